@@ -1,0 +1,68 @@
+//! The Leptos app, rendered on the server and hydrated in the browser.
+//!
+//! - [`error`]: the typed error every server function returns.
+//! - [`live`]: the browser's end of the server-sent event stream that pushes changes.
+//! - [`pages`]: one module per screen, each with the server functions it calls.
+//! - [`ssr`] (server only): what the server provides to server functions.
+
+pub mod error;
+pub mod live;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::StaticSegment;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Browser tests wait for this before they click, so a click never lands on a page that is
+    // not interactive yet.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ikono-chat.css" />
+        <Title text="Ikono Chat" />
+        <Router>
+            <header class="topbar">
+                <A href="/">"Ikono Chat"</A>
+                <nav aria-label="Main">
+                    <A href="/supervisor/queues">"Queues"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=|| view! { <p>"Page not found."</p> }>
+                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route
+                        path=(StaticSegment("supervisor"), StaticSegment("queues"))
+                        view=pages::queues::QueuesPage
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

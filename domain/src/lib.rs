@@ -1,0 +1,13 @@
+//! The language of the business, pure: no IO, no async, no clock.
+//!
+//! - [`decider`]: the `decide` / `evolve` shape every aggregate follows, and its given-when-then helper.
+//! - [`ids`]: typed identifiers of companies and aggregates.
+//! - [`actor`]: who caused an event.
+//! - [`event`]: how domain events are named, versioned and turned into stored data.
+//! - [`queue`]: attention queues (R2) and the reservation of their names.
+
+pub mod actor;
+pub mod decider;
+pub mod event;
+pub mod ids;
+pub mod queue;

@@ -1,0 +1,261 @@
+//! Attention queues (R1, R2): a queue is created with a name unique within its company.
+//!
+//! Uniqueness spans many queues, so it is its own small aggregate: one reservation stream per
+//! company and normalized name, claimed before the queue is created.
+
+use crate::decider::Decider;
+use crate::event::DomainEvent;
+use crate::ids::{CompanyId, QueueId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A queue's name: trimmed, inner runs of white space folded, 1 to 80 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct QueueName(String);
+
+pub const QUEUE_NAME_MAX_CHARS: usize = 80;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueNameError {
+    #[error("the queue needs a name")]
+    Empty,
+    #[error("a queue name has at most {QUEUE_NAME_MAX_CHARS} characters")]
+    TooLong,
+    #[error("a queue name cannot contain control characters")]
+    ControlCharacter,
+}
+
+impl QueueName {
+    pub fn parse(raw: &str) -> Result<Self, QueueNameError> {
+        if raw.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            return Err(QueueNameError::ControlCharacter);
+        }
+        let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if folded.is_empty() {
+            return Err(QueueNameError::Empty);
+        }
+        if folded.chars().count() > QUEUE_NAME_MAX_CHARS {
+            return Err(QueueNameError::TooLong);
+        }
+        Ok(Self(folded))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form two names are compared in: "Sales" and " sales " are the same queue name.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl TryFrom<String> for QueueName {
+    type Error = QueueNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<QueueName> for String {
+    fn from(value: QueueName) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for QueueName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The stream of one queue.
+pub fn queue_stream(queue: QueueId) -> String {
+    format!("queue-{queue}")
+}
+
+/// The stream that reserves one queue name within a company.
+pub fn queue_name_stream(company: CompanyId, name: &QueueName) -> String {
+    format!("queuename-{company}-{}", name.key())
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum QueueEvent {
+    #[serde(rename = "QueueCreated")]
+    Created { queue_id: QueueId, company_id: CompanyId, name: QueueName },
+}
+
+impl DomainEvent for QueueEvent {}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueCommand {
+    CreateQueue { queue_id: QueueId, company_id: CompanyId, name: QueueName },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueueRejection {
+    #[error("this queue already exists")]
+    AlreadyExists,
+}
+
+#[derive(Default, Debug)]
+pub struct QueueState {
+    exists: bool,
+}
+
+pub struct Queue;
+
+impl Decider for Queue {
+    type State = QueueState;
+    type Command = QueueCommand;
+    type Event = QueueEvent;
+    type Rejection = QueueRejection;
+
+    fn decide(state: &QueueState, command: &QueueCommand) -> Result<Vec<QueueEvent>, QueueRejection> {
+        match command {
+            QueueCommand::CreateQueue { queue_id, company_id, name } => {
+                if state.exists {
+                    return Err(QueueRejection::AlreadyExists);
+                }
+                Ok(vec![QueueEvent::Created { queue_id: *queue_id, company_id: *company_id, name: name.clone() }])
+            }
+        }
+    }
+
+    fn evolve(_state: QueueState, event: &QueueEvent) -> QueueState {
+        match event {
+            QueueEvent::Created { .. } => QueueState { exists: true },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum QueueNameEvent {
+    #[serde(rename = "QueueNameClaimed")]
+    Claimed { queue_id: QueueId, name: QueueName },
+}
+
+impl DomainEvent for QueueNameEvent {}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueNameCommand {
+    ClaimQueueName { queue_id: QueueId, name: QueueName },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueueNameRejection {
+    #[error("a queue named \"{0}\" already exists")]
+    Taken(QueueName),
+}
+
+#[derive(Default, Debug)]
+pub struct QueueNameState {
+    holder: Option<QueueId>,
+}
+
+pub struct QueueNameReservation;
+
+impl Decider for QueueNameReservation {
+    type State = QueueNameState;
+    type Command = QueueNameCommand;
+    type Event = QueueNameEvent;
+    type Rejection = QueueNameRejection;
+
+    fn decide(state: &QueueNameState, command: &QueueNameCommand) -> Result<Vec<QueueNameEvent>, QueueNameRejection> {
+        match command {
+            QueueNameCommand::ClaimQueueName { queue_id, name } => match state.holder {
+                None => Ok(vec![QueueNameEvent::Claimed { queue_id: *queue_id, name: name.clone() }]),
+                // A retried command finds its own claim: nothing more to record.
+                Some(holder) if holder == *queue_id => Ok(vec![]),
+                Some(_) => Err(QueueNameRejection::Taken(name.clone())),
+            },
+        }
+    }
+
+    fn evolve(_state: QueueNameState, event: &QueueNameEvent) -> QueueNameState {
+        match event {
+            QueueNameEvent::Claimed { queue_id, .. } => QueueNameState { holder: Some(*queue_id) },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decider::given;
+    use uuid::Uuid;
+
+    fn name(raw: &str) -> QueueName {
+        QueueName::parse(raw).unwrap()
+    }
+
+    fn queue(n: u128) -> QueueId {
+        QueueId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn company() -> CompanyId {
+        CompanyId::from_uuid(Uuid::from_u128(7))
+    }
+
+    #[test]
+    fn queue_names_are_trimmed_and_folded() {
+        assert_eq!(name("  Sales   team ").as_str(), "Sales team");
+    }
+
+    #[test]
+    fn invalid_queue_names_are_refused_with_a_reason() {
+        let cases = [
+            ("", QueueNameError::Empty, "empty"),
+            ("   \t ", QueueNameError::Empty, "only white space"),
+            ("a\u{0007}b", QueueNameError::ControlCharacter, "bell character"),
+            (&"x".repeat(81), QueueNameError::TooLong, "81 characters"),
+        ];
+        for (raw, error, description) in cases {
+            assert_eq!(QueueName::parse(raw), Err(error), "{description}");
+        }
+        assert!(QueueName::parse(&"é".repeat(80)).is_ok(), "80 multi-byte characters fit");
+    }
+
+    #[test]
+    fn names_differing_only_in_case_and_spacing_share_a_reservation() {
+        assert_eq!(queue_name_stream(company(), &name("Sales")), queue_name_stream(company(), &name(" SALES ")));
+    }
+
+    #[test]
+    fn given_no_queue_when_created_then_queue_created() {
+        given::<Queue>(vec![])
+            .when(QueueCommand::CreateQueue { queue_id: queue(1), company_id: company(), name: name("Sales") })
+            .then(vec![QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }]);
+    }
+
+    #[test]
+    fn given_a_queue_when_created_again_then_rejected() {
+        given::<Queue>(vec![QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }])
+            .when(QueueCommand::CreateQueue { queue_id: queue(1), company_id: company(), name: name("Sales") })
+            .then_rejects(QueueRejection::AlreadyExists);
+    }
+
+    #[test]
+    fn given_a_free_name_when_claimed_then_claimed() {
+        given::<QueueNameReservation>(vec![])
+            .when(QueueNameCommand::ClaimQueueName { queue_id: queue(1), name: name("Sales") })
+            .then(vec![QueueNameEvent::Claimed { queue_id: queue(1), name: name("Sales") }]);
+    }
+
+    #[test]
+    fn given_a_name_held_by_another_queue_when_claimed_then_taken() {
+        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed { queue_id: queue(1), name: name("Sales") }])
+            .when(QueueNameCommand::ClaimQueueName { queue_id: queue(2), name: name("sales") })
+            .then_rejects(QueueNameRejection::Taken(name("sales")));
+    }
+
+    #[test]
+    fn given_a_name_held_by_the_same_queue_when_claimed_again_then_nothing_new() {
+        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed { queue_id: queue(1), name: name("Sales") }])
+            .when(QueueNameCommand::ClaimQueueName { queue_id: queue(1), name: name("Sales") })
+            .then(vec![]);
+    }
+}

@@ -1,0 +1,309 @@
+//! The PostgreSQL backend: production and several nodes.
+//!
+//! Global order is `(transaction_id, position)`; a reader sees only rows written by transactions
+//! older than every transaction still in flight, so an event whose transaction commits late is
+//! never skipped. Commits wake readers on every node through `LISTEN/NOTIFY`.
+
+use crate::{
+    check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult, AppendTransaction,
+    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, Postgres, Row, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+const SELECT_EVENTS: &str = "SELECT position, transaction_id, event_id, stream_id, revision, event_type, \
+     schema_version, data, company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events";
+
+/// Rows written by transactions older than every one still running: nothing can commit before them any more.
+const SETTLED: &str = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+pub struct PostgresLog {
+    pool: PgPool,
+    commits: watch::Sender<u64>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl PostgresLog {
+    /// Connects, runs the migrations and starts listening for commits of other nodes.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await?;
+        let (commits, _) = watch::channel(0);
+        let listener = tokio::spawn(listen_for_commits(pool.clone(), format!("eventlog_{schema}"), commits.clone()));
+        Ok(Self { pool, commits, listener })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Begins a transaction on a caller's connection, for tests that interleave transactions by hand.
+    pub async fn begin_on(connection: &mut PgConnection) -> Result<Transaction<'_, Postgres>> {
+        Ok(sqlx::Connection::begin(connection).await?)
+    }
+
+    /// Appends inside a transaction the caller controls.
+    pub async fn append_on(
+        connection: &mut PgConnection,
+        stream: &str,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult> {
+        check_batch(&events)?;
+        if events.is_empty() {
+            let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = $1")
+                .bind(stream)
+                .fetch_one(&mut *connection)
+                .await?;
+            let actual = current.map(revision_from_db).transpose()?;
+            return checked_empty_append(stream, expected, actual);
+        }
+        let (kind, revision) = match expected {
+            ExpectedRevision::Any => ("any", 0),
+            ExpectedRevision::NoStream => ("no_stream", 0),
+            ExpectedRevision::StreamExists => ("stream_exists", 0),
+            ExpectedRevision::Exact(n) => ("exact", revision_to_db(n)?),
+        };
+        let batch = Columns::of(&events);
+        let row = sqlx::query(
+            "SELECT outcome, current_revision, last_transaction, last_position, stored_ids, stored_streams, \
+             stored_revisions, stored_transactions, stored_positions \
+             FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(stream)
+        .bind(kind)
+        .bind(revision)
+        .bind(&batch.ids)
+        .bind(&batch.types)
+        .bind(&batch.versions)
+        .bind(&batch.data)
+        .bind(&batch.companies)
+        .bind(&batch.actors)
+        .bind(&batch.correlations)
+        .bind(&batch.causations)
+        .bind(&batch.occurred)
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(|e| duplicate_id_or(e, &events))?;
+        let outcome: String = row.try_get("outcome")?;
+        let current: Option<i64> = row.try_get("current_revision")?;
+        match outcome.as_str() {
+            "appended" => Ok(AppendResult {
+                next_expected_revision: current.map(revision_from_db).transpose()?,
+                position: Some(Position {
+                    transaction: row.try_get("last_transaction")?,
+                    sequence: row.try_get("last_position")?,
+                }),
+            }),
+            "wrong_expected" => Err(EventLogError::WrongExpectedRevision {
+                stream: stream.to_string(),
+                expected,
+                actual: current.map(revision_from_db).transpose()?,
+            }),
+            "stored" => {
+                let ids: Vec<Uuid> = row.try_get("stored_ids")?;
+                let streams: Vec<String> = row.try_get("stored_streams")?;
+                let revisions: Vec<i64> = row.try_get("stored_revisions")?;
+                let transactions: Vec<i64> = row.try_get("stored_transactions")?;
+                let positions: Vec<i64> = row.try_get("stored_positions")?;
+                let stored = ids
+                    .into_iter()
+                    .zip(streams)
+                    .zip(revisions)
+                    .zip(transactions.into_iter().zip(positions))
+                    .map(|(((id, s), r), (t, p))| Ok((id, s, revision_from_db(r)?, Position { transaction: t, sequence: p })))
+                    .collect::<Result<Vec<_>>>()?;
+                idempotent_result(stream, &events, &stored)
+            }
+            other => Err(EventLogError::Corrupt(format!("append_events answered `{other}`"))),
+        }
+    }
+}
+
+impl Drop for PostgresLog {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+pub(crate) fn checked_empty_append(stream: &str, expected: ExpectedRevision, actual: Option<u64>) -> Result<AppendResult> {
+    if expected.admits(actual) {
+        Ok(AppendResult { next_expected_revision: actual, position: None })
+    } else {
+        Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual })
+    }
+}
+
+/// A concurrent writer stored one of these ids in another stream between our check and our insert.
+fn duplicate_id_or(error: sqlx::Error, events: &[NewEvent]) -> EventLogError {
+    let is_duplicate_id = error
+        .as_database_error()
+        .is_some_and(|db| db.is_unique_violation() && db.constraint() == Some("events_event_id_key"));
+    match (is_duplicate_id, events.first()) {
+        (true, Some(first)) => EventLogError::DuplicateEventId { event_id: first.event_id, stored_in: "another stream".into() },
+        _ => EventLogError::Database(error),
+    }
+}
+
+/// A batch as the parallel arrays `append_events` takes.
+struct Columns {
+    ids: Vec<Uuid>,
+    types: Vec<String>,
+    versions: Vec<i32>,
+    data: Vec<serde_json::Value>,
+    companies: Vec<Uuid>,
+    actors: Vec<String>,
+    correlations: Vec<Uuid>,
+    causations: Vec<Option<Uuid>>,
+    occurred: Vec<DateTime<Utc>>,
+}
+
+impl Columns {
+    fn of(events: &[NewEvent]) -> Self {
+        Self {
+            ids: events.iter().map(|e| e.event_id).collect(),
+            types: events.iter().map(|e| e.event_type.clone()).collect(),
+            versions: events.iter().map(|e| i32::try_from(e.metadata.schema_version).unwrap_or(i32::MAX)).collect(),
+            data: events.iter().map(|e| e.data.clone()).collect(),
+            companies: events.iter().map(|e| e.metadata.company_id).collect(),
+            actors: events.iter().map(|e| e.metadata.actor.clone()).collect(),
+            correlations: events.iter().map(|e| e.metadata.correlation_id).collect(),
+            causations: events.iter().map(|e| e.metadata.causation_id).collect(),
+            occurred: events.iter().map(|e| e.metadata.occurred_at).collect(),
+        }
+    }
+}
+
+fn recorded(row: &PgRow) -> Result<RecordedEvent> {
+    let schema_version: i32 = row.try_get("schema_version")?;
+    Ok(RecordedEvent {
+        event_id: row.try_get("event_id")?,
+        stream: row.try_get("stream_id")?,
+        revision: revision_from_db(row.try_get("revision")?)?,
+        position: Position { transaction: row.try_get("transaction_id")?, sequence: row.try_get("position")? },
+        event_type: row.try_get("event_type")?,
+        data: row.try_get("data")?,
+        metadata: Metadata {
+            occurred_at: row.try_get("occurred_at")?,
+            company_id: row.try_get("company_id")?,
+            actor: row.try_get("actor")?,
+            correlation_id: row.try_get("correlation_id")?,
+            causation_id: row.try_get("causation_id")?,
+            schema_version: u32::try_from(schema_version)
+                .map_err(|_| EventLogError::Corrupt(format!("negative schema version {schema_version}")))?,
+        },
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+struct PgAppendTransaction {
+    transaction: Transaction<'static, Postgres>,
+    commits: watch::Sender<u64>,
+    appended: bool,
+}
+
+#[async_trait]
+impl AppendTransaction for PgAppendTransaction {
+    async fn append(&mut self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
+        let result = PostgresLog::append_on(&mut self.transaction, stream, expected, events).await?;
+        self.appended |= result.position.is_some();
+        Ok(result)
+    }
+
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.transaction.commit().await?;
+        if self.appended {
+            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        Ok(())
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<()> {
+        Ok(self.transaction.rollback().await?)
+    }
+}
+
+#[async_trait]
+impl EventLog for PostgresLog {
+    async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
+        Ok(Box::new(PgAppendTransaction {
+            transaction: self.pool.begin().await?,
+            commits: self.commits.clone(),
+            appended: false,
+        }))
+    }
+
+    async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = $1 ORDER BY revision"))
+            .bind(stream)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(recorded).collect()
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE (transaction_id, position) > ($1, $2) AND {SETTLED} \
+             ORDER BY transaction_id, position LIMIT $3"
+        ))
+        .bind(after.transaction)
+        .bind(after.sequence)
+        .bind(limit_to_db(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(recorded).collect()
+    }
+
+    async fn head(&self) -> Result<Position> {
+        let row: Option<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT transaction_id, position FROM events WHERE {SETTLED} \
+             ORDER BY transaction_id DESC, position DESC LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map_or(Position::START, |(transaction, sequence)| Position { transaction, sequence }))
+    }
+
+    fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+/// Forwards other nodes' commit notifications to this process's readers, reconnecting when the
+/// connection drops (every reconnection counts as a commit: notifications may have been missed).
+async fn listen_for_commits(pool: PgPool, channel: String, commits: watch::Sender<u64>) {
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(error) = listener.listen(&channel).await {
+                    tracing::warn!(%error, "could not LISTEN for event log commits");
+                } else {
+                    commits.send_modify(|n| *n = n.wrapping_add(1));
+                    while listener.recv().await.is_ok() {
+                        commits.send_modify(|n| *n = n.wrapping_add(1));
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not connect to LISTEN for event log commits"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

@@ -1,0 +1,238 @@
+//! The SQLite backend: the embedded default. One writer connection (`BEGIN IMMEDIATE`), a pool of
+//! readers, WAL with `synchronous=FULL`, and a busy timeout for other writers of the same file
+//! (the projections).
+
+use crate::postgres::checked_empty_append;
+use crate::{
+    check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult, AppendTransaction,
+    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
+};
+use async_trait::async_trait;
+use chrono::Utc;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+const SELECT_EVENTS: &str = "SELECT position, event_id, stream_id, revision, event_type, schema_version, data, \
+     company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events";
+
+/// SQLite binds at most 32,766 parameters per statement; a batch row takes 12.
+const ROWS_PER_INSERT: usize = 2_000;
+
+pub struct SqliteLog {
+    writer: SqlitePool,
+    readers: SqlitePool,
+    commits: watch::Sender<u64>,
+}
+
+/// The connection settings every user of the database file shares.
+pub fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(30))
+        .foreign_keys(true))
+}
+
+impl SqliteLog {
+    /// Opens (creating when missing) the database file and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = connect_options(url)?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let (commits, _) = watch::channel(0);
+        Ok(Self { writer, readers, commits })
+    }
+
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    async fn append_on(
+        connection: &mut SqliteConnection,
+        stream: &str,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult> {
+        check_batch(&events)?;
+        let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
+            .bind(stream)
+            .fetch_one(&mut *connection)
+            .await?;
+        let actual = current.map(revision_from_db).transpose()?;
+        if events.is_empty() {
+            return checked_empty_append(stream, expected, actual);
+        }
+        let stored = stored_under(connection, &events).await?;
+        if !stored.is_empty() {
+            return idempotent_result(stream, &events, &stored);
+        }
+        if !expected.admits(actual) {
+            return Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual });
+        }
+        let first_revision = actual.map_or(0, |n| n + 1);
+        let recorded_at = Utc::now();
+        let mut last_position = 0;
+        for (chunk_index, chunk) in events.chunks(ROWS_PER_INSERT).enumerate() {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO events (event_id, stream_id, revision, event_type, schema_version, data, company_id, \
+                 actor, correlation_id, causation_id, occurred_at, recorded_at) ",
+            );
+            let offset = (chunk_index * ROWS_PER_INSERT) as u64;
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (i, event) in chunk.iter().enumerate() {
+                rows.push((revision_to_db(first_revision + offset + i as u64)?, event));
+            }
+            insert.push_values(rows, |mut row, (revision, event)| {
+                row.push_bind(event.event_id.to_string())
+                    .push_bind(stream)
+                    .push_bind(revision)
+                    .push_bind(&event.event_type)
+                    .push_bind(i64::from(event.metadata.schema_version))
+                    .push_bind(event.data.to_string())
+                    .push_bind(event.metadata.company_id.to_string())
+                    .push_bind(&event.metadata.actor)
+                    .push_bind(event.metadata.correlation_id.to_string())
+                    .push_bind(event.metadata.causation_id.map(|id| id.to_string()))
+                    .push_bind(event.metadata.occurred_at)
+                    .push_bind(recorded_at);
+            });
+            insert.push(" RETURNING position");
+            let positions: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *connection).await?;
+            last_position = positions.into_iter().max().unwrap_or(last_position);
+        }
+        Ok(AppendResult {
+            next_expected_revision: Some(first_revision + events.len() as u64 - 1),
+            position: Some(Position { transaction: 0, sequence: last_position }),
+        })
+    }
+}
+
+async fn stored_under(connection: &mut SqliteConnection, events: &[NewEvent]) -> Result<Vec<(Uuid, String, u64, Position)>> {
+    let mut stored = Vec::new();
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT event_id, stream_id, revision, position FROM events WHERE event_id IN (");
+        let mut ids = query.separated(", ");
+        for event in chunk {
+            ids.push_bind(event.event_id.to_string());
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *connection).await? {
+            let id: String = row.try_get("event_id")?;
+            stored.push((
+                parse_uuid(&id)?,
+                row.try_get("stream_id")?,
+                revision_from_db(row.try_get("revision")?)?,
+                Position { transaction: 0, sequence: row.try_get("position")? },
+            ));
+        }
+    }
+    Ok(stored)
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| EventLogError::Corrupt(format!("`{text}` is not a uuid")))
+}
+
+fn recorded(row: &SqliteRow) -> Result<RecordedEvent> {
+    let schema_version: i64 = row.try_get("schema_version")?;
+    let data: String = row.try_get("data")?;
+    let causation: Option<String> = row.try_get("causation_id")?;
+    Ok(RecordedEvent {
+        event_id: parse_uuid(row.try_get("event_id")?)?,
+        stream: row.try_get("stream_id")?,
+        revision: revision_from_db(row.try_get("revision")?)?,
+        position: Position { transaction: 0, sequence: row.try_get("position")? },
+        event_type: row.try_get("event_type")?,
+        data: serde_json::from_str(&data).map_err(|e| EventLogError::Corrupt(format!("event body: {e}")))?,
+        metadata: Metadata {
+            occurred_at: row.try_get("occurred_at")?,
+            company_id: parse_uuid(row.try_get("company_id")?)?,
+            actor: row.try_get("actor")?,
+            correlation_id: parse_uuid(row.try_get("correlation_id")?)?,
+            causation_id: causation.as_deref().map(parse_uuid).transpose()?,
+            schema_version: u32::try_from(schema_version)
+                .map_err(|_| EventLogError::Corrupt(format!("schema version {schema_version}")))?,
+        },
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+struct SqliteAppendTransaction {
+    transaction: Transaction<'static, Sqlite>,
+    commits: watch::Sender<u64>,
+    appended: bool,
+}
+
+#[async_trait]
+impl AppendTransaction for SqliteAppendTransaction {
+    async fn append(&mut self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
+        let result = SqliteLog::append_on(&mut self.transaction, stream, expected, events).await?;
+        self.appended |= result.position.is_some();
+        Ok(result)
+    }
+
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.transaction.commit().await?;
+        if self.appended {
+            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        Ok(())
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<()> {
+        Ok(self.transaction.rollback().await?)
+    }
+}
+
+#[async_trait]
+impl EventLog for SqliteLog {
+    async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
+        Ok(Box::new(SqliteAppendTransaction {
+            transaction: self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            commits: self.commits.clone(),
+            appended: false,
+        }))
+    }
+
+    async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = ?1 ORDER BY revision"))
+            .bind(stream)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(recorded).collect()
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > ?1 ORDER BY position LIMIT ?2"))
+            .bind(after.sequence)
+            .bind(limit_to_db(limit))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(recorded).collect()
+    }
+
+    async fn head(&self) -> Result<Position> {
+        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events").fetch_one(&self.readers).await?;
+        Ok(last.map_or(Position::START, |sequence| Position { transaction: 0, sequence }))
+    }
+
+    fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+}

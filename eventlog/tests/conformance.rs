@@ -1,0 +1,389 @@
+//! One body of tests that every backend of the event log must pass.
+
+use chrono::Utc;
+use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::{
+    postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
+};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(eventlog::testing::Backend::Sqlite).await }) *
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(eventlog::testing::Backend::Postgres).await }) *
+        }
+    };
+}
+
+on_both_backends!(
+    expected_revision_matrix_accepts_and_refuses_as_specified,
+    wrong_expected_revision_writes_nothing,
+    empty_append_creates_nothing,
+    retrying_the_same_batch_returns_the_first_result_and_stores_it_once,
+    the_same_event_id_in_another_stream_is_refused,
+    a_batch_that_fails_midway_leaves_nothing_visible,
+    a_transaction_over_two_streams_is_all_or_nothing,
+    concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
+    read_all_pages_in_global_order,
+    subscription_delivers_events_before_and_after_subscribing_once_in_order,
+    subscription_resumes_from_a_client_held_checkpoint,
+    stored_events_cannot_be_updated_or_deleted,
+    metadata_is_stored_with_every_event,
+    soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_the_committed_events,
+);
+
+fn event(kind: &str) -> NewEvent {
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: kind.to_string(),
+        data: serde_json::json!({ "kind": kind }),
+        metadata: Metadata {
+            occurred_at: Utc::now(),
+            company_id: Uuid::from_u128(1),
+            actor: "system".into(),
+            correlation_id: Uuid::now_v7(),
+            causation_id: None,
+            schema_version: 1,
+        },
+    }
+}
+
+async fn open(backend: Backend) -> (TestDatabase, Arc<dyn EventLog>) {
+    let database = fresh_database(backend).await;
+    let log = eventlog::open(&database.url).await.expect("the log opens");
+    (database, log)
+}
+
+async fn expected_revision_matrix_accepts_and_refuses_as_specified(backend: Backend) {
+    use ExpectedRevision::*;
+    // (expectation, stream present?, accepted?, actual reported when refused)
+    let cases = [
+        (Any, false, true, None),
+        (NoStream, false, true, None),
+        (StreamExists, false, false, None),
+        (Exact(0), false, false, None),
+        (Any, true, true, None),
+        (NoStream, true, false, Some(0)),
+        (StreamExists, true, true, None),
+        (Exact(0), true, true, None),
+        (Exact(3), true, false, Some(0)),
+    ];
+    let (_db, log) = open(backend).await;
+    for (expected, present, accepted, actual) in cases {
+        let stream = format!("matrix-{}", Uuid::now_v7());
+        if present {
+            log.append(&stream, NoStream, vec![event("First")]).await.unwrap();
+        }
+        let outcome = log.append(&stream, expected, vec![event("Next")]).await;
+        let description = format!("{expected:?} on a stream that is {}", if present { "present" } else { "absent" });
+        match (accepted, outcome) {
+            (true, Ok(result)) => {
+                let revision = if present { 1 } else { 0 };
+                assert_eq!(result.next_expected_revision, Some(revision), "{description}");
+            }
+            (false, Err(EventLogError::WrongExpectedRevision { stream: s, expected: e, actual: a })) => {
+                assert_eq!((s, e, a), (stream.clone(), expected, actual), "{description}");
+            }
+            (_, other) => panic!("{description}: unexpected {other:?}"),
+        }
+    }
+}
+
+async fn wrong_expected_revision_writes_nothing(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("s", ExpectedRevision::NoStream, vec![event("A")]).await.unwrap();
+    let refused = log.append("s", ExpectedRevision::Exact(7), vec![event("B"), event("C")]).await;
+    assert!(matches!(refused, Err(EventLogError::WrongExpectedRevision { actual: Some(0), .. })));
+    assert_eq!(log.read_stream("s").await.unwrap().len(), 1);
+}
+
+async fn empty_append_creates_nothing(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let result = log.append("empty", ExpectedRevision::NoStream, vec![]).await.unwrap();
+    assert_eq!(result.next_expected_revision, None);
+    assert!(log.read_stream("empty").await.unwrap().is_empty());
+    assert_eq!(log.head().await.unwrap(), Position::START);
+    let refused = log.append("empty", ExpectedRevision::StreamExists, vec![]).await;
+    assert!(matches!(refused, Err(EventLogError::WrongExpectedRevision { actual: None, .. })));
+}
+
+async fn retrying_the_same_batch_returns_the_first_result_and_stores_it_once(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let batch = vec![event("A"), event("B")];
+    let first = log.append("retry", ExpectedRevision::NoStream, batch.clone()).await.unwrap();
+    let again = log.append("retry", ExpectedRevision::NoStream, batch.clone()).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(first.next_expected_revision, Some(1));
+    let stored = log.read_stream("retry").await.unwrap();
+    assert_eq!(stored.iter().map(|e| e.event_id).collect::<Vec<_>>(), vec![batch[0].event_id, batch[1].event_id]);
+}
+
+async fn the_same_event_id_in_another_stream_is_refused(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let shared = event("A");
+    log.append("one", ExpectedRevision::Any, vec![shared.clone()]).await.unwrap();
+    let refused = log.append("two", ExpectedRevision::Any, vec![shared.clone()]).await;
+    match refused {
+        Err(EventLogError::DuplicateEventId { event_id, stored_in }) => {
+            assert_eq!(event_id, shared.event_id);
+            assert_eq!(stored_in, "one");
+        }
+        other => panic!("expected a duplicate id error, got {other:?}"),
+    }
+    assert!(log.read_stream("two").await.unwrap().is_empty());
+}
+
+async fn a_batch_that_fails_midway_leaves_nothing_visible(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let elsewhere = event("Elsewhere");
+    log.append("other", ExpectedRevision::Any, vec![elsewhere.clone()]).await.unwrap();
+    let head = log.head().await.unwrap();
+    let batch = vec![event("A"), event("B"), elsewhere, event("D")];
+    assert!(log.append("victim", ExpectedRevision::Any, batch).await.is_err());
+    let twice = event("Twice");
+    assert!(matches!(
+        log.append("victim", ExpectedRevision::Any, vec![event("A"), twice.clone(), twice]).await,
+        Err(EventLogError::InvalidBatch(_))
+    ));
+    assert!(log.read_stream("victim").await.unwrap().is_empty());
+    assert_eq!(log.head().await.unwrap(), head);
+}
+
+async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("b", ExpectedRevision::Any, vec![event("B0")]).await.unwrap();
+    {
+        let mut transaction = log.begin().await.unwrap();
+        transaction.append("a", ExpectedRevision::NoStream, vec![event("A0")]).await.unwrap();
+        let refused = transaction.append("b", ExpectedRevision::NoStream, vec![event("B1")]).await;
+        assert!(refused.is_err());
+        // Dropped without commit: the first append must vanish with it.
+    }
+    assert!(log.read_stream("a").await.unwrap().is_empty());
+    let mut transaction = log.begin().await.unwrap();
+    transaction.append("a", ExpectedRevision::NoStream, vec![event("A0")]).await.unwrap();
+    transaction.append("b", ExpectedRevision::Exact(0), vec![event("B1")]).await.unwrap();
+    transaction.commit().await.unwrap();
+    assert_eq!(log.read_stream("a").await.unwrap().len(), 1);
+    assert_eq!(log.read_stream("b").await.unwrap().len(), 2);
+}
+
+async fn concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("race", ExpectedRevision::NoStream, vec![event("Start")]).await.unwrap();
+    let attempts = (0..16).map(|_| {
+        let log = log.clone();
+        tokio::spawn(async move { log.append("race", ExpectedRevision::Exact(0), vec![event("Next")]).await })
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let mut winners = 0;
+    for outcome in outcomes {
+        match outcome.unwrap() {
+            Ok(_) => winners += 1,
+            Err(EventLogError::WrongExpectedRevision { actual: Some(1), .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners, 1);
+    assert_eq!(log.read_stream("race").await.unwrap().len(), 2);
+}
+
+async fn read_all_pages_in_global_order(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let mut written = Vec::new();
+    for i in 0..10 {
+        let e = event(&format!("E{i}"));
+        written.push(e.event_id);
+        log.append(&format!("s{}", i % 3), ExpectedRevision::Any, vec![e]).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut after = Position::START;
+    loop {
+        let page = log.read_all(after, 3).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        for e in page {
+            assert!(e.position > after, "positions increase");
+            after = e.position;
+            seen.push(e.event_id);
+        }
+    }
+    assert_eq!(seen, written);
+    assert_eq!(log.head().await.unwrap(), after);
+}
+
+async fn subscription_delivers_events_before_and_after_subscribing_once_in_order(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let mut written = Vec::new();
+    for i in 0..3 {
+        let e = event(&format!("Before{i}"));
+        written.push(e.event_id);
+        log.append("sub", ExpectedRevision::Any, vec![e]).await.unwrap();
+    }
+    let mut subscription = subscribe_all(log.clone(), Position::START);
+    for i in 0..3 {
+        let e = event(&format!("After{i}"));
+        written.push(e.event_id);
+        log.append("sub", ExpectedRevision::Any, vec![e]).await.unwrap();
+    }
+    let mut received = Vec::new();
+    while received.len() < written.len() {
+        let next = tokio::time::timeout(Duration::from_secs(10), subscription.next()).await;
+        received.push(next.expect("events arrive live").unwrap().unwrap().event_id);
+    }
+    assert_eq!(received, written);
+    let extra = tokio::time::timeout(Duration::from_millis(300), subscription.next()).await;
+    assert!(extra.is_err(), "no event is delivered twice");
+}
+
+async fn subscription_resumes_from_a_client_held_checkpoint(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("cp", ExpectedRevision::Any, vec![event("A"), event("B")]).await.unwrap();
+    let all = log.read_all(Position::START, 10).await.unwrap();
+    let checkpoint = all[0].position;
+    let mut subscription = subscribe_all(log.clone(), checkpoint);
+    let next = tokio::time::timeout(Duration::from_secs(10), subscription.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(next.event_id, all[1].event_id);
+}
+
+async fn stored_events_cannot_be_updated_or_deleted(backend: Backend) {
+    let (db, log) = open(backend).await;
+    log.append("sacred", ExpectedRevision::Any, vec![event("A")]).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let update = sqlx::query("UPDATE events SET event_type = 'Tampered'").execute(&raw).await;
+    let delete = sqlx::query("DELETE FROM events").execute(&raw).await;
+    for refused in [update, delete] {
+        let message = refused.expect_err("the database refuses").to_string();
+        assert!(message.contains("events are immutable"), "{message}");
+    }
+    let stored = log.read_stream("sacred").await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].event_type, "A");
+}
+
+async fn metadata_is_stored_with_every_event(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let mut written = event("WithMetadata");
+    written.metadata.causation_id = Some(Uuid::now_v7());
+    written.metadata.actor = "supervisor:42".into();
+    written.metadata.schema_version = 3;
+    log.append("meta", ExpectedRevision::Any, vec![written.clone()]).await.unwrap();
+    let stored = log.read_stream("meta").await.unwrap().remove(0);
+    assert_eq!(stored.metadata.company_id, written.metadata.company_id);
+    assert_eq!(stored.metadata.actor, "supervisor:42");
+    assert_eq!(stored.metadata.correlation_id, written.metadata.correlation_id);
+    assert_eq!(stored.metadata.causation_id, written.metadata.causation_id);
+    assert_eq!(stored.metadata.schema_version, 3);
+    let drift = (stored.metadata.occurred_at - written.metadata.occurred_at).num_microseconds().unwrap_or(i64::MAX);
+    assert!(drift.abs() <= 1, "occurred_at kept to the microsecond");
+    assert_eq!(stored.data, written.data);
+}
+
+async fn soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_the_committed_events(backend: Backend) {
+    const WRITERS: usize = 16;
+    const TARGET: usize = 10_000;
+    let (_db, log) = open(backend).await;
+    let mut subscription = subscribe_all(log.clone(), Position::START);
+    let writers = (0..WRITERS).map(|writer| {
+        let log = log.clone();
+        tokio::spawn(async move {
+            let mut committed = Vec::new();
+            let mut revisions: HashMap<String, u64> = HashMap::new();
+            let mut round = 0usize;
+            while committed.len() < TARGET / WRITERS {
+                round += 1;
+                let stream = format!("soak-{writer}-{}", round % 4);
+                let expected = revisions.get(&stream).map_or(ExpectedRevision::NoStream, |r| ExpectedRevision::Exact(*r));
+                let batch: Vec<NewEvent> = (0..1 + round % 5).map(|_| event("Soak")).collect();
+                let mut transaction = log.begin().await.unwrap();
+                let result = transaction.append(&stream, expected, batch.clone()).await.unwrap();
+                if round % 10 == 0 {
+                    transaction.rollback().await.unwrap();
+                } else {
+                    transaction.commit().await.unwrap();
+                    revisions.insert(stream.clone(), result.next_expected_revision.unwrap());
+                    committed.extend(batch.into_iter().map(|e| (stream.clone(), e.event_id)));
+                }
+            }
+            committed
+        })
+    });
+    let committed: Vec<(String, Uuid)> =
+        futures::future::join_all(writers).await.into_iter().flat_map(|r| r.unwrap()).collect();
+    assert!(committed.len() >= TARGET);
+
+    let mut seen = Vec::with_capacity(committed.len());
+    while seen.len() < committed.len() {
+        let batch = tokio::time::timeout(Duration::from_secs(30), subscription.next_batch(1000))
+            .await
+            .expect("the reader keeps up")
+            .unwrap()
+            .unwrap();
+        seen.extend(batch);
+    }
+    let extra = tokio::time::timeout(Duration::from_millis(300), subscription.next()).await;
+    assert!(extra.is_err(), "nothing beyond the committed events");
+
+    let committed_ids: HashSet<Uuid> = committed.iter().map(|(_, id)| *id).collect();
+    let seen_ids: HashSet<Uuid> = seen.iter().map(|e| e.event_id).collect();
+    assert_eq!(seen_ids.len(), seen.len(), "each event once");
+    assert_eq!(seen_ids, committed_ids, "exactly the committed events");
+    let mut positions = seen.iter().map(|e| e.position);
+    let mut last = positions.next().unwrap();
+    for p in positions {
+        assert!(p > last, "global order strictly increases");
+        last = p;
+    }
+    let mut per_stream: HashMap<&str, Vec<Uuid>> = HashMap::new();
+    for e in &seen {
+        let revisions = per_stream.entry(e.stream.as_str()).or_default();
+        assert_eq!(e.revision as usize, revisions.len(), "in order within its stream");
+        revisions.push(e.event_id);
+    }
+    for (stream, id) in &committed {
+        assert!(per_stream[stream.as_str()].contains(id));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_reader_never_moves_past_an_event_whose_transaction_commits_late() {
+    let database = fresh_database(Backend::Postgres).await;
+    let log = PostgresLog::connect(&database.url, 4).await.unwrap();
+    let mut a = log.pool().acquire().await.unwrap();
+    let mut b = log.pool().acquire().await.unwrap();
+
+    let mut transaction_a = PostgresLog::begin_on(&mut a).await.unwrap();
+    let event_a = event("A");
+    PostgresLog::append_on(&mut transaction_a, "late-a", ExpectedRevision::Any, vec![event_a.clone()]).await.unwrap();
+
+    let mut transaction_b = PostgresLog::begin_on(&mut b).await.unwrap();
+    let event_b = event("B");
+    PostgresLog::append_on(&mut transaction_b, "late-b", ExpectedRevision::Any, vec![event_b.clone()]).await.unwrap();
+    transaction_b.commit().await.unwrap();
+
+    let mut checkpoint = Position::START;
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        for e in log.read_all(checkpoint, 100).await.unwrap() {
+            checkpoint = e.position;
+            seen.push(e.event_id);
+        }
+        assert!(!seen.contains(&event_b.event_id), "the reader must not pass A while A is in flight");
+    }
+    transaction_a.commit().await.unwrap();
+    for e in log.read_all(checkpoint, 100).await.unwrap() {
+        seen.push(e.event_id);
+    }
+    assert_eq!(seen, vec![event_a.event_id, event_b.event_id]);
+}

@@ -1,0 +1,13 @@
+//! The read side: projections fold the event log into tables of the same database, and the queries
+//! the app reads them with.
+//!
+//! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
+//! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
+//! - [`queue_list`]: the queues of each company (R2).
+
+pub mod queue_list;
+pub mod runner;
+pub mod store;
+
+pub use runner::{Projection, ProjectionError, ProjectionRunner, ProjectionUpdate};
+pub use store::{Dialect, ReadStore};

@@ -1,0 +1,104 @@
+//! Command handling: load a stream, fold it, decide, and append what was decided with the stream's
+//! revision as the expectation; when another writer got there first, decide again.
+
+use crate::error::AppError;
+use crate::metrics::Metrics;
+use chrono::{DateTime, Utc};
+use domain::decider::Decider;
+use domain::event::{decode, encode, DomainEvent};
+use eventlog::{EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent};
+use std::future::Future;
+use uuid::Uuid;
+
+/// Who asks, for which company, when, and as part of what.
+#[derive(Clone, Debug)]
+pub struct CommandContext {
+    pub company_id: Uuid,
+    pub actor: String,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+impl CommandContext {
+    fn metadata(&self, schema_version: u32) -> Metadata {
+        Metadata {
+            occurred_at: self.now,
+            company_id: self.company_id,
+            actor: self.actor.clone(),
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            schema_version,
+        }
+    }
+}
+
+/// Events decided for one stream, not yet appended.
+pub struct Decided {
+    stream: String,
+    expected: ExpectedRevision,
+    events: Vec<NewEvent>,
+}
+
+/// Loads `stream`, folds it and decides `command`. A rejection is turned into an [`AppError`].
+pub async fn decide<D>(log: &dyn EventLog, context: &CommandContext, stream: &str, command: &D::Command) -> Result<Decided, AppError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+    D::Rejection: Into<AppError>,
+{
+    let history = log.read_stream(stream).await?;
+    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
+    let events = history
+        .into_iter()
+        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
+        .collect::<Result<Vec<_>, _>>()?;
+    let decided = D::decide(&D::fold(events.iter()), command).map_err(Into::into)?;
+    let events = decided
+        .iter()
+        .map(|event| {
+            let (event_type, data) = encode(event)?;
+            Ok(NewEvent { event_id: Uuid::now_v7(), event_type, data, metadata: context.metadata(D::Event::SCHEMA_VERSION) })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Decided { stream: stream.to_string(), expected, events })
+}
+
+/// Appends decisions on several streams atomically.
+pub async fn commit(log: &dyn EventLog, metrics: &Metrics, decisions: Vec<Decided>) -> Result<(), CommitError> {
+    let count: usize = decisions.iter().map(|d| d.events.len()).sum();
+    let mut transaction = log.begin().await?;
+    for decided in decisions {
+        transaction.append(&decided.stream, decided.expected, decided.events).await?;
+    }
+    transaction.commit().await?;
+    metrics.events_appended(count);
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error(transparent)]
+    Log(#[from] EventLogError),
+    #[error(transparent)]
+    Rejected(#[from] AppError),
+}
+
+const ATTEMPTS: usize = 8;
+
+/// Runs `attempt` (decide, then commit) again when another writer changed a stream in between.
+pub async fn with_retry<T, F, Fut>(metrics: &Metrics, mut attempt: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, CommitError>>,
+{
+    for _ in 0..ATTEMPTS {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => metrics.append_conflict(),
+            Err(CommitError::Log(other)) => return Err(other.into()),
+            Err(CommitError::Rejected(error)) => return Err(error),
+        }
+    }
+    Err(AppError::Contention)
+}

@@ -1,0 +1,130 @@
+//! Settings, from environment variables and command-line flags (flags win).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `sqlite://…` (the default, under `./data/`) or `postgres://…`.
+    pub database_url: String,
+    pub address: SocketAddr,
+    /// Where the built site (WASM, JS, CSS) is served from.
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+    /// The company the console works for until sign-in arrives.
+    pub company_id: Uuid,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SettingsError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json")]
+    UnknownArgument(String),
+}
+
+/// The company of a fresh installation, the same on every start.
+pub fn default_company() -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:default-company")
+}
+
+impl Settings {
+    /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
+    /// `IKONO_COMPANY_ID`, then the flags `--database-url`, `--address`, `--log-format`.
+    pub fn load(variables: impl Fn(&str) -> Option<String>, arguments: &[String]) -> Result<Self, SettingsError> {
+        let mut database_url = variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
+        let mut address = variables("IKONO_ADDRESS").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let mut log_format = variables("IKONO_LOG_FORMAT").unwrap_or_else(|| "human".into());
+        let site_root = variables("IKONO_SITE_ROOT")
+            .or_else(|| variables("LEPTOS_SITE_ROOT"))
+            .unwrap_or_else(|| "target/site".into());
+        let company = variables("IKONO_COMPANY_ID");
+
+        let mut rest = arguments.iter();
+        while let Some(flag) = rest.next() {
+            let target = match flag.as_str() {
+                "--database-url" => &mut database_url,
+                "--address" => &mut address,
+                "--log-format" => &mut log_format,
+                other => return Err(SettingsError::UnknownArgument(other.to_string())),
+            };
+            *target = rest
+                .next()
+                .cloned()
+                .ok_or(SettingsError::Invalid { name: "flag", reason: format!("{flag} needs a value") })?;
+        }
+
+        Ok(Self {
+            database_url,
+            address: address
+                .parse()
+                .map_err(|e: std::net::AddrParseError| SettingsError::Invalid { name: "address", reason: e.to_string() })?,
+            site_root: PathBuf::from(site_root),
+            log_format: match log_format.as_str() {
+                "human" => LogFormat::Human,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(SettingsError::Invalid { name: "log format", reason: format!("`{other}`: use human or json") })
+                }
+            },
+            company_id: match company {
+                Some(text) => Uuid::parse_str(&text)
+                    .map_err(|e| SettingsError::Invalid { name: "IKONO_COMPANY_ID", reason: e.to_string() })?,
+                None => default_company(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_port_3000() {
+        let settings = Settings::load(none, &[]).unwrap();
+        assert_eq!(settings.database_url, "sqlite://data/ikono.db");
+        assert_eq!(settings.address.to_string(), "127.0.0.1:3000");
+        assert_eq!(settings.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn flags_override_the_environment() {
+        let env = |name: &str| (name == "IKONO_LOG_FORMAT").then(|| "human".to_string());
+        let args = ["--log-format", "json", "--address", "127.0.0.1:0"].map(String::from);
+        let settings = Settings::load(env, &args).unwrap();
+        assert_eq!(settings.log_format, LogFormat::Json);
+        assert_eq!(settings.address.port(), 0);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        let cases: [(&[&str], &str); 4] = [
+            (&["--log-format", "xml"], "log format"),
+            (&["--address", "nowhere"], "address"),
+            (&["--address"], "needs a value"),
+            (&["--frobnicate"], "unknown argument"),
+        ];
+        for (args, reason) in cases {
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            let error = Settings::load(none, &args).unwrap_err().to_string();
+            assert!(error.contains(reason), "{args:?}: {error}");
+        }
+    }
+}
+
+/// The supervisor the console acts as until sign-in arrives.
+pub fn console_supervisor() -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:console-supervisor")
+}

@@ -1,0 +1,78 @@
+//! The API's errors: a status and a clear, safe message for the client; internals go to the log.
+
+use app::error::UiError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use eventlog::EventLogError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the history changed too often while deciding; try again")]
+    Contention,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) | AppError::Contention => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the client is told.
+    fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "something went wrong on our side; please try again".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<EventLogError> for AppError {
+    fn from(error: EventLogError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<domain::event::EventDataError> for AppError {
+    fn from(error: domain::event::EventDataError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<AppError> for UiError {
+    fn from(error: AppError) -> Self {
+        if let AppError::Internal(cause) = &error {
+            tracing::error!(%cause, "internal error");
+        }
+        match error {
+            AppError::Invalid(reason) => UiError::Invalid(reason),
+            AppError::Conflict(reason) => UiError::Conflict(reason),
+            AppError::Contention => UiError::Conflict(error.to_string()),
+            AppError::Internal(_) => UiError::Internal,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        (self.status_code(), Json(serde_json::json!({ "error": self.public_message() }))).into_response()
+    }
+}

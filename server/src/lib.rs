@@ -1,0 +1,21 @@
+//! The server: wiring of every layer into one process.
+//!
+//! - [`config`]: settings from the environment and the command line.
+//! - [`telemetry`]: logs through `tracing`, human-readable or JSON.
+//! - [`error`]: the API's error type and how it answers.
+//! - [`commands`]: load → decide → append, retried on conflict.
+//! - [`queues`]: the queue commands and queries the API and the app call.
+//! - [`live`]: pushes read-model changes to browsers as server-sent events.
+//! - [`metrics`]: Prometheus counters and gauges.
+//! - [`routes`]: health, metrics, REST API and live endpoints.
+//! - [`startup`]: builds the application and serves it.
+
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod live;
+pub mod metrics;
+pub mod queues;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

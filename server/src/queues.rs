@@ -1,0 +1,62 @@
+//! Queues (R2): the create command across its name reservation and the queue itself, and the list.
+
+use crate::commands::{commit, decide, with_retry, CommandContext};
+use crate::error::AppError;
+use crate::startup::AppState;
+use domain::ids::{CompanyId, QueueId};
+use domain::queue::{
+    queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueNameCommand, QueueNameRejection,
+    QueueNameReservation, QueueRejection,
+};
+use projections::queue_list::QueueList;
+use uuid::Uuid;
+
+impl From<QueueNameRejection> for AppError {
+    fn from(rejection: QueueNameRejection) -> Self {
+        AppError::Conflict(rejection.to_string())
+    }
+}
+
+impl From<QueueRejection> for AppError {
+    fn from(rejection: QueueRejection) -> Self {
+        AppError::Conflict(rejection.to_string())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CreatedQueue {
+    pub id: QueueId,
+    pub name: QueueName,
+}
+
+/// Claims the name and creates the queue in one transaction, so neither exists without the other.
+pub async fn create_queue(state: &AppState, context: &CommandContext, raw_name: &str) -> Result<CreatedQueue, AppError> {
+    let name = QueueName::parse(raw_name).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let company = CompanyId::from_uuid(context.company_id);
+    let queue_id = QueueId::from_uuid(Uuid::now_v7());
+    let log = state.log.as_ref();
+    with_retry(&state.metrics, || async {
+        let claim = decide::<QueueNameReservation>(
+            log,
+            context,
+            &queue_name_stream(company, &name),
+            &QueueNameCommand::ClaimQueueName { queue_id, name: name.clone() },
+        )
+        .await?;
+        let create = decide::<Queue>(
+            log,
+            context,
+            &queue_stream(queue_id),
+            &QueueCommand::CreateQueue { queue_id, company_id: company, name: name.clone() },
+        )
+        .await?;
+        commit(log, &state.metrics, vec![claim, create]).await
+    })
+    .await?;
+    Ok(CreatedQueue { id: queue_id, name })
+}
+
+/// A company's queues as the read model holds them.
+pub async fn list_queues(state: &AppState, company: CompanyId) -> Result<Vec<projections::queue_list::QueueRow>, AppError> {
+    Ok(QueueList::new().queues_of(&state.store, company).await?)
+}
