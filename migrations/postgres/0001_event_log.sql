@@ -62,7 +62,7 @@ BEGIN
     IF NOT (p_expected_kind = 'any'
             OR (p_expected_kind = 'no_stream' AND v_current IS NULL)
             OR (p_expected_kind = 'stream_exists' AND v_current IS NOT NULL)
-            OR (p_expected_kind = 'exact' AND v_current = p_expected_revision)) THEN
+            OR (p_expected_kind = 'exact' AND v_current IS NOT DISTINCT FROM p_expected_revision)) THEN
         outcome := 'wrong_expected';
         RETURN NEXT;
         RETURN;

@@ -1,0 +1,55 @@
+# make run   — install what is missing, build (release), serve on http://127.0.0.1:3000 with SQLite in ./data/
+# make test  — install what is missing, make PostgreSQL and Chromium available, run every test
+# make bench — the benchmarks, on SQLite and PostgreSQL
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Compiled dependencies live outside the clone, so a fresh clone on the same machine reuses them.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/ikono-chat/target
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+.PHONY: run test bench tools browser-tools postgres rust-tests browser-tests lint
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" || \
+		cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION) --features no_downloads
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@command -v wasm-opt >/dev/null || $(APT_INSTALL) binaryen || { $(SUDO) apt-get update && $(APT_INSTALL) binaryen; }
+
+run: tools
+	cargo leptos build --release
+	@echo
+	@echo "Ikono Chat on http://127.0.0.1:3000 — supervisor console: http://127.0.0.1:3000/supervisor/queues"
+	@echo "Data: ./data/ikono.db (SQLite). Stop with Ctrl-C."
+	IKONO_SITE_ROOT=target/site $(CARGO_TARGET_DIR)/release/server
+
+browser-tools:
+	@command -v chromium >/dev/null || $(APT_INSTALL) chromium || { $(SUDO) apt-get update && $(APT_INSTALL) chromium; }
+	@cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
+
+postgres:
+	@scripts/test-postgres.sh
+
+rust-tests: postgres
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --workspace
+
+browser-tests: tools browser-tools
+	cargo leptos build
+	cd end2end && CHROMIUM_PATH="$$(command -v chromium)" npx playwright test
+
+test: tools browser-tools rust-tests browser-tests
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench: postgres
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p eventlog --bin eventlog-bench

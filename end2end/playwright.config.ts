@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The server under test: the debug build of `cargo leptos build`, on its own port and a fresh
+// SQLite database, serving the site cargo-leptos wrote to ../target/site.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikono-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${targetDir}/debug/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db`,
+    cwd: path.resolve(__dirname, '..'),
+    env: { IKONO_SITE_ROOT: path.resolve(__dirname, '../target/site'), RUST_LOG: 'warn' },
+    url: `http://127.0.0.1:${port}/healthz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+  },
+});
