@@ -1,0 +1,242 @@
+//! R2 "create queues" through every layer, over HTTP, on both backends: command → decide → event
+//! appended → projection → list, pushed live; health and metrics.
+
+use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use server::config::{default_company, LogFormat, Settings};
+use server::startup::Application;
+use std::time::Duration;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(eventlog::testing::Backend::Sqlite).await }) *
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(eventlog::testing::Backend::Postgres).await }) *
+        }
+    };
+}
+
+on_both_backends!(
+    a_created_queue_appears_in_the_list,
+    a_duplicate_queue_name_is_refused_with_409_and_a_reason,
+    invalid_queue_names_are_refused_with_422_and_nothing_is_stored,
+    malformed_requests_are_refused_with_a_4xx,
+    the_server_function_creates_a_queue_and_refuses_a_duplicate,
+    the_queue_page_is_rendered_on_the_server_with_the_queues,
+    a_live_stream_pushes_the_change_when_a_queue_is_created,
+    healthz_reports_the_store_and_projection_lag,
+    metrics_expose_requests_appends_and_projection_lag,
+    the_read_model_survives_a_restart,
+);
+
+struct TestApp {
+    address: String,
+    client: reqwest::Client,
+    database: TestDatabase,
+    server: Running,
+}
+
+/// The served application; stopped when dropped.
+struct Running(tokio::task::JoinHandle<std::io::Result<()>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn spawn_app(backend: Backend) -> TestApp {
+    let database = fresh_database(backend).await;
+    start(database).await
+}
+
+async fn start(database: TestDatabase) -> TestApp {
+    let settings = Settings {
+        database_url: database.url.clone(),
+        address: "127.0.0.1:0".parse().unwrap(),
+        site_root: std::env::temp_dir(),
+        log_format: LogFormat::Human,
+        company_id: default_company(),
+    };
+    let application = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let server = Running(tokio::spawn(application.run_until_stopped()));
+    TestApp { address, client: reqwest::Client::new(), database, server }
+}
+
+impl TestApp {
+    async fn create_queue(&self, name: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/queues", self.address))
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn queue_names(&self) -> Vec<String> {
+        let list: Vec<serde_json::Value> =
+            self.client.get(format!("{}/api/v1/queues", self.address)).send().await.unwrap().json().await.unwrap();
+        list.iter().map(|q| q["name"].as_str().unwrap().to_string()).collect()
+    }
+
+    /// The read model is eventually consistent: wait (bounded) until it shows what we expect.
+    async fn wait_for_queues(&self, expected: &[&str]) -> Vec<String> {
+        let mut names = self.queue_names().await;
+        for _ in 0..200 {
+            if names == expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            names = self.queue_names().await;
+        }
+        names
+    }
+}
+
+async fn a_created_queue_appears_in_the_list(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.create_queue("  Sales   team ").await;
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["name"], "Sales team");
+    app.create_queue("Billing").await;
+    assert_eq!(app.wait_for_queues(&["Billing", "Sales team"]).await, vec!["Billing", "Sales team"]);
+}
+
+async fn a_duplicate_queue_name_is_refused_with_409_and_a_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.create_queue("Sales").await.status(), 201);
+    let refused = app.create_queue(" SALES ").await;
+    assert_eq!(refused.status(), 409);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "a queue named \"SALES\" already exists");
+    assert_eq!(app.wait_for_queues(&["Sales"]).await, vec!["Sales"]);
+}
+
+async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        ("", "the queue needs a name"),
+        ("   ", "the queue needs a name"),
+        (&"x".repeat(81), "a queue name has at most 80 characters"),
+        ("bad\u{0000}name", "a queue name cannot contain control characters"),
+    ];
+    for (name, reason) in cases {
+        let refused = app.create_queue(name).await;
+        assert_eq!(refused.status(), 422, "{name:?}");
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["error"], reason, "{name:?}");
+    }
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    assert_eq!(log.head().await.unwrap(), eventlog::Position::START, "no event was stored");
+}
+
+async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        ("{\"name\": ", "truncated JSON"),
+        ("{\"title\": \"Sales\"}", "missing field"),
+        ("[1, 2]", "not an object"),
+    ];
+    for (body, description) in cases {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/queues", app.address))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{description}: {}", response.status());
+        assert!(!response.text().await.unwrap().is_empty(), "{description}: a reason is given");
+    }
+}
+
+async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let create = |name: &'static str| {
+        app.client.post(format!("{}/api/create_queue", app.address)).form(&[("name", name)]).send()
+    };
+    let created = create("Support").await.unwrap();
+    assert_eq!(created.status(), 200);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(body["name"], "Support");
+    let refused = create("support").await.unwrap();
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("already exists"));
+    let empty = create(" ").await.unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("the queue needs a name"));
+}
+
+async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_queue("Rendered queue").await;
+    app.wait_for_queues(&["Rendered queue"]).await;
+    let page = app.client.get(format!("{}/supervisor/queues", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Rendered queue"), "{html}");
+    assert!(html.contains("Create queue"));
+}
+
+async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut stream = app.client.get(format!("{}/api/v1/live", app.address)).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    app.create_queue("Live").await;
+    let mut received = String::new();
+    let outcome = tokio::time::timeout(Duration::from_secs(10), async {
+        while !received.contains("event: queues") {
+            match stream.chunk().await.unwrap() {
+                Some(bytes) => received.push_str(&String::from_utf8_lossy(&bytes)),
+                None => break,
+            }
+        }
+    })
+    .await;
+    assert!(outcome.is_ok() && received.contains("event: queues"), "{received}");
+    assert_eq!(app.queue_names().await, vec!["Live"], "the list already holds the change when it is pushed");
+}
+
+async fn healthz_reports_the_store_and_projection_lag(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_queue("Health").await;
+    app.wait_for_queues(&["Health"]).await;
+    let response = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let expected_backend = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["store"]["backend"], expected_backend);
+    assert_eq!(body["store"]["state"], "reachable");
+    assert_eq!(body["projections"]["queue_list"]["lag"], 0);
+}
+
+async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_queue("Counted").await;
+    app.wait_for_queues(&["Counted"]).await;
+    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"), "{text}");
+    assert!(text.contains("eventlog_events_appended_total 2"), "a name claim and a queue: {text}");
+    assert!(text.contains("projection_lag_events{projection=\"queue_list\",version=\"1\"} 0"), "{text}");
+}
+
+async fn the_read_model_survives_a_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_queue("Durable").await;
+    app.wait_for_queues(&["Durable"]).await;
+    let TestApp { database, server, .. } = app;
+    drop(server);
+    let restarted = start(database).await;
+    assert_eq!(restarted.queue_names().await, vec!["Durable"]);
+    assert_eq!(restarted.create_queue("durable").await.status(), 409, "the name is still taken");
+}
