@@ -84,14 +84,22 @@ pub fn queue_name_stream(company: CompanyId, name: &QueueName) -> String {
 #[serde(tag = "type")]
 pub enum QueueEvent {
     #[serde(rename = "QueueCreated")]
-    Created { queue_id: QueueId, company_id: CompanyId, name: QueueName },
+    Created {
+        queue_id: QueueId,
+        company_id: CompanyId,
+        name: QueueName,
+    },
 }
 
 impl DomainEvent for QueueEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum QueueCommand {
-    CreateQueue { queue_id: QueueId, company_id: CompanyId, name: QueueName },
+    CreateQueue {
+        queue_id: QueueId,
+        company_id: CompanyId,
+        name: QueueName,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -113,13 +121,24 @@ impl Decider for Queue {
     type Event = QueueEvent;
     type Rejection = QueueRejection;
 
-    fn decide(state: &QueueState, command: &QueueCommand) -> Result<Vec<QueueEvent>, QueueRejection> {
+    fn decide(
+        state: &QueueState,
+        command: &QueueCommand,
+    ) -> Result<Vec<QueueEvent>, QueueRejection> {
         match command {
-            QueueCommand::CreateQueue { queue_id, company_id, name } => {
+            QueueCommand::CreateQueue {
+                queue_id,
+                company_id,
+                name,
+            } => {
                 if state.exists {
                     return Err(QueueRejection::AlreadyExists);
                 }
-                Ok(vec![QueueEvent::Created { queue_id: *queue_id, company_id: *company_id, name: name.clone() }])
+                Ok(vec![QueueEvent::Created {
+                    queue_id: *queue_id,
+                    company_id: *company_id,
+                    name: name.clone(),
+                }])
             }
         }
     }
@@ -164,10 +183,16 @@ impl Decider for QueueNameReservation {
     type Event = QueueNameEvent;
     type Rejection = QueueNameRejection;
 
-    fn decide(state: &QueueNameState, command: &QueueNameCommand) -> Result<Vec<QueueNameEvent>, QueueNameRejection> {
+    fn decide(
+        state: &QueueNameState,
+        command: &QueueNameCommand,
+    ) -> Result<Vec<QueueNameEvent>, QueueNameRejection> {
         match command {
             QueueNameCommand::ClaimQueueName { queue_id, name } => match state.holder {
-                None => Ok(vec![QueueNameEvent::Claimed { queue_id: *queue_id, name: name.clone() }]),
+                None => Ok(vec![QueueNameEvent::Claimed {
+                    queue_id: *queue_id,
+                    name: name.clone(),
+                }]),
                 // A retried command finds its own claim: nothing more to record.
                 Some(holder) if holder == *queue_id => Ok(vec![]),
                 Some(_) => Err(QueueNameRejection::Taken(name.clone())),
@@ -177,7 +202,9 @@ impl Decider for QueueNameReservation {
 
     fn evolve(_state: QueueNameState, event: &QueueNameEvent) -> QueueNameState {
         match event {
-            QueueNameEvent::Claimed { queue_id, .. } => QueueNameState { holder: Some(*queue_id) },
+            QueueNameEvent::Claimed { queue_id, .. } => QueueNameState {
+                holder: Some(*queue_id),
+            },
         }
     }
 }
@@ -210,52 +237,96 @@ mod tests {
         let cases = [
             ("", QueueNameError::Empty, "empty"),
             ("   \t ", QueueNameError::Empty, "only white space"),
-            ("a\u{0007}b", QueueNameError::ControlCharacter, "bell character"),
+            (
+                "a\u{0007}b",
+                QueueNameError::ControlCharacter,
+                "bell character",
+            ),
             (&"x".repeat(81), QueueNameError::TooLong, "81 characters"),
         ];
         for (raw, error, description) in cases {
             assert_eq!(QueueName::parse(raw), Err(error), "{description}");
         }
-        assert!(QueueName::parse(&"é".repeat(80)).is_ok(), "80 multi-byte characters fit");
+        assert!(
+            QueueName::parse(&"é".repeat(80)).is_ok(),
+            "80 multi-byte characters fit"
+        );
     }
 
     #[test]
     fn names_differing_only_in_case_and_spacing_share_a_reservation() {
-        assert_eq!(queue_name_stream(company(), &name("Sales")), queue_name_stream(company(), &name(" SALES ")));
+        assert_eq!(
+            queue_name_stream(company(), &name("Sales")),
+            queue_name_stream(company(), &name(" SALES "))
+        );
     }
 
     #[test]
     fn given_no_queue_when_created_then_queue_created() {
         given::<Queue>(vec![])
-            .when(QueueCommand::CreateQueue { queue_id: queue(1), company_id: company(), name: name("Sales") })
-            .then(vec![QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }]);
+            .when(QueueCommand::CreateQueue {
+                queue_id: queue(1),
+                company_id: company(),
+                name: name("Sales"),
+            })
+            .then(vec![QueueEvent::Created {
+                queue_id: queue(1),
+                company_id: company(),
+                name: name("Sales"),
+            }]);
     }
 
     #[test]
     fn given_a_queue_when_created_again_then_rejected() {
-        given::<Queue>(vec![QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }])
-            .when(QueueCommand::CreateQueue { queue_id: queue(1), company_id: company(), name: name("Sales") })
-            .then_rejects(QueueRejection::AlreadyExists);
+        given::<Queue>(vec![QueueEvent::Created {
+            queue_id: queue(1),
+            company_id: company(),
+            name: name("Sales"),
+        }])
+        .when(QueueCommand::CreateQueue {
+            queue_id: queue(1),
+            company_id: company(),
+            name: name("Sales"),
+        })
+        .then_rejects(QueueRejection::AlreadyExists);
     }
 
     #[test]
     fn given_a_free_name_when_claimed_then_claimed() {
         given::<QueueNameReservation>(vec![])
-            .when(QueueNameCommand::ClaimQueueName { queue_id: queue(1), name: name("Sales") })
-            .then(vec![QueueNameEvent::Claimed { queue_id: queue(1), name: name("Sales") }]);
+            .when(QueueNameCommand::ClaimQueueName {
+                queue_id: queue(1),
+                name: name("Sales"),
+            })
+            .then(vec![QueueNameEvent::Claimed {
+                queue_id: queue(1),
+                name: name("Sales"),
+            }]);
     }
 
     #[test]
     fn given_a_name_held_by_another_queue_when_claimed_then_taken() {
-        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed { queue_id: queue(1), name: name("Sales") }])
-            .when(QueueNameCommand::ClaimQueueName { queue_id: queue(2), name: name("sales") })
-            .then_rejects(QueueNameRejection::Taken(name("sales")));
+        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed {
+            queue_id: queue(1),
+            name: name("Sales"),
+        }])
+        .when(QueueNameCommand::ClaimQueueName {
+            queue_id: queue(2),
+            name: name("sales"),
+        })
+        .then_rejects(QueueNameRejection::Taken(name("sales")));
     }
 
     #[test]
     fn given_a_name_held_by_the_same_queue_when_claimed_again_then_nothing_new() {
-        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed { queue_id: queue(1), name: name("Sales") }])
-            .when(QueueNameCommand::ClaimQueueName { queue_id: queue(1), name: name("Sales") })
-            .then(vec![]);
+        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed {
+            queue_id: queue(1),
+            name: name("Sales"),
+        }])
+        .when(QueueNameCommand::ClaimQueueName {
+            queue_id: queue(1),
+            name: name("Sales"),
+        })
+        .then(vec![]);
     }
 }

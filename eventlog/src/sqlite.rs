@@ -4,12 +4,16 @@
 
 use crate::postgres::checked_empty_append;
 use crate::{
-    check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult, AppendTransaction,
-    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
+    check_batch, idempotent_result, limit_to_db, revision_from_db, AppendResult,
+    AppendTransaction, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
+    RecordedEvent, Result,
 };
 use async_trait::async_trait;
 use chrono::Utc;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,7 +22,8 @@ use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
-const SELECT_EVENTS: &str = "SELECT position, event_id, stream_id, revision, event_type, schema_version, data, \
+const SELECT_EVENTS: &str =
+    "SELECT position, event_id, stream_id, revision, event_type, schema_version, data, \
      company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events";
 
 /// SQLite binds at most 32,766 parameters per statement; a batch row takes 12.
@@ -50,15 +55,24 @@ impl SqliteLog {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
-        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         let (commits, _) = watch::channel(0);
-        Ok(Self { writer, readers, commits })
+        Ok(Self {
+            writer,
+            readers,
+            commits,
+        })
     }
 
     pub fn writer(&self) -> &SqlitePool {
         &self.writer
     }
 
+    /// Appends with the expectation checked by the insert itself: one statement per chunk of
+    /// the batch in the common case; the checks that explain a refusal run only on refusal.
     async fn append_on(
         connection: &mut SqliteConnection,
         stream: &str,
@@ -66,63 +80,126 @@ impl SqliteLog {
         events: Vec<NewEvent>,
     ) -> Result<AppendResult> {
         check_batch(&events)?;
-        let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
-            .bind(stream)
-            .fetch_one(&mut *connection)
-            .await?;
-        let actual = current.map(revision_from_db).transpose()?;
         if events.is_empty() {
+            let actual = current_revision(connection, stream).await?;
             return checked_empty_append(stream, expected, actual);
         }
-        let stored = stored_under(connection, &events).await?;
-        if !stored.is_empty() {
-            return idempotent_result(stream, &events, &stored);
-        }
-        if !expected.admits(actual) {
-            return Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual });
-        }
-        let first_revision = actual.map_or(0, |n| n + 1);
         let recorded_at = Utc::now();
-        let mut last_position = 0;
-        for (chunk_index, chunk) in events.chunks(ROWS_PER_INSERT).enumerate() {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO events (event_id, stream_id, revision, event_type, schema_version, data, company_id, \
-                 actor, correlation_id, causation_id, occurred_at, recorded_at) ",
-            );
-            let offset = (chunk_index * ROWS_PER_INSERT) as u64;
-            let mut rows = Vec::with_capacity(chunk.len());
-            for (i, event) in chunk.iter().enumerate() {
-                rows.push((revision_to_db(first_revision + offset + i as u64)?, event));
+        let mut last = None;
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            // Later chunks continue exactly where the previous one ended.
+            let chunk_expected = match last {
+                None => expected,
+                Some((revision, _)) => ExpectedRevision::Exact(revision),
+            };
+            match insert_checked(connection, stream, chunk_expected, chunk, recorded_at).await {
+                Ok(Some(appended)) => last = Some(appended),
+                Ok(None) => return refusal(connection, stream, expected, &events).await,
+                Err(error) if is_duplicate_event_id(&error) => {
+                    let stored = stored_under(connection, &events).await?;
+                    return idempotent_result(stream, &events, &stored);
+                }
+                Err(error) => return Err(error.into()),
             }
-            insert.push_values(rows, |mut row, (revision, event)| {
-                row.push_bind(event.event_id.to_string())
-                    .push_bind(stream)
-                    .push_bind(revision)
-                    .push_bind(&event.event_type)
-                    .push_bind(i64::from(event.metadata.schema_version))
-                    .push_bind(event.data.to_string())
-                    .push_bind(event.metadata.company_id.to_string())
-                    .push_bind(&event.metadata.actor)
-                    .push_bind(event.metadata.correlation_id.to_string())
-                    .push_bind(event.metadata.causation_id.map(|id| id.to_string()))
-                    .push_bind(event.metadata.occurred_at)
-                    .push_bind(recorded_at);
-            });
-            insert.push(" RETURNING position");
-            let positions: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *connection).await?;
-            last_position = positions.into_iter().max().unwrap_or(last_position);
         }
+        let (revision, sequence) = last.ok_or_else(|| EventLogError::Corrupt("an append stored nothing".into()))?;
         Ok(AppendResult {
-            next_expected_revision: Some(first_revision + events.len() as u64 - 1),
-            position: Some(Position { transaction: 0, sequence: last_position }),
+            next_expected_revision: Some(revision),
+            position: Some(Position { transaction: 0, sequence }),
         })
     }
 }
 
-async fn stored_under(connection: &mut SqliteConnection, events: &[NewEvent]) -> Result<Vec<(Uuid, String, u64, Position)>> {
+async fn current_revision(connection: &mut SqliteConnection, stream: &str) -> Result<Option<u64>> {
+    let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
+        .bind(stream)
+        .fetch_one(&mut *connection)
+        .await?;
+    current.map(revision_from_db).transpose()
+}
+
+/// Why an insert whose expectation failed stored nothing: a retry of a stored batch, or a stale
+/// expectation.
+async fn refusal(
+    connection: &mut SqliteConnection,
+    stream: &str,
+    expected: ExpectedRevision,
+    events: &[NewEvent],
+) -> Result<AppendResult> {
+    let stored = stored_under(connection, events).await?;
+    if !stored.is_empty() {
+        return idempotent_result(stream, events, &stored);
+    }
+    let actual = current_revision(connection, stream).await?;
+    Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual })
+}
+
+fn is_duplicate_event_id(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|db| db.is_unique_violation() && db.message().contains("events.event_id"))
+}
+
+/// Inserts a chunk at the revisions after the stream's last one, only if `expected` holds.
+/// `None`: the expectation did not hold and nothing was written.
+async fn insert_checked(
+    connection: &mut SqliteConnection,
+    stream: &str,
+    expected: ExpectedRevision,
+    chunk: &[NewEvent],
+    recorded_at: chrono::DateTime<Utc>,
+) -> std::result::Result<Option<(u64, i64)>, sqlx::Error> {
+    let mut insert = QueryBuilder::<Sqlite>::new("WITH current AS (SELECT max(revision) AS revision FROM events WHERE stream_id = ");
+    insert.push_bind(stream).push(
+        ") INSERT INTO events (event_id, stream_id, revision, event_type, schema_version, data, company_id, \
+         actor, correlation_id, causation_id, occurred_at, recorded_at) \
+         SELECT batch.column1, ",
+    );
+    insert.push_bind(stream).push(
+        ", coalesce(current.revision, -1) + batch.column2, batch.column3, batch.column4, batch.column5, \
+         batch.column6, batch.column7, batch.column8, batch.column9, batch.column10, ",
+    );
+    insert.push_bind(recorded_at).push(" FROM current, (");
+    insert.push_values(chunk.iter().enumerate(), |mut row, (i, event)| {
+        row.push_bind(event.event_id.to_string())
+            .push_bind(i as i64 + 1)
+            .push_bind(&event.event_type)
+            .push_bind(i64::from(event.metadata.schema_version))
+            .push_bind(event.data.to_string())
+            .push_bind(event.metadata.company_id.to_string())
+            .push_bind(&event.metadata.actor)
+            .push_bind(event.metadata.correlation_id.to_string())
+            .push_bind(event.metadata.causation_id.map(|id| id.to_string()))
+            .push_bind(event.metadata.occurred_at);
+    });
+    insert.push(") AS batch WHERE ");
+    match expected {
+        ExpectedRevision::Any => insert.push("1 = 1"),
+        ExpectedRevision::NoStream => insert.push("current.revision IS NULL"),
+        ExpectedRevision::StreamExists => insert.push("current.revision IS NOT NULL"),
+        ExpectedRevision::Exact(n) => {
+            let n = i64::try_from(n).unwrap_or(i64::MAX);
+            insert.push("current.revision = ").push_bind(n)
+        }
+    };
+    insert.push(" ORDER BY batch.column2 RETURNING position, revision");
+    let rows: Vec<(i64, i64)> = insert.build_query_as().fetch_all(&mut *connection).await?;
+    let Some(position) = rows.iter().map(|(p, _)| *p).max() else {
+        return Ok(None);
+    };
+    let revision = rows.iter().map(|(_, r)| *r).max().unwrap_or_default();
+    Ok(Some((u64::try_from(revision).unwrap_or_default(), position)))
+}
+
+async fn stored_under(
+    connection: &mut SqliteConnection,
+    events: &[NewEvent],
+) -> Result<Vec<(Uuid, String, u64, Position)>> {
     let mut stored = Vec::new();
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT event_id, stream_id, revision, position FROM events WHERE event_id IN (");
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT event_id, stream_id, revision, position FROM events WHERE event_id IN (",
+        );
         let mut ids = query.separated(", ");
         for event in chunk {
             ids.push_bind(event.event_id.to_string());
@@ -134,7 +211,10 @@ async fn stored_under(connection: &mut SqliteConnection, events: &[NewEvent]) ->
                 parse_uuid(&id)?,
                 row.try_get("stream_id")?,
                 revision_from_db(row.try_get("revision")?)?,
-                Position { transaction: 0, sequence: row.try_get("position")? },
+                Position {
+                    transaction: 0,
+                    sequence: row.try_get("position")?,
+                },
             ));
         }
     }
@@ -153,9 +233,13 @@ fn recorded(row: &SqliteRow) -> Result<RecordedEvent> {
         event_id: parse_uuid(row.try_get("event_id")?)?,
         stream: row.try_get("stream_id")?,
         revision: revision_from_db(row.try_get("revision")?)?,
-        position: Position { transaction: 0, sequence: row.try_get("position")? },
+        position: Position {
+            transaction: 0,
+            sequence: row.try_get("position")?,
+        },
         event_type: row.try_get("event_type")?,
-        data: serde_json::from_str(&data).map_err(|e| EventLogError::Corrupt(format!("event body: {e}")))?,
+        data: serde_json::from_str(&data)
+            .map_err(|e| EventLogError::Corrupt(format!("event body: {e}")))?,
         metadata: Metadata {
             occurred_at: row.try_get("occurred_at")?,
             company_id: parse_uuid(row.try_get("company_id")?)?,
@@ -177,7 +261,12 @@ struct SqliteAppendTransaction {
 
 #[async_trait]
 impl AppendTransaction for SqliteAppendTransaction {
-    async fn append(&mut self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
+    async fn append(
+        &mut self,
+        stream: &str,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult> {
         let result = SqliteLog::append_on(&mut self.transaction, stream, expected, events).await?;
         self.appended |= result.position.is_some();
         Ok(result)
@@ -207,25 +296,34 @@ impl EventLog for SqliteLog {
     }
 
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
-        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = ?1 ORDER BY revision"))
-            .bind(stream)
-            .fetch_all(&self.readers)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE stream_id = ?1 ORDER BY revision"
+        ))
+        .bind(stream)
+        .fetch_all(&self.readers)
+        .await?;
         rows.iter().map(recorded).collect()
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
-        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > ?1 ORDER BY position LIMIT ?2"))
-            .bind(after.sequence)
-            .bind(limit_to_db(limit))
-            .fetch_all(&self.readers)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE position > ?1 ORDER BY position LIMIT ?2"
+        ))
+        .bind(after.sequence)
+        .bind(limit_to_db(limit))
+        .fetch_all(&self.readers)
+        .await?;
         rows.iter().map(recorded).collect()
     }
 
     async fn head(&self) -> Result<Position> {
-        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events").fetch_one(&self.readers).await?;
-        Ok(last.map_or(Position::START, |sequence| Position { transaction: 0, sequence }))
+        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events")
+            .fetch_one(&self.readers)
+            .await?;
+        Ok(last.map_or(Position::START, |sequence| Position {
+            transaction: 0,
+            sequence,
+        }))
     }
 
     fn commits(&self) -> watch::Receiver<u64> {

@@ -32,8 +32,9 @@ CREATE TRIGGER events_no_update_or_delete BEFORE UPDATE OR DELETE ON events
 CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_are_immutable();
 
--- One round trip per append: per-stream lock, idempotency check, expected-revision check, insert,
--- and a notification that PostgreSQL delivers only if the transaction commits.
+-- One round trip per append: per-stream lock, idempotency check, expected-revision check, insert.
+-- No NOTIFY here: a transaction that notifies takes a global lock through its commit, which would
+-- serialize every writer's commit; the node notifies after commit instead.
 CREATE FUNCTION append_events(
     p_stream text, p_expected_kind text, p_expected_revision bigint,
     p_ids uuid[], p_types text[], p_versions integer[], p_data jsonb[], p_companies uuid[],
@@ -81,7 +82,6 @@ BEGIN
         RETURNING position, revision)
     SELECT max(inserted.position), max(inserted.revision) INTO last_position, current_revision FROM inserted;
 
-    PERFORM pg_notify('eventlog_' || current_schema(), '');
     outcome := 'appended';
     RETURN NEXT;
 END;

@@ -40,7 +40,11 @@ impl QueueList {
     }
 
     /// A company's queues, alphabetically.
-    pub async fn queues_of(&self, store: &ReadStore, company: CompanyId) -> Result<Vec<QueueRow>, sqlx::Error> {
+    pub async fn queues_of(
+        &self,
+        store: &ReadStore,
+        company: CompanyId,
+    ) -> Result<Vec<QueueRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT queue_id, name, created_at FROM {} WHERE company_id = $1 ORDER BY lower(name), queue_id",
             self.table()
@@ -84,20 +88,37 @@ impl Projection for QueueList {
         ))
         .execute(&mut *connection)
         .await?;
-        sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {table}_company ON {table} (company_id)"))
-            .execute(&mut *connection)
-            .await?;
+        sqlx::query(&format!(
+            "CREATE INDEX IF NOT EXISTS {table}_company ON {table} (company_id)"
+        ))
+        .execute(&mut *connection)
+        .await?;
         Ok(())
     }
 
-    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+    async fn apply(
+        &self,
+        connection: &mut AnyConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ProjectionError> {
         if event.event_type != "QueueCreated" {
             return Ok(());
         }
-        let decoded = decode::<QueueEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())
-            .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
+        let decoded = decode::<QueueEvent>(
+            &event.event_type,
+            event.metadata.schema_version,
+            event.data.clone(),
+        )
+        .map_err(|e| ProjectionError::Event {
+            event_id: event.event_id,
+            reason: e.to_string(),
+        })?;
         match decoded {
-            QueueEvent::Created { queue_id, company_id, name } => {
+            QueueEvent::Created {
+                queue_id,
+                company_id,
+                name,
+            } => {
                 sqlx::query(&format!(
                     "INSERT INTO {} (queue_id, company_id, name, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (queue_id) DO NOTHING",

@@ -41,35 +41,63 @@ pub struct Decided {
 }
 
 /// Loads `stream`, folds it and decides `command`. A rejection is turned into an [`AppError`].
-pub async fn decide<D>(log: &dyn EventLog, context: &CommandContext, stream: &str, command: &D::Command) -> Result<Decided, AppError>
+pub async fn decide<D>(
+    log: &dyn EventLog,
+    context: &CommandContext,
+    stream: &str,
+    command: &D::Command,
+) -> Result<Decided, AppError>
 where
     D: Decider,
     D::Event: DomainEvent,
     D::Rejection: Into<AppError>,
 {
     let history = log.read_stream(stream).await?;
-    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
+    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| {
+        ExpectedRevision::Exact(last.revision)
+    });
     let events = history
         .into_iter()
-        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
+        .map(|recorded| {
+            decode::<D::Event>(
+                &recorded.event_type,
+                recorded.metadata.schema_version,
+                recorded.data,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let decided = D::decide(&D::fold(events.iter()), command).map_err(Into::into)?;
     let events = decided
         .iter()
         .map(|event| {
             let (event_type, data) = encode(event)?;
-            Ok(NewEvent { event_id: Uuid::now_v7(), event_type, data, metadata: context.metadata(D::Event::SCHEMA_VERSION) })
+            Ok(NewEvent {
+                event_id: Uuid::now_v7(),
+                event_type,
+                data,
+                metadata: context.metadata(D::Event::SCHEMA_VERSION),
+            })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Decided { stream: stream.to_string(), expected, events })
+    Ok(Decided {
+        stream: stream.to_string(),
+        expected,
+        events,
+    })
 }
 
 /// Appends decisions on several streams atomically.
-pub async fn commit(log: &dyn EventLog, metrics: &Metrics, decisions: Vec<Decided>) -> Result<(), CommitError> {
+pub async fn commit(
+    log: &dyn EventLog,
+    metrics: &Metrics,
+    decisions: Vec<Decided>,
+) -> Result<(), CommitError> {
     let count: usize = decisions.iter().map(|d| d.events.len()).sum();
     let mut transaction = log.begin().await?;
     for decided in decisions {
-        transaction.append(&decided.stream, decided.expected, decided.events).await?;
+        transaction
+            .append(&decided.stream, decided.expected, decided.events)
+            .await?;
     }
     transaction.commit().await?;
     metrics.events_appended(count);
@@ -95,7 +123,9 @@ where
     for _ in 0..ATTEMPTS {
         match attempt().await {
             Ok(value) => return Ok(value),
-            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => metrics.append_conflict(),
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
+                metrics.append_conflict()
+            }
             Err(CommitError::Log(other)) => return Err(other.into()),
             Err(CommitError::Rejected(error)) => return Err(error),
         }

@@ -35,11 +35,20 @@ pub fn default_company() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:default-company")
 }
 
+/// The supervisor the console acts as until sign-in arrives.
+pub fn console_supervisor() -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:console-supervisor")
+}
+
 impl Settings {
     /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
     /// `IKONO_COMPANY_ID`, then the flags `--database-url`, `--address`, `--log-format`.
-    pub fn load(variables: impl Fn(&str) -> Option<String>, arguments: &[String]) -> Result<Self, SettingsError> {
-        let mut database_url = variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
+    pub fn load(
+        variables: impl Fn(&str) -> Option<String>,
+        arguments: &[String],
+    ) -> Result<Self, SettingsError> {
+        let mut database_url =
+            variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
         let mut address = variables("IKONO_ADDRESS").unwrap_or_else(|| "127.0.0.1:3000".into());
         let mut log_format = variables("IKONO_LOG_FORMAT").unwrap_or_else(|| "human".into());
         let site_root = variables("IKONO_SITE_ROOT")
@@ -55,28 +64,36 @@ impl Settings {
                 "--log-format" => &mut log_format,
                 other => return Err(SettingsError::UnknownArgument(other.to_string())),
             };
-            *target = rest
-                .next()
-                .cloned()
-                .ok_or(SettingsError::Invalid { name: "flag", reason: format!("{flag} needs a value") })?;
+            *target = rest.next().cloned().ok_or(SettingsError::Invalid {
+                name: "flag",
+                reason: format!("{flag} needs a value"),
+            })?;
         }
 
         Ok(Self {
             database_url,
-            address: address
-                .parse()
-                .map_err(|e: std::net::AddrParseError| SettingsError::Invalid { name: "address", reason: e.to_string() })?,
+            address: address.parse().map_err(|e: std::net::AddrParseError| {
+                SettingsError::Invalid {
+                    name: "address",
+                    reason: e.to_string(),
+                }
+            })?,
             site_root: PathBuf::from(site_root),
             log_format: match log_format.as_str() {
                 "human" => LogFormat::Human,
                 "json" => LogFormat::Json,
                 other => {
-                    return Err(SettingsError::Invalid { name: "log format", reason: format!("`{other}`: use human or json") })
+                    return Err(SettingsError::Invalid {
+                        name: "log format",
+                        reason: format!("`{other}`: use human or json"),
+                    })
                 }
             },
             company_id: match company {
-                Some(text) => Uuid::parse_str(&text)
-                    .map_err(|e| SettingsError::Invalid { name: "IKONO_COMPANY_ID", reason: e.to_string() })?,
+                Some(text) => Uuid::parse_str(&text).map_err(|e| SettingsError::Invalid {
+                    name: "IKONO_COMPANY_ID",
+                    reason: e.to_string(),
+                })?,
                 None => default_company(),
             },
         })
@@ -122,9 +139,4 @@ mod tests {
             assert!(error.contains(reason), "{args:?}: {error}");
         }
     }
-}
-
-/// The supervisor the console acts as until sign-in arrives.
-pub fn console_supervisor() -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:console-supervisor")
 }

@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::startup::AppState;
 use domain::ids::{CompanyId, QueueId};
 use domain::queue::{
-    queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueNameCommand, QueueNameRejection,
-    QueueNameReservation, QueueRejection,
+    queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueNameCommand,
+    QueueNameRejection, QueueNameReservation, QueueRejection,
 };
 use projections::queue_list::QueueList;
 use uuid::Uuid;
@@ -30,7 +30,11 @@ pub struct CreatedQueue {
 }
 
 /// Claims the name and creates the queue in one transaction, so neither exists without the other.
-pub async fn create_queue(state: &AppState, context: &CommandContext, raw_name: &str) -> Result<CreatedQueue, AppError> {
+pub async fn create_queue(
+    state: &AppState,
+    context: &CommandContext,
+    raw_name: &str,
+) -> Result<CreatedQueue, AppError> {
     let name = QueueName::parse(raw_name).map_err(|e| AppError::Invalid(e.to_string()))?;
     let company = CompanyId::from_uuid(context.company_id);
     let queue_id = QueueId::from_uuid(Uuid::now_v7());
@@ -40,14 +44,21 @@ pub async fn create_queue(state: &AppState, context: &CommandContext, raw_name: 
             log,
             context,
             &queue_name_stream(company, &name),
-            &QueueNameCommand::ClaimQueueName { queue_id, name: name.clone() },
+            &QueueNameCommand::ClaimQueueName {
+                queue_id,
+                name: name.clone(),
+            },
         )
         .await?;
         let create = decide::<Queue>(
             log,
             context,
             &queue_stream(queue_id),
-            &QueueCommand::CreateQueue { queue_id, company_id: company, name: name.clone() },
+            &QueueCommand::CreateQueue {
+                queue_id,
+                company_id: company,
+                name: name.clone(),
+            },
         )
         .await?;
         commit(log, &state.metrics, vec![claim, create]).await
@@ -57,6 +68,9 @@ pub async fn create_queue(state: &AppState, context: &CommandContext, raw_name: 
 }
 
 /// A company's queues as the read model holds them.
-pub async fn list_queues(state: &AppState, company: CompanyId) -> Result<Vec<projections::queue_list::QueueRow>, AppError> {
+pub async fn list_queues(
+    state: &AppState,
+    company: CompanyId,
+) -> Result<Vec<projections::queue_list::QueueRow>, AppError> {
     Ok(QueueList::new().queues_of(&state.store, company).await?)
 }

@@ -28,7 +28,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Counts every answered request by method and status.
-pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn count_requests(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().to_string();
     let response = next.run(request).await;
     state.metrics.request(&method, response.status().as_u16());
@@ -42,9 +46,24 @@ async fn projection_lags(state: &AppState) -> Result<Vec<ProjectionLag>, AppErro
     let head = state.log.head().await?;
     let mut lags = Vec::new();
     for runner in state.projections.iter() {
-        let checkpoint = runner.checkpoint().await.map_err(|e| AppError::Internal(e.to_string()))?;
-        let behind = if checkpoint >= head { 0 } else { state.log.read_all(checkpoint, LAG_COUNTED_UP_TO).await?.len() as u64 };
-        lags.push(ProjectionLag { name: runner.projection().name(), version: runner.projection().version(), events_behind: behind });
+        let checkpoint = runner
+            .checkpoint()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let behind = if checkpoint >= head {
+            0
+        } else {
+            state
+                .log
+                .read_all(checkpoint, LAG_COUNTED_UP_TO)
+                .await?
+                .len() as u64
+        };
+        lags.push(ProjectionLag {
+            name: runner.projection().name(),
+            version: runner.projection().version(),
+            events_behind: behind,
+        });
     }
     Ok(lags)
 }
@@ -55,9 +74,19 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(lags) => {
             let projections: serde_json::Map<String, serde_json::Value> = lags
                 .iter()
-                .map(|lag| (lag.name.to_string(), serde_json::json!({ "version": lag.version, "lag": lag.events_behind })))
+                .map(|lag| {
+                    (
+                        lag.name.to_string(),
+                        serde_json::json!({ "version": lag.version, "lag": lag.events_behind }),
+                    )
+                })
                 .collect();
-            let head = state.log.head().await.map(|p| p.to_string()).unwrap_or_default();
+            let head = state
+                .log
+                .head()
+                .await
+                .map(|p| p.to_string())
+                .unwrap_or_default();
             Json(serde_json::json!({
                 "status": "ok",
                 "store": { "backend": state.log.backend(), "state": "reachable", "head": head },
@@ -81,7 +110,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let lags = projection_lags(&state).await.unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&lags)).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(&lags),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -90,13 +123,18 @@ struct NewQueue {
 }
 
 #[tracing::instrument(skip(state, body))]
-async fn post_queue(State(state): State<AppState>, Json(body): Json<NewQueue>) -> Result<(StatusCode, Json<CreatedQueue>), AppError> {
+async fn post_queue(
+    State(state): State<AppState>,
+    Json(body): Json<NewQueue>,
+) -> Result<(StatusCode, Json<CreatedQueue>), AppError> {
     let context = state.console_context();
     let created = create_queue(&state, &context, &body.name).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn get_queues(State(state): State<AppState>) -> Result<Json<Vec<projections::queue_list::QueueRow>>, AppError> {
+async fn get_queues(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<projections::queue_list::QueueRow>>, AppError> {
     let company = CompanyId::from_uuid(state.settings.company_id);
     Ok(Json(list_queues(&state, company).await?))
 }
@@ -104,10 +142,13 @@ async fn get_queues(State(state): State<AppState>) -> Result<Json<Vec<projection
 /// Server-sent events: one event per change of a topic this company's pages show.
 async fn live(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let company = state.settings.company_id;
-    let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
-        Ok(change) if change.company_id == company => Some(Ok(Event::default().event(change.topic).data("changed"))),
-        _ => None,
-    });
+    let changes =
+        BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
+            Ok(change) if change.company_id == company => {
+                Some(Ok(Event::default().event(change.topic).data("changed")))
+            }
+            _ => None,
+        });
     Sse::new(changes).keep_alive(KeepAlive::default())
 }
 

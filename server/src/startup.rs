@@ -63,7 +63,11 @@ impl Application {
         let log = eventlog::open(&settings.database_url).await?;
         let store = ReadStore::connect(&settings.database_url).await?;
 
-        let queue_list = Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())));
+        let queue_list = Arc::new(ProjectionRunner::new(
+            store.clone(),
+            log.clone(),
+            Arc::new(QueueList::new()),
+        ));
         queue_list.prepare().await?;
         queue_list.catch_up().await?;
         let live = LiveHub::default();
@@ -89,7 +93,9 @@ impl Application {
             projections: Arc::new(vec![queue_list]),
             leptos_options: leptos_options.clone(),
         };
-        let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
+        let services: Arc<dyn Services> = Arc::new(ConsoleServices {
+            state: state.clone(),
+        });
         let router = routes::router()
             .leptos_routes_with_context(
                 &state,
@@ -98,10 +104,17 @@ impl Application {
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), routes::count_requests))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                routes::count_requests,
+            ))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
-        Ok(Self { listener, router, background })
+        Ok(Self {
+            listener,
+            router,
+            background,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -109,7 +122,9 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let outcome = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await;
+        let outcome = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
         for task in self.background {
             task.abort();
         }
@@ -123,7 +138,10 @@ async fn shutdown_signal() {
 
 /// SQLite creates the file but not its folder: `./data/` is made on first start.
 fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
-    let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
         return Ok(());
     };
     let path = path.split('?').next().unwrap_or(path);
@@ -142,14 +160,26 @@ struct ConsoleServices {
 impl Services for ConsoleServices {
     async fn queues(&self) -> Result<Vec<QueueView>, UiError> {
         let company = CompanyId::from_uuid(self.state.settings.company_id);
-        let rows = list_queues(&self.state, company).await.map_err(UiError::from)?;
-        Ok(rows.into_iter().map(|row| QueueView { id: row.queue_id, name: row.name }).collect())
+        let rows = list_queues(&self.state, company)
+            .await
+            .map_err(UiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| QueueView {
+                id: row.queue_id,
+                name: row.name,
+            })
+            .collect())
     }
 
     async fn create_queue(&self, name: String) -> Result<QueueView, UiError> {
         let context = self.state.console_context();
-        let created = create_queue(&self.state, &context, &name).await.map_err(UiError::from)?;
-        Ok(QueueView { id: created.id.to_string(), name: created.name.to_string() })
+        let created = create_queue(&self.state, &context, &name)
+            .await
+            .map_err(UiError::from)?;
+        Ok(QueueView {
+            id: created.id.to_string(),
+            name: created.name.to_string(),
+        })
     }
 }
-

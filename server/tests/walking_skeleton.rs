@@ -61,10 +61,17 @@ async fn start(database: TestDatabase) -> TestApp {
         log_format: LogFormat::Human,
         company_id: default_company(),
     };
-    let application = Application::build(settings).await.expect("the application builds");
+    let application = Application::build(settings)
+        .await
+        .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let server = Running(tokio::spawn(application.run_until_stopped()));
-    TestApp { address, client: reqwest::Client::new(), database, server }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database,
+        server,
+    }
 }
 
 impl TestApp {
@@ -78,9 +85,18 @@ impl TestApp {
     }
 
     async fn queue_names(&self) -> Vec<String> {
-        let list: Vec<serde_json::Value> =
-            self.client.get(format!("{}/api/v1/queues", self.address)).send().await.unwrap().json().await.unwrap();
-        list.iter().map(|q| q["name"].as_str().unwrap().to_string()).collect()
+        let list: Vec<serde_json::Value> = self
+            .client
+            .get(format!("{}/api/v1/queues", self.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list.iter()
+            .map(|q| q["name"].as_str().unwrap().to_string())
+            .collect()
     }
 
     /// The read model is eventually consistent: wait (bounded) until it shows what we expect.
@@ -104,7 +120,10 @@ async fn a_created_queue_appears_in_the_list(backend: Backend) {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["name"], "Sales team");
     app.create_queue("Billing").await;
-    assert_eq!(app.wait_for_queues(&["Billing", "Sales team"]).await, vec!["Billing", "Sales team"]);
+    assert_eq!(
+        app.wait_for_queues(&["Billing", "Sales team"]).await,
+        vec!["Billing", "Sales team"]
+    );
 }
 
 async fn a_duplicate_queue_name_is_refused_with_409_and_a_reason(backend: Backend) {
@@ -123,7 +142,10 @@ async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend:
         ("", "the queue needs a name"),
         ("   ", "the queue needs a name"),
         (&"x".repeat(81), "a queue name has at most 80 characters"),
-        ("bad\u{0000}name", "a queue name cannot contain control characters"),
+        (
+            "bad\u{0000}name",
+            "a queue name cannot contain control characters",
+        ),
     ];
     for (name, reason) in cases {
         let refused = app.create_queue(name).await;
@@ -132,7 +154,11 @@ async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend:
         assert_eq!(body["error"], reason, "{name:?}");
     }
     let log = eventlog::open(&app.database.url).await.unwrap();
-    assert_eq!(log.head().await.unwrap(), eventlog::Position::START, "no event was stored");
+    assert_eq!(
+        log.head().await.unwrap(),
+        eventlog::Position::START,
+        "no event was stored"
+    );
 }
 
 async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
@@ -151,15 +177,25 @@ async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_client_error(), "{description}: {}", response.status());
-        assert!(!response.text().await.unwrap().is_empty(), "{description}: a reason is given");
+        assert!(
+            response.status().is_client_error(),
+            "{description}: {}",
+            response.status()
+        );
+        assert!(
+            !response.text().await.unwrap().is_empty(),
+            "{description}: a reason is given"
+        );
     }
 }
 
 async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Backend) {
     let app = spawn_app(backend).await;
     let create = |name: &'static str| {
-        app.client.post(format!("{}/api/create_queue", app.address)).form(&[("name", name)]).send()
+        app.client
+            .post(format!("{}/api/create_queue", app.address))
+            .form(&[("name", name)])
+            .send()
     };
     let created = create("Support").await.unwrap();
     assert_eq!(created.status(), 200);
@@ -170,14 +206,23 @@ async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Ba
     assert!(refused.text().await.unwrap().contains("already exists"));
     let empty = create(" ").await.unwrap();
     assert_eq!(empty.status(), 422);
-    assert!(empty.text().await.unwrap().contains("the queue needs a name"));
+    assert!(empty
+        .text()
+        .await
+        .unwrap()
+        .contains("the queue needs a name"));
 }
 
 async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Rendered queue").await;
     app.wait_for_queues(&["Rendered queue"]).await;
-    let page = app.client.get(format!("{}/supervisor/queues", app.address)).send().await.unwrap();
+    let page = app
+        .client
+        .get(format!("{}/supervisor/queues", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Rendered queue"), "{html}");
@@ -186,7 +231,12 @@ async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backe
 
 async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backend) {
     let app = spawn_app(backend).await;
-    let mut stream = app.client.get(format!("{}/api/v1/live", app.address)).send().await.unwrap();
+    let mut stream = app
+        .client
+        .get(format!("{}/api/v1/live", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     app.create_queue("Live").await;
     let mut received = String::new();
@@ -199,15 +249,27 @@ async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backen
         }
     })
     .await;
-    assert!(outcome.is_ok() && received.contains("event: queues"), "{received}");
-    assert_eq!(app.queue_names().await, vec!["Live"], "the list already holds the change when it is pushed");
+    assert!(
+        outcome.is_ok() && received.contains("event: queues"),
+        "{received}"
+    );
+    assert_eq!(
+        app.queue_names().await,
+        vec!["Live"],
+        "the list already holds the change when it is pushed"
+    );
 }
 
 async fn healthz_reports_the_store_and_projection_lag(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Health").await;
     app.wait_for_queues(&["Health"]).await;
-    let response = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     let expected_backend = match backend {
@@ -224,19 +286,42 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Counted").await;
     app.wait_for_queues(&["Counted"]).await;
-    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    assert!(text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"), "{text}");
-    assert!(text.contains("eventlog_events_appended_total 2"), "a name claim and a queue: {text}");
-    assert!(text.contains("projection_lag_events{projection=\"queue_list\",version=\"1\"} 0"), "{text}");
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("eventlog_events_appended_total 2"),
+        "a name claim and a queue: {text}"
+    );
+    assert!(
+        text.contains("projection_lag_events{projection=\"queue_list\",version=\"1\"} 0"),
+        "{text}"
+    );
 }
 
 async fn the_read_model_survives_a_restart(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Durable").await;
     app.wait_for_queues(&["Durable"]).await;
-    let TestApp { database, server, .. } = app;
+    let TestApp {
+        database, server, ..
+    } = app;
     drop(server);
     let restarted = start(database).await;
     assert_eq!(restarted.queue_names().await, vec!["Durable"]);
-    assert_eq!(restarted.create_queue("durable").await.status(), 409, "the name is still taken");
+    assert_eq!(
+        restarted.create_queue("durable").await.status(),
+        409,
+        "the name is still taken"
+    );
 }

@@ -26,7 +26,10 @@ pub fn QueuesPage() -> impl IntoView {
     let create = ServerAction::<CreateQueue>::new();
     let pushed = RwSignal::new(0usize);
     on_live_change("queues", move || pushed.update(|n| *n += 1));
-    let queues = Resource::new(move || (create.version().get(), pushed.get()), |_| list_queues());
+    let queues = Resource::new(
+        move || (create.version().get(), pushed.get()),
+        |_| list_queues(),
+    );
     let failure = move || create.value().get().and_then(|outcome| outcome.err());
 
     view! {
