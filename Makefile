@@ -38,8 +38,9 @@ browser-tools:
 postgres:
 	@scripts/test-postgres.sh
 
+# `frontend` is left out: with it, cargo unifies the hydrate and ssr features of `app`.
 rust-tests: postgres
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --workspace
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --workspace --exclude frontend
 
 browser-tests: tools browser-tools
 	cargo leptos build
@@ -49,7 +50,7 @@ test: tools browser-tools rust-tests browser-tests
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 
 bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p eventlog --bin eventlog-bench
