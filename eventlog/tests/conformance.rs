@@ -530,3 +530,20 @@ async fn postgres_reader_never_moves_past_an_event_whose_transaction_commits_lat
     }
     assert_eq!(seen, vec![event_a.event_id, event_b.event_id]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_commits_on_one_node_wake_readers_on_another() {
+    let database = fresh_database(Backend::Postgres).await;
+    let node_a = PostgresLog::connect(&database.url, 4).await.unwrap();
+    let node_b = PostgresLog::connect(&database.url, 4).await.unwrap();
+    let mut woken = node_b.commits();
+    // The listener ticks once when it starts listening; wait for that before appending.
+    tokio::time::timeout(Duration::from_secs(10), woken.changed()).await.unwrap().unwrap();
+    woken.borrow_and_update();
+    node_a.append("cross-node", ExpectedRevision::Any, vec![event("A")]).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), woken.changed())
+        .await
+        .expect("node B hears of node A's commit through LISTEN/NOTIFY")
+        .unwrap();
+    assert_eq!(node_b.read_stream("cross-node").await.unwrap().len(), 1);
+}
