@@ -47,3 +47,7 @@ id_type!(
     /// A person using the app (supervisor, agent or auditor).
     UserId
 );
+id_type!(
+    /// The thread between one contact account and one company line (C2).
+    ChatId
+);

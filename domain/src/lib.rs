@@ -5,9 +5,11 @@
 //! - [`actor`]: who caused an event.
 //! - [`event`]: how domain events are named, versioned and turned into stored data.
 //! - [`queue`]: attention queues (R2) and the reservation of their names.
+//! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
 pub mod decider;
 pub mod event;
 pub mod ids;
 pub mod queue;
+pub mod routing;
