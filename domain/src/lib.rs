@@ -5,6 +5,8 @@
 //! - [`actor`]: who caused an event.
 //! - [`event`]: how domain events are named, versioned and turned into stored data.
 //! - [`queue`]: attention queues (R2) and the reservation of their names.
+//! - [`reservation`]: unique names, claimed in a stream of their own.
+//! - [`user`]: supervisors, agents and auditors, and their sessions.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
@@ -12,4 +14,6 @@ pub mod decider;
 pub mod event;
 pub mod ids;
 pub mod queue;
+pub mod reservation;
 pub mod routing;
+pub mod user;

@@ -1,7 +1,7 @@
 //! Attention queues (R1, R2): a queue is created with a name unique within its company.
 //!
-//! Uniqueness spans many queues, so it is its own small aggregate: one reservation stream per
-//! company and normalized name, claimed before the queue is created.
+//! Uniqueness spans many queues: the name is claimed in its reservation stream (see
+//! [`crate::reservation`]) in the same transaction that creates the queue.
 
 use crate::decider::Decider;
 use crate::event::DomainEvent;
@@ -150,65 +150,6 @@ impl Decider for Queue {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
-pub enum QueueNameEvent {
-    #[serde(rename = "QueueNameClaimed")]
-    Claimed { queue_id: QueueId, name: QueueName },
-}
-
-impl DomainEvent for QueueNameEvent {}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum QueueNameCommand {
-    ClaimQueueName { queue_id: QueueId, name: QueueName },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum QueueNameRejection {
-    #[error("a queue named \"{0}\" already exists")]
-    Taken(QueueName),
-}
-
-#[derive(Default, Debug)]
-pub struct QueueNameState {
-    holder: Option<QueueId>,
-}
-
-pub struct QueueNameReservation;
-
-impl Decider for QueueNameReservation {
-    type State = QueueNameState;
-    type Command = QueueNameCommand;
-    type Event = QueueNameEvent;
-    type Rejection = QueueNameRejection;
-
-    fn decide(
-        state: &QueueNameState,
-        command: &QueueNameCommand,
-    ) -> Result<Vec<QueueNameEvent>, QueueNameRejection> {
-        match command {
-            QueueNameCommand::ClaimQueueName { queue_id, name } => match state.holder {
-                None => Ok(vec![QueueNameEvent::Claimed {
-                    queue_id: *queue_id,
-                    name: name.clone(),
-                }]),
-                // A retried command finds its own claim: nothing more to record.
-                Some(holder) if holder == *queue_id => Ok(vec![]),
-                Some(_) => Err(QueueNameRejection::Taken(name.clone())),
-            },
-        }
-    }
-
-    fn evolve(_state: QueueNameState, event: &QueueNameEvent) -> QueueNameState {
-        match event {
-            QueueNameEvent::Claimed { queue_id, .. } => QueueNameState {
-                holder: Some(*queue_id),
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,44 +230,5 @@ mod tests {
             name: name("Sales"),
         })
         .then_rejects(QueueRejection::AlreadyExists);
-    }
-
-    #[test]
-    fn given_a_free_name_when_claimed_then_claimed() {
-        given::<QueueNameReservation>(vec![])
-            .when(QueueNameCommand::ClaimQueueName {
-                queue_id: queue(1),
-                name: name("Sales"),
-            })
-            .then(vec![QueueNameEvent::Claimed {
-                queue_id: queue(1),
-                name: name("Sales"),
-            }]);
-    }
-
-    #[test]
-    fn given_a_name_held_by_another_queue_when_claimed_then_taken() {
-        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed {
-            queue_id: queue(1),
-            name: name("Sales"),
-        }])
-        .when(QueueNameCommand::ClaimQueueName {
-            queue_id: queue(2),
-            name: name("sales"),
-        })
-        .then_rejects(QueueNameRejection::Taken(name("sales")));
-    }
-
-    #[test]
-    fn given_a_name_held_by_the_same_queue_when_claimed_again_then_nothing_new() {
-        given::<QueueNameReservation>(vec![QueueNameEvent::Claimed {
-            queue_id: queue(1),
-            name: name("Sales"),
-        }])
-        .when(QueueNameCommand::ClaimQueueName {
-            queue_id: queue(1),
-            name: name("Sales"),
-        })
-        .then(vec![]);
     }
 }

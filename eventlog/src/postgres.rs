@@ -51,9 +51,19 @@ impl PostgresLog {
         let channel = format!("eventlog_{schema}");
         let (commits, _) = watch::channel(0);
         let (local_commits, local) = watch::channel(0);
-        let listener = tokio::spawn(listen_for_commits(pool.clone(), channel.clone(), commits.clone()));
+        let listener = tokio::spawn(listen_for_commits(
+            pool.clone(),
+            channel.clone(),
+            commits.clone(),
+        ));
         let notifier = tokio::spawn(notify_other_nodes(pool.clone(), channel, local));
-        Ok(Self { pool, commits, local_commits, listener, notifier })
+        Ok(Self {
+            pool,
+            commits,
+            local_commits,
+            listener,
+            notifier,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -389,10 +399,18 @@ async fn listen_for_commits(pool: PgPool, channel: String, commits: watch::Sende
 
 /// Tells other nodes that this one committed events, after the commit and outside the writers'
 /// transactions. Commits that arrive while a NOTIFY is under way are covered by the next one.
-async fn notify_other_nodes(pool: PgPool, channel: String, mut local_commits: watch::Receiver<u64>) {
+async fn notify_other_nodes(
+    pool: PgPool,
+    channel: String,
+    mut local_commits: watch::Receiver<u64>,
+) {
     while local_commits.changed().await.is_ok() {
         local_commits.borrow_and_update();
-        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')").bind(&channel).execute(&pool).await {
+        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
+            .bind(&channel)
+            .execute(&pool)
+            .await
+        {
             tracing::warn!(%error, "could not NOTIFY other nodes of a commit");
         }
     }

@@ -4,9 +4,8 @@
 
 use crate::postgres::checked_empty_append;
 use crate::{
-    check_batch, idempotent_result, limit_to_db, revision_from_db, AppendResult,
-    AppendTransaction, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
-    RecordedEvent, Result,
+    check_batch, idempotent_result, limit_to_db, revision_from_db, AppendResult, AppendTransaction,
+    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -102,19 +101,24 @@ impl SqliteLog {
                 Err(error) => return Err(error.into()),
             }
         }
-        let (revision, sequence) = last.ok_or_else(|| EventLogError::Corrupt("an append stored nothing".into()))?;
+        let (revision, sequence) =
+            last.ok_or_else(|| EventLogError::Corrupt("an append stored nothing".into()))?;
         Ok(AppendResult {
             next_expected_revision: Some(revision),
-            position: Some(Position { transaction: 0, sequence }),
+            position: Some(Position {
+                transaction: 0,
+                sequence,
+            }),
         })
     }
 }
 
 async fn current_revision(connection: &mut SqliteConnection, stream: &str) -> Result<Option<u64>> {
-    let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
-        .bind(stream)
-        .fetch_one(&mut *connection)
-        .await?;
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
+            .bind(stream)
+            .fetch_one(&mut *connection)
+            .await?;
     current.map(revision_from_db).transpose()
 }
 
@@ -131,7 +135,11 @@ async fn refusal(
         return idempotent_result(stream, events, &stored);
     }
     let actual = current_revision(connection, stream).await?;
-    Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual })
+    Err(EventLogError::WrongExpectedRevision {
+        stream: stream.to_string(),
+        expected,
+        actual,
+    })
 }
 
 fn is_duplicate_event_id(error: &sqlx::Error) -> bool {
@@ -149,7 +157,9 @@ async fn insert_checked(
     chunk: &[NewEvent],
     recorded_at: chrono::DateTime<Utc>,
 ) -> std::result::Result<Option<(u64, i64)>, sqlx::Error> {
-    let mut insert = QueryBuilder::<Sqlite>::new("WITH current AS (SELECT max(revision) AS revision FROM events WHERE stream_id = ");
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "WITH current AS (SELECT max(revision) AS revision FROM events WHERE stream_id = ",
+    );
     insert.push_bind(stream).push(
         ") INSERT INTO events (event_id, stream_id, revision, event_type, schema_version, data, company_id, \
          actor, correlation_id, causation_id, occurred_at, recorded_at) \
@@ -188,7 +198,10 @@ async fn insert_checked(
         return Ok(None);
     };
     let revision = rows.iter().map(|(_, r)| *r).max().unwrap_or_default();
-    Ok(Some((u64::try_from(revision).unwrap_or_default(), position)))
+    Ok(Some((
+        u64::try_from(revision).unwrap_or_default(),
+        position,
+    )))
 }
 
 async fn stored_under(

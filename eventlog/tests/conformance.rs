@@ -538,9 +538,15 @@ async fn postgres_commits_on_one_node_wake_readers_on_another() {
     let node_b = PostgresLog::connect(&database.url, 4).await.unwrap();
     let mut woken = node_b.commits();
     // The listener ticks once when it starts listening; wait for that before appending.
-    tokio::time::timeout(Duration::from_secs(10), woken.changed()).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(10), woken.changed())
+        .await
+        .unwrap()
+        .unwrap();
     woken.borrow_and_update();
-    node_a.append("cross-node", ExpectedRevision::Any, vec![event("A")]).await.unwrap();
+    node_a
+        .append("cross-node", ExpectedRevision::Any, vec![event("A")])
+        .await
+        .unwrap();
     tokio::time::timeout(Duration::from_secs(10), woken.changed())
         .await
         .expect("node B hears of node A's commit through LISTEN/NOTIFY")

@@ -40,17 +40,18 @@ pub struct Decided {
     events: Vec<NewEvent>,
 }
 
-/// Loads `stream`, folds it and decides `command`. A rejection is turned into an [`AppError`].
+/// Loads `stream`, folds it and decides `command`; `rejected` says what a rejection means to the
+/// caller.
 pub async fn decide<D>(
     log: &dyn EventLog,
     context: &CommandContext,
     stream: &str,
     command: &D::Command,
+    rejected: impl FnOnce(D::Rejection) -> AppError,
 ) -> Result<Decided, AppError>
 where
     D: Decider,
     D::Event: DomainEvent,
-    D::Rejection: Into<AppError>,
 {
     let history = log.read_stream(stream).await?;
     let expected = history.last().map_or(ExpectedRevision::NoStream, |last| {
@@ -66,7 +67,7 @@ where
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let decided = D::decide(&D::fold(events.iter()), command).map_err(Into::into)?;
+    let decided = D::decide(&D::fold(events.iter()), command).map_err(rejected)?;
     let events = decided
         .iter()
         .map(|event| {

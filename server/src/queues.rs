@@ -5,16 +5,16 @@ use crate::error::AppError;
 use crate::startup::AppState;
 use domain::ids::{CompanyId, QueueId};
 use domain::queue::{
-    queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueNameCommand,
-    QueueNameRejection, QueueNameReservation, QueueRejection,
+    queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection,
 };
+use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
 use projections::queue_list::QueueList;
 use uuid::Uuid;
 
-impl From<QueueNameRejection> for AppError {
-    fn from(rejection: QueueNameRejection) -> Self {
-        AppError::Conflict(rejection.to_string())
-    }
+/// The queue's own words for a taken name.
+fn queue_name_taken(rejection: ReservationRejection) -> AppError {
+    let ReservationRejection::Taken(name) = rejection;
+    AppError::Conflict(format!("a queue named \"{name}\" already exists"))
 }
 
 impl From<QueueRejection> for AppError {
@@ -40,14 +40,15 @@ pub async fn create_queue(
     let queue_id = QueueId::from_uuid(Uuid::now_v7());
     let log = state.log.as_ref();
     with_retry(&state.metrics, || async {
-        let claim = decide::<QueueNameReservation>(
+        let claim = decide::<Reservation>(
             log,
             context,
             &queue_name_stream(company, &name),
-            &QueueNameCommand::ClaimQueueName {
-                queue_id,
-                name: name.clone(),
+            &ReservationCommand::Claim {
+                owner: queue_id.as_uuid(),
+                name: name.to_string(),
             },
+            queue_name_taken,
         )
         .await?;
         let create = decide::<Queue>(
@@ -59,6 +60,7 @@ pub async fn create_queue(
                 company_id: company,
                 name: name.clone(),
             },
+            AppError::from,
         )
         .await?;
         commit(log, &state.metrics, vec![claim, create]).await

@@ -1,0 +1,367 @@
+//! People using the app (supervisors, agents, auditors) and their sign-in sessions.
+
+use crate::decider::Decider;
+use crate::event::DomainEvent;
+use crate::ids::{CompanyId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Supervisor,
+    Agent,
+    /// Reads the history; changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Supervisor => "supervisor",
+            Role::Agent => "agent",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+/// An e-mail address, lowercased: `local@domain.tld`, no white space, at most 254 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("an e-mail address is needed")]
+    Empty,
+    #[error("\"{0}\" is not an e-mail address (expected name@example.com)")]
+    Malformed(String),
+}
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        let malformed = || EmailError::Malformed(trimmed.to_string());
+        let (local, domain) = trimmed.split_once('@').ok_or_else(malformed)?;
+        let well_formed = !local.is_empty()
+            && trimmed.len() <= 254
+            && !domain.contains('@')
+            && domain.split('.').count() >= 2
+            && domain.split('.').all(|label| !label.is_empty())
+            && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !well_formed {
+            return Err(malformed());
+        }
+        Ok(Self(trimmed.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = EmailError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Email> for String {
+    fn from(value: Email) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A password hash in PHC format (argon2id), computed outside the domain. Never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn new(phc: String) -> Self {
+        Self(phc)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(…)")
+    }
+}
+
+/// The stream of one user.
+pub fn user_stream(user: UserId) -> String {
+    format!("user-{user}")
+}
+
+/// The stream that reserves one e-mail address across the installation.
+pub fn email_stream(email: &Email) -> String {
+    format!("useremail-{email}")
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum UserEvent {
+    #[serde(rename = "UserRegistered")]
+    Registered {
+        user_id: UserId,
+        company_id: CompanyId,
+        email: Email,
+        name: String,
+        role: Role,
+        password_hash: PasswordHash,
+    },
+    #[serde(rename = "UserSessionStarted")]
+    SessionStarted {
+        session_id: Uuid,
+        token_hash: String,
+        expires_at: DateTime<Utc>,
+    },
+    #[serde(rename = "UserSessionEnded")]
+    SessionEnded { session_id: Uuid },
+}
+
+impl DomainEvent for UserEvent {}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum UserCommand {
+    Register {
+        user_id: UserId,
+        company_id: CompanyId,
+        email: Email,
+        name: String,
+        role: Role,
+        password_hash: PasswordHash,
+    },
+    /// The password was checked outside (argon2 is not pure); the domain records the session.
+    StartSession {
+        session_id: Uuid,
+        token_hash: String,
+        expires_at: DateTime<Utc>,
+    },
+    EndSession {
+        session_id: Uuid,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UserRejection {
+    #[error("this user already exists")]
+    AlreadyRegistered,
+    #[error("no such user")]
+    NotRegistered,
+}
+
+#[derive(Default, Debug)]
+pub struct UserState {
+    registered: bool,
+    sessions: BTreeMap<Uuid, DateTime<Utc>>,
+}
+
+pub struct User;
+
+impl Decider for User {
+    type State = UserState;
+    type Command = UserCommand;
+    type Event = UserEvent;
+    type Rejection = UserRejection;
+
+    fn decide(state: &UserState, command: &UserCommand) -> Result<Vec<UserEvent>, UserRejection> {
+        match command {
+            UserCommand::Register {
+                user_id,
+                company_id,
+                email,
+                name,
+                role,
+                password_hash,
+            } => {
+                if state.registered {
+                    return Err(UserRejection::AlreadyRegistered);
+                }
+                Ok(vec![UserEvent::Registered {
+                    user_id: *user_id,
+                    company_id: *company_id,
+                    email: email.clone(),
+                    name: name.clone(),
+                    role: *role,
+                    password_hash: password_hash.clone(),
+                }])
+            }
+            UserCommand::StartSession {
+                session_id,
+                token_hash,
+                expires_at,
+            } => {
+                if !state.registered {
+                    return Err(UserRejection::NotRegistered);
+                }
+                Ok(vec![UserEvent::SessionStarted {
+                    session_id: *session_id,
+                    token_hash: token_hash.clone(),
+                    expires_at: *expires_at,
+                }])
+            }
+            // Ending a session that is not open changes nothing: logging out twice is harmless.
+            UserCommand::EndSession { session_id } => {
+                Ok(if state.sessions.contains_key(session_id) {
+                    vec![UserEvent::SessionEnded {
+                        session_id: *session_id,
+                    }]
+                } else {
+                    vec![]
+                })
+            }
+        }
+    }
+
+    fn evolve(mut state: UserState, event: &UserEvent) -> UserState {
+        match event {
+            UserEvent::Registered { .. } => state.registered = true,
+            UserEvent::SessionStarted {
+                session_id,
+                expires_at,
+                ..
+            } => {
+                state.sessions.insert(*session_id, *expires_at);
+            }
+            UserEvent::SessionEnded { session_id } => {
+                state.sessions.remove(session_id);
+            }
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decider::given;
+
+    fn registered() -> UserEvent {
+        UserEvent::Registered {
+            user_id: UserId::from_uuid(Uuid::from_u128(1)),
+            company_id: CompanyId::from_uuid(Uuid::from_u128(2)),
+            email: Email::parse("ana@example.com").unwrap(),
+            name: "Ana".into(),
+            role: Role::Supervisor,
+            password_hash: PasswordHash::new("$argon2id$…".into()),
+        }
+    }
+
+    fn register() -> UserCommand {
+        let UserEvent::Registered {
+            user_id,
+            company_id,
+            email,
+            name,
+            role,
+            password_hash,
+        } = registered()
+        else {
+            unreachable!()
+        };
+        UserCommand::Register {
+            user_id,
+            company_id,
+            email,
+            name,
+            role,
+            password_hash,
+        }
+    }
+
+    #[test]
+    fn email_addresses_are_trimmed_and_lowercased() {
+        assert_eq!(
+            Email::parse("  Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+    }
+
+    #[test]
+    fn malformed_email_addresses_are_refused_with_a_reason() {
+        let cases = [
+            ("", "empty"),
+            ("ana", "no @"),
+            ("@example.com", "no local part"),
+            ("ana@example", "no dot in the domain"),
+            ("ana@@example.com", "two @"),
+            ("ana maria@example.com", "a space"),
+            ("ana@example..com", "an empty label"),
+        ];
+        for (raw, description) in cases {
+            assert!(Email::parse(raw).is_err(), "{description}");
+        }
+    }
+
+    #[test]
+    fn a_password_hash_never_prints() {
+        assert_eq!(
+            format!("{:?}", PasswordHash::new("secret".into())),
+            "PasswordHash(…)"
+        );
+    }
+
+    #[test]
+    fn given_nothing_when_registered_then_registered() {
+        given::<User>(vec![])
+            .when(register())
+            .then(vec![registered()]);
+    }
+
+    #[test]
+    fn given_a_user_when_registered_again_then_rejected() {
+        given::<User>(vec![registered()])
+            .when(register())
+            .then_rejects(UserRejection::AlreadyRegistered);
+    }
+
+    #[test]
+    fn given_no_user_when_a_session_starts_then_rejected() {
+        let start = UserCommand::StartSession {
+            session_id: Uuid::from_u128(9),
+            token_hash: "h".into(),
+            expires_at: Utc::now(),
+        };
+        given::<User>(vec![])
+            .when(start)
+            .then_rejects(UserRejection::NotRegistered);
+    }
+
+    #[test]
+    fn given_an_open_session_when_ended_twice_then_one_event() {
+        let session_id = Uuid::from_u128(9);
+        let started = UserEvent::SessionStarted {
+            session_id,
+            token_hash: "h".into(),
+            expires_at: Utc::now(),
+        };
+        given::<User>(vec![registered(), started.clone()])
+            .when(UserCommand::EndSession { session_id })
+            .then(vec![UserEvent::SessionEnded { session_id }]);
+        given::<User>(vec![
+            registered(),
+            started,
+            UserEvent::SessionEnded { session_id },
+        ])
+        .when(UserCommand::EndSession { session_id })
+        .then(vec![]);
+    }
+}
