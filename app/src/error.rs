@@ -12,6 +12,12 @@ pub enum UiError {
     /// The input clashes with what exists (a duplicate name, a stale edit).
     #[error("{0}")]
     Conflict(String),
+    /// Nobody is signed in, or the session ended.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but this role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// Something failed on our side; details are in the server's log, not shown.
     #[error("something went wrong on our side; please try again")]
     Internal,

@@ -52,11 +52,22 @@ pub fn App() -> impl IntoView {
                 <A href="/">"Ikono Chat"</A>
                 <nav aria-label="Main">
                     <A href="/supervisor/queues">"Queues"</A>
+                    <A href="/login/supervisor">"Supervisor sign-in"</A>
+                    <A href="/login/agent">"Agent sign-in"</A>
                 </nav>
+                <pages::login::SignOutButton />
             </header>
             <main>
                 <Routes fallback=|| view! { <p>"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route
+                        path=(StaticSegment("login"), StaticSegment("supervisor"))
+                        view=pages::login::SupervisorLogin
+                    />
+                    <Route
+                        path=(StaticSegment("login"), StaticSegment("agent"))
+                        view=pages::login::AgentLogin
+                    />
                     <Route
                         path=(StaticSegment("supervisor"), StaticSegment("queues"))
                         view=pages::queues::QueuesPage

@@ -6,11 +6,54 @@ use crate::pages::queues::QueueView;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+/// A session just opened: the cookie to set, and the role signed in.
+pub struct SignedIn {
+    pub cookie: String,
+    pub role: String,
+}
+
+/// Every operation takes the request's session token; the server resolves who is asking.
 #[async_trait]
 pub trait Services: Send + Sync + 'static {
-    async fn queues(&self) -> Result<Vec<QueueView>, UiError>;
-    async fn create_queue(&self, name: String) -> Result<QueueView, UiError>;
+    async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError>;
+    /// Ends the session; answers the cookie that removes it.
+    async fn sign_out(&self, token: Option<String>) -> Result<String, UiError>;
+    async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError>;
+    async fn create_queue(&self, token: Option<String>, name: String)
+        -> Result<QueueView, UiError>;
 }
+
+/// The session token of the request being served, from its cookies.
+pub fn session_token() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    token_from_cookies(&parts.headers)
+}
+
+/// The session token among a request's cookies.
+pub fn token_from_cookies(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, token)| token.to_string())
+        .filter(|token| !token.is_empty())
+}
+
+/// Sets a cookie on the server function's answer.
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// The name of the session cookie; the server sets it, pages read it.
+pub const SESSION_COOKIE: &str = "ikono_session";
 
 /// The services of this request, put in the context by the server.
 pub fn services() -> Result<Arc<dyn Services>, UiError> {
@@ -23,6 +66,8 @@ pub fn with_status<T>(outcome: Result<T, UiError>) -> Result<T, UiError> {
         let status = match error {
             UiError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
             UiError::Conflict(_) => http::StatusCode::CONFLICT,
+            UiError::Unauthorized(_) => http::StatusCode::UNAUTHORIZED,
+            UiError::Forbidden(_) => http::StatusCode::FORBIDDEN,
             UiError::Internal | UiError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
         };
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

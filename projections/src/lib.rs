@@ -4,7 +4,9 @@
 //! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
 //! - [`queue_list`]: the queues of each company (R2).
+//! - [`people`]: users and their open sessions, for sign-in.
 
+pub mod people;
 pub mod queue_list;
 pub mod runner;
 pub mod store;

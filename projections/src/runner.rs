@@ -38,6 +38,8 @@ pub enum ProjectionError {
     },
     #[error("another runner moved the checkpoint of {0}")]
     CheckpointMoved(String),
+    #[error("the projection {0} did not catch up in time")]
+    Behind(String),
 }
 
 /// Told to listeners after a batch is committed: the read model now includes these events.
@@ -162,6 +164,26 @@ impl ProjectionRunner {
     /// Applies batches until the projection has caught up with everything visible now.
     pub async fn catch_up(&self) -> Result<(), ProjectionError> {
         while self.run_once().await? > 0 {}
+        Ok(())
+    }
+
+    /// Waits until this projection has applied the event at `position`, so that an answer given
+    /// after a command already shows its effect (read your writes).
+    pub async fn wait_for(
+        &self,
+        position: Position,
+        timeout: Duration,
+    ) -> Result<(), ProjectionError> {
+        let mut updates = self.updates.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.checkpoint().await? < position {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ProjectionError::Behind(self.projection.name().to_string()));
+            }
+            // Woken by this runner's batches; another node's runner may apply it instead, so the
+            // stored checkpoint is looked at again after a short pause either way.
+            let _ = tokio::time::timeout(Duration::from_millis(20), updates.recv()).await;
+        }
         Ok(())
     }
 

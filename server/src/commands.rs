@@ -6,7 +6,7 @@ use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use domain::decider::Decider;
 use domain::event::{decode, encode, DomainEvent};
-use eventlog::{EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent};
+use eventlog::{EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position};
 use std::future::Future;
 use uuid::Uuid;
 
@@ -87,22 +87,25 @@ where
     })
 }
 
-/// Appends decisions on several streams atomically.
+/// Appends decisions on several streams atomically; answers the position of the last event
+/// appended (`None` when the decisions held no events).
 pub async fn commit(
     log: &dyn EventLog,
     metrics: &Metrics,
     decisions: Vec<Decided>,
-) -> Result<(), CommitError> {
+) -> Result<Option<Position>, CommitError> {
     let count: usize = decisions.iter().map(|d| d.events.len()).sum();
     let mut transaction = log.begin().await?;
+    let mut last = None;
     for decided in decisions {
-        transaction
+        let appended = transaction
             .append(&decided.stream, decided.expected, decided.events)
             .await?;
+        last = appended.position.or(last);
     }
     transaction.commit().await?;
     metrics.events_appended(count);
-    Ok(())
+    Ok(last)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -18,15 +18,17 @@ pub struct Settings {
     /// Where the built site (WASM, JS, CSS) is served from.
     pub site_root: PathBuf,
     pub log_format: LogFormat,
-    /// The company the console works for until sign-in arrives.
+    /// The company a fresh installation creates its first supervisor in.
     pub company_id: Uuid,
+    /// The first supervisor's sign-in, used once, when nobody exists yet.
+    pub admin: Option<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SettingsError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
-    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json")]
+    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json, --admin-email E, --admin-password P")]
     UnknownArgument(String),
 }
 
@@ -35,14 +37,10 @@ pub fn default_company() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:default-company")
 }
 
-/// The supervisor the console acts as until sign-in arrives.
-pub fn console_supervisor() -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"ikono-chat:console-supervisor")
-}
-
 impl Settings {
     /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
-    /// `IKONO_COMPANY_ID`, then the flags `--database-url`, `--address`, `--log-format`.
+    /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, then the flags `--database-url`,
+    /// `--address`, `--log-format`, `--admin-email`, `--admin-password`.
     pub fn load(
         variables: impl Fn(&str) -> Option<String>,
         arguments: &[String],
@@ -55,9 +53,30 @@ impl Settings {
             .or_else(|| variables("LEPTOS_SITE_ROOT"))
             .unwrap_or_else(|| "target/site".into());
         let company = variables("IKONO_COMPANY_ID");
+        let mut admin_email = variables("IKONO_ADMIN_EMAIL");
+        let mut admin_password = variables("IKONO_ADMIN_PASSWORD");
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
+            let value = || {
+                rest.clone().next().cloned().ok_or(SettingsError::Invalid {
+                    name: "flag",
+                    reason: format!("{flag} needs a value"),
+                })
+            };
+            match flag.as_str() {
+                "--admin-email" => {
+                    admin_email = Some(value()?);
+                    rest.next();
+                    continue;
+                }
+                "--admin-password" => {
+                    admin_password = Some(value()?);
+                    rest.next();
+                    continue;
+                }
+                _ => {}
+            }
             let target = match flag.as_str() {
                 "--database-url" => &mut database_url,
                 "--address" => &mut address,
@@ -96,6 +115,7 @@ impl Settings {
                 })?,
                 None => default_company(),
             },
+            admin: admin_email.zip(admin_password),
         })
     }
 }

@@ -12,6 +12,10 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("the history changed too often while deciding; try again")]
     Contention,
     #[error("internal error: {0}")]
@@ -23,6 +27,8 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Contention => StatusCode::CONFLICT,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -48,6 +54,12 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<projections::ProjectionError> for AppError {
+    fn from(error: projections::ProjectionError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
 impl From<domain::event::EventDataError> for AppError {
     fn from(error: domain::event::EventDataError) -> Self {
         AppError::Internal(error.to_string())
@@ -63,6 +75,8 @@ impl From<AppError> for UiError {
             AppError::Invalid(reason) => UiError::Invalid(reason),
             AppError::Conflict(reason) => UiError::Conflict(reason),
             AppError::Contention => UiError::Conflict(error.to_string()),
+            AppError::Unauthorized(reason) => UiError::Unauthorized(reason),
+            AppError::Forbidden(reason) => UiError::Forbidden(reason),
             AppError::Internal(_) => UiError::Internal,
         }
     }

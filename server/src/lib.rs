@@ -4,6 +4,7 @@
 //! - [`telemetry`]: logs through `tracing`, human-readable or JSON.
 //! - [`error`]: the API's error type and how it answers.
 //! - [`commands`]: load → decide → append, retried on conflict.
+//! - [`people`]: sign-in, sessions and the first supervisor.
 //! - [`queues`]: the queue commands and queries the API and the app call.
 //! - [`live`]: pushes read-model changes to browsers as server-sent events.
 //! - [`metrics`]: Prometheus counters and gauges.
@@ -15,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod live;
 pub mod metrics;
+pub mod people;
 pub mod queues;
 pub mod routes;
 pub mod startup;

@@ -39,7 +39,7 @@ pub async fn create_queue(
     let company = CompanyId::from_uuid(context.company_id);
     let queue_id = QueueId::from_uuid(Uuid::now_v7());
     let log = state.log.as_ref();
-    with_retry(&state.metrics, || async {
+    let position = with_retry(&state.metrics, || async {
         let claim = decide::<Reservation>(
             log,
             context,
@@ -66,6 +66,7 @@ pub async fn create_queue(
         commit(log, &state.metrics, vec![claim, create]).await
     })
     .await?;
+    state.caught_up(&state.queue_list, position).await?;
     Ok(CreatedQueue { id: queue_id, name })
 }
 

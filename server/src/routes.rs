@@ -1,8 +1,8 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
-use crate::commands::CommandContext;
 use crate::error::AppError;
 use crate::metrics::ProjectionLag;
+use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
 use crate::queues::{create_queue, list_queues, CreatedQueue};
 use crate::startup::AppState;
 use axum::extract::{Request, State};
@@ -12,7 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::ids::CompanyId;
+use domain::user::Role;
 use futures::Stream;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -23,6 +23,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route(
+            "/api/v1/session",
+            get(get_session).post(post_session).delete(delete_session),
+        )
         .route("/api/v1/queues", get(get_queues).post(post_queue))
         .route("/api/v1/live", get(live))
 }
@@ -118,30 +122,77 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 #[derive(Deserialize)]
+struct Credentials {
+    email: String,
+    password: String,
+}
+
+fn signed_in(caller: &Caller) -> serde_json::Value {
+    serde_json::json!({
+        "user_id": caller.user_id,
+        "company_id": caller.company_id,
+        "name": caller.name,
+        "role": caller.role.as_str(),
+    })
+}
+
+async fn post_session(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Result<Response, AppError> {
+    let (token, caller) = sign_in(&state, &body.email, &body.password).await?;
+    Ok((
+        [(header::SET_COOKIE, session_cookie(&token))],
+        Json(signed_in(&caller)),
+    )
+        .into_response())
+}
+
+async fn get_session(caller: Caller) -> Json<serde_json::Value> {
+    Json(signed_in(&caller))
+}
+
+async fn delete_session(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, AppError> {
+    sign_out(&state, &caller).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, expired_session_cookie())],
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
 struct NewQueue {
     name: String,
 }
 
-#[tracing::instrument(skip(state, body))]
+#[tracing::instrument(skip(state, caller, body))]
 async fn post_queue(
     State(state): State<AppState>,
+    caller: Caller,
     Json(body): Json<NewQueue>,
 ) -> Result<(StatusCode, Json<CreatedQueue>), AppError> {
-    let context = state.console_context();
-    let created = create_queue(&state, &context, &body.name).await?;
+    caller.require(&[Role::Supervisor])?;
+    let created = create_queue(&state, &caller.context(), &body.name).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 async fn get_queues(
     State(state): State<AppState>,
+    caller: Caller,
 ) -> Result<Json<Vec<projections::queue_list::QueueRow>>, AppError> {
-    let company = CompanyId::from_uuid(state.settings.company_id);
-    Ok(Json(list_queues(&state, company).await?))
+    Ok(Json(list_queues(&state, caller.company_id).await?))
 }
 
-/// Server-sent events: one event per change of a topic this company's pages show.
-async fn live(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let company = state.settings.company_id;
+/// Server-sent events: one event per change of a topic the caller's company's pages show.
+async fn live(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let company = caller.company_id.as_uuid();
     let changes =
         BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
             Ok(change) if change.company_id == company => {
@@ -150,17 +201,4 @@ async fn live(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Ev
             _ => None,
         });
     Sse::new(changes).keep_alive(KeepAlive::default())
-}
-
-impl AppState {
-    /// The context of a command from the console, until sign-in gives each one its supervisor.
-    pub fn console_context(&self) -> CommandContext {
-        CommandContext {
-            company_id: self.settings.company_id,
-            actor: format!("supervisor:{}", crate::config::console_supervisor()),
-            correlation_id: uuid::Uuid::now_v7(),
-            causation_id: None,
-            now: chrono::Utc::now(),
-        }
-    }
 }

@@ -1,21 +1,27 @@
 //! Builds the application from its settings (port 0 in tests) and serves it.
 
 use crate::config::Settings;
+use crate::error::AppError;
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
+use crate::people::{
+    bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in,
+    sign_out, Caller,
+};
 use crate::queues::{create_queue, list_queues};
 use crate::routes;
 use app::error::UiError;
 use app::pages::queues::QueueView;
-use app::ssr::Services;
+use app::ssr::{Services, SignedIn};
 use app::{shell, App};
 use async_trait::async_trait;
 use axum::extract::FromRef;
 use axum::Router;
-use domain::ids::CompanyId;
+use domain::user::Role;
 use eventlog::EventLog;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use projections::people::People;
 use projections::queue_list::QueueList;
 use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
@@ -30,7 +36,25 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub live: LiveHub,
     pub projections: Arc<Vec<Arc<ProjectionRunner>>>,
+    pub queue_list: Arc<ProjectionRunner>,
+    pub people: Arc<ProjectionRunner>,
     pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    /// Waits until `projection` shows the events up to `position` (read your writes).
+    pub async fn caught_up(
+        &self,
+        projection: &ProjectionRunner,
+        position: Option<eventlog::Position>,
+    ) -> Result<(), AppError> {
+        match position {
+            Some(position) => Ok(projection
+                .wait_for(position, std::time::Duration::from_secs(10))
+                .await?),
+            None => Ok(()),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,6 +71,8 @@ pub enum StartupError {
     Store(#[from] sqlx::Error),
     #[error("a projection could not start: {0}")]
     Projection(#[from] projections::ProjectionError),
+    #[error("the first supervisor could not be created: {0}")]
+    Bootstrap(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -54,7 +80,19 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    background: Vec<JoinHandle<()>>,
+    state: AppState,
+    background: Background,
+}
+
+/// The tasks that live as long as the application: stopped when it is dropped.
+struct Background(Vec<JoinHandle<()>>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 impl Application {
@@ -63,18 +101,22 @@ impl Application {
         let log = eventlog::open(&settings.database_url).await?;
         let store = ReadStore::connect(&settings.database_url).await?;
 
-        let queue_list = Arc::new(ProjectionRunner::new(
-            store.clone(),
-            log.clone(),
-            Arc::new(QueueList::new()),
-        ));
-        queue_list.prepare().await?;
-        queue_list.catch_up().await?;
+        let runner = |projection: Arc<dyn projections::Projection>| {
+            Arc::new(ProjectionRunner::new(
+                store.clone(),
+                log.clone(),
+                projection,
+            ))
+        };
+        let queue_list = runner(Arc::new(QueueList::new()));
+        let people = runner(Arc::new(People));
         let live = LiveHub::default();
-        let background = vec![
-            tokio::spawn(live.clone().forward(queue_list.updates())),
-            tokio::spawn(queue_list.clone().run()),
-        ];
+        let mut background = vec![tokio::spawn(live.clone().forward(queue_list.updates()))];
+        for projection in [&queue_list, &people] {
+            projection.prepare().await?;
+            projection.catch_up().await?;
+            background.push(tokio::spawn(projection.clone().run()));
+        }
 
         let listener = TcpListener::bind(settings.address).await?;
         let address = listener.local_addr()?;
@@ -90,9 +132,19 @@ impl Application {
             store,
             metrics: Arc::new(Metrics::default()),
             live,
-            projections: Arc::new(vec![queue_list]),
+            projections: Arc::new(vec![queue_list.clone(), people.clone()]),
+            queue_list,
+            people,
             leptos_options: leptos_options.clone(),
         };
+        if let Some((email, password)) = state.settings.admin.clone() {
+            if bootstrap_supervisor(&state, &email, &password)
+                .await
+                .map_err(|e| StartupError::Bootstrap(e.to_string()))?
+            {
+                tracing::info!(%email, "created the first supervisor; sign in at /login/supervisor");
+            }
+        }
         let services: Arc<dyn Services> = Arc::new(ConsoleServices {
             state: state.clone(),
         });
@@ -109,26 +161,30 @@ impl Application {
                 routes::count_requests,
             ))
             .layer(tower_http::trace::TraceLayer::new_for_http())
-            .with_state(state);
+            .with_state(state.clone());
         Ok(Self {
             listener,
             router,
-            background,
+            state,
+            background: Background(background),
         })
+    }
+
+    /// The wiring behind the routes, for tests that arrange what the API cannot make yet.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// Serves until Ctrl-C; the background tasks stop with it, or when this future is dropped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let outcome = axum::serve(self.listener, self.router)
+        let _background = self.background;
+        axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await;
-        for task in self.background {
-            task.abort();
-        }
-        outcome
+            .await
     }
 }
 
@@ -151,18 +207,36 @@ fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
     }
 }
 
-/// The app's server functions, served for the console's company.
+/// The app's server functions, for the caller the session cookie names.
 struct ConsoleServices {
     state: AppState,
 }
 
+impl ConsoleServices {
+    async fn caller(&self, token: Option<String>) -> Result<Caller, UiError> {
+        Ok(caller_from_token(&self.state, token.as_deref()).await?)
+    }
+}
+
 #[async_trait]
 impl Services for ConsoleServices {
-    async fn queues(&self) -> Result<Vec<QueueView>, UiError> {
-        let company = CompanyId::from_uuid(self.state.settings.company_id);
-        let rows = list_queues(&self.state, company)
-            .await
-            .map_err(UiError::from)?;
+    async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError> {
+        let (token, caller) = sign_in(&self.state, &email, &password).await?;
+        Ok(SignedIn {
+            cookie: session_cookie(&token),
+            role: caller.role.as_str().to_string(),
+        })
+    }
+
+    async fn sign_out(&self, token: Option<String>) -> Result<String, UiError> {
+        let caller = self.caller(token).await?;
+        sign_out(&self.state, &caller).await?;
+        Ok(expired_session_cookie())
+    }
+
+    async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError> {
+        let caller = self.caller(token).await?;
+        let rows = list_queues(&self.state, caller.company_id).await?;
         Ok(rows
             .into_iter()
             .map(|row| QueueView {
@@ -172,11 +246,14 @@ impl Services for ConsoleServices {
             .collect())
     }
 
-    async fn create_queue(&self, name: String) -> Result<QueueView, UiError> {
-        let context = self.state.console_context();
-        let created = create_queue(&self.state, &context, &name)
-            .await
-            .map_err(UiError::from)?;
+    async fn create_queue(
+        &self,
+        token: Option<String>,
+        name: String,
+    ) -> Result<QueueView, UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Supervisor])?;
+        let created = create_queue(&self.state, &caller.context(), &name).await?;
         Ok(QueueView {
             id: created.id.to_string(),
             name: created.name.to_string(),

@@ -20,6 +20,12 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    signing_in_with_the_bootstrap_supervisor_opens_a_session,
+    wrong_credentials_are_refused_with_401_and_the_same_reason,
+    without_a_session_every_endpoint_answers_401,
+    signing_out_ends_the_session,
+    an_agent_may_list_queues_but_not_create_them,
+    the_first_supervisor_is_created_only_once,
     a_created_queue_appears_in_the_list,
     a_duplicate_queue_name_is_refused_with_409_and_a_reason,
     invalid_queue_names_are_refused_with_422_and_nothing_is_stored,
@@ -32,10 +38,15 @@ on_both_backends!(
     the_read_model_survives_a_restart,
 );
 
+const ADMIN_EMAIL: &str = "admin@example.com";
+const ADMIN_PASSWORD: &str = "correct horse battery";
+
 struct TestApp {
     address: String,
+    /// Signed in as the first supervisor.
     client: reqwest::Client,
     database: TestDatabase,
+    state: server::startup::AppState,
     server: Running,
 }
 
@@ -54,24 +65,61 @@ async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 async fn start(database: TestDatabase) -> TestApp {
+    start_with_admin(database, ADMIN_EMAIL).await
+}
+
+async fn start_with_admin(database: TestDatabase, admin_email: &str) -> TestApp {
     let settings = Settings {
         database_url: database.url.clone(),
         address: "127.0.0.1:0".parse().unwrap(),
         site_root: std::env::temp_dir(),
         log_format: LogFormat::Human,
         company_id: default_company(),
+        admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
     };
     let application = Application::build(settings)
         .await
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state();
     let server = Running(tokio::spawn(application.run_until_stopped()));
+    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client,
         database,
+        state,
         server,
     }
+}
+
+fn anonymous() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn sign_in(
+    client: &reqwest::Client,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{address}/api/v1/session"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A client whose cookie jar holds a session of this user.
+async fn signed_in(address: &str, email: &str, password: &str) -> reqwest::Client {
+    let client = anonymous();
+    let response = sign_in(&client, address, email, password).await;
+    assert_eq!(response.status(), 200, "{email} signs in");
+    client
 }
 
 impl TestApp {
@@ -138,6 +186,8 @@ async fn a_duplicate_queue_name_is_refused_with_409_and_a_reason(backend: Backen
 
 async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend: Backend) {
     let app = spawn_app(backend).await;
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let before = log.head().await.unwrap();
     let cases = [
         ("", "the queue needs a name"),
         ("   ", "the queue needs a name"),
@@ -153,12 +203,7 @@ async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend:
         let body: serde_json::Value = refused.json().await.unwrap();
         assert_eq!(body["error"], reason, "{name:?}");
     }
-    let log = eventlog::open(&app.database.url).await.unwrap();
-    assert_eq!(
-        log.head().await.unwrap(),
-        eventlog::Position::START,
-        "no event was stored"
-    );
+    assert_eq!(log.head().await.unwrap(), before, "no event was stored");
 }
 
 async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
@@ -299,10 +344,8 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
         text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"),
         "{text}"
     );
-    assert!(
-        text.contains("eventlog_events_appended_total 2"),
-        "a name claim and a queue: {text}"
-    );
+    // The first supervisor (an address claim and a user), a session, a name claim and a queue.
+    assert!(text.contains("eventlog_events_appended_total 5"), "{text}");
     assert!(
         text.contains("projection_lag_events{projection=\"queue_list\",version=\"1\"} 0"),
         "{text}"
@@ -323,5 +366,188 @@ async fn the_read_model_survives_a_restart(backend: Backend) {
         restarted.create_queue("durable").await.status(),
         409,
         "the name is still taken"
+    );
+}
+
+async fn signing_in_with_the_bootstrap_supervisor_opens_a_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = anonymous();
+    let response = sign_in(
+        &client,
+        &app.address,
+        "  ADMIN@example.com ",
+        ADMIN_PASSWORD,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.starts_with("ikono_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let me: serde_json::Value = client
+        .get(format!("{}/api/v1/session", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "supervisor");
+    assert_eq!(me["name"], "Administrator");
+}
+
+async fn wrong_credentials_are_refused_with_401_and_the_same_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        (ADMIN_EMAIL, "wrong password", "a wrong password"),
+        ("nobody@example.com", ADMIN_PASSWORD, "an unknown address"),
+        ("not an address", ADMIN_PASSWORD, "a malformed address"),
+    ];
+    for (email, password, description) in cases {
+        let client = anonymous();
+        let response = sign_in(&client, &app.address, email, password).await;
+        assert_eq!(response.status(), 401, "{description}");
+        assert!(
+            response.headers().get("set-cookie").is_none(),
+            "{description}: no session"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "wrong e-mail or password", "{description}");
+    }
+}
+
+async fn without_a_session_every_endpoint_answers_401(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = anonymous();
+    let address = &app.address;
+    let requests = [
+        client.get(format!("{address}/api/v1/session")),
+        client.get(format!("{address}/api/v1/queues")),
+        client
+            .post(format!("{address}/api/v1/queues"))
+            .json(&serde_json::json!({ "name": "Sneaky" })),
+        client.get(format!("{address}/api/v1/live")),
+        client
+            .post(format!("{address}/api/create_queue"))
+            .form(&[("name", "Sneaky")]),
+        client.post(format!("{address}/api/queues")),
+        client
+            .get(format!("{address}/api/v1/queues"))
+            .header("cookie", "ikono_session=forged"),
+    ];
+    for request in requests {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401, "{}", response.url());
+    }
+    assert!(app.queue_names().await.is_empty(), "nothing was created");
+}
+
+async fn signing_out_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let out = app
+        .client
+        .delete(format!("{}/api/v1/session", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let after = app
+        .client
+        .get(format!("{}/api/v1/queues", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
+}
+
+async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let context = server::commands::CommandContext {
+        company_id: default_company(),
+        actor: "system".into(),
+        correlation_id: uuid::Uuid::now_v7(),
+        causation_id: None,
+        now: chrono::Utc::now(),
+    };
+    let company = domain::ids::CompanyId::from_uuid(default_company());
+    server::people::register_user(
+        &app.state,
+        &context,
+        company,
+        "agent@example.com",
+        "Ana",
+        domain::user::Role::Agent,
+        "agent password",
+    )
+    .await
+    .unwrap();
+    app.create_queue("Sales").await;
+    let agent = signed_in(&app.address, "agent@example.com", "agent password").await;
+    let list = agent
+        .get(format!("{}/api/v1/queues", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    let refused = agent
+        .post(format!("{}/api/v1/queues", app.address))
+        .json(&serde_json::json!({ "name": "Mine" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "your role (agent) may not do this");
+    assert_eq!(app.queue_names().await, vec!["Sales"]);
+}
+
+async fn the_first_supervisor_is_created_only_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let TestApp {
+        database,
+        server,
+        state,
+        ..
+    } = app;
+    drop((server, state));
+    let restarted = start_with_admin(database, ADMIN_EMAIL).await;
+    let other = anonymous();
+    let response = sign_in(&other, &restarted.address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let TestApp {
+        database,
+        server,
+        state,
+        ..
+    } = restarted;
+    drop((server, state));
+    let settings = Settings {
+        database_url: database.url.clone(),
+        address: "127.0.0.1:0".parse().unwrap(),
+        site_root: std::env::temp_dir(),
+        log_format: LogFormat::Human,
+        company_id: default_company(),
+        admin: Some(("intruder@example.com".into(), ADMIN_PASSWORD.into())),
+    };
+    let application = Application::build(settings).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let _running = Running(tokio::spawn(application.run_until_stopped()));
+    let refused = sign_in(
+        &anonymous(),
+        &address,
+        "intruder@example.com",
+        ADMIN_PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        refused.status(),
+        401,
+        "a second bootstrap address is ignored once a user exists"
     );
 }

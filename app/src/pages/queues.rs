@@ -13,12 +13,20 @@ pub struct QueueView {
 
 #[server(prefix = "/api", endpoint = "queues")]
 pub async fn list_queues() -> Result<Vec<QueueView>, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.queues().await)
+    crate::ssr::with_status(
+        crate::ssr::services()?
+            .queues(crate::ssr::session_token())
+            .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "create_queue")]
 pub async fn create_queue(name: String) -> Result<QueueView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.create_queue(name).await)
+    crate::ssr::with_status(
+        crate::ssr::services()?
+            .create_queue(crate::ssr::session_token(), name)
+            .await,
+    )
 }
 
 #[component]
@@ -51,6 +59,11 @@ pub fn QueuesPage() -> impl IntoView {
                             <ul class="queue-list" aria-label="Queues">
                                 {list.into_iter().map(|q| view! { <li data-id=q.id>{q.name}</li> }).collect_view()}
                             </ul>
+                        }.into_any(),
+                        Err(UiError::Unauthorized(reason)) => view! {
+                            <p role="alert" class="form-error">
+                                {reason} " — " <a href="/login/supervisor">"sign in"</a>
+                            </p>
                         }.into_any(),
                         Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
                     }
