@@ -24,12 +24,18 @@ tools:
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@command -v wasm-opt >/dev/null || $(APT_INSTALL) binaryen || { $(SUDO) apt-get update && $(APT_INSTALL) binaryen; }
 
+# The first supervisor of a new database; ignored once anyone exists. Override: make run ADMIN_PASSWORD=…
+ADMIN_EMAIL ?= admin@example.com
+ADMIN_PASSWORD ?= change-me-now
+
 run: tools
 	cargo leptos build --release
 	@echo
-	@echo "Ikono Chat on http://127.0.0.1:3000 — supervisor console: http://127.0.0.1:3000/supervisor/queues"
-	@echo "Data: ./data/ikono.db (SQLite). Stop with Ctrl-C."
-	IKONO_SITE_ROOT=target/site $(CARGO_TARGET_DIR)/release/server
+	@echo "Ikono Chat on http://127.0.0.1:3000"
+	@echo "Sign in at http://127.0.0.1:3000/login/supervisor as $(ADMIN_EMAIL) / $(ADMIN_PASSWORD)"
+	@echo "(that first supervisor is created only when ./data/ikono.db is new). Stop with Ctrl-C."
+	IKONO_SITE_ROOT=target/site IKONO_ADMIN_EMAIL="$(ADMIN_EMAIL)" IKONO_ADMIN_PASSWORD="$(ADMIN_PASSWORD)" \
+		$(CARGO_TARGET_DIR)/release/server
 
 browser-tools:
 	@command -v chromium >/dev/null || $(APT_INSTALL) chromium || { $(SUDO) apt-get update && $(APT_INSTALL) chromium; }

@@ -33,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${targetDir}/debug/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db`,
+    command: `${targetDir}/debug/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-email admin@example.com --admin-password 'correct horse battery'`,
     cwd: path.resolve(__dirname, '..'),
     env: { IKONO_SITE_ROOT: path.resolve(__dirname, '../target/site'), RUST_LOG: 'warn' },
     url: `http://127.0.0.1:${port}/healthz`,

@@ -1,14 +1,16 @@
 import { test, expect, Page } from '@playwright/test';
+import { hydrated, signInAsSupervisor } from './session';
 
 async function openQueues(page: Page) {
   await page.goto('/supervisor/queues');
-  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await hydrated(page);
 }
 
 test('a supervisor creates a queue and a second tab sees it appear without reloading', async ({ browser }) => {
   const context = await browser.newContext();
   const first = await context.newPage();
   const second = await context.newPage();
+  await signInAsSupervisor(first);
   await openQueues(first);
   await openQueues(second);
   await second.evaluate(() => ((window as any).__notReloaded = true));
@@ -23,7 +25,7 @@ test('a supervisor creates a queue and a second tab sees it appear without reloa
 });
 
 test('a duplicate queue name is refused with a message in the form', async ({ page }) => {
-  await openQueues(page);
+  await signInAsSupervisor(page);
   const name = `Billing ${Date.now()}`;
   await page.getByLabel('Queue name').fill(name);
   await page.getByRole('button', { name: 'Create queue' }).click();
@@ -36,7 +38,7 @@ test('a duplicate queue name is refused with a message in the form', async ({ pa
 });
 
 test('an empty queue name is refused with a message in the form', async ({ page }) => {
-  await openQueues(page);
+  await signInAsSupervisor(page);
   await page.getByLabel('Queue name').fill('   ');
   await page.getByRole('button', { name: 'Create queue' }).click();
   await expect(page.getByRole('alert')).toContainText('the queue needs a name');
