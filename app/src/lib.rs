@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <A href="/">"Ikono Chat"</A>
                 <nav aria-label="Main">
                     <A href="/supervisor/queues">"Queues"</A>
+                    <A href="/supervisor/agents">"Agents"</A>
                     <A href="/login/supervisor">"Supervisor sign-in"</A>
                     <A href="/login/agent">"Agent sign-in"</A>
                 </nav>
@@ -67,6 +68,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("login"), StaticSegment("agent"))
                         view=pages::login::AgentLogin
+                    />
+                    <Route
+                        path=(StaticSegment("supervisor"), StaticSegment("agents"))
+                        view=pages::agents::AgentsPage
                     />
                     <Route
                         path=(StaticSegment("supervisor"), StaticSegment("queues"))

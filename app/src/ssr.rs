@@ -2,6 +2,7 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::error::UiError;
+use crate::pages::agents::{AgentView, NewAgentForm};
 use crate::pages::queues::QueueView;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -21,6 +22,12 @@ pub trait Services: Send + Sync + 'static {
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError>;
     async fn create_queue(&self, token: Option<String>, name: String)
         -> Result<QueueView, UiError>;
+    async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
+    async fn create_agent(
+        &self,
+        token: Option<String>,
+        agent: NewAgentForm,
+    ) -> Result<AgentView, UiError>;
 }
 
 /// The session token of the request being served, from its cookies.

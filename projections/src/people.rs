@@ -33,6 +33,17 @@ pub struct SessionRow {
     pub expires_at: String,
 }
 
+fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        user_id: row.try_get("user_id")?,
+        company_id: row.try_get("company_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: row.try_get("role")?,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
 #[derive(Default)]
 pub struct People;
 
@@ -51,17 +62,25 @@ impl People {
         .bind(email)
         .fetch_optional(store.pool())
         .await?;
-        row.map(|row| {
-            Ok(UserRow {
-                user_id: row.try_get("user_id")?,
-                company_id: row.try_get("company_id")?,
-                email: row.try_get("email")?,
-                name: row.try_get("name")?,
-                role: row.try_get("role")?,
-                password_hash: row.try_get("password_hash")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(user_row).transpose()
+    }
+
+    /// A company's users of one role, by name.
+    pub async fn users_of(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        role: &str,
+    ) -> Result<Vec<UserRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} \
+             WHERE company_id = $1 AND role = $2 ORDER BY lower(name), email"
+        ))
+        .bind(company)
+        .bind(role)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(user_row).collect()
     }
 
     pub async fn count_users(&self, store: &ReadStore) -> Result<i64, sqlx::Error> {

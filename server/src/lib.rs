@@ -3,6 +3,7 @@
 //! - [`config`]: settings from the environment and the command line.
 //! - [`telemetry`]: logs through `tracing`, human-readable or JSON.
 //! - [`error`]: the API's error type and how it answers.
+//! - [`agents`]: agent administration.
 //! - [`commands`]: load → decide → append, retried on conflict.
 //! - [`people`]: sign-in, sessions and the first supervisor.
 //! - [`queues`]: the queue commands and queries the API and the app call.
@@ -11,6 +12,7 @@
 //! - [`routes`]: health, metrics, REST API and live endpoints.
 //! - [`startup`]: builds the application and serves it.
 
+pub mod agents;
 pub mod commands;
 pub mod config;
 pub mod error;

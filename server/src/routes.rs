@@ -1,5 +1,6 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
+use crate::agents::{create_agent, list_agents, AgentRow, NewAgent};
 use crate::error::AppError;
 use crate::metrics::ProjectionLag;
 use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
             get(get_session).post(post_session).delete(delete_session),
         )
         .route("/api/v1/queues", get(get_queues).post(post_queue))
+        .route("/api/v1/agents", get(get_agents).post(post_agent))
         .route("/api/v1/live", get(live))
 }
 
@@ -162,6 +164,24 @@ async fn delete_session(
         [(header::SET_COOKIE, expired_session_cookie())],
     )
         .into_response())
+}
+
+async fn post_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewAgent>,
+) -> Result<(StatusCode, Json<AgentRow>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(create_agent(&state, &caller, &body).await?),
+    ))
+}
+
+async fn get_agents(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<AgentRow>>, AppError> {
+    Ok(Json(list_agents(&state, &caller).await?))
 }
 
 #[derive(Deserialize)]

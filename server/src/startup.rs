@@ -1,5 +1,6 @@
 //! Builds the application from its settings (port 0 in tests) and serves it.
 
+use crate::agents::{create_agent, list_agents, NewAgent};
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::live::LiveHub;
@@ -11,6 +12,7 @@ use crate::people::{
 use crate::queues::{create_queue, list_queues};
 use crate::routes;
 use app::error::UiError;
+use app::pages::agents::{AgentView, NewAgentForm};
 use app::pages::queues::QueueView;
 use app::ssr::{Services, SignedIn};
 use app::{shell, App};
@@ -80,7 +82,6 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    state: AppState,
     background: Background,
 }
 
@@ -161,18 +162,12 @@ impl Application {
                 routes::count_requests,
             ))
             .layer(tower_http::trace::TraceLayer::new_for_http())
-            .with_state(state.clone());
+            .with_state(state);
         Ok(Self {
             listener,
             router,
-            state,
             background: Background(background),
         })
-    }
-
-    /// The wiring behind the routes, for tests that arrange what the API cannot make yet.
-    pub fn state(&self) -> AppState {
-        self.state.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -257,6 +252,38 @@ impl Services for ConsoleServices {
         Ok(QueueView {
             id: created.id.to_string(),
             name: created.name.to_string(),
+        })
+    }
+
+    async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError> {
+        let caller = self.caller(token).await?;
+        let rows = list_agents(&self.state, &caller).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AgentView {
+                id: row.user_id,
+                name: row.name,
+                email: row.email,
+            })
+            .collect())
+    }
+
+    async fn create_agent(
+        &self,
+        token: Option<String>,
+        agent: NewAgentForm,
+    ) -> Result<AgentView, UiError> {
+        let caller = self.caller(token).await?;
+        let new = NewAgent {
+            name: agent.name,
+            email: agent.email,
+            password: agent.password,
+        };
+        let row = create_agent(&self.state, &caller, &new).await?;
+        Ok(AgentView {
+            id: row.user_id,
+            name: row.name,
+            email: row.email,
         })
     }
 }

@@ -20,6 +20,8 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_supervisor_creates_an_agent_who_can_then_sign_in,
+    agent_creation_refuses_bad_input_and_duplicate_addresses,
     signing_in_with_the_bootstrap_supervisor_opens_a_session,
     wrong_credentials_are_refused_with_401_and_the_same_reason,
     without_a_session_every_endpoint_answers_401,
@@ -46,7 +48,6 @@ struct TestApp {
     /// Signed in as the first supervisor.
     client: reqwest::Client,
     database: TestDatabase,
-    state: server::startup::AppState,
     server: Running,
 }
 
@@ -81,14 +82,12 @@ async fn start_with_admin(database: TestDatabase, admin_email: &str) -> TestApp 
         .await
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
-    let state = application.state();
     let server = Running(tokio::spawn(application.run_until_stopped()));
     let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     TestApp {
         address,
         client,
         database,
-        state,
         server,
     }
 }
@@ -123,6 +122,15 @@ async fn signed_in(address: &str, email: &str, password: &str) -> reqwest::Clien
 }
 
 impl TestApp {
+    async fn create_agent(&self, name: &str, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/agents", self.address))
+            .json(&serde_json::json!({ "name": name, "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn create_queue(&self, name: &str) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/queues", self.address))
@@ -468,25 +476,12 @@ async fn signing_out_ends_the_session(backend: Backend) {
 
 async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
     let app = spawn_app(backend).await;
-    let context = server::commands::CommandContext {
-        company_id: default_company(),
-        actor: "system".into(),
-        correlation_id: uuid::Uuid::now_v7(),
-        causation_id: None,
-        now: chrono::Utc::now(),
-    };
-    let company = domain::ids::CompanyId::from_uuid(default_company());
-    server::people::register_user(
-        &app.state,
-        &context,
-        company,
-        "agent@example.com",
-        "Ana",
-        domain::user::Role::Agent,
-        "agent password",
-    )
-    .await
-    .unwrap();
+    assert_eq!(
+        app.create_agent("Ana", "agent@example.com", "agent password")
+            .await
+            .status(),
+        201
+    );
     app.create_queue("Sales").await;
     let agent = signed_in(&app.address, "agent@example.com", "agent password").await;
     let list = agent
@@ -510,23 +505,17 @@ async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
 async fn the_first_supervisor_is_created_only_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let TestApp {
-        database,
-        server,
-        state,
-        ..
+        database, server, ..
     } = app;
-    drop((server, state));
+    drop(server);
     let restarted = start_with_admin(database, ADMIN_EMAIL).await;
     let other = anonymous();
     let response = sign_in(&other, &restarted.address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
     let TestApp {
-        database,
-        server,
-        state,
-        ..
+        database, server, ..
     } = restarted;
-    drop((server, state));
+    drop(server);
     let settings = Settings {
         database_url: database.url.clone(),
         address: "127.0.0.1:0".parse().unwrap(),
@@ -550,4 +539,102 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         401,
         "a second bootstrap address is ignored once a user exists"
     );
+}
+
+async fn a_supervisor_creates_an_agent_who_can_then_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let created = app
+        .create_agent("  Ana   María ", "Ana@Example.com", "agent password")
+        .await;
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(
+        (body["name"].as_str(), body["email"].as_str()),
+        (Some("Ana María"), Some("ana@example.com"))
+    );
+    let agents: Vec<serde_json::Value> = app
+        .client
+        .get(format!("{}/api/v1/agents", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(agents.len(), 1);
+    assert_eq!(agents[0]["email"], "ana@example.com");
+    let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
+    let me: serde_json::Value = agent
+        .get(format!("{}/api/v1/session", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "agent");
+    let refused = agent
+        .post(format!("{}/api/v1/agents", app.address))
+        .json(&serde_json::json!({ "name": "Eve", "email": "eve@example.com", "password": "eve password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403, "agents do not create agents");
+}
+
+async fn agent_creation_refuses_bad_input_and_duplicate_addresses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        (
+            "Ana",
+            "not-an-address",
+            "agent password",
+            422,
+            "is not an e-mail address",
+            "a malformed address",
+        ),
+        (
+            "Ana",
+            "ana@example.com",
+            "short",
+            422,
+            "at least 8 characters",
+            "a short password",
+        ),
+        (
+            "   ",
+            "ana@example.com",
+            "agent password",
+            422,
+            "1 to 120 characters",
+            "an empty name",
+        ),
+        (
+            "Ana",
+            "ADMIN@example.com",
+            "agent password",
+            409,
+            "already has an account",
+            "the supervisor's address",
+        ),
+    ];
+    for (name, email, password, status, reason, description) in cases {
+        let response = app.create_agent(name, email, password).await;
+        assert_eq!(response.status(), status, "{description}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(
+            body["error"].as_str().unwrap().contains(reason),
+            "{description}: {body}"
+        );
+    }
+    let agents: Vec<serde_json::Value> = app
+        .client
+        .get(format!("{}/api/v1/agents", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(agents.is_empty(), "nothing was created");
 }

@@ -1,0 +1,30 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, signInAsSupervisor } from './session';
+
+test('a supervisor creates an agent, who then signs in on the agents page', async ({ browser }) => {
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  await supervisor.goto('/supervisor/agents');
+  await hydrated(supervisor);
+
+  const email = `agent${Date.now()}@example.com`;
+  await supervisor.getByLabel('Name').fill('Ana María');
+  await supervisor.getByLabel('E-mail').fill(email);
+  await supervisor.getByLabel('Initial password').fill('agent password');
+  await supervisor.getByRole('button', { name: 'Create agent' }).click();
+  await expect(supervisor.getByRole('list', { name: 'Agents' })).toContainText(email);
+
+  await supervisor.getByLabel('E-mail').fill(email.toUpperCase());
+  await supervisor.getByRole('button', { name: 'Create agent' }).click();
+  await expect(supervisor.getByRole('alert')).toContainText('already has an account');
+
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto('/login/agent');
+  await hydrated(agent);
+  await agent.getByLabel('E-mail').fill(email);
+  await agent.getByLabel('Password').fill('agent password');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await expect(agent).toHaveURL(/\/$/);
+  await agent.goto('/supervisor/agents');
+  await expect(agent.getByRole('alert')).toContainText('your role (agent) may not do this');
+});

@@ -1,0 +1,68 @@
+//! Agent administration (A1): supervisors create agents, who then sign in on the agents' page.
+
+use crate::error::AppError;
+use crate::people::{register_user, Caller};
+use crate::startup::AppState;
+use domain::user::Role;
+use projections::people::People;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NewAgent {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// Creates an agent in the supervisor's company.
+pub async fn create_agent(
+    state: &AppState,
+    caller: &Caller,
+    agent: &NewAgent,
+) -> Result<AgentRow, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let user_id = register_user(
+        state,
+        &caller.context(),
+        caller.company_id,
+        &agent.email,
+        &agent.name,
+        Role::Agent,
+        &agent.password,
+    )
+    .await?;
+    let email =
+        domain::user::Email::parse(&agent.email).map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(AgentRow {
+        user_id: user_id.to_string(),
+        name: agent.name.split_whitespace().collect::<Vec<_>>().join(" "),
+        email: email.to_string(),
+    })
+}
+
+/// The agents of the caller's company, by name.
+pub async fn list_agents(state: &AppState, caller: &Caller) -> Result<Vec<AgentRow>, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let rows = People
+        .users_of(
+            &state.store,
+            &caller.company_id.to_string(),
+            Role::Agent.as_str(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AgentRow {
+            user_id: row.user_id,
+            name: row.name,
+            email: row.email,
+        })
+        .collect())
+}
