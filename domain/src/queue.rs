@@ -5,8 +5,9 @@
 
 use crate::decider::Decider;
 use crate::event::DomainEvent;
-use crate::ids::{CompanyId, QueueId};
+use crate::ids::{CompanyId, QueueId, UserId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// A queue's name: trimmed, inner runs of white space folded, 1 to 80 characters, no control characters.
@@ -89,6 +90,10 @@ pub enum QueueEvent {
         company_id: CompanyId,
         name: QueueName,
     },
+    #[serde(rename = "AgentAddedToQueue")]
+    AgentAdded { queue_id: QueueId, agent: UserId },
+    #[serde(rename = "AgentRemovedFromQueue")]
+    AgentRemoved { queue_id: QueueId, agent: UserId },
 }
 
 impl DomainEvent for QueueEvent {}
@@ -100,17 +105,31 @@ pub enum QueueCommand {
         company_id: CompanyId,
         name: QueueName,
     },
+    /// The caller's company comes with the command: a queue of another company is not found.
+    AddAgent {
+        queue_id: QueueId,
+        company_id: CompanyId,
+        agent: UserId,
+    },
+    RemoveAgent {
+        queue_id: QueueId,
+        company_id: CompanyId,
+        agent: UserId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueueRejection {
     #[error("this queue already exists")]
     AlreadyExists,
+    #[error("no such queue")]
+    NotFound,
 }
 
 #[derive(Default, Debug)]
 pub struct QueueState {
-    exists: bool,
+    company: Option<CompanyId>,
+    members: BTreeSet<UserId>,
 }
 
 pub struct Queue;
@@ -131,7 +150,7 @@ impl Decider for Queue {
                 company_id,
                 name,
             } => {
-                if state.exists {
+                if state.company.is_some() {
                     return Err(QueueRejection::AlreadyExists);
                 }
                 Ok(vec![QueueEvent::Created {
@@ -140,13 +159,55 @@ impl Decider for Queue {
                     name: name.clone(),
                 }])
             }
+            QueueCommand::AddAgent {
+                queue_id,
+                company_id,
+                agent,
+            } => {
+                if state.company != Some(*company_id) {
+                    return Err(QueueRejection::NotFound);
+                }
+                // Adding a member twice records nothing new.
+                Ok(if state.members.contains(agent) {
+                    vec![]
+                } else {
+                    vec![QueueEvent::AgentAdded {
+                        queue_id: *queue_id,
+                        agent: *agent,
+                    }]
+                })
+            }
+            QueueCommand::RemoveAgent {
+                queue_id,
+                company_id,
+                agent,
+            } => {
+                if state.company != Some(*company_id) {
+                    return Err(QueueRejection::NotFound);
+                }
+                Ok(if state.members.contains(agent) {
+                    vec![QueueEvent::AgentRemoved {
+                        queue_id: *queue_id,
+                        agent: *agent,
+                    }]
+                } else {
+                    vec![]
+                })
+            }
         }
     }
 
-    fn evolve(_state: QueueState, event: &QueueEvent) -> QueueState {
+    fn evolve(mut state: QueueState, event: &QueueEvent) -> QueueState {
         match event {
-            QueueEvent::Created { .. } => QueueState { exists: true },
+            QueueEvent::Created { company_id, .. } => state.company = Some(*company_id),
+            QueueEvent::AgentAdded { agent, .. } => {
+                state.members.insert(*agent);
+            }
+            QueueEvent::AgentRemoved { agent, .. } => {
+                state.members.remove(agent);
+            }
         }
+        state
     }
 }
 
@@ -230,5 +291,80 @@ mod tests {
             name: name("Sales"),
         })
         .then_rejects(QueueRejection::AlreadyExists);
+    }
+
+    fn ana() -> UserId {
+        UserId::from_uuid(Uuid::from_u128(50))
+    }
+
+    fn created() -> QueueEvent {
+        QueueEvent::Created {
+            queue_id: queue(1),
+            company_id: company(),
+            name: name("Sales"),
+        }
+    }
+
+    #[test]
+    fn given_a_queue_when_an_agent_is_added_then_added_and_only_once() {
+        let add = QueueCommand::AddAgent {
+            queue_id: queue(1),
+            company_id: company(),
+            agent: ana(),
+        };
+        given::<Queue>(vec![created()])
+            .when(add.clone())
+            .then(vec![QueueEvent::AgentAdded {
+                queue_id: queue(1),
+                agent: ana(),
+            }]);
+        given::<Queue>(vec![
+            created(),
+            QueueEvent::AgentAdded {
+                queue_id: queue(1),
+                agent: ana(),
+            },
+        ])
+        .when(add)
+        .then(vec![]);
+    }
+
+    #[test]
+    fn given_a_member_when_removed_then_removed() {
+        given::<Queue>(vec![
+            created(),
+            QueueEvent::AgentAdded {
+                queue_id: queue(1),
+                agent: ana(),
+            },
+        ])
+        .when(QueueCommand::RemoveAgent {
+            queue_id: queue(1),
+            company_id: company(),
+            agent: ana(),
+        })
+        .then(vec![QueueEvent::AgentRemoved {
+            queue_id: queue(1),
+            agent: ana(),
+        }]);
+    }
+
+    #[test]
+    fn a_queue_of_another_company_or_none_is_not_found() {
+        let other = CompanyId::from_uuid(Uuid::from_u128(8));
+        given::<Queue>(vec![created()])
+            .when(QueueCommand::AddAgent {
+                queue_id: queue(1),
+                company_id: other,
+                agent: ana(),
+            })
+            .then_rejects(QueueRejection::NotFound);
+        given::<Queue>(vec![])
+            .when(QueueCommand::RemoveAgent {
+                queue_id: queue(1),
+                company_id: company(),
+                agent: ana(),
+            })
+            .then_rejects(QueueRejection::NotFound);
     }
 }

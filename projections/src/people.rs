@@ -65,6 +65,20 @@ impl People {
         row.as_ref().map(user_row).transpose()
     }
 
+    pub async fn user(
+        &self,
+        store: &ReadStore,
+        user_id: &str,
+    ) -> Result<Option<UserRow>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} WHERE user_id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(store.pool())
+        .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
     /// A company's users of one role, by name.
     pub async fn users_of(
         &self,

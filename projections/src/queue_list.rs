@@ -1,4 +1,4 @@
-//! The queues of each company, by name (R2).
+//! The queues of each company, by name, with their members (R1, R2).
 
 use crate::runner::{Projection, ProjectionError};
 use crate::store::ReadStore;
@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "queue_list";
-pub const VERSION: u32 = 1;
+/// 2: members.
+pub const VERSION: u32 = 2;
 
 /// One queue as the supervisor's list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,8 @@ pub struct QueueRow {
     pub queue_id: String,
     pub name: String,
     pub created_at: String,
+    /// Agent ids, in the order they joined.
+    pub members: Vec<String>,
 }
 
 pub struct QueueList {
@@ -39,6 +42,10 @@ impl QueueList {
         format!("{NAME}_v{}", self.version)
     }
 
+    fn members_table(&self) -> String {
+        format!("{NAME}_members_v{}", self.version)
+    }
+
     /// A company's queues, alphabetically.
     pub async fn queues_of(
         &self,
@@ -52,15 +59,33 @@ impl QueueList {
         .bind(company.to_string())
         .fetch_all(store.pool())
         .await?;
-        rows.iter()
+        let mut queues = rows
+            .iter()
             .map(|row| {
                 Ok(QueueRow {
                     queue_id: row.try_get("queue_id")?,
                     name: row.try_get("name")?,
                     created_at: row.try_get("created_at")?,
+                    members: Vec::new(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let members = sqlx::query(&format!(
+            "SELECT m.queue_id, m.agent_id FROM {} m JOIN {} q ON q.queue_id = m.queue_id \
+             WHERE q.company_id = $1 ORDER BY m.joined",
+            self.members_table(),
+            self.table()
+        ))
+        .bind(company.to_string())
+        .fetch_all(store.pool())
+        .await?;
+        for member in members {
+            let queue_id: String = member.try_get("queue_id")?;
+            if let Some(queue) = queues.iter_mut().find(|q| q.queue_id == queue_id) {
+                queue.members.push(member.try_get("agent_id")?);
+            }
+        }
+        Ok(queues)
     }
 }
 
@@ -89,6 +114,13 @@ impl Projection for QueueList {
         .execute(&mut *connection)
         .await?;
         sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (queue_id TEXT NOT NULL, agent_id TEXT NOT NULL, joined BIGINT NOT NULL, \
+             PRIMARY KEY (queue_id, agent_id))",
+            self.members_table()
+        ))
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(&format!(
             "CREATE INDEX IF NOT EXISTS {table}_company ON {table} (company_id)"
         ))
         .execute(&mut *connection)
@@ -101,7 +133,10 @@ impl Projection for QueueList {
         connection: &mut AnyConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        if event.event_type != "QueueCreated" {
+        if !matches!(
+            event.event_type.as_str(),
+            "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue"
+        ) {
             return Ok(());
         }
         let decoded = decode::<QueueEvent>(
@@ -128,6 +163,27 @@ impl Projection for QueueList {
                 .bind(company_id.to_string())
                 .bind(name.as_str().to_string())
                 .bind(event.metadata.occurred_at.to_rfc3339())
+                .execute(&mut *connection)
+                .await?;
+            }
+            QueueEvent::AgentAdded { queue_id, agent } => {
+                sqlx::query(&format!(
+                    "INSERT INTO {} (queue_id, agent_id, joined) VALUES ($1, $2, $3) ON CONFLICT (queue_id, agent_id) DO NOTHING",
+                    self.members_table()
+                ))
+                .bind(queue_id.to_string())
+                .bind(agent.to_string())
+                .bind(event.position.sequence)
+                .execute(&mut *connection)
+                .await?;
+            }
+            QueueEvent::AgentRemoved { queue_id, agent } => {
+                sqlx::query(&format!(
+                    "DELETE FROM {} WHERE queue_id = $1 AND agent_id = $2",
+                    self.members_table()
+                ))
+                .bind(queue_id.to_string())
+                .bind(agent.to_string())
                 .execute(&mut *connection)
                 .await?;
             }

@@ -13,6 +13,8 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
@@ -27,6 +29,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Contention => StatusCode::CONFLICT,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,6 +78,7 @@ impl From<AppError> for UiError {
             AppError::Invalid(reason) => UiError::Invalid(reason),
             AppError::Conflict(reason) => UiError::Conflict(reason),
             AppError::Contention => UiError::Conflict(error.to_string()),
+            AppError::NotFound(reason) => UiError::Invalid(reason),
             AppError::Unauthorized(reason) => UiError::Unauthorized(reason),
             AppError::Forbidden(reason) => UiError::Forbidden(reason),
             AppError::Internal(_) => UiError::Internal,

@@ -28,7 +28,7 @@ impl Default for LiveHub {
 /// The page topic an event changes, if any page shows it.
 fn topic_of(event: &RecordedEvent) -> Option<&'static str> {
     match event.event_type.as_str() {
-        "QueueCreated" => Some("queues"),
+        "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue" => Some("queues"),
         _ => None,
     }
 }

@@ -2,12 +2,15 @@
 
 use crate::commands::{commit, decide, with_retry, CommandContext};
 use crate::error::AppError;
+use crate::people::Caller;
 use crate::startup::AppState;
-use domain::ids::{CompanyId, QueueId};
+use domain::ids::{CompanyId, QueueId, UserId};
 use domain::queue::{
     queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection,
 };
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
+use domain::user::Role;
+use projections::people::People;
 use projections::queue_list::QueueList;
 use uuid::Uuid;
 
@@ -76,4 +79,55 @@ pub async fn list_queues(
     company: CompanyId,
 ) -> Result<Vec<projections::queue_list::QueueRow>, AppError> {
     Ok(QueueList::new().queues_of(&state.store, company).await?)
+}
+
+/// Adds an agent of the caller's company to one of its queues, or takes them out (R1, R2).
+pub async fn set_membership(
+    state: &AppState,
+    caller: &Caller,
+    queue_id: QueueId,
+    agent: UserId,
+    member: bool,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let is_agent_here = People
+        .user(&state.store, &agent.to_string())
+        .await?
+        .is_some_and(|user| {
+            user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str()
+        });
+    if !is_agent_here {
+        return Err(AppError::NotFound("no such agent".into()));
+    }
+    let context = caller.context();
+    let command = if member {
+        QueueCommand::AddAgent {
+            queue_id,
+            company_id: caller.company_id,
+            agent,
+        }
+    } else {
+        QueueCommand::RemoveAgent {
+            queue_id,
+            company_id: caller.company_id,
+            agent,
+        }
+    };
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let changed = decide::<Queue>(
+            log,
+            &context,
+            &queue_stream(queue_id),
+            &command,
+            |rejection| match rejection {
+                QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
+                QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            },
+        )
+        .await?;
+        commit(log, &state.metrics, vec![changed]).await
+    })
+    .await?;
+    state.caught_up(&state.queue_list, position).await
 }

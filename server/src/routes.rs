@@ -4,15 +4,17 @@ use crate::agents::{create_agent, list_agents, AgentRow, NewAgent};
 use crate::error::AppError;
 use crate::metrics::ProjectionLag;
 use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
-use crate::queues::{create_queue, list_queues, CreatedQueue};
+use crate::queues::{create_queue, list_queues, set_membership, CreatedQueue};
 use crate::startup::AppState;
+use axum::extract::Path;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
+use domain::ids::{QueueId, UserId};
 use domain::user::Role;
 use futures::Stream;
 use serde::Deserialize;
@@ -30,6 +32,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/queues", get(get_queues).post(post_queue))
         .route("/api/v1/agents", get(get_agents).post(post_agent))
+        .route(
+            "/api/v1/queues/{queue}/members/{agent}",
+            put(put_member).delete(delete_member),
+        )
         .route("/api/v1/live", get(live))
 }
 
@@ -182,6 +188,24 @@ async fn get_agents(
     caller: Caller,
 ) -> Result<Json<Vec<AgentRow>>, AppError> {
     Ok(Json(list_agents(&state, &caller).await?))
+}
+
+async fn put_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((queue, agent)): Path<(QueueId, UserId)>,
+) -> Result<StatusCode, AppError> {
+    set_membership(&state, &caller, queue, agent, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((queue, agent)): Path<(QueueId, UserId)>,
+) -> Result<StatusCode, AppError> {
+    set_membership(&state, &caller, queue, agent, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -20,6 +20,8 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_supervisor_adds_and_removes_queue_members,
+    membership_changes_refuse_unknown_queues_agents_and_non_supervisors,
     a_supervisor_creates_an_agent_who_can_then_sign_in,
     agent_creation_refuses_bad_input_and_duplicate_addresses,
     signing_in_with_the_bootstrap_supervisor_opens_a_session,
@@ -355,7 +357,7 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
     // The first supervisor (an address claim and a user), a session, a name claim and a queue.
     assert!(text.contains("eventlog_events_appended_total 5"), "{text}");
     assert!(
-        text.contains("projection_lag_events{projection=\"queue_list\",version=\"1\"} 0"),
+        text.contains("projection_lag_events{projection=\"queue_list\",version=\"2\"} 0"),
         "{text}"
     );
 }
@@ -637,4 +639,139 @@ async fn agent_creation_refuses_bad_input_and_duplicate_addresses(backend: Backe
         .await
         .unwrap();
     assert!(agents.is_empty(), "nothing was created");
+}
+
+async fn created_id(response: reqwest::Response, field: &str) -> String {
+    assert!(response.status().is_success(), "{}", response.status());
+    let body: serde_json::Value = response.json().await.unwrap();
+    body[field].as_str().unwrap().to_string()
+}
+
+async fn a_supervisor_adds_and_removes_queue_members(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let ana = created_id(
+        app.create_agent("Ana", "ana@example.com", "agent password")
+            .await,
+        "user_id",
+    )
+    .await;
+    let luis = created_id(
+        app.create_agent("Luis", "luis@example.com", "agent password")
+            .await,
+        "user_id",
+    )
+    .await;
+    let member = |agent: &str| format!("{}/api/v1/queues/{queue}/members/{agent}", app.address);
+    for agent in [&ana, &luis, &ana] {
+        assert_eq!(
+            app.client.put(member(agent)).send().await.unwrap().status(),
+            204
+        );
+    }
+    let members = |list: Vec<serde_json::Value>| list[0]["members"].clone();
+    let list: Vec<serde_json::Value> = app
+        .client
+        .get(format!("{}/api/v1/queues", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        members(list),
+        serde_json::json!([ana, luis]),
+        "in the order they joined, each once"
+    );
+    assert_eq!(
+        app.client
+            .delete(member(&ana))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let list: Vec<serde_json::Value> = app
+        .client
+        .get(format!("{}/api/v1/queues", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(members(list), serde_json::json!([luis]));
+}
+
+async fn membership_changes_refuse_unknown_queues_agents_and_non_supervisors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let ana = created_id(
+        app.create_agent("Ana", "ana@example.com", "agent password")
+            .await,
+        "user_id",
+    )
+    .await;
+    let me: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/session", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let supervisor = me["user_id"].as_str().unwrap().to_string();
+    let nobody = uuid::Uuid::now_v7().to_string();
+    let cases = [
+        (queue.clone(), nobody.clone(), 404, "an unknown agent"),
+        (
+            queue.clone(),
+            supervisor,
+            404,
+            "a supervisor is not an agent",
+        ),
+        (nobody, ana.clone(), 404, "an unknown queue"),
+        (
+            queue.clone(),
+            "not-a-uuid".to_string(),
+            400,
+            "a malformed id",
+        ),
+    ];
+    for (q, a, status, description) in cases {
+        let response = app
+            .client
+            .put(format!("{}/api/v1/queues/{q}/members/{a}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{description}");
+        assert!(
+            !response.text().await.unwrap().is_empty(),
+            "{description}: a reason"
+        );
+    }
+    let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
+    let refused = agent
+        .put(format!(
+            "{}/api/v1/queues/{queue}/members/{ana}",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let list: Vec<serde_json::Value> = app
+        .client
+        .get(format!("{}/api/v1/queues", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["members"], serde_json::json!([]));
 }
