@@ -8,7 +8,7 @@ use domain::ids::{CompanyId, QueueId};
 use domain::queue::{QueueEvent, QueueName};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent};
-use projections::queue_list::{QueueList, QueueRow};
+use projections::queue_list::{QueueList, QueueRow, VERSION};
 use projections::{Projection, ProjectionError, ProjectionRunner, ReadStore};
 use sqlx::AnyConnection;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -151,7 +151,7 @@ async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(back
         before_crash,
         "a failed batch does not move the checkpoint"
     );
-    let visible: usize = rows(&store, 1).await.iter().map(Vec::len).sum();
+    let visible: usize = rows(&store, VERSION).await.iter().map(Vec::len).sum();
     assert_eq!(visible, 80, "nothing of the failed batch is visible");
 
     // Killed while following the log: the task is aborted at some point of its work.
@@ -173,14 +173,14 @@ async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(back
     let rebuild = ProjectionRunner::new(
         store.clone(),
         log.clone(),
-        Arc::new(QueueList::at_version(2)),
+        Arc::new(QueueList::at_version(VERSION + 1)),
     );
     rebuild.prepare().await.unwrap();
     rebuild.catch_up().await.unwrap();
 
-    let recovered = rows(&store, 1).await;
+    let recovered = rows(&store, VERSION).await;
     assert_eq!(recovered.iter().map(Vec::len).sum::<usize>(), 300);
-    assert_eq!(recovered, rows(&store, 2).await);
+    assert_eq!(recovered, rows(&store, VERSION + 1).await);
     assert_eq!(
         restarted.checkpoint().await.unwrap(),
         log.head().await.unwrap()
@@ -252,5 +252,5 @@ async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Ba
     );
     rebuild.prepare().await.unwrap();
     rebuild.catch_up().await.unwrap();
-    assert_eq!(rows(&store, 1).await, rows(&store, 9).await);
+    assert_eq!(rows(&store, VERSION).await, rows(&store, 9).await);
 }
