@@ -22,6 +22,13 @@ pub trait Services: Send + Sync + 'static {
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError>;
     async fn create_queue(&self, token: Option<String>, name: String)
         -> Result<QueueView, UiError>;
+    async fn set_queue_member(
+        &self,
+        token: Option<String>,
+        queue_id: String,
+        agent_id: String,
+        member: bool,
+    ) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
     async fn create_agent(
         &self,

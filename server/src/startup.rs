@@ -9,11 +9,11 @@ use crate::people::{
     bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in,
     sign_out, Caller,
 };
-use crate::queues::{create_queue, list_queues};
+use crate::queues::{create_queue, list_queues, set_membership};
 use crate::routes;
 use app::error::UiError;
 use app::pages::agents::{AgentView, NewAgentForm};
-use app::pages::queues::QueueView;
+use app::pages::queues::{MemberView, QueueView};
 use app::ssr::{Services, SignedIn};
 use app::{shell, App};
 use async_trait::async_trait;
@@ -232,13 +232,52 @@ impl Services for ConsoleServices {
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError> {
         let caller = self.caller(token).await?;
         let rows = list_queues(&self.state, caller.company_id).await?;
+        let agents = People
+            .users_of(
+                &self.state.store,
+                &caller.company_id.to_string(),
+                Role::Agent.as_str(),
+            )
+            .await
+            .map_err(AppError::from)?;
+        let name_of = |id: &str| {
+            agents
+                .iter()
+                .find(|a| a.user_id == id)
+                .map_or_else(|| id.to_string(), |a| a.name.clone())
+        };
         Ok(rows
             .into_iter()
             .map(|row| QueueView {
+                members: row
+                    .members
+                    .iter()
+                    .map(|id| MemberView {
+                        id: id.clone(),
+                        name: name_of(id),
+                    })
+                    .collect(),
                 id: row.queue_id,
                 name: row.name,
             })
             .collect())
+    }
+
+    async fn set_queue_member(
+        &self,
+        token: Option<String>,
+        queue_id: String,
+        agent_id: String,
+        member: bool,
+    ) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let queue = queue_id
+            .parse()
+            .map_err(|_| UiError::Invalid("no such queue".into()))?;
+        let agent = agent_id
+            .parse()
+            .map_err(|_| UiError::Invalid("no such agent".into()))?;
+        Ok(set_membership(&self.state, &caller, queue, agent, member).await?)
     }
 
     async fn create_queue(
@@ -252,6 +291,7 @@ impl Services for ConsoleServices {
         Ok(QueueView {
             id: created.id.to_string(),
             name: created.name.to_string(),
+            members: Vec::new(),
         })
     }
 

@@ -1,14 +1,23 @@
-//! The supervisor's queues (R2): the list, kept live, and the form that creates one.
+//! The supervisor's queues (R1, R2): the list with each queue's members, kept live; the form that
+//! creates a queue; adding agents to queues and taking them out.
 
 use crate::error::UiError;
 use crate::live::on_live_change;
+use crate::pages::agents::list_agents;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
     pub id: String,
     pub name: String,
+    pub members: Vec<MemberView>,
 }
 
 #[server(prefix = "/api", endpoint = "queues")]
@@ -29,16 +38,43 @@ pub async fn create_queue(name: String) -> Result<QueueView, UiError> {
     )
 }
 
+#[server(prefix = "/api", endpoint = "set_queue_member")]
+pub async fn set_queue_member(
+    queue_id: String,
+    agent_id: String,
+    member: bool,
+) -> Result<(), UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?
+            .set_queue_member(crate::ssr::session_token(), queue_id, agent_id, member)
+            .await,
+    )
+}
+
 #[component]
 pub fn QueuesPage() -> impl IntoView {
     let create = ServerAction::<CreateQueue>::new();
+    let membership = ServerAction::<SetQueueMember>::new();
     let pushed = RwSignal::new(0usize);
     on_live_change("queues", move || pushed.update(|n| *n += 1));
     let queues = Resource::new(
-        move || (create.version().get(), pushed.get()),
+        move || {
+            (
+                create.version().get(),
+                membership.version().get(),
+                pushed.get(),
+            )
+        },
         |_| list_queues(),
     );
-    let failure = move || create.value().get().and_then(|outcome| outcome.err());
+    let agents = Resource::new(|| (), |_| list_agents());
+    let failure = move || {
+        create
+            .value()
+            .get()
+            .and_then(|outcome| outcome.err())
+            .or_else(|| membership.value().get().and_then(|outcome| outcome.err()))
+    };
 
     view! {
         <section class="card">
@@ -53,11 +89,13 @@ pub fn QueuesPage() -> impl IntoView {
             </Show>
             <Transition fallback=|| view! { <p>"Loading queues…"</p> }>
                 {move || Suspend::new(async move {
+                    let agents = agents.await.unwrap_or_default();
                     match queues.await {
                         Ok(list) if list.is_empty() => view! { <p class="empty">"No queues yet."</p> }.into_any(),
                         Ok(list) => view! {
+                            <AddMemberForm action=membership queues=list.clone() agents=agents />
                             <ul class="queue-list" aria-label="Queues">
-                                {list.into_iter().map(|q| view! { <li data-id=q.id>{q.name}</li> }).collect_view()}
+                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership /> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(UiError::Unauthorized(reason)) => view! {
@@ -71,4 +109,54 @@ pub fn QueuesPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+#[component]
+fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>) -> impl IntoView {
+    let queue_id = queue.id.clone();
+    let queue_name = queue.name.clone();
+    view! {
+        <li data-id=queue.id.clone()>
+            <span class="queue-name">{queue.name.clone()}</span>
+            <ul class="members" aria-label=format!("Members of {}", queue.name)>
+                {queue.members.into_iter().map(|m| {
+                    let label = format!("Remove {} from {}", m.name, queue_name);
+                    let queue_id = queue_id.clone();
+                    view! {
+                        <li>
+                            {m.name.clone()}
+                            <ActionForm action=action attr:class="member-remove">
+                                <input type="hidden" name="queue_id" value=queue_id />
+                                <input type="hidden" name="agent_id" value=m.id.clone() />
+                                <input type="hidden" name="member" value="false" />
+                                <button type="submit" class="link-button" aria-label=label>"remove"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </li>
+    }
+}
+
+#[component]
+fn AddMemberForm(
+    action: ServerAction<SetQueueMember>,
+    queues: Vec<QueueView>,
+    agents: Vec<crate::pages::agents::AgentView>,
+) -> impl IntoView {
+    (!agents.is_empty()).then(|| view! {
+        <ActionForm action=action attr:class="inline-form" attr:aria-label="Add an agent to a queue">
+            <label for="member-agent">"Agent"</label>
+            <select id="member-agent" name="agent_id">
+                {agents.into_iter().map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
+            </select>
+            <label for="member-queue">"Queue"</label>
+            <select id="member-queue" name="queue_id">
+                {queues.into_iter().map(|q| view! { <option value=q.id>{q.name}</option> }).collect_view()}
+            </select>
+            <input type="hidden" name="member" value="true" />
+            <button type="submit">"Add to queue"</button>
+        </ActionForm>
+    })
 }
