@@ -50,6 +50,9 @@ impl SqliteLog {
         let options = connect_options(url)?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            // The one writer connection is ours alone and in-process: pinging it before every
+            // append only adds a round trip to its worker thread.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.clone())
             .await?;
