@@ -14,10 +14,7 @@ pub fn on_live_change(topic: &'static str, changed: impl Fn() + 'static) {
             return;
         };
         let changed = changed.clone();
-        let listener =
-            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
-                changed()
-            });
+        let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| changed());
         let _ = source.add_event_listener_with_callback(topic, listener.as_ref().unchecked_ref());
         // Changes made while the stream was (re)connecting were not pushed: refetch on every open.
         let _ = source.add_event_listener_with_callback("open", listener.as_ref().unchecked_ref());

@@ -20,8 +20,7 @@ pub trait Services: Send + Sync + 'static {
     /// Ends the session; answers the cookie that removes it.
     async fn sign_out(&self, token: Option<String>) -> Result<String, UiError>;
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError>;
-    async fn create_queue(&self, token: Option<String>, name: String)
-        -> Result<QueueView, UiError>;
+    async fn create_queue(&self, token: Option<String>, name: String) -> Result<QueueView, UiError>;
     async fn set_queue_member(
         &self,
         token: Option<String>,
@@ -30,11 +29,7 @@ pub trait Services: Send + Sync + 'static {
         member: bool,
     ) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
-    async fn create_agent(
-        &self,
-        token: Option<String>,
-        agent: NewAgentForm,
-    ) -> Result<AgentView, UiError>;
+    async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
 }
 
 /// The session token of the request being served, from its cookies.
@@ -58,10 +53,9 @@ pub fn token_from_cookies(headers: &http::HeaderMap) -> Option<String> {
 
 /// Sets a cookie on the server function's answer.
 pub fn set_cookie(value: &str) {
-    if let (Some(response), Ok(value)) = (
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(value),
-    ) {
+    if let (Some(response), Ok(value)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+    {
         response.append_header(http::header::SET_COOKIE, value);
     }
 }

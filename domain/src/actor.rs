@@ -32,10 +32,7 @@ mod tests {
     #[test]
     fn actors_are_written_as_kind_and_id() {
         let id = Uuid::nil();
-        assert_eq!(
-            Actor::Supervisor(UserId::from_uuid(id)).to_string(),
-            format!("supervisor:{id}")
-        );
+        assert_eq!(Actor::Supervisor(UserId::from_uuid(id)).to_string(), format!("supervisor:{id}"));
         assert_eq!(Actor::Bot.to_string(), "bot");
         assert_eq!(Actor::System.to_string(), "system");
     }

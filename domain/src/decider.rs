@@ -9,10 +9,7 @@ pub trait Decider {
     type Event: Clone;
     type Rejection;
 
-    fn decide(
-        state: &Self::State,
-        command: &Self::Command,
-    ) -> Result<Vec<Self::Event>, Self::Rejection>;
+    fn decide(state: &Self::State, command: &Self::Command) -> Result<Vec<Self::Event>, Self::Rejection>;
     fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
 
     /// The state that a history of events leaves.
@@ -20,9 +17,7 @@ pub trait Decider {
     where
         Self::Event: 'a,
     {
-        events
-            .into_iter()
-            .fold(Self::State::default(), Self::evolve)
+        events.into_iter().fold(Self::State::default(), Self::evolve)
     }
 }
 
@@ -38,9 +33,7 @@ pub struct Given<D: Decider> {
 impl<D: Decider> Given<D> {
     pub fn when(self, command: D::Command) -> When<D> {
         let state = D::fold(self.history.iter());
-        When {
-            outcome: D::decide(&state, &command),
-        }
+        When { outcome: D::decide(&state, &command) }
     }
 }
 

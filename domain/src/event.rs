@@ -22,11 +22,7 @@ pub enum EventDataError {
     #[error("an event must serialize to an object with a string `type`")]
     NotTagged,
     #[error("event `{event_type}` v{schema_version} could not be read: {reason}")]
-    Unreadable {
-        event_type: String,
-        schema_version: u32,
-        reason: String,
-    },
+    Unreadable { event_type: String, schema_version: u32, reason: String },
 }
 
 /// Splits an event into its stored type name and body.
@@ -40,24 +36,11 @@ pub fn encode<E: DomainEvent>(event: &E) -> Result<(String, Value), EventDataErr
 }
 
 /// Reads a stored event back, upcasting it first when it was written by an older schema version.
-pub fn decode<E: DomainEvent>(
-    event_type: &str,
-    schema_version: u32,
-    data: Value,
-) -> Result<E, EventDataError> {
-    let unreadable = |reason: String| EventDataError::Unreadable {
-        event_type: event_type.to_string(),
-        schema_version,
-        reason,
-    };
-    let mut data = if schema_version < E::SCHEMA_VERSION {
-        E::upcast(event_type, schema_version, data)
-    } else {
-        data
-    };
-    let object = data
-        .as_object_mut()
-        .ok_or_else(|| unreadable("the body is not an object".into()))?;
+pub fn decode<E: DomainEvent>(event_type: &str, schema_version: u32, data: Value) -> Result<E, EventDataError> {
+    let unreadable =
+        |reason: String| EventDataError::Unreadable { event_type: event_type.to_string(), schema_version, reason };
+    let mut data = if schema_version < E::SCHEMA_VERSION { E::upcast(event_type, schema_version, data) } else { data };
+    let object = data.as_object_mut().ok_or_else(|| unreadable("the body is not an object".into()))?;
     object.insert("type".into(), Value::String(event_type.to_string()));
     serde_json::from_value(data).map_err(|e| unreadable(e.to_string()))
 }
@@ -90,19 +73,13 @@ mod tests {
         let (event_type, data) = encode(&Sample::Happened { size: 3 }).unwrap();
         assert_eq!(event_type, "SampleHappened");
         assert_eq!(data, serde_json::json!({ "size": 3 }));
-        assert_eq!(
-            decode::<Sample>(&event_type, 2, data),
-            Ok(Sample::Happened { size: 3 })
-        );
+        assert_eq!(decode::<Sample>(&event_type, 2, data), Ok(Sample::Happened { size: 3 }));
     }
 
     #[test]
     fn an_old_schema_version_is_upcast_when_read() {
         let data = serde_json::json!({ "length": 7 });
-        assert_eq!(
-            decode::<Sample>("SampleHappened", 1, data),
-            Ok(Sample::Happened { size: 7 })
-        );
+        assert_eq!(decode::<Sample>("SampleHappened", 1, data), Ok(Sample::Happened { size: 7 }));
     }
 
     #[test]

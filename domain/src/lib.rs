@@ -4,6 +4,7 @@
 //! - [`ids`]: typed identifiers of companies and aggregates.
 //! - [`actor`]: who caused an event.
 //! - [`event`]: how domain events are named, versioned and turned into stored data.
+//! - [`pause`]: pause reasons, agents' pauses and capacity.
 //! - [`queue`]: attention queues (R2) and the reservation of their names.
 //! - [`reservation`]: unique names, claimed in a stream of their own.
 //! - [`user`]: supervisors, agents and auditors, and their sessions.
@@ -13,6 +14,7 @@ pub mod actor;
 pub mod decider;
 pub mod event;
 pub mod ids;
+pub mod pause;
 pub mod queue;
 pub mod reservation;
 pub mod routing;

@@ -85,11 +85,7 @@ pub fn queue_name_stream(company: CompanyId, name: &QueueName) -> String {
 #[serde(tag = "type")]
 pub enum QueueEvent {
     #[serde(rename = "QueueCreated")]
-    Created {
-        queue_id: QueueId,
-        company_id: CompanyId,
-        name: QueueName,
-    },
+    Created { queue_id: QueueId, company_id: CompanyId, name: QueueName },
     #[serde(rename = "AgentAddedToQueue")]
     AgentAdded { queue_id: QueueId, agent: UserId },
     #[serde(rename = "AgentRemovedFromQueue")]
@@ -140,30 +136,15 @@ impl Decider for Queue {
     type Event = QueueEvent;
     type Rejection = QueueRejection;
 
-    fn decide(
-        state: &QueueState,
-        command: &QueueCommand,
-    ) -> Result<Vec<QueueEvent>, QueueRejection> {
+    fn decide(state: &QueueState, command: &QueueCommand) -> Result<Vec<QueueEvent>, QueueRejection> {
         match command {
-            QueueCommand::CreateQueue {
-                queue_id,
-                company_id,
-                name,
-            } => {
+            QueueCommand::CreateQueue { queue_id, company_id, name } => {
                 if state.company.is_some() {
                     return Err(QueueRejection::AlreadyExists);
                 }
-                Ok(vec![QueueEvent::Created {
-                    queue_id: *queue_id,
-                    company_id: *company_id,
-                    name: name.clone(),
-                }])
+                Ok(vec![QueueEvent::Created { queue_id: *queue_id, company_id: *company_id, name: name.clone() }])
             }
-            QueueCommand::AddAgent {
-                queue_id,
-                company_id,
-                agent,
-            } => {
+            QueueCommand::AddAgent { queue_id, company_id, agent } => {
                 if state.company != Some(*company_id) {
                     return Err(QueueRejection::NotFound);
                 }
@@ -171,25 +152,15 @@ impl Decider for Queue {
                 Ok(if state.members.contains(agent) {
                     vec![]
                 } else {
-                    vec![QueueEvent::AgentAdded {
-                        queue_id: *queue_id,
-                        agent: *agent,
-                    }]
+                    vec![QueueEvent::AgentAdded { queue_id: *queue_id, agent: *agent }]
                 })
             }
-            QueueCommand::RemoveAgent {
-                queue_id,
-                company_id,
-                agent,
-            } => {
+            QueueCommand::RemoveAgent { queue_id, company_id, agent } => {
                 if state.company != Some(*company_id) {
                     return Err(QueueRejection::NotFound);
                 }
                 Ok(if state.members.contains(agent) {
-                    vec![QueueEvent::AgentRemoved {
-                        queue_id: *queue_id,
-                        agent: *agent,
-                    }]
+                    vec![QueueEvent::AgentRemoved { queue_id: *queue_id, agent: *agent }]
                 } else {
                     vec![]
                 })
@@ -239,58 +210,32 @@ mod tests {
         let cases = [
             ("", QueueNameError::Empty, "empty"),
             ("   \t ", QueueNameError::Empty, "only white space"),
-            (
-                "a\u{0007}b",
-                QueueNameError::ControlCharacter,
-                "bell character",
-            ),
+            ("a\u{0007}b", QueueNameError::ControlCharacter, "bell character"),
             (&"x".repeat(81), QueueNameError::TooLong, "81 characters"),
         ];
         for (raw, error, description) in cases {
             assert_eq!(QueueName::parse(raw), Err(error), "{description}");
         }
-        assert!(
-            QueueName::parse(&"é".repeat(80)).is_ok(),
-            "80 multi-byte characters fit"
-        );
+        assert!(QueueName::parse(&"é".repeat(80)).is_ok(), "80 multi-byte characters fit");
     }
 
     #[test]
     fn names_differing_only_in_case_and_spacing_share_a_reservation() {
-        assert_eq!(
-            queue_name_stream(company(), &name("Sales")),
-            queue_name_stream(company(), &name(" SALES "))
-        );
+        assert_eq!(queue_name_stream(company(), &name("Sales")), queue_name_stream(company(), &name(" SALES ")));
     }
 
     #[test]
     fn given_no_queue_when_created_then_queue_created() {
         given::<Queue>(vec![])
-            .when(QueueCommand::CreateQueue {
-                queue_id: queue(1),
-                company_id: company(),
-                name: name("Sales"),
-            })
-            .then(vec![QueueEvent::Created {
-                queue_id: queue(1),
-                company_id: company(),
-                name: name("Sales"),
-            }]);
+            .when(QueueCommand::CreateQueue { queue_id: queue(1), company_id: company(), name: name("Sales") })
+            .then(vec![QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }]);
     }
 
     #[test]
     fn given_a_queue_when_created_again_then_rejected() {
-        given::<Queue>(vec![QueueEvent::Created {
-            queue_id: queue(1),
-            company_id: company(),
-            name: name("Sales"),
-        }])
-        .when(QueueCommand::CreateQueue {
-            queue_id: queue(1),
-            company_id: company(),
-            name: name("Sales"),
-        })
-        .then_rejects(QueueRejection::AlreadyExists);
+        given::<Queue>(vec![QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }])
+            .when(QueueCommand::CreateQueue { queue_id: queue(1), company_id: company(), name: name("Sales") })
+            .then_rejects(QueueRejection::AlreadyExists);
     }
 
     fn ana() -> UserId {
@@ -298,73 +243,35 @@ mod tests {
     }
 
     fn created() -> QueueEvent {
-        QueueEvent::Created {
-            queue_id: queue(1),
-            company_id: company(),
-            name: name("Sales"),
-        }
+        QueueEvent::Created { queue_id: queue(1), company_id: company(), name: name("Sales") }
     }
 
     #[test]
     fn given_a_queue_when_an_agent_is_added_then_added_and_only_once() {
-        let add = QueueCommand::AddAgent {
-            queue_id: queue(1),
-            company_id: company(),
-            agent: ana(),
-        };
+        let add = QueueCommand::AddAgent { queue_id: queue(1), company_id: company(), agent: ana() };
         given::<Queue>(vec![created()])
             .when(add.clone())
-            .then(vec![QueueEvent::AgentAdded {
-                queue_id: queue(1),
-                agent: ana(),
-            }]);
-        given::<Queue>(vec![
-            created(),
-            QueueEvent::AgentAdded {
-                queue_id: queue(1),
-                agent: ana(),
-            },
-        ])
-        .when(add)
-        .then(vec![]);
+            .then(vec![QueueEvent::AgentAdded { queue_id: queue(1), agent: ana() }]);
+        given::<Queue>(vec![created(), QueueEvent::AgentAdded { queue_id: queue(1), agent: ana() }])
+            .when(add)
+            .then(vec![]);
     }
 
     #[test]
     fn given_a_member_when_removed_then_removed() {
-        given::<Queue>(vec![
-            created(),
-            QueueEvent::AgentAdded {
-                queue_id: queue(1),
-                agent: ana(),
-            },
-        ])
-        .when(QueueCommand::RemoveAgent {
-            queue_id: queue(1),
-            company_id: company(),
-            agent: ana(),
-        })
-        .then(vec![QueueEvent::AgentRemoved {
-            queue_id: queue(1),
-            agent: ana(),
-        }]);
+        given::<Queue>(vec![created(), QueueEvent::AgentAdded { queue_id: queue(1), agent: ana() }])
+            .when(QueueCommand::RemoveAgent { queue_id: queue(1), company_id: company(), agent: ana() })
+            .then(vec![QueueEvent::AgentRemoved { queue_id: queue(1), agent: ana() }]);
     }
 
     #[test]
     fn a_queue_of_another_company_or_none_is_not_found() {
         let other = CompanyId::from_uuid(Uuid::from_u128(8));
         given::<Queue>(vec![created()])
-            .when(QueueCommand::AddAgent {
-                queue_id: queue(1),
-                company_id: other,
-                agent: ana(),
-            })
+            .when(QueueCommand::AddAgent { queue_id: queue(1), company_id: other, agent: ana() })
             .then_rejects(QueueRejection::NotFound);
         given::<Queue>(vec![])
-            .when(QueueCommand::RemoveAgent {
-                queue_id: queue(1),
-                company_id: company(),
-                agent: ana(),
-            })
+            .when(QueueCommand::RemoveAgent { queue_id: queue(1), company_id: company(), agent: ana() })
             .then_rejects(QueueRejection::NotFound);
     }
 }

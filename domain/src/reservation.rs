@@ -45,10 +45,7 @@ impl Decider for Reservation {
     ) -> Result<Vec<ReservationEvent>, ReservationRejection> {
         match command {
             ReservationCommand::Claim { owner, name } => match state.holder {
-                None => Ok(vec![ReservationEvent::Claimed {
-                    owner: *owner,
-                    name: name.clone(),
-                }]),
+                None => Ok(vec![ReservationEvent::Claimed { owner: *owner, name: name.clone() }]),
                 // A retried command finds its own claim: nothing more to record.
                 Some(holder) if holder == *owner => Ok(vec![]),
                 Some(_) => Err(ReservationRejection::Taken(name.clone())),
@@ -58,9 +55,7 @@ impl Decider for Reservation {
 
     fn evolve(_state: ReservationState, event: &ReservationEvent) -> ReservationState {
         match event {
-            ReservationEvent::Claimed { owner, .. } => ReservationState {
-                holder: Some(*owner),
-            },
+            ReservationEvent::Claimed { owner, .. } => ReservationState { holder: Some(*owner) },
         }
     }
 }
@@ -71,24 +66,16 @@ mod tests {
     use crate::decider::given;
 
     fn claim(owner: u128, name: &str) -> ReservationCommand {
-        ReservationCommand::Claim {
-            owner: Uuid::from_u128(owner),
-            name: name.into(),
-        }
+        ReservationCommand::Claim { owner: Uuid::from_u128(owner), name: name.into() }
     }
 
     fn claimed(owner: u128, name: &str) -> ReservationEvent {
-        ReservationEvent::Claimed {
-            owner: Uuid::from_u128(owner),
-            name: name.into(),
-        }
+        ReservationEvent::Claimed { owner: Uuid::from_u128(owner), name: name.into() }
     }
 
     #[test]
     fn given_a_free_name_when_claimed_then_claimed() {
-        given::<Reservation>(vec![])
-            .when(claim(1, "Sales"))
-            .then(vec![claimed(1, "Sales")]);
+        given::<Reservation>(vec![]).when(claim(1, "Sales")).then(vec![claimed(1, "Sales")]);
     }
 
     #[test]
@@ -100,8 +87,6 @@ mod tests {
 
     #[test]
     fn given_a_name_held_by_the_same_owner_when_claimed_again_then_nothing_new() {
-        given::<Reservation>(vec![claimed(1, "Sales")])
-            .when(claim(1, "Sales"))
-            .then(vec![]);
+        given::<Reservation>(vec![claimed(1, "Sales")]).when(claim(1, "Sales")).then(vec![]);
     }
 }

@@ -91,11 +91,7 @@ pub struct Assignment {
 
 impl From<Assignment> for RoutingFact {
     fn from(a: Assignment) -> Self {
-        RoutingFact::ChatAssigned {
-            chat: a.chat,
-            agent: a.agent,
-            queue: a.queue,
-        }
+        RoutingFact::ChatAssigned { chat: a.chat, agent: a.agent, queue: a.queue }
     }
 }
 
@@ -120,26 +116,17 @@ impl RoutingState {
 
     /// The chats waiting in a queue, first in first.
     pub fn waiting_in(&self, queue: QueueId) -> Vec<ChatId> {
-        self.waiting
-            .values()
-            .filter(|(_, q)| *q == queue)
-            .map(|(chat, _)| *chat)
-            .collect()
+        self.waiting.values().filter(|(_, q)| *q == queue).map(|(chat, _)| *chat).collect()
     }
 
     /// A chat's place in its queue's line, from 1.
     pub fn position_of(&self, chat: ChatId) -> Option<usize> {
         let (_, queue) = self.waiting.values().find(|(c, _)| *c == chat)?;
-        self.waiting_in(*queue)
-            .iter()
-            .position(|c| *c == chat)
-            .map(|i| i + 1)
+        self.waiting_in(*queue).iter().position(|c| *c == chat).map(|i| i + 1)
     }
 
     pub fn is_member(&self, agent: UserId, queue: QueueId) -> bool {
-        self.queues
-            .get(&queue)
-            .is_some_and(|turns| turns.members.contains(&agent))
+        self.queues.get(&queue).is_some_and(|turns| turns.members.contains(&agent))
     }
 
     pub fn evolve(mut self, fact: &RoutingFact) -> Self {
@@ -156,21 +143,11 @@ impl RoutingState {
                     turns.members.retain(|member| member != agent);
                 }
             }
-            RoutingFact::CapacitySet { agent, capacity } => {
-                self.agents.entry(*agent).or_default().capacity = *capacity
-            }
-            RoutingFact::AgentOnline { agent } => {
-                self.agents.entry(*agent).or_default().online = true
-            }
-            RoutingFact::AgentOffline { agent } => {
-                self.agents.entry(*agent).or_default().online = false
-            }
-            RoutingFact::AgentPaused { agent } => {
-                self.agents.entry(*agent).or_default().paused = true
-            }
-            RoutingFact::AgentResumed { agent } => {
-                self.agents.entry(*agent).or_default().paused = false
-            }
+            RoutingFact::CapacitySet { agent, capacity } => self.agents.entry(*agent).or_default().capacity = *capacity,
+            RoutingFact::AgentOnline { agent } => self.agents.entry(*agent).or_default().online = true,
+            RoutingFact::AgentOffline { agent } => self.agents.entry(*agent).or_default().online = false,
+            RoutingFact::AgentPaused { agent } => self.agents.entry(*agent).or_default().paused = true,
+            RoutingFact::AgentResumed { agent } => self.agents.entry(*agent).or_default().paused = false,
             RoutingFact::ChatWaiting { chat, queue } => {
                 self.release(*chat);
                 self.arrivals += 1;
@@ -202,18 +179,12 @@ impl RoutingState {
     /// The next member of `queue` whose turn it is and who can take a chat.
     fn next_in_turn(&self, queue: QueueId) -> Option<UserId> {
         let turns = self.queues.get(&queue)?;
-        let start = turns
-            .last_served
-            .and_then(|last| turns.members.iter().position(|m| *m == last))
-            .map_or(0, |i| i + 1);
+        let start =
+            turns.last_served.and_then(|last| turns.members.iter().position(|m| *m == last)).map_or(0, |i| i + 1);
         let count = turns.members.len();
         (0..count)
             .map(|offset| turns.members[(start + offset) % count])
-            .find(|member| {
-                self.agents
-                    .get(member)
-                    .is_some_and(AgentLoad::can_take_a_chat)
-            })
+            .find(|member| self.agents.get(member).is_some_and(AgentLoad::can_take_a_chat))
     }
 
     /// Every assignment that can be made now, the longest-waiting chat first. Applying them (as
@@ -259,21 +230,13 @@ mod tests {
     }
 
     fn given(facts: &[RoutingFact]) -> RoutingState {
-        facts
-            .iter()
-            .fold(RoutingState::default(), |state, fact| state.evolve(fact))
+        facts.iter().fold(RoutingState::default(), |state, fact| state.evolve(fact))
     }
 
     fn ready(a: u128, q: u128, capacity: u32) -> Vec<RoutingFact> {
         vec![
-            RoutingFact::AgentJoinedQueue {
-                agent: agent(a),
-                queue: queue(q),
-            },
-            RoutingFact::CapacitySet {
-                agent: agent(a),
-                capacity,
-            },
+            RoutingFact::AgentJoinedQueue { agent: agent(a), queue: queue(q) },
+            RoutingFact::CapacitySet { agent: agent(a), capacity },
             RoutingFact::AgentOnline { agent: agent(a) },
         ]
     }
@@ -295,33 +258,20 @@ mod tests {
     #[test]
     fn a_chat_goes_to_an_available_member() {
         let mut facts = ready(1, 1, 2);
-        facts.push(RoutingFact::ChatWaiting {
-            chat: chat(1),
-            queue: queue(1),
-        });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
         assert_eq!(
             given(&facts).next_assignments(),
-            vec![Assignment {
-                chat: chat(1),
-                agent: agent(1),
-                queue: queue(1)
-            }]
+            vec![Assignment { chat: chat(1), agent: agent(1), queue: queue(1) }]
         );
     }
 
     #[test]
     fn members_take_turns_continuing_after_the_last_served() {
         let mut facts = [ready(1, 1, 9), ready(2, 1, 9), ready(3, 1, 9)].concat();
-        facts.extend((1..=5).map(|n| RoutingFact::ChatWaiting {
-            chat: chat(n),
-            queue: queue(1),
-        }));
+        facts.extend((1..=5).map(|n| RoutingFact::ChatWaiting { chat: chat(n), queue: queue(1) }));
         let (_, assignments) = run(&facts);
         let order: Vec<UserId> = assignments.iter().map(|a| a.agent).collect();
-        assert_eq!(
-            order,
-            vec![agent(1), agent(2), agent(3), agent(1), agent(2)]
-        );
+        assert_eq!(order, vec![agent(1), agent(2), agent(3), agent(1), agent(2)]);
     }
 
     #[test]
@@ -329,23 +279,10 @@ mod tests {
         let mut facts = [ready(1, 1, 1), ready(2, 1, 5), ready(3, 1, 5)].concat();
         facts.push(RoutingFact::AgentPaused { agent: agent(2) });
         facts.push(RoutingFact::AgentOffline { agent: agent(3) });
-        facts.push(RoutingFact::ChatWaiting {
-            chat: chat(1),
-            queue: queue(1),
-        });
-        facts.push(RoutingFact::ChatWaiting {
-            chat: chat(2),
-            queue: queue(1),
-        });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(2), queue: queue(1) });
         let (state, assignments) = run(&facts);
-        assert_eq!(
-            assignments,
-            vec![Assignment {
-                chat: chat(1),
-                agent: agent(1),
-                queue: queue(1)
-            }]
-        );
+        assert_eq!(assignments, vec![Assignment { chat: chat(1), agent: agent(1), queue: queue(1) }]);
         assert_eq!(state.waiting_in(queue(1)), vec![chat(2)]);
         assert_eq!(state.position_of(chat(2)), Some(1));
     }
@@ -353,104 +290,50 @@ mod tests {
     #[test]
     fn a_waiting_chat_is_assigned_the_moment_an_agent_frees_capacity() {
         let mut facts = ready(1, 1, 1);
-        facts.push(RoutingFact::ChatWaiting {
-            chat: chat(1),
-            queue: queue(1),
-        });
-        facts.push(RoutingFact::ChatWaiting {
-            chat: chat(2),
-            queue: queue(1),
-        });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(2), queue: queue(1) });
         facts.push(RoutingFact::ChatReleased { chat: chat(1) });
         let (_, assignments) = run(&facts);
-        assert_eq!(
-            assignments.last(),
-            Some(&Assignment {
-                chat: chat(2),
-                agent: agent(1),
-                queue: queue(1)
-            })
-        );
+        assert_eq!(assignments.last(), Some(&Assignment { chat: chat(2), agent: agent(1), queue: queue(1) }));
     }
 
     #[test]
     fn chats_that_found_nobody_wait_in_order_and_go_when_an_agent_comes_online() {
-        let mut facts: Vec<RoutingFact> = (1..=3)
-            .map(|n| RoutingFact::ChatWaiting {
-                chat: chat(n),
-                queue: queue(1),
-            })
-            .collect();
-        facts.push(RoutingFact::AgentJoinedQueue {
-            agent: agent(1),
-            queue: queue(1),
-        });
-        facts.push(RoutingFact::CapacitySet {
-            agent: agent(1),
-            capacity: 2,
-        });
+        let mut facts: Vec<RoutingFact> =
+            (1..=3).map(|n| RoutingFact::ChatWaiting { chat: chat(n), queue: queue(1) }).collect();
+        facts.push(RoutingFact::AgentJoinedQueue { agent: agent(1), queue: queue(1) });
+        facts.push(RoutingFact::CapacitySet { agent: agent(1), capacity: 2 });
         let (state, none) = run(&facts);
         assert!(none.is_empty());
         assert_eq!(state.position_of(chat(3)), Some(3));
         facts.push(RoutingFact::AgentOnline { agent: agent(1) });
         let (state, assignments) = run(&facts);
-        assert_eq!(
-            assignments.iter().map(|a| a.chat).collect::<Vec<_>>(),
-            vec![chat(1), chat(2)]
-        );
+        assert_eq!(assignments.iter().map(|a| a.chat).collect::<Vec<_>>(), vec![chat(1), chat(2)]);
         assert_eq!(state.position_of(chat(3)), Some(1));
     }
 
     #[test]
     fn the_longest_waiting_chat_goes_first_across_queues() {
         let mut facts = vec![
-            RoutingFact::AgentJoinedQueue {
-                agent: agent(1),
-                queue: queue(1),
-            },
-            RoutingFact::AgentJoinedQueue {
-                agent: agent(1),
-                queue: queue(2),
-            },
-            RoutingFact::CapacitySet {
-                agent: agent(1),
-                capacity: 1,
-            },
-            RoutingFact::ChatWaiting {
-                chat: chat(1),
-                queue: queue(2),
-            },
-            RoutingFact::ChatWaiting {
-                chat: chat(2),
-                queue: queue(1),
-            },
+            RoutingFact::AgentJoinedQueue { agent: agent(1), queue: queue(1) },
+            RoutingFact::AgentJoinedQueue { agent: agent(1), queue: queue(2) },
+            RoutingFact::CapacitySet { agent: agent(1), capacity: 1 },
+            RoutingFact::ChatWaiting { chat: chat(1), queue: queue(2) },
+            RoutingFact::ChatWaiting { chat: chat(2), queue: queue(1) },
         ];
         facts.push(RoutingFact::AgentOnline { agent: agent(1) });
         let (_, assignments) = run(&facts);
-        assert_eq!(
-            assignments,
-            vec![Assignment {
-                chat: chat(1),
-                agent: agent(1),
-                queue: queue(2)
-            }]
-        );
+        assert_eq!(assignments, vec![Assignment { chat: chat(1), agent: agent(1), queue: queue(2) }]);
     }
 
     #[test]
     fn a_chat_waiting_again_leaves_its_agent() {
         let mut facts = ready(1, 1, 1);
-        facts.push(RoutingFact::ChatWaiting {
-            chat: chat(1),
-            queue: queue(1),
-        });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
         let (state, _) = run(&facts);
         assert_eq!(state.assignee_of(chat(1)), Some(agent(1)));
         let state = state.evolve(&RoutingFact::AgentOffline { agent: agent(1) });
-        let state = state.evolve(&RoutingFact::ChatWaiting {
-            chat: chat(1),
-            queue: queue(1),
-        });
+        let state = state.evolve(&RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
         assert_eq!(state.assignee_of(chat(1)), None);
         assert!(state.agent(agent(1)).unwrap().active.is_empty());
     }

@@ -128,11 +128,7 @@ pub enum UserEvent {
         password_hash: PasswordHash,
     },
     #[serde(rename = "UserSessionStarted")]
-    SessionStarted {
-        session_id: Uuid,
-        token_hash: String,
-        expires_at: DateTime<Utc>,
-    },
+    SessionStarted { session_id: Uuid, token_hash: String, expires_at: DateTime<Utc> },
     #[serde(rename = "UserSessionEnded")]
     SessionEnded { session_id: Uuid },
 }
@@ -184,14 +180,7 @@ impl Decider for User {
 
     fn decide(state: &UserState, command: &UserCommand) -> Result<Vec<UserEvent>, UserRejection> {
         match command {
-            UserCommand::Register {
-                user_id,
-                company_id,
-                email,
-                name,
-                role,
-                password_hash,
-            } => {
+            UserCommand::Register { user_id, company_id, email, name, role, password_hash } => {
                 if state.registered {
                     return Err(UserRejection::AlreadyRegistered);
                 }
@@ -204,11 +193,7 @@ impl Decider for User {
                     password_hash: password_hash.clone(),
                 }])
             }
-            UserCommand::StartSession {
-                session_id,
-                token_hash,
-                expires_at,
-            } => {
+            UserCommand::StartSession { session_id, token_hash, expires_at } => {
                 if !state.registered {
                     return Err(UserRejection::NotRegistered);
                 }
@@ -219,26 +204,18 @@ impl Decider for User {
                 }])
             }
             // Ending a session that is not open changes nothing: logging out twice is harmless.
-            UserCommand::EndSession { session_id } => {
-                Ok(if state.sessions.contains_key(session_id) {
-                    vec![UserEvent::SessionEnded {
-                        session_id: *session_id,
-                    }]
-                } else {
-                    vec![]
-                })
-            }
+            UserCommand::EndSession { session_id } => Ok(if state.sessions.contains_key(session_id) {
+                vec![UserEvent::SessionEnded { session_id: *session_id }]
+            } else {
+                vec![]
+            }),
         }
     }
 
     fn evolve(mut state: UserState, event: &UserEvent) -> UserState {
         match event {
             UserEvent::Registered { .. } => state.registered = true,
-            UserEvent::SessionStarted {
-                session_id,
-                expires_at,
-                ..
-            } => {
+            UserEvent::SessionStarted { session_id, expires_at, .. } => {
                 state.sessions.insert(*session_id, *expires_at);
             }
             UserEvent::SessionEnded { session_id } => {
@@ -266,33 +243,15 @@ mod tests {
     }
 
     fn register() -> UserCommand {
-        let UserEvent::Registered {
-            user_id,
-            company_id,
-            email,
-            name,
-            role,
-            password_hash,
-        } = registered()
-        else {
+        let UserEvent::Registered { user_id, company_id, email, name, role, password_hash } = registered() else {
             unreachable!()
         };
-        UserCommand::Register {
-            user_id,
-            company_id,
-            email,
-            name,
-            role,
-            password_hash,
-        }
+        UserCommand::Register { user_id, company_id, email, name, role, password_hash }
     }
 
     #[test]
     fn email_addresses_are_trimmed_and_lowercased() {
-        assert_eq!(
-            Email::parse("  Ana@Example.COM ").unwrap().as_str(),
-            "ana@example.com"
-        );
+        assert_eq!(Email::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
     }
 
     #[test]
@@ -313,24 +272,17 @@ mod tests {
 
     #[test]
     fn a_password_hash_never_prints() {
-        assert_eq!(
-            format!("{:?}", PasswordHash::new("secret".into())),
-            "PasswordHash(…)"
-        );
+        assert_eq!(format!("{:?}", PasswordHash::new("secret".into())), "PasswordHash(…)");
     }
 
     #[test]
     fn given_nothing_when_registered_then_registered() {
-        given::<User>(vec![])
-            .when(register())
-            .then(vec![registered()]);
+        given::<User>(vec![]).when(register()).then(vec![registered()]);
     }
 
     #[test]
     fn given_a_user_when_registered_again_then_rejected() {
-        given::<User>(vec![registered()])
-            .when(register())
-            .then_rejects(UserRejection::AlreadyRegistered);
+        given::<User>(vec![registered()]).when(register()).then_rejects(UserRejection::AlreadyRegistered);
     }
 
     #[test]
@@ -340,28 +292,18 @@ mod tests {
             token_hash: "h".into(),
             expires_at: Utc::now(),
         };
-        given::<User>(vec![])
-            .when(start)
-            .then_rejects(UserRejection::NotRegistered);
+        given::<User>(vec![]).when(start).then_rejects(UserRejection::NotRegistered);
     }
 
     #[test]
     fn given_an_open_session_when_ended_twice_then_one_event() {
         let session_id = Uuid::from_u128(9);
-        let started = UserEvent::SessionStarted {
-            session_id,
-            token_hash: "h".into(),
-            expires_at: Utc::now(),
-        };
+        let started = UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: Utc::now() };
         given::<User>(vec![registered(), started.clone()])
             .when(UserCommand::EndSession { session_id })
             .then(vec![UserEvent::SessionEnded { session_id }]);
-        given::<User>(vec![
-            registered(),
-            started,
-            UserEvent::SessionEnded { session_id },
-        ])
-        .when(UserCommand::EndSession { session_id })
-        .then(vec![]);
+        given::<User>(vec![registered(), started, UserEvent::SessionEnded { session_id }])
+            .when(UserCommand::EndSession { session_id })
+            .then(vec![]);
     }
 }

@@ -51,30 +51,13 @@ fn step() -> impl Strategy<Value = Step> {
 
 /// Checks an assignment against the state it is made in.
 fn check_assignment(state: &RoutingState, assignment: &Assignment) -> Result<(), TestCaseError> {
-    let load = state
-        .agent(assignment.agent)
-        .expect("the assignee is known");
+    let load = state.agent(assignment.agent).expect("the assignee is known");
     prop_assert!(load.online, "assigned to an offline agent");
     prop_assert!(!load.paused, "assigned to a paused agent");
-    prop_assert!(
-        (load.active.len() as u32) < load.capacity,
-        "assigned beyond capacity"
-    );
-    prop_assert!(
-        state.is_member(assignment.agent, assignment.queue),
-        "assigned to a non-member"
-    );
-    prop_assert!(
-        state
-            .waiting_in(assignment.queue)
-            .contains(&assignment.chat),
-        "assigned a chat that was not waiting"
-    );
-    prop_assert_eq!(
-        state.assignee_of(assignment.chat),
-        None,
-        "a chat assigned twice"
-    );
+    prop_assert!((load.active.len() as u32) < load.capacity, "assigned beyond capacity");
+    prop_assert!(state.is_member(assignment.agent, assignment.queue), "assigned to a non-member");
+    prop_assert!(state.waiting_in(assignment.queue).contains(&assignment.chat), "assigned a chat that was not waiting");
+    prop_assert_eq!(state.assignee_of(assignment.chat), None, "a chat assigned twice");
     Ok(())
 }
 
@@ -83,10 +66,7 @@ fn check_state(state: &RoutingState) -> Result<(), TestCaseError> {
     for n in 0..AGENTS {
         if let Some(load) = state.agent(agent(n)) {
             for chat in &load.active {
-                prop_assert!(
-                    holders.insert(*chat, agent(n)).is_none(),
-                    "one chat in two agents' loads"
-                );
+                prop_assert!(holders.insert(*chat, agent(n)).is_none(), "one chat in two agents' loads");
                 prop_assert_eq!(state.assignee_of(*chat), Some(agent(n)));
             }
         }
@@ -94,10 +74,7 @@ fn check_state(state: &RoutingState) -> Result<(), TestCaseError> {
     for q in 0..QUEUES {
         let waiting = state.waiting_in(queue(q));
         for chat in &waiting {
-            prop_assert!(
-                !holders.contains_key(chat),
-                "a chat both waiting and assigned"
-            );
+            prop_assert!(!holders.contains_key(chat), "a chat both waiting and assigned");
         }
         if !waiting.is_empty() {
             for n in 0..AGENTS {

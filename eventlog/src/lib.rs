@@ -25,9 +25,7 @@ pub use subscription::Subscription;
 
 /// A place in the global order. PostgreSQL orders by the writing transaction's id, then by the
 /// row's sequence; SQLite has one writer at a time and uses the sequence alone (transaction 0).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Position {
     pub transaction: i64,
     pub sequence: i64,
@@ -35,10 +33,7 @@ pub struct Position {
 
 impl Position {
     /// Before every event.
-    pub const START: Position = Position {
-        transaction: 0,
-        sequence: 0,
-    };
+    pub const START: Position = Position { transaction: 0, sequence: 0 };
 }
 
 impl fmt::Display for Position {
@@ -129,11 +124,7 @@ pub struct AppendResult {
 #[derive(Debug, thiserror::Error)]
 pub enum EventLogError {
     #[error("wrong expected revision on `{stream}`: expected {expected}, actual {}", describe_revision(.actual))]
-    WrongExpectedRevision {
-        stream: String,
-        expected: ExpectedRevision,
-        actual: Option<u64>,
-    },
+    WrongExpectedRevision { stream: String, expected: ExpectedRevision, actual: Option<u64> },
     #[error("event {event_id} is already stored in stream `{stored_in}`")]
     DuplicateEventId { event_id: Uuid, stored_in: String },
     #[error("invalid batch: {0}")]
@@ -160,12 +151,8 @@ pub type Result<T, E = EventLogError> = std::result::Result<T, E>;
 /// Appends that commit together: several streams, one atomic outcome.
 #[async_trait]
 pub trait AppendTransaction: Send {
-    async fn append(
-        &mut self,
-        stream: &str,
-        expected: ExpectedRevision,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult>;
+    async fn append(&mut self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>)
+        -> Result<AppendResult>;
     async fn commit(self: Box<Self>) -> Result<()>;
     async fn rollback(self: Box<Self>) -> Result<()>;
 }
@@ -177,12 +164,7 @@ pub trait EventLog: Send + Sync + 'static {
     async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>>;
 
     /// Appends a batch to one stream atomically, checking `expected` first.
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedRevision,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult> {
+    async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
         let mut transaction = self.begin().await?;
         let result = transaction.append(stream, expected, events).await?;
         transaction.commit().await?;
@@ -216,9 +198,7 @@ fn check_batch(events: &[NewEvent]) -> Result<()> {
     let mut ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
     ids.sort_unstable();
     if ids.windows(2).any(|pair| pair[0] == pair[1]) {
-        return Err(EventLogError::InvalidBatch(
-            "the same event id appears twice in one batch".into(),
-        ));
+        return Err(EventLogError::InvalidBatch("the same event id appears twice in one batch".into()));
     }
     Ok(())
 }
@@ -231,41 +211,27 @@ fn idempotent_result(
     stored: &[(Uuid, String, u64, Position)],
 ) -> Result<AppendResult> {
     if let Some((event_id, other, _, _)) = stored.iter().find(|(_, s, _, _)| s != stream) {
-        return Err(EventLogError::DuplicateEventId {
-            event_id: *event_id,
-            stored_in: other.clone(),
-        });
+        return Err(EventLogError::DuplicateEventId { event_id: *event_id, stored_in: other.clone() });
     }
     let mut by_revision = stored.to_vec();
     by_revision.sort_by_key(|(_, _, revision, _)| *revision);
     let same_batch = by_revision.len() == events.len()
-        && by_revision
-            .iter()
-            .zip(events)
-            .all(|((id, _, _, _), event)| *id == event.event_id)
-        && by_revision
-            .windows(2)
-            .all(|pair| pair[1].2 == pair[0].2 + 1);
+        && by_revision.iter().zip(events).all(|((id, _, _, _), event)| *id == event.event_id)
+        && by_revision.windows(2).all(|pair| pair[1].2 == pair[0].2 + 1);
     match by_revision.last() {
-        Some((_, _, revision, position)) if same_batch => Ok(AppendResult {
-            next_expected_revision: Some(*revision),
-            position: Some(*position),
-        }),
-        _ => Err(EventLogError::DuplicateEventId {
-            event_id: by_revision[0].0,
-            stored_in: stream.to_string(),
-        }),
+        Some((_, _, revision, position)) if same_batch => {
+            Ok(AppendResult { next_expected_revision: Some(*revision), position: Some(*position) })
+        }
+        _ => Err(EventLogError::DuplicateEventId { event_id: by_revision[0].0, stored_in: stream.to_string() }),
     }
 }
 
 fn revision_to_db(revision: u64) -> Result<i64> {
-    i64::try_from(revision)
-        .map_err(|_| EventLogError::InvalidBatch(format!("revision {revision} is out of range")))
+    i64::try_from(revision).map_err(|_| EventLogError::InvalidBatch(format!("revision {revision} is out of range")))
 }
 
 fn revision_from_db(revision: i64) -> Result<u64> {
-    u64::try_from(revision)
-        .map_err(|_| EventLogError::Corrupt(format!("negative revision {revision}")))
+    u64::try_from(revision).map_err(|_| EventLogError::Corrupt(format!("negative revision {revision}")))
 }
 
 fn limit_to_db(limit: usize) -> i64 {
@@ -279,8 +245,6 @@ pub async fn open(url: &str) -> Result<Arc<dyn EventLog>> {
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteLog::connect(url).await?))
     } else {
-        Err(EventLogError::Configuration(format!(
-            "unsupported database URL `{url}`: use sqlite: or postgres:"
-        )))
+        Err(EventLogError::Configuration(format!("unsupported database URL `{url}`: use sqlite: or postgres:")))
     }
 }

@@ -5,9 +5,8 @@
 //! never skipped. Commits wake readers on every node through `LISTEN/NOTIFY`.
 
 use crate::{
-    check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult,
-    AppendTransaction, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
-    RecordedEvent, Result,
+    check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult, AppendTransaction,
+    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -45,25 +44,13 @@ impl PostgresLog {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        let schema: String = sqlx::query_scalar("SELECT current_schema()")
-            .fetch_one(&pool)
-            .await?;
+        let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await?;
         let channel = format!("eventlog_{schema}");
         let (commits, _) = watch::channel(0);
         let (local_commits, local) = watch::channel(0);
-        let listener = tokio::spawn(listen_for_commits(
-            pool.clone(),
-            channel.clone(),
-            commits.clone(),
-        ));
+        let listener = tokio::spawn(listen_for_commits(pool.clone(), channel.clone(), commits.clone()));
         let notifier = tokio::spawn(notify_other_nodes(pool.clone(), channel, local));
-        Ok(Self {
-            pool,
-            commits,
-            local_commits,
-            listener,
-            notifier,
-        })
+        Ok(Self { pool, commits, local_commits, listener, notifier })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -84,11 +71,10 @@ impl PostgresLog {
     ) -> Result<AppendResult> {
         check_batch(&events)?;
         if events.is_empty() {
-            let current: Option<i64> =
-                sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = $1")
-                    .bind(stream)
-                    .fetch_one(&mut *connection)
-                    .await?;
+            let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = $1")
+                .bind(stream)
+                .fetch_one(&mut *connection)
+                .await?;
             let actual = current.map(revision_from_db).transpose()?;
             return checked_empty_append(stream, expected, actual);
         }
@@ -146,22 +132,12 @@ impl PostgresLog {
                     .zip(revisions)
                     .zip(transactions.into_iter().zip(positions))
                     .map(|(((id, s), r), (t, p))| {
-                        Ok((
-                            id,
-                            s,
-                            revision_from_db(r)?,
-                            Position {
-                                transaction: t,
-                                sequence: p,
-                            },
-                        ))
+                        Ok((id, s, revision_from_db(r)?, Position { transaction: t, sequence: p }))
                     })
                     .collect::<Result<Vec<_>>>()?;
                 idempotent_result(stream, &events, &stored)
             }
-            other => Err(EventLogError::Corrupt(format!(
-                "append_events answered `{other}`"
-            ))),
+            other => Err(EventLogError::Corrupt(format!("append_events answered `{other}`"))),
         }
     }
 }
@@ -179,29 +155,21 @@ pub(crate) fn checked_empty_append(
     actual: Option<u64>,
 ) -> Result<AppendResult> {
     if expected.admits(actual) {
-        Ok(AppendResult {
-            next_expected_revision: actual,
-            position: None,
-        })
+        Ok(AppendResult { next_expected_revision: actual, position: None })
     } else {
-        Err(EventLogError::WrongExpectedRevision {
-            stream: stream.to_string(),
-            expected,
-            actual,
-        })
+        Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual })
     }
 }
 
 /// A concurrent writer stored one of these ids in another stream between our check and our insert.
 fn duplicate_id_or(error: sqlx::Error, events: &[NewEvent]) -> EventLogError {
-    let is_duplicate_id = error.as_database_error().is_some_and(|db| {
-        db.is_unique_violation() && db.constraint() == Some("events_event_id_key")
-    });
+    let is_duplicate_id = error
+        .as_database_error()
+        .is_some_and(|db| db.is_unique_violation() && db.constraint() == Some("events_event_id_key"));
     match (is_duplicate_id, events.first()) {
-        (true, Some(first)) => EventLogError::DuplicateEventId {
-            event_id: first.event_id,
-            stored_in: "another stream".into(),
-        },
+        (true, Some(first)) => {
+            EventLogError::DuplicateEventId { event_id: first.event_id, stored_in: "another stream".into() }
+        }
         _ => EventLogError::Database(error),
     }
 }
@@ -224,10 +192,7 @@ impl Columns {
         Self {
             ids: events.iter().map(|e| e.event_id).collect(),
             types: events.iter().map(|e| e.event_type.clone()).collect(),
-            versions: events
-                .iter()
-                .map(|e| i32::try_from(e.metadata.schema_version).unwrap_or(i32::MAX))
-                .collect(),
+            versions: events.iter().map(|e| i32::try_from(e.metadata.schema_version).unwrap_or(i32::MAX)).collect(),
             data: events.iter().map(|e| e.data.clone()).collect(),
             companies: events.iter().map(|e| e.metadata.company_id).collect(),
             actors: events.iter().map(|e| e.metadata.actor.clone()).collect(),
@@ -244,10 +209,7 @@ fn recorded(row: &PgRow) -> Result<RecordedEvent> {
         event_id: row.try_get("event_id")?,
         stream: row.try_get("stream_id")?,
         revision: revision_from_db(row.try_get("revision")?)?,
-        position: Position {
-            transaction: row.try_get("transaction_id")?,
-            sequence: row.try_get("position")?,
-        },
+        position: Position { transaction: row.try_get("transaction_id")?, sequence: row.try_get("position")? },
         event_type: row.try_get("event_type")?,
         data: row.try_get("data")?,
         metadata: Metadata {
@@ -256,9 +218,8 @@ fn recorded(row: &PgRow) -> Result<RecordedEvent> {
             actor: row.try_get("actor")?,
             correlation_id: row.try_get("correlation_id")?,
             causation_id: row.try_get("causation_id")?,
-            schema_version: u32::try_from(schema_version).map_err(|_| {
-                EventLogError::Corrupt(format!("negative schema version {schema_version}"))
-            })?,
+            schema_version: u32::try_from(schema_version)
+                .map_err(|_| EventLogError::Corrupt(format!("negative schema version {schema_version}")))?,
         },
         recorded_at: row.try_get("recorded_at")?,
     })
@@ -279,8 +240,7 @@ impl AppendTransaction for PgAppendTransaction {
         expected: ExpectedRevision,
         events: Vec<NewEvent>,
     ) -> Result<AppendResult> {
-        let result =
-            PostgresLog::append_on(&mut self.transaction, stream, expected, events).await?;
+        let result = PostgresLog::append_on(&mut self.transaction, stream, expected, events).await?;
         self.appended |= result.position.is_some();
         Ok(result)
     }
@@ -312,12 +272,7 @@ impl EventLog for PostgresLog {
 
     /// One stream needs no explicit transaction: `append_events` is one statement, atomic on its
     /// own, so a single append costs one round trip.
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedRevision,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult> {
+    async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
         let mut connection = self.pool.acquire().await?;
         let result = Self::append_on(&mut connection, stream, expected, events).await?;
         if result.position.is_some() {
@@ -328,12 +283,10 @@ impl EventLog for PostgresLog {
     }
 
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENTS} WHERE stream_id = $1 ORDER BY revision"
-        ))
-        .bind(stream)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = $1 ORDER BY revision"))
+            .bind(stream)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(recorded).collect()
     }
 
@@ -357,12 +310,7 @@ impl EventLog for PostgresLog {
         ))
         .fetch_optional(&self.pool)
         .await?;
-        Ok(
-            row.map_or(Position::START, |(transaction, sequence)| Position {
-                transaction,
-                sequence,
-            }),
-        )
+        Ok(row.map_or(Position::START, |(transaction, sequence)| Position { transaction, sequence }))
     }
 
     fn commits(&self) -> watch::Receiver<u64> {
@@ -399,18 +347,10 @@ async fn listen_for_commits(pool: PgPool, channel: String, commits: watch::Sende
 
 /// Tells other nodes that this one committed events, after the commit and outside the writers'
 /// transactions. Commits that arrive while a NOTIFY is under way are covered by the next one.
-async fn notify_other_nodes(
-    pool: PgPool,
-    channel: String,
-    mut local_commits: watch::Receiver<u64>,
-) {
+async fn notify_other_nodes(pool: PgPool, channel: String, mut local_commits: watch::Receiver<u64>) {
     while local_commits.changed().await.is_ok() {
         local_commits.borrow_and_update();
-        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
-            .bind(&channel)
-            .execute(&pool)
-            .await
-        {
+        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')").bind(&channel).execute(&pool).await {
             tracing::warn!(%error, "could not NOTIFY other nodes of a commit");
         }
     }

@@ -4,14 +4,13 @@
 
 use crate::postgres::checked_empty_append;
 use crate::{
-    check_batch, idempotent_result, limit_to_db, revision_from_db, AppendResult, AppendTransaction,
-    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
+    check_batch, idempotent_result, limit_to_db, revision_from_db, AppendResult, AppendTransaction, EventLog,
+    EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
 };
 use async_trait::async_trait;
 use chrono::Utc;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
 use std::str::FromStr;
@@ -21,8 +20,7 @@ use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
-const SELECT_EVENTS: &str =
-    "SELECT position, event_id, stream_id, revision, event_type, schema_version, data, \
+const SELECT_EVENTS: &str = "SELECT position, event_id, stream_id, revision, event_type, schema_version, data, \
      company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events";
 
 /// SQLite binds at most 32,766 parameters per statement; a batch row takes 12.
@@ -57,16 +55,9 @@ impl SqliteLog {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
+        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         let (commits, _) = watch::channel(0);
-        Ok(Self {
-            writer,
-            readers,
-            commits,
-        })
+        Ok(Self { writer, readers, commits })
     }
 
     pub fn writer(&self) -> &SqlitePool {
@@ -104,24 +95,19 @@ impl SqliteLog {
                 Err(error) => return Err(error.into()),
             }
         }
-        let (revision, sequence) =
-            last.ok_or_else(|| EventLogError::Corrupt("an append stored nothing".into()))?;
+        let (revision, sequence) = last.ok_or_else(|| EventLogError::Corrupt("an append stored nothing".into()))?;
         Ok(AppendResult {
             next_expected_revision: Some(revision),
-            position: Some(Position {
-                transaction: 0,
-                sequence,
-            }),
+            position: Some(Position { transaction: 0, sequence }),
         })
     }
 }
 
 async fn current_revision(connection: &mut SqliteConnection, stream: &str) -> Result<Option<u64>> {
-    let current: Option<i64> =
-        sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
-            .bind(stream)
-            .fetch_one(&mut *connection)
-            .await?;
+    let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = ?1")
+        .bind(stream)
+        .fetch_one(&mut *connection)
+        .await?;
     current.map(revision_from_db).transpose()
 }
 
@@ -138,17 +124,11 @@ async fn refusal(
         return idempotent_result(stream, events, &stored);
     }
     let actual = current_revision(connection, stream).await?;
-    Err(EventLogError::WrongExpectedRevision {
-        stream: stream.to_string(),
-        expected,
-        actual,
-    })
+    Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual })
 }
 
 fn is_duplicate_event_id(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|db| db.is_unique_violation() && db.message().contains("events.event_id"))
+    error.as_database_error().is_some_and(|db| db.is_unique_violation() && db.message().contains("events.event_id"))
 }
 
 /// Inserts a chunk at the revisions after the stream's last one, only if `expected` holds.
@@ -160,9 +140,8 @@ async fn insert_checked(
     chunk: &[NewEvent],
     recorded_at: chrono::DateTime<Utc>,
 ) -> std::result::Result<Option<(u64, i64)>, sqlx::Error> {
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "WITH current AS (SELECT max(revision) AS revision FROM events WHERE stream_id = ",
-    );
+    let mut insert =
+        QueryBuilder::<Sqlite>::new("WITH current AS (SELECT max(revision) AS revision FROM events WHERE stream_id = ");
     insert.push_bind(stream).push(
         ") INSERT INTO events (event_id, stream_id, revision, event_type, schema_version, data, company_id, \
          actor, correlation_id, causation_id, occurred_at, recorded_at) \
@@ -201,10 +180,7 @@ async fn insert_checked(
         return Ok(None);
     };
     let revision = rows.iter().map(|(_, r)| *r).max().unwrap_or_default();
-    Ok(Some((
-        u64::try_from(revision).unwrap_or_default(),
-        position,
-    )))
+    Ok(Some((u64::try_from(revision).unwrap_or_default(), position)))
 }
 
 async fn stored_under(
@@ -227,10 +203,7 @@ async fn stored_under(
                 parse_uuid(&id)?,
                 row.try_get("stream_id")?,
                 revision_from_db(row.try_get("revision")?)?,
-                Position {
-                    transaction: 0,
-                    sequence: row.try_get("position")?,
-                },
+                Position { transaction: 0, sequence: row.try_get("position")? },
             ));
         }
     }
@@ -249,13 +222,9 @@ fn recorded(row: &SqliteRow) -> Result<RecordedEvent> {
         event_id: parse_uuid(row.try_get("event_id")?)?,
         stream: row.try_get("stream_id")?,
         revision: revision_from_db(row.try_get("revision")?)?,
-        position: Position {
-            transaction: 0,
-            sequence: row.try_get("position")?,
-        },
+        position: Position { transaction: 0, sequence: row.try_get("position")? },
         event_type: row.try_get("event_type")?,
-        data: serde_json::from_str(&data)
-            .map_err(|e| EventLogError::Corrupt(format!("event body: {e}")))?,
+        data: serde_json::from_str(&data).map_err(|e| EventLogError::Corrupt(format!("event body: {e}")))?,
         metadata: Metadata {
             occurred_at: row.try_get("occurred_at")?,
             company_id: parse_uuid(row.try_get("company_id")?)?,
@@ -312,34 +281,25 @@ impl EventLog for SqliteLog {
     }
 
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENTS} WHERE stream_id = ?1 ORDER BY revision"
-        ))
-        .bind(stream)
-        .fetch_all(&self.readers)
-        .await?;
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = ?1 ORDER BY revision"))
+            .bind(stream)
+            .fetch_all(&self.readers)
+            .await?;
         rows.iter().map(recorded).collect()
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENTS} WHERE position > ?1 ORDER BY position LIMIT ?2"
-        ))
-        .bind(after.sequence)
-        .bind(limit_to_db(limit))
-        .fetch_all(&self.readers)
-        .await?;
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > ?1 ORDER BY position LIMIT ?2"))
+            .bind(after.sequence)
+            .bind(limit_to_db(limit))
+            .fetch_all(&self.readers)
+            .await?;
         rows.iter().map(recorded).collect()
     }
 
     async fn head(&self) -> Result<Position> {
-        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events")
-            .fetch_one(&self.readers)
-            .await?;
-        Ok(last.map_or(Position::START, |sequence| Position {
-            transaction: 0,
-            sequence,
-        }))
+        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events").fetch_one(&self.readers).await?;
+        Ok(last.map_or(Position::START, |sequence| Position { transaction: 0, sequence }))
     }
 
     fn commits(&self) -> watch::Receiver<u64> {

@@ -56,11 +56,7 @@ impl Drop for Subscription {
     }
 }
 
-async fn follow(
-    log: Arc<dyn EventLog>,
-    mut checkpoint: Position,
-    sender: mpsc::Sender<Result<RecordedEvent>>,
-) {
+async fn follow(log: Arc<dyn EventLog>, mut checkpoint: Position, sender: mpsc::Sender<Result<RecordedEvent>>) {
     let mut commits = log.commits();
     let mut pause = LONGEST_PAUSE;
     loop {

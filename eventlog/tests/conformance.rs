@@ -3,8 +3,7 @@
 use chrono::Utc;
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use eventlog::{
-    postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata,
-    NewEvent, Position,
+    postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -81,37 +80,17 @@ async fn expected_revision_matrix_accepts_and_refuses_as_specified(backend: Back
     for (expected, present, accepted, actual) in cases {
         let stream = format!("matrix-{}", Uuid::now_v7());
         if present {
-            log.append(&stream, NoStream, vec![event("First")])
-                .await
-                .unwrap();
+            log.append(&stream, NoStream, vec![event("First")]).await.unwrap();
         }
         let outcome = log.append(&stream, expected, vec![event("Next")]).await;
-        let description = format!(
-            "{expected:?} on a stream that is {}",
-            if present { "present" } else { "absent" }
-        );
+        let description = format!("{expected:?} on a stream that is {}", if present { "present" } else { "absent" });
         match (accepted, outcome) {
             (true, Ok(result)) => {
                 let revision = if present { 1 } else { 0 };
-                assert_eq!(
-                    result.next_expected_revision,
-                    Some(revision),
-                    "{description}"
-                );
+                assert_eq!(result.next_expected_revision, Some(revision), "{description}");
             }
-            (
-                false,
-                Err(EventLogError::WrongExpectedRevision {
-                    stream: s,
-                    expected: e,
-                    actual: a,
-                }),
-            ) => {
-                assert_eq!(
-                    (s, e, a),
-                    (stream.clone(), expected, actual),
-                    "{description}"
-                );
+            (false, Err(EventLogError::WrongExpectedRevision { stream: s, expected: e, actual: a })) => {
+                assert_eq!((s, e, a), (stream.clone(), expected, actual), "{description}");
             }
             (_, other) => panic!("{description}: unexpected {other:?}"),
         }
@@ -120,78 +99,40 @@ async fn expected_revision_matrix_accepts_and_refuses_as_specified(backend: Back
 
 async fn wrong_expected_revision_writes_nothing(backend: Backend) {
     let (_db, log) = open(backend).await;
-    log.append("s", ExpectedRevision::NoStream, vec![event("A")])
-        .await
-        .unwrap();
-    let refused = log
-        .append(
-            "s",
-            ExpectedRevision::Exact(7),
-            vec![event("B"), event("C")],
-        )
-        .await;
-    assert!(matches!(
-        refused,
-        Err(EventLogError::WrongExpectedRevision {
-            actual: Some(0),
-            ..
-        })
-    ));
+    log.append("s", ExpectedRevision::NoStream, vec![event("A")]).await.unwrap();
+    let refused = log.append("s", ExpectedRevision::Exact(7), vec![event("B"), event("C")]).await;
+    assert!(matches!(refused, Err(EventLogError::WrongExpectedRevision { actual: Some(0), .. })));
     assert_eq!(log.read_stream("s").await.unwrap().len(), 1);
 }
 
 async fn empty_append_creates_nothing(backend: Backend) {
     let (_db, log) = open(backend).await;
-    let result = log
-        .append("empty", ExpectedRevision::NoStream, vec![])
-        .await
-        .unwrap();
+    let result = log.append("empty", ExpectedRevision::NoStream, vec![]).await.unwrap();
     assert_eq!(result.next_expected_revision, None);
     assert!(log.read_stream("empty").await.unwrap().is_empty());
     assert_eq!(log.head().await.unwrap(), Position::START);
-    let refused = log
-        .append("empty", ExpectedRevision::StreamExists, vec![])
-        .await;
-    assert!(matches!(
-        refused,
-        Err(EventLogError::WrongExpectedRevision { actual: None, .. })
-    ));
+    let refused = log.append("empty", ExpectedRevision::StreamExists, vec![]).await;
+    assert!(matches!(refused, Err(EventLogError::WrongExpectedRevision { actual: None, .. })));
 }
 
 async fn retrying_the_same_batch_returns_the_first_result_and_stores_it_once(backend: Backend) {
     let (_db, log) = open(backend).await;
     let batch = vec![event("A"), event("B")];
-    let first = log
-        .append("retry", ExpectedRevision::NoStream, batch.clone())
-        .await
-        .unwrap();
-    let again = log
-        .append("retry", ExpectedRevision::NoStream, batch.clone())
-        .await
-        .unwrap();
+    let first = log.append("retry", ExpectedRevision::NoStream, batch.clone()).await.unwrap();
+    let again = log.append("retry", ExpectedRevision::NoStream, batch.clone()).await.unwrap();
     assert_eq!(first, again);
     assert_eq!(first.next_expected_revision, Some(1));
     let stored = log.read_stream("retry").await.unwrap();
-    assert_eq!(
-        stored.iter().map(|e| e.event_id).collect::<Vec<_>>(),
-        vec![batch[0].event_id, batch[1].event_id]
-    );
+    assert_eq!(stored.iter().map(|e| e.event_id).collect::<Vec<_>>(), vec![batch[0].event_id, batch[1].event_id]);
 }
 
 async fn the_same_event_id_in_another_stream_is_refused(backend: Backend) {
     let (_db, log) = open(backend).await;
     let shared = event("A");
-    log.append("one", ExpectedRevision::Any, vec![shared.clone()])
-        .await
-        .unwrap();
-    let refused = log
-        .append("two", ExpectedRevision::Any, vec![shared.clone()])
-        .await;
+    log.append("one", ExpectedRevision::Any, vec![shared.clone()]).await.unwrap();
+    let refused = log.append("two", ExpectedRevision::Any, vec![shared.clone()]).await;
     match refused {
-        Err(EventLogError::DuplicateEventId {
-            event_id,
-            stored_in,
-        }) => {
+        Err(EventLogError::DuplicateEventId { event_id, stored_in }) => {
             assert_eq!(event_id, shared.event_id);
             assert_eq!(stored_in, "one");
         }
@@ -203,23 +144,13 @@ async fn the_same_event_id_in_another_stream_is_refused(backend: Backend) {
 async fn a_batch_that_fails_midway_leaves_nothing_visible(backend: Backend) {
     let (_db, log) = open(backend).await;
     let elsewhere = event("Elsewhere");
-    log.append("other", ExpectedRevision::Any, vec![elsewhere.clone()])
-        .await
-        .unwrap();
+    log.append("other", ExpectedRevision::Any, vec![elsewhere.clone()]).await.unwrap();
     let head = log.head().await.unwrap();
     let batch = vec![event("A"), event("B"), elsewhere, event("D")];
-    assert!(log
-        .append("victim", ExpectedRevision::Any, batch)
-        .await
-        .is_err());
+    assert!(log.append("victim", ExpectedRevision::Any, batch).await.is_err());
     let twice = event("Twice");
     assert!(matches!(
-        log.append(
-            "victim",
-            ExpectedRevision::Any,
-            vec![event("A"), twice.clone(), twice]
-        )
-        .await,
+        log.append("victim", ExpectedRevision::Any, vec![event("A"), twice.clone(), twice]).await,
         Err(EventLogError::InvalidBatch(_))
     ));
     assert!(log.read_stream("victim").await.unwrap().is_empty());
@@ -228,31 +159,18 @@ async fn a_batch_that_fails_midway_leaves_nothing_visible(backend: Backend) {
 
 async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {
     let (_db, log) = open(backend).await;
-    log.append("b", ExpectedRevision::Any, vec![event("B0")])
-        .await
-        .unwrap();
+    log.append("b", ExpectedRevision::Any, vec![event("B0")]).await.unwrap();
     {
         let mut transaction = log.begin().await.unwrap();
-        transaction
-            .append("a", ExpectedRevision::NoStream, vec![event("A0")])
-            .await
-            .unwrap();
-        let refused = transaction
-            .append("b", ExpectedRevision::NoStream, vec![event("B1")])
-            .await;
+        transaction.append("a", ExpectedRevision::NoStream, vec![event("A0")]).await.unwrap();
+        let refused = transaction.append("b", ExpectedRevision::NoStream, vec![event("B1")]).await;
         assert!(refused.is_err());
         // Dropped without commit: the first append must vanish with it.
     }
     assert!(log.read_stream("a").await.unwrap().is_empty());
     let mut transaction = log.begin().await.unwrap();
-    transaction
-        .append("a", ExpectedRevision::NoStream, vec![event("A0")])
-        .await
-        .unwrap();
-    transaction
-        .append("b", ExpectedRevision::Exact(0), vec![event("B1")])
-        .await
-        .unwrap();
+    transaction.append("a", ExpectedRevision::NoStream, vec![event("A0")]).await.unwrap();
+    transaction.append("b", ExpectedRevision::Exact(0), vec![event("B1")]).await.unwrap();
     transaction.commit().await.unwrap();
     assert_eq!(log.read_stream("a").await.unwrap().len(), 1);
     assert_eq!(log.read_stream("b").await.unwrap().len(), 2);
@@ -260,24 +178,17 @@ async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {
 
 async fn concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner(backend: Backend) {
     let (_db, log) = open(backend).await;
-    log.append("race", ExpectedRevision::NoStream, vec![event("Start")])
-        .await
-        .unwrap();
+    log.append("race", ExpectedRevision::NoStream, vec![event("Start")]).await.unwrap();
     let attempts = (0..16).map(|_| {
         let log = log.clone();
-        tokio::spawn(async move {
-            log.append("race", ExpectedRevision::Exact(0), vec![event("Next")])
-                .await
-        })
+        tokio::spawn(async move { log.append("race", ExpectedRevision::Exact(0), vec![event("Next")]).await })
     });
     let outcomes = futures::future::join_all(attempts).await;
     let mut winners = 0;
     for outcome in outcomes {
         match outcome.unwrap() {
             Ok(_) => winners += 1,
-            Err(EventLogError::WrongExpectedRevision {
-                actual: Some(1), ..
-            }) => {}
+            Err(EventLogError::WrongExpectedRevision { actual: Some(1), .. }) => {}
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
@@ -291,9 +202,7 @@ async fn read_all_pages_in_global_order(backend: Backend) {
     for i in 0..10 {
         let e = event(&format!("E{i}"));
         written.push(e.event_id);
-        log.append(&format!("s{}", i % 3), ExpectedRevision::Any, vec![e])
-            .await
-            .unwrap();
+        log.append(&format!("s{}", i % 3), ExpectedRevision::Any, vec![e]).await.unwrap();
     }
     let mut seen = Vec::new();
     let mut after = Position::START;
@@ -319,17 +228,13 @@ async fn subscription_delivers_events_before_and_after_subscribing_once_in_order
     for i in 0..3 {
         let e = event(&format!("Before{i}"));
         written.push(e.event_id);
-        log.append("sub", ExpectedRevision::Any, vec![e])
-            .await
-            .unwrap();
+        log.append("sub", ExpectedRevision::Any, vec![e]).await.unwrap();
     }
     let mut subscription = subscribe_all(log.clone(), Position::START);
     for i in 0..3 {
         let e = event(&format!("After{i}"));
         written.push(e.event_id);
-        log.append("sub", ExpectedRevision::Any, vec![e])
-            .await
-            .unwrap();
+        log.append("sub", ExpectedRevision::Any, vec![e]).await.unwrap();
     }
     let mut received = Vec::new();
     while received.len() < written.len() {
@@ -343,30 +248,20 @@ async fn subscription_delivers_events_before_and_after_subscribing_once_in_order
 
 async fn subscription_resumes_from_a_client_held_checkpoint(backend: Backend) {
     let (_db, log) = open(backend).await;
-    log.append("cp", ExpectedRevision::Any, vec![event("A"), event("B")])
-        .await
-        .unwrap();
+    log.append("cp", ExpectedRevision::Any, vec![event("A"), event("B")]).await.unwrap();
     let all = log.read_all(Position::START, 10).await.unwrap();
     let checkpoint = all[0].position;
     let mut subscription = subscribe_all(log.clone(), checkpoint);
-    let next = tokio::time::timeout(Duration::from_secs(10), subscription.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(10), subscription.next()).await.unwrap().unwrap().unwrap();
     assert_eq!(next.event_id, all[1].event_id);
 }
 
 async fn stored_events_cannot_be_updated_or_deleted(backend: Backend) {
     let (db, log) = open(backend).await;
-    log.append("sacred", ExpectedRevision::Any, vec![event("A")])
-        .await
-        .unwrap();
+    log.append("sacred", ExpectedRevision::Any, vec![event("A")]).await.unwrap();
     sqlx::any::install_default_drivers();
     let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
-    let update = sqlx::query("UPDATE events SET event_type = 'Tampered'")
-        .execute(&raw)
-        .await;
+    let update = sqlx::query("UPDATE events SET event_type = 'Tampered'").execute(&raw).await;
     let delete = sqlx::query("DELETE FROM events").execute(&raw).await;
     for refused in [update, delete] {
         let message = refused.expect_err("the database refuses").to_string();
@@ -383,28 +278,19 @@ async fn metadata_is_stored_with_every_event(backend: Backend) {
     written.metadata.causation_id = Some(Uuid::now_v7());
     written.metadata.actor = "supervisor:42".into();
     written.metadata.schema_version = 3;
-    log.append("meta", ExpectedRevision::Any, vec![written.clone()])
-        .await
-        .unwrap();
+    log.append("meta", ExpectedRevision::Any, vec![written.clone()]).await.unwrap();
     let stored = log.read_stream("meta").await.unwrap().remove(0);
     assert_eq!(stored.metadata.company_id, written.metadata.company_id);
     assert_eq!(stored.metadata.actor, "supervisor:42");
-    assert_eq!(
-        stored.metadata.correlation_id,
-        written.metadata.correlation_id
-    );
+    assert_eq!(stored.metadata.correlation_id, written.metadata.correlation_id);
     assert_eq!(stored.metadata.causation_id, written.metadata.causation_id);
     assert_eq!(stored.metadata.schema_version, 3);
-    let drift = (stored.metadata.occurred_at - written.metadata.occurred_at)
-        .num_microseconds()
-        .unwrap_or(i64::MAX);
+    let drift = (stored.metadata.occurred_at - written.metadata.occurred_at).num_microseconds().unwrap_or(i64::MAX);
     assert!(drift.abs() <= 1, "occurred_at kept to the microsecond");
     assert_eq!(stored.data, written.data);
 }
 
-async fn soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_the_committed_events(
-    backend: Backend,
-) {
+async fn soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_the_committed_events(backend: Backend) {
     const WRITERS: usize = 16;
     const TARGET: usize = 10_000;
     let (_db, log) = open(backend).await;
@@ -418,15 +304,11 @@ async fn soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_th
             while committed.len() < TARGET / WRITERS {
                 round += 1;
                 let stream = format!("soak-{writer}-{}", round % 4);
-                let expected = revisions
-                    .get(&stream)
-                    .map_or(ExpectedRevision::NoStream, |r| ExpectedRevision::Exact(*r));
+                let expected =
+                    revisions.get(&stream).map_or(ExpectedRevision::NoStream, |r| ExpectedRevision::Exact(*r));
                 let batch: Vec<NewEvent> = (0..1 + round % 5).map(|_| event("Soak")).collect();
                 let mut transaction = log.begin().await.unwrap();
-                let result = transaction
-                    .append(&stream, expected, batch.clone())
-                    .await
-                    .unwrap();
+                let result = transaction.append(&stream, expected, batch.clone()).await.unwrap();
                 if round.is_multiple_of(10) {
                     transaction.rollback().await.unwrap();
                 } else {
@@ -438,11 +320,8 @@ async fn soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_th
             committed
         })
     });
-    let committed: Vec<(String, Uuid)> = futures::future::join_all(writers)
-        .await
-        .into_iter()
-        .flat_map(|r| r.unwrap())
-        .collect();
+    let committed: Vec<(String, Uuid)> =
+        futures::future::join_all(writers).await.into_iter().flat_map(|r| r.unwrap()).collect();
     assert!(committed.len() >= TARGET);
 
     let mut seen = Vec::with_capacity(committed.len());
@@ -470,11 +349,7 @@ async fn soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_th
     let mut per_stream: HashMap<&str, Vec<Uuid>> = HashMap::new();
     for e in &seen {
         let revisions = per_stream.entry(e.stream.as_str()).or_default();
-        assert_eq!(
-            e.revision as usize,
-            revisions.len(),
-            "in order within its stream"
-        );
+        assert_eq!(e.revision as usize, revisions.len(), "in order within its stream");
         revisions.push(e.event_id);
     }
     for (stream, id) in &committed {
@@ -491,25 +366,11 @@ async fn postgres_reader_never_moves_past_an_event_whose_transaction_commits_lat
 
     let mut transaction_a = PostgresLog::begin_on(&mut a).await.unwrap();
     let event_a = event("A");
-    PostgresLog::append_on(
-        &mut transaction_a,
-        "late-a",
-        ExpectedRevision::Any,
-        vec![event_a.clone()],
-    )
-    .await
-    .unwrap();
+    PostgresLog::append_on(&mut transaction_a, "late-a", ExpectedRevision::Any, vec![event_a.clone()]).await.unwrap();
 
     let mut transaction_b = PostgresLog::begin_on(&mut b).await.unwrap();
     let event_b = event("B");
-    PostgresLog::append_on(
-        &mut transaction_b,
-        "late-b",
-        ExpectedRevision::Any,
-        vec![event_b.clone()],
-    )
-    .await
-    .unwrap();
+    PostgresLog::append_on(&mut transaction_b, "late-b", ExpectedRevision::Any, vec![event_b.clone()]).await.unwrap();
     transaction_b.commit().await.unwrap();
 
     let mut checkpoint = Position::START;
@@ -519,10 +380,7 @@ async fn postgres_reader_never_moves_past_an_event_whose_transaction_commits_lat
             checkpoint = e.position;
             seen.push(e.event_id);
         }
-        assert!(
-            !seen.contains(&event_b.event_id),
-            "the reader must not pass A while A is in flight"
-        );
+        assert!(!seen.contains(&event_b.event_id), "the reader must not pass A while A is in flight");
     }
     transaction_a.commit().await.unwrap();
     for e in log.read_all(checkpoint, 100).await.unwrap() {
@@ -538,15 +396,9 @@ async fn postgres_commits_on_one_node_wake_readers_on_another() {
     let node_b = PostgresLog::connect(&database.url, 4).await.unwrap();
     let mut woken = node_b.commits();
     // The listener ticks once when it starts listening; wait for that before appending.
-    tokio::time::timeout(Duration::from_secs(10), woken.changed())
-        .await
-        .unwrap()
-        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), woken.changed()).await.unwrap().unwrap();
     woken.borrow_and_update();
-    node_a
-        .append("cross-node", ExpectedRevision::Any, vec![event("A")])
-        .await
-        .unwrap();
+    node_a.append("cross-node", ExpectedRevision::Any, vec![event("A")]).await.unwrap();
     tokio::time::timeout(Duration::from_secs(10), woken.changed())
         .await
         .expect("node B hears of node A's commit through LISTEN/NOTIFY")

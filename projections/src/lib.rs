@@ -3,9 +3,11 @@
 //!
 //! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
+//! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
 //! - [`people`]: users and their open sessions, for sign-in.
 
+pub mod agent_board;
 pub mod people;
 pub mod queue_list;
 pub mod runner;

@@ -51,11 +51,7 @@ const USERS: &str = "people_users_v1";
 const SESSIONS: &str = "people_sessions_v1";
 
 impl People {
-    pub async fn user_by_email(
-        &self,
-        store: &ReadStore,
-        email: &str,
-    ) -> Result<Option<UserRow>, sqlx::Error> {
+    pub async fn user_by_email(&self, store: &ReadStore, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
         let row = sqlx::query(&format!(
             "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} WHERE email = $1"
         ))
@@ -65,11 +61,7 @@ impl People {
         row.as_ref().map(user_row).transpose()
     }
 
-    pub async fn user(
-        &self,
-        store: &ReadStore,
-        user_id: &str,
-    ) -> Result<Option<UserRow>, sqlx::Error> {
+    pub async fn user(&self, store: &ReadStore, user_id: &str) -> Result<Option<UserRow>, sqlx::Error> {
         let row = sqlx::query(&format!(
             "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} WHERE user_id = $1"
         ))
@@ -80,12 +72,7 @@ impl People {
     }
 
     /// A company's users of one role, by name.
-    pub async fn users_of(
-        &self,
-        store: &ReadStore,
-        company: &str,
-        role: &str,
-    ) -> Result<Vec<UserRow>, sqlx::Error> {
+    pub async fn users_of(&self, store: &ReadStore, company: &str, role: &str) -> Result<Vec<UserRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} \
              WHERE company_id = $1 AND role = $2 ORDER BY lower(name), email"
@@ -98,9 +85,7 @@ impl People {
     }
 
     pub async fn count_users(&self, store: &ReadStore) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(&format!("SELECT count(*) FROM {USERS}"))
-            .fetch_one(store.pool())
-            .await
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {USERS}")).fetch_one(store.pool()).await
     }
 
     /// The open session a token's hash names, if it has not expired by `now` (RFC 3339).
@@ -159,33 +144,15 @@ impl Projection for People {
         Ok(())
     }
 
-    async fn apply(
-        &self,
-        connection: &mut AnyConnection,
-        event: &RecordedEvent,
-    ) -> Result<(), ProjectionError> {
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if !event.event_type.starts_with("User") {
             return Ok(());
         }
-        let decoded = decode::<UserEvent>(
-            &event.event_type,
-            event.metadata.schema_version,
-            event.data.clone(),
-        )
-        .map_err(|e| ProjectionError::Event {
-            event_id: event.event_id,
-            reason: e.to_string(),
-        })?;
+        let decoded = decode::<UserEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())
+            .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
         let user_id = event.stream.trim_start_matches("user-").to_string();
         match decoded {
-            UserEvent::Registered {
-                user_id,
-                company_id,
-                email,
-                name,
-                role,
-                password_hash,
-            } => {
+            UserEvent::Registered { user_id, company_id, email, name, role, password_hash } => {
                 sqlx::query(&format!(
                     "INSERT INTO {USERS} (user_id, company_id, email, name, role, password_hash) \
                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO NOTHING"
@@ -199,11 +166,7 @@ impl Projection for People {
                 .execute(&mut *connection)
                 .await?;
             }
-            UserEvent::SessionStarted {
-                session_id,
-                token_hash,
-                expires_at,
-            } => {
+            UserEvent::SessionStarted { session_id, token_hash, expires_at } => {
                 sqlx::query(&format!(
                     "INSERT INTO {SESSIONS} (token_hash, session_id, user_id, expires_at, ended) \
                      VALUES ($1, $2, $3, $4, 0) ON CONFLICT (token_hash) DO NOTHING"
@@ -216,12 +179,10 @@ impl Projection for People {
                 .await?;
             }
             UserEvent::SessionEnded { session_id } => {
-                sqlx::query(&format!(
-                    "UPDATE {SESSIONS} SET ended = 1 WHERE session_id = $1"
-                ))
-                .bind(session_id.to_string())
-                .execute(&mut *connection)
-                .await?;
+                sqlx::query(&format!("UPDATE {SESSIONS} SET ended = 1 WHERE session_id = $1"))
+                    .bind(session_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
             }
         }
         Ok(())

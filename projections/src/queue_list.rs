@@ -47,11 +47,7 @@ impl QueueList {
     }
 
     /// A company's queues, alphabetically.
-    pub async fn queues_of(
-        &self,
-        store: &ReadStore,
-        company: CompanyId,
-    ) -> Result<Vec<QueueRow>, sqlx::Error> {
+    pub async fn queues_of(&self, store: &ReadStore, company: CompanyId) -> Result<Vec<QueueRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT queue_id, name, created_at FROM {} WHERE company_id = $1 ORDER BY lower(name), queue_id",
             self.table()
@@ -120,40 +116,20 @@ impl Projection for QueueList {
         ))
         .execute(&mut *connection)
         .await?;
-        sqlx::query(&format!(
-            "CREATE INDEX IF NOT EXISTS {table}_company ON {table} (company_id)"
-        ))
-        .execute(&mut *connection)
-        .await?;
+        sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {table}_company ON {table} (company_id)"))
+            .execute(&mut *connection)
+            .await?;
         Ok(())
     }
 
-    async fn apply(
-        &self,
-        connection: &mut AnyConnection,
-        event: &RecordedEvent,
-    ) -> Result<(), ProjectionError> {
-        if !matches!(
-            event.event_type.as_str(),
-            "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue"
-        ) {
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        if !matches!(event.event_type.as_str(), "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue") {
             return Ok(());
         }
-        let decoded = decode::<QueueEvent>(
-            &event.event_type,
-            event.metadata.schema_version,
-            event.data.clone(),
-        )
-        .map_err(|e| ProjectionError::Event {
-            event_id: event.event_id,
-            reason: e.to_string(),
-        })?;
+        let decoded = decode::<QueueEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())
+            .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
         match decoded {
-            QueueEvent::Created {
-                queue_id,
-                company_id,
-                name,
-            } => {
+            QueueEvent::Created { queue_id, company_id, name } => {
                 sqlx::query(&format!(
                     "INSERT INTO {} (queue_id, company_id, name, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (queue_id) DO NOTHING",
@@ -178,14 +154,11 @@ impl Projection for QueueList {
                 .await?;
             }
             QueueEvent::AgentRemoved { queue_id, agent } => {
-                sqlx::query(&format!(
-                    "DELETE FROM {} WHERE queue_id = $1 AND agent_id = $2",
-                    self.members_table()
-                ))
-                .bind(queue_id.to_string())
-                .bind(agent.to_string())
-                .execute(&mut *connection)
-                .await?;
+                sqlx::query(&format!("DELETE FROM {} WHERE queue_id = $1 AND agent_id = $2", self.members_table()))
+                    .bind(queue_id.to_string())
+                    .bind(agent.to_string())
+                    .execute(&mut *connection)
+                    .await?;
             }
         }
         Ok(())

@@ -18,11 +18,7 @@ pub trait Projection: Send + Sync + 'static {
     /// Creates this version's tables when they don't exist yet.
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError>;
     /// Applies one event inside the batch's transaction.
-    async fn apply(
-        &self,
-        connection: &mut AnyConnection,
-        event: &RecordedEvent,
-    ) -> Result<(), ProjectionError>;
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +28,7 @@ pub enum ProjectionError {
     #[error("event log: {0}")]
     Log(#[from] EventLogError),
     #[error("event {event_id} could not be projected: {reason}")]
-    Event {
-        event_id: uuid::Uuid,
-        reason: String,
-    },
+    Event { event_id: uuid::Uuid, reason: String },
     #[error("another runner moved the checkpoint of {0}")]
     CheckpointMoved(String),
     #[error("the projection {0} did not catch up in time")]
@@ -60,13 +53,7 @@ pub struct ProjectionRunner {
 impl ProjectionRunner {
     pub fn new(store: ReadStore, log: Arc<dyn EventLog>, projection: Arc<dyn Projection>) -> Self {
         let (updates, _) = broadcast::channel(1024);
-        Self {
-            store,
-            log,
-            projection,
-            batch_size: 500,
-            updates,
-        }
+        Self { store, log, projection, batch_size: 500, updates }
     }
 
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
@@ -106,19 +93,12 @@ impl ProjectionRunner {
         .bind(i64::from(self.projection.version()))
         .fetch_one(self.store.pool())
         .await?;
-        Ok(Position {
-            transaction,
-            sequence,
-        })
+        Ok(Position { transaction, sequence })
     }
 
     /// Applies the events that follow `from` and moves the checkpoint from `from` to the last of
     /// them, all in one transaction.
-    pub async fn apply_batch(
-        &self,
-        from: Position,
-        events: Vec<RecordedEvent>,
-    ) -> Result<Position, ProjectionError> {
+    pub async fn apply_batch(&self, from: Position, events: Vec<RecordedEvent>) -> Result<Position, ProjectionError> {
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(from);
         };
@@ -136,18 +116,13 @@ impl ProjectionRunner {
         .execute(&mut *transaction)
         .await?;
         if moved.rows_affected() != 1 {
-            return Err(ProjectionError::CheckpointMoved(
-                self.projection.name().to_string(),
-            ));
+            return Err(ProjectionError::CheckpointMoved(self.projection.name().to_string()));
         }
         for event in &events {
             self.projection.apply(&mut transaction, event).await?;
         }
         transaction.commit().await?;
-        let _ = self.updates.send(ProjectionUpdate {
-            projection: self.projection.name(),
-            events: Arc::new(events),
-        });
+        let _ = self.updates.send(ProjectionUpdate { projection: self.projection.name(), events: Arc::new(events) });
         Ok(last)
     }
 
@@ -169,11 +144,7 @@ impl ProjectionRunner {
 
     /// Waits until this projection has applied the event at `position`, so that an answer given
     /// after a command already shows its effect (read your writes).
-    pub async fn wait_for(
-        &self,
-        position: Position,
-        timeout: Duration,
-    ) -> Result<(), ProjectionError> {
+    pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), ProjectionError> {
         let mut updates = self.updates.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         while self.checkpoint().await? < position {

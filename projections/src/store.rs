@@ -20,20 +20,14 @@ pub struct ReadStore {
 impl ReadStore {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
-        let dialect = if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else {
-            Dialect::Postgres
-        };
+        let dialect = if url.starts_with("sqlite:") { Dialect::Sqlite } else { Dialect::Postgres };
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
-                        sqlx::query("PRAGMA busy_timeout = 30000")
-                            .execute(&mut *connection)
-                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 30000").execute(&mut *connection).await?;
                     }
                     Ok(())
                 })

@@ -66,13 +66,7 @@ async fn history(backend: Backend, queues: usize) -> (TestDatabase, Arc<dyn Even
                 schema_version: 1,
             },
         };
-        log.append(
-            &format!("queue-{queue_id}"),
-            ExpectedRevision::NoStream,
-            vec![event],
-        )
-        .await
-        .unwrap();
+        log.append(&format!("queue-{queue_id}"), ExpectedRevision::NoStream, vec![event]).await.unwrap();
     }
     let store = ReadStore::connect(&database.url).await.unwrap();
     (database, log, store)
@@ -81,12 +75,7 @@ async fn history(backend: Backend, queues: usize) -> (TestDatabase, Arc<dyn Even
 async fn rows(store: &ReadStore, version: u32) -> Vec<Vec<QueueRow>> {
     let mut all = Vec::new();
     for n in COMPANIES {
-        all.push(
-            QueueList::at_version(version)
-                .queues_of(store, company(n))
-                .await
-                .unwrap(),
-        );
+        all.push(QueueList::at_version(version).queues_of(store, company(n)).await.unwrap());
     }
     all
 }
@@ -108,16 +97,9 @@ impl Projection for CrashAfter {
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
         self.inner.create_tables(connection).await
     }
-    async fn apply(
-        &self,
-        connection: &mut AnyConnection,
-        event: &RecordedEvent,
-    ) -> Result<(), ProjectionError> {
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if self.remaining.fetch_sub(1, Ordering::SeqCst) == 0 {
-            return Err(ProjectionError::Event {
-                event_id: event.event_id,
-                reason: "crash".into(),
-            });
+            return Err(ProjectionError::Event { event_id: event.event_id, reason: "crash".into() });
         }
         self.inner.apply(connection, event).await
     }
@@ -125,8 +107,7 @@ impl Projection for CrashAfter {
 
 async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(backend: Backend) {
     let (_db, log, store) = history(backend, 300).await;
-    let runner = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new()))
-        .with_batch_size(40);
+    let runner = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(40);
     runner.prepare().await.unwrap();
 
     // Stopped between batches: two batches applied, then the runner is gone.
@@ -139,26 +120,17 @@ async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(back
     let crashing = ProjectionRunner::new(
         store.clone(),
         log.clone(),
-        Arc::new(CrashAfter {
-            inner: QueueList::new(),
-            remaining: AtomicUsize::new(15),
-        }),
+        Arc::new(CrashAfter { inner: QueueList::new(), remaining: AtomicUsize::new(15) }),
     )
     .with_batch_size(40);
     assert!(crashing.run_once().await.is_err());
-    assert_eq!(
-        crashing.checkpoint().await.unwrap(),
-        before_crash,
-        "a failed batch does not move the checkpoint"
-    );
+    assert_eq!(crashing.checkpoint().await.unwrap(), before_crash, "a failed batch does not move the checkpoint");
     let visible: usize = rows(&store, VERSION).await.iter().map(Vec::len).sum();
     assert_eq!(visible, 80, "nothing of the failed batch is visible");
 
     // Killed while following the log: the task is aborted at some point of its work.
-    let following = Arc::new(
-        ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new()))
-            .with_batch_size(7),
-    );
+    let following =
+        Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(7));
     let task = tokio::spawn(following.clone().run());
     while following.checkpoint().await.unwrap() == before_crash {
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -170,66 +142,37 @@ async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(back
     let restarted = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new()));
     restarted.catch_up().await.unwrap();
 
-    let rebuild = ProjectionRunner::new(
-        store.clone(),
-        log.clone(),
-        Arc::new(QueueList::at_version(VERSION + 1)),
-    );
+    let rebuild = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::at_version(VERSION + 1)));
     rebuild.prepare().await.unwrap();
     rebuild.catch_up().await.unwrap();
 
     let recovered = rows(&store, VERSION).await;
     assert_eq!(recovered.iter().map(Vec::len).sum::<usize>(), 300);
     assert_eq!(recovered, rows(&store, VERSION + 1).await);
-    assert_eq!(
-        restarted.checkpoint().await.unwrap(),
-        log.head().await.unwrap()
-    );
+    assert_eq!(restarted.checkpoint().await.unwrap(), log.head().await.unwrap());
 }
 
 async fn bumping_the_version_rebuilds_into_fresh_tables(backend: Backend) {
     let (_db, log, store) = history(backend, 30).await;
-    let v1 = ProjectionRunner::new(
-        store.clone(),
-        log.clone(),
-        Arc::new(QueueList::at_version(1)),
-    );
+    let v1 = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::at_version(1)));
     v1.prepare().await.unwrap();
     v1.catch_up().await.unwrap();
 
-    let v2 = ProjectionRunner::new(
-        store.clone(),
-        log.clone(),
-        Arc::new(QueueList::at_version(2)),
-    );
+    let v2 = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::at_version(2)));
     v2.prepare().await.unwrap();
-    assert_eq!(
-        v2.checkpoint().await.unwrap(),
-        Position::START,
-        "a new version starts from position 0"
-    );
-    assert!(
-        rows(&store, 2).await.iter().all(Vec::is_empty),
-        "into fresh, empty tables"
-    );
+    assert_eq!(v2.checkpoint().await.unwrap(), Position::START, "a new version starts from position 0");
+    assert!(rows(&store, 2).await.iter().all(Vec::is_empty), "into fresh, empty tables");
     v2.catch_up().await.unwrap();
     assert_eq!(rows(&store, 2).await, rows(&store, 1).await);
-    assert_eq!(
-        rows(&store, 2).await.iter().map(Vec::len).sum::<usize>(),
-        30
-    );
+    assert_eq!(rows(&store, 2).await.iter().map(Vec::len).sum::<usize>(), 30);
 }
 
 async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Backend) {
     let (_db, log, store) = history(backend, 60).await;
-    let first = Arc::new(
-        ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new()))
-            .with_batch_size(5),
-    );
-    let second = Arc::new(
-        ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new()))
-            .with_batch_size(5),
-    );
+    let first =
+        Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(5));
+    let second =
+        Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(5));
     first.prepare().await.unwrap();
     let a = tokio::spawn(first.clone().run());
     let b = tokio::spawn(second.clone().run());
@@ -245,11 +188,7 @@ async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Ba
     b.abort();
     // The checkpoint's compare-and-set lets one runner win each batch; the loser restarts from
     // the stored checkpoint. Whatever the interleaving, the result is the rebuild's.
-    let rebuild = ProjectionRunner::new(
-        store.clone(),
-        log.clone(),
-        Arc::new(QueueList::at_version(9)),
-    );
+    let rebuild = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::at_version(9)));
     rebuild.prepare().await.unwrap();
     rebuild.catch_up().await.unwrap();
     assert_eq!(rows(&store, VERSION).await, rows(&store, 9).await);

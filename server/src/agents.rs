@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::people::{register_user, Caller};
 use crate::startup::AppState;
 use domain::user::Role;
+use projections::agent_board::{AgentBoard, DEFAULT_CAPACITY};
 use projections::people::People;
 use serde::{Deserialize, Serialize};
 
@@ -19,14 +20,20 @@ pub struct AgentRow {
     pub user_id: String,
     pub name: String,
     pub email: String,
+    /// The most chats the agent handles at once.
+    pub capacity: i64,
+    /// Why the agent is paused, if they are.
+    pub paused: Option<Paused>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paused {
+    pub reason: String,
+    pub since: String,
 }
 
 /// Creates an agent in the supervisor's company.
-pub async fn create_agent(
-    state: &AppState,
-    caller: &Caller,
-    agent: &NewAgent,
-) -> Result<AgentRow, AppError> {
+pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -> Result<AgentRow, AppError> {
     caller.require(&[Role::Supervisor])?;
     let user_id = register_user(
         state,
@@ -38,31 +45,34 @@ pub async fn create_agent(
         &agent.password,
     )
     .await?;
-    let email =
-        domain::user::Email::parse(&agent.email).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let email = domain::user::Email::parse(&agent.email).map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(AgentRow {
         user_id: user_id.to_string(),
         name: agent.name.split_whitespace().collect::<Vec<_>>().join(" "),
         email: email.to_string(),
+        capacity: DEFAULT_CAPACITY,
+        paused: None,
     })
 }
 
-/// The agents of the caller's company, by name.
+/// The agents of the caller's company, by name, with their capacity and pause.
 pub async fn list_agents(state: &AppState, caller: &Caller) -> Result<Vec<AgentRow>, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
-    let rows = People
-        .users_of(
-            &state.store,
-            &caller.company_id.to_string(),
-            Role::Agent.as_str(),
-        )
-        .await?;
+    let company = caller.company_id.to_string();
+    let rows = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    let states = AgentBoard.agents_of(&state.store, &company).await?;
     Ok(rows
         .into_iter()
-        .map(|row| AgentRow {
-            user_id: row.user_id,
-            name: row.name,
-            email: row.email,
+        .map(|row| {
+            let working = states.iter().find(|s| s.agent_id == row.user_id);
+            AgentRow {
+                capacity: working.map_or(DEFAULT_CAPACITY, |s| s.capacity),
+                paused: working
+                    .and_then(|s| Some(Paused { reason: s.paused_reason.clone()?, since: s.paused_since.clone()? })),
+                user_id: row.user_id,
+                name: row.name,
+                email: row.email,
+            }
         })
         .collect())
 }

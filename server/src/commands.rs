@@ -54,18 +54,10 @@ where
     D::Event: DomainEvent,
 {
     let history = log.read_stream(stream).await?;
-    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| {
-        ExpectedRevision::Exact(last.revision)
-    });
+    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
     let events = history
         .into_iter()
-        .map(|recorded| {
-            decode::<D::Event>(
-                &recorded.event_type,
-                recorded.metadata.schema_version,
-                recorded.data,
-            )
-        })
+        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
         .collect::<Result<Vec<_>, _>>()?;
     let decided = D::decide(&D::fold(events.iter()), command).map_err(rejected)?;
     let events = decided
@@ -80,11 +72,7 @@ where
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Decided {
-        stream: stream.to_string(),
-        expected,
-        events,
-    })
+    Ok(Decided { stream: stream.to_string(), expected, events })
 }
 
 /// Appends decisions on several streams atomically; answers the position of the last event
@@ -98,9 +86,7 @@ pub async fn commit(
     let mut transaction = log.begin().await?;
     let mut last = None;
     for decided in decisions {
-        let appended = transaction
-            .append(&decided.stream, decided.expected, decided.events)
-            .await?;
+        let appended = transaction.append(&decided.stream, decided.expected, decided.events).await?;
         last = appended.position.or(last);
     }
     transaction.commit().await?;
@@ -127,9 +113,7 @@ where
     for _ in 0..ATTEMPTS {
         match attempt().await {
             Ok(value) => return Ok(value),
-            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
-                metrics.append_conflict()
-            }
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => metrics.append_conflict(),
             Err(CommitError::Log(other)) => return Err(other.into()),
             Err(CommitError::Rejected(error)) => return Err(error),
         }

@@ -41,12 +41,8 @@ impl Settings {
     /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
     /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, then the flags `--database-url`,
     /// `--address`, `--log-format`, `--admin-email`, `--admin-password`.
-    pub fn load(
-        variables: impl Fn(&str) -> Option<String>,
-        arguments: &[String],
-    ) -> Result<Self, SettingsError> {
-        let mut database_url =
-            variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
+    pub fn load(variables: impl Fn(&str) -> Option<String>, arguments: &[String]) -> Result<Self, SettingsError> {
+        let mut database_url = variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
         let mut address = variables("IKONO_ADDRESS").unwrap_or_else(|| "127.0.0.1:3000".into());
         let mut log_format = variables("IKONO_LOG_FORMAT").unwrap_or_else(|| "human".into());
         let site_root = variables("IKONO_SITE_ROOT")
@@ -59,10 +55,10 @@ impl Settings {
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
             let value = || {
-                rest.clone().next().cloned().ok_or(SettingsError::Invalid {
-                    name: "flag",
-                    reason: format!("{flag} needs a value"),
-                })
+                rest.clone()
+                    .next()
+                    .cloned()
+                    .ok_or(SettingsError::Invalid { name: "flag", reason: format!("{flag} needs a value") })
             };
             match flag.as_str() {
                 "--admin-email" => {
@@ -83,19 +79,17 @@ impl Settings {
                 "--log-format" => &mut log_format,
                 other => return Err(SettingsError::UnknownArgument(other.to_string())),
             };
-            *target = rest.next().cloned().ok_or(SettingsError::Invalid {
-                name: "flag",
-                reason: format!("{flag} needs a value"),
-            })?;
+            *target = rest
+                .next()
+                .cloned()
+                .ok_or(SettingsError::Invalid { name: "flag", reason: format!("{flag} needs a value") })?;
         }
 
         Ok(Self {
             database_url,
-            address: address.parse().map_err(|e: std::net::AddrParseError| {
-                SettingsError::Invalid {
-                    name: "address",
-                    reason: e.to_string(),
-                }
+            address: address.parse().map_err(|e: std::net::AddrParseError| SettingsError::Invalid {
+                name: "address",
+                reason: e.to_string(),
             })?,
             site_root: PathBuf::from(site_root),
             log_format: match log_format.as_str() {
@@ -109,10 +103,8 @@ impl Settings {
                 }
             },
             company_id: match company {
-                Some(text) => Uuid::parse_str(&text).map_err(|e| SettingsError::Invalid {
-                    name: "IKONO_COMPANY_ID",
-                    reason: e.to_string(),
-                })?,
+                Some(text) => Uuid::parse_str(&text)
+                    .map_err(|e| SettingsError::Invalid { name: "IKONO_COMPANY_ID", reason: e.to_string() })?,
                 None => default_company(),
             },
             admin: admin_email.zip(admin_password),

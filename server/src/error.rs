@@ -91,10 +91,6 @@ impl IntoResponse for AppError {
         if let AppError::Internal(cause) = &self {
             tracing::error!(%cause, "internal error");
         }
-        (
-            self.status_code(),
-            Json(serde_json::json!({ "error": self.public_message() })),
-        )
-            .into_response()
+        (self.status_code(), Json(serde_json::json!({ "error": self.public_message() }))).into_response()
     }
 }

@@ -5,6 +5,7 @@
 //! - [`error`]: the API's error type and how it answers.
 //! - [`agents`]: agent administration.
 //! - [`commands`]: load → decide → append, retried on conflict.
+//! - [`pauses`]: pause reasons, pausing and resuming, capacity.
 //! - [`people`]: sign-in, sessions and the first supervisor.
 //! - [`queues`]: the queue commands and queries the API and the app call.
 //! - [`live`]: pushes read-model changes to browsers as server-sent events.
@@ -18,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod live;
 pub mod metrics;
+pub mod pauses;
 pub mod people;
 pub mod queues;
 pub mod routes;

@@ -47,10 +47,7 @@ impl LiveHub {
                         .events
                         .iter()
                         .filter_map(|event| {
-                            topic_of(event).map(|topic| LiveChange {
-                                company_id: event.metadata.company_id,
-                                topic,
-                            })
+                            topic_of(event).map(|topic| LiveChange { company_id: event.metadata.company_id, topic })
                         })
                         .collect();
                     for change in changes {

@@ -41,26 +41,17 @@ impl Metrics {
         out.push_str("# TYPE http_requests_total counter\n");
         if let Ok(requests) = self.requests.lock() {
             for ((method, status), count) in requests.iter() {
-                let _ = writeln!(
-                    out,
-                    "http_requests_total{{method=\"{method}\",status=\"{status}\"}} {count}"
-                );
+                let _ = writeln!(out, "http_requests_total{{method=\"{method}\",status=\"{status}\"}} {count}");
             }
         }
         out.push_str("# HELP eventlog_events_appended_total Events appended by this process.\n");
         out.push_str("# TYPE eventlog_events_appended_total counter\n");
-        let _ = writeln!(
-            out,
-            "eventlog_events_appended_total {}",
-            self.appended.load(Ordering::Relaxed)
+        let _ = writeln!(out, "eventlog_events_appended_total {}", self.appended.load(Ordering::Relaxed));
+        out.push_str(
+            "# HELP eventlog_append_conflicts_total Appends refused for a wrong expected revision, then retried.\n",
         );
-        out.push_str("# HELP eventlog_append_conflicts_total Appends refused for a wrong expected revision, then retried.\n");
         out.push_str("# TYPE eventlog_append_conflicts_total counter\n");
-        let _ = writeln!(
-            out,
-            "eventlog_append_conflicts_total {}",
-            self.conflicts.load(Ordering::Relaxed)
-        );
+        let _ = writeln!(out, "eventlog_append_conflicts_total {}", self.conflicts.load(Ordering::Relaxed));
         out.push_str("# HELP projection_lag_events Events visible in the log that a projection has not applied.\n");
         out.push_str("# TYPE projection_lag_events gauge\n");
         for lag in lags {

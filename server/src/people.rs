@@ -13,9 +13,7 @@ use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use domain::ids::{CompanyId, UserId};
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
-use domain::user::{
-    email_stream, user_stream, Email, PasswordHash, Role, User, UserCommand, UserRejection,
-};
+use domain::user::{email_stream, user_stream, Email, PasswordHash, Role, User, UserCommand, UserRejection};
 use projections::people::People;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -41,10 +39,7 @@ impl Caller {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "your role ({}) may not do this",
-                self.role.as_str()
-            )))
+            Err(AppError::Forbidden(format!("your role ({}) may not do this", self.role.as_str())))
         }
     }
 
@@ -83,21 +78,15 @@ async fn hash_password(password: String) -> Result<PasswordHash, AppError> {
 
 async fn password_matches(password: String, phc: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        argon2::PasswordHash::new(&phc).is_ok_and(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+        argon2::PasswordHash::new(&phc)
+            .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
     })
     .await
     .unwrap_or(false)
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn new_token() -> String {
@@ -130,14 +119,10 @@ pub async fn register_user(
     let email = Email::parse(email).map_err(|e| AppError::Invalid(e.to_string()))?;
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
-        return Err(AppError::Invalid(format!(
-            "a name has 1 to {NAME_MAX_CHARS} characters"
-        )));
+        return Err(AppError::Invalid(format!("a name has 1 to {NAME_MAX_CHARS} characters")));
     }
     if password.chars().count() < PASSWORD_MIN_CHARS {
-        return Err(AppError::Invalid(format!(
-            "a password has at least {PASSWORD_MIN_CHARS} characters"
-        )));
+        return Err(AppError::Invalid(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
     }
     let password_hash = hash_password(password.to_string()).await?;
     let user_id = UserId::from_uuid(Uuid::now_v7());
@@ -147,13 +132,8 @@ pub async fn register_user(
             log,
             context,
             &email_stream(&email),
-            &ReservationCommand::Claim {
-                owner: user_id.as_uuid(),
-                name: email.to_string(),
-            },
-            |ReservationRejection::Taken(address)| {
-                AppError::Conflict(format!("{address} already has an account"))
-            },
+            &ReservationCommand::Claim { owner: user_id.as_uuid(), name: email.to_string() },
+            |ReservationRejection::Taken(address)| AppError::Conflict(format!("{address} already has an account")),
         )
         .await?;
         let register = decide::<User>(
@@ -186,11 +166,7 @@ fn user_rejected(rejection: UserRejection) -> AppError {
 }
 
 /// On a fresh installation, creates the first supervisor; does nothing once anyone exists.
-pub async fn bootstrap_supervisor(
-    state: &AppState,
-    email: &str,
-    password: &str,
-) -> Result<bool, AppError> {
+pub async fn bootstrap_supervisor(state: &AppState, email: &str, password: &str) -> Result<bool, AppError> {
     if People.count_users(&state.store).await? > 0 {
         return Ok(false);
     }
@@ -202,25 +178,12 @@ pub async fn bootstrap_supervisor(
         now: Utc::now(),
     };
     let company = CompanyId::from_uuid(state.settings.company_id);
-    register_user(
-        state,
-        &context,
-        company,
-        email,
-        "Administrator",
-        Role::Supervisor,
-        password,
-    )
-    .await?;
+    register_user(state, &context, company, email, "Administrator", Role::Supervisor, password).await?;
     Ok(true)
 }
 
 /// Checks the password and opens a session; answers the token for the cookie.
-pub async fn sign_in(
-    state: &AppState,
-    email: &str,
-    password: &str,
-) -> Result<(String, Caller), AppError> {
+pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(String, Caller), AppError> {
     let wrong = || AppError::Unauthorized(WRONG_CREDENTIALS.into());
     let email = Email::parse(email).map_err(|_| wrong())?;
     let Some(user) = People.user_by_email(&state.store, email.as_str()).await? else {
@@ -231,25 +194,13 @@ pub async fn sign_in(
     if !password_matches(password.to_string(), user.password_hash.clone()).await {
         return Err(wrong());
     }
-    let user_id: UserId = user
-        .user_id
-        .parse()
-        .map_err(|_| AppError::Internal("a stored user id".into()))?;
-    let company_id: CompanyId = user
-        .company_id
-        .parse()
-        .map_err(|_| AppError::Internal("a stored company id".into()))?;
-    let role = parse_role(&user.role)
-        .ok_or_else(|| AppError::Internal(format!("stored role {}", user.role)))?;
+    let user_id: UserId = user.user_id.parse().map_err(|_| AppError::Internal("a stored user id".into()))?;
+    let company_id: CompanyId =
+        user.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))?;
+    let role = parse_role(&user.role).ok_or_else(|| AppError::Internal(format!("stored role {}", user.role)))?;
     let token = new_token();
     let session_id = Uuid::now_v7();
-    let caller = Caller {
-        user_id,
-        company_id,
-        role,
-        name: user.name,
-        session_id,
-    };
+    let caller = Caller { user_id, company_id, role, name: user.name, session_id };
     let context = caller.context();
     let command = UserCommand::StartSession {
         session_id,
@@ -258,14 +209,7 @@ pub async fn sign_in(
     };
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
-        let started = decide::<User>(
-            log,
-            &context,
-            &user_stream(user_id),
-            &command,
-            user_rejected,
-        )
-        .await?;
+        let started = decide::<User>(log, &context, &user_stream(user_id), &command, user_rejected).await?;
         commit(log, &state.metrics, vec![started]).await
     })
     .await?;
@@ -276,19 +220,10 @@ pub async fn sign_in(
 /// Ends the caller's session.
 pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     let context = caller.context();
-    let command = UserCommand::EndSession {
-        session_id: caller.session_id,
-    };
+    let command = UserCommand::EndSession { session_id: caller.session_id };
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
-        let ended = decide::<User>(
-            log,
-            &context,
-            &user_stream(caller.user_id),
-            &command,
-            user_rejected,
-        )
-        .await?;
+        let ended = decide::<User>(log, &context, &user_stream(caller.user_id), &command, user_rejected).await?;
         commit(log, &state.metrics, vec![ended]).await
     })
     .await?;
@@ -300,33 +235,21 @@ pub async fn caller_from_token(state: &AppState, token: Option<&str>) -> Result<
     let unauthorized = || AppError::Unauthorized("please sign in".into());
     let token = token.ok_or_else(unauthorized)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let session = People
-        .open_session(&state.store, &token_hash(token), &now)
-        .await?
-        .ok_or_else(unauthorized)?;
+    let session = People.open_session(&state.store, &token_hash(token), &now).await?.ok_or_else(unauthorized)?;
     let corrupt = |what: &str| AppError::Internal(format!("stored {what} unreadable"));
     Ok(Caller {
         user_id: session.user_id.parse().map_err(|_| corrupt("user id"))?,
-        company_id: session
-            .company_id
-            .parse()
-            .map_err(|_| corrupt("company id"))?,
+        company_id: session.company_id.parse().map_err(|_| corrupt("company id"))?,
         role: parse_role(&session.role).ok_or_else(|| corrupt("role"))?,
         name: session.name,
-        session_id: session
-            .session_id
-            .parse()
-            .map_err(|_| corrupt("session id"))?,
+        session_id: session.session_id.parse().map_err(|_| corrupt("session id"))?,
     })
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         caller_from_token(state, token_from_cookies(&parts.headers).as_deref()).await
     }
 }
@@ -339,10 +262,7 @@ mod tests {
     #[test]
     fn the_session_token_is_read_from_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.append(
-            "cookie",
-            HeaderValue::from_static("theme=dark; ikono_session=abc123; lang=es"),
-        );
+        headers.append("cookie", HeaderValue::from_static("theme=dark; ikono_session=abc123; lang=es"));
         assert_eq!(token_from_cookies(&headers), Some("abc123".into()));
         let mut empty = HeaderMap::new();
         empty.append("cookie", HeaderValue::from_static("ikono_session="));
@@ -352,11 +272,7 @@ mod tests {
     #[test]
     fn the_session_cookie_is_http_only_and_same_site() {
         let cookie = session_cookie("t");
-        assert!(
-            cookie.contains("HttpOnly")
-                && cookie.contains("SameSite=Lax")
-                && cookie.contains("Path=/")
-        );
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
     }
 
     #[test]

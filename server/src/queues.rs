@@ -5,9 +5,7 @@ use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 use domain::ids::{CompanyId, QueueId, UserId};
-use domain::queue::{
-    queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection,
-};
+use domain::queue::{queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection};
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
 use domain::user::Role;
 use projections::people::People;
@@ -47,10 +45,7 @@ pub async fn create_queue(
             log,
             context,
             &queue_name_stream(company, &name),
-            &ReservationCommand::Claim {
-                owner: queue_id.as_uuid(),
-                name: name.to_string(),
-            },
+            &ReservationCommand::Claim { owner: queue_id.as_uuid(), name: name.to_string() },
             queue_name_taken,
         )
         .await?;
@@ -58,11 +53,7 @@ pub async fn create_queue(
             log,
             context,
             &queue_stream(queue_id),
-            &QueueCommand::CreateQueue {
-                queue_id,
-                company_id: company,
-                name: name.clone(),
-            },
+            &QueueCommand::CreateQueue { queue_id, company_id: company, name: name.clone() },
             AppError::from,
         )
         .await?;
@@ -93,38 +84,22 @@ pub async fn set_membership(
     let is_agent_here = People
         .user(&state.store, &agent.to_string())
         .await?
-        .is_some_and(|user| {
-            user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str()
-        });
+        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
     if !is_agent_here {
         return Err(AppError::NotFound("no such agent".into()));
     }
     let context = caller.context();
     let command = if member {
-        QueueCommand::AddAgent {
-            queue_id,
-            company_id: caller.company_id,
-            agent,
-        }
+        QueueCommand::AddAgent { queue_id, company_id: caller.company_id, agent }
     } else {
-        QueueCommand::RemoveAgent {
-            queue_id,
-            company_id: caller.company_id,
-            agent,
-        }
+        QueueCommand::RemoveAgent { queue_id, company_id: caller.company_id, agent }
     };
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
-        let changed = decide::<Queue>(
-            log,
-            &context,
-            &queue_stream(queue_id),
-            &command,
-            |rejection| match rejection {
-                QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
-                QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-            },
-        )
+        let changed = decide::<Queue>(log, &context, &queue_stream(queue_id), &command, |rejection| match rejection {
+            QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+        })
         .await?;
         commit(log, &state.metrics, vec![changed]).await
     })

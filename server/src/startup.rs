@@ -6,8 +6,7 @@ use crate::error::AppError;
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::people::{
-    bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in,
-    sign_out, Caller,
+    bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in, sign_out, Caller,
 };
 use crate::queues::{create_queue, list_queues, set_membership};
 use crate::routes;
@@ -23,6 +22,7 @@ use domain::user::Role;
 use eventlog::EventLog;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use projections::agent_board::AgentBoard;
 use projections::people::People;
 use projections::queue_list::QueueList;
 use projections::{ProjectionRunner, ReadStore};
@@ -40,6 +40,7 @@ pub struct AppState {
     pub projections: Arc<Vec<Arc<ProjectionRunner>>>,
     pub queue_list: Arc<ProjectionRunner>,
     pub people: Arc<ProjectionRunner>,
+    pub agent_board: Arc<ProjectionRunner>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -51,9 +52,7 @@ impl AppState {
         position: Option<eventlog::Position>,
     ) -> Result<(), AppError> {
         match position {
-            Some(position) => Ok(projection
-                .wait_for(position, std::time::Duration::from_secs(10))
-                .await?),
+            Some(position) => Ok(projection.wait_for(position, std::time::Duration::from_secs(10)).await?),
             None => Ok(()),
         }
     }
@@ -103,17 +102,14 @@ impl Application {
         let store = ReadStore::connect(&settings.database_url).await?;
 
         let runner = |projection: Arc<dyn projections::Projection>| {
-            Arc::new(ProjectionRunner::new(
-                store.clone(),
-                log.clone(),
-                projection,
-            ))
+            Arc::new(ProjectionRunner::new(store.clone(), log.clone(), projection))
         };
         let queue_list = runner(Arc::new(QueueList::new()));
         let people = runner(Arc::new(People));
+        let agent_board = runner(Arc::new(AgentBoard));
         let live = LiveHub::default();
         let mut background = vec![tokio::spawn(live.clone().forward(queue_list.updates()))];
-        for projection in [&queue_list, &people] {
+        for projection in [&queue_list, &people, &agent_board] {
             projection.prepare().await?;
             projection.catch_up().await?;
             background.push(tokio::spawn(projection.clone().run()));
@@ -133,7 +129,8 @@ impl Application {
             store,
             metrics: Arc::new(Metrics::default()),
             live,
-            projections: Arc::new(vec![queue_list.clone(), people.clone()]),
+            projections: Arc::new(vec![queue_list.clone(), people.clone(), agent_board.clone()]),
+            agent_board,
             queue_list,
             people,
             leptos_options: leptos_options.clone(),
@@ -146,9 +143,7 @@ impl Application {
                 tracing::info!(%email, "created the first supervisor; sign in at /login/supervisor");
             }
         }
-        let services: Arc<dyn Services> = Arc::new(ConsoleServices {
-            state: state.clone(),
-        });
+        let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let router = routes::router()
             .leptos_routes_with_context(
                 &state,
@@ -157,17 +152,10 @@ impl Application {
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                routes::count_requests,
-            ))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), routes::count_requests))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
-        Ok(Self {
-            listener,
-            router,
-            background: Background(background),
-        })
+        Ok(Self { listener, router, background: Background(background) })
     }
 
     pub fn port(&self) -> u16 {
@@ -177,9 +165,7 @@ impl Application {
     /// Serves until Ctrl-C; the background tasks stop with it, or when this future is dropped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let _background = self.background;
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 
@@ -189,10 +175,7 @@ async fn shutdown_signal() {
 
 /// SQLite creates the file but not its folder: `./data/` is made on first start.
 fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
-    let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
+    let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
         return Ok(());
     };
     let path = path.split('?').next().unwrap_or(path);
@@ -217,10 +200,7 @@ impl ConsoleServices {
 impl Services for ConsoleServices {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError> {
         let (token, caller) = sign_in(&self.state, &email, &password).await?;
-        Ok(SignedIn {
-            cookie: session_cookie(&token),
-            role: caller.role.as_str().to_string(),
-        })
+        Ok(SignedIn { cookie: session_cookie(&token), role: caller.role.as_str().to_string() })
     }
 
     async fn sign_out(&self, token: Option<String>) -> Result<String, UiError> {
@@ -233,30 +213,15 @@ impl Services for ConsoleServices {
         let caller = self.caller(token).await?;
         let rows = list_queues(&self.state, caller.company_id).await?;
         let agents = People
-            .users_of(
-                &self.state.store,
-                &caller.company_id.to_string(),
-                Role::Agent.as_str(),
-            )
+            .users_of(&self.state.store, &caller.company_id.to_string(), Role::Agent.as_str())
             .await
             .map_err(AppError::from)?;
-        let name_of = |id: &str| {
-            agents
-                .iter()
-                .find(|a| a.user_id == id)
-                .map_or_else(|| id.to_string(), |a| a.name.clone())
-        };
+        let name_of =
+            |id: &str| agents.iter().find(|a| a.user_id == id).map_or_else(|| id.to_string(), |a| a.name.clone());
         Ok(rows
             .into_iter()
             .map(|row| QueueView {
-                members: row
-                    .members
-                    .iter()
-                    .map(|id| MemberView {
-                        id: id.clone(),
-                        name: name_of(id),
-                    })
-                    .collect(),
+                members: row.members.iter().map(|id| MemberView { id: id.clone(), name: name_of(id) }).collect(),
                 id: row.queue_id,
                 name: row.name,
             })
@@ -271,59 +236,28 @@ impl Services for ConsoleServices {
         member: bool,
     ) -> Result<(), UiError> {
         let caller = self.caller(token).await?;
-        let queue = queue_id
-            .parse()
-            .map_err(|_| UiError::Invalid("no such queue".into()))?;
-        let agent = agent_id
-            .parse()
-            .map_err(|_| UiError::Invalid("no such agent".into()))?;
+        let queue = queue_id.parse().map_err(|_| UiError::Invalid("no such queue".into()))?;
+        let agent = agent_id.parse().map_err(|_| UiError::Invalid("no such agent".into()))?;
         Ok(set_membership(&self.state, &caller, queue, agent, member).await?)
     }
 
-    async fn create_queue(
-        &self,
-        token: Option<String>,
-        name: String,
-    ) -> Result<QueueView, UiError> {
+    async fn create_queue(&self, token: Option<String>, name: String) -> Result<QueueView, UiError> {
         let caller = self.caller(token).await?;
         caller.require(&[Role::Supervisor])?;
         let created = create_queue(&self.state, &caller.context(), &name).await?;
-        Ok(QueueView {
-            id: created.id.to_string(),
-            name: created.name.to_string(),
-            members: Vec::new(),
-        })
+        Ok(QueueView { id: created.id.to_string(), name: created.name.to_string(), members: Vec::new() })
     }
 
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError> {
         let caller = self.caller(token).await?;
         let rows = list_agents(&self.state, &caller).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| AgentView {
-                id: row.user_id,
-                name: row.name,
-                email: row.email,
-            })
-            .collect())
+        Ok(rows.into_iter().map(|row| AgentView { id: row.user_id, name: row.name, email: row.email }).collect())
     }
 
-    async fn create_agent(
-        &self,
-        token: Option<String>,
-        agent: NewAgentForm,
-    ) -> Result<AgentView, UiError> {
+    async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError> {
         let caller = self.caller(token).await?;
-        let new = NewAgent {
-            name: agent.name,
-            email: agent.email,
-            password: agent.password,
-        };
+        let new = NewAgent { name: agent.name, email: agent.email, password: agent.password };
         let row = create_agent(&self.state, &caller, &new).await?;
-        Ok(AgentView {
-            id: row.user_id,
-            name: row.name,
-            email: row.email,
-        })
+        Ok(AgentView { id: row.user_id, name: row.name, email: row.email })
     }
 }

@@ -4,8 +4,7 @@ use crate::config::LogFormat;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(format: &LogFormat) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         LogFormat::Human => builder.try_init(),

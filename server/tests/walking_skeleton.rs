@@ -20,6 +20,9 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    supervisors_create_rename_and_retire_pause_reasons,
+    an_agent_pauses_with_a_reason_and_resumes,
+    a_supervisor_sets_an_agents_capacity_within_limits,
     a_supervisor_adds_and_removes_queue_members,
     membership_changes_refuse_unknown_queues_agents_and_non_supervisors,
     a_supervisor_creates_an_agent_who_can_then_sign_in,
@@ -80,33 +83,18 @@ async fn start_with_admin(database: TestDatabase, admin_email: &str) -> TestApp 
         company_id: default_company(),
         admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
     };
-    let application = Application::build(settings)
-        .await
-        .expect("the application builds");
+    let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let server = Running(tokio::spawn(application.run_until_stopped()));
     let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp {
-        address,
-        client,
-        database,
-        server,
-    }
+    TestApp { address, client, database, server }
 }
 
 fn anonymous() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).build().unwrap()
 }
 
-async fn sign_in(
-    client: &reqwest::Client,
-    address: &str,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
+async fn sign_in(client: &reqwest::Client, address: &str, email: &str, password: &str) -> reqwest::Response {
     client
         .post(format!("{address}/api/v1/session"))
         .json(&serde_json::json!({ "email": email, "password": password }))
@@ -143,18 +131,9 @@ impl TestApp {
     }
 
     async fn queue_names(&self) -> Vec<String> {
-        let list: Vec<serde_json::Value> = self
-            .client
-            .get(format!("{}/api/v1/queues", self.address))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        list.iter()
-            .map(|q| q["name"].as_str().unwrap().to_string())
-            .collect()
+        let list: Vec<serde_json::Value> =
+            self.client.get(format!("{}/api/v1/queues", self.address)).send().await.unwrap().json().await.unwrap();
+        list.iter().map(|q| q["name"].as_str().unwrap().to_string()).collect()
     }
 
     /// The read model is eventually consistent: wait (bounded) until it shows what we expect.
@@ -178,10 +157,7 @@ async fn a_created_queue_appears_in_the_list(backend: Backend) {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["name"], "Sales team");
     app.create_queue("Billing").await;
-    assert_eq!(
-        app.wait_for_queues(&["Billing", "Sales team"]).await,
-        vec!["Billing", "Sales team"]
-    );
+    assert_eq!(app.wait_for_queues(&["Billing", "Sales team"]).await, vec!["Billing", "Sales team"]);
 }
 
 async fn a_duplicate_queue_name_is_refused_with_409_and_a_reason(backend: Backend) {
@@ -202,10 +178,7 @@ async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend:
         ("", "the queue needs a name"),
         ("   ", "the queue needs a name"),
         (&"x".repeat(81), "a queue name has at most 80 characters"),
-        (
-            "bad\u{0000}name",
-            "a queue name cannot contain control characters",
-        ),
+        ("bad\u{0000}name", "a queue name cannot contain control characters"),
     ];
     for (name, reason) in cases {
         let refused = app.create_queue(name).await;
@@ -218,11 +191,8 @@ async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend:
 
 async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
     let app = spawn_app(backend).await;
-    let cases = [
-        ("{\"name\": ", "truncated JSON"),
-        ("{\"title\": \"Sales\"}", "missing field"),
-        ("[1, 2]", "not an object"),
-    ];
+    let cases =
+        [("{\"name\": ", "truncated JSON"), ("{\"title\": \"Sales\"}", "missing field"), ("[1, 2]", "not an object")];
     for (body, description) in cases {
         let response = app
             .client
@@ -232,25 +202,15 @@ async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
             .send()
             .await
             .unwrap();
-        assert!(
-            response.status().is_client_error(),
-            "{description}: {}",
-            response.status()
-        );
-        assert!(
-            !response.text().await.unwrap().is_empty(),
-            "{description}: a reason is given"
-        );
+        assert!(response.status().is_client_error(), "{description}: {}", response.status());
+        assert!(!response.text().await.unwrap().is_empty(), "{description}: a reason is given");
     }
 }
 
 async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Backend) {
     let app = spawn_app(backend).await;
     let create = |name: &'static str| {
-        app.client
-            .post(format!("{}/api/create_queue", app.address))
-            .form(&[("name", name)])
-            .send()
+        app.client.post(format!("{}/api/create_queue", app.address)).form(&[("name", name)]).send()
     };
     let created = create("Support").await.unwrap();
     assert_eq!(created.status(), 200);
@@ -261,23 +221,14 @@ async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Ba
     assert!(refused.text().await.unwrap().contains("already exists"));
     let empty = create(" ").await.unwrap();
     assert_eq!(empty.status(), 422);
-    assert!(empty
-        .text()
-        .await
-        .unwrap()
-        .contains("the queue needs a name"));
+    assert!(empty.text().await.unwrap().contains("the queue needs a name"));
 }
 
 async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Rendered queue").await;
     app.wait_for_queues(&["Rendered queue"]).await;
-    let page = app
-        .client
-        .get(format!("{}/supervisor/queues", app.address))
-        .send()
-        .await
-        .unwrap();
+    let page = app.client.get(format!("{}/supervisor/queues", app.address)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Rendered queue"), "{html}");
@@ -286,12 +237,7 @@ async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backe
 
 async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backend) {
     let app = spawn_app(backend).await;
-    let mut stream = app
-        .client
-        .get(format!("{}/api/v1/live", app.address))
-        .send()
-        .await
-        .unwrap();
+    let mut stream = app.client.get(format!("{}/api/v1/live", app.address)).send().await.unwrap();
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     app.create_queue("Live").await;
     let mut received = String::new();
@@ -304,27 +250,15 @@ async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backen
         }
     })
     .await;
-    assert!(
-        outcome.is_ok() && received.contains("event: queues"),
-        "{received}"
-    );
-    assert_eq!(
-        app.queue_names().await,
-        vec!["Live"],
-        "the list already holds the change when it is pushed"
-    );
+    assert!(outcome.is_ok() && received.contains("event: queues"), "{received}");
+    assert_eq!(app.queue_names().await, vec!["Live"], "the list already holds the change when it is pushed");
 }
 
 async fn healthz_reports_the_store_and_projection_lag(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Health").await;
     app.wait_for_queues(&["Health"]).await;
-    let response = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     let expected_backend = match backend {
@@ -341,73 +275,36 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Counted").await;
     app.wait_for_queues(&["Counted"]).await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"),
-        "{text}"
-    );
+    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"), "{text}");
     // The first supervisor (an address claim and a user), a session, a name claim and a queue.
     assert!(text.contains("eventlog_events_appended_total 5"), "{text}");
-    assert!(
-        text.contains("projection_lag_events{projection=\"queue_list\",version=\"2\"} 0"),
-        "{text}"
-    );
+    assert!(text.contains("projection_lag_events{projection=\"queue_list\",version=\"2\"} 0"), "{text}");
 }
 
 async fn the_read_model_survives_a_restart(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_queue("Durable").await;
     app.wait_for_queues(&["Durable"]).await;
-    let TestApp {
-        database, server, ..
-    } = app;
+    let TestApp { database, server, .. } = app;
     drop(server);
     let restarted = start(database).await;
     assert_eq!(restarted.queue_names().await, vec!["Durable"]);
-    assert_eq!(
-        restarted.create_queue("durable").await.status(),
-        409,
-        "the name is still taken"
-    );
+    assert_eq!(restarted.create_queue("durable").await.status(), 409, "the name is still taken");
 }
 
 async fn signing_in_with_the_bootstrap_supervisor_opens_a_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = anonymous();
-    let response = sign_in(
-        &client,
-        &app.address,
-        "  ADMIN@example.com ",
-        ADMIN_PASSWORD,
-    )
-    .await;
+    let response = sign_in(&client, &app.address, "  ADMIN@example.com ", ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
-        cookie.starts_with("ikono_session=")
-            && cookie.contains("HttpOnly")
-            && cookie.contains("SameSite=Lax"),
+        cookie.starts_with("ikono_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    let me: serde_json::Value = client
-        .get(format!("{}/api/v1/session", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value =
+        client.get(format!("{}/api/v1/session", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["role"], "supervisor");
     assert_eq!(me["name"], "Administrator");
 }
@@ -423,10 +320,7 @@ async fn wrong_credentials_are_refused_with_401_and_the_same_reason(backend: Bac
         let client = anonymous();
         let response = sign_in(&client, &app.address, email, password).await;
         assert_eq!(response.status(), 401, "{description}");
-        assert!(
-            response.headers().get("set-cookie").is_none(),
-            "{description}: no session"
-        );
+        assert!(response.headers().get("set-cookie").is_none(), "{description}: no session");
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["error"], "wrong e-mail or password", "{description}");
     }
@@ -439,17 +333,11 @@ async fn without_a_session_every_endpoint_answers_401(backend: Backend) {
     let requests = [
         client.get(format!("{address}/api/v1/session")),
         client.get(format!("{address}/api/v1/queues")),
-        client
-            .post(format!("{address}/api/v1/queues"))
-            .json(&serde_json::json!({ "name": "Sneaky" })),
+        client.post(format!("{address}/api/v1/queues")).json(&serde_json::json!({ "name": "Sneaky" })),
         client.get(format!("{address}/api/v1/live")),
-        client
-            .post(format!("{address}/api/create_queue"))
-            .form(&[("name", "Sneaky")]),
+        client.post(format!("{address}/api/create_queue")).form(&[("name", "Sneaky")]),
         client.post(format!("{address}/api/queues")),
-        client
-            .get(format!("{address}/api/v1/queues"))
-            .header("cookie", "ikono_session=forged"),
+        client.get(format!("{address}/api/v1/queues")).header("cookie", "ikono_session=forged"),
     ];
     for request in requests {
         let response = request.send().await.unwrap();
@@ -460,37 +348,18 @@ async fn without_a_session_every_endpoint_answers_401(backend: Backend) {
 
 async fn signing_out_ends_the_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    let out = app
-        .client
-        .delete(format!("{}/api/v1/session", app.address))
-        .send()
-        .await
-        .unwrap();
+    let out = app.client.delete(format!("{}/api/v1/session", app.address)).send().await.unwrap();
     assert_eq!(out.status(), 204);
-    let after = app
-        .client
-        .get(format!("{}/api/v1/queues", app.address))
-        .send()
-        .await
-        .unwrap();
+    let after = app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap();
     assert_eq!(after.status(), 401);
 }
 
 async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
     let app = spawn_app(backend).await;
-    assert_eq!(
-        app.create_agent("Ana", "agent@example.com", "agent password")
-            .await
-            .status(),
-        201
-    );
+    assert_eq!(app.create_agent("Ana", "agent@example.com", "agent password").await.status(), 201);
     app.create_queue("Sales").await;
     let agent = signed_in(&app.address, "agent@example.com", "agent password").await;
-    let list = agent
-        .get(format!("{}/api/v1/queues", app.address))
-        .send()
-        .await
-        .unwrap();
+    let list = agent.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap();
     assert_eq!(list.status(), 200);
     let refused = agent
         .post(format!("{}/api/v1/queues", app.address))
@@ -506,17 +375,13 @@ async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
 
 async fn the_first_supervisor_is_created_only_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    let TestApp {
-        database, server, ..
-    } = app;
+    let TestApp { database, server, .. } = app;
     drop(server);
     let restarted = start_with_admin(database, ADMIN_EMAIL).await;
     let other = anonymous();
     let response = sign_in(&other, &restarted.address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
-    let TestApp {
-        database, server, ..
-    } = restarted;
+    let TestApp { database, server, .. } = restarted;
     drop(server);
     let settings = Settings {
         database_url: database.url.clone(),
@@ -529,51 +394,23 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());
     let _running = Running(tokio::spawn(application.run_until_stopped()));
-    let refused = sign_in(
-        &anonymous(),
-        &address,
-        "intruder@example.com",
-        ADMIN_PASSWORD,
-    )
-    .await;
-    assert_eq!(
-        refused.status(),
-        401,
-        "a second bootstrap address is ignored once a user exists"
-    );
+    let refused = sign_in(&anonymous(), &address, "intruder@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(refused.status(), 401, "a second bootstrap address is ignored once a user exists");
 }
 
 async fn a_supervisor_creates_an_agent_who_can_then_sign_in(backend: Backend) {
     let app = spawn_app(backend).await;
-    let created = app
-        .create_agent("  Ana   María ", "Ana@Example.com", "agent password")
-        .await;
+    let created = app.create_agent("  Ana   María ", "Ana@Example.com", "agent password").await;
     assert_eq!(created.status(), 201);
     let body: serde_json::Value = created.json().await.unwrap();
-    assert_eq!(
-        (body["name"].as_str(), body["email"].as_str()),
-        (Some("Ana María"), Some("ana@example.com"))
-    );
-    let agents: Vec<serde_json::Value> = app
-        .client
-        .get(format!("{}/api/v1/agents", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!((body["name"].as_str(), body["email"].as_str()), (Some("Ana María"), Some("ana@example.com")));
+    let agents: Vec<serde_json::Value> =
+        app.client.get(format!("{}/api/v1/agents", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!(agents.len(), 1);
     assert_eq!(agents[0]["email"], "ana@example.com");
     let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
-    let me: serde_json::Value = agent
-        .get(format!("{}/api/v1/session", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value =
+        agent.get(format!("{}/api/v1/session", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["role"], "agent");
     let refused = agent
         .post(format!("{}/api/v1/agents", app.address))
@@ -587,57 +424,19 @@ async fn a_supervisor_creates_an_agent_who_can_then_sign_in(backend: Backend) {
 async fn agent_creation_refuses_bad_input_and_duplicate_addresses(backend: Backend) {
     let app = spawn_app(backend).await;
     let cases = [
-        (
-            "Ana",
-            "not-an-address",
-            "agent password",
-            422,
-            "is not an e-mail address",
-            "a malformed address",
-        ),
-        (
-            "Ana",
-            "ana@example.com",
-            "short",
-            422,
-            "at least 8 characters",
-            "a short password",
-        ),
-        (
-            "   ",
-            "ana@example.com",
-            "agent password",
-            422,
-            "1 to 120 characters",
-            "an empty name",
-        ),
-        (
-            "Ana",
-            "ADMIN@example.com",
-            "agent password",
-            409,
-            "already has an account",
-            "the supervisor's address",
-        ),
+        ("Ana", "not-an-address", "agent password", 422, "is not an e-mail address", "a malformed address"),
+        ("Ana", "ana@example.com", "short", 422, "at least 8 characters", "a short password"),
+        ("   ", "ana@example.com", "agent password", 422, "1 to 120 characters", "an empty name"),
+        ("Ana", "ADMIN@example.com", "agent password", 409, "already has an account", "the supervisor's address"),
     ];
     for (name, email, password, status, reason, description) in cases {
         let response = app.create_agent(name, email, password).await;
         assert_eq!(response.status(), status, "{description}");
         let body: serde_json::Value = response.json().await.unwrap();
-        assert!(
-            body["error"].as_str().unwrap().contains(reason),
-            "{description}: {body}"
-        );
+        assert!(body["error"].as_str().unwrap().contains(reason), "{description}: {body}");
     }
-    let agents: Vec<serde_json::Value> = app
-        .client
-        .get(format!("{}/api/v1/agents", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let agents: Vec<serde_json::Value> =
+        app.client.get(format!("{}/api/v1/agents", app.address)).send().await.unwrap().json().await.unwrap();
     assert!(agents.is_empty(), "nothing was created");
 }
 
@@ -650,128 +449,158 @@ async fn created_id(response: reqwest::Response, field: &str) -> String {
 async fn a_supervisor_adds_and_removes_queue_members(backend: Backend) {
     let app = spawn_app(backend).await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
-    let ana = created_id(
-        app.create_agent("Ana", "ana@example.com", "agent password")
-            .await,
-        "user_id",
-    )
-    .await;
-    let luis = created_id(
-        app.create_agent("Luis", "luis@example.com", "agent password")
-            .await,
-        "user_id",
-    )
-    .await;
+    let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    let luis = created_id(app.create_agent("Luis", "luis@example.com", "agent password").await, "user_id").await;
     let member = |agent: &str| format!("{}/api/v1/queues/{queue}/members/{agent}", app.address);
     for agent in [&ana, &luis, &ana] {
-        assert_eq!(
-            app.client.put(member(agent)).send().await.unwrap().status(),
-            204
-        );
+        assert_eq!(app.client.put(member(agent)).send().await.unwrap().status(), 204);
     }
     let members = |list: Vec<serde_json::Value>| list[0]["members"].clone();
-    let list: Vec<serde_json::Value> = app
-        .client
-        .get(format!("{}/api/v1/queues", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        members(list),
-        serde_json::json!([ana, luis]),
-        "in the order they joined, each once"
-    );
-    assert_eq!(
-        app.client
-            .delete(member(&ana))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        204
-    );
-    let list: Vec<serde_json::Value> = app
-        .client
-        .get(format!("{}/api/v1/queues", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<serde_json::Value> =
+        app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(members(list), serde_json::json!([ana, luis]), "in the order they joined, each once");
+    assert_eq!(app.client.delete(member(&ana)).send().await.unwrap().status(), 204);
+    let list: Vec<serde_json::Value> =
+        app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!(members(list), serde_json::json!([luis]));
 }
 
 async fn membership_changes_refuse_unknown_queues_agents_and_non_supervisors(backend: Backend) {
     let app = spawn_app(backend).await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
-    let ana = created_id(
-        app.create_agent("Ana", "ana@example.com", "agent password")
-            .await,
-        "user_id",
-    )
-    .await;
-    let me: serde_json::Value = app
-        .client
-        .get(format!("{}/api/v1/session", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    let me: serde_json::Value =
+        app.client.get(format!("{}/api/v1/session", app.address)).send().await.unwrap().json().await.unwrap();
     let supervisor = me["user_id"].as_str().unwrap().to_string();
     let nobody = uuid::Uuid::now_v7().to_string();
     let cases = [
         (queue.clone(), nobody.clone(), 404, "an unknown agent"),
-        (
-            queue.clone(),
-            supervisor,
-            404,
-            "a supervisor is not an agent",
-        ),
+        (queue.clone(), supervisor, 404, "a supervisor is not an agent"),
         (nobody, ana.clone(), 404, "an unknown queue"),
-        (
-            queue.clone(),
-            "not-a-uuid".to_string(),
-            400,
-            "a malformed id",
-        ),
+        (queue.clone(), "not-a-uuid".to_string(), 400, "a malformed id"),
     ];
     for (q, a, status, description) in cases {
-        let response = app
-            .client
-            .put(format!("{}/api/v1/queues/{q}/members/{a}", app.address))
-            .send()
-            .await
-            .unwrap();
+        let response = app.client.put(format!("{}/api/v1/queues/{q}/members/{a}", app.address)).send().await.unwrap();
         assert_eq!(response.status(), status, "{description}");
-        assert!(
-            !response.text().await.unwrap().is_empty(),
-            "{description}: a reason"
-        );
+        assert!(!response.text().await.unwrap().is_empty(), "{description}: a reason");
     }
     let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
-    let refused = agent
-        .put(format!(
-            "{}/api/v1/queues/{queue}/members/{ana}",
-            app.address
-        ))
-        .send()
-        .await
-        .unwrap();
+    let refused = agent.put(format!("{}/api/v1/queues/{queue}/members/{ana}", app.address)).send().await.unwrap();
     assert_eq!(refused.status(), 403);
-    let list: Vec<serde_json::Value> = app
-        .client
-        .get(format!("{}/api/v1/queues", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<serde_json::Value> =
+        app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!(list[0]["members"], serde_json::json!([]));
+}
+
+impl TestApp {
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        client.request(method, format!("{}{path}", self.address)).json(&body).send().await.unwrap()
+    }
+
+    async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
+        client.get(format!("{}{path}", self.address)).send().await.unwrap().json().await.unwrap()
+    }
+}
+
+async fn supervisors_create_rename_and_retire_pause_reasons(backend: Backend) {
+    use reqwest::Method;
+    let app = spawn_app(backend).await;
+    let su = &app.client;
+    let lunch = created_id(
+        app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": " Lunch " })).await,
+        "id",
+    )
+    .await;
+    let training = created_id(
+        app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Training" })).await,
+        "id",
+    )
+    .await;
+    let duplicate = app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "LUNCH" })).await;
+    assert_eq!(duplicate.status(), 409);
+    let empty = app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "  " })).await;
+    assert_eq!(empty.status(), 422);
+    let renamed = app
+        .send(su, Method::PATCH, &format!("/api/v1/pause-reasons/{lunch}"), serde_json::json!({ "name": "Meal" }))
+        .await;
+    assert_eq!(renamed.status(), 204);
+    let retired = su.delete(format!("{}/api/v1/pause-reasons/{training}", app.address)).send().await.unwrap();
+    assert_eq!(retired.status(), 204);
+    let unknown = su.delete(format!("{}/api/v1/pause-reasons/{training}", app.address)).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(app.get_json(su, "/api/v1/pause-reasons").await, serde_json::json!([{ "id": lunch, "name": "Meal" }]));
+
+    app.create_agent("Ana", "ana@example.com", "agent password").await;
+    let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
+    let refused = app.send(&agent, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Nap" })).await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        app.get_json(&agent, "/api/v1/pause-reasons").await.as_array().unwrap().len(),
+        1,
+        "agents see the reasons"
+    );
+}
+
+async fn an_agent_pauses_with_a_reason_and_resumes(backend: Backend) {
+    use reqwest::Method;
+    let app = spawn_app(backend).await;
+    let su = &app.client;
+    let lunch = created_id(
+        app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Lunch" })).await,
+        "id",
+    )
+    .await;
+    let old = created_id(
+        app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Old" })).await,
+        "id",
+    )
+    .await;
+    su.delete(format!("{}/api/v1/pause-reasons/{old}", app.address)).send().await.unwrap();
+    app.create_agent("Ana", "ana@example.com", "agent password").await;
+    let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
+
+    let retired = app.send(&agent, Method::POST, "/api/v1/me/pause", serde_json::json!({ "reason_id": old })).await;
+    assert_eq!(retired.status(), 404, "a retired reason cannot be used");
+    assert_eq!(
+        app.send(&agent, Method::POST, "/api/v1/me/pause", serde_json::json!({ "reason_id": lunch })).await.status(),
+        204
+    );
+    let agents = app.get_json(su, "/api/v1/agents").await;
+    assert_eq!(agents[0]["paused"]["reason"], "Lunch");
+    assert!(agents[0]["paused"]["since"].as_str().is_some());
+    let twice = app.send(&agent, Method::POST, "/api/v1/me/pause", serde_json::json!({ "reason_id": lunch })).await;
+    assert_eq!(twice.status(), 409);
+    assert_eq!(app.send(&agent, Method::POST, "/api/v1/me/resume", serde_json::json!({})).await.status(), 204);
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["paused"], serde_json::Value::Null);
+    assert_eq!(app.send(&agent, Method::POST, "/api/v1/me/resume", serde_json::json!({})).await.status(), 409);
+    let supervisor = app.send(su, Method::POST, "/api/v1/me/pause", serde_json::json!({ "reason_id": lunch })).await;
+    assert_eq!(supervisor.status(), 403, "only agents pause");
+}
+
+async fn a_supervisor_sets_an_agents_capacity_within_limits(backend: Backend) {
+    use reqwest::Method;
+    let app = spawn_app(backend).await;
+    let su = &app.client;
+    let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["capacity"], 3, "the default capacity");
+    let path = format!("/api/v1/agents/{ana}/capacity");
+    assert_eq!(app.send(su, Method::PUT, &path, serde_json::json!({ "capacity": 5 })).await.status(), 204);
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["capacity"], 5);
+    for capacity in [0, 51] {
+        let refused = app.send(su, Method::PUT, &path, serde_json::json!({ "capacity": capacity })).await;
+        assert_eq!(refused.status(), 422, "capacity {capacity}");
+    }
+    let negative = app.send(su, Method::PUT, &path, serde_json::json!({ "capacity": -1 })).await;
+    assert!(negative.status().is_client_error());
+    let nobody = format!("/api/v1/agents/{}/capacity", uuid::Uuid::now_v7());
+    assert_eq!(app.send(su, Method::PUT, &nobody, serde_json::json!({ "capacity": 2 })).await.status(), 404);
+    let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
+    assert_eq!(app.send(&agent, Method::PUT, &path, serde_json::json!({ "capacity": 50 })).await.status(), 403);
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["capacity"], 5);
 }

@@ -20,20 +20,12 @@ pub struct NewAgentForm {
 
 #[server(prefix = "/api", endpoint = "agents")]
 pub async fn list_agents() -> Result<Vec<AgentView>, UiError> {
-    crate::ssr::with_status(
-        crate::ssr::services()?
-            .agents(crate::ssr::session_token())
-            .await,
-    )
+    crate::ssr::with_status(crate::ssr::services()?.agents(crate::ssr::session_token()).await)
 }
 
 #[server(prefix = "/api", endpoint = "create_agent")]
 pub async fn create_agent(agent: NewAgentForm) -> Result<AgentView, UiError> {
-    crate::ssr::with_status(
-        crate::ssr::services()?
-            .create_agent(crate::ssr::session_token(), agent)
-            .await,
-    )
+    crate::ssr::with_status(crate::ssr::services()?.create_agent(crate::ssr::session_token(), agent).await)
 }
 
 #[component]

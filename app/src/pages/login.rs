@@ -5,24 +5,15 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
-    let signed_in =
-        crate::ssr::with_status(crate::ssr::services()?.sign_in(email, password).await)?;
+    let signed_in = crate::ssr::with_status(crate::ssr::services()?.sign_in(email, password).await)?;
     crate::ssr::set_cookie(&signed_in.cookie);
-    leptos_axum::redirect(if signed_in.role == "supervisor" {
-        "/supervisor/queues"
-    } else {
-        "/"
-    });
+    leptos_axum::redirect(if signed_in.role == "supervisor" { "/supervisor/queues" } else { "/" });
     Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), UiError> {
-    let expired = crate::ssr::with_status(
-        crate::ssr::services()?
-            .sign_out(crate::ssr::session_token())
-            .await,
-    )?;
+    let expired = crate::ssr::with_status(crate::ssr::services()?.sign_out(crate::ssr::session_token()).await)?;
     crate::ssr::set_cookie(&expired);
     leptos_axum::redirect("/");
     Ok(())
@@ -49,16 +40,8 @@ fn LoginForm(area: Area) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let failure = move || action.value().get().and_then(|outcome| outcome.err());
     let (class, title, lead) = match area {
-        Area::Supervisor => (
-            "card login login-supervisor",
-            "Supervisor sign-in",
-            "Run queues, agents and channels.",
-        ),
-        Area::Agent => (
-            "card login login-agent",
-            "Agent sign-in",
-            "Answer your customers' chats.",
-        ),
+        Area::Supervisor => ("card login login-supervisor", "Supervisor sign-in", "Run queues, agents and channels."),
+        Area::Agent => ("card login login-agent", "Agent sign-in", "Answer your customers' chats."),
     };
     view! {
         <section class=class>

@@ -22,32 +22,18 @@ pub struct QueueView {
 
 #[server(prefix = "/api", endpoint = "queues")]
 pub async fn list_queues() -> Result<Vec<QueueView>, UiError> {
-    crate::ssr::with_status(
-        crate::ssr::services()?
-            .queues(crate::ssr::session_token())
-            .await,
-    )
+    crate::ssr::with_status(crate::ssr::services()?.queues(crate::ssr::session_token()).await)
 }
 
 #[server(prefix = "/api", endpoint = "create_queue")]
 pub async fn create_queue(name: String) -> Result<QueueView, UiError> {
-    crate::ssr::with_status(
-        crate::ssr::services()?
-            .create_queue(crate::ssr::session_token(), name)
-            .await,
-    )
+    crate::ssr::with_status(crate::ssr::services()?.create_queue(crate::ssr::session_token(), name).await)
 }
 
 #[server(prefix = "/api", endpoint = "set_queue_member")]
-pub async fn set_queue_member(
-    queue_id: String,
-    agent_id: String,
-    member: bool,
-) -> Result<(), UiError> {
+pub async fn set_queue_member(queue_id: String, agent_id: String, member: bool) -> Result<(), UiError> {
     crate::ssr::with_status(
-        crate::ssr::services()?
-            .set_queue_member(crate::ssr::session_token(), queue_id, agent_id, member)
-            .await,
+        crate::ssr::services()?.set_queue_member(crate::ssr::session_token(), queue_id, agent_id, member).await,
     )
 }
 
@@ -57,16 +43,8 @@ pub fn QueuesPage() -> impl IntoView {
     let membership = ServerAction::<SetQueueMember>::new();
     let pushed = RwSignal::new(0usize);
     on_live_change("queues", move || pushed.update(|n| *n += 1));
-    let queues = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                membership.version().get(),
-                pushed.get(),
-            )
-        },
-        |_| list_queues(),
-    );
+    let queues =
+        Resource::new(move || (create.version().get(), membership.version().get(), pushed.get()), |_| list_queues());
     let agents = Resource::new(|| (), |_| list_agents());
     let failure = move || {
         create
@@ -145,18 +123,20 @@ fn AddMemberForm(
     queues: Vec<QueueView>,
     agents: Vec<crate::pages::agents::AgentView>,
 ) -> impl IntoView {
-    (!agents.is_empty()).then(|| view! {
-        <ActionForm action=action attr:class="inline-form" attr:aria-label="Add an agent to a queue">
-            <label for="member-agent">"Agent"</label>
-            <select id="member-agent" name="agent_id">
-                {agents.into_iter().map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
-            </select>
-            <label for="member-queue">"Queue"</label>
-            <select id="member-queue" name="queue_id">
-                {queues.into_iter().map(|q| view! { <option value=q.id>{q.name}</option> }).collect_view()}
-            </select>
-            <input type="hidden" name="member" value="true" />
-            <button type="submit">"Add to queue"</button>
-        </ActionForm>
+    (!agents.is_empty()).then(|| {
+        view! {
+            <ActionForm action=action attr:class="inline-form" attr:aria-label="Add an agent to a queue">
+                <label for="member-agent">"Agent"</label>
+                <select id="member-agent" name="agent_id">
+                    {agents.into_iter().map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
+                </select>
+                <label for="member-queue">"Queue"</label>
+                <select id="member-queue" name="queue_id">
+                    {queues.into_iter().map(|q| view! { <option value=q.id>{q.name}</option> }).collect_view()}
+                </select>
+                <input type="hidden" name="member" value="true" />
+                <button type="submit">"Add to queue"</button>
+            </ActionForm>
+        }
     })
 }

@@ -53,33 +53,22 @@ struct Raw {
 impl Raw {
     async fn connect(database: &TestDatabase) -> Raw {
         sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(WRITERS as u32)
-            .connect(&database.url)
-            .await
-            .unwrap();
+        let pool = AnyPoolOptions::new().max_connections(WRITERS as u32).connect(&database.url).await.unwrap();
         let create = match database.backend {
             Backend::Postgres => "CREATE TABLE raw_events (LIKE events INCLUDING ALL)".to_string(),
             Backend::Sqlite => {
-                let ddl: String =
-                    sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'events'")
-                        .fetch_one(&pool)
-                        .await
-                        .unwrap();
+                let ddl: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'events'")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
                 ddl.replacen("CREATE TABLE events", "CREATE TABLE raw_events", 1)
             }
         };
         sqlx::query(&create).execute(&pool).await.unwrap();
         if database.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA busy_timeout = 30000")
-                .execute(&pool)
-                .await
-                .unwrap();
+            sqlx::query("PRAGMA busy_timeout = 30000").execute(&pool).await.unwrap();
         }
-        Raw {
-            pool,
-            backend: database.backend,
-        }
+        Raw { pool, backend: database.backend }
     }
 
     /// One transaction inserting `events` at consecutive revisions of `stream`.
@@ -104,8 +93,25 @@ impl Raw {
             sql.push_str(&format!(
                 "{}({transaction_value}{}{}, {}, {}, {}, {}, {}{}, {}{}, {}, {}{}, {}{}, {}{}, {}{})",
                 if i > 0 { "," } else { "" },
-                p(1), cast("uuid"), p(2), p(3), p(4), p(5), p(6), cast("jsonb"), p(7), cast("uuid"), p(8),
-                p(9), cast("uuid"), p(10), cast("uuid"), p(11), cast("timestamptz"), p(12), cast("timestamptz")
+                p(1),
+                cast("uuid"),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                cast("jsonb"),
+                p(7),
+                cast("uuid"),
+                p(8),
+                p(9),
+                cast("uuid"),
+                p(10),
+                cast("uuid"),
+                p(11),
+                cast("timestamptz"),
+                p(12),
+                cast("timestamptz")
             ));
         }
         let mut query = sqlx::query(&sql);
@@ -253,20 +259,13 @@ async fn appends_one_writer(log: &Arc<dyn EventLog>, raw: &Arc<Raw>) -> Row_ {
         SINGLE_WRITER_APPENDS,
         |round| async move {
             for i in 0..SINGLE_WRITER_APPENDS {
-                let expected = if i == 0 {
-                    ExpectedRevision::NoStream
-                } else {
-                    ExpectedRevision::Exact(i as u64 - 1)
-                };
-                log.append(&format!("single-log-{round}"), expected, vec![event()])
-                    .await
-                    .unwrap();
+                let expected = if i == 0 { ExpectedRevision::NoStream } else { ExpectedRevision::Exact(i as u64 - 1) };
+                log.append(&format!("single-log-{round}"), expected, vec![event()]).await.unwrap();
             }
         },
         |round| async move {
             for i in 0..SINGLE_WRITER_APPENDS {
-                raw.insert(&format!("single-raw-{round}"), i as i64, &[event()])
-                    .await;
+                raw.insert(&format!("single-raw-{round}"), i as i64, &[event()]).await;
             }
         },
     )
@@ -282,14 +281,9 @@ async fn appends_many_writers(log: &Arc<dyn EventLog>, raw: &Arc<Raw>) -> Row_ {
                 let log = log.clone();
                 tokio::spawn(async move {
                     for i in 0..APPENDS_PER_WRITER {
-                        let expected = if i == 0 {
-                            ExpectedRevision::NoStream
-                        } else {
-                            ExpectedRevision::Exact(i as u64 - 1)
-                        };
-                        log.append(&format!("writer-log-{round}-{w}"), expected, vec![event()])
-                            .await
-                            .unwrap();
+                        let expected =
+                            if i == 0 { ExpectedRevision::NoStream } else { ExpectedRevision::Exact(i as u64 - 1) };
+                        log.append(&format!("writer-log-{round}-{w}"), expected, vec![event()]).await.unwrap();
                     }
                 })
             }))
@@ -300,8 +294,7 @@ async fn appends_many_writers(log: &Arc<dyn EventLog>, raw: &Arc<Raw>) -> Row_ {
                 let raw = raw.clone();
                 tokio::spawn(async move {
                     for i in 0..APPENDS_PER_WRITER {
-                        raw.insert(&format!("writer-raw-{round}-{w}"), i as i64, &[event()])
-                            .await;
+                        raw.insert(&format!("writer-raw-{round}-{w}"), i as i64, &[event()]).await;
                     }
                 })
             }))
@@ -318,20 +311,13 @@ async fn appends_in_batches(log: &Arc<dyn EventLog>, raw: &Arc<Raw>) -> Row_ {
         |round| async move {
             for i in 0..BATCHES {
                 let batch: Vec<NewEvent> = (0..BATCH_SIZE).map(|_| event()).collect();
-                log.append(
-                    &format!("batch-log-{round}-{i}"),
-                    ExpectedRevision::NoStream,
-                    batch,
-                )
-                .await
-                .unwrap();
+                log.append(&format!("batch-log-{round}-{i}"), ExpectedRevision::NoStream, batch).await.unwrap();
             }
         },
         |round| async move {
             for i in 0..BATCHES {
                 let batch: Vec<NewEvent> = (0..BATCH_SIZE).map(|_| event()).collect();
-                raw.insert(&format!("batch-raw-{round}-{i}"), 0, &batch)
-                    .await;
+                raw.insert(&format!("batch-raw-{round}-{i}"), 0, &batch).await;
             }
         },
     )
@@ -339,22 +325,13 @@ async fn appends_in_batches(log: &Arc<dyn EventLog>, raw: &Arc<Raw>) -> Row_ {
 }
 
 async fn read_everything(log: &Arc<dyn EventLog>, raw: &Arc<Raw>, url: &str, total: usize) -> Row_ {
-    let present: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&raw.pool)
-        .await
-        .unwrap();
+    let present: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&raw.pool).await.unwrap();
     let mut missing = total.saturating_sub(present as usize);
     let mut i = 0;
     while missing > 0 {
         let batch: Vec<NewEvent> = (0..BATCH_SIZE.min(missing)).map(|_| event()).collect();
         missing -= batch.len();
-        log.append(
-            &format!("bench-fill-{i}"),
-            ExpectedRevision::NoStream,
-            batch,
-        )
-        .await
-        .unwrap();
+        log.append(&format!("bench-fill-{i}"), ExpectedRevision::NoStream, batch).await.unwrap();
         i += 1;
     }
 
@@ -374,13 +351,7 @@ async fn read_everything(log: &Arc<dyn EventLog>, raw: &Arc<Raw>, url: &str, tot
     assert_eq!(raw_count, count, "both readers read the same rows");
     let log_rate = per_second(2 * count, log_time);
     let baseline = per_second(2 * raw_count, raw_time);
-    Row_ {
-        figure: format!("read_all of {count} events"),
-        unit: "events/s",
-        log: log_rate,
-        baseline,
-        goal: 0.6,
-    }
+    Row_ { figure: format!("read_all of {count} events"), unit: "events/s", log: log_rate, baseline, goal: 0.6 }
 }
 
 async fn read_through_log(log: &Arc<dyn EventLog>) -> usize {
@@ -397,10 +368,7 @@ async fn read_through_log(log: &Arc<dyn EventLog>) -> usize {
 
 #[tokio::main]
 async fn main() {
-    let read_events: usize = std::env::var("BENCH_READ_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let read_events: usize = std::env::var("BENCH_READ_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     println!("| backend | figure | event log | baseline | ratio | goal |");
     println!("|---|---|---:|---:|---:|---:|");
     for backend in [Backend::Sqlite, Backend::Postgres] {
@@ -425,11 +393,7 @@ async fn main() {
                 row.unit,
                 ratio,
                 row.goal,
-                if ratio < row.goal {
-                    " **below goal**"
-                } else {
-                    ""
-                }
+                if ratio < row.goal { " **below goal**" } else { "" }
             );
         }
     }

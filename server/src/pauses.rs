@@ -1,0 +1,85 @@
+//! Pause reasons (O1), agents pausing and resuming (O2) and agents' capacity.
+
+use crate::commands::{commit, decide, with_retry};
+use crate::error::AppError;
+use crate::people::Caller;
+use crate::startup::AppState;
+use chrono::Utc;
+use domain::decider::Decider;
+use domain::event::decode;
+use domain::ids::UserId;
+use domain::pause::{
+    agent_stream, pause_reasons_stream, Agent, AgentCommand, PauseReasonCommand, PauseReasonEvent, PauseReasons,
+    PauseRejection,
+};
+use domain::user::Role;
+use projections::people::People;
+use uuid::Uuid;
+
+fn rejected(rejection: PauseRejection) -> AppError {
+    match rejection {
+        PauseRejection::UnknownReason => AppError::NotFound(rejection.to_string()),
+        PauseRejection::DuplicateName(_) | PauseRejection::AlreadyPaused | PauseRejection::NotPaused => {
+            AppError::Conflict(rejection.to_string())
+        }
+        PauseRejection::InvalidName | PauseRejection::InvalidCapacity => AppError::Invalid(rejection.to_string()),
+    }
+}
+
+/// Creates, renames or retires one of the caller's company's pause reasons.
+pub async fn change_reasons(state: &AppState, caller: &Caller, command: PauseReasonCommand) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let context = caller.context();
+    let stream = pause_reasons_stream(caller.company_id);
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let decided = decide::<PauseReasons>(log, &context, &stream, &command, rejected).await?;
+        commit(log, &state.metrics, vec![decided]).await
+    })
+    .await?;
+    state.caught_up(&state.agent_board, position).await
+}
+
+/// The caller pauses with one of their company's reasons.
+pub async fn pause(state: &AppState, caller: &Caller, reason_id: Uuid) -> Result<(), AppError> {
+    caller.require(&[Role::Agent])?;
+    let history = state.log.read_stream(&pause_reasons_stream(caller.company_id)).await?;
+    let events = history
+        .into_iter()
+        .map(|e| decode::<PauseReasonEvent>(&e.event_type, e.metadata.schema_version, e.data))
+        .collect::<Result<Vec<_>, _>>()?;
+    let reasons = PauseReasons::fold(events.iter());
+    let reason = reasons.name_of(reason_id).ok_or_else(|| rejected(PauseRejection::UnknownReason))?.to_string();
+    let command = AgentCommand::Pause { agent: caller.user_id, reason_id, reason, at: Utc::now() };
+    change_agent(state, caller, caller.user_id, command).await
+}
+
+/// The caller ends their pause.
+pub async fn resume(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    caller.require(&[Role::Agent])?;
+    change_agent(state, caller, caller.user_id, AgentCommand::Resume { agent: caller.user_id, at: Utc::now() }).await
+}
+
+/// A supervisor sets how many chats an agent of their company handles at once.
+pub async fn set_capacity(state: &AppState, caller: &Caller, agent: UserId, capacity: u32) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let is_agent_here = People
+        .user(&state.store, &agent.to_string())
+        .await?
+        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
+    if !is_agent_here {
+        return Err(AppError::NotFound("no such agent".into()));
+    }
+    change_agent(state, caller, agent, AgentCommand::SetCapacity { agent, capacity }).await
+}
+
+async fn change_agent(state: &AppState, caller: &Caller, agent: UserId, command: AgentCommand) -> Result<(), AppError> {
+    let context = caller.context();
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let decided = decide::<Agent>(log, &context, &agent_stream(agent), &command, rejected).await?;
+        commit(log, &state.metrics, vec![decided]).await
+    })
+    .await?;
+    state.caught_up(&state.agent_board, position).await
+}
