@@ -131,6 +131,10 @@ pub enum UserEvent {
     SessionStarted { session_id: Uuid, token_hash: String, expires_at: DateTime<Utc> },
     #[serde(rename = "UserSessionEnded")]
     SessionEnded { session_id: Uuid },
+    #[serde(rename = "UserRenamed")]
+    Renamed { name: String },
+    #[serde(rename = "UserDeactivated")]
+    Deactivated,
 }
 
 impl DomainEvent for UserEvent {}
@@ -154,6 +158,11 @@ pub enum UserCommand {
     EndSession {
         session_id: Uuid,
     },
+    Rename {
+        name: String,
+    },
+    /// Ends every open session too: a deactivated user is signed out everywhere at once.
+    Deactivate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -162,11 +171,28 @@ pub enum UserRejection {
     AlreadyRegistered,
     #[error("no such user")]
     NotRegistered,
+    #[error("this account is deactivated")]
+    Deactivated,
+    #[error("a name has 1 to {NAME_MAX_CHARS} characters")]
+    InvalidName,
+}
+
+pub const NAME_MAX_CHARS: usize = 120;
+
+/// A person's name: trimmed, inner white space folded, 1 to 120 characters.
+pub fn parse_person_name(raw: &str) -> Result<String, UserRejection> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(UserRejection::InvalidName);
+    }
+    Ok(name)
 }
 
 #[derive(Default, Debug)]
 pub struct UserState {
     registered: bool,
+    active: bool,
+    name: String,
     sessions: BTreeMap<Uuid, DateTime<Utc>>,
 }
 
@@ -197,6 +223,9 @@ impl Decider for User {
                 if !state.registered {
                     return Err(UserRejection::NotRegistered);
                 }
+                if !state.active {
+                    return Err(UserRejection::Deactivated);
+                }
                 Ok(vec![UserEvent::SessionStarted {
                     session_id: *session_id,
                     token_hash: token_hash.clone(),
@@ -209,12 +238,40 @@ impl Decider for User {
             } else {
                 vec![]
             }),
+            UserCommand::Rename { name } => {
+                if !state.registered {
+                    return Err(UserRejection::NotRegistered);
+                }
+                let name = parse_person_name(name)?;
+                Ok(if name == state.name { vec![] } else { vec![UserEvent::Renamed { name }] })
+            }
+            UserCommand::Deactivate => {
+                if !state.registered {
+                    return Err(UserRejection::NotRegistered);
+                }
+                if !state.active {
+                    return Ok(vec![]);
+                }
+                let mut events: Vec<UserEvent> = state
+                    .sessions
+                    .keys()
+                    .map(|session_id| UserEvent::SessionEnded { session_id: *session_id })
+                    .collect();
+                events.push(UserEvent::Deactivated);
+                Ok(events)
+            }
         }
     }
 
     fn evolve(mut state: UserState, event: &UserEvent) -> UserState {
         match event {
-            UserEvent::Registered { .. } => state.registered = true,
+            UserEvent::Registered { name, .. } => {
+                state.registered = true;
+                state.active = true;
+                state.name = name.clone();
+            }
+            UserEvent::Renamed { name } => state.name = name.clone(),
+            UserEvent::Deactivated => state.active = false,
             UserEvent::SessionStarted { session_id, expires_at, .. } => {
                 state.sessions.insert(*session_id, *expires_at);
             }
@@ -305,5 +362,40 @@ mod tests {
         given::<User>(vec![registered(), started, UserEvent::SessionEnded { session_id }])
             .when(UserCommand::EndSession { session_id })
             .then(vec![]);
+    }
+
+    #[test]
+    fn given_a_user_with_two_sessions_when_deactivated_then_both_end_and_no_new_one_starts() {
+        let (one, two) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let started =
+            |session_id| UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: Utc::now() };
+        let history = vec![registered(), started(one), started(two)];
+        given::<User>(history.clone()).when(UserCommand::Deactivate).then(vec![
+            UserEvent::SessionEnded { session_id: one },
+            UserEvent::SessionEnded { session_id: two },
+            UserEvent::Deactivated,
+        ]);
+        let mut deactivated = history;
+        deactivated.extend([
+            UserEvent::SessionEnded { session_id: one },
+            UserEvent::SessionEnded { session_id: two },
+            UserEvent::Deactivated,
+        ]);
+        let start = UserCommand::StartSession {
+            session_id: Uuid::from_u128(3),
+            token_hash: "h".into(),
+            expires_at: Utc::now(),
+        };
+        given::<User>(deactivated).when(start).then_rejects(UserRejection::Deactivated);
+    }
+
+    #[test]
+    fn given_a_user_when_renamed_then_renamed_with_a_folded_name() {
+        given::<User>(vec![registered()])
+            .when(UserCommand::Rename { name: "  Ana   Lucía ".into() })
+            .then(vec![UserEvent::Renamed { name: "Ana Lucía".into() }]);
+        given::<User>(vec![registered()])
+            .when(UserCommand::Rename { name: " ".into() })
+            .then_rejects(UserRejection::InvalidName);
     }
 }

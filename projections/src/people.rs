@@ -9,7 +9,8 @@ use eventlog::RecordedEvent;
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "people";
-pub const VERSION: u32 = 1;
+/// 2: names change, users are deactivated.
+pub const VERSION: u32 = 2;
 
 /// A user as sign-in needs them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +21,7 @@ pub struct UserRow {
     pub name: String,
     pub role: String,
     pub password_hash: String,
+    pub active: bool,
 }
 
 /// An open session and whose it is.
@@ -41,19 +43,20 @@ fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
         name: row.try_get("name")?,
         role: row.try_get("role")?,
         password_hash: row.try_get("password_hash")?,
+        active: row.try_get::<i64, _>("active")? == 1,
     })
 }
 
 #[derive(Default)]
 pub struct People;
 
-const USERS: &str = "people_users_v1";
-const SESSIONS: &str = "people_sessions_v1";
+const USERS: &str = "people_users_v2";
+const SESSIONS: &str = "people_sessions_v2";
 
 impl People {
     pub async fn user_by_email(&self, store: &ReadStore, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
         let row = sqlx::query(&format!(
-            "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} WHERE email = $1"
+            "SELECT user_id, company_id, email, name, role, password_hash, active FROM {USERS} WHERE email = $1"
         ))
         .bind(email)
         .fetch_optional(store.pool())
@@ -63,7 +66,7 @@ impl People {
 
     pub async fn user(&self, store: &ReadStore, user_id: &str) -> Result<Option<UserRow>, sqlx::Error> {
         let row = sqlx::query(&format!(
-            "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} WHERE user_id = $1"
+            "SELECT user_id, company_id, email, name, role, password_hash, active FROM {USERS} WHERE user_id = $1"
         ))
         .bind(user_id)
         .fetch_optional(store.pool())
@@ -74,7 +77,7 @@ impl People {
     /// A company's users of one role, by name.
     pub async fn users_of(&self, store: &ReadStore, company: &str, role: &str) -> Result<Vec<UserRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT user_id, company_id, email, name, role, password_hash FROM {USERS} \
+            "SELECT user_id, company_id, email, name, role, password_hash, active FROM {USERS} \
              WHERE company_id = $1 AND role = $2 ORDER BY lower(name), email"
         ))
         .bind(company)
@@ -131,7 +134,8 @@ impl Projection for People {
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {USERS} (user_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
-             email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL)"
+             email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL, \
+             active BIGINT NOT NULL)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -154,8 +158,8 @@ impl Projection for People {
         match decoded {
             UserEvent::Registered { user_id, company_id, email, name, role, password_hash } => {
                 sqlx::query(&format!(
-                    "INSERT INTO {USERS} (user_id, company_id, email, name, role, password_hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO NOTHING"
+                    "INSERT INTO {USERS} (user_id, company_id, email, name, role, password_hash, active) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (user_id) DO NOTHING"
                 ))
                 .bind(user_id.to_string())
                 .bind(company_id.to_string())
@@ -177,6 +181,19 @@ impl Projection for People {
                 .bind(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
                 .execute(&mut *connection)
                 .await?;
+            }
+            UserEvent::Renamed { name } => {
+                sqlx::query(&format!("UPDATE {USERS} SET name = $1 WHERE user_id = $2"))
+                    .bind(name)
+                    .bind(user_id)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            UserEvent::Deactivated => {
+                sqlx::query(&format!("UPDATE {USERS} SET active = 0 WHERE user_id = $1"))
+                    .bind(user_id)
+                    .execute(&mut *connection)
+                    .await?;
             }
             UserEvent::SessionEnded { session_id } => {
                 sqlx::query(&format!("UPDATE {SESSIONS} SET ended = 1 WHERE session_id = $1"))

@@ -1,9 +1,12 @@
 //! Agent administration (A1): supervisors create agents, who then sign in on the agents' page.
 
+use crate::commands::{commit, decide, with_retry};
 use crate::error::AppError;
-use crate::people::{register_user, Caller};
+use crate::people::{register_user, user_rejected, Caller};
 use crate::startup::AppState;
+use domain::ids::UserId;
 use domain::user::Role;
+use domain::user::{user_stream, User, UserCommand};
 use projections::agent_board::{AgentBoard, DEFAULT_CAPACITY};
 use projections::people::People;
 use serde::{Deserialize, Serialize};
@@ -22,6 +25,8 @@ pub struct AgentRow {
     pub email: String,
     /// The most chats the agent handles at once.
     pub capacity: i64,
+    /// Deactivated agents stay listed, marked, so their history keeps its names.
+    pub active: bool,
     /// Why the agent is paused, if they are.
     pub paused: Option<Paused>,
 }
@@ -51,6 +56,7 @@ pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -
         name: agent.name.split_whitespace().collect::<Vec<_>>().join(" "),
         email: email.to_string(),
         capacity: DEFAULT_CAPACITY,
+        active: true,
         paused: None,
     })
 }
@@ -69,10 +75,37 @@ pub async fn list_agents(state: &AppState, caller: &Caller) -> Result<Vec<AgentR
                 capacity: working.map_or(DEFAULT_CAPACITY, |s| s.capacity),
                 paused: working
                     .and_then(|s| Some(Paused { reason: s.paused_reason.clone()?, since: s.paused_since.clone()? })),
+                active: row.active,
                 user_id: row.user_id,
                 name: row.name,
                 email: row.email,
             }
         })
         .collect())
+}
+
+/// Renames an agent of the caller's company, or deactivates them (signed out everywhere, no new
+/// sign-in).
+pub async fn change_agent(
+    state: &AppState,
+    caller: &Caller,
+    agent: UserId,
+    command: UserCommand,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let is_agent_here = People
+        .user(&state.store, &agent.to_string())
+        .await?
+        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
+    if !is_agent_here {
+        return Err(AppError::NotFound("no such agent".into()));
+    }
+    let context = caller.context();
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let decided = decide::<User>(log, &context, &user_stream(agent), &command, user_rejected).await?;
+        commit(log, &state.metrics, vec![decided]).await
+    })
+    .await?;
+    state.caught_up(&state.people, position).await
 }

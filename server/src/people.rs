@@ -13,14 +13,15 @@ use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use domain::ids::{CompanyId, UserId};
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
-use domain::user::{email_stream, user_stream, Email, PasswordHash, Role, User, UserCommand, UserRejection};
+use domain::user::{
+    email_stream, parse_person_name, user_stream, Email, PasswordHash, Role, User, UserCommand, UserRejection,
+};
 use projections::people::People;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 const SESSION_LIFETIME_DAYS: i64 = 7;
 const PASSWORD_MIN_CHARS: usize = 8;
-const NAME_MAX_CHARS: usize = 120;
 const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
 
 /// The signed-in person a request comes from.
@@ -117,10 +118,7 @@ pub async fn register_user(
     password: &str,
 ) -> Result<UserId, AppError> {
     let email = Email::parse(email).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
-        return Err(AppError::Invalid(format!("a name has 1 to {NAME_MAX_CHARS} characters")));
-    }
+    let name = parse_person_name(name).map_err(user_rejected)?;
     if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(AppError::Invalid(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
     }
@@ -158,10 +156,12 @@ pub async fn register_user(
     Ok(user_id)
 }
 
-fn user_rejected(rejection: UserRejection) -> AppError {
+pub(crate) fn user_rejected(rejection: UserRejection) -> AppError {
     match rejection {
         UserRejection::AlreadyRegistered => AppError::Conflict(rejection.to_string()),
         UserRejection::NotRegistered => AppError::Unauthorized(WRONG_CREDENTIALS.into()),
+        UserRejection::Deactivated => AppError::Forbidden(rejection.to_string()),
+        UserRejection::InvalidName => AppError::Invalid(rejection.to_string()),
     }
 }
 

@@ -1,6 +1,6 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
-use crate::agents::{create_agent, list_agents, AgentRow, NewAgent};
+use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent};
 use crate::error::AppError;
 use crate::metrics::ProjectionLag;
 use crate::pauses::{change_reasons, pause, resume, set_capacity};
@@ -18,6 +18,7 @@ use axum::{Json, Router};
 use domain::ids::{QueueId, UserId};
 use domain::pause::PauseReasonCommand;
 use domain::user::Role;
+use domain::user::UserCommand;
 use futures::Stream;
 use projections::agent_board::{AgentBoard, ReasonRow};
 use serde::Deserialize;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/queues", get(get_queues).post(post_queue))
         .route("/api/v1/agents", get(get_agents).post(post_agent))
         .route("/api/v1/queues/{queue}/members/{agent}", put(put_member).delete(delete_member))
+        .route("/api/v1/agents/{agent}", patch(patch_agent))
+        .route("/api/v1/agents/{agent}/deactivate", post(post_deactivate))
         .route("/api/v1/agents/{agent}/capacity", put(put_capacity))
         .route("/api/v1/pause-reasons", get(get_reasons).post(post_reason))
         .route("/api/v1/pause-reasons/{reason}", patch(patch_reason).delete(delete_reason))
@@ -161,6 +164,30 @@ async fn delete_member(
     Path((queue, agent)): Path<(QueueId, UserId)>,
 ) -> Result<StatusCode, AppError> {
     set_membership(&state, &caller, queue, agent, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct AgentChanges {
+    name: String,
+}
+
+async fn patch_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agent): Path<UserId>,
+    Json(body): Json<AgentChanges>,
+) -> Result<StatusCode, AppError> {
+    change_agent(&state, &caller, agent, UserCommand::Rename { name: body.name }).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn post_deactivate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agent): Path<UserId>,
+) -> Result<StatusCode, AppError> {
+    change_agent(&state, &caller, agent, UserCommand::Deactivate).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

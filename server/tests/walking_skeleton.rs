@@ -20,6 +20,8 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_supervisor_renames_an_agent,
+    a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in,
     supervisors_create_rename_and_retire_pause_reasons,
     an_agent_pauses_with_a_reason_and_resumes,
     a_supervisor_sets_an_agents_capacity_within_limits,
@@ -603,4 +605,40 @@ async fn a_supervisor_sets_an_agents_capacity_within_limits(backend: Backend) {
     let agent = signed_in(&app.address, "ana@example.com", "agent password").await;
     assert_eq!(app.send(&agent, Method::PUT, &path, serde_json::json!({ "capacity": 50 })).await.status(), 403);
     assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["capacity"], 5);
+}
+
+async fn a_supervisor_renames_an_agent(backend: Backend) {
+    use reqwest::Method;
+    let app = spawn_app(backend).await;
+    let su = &app.client;
+    let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    let path = format!("/api/v1/agents/{ana}");
+    assert_eq!(app.send(su, Method::PATCH, &path, serde_json::json!({ "name": "  Ana   Lucía " })).await.status(), 204);
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["name"], "Ana Lucía");
+    assert_eq!(app.send(su, Method::PATCH, &path, serde_json::json!({ "name": "" })).await.status(), 422);
+    let nobody = format!("/api/v1/agents/{}", uuid::Uuid::now_v7());
+    assert_eq!(app.send(su, Method::PATCH, &nobody, serde_json::json!({ "name": "X" })).await.status(), 404);
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["name"], "Ana Lucía");
+}
+
+async fn a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in(backend: Backend) {
+    use reqwest::Method;
+    let app = spawn_app(backend).await;
+    let su = &app.client;
+    let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    let laptop = signed_in(&app.address, "ana@example.com", "agent password").await;
+    let phone = signed_in(&app.address, "ana@example.com", "agent password").await;
+    let path = format!("/api/v1/agents/{ana}/deactivate");
+    assert_eq!(app.send(su, Method::POST, &path, serde_json::json!({})).await.status(), 204);
+    for device in [&laptop, &phone] {
+        let response = device.get(format!("{}/api/v1/session", app.address)).send().await.unwrap();
+        assert_eq!(response.status(), 401, "every session ended");
+    }
+    let again = sign_in(&anonymous(), &app.address, "ana@example.com", "agent password").await;
+    assert_eq!(again.status(), 403);
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body["error"], "this account is deactivated");
+    assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["active"], false, "still listed, marked inactive");
+    let agent_cannot = app.send(&laptop, Method::POST, &path, serde_json::json!({})).await;
+    assert_eq!(agent_cannot.status(), 401);
 }
