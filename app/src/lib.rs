@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <p>"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route path=StaticSegment("agent") view=pages::agent::AgentHome />
                     <Route
                         path=(StaticSegment("login"), StaticSegment("supervisor"))
                         view=pages::login::SupervisorLogin

@@ -2,6 +2,7 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::error::UiError;
+use crate::pages::agent::AgentStatus;
 use crate::pages::agents::{AgentView, NewAgentForm};
 use crate::pages::queues::QueueView;
 use async_trait::async_trait;
@@ -29,6 +30,9 @@ pub trait Services: Send + Sync + 'static {
         member: bool,
     ) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
+    async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError>;
+    async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
+    async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
 }
 

@@ -24,7 +24,7 @@ test('a supervisor creates an agent, who then signs in on the agents page', asyn
   await agent.getByLabel('E-mail').fill(email);
   await agent.getByLabel('Password').fill('agent password');
   await agent.getByRole('button', { name: 'Sign in' }).click();
-  await expect(agent).toHaveURL(/\/$/);
+  await expect(agent).toHaveURL(/^http:\/\/[^/]+\/agent$/);
   await agent.goto('/supervisor/agents');
   await expect(agent.getByRole('alert')).toContainText('your role (agent) may not do this');
 });

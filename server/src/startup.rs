@@ -5,12 +5,14 @@ use crate::config::Settings;
 use crate::error::AppError;
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
+use crate::pauses::{pause, resume};
 use crate::people::{
     bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in, sign_out, Caller,
 };
 use crate::queues::{create_queue, list_queues, set_membership};
 use crate::routes;
 use app::error::UiError;
+use app::pages::agent::{AgentStatus, ReasonView};
 use app::pages::agents::{AgentView, NewAgentForm};
 use app::pages::queues::{MemberView, QueueView};
 use app::ssr::{Services, SignedIn};
@@ -259,5 +261,32 @@ impl Services for ConsoleServices {
         let new = NewAgent { name: agent.name, email: agent.email, password: agent.password };
         let row = create_agent(&self.state, &caller, &new).await?;
         Ok(AgentView { id: row.user_id, name: row.name, email: row.email })
+    }
+
+    async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Agent])?;
+        let company = caller.company_id.to_string();
+        let me = caller.user_id.to_string();
+        let states = AgentBoard.agents_of(&self.state.store, &company).await.map_err(AppError::from)?;
+        let paused =
+            states.into_iter().find(|s| s.agent_id == me).and_then(|s| Some((s.paused_reason?, s.paused_since?)));
+        let reasons = AgentBoard.reasons_of(&self.state.store, &company).await.map_err(AppError::from)?;
+        Ok(AgentStatus {
+            name: caller.name,
+            paused,
+            reasons: reasons.into_iter().map(|r| ReasonView { id: r.id, name: r.name }).collect(),
+        })
+    }
+
+    async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let reason = reason_id.parse().map_err(|_| UiError::Invalid("choose a pause reason".into()))?;
+        Ok(pause(&self.state, &caller, reason).await?)
+    }
+
+    async fn resume(&self, token: Option<String>) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        Ok(resume(&self.state, &caller).await?)
     }
 }

@@ -7,7 +7,11 @@ use leptos::prelude::*;
 pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
     let signed_in = crate::ssr::with_status(crate::ssr::services()?.sign_in(email, password).await)?;
     crate::ssr::set_cookie(&signed_in.cookie);
-    leptos_axum::redirect(if signed_in.role == "supervisor" { "/supervisor/queues" } else { "/" });
+    leptos_axum::redirect(match signed_in.role.as_str() {
+        "supervisor" => "/supervisor/queues",
+        "agent" => "/agent",
+        _ => "/",
+    });
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod agent;
 pub mod agents;
 pub mod home;
 pub mod login;
