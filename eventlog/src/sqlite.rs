@@ -51,6 +51,11 @@ impl SqliteLog {
             // The one writer connection is ours alone and in-process: pinging it before every
             // append only adds a round trip to its worker thread.
             .test_before_acquire(false)
+            // An append dropped while opening its transaction must not leave the one writer
+            // connection inside it: such a connection is closed instead of pooled.
+            .after_release(|connection, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(connection)) })
+            })
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.clone())
             .await?;

@@ -138,8 +138,16 @@ impl ProjectionRunner {
 
     /// Applies batches until the projection has caught up with everything visible now.
     pub async fn catch_up(&self) -> Result<(), ProjectionError> {
-        while self.run_once().await? > 0 {}
-        Ok(())
+        loop {
+            match self.run_once().await {
+                Ok(0) => return Ok(()),
+                Ok(_) => continue,
+                // Another runner moved the checkpoint first (or an aborted one's commit landed
+                // late): carry on from wherever it now is.
+                Err(ProjectionError::CheckpointMoved(_)) => continue,
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Waits until this projection has applied the event at `position`, so that an answer given

@@ -32,6 +32,12 @@ impl ReadStore {
                     Ok(())
                 })
             })
+            .after_release(|connection, _| {
+                // A task dropped in the middle of opening a transaction can leave it open with no
+                // `Transaction` to roll it back; on SQLite it would hold the write lock for ever.
+                // Such a connection is closed, which ends the transaction, instead of pooled.
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(connection)) })
+            })
             .connect(url)
             .await?;
         Ok(Self { pool, dialect })
