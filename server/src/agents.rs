@@ -93,13 +93,7 @@ pub async fn change_agent(
     command: UserCommand,
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
-    let is_agent_here = People
-        .user(&state.store, &agent.to_string())
-        .await?
-        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
-    if !is_agent_here {
-        return Err(AppError::NotFound("no such agent".into()));
-    }
+    ensure_agent_of_caller(state, caller, agent).await?;
     let context = caller.context();
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
@@ -108,4 +102,17 @@ pub async fn change_agent(
     })
     .await?;
     state.caught_up(&state.people, position).await
+}
+
+/// Refuses, as not found, an id that is not an agent of the caller's company.
+pub async fn ensure_agent_of_caller(state: &AppState, caller: &Caller, agent: UserId) -> Result<(), AppError> {
+    let is_agent_here = People
+        .user(&state.store, &agent.to_string())
+        .await?
+        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
+    if is_agent_here {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("no such agent".into()))
+    }
 }

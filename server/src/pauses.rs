@@ -1,5 +1,6 @@
 //! Pause reasons (O1), agents pausing and resuming (O2) and agents' capacity.
 
+use crate::agents::ensure_agent_of_caller;
 use crate::commands::{commit, decide, with_retry};
 use crate::error::AppError;
 use crate::people::Caller;
@@ -13,7 +14,6 @@ use domain::pause::{
     PauseRejection,
 };
 use domain::user::Role;
-use projections::people::People;
 use uuid::Uuid;
 
 fn rejected(rejection: PauseRejection) -> AppError {
@@ -63,13 +63,7 @@ pub async fn resume(state: &AppState, caller: &Caller) -> Result<(), AppError> {
 /// A supervisor sets how many chats an agent of their company handles at once.
 pub async fn set_capacity(state: &AppState, caller: &Caller, agent: UserId, capacity: u32) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
-    let is_agent_here = People
-        .user(&state.store, &agent.to_string())
-        .await?
-        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
-    if !is_agent_here {
-        return Err(AppError::NotFound("no such agent".into()));
-    }
+    ensure_agent_of_caller(state, caller, agent).await?;
     change_agent(state, caller, agent, AgentCommand::SetCapacity { agent, capacity }).await
 }
 

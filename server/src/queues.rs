@@ -1,5 +1,6 @@
 //! Queues (R2): the create command across its name reservation and the queue itself, and the list.
 
+use crate::agents::ensure_agent_of_caller;
 use crate::commands::{commit, decide, with_retry, CommandContext};
 use crate::error::AppError;
 use crate::people::Caller;
@@ -8,7 +9,6 @@ use domain::ids::{CompanyId, QueueId, UserId};
 use domain::queue::{queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection};
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
 use domain::user::Role;
-use projections::people::People;
 use projections::queue_list::QueueList;
 use uuid::Uuid;
 
@@ -81,13 +81,7 @@ pub async fn set_membership(
     member: bool,
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
-    let is_agent_here = People
-        .user(&state.store, &agent.to_string())
-        .await?
-        .is_some_and(|user| user.company_id == caller.company_id.to_string() && user.role == Role::Agent.as_str());
-    if !is_agent_here {
-        return Err(AppError::NotFound("no such agent".into()));
-    }
+    ensure_agent_of_caller(state, caller, agent).await?;
     let context = caller.context();
     let command = if member {
         QueueCommand::AddAgent { queue_id, company_id: caller.company_id, agent }
