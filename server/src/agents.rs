@@ -1,6 +1,6 @@
 //! Agent administration (A1): supervisors create agents, who then sign in on the agents' page.
 
-use crate::commands::{commit, decide, with_retry};
+use crate::commands::execute;
 use crate::error::AppError;
 use crate::people::{register_user, user_rejected, Caller};
 use crate::startup::AppState;
@@ -94,14 +94,7 @@ pub async fn change_agent(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     ensure_agent_of_caller(state, caller, agent).await?;
-    let context = caller.context();
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let decided = decide::<User>(log, &context, &user_stream(agent), &command, user_rejected).await?;
-        commit(log, &state.metrics, vec![decided]).await
-    })
-    .await?;
-    state.caught_up(&state.people, position).await
+    execute::<User>(state, &caller.context(), &user_stream(agent), &command, user_rejected, &state.people).await
 }
 
 /// Refuses, as not found, an id that is not an agent of the caller's company.

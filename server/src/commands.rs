@@ -3,10 +3,12 @@
 
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::startup::AppState;
 use chrono::{DateTime, Utc};
 use domain::decider::Decider;
 use domain::event::{decode, encode, DomainEvent};
 use eventlog::{EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position};
+use projections::ProjectionRunner;
 use std::future::Future;
 use uuid::Uuid;
 
@@ -40,6 +42,44 @@ pub struct Decided {
     events: Vec<NewEvent>,
 }
 
+/// The state a stream's history leaves, and the revision to expect when appending after it.
+pub async fn load<D>(log: &dyn EventLog, stream: &str) -> Result<(D::State, ExpectedRevision), AppError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+{
+    let history = log.read_stream(stream).await?;
+    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
+    let events = history
+        .into_iter()
+        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((D::fold(events.iter()), expected))
+}
+
+/// Decides one command on one stream, appends what it decided (deciding again after a conflict)
+/// and waits until `projection` shows it, so the caller's next read sees the change.
+pub async fn execute<D>(
+    state: &AppState,
+    context: &CommandContext,
+    stream: &str,
+    command: &D::Command,
+    rejected: impl Fn(D::Rejection) -> AppError,
+    projection: &ProjectionRunner,
+) -> Result<(), AppError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+{
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let decided = decide::<D>(log, context, stream, command, &rejected).await?;
+        commit(log, &state.metrics, vec![decided]).await
+    })
+    .await?;
+    state.caught_up(projection, position).await
+}
+
 /// Loads `stream`, folds it and decides `command`; `rejected` says what a rejection means to the
 /// caller.
 pub async fn decide<D>(
@@ -53,13 +93,8 @@ where
     D: Decider,
     D::Event: DomainEvent,
 {
-    let history = log.read_stream(stream).await?;
-    let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
-    let events = history
-        .into_iter()
-        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
-        .collect::<Result<Vec<_>, _>>()?;
-    let decided = D::decide(&D::fold(events.iter()), command).map_err(rejected)?;
+    let (state, expected) = load::<D>(log, stream).await?;
+    let decided = D::decide(&state, command).map_err(rejected)?;
     let events = decided
         .iter()
         .map(|event| {

@@ -1,17 +1,14 @@
 //! Pause reasons (O1), agents pausing and resuming (O2) and agents' capacity.
 
 use crate::agents::ensure_agent_of_caller;
-use crate::commands::{commit, decide, with_retry};
+use crate::commands::{execute, load};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 use chrono::Utc;
-use domain::decider::Decider;
-use domain::event::decode;
 use domain::ids::UserId;
 use domain::pause::{
-    agent_stream, pause_reasons_stream, Agent, AgentCommand, PauseReasonCommand, PauseReasonEvent, PauseReasons,
-    PauseRejection,
+    agent_stream, pause_reasons_stream, Agent, AgentCommand, PauseReasonCommand, PauseReasons, PauseRejection,
 };
 use domain::user::Role;
 use uuid::Uuid;
@@ -29,26 +26,14 @@ fn rejected(rejection: PauseRejection) -> AppError {
 /// Creates, renames or retires one of the caller's company's pause reasons.
 pub async fn change_reasons(state: &AppState, caller: &Caller, command: PauseReasonCommand) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
-    let context = caller.context();
     let stream = pause_reasons_stream(caller.company_id);
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let decided = decide::<PauseReasons>(log, &context, &stream, &command, rejected).await?;
-        commit(log, &state.metrics, vec![decided]).await
-    })
-    .await?;
-    state.caught_up(&state.agent_board, position).await
+    execute::<PauseReasons>(state, &caller.context(), &stream, &command, rejected, &state.agent_board).await
 }
 
 /// The caller pauses with one of their company's reasons.
 pub async fn pause(state: &AppState, caller: &Caller, reason_id: Uuid) -> Result<(), AppError> {
     caller.require(&[Role::Agent])?;
-    let history = state.log.read_stream(&pause_reasons_stream(caller.company_id)).await?;
-    let events = history
-        .into_iter()
-        .map(|e| decode::<PauseReasonEvent>(&e.event_type, e.metadata.schema_version, e.data))
-        .collect::<Result<Vec<_>, _>>()?;
-    let reasons = PauseReasons::fold(events.iter());
+    let (reasons, _) = load::<PauseReasons>(state.log.as_ref(), &pause_reasons_stream(caller.company_id)).await?;
     let reason = reasons.name_of(reason_id).ok_or_else(|| rejected(PauseRejection::UnknownReason))?.to_string();
     let command = AgentCommand::Pause { agent: caller.user_id, reason_id, reason, at: Utc::now() };
     change_agent(state, caller, caller.user_id, command).await
@@ -68,12 +53,5 @@ pub async fn set_capacity(state: &AppState, caller: &Caller, agent: UserId, capa
 }
 
 async fn change_agent(state: &AppState, caller: &Caller, agent: UserId, command: AgentCommand) -> Result<(), AppError> {
-    let context = caller.context();
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let decided = decide::<Agent>(log, &context, &agent_stream(agent), &command, rejected).await?;
-        commit(log, &state.metrics, vec![decided]).await
-    })
-    .await?;
-    state.caught_up(&state.agent_board, position).await
+    execute::<Agent>(state, &caller.context(), &agent_stream(agent), &command, rejected, &state.agent_board).await
 }

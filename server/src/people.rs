@@ -1,7 +1,7 @@
 //! Sign-in: passwords hashed with argon2id, sessions behind an HTTP-only cookie, and the first
 //! supervisor of a fresh installation.
 
-use crate::commands::{commit, decide, with_retry, CommandContext};
+use crate::commands::{commit, decide, execute, with_retry, CommandContext};
 use crate::error::AppError;
 use crate::startup::AppState;
 use app::ssr::{token_from_cookies, SESSION_COOKIE};
@@ -207,13 +207,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
         token_hash: token_hash(&token),
         expires_at: context.now + Duration::days(SESSION_LIFETIME_DAYS),
     };
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let started = decide::<User>(log, &context, &user_stream(user_id), &command, user_rejected).await?;
-        commit(log, &state.metrics, vec![started]).await
-    })
-    .await?;
-    state.caught_up(&state.people, position).await?;
+    execute::<User>(state, &context, &user_stream(user_id), &command, user_rejected, &state.people).await?;
     Ok((token, caller))
 }
 
@@ -221,13 +215,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
 pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     let context = caller.context();
     let command = UserCommand::EndSession { session_id: caller.session_id };
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let ended = decide::<User>(log, &context, &user_stream(caller.user_id), &command, user_rejected).await?;
-        commit(log, &state.metrics, vec![ended]).await
-    })
-    .await?;
-    state.caught_up(&state.people, position).await
+    execute::<User>(state, &context, &user_stream(caller.user_id), &command, user_rejected, &state.people).await
 }
 
 /// The caller an open session's token names.

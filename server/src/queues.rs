@@ -1,7 +1,7 @@
 //! Queues (R2): the create command across its name reservation and the queue itself, and the list.
 
 use crate::agents::ensure_agent_of_caller;
-use crate::commands::{commit, decide, with_retry, CommandContext};
+use crate::commands::{commit, decide, execute, with_retry, CommandContext};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
@@ -88,15 +88,9 @@ pub async fn set_membership(
     } else {
         QueueCommand::RemoveAgent { queue_id, company_id: caller.company_id, agent }
     };
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let changed = decide::<Queue>(log, &context, &queue_stream(queue_id), &command, |rejection| match rejection {
-            QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-        })
-        .await?;
-        commit(log, &state.metrics, vec![changed]).await
-    })
-    .await?;
-    state.caught_up(&state.queue_list, position).await
+    let rejected = |rejection: QueueRejection| match rejection {
+        QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
+        QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+    };
+    execute::<Queue>(state, &context, &queue_stream(queue_id), &command, rejected, &state.queue_list).await
 }
