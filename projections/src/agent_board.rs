@@ -1,10 +1,9 @@
 //! Pause reasons of each company and each agent's working state (O1, O2, A3): capacity, and
 //! whether and why they are paused since when.
 
-use crate::runner::{Projection, ProjectionError};
+use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
-use domain::event::decode;
 use domain::pause::{AgentEvent, PauseReasonEvent};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
@@ -68,10 +67,6 @@ impl AgentBoard {
     }
 }
 
-fn unreadable(event: &RecordedEvent, reason: impl ToString) -> ProjectionError {
-    ProjectionError::Event { event_id: event.event_id, reason: reason.to_string() }
-}
-
 #[async_trait]
 impl Projection for AgentBoard {
     fn name(&self) -> &'static str {
@@ -100,12 +95,9 @@ impl Projection for AgentBoard {
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let company = event.metadata.company_id.to_string();
-        let version = event.metadata.schema_version;
         match event.event_type.as_str() {
             "PauseReasonCreated" | "PauseReasonRenamed" | "PauseReasonRetired" => {
-                match decode::<PauseReasonEvent>(&event.event_type, version, event.data.clone())
-                    .map_err(|e| unreadable(event, e))?
-                {
+                match decode_event::<PauseReasonEvent>(event)? {
                     PauseReasonEvent::Created { reason_id, name } | PauseReasonEvent::Renamed { reason_id, name } => {
                         sqlx::query(&format!(
                             "INSERT INTO {REASONS} (reason_id, company_id, name, retired) VALUES ($1, $2, $3, 0) \
@@ -126,8 +118,7 @@ impl Projection for AgentBoard {
                 }
             }
             "AgentCapacitySet" | "AgentPaused" | "AgentResumed" => {
-                let decoded = decode::<AgentEvent>(&event.event_type, version, event.data.clone())
-                    .map_err(|e| unreadable(event, e))?;
+                let decoded = decode_event::<AgentEvent>(event)?;
                 let (agent, capacity, reason, since) = match decoded {
                     AgentEvent::CapacitySet { agent, capacity } => (agent, Some(i64::from(capacity)), None, None),
                     AgentEvent::Paused { agent, reason, since, .. } => {

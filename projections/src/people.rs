@@ -1,9 +1,8 @@
 //! Users of each company and their open sessions: what sign-in and every authenticated request read.
 
-use crate::runner::{Projection, ProjectionError};
+use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
-use domain::event::decode;
 use domain::user::UserEvent;
 use eventlog::RecordedEvent;
 use sqlx::{AnyConnection, Row};
@@ -152,8 +151,7 @@ impl Projection for People {
         if !event.event_type.starts_with("User") {
             return Ok(());
         }
-        let decoded = decode::<UserEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())
-            .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
+        let decoded = decode_event::<UserEvent>(event)?;
         let user_id = event.stream.trim_start_matches("user-").to_string();
         match decoded {
             UserEvent::Registered { user_id, company_id, email, name, role, password_hash } => {

@@ -1,9 +1,8 @@
 //! The queues of each company, by name, with their members (R1, R2).
 
-use crate::runner::{Projection, ProjectionError};
+use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
-use domain::event::decode;
 use domain::ids::CompanyId;
 use domain::queue::QueueEvent;
 use eventlog::RecordedEvent;
@@ -126,8 +125,7 @@ impl Projection for QueueList {
         if !matches!(event.event_type.as_str(), "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue") {
             return Ok(());
         }
-        let decoded = decode::<QueueEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())
-            .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
+        let decoded = decode_event::<QueueEvent>(event)?;
         match decoded {
             QueueEvent::Created { queue_id, company_id, name } => {
                 sqlx::query(&format!(

@@ -4,6 +4,7 @@
 
 use crate::store::ReadStore;
 use async_trait::async_trait;
+use domain::event::{decode, DomainEvent};
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
 use sqlx::AnyConnection;
 use std::sync::Arc;
@@ -33,6 +34,12 @@ pub enum ProjectionError {
     CheckpointMoved(String),
     #[error("the projection {0} did not catch up in time")]
     Behind(String),
+}
+
+/// Reads a stored event as the domain event `E`, or says which stored event could not be read.
+pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, ProjectionError> {
+    decode::<E>(&event.event_type, event.metadata.schema_version, event.data.clone())
+        .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })
 }
 
 /// Told to listeners after a batch is committed: the read model now includes these events.
