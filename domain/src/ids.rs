@@ -51,3 +51,11 @@ id_type!(
     /// The thread between one contact account and one company line (C2).
     ChatId
 );
+id_type!(
+    /// A company's way in for customers: an API line, a WhatsApp number, a web widget…
+    LineId
+);
+id_type!(
+    /// One episode of a chat, from its first unanswered message to its resolution.
+    ConversationId
+);

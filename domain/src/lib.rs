@@ -8,12 +8,18 @@
 //! - [`queue`]: attention queues (R2) and the reservation of their names.
 //! - [`reservation`]: unique names, claimed in a stream of their own.
 //! - [`user`]: supervisors, agents and auditors, and their sessions.
+//! - [`line`]: lines, the ways in for customers, and where their chats go (R6, G17).
+//! - [`apikey`]: a company's API keys.
+//! - [`chat`]: chats and their conversations (C2).
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
+pub mod apikey;
+pub mod chat;
 pub mod decider;
 pub mod event;
 pub mod ids;
+pub mod line;
 pub mod pause;
 pub mod queue;
 pub mod reservation;

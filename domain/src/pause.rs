@@ -1,11 +1,12 @@
-//! Pause reasons (O1), kept per company in one catalogue, and agents' pauses and capacity (O2).
+//! Pause reasons (O1), kept per company in one catalogue, and each agent's working state: pauses
+//! (O2), capacity, presence and the chats the router gives them.
 
 use crate::decider::Decider;
 use crate::event::DomainEvent;
-use crate::ids::{CompanyId, UserId};
+use crate::ids::{ChatId, CompanyId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 pub const REASON_MAX_CHARS: usize = 60;
@@ -44,6 +45,8 @@ pub enum PauseRejection {
     NotPaused,
     #[error("capacity is a number of chats from 1 to {CAPACITY_MAX}")]
     InvalidCapacity,
+    #[error("the agent is paused or offline")]
+    Unavailable,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -140,6 +143,16 @@ pub enum AgentEvent {
     Paused { agent: UserId, reason_id: Uuid, reason: String, since: DateTime<Utc> },
     #[serde(rename = "AgentResumed")]
     Resumed { agent: UserId, at: DateTime<Utc> },
+    /// The agent's first live connection on `node` opened.
+    #[serde(rename = "AgentCameOnline")]
+    CameOnline { agent: UserId, node: String, at: DateTime<Utc> },
+    /// The agent's last live connection on `node` closed.
+    #[serde(rename = "AgentWentOffline")]
+    WentOffline { agent: UserId, node: String, at: DateTime<Utc> },
+    /// The router gave the agent a chat; written beside the chat's `ChatAssigned` so that a pause
+    /// or a disconnection racing with the assignment makes one of them fail and be decided again.
+    #[serde(rename = "AgentReceivedChat")]
+    ReceivedChat { agent: UserId, chat: ChatId },
 }
 
 impl DomainEvent for AgentEvent {}
@@ -161,11 +174,35 @@ pub enum AgentCommand {
         agent: UserId,
         at: DateTime<Utc>,
     },
+    ComeOnline {
+        agent: UserId,
+        node: String,
+        at: DateTime<Utc>,
+    },
+    GoOffline {
+        agent: UserId,
+        node: String,
+        at: DateTime<Utc>,
+    },
+    /// `own_agent`: the chat's contact belongs to this agent (R7), who gets it even when away.
+    ReceiveChat {
+        agent: UserId,
+        chat: ChatId,
+        own_agent: bool,
+    },
 }
 
 #[derive(Default, Debug)]
 pub struct AgentState {
     paused: bool,
+    /// The nodes where the agent has a live connection open.
+    online_on: BTreeSet<String>,
+}
+
+impl AgentState {
+    pub fn is_online(&self) -> bool {
+        !self.online_on.is_empty()
+    }
 }
 
 pub struct Agent;
@@ -201,14 +238,36 @@ impl Decider for Agent {
                 }
                 Ok(vec![AgentEvent::Resumed { agent: *agent, at: *at }])
             }
+            AgentCommand::ComeOnline { agent, node, at } => Ok(if state.online_on.contains(node) {
+                vec![]
+            } else {
+                vec![AgentEvent::CameOnline { agent: *agent, node: node.clone(), at: *at }]
+            }),
+            AgentCommand::GoOffline { agent, node, at } => Ok(if state.online_on.contains(node) {
+                vec![AgentEvent::WentOffline { agent: *agent, node: node.clone(), at: *at }]
+            } else {
+                vec![]
+            }),
+            AgentCommand::ReceiveChat { agent, chat, own_agent } => {
+                if !own_agent && (state.paused || !state.is_online()) {
+                    return Err(PauseRejection::Unavailable);
+                }
+                Ok(vec![AgentEvent::ReceivedChat { agent: *agent, chat: *chat }])
+            }
         }
     }
 
     fn evolve(mut state: AgentState, event: &AgentEvent) -> AgentState {
         match event {
-            AgentEvent::CapacitySet { .. } => {}
+            AgentEvent::CapacitySet { .. } | AgentEvent::ReceivedChat { .. } => {}
             AgentEvent::Paused { .. } => state.paused = true,
             AgentEvent::Resumed { .. } => state.paused = false,
+            AgentEvent::CameOnline { node, .. } => {
+                state.online_on.insert(node.clone());
+            }
+            AgentEvent::WentOffline { node, .. } => {
+                state.online_on.remove(node);
+            }
         }
         state
     }
@@ -274,6 +333,39 @@ mod tests {
             .when(AgentCommand::Resume { agent: ana(), at })
             .then(vec![AgentEvent::Resumed { agent: ana(), at }]);
         given::<Agent>(vec![]).when(AgentCommand::Resume { agent: ana(), at }).then_rejects(PauseRejection::NotPaused);
+    }
+
+    #[test]
+    fn presence_is_counted_per_node_and_repeated_news_change_nothing() {
+        let at = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let online = |node: &str| AgentEvent::CameOnline { agent: ana(), node: node.into(), at };
+        given::<Agent>(vec![])
+            .when(AgentCommand::ComeOnline { agent: ana(), node: "a".into(), at })
+            .then(vec![online("a")]);
+        given::<Agent>(vec![online("a")])
+            .when(AgentCommand::ComeOnline { agent: ana(), node: "a".into(), at })
+            .then(vec![]);
+        given::<Agent>(vec![online("a")])
+            .when(AgentCommand::GoOffline { agent: ana(), node: "b".into(), at })
+            .then(vec![]);
+        let state =
+            Agent::fold(&[online("a"), online("b"), AgentEvent::WentOffline { agent: ana(), node: "a".into(), at }]);
+        assert!(state.is_online(), "still connected on node b");
+    }
+
+    #[test]
+    fn only_an_online_agent_who_is_not_paused_receives_a_chat_unless_it_is_their_own_contact() {
+        let at = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let chat = ChatId::from_uuid(Uuid::from_u128(5));
+        let online = AgentEvent::CameOnline { agent: ana(), node: "a".into(), at };
+        let paused = AgentEvent::Paused { agent: ana(), reason_id: reason(1), reason: "Lunch".into(), since: at };
+        let receive = |own_agent| AgentCommand::ReceiveChat { agent: ana(), chat, own_agent };
+        given::<Agent>(vec![online.clone()])
+            .when(receive(false))
+            .then(vec![AgentEvent::ReceivedChat { agent: ana(), chat }]);
+        given::<Agent>(vec![]).when(receive(false)).then_rejects(PauseRejection::Unavailable);
+        given::<Agent>(vec![online, paused]).when(receive(false)).then_rejects(PauseRejection::Unavailable);
+        given::<Agent>(vec![]).when(receive(true)).then(vec![AgentEvent::ReceivedChat { agent: ana(), chat }]);
     }
 
     #[test]

@@ -1,0 +1,531 @@
+//! Chats and conversations (C2): a chat is the thread between one contact and one line, kept whole
+//! for ever; a conversation is one episode of it, from the first unanswered customer message to its
+//! resolution. States: waiting in a queue, assigned (pending when the customer spoke last, following
+//! when the agent did), resolved.
+
+use crate::decider::Decider;
+use crate::event::DomainEvent;
+use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+pub const TEXT_MAX_CHARS: usize = 4096;
+pub const REFERENCE_MAX_CHARS: usize = 2048;
+pub const CONTACT_ID_MAX_CHARS: usize = 200;
+
+/// The stream of one chat.
+pub fn chat_stream(chat: ChatId) -> String {
+    format!("chat-{chat}")
+}
+
+/// The chat of one contact on one line: the same contact writing to the same line always continues
+/// the same chat, on every node, without a lookup.
+pub fn chat_of(line: LineId, contact_id: &str) -> ChatId {
+    ChatId::from_uuid(Uuid::new_v5(&line.as_uuid(), contact_id.as_bytes()))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChatRejection {
+    #[error("a message needs a text of at most {TEXT_MAX_CHARS} characters, or a media reference")]
+    InvalidMessage,
+    #[error("a contact id has 1 to {CONTACT_ID_MAX_CHARS} characters")]
+    InvalidContact,
+    #[error("a media reference has at most {REFERENCE_MAX_CHARS} characters")]
+    InvalidMedia,
+    #[error("no such chat")]
+    NotFound,
+    #[error("the chat is not waiting for an agent")]
+    NotWaiting,
+    #[error("the chat is not assigned to you")]
+    NotYours,
+    #[error("the chat has no open conversation")]
+    NotOpen,
+}
+
+/// Who closes a conversation: its agent, or any supervisor of the company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "role", content = "id")]
+pub enum Resolver {
+    Agent(UserId),
+    Supervisor(UserId),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ChatEvent {
+    #[serde(rename = "ChatStarted")]
+    Started { chat_id: ChatId, company_id: CompanyId, line_id: LineId, contact_id: String, contact_name: String },
+    #[serde(rename = "ConversationOpened")]
+    ConversationOpened { chat_id: ChatId, conversation_id: ConversationId, at: DateTime<Utc> },
+    /// `message_id` is the sender's own id of the message: a message sent twice is stored once.
+    #[serde(rename = "CustomerMessageReceived")]
+    CustomerMessageReceived {
+        chat_id: ChatId,
+        message_id: String,
+        text: String,
+        media: Option<String>,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "ChatQueued")]
+    Queued { chat_id: ChatId, conversation_id: ConversationId, queue: QueueId, at: DateTime<Utc> },
+    #[serde(rename = "ChatAssigned")]
+    Assigned { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, queue: QueueId, at: DateTime<Utc> },
+    #[serde(rename = "AgentReplied")]
+    AgentReplied { chat_id: ChatId, message_id: Uuid, agent: UserId, text: String, at: DateTime<Utc> },
+    /// The bot told a waiting customer their place in the queue's line (G21).
+    #[serde(rename = "WaitingPositionTold")]
+    WaitingPositionTold { chat_id: ChatId, message_id: Uuid, position: u32, text: String, at: DateTime<Utc> },
+    #[serde(rename = "ChatResolved")]
+    Resolved { chat_id: ChatId, conversation_id: ConversationId, by: Resolver, at: DateTime<Utc> },
+    /// A message to the customer reached the line's webhook.
+    #[serde(rename = "OutboundMessageDelivered")]
+    Delivered { chat_id: ChatId, message_id: Uuid, at: DateTime<Utc> },
+    #[serde(rename = "OutboundMessageFailed")]
+    DeliveryFailed { chat_id: ChatId, message_id: Uuid, reason: String, at: DateTime<Utc> },
+}
+
+impl DomainEvent for ChatEvent {}
+
+/// A customer's message as it came in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inbound {
+    pub company_id: CompanyId,
+    pub line_id: LineId,
+    pub contact_id: String,
+    pub contact_name: String,
+    pub message_id: String,
+    pub text: String,
+    pub media: Option<String>,
+    /// Where the chat waits if this message opens a conversation.
+    pub queue: QueueId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatCommand {
+    /// `conversation_id` is used when the message opens a new conversation.
+    Receive {
+        chat_id: ChatId,
+        inbound: Inbound,
+        conversation_id: ConversationId,
+        at: DateTime<Utc>,
+    },
+    Assign {
+        agent: UserId,
+        queue: QueueId,
+        at: DateTime<Utc>,
+    },
+    Reply {
+        company_id: CompanyId,
+        agent: UserId,
+        message_id: Uuid,
+        text: String,
+        at: DateTime<Utc>,
+    },
+    TellPosition {
+        message_id: Uuid,
+        position: u32,
+        text: String,
+        at: DateTime<Utc>,
+    },
+    Resolve {
+        company_id: CompanyId,
+        by: Resolver,
+        at: DateTime<Utc>,
+    },
+    RecordDelivery {
+        message_id: Uuid,
+        failure: Option<String>,
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChatState {
+    pub chat_id: Option<ChatId>,
+    pub company_id: Option<CompanyId>,
+    pub line_id: Option<LineId>,
+    /// The open conversation, if any.
+    pub conversation: Option<ConversationId>,
+    pub queue: Option<QueueId>,
+    pub agent: Option<UserId>,
+    pub customer_spoke_last: bool,
+    seen: BTreeSet<String>,
+}
+
+impl ChatState {
+    /// Waiting in a queue for an agent.
+    pub fn is_waiting(&self) -> bool {
+        self.conversation.is_some() && self.agent.is_none()
+    }
+}
+
+fn check_inbound(inbound: &Inbound) -> Result<(), ChatRejection> {
+    let contact_chars = inbound.contact_id.trim().chars().count();
+    if contact_chars == 0 || contact_chars > CONTACT_ID_MAX_CHARS {
+        return Err(ChatRejection::InvalidContact);
+    }
+    if inbound.media.as_ref().is_some_and(|m| m.trim().is_empty() || m.chars().count() > REFERENCE_MAX_CHARS) {
+        return Err(ChatRejection::InvalidMedia);
+    }
+    check_text(&inbound.text, inbound.media.is_some())
+}
+
+fn check_text(text: &str, has_media: bool) -> Result<(), ChatRejection> {
+    if (text.trim().is_empty() && !has_media) || text.chars().count() > TEXT_MAX_CHARS {
+        return Err(ChatRejection::InvalidMessage);
+    }
+    Ok(())
+}
+
+pub struct Chat;
+
+impl Decider for Chat {
+    type State = ChatState;
+    type Command = ChatCommand;
+    type Event = ChatEvent;
+    type Rejection = ChatRejection;
+
+    fn decide(state: &ChatState, command: &ChatCommand) -> Result<Vec<ChatEvent>, ChatRejection> {
+        match command {
+            ChatCommand::Receive { chat_id, inbound, conversation_id, at } => {
+                check_inbound(inbound)?;
+                if state.company_id.is_some_and(|company| company != inbound.company_id) {
+                    return Err(ChatRejection::NotFound);
+                }
+                if state.seen.contains(&inbound.message_id) {
+                    return Ok(vec![]);
+                }
+                let mut events = Vec::new();
+                if state.company_id.is_none() {
+                    events.push(ChatEvent::Started {
+                        chat_id: *chat_id,
+                        company_id: inbound.company_id,
+                        line_id: inbound.line_id,
+                        contact_id: inbound.contact_id.trim().to_string(),
+                        contact_name: inbound.contact_name.split_whitespace().collect::<Vec<_>>().join(" "),
+                    });
+                }
+                let opens = state.conversation.is_none();
+                if opens {
+                    events.push(ChatEvent::ConversationOpened {
+                        chat_id: *chat_id,
+                        conversation_id: *conversation_id,
+                        at: *at,
+                    });
+                }
+                events.push(ChatEvent::CustomerMessageReceived {
+                    chat_id: *chat_id,
+                    message_id: inbound.message_id.clone(),
+                    text: inbound.text.clone(),
+                    media: inbound.media.clone(),
+                    at: *at,
+                });
+                if opens {
+                    events.push(ChatEvent::Queued {
+                        chat_id: *chat_id,
+                        conversation_id: *conversation_id,
+                        queue: inbound.queue,
+                        at: *at,
+                    });
+                }
+                Ok(events)
+            }
+            ChatCommand::Assign { agent, queue, at } => match (state.conversation, state.is_waiting()) {
+                (Some(conversation_id), true) if state.queue == Some(*queue) => Ok(vec![ChatEvent::Assigned {
+                    chat_id: chat_id_of(state)?,
+                    conversation_id,
+                    agent: *agent,
+                    queue: *queue,
+                    at: *at,
+                }]),
+                _ => Err(ChatRejection::NotWaiting),
+            },
+            ChatCommand::Reply { company_id, agent, message_id, text, at } => {
+                check_company(state, *company_id)?;
+                check_text(text, false)?;
+                if state.conversation.is_none() {
+                    return Err(ChatRejection::NotOpen);
+                }
+                if state.agent != Some(*agent) {
+                    return Err(ChatRejection::NotYours);
+                }
+                Ok(vec![ChatEvent::AgentReplied {
+                    chat_id: chat_id_of(state)?,
+                    message_id: *message_id,
+                    agent: *agent,
+                    text: text.clone(),
+                    at: *at,
+                }])
+            }
+            ChatCommand::TellPosition { message_id, position, text, at } => {
+                if !state.is_waiting() {
+                    return Err(ChatRejection::NotWaiting);
+                }
+                Ok(vec![ChatEvent::WaitingPositionTold {
+                    chat_id: chat_id_of(state)?,
+                    message_id: *message_id,
+                    position: *position,
+                    text: text.clone(),
+                    at: *at,
+                }])
+            }
+            ChatCommand::Resolve { company_id, by, at } => {
+                check_company(state, *company_id)?;
+                let Some(conversation_id) = state.conversation else {
+                    return Err(ChatRejection::NotOpen);
+                };
+                if let Resolver::Agent(agent) = by {
+                    if state.agent != Some(*agent) {
+                        return Err(ChatRejection::NotYours);
+                    }
+                }
+                Ok(vec![ChatEvent::Resolved { chat_id: chat_id_of(state)?, conversation_id, by: *by, at: *at }])
+            }
+            ChatCommand::RecordDelivery { message_id, failure, at } => {
+                let chat_id = chat_id_of(state)?;
+                Ok(vec![match failure {
+                    None => ChatEvent::Delivered { chat_id, message_id: *message_id, at: *at },
+                    Some(reason) => {
+                        ChatEvent::DeliveryFailed { chat_id, message_id: *message_id, reason: reason.clone(), at: *at }
+                    }
+                }])
+            }
+        }
+    }
+
+    fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
+        match event {
+            ChatEvent::Started { chat_id, company_id, line_id, .. } => {
+                state.chat_id = Some(*chat_id);
+                state.company_id = Some(*company_id);
+                state.line_id = Some(*line_id);
+            }
+            ChatEvent::ConversationOpened { conversation_id, .. } => {
+                state.conversation = Some(*conversation_id);
+                state.agent = None;
+                state.queue = None;
+            }
+            ChatEvent::CustomerMessageReceived { message_id, .. } => {
+                state.seen.insert(message_id.clone());
+                state.customer_spoke_last = true;
+            }
+            ChatEvent::Queued { queue, .. } => {
+                state.queue = Some(*queue);
+                state.agent = None;
+            }
+            ChatEvent::Assigned { agent, queue, .. } => {
+                state.agent = Some(*agent);
+                state.queue = Some(*queue);
+            }
+            ChatEvent::AgentReplied { .. } => state.customer_spoke_last = false,
+            ChatEvent::Resolved { .. } => {
+                state.conversation = None;
+                state.agent = None;
+                state.queue = None;
+            }
+            ChatEvent::WaitingPositionTold { .. } | ChatEvent::Delivered { .. } | ChatEvent::DeliveryFailed { .. } => {}
+        }
+        state
+    }
+}
+
+fn chat_id_of(state: &ChatState) -> Result<ChatId, ChatRejection> {
+    state.chat_id.ok_or(ChatRejection::NotFound)
+}
+
+fn check_company(state: &ChatState, company: CompanyId) -> Result<(), ChatRejection> {
+    match state.company_id {
+        Some(owner) if owner == company => Ok(()),
+        _ => Err(ChatRejection::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decider::given;
+
+    fn at() -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+    fn company() -> CompanyId {
+        CompanyId::from_uuid(Uuid::from_u128(1))
+    }
+    fn line() -> LineId {
+        LineId::from_uuid(Uuid::from_u128(2))
+    }
+    fn queue() -> QueueId {
+        QueueId::from_uuid(Uuid::from_u128(3))
+    }
+    fn ana() -> UserId {
+        UserId::from_uuid(Uuid::from_u128(4))
+    }
+    fn chat() -> ChatId {
+        chat_of(line(), "+5491100000000")
+    }
+    fn conversation(n: u128) -> ConversationId {
+        ConversationId::from_uuid(Uuid::from_u128(100 + n))
+    }
+    fn receive(message_id: &str, text: &str, n: u128) -> ChatCommand {
+        ChatCommand::Receive {
+            chat_id: chat(),
+            inbound: Inbound {
+                company_id: company(),
+                line_id: line(),
+                contact_id: "+5491100000000".into(),
+                contact_name: " Rosa  Díaz ".into(),
+                message_id: message_id.into(),
+                text: text.into(),
+                media: None,
+                queue: queue(),
+            },
+            conversation_id: conversation(n),
+            at: at(),
+        }
+    }
+    fn first_message() -> Vec<ChatEvent> {
+        Chat::decide(&ChatState::default(), &receive("m1", "hola", 1)).unwrap()
+    }
+    fn assigned() -> ChatEvent {
+        ChatEvent::Assigned {
+            chat_id: chat(),
+            conversation_id: conversation(1),
+            agent: ana(),
+            queue: queue(),
+            at: at(),
+        }
+    }
+
+    #[test]
+    fn a_first_message_starts_the_chat_opens_a_conversation_and_queues_it() {
+        given::<Chat>(vec![]).when(receive("m1", "hola", 1)).then(vec![
+            ChatEvent::Started {
+                chat_id: chat(),
+                company_id: company(),
+                line_id: line(),
+                contact_id: "+5491100000000".into(),
+                contact_name: "Rosa Díaz".into(),
+            },
+            ChatEvent::ConversationOpened { chat_id: chat(), conversation_id: conversation(1), at: at() },
+            ChatEvent::CustomerMessageReceived {
+                chat_id: chat(),
+                message_id: "m1".into(),
+                text: "hola".into(),
+                media: None,
+                at: at(),
+            },
+            ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: at() },
+        ]);
+    }
+
+    #[test]
+    fn a_message_sent_twice_is_stored_once() {
+        given::<Chat>(first_message()).when(receive("m1", "hola", 2)).then(vec![]);
+    }
+
+    #[test]
+    fn a_message_during_an_open_conversation_only_adds_the_message() {
+        let mut history = first_message();
+        history.push(assigned());
+        given::<Chat>(history).when(receive("m2", "¿hay alguien?", 2)).then(vec![ChatEvent::CustomerMessageReceived {
+            chat_id: chat(),
+            message_id: "m2".into(),
+            text: "¿hay alguien?".into(),
+            media: None,
+            at: at(),
+        }]);
+    }
+
+    #[test]
+    fn after_resolution_the_next_message_opens_a_new_conversation_in_the_same_chat() {
+        let mut history = first_message();
+        history.push(assigned());
+        history.push(ChatEvent::Resolved {
+            chat_id: chat(),
+            conversation_id: conversation(1),
+            by: Resolver::Agent(ana()),
+            at: at(),
+        });
+        let events = Chat::decide(&Chat::fold(&history), &receive("m2", "otra vez", 2)).unwrap();
+        assert!(
+            matches!(events[0], ChatEvent::ConversationOpened { conversation_id, .. } if conversation_id == conversation(2))
+        );
+        assert!(matches!(events.last(), Some(ChatEvent::Queued { .. })));
+        assert!(!events.iter().any(|e| matches!(e, ChatEvent::Started { .. })), "the chat and its history go on");
+    }
+
+    #[test]
+    fn empty_or_oversized_messages_and_contacts_are_refused() {
+        given::<Chat>(vec![]).when(receive("m1", "   ", 1)).then_rejects(ChatRejection::InvalidMessage);
+        given::<Chat>(vec![])
+            .when(receive("m1", &"x".repeat(TEXT_MAX_CHARS + 1), 1))
+            .then_rejects(ChatRejection::InvalidMessage);
+        let mut command = receive("m1", "hola", 1);
+        if let ChatCommand::Receive { inbound, .. } = &mut command {
+            inbound.contact_id = " ".into();
+        }
+        given::<Chat>(vec![]).when(command).then_rejects(ChatRejection::InvalidContact);
+    }
+
+    #[test]
+    fn a_chat_is_assigned_only_while_waiting_and_only_once() {
+        given::<Chat>(first_message())
+            .when(ChatCommand::Assign { agent: ana(), queue: queue(), at: at() })
+            .then(vec![assigned()]);
+        let mut history = first_message();
+        history.push(assigned());
+        given::<Chat>(history)
+            .when(ChatCommand::Assign { agent: ana(), queue: queue(), at: at() })
+            .then_rejects(ChatRejection::NotWaiting);
+    }
+
+    #[test]
+    fn only_the_assigned_agent_replies_and_only_within_the_company() {
+        let mut history = first_message();
+        history.push(assigned());
+        let reply = |company_id, agent| ChatCommand::Reply {
+            company_id,
+            agent,
+            message_id: Uuid::from_u128(9),
+            text: "¡Hola!".into(),
+            at: at(),
+        };
+        given::<Chat>(history.clone()).when(reply(company(), ana())).then(vec![ChatEvent::AgentReplied {
+            chat_id: chat(),
+            message_id: Uuid::from_u128(9),
+            agent: ana(),
+            text: "¡Hola!".into(),
+            at: at(),
+        }]);
+        let other = UserId::from_uuid(Uuid::from_u128(5));
+        given::<Chat>(history.clone()).when(reply(company(), other)).then_rejects(ChatRejection::NotYours);
+        let elsewhere = CompanyId::from_uuid(Uuid::from_u128(6));
+        given::<Chat>(history).when(reply(elsewhere, ana())).then_rejects(ChatRejection::NotFound);
+    }
+
+    #[test]
+    fn a_supervisor_resolves_any_open_chat_an_agent_only_their_own() {
+        let history = first_message();
+        let boss = UserId::from_uuid(Uuid::from_u128(7));
+        given::<Chat>(history.clone())
+            .when(ChatCommand::Resolve { company_id: company(), by: Resolver::Supervisor(boss), at: at() })
+            .then(vec![ChatEvent::Resolved {
+                chat_id: chat(),
+                conversation_id: conversation(1),
+                by: Resolver::Supervisor(boss),
+                at: at(),
+            }]);
+        given::<Chat>(history)
+            .when(ChatCommand::Resolve { company_id: company(), by: Resolver::Agent(ana()), at: at() })
+            .then_rejects(ChatRejection::NotYours);
+    }
+
+    #[test]
+    fn the_same_contact_on_the_same_line_is_always_the_same_chat() {
+        assert_eq!(chat_of(line(), "abc"), chat_of(line(), "abc"));
+        assert_ne!(chat_of(line(), "abc"), chat_of(line(), "abd"));
+        assert_ne!(chat_of(line(), "abc"), chat_of(LineId::from_uuid(Uuid::from_u128(99)), "abc"));
+    }
+}

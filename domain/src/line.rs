@@ -1,0 +1,264 @@
+//! Lines (R6, G17): a company's ways in for customers, and where each sends its new chats — one
+//! agent, a group of agents taking turns, or a queue.
+//!
+//! A line's own group of agents takes turns like a queue's members: the router knows it as the
+//! queue [`line_queue`] of the line.
+
+use crate::decider::Decider;
+use crate::event::DomainEvent;
+use crate::ids::{CompanyId, LineId, QueueId, UserId};
+use serde::{Deserialize, Serialize};
+
+pub const LINE_NAME_MAX_CHARS: usize = 80;
+pub const GROUP_MAX_AGENTS: usize = 50;
+pub const WEBHOOK_URL_MAX_CHARS: usize = 2048;
+
+/// The stream of one line.
+pub fn line_stream(line: LineId) -> String {
+    format!("line-{line}")
+}
+
+/// The queue in which a line's own agents take turns.
+pub fn line_queue(line: LineId) -> QueueId {
+    QueueId::from_uuid(line.as_uuid())
+}
+
+/// Where a line's new chats go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineRouting {
+    Queue(QueueId),
+    Agent(UserId),
+    Agents(Vec<UserId>),
+}
+
+impl LineRouting {
+    /// The queue a new chat of `line` waits in.
+    pub fn queue_of(&self, line: LineId) -> QueueId {
+        match self {
+            LineRouting::Queue(queue) => *queue,
+            LineRouting::Agent(_) | LineRouting::Agents(_) => line_queue(line),
+        }
+    }
+
+    /// The agents who take turns in the line's own queue (none when it routes to a queue).
+    pub fn own_agents(&self) -> Vec<UserId> {
+        match self {
+            LineRouting::Queue(_) => vec![],
+            LineRouting::Agent(agent) => vec![*agent],
+            LineRouting::Agents(agents) => agents.clone(),
+        }
+    }
+}
+
+/// Where replies to the line's customers are POSTed, and the secret that signs them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub url: String,
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LineRejection {
+    #[error("a line name has 1 to {LINE_NAME_MAX_CHARS} characters")]
+    InvalidName,
+    #[error("a group of agents has 1 to {GROUP_MAX_AGENTS} agents, each once")]
+    InvalidGroup,
+    #[error("the webhook URL must be an http:// or https:// address of at most {WEBHOOK_URL_MAX_CHARS} characters")]
+    InvalidWebhook,
+    #[error("this line already exists")]
+    AlreadyExists,
+    #[error("no such line")]
+    NotFound,
+}
+
+/// A webhook address as given: trimmed, http(s), no spaces.
+pub fn parse_webhook_url(raw: &str) -> Result<String, LineRejection> {
+    let url = raw.trim();
+    let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+    let host_ok = url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    if !scheme_ok || !host_ok || url.chars().count() > WEBHOOK_URL_MAX_CHARS || url.chars().any(char::is_whitespace) {
+        return Err(LineRejection::InvalidWebhook);
+    }
+    Ok(url.to_string())
+}
+
+fn parse_line_name(raw: &str) -> Result<String, LineRejection> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > LINE_NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(LineRejection::InvalidName);
+    }
+    Ok(name)
+}
+
+fn check_routing(routing: &LineRouting) -> Result<(), LineRejection> {
+    if let LineRouting::Agents(agents) = routing {
+        let mut unique = agents.clone();
+        unique.sort();
+        unique.dedup();
+        if agents.is_empty() || agents.len() > GROUP_MAX_AGENTS || unique.len() != agents.len() {
+            return Err(LineRejection::InvalidGroup);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum LineEvent {
+    #[serde(rename = "LineCreated")]
+    Created { line_id: LineId, company_id: CompanyId, name: String, routing: LineRouting, webhook: Option<Webhook> },
+    #[serde(rename = "LineRoutingChanged")]
+    RoutingChanged { line_id: LineId, routing: LineRouting },
+}
+
+impl DomainEvent for LineEvent {}
+
+/// Queues and agents named in a routing are checked to exist in the company before the command.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LineCommand {
+    Create { line_id: LineId, company_id: CompanyId, name: String, routing: LineRouting, webhook: Option<Webhook> },
+    ChangeRouting { line_id: LineId, company_id: CompanyId, routing: LineRouting },
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineState {
+    pub company_id: Option<CompanyId>,
+    pub routing: Option<LineRouting>,
+    pub webhook: Option<Webhook>,
+}
+
+pub struct Line;
+
+impl Decider for Line {
+    type State = LineState;
+    type Command = LineCommand;
+    type Event = LineEvent;
+    type Rejection = LineRejection;
+
+    fn decide(state: &LineState, command: &LineCommand) -> Result<Vec<LineEvent>, LineRejection> {
+        match command {
+            LineCommand::Create { line_id, company_id, name, routing, webhook } => {
+                if state.company_id.is_some() {
+                    return Err(LineRejection::AlreadyExists);
+                }
+                let name = parse_line_name(name)?;
+                check_routing(routing)?;
+                let webhook = match webhook {
+                    Some(hook) => Some(Webhook { url: parse_webhook_url(&hook.url)?, secret: hook.secret.clone() }),
+                    None => None,
+                };
+                Ok(vec![LineEvent::Created {
+                    line_id: *line_id,
+                    company_id: *company_id,
+                    name,
+                    routing: routing.clone(),
+                    webhook,
+                }])
+            }
+            LineCommand::ChangeRouting { line_id, company_id, routing } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                check_routing(routing)?;
+                if state.routing.as_ref() == Some(routing) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![LineEvent::RoutingChanged { line_id: *line_id, routing: routing.clone() }])
+            }
+        }
+    }
+
+    fn evolve(mut state: LineState, event: &LineEvent) -> LineState {
+        match event {
+            LineEvent::Created { company_id, routing, webhook, .. } => {
+                state.company_id = Some(*company_id);
+                state.routing = Some(routing.clone());
+                state.webhook = webhook.clone();
+            }
+            LineEvent::RoutingChanged { routing, .. } => state.routing = Some(routing.clone()),
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decider::given;
+    use uuid::Uuid;
+
+    fn line() -> LineId {
+        LineId::from_uuid(Uuid::from_u128(1))
+    }
+    fn company() -> CompanyId {
+        CompanyId::from_uuid(Uuid::from_u128(2))
+    }
+    fn agent(n: u128) -> UserId {
+        UserId::from_uuid(Uuid::from_u128(100 + n))
+    }
+    fn create(routing: LineRouting, url: &str) -> LineCommand {
+        LineCommand::Create {
+            line_id: line(),
+            company_id: company(),
+            name: " Web  shop ".into(),
+            routing,
+            webhook: Some(Webhook { url: url.into(), secret: "s".into() }),
+        }
+    }
+
+    #[test]
+    fn a_line_is_created_with_its_routing_and_webhook() {
+        given::<Line>(vec![]).when(create(LineRouting::Agent(agent(1)), " https://example.com/hook ")).then(vec![
+            LineEvent::Created {
+                line_id: line(),
+                company_id: company(),
+                name: "Web shop".into(),
+                routing: LineRouting::Agent(agent(1)),
+                webhook: Some(Webhook { url: "https://example.com/hook".into(), secret: "s".into() }),
+            },
+        ]);
+    }
+
+    #[test]
+    fn bad_webhooks_and_groups_are_refused() {
+        for url in ["ftp://x", "https://", "http:///path", "https://a b", "example.com"] {
+            given::<Line>(vec![])
+                .when(create(LineRouting::Agent(agent(1)), url))
+                .then_rejects(LineRejection::InvalidWebhook);
+        }
+        given::<Line>(vec![])
+            .when(create(LineRouting::Agents(vec![]), "https://x"))
+            .then_rejects(LineRejection::InvalidGroup);
+        given::<Line>(vec![])
+            .when(create(LineRouting::Agents(vec![agent(1), agent(1)]), "https://x"))
+            .then_rejects(LineRejection::InvalidGroup);
+    }
+
+    #[test]
+    fn routing_changes_only_within_the_lines_company() {
+        let created = LineEvent::Created {
+            line_id: line(),
+            company_id: company(),
+            name: "Shop".into(),
+            routing: LineRouting::Agent(agent(1)),
+            webhook: None,
+        };
+        let to_group = LineRouting::Agents(vec![agent(1), agent(2)]);
+        given::<Line>(vec![created.clone()])
+            .when(LineCommand::ChangeRouting { line_id: line(), company_id: company(), routing: to_group.clone() })
+            .then(vec![LineEvent::RoutingChanged { line_id: line(), routing: to_group.clone() }]);
+        let other = CompanyId::from_uuid(Uuid::from_u128(3));
+        given::<Line>(vec![created])
+            .when(LineCommand::ChangeRouting { line_id: line(), company_id: other, routing: to_group })
+            .then_rejects(LineRejection::NotFound);
+    }
+
+    #[test]
+    fn a_group_or_single_agent_waits_in_the_lines_own_queue() {
+        assert_eq!(LineRouting::Agent(agent(1)).queue_of(line()), line_queue(line()));
+        let queue = QueueId::from_uuid(Uuid::from_u128(9));
+        assert_eq!(LineRouting::Queue(queue).queue_of(line()), queue);
+        assert!(LineRouting::Queue(queue).own_agents().is_empty());
+    }
+}
