@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 pub const REASON_MAX_CHARS: usize = 60;
 pub const CAPACITY_MAX: u32 = 50;
+/// The chats an agent handles at once until a supervisor sets another figure.
+pub const DEFAULT_CAPACITY: u32 = 3;
 
 /// The stream of a company's pause reasons.
 pub fn pause_reasons_stream(company: CompanyId) -> String {
@@ -192,7 +194,7 @@ pub enum AgentCommand {
     },
 }
 
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct AgentState {
     paused: bool,
     /// The nodes where the agent has a live connection open.

@@ -125,6 +125,19 @@ impl RoutingState {
         self.waiting_in(*queue).iter().position(|c| *c == chat).map(|i| i + 1)
     }
 
+    /// Every waiting chat with its queue and its place in that queue's line, from 1.
+    pub fn waiting_positions(&self) -> Vec<(ChatId, QueueId, usize)> {
+        let mut places: BTreeMap<QueueId, usize> = BTreeMap::new();
+        self.waiting
+            .values()
+            .map(|(chat, queue)| {
+                let place = places.entry(*queue).or_default();
+                *place += 1;
+                (*chat, *queue, *place)
+            })
+            .collect()
+    }
+
     pub fn is_member(&self, agent: UserId, queue: QueueId) -> bool {
         self.queues.get(&queue).is_some_and(|turns| turns.members.contains(&agent))
     }
@@ -310,6 +323,7 @@ mod tests {
         let (state, assignments) = run(&facts);
         assert_eq!(assignments.iter().map(|a| a.chat).collect::<Vec<_>>(), vec![chat(1), chat(2)]);
         assert_eq!(state.position_of(chat(3)), Some(1));
+        assert_eq!(state.waiting_positions(), vec![(chat(3), queue(1), 1)]);
     }
 
     #[test]

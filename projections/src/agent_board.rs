@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "agent_board";
-pub const VERSION: u32 = 1;
-const REASONS: &str = "agent_board_reasons_v1";
-const AGENTS: &str = "agent_board_agents_v1";
+/// 2: presence.
+pub const VERSION: u32 = 2;
+const REASONS: &str = "agent_board_reasons_v2";
+const AGENTS: &str = "agent_board_agents_v2";
+const PRESENCE: &str = "agent_board_presence_v2";
 
 /// The capacity an agent has until a supervisor sets one.
-pub const DEFAULT_CAPACITY: i64 = 3;
+pub const DEFAULT_CAPACITY: i64 = domain::pause::DEFAULT_CAPACITY as i64;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonRow {
@@ -29,6 +31,8 @@ pub struct AgentStateRow {
     pub capacity: i64,
     pub paused_reason: Option<String>,
     pub paused_since: Option<String>,
+    /// Connected live on at least one node.
+    pub online: bool,
 }
 
 #[derive(Default)]
@@ -46,10 +50,24 @@ impl AgentBoard {
         rows.iter().map(|row| Ok(ReasonRow { id: row.try_get("reason_id")?, name: row.try_get("name")? })).collect()
     }
 
+    /// The agents (and their companies) connected on `node`.
+    pub async fn online_on(&self, store: &ReadStore, node: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT p.agent_id, a.company_id FROM {PRESENCE} p JOIN {AGENTS} a ON a.agent_id = p.agent_id \
+             WHERE p.node = $1"
+        ))
+        .bind(node)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(|row| Ok((row.try_get("agent_id")?, row.try_get("company_id")?))).collect()
+    }
+
     /// The working state of every agent of a company that has one recorded.
     pub async fn agents_of(&self, store: &ReadStore, company: &str) -> Result<Vec<AgentStateRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT agent_id, capacity, paused_reason, paused_since FROM {AGENTS} WHERE company_id = $1"
+            "SELECT agent_id, capacity, paused_reason, paused_since, \
+             EXISTS (SELECT 1 FROM {PRESENCE} p WHERE p.agent_id = a.agent_id) AS online \
+             FROM {AGENTS} a WHERE company_id = $1"
         ))
         .bind(company)
         .fetch_all(store.pool())
@@ -61,6 +79,7 @@ impl AgentBoard {
                     capacity: row.try_get("capacity")?,
                     paused_reason: row.try_get("paused_reason")?,
                     paused_since: row.try_get("paused_since")?,
+                    online: online_flag(row)?,
                 })
             })
             .collect()
@@ -87,6 +106,12 @@ impl Projection for AgentBoard {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {AGENTS} (agent_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              capacity BIGINT NOT NULL, paused_reason TEXT, paused_since TEXT)"
+        ))
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {PRESENCE} (agent_id TEXT NOT NULL, node TEXT NOT NULL, since TEXT NOT NULL, \
+             PRIMARY KEY (agent_id, node))"
         ))
         .execute(&mut *connection)
         .await?;
@@ -117,46 +142,76 @@ impl Projection for AgentBoard {
                     }
                 }
             }
-            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" => {
-                let decoded = decode_event::<AgentEvent>(event)?;
-                let (agent, capacity, reason, since) = match decoded {
-                    AgentEvent::CapacitySet { agent, capacity } => (agent, Some(i64::from(capacity)), None, None),
-                    AgentEvent::Paused { agent, reason, since, .. } => {
-                        (agent, None, Some(reason), Some(since.to_rfc3339()))
-                    }
-                    AgentEvent::Resumed { agent, .. } => (agent, None, None, None),
-                };
-                sqlx::query(&format!(
-                    "INSERT INTO {AGENTS} (agent_id, company_id, capacity, paused_reason, paused_since) \
-                     VALUES ($1, $2, $3, NULL, NULL) ON CONFLICT (agent_id) DO NOTHING"
-                ))
-                .bind(agent.to_string())
-                .bind(company)
-                .bind(DEFAULT_CAPACITY)
-                .execute(&mut *connection)
-                .await?;
-                match capacity {
-                    Some(capacity) => {
-                        sqlx::query(&format!("UPDATE {AGENTS} SET capacity = $1 WHERE agent_id = $2"))
-                            .bind(capacity)
-                            .bind(agent.to_string())
-                            .execute(&mut *connection)
-                            .await?
-                    }
-                    None => {
-                        sqlx::query(&format!(
-                            "UPDATE {AGENTS} SET paused_reason = $1, paused_since = $2 WHERE agent_id = $3"
-                        ))
-                        .bind(reason)
-                        .bind(since)
-                        .bind(agent.to_string())
-                        .execute(&mut *connection)
-                        .await?
-                    }
-                };
+            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline" => {
+                apply_agent_event(connection, &company, decode_event::<AgentEvent>(event)?).await?;
             }
             _ => {}
         }
         Ok(())
     }
+}
+
+/// SQLite answers `EXISTS` as an integer, PostgreSQL as a boolean.
+fn online_flag(row: &sqlx::any::AnyRow) -> Result<bool, sqlx::Error> {
+    row.try_get::<bool, _>("online").or_else(|_| row.try_get::<i64, _>("online").map(|n| n != 0))
+}
+
+async fn apply_agent_event(
+    connection: &mut AnyConnection,
+    company: &str,
+    event: AgentEvent,
+) -> Result<(), ProjectionError> {
+    let agent = match &event {
+        AgentEvent::CapacitySet { agent, .. }
+        | AgentEvent::Paused { agent, .. }
+        | AgentEvent::Resumed { agent, .. }
+        | AgentEvent::CameOnline { agent, .. }
+        | AgentEvent::WentOffline { agent, .. }
+        | AgentEvent::ReceivedChat { agent, .. } => agent.to_string(),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO {AGENTS} (agent_id, company_id, capacity, paused_reason, paused_since) \
+         VALUES ($1, $2, $3, NULL, NULL) ON CONFLICT (agent_id) DO NOTHING"
+    ))
+    .bind(&agent)
+    .bind(company)
+    .bind(DEFAULT_CAPACITY)
+    .execute(&mut *connection)
+    .await?;
+    let _ = match event {
+        AgentEvent::CapacitySet { capacity, .. } => {
+            sqlx::query(&format!("UPDATE {AGENTS} SET capacity = $1 WHERE agent_id = $2"))
+                .bind(i64::from(capacity))
+                .bind(agent)
+                .execute(&mut *connection)
+                .await?
+        }
+        AgentEvent::Paused { reason, since, .. } => {
+            sqlx::query(&format!("UPDATE {AGENTS} SET paused_reason = $1, paused_since = $2 WHERE agent_id = $3"))
+                .bind(reason)
+                .bind(since.to_rfc3339())
+                .bind(agent)
+                .execute(&mut *connection)
+                .await?
+        }
+        AgentEvent::Resumed { .. } => {
+            sqlx::query(&format!("UPDATE {AGENTS} SET paused_reason = NULL, paused_since = NULL WHERE agent_id = $1"))
+                .bind(agent)
+                .execute(&mut *connection)
+                .await?
+        }
+        AgentEvent::CameOnline { node, at, .. } => sqlx::query(&format!(
+            "INSERT INTO {PRESENCE} (agent_id, node, since) VALUES ($1, $2, $3) ON CONFLICT (agent_id, node) DO NOTHING"
+        ))
+        .bind(agent)
+        .bind(node)
+        .bind(at.to_rfc3339())
+        .execute(&mut *connection)
+        .await?,
+        AgentEvent::WentOffline { node, .. } => {
+            sqlx::query(&format!("DELETE FROM {PRESENCE} WHERE agent_id = $1 AND node = $2")).bind(agent).bind(node).execute(&mut *connection).await?
+        }
+        AgentEvent::ReceivedChat { .. } => return Ok(()),
+    };
+    Ok(())
 }

@@ -6,8 +6,12 @@
 //! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
 //! - [`people`]: users and their open sessions, for sign-in.
+//! - [`lines`]: lines and API keys.
+//! - [`chat_board`]: chats, their state and their messages.
 
 pub mod agent_board;
+pub mod chat_board;
+pub mod lines;
 pub mod people;
 pub mod queue_list;
 pub mod runner;

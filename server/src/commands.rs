@@ -95,19 +95,35 @@ where
 {
     let (state, expected) = load::<D>(log, stream).await?;
     let decided = D::decide(&state, command).map_err(rejected)?;
-    let events = decided
-        .iter()
-        .map(|event| {
-            let (event_type, data) = encode(event)?;
-            Ok(NewEvent {
-                event_id: Uuid::now_v7(),
-                event_type,
-                data,
-                metadata: context.metadata(D::Event::SCHEMA_VERSION),
+    Decided::new(context, stream, expected, &decided)
+}
+
+impl Decided {
+    /// Events decided on a state the caller already holds, to append after `expected`.
+    pub fn new<E: DomainEvent>(
+        context: &CommandContext,
+        stream: &str,
+        expected: ExpectedRevision,
+        decided: &[E],
+    ) -> Result<Self, AppError> {
+        let events = decided
+            .iter()
+            .map(|event| {
+                let (event_type, data) = encode(event)?;
+                Ok(NewEvent {
+                    event_id: Uuid::now_v7(),
+                    event_type,
+                    data,
+                    metadata: context.metadata(E::SCHEMA_VERSION),
+                })
             })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Decided { stream: stream.to_string(), expected, events })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(Decided { stream: stream.to_string(), expected, events })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
 }
 
 /// Appends decisions on several streams atomically; answers the position of the last event

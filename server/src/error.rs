@@ -8,6 +8,9 @@ use eventlog::EventLogError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The request could not be read at all (400).
+    #[error("{0}")]
+    Malformed(String),
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -27,6 +30,7 @@ pub enum AppError {
 impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
+            AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Contention => StatusCode::CONFLICT,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -75,7 +79,7 @@ impl From<AppError> for UiError {
             tracing::error!(%cause, "internal error");
         }
         match error {
-            AppError::Invalid(reason) => UiError::Invalid(reason),
+            AppError::Invalid(reason) | AppError::Malformed(reason) => UiError::Invalid(reason),
             AppError::Conflict(reason) => UiError::Conflict(reason),
             AppError::Contention => UiError::Conflict(error.to_string()),
             AppError::NotFound(reason) => UiError::Invalid(reason),

@@ -8,20 +8,32 @@
 //! - [`pauses`]: pause reasons, pausing and resuming, capacity.
 //! - [`people`]: sign-in, sessions and the first supervisor.
 //! - [`queues`]: the queue commands and queries the API and the app call.
-//! - [`live`]: pushes read-model changes to browsers as server-sent events.
+//! - [`lines`]: API keys, lines and the messages customers send through them.
+//! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
+//! - [`presence`]: agents online while a live connection of theirs is open.
+//! - [`delivery`]: sends messages to customers through their line's webhook.
+//! - [`live`]: pushes read-model changes to the browsers they concern.
 //! - [`metrics`]: Prometheus counters and gauges.
+//! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
+//! - [`router`]: assigns waiting chats to available agents and tells customers their place.
 //! - [`routes`]: health, metrics, REST API and live endpoints.
 //! - [`startup`]: builds the application and serves it.
 
 pub mod agents;
+pub mod chats;
 pub mod commands;
 pub mod config;
+pub mod delivery;
 pub mod error;
+pub mod leader;
+pub mod lines;
 pub mod live;
 pub mod metrics;
 pub mod pauses;
 pub mod people;
+pub mod presence;
 pub mod queues;
+pub mod router;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -1,9 +1,13 @@
-//! Pushes read-model changes to browsers: after a projection commits a batch, every company whose
-//! events it held is told which topic changed, and its open pages refetch.
+//! Pushes read-model changes to browsers: after a projection commits a batch, each change is
+//! offered to the connections it concerns — the company's supervisors and auditors, and the one
+//! agent a chat or a working state belongs to — and their open pages refetch.
 
+use crate::people::Caller;
+use domain::user::Role;
 use eventlog::RecordedEvent;
 use projections::ProjectionUpdate;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -11,25 +15,34 @@ use uuid::Uuid;
 pub struct LiveChange {
     pub company_id: Uuid,
     pub topic: &'static str,
+    /// The agent the change belongs to, when it belongs to one.
+    pub agent: Option<Uuid>,
+}
+
+impl LiveChange {
+    /// Whether this caller's pages show what changed.
+    pub fn concerns(&self, caller: &Caller) -> bool {
+        if self.company_id != caller.company_id.as_uuid() {
+            return false;
+        }
+        match caller.role {
+            Role::Supervisor | Role::Auditor => true,
+            Role::Agent => self.topic == "queues" || self.agent == Some(caller.user_id.as_uuid()),
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct LiveHub {
     changes: broadcast::Sender<LiveChange>,
+    /// Each chat's agent, so that a message in a chat reaches the agent who has it.
+    chat_agents: Arc<Mutex<HashMap<String, Uuid>>>,
 }
 
 impl Default for LiveHub {
     fn default() -> Self {
-        let (changes, _) = broadcast::channel(1024);
-        Self { changes }
-    }
-}
-
-/// The page topic an event changes, if any page shows it.
-fn topic_of(event: &RecordedEvent) -> Option<&'static str> {
-    match event.event_type.as_str() {
-        "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue" => Some("queues"),
-        _ => None,
+        let (changes, _) = broadcast::channel(4096);
+        Self { changes, chat_agents: Arc::default() }
     }
 }
 
@@ -38,18 +51,40 @@ impl LiveHub {
         self.changes.subscribe()
     }
 
-    /// Forwards a projection's committed batches as changes, one per company and topic.
+    /// The change an event makes to the pages, if any page shows it.
+    fn change_of(&self, event: &RecordedEvent) -> Option<LiveChange> {
+        let company_id = event.metadata.company_id;
+        let (topic, agent) = match event.event_type.as_str() {
+            "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue" => ("queues", None),
+            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline" => {
+                ("agents", event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()))
+            }
+            kind if event.stream.starts_with("chat-") => {
+                let mut agents = self.chat_agents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if kind == "ChatAssigned" {
+                    if let Some(agent) = event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok())
+                    {
+                        agents.insert(event.stream.clone(), agent);
+                    }
+                }
+                let agent = agents.get(&event.stream).copied();
+                if matches!(kind, "ChatResolved" | "ChatQueued") {
+                    agents.remove(&event.stream);
+                }
+                ("chats", agent)
+            }
+            _ => return None,
+        };
+        Some(LiveChange { company_id, topic, agent })
+    }
+
+    /// Forwards a projection's committed batches as changes, each once per batch.
     pub async fn forward(self, mut updates: broadcast::Receiver<ProjectionUpdate>) {
         loop {
             match updates.recv().await {
                 Ok(update) => {
-                    let changes: BTreeSet<LiveChange> = update
-                        .events
-                        .iter()
-                        .filter_map(|event| {
-                            topic_of(event).map(|topic| LiveChange { company_id: event.metadata.company_id, topic })
-                        })
-                        .collect();
+                    let changes: BTreeSet<LiveChange> =
+                        update.events.iter().filter_map(|event| self.change_of(event)).collect();
                     for change in changes {
                         let _ = self.changes.send(change);
                     }

@@ -16,7 +16,10 @@ use uuid::Uuid;
 fn rejected(rejection: PauseRejection) -> AppError {
     match rejection {
         PauseRejection::UnknownReason => AppError::NotFound(rejection.to_string()),
-        PauseRejection::DuplicateName(_) | PauseRejection::AlreadyPaused | PauseRejection::NotPaused => {
+        PauseRejection::DuplicateName(_)
+        | PauseRejection::AlreadyPaused
+        | PauseRejection::NotPaused
+        | PauseRejection::Unavailable => {
             AppError::Conflict(rejection.to_string())
         }
         PauseRejection::InvalidName | PauseRejection::InvalidCapacity => AppError::Invalid(rejection.to_string()),

@@ -1,5 +1,11 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
+use crate::chats::{list_chats, read_chat, reply, resolve, resolve_many, BulkOutcome, ChatWithMessages, SentMessage};
+use crate::lines::{
+    change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
+    revoke_api_key, AcceptedMessage, CreatedApiKey, CreatedLine, NewLine,
+};
+use crate::presence;
 use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent};
 use crate::error::AppError;
 use crate::metrics::ProjectionLag;
@@ -9,18 +15,22 @@ use crate::queues::{create_queue, list_queues, set_membership, CreatedQueue};
 use crate::startup::AppState;
 use axum::extract::Path;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
-use domain::ids::{QueueId, UserId};
+use domain::ids::{ChatId, LineId, QueueId, UserId};
+use domain::line::LineRouting;
 use domain::pause::PauseReasonCommand;
 use domain::user::Role;
 use domain::user::UserCommand;
 use futures::Stream;
 use projections::agent_board::{AgentBoard, ReasonRow};
+use projections::chat_board::ChatRow;
+use projections::lines::{ApiKeyRow, LineRow};
 use serde::Deserialize;
 use std::convert::Infallible;
 use tokio_stream::wrappers::BroadcastStream;
@@ -42,6 +52,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/pause", post(post_pause))
         .route("/api/v1/me/resume", post(post_resume))
         .route("/api/v1/live", get(live))
+        .route("/api/v1/ws", get(websocket))
+        .route("/api/v1/api-keys", get(get_api_keys).post(post_api_key))
+        .route("/api/v1/api-keys/{key}", delete(delete_api_key))
+        .route("/api/v1/lines", get(get_lines).post(post_line))
+        .route("/api/v1/lines/{line}/routing", put(put_line_routing))
+        .route("/api/v1/lines/{line}/messages", post(post_inbound_message))
+        .route("/api/v1/chats", get(get_chats))
+        .route("/api/v1/chats/resolve", post(post_resolve_many))
+        .route("/api/v1/chats/{chat}", get(get_chat))
+        .route("/api/v1/chats/{chat}/messages", post(post_reply))
+        .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
 }
 
 /// Counts every answered request by method and status.
@@ -286,12 +307,167 @@ async fn get_queues(
     Ok(Json(list_queues(&state, caller.company_id).await?))
 }
 
-/// Server-sent events: one event per change of a topic the caller's company's pages show.
+/// Server-sent events: one event per change of a topic the caller's pages show.
 async fn live(State(state): State<AppState>, caller: Caller) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let company = caller.company_id.as_uuid();
     let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
-        Ok(change) if change.company_id == company => Some(Ok(Event::default().event(change.topic).data("changed"))),
+        Ok(change) if change.concerns(&caller) => Some(Ok(Event::default().event(change.topic).data("changed"))),
         _ => None,
     });
     Sse::new(changes).keep_alive(KeepAlive::default())
+}
+
+/// The live connection: pushes `{"topic": …}` for every change that concerns the caller, and keeps
+/// an agent online while it is open.
+async fn websocket(State(state): State<AppState>, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| follow_live(state, caller, socket))
+}
+
+async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {
+    let mut changes = state.live.subscribe();
+    if let Err(error) = presence::connected(&state, &caller).await {
+        tracing::warn!(%error, "presence could not be recorded");
+    }
+    let hello = serde_json::json!({ "topic": "connected" }).to_string();
+    if socket.send(Message::Text(hello.into())).await.is_ok() {
+        loop {
+            tokio::select! {
+                change = changes.recv() => match change {
+                    Ok(change) if change.concerns(&caller) => {
+                        let text = serde_json::json!({ "topic": change.topic }).to_string();
+                        if socket.send(Message::Text(text.into())).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                },
+                received = socket.recv() => match received {
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    }
+    if let Err(error) = presence::disconnected(&state, &caller).await {
+        tracing::warn!(%error, "presence could not be recorded");
+    }
+}
+
+/// A JSON body, or a 400 that says what is wrong with it.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| AppError::Malformed(format!("the body is not valid: {e}")))
+}
+
+#[derive(Deserialize)]
+struct KeyName {
+    name: String,
+}
+
+async fn post_api_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<KeyName>,
+) -> Result<(StatusCode, Json<CreatedApiKey>), AppError> {
+    Ok((StatusCode::CREATED, Json(create_api_key(&state, &caller, &body.name).await?)))
+}
+
+async fn get_api_keys(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ApiKeyRow>>, AppError> {
+    Ok(Json(list_api_keys(&state, &caller).await?))
+}
+
+async fn delete_api_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<uuid::Uuid>,
+) -> Result<StatusCode, AppError> {
+    revoke_api_key(&state, &caller, key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn post_line(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewLine>,
+) -> Result<(StatusCode, Json<CreatedLine>), AppError> {
+    Ok((StatusCode::CREATED, Json(create_line(&state, &caller, &body).await?)))
+}
+
+async fn get_lines(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<LineRow>>, AppError> {
+    Ok(Json(list_lines(&state, &caller).await?))
+}
+
+async fn put_line_routing(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+    Json(body): Json<LineRouting>,
+) -> Result<StatusCode, AppError> {
+    change_line_routing(&state, &caller, line, body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// The API line: an outside system hands over a customer's message with its API key.
+async fn post_inbound_message(
+    State(state): State<AppState>,
+    Path(line): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<AcceptedMessage>), AppError> {
+    let company = company_of_key(&state, bearer(&headers)).await?;
+    let line: LineId = line.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    let message = parse_body(&body)?;
+    Ok((StatusCode::ACCEPTED, Json(receive_message(&state, company, line, message).await?)))
+}
+
+async fn get_chats(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ChatRow>>, AppError> {
+    Ok(Json(list_chats(&state, &caller).await?))
+}
+
+async fn get_chat(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<Json<ChatWithMessages>, AppError> {
+    Ok(Json(read_chat(&state, &caller, chat).await?))
+}
+
+#[derive(Deserialize)]
+struct ReplyText {
+    text: String,
+}
+
+async fn post_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<ReplyText>,
+) -> Result<(StatusCode, Json<SentMessage>), AppError> {
+    Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, &body.text).await?)))
+}
+
+async fn post_resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<StatusCode, AppError> {
+    resolve(&state, &caller, chat).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct ChatIds {
+    chat_ids: Vec<ChatId>,
+}
+
+async fn post_resolve_many(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<ChatIds>,
+) -> Result<Json<BulkOutcome>, AppError> {
+    Ok(Json(resolve_many(&state, &caller, &body.chat_ids).await?))
 }

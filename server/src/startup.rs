@@ -3,7 +3,11 @@
 use crate::agents::{create_agent, list_agents, NewAgent};
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::delivery::Delivery;
+use crate::leader::Leadership;
 use crate::live::LiveHub;
+use crate::presence::{forget_stale_presence, Connections};
+use crate::router::ChatRouter;
 use crate::metrics::Metrics;
 use crate::pauses::{pause, resume};
 use crate::people::{
@@ -25,6 +29,8 @@ use eventlog::EventLog;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use projections::agent_board::AgentBoard;
+use projections::chat_board::ChatBoard;
+use projections::lines::Lines;
 use projections::people::People;
 use projections::queue_list::QueueList;
 use projections::{ProjectionRunner, ReadStore};
@@ -43,6 +49,11 @@ pub struct AppState {
     pub queue_list: Arc<ProjectionRunner>,
     pub people: Arc<ProjectionRunner>,
     pub agent_board: Arc<ProjectionRunner>,
+    pub lines: Arc<ProjectionRunner>,
+    pub chat_board: Arc<ProjectionRunner>,
+    /// This node's name in presence events: its listening address.
+    pub node: String,
+    pub connections: Connections,
     pub leptos_options: LeptosOptions,
 }
 
@@ -74,7 +85,7 @@ pub enum StartupError {
     Store(#[from] sqlx::Error),
     #[error("a projection could not start: {0}")]
     Projection(#[from] projections::ProjectionError),
-    #[error("the first supervisor could not be created: {0}")]
+    #[error("the first supervisor could not be created, or presence left by an earlier run ended: {0}")]
     Bootstrap(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -109,13 +120,25 @@ impl Application {
         let queue_list = runner(Arc::new(QueueList::new()));
         let people = runner(Arc::new(People));
         let agent_board = runner(Arc::new(AgentBoard));
+        let lines = runner(Arc::new(Lines));
+        let chat_board = runner(Arc::new(ChatBoard));
         let live = LiveHub::default();
-        let mut background = vec![tokio::spawn(live.clone().forward(queue_list.updates()))];
-        for projection in [&queue_list, &people, &agent_board] {
+        let all = [&queue_list, &people, &agent_board, &lines, &chat_board];
+        let mut background = Vec::new();
+        for projection in [&queue_list, &agent_board, &chat_board] {
+            background.push(tokio::spawn(live.clone().forward(projection.updates())));
+        }
+        for projection in all {
             projection.prepare().await?;
             projection.catch_up().await?;
             background.push(tokio::spawn(projection.clone().run()));
         }
+        let metrics = Arc::new(Metrics::default());
+        let chat_router = ChatRouter::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "router"));
+        background.push(tokio::spawn(chat_router.run()));
+        let delivery =
+            Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
+        background.push(tokio::spawn(delivery.run()));
 
         let listener = TcpListener::bind(settings.address).await?;
         let address = listener.local_addr()?;
@@ -129,10 +152,14 @@ impl Application {
             settings: Arc::new(settings),
             log,
             store,
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             live,
-            projections: Arc::new(vec![queue_list.clone(), people.clone(), agent_board.clone()]),
+            projections: Arc::new(all.into_iter().cloned().collect()),
             agent_board,
+            lines,
+            chat_board,
+            node: address.to_string(),
+            connections: Connections::default(),
             queue_list,
             people,
             leptos_options: leptos_options.clone(),
@@ -145,6 +172,7 @@ impl Application {
                 tracing::info!(%email, "created the first supervisor; sign in at /login/supervisor");
             }
         }
+        forget_stale_presence(&state).await.map_err(|e| StartupError::Bootstrap(e.to_string()))?;
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let router = routes::router()
             .leptos_routes_with_context(

@@ -1,0 +1,183 @@
+//! Each company's lines (where their chats go, where replies are sent) and API keys (by hash, for
+//! authenticating the API line).
+
+use crate::runner::{decode_event, Projection, ProjectionError};
+use crate::store::ReadStore;
+use async_trait::async_trait;
+use domain::apikey::ApiKeyEvent;
+use domain::line::{LineEvent, LineRouting};
+use eventlog::RecordedEvent;
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, Row};
+
+pub const NAME: &str = "lines";
+pub const VERSION: u32 = 1;
+const LINES: &str = "lines_lines_v1";
+const KEYS: &str = "lines_api_keys_v1";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRow {
+    pub line_id: String,
+    pub company_id: String,
+    pub name: String,
+    pub routing: LineRouting,
+    pub webhook_url: Option<String>,
+    #[serde(skip_serializing)]
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRow {
+    pub key_id: String,
+    pub company_id: String,
+    pub name: String,
+    pub prefix: String,
+    pub revoked: bool,
+}
+
+fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
+    let routing: String = row.try_get("routing")?;
+    Ok(LineRow {
+        line_id: row.try_get("line_id")?,
+        company_id: row.try_get("company_id")?,
+        name: row.try_get("name")?,
+        routing: serde_json::from_str(&routing).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        webhook_url: row.try_get("webhook_url")?,
+        webhook_secret: row.try_get("webhook_secret")?,
+    })
+}
+
+fn key_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
+    Ok(ApiKeyRow {
+        key_id: row.try_get("key_id")?,
+        company_id: row.try_get("company_id")?,
+        name: row.try_get("name")?,
+        prefix: row.try_get("prefix")?,
+        revoked: row.try_get::<i64, _>("revoked")? == 1,
+    })
+}
+
+const LINE_COLUMNS: &str = "line_id, company_id, name, routing, webhook_url, webhook_secret";
+const KEY_COLUMNS: &str = "key_id, company_id, name, prefix, revoked";
+
+#[derive(Default)]
+pub struct Lines;
+
+impl Lines {
+    pub async fn line(&self, store: &ReadStore, line_id: &str) -> Result<Option<LineRow>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE line_id = $1"))
+            .bind(line_id)
+            .fetch_optional(store.pool())
+            .await?;
+        row.as_ref().map(line_row).transpose()
+    }
+
+    pub async fn lines_of(&self, store: &ReadStore, company: &str) -> Result<Vec<LineRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE company_id = $1 ORDER BY lower(name)"))
+            .bind(company)
+            .fetch_all(store.pool())
+            .await?;
+        rows.iter().map(line_row).collect()
+    }
+
+    /// The key whose SHA-256 is `key_hash`, revoked or not.
+    pub async fn api_key(&self, store: &ReadStore, key_hash: &str) -> Result<Option<ApiKeyRow>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM {KEYS} WHERE key_hash = $1"))
+            .bind(key_hash)
+            .fetch_optional(store.pool())
+            .await?;
+        row.as_ref().map(key_row).transpose()
+    }
+
+    pub async fn api_keys_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+        let rows =
+            sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM {KEYS} WHERE company_id = $1 ORDER BY lower(name), key_id"))
+                .bind(company)
+                .fetch_all(store.pool())
+                .await?;
+        rows.iter().map(key_row).collect()
+    }
+}
+
+#[async_trait]
+impl Projection for Lines {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn version(&self) -> u32 {
+        VERSION
+    }
+
+    async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {LINES} (line_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+             name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT)"
+        ))
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {KEYS} (key_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+             name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, revoked INTEGER NOT NULL)"
+        ))
+        .execute(&mut *connection)
+        .await?;
+        Ok(())
+    }
+
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        match event.event_type.as_str() {
+            "LineCreated" | "LineRoutingChanged" => match decode_event::<LineEvent>(event)? {
+                LineEvent::Created { line_id, company_id, name, routing, webhook } => {
+                    sqlx::query(&format!(
+                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (line_id) DO NOTHING"
+                    ))
+                    .bind(line_id.to_string())
+                    .bind(company_id.to_string())
+                    .bind(name)
+                    .bind(routing_json(event, &routing)?)
+                    .bind(webhook.as_ref().map(|w| w.url.clone()))
+                    .bind(webhook.map(|w| w.secret))
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                LineEvent::RoutingChanged { line_id, routing } => {
+                    sqlx::query(&format!("UPDATE {LINES} SET routing = $1 WHERE line_id = $2"))
+                        .bind(routing_json(event, &routing)?)
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
+            },
+            "ApiKeyCreated" | "ApiKeyRevoked" => match decode_event::<ApiKeyEvent>(event)? {
+                ApiKeyEvent::Created { key_id, company_id, name, key_hash, prefix } => {
+                    sqlx::query(&format!(
+                        "INSERT INTO {KEYS} (key_id, company_id, name, key_hash, prefix, revoked) \
+                         VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (key_id) DO NOTHING"
+                    ))
+                    .bind(key_id.to_string())
+                    .bind(company_id.to_string())
+                    .bind(name)
+                    .bind(key_hash)
+                    .bind(prefix)
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                ApiKeyEvent::Revoked { key_id } => {
+                    sqlx::query(&format!("UPDATE {KEYS} SET revoked = 1 WHERE key_id = $1"))
+                        .bind(key_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+fn routing_json(event: &RecordedEvent, routing: &LineRouting) -> Result<String, ProjectionError> {
+    serde_json::to_string(routing)
+        .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })
+}

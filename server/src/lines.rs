@@ -1,0 +1,247 @@
+//! The generic API line: supervisors create API keys and lines; outside systems inject customers'
+//! messages with a key; where each line's chats go (R6, G17).
+
+use crate::commands::{commit, decide, execute, with_retry, CommandContext};
+use crate::error::AppError;
+use crate::people::Caller;
+use crate::startup::AppState;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use chrono::Utc;
+use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
+use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatRejection, Inbound};
+use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
+use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, Webhook};
+use domain::user::Role;
+use projections::lines::{ApiKeyRow, LineRow, Lines};
+use projections::people::People;
+use projections::queue_list::QueueList;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const KEY_PREFIX: &str = "ik_";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buffer);
+    hex(&buffer)
+}
+
+/// The SHA-256 of an API key: all that is stored of it.
+pub fn key_hash(key: &str) -> String {
+    hex(&Sha256::digest(key.as_bytes()))
+}
+
+fn api_key_rejected(rejection: ApiKeyRejection) -> AppError {
+    match rejection {
+        ApiKeyRejection::InvalidName => AppError::Invalid(rejection.to_string()),
+        ApiKeyRejection::NotFound => AppError::NotFound(rejection.to_string()),
+    }
+}
+
+fn line_rejected(rejection: LineRejection) -> AppError {
+    match rejection {
+        LineRejection::NotFound => AppError::NotFound(rejection.to_string()),
+        LineRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+        _ => AppError::Invalid(rejection.to_string()),
+    }
+}
+
+pub(crate) fn chat_rejected(rejection: ChatRejection) -> AppError {
+    match rejection {
+        ChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
+        ChatRejection::NotYours => AppError::Forbidden(rejection.to_string()),
+        ChatRejection::NotWaiting | ChatRejection::NotOpen => AppError::Conflict(rejection.to_string()),
+        ChatRejection::InvalidMessage | ChatRejection::InvalidContact | ChatRejection::InvalidMedia => {
+            AppError::Invalid(rejection.to_string())
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub id: Uuid,
+    pub name: String,
+    /// Shown once: only its hash is kept.
+    pub key: String,
+}
+
+/// Creates an API key of the caller's company.
+pub async fn create_api_key(state: &AppState, caller: &Caller, name: &str) -> Result<CreatedApiKey, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let key_id = Uuid::now_v7();
+    let key = format!("{KEY_PREFIX}{}", random_hex(24));
+    let command = ApiKeyCommand::Create {
+        key_id,
+        company_id: caller.company_id,
+        name: name.to_string(),
+        key_hash: key_hash(&key),
+        prefix: key.chars().take(KEY_PREFIX.len() + 6).collect(),
+    };
+    let stream = api_keys_stream(caller.company_id);
+    execute::<ApiKeys>(state, &caller.context(), &stream, &command, api_key_rejected, &state.lines).await?;
+    Ok(CreatedApiKey { id: key_id, name: name.split_whitespace().collect::<Vec<_>>().join(" "), key })
+}
+
+pub async fn revoke_api_key(state: &AppState, caller: &Caller, key_id: Uuid) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let stream = api_keys_stream(caller.company_id);
+    let command = ApiKeyCommand::Revoke { key_id };
+    execute::<ApiKeys>(state, &caller.context(), &stream, &command, api_key_rejected, &state.lines).await
+}
+
+pub async fn list_api_keys(state: &AppState, caller: &Caller) -> Result<Vec<ApiKeyRow>, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    Ok(Lines.api_keys_of(&state.store, &caller.company_id.to_string()).await?)
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NewLine {
+    pub name: String,
+    pub routing: LineRouting,
+    pub webhook_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreatedLine {
+    pub id: LineId,
+    pub name: String,
+    /// Signs every webhook call (HMAC-SHA256); shown once.
+    pub webhook_secret: Option<String>,
+}
+
+/// Checks that the queue or agents a routing names belong to the caller's company.
+async fn check_routing(state: &AppState, caller: &Caller, routing: &LineRouting) -> Result<(), AppError> {
+    let company = caller.company_id.to_string();
+    if let LineRouting::Queue(queue) = routing {
+        let known = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+        if !known.iter().any(|row| row.queue_id == queue.to_string()) {
+            return Err(AppError::Invalid("the line routes to a queue that does not exist".into()));
+        }
+    }
+    let known = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    for agent in routing.own_agents() {
+        if !known.iter().any(|row| row.user_id == agent.to_string() && row.active) {
+            return Err(AppError::Invalid(format!("{agent} is not an active agent of your company")));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create_line(state: &AppState, caller: &Caller, line: &NewLine) -> Result<CreatedLine, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    check_routing(state, caller, &line.routing).await?;
+    let routing = line.routing.clone();
+    let line_id = LineId::from_uuid(Uuid::now_v7());
+    let secret = line.webhook_url.as_ref().map(|_| random_hex(32));
+    let webhook = line
+        .webhook_url
+        .as_ref()
+        .zip(secret.as_ref())
+        .map(|(url, secret)| Webhook { url: url.clone(), secret: secret.clone() });
+    let command =
+        LineCommand::Create { line_id, company_id: caller.company_id, name: line.name.clone(), routing, webhook };
+    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await?;
+    let name = Lines.line(&state.store, &line_id.to_string()).await?.map_or_else(String::new, |row| row.name);
+    Ok(CreatedLine { id: line_id, name, webhook_secret: secret })
+}
+
+pub async fn change_line_routing(
+    state: &AppState,
+    caller: &Caller,
+    line_id: LineId,
+    routing: LineRouting,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    check_routing(state, caller, &routing).await?;
+    let command = LineCommand::ChangeRouting { line_id, company_id: caller.company_id, routing };
+    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await
+}
+
+pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow>, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    Ok(Lines.lines_of(&state.store, &caller.company_id.to_string()).await?)
+}
+
+/// A customer's message as an outside system hands it to the API line.
+#[derive(Clone, Debug, Deserialize)]
+pub struct InboundMessage {
+    /// The customer's id in the outside system: the same id continues the same chat.
+    pub contact_id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub text: String,
+    /// A reference (URL) to an image, audio, video or file.
+    pub media: Option<String>,
+    /// The outside system's id of this message: sending it again stores nothing new.
+    pub message_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AcceptedMessage {
+    pub chat_id: ChatId,
+    pub message_id: String,
+}
+
+/// The company an API key belongs to, if it is a key and not revoked.
+pub async fn company_of_key(state: &AppState, key: Option<&str>) -> Result<CompanyId, AppError> {
+    let unauthorized = || AppError::Unauthorized("a valid API key is needed (Authorization: Bearer …)".into());
+    let key = key.ok_or_else(unauthorized)?;
+    let row = Lines.api_key(&state.store, &key_hash(key)).await?.ok_or_else(unauthorized)?;
+    if row.revoked {
+        return Err(AppError::Unauthorized("this API key was revoked".into()));
+    }
+    row.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))
+}
+
+/// Stores a customer's message on a line of the key's company; the chat opens and waits for the
+/// router if it had no open conversation.
+pub async fn receive_message(
+    state: &AppState,
+    company: CompanyId,
+    line_id: LineId,
+    message: InboundMessage,
+) -> Result<AcceptedMessage, AppError> {
+    let line = Lines
+        .line(&state.store, &line_id.to_string())
+        .await?
+        .filter(|row| row.company_id == company.to_string())
+        .ok_or_else(|| AppError::NotFound("no such line".into()))?;
+    let chat_id = chat_of(line_id, message.contact_id.trim());
+    let message_id = message.message_id.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
+    let inbound = Inbound {
+        company_id: company,
+        line_id,
+        contact_id: message.contact_id,
+        contact_name: message.name,
+        message_id: message_id.clone(),
+        text: message.text,
+        media: message.media,
+        queue: line.routing.queue_of(line_id),
+    };
+    let context = CommandContext {
+        company_id: company.as_uuid(),
+        actor: domain::actor::Actor::Customer(chat_id.as_uuid()).to_string(),
+        correlation_id: Uuid::now_v7(),
+        causation_id: None,
+        now: Utc::now(),
+    };
+    let command = ChatCommand::Receive {
+        chat_id,
+        inbound,
+        conversation_id: ConversationId::from_uuid(Uuid::now_v7()),
+        at: context.now,
+    };
+    let log = state.log.as_ref();
+    with_retry(&state.metrics, || async {
+        let decided = decide::<Chat>(log, &context, &chat_stream(chat_id), &command, chat_rejected).await?;
+        commit(log, &state.metrics, vec![decided]).await
+    })
+    .await?;
+    Ok(AcceptedMessage { chat_id, message_id })
+}

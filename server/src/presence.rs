@@ -1,0 +1,91 @@
+//! Presence: an agent is online while a live connection of theirs is open. Each node counts its
+//! own connections and records only the first opening and the last closing, as events of the
+//! agent tagged with the node.
+
+use crate::commands::{execute, CommandContext};
+use crate::error::AppError;
+use crate::people::Caller;
+use crate::startup::AppState;
+use chrono::Utc;
+use domain::ids::{CompanyId, UserId};
+use domain::pause::{agent_stream, Agent, AgentCommand, PauseRejection};
+use domain::user::Role;
+use projections::agent_board::AgentBoard;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Open live connections per agent on this node.
+#[derive(Clone, Default)]
+pub struct Connections(Arc<Mutex<HashMap<UserId, usize>>>);
+
+impl Connections {
+    /// Counts one more; answers whether it is the agent's first here.
+    fn open(&self, agent: UserId) -> bool {
+        let mut counts = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = counts.entry(agent).or_default();
+        *count += 1;
+        *count == 1
+    }
+
+    /// Counts one less; answers whether it was the agent's last here.
+    fn close(&self, agent: UserId) -> bool {
+        let mut counts = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match counts.get_mut(&agent) {
+            Some(count) if *count > 1 => {
+                *count -= 1;
+                false
+            }
+            Some(_) => {
+                counts.remove(&agent);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn rejected(rejection: PauseRejection) -> AppError {
+    AppError::Conflict(rejection.to_string())
+}
+
+async fn record(state: &AppState, context: &CommandContext, agent: UserId, online: bool) -> Result<(), AppError> {
+    let node = state.node.clone();
+    let at = context.now;
+    let command =
+        if online { AgentCommand::ComeOnline { agent, node, at } } else { AgentCommand::GoOffline { agent, node, at } };
+    execute::<Agent>(state, context, &agent_stream(agent), &command, rejected, &state.agent_board).await
+}
+
+/// A live connection opened.
+pub async fn connected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if caller.role == Role::Agent && state.connections.open(caller.user_id) {
+        record(state, &caller.context(), caller.user_id, true).await?;
+    }
+    Ok(())
+}
+
+/// A live connection closed.
+pub async fn disconnected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if caller.role == Role::Agent && state.connections.close(caller.user_id) {
+        record(state, &caller.context(), caller.user_id, false).await?;
+    }
+    Ok(())
+}
+
+/// On start, nobody is connected to this node yet: presence a previous run of it left behind
+/// (it stopped without closing its connections) is ended.
+pub async fn forget_stale_presence(state: &AppState) -> Result<(), AppError> {
+    for (agent, company) in AgentBoard.online_on(&state.store, &state.node).await? {
+        let (Ok(agent), Ok(company)) = (agent.parse::<UserId>(), company.parse::<CompanyId>()) else { continue };
+        let context = CommandContext {
+            company_id: company.as_uuid(),
+            actor: domain::actor::Actor::System.to_string(),
+            correlation_id: Uuid::now_v7(),
+            causation_id: None,
+            now: Utc::now(),
+        };
+        record(state, &context, agent, false).await?;
+    }
+    Ok(())
+}

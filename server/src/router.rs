@@ -1,0 +1,377 @@
+//! The router (R4, G2, G21): a process manager that folds the log into each company's routing
+//! state and, on the node that leads, appends the assignments it decides and tells waiting
+//! customers their place in line.
+//!
+//! It keeps the states of the chats and agents it may write to, so it decides with the aggregates'
+//! own rules and appends after the exact revision it folded: an assignment racing with a pause,
+//! a disconnection or another assignment fails and is decided again on fresher facts.
+
+use crate::commands::{commit, CommandContext, CommitError, Decided};
+use crate::error::AppError;
+use crate::leader::Leadership;
+use crate::metrics::Metrics;
+use chrono::Utc;
+use domain::chat::{Chat, ChatCommand, ChatEvent, ChatState};
+use domain::decider::Decider;
+use domain::event::decode;
+use domain::ids::{ChatId, CompanyId, LineId, UserId};
+use domain::line::{line_queue, LineEvent};
+use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
+use domain::queue::QueueEvent;
+use domain::routing::{Assignment, RoutingFact, RoutingState};
+use domain::user::{Role, UserEvent};
+use eventlog::{EventLog, EventLogError, ExpectedRevision, Position, RecordedEvent};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Assignments appended in one transaction.
+const ASSIGNMENTS_PER_COMMIT: usize = 200;
+const BATCH: usize = 1000;
+
+/// What a waiting customer is told; `{position}` is replaced by their place in line.
+pub const WAITING_MESSAGE: &str = "You are number {position} in line. An agent will be with you shortly.";
+
+/// An aggregate's state as of a revision of its stream.
+struct Tracked<S> {
+    state: S,
+    revision: u64,
+}
+
+impl<S> Tracked<S> {
+    fn expected(&self) -> ExpectedRevision {
+        ExpectedRevision::Exact(self.revision)
+    }
+}
+
+/// Everything the router has learnt from the log.
+#[derive(Default)]
+pub struct Books {
+    routing: HashMap<CompanyId, RoutingState>,
+    chats: HashMap<ChatId, Tracked<ChatState>>,
+    agents: HashMap<UserId, Tracked<AgentState>>,
+    deactivated: HashSet<UserId>,
+    line_agents: HashMap<LineId, Vec<UserId>>,
+    /// The last place in line each waiting chat was told.
+    told: HashMap<ChatId, u32>,
+    /// Companies with news since the router last acted.
+    dirty: BTreeSet<CompanyId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RouterError {
+    #[error(transparent)]
+    Log(#[from] EventLogError),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl Books {
+    fn fact(&mut self, company: CompanyId, fact: RoutingFact) {
+        let state = self.routing.remove(&company).unwrap_or_default();
+        self.routing.insert(company, state.evolve(&fact));
+        self.dirty.insert(company);
+    }
+
+    /// Whether the router already holds this event (it appended it itself and folded it then).
+    fn holds(&self, event: &RecordedEvent) -> bool {
+        let known = if let Some(id) = event.stream.strip_prefix("chat-") {
+            id.parse().ok().and_then(|id: ChatId| self.chats.get(&id)).map(|t| t.revision)
+        } else if let Some(id) = event.stream.strip_prefix("agent-") {
+            id.parse().ok().and_then(|id: UserId| self.agents.get(&id)).map(|t| t.revision)
+        } else {
+            None
+        };
+        known.is_some_and(|revision| event.revision <= revision)
+    }
+
+    /// Folds one event of the log.
+    pub fn learn(&mut self, event: &RecordedEvent) -> Result<(), RouterError> {
+        if self.holds(event) {
+            return Ok(());
+        }
+        let company = CompanyId::from_uuid(event.metadata.company_id);
+        let read = |event: &RecordedEvent| event.data.clone();
+        let version = event.metadata.schema_version;
+        match event.event_type.as_str() {
+            "ChatStarted"
+            | "ConversationOpened"
+            | "CustomerMessageReceived"
+            | "ChatQueued"
+            | "ChatAssigned"
+            | "AgentReplied"
+            | "WaitingPositionTold"
+            | "ChatResolved"
+            | "OutboundMessageDelivered"
+            | "OutboundMessageFailed" => {
+                let chat_event = decode::<ChatEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
+                self.learn_chat(company, event.revision, &chat_event);
+            }
+            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
+            | "AgentReceivedChat" => {
+                let agent_event =
+                    decode::<AgentEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
+                self.learn_agent(company, event.revision, &agent_event);
+            }
+            "AgentAddedToQueue" | "AgentRemovedFromQueue" => {
+                match decode::<QueueEvent>(&event.event_type, version, read(event)).map_err(AppError::from)? {
+                    QueueEvent::AgentAdded { queue_id, agent } => {
+                        self.fact(company, RoutingFact::AgentJoinedQueue { agent, queue: queue_id })
+                    }
+                    QueueEvent::AgentRemoved { queue_id, agent } => {
+                        self.fact(company, RoutingFact::AgentLeftQueue { agent, queue: queue_id })
+                    }
+                    QueueEvent::Created { .. } => {}
+                }
+            }
+            "UserRegistered" | "UserDeactivated" => {
+                let user = event.stream.strip_prefix("user-").and_then(|id| id.parse::<UserId>().ok());
+                match (decode::<UserEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?, user) {
+                    (UserEvent::Registered { user_id, role: Role::Agent, .. }, _) => {
+                        self.fact(company, RoutingFact::CapacitySet { agent: user_id, capacity: DEFAULT_CAPACITY })
+                    }
+                    (UserEvent::Deactivated, Some(agent)) => {
+                        self.deactivated.insert(agent);
+                        self.fact(company, RoutingFact::AgentOffline { agent });
+                    }
+                    _ => {}
+                }
+            }
+            "LineCreated" | "LineRoutingChanged" => {
+                let (line_id, routing) =
+                    match decode::<LineEvent>(&event.event_type, version, read(event)).map_err(AppError::from)? {
+                        LineEvent::Created { line_id, routing, .. } | LineEvent::RoutingChanged { line_id, routing } => {
+                            (line_id, routing)
+                        }
+                    };
+                let before = self.line_agents.remove(&line_id).unwrap_or_default();
+                let after = routing.own_agents();
+                let queue = line_queue(line_id);
+                for agent in before.iter().filter(|a| !after.contains(a)) {
+                    self.fact(company, RoutingFact::AgentLeftQueue { agent: *agent, queue });
+                }
+                for agent in after.iter().filter(|a| !before.contains(a)) {
+                    self.fact(company, RoutingFact::AgentJoinedQueue { agent: *agent, queue });
+                }
+                self.line_agents.insert(line_id, after);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn learn_chat(&mut self, company: CompanyId, revision: u64, event: &ChatEvent) {
+        let (chat, fact) = match event {
+            ChatEvent::Started { chat_id, .. } => (*chat_id, None),
+            ChatEvent::Queued { chat_id, queue, .. } => {
+                (*chat_id, Some(RoutingFact::ChatWaiting { chat: *chat_id, queue: *queue }))
+            }
+            ChatEvent::Assigned { chat_id, agent, queue, .. } => {
+                self.told.remove(chat_id);
+                (*chat_id, Some(RoutingFact::ChatAssigned { chat: *chat_id, agent: *agent, queue: *queue }))
+            }
+            ChatEvent::Resolved { chat_id, .. } => {
+                self.told.remove(chat_id);
+                (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id }))
+            }
+            ChatEvent::WaitingPositionTold { chat_id, position, .. } => {
+                self.told.insert(*chat_id, *position);
+                (*chat_id, None)
+            }
+            ChatEvent::ConversationOpened { chat_id, .. }
+            | ChatEvent::CustomerMessageReceived { chat_id, .. }
+            | ChatEvent::AgentReplied { chat_id, .. }
+            | ChatEvent::Delivered { chat_id, .. }
+            | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),
+        };
+        let tracked = self.chats.remove(&chat).map_or_else(ChatState::default, |t| t.state);
+        self.chats.insert(chat, Tracked { state: Chat::evolve(tracked, event), revision });
+        if let Some(fact) = fact {
+            self.fact(company, fact);
+        }
+    }
+
+    fn learn_agent(&mut self, company: CompanyId, revision: u64, event: &AgentEvent) {
+        let agent = match event {
+            AgentEvent::CapacitySet { agent, .. }
+            | AgentEvent::Paused { agent, .. }
+            | AgentEvent::Resumed { agent, .. }
+            | AgentEvent::CameOnline { agent, .. }
+            | AgentEvent::WentOffline { agent, .. }
+            | AgentEvent::ReceivedChat { agent, .. } => *agent,
+        };
+        let before = self.agents.remove(&agent).map_or_else(AgentState::default, |t| t.state);
+        let state = Agent::evolve(before, event);
+        let online = state.is_online() && !self.deactivated.contains(&agent);
+        self.agents.insert(agent, Tracked { state, revision });
+        let fact = match event {
+            AgentEvent::CapacitySet { capacity, .. } => RoutingFact::CapacitySet { agent, capacity: *capacity },
+            AgentEvent::Paused { .. } => RoutingFact::AgentPaused { agent },
+            AgentEvent::Resumed { .. } => RoutingFact::AgentResumed { agent },
+            AgentEvent::CameOnline { .. } | AgentEvent::WentOffline { .. } if online => RoutingFact::AgentOnline { agent },
+            AgentEvent::CameOnline { .. } | AgentEvent::WentOffline { .. } => RoutingFact::AgentOffline { agent },
+            AgentEvent::ReceivedChat { .. } => return,
+        };
+        self.fact(company, fact);
+    }
+
+    /// The assignments and position messages to append for one company now.
+    fn decide(&self, company: CompanyId) -> Result<Vec<Vec<Decided>>, AppError> {
+        let Some(routing) = self.routing.get(&company) else {
+            return Ok(vec![]);
+        };
+        let context = system_context(company);
+        let mut transactions = Vec::new();
+        let assignments = routing.next_assignments();
+        for chunk in assignments.chunks(ASSIGNMENTS_PER_COMMIT) {
+            transactions.push(self.decide_assignments(&context, chunk)?);
+        }
+        let assigned: HashSet<ChatId> = assignments.iter().map(|a| a.chat).collect();
+        let mut routed = routing.clone();
+        for assignment in &assignments {
+            routed = routed.evolve(&(*assignment).into());
+        }
+        let mut tell = Vec::new();
+        for (chat, _queue, position) in routed.waiting_positions() {
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            let last = self.told.get(&chat).copied();
+            if assigned.contains(&chat) || !worth_telling(last, position) {
+                continue;
+            }
+            let Some(tracked) = self.chats.get(&chat) else { continue };
+            let text = WAITING_MESSAGE.replace("{position}", &position.to_string());
+            let command = ChatCommand::TellPosition { message_id: Uuid::now_v7(), position, text, at: context.now };
+            if let Ok(events) = Chat::decide(&tracked.state, &command) {
+                tell.push(Decided::new(&context, &domain::chat::chat_stream(chat), tracked.expected(), &events)?);
+            }
+        }
+        while !tell.is_empty() {
+            let rest = tell.split_off(tell.len().min(ASSIGNMENTS_PER_COMMIT));
+            transactions.push(std::mem::replace(&mut tell, rest));
+        }
+        Ok(transactions)
+    }
+
+    fn decide_assignments(&self, context: &CommandContext, chunk: &[Assignment]) -> Result<Vec<Decided>, AppError> {
+        let mut decisions = Vec::new();
+        let mut agents: HashMap<UserId, (AgentState, ExpectedRevision, Vec<AgentEvent>)> = HashMap::new();
+        for assignment in chunk {
+            let Some(chat) = self.chats.get(&assignment.chat) else { continue };
+            let (agent_state, _, agent_events) = agents.entry(assignment.agent).or_insert_with(|| {
+                match self.agents.get(&assignment.agent) {
+                    Some(t) => (t.state.clone(), t.expected(), vec![]),
+                    None => (AgentState::default(), ExpectedRevision::NoStream, vec![]),
+                }
+            });
+            let receive = AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent: false };
+            let assign = ChatCommand::Assign { agent: assignment.agent, queue: assignment.queue, at: context.now };
+            let (Ok(received), Ok(assigned)) = (Agent::decide(agent_state, &receive), Chat::decide(&chat.state, &assign))
+            else {
+                continue;
+            };
+            for event in &received {
+                *agent_state = Agent::evolve(std::mem::take(agent_state), event);
+            }
+            agent_events.extend(received);
+            decisions.push(Decided::new(context, &domain::chat::chat_stream(assignment.chat), chat.expected(), &assigned)?);
+        }
+        for (agent, (_, expected, events)) in agents {
+            if !events.is_empty() {
+                decisions.push(Decided::new(context, &domain::pause::agent_stream(agent), expected, &events)?);
+            }
+        }
+        Ok(decisions)
+    }
+}
+
+/// A waiting customer hears their place when they start waiting, and again each time it halves.
+fn worth_telling(last: Option<u32>, position: u32) -> bool {
+    match last {
+        None => true,
+        Some(last) => position.saturating_mul(2) <= last,
+    }
+}
+
+fn system_context(company: CompanyId) -> CommandContext {
+    CommandContext {
+        company_id: company.as_uuid(),
+        actor: domain::actor::Actor::System.to_string(),
+        correlation_id: Uuid::now_v7(),
+        causation_id: None,
+        now: Utc::now(),
+    }
+}
+
+pub struct ChatRouter {
+    log: Arc<dyn EventLog>,
+    metrics: Arc<Metrics>,
+    leadership: Leadership,
+    books: Books,
+    position: Position,
+}
+
+impl ChatRouter {
+    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership) -> Self {
+        Self { log, metrics, leadership, books: Books::default(), position: Position::default() }
+    }
+
+    /// Follows the log for ever; after a failure, starts again from what it had folded.
+    pub async fn run(mut self) {
+        loop {
+            if let Err(error) = self.follow().await {
+                tracing::warn!(%error, "the router stopped; restarting");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+
+    async fn follow(&mut self) -> Result<(), RouterError> {
+        let mut subscription = eventlog::subscribe_all(self.log.clone(), self.position);
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                batch = subscription.next_batch(BATCH) => {
+                    let Some(batch) = batch else { return Ok(()) };
+                    let batch = batch?;
+                    for event in &batch {
+                        self.books.learn(event)?;
+                        self.position = event.position;
+                    }
+                    // A full batch means more is already waiting: fold it before acting.
+                    if batch.len() < BATCH {
+                        self.act().await?;
+                    }
+                }
+                _ = tick.tick() => self.act().await?,
+            }
+        }
+    }
+
+    /// On the leading node, appends what the routing state calls for now.
+    async fn act(&mut self) -> Result<(), RouterError> {
+        if self.books.dirty.is_empty() || !self.leadership.try_lead().await {
+            return Ok(());
+        }
+        let companies = std::mem::take(&mut self.books.dirty);
+        for company in companies {
+            for transaction in self.books.decide(company)? {
+                if transaction.is_empty() {
+                    continue;
+                }
+                match commit(self.log.as_ref(), &self.metrics, transaction).await {
+                    Ok(_) => {}
+                    // Someone changed a chat or an agent meanwhile: their event is in the log and
+                    // brings this company back to the router with the fresh facts.
+                    Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
+                        self.metrics.append_conflict();
+                        break;
+                    }
+                    Err(CommitError::Log(error)) => return Err(error.into()),
+                    Err(CommitError::Rejected(error)) => return Err(error.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
