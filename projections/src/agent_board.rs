@@ -200,16 +200,22 @@ async fn apply_agent_event(
                 .execute(&mut *connection)
                 .await?
         }
-        AgentEvent::CameOnline { node, at, .. } => sqlx::query(&format!(
+        AgentEvent::CameOnline { node, at, .. } => {
+            sqlx::query(&format!(
             "INSERT INTO {PRESENCE} (agent_id, node, since) VALUES ($1, $2, $3) ON CONFLICT (agent_id, node) DO NOTHING"
         ))
-        .bind(agent)
-        .bind(node)
-        .bind(at.to_rfc3339())
-        .execute(&mut *connection)
-        .await?,
+            .bind(agent)
+            .bind(node)
+            .bind(at.to_rfc3339())
+            .execute(&mut *connection)
+            .await?
+        }
         AgentEvent::WentOffline { node, .. } => {
-            sqlx::query(&format!("DELETE FROM {PRESENCE} WHERE agent_id = $1 AND node = $2")).bind(agent).bind(node).execute(&mut *connection).await?
+            sqlx::query(&format!("DELETE FROM {PRESENCE} WHERE agent_id = $1 AND node = $2"))
+                .bind(agent)
+                .bind(node)
+                .execute(&mut *connection)
+                .await?
         }
         AgentEvent::ReceivedChat { .. } => return Ok(()),
     };

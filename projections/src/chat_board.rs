@@ -281,12 +281,14 @@ impl Projection for ChatBoard {
                     .await?;
             }
             ChatEvent::Queued { chat_id, queue, .. } => {
-                sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL WHERE chat_id = $3"))
-                    .bind(state::WAITING)
-                    .bind(queue.to_string())
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
+                sqlx::query(&format!(
+                    "UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL WHERE chat_id = $3"
+                ))
+                .bind(state::WAITING)
+                .bind(queue.to_string())
+                .bind(chat_id.to_string())
+                .execute(&mut *connection)
+                .await?;
             }
             ChatEvent::Assigned { chat_id, agent, queue, .. } => {
                 sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = $3 WHERE chat_id = $4"))
@@ -323,8 +325,13 @@ impl Projection for ChatBoard {
                 add_message(connection, message).await?;
             }
             ChatEvent::Resolved { chat_id, .. } => {
-                set_state(connection, chat_id.to_string(), state::RESOLVED, ", conversation_id = NULL, agent_id = NULL")
-                    .await?;
+                set_state(
+                    connection,
+                    chat_id.to_string(),
+                    state::RESOLVED,
+                    ", conversation_id = NULL, agent_id = NULL",
+                )
+                .await?;
             }
             ChatEvent::Delivered { message_id, .. } => set_delivery(connection, message_id, "delivered").await?,
             ChatEvent::DeliveryFailed { message_id, .. } => set_delivery(connection, message_id, "failed").await?,

@@ -73,10 +73,11 @@ impl Lines {
     }
 
     pub async fn lines_of(&self, store: &ReadStore, company: &str) -> Result<Vec<LineRow>, sqlx::Error> {
-        let rows = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE company_id = $1 ORDER BY lower(name)"))
-            .bind(company)
-            .fetch_all(store.pool())
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE company_id = $1 ORDER BY lower(name)"))
+                .bind(company)
+                .fetch_all(store.pool())
+                .await?;
         rows.iter().map(line_row).collect()
     }
 
@@ -90,11 +91,12 @@ impl Lines {
     }
 
     pub async fn api_keys_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
-        let rows =
-            sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM {KEYS} WHERE company_id = $1 ORDER BY lower(name), key_id"))
-                .bind(company)
-                .fetch_all(store.pool())
-                .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {KEY_COLUMNS} FROM {KEYS} WHERE company_id = $1 ORDER BY lower(name), key_id"
+        ))
+        .bind(company)
+        .fetch_all(store.pool())
+        .await?;
         rows.iter().map(key_row).collect()
     }
 }

@@ -29,6 +29,8 @@ pub struct AgentRow {
     pub active: bool,
     /// Why the agent is paused, if they are.
     pub paused: Option<Paused>,
+    /// Connected live now.
+    pub online: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +60,7 @@ pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -
         capacity: DEFAULT_CAPACITY,
         active: true,
         paused: None,
+        online: false,
     })
 }
 
@@ -75,6 +78,7 @@ pub async fn list_agents(state: &AppState, caller: &Caller) -> Result<Vec<AgentR
                 capacity: working.map_or(DEFAULT_CAPACITY, |s| s.capacity),
                 paused: working
                     .and_then(|s| Some(Paused { reason: s.paused_reason.clone()?, since: s.paused_since.clone()? })),
+                online: working.is_some_and(|s| s.online),
                 active: row.active,
                 user_id: row.user_id,
                 name: row.name,

@@ -12,13 +12,17 @@ const RETRY: Duration = Duration::from_millis(500);
 pub enum Leadership {
     /// One node only: always the leader.
     Alone,
-    Shared { url: String, key: i64, connection: Option<PgConnection> },
+    Shared {
+        url: String,
+        name: String,
+        connection: Option<PgConnection>,
+    },
 }
 
 impl Leadership {
     pub fn new(database_url: &str, name: &str) -> Self {
         if database_url.starts_with("postgres") {
-            Leadership::Shared { url: database_url.to_string(), key: lock_key(name), connection: None }
+            Leadership::Shared { url: database_url.to_string(), name: name.to_string(), connection: None }
         } else {
             Leadership::Alone
         }
@@ -33,7 +37,7 @@ impl Leadership {
 
     /// Whether this node leads now, taking the lock if it is free.
     pub async fn try_lead(&mut self) -> bool {
-        let Leadership::Shared { url, key, connection } = self else {
+        let Leadership::Shared { url, name, connection } = self else {
             return true;
         };
         if let Some(held) = connection.as_mut() {
@@ -46,10 +50,16 @@ impl Leadership {
         let Ok(mut fresh) = PgConnection::connect(url).await else {
             return false;
         };
+        // Advisory locks span the database: the installation's schema is part of the lock's name,
+        // so installations sharing a database (tests do) lead separately.
+        let Ok(schema) = sqlx::query_scalar::<_, String>("SELECT current_schema()").fetch_one(&mut fresh).await else {
+            return false;
+        };
+        let key = lock_key(&format!("{schema}/{name}"));
         let taken: Result<bool, _> =
-            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(*key).fetch_one(&mut fresh).await;
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut fresh).await;
         if matches!(taken, Ok(true)) {
-            tracing::info!(lock = *key, "this node now leads");
+            tracing::info!(lock = %name, %schema, "this node now leads");
             *connection = Some(fresh);
             true
         } else {
@@ -60,7 +70,9 @@ impl Leadership {
 
 /// A stable 64-bit key for a lock's name (FNV-1a), the same on every node.
 fn lock_key(name: &str) -> i64 {
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3));
+    let hash = name
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3));
     i64::from_ne_bytes(hash.to_ne_bytes())
 }
 

@@ -62,8 +62,7 @@ impl LiveHub {
             kind if event.stream.starts_with("chat-") => {
                 let mut agents = self.chat_agents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 if kind == "ChatAssigned" {
-                    if let Some(agent) = event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok())
-                    {
+                    if let Some(agent) = event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()) {
                         agents.insert(event.stream.clone(), agent);
                     }
                 }

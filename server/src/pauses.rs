@@ -19,9 +19,7 @@ fn rejected(rejection: PauseRejection) -> AppError {
         PauseRejection::DuplicateName(_)
         | PauseRejection::AlreadyPaused
         | PauseRejection::NotPaused
-        | PauseRejection::Unavailable => {
-            AppError::Conflict(rejection.to_string())
-        }
+        | PauseRejection::Unavailable => AppError::Conflict(rejection.to_string()),
         PauseRejection::InvalidName | PauseRejection::InvalidCapacity => AppError::Invalid(rejection.to_string()),
     }
 }

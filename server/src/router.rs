@@ -105,7 +105,8 @@ impl Books {
             | "ChatResolved"
             | "OutboundMessageDelivered"
             | "OutboundMessageFailed" => {
-                let chat_event = decode::<ChatEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
+                let chat_event =
+                    decode::<ChatEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
                 self.learn_chat(company, event.revision, &chat_event);
             }
             "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
@@ -141,9 +142,8 @@ impl Books {
             "LineCreated" | "LineRoutingChanged" => {
                 let (line_id, routing) =
                     match decode::<LineEvent>(&event.event_type, version, read(event)).map_err(AppError::from)? {
-                        LineEvent::Created { line_id, routing, .. } | LineEvent::RoutingChanged { line_id, routing } => {
-                            (line_id, routing)
-                        }
+                        LineEvent::Created { line_id, routing, .. }
+                        | LineEvent::RoutingChanged { line_id, routing } => (line_id, routing),
                     };
                 let before = self.line_agents.remove(&line_id).unwrap_or_default();
                 let after = routing.own_agents();
@@ -209,7 +209,9 @@ impl Books {
             AgentEvent::CapacitySet { capacity, .. } => RoutingFact::CapacitySet { agent, capacity: *capacity },
             AgentEvent::Paused { .. } => RoutingFact::AgentPaused { agent },
             AgentEvent::Resumed { .. } => RoutingFact::AgentResumed { agent },
-            AgentEvent::CameOnline { .. } | AgentEvent::WentOffline { .. } if online => RoutingFact::AgentOnline { agent },
+            AgentEvent::CameOnline { .. } | AgentEvent::WentOffline { .. } if online => {
+                RoutingFact::AgentOnline { agent }
+            }
             AgentEvent::CameOnline { .. } | AgentEvent::WentOffline { .. } => RoutingFact::AgentOffline { agent },
             AgentEvent::ReceivedChat { .. } => return,
         };
@@ -258,15 +260,16 @@ impl Books {
         let mut agents: HashMap<UserId, (AgentState, ExpectedRevision, Vec<AgentEvent>)> = HashMap::new();
         for assignment in chunk {
             let Some(chat) = self.chats.get(&assignment.chat) else { continue };
-            let (agent_state, _, agent_events) = agents.entry(assignment.agent).or_insert_with(|| {
-                match self.agents.get(&assignment.agent) {
+            let (agent_state, _, agent_events) =
+                agents.entry(assignment.agent).or_insert_with(|| match self.agents.get(&assignment.agent) {
                     Some(t) => (t.state.clone(), t.expected(), vec![]),
                     None => (AgentState::default(), ExpectedRevision::NoStream, vec![]),
-                }
-            });
-            let receive = AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent: false };
+                });
+            let receive =
+                AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent: false };
             let assign = ChatCommand::Assign { agent: assignment.agent, queue: assignment.queue, at: context.now };
-            let (Ok(received), Ok(assigned)) = (Agent::decide(agent_state, &receive), Chat::decide(&chat.state, &assign))
+            let (Ok(received), Ok(assigned)) =
+                (Agent::decide(agent_state, &receive), Chat::decide(&chat.state, &assign))
             else {
                 continue;
             };
@@ -274,7 +277,12 @@ impl Books {
                 *agent_state = Agent::evolve(std::mem::take(agent_state), event);
             }
             agent_events.extend(received);
-            decisions.push(Decided::new(context, &domain::chat::chat_stream(assignment.chat), chat.expected(), &assigned)?);
+            decisions.push(Decided::new(
+                context,
+                &domain::chat::chat_stream(assignment.chat),
+                chat.expected(),
+                &assigned,
+            )?);
         }
         for (agent, (_, expected, events)) in agents {
             if !events.is_empty() {
@@ -361,10 +369,11 @@ impl ChatRouter {
                 }
                 match commit(self.log.as_ref(), &self.metrics, transaction).await {
                     Ok(_) => {}
-                    // Someone changed a chat or an agent meanwhile: their event is in the log and
-                    // brings this company back to the router with the fresh facts.
+                    // Someone changed a chat or an agent meanwhile: decide again once their event
+                    // has been folded (it is in the log already).
                     Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
                         self.metrics.append_conflict();
+                        self.books.dirty.insert(company);
                         break;
                     }
                     Err(CommitError::Log(error)) => return Err(error.into()),

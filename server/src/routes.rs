@@ -1,21 +1,21 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
+use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent};
 use crate::chats::{list_chats, read_chat, reply, resolve, resolve_many, BulkOutcome, ChatWithMessages, SentMessage};
+use crate::error::AppError;
 use crate::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
     revoke_api_key, AcceptedMessage, CreatedApiKey, CreatedLine, NewLine,
 };
-use crate::presence;
-use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent};
-use crate::error::AppError;
 use crate::metrics::ProjectionLag;
 use crate::pauses::{change_reasons, pause, resume, set_capacity};
 use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
+use crate::presence;
 use crate::queues::{create_queue, list_queues, set_membership, CreatedQueue};
 use crate::startup::AppState;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::Path;
 use axum::extract::{Request, State};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};

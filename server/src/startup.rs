@@ -2,18 +2,18 @@
 
 use crate::agents::{create_agent, list_agents, NewAgent};
 use crate::config::Settings;
-use crate::error::AppError;
 use crate::delivery::Delivery;
+use crate::error::AppError;
 use crate::leader::Leadership;
 use crate::live::LiveHub;
-use crate::presence::{forget_stale_presence, Connections};
-use crate::router::ChatRouter;
 use crate::metrics::Metrics;
 use crate::pauses::{pause, resume};
 use crate::people::{
     bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in, sign_out, Caller,
 };
+use crate::presence::{forget_stale_presence, Connections};
 use crate::queues::{create_queue, list_queues, set_membership};
+use crate::router::ChatRouter;
 use crate::routes;
 use app::error::UiError;
 use app::pages::agent::{AgentStatus, ReasonView};
@@ -134,10 +134,10 @@ impl Application {
             background.push(tokio::spawn(projection.clone().run()));
         }
         let metrics = Arc::new(Metrics::default());
-        let chat_router = ChatRouter::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "router"));
+        let chat_router =
+            ChatRouter::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "router"));
         background.push(tokio::spawn(chat_router.run()));
-        let delivery =
-            Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
+        let delivery = Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
         background.push(tokio::spawn(delivery.run()));
 
         let listener = TcpListener::bind(settings.address).await?;

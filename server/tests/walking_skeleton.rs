@@ -1,23 +1,13 @@
 //! R2 "create queues" through every layer, over HTTP, on both backends: command → decide → event
 //! appended → projection → list, pushed live; health and metrics.
 
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+mod support;
+
+use eventlog::testing::Backend;
 use server::config::{default_company, LogFormat, Settings};
 use server::startup::Application;
 use std::time::Duration;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Sqlite).await }) *
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Postgres).await }) *
-        }
-    };
-}
+use support::*;
 
 on_both_backends!(
     a_supervisor_renames_an_agent,
@@ -46,111 +36,6 @@ on_both_backends!(
     metrics_expose_requests_appends_and_projection_lag,
     the_read_model_survives_a_restart,
 );
-
-const ADMIN_EMAIL: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "correct horse battery";
-
-struct TestApp {
-    address: String,
-    /// Signed in as the first supervisor.
-    client: reqwest::Client,
-    database: TestDatabase,
-    server: Running,
-}
-
-/// The served application; stopped when dropped.
-struct Running(tokio::task::JoinHandle<std::io::Result<()>>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-async fn spawn_app(backend: Backend) -> TestApp {
-    let database = fresh_database(backend).await;
-    start(database).await
-}
-
-async fn start(database: TestDatabase) -> TestApp {
-    start_with_admin(database, ADMIN_EMAIL).await
-}
-
-async fn start_with_admin(database: TestDatabase, admin_email: &str) -> TestApp {
-    let settings = Settings {
-        database_url: database.url.clone(),
-        address: "127.0.0.1:0".parse().unwrap(),
-        site_root: std::env::temp_dir(),
-        log_format: LogFormat::Human,
-        company_id: default_company(),
-        admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
-    };
-    let application = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let server = Running(tokio::spawn(application.run_until_stopped()));
-    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp { address, client, database, server }
-}
-
-fn anonymous() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).build().unwrap()
-}
-
-async fn sign_in(client: &reqwest::Client, address: &str, email: &str, password: &str) -> reqwest::Response {
-    client
-        .post(format!("{address}/api/v1/session"))
-        .json(&serde_json::json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
-}
-
-/// A client whose cookie jar holds a session of this user.
-async fn signed_in(address: &str, email: &str, password: &str) -> reqwest::Client {
-    let client = anonymous();
-    let response = sign_in(&client, address, email, password).await;
-    assert_eq!(response.status(), 200, "{email} signs in");
-    client
-}
-
-impl TestApp {
-    async fn create_agent(&self, name: &str, email: &str, password: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{}/api/v1/agents", self.address))
-            .json(&serde_json::json!({ "name": name, "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn create_queue(&self, name: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{}/api/v1/queues", self.address))
-            .json(&serde_json::json!({ "name": name }))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn queue_names(&self) -> Vec<String> {
-        let list: Vec<serde_json::Value> =
-            self.client.get(format!("{}/api/v1/queues", self.address)).send().await.unwrap().json().await.unwrap();
-        list.iter().map(|q| q["name"].as_str().unwrap().to_string()).collect()
-    }
-
-    /// The read model is eventually consistent: wait (bounded) until it shows what we expect.
-    async fn wait_for_queues(&self, expected: &[&str]) -> Vec<String> {
-        let mut names = self.queue_names().await;
-        for _ in 0..200 {
-            if names == expected {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            names = self.queue_names().await;
-        }
-        names
-    }
-}
 
 async fn a_created_queue_appears_in_the_list(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -442,12 +327,6 @@ async fn agent_creation_refuses_bad_input_and_duplicate_addresses(backend: Backe
     assert!(agents.is_empty(), "nothing was created");
 }
 
-async fn created_id(response: reqwest::Response, field: &str) -> String {
-    assert!(response.status().is_success(), "{}", response.status());
-    let body: serde_json::Value = response.json().await.unwrap();
-    body[field].as_str().unwrap().to_string()
-}
-
 async fn a_supervisor_adds_and_removes_queue_members(backend: Backend) {
     let app = spawn_app(backend).await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
@@ -492,22 +371,6 @@ async fn membership_changes_refuse_unknown_queues_agents_and_non_supervisors(bac
     let list: Vec<serde_json::Value> =
         app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!(list[0]["members"], serde_json::json!([]));
-}
-
-impl TestApp {
-    async fn send(
-        &self,
-        client: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-        body: serde_json::Value,
-    ) -> reqwest::Response {
-        client.request(method, format!("{}{path}", self.address)).json(&body).send().await.unwrap()
-    }
-
-    async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
-        client.get(format!("{}{path}", self.address)).send().await.unwrap().json().await.unwrap()
-    }
 }
 
 async fn supervisors_create_rename_and_retire_pause_reasons(backend: Backend) {

@@ -1,0 +1,588 @@
+//! Chats through the API line, over HTTP and the live WebSocket, on both backends: messages in,
+//! routing to agents who are online, waiting lines, replies out through a signed webhook, and
+//! resolving.
+
+mod support;
+
+use eventlog::testing::Backend;
+use futures::StreamExt;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::time::Duration;
+use support::*;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+on_both_backends!(
+    a_message_on_the_api_line_reaches_an_online_member_of_the_lines_queue,
+    bad_keys_unknown_lines_and_malformed_messages_are_refused,
+    a_message_sent_twice_is_stored_once,
+    a_chat_that_finds_nobody_waits_is_told_its_place_and_goes_to_the_first_agent_online,
+    an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
+    members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
+    a_line_routes_to_its_own_group_of_agents,
+    agents_resolve_their_own_chats_and_supervisors_resolve_many,
+    agents_read_only_the_chats_that_are_theirs_or_wait_in_their_queues,
+    an_agent_who_goes_offline_gets_no_new_chats,
+    concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
+);
+
+const PASSWORD: &str = "agent password 1";
+
+/// A signed-in agent: an HTTP client and the session cookie for the WebSocket.
+struct SignedAgent {
+    id: String,
+    client: reqwest::Client,
+    cookie: String,
+}
+
+/// A webhook receiver on 127.0.0.1 that answers 200 and hands over each call.
+struct Webhook {
+    url: String,
+    calls: mpsc::UnboundedReceiver<(axum::http::HeaderMap, String)>,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+async fn webhook() -> Webhook {
+    let (sender, calls) = mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let sender = sender.clone();
+            async move {
+                let _ = sender.send((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    Webhook { url, calls, _server: server }
+}
+
+impl Webhook {
+    /// The next call: its headers, its body as sent, and that body read.
+    async fn next_raw(&mut self) -> (axum::http::HeaderMap, String, serde_json::Value) {
+        let (headers, body) =
+            tokio::time::timeout(Duration::from_secs(10), self.calls.recv()).await.expect("a webhook call").unwrap();
+        let value = serde_json::from_str(&body).unwrap();
+        (headers, body, value)
+    }
+
+    async fn next(&mut self) -> (axum::http::HeaderMap, serde_json::Value) {
+        let (headers, _, value) = self.next_raw().await;
+        (headers, value)
+    }
+}
+
+impl TestApp {
+    async fn agent(&self, name: &str) -> SignedAgent {
+        let email = format!("{}@example.com", name.to_lowercase());
+        let id = created_id(self.create_agent(name, &email, PASSWORD).await, "user_id").await;
+        let client = anonymous();
+        let response = sign_in(&client, &self.address, &email, PASSWORD).await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        SignedAgent { id, client, cookie }
+    }
+
+    async fn queue_with(&self, name: &str, members: &[&SignedAgent]) -> String {
+        let queue = created_id(self.create_queue(name).await, "id").await;
+        for member in members {
+            let path = format!("/api/v1/queues/{queue}/members/{}", member.id);
+            assert_eq!(self.send(&self.client, reqwest::Method::PUT, &path, serde_json::json!({})).await.status(), 204);
+        }
+        queue
+    }
+
+    async fn api_key(&self) -> String {
+        let response = self
+            .send(&self.client, reqwest::Method::POST, "/api/v1/api-keys", serde_json::json!({ "name": "CRM" }))
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["key"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a line; answers its id and webhook secret.
+    async fn line(&self, routing: serde_json::Value, webhook_url: Option<&str>) -> (String, Option<String>) {
+        let body = serde_json::json!({ "name": "Web shop", "routing": routing, "webhook_url": webhook_url });
+        let response = self.send(&self.client, reqwest::Method::POST, "/api/v1/lines", body).await;
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        (body["id"].as_str().unwrap().to_string(), body["webhook_secret"].as_str().map(str::to_string))
+    }
+
+    async fn inbound(&self, key: &str, line: &str, body: serde_json::Value) -> reqwest::Response {
+        anonymous()
+            .post(format!("{}/api/v1/lines/{line}/messages", self.address))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A customer writes; answers the chat id.
+    async fn customer_writes(&self, key: &str, line: &str, contact: &str, text: &str) -> String {
+        let body = serde_json::json!({ "contact_id": contact, "name": format!("Customer {contact}"), "text": text });
+        created_id(self.inbound(key, line, body).await, "chat_id").await
+    }
+
+    async fn chats_of(&self, client: &reqwest::Client) -> Vec<serde_json::Value> {
+        let list = self.get_json(client, "/api/v1/chats").await;
+        list.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits (bounded) until `client`'s chat list satisfies `done`.
+    async fn wait_chats(
+        &self,
+        client: &reqwest::Client,
+        done: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> Vec<serde_json::Value> {
+        let mut chats = self.chats_of(client).await;
+        for _ in 0..400 {
+            if done(&chats) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            chats = self.chats_of(client).await;
+        }
+        chats
+    }
+
+    async fn chat(&self, client: &reqwest::Client, chat: &str) -> serde_json::Value {
+        self.get_json(client, &format!("/api/v1/chats/{chat}")).await
+    }
+}
+
+type Live = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the agent's live connection (they are online while it is open) and waits for its hello.
+async fn go_online(app: &TestApp, agent: &SignedAgent) -> Live {
+    let url = format!("{}/api/v1/ws", app.address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("cookie", agent.cookie.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the WebSocket opens");
+    let hello = next_topic(&mut socket).await;
+    assert_eq!(hello, "connected");
+    wait_online(app, &agent.id, true).await;
+    socket
+}
+
+async fn next_topic(socket: &mut Live) -> String {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("a live message");
+        if let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) = message {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            return value["topic"].as_str().unwrap().to_string();
+        }
+    }
+}
+
+/// Waits for a change of `topic`, passing over changes of other topics.
+async fn wait_topic(socket: &mut Live, topic: &str) {
+    while next_topic(socket).await != topic {}
+}
+
+/// Waits until the supervisor's agent list shows the agent online (or offline).
+async fn wait_online(app: &TestApp, agent: &str, online: bool) {
+    for _ in 0..400 {
+        let agents = app.get_json(&app.client, "/api/v1/agents").await;
+        let shown = agents.as_array().unwrap().iter().any(|a| a["user_id"] == agent && a["online"] == online);
+        if shown {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("agent {agent} never became online = {online}");
+}
+
+fn states(chats: &[serde_json::Value]) -> Vec<String> {
+    chats.iter().map(|c| c["state"].as_str().unwrap().to_string()).collect()
+}
+
+async fn a_message_on_the_api_line_reaches_an_online_member_of_the_lines_queue(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let queue = app.queue_with("Sales", &[&ana]).await;
+    let mut live = go_online(&app, &ana).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+
+    let chat = app.customer_writes(&key, &line, "+5491100000001", "Hola, quiero comprar").await;
+
+    wait_topic(&mut live, "chats").await;
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["chat_id"], chat.as_str());
+    assert_eq!(mine[0]["state"], "pending", "the customer spoke last");
+    assert_eq!(mine[0]["contact_name"], "Customer +5491100000001");
+    let read = app.chat(&ana.client, &chat).await;
+    assert_eq!(read["messages"][0]["text"], "Hola, quiero comprar");
+    assert_eq!(read["messages"][0]["direction"], "in");
+}
+
+async fn bad_keys_unknown_lines_and_malformed_messages_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let good = serde_json::json!({ "contact_id": "c1", "text": "hi" });
+
+    assert_eq!(app.inbound("ik_wrong", &line, good.clone()).await.status(), 401);
+    let no_key = anonymous().post(format!("{}/api/v1/lines/{line}/messages", app.address)).json(&good).send().await;
+    assert_eq!(no_key.unwrap().status(), 401);
+    let unknown = uuid::Uuid::now_v7();
+    assert_eq!(app.inbound(&key, &unknown.to_string(), good.clone()).await.status(), 404);
+    assert_eq!(app.inbound(&key, "not-a-line", good.clone()).await.status(), 404);
+
+    let truncated = anonymous()
+        .post(format!("{}/api/v1/lines/{line}/messages", app.address))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("{\"contact_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(truncated.status(), 400);
+    let body: serde_json::Value = truncated.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().starts_with("the body is not valid"), "{body}");
+    assert_eq!(app.inbound(&key, &line, serde_json::json!({ "text": "no contact" })).await.status(), 400);
+    let empty = app.inbound(&key, &line, serde_json::json!({ "contact_id": "c1", "text": "  " })).await;
+    assert_eq!(empty.status(), 422);
+    let body: serde_json::Value = empty.json().await.unwrap();
+    assert_eq!(body["error"], "a message needs a text of at most 4096 characters, or a media reference");
+
+    let keys = app.get_json(&app.client, "/api/v1/api-keys").await;
+    let key_id = keys[0]["key_id"].as_str().unwrap().to_string();
+    assert!(keys[0].get("key").is_none(), "the key itself is never shown again");
+    assert!(key.starts_with(keys[0]["prefix"].as_str().unwrap()), "its prefix identifies it");
+    let revoked = app
+        .send(&app.client, reqwest::Method::DELETE, &format!("/api/v1/api-keys/{key_id}"), serde_json::json!({}))
+        .await;
+    assert_eq!(revoked.status(), 204);
+    let refused = app.inbound(&key, &line, good).await;
+    assert_eq!(refused.status(), 401);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "this API key was revoked");
+    assert!(app.get_json(&app.client, "/api/v1/chats").await.as_array().unwrap().is_empty(), "nothing was stored");
+}
+
+async fn a_message_sent_twice_is_stored_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let message = serde_json::json!({ "contact_id": "c1", "name": "Rosa", "text": "hola", "message_id": "wamid.1" });
+    let first = created_id(app.inbound(&key, &line, message.clone()).await, "chat_id").await;
+    let again = created_id(app.inbound(&key, &line, message).await, "chat_id").await;
+    assert_eq!(first, again);
+    let chats = app.wait_chats(&app.client, |c| c.len() == 1).await;
+    assert_eq!(states(&chats), vec!["waiting"]);
+    let read = app.chat(&app.client, &first).await;
+    assert_eq!(read["messages"].as_array().unwrap().iter().filter(|m| m["direction"] == "in").count(), 1);
+}
+
+async fn a_chat_that_finds_nobody_waits_is_told_its_place_and_goes_to_the_first_agent_online(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let queue = app.queue_with("Sales", &[&ana]).await;
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), Some(&hook.url)).await;
+
+    let first = app.customer_writes(&key, &line, "c1", "hola").await;
+    let (_, told) = hook.next().await;
+    assert_eq!(told["chat_id"], first.as_str());
+    assert_eq!(told["author"], "bot");
+    assert_eq!(told["text"], "You are number 1 in line. An agent will be with you shortly.");
+    let second = app.customer_writes(&key, &line, "c2", "hola").await;
+    let (_, told) = hook.next().await;
+    assert_eq!(told["chat_id"], second.as_str());
+    assert_eq!(told["text"], "You are number 2 in line. An agent will be with you shortly.");
+    let waiting = app.wait_chats(&app.client, |c| c.len() == 2).await;
+    assert_eq!(states(&waiting), vec!["waiting", "waiting"]);
+
+    let _live = go_online(&app, &ana).await;
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 2).await;
+    let ids: Vec<&str> = mine.iter().map(|c| c["chat_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![first.as_str(), second.as_str()], "first in, first out");
+}
+
+async fn an_agents_reply_reaches_the_lines_webhook_signed_with_hmac(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let mut hook = webhook().await;
+    let key = app.api_key().await;
+    let (line, secret) = app.line(serde_json::json!({ "agent": ana.id }), Some(&hook.url)).await;
+    let secret = secret.expect("a line with a webhook has a secret");
+    let _live = go_online(&app, &ana).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+
+    let sent = app
+        .send(
+            &ana.client,
+            reqwest::Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            serde_json::json!({ "text": "¡Hola! ¿En qué te ayudo?" }),
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    let (headers, raw, body) = hook.next_raw().await;
+    assert_eq!(body["text"], "¡Hola! ¿En qué te ayudo?");
+    assert_eq!(body["author"], "agent");
+    assert_eq!(body["contact_id"], "c1");
+    assert_eq!(body["chat_id"], chat.as_str());
+    let timestamp = headers["x-ikono-timestamp"].to_str().unwrap();
+    let signature = headers["x-ikono-signature"].to_str().unwrap().strip_prefix("sha256=").unwrap().to_string();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{raw}").as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(signature, expected, "signed with the line's secret over timestamp and body");
+
+    let mut delivered = false;
+    for _ in 0..200 {
+        let read = app.chat(&ana.client, &chat).await;
+        if read["messages"][1]["delivery"] == "delivered" {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(delivered, "the delivery is recorded on the chat");
+    let mine = app.chats_of(&ana.client).await;
+    assert_eq!(mine[0]["state"], "following", "the agent spoke last");
+}
+
+async fn members_take_turns_within_their_capacity_and_paused_agents_get_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let cy = app.agent("Cy").await;
+    for agent in [&ana, &ben, &cy] {
+        let path = format!("/api/v1/agents/{}/capacity", agent.id);
+        app.send(&app.client, reqwest::Method::PUT, &path, serde_json::json!({ "capacity": 2 })).await;
+    }
+    let queue = app.queue_with("Sales", &[&ana, &ben, &cy]).await;
+    let reason = created_id(
+        app.send(&app.client, reqwest::Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Lunch" }))
+            .await,
+        "id",
+    )
+    .await;
+    let _a = go_online(&app, &ana).await;
+    let _b = go_online(&app, &ben).await;
+    let _c = go_online(&app, &cy).await;
+    let paused = app
+        .send(&cy.client, reqwest::Method::POST, "/api/v1/me/pause", serde_json::json!({ "reason_id": reason }))
+        .await;
+    assert_eq!(paused.status(), 204);
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    for n in 0..5 {
+        app.customer_writes(&key, &line, &format!("c{n}"), "hola").await;
+    }
+    let all = app
+        .wait_chats(&app.client, |c| c.len() == 5 && states(c).iter().filter(|s| *s == "waiting").count() == 1)
+        .await;
+    let count = |agent: &SignedAgent| all.iter().filter(|c| c["agent_id"] == agent.id.as_str()).count();
+    assert_eq!((count(&ana), count(&ben), count(&cy)), (2, 2, 0), "turns within capacity; the paused agent gets none");
+    assert_eq!(states(&all).iter().filter(|s| *s == "waiting").count(), 1, "the fifth waits");
+
+    let resumed = app.send(&cy.client, reqwest::Method::POST, "/api/v1/me/resume", serde_json::json!({})).await;
+    assert_eq!(resumed.status(), 204);
+    let mine = app.wait_chats(&cy.client, |c| c.len() == 1).await;
+    assert_eq!(mine.len(), 1, "the waiting chat goes to the agent who resumed");
+}
+
+async fn a_line_routes_to_its_own_group_of_agents(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let outsider = app.agent("Olga").await;
+    let _a = go_online(&app, &ana).await;
+    let _b = go_online(&app, &ben).await;
+    let _o = go_online(&app, &outsider).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agents": [ana.id, ben.id] }), None).await;
+    for n in 0..4 {
+        app.customer_writes(&key, &line, &format!("c{n}"), "hola").await;
+    }
+    let all = app.wait_chats(&app.client, |c| c.len() == 4 && !states(c).contains(&"waiting".to_string())).await;
+    let count = |agent: &SignedAgent| all.iter().filter(|c| c["agent_id"] == agent.id.as_str()).count();
+    assert_eq!((count(&ana), count(&ben), count(&outsider)), (2, 2, 0));
+
+    let bad = app
+        .send(
+            &app.client,
+            reqwest::Method::POST,
+            "/api/v1/lines",
+            serde_json::json!({ "name": "X", "routing": { "agents": [] } }),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let unknown = serde_json::json!({ "name": "X", "routing": { "queue": uuid::Uuid::now_v7() } });
+    assert_eq!(app.send(&app.client, reqwest::Method::POST, "/api/v1/lines", unknown).await.status(), 422);
+    let bad_hook = serde_json::json!({ "name": "X", "routing": { "agent": ana.id }, "webhook_url": "ftp://x" });
+    assert_eq!(app.send(&app.client, reqwest::Method::POST, "/api/v1/lines", bad_hook).await.status(), 422);
+    let by_agent = serde_json::json!({ "name": "X", "routing": { "agent": ana.id } });
+    assert_eq!(app.send(&ana.client, reqwest::Method::POST, "/api/v1/lines", by_agent).await.status(), 403);
+}
+
+async fn agents_resolve_their_own_chats_and_supervisors_resolve_many(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let _a = go_online(&app, &ana).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let chats: Vec<String> = futures::future::join_all((0..3).map(|n| {
+        let (app, key, line) = (&app, &key, &line);
+        async move { app.customer_writes(key, line, &format!("c{n}"), "hola").await }
+    }))
+    .await;
+    app.wait_chats(&ana.client, |c| c.len() == 3).await;
+
+    let resolve = |client: &reqwest::Client, chat: &str| {
+        let path = format!("/api/v1/chats/{chat}/resolve");
+        let client = client.clone();
+        let address = app.address.clone();
+        async move { client.post(format!("{address}{path}")).send().await.unwrap() }
+    };
+    assert_eq!(resolve(&ben.client, &chats[0]).await.status(), 403, "not Ben's chat");
+    assert_eq!(resolve(&ana.client, &chats[0]).await.status(), 204);
+    assert_eq!(resolve(&ana.client, &chats[0]).await.status(), 409, "already resolved");
+
+    let bulk = app
+        .send(
+            &app.client,
+            reqwest::Method::POST,
+            "/api/v1/chats/resolve",
+            serde_json::json!({ "chat_ids": [chats[0], chats[1], chats[2]] }),
+        )
+        .await;
+    assert_eq!(bulk.status(), 200);
+    let outcome: serde_json::Value = bulk.json().await.unwrap();
+    assert_eq!(outcome["resolved"], serde_json::json!([chats[1], chats[2]]));
+    assert_eq!(outcome["refused"][0]["chat_id"], chats[0].as_str());
+    assert_eq!(outcome["refused"][0]["reason"], "the chat has no open conversation");
+    assert!(app.wait_chats(&ana.client, |c| c.is_empty()).await.is_empty());
+    let too_many = app
+        .send(&app.client, reqwest::Method::POST, "/api/v1/chats/resolve", serde_json::json!({ "chat_ids": [] }))
+        .await;
+    assert_eq!(too_many.status(), 422);
+
+    let again = app.customer_writes(&key, &line, "c0", "otra pregunta").await;
+    assert_eq!(again, chats[0], "the same contact continues the same chat");
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let read = app.chat(&ana.client, &again).await;
+    let texts: Vec<&str> = read["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, vec!["hola", "otra pregunta"], "the whole history stays with the chat");
+}
+
+async fn agents_read_only_the_chats_that_are_theirs_or_wait_in_their_queues(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let queue_a = app.queue_with("Sales", &[&ana]).await;
+    let _queue_b = app.queue_with("Billing", &[&ben]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue_a }), None).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&app.client, |c| c.len() == 1).await;
+
+    assert_eq!(app.chat(&ana.client, &chat).await["chat"]["state"], "waiting", "waiting in Ana's queue");
+    let refused = ben.client.get(format!("{}/api/v1/chats/{chat}", app.address)).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "Ben's queue is another");
+    assert!(app.chats_of(&ben.client).await.is_empty());
+    let reply = app
+        .send(
+            &ben.client,
+            reqwest::Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            serde_json::json!({ "text": "hi" }),
+        )
+        .await;
+    assert_eq!(reply.status(), 403);
+    let by_supervisor = app
+        .send(
+            &app.client,
+            reqwest::Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            serde_json::json!({ "text": "hi" }),
+        )
+        .await;
+    assert_eq!(by_supervisor.status(), 403, "replies come from the assigned agent");
+    let unknown =
+        ben.client.get(format!("{}/api/v1/chats/{}", app.address, uuid::Uuid::now_v7())).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let keys = ana.client.get(format!("{}/api/v1/api-keys", app.address)).send().await.unwrap();
+    assert_eq!(keys.status(), 403, "agents don't see API keys");
+    let anonymous_chats = anonymous().get(format!("{}/api/v1/chats", app.address)).send().await.unwrap();
+    assert_eq!(anonymous_chats.status(), 401);
+}
+
+async fn an_agent_who_goes_offline_gets_no_new_chats(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let mut live = go_online(&app, &ana).await;
+    live.close(None).await.unwrap();
+    drop(live);
+    wait_online(&app, &ana.id, false).await;
+    app.customer_writes(&key, &line, "c1", "hola").await;
+    let chats = app.wait_chats(&app.client, |c| c.len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(states(&app.chats_of(&app.client).await), vec!["waiting"]);
+    assert_eq!(chats.len(), 1);
+    let _back = go_online(&app, &ana).await;
+    assert_eq!(app.wait_chats(&ana.client, |c| c.len() == 1).await.len(), 1, "assigned once back online");
+}
+
+async fn concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let agents = [app.agent("Ana").await, app.agent("Ben").await, app.agent("Cy").await];
+    for agent in &agents {
+        let path = format!("/api/v1/agents/{}/capacity", agent.id);
+        app.send(&app.client, reqwest::Method::PUT, &path, serde_json::json!({ "capacity": 2 })).await;
+    }
+    let queue = app.queue_with("Sales", &agents.iter().collect::<Vec<_>>()).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let mut lives = Vec::new();
+    for agent in &agents {
+        lives.push(go_online(&app, agent).await);
+    }
+    let sends = (0..40).map(|n| {
+        let (app, key, line) = (&app, &key, &line);
+        async move {
+            let body = serde_json::json!({ "contact_id": format!("c{}", n % 20), "text": format!("m{n}") });
+            app.inbound(key, line, body).await.status()
+        }
+    });
+    let statuses = futures::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    let all = app
+        .wait_chats(&app.client, |c| c.len() == 20 && states(c).iter().filter(|s| *s != "waiting").count() == 6)
+        .await;
+    assert_eq!(all.len(), 20, "twenty contacts, twenty chats");
+    for agent in &agents {
+        assert_eq!(all.iter().filter(|c| c["agent_id"] == agent.id.as_str()).count(), 2, "each at capacity");
+    }
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
+    let mut assigned = std::collections::HashMap::new();
+    for event in events.iter().filter(|e| e.event_type == "ChatAssigned") {
+        *assigned.entry(event.stream.clone()).or_insert(0) += 1;
+    }
+    assert_eq!(assigned.len(), 6);
+    assert!(assigned.values().all(|n| *n == 1), "no chat assigned twice: {assigned:?}");
+    let messages: usize = events.iter().filter(|e| e.event_type == "CustomerMessageReceived").count();
+    assert_eq!(messages, 40, "no message lost");
+}
