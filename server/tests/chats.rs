@@ -27,6 +27,13 @@ on_both_backends!(
     concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
 );
 
+mod postgres_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies() {
+        super::two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies().await
+    }
+}
+
 const PASSWORD: &str = "agent password 1";
 
 /// A signed-in agent: an HTTP client and the session cookie for the WebSocket.
@@ -163,7 +170,12 @@ type Live = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream
 
 /// Opens the agent's live connection (they are online while it is open) and waits for its hello.
 async fn go_online(app: &TestApp, agent: &SignedAgent) -> Live {
-    let url = format!("{}/api/v1/ws", app.address.replace("http://", "ws://"));
+    go_online_at(app, &app.address, agent).await
+}
+
+/// The same, connected to the node at `address`.
+async fn go_online_at(app: &TestApp, address: &str, agent: &SignedAgent) -> Live {
+    let url = format!("{}/api/v1/ws", address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert("cookie", agent.cookie.parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the WebSocket opens");
@@ -585,4 +597,59 @@ async fn concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity(backe
     assert!(assigned.values().all(|n| *n == 1), "no chat assigned twice: {assigned:?}");
     let messages: usize = events.iter().filter(|e| e.event_type == "CustomerMessageReceived").count();
     assert_eq!(messages, 40, "no message lost");
+}
+
+async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies() {
+    let app = spawn_app(Backend::Postgres).await;
+    let ana = app.agent("Ana").await;
+    let queue = app.queue_with("Sales", &[&ana]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let (node_b, node_b_server) = serve_node(&app.database.url, ADMIN_EMAIL).await;
+    let mut live = go_online_at(&app, &node_b, &ana).await;
+
+    let first = app.customer_writes(&key, &line, "c1", "hola").await;
+    wait_topic(&mut live, "chats").await;
+    let on_b = |path: String| {
+        let client = ana.client.clone();
+        let url = format!("{node_b}{path}");
+        async move { client.get(url).send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let mut mine = on_b("/api/v1/chats".into()).await;
+    for _ in 0..200 {
+        if mine.as_array().unwrap().len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        mine = on_b("/api/v1/chats".into()).await;
+    }
+    assert_eq!(mine[0]["chat_id"], first.as_str(), "written on node A, pushed and shown on node B");
+
+    let TestApp { database, server: node_a_server, .. } = app;
+    drop(node_a_server);
+    let second = anonymous()
+        .post(format!("{node_b}/api/v1/lines/{line}/messages"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({ "contact_id": "c2", "text": "¿hola?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 202);
+    let mut taken_over = false;
+    for _ in 0..400 {
+        if on_b("/api/v1/chats".into()).await.as_array().unwrap().len() == 2 {
+            taken_over = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(taken_over, "node B's router took over and assigned the next chat within seconds");
+
+    let log = eventlog::open(&database.url).await.unwrap();
+    let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
+    let assigned: Vec<&str> =
+        events.iter().filter(|e| e.event_type == "ChatAssigned").map(|e| e.stream.as_str()).collect();
+    assert_eq!(assigned.len(), 2, "each chat assigned exactly once: {assigned:?}");
+    assert_ne!(assigned[0], assigned[1]);
+    drop(node_b_server);
 }

@@ -52,8 +52,15 @@ pub async fn start(database: TestDatabase) -> TestApp {
 }
 
 pub async fn start_with_admin(database: TestDatabase, admin_email: &str) -> TestApp {
+    let (address, server) = serve_node(&database.url, admin_email).await;
+    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    TestApp { address, client, database, server }
+}
+
+/// Serves one node of the application on `database_url`; answers its address.
+pub async fn serve_node(database_url: &str, admin_email: &str) -> (String, Running) {
     let settings = Settings {
-        database_url: database.url.clone(),
+        database_url: database_url.to_string(),
         address: "127.0.0.1:0".parse().unwrap(),
         site_root: std::env::temp_dir(),
         log_format: LogFormat::Human,
@@ -62,9 +69,7 @@ pub async fn start_with_admin(database: TestDatabase, admin_email: &str) -> Test
     };
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
-    let server = Running(tokio::spawn(application.run_until_stopped()));
-    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp { address, client, database, server }
+    (address, Running(tokio::spawn(application.run_until_stopped())))
 }
 
 pub fn anonymous() -> reqwest::Client {
