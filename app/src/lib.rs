@@ -1,7 +1,7 @@
 //! The Leptos app, rendered on the server and hydrated in the browser.
 //!
 //! - [`error`]: the typed error every server function returns.
-//! - [`live`]: the browser's end of the server-sent event stream that pushes changes.
+//! - [`live`]: the browser's end of the WebSocket that pushes changes.
 //! - [`pages`]: one module per screen, each with the server functions it calls.
 //! - [`ssr`] (server only): what the server provides to server functions.
 
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/supervisor/queues">"Queues"</A>
                     <A href="/supervisor/agents">"Agents"</A>
+                    <A href="/supervisor/monitor">"Monitor"</A>
                     <A href="/login/supervisor">"Supervisor sign-in"</A>
                     <A href="/login/agent">"Agent sign-in"</A>
                 </nav>
@@ -73,6 +74,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("supervisor"), StaticSegment("agents"))
                         view=pages::agents::AgentsPage
+                    />
+                    <Route
+                        path=(StaticSegment("supervisor"), StaticSegment("monitor"))
+                        view=pages::monitor::MonitorPage
                     />
                     <Route
                         path=(StaticSegment("supervisor"), StaticSegment("queues"))

@@ -1,26 +1,87 @@
 //! Changes pushed by the server: the page names a topic and runs a callback on every change of it.
-//! Server-sent events from `/api/v1/live`; the browser reconnects by itself.
+//! One WebSocket, `/api/v1/ws`, authenticated by the session cookie; while it is open an agent is
+//! online. It reconnects after a second when it drops.
 
-/// Calls `changed` whenever the server reports a change of `topic`. Does nothing on the server.
+/// Calls `changed` whenever the server reports a change of `topic`, and on every (re)connection,
+/// since changes made meanwhile were not pushed. Does nothing on the server.
 #[cfg(feature = "hydrate")]
 pub fn on_live_change(topic: &'static str, changed: impl Fn() + 'static) {
     use leptos::prelude::{on_cleanup, Effect};
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
 
-    let changed = std::rc::Rc::new(changed);
+    let changed: Rc<dyn Fn()> = Rc::new(changed);
     Effect::new(move |_| {
-        let Ok(source) = web_sys::EventSource::new("/api/v1/live") else {
-            return;
-        };
-        let changed = changed.clone();
-        let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| changed());
-        let _ = source.add_event_listener_with_callback(topic, listener.as_ref().unchecked_ref());
-        // Changes made while the stream was (re)connecting were not pushed: refetch on every open.
-        let _ = source.add_event_listener_with_callback("open", listener.as_ref().unchecked_ref());
-        let source = send_wrapper::SendWrapper::new((source, listener));
-        on_cleanup(move || source.0.close());
+        let connection =
+            Rc::new(Connection { topic, changed: changed.clone(), open: Cell::new(true), socket: RefCell::new(None) });
+        connection.clone().connect();
+        let connection = send_wrapper::SendWrapper::new(connection);
+        on_cleanup(move || connection.close());
     });
+}
+
+#[cfg(feature = "hydrate")]
+struct Connection {
+    topic: &'static str,
+    changed: std::rc::Rc<dyn Fn()>,
+    /// False once the page is gone: no more reconnecting.
+    open: std::cell::Cell<bool>,
+    socket: std::cell::RefCell<Option<web_sys::WebSocket>>,
+}
+
+#[cfg(feature = "hydrate")]
+impl Connection {
+    fn connect(self: std::rc::Rc<Self>) {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let Some(window) = web_sys::window() else { return };
+        let location = window.location();
+        let scheme = if location.protocol().as_deref() == Ok("https:") { "wss" } else { "ws" };
+        let Ok(host) = location.host() else { return };
+        let Ok(socket) = web_sys::WebSocket::new(&format!("{scheme}://{host}/api/v1/ws")) else { return };
+
+        let this = self.clone();
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            let Ok(change) = serde_json::from_str::<Change>(&text) else { return };
+            if change.topic == this.topic || change.topic == "connected" {
+                (this.changed)();
+            }
+        });
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+
+        let this = self.clone();
+        let on_close = Closure::once(move |_event: web_sys::CloseEvent| {
+            if !this.open.get() {
+                return;
+            }
+            let again = this.clone();
+            let retry = Closure::once(move || again.connect());
+            if let Some(window) = web_sys::window() {
+                let _ =
+                    window.set_timeout_with_callback_and_timeout_and_arguments_0(retry.as_ref().unchecked_ref(), 1000);
+            }
+            retry.forget();
+        });
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        on_close.forget();
+        *self.socket.borrow_mut() = Some(socket);
+    }
+
+    fn close(&self) {
+        self.open.set(false);
+        if let Some(socket) = self.socket.borrow_mut().take() {
+            let _ = socket.close();
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[derive(serde::Deserialize)]
+struct Change {
+    topic: String,
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -4,6 +4,8 @@
 use crate::error::UiError;
 use crate::pages::agent::AgentStatus;
 use crate::pages::agents::{AgentView, NewAgentForm};
+use crate::pages::chats::ChatView;
+use crate::pages::monitor::MonitorView;
 use crate::pages::queues::QueueView;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -31,6 +33,9 @@ pub trait Services: Send + Sync + 'static {
     ) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError>;
+    async fn my_chats(&self, token: Option<String>) -> Result<Vec<ChatView>, UiError>;
+    async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
+    async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError>;
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;

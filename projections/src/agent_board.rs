@@ -1,13 +1,15 @@
 //! Pause reasons of each company and each agent's working state (O1, O2, A3): capacity, and
-//! whether and why they are paused since when.
+//! whether and why they are paused since when, their pauses of the day, and where they are connected.
 
 use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use domain::pause::{AgentEvent, PauseReasonEvent};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
 
 pub const NAME: &str = "agent_board";
 /// 2: presence.
@@ -15,6 +17,7 @@ pub const VERSION: u32 = 2;
 const REASONS: &str = "agent_board_reasons_v2";
 const AGENTS: &str = "agent_board_agents_v2";
 const PRESENCE: &str = "agent_board_presence_v2";
+const PAUSES: &str = "agent_board_pauses_v2";
 
 /// The capacity an agent has until a supervisor sets one.
 pub const DEFAULT_CAPACITY: i64 = domain::pause::DEFAULT_CAPACITY as i64;
@@ -35,6 +38,14 @@ pub struct AgentStateRow {
     pub online: bool,
 }
 
+/// Seconds an agent spent paused for one reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PausedTime {
+    pub agent_id: String,
+    pub reason: String,
+    pub seconds: i64,
+}
+
 #[derive(Default)]
 pub struct AgentBoard;
 
@@ -48,6 +59,35 @@ impl AgentBoard {
         .fetch_all(store.pool())
         .await?;
         rows.iter().map(|row| Ok(ReasonRow { id: row.try_get("reason_id")?, name: row.try_get("name")? })).collect()
+    }
+
+    /// Time each agent of a company spent paused, per reason, between `from` and `to`.
+    pub async fn paused_between(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PausedTime>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT agent_id, reason, started, ended FROM {PAUSES} \
+             WHERE company_id = $1 AND started < $2 AND (ended IS NULL OR ended > $3)"
+        ))
+        .bind(company)
+        .bind(to.to_rfc3339())
+        .bind(from.to_rfc3339())
+        .fetch_all(store.pool())
+        .await?;
+        let mut totals: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for row in &rows {
+            let moment =
+                |text: Option<String>| text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc());
+            let started = moment(row.try_get("started")?).unwrap_or(from).max(from);
+            let ended = moment(row.try_get("ended")?).unwrap_or(to).min(to);
+            *totals.entry((row.try_get("agent_id")?, row.try_get("reason")?)).or_default() +=
+                (ended - started).num_seconds().max(0);
+        }
+        Ok(totals.into_iter().map(|((agent_id, reason), seconds)| PausedTime { agent_id, reason, seconds }).collect())
     }
 
     /// The agents (and their companies) connected on `node`.
@@ -109,6 +149,15 @@ impl Projection for AgentBoard {
         ))
         .execute(&mut *connection)
         .await?;
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {PAUSES} (agent_id TEXT NOT NULL, company_id TEXT NOT NULL, \
+             reason TEXT NOT NULL, started TEXT NOT NULL, ended TEXT)"
+        ))
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {PAUSES}_company ON {PAUSES} (company_id, started)"))
+            .execute(&mut *connection)
+            .await?;
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {PRESENCE} (agent_id TEXT NOT NULL, node TEXT NOT NULL, since TEXT NOT NULL, \
              PRIMARY KEY (agent_id, node))"
@@ -187,6 +236,15 @@ async fn apply_agent_event(
                 .await?
         }
         AgentEvent::Paused { reason, since, .. } => {
+            sqlx::query(&format!(
+                "INSERT INTO {PAUSES} (agent_id, company_id, reason, started, ended) VALUES ($1, $2, $3, $4, NULL)"
+            ))
+            .bind(&agent)
+            .bind(company)
+            .bind(&reason)
+            .bind(since.to_rfc3339())
+            .execute(&mut *connection)
+            .await?;
             sqlx::query(&format!("UPDATE {AGENTS} SET paused_reason = $1, paused_since = $2 WHERE agent_id = $3"))
                 .bind(reason)
                 .bind(since.to_rfc3339())
@@ -194,7 +252,12 @@ async fn apply_agent_event(
                 .execute(&mut *connection)
                 .await?
         }
-        AgentEvent::Resumed { .. } => {
+        AgentEvent::Resumed { at, .. } => {
+            sqlx::query(&format!("UPDATE {PAUSES} SET ended = $1 WHERE agent_id = $2 AND ended IS NULL"))
+                .bind(at.to_rfc3339())
+                .bind(&agent)
+                .execute(&mut *connection)
+                .await?;
             sqlx::query(&format!("UPDATE {AGENTS} SET paused_reason = NULL, paused_since = NULL WHERE agent_id = $1"))
                 .bind(agent)
                 .execute(&mut *connection)

@@ -1,6 +1,7 @@
 //! Builds the application from its settings (port 0 in tests) and serves it.
 
 use crate::agents::{create_agent, list_agents, NewAgent};
+use crate::chats::{list_chats, resolve};
 use crate::config::Settings;
 use crate::delivery::Delivery;
 use crate::error::AppError;
@@ -18,6 +19,8 @@ use crate::routes;
 use app::error::UiError;
 use app::pages::agent::{AgentStatus, ReasonView};
 use app::pages::agents::{AgentView, NewAgentForm};
+use app::pages::chats::ChatView;
+use app::pages::monitor::{AgentMonitorView, MonitorView};
 use app::pages::queues::{MemberView, QueueView};
 use app::ssr::{Services, SignedIn};
 use app::{shell, App};
@@ -29,7 +32,7 @@ use eventlog::EventLog;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use projections::agent_board::AgentBoard;
-use projections::chat_board::ChatBoard;
+use projections::chat_board::{ChatBoard, ChatRow};
 use projections::lines::Lines;
 use projections::people::People;
 use projections::queue_list::QueueList;
@@ -307,6 +310,54 @@ impl Services for ConsoleServices {
         })
     }
 
+    async fn my_chats(&self, token: Option<String>) -> Result<Vec<ChatView>, UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Agent])?;
+        let rows = list_chats(&self.state, &caller).await?;
+        Ok(chat_views(&self.state, &caller, rows).await?)
+    }
+
+    async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let chat = chat_id.parse().map_err(|_| UiError::Invalid("no such chat".into()))?;
+        Ok(resolve(&self.state, &caller, chat).await?)
+    }
+
+    async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Supervisor, Role::Auditor])?;
+        let company = caller.company_id.to_string();
+        let agents = list_agents(&self.state, &caller).await?;
+        let chats = list_chats(&self.state, &caller).await?;
+        let now = chrono::Utc::now();
+        let day_start = now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |start| start.and_utc());
+        let paused =
+            AgentBoard.paused_between(&self.state.store, &company, day_start, now).await.map_err(AppError::from)?;
+        let agents = agents
+            .into_iter()
+            .filter(|agent| agent.active)
+            .map(|agent| AgentMonitorView {
+                state: match (&agent.paused, agent.online) {
+                    (Some(_), _) => "paused",
+                    (None, true) => "online",
+                    (None, false) => "offline",
+                }
+                .to_string(),
+                paused: agent.paused.map(|p| (p.reason, p.since)),
+                active_chats: chats.iter().filter(|c| c.agent_id.as_deref() == Some(agent.user_id.as_str())).count(),
+                capacity: agent.capacity,
+                paused_today: paused
+                    .iter()
+                    .filter(|p| p.agent_id == agent.user_id)
+                    .map(|p| (p.reason.clone(), p.seconds / 60))
+                    .collect(),
+                id: agent.user_id,
+                name: agent.name,
+            })
+            .collect();
+        Ok(MonitorView { agents, chats: chat_views(&self.state, &caller, chats).await? })
+    }
+
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError> {
         let caller = self.caller(token).await?;
         let reason = reason_id.parse().map_err(|_| UiError::Invalid("choose a pause reason".into()))?;
@@ -317,4 +368,34 @@ impl Services for ConsoleServices {
         let caller = self.caller(token).await?;
         Ok(resume(&self.state, &caller).await?)
     }
+}
+
+/// Chats as the pages show them: names of contacts, agents and queues (or lines) instead of ids.
+async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -> Result<Vec<ChatView>, AppError> {
+    let company = caller.company_id.to_string();
+    let agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+    let lines = Lines.lines_of(&state.store, &company).await?;
+    let queue_name = |id: &str| {
+        queues
+            .iter()
+            .find(|q| q.queue_id == id)
+            .map(|q| q.name.clone())
+            .or_else(|| lines.iter().find(|l| l.line_id == id).map(|l| l.name.clone()))
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| ChatView {
+            agent: row
+                .agent_id
+                .as_deref()
+                .and_then(|id| agents.iter().find(|a| a.user_id == id))
+                .map(|a| a.name.clone()),
+            queue: row.queue_id.as_deref().and_then(queue_name),
+            contact: if row.contact_name.is_empty() { row.contact_id } else { row.contact_name },
+            id: row.chat_id,
+            state: row.state,
+            last_text: row.last_text,
+        })
+        .collect())
 }

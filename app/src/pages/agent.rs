@@ -1,4 +1,4 @@
-//! The agent's own page: their state, pausing with a reason and resuming (O2).
+//! The agent's own page: their state, pausing with a reason and resuming (O2), and their chats.
 
 use crate::error::UiError;
 use leptos::prelude::*;
@@ -81,5 +81,6 @@ pub fn AgentHome() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <crate::pages::chats::MyChats />
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod agent;
 pub mod agents;
+pub mod chats;
 pub mod home;
 pub mod login;
+pub mod monitor;
 pub mod queues;

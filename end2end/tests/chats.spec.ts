@@ -1,0 +1,51 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, signInAsSupervisor } from './session';
+
+test('a customer message reaches the online agent live; the monitor shows the agent and their chat', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `rita${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Rita ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const reason = `Break ${stamp}`;
+  expect((await api.post('/api/v1/pause-reasons', { data: { name: reason } })).status()).toBe(201);
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto('/login/agent');
+  await hydrated(agent);
+  await agent.getByLabel('E-mail').fill(email);
+  await agent.getByLabel('Password').fill('agent password');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await expect(agent).toHaveURL(/\/agent$/);
+  await hydrated(agent);
+  await expect(agent.getByText('No chats right now.')).toBeVisible();
+
+  await supervisor.goto('/supervisor/monitor');
+  await hydrated(supervisor);
+  const row = supervisor.getByRole('row', { name: new RegExp(`Rita ${stamp}`) });
+  await expect(row.locator('.state')).toHaveText('Online');
+
+  const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+    headers: { Authorization: `Bearer ${key}` },
+    data: { contact_id: `+54911${stamp}`, name: 'Carla Gómez', text: '¿Tienen envío a Córdoba?' },
+  });
+  expect(sent.status()).toBe(202);
+
+  const chats = agent.getByRole('list', { name: 'My chats' });
+  await expect(chats.getByText('Carla Gómez')).toBeVisible();
+  await expect(chats.getByText('¿Tienen envío a Córdoba?')).toBeVisible();
+  await expect(chats.getByText('Customer waiting for you')).toBeVisible();
+  await expect(row.locator('.chats')).toHaveText('1 / 3');
+  await expect(supervisor.getByRole('list', { name: 'Open chats' }).getByText('Carla Gómez')).toBeVisible();
+
+  await agent.getByLabel('Reason').selectOption({ label: reason });
+  await agent.getByRole('button', { name: 'Pause' }).click();
+  await expect(row.locator('.state')).toHaveText(`Paused: ${reason}`);
+
+  await chats.getByRole('button', { name: 'Resolve' }).click();
+  await expect(agent.getByText('No chats right now.')).toBeVisible();
+  await expect(row.locator('.chats')).toHaveText('0 / 3');
+});
