@@ -42,6 +42,30 @@ pub enum ChatRejection {
     NotYours,
     #[error("the chat has no open conversation")]
     NotOpen,
+    #[error("a note has at most {NOTE_MAX_CHARS} characters")]
+    InvalidNote,
+    #[error("the chat is already there")]
+    AlreadyThere,
+}
+
+pub const NOTE_MAX_CHARS: usize = 1000;
+
+/// Where a chat is transferred to (R5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    Agent(UserId),
+    Queue(QueueId),
+}
+
+impl TransferTarget {
+    /// The queue the chat waits in until the target takes it.
+    pub fn queue(&self) -> QueueId {
+        match self {
+            TransferTarget::Agent(agent) => crate::queue::personal_queue(*agent),
+            TransferTarget::Queue(queue) => *queue,
+        }
+    }
 }
 
 /// Who closes a conversation: its agent, or any supervisor of the company.
@@ -77,6 +101,17 @@ pub enum ChatEvent {
     /// The bot told a waiting customer their place in the queue's line (G21).
     #[serde(rename = "WaitingPositionTold")]
     WaitingPositionTold { chat_id: ChatId, message_id: Uuid, position: u32, text: String, at: DateTime<Utc> },
+    /// `from` is the agent who had the chat, if any; `by` who moved it.
+    #[serde(rename = "ChatTransferred")]
+    Transferred {
+        chat_id: ChatId,
+        conversation_id: ConversationId,
+        from: Option<UserId>,
+        to: TransferTarget,
+        by: Resolver,
+        note: Option<String>,
+        at: DateTime<Utc>,
+    },
     #[serde(rename = "ChatResolved")]
     Resolved { chat_id: ChatId, conversation_id: ConversationId, by: Resolver, at: DateTime<Utc> },
     /// A message to the customer reached the line's webhook.
@@ -132,6 +167,13 @@ pub enum ChatCommand {
     Resolve {
         company_id: CompanyId,
         by: Resolver,
+        at: DateTime<Utc>,
+    },
+    Transfer {
+        company_id: CompanyId,
+        by: Resolver,
+        to: TransferTarget,
+        note: Option<String>,
         at: DateTime<Utc>,
     },
     RecordDelivery {
@@ -283,6 +325,41 @@ impl Decider for Chat {
                 }
                 Ok(vec![ChatEvent::Resolved { chat_id: chat_id_of(state)?, conversation_id, by: *by, at: *at }])
             }
+            ChatCommand::Transfer { company_id, by, to, note, at } => {
+                check_company(state, *company_id)?;
+                let Some(conversation_id) = state.conversation else {
+                    return Err(ChatRejection::NotOpen);
+                };
+                if let Resolver::Agent(agent) = by {
+                    if state.agent != Some(*agent) {
+                        return Err(ChatRejection::NotYours);
+                    }
+                }
+                let note = note.as_ref().map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+                if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX_CHARS) {
+                    return Err(ChatRejection::InvalidNote);
+                }
+                let already_there = match to {
+                    TransferTarget::Agent(agent) => state.agent == Some(*agent),
+                    TransferTarget::Queue(queue) => state.agent.is_none() && state.queue == Some(*queue),
+                };
+                if already_there {
+                    return Err(ChatRejection::AlreadyThere);
+                }
+                let chat_id = chat_id_of(state)?;
+                Ok(vec![
+                    ChatEvent::Transferred {
+                        chat_id,
+                        conversation_id,
+                        from: state.agent,
+                        to: *to,
+                        by: *by,
+                        note,
+                        at: *at,
+                    },
+                    ChatEvent::Queued { chat_id, conversation_id, queue: to.queue(), at: *at },
+                ])
+            }
             ChatCommand::RecordDelivery { message_id, failure, at } => {
                 let chat_id = chat_id_of(state)?;
                 Ok(vec![match failure {
@@ -325,7 +402,10 @@ impl Decider for Chat {
                 state.agent = None;
                 state.queue = None;
             }
-            ChatEvent::WaitingPositionTold { .. } | ChatEvent::Delivered { .. } | ChatEvent::DeliveryFailed { .. } => {}
+            ChatEvent::WaitingPositionTold { .. }
+            | ChatEvent::Transferred { .. }
+            | ChatEvent::Delivered { .. }
+            | ChatEvent::DeliveryFailed { .. } => {}
         }
         state
     }
@@ -520,6 +600,43 @@ mod tests {
         given::<Chat>(history)
             .when(ChatCommand::Resolve { company_id: company(), by: Resolver::Agent(ana()), at: at() })
             .then_rejects(ChatRejection::NotYours);
+    }
+
+    #[test]
+    fn an_agent_transfers_their_chat_to_a_colleague_with_a_note_and_it_waits_for_them() {
+        let mut history = first_message();
+        history.push(assigned());
+        let ben = UserId::from_uuid(Uuid::from_u128(8));
+        let transfer = |by, to| ChatCommand::Transfer {
+            company_id: company(),
+            by,
+            to,
+            note: Some(" wants a refund ".into()),
+            at: at(),
+        };
+        given::<Chat>(history.clone()).when(transfer(Resolver::Agent(ana()), TransferTarget::Agent(ben))).then(vec![
+            ChatEvent::Transferred {
+                chat_id: chat(),
+                conversation_id: conversation(1),
+                from: Some(ana()),
+                to: TransferTarget::Agent(ben),
+                by: Resolver::Agent(ana()),
+                note: Some("wants a refund".into()),
+                at: at(),
+            },
+            ChatEvent::Queued {
+                chat_id: chat(),
+                conversation_id: conversation(1),
+                queue: crate::queue::personal_queue(ben),
+                at: at(),
+            },
+        ]);
+        given::<Chat>(history.clone())
+            .when(transfer(Resolver::Agent(ben), TransferTarget::Queue(queue())))
+            .then_rejects(ChatRejection::NotYours);
+        given::<Chat>(history)
+            .when(transfer(Resolver::Agent(ana()), TransferTarget::Agent(ana())))
+            .then_rejects(ChatRejection::AlreadyThere);
     }
 
     #[test]

@@ -71,6 +71,11 @@ impl fmt::Display for QueueName {
     }
 }
 
+/// The queue in which one agent alone takes the chats transferred to them.
+pub fn personal_queue(agent: UserId) -> QueueId {
+    QueueId::from_uuid(agent.as_uuid())
+}
+
 /// The stream of one queue.
 pub fn queue_stream(queue: QueueId) -> String {
     format!("queue-{queue}")

@@ -43,7 +43,7 @@ pub struct ChatRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRow {
     pub message_id: String,
-    /// `in` from the customer, `out` to them.
+    /// `in` from the customer, `out` to them, `note` between colleagues (never sent).
     pub direction: String,
     /// `customer`, `bot` or the agent's id.
     pub author: String,
@@ -324,6 +324,22 @@ impl Projection for ChatBoard {
                 };
                 add_message(connection, message).await?;
             }
+            ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {
+                let author = match by {
+                    domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
+                };
+                let message = NewMessage {
+                    message_id: event.event_id.to_string(),
+                    chat_id: chat_id.to_string(),
+                    direction: "note",
+                    author,
+                    text: &note,
+                    media: None,
+                    at: at.to_rfc3339(),
+                };
+                add_message(connection, message).await?;
+            }
+            ChatEvent::Transferred { .. } => {}
             ChatEvent::Resolved { chat_id, .. } => {
                 set_state(
                     connection,

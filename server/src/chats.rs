@@ -1,5 +1,5 @@
 //! Chats as people act on them: lists scoped by role, one chat's history, agents' replies, and
-//! resolving one chat or many at once (G16).
+//! transfers (R5), and resolving one chat or many at once (G16).
 
 use crate::commands::execute;
 use crate::error::AppError;
@@ -7,10 +7,11 @@ use crate::lines::chat_rejected;
 use crate::people::Caller;
 use crate::startup::AppState;
 use chrono::Utc;
-use domain::chat::{chat_stream, Chat, ChatCommand, Resolver};
+use domain::chat::{chat_stream, Chat, ChatCommand, Resolver, TransferTarget};
 use domain::ids::ChatId;
 use domain::user::Role;
 use projections::chat_board::{ChatBoard, ChatRow, MessageRow};
+use projections::people::People;
 use projections::queue_list::QueueList;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -89,6 +90,41 @@ pub async fn resolve(state: &AppState, caller: &Caller, chat_id: ChatId) -> Resu
         Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not resolve chats".into())),
     };
     let command = ChatCommand::Resolve { company_id: caller.company_id, by, at: Utc::now() };
+    execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
+}
+
+/// Moves a chat to a colleague or a queue (R5): its agent, or a supervisor. It waits there until
+/// the colleague, or a member of the queue, can take it.
+pub async fn transfer(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    to: TransferTarget,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    let by = match caller.role {
+        Role::Agent => Resolver::Agent(caller.user_id),
+        Role::Supervisor => Resolver::Supervisor(caller.user_id),
+        Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not transfer chats".into())),
+    };
+    match to {
+        TransferTarget::Agent(agent) => {
+            let active = People
+                .user(&state.store, &agent.to_string())
+                .await?
+                .is_some_and(|u| u.company_id == caller.company_id.to_string() && u.role == "agent" && u.active);
+            if !active {
+                return Err(AppError::Invalid("transfer to an active agent of your company".into()));
+            }
+        }
+        TransferTarget::Queue(queue) => {
+            let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+            if !queues.iter().any(|q| q.queue_id == queue.to_string()) {
+                return Err(AppError::Invalid("transfer to a queue of your company".into()));
+            }
+        }
+    }
+    let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: Utc::now() };
     execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
 }
 

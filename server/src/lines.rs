@@ -55,10 +55,13 @@ pub(crate) fn chat_rejected(rejection: ChatRejection) -> AppError {
     match rejection {
         ChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
         ChatRejection::NotYours => AppError::Forbidden(rejection.to_string()),
-        ChatRejection::NotWaiting | ChatRejection::NotOpen => AppError::Conflict(rejection.to_string()),
-        ChatRejection::InvalidMessage | ChatRejection::InvalidContact | ChatRejection::InvalidMedia => {
-            AppError::Invalid(rejection.to_string())
+        ChatRejection::NotWaiting | ChatRejection::NotOpen | ChatRejection::AlreadyThere => {
+            AppError::Conflict(rejection.to_string())
         }
+        ChatRejection::InvalidMessage
+        | ChatRejection::InvalidContact
+        | ChatRejection::InvalidMedia
+        | ChatRejection::InvalidNote => AppError::Invalid(rejection.to_string()),
     }
 }
 

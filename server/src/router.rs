@@ -17,7 +17,7 @@ use domain::event::decode;
 use domain::ids::{ChatId, CompanyId, LineId, UserId};
 use domain::line::{line_queue, LineEvent};
 use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
-use domain::queue::QueueEvent;
+use domain::queue::{personal_queue, QueueEvent};
 use domain::routing::{Assignment, RoutingFact, RoutingState};
 use domain::user::{Role, UserEvent};
 use eventlog::{EventLog, EventLogError, ExpectedRevision, Position, RecordedEvent};
@@ -103,6 +103,7 @@ impl Books {
             | "AgentReplied"
             | "WaitingPositionTold"
             | "ChatResolved"
+            | "ChatTransferred"
             | "OutboundMessageDelivered"
             | "OutboundMessageFailed" => {
                 let chat_event =
@@ -130,7 +131,9 @@ impl Books {
                 let user = event.stream.strip_prefix("user-").and_then(|id| id.parse::<UserId>().ok());
                 match (decode::<UserEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?, user) {
                     (UserEvent::Registered { user_id, role: Role::Agent, .. }, _) => {
-                        self.fact(company, RoutingFact::CapacitySet { agent: user_id, capacity: DEFAULT_CAPACITY })
+                        self.fact(company, RoutingFact::CapacitySet { agent: user_id, capacity: DEFAULT_CAPACITY });
+                        let queue = personal_queue(user_id);
+                        self.fact(company, RoutingFact::AgentJoinedQueue { agent: user_id, queue });
                     }
                     (UserEvent::Deactivated, Some(agent)) => {
                         self.deactivated.insert(agent);
@@ -165,6 +168,7 @@ impl Books {
         let (chat, fact) = match event {
             ChatEvent::Started { chat_id, .. } => (*chat_id, None),
             ChatEvent::Queued { chat_id, queue, .. } => {
+                self.told.remove(chat_id);
                 (*chat_id, Some(RoutingFact::ChatWaiting { chat: *chat_id, queue: *queue }))
             }
             ChatEvent::Assigned { chat_id, agent, queue, .. } => {
@@ -182,6 +186,7 @@ impl Books {
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
             | ChatEvent::AgentReplied { chat_id, .. }
+            | ChatEvent::Transferred { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
             | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),
         };

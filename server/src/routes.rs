@@ -1,7 +1,9 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
 use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent};
-use crate::chats::{list_chats, read_chat, reply, resolve, resolve_many, BulkOutcome, ChatWithMessages, SentMessage};
+use crate::chats::{
+    list_chats, read_chat, reply, resolve, resolve_many, transfer, BulkOutcome, ChatWithMessages, SentMessage,
+};
 use crate::error::AppError;
 use crate::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
@@ -22,6 +24,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
+use domain::chat::TransferTarget;
 use domain::ids::{ChatId, LineId, QueueId, UserId};
 use domain::line::LineRouting;
 use domain::pause::PauseReasonCommand;
@@ -63,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}", get(get_chat))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
+        .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
 }
 
 /// Counts every answered request by method and status.
@@ -456,6 +460,22 @@ async fn post_resolve(
     Path(chat): Path<ChatId>,
 ) -> Result<StatusCode, AppError> {
     resolve(&state, &caller, chat).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct TransferRequest {
+    to: TransferTarget,
+    note: Option<String>,
+}
+
+async fn post_transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<TransferRequest>,
+) -> Result<StatusCode, AppError> {
+    transfer(&state, &caller, chat, body.to, body.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

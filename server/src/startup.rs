@@ -382,6 +382,7 @@ async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -> Re
             .find(|q| q.queue_id == id)
             .map(|q| q.name.clone())
             .or_else(|| lines.iter().find(|l| l.line_id == id).map(|l| l.name.clone()))
+            .or_else(|| agents.iter().find(|a| a.user_id == id).map(|a| a.name.clone()))
     };
     Ok(rows
         .into_iter()

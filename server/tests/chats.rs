@@ -25,6 +25,7 @@ on_both_backends!(
     agents_read_only_the_chats_that_are_theirs_or_wait_in_their_queues,
     an_agent_who_goes_offline_gets_no_new_chats,
     concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
+    agents_transfer_chats_to_colleagues_and_queues_with_a_note,
 );
 
 mod postgres_only {
@@ -652,4 +653,41 @@ async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies(
     assert_eq!(assigned.len(), 2, "each chat assigned exactly once: {assigned:?}");
     assert_ne!(assigned[0], assigned[1]);
     drop(node_b_server);
+}
+
+async fn agents_transfer_chats_to_colleagues_and_queues_with_a_note(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let cy = app.agent("Cy").await;
+    let billing = app.queue_with("Billing", &[&cy]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let _a = go_online(&app, &ana).await;
+    let _b = go_online(&app, &ben).await;
+    let chat = app.customer_writes(&key, &line, "c1", "I want a refund").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let transfer = |client: &reqwest::Client, body: serde_json::Value| {
+        let (client, url) = (client.clone(), format!("{}/api/v1/chats/{chat}/transfer", app.address));
+        async move { client.post(url).json(&body).send().await.unwrap().status() }
+    };
+
+    let to_ben = serde_json::json!({ "to": { "agent": ben.id }, "note": "refund over 100 €, yours" });
+    assert_eq!(transfer(&ben.client, to_ben.clone()).await, 403, "only the chat's agent transfers it");
+    let unknown = serde_json::json!({ "to": { "agent": uuid::Uuid::now_v7() } });
+    assert_eq!(transfer(&ana.client, unknown).await, 422);
+    assert_eq!(transfer(&ana.client, to_ben).await, 204);
+    let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
+    assert_eq!(bens[0]["chat_id"], chat.as_str());
+    assert!(app.wait_chats(&ana.client, |c| c.is_empty()).await.is_empty());
+    let read = app.chat(&ben.client, &chat).await;
+    let note = read["messages"].as_array().unwrap().iter().find(|m| m["direction"] == "note").cloned();
+    assert_eq!(note.unwrap()["text"], "refund over 100 €, yours", "the note stays in the chat's history");
+
+    let to_billing = serde_json::json!({ "to": { "queue": billing } });
+    assert_eq!(transfer(&ben.client, to_billing).await, 204);
+    let waiting = app.wait_chats(&app.client, |c| c.len() == 1 && c[0]["state"] == "waiting").await;
+    assert_eq!(waiting[0]["queue_id"], billing.as_str(), "nobody in Billing is online: it waits there");
+    let _c = go_online(&app, &cy).await;
+    assert_eq!(app.wait_chats(&cy.client, |c| c.len() == 1).await.len(), 1, "and goes to Cy when Cy comes online");
 }
