@@ -96,6 +96,12 @@ pub enum ChatEvent {
     Queued { chat_id: ChatId, conversation_id: ConversationId, queue: QueueId, at: DateTime<Utc> },
     #[serde(rename = "ChatAssigned")]
     Assigned { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, queue: QueueId, at: DateTime<Utc> },
+    /// The agent is to answer by `due_at` (the queue's time to answer), or the chat moves on.
+    #[serde(rename = "ReplyDeadlineSet")]
+    ReplyDeadlineSet { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, due_at: DateTime<Utc> },
+    /// The agent did not answer in time; the chat waits again for someone else.
+    #[serde(rename = "ReplyDeadlineMissed")]
+    ReplyDeadlineMissed { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, at: DateTime<Utc> },
     #[serde(rename = "AgentReplied")]
     AgentReplied { chat_id: ChatId, message_id: Uuid, agent: UserId, text: String, at: DateTime<Utc> },
     /// The bot told a waiting customer their place in the queue's line (G21).
@@ -146,9 +152,16 @@ pub enum ChatCommand {
         conversation_id: ConversationId,
         at: DateTime<Utc>,
     },
+    /// `reply_by`: when the queue has a time to answer, the deadline it sets.
     Assign {
         agent: UserId,
         queue: QueueId,
+        reply_by: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    },
+    /// The timer of a reply deadline rang: moves the chat on unless it is stale.
+    ExpireReplyDeadline {
+        agent: UserId,
         at: DateTime<Utc>,
     },
     Reply {
@@ -193,6 +206,9 @@ pub struct ChatState {
     pub queue: Option<QueueId>,
     pub agent: Option<UserId>,
     pub customer_spoke_last: bool,
+    /// Whether the agent answered since the chat was assigned to them.
+    pub agent_answered: bool,
+    pub reply_deadline: Option<DateTime<Utc>>,
     seen: BTreeSet<String>,
 }
 
@@ -274,16 +290,39 @@ impl Decider for Chat {
                 }
                 Ok(events)
             }
-            ChatCommand::Assign { agent, queue, at } => match (state.conversation, state.is_waiting()) {
-                (Some(conversation_id), true) if state.queue == Some(*queue) => Ok(vec![ChatEvent::Assigned {
-                    chat_id: chat_id_of(state)?,
-                    conversation_id,
-                    agent: *agent,
-                    queue: *queue,
-                    at: *at,
-                }]),
+            ChatCommand::Assign { agent, queue, reply_by, at } => match (state.conversation, state.is_waiting()) {
+                (Some(conversation_id), true) if state.queue == Some(*queue) => {
+                    let chat_id = chat_id_of(state)?;
+                    let mut events =
+                        vec![ChatEvent::Assigned { chat_id, conversation_id, agent: *agent, queue: *queue, at: *at }];
+                    if let Some(due_at) = reply_by {
+                        events.push(ChatEvent::ReplyDeadlineSet {
+                            chat_id,
+                            conversation_id,
+                            agent: *agent,
+                            due_at: *due_at,
+                        });
+                    }
+                    Ok(events)
+                }
                 _ => Err(ChatRejection::NotWaiting),
             },
+            ChatCommand::ExpireReplyDeadline { agent, at } => {
+                let due = state.reply_deadline.is_some_and(|due| due <= *at);
+                match (state.conversation, state.queue) {
+                    (Some(conversation_id), Some(queue))
+                        if due && state.agent == Some(*agent) && !state.agent_answered =>
+                    {
+                        let chat_id = chat_id_of(state)?;
+                        Ok(vec![
+                            ChatEvent::ReplyDeadlineMissed { chat_id, conversation_id, agent: *agent, at: *at },
+                            ChatEvent::Queued { chat_id, conversation_id, queue, at: *at },
+                        ])
+                    }
+                    // Answered, resolved, moved or not due yet: the timer is stale.
+                    _ => Ok(vec![]),
+                }
+            }
             ChatCommand::Reply { company_id, agent, message_id, text, at } => {
                 check_company(state, *company_id)?;
                 check_text(text, false)?;
@@ -391,16 +430,26 @@ impl Decider for Chat {
             ChatEvent::Queued { queue, .. } => {
                 state.queue = Some(*queue);
                 state.agent = None;
+                state.reply_deadline = None;
             }
             ChatEvent::Assigned { agent, queue, .. } => {
                 state.agent = Some(*agent);
                 state.queue = Some(*queue);
+                state.agent_answered = false;
+                state.reply_deadline = None;
             }
-            ChatEvent::AgentReplied { .. } => state.customer_spoke_last = false,
+            ChatEvent::ReplyDeadlineSet { due_at, .. } => state.reply_deadline = Some(*due_at),
+            ChatEvent::ReplyDeadlineMissed { .. } => state.reply_deadline = None,
+            ChatEvent::AgentReplied { .. } => {
+                state.customer_spoke_last = false;
+                state.agent_answered = true;
+                state.reply_deadline = None;
+            }
             ChatEvent::Resolved { .. } => {
                 state.conversation = None;
                 state.agent = None;
                 state.queue = None;
+                state.reply_deadline = None;
             }
             ChatEvent::WaitingPositionTold { .. }
             | ChatEvent::Transferred { .. }
@@ -552,12 +601,12 @@ mod tests {
     #[test]
     fn a_chat_is_assigned_only_while_waiting_and_only_once() {
         given::<Chat>(first_message())
-            .when(ChatCommand::Assign { agent: ana(), queue: queue(), at: at() })
+            .when(ChatCommand::Assign { agent: ana(), queue: queue(), reply_by: None, at: at() })
             .then(vec![assigned()]);
         let mut history = first_message();
         history.push(assigned());
         given::<Chat>(history)
-            .when(ChatCommand::Assign { agent: ana(), queue: queue(), at: at() })
+            .when(ChatCommand::Assign { agent: ana(), queue: queue(), reply_by: None, at: at() })
             .then_rejects(ChatRejection::NotWaiting);
     }
 
@@ -637,6 +686,34 @@ mod tests {
         given::<Chat>(history)
             .when(transfer(Resolver::Agent(ana()), TransferTarget::Agent(ana())))
             .then_rejects(ChatRejection::AlreadyThere);
+    }
+
+    #[test]
+    fn an_unanswered_chat_moves_on_when_its_deadline_rings_and_a_stale_timer_does_nothing() {
+        let due = at() + chrono::Duration::minutes(5);
+        let mut history = first_message();
+        history.push(assigned());
+        history.push(ChatEvent::ReplyDeadlineSet {
+            chat_id: chat(),
+            conversation_id: conversation(1),
+            agent: ana(),
+            due_at: due,
+        });
+        given::<Chat>(history.clone()).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![
+            ChatEvent::ReplyDeadlineMissed { chat_id: chat(), conversation_id: conversation(1), agent: ana(), at: due },
+            ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: due },
+        ]);
+        given::<Chat>(history.clone())
+            .when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due - chrono::Duration::seconds(1) })
+            .then(vec![]);
+        history.push(ChatEvent::AgentReplied {
+            chat_id: chat(),
+            message_id: Uuid::from_u128(9),
+            agent: ana(),
+            text: "hola".into(),
+            at: at(),
+        });
+        given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
     }
 
     #[test]

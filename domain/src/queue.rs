@@ -71,6 +71,45 @@ impl fmt::Display for QueueName {
     }
 }
 
+/// What a customer waiting in a queue is told until a queue sets its own words (G21).
+pub const DEFAULT_WAITING_MESSAGE: &str = "You are number {position} in line. An agent will be with you shortly.";
+pub const WAITING_MESSAGE_MAX_CHARS: usize = 500;
+pub const NO_ANSWER_MAX_MINUTES: u32 = 24 * 60;
+
+/// How a queue treats its chats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueSettings {
+    /// Told to waiting customers, `{position}` replaced by their place in line; empty: say nothing.
+    pub waiting_message: String,
+    /// When set, a chat its agent has not answered within these minutes goes to the next agent.
+    pub no_answer_minutes: Option<u32>,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self { waiting_message: DEFAULT_WAITING_MESSAGE.to_string(), no_answer_minutes: None }
+    }
+}
+
+impl QueueSettings {
+    fn check(&self) -> Result<(), QueueRejection> {
+        let message = &self.waiting_message;
+        if message.chars().count() > WAITING_MESSAGE_MAX_CHARS || message.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(QueueRejection::InvalidWaitingMessage);
+        }
+        if self.no_answer_minutes.is_some_and(|m| !(1..=NO_ANSWER_MAX_MINUTES).contains(&m)) {
+            return Err(QueueRejection::InvalidNoAnswerTime);
+        }
+        Ok(())
+    }
+
+    /// The waiting message for a place in line, if the queue says anything.
+    pub fn waiting_text(&self, position: u32) -> Option<String> {
+        let text = self.waiting_message.trim();
+        (!text.is_empty()).then(|| text.replace("{position}", &position.to_string()))
+    }
+}
+
 /// The queue in which one agent alone takes the chats transferred to them.
 pub fn personal_queue(agent: UserId) -> QueueId {
     QueueId::from_uuid(agent.as_uuid())
@@ -95,6 +134,8 @@ pub enum QueueEvent {
     AgentAdded { queue_id: QueueId, agent: UserId },
     #[serde(rename = "AgentRemovedFromQueue")]
     AgentRemoved { queue_id: QueueId, agent: UserId },
+    #[serde(rename = "QueueSettingsChanged")]
+    SettingsChanged { queue_id: QueueId, settings: QueueSettings },
 }
 
 impl DomainEvent for QueueEvent {}
@@ -117,6 +158,11 @@ pub enum QueueCommand {
         company_id: CompanyId,
         agent: UserId,
     },
+    Configure {
+        queue_id: QueueId,
+        company_id: CompanyId,
+        settings: QueueSettings,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -125,12 +171,17 @@ pub enum QueueRejection {
     AlreadyExists,
     #[error("no such queue")]
     NotFound,
+    #[error("a waiting message has at most {WAITING_MESSAGE_MAX_CHARS} characters and no control characters")]
+    InvalidWaitingMessage,
+    #[error("the time to answer is 1 to {NO_ANSWER_MAX_MINUTES} minutes, or none")]
+    InvalidNoAnswerTime,
 }
 
 #[derive(Default, Debug)]
 pub struct QueueState {
     company: Option<CompanyId>,
     members: BTreeSet<UserId>,
+    settings: QueueSettings,
 }
 
 pub struct Queue;
@@ -160,6 +211,17 @@ impl Decider for Queue {
                     vec![QueueEvent::AgentAdded { queue_id: *queue_id, agent: *agent }]
                 })
             }
+            QueueCommand::Configure { queue_id, company_id, settings } => {
+                if state.company != Some(*company_id) {
+                    return Err(QueueRejection::NotFound);
+                }
+                settings.check()?;
+                Ok(if state.settings == *settings {
+                    vec![]
+                } else {
+                    vec![QueueEvent::SettingsChanged { queue_id: *queue_id, settings: settings.clone() }]
+                })
+            }
             QueueCommand::RemoveAgent { queue_id, company_id, agent } => {
                 if state.company != Some(*company_id) {
                     return Err(QueueRejection::NotFound);
@@ -182,6 +244,7 @@ impl Decider for Queue {
             QueueEvent::AgentRemoved { agent, .. } => {
                 state.members.remove(agent);
             }
+            QueueEvent::SettingsChanged { settings, .. } => state.settings = settings.clone(),
         }
         state
     }
@@ -278,5 +341,56 @@ mod tests {
         given::<Queue>(vec![])
             .when(QueueCommand::RemoveAgent { queue_id: queue(1), company_id: company(), agent: ana() })
             .then_rejects(QueueRejection::NotFound);
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+    use crate::decider::given;
+    use uuid::Uuid;
+
+    fn queue() -> QueueId {
+        QueueId::from_uuid(Uuid::from_u128(1))
+    }
+    fn company() -> CompanyId {
+        CompanyId::from_uuid(Uuid::from_u128(7))
+    }
+    fn created() -> QueueEvent {
+        QueueEvent::Created { queue_id: queue(), company_id: company(), name: QueueName::parse("Sales").unwrap() }
+    }
+    fn configure(waiting_message: &str, no_answer_minutes: Option<u32>) -> QueueCommand {
+        QueueCommand::Configure {
+            queue_id: queue(),
+            company_id: company(),
+            settings: QueueSettings { waiting_message: waiting_message.into(), no_answer_minutes },
+        }
+    }
+
+    #[test]
+    fn a_queue_sets_its_waiting_words_and_time_to_answer() {
+        let settings = QueueSettings { waiting_message: "Sos el {position}".into(), no_answer_minutes: Some(5) };
+        given::<Queue>(vec![created()])
+            .when(configure("Sos el {position}", Some(5)))
+            .then(vec![QueueEvent::SettingsChanged { queue_id: queue(), settings: settings.clone() }]);
+        given::<Queue>(vec![created(), QueueEvent::SettingsChanged { queue_id: queue(), settings }])
+            .when(configure("Sos el {position}", Some(5)))
+            .then(vec![]);
+        assert_eq!(
+            QueueSettings::default().waiting_text(3).unwrap(),
+            "You are number 3 in line. An agent will be with you shortly."
+        );
+        assert_eq!(QueueSettings { waiting_message: " ".into(), no_answer_minutes: None }.waiting_text(3), None);
+    }
+
+    #[test]
+    fn out_of_range_times_and_oversized_messages_are_refused() {
+        given::<Queue>(vec![created()]).when(configure("x", Some(0))).then_rejects(QueueRejection::InvalidNoAnswerTime);
+        given::<Queue>(vec![created()])
+            .when(configure("x", Some(NO_ANSWER_MAX_MINUTES + 1)))
+            .then_rejects(QueueRejection::InvalidNoAnswerTime);
+        given::<Queue>(vec![created()])
+            .when(configure(&"x".repeat(WAITING_MESSAGE_MAX_CHARS + 1), None))
+            .then_rejects(QueueRejection::InvalidWaitingMessage);
     }
 }

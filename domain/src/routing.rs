@@ -79,6 +79,11 @@ pub enum RoutingFact {
     ChatReleased {
         chat: ChatId,
     },
+    /// The chat's agent did not answer in time: while it waits again, it goes to someone else.
+    ChatMissedBy {
+        chat: ChatId,
+        agent: UserId,
+    },
 }
 
 /// A decision: this waiting chat goes to this agent.
@@ -103,6 +108,8 @@ pub struct RoutingState {
     waiting: BTreeMap<u64, (ChatId, QueueId)>,
     arrivals: u64,
     assigned_to: BTreeMap<ChatId, UserId>,
+    /// Agents a waiting chat must not go back to.
+    avoid: BTreeMap<ChatId, UserId>,
 }
 
 impl RoutingState {
@@ -168,13 +175,20 @@ impl RoutingState {
             }
             RoutingFact::ChatAssigned { chat, agent, queue } => {
                 self.release(*chat);
+                self.avoid.remove(chat);
                 self.agents.entry(*agent).or_default().active.insert(*chat);
                 self.assigned_to.insert(*chat, *agent);
                 if let Some(turns) = self.queues.get_mut(queue) {
                     turns.last_served = Some(*agent);
                 }
             }
-            RoutingFact::ChatReleased { chat } => self.release(*chat),
+            RoutingFact::ChatReleased { chat } => {
+                self.release(*chat);
+                self.avoid.remove(chat);
+            }
+            RoutingFact::ChatMissedBy { chat, agent } => {
+                self.avoid.insert(*chat, *agent);
+            }
         }
         self
     }
@@ -189,15 +203,20 @@ impl RoutingState {
         }
     }
 
-    /// The next member of `queue` whose turn it is and who can take a chat.
-    fn next_in_turn(&self, queue: QueueId) -> Option<UserId> {
+    /// The next member of `queue` whose turn it is and who can take a chat, other than `except`.
+    fn next_in_turn(&self, queue: QueueId, except: Option<UserId>) -> Option<UserId> {
         let turns = self.queues.get(&queue)?;
         let start =
             turns.last_served.and_then(|last| turns.members.iter().position(|m| *m == last)).map_or(0, |i| i + 1);
         let count = turns.members.len();
         (0..count)
             .map(|offset| turns.members[(start + offset) % count])
-            .find(|member| self.agents.get(member).is_some_and(AgentLoad::can_take_a_chat))
+            .find(|member| Some(*member) != except && self.agents.get(member).is_some_and(AgentLoad::can_take_a_chat))
+    }
+
+    /// Whether a member of `queue` other than `agent` could take a chat now.
+    pub fn someone_else_can_take(&self, queue: QueueId, agent: UserId) -> bool {
+        self.next_in_turn(queue, Some(agent)).is_some()
     }
 
     /// Every assignment that can be made now, the longest-waiting chat first. Applying them (as
@@ -211,16 +230,18 @@ impl RoutingState {
             if blocked.contains(&queue) {
                 continue;
             }
-            match state.next_in_turn(queue) {
+            match state.next_in_turn(queue, state.avoid.get(&chat).copied()) {
                 Some(agent) => {
                     let assignment = Assignment { chat, agent, queue };
                     state = state.evolve(&assignment.into());
                     decided.push(assignment);
                 }
                 // Nobody can take this queue's head now; its later chats must not overtake it.
-                None => {
+                None if !state.avoid.contains_key(&chat) => {
                     blocked.insert(queue);
                 }
+                // Only the agent it left could take it: the chats behind it may still go.
+                None => {}
             }
         }
         decided
@@ -338,6 +359,23 @@ mod tests {
         facts.push(RoutingFact::AgentOnline { agent: agent(1) });
         let (_, assignments) = run(&facts);
         assert_eq!(assignments, vec![Assignment { chat: chat(1), agent: agent(1), queue: queue(2) }]);
+    }
+
+    #[test]
+    fn a_chat_its_agent_missed_goes_to_another_member_and_never_back() {
+        let mut facts = [ready(1, 1, 5), ready(2, 1, 5)].concat();
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
+        let (state, first) = run(&facts);
+        assert_eq!(first[0].agent, agent(1));
+        assert!(state.someone_else_can_take(queue(1), agent(1)));
+        facts.push(RoutingFact::AgentOffline { agent: agent(2) });
+        facts.push(RoutingFact::ChatMissedBy { chat: chat(1), agent: agent(1) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
+        let (state, _) = run(&facts);
+        assert_eq!(state.assignee_of(chat(1)), None, "agent 1 missed it and agent 2 is away: it waits");
+        facts.push(RoutingFact::AgentOnline { agent: agent(2) });
+        let (state, _) = run(&facts);
+        assert_eq!(state.assignee_of(chat(1)), Some(agent(2)));
     }
 
     #[test]

@@ -4,14 +4,14 @@ use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::ids::CompanyId;
-use domain::queue::QueueEvent;
+use domain::queue::{QueueEvent, QueueSettings};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "queue_list";
-/// 2: members.
-pub const VERSION: u32 = 2;
+/// 2: members. 3: settings.
+pub const VERSION: u32 = 3;
 
 /// One queue as the supervisor's list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +21,7 @@ pub struct QueueRow {
     pub created_at: String,
     /// Agent ids, in the order they joined.
     pub members: Vec<String>,
+    pub settings: QueueSettings,
 }
 
 pub struct QueueList {
@@ -48,7 +49,7 @@ impl QueueList {
     /// A company's queues, alphabetically.
     pub async fn queues_of(&self, store: &ReadStore, company: CompanyId) -> Result<Vec<QueueRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT queue_id, name, created_at FROM {} WHERE company_id = $1 ORDER BY lower(name), queue_id",
+            "SELECT queue_id, name, created_at, settings FROM {} WHERE company_id = $1 ORDER BY lower(name), queue_id",
             self.table()
         ))
         .bind(company.to_string())
@@ -57,11 +58,13 @@ impl QueueList {
         let mut queues = rows
             .iter()
             .map(|row| {
+                let settings: Option<String> = row.try_get("settings")?;
                 Ok(QueueRow {
                     queue_id: row.try_get("queue_id")?,
                     name: row.try_get("name")?,
                     created_at: row.try_get("created_at")?,
                     members: Vec::new(),
+                    settings: settings.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -104,7 +107,7 @@ impl Projection for QueueList {
         let table = self.table();
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {table} (queue_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
-             name TEXT NOT NULL, created_at TEXT NOT NULL)"
+             name TEXT NOT NULL, created_at TEXT NOT NULL, settings TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -122,7 +125,10 @@ impl Projection for QueueList {
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if !matches!(event.event_type.as_str(), "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue") {
+        if !matches!(
+            event.event_type.as_str(),
+            "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged"
+        ) {
             return Ok(());
         }
         let decoded = decode_event::<QueueEvent>(event)?;
@@ -150,6 +156,15 @@ impl Projection for QueueList {
                 .bind(event.position.sequence)
                 .execute(&mut *connection)
                 .await?;
+            }
+            QueueEvent::SettingsChanged { queue_id, settings } => {
+                let settings = serde_json::to_string(&settings)
+                    .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
+                sqlx::query(&format!("UPDATE {} SET settings = $1 WHERE queue_id = $2", self.table()))
+                    .bind(settings)
+                    .bind(queue_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
             }
             QueueEvent::AgentRemoved { queue_id, agent } => {
                 sqlx::query(&format!("DELETE FROM {} WHERE queue_id = $1 AND agent_id = $2", self.members_table()))

@@ -4,6 +4,7 @@
 //! - [`telemetry`]: logs through `tracing`, human-readable or JSON.
 //! - [`error`]: the API's error type and how it answers.
 //! - [`agents`]: agent administration.
+//! - [`clock`]: the time process managers read; tests move it by hand.
 //! - [`commands`]: load → decide → append, retried on conflict.
 //! - [`pauses`]: pause reasons, pausing and resuming, capacity.
 //! - [`people`]: sign-in, sessions and the first supervisor.
@@ -21,6 +22,7 @@
 
 pub mod agents;
 pub mod chats;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod delivery;

@@ -1,13 +1,14 @@
-//! Pushes read-model changes to browsers: after a projection commits a batch, each change is
-//! offered to the connections it concerns — the company's supervisors and auditors, and the one
+//! Pushes read-model changes to browsers: once the read models show a batch of the log, each
+//! change is offered to the connections it concerns — the company's supervisors and auditors, and the one
 //! agent a chat or a working state belongs to — and their open pages refetch.
 
 use crate::people::Caller;
 use domain::user::Role;
-use eventlog::RecordedEvent;
-use projections::ProjectionUpdate;
+use eventlog::{EventLog, RecordedEvent};
+use projections::ProjectionRunner;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -77,20 +78,34 @@ impl LiveHub {
         Some(LiveChange { company_id, topic, agent })
     }
 
-    /// Forwards a projection's committed batches as changes, each once per batch.
-    pub async fn forward(self, mut updates: broadcast::Receiver<ProjectionUpdate>) {
+    /// Follows the log from its head and offers each batch's changes once the read models show
+    /// them (whichever node's runner applied them), so that a page refetching at once sees them.
+    pub async fn follow(self, log: Arc<dyn EventLog>, read_models: Vec<Arc<ProjectionRunner>>) {
+        let mut after = loop {
+            match log.head().await {
+                Ok(head) => break head,
+                Err(error) => {
+                    tracing::warn!(%error, "the live hub cannot read the log yet");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        };
         loop {
-            match updates.recv().await {
-                Ok(update) => {
-                    let changes: BTreeSet<LiveChange> =
-                        update.events.iter().filter_map(|event| self.change_of(event)).collect();
-                    for change in changes {
-                        let _ = self.changes.send(change);
+            let mut subscription = eventlog::subscribe_all(log.clone(), after);
+            while let Some(Ok(batch)) = subscription.next_batch(500).await {
+                let Some(last) = batch.last().map(|event| event.position) else { continue };
+                for read_model in &read_models {
+                    if let Err(error) = read_model.wait_for(last, Duration::from_secs(10)).await {
+                        tracing::warn!(%error, "pushing a change before its read model shows it");
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return,
+                let changes: BTreeSet<LiveChange> = batch.iter().filter_map(|event| self.change_of(event)).collect();
+                for change in changes {
+                    let _ = self.changes.send(change);
+                }
+                after = last;
             }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 use domain::ids::{CompanyId, QueueId, UserId};
-use domain::queue::{queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection};
+use domain::queue::{queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection, QueueSettings};
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
 use domain::user::Role;
 use projections::queue_list::QueueList;
@@ -20,7 +20,13 @@ fn queue_name_taken(rejection: ReservationRejection) -> AppError {
 
 impl From<QueueRejection> for AppError {
     fn from(rejection: QueueRejection) -> Self {
-        AppError::Conflict(rejection.to_string())
+        match rejection {
+            QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            QueueRejection::InvalidWaitingMessage | QueueRejection::InvalidNoAnswerTime => {
+                AppError::Invalid(rejection.to_string())
+            }
+        }
     }
 }
 
@@ -88,9 +94,18 @@ pub async fn set_membership(
     } else {
         QueueCommand::RemoveAgent { queue_id, company_id: caller.company_id, agent }
     };
-    let rejected = |rejection: QueueRejection| match rejection {
-        QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
-        QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-    };
-    execute::<Queue>(state, &context, &queue_stream(queue_id), &command, rejected, &state.queue_list).await
+    execute::<Queue>(state, &context, &queue_stream(queue_id), &command, AppError::from, &state.queue_list).await
+}
+
+/// Sets a queue's waiting message (G21) and time to answer.
+pub async fn configure_queue(
+    state: &AppState,
+    caller: &Caller,
+    queue_id: QueueId,
+    settings: QueueSettings,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let command = QueueCommand::Configure { queue_id, company_id: caller.company_id, settings };
+    execute::<Queue>(state, &caller.context(), &queue_stream(queue_id), &command, AppError::from, &state.queue_list)
+        .await
 }

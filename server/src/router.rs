@@ -6,18 +6,19 @@
 //! own rules and appends after the exact revision it folded: an assignment racing with a pause,
 //! a disconnection or another assignment fails and is decided again on fresher facts.
 
+use crate::clock::Clock;
 use crate::commands::{commit, CommandContext, CommitError, Decided};
 use crate::error::AppError;
 use crate::leader::Leadership;
 use crate::metrics::Metrics;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::chat::{Chat, ChatCommand, ChatEvent, ChatState};
 use domain::decider::Decider;
 use domain::event::decode;
-use domain::ids::{ChatId, CompanyId, LineId, UserId};
+use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
 use domain::line::{line_queue, LineEvent};
 use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
-use domain::queue::{personal_queue, QueueEvent};
+use domain::queue::{personal_queue, QueueEvent, QueueSettings};
 use domain::routing::{Assignment, RoutingFact, RoutingState};
 use domain::user::{Role, UserEvent};
 use eventlog::{EventLog, EventLogError, ExpectedRevision, Position, RecordedEvent};
@@ -29,9 +30,6 @@ use uuid::Uuid;
 /// Assignments appended in one transaction.
 const ASSIGNMENTS_PER_COMMIT: usize = 200;
 const BATCH: usize = 1000;
-
-/// What a waiting customer is told; `{position}` is replaced by their place in line.
-pub const WAITING_MESSAGE: &str = "You are number {position} in line. An agent will be with you shortly.";
 
 /// An aggregate's state as of a revision of its stream.
 struct Tracked<S> {
@@ -55,6 +53,9 @@ pub struct Books {
     line_agents: HashMap<LineId, Vec<UserId>>,
     /// The last place in line each waiting chat was told.
     told: HashMap<ChatId, u32>,
+    queue_settings: HashMap<QueueId, QueueSettings>,
+    /// When each assigned chat's agent must have answered by.
+    deadlines: HashMap<ChatId, DateTime<Utc>>,
     /// Companies with news since the router last acted.
     dirty: BTreeSet<CompanyId>,
 }
@@ -104,6 +105,8 @@ impl Books {
             | "WaitingPositionTold"
             | "ChatResolved"
             | "ChatTransferred"
+            | "ReplyDeadlineSet"
+            | "ReplyDeadlineMissed"
             | "OutboundMessageDelivered"
             | "OutboundMessageFailed" => {
                 let chat_event =
@@ -116,13 +119,16 @@ impl Books {
                     decode::<AgentEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
                 self.learn_agent(company, event.revision, &agent_event);
             }
-            "AgentAddedToQueue" | "AgentRemovedFromQueue" => {
+            "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged" => {
                 match decode::<QueueEvent>(&event.event_type, version, read(event)).map_err(AppError::from)? {
                     QueueEvent::AgentAdded { queue_id, agent } => {
                         self.fact(company, RoutingFact::AgentJoinedQueue { agent, queue: queue_id })
                     }
                     QueueEvent::AgentRemoved { queue_id, agent } => {
                         self.fact(company, RoutingFact::AgentLeftQueue { agent, queue: queue_id })
+                    }
+                    QueueEvent::SettingsChanged { queue_id, settings } => {
+                        self.queue_settings.insert(queue_id, settings);
                     }
                     QueueEvent::Created { .. } => {}
                 }
@@ -169,15 +175,30 @@ impl Books {
             ChatEvent::Started { chat_id, .. } => (*chat_id, None),
             ChatEvent::Queued { chat_id, queue, .. } => {
                 self.told.remove(chat_id);
+                self.deadlines.remove(chat_id);
                 (*chat_id, Some(RoutingFact::ChatWaiting { chat: *chat_id, queue: *queue }))
             }
             ChatEvent::Assigned { chat_id, agent, queue, .. } => {
                 self.told.remove(chat_id);
+                self.deadlines.remove(chat_id);
                 (*chat_id, Some(RoutingFact::ChatAssigned { chat: *chat_id, agent: *agent, queue: *queue }))
             }
             ChatEvent::Resolved { chat_id, .. } => {
                 self.told.remove(chat_id);
+                self.deadlines.remove(chat_id);
                 (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id }))
+            }
+            ChatEvent::ReplyDeadlineSet { chat_id, due_at, .. } => {
+                self.deadlines.insert(*chat_id, *due_at);
+                (*chat_id, None)
+            }
+            ChatEvent::ReplyDeadlineMissed { chat_id, agent, .. } => {
+                self.deadlines.remove(chat_id);
+                (*chat_id, Some(RoutingFact::ChatMissedBy { chat: *chat_id, agent: *agent }))
+            }
+            ChatEvent::AgentReplied { chat_id, .. } => {
+                self.deadlines.remove(chat_id);
+                (*chat_id, None)
             }
             ChatEvent::WaitingPositionTold { chat_id, position, .. } => {
                 self.told.insert(*chat_id, *position);
@@ -185,7 +206,6 @@ impl Books {
             }
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
-            | ChatEvent::AgentReplied { chat_id, .. }
             | ChatEvent::Transferred { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
             | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),
@@ -224,11 +244,11 @@ impl Books {
     }
 
     /// The assignments and position messages to append for one company now.
-    fn decide(&self, company: CompanyId) -> Result<Vec<Vec<Decided>>, AppError> {
+    fn decide(&self, company: CompanyId, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
         let Some(routing) = self.routing.get(&company) else {
             return Ok(vec![]);
         };
-        let context = system_context(company);
+        let context = system_context(company, now);
         let mut transactions = Vec::new();
         let assignments = routing.next_assignments();
         for chunk in assignments.chunks(ASSIGNMENTS_PER_COMMIT) {
@@ -240,14 +260,14 @@ impl Books {
             routed = routed.evolve(&(*assignment).into());
         }
         let mut tell = Vec::new();
-        for (chat, _queue, position) in routed.waiting_positions() {
+        for (chat, queue, position) in routed.waiting_positions() {
             let position = u32::try_from(position).unwrap_or(u32::MAX);
             let last = self.told.get(&chat).copied();
             if assigned.contains(&chat) || !worth_telling(last, position) {
                 continue;
             }
             let Some(tracked) = self.chats.get(&chat) else { continue };
-            let text = WAITING_MESSAGE.replace("{position}", &position.to_string());
+            let Some(text) = self.settings_of(queue).waiting_text(position) else { continue };
             let command = ChatCommand::TellPosition { message_id: Uuid::now_v7(), position, text, at: context.now };
             if let Ok(events) = Chat::decide(&tracked.state, &command) {
                 tell.push(Decided::new(&context, &domain::chat::chat_stream(chat), tracked.expected(), &events)?);
@@ -256,6 +276,35 @@ impl Books {
         while !tell.is_empty() {
             let rest = tell.split_off(tell.len().min(ASSIGNMENTS_PER_COMMIT));
             transactions.push(std::mem::replace(&mut tell, rest));
+        }
+        Ok(transactions)
+    }
+
+    fn settings_of(&self, queue: QueueId) -> QueueSettings {
+        self.queue_settings.get(&queue).cloned().unwrap_or_default()
+    }
+
+    /// Chats whose agent did not answer in time and that another member could take now: each
+    /// moves on in a transaction of its own. A deadline nobody else could take stays due.
+    fn expire_deadlines(&self, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
+        let mut transactions = Vec::new();
+        for (chat, due) in &self.deadlines {
+            let Some(tracked) = self.chats.get(chat).filter(|_| *due <= now) else { continue };
+            let (Some(company), Some(agent), Some(queue)) =
+                (tracked.state.company_id, tracked.state.agent, tracked.state.queue)
+            else {
+                continue;
+            };
+            if !self.routing.get(&company).is_some_and(|r| r.someone_else_can_take(queue, agent)) {
+                continue;
+            }
+            let context = system_context(company, now);
+            let events = Chat::decide(&tracked.state, &ChatCommand::ExpireReplyDeadline { agent, at: now })
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            if !events.is_empty() {
+                let stream = domain::chat::chat_stream(*chat);
+                transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
+            }
         }
         Ok(transactions)
     }
@@ -272,7 +321,12 @@ impl Books {
                 });
             let receive =
                 AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent: false };
-            let assign = ChatCommand::Assign { agent: assignment.agent, queue: assignment.queue, at: context.now };
+            let reply_by = self
+                .settings_of(assignment.queue)
+                .no_answer_minutes
+                .map(|minutes| context.now + chrono::Duration::minutes(i64::from(minutes)));
+            let assign =
+                ChatCommand::Assign { agent: assignment.agent, queue: assignment.queue, reply_by, at: context.now };
             let (Ok(received), Ok(assigned)) =
                 (Agent::decide(agent_state, &receive), Chat::decide(&chat.state, &assign))
             else {
@@ -306,13 +360,13 @@ fn worth_telling(last: Option<u32>, position: u32) -> bool {
     }
 }
 
-fn system_context(company: CompanyId) -> CommandContext {
+fn system_context(company: CompanyId, now: DateTime<Utc>) -> CommandContext {
     CommandContext {
         company_id: company.as_uuid(),
         actor: domain::actor::Actor::System.to_string(),
         correlation_id: Uuid::now_v7(),
         causation_id: None,
-        now: Utc::now(),
+        now,
     }
 }
 
@@ -320,13 +374,14 @@ pub struct ChatRouter {
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     leadership: Leadership,
+    clock: Arc<dyn Clock>,
     books: Books,
     position: Position,
 }
 
 impl ChatRouter {
-    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership) -> Self {
-        Self { log, metrics, leadership, books: Books::default(), position: Position::default() }
+    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership, clock: Arc<dyn Clock>) -> Self {
+        Self { log, metrics, leadership, clock, books: Books::default(), position: Position::default() }
     }
 
     /// Follows the log for ever; after a failure, starts again from what it had folded.
@@ -363,29 +418,41 @@ impl ChatRouter {
 
     /// On the leading node, appends what the routing state calls for now.
     async fn act(&mut self) -> Result<(), RouterError> {
-        if self.books.dirty.is_empty() || !self.leadership.try_lead().await {
+        let now = self.clock.now();
+        let due = self.books.deadlines.values().any(|due| *due <= now);
+        if (self.books.dirty.is_empty() && !due) || !self.leadership.try_lead().await {
             return Ok(());
+        }
+        for transaction in self.books.expire_deadlines(now)? {
+            self.append(transaction).await?;
         }
         let companies = std::mem::take(&mut self.books.dirty);
         for company in companies {
-            for transaction in self.books.decide(company)? {
-                if transaction.is_empty() {
-                    continue;
-                }
-                match commit(self.log.as_ref(), &self.metrics, transaction).await {
-                    Ok(_) => {}
-                    // Someone changed a chat or an agent meanwhile: decide again once their event
-                    // has been folded (it is in the log already).
-                    Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
-                        self.metrics.append_conflict();
-                        self.books.dirty.insert(company);
-                        break;
-                    }
-                    Err(CommitError::Log(error)) => return Err(error.into()),
-                    Err(CommitError::Rejected(error)) => return Err(error.into()),
+            for transaction in self.books.decide(company, now)? {
+                if !self.append(transaction).await? {
+                    // Decide again once the change that got in the way has been folded.
+                    self.books.dirty.insert(company);
+                    break;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Appends one transaction of decisions; answers false when a chat or an agent changed
+    /// meanwhile (its event is in the log, and brings fresh facts).
+    async fn append(&self, transaction: Vec<Decided>) -> Result<bool, RouterError> {
+        if transaction.is_empty() {
+            return Ok(true);
+        }
+        match commit(self.log.as_ref(), &self.metrics, transaction).await {
+            Ok(_) => Ok(true),
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
+                self.metrics.append_conflict();
+                Ok(false)
+            }
+            Err(CommitError::Log(error)) => Err(error.into()),
+            Err(CommitError::Rejected(error)) => Err(error.into()),
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::metrics::ProjectionLag;
 use crate::pauses::{change_reasons, pause, resume, set_capacity};
 use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
 use crate::presence;
-use crate::queues::{create_queue, list_queues, set_membership, CreatedQueue};
+use crate::queues::{configure_queue, create_queue, list_queues, set_membership, CreatedQueue};
 use crate::startup::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::Path;
@@ -28,6 +28,7 @@ use domain::chat::TransferTarget;
 use domain::ids::{ChatId, LineId, QueueId, UserId};
 use domain::line::LineRouting;
 use domain::pause::PauseReasonCommand;
+use domain::queue::QueueSettings;
 use domain::user::Role;
 use domain::user::UserCommand;
 use futures::Stream;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/queues", get(get_queues).post(post_queue))
         .route("/api/v1/agents", get(get_agents).post(post_agent))
         .route("/api/v1/queues/{queue}/members/{agent}", put(put_member).delete(delete_member))
+        .route("/api/v1/queues/{queue}/settings", put(put_queue_settings))
         .route("/api/v1/agents/{agent}", patch(patch_agent))
         .route("/api/v1/agents/{agent}/deactivate", post(post_deactivate))
         .route("/api/v1/agents/{agent}/capacity", put(put_capacity))
@@ -189,6 +191,16 @@ async fn delete_member(
     Path((queue, agent)): Path<(QueueId, UserId)>,
 ) -> Result<StatusCode, AppError> {
     set_membership(&state, &caller, queue, agent, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn put_queue_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(queue): Path<QueueId>,
+    Json(body): Json<QueueSettings>,
+) -> Result<StatusCode, AppError> {
+    configure_queue(&state, &caller, queue, body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,7 @@
 
 use crate::agents::{create_agent, list_agents, NewAgent};
 use crate::chats::{list_chats, resolve};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::delivery::Delivery;
 use crate::error::AppError;
@@ -113,6 +114,11 @@ impl Drop for Background {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// The application whose timers follow `clock`.
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         create_sqlite_folder(&settings.database_url)?;
         let log = eventlog::open(&settings.database_url).await?;
         let store = ReadStore::connect(&settings.database_url).await?;
@@ -127,18 +133,16 @@ impl Application {
         let chat_board = runner(Arc::new(ChatBoard));
         let live = LiveHub::default();
         let all = [&queue_list, &people, &agent_board, &lines, &chat_board];
-        let mut background = Vec::new();
-        for projection in [&queue_list, &agent_board, &chat_board] {
-            background.push(tokio::spawn(live.clone().forward(projection.updates())));
-        }
+        let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone()];
+        let mut background = vec![tokio::spawn(live.clone().follow(log.clone(), read_models))];
         for projection in all {
             projection.prepare().await?;
             projection.catch_up().await?;
             background.push(tokio::spawn(projection.clone().run()));
         }
         let metrics = Arc::new(Metrics::default());
-        let chat_router =
-            ChatRouter::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "router"));
+        let leadership = Leadership::new(&settings.database_url, "router");
+        let chat_router = ChatRouter::new(log.clone(), metrics.clone(), leadership, clock.clone());
         background.push(tokio::spawn(chat_router.run()));
         let delivery = Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
         background.push(tokio::spawn(delivery.run()));

@@ -26,6 +26,8 @@ on_both_backends!(
     an_agent_who_goes_offline_gets_no_new_chats,
     concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
+    an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
+    queue_settings_are_checked_and_shown,
 );
 
 mod postgres_only {
@@ -690,4 +692,72 @@ async fn agents_transfer_chats_to_colleagues_and_queues_with_a_note(backend: Bac
     assert_eq!(waiting[0]["queue_id"], billing.as_str(), "nobody in Billing is online: it waits there");
     let _c = go_online(&app, &cy).await;
     assert_eq!(app.wait_chats(&cy.client, |c| c.len() == 1).await.len(), 1, "and goes to Cy when Cy comes online");
+}
+
+async fn an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes(backend: Backend) {
+    let clock = server::clock::TestClock::default();
+    let app = spawn_app_with_clock(backend, clock.clone()).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let queue = app.queue_with("Sales", &[&ana, &ben]).await;
+    let settings = serde_json::json!({ "waiting_message": "Sos el número {position}", "no_answer_minutes": 2 });
+    let path = format!("/api/v1/queues/{queue}/settings");
+    assert_eq!(app.send(&app.client, reqwest::Method::PUT, &path, settings).await.status(), 204);
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), Some(&hook.url)).await;
+
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    let (_, told) = hook.next().await;
+    assert_eq!(told["text"], "Sos el número 1", "the queue's own waiting words");
+    let _a = go_online(&app, &ana).await;
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(mine[0]["chat_id"], chat.as_str());
+    let _b = go_online(&app, &ben).await;
+
+    clock.advance(chrono::Duration::seconds(90));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(app.chats_of(&ana.client).await.len(), 1, "still within the time to answer");
+
+    clock.advance(chrono::Duration::seconds(60));
+    let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
+    assert_eq!(bens.len(), 1, "two minutes without an answer: the next agent gets it");
+    assert!(app.chats_of(&ana.client).await.is_empty());
+    let read = app.chat(&ben.client, &chat).await;
+    assert!(read["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["direction"] == "note" && m["text"] == "Not answered in time: passed on to the next agent"));
+
+    let reply = app
+        .send(
+            &ben.client,
+            reqwest::Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            serde_json::json!({ "text": "¡Hola!" }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+    clock.advance(chrono::Duration::minutes(10));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(app.chats_of(&ben.client).await.len(), 1, "answered in time: the chat stays");
+}
+
+async fn queue_settings_are_checked_and_shown(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let path = format!("/api/v1/queues/{queue}/settings");
+    let zero = serde_json::json!({ "waiting_message": "x", "no_answer_minutes": 0 });
+    let refused = app.send(&app.client, reqwest::Method::PUT, &path, zero).await;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "the time to answer is 1 to 1440 minutes, or none");
+    let good = serde_json::json!({ "waiting_message": "", "no_answer_minutes": 15 });
+    assert_eq!(app.send(&app.client, reqwest::Method::PUT, &path, good).await.status(), 204);
+    let queues = app.get_json(&app.client, "/api/v1/queues").await;
+    assert_eq!(queues[0]["settings"], serde_json::json!({ "waiting_message": "", "no_answer_minutes": 15 }));
+    let unknown = format!("/api/v1/queues/{}/settings", uuid::Uuid::now_v7());
+    let body = serde_json::json!({ "waiting_message": "", "no_answer_minutes": null });
+    assert_eq!(app.send(&app.client, reqwest::Method::PUT, &unknown, body).await.status(), 404);
 }

@@ -166,7 +166,7 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
     assert!(text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"), "{text}");
     // The first supervisor (an address claim and a user), a session, a name claim and a queue.
     assert!(text.contains("eventlog_events_appended_total 5"), "{text}");
-    assert!(text.contains("projection_lag_events{projection=\"queue_list\",version=\"2\"} 0"), "{text}");
+    assert!(text.contains("projection_lag_events{projection=\"queue_list\",version=\"3\"} 0"), "{text}");
 }
 
 async fn the_read_model_survives_a_restart(backend: Backend) {

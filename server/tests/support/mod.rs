@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use server::clock::TestClock;
 use server::config::{default_company, LogFormat, Settings};
 use server::startup::Application;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[macro_export]
@@ -57,17 +59,32 @@ pub async fn start_with_admin(database: TestDatabase, admin_email: &str) -> Test
     TestApp { address, client, database, server }
 }
 
-/// Serves one node of the application on `database_url`; answers its address.
-pub async fn serve_node(database_url: &str, admin_email: &str) -> (String, Running) {
-    let settings = Settings {
+/// The application with timers driven by `clock`, on a fresh database.
+pub async fn spawn_app_with_clock(backend: Backend, clock: TestClock) -> TestApp {
+    let database = fresh_database(backend).await;
+    let application = Application::build_with_clock(settings(&database.url, ADMIN_EMAIL), Arc::new(clock))
+        .await
+        .expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let server = Running(tokio::spawn(application.run_until_stopped()));
+    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    TestApp { address, client, database, server }
+}
+
+fn settings(database_url: &str, admin_email: &str) -> Settings {
+    Settings {
         database_url: database_url.to_string(),
         address: "127.0.0.1:0".parse().unwrap(),
         site_root: std::env::temp_dir(),
         log_format: LogFormat::Human,
         company_id: default_company(),
         admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
-    };
-    let application = Application::build(settings).await.expect("the application builds");
+    }
+}
+
+/// Serves one node of the application on `database_url`; answers its address.
+pub async fn serve_node(database_url: &str, admin_email: &str) -> (String, Running) {
+    let application = Application::build(settings(database_url, admin_email)).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     (address, Running(tokio::spawn(application.run_until_stopped())))
 }

@@ -1,0 +1,40 @@
+//! Time as the process managers read it: the system's clock, or one a test moves by hand so that
+//! timers ring without waiting.
+
+use chrono::{DateTime, Duration, Utc};
+use std::sync::{Arc, Mutex};
+
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Starts at the real time and moves only when told.
+#[derive(Clone)]
+pub struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl Default for TestClock {
+    fn default() -> Self {
+        Self(Arc::new(Mutex::new(Utc::now())))
+    }
+}
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
