@@ -10,12 +10,14 @@
 //! - [`user`]: supervisors, agents and auditors, and their sessions.
 //! - [`line`]: lines, the ways in for customers, and where their chats go (R6, G17).
 //! - [`apikey`]: a company's API keys.
+//! - [`company`]: companies (tenants) and their limits (A2).
 //! - [`chat`]: chats and their conversations (C2).
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
 pub mod apikey;
 pub mod chat;
+pub mod company;
 pub mod decider;
 pub mod event;
 pub mod ids;

@@ -90,6 +90,23 @@ impl People {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {USERS}")).fetch_one(store.pool()).await
     }
 
+    /// The agents of a company with a session open at `now` (RFC 3339).
+    pub async fn signed_in_agents(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        now: &str,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(&format!(
+            "SELECT DISTINCT s.user_id FROM {SESSIONS} s JOIN {USERS} u ON u.user_id = s.user_id \
+             WHERE u.company_id = $1 AND u.role = 'agent' AND s.ended = 0 AND s.expires_at > $2"
+        ))
+        .bind(company)
+        .bind(now)
+        .fetch_all(store.pool())
+        .await
+    }
+
     /// The open session a token's hash names, if it has not expired by `now` (RFC 3339).
     pub async fn open_session(
         &self,

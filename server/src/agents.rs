@@ -1,6 +1,7 @@
 //! Agent administration (A1): supervisors create agents, who then sign in on the agents' page.
 
-use crate::commands::execute;
+use crate::commands::{commit, decide, execute, with_retry};
+use crate::companies::release_seat;
 use crate::error::AppError;
 use crate::people::{register_user, user_rejected, Caller};
 use crate::startup::AppState;
@@ -98,7 +99,19 @@ pub async fn change_agent(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     ensure_agent_of_caller(state, caller, agent).await?;
-    execute::<User>(state, &caller.context(), &user_stream(agent), &command, user_rejected, &state.people).await
+    let context = caller.context();
+    if command != UserCommand::Deactivate {
+        return execute::<User>(state, &context, &user_stream(agent), &command, user_rejected, &state.people).await;
+    }
+    // A deactivated agent gives their seat back in the same transaction.
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let deactivate = decide::<User>(log, &context, &user_stream(agent), &command, user_rejected).await?;
+        let seat = release_seat(log, &context, caller.company_id, agent).await?;
+        commit(log, &state.metrics, vec![deactivate, seat]).await
+    })
+    .await?;
+    state.caught_up(&state.people, position).await
 }
 
 /// Refuses, as not found, an id that is not an agent of the caller's company.

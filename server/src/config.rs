@@ -22,13 +22,15 @@ pub struct Settings {
     pub company_id: Uuid,
     /// The first supervisor's sign-in, used once, when nobody exists yet.
     pub admin: Option<(String, String)>,
+    /// The installation operator's token: creates companies and sets their limits. None: off.
+    pub operator_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SettingsError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
-    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json, --admin-email E, --admin-password P")]
+    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json, --admin-email E, --admin-password P, --operator-token T")]
     UnknownArgument(String),
 }
 
@@ -39,8 +41,9 @@ pub fn default_company() -> Uuid {
 
 impl Settings {
     /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
-    /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, then the flags `--database-url`,
-    /// `--address`, `--log-format`, `--admin-email`, `--admin-password`.
+    /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, `IKONO_OPERATOR_TOKEN`, then the
+    /// flags `--database-url`, `--address`, `--log-format`, `--admin-email`, `--admin-password`,
+    /// `--operator-token`.
     pub fn load(variables: impl Fn(&str) -> Option<String>, arguments: &[String]) -> Result<Self, SettingsError> {
         let mut database_url = variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
         let mut address = variables("IKONO_ADDRESS").unwrap_or_else(|| "127.0.0.1:3000".into());
@@ -51,6 +54,7 @@ impl Settings {
         let company = variables("IKONO_COMPANY_ID");
         let mut admin_email = variables("IKONO_ADMIN_EMAIL");
         let mut admin_password = variables("IKONO_ADMIN_PASSWORD");
+        let mut operator_token = variables("IKONO_OPERATOR_TOKEN");
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
@@ -68,6 +72,11 @@ impl Settings {
                 }
                 "--admin-password" => {
                     admin_password = Some(value()?);
+                    rest.next();
+                    continue;
+                }
+                "--operator-token" => {
+                    operator_token = Some(value()?);
                     rest.next();
                     continue;
                 }
@@ -108,6 +117,15 @@ impl Settings {
                 None => default_company(),
             },
             admin: admin_email.zip(admin_password),
+            operator_token: match operator_token {
+                Some(token) if token.chars().count() < 16 => {
+                    return Err(SettingsError::Invalid {
+                        name: "operator token",
+                        reason: "use at least 16 characters".into(),
+                    })
+                }
+                other => other,
+            },
         })
     }
 }

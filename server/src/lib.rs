@@ -1,5 +1,6 @@
 //! The server: wiring of every layer into one process.
 //!
+//! - [`companies`]: tenants, their first supervisor and their limits (A2).
 //! - [`config`]: settings from the environment and the command line.
 //! - [`telemetry`]: logs through `tracing`, human-readable or JSON.
 //! - [`error`]: the API's error type and how it answers.
@@ -24,6 +25,7 @@ pub mod agents;
 pub mod chats;
 pub mod clock;
 pub mod commands;
+pub mod companies;
 pub mod config;
 pub mod delivery;
 pub mod error;

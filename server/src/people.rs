@@ -2,6 +2,7 @@
 //! supervisor of a fresh installation.
 
 use crate::commands::{commit, decide, execute, with_retry, CommandContext};
+use crate::companies::{check_sign_in_seat, take_seat};
 use crate::error::AppError;
 use crate::startup::AppState;
 use app::ssr::{token_from_cookies, SESSION_COOKIE};
@@ -149,7 +150,11 @@ pub async fn register_user(
             user_rejected,
         )
         .await?;
-        commit(log, &state.metrics, vec![claim, register]).await
+        let mut decisions = vec![claim, register];
+        if role == Role::Agent {
+            decisions.push(take_seat(log, context, company, user_id).await?);
+        }
+        commit(log, &state.metrics, decisions).await
     })
     .await?;
     state.caught_up(&state.people, position).await?;
@@ -198,6 +203,9 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
     let company_id: CompanyId =
         user.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))?;
     let role = parse_role(&user.role).ok_or_else(|| AppError::Internal(format!("stored role {}", user.role)))?;
+    if role == Role::Agent {
+        check_sign_in_seat(state, company_id, user_id).await?;
+    }
     let token = new_token();
     let session_id = Uuid::now_v7();
     let caller = Caller { user_id, company_id, role, name: user.name, session_id };

@@ -4,6 +4,9 @@ use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent}
 use crate::chats::{
     list_chats, read_chat, reply, resolve, resolve_many, transfer, BulkOutcome, ChatWithMessages, SentMessage,
 };
+use crate::companies::{
+    change_limits, company_use, create_company, require_operator, CompanyUse, CreatedCompany, NewCompany,
+};
 use crate::error::AppError;
 use crate::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
@@ -25,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use domain::chat::TransferTarget;
-use domain::ids::{ChatId, LineId, QueueId, UserId};
+use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
 use domain::line::LineRouting;
 use domain::pause::PauseReasonCommand;
 use domain::queue::QueueSettings;
@@ -58,6 +61,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/resume", post(post_resume))
         .route("/api/v1/live", get(live))
         .route("/api/v1/ws", get(websocket))
+        .route("/api/v1/companies", post(post_company))
+        .route("/api/v1/companies/{company}/limits", put(put_company_limits))
+        .route("/api/v1/company", get(get_company))
         .route("/api/v1/api-keys", get(get_api_keys).post(post_api_key))
         .route("/api/v1/api-keys/{key}", delete(delete_api_key))
         .route("/api/v1/lines", get(get_lines).post(post_line))
@@ -372,6 +378,32 @@ async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {
 /// A JSON body, or a 400 that says what is wrong with it.
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| AppError::Malformed(format!("the body is not valid: {e}")))
+}
+
+/// The installation operator creates a company with its first supervisor.
+async fn post_company(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<CreatedCompany>), AppError> {
+    require_operator(&state, bearer(&headers))?;
+    let company: NewCompany = parse_body(&body)?;
+    Ok((StatusCode::CREATED, Json(create_company(&state, &company).await?)))
+}
+
+async fn put_company_limits(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(company): Path<CompanyId>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, AppError> {
+    require_operator(&state, bearer(&headers))?;
+    change_limits(&state, company, parse_body(&body)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn get_company(State(state): State<AppState>, caller: Caller) -> Result<Json<CompanyUse>, AppError> {
+    Ok(Json(company_use(&state, &caller).await?))
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 use crate::agents::{create_agent, list_agents, NewAgent};
 use crate::chats::{list_chats, resolve};
 use crate::clock::{Clock, SystemClock};
+use crate::companies::ensure_company;
 use crate::config::Settings;
 use crate::delivery::Delivery;
 use crate::error::AppError;
@@ -171,6 +172,10 @@ impl Application {
             people,
             leptos_options: leptos_options.clone(),
         };
+        let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
+        ensure_company(&state, first_company, "My company")
+            .await
+            .map_err(|e| StartupError::Bootstrap(e.to_string()))?;
         if let Some((email, password)) = state.settings.admin.clone() {
             if bootstrap_supervisor(&state, &email, &password)
                 .await

@@ -164,8 +164,9 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
     app.wait_for_queues(&["Counted"]).await;
     let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("http_requests_total{method=\"POST\",status=\"201\"} 1"), "{text}");
-    // The first supervisor (an address claim and a user), a session, a name claim and a queue.
-    assert!(text.contains("eventlog_events_appended_total 5"), "{text}");
+    // The first company, its first supervisor (an address claim and a user), a session, a name
+    // claim and a queue.
+    assert!(text.contains("eventlog_events_appended_total 6"), "{text}");
     assert!(text.contains("projection_lag_events{projection=\"queue_list\",version=\"3\"} 0"), "{text}");
 }
 
@@ -277,6 +278,7 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         log_format: LogFormat::Human,
         company_id: default_company(),
         admin: Some(("intruder@example.com".into(), ADMIN_PASSWORD.into())),
+        operator_token: None,
     };
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
+pub const OPERATOR_TOKEN: &str = "operator token for tests";
 
 pub struct TestApp {
     pub address: String,
@@ -79,6 +80,7 @@ fn settings(database_url: &str, admin_email: &str) -> Settings {
         log_format: LogFormat::Human,
         company_id: default_company(),
         admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
+        operator_token: Some(OPERATOR_TOKEN.to_string()),
     }
 }
 
