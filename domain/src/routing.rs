@@ -106,6 +106,8 @@ pub struct RoutingState {
     queues: BTreeMap<QueueId, QueueTurns>,
     /// Waiting chats by arrival: the key orders them across queues.
     waiting: BTreeMap<u64, (ChatId, QueueId)>,
+    /// Each waiting chat's key in `waiting`.
+    arrival_of: BTreeMap<ChatId, u64>,
     arrivals: u64,
     assigned_to: BTreeMap<ChatId, UserId>,
     /// Agents a waiting chat must not go back to.
@@ -172,6 +174,7 @@ impl RoutingState {
                 self.release(*chat);
                 self.arrivals += 1;
                 self.waiting.insert(self.arrivals, (*chat, *queue));
+                self.arrival_of.insert(*chat, self.arrivals);
             }
             RoutingFact::ChatAssigned { chat, agent, queue } => {
                 self.release(*chat);
@@ -195,7 +198,9 @@ impl RoutingState {
 
     /// Takes a chat out of every line and every agent's load.
     fn release(&mut self, chat: ChatId) {
-        self.waiting.retain(|_, (waiting, _)| *waiting != chat);
+        if let Some(arrival) = self.arrival_of.remove(&chat) {
+            self.waiting.remove(&arrival);
+        }
         if let Some(agent) = self.assigned_to.remove(&chat) {
             if let Some(load) = self.agents.get_mut(&agent) {
                 load.active.remove(&chat);
@@ -222,6 +227,11 @@ impl RoutingState {
     /// Every assignment that can be made now, the longest-waiting chat first. Applying them (as
     /// `ChatAssigned` facts) leaves no chat waiting that an available member could take.
     pub fn next_assignments(&self) -> Vec<Assignment> {
+        self.plan().0
+    }
+
+    /// The assignments to make now, and the state they leave.
+    pub fn plan(&self) -> (Vec<Assignment>, RoutingState) {
         let mut state = self.clone();
         let mut decided = Vec::new();
         let mut blocked: BTreeSet<QueueId> = BTreeSet::new();
@@ -244,7 +254,7 @@ impl RoutingState {
                 None => {}
             }
         }
-        decided
+        (decided, state)
     }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::{
     check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult, AppendTransaction,
-    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result,
+    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -78,12 +78,7 @@ impl PostgresLog {
             let actual = current.map(revision_from_db).transpose()?;
             return checked_empty_append(stream, expected, actual);
         }
-        let (kind, revision) = match expected {
-            ExpectedRevision::Any => ("any", 0),
-            ExpectedRevision::NoStream => ("no_stream", 0),
-            ExpectedRevision::StreamExists => ("stream_exists", 0),
-            ExpectedRevision::Exact(n) => ("exact", revision_to_db(n)?),
-        };
+        let (kind, revision) = expectation(expected)?;
         let batch = Columns::of(&events);
         let row = sqlx::query(
             "SELECT outcome, current_revision, last_transaction, last_position, stored_ids, stored_streams, \
@@ -105,6 +100,76 @@ impl PostgresLog {
         .fetch_one(&mut *connection)
         .await
         .map_err(|e| duplicate_id_or(e, &events))?;
+        appended_or_not(&row, stream, expected, &events)
+    }
+
+    /// Several streams' batches in one call of `append_many`.
+    async fn append_many_on(connection: &mut PgConnection, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
+        for batch in &batches {
+            check_batch(&batch.events)?;
+        }
+        if batches.iter().any(|b| b.events.is_empty()) {
+            let mut results = Vec::with_capacity(batches.len());
+            for batch in batches {
+                results.push(Self::append_on(connection, &batch.stream, batch.expected, batch.events).await?);
+            }
+            return Ok(results);
+        }
+        let mut kinds = Vec::new();
+        let mut revisions = Vec::new();
+        for batch in &batches {
+            let (kind, revision) = expectation(batch.expected)?;
+            kinds.push(kind);
+            revisions.push(revision);
+        }
+        let all: Vec<NewEvent> = batches.iter().flat_map(|b| b.events.iter().cloned()).collect();
+        let columns = Columns::of(&all);
+        let streams: Vec<&str> = batches.iter().map(|b| b.stream.as_str()).collect();
+        let counts: Vec<i32> = batches.iter().map(|b| i32::try_from(b.events.len()).unwrap_or(i32::MAX)).collect();
+        let rows = sqlx::query(
+            "SELECT stream_index, outcome, current_revision, last_transaction, last_position, stored_ids, \
+             stored_streams, stored_revisions, stored_transactions, stored_positions \
+             FROM append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&streams)
+        .bind(&kinds)
+        .bind(&revisions)
+        .bind(&counts)
+        .bind(&columns.ids)
+        .bind(&columns.types)
+        .bind(&columns.versions)
+        .bind(&columns.data)
+        .bind(&columns.companies)
+        .bind(&columns.actors)
+        .bind(&columns.correlations)
+        .bind(&columns.causations)
+        .bind(&columns.occurred)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(|e| duplicate_id_or(e, &all))?;
+        let mut results = Vec::with_capacity(batches.len());
+        for (row, batch) in rows.iter().zip(&batches) {
+            results.push(appended_or_not(row, &batch.stream, batch.expected, &batch.events)?);
+        }
+        if results.len() != batches.len() {
+            return Err(EventLogError::Corrupt("append_many answered fewer batches than it was given".into()));
+        }
+        Ok(results)
+    }
+}
+
+fn expectation(expected: ExpectedRevision) -> Result<(&'static str, i64)> {
+    Ok(match expected {
+        ExpectedRevision::Any => ("any", 0),
+        ExpectedRevision::NoStream => ("no_stream", 0),
+        ExpectedRevision::StreamExists => ("stream_exists", 0),
+        ExpectedRevision::Exact(n) => ("exact", revision_to_db(n)?),
+    })
+}
+
+/// What one stream's append answered: its result, or why it was not appended.
+fn appended_or_not(row: &PgRow, stream: &str, expected: ExpectedRevision, events: &[NewEvent]) -> Result<AppendResult> {
+    {
         let outcome: String = row.try_get("outcome")?;
         let current: Option<i64> = row.try_get("current_revision")?;
         match outcome.as_str() {
@@ -135,7 +200,7 @@ impl PostgresLog {
                         Ok((id, s, revision_from_db(r)?, Position { transaction: t, sequence: p }))
                     })
                     .collect::<Result<Vec<_>>>()?;
-                idempotent_result(stream, &events, &stored)
+                idempotent_result(stream, events, &stored)
             }
             other => Err(EventLogError::Corrupt(format!("append_events answered `{other}`"))),
         }
@@ -243,6 +308,12 @@ impl AppendTransaction for PgAppendTransaction {
         let result = PostgresLog::append_on(&mut self.transaction, stream, expected, events).await?;
         self.appended |= result.position.is_some();
         Ok(result)
+    }
+
+    async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
+        let results = PostgresLog::append_many_on(&mut self.transaction, batches).await?;
+        self.appended |= results.iter().any(|r| r.position.is_some());
+        Ok(results)
     }
 
     async fn commit(self: Box<Self>) -> Result<()> {

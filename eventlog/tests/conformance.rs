@@ -4,6 +4,7 @@ use chrono::Utc;
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use eventlog::{
     postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
+    StreamBatch,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -31,6 +32,7 @@ on_both_backends!(
     the_same_event_id_in_another_stream_is_refused,
     a_batch_that_fails_midway_leaves_nothing_visible,
     a_transaction_over_two_streams_is_all_or_nothing,
+    several_streams_appended_in_one_call_behave_like_appends_one_after_the_other,
     concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
     read_all_pages_in_global_order,
     subscription_delivers_events_before_and_after_subscribing_once_in_order,
@@ -155,6 +157,55 @@ async fn a_batch_that_fails_midway_leaves_nothing_visible(backend: Backend) {
     ));
     assert!(log.read_stream("victim").await.unwrap().is_empty());
     assert_eq!(log.head().await.unwrap(), head);
+}
+
+fn batch(stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> StreamBatch {
+    StreamBatch { stream: stream.into(), expected, events }
+}
+
+async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_other(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("b", ExpectedRevision::Any, vec![event("B0")]).await.unwrap();
+    {
+        let mut transaction = log.begin().await.unwrap();
+        let refused = transaction
+            .append_many(vec![
+                batch("a", ExpectedRevision::NoStream, vec![event("A0")]),
+                batch("b", ExpectedRevision::NoStream, vec![event("B1")]),
+            ])
+            .await;
+        match refused {
+            Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => {
+                assert_eq!((stream.as_str(), actual), ("b", Some(0)))
+            }
+            other => panic!("expected a wrong expectation on b, got {other:?}"),
+        }
+    }
+    assert!(log.read_stream("a").await.unwrap().is_empty(), "nothing of a refused call is stored");
+
+    let batches = vec![
+        batch("a", ExpectedRevision::NoStream, vec![event("A0"), event("A1")]),
+        batch("b", ExpectedRevision::Exact(0), vec![event("B1")]),
+        batch("c", ExpectedRevision::Any, vec![event("C0")]),
+    ];
+    let mut transaction = log.begin().await.unwrap();
+    let results = transaction.append_many(batches.clone()).await.unwrap();
+    transaction.commit().await.unwrap();
+    let next: Vec<Option<u64>> = results.iter().map(|r| r.next_expected_revision).collect();
+    assert_eq!(next, vec![Some(1), Some(1), Some(0)]);
+    let positions: Vec<Position> = results.iter().map(|r| r.position.unwrap()).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "in the order given: {positions:?}");
+    assert_eq!(log.read_stream("a").await.unwrap().len(), 2);
+    assert_eq!(log.read_stream("b").await.unwrap()[1].event_type, "B1");
+
+    let mut again = log.begin().await.unwrap();
+    let retried = again.append_many(batches).await.unwrap();
+    again.commit().await.unwrap();
+    assert_eq!(
+        retried.iter().map(|r| r.position).collect::<Vec<_>>(),
+        results.iter().map(|r| r.position).collect::<Vec<_>>()
+    );
+    assert_eq!(log.read_stream("a").await.unwrap().len(), 2, "a retry stores nothing twice");
 }
 
 async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {

@@ -60,7 +60,7 @@ pub struct ProjectionRunner {
 impl ProjectionRunner {
     pub fn new(store: ReadStore, log: Arc<dyn EventLog>, projection: Arc<dyn Projection>) -> Self {
         let (updates, _) = broadcast::channel(1024);
-        Self { store, log, projection, batch_size: 500, updates }
+        Self { store, log, projection, batch_size: 100, updates }
     }
 
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {

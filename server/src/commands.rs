@@ -7,7 +7,7 @@ use crate::startup::AppState;
 use chrono::{DateTime, Utc};
 use domain::decider::Decider;
 use domain::event::{decode, encode, DomainEvent};
-use eventlog::{EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position};
+use eventlog::{EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, StreamBatch};
 use projections::ProjectionRunner;
 use std::future::Future;
 use uuid::Uuid;
@@ -36,6 +36,7 @@ impl CommandContext {
 }
 
 /// Events decided for one stream, not yet appended.
+#[derive(Clone)]
 pub struct Decided {
     stream: String,
     expected: ExpectedRevision,
@@ -124,6 +125,23 @@ impl Decided {
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
+
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    pub fn events(&self) -> &[NewEvent] {
+        &self.events
+    }
+
+    /// The revision the first event gets once appended, when the expectation fixes it.
+    pub fn first_revision(&self) -> Option<u64> {
+        match self.expected {
+            ExpectedRevision::NoStream => Some(0),
+            ExpectedRevision::Exact(revision) => Some(revision + 1),
+            ExpectedRevision::Any | ExpectedRevision::StreamExists => None,
+        }
+    }
 }
 
 /// Appends decisions on several streams atomically; answers the position of the last event
@@ -135,11 +153,11 @@ pub async fn commit(
 ) -> Result<Option<Position>, CommitError> {
     let count: usize = decisions.iter().map(|d| d.events.len()).sum();
     let mut transaction = log.begin().await?;
-    let mut last = None;
-    for decided in decisions {
-        let appended = transaction.append(&decided.stream, decided.expected, decided.events).await?;
-        last = appended.position.or(last);
-    }
+    let batches = decisions
+        .into_iter()
+        .map(|d| StreamBatch { stream: d.stream, expected: d.expected, events: d.events })
+        .collect();
+    let last = transaction.append_many(batches).await?.iter().rev().find_map(|appended| appended.position);
     transaction.commit().await?;
     metrics.events_appended(count);
     Ok(last)

@@ -31,6 +31,15 @@ use uuid::Uuid;
 const ASSIGNMENTS_PER_COMMIT: usize = 200;
 const BATCH: usize = 1000;
 
+/// An event as the router folds it: from the log, or just appended by the router itself.
+struct Fact<'a> {
+    stream: &'a str,
+    revision: u64,
+    event_type: &'a str,
+    metadata: &'a eventlog::Metadata,
+    data: &'a serde_json::Value,
+}
+
 /// An aggregate's state as of a revision of its stream.
 struct Tracked<S> {
     state: S,
@@ -76,7 +85,7 @@ impl Books {
     }
 
     /// Whether the router already holds this event (it appended it itself and folded it then).
-    fn holds(&self, event: &RecordedEvent) -> bool {
+    fn holds(&self, event: &Fact<'_>) -> bool {
         let known = if let Some(id) = event.stream.strip_prefix("chat-") {
             id.parse().ok().and_then(|id: ChatId| self.chats.get(&id)).map(|t| t.revision)
         } else if let Some(id) = event.stream.strip_prefix("agent-") {
@@ -89,13 +98,41 @@ impl Books {
 
     /// Folds one event of the log.
     pub fn learn(&mut self, event: &RecordedEvent) -> Result<(), RouterError> {
+        self.learn_fact(&Fact {
+            stream: &event.stream,
+            revision: event.revision,
+            event_type: &event.event_type,
+            metadata: &event.metadata,
+            data: &event.data,
+        })
+    }
+
+    /// Folds what this router has just appended, before the log brings it back, so that its next
+    /// decisions start from them.
+    fn learn_own(&mut self, transaction: &[Decided]) -> Result<(), RouterError> {
+        for decided in transaction {
+            let Some(first) = decided.first_revision() else { continue };
+            for (offset, event) in decided.events().iter().enumerate() {
+                self.learn_fact(&Fact {
+                    stream: decided.stream(),
+                    revision: first + offset as u64,
+                    event_type: &event.event_type,
+                    metadata: &event.metadata,
+                    data: &event.data,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn learn_fact(&mut self, event: &Fact<'_>) -> Result<(), RouterError> {
         if self.holds(event) {
             return Ok(());
         }
         let company = CompanyId::from_uuid(event.metadata.company_id);
-        let read = |event: &RecordedEvent| event.data.clone();
+        let read = |event: &Fact<'_>| event.data.clone();
         let version = event.metadata.schema_version;
-        match event.event_type.as_str() {
+        match event.event_type {
             "ChatStarted"
             | "ConversationOpened"
             | "CustomerMessageReceived"
@@ -109,18 +146,17 @@ impl Books {
             | "ReplyDeadlineMissed"
             | "OutboundMessageDelivered"
             | "OutboundMessageFailed" => {
-                let chat_event =
-                    decode::<ChatEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
+                let chat_event = decode::<ChatEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
                 self.learn_chat(company, event.revision, &chat_event);
             }
             "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
             | "AgentReceivedChat" => {
                 let agent_event =
-                    decode::<AgentEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?;
+                    decode::<AgentEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
                 self.learn_agent(company, event.revision, &agent_event);
             }
             "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged" => {
-                match decode::<QueueEvent>(&event.event_type, version, read(event)).map_err(AppError::from)? {
+                match decode::<QueueEvent>(event.event_type, version, read(event)).map_err(AppError::from)? {
                     QueueEvent::AgentAdded { queue_id, agent } => {
                         self.fact(company, RoutingFact::AgentJoinedQueue { agent, queue: queue_id })
                     }
@@ -135,7 +171,7 @@ impl Books {
             }
             "UserRegistered" | "UserDeactivated" => {
                 let user = event.stream.strip_prefix("user-").and_then(|id| id.parse::<UserId>().ok());
-                match (decode::<UserEvent>(&event.event_type, version, read(event)).map_err(AppError::from)?, user) {
+                match (decode::<UserEvent>(event.event_type, version, read(event)).map_err(AppError::from)?, user) {
                     (UserEvent::Registered { user_id, role: Role::Agent, .. }, _) => {
                         self.fact(company, RoutingFact::CapacitySet { agent: user_id, capacity: DEFAULT_CAPACITY });
                         let queue = personal_queue(user_id);
@@ -150,7 +186,7 @@ impl Books {
             }
             "LineCreated" | "LineRoutingChanged" => {
                 let (line_id, routing) =
-                    match decode::<LineEvent>(&event.event_type, version, read(event)).map_err(AppError::from)? {
+                    match decode::<LineEvent>(event.event_type, version, read(event)).map_err(AppError::from)? {
                         LineEvent::Created { line_id, routing, .. }
                         | LineEvent::RoutingChanged { line_id, routing } => (line_id, routing),
                     };
@@ -250,15 +286,11 @@ impl Books {
         };
         let context = system_context(company, now);
         let mut transactions = Vec::new();
-        let assignments = routing.next_assignments();
+        let (assignments, routed) = routing.plan();
         for chunk in assignments.chunks(ASSIGNMENTS_PER_COMMIT) {
             transactions.push(self.decide_assignments(&context, chunk)?);
         }
         let assigned: HashSet<ChatId> = assignments.iter().map(|a| a.chat).collect();
-        let mut routed = routing.clone();
-        for assignment in &assignments {
-            routed = routed.evolve(&(*assignment).into());
-        }
         let mut tell = Vec::new();
         for (chat, queue, position) in routed.waiting_positions() {
             let position = u32::try_from(position).unwrap_or(u32::MAX);
@@ -441,12 +473,16 @@ impl ChatRouter {
 
     /// Appends one transaction of decisions; answers false when a chat or an agent changed
     /// meanwhile (its event is in the log, and brings fresh facts).
-    async fn append(&self, transaction: Vec<Decided>) -> Result<bool, RouterError> {
+    async fn append(&mut self, transaction: Vec<Decided>) -> Result<bool, RouterError> {
         if transaction.is_empty() {
             return Ok(true);
         }
-        match commit(self.log.as_ref(), &self.metrics, transaction).await {
-            Ok(_) => Ok(true),
+        let appended = commit(self.log.as_ref(), &self.metrics, transaction.clone()).await;
+        match appended {
+            Ok(_) => {
+                self.books.learn_own(&transaction)?;
+                Ok(true)
+            }
             Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
                 self.metrics.append_conflict();
                 Ok(false)
