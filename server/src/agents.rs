@@ -40,6 +40,21 @@ pub struct Paused {
     pub since: String,
 }
 
+/// Creates a colleague who reads and acts on nothing but history (an auditor) or runs the company
+/// too (a supervisor), in the supervisor's company.
+pub async fn create_colleague(
+    state: &AppState,
+    caller: &Caller,
+    person: &NewAgent,
+    role: Role,
+) -> Result<serde_json::Value, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let context = caller.context();
+    let user_id =
+        register_user(state, &context, caller.company_id, &person.email, &person.name, role, &person.password).await?;
+    Ok(serde_json::json!({ "user_id": user_id, "role": role.as_str() }))
+}
+
 /// Creates an agent in the supervisor's company.
 pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -> Result<AgentRow, AppError> {
     caller.require(&[Role::Supervisor])?;

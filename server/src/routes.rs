@@ -1,6 +1,6 @@
 //! HTTP endpoints outside the Leptos pages: health, metrics, the REST API and the live stream.
 
-use crate::agents::{change_agent, create_agent, list_agents, AgentRow, NewAgent};
+use crate::agents::{change_agent, create_agent, create_colleague, list_agents, AgentRow, NewAgent};
 use crate::chats::{
     list_chats, read_chat, reply, resolve, resolve_many, transfer, BulkOutcome, ChatWithMessages, SentMessage,
 };
@@ -50,6 +50,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/session", get(get_session).post(post_session).delete(delete_session))
         .route("/api/v1/queues", get(get_queues).post(post_queue))
         .route("/api/v1/agents", get(get_agents).post(post_agent))
+        .route("/api/v1/auditors", post(post_auditor))
+        .route("/api/v1/supervisors", post(post_supervisor))
         .route("/api/v1/queues/{queue}/members/{agent}", put(put_member).delete(delete_member))
         .route("/api/v1/queues/{queue}/settings", put(put_queue_settings))
         .route("/api/v1/agents/{agent}", patch(patch_agent))
@@ -176,6 +178,22 @@ async fn post_agent(
     Json(body): Json<NewAgent>,
 ) -> Result<(StatusCode, Json<AgentRow>), AppError> {
     Ok((StatusCode::CREATED, Json(create_agent(&state, &caller, &body).await?)))
+}
+
+async fn post_auditor(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewAgent>,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    Ok((StatusCode::CREATED, Json(create_colleague(&state, &caller, &body, Role::Auditor).await?)))
+}
+
+async fn post_supervisor(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewAgent>,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    Ok((StatusCode::CREATED, Json(create_colleague(&state, &caller, &body, Role::Supervisor).await?)))
 }
 
 async fn get_agents(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<AgentRow>>, AppError> {

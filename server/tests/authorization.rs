@@ -1,0 +1,231 @@
+//! The authorization matrix, on both backends: for every endpoint and server function, what an
+//! anonymous caller, an agent who is a member of the chat's queue, an agent who is not, an auditor,
+//! and the supervisor of another company get — and that none of them changed what they may not.
+//! (The supervisor of the company itself is proved allowed by every other HTTP test.)
+
+mod support;
+
+use eventlog::testing::Backend;
+use serde_json::json;
+use support::*;
+
+on_both_backends!(every_role_of_every_company_gets_what_it_should_and_nothing_else);
+
+/// One request: method, path, body (JSON, or a form for server functions).
+enum Body {
+    None,
+    Json(serde_json::Value),
+    Form(Vec<(&'static str, String)>),
+}
+
+struct Case {
+    method: reqwest::Method,
+    path: String,
+    body: Body,
+    /// anonymous, member agent, other agent, auditor, other company's supervisor
+    expected: [u16; 5],
+}
+
+fn case(method: reqwest::Method, path: String, body: Body, expected: [u16; 5]) -> Case {
+    Case { method, path, body, expected }
+}
+
+async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backend: Backend) {
+    use reqwest::Method as M;
+    let app = spawn_app(backend).await;
+    let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    app.create_agent("Ben", "ben@example.com", "agent password").await;
+    let auditor = json!({ "name": "Aud", "email": "aud@example.com", "password": "auditor password" });
+    assert_eq!(app.send(&app.client, M::POST, "/api/v1/auditors", auditor).await.status(), 201);
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let member = format!("/api/v1/queues/{queue}/members/{ana}");
+    assert_eq!(app.send(&app.client, M::PUT, &member, json!({})).await.status(), 204);
+    let reason =
+        created_id(app.send(&app.client, M::POST, "/api/v1/pause-reasons", json!({ "name": "Lunch" })).await, "id")
+            .await;
+    let created_key = app.send(&app.client, M::POST, "/api/v1/api-keys", json!({ "name": "CRM" })).await;
+    let key: serde_json::Value = created_key.json().await.unwrap();
+    let (key, key_id) = (key["key"].as_str().unwrap().to_string(), key["id"].as_str().unwrap().to_string());
+    let line = created_id(
+        app.send(&app.client, M::POST, "/api/v1/lines", json!({ "name": "Shop", "routing": { "queue": queue } })).await,
+        "id",
+    )
+    .await;
+    let chat = created_id(
+        anonymous()
+            .post(format!("{}/api/v1/lines/{line}/messages", app.address))
+            .bearer_auth(&key)
+            .json(&json!({ "contact_id": "c1", "text": "hola" }))
+            .send()
+            .await
+            .unwrap(),
+        "chat_id",
+    )
+    .await;
+    let created = anonymous()
+        .post(format!("{}/api/v1/companies", app.address))
+        .bearer_auth(OPERATOR_TOKEN)
+        .json(&json!({ "name": "Other", "supervisor": { "name": "B", "email": "b@other.example", "password": "boss password" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    let callers = [
+        anonymous(),
+        signed_in(&app.address, "ana@example.com", "agent password").await,
+        signed_in(&app.address, "ben@example.com", "agent password").await,
+        signed_in(&app.address, "aud@example.com", "auditor password").await,
+        signed_in(&app.address, "b@other.example", "boss password").await,
+    ];
+    let new_person = |n: &str| json!({ "name": n, "email": format!("{n}@new.example"), "password": "long enough" });
+    let cases = vec![
+        case(M::GET, "/api/v1/session".into(), Body::None, [401, 200, 200, 200, 200]),
+        case(M::GET, "/api/v1/queues".into(), Body::None, [401, 200, 200, 200, 200]),
+        case(M::GET, "/api/v1/agents".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(M::GET, "/api/v1/pause-reasons".into(), Body::None, [401, 200, 200, 200, 200]),
+        case(M::GET, "/api/v1/lines".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(M::GET, "/api/v1/api-keys".into(), Body::None, [401, 403, 403, 403, 200]),
+        case(M::GET, "/api/v1/chats".into(), Body::None, [401, 200, 200, 200, 200]),
+        case(M::GET, format!("/api/v1/chats/{chat}"), Body::None, [401, 200, 403, 200, 404]),
+        case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(M::POST, "/api/v1/queues".into(), Body::Json(json!({ "name": "Other queue" })), [401, 403, 403, 403, 201]),
+        case(M::PUT, member.clone(), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(M::DELETE, member.clone(), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(
+            M::PUT,
+            format!("/api/v1/queues/{queue}/settings"),
+            Body::Json(json!({ "waiting_message": "", "no_answer_minutes": 1 })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(M::POST, "/api/v1/agents".into(), Body::Json(new_person("agent")), [401, 403, 403, 403, 201]),
+        case(M::POST, "/api/v1/auditors".into(), Body::Json(new_person("auditor")), [401, 403, 403, 403, 201]),
+        case(M::POST, "/api/v1/supervisors".into(), Body::Json(new_person("boss")), [401, 403, 403, 403, 201]),
+        case(
+            M::PATCH,
+            format!("/api/v1/agents/{ana}"),
+            Body::Json(json!({ "name": "Hacked" })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(
+            M::PUT,
+            format!("/api/v1/agents/{ana}/capacity"),
+            Body::Json(json!({ "capacity": 9 })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(M::POST, format!("/api/v1/agents/{ana}/deactivate"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(
+            M::POST,
+            "/api/v1/pause-reasons".into(),
+            Body::Json(json!({ "name": "Coffee" })),
+            [401, 403, 403, 403, 201],
+        ),
+        case(
+            M::PATCH,
+            format!("/api/v1/pause-reasons/{reason}"),
+            Body::Json(json!({ "name": "X" })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(M::DELETE, format!("/api/v1/pause-reasons/{reason}"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(M::POST, "/api/v1/me/pause".into(), Body::Json(json!({ "reason_id": reason })), [401, 204, 204, 403, 403]),
+        case(M::POST, "/api/v1/me/resume".into(), Body::Json(json!({})), [401, 204, 204, 403, 403]),
+        case(M::POST, "/api/v1/api-keys".into(), Body::Json(json!({ "name": "Mine" })), [401, 403, 403, 403, 201]),
+        case(M::DELETE, format!("/api/v1/api-keys/{key_id}"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(
+            M::POST,
+            "/api/v1/lines".into(),
+            Body::Json(json!({ "name": "L", "routing": { "queue": queue } })),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::PUT,
+            format!("/api/v1/lines/{line}/routing"),
+            Body::Json(json!({ "queue": queue })),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            format!("/api/v1/chats/{chat}/messages"),
+            Body::Json(json!({ "text": "hi" })),
+            [401, 403, 403, 403, 403],
+        ),
+        case(
+            M::POST,
+            format!("/api/v1/chats/{chat}/transfer"),
+            Body::Json(json!({ "to": { "queue": queue } })),
+            [401, 403, 403, 403, 422],
+        ),
+        case(M::POST, format!("/api/v1/chats/{chat}/resolve"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(
+            M::POST,
+            "/api/v1/chats/resolve".into(),
+            Body::Json(json!({ "chat_ids": [chat] })),
+            [401, 200, 200, 403, 200],
+        ),
+        case(M::POST, "/api/queues".into(), Body::Form(vec![]), [401, 200, 200, 200, 200]),
+        case(M::POST, "/api/agents".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
+            "/api/create_queue".into(),
+            Body::Form(vec![("name", "Form queue".into())]),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/set_queue_member".into(),
+            Body::Form(vec![("queue_id", queue.clone()), ("agent_id", ana.clone()), ("member", "false".into())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(M::POST, "/api/my_status".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
+        case(M::POST, "/api/my_chats".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
+        case(M::POST, "/api/monitor".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
+            "/api/resolve_chat".into(),
+            Body::Form(vec![("chat_id", chat.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
+    ];
+    let roles = ["anonymous", "member agent", "other agent", "auditor", "other company's supervisor"];
+    let mut wrong = Vec::new();
+    for case in &cases {
+        for (caller, (expected, role)) in callers.iter().zip(case.expected.iter().zip(roles)) {
+            let request = caller.request(case.method.clone(), format!("{}{}", app.address, case.path));
+            let request = match &case.body {
+                Body::None => request,
+                Body::Json(body) => request.json(body),
+                Body::Form(fields) => request.form(fields),
+            };
+            let status = request.send().await.unwrap().status().as_u16();
+            if status != *expected {
+                wrong.push(format!("{} {} as {role}: {status}, expected {expected}", case.method, case.path));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    let read = app.get_json(&app.client, &format!("/api/v1/chats/{chat}")).await;
+    assert_eq!(read["chat"]["state"], "waiting", "nobody resolved, answered or moved the chat");
+    let agents = app.get_json(&app.client, "/api/v1/agents").await;
+    let ana_row = agents.as_array().unwrap().iter().find(|a| a["user_id"] == ana.as_str()).cloned().unwrap();
+    assert_eq!(
+        (ana_row["name"].as_str(), ana_row["active"].as_bool(), ana_row["capacity"].as_i64()),
+        (Some("Ana"), Some(true), Some(3))
+    );
+    let queues = app.get_json(&app.client, "/api/v1/queues").await;
+    let names: Vec<&str> = queues.as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Sales"], "the other company's queues stay in the other company");
+    assert_eq!(queues[0]["members"], json!([ana]));
+    let reasons = app.get_json(&app.client, "/api/v1/pause-reasons").await;
+    assert_eq!(reasons[0]["name"], "Lunch");
+    assert_eq!(
+        app.get_json(&app.client, "/api/v1/api-keys")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["revoked"] == false)
+            .count(),
+        1
+    );
+}
