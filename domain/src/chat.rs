@@ -53,6 +53,7 @@ pub const NOTE_MAX_CHARS: usize = 1000;
 /// Where a chat is transferred to (R5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TransferTarget {
     Agent(UserId),
     Queue(QueueId),

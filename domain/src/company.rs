@@ -17,6 +17,7 @@ pub fn company_stream(company: CompanyId) -> String {
 
 /// A company's limits; none means unlimited.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanyLimits {
     pub max_agents: Option<u32>,
     pub max_signed_in_agents: Option<u32>,

@@ -26,6 +26,7 @@ pub fn line_queue(line: LineId) -> QueueId {
 /// Where a line's new chats go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LineRouting {
     Queue(QueueId),
     Agent(UserId),

@@ -13,6 +13,7 @@ use std::fmt;
 /// A queue's name: trimmed, inner runs of white space folded, 1 to 80 characters, no control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueName(String);
 
 pub const QUEUE_NAME_MAX_CHARS: usize = 80;
@@ -78,6 +79,7 @@ pub const NO_ANSWER_MAX_MINUTES: u32 = 24 * 60;
 
 /// How a queue treats its chats.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueSettings {
     /// Told to waiting customers, `{position}` replaced by their place in line; empty: say nothing.
     pub waiting_message: String,

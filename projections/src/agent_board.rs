@@ -23,6 +23,7 @@ const PAUSES: &str = "agent_board_pauses_v2";
 pub const DEFAULT_CAPACITY: i64 = domain::pause::DEFAULT_CAPACITY as i64;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReasonRow {
     pub id: String,
     pub name: String,

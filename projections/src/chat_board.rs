@@ -26,6 +26,7 @@ pub mod state {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatRow {
     pub chat_id: String,
     pub company_id: String,
@@ -41,6 +42,7 @@ pub struct ChatRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageRow {
     pub message_id: String,
     /// `in` from the customer, `out` to them, `note` between colleagues (never sent).

@@ -16,6 +16,7 @@ const LINES: &str = "lines_lines_v1";
 const KEYS: &str = "lines_api_keys_v1";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineRow {
     pub line_id: String,
     pub company_id: String,
@@ -27,6 +28,7 @@ pub struct LineRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyRow {
     pub key_id: String,
     pub company_id: String,

@@ -15,6 +15,7 @@ pub const VERSION: u32 = 3;
 
 /// One queue as the supervisor's list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     pub queue_id: String,
     pub name: String,

@@ -12,14 +12,14 @@ use projections::agent_board::{AgentBoard, DEFAULT_CAPACITY};
 use projections::people::People;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewAgent {
     pub name: String,
     pub email: String,
     pub password: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentRow {
     pub user_id: String,
     pub name: String,
@@ -34,7 +34,7 @@ pub struct AgentRow {
     pub online: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Paused {
     pub reason: String,
     pub since: String,

@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// At most this many chats are resolved by one request.
 pub const BULK_MAX: usize = 500;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatWithMessages {
     pub chat: ChatRow,
     pub messages: Vec<MessageRow>,
@@ -61,7 +61,7 @@ async fn agent_may_read(state: &AppState, caller: &Caller, chat: &ChatRow) -> Re
     Ok(queues.iter().any(|row| row.queue_id == queue && row.members.contains(&me)))
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SentMessage {
     pub message_id: Uuid,
 }
@@ -128,13 +128,13 @@ pub async fn transfer(
     execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Refused {
     pub chat_id: ChatId,
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BulkOutcome {
     pub resolved: Vec<ChatId>,
     pub refused: Vec<Refused>,

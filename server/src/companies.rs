@@ -68,14 +68,14 @@ pub async fn ensure_company(state: &AppState, company: CompanyId, name: &str) ->
     Ok(())
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct FirstSupervisor {
     pub name: String,
     pub email: String,
     pub password: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewCompany {
     pub name: String,
     #[serde(default)]
@@ -83,7 +83,7 @@ pub struct NewCompany {
     pub supervisor: FirstSupervisor,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedCompany {
     pub id: CompanyId,
     pub supervisor_id: UserId,
@@ -157,7 +157,7 @@ pub async fn check_sign_in_seat(state: &AppState, company: CompanyId, agent: Use
     Ok(())
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CompanyUse {
     pub id: CompanyId,
     pub limits: CompanyLimits,

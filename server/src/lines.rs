@@ -65,7 +65,7 @@ pub(crate) fn chat_rejected(rejection: ChatRejection) -> AppError {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedApiKey {
     pub id: Uuid,
     pub name: String,
@@ -102,14 +102,14 @@ pub async fn list_api_keys(state: &AppState, caller: &Caller) -> Result<Vec<ApiK
     Ok(Lines.api_keys_of(&state.store, &caller.company_id.to_string()).await?)
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewLine {
     pub name: String,
     pub routing: LineRouting,
     pub webhook_url: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedLine {
     pub id: LineId,
     pub name: String,
@@ -171,7 +171,7 @@ pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow
 }
 
 /// A customer's message as an outside system hands it to the API line.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct InboundMessage {
     /// The customer's id in the outside system: the same id continues the same chat.
     pub contact_id: String,
@@ -185,7 +185,7 @@ pub struct InboundMessage {
     pub message_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AcceptedMessage {
     pub chat_id: ChatId,
     pub message_id: String,

@@ -30,7 +30,7 @@ impl From<QueueRejection> for AppError {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CreatedQueue {
     pub id: QueueId,
     pub name: QueueName,

@@ -10,9 +10,10 @@ use crate::companies::{
 use crate::error::AppError;
 use crate::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
-    revoke_api_key, AcceptedMessage, CreatedApiKey, CreatedLine, NewLine,
+    revoke_api_key, AcceptedMessage, CreatedApiKey, CreatedLine, InboundMessage, NewLine,
 };
 use crate::metrics::ProjectionLag;
+use crate::openapi::ErrorBody;
 use crate::pauses::{change_reasons, pause, resume, set_capacity};
 use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
 use crate::presence;
@@ -28,6 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use domain::chat::TransferTarget;
+use domain::company::CompanyLimits;
 use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
 use domain::line::LineRouting;
 use domain::pause::PauseReasonCommand;
@@ -38,6 +40,7 @@ use futures::Stream;
 use projections::agent_board::{AgentBoard, ReasonRow};
 use projections::chat_board::ChatRow;
 use projections::lines::{ApiKeyRow, LineRow};
+use projections::queue_list::QueueRow;
 use serde::Deserialize;
 use std::convert::Infallible;
 use tokio_stream::wrappers::BroadcastStream;
@@ -62,6 +65,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/pause", post(post_pause))
         .route("/api/v1/me/resume", post(post_resume))
         .route("/api/v1/live", get(live))
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
+        .route("/api/docs", get(crate::openapi::page))
         .route("/api/v1/ws", get(websocket))
         .route("/api/v1/companies", post(post_company))
         .route("/api/v1/companies/{company}/limits", put(put_company_limits))
@@ -106,6 +111,7 @@ async fn projection_lags(state: &AppState) -> Result<Vec<ProjectionLag>, AppErro
     Ok(lags)
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "Store reachability, head of the log, lag of each projection", responses((status = 200, description = "healthy", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 #[tracing::instrument(skip(state))]
 async fn healthz(State(state): State<AppState>) -> Response {
     match projection_lags(&state).await {
@@ -138,12 +144,13 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "operations", summary = "Prometheus metrics", responses((status = 200, description = "metrics in the text format", content_type = "text/plain"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 async fn metrics(State(state): State<AppState>) -> Response {
     let lags = projection_lags(&state).await.unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&lags)).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Credentials {
     email: String,
     password: String,
@@ -158,20 +165,24 @@ fn signed_in(caller: &Caller) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/session", tag = "sign-in", summary = "Sign in; sets the session cookie", request_body = Credentials, responses((status = 200, description = "signed in", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 async fn post_session(State(state): State<AppState>, Json(body): Json<Credentials>) -> Result<Response, AppError> {
     let (token, caller) = sign_in(&state, &body.email, &body.password).await?;
     Ok(([(header::SET_COOKIE, session_cookie(&token))], Json(signed_in(&caller))).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/session", tag = "sign-in", summary = "Who is signed in", responses((status = 200, description = "the caller", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_session(caller: Caller) -> Json<serde_json::Value> {
     Json(signed_in(&caller))
 }
 
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sign-in", summary = "Sign out", responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn delete_session(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     sign_out(&state, &caller).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired_session_cookie())]).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/agents", tag = "people", summary = "Create an agent (supervisors)", request_body = NewAgent, responses((status = 201, description = "created", body = AgentRow), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -180,6 +191,7 @@ async fn post_agent(
     Ok((StatusCode::CREATED, Json(create_agent(&state, &caller, &body).await?)))
 }
 
+#[utoipa::path(post, path = "/api/v1/auditors", tag = "people", summary = "Create an auditor (supervisors)", request_body = NewAgent, responses((status = 201, description = "created", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_auditor(
     State(state): State<AppState>,
     caller: Caller,
@@ -188,6 +200,7 @@ async fn post_auditor(
     Ok((StatusCode::CREATED, Json(create_colleague(&state, &caller, &body, Role::Auditor).await?)))
 }
 
+#[utoipa::path(post, path = "/api/v1/supervisors", tag = "people", summary = "Create a supervisor (supervisors)", request_body = NewAgent, responses((status = 201, description = "created", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_supervisor(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,10 +209,12 @@ async fn post_supervisor(
     Ok((StatusCode::CREATED, Json(create_colleague(&state, &caller, &body, Role::Supervisor).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/agents", tag = "people", summary = "Agents with capacity, pause and presence", responses((status = 200, description = "the agents", body = [AgentRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_agents(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<AgentRow>>, AppError> {
     Ok(Json(list_agents(&state, &caller).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/queues/{queue}/members/{agent}", tag = "queues", summary = "Add an agent to a queue", params(("queue" = QueueId, Path, description = "a queue of your company"), ("agent" = UserId, Path, description = "an agent of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn put_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -209,6 +224,7 @@ async fn put_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/api/v1/queues/{queue}/members/{agent}", tag = "queues", summary = "Take an agent out of a queue", params(("queue" = QueueId, Path, description = "a queue of your company"), ("agent" = UserId, Path, description = "an agent of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn delete_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -218,6 +234,7 @@ async fn delete_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(put, path = "/api/v1/queues/{queue}/settings", tag = "queues", summary = "Waiting message and time to answer", request_body = QueueSettings, params(("queue" = QueueId, Path, description = "a queue of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn put_queue_settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -228,11 +245,12 @@ async fn put_queue_settings(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AgentChanges {
     name: String,
 }
 
+#[utoipa::path(patch, path = "/api/v1/agents/{agent}", tag = "people", summary = "Rename an agent", request_body = AgentChanges, params(("agent" = UserId, Path, description = "an agent of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn patch_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -243,6 +261,7 @@ async fn patch_agent(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/agents/{agent}/deactivate", tag = "people", summary = "Deactivate an agent (signed out everywhere)", params(("agent" = UserId, Path, description = "an agent of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_deactivate(
     State(state): State<AppState>,
     caller: Caller,
@@ -252,11 +271,12 @@ async fn post_deactivate(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Capacity {
     capacity: u32,
 }
 
+#[utoipa::path(put, path = "/api/v1/agents/{agent}/capacity", tag = "people", summary = "Set how many chats an agent handles at once", request_body = Capacity, params(("agent" = UserId, Path, description = "an agent of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn put_capacity(
     State(state): State<AppState>,
     caller: Caller,
@@ -267,15 +287,17 @@ async fn put_capacity(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ReasonName {
     name: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/pause-reasons", tag = "pauses", summary = "Pause reasons", responses((status = 200, description = "the reasons", body = [ReasonRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_reasons(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ReasonRow>>, AppError> {
     Ok(Json(AgentBoard.reasons_of(&state.store, &caller.company_id.to_string()).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/pause-reasons", tag = "pauses", summary = "Create a pause reason", request_body = ReasonName, responses((status = 201, description = "created", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_reason(
     State(state): State<AppState>,
     caller: Caller,
@@ -286,6 +308,7 @@ async fn post_reason(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": reason_id }))))
 }
 
+#[utoipa::path(patch, path = "/api/v1/pause-reasons/{reason}", tag = "pauses", summary = "Rename a pause reason", request_body = ReasonName, params(("reason" = uuid::Uuid, Path, description = "a pause reason")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn patch_reason(
     State(state): State<AppState>,
     caller: Caller,
@@ -296,6 +319,7 @@ async fn patch_reason(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/api/v1/pause-reasons/{reason}", tag = "pauses", summary = "Retire a pause reason", params(("reason" = uuid::Uuid, Path, description = "a pause reason")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn delete_reason(
     State(state): State<AppState>,
     caller: Caller,
@@ -305,11 +329,12 @@ async fn delete_reason(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PauseRequest {
     reason_id: uuid::Uuid,
 }
 
+#[utoipa::path(post, path = "/api/v1/me/pause", tag = "pauses", summary = "The signed-in agent pauses", request_body = PauseRequest, responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_pause(
     State(state): State<AppState>,
     caller: Caller,
@@ -319,16 +344,18 @@ async fn post_pause(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/me/resume", tag = "pauses", summary = "The signed-in agent resumes", responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_resume(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
     resume(&state, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewQueue {
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/queues", tag = "queues", summary = "Create a queue", request_body = NewQueue, responses((status = 201, description = "created", body = CreatedQueue), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 #[tracing::instrument(skip(state, caller, body))]
 async fn post_queue(
     State(state): State<AppState>,
@@ -340,6 +367,7 @@ async fn post_queue(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(get, path = "/api/v1/queues", tag = "queues", summary = "Queues with members and settings", responses((status = 200, description = "the queues", body = [QueueRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_queues(
     State(state): State<AppState>,
     caller: Caller,
@@ -348,6 +376,7 @@ async fn get_queues(
 }
 
 /// Server-sent events: one event per change of a topic the caller's pages show.
+#[utoipa::path(get, path = "/api/v1/live", tag = "live", summary = "Server-sent events: a topic each time a page's data changed", responses((status = 200, description = "an event stream", content_type = "text/event-stream"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn live(State(state): State<AppState>, caller: Caller) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
         Ok(change) if change.concerns(&caller) => Some(Ok(Event::default().event(change.topic).data("changed"))),
@@ -358,6 +387,7 @@ async fn live(State(state): State<AppState>, caller: Caller) -> Sse<impl Stream<
 
 /// The live connection: pushes `{"topic": …}` for every change that concerns the caller, and keeps
 /// an agent online while it is open.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "live", summary = "The live WebSocket; an agent is online while it is open", responses((status = 101, description = "switching to the WebSocket protocol"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn websocket(State(state): State<AppState>, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
     upgrade.on_upgrade(move |socket| follow_live(state, caller, socket))
 }
@@ -399,6 +429,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError
 }
 
 /// The installation operator creates a company with its first supervisor.
+#[utoipa::path(post, path = "/api/v1/companies", tag = "companies", summary = "Create a company and its first supervisor (operator)", request_body = NewCompany, responses((status = 201, description = "created", body = CreatedCompany), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("operator" = [])))]
 async fn post_company(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -409,6 +440,7 @@ async fn post_company(
     Ok((StatusCode::CREATED, Json(create_company(&state, &company).await?)))
 }
 
+#[utoipa::path(put, path = "/api/v1/companies/{company}/limits", tag = "companies", summary = "Set a company's limits (operator)", request_body = CompanyLimits, params(("company" = CompanyId, Path, description = "a company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("operator" = [])))]
 async fn put_company_limits(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -420,15 +452,17 @@ async fn put_company_limits(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/company", tag = "companies", summary = "Your company's limits and use", responses((status = 200, description = "limits and use", body = CompanyUse), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_company(State(state): State<AppState>, caller: Caller) -> Result<Json<CompanyUse>, AppError> {
     Ok(Json(company_use(&state, &caller).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct KeyName {
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "lines", summary = "Create an API key (shown once)", request_body = KeyName, responses((status = 201, description = "created", body = CreatedApiKey), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_api_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -437,10 +471,12 @@ async fn post_api_key(
     Ok((StatusCode::CREATED, Json(create_api_key(&state, &caller, &body.name).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "lines", summary = "API keys (never the keys themselves)", responses((status = 200, description = "the keys", body = [ApiKeyRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_api_keys(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ApiKeyRow>>, AppError> {
     Ok(Json(list_api_keys(&state, &caller).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/api-keys/{key}", tag = "lines", summary = "Revoke an API key", params(("key" = uuid::Uuid, Path, description = "an API key of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn delete_api_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -450,6 +486,7 @@ async fn delete_api_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/lines", tag = "lines", summary = "Create a line and where its chats go", request_body = NewLine, responses((status = 201, description = "created; the webhook secret is shown once", body = CreatedLine), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_line(
     State(state): State<AppState>,
     caller: Caller,
@@ -458,10 +495,12 @@ async fn post_line(
     Ok((StatusCode::CREATED, Json(create_line(&state, &caller, &body).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/lines", tag = "lines", summary = "Lines", responses((status = 200, description = "the lines", body = [LineRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_lines(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<LineRow>>, AppError> {
     Ok(Json(list_lines(&state, &caller).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/lines/{line}/routing", tag = "lines", summary = "Change where a line's chats go", request_body = LineRouting, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn put_line_routing(
     State(state): State<AppState>,
     caller: Caller,
@@ -478,6 +517,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The API line: an outside system hands over a customer's message with its API key.
+#[utoipa::path(post, path = "/api/v1/lines/{line}/messages", tag = "lines", summary = "A customer's message, handed over by an outside system", request_body = InboundMessage, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 202, description = "stored", body = AcceptedMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("api_key" = [])))]
 async fn post_inbound_message(
     State(state): State<AppState>,
     Path(line): Path<String>,
@@ -490,10 +530,12 @@ async fn post_inbound_message(
     Ok((StatusCode::ACCEPTED, Json(receive_message(&state, company, line, message).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents)", responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_chats(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ChatRow>>, AppError> {
     Ok(Json(list_chats(&state, &caller).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/chats/{chat}", tag = "chats", summary = "One chat with its whole history", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the chat", body = ChatWithMessages), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn get_chat(
     State(state): State<AppState>,
     caller: Caller,
@@ -502,11 +544,12 @@ async fn get_chat(
     Ok(Json(read_chat(&state, &caller, chat).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ReplyText {
     text: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/messages", tag = "chats", summary = "The assigned agent answers", request_body = ReplyText, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_reply(
     State(state): State<AppState>,
     caller: Caller,
@@ -516,6 +559,7 @@ async fn post_reply(
     Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, &body.text).await?)))
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/resolve", tag = "chats", summary = "Resolve a chat", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_resolve(
     State(state): State<AppState>,
     caller: Caller,
@@ -525,12 +569,13 @@ async fn post_resolve(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct TransferRequest {
     to: TransferTarget,
     note: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/transfer", tag = "chats", summary = "Transfer a chat to a colleague or a queue", request_body = TransferRequest, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_transfer(
     State(state): State<AppState>,
     caller: Caller,
@@ -541,11 +586,12 @@ async fn post_transfer(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ChatIds {
     chat_ids: Vec<ChatId>,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/resolve", tag = "chats", summary = "Resolve many chats at once", request_body = ChatIds, responses((status = 200, description = "what was resolved and what was refused, and why", body = BulkOutcome), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 async fn post_resolve_many(
     State(state): State<AppState>,
     caller: Caller,

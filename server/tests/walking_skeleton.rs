@@ -35,6 +35,7 @@ on_both_backends!(
     healthz_reports_the_store_and_projection_lag,
     metrics_expose_requests_appends_and_projection_lag,
     the_read_model_survives_a_restart,
+    the_openapi_document_describes_every_endpoint_of_the_router,
 );
 
 async fn a_created_queue_appears_in_the_list(backend: Backend) {
@@ -506,4 +507,46 @@ async fn a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in(backend
     assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["active"], false, "still listed, marked inactive");
     let agent_cannot = app.send(&laptop, Method::POST, &path, serde_json::json!({})).await;
     assert_eq!(agent_cannot.status(), 401);
+}
+
+/// Every `.route("/api/v1/…", get(…).post(…))` of `server/src/routes.rs`, as (method, path).
+fn routes_in_the_source() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
+    let mut routes = Vec::new();
+    for chunk in source.split(".route(\"").skip(1) {
+        let Some((path, rest)) = chunk.split_once('"') else { continue };
+        let declaration = rest.split(")\n").next().unwrap_or("");
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let called = declaration.contains(&format!(" {method}(")) || declaration.contains(&format!(".{method}("));
+            if called && (path.starts_with("/api/v1") || path == "/healthz" || path == "/metrics") {
+                routes.push((method.to_string(), path.to_string()));
+            }
+        }
+    }
+    routes
+}
+
+async fn the_openapi_document_describes_every_endpoint_of_the_router(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = anonymous().get(format!("{}/api/v1/openapi.json", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let document: serde_json::Value = response.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let routes = routes_in_the_source();
+    assert!(routes.len() > 40, "the routes were read from the source: {routes:?}");
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(method, path)| path != "/api/v1/openapi.json" && document["paths"][path][method].is_null())
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(missing.is_empty(), "not described: {missing:?}");
+    let schemas = &document["components"]["schemas"];
+    for schema in ["InboundMessage", "ErrorBody", "ChatRow", "LineRouting", "QueueSettings", "BulkOutcome"] {
+        assert!(!schemas[schema].is_null(), "schema {schema}");
+    }
+    let schemes = &document["components"]["securitySchemes"];
+    assert!(!schemes["session"].is_null() && !schemes["api_key"].is_null() && !schemes["operator"].is_null());
+    let page = anonymous().get(format!("{}/api/docs", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/api/v1/openapi.json"));
 }
