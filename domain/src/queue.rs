@@ -136,6 +136,8 @@ pub enum QueueEvent {
     AgentAdded { queue_id: QueueId, agent: UserId },
     #[serde(rename = "AgentRemovedFromQueue")]
     AgentRemoved { queue_id: QueueId, agent: UserId },
+    #[serde(rename = "QueueRenamed")]
+    Renamed { queue_id: QueueId, name: QueueName },
     #[serde(rename = "QueueSettingsChanged")]
     SettingsChanged { queue_id: QueueId, settings: QueueSettings },
 }
@@ -165,6 +167,12 @@ pub enum QueueCommand {
         company_id: CompanyId,
         settings: QueueSettings,
     },
+    /// The new name was claimed beside; the old one is released with it.
+    Rename {
+        queue_id: QueueId,
+        company_id: CompanyId,
+        name: QueueName,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -182,6 +190,7 @@ pub enum QueueRejection {
 #[derive(Default, Debug)]
 pub struct QueueState {
     company: Option<CompanyId>,
+    pub name: Option<QueueName>,
     members: BTreeSet<UserId>,
     settings: QueueSettings,
 }
@@ -213,6 +222,16 @@ impl Decider for Queue {
                     vec![QueueEvent::AgentAdded { queue_id: *queue_id, agent: *agent }]
                 })
             }
+            QueueCommand::Rename { queue_id, company_id, name } => {
+                if state.company != Some(*company_id) {
+                    return Err(QueueRejection::NotFound);
+                }
+                Ok(if state.name.as_ref() == Some(name) {
+                    vec![]
+                } else {
+                    vec![QueueEvent::Renamed { queue_id: *queue_id, name: name.clone() }]
+                })
+            }
             QueueCommand::Configure { queue_id, company_id, settings } => {
                 if state.company != Some(*company_id) {
                     return Err(QueueRejection::NotFound);
@@ -239,7 +258,11 @@ impl Decider for Queue {
 
     fn evolve(mut state: QueueState, event: &QueueEvent) -> QueueState {
         match event {
-            QueueEvent::Created { company_id, .. } => state.company = Some(*company_id),
+            QueueEvent::Created { company_id, name, .. } => {
+                state.company = Some(*company_id);
+                state.name = Some(name.clone());
+            }
+            QueueEvent::Renamed { name, .. } => state.name = Some(name.clone()),
             QueueEvent::AgentAdded { agent, .. } => {
                 state.members.insert(*agent);
             }
@@ -383,6 +406,18 @@ mod settings_tests {
             "You are number 3 in line. An agent will be with you shortly."
         );
         assert_eq!(QueueSettings { waiting_message: " ".into(), no_answer_minutes: None }.waiting_text(3), None);
+    }
+
+    #[test]
+    fn a_queue_is_renamed_within_its_company() {
+        let new = QueueName::parse("Ventas").unwrap();
+        given::<Queue>(vec![created()])
+            .when(QueueCommand::Rename { queue_id: queue(), company_id: company(), name: new.clone() })
+            .then(vec![QueueEvent::Renamed { queue_id: queue(), name: new.clone() }]);
+        let other = CompanyId::from_uuid(Uuid::from_u128(8));
+        given::<Queue>(vec![created()])
+            .when(QueueCommand::Rename { queue_id: queue(), company_id: other, name: new })
+            .then_rejects(QueueRejection::NotFound);
     }
 
     #[test]

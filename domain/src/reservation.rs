@@ -11,6 +11,9 @@ use uuid::Uuid;
 pub enum ReservationEvent {
     #[serde(rename = "NameClaimed")]
     Claimed { owner: Uuid, name: String },
+    /// The owner let the name go (it was renamed): anyone may claim it again.
+    #[serde(rename = "NameReleased")]
+    Released { owner: Uuid },
 }
 
 impl DomainEvent for ReservationEvent {}
@@ -18,6 +21,7 @@ impl DomainEvent for ReservationEvent {}
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReservationCommand {
     Claim { owner: Uuid, name: String },
+    Release { owner: Uuid },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -50,12 +54,19 @@ impl Decider for Reservation {
                 Some(holder) if holder == *owner => Ok(vec![]),
                 Some(_) => Err(ReservationRejection::Taken(name.clone())),
             },
+            // Only the holder lets a name go; anything else has nothing to release.
+            ReservationCommand::Release { owner } => Ok(if state.holder == Some(*owner) {
+                vec![ReservationEvent::Released { owner: *owner }]
+            } else {
+                vec![]
+            }),
         }
     }
 
     fn evolve(_state: ReservationState, event: &ReservationEvent) -> ReservationState {
         match event {
             ReservationEvent::Claimed { owner, .. } => ReservationState { holder: Some(*owner) },
+            ReservationEvent::Released { .. } => ReservationState { holder: None },
         }
     }
 }
@@ -83,6 +94,17 @@ mod tests {
         given::<Reservation>(vec![claimed(1, "Sales")])
             .when(claim(2, "sales"))
             .then_rejects(ReservationRejection::Taken("sales".into()));
+    }
+
+    #[test]
+    fn a_released_name_can_be_claimed_by_another() {
+        let released = ReservationEvent::Released { owner: Uuid::from_u128(1) };
+        given::<Reservation>(vec![claimed(1, "Sales"), released])
+            .when(claim(2, "Sales"))
+            .then(vec![claimed(2, "Sales")]);
+        given::<Reservation>(vec![claimed(1, "Sales")])
+            .when(ReservationCommand::Release { owner: Uuid::from_u128(2) })
+            .then(vec![]);
     }
 
     #[test]

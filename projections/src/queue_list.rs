@@ -128,7 +128,7 @@ impl Projection for QueueList {
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if !matches!(
             event.event_type.as_str(),
-            "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged"
+            "QueueCreated" | "QueueRenamed" | "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged"
         ) {
             return Ok(());
         }
@@ -157,6 +157,13 @@ impl Projection for QueueList {
                 .bind(event.position.sequence)
                 .execute(&mut *connection)
                 .await?;
+            }
+            QueueEvent::Renamed { queue_id, name } => {
+                sqlx::query(&format!("UPDATE {} SET name = $1 WHERE queue_id = $2", self.table()))
+                    .bind(name.as_str().to_string())
+                    .bind(queue_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
             }
             QueueEvent::SettingsChanged { queue_id, settings } => {
                 let settings = serde_json::to_string(&settings)

@@ -56,7 +56,11 @@ impl LiveHub {
     fn change_of(&self, event: &RecordedEvent) -> Option<LiveChange> {
         let company_id = event.metadata.company_id;
         let (topic, agent) = match event.event_type.as_str() {
-            "QueueCreated" | "AgentAddedToQueue" | "AgentRemovedFromQueue" => ("queues", None),
+            "QueueCreated"
+            | "QueueRenamed"
+            | "QueueSettingsChanged"
+            | "AgentAddedToQueue"
+            | "AgentRemovedFromQueue" => ("queues", None),
             "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline" => {
                 ("agents", event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()))
             }

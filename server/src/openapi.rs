@@ -46,7 +46,7 @@ impl Modify for Security {
         routes::post_session, routes::get_session, routes::delete_session,
         routes::get_agents, routes::post_agent, routes::post_auditor, routes::post_supervisor,
         routes::patch_agent, routes::post_deactivate, routes::put_capacity,
-        routes::get_queues, routes::post_queue, routes::put_member, routes::delete_member, routes::put_queue_settings,
+        routes::get_queues, routes::post_queue, routes::put_member, routes::delete_member, routes::put_queue_settings, routes::patch_queue,
         routes::get_reasons, routes::post_reason, routes::patch_reason, routes::delete_reason,
         routes::post_pause, routes::post_resume,
         routes::live, routes::websocket,

@@ -1,7 +1,7 @@
 //! Queues (R2): the create command across its name reservation and the queue itself, and the list.
 
 use crate::agents::ensure_agent_of_caller;
-use crate::commands::{commit, decide, execute, with_retry, CommandContext};
+use crate::commands::{commit, decide, execute, load, with_retry, CommandContext};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
@@ -68,6 +68,39 @@ pub async fn create_queue(
     .await?;
     state.caught_up(&state.queue_list, position).await?;
     Ok(CreatedQueue { id: queue_id, name })
+}
+
+/// Renames a queue: claims the new name, lets the old one go and renames the queue, in one
+/// transaction.
+pub async fn rename_queue(
+    state: &AppState,
+    caller: &Caller,
+    queue_id: QueueId,
+    raw_name: &str,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let name = QueueName::parse(raw_name).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let context = caller.context();
+    let company = caller.company_id;
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let (queue, _) = load::<Queue>(log, &queue_stream(queue_id)).await?;
+        let rename = QueueCommand::Rename { queue_id, company_id: company, name: name.clone() };
+        let renamed = decide::<Queue>(log, &context, &queue_stream(queue_id), &rename, AppError::from).await?;
+        let claim = ReservationCommand::Claim { owner: queue_id.as_uuid(), name: name.to_string() };
+        let mut decisions = vec![
+            decide::<Reservation>(log, &context, &queue_name_stream(company, &name), &claim, queue_name_taken).await?,
+        ];
+        if let Some(old) = queue.name.filter(|old| old.key() != name.key()) {
+            let release = ReservationCommand::Release { owner: queue_id.as_uuid() };
+            let old_stream = queue_name_stream(company, &old);
+            decisions.push(decide::<Reservation>(log, &context, &old_stream, &release, queue_name_taken).await?);
+        }
+        decisions.push(renamed);
+        commit(log, &state.metrics, decisions).await
+    })
+    .await?;
+    state.caught_up(&state.queue_list, position).await
 }
 
 /// A company's queues as the read model holds them.

@@ -166,7 +166,7 @@ impl Books {
                     QueueEvent::SettingsChanged { queue_id, settings } => {
                         self.queue_settings.insert(queue_id, settings);
                     }
-                    QueueEvent::Created { .. } => {}
+                    QueueEvent::Created { .. } | QueueEvent::Renamed { .. } => {}
                 }
             }
             "UserRegistered" | "UserDeactivated" => {

@@ -17,7 +17,7 @@ use crate::openapi::ErrorBody;
 use crate::pauses::{change_reasons, pause, resume, set_capacity};
 use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, Caller};
 use crate::presence;
-use crate::queues::{configure_queue, create_queue, list_queues, set_membership, CreatedQueue};
+use crate::queues::{configure_queue, create_queue, list_queues, rename_queue, set_membership, CreatedQueue};
 use crate::startup::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::Path;
@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auditors", post(post_auditor))
         .route("/api/v1/supervisors", post(post_supervisor))
         .route("/api/v1/queues/{queue}/members/{agent}", put(put_member).delete(delete_member))
+        .route("/api/v1/queues/{queue}", patch(patch_queue))
         .route("/api/v1/queues/{queue}/settings", put(put_queue_settings))
         .route("/api/v1/agents/{agent}", patch(patch_agent))
         .route("/api/v1/agents/{agent}/deactivate", post(post_deactivate))
@@ -231,6 +232,17 @@ async fn delete_member(
     Path((queue, agent)): Path<(QueueId, UserId)>,
 ) -> Result<StatusCode, AppError> {
     set_membership(&state, &caller, queue, agent, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(patch, path = "/api/v1/queues/{queue}", tag = "queues", summary = "Rename a queue", request_body = NewQueue, params(("queue" = QueueId, Path, description = "a queue of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+async fn patch_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(queue): Path<QueueId>,
+    Json(body): Json<NewQueue>,
+) -> Result<StatusCode, AppError> {
+    rename_queue(&state, &caller, queue, &body.name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

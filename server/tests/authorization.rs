@@ -90,6 +90,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, format!("/api/v1/chats/{chat}"), Body::None, [401, 200, 403, 200, 404]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
         case(M::POST, "/api/v1/queues".into(), Body::Json(json!({ "name": "Other queue" })), [401, 403, 403, 403, 201]),
+        case(
+            M::PATCH,
+            format!("/api/v1/queues/{queue}"),
+            Body::Json(json!({ "name": "Taken over" })),
+            [401, 403, 403, 403, 404],
+        ),
         case(M::PUT, member.clone(), Body::Json(json!({})), [401, 403, 403, 403, 404]),
         case(M::DELETE, member.clone(), Body::Json(json!({})), [401, 403, 403, 403, 404]),
         case(

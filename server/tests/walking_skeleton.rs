@@ -36,6 +36,7 @@ on_both_backends!(
     metrics_expose_requests_appends_and_projection_lag,
     the_read_model_survives_a_restart,
     the_openapi_document_describes_every_endpoint_of_the_router,
+    a_supervisor_renames_a_queue_and_its_old_name_is_free_again,
 );
 
 async fn a_created_queue_appears_in_the_list(backend: Backend) {
@@ -549,4 +550,31 @@ async fn the_openapi_document_describes_every_endpoint_of_the_router(backend: Ba
     let page = anonymous().get(format!("{}/api/docs", app.address)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("/api/v1/openapi.json"));
+}
+
+async fn a_supervisor_renames_a_queue_and_its_old_name_is_free_again(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let sales = created_id(app.create_queue("Sales").await, "id").await;
+    let billing = created_id(app.create_queue("Billing").await, "id").await;
+    let rename = |queue: &str, name: &str| {
+        let path = format!("/api/v1/queues/{queue}");
+        let body = serde_json::json!({ "name": name });
+        let app = &app;
+        async move { app.send(&app.client, reqwest::Method::PATCH, &path, body).await.status() }
+    };
+    assert_eq!(rename(&sales, " Ventas ").await, 204);
+    assert_eq!(app.wait_for_queues(&["Billing", "Ventas"]).await, vec!["Billing", "Ventas"]);
+    assert_eq!(app.create_queue("sales").await.status(), 201, "the old name is free again");
+    assert_eq!(rename(&billing, "VENTAS").await, 409, "the new name is taken");
+    assert_eq!(rename(&billing, "  ").await, 422);
+    assert_eq!(rename(&uuid::Uuid::now_v7().to_string(), "Other").await, 404);
+    assert_eq!(rename(&sales, "VENTAS").await, 204, "a change of case keeps the name reserved");
+    assert_eq!(app.create_queue("ventas").await.status(), 409);
+    app.create_agent("Ana", "ana@example.com", "agent password").await;
+    let ana = signed_in(&app.address, "ana@example.com", "agent password").await;
+    let by_agent = app
+        .send(&ana, reqwest::Method::PATCH, &format!("/api/v1/queues/{billing}"), serde_json::json!({ "name": "Mine" }))
+        .await;
+    assert_eq!(by_agent.status(), 403);
+    assert_eq!(app.wait_for_queues(&["Billing", "sales", "VENTAS"]).await, vec!["Billing", "sales", "VENTAS"]);
 }
