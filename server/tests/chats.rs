@@ -28,6 +28,7 @@ on_both_backends!(
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
+    paused_agents_never_get_a_chat_while_messages_and_pauses_race,
 );
 
 mod postgres_only {
@@ -760,4 +761,77 @@ async fn queue_settings_are_checked_and_shown(backend: Backend) {
     let unknown = format!("/api/v1/queues/{}/settings", uuid::Uuid::now_v7());
     let body = serde_json::json!({ "waiting_message": "", "no_answer_minutes": null });
     assert_eq!(app.send(&app.client, reqwest::Method::PUT, &unknown, body).await.status(), 404);
+}
+
+async fn paused_agents_never_get_a_chat_while_messages_and_pauses_race(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let agents = [app.agent("Ana").await, app.agent("Ben").await, app.agent("Cy").await];
+    for agent in &agents {
+        let path = format!("/api/v1/agents/{}/capacity", agent.id);
+        app.send(&app.client, reqwest::Method::PUT, &path, serde_json::json!({ "capacity": 5 })).await;
+    }
+    let queue = app.queue_with("Sales", &agents.iter().collect::<Vec<_>>()).await;
+    let reason = created_id(
+        app.send(&app.client, reqwest::Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Break" }))
+            .await,
+        "id",
+    )
+    .await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let mut lives = Vec::new();
+    for agent in &agents {
+        lives.push(go_online(&app, agent).await);
+    }
+
+    let messages = (0..45).map(|n| {
+        let (app, key, line) = (&app, &key, &line);
+        async move {
+            let body = serde_json::json!({ "contact_id": format!("c{n}"), "text": "hola" });
+            assert_eq!(app.inbound(key, line, body).await.status(), 202);
+        }
+    });
+    let toggles = agents.iter().map(|agent| {
+        let (app, reason) = (&app, &reason);
+        async move {
+            for _ in 0..8 {
+                let pause = serde_json::json!({ "reason_id": reason });
+                app.send(&agent.client, reqwest::Method::POST, "/api/v1/me/pause", pause).await;
+                app.send(&agent.client, reqwest::Method::POST, "/api/v1/me/resume", serde_json::json!({})).await;
+            }
+        }
+    });
+    futures::join!(futures::future::join_all(messages), futures::future::join_all(toggles));
+    // Everyone ends available: every chat finds a place (15 places for 45 chats: 15 assigned).
+    let all = app
+        .wait_chats(&app.client, |c| c.len() == 45 && states(c).iter().filter(|s| *s != "waiting").count() == 15)
+        .await;
+    assert_eq!(states(&all).iter().filter(|s| *s != "waiting").count(), 15);
+
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
+    let mut paused: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    let mut load: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut assigned_chats = std::collections::HashSet::new();
+    for event in &events {
+        let agent = event.data["agent"].as_str().unwrap_or_default().to_string();
+        match event.event_type.as_str() {
+            "AgentPaused" => {
+                paused.insert(agent, true);
+            }
+            "AgentResumed" => {
+                paused.insert(agent, false);
+            }
+            "AgentReceivedChat" => {
+                assert!(!paused.get(&agent).copied().unwrap_or(false), "{agent} received a chat while paused");
+                let active = load.entry(agent.clone()).or_default();
+                *active += 1;
+                assert!(*active <= 5, "{agent} over capacity");
+            }
+            "ChatAssigned" => assert!(assigned_chats.insert(event.stream.clone()), "{} assigned twice", event.stream),
+            _ => {}
+        }
+    }
+    let pauses = events.iter().filter(|e| e.event_type == "AgentPaused").count();
+    assert_eq!(pauses, 24, "every pause raced with the messages");
 }
