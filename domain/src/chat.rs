@@ -119,6 +119,12 @@ pub enum ChatEvent {
         note: Option<String>,
         at: DateTime<Utc>,
     },
+    /// The contact's own agent (R7): their chats go to them even while they are away.
+    #[serde(rename = "ChatOwnAgentSet")]
+    OwnAgentSet { chat_id: ChatId, agent: Option<UserId>, by: UserId },
+    /// The chat's agent went offline and the line passes such chats on (G6).
+    #[serde(rename = "ChatLeftByOfflineAgent")]
+    LeftByOfflineAgent { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, at: DateTime<Utc> },
     #[serde(rename = "ChatResolved")]
     Resolved { chat_id: ChatId, conversation_id: ConversationId, by: Resolver, at: DateTime<Utc> },
     /// A message to the customer reached the line's webhook.
@@ -183,6 +189,16 @@ pub enum ChatCommand {
         by: Resolver,
         at: DateTime<Utc>,
     },
+    SetOwnAgent {
+        company_id: CompanyId,
+        agent: Option<UserId>,
+        by: UserId,
+    },
+    /// The chat's agent is offline and the line passes their chats on.
+    HandOver {
+        agent: UserId,
+        at: DateTime<Utc>,
+    },
     Transfer {
         company_id: CompanyId,
         by: Resolver,
@@ -210,6 +226,8 @@ pub struct ChatState {
     /// Whether the agent answered since the chat was assigned to them.
     pub agent_answered: bool,
     pub reply_deadline: Option<DateTime<Utc>>,
+    /// The contact's own agent (R7).
+    pub own_agent: Option<UserId>,
     seen: BTreeSet<String>,
 }
 
@@ -365,6 +383,25 @@ impl Decider for Chat {
                 }
                 Ok(vec![ChatEvent::Resolved { chat_id: chat_id_of(state)?, conversation_id, by: *by, at: *at }])
             }
+            ChatCommand::SetOwnAgent { company_id, agent, by } => {
+                check_company(state, *company_id)?;
+                Ok(if state.own_agent == *agent {
+                    vec![]
+                } else {
+                    vec![ChatEvent::OwnAgentSet { chat_id: chat_id_of(state)?, agent: *agent, by: *by }]
+                })
+            }
+            ChatCommand::HandOver { agent, at } => match (state.conversation, state.queue) {
+                (Some(conversation_id), Some(queue)) if state.agent == Some(*agent) => {
+                    let chat_id = chat_id_of(state)?;
+                    Ok(vec![
+                        ChatEvent::LeftByOfflineAgent { chat_id, conversation_id, agent: *agent, at: *at },
+                        ChatEvent::Queued { chat_id, conversation_id, queue, at: *at },
+                    ])
+                }
+                // Moved or resolved meanwhile: nothing to hand over.
+                _ => Ok(vec![]),
+            },
             ChatCommand::Transfer { company_id, by, to, note, at } => {
                 check_company(state, *company_id)?;
                 let Some(conversation_id) = state.conversation else {
@@ -441,6 +478,8 @@ impl Decider for Chat {
             }
             ChatEvent::ReplyDeadlineSet { due_at, .. } => state.reply_deadline = Some(*due_at),
             ChatEvent::ReplyDeadlineMissed { .. } => state.reply_deadline = None,
+            ChatEvent::OwnAgentSet { agent, .. } => state.own_agent = *agent,
+            ChatEvent::LeftByOfflineAgent { .. } => state.reply_deadline = None,
             ChatEvent::AgentReplied { .. } => {
                 state.customer_spoke_last = false;
                 state.agent_answered = true;
@@ -715,6 +754,18 @@ mod tests {
             at: at(),
         });
         given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
+    }
+
+    #[test]
+    fn a_chat_whose_agent_went_offline_is_handed_over_unless_it_moved_meanwhile() {
+        let mut history = first_message();
+        history.push(assigned());
+        given::<Chat>(history.clone()).when(ChatCommand::HandOver { agent: ana(), at: at() }).then(vec![
+            ChatEvent::LeftByOfflineAgent { chat_id: chat(), conversation_id: conversation(1), agent: ana(), at: at() },
+            ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: at() },
+        ]);
+        let ben = UserId::from_uuid(Uuid::from_u128(8));
+        given::<Chat>(history).when(ChatCommand::HandOver { agent: ben, at: at() }).then(vec![]);
     }
 
     #[test]

@@ -52,6 +52,18 @@ impl LineRouting {
     }
 }
 
+/// What happens to a chat whose agent is offline (G6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OfflinePolicy {
+    /// The chat stays with its agent until they are back.
+    #[default]
+    Wait,
+    /// The chat goes to another available agent of its queue.
+    TransferToQueue,
+}
+
 /// Where replies to the line's customers are POSTed, and the secret that signs them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Webhook {
@@ -111,6 +123,8 @@ pub enum LineEvent {
     Created { line_id: LineId, company_id: CompanyId, name: String, routing: LineRouting, webhook: Option<Webhook> },
     #[serde(rename = "LineRoutingChanged")]
     RoutingChanged { line_id: LineId, routing: LineRouting },
+    #[serde(rename = "LineOfflinePolicySet")]
+    OfflinePolicySet { line_id: LineId, policy: OfflinePolicy },
 }
 
 impl DomainEvent for LineEvent {}
@@ -120,6 +134,7 @@ impl DomainEvent for LineEvent {}
 pub enum LineCommand {
     Create { line_id: LineId, company_id: CompanyId, name: String, routing: LineRouting, webhook: Option<Webhook> },
     ChangeRouting { line_id: LineId, company_id: CompanyId, routing: LineRouting },
+    SetOfflinePolicy { line_id: LineId, company_id: CompanyId, policy: OfflinePolicy },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -127,6 +142,7 @@ pub struct LineState {
     pub company_id: Option<CompanyId>,
     pub routing: Option<LineRouting>,
     pub webhook: Option<Webhook>,
+    pub offline_policy: OfflinePolicy,
 }
 
 pub struct Line;
@@ -157,6 +173,16 @@ impl Decider for Line {
                     webhook,
                 }])
             }
+            LineCommand::SetOfflinePolicy { line_id, company_id, policy } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                Ok(if state.offline_policy == *policy {
+                    vec![]
+                } else {
+                    vec![LineEvent::OfflinePolicySet { line_id: *line_id, policy: *policy }]
+                })
+            }
             LineCommand::ChangeRouting { line_id, company_id, routing } => {
                 if state.company_id != Some(*company_id) {
                     return Err(LineRejection::NotFound);
@@ -178,6 +204,7 @@ impl Decider for Line {
                 state.webhook = webhook.clone();
             }
             LineEvent::RoutingChanged { routing, .. } => state.routing = Some(routing.clone()),
+            LineEvent::OfflinePolicySet { policy, .. } => state.offline_policy = *policy,
         }
         state
     }

@@ -79,6 +79,11 @@ pub enum RoutingFact {
     ChatReleased {
         chat: ChatId,
     },
+    /// The contact's own agent (R7), who gets the chat even while away; `None`: nobody's.
+    ChatOwnedBy {
+        chat: ChatId,
+        agent: Option<UserId>,
+    },
     /// The chat's agent did not answer in time: while it waits again, it goes to someone else.
     ChatMissedBy {
         chat: ChatId,
@@ -112,6 +117,8 @@ pub struct RoutingState {
     assigned_to: BTreeMap<ChatId, UserId>,
     /// Agents a waiting chat must not go back to.
     avoid: BTreeMap<ChatId, UserId>,
+    /// Chats whose contact has an agent of their own.
+    owners: BTreeMap<ChatId, UserId>,
 }
 
 impl RoutingState {
@@ -145,6 +152,16 @@ impl RoutingState {
                 (*chat, *queue, *place)
             })
             .collect()
+    }
+
+    /// The contact's own agent of a chat, if it has one.
+    pub fn owner_of(&self, chat: ChatId) -> Option<UserId> {
+        self.owners.get(&chat).copied()
+    }
+
+    /// The chats an agent has now.
+    pub fn chats_of(&self, agent: UserId) -> Vec<ChatId> {
+        self.agents.get(&agent).map(|load| load.active.iter().copied().collect()).unwrap_or_default()
     }
 
     pub fn is_member(&self, agent: UserId, queue: QueueId) -> bool {
@@ -192,6 +209,12 @@ impl RoutingState {
             RoutingFact::ChatMissedBy { chat, agent } => {
                 self.avoid.insert(*chat, *agent);
             }
+            RoutingFact::ChatOwnedBy { chat, agent: Some(agent) } => {
+                self.owners.insert(*chat, *agent);
+            }
+            RoutingFact::ChatOwnedBy { chat, agent: None } => {
+                self.owners.remove(chat);
+            }
         }
         self
     }
@@ -237,6 +260,19 @@ impl RoutingState {
         let mut blocked: BTreeSet<QueueId> = BTreeSet::new();
         let waiting: Vec<(ChatId, QueueId)> = state.waiting.values().copied().collect();
         for (chat, queue) in waiting {
+            // A contact's own agent takes their chat whether present or not, while under capacity;
+            // such a chat never holds up its queue.
+            let owner = state.owners.get(&chat).copied().filter(|owner| state.avoid.get(&chat) != Some(owner));
+            if let Some(owner) = owner {
+                let has_room =
+                    state.agents.get(&owner).is_some_and(|load| (load.active.len() as u64) < u64::from(load.capacity));
+                if has_room {
+                    let assignment = Assignment { chat, agent: owner, queue };
+                    state = state.evolve(&assignment.into());
+                    decided.push(assignment);
+                }
+                continue;
+            }
             if blocked.contains(&queue) {
                 continue;
             }
@@ -386,6 +422,21 @@ mod tests {
         facts.push(RoutingFact::AgentOnline { agent: agent(2) });
         let (state, _) = run(&facts);
         assert_eq!(state.assignee_of(chat(1)), Some(agent(2)));
+    }
+
+    #[test]
+    fn a_contacts_own_agent_gets_the_chat_even_when_away_but_within_capacity() {
+        let mut facts = [ready(1, 1, 1), ready(2, 1, 5)].concat();
+        facts.push(RoutingFact::AgentOffline { agent: agent(1) });
+        facts.push(RoutingFact::ChatOwnedBy { chat: chat(1), agent: Some(agent(1)) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
+        facts.push(RoutingFact::ChatOwnedBy { chat: chat(2), agent: Some(agent(1)) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(2), queue: queue(1) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(3), queue: queue(1) });
+        let (state, _) = run(&facts);
+        assert_eq!(state.assignee_of(chat(1)), Some(agent(1)), "offline, and still theirs");
+        assert_eq!(state.assignee_of(chat(2)), None, "but never beyond capacity");
+        assert_eq!(state.assignee_of(chat(3)), Some(agent(2)), "an owned chat waiting holds up nobody");
     }
 
     #[test]

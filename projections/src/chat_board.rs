@@ -341,7 +341,19 @@ impl Projection for ChatBoard {
                 };
                 add_message(connection, message).await?;
             }
-            ChatEvent::Transferred { .. } | ChatEvent::ReplyDeadlineSet { .. } => {}
+            ChatEvent::Transferred { .. } | ChatEvent::ReplyDeadlineSet { .. } | ChatEvent::OwnAgentSet { .. } => {}
+            ChatEvent::LeftByOfflineAgent { chat_id, at, .. } => {
+                let message = NewMessage {
+                    message_id: event.event_id.to_string(),
+                    chat_id: chat_id.to_string(),
+                    direction: "note",
+                    author: "system".into(),
+                    text: "The agent went offline: passed on to the next agent",
+                    media: None,
+                    at: at.to_rfc3339(),
+                };
+                add_message(connection, message).await?;
+            }
             ChatEvent::ReplyDeadlineMissed { chat_id, at, .. } => {
                 let message = NewMessage {
                     message_id: event.event_id.to_string(),

@@ -5,15 +5,16 @@ use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::apikey::ApiKeyEvent;
-use domain::line::{LineEvent, LineRouting};
+use domain::line::{LineEvent, LineRouting, OfflinePolicy};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "lines";
-pub const VERSION: u32 = 1;
-const LINES: &str = "lines_lines_v1";
-const KEYS: &str = "lines_api_keys_v1";
+/// 2: offline policy.
+pub const VERSION: u32 = 2;
+const LINES: &str = "lines_lines_v2";
+const KEYS: &str = "lines_api_keys_v2";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -25,6 +26,7 @@ pub struct LineRow {
     pub webhook_url: Option<String>,
     #[serde(skip_serializing)]
     pub webhook_secret: Option<String>,
+    pub offline_policy: OfflinePolicy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +48,10 @@ fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
         routing: serde_json::from_str(&routing).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         webhook_url: row.try_get("webhook_url")?,
         webhook_secret: row.try_get("webhook_secret")?,
+        offline_policy: match row.try_get::<String, _>("offline_policy")?.as_str() {
+            "transfer_to_queue" => OfflinePolicy::TransferToQueue,
+            _ => OfflinePolicy::Wait,
+        },
     })
 }
 
@@ -59,7 +65,7 @@ fn key_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
     })
 }
 
-const LINE_COLUMNS: &str = "line_id, company_id, name, routing, webhook_url, webhook_secret";
+const LINE_COLUMNS: &str = "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy";
 const KEY_COLUMNS: &str = "key_id, company_id, name, prefix, revoked";
 
 #[derive(Default)]
@@ -116,7 +122,8 @@ impl Projection for Lines {
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {LINES} (line_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
-             name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT)"
+             name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT, \
+             offline_policy TEXT NOT NULL)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -131,10 +138,21 @@ impl Projection for Lines {
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         match event.event_type.as_str() {
-            "LineCreated" | "LineRoutingChanged" => match decode_event::<LineEvent>(event)? {
+            "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" => match decode_event::<LineEvent>(event)? {
+                LineEvent::OfflinePolicySet { line_id, policy } => {
+                    let policy = match policy {
+                        OfflinePolicy::Wait => "wait",
+                        OfflinePolicy::TransferToQueue => "transfer_to_queue",
+                    };
+                    sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
+                        .bind(policy)
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
                 LineEvent::Created { line_id, company_id, name, routing, webhook } => {
                     sqlx::query(&format!(
-                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
+                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait') \
                          ON CONFLICT (line_id) DO NOTHING"
                     ))
                     .bind(line_id.to_string())

@@ -8,7 +8,7 @@ use crate::people::Caller;
 use crate::startup::AppState;
 use chrono::Utc;
 use domain::chat::{chat_stream, Chat, ChatCommand, Resolver, TransferTarget};
-use domain::ids::ChatId;
+use domain::ids::{ChatId, UserId};
 use domain::user::Role;
 use projections::chat_board::{ChatBoard, ChatRow, MessageRow};
 use projections::people::People;
@@ -125,6 +125,23 @@ pub async fn transfer(
         }
     }
     let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: Utc::now() };
+    execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
+}
+
+/// A supervisor names the contact's own agent of a chat (R7), or none.
+pub async fn set_own_agent(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    agent: Option<UserId>,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    if let Some(agent) = agent {
+        crate::agents::ensure_agent_of_caller(state, caller, agent)
+            .await
+            .map_err(|_| AppError::Invalid("the own agent must be an agent of your company".into()))?;
+    }
+    let command = ChatCommand::SetOwnAgent { company_id: caller.company_id, agent, by: caller.user_id };
     execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
 }
 

@@ -10,7 +10,7 @@ use chrono::Utc;
 use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatRejection, Inbound};
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
-use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, Webhook};
+use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, OfflinePolicy, Webhook};
 use domain::user::Role;
 use projections::lines::{ApiKeyRow, LineRow, Lines};
 use projections::people::People;
@@ -162,6 +162,18 @@ pub async fn change_line_routing(
     caller.require(&[Role::Supervisor])?;
     check_routing(state, caller, &routing).await?;
     let command = LineCommand::ChangeRouting { line_id, company_id: caller.company_id, routing };
+    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await
+}
+
+/// What a line does with chats whose agent is offline (G6).
+pub async fn set_offline_policy(
+    state: &AppState,
+    caller: &Caller,
+    line_id: LineId,
+    policy: OfflinePolicy,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let command = LineCommand::SetOfflinePolicy { line_id, company_id: caller.company_id, policy };
     execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await
 }
 

@@ -52,9 +52,9 @@ impl Modify for Security {
         routes::live, routes::websocket,
         routes::post_company, routes::put_company_limits, routes::get_company,
         routes::get_api_keys, routes::post_api_key, routes::delete_api_key,
-        routes::get_lines, routes::post_line, routes::put_line_routing, routes::post_inbound_message,
+        routes::get_lines, routes::post_line, routes::put_line_routing, routes::post_inbound_message, routes::put_offline_policy,
         routes::get_chats, routes::get_chat, routes::post_reply, routes::post_resolve, routes::post_transfer,
-        routes::post_resolve_many,
+        routes::post_resolve_many, routes::put_own_agent,
     )
 )]
 pub struct ApiDoc;

@@ -16,7 +16,7 @@ use domain::chat::{Chat, ChatCommand, ChatEvent, ChatState};
 use domain::decider::Decider;
 use domain::event::decode;
 use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
-use domain::line::{line_queue, LineEvent};
+use domain::line::{line_queue, LineEvent, OfflinePolicy};
 use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
 use domain::queue::{personal_queue, QueueEvent, QueueSettings};
 use domain::routing::{Assignment, RoutingFact, RoutingState};
@@ -65,6 +65,7 @@ pub struct Books {
     queue_settings: HashMap<QueueId, QueueSettings>,
     /// When each assigned chat's agent must have answered by.
     deadlines: HashMap<ChatId, DateTime<Utc>>,
+    offline_policies: HashMap<LineId, OfflinePolicy>,
     /// Companies with news since the router last acted.
     dirty: BTreeSet<CompanyId>,
 }
@@ -142,6 +143,8 @@ impl Books {
             | "WaitingPositionTold"
             | "ChatResolved"
             | "ChatTransferred"
+            | "ChatOwnAgentSet"
+            | "ChatLeftByOfflineAgent"
             | "ReplyDeadlineSet"
             | "ReplyDeadlineMissed"
             | "OutboundMessageDelivered"
@@ -184,11 +187,16 @@ impl Books {
                     _ => {}
                 }
             }
-            "LineCreated" | "LineRoutingChanged" => {
+            "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" => {
                 let (line_id, routing) =
                     match decode::<LineEvent>(event.event_type, version, read(event)).map_err(AppError::from)? {
                         LineEvent::Created { line_id, routing, .. }
                         | LineEvent::RoutingChanged { line_id, routing } => (line_id, routing),
+                        LineEvent::OfflinePolicySet { line_id, policy } => {
+                            self.offline_policies.insert(line_id, policy);
+                            self.dirty.insert(company);
+                            return Ok(());
+                        }
                     };
                 let before = self.line_agents.remove(&line_id).unwrap_or_default();
                 let after = routing.own_agents();
@@ -227,6 +235,13 @@ impl Books {
             ChatEvent::ReplyDeadlineSet { chat_id, due_at, .. } => {
                 self.deadlines.insert(*chat_id, *due_at);
                 (*chat_id, None)
+            }
+            ChatEvent::OwnAgentSet { chat_id, agent, .. } => {
+                (*chat_id, Some(RoutingFact::ChatOwnedBy { chat: *chat_id, agent: *agent }))
+            }
+            ChatEvent::LeftByOfflineAgent { chat_id, agent, .. } => {
+                self.deadlines.remove(chat_id);
+                (*chat_id, Some(RoutingFact::ChatMissedBy { chat: *chat_id, agent: *agent }))
             }
             ChatEvent::ReplyDeadlineMissed { chat_id, agent, .. } => {
                 self.deadlines.remove(chat_id);
@@ -341,6 +356,38 @@ impl Books {
         Ok(transactions)
     }
 
+    /// Chats held by offline agents on lines that pass such chats on, when someone else of the
+    /// queue could take them now: each moves on in a transaction of its own (G6).
+    fn hand_over(&self, company: CompanyId, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
+        let Some(routing) = self.routing.get(&company) else { return Ok(vec![]) };
+        let mut transactions = Vec::new();
+        for (agent, tracked_agent) in &self.agents {
+            if tracked_agent.state.is_online() && !self.deactivated.contains(agent) {
+                continue;
+            }
+            for chat in routing.chats_of(*agent) {
+                let Some(tracked) = self.chats.get(&chat) else { continue };
+                let passes_on = tracked
+                    .state
+                    .line_id
+                    .and_then(|line| self.offline_policies.get(&line))
+                    .is_some_and(|policy| *policy == OfflinePolicy::TransferToQueue);
+                let Some(queue) = tracked.state.queue.filter(|_| passes_on) else { continue };
+                if !routing.someone_else_can_take(queue, *agent) {
+                    continue;
+                }
+                let context = system_context(company, now);
+                let events = Chat::decide(&tracked.state, &ChatCommand::HandOver { agent: *agent, at: now })
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                if !events.is_empty() {
+                    let stream = domain::chat::chat_stream(chat);
+                    transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
+                }
+            }
+        }
+        Ok(transactions)
+    }
+
     fn decide_assignments(&self, context: &CommandContext, chunk: &[Assignment]) -> Result<Vec<Decided>, AppError> {
         let mut decisions = Vec::new();
         let mut agents: HashMap<UserId, (AgentState, ExpectedRevision, Vec<AgentEvent>)> = HashMap::new();
@@ -351,8 +398,8 @@ impl Books {
                     Some(t) => (t.state.clone(), t.expected(), vec![]),
                     None => (AgentState::default(), ExpectedRevision::NoStream, vec![]),
                 });
-            let receive =
-                AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent: false };
+            let own_agent = self.routing.values().any(|r| r.owner_of(assignment.chat) == Some(assignment.agent));
+            let receive = AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent };
             let reply_by = self
                 .settings_of(assignment.queue)
                 .no_answer_minutes
@@ -460,6 +507,9 @@ impl ChatRouter {
         }
         let companies = std::mem::take(&mut self.books.dirty);
         for company in companies {
+            for transaction in self.books.hand_over(company, now)? {
+                self.append(transaction).await?;
+            }
             for transaction in self.books.decide(company, now)? {
                 if !self.append(transaction).await? {
                     // Decide again once the change that got in the way has been folded.

@@ -2,7 +2,8 @@
 
 use crate::agents::{change_agent, create_agent, create_colleague, list_agents, AgentRow, NewAgent};
 use crate::chats::{
-    list_chats, read_chat, reply, resolve, resolve_many, transfer, BulkOutcome, ChatWithMessages, SentMessage,
+    list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, BulkOutcome, ChatWithMessages,
+    SentMessage,
 };
 use crate::companies::{
     change_limits, company_use, create_company, require_operator, CompanyUse, CreatedCompany, NewCompany,
@@ -10,7 +11,7 @@ use crate::companies::{
 use crate::error::AppError;
 use crate::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
-    revoke_api_key, AcceptedMessage, CreatedApiKey, CreatedLine, InboundMessage, NewLine,
+    revoke_api_key, set_offline_policy, AcceptedMessage, CreatedApiKey, CreatedLine, InboundMessage, NewLine,
 };
 use crate::metrics::ProjectionLag;
 use crate::openapi::ErrorBody;
@@ -31,7 +32,7 @@ use axum::{Json, Router};
 use domain::chat::TransferTarget;
 use domain::company::CompanyLimits;
 use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
-use domain::line::LineRouting;
+use domain::line::{LineRouting, OfflinePolicy};
 use domain::pause::PauseReasonCommand;
 use domain::queue::QueueSettings;
 use domain::user::Role;
@@ -77,6 +78,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/lines", get(get_lines).post(post_line))
         .route("/api/v1/lines/{line}/routing", put(put_line_routing))
         .route("/api/v1/lines/{line}/messages", post(post_inbound_message))
+        .route("/api/v1/lines/{line}/offline-policy", put(put_offline_policy))
+        .route("/api/v1/chats/{chat}/own-agent", put(put_own_agent))
         .route("/api/v1/chats", get(get_chats))
         .route("/api/v1/chats/resolve", post(post_resolve_many))
         .route("/api/v1/chats/{chat}", get(get_chat))
@@ -595,6 +598,39 @@ async fn post_transfer(
     Json(body): Json<TransferRequest>,
 ) -> Result<StatusCode, AppError> {
     transfer(&state, &caller, chat, body.to, body.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct OwnAgent {
+    /// The agent, or null for nobody.
+    agent: Option<UserId>,
+}
+
+#[utoipa::path(put, path = "/api/v1/chats/{chat}/own-agent", tag = "chats", summary = "Name the contact's own agent (R7), or nobody", request_body = OwnAgent, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+async fn put_own_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<OwnAgent>,
+) -> Result<StatusCode, AppError> {
+    set_own_agent(&state, &caller, chat, body.agent).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct PolicyChoice {
+    policy: OfflinePolicy,
+}
+
+#[utoipa::path(put, path = "/api/v1/lines/{line}/offline-policy", tag = "lines", summary = "What happens to chats whose agent is offline (G6)", request_body = PolicyChoice, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+async fn put_offline_policy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+    Json(body): Json<PolicyChoice>,
+) -> Result<StatusCode, AppError> {
+    set_offline_policy(&state, &caller, line, body.policy).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

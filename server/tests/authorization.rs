@@ -163,6 +163,18 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(M::POST, format!("/api/v1/chats/{chat}/resolve"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
         case(
+            M::PUT,
+            format!("/api/v1/chats/{chat}/own-agent"),
+            Body::Json(json!({ "agent": null })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(
+            M::PUT,
+            format!("/api/v1/lines/{line}/offline-policy"),
+            Body::Json(json!({ "policy": "transfer_to_queue" })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(
             M::POST,
             "/api/v1/chats/resolve".into(),
             Body::Json(json!({ "chat_ids": [chat] })),

@@ -29,6 +29,8 @@ on_both_backends!(
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
     paused_agents_never_get_a_chat_while_messages_and_pauses_race,
+    a_contacts_own_agent_gets_their_chats_even_while_offline,
+    the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chats,
 );
 
 mod postgres_only {
@@ -834,4 +836,76 @@ async fn paused_agents_never_get_a_chat_while_messages_and_pauses_race(backend: 
     }
     let pauses = events.iter().filter(|e| e.event_type == "AgentPaused").count();
     assert_eq!(pauses, 24, "every pause raced with the messages");
+}
+
+async fn a_contacts_own_agent_gets_their_chats_even_while_offline(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let queue = app.queue_with("Sales", &[&ana, &ben]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let _b = go_online(&app, &ben).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    assert_eq!(app.wait_chats(&ben.client, |c| c.len() == 1).await.len(), 1, "Ana is away: Ben takes it");
+
+    let own = |agent: serde_json::Value, client: &reqwest::Client| {
+        let (client, url) = (client.clone(), format!("{}/api/v1/chats/{chat}/own-agent", app.address));
+        async move { client.put(url).json(&serde_json::json!({ "agent": agent })).send().await.unwrap().status() }
+    };
+    assert_eq!(own(serde_json::json!(ana.id), &ben.client).await, 403, "supervisors name own agents");
+    assert_eq!(own(serde_json::json!(uuid::Uuid::now_v7()), &app.client).await, 422);
+    assert_eq!(own(serde_json::json!(ana.id), &app.client).await, 204);
+    let resolve = format!("/api/v1/chats/{chat}/resolve");
+    assert_eq!(app.send(&ben.client, reqwest::Method::POST, &resolve, serde_json::json!({})).await.status(), 204);
+
+    app.customer_writes(&key, &line, "c1", "soy yo otra vez").await;
+    let anas = app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(anas.len(), 1, "the contact's own agent gets it, though offline");
+    assert!(app.chats_of(&ben.client).await.is_empty());
+    let agents = app.get_json(&app.client, "/api/v1/agents").await;
+    let ana_row = agents.as_array().unwrap().iter().find(|a| a["user_id"] == ana.id.as_str()).cloned().unwrap();
+    assert_eq!(ana_row["online"], false);
+}
+
+async fn the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chats(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let queue = app.queue_with("Sales", &[&ana, &ben]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let ana_live = go_online(&app, &ana).await;
+    let first = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let _b = go_online(&app, &ben).await;
+
+    // By default a chat waits for its agent.
+    drop(ana_live);
+    wait_online(&app, &ana.id, false).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(app.chats_of(&ana.client).await.len(), 1, "the default policy waits for the agent");
+
+    let policy = format!("/api/v1/lines/{line}/offline-policy");
+    let bad = app.send(&app.client, reqwest::Method::PUT, &policy, serde_json::json!({ "policy": "teleport" })).await;
+    assert_eq!(bad.status(), 422);
+    let by_agent = app
+        .send(&ben.client, reqwest::Method::PUT, &policy, serde_json::json!({ "policy": "transfer_to_queue" }))
+        .await;
+    assert_eq!(by_agent.status(), 403);
+    let set = app
+        .send(&app.client, reqwest::Method::PUT, &policy, serde_json::json!({ "policy": "transfer_to_queue" }))
+        .await;
+    assert_eq!(set.status(), 204);
+    let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
+    assert_eq!(bens[0]["chat_id"], first.as_str(), "with the transfer policy the chat goes to Ben");
+    assert!(app.chats_of(&ana.client).await.is_empty());
+    let read = app.chat(&ben.client, &first).await;
+    assert!(read["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["text"] == "The agent went offline: passed on to the next agent"));
+    let lines = app.get_json(&app.client, "/api/v1/lines").await;
+    assert_eq!(lines[0]["offline_policy"], "transfer_to_queue");
 }
