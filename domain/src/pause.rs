@@ -205,6 +205,11 @@ impl AgentState {
     pub fn is_online(&self) -> bool {
         !self.online_on.is_empty()
     }
+
+    /// The nodes the agent is connected on.
+    pub fn nodes(&self) -> impl Iterator<Item = &String> {
+        self.online_on.iter()
+    }
 }
 
 pub struct Agent;

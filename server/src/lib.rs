@@ -15,6 +15,7 @@
 //! - [`presence`]: agents online while a live connection of theirs is open.
 //! - [`delivery`]: sends messages to customers through their line's webhook.
 //! - [`live`]: pushes read-model changes to the browsers they concern.
+//! - [`nodes`]: node heartbeats; a silent node's agents are taken offline.
 //! - [`openapi`]: the API's OpenAPI document, generated from the handlers, and its page.
 //! - [`metrics`]: Prometheus counters and gauges.
 //! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
@@ -34,6 +35,7 @@ pub mod leader;
 pub mod lines;
 pub mod live;
 pub mod metrics;
+pub mod nodes;
 pub mod openapi;
 pub mod pauses;
 pub mod people;

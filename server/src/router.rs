@@ -22,6 +22,7 @@ use domain::queue::{personal_queue, QueueEvent, QueueSettings};
 use domain::routing::{Assignment, RoutingFact, RoutingState};
 use domain::user::{Role, UserEvent};
 use eventlog::{EventLog, EventLogError, ExpectedRevision, Position, RecordedEvent};
+use projections::ReadStore;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +67,7 @@ pub struct Books {
     /// When each assigned chat's agent must have answered by.
     deadlines: HashMap<ChatId, DateTime<Utc>>,
     offline_policies: HashMap<LineId, OfflinePolicy>,
+    company_of_agent: HashMap<UserId, CompanyId>,
     /// Companies with news since the router last acted.
     dirty: BTreeSet<CompanyId>,
 }
@@ -277,6 +279,7 @@ impl Books {
             | AgentEvent::WentOffline { agent, .. }
             | AgentEvent::ReceivedChat { agent, .. } => *agent,
         };
+        self.company_of_agent.insert(agent, company);
         let before = self.agents.remove(&agent).map_or_else(AgentState::default, |t| t.state);
         let state = Agent::evolve(before, event);
         let online = state.is_online() && !self.deactivated.contains(&agent);
@@ -451,6 +454,7 @@ fn system_context(company: CompanyId, now: DateTime<Utc>) -> CommandContext {
 
 pub struct ChatRouter {
     log: Arc<dyn EventLog>,
+    store: ReadStore,
     metrics: Arc<Metrics>,
     leadership: Leadership,
     clock: Arc<dyn Clock>,
@@ -459,8 +463,14 @@ pub struct ChatRouter {
 }
 
 impl ChatRouter {
-    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership, clock: Arc<dyn Clock>) -> Self {
-        Self { log, metrics, leadership, clock, books: Books::default(), position: Position::default() }
+    pub fn new(
+        log: Arc<dyn EventLog>,
+        store: ReadStore,
+        metrics: Arc<Metrics>,
+        leadership: Leadership,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { log, store, metrics, leadership, clock, books: Books::default(), position: Position::default() }
     }
 
     /// Follows the log for ever; after a failure, starts again from what it had folded.
@@ -490,9 +500,45 @@ impl ChatRouter {
                         self.act().await?;
                     }
                 }
-                _ = tick.tick() => self.act().await?,
+                _ = tick.tick() => {
+                    self.end_presence_on_dead_nodes().await?;
+                    self.act().await?;
+                }
             }
         }
+    }
+
+    /// On the leading node, takes agents connected only through dead nodes offline. Liveness is
+    /// about real processes, so it reads the system's time, never the business clock.
+    async fn end_presence_on_dead_nodes(&mut self) -> Result<(), RouterError> {
+        let dead = match crate::nodes::dead_nodes(&self.store, Utc::now()).await {
+            Ok(dead) => dead,
+            // Routing goes on without it; the next tick asks again.
+            Err(error) => {
+                tracing::warn!(%error, "could not read the nodes' heartbeats");
+                return Ok(());
+            }
+        };
+        if dead.is_empty() || !self.leadership.try_lead().await {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let mut transactions = Vec::new();
+        for (agent, tracked) in &self.books.agents {
+            for node in tracked.state.nodes().filter(|node| dead.contains(node)) {
+                let command = AgentCommand::GoOffline { agent: *agent, node: node.clone(), at: now };
+                let events = Agent::decide(&tracked.state, &command).map_err(|e| AppError::Internal(e.to_string()))?;
+                let Some(company) = self.books.company_of_agent.get(agent).copied() else { continue };
+                let context = system_context(company, now);
+                let stream = domain::pause::agent_stream(*agent);
+                transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
+                break;
+            }
+        }
+        for transaction in transactions {
+            self.append(transaction).await?;
+        }
+        Ok(())
     }
 
     /// On the leading node, appends what the routing state calls for now.

@@ -143,13 +143,14 @@ impl Application {
         }
         let metrics = Arc::new(Metrics::default());
         let leadership = Leadership::new(&settings.database_url, "router");
-        let chat_router = ChatRouter::new(log.clone(), metrics.clone(), leadership, clock.clone());
+        let chat_router = ChatRouter::new(log.clone(), store.clone(), metrics.clone(), leadership, clock.clone());
         background.push(tokio::spawn(chat_router.run()));
         let delivery = Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
         background.push(tokio::spawn(delivery.run()));
 
         let listener = TcpListener::bind(settings.address).await?;
         let address = listener.local_addr()?;
+        background.push(tokio::spawn(crate::nodes::beat(store.clone(), address.to_string())));
         let leptos_options = LeptosOptions::builder()
             .output_name("ikono-chat")
             .site_root(settings.site_root.to_string_lossy().to_string())

@@ -35,6 +35,11 @@ on_both_backends!(
 
 mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn agents_connected_to_a_node_that_dies_are_taken_offline_by_the_others() {
+        super::agents_connected_to_a_node_that_dies_are_taken_offline_by_the_others().await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies() {
         super::two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies().await
     }
@@ -908,4 +913,21 @@ async fn the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chat
         .any(|m| m["text"] == "The agent went offline: passed on to the next agent"));
     let lines = app.get_json(&app.client, "/api/v1/lines").await;
     assert_eq!(lines[0]["offline_policy"], "transfer_to_queue");
+}
+
+async fn agents_connected_to_a_node_that_dies_are_taken_offline_by_the_others() {
+    let app = spawn_app(Backend::Postgres).await;
+    let ana = app.agent("Ana").await;
+    let (node_b, node_b_server) = serve_node(&app.database.url, ADMIN_EMAIL).await;
+    let _live = go_online_at(&app, &node_b, &ana).await;
+    drop(node_b_server);
+    // Node B stops beating; within its lease the router on node A ends Ana's presence there.
+    let started = std::time::Instant::now();
+    wait_online(&app, &ana.id, false).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_stream(&format!("agent-{}", ana.id)).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.event_type, "AgentWentOffline");
+    assert_eq!(last.metadata.actor, "system");
 }
