@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <A href="/supervisor/queues">"Queues"</A>
                     <A href="/supervisor/agents">"Agents"</A>
                     <A href="/supervisor/monitor">"Monitor"</A>
+                    <A href="/supervisor/pause-reasons">"Pause reasons"</A>
                     <A href="/login/supervisor">"Supervisor sign-in"</A>
                     <A href="/login/agent">"Agent sign-in"</A>
                 </nav>
@@ -74,6 +75,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("supervisor"), StaticSegment("agents"))
                         view=pages::agents::AgentsPage
+                    />
+                    <Route
+                        path=(StaticSegment("supervisor"), StaticSegment("pause-reasons"))
+                        view=pages::pauses::PauseReasonsPage
                     />
                     <Route
                         path=(StaticSegment("supervisor"), StaticSegment("monitor"))

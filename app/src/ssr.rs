@@ -2,7 +2,7 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::error::UiError;
-use crate::pages::agent::AgentStatus;
+use crate::pages::agent::{AgentStatus, ReasonView};
 use crate::pages::agents::{AgentView, NewAgentForm};
 use crate::pages::chats::ChatView;
 use crate::pages::monitor::MonitorView;
@@ -36,6 +36,9 @@ pub trait Services: Send + Sync + 'static {
     async fn my_chats(&self, token: Option<String>) -> Result<Vec<ChatView>, UiError>;
     async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
     async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError>;
+    async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError>;
+    async fn create_pause_reason(&self, token: Option<String>, name: String) -> Result<(), UiError>;
+    async fn retire_pause_reason(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;

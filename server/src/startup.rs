@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::leader::Leadership;
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
-use crate::pauses::{pause, resume};
+use crate::pauses::{change_reasons, pause, resume};
 use crate::people::{
     bootstrap_supervisor, caller_from_token, expired_session_cookie, session_cookie, sign_in, sign_out, Caller,
 };
@@ -29,6 +29,7 @@ use app::{shell, App};
 use async_trait::async_trait;
 use axum::extract::FromRef;
 use axum::Router;
+use domain::pause::PauseReasonCommand;
 use domain::user::Role;
 use eventlog::EventLog;
 use leptos::prelude::*;
@@ -366,6 +367,26 @@ impl Services for ConsoleServices {
             })
             .collect();
         Ok(MonitorView { agents, chats: chat_views(&self.state, &caller, chats).await? })
+    }
+
+    async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Supervisor])?;
+        let reasons =
+            AgentBoard.reasons_of(&self.state.store, &caller.company_id.to_string()).await.map_err(AppError::from)?;
+        Ok(reasons.into_iter().map(|r| ReasonView { id: r.id, name: r.name }).collect())
+    }
+
+    async fn create_pause_reason(&self, token: Option<String>, name: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let command = PauseReasonCommand::Create { reason_id: uuid::Uuid::now_v7(), name };
+        Ok(change_reasons(&self.state, &caller, command).await?)
+    }
+
+    async fn retire_pause_reason(&self, token: Option<String>, reason_id: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let reason_id = reason_id.parse().map_err(|_| UiError::Invalid("no such pause reason".into()))?;
+        Ok(change_reasons(&self.state, &caller, PauseReasonCommand::Retire { reason_id }).await?)
     }
 
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError> {

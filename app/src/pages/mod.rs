@@ -6,4 +6,5 @@ pub mod chats;
 pub mod home;
 pub mod login;
 pub mod monitor;
+pub mod pauses;
 pub mod queues;
