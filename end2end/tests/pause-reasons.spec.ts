@@ -7,12 +7,12 @@ test('a supervisor adds pause reasons on their page, is told of a duplicate, and
   await page.goto('/supervisor/pause-reasons');
   await hydrated(page);
   const reason = `Training ${stamp}`;
-  await page.getByLabel('Reason').fill(reason);
+  await page.getByLabel('Reason', { exact: true }).fill(reason);
   await page.getByRole('button', { name: 'Add reason' }).click();
   const list = page.getByRole('list', { name: 'Pause reasons' });
   await expect(list.getByText(reason)).toBeVisible();
 
-  await page.getByLabel('Reason').fill(reason.toUpperCase());
+  await page.getByLabel('Reason', { exact: true }).fill(reason.toUpperCase());
   await page.getByRole('button', { name: 'Add reason' }).click();
   await expect(page.getByRole('alert')).toContainText('already exists');
 
