@@ -32,6 +32,7 @@ pub trait Services: Send + Sync + 'static {
         member: bool,
     ) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
+    async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError>;
     async fn my_chats(&self, token: Option<String>) -> Result<Vec<ChatView>, UiError>;
     async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;

@@ -28,3 +28,25 @@ test('a supervisor creates an agent, who then signs in on the agents page', asyn
   await agent.goto('/supervisor/agents');
   await expect(agent.getByRole('alert')).toContainText('your role (agent) may not do this');
 });
+
+test('a supervisor deactivates an agent from the agents page, who then cannot sign in', async ({ browser }) => {
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const stamp = Date.now();
+  const email = `leaving${stamp}@example.com`;
+  const name = `Leaving ${stamp}`;
+  expect((await supervisor.request.post('/api/v1/agents', { data: { name, email, password: 'agent password' } })).status()).toBe(201);
+  await supervisor.goto('/supervisor/agents');
+  await hydrated(supervisor);
+  await supervisor.getByRole('button', { name: `Deactivate ${name}` }).click();
+  const row = supervisor.getByRole('listitem').filter({ hasText: email });
+  await expect(row).toContainText('(deactivated)');
+
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto('/login/agent');
+  await hydrated(agent);
+  await agent.getByLabel('E-mail').fill(email);
+  await agent.getByLabel('Password').fill('agent password');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await expect(agent.getByRole('alert')).toContainText('deactivated');
+});

@@ -1,6 +1,6 @@
 //! Builds the application from its settings (port 0 in tests) and serves it.
 
-use crate::agents::{create_agent, list_agents, NewAgent};
+use crate::agents::{change_agent, create_agent, list_agents, NewAgent};
 use crate::chats::{list_chats, resolve};
 use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
@@ -295,14 +295,23 @@ impl Services for ConsoleServices {
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError> {
         let caller = self.caller(token).await?;
         let rows = list_agents(&self.state, &caller).await?;
-        Ok(rows.into_iter().map(|row| AgentView { id: row.user_id, name: row.name, email: row.email }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| AgentView { id: row.user_id, name: row.name, email: row.email, active: row.active })
+            .collect())
     }
 
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError> {
         let caller = self.caller(token).await?;
         let new = NewAgent { name: agent.name, email: agent.email, password: agent.password };
         let row = create_agent(&self.state, &caller, &new).await?;
-        Ok(AgentView { id: row.user_id, name: row.name, email: row.email })
+        Ok(AgentView { id: row.user_id, name: row.name, email: row.email, active: row.active })
+    }
+
+    async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let agent = agent_id.parse().map_err(|_| UiError::Invalid("no such agent".into()))?;
+        Ok(change_agent(&self.state, &caller, agent, domain::user::UserCommand::Deactivate).await?)
     }
 
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError> {

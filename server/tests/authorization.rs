@@ -197,6 +197,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::POST, "/api/my_status".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/my_chats".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/monitor".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
+            "/api/deactivate_agent".into(),
+            Body::Form(vec![("agent_id", ana.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
         case(M::POST, "/api/pause_reasons".into(), Body::Form(vec![]), [401, 403, 403, 403, 200]),
         case(
             M::POST,

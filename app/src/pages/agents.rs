@@ -1,4 +1,4 @@
-//! The supervisor's agents (A1): the list and the form that creates one.
+//! The supervisor's agents (A1): the list, the form that creates one, and deactivating one.
 
 use crate::error::UiError;
 use leptos::prelude::*;
@@ -9,6 +9,8 @@ pub struct AgentView {
     pub id: String,
     pub name: String,
     pub email: String,
+    /// Deactivated agents stay listed, marked, and sign in no more.
+    pub active: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,11 +30,23 @@ pub async fn create_agent(agent: NewAgentForm) -> Result<AgentView, UiError> {
     crate::ssr::with_status(crate::ssr::services()?.create_agent(crate::ssr::session_token(), agent).await)
 }
 
+#[server(prefix = "/api", endpoint = "deactivate_agent")]
+pub async fn deactivate_agent(agent_id: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.deactivate_agent(crate::ssr::session_token(), agent_id).await)
+}
+
 #[component]
 pub fn AgentsPage() -> impl IntoView {
     let create = ServerAction::<CreateAgent>::new();
-    let agents = Resource::new(move || create.version().get(), |_| list_agents());
-    let failure = move || create.value().get().and_then(|outcome| outcome.err());
+    let deactivate = ServerAction::<DeactivateAgent>::new();
+    let agents = Resource::new(move || (create.version().get(), deactivate.version().get()), |_| list_agents());
+    let failure = move || {
+        create
+            .value()
+            .get()
+            .and_then(|outcome| outcome.err())
+            .or_else(|| deactivate.value().get().and_then(|o| o.err()))
+    };
 
     view! {
         <section class="card">
@@ -55,8 +69,24 @@ pub fn AgentsPage() -> impl IntoView {
                         Ok(list) if list.is_empty() => view! { <p class="empty">"No agents yet."</p> }.into_any(),
                         Ok(list) => view! {
                             <ul class="queue-list" aria-label="Agents">
-                                {list.into_iter().map(|a| view! {
-                                    <li data-id=a.id>{a.name} " · " <span class="muted">{a.email}</span></li>
+                                {list.into_iter().map(|a| {
+                                    let label = format!("Deactivate {}", a.name);
+                                    let id = a.id.clone();
+                                    view! {
+                                        <li data-id=id>
+                                            {a.name} " · " <span class="muted">{a.email}</span>
+                                            {if a.active {
+                                                view! {
+                                                    <ActionForm action=deactivate attr:class="member-remove">
+                                                        <input type="hidden" name="agent_id" value=a.id />
+                                                        <button type="submit" class="link-button" aria-label=label>"deactivate"</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            } else {
+                                                view! { <span class="muted deactivated">" (deactivated)"</span> }.into_any()
+                                            }}
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),

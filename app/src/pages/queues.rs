@@ -128,7 +128,7 @@ fn AddMemberForm(
             <ActionForm action=action attr:class="inline-form" attr:aria-label="Add an agent to a queue">
                 <label for="member-agent">"Agent"</label>
                 <select id="member-agent" name="agent_id">
-                    {agents.into_iter().map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
+                    {agents.into_iter().filter(|a| a.active).map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
                 </select>
                 <label for="member-queue">"Queue"</label>
                 <select id="member-queue" name="queue_id">
