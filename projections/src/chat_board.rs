@@ -180,6 +180,28 @@ async fn add_message(connection: &mut AnyConnection, message: NewMessage<'_>) ->
     Ok(())
 }
 
+/// A note between colleagues in a chat's history, never sent to the customer; the event's id is
+/// the note's.
+async fn add_note(
+    connection: &mut AnyConnection,
+    event: &RecordedEvent,
+    chat_id: domain::ids::ChatId,
+    author: String,
+    text: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ProjectionError> {
+    let message = NewMessage {
+        message_id: event.event_id.to_string(),
+        chat_id: chat_id.to_string(),
+        direction: "note",
+        author,
+        text,
+        media: None,
+        at: at.to_rfc3339(),
+    };
+    add_message(connection, message).await
+}
+
 async fn set_state(
     connection: &mut AnyConnection,
     chat_id: String,
@@ -330,41 +352,30 @@ impl Projection for ChatBoard {
                 let author = match by {
                     domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
                 };
-                let message = NewMessage {
-                    message_id: event.event_id.to_string(),
-                    chat_id: chat_id.to_string(),
-                    direction: "note",
-                    author,
-                    text: &note,
-                    media: None,
-                    at: at.to_rfc3339(),
-                };
-                add_message(connection, message).await?;
+                add_note(connection, event, chat_id, author, &note, at).await?;
             }
             ChatEvent::Transferred { .. } | ChatEvent::ReplyDeadlineSet { .. } | ChatEvent::OwnAgentSet { .. } => {}
             ChatEvent::LeftByOfflineAgent { chat_id, at, .. } => {
-                let message = NewMessage {
-                    message_id: event.event_id.to_string(),
-                    chat_id: chat_id.to_string(),
-                    direction: "note",
-                    author: "system".into(),
-                    text: "The agent went offline: passed on to the next agent",
-                    media: None,
-                    at: at.to_rfc3339(),
-                };
-                add_message(connection, message).await?;
+                add_note(
+                    connection,
+                    event,
+                    chat_id,
+                    "system".into(),
+                    "The agent went offline: passed on to the next agent",
+                    at,
+                )
+                .await?;
             }
             ChatEvent::ReplyDeadlineMissed { chat_id, at, .. } => {
-                let message = NewMessage {
-                    message_id: event.event_id.to_string(),
-                    chat_id: chat_id.to_string(),
-                    direction: "note",
-                    author: "system".into(),
-                    text: "Not answered in time: passed on to the next agent",
-                    media: None,
-                    at: at.to_rfc3339(),
-                };
-                add_message(connection, message).await?;
+                add_note(
+                    connection,
+                    event,
+                    chat_id,
+                    "system".into(),
+                    "Not answered in time: passed on to the next agent",
+                    at,
+                )
+                .await?;
             }
             ChatEvent::Resolved { chat_id, .. } => {
                 set_state(

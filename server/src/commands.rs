@@ -23,6 +23,16 @@ pub struct CommandContext {
 }
 
 impl CommandContext {
+    /// A fresh correlation, no cause: what a command starts with when nothing caused it.
+    pub fn new(company_id: Uuid, actor: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self { company_id, actor: actor.into(), correlation_id: Uuid::now_v7(), causation_id: None, now }
+    }
+
+    /// The system itself acting for a company (process managers, timers, start-up).
+    pub fn system(company: domain::ids::CompanyId, now: DateTime<Utc>) -> Self {
+        Self::new(company.as_uuid(), domain::actor::Actor::System.to_string(), now)
+    }
+
     fn metadata(&self, schema_version: u32) -> Metadata {
         Metadata {
             occurred_at: self.now,

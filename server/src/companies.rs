@@ -24,13 +24,7 @@ pub(crate) fn company_rejected(rejection: CompanyRejection) -> AppError {
 }
 
 fn operator_context(company: CompanyId) -> CommandContext {
-    CommandContext {
-        company_id: company.as_uuid(),
-        actor: "operator".into(),
-        correlation_id: Uuid::now_v7(),
-        causation_id: None,
-        now: Utc::now(),
-    }
+    CommandContext::new(company.as_uuid(), "operator", Utc::now())
 }
 
 /// Refuses a request without the installation operator's token.

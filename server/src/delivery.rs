@@ -223,13 +223,8 @@ impl Delivery {
 
     async fn record(&self, message: &OutboundMessage, failure: Option<String>) -> Result<(), DeliveryError> {
         let Some(line) = self.chats.get(&message.chat_id) else { return Ok(()) };
-        let context = CommandContext {
-            company_id: line.company_id,
-            actor: domain::actor::Actor::System.to_string(),
-            correlation_id: Uuid::now_v7(),
-            causation_id: Some(message.message_id),
-            now: Utc::now(),
-        };
+        let mut context = CommandContext::new(line.company_id, domain::actor::Actor::System.to_string(), Utc::now());
+        context.causation_id = Some(message.message_id);
         let command = ChatCommand::RecordDelivery { message_id: message.message_id, failure, at: context.now };
         let stream = chat_stream(message.chat_id);
         let log = self.log.as_ref();

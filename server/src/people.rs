@@ -175,14 +175,8 @@ pub async fn bootstrap_supervisor(state: &AppState, email: &str, password: &str)
     if People.count_users(&state.store).await? > 0 {
         return Ok(false);
     }
-    let context = CommandContext {
-        company_id: state.settings.company_id,
-        actor: "system".into(),
-        correlation_id: Uuid::now_v7(),
-        causation_id: None,
-        now: Utc::now(),
-    };
     let company = CompanyId::from_uuid(state.settings.company_id);
+    let context = CommandContext::system(company, Utc::now());
     register_user(state, &context, company, email, "Administrator", Role::Supervisor, password).await?;
     Ok(true)
 }

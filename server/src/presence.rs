@@ -13,7 +13,6 @@ use domain::user::Role;
 use projections::agent_board::AgentBoard;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use uuid::Uuid;
 
 /// Open live connections per agent on this node.
 #[derive(Clone, Default)]
@@ -78,13 +77,7 @@ pub async fn disconnected(state: &AppState, caller: &Caller) -> Result<(), AppEr
 pub async fn forget_stale_presence(state: &AppState) -> Result<(), AppError> {
     for (agent, company) in AgentBoard.online_on(&state.store, &state.node).await? {
         let (Ok(agent), Ok(company)) = (agent.parse::<UserId>(), company.parse::<CompanyId>()) else { continue };
-        let context = CommandContext {
-            company_id: company.as_uuid(),
-            actor: domain::actor::Actor::System.to_string(),
-            correlation_id: Uuid::now_v7(),
-            causation_id: None,
-            now: Utc::now(),
-        };
+        let context = CommandContext::system(company, Utc::now());
         record(state, &context, agent, false).await?;
     }
     Ok(())

@@ -348,13 +348,8 @@ impl Books {
             if !self.routing.get(&company).is_some_and(|r| r.someone_else_can_take(queue, agent)) {
                 continue;
             }
-            let context = system_context(company, now);
-            let events = Chat::decide(&tracked.state, &ChatCommand::ExpireReplyDeadline { agent, at: now })
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            if !events.is_empty() {
-                let stream = domain::chat::chat_stream(*chat);
-                transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
-            }
+            let command = ChatCommand::ExpireReplyDeadline { agent, at: now };
+            transactions.extend(chat_transaction(company, now, *chat, tracked, &command)?);
         }
         Ok(transactions)
     }
@@ -379,13 +374,8 @@ impl Books {
                 if !routing.someone_else_can_take(queue, *agent) {
                     continue;
                 }
-                let context = system_context(company, now);
-                let events = Chat::decide(&tracked.state, &ChatCommand::HandOver { agent: *agent, at: now })
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                if !events.is_empty() {
-                    let stream = domain::chat::chat_stream(chat);
-                    transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
-                }
+                let command = ChatCommand::HandOver { agent: *agent, at: now };
+                transactions.extend(chat_transaction(company, now, chat, tracked, &command)?);
             }
         }
         Ok(transactions)
@@ -401,7 +391,10 @@ impl Books {
                     Some(t) => (t.state.clone(), t.expected(), vec![]),
                     None => (AgentState::default(), ExpectedRevision::NoStream, vec![]),
                 });
-            let own_agent = self.routing.values().any(|r| r.owner_of(assignment.chat) == Some(assignment.agent));
+            let own_agent = self
+                .routing
+                .get(&CompanyId::from_uuid(context.company_id))
+                .is_some_and(|r| r.owner_of(assignment.chat) == Some(assignment.agent));
             let receive = AgentCommand::ReceiveChat { agent: assignment.agent, chat: assignment.chat, own_agent };
             let reply_by = self
                 .settings_of(assignment.queue)
@@ -442,14 +435,25 @@ fn worth_telling(last: Option<u32>, position: u32) -> bool {
     }
 }
 
-fn system_context(company: CompanyId, now: DateTime<Utc>) -> CommandContext {
-    CommandContext {
-        company_id: company.as_uuid(),
-        actor: domain::actor::Actor::System.to_string(),
-        correlation_id: Uuid::now_v7(),
-        causation_id: None,
-        now,
+/// One chat's command decided by the system, as a transaction of its own; none when the chat's
+/// rules say there is nothing to do (a stale timer, a chat that moved meanwhile).
+fn chat_transaction(
+    company: CompanyId,
+    now: DateTime<Utc>,
+    chat: ChatId,
+    tracked: &Tracked<ChatState>,
+    command: &ChatCommand,
+) -> Result<Option<Vec<Decided>>, AppError> {
+    let events = Chat::decide(&tracked.state, command).map_err(|e| AppError::Internal(e.to_string()))?;
+    if events.is_empty() {
+        return Ok(None);
     }
+    let context = system_context(company, now);
+    Ok(Some(vec![Decided::new(&context, &domain::chat::chat_stream(chat), tracked.expected(), &events)?]))
+}
+
+fn system_context(company: CompanyId, now: DateTime<Utc>) -> CommandContext {
+    CommandContext::system(company, now)
 }
 
 pub struct ChatRouter {
