@@ -11,7 +11,7 @@
 
 use crate::ids::{ChatId, QueueId, UserId};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the router knows of one agent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -109,10 +109,11 @@ impl From<Assignment> for RoutingFact {
 pub struct RoutingState {
     agents: BTreeMap<UserId, AgentLoad>,
     queues: BTreeMap<QueueId, QueueTurns>,
-    /// Waiting chats by arrival: the key orders them across queues.
-    waiting: BTreeMap<u64, (ChatId, QueueId)>,
-    /// Each waiting chat's key in `waiting`.
-    arrival_of: BTreeMap<ChatId, u64>,
+    /// Each queue's line: its waiting chats by arrival. Arrivals are counted across queues, so
+    /// they also say which of two queues' chats has waited longer.
+    lines: BTreeMap<QueueId, BTreeMap<u64, ChatId>>,
+    /// Each waiting chat's arrival and queue.
+    arrival_of: BTreeMap<ChatId, (u64, QueueId)>,
     arrivals: u64,
     assigned_to: BTreeMap<ChatId, UserId>,
     /// Agents a waiting chat must not go back to.
@@ -132,26 +133,23 @@ impl RoutingState {
 
     /// The chats waiting in a queue, first in first.
     pub fn waiting_in(&self, queue: QueueId) -> Vec<ChatId> {
-        self.waiting.values().filter(|(_, q)| *q == queue).map(|(chat, _)| *chat).collect()
+        self.lines.get(&queue).map(|line| line.values().copied().collect()).unwrap_or_default()
+    }
+
+    /// Every queue with someone waiting.
+    pub fn queues_with_waiting_chats(&self) -> impl Iterator<Item = QueueId> + '_ {
+        self.lines.keys().copied()
+    }
+
+    /// The queue a chat waits in, if it waits.
+    pub fn queue_waited_in(&self, chat: ChatId) -> Option<QueueId> {
+        self.arrival_of.get(&chat).map(|(_, queue)| *queue)
     }
 
     /// A chat's place in its queue's line, from 1.
     pub fn position_of(&self, chat: ChatId) -> Option<usize> {
-        let (_, queue) = self.waiting.values().find(|(c, _)| *c == chat)?;
-        self.waiting_in(*queue).iter().position(|c| *c == chat).map(|i| i + 1)
-    }
-
-    /// Every waiting chat with its queue and its place in that queue's line, from 1.
-    pub fn waiting_positions(&self) -> Vec<(ChatId, QueueId, usize)> {
-        let mut places: BTreeMap<QueueId, usize> = BTreeMap::new();
-        self.waiting
-            .values()
-            .map(|(chat, queue)| {
-                let place = places.entry(*queue).or_default();
-                *place += 1;
-                (*chat, *queue, *place)
-            })
-            .collect()
+        let (arrival, queue) = self.arrival_of.get(&chat)?;
+        Some(self.lines.get(queue)?.range(..*arrival).count() + 1)
     }
 
     /// The contact's own agent of a chat, if it has one.
@@ -190,8 +188,8 @@ impl RoutingState {
             RoutingFact::ChatWaiting { chat, queue } => {
                 self.release(*chat);
                 self.arrivals += 1;
-                self.waiting.insert(self.arrivals, (*chat, *queue));
-                self.arrival_of.insert(*chat, self.arrivals);
+                self.lines.entry(*queue).or_default().insert(self.arrivals, *chat);
+                self.arrival_of.insert(*chat, (self.arrivals, *queue));
             }
             RoutingFact::ChatAssigned { chat, agent, queue } => {
                 self.release(*chat);
@@ -221,8 +219,13 @@ impl RoutingState {
 
     /// Takes a chat out of every line and every agent's load.
     fn release(&mut self, chat: ChatId) {
-        if let Some(arrival) = self.arrival_of.remove(&chat) {
-            self.waiting.remove(&arrival);
+        if let Some((arrival, queue)) = self.arrival_of.remove(&chat) {
+            if let Some(line) = self.lines.get_mut(&queue) {
+                line.remove(&arrival);
+                if line.is_empty() {
+                    self.lines.remove(&queue);
+                }
+            }
         }
         if let Some(agent) = self.assigned_to.remove(&chat) {
             if let Some(load) = self.agents.get_mut(&agent) {
@@ -231,66 +234,123 @@ impl RoutingState {
         }
     }
 
-    /// The next member of `queue` whose turn it is and who can take a chat, other than `except`.
-    fn next_in_turn(&self, queue: QueueId, except: Option<UserId>) -> Option<UserId> {
-        let turns = self.queues.get(&queue)?;
-        let start =
-            turns.last_served.and_then(|last| turns.members.iter().position(|m| *m == last)).map_or(0, |i| i + 1);
-        let count = turns.members.len();
-        (0..count)
-            .map(|offset| turns.members[(start + offset) % count])
-            .find(|member| Some(*member) != except && self.agents.get(member).is_some_and(AgentLoad::can_take_a_chat))
-    }
-
     /// Whether a member of `queue` other than `agent` could take a chat now.
     pub fn someone_else_can_take(&self, queue: QueueId, agent: UserId) -> bool {
-        self.next_in_turn(queue, Some(agent)).is_some()
+        Plan::new(self).next_in_turn(queue, Some(agent)).is_some()
     }
 
     /// Every assignment that can be made now, the longest-waiting chat first. Applying them (as
     /// `ChatAssigned` facts) leaves no chat waiting that an available member could take.
     pub fn next_assignments(&self) -> Vec<Assignment> {
-        self.plan().0
-    }
-
-    /// The assignments to make now, and the state they leave.
-    pub fn plan(&self) -> (Vec<Assignment>, RoutingState) {
-        let mut state = self.clone();
-        let mut decided = Vec::new();
+        let mut plan = Plan::new(self);
         let mut blocked: BTreeSet<QueueId> = BTreeSet::new();
-        let waiting: Vec<(ChatId, QueueId)> = state.waiting.values().copied().collect();
-        for (chat, queue) in waiting {
+        for (chat, queue) in self.candidates().into_values() {
             // A contact's own agent takes their chat whether present or not, while under capacity;
             // such a chat never holds up its queue.
-            let owner = state.owners.get(&chat).copied().filter(|owner| state.avoid.get(&chat) != Some(owner));
+            let owner = self.owners.get(&chat).copied().filter(|owner| self.avoid.get(&chat) != Some(owner));
             if let Some(owner) = owner {
-                let has_room =
-                    state.agents.get(&owner).is_some_and(|load| (load.active.len() as u64) < u64::from(load.capacity));
-                if has_room {
-                    let assignment = Assignment { chat, agent: owner, queue };
-                    state = state.evolve(&assignment.into());
-                    decided.push(assignment);
+                if plan.has_room(owner) {
+                    plan.assign(Assignment { chat, agent: owner, queue });
                 }
                 continue;
             }
             if blocked.contains(&queue) {
                 continue;
             }
-            match state.next_in_turn(queue, state.avoid.get(&chat).copied()) {
-                Some(agent) => {
-                    let assignment = Assignment { chat, agent, queue };
-                    state = state.evolve(&assignment.into());
-                    decided.push(assignment);
-                }
+            match plan.next_in_turn(queue, self.avoid.get(&chat).copied()) {
+                Some(agent) => plan.assign(Assignment { chat, agent, queue }),
                 // Nobody can take this queue's head now; its later chats must not overtake it.
-                None if !state.avoid.contains_key(&chat) => {
+                None if !self.avoid.contains_key(&chat) => {
                     blocked.insert(queue);
                 }
                 // Only the agent it left could take it: the chats behind it may still go.
                 None => {}
             }
         }
-        (decided, state)
+        plan.decided
+    }
+
+    /// The waiting chats that might be assigned now, by arrival: every chat with an own agent,
+    /// and the head of each line as far as its available members have room. A chat further back
+    /// could only be reached once that room is used up or its line is held up, so a plan over
+    /// these decides what a plan over every waiting chat would — without reading a long backlog.
+    fn candidates(&self) -> BTreeMap<u64, (ChatId, QueueId)> {
+        let mut found = BTreeMap::new();
+        let owned_and_waiting: Vec<ChatId> = if self.owners.len() < self.arrival_of.len() {
+            self.owners.keys().filter(|chat| self.arrival_of.contains_key(chat)).copied().collect()
+        } else {
+            self.arrival_of.keys().filter(|chat| self.owners.contains_key(chat)).copied().collect()
+        };
+        for chat in owned_and_waiting {
+            if let Some((arrival, queue)) = self.arrival_of.get(&chat) {
+                found.insert(*arrival, (chat, *queue));
+            }
+        }
+        for (queue, line) in &self.lines {
+            let mut room = self.room_in(*queue);
+            for (arrival, chat) in line {
+                if room == 0 {
+                    break;
+                }
+                found.insert(*arrival, (*chat, *queue));
+                if !self.owners.contains_key(chat) && !self.avoid.contains_key(chat) {
+                    room -= 1;
+                }
+            }
+        }
+        found
+    }
+
+    /// How many more chats the available members of `queue` can take between them.
+    fn room_in(&self, queue: QueueId) -> u64 {
+        let Some(turns) = self.queues.get(&queue) else { return 0 };
+        turns
+            .members
+            .iter()
+            .filter_map(|member| self.agents.get(member))
+            .filter(|load| load.can_take_a_chat())
+            .map(|load| u64::from(load.capacity).saturating_sub(load.active.len() as u64))
+            .sum()
+    }
+}
+
+/// One planning pass: the routing state, and what the assignments decided so far change in it.
+struct Plan<'a> {
+    state: &'a RoutingState,
+    taken: HashMap<UserId, u64>,
+    last_served: HashMap<QueueId, UserId>,
+    decided: Vec<Assignment>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(state: &'a RoutingState) -> Self {
+        Self { state, taken: HashMap::new(), last_served: HashMap::new(), decided: Vec::new() }
+    }
+
+    fn has_room(&self, agent: UserId) -> bool {
+        let taken = self.taken.get(&agent).copied().unwrap_or(0);
+        self.state.agents.get(&agent).is_some_and(|load| load.active.len() as u64 + taken < u64::from(load.capacity))
+    }
+
+    fn can_take(&self, agent: UserId) -> bool {
+        self.state.agents.get(&agent).is_some_and(|load| load.online && !load.paused) && self.has_room(agent)
+    }
+
+    /// The next member of `queue` whose turn it is and who can take a chat, other than `except`.
+    fn next_in_turn(&self, queue: QueueId, except: Option<UserId>) -> Option<UserId> {
+        let turns = self.state.queues.get(&queue)?;
+        let last = self.last_served.get(&queue).copied().or(turns.last_served);
+        let start = last.and_then(|last| turns.members.iter().position(|m| *m == last)).map_or(0, |i| i + 1);
+        let count = turns.members.len();
+        (0..count)
+            .map(|offset| turns.members[(start + offset) % count])
+            .find(|member| Some(*member) != except && self.can_take(*member))
+    }
+
+    fn assign(&mut self, assignment: Assignment) {
+        *self.taken.entry(assignment.agent).or_default() += 1;
+        self.last_served.insert(assignment.queue, assignment.agent);
+        self.decided.push(assignment);
     }
 }
 
@@ -390,7 +450,7 @@ mod tests {
         let (state, assignments) = run(&facts);
         assert_eq!(assignments.iter().map(|a| a.chat).collect::<Vec<_>>(), vec![chat(1), chat(2)]);
         assert_eq!(state.position_of(chat(3)), Some(1));
-        assert_eq!(state.waiting_positions(), vec![(chat(3), queue(1), 1)]);
+        assert_eq!(state.waiting_in(queue(1)), vec![chat(3)]);
     }
 
     #[test]
@@ -437,6 +497,93 @@ mod tests {
         assert_eq!(state.assignee_of(chat(1)), Some(agent(1)), "offline, and still theirs");
         assert_eq!(state.assignee_of(chat(2)), None, "but never beyond capacity");
         assert_eq!(state.assignee_of(chat(3)), Some(agent(2)), "an owned chat waiting holds up nobody");
+    }
+
+    /// The routing rules read plainly: every waiting chat in arrival order, each assignment
+    /// applied to a copy of the state before the next. Slow on a long backlog; the yardstick for
+    /// the planner that reads only the heads of the lines.
+    fn plan_over_every_waiting_chat(state: &RoutingState) -> Vec<Assignment> {
+        let mut state = state.clone();
+        let mut decided = Vec::new();
+        let mut blocked = BTreeSet::new();
+        let mut waiting: Vec<(u64, ChatId, QueueId)> =
+            state.arrival_of.iter().map(|(chat, (arrival, queue))| (*arrival, *chat, *queue)).collect();
+        waiting.sort();
+        for (_, chat, queue) in waiting {
+            let avoided = state.avoid.get(&chat).copied();
+            let has_room = |state: &RoutingState, agent: UserId| {
+                state.agents.get(&agent).is_some_and(|l| (l.active.len() as u64) < u64::from(l.capacity))
+            };
+            let chosen = match state.owners.get(&chat).copied().filter(|owner| avoided != Some(*owner)) {
+                Some(owner) if has_room(&state, owner) => Some(owner),
+                Some(_) => continue,
+                None if blocked.contains(&queue) => continue,
+                None => {
+                    let turns = state.queues.get(&queue).cloned().unwrap_or_default();
+                    let start = turns
+                        .last_served
+                        .and_then(|last| turns.members.iter().position(|m| *m == last))
+                        .map_or(0, |i| i + 1);
+                    let next = (0..turns.members.len())
+                        .map(|offset| turns.members[(start + offset) % turns.members.len()])
+                        .find(|m| Some(*m) != avoided && state.agents.get(m).is_some_and(AgentLoad::can_take_a_chat));
+                    if next.is_none() && avoided.is_none() {
+                        blocked.insert(queue);
+                    }
+                    next
+                }
+            };
+            if let Some(agent) = chosen {
+                let assignment = Assignment { chat, agent, queue };
+                state = state.evolve(&assignment.into());
+                decided.push(assignment);
+            }
+        }
+        decided
+    }
+
+    fn any_fact() -> impl proptest::strategy::Strategy<Value = RoutingFact> {
+        use proptest::prelude::*;
+        let a = (0u128..4).prop_map(agent);
+        let q = (0u128..3).prop_map(queue);
+        let c = (0u128..12).prop_map(chat);
+        prop_oneof![
+            (a.clone(), q.clone()).prop_map(|(agent, queue)| RoutingFact::AgentJoinedQueue { agent, queue }),
+            (a.clone(), q.clone()).prop_map(|(agent, queue)| RoutingFact::AgentLeftQueue { agent, queue }),
+            (a.clone(), 0u32..4).prop_map(|(agent, capacity)| RoutingFact::CapacitySet { agent, capacity }),
+            a.clone().prop_map(|agent| RoutingFact::AgentOnline { agent }),
+            a.clone().prop_map(|agent| RoutingFact::AgentOffline { agent }),
+            a.clone().prop_map(|agent| RoutingFact::AgentPaused { agent }),
+            a.clone().prop_map(|agent| RoutingFact::AgentResumed { agent }),
+            (c.clone(), q.clone()).prop_map(|(chat, queue)| RoutingFact::ChatWaiting { chat, queue }),
+            (c.clone(), q).prop_map(|(chat, queue)| RoutingFact::ChatWaiting { chat, queue }),
+            c.clone().prop_map(|chat| RoutingFact::ChatReleased { chat }),
+            (c.clone(), proptest::option::of(a.clone()))
+                .prop_map(|(chat, agent)| RoutingFact::ChatOwnedBy { chat, agent }),
+            (c, a).prop_map(|(chat, agent)| RoutingFact::ChatMissedBy { chat, agent }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn the_planner_decides_what_reading_every_waiting_chat_decides(
+            facts in proptest::collection::vec(any_fact(), 1..150),
+            assign_after_each in proptest::bool::ANY,
+        ) {
+            let mut state = RoutingState::default();
+            for fact in &facts {
+                state = state.evolve(fact);
+                let planned = state.next_assignments();
+                proptest::prop_assert_eq!(&planned, &plan_over_every_waiting_chat(&state));
+                if assign_after_each {
+                    for assignment in planned {
+                        state = state.evolve(&assignment.into());
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -153,15 +153,9 @@ pub type Result<T, E = EventLogError> = std::result::Result<T, E>;
 pub trait AppendTransaction: Send {
     async fn append(&mut self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>)
         -> Result<AppendResult>;
-    /// Appends to several streams in order, as `append` would one after the other; a backend may
-    /// do it in one round trip. Stops at the first failure.
-    async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
-        let mut results = Vec::with_capacity(batches.len());
-        for batch in batches {
-            results.push(self.append(&batch.stream, batch.expected, batch.events).await?);
-        }
-        Ok(results)
-    }
+    /// Appends to several streams in order, with the outcome `append` would have one after the
+    /// other, in as few round trips as the backend allows. Stops at the first failure.
+    async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>>;
     async fn commit(self: Box<Self>) -> Result<()>;
     async fn rollback(self: Box<Self>) -> Result<()>;
 }

@@ -221,6 +221,23 @@ async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_
         results.iter().map(|r| r.position).collect::<Vec<_>>()
     );
     assert_eq!(log.read_stream("a").await.unwrap().len(), 2, "a retry stores nothing twice");
+
+    let stored_in_c = log.read_stream("c").await.unwrap()[0].event_id;
+    let mut reused = event("Reused");
+    reused.event_id = stored_in_c;
+    let mut transaction = log.begin().await.unwrap();
+    let refused = transaction
+        .append_many(vec![
+            batch("d", ExpectedRevision::Any, vec![event("D0")]),
+            batch("e", ExpectedRevision::Any, vec![reused]),
+        ])
+        .await;
+    match refused {
+        Err(EventLogError::DuplicateEventId { stored_in, .. }) => assert_eq!(stored_in, "c"),
+        other => panic!("expected a duplicate id error, got {other:?}"),
+    }
+    drop(transaction);
+    assert!(log.read_stream("d").await.unwrap().is_empty(), "nothing of a refused call is stored");
 }
 
 async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {

@@ -86,7 +86,7 @@ impl ProjectionRunner {
         )
         .bind(self.projection.name())
         .bind(i64::from(self.projection.version()))
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
         transaction.commit().await?;
         Ok(())
@@ -120,7 +120,7 @@ impl ProjectionRunner {
         .bind(i64::from(self.projection.version()))
         .bind(from.transaction)
         .bind(from.sequence)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
         if moved.rows_affected() != 1 {
             return Err(ProjectionError::CheckpointMoved(self.projection.name().to_string()));

@@ -3,7 +3,10 @@
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -15,6 +18,35 @@ pub enum Dialect {
 pub struct ReadStore {
     pool: AnyPool,
     dialect: Dialect,
+    /// On SQLite, the turn every writer of the file takes (see `eventlog::sqlite::write_gate`).
+    gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A read-model write transaction, holding the database file's write turn on SQLite until it ends.
+pub struct WriteTransaction {
+    transaction: Transaction<'static, Any>,
+    /// Declared after the transaction, so it is let go of only once the transaction has ended.
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.transaction.commit().await
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = Transaction<'static, Any>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.transaction
+    }
+}
+
+impl DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.transaction
+    }
 }
 
 impl ReadStore {
@@ -40,7 +72,11 @@ impl ReadStore {
             })
             .connect(url)
             .await?;
-        Ok(Self { pool, dialect })
+        let gate = match dialect {
+            Dialect::Sqlite => Some(eventlog::sqlite::write_gate(url)?),
+            Dialect::Postgres => None,
+        };
+        Ok(Self { pool, dialect, gate })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -53,10 +89,15 @@ impl ReadStore {
 
     /// A write transaction. SQLite takes the write lock at once so that reading the checkpoint and
     /// then writing can never fail on a snapshot another writer has moved.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.pool.begin().await,
-        }
+    pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
+        let turn = match &self.gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let transaction = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTransaction { transaction, _turn: turn })
     }
 }

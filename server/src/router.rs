@@ -30,6 +30,9 @@ use uuid::Uuid;
 
 /// Assignments appended in one transaction.
 const ASSIGNMENTS_PER_COMMIT: usize = 200;
+/// Customers hear their new place in line once it stops moving, never in the middle of a burst of
+/// assignments (they would hear every step of it), but at the latest this long after it moved.
+const POSITIONS_HELD_AT_MOST: chrono::Duration = chrono::Duration::seconds(10);
 const BATCH: usize = 1000;
 
 /// An event as the router folds it: from the log, or just appended by the router itself.
@@ -68,6 +71,10 @@ pub struct Books {
     deadlines: HashMap<ChatId, DateTime<Utc>>,
     offline_policies: HashMap<LineId, OfflinePolicy>,
     company_of_agent: HashMap<UserId, CompanyId>,
+    /// Queues whose line changed since their customers were last told their places.
+    lines_moved: HashMap<CompanyId, BTreeSet<QueueId>>,
+    /// Since when each company's new places have waited for its lines to stop moving.
+    positions_held_since: HashMap<CompanyId, DateTime<Utc>>,
     /// Companies with news since the router last acted.
     dirty: BTreeSet<CompanyId>,
 }
@@ -83,6 +90,14 @@ pub enum RouterError {
 impl Books {
     fn fact(&mut self, company: CompanyId, fact: RoutingFact) {
         let state = self.routing.remove(&company).unwrap_or_default();
+        let (left, joined) = match &fact {
+            RoutingFact::ChatWaiting { chat, queue } => (state.queue_waited_in(*chat), Some(*queue)),
+            RoutingFact::ChatAssigned { chat, .. } | RoutingFact::ChatReleased { chat } => {
+                (state.queue_waited_in(*chat), None)
+            }
+            _ => (None, None),
+        };
+        self.lines_moved.entry(company).or_default().extend(left.into_iter().chain(joined));
         self.routing.insert(company, state.evolve(&fact));
         self.dirty.insert(company);
     }
@@ -298,29 +313,39 @@ impl Books {
     }
 
     /// The assignments and position messages to append for one company now.
-    fn decide(&self, company: CompanyId, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
+    fn decide(&mut self, company: CompanyId, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
         let Some(routing) = self.routing.get(&company) else {
             return Ok(vec![]);
         };
         let context = system_context(company, now);
         let mut transactions = Vec::new();
-        let (assignments, routed) = routing.plan();
+        let assignments = routing.next_assignments();
         for chunk in assignments.chunks(ASSIGNMENTS_PER_COMMIT) {
             transactions.push(self.decide_assignments(&context, chunk)?);
         }
+        if !assignments.is_empty() {
+            let held_since = *self.positions_held_since.entry(company).or_insert(now);
+            if now - held_since < POSITIONS_HELD_AT_MOST {
+                self.dirty.insert(company);
+                return Ok(transactions);
+            }
+        }
+        self.positions_held_since.remove(&company);
         let assigned: HashSet<ChatId> = assignments.iter().map(|a| a.chat).collect();
         let mut tell = Vec::new();
-        for (chat, queue, position) in routed.waiting_positions() {
-            let position = u32::try_from(position).unwrap_or(u32::MAX);
-            let last = self.told.get(&chat).copied();
-            if assigned.contains(&chat) || !worth_telling(last, position) {
-                continue;
-            }
-            let Some(tracked) = self.chats.get(&chat) else { continue };
-            let Some(text) = self.settings_of(queue).waiting_text(position) else { continue };
-            let command = ChatCommand::TellPosition { message_id: Uuid::now_v7(), position, text, at: context.now };
-            if let Ok(events) = Chat::decide(&tracked.state, &command) {
-                tell.push(Decided::new(&context, &domain::chat::chat_stream(chat), tracked.expected(), &events)?);
+        for queue in self.lines_moved.remove(&company).unwrap_or_default() {
+            let line = routing.waiting_in(queue).into_iter().filter(|chat| !assigned.contains(chat));
+            for (place, chat) in line.enumerate() {
+                let position = u32::try_from(place + 1).unwrap_or(u32::MAX);
+                if !worth_telling(self.told.get(&chat).copied(), position) {
+                    continue;
+                }
+                let Some(tracked) = self.chats.get(&chat) else { continue };
+                let Some(text) = self.settings_of(queue).waiting_text(position) else { continue };
+                let command = ChatCommand::TellPosition { message_id: Uuid::now_v7(), position, text, at: context.now };
+                if let Ok(events) = Chat::decide(&tracked.state, &command) {
+                    tell.push(Decided::new(&context, &domain::chat::chat_stream(chat), tracked.expected(), &events)?);
+                }
             }
         }
         while !tell.is_empty() {
@@ -328,6 +353,11 @@ impl Books {
             transactions.push(std::mem::replace(&mut tell, rest));
         }
         Ok(transactions)
+    }
+
+    fn every_line_moved(&mut self, company: CompanyId) {
+        let Some(routing) = self.routing.get(&company) else { return };
+        self.lines_moved.entry(company).or_default().extend(routing.queues_with_waiting_chats());
     }
 
     fn settings_of(&self, queue: QueueId) -> QueueSettings {
@@ -562,8 +592,10 @@ impl ChatRouter {
             }
             for transaction in self.books.decide(company, now)? {
                 if !self.append(transaction).await? {
-                    // Decide again once the change that got in the way has been folded.
+                    // Decide again once the change that got in the way has been folded; the
+                    // places this cycle did not tell are told then.
                     self.books.dirty.insert(company);
+                    self.books.every_line_moved(company);
                     break;
                 }
             }

@@ -171,6 +171,17 @@ async fn seen(log: Arc<dyn EventLog>, after: Position, kind: &str, expected: usi
     seen
 }
 
+/// How many events of each kind the log holds after `after`, as "kind: count" by count.
+async fn census(log: &dyn EventLog, after: Position) -> String {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for event in log.read_all(after, 1_000_000).await.unwrap_or_default() {
+        *counts.entry(event.event_type).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.iter().map(|(kind, count)| format!("{kind}: {count}")).collect::<Vec<_>>().join(", ")
+}
+
 #[derive(Clone, Copy)]
 struct Seen {
     observed: Instant,
@@ -244,10 +255,12 @@ async fn run(database: TestDatabase) -> Figures {
         append(log_ref, &domain::pause::agent_stream(*agent), &[online]).await;
     }))
     .await;
+    eprintln!("  every agent online after {:.2} s", online_from.elapsed().as_secs_f64());
     let assigned = assigned.await.unwrap_or_default();
     let last = assigned.values().map(|s| s.observed).max().unwrap_or(online_from);
     let drain_seconds = last.duration_since(online_from).as_secs_f64();
     eprintln!("  backlog of {} drained in {drain_seconds:.2} s", assigned.len());
+    eprintln!("  written while draining: {}", census(log.as_ref(), before_online).await);
 
     // With the read models caught up, chats arriving at a steady pace are assigned as they come.
     settle(&http, &address).await;
