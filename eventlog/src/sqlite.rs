@@ -1,6 +1,6 @@
 //! The SQLite backend: the embedded default. One writer connection (`BEGIN IMMEDIATE`), a pool of
 //! readers, WAL with `synchronous=FULL`. Every writer of the file in this process (the log and the
-//! projections) takes its turn at one [`write_gate`]; the busy timeout is left for other processes.
+//! projections) takes its turn at one [`WriteGate`]; the busy timeout is left for other processes.
 
 use crate::postgres::checked_empty_append;
 use crate::{
@@ -16,9 +16,10 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::{watch, Mutex as AsyncMutex, OwnedMutexGuard};
+use tokio::sync::{watch, Mutex as AsyncMutex, Notify, OwnedMutexGuard};
 use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -29,20 +30,61 @@ const SELECT_EVENTS: &str = "SELECT position, event_id, stream_id, revision, eve
 /// SQLite binds at most 32,766 parameters per statement; a batch row takes 12.
 const ROWS_PER_INSERT: usize = 2_000;
 
-/// Where the writers of one database file in this process wait for each other. SQLite lets one
-/// write transaction in at a time, and a writer that finds the file locked sleeps in its busy
-/// handler for up to 100 ms between tries: waiting here instead wakes it the moment the file is
-/// free (under load the sleeps, not the writes, were most of the time an append took).
-pub fn write_gate(url: &str) -> std::result::Result<Arc<AsyncMutex<()>>, sqlx::Error> {
-    static GATES: OnceLock<Mutex<HashMap<PathBuf, Arc<AsyncMutex<()>>>>> = OnceLock::new();
-    let file = SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
-    let file = std::path::absolute(&file).unwrap_or(file);
-    let mut gates = GATES.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    Ok(gates.entry(file).or_default().clone())
+/// Where the writers of one database file in this process take turns. SQLite lets one write
+/// transaction in at a time, and a writer that finds the file locked sleeps in its busy handler for
+/// up to 100 ms between tries: waiting here instead wakes it the moment the file is free (under
+/// load the sleeps, not the writes, were most of the time an append took).
+///
+/// Appends to the log go before read-model updates that are waiting with them: a customer's
+/// message or an assignment should not queue behind projections, which catch up right after.
+#[derive(Default)]
+pub struct WriteGate {
+    turn: Arc<AsyncMutex<()>>,
+    appends_waiting: AtomicUsize,
+    appends_let_in: Notify,
+}
+
+/// A writer's turn at the file; the next writer goes when it is dropped.
+pub type WriteTurn = OwnedMutexGuard<()>;
+
+impl WriteGate {
+    /// The gate of the database file `url` names, shared by everyone in this process.
+    pub fn of(url: &str) -> std::result::Result<Arc<WriteGate>, sqlx::Error> {
+        static GATES: OnceLock<Mutex<HashMap<PathBuf, Arc<WriteGate>>>> = OnceLock::new();
+        let file = SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
+        let file = std::path::absolute(&file).unwrap_or(file);
+        let mut gates = GATES.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(gates.entry(file).or_default().clone())
+    }
+
+    pub async fn for_append(&self) -> WriteTurn {
+        self.appends_waiting.fetch_add(1, Ordering::SeqCst);
+        let turn = self.turn.clone().lock_owned().await;
+        if self.appends_waiting.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.appends_let_in.notify_waiters();
+        }
+        turn
+    }
+
+    /// A turn for read models: taken only while no append waits, and given back to one that
+    /// started waiting meanwhile.
+    pub async fn for_read_models(&self) -> WriteTurn {
+        loop {
+            let appends_let_in = self.appends_let_in.notified();
+            if self.appends_waiting.load(Ordering::SeqCst) > 0 {
+                appends_let_in.await;
+                continue;
+            }
+            let turn = self.turn.clone().lock_owned().await;
+            if self.appends_waiting.load(Ordering::SeqCst) == 0 {
+                return turn;
+            }
+        }
+    }
 }
 
 pub struct SqliteLog {
-    gate: Arc<AsyncMutex<()>>,
+    gate: Arc<WriteGate>,
     writer: SqlitePool,
     readers: SqlitePool,
     commits: watch::Sender<u64>,
@@ -78,7 +120,7 @@ impl SqliteLog {
         MIGRATOR.run(&writer).await?;
         let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         let (commits, _) = watch::channel(0);
-        Ok(Self { gate: write_gate(url)?, writer, readers, commits })
+        Ok(Self { gate: WriteGate::of(url)?, writer, readers, commits })
     }
 
     pub fn writer(&self) -> &SqlitePool {
@@ -347,7 +389,7 @@ struct SqliteAppendTransaction {
     commits: watch::Sender<u64>,
     appended: bool,
     /// Declared after the transaction, so it is let go of only once the transaction has ended.
-    _turn: OwnedMutexGuard<()>,
+    _turn: WriteTurn,
 }
 
 #[async_trait]
@@ -391,7 +433,7 @@ impl AppendTransaction for SqliteAppendTransaction {
 #[async_trait]
 impl EventLog for SqliteLog {
     async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
-        let turn = self.gate.clone().lock_owned().await;
+        let turn = self.gate.for_append().await;
         Ok(Box::new(SqliteAppendTransaction {
             transaction: self.writer.begin_with("BEGIN IMMEDIATE").await?,
             commits: self.commits.clone(),

@@ -1,12 +1,12 @@
 //! The read-side database: one pool over the log's database, SQL written once for both backends
 //! (`$n` placeholders, TEXT for ids and times).
 
+use eventlog::sqlite::{WriteGate, WriteTurn};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -18,15 +18,15 @@ pub enum Dialect {
 pub struct ReadStore {
     pool: AnyPool,
     dialect: Dialect,
-    /// On SQLite, the turn every writer of the file takes (see `eventlog::sqlite::write_gate`).
-    gate: Option<Arc<Mutex<()>>>,
+    /// On SQLite, where every writer of the file takes its turn.
+    gate: Option<Arc<WriteGate>>,
 }
 
 /// A read-model write transaction, holding the database file's write turn on SQLite until it ends.
 pub struct WriteTransaction {
     transaction: Transaction<'static, Any>,
     /// Declared after the transaction, so it is let go of only once the transaction has ended.
-    _turn: Option<OwnedMutexGuard<()>>,
+    _turn: Option<WriteTurn>,
 }
 
 impl WriteTransaction {
@@ -73,7 +73,7 @@ impl ReadStore {
             .connect(url)
             .await?;
         let gate = match dialect {
-            Dialect::Sqlite => Some(eventlog::sqlite::write_gate(url)?),
+            Dialect::Sqlite => Some(WriteGate::of(url)?),
             Dialect::Postgres => None,
         };
         Ok(Self { pool, dialect, gate })
@@ -91,7 +91,7 @@ impl ReadStore {
     /// then writing can never fail on a snapshot another writer has moved.
     pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
         let turn = match &self.gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
+            Some(gate) => Some(gate.for_read_models().await),
             None => None,
         };
         let transaction = match self.dialect {
