@@ -1,11 +1,12 @@
 //! Chats and conversations (C2): a chat is the thread between one contact and one line, kept whole
 //! for ever; a conversation is one episode of it, from the first unanswered customer message to its
-//! resolution. States: waiting in a queue, assigned (pending when the customer spoke last, following
-//! when the agent did), resolved.
+//! resolution. States: with the menu bot, waiting in a queue, assigned (pending when the customer
+//! spoke last, following when the agent did), resolved.
 
 use crate::decider::Decider;
 use crate::event::DomainEvent;
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
+use crate::menu::{Menu, MenuMove, MenuOutcome, MenuPlace};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -75,6 +76,8 @@ impl TransferTarget {
 pub enum Resolver {
     Agent(UserId),
     Supervisor(UserId),
+    /// The menu bot, when the customer ends the conversation there.
+    Bot,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -127,6 +130,19 @@ pub enum ChatEvent {
     LeftByOfflineAgent { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, at: DateTime<Utc> },
     #[serde(rename = "ChatResolved")]
     Resolved { chat_id: ChatId, conversation_id: ConversationId, by: Resolver, at: DateTime<Utc> },
+    /// The menu bot showed a level of the line's menu (or the choice after a text); `text` is what
+    /// the customer read.
+    #[serde(rename = "MenuShown")]
+    MenuShown { chat_id: ChatId, message_id: Uuid, place: MenuPlace, text: String, at: DateTime<Utc> },
+    /// The customer chose option `option` (from 1; 0 is back) at `place`.
+    #[serde(rename = "MenuOptionChosen")]
+    MenuOptionChosen { chat_id: ChatId, place: MenuPlace, option: u8, label: String, at: DateTime<Utc> },
+    /// The customer's answer was none of the options shown.
+    #[serde(rename = "MenuAnswerRejected")]
+    MenuAnswerRejected { chat_id: ChatId, place: MenuPlace, answer: String, at: DateTime<Utc> },
+    /// The menu bot said something other than a menu: a text option, a farewell, a queue's words.
+    #[serde(rename = "BotSaid")]
+    BotSaid { chat_id: ChatId, message_id: Uuid, text: String, at: DateTime<Utc> },
     /// A message to the customer reached the line's webhook.
     #[serde(rename = "OutboundMessageDelivered")]
     Delivered { chat_id: ChatId, message_id: Uuid, at: DateTime<Utc> },
@@ -146,8 +162,11 @@ pub struct Inbound {
     pub message_id: String,
     pub text: String,
     pub media: Option<String>,
-    /// Where the chat waits if this message opens a conversation.
+    /// Where the chat waits if this message opens a conversation and the line has no menu.
     pub queue: QueueId,
+    /// The line's menu, which greets every new conversation and sorts it (M2: none, straight to
+    /// `queue`).
+    pub menu: Option<Box<Menu>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -228,13 +247,78 @@ pub struct ChatState {
     pub reply_deadline: Option<DateTime<Utc>>,
     /// The contact's own agent (R7).
     pub own_agent: Option<UserId>,
+    /// Where the customer is in the line's menu, while the menu bot has the conversation.
+    pub menu_place: Option<MenuPlace>,
     seen: BTreeSet<String>,
 }
 
 impl ChatState {
     /// Waiting in a queue for an agent.
     pub fn is_waiting(&self) -> bool {
-        self.conversation.is_some() && self.agent.is_none()
+        self.conversation.is_some() && self.agent.is_none() && self.queue.is_some()
+    }
+}
+
+/// The id of the `n`th message the bot says in answer to a customer's message: derived from that
+/// message, so that deciding again on the same message says the same thing under the same ids.
+fn bot_message_id(chat_id: ChatId, answering: &str, n: u8) -> Uuid {
+    Uuid::new_v5(&chat_id.as_uuid(), format!("bot:{answering}:{n}").as_bytes())
+}
+
+/// The menu bot's answer to a customer's message at `place` (or to a new conversation, `None`).
+fn bot_answers(
+    chat_id: ChatId,
+    conversation_id: ConversationId,
+    menu: &Menu,
+    place: Option<&MenuPlace>,
+    inbound: &Inbound,
+    at: DateTime<Utc>,
+) -> Vec<ChatEvent> {
+    let mut said = 0u8;
+    let mut next_id = || {
+        said += 1;
+        bot_message_id(chat_id, &inbound.message_id, said)
+    };
+    let show = |place: MenuPlace, prefix: Option<&str>, id: Uuid| {
+        let menu_text = menu.render(&place);
+        let text = match prefix {
+            Some(prefix) => format!("{prefix}\n\n{menu_text}"),
+            None => menu_text,
+        };
+        ChatEvent::MenuShown { chat_id, message_id: id, place, text, at }
+    };
+    let Some(place) = place else {
+        return vec![show(MenuPlace::top(), None, next_id())];
+    };
+    match menu.answer(place, &inbound.text) {
+        MenuMove::Restart => vec![show(MenuPlace::top(), None, next_id())],
+        MenuMove::NotAnOption => vec![
+            ChatEvent::MenuAnswerRejected { chat_id, place: place.clone(), answer: inbound.text.clone(), at },
+            show(place.clone(), Some(&menu.words.not_an_option), next_id()),
+        ],
+        MenuMove::Chose { option, label, then } => {
+            let mut events = vec![ChatEvent::MenuOptionChosen { chat_id, place: place.clone(), option, label, at }];
+            match then {
+                MenuOutcome::Show(place) => events.push(show(place, None, next_id())),
+                MenuOutcome::Queue { queue, message } => {
+                    if let Some(text) = message {
+                        events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
+                    }
+                    events.push(ChatEvent::Queued { chat_id, conversation_id, queue, at });
+                }
+                MenuOutcome::Text(text) => {
+                    events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
+                    events.push(show(MenuPlace::AfterText, None, next_id()));
+                }
+                MenuOutcome::End => {
+                    if let Some(text) = menu.farewell.clone() {
+                        events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
+                    }
+                    events.push(ChatEvent::Resolved { chat_id, conversation_id, by: Resolver::Bot, at });
+                }
+            }
+            events
+        }
     }
 }
 
@@ -299,13 +383,21 @@ impl Decider for Chat {
                     media: inbound.media.clone(),
                     at: *at,
                 });
-                if opens {
-                    events.push(ChatEvent::Queued {
+                let conversation_id = state.conversation.unwrap_or(*conversation_id);
+                let with_bot = opens || state.menu_place.is_some();
+                match (&inbound.menu, with_bot) {
+                    (Some(menu), true) => {
+                        let place = if opens { None } else { state.menu_place.as_ref() };
+                        events.extend(bot_answers(*chat_id, conversation_id, menu, place, inbound, *at));
+                    }
+                    // No menu (any more): the conversation goes straight to the line's queue.
+                    (None, true) => events.push(ChatEvent::Queued {
                         chat_id: *chat_id,
-                        conversation_id: *conversation_id,
+                        conversation_id,
                         queue: inbound.queue,
                         at: *at,
-                    });
+                    }),
+                    (_, false) => {}
                 }
                 Ok(events)
             }
@@ -469,6 +561,7 @@ impl Decider for Chat {
                 state.queue = Some(*queue);
                 state.agent = None;
                 state.reply_deadline = None;
+                state.menu_place = None;
             }
             ChatEvent::Assigned { agent, queue, .. } => {
                 state.agent = Some(*agent);
@@ -490,7 +583,10 @@ impl Decider for Chat {
                 state.agent = None;
                 state.queue = None;
                 state.reply_deadline = None;
+                state.menu_place = None;
             }
+            ChatEvent::MenuShown { place, .. } => state.menu_place = Some(place.clone()),
+            ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
             ChatEvent::WaitingPositionTold { .. }
             | ChatEvent::Transferred { .. }
             | ChatEvent::Delivered { .. }
@@ -549,10 +645,113 @@ mod tests {
                 text: text.into(),
                 media: None,
                 queue: queue(),
+                menu: None,
             },
             conversation_id: conversation(n),
             at: at(),
         }
+    }
+    fn receive_with_menu(message_id: &str, text: &str, n: u128) -> ChatCommand {
+        match receive(message_id, text, n) {
+            ChatCommand::Receive { chat_id, mut inbound, conversation_id, at } => {
+                inbound.menu = Some(Box::new(crate::menu::tests::three_levels()));
+                ChatCommand::Receive { chat_id, inbound, conversation_id, at }
+            }
+            other => other,
+        }
+    }
+    /// Decides each message in turn on the history so far; answers the whole history.
+    fn talk(history: Vec<ChatEvent>, messages: &[(&str, &str)]) -> Vec<ChatEvent> {
+        let mut history = history;
+        for (n, (id, text)) in messages.iter().enumerate() {
+            let state = history.iter().fold(ChatState::default(), Chat::evolve);
+            history.extend(Chat::decide(&state, &receive_with_menu(id, text, n as u128)).unwrap());
+        }
+        history
+    }
+    fn bot_lines(history: &[ChatEvent]) -> Vec<String> {
+        history
+            .iter()
+            .filter_map(|e| match e {
+                ChatEvent::MenuShown { text, .. } | ChatEvent::BotSaid { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn on_a_line_with_a_menu_a_new_conversation_is_greeted_by_the_menu_instead_of_queued() {
+        let events = Chat::decide(&ChatState::default(), &receive_with_menu("m1", "hola", 1)).unwrap();
+        let kinds: Vec<String> = events.iter().map(|e| crate::event::encode(e).unwrap().0).collect();
+        assert_eq!(kinds, vec!["ChatStarted", "ConversationOpened", "CustomerMessageReceived", "MenuShown"]);
+        assert_eq!(
+            events[3],
+            ChatEvent::MenuShown {
+                chat_id: chat(),
+                message_id: bot_message_id(chat(), "m1", 1),
+                place: MenuPlace::top(),
+                text: "Welcome to Ikono!\n1. Sales\n2. Help".into(),
+                at: at(),
+            }
+        );
+        let state = events.iter().fold(ChatState::default(), Chat::evolve);
+        assert!(!state.is_waiting(), "with the bot, not waiting for an agent");
+        assert_eq!(Chat::decide(&state, &receive_with_menu("m1", "hola", 1)), Ok(vec![]), "the same message twice");
+    }
+
+    #[test]
+    fn a_customer_walks_down_the_menu_goes_back_is_told_off_and_lands_in_a_queue() {
+        let history =
+            talk(vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "2"), ("m4", "0"), ("m5", "banana"), ("m6", "0")]);
+        assert_eq!(
+            bot_lines(&history),
+            vec![
+                "Welcome to Ikono!\n1. Sales\n2. Help",
+                "How can we help?\n1. Opening hours\n2. Orders\n0. Back",
+                "Orders\n1. Track\n0. Back",
+                "How can we help?\n1. Opening hours\n2. Orders\n0. Back",
+                "Please answer with the number of an option.\n\nHow can we help?\n1. Opening hours\n2. Orders\n0. Back",
+                "Welcome to Ikono!\n1. Sales\n2. Help",
+            ]
+        );
+        assert!(history.contains(&ChatEvent::MenuAnswerRejected {
+            chat_id: chat(),
+            place: MenuPlace::Level(vec![2]),
+            answer: "banana".into(),
+            at: at(),
+        }));
+        let history = talk(history, &[("m7", "Sales")]);
+        let tail: Vec<&ChatEvent> = history.iter().rev().take(3).collect();
+        assert_eq!(
+            tail[0],
+            &ChatEvent::Queued {
+                chat_id: chat(),
+                conversation_id: conversation(0),
+                queue: QueueId::from_uuid(Uuid::from_u128(1)),
+                at: at()
+            }
+        );
+        assert!(matches!(tail[1], ChatEvent::BotSaid { text, .. } if text == "Connecting you with Sales"));
+        assert!(matches!(tail[2], ChatEvent::MenuOptionChosen { option: 1, label, .. } if label == "Sales"));
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        assert!(state.is_waiting() && state.menu_place.is_none(), "now waiting for an agent, the bot is done");
+        let after = talk(history.clone(), &[("m8", "1")]);
+        assert_eq!(after.len(), history.len() + 1, "later messages are for the agent, not the bot");
+    }
+
+    #[test]
+    fn a_text_option_offers_the_menu_an_agent_or_the_end_which_resolves_with_a_farewell() {
+        let history = talk(vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "1")]);
+        assert_eq!(
+            bot_lines(&history)[2..],
+            ["Mon–Fri 9 to 18", "Anything else?\n1. Show the menu again\n2. Talk to an agent\n3. That's all, thanks"]
+        );
+        let ended = talk(history, &[("m4", "3")]);
+        assert!(matches!(ended[ended.len() - 2], ChatEvent::BotSaid { ref text, .. } if text == "Bye!"));
+        assert!(matches!(ended[ended.len() - 1], ChatEvent::Resolved { by: Resolver::Bot, .. }));
+        let again = talk(ended.clone(), &[("m5", "hola otra vez")]);
+        assert!(matches!(again[ended.len()], ChatEvent::ConversationOpened { .. }), "a new conversation");
+        assert!(matches!(again.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
     }
     fn first_message() -> Vec<ChatEvent> {
         Chat::decide(&ChatState::default(), &receive("m1", "hola", 1)).unwrap()

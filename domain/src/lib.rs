@@ -22,6 +22,7 @@ pub mod decider;
 pub mod event;
 pub mod ids;
 pub mod line;
+pub mod menu;
 pub mod pause;
 pub mod queue;
 pub mod reservation;

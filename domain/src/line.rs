@@ -7,6 +7,7 @@
 use crate::decider::Decider;
 use crate::event::DomainEvent;
 use crate::ids::{CompanyId, LineId, QueueId, UserId};
+use crate::menu::{Menu, MenuRejection};
 use serde::{Deserialize, Serialize};
 
 pub const LINE_NAME_MAX_CHARS: usize = 80;
@@ -31,6 +32,8 @@ pub enum LineRouting {
     Queue(QueueId),
     Agent(UserId),
     Agents(Vec<UserId>),
+    /// The menu bot greets every new conversation and sorts it (M1–M3).
+    Menu(Box<Menu>),
 }
 
 impl LineRouting {
@@ -38,14 +41,21 @@ impl LineRouting {
     pub fn queue_of(&self, line: LineId) -> QueueId {
         match self {
             LineRouting::Queue(queue) => *queue,
-            LineRouting::Agent(_) | LineRouting::Agents(_) => line_queue(line),
+            LineRouting::Agent(_) | LineRouting::Agents(_) | LineRouting::Menu(_) => line_queue(line),
+        }
+    }
+
+    pub fn menu(&self) -> Option<&Menu> {
+        match self {
+            LineRouting::Menu(menu) => Some(menu),
+            _ => None,
         }
     }
 
     /// The agents who take turns in the line's own queue (none when it routes to a queue).
     pub fn own_agents(&self) -> Vec<UserId> {
         match self {
-            LineRouting::Queue(_) => vec![],
+            LineRouting::Queue(_) | LineRouting::Menu(_) => vec![],
             LineRouting::Agent(agent) => vec![*agent],
             LineRouting::Agents(agents) => agents.clone(),
         }
@@ -83,6 +93,8 @@ pub enum LineRejection {
     AlreadyExists,
     #[error("no such line")]
     NotFound,
+    #[error("the menu cannot be used: {0}")]
+    InvalidMenu(#[from] MenuRejection),
 }
 
 /// A webhook address as given: trimmed, http(s), no spaces.
@@ -105,6 +117,9 @@ fn parse_line_name(raw: &str) -> Result<String, LineRejection> {
 }
 
 fn check_routing(routing: &LineRouting) -> Result<(), LineRejection> {
+    if let LineRouting::Menu(menu) = routing {
+        menu.check()?;
+    }
     if let LineRouting::Agents(agents) = routing {
         let mut unique = agents.clone();
         unique.sort();

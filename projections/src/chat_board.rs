@@ -16,6 +16,8 @@ const MESSAGES: &str = "chat_board_messages_v1";
 
 /// Where a chat stands.
 pub mod state {
+    /// With the menu bot.
+    pub const BOT: &str = "bot";
     /// Waiting in a queue for an agent.
     pub const WAITING: &str = "waiting";
     /// Assigned, and the customer spoke last.
@@ -202,6 +204,25 @@ async fn add_note(
     add_message(connection, message).await
 }
 
+async fn add_bot_message(
+    connection: &mut AnyConnection,
+    chat_id: domain::ids::ChatId,
+    message_id: uuid::Uuid,
+    text: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ProjectionError> {
+    let message = NewMessage {
+        message_id: message_id.to_string(),
+        chat_id: chat_id.to_string(),
+        direction: "out",
+        author: "bot".into(),
+        text,
+        media: None,
+        at: at.to_rfc3339(),
+    };
+    add_message(connection, message).await
+}
+
 async fn set_state(
     connection: &mut AnyConnection,
     chat_id: String,
@@ -336,21 +357,19 @@ impl Projection for ChatBoard {
                 add_message(connection, message).await?;
                 set_state(connection, chat_id.to_string(), state::FOLLOWING, "").await?;
             }
-            ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. } => {
-                let message = NewMessage {
-                    message_id: message_id.to_string(),
-                    chat_id: chat_id.to_string(),
-                    direction: "out",
-                    author: "bot".into(),
-                    text: &text,
-                    media: None,
-                    at: at.to_rfc3339(),
-                };
-                add_message(connection, message).await?;
+            ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
+            | ChatEvent::BotSaid { chat_id, message_id, text, at } => {
+                add_bot_message(connection, chat_id, message_id, &text, at).await?;
             }
+            ChatEvent::MenuShown { chat_id, message_id, text, at, .. } => {
+                add_bot_message(connection, chat_id, message_id, &text, at).await?;
+                set_state(connection, chat_id.to_string(), state::BOT, "").await?;
+            }
+            ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } => {}
             ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {
                 let author = match by {
                     domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
+                    domain::chat::Resolver::Bot => "bot".into(),
                 };
                 add_note(connection, event, chat_id, author, &note, at).await?;
             }

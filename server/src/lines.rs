@@ -120,10 +120,15 @@ pub struct CreatedLine {
 /// Checks that the queue or agents a routing names belong to the caller's company.
 async fn check_routing(state: &AppState, caller: &Caller, routing: &LineRouting) -> Result<(), AppError> {
     let company = caller.company_id.to_string();
-    if let LineRouting::Queue(queue) = routing {
+    let queues = match routing {
+        LineRouting::Queue(queue) => vec![*queue],
+        LineRouting::Menu(menu) => menu.queues(),
+        LineRouting::Agent(_) | LineRouting::Agents(_) => vec![],
+    };
+    if !queues.is_empty() {
         let known = QueueList::new().queues_of(&state.store, caller.company_id).await?;
-        if !known.iter().any(|row| row.queue_id == queue.to_string()) {
-            return Err(AppError::Invalid("the line routes to a queue that does not exist".into()));
+        if let Some(missing) = queues.iter().find(|queue| !known.iter().any(|row| row.queue_id == queue.to_string())) {
+            return Err(AppError::Invalid(format!("the line routes to a queue that does not exist ({missing})")));
         }
     }
     let known = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
@@ -238,6 +243,7 @@ pub async fn receive_message(
         text: message.text,
         media: message.media,
         queue: line.routing.queue_of(line_id),
+        menu: line.routing.menu().cloned().map(Box::new),
     };
     let context = CommandContext {
         company_id: company.as_uuid(),

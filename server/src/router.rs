@@ -151,21 +151,8 @@ impl Books {
         let read = |event: &Fact<'_>| event.data.clone();
         let version = event.metadata.schema_version;
         match event.event_type {
-            "ChatStarted"
-            | "ConversationOpened"
-            | "CustomerMessageReceived"
-            | "ChatQueued"
-            | "ChatAssigned"
-            | "AgentReplied"
-            | "WaitingPositionTold"
-            | "ChatResolved"
-            | "ChatTransferred"
-            | "ChatOwnAgentSet"
-            | "ChatLeftByOfflineAgent"
-            | "ReplyDeadlineSet"
-            | "ReplyDeadlineMissed"
-            | "OutboundMessageDelivered"
-            | "OutboundMessageFailed" => {
+            // Every event of a chat moves its revision, which the router's appends expect.
+            _ if event.stream.starts_with("chat-") => {
                 let chat_event = decode::<ChatEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
                 self.learn_chat(company, event.revision, &chat_event);
             }
@@ -274,6 +261,10 @@ impl Books {
             }
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
+            | ChatEvent::MenuShown { chat_id, .. }
+            | ChatEvent::MenuOptionChosen { chat_id, .. }
+            | ChatEvent::MenuAnswerRejected { chat_id, .. }
+            | ChatEvent::BotSaid { chat_id, .. }
             | ChatEvent::Transferred { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
             | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),

@@ -18,6 +18,8 @@ on_both_backends!(
     bad_keys_unknown_lines_and_malformed_messages_are_refused,
     a_message_sent_twice_is_stored_once,
     a_chat_that_finds_nobody_waits_is_told_its_place_and_goes_to_the_first_agent_online,
+    a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agent,
+    menus_a_customer_could_not_use_are_refused_with_the_reason,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
@@ -930,4 +932,99 @@ async fn agents_connected_to_a_node_that_dies_are_taken_offline_by_the_others() 
     let last = events.last().unwrap();
     assert_eq!(last.event_type, "AgentWentOffline");
     assert_eq!(last.metadata.actor, "system");
+}
+
+/// Buy (a queue) · Help › (Opening hours (a text) · Returns › (Talk to support (a queue)))
+fn shop_menu(sales: &str, support: &str) -> serde_json::Value {
+    serde_json::json!({ "menu": {
+        "header": "Welcome to the shop",
+        "agent_queue": support,
+        "farewell": "Bye!",
+        "options": [
+            { "label": "Buy", "action": { "kind": "queue", "queue": sales, "message": "A seller will be with you" } },
+            { "label": "Help", "action": { "kind": "submenu", "header": "Help with", "options": [
+                { "label": "Opening hours", "action": { "kind": "text", "text": "9 to 18" } },
+                { "label": "Returns", "action": { "kind": "submenu", "header": "Returns", "options": [
+                    { "label": "Talk to support", "action": { "kind": "queue", "queue": support } }
+                ] } }
+            ] } }
+        ]
+    } })
+}
+
+async fn a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let support = app.queue_with("Support", &[]).await;
+    let _live = go_online(&app, &ana).await;
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let (line, _) = app.line(shop_menu(&sales, &support), Some(&hook.url)).await;
+
+    let conversation = [
+        ("hola", vec!["Welcome to the shop\n1. Buy\n2. Help"]),
+        ("2", vec!["Help with\n1. Opening hours\n2. Returns\n0. Back"]),
+        ("2", vec!["Returns\n1. Talk to support\n0. Back"]),
+        ("0", vec!["Help with\n1. Opening hours\n2. Returns\n0. Back"]),
+        ("1", vec!["9 to 18", "Anything else?\n1. Show the menu again\n2. Talk to an agent\n3. That's all, thanks"]),
+        ("1", vec!["Welcome to the shop\n1. Buy\n2. Help"]),
+        ("nope", vec!["Please answer with the number of an option.\n\nWelcome to the shop\n1. Buy\n2. Help"]),
+        ("buy", vec!["A seller will be with you"]),
+    ];
+    let mut chat = String::new();
+    for (n, (says, answers)) in conversation.iter().enumerate() {
+        let body = serde_json::json!({ "contact_id": "c1", "message_id": format!("m{n}"), "text": says });
+        chat = created_id(app.inbound(&key, &line, body).await, "chat_id").await;
+        for answer in answers {
+            let (_, told) = hook.next().await;
+            assert_eq!(
+                (told["author"].as_str(), told["text"].as_str()),
+                (Some("bot"), Some(*answer)),
+                "after {says:?}"
+            );
+        }
+        if n == 0 {
+            let chats = app.wait_chats(&app.client, |c| c.len() == 1).await;
+            assert_eq!(chats[0]["state"], "bot", "the bot has the conversation");
+        }
+    }
+
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(mine[0]["chat_id"], chat.as_str(), "Buy took the chat to Sales, where Ana is");
+    let history = app.chat(&ana.client, &chat).await;
+    let messages = history["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 8 + 9, "every customer message and every bot message, in order");
+    assert_eq!(messages[1]["text"], "Welcome to the shop\n1. Buy\n2. Help");
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_all(eventlog::Position::default(), 10_000).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "MenuOptionChosen").count(), 6, "2, 2, 0, 1, 1, buy");
+    assert_eq!(kinds.iter().filter(|k| **k == "MenuAnswerRejected").count(), 1);
+}
+
+async fn menus_a_customer_could_not_use_are_refused_with_the_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let sales = created_id(app.create_queue("Sales").await, "id").await;
+    let create = |routing: serde_json::Value| {
+        let body = serde_json::json!({ "name": "Web shop", "routing": routing });
+        app.send(&app.client, reqwest::Method::POST, "/api/v1/lines", body)
+    };
+    let empty = serde_json::json!({ "menu": { "header": "Hi", "options": [] } });
+    let refused = create(empty).await;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "the menu cannot be used: the first level: a level has 1 to 9 options");
+
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let refused = create(shop_menu(&sales, &unknown)).await;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], format!("the line routes to a queue that does not exist ({unknown})"));
+
+    let no_label = serde_json::json!({ "menu": { "header": "Hi", "options": [
+        { "label": "", "action": { "kind": "text", "text": "x" } } ] } });
+    let body: serde_json::Value = create(no_label).await.json().await.unwrap();
+    assert_eq!(body["error"], "the menu cannot be used: option 1: an option needs a label of at most 80 characters");
+    assert!(app.get_json(&app.client, "/api/v1/lines").await.as_array().unwrap().is_empty(), "nothing was stored");
 }

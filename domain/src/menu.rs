@@ -1,0 +1,477 @@
+//! The menu bot's menus (M1, M3, M4, M6, M9, M10, M19, R3): what a line's customers are offered
+//! before an agent, as a tree of 1 to 3 levels, and where a customer's answer takes them. Pure:
+//! the chat decides its events from it.
+
+use crate::ids::QueueId;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_LEVELS: usize = 3;
+/// Options are answered with one digit; 0 is "back".
+pub const MAX_OPTIONS: usize = 9;
+pub const LABEL_MAX_CHARS: usize = 80;
+pub const WORDS_MAX_CHARS: usize = 1000;
+
+/// A line's menu: a tree, so it cannot loop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Menu {
+    /// The words above the first level's options (M4).
+    pub header: String,
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub options: Vec<MenuOption>,
+    /// 1️⃣ 2️⃣ … instead of "1." "2." … (M19).
+    #[serde(default)]
+    pub number_emojis: bool,
+    /// Where "talk to an agent" goes after a text (M9); without it that choice is not offered.
+    #[serde(default)]
+    pub agent_queue: Option<QueueId>,
+    /// Said when a customer ends the conversation after a text (M10).
+    #[serde(default)]
+    pub farewell: Option<String>,
+    #[serde(default)]
+    pub words: MenuWords,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MenuOption {
+    pub label: String,
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub action: MenuAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MenuAction {
+    /// Talk to an agent of a queue (R3); `message` is said as the chat joins it.
+    Queue {
+        queue: QueueId,
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// Shows a text (M1), then offers the menu again, an agent, or the end (M9).
+    Text { text: String },
+    /// Another level, with its own header (M3, M4).
+    Submenu {
+        header: String,
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
+        options: Vec<MenuOption>,
+    },
+}
+
+/// The bot's own words, in the company's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct MenuWords {
+    pub not_an_option: String,
+    pub back: String,
+    pub after_text: String,
+    pub menu_again: String,
+    pub talk_to_an_agent: String,
+    pub end: String,
+}
+
+impl Default for MenuWords {
+    fn default() -> Self {
+        Self {
+            not_an_option: "Please answer with the number of an option.".into(),
+            back: "Back".into(),
+            after_text: "Anything else?".into(),
+            menu_again: "Show the menu again".into(),
+            talk_to_an_agent: "Talk to an agent".into(),
+            end: "That's all, thanks".into(),
+        }
+    }
+}
+
+/// Where a customer is in the menu: at a level (the options chosen to get there, from 0), or at
+/// the choice offered after a text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "at", content = "path")]
+pub enum MenuPlace {
+    Level(Vec<u8>),
+    AfterText,
+}
+
+impl MenuPlace {
+    pub fn top() -> Self {
+        MenuPlace::Level(vec![])
+    }
+}
+
+/// Where an answer takes the customer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MenuMove {
+    /// The answer is none of the options shown.
+    NotAnOption,
+    /// The customer's place is no longer in the menu (it was changed meanwhile): start again.
+    Restart,
+    /// Option `option` (from 1) was chosen at the customer's place; `label` for the record.
+    Chose { option: u8, label: String, then: MenuOutcome },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MenuOutcome {
+    Show(MenuPlace),
+    Queue { queue: QueueId, message: Option<String> },
+    Text(String),
+    End,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MenuRejection {
+    #[error("the menu needs a header of at most {WORDS_MAX_CHARS} characters")]
+    InvalidHeader,
+    #[error("{at}: a level has 1 to {MAX_OPTIONS} options")]
+    OptionCount { at: String },
+    #[error("{at}: an option needs a label of at most {LABEL_MAX_CHARS} characters")]
+    InvalidLabel { at: String },
+    #[error("{at}: a text option needs a text of at most {WORDS_MAX_CHARS} characters")]
+    InvalidText { at: String },
+    #[error("{at}: a menu has at most {MAX_LEVELS} levels")]
+    TooDeep { at: String },
+    #[error("{at}: a message has at most {WORDS_MAX_CHARS} characters")]
+    InvalidWords { at: String },
+}
+
+fn words_ok(text: &str) -> bool {
+    !text.trim().is_empty() && text.chars().count() <= WORDS_MAX_CHARS
+}
+
+fn where_is(path: &[usize]) -> String {
+    if path.is_empty() {
+        return "the first level".into();
+    }
+    path.iter().map(|i| format!("option {}", i + 1)).collect::<Vec<_>>().join(" › ")
+}
+
+impl Menu {
+    /// Refuses a menu a customer could not use: empty levels or labels, too deep, words too long.
+    pub fn check(&self) -> Result<(), MenuRejection> {
+        if !words_ok(&self.header) {
+            return Err(MenuRejection::InvalidHeader);
+        }
+        let words = &self.words;
+        let all_words = [
+            &words.not_an_option,
+            &words.back,
+            &words.after_text,
+            &words.menu_again,
+            &words.talk_to_an_agent,
+            &words.end,
+        ];
+        let farewell_ok = self.farewell.as_deref().is_none_or(words_ok);
+        if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
+            return Err(MenuRejection::InvalidWords { at: "the bot's words".into() });
+        }
+        check_level(&self.options, &mut vec![])
+    }
+
+    /// Every queue the menu sends customers to, for the edge to check that they exist.
+    pub fn queues(&self) -> Vec<QueueId> {
+        fn collect(options: &[MenuOption], found: &mut Vec<QueueId>) {
+            for option in options {
+                match &option.action {
+                    MenuAction::Queue { queue, .. } => found.push(*queue),
+                    MenuAction::Submenu { options, .. } => collect(options, found),
+                    MenuAction::Text { .. } => {}
+                }
+            }
+        }
+        let mut found: Vec<QueueId> = self.agent_queue.into_iter().collect();
+        collect(&self.options, &mut found);
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    /// The header and options of a level, or `None` when the path leads nowhere (the menu changed).
+    fn level(&self, path: &[u8]) -> Option<(&str, &[MenuOption])> {
+        let mut header = self.header.as_str();
+        let mut options = self.options.as_slice();
+        for step in path {
+            match &options.get(usize::from(*step).checked_sub(1)?)?.action {
+                MenuAction::Submenu { header: h, options: o } => {
+                    header = h;
+                    options = o;
+                }
+                _ => return None,
+            }
+        }
+        Some((header, options))
+    }
+
+    /// What the customer reads at `place`.
+    pub fn render(&self, place: &MenuPlace) -> String {
+        let (header, labels, back) = match place {
+            MenuPlace::Level(path) => {
+                let (header, options) = self.level(path).unwrap_or((&self.header, &self.options));
+                let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
+                (header, labels, !path.is_empty())
+            }
+            MenuPlace::AfterText => (self.words.after_text.as_str(), self.after_text_choices(), false),
+        };
+        let mut lines = vec![header.trim().to_string()];
+        for (i, label) in labels.iter().enumerate() {
+            lines.push(format!("{} {label}", self.number(i + 1)));
+        }
+        if back {
+            lines.push(format!("{} {}", self.number(0), self.words.back));
+        }
+        lines.join("\n")
+    }
+
+    fn number(&self, n: usize) -> String {
+        const EMOJIS: [&str; 10] = ["0️⃣", "1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣"];
+        match EMOJIS.get(n) {
+            Some(emoji) if self.number_emojis => (*emoji).to_string(),
+            _ => format!("{n}."),
+        }
+    }
+
+    fn after_text_choices(&self) -> Vec<&str> {
+        let mut choices = vec![self.words.menu_again.as_str()];
+        if self.agent_queue.is_some() {
+            choices.push(&self.words.talk_to_an_agent);
+        }
+        choices.push(&self.words.end);
+        choices
+    }
+
+    /// Where the customer's answer at `place` takes them. Answers are a digit (also as its emoji
+    /// or with a dot) or an option's label, in any case.
+    pub fn answer(&self, place: &MenuPlace, text: &str) -> MenuMove {
+        let answer = text.trim().trim_end_matches('.').replace(['\u{fe0f}', '\u{20e3}'], "");
+        match place {
+            MenuPlace::Level(path) => {
+                let Some((_, options)) = self.level(path) else { return MenuMove::Restart };
+                let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
+                if answer == "0" && !path.is_empty() {
+                    let back = path[..path.len() - 1].to_vec();
+                    return MenuMove::Chose {
+                        option: 0,
+                        label: self.words.back.clone(),
+                        then: MenuOutcome::Show(MenuPlace::Level(back)),
+                    };
+                }
+                let Some(index) = pick(&answer, &labels) else { return MenuMove::NotAnOption };
+                let option = &options[index];
+                let number = u8::try_from(index + 1).unwrap_or(u8::MAX);
+                let then = match &option.action {
+                    MenuAction::Queue { queue, message } => {
+                        MenuOutcome::Queue { queue: *queue, message: message.clone() }
+                    }
+                    MenuAction::Text { text } => MenuOutcome::Text(text.clone()),
+                    MenuAction::Submenu { .. } => {
+                        let mut deeper = path.clone();
+                        deeper.push(number);
+                        MenuOutcome::Show(MenuPlace::Level(deeper))
+                    }
+                };
+                MenuMove::Chose { option: number, label: option.label.clone(), then }
+            }
+            MenuPlace::AfterText => {
+                let choices = self.after_text_choices();
+                let Some(index) = pick(&answer, &choices) else { return MenuMove::NotAnOption };
+                let label = choices[index].to_string();
+                let then = match (index, self.agent_queue) {
+                    (0, _) => MenuOutcome::Show(MenuPlace::top()),
+                    (1, Some(queue)) => MenuOutcome::Queue { queue, message: None },
+                    _ => MenuOutcome::End,
+                };
+                MenuMove::Chose { option: u8::try_from(index + 1).unwrap_or(u8::MAX), label, then }
+            }
+        }
+    }
+}
+
+/// The index of the option an answer names: its number from 1, or its label.
+fn pick(answer: &str, labels: &[&str]) -> Option<usize> {
+    if let Ok(number) = answer.parse::<usize>() {
+        return (1..=labels.len()).contains(&number).then(|| number - 1);
+    }
+    let answer = answer.to_lowercase();
+    labels.iter().position(|label| label.trim().to_lowercase() == answer)
+}
+
+fn check_level(options: &[MenuOption], path: &mut Vec<usize>) -> Result<(), MenuRejection> {
+    if path.len() >= MAX_LEVELS {
+        return Err(MenuRejection::TooDeep { at: where_is(path) });
+    }
+    if options.is_empty() || options.len() > MAX_OPTIONS {
+        return Err(MenuRejection::OptionCount { at: where_is(path) });
+    }
+    for (i, option) in options.iter().enumerate() {
+        path.push(i);
+        let label_chars = option.label.trim().chars().count();
+        if label_chars == 0 || label_chars > LABEL_MAX_CHARS {
+            return Err(MenuRejection::InvalidLabel { at: where_is(path) });
+        }
+        match &option.action {
+            MenuAction::Text { text } if !words_ok(text) => {
+                return Err(MenuRejection::InvalidText { at: where_is(path) })
+            }
+            MenuAction::Queue { message: Some(message), .. } if !words_ok(message) => {
+                return Err(MenuRejection::InvalidWords { at: where_is(path) })
+            }
+            MenuAction::Submenu { header, options } => {
+                if !words_ok(header) {
+                    return Err(MenuRejection::InvalidWords { at: where_is(path) });
+                }
+                check_level(options, path)?;
+            }
+            MenuAction::Queue { .. } | MenuAction::Text { .. } => {}
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn queue(n: u128) -> QueueId {
+        QueueId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn option(label: &str, action: MenuAction) -> MenuOption {
+        MenuOption { label: label.into(), action }
+    }
+
+    /// Sales (a queue) · Help › (Opening hours (a text) · Orders › (Track (a queue)))
+    pub(crate) fn three_levels() -> Menu {
+        Menu {
+            header: "Welcome to Ikono!".into(),
+            options: vec![
+                option(
+                    "Sales",
+                    MenuAction::Queue { queue: queue(1), message: Some("Connecting you with Sales".into()) },
+                ),
+                option(
+                    "Help",
+                    MenuAction::Submenu {
+                        header: "How can we help?".into(),
+                        options: vec![
+                            option("Opening hours", MenuAction::Text { text: "Mon–Fri 9 to 18".into() }),
+                            option(
+                                "Orders",
+                                MenuAction::Submenu {
+                                    header: "Orders".into(),
+                                    options: vec![option(
+                                        "Track",
+                                        MenuAction::Queue { queue: queue(2), message: None },
+                                    )],
+                                },
+                            ),
+                        ],
+                    },
+                ),
+            ],
+            number_emojis: false,
+            agent_queue: Some(queue(1)),
+            farewell: Some("Bye!".into()),
+            words: MenuWords::default(),
+        }
+    }
+
+    #[test]
+    fn a_level_shows_its_header_numbered_options_and_back_below_the_first() {
+        let menu = three_levels();
+        assert_eq!(menu.render(&MenuPlace::top()), "Welcome to Ikono!\n1. Sales\n2. Help");
+        assert_eq!(menu.render(&MenuPlace::Level(vec![2])), "How can we help?\n1. Opening hours\n2. Orders\n0. Back");
+        let emojis = Menu { number_emojis: true, ..three_levels() };
+        assert_eq!(emojis.render(&MenuPlace::top()), "Welcome to Ikono!\n1️⃣ Sales\n2️⃣ Help");
+    }
+
+    #[test]
+    fn answers_walk_down_back_up_and_reach_queues_and_texts() {
+        let menu = three_levels();
+        let top = MenuPlace::top();
+        assert_eq!(
+            menu.answer(&top, " 2 "),
+            MenuMove::Chose { option: 2, label: "Help".into(), then: MenuOutcome::Show(MenuPlace::Level(vec![2])) }
+        );
+        assert_eq!(
+            menu.answer(&MenuPlace::Level(vec![2, 2]), "1️⃣"),
+            MenuMove::Chose {
+                option: 1,
+                label: "Track".into(),
+                then: MenuOutcome::Queue { queue: queue(2), message: None }
+            }
+        );
+        assert_eq!(
+            menu.answer(&MenuPlace::Level(vec![2]), "0"),
+            MenuMove::Chose { option: 0, label: "Back".into(), then: MenuOutcome::Show(top.clone()) }
+        );
+        assert_eq!(
+            menu.answer(&MenuPlace::Level(vec![2]), "opening HOURS"),
+            MenuMove::Chose {
+                option: 1,
+                label: "Opening hours".into(),
+                then: MenuOutcome::Text("Mon–Fri 9 to 18".into())
+            }
+        );
+        assert_eq!(menu.answer(&top, "0"), MenuMove::NotAnOption, "no back from the first level");
+        assert_eq!(menu.answer(&top, "3"), MenuMove::NotAnOption);
+        assert_eq!(menu.answer(&top, "hello"), MenuMove::NotAnOption);
+        assert_eq!(menu.answer(&MenuPlace::Level(vec![1]), "1"), MenuMove::Restart, "Sales has no level below");
+    }
+
+    #[test]
+    fn after_a_text_the_customer_chooses_the_menu_an_agent_or_the_end() {
+        let menu = three_levels();
+        assert_eq!(
+            menu.render(&MenuPlace::AfterText),
+            "Anything else?\n1. Show the menu again\n2. Talk to an agent\n3. That's all, thanks"
+        );
+        let then = |answer: &str| match menu.answer(&MenuPlace::AfterText, answer) {
+            MenuMove::Chose { then, .. } => Some(then),
+            MenuMove::NotAnOption | MenuMove::Restart => None,
+        };
+        assert_eq!(then("1"), Some(MenuOutcome::Show(MenuPlace::top())));
+        assert_eq!(then("2"), Some(MenuOutcome::Queue { queue: queue(1), message: None }));
+        assert_eq!(then("3"), Some(MenuOutcome::End));
+        let no_agent = Menu { agent_queue: None, ..three_levels() };
+        assert_eq!(
+            no_agent.render(&MenuPlace::AfterText),
+            "Anything else?\n1. Show the menu again\n2. That's all, thanks"
+        );
+        assert!(matches!(no_agent.answer(&MenuPlace::AfterText, "2"), MenuMove::Chose { then: MenuOutcome::End, .. }));
+    }
+
+    #[test]
+    fn menus_a_customer_could_not_use_are_refused_with_where_and_why() {
+        assert_eq!(three_levels().check(), Ok(()));
+        assert_eq!(three_levels().queues(), vec![queue(1), queue(2)]);
+        let empty = Menu { options: vec![], ..three_levels() };
+        assert_eq!(empty.check(), Err(MenuRejection::OptionCount { at: "the first level".into() }));
+        let mut no_label = three_levels();
+        no_label.options[1] = option(" ", MenuAction::Text { text: "x".into() });
+        assert_eq!(no_label.check(), Err(MenuRejection::InvalidLabel { at: "option 2".into() }));
+        let mut too_deep = three_levels();
+        if let MenuAction::Submenu { options, .. } = &mut too_deep.options[1].action {
+            if let MenuAction::Submenu { options, .. } = &mut options[1].action {
+                options[0] = option(
+                    "Deeper",
+                    MenuAction::Submenu {
+                        header: "4".into(),
+                        options: vec![option("x", MenuAction::Text { text: "x".into() })],
+                    },
+                );
+            }
+        }
+        assert_eq!(too_deep.check(), Err(MenuRejection::TooDeep { at: "option 2 › option 2 › option 1".into() }));
+        let mut empty_text = three_levels();
+        empty_text.options[0] = option("Hours", MenuAction::Text { text: "".into() });
+        assert_eq!(empty_text.check(), Err(MenuRejection::InvalidText { at: "option 1".into() }));
+        let ten = (0..10).map(|i| option(&format!("o{i}"), MenuAction::Text { text: "x".into() })).collect();
+        assert_eq!(
+            Menu { options: ten, ..three_levels() }.check(),
+            Err(MenuRejection::OptionCount { at: "the first level".into() })
+        );
+    }
+}
