@@ -6,7 +6,7 @@
 use crate::decider::Decider;
 use crate::event::DomainEvent;
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
-use crate::menu::{Menu, MenuMove, MenuOutcome, MenuPlace};
+use crate::menu::{agent_away_move, agent_away_question, Menu, MenuMove, MenuOutcome, MenuPlace, MenuWords};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -218,6 +218,13 @@ pub enum ChatCommand {
         agent: UserId,
         at: DateTime<Utc>,
     },
+    /// The chat's agent is offline and the line asks the customer what now (G6); `menu`: the
+    /// line's, if it has one.
+    AskAfterAgentLeft {
+        agent: UserId,
+        menu: Option<Box<Menu>>,
+        at: DateTime<Utc>,
+    },
     Transfer {
         company_id: CompanyId,
         by: Resolver,
@@ -266,21 +273,24 @@ fn bot_message_id(chat_id: ChatId, answering: &str, n: u8) -> Uuid {
 }
 
 /// The menu bot's answer to a customer's message at `place` (or to a new conversation, `None`).
+/// Without a menu the bot only ever asks what to do after an agent went away.
 fn bot_answers(
     chat_id: ChatId,
     conversation_id: ConversationId,
-    menu: &Menu,
+    menu: Option<&Menu>,
     place: Option<&MenuPlace>,
     inbound: &Inbound,
     at: DateTime<Utc>,
 ) -> Vec<ChatEvent> {
+    let default_words = MenuWords::default();
+    let words = menu.map_or(&default_words, |m| &m.words);
     let mut said = 0u8;
     let mut next_id = || {
         said += 1;
         bot_message_id(chat_id, &inbound.message_id, said)
     };
     let show = |place: MenuPlace, prefix: Option<&str>, id: Uuid| {
-        let menu_text = menu.render(&place);
+        let menu_text = menu.map_or_else(|| agent_away_question(None), |m| m.render(&place));
         let text = match prefix {
             Some(prefix) => format!("{prefix}\n\n{menu_text}"),
             None => menu_text,
@@ -290,11 +300,16 @@ fn bot_answers(
     let Some(place) = place else {
         return vec![show(MenuPlace::top(), None, next_id())];
     };
-    match menu.answer(place, &inbound.text) {
+    let answer = match (menu, place) {
+        (Some(menu), _) => menu.answer(place, &inbound.text),
+        (None, MenuPlace::AgentAway(queue)) => agent_away_move(None, *queue, &inbound.text),
+        (None, _) => MenuMove::Restart,
+    };
+    match answer {
         MenuMove::Restart => vec![show(MenuPlace::top(), None, next_id())],
         MenuMove::NotAnOption => vec![
             ChatEvent::MenuAnswerRejected { chat_id, place: place.clone(), answer: inbound.text.clone(), at },
-            show(place.clone(), Some(&menu.words.not_an_option), next_id()),
+            show(place.clone(), Some(&words.not_an_option), next_id()),
         ],
         MenuMove::Chose { option, label, then } => {
             let mut events = vec![ChatEvent::MenuOptionChosen { chat_id, place: place.clone(), option, label, at }];
@@ -311,7 +326,7 @@ fn bot_answers(
                     events.push(show(MenuPlace::AfterText, None, next_id()));
                 }
                 MenuOutcome::End => {
-                    if let Some(text) = menu.farewell.clone() {
+                    if let Some(text) = menu.and_then(|m| m.farewell.clone()) {
                         events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
                     }
                     events.push(ChatEvent::Resolved { chat_id, conversation_id, by: Resolver::Bot, at });
@@ -385,19 +400,20 @@ impl Decider for Chat {
                 });
                 let conversation_id = state.conversation.unwrap_or(*conversation_id);
                 let with_bot = opens || state.menu_place.is_some();
-                match (&inbound.menu, with_bot) {
-                    (Some(menu), true) => {
-                        let place = if opens { None } else { state.menu_place.as_ref() };
+                let place = if opens { None } else { state.menu_place.as_ref() };
+                let menu = inbound.menu.as_deref();
+                match (menu, place) {
+                    _ if !with_bot => {}
+                    (Some(_), _) | (None, Some(MenuPlace::AgentAway(_))) => {
                         events.extend(bot_answers(*chat_id, conversation_id, menu, place, inbound, *at));
                     }
                     // No menu (any more): the conversation goes straight to the line's queue.
-                    (None, true) => events.push(ChatEvent::Queued {
+                    (None, _) => events.push(ChatEvent::Queued {
                         chat_id: *chat_id,
                         conversation_id,
                         queue: inbound.queue,
                         at: *at,
                     }),
-                    (_, false) => {}
                 }
                 Ok(events)
             }
@@ -494,6 +510,21 @@ impl Decider for Chat {
                 // Moved or resolved meanwhile: nothing to hand over.
                 _ => Ok(vec![]),
             },
+            ChatCommand::AskAfterAgentLeft { agent, menu, at } => match (state.conversation, state.queue) {
+                (Some(conversation_id), Some(queue)) if state.agent == Some(*agent) => {
+                    let chat_id = chat_id_of(state)?;
+                    let place = MenuPlace::AgentAway(queue);
+                    let text = menu.as_deref().map_or_else(|| agent_away_question(None), |m| m.render(&place));
+                    let message_id =
+                        Uuid::new_v5(&chat_id.as_uuid(), format!("away:{conversation_id}:{agent}:{at}").as_bytes());
+                    Ok(vec![
+                        ChatEvent::LeftByOfflineAgent { chat_id, conversation_id, agent: *agent, at: *at },
+                        ChatEvent::MenuShown { chat_id, message_id, place, text, at: *at },
+                    ])
+                }
+                // Moved or resolved meanwhile: nothing to ask.
+                _ => Ok(vec![]),
+            },
             ChatCommand::Transfer { company_id, by, to, note, at } => {
                 check_company(state, *company_id)?;
                 let Some(conversation_id) = state.conversation else {
@@ -572,7 +603,10 @@ impl Decider for Chat {
             ChatEvent::ReplyDeadlineSet { due_at, .. } => state.reply_deadline = Some(*due_at),
             ChatEvent::ReplyDeadlineMissed { .. } => state.reply_deadline = None,
             ChatEvent::OwnAgentSet { agent, .. } => state.own_agent = *agent,
-            ChatEvent::LeftByOfflineAgent { .. } => state.reply_deadline = None,
+            ChatEvent::LeftByOfflineAgent { .. } => {
+                state.agent = None;
+                state.reply_deadline = None;
+            }
             ChatEvent::AgentReplied { .. } => {
                 state.customer_spoke_last = false;
                 state.agent_answered = true;
@@ -585,7 +619,10 @@ impl Decider for Chat {
                 state.reply_deadline = None;
                 state.menu_place = None;
             }
-            ChatEvent::MenuShown { place, .. } => state.menu_place = Some(place.clone()),
+            ChatEvent::MenuShown { place, .. } => {
+                state.menu_place = Some(place.clone());
+                state.queue = None;
+            }
             ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
             ChatEvent::WaitingPositionTold { .. }
             | ChatEvent::Transferred { .. }
@@ -953,6 +990,36 @@ mod tests {
             at: at(),
         });
         given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
+    }
+
+    #[test]
+    fn a_customer_whose_agent_went_away_is_asked_and_chooses_another_agent_or_the_menu() {
+        let mut history = first_message();
+        history.push(assigned());
+        let ask = ChatCommand::AskAfterAgentLeft { agent: ana(), menu: None, at: at() };
+        let asked = Chat::decide(&history.iter().fold(ChatState::default(), Chat::evolve), &ask).unwrap();
+        assert_eq!(
+            asked[0],
+            ChatEvent::LeftByOfflineAgent { chat_id: chat(), conversation_id: conversation(1), agent: ana(), at: at() }
+        );
+        assert!(matches!(&asked[1], ChatEvent::MenuShown { place: MenuPlace::AgentAway(q), text, .. }
+            if *q == queue() && text == "Your agent is not available right now.\n1. Talk to another agent"));
+        history.extend(asked);
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        assert_eq!((state.agent, state.is_waiting()), (None, false), "with the bot until they answer");
+        let again = Chat::decide(&state, &ChatCommand::AskAfterAgentLeft { agent: ana(), menu: None, at: at() });
+        assert_eq!(again, Ok(vec![]), "asked once");
+
+        let answered = talk(history.clone(), &[("m9", "1")]);
+        assert!(matches!(answered.last(), Some(ChatEvent::Queued { queue: q, .. }) if *q == queue()));
+        let nonsense = Chat::decide(&state, &receive("m9", "2", 9)).unwrap();
+        assert!(
+            matches!(&nonsense[1], ChatEvent::MenuAnswerRejected { .. }),
+            "no menu on this line: 2 is not a choice"
+        );
+
+        let with_menu = Chat::decide(&state, &receive_with_menu("m9", "2", 9)).unwrap();
+        assert!(matches!(with_menu.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
     }
 
     #[test]

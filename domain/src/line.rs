@@ -72,6 +72,9 @@ pub enum OfflinePolicy {
     Wait,
     /// The chat goes to another available agent of its queue.
     TransferToQueue,
+    /// The bot asks the customer: another agent of the queue, or the menu again (when the line
+    /// has one).
+    AskTheCustomer,
 }
 
 /// Where replies to the line's customers are POSTed, and the secret that signs them.

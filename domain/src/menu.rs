@@ -71,6 +71,8 @@ pub struct MenuWords {
     pub menu_again: String,
     pub talk_to_an_agent: String,
     pub end: String,
+    pub agent_away: String,
+    pub another_agent: String,
 }
 
 impl Default for MenuWords {
@@ -82,6 +84,8 @@ impl Default for MenuWords {
             menu_again: "Show the menu again".into(),
             talk_to_an_agent: "Talk to an agent".into(),
             end: "That's all, thanks".into(),
+            agent_away: "Your agent is not available right now.".into(),
+            another_agent: "Talk to another agent".into(),
         }
     }
 }
@@ -89,15 +93,80 @@ impl Default for MenuWords {
 /// Where a customer is in the menu: at a level (the options chosen to get there, from 0), or at
 /// the choice offered after a text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "at", content = "path")]
+#[serde(rename_all = "snake_case", tag = "at", content = "where")]
 pub enum MenuPlace {
     Level(Vec<u8>),
     AfterText,
+    /// Asked what to do now that their agent has gone (G6); `queue` is where another agent is.
+    AgentAway(QueueId),
 }
 
 impl MenuPlace {
     pub fn top() -> Self {
         MenuPlace::Level(vec![])
+    }
+}
+
+/// A customer whose agent went away chose…
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AwayChoice {
+    AnotherAgent,
+    MenuAgain,
+}
+
+/// The question the bot asks a customer whose agent went away (G6): another agent, or the menu
+/// again when the line has one.
+pub fn agent_away_question(menu: Option<&Menu>) -> String {
+    let words = menu.map(|m| m.words.clone()).unwrap_or_default();
+    let mut lines = vec![words.agent_away.trim().to_string()];
+    for (i, choice) in agent_away_choices(menu, &words).iter().enumerate() {
+        lines.push(format!("{} {choice}", number(menu.is_some_and(|m| m.number_emojis), i + 1)));
+    }
+    lines.join("\n")
+}
+
+fn agent_away_choices(menu: Option<&Menu>, words: &MenuWords) -> Vec<String> {
+    let mut choices = vec![words.another_agent.clone()];
+    if menu.is_some() {
+        choices.push(words.menu_again.clone());
+    }
+    choices
+}
+
+/// What a customer whose agent went away answered, if it is one of the choices offered; with the
+/// choice's number (from 1) and words.
+fn agent_away_answer(menu: Option<&Menu>, text: &str) -> Option<(u8, String, AwayChoice)> {
+    let words = menu.map(|m| m.words.clone()).unwrap_or_default();
+    let choices = agent_away_choices(menu, &words);
+    let labels: Vec<&str> = choices.iter().map(String::as_str).collect();
+    let index = pick(&normalized(text), &labels)?;
+    let choice = if index == 0 { AwayChoice::AnotherAgent } else { AwayChoice::MenuAgain };
+    Some((u8::try_from(index + 1).unwrap_or(u8::MAX), choices[index].clone(), choice))
+}
+
+/// Where the answer of a customer whose agent went away takes them.
+pub fn agent_away_move(menu: Option<&Menu>, queue: QueueId, text: &str) -> MenuMove {
+    match agent_away_answer(menu, text) {
+        None => MenuMove::NotAnOption,
+        Some((option, label, AwayChoice::AnotherAgent)) => {
+            MenuMove::Chose { option, label, then: MenuOutcome::Queue { queue, message: None } }
+        }
+        Some((option, label, AwayChoice::MenuAgain)) => {
+            MenuMove::Chose { option, label, then: MenuOutcome::Show(MenuPlace::top()) }
+        }
+    }
+}
+
+/// An answer as typed, without what phones add to a digit: "1.", " 1 ", "1️⃣" all read "1".
+fn normalized(text: &str) -> String {
+    text.trim().trim_end_matches('.').replace(['\u{fe0f}', '\u{20e3}'], "")
+}
+
+fn number(emojis: bool, n: usize) -> String {
+    const EMOJIS: [&str; 10] = ["0️⃣", "1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣"];
+    match EMOJIS.get(n) {
+        Some(emoji) if emojis => (*emoji).to_string(),
+        _ => format!("{n}."),
     }
 }
 
@@ -161,6 +230,8 @@ impl Menu {
             &words.menu_again,
             &words.talk_to_an_agent,
             &words.end,
+            &words.agent_away,
+            &words.another_agent,
         ];
         let farewell_ok = self.farewell.as_deref().is_none_or(words_ok);
         if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
@@ -212,6 +283,7 @@ impl Menu {
                 (header, labels, !path.is_empty())
             }
             MenuPlace::AfterText => (self.words.after_text.as_str(), self.after_text_choices(), false),
+            MenuPlace::AgentAway(_) => return agent_away_question(Some(self)),
         };
         let mut lines = vec![header.trim().to_string()];
         for (i, label) in labels.iter().enumerate() {
@@ -224,11 +296,7 @@ impl Menu {
     }
 
     fn number(&self, n: usize) -> String {
-        const EMOJIS: [&str; 10] = ["0️⃣", "1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣"];
-        match EMOJIS.get(n) {
-            Some(emoji) if self.number_emojis => (*emoji).to_string(),
-            _ => format!("{n}."),
-        }
+        number(self.number_emojis, n)
     }
 
     fn after_text_choices(&self) -> Vec<&str> {
@@ -243,7 +311,7 @@ impl Menu {
     /// Where the customer's answer at `place` takes them. Answers are a digit (also as its emoji
     /// or with a dot) or an option's label, in any case.
     pub fn answer(&self, place: &MenuPlace, text: &str) -> MenuMove {
-        let answer = text.trim().trim_end_matches('.').replace(['\u{fe0f}', '\u{20e3}'], "");
+        let answer = normalized(text);
         match place {
             MenuPlace::Level(path) => {
                 let Some((_, options)) = self.level(path) else { return MenuMove::Restart };
@@ -272,6 +340,7 @@ impl Menu {
                 };
                 MenuMove::Chose { option: number, label: option.label.clone(), then }
             }
+            MenuPlace::AgentAway(queue) => agent_away_move(Some(self), *queue, text),
             MenuPlace::AfterText => {
                 let choices = self.after_text_choices();
                 let Some(index) = pick(&answer, &choices) else { return MenuMove::NotAnOption };

@@ -363,7 +363,7 @@ impl Projection for ChatBoard {
             }
             ChatEvent::MenuShown { chat_id, message_id, text, at, .. } => {
                 add_bot_message(connection, chat_id, message_id, &text, at).await?;
-                set_state(connection, chat_id.to_string(), state::BOT, "").await?;
+                set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
             ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } => {}
             ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {

@@ -48,10 +48,8 @@ fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
         routing: serde_json::from_str(&routing).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         webhook_url: row.try_get("webhook_url")?,
         webhook_secret: row.try_get("webhook_secret")?,
-        offline_policy: match row.try_get::<String, _>("offline_policy")?.as_str() {
-            "transfer_to_queue" => OfflinePolicy::TransferToQueue,
-            _ => OfflinePolicy::Wait,
-        },
+        offline_policy: serde_json::from_value(serde_json::Value::String(row.try_get("offline_policy")?))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
     })
 }
 
@@ -140,12 +138,9 @@ impl Projection for Lines {
         match event.event_type.as_str() {
             "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" => match decode_event::<LineEvent>(event)? {
                 LineEvent::OfflinePolicySet { line_id, policy } => {
-                    let policy = match policy {
-                        OfflinePolicy::Wait => "wait",
-                        OfflinePolicy::TransferToQueue => "transfer_to_queue",
-                    };
+                    let policy = serde_json::to_value(policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
                     sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
-                        .bind(policy)
+                        .bind(policy.as_str().unwrap_or("wait").to_string())
                         .bind(line_id.to_string())
                         .execute(&mut *connection)
                         .await?;

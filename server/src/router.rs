@@ -17,6 +17,7 @@ use domain::decider::Decider;
 use domain::event::decode;
 use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
 use domain::line::{line_queue, LineEvent, OfflinePolicy};
+use domain::menu::Menu;
 use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
 use domain::queue::{personal_queue, QueueEvent, QueueSettings};
 use domain::routing::{Assignment, RoutingFact, RoutingState};
@@ -70,6 +71,8 @@ pub struct Books {
     /// When each assigned chat's agent must have answered by.
     deadlines: HashMap<ChatId, DateTime<Utc>>,
     offline_policies: HashMap<LineId, OfflinePolicy>,
+    /// The menus of lines that have one, for the bot's question when an agent goes away (G6).
+    line_menus: HashMap<LineId, Menu>,
     company_of_agent: HashMap<UserId, CompanyId>,
     /// Queues whose line changed since their customers were last told their places.
     lines_moved: HashMap<CompanyId, BTreeSet<QueueId>>,
@@ -202,6 +205,10 @@ impl Books {
                             return Ok(());
                         }
                     };
+                match routing.menu() {
+                    Some(menu) => self.line_menus.insert(line_id, menu.clone()),
+                    None => self.line_menus.remove(&line_id),
+                };
                 let before = self.line_agents.remove(&line_id).unwrap_or_default();
                 let after = routing.own_agents();
                 let queue = line_queue(line_id);
@@ -259,9 +266,10 @@ impl Books {
                 self.told.insert(*chat_id, *position);
                 (*chat_id, None)
             }
+            // With the bot, the chat is nobody's (after an agent went away, no longer theirs).
+            ChatEvent::MenuShown { chat_id, .. } => (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id })),
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
-            | ChatEvent::MenuShown { chat_id, .. }
             | ChatEvent::MenuOptionChosen { chat_id, .. }
             | ChatEvent::MenuAnswerRejected { chat_id, .. }
             | ChatEvent::BotSaid { chat_id, .. }
@@ -386,16 +394,19 @@ impl Books {
             }
             for chat in routing.chats_of(*agent) {
                 let Some(tracked) = self.chats.get(&chat) else { continue };
-                let passes_on = tracked
-                    .state
-                    .line_id
-                    .and_then(|line| self.offline_policies.get(&line))
-                    .is_some_and(|policy| *policy == OfflinePolicy::TransferToQueue);
-                let Some(queue) = tracked.state.queue.filter(|_| passes_on) else { continue };
-                if !routing.someone_else_can_take(queue, *agent) {
-                    continue;
-                }
-                let command = ChatCommand::HandOver { agent: *agent, at: now };
+                let line = tracked.state.line_id;
+                let policy = line.and_then(|line| self.offline_policies.get(&line)).copied().unwrap_or_default();
+                let command = match (policy, tracked.state.queue) {
+                    (OfflinePolicy::TransferToQueue, Some(queue)) if routing.someone_else_can_take(queue, *agent) => {
+                        ChatCommand::HandOver { agent: *agent, at: now }
+                    }
+                    (OfflinePolicy::AskTheCustomer, _) => ChatCommand::AskAfterAgentLeft {
+                        agent: *agent,
+                        menu: line.and_then(|line| self.line_menus.get(&line)).cloned().map(Box::new),
+                        at: now,
+                    },
+                    _ => continue,
+                };
                 transactions.extend(chat_transaction(company, now, chat, tracked, &command)?);
             }
         }

@@ -20,6 +20,7 @@ on_both_backends!(
     a_chat_that_finds_nobody_waits_is_told_its_place_and_goes_to_the_first_agent_online,
     a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agent,
     menus_a_customer_could_not_use_are_refused_with_the_reason,
+    a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_or_see_the_menu,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
@@ -1027,4 +1028,44 @@ async fn menus_a_customer_could_not_use_are_refused_with_the_reason(backend: Bac
     let body: serde_json::Value = create(no_label).await.json().await.unwrap();
     assert_eq!(body["error"], "the menu cannot be used: option 1: an option needs a label of at most 80 characters");
     assert!(app.get_json(&app.client, "/api/v1/lines").await.as_array().unwrap().is_empty(), "nothing was stored");
+}
+
+async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_or_see_the_menu(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let support = app.queue_with("Support", &[]).await;
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let (line, _) = app.line(shop_menu(&sales, &support), Some(&hook.url)).await;
+    let policy = format!("/api/v1/lines/{line}/offline-policy");
+    let body = serde_json::json!({ "policy": "ask_the_customer" });
+    assert_eq!(app.send(&app.client, reqwest::Method::PUT, &policy, body).await.status(), 204);
+    let ana_live = go_online(&app, &ana).await;
+    let write = |n: usize, text: &str| {
+        app.inbound(&key, &line, serde_json::json!({ "contact_id": "c1", "message_id": format!("m{n}"), "text": text }))
+    };
+    let chat = created_id(write(0, "hola").await, "chat_id").await;
+    write(1, "1").await;
+    hook.next().await;
+    hook.next().await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+
+    drop(ana_live);
+    let (_, asked) = hook.next().await;
+    assert_eq!(
+        asked["text"],
+        "Your agent is not available right now.\n1. Talk to another agent\n2. Show the menu again"
+    );
+    assert!(app.wait_chats(&ana.client, |c| c.is_empty()).await.is_empty(), "no longer Ana's");
+    assert_eq!(app.chat(&app.client, &chat).await["chat"]["state"], "bot");
+
+    let path = format!("/api/v1/queues/{sales}/members/{}", ben.id);
+    assert_eq!(app.send(&app.client, reqwest::Method::PUT, &path, serde_json::json!({})).await.status(), 204);
+    let _ben_live = go_online(&app, &ben).await;
+    write(2, "1").await;
+    let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
+    assert_eq!(bens[0]["chat_id"], chat.as_str(), "another agent of Sales takes it");
+    assert_eq!(app.get_json(&app.client, "/api/v1/lines").await[0]["offline_policy"], "ask_the_customer");
 }
