@@ -6,7 +6,7 @@
 use crate::decider::Decider;
 use crate::event::DomainEvent;
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
-use crate::menu::{agent_away_move, agent_away_question, Menu, MenuMove, MenuOutcome, MenuPlace, MenuWords};
+use crate::menu::{agent_away_move, agent_away_question, KeyPhrase, Menu, MenuMove, MenuOutcome, MenuPlace, MenuWords};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -143,6 +143,14 @@ pub enum ChatEvent {
     /// The menu bot said something other than a menu: a text option, a farewell, a queue's words.
     #[serde(rename = "BotSaid")]
     BotSaid { chat_id: ChatId, message_id: Uuid, text: String, at: DateTime<Utc> },
+    /// The customer's message carried a phrase that hands the chat to a queue at once (M11).
+    #[serde(rename = "KeyPhraseHeard")]
+    KeyPhraseHeard { chat_id: ChatId, phrase: String, at: DateTime<Utc> },
+    /// The customer stopped the bot for this conversation (G12).
+    #[serde(rename = "BotStopped")]
+    BotStopped { chat_id: ChatId, at: DateTime<Utc> },
+    #[serde(rename = "BotResumed")]
+    BotResumed { chat_id: ChatId, at: DateTime<Utc> },
     /// A message to the customer reached the line's webhook.
     #[serde(rename = "OutboundMessageDelivered")]
     Delivered { chat_id: ChatId, message_id: Uuid, at: DateTime<Utc> },
@@ -256,6 +264,8 @@ pub struct ChatState {
     pub own_agent: Option<UserId>,
     /// Where the customer is in the line's menu, while the menu bot has the conversation.
     pub menu_place: Option<MenuPlace>,
+    /// The customer stopped the bot for this conversation (G12).
+    pub bot_stopped: bool,
     seen: BTreeSet<String>,
 }
 
@@ -402,18 +412,35 @@ impl Decider for Chat {
                 let with_bot = opens || state.menu_place.is_some();
                 let place = if opens { None } else { state.menu_place.as_ref() };
                 let menu = inbound.menu.as_deref();
+                let phrase = menu.and_then(|m| m.key_phrase_in(&inbound.text));
+                let (chat_id, at) = (*chat_id, *at);
+                match (phrase, menu) {
+                    (Some(KeyPhrase::ToQueue { phrase, queue }), _) if with_bot => {
+                        events.push(ChatEvent::KeyPhraseHeard { chat_id, phrase, at });
+                        events.push(ChatEvent::Queued { chat_id, conversation_id, queue, at });
+                        return Ok(events);
+                    }
+                    (Some(KeyPhrase::StopBot), Some(menu)) if with_bot => {
+                        events.push(ChatEvent::BotStopped { chat_id, at });
+                        if let Some(queue) = menu.agent_queue {
+                            events.push(ChatEvent::Queued { chat_id, conversation_id, queue, at });
+                        }
+                        return Ok(events);
+                    }
+                    (Some(KeyPhrase::ResumeBot), Some(_)) if state.bot_stopped && state.agent.is_none() => {
+                        events.push(ChatEvent::BotResumed { chat_id, at });
+                        events.extend(bot_answers(chat_id, conversation_id, menu, None, inbound, at));
+                        return Ok(events);
+                    }
+                    _ => {}
+                }
                 match (menu, place) {
                     _ if !with_bot => {}
                     (Some(_), _) | (None, Some(MenuPlace::AgentAway(_))) => {
-                        events.extend(bot_answers(*chat_id, conversation_id, menu, place, inbound, *at));
+                        events.extend(bot_answers(chat_id, conversation_id, menu, place, inbound, at));
                     }
                     // No menu (any more): the conversation goes straight to the line's queue.
-                    (None, _) => events.push(ChatEvent::Queued {
-                        chat_id: *chat_id,
-                        conversation_id,
-                        queue: inbound.queue,
-                        at: *at,
-                    }),
+                    (None, _) => events.push(ChatEvent::Queued { chat_id, conversation_id, queue: inbound.queue, at }),
                 }
                 Ok(events)
             }
@@ -618,7 +645,14 @@ impl Decider for Chat {
                 state.queue = None;
                 state.reply_deadline = None;
                 state.menu_place = None;
+                state.bot_stopped = false;
             }
+            ChatEvent::BotStopped { .. } => {
+                state.menu_place = None;
+                state.bot_stopped = true;
+            }
+            ChatEvent::BotResumed { .. } => state.bot_stopped = false,
+            ChatEvent::KeyPhraseHeard { .. } => {}
             ChatEvent::MenuShown { place, .. } => {
                 state.menu_place = Some(place.clone());
                 state.queue = None;
@@ -990,6 +1024,35 @@ mod tests {
             at: at(),
         });
         given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
+    }
+
+    #[test]
+    fn key_phrases_hand_the_chat_to_a_queue_at_once_or_stop_and_resume_the_bot() {
+        let ordered = talk(vec![], &[("m1", "Hi! my ORDER number is 1234")]);
+        assert!(ordered.contains(&ChatEvent::KeyPhraseHeard {
+            chat_id: chat(),
+            phrase: "My order number is".into(),
+            at: at()
+        }));
+        assert!(
+            matches!(ordered.last(), Some(ChatEvent::Queued { queue: q, .. }) if *q == QueueId::from_uuid(Uuid::from_u128(3)))
+        );
+        assert!(!ordered.iter().any(|e| matches!(e, ChatEvent::MenuShown { .. })), "straight to the queue");
+
+        let stopped = talk(vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "#human please")]);
+        let tail = &stopped[stopped.len() - 2..];
+        assert_eq!(tail[0], ChatEvent::BotStopped { chat_id: chat(), at: at() });
+        assert!(
+            matches!(tail[1], ChatEvent::Queued { queue: q, .. } if q == QueueId::from_uuid(Uuid::from_u128(1))),
+            "to the agent queue"
+        );
+        let quiet = talk(stopped.clone(), &[("m4", "1")]);
+        assert_eq!(quiet.len(), stopped.len() + 1, "the bot no longer answers");
+        let resumed = talk(quiet.clone(), &[("m5", "#BOT")]);
+        assert_eq!(resumed[quiet.len() + 1], ChatEvent::BotResumed { chat_id: chat(), at: at() });
+        assert!(matches!(resumed.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
+        let state = resumed.iter().fold(ChatState::default(), Chat::evolve);
+        assert!(!state.is_waiting() && !state.bot_stopped, "with the bot again, out of the queue");
     }
 
     #[test]

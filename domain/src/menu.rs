@@ -28,6 +28,17 @@ pub struct Menu {
     /// Said when a customer ends the conversation after a text (M10).
     #[serde(default)]
     pub farewell: Option<String>,
+    /// Phrases that hand the chat to a queue at once, whatever the customer's place (M11): e.g.
+    /// the words an order page puts in the message it opens.
+    #[serde(default)]
+    pub agent_phrases: Vec<AgentPhrase>,
+    /// A customer who writes this stops the bot for the conversation (G12); it goes to
+    /// `agent_queue` when there is one.
+    #[serde(default)]
+    pub stop_phrase: Option<String>,
+    /// …and this brings it back, while no agent has the chat.
+    #[serde(default)]
+    pub resume_phrase: Option<String>,
     #[serde(default)]
     pub words: MenuWords,
 }
@@ -58,6 +69,21 @@ pub enum MenuAction {
         #[cfg_attr(feature = "openapi", schema(no_recursion))]
         options: Vec<MenuOption>,
     },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgentPhrase {
+    pub phrase: String,
+    pub queue: QueueId,
+}
+
+/// A key phrase found in a customer's message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyPhrase {
+    ToQueue { phrase: String, queue: QueueId },
+    StopBot,
+    ResumeBot,
 }
 
 /// The bot's own words, in the company's language.
@@ -203,6 +229,8 @@ pub enum MenuRejection {
     TooDeep { at: String },
     #[error("{at}: a message has at most {WORDS_MAX_CHARS} characters")]
     InvalidWords { at: String },
+    #[error("a key phrase has 1 to {LABEL_MAX_CHARS} characters, and each is different")]
+    InvalidKeyPhrase,
 }
 
 fn words_ok(text: &str) -> bool {
@@ -237,6 +265,15 @@ impl Menu {
         if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
             return Err(MenuRejection::InvalidWords { at: "the bot's words".into() });
         }
+        let mut phrases: Vec<String> = self.agent_phrases.iter().map(|p| p.phrase.clone()).collect();
+        phrases.extend(self.stop_phrase.iter().chain(&self.resume_phrase).cloned());
+        let mut folded: Vec<String> = phrases.iter().map(|p| p.trim().to_lowercase()).collect();
+        folded.sort();
+        folded.dedup();
+        let phrase_ok = |p: &String| !p.trim().is_empty() && p.trim().chars().count() <= LABEL_MAX_CHARS;
+        if folded.len() != phrases.len() || !phrases.iter().all(phrase_ok) {
+            return Err(MenuRejection::InvalidKeyPhrase);
+        }
         check_level(&self.options, &mut vec![])
     }
 
@@ -252,10 +289,30 @@ impl Menu {
             }
         }
         let mut found: Vec<QueueId> = self.agent_queue.into_iter().collect();
+        found.extend(self.agent_phrases.iter().map(|p| p.queue));
         collect(&self.options, &mut found);
         found.sort();
         found.dedup();
         found
+    }
+
+    /// The key phrase a customer's message carries, if any (case and spacing aside).
+    pub fn key_phrase_in(&self, text: &str) -> Option<KeyPhrase> {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let said = |phrase: &str| {
+            let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            !phrase.is_empty() && text.contains(&phrase)
+        };
+        if self.stop_phrase.as_deref().is_some_and(said) {
+            return Some(KeyPhrase::StopBot);
+        }
+        if self.resume_phrase.as_deref().is_some_and(said) {
+            return Some(KeyPhrase::ResumeBot);
+        }
+        self.agent_phrases
+            .iter()
+            .find(|p| said(&p.phrase))
+            .map(|p| KeyPhrase::ToQueue { phrase: p.phrase.clone(), queue: p.queue })
     }
 
     /// The header and options of a level, or `None` when the path leads nowhere (the menu changed).
@@ -443,6 +500,9 @@ pub(crate) mod tests {
             number_emojis: false,
             agent_queue: Some(queue(1)),
             farewell: Some("Bye!".into()),
+            agent_phrases: vec![AgentPhrase { phrase: "My order number is".into(), queue: queue(3) }],
+            stop_phrase: Some("#human".into()),
+            resume_phrase: Some("#bot".into()),
             words: MenuWords::default(),
         }
     }
@@ -515,7 +575,9 @@ pub(crate) mod tests {
     #[test]
     fn menus_a_customer_could_not_use_are_refused_with_where_and_why() {
         assert_eq!(three_levels().check(), Ok(()));
-        assert_eq!(three_levels().queues(), vec![queue(1), queue(2)]);
+        assert_eq!(three_levels().queues(), vec![queue(1), queue(2), queue(3)]);
+        let twice = Menu { resume_phrase: Some(" #HUMAN ".into()), ..three_levels() };
+        assert_eq!(twice.check(), Err(MenuRejection::InvalidKeyPhrase));
         let empty = Menu { options: vec![], ..three_levels() };
         assert_eq!(empty.check(), Err(MenuRejection::OptionCount { at: "the first level".into() }));
         let mut no_label = three_levels();

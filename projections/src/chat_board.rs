@@ -18,6 +18,8 @@ const MESSAGES: &str = "chat_board_messages_v1";
 pub mod state {
     /// With the menu bot.
     pub const BOT: &str = "bot";
+    /// Open with nobody: the customer stopped the bot and there is no queue to go to.
+    pub const OPEN: &str = "open";
     /// Waiting in a queue for an agent.
     pub const WAITING: &str = "waiting";
     /// Assigned, and the customer spoke last.
@@ -365,7 +367,13 @@ impl Projection for ChatBoard {
                 add_bot_message(connection, chat_id, message_id, &text, at).await?;
                 set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
-            ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } => {}
+            ChatEvent::BotStopped { chat_id, .. } => {
+                set_state(connection, chat_id.to_string(), state::OPEN, "").await?
+            }
+            ChatEvent::MenuOptionChosen { .. }
+            | ChatEvent::MenuAnswerRejected { .. }
+            | ChatEvent::KeyPhraseHeard { .. }
+            | ChatEvent::BotResumed { .. } => {}
             ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {
                 let author = match by {
                     domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),

@@ -273,6 +273,9 @@ impl Books {
             | ChatEvent::MenuOptionChosen { chat_id, .. }
             | ChatEvent::MenuAnswerRejected { chat_id, .. }
             | ChatEvent::BotSaid { chat_id, .. }
+            | ChatEvent::KeyPhraseHeard { chat_id, .. }
+            | ChatEvent::BotStopped { chat_id, .. }
+            | ChatEvent::BotResumed { chat_id, .. }
             | ChatEvent::Transferred { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
             | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),

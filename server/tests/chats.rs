@@ -21,6 +21,7 @@ on_both_backends!(
     a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agent,
     menus_a_customer_could_not_use_are_refused_with_the_reason,
     a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_or_see_the_menu,
+    key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
@@ -941,6 +942,9 @@ fn shop_menu(sales: &str, support: &str) -> serde_json::Value {
         "header": "Welcome to the shop",
         "agent_queue": support,
         "farewell": "Bye!",
+        "agent_phrases": [{ "phrase": "about my order", "queue": support }],
+        "stop_phrase": "#human",
+        "resume_phrase": "#bot",
         "options": [
             { "label": "Buy", "action": { "kind": "queue", "queue": sales, "message": "A seller will be with you" } },
             { "label": "Help", "action": { "kind": "submenu", "header": "Help with", "options": [
@@ -1068,4 +1072,34 @@ async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_o
     let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
     assert_eq!(bens[0]["chat_id"], chat.as_str(), "another agent of Sales takes it");
     assert_eq!(app.get_json(&app.client, "/api/v1/lines").await[0]["offline_policy"], "ask_the_customer");
+}
+
+async fn key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let support = app.queue_with("Support", &[&ana]).await;
+    let _live = go_online(&app, &ana).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(shop_menu(&sales, &support), None).await;
+    let write = |contact: &str, n: usize, text: &str| {
+        let body = serde_json::json!({ "contact_id": contact, "message_id": format!("m{n}"), "text": text });
+        app.inbound(&key, &line, body)
+    };
+
+    let ordered = created_id(write("c1", 0, "Hello, this is About  my ORDER 1234").await, "chat_id").await;
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(mine[0]["chat_id"], ordered.as_str(), "the phrase took the chat to Support at once");
+
+    let stopper = created_id(write("c2", 0, "hola").await, "chat_id").await;
+    write("c2", 1, "#human").await;
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 2).await;
+    assert!(
+        mine.iter().any(|c| c["chat_id"] == stopper.as_str()),
+        "stopping the bot hands the chat to the agent queue"
+    );
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_all(eventlog::Position::default(), 10_000).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert!(kinds.contains(&"KeyPhraseHeard") && kinds.contains(&"BotStopped"), "{kinds:?}");
 }
