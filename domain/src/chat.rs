@@ -151,6 +151,13 @@ pub enum ChatEvent {
     BotStopped { chat_id: ChatId, at: DateTime<Utc> },
     #[serde(rename = "BotResumed")]
     BotResumed { chat_id: ChatId, at: DateTime<Utc> },
+    /// The customer had not answered the bot for a while (M7).
+    #[serde(rename = "MenuReminderSent")]
+    MenuReminderSent { chat_id: ChatId, message_id: Uuid, text: String, at: DateTime<Utc> },
+    /// The customer never answered the bot: the conversation ends (M8; a `ChatResolved` by the
+    /// bot follows).
+    #[serde(rename = "MenuTimedOut")]
+    MenuTimedOut { chat_id: ChatId, at: DateTime<Utc> },
     /// A message to the customer reached the line's webhook.
     #[serde(rename = "OutboundMessageDelivered")]
     Delivered { chat_id: ChatId, message_id: Uuid, at: DateTime<Utc> },
@@ -226,6 +233,11 @@ pub enum ChatCommand {
         agent: UserId,
         at: DateTime<Utc>,
     },
+    /// A menu timer may be due (M7, M8); stale when the customer answered meanwhile.
+    RingMenuTimer {
+        menu: Box<Menu>,
+        at: DateTime<Utc>,
+    },
     /// The chat's agent is offline and the line asks the customer what now (G6); `menu`: the
     /// line's, if it has one.
     AskAfterAgentLeft {
@@ -266,10 +278,31 @@ pub struct ChatState {
     pub menu_place: Option<MenuPlace>,
     /// The customer stopped the bot for this conversation (G12).
     pub bot_stopped: bool,
+    /// Since when the bot has waited for the customer's answer, and whether it reminded them.
+    pub bot_waiting_since: Option<DateTime<Utc>>,
+    pub reminded: bool,
     seen: BTreeSet<String>,
 }
 
+/// A menu timer that rings for a chat with the bot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MenuTimer {
+    Remind,
+    Resolve,
+}
+
 impl ChatState {
+    /// When the bot next acts on its own for this chat under `menu` (M7, M8), and what it does.
+    pub fn menu_timer(&self, menu: &Menu) -> Option<(DateTime<Utc>, MenuTimer)> {
+        let since = self.bot_waiting_since.filter(|_| self.menu_place.is_some())?;
+        let after = |minutes: u32| since + chrono::Duration::minutes(i64::from(minutes));
+        match (&menu.reminder, menu.resolve_after_minutes) {
+            (Some(reminder), _) if !self.reminded => Some((after(reminder.after_minutes), MenuTimer::Remind)),
+            (_, Some(minutes)) => Some((after(minutes), MenuTimer::Resolve)),
+            _ => None,
+        }
+    }
+
     /// Waiting in a queue for an agent.
     pub fn is_waiting(&self) -> bool {
         self.conversation.is_some() && self.agent.is_none() && self.queue.is_some()
@@ -537,6 +570,36 @@ impl Decider for Chat {
                 // Moved or resolved meanwhile: nothing to hand over.
                 _ => Ok(vec![]),
             },
+            ChatCommand::RingMenuTimer { menu, at } => match (state.menu_timer(menu), state.conversation) {
+                (Some((due, timer)), Some(conversation_id)) if due <= *at => {
+                    let chat_id = chat_id_of(state)?;
+                    let since = state.bot_waiting_since.unwrap_or(*at);
+                    let message_id = |n: &str| Uuid::new_v5(&chat_id.as_uuid(), format!("{n}:{since}").as_bytes());
+                    Ok(match (timer, &menu.reminder) {
+                        (MenuTimer::Remind, Some(reminder)) => vec![ChatEvent::MenuReminderSent {
+                            chat_id,
+                            message_id: message_id("reminder"),
+                            text: reminder.text.clone(),
+                            at: *at,
+                        }],
+                        _ => {
+                            let mut events = vec![ChatEvent::MenuTimedOut { chat_id, at: *at }];
+                            if let Some(text) = menu.farewell.clone() {
+                                events.push(ChatEvent::BotSaid {
+                                    chat_id,
+                                    message_id: message_id("farewell"),
+                                    text,
+                                    at: *at,
+                                });
+                            }
+                            events.push(ChatEvent::Resolved { chat_id, conversation_id, by: Resolver::Bot, at: *at });
+                            events
+                        }
+                    })
+                }
+                // Answered, moved on, or not due yet: the timer is stale.
+                _ => Ok(vec![]),
+            },
             ChatCommand::AskAfterAgentLeft { agent, menu, at } => match (state.conversation, state.queue) {
                 (Some(conversation_id), Some(queue)) if state.agent == Some(*agent) => {
                     let chat_id = chat_id_of(state)?;
@@ -653,10 +716,17 @@ impl Decider for Chat {
             }
             ChatEvent::BotResumed { .. } => state.bot_stopped = false,
             ChatEvent::KeyPhraseHeard { .. } => {}
-            ChatEvent::MenuShown { place, .. } => {
+            ChatEvent::MenuShown { place, at, .. } => {
                 state.menu_place = Some(place.clone());
                 state.queue = None;
+                state.bot_waiting_since = Some(*at);
+                state.reminded = false;
             }
+            ChatEvent::MenuReminderSent { at, .. } => {
+                state.bot_waiting_since = Some(*at);
+                state.reminded = true;
+            }
+            ChatEvent::MenuTimedOut { .. } => {}
             ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
             ChatEvent::WaitingPositionTold { .. }
             | ChatEvent::Transferred { .. }
@@ -1024,6 +1094,33 @@ mod tests {
             at: at(),
         });
         given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
+    }
+
+    #[test]
+    fn a_customer_who_does_not_answer_the_bot_is_reminded_once_then_the_conversation_is_resolved() {
+        let menu = Box::new(crate::menu::tests::three_levels());
+        let history = talk(vec![], &[("m1", "hola")]);
+        let state = |history: &[ChatEvent]| history.iter().fold(ChatState::default(), Chat::evolve);
+        let ring = |minutes: i64| ChatCommand::RingMenuTimer {
+            menu: menu.clone(),
+            at: at() + chrono::Duration::minutes(minutes),
+        };
+        assert_eq!(Chat::decide(&state(&history), &ring(4)), Ok(vec![]), "not yet");
+        let reminded = Chat::decide(&state(&history), &ring(5)).unwrap();
+        assert!(matches!(&reminded[..], [ChatEvent::MenuReminderSent { text, .. }] if text == "Still there?"));
+        let mut history = history;
+        history.extend(reminded);
+        assert_eq!(Chat::decide(&state(&history), &ring(14)), Ok(vec![]), "ten minutes after the reminder");
+        let ended = Chat::decide(&state(&history), &ring(15)).unwrap();
+        assert!(matches!(ended[0], ChatEvent::MenuTimedOut { .. }));
+        assert!(matches!(&ended[1], ChatEvent::BotSaid { text, .. } if text == "Bye!"));
+        assert!(matches!(ended[2], ChatEvent::Resolved { by: Resolver::Bot, .. }));
+
+        let answered = talk(history.clone(), &[("m2", "2")]);
+        let timer = state(&answered).menu_timer(&menu);
+        assert_eq!(timer, Some((at() + chrono::Duration::minutes(5), MenuTimer::Remind)), "an answer starts over");
+        let queued = talk(history, &[("m2", "1")]);
+        assert_eq!(state(&queued).menu_timer(&menu), None, "no timers once the bot is done");
     }
 
     #[test]

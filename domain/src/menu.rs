@@ -39,6 +39,13 @@ pub struct Menu {
     /// …and this brings it back, while no agent has the chat.
     #[serde(default)]
     pub resume_phrase: Option<String>,
+    /// Said once when a customer has not answered the bot for a while (M7).
+    #[serde(default)]
+    pub reminder: Option<MenuReminder>,
+    /// Minutes without an answer (after the reminder, when there is one) before the bot resolves
+    /// the conversation (M8), with the farewell when there is one.
+    #[serde(default)]
+    pub resolve_after_minutes: Option<u32>,
     #[serde(default)]
     pub words: MenuWords,
 }
@@ -70,6 +77,16 @@ pub enum MenuAction {
         options: Vec<MenuOption>,
     },
 }
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MenuReminder {
+    pub after_minutes: u32,
+    pub text: String,
+}
+
+/// The longest a bot timer may wait: a week.
+pub const TIMER_MAX_MINUTES: u32 = 7 * 24 * 60;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -231,6 +248,8 @@ pub enum MenuRejection {
     InvalidWords { at: String },
     #[error("a key phrase has 1 to {LABEL_MAX_CHARS} characters, and each is different")]
     InvalidKeyPhrase,
+    #[error("a reminder or resolution comes after 1 to {TIMER_MAX_MINUTES} minutes, and a reminder has words")]
+    InvalidTimer,
 }
 
 fn words_ok(text: &str) -> bool {
@@ -273,6 +292,11 @@ impl Menu {
         let phrase_ok = |p: &String| !p.trim().is_empty() && p.trim().chars().count() <= LABEL_MAX_CHARS;
         if folded.len() != phrases.len() || !phrases.iter().all(phrase_ok) {
             return Err(MenuRejection::InvalidKeyPhrase);
+        }
+        let minutes_ok = |m: u32| (1..=TIMER_MAX_MINUTES).contains(&m);
+        let reminder_ok = self.reminder.as_ref().is_none_or(|r| minutes_ok(r.after_minutes) && words_ok(&r.text));
+        if !reminder_ok || !self.resolve_after_minutes.is_none_or(minutes_ok) {
+            return Err(MenuRejection::InvalidTimer);
         }
         check_level(&self.options, &mut vec![])
     }
@@ -503,6 +527,8 @@ pub(crate) mod tests {
             agent_phrases: vec![AgentPhrase { phrase: "My order number is".into(), queue: queue(3) }],
             stop_phrase: Some("#human".into()),
             resume_phrase: Some("#bot".into()),
+            reminder: Some(MenuReminder { after_minutes: 5, text: "Still there?".into() }),
+            resolve_after_minutes: Some(10),
             words: MenuWords::default(),
         }
     }

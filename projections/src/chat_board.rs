@@ -360,7 +360,8 @@ impl Projection for ChatBoard {
                 set_state(connection, chat_id.to_string(), state::FOLLOWING, "").await?;
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
-            | ChatEvent::BotSaid { chat_id, message_id, text, at } => {
+            | ChatEvent::BotSaid { chat_id, message_id, text, at }
+            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
                 add_bot_message(connection, chat_id, message_id, &text, at).await?;
             }
             ChatEvent::MenuShown { chat_id, message_id, text, at, .. } => {
@@ -373,6 +374,7 @@ impl Projection for ChatBoard {
             ChatEvent::MenuOptionChosen { .. }
             | ChatEvent::MenuAnswerRejected { .. }
             | ChatEvent::KeyPhraseHeard { .. }
+            | ChatEvent::MenuTimedOut { .. }
             | ChatEvent::BotResumed { .. } => {}
             ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {
                 let author = match by {

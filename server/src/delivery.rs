@@ -160,7 +160,8 @@ impl Delivery {
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
             | ChatEvent::MenuShown { chat_id, message_id, text, at, .. }
-            | ChatEvent::BotSaid { chat_id, message_id, text, at } => {
+            | ChatEvent::BotSaid { chat_id, message_id, text, at }
+            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
                 if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
                     self.pending.insert(event.position, message);
                 }

@@ -71,8 +71,11 @@ pub struct Books {
     /// When each assigned chat's agent must have answered by.
     deadlines: HashMap<ChatId, DateTime<Utc>>,
     offline_policies: HashMap<LineId, OfflinePolicy>,
-    /// The menus of lines that have one, for the bot's question when an agent goes away (G6).
+    /// The menus of lines that have one, for the bot's question when an agent goes away (G6)
+    /// and its timers (M7, M8).
     line_menus: HashMap<LineId, Menu>,
+    /// When the bot next acts on its own for each chat it has.
+    menu_timers: HashMap<ChatId, DateTime<Utc>>,
     company_of_agent: HashMap<UserId, CompanyId>,
     /// Queues whose line changed since their customers were last told their places.
     lines_moved: HashMap<CompanyId, BTreeSet<QueueId>>,
@@ -271,6 +274,8 @@ impl Books {
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
             | ChatEvent::MenuOptionChosen { chat_id, .. }
+            | ChatEvent::MenuReminderSent { chat_id, .. }
+            | ChatEvent::MenuTimedOut { chat_id, .. }
             | ChatEvent::MenuAnswerRejected { chat_id, .. }
             | ChatEvent::BotSaid { chat_id, .. }
             | ChatEvent::KeyPhraseHeard { chat_id, .. }
@@ -281,7 +286,9 @@ impl Books {
             | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),
         };
         let tracked = self.chats.remove(&chat).map_or_else(ChatState::default, |t| t.state);
-        self.chats.insert(chat, Tracked { state: Chat::evolve(tracked, event), revision });
+        let state = Chat::evolve(tracked, event);
+        self.set_menu_timer(chat, &state);
+        self.chats.insert(chat, Tracked { state, revision });
         if let Some(fact) = fact {
             self.fact(company, fact);
         }
@@ -353,6 +360,41 @@ impl Books {
         while !tell.is_empty() {
             let rest = tell.split_off(tell.len().min(ASSIGNMENTS_PER_COMMIT));
             transactions.push(std::mem::replace(&mut tell, rest));
+        }
+        Ok(transactions)
+    }
+
+    fn set_menu_timer(&mut self, chat: ChatId, state: &ChatState) {
+        let menu = state.line_id.and_then(|line| self.line_menus.get(&line));
+        match menu.and_then(|menu| state.menu_timer(menu)) {
+            Some((due, _)) => self.menu_timers.insert(chat, due),
+            None => self.menu_timers.remove(&chat),
+        };
+    }
+
+    /// Chats whose menu timer is due: each rings in a transaction of its own. A timer the chat
+    /// no longer has (the line's menu changed) is set again from the chat's state.
+    fn ring_menu_timers(&mut self, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
+        let due: Vec<ChatId> = self.menu_timers.iter().filter(|(_, at)| **at <= now).map(|(chat, _)| *chat).collect();
+        let mut transactions = Vec::new();
+        for chat in due {
+            let Some(tracked) = self.chats.get(&chat) else {
+                self.menu_timers.remove(&chat);
+                continue;
+            };
+            let menu = tracked.state.line_id.and_then(|line| self.line_menus.get(&line)).cloned();
+            let (Some(menu), Some(company)) = (menu, tracked.state.company_id) else {
+                self.menu_timers.remove(&chat);
+                continue;
+            };
+            let command = ChatCommand::RingMenuTimer { menu: Box::new(menu), at: now };
+            match chat_transaction(company, now, chat, tracked, &command)? {
+                Some(transaction) => transactions.push(transaction),
+                None => {
+                    let state = tracked.state.clone();
+                    self.set_menu_timer(chat, &state);
+                }
+            }
         }
         Ok(transactions)
     }
@@ -583,11 +625,14 @@ impl ChatRouter {
     /// On the leading node, appends what the routing state calls for now.
     async fn act(&mut self) -> Result<(), RouterError> {
         let now = self.clock.now();
-        let due = self.books.deadlines.values().any(|due| *due <= now);
+        let due = self.books.deadlines.values().chain(self.books.menu_timers.values()).any(|due| *due <= now);
         if (self.books.dirty.is_empty() && !due) || !self.leadership.try_lead().await {
             return Ok(());
         }
         for transaction in self.books.expire_deadlines(now)? {
+            self.append(transaction).await?;
+        }
+        for transaction in self.books.ring_menu_timers(now)? {
             self.append(transaction).await?;
         }
         let companies = std::mem::take(&mut self.books.dirty);

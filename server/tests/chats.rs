@@ -22,6 +22,7 @@ on_both_backends!(
     menus_a_customer_could_not_use_are_refused_with_the_reason,
     a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_or_see_the_menu,
     key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot,
+    a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversation_is_resolved,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
@@ -1102,4 +1103,39 @@ async fn key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the
     let events = log.read_all(eventlog::Position::default(), 10_000).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     assert!(kinds.contains(&"KeyPhraseHeard") && kinds.contains(&"BotStopped"), "{kinds:?}");
+}
+
+async fn a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversation_is_resolved(backend: Backend) {
+    let clock = server::clock::TestClock::default();
+    let app = spawn_app_with_clock(backend, clock.clone()).await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let support = app.queue_with("Support", &[]).await;
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let mut routing = shop_menu(&sales, &support);
+    routing["menu"]["reminder"] = serde_json::json!({ "after_minutes": 5, "text": "Still there?" });
+    routing["menu"]["resolve_after_minutes"] = serde_json::json!(10);
+    let (line, _) = app.line(routing, Some(&hook.url)).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    hook.next().await;
+
+    // The customer's message carries the system's time; the test clock began a moment earlier.
+    clock.advance(chrono::Duration::seconds(4 * 60));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(hook.calls.try_recv().is_err(), "not yet");
+    clock.advance(chrono::Duration::seconds(90));
+    let (_, reminded) = hook.next().await;
+    assert_eq!(reminded["text"], "Still there?");
+    clock.advance(chrono::Duration::seconds(10 * 60 + 30));
+    let (_, farewell) = hook.next().await;
+    assert_eq!(farewell["text"], "Bye!");
+    let mut state = serde_json::Value::Null;
+    for _ in 0..200 {
+        state = app.chat(&app.client, &chat).await["chat"]["state"].clone();
+        if state == "resolved" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(state, "resolved", "resolved by the bot");
 }
