@@ -143,6 +143,9 @@ pub enum ChatEvent {
     /// The menu bot said something other than a menu: a text option, a farewell, a queue's words.
     #[serde(rename = "BotSaid")]
     BotSaid { chat_id: ChatId, message_id: Uuid, text: String, at: DateTime<Utc> },
+    /// What the bot will say when an agent takes the chat (M5).
+    #[serde(rename = "AssignmentGreetingSet")]
+    AssignmentGreetingSet { chat_id: ChatId, text: String },
     /// The customer's message carried a phrase that hands the chat to a queue at once (M11).
     #[serde(rename = "KeyPhraseHeard")]
     KeyPhraseHeard { chat_id: ChatId, phrase: String, at: DateTime<Utc> },
@@ -281,6 +284,8 @@ pub struct ChatState {
     /// Since when the bot has waited for the customer's answer, and whether it reminded them.
     pub bot_waiting_since: Option<DateTime<Utc>>,
     pub reminded: bool,
+    /// What the bot says when an agent takes the chat (M5).
+    pub assignment_greeting: Option<String>,
     seen: BTreeSet<String>,
 }
 
@@ -358,9 +363,12 @@ fn bot_answers(
             let mut events = vec![ChatEvent::MenuOptionChosen { chat_id, place: place.clone(), option, label, at }];
             match then {
                 MenuOutcome::Show(place) => events.push(show(place, None, next_id())),
-                MenuOutcome::Queue { queue, message } => {
+                MenuOutcome::Queue { queue, message, on_assignment } => {
                     if let Some(text) = message {
                         events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
+                    }
+                    if let Some(text) = on_assignment {
+                        events.push(ChatEvent::AssignmentGreetingSet { chat_id, text });
                     }
                     events.push(ChatEvent::Queued { chat_id, conversation_id, queue, at });
                 }
@@ -489,6 +497,11 @@ impl Decider for Chat {
                             agent: *agent,
                             due_at: *due_at,
                         });
+                    }
+                    if let Some(text) = state.assignment_greeting.clone() {
+                        let id = format!("greeting:{conversation_id}:{agent}");
+                        let message_id = Uuid::new_v5(&chat_id.as_uuid(), id.as_bytes());
+                        events.push(ChatEvent::BotSaid { chat_id, message_id, text, at: *at });
                     }
                     Ok(events)
                 }
@@ -684,7 +697,9 @@ impl Decider for Chat {
                 state.reply_deadline = None;
                 state.menu_place = None;
             }
+            ChatEvent::AssignmentGreetingSet { text, .. } => state.assignment_greeting = Some(text.clone()),
             ChatEvent::Assigned { agent, queue, .. } => {
+                state.assignment_greeting = None;
                 state.agent = Some(*agent);
                 state.queue = Some(*queue);
                 state.agent_answered = false;
@@ -709,6 +724,7 @@ impl Decider for Chat {
                 state.reply_deadline = None;
                 state.menu_place = None;
                 state.bot_stopped = false;
+                state.assignment_greeting = None;
             }
             ChatEvent::BotStopped { .. } => {
                 state.menu_place = None;
@@ -862,7 +878,7 @@ mod tests {
             at: at(),
         }));
         let history = talk(history, &[("m7", "Sales")]);
-        let tail: Vec<&ChatEvent> = history.iter().rev().take(3).collect();
+        let tail: Vec<&ChatEvent> = history.iter().rev().take(4).collect();
         assert_eq!(
             tail[0],
             &ChatEvent::Queued {
@@ -872,12 +888,26 @@ mod tests {
                 at: at()
             }
         );
-        assert!(matches!(tail[1], ChatEvent::BotSaid { text, .. } if text == "Connecting you with Sales"));
-        assert!(matches!(tail[2], ChatEvent::MenuOptionChosen { option: 1, label, .. } if label == "Sales"));
+        assert!(
+            matches!(tail[1], ChatEvent::AssignmentGreetingSet { text, .. } if text == "You are talking with Sales")
+        );
+        assert!(matches!(tail[2], ChatEvent::BotSaid { text, .. } if text == "Connecting you with Sales"));
+        assert!(matches!(tail[3], ChatEvent::MenuOptionChosen { option: 1, label, .. } if label == "Sales"));
         let state = history.iter().fold(ChatState::default(), Chat::evolve);
         assert!(state.is_waiting() && state.menu_place.is_none(), "now waiting for an agent, the bot is done");
         let after = talk(history.clone(), &[("m8", "1")]);
         assert_eq!(after.len(), history.len() + 1, "later messages are for the agent, not the bot");
+
+        let sales = QueueId::from_uuid(Uuid::from_u128(1));
+        let assign = ChatCommand::Assign { agent: ana(), queue: sales, reply_by: None, at: at() };
+        let assigned = Chat::decide(&state, &assign).unwrap();
+        assert!(
+            matches!(&assigned[..], [ChatEvent::Assigned { .. }, ChatEvent::BotSaid { text, .. }]
+            if text == "You are talking with Sales"),
+            "the option's words when an agent takes it (M5)"
+        );
+        let state = assigned.iter().fold(state, Chat::evolve);
+        assert_eq!(state.assignment_greeting, None, "said once");
     }
 
     #[test]

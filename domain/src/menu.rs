@@ -39,6 +39,10 @@ pub struct Menu {
     /// …and this brings it back, while no agent has the chat.
     #[serde(default)]
     pub resume_phrase: Option<String>,
+    /// Said when an agent takes a chat the menu sent to a queue (M5), unless its option has words
+    /// of its own.
+    #[serde(default)]
+    pub on_assignment: Option<String>,
     /// Said once when a customer has not answered the bot for a while (M7).
     #[serde(default)]
     pub reminder: Option<MenuReminder>,
@@ -62,11 +66,14 @@ pub struct MenuOption {
 #[serde(rename_all = "snake_case", tag = "kind")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MenuAction {
-    /// Talk to an agent of a queue (R3); `message` is said as the chat joins it.
+    /// Talk to an agent of a queue (R3); `message` is said as the chat joins it, `on_assignment`
+    /// when an agent takes it (M5; instead of the menu's own).
     Queue {
         queue: QueueId,
         #[serde(default)]
         message: Option<String>,
+        #[serde(default)]
+        on_assignment: Option<String>,
     },
     /// Shows a text (M1), then offers the menu again, an agent, or the end (M9).
     Text { text: String },
@@ -192,7 +199,8 @@ pub fn agent_away_move(menu: Option<&Menu>, queue: QueueId, text: &str) -> MenuM
     match agent_away_answer(menu, text) {
         None => MenuMove::NotAnOption,
         Some((option, label, AwayChoice::AnotherAgent)) => {
-            MenuMove::Chose { option, label, then: MenuOutcome::Queue { queue, message: None } }
+            let on_assignment = menu.and_then(|m| m.on_assignment.clone());
+            MenuMove::Chose { option, label, then: MenuOutcome::Queue { queue, message: None, on_assignment } }
         }
         Some((option, label, AwayChoice::MenuAgain)) => {
             MenuMove::Chose { option, label, then: MenuOutcome::Show(MenuPlace::top()) }
@@ -227,7 +235,12 @@ pub enum MenuMove {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MenuOutcome {
     Show(MenuPlace),
-    Queue { queue: QueueId, message: Option<String> },
+    /// To a queue: `message` said now, `on_assignment` when an agent takes the chat.
+    Queue {
+        queue: QueueId,
+        message: Option<String>,
+        on_assignment: Option<String>,
+    },
     Text(String),
     End,
 }
@@ -409,9 +422,11 @@ impl Menu {
                 let option = &options[index];
                 let number = u8::try_from(index + 1).unwrap_or(u8::MAX);
                 let then = match &option.action {
-                    MenuAction::Queue { queue, message } => {
-                        MenuOutcome::Queue { queue: *queue, message: message.clone() }
-                    }
+                    MenuAction::Queue { queue, message, on_assignment } => MenuOutcome::Queue {
+                        queue: *queue,
+                        message: message.clone(),
+                        on_assignment: on_assignment.clone().or_else(|| self.on_assignment.clone()),
+                    },
                     MenuAction::Text { text } => MenuOutcome::Text(text.clone()),
                     MenuAction::Submenu { .. } => {
                         let mut deeper = path.clone();
@@ -428,7 +443,9 @@ impl Menu {
                 let label = choices[index].to_string();
                 let then = match (index, self.agent_queue) {
                     (0, _) => MenuOutcome::Show(MenuPlace::top()),
-                    (1, Some(queue)) => MenuOutcome::Queue { queue, message: None },
+                    (1, Some(queue)) => {
+                        MenuOutcome::Queue { queue, message: None, on_assignment: self.on_assignment.clone() }
+                    }
                     _ => MenuOutcome::End,
                 };
                 MenuMove::Chose { option: u8::try_from(index + 1).unwrap_or(u8::MAX), label, then }
@@ -463,7 +480,9 @@ fn check_level(options: &[MenuOption], path: &mut Vec<usize>) -> Result<(), Menu
             MenuAction::Text { text } if !words_ok(text) => {
                 return Err(MenuRejection::InvalidText { at: where_is(path) })
             }
-            MenuAction::Queue { message: Some(message), .. } if !words_ok(message) => {
+            MenuAction::Queue { message, on_assignment, .. }
+                if !message.iter().chain(on_assignment).all(|words| words_ok(words)) =>
+            {
                 return Err(MenuRejection::InvalidWords { at: where_is(path) })
             }
             MenuAction::Submenu { header, options } => {
@@ -499,7 +518,11 @@ pub(crate) mod tests {
             options: vec![
                 option(
                     "Sales",
-                    MenuAction::Queue { queue: queue(1), message: Some("Connecting you with Sales".into()) },
+                    MenuAction::Queue {
+                        queue: queue(1),
+                        message: Some("Connecting you with Sales".into()),
+                        on_assignment: Some("You are talking with Sales".into()),
+                    },
                 ),
                 option(
                     "Help",
@@ -513,7 +536,7 @@ pub(crate) mod tests {
                                     header: "Orders".into(),
                                     options: vec![option(
                                         "Track",
-                                        MenuAction::Queue { queue: queue(2), message: None },
+                                        MenuAction::Queue { queue: queue(2), message: None, on_assignment: None },
                                     )],
                                 },
                             ),
@@ -527,6 +550,7 @@ pub(crate) mod tests {
             agent_phrases: vec![AgentPhrase { phrase: "My order number is".into(), queue: queue(3) }],
             stop_phrase: Some("#human".into()),
             resume_phrase: Some("#bot".into()),
+            on_assignment: Some("An agent is with you now".into()),
             reminder: Some(MenuReminder { after_minutes: 5, text: "Still there?".into() }),
             resolve_after_minutes: Some(10),
             words: MenuWords::default(),
@@ -555,7 +579,11 @@ pub(crate) mod tests {
             MenuMove::Chose {
                 option: 1,
                 label: "Track".into(),
-                then: MenuOutcome::Queue { queue: queue(2), message: None }
+                then: MenuOutcome::Queue {
+                    queue: queue(2),
+                    message: None,
+                    on_assignment: Some("An agent is with you now".into())
+                }
             }
         );
         assert_eq!(
@@ -588,7 +616,14 @@ pub(crate) mod tests {
             MenuMove::NotAnOption | MenuMove::Restart => None,
         };
         assert_eq!(then("1"), Some(MenuOutcome::Show(MenuPlace::top())));
-        assert_eq!(then("2"), Some(MenuOutcome::Queue { queue: queue(1), message: None }));
+        assert_eq!(
+            then("2"),
+            Some(MenuOutcome::Queue {
+                queue: queue(1),
+                message: None,
+                on_assignment: Some("An agent is with you now".into())
+            })
+        );
         assert_eq!(then("3"), Some(MenuOutcome::End));
         let no_agent = Menu { agent_queue: None, ..three_levels() };
         assert_eq!(

@@ -374,6 +374,7 @@ impl Projection for ChatBoard {
             ChatEvent::MenuOptionChosen { .. }
             | ChatEvent::MenuAnswerRejected { .. }
             | ChatEvent::KeyPhraseHeard { .. }
+            | ChatEvent::AssignmentGreetingSet { .. }
             | ChatEvent::MenuTimedOut { .. }
             | ChatEvent::BotResumed { .. } => {}
             ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {

@@ -279,6 +279,7 @@ impl Books {
             | ChatEvent::MenuAnswerRejected { chat_id, .. }
             | ChatEvent::BotSaid { chat_id, .. }
             | ChatEvent::KeyPhraseHeard { chat_id, .. }
+            | ChatEvent::AssignmentGreetingSet { chat_id, .. }
             | ChatEvent::BotStopped { chat_id, .. }
             | ChatEvent::BotResumed { chat_id, .. }
             | ChatEvent::Transferred { chat_id, .. }
@@ -638,7 +639,11 @@ impl ChatRouter {
         let companies = std::mem::take(&mut self.books.dirty);
         for company in companies {
             for transaction in self.books.hand_over(company, now)? {
-                self.append(transaction).await?;
+                if !self.append(transaction).await? {
+                    // The chat moved meanwhile (a delivery recorded, a message): look again once
+                    // that is folded.
+                    self.books.dirty.insert(company);
+                }
             }
             for transaction in self.books.decide(company, now)? {
                 if !self.append(transaction).await? {

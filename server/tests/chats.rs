@@ -947,7 +947,8 @@ fn shop_menu(sales: &str, support: &str) -> serde_json::Value {
         "stop_phrase": "#human",
         "resume_phrase": "#bot",
         "options": [
-            { "label": "Buy", "action": { "kind": "queue", "queue": sales, "message": "A seller will be with you" } },
+            { "label": "Buy", "action": { "kind": "queue", "queue": sales, "message": "A seller will be with you",
+                                          "on_assignment": "You are talking with a seller" } },
             { "label": "Help", "action": { "kind": "submenu", "header": "Help with", "options": [
                 { "label": "Opening hours", "action": { "kind": "text", "text": "9 to 18" } },
                 { "label": "Returns", "action": { "kind": "submenu", "header": "Returns", "options": [
@@ -998,9 +999,17 @@ async fn a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agen
 
     let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
     assert_eq!(mine[0]["chat_id"], chat.as_str(), "Buy took the chat to Sales, where Ana is");
-    let history = app.chat(&ana.client, &chat).await;
-    let messages = history["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 8 + 9, "every customer message and every bot message, in order");
+    let (_, greeting) = hook.next().await;
+    assert_eq!(greeting["text"], "You are talking with a seller", "the option's words as an agent takes it");
+    let mut messages = Vec::new();
+    for _ in 0..200 {
+        messages = app.chat(&ana.client, &chat).await["messages"].as_array().cloned().unwrap_or_default();
+        if messages.len() == 8 + 10 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(messages.len(), 8 + 10, "every customer message and every bot message, in order");
     assert_eq!(messages[1]["text"], "Welcome to the shop\n1. Buy\n2. Help");
     let log = eventlog::open(&app.database.url).await.unwrap();
     let events = log.read_all(eventlog::Position::default(), 10_000).await.unwrap();
@@ -1053,8 +1062,9 @@ async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_o
     };
     let chat = created_id(write(0, "hola").await, "chat_id").await;
     write(1, "1").await;
-    hook.next().await;
-    hook.next().await;
+    for said in ["Welcome to the shop\n1. Buy\n2. Help", "A seller will be with you", "You are talking with a seller"] {
+        assert_eq!(hook.next().await.1["text"], said);
+    }
     app.wait_chats(&ana.client, |c| c.len() == 1).await;
 
     drop(ana_live);
