@@ -12,15 +12,13 @@
 //! `make bench` (TEST_DATABASE_URL names the PostgreSQL database). Not a test: it asserts nothing.
 
 use chrono::Utc;
-use domain::apikey::ApiKeyEvent;
-use domain::event::{encode, DomainEvent};
-use domain::ids::{CompanyId, LineId, QueueId, UserId};
+use domain::ids::{LineId, QueueId, UserId};
 use domain::line::{LineEvent, LineRouting};
 use domain::pause::AgentEvent;
 use domain::queue::{QueueEvent, QueueName};
 use domain::user::{Email, PasswordHash, Role, UserEvent};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
-use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position};
+use eventlog::{EventLog, Position};
 use futures::future::join_all;
 use server::config::{default_company, LogFormat, Settings};
 use server::startup::Application;
@@ -29,6 +27,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+mod bench_support;
+use bench_support::{add_api_key, append, company, percentile, settle, KEY};
+
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 100;
 const BACKLOG: usize = 10_000;
@@ -36,34 +37,6 @@ const CAPACITY: u32 = 12;
 const LIVE_CHATS: usize = 1_000;
 const LIVE_RATE_PER_SECOND: u64 = 200;
 const SENDERS: usize = 32;
-const KEY: &str = "ik_benchmarkkey0000000000000000000000000000000000";
-
-fn company() -> CompanyId {
-    CompanyId::from_uuid(default_company())
-}
-
-async fn append<E: DomainEvent>(log: &dyn EventLog, stream: &str, events: &[E]) {
-    let events = events
-        .iter()
-        .map(|event| {
-            let (event_type, data) = encode(event).expect("an event");
-            NewEvent {
-                event_id: Uuid::now_v7(),
-                event_type,
-                data,
-                metadata: Metadata {
-                    occurred_at: Utc::now(),
-                    company_id: company().as_uuid(),
-                    actor: "system".into(),
-                    correlation_id: Uuid::now_v7(),
-                    causation_id: None,
-                    schema_version: E::SCHEMA_VERSION,
-                },
-            }
-        })
-        .collect();
-    log.append(stream, ExpectedRevision::Any, events).await.expect("the setup appends");
-}
 
 struct Setup {
     agents: Vec<UserId>,
@@ -110,14 +83,7 @@ async fn set_up(log: &dyn EventLog) -> Setup {
         append(log, &domain::line::line_stream(line_id), &[line]).await;
         lines.push(line_id);
     }
-    let key = ApiKeyEvent::Created {
-        key_id: Uuid::now_v7(),
-        company_id: company(),
-        name: "bench".into(),
-        key_hash: server::lines::key_hash(KEY),
-        prefix: "ik_bench".into(),
-    };
-    append(log, &domain::apikey::api_keys_stream(company()), &[key]).await;
+    add_api_key(log).await;
     Setup { agents, lines }
 }
 
@@ -186,29 +152,6 @@ async fn census(log: &dyn EventLog, after: Position) -> String {
 struct Seen {
     observed: Instant,
     written: chrono::DateTime<Utc>,
-}
-
-/// Waits until every read model has applied the whole log, so one phase's backlog of projection
-/// work does not weigh on the next phase's figures.
-async fn settle(http: &reqwest::Client, address: &str) {
-    for _ in 0..600 {
-        if let Ok(response) = http.get(format!("{address}/healthz")).send().await {
-            if let Ok(health) = response.json::<serde_json::Value>().await {
-                let lags = health["projections"].as_object().cloned().unwrap_or_default();
-                if !lags.is_empty() && lags.values().all(|p| p["lag"] == 0) {
-                    return;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 struct Figures {

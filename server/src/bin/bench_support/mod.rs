@@ -1,0 +1,76 @@
+//! What the benchmarks share: the company they run in, writing their setup straight to the log,
+//! the API key their customers use, and reading their figures.
+
+use chrono::Utc;
+use domain::apikey::ApiKeyEvent;
+use domain::event::{encode, DomainEvent};
+use domain::ids::CompanyId;
+use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent};
+use server::config::default_company;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub const KEY: &str = "ik_benchmarkkey0000000000000000000000000000000000";
+
+pub fn company() -> CompanyId {
+    CompanyId::from_uuid(default_company())
+}
+
+/// Appends setup events as the API would have written them.
+pub async fn append<E: DomainEvent>(log: &dyn EventLog, stream: &str, events: &[E]) {
+    let events = events
+        .iter()
+        .map(|event| {
+            let (event_type, data) = encode(event).expect("an event");
+            NewEvent {
+                event_id: Uuid::now_v7(),
+                event_type,
+                data,
+                metadata: Metadata {
+                    occurred_at: Utc::now(),
+                    company_id: company().as_uuid(),
+                    actor: "system".into(),
+                    correlation_id: Uuid::now_v7(),
+                    causation_id: None,
+                    schema_version: E::SCHEMA_VERSION,
+                },
+            }
+        })
+        .collect();
+    log.append(stream, ExpectedRevision::Any, events).await.expect("the setup appends");
+}
+
+/// The key the benchmarks' customers write with.
+pub async fn add_api_key(log: &dyn EventLog) {
+    let key = ApiKeyEvent::Created {
+        key_id: Uuid::now_v7(),
+        company_id: company(),
+        name: "bench".into(),
+        key_hash: server::lines::key_hash(KEY),
+        prefix: "ik_bench".into(),
+    };
+    append(log, &domain::apikey::api_keys_stream(company()), &[key]).await;
+}
+
+/// Waits until every read model has applied the whole log, so one phase's backlog of projection
+/// work does not weigh on the next phase's figures.
+pub async fn settle(http: &reqwest::Client, address: &str) {
+    for _ in 0..600 {
+        if let Ok(response) = http.get(format!("{address}/healthz")).send().await {
+            if let Ok(health) = response.json::<serde_json::Value>().await {
+                let lags = health["projections"].as_object().cloned().unwrap_or_default();
+                if !lags.is_empty() && lags.values().all(|p| p["lag"] == 0) {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
