@@ -146,10 +146,12 @@ impl RoutingState {
         self.arrival_of.get(&chat).map(|(_, queue)| *queue)
     }
 
-    /// A chat's place in its queue's line, from 1.
+    /// A chat's place in its queue's line, from 1. Counted from the back: the chats asked about
+    /// most are those that just joined.
     pub fn position_of(&self, chat: ChatId) -> Option<usize> {
         let (arrival, queue) = self.arrival_of.get(&chat)?;
-        Some(self.lines.get(queue)?.range(..*arrival).count() + 1)
+        let line = self.lines.get(queue)?;
+        Some(line.len() + 1 - line.range(*arrival..).count())
     }
 
     /// The contact's own agent of a chat, if it has one.

@@ -138,8 +138,10 @@ impl Delivery {
         if !event.stream.starts_with("chat-") {
             return Ok(());
         }
+        // Only messages to lines with a webhook wait to be sent: the others have nowhere to go.
+        let webhooks = &self.webhooks;
         let outbound = |chat_id: ChatId, message_id, author, text: String, at, chats: &HashMap<ChatId, ChatLine>| {
-            chats.get(&chat_id).map(|line| OutboundMessage {
+            chats.get(&chat_id).filter(|line| webhooks.contains_key(&line.line_id)).map(|line| OutboundMessage {
                 chat_id,
                 line_id: line.line_id,
                 contact_id: line.contact_id.clone(),

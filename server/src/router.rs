@@ -24,7 +24,7 @@ use domain::routing::{Assignment, RoutingFact, RoutingState};
 use domain::user::{Role, UserEvent};
 use eventlog::{EventLog, EventLogError, ExpectedRevision, Position, RecordedEvent};
 use projections::ReadStore;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -57,6 +57,15 @@ impl<S> Tracked<S> {
     }
 }
 
+/// How a queue's line changed since its customers were last told their places.
+#[derive(Default)]
+struct LineChange {
+    /// Someone left it: every place behind them moved.
+    someone_left: bool,
+    /// Chats that joined at the back: unless someone left, only they need telling.
+    joined: Vec<ChatId>,
+}
+
 /// Everything the router has learnt from the log.
 #[derive(Default)]
 pub struct Books {
@@ -78,7 +87,7 @@ pub struct Books {
     menu_timers: HashMap<ChatId, DateTime<Utc>>,
     company_of_agent: HashMap<UserId, CompanyId>,
     /// Queues whose line changed since their customers were last told their places.
-    lines_moved: HashMap<CompanyId, BTreeSet<QueueId>>,
+    lines_moved: HashMap<CompanyId, BTreeMap<QueueId, LineChange>>,
     /// Since when each company's new places have waited for its lines to stop moving.
     positions_held_since: HashMap<CompanyId, DateTime<Utc>>,
     /// Companies with news since the router last acted.
@@ -97,13 +106,19 @@ impl Books {
     fn fact(&mut self, company: CompanyId, fact: RoutingFact) {
         let state = self.routing.remove(&company).unwrap_or_default();
         let (left, joined) = match &fact {
-            RoutingFact::ChatWaiting { chat, queue } => (state.queue_waited_in(*chat), Some(*queue)),
+            RoutingFact::ChatWaiting { chat, queue } => (state.queue_waited_in(*chat), Some((*queue, *chat))),
             RoutingFact::ChatAssigned { chat, .. } | RoutingFact::ChatReleased { chat } => {
                 (state.queue_waited_in(*chat), None)
             }
             _ => (None, None),
         };
-        self.lines_moved.entry(company).or_default().extend(left.into_iter().chain(joined));
+        let moved = self.lines_moved.entry(company).or_default();
+        if let Some(queue) = left {
+            moved.entry(queue).or_default().someone_left = true;
+        }
+        if let Some((queue, chat)) = joined {
+            moved.entry(queue).or_default().joined.push(chat);
+        }
         self.routing.insert(company, state.evolve(&fact));
         self.dirty.insert(company);
     }
@@ -343,10 +358,22 @@ impl Books {
         self.positions_held_since.remove(&company);
         let assigned: HashSet<ChatId> = assignments.iter().map(|a| a.chat).collect();
         let mut tell = Vec::new();
-        for queue in self.lines_moved.remove(&company).unwrap_or_default() {
-            let line = routing.waiting_in(queue).into_iter().filter(|chat| !assigned.contains(chat));
-            for (place, chat) in line.enumerate() {
-                let position = u32::try_from(place + 1).unwrap_or(u32::MAX);
+        for (queue, change) in self.lines_moved.remove(&company).unwrap_or_default() {
+            let waiting = |chat: &ChatId| !assigned.contains(chat);
+            let places: Vec<(ChatId, usize)> = if change.someone_left || assignments.iter().any(|a| a.queue == queue) {
+                routing
+                    .waiting_in(queue)
+                    .into_iter()
+                    .filter(waiting)
+                    .enumerate()
+                    .map(|(i, chat)| (chat, i + 1))
+                    .collect()
+            } else {
+                let joined = change.joined.into_iter().filter(waiting);
+                joined.filter_map(|chat| Some((chat, routing.position_of(chat)?))).collect()
+            };
+            for (chat, place) in places {
+                let position = u32::try_from(place).unwrap_or(u32::MAX);
                 if !worth_telling(self.told.get(&chat).copied(), position) {
                     continue;
                 }
@@ -402,7 +429,10 @@ impl Books {
 
     fn every_line_moved(&mut self, company: CompanyId) {
         let Some(routing) = self.routing.get(&company) else { return };
-        self.lines_moved.entry(company).or_default().extend(routing.queues_with_waiting_chats());
+        let moved = self.lines_moved.entry(company).or_default();
+        for queue in routing.queues_with_waiting_chats() {
+            moved.entry(queue).or_default().someone_left = true;
+        }
     }
 
     fn settings_of(&self, queue: QueueId) -> QueueSettings {
