@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::lines::chat_rejected;
 use crate::people::Caller;
 use crate::startup::AppState;
-use chrono::Utc;
 use domain::chat::{chat_stream, Chat, ChatCommand, Resolver, TransferTarget};
 use domain::ids::{ChatId, UserId};
 use domain::user::Role;
@@ -75,7 +74,7 @@ pub async fn reply(state: &AppState, caller: &Caller, chat_id: ChatId, text: &st
         agent: caller.user_id,
         message_id,
         text: text.to_string(),
-        at: Utc::now(),
+        at: state.clock.now(),
     };
     execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board)
         .await?;
@@ -89,7 +88,7 @@ pub async fn resolve(state: &AppState, caller: &Caller, chat_id: ChatId) -> Resu
         Role::Supervisor => Resolver::Supervisor(caller.user_id),
         Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not resolve chats".into())),
     };
-    let command = ChatCommand::Resolve { company_id: caller.company_id, by, at: Utc::now() };
+    let command = ChatCommand::Resolve { company_id: caller.company_id, by, at: state.clock.now() };
     execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
 }
 
@@ -124,7 +123,7 @@ pub async fn transfer(
             }
         }
     }
-    let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: Utc::now() };
+    let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: state.clock.now() };
     execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
 }
 

@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use chrono::Utc;
 use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatRejection, Inbound};
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
@@ -250,7 +249,7 @@ pub async fn receive_message(
         actor: domain::actor::Actor::Customer(chat_id.as_uuid()).to_string(),
         correlation_id: Uuid::now_v7(),
         causation_id: None,
-        now: Utc::now(),
+        now: state.clock.now(),
     };
     let command = ChatCommand::Receive {
         chat_id,

@@ -61,6 +61,8 @@ pub struct AppState {
     pub node: String,
     pub connections: Connections,
     pub leptos_options: LeptosOptions,
+    /// The business clock: when customers and agents acted, for every rule that counts time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -173,6 +175,7 @@ impl Application {
             queue_list,
             people,
             leptos_options: leptos_options.clone(),
+            clock: clock.clone(),
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")
