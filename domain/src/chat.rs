@@ -338,6 +338,11 @@ fn bot_answers(
         bot_message_id(chat_id, &inbound.message_id, said)
     };
     let show = |place: MenuPlace, prefix: Option<&str>, id: Uuid| {
+        // Back at the top outside opening hours means the reduced menu (G15).
+        let place = match menu {
+            Some(menu) if place == MenuPlace::top() => menu.greeting_place(at),
+            _ => place,
+        };
         let menu_text = menu.map_or_else(|| agent_away_question(None), |m| m.render(&place));
         let text = match prefix {
             Some(prefix) => format!("{prefix}\n\n{menu_text}"),
@@ -346,7 +351,13 @@ fn bot_answers(
         ChatEvent::MenuShown { chat_id, message_id: id, place, text, at }
     };
     let Some(place) = place else {
-        return vec![show(MenuPlace::top(), None, next_id())];
+        let closed_message = menu.filter(|m| m.is_closed_at(at)).and_then(|m| m.closed_message.clone());
+        let mut events = Vec::new();
+        if let Some(text) = closed_message {
+            events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
+        }
+        events.push(show(MenuPlace::top(), None, next_id()));
+        return events;
     };
     let answer = match (menu, place) {
         (Some(menu), _) => menu.answer(place, &inbound.text),
@@ -1124,6 +1135,46 @@ mod tests {
             at: at(),
         });
         given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
+    }
+
+    #[test]
+    fn outside_opening_hours_the_customer_hears_so_and_gets_the_reduced_menu() {
+        let closed_menu = Menu {
+            header: "We are closed now.".into(),
+            options: vec![crate::menu::MenuOption {
+                label: "Hours".into(),
+                action: crate::menu::MenuAction::Text { text: "Weekdays 9 to 18".into() },
+            }],
+            opening_hours: None,
+            closed_menu: None,
+            ..crate::menu::tests::three_levels()
+        };
+        let menu = Menu {
+            opening_hours: Some(crate::hours::tests::office()),
+            closed_message: Some("Thanks for writing! We answer on weekdays.".into()),
+            closed_menu: Some(Box::new(closed_menu)),
+            ..crate::menu::tests::three_levels()
+        };
+        assert_eq!(menu.check(), Ok(()));
+        let write = |state: &ChatState, id: &str, text: &str, at: DateTime<Utc>| {
+            let ChatCommand::Receive { chat_id, mut inbound, conversation_id, .. } = receive(id, text, 1) else {
+                unreachable!("receive builds a Receive")
+            };
+            inbound.menu = Some(Box::new(menu.clone()));
+            Chat::decide(state, &ChatCommand::Receive { chat_id, inbound, conversation_id, at }).unwrap()
+        };
+        // 2027-01-15 is a Friday; 08:00 UTC is 05:00 in Buenos Aires.
+        let night = write(&ChatState::default(), "m1", "hola", at());
+        let said = bot_lines(&night);
+        assert_eq!(said, vec!["Thanks for writing! We answer on weekdays.", "We are closed now.\n1. Hours"]);
+        let state = night.iter().fold(ChatState::default(), Chat::evolve);
+        assert_eq!(state.menu_place, Some(MenuPlace::OutOfHours(vec![])));
+        let answered = write(&state, "m2", "1", at());
+        assert_eq!(bot_lines(&answered)[0], "Weekdays 9 to 18");
+
+        let noon = at() + chrono::Duration::hours(7);
+        let day = write(&ChatState::default(), "m1", "hola", noon);
+        assert_eq!(bot_lines(&day), vec!["Welcome to Ikono!\n1. Sales\n2. Help"], "open: the whole menu");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod chat;
 pub mod company;
 pub mod decider;
 pub mod event;
+pub mod hours;
 pub mod ids;
 pub mod line;
 pub mod menu;

@@ -2,7 +2,9 @@
 //! before an agent, as a tree of 1 to 3 levels, and where a customer's answer takes them. Pure:
 //! the chat decides its events from it.
 
+use crate::hours::{HoursRejection, OpeningHours};
 use crate::ids::QueueId;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_LEVELS: usize = 3;
@@ -50,6 +52,15 @@ pub struct Menu {
     /// the conversation (M8), with the farewell when there is one.
     #[serde(default)]
     pub resolve_after_minutes: Option<u32>,
+    /// When the company answers (G15). Outside them a new conversation hears `closed_message`
+    /// and gets `closed_menu` (a reduced menu) instead of this one, when there is one.
+    #[serde(default)]
+    pub opening_hours: Option<OpeningHours>,
+    #[serde(default)]
+    pub closed_message: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub closed_menu: Option<Box<Menu>>,
     #[serde(default)]
     pub words: MenuWords,
 }
@@ -149,6 +160,8 @@ pub enum MenuPlace {
     AfterText,
     /// Asked what to do now that their agent has gone (G6); `queue` is where another agent is.
     AgentAway(QueueId),
+    /// At a level of the reduced menu shown outside opening hours.
+    OutOfHours(Vec<u8>),
 }
 
 impl MenuPlace {
@@ -263,6 +276,10 @@ pub enum MenuRejection {
     InvalidKeyPhrase,
     #[error("a reminder or resolution comes after 1 to {TIMER_MAX_MINUTES} minutes, and a reminder has words")]
     InvalidTimer,
+    #[error("opening hours: {0}")]
+    Hours(#[from] HoursRejection),
+    #[error("the menu outside opening hours: {0}")]
+    ClosedMenu(Box<MenuRejection>),
 }
 
 fn words_ok(text: &str) -> bool {
@@ -306,6 +323,17 @@ impl Menu {
         if folded.len() != phrases.len() || !phrases.iter().all(phrase_ok) {
             return Err(MenuRejection::InvalidKeyPhrase);
         }
+        if let Some(hours) = &self.opening_hours {
+            hours.check()?;
+        }
+        if !self.closed_message.as_deref().is_none_or(words_ok) {
+            return Err(MenuRejection::InvalidWords { at: "the message outside opening hours".into() });
+        }
+        if let Some(closed) = &self.closed_menu {
+            // One level of hours: the reduced menu has none of its own.
+            let plain = Menu { opening_hours: None, closed_menu: None, ..(**closed).clone() };
+            plain.check().map_err(|e| MenuRejection::ClosedMenu(Box::new(e)))?;
+        }
         let minutes_ok = |m: u32| (1..=TIMER_MAX_MINUTES).contains(&m);
         let reminder_ok = self.reminder.as_ref().is_none_or(|r| minutes_ok(r.after_minutes) && words_ok(&r.text));
         if !reminder_ok || !self.resolve_after_minutes.is_none_or(minutes_ok) {
@@ -328,9 +356,27 @@ impl Menu {
         let mut found: Vec<QueueId> = self.agent_queue.into_iter().collect();
         found.extend(self.agent_phrases.iter().map(|p| p.queue));
         collect(&self.options, &mut found);
+        if let Some(closed) = &self.closed_menu {
+            found.extend(closed.queues());
+        }
         found.sort();
         found.dedup();
         found
+    }
+
+    /// Whether `at` is outside the menu's opening hours (never, without hours).
+    pub fn is_closed_at(&self, at: DateTime<Utc>) -> bool {
+        self.opening_hours.as_ref().is_some_and(|hours| !hours.is_open(at))
+    }
+
+    /// The place a customer greeted at `at` starts from: the top of the reduced menu outside
+    /// opening hours, when there is one; else the top.
+    pub fn greeting_place(&self, at: DateTime<Utc>) -> MenuPlace {
+        if self.closed_menu.is_some() && self.is_closed_at(at) {
+            MenuPlace::OutOfHours(vec![])
+        } else {
+            MenuPlace::top()
+        }
     }
 
     /// The key phrase a customer's message carries, if any (case and spacing aside).
@@ -378,6 +424,10 @@ impl Menu {
             }
             MenuPlace::AfterText => (self.words.after_text.as_str(), self.after_text_choices(), false),
             MenuPlace::AgentAway(_) => return agent_away_question(Some(self)),
+            MenuPlace::OutOfHours(path) => match &self.closed_menu {
+                Some(closed) => return closed.render(&MenuPlace::Level(path.clone())),
+                None => return self.render(&MenuPlace::top()),
+            },
         };
         let mut lines = vec![header.trim().to_string()];
         for (i, label) in labels.iter().enumerate() {
@@ -437,6 +487,15 @@ impl Menu {
                 MenuMove::Chose { option: number, label: option.label.clone(), then }
             }
             MenuPlace::AgentAway(queue) => agent_away_move(Some(self), *queue, text),
+            MenuPlace::OutOfHours(path) => {
+                let Some(closed) = &self.closed_menu else { return MenuMove::Restart };
+                match closed.answer(&MenuPlace::Level(path.clone()), text) {
+                    MenuMove::Chose { option, label, then: MenuOutcome::Show(MenuPlace::Level(path)) } => {
+                        MenuMove::Chose { option, label, then: MenuOutcome::Show(MenuPlace::OutOfHours(path)) }
+                    }
+                    other => other,
+                }
+            }
             MenuPlace::AfterText => {
                 let choices = self.after_text_choices();
                 let Some(index) = pick(&answer, &choices) else { return MenuMove::NotAnOption };
@@ -553,6 +612,9 @@ pub(crate) mod tests {
             on_assignment: Some("An agent is with you now".into()),
             reminder: Some(MenuReminder { after_minutes: 5, text: "Still there?".into() }),
             resolve_after_minutes: Some(10),
+            opening_hours: None,
+            closed_message: None,
+            closed_menu: None,
             words: MenuWords::default(),
         }
     }

@@ -23,6 +23,7 @@ on_both_backends!(
     a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_or_see_the_menu,
     key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot,
     a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversation_is_resolved,
+    outside_opening_hours_customers_hear_so_and_get_the_reduced_menu,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
@@ -1147,4 +1148,50 @@ async fn a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversati
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(state, "resolved", "resolved by the bot");
+}
+
+async fn outside_opening_hours_customers_hear_so_and_get_the_reduced_menu(backend: Backend) {
+    use server::clock::Clock;
+    let clock = server::clock::TestClock::default();
+    let app = spawn_app_with_clock(backend, clock.clone()).await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let support = app.queue_with("Support", &[]).await;
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let mut routing = shop_menu(&sales, &support);
+    let weekdays: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|day| serde_json::json!({ "day": day, "from": "09:00", "to": "18:00" }))
+        .collect();
+    routing["menu"]["opening_hours"] = serde_json::json!({
+        "time_zone": "America/Argentina/Buenos_Aires", "week": weekdays,
+        "exceptions": [{ "date": "2027-01-15", "spans": [{ "from": "10:00", "to": "12:00" }] }]
+    });
+    let mut refused = routing.clone();
+    refused["menu"]["opening_hours"]["time_zone"] = serde_json::json!("Mars/Olympus");
+    let body = serde_json::json!({ "name": "Web shop", "routing": refused });
+    let response = app.send(&app.client, reqwest::Method::POST, "/api/v1/lines", body).await;
+    assert_eq!(response.status(), 422);
+    let reason: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        reason["error"],
+        "the menu cannot be used: opening hours: `Mars/Olympus` is not a time zone (use a name like America/Argentina/Buenos_Aires)"
+    );
+
+    routing["menu"]["closed_message"] = serde_json::json!("We answer on weekdays from 9 to 18.");
+    routing["menu"]["closed_menu"] = serde_json::json!({ "header": "Closed now", "options": [
+        { "label": "Leave a message", "action": { "kind": "queue", "queue": support } } ] });
+    let (line, _) = app.line(routing, Some(&hook.url)).await;
+    let set_time = |at: &str| {
+        let target = chrono::DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&chrono::Utc);
+        clock.advance(target - clock.now());
+    };
+
+    set_time("2027-01-15T14:30:00Z"); // Friday 11:30 in Buenos Aires: within the exceptional day's hours
+    app.customer_writes(&key, &line, "c1", "hola").await;
+    assert_eq!(hook.next().await.1["text"], "Welcome to the shop\n1. Buy\n2. Help");
+    set_time("2027-01-15T16:00:00Z"); // 13:00 there: that day closes at noon
+    app.customer_writes(&key, &line, "c2", "hola").await;
+    assert_eq!(hook.next().await.1["text"], "We answer on weekdays from 9 to 18.");
+    assert_eq!(hook.next().await.1["text"], "Closed now\n1. Leave a message");
 }

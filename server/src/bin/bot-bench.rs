@@ -56,6 +56,9 @@ fn three_levels(queue: QueueId) -> Menu {
         on_assignment: None,
         reminder: None,
         resolve_after_minutes: None,
+        opening_hours: None,
+        closed_message: None,
+        closed_menu: None,
         words: MenuWords::default(),
     }
 }
