@@ -7,6 +7,9 @@ SHELL := /bin/bash
 
 # Compiled dependencies live outside the clone, so a fresh clone on the same machine reuses them.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/ikono-chat/target
+# Incremental caches are kept per checkout path: every fresh clone sharing the target directory
+# added gigabytes until this machine's disk filled. Dependencies stay cached either way.
+export CARGO_INCREMENTAL ?= 0
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 CARGO_LEPTOS_VERSION := 0.3.10

@@ -50,6 +50,43 @@ pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Re
     Ok(ChatWithMessages { chat, messages })
 }
 
+/// One event of a chat's history exactly as the log holds it: what happened, when, who did it and
+/// in answer to what.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub revision: u64,
+    pub event_type: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    pub data: serde_json::Value,
+}
+
+/// Every event of a chat, from the log itself, for supervisors and auditors of its company: the
+/// record an audit replays, not a read model.
+pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<Vec<HistoryEntry>, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let events = state.log.read_stream(&chat_stream(chat_id)).await?;
+    if events.first().is_none_or(|first| first.metadata.company_id != caller.company_id.as_uuid()) {
+        return Err(AppError::NotFound("no such chat".into()));
+    }
+    Ok(events
+        .into_iter()
+        .map(|event| HistoryEntry {
+            revision: event.revision,
+            event_type: event.event_type,
+            occurred_at: event.metadata.occurred_at,
+            recorded_at: event.recorded_at,
+            actor: event.metadata.actor,
+            correlation_id: event.metadata.correlation_id,
+            causation_id: event.metadata.causation_id,
+            data: event.data,
+        })
+        .collect())
+}
+
 async fn agent_may_read(state: &AppState, caller: &Caller, chat: &ChatRow) -> Result<bool, AppError> {
     let me = caller.user_id.to_string();
     if chat.agent_id.as_deref() == Some(me.as_str()) {

@@ -2,8 +2,8 @@
 
 use crate::agents::{change_agent, create_agent, create_colleague, list_agents, AgentRow, NewAgent};
 use crate::chats::{
-    list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, BulkOutcome, ChatWithMessages,
-    SentMessage,
+    chat_history, list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, BulkOutcome,
+    ChatWithMessages, HistoryEntry, SentMessage,
 };
 use crate::companies::{
     change_limits, company_use, create_company, require_operator, CompanyUse, CreatedCompany, NewCompany,
@@ -83,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats", get(get_chats))
         .route("/api/v1/chats/resolve", post(post_resolve_many))
         .route("/api/v1/chats/{chat}", get(get_chat))
+        .route("/api/v1/chats/{chat}/history", get(get_chat_history))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
@@ -557,6 +558,15 @@ async fn get_chat(
     Path(chat): Path<ChatId>,
 ) -> Result<Json<ChatWithMessages>, AppError> {
     Ok(Json(read_chat(&state, &caller, chat).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/chats/{chat}/history", tag = "chats", summary = "Every event of a chat as the log holds it (supervisors, auditors)", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the events, oldest first", body = [HistoryEntry]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+async fn get_chat_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<Json<Vec<HistoryEntry>>, AppError> {
+    Ok(Json(chat_history(&state, &caller, chat).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

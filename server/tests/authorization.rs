@@ -88,6 +88,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, "/api/v1/api-keys".into(), Body::None, [401, 403, 403, 403, 200]),
         case(M::GET, "/api/v1/chats".into(), Body::None, [401, 200, 200, 200, 200]),
         case(M::GET, format!("/api/v1/chats/{chat}"), Body::None, [401, 200, 403, 200, 404]),
+        case(M::GET, format!("/api/v1/chats/{chat}/history"), Body::None, [401, 403, 403, 200, 404]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
         case(M::POST, "/api/v1/queues".into(), Body::Json(json!({ "name": "Other queue" })), [401, 403, 403, 403, 201]),
         case(

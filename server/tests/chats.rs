@@ -24,6 +24,7 @@ on_both_backends!(
     key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot,
     a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversation_is_resolved,
     outside_opening_hours_customers_hear_so_and_get_the_reduced_menu,
+    an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
@@ -1194,4 +1195,42 @@ async fn outside_opening_hours_customers_hear_so_and_get_the_reduced_menu(backen
     app.customer_writes(&key, &line, "c2", "hola").await;
     assert_eq!(hook.next().await.1["text"], "We answer on weekdays from 9 to 18.");
     assert_eq!(hook.next().await.1["text"], "Closed now\n1. Leave a message");
+}
+
+async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let support = app.queue_with("Support", &[]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(shop_menu(&sales, &support), None).await;
+    let auditor = serde_json::json!({ "name": "Aud", "email": "aud@example.com", "password": "auditor password" });
+    assert_eq!(app.send(&app.client, reqwest::Method::POST, "/api/v1/auditors", auditor).await.status(), 201);
+    let aud = signed_in(&app.address, "aud@example.com", "auditor password").await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.customer_writes(&key, &line, "c1", "banana").await;
+
+    let history = app.get_json(&aud, &format!("/api/v1/chats/{chat}/history")).await;
+    let entries = history.as_array().unwrap();
+    let kinds: Vec<&str> = entries.iter().map(|e| e["event_type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "ChatStarted",
+            "ConversationOpened",
+            "CustomerMessageReceived",
+            "MenuShown",
+            "CustomerMessageReceived",
+            "MenuAnswerRejected",
+            "MenuShown"
+        ]
+    );
+    assert!(entries.iter().enumerate().all(|(n, e)| e["revision"] == n as u64), "every revision, in order");
+    assert!(entries.iter().all(|e| e["actor"].as_str().unwrap().starts_with("customer:")), "caused by the customer");
+    assert_ne!(entries[0]["correlation_id"], entries[4]["correlation_id"], "one correlation per message");
+    assert_eq!(entries[5]["data"]["answer"], "banana");
+    let refused = app
+        .send(&ana.client, reqwest::Method::GET, &format!("/api/v1/chats/{chat}/history"), serde_json::json!({}))
+        .await;
+    assert_eq!(refused.status(), 403, "agents read chats, not the log");
 }
