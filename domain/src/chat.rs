@@ -168,7 +168,22 @@ pub enum ChatEvent {
     DeliveryFailed { chat_id: ChatId, message_id: Uuid, reason: String, at: DateTime<Utc> },
 }
 
-impl DomainEvent for ChatEvent {}
+impl DomainEvent for ChatEvent {
+    fn actor(&self) -> Option<crate::actor::Actor> {
+        let the_bots = matches!(
+            self,
+            ChatEvent::MenuShown { .. }
+                | ChatEvent::MenuAnswerRejected { .. }
+                | ChatEvent::BotSaid { .. }
+                | ChatEvent::AssignmentGreetingSet { .. }
+                | ChatEvent::KeyPhraseHeard { .. }
+                | ChatEvent::MenuReminderSent { .. }
+                | ChatEvent::MenuTimedOut { .. }
+                | ChatEvent::Resolved { by: Resolver::Bot, .. }
+        );
+        the_bots.then_some(crate::actor::Actor::Bot)
+    }
+}
 
 /// A customer's message as it came in.
 #[derive(Clone, Debug, PartialEq)]

@@ -15,6 +15,12 @@ pub trait DomainEvent: Serialize + DeserializeOwned {
     fn upcast(_event_type: &str, _schema_version: u32, data: Value) -> Value {
         data
     }
+
+    /// Who this event is always the act of, whoever's command it was decided in: the bot's
+    /// answers are the bot's even when a customer's message brought them about.
+    fn actor(&self) -> Option<crate::actor::Actor> {
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

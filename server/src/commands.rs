@@ -121,12 +121,11 @@ impl Decided {
             .iter()
             .map(|event| {
                 let (event_type, data) = encode(event)?;
-                Ok(NewEvent {
-                    event_id: Uuid::now_v7(),
-                    event_type,
-                    data,
-                    metadata: context.metadata(E::SCHEMA_VERSION),
-                })
+                let mut metadata = context.metadata(E::SCHEMA_VERSION);
+                if let Some(actor) = event.actor() {
+                    metadata.actor = actor.to_string();
+                }
+                Ok(NewEvent { event_id: Uuid::now_v7(), event_type, data, metadata })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         Ok(Decided { stream: stream.to_string(), expected, events })

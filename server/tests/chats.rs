@@ -1226,7 +1226,10 @@ async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_w
         ]
     );
     assert!(entries.iter().enumerate().all(|(n, e)| e["revision"] == n as u64), "every revision, in order");
-    assert!(entries.iter().all(|e| e["actor"].as_str().unwrap().starts_with("customer:")), "caused by the customer");
+    let actors: Vec<&str> = entries.iter().map(|e| e["actor"].as_str().unwrap()).collect();
+    assert!(actors[..3].iter().all(|a| a.starts_with("customer:")), "the customer wrote: {actors:?}");
+    assert_eq!((actors[3], actors[5], actors[6]), ("bot", "bot", "bot"), "the bot answered and judged");
+    assert!(actors[4].starts_with("customer:"));
     assert_ne!(entries[0]["correlation_id"], entries[4]["correlation_id"], "one correlation per message");
     assert_eq!(entries[5]["data"]["answer"], "banana");
     let refused = app
