@@ -182,6 +182,24 @@ impl TestApp {
     async fn chat(&self, client: &reqwest::Client, chat: &str) -> serde_json::Value {
         self.get_json(client, &format!("/api/v1/chats/{chat}")).await
     }
+
+    /// Waits (bounded) until the chat as `client` reads it satisfies `done`.
+    async fn wait_chat(
+        &self,
+        client: &reqwest::Client,
+        chat: &str,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let mut read = self.chat(client, chat).await;
+        for _ in 0..200 {
+            if done(&read) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            read = self.chat(client, chat).await;
+        }
+        read
+    }
 }
 
 type Live = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -375,16 +393,8 @@ async fn an_agents_reply_reaches_the_lines_webhook_signed_with_hmac(backend: Bac
     let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(signature, expected, "signed with the line's secret over timestamp and body");
 
-    let mut delivered = false;
-    for _ in 0..200 {
-        let read = app.chat(&ana.client, &chat).await;
-        if read["messages"][1]["delivery"] == "delivered" {
-            delivered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(delivered, "the delivery is recorded on the chat");
+    let read = app.wait_chat(&ana.client, &chat, |c| c["messages"][1]["delivery"] == "delivered").await;
+    assert_eq!(read["messages"][1]["delivery"], "delivered", "the delivery is recorded on the chat");
     let mine = app.chats_of(&ana.client).await;
     assert_eq!(mine[0]["state"], "following", "the agent spoke last");
 }
@@ -1003,14 +1013,8 @@ async fn a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agen
     assert_eq!(mine[0]["chat_id"], chat.as_str(), "Buy took the chat to Sales, where Ana is");
     let (_, greeting) = hook.next().await;
     assert_eq!(greeting["text"], "You are talking with a seller", "the option's words as an agent takes it");
-    let mut messages = Vec::new();
-    for _ in 0..200 {
-        messages = app.chat(&ana.client, &chat).await["messages"].as_array().cloned().unwrap_or_default();
-        if messages.len() == 8 + 10 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let read = app.wait_chat(&ana.client, &chat, |c| c["messages"].as_array().is_some_and(|m| m.len() == 18)).await;
+    let messages = read["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 8 + 10, "every customer message and every bot message, in order");
     assert_eq!(messages[1]["text"], "Welcome to the shop\n1. Buy\n2. Help");
     let log = eventlog::open(&app.database.url).await.unwrap();
@@ -1140,15 +1144,8 @@ async fn a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversati
     clock.advance(chrono::Duration::seconds(10 * 60));
     let (_, farewell) = hook.next().await;
     assert_eq!(farewell["text"], "Bye!");
-    let mut state = serde_json::Value::Null;
-    for _ in 0..200 {
-        state = app.chat(&app.client, &chat).await["chat"]["state"].clone();
-        if state == "resolved" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(state, "resolved", "resolved by the bot");
+    let read = app.wait_chat(&app.client, &chat, |c| c["chat"]["state"] == "resolved").await;
+    assert_eq!(read["chat"]["state"], "resolved", "resolved by the bot");
 }
 
 async fn outside_opening_hours_customers_hear_so_and_get_the_reduced_menu(backend: Backend) {

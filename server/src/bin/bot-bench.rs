@@ -15,15 +15,13 @@ use domain::menu::{Menu, MenuAction, MenuOption, MenuWords};
 use domain::queue::{QueueEvent, QueueName};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use futures::future::join_all;
-use server::config::{default_company, LogFormat, Settings};
-use server::startup::Application;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 mod bench_support;
-use bench_support::{add_api_key, append, company, percentile, settle, KEY};
+use bench_support::{add_api_key, append, company, percentile, settle, start_server, KEY};
 
 const CUSTOMERS: usize = 10_000;
 const WALK: [&str; 4] = ["hola", "2", "2", "1"];
@@ -117,18 +115,7 @@ struct Figures {
 async fn run(database: TestDatabase) -> Figures {
     let log = eventlog::open(&database.url).await.expect("the log opens");
     let line = set_up(log.as_ref()).await;
-    let settings = Settings {
-        database_url: database.url.clone(),
-        address: "127.0.0.1:0".parse().expect("an address"),
-        site_root: std::env::temp_dir(),
-        log_format: LogFormat::Human,
-        company_id: default_company(),
-        admin: None,
-        operator_token: None,
-    };
-    let application = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let server = tokio::spawn(application.run_until_stopped());
+    let (address, server) = start_server(&database.url).await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(IN_FLIGHT).build().expect("a client");
     say(&http, &address, line, CUSTOMERS, 0).await;
     settle(&http, &address).await;

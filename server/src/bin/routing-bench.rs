@@ -20,15 +20,13 @@ use domain::user::{Email, PasswordHash, Role, UserEvent};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use eventlog::{EventLog, Position};
 use futures::future::join_all;
-use server::config::{default_company, LogFormat, Settings};
-use server::startup::Application;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 mod bench_support;
-use bench_support::{add_api_key, append, company, percentile, settle, KEY};
+use bench_support::{add_api_key, append, company, percentile, settle, start_server, KEY};
 
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 100;
@@ -165,18 +163,7 @@ struct Figures {
 async fn run(database: TestDatabase) -> Figures {
     let log = eventlog::open(&database.url).await.expect("the log opens");
     let setup = set_up(log.as_ref()).await;
-    let settings = Settings {
-        database_url: database.url.clone(),
-        address: "127.0.0.1:0".parse().expect("an address"),
-        site_root: std::env::temp_dir(),
-        log_format: LogFormat::Human,
-        company_id: default_company(),
-        admin: None,
-        operator_token: None,
-    };
-    let application = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let server = tokio::spawn(application.run_until_stopped());
+    let (address, server) = start_server(&database.url).await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(SENDERS).build().expect("a client");
 
     // Nobody online: the backlog piles up.

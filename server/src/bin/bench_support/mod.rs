@@ -6,7 +6,8 @@ use domain::apikey::ApiKeyEvent;
 use domain::event::{encode, DomainEvent};
 use domain::ids::CompanyId;
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent};
-use server::config::default_company;
+use server::config::{default_company, LogFormat, Settings};
+use server::startup::Application;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -14,6 +15,22 @@ pub const KEY: &str = "ik_benchmarkkey0000000000000000000000000000000000";
 
 pub fn company() -> CompanyId {
     CompanyId::from_uuid(default_company())
+}
+
+/// The server on the benchmark's database, on a free port: its address and its task.
+pub async fn start_server(database_url: &str) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let settings = Settings {
+        database_url: database_url.to_string(),
+        address: "127.0.0.1:0".parse().expect("an address"),
+        site_root: std::env::temp_dir(),
+        log_format: LogFormat::Human,
+        company_id: default_company(),
+        admin: None,
+        operator_token: None,
+    };
+    let application = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    (address, tokio::spawn(application.run_until_stopped()))
 }
 
 /// Appends setup events as the API would have written them.
