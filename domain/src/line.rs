@@ -143,6 +143,9 @@ pub enum LineEvent {
     RoutingChanged { line_id: LineId, routing: LineRouting },
     #[serde(rename = "LineOfflinePolicySet")]
     OfflinePolicySet { line_id: LineId, policy: OfflinePolicy },
+    /// Web sites may embed the line's chat widget (I1) with this public key.
+    #[serde(rename = "LineWidgetOpened")]
+    WidgetOpened { line_id: LineId, key: String },
 }
 
 impl DomainEvent for LineEvent {}
@@ -150,9 +153,30 @@ impl DomainEvent for LineEvent {}
 /// Queues and agents named in a routing are checked to exist in the company before the command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LineCommand {
-    Create { line_id: LineId, company_id: CompanyId, name: String, routing: LineRouting, webhook: Option<Webhook> },
-    ChangeRouting { line_id: LineId, company_id: CompanyId, routing: LineRouting },
-    SetOfflinePolicy { line_id: LineId, company_id: CompanyId, policy: OfflinePolicy },
+    Create {
+        line_id: LineId,
+        company_id: CompanyId,
+        name: String,
+        routing: LineRouting,
+        webhook: Option<Webhook>,
+    },
+    ChangeRouting {
+        line_id: LineId,
+        company_id: CompanyId,
+        routing: LineRouting,
+    },
+    SetOfflinePolicy {
+        line_id: LineId,
+        company_id: CompanyId,
+        policy: OfflinePolicy,
+    },
+    /// Opens the line's widget with `key` unless it has one already (the key stays what web sites
+    /// embed).
+    OpenWidget {
+        line_id: LineId,
+        company_id: CompanyId,
+        key: String,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -161,6 +185,7 @@ pub struct LineState {
     pub routing: Option<LineRouting>,
     pub webhook: Option<Webhook>,
     pub offline_policy: OfflinePolicy,
+    pub widget_key: Option<String>,
 }
 
 pub struct Line;
@@ -201,6 +226,15 @@ impl Decider for Line {
                     vec![LineEvent::OfflinePolicySet { line_id: *line_id, policy: *policy }]
                 })
             }
+            LineCommand::OpenWidget { line_id, company_id, key } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                Ok(match state.widget_key {
+                    Some(_) => vec![],
+                    None => vec![LineEvent::WidgetOpened { line_id: *line_id, key: key.clone() }],
+                })
+            }
             LineCommand::ChangeRouting { line_id, company_id, routing } => {
                 if state.company_id != Some(*company_id) {
                     return Err(LineRejection::NotFound);
@@ -223,6 +257,7 @@ impl Decider for Line {
             }
             LineEvent::RoutingChanged { routing, .. } => state.routing = Some(routing.clone()),
             LineEvent::OfflinePolicySet { policy, .. } => state.offline_policy = *policy,
+            LineEvent::WidgetOpened { key, .. } => state.widget_key = Some(key.clone()),
         }
         state
     }
@@ -298,6 +333,25 @@ mod tests {
         given::<Line>(vec![created])
             .when(LineCommand::ChangeRouting { line_id: line(), company_id: other, routing: to_group })
             .then_rejects(LineRejection::NotFound);
+    }
+
+    #[test]
+    fn a_widget_is_opened_once_and_keeps_its_key() {
+        let created = LineEvent::Created {
+            line_id: line(),
+            company_id: company(),
+            name: "Shop".into(),
+            routing: LineRouting::Agent(agent(1)),
+            webhook: None,
+        };
+        let open = |key: &str| LineCommand::OpenWidget { line_id: line(), company_id: company(), key: key.into() };
+        given::<Line>(vec![created.clone()])
+            .when(open("wk_1"))
+            .then(vec![LineEvent::WidgetOpened { line_id: line(), key: "wk_1".into() }]);
+        given::<Line>(vec![created, LineEvent::WidgetOpened { line_id: line(), key: "wk_1".into() }])
+            .when(open("wk_2"))
+            .then(vec![]);
+        given::<Line>(vec![]).when(open("wk_1")).then_rejects(LineRejection::NotFound);
     }
 
     #[test]

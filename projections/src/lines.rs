@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "lines";
-/// 2: offline policy.
-pub const VERSION: u32 = 2;
-const LINES: &str = "lines_lines_v2";
-const KEYS: &str = "lines_api_keys_v2";
+/// 2: offline policy. 3: widget key.
+pub const VERSION: u32 = 3;
+const LINES: &str = "lines_lines_v3";
+const KEYS: &str = "lines_api_keys_v3";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -27,6 +27,8 @@ pub struct LineRow {
     #[serde(skip_serializing)]
     pub webhook_secret: Option<String>,
     pub offline_policy: OfflinePolicy,
+    /// The public key web sites embed the line's widget with (I1), once opened.
+    pub widget_key: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +52,7 @@ fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
         webhook_secret: row.try_get("webhook_secret")?,
         offline_policy: serde_json::from_value(serde_json::Value::String(row.try_get("offline_policy")?))
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        widget_key: row.try_get("widget_key")?,
     })
 }
 
@@ -63,7 +66,8 @@ fn key_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
     })
 }
 
-const LINE_COLUMNS: &str = "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy";
+const LINE_COLUMNS: &str =
+    "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy, widget_key";
 const KEY_COLUMNS: &str = "key_id, company_id, name, prefix, revoked";
 
 #[derive(Default)]
@@ -73,6 +77,15 @@ impl Lines {
     pub async fn line(&self, store: &ReadStore, line_id: &str) -> Result<Option<LineRow>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE line_id = $1"))
             .bind(line_id)
+            .fetch_optional(store.pool())
+            .await?;
+        row.as_ref().map(line_row).transpose()
+    }
+
+    /// The line whose widget web sites embed with `key`.
+    pub async fn line_of_widget(&self, store: &ReadStore, key: &str) -> Result<Option<LineRow>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE widget_key = $1"))
+            .bind(key)
             .fetch_optional(store.pool())
             .await?;
         row.as_ref().map(line_row).transpose()
@@ -121,7 +134,7 @@ impl Projection for Lines {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {LINES} (line_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT, \
-             offline_policy TEXT NOT NULL)"
+             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -136,37 +149,46 @@ impl Projection for Lines {
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         match event.event_type.as_str() {
-            "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" => match decode_event::<LineEvent>(event)? {
-                LineEvent::OfflinePolicySet { line_id, policy } => {
-                    let policy = serde_json::to_value(policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                    sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
-                        .bind(policy.as_str().unwrap_or("wait").to_string())
-                        .bind(line_id.to_string())
-                        .execute(&mut *connection)
-                        .await?;
-                }
-                LineEvent::Created { line_id, company_id, name, routing, webhook } => {
-                    sqlx::query(&format!(
-                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait') \
+            "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" | "LineWidgetOpened" => {
+                match decode_event::<LineEvent>(event)? {
+                    LineEvent::WidgetOpened { line_id, key } => {
+                        sqlx::query(&format!("UPDATE {LINES} SET widget_key = $1 WHERE line_id = $2"))
+                            .bind(key)
+                            .bind(line_id.to_string())
+                            .execute(&mut *connection)
+                            .await?;
+                    }
+                    LineEvent::OfflinePolicySet { line_id, policy } => {
+                        let policy = serde_json::to_value(policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                        sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
+                            .bind(policy.as_str().unwrap_or("wait").to_string())
+                            .bind(line_id.to_string())
+                            .execute(&mut *connection)
+                            .await?;
+                    }
+                    LineEvent::Created { line_id, company_id, name, routing, webhook } => {
+                        sqlx::query(&format!(
+                            "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL) \
                          ON CONFLICT (line_id) DO NOTHING"
-                    ))
-                    .bind(line_id.to_string())
-                    .bind(company_id.to_string())
-                    .bind(name)
-                    .bind(routing_json(event, &routing)?)
-                    .bind(webhook.as_ref().map(|w| w.url.clone()))
-                    .bind(webhook.map(|w| w.secret))
-                    .execute(&mut *connection)
-                    .await?;
-                }
-                LineEvent::RoutingChanged { line_id, routing } => {
-                    sqlx::query(&format!("UPDATE {LINES} SET routing = $1 WHERE line_id = $2"))
-                        .bind(routing_json(event, &routing)?)
+                        ))
                         .bind(line_id.to_string())
+                        .bind(company_id.to_string())
+                        .bind(name)
+                        .bind(routing_json(event, &routing)?)
+                        .bind(webhook.as_ref().map(|w| w.url.clone()))
+                        .bind(webhook.map(|w| w.secret))
                         .execute(&mut *connection)
                         .await?;
+                    }
+                    LineEvent::RoutingChanged { line_id, routing } => {
+                        sqlx::query(&format!("UPDATE {LINES} SET routing = $1 WHERE line_id = $2"))
+                            .bind(routing_json(event, &routing)?)
+                            .bind(line_id.to_string())
+                            .execute(&mut *connection)
+                            .await?;
+                    }
                 }
-            },
+            }
             "ApiKeyCreated" | "ApiKeyRevoked" => match decode_event::<ApiKeyEvent>(event)? {
                 ApiKeyEvent::Created { key_id, company_id, name, key_hash, prefix } => {
                     sqlx::query(&format!(

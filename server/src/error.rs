@@ -21,6 +21,12 @@ pub enum AppError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A file over the size limit (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a kind that is not accepted (415).
+    #[error("{0}")]
+    UnsupportedMedia(String),
     #[error("the history changed too often while deciding; try again")]
     Contention,
     #[error("internal error: {0}")]
@@ -36,6 +42,8 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,7 +87,10 @@ impl From<AppError> for UiError {
             tracing::error!(%cause, "internal error");
         }
         match error {
-            AppError::Invalid(reason) | AppError::Malformed(reason) => UiError::Invalid(reason),
+            AppError::Invalid(reason)
+            | AppError::Malformed(reason)
+            | AppError::TooLarge(reason)
+            | AppError::UnsupportedMedia(reason) => UiError::Invalid(reason),
             AppError::Conflict(reason) => UiError::Conflict(reason),
             AppError::Contention => UiError::Conflict(error.to_string()),
             AppError::NotFound(reason) => UiError::Invalid(reason),

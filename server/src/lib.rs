@@ -21,6 +21,9 @@
 //! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
 //! - [`router`]: assigns waiting chats to available agents and tells customers their place.
 //! - [`routes`]: health, metrics, REST API and live endpoints.
+//! - [`media`]: files customers send, kept in the database by content hash.
+//! - [`widget`]: the web chat widget's visitors and their chats.
+//! - [`widget_api`]: the widget's HTTP endpoints and the files' addresses.
 //! - [`startup`]: builds the application and serves it.
 
 pub mod agents;
@@ -34,6 +37,7 @@ pub mod error;
 pub mod leader;
 pub mod lines;
 pub mod live;
+pub mod media;
 pub mod metrics;
 pub mod nodes;
 pub mod openapi;
@@ -45,3 +49,5 @@ pub mod router;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod widget;
+pub mod widget_api;

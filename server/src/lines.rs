@@ -20,11 +20,11 @@ use uuid::Uuid;
 
 const KEY_PREFIX: &str = "ik_";
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
     OsRng.fill_bytes(&mut buffer);
     hex(&buffer)
@@ -42,7 +42,7 @@ fn api_key_rejected(rejection: ApiKeyRejection) -> AppError {
     }
 }
 
-fn line_rejected(rejection: LineRejection) -> AppError {
+pub(crate) fn line_rejected(rejection: LineRejection) -> AppError {
     match rejection {
         LineRejection::NotFound => AppError::NotFound(rejection.to_string()),
         LineRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
@@ -226,6 +226,17 @@ pub async fn receive_message(
     line_id: LineId,
     message: InboundMessage,
 ) -> Result<AcceptedMessage, AppError> {
+    Ok(store_message(state, company, line_id, message).await?.0)
+}
+
+/// [`receive_message`], answering also where in the log the message (and what the bot said to it)
+/// was stored, for callers that read their writes.
+pub async fn store_message(
+    state: &AppState,
+    company: CompanyId,
+    line_id: LineId,
+    message: InboundMessage,
+) -> Result<(AcceptedMessage, Option<eventlog::Position>), AppError> {
     let line = Lines
         .line(&state.store, &line_id.to_string())
         .await?
@@ -258,10 +269,10 @@ pub async fn receive_message(
         at: context.now,
     };
     let log = state.log.as_ref();
-    with_retry(&state.metrics, || async {
+    let position = with_retry(&state.metrics, || async {
         let decided = decide::<Chat>(log, &context, &chat_stream(chat_id), &command, chat_rejected).await?;
         commit(log, &state.metrics, vec![decided]).await
     })
     .await?;
-    Ok(AcceptedMessage { chat_id, message_id })
+    Ok((AcceptedMessage { chat_id, message_id }, position))
 }

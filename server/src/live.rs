@@ -18,6 +18,8 @@ pub struct LiveChange {
     pub topic: &'static str,
     /// The agent the change belongs to, when it belongs to one.
     pub agent: Option<Uuid>,
+    /// The chat that changed, for the customer in it (the widget's visitors).
+    pub chat: Option<String>,
 }
 
 impl LiveChange {
@@ -55,6 +57,7 @@ impl LiveHub {
     /// The change an event makes to the pages, if any page shows it.
     fn change_of(&self, event: &RecordedEvent) -> Option<LiveChange> {
         let company_id = event.metadata.company_id;
+        let mut chat = None;
         let (topic, agent) = match event.event_type.as_str() {
             "QueueCreated"
             | "QueueRenamed"
@@ -75,11 +78,12 @@ impl LiveHub {
                 if matches!(kind, "ChatResolved" | "ChatQueued") {
                     agents.remove(&event.stream);
                 }
+                chat = Some(event.stream.clone());
                 ("chats", agent)
             }
             _ => return None,
         };
-        Some(LiveChange { company_id, topic, agent })
+        Some(LiveChange { company_id, topic, agent, chat })
     }
 
     /// Follows the log from its head and offers each batch's changes once the read models show

@@ -2,7 +2,7 @@
 //! the handlers' annotations and the types they take and answer) and `/api/docs`, a page that lists
 //! it without loading anything from elsewhere.
 
-use crate::routes;
+use crate::{routes, widget_api};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -34,6 +34,8 @@ impl Modify for Security {
         };
         components.add_security_scheme("api_key", bearer("a company API key (POST /api/v1/api-keys)"));
         components.add_security_scheme("operator", bearer("the installation operator's token (--operator-token)"));
+        components
+            .add_security_scheme("visitor", bearer("a widget visitor's token (POST /api/v1/widget/{key}/visitors)"));
     }
 }
 
@@ -55,6 +57,8 @@ impl Modify for Security {
         routes::get_lines, routes::post_line, routes::put_line_routing, routes::post_inbound_message, routes::put_offline_policy,
         routes::get_chats, routes::get_chat, routes::get_chat_history, routes::post_reply, routes::post_resolve, routes::post_transfer,
         routes::post_resolve_many, routes::put_own_agent,
+        widget_api::put_widget, widget_api::post_visitor, widget_api::get_visitor_chat, widget_api::post_visitor_message,
+        widget_api::post_file, widget_api::visitor_live, widget_api::get_file,
     )
 )]
 pub struct ApiDoc;

@@ -222,6 +222,7 @@ impl Books {
                             self.dirty.insert(company);
                             return Ok(());
                         }
+                        LineEvent::WidgetOpened { .. } => return Ok(()),
                     };
                 match routing.menu() {
                     Some(menu) => self.line_menus.insert(line_id, menu.clone()),

@@ -87,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
+        .merge(crate::widget_api::router())
 }
 
 /// Counts every answered request by method and status.
@@ -440,7 +441,7 @@ async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {
 }
 
 /// A JSON body, or a 400 that says what is wrong with it.
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| AppError::Malformed(format!("the body is not valid: {e}")))
 }
 
@@ -528,7 +529,7 @@ async fn put_line_routing(
 }
 
 /// The bearer token of a request, if it has one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 

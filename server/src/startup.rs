@@ -135,6 +135,7 @@ impl Application {
         let agent_board = runner(Arc::new(AgentBoard));
         let lines = runner(Arc::new(Lines));
         let chat_board = runner(Arc::new(ChatBoard));
+        crate::media::prepare(&store).await?;
         let live = LiveHub::default();
         let all = [&queue_list, &people, &agent_board, &lines, &chat_board];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone()];

@@ -10,6 +10,9 @@ use server::startup::Application;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod chats;
+pub use chats::*;
+
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {

@@ -1,0 +1,253 @@
+//! The web chat widget's endpoints, on both backends: a line's widget is opened by a supervisor;
+//! visitors keep a token, chat with the menu bot and an agent (answers pushed live), send files
+//! within the limits, and never see anyone else's chat.
+
+mod support;
+
+use eventlog::testing::Backend;
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+use support::*;
+
+on_both_backends!(
+    a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live,
+    widget_calls_without_a_valid_widget_or_visitor_are_refused,
+    visitors_send_files_within_the_limits_and_agents_see_them,
+);
+
+/// A visitor of a widget: their token, and the calls they make.
+struct Visitor<'a> {
+    app: &'a TestApp,
+    key: String,
+    token: String,
+}
+
+impl Visitor<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1/widget/{}/{path}", self.app.address, self.key)
+    }
+
+    async fn says(&self, text: &str) -> reqwest::Response {
+        anonymous()
+            .post(self.url("messages"))
+            .bearer_auth(&self.token)
+            .json(&json!({ "text": text }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn chat(&self) -> serde_json::Value {
+        let response = anonymous().get(self.url("messages")).bearer_auth(&self.token).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// What the chat shows: who said what, in order.
+    async fn lines(&self) -> Vec<(String, String)> {
+        let chat = self.chat().await;
+        chat["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["from"].as_str().unwrap().to_string(), m["text"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    async fn upload(&self, content_type: &str, content: Vec<u8>) -> reqwest::Response {
+        anonymous()
+            .post(self.url("files"))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(content)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl TestApp {
+    async fn open_widget(&self, line: &str) -> serde_json::Value {
+        let response = self.send(&self.client, Method::PUT, &format!("/api/v1/lines/{line}/widget"), json!({})).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    async fn visitor(&self, key: &str) -> Visitor<'_> {
+        let response = anonymous().post(format!("{}/api/v1/widget/{key}/visitors", self.address)).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        Visitor { app: self, key: key.to_string(), token: body["token"].as_str().unwrap().to_string() }
+    }
+}
+
+fn menu(sales: &str) -> serde_json::Value {
+    json!({ "menu": {
+        "header": "Welcome to the shop",
+        "options": [
+            { "label": "Help", "action": { "kind": "submenu", "header": "Help with", "options": [
+                { "label": "Opening hours", "action": { "kind": "text", "text": "9 to 18" } }
+            ] } },
+            { "label": "Buy", "action": { "kind": "queue", "queue": sales, "message": "A seller will be with you" } }
+        ]
+    } })
+}
+
+async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let _online = go_online(&app, &ana).await;
+    let (line, _) = app.line(menu(&sales), None).await;
+    let widget = app.open_widget(&line).await;
+    let key = widget["key"].as_str().unwrap().to_string();
+    let snippet = widget["snippet"].as_str().unwrap();
+    assert!(snippet.contains("/widget.js") && snippet.contains(&format!("data-line=\"{key}\"")), "{snippet}");
+    assert_eq!(app.open_widget(&line).await["key"], key.as_str(), "opening it again keeps the key web pages embed");
+
+    let visitor = app.visitor(&key).await;
+    let first = visitor.chat().await;
+    assert_eq!(first["title"], "Web shop");
+    assert_eq!(first["messages"], json!([]));
+    let live_url = format!("{}?visitor={}", visitor.url("live").replace("http://", "ws://"), visitor.token);
+    let (mut live, _) = tokio_tungstenite::connect_async(live_url).await.expect("the visitor's WebSocket opens");
+    assert_eq!(next_topic(&mut live).await, "connected");
+
+    assert_eq!(visitor.says("hola").await.status(), 202);
+    let said = |from: &str, text: &str| (from.to_string(), text.to_string());
+    assert_eq!(
+        visitor.lines().await,
+        vec![said("visitor", "hola"), said("bot", "Welcome to the shop\n1. Help\n2. Buy")],
+        "the bot's answer is there as soon as the message is accepted"
+    );
+    visitor.says("1").await;
+    visitor.says("0").await;
+    visitor.says("2").await;
+    let lines = visitor.lines().await;
+    assert_eq!(
+        lines[2..],
+        [
+            said("visitor", "1"),
+            said("bot", "Help with\n1. Opening hours\n0. Back"),
+            said("visitor", "0"),
+            said("bot", "Welcome to the shop\n1. Help\n2. Buy"),
+            said("visitor", "2"),
+            said("bot", "A seller will be with you"),
+        ]
+    );
+
+    let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(mine.len(), 1, "Buy took the visitor to Sales, where Ana is online");
+    let chat = mine[0]["chat_id"].as_str().unwrap().to_string();
+    assert!(mine[0]["contact_name"].as_str().unwrap().starts_with("Visitor "));
+    let reply = app
+        .send(
+            &ana.client,
+            Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            json!({ "text": "¿En qué te ayudo?" }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+    wait_topic(&mut live, "messages").await;
+    let mut lines = visitor.lines().await;
+    for _ in 0..200 {
+        if lines.last() == Some(&said("agent", "¿En qué te ayudo?")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        lines = visitor.lines().await;
+    }
+    assert_eq!(lines.last(), Some(&said("agent", "¿En qué te ayudo?")), "the agent's answer reaches the visitor");
+
+    let returning = Visitor { app: &app, key: key.clone(), token: visitor.token.clone() };
+    assert_eq!(returning.lines().await, lines, "coming back with the token shows the whole history");
+    let stranger = app.visitor(&key).await;
+    assert_eq!(stranger.chat().await["messages"], json!([]), "another visitor sees nothing of it");
+}
+
+async fn widget_calls_without_a_valid_widget_or_visitor_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let (line, _) = app.line(json!({ "queue": sales }), None).await;
+    let by_agent = app.send(&ana.client, Method::PUT, &format!("/api/v1/lines/{line}/widget"), json!({})).await;
+    assert_eq!(by_agent.status(), 403, "only supervisors open widgets");
+    let key = app.open_widget(&line).await["key"].as_str().unwrap().to_string();
+
+    let unknown = anonymous().post(format!("{}/api/v1/widget/wk_nothing/visitors", app.address)).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let body: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(body["error"], "no such chat widget");
+
+    let visitor = app.visitor(&key).await;
+    for token in ["", "wv_guess", &visitor.token[..visitor.token.len() - 1]] {
+        let forged = Visitor { app: &app, key: key.clone(), token: token.to_string() };
+        assert_eq!(forged.says("hola").await.status(), 401, "token {token:?}");
+    }
+    let no_token = anonymous().get(visitor.url("messages")).send().await.unwrap();
+    assert_eq!(no_token.status(), 401);
+    let elsewhere = anonymous()
+        .post(visitor.url("messages"))
+        .bearer_auth(&visitor.token)
+        .json(&json!({ "text": "look", "media": "https://evil.example/x.png" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 422, "files are only those uploaded here");
+    let malformed =
+        anonymous().post(visitor.url("messages")).bearer_auth(&visitor.token).body("{").send().await.unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert_eq!(visitor.says("   ").await.status(), 422, "nothing to say");
+    assert_eq!(visitor.chat().await["messages"], json!([]), "nothing refused was stored");
+}
+
+async fn visitors_send_files_within_the_limits_and_agents_see_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let _online = go_online(&app, &ana).await;
+    let (line, _) = app.line(json!({ "queue": sales }), None).await;
+    let key = app.open_widget(&line).await["key"].as_str().unwrap().to_string();
+    let visitor = app.visitor(&key).await;
+
+    let picture: Vec<u8> = b"\x89PNG\r\n\x1a\n a small picture".to_vec();
+    let kept = visitor.upload("image/png", picture.clone()).await;
+    assert_eq!(kept.status(), 201);
+    let url = kept.json::<serde_json::Value>().await.unwrap()["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/media/") && url.ends_with(".png"), "{url}");
+    let served = anonymous().get(format!("{}{url}", app.address)).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(served.bytes().await.unwrap().to_vec(), picture);
+
+    let sent = anonymous()
+        .post(visitor.url("messages"))
+        .bearer_auth(&visitor.token)
+        .json(&json!({ "text": "", "media": url }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 202);
+    let chat = sent.json::<serde_json::Value>().await.unwrap()["chat_id"].as_str().unwrap().to_string();
+    let read = app.wait_chat(&ana.client, &chat, |c| c["messages"].as_array().is_some_and(|m| !m.is_empty())).await;
+    assert_eq!(read["messages"][0]["media"], url.as_str(), "the agent sees the picture");
+
+    let too_large = visitor.upload("application/pdf", vec![b'%'; 10 * 1024 * 1024 + 1]).await;
+    assert_eq!(too_large.status(), 413);
+    let body: serde_json::Value = too_large.json().await.unwrap();
+    assert_eq!(body["error"], "files of at most 10 MB are accepted");
+    let program = visitor.upload("application/x-msdownload", b"MZ".to_vec()).await;
+    assert_eq!(program.status(), 415);
+    let body: serde_json::Value = program.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("not accepted"), "{body}");
+    assert_eq!(visitor.upload("image/png", vec![]).await.status(), 422);
+    let stranger =
+        anonymous().post(visitor.url("files")).header("content-type", "image/png").body(picture).send().await.unwrap();
+    assert_eq!(stranger.status(), 401, "only visitors upload");
+    assert_eq!(visitor.chat().await["messages"].as_array().unwrap().len(), 1, "refused files sent nothing");
+    let missing = anonymous().get(format!("{}/media/{}.png", app.address, "0".repeat(64))).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
