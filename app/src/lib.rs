@@ -14,7 +14,8 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::StaticSegment;
+use leptos_router::hooks::use_location;
+use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,22 +49,16 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/ikono-chat.css" />
         <Title text="Ikono Chat" />
         <Router>
-            <header class="topbar">
-                <A href="/">"Ikono Chat"</A>
-                <nav aria-label="Main">
-                    <A href="/supervisor/queues">"Queues"</A>
-                    <A href="/supervisor/agents">"Agents"</A>
-                    <A href="/supervisor/monitor">"Monitor"</A>
-                    <A href="/supervisor/pause-reasons">"Pause reasons"</A>
-                    <A href="/login/supervisor">"Supervisor sign-in"</A>
-                    <A href="/login/agent">"Agent sign-in"</A>
-                </nav>
-                <pages::login::SignOutButton />
-            </header>
+            <ConsoleBar />
             <main>
                 <Routes fallback=|| view! { <p>"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                     <Route path=StaticSegment("agent") view=pages::agent::AgentHome />
+                    <Route
+                        path=(StaticSegment("agent"), StaticSegment("chats"), ParamSegment("id"))
+                        view=pages::conversation::ConversationPage
+                    />
+                    <Route path=(StaticSegment("widget"), ParamSegment("key")) view=pages::widget::WidgetRoom />
                     <Route
                         path=(StaticSegment("login"), StaticSegment("supervisor"))
                         view=pages::login::SupervisorLogin
@@ -91,5 +86,28 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The console's top bar; the widget's room, shown inside other sites' pages, goes without it.
+#[component]
+fn ConsoleBar() -> impl IntoView {
+    let location = use_location();
+    let in_widget = move || location.pathname.get().starts_with("/widget/");
+    view! {
+        <Show when=move || !in_widget()>
+            <header class="topbar">
+                <A href="/">"Ikono Chat"</A>
+                <nav aria-label="Main">
+                    <A href="/supervisor/queues">"Queues"</A>
+                    <A href="/supervisor/agents">"Agents"</A>
+                    <A href="/supervisor/monitor">"Monitor"</A>
+                    <A href="/supervisor/pause-reasons">"Pause reasons"</A>
+                    <A href="/login/supervisor">"Supervisor sign-in"</A>
+                    <A href="/login/agent">"Agent sign-in"</A>
+                </nav>
+                <pages::login::SignOutButton />
+            </header>
+        </Show>
     }
 }

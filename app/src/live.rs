@@ -1,19 +1,36 @@
 //! Changes pushed by the server: the page names a topic and runs a callback on every change of it.
-//! One WebSocket, `/api/v1/ws`, authenticated by the session cookie; while it is open an agent is
-//! online. It reconnects after a second when it drops.
+//! People's pages use one WebSocket, `/api/v1/ws`, authenticated by the session cookie (while it is
+//! open an agent is online); a widget's visitor follows their chat on the widget's own. It
+//! reconnects after a second when it drops.
 
 /// Calls `changed` whenever the server reports a change of `topic`, and on every (re)connection,
 /// since changes made meanwhile were not pushed. Does nothing on the server.
-#[cfg(feature = "hydrate")]
 pub fn on_live_change(topic: &'static str, changed: impl Fn() + 'static) {
+    on_live_change_at(|| Some("/api/v1/ws".to_string()), topic, changed);
+}
+
+/// The same over the WebSocket at `path` (on this page's host), once `path` names one, and again
+/// whenever it changes.
+#[cfg(feature = "hydrate")]
+pub fn on_live_change_at(
+    path: impl Fn() -> Option<String> + 'static,
+    topic: &'static str,
+    changed: impl Fn() + 'static,
+) {
     use leptos::prelude::{on_cleanup, Effect};
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
 
     let changed: Rc<dyn Fn()> = Rc::new(changed);
     Effect::new(move |_| {
-        let connection =
-            Rc::new(Connection { topic, changed: changed.clone(), open: Cell::new(true), socket: RefCell::new(None) });
+        let Some(path) = path() else { return };
+        let connection = Rc::new(Connection {
+            path,
+            topic,
+            changed: changed.clone(),
+            open: Cell::new(true),
+            socket: RefCell::new(None),
+        });
         connection.clone().connect();
         let connection = send_wrapper::SendWrapper::new(connection);
         on_cleanup(move || connection.close());
@@ -22,6 +39,7 @@ pub fn on_live_change(topic: &'static str, changed: impl Fn() + 'static) {
 
 #[cfg(feature = "hydrate")]
 struct Connection {
+    path: String,
     topic: &'static str,
     changed: std::rc::Rc<dyn Fn()>,
     /// False once the page is gone: no more reconnecting.
@@ -39,7 +57,7 @@ impl Connection {
         let location = window.location();
         let scheme = if location.protocol().as_deref() == Ok("https:") { "wss" } else { "ws" };
         let Ok(host) = location.host() else { return };
-        let Ok(socket) = web_sys::WebSocket::new(&format!("{scheme}://{host}/api/v1/ws")) else { return };
+        let Ok(socket) = web_sys::WebSocket::new(&format!("{scheme}://{host}{}", self.path)) else { return };
 
         let this = self.clone();
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -85,4 +103,9 @@ struct Change {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn on_live_change(_topic: &'static str, _changed: impl Fn() + 'static) {}
+pub fn on_live_change_at(
+    _path: impl Fn() -> Option<String> + 'static,
+    _topic: &'static str,
+    _changed: impl Fn() + 'static,
+) {
+}

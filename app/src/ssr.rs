@@ -5,8 +5,10 @@ use crate::error::UiError;
 use crate::pages::agent::{AgentStatus, ReasonView};
 use crate::pages::agents::{AgentView, NewAgentForm};
 use crate::pages::chats::ChatView;
+use crate::pages::conversation::ConversationView;
 use crate::pages::monitor::MonitorView;
 use crate::pages::queues::QueueView;
+use crate::pages::widget::RoomView;
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -43,6 +45,13 @@ pub trait Services: Send + Sync + 'static {
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
+    async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError>;
+    async fn reply(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
+    /// A new visitor of the widget `key`: their token.
+    async fn widget_start(&self, key: String) -> Result<String, UiError>;
+    async fn widget_chat(&self, key: String, token: String) -> Result<RoomView, UiError>;
+    async fn widget_send(&self, key: String, token: String, text: String, media: Option<String>)
+        -> Result<(), UiError>;
 }
 
 /// The session token of the request being served, from its cookies.

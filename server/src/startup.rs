@@ -1,7 +1,7 @@
 //! Builds the application from its settings (port 0 in tests) and serves it.
 
 use crate::agents::{change_agent, create_agent, list_agents, NewAgent};
-use crate::chats::{list_chats, resolve};
+use crate::chats::{list_chats, read_chat, reply, resolve};
 use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
 use crate::config::Settings;
@@ -22,8 +22,10 @@ use app::error::UiError;
 use app::pages::agent::{AgentStatus, ReasonView};
 use app::pages::agents::{AgentView, NewAgentForm};
 use app::pages::chats::ChatView;
+use app::pages::conversation::{ConversationMessage, ConversationView};
 use app::pages::monitor::{AgentMonitorView, MonitorView};
 use app::pages::queues::{MemberView, QueueView};
+use app::pages::widget::{RoomMessage, RoomView};
 use app::ssr::{Services, SignedIn};
 use app::{shell, App};
 use async_trait::async_trait;
@@ -339,6 +341,71 @@ impl Services for ConsoleServices {
         caller.require(&[Role::Agent])?;
         let rows = list_chats(&self.state, &caller).await?;
         Ok(chat_views(&self.state, &caller, rows).await?)
+    }
+
+    async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError> {
+        let caller = self.caller(token).await?;
+        let chat = chat_id.parse().map_err(|_| UiError::Invalid("no such chat".into()))?;
+        let read = read_chat(&self.state, &caller, chat).await?;
+        let people = People.users_of(&self.state.store, &read.chat.company_id, Role::Agent.as_str()).await;
+        let people = people.map_err(AppError::from)?;
+        let author = |id: &str| match id {
+            "customer" => read.chat.contact_name.clone(),
+            "bot" => "Bot".to_string(),
+            agent => people.iter().find(|p| p.user_id == agent).map_or_else(|| agent.to_string(), |p| p.name.clone()),
+        };
+        let messages = read
+            .messages
+            .iter()
+            .map(|message| ConversationMessage {
+                id: message.message_id.clone(),
+                direction: message.direction.clone(),
+                author: author(&message.author),
+                text: message.text.clone(),
+                media: message.media.clone(),
+            })
+            .collect();
+        Ok(ConversationView {
+            id: read.chat.chat_id.clone(),
+            contact: read.chat.contact_name.clone(),
+            state: read.chat.state.clone(),
+            messages,
+        })
+    }
+
+    async fn reply(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let chat = chat_id.parse().map_err(|_| UiError::Invalid("no such chat".into()))?;
+        reply(&self.state, &caller, chat, &text).await?;
+        Ok(())
+    }
+
+    async fn widget_start(&self, key: String) -> Result<String, UiError> {
+        Ok(crate::widget::new_visitor(&self.state, &key).await?.token)
+    }
+
+    async fn widget_chat(&self, key: String, token: String) -> Result<RoomView, UiError> {
+        let chat = crate::widget::visitor_chat(&self.state, &key, Some(&token)).await?;
+        Ok(RoomView {
+            title: chat.title,
+            messages: chat
+                .messages
+                .into_iter()
+                .map(|m| RoomMessage { id: m.id, from: m.from, text: m.text, media: m.media })
+                .collect(),
+        })
+    }
+
+    async fn widget_send(
+        &self,
+        key: String,
+        token: String,
+        text: String,
+        media: Option<String>,
+    ) -> Result<(), UiError> {
+        crate::widget::visitor_says(&self.state, &key, Some(&token), crate::widget::VisitorSays { text, media })
+            .await?;
+        Ok(())
     }
 
     async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {

@@ -62,7 +62,7 @@ pub fn MyChats() -> impl IntoView {
                                     let state = state_label(&chat.state);
                                     view! {
                                     <li data-id=id class=class>
-                                        <strong>{chat.contact}</strong>
+                                        <a class="contact" href=format!("/agent/chats/{}", chat.id)>{chat.contact}</a>
                                         <span class="state">{state}</span>
                                         <p class="last-message">{chat.last_text}</p>
                                         <ActionForm action=resolve attr:class="inline-form">

@@ -3,8 +3,10 @@
 pub mod agent;
 pub mod agents;
 pub mod chats;
+pub mod conversation;
 pub mod home;
 pub mod login;
 pub mod monitor;
 pub mod pauses;
 pub mod queues;
+pub mod widget;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod chats;
+#[allow(unused_imports)]
 pub use chats::*;
 
 #[macro_export]

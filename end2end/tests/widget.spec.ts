@@ -1,0 +1,126 @@
+import { test, expect, Page } from '@playwright/test';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { hydrated, signInAsSupervisor } from './session';
+
+/** A plain web site on its own port (another origin) whose page embeds the widget — and whose
+ * own CSS tries its worst on buttons and text. */
+async function websiteEmbedding(widgetScript: string): Promise<{ url: string; close: () => void }> {
+  const page = `<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><title>Tienda</title>
+<style>* { color: red !important; font-size: 40px !important; } button { display: none !important; }</style>
+</head><body><h1>Tienda de ejemplo</h1>${widgetScript}</body></html>`;
+  const server = http.createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(page);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
+function menu(sales: string) {
+  return {
+    menu: {
+      header: 'Welcome to the shop',
+      options: [
+        { label: 'Help', action: { kind: 'submenu', header: 'Help with', options: [
+          { label: 'Orders', action: { kind: 'submenu', header: 'Orders', options: [
+            { label: 'Delivery times', action: { kind: 'text', text: 'We deliver in 48 hours' } },
+          ] } },
+        ] } },
+        { label: 'Buy', action: { kind: 'queue', queue: sales, message: 'A seller will be with you' } },
+      ],
+    },
+  };
+}
+
+async function say(room: ReturnType<Page['frameLocator']>, text: string) {
+  await room.getByLabel('Mensaje').fill(text);
+  await room.getByRole('button', { name: 'Enviar' }).click();
+}
+
+test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `rita${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Rita ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const sales = (await (await api.post('/api/v1/queues', { data: { name: `Sales ${stamp}` } })).json()).id;
+  expect((await api.put(`/api/v1/queues/${sales}/members/${agentId}`, { data: {} })).status()).toBe(204);
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Tienda ${stamp}`, routing: menu(sales) } })).json()).id;
+  const widget = await (await api.put(`/api/v1/lines/${line}/widget`, { data: {} })).json();
+  expect(widget.snippet).toContain('/widget.js');
+
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto('/login/agent');
+  await hydrated(agent);
+  await agent.getByLabel('E-mail').fill(email);
+  await agent.getByLabel('Password').fill('agent password');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await expect(agent).toHaveURL(/\/agent$/);
+  await hydrated(agent);
+
+  const origin = new URL(supervisor.url()).origin;
+  const site = await websiteEmbedding(`<script src="${origin}/widget.js" data-line="${widget.key}" data-theme="dark" async></script>`);
+  try {
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(site.url);
+    const launcher = visitor.getByRole('button', { name: 'Abrir el chat' });
+    await expect(launcher).toBeVisible();
+    await launcher.click();
+    const room = visitor.frameLocator('iframe[title="Chat"]');
+    await expect(room.locator('body[data-hydrated="true"]')).toBeAttached();
+    await expect(room.locator('.widget')).toHaveClass(/theme-dark/);
+    await expect(room.getByText('Escríbenos: te respondemos aquí.')).toBeVisible();
+    const conversation = room.getByRole('list', { name: 'Conversación' });
+
+    const walk: [string, string][] = [
+      ['hola', 'Welcome to the shop\n1. Help\n2. Buy'],
+      ['1', 'Help with\n1. Orders\n0. Back'],
+      ['1', 'Orders\n1. Delivery times\n0. Back'],
+      ['1', 'We deliver in 48 hours'],
+      ['1', 'Welcome to the shop\n1. Help\n2. Buy'],
+      ['1', 'Help with\n1. Orders\n0. Back'],
+      ['0', 'Welcome to the shop\n1. Help\n2. Buy'],
+      ['2', 'A seller will be with you'],
+    ];
+    for (const [text, answer] of walk) {
+      const before = await conversation.locator('li.from-bot').count();
+      await say(room, text);
+      await expect(conversation.locator('li.from-bot')).not.toHaveCount(before);
+      await expect(conversation.locator('li.from-bot .text').filter({ hasText: answer }).last()).toBeVisible();
+    }
+
+    const chats = agent.getByRole('list', { name: 'My chats' });
+    await expect(chats.getByText(/^Visitor /)).toBeVisible();
+    await chats.getByRole('link', { name: /^Visitor / }).click();
+    await hydrated(agent);
+    const messages = agent.getByRole('list', { name: 'Messages' });
+    await expect(messages.getByText('We deliver in 48 hours')).toBeVisible();
+    await agent.getByLabel('Reply').fill(`Hola, soy Rita ${stamp}`);
+    await agent.getByRole('button', { name: 'Send' }).click();
+    await expect(messages.getByText(`Hola, soy Rita ${stamp}`)).toBeVisible();
+
+    await expect(conversation.locator('li.from-agent').getByText(`Hola, soy Rita ${stamp}`)).toBeVisible();
+
+    const picture = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+      '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+    await room.locator('input[type="file"]').setInputFiles({ name: 'foto.png', mimeType: 'image/png', buffer: picture });
+    await expect(conversation.locator('li.from-visitor img')).toHaveAttribute('src', /^\/media\/[0-9a-f]{64}\.png$/);
+    await expect(messages.locator('img')).toBeVisible();
+    await room.locator('input[type="file"]').setInputFiles({
+      name: 'huge.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 37),
+    });
+    await expect(room.getByRole('alert')).toHaveText('Se pueden enviar archivos de hasta 10 MB.');
+
+    await visitor.reload();
+    await visitor.getByRole('button', { name: 'Abrir el chat' }).click();
+    await expect(room.locator('body[data-hydrated="true"]')).toBeAttached();
+    await expect(conversation.getByText(`Hola, soy Rita ${stamp}`)).toBeVisible();
+    await expect(conversation.getByText('hola', { exact: true })).toBeVisible();
+  } finally {
+    site.close();
+  }
+});
