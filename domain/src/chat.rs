@@ -4,9 +4,14 @@
 //! spoke last, following when the agent did), resolved.
 
 use crate::decider::Decider;
+use crate::errand::{answers_text, render_answer, WebQuery, WebRequest};
 use crate::event::DomainEvent;
+use crate::form::{Answers, Form, GiveUp};
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
-use crate::menu::{agent_away_move, agent_away_question, KeyPhrase, Menu, MenuMove, MenuOutcome, MenuPlace, MenuWords};
+use crate::menu::{
+    agent_away_move, agent_away_question, FormMove, FormNext, KeyPhrase, Menu, MenuMove, MenuOutcome, MenuPlace,
+    MenuWords,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -161,6 +166,61 @@ pub enum ChatEvent {
     /// bot follows).
     #[serde(rename = "MenuTimedOut")]
     MenuTimedOut { chat_id: ChatId, at: DateTime<Utc> },
+    /// The bot asked the customer a form's question (M21); `place` says which.
+    #[serde(rename = "InputRequested")]
+    InputRequested {
+        chat_id: ChatId,
+        message_id: Uuid,
+        place: MenuPlace,
+        question: String,
+        text: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "InputAccepted")]
+    InputAccepted { chat_id: ChatId, question: String, value: String, at: DateTime<Utc> },
+    /// The answer did not pass the question's check; `attempt` wrong answers so far.
+    #[serde(rename = "InputRejected")]
+    InputRejected { chat_id: ChatId, question: String, answer: String, attempt: u8, at: DateTime<Utc> },
+    /// Too many wrong answers: the form's give-up action follows (M21).
+    #[serde(rename = "InputAbandoned")]
+    InputAbandoned { chat_id: ChatId, question: String, at: DateTime<Utc> },
+    /// Every answer of a form, kept in the conversation (G20).
+    #[serde(rename = "FormCompleted")]
+    FormCompleted { chat_id: ChatId, answers: Answers, at: DateTime<Utc> },
+    /// The bot asks a web service (M1); `answer` and `error` are what the customer will read,
+    /// `after` the choice offered then.
+    #[serde(rename = "WebQueryRequested")]
+    WebQueryRequested {
+        chat_id: ChatId,
+        query_id: Uuid,
+        request: WebRequest,
+        answer: String,
+        error: String,
+        answers: Answers,
+        after: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "WebQueryAnswered")]
+    WebQueryAnswered { chat_id: ChatId, query_id: Uuid, status: u16, at: DateTime<Utc> },
+    #[serde(rename = "WebQueryFailed")]
+    WebQueryFailed { chat_id: ChatId, query_id: Uuid, reason: String, at: DateTime<Utc> },
+    /// The customer's answers are to be e-mailed (M17).
+    #[serde(rename = "AnswersEmailRequested")]
+    AnswersEmailRequested {
+        chat_id: ChatId,
+        email_id: Uuid,
+        to: String,
+        subject: String,
+        body: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "AnswersEmailed")]
+    AnswersEmailed { chat_id: ChatId, email_id: Uuid, at: DateTime<Utc> },
+    #[serde(rename = "AnswersEmailFailed")]
+    AnswersEmailFailed { chat_id: ChatId, email_id: Uuid, reason: String, at: DateTime<Utc> },
+    /// The bot sent a file (M18, M20): `media` is its address.
+    #[serde(rename = "BotSentFile")]
+    BotSentFile { chat_id: ChatId, message_id: Uuid, text: String, media: String, at: DateTime<Utc> },
     /// A message to the customer reached the line's webhook.
     #[serde(rename = "OutboundMessageDelivered")]
     Delivered { chat_id: ChatId, message_id: Uuid, at: DateTime<Utc> },
@@ -180,6 +240,17 @@ impl DomainEvent for ChatEvent {
                 | ChatEvent::MenuReminderSent { .. }
                 | ChatEvent::MenuTimedOut { .. }
                 | ChatEvent::Resolved { by: Resolver::Bot, .. }
+                | ChatEvent::InputRequested { .. }
+                | ChatEvent::InputRejected { .. }
+                | ChatEvent::InputAbandoned { .. }
+                | ChatEvent::FormCompleted { .. }
+                | ChatEvent::WebQueryRequested { .. }
+                | ChatEvent::WebQueryAnswered { .. }
+                | ChatEvent::WebQueryFailed { .. }
+                | ChatEvent::AnswersEmailRequested { .. }
+                | ChatEvent::AnswersEmailed { .. }
+                | ChatEvent::AnswersEmailFailed { .. }
+                | ChatEvent::BotSentFile { .. }
         );
         the_bots.then_some(crate::actor::Actor::Bot)
     }
@@ -275,6 +346,35 @@ pub enum ChatCommand {
         failure: Option<String>,
         at: DateTime<Utc>,
     },
+    /// What a web service the bot asked answered; stale unless the chat still waits for it.
+    RecordWebAnswer {
+        query_id: Uuid,
+        outcome: WebOutcome,
+        at: DateTime<Utc>,
+    },
+    /// Whether an e-mail of answers went out.
+    RecordEmail {
+        email_id: Uuid,
+        failure: Option<String>,
+        at: DateTime<Utc>,
+    },
+}
+
+/// How a web query went: a 2xx answer's body, or why not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebOutcome {
+    Answered { status: u16, body: String },
+    Failed { reason: String },
+}
+
+/// A web query the chat waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingQuery {
+    pub query_id: Uuid,
+    pub answer: String,
+    pub error: String,
+    pub answers: Answers,
+    pub after: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -301,6 +401,9 @@ pub struct ChatState {
     pub reminded: bool,
     /// What the bot says when an agent takes the chat (M5).
     pub assignment_greeting: Option<String>,
+    pub pending_query: Option<PendingQuery>,
+    /// E-mails of answers requested and not yet sent nor failed.
+    pub pending_emails: BTreeSet<Uuid>,
     seen: BTreeSet<String>,
 }
 
@@ -335,6 +438,203 @@ fn bot_message_id(chat_id: ChatId, answering: &str, n: u8) -> Uuid {
     Uuid::new_v5(&chat_id.as_uuid(), format!("bot:{answering}:{n}").as_bytes())
 }
 
+/// One turn of the menu bot, answering one customer message: what it says gets ids derived from
+/// that message, in order.
+struct BotTurn<'a> {
+    chat_id: ChatId,
+    conversation_id: ConversationId,
+    menu: Option<&'a Menu>,
+    answering: &'a str,
+    said: u8,
+    at: DateTime<Utc>,
+}
+
+impl BotTurn<'_> {
+    fn next_id(&mut self) -> Uuid {
+        self.said += 1;
+        bot_message_id(self.chat_id, self.answering, self.said)
+    }
+
+    fn say(&mut self, text: String) -> ChatEvent {
+        ChatEvent::BotSaid { chat_id: self.chat_id, message_id: self.next_id(), text, at: self.at }
+    }
+
+    /// The menu at `place`, after `prefix` when given.
+    fn show(&mut self, place: MenuPlace, prefix: Option<&str>) -> ChatEvent {
+        // Back at the top outside opening hours means the reduced menu (G15).
+        let place = match self.menu {
+            Some(menu) if place == MenuPlace::top() => menu.greeting_place(self.at),
+            _ => place,
+        };
+        let menu_text = self.menu.map_or_else(|| agent_away_question(None), |m| m.render(&place));
+        let text = match prefix {
+            Some(prefix) => format!("{prefix}\n\n{menu_text}"),
+            None => menu_text,
+        };
+        ChatEvent::MenuShown { chat_id: self.chat_id, message_id: self.next_id(), place, text, at: self.at }
+    }
+
+    fn queue(&self, queue: QueueId) -> ChatEvent {
+        ChatEvent::Queued { chat_id: self.chat_id, conversation_id: self.conversation_id, queue, at: self.at }
+    }
+
+    /// The farewell, when there is one, and the end of the conversation.
+    fn end(&mut self) -> Vec<ChatEvent> {
+        let mut events: Vec<ChatEvent> =
+            self.menu.and_then(|m| m.farewell.clone()).map(|t| self.say(t)).into_iter().collect();
+        events.push(ChatEvent::Resolved {
+            chat_id: self.chat_id,
+            conversation_id: self.conversation_id,
+            by: Resolver::Bot,
+            at: self.at,
+        });
+        events
+    }
+
+    fn ask(&mut self, place: MenuPlace, question: String, text: String) -> ChatEvent {
+        ChatEvent::InputRequested {
+            chat_id: self.chat_id,
+            message_id: self.next_id(),
+            place,
+            question,
+            text,
+            at: self.at,
+        }
+    }
+
+    fn web_query(&mut self, query: &WebQuery, answers: Answers) -> ChatEvent {
+        let after = self.menu.map(|m| m.render(&MenuPlace::AfterText)).unwrap_or_default();
+        ChatEvent::WebQueryRequested {
+            chat_id: self.chat_id,
+            query_id: self.next_id(),
+            request: query.request(&answers),
+            answer: query.answer.clone(),
+            error: query.error.clone(),
+            answers,
+            after,
+            at: self.at,
+        }
+    }
+
+    /// A form's answers are in: kept, e-mailed, and a route's queue, the web query, or the words
+    /// of the end and the choice after a text (G20).
+    fn complete(&mut self, form: &Form, answers: Answers) -> Vec<ChatEvent> {
+        let mut events =
+            vec![ChatEvent::FormCompleted { chat_id: self.chat_id, answers: answers.clone(), at: self.at }];
+        if let Some(email) = &form.email {
+            let questions: Vec<(String, String)> =
+                form.questions.iter().map(|q| (q.name.clone(), q.text.clone())).collect();
+            events.push(ChatEvent::AnswersEmailRequested {
+                chat_id: self.chat_id,
+                email_id: self.next_id(),
+                to: email.to.trim().to_string(),
+                subject: email.subject.trim().to_string(),
+                body: answers_text(&questions, &answers),
+                at: self.at,
+            });
+        }
+        if let Some(route) = form.route_for(&answers) {
+            if let Some(text) = route.message.clone() {
+                events.push(self.say(text));
+            }
+            if let Some(text) = self.menu.and_then(|m| m.on_assignment.clone()) {
+                events.push(ChatEvent::AssignmentGreetingSet { chat_id: self.chat_id, text });
+            }
+            events.push(self.queue(route.queue));
+        } else if let Some(query) = &form.query {
+            events.push(self.web_query(query, answers));
+        } else {
+            if let Some(text) = form.done.clone() {
+                events.push(self.say(text));
+            }
+            events.push(self.show(MenuPlace::AfterText, None));
+        }
+        events
+    }
+
+    /// A customer's answer to a form's question at `place`.
+    fn answer_form(&mut self, menu: &Menu, place: &MenuPlace, answer: &str) -> Vec<ChatEvent> {
+        let (chat_id, at) = (self.chat_id, self.at);
+        let (mut events, next) = match menu.answer_form(place, answer) {
+            FormMove::Restart => return vec![self.show(MenuPlace::top(), None)],
+            FormMove::Accepted { question, value, next } => {
+                (vec![ChatEvent::InputAccepted { chat_id, question, value, at }], next)
+            }
+            FormMove::Rejected { question, attempts, next } => {
+                let rejected = ChatEvent::InputRejected {
+                    chat_id,
+                    question: question.clone(),
+                    answer: answer.to_string(),
+                    attempt: attempts,
+                    at,
+                };
+                let mut events = vec![rejected];
+                if matches!(next, FormNext::GiveUp(_)) {
+                    events.push(ChatEvent::InputAbandoned { chat_id, question, at });
+                }
+                (events, next)
+            }
+        };
+        match next {
+            FormNext::Ask { place, question, text } => events.push(self.ask(place, question, text)),
+            FormNext::Complete { form, answers } => events.extend(self.complete(&form, answers)),
+            FormNext::GiveUp(GiveUp::Menu) => events.push(self.show(MenuPlace::top(), None)),
+            FormNext::GiveUp(GiveUp::Queue { queue }) => events.push(self.queue(queue)),
+            FormNext::GiveUp(GiveUp::End) => events.extend(self.end()),
+        }
+        events
+    }
+
+    /// Where an option chosen at `place` takes the customer.
+    fn chose(&mut self, place: &MenuPlace, option: u8, label: String, then: MenuOutcome) -> Vec<ChatEvent> {
+        let (chat_id, at) = (self.chat_id, self.at);
+        let mut events = vec![ChatEvent::MenuOptionChosen { chat_id, place: place.clone(), option, label, at }];
+        match then {
+            MenuOutcome::Show(place) => events.push(self.show(place, None)),
+            MenuOutcome::Queue { queue, message, on_assignment } => {
+                if let Some(text) = message {
+                    events.push(self.say(text));
+                }
+                if let Some(text) = on_assignment {
+                    events.push(ChatEvent::AssignmentGreetingSet { chat_id, text });
+                }
+                events.push(self.queue(queue));
+            }
+            MenuOutcome::Text(text) => {
+                events.push(self.say(text));
+                events.push(self.show(MenuPlace::AfterText, None));
+            }
+            MenuOutcome::End => events.extend(self.end()),
+            MenuOutcome::Ask(place) => {
+                let question = match (&place, self.menu) {
+                    (MenuPlace::Form { option, out_of_hours, .. }, Some(menu)) => {
+                        menu.form_at(option, *out_of_hours).and_then(|f| f.questions.first()).map(|q| q.name.clone())
+                    }
+                    _ => None,
+                };
+                let text = self.menu.map(|m| m.question_text(&place, false)).unwrap_or_default();
+                events.push(self.ask(place, question.unwrap_or_default(), text));
+            }
+            MenuOutcome::Query(query) => events.push(self.web_query(&query, Answers::new())),
+            MenuOutcome::Files { text, files } => {
+                for (n, media) in files.into_iter().enumerate() {
+                    let text = if n == 0 { text.clone().unwrap_or_default() } else { String::new() };
+                    let message_id = self.next_id();
+                    events.push(ChatEvent::BotSentFile {
+                        chat_id,
+                        message_id,
+                        text,
+                        media: media.trim().to_string(),
+                        at,
+                    });
+                }
+                events.push(self.show(MenuPlace::AfterText, None));
+            }
+        }
+        events
+    }
+}
+
 /// The menu bot's answer to a customer's message at `place` (or to a new conversation, `None`).
 /// Without a menu the bot only ever asks what to do after an agent went away.
 fn bot_answers(
@@ -345,72 +645,32 @@ fn bot_answers(
     inbound: &Inbound,
     at: DateTime<Utc>,
 ) -> Vec<ChatEvent> {
-    let default_words = MenuWords::default();
-    let words = menu.map_or(&default_words, |m| &m.words);
-    let mut said = 0u8;
-    let mut next_id = || {
-        said += 1;
-        bot_message_id(chat_id, &inbound.message_id, said)
-    };
-    let show = |place: MenuPlace, prefix: Option<&str>, id: Uuid| {
-        // Back at the top outside opening hours means the reduced menu (G15).
-        let place = match menu {
-            Some(menu) if place == MenuPlace::top() => menu.greeting_place(at),
-            _ => place,
-        };
-        let menu_text = menu.map_or_else(|| agent_away_question(None), |m| m.render(&place));
-        let text = match prefix {
-            Some(prefix) => format!("{prefix}\n\n{menu_text}"),
-            None => menu_text,
-        };
-        ChatEvent::MenuShown { chat_id, message_id: id, place, text, at }
-    };
+    let mut turn = BotTurn { chat_id, conversation_id, menu, answering: &inbound.message_id, said: 0, at };
     let Some(place) = place else {
         let closed_message = menu.filter(|m| m.is_closed_at(at)).and_then(|m| m.closed_message.clone());
-        let mut events = Vec::new();
-        if let Some(text) = closed_message {
-            events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
-        }
-        events.push(show(MenuPlace::top(), None, next_id()));
+        let mut events: Vec<ChatEvent> = closed_message.map(|text| turn.say(text)).into_iter().collect();
+        events.push(turn.show(MenuPlace::top(), None));
         return events;
     };
     let answer = match (menu, place) {
+        // The bot waits for a web service: what the customer says meanwhile is only recorded.
+        (_, MenuPlace::Waiting) => return vec![],
+        (Some(menu), MenuPlace::Form { .. }) => return turn.answer_form(menu, place, &inbound.text),
         (Some(menu), _) => menu.answer(place, &inbound.text),
         (None, MenuPlace::AgentAway(queue)) => agent_away_move(None, *queue, &inbound.text),
         (None, _) => MenuMove::Restart,
     };
     match answer {
-        MenuMove::Restart => vec![show(MenuPlace::top(), None, next_id())],
-        MenuMove::NotAnOption => vec![
-            ChatEvent::MenuAnswerRejected { chat_id, place: place.clone(), answer: inbound.text.clone(), at },
-            show(place.clone(), Some(&words.not_an_option), next_id()),
-        ],
-        MenuMove::Chose { option, label, then } => {
-            let mut events = vec![ChatEvent::MenuOptionChosen { chat_id, place: place.clone(), option, label, at }];
-            match then {
-                MenuOutcome::Show(place) => events.push(show(place, None, next_id())),
-                MenuOutcome::Queue { queue, message, on_assignment } => {
-                    if let Some(text) = message {
-                        events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
-                    }
-                    if let Some(text) = on_assignment {
-                        events.push(ChatEvent::AssignmentGreetingSet { chat_id, text });
-                    }
-                    events.push(ChatEvent::Queued { chat_id, conversation_id, queue, at });
-                }
-                MenuOutcome::Text(text) => {
-                    events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
-                    events.push(show(MenuPlace::AfterText, None, next_id()));
-                }
-                MenuOutcome::End => {
-                    if let Some(text) = menu.and_then(|m| m.farewell.clone()) {
-                        events.push(ChatEvent::BotSaid { chat_id, message_id: next_id(), text, at });
-                    }
-                    events.push(ChatEvent::Resolved { chat_id, conversation_id, by: Resolver::Bot, at });
-                }
-            }
-            events
+        MenuMove::Restart => vec![turn.show(MenuPlace::top(), None)],
+        MenuMove::NotAnOption => {
+            let default_words = MenuWords::default();
+            let words = menu.map_or(&default_words, |m| &m.words);
+            vec![
+                ChatEvent::MenuAnswerRejected { chat_id, place: place.clone(), answer: inbound.text.clone(), at },
+                turn.show(place.clone(), Some(&words.not_an_option)),
+            ]
         }
+        MenuMove::Chose { option, label, then } => turn.chose(place, option, label, then),
     }
 }
 
@@ -689,6 +949,48 @@ impl Decider for Chat {
                     ChatEvent::Queued { chat_id, conversation_id, queue: to.queue(), at: *at },
                 ])
             }
+            ChatCommand::RecordWebAnswer { query_id, outcome, at } => {
+                let Some(pending) = state.pending_query.as_ref().filter(|p| p.query_id == *query_id) else {
+                    // Answered already, or the conversation moved on: nothing to say.
+                    return Ok(vec![]);
+                };
+                let chat_id = chat_id_of(state)?;
+                let id = |n: &str| Uuid::new_v5(&chat_id.as_uuid(), format!("{n}:{query_id}").as_bytes());
+                let (recorded, text) = match outcome {
+                    WebOutcome::Answered { status, body } => {
+                        let said = render_answer(&pending.answer, body, &pending.answers);
+                        let text = if said.trim().is_empty() { pending.error.clone() } else { said };
+                        (ChatEvent::WebQueryAnswered { chat_id, query_id: *query_id, status: *status, at: *at }, text)
+                    }
+                    WebOutcome::Failed { reason } => (
+                        ChatEvent::WebQueryFailed { chat_id, query_id: *query_id, reason: reason.clone(), at: *at },
+                        pending.error.clone(),
+                    ),
+                };
+                Ok(vec![
+                    recorded,
+                    ChatEvent::BotSaid { chat_id, message_id: id("answer"), text, at: *at },
+                    ChatEvent::MenuShown {
+                        chat_id,
+                        message_id: id("after"),
+                        place: MenuPlace::AfterText,
+                        text: pending.after.clone(),
+                        at: *at,
+                    },
+                ])
+            }
+            ChatCommand::RecordEmail { email_id, failure, at } => {
+                if !state.pending_emails.contains(email_id) {
+                    return Ok(vec![]);
+                }
+                let chat_id = chat_id_of(state)?;
+                Ok(vec![match failure {
+                    None => ChatEvent::AnswersEmailed { chat_id, email_id: *email_id, at: *at },
+                    Some(reason) => {
+                        ChatEvent::AnswersEmailFailed { chat_id, email_id: *email_id, reason: reason.clone(), at: *at }
+                    }
+                }])
+            }
             ChatCommand::RecordDelivery { message_id, failure, at } => {
                 let chat_id = chat_id_of(state)?;
                 Ok(vec![match failure {
@@ -722,6 +1024,7 @@ impl Decider for Chat {
                 state.agent = None;
                 state.reply_deadline = None;
                 state.menu_place = None;
+                state.pending_query = None;
             }
             ChatEvent::AssignmentGreetingSet { text, .. } => state.assignment_greeting = Some(text.clone()),
             ChatEvent::Assigned { agent, queue, .. } => {
@@ -751,6 +1054,7 @@ impl Decider for Chat {
                 state.menu_place = None;
                 state.bot_stopped = false;
                 state.assignment_greeting = None;
+                state.pending_query = None;
             }
             ChatEvent::BotStopped { .. } => {
                 state.menu_place = None;
@@ -769,6 +1073,34 @@ impl Decider for Chat {
                 state.reminded = true;
             }
             ChatEvent::MenuTimedOut { .. } => {}
+            ChatEvent::InputRequested { place, at, .. } => {
+                state.menu_place = Some(place.clone());
+                state.queue = None;
+                state.bot_waiting_since = Some(*at);
+                state.reminded = false;
+            }
+            ChatEvent::WebQueryRequested { query_id, answer, error, answers, after, .. } => {
+                state.menu_place = Some(MenuPlace::Waiting);
+                state.pending_query = Some(PendingQuery {
+                    query_id: *query_id,
+                    answer: answer.clone(),
+                    error: error.clone(),
+                    answers: answers.clone(),
+                    after: after.clone(),
+                });
+            }
+            ChatEvent::WebQueryAnswered { .. } | ChatEvent::WebQueryFailed { .. } => state.pending_query = None,
+            ChatEvent::AnswersEmailRequested { email_id, .. } => {
+                state.pending_emails.insert(*email_id);
+            }
+            ChatEvent::AnswersEmailed { email_id, .. } | ChatEvent::AnswersEmailFailed { email_id, .. } => {
+                state.pending_emails.remove(email_id);
+            }
+            ChatEvent::InputAccepted { .. }
+            | ChatEvent::InputRejected { .. }
+            | ChatEvent::InputAbandoned { .. }
+            | ChatEvent::FormCompleted { .. }
+            | ChatEvent::BotSentFile { .. } => {}
             ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
             ChatEvent::WaitingPositionTold { .. }
             | ChatEvent::Transferred { .. }
@@ -860,6 +1192,216 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// A menu of forms, a web query and files, from its JSON as supervisors write it.
+    fn errands_menu() -> Menu {
+        serde_json::from_value(serde_json::json!({
+            "header": "Hi",
+            "agent_queue": Uuid::from_u128(7),
+            "options": [
+                { "label": "Leave your details", "action": { "kind": "form",
+                    "questions": [
+                        { "name": "name", "text": "Your name?" },
+                        { "name": "email", "text": "Your e-mail?", "check": { "kind": "email" },
+                          "error": "That is not an e-mail." },
+                        { "name": "size", "text": "Which size?", "check": { "kind": "one_of", "options": ["Small", "Large"] } }
+                    ],
+                    "email": { "to": "sales@shop.example", "subject": "New lead" },
+                    "done": "Thanks!" } },
+                { "label": "Quote", "action": { "kind": "form",
+                    "questions": [{ "name": "amount", "text": "How much?", "check": { "kind": "number", "min": 1 } }],
+                    "max_attempts": 2,
+                    "on_give_up": { "then": "queue", "queue": Uuid::from_u128(8) },
+                    "routes": [{ "question": "amount", "at_least": 1000, "queue": Uuid::from_u128(9),
+                                 "message": "A senior seller will help you" }],
+                    "query": { "url": "https://prices.example/quote?amount={{amount}}",
+                               "answer": "Your price: {{price}}", "error": "Prices are down" } } },
+                { "label": "Order status", "action": { "kind": "query", "method": "POST",
+                    "url": "https://shop.example/status", "body": "{}",
+                    "answer": "Your order is {{status}}", "error": "We cannot check now" } },
+                { "label": "Catalogue", "action": { "kind": "files", "text": "Our catalogue",
+                    "files": ["https://shop.example/c.pdf", "/media/abc.png"] } }
+            ]
+        }))
+        .unwrap()
+    }
+    fn talk_to(menu: &Menu, history: Vec<ChatEvent>, messages: &[(&str, &str)]) -> Vec<ChatEvent> {
+        let mut history = history;
+        for (n, (id, text)) in messages.iter().enumerate() {
+            let state = history.iter().fold(ChatState::default(), Chat::evolve);
+            let command = match receive(id, text, n as u128) {
+                ChatCommand::Receive { chat_id, mut inbound, conversation_id, at } => {
+                    inbound.menu = Some(Box::new(menu.clone()));
+                    ChatCommand::Receive { chat_id, inbound, conversation_id, at }
+                }
+                other => other,
+            };
+            history.extend(Chat::decide(&state, &command).unwrap());
+        }
+        history
+    }
+    fn said_by_bot(history: &[ChatEvent]) -> Vec<String> {
+        history
+            .iter()
+            .filter_map(|e| match e {
+                ChatEvent::MenuShown { text, .. }
+                | ChatEvent::BotSaid { text, .. }
+                | ChatEvent::InputRequested { text, .. }
+                | ChatEvent::BotSentFile { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    fn kinds(events: &[ChatEvent]) -> Vec<String> {
+        events.iter().map(|e| crate::event::encode(e).unwrap().0).collect()
+    }
+
+    #[test]
+    fn a_form_asks_each_question_checks_every_answer_keeps_them_and_emails_them() {
+        let menu = errands_menu();
+        let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "1"), ("m3", " Ana  ")]);
+        let history = talk_to(&menu, history, &[("m4", "ana@"), ("m5", "Ana@Shop.example"), ("m6", "2")]);
+        assert_eq!(
+            said_by_bot(&history)[1..],
+            [
+                "Your name?",
+                "Your e-mail?",
+                "That is not an e-mail.\n\nYour e-mail?",
+                "Which size?\n1. Small\n2. Large",
+                "Thanks!",
+                "Anything else?\n1. Show the menu again\n2. Talk to an agent\n3. That's all, thanks",
+            ]
+        );
+        assert!(history.contains(&ChatEvent::InputRejected {
+            chat_id: chat(),
+            question: "email".into(),
+            answer: "ana@".into(),
+            attempt: 1,
+            at: at(),
+        }));
+        let answers = Answers::from([
+            ("name".to_string(), "Ana".to_string()),
+            ("email".to_string(), "ana@shop.example".to_string()),
+            ("size".to_string(), "Large".to_string()),
+        ]);
+        assert!(history.contains(&ChatEvent::FormCompleted { chat_id: chat(), answers, at: at() }));
+        let email = history.iter().find_map(|e| match e {
+            ChatEvent::AnswersEmailRequested { email_id, to, subject, body, .. } => {
+                Some((*email_id, to.clone(), subject.clone(), body.clone()))
+            }
+            _ => None,
+        });
+        let (email_id, to, subject, body) = email.expect("the answers are e-mailed");
+        assert_eq!((to.as_str(), subject.as_str()), ("sales@shop.example", "New lead"));
+        assert_eq!(body, "Your name?: Ana\nYour e-mail?: ana@shop.example\nWhich size?: Large");
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        let sent = ChatCommand::RecordEmail { email_id, failure: None, at: at() };
+        let recorded = Chat::decide(&state, &sent).unwrap();
+        assert_eq!(recorded, vec![ChatEvent::AnswersEmailed { chat_id: chat(), email_id, at: at() }]);
+        let state = recorded.iter().fold(state, Chat::evolve);
+        assert_eq!(Chat::decide(&state, &sent), Ok(vec![]), "recorded once");
+    }
+
+    #[test]
+    fn too_many_wrong_answers_run_the_forms_give_up_action_and_answers_meeting_a_route_go_to_its_queue() {
+        let menu = errands_menu();
+        let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "lots"), ("m4", "0")]);
+        let tail = kinds(&history[history.len() - 4..]);
+        assert_eq!(tail, ["CustomerMessageReceived", "InputRejected", "InputAbandoned", "ChatQueued"]);
+        assert!(
+            matches!(history.last(), Some(ChatEvent::Queued { queue, .. }) if *queue == QueueId::from_uuid(Uuid::from_u128(8)))
+        );
+
+        let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "1500")]);
+        assert!(
+            matches!(history.last(), Some(ChatEvent::Queued { queue, .. }) if *queue == QueueId::from_uuid(Uuid::from_u128(9)))
+        );
+        assert_eq!(said_by_bot(&history).last().map(String::as_str), Some("A senior seller will help you"));
+    }
+
+    #[test]
+    fn a_web_query_is_made_with_the_answers_and_its_answer_or_its_error_is_told() {
+        let menu = errands_menu();
+        let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "250")]);
+        let Some(ChatEvent::WebQueryRequested { query_id, request, .. }) = history.last().cloned() else {
+            panic!("a query follows the answers: {:?}", kinds(&history));
+        };
+        assert_eq!(request.url, "https://prices.example/quote?amount=250");
+        assert_eq!(request.method, "GET");
+        let history = talk_to(&menu, history, &[("m4", "hello?")]);
+        assert_eq!(kinds(&history[history.len() - 1..]), ["CustomerMessageReceived"], "the bot waits for the service");
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        let answered = ChatCommand::RecordWebAnswer {
+            query_id,
+            outcome: WebOutcome::Answered { status: 200, body: r#"{"price": "$ 99"}"#.into() },
+            at: at(),
+        };
+        let events = Chat::decide(&state, &answered).unwrap();
+        assert_eq!(kinds(&events), ["WebQueryAnswered", "BotSaid", "MenuShown"]);
+        assert_eq!(said_by_bot(&events)[0], "Your price: $ 99");
+        let state = events.iter().fold(state, Chat::evolve);
+        assert_eq!(state.menu_place, Some(MenuPlace::AfterText));
+        assert_eq!(Chat::decide(&state, &answered), Ok(vec![]), "a late second answer says nothing");
+
+        let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "3")]);
+        let Some(ChatEvent::WebQueryRequested { query_id, request, .. }) = history.last().cloned() else {
+            panic!("the query option asks at once");
+        };
+        assert_eq!((request.method.as_str(), request.body.as_deref()), ("POST", Some("{}")));
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        let failed = ChatCommand::RecordWebAnswer {
+            query_id,
+            outcome: WebOutcome::Failed { reason: "timed out after 5000 ms".into() },
+            at: at(),
+        };
+        let events = Chat::decide(&state, &failed).unwrap();
+        assert_eq!(kinds(&events), ["WebQueryFailed", "BotSaid", "MenuShown"]);
+        assert_eq!(said_by_bot(&events)[0], "We cannot check now");
+    }
+
+    #[test]
+    fn menus_with_forms_queries_or_files_that_cannot_work_are_refused_with_where() {
+        assert_eq!(errands_menu().check(), Ok(()));
+        let refused = |edit: fn(&mut serde_json::Value)| {
+            let mut json = serde_json::to_value(errands_menu()).unwrap();
+            edit(&mut json);
+            serde_json::from_value::<Menu>(json).unwrap().check().unwrap_err().to_string()
+        };
+        let bad_pattern = refused(|m| {
+            m["options"][0]["action"]["questions"][0]["check"] = serde_json::json!({ "kind": "regex", "pattern": "(" })
+        });
+        assert!(
+            bad_pattern.starts_with("option 1: question `name`: the pattern is not a regular expression"),
+            "{bad_pattern}"
+        );
+        let bad_url = refused(|m| m["options"][2]["action"]["url"] = "file:///etc/passwd".into());
+        assert_eq!(bad_url, "option 3: a web query needs an http:// or https:// URL of at most 2048 characters");
+        let bad_email = refused(|m| m["options"][0]["action"]["email"]["to"] = "nobody".into());
+        assert_eq!(bad_email, "option 1: answers are e-mailed to one valid address, with a subject");
+        let no_files = refused(|m| m["options"][3]["action"]["files"] = serde_json::json!([]));
+        assert!(no_files.starts_with("option 4: an option sends 1 to 10 files"), "{no_files}");
+        assert!(
+            errands_menu().queues().contains(&QueueId::from_uuid(Uuid::from_u128(9))),
+            "routes' queues are checked too"
+        );
+    }
+
+    #[test]
+    fn a_files_option_sends_each_file_then_offers_what_a_text_does() {
+        let history = talk_to(&errands_menu(), vec![], &[("m1", "hola"), ("m2", "4")]);
+        let files: Vec<(String, String)> = history
+            .iter()
+            .filter_map(|e| match e {
+                ChatEvent::BotSentFile { text, media, .. } => Some((text.clone(), media.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            files,
+            [("Our catalogue".into(), "https://shop.example/c.pdf".into()), (String::new(), "/media/abc.png".into())]
+        );
+        assert!(matches!(history.last(), Some(ChatEvent::MenuShown { place: MenuPlace::AfterText, .. })));
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //! - [`apikey`]: a company's API keys.
 //! - [`company`]: companies (tenants) and their limits (A2).
 //! - [`chat`]: chats and their conversations (C2).
+//! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
+//! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
+//! - [`errand`]: web queries and e-mails the bot sends, from templates.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
@@ -19,7 +22,9 @@ pub mod apikey;
 pub mod chat;
 pub mod company;
 pub mod decider;
+pub mod errand;
 pub mod event;
+pub mod form;
 pub mod hours;
 pub mod ids;
 pub mod line;

@@ -2,6 +2,8 @@
 //! before an agent, as a tree of 1 to 3 levels, and where a customer's answer takes them. Pure:
 //! the chat decides its events from it.
 
+use crate::errand::{ErrandRejection, WebQuery};
+use crate::form::{Answers, Form, FormRejection, GiveUp};
 use crate::hours::{HoursRejection, OpeningHours};
 use crate::ids::QueueId;
 use chrono::{DateTime, Utc};
@@ -94,7 +96,20 @@ pub enum MenuAction {
         #[cfg_attr(feature = "openapi", schema(no_recursion))]
         options: Vec<MenuOption>,
     },
+    /// Asks for data (M21), then keeps, e-mails, queries or routes on the answers (G20).
+    Form(Box<Form>),
+    /// Queries a web service and says its answer (M1), then offers what a text does.
+    Query(Box<WebQuery>),
+    /// Sends pictures, videos, audio or documents (addresses), with words (M18, M20), then offers
+    /// what a text does.
+    Files {
+        #[serde(default)]
+        text: Option<String>,
+        files: Vec<String>,
+    },
 }
+
+pub const MAX_FILES: usize = 10;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -134,6 +149,8 @@ pub struct MenuWords {
     pub end: String,
     pub agent_away: String,
     pub another_agent: String,
+    /// Said before a question again when its answer did not pass.
+    pub not_an_answer: String,
 }
 
 impl Default for MenuWords {
@@ -147,6 +164,7 @@ impl Default for MenuWords {
             end: "That's all, thanks".into(),
             agent_away: "Your agent is not available right now.".into(),
             another_agent: "Talk to another agent".into(),
+            not_an_answer: "That answer does not look right; please try again.".into(),
         }
     }
 }
@@ -162,6 +180,17 @@ pub enum MenuPlace {
     AgentAway(QueueId),
     /// At a level of the reduced menu shown outside opening hours.
     OutOfHours(Vec<u8>),
+    /// Answering the form of the option at `option` (a path, as levels are; in the reduced menu
+    /// when `out_of_hours`): question `asked` (from 0), after `attempts` wrong answers to it.
+    Form {
+        option: Vec<u8>,
+        out_of_hours: bool,
+        asked: u8,
+        attempts: u8,
+        answers: Answers,
+    },
+    /// Waiting for a web service's answer.
+    Waiting,
 }
 
 impl MenuPlace {
@@ -256,6 +285,46 @@ pub enum MenuOutcome {
     },
     Text(String),
     End,
+    /// The first question of the form at this place.
+    Ask(MenuPlace),
+    Query(Box<WebQuery>),
+    Files {
+        text: Option<String>,
+        files: Vec<String>,
+    },
+}
+
+/// Where a customer's answer to a form's question takes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormMove {
+    /// The form changed meanwhile: start again.
+    Restart,
+    Accepted {
+        question: String,
+        value: String,
+        next: FormNext,
+    },
+    Rejected {
+        question: String,
+        attempts: u8,
+        next: FormNext,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormNext {
+    /// Ask question `question` (again, after an error) at `place`.
+    Ask {
+        place: MenuPlace,
+        question: String,
+        text: String,
+    },
+    /// Every answer is in.
+    Complete {
+        form: Box<Form>,
+        answers: Answers,
+    },
+    GiveUp(GiveUp),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -280,6 +349,12 @@ pub enum MenuRejection {
     Hours(#[from] HoursRejection),
     #[error("the menu outside opening hours: {0}")]
     ClosedMenu(Box<MenuRejection>),
+    #[error("{at}: {reason}")]
+    Form { at: String, reason: FormRejection },
+    #[error("{at}: {reason}")]
+    Errand { at: String, reason: ErrandRejection },
+    #[error("{at}: an option sends 1 to {MAX_FILES} files, each an http(s):// or /media/ address")]
+    InvalidFiles { at: String },
 }
 
 fn words_ok(text: &str) -> bool {
@@ -309,6 +384,7 @@ impl Menu {
             &words.end,
             &words.agent_away,
             &words.another_agent,
+            &words.not_an_answer,
         ];
         let farewell_ok = self.farewell.as_deref().is_none_or(words_ok);
         if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
@@ -349,7 +425,13 @@ impl Menu {
                 match &option.action {
                     MenuAction::Queue { queue, .. } => found.push(*queue),
                     MenuAction::Submenu { options, .. } => collect(options, found),
-                    MenuAction::Text { .. } => {}
+                    MenuAction::Form(form) => {
+                        found.extend(form.routes.iter().map(|route| route.queue));
+                        if let GiveUp::Queue { queue } = form.on_give_up {
+                            found.push(queue);
+                        }
+                    }
+                    MenuAction::Text { .. } | MenuAction::Query(_) | MenuAction::Files { .. } => {}
                 }
             }
         }
@@ -428,6 +510,7 @@ impl Menu {
                 Some(closed) => return closed.render(&MenuPlace::Level(path.clone())),
                 None => return self.render(&MenuPlace::top()),
             },
+            MenuPlace::Form { .. } | MenuPlace::Waiting => return String::new(),
         };
         let mut lines = vec![header.trim().to_string()];
         for (i, label) in labels.iter().enumerate() {
@@ -478,6 +561,21 @@ impl Menu {
                         on_assignment: on_assignment.clone().or_else(|| self.on_assignment.clone()),
                     },
                     MenuAction::Text { text } => MenuOutcome::Text(text.clone()),
+                    MenuAction::Query(query) => MenuOutcome::Query(query.clone()),
+                    MenuAction::Files { text, files } => {
+                        MenuOutcome::Files { text: text.clone(), files: files.clone() }
+                    }
+                    MenuAction::Form(_) => {
+                        let mut option = path.clone();
+                        option.push(number);
+                        MenuOutcome::Ask(MenuPlace::Form {
+                            option,
+                            out_of_hours: false,
+                            asked: 0,
+                            attempts: 0,
+                            answers: Answers::new(),
+                        })
+                    }
                     MenuAction::Submenu { .. } => {
                         let mut deeper = path.clone();
                         deeper.push(number);
@@ -493,9 +591,21 @@ impl Menu {
                     MenuMove::Chose { option, label, then: MenuOutcome::Show(MenuPlace::Level(path)) } => {
                         MenuMove::Chose { option, label, then: MenuOutcome::Show(MenuPlace::OutOfHours(path)) }
                     }
+                    MenuMove::Chose { option, label, then: MenuOutcome::Ask(MenuPlace::Form { option: at, .. }) } => {
+                        let place = MenuPlace::Form {
+                            option: at,
+                            out_of_hours: true,
+                            asked: 0,
+                            attempts: 0,
+                            answers: Answers::new(),
+                        };
+                        MenuMove::Chose { option, label, then: MenuOutcome::Ask(place) }
+                    }
                     other => other,
                 }
             }
+            // Answers to forms go through `answer_form`; while a service is asked, nothing moves.
+            MenuPlace::Form { .. } | MenuPlace::Waiting => MenuMove::NotAnOption,
             MenuPlace::AfterText => {
                 let choices = self.after_text_choices();
                 let Some(index) = pick(&answer, &choices) else { return MenuMove::NotAnOption };
@@ -508,6 +618,77 @@ impl Menu {
                     _ => MenuOutcome::End,
                 };
                 MenuMove::Chose { option: u8::try_from(index + 1).unwrap_or(u8::MAX), label, then }
+            }
+        }
+    }
+}
+
+impl Menu {
+    /// The form of the option at `option` (a path of option numbers).
+    pub fn form_at(&self, option: &[u8], out_of_hours: bool) -> Option<&Form> {
+        let menu = if out_of_hours { self.closed_menu.as_deref()? } else { self };
+        let (last, level) = option.split_last()?;
+        let (_, options) = menu.level(level)?;
+        match &options.get(usize::from(*last).checked_sub(1)?)?.action {
+            MenuAction::Form(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    /// What the customer reads when asked question `asked` of the form at `place` (after an
+    /// error, the error first).
+    pub fn question_text(&self, place: &MenuPlace, error: bool) -> String {
+        let MenuPlace::Form { option, out_of_hours, asked, .. } = place else { return String::new() };
+        let Some(question) = self.form_at(option, *out_of_hours).and_then(|f| f.questions.get(usize::from(*asked)))
+        else {
+            return String::new();
+        };
+        let mut lines = Vec::new();
+        if error {
+            lines.push(question.error.clone().unwrap_or_else(|| self.words.not_an_answer.clone()));
+            lines.push(String::new());
+        }
+        lines.push(question.text.trim().to_string());
+        lines.extend(question.check.options_text());
+        lines.join("\n")
+    }
+
+    /// Where a customer's answer to the question they were asked at `place` takes them.
+    pub fn answer_form(&self, place: &MenuPlace, text: &str) -> FormMove {
+        let MenuPlace::Form { option, out_of_hours, asked, attempts, answers } = place else {
+            return FormMove::Restart;
+        };
+        let Some(form) = self.form_at(option, *out_of_hours) else { return FormMove::Restart };
+        let Some(question) = form.questions.get(usize::from(*asked)) else { return FormMove::Restart };
+        let at = |asked: u8, attempts: u8, answers: Answers| MenuPlace::Form {
+            option: option.clone(),
+            out_of_hours: *out_of_hours,
+            asked,
+            attempts,
+            answers,
+        };
+        match question.check.accept(text) {
+            Ok(value) => {
+                let mut answers = answers.clone();
+                answers.insert(question.name.clone(), value.clone());
+                let next = if usize::from(*asked) + 1 < form.questions.len() {
+                    let place = at(asked + 1, 0, answers);
+                    let question = form.questions[usize::from(*asked) + 1].name.clone();
+                    FormNext::Ask { text: self.question_text(&place, false), place, question }
+                } else {
+                    FormNext::Complete { form: Box::new(form.clone()), answers }
+                };
+                FormMove::Accepted { question: question.name.clone(), value, next }
+            }
+            Err(_) => {
+                let attempts = attempts.saturating_add(1);
+                let next = if attempts >= form.max_attempts {
+                    FormNext::GiveUp(form.on_give_up.clone())
+                } else {
+                    let place = at(*asked, attempts, answers.clone());
+                    FormNext::Ask { text: self.question_text(&place, true), place, question: question.name.clone() }
+                };
+                FormMove::Rejected { question: question.name.clone(), attempts, next }
             }
         }
     }
@@ -549,6 +730,31 @@ fn check_level(options: &[MenuOption], path: &mut Vec<usize>) -> Result<(), Menu
                     return Err(MenuRejection::InvalidWords { at: where_is(path) });
                 }
                 check_level(options, path)?;
+            }
+            MenuAction::Form(form) => {
+                form.check(words_ok).map_err(|reason| MenuRejection::Form { at: where_is(path), reason })?;
+                let errands = form
+                    .query
+                    .as_ref()
+                    .map(|q| q.check(words_ok))
+                    .transpose()
+                    .and_then(|_| form.email.as_ref().map(|e| e.check()).transpose());
+                errands.map_err(|reason| MenuRejection::Errand { at: where_is(path), reason })?;
+            }
+            MenuAction::Query(query) => {
+                query.check(words_ok).map_err(|reason| MenuRejection::Errand { at: where_is(path), reason })?
+            }
+            MenuAction::Files { text, files } => {
+                let address_ok = |f: &String| {
+                    let f = f.trim();
+                    (f.starts_with("https://") || f.starts_with("http://") || f.starts_with("/media/"))
+                        && f.chars().count() <= crate::errand::URL_MAX_CHARS
+                        && !f.chars().any(char::is_whitespace)
+                };
+                let text_ok = text.as_deref().is_none_or(words_ok);
+                if files.is_empty() || files.len() > MAX_FILES || !files.iter().all(address_ok) || !text_ok {
+                    return Err(MenuRejection::InvalidFiles { at: where_is(path) });
+                }
             }
             MenuAction::Queue { .. } | MenuAction::Text { .. } => {}
         }

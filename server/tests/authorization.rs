@@ -199,7 +199,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::POST, "/api/my_chats".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/monitor".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(M::PUT, format!("/api/v1/lines/{line}/widget"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
-        case(M::POST, "/api/conversation".into(), Body::Form(vec![("chat_id", chat.clone())]), [401, 200, 403, 200, 422]),
+        case(
+            M::POST,
+            "/api/conversation".into(),
+            Body::Form(vec![("chat_id", chat.clone())]),
+            [401, 200, 403, 200, 422],
+        ),
         case(
             M::POST,
             "/api/reply_in_chat".into(),
