@@ -211,6 +211,7 @@ async fn add_bot_message(
     chat_id: domain::ids::ChatId,
     message_id: uuid::Uuid,
     text: &str,
+    media: Option<&str>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ProjectionError> {
     let message = NewMessage {
@@ -219,7 +220,7 @@ async fn add_bot_message(
         direction: "out",
         author: "bot".into(),
         text,
-        media: None,
+        media,
         at: at.to_rfc3339(),
     };
     add_message(connection, message).await
@@ -362,12 +363,40 @@ impl Projection for ChatBoard {
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
             | ChatEvent::BotSaid { chat_id, message_id, text, at }
             | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
-                add_bot_message(connection, chat_id, message_id, &text, at).await?;
+                add_bot_message(connection, chat_id, message_id, &text, None, at).await?;
             }
             ChatEvent::MenuShown { chat_id, message_id, text, at, .. } => {
-                add_bot_message(connection, chat_id, message_id, &text, at).await?;
+                add_bot_message(connection, chat_id, message_id, &text, None, at).await?;
                 set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
+            ChatEvent::InputRequested { chat_id, message_id, text, at, .. } => {
+                add_bot_message(connection, chat_id, message_id, &text, None, at).await?;
+                set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
+            }
+            ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
+                add_bot_message(connection, chat_id, message_id, &text, Some(&media), at).await?;
+            }
+            // What the customer answered the bot, where the agent who takes the chat reads it.
+            ChatEvent::FormCompleted { chat_id, answers, at } => {
+                let text =
+                    answers.iter().map(|(name, value)| format!("{name}: {value}")).collect::<Vec<_>>().join("\n");
+                add_note(connection, event, chat_id, "bot".into(), &text, at).await?;
+            }
+            ChatEvent::WebQueryFailed { chat_id, reason, at, .. } => {
+                let text = format!("The bot's web query failed: {reason}");
+                add_note(connection, event, chat_id, "system".into(), &text, at).await?;
+            }
+            ChatEvent::AnswersEmailFailed { chat_id, reason, at, .. } => {
+                let text = format!("The e-mail of the customer's answers failed: {reason}");
+                add_note(connection, event, chat_id, "system".into(), &text, at).await?;
+            }
+            ChatEvent::InputAccepted { .. }
+            | ChatEvent::InputRejected { .. }
+            | ChatEvent::InputAbandoned { .. }
+            | ChatEvent::WebQueryRequested { .. }
+            | ChatEvent::WebQueryAnswered { .. }
+            | ChatEvent::AnswersEmailRequested { .. }
+            | ChatEvent::AnswersEmailed { .. } => {}
             ChatEvent::BotStopped { chat_id, .. } => {
                 set_state(connection, chat_id.to_string(), state::OPEN, "").await?
             }

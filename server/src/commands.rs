@@ -82,13 +82,30 @@ where
     D: Decider,
     D::Event: DomainEvent,
 {
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let decided = decide::<D>(log, context, stream, command, &rejected).await?;
-        commit(log, &state.metrics, vec![decided]).await
-    })
-    .await?;
+    let position =
+        decide_and_append::<D>(state.log.as_ref(), &state.metrics, context, stream, command, rejected).await?;
     state.caught_up(projection, position).await
+}
+
+/// Decides one command on one stream and appends what it decided, deciding again after a
+/// conflict; answers where the last event went, if any.
+pub async fn decide_and_append<D>(
+    log: &dyn EventLog,
+    metrics: &Metrics,
+    context: &CommandContext,
+    stream: &str,
+    command: &D::Command,
+    rejected: impl Fn(D::Rejection) -> AppError,
+) -> Result<Option<Position>, AppError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+{
+    with_retry(metrics, || async {
+        let decided = decide::<D>(log, context, stream, command, &rejected).await?;
+        commit(log, metrics, vec![decided]).await
+    })
+    .await
 }
 
 /// Loads `stream`, folds it and decides `command`; `rejected` says what a rejection means to the

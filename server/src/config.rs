@@ -24,13 +24,20 @@ pub struct Settings {
     pub admin: Option<(String, String)>,
     /// The installation operator's token: creates companies and sets their limits. None: off.
     pub operator_token: Option<String>,
+    /// Where the bot's e-mails go out: `smtps://user:password@host:465` (TLS),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), or `smtp://host:port`
+    /// (unencrypted: only for a relay on the same machine). None: e-mails are recorded as failed,
+    /// with the reason.
+    pub smtp_url: Option<String>,
+    /// The sender of the bot's e-mails.
+    pub smtp_from: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SettingsError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
-    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json, --admin-email E, --admin-password P, --operator-token T")]
+    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json, --admin-email E, --admin-password P, --operator-token T, --smtp-url URL, --smtp-from ADDRESS")]
     UnknownArgument(String),
 }
 
@@ -41,9 +48,10 @@ pub fn default_company() -> Uuid {
 
 impl Settings {
     /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
-    /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, `IKONO_OPERATOR_TOKEN`, then the
-    /// flags `--database-url`, `--address`, `--log-format`, `--admin-email`, `--admin-password`,
-    /// `--operator-token`.
+    /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, `IKONO_OPERATOR_TOKEN`,
+    /// `IKONO_SMTP_URL`, `IKONO_SMTP_FROM`, then the flags `--database-url`, `--address`,
+    /// `--log-format`, `--admin-email`, `--admin-password`, `--operator-token`, `--smtp-url`,
+    /// `--smtp-from`.
     pub fn load(variables: impl Fn(&str) -> Option<String>, arguments: &[String]) -> Result<Self, SettingsError> {
         let mut database_url = variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
         let mut address = variables("IKONO_ADDRESS").unwrap_or_else(|| "127.0.0.1:3000".into());
@@ -55,6 +63,8 @@ impl Settings {
         let mut admin_email = variables("IKONO_ADMIN_EMAIL");
         let mut admin_password = variables("IKONO_ADMIN_PASSWORD");
         let mut operator_token = variables("IKONO_OPERATOR_TOKEN");
+        let mut smtp_url = variables("IKONO_SMTP_URL");
+        let mut smtp_from = variables("IKONO_SMTP_FROM").unwrap_or_else(|| "Ikono Chat <bot@localhost>".into());
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
@@ -77,6 +87,16 @@ impl Settings {
                 }
                 "--operator-token" => {
                     operator_token = Some(value()?);
+                    rest.next();
+                    continue;
+                }
+                "--smtp-url" => {
+                    smtp_url = Some(value()?);
+                    rest.next();
+                    continue;
+                }
+                "--smtp-from" => {
+                    smtp_from = value()?;
                     rest.next();
                     continue;
                 }
@@ -126,6 +146,8 @@ impl Settings {
                 }
                 other => other,
             },
+            smtp_url,
+            smtp_from,
         })
     }
 }

@@ -5,7 +5,7 @@
 //! The call carries `X-Ikono-Timestamp` (Unix seconds) and `X-Ikono-Signature: sha256=<hex>`, the
 //! HMAC of `<timestamp>.<body>` under the line's webhook secret.
 
-use crate::commands::{commit, decide, with_retry, CommandContext};
+use crate::commands::{decide_and_append, CommandContext};
 use crate::error::AppError;
 use crate::leader::Leadership;
 use crate::lines::chat_rejected;
@@ -37,6 +37,9 @@ pub struct OutboundMessage {
     /// `agent` or `bot`.
     pub author: &'static str,
     pub text: String,
+    /// The address of a file the bot sends (M18, M20).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -148,6 +151,7 @@ impl Delivery {
                 message_id,
                 author,
                 text,
+                media: None,
                 sent_at: at,
             })
         };
@@ -163,9 +167,15 @@ impl Delivery {
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
             | ChatEvent::MenuShown { chat_id, message_id, text, at, .. }
             | ChatEvent::BotSaid { chat_id, message_id, text, at }
-            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
+            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at }
+            | ChatEvent::InputRequested { chat_id, message_id, text, at, .. } => {
                 if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
                     self.pending.insert(event.position, message);
+                }
+            }
+            ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
+                if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
+                    self.pending.insert(event.position, OutboundMessage { media: Some(media), ..message });
                 }
             }
             ChatEvent::Delivered { message_id, .. } | ChatEvent::DeliveryFailed { message_id, .. } => {
@@ -232,12 +242,7 @@ impl Delivery {
         context.causation_id = Some(message.message_id);
         let command = ChatCommand::RecordDelivery { message_id: message.message_id, failure, at: context.now };
         let stream = chat_stream(message.chat_id);
-        let log = self.log.as_ref();
-        with_retry(&self.metrics, || async {
-            let decided = decide::<Chat>(log, &context, &stream, &command, chat_rejected).await?;
-            commit(log, &self.metrics, vec![decided]).await
-        })
-        .await?;
+        decide_and_append::<Chat>(self.log.as_ref(), &self.metrics, &context, &stream, &command, chat_rejected).await?;
         Ok(())
     }
 }

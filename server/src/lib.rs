@@ -14,6 +14,7 @@
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`presence`]: agents online while a live connection of theirs is open.
 //! - [`delivery`]: sends messages to customers through their line's webhook.
+//! - [`errands`]: the bot's web queries and e-mails, their outcomes recorded on the chat.
 //! - [`live`]: pushes read-model changes to the browsers they concern.
 //! - [`nodes`]: node heartbeats; a silent node's agents are taken offline.
 //! - [`openapi`]: the API's OpenAPI document, generated from the handlers, and its page.
@@ -33,6 +34,7 @@ pub mod commands;
 pub mod companies;
 pub mod config;
 pub mod delivery;
+pub mod errands;
 pub mod error;
 pub mod leader;
 pub mod lines;

@@ -1,7 +1,7 @@
 //! The generic API line: supervisors create API keys and lines; outside systems inject customers'
 //! messages with a key; where each line's chats go (R6, G17).
 
-use crate::commands::{commit, decide, execute, with_retry, CommandContext};
+use crate::commands::{decide_and_append, execute, CommandContext};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
@@ -268,11 +268,9 @@ pub async fn store_message(
         conversation_id: ConversationId::from_uuid(Uuid::now_v7()),
         at: context.now,
     };
-    let log = state.log.as_ref();
-    let position = with_retry(&state.metrics, || async {
-        let decided = decide::<Chat>(log, &context, &chat_stream(chat_id), &command, chat_rejected).await?;
-        commit(log, &state.metrics, vec![decided]).await
-    })
-    .await?;
+    let stream = chat_stream(chat_id);
+    let position =
+        decide_and_append::<Chat>(state.log.as_ref(), &state.metrics, &context, &stream, &command, chat_rejected)
+            .await?;
     Ok((AcceptedMessage { chat_id, message_id }, position))
 }

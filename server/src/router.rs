@@ -286,7 +286,9 @@ impl Books {
                 (*chat_id, None)
             }
             // With the bot, the chat is nobody's (after an agent went away, no longer theirs).
-            ChatEvent::MenuShown { chat_id, .. } => (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id })),
+            ChatEvent::MenuShown { chat_id, .. } | ChatEvent::InputRequested { chat_id, .. } => {
+                (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id }))
+            }
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
             | ChatEvent::MenuOptionChosen { chat_id, .. }
@@ -300,7 +302,18 @@ impl Books {
             | ChatEvent::BotResumed { chat_id, .. }
             | ChatEvent::Transferred { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
-            | ChatEvent::DeliveryFailed { chat_id, .. } => (*chat_id, None),
+            | ChatEvent::DeliveryFailed { chat_id, .. }
+            | ChatEvent::InputAccepted { chat_id, .. }
+            | ChatEvent::InputRejected { chat_id, .. }
+            | ChatEvent::InputAbandoned { chat_id, .. }
+            | ChatEvent::FormCompleted { chat_id, .. }
+            | ChatEvent::WebQueryRequested { chat_id, .. }
+            | ChatEvent::WebQueryAnswered { chat_id, .. }
+            | ChatEvent::WebQueryFailed { chat_id, .. }
+            | ChatEvent::AnswersEmailRequested { chat_id, .. }
+            | ChatEvent::AnswersEmailed { chat_id, .. }
+            | ChatEvent::AnswersEmailFailed { chat_id, .. }
+            | ChatEvent::BotSentFile { chat_id, .. } => (*chat_id, None),
         };
         let tracked = self.chats.remove(&chat).map_or_else(ChatState::default, |t| t.state);
         let state = Chat::evolve(tracked, event);

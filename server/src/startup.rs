@@ -6,6 +6,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
 use crate::config::Settings;
 use crate::delivery::Delivery;
+use crate::errands::{Errands, Mailer};
 use crate::error::AppError;
 use crate::leader::Leadership;
 use crate::live::LiveHub;
@@ -99,6 +100,8 @@ pub enum StartupError {
     Bootstrap(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("the e-mail settings are not valid: {0}")]
+    Mail(String),
 }
 
 pub struct Application {
@@ -153,6 +156,10 @@ impl Application {
         background.push(tokio::spawn(chat_router.run()));
         let delivery = Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
         background.push(tokio::spawn(delivery.run()));
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.smtp_from).map_err(StartupError::Mail)?;
+        let errands =
+            Errands::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "errands"), mailer);
+        background.push(tokio::spawn(errands.run()));
 
         let listener = TcpListener::bind(settings.address).await?;
         let address = listener.local_addr()?;

@@ -287,6 +287,8 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         company_id: default_company(),
         admin: Some(("intruder@example.com".into(), ADMIN_PASSWORD.into())),
         operator_token: None,
+        smtp_url: None,
+        smtp_from: "Ikono Chat <bot@localhost>".into(),
     };
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -4,15 +4,18 @@
 #![allow(dead_code)]
 
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
-use server::clock::TestClock;
+use server::clock::{Clock, SystemClock, TestClock};
 use server::config::{default_company, LogFormat, Settings};
 use server::startup::Application;
 use std::sync::Arc;
 use std::time::Duration;
 
 mod chats;
+mod outside;
 #[allow(unused_imports)]
 pub use chats::*;
+#[allow(unused_imports)]
+pub use outside::*;
 
 #[macro_export]
 macro_rules! on_both_backends {
@@ -67,9 +70,12 @@ pub async fn start_with_admin(database: TestDatabase, admin_email: &str) -> Test
 /// The application with timers driven by `clock`, on a fresh database.
 pub async fn spawn_app_with_clock(backend: Backend, clock: TestClock) -> TestApp {
     let database = fresh_database(backend).await;
-    let application = Application::build_with_clock(settings(&database.url, ADMIN_EMAIL), Arc::new(clock))
-        .await
-        .expect("the application builds");
+    let settings = settings(&database.url, ADMIN_EMAIL);
+    serve_app(database, settings, Arc::new(clock)).await
+}
+
+async fn serve_app(database: TestDatabase, settings: Settings, clock: Arc<dyn Clock>) -> TestApp {
+    let application = Application::build_with_clock(settings, clock).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let server = Running(tokio::spawn(application.run_until_stopped()));
     let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -85,7 +91,17 @@ fn settings(database_url: &str, admin_email: &str) -> Settings {
         company_id: default_company(),
         admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
         operator_token: Some(OPERATOR_TOKEN.to_string()),
+        smtp_url: None,
+        smtp_from: "Ikono Chat <bot@localhost>".into(),
     }
+}
+
+/// A served application whose settings `adjust` changes (e.g. the SMTP server it sends to).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let database = fresh_database(backend).await;
+    let mut settings = settings(&database.url, ADMIN_EMAIL);
+    adjust(&mut settings);
+    serve_app(database, settings, Arc::new(SystemClock)).await
 }
 
 /// Serves one node of the application on `database_url`; answers its address.

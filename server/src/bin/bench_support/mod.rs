@@ -27,6 +27,8 @@ pub async fn start_server(database_url: &str) -> (String, tokio::task::JoinHandl
         company_id: default_company(),
         admin: None,
         operator_token: None,
+        smtp_url: None,
+        smtp_from: "Ikono Chat <bot@localhost>".into(),
     };
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
