@@ -9,8 +9,8 @@ use crate::event::DomainEvent;
 use crate::form::{Answers, Form, GiveUp};
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
 use crate::menu::{
-    agent_away_move, agent_away_question, FormMove, FormNext, KeyPhrase, Menu, MenuMove, MenuOutcome, MenuPlace,
-    MenuWords,
+    agent_away_buttons, agent_away_move, agent_away_question, Choice, FormMove, FormNext, KeyPhrase, Menu, MenuMove,
+    MenuOutcome, MenuPlace, MenuWords,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -138,7 +138,16 @@ pub enum ChatEvent {
     /// The menu bot showed a level of the line's menu (or the choice after a text); `text` is what
     /// the customer read.
     #[serde(rename = "MenuShown")]
-    MenuShown { chat_id: ChatId, message_id: Uuid, place: MenuPlace, text: String, at: DateTime<Utc> },
+    MenuShown {
+        chat_id: ChatId,
+        message_id: Uuid,
+        place: MenuPlace,
+        text: String,
+        /// The same options as buttons, for channels that have them (C7, M16).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        choices: Vec<Choice>,
+        at: DateTime<Utc>,
+    },
     /// The customer chose option `option` (from 1; 0 is back) at `place`.
     #[serde(rename = "MenuOptionChosen")]
     MenuOptionChosen { chat_id: ChatId, place: MenuPlace, option: u8, label: String, at: DateTime<Utc> },
@@ -174,6 +183,8 @@ pub enum ChatEvent {
         place: MenuPlace,
         question: String,
         text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        choices: Vec<Choice>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "InputAccepted")]
@@ -198,6 +209,8 @@ pub enum ChatEvent {
         error: String,
         answers: Answers,
         after: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        after_choices: Vec<Choice>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "WebQueryAnswered")]
@@ -375,6 +388,7 @@ pub struct PendingQuery {
     pub error: String,
     pub answers: Answers,
     pub after: String,
+    pub after_choices: Vec<Choice>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -471,7 +485,8 @@ impl BotTurn<'_> {
             Some(prefix) => format!("{prefix}\n\n{menu_text}"),
             None => menu_text,
         };
-        ChatEvent::MenuShown { chat_id: self.chat_id, message_id: self.next_id(), place, text, at: self.at }
+        let choices = self.menu.map_or_else(|| agent_away_buttons(None), |m| m.choices(&place));
+        ChatEvent::MenuShown { chat_id: self.chat_id, message_id: self.next_id(), place, text, choices, at: self.at }
     }
 
     fn queue(&self, queue: QueueId) -> ChatEvent {
@@ -492,18 +507,14 @@ impl BotTurn<'_> {
     }
 
     fn ask(&mut self, place: MenuPlace, question: String, text: String) -> ChatEvent {
-        ChatEvent::InputRequested {
-            chat_id: self.chat_id,
-            message_id: self.next_id(),
-            place,
-            question,
-            text,
-            at: self.at,
-        }
+        let choices = self.menu.map(|m| m.choices(&place)).unwrap_or_default();
+        let message_id = self.next_id();
+        ChatEvent::InputRequested { chat_id: self.chat_id, message_id, place, question, text, choices, at: self.at }
     }
 
     fn web_query(&mut self, query: &WebQuery, answers: Answers) -> ChatEvent {
         let after = self.menu.map(|m| m.render(&MenuPlace::AfterText)).unwrap_or_default();
+        let after_choices = self.menu.map(|m| m.choices(&MenuPlace::AfterText)).unwrap_or_default();
         ChatEvent::WebQueryRequested {
             chat_id: self.chat_id,
             query_id: self.next_id(),
@@ -512,6 +523,7 @@ impl BotTurn<'_> {
             error: query.error.clone(),
             answers,
             after,
+            after_choices,
             at: self.at,
         }
     }
@@ -908,7 +920,14 @@ impl Decider for Chat {
                         Uuid::new_v5(&chat_id.as_uuid(), format!("away:{conversation_id}:{agent}:{at}").as_bytes());
                     Ok(vec![
                         ChatEvent::LeftByOfflineAgent { chat_id, conversation_id, agent: *agent, at: *at },
-                        ChatEvent::MenuShown { chat_id, message_id, place, text, at: *at },
+                        ChatEvent::MenuShown {
+                            chat_id,
+                            message_id,
+                            choices: menu.as_deref().map_or_else(|| agent_away_buttons(None), |m| m.choices(&place)),
+                            place,
+                            text,
+                            at: *at,
+                        },
                     ])
                 }
                 // Moved or resolved meanwhile: nothing to ask.
@@ -975,6 +994,7 @@ impl Decider for Chat {
                         message_id: id("after"),
                         place: MenuPlace::AfterText,
                         text: pending.after.clone(),
+                        choices: pending.after_choices.clone(),
                         at: *at,
                     },
                 ])
@@ -1079,7 +1099,7 @@ impl Decider for Chat {
                 state.bot_waiting_since = Some(*at);
                 state.reminded = false;
             }
-            ChatEvent::WebQueryRequested { query_id, answer, error, answers, after, .. } => {
+            ChatEvent::WebQueryRequested { query_id, answer, error, answers, after, after_choices, .. } => {
                 state.menu_place = Some(MenuPlace::Waiting);
                 state.pending_query = Some(PendingQuery {
                     query_id: *query_id,
@@ -1087,6 +1107,7 @@ impl Decider for Chat {
                     error: error.clone(),
                     answers: answers.clone(),
                     after: after.clone(),
+                    after_choices: after_choices.clone(),
                 });
             }
             ChatEvent::WebQueryAnswered { .. } | ChatEvent::WebQueryFailed { .. } => state.pending_query = None,
@@ -1416,6 +1437,10 @@ mod tests {
                 message_id: bot_message_id(chat(), "m1", 1),
                 place: MenuPlace::top(),
                 text: "Welcome to Ikono!\n1. Sales\n2. Help".into(),
+                choices: vec![
+                    Choice { answer: "1".into(), label: "Sales".into() },
+                    Choice { answer: "2".into(), label: "Help".into() }
+                ],
                 at: at(),
             }
         );

@@ -199,6 +199,30 @@ impl MenuPlace {
     }
 }
 
+/// An option offered, for channels that show buttons or lists (C7, M16): the customer's tap
+/// answers `answer`, as if they had typed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Choice {
+    pub answer: String,
+    pub label: String,
+}
+
+fn numbered(labels: &[&str]) -> Vec<Choice> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| Choice { answer: (i + 1).to_string(), label: label.trim().to_string() })
+        .collect()
+}
+
+/// The choices of a customer whose agent went away.
+pub fn agent_away_buttons(menu: Option<&Menu>) -> Vec<Choice> {
+    let words = menu.map(|m| m.words.clone()).unwrap_or_default();
+    let choices = agent_away_choices(menu, &words);
+    numbered(&choices.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// A customer whose agent went away chose…
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AwayChoice {
@@ -524,6 +548,37 @@ impl Menu {
 
     fn number(&self, n: usize) -> String {
         number(self.number_emojis, n)
+    }
+
+    /// The choices offered at `place`, as buttons.
+    pub fn choices(&self, place: &MenuPlace) -> Vec<Choice> {
+        match place {
+            MenuPlace::Level(path) => {
+                let Some((_, options)) = self.level(path) else { return vec![] };
+                let mut choices = numbered(&options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>());
+                if !path.is_empty() {
+                    choices.push(Choice { answer: "0".into(), label: self.words.back.trim().to_string() });
+                }
+                choices
+            }
+            MenuPlace::AfterText => numbered(&self.after_text_choices()),
+            MenuPlace::AgentAway(_) => agent_away_buttons(Some(self)),
+            MenuPlace::OutOfHours(path) => self
+                .closed_menu
+                .as_ref()
+                .map_or_else(Vec::new, |closed| closed.choices(&MenuPlace::Level(path.clone()))),
+            MenuPlace::Form { option, out_of_hours, asked, .. } => self
+                .form_at(option, *out_of_hours)
+                .and_then(|form| form.questions.get(usize::from(*asked)))
+                .map(|question| match &question.check {
+                    crate::form::AnswerCheck::OneOf { options } => {
+                        numbered(&options.iter().map(String::as_str).collect::<Vec<_>>())
+                    }
+                    _ => vec![],
+                })
+                .unwrap_or_default(),
+            MenuPlace::Waiting => vec![],
+        }
     }
 
     fn after_text_choices(&self) -> Vec<&str> {

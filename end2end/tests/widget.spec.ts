@@ -76,19 +76,21 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     await expect(room.getByText('Escríbenos: te respondemos aquí.')).toBeVisible();
     const conversation = room.getByRole('list', { name: 'Conversación' });
 
-    const walk: [string, string][] = [
-      ['hola', 'Welcome to the shop\n1. Help\n2. Buy'],
-      ['1', 'Help with\n1. Orders\n0. Back'],
-      ['1', 'Orders\n1. Delivery times\n0. Back'],
-      ['1', 'We deliver in 48 hours'],
-      ['1', 'Welcome to the shop\n1. Help\n2. Buy'],
-      ['1', 'Help with\n1. Orders\n0. Back'],
-      ['0', 'Welcome to the shop\n1. Help\n2. Buy'],
-      ['2', 'A seller will be with you'],
+    // Typed answers, and taps on the buttons under the bot's last message.
+    const walk: [string, string, string][] = [
+      ['type', 'hola', 'Welcome to the shop\n1. Help\n2. Buy'],
+      ['tap', 'Help', 'Help with\n1. Orders\n0. Back'],
+      ['tap', 'Orders', 'Orders\n1. Delivery times\n0. Back'],
+      ['type', '1', 'We deliver in 48 hours'],
+      ['type', '1', 'Welcome to the shop\n1. Help\n2. Buy'],
+      ['type', '1', 'Help with\n1. Orders\n0. Back'],
+      ['tap', 'Back', 'Welcome to the shop\n1. Help\n2. Buy'],
+      ['type', '2', 'A seller will be with you'],
     ];
-    for (const [text, answer] of walk) {
+    for (const [how, text, answer] of walk) {
       const before = await conversation.locator('li.from-bot').count();
-      await say(room, text);
+      if (how === 'tap') await conversation.getByRole('button', { name: text, exact: true }).click();
+      else await say(room, text);
       await expect(conversation.locator('li.from-bot')).not.toHaveCount(before);
       await expect(conversation.locator('li.from-bot .text').filter({ hasText: answer }).last()).toBeVisible();
     }

@@ -5,14 +5,16 @@ use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::chat::ChatEvent;
+use domain::menu::Choice;
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "chat_board";
-pub const VERSION: u32 = 1;
-const CHATS: &str = "chat_board_chats_v1";
-const MESSAGES: &str = "chat_board_messages_v1";
+/// 2: the bot's choices as buttons.
+pub const VERSION: u32 = 2;
+const CHATS: &str = "chat_board_chats_v2";
+const MESSAGES: &str = "chat_board_messages_v2";
 
 /// Where a chat stands.
 pub mod state {
@@ -58,6 +60,9 @@ pub struct MessageRow {
     pub at: String,
     /// For messages out: `pending`, `delivered` or `failed`.
     pub delivery: Option<String>,
+    /// The bot's options as buttons (C7, M16); each answers as if typed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
 }
 
 const CHAT_COLUMNS: &str = "chat_id, company_id, line_id, contact_id, contact_name, state, conversation_id, \
@@ -125,7 +130,7 @@ impl ChatBoard {
     /// Every message of a chat, in order.
     pub async fn messages(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT message_id, direction, author, text, media, at, delivery FROM {MESSAGES} \
+            "SELECT message_id, direction, author, text, media, at, delivery, choices FROM {MESSAGES} \
              WHERE chat_id = $1 ORDER BY seq"
         ))
         .bind(chat_id)
@@ -141,6 +146,12 @@ impl ChatBoard {
                     media: row.try_get("media")?,
                     at: row.try_get("at")?,
                     delivery: row.try_get("delivery")?,
+                    choices: row
+                        .try_get::<Option<String>, _>("choices")?
+                        .map(|json| serde_json::from_str(&json))
+                        .transpose()
+                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+                        .unwrap_or_default(),
                 })
             })
             .collect()
@@ -154,15 +165,20 @@ struct NewMessage<'a> {
     author: String,
     text: &'a str,
     media: Option<&'a str>,
+    choices: &'a [Choice],
     at: String,
 }
 
 async fn add_message(connection: &mut AnyConnection, message: NewMessage<'_>) -> Result<(), ProjectionError> {
     let delivery = (message.direction == "out").then_some("pending");
+    let choices = match message.choices {
+        [] => None,
+        choices => Some(serde_json::to_string(choices).map_err(|e| sqlx::Error::Encode(Box::new(e)))?),
+    };
     sqlx::query(&format!(
-        "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery) \
+        "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices) \
          VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM {MESSAGES} WHERE chat_id = $2), \
-         $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING"
+         $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message_id) DO NOTHING"
     ))
     .bind(&message.message_id)
     .bind(&message.chat_id)
@@ -172,6 +188,7 @@ async fn add_message(connection: &mut AnyConnection, message: NewMessage<'_>) ->
     .bind(message.media)
     .bind(&message.at)
     .bind(delivery)
+    .bind(choices)
     .execute(&mut *connection)
     .await?;
     let last = if message.text.is_empty() { "📎" } else { message.text };
@@ -201,6 +218,7 @@ async fn add_note(
         author,
         text,
         media: None,
+        choices: &[],
         at: at.to_rfc3339(),
     };
     add_message(connection, message).await
@@ -212,6 +230,7 @@ async fn add_bot_message(
     message_id: uuid::Uuid,
     text: &str,
     media: Option<&str>,
+    choices: &[Choice],
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ProjectionError> {
     let message = NewMessage {
@@ -221,6 +240,7 @@ async fn add_bot_message(
         author: "bot".into(),
         text,
         media,
+        choices,
         at: at.to_rfc3339(),
     };
     add_message(connection, message).await
@@ -268,7 +288,7 @@ impl Projection for ChatBoard {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {MESSAGES} (message_id TEXT PRIMARY KEY, chat_id TEXT NOT NULL, \
              seq BIGINT NOT NULL, direction TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, media TEXT, \
-             at TEXT NOT NULL, delivery TEXT)"
+             at TEXT NOT NULL, delivery TEXT, choices TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -318,6 +338,7 @@ impl Projection for ChatBoard {
                     author: "customer".into(),
                     text: &text,
                     media: media.as_deref(),
+                    choices: &[],
                     at: at.to_rfc3339(),
                 };
                 add_message(connection, message).await?;
@@ -355,6 +376,7 @@ impl Projection for ChatBoard {
                     author: agent.to_string(),
                     text: &text,
                     media: None,
+                    choices: &[],
                     at: at.to_rfc3339(),
                 };
                 add_message(connection, message).await?;
@@ -363,18 +385,18 @@ impl Projection for ChatBoard {
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
             | ChatEvent::BotSaid { chat_id, message_id, text, at }
             | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
-                add_bot_message(connection, chat_id, message_id, &text, None, at).await?;
+                add_bot_message(connection, chat_id, message_id, &text, None, &[], at).await?;
             }
-            ChatEvent::MenuShown { chat_id, message_id, text, at, .. } => {
-                add_bot_message(connection, chat_id, message_id, &text, None, at).await?;
+            ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. } => {
+                add_bot_message(connection, chat_id, message_id, &text, None, &choices, at).await?;
                 set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
-            ChatEvent::InputRequested { chat_id, message_id, text, at, .. } => {
-                add_bot_message(connection, chat_id, message_id, &text, None, at).await?;
+            ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. } => {
+                add_bot_message(connection, chat_id, message_id, &text, None, &choices, at).await?;
                 set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
             ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
-                add_bot_message(connection, chat_id, message_id, &text, Some(&media), at).await?;
+                add_bot_message(connection, chat_id, message_id, &text, Some(&media), &[], at).await?;
             }
             // What the customer answered the bot, where the agent who takes the chat reads it.
             ChatEvent::FormCompleted { chat_id, answers, at } => {

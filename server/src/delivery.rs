@@ -15,6 +15,7 @@ use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent};
 use domain::event::decode;
 use domain::ids::{ChatId, LineId};
 use domain::line::{LineEvent, Webhook};
+use domain::menu::Choice;
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -40,6 +41,10 @@ pub struct OutboundMessage {
     /// The address of a file the bot sends (M18, M20).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<String>,
+    /// The bot's options, for channels that show buttons (C7, M16): each `answer` is what to send
+    /// back as the customer's text when they tap its `label`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -152,6 +157,7 @@ impl Delivery {
                 author,
                 text,
                 media: None,
+                choices: Vec::new(),
                 sent_at: at,
             })
         };
@@ -165,12 +171,16 @@ impl Delivery {
                 }
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
-            | ChatEvent::MenuShown { chat_id, message_id, text, at, .. }
             | ChatEvent::BotSaid { chat_id, message_id, text, at }
-            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at }
-            | ChatEvent::InputRequested { chat_id, message_id, text, at, .. } => {
+            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
                 if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
                     self.pending.insert(event.position, message);
+                }
+            }
+            ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. }
+            | ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. } => {
+                if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
+                    self.pending.insert(event.position, OutboundMessage { choices, ..message });
                 }
             }
             ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {

@@ -398,7 +398,13 @@ impl Services for ConsoleServices {
             messages: chat
                 .messages
                 .into_iter()
-                .map(|m| RoomMessage { id: m.id, from: m.from, text: m.text, media: m.media })
+                .map(|m| RoomMessage {
+                    id: m.id,
+                    from: m.from,
+                    text: m.text,
+                    media: m.media,
+                    choices: m.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
+                })
                 .collect(),
         })
     }

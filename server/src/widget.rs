@@ -111,6 +111,9 @@ pub struct VisitorMessage {
     /// `/media/…` for a file.
     pub media: Option<String>,
     pub at: String,
+    /// The bot's options as buttons: tapping one says its `answer`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<domain::menu::Choice>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -139,6 +142,7 @@ pub async fn visitor_chat(state: &AppState, key: &str, token: Option<&str>) -> R
             text: message.text,
             media: message.media,
             at: message.at,
+            choices: message.choices,
         })
         .collect();
     Ok(VisitorChat { title: visit.line.name, messages })

@@ -224,11 +224,14 @@ async fn the_bot_sends_files_to_the_lines_webhook(backend: Backend) {
         let body = json!({ "contact_id": "c1", "message_id": format!("m{n}"), "text": says });
         app.inbound(&key, &line, body).await;
     }
-    let mut sent = Vec::new();
-    for _ in 0..4 {
+    let first = hook.next().await;
+    let mut sent = vec![(first.1["text"].as_str().unwrap().to_string(), None)];
+    for _ in 1..4 {
         let (_, message) = hook.next().await;
         sent.push((message["text"].as_str().unwrap().to_string(), message["media"].as_str().map(str::to_string)));
     }
+    let (_, menu) = &first;
+    assert_eq!(menu["choices"], json!([{ "answer": "1", "label": "Catalogue" }]), "buttons where the channel has them");
     assert_eq!(sent[1], ("Our catalogue".to_string(), Some("https://shop.example/catalogue.pdf".to_string())));
     assert_eq!(sent[2], (String::new(), Some("https://shop.example/cover.jpg".to_string())));
     assert!(sent[3].0.starts_with("Anything else?") && sent[3].1.is_none());

@@ -121,6 +121,11 @@ async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(back
         vec![said("visitor", "hola"), said("bot", "Welcome to the shop\n1. Help\n2. Buy")],
         "the bot's answer is there as soon as the message is accepted"
     );
+    assert_eq!(
+        visitor.chat().await["messages"][1]["choices"],
+        json!([{ "answer": "1", "label": "Help" }, { "answer": "2", "label": "Buy" }]),
+        "the options as buttons"
+    );
     visitor.says("1").await;
     visitor.says("0").await;
     visitor.says("2").await;

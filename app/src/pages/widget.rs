@@ -18,6 +18,8 @@ pub struct RoomMessage {
     pub from: String,
     pub text: String,
     pub media: Option<String>,
+    /// Buttons under the bot's message: (what tapping says, what the button reads).
+    pub choices: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,7 +266,10 @@ pub fn WidgetRoom() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="widget-status">{words.loading}</p> }>
                 {move || Suspend::new(async move {
                     match chat.await {
-                        Ok(Some(chat)) => view! {
+                        Ok(Some(chat)) => {
+                            // Only the bot's last question can still be answered by tapping.
+                            let last_choices = chat.messages.last().map(|m| m.choices.clone()).unwrap_or_default();
+                            view! {
                             <header class="widget-title"><h1>{chat.title}</h1></header>
                             <div class="widget-scroll">
                                 <ol class="widget-messages" aria-label=words.conversation>
@@ -276,9 +281,19 @@ pub fn WidgetRoom() -> impl IntoView {
                                             {message.media.map(|url| media_view(url, words.picture, words.file))}
                                         </li>
                                     }).collect_view()}
+                                    {(!last_choices.is_empty()).then(|| view! {
+                                        <li class="choices">
+                                            {last_choices.into_iter().map(|(answer, label)| view! {
+                                                <button type="button" class="choice" on:click=move |_| {
+                                                    send.dispatch((answer.clone(), None));
+                                                }>{label}</button>
+                                            }).collect_view()}
+                                        </li>
+                                    })}
                                 </ol>
                             </div>
-                        }.into_any(),
+                        }.into_any()
+                        }
                         Ok(None) => view! { <p class="widget-status">{words.loading}</p> }.into_any(),
                         Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
                     }
