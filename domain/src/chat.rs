@@ -99,6 +99,9 @@ pub enum ChatEvent {
         message_id: String,
         text: String,
         media: Option<String>,
+        /// The media is a sticker (M15).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        sticker: bool,
         at: DateTime<Utc>,
     },
     #[serde(rename = "ChatQueued")]
@@ -279,6 +282,8 @@ pub struct Inbound {
     pub message_id: String,
     pub text: String,
     pub media: Option<String>,
+    /// The media is a sticker (M15).
+    pub sticker: bool,
     /// Where the chat waits if this message opens a conversation and the line has no menu.
     pub queue: QueueId,
     /// The line's menu, which greets every new conversation and sorts it (M2: none, straight to
@@ -745,6 +750,7 @@ impl Decider for Chat {
                     message_id: inbound.message_id.clone(),
                     text: inbound.text.clone(),
                     media: inbound.media.clone(),
+                    sticker: inbound.sticker,
                     at: *at,
                 });
                 let conversation_id = state.conversation.unwrap_or(*conversation_id);
@@ -772,6 +778,17 @@ impl Decider for Chat {
                         return Ok(events);
                     }
                     _ => {}
+                }
+                // A sticker to the bot gets the menu's reply to stickers (M15), and the menu when it
+                // opens the conversation; it answers no question.
+                let sticker_reply = menu.and_then(|m| m.sticker_reply.clone()).filter(|_| inbound.sticker && with_bot);
+                if let Some(text) = sticker_reply {
+                    let message_id = bot_message_id(chat_id, &format!("sticker:{}", inbound.message_id), 1);
+                    events.push(ChatEvent::BotSaid { chat_id, message_id, text, at });
+                    if opens {
+                        events.extend(bot_answers(chat_id, conversation_id, menu, None, inbound, at));
+                    }
+                    return Ok(events);
                 }
                 match (menu, place) {
                     _ if !with_bot => {}
@@ -1180,6 +1197,7 @@ mod tests {
                 message_id: message_id.into(),
                 text: text.into(),
                 media: None,
+                sticker: false,
                 queue: queue(),
                 menu: None,
             },
@@ -1409,6 +1427,39 @@ mod tests {
     }
 
     #[test]
+    fn a_sticker_to_the_bot_gets_the_menus_reply_and_answers_no_question() {
+        let menu = Menu { sticker_reply: Some("Nice sticker! Please choose an option.".into()), ..errands_menu() };
+        let sticker = |history: &[ChatEvent], id: &str| {
+            let state = history.iter().fold(ChatState::default(), Chat::evolve);
+            let command = match receive(id, "", 0) {
+                ChatCommand::Receive { chat_id, mut inbound, conversation_id, at } => {
+                    inbound.menu = Some(Box::new(menu.clone()));
+                    inbound.media = Some("https://cdn.example/sticker.webp".into());
+                    inbound.sticker = true;
+                    ChatCommand::Receive { chat_id, inbound, conversation_id, at }
+                }
+                other => other,
+            };
+            Chat::decide(&state, &command).unwrap()
+        };
+        let opened = sticker(&[], "s1");
+        assert_eq!(
+            said_by_bot(&opened),
+            [
+                "Nice sticker! Please choose an option.",
+                "Hi\n1. Leave your details\n2. Quote\n3. Order status\n4. Catalogue"
+            ]
+        );
+        assert!(opened.iter().any(|e| matches!(e, ChatEvent::CustomerMessageReceived { sticker: true, .. })));
+        let mut history = opened;
+        history.extend(sticker(&history, "s2"));
+        assert_eq!(said_by_bot(&history).last().map(String::as_str), Some("Nice sticker! Please choose an option."));
+        assert!(!history.iter().any(|e| matches!(e, ChatEvent::MenuAnswerRejected { .. })), "not a wrong answer");
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        assert_eq!(state.menu_place, Some(MenuPlace::top()), "still at the menu");
+    }
+
+    #[test]
     fn a_files_option_sends_each_file_then_offers_what_a_text_does() {
         let history = talk_to(&errands_menu(), vec![], &[("m1", "hola"), ("m2", "4")]);
         let files: Vec<(String, String)> = history
@@ -1546,6 +1597,7 @@ mod tests {
                 message_id: "m1".into(),
                 text: "hola".into(),
                 media: None,
+                sticker: false,
                 at: at(),
             },
             ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: at() },
@@ -1566,6 +1618,7 @@ mod tests {
             message_id: "m2".into(),
             text: "¿hay alguien?".into(),
             media: None,
+            sticker: false,
             at: at(),
         }]);
     }
@@ -1729,6 +1782,7 @@ mod tests {
             }],
             opening_hours: None,
             closed_menu: None,
+            sticker_reply: None,
             ..crate::menu::tests::three_levels()
         };
         let menu = Menu {

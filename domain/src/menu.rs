@@ -63,6 +63,10 @@ pub struct Menu {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub closed_menu: Option<Box<Menu>>,
+    /// Said when a customer sends the bot a sticker (M15); without it a sticker is an answer
+    /// like any other.
+    #[serde(default)]
+    pub sticker_reply: Option<String>,
     #[serde(default)]
     pub words: MenuWords,
 }
@@ -410,7 +414,8 @@ impl Menu {
             &words.another_agent,
             &words.not_an_answer,
         ];
-        let farewell_ok = self.farewell.as_deref().is_none_or(words_ok);
+        let farewell_ok =
+            self.farewell.as_deref().is_none_or(words_ok) && self.sticker_reply.as_deref().is_none_or(words_ok);
         if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
             return Err(MenuRejection::InvalidWords { at: "the bot's words".into() });
         }
@@ -876,6 +881,7 @@ pub(crate) mod tests {
             opening_hours: None,
             closed_message: None,
             closed_menu: None,
+            sticker_reply: None,
             words: MenuWords::default(),
         }
     }

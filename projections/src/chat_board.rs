@@ -330,7 +330,7 @@ impl Projection for ChatBoard {
                 .execute(&mut *connection)
                 .await?;
             }
-            ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, at } => {
+            ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, at, .. } => {
                 let message = NewMessage {
                     message_id: format!("{chat_id}:{message_id}"),
                     chat_id: chat_id.to_string(),

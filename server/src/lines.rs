@@ -197,6 +197,9 @@ pub struct InboundMessage {
     pub text: String,
     /// A reference (URL) to an image, audio, video or file.
     pub media: Option<String>,
+    /// The media is a sticker: the menu bot answers it with its reply to stickers.
+    #[serde(default)]
+    pub sticker: bool,
     /// The outside system's id of this message: sending it again stores nothing new.
     pub message_id: Option<String>,
 }
@@ -252,6 +255,7 @@ pub async fn store_message(
         message_id: message_id.clone(),
         text: message.text,
         media: message.media,
+        sticker: message.sticker,
         queue: line.routing.queue_of(line_id),
         menu: line.routing.menu().cloned().map(Box::new),
     };

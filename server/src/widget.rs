@@ -172,8 +172,14 @@ pub async fn visitor_says(
     }
     // Until the contact directory knows their name, a visitor is told apart by their id's start.
     let name = format!("Visitor {}", &visit.contact_id["web-".len().."web-".len() + 4]);
-    let message =
-        InboundMessage { contact_id: visit.contact_id, name, text: says.text, media: says.media, message_id: None };
+    let message = InboundMessage {
+        contact_id: visit.contact_id,
+        name,
+        text: says.text,
+        media: says.media,
+        sticker: false,
+        message_id: None,
+    };
     let (accepted, position) = store_message(state, visit.company_id, visit.line_id, message).await?;
     state.caught_up(&state.chat_board, position).await?;
     Ok(accepted)

@@ -1,6 +1,7 @@
-//! The menu bot's forms and errands through the API line, on both backends: answers checked and
-//! kept, e-mailed through a local SMTP server, sent to a local web service whose answer the
-//! customer reads — or its failure, said and recorded —, and files sent by the bot.
+//! The menu bot's forms, errands and media through the API line, on both backends: answers
+//! checked and kept, e-mailed through a local SMTP server, sent to a local web service whose answer
+//! the customer reads — or its failure, said and recorded —, files sent by the bot, and its reply
+//! to stickers.
 
 mod support;
 
@@ -17,6 +18,7 @@ on_both_backends!(
     a_web_query_tells_the_customer_what_the_service_answered_or_that_it_failed,
     without_an_smtp_server_the_email_is_recorded_as_failed_with_the_reason,
     the_bot_sends_files_to_the_lines_webhook,
+    a_sticker_gets_the_menus_reply_to_stickers,
 );
 
 fn lead_form(sales: &str) -> serde_json::Value {
@@ -235,4 +237,23 @@ async fn the_bot_sends_files_to_the_lines_webhook(backend: Backend) {
     assert_eq!(sent[1], ("Our catalogue".to_string(), Some("https://shop.example/catalogue.pdf".to_string())));
     assert_eq!(sent[2], (String::new(), Some("https://shop.example/cover.jpg".to_string())));
     assert!(sent[3].0.starts_with("Anything else?") && sent[3].1.is_none());
+}
+
+async fn a_sticker_gets_the_menus_reply_to_stickers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.api_key().await;
+    let mut hook = webhook().await;
+    let menu = json!({ "menu": { "header": "Hi", "sticker_reply": "Nice sticker! Please choose an option.",
+        "options": [{ "label": "Hours", "action": { "kind": "text", "text": "9 to 18" } }] } });
+    let (line, _) = app.line(menu, Some(&hook.url)).await;
+    let sticker =
+        json!({ "contact_id": "c1", "message_id": "s1", "media": "https://cdn.example/s.webp", "sticker": true });
+    assert_eq!(app.inbound(&key, &line, sticker).await.status(), 202);
+    let (_, reply) = hook.next().await;
+    assert_eq!(reply["text"], "Nice sticker! Please choose an option.");
+    let (_, menu) = hook.next().await;
+    assert_eq!(menu["text"], "Hi\n1. Hours");
+    let log = event_kinds(&app).await;
+    let received = log.iter().find(|(k, _)| k == "CustomerMessageReceived").map(|(_, d)| d.clone()).unwrap();
+    assert_eq!(received["sticker"], true, "the history says it was a sticker");
 }

@@ -57,6 +57,7 @@ fn three_levels(queue: QueueId) -> Menu {
         opening_hours: None,
         closed_message: None,
         closed_menu: None,
+        sticker_reply: None,
         words: MenuWords::default(),
     }
 }
