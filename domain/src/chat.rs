@@ -234,6 +234,22 @@ pub enum ChatEvent {
     AnswersEmailed { chat_id: ChatId, email_id: Uuid, at: DateTime<Utc> },
     #[serde(rename = "AnswersEmailFailed")]
     AnswersEmailFailed { chat_id: ChatId, email_id: Uuid, reason: String, at: DateTime<Utc> },
+    /// The bot asked the customer's consent before the menu (M12).
+    #[serde(rename = "ConsentAsked")]
+    ConsentAsked {
+        chat_id: ChatId,
+        message_id: Uuid,
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        choices: Vec<Choice>,
+        at: DateTime<Utc>,
+    },
+    /// The customer consented, through the menu; `remembered`: not asked again on this line (M14).
+    #[serde(rename = "ConsentGiven")]
+    ConsentGiven { chat_id: ChatId, source: String, remembered: bool, at: DateTime<Utc> },
+    /// The customer refused: the conversation ends without the menu (M13).
+    #[serde(rename = "ConsentRefused")]
+    ConsentRefused { chat_id: ChatId, source: String, at: DateTime<Utc> },
     /// The bot sent a file (M18, M20): `media` is its address.
     #[serde(rename = "BotSentFile")]
     BotSentFile { chat_id: ChatId, message_id: Uuid, text: String, media: String, at: DateTime<Utc> },
@@ -267,6 +283,7 @@ impl DomainEvent for ChatEvent {
                 | ChatEvent::AnswersEmailed { .. }
                 | ChatEvent::AnswersEmailFailed { .. }
                 | ChatEvent::BotSentFile { .. }
+                | ChatEvent::ConsentAsked { .. }
         );
         the_bots.then_some(crate::actor::Actor::Bot)
     }
@@ -415,6 +432,8 @@ pub struct ChatState {
     pub menu_place: Option<MenuPlace>,
     /// The customer stopped the bot for this conversation (G12).
     pub bot_stopped: bool,
+    /// The customer's consent, kept for their next conversations on the line (M12, M14).
+    pub consented: bool,
     /// Since when the bot has waited for the customer's answer, and whether it reminded them.
     pub bot_waiting_since: Option<DateTime<Utc>>,
     pub reminded: bool,
@@ -496,6 +515,24 @@ impl BotTurn<'_> {
 
     fn queue(&self, queue: QueueId) -> ChatEvent {
         ChatEvent::Queued { chat_id: self.chat_id, conversation_id: self.conversation_id, queue, at: self.at }
+    }
+
+    /// The words outside opening hours, when it is closed, and the menu.
+    fn greet(&mut self) -> Vec<ChatEvent> {
+        let closed_message = self.menu.filter(|m| m.is_closed_at(self.at)).and_then(|m| m.closed_message.clone());
+        let mut events: Vec<ChatEvent> = closed_message.map(|text| self.say(text)).into_iter().collect();
+        events.push(self.show(MenuPlace::top(), None));
+        events
+    }
+
+    fn ask_consent(&mut self, menu: &Menu) -> ChatEvent {
+        ChatEvent::ConsentAsked {
+            chat_id: self.chat_id,
+            message_id: self.next_id(),
+            text: menu.render(&MenuPlace::Consent),
+            choices: menu.choices(&MenuPlace::Consent),
+            at: self.at,
+        }
     }
 
     /// The farewell, when there is one, and the end of the conversation.
@@ -633,6 +670,26 @@ impl BotTurn<'_> {
                 events.push(self.ask(place, question.unwrap_or_default(), text));
             }
             MenuOutcome::Query(query) => events.push(self.web_query(&query, Answers::new())),
+            MenuOutcome::Consent(given) => {
+                let consent = self.menu.and_then(|m| m.consent.clone());
+                let source = "menu".to_string();
+                if given {
+                    let remembered = consent.is_some_and(|c| c.remember);
+                    events.push(ChatEvent::ConsentGiven { chat_id, source, remembered, at });
+                    events.extend(self.greet());
+                } else {
+                    events.push(ChatEvent::ConsentRefused { chat_id, source, at });
+                    if let Some(text) = consent.and_then(|c| c.farewell) {
+                        events.push(self.say(text));
+                    }
+                    events.push(ChatEvent::Resolved {
+                        chat_id,
+                        conversation_id: self.conversation_id,
+                        by: Resolver::Bot,
+                        at,
+                    });
+                }
+            }
             MenuOutcome::Files { text, files } => {
                 for (n, media) in files.into_iter().enumerate() {
                     let text = if n == 0 { text.clone().unwrap_or_default() } else { String::new() };
@@ -654,20 +711,22 @@ impl BotTurn<'_> {
 
 /// The menu bot's answer to a customer's message at `place` (or to a new conversation, `None`).
 /// Without a menu the bot only ever asks what to do after an agent went away.
+#[allow(clippy::too_many_arguments)]
 fn bot_answers(
     chat_id: ChatId,
     conversation_id: ConversationId,
     menu: Option<&Menu>,
     place: Option<&MenuPlace>,
     inbound: &Inbound,
+    consented: bool,
     at: DateTime<Utc>,
 ) -> Vec<ChatEvent> {
     let mut turn = BotTurn { chat_id, conversation_id, menu, answering: &inbound.message_id, said: 0, at };
     let Some(place) = place else {
-        let closed_message = menu.filter(|m| m.is_closed_at(at)).and_then(|m| m.closed_message.clone());
-        let mut events: Vec<ChatEvent> = closed_message.map(|text| turn.say(text)).into_iter().collect();
-        events.push(turn.show(MenuPlace::top(), None));
-        return events;
+        return match menu.filter(|m| m.consent.is_some() && !consented) {
+            Some(menu) => vec![turn.ask_consent(menu)],
+            None => turn.greet(),
+        };
     };
     let answer = match (menu, place) {
         // The bot waits for a web service: what the customer says meanwhile is only recorded.
@@ -774,7 +833,7 @@ impl Decider for Chat {
                     }
                     (Some(KeyPhrase::ResumeBot), Some(_)) if state.bot_stopped && state.agent.is_none() => {
                         events.push(ChatEvent::BotResumed { chat_id, at });
-                        events.extend(bot_answers(chat_id, conversation_id, menu, None, inbound, at));
+                        events.extend(bot_answers(chat_id, conversation_id, menu, None, inbound, state.consented, at));
                         return Ok(events);
                     }
                     _ => {}
@@ -786,14 +845,14 @@ impl Decider for Chat {
                     let message_id = bot_message_id(chat_id, &format!("sticker:{}", inbound.message_id), 1);
                     events.push(ChatEvent::BotSaid { chat_id, message_id, text, at });
                     if opens {
-                        events.extend(bot_answers(chat_id, conversation_id, menu, None, inbound, at));
+                        events.extend(bot_answers(chat_id, conversation_id, menu, None, inbound, state.consented, at));
                     }
                     return Ok(events);
                 }
                 match (menu, place) {
                     _ if !with_bot => {}
                     (Some(_), _) | (None, Some(MenuPlace::AgentAway(_))) => {
-                        events.extend(bot_answers(chat_id, conversation_id, menu, place, inbound, at));
+                        events.extend(bot_answers(chat_id, conversation_id, menu, place, inbound, state.consented, at));
                     }
                     // No menu (any more): the conversation goes straight to the line's queue.
                     (None, _) => events.push(ChatEvent::Queued { chat_id, conversation_id, queue: inbound.queue, at }),
@@ -1134,6 +1193,14 @@ impl Decider for Chat {
             ChatEvent::AnswersEmailed { email_id, .. } | ChatEvent::AnswersEmailFailed { email_id, .. } => {
                 state.pending_emails.remove(email_id);
             }
+            ChatEvent::ConsentAsked { at, .. } => {
+                state.menu_place = Some(MenuPlace::Consent);
+                state.queue = None;
+                state.bot_waiting_since = Some(*at);
+                state.reminded = false;
+            }
+            ChatEvent::ConsentGiven { remembered, .. } => state.consented = *remembered,
+            ChatEvent::ConsentRefused { .. } => state.consented = false,
             ChatEvent::InputAccepted { .. }
             | ChatEvent::InputRejected { .. }
             | ChatEvent::InputAbandoned { .. }
@@ -1287,6 +1354,7 @@ mod tests {
                 ChatEvent::MenuShown { text, .. }
                 | ChatEvent::BotSaid { text, .. }
                 | ChatEvent::InputRequested { text, .. }
+                | ChatEvent::ConsentAsked { text, .. }
                 | ChatEvent::BotSentFile { text, .. } => Some(text.clone()),
                 _ => None,
             })
@@ -1457,6 +1525,60 @@ mod tests {
         assert!(!history.iter().any(|e| matches!(e, ChatEvent::MenuAnswerRejected { .. })), "not a wrong answer");
         let state = history.iter().fold(ChatState::default(), Chat::evolve);
         assert_eq!(state.menu_place, Some(MenuPlace::top()), "still at the menu");
+    }
+
+    #[test]
+    fn consent_is_asked_before_the_menu_remembered_when_so_configured_and_a_refusal_ends_it() {
+        let consent = |remember: bool| crate::menu::ConsentQuestion {
+            text: "May we contact you on WhatsApp?".into(),
+            yes: "Yes".into(),
+            no: "No".into(),
+            farewell: Some("Understood, bye!".into()),
+            remember,
+        };
+        let menu = Menu { consent: Some(consent(true)), ..errands_menu() };
+        let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "maybe"), ("m3", "1")]);
+        assert_eq!(
+            said_by_bot(&history),
+            [
+                "May we contact you on WhatsApp?\n1. Yes\n2. No",
+                "Please answer with the number of an option.\n\nMay we contact you on WhatsApp?\n1. Yes\n2. No",
+                "Hi\n1. Leave your details\n2. Quote\n3. Order status\n4. Catalogue",
+            ]
+        );
+        assert!(history.contains(&ChatEvent::ConsentGiven {
+            chat_id: chat(),
+            source: "menu".into(),
+            remembered: true,
+            at: at()
+        }));
+        assert!(matches!(history.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
+        assert!(matches!(
+            history.iter().find(|e| matches!(e, ChatEvent::ConsentAsked { .. })),
+            Some(ChatEvent::ConsentAsked { choices, .. }) if choices.len() == 2
+        ));
+
+        let state = history.iter().fold(ChatState::default(), Chat::evolve);
+        let resolve = ChatCommand::Resolve { company_id: company(), by: Resolver::Bot, at: at() };
+        let history: Vec<ChatEvent> = history.into_iter().chain(Chat::decide(&state, &resolve).unwrap()).collect();
+        let next = talk_to(&menu, history.clone(), &[("m4", "hola otra vez")]);
+        assert!(
+            matches!(next.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()),
+            "remembered: straight to the menu"
+        );
+        let asking_always = Menu { consent: Some(consent(false)), ..errands_menu() };
+        let given_once = talk_to(&asking_always, vec![], &[("m1", "hola"), ("m2", "yes")]);
+        let state = given_once.iter().fold(ChatState::default(), Chat::evolve);
+        let given_once: Vec<ChatEvent> =
+            given_once.into_iter().chain(Chat::decide(&state, &resolve).unwrap()).collect();
+        let again = talk_to(&asking_always, given_once, &[("m3", "hola")]);
+        assert!(matches!(again.last(), Some(ChatEvent::ConsentAsked { .. })), "asked every time (M14)");
+
+        let refused = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2")]);
+        let tail = kinds(&refused[refused.len() - 4..]);
+        assert_eq!(tail, ["MenuOptionChosen", "ConsentRefused", "BotSaid", "ChatResolved"]);
+        assert_eq!(said_by_bot(&refused).last().map(String::as_str), Some("Understood, bye!"));
+        assert!(!refused.iter().any(|e| matches!(e, ChatEvent::MenuShown { .. })), "no menu without consent (M13)");
     }
 
     #[test]
@@ -1783,6 +1905,7 @@ mod tests {
             opening_hours: None,
             closed_menu: None,
             sticker_reply: None,
+            consent: None,
             ..crate::menu::tests::three_levels()
         };
         let menu = Menu {

@@ -63,6 +63,9 @@ pub struct Menu {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub closed_menu: Option<Box<Menu>>,
+    /// Asked before the menu (M12): the customer's consent to be contacted.
+    #[serde(default)]
+    pub consent: Option<ConsentQuestion>,
     /// Said when a customer sends the bot a sticker (M15); without it a sticker is an answer
     /// like any other.
     #[serde(default)]
@@ -195,12 +198,44 @@ pub enum MenuPlace {
     },
     /// Waiting for a web service's answer.
     Waiting,
+    /// Asked for consent before the menu (M12).
+    Consent,
 }
 
 impl MenuPlace {
     pub fn top() -> Self {
         MenuPlace::Level(vec![])
     }
+}
+
+/// The question of consent before the menu (M12–M14).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentQuestion {
+    pub text: String,
+    #[serde(default = "default_yes")]
+    pub yes: String,
+    #[serde(default = "default_no")]
+    pub no: String,
+    /// Said when the customer refuses; the conversation then ends without the menu (M13).
+    #[serde(default)]
+    pub farewell: Option<String>,
+    /// Keep a given consent for the customer's next conversations on the line; `false` asks
+    /// every time they write (M14).
+    #[serde(default = "default_remember")]
+    pub remember: bool,
+}
+
+fn default_yes() -> String {
+    "Yes".into()
+}
+
+fn default_no() -> String {
+    "No".into()
+}
+
+fn default_remember() -> bool {
+    true
 }
 
 /// An option offered, for channels that show buttons or lists (C7, M16): the customer's tap
@@ -320,6 +355,8 @@ pub enum MenuOutcome {
         text: Option<String>,
         files: Vec<String>,
     },
+    /// The customer gave (true) or refused their consent.
+    Consent(bool),
 }
 
 /// Where a customer's answer to a form's question takes them.
@@ -414,8 +451,12 @@ impl Menu {
             &words.another_agent,
             &words.not_an_answer,
         ];
-        let farewell_ok =
-            self.farewell.as_deref().is_none_or(words_ok) && self.sticker_reply.as_deref().is_none_or(words_ok);
+        let consent_ok = self.consent.as_ref().is_none_or(|c| {
+            [&c.text, &c.yes, &c.no].iter().all(|w| words_ok(w)) && c.farewell.as_deref().is_none_or(words_ok)
+        });
+        let farewell_ok = self.farewell.as_deref().is_none_or(words_ok)
+            && self.sticker_reply.as_deref().is_none_or(words_ok)
+            && consent_ok;
         if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
             return Err(MenuRejection::InvalidWords { at: "the bot's words".into() });
         }
@@ -539,6 +580,10 @@ impl Menu {
                 Some(closed) => return closed.render(&MenuPlace::Level(path.clone())),
                 None => return self.render(&MenuPlace::top()),
             },
+            MenuPlace::Consent => match &self.consent {
+                Some(consent) => (consent.text.as_str(), vec![consent.yes.as_str(), consent.no.as_str()], false),
+                None => return String::new(),
+            },
             MenuPlace::Form { .. } | MenuPlace::Waiting => return String::new(),
         };
         let mut lines = vec![header.trim().to_string()];
@@ -583,6 +628,9 @@ impl Menu {
                 })
                 .unwrap_or_default(),
             MenuPlace::Waiting => vec![],
+            MenuPlace::Consent => {
+                self.consent.as_ref().map(|c| numbered(&[c.yes.as_str(), c.no.as_str()])).unwrap_or_default()
+            }
         }
     }
 
@@ -663,6 +711,14 @@ impl Menu {
                     }
                     other => other,
                 }
+            }
+            MenuPlace::Consent => {
+                let Some(consent) = &self.consent else { return MenuMove::Restart };
+                let Some(index) = pick(&answer, &[consent.yes.as_str(), consent.no.as_str()]) else {
+                    return MenuMove::NotAnOption;
+                };
+                let (option, label) = if index == 0 { (1, consent.yes.clone()) } else { (2, consent.no.clone()) };
+                MenuMove::Chose { option, label, then: MenuOutcome::Consent(index == 0) }
             }
             // Answers to forms go through `answer_form`; while a service is asked, nothing moves.
             MenuPlace::Form { .. } | MenuPlace::Waiting => MenuMove::NotAnOption,
@@ -882,6 +938,7 @@ pub(crate) mod tests {
             closed_message: None,
             closed_menu: None,
             sticker_reply: None,
+            consent: None,
             words: MenuWords::default(),
         }
     }

@@ -391,7 +391,8 @@ impl Projection for ChatBoard {
                 add_bot_message(connection, chat_id, message_id, &text, None, &choices, at).await?;
                 set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
-            ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. } => {
+            ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
+            | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
                 add_bot_message(connection, chat_id, message_id, &text, None, &choices, at).await?;
                 set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
             }
@@ -412,7 +413,9 @@ impl Projection for ChatBoard {
                 let text = format!("The e-mail of the customer's answers failed: {reason}");
                 add_note(connection, event, chat_id, "system".into(), &text, at).await?;
             }
-            ChatEvent::InputAccepted { .. }
+            ChatEvent::ConsentGiven { .. }
+            | ChatEvent::ConsentRefused { .. }
+            | ChatEvent::InputAccepted { .. }
             | ChatEvent::InputRejected { .. }
             | ChatEvent::InputAbandoned { .. }
             | ChatEvent::WebQueryRequested { .. }

@@ -178,7 +178,8 @@ impl Delivery {
                 }
             }
             ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. }
-            | ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. } => {
+            | ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
+            | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
                 if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
                     self.pending.insert(event.position, OutboundMessage { choices, ..message });
                 }

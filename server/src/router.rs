@@ -286,9 +286,9 @@ impl Books {
                 (*chat_id, None)
             }
             // With the bot, the chat is nobody's (after an agent went away, no longer theirs).
-            ChatEvent::MenuShown { chat_id, .. } | ChatEvent::InputRequested { chat_id, .. } => {
-                (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id }))
-            }
+            ChatEvent::MenuShown { chat_id, .. }
+            | ChatEvent::InputRequested { chat_id, .. }
+            | ChatEvent::ConsentAsked { chat_id, .. } => (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id })),
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
             | ChatEvent::MenuOptionChosen { chat_id, .. }
@@ -313,7 +313,9 @@ impl Books {
             | ChatEvent::AnswersEmailRequested { chat_id, .. }
             | ChatEvent::AnswersEmailed { chat_id, .. }
             | ChatEvent::AnswersEmailFailed { chat_id, .. }
-            | ChatEvent::BotSentFile { chat_id, .. } => (*chat_id, None),
+            | ChatEvent::BotSentFile { chat_id, .. }
+            | ChatEvent::ConsentGiven { chat_id, .. }
+            | ChatEvent::ConsentRefused { chat_id, .. } => (*chat_id, None),
         };
         let tracked = self.chats.remove(&chat).map_or_else(ChatState::default, |t| t.state);
         let state = Chat::evolve(tracked, event);

@@ -14,6 +14,7 @@ on_both_backends!(
     a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live,
     widget_calls_without_a_valid_widget_or_visitor_are_refused,
     visitors_send_files_within_the_limits_and_agents_see_them,
+    consent_is_asked_before_the_menu_and_a_refusal_ends_the_conversation_without_it,
 );
 
 /// A visitor of a widget: their token, and the calls they make.
@@ -255,4 +256,47 @@ async fn visitors_send_files_within_the_limits_and_agents_see_them(backend: Back
     assert_eq!(visitor.chat().await["messages"].as_array().unwrap().len(), 1, "refused files sent nothing");
     let missing = anonymous().get(format!("{}/media/{}.png", app.address, "0".repeat(64))).send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+async fn consent_is_asked_before_the_menu_and_a_refusal_ends_the_conversation_without_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let mut routing = menu(&sales);
+    routing["menu"]["consent"] = json!({ "text": "May we contact you here later?", "yes": "Sure", "no": "No thanks",
+                                          "farewell": "Understood. Bye!" });
+    let (line, _) = app.line(routing, None).await;
+    let key = app.open_widget(&line).await["key"].as_str().unwrap().to_string();
+    let visitor = app.visitor(&key).await;
+    let said = |from: &str, text: &str| (from.to_string(), text.to_string());
+
+    visitor.says("hola").await;
+    assert_eq!(
+        visitor.lines().await.last(),
+        Some(&said("bot", "May we contact you here later?\n1. Sure\n2. No thanks"))
+    );
+    assert_eq!(
+        visitor.chat().await["messages"][1]["choices"],
+        json!([{ "answer": "1", "label": "Sure" }, { "answer": "2", "label": "No thanks" }])
+    );
+    visitor.says("No thanks").await;
+    assert_eq!(visitor.lines().await.last(), Some(&said("bot", "Understood. Bye!")), "no menu (M13)");
+    let chats = app.wait_chats(&app.client, |c| c.is_empty()).await;
+    assert!(chats.is_empty(), "the refusal ended the conversation");
+
+    visitor.says("hola de nuevo").await;
+    assert_eq!(
+        visitor.lines().await.last(),
+        Some(&said("bot", "May we contact you here later?\n1. Sure\n2. No thanks"))
+    );
+    visitor.says("1").await;
+    assert_eq!(visitor.lines().await.last(), Some(&said("bot", "Welcome to the shop\n1. Help\n2. Buy")));
+    let chat = app.wait_chats(&app.client, |c| c.len() == 1).await[0]["chat_id"].as_str().unwrap().to_string();
+    let resolved = app.send(&app.client, Method::POST, &format!("/api/v1/chats/{chat}/resolve"), json!({})).await;
+    assert_eq!(resolved.status(), 204);
+    visitor.says("otra consulta").await;
+    assert_eq!(
+        visitor.lines().await.last(),
+        Some(&said("bot", "Welcome to the shop\n1. Help\n2. Buy")),
+        "a given consent is remembered for the next conversation"
+    );
 }

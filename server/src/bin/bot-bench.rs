@@ -58,6 +58,7 @@ fn three_levels(queue: QueueId) -> Menu {
         closed_message: None,
         closed_menu: None,
         sticker_reply: None,
+        consent: None,
         words: MenuWords::default(),
     }
 }
