@@ -83,6 +83,10 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("supervisor"), StaticSegment("queues"))
                         view=pages::queues::QueuesPage
                     />
+                    <Route
+                        path=(StaticSegment("supervisor"), StaticSegment("lines"))
+                        view=pages::lines::LinesPage
+                    />
                 </Routes>
             </main>
         </Router>
@@ -100,6 +104,7 @@ fn ConsoleBar() -> impl IntoView {
                 <A href="/">"Ikono Chat"</A>
                 <nav aria-label="Main">
                     <A href="/supervisor/queues">"Queues"</A>
+                    <A href="/supervisor/lines">"Lines"</A>
                     <A href="/supervisor/agents">"Agents"</A>
                     <A href="/supervisor/monitor">"Monitor"</A>
                     <A href="/supervisor/pause-reasons">"Pause reasons"</A>

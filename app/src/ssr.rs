@@ -6,6 +6,7 @@ use crate::pages::agent::{AgentStatus, ReasonView};
 use crate::pages::agents::{AgentView, NewAgentForm};
 use crate::pages::chats::ChatView;
 use crate::pages::conversation::ConversationView;
+use crate::pages::lines::{LineView, MenuPreview};
 use crate::pages::monitor::MonitorView;
 use crate::pages::queues::QueueView;
 use crate::pages::widget::RoomView;
@@ -47,6 +48,17 @@ pub trait Services: Send + Sync + 'static {
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
     async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError>;
     async fn reply(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
+    /// The caller's lines; widget tags load from `origin`.
+    async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError>;
+    async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError>;
+    async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError>;
+    async fn preview_menu(
+        &self,
+        token: Option<String>,
+        menu: String,
+        answers: Vec<String>,
+    ) -> Result<MenuPreview, UiError>;
+    async fn save_menu(&self, token: Option<String>, line_id: String, menu: String) -> Result<(), UiError>;
     /// A new visitor of the widget `key`: their token.
     async fn widget_start(&self, key: String) -> Result<String, UiError>;
     async fn widget_chat(&self, key: String, token: String) -> Result<RoomView, UiError>;
@@ -71,6 +83,16 @@ pub fn token_from_cookies(headers: &http::HeaderMap) -> Option<String> {
         .find(|(name, _)| *name == SESSION_COOKIE)
         .map(|(_, token)| token.to_string())
         .filter(|token| !token.is_empty())
+}
+
+/// Where the browser reached this server (`http://host:port`), from the request being served.
+pub fn request_origin() -> String {
+    let parts = leptos::prelude::use_context::<http::request::Parts>();
+    let header =
+        |name: &str| parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
+    let host = header("x-forwarded-host").or_else(|| header("host")).unwrap_or_else(|| "127.0.0.1:3000".into());
+    format!("{scheme}://{host}")
 }
 
 /// Sets a cookie on the server function's answer.

@@ -18,6 +18,7 @@
 //! - [`live`]: pushes read-model changes to the browsers they concern.
 //! - [`nodes`]: node heartbeats; a silent node's agents are taken offline.
 //! - [`openapi`]: the API's OpenAPI document, generated from the handlers, and its page.
+//! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
 //! - [`metrics`]: Prometheus counters and gauges.
 //! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
 //! - [`router`]: assigns waiting chats to available agents and tells customers their place.
@@ -40,6 +41,7 @@ pub mod leader;
 pub mod lines;
 pub mod live;
 pub mod media;
+pub mod menu_preview;
 pub mod metrics;
 pub mod nodes;
 pub mod openapi;

@@ -9,7 +9,9 @@ use crate::delivery::Delivery;
 use crate::errands::{Errands, Mailer};
 use crate::error::AppError;
 use crate::leader::Leadership;
+use crate::lines::{change_line_routing, create_line, list_lines, NewLine};
 use crate::live::LiveHub;
+use crate::menu_preview::{preview, read_menu};
 use crate::metrics::Metrics;
 use crate::pauses::{change_reasons, pause, resume};
 use crate::people::{
@@ -24,6 +26,7 @@ use app::pages::agent::{AgentStatus, ReasonView};
 use app::pages::agents::{AgentView, NewAgentForm};
 use app::pages::chats::ChatView;
 use app::pages::conversation::{ConversationMessage, ConversationView};
+use app::pages::lines::{LineView, MenuPreview, PreviewLineView};
 use app::pages::monitor::{AgentMonitorView, MonitorView};
 use app::pages::queues::{MemberView, QueueView};
 use app::pages::widget::{RoomMessage, RoomView};
@@ -32,6 +35,7 @@ use app::{shell, App};
 use async_trait::async_trait;
 use axum::extract::FromRef;
 use axum::Router;
+use domain::line::LineRouting;
 use domain::pause::PauseReasonCommand;
 use domain::user::Role;
 use eventlog::EventLog;
@@ -384,6 +388,93 @@ impl Services for ConsoleServices {
         let caller = self.caller(token).await?;
         let chat = chat_id.parse().map_err(|_| UiError::Invalid("no such chat".into()))?;
         reply(&self.state, &caller, chat, &text).await?;
+        Ok(())
+    }
+
+    async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError> {
+        let caller = self.caller(token).await?;
+        let rows = list_lines(&self.state, &caller).await?;
+        let queues = QueueList::new().queues_of(&self.state.store, caller.company_id).await.map_err(AppError::from)?;
+        let agents = People
+            .users_of(&self.state.store, &caller.company_id.to_string(), Role::Agent.as_str())
+            .await
+            .map_err(AppError::from)?;
+        let queue_name = |id: String| queues.iter().find(|q| q.queue_id == id).map_or(id, |q| q.name.clone());
+        let agent_name = |id: String| agents.iter().find(|a| a.user_id == id).map_or(id, |a| a.name.clone());
+        Ok(rows
+            .into_iter()
+            .map(|row| LineView {
+                routes_to: match &row.routing {
+                    LineRouting::Queue(queue) => format!("Queue {}", queue_name(queue.to_string())),
+                    LineRouting::Agent(agent) => format!("Agent {}", agent_name(agent.to_string())),
+                    LineRouting::Agents(agents) => format!(
+                        "Agents {}",
+                        agents.iter().map(|a| agent_name(a.to_string())).collect::<Vec<_>>().join(", ")
+                    ),
+                    LineRouting::Menu(_) => "The menu bot".into(),
+                },
+                menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
+                widget_snippet: row
+                    .widget_key
+                    .map(|key| format!(r#"<script src="{origin}/widget.js" data-line="{key}" async></script>"#)),
+                id: row.line_id,
+                name: row.name,
+            })
+            .collect())
+    }
+
+    async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let queue = queue_id.parse().map_err(|_| UiError::Invalid("choose the queue the line's chats go to".into()))?;
+        let line = NewLine { name, routing: LineRouting::Queue(queue), webhook_url: None };
+        create_line(&self.state, &caller, &line).await?;
+        Ok(())
+    }
+
+    async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let line = line_id.parse().map_err(|_| UiError::Invalid("no such line".into()))?;
+        crate::widget::open_widget(&self.state, &caller, line, "").await?;
+        Ok(())
+    }
+
+    async fn preview_menu(
+        &self,
+        token: Option<String>,
+        menu: String,
+        answers: Vec<String>,
+    ) -> Result<MenuPreview, UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Supervisor])?;
+        let menu = match read_menu(&menu) {
+            Ok(menu) => menu,
+            Err(problem) => return Ok(MenuPreview { problem: Some(problem.to_string()), lines: vec![] }),
+        };
+        let queues = QueueList::new().queues_of(&self.state.store, caller.company_id).await.map_err(AppError::from)?;
+        let queue_name = |queue: domain::ids::QueueId| {
+            let id = queue.to_string();
+            queues
+                .iter()
+                .find(|q| q.queue_id == id)
+                .map_or_else(|| format!("an unknown queue ({id})"), |q| q.name.clone())
+        };
+        let lines = preview(&menu, &answers, queue_name)
+            .into_iter()
+            .map(|line| PreviewLineView {
+                from: line.from.to_string(),
+                text: line.text,
+                choices: line.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
+            })
+            .collect();
+        Ok(MenuPreview { problem: None, lines })
+    }
+
+    async fn save_menu(&self, token: Option<String>, line_id: String, menu: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        caller.require(&[Role::Supervisor])?;
+        let line = line_id.parse().map_err(|_| UiError::Invalid("no such line".into()))?;
+        let menu = read_menu(&menu)?;
+        change_line_routing(&self.state, &caller, line, LineRouting::Menu(Box::new(menu))).await?;
         Ok(())
     }
 

@@ -26,6 +26,9 @@ struct Case {
     expected: [u16; 5],
 }
 
+const HOURS_MENU: &str =
+    r#"{ "header": "Hi", "options": [{ "label": "Hours", "action": { "kind": "text", "text": "9 to 18" } }] }"#;
+
 fn case(method: reqwest::Method, path: String, body: Body, expected: [u16; 5]) -> Case {
     Case { method, path, body, expected }
 }
@@ -199,6 +202,31 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::POST, "/api/my_chats".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/monitor".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(M::PUT, format!("/api/v1/lines/{line}/widget"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        case(M::POST, "/api/lines".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
+            "/api/create_line".into(),
+            Body::Form(vec![("name", "Taken".into()), ("queue_id", queue.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/open_widget".into(),
+            Body::Form(vec![("line_id", line.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/preview_menu".into(),
+            Body::Json(json!({ "menu": HOURS_MENU, "answers": [] })),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/save_menu".into(),
+            Body::Form(vec![("line_id", line.clone()), ("menu", HOURS_MENU.into())]),
+            [401, 403, 403, 403, 422],
+        ),
         case(
             M::POST,
             "/api/conversation".into(),

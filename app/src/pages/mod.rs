@@ -5,6 +5,7 @@ pub mod agents;
 pub mod chats;
 pub mod conversation;
 pub mod home;
+pub mod lines;
 pub mod login;
 pub mod monitor;
 pub mod pauses;
