@@ -20,6 +20,7 @@
 //! - [`openapi`]: the API's OpenAPI document, generated from the handlers, and its page.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
 //! - [`metrics`]: Prometheus counters and gauges.
+//! - [`group_commit`]: concurrent requests' decisions appended together, one commit per batch.
 //! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
 //! - [`router`]: assigns waiting chats to available agents and tells customers their place.
 //! - [`routes`]: health, metrics, REST API and live endpoints.
@@ -37,6 +38,7 @@ pub mod config;
 pub mod delivery;
 pub mod errands;
 pub mod error;
+pub mod group_commit;
 pub mod leader;
 pub mod lines;
 pub mod live;

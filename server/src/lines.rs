@@ -1,7 +1,7 @@
 //! The generic API line: supervisors create API keys and lines; outside systems inject customers'
 //! messages with a key; where each line's chats go (R6, G17).
 
-use crate::commands::{decide_and_append, execute, CommandContext};
+use crate::commands::{decide, execute, with_retry, CommandContext};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
@@ -273,8 +273,11 @@ pub async fn store_message(
         at: context.now,
     };
     let stream = chat_stream(chat_id);
-    let position =
-        decide_and_append::<Chat>(state.log.as_ref(), &state.metrics, &context, &stream, &command, chat_rejected)
-            .await?;
+    let log = state.log.as_ref();
+    let position = with_retry(&state.metrics, || async {
+        let decided = decide::<Chat>(log, &context, &stream, &command, chat_rejected).await?;
+        state.inbound.commit(decided).await
+    })
+    .await?;
     Ok((AcceptedMessage { chat_id, message_id }, position))
 }

@@ -7,6 +7,7 @@ use crate::companies::ensure_company;
 use crate::config::Settings;
 use crate::delivery::Delivery;
 use crate::errands::{Errands, Mailer};
+use crate::group_commit::GroupCommit;
 use crate::error::AppError;
 use crate::leader::Leadership;
 use crate::lines::{change_line_routing, create_line, list_lines, NewLine};
@@ -70,6 +71,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The business clock: when customers and agents acted, for every rule that counts time.
     pub clock: Arc<dyn Clock>,
+    /// Where customers' messages are appended, many per commit.
+    pub inbound: GroupCommit,
 }
 
 impl AppState {
@@ -165,6 +168,7 @@ impl Application {
             Errands::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "errands"), mailer);
         background.push(tokio::spawn(errands.run()));
 
+        let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let listener = TcpListener::bind(settings.address).await?;
         let address = listener.local_addr()?;
         background.push(tokio::spawn(crate::nodes::beat(store.clone(), address.to_string())));
@@ -190,6 +194,7 @@ impl Application {
             people,
             leptos_options: leptos_options.clone(),
             clock: clock.clone(),
+            inbound,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")
