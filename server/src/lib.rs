@@ -13,6 +13,7 @@
 //! - [`lines`]: API keys, lines and the messages customers send through them.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`presence`]: agents online while a live connection of theirs is open.
+//! - [`directory`]: lines and API keys kept in memory for the inbound path.
 //! - [`delivery`]: sends messages to customers through their line's webhook.
 //! - [`errands`]: the bot's web queries and e-mails, their outcomes recorded on the chat.
 //! - [`live`]: pushes read-model changes to the browsers they concern.
@@ -36,6 +37,7 @@ pub mod commands;
 pub mod companies;
 pub mod config;
 pub mod delivery;
+pub mod directory;
 pub mod errands;
 pub mod error;
 pub mod group_commit;

@@ -93,7 +93,9 @@ pub async fn revoke_api_key(state: &AppState, caller: &Caller, key_id: Uuid) -> 
     caller.require(&[Role::Supervisor])?;
     let stream = api_keys_stream(caller.company_id);
     let command = ApiKeyCommand::Revoke { key_id };
-    execute::<ApiKeys>(state, &caller.context(), &stream, &command, api_key_rejected, &state.lines).await
+    let revoked = execute::<ApiKeys>(state, &caller.context(), &stream, &command, api_key_rejected, &state.lines).await;
+    state.directory.forget();
+    revoked
 }
 
 pub async fn list_api_keys(state: &AppState, caller: &Caller) -> Result<Vec<ApiKeyRow>, AppError> {
@@ -166,7 +168,10 @@ pub async fn change_line_routing(
     caller.require(&[Role::Supervisor])?;
     check_routing(state, caller, &routing).await?;
     let command = LineCommand::ChangeRouting { line_id, company_id: caller.company_id, routing };
-    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await
+    let changed =
+        execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await;
+    state.directory.forget();
+    changed
 }
 
 /// What a line does with chats whose agent is offline (G6).
@@ -178,7 +183,10 @@ pub async fn set_offline_policy(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let command = LineCommand::SetOfflinePolicy { line_id, company_id: caller.company_id, policy };
-    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await
+    let set =
+        execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await;
+    state.directory.forget();
+    set
 }
 
 pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow>, AppError> {
@@ -214,7 +222,7 @@ pub struct AcceptedMessage {
 pub async fn company_of_key(state: &AppState, key: Option<&str>) -> Result<CompanyId, AppError> {
     let unauthorized = || AppError::Unauthorized("a valid API key is needed (Authorization: Bearer …)".into());
     let key = key.ok_or_else(unauthorized)?;
-    let row = Lines.api_key(&state.store, &key_hash(key)).await?.ok_or_else(unauthorized)?;
+    let row = state.directory.api_key(&state.store, &key_hash(key)).await?.ok_or_else(unauthorized)?;
     if row.revoked {
         return Err(AppError::Unauthorized("this API key was revoked".into()));
     }
@@ -240,7 +248,8 @@ pub async fn store_message(
     line_id: LineId,
     message: InboundMessage,
 ) -> Result<(AcceptedMessage, Option<eventlog::Position>), AppError> {
-    let line = Lines
+    let line = state
+        .directory
         .line(&state.store, &line_id.to_string())
         .await?
         .filter(|row| row.company_id == company.to_string())

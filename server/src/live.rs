@@ -2,6 +2,7 @@
 //! change is offered to the connections it concerns — the company's supervisors and auditors, and the one
 //! agent a chat or a working state belongs to — and their open pages refetch.
 
+use crate::directory::Directory;
 use crate::people::Caller;
 use domain::user::Role;
 use eventlog::{EventLog, RecordedEvent};
@@ -40,16 +41,23 @@ pub struct LiveHub {
     changes: broadcast::Sender<LiveChange>,
     /// Each chat's agent, so that a message in a chat reaches the agent who has it.
     chat_agents: Arc<Mutex<HashMap<String, Uuid>>>,
+    /// Told when lines or keys change, whichever node changed them.
+    directory: Directory,
 }
 
 impl Default for LiveHub {
     fn default() -> Self {
         let (changes, _) = broadcast::channel(4096);
-        Self { changes, chat_agents: Arc::default() }
+        Self { changes, chat_agents: Arc::default(), directory: Directory::default() }
     }
 }
 
 impl LiveHub {
+    /// The lines and keys kept in memory, forgotten as the log shows them change.
+    pub fn directory(&self) -> Directory {
+        self.directory.clone()
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<LiveChange> {
         self.changes.subscribe()
     }
@@ -106,6 +114,9 @@ impl LiveHub {
                     if let Err(error) = read_model.wait_for(last, Duration::from_secs(10)).await {
                         tracing::warn!(%error, "pushing a change before its read model shows it");
                     }
+                }
+                if batch.iter().any(|e| e.event_type.starts_with("Line") || e.event_type.starts_with("ApiKey")) {
+                    self.directory.forget();
                 }
                 let changes: BTreeSet<LiveChange> = batch.iter().filter_map(|event| self.change_of(event)).collect();
                 for change in changes {

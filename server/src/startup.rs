@@ -6,9 +6,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
 use crate::config::Settings;
 use crate::delivery::Delivery;
+use crate::directory::Directory;
 use crate::errands::{Errands, Mailer};
-use crate::group_commit::GroupCommit;
 use crate::error::AppError;
+use crate::group_commit::GroupCommit;
 use crate::leader::Leadership;
 use crate::lines::{change_line_routing, create_line, list_lines, NewLine};
 use crate::live::LiveHub;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Where customers' messages are appended, many per commit.
     pub inbound: GroupCommit,
+    /// Lines and API keys kept in memory for the inbound path.
+    pub directory: Directory,
 }
 
 impl AppState {
@@ -150,7 +153,7 @@ impl Application {
         crate::media::prepare(&store).await?;
         let live = LiveHub::default();
         let all = [&queue_list, &people, &agent_board, &lines, &chat_board];
-        let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone()];
+        let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
         let mut background = vec![tokio::spawn(live.clone().follow(log.clone(), read_models))];
         for projection in all {
             projection.prepare().await?;
@@ -169,6 +172,7 @@ impl Application {
         background.push(tokio::spawn(errands.run()));
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
+        let directory = live.directory();
         let listener = TcpListener::bind(settings.address).await?;
         let address = listener.local_addr()?;
         background.push(tokio::spawn(crate::nodes::beat(store.clone(), address.to_string())));
@@ -195,6 +199,7 @@ impl Application {
             leptos_options: leptos_options.clone(),
             clock: clock.clone(),
             inbound,
+            directory,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

@@ -46,6 +46,7 @@ pub async fn open_widget(
         key: format!("{WIDGET_KEY_PREFIX}{}", random_hex(16)),
     };
     execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await?;
+    state.directory.forget();
     let key = Lines
         .line(&state.store, &line_id.to_string())
         .await?

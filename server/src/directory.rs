@@ -1,0 +1,74 @@
+//! Lines and API keys as the inbound path reads them, kept in memory: every customer message
+//! needs both, and they rarely change. Everything kept is forgotten whenever any line or key
+//! changes — at once on the node that changed it, and on the others when their live hub sees the
+//! change in the log.
+
+use crate::error::AppError;
+use projections::lines::{ApiKeyRow, LineRow, Lines};
+use projections::store::ReadStore;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Kept {
+    /// The generation the entries below were read in.
+    generation: u64,
+    keys: HashMap<String, ApiKeyRow>,
+    lines: HashMap<String, LineRow>,
+}
+
+#[derive(Clone, Default)]
+pub struct Directory {
+    generation: Arc<AtomicU64>,
+    kept: Arc<Mutex<Kept>>,
+}
+
+impl Directory {
+    /// Forgets everything kept: a line or key changed.
+    pub fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = self.generation.load(Ordering::SeqCst);
+        if kept.generation != now {
+            *kept = Kept { generation: now, ..Kept::default() };
+        }
+        kept
+    }
+
+    /// The key whose hash is `hash`, if it exists (revoked or not). Unknown keys are not kept, so
+    /// a key is found the moment it is created.
+    pub async fn api_key(&self, store: &ReadStore, hash: &str) -> Result<Option<ApiKeyRow>, AppError> {
+        if let Some(row) = self.kept().keys.get(hash) {
+            return Ok(Some(row.clone()));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let row = Lines.api_key(store, hash).await?;
+        if let Some(row) = &row {
+            let mut kept = self.kept();
+            if kept.generation == generation {
+                kept.keys.insert(hash.to_string(), row.clone());
+            }
+        }
+        Ok(row)
+    }
+
+    pub async fn line(&self, store: &ReadStore, line_id: &str) -> Result<Option<LineRow>, AppError> {
+        if let Some(row) = self.kept().lines.get(line_id) {
+            return Ok(Some(row.clone()));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let row = Lines.line(store, line_id).await?;
+        if let Some(row) = &row {
+            let mut kept = self.kept();
+            // Read before a change was announced: not kept, the next read sees the change.
+            if kept.generation == generation {
+                kept.lines.insert(line_id.to_string(), row.clone());
+            }
+        }
+        Ok(row)
+    }
+}
