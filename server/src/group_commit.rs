@@ -5,7 +5,7 @@
 
 use crate::commands::{commit, CommitError, Decided};
 use crate::metrics::Metrics;
-use eventlog::{EventLog, Position};
+use eventlog::{EventLog, EventLogError, Position};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -32,7 +32,16 @@ impl GroupCommit {
                         Err(_) => break,
                     }
                 }
-                append(log.as_ref(), &metrics, batch).await;
+                // One decision per stream in a transaction: a second one on the same stream was
+                // decided on the same history and goes in the next transaction, to be refused there
+                // and decided again, instead of taking the whole batch down with it.
+                while !batch.is_empty() {
+                    let mut streams = std::collections::HashSet::new();
+                    let (first, later): (Vec<_>, Vec<_>) =
+                        batch.into_iter().partition(|(decided, _)| streams.insert(decided.stream().to_string()));
+                    append(log.as_ref(), &metrics, first).await;
+                    batch = later;
+                }
             }
         });
         Self { requests }
@@ -48,14 +57,30 @@ impl GroupCommit {
     }
 }
 
-async fn append(log: &dyn EventLog, metrics: &Metrics, batch: Vec<(Decided, Answer)>) {
-    if batch.len() > 1 {
+async fn append(log: &dyn EventLog, metrics: &Metrics, mut batch: Vec<(Decided, Answer)>) {
+    while batch.len() > 1 {
         let decisions = batch.iter().map(|(decided, _)| decided.clone()).collect();
-        if let Ok(last) = commit(log, metrics, decisions).await {
-            for (_, answer) in batch {
-                let _ = answer.send(Ok(last));
+        match commit(log, metrics, decisions).await {
+            Ok(last) => {
+                for (_, answer) in batch {
+                    let _ = answer.send(Ok(last));
+                }
+                return;
             }
-            return;
+            // The stream that changed meanwhile decides again; the others go on together.
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { stream, expected, actual })) => {
+                let (stale, rest): (Vec<_>, Vec<_>) = batch.into_iter().partition(|(d, _)| d.stream() == stream);
+                if stale.is_empty() {
+                    batch = rest;
+                    break;
+                }
+                for (_, answer) in stale {
+                    let conflict = EventLogError::WrongExpectedRevision { stream: stream.clone(), expected, actual };
+                    let _ = answer.send(Err(CommitError::Log(conflict)));
+                }
+                batch = rest;
+            }
+            Err(_) => break,
         }
     }
     for (decided, answer) in batch {

@@ -23,6 +23,7 @@
 //! - [`metrics`]: Prometheus counters and gauges.
 //! - [`group_commit`]: concurrent requests' decisions appended together, one commit per batch.
 //! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
+//! - [`recent_chats`]: the states of chats written to lately, to decide the next message on.
 //! - [`router`]: assigns waiting chats to available agents and tells customers their place.
 //! - [`routes`]: health, metrics, REST API and live endpoints.
 //! - [`media`]: files customers send, kept in the database by content hash.
@@ -53,6 +54,7 @@ pub mod pauses;
 pub mod people;
 pub mod presence;
 pub mod queues;
+pub mod recent_chats;
 pub mod router;
 pub mod routes;
 pub mod startup;

@@ -1,16 +1,18 @@
 //! The generic API line: supervisors create API keys and lines; outside systems inject customers'
 //! messages with a key; where each line's chats go (R6, G17).
 
-use crate::commands::{decide, execute, with_retry, CommandContext};
+use crate::commands::{execute, load, with_retry, CommandContext, Decided};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatRejection, Inbound};
+use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
 use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, OfflinePolicy, Webhook};
 use domain::user::Role;
+use eventlog::ExpectedRevision;
 use projections::lines::{ApiKeyRow, LineRow, Lines};
 use projections::people::People;
 use projections::queue_list::QueueList;
@@ -284,8 +286,27 @@ pub async fn store_message(
     let stream = chat_stream(chat_id);
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
-        let decided = decide::<Chat>(log, &context, &stream, &command, chat_rejected).await?;
-        state.inbound.commit(decided).await
+        let (chat, expected) = match state.recent_chats.get(chat_id) {
+            Some(kept) => kept,
+            None => load::<Chat>(log, &stream).await?,
+        };
+        let events = Chat::decide(&chat, &command).map_err(chat_rejected)?;
+        let decided = Decided::new(&context, &stream, expected, &events)?;
+        let after = match (expected, events.len() as u64) {
+            (_, 0) => expected,
+            (ExpectedRevision::Exact(revision), n) => ExpectedRevision::Exact(revision + n),
+            (_, n) => ExpectedRevision::Exact(n - 1),
+        };
+        match state.inbound.commit(decided).await {
+            Ok(position) => {
+                state.recent_chats.keep(chat_id, events.iter().fold(chat, Chat::evolve), after);
+                Ok(position)
+            }
+            Err(error) => {
+                state.recent_chats.forget(chat_id);
+                Err(error)
+            }
+        }
     })
     .await?;
     Ok((AcceptedMessage { chat_id, message_id }, position))

@@ -21,6 +21,7 @@ use crate::people::{
 };
 use crate::presence::{forget_stale_presence, Connections};
 use crate::queues::{create_queue, list_queues, set_membership};
+use crate::recent_chats::RecentChats;
 use crate::router::ChatRouter;
 use crate::routes;
 use app::error::UiError;
@@ -76,6 +77,7 @@ pub struct AppState {
     pub inbound: GroupCommit,
     /// Lines and API keys kept in memory for the inbound path.
     pub directory: Directory,
+    pub recent_chats: RecentChats,
 }
 
 impl AppState {
@@ -200,6 +202,7 @@ impl Application {
             clock: clock.clone(),
             inbound,
             directory,
+            recent_chats: RecentChats::default(),
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

@@ -29,6 +29,7 @@ on_both_backends!(
     agents_read_only_the_chats_that_are_theirs_or_wait_in_their_queues,
     an_agent_who_goes_offline_gets_no_new_chats,
     concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
+    a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile,
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
@@ -1033,4 +1034,31 @@ async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_w
         .send(&ana.client, reqwest::Method::GET, &format!("/api/v1/chats/{chat}/history"), serde_json::json!({}))
         .await;
     assert_eq!(refused.status(), 403, "agents read chats, not the log");
+}
+
+async fn a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let queue = app.queue_with("Sales", &[&ana]).await;
+    let _online = go_online(&app, &ana).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let path = format!("/api/v1/chats/{chat}/messages");
+    assert_eq!(
+        app.send(&ana.client, reqwest::Method::POST, &path, serde_json::json!({ "text": "¿Sí?" })).await.status(),
+        201
+    );
+    app.customer_writes(&key, &line, "c1", "gracias").await;
+    let read = app.wait_chat(&ana.client, &chat, |c| c["chat"]["state"] == "pending").await;
+    let texts: Vec<&str> = read["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["hola", "¿Sí?", "gracias"]);
+    let resolve = format!("/api/v1/chats/{chat}/resolve");
+    assert_eq!(app.send(&ana.client, reqwest::Method::POST, &resolve, serde_json::json!({})).await.status(), 204);
+    app.customer_writes(&key, &line, "c1", "otra pregunta").await;
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_stream(&format!("chat-{chat}")).await.unwrap();
+    let opened = events.iter().filter(|e| e.event_type == "ConversationOpened").count();
+    assert_eq!(opened, 2, "the message after the agent resolved the chat opens a new conversation");
 }
