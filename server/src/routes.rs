@@ -90,6 +90,21 @@ pub fn router() -> Router<AppState> {
         .merge(crate::widget_api::router())
 }
 
+/// Only the widget's room may be shown inside other sites' pages; every other page of ours refuses
+/// to be framed, so no site can dress our console up to trick a signed-in user into clicks.
+pub async fn frame_policy(request: Request, next: Next) -> Response {
+    let framed_by_anyone = request.uri().path().starts_with("/widget/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if framed_by_anyone {
+        headers.insert(header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("frame-ancestors *"));
+    } else {
+        headers.insert(header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("frame-ancestors 'none'"));
+        headers.insert(header::X_FRAME_OPTIONS, axum::http::HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
 /// Counts every answered request by method and status.
 pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();

@@ -107,6 +107,13 @@ async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(back
     assert!(snippet.contains("/widget.js") && snippet.contains(&format!("data-line=\"{key}\"")), "{snippet}");
     assert_eq!(app.open_widget(&line).await["key"], key.as_str(), "opening it again keeps the key web pages embed");
 
+    let room = anonymous().get(format!("{}/widget/{key}", app.address)).send().await.unwrap();
+    assert_eq!(room.status(), 200);
+    assert_eq!(room.headers()["content-security-policy"], "frame-ancestors *", "any site may show the room");
+    let console = anonymous().get(format!("{}/login/supervisor", app.address)).send().await.unwrap();
+    assert_eq!(console.headers()["x-frame-options"], "DENY", "no site may frame the console");
+    assert_eq!(console.headers()["content-security-policy"], "frame-ancestors 'none'");
+
     let visitor = app.visitor(&key).await;
     let first = visitor.chat().await;
     assert_eq!(first["title"], "Web shop");
