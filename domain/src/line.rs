@@ -278,6 +278,15 @@ mod tests {
     fn agent(n: u128) -> UserId {
         UserId::from_uuid(Uuid::from_u128(100 + n))
     }
+    fn created_for(agent: UserId) -> LineEvent {
+        LineEvent::Created {
+            line_id: line(),
+            company_id: company(),
+            name: "Shop".into(),
+            routing: LineRouting::Agent(agent),
+            webhook: None,
+        }
+    }
     fn create(routing: LineRouting, url: &str) -> LineCommand {
         LineCommand::Create {
             line_id: line(),
@@ -318,13 +327,7 @@ mod tests {
 
     #[test]
     fn routing_changes_only_within_the_lines_company() {
-        let created = LineEvent::Created {
-            line_id: line(),
-            company_id: company(),
-            name: "Shop".into(),
-            routing: LineRouting::Agent(agent(1)),
-            webhook: None,
-        };
+        let created = created_for(agent(1));
         let to_group = LineRouting::Agents(vec![agent(1), agent(2)]);
         given::<Line>(vec![created.clone()])
             .when(LineCommand::ChangeRouting { line_id: line(), company_id: company(), routing: to_group.clone() })
@@ -337,13 +340,7 @@ mod tests {
 
     #[test]
     fn a_widget_is_opened_once_and_keeps_its_key() {
-        let created = LineEvent::Created {
-            line_id: line(),
-            company_id: company(),
-            name: "Shop".into(),
-            routing: LineRouting::Agent(agent(1)),
-            webhook: None,
-        };
+        let created = created_for(agent(1));
         let open = |key: &str| LineCommand::OpenWidget { line_id: line(), company_id: company(), key: key.into() };
         given::<Line>(vec![created.clone()])
             .when(open("wk_1"))

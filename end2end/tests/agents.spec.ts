@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signInAsSupervisor } from './session';
+import { hydrated, signInAsSupervisor, signInAsAgent, submitAgentSignIn } from './session';
 
 test('a supervisor creates an agent, who then signs in on the agents page', async ({ browser }) => {
   const supervisor = await (await browser.newContext()).newPage();
@@ -19,12 +19,7 @@ test('a supervisor creates an agent, who then signs in on the agents page', asyn
   await expect(supervisor.getByRole('alert')).toContainText('already has an account');
 
   const agent = await (await browser.newContext()).newPage();
-  await agent.goto('/login/agent');
-  await hydrated(agent);
-  await agent.getByLabel('E-mail').fill(email);
-  await agent.getByLabel('Password').fill('agent password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await expect(agent).toHaveURL(/^http:\/\/[^/]+\/agent$/);
+  await signInAsAgent(agent, email, 'agent password');
   await agent.goto('/supervisor/agents');
   await expect(agent.getByRole('alert')).toContainText('your role (agent) may not do this');
 });
@@ -43,10 +38,6 @@ test('a supervisor deactivates an agent from the agents page, who then cannot si
   await expect(row).toContainText('(deactivated)');
 
   const agent = await (await browser.newContext()).newPage();
-  await agent.goto('/login/agent');
-  await hydrated(agent);
-  await agent.getByLabel('E-mail').fill(email);
-  await agent.getByLabel('Password').fill('agent password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await submitAgentSignIn(agent, email, 'agent password');
   await expect(agent.getByRole('alert')).toContainText('deactivated');
 });

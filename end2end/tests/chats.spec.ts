@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signInAsSupervisor } from './session';
+import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
 
 test('a customer message reaches the online agent live; the monitor shows the agent and their chat', async ({ browser }) => {
   const stamp = Date.now();
@@ -14,13 +14,7 @@ test('a customer message reaches the online agent live; the monitor shows the ag
   const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
 
   const agent = await (await browser.newContext()).newPage();
-  await agent.goto('/login/agent');
-  await hydrated(agent);
-  await agent.getByLabel('E-mail').fill(email);
-  await agent.getByLabel('Password').fill('agent password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await expect(agent).toHaveURL(/\/agent$/);
-  await hydrated(agent);
+  await signInAsAgent(agent, email, 'agent password');
   await expect(agent.getByText('No chats right now.')).toBeVisible();
 
   await supervisor.goto('/supervisor/monitor');

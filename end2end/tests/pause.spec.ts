@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signInAsSupervisor } from './session';
+import { signInAsSupervisor, signInAsAgent } from './session';
 
 test('an agent pauses with a reason and resumes from their page', async ({ browser }) => {
   const stamp = Date.now();
@@ -15,13 +15,7 @@ test('an agent pauses with a reason and resumes from their page', async ({ brows
   expect(created.status()).toBe(201);
 
   const agent = await (await browser.newContext()).newPage();
-  await agent.goto('/login/agent');
-  await hydrated(agent);
-  await agent.getByLabel('E-mail').fill(email);
-  await agent.getByLabel('Password').fill('agent password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await expect(agent).toHaveURL(/^http:\/\/[^/]+\/agent$/);
-  await hydrated(agent);
+  await signInAsAgent(agent, email, 'agent password');
   await expect(agent.getByRole('status')).toHaveText('Available');
 
   await agent.getByLabel('Reason').selectOption({ label: reason });

@@ -17,3 +17,19 @@ export async function signInAsSupervisor(page: Page) {
   await expect(page).toHaveURL(/\/supervisor\/queues$/);
   await hydrated(page);
 }
+
+/** Fills and sends the agents' sign-in page as a user would; the caller checks where it leads. */
+export async function submitAgentSignIn(page: Page, email: string, password: string) {
+  await page.goto('/login/agent');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in through the agents' sign-in page and waits for the agent's own page. */
+export async function signInAsAgent(page: Page, email: string, password: string) {
+  await submitAgentSignIn(page, email, password);
+  await expect(page).toHaveURL(/\/agent$/);
+  await hydrated(page);
+}

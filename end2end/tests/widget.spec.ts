@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { hydrated, signInAsSupervisor } from './session';
+import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
 
 /** A plain web site on its own port (another origin) whose page embeds the widget — and whose
  * own CSS tries its worst on buttons and text. */
@@ -54,13 +54,7 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
   expect(widget.snippet).toContain('/widget.js');
 
   const agent = await (await browser.newContext()).newPage();
-  await agent.goto('/login/agent');
-  await hydrated(agent);
-  await agent.getByLabel('E-mail').fill(email);
-  await agent.getByLabel('Password').fill('agent password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await expect(agent).toHaveURL(/\/agent$/);
-  await hydrated(agent);
+  await signInAsAgent(agent, email, 'agent password');
 
   const origin = new URL(supervisor.url()).origin;
   const site = await websiteEmbedding(`<script src="${origin}/widget.js" data-line="${widget.key}" data-theme="dark" async></script>`);

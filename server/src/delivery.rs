@@ -7,6 +7,7 @@
 
 use crate::commands::{decide_and_append, CommandContext};
 use crate::error::AppError;
+use crate::follower::Follower;
 use crate::leader::Leadership;
 use crate::lines::chat_rejected;
 use crate::metrics::Metrics;
@@ -25,7 +26,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-const BATCH: usize = 1000;
 const ATTEMPTS: u32 = 3;
 
 /// What the line's webhook receives.
@@ -103,37 +103,7 @@ impl Delivery {
         }
     }
 
-    pub async fn run(mut self) {
-        loop {
-            if let Err(error) = self.follow().await {
-                tracing::warn!(%error, "outbound delivery stopped; restarting");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-
-    async fn follow(&mut self) -> Result<(), DeliveryError> {
-        let mut subscription = eventlog::subscribe_all(self.log.clone(), self.position);
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        loop {
-            tokio::select! {
-                batch = subscription.next_batch(BATCH) => {
-                    let Some(batch) = batch else { return Ok(()) };
-                    let batch = batch?;
-                    for event in &batch {
-                        self.learn(event)?;
-                        self.position = event.position;
-                    }
-                    if batch.len() < BATCH {
-                        self.deliver().await?;
-                    }
-                }
-                _ = tick.tick() => self.deliver().await?,
-            }
-        }
-    }
-
-    fn learn(&mut self, event: &RecordedEvent) -> Result<(), DeliveryError> {
+    fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), DeliveryError> {
         let version = event.metadata.schema_version;
         if event.event_type == "LineCreated" {
             if let LineEvent::Created { line_id, webhook: Some(webhook), .. } =
@@ -255,6 +225,28 @@ impl Delivery {
         let stream = chat_stream(message.chat_id);
         decide_and_append::<Chat>(self.log.as_ref(), &self.metrics, &context, &stream, &command, chat_rejected).await?;
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Follower for Delivery {
+    type Error = DeliveryError;
+    const NAME: &'static str = "outbound delivery";
+
+    fn log(&self) -> Arc<dyn EventLog> {
+        self.log.clone()
+    }
+
+    fn position(&mut self) -> &mut Position {
+        &mut self.position
+    }
+
+    fn learn(&mut self, event: &RecordedEvent) -> Result<(), DeliveryError> {
+        self.learn_event(event)
+    }
+
+    async fn act(&mut self) -> Result<(), DeliveryError> {
+        self.deliver().await
     }
 }
 

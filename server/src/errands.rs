@@ -5,6 +5,7 @@
 
 use crate::commands::{decide_and_append, CommandContext};
 use crate::error::AppError;
+use crate::follower::Follower;
 use crate::leader::Leadership;
 use crate::lines::chat_rejected;
 use crate::metrics::Metrics;
@@ -21,7 +22,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-const BATCH: usize = 1000;
 /// The most of a service's answer that is read.
 const ANSWER_MAX_BYTES: usize = 256 * 1024;
 
@@ -106,34 +106,7 @@ impl Errands {
         }
     }
 
-    pub async fn run(mut self) {
-        loop {
-            if let Err(error) = self.follow().await {
-                tracing::warn!(%error, "the bot's errands stopped; restarting");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-
-    async fn follow(&mut self) -> Result<(), AppError> {
-        let mut subscription = eventlog::subscribe_all(self.log.clone(), self.position);
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        loop {
-            tokio::select! {
-                batch = subscription.next_batch(BATCH) => {
-                    let Some(batch) = batch else { return Ok(()) };
-                    for event in &batch? {
-                        self.learn(event)?;
-                        self.position = event.position;
-                    }
-                    self.start_errands().await;
-                }
-                _ = tick.tick() => self.start_errands().await,
-            }
-        }
-    }
-
-    fn learn(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
+    fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
         let interesting = matches!(
             event.event_type.as_str(),
             "WebQueryRequested"
@@ -205,6 +178,29 @@ impl Errands {
                 }
             });
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Follower for Errands {
+    type Error = AppError;
+    const NAME: &'static str = "the bot's errands";
+
+    fn log(&self) -> Arc<dyn EventLog> {
+        self.log.clone()
+    }
+
+    fn position(&mut self) -> &mut Position {
+        &mut self.position
+    }
+
+    fn learn(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
+        self.learn_event(event)
+    }
+
+    async fn act(&mut self) -> Result<(), AppError> {
+        self.start_errands().await;
+        Ok(())
     }
 }
 

@@ -21,6 +21,7 @@
 //! - [`openapi`]: the API's OpenAPI document, generated from the handlers, and its page.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
 //! - [`metrics`]: Prometheus counters and gauges.
+//! - [`follower`]: how process managers follow the whole log (router, delivery, errands).
 //! - [`group_commit`]: concurrent requests' decisions appended together, one commit per batch.
 //! - [`leader`]: which node's process managers act (a PostgreSQL advisory lock).
 //! - [`recent_chats`]: the states of chats written to lately, to decide the next message on.
@@ -41,6 +42,7 @@ pub mod delivery;
 pub mod directory;
 pub mod errands;
 pub mod error;
+pub mod follower;
 pub mod group_commit;
 pub mod leader;
 pub mod lines;

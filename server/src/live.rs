@@ -4,6 +4,7 @@
 
 use crate::directory::Directory;
 use crate::people::Caller;
+use axum::extract::ws::{Message, WebSocket};
 use domain::user::Role;
 use eventlog::{EventLog, RecordedEvent};
 use projections::ProjectionRunner;
@@ -32,6 +33,38 @@ impl LiveChange {
         match caller.role {
             Role::Supervisor | Role::Auditor => true,
             Role::Agent => self.topic == "queues" || self.agent == Some(caller.user_id.as_uuid()),
+        }
+    }
+}
+
+/// Says `{"topic": "connected"}` on `socket`, then `{"topic": …}` for every change `topic_of`
+/// names a topic for, until the socket closes.
+pub async fn push_changes(
+    changes: &mut broadcast::Receiver<LiveChange>,
+    socket: &mut WebSocket,
+    topic_of: impl Fn(&LiveChange) -> Option<&'static str>,
+) {
+    let say = |topic: &str| Message::Text(serde_json::json!({ "topic": topic }).to_string().into());
+    if socket.send(say("connected")).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            change = changes.recv() => match change {
+                Ok(change) => {
+                    if let Some(topic) = topic_of(&change) {
+                        if socket.send(say(topic)).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            received = socket.recv() => match received {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
         }
     }
 }

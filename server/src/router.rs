@@ -9,6 +9,7 @@
 use crate::clock::Clock;
 use crate::commands::{commit, CommandContext, CommitError, Decided};
 use crate::error::AppError;
+use crate::follower::Follower;
 use crate::leader::Leadership;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
@@ -26,7 +27,6 @@ use eventlog::{EventLog, EventLogError, ExpectedRevision, Position, RecordedEven
 use projections::ReadStore;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 use uuid::Uuid;
 
 /// Assignments appended in one transaction.
@@ -34,7 +34,6 @@ const ASSIGNMENTS_PER_COMMIT: usize = 200;
 /// Customers hear their new place in line once it stops moving, never in the middle of a burst of
 /// assignments (they would hear every step of it), but at the latest this long after it moved.
 const POSITIONS_HELD_AT_MOST: chrono::Duration = chrono::Duration::seconds(10);
-const BATCH: usize = 1000;
 
 /// An event as the router folds it: from the log, or just appended by the router itself.
 struct Fact<'a> {
@@ -601,41 +600,6 @@ impl ChatRouter {
         Self { log, store, metrics, leadership, clock, books: Books::default(), position: Position::default() }
     }
 
-    /// Follows the log for ever; after a failure, starts again from what it had folded.
-    pub async fn run(mut self) {
-        loop {
-            if let Err(error) = self.follow().await {
-                tracing::warn!(%error, "the router stopped; restarting");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-
-    async fn follow(&mut self) -> Result<(), RouterError> {
-        let mut subscription = eventlog::subscribe_all(self.log.clone(), self.position);
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        loop {
-            tokio::select! {
-                batch = subscription.next_batch(BATCH) => {
-                    let Some(batch) = batch else { return Ok(()) };
-                    let batch = batch?;
-                    for event in &batch {
-                        self.books.learn(event)?;
-                        self.position = event.position;
-                    }
-                    // A full batch means more is already waiting: fold it before acting.
-                    if batch.len() < BATCH {
-                        self.act().await?;
-                    }
-                }
-                _ = tick.tick() => {
-                    self.end_presence_on_dead_nodes().await?;
-                    self.act().await?;
-                }
-            }
-        }
-    }
-
     /// On the leading node, takes agents connected only through dead nodes offline. Liveness is
     /// about real processes, so it reads the system's time, never the business clock.
     async fn end_presence_on_dead_nodes(&mut self) -> Result<(), RouterError> {
@@ -670,7 +634,7 @@ impl ChatRouter {
     }
 
     /// On the leading node, appends what the routing state calls for now.
-    async fn act(&mut self) -> Result<(), RouterError> {
+    async fn route(&mut self) -> Result<(), RouterError> {
         let now = self.clock.now();
         let due = self.books.deadlines.values().chain(self.books.menu_timers.values()).any(|due| *due <= now);
         if (self.books.dirty.is_empty() && !due) || !self.leadership.try_lead().await {
@@ -723,5 +687,32 @@ impl ChatRouter {
             Err(CommitError::Log(error)) => Err(error.into()),
             Err(CommitError::Rejected(error)) => Err(error.into()),
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Follower for ChatRouter {
+    type Error = RouterError;
+    const NAME: &'static str = "router";
+
+    fn log(&self) -> Arc<dyn EventLog> {
+        self.log.clone()
+    }
+
+    fn position(&mut self) -> &mut Position {
+        &mut self.position
+    }
+
+    fn learn(&mut self, event: &RecordedEvent) -> Result<(), RouterError> {
+        self.books.learn(event)
+    }
+
+    async fn act(&mut self) -> Result<(), RouterError> {
+        self.route().await
+    }
+
+    async fn on_tick(&mut self) -> Result<(), RouterError> {
+        self.end_presence_on_dead_nodes().await?;
+        self.route().await
     }
 }

@@ -20,7 +20,7 @@ use crate::people::{expired_session_cookie, session_cookie, sign_in, sign_out, C
 use crate::presence;
 use crate::queues::{configure_queue, create_queue, list_queues, rename_queue, set_membership, CreatedQueue};
 use crate::startup::AppState;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::Path;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -429,27 +429,8 @@ async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {
     if let Err(error) = presence::connected(&state, &caller).await {
         tracing::warn!(%error, "presence could not be recorded");
     }
-    let hello = serde_json::json!({ "topic": "connected" }).to_string();
-    if socket.send(Message::Text(hello.into())).await.is_ok() {
-        loop {
-            tokio::select! {
-                change = changes.recv() => match change {
-                    Ok(change) if change.concerns(&caller) => {
-                        let text = serde_json::json!({ "topic": change.topic }).to_string();
-                        if socket.send(Message::Text(text.into())).await.is_err() {
-                            break;
-                        }
-                    }
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                },
-                received = socket.recv() => match received {
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
-                    Some(Ok(_)) => {}
-                },
-            }
-        }
-    }
+    crate::live::push_changes(&mut changes, &mut socket, |change| change.concerns(&caller).then_some(change.topic))
+        .await;
     if let Err(error) = presence::disconnected(&state, &caller).await {
         tracing::warn!(%error, "presence could not be recorded");
     }

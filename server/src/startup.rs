@@ -9,6 +9,7 @@ use crate::delivery::Delivery;
 use crate::directory::Directory;
 use crate::errands::{Errands, Mailer};
 use crate::error::AppError;
+use crate::follower::follow;
 use crate::group_commit::GroupCommit;
 use crate::leader::Leadership;
 use crate::lines::{change_line_routing, create_line, list_lines, NewLine};
@@ -165,13 +166,13 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let leadership = Leadership::new(&settings.database_url, "router");
         let chat_router = ChatRouter::new(log.clone(), store.clone(), metrics.clone(), leadership, clock.clone());
-        background.push(tokio::spawn(chat_router.run()));
+        background.push(tokio::spawn(follow(chat_router)));
         let delivery = Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
-        background.push(tokio::spawn(delivery.run()));
+        background.push(tokio::spawn(follow(delivery)));
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.smtp_from).map_err(StartupError::Mail)?;
         let errands =
             Errands::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "errands"), mailer);
-        background.push(tokio::spawn(errands.run()));
+        background.push(tokio::spawn(follow(errands)));
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let directory = live.directory();

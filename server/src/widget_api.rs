@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::lines::AcceptedMessage;
+use crate::live::push_changes;
 use crate::media::{self, MEDIA_MAX_BYTES};
 use crate::openapi::ErrorBody;
 use crate::people::Caller;
@@ -11,7 +12,7 @@ use crate::startup::AppState;
 use crate::widget::{
     new_visitor, open_widget, visit, visitor_chat, visitor_says, NewVisitor, OpenedWidget, VisitorChat, VisitorSays,
 };
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -118,27 +119,10 @@ pub(crate) async fn visitor_live(
 
 async fn follow_chat(state: AppState, chat: String, mut socket: WebSocket) {
     let mut changes = state.live.subscribe();
-    let say = |topic: &str| Message::Text(serde_json::json!({ "topic": topic }).to_string().into());
-    if socket.send(say("connected")).await.is_err() {
-        return;
-    }
-    loop {
-        tokio::select! {
-            change = changes.recv() => match change {
-                Ok(change) if change.chat.as_deref() == Some(chat.as_str()) => {
-                    if socket.send(say("messages")).await.is_err() {
-                        break;
-                    }
-                }
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            },
-            received = socket.recv() => match received {
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
-                Some(Ok(_)) => {}
-            },
-        }
-    }
+    push_changes(&mut changes, &mut socket, |change| {
+        (change.chat.as_deref() == Some(chat.as_str())).then_some("messages")
+    })
+    .await;
 }
 
 #[utoipa::path(get, path = "/media/{file}", tag = "widget", summary = "A file a customer sent, by its address", params(("file" = String, Path, description = "<sha256>.<extension>")), responses((status = 200, description = "the file"), (status = 404, description = "no such file", body = ErrorBody)))]

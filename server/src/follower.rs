@@ -1,0 +1,58 @@
+//! Process managers that follow the whole log: each learns every event, acts once it has caught
+//! up (after a batch that was not full: a full one means more is waiting) and on every tick, and
+//! after a failure starts again from the last event it learnt.
+
+use async_trait::async_trait;
+use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
+use std::sync::Arc;
+use std::time::Duration;
+
+const BATCH: usize = 1000;
+
+#[async_trait]
+pub trait Follower: Send + 'static {
+    type Error: std::fmt::Display + From<EventLogError> + Send;
+    /// How the logs name it when it stops and starts again.
+    const NAME: &'static str;
+
+    fn log(&self) -> Arc<dyn EventLog>;
+    /// The last event learnt.
+    fn position(&mut self) -> &mut Position;
+    fn learn(&mut self, event: &RecordedEvent) -> Result<(), Self::Error>;
+    async fn act(&mut self) -> Result<(), Self::Error>;
+    /// What it does on each tick: by default, act.
+    async fn on_tick(&mut self) -> Result<(), Self::Error> {
+        self.act().await
+    }
+}
+
+/// Follows the log for ever.
+pub async fn follow<F: Follower>(mut follower: F) {
+    loop {
+        if let Err(error) = follow_once(&mut follower).await {
+            tracing::warn!(%error, follower = F::NAME, "stopped; starting again");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+async fn follow_once<F: Follower>(follower: &mut F) -> Result<(), F::Error> {
+    let mut subscription = eventlog::subscribe_all(follower.log(), *follower.position());
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            batch = subscription.next_batch(BATCH) => {
+                let Some(batch) = batch else { return Ok(()) };
+                let batch = batch?;
+                for event in &batch {
+                    follower.learn(event)?;
+                    *follower.position() = event.position;
+                }
+                if batch.len() < BATCH {
+                    follower.act().await?;
+                }
+            }
+            _ = tick.tick() => follower.on_tick().await?,
+        }
+    }
+}
