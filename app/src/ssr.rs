@@ -88,10 +88,14 @@ pub fn token_from_cookies(headers: &http::HeaderMap) -> Option<String> {
 /// Where the browser reached this server (`http://host:port`), from the request being served.
 pub fn request_origin() -> String {
     let parts = leptos::prelude::use_context::<http::request::Parts>();
-    let header =
-        |name: &str| parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
-    let host = header("x-forwarded-host").or_else(|| header("host")).unwrap_or_else(|| "127.0.0.1:3000".into());
+    origin_of(parts.as_ref().map_or(&http::HeaderMap::new(), |parts| &parts.headers))
+}
+
+/// Where the browser reached this server, as a request's headers name it (a proxy's first).
+pub fn origin_of(headers: &http::HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    let host = header("x-forwarded-host").or_else(|| header("host")).unwrap_or("127.0.0.1:3000");
     format!("{scheme}://{host}")
 }
 

@@ -535,10 +535,13 @@ impl BotTurn<'_> {
         }
     }
 
-    /// The farewell, when there is one, and the end of the conversation.
+    /// The menu's farewell, when there is one, and the end of the conversation.
     fn end(&mut self) -> Vec<ChatEvent> {
-        let mut events: Vec<ChatEvent> =
-            self.menu.and_then(|m| m.farewell.clone()).map(|t| self.say(t)).into_iter().collect();
+        self.end_with(self.menu.and_then(|m| m.farewell.clone()))
+    }
+
+    fn end_with(&mut self, farewell: Option<String>) -> Vec<ChatEvent> {
+        let mut events: Vec<ChatEvent> = farewell.map(|t| self.say(t)).into_iter().collect();
         events.push(ChatEvent::Resolved {
             chat_id: self.chat_id,
             conversation_id: self.conversation_id,
@@ -679,15 +682,7 @@ impl BotTurn<'_> {
                     events.extend(self.greet());
                 } else {
                     events.push(ChatEvent::ConsentRefused { chat_id, source, at });
-                    if let Some(text) = consent.and_then(|c| c.farewell) {
-                        events.push(self.say(text));
-                    }
-                    events.push(ChatEvent::Resolved {
-                        chat_id,
-                        conversation_id: self.conversation_id,
-                        by: Resolver::Bot,
-                        at,
-                    });
+                    events.extend(self.end_with(consent.and_then(|c| c.farewell)));
                 }
             }
             MenuOutcome::Files { text, files } => {
@@ -1896,18 +1891,13 @@ mod tests {
 
     #[test]
     fn outside_opening_hours_the_customer_hears_so_and_gets_the_reduced_menu() {
-        let closed_menu = Menu {
-            header: "We are closed now.".into(),
-            options: vec![crate::menu::MenuOption {
+        let closed_menu = Menu::new(
+            "We are closed now.",
+            vec![crate::menu::MenuOption {
                 label: "Hours".into(),
                 action: crate::menu::MenuAction::Text { text: "Weekdays 9 to 18".into() },
             }],
-            opening_hours: None,
-            closed_menu: None,
-            sticker_reply: None,
-            consent: None,
-            ..crate::menu::tests::three_levels()
-        };
+        );
         let menu = Menu {
             opening_hours: Some(crate::hours::tests::office()),
             closed_message: Some("Thanks for writing! We answer on weekdays.".into()),

@@ -434,6 +434,29 @@ fn where_is(path: &[usize]) -> String {
 }
 
 impl Menu {
+    /// `options` under `header`, and nothing else set: no timers, hours, phrases or consent.
+    pub fn new(header: impl Into<String>, options: Vec<MenuOption>) -> Self {
+        Menu {
+            header: header.into(),
+            options,
+            number_emojis: false,
+            agent_queue: None,
+            farewell: None,
+            agent_phrases: vec![],
+            stop_phrase: None,
+            resume_phrase: None,
+            on_assignment: None,
+            reminder: None,
+            resolve_after_minutes: None,
+            opening_hours: None,
+            closed_message: None,
+            closed_menu: None,
+            consent: None,
+            sticker_reply: None,
+            words: MenuWords::default(),
+        }
+    }
+
     /// Refuses a menu a customer could not use: empty levels or labels, too deep, words too long.
     pub fn check(&self) -> Result<(), MenuRejection> {
         if !words_ok(&self.header) {
@@ -925,7 +948,6 @@ pub(crate) mod tests {
                     },
                 ),
             ],
-            number_emojis: false,
             agent_queue: Some(queue(1)),
             farewell: Some("Bye!".into()),
             agent_phrases: vec![AgentPhrase { phrase: "My order number is".into(), queue: queue(3) }],
@@ -934,12 +956,7 @@ pub(crate) mod tests {
             on_assignment: Some("An agent is with you now".into()),
             reminder: Some(MenuReminder { after_minutes: 5, text: "Still there?".into() }),
             resolve_after_minutes: Some(10),
-            opening_hours: None,
-            closed_message: None,
-            closed_menu: None,
-            sticker_reply: None,
-            consent: None,
-            words: MenuWords::default(),
+            ..Menu::new("", vec![])
         }
     }
 

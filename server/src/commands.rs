@@ -160,6 +160,14 @@ impl Decided {
         &self.events
     }
 
+    /// What to expect of the stream once these events are appended.
+    pub fn expected_after(&self) -> ExpectedRevision {
+        match (self.first_revision(), self.events.len() as u64) {
+            (_, 0) | (None, _) => self.expected,
+            (Some(first), n) => ExpectedRevision::Exact(first + n - 1),
+        }
+    }
+
     /// The revision the first event gets once appended, when the expectation fixes it.
     pub fn first_revision(&self) -> Option<u64> {
         match self.expected {

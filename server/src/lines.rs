@@ -12,7 +12,6 @@ use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
 use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, OfflinePolicy, Webhook};
 use domain::user::Role;
-use eventlog::ExpectedRevision;
 use projections::lines::{ApiKeyRow, LineRow, Lines};
 use projections::people::People;
 use projections::queue_list::QueueList;
@@ -95,9 +94,25 @@ pub async fn revoke_api_key(state: &AppState, caller: &Caller, key_id: Uuid) -> 
     caller.require(&[Role::Supervisor])?;
     let stream = api_keys_stream(caller.company_id);
     let command = ApiKeyCommand::Revoke { key_id };
-    let revoked = execute::<ApiKeys>(state, &caller.context(), &stream, &command, api_key_rejected, &state.lines).await;
+    change_directory::<ApiKeys>(state, caller, &stream, &command, api_key_rejected).await
+}
+
+/// Runs a command that changes a line or an API key, then forgets what the inbound path kept of
+/// them, so that this node's next message sees the change.
+pub(crate) async fn change_directory<D>(
+    state: &AppState,
+    caller: &Caller,
+    stream: &str,
+    command: &D::Command,
+    rejected: impl Fn(D::Rejection) -> AppError,
+) -> Result<(), AppError>
+where
+    D: domain::decider::Decider,
+    D::Event: domain::event::DomainEvent,
+{
+    let changed = execute::<D>(state, &caller.context(), stream, command, rejected, &state.lines).await;
     state.directory.forget();
-    revoked
+    changed
 }
 
 pub async fn list_api_keys(state: &AppState, caller: &Caller) -> Result<Vec<ApiKeyRow>, AppError> {
@@ -170,10 +185,7 @@ pub async fn change_line_routing(
     caller.require(&[Role::Supervisor])?;
     check_routing(state, caller, &routing).await?;
     let command = LineCommand::ChangeRouting { line_id, company_id: caller.company_id, routing };
-    let changed =
-        execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await;
-    state.directory.forget();
-    changed
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await
 }
 
 /// What a line does with chats whose agent is offline (G6).
@@ -185,10 +197,7 @@ pub async fn set_offline_policy(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let command = LineCommand::SetOfflinePolicy { line_id, company_id: caller.company_id, policy };
-    let set =
-        execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await;
-    state.directory.forget();
-    set
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await
 }
 
 pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow>, AppError> {
@@ -292,11 +301,7 @@ pub async fn store_message(
         };
         let events = Chat::decide(&chat, &command).map_err(chat_rejected)?;
         let decided = Decided::new(&context, &stream, expected, &events)?;
-        let after = match (expected, events.len() as u64) {
-            (_, 0) => expected,
-            (ExpectedRevision::Exact(revision), n) => ExpectedRevision::Exact(revision + n),
-            (_, n) => ExpectedRevision::Exact(n - 1),
-        };
+        let after = decided.expected_after();
         match state.inbound.commit(decided).await {
             Ok(position) => {
                 state.recent_chats.keep(chat_id, events.iter().fold(chat, Chat::evolve), after);

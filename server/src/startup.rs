@@ -429,9 +429,7 @@ impl Services for ConsoleServices {
                     LineRouting::Menu(_) => "The menu bot".into(),
                 },
                 menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
-                widget_snippet: row
-                    .widget_key
-                    .map(|key| format!(r#"<script src="{origin}/widget.js" data-line="{key}" async></script>"#)),
+                widget_snippet: row.widget_key.map(|key| crate::widget::snippet(&origin, &key)),
                 id: row.line_id,
                 name: row.name,
             })
@@ -449,7 +447,7 @@ impl Services for ConsoleServices {
     async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError> {
         let caller = self.caller(token).await?;
         let line = line_id.parse().map_err(|_| UiError::Invalid("no such line".into()))?;
-        crate::widget::open_widget(&self.state, &caller, line, "").await?;
+        crate::widget::open_widget(&self.state, &caller, line).await?;
         Ok(())
     }
 

@@ -5,9 +5,8 @@
 //! SHA-256, so nobody can guess a visitor's chat from ids others see, and the server keeps nothing
 //! more than the chat itself.
 
-use crate::commands::execute;
 use crate::error::AppError;
-use crate::lines::{hex, line_rejected, random_hex, store_message, AcceptedMessage, InboundMessage};
+use crate::lines::{change_directory, hex, line_rejected, random_hex, store_message, AcceptedMessage, InboundMessage};
 use crate::people::Caller;
 use crate::startup::AppState;
 use domain::chat::chat_of;
@@ -32,28 +31,25 @@ pub struct OpenedWidget {
     pub snippet: String,
 }
 
-/// Opens a line's widget (or answers the one it has): supervisors.
-pub async fn open_widget(
-    state: &AppState,
-    caller: &Caller,
-    line_id: LineId,
-    origin: &str,
-) -> Result<OpenedWidget, AppError> {
+/// The tag a web page embeds a widget with, for a server reached at `origin`.
+pub fn snippet(origin: &str, key: &str) -> String {
+    format!(r#"<script src="{origin}/widget.js" data-line="{key}" async></script>"#)
+}
+
+/// Opens a line's widget (or reads the one it has) and answers its key: supervisors.
+pub async fn open_widget(state: &AppState, caller: &Caller, line_id: LineId) -> Result<String, AppError> {
     caller.require(&[Role::Supervisor])?;
     let command = LineCommand::OpenWidget {
         line_id,
         company_id: caller.company_id,
         key: format!("{WIDGET_KEY_PREFIX}{}", random_hex(16)),
     };
-    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await?;
-    state.directory.forget();
-    let key = Lines
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await?;
+    Lines
         .line(&state.store, &line_id.to_string())
         .await?
         .and_then(|row| row.widget_key)
-        .ok_or_else(|| AppError::Internal("an opened widget has no key".into()))?;
-    let snippet = format!(r#"<script src="{origin}/widget.js" data-line="{key}" async></script>"#);
-    Ok(OpenedWidget { key, snippet })
+        .ok_or_else(|| AppError::Internal("an opened widget has no key".into()))
 }
 
 /// The line a widget key opens.

@@ -10,7 +10,8 @@ use crate::people::Caller;
 use crate::routes::{bearer, parse_body};
 use crate::startup::AppState;
 use crate::widget::{
-    new_visitor, open_widget, visit, visitor_chat, visitor_says, NewVisitor, OpenedWidget, VisitorChat, VisitorSays,
+    new_visitor, open_widget, snippet, visit, visitor_chat, visitor_says, NewVisitor, OpenedWidget, VisitorChat,
+    VisitorSays,
 };
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -32,14 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/media/{file}", get(get_file))
 }
 
-/// Where this server is reached, as the request names it: the widget's tag loads from there.
-fn origin(headers: &HeaderMap) -> String {
-    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    let scheme = text("x-forwarded-proto").unwrap_or("http");
-    let host = text("x-forwarded-host").or_else(|| text(header::HOST.as_str())).unwrap_or("127.0.0.1:3000");
-    format!("{scheme}://{host}")
-}
-
 #[utoipa::path(put, path = "/api/v1/lines/{line}/widget", tag = "widget", summary = "Open a line's web chat widget (or read the one it has): its key and the tag for web pages", params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "the widget", body = OpenedWidget), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn put_widget(
     State(state): State<AppState>,
@@ -48,7 +41,8 @@ pub(crate) async fn put_widget(
     headers: HeaderMap,
 ) -> Result<Json<OpenedWidget>, AppError> {
     let line: LineId = line.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
-    Ok(Json(open_widget(&state, &caller, line, &origin(&headers)).await?))
+    let key = open_widget(&state, &caller, line).await?;
+    Ok(Json(OpenedWidget { snippet: snippet(&app::ssr::origin_of(&headers), &key), key }))
 }
 
 #[utoipa::path(post, path = "/api/v1/widget/{key}/visitors", tag = "widget", summary = "A new visitor: the token their browser keeps", params(("key" = String, Path, description = "the widget's key")), responses((status = 201, description = "the visitor's token", body = NewVisitor), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]

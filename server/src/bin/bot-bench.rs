@@ -11,7 +11,7 @@
 
 use domain::ids::{LineId, QueueId};
 use domain::line::{LineEvent, LineRouting};
-use domain::menu::{Menu, MenuAction, MenuOption, MenuWords};
+use domain::menu::{Menu, MenuAction, MenuOption};
 use domain::queue::{QueueEvent, QueueName};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use futures::future::join_all;
@@ -42,25 +42,7 @@ fn three_levels(queue: QueueId) -> Menu {
         header: "How can we help?".into(),
         options: vec![option("Hours", MenuAction::Text { text: "9 to 18".into() }), option("Orders", orders)],
     };
-    Menu {
-        header: "Welcome!".into(),
-        options: vec![option("Sales", to_queue()), option("Help", help)],
-        number_emojis: false,
-        agent_queue: None,
-        farewell: None,
-        agent_phrases: vec![],
-        stop_phrase: None,
-        resume_phrase: None,
-        on_assignment: None,
-        reminder: None,
-        resolve_after_minutes: None,
-        opening_hours: None,
-        closed_message: None,
-        closed_menu: None,
-        sticker_reply: None,
-        consent: None,
-        words: MenuWords::default(),
-    }
+    Menu::new("Welcome!", vec![option("Sales", to_queue()), option("Help", help)])
 }
 
 async fn set_up(log: &dyn eventlog::EventLog) -> LineId {
