@@ -14,7 +14,7 @@ export async function signInAsSupervisor(page: Page) {
   await page.getByLabel('E-mail').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/supervisor\/queues$/);
+  await expect(page).toHaveURL((url) => url.pathname === '/supervisor/queues');
   await hydrated(page);
 }
 
@@ -30,6 +30,8 @@ export async function submitAgentSignIn(page: Page, email: string, password: str
 /** Signs in through the agents' sign-in page and waits for the agent's own page. */
 export async function signInAsAgent(page: Page, email: string, password: string) {
   await submitAgentSignIn(page, email, password);
-  await expect(page).toHaveURL(/\/agent$/);
+  // The path itself: a pattern like /agent$ would also match the sign-in page /login/agent and
+  // let the caller go on before the sign-in is done.
+  await expect(page).toHaveURL((url) => url.pathname === '/agent');
   await hydrated(page);
 }
