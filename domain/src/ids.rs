@@ -60,3 +60,11 @@ id_type!(
     /// One episode of a chat, from its first unanswered message to its resolution.
     ConversationId
 );
+id_type!(
+    /// A customer of a company, with their accounts on each channel (K1).
+    ContactId
+);
+id_type!(
+    /// An organisation contacts belong to (K10).
+    BusinessId
+);

@@ -11,15 +11,20 @@
 //! - [`line`]: lines, the ways in for customers, and where their chats go (R6, G17).
 //! - [`apikey`]: a company's API keys.
 //! - [`company`]: companies (tenants) and their limits (A2).
+//! - [`contact`]: contacts, their accounts, owner, consent, merges (K1–K13); [`business`]: their
+//!   organisations (K10).
 //! - [`chat`]: chats and their conversations (C2).
 //! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
 //! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
+//! - [`phone`]: phone numbers in E.164.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
 pub mod apikey;
+pub mod business;
 pub mod chat;
+pub mod contact;
 pub mod company;
 pub mod decider;
 pub mod errand;
@@ -30,6 +35,7 @@ pub mod ids;
 pub mod line;
 pub mod menu;
 pub mod pause;
+pub mod phone;
 pub mod queue;
 pub mod reservation;
 pub mod routing;
