@@ -4,6 +4,7 @@
 //! spoke last, following when the agent did), resolved.
 
 use crate::decider::Decider;
+use crate::contact::Channel;
 use crate::errand::{answers_text, render_answer, WebQuery, WebRequest};
 use crate::event::DomainEvent;
 use crate::form::{Answers, Form, GiveUp};
@@ -89,7 +90,16 @@ pub enum Resolver {
 #[serde(tag = "type")]
 pub enum ChatEvent {
     #[serde(rename = "ChatStarted")]
-    Started { chat_id: ChatId, company_id: CompanyId, line_id: LineId, contact_id: String, contact_name: String },
+    Started {
+        chat_id: ChatId,
+        company_id: CompanyId,
+        line_id: LineId,
+        /// With `contact_id`, the contact's account (K1): whose chat this is.
+        #[serde(default = "api_channel")]
+        channel: Channel,
+        contact_id: String,
+        contact_name: String,
+    },
     #[serde(rename = "ConversationOpened")]
     ConversationOpened { chat_id: ChatId, conversation_id: ConversationId, at: DateTime<Utc> },
     /// `message_id` is the sender's own id of the message: a message sent twice is stored once.
@@ -289,11 +299,17 @@ impl DomainEvent for ChatEvent {
     }
 }
 
+/// Chats started before channels were recorded all came through the API line.
+fn api_channel() -> Channel {
+    Channel::Api
+}
+
 /// A customer's message as it came in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Inbound {
     pub company_id: CompanyId,
     pub line_id: LineId,
+    pub channel: Channel,
     pub contact_id: String,
     pub contact_name: String,
     pub message_id: String,
@@ -787,6 +803,7 @@ impl Decider for Chat {
                         chat_id: *chat_id,
                         company_id: inbound.company_id,
                         line_id: inbound.line_id,
+                        channel: inbound.channel,
                         contact_id: inbound.contact_id.trim().to_string(),
                         contact_name: inbound.contact_name.split_whitespace().collect::<Vec<_>>().join(" "),
                     });
@@ -1252,6 +1269,7 @@ mod tests {
         ChatCommand::Receive {
             chat_id: chat(),
             inbound: Inbound {
+                channel: Channel::Whatsapp,
                 company_id: company(),
                 line_id: line(),
                 contact_id: "+5491100000000".into(),
@@ -1705,6 +1723,7 @@ mod tests {
                 chat_id: chat(),
                 company_id: company(),
                 line_id: line(),
+                channel: Channel::Whatsapp,
                 contact_id: "+5491100000000".into(),
                 contact_name: "Rosa Díaz".into(),
             },

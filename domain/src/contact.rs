@@ -256,9 +256,17 @@ pub enum ContactEvent {
         consents: Vec<ConsentRecord>,
         replaced: Vec<ConsentRecord>,
     },
-    /// A merge undone, on the contact that had absorbed the other: the accounts it brought go back.
+    /// A merge undone, on the contact that had absorbed the other: the accounts it brought go
+    /// back, the consents it brought go (unless recorded again since), its own come back.
     #[serde(rename = "ContactSplitOff")]
-    SplitOff { contact_id: ContactId, from: ContactId, merge: Uuid },
+    SplitOff {
+        contact_id: ContactId,
+        from: ContactId,
+        merge: Uuid,
+        accounts: Vec<Account>,
+        consents_removed: Vec<ConsentScope>,
+        consents_restored: Vec<ConsentRecord>,
+    },
     /// A merge undone, on the contact that had been merged: it lives again with its accounts.
     #[serde(rename = "ContactRestored")]
     Restored { contact_id: ContactId, merge: Uuid, accounts: Vec<AccountRecord> },
@@ -333,9 +341,9 @@ pub struct ContactState {
     pub merges: BTreeMap<Uuid, Absorption>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Absorption {
-    pub from: Option<ContactId>,
+    pub from: ContactId,
     pub consents: Vec<ConsentRecord>,
     pub replaced: Vec<ConsentRecord>,
 }
@@ -464,14 +472,32 @@ impl Decider for Contact {
                 let replaced = consents.iter().filter_map(|c| state.consents.get(&c.scope).cloned()).collect();
                 Ok(vec![ContactEvent::Absorbed { contact_id, from: *from, merge: *merge, accounts, consents, replaced }])
             }
-            ContactCommand::SplitOff { merge } => match state.merges.get(merge) {
-                Some(absorption) => Ok(vec![ContactEvent::SplitOff {
+            ContactCommand::SplitOff { merge } => {
+                let absorption = state.merges.get(merge).ok_or(ContactRejection::NoSuchMerge)?;
+                let accounts =
+                    state.accounts.values().filter(|r| r.merge == Some(*merge)).map(|r| r.account.clone()).collect();
+                // A consent recorded after the merge stays: it is newer news than either contact's.
+                let consents_removed: Vec<ConsentScope> = absorption
+                    .consents
+                    .iter()
+                    .filter(|brought| state.consents.get(&brought.scope) == Some(*brought))
+                    .map(|brought| brought.scope.clone())
+                    .collect();
+                let consents_restored = absorption
+                    .replaced
+                    .iter()
+                    .filter(|ours| consents_removed.contains(&ours.scope))
+                    .cloned()
+                    .collect();
+                Ok(vec![ContactEvent::SplitOff {
                     contact_id,
-                    from: absorption.from.ok_or(ContactRejection::NoSuchMerge)?,
+                    from: absorption.from,
                     merge: *merge,
-                }]),
-                None => Err(ContactRejection::NoSuchMerge),
-            },
+                    accounts,
+                    consents_removed,
+                    consents_restored,
+                }])
+            }
         }
     }
 
@@ -507,22 +533,20 @@ impl Decider for Contact {
                 for consent in consents {
                     state.consents.insert(consent.scope.clone(), consent.clone());
                 }
-                let absorption = Absorption { from: Some(*from), consents: consents.clone(), replaced: replaced.clone() };
+                let absorption = Absorption { from: *from, consents: consents.clone(), replaced: replaced.clone() };
                 state.merges.insert(*merge, absorption);
             }
-            ContactEvent::SplitOff { merge, .. } => {
-                state.accounts.retain(|_, record| record.merge != Some(*merge));
-                if let Some(absorption) = state.merges.remove(merge) {
-                    for brought in &absorption.consents {
-                        // A consent recorded after the merge stays: it is newer news than either.
-                        if state.consents.get(&brought.scope) == Some(brought) {
-                            state.consents.remove(&brought.scope);
-                        }
-                    }
-                    for ours in absorption.replaced {
-                        state.consents.entry(ours.scope.clone()).or_insert(ours);
-                    }
+            ContactEvent::SplitOff { merge, accounts, consents_removed, consents_restored, .. } => {
+                for account in accounts {
+                    state.accounts.remove(account);
                 }
+                for scope in consents_removed {
+                    state.consents.remove(scope);
+                }
+                for ours in consents_restored {
+                    state.consents.insert(ours.scope.clone(), ours.clone());
+                }
+                state.merges.remove(merge);
             }
             ContactEvent::Restored { accounts, .. } => {
                 state.merged_into = None;
@@ -688,10 +712,16 @@ mod tests {
         assert_eq!(merged.accounts.keys().cloned().collect::<Vec<_>>(), vec![ana.clone(), ana_web.clone()]);
         assert_eq!(merged.consent_for(&ana_web), Some(true));
 
-        given::<Contact>(history.clone())
-            .when(ContactCommand::SplitOff { merge })
-            .then(vec![ContactEvent::SplitOff { contact_id: id(1), from: id(2), merge }]);
-        history.push(ContactEvent::SplitOff { contact_id: id(1), from: id(2), merge });
+        let split = ContactEvent::SplitOff {
+            contact_id: id(1),
+            from: id(2),
+            merge,
+            accounts: vec![ana.clone()],
+            consents_removed: vec![ConsentScope::General],
+            consents_restored: vec![consent(ConsentScope::General, false, 0)],
+        };
+        given::<Contact>(history.clone()).when(ContactCommand::SplitOff { merge }).then(vec![split.clone()]);
+        history.push(split);
         assert_eq!(Contact::fold(&history), Contact::fold(&survivor), "the split restores the survivor as it was");
         given::<Contact>(history).when(ContactCommand::SplitOff { merge }).then_rejects(ContactRejection::NoSuchMerge);
     }

@@ -12,7 +12,7 @@
 //! - [`apikey`]: a company's API keys.
 //! - [`company`]: companies (tenants) and their limits (A2).
 //! - [`contact`]: contacts, their accounts, owner, consent, merges (K1–K13); [`business`]: their
-//!   organisations (K10).
+//!   organisations (K10); [`contact_search`]: the terms contacts are found by (K11).
 //! - [`chat`]: chats and their conversations (C2).
 //! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
 //! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
@@ -25,6 +25,7 @@ pub mod apikey;
 pub mod business;
 pub mod chat;
 pub mod contact;
+pub mod contact_search;
 pub mod company;
 pub mod decider;
 pub mod errand;

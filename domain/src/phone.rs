@@ -65,6 +65,18 @@ pub fn normalize_phone(raw: &str, country: Option<Country>) -> Result<String, Ph
     Ok(number.format().mode(Mode::E164).to_string())
 }
 
+/// The digits people may type to find an E.164 number: with its country code and without.
+pub fn phone_digit_forms(e164: &str) -> Vec<String> {
+    let mut forms = vec![e164.trim_start_matches('+').to_string()];
+    if let Ok(number) = phonenumber::parse(None, e164) {
+        let national = number.national().value().to_string();
+        if !forms.contains(&national) {
+            forms.push(national);
+        }
+    }
+    forms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +92,11 @@ mod tests {
         }
         assert_eq!(normalize_phone("612 34 56 78", spain()), Ok("+34612345678".into()));
         assert_eq!(normalize_phone("+1 (415) 555-2671", spain()), Ok("+14155552671".into()));
+    }
+
+    #[test]
+    fn a_number_is_found_by_its_digits_with_or_without_the_country_code() {
+        assert_eq!(phone_digit_forms("+34612345678"), vec!["34612345678".to_string(), "612345678".to_string()]);
     }
 
     #[test]

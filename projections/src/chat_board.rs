@@ -12,9 +12,9 @@ use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "chat_board";
 /// 2: the bot's choices as buttons.
-pub const VERSION: u32 = 2;
-const CHATS: &str = "chat_board_chats_v2";
-const MESSAGES: &str = "chat_board_messages_v2";
+pub const VERSION: u32 = 3;
+const CHATS: &str = "chat_board_chats_v3";
+const MESSAGES: &str = "chat_board_messages_v3";
 
 /// Where a chat stands.
 pub mod state {
@@ -37,6 +37,8 @@ pub struct ChatRow {
     pub chat_id: String,
     pub company_id: String,
     pub line_id: String,
+    /// With `contact_id`, the account of the contact the chat is with.
+    pub channel: String,
     pub contact_id: String,
     pub contact_name: String,
     pub state: String,
@@ -65,14 +67,15 @@ pub struct MessageRow {
     pub choices: Vec<Choice>,
 }
 
-const CHAT_COLUMNS: &str = "chat_id, company_id, line_id, contact_id, contact_name, state, conversation_id, \
-                            queue_id, agent_id, last_text, last_at";
+const CHAT_COLUMNS: &str = "chat_id, company_id, line_id, channel, contact_id, contact_name, state, \
+                            conversation_id, queue_id, agent_id, last_text, last_at";
 
 fn chat_row(row: &sqlx::any::AnyRow) -> Result<ChatRow, sqlx::Error> {
     Ok(ChatRow {
         chat_id: row.try_get("chat_id")?,
         company_id: row.try_get("company_id")?,
         line_id: row.try_get("line_id")?,
+        channel: row.try_get("channel")?,
         contact_id: row.try_get("contact_id")?,
         contact_name: row.try_get("contact_name")?,
         state: row.try_get("state")?,
@@ -273,13 +276,16 @@ impl Projection for ChatBoard {
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {CHATS} (chat_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
-             line_id TEXT NOT NULL, contact_id TEXT NOT NULL, contact_name TEXT NOT NULL, state TEXT NOT NULL, \
+             line_id TEXT NOT NULL, channel TEXT NOT NULL, contact_id TEXT NOT NULL, contact_name TEXT NOT NULL, state TEXT NOT NULL, \
              conversation_id TEXT, queue_id TEXT, agent_id TEXT, last_text TEXT NOT NULL, last_at TEXT NOT NULL, \
              opened_at TEXT NOT NULL)"
         ))
         .execute(&mut *connection)
         .await?;
         sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {CHATS}_company ON {CHATS} (company_id, state)"))
+            .execute(&mut *connection)
+            .await?;
+        sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {CHATS}_account ON {CHATS} (company_id, channel, contact_id)"))
             .execute(&mut *connection)
             .await?;
         sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {CHATS}_agent ON {CHATS} (agent_id, state)"))
@@ -304,14 +310,15 @@ impl Projection for ChatBoard {
         }
         let at = event.metadata.occurred_at.to_rfc3339();
         match decode_event::<ChatEvent>(event)? {
-            ChatEvent::Started { chat_id, company_id, line_id, contact_id, contact_name } => {
+            ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name } => {
                 sqlx::query(&format!(
                     "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, NULL, '', $7, $7) ON CONFLICT (chat_id) DO NOTHING"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, '', $8, $8) ON CONFLICT (chat_id) DO NOTHING"
                 ))
                 .bind(chat_id.to_string())
                 .bind(company_id.to_string())
                 .bind(line_id.to_string())
+                .bind(channel.as_str())
                 .bind(contact_id)
                 .bind(contact_name)
                 .bind(state::RESOLVED)

@@ -7,6 +7,7 @@ use crate::people::Caller;
 use crate::startup::AppState;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
+use domain::contact::{Account, Channel};
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatRejection, Inbound};
 use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
@@ -208,6 +209,10 @@ pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow
 /// A customer's message as an outside system hands it to the API line.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct InboundMessage {
+    /// The channel the customer writes from (`api` when not said); with `contact_id`, the
+    /// contact's account. WhatsApp ids are phone numbers, kept in E.164.
+    #[serde(default = "api_channel")]
+    pub channel: Channel,
     /// The customer's id in the outside system: the same id continues the same chat.
     pub contact_id: String,
     #[serde(default)]
@@ -227,6 +232,10 @@ pub struct InboundMessage {
 pub struct AcceptedMessage {
     pub chat_id: ChatId,
     pub message_id: String,
+}
+
+fn api_channel() -> Channel {
+    Channel::Api
 }
 
 /// The company an API key belongs to, if it is a key and not revoked.
@@ -265,12 +274,15 @@ pub async fn store_message(
         .await?
         .filter(|row| row.company_id == company.to_string())
         .ok_or_else(|| AppError::NotFound("no such line".into()))?;
-    let chat_id = chat_of(line_id, message.contact_id.trim());
+    let account = Account::parse(message.channel, &message.contact_id, None)
+        .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
+    let chat_id = chat_of(line_id, &account.id);
     let message_id = message.message_id.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
     let inbound = Inbound {
         company_id: company,
         line_id,
-        contact_id: message.contact_id,
+        channel: account.channel,
+        contact_id: account.id,
         contact_name: message.name,
         message_id: message_id.clone(),
         text: message.text,

@@ -5,6 +5,7 @@
 use crate::error::AppError;
 use chrono::Utc;
 use domain::chat::{chat_of, Chat, ChatCommand, ChatEvent, ChatState, Inbound};
+use domain::contact::Channel;
 use domain::decider::Decider;
 use domain::ids::{CompanyId, ConversationId, LineId, QueueId};
 use domain::menu::{Choice, Menu};
@@ -39,6 +40,7 @@ pub fn preview(menu: &Menu, answers: &[String], queue_name: impl Fn(QueueId) -> 
         let inbound = Inbound {
             company_id: CompanyId::from_uuid(Uuid::nil()),
             line_id: line,
+            channel: Channel::Api,
             contact_id: "preview".into(),
             contact_name: "Preview".into(),
             message_id: format!("preview-{n}"),

@@ -10,6 +10,7 @@ use crate::lines::{change_directory, hex, line_rejected, random_hex, store_messa
 use crate::people::Caller;
 use crate::startup::AppState;
 use domain::chat::chat_of;
+use domain::contact::Channel;
 use domain::ids::{ChatId, CompanyId, LineId};
 use domain::line::{line_stream, Line, LineCommand};
 use domain::user::Role;
@@ -170,6 +171,7 @@ pub async fn visitor_says(
     // Until the contact directory knows their name, a visitor is told apart by their id's start.
     let name = format!("Visitor {}", &visit.contact_id["web-".len().."web-".len() + 4]);
     let message = InboundMessage {
+        channel: Channel::Web,
         contact_id: visit.contact_id,
         name,
         text: says.text,
