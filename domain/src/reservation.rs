@@ -35,6 +35,13 @@ pub struct ReservationState {
     holder: Option<Uuid>,
 }
 
+impl ReservationState {
+    /// Who holds the name now, if anyone.
+    pub fn holder(&self) -> Option<Uuid> {
+        self.holder
+    }
+}
+
 pub struct Reservation;
 
 impl Decider for Reservation {

@@ -130,6 +130,26 @@ impl ChatBoard {
         rows.iter().map(chat_row).collect()
     }
 
+    /// The chats of one account of a contact, on every line, the latest first.
+    pub async fn chats_of_account(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        channel: &str,
+        contact_id: &str,
+    ) -> Result<Vec<ChatRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHAT_COLUMNS} FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
+             ORDER BY last_at DESC, chat_id"
+        ))
+        .bind(company)
+        .bind(channel)
+        .bind(contact_id)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(chat_row).collect()
+    }
+
     /// Every message of a chat, in order.
     pub async fn messages(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(

@@ -7,10 +7,12 @@
 //! - [`queue_list`]: the queues of each company (R2).
 //! - [`people`]: users and their open sessions, for sign-in.
 //! - [`lines`]: lines and API keys.
+//! - [`contacts`]: the contact directory and its search (K1, K10–K13).
 //! - [`chat_board`]: chats, their state and their messages.
 
 pub mod agent_board;
 pub mod chat_board;
+pub mod contacts;
 pub mod lines;
 pub mod people;
 pub mod queue_list;

@@ -12,6 +12,8 @@
 //! - [`queues`]: the queue commands and queries the API and the app call.
 //! - [`lines`]: API keys, lines and the messages customers send through them.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
+//! - [`contacts`]: the contact directory's commands and queries; [`contacts_api`]: its endpoints.
+//! - [`contact_keeper`]: every chat's account joins a contact; menu consents go to the contact.
 //! - [`presence`]: agents online while a live connection of theirs is open.
 //! - [`directory`]: lines and API keys kept in memory for the inbound path.
 //! - [`delivery`]: sends messages to customers through their line's webhook.
@@ -38,6 +40,9 @@ pub mod clock;
 pub mod commands;
 pub mod companies;
 pub mod config;
+pub mod contact_keeper;
+pub mod contacts;
+pub mod contacts_api;
 pub mod delivery;
 pub mod directory;
 pub mod errands;

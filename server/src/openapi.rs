@@ -2,7 +2,7 @@
 //! the handlers' annotations and the types they take and answer) and `/api/docs`, a page that lists
 //! it without loading anything from elsewhere.
 
-use crate::{routes, widget_api};
+use crate::{contacts_api, routes, widget_api};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -59,6 +59,10 @@ impl Modify for Security {
         routes::post_resolve_many, routes::put_own_agent,
         widget_api::put_widget, widget_api::post_visitor, widget_api::get_visitor_chat, widget_api::post_visitor_message,
         widget_api::post_file, widget_api::visitor_live, widget_api::get_file,
+        contacts_api::get_contacts, contacts_api::post_contact, contacts_api::get_contact, contacts_api::put_contact,
+        contacts_api::post_account, contacts_api::put_owner, contacts_api::post_consent, contacts_api::post_merge,
+        contacts_api::post_split, contacts_api::get_businesses, contacts_api::post_business,
+        contacts_api::patch_business, contacts_api::delete_business,
     )
 )]
 pub struct ApiDoc;

@@ -88,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
         .merge(crate::widget_api::router())
+        .merge(crate::contacts_api::router())
 }
 
 /// Only the widget's room may be shown inside other sites' pages; every other page of ours refuses

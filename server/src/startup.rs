@@ -49,6 +49,8 @@ use projections::agent_board::AgentBoard;
 use projections::chat_board::{ChatBoard, ChatRow};
 use projections::lines::Lines;
 use projections::people::People;
+use crate::contact_keeper::ContactKeeper;
+use projections::contacts::Contacts;
 use projections::queue_list::QueueList;
 use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
@@ -64,6 +66,8 @@ pub struct AppState {
     pub live: LiveHub,
     pub projections: Arc<Vec<Arc<ProjectionRunner>>>,
     pub queue_list: Arc<ProjectionRunner>,
+    /// The contact directory (K1, K10–K13).
+    pub contacts: Arc<ProjectionRunner>,
     pub people: Arc<ProjectionRunner>,
     pub agent_board: Arc<ProjectionRunner>,
     pub lines: Arc<ProjectionRunner>,
@@ -153,9 +157,10 @@ impl Application {
         let agent_board = runner(Arc::new(AgentBoard));
         let lines = runner(Arc::new(Lines));
         let chat_board = runner(Arc::new(ChatBoard));
+        let contacts = runner(Arc::new(Contacts));
         crate::media::prepare(&store).await?;
         let live = LiveHub::default();
-        let all = [&queue_list, &people, &agent_board, &lines, &chat_board];
+        let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
         let mut background = vec![tokio::spawn(live.clone().follow(log.clone(), read_models))];
         for projection in all {
@@ -173,6 +178,8 @@ impl Application {
         let errands =
             Errands::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "errands"), mailer);
         background.push(tokio::spawn(follow(errands)));
+        let keeper = ContactKeeper::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "contacts"));
+        background.push(tokio::spawn(follow(keeper)));
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let directory = live.directory();
@@ -195,6 +202,7 @@ impl Application {
             agent_board,
             lines,
             chat_board,
+            contacts,
             node: address.to_string(),
             connections: Connections::default(),
             queue_list,

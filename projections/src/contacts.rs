@@ -1,0 +1,515 @@
+//! The contact directory (K1, K10–K13): contacts with their accounts, consents, owner and
+//! business, the businesses, and the search terms each contact is found by.
+
+use crate::runner::{decode_event, Projection, ProjectionError};
+use crate::store::ReadStore;
+use async_trait::async_trait;
+use domain::business::BusinessEvent;
+use domain::contact::{Account, ConsentRecord, ContactDetails, ContactEvent, ContactOwner};
+use domain::contact_search::{contact_terms, query_terms};
+use eventlog::RecordedEvent;
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const NAME: &str = "contacts";
+pub const VERSION: u32 = 1;
+const CONTACTS: &str = "contacts_contacts_v1";
+const ACCOUNTS: &str = "contacts_accounts_v1";
+const CONSENTS: &str = "contacts_consents_v1";
+const BUSINESSES: &str = "contacts_businesses_v1";
+const TERMS: &str = "contacts_terms_v1";
+/// Sorts after every character a term may hold: `term < prefix || LAST` bounds a prefix search.
+const LAST: char = '\u{10FFFF}';
+
+/// One account of a contact and the lines it talked to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountRow {
+    pub channel: String,
+    pub id: String,
+    pub lines: Vec<String>,
+}
+
+/// A contact as lists show it (K12: with its accounts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactRow {
+    pub contact_id: String,
+    pub company_id: String,
+    pub name: String,
+    /// Where the name came from: `profile`, `phone_book`, `agent` or `import` (K5).
+    pub name_source: String,
+    pub email: Option<String>,
+    pub notes: String,
+    pub fields: BTreeMap<String, String>,
+    pub business_id: Option<String>,
+    pub business_name: Option<String>,
+    pub owner: Option<ContactOwner>,
+    /// Set when this contact was merged into another (K9); its history stays readable.
+    pub merged_into: Option<String>,
+    pub accounts: Vec<AccountRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BusinessRow {
+    pub business_id: String,
+    pub name: String,
+}
+
+const CONTACT_COLUMNS: &str = "c.contact_id, c.company_id, c.name, c.name_source, c.email, c.notes, c.fields, \
+                               c.business_id, b.name AS business_name, c.owner, c.merged_into";
+const CONTACT_FROM: &str = "contacts_contacts_v1 c LEFT JOIN contacts_businesses_v1 b \
+                            ON b.business_id = c.business_id AND b.deleted = 0";
+
+fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn encode_json<T: Serialize>(value: &T) -> Result<String, ProjectionError> {
+    serde_json::to_string(value).map_err(|e| ProjectionError::Database(sqlx::Error::Encode(Box::new(e))))
+}
+
+fn contact_row(row: &sqlx::any::AnyRow) -> Result<ContactRow, sqlx::Error> {
+    let owner: Option<String> = row.try_get("owner")?;
+    Ok(ContactRow {
+        contact_id: row.try_get("contact_id")?,
+        company_id: row.try_get("company_id")?,
+        name: row.try_get("name")?,
+        name_source: row.try_get("name_source")?,
+        email: row.try_get("email")?,
+        notes: row.try_get("notes")?,
+        fields: decode_json(&row.try_get::<String, _>("fields")?)?,
+        business_id: row.try_get("business_id")?,
+        business_name: row.try_get("business_name")?,
+        owner: owner.as_deref().map(decode_json).transpose()?,
+        merged_into: row.try_get("merged_into")?,
+        accounts: Vec::new(),
+    })
+}
+
+#[derive(Default)]
+pub struct Contacts;
+
+impl Contacts {
+    /// A contact with its accounts, merged or not.
+    pub async fn contact(&self, store: &ReadStore, contact_id: &str) -> Result<Option<ContactRow>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.contact_id = $1"))
+            .bind(contact_id)
+            .fetch_optional(store.pool())
+            .await?;
+        let Some(contact) = row.as_ref().map(contact_row).transpose()? else { return Ok(None) };
+        Ok(self.with_accounts(store, vec![contact]).await?.pop())
+    }
+
+    /// A company's contacts (not merged away) that every term of `query` finds, by name; all of
+    /// them, by name, for an empty query.
+    pub async fn search(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<ContactRow>, sqlx::Error> {
+        let terms = query_terms(query);
+        let mut sql = format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL");
+        for n in 0..terms.len() {
+            let (low, high) = (2 + 2 * n, 3 + 2 * n);
+            sql.push_str(&format!(
+                " AND c.contact_id IN (SELECT t.contact_id FROM {TERMS} t \
+                 WHERE t.company_id = $1 AND t.term >= ${low} AND t.term < ${high})"
+            ));
+        }
+        sql.push_str(&format!(" ORDER BY c.name_key, c.contact_id LIMIT {}", limit.clamp(1, 500)));
+        let mut statement = sqlx::query(&sql).bind(company);
+        for term in &terms {
+            statement = statement.bind(term.clone()).bind(format!("{term}{LAST}"));
+        }
+        let rows = statement.fetch_all(store.pool()).await?;
+        let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
+        self.with_accounts(store, contacts).await
+    }
+
+    /// The contact an account belongs to in a company.
+    pub async fn contact_of_account(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        account: &Account,
+    ) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar(&format!(
+            "SELECT contact_id FROM {ACCOUNTS} WHERE company_id = $1 AND channel = $2 AND account_id = $3"
+        ))
+        .bind(company)
+        .bind(account.channel.as_str())
+        .bind(&account.id)
+        .fetch_optional(store.pool())
+        .await
+    }
+
+    /// A contact's consents, each at its level (K4).
+    pub async fn consents(&self, store: &ReadStore, contact_id: &str) -> Result<Vec<ConsentRecord>, sqlx::Error> {
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT record FROM {CONSENTS} WHERE contact_id = $1 ORDER BY scope_key"))
+                .bind(contact_id)
+                .fetch_all(store.pool())
+                .await?;
+        rows.iter().map(|text| decode_json(text)).collect()
+    }
+
+    pub async fn businesses(&self, store: &ReadStore, company: &str) -> Result<Vec<BusinessRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT business_id, name FROM {BUSINESSES} WHERE company_id = $1 AND deleted = 0 ORDER BY lower(name)"
+        ))
+        .bind(company)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok(BusinessRow { business_id: row.try_get("business_id")?, name: row.try_get("name")? }))
+            .collect()
+    }
+
+    /// The company a business (deleted or not) belongs to.
+    pub async fn company_of_business(&self, store: &ReadStore, business_id: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar(&format!("SELECT company_id FROM {BUSINESSES} WHERE business_id = $1 AND deleted = 0"))
+            .bind(business_id)
+            .fetch_optional(store.pool())
+            .await
+    }
+
+    async fn with_accounts(&self, store: &ReadStore, mut contacts: Vec<ContactRow>) -> Result<Vec<ContactRow>, sqlx::Error> {
+        if contacts.is_empty() {
+            return Ok(contacts);
+        }
+        let places = (1..=contacts.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT contact_id, channel, account_id, lines FROM {ACCOUNTS} WHERE contact_id IN ({places}) \
+             ORDER BY channel, account_id"
+        );
+        let mut statement = sqlx::query(&sql);
+        for contact in &contacts {
+            statement = statement.bind(contact.contact_id.clone());
+        }
+        let mut accounts: BTreeMap<String, Vec<AccountRow>> = BTreeMap::new();
+        for row in statement.fetch_all(store.pool()).await? {
+            let contact: String = row.try_get("contact_id")?;
+            accounts.entry(contact).or_default().push(AccountRow {
+                channel: row.try_get("channel")?,
+                id: row.try_get("account_id")?,
+                lines: decode_json(&row.try_get::<String, _>("lines")?)?,
+            });
+        }
+        for contact in &mut contacts {
+            contact.accounts = accounts.remove(&contact.contact_id).unwrap_or_default();
+        }
+        Ok(contacts)
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+async fn write_details(
+    connection: &mut AnyConnection,
+    contact_id: &str,
+    details: &ContactDetails,
+) -> Result<(), ProjectionError> {
+    let source = serde_json::to_value(details.name_source).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(&format!(
+        "UPDATE {CONTACTS} SET name = $1, name_key = $2, name_source = $3, email = $4, notes = $5, fields = $6, \
+         business_id = $7 WHERE contact_id = $8"
+    ))
+    .bind(details.name.clone())
+    .bind(name_key(&details.name))
+    .bind(source.as_str().unwrap_or("profile").to_string())
+    .bind(details.email.clone())
+    .bind(details.notes.clone())
+    .bind(encode_json(&details.fields)?)
+    .bind(details.business.map(|b| b.to_string()))
+    .bind(contact_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+async fn put_account(
+    connection: &mut AnyConnection,
+    contact_id: &str,
+    account: &Account,
+    lines: &BTreeSet<String>,
+) -> Result<(), ProjectionError> {
+    sqlx::query(&format!(
+        "INSERT INTO {ACCOUNTS} (company_id, channel, account_id, contact_id, lines) \
+         SELECT company_id, $1, $2, contact_id, $3 FROM {CONTACTS} WHERE contact_id = $4 \
+         ON CONFLICT (company_id, channel, account_id) DO UPDATE SET contact_id = excluded.contact_id, lines = excluded.lines"
+    ))
+    .bind(account.channel.as_str())
+    .bind(account.id.clone())
+    .bind(encode_json(lines)?)
+    .bind(contact_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+async fn drop_account(connection: &mut AnyConnection, contact_id: &str, account: &Account) -> Result<(), ProjectionError> {
+    sqlx::query(&format!("DELETE FROM {ACCOUNTS} WHERE contact_id = $1 AND channel = $2 AND account_id = $3"))
+        .bind(contact_id)
+        .bind(account.channel.as_str())
+        .bind(account.id.clone())
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+async fn put_consent(connection: &mut AnyConnection, contact_id: &str, consent: &ConsentRecord) -> Result<(), ProjectionError> {
+    sqlx::query(&format!(
+        "INSERT INTO {CONSENTS} (contact_id, scope_key, record) VALUES ($1, $2, $3) \
+         ON CONFLICT (contact_id, scope_key) DO UPDATE SET record = excluded.record"
+    ))
+    .bind(contact_id)
+    .bind(encode_json(&consent.scope)?)
+    .bind(encode_json(consent)?)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Writes again the terms `contact_id` is found by (none once merged away).
+async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
+    sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1"))
+        .bind(contact_id)
+        .execute(&mut *connection)
+        .await?;
+    let Some(row) = sqlx::query(&format!(
+        "SELECT c.company_id, c.name, c.email, b.name AS business_name FROM {CONTACT_FROM} \
+         WHERE c.contact_id = $1 AND c.merged_into IS NULL"
+    ))
+    .bind(contact_id)
+    .fetch_optional(&mut *connection)
+    .await?
+    else {
+        return Ok(());
+    };
+    let company: String = row.try_get("company_id")?;
+    let name: String = row.try_get("name")?;
+    let email: Option<String> = row.try_get("email")?;
+    let business: Option<String> = row.try_get("business_name")?;
+    let accounts = sqlx::query(&format!("SELECT channel, account_id FROM {ACCOUNTS} WHERE contact_id = $1"))
+        .bind(contact_id)
+        .fetch_all(&mut *connection)
+        .await?
+        .iter()
+        .filter_map(|row| {
+            let channel = domain::contact::Channel::parse(&row.try_get::<String, _>("channel").ok()?).ok()?;
+            Some(Account { channel, id: row.try_get("account_id").ok()? })
+        })
+        .collect::<Vec<_>>();
+    let terms = contact_terms(&name, email.as_deref(), business.as_deref(), &accounts);
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let places = (0..terms.len()).map(|n| format!("($1, $2, ${})", n + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, term) VALUES {places}");
+    let mut statement = sqlx::query(&sql)
+        .bind(company)
+        .bind(contact_id);
+    for term in terms {
+        statement = statement.bind(term);
+    }
+    statement.execute(&mut *connection).await?;
+    Ok(())
+}
+
+async fn lines_of(connection: &mut AnyConnection, company_of: &str, account: &Account) -> Result<BTreeSet<String>, ProjectionError> {
+    let text: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT a.lines FROM {ACCOUNTS} a JOIN {CONTACTS} c ON c.company_id = a.company_id \
+         WHERE c.contact_id = $1 AND a.channel = $2 AND a.account_id = $3"
+    ))
+    .bind(company_of)
+    .bind(account.channel.as_str())
+    .bind(account.id.clone())
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(text.as_deref().map(decode_json).transpose()?.unwrap_or_default())
+}
+
+#[async_trait]
+impl Projection for Contacts {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn version(&self) -> u32 {
+        VERSION
+    }
+
+    async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
+        // Prefix searches compare terms byte by byte: PostgreSQL's "C" collation, SQLite's default.
+        let bytewise = if connection.backend_name() == "PostgreSQL" { " COLLATE \"C\"" } else { "" };
+        for statement in [
+            format!(
+                "CREATE TABLE IF NOT EXISTS {CONTACTS} (contact_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+                 name TEXT NOT NULL, name_key TEXT NOT NULL, name_source TEXT NOT NULL, email TEXT, notes TEXT NOT NULL, \
+                 fields TEXT NOT NULL, business_id TEXT, owner TEXT, merged_into TEXT)"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {CONTACTS}_name ON {CONTACTS} (company_id, name_key, contact_id)"),
+            format!("CREATE INDEX IF NOT EXISTS {CONTACTS}_business ON {CONTACTS} (business_id)"),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {ACCOUNTS} (company_id TEXT NOT NULL, channel TEXT NOT NULL, \
+                 account_id TEXT NOT NULL, contact_id TEXT NOT NULL, lines TEXT NOT NULL, \
+                 PRIMARY KEY (company_id, channel, account_id))"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {ACCOUNTS}_contact ON {ACCOUNTS} (contact_id)"),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {CONSENTS} (contact_id TEXT NOT NULL, scope_key TEXT NOT NULL, \
+                 record TEXT NOT NULL, PRIMARY KEY (contact_id, scope_key))"
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {BUSINESSES} (business_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+                 name TEXT NOT NULL, deleted BIGINT NOT NULL)"
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {TERMS} (company_id TEXT NOT NULL, term TEXT{bytewise} NOT NULL, \
+                 contact_id TEXT NOT NULL, PRIMARY KEY (company_id, term, contact_id))"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {TERMS}_contact ON {TERMS} (contact_id)"),
+        ] {
+            sqlx::query(&statement).execute(&mut *connection).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        if event.stream.starts_with("business-") {
+            return apply_business(connection, decode_event::<BusinessEvent>(event)?).await;
+        }
+        if !event.stream.starts_with("contact-") {
+            return Ok(());
+        }
+        let decoded = decode_event::<ContactEvent>(event)?;
+        let contact = event.stream.trim_start_matches("contact-").to_string();
+        match decoded {
+            ContactEvent::Created { contact_id, company_id, details } => {
+                sqlx::query(&format!(
+                    "INSERT INTO {CONTACTS} (contact_id, company_id, name, name_key, name_source, notes, fields) \
+                     VALUES ($1, $2, '', '', 'profile', '', '{{}}') ON CONFLICT (contact_id) DO NOTHING"
+                ))
+                .bind(contact_id.to_string())
+                .bind(company_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+                write_details(connection, &contact, &details).await?;
+            }
+            ContactEvent::DetailsChanged { details, .. } => write_details(connection, &contact, &details).await?,
+            ContactEvent::AccountAdded { account, line, .. } => {
+                let lines = line.iter().map(|l| l.to_string()).collect();
+                put_account(connection, &contact, &account, &lines).await?;
+            }
+            ContactEvent::AccountTalkedToLine { account, line, .. } => {
+                let mut lines = lines_of(connection, &contact, &account).await?;
+                lines.insert(line.to_string());
+                put_account(connection, &contact, &account, &lines).await?;
+                return Ok(());
+            }
+            ContactEvent::AccountRemoved { account, .. } => drop_account(connection, &contact, &account).await?,
+            ContactEvent::OwnerSet { owner, .. } => {
+                sqlx::query(&format!("UPDATE {CONTACTS} SET owner = $1 WHERE contact_id = $2"))
+                    .bind(owner.map(|o| encode_json(&o)).transpose()?)
+                    .bind(&contact)
+                    .execute(&mut *connection)
+                    .await?;
+                return Ok(());
+            }
+            ContactEvent::ConsentRecorded { consent, .. } => {
+                put_consent(connection, &contact, &consent).await?;
+                return Ok(());
+            }
+            ContactEvent::MergedInto { into, .. } => {
+                sqlx::query(&format!("UPDATE {CONTACTS} SET merged_into = $1 WHERE contact_id = $2"))
+                    .bind(into.to_string())
+                    .bind(&contact)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            ContactEvent::Absorbed { accounts, consents, .. } => {
+                for record in accounts {
+                    let lines = record.lines.iter().map(|l| l.to_string()).collect();
+                    put_account(connection, &contact, &record.account, &lines).await?;
+                }
+                for consent in consents {
+                    put_consent(connection, &contact, &consent).await?;
+                }
+            }
+            ContactEvent::SplitOff { accounts, consents_removed, consents_restored, .. } => {
+                // The other contact's `Restored`, decided with this, takes the accounts back.
+                for account in accounts {
+                    drop_account(connection, &contact, &account).await?;
+                }
+                for scope in consents_removed {
+                    sqlx::query(&format!("DELETE FROM {CONSENTS} WHERE contact_id = $1 AND scope_key = $2"))
+                        .bind(&contact)
+                        .bind(encode_json(&scope)?)
+                        .execute(&mut *connection)
+                        .await?;
+                }
+                for consent in consents_restored {
+                    put_consent(connection, &contact, &consent).await?;
+                }
+            }
+            ContactEvent::Restored { accounts, .. } => {
+                sqlx::query(&format!("UPDATE {CONTACTS} SET merged_into = NULL WHERE contact_id = $1"))
+                    .bind(&contact)
+                    .execute(&mut *connection)
+                    .await?;
+                for record in accounts {
+                    let lines = record.lines.iter().map(|l| l.to_string()).collect();
+                    put_account(connection, &contact, &record.account, &lines).await?;
+                }
+            }
+        }
+        reindex(connection, &contact).await
+    }
+}
+
+async fn apply_business(connection: &mut AnyConnection, event: BusinessEvent) -> Result<(), ProjectionError> {
+    let business = match event {
+        BusinessEvent::Created { business_id, company_id, name } => {
+            sqlx::query(&format!(
+                "INSERT INTO {BUSINESSES} (business_id, company_id, name, deleted) VALUES ($1, $2, $3, 0) \
+                 ON CONFLICT (business_id) DO NOTHING"
+            ))
+            .bind(business_id.to_string())
+            .bind(company_id.to_string())
+            .bind(name)
+            .execute(&mut *connection)
+            .await?;
+            return Ok(());
+        }
+        BusinessEvent::Renamed { business_id, name } => {
+            sqlx::query(&format!("UPDATE {BUSINESSES} SET name = $1 WHERE business_id = $2"))
+                .bind(name)
+                .bind(business_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+            business_id
+        }
+        BusinessEvent::Deleted { business_id } => {
+            sqlx::query(&format!("UPDATE {BUSINESSES} SET deleted = 1 WHERE business_id = $1"))
+                .bind(business_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+            business_id
+        }
+    };
+    let members: Vec<String> = sqlx::query_scalar(&format!("SELECT contact_id FROM {CONTACTS} WHERE business_id = $1"))
+        .bind(business.to_string())
+        .fetch_all(&mut *connection)
+        .await?;
+    for contact in members {
+        reindex(connection, &contact).await?;
+    }
+    Ok(())
+}

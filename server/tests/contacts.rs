@@ -1,0 +1,314 @@
+//! The contact directory through the API, on both backends: contacts and their accounts, search,
+//! contacts made by inbound chats, consent at three levels, merge and split, businesses.
+
+mod support;
+
+use eventlog::testing::Backend;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::*;
+
+on_both_backends!(
+    contacts_are_created_edited_and_found_by_name_phone_email_business_and_account,
+    bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_contact,
+    an_inbound_chat_finds_or_creates_its_contact_and_the_card_lists_its_chats_on_every_line,
+    consent_is_recorded_at_three_levels_and_the_most_specific_decides,
+    a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both,
+    businesses_are_renamed_and_deleted_and_their_contacts_follow,
+);
+
+impl TestApp {
+    async fn new_contact(&self, body: Value) -> String {
+        let response = self.send(&self.client, Method::POST, "/api/v1/contacts", body).await;
+        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+        created_id_of(response).await
+    }
+
+    async fn find(&self, client: &reqwest::Client, query: &str) -> Vec<Value> {
+        let response = client.get(format!("{}/api/v1/contacts", self.address)).query(&[("q", query)]).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    async fn names_found(&self, query: &str) -> Vec<String> {
+        self.find(&self.client, query).await.iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
+    }
+
+    async fn card(&self, contact: &str) -> Value {
+        let response = self.client.get(format!("{}/api/v1/contacts/{contact}", self.address)).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Waits until a search finds exactly one contact, made by the contact keeper.
+    async fn wait_contact(&self, query: &str, holds: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..200 {
+            let found = self.find(&self.client, query).await;
+            if let [one] = found.as_slice() {
+                if holds(one) {
+                    return one.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no contact as expected for {query}: {:?}", self.find(&self.client, query).await);
+    }
+}
+
+async fn created_id_of(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().unwrap().to_string()
+}
+
+fn accounts_of(contact: &Value) -> Vec<String> {
+    contact["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| format!("{}:{}", a["channel"].as_str().unwrap(), a["id"].as_str().unwrap()))
+        .collect()
+}
+
+async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let acme = created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme Ltd" })).await).await;
+    let ana = app
+        .new_contact(json!({
+            "name": "Ana María López",
+            "email": "Ana.Lopez@Example.com",
+            "notes": "prefers mornings",
+            "fields": { "Customer number": "C-42" },
+            "business_id": acme,
+            "accounts": [
+                { "channel": "whatsapp", "id": "612 34 56 78" },
+                { "channel": "instagram", "id": "17841400000001" }
+            ],
+            "country": "ES"
+        }))
+        .await;
+    app.new_contact(json!({ "name": "Pedro Gómez", "accounts": [{ "channel": "whatsapp", "id": "+34 699 11 22 33" }] })).await;
+
+    let card = app.card(&ana).await;
+    assert_eq!(card["contact"]["name"], "Ana María López");
+    assert_eq!(card["contact"]["name_source"], "agent");
+    assert_eq!(card["contact"]["email"], "ana.lopez@example.com");
+    assert_eq!(card["contact"]["business_name"], "Acme Ltd");
+    assert_eq!(card["contact"]["fields"]["Customer number"], "C-42");
+    assert_eq!(accounts_of(&card["contact"]), vec!["instagram:17841400000001", "whatsapp:+34612345678"]);
+
+    for query in ["ana", "LOPEZ", "maría lóp", "+34 612 34 56 78", "0034612345678", "612-345", "ana.lopez@exa", "acme", "1784140"] {
+        assert_eq!(app.names_found(query).await, vec!["Ana María López"], "{query}");
+    }
+    assert_eq!(app.names_found("gomez").await, vec!["Pedro Gómez"]);
+    assert!(app.names_found("nobody").await.is_empty());
+    assert_eq!(app.names_found("").await, vec!["Ana María López", "Pedro Gómez"], "everyone, by name");
+
+    let agent = app.agent("Lucia").await;
+    assert_eq!(app.find(&agent.client, "612").await.len(), 1, "agents search the directory too");
+    let edit = json!({ "name": "Ana López", "email": "ana@acme.example", "notes": "", "fields": {} });
+    let response = app.send(&agent.client, Method::PUT, &format!("/api/v1/contacts/{ana}"), edit).await;
+    assert_eq!(response.status(), 204);
+    assert_eq!(app.names_found("ana@acme").await, vec!["Ana López"]);
+    assert!(app.names_found("ana.lopez@exa").await.is_empty(), "the old e-mail finds nobody any more");
+}
+
+async fn bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_contact(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let refused = |body: Value| {
+        let app = &app;
+        async move {
+            let response = app.send(&app.client, Method::POST, "/api/v1/contacts", body).await;
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body["error"].as_str().unwrap_or_default().to_string())
+        }
+    };
+    let (status, error) = refused(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "612 34" }] })).await;
+    assert_eq!(status, 422);
+    assert!(error.contains("accounts[0]") && error.contains("612 34"), "{error}");
+    let (status, error) = refused(json!({ "name": "Ana", "email": "not an address" })).await;
+    assert_eq!((status, error.contains("not an e-mail address")), (422, true), "{error}");
+    let (status, error) = refused(json!({ "name": " " })).await;
+    assert_eq!((status, error.contains("name")), (422, true), "{error}");
+    let (status, _) = refused(json!({ "name": "Ana", "accounts": [{ "channel": "fax", "id": "1" }] })).await;
+    assert_eq!(status, 400, "an unknown channel is not a readable body");
+    let (status, error) = refused(json!({ "name": "Ana", "business_id": "0190a0a0-0000-7000-8000-000000000000" })).await;
+    assert_eq!((status, error.as_str()), (422, "business_id: no such business"));
+
+    app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
+    let (status, error) = refused(json!({ "name": "Other Ana", "accounts": [{ "channel": "whatsapp", "id": "0034 612 345 678" }] })).await;
+    assert_eq!(status, 409);
+    assert!(error.contains("whatsapp:+34612345678") && error.contains("another contact"), "{error}");
+    assert_eq!(app.names_found("").await, vec!["Ana"], "nothing of the refused contact was kept");
+}
+
+async fn an_inbound_chat_finds_or_creates_its_contact_and_the_card_lists_its_chats_on_every_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.api_key().await;
+    let queue = app.queue_with("Sales", &[]).await;
+    let (shop, _) = app.line(json!({ "queue": queue }), None).await;
+    let (support_line, _) = app.line(json!({ "queue": queue }), None).await;
+    let say = |line: String, name: &'static str, number: &'static str| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            let body = json!({ "channel": "whatsapp", "contact_id": number, "name": name, "text": "hola" });
+            let response = app.inbound(&key, &line, body).await;
+            assert_eq!(response.status(), 202);
+        }
+    };
+    say(shop.clone(), "Ana WhatsApp", "34612345678").await;
+    let contact = app.wait_contact("612345678", |c| c["accounts"][0]["lines"].as_array().unwrap().len() == 1).await;
+    assert_eq!(contact["name"], "Ana WhatsApp");
+    assert_eq!(contact["name_source"], "profile");
+    assert_eq!(accounts_of(&contact), vec!["whatsapp:+34612345678"]);
+
+    say(support_line.clone(), "Ana W.", "+34 612 345 678").await;
+    let contact = app.wait_contact("612345678", |c| c["accounts"][0]["lines"].as_array().unwrap().len() == 2).await;
+    assert_eq!(contact["name"], "Ana W.", "a profile name nobody changed follows the channel");
+    let id = contact["contact_id"].as_str().unwrap().to_string();
+    let card = app.card(&id).await;
+    let lines: Vec<&str> = card["chats"].as_array().unwrap().iter().map(|c| c["line_id"].as_str().unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.contains(&shop.as_str()) && lines.contains(&support_line.as_str()));
+
+    let edit = json!({ "name": "Ana López" });
+    assert_eq!(app.send(&app.client, Method::PUT, &format!("/api/v1/contacts/{id}"), edit).await.status(), 204);
+    let (third, _) = app.line(json!({ "queue": queue }), None).await;
+    say(third, "Ana Profile", "34612345678").await;
+    let contact = app.wait_contact("612345678", |c| c["accounts"][0]["lines"].as_array().unwrap().len() == 3).await;
+    assert_eq!(contact["name"], "Ana López", "a name a person gave outranks the profile's");
+
+    let response = app.inbound(&key, &shop, json!({ "channel": "whatsapp", "contact_id": "12", "text": "x" })).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().starts_with("contact_id:"), "{body}");
+}
+
+async fn consent_is_recorded_at_three_levels_and_the_most_specific_decides(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app
+        .new_contact(json!({ "name": "Ana", "accounts": [
+            { "channel": "whatsapp", "id": "+34612345678" },
+            { "channel": "whatsapp", "id": "+34699112233" },
+            { "channel": "instagram", "id": "1784" }
+        ] }))
+        .await;
+    let consent = |scope: Value, given: bool| {
+        let (app, ana) = (&app, ana.clone());
+        async move {
+            let body = json!({ "scope": scope, "given": given });
+            let response = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{ana}/consents"), body).await;
+            assert_eq!(response.status(), 204);
+        }
+    };
+    let reachable = || {
+        let (app, ana) = (&app, ana.clone());
+        async move {
+            let card = app.card(&ana).await;
+            card["reachable"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| (a["id"].as_str().unwrap().to_string(), a["consented"].as_bool()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(reachable().await.iter().all(|(_, consented)| consented.is_none()), "nobody recorded any");
+    consent(json!({ "level": "general" }), true).await;
+    consent(json!({ "level": "channel", "channel": "whatsapp" }), false).await;
+    consent(json!({ "level": "account", "account": { "channel": "whatsapp", "id": "+34612345678" } }), true).await;
+    assert_eq!(
+        reachable().await,
+        vec![
+            ("1784".to_string(), Some(true)),
+            ("+34612345678".to_string(), Some(true)),
+            ("+34699112233".to_string(), Some(false)),
+        ]
+    );
+    let card = app.card(&ana).await;
+    let sources: Vec<&str> = card["consents"].as_array().unwrap().iter().map(|c| c["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, vec!["agent"; 3]);
+    let history = app.get_json(&app.client, &format!("/api/v1/contacts/{ana}")).await;
+    assert_eq!(history["consents"].as_array().unwrap().len(), 3);
+}
+
+async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.api_key().await;
+    let queue = app.queue_with("Sales", &[]).await;
+    let (shop, _) = app.line(json!({ "queue": queue }), None).await;
+    let body = json!({ "channel": "whatsapp", "contact_id": "34612345678", "name": "Ana WA", "text": "hola" });
+    assert_eq!(app.inbound(&key, &shop, body).await.status(), 202);
+    let from_chat = app.wait_contact("612345678", |_| true).await["contact_id"].as_str().unwrap().to_string();
+    let kept = app.new_contact(json!({ "name": "Ana López", "accounts": [{ "channel": "instagram", "id": "1784" }] })).await;
+    let body = json!({ "scope": { "level": "general" }, "given": true });
+    app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{from_chat}/consents"), body).await;
+
+    let agent = app.agent("Lucia").await;
+    let merge_path = format!("/api/v1/contacts/{kept}/merge");
+    let response = app.send(&agent.client, Method::POST, &merge_path, json!({ "from": from_chat })).await;
+    assert_eq!(response.status(), 403, "only supervisors merge");
+    let response = app.send(&app.client, Method::POST, &merge_path, json!({ "from": kept })).await;
+    assert_eq!(response.status(), 422);
+    let response = app.send(&app.client, Method::POST, &merge_path, json!({ "from": from_chat })).await;
+    assert_eq!(response.status(), 200);
+    let merge = response.json::<Value>().await.unwrap()["merge"].as_str().unwrap().to_string();
+
+    let card = app.card(&kept).await;
+    assert_eq!(accounts_of(&card["contact"]), vec!["instagram:1784", "whatsapp:+34612345678"]);
+    assert_eq!(card["chats"].as_array().unwrap().len(), 1, "the merged contact's chat is the survivor's");
+    assert!(card["reachable"].as_array().unwrap().iter().all(|a| a["consented"] == true), "its consent came along");
+    assert_eq!(app.card(&from_chat).await["contact"]["merged_into"], kept.as_str(), "the merged one's card says where");
+    assert_eq!(app.names_found("ana").await, vec!["Ana López"], "a merged contact is not found any more");
+    let again = app.send(&app.client, Method::PUT, &format!("/api/v1/contacts/{from_chat}"), json!({ "name": "X" })).await;
+    assert_eq!(again.status(), 409);
+
+    let (second_line, _) = app.line(json!({ "queue": queue }), None).await;
+    let body = json!({ "channel": "whatsapp", "contact_id": "34612345678", "name": "Ana WA", "text": "otra vez" });
+    assert_eq!(app.inbound(&key, &second_line, body).await.status(), 202);
+    app.wait_contact("612345678", |c| {
+        c["contact_id"] == kept.as_str() && c["accounts"][1]["lines"].as_array().unwrap().len() == 2
+    })
+    .await;
+
+    let response = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{kept}/merges/{merge}/split"), json!({})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap()["restored"], from_chat.as_str());
+    let kept_card = app.card(&kept).await;
+    assert_eq!(accounts_of(&kept_card["contact"]), vec!["instagram:1784"]);
+    assert!(kept_card["reachable"][0]["consented"].is_null(), "the consent went back with its contact");
+    let restored = app.card(&from_chat).await;
+    assert!(restored["contact"]["merged_into"].is_null());
+    assert_eq!(accounts_of(&restored["contact"]), vec!["whatsapp:+34612345678"]);
+    assert_eq!(restored["contact"]["accounts"][0]["lines"].as_array().unwrap().len(), 2, "with the line it talked to meanwhile");
+    assert_eq!(restored["chats"].as_array().unwrap().len(), 2);
+    assert_eq!(app.names_found("ana").await, vec!["Ana López", "Ana WA"]);
+    let twice = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{kept}/merges/{merge}/split"), json!({})).await;
+    assert_eq!(twice.status(), 409);
+}
+
+async fn businesses_are_renamed_and_deleted_and_their_contacts_follow(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let acme = created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await).await;
+    let ana = app.new_contact(json!({ "name": "Ana", "business_id": acme })).await;
+    let rename = app.send(&app.client, Method::PATCH, &format!("/api/v1/businesses/{acme}"), json!({ "name": "Globex" })).await;
+    assert_eq!(rename.status(), 204);
+    assert_eq!(app.names_found("globex").await, vec!["Ana"]);
+    assert!(app.names_found("acme").await.is_empty());
+    let businesses = app.get_json(&app.client, "/api/v1/businesses").await;
+    assert_eq!(businesses[0]["name"], "Globex");
+
+    let agent = app.agent("Lucia").await;
+    let refused = app.send(&agent.client, Method::DELETE, &format!("/api/v1/businesses/{acme}"), json!({})).await;
+    assert_eq!(refused.status(), 403);
+    let bad = app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "  " })).await;
+    assert_eq!(bad.status(), 422);
+    let deleted = app.send(&app.client, Method::DELETE, &format!("/api/v1/businesses/{acme}"), json!({})).await;
+    assert_eq!(deleted.status(), 204);
+    assert!(app.card(&ana).await["contact"]["business_name"].is_null());
+    assert!(app.names_found("globex").await.is_empty());
+    assert_eq!(app.get_json(&app.client, "/api/v1/businesses").await, json!([]));
+    let gone = app.send(&app.client, Method::DELETE, &format!("/api/v1/businesses/{acme}"), json!({})).await;
+    assert_eq!(gone.status(), 404);
+}
