@@ -65,6 +65,16 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         "chat_id",
     )
     .await;
+    let contact = created_id(
+        app.send(&app.client, M::POST, "/api/v1/contacts", json!({ "name": "Rosa", "accounts": [{ "channel": "api", "id": "c9" }] }))
+            .await,
+        "id",
+    )
+    .await;
+    let second_contact =
+        created_id(app.send(&app.client, M::POST, "/api/v1/contacts", json!({ "name": "Rosa D." })).await, "id").await;
+    let business =
+        created_id(app.send(&app.client, M::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await, "id").await;
     let created = anonymous()
         .post(format!("{}/api/v1/companies", app.address))
         .bearer_auth(OPERATOR_TOKEN)
@@ -184,6 +194,54 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             Body::Json(json!({ "chat_ids": [chat] })),
             [401, 200, 200, 403, 200],
         ),
+        case(M::GET, "/api/v1/contacts?q=rosa".into(), Body::None, [401, 200, 200, 200, 200]),
+        case(M::GET, format!("/api/v1/contacts/{contact}"), Body::None, [401, 200, 200, 200, 404]),
+        case(M::POST, "/api/v1/contacts".into(), Body::Json(json!({ "name": "New" })), [401, 201, 201, 403, 201]),
+        case(
+            M::PUT,
+            format!("/api/v1/contacts/{contact}"),
+            Body::Json(json!({ "name": "Rosa Díaz" })),
+            [401, 204, 204, 403, 404],
+        ),
+        case(
+            M::POST,
+            format!("/api/v1/contacts/{contact}/accounts"),
+            Body::Json(json!({ "channel": "api", "id": "c10" })),
+            [401, 204, 204, 403, 404],
+        ),
+        case(
+            M::PUT,
+            format!("/api/v1/contacts/{contact}/owner"),
+            Body::Json(json!({ "owner": null })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(
+            M::POST,
+            format!("/api/v1/contacts/{contact}/consents"),
+            Body::Json(json!({ "scope": { "level": "general" }, "given": true })),
+            [401, 204, 204, 403, 404],
+        ),
+        case(
+            M::POST,
+            format!("/api/v1/contacts/{contact}/merge"),
+            Body::Json(json!({ "from": second_contact })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(
+            M::POST,
+            format!("/api/v1/contacts/{contact}/merges/{second_contact}/split"),
+            Body::Json(json!({})),
+            [401, 403, 403, 403, 404],
+        ),
+        case(M::GET, "/api/v1/businesses".into(), Body::None, [401, 200, 200, 200, 200]),
+        case(M::POST, "/api/v1/businesses".into(), Body::Json(json!({ "name": "Globex" })), [401, 403, 403, 403, 201]),
+        case(
+            M::PATCH,
+            format!("/api/v1/businesses/{business}"),
+            Body::Json(json!({ "name": "Taken" })),
+            [401, 403, 403, 403, 404],
+        ),
+        case(M::DELETE, format!("/api/v1/businesses/{business}"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
         case(M::POST, "/api/queues".into(), Body::Form(vec![]), [401, 200, 200, 200, 200]),
         case(M::POST, "/api/agents".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(
