@@ -133,12 +133,16 @@ mod tests {
         given::<Business>(vec![created()])
             .when(BusinessCommand::Rename { name: "Acme Group".into() })
             .then(vec![BusinessEvent::Renamed { business_id: acme(), name: "Acme Group".into() }]);
-        given::<Business>(vec![created()]).when(BusinessCommand::Rename { name: " ".into() }).then_rejects(BusinessRejection::InvalidName);
+        given::<Business>(vec![created()])
+            .when(BusinessCommand::Rename { name: " ".into() })
+            .then_rejects(BusinessRejection::InvalidName);
     }
 
     #[test]
     fn a_deleted_business_takes_no_more_changes() {
-        given::<Business>(vec![created()]).when(BusinessCommand::Delete).then(vec![BusinessEvent::Deleted { business_id: acme() }]);
+        given::<Business>(vec![created()])
+            .when(BusinessCommand::Delete)
+            .then(vec![BusinessEvent::Deleted { business_id: acme() }]);
         given::<Business>(vec![created(), BusinessEvent::Deleted { business_id: acme() }])
             .when(BusinessCommand::Rename { name: "Other".into() })
             .then_rejects(BusinessRejection::NotFound);

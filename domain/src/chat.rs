@@ -3,8 +3,8 @@
 //! resolution. States: with the menu bot, waiting in a queue, assigned (pending when the customer
 //! spoke last, following when the agent did), resolved.
 
-use crate::decider::Decider;
 use crate::contact::Channel;
+use crate::decider::Decider;
 use crate::errand::{answers_text, render_answer, WebQuery, WebRequest};
 use crate::event::DomainEvent;
 use crate::form::{Answers, Form, GiveUp};

@@ -46,7 +46,8 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [Channel::Whatsapp, Channel::Instagram, Channel::Messenger, Channel::Web, Channel::Api];
+    pub const ALL: [Channel; 5] =
+        [Channel::Whatsapp, Channel::Instagram, Channel::Messenger, Channel::Web, Channel::Api];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -82,8 +83,7 @@ impl Account {
             Channel::Whatsapp => normalize_phone(raw, country)?,
             _ => {
                 let id = raw.trim();
-                if id.is_empty() || id.chars().count() > ACCOUNT_ID_MAX_CHARS || id.chars().any(|c| c.is_whitespace())
-                {
+                if id.is_empty() || id.chars().count() > ACCOUNT_ID_MAX_CHARS || id.chars().any(|c| c.is_whitespace()) {
                     return Err(ContactRejection::InvalidAccount(channel.as_str().into(), id.into()));
                 }
                 id.to_string()
@@ -140,7 +140,9 @@ impl ContactDetails {
             return Err(ContactRejection::InvalidName);
         }
         let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
-            Some(raw) => Some(Email::parse(raw).map_err(|e| ContactRejection::InvalidEmail(e.to_string()))?.as_str().to_string()),
+            Some(raw) => {
+                Some(Email::parse(raw).map_err(|e| ContactRejection::InvalidEmail(e.to_string()))?.as_str().to_string())
+            }
             None => None,
         };
         let notes = notes.trim().to_string();
@@ -151,7 +153,9 @@ impl ContactDetails {
         for (key, value) in fields {
             let key = single_spaced(key);
             let value = value.trim();
-            if key.is_empty() || key.chars().count() > FIELD_NAME_MAX_CHARS || value.chars().count() > FIELD_VALUE_MAX_CHARS
+            if key.is_empty()
+                || key.chars().count() > FIELD_NAME_MAX_CHARS
+                || value.chars().count() > FIELD_VALUE_MAX_CHARS
             {
                 return Err(ContactRejection::InvalidField(key));
             }
@@ -276,23 +280,52 @@ impl DomainEvent for ContactEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContactCommand {
-    Create { contact_id: ContactId, company_id: CompanyId, details: ContactDetails },
-    ChangeDetails { details: ContactDetails },
+    Create {
+        contact_id: ContactId,
+        company_id: CompanyId,
+        details: ContactDetails,
+    },
+    ChangeDetails {
+        details: ContactDetails,
+    },
     /// The channel's profile shows a name (K5): it becomes the contact's name only if nobody gave one.
-    SeeProfileName { name: String },
+    SeeProfileName {
+        name: String,
+    },
     /// The account talked to `line` (or was added by hand, without a line).
-    AddAccount { account: Account, line: Option<LineId> },
-    RemoveAccount { account: Account },
-    SetOwner { owner: Option<ContactOwner> },
-    RecordConsent { consent: ConsentRecord },
+    AddAccount {
+        account: Account,
+        line: Option<LineId>,
+    },
+    RemoveAccount {
+        account: Account,
+    },
+    SetOwner {
+        owner: Option<ContactOwner>,
+    },
+    RecordConsent {
+        consent: ConsentRecord,
+    },
     /// On the contact that disappears into `into`.
-    MergeInto { into: ContactId, merge: Uuid },
+    MergeInto {
+        into: ContactId,
+        merge: Uuid,
+    },
     /// On the contact that stays, with the state of the one merged into it.
-    Absorb { from: ContactId, merge: Uuid, absorbed: Box<ContactState> },
+    Absorb {
+        from: ContactId,
+        merge: Uuid,
+        absorbed: Box<ContactState>,
+    },
     /// On the contact that absorbed: gives back what `merge` brought.
-    SplitOff { merge: Uuid },
+    SplitOff {
+        merge: Uuid,
+    },
     /// On the contact that was merged: lives again with the accounts the merge took.
-    Restore { merge: Uuid, accounts: Vec<AccountRecord> },
+    Restore {
+        merge: Uuid,
+        accounts: Vec<AccountRecord>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -303,7 +336,9 @@ pub enum ContactRejection {
     InvalidEmail(String),
     #[error("notes have at most {NOTES_MAX_CHARS} characters")]
     NotesTooLong,
-    #[error("field \"{0}\": names have 1 to {FIELD_NAME_MAX_CHARS} characters, values at most {FIELD_VALUE_MAX_CHARS}")]
+    #[error(
+        "field \"{0}\": names have 1 to {FIELD_NAME_MAX_CHARS} characters, values at most {FIELD_VALUE_MAX_CHARS}"
+    )]
     InvalidField(String),
     #[error("a contact has at most {FIELDS_MAX} fields")]
     TooManyFields,
@@ -397,7 +432,9 @@ impl Decider for Contact {
         }
         if let Some((into, merge)) = state.merged_into {
             return match command {
-                ContactCommand::MergeInto { into: again, merge: same } if *again == into && *same == merge => Ok(vec![]),
+                ContactCommand::MergeInto { into: again, merge: same } if *again == into && *same == merge => {
+                    Ok(vec![])
+                }
                 _ => Err(ContactRejection::Merged(into)),
             };
         }
@@ -411,12 +448,18 @@ impl Decider for Contact {
             ContactCommand::SeeProfileName { name } => {
                 let name = single_spaced(name);
                 let unnamed = state.details.name_source == NameSource::Profile;
-                Ok(if unnamed && !name.is_empty() && name != state.details.name && name.chars().count() <= CONTACT_NAME_MAX_CHARS {
-                    let details = ContactDetails { name, ..state.details.clone() };
-                    vec![ContactEvent::DetailsChanged { contact_id, details }]
-                } else {
-                    vec![]
-                })
+                Ok(
+                    if unnamed
+                        && !name.is_empty()
+                        && name != state.details.name
+                        && name.chars().count() <= CONTACT_NAME_MAX_CHARS
+                    {
+                        let details = ContactDetails { name, ..state.details.clone() };
+                        vec![ContactEvent::DetailsChanged { contact_id, details }]
+                    } else {
+                        vec![]
+                    },
+                )
             }
             ContactCommand::AddAccount { account, line } => Ok(match state.accounts.get(account) {
                 None => vec![ContactEvent::AccountAdded { contact_id, account: account.clone(), line: *line }],
@@ -443,7 +486,11 @@ impl Decider for Contact {
                     .consents
                     .get(&consent.scope)
                     .is_some_and(|known| known.given == consent.given && known.source == consent.source);
-                Ok(if same { vec![] } else { vec![ContactEvent::ConsentRecorded { contact_id, consent: consent.clone() }] })
+                Ok(if same {
+                    vec![]
+                } else {
+                    vec![ContactEvent::ConsentRecorded { contact_id, consent: consent.clone() }]
+                })
             }
             ContactCommand::MergeInto { into, merge } => {
                 if *into == contact_id {
@@ -470,7 +517,14 @@ impl Decider for Contact {
                     .cloned()
                     .collect();
                 let replaced = consents.iter().filter_map(|c| state.consents.get(&c.scope).cloned()).collect();
-                Ok(vec![ContactEvent::Absorbed { contact_id, from: *from, merge: *merge, accounts, consents, replaced }])
+                Ok(vec![ContactEvent::Absorbed {
+                    contact_id,
+                    from: *from,
+                    merge: *merge,
+                    accounts,
+                    consents,
+                    replaced,
+                }])
             }
             ContactCommand::SplitOff { merge } => {
                 let absorption = state.merges.get(merge).ok_or(ContactRejection::NoSuchMerge)?;
@@ -483,12 +537,8 @@ impl Decider for Contact {
                     .filter(|brought| state.consents.get(&brought.scope) == Some(*brought))
                     .map(|brought| brought.scope.clone())
                     .collect();
-                let consents_restored = absorption
-                    .replaced
-                    .iter()
-                    .filter(|ours| consents_removed.contains(&ours.scope))
-                    .cloned()
-                    .collect();
+                let consents_restored =
+                    absorption.replaced.iter().filter(|ours| consents_removed.contains(&ours.scope)).cloned().collect();
                 Ok(vec![ContactEvent::SplitOff {
                     contact_id,
                     from: absorption.from,
@@ -510,7 +560,8 @@ impl Decider for Contact {
             }
             ContactEvent::DetailsChanged { details, .. } => state.details = details.clone(),
             ContactEvent::AccountAdded { account, line, .. } => {
-                let record = AccountRecord { account: account.clone(), lines: line.iter().copied().collect(), merge: None };
+                let record =
+                    AccountRecord { account: account.clone(), lines: line.iter().copied().collect(), merge: None };
                 state.accounts.insert(account.clone(), record);
             }
             ContactEvent::AccountTalkedToLine { account, line, .. } => {
@@ -600,13 +651,25 @@ mod tests {
 
     #[test]
     fn details_are_tidied_and_bad_ones_refused_with_the_reason() {
-        let fields = BTreeMap::from([("  Customer   number ".to_string(), " 42 ".to_string()), ("Empty".into(), " ".into())]);
-        let tidy = ContactDetails::parse(" Ana   López ", NameSource::Agent, Some(" Ana@Example.COM "), " vip ", &fields, None).unwrap();
+        let fields =
+            BTreeMap::from([("  Customer   number ".to_string(), " 42 ".to_string()), ("Empty".into(), " ".into())]);
+        let tidy = ContactDetails::parse(
+            " Ana   López ",
+            NameSource::Agent,
+            Some(" Ana@Example.COM "),
+            " vip ",
+            &fields,
+            None,
+        )
+        .unwrap();
         assert_eq!(tidy.name, "Ana López");
         assert_eq!(tidy.email.as_deref(), Some("ana@example.com"));
         assert_eq!(tidy.fields, BTreeMap::from([("Customer number".to_string(), "42".to_string())]));
         let none = BTreeMap::new();
-        assert_eq!(ContactDetails::parse(" ", NameSource::Agent, None, "", &none, None), Err(ContactRejection::InvalidName));
+        assert_eq!(
+            ContactDetails::parse(" ", NameSource::Agent, None, "", &none, None),
+            Err(ContactRejection::InvalidName)
+        );
         assert!(matches!(
             ContactDetails::parse("Ana", NameSource::Agent, Some("ana.example.com"), "", &none, None),
             Err(ContactRejection::InvalidEmail(_))
@@ -648,7 +711,10 @@ mod tests {
     fn the_profile_name_only_names_a_contact_nobody_named() {
         given::<Contact>(vec![created(1, "Ana", NameSource::Profile)])
             .when(ContactCommand::SeeProfileName { name: "Ana María".into() })
-            .then(vec![ContactEvent::DetailsChanged { contact_id: id(1), details: details("Ana María", NameSource::Profile) }]);
+            .then(vec![ContactEvent::DetailsChanged {
+                contact_id: id(1),
+                details: details("Ana María", NameSource::Profile),
+            }]);
         given::<Contact>(vec![created(1, "Ana López (Acme)", NameSource::PhoneBook)])
             .when(ContactCommand::SeeProfileName { name: "Ana María".into() })
             .then(vec![]);
@@ -698,7 +764,11 @@ mod tests {
             contact_id: id(1),
             from: id(2),
             merge,
-            accounts: vec![AccountRecord { account: ana.clone(), lines: BTreeSet::from([line(1)]), merge: Some(merge) }],
+            accounts: vec![AccountRecord {
+                account: ana.clone(),
+                lines: BTreeSet::from([line(1)]),
+                merge: Some(merge),
+            }],
             consents: vec![consent(ConsentScope::General, true, 5)],
             replaced: vec![consent(ConsentScope::General, false, 0)],
         };
@@ -759,9 +829,14 @@ mod tests {
         given::<Contact>(vec![created(1, "Ana", NameSource::Agent)])
             .when(ContactCommand::SetOwner { owner: Some(agent) })
             .then(vec![ContactEvent::OwnerSet { contact_id: id(1), owner: Some(agent) }]);
-        given::<Contact>(vec![created(1, "Ana", NameSource::Agent), ContactEvent::OwnerSet { contact_id: id(1), owner: Some(agent) }])
-            .when(ContactCommand::SetOwner { owner: Some(agent) })
-            .then(vec![]);
-        given::<Contact>(vec![]).when(ContactCommand::SetOwner { owner: None }).then_rejects(ContactRejection::NotFound);
+        given::<Contact>(vec![
+            created(1, "Ana", NameSource::Agent),
+            ContactEvent::OwnerSet { contact_id: id(1), owner: Some(agent) },
+        ])
+        .when(ContactCommand::SetOwner { owner: Some(agent) })
+        .then(vec![]);
+        given::<Contact>(vec![])
+            .when(ContactCommand::SetOwner { owner: None })
+            .then_rejects(ContactRejection::NotFound);
     }
 }

@@ -85,7 +85,8 @@ mod tests {
     fn a_contact_is_found_by_name_email_business_and_any_way_of_writing_its_phone() {
         let phone = Account::parse(Channel::Whatsapp, "+34 612 34 56 78", None).unwrap();
         let instagram = Account::parse(Channel::Instagram, "17841400000001", None).unwrap();
-        let terms = contact_terms("Ana María López", Some("ana.lopez@example.com"), Some("Acme Ltd"), [&phone, &instagram]);
+        let terms =
+            contact_terms("Ana María López", Some("ana.lopez@example.com"), Some("Acme Ltd"), [&phone, &instagram]);
         for query in [
             "ana",
             "LOPEZ",

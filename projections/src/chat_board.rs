@@ -305,9 +305,11 @@ impl Projection for ChatBoard {
         sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {CHATS}_company ON {CHATS} (company_id, state)"))
             .execute(&mut *connection)
             .await?;
-        sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {CHATS}_account ON {CHATS} (company_id, channel, contact_id)"))
-            .execute(&mut *connection)
-            .await?;
+        sqlx::query(&format!(
+            "CREATE INDEX IF NOT EXISTS {CHATS}_account ON {CHATS} (company_id, channel, contact_id)"
+        ))
+        .execute(&mut *connection)
+        .await?;
         sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {CHATS}_agent ON {CHATS} (agent_id, state)"))
             .execute(&mut *connection)
             .await?;

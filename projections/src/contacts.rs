@@ -113,7 +113,8 @@ impl Contacts {
         limit: u32,
     ) -> Result<Vec<ContactRow>, sqlx::Error> {
         let terms = query_terms(query);
-        let mut sql = format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL");
+        let mut sql =
+            format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL");
         for n in 0..terms.len() {
             let (low, high) = (2 + 2 * n, 3 + 2 * n);
             sql.push_str(&format!(
@@ -171,14 +172,22 @@ impl Contacts {
     }
 
     /// The company a business (deleted or not) belongs to.
-    pub async fn company_of_business(&self, store: &ReadStore, business_id: &str) -> Result<Option<String>, sqlx::Error> {
+    pub async fn company_of_business(
+        &self,
+        store: &ReadStore,
+        business_id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
         sqlx::query_scalar(&format!("SELECT company_id FROM {BUSINESSES} WHERE business_id = $1 AND deleted = 0"))
             .bind(business_id)
             .fetch_optional(store.pool())
             .await
     }
 
-    async fn with_accounts(&self, store: &ReadStore, mut contacts: Vec<ContactRow>) -> Result<Vec<ContactRow>, sqlx::Error> {
+    async fn with_accounts(
+        &self,
+        store: &ReadStore,
+        mut contacts: Vec<ContactRow>,
+    ) -> Result<Vec<ContactRow>, sqlx::Error> {
         if contacts.is_empty() {
             return Ok(contacts);
         }
@@ -254,7 +263,11 @@ async fn put_account(
     Ok(())
 }
 
-async fn drop_account(connection: &mut AnyConnection, contact_id: &str, account: &Account) -> Result<(), ProjectionError> {
+async fn drop_account(
+    connection: &mut AnyConnection,
+    contact_id: &str,
+    account: &Account,
+) -> Result<(), ProjectionError> {
     sqlx::query(&format!("DELETE FROM {ACCOUNTS} WHERE contact_id = $1 AND channel = $2 AND account_id = $3"))
         .bind(contact_id)
         .bind(account.channel.as_str())
@@ -264,7 +277,11 @@ async fn drop_account(connection: &mut AnyConnection, contact_id: &str, account:
     Ok(())
 }
 
-async fn put_consent(connection: &mut AnyConnection, contact_id: &str, consent: &ConsentRecord) -> Result<(), ProjectionError> {
+async fn put_consent(
+    connection: &mut AnyConnection,
+    contact_id: &str,
+    consent: &ConsentRecord,
+) -> Result<(), ProjectionError> {
     sqlx::query(&format!(
         "INSERT INTO {CONSENTS} (contact_id, scope_key, record) VALUES ($1, $2, $3) \
          ON CONFLICT (contact_id, scope_key) DO UPDATE SET record = excluded.record"
@@ -313,9 +330,7 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
     }
     let places = (0..terms.len()).map(|n| format!("($1, $2, ${})", n + 3)).collect::<Vec<_>>().join(", ");
     let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, term) VALUES {places}");
-    let mut statement = sqlx::query(&sql)
-        .bind(company)
-        .bind(contact_id);
+    let mut statement = sqlx::query(&sql).bind(company).bind(contact_id);
     for term in terms {
         statement = statement.bind(term);
     }
@@ -323,7 +338,11 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
     Ok(())
 }
 
-async fn lines_of(connection: &mut AnyConnection, company_of: &str, account: &Account) -> Result<BTreeSet<String>, ProjectionError> {
+async fn lines_of(
+    connection: &mut AnyConnection,
+    company_of: &str,
+    account: &Account,
+) -> Result<BTreeSet<String>, ProjectionError> {
     let text: Option<String> = sqlx::query_scalar(&format!(
         "SELECT a.lines FROM {ACCOUNTS} a JOIN {CONTACTS} c ON c.company_id = a.company_id \
          WHERE c.contact_id = $1 AND a.channel = $2 AND a.account_id = $3"

@@ -42,7 +42,14 @@ pub struct ContactKeeper {
 
 impl ContactKeeper {
     pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership) -> Self {
-        Self { log, metrics, leadership, position: Position::default(), accounts: HashMap::new(), pending: BTreeMap::new() }
+        Self {
+            log,
+            metrics,
+            leadership,
+            position: Position::default(),
+            accounts: HashMap::new(),
+            pending: BTreeMap::new(),
+        }
     }
 
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
@@ -59,7 +66,11 @@ impl ContactKeeper {
                 let Some((company, account)) = self.accounts.get(&chat_id).cloned() else { return Ok(()) };
                 let given = event.event_type == "ConsentGiven";
                 let scope = ConsentScope::Account { account: account.clone() };
-                Chore::Consent { company, account, consent: ConsentRecord { scope, given, source: ConsentSource::Menu, at } }
+                Chore::Consent {
+                    company,
+                    account,
+                    consent: ConsentRecord { scope, given, source: ConsentSource::Menu, at },
+                }
             }
             _ => return Ok(()),
         };
@@ -96,7 +107,8 @@ impl ContactKeeper {
                     }
                 }
                 let Some(contact) = holder_of(log, company, &account).await? else { return Ok(()) };
-                let commands = [ContactCommand::AddAccount { account, line: Some(line) }, ContactCommand::SeeProfileName { name }];
+                let commands =
+                    [ContactCommand::AddAccount { account, line: Some(line) }, ContactCommand::SeeProfileName { name }];
                 change(log, &self.metrics, &context, contact, &commands).await
             }
             Chore::Consent { company, account, consent } => {

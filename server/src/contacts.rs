@@ -119,7 +119,9 @@ pub fn parse_accounts(accounts: &[NewAccount], country: Option<Country>) -> Resu
     accounts
         .iter()
         .enumerate()
-        .map(|(n, a)| Account::parse(a.channel, &a.id, country).map_err(|e| AppError::Invalid(format!("accounts[{n}]: {e}"))))
+        .map(|(n, a)| {
+            Account::parse(a.channel, &a.id, country).map_err(|e| AppError::Invalid(format!("accounts[{n}]: {e}")))
+        })
         .collect()
 }
 
@@ -138,13 +140,17 @@ pub async fn parse_details(
     form: &ContactForm,
     source: NameSource,
 ) -> Result<ContactDetails, AppError> {
-    let details = ContactDetails::parse(&form.name, source, form.email.as_deref(), &form.notes, &form.fields, form.business_id)?;
+    let details =
+        ContactDetails::parse(&form.name, source, form.email.as_deref(), &form.notes, &form.fields, form.business_id)?;
     check_business(state, company, details.business).await?;
     Ok(details)
 }
 
 /// Folds several commands on one state in memory: what they decide together.
-pub fn decide_in_turn(mut state: ContactState, commands: &[ContactCommand]) -> Result<Vec<ContactEvent>, ContactRejection> {
+pub fn decide_in_turn(
+    mut state: ContactState,
+    commands: &[ContactCommand],
+) -> Result<Vec<ContactEvent>, ContactRejection> {
     let mut events = Vec::new();
     for command in commands {
         let decided = Contact::decide(&state, command)?;
@@ -166,12 +172,16 @@ pub async fn create_contact(
     let company = CompanyId::from_uuid(context.company_id);
     let stream = contact_stream(contact_id);
     let mut commands = vec![ContactCommand::Create { contact_id, company_id: company, details }];
-    commands.extend(accounts.iter().map(|(account, line)| ContactCommand::AddAccount { account: account.clone(), line: *line }));
+    commands.extend(
+        accounts.iter().map(|(account, line)| ContactCommand::AddAccount { account: account.clone(), line: *line }),
+    );
     with_retry(metrics, || async {
         let mut decisions = Vec::new();
         for (account, _) in accounts {
             let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-            decisions.push(decide::<Reservation>(log, context, &account_stream(company, account), &claim, account_taken).await?);
+            decisions.push(
+                decide::<Reservation>(log, context, &account_stream(company, account), &claim, account_taken).await?,
+            );
         }
         let (contact, expected) = load::<Contact>(log, &stream).await?;
         let events = decide_in_turn(contact, &commands).map_err(AppError::from)?;
@@ -195,7 +205,11 @@ pub async fn add_contact(state: &AppState, caller: &Caller, new: NewContact) -> 
 }
 
 /// The contact `contact` of the caller's company, as its stream tells it.
-async fn company_contact(state: &AppState, company: CompanyId, contact: ContactId) -> Result<(ContactState, ExpectedRevision), AppError> {
+async fn company_contact(
+    state: &AppState,
+    company: CompanyId,
+    contact: ContactId,
+) -> Result<(ContactState, ExpectedRevision), AppError> {
     let (found, expected) = load::<Contact>(state.log.as_ref(), &contact_stream(contact)).await?;
     if found.company_id != Some(company) {
         return Err(AppError::NotFound("no such contact".into()));
@@ -204,7 +218,12 @@ async fn company_contact(state: &AppState, company: CompanyId, contact: ContactI
 }
 
 /// Runs one command on a contact of the caller's company and waits for the directory to show it.
-async fn change_contact(state: &AppState, caller: &Caller, contact: ContactId, command: ContactCommand) -> Result<(), AppError> {
+async fn change_contact(
+    state: &AppState,
+    caller: &Caller,
+    contact: ContactId,
+    command: ContactCommand,
+) -> Result<(), AppError> {
     let context = caller.context();
     let stream = contact_stream(contact);
     let position = with_retry(&state.metrics, || async {
@@ -216,14 +235,24 @@ async fn change_contact(state: &AppState, caller: &Caller, contact: ContactId, c
     state.caught_up(&state.contacts, position).await
 }
 
-pub async fn edit_contact(state: &AppState, caller: &Caller, contact: ContactId, form: ContactForm) -> Result<(), AppError> {
+pub async fn edit_contact(
+    state: &AppState,
+    caller: &Caller,
+    contact: ContactId,
+    form: ContactForm,
+) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor, Role::Agent])?;
     let details = parse_details(state, caller.company_id, &form, NameSource::Agent).await?;
     change_contact(state, caller, contact, ContactCommand::ChangeDetails { details }).await
 }
 
 /// K6: who looks after the contact; the agent or group must be the company's.
-pub async fn set_owner(state: &AppState, caller: &Caller, contact: ContactId, owner: Option<ContactOwner>) -> Result<(), AppError> {
+pub async fn set_owner(
+    state: &AppState,
+    caller: &Caller,
+    contact: ContactId,
+    owner: Option<ContactOwner>,
+) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     match owner {
         Some(ContactOwner::Agent(agent)) => crate::agents::ensure_agent_of_caller(state, caller, agent).await?,
@@ -233,7 +262,11 @@ pub async fn set_owner(state: &AppState, caller: &Caller, contact: ContactId, ow
     change_contact(state, caller, contact, ContactCommand::SetOwner { owner }).await
 }
 
-async fn ensure_queue_of_company(state: &AppState, company: CompanyId, queue: domain::ids::QueueId) -> Result<(), AppError> {
+async fn ensure_queue_of_company(
+    state: &AppState,
+    company: CompanyId,
+    queue: domain::ids::QueueId,
+) -> Result<(), AppError> {
     let queues = projections::queue_list::QueueList::new().queues_of(&state.store, company).await?;
     if queues.iter().any(|row| row.queue_id == queue.to_string()) {
         Ok(())
@@ -249,7 +282,12 @@ pub struct ConsentForm {
 }
 
 /// K2, K4: a person records a consent or its withdrawal at a level.
-pub async fn record_consent(state: &AppState, caller: &Caller, contact: ContactId, form: ConsentForm) -> Result<(), AppError> {
+pub async fn record_consent(
+    state: &AppState,
+    caller: &Caller,
+    contact: ContactId,
+    form: ConsentForm,
+) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor, Role::Agent])?;
     let consent =
         ConsentRecord { scope: form.scope, given: form.given, source: ConsentSource::Agent, at: state.clock.now() };
@@ -257,7 +295,13 @@ pub async fn record_consent(state: &AppState, caller: &Caller, contact: ContactI
 }
 
 /// Adds an account to a contact by hand: claimed for it, or refused if another contact has it.
-pub async fn add_account(state: &AppState, caller: &Caller, contact: ContactId, new: NewAccount, country: Option<&str>) -> Result<(), AppError> {
+pub async fn add_account(
+    state: &AppState,
+    caller: &Caller,
+    contact: ContactId,
+    new: NewAccount,
+    country: Option<&str>,
+) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor, Role::Agent])?;
     let account = parse_accounts(std::slice::from_ref(&new), country_of(country)?)?.remove(0);
     let context = caller.context();
@@ -265,10 +309,13 @@ pub async fn add_account(state: &AppState, caller: &Caller, contact: ContactId, 
     let position = with_retry(&state.metrics, || async {
         let (found, expected) = company_contact(state, caller.company_id, contact).await?;
         let claim = ReservationCommand::Claim { owner: contact.as_uuid(), name: account.key() };
-        let claimed = decide::<Reservation>(log, &context, &account_stream(caller.company_id, &account), &claim, account_taken).await?;
+        let claimed =
+            decide::<Reservation>(log, &context, &account_stream(caller.company_id, &account), &claim, account_taken)
+                .await?;
         let events = Contact::decide(&found, &ContactCommand::AddAccount { account: account.clone(), line: None })
             .map_err(AppError::from)?;
-        commit(log, &state.metrics, vec![claimed, Decided::new(&context, &contact_stream(contact), expected, &events)?]).await
+        commit(log, &state.metrics, vec![claimed, Decided::new(&context, &contact_stream(contact), expected, &events)?])
+            .await
     })
     .await?;
     state.caught_up(&state.contacts, position).await
@@ -289,7 +336,12 @@ pub struct Merged {
 /// K9: `from` is merged into `into`: its accounts (and their chats), and its consents newer than
 /// `into`'s, go to `into`; both histories stay. One transaction over both contacts and every
 /// account's reservation.
-pub async fn merge_contacts(state: &AppState, caller: &Caller, into: ContactId, from: ContactId) -> Result<Merged, AppError> {
+pub async fn merge_contacts(
+    state: &AppState,
+    caller: &Caller,
+    into: ContactId,
+    from: ContactId,
+) -> Result<Merged, AppError> {
     caller.require(&[Role::Supervisor])?;
     if into == from {
         return Err(ContactRejection::MergeWithItself.into());
@@ -319,7 +371,12 @@ pub async fn merge_contacts(state: &AppState, caller: &Caller, into: ContactId, 
 
 /// K9 undone: the merge's accounts, with the lines they talked to since, go back to the contact
 /// that was merged, which lives again.
-pub async fn split_contacts(state: &AppState, caller: &Caller, survivor_id: ContactId, merge: Uuid) -> Result<ContactId, AppError> {
+pub async fn split_contacts(
+    state: &AppState,
+    caller: &Caller,
+    survivor_id: ContactId,
+    merge: Uuid,
+) -> Result<ContactId, AppError> {
     caller.require(&[Role::Supervisor])?;
     let context = caller.context();
     let log = state.log.as_ref();
@@ -327,8 +384,7 @@ pub async fn split_contacts(state: &AppState, caller: &Caller, survivor_id: Cont
         let (survivor, survivor_expected) = company_contact(state, caller.company_id, survivor_id).await?;
         let from = survivor.merges.get(&merge).map(|m| m.from).ok_or(AppError::from(ContactRejection::NoSuchMerge))?;
         let (restored, restored_expected) = company_contact(state, caller.company_id, from).await?;
-        let back: Vec<AccountRecord> =
-            survivor.accounts.values().filter(|r| r.merge == Some(merge)).cloned().collect();
+        let back: Vec<AccountRecord> = survivor.accounts.values().filter(|r| r.merge == Some(merge)).cloned().collect();
         let split = Contact::decide(&survivor, &ContactCommand::SplitOff { merge }).map_err(AppError::from)?;
         let restore = ContactCommand::Restore { merge, accounts: back.clone() };
         let lives = Contact::decide(&restored, &restore).map_err(AppError::from)?;
@@ -337,7 +393,8 @@ pub async fn split_contacts(state: &AppState, caller: &Caller, survivor_id: Cont
             Decided::new(&context, &contact_stream(from), restored_expected, &lives)?,
         ];
         for record in &back {
-            decisions.push(hand_over_account(log, &context, caller.company_id, &record.account, survivor_id, from).await?);
+            decisions
+                .push(hand_over_account(log, &context, caller.company_id, &record.account, survivor_id, from).await?);
         }
         commit(log, &state.metrics, decisions).await.map(|position| (position, from))
     })
@@ -357,7 +414,8 @@ async fn hand_over_account(
 ) -> Result<Decided, AppError> {
     let stream = account_stream(company, account);
     let (held, expected) = load::<Reservation>(log, &stream).await?;
-    let mut events = Reservation::decide(&held, &ReservationCommand::Release { owner: from.as_uuid() }).map_err(account_taken)?;
+    let mut events =
+        Reservation::decide(&held, &ReservationCommand::Release { owner: from.as_uuid() }).map_err(account_taken)?;
     let released = events.iter().fold(held, Reservation::evolve);
     events.extend(
         Reservation::decide(&released, &ReservationCommand::Claim { owner: to.as_uuid(), name: account.key() })
@@ -376,7 +434,11 @@ pub struct ContactQuery {
 }
 
 /// K11: the company's contacts a search finds (every one, by name, for an empty search).
-pub async fn search_contacts(state: &AppState, caller: &Caller, query: &ContactQuery) -> Result<Vec<ContactRow>, AppError> {
+pub async fn search_contacts(
+    state: &AppState,
+    caller: &Caller,
+    query: &ContactQuery,
+) -> Result<Vec<ContactRow>, AppError> {
     caller.require(&[Role::Supervisor, Role::Agent, Role::Auditor])?;
     Ok(Contacts.search(&state.store, &caller.company_id.to_string(), &query.q, query.limit.unwrap_or(50)).await?)
 }
@@ -398,7 +460,11 @@ pub async fn contact_card(state: &AppState, caller: &Caller, contact: ContactId)
         .accounts
         .iter()
         .filter_map(|a| Channel::parse(&a.channel).ok().map(|channel| Account { channel, id: a.id.clone() }))
-        .map(|account| AccountConsent { consented: known.consent_for(&account), channel: account.channel, id: account.id })
+        .map(|account| AccountConsent {
+            consented: known.consent_for(&account),
+            channel: account.channel,
+            id: account.id,
+        })
         .collect();
     let mut chats = Vec::new();
     for account in &row.accounts {
@@ -418,21 +484,46 @@ pub struct CreatedBusiness {
 }
 
 /// K10.
-pub async fn create_business(state: &AppState, caller: &Caller, form: BusinessForm) -> Result<CreatedBusiness, AppError> {
+pub async fn create_business(
+    state: &AppState,
+    caller: &Caller,
+    form: BusinessForm,
+) -> Result<CreatedBusiness, AppError> {
     caller.require(&[Role::Supervisor])?;
     let business_id = BusinessId::from_uuid(Uuid::now_v7());
     let command = BusinessCommand::Create { business_id, company_id: caller.company_id, name: form.name };
-    crate::commands::execute::<Business>(state, &caller.context(), &business_stream(business_id), &command, AppError::from, &state.contacts)
-        .await?;
+    crate::commands::execute::<Business>(
+        state,
+        &caller.context(),
+        &business_stream(business_id),
+        &command,
+        AppError::from,
+        &state.contacts,
+    )
+    .await?;
     Ok(CreatedBusiness { id: business_id })
 }
 
 /// Renames or deletes a business of the caller's company.
-pub async fn change_business(state: &AppState, caller: &Caller, business: BusinessId, command: BusinessCommand) -> Result<(), AppError> {
+pub async fn change_business(
+    state: &AppState,
+    caller: &Caller,
+    business: BusinessId,
+    command: BusinessCommand,
+) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
-    check_business(state, caller.company_id, Some(business)).await.map_err(|_| AppError::NotFound("no such business".into()))?;
-    crate::commands::execute::<Business>(state, &caller.context(), &business_stream(business), &command, AppError::from, &state.contacts)
+    check_business(state, caller.company_id, Some(business))
         .await
+        .map_err(|_| AppError::NotFound("no such business".into()))?;
+    crate::commands::execute::<Business>(
+        state,
+        &caller.context(),
+        &business_stream(business),
+        &command,
+        AppError::from,
+        &state.contacts,
+    )
+    .await
 }
 
 pub async fn list_businesses(state: &AppState, caller: &Caller) -> Result<Vec<BusinessRow>, AppError> {

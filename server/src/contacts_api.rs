@@ -166,7 +166,10 @@ pub(crate) async fn post_split(
 }
 
 #[utoipa::path(get, path = "/api/v1/businesses", tag = "contacts", summary = "The company's businesses (K10)", responses((status = 200, description = "the businesses", body = [BusinessRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_businesses(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<BusinessRow>>, AppError> {
+pub(crate) async fn get_businesses(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<BusinessRow>>, AppError> {
     Ok(Json(list_businesses(&state, &caller).await?))
 }
 

@@ -14,9 +14,10 @@ use crate::leader::Leadership;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use domain::chat::{Chat, ChatCommand, ChatEvent, ChatState};
+use domain::contact::{Account, ContactEvent, ContactOwner};
 use domain::decider::Decider;
 use domain::event::decode;
-use domain::ids::{ChatId, CompanyId, LineId, QueueId, UserId};
+use domain::ids::{ChatId, CompanyId, ContactId, LineId, QueueId, UserId};
 use domain::line::{line_queue, LineEvent, OfflinePolicy};
 use domain::menu::Menu;
 use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
@@ -91,6 +92,70 @@ pub struct Books {
     positions_held_since: HashMap<CompanyId, DateTime<Utc>>,
     /// Companies with news since the router last acted.
     dirty: BTreeSet<CompanyId>,
+    /// Contacts' own agents (K6) reach their chats on every line through the chats' accounts.
+    owners: ContactOwners,
+}
+
+/// Whose chats each contact's own agent gets (K6, R7), by account: `company/channel:id`.
+#[derive(Default)]
+struct ContactOwners {
+    chats_of_account: HashMap<String, Vec<ChatId>>,
+    contact_of_account: HashMap<String, ContactId>,
+    agent_of_contact: HashMap<ContactId, UserId>,
+    /// Chats given their own agent one by one: that choice outranks the contact's.
+    chosen_per_chat: HashSet<ChatId>,
+}
+
+impl ContactOwners {
+    fn key(company: CompanyId, account: &Account) -> String {
+        format!("{company}/{}", account.key())
+    }
+
+    /// The facts that give each chat of `account` its contact's own agent now.
+    fn facts_for(&self, account: &str) -> Vec<RoutingFact> {
+        let agent =
+            self.contact_of_account.get(account).and_then(|contact| self.agent_of_contact.get(contact)).copied();
+        self.chats_of_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .filter(|chat| !self.chosen_per_chat.contains(chat))
+            .map(|chat| RoutingFact::ChatOwnedBy { chat: *chat, agent })
+            .collect()
+    }
+
+    /// Folds a contact's event; answers the accounts whose chats' owner may have changed.
+    fn learn(&mut self, company: CompanyId, event: &ContactEvent) -> Vec<String> {
+        let key = |account: &Account| Self::key(company, account);
+        let mut link = |contact: ContactId, accounts: Vec<&Account>| {
+            accounts
+                .into_iter()
+                .map(|account| {
+                    self.contact_of_account.insert(key(account), contact);
+                    key(account)
+                })
+                .collect::<Vec<_>>()
+        };
+        match event {
+            ContactEvent::AccountAdded { contact_id, account, .. } => link(*contact_id, vec![account]),
+            ContactEvent::Absorbed { contact_id, accounts, .. }
+            | ContactEvent::Restored { contact_id, accounts, .. } => {
+                link(*contact_id, accounts.iter().map(|r| &r.account).collect())
+            }
+            ContactEvent::AccountRemoved { account, .. } => {
+                self.contact_of_account.remove(&key(account));
+                vec![key(account)]
+            }
+            ContactEvent::OwnerSet { contact_id, owner } => {
+                match owner {
+                    Some(ContactOwner::Agent(agent)) => self.agent_of_contact.insert(*contact_id, *agent),
+                    _ => self.agent_of_contact.remove(contact_id),
+                };
+                self.contact_of_account.iter().filter(|(_, c)| *c == contact_id).map(|(a, _)| a.clone()).collect()
+            }
+            _ => vec![],
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +241,19 @@ impl Books {
                 let chat_event = decode::<ChatEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
                 self.learn_chat(company, event.revision, &chat_event);
             }
+            "ContactAccountAdded"
+            | "ContactAbsorbed"
+            | "ContactRestored"
+            | "ContactAccountRemoved"
+            | "ContactOwnerSet" => {
+                let contact_event =
+                    decode::<ContactEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
+                for account in self.owners.learn(company, &contact_event) {
+                    for fact in self.owners.facts_for(&account) {
+                        self.fact(company, fact);
+                    }
+                }
+            }
             "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
             | "AgentReceivedChat" => {
                 let agent_event =
@@ -245,7 +323,14 @@ impl Books {
 
     fn learn_chat(&mut self, company: CompanyId, revision: u64, event: &ChatEvent) {
         let (chat, fact) = match event {
-            ChatEvent::Started { chat_id, .. } => (*chat_id, None),
+            ChatEvent::Started { chat_id, channel, contact_id, .. } => {
+                let account = ContactOwners::key(company, &Account { channel: *channel, id: contact_id.clone() });
+                self.owners.chats_of_account.entry(account.clone()).or_default().push(*chat_id);
+                for fact in self.owners.facts_for(&account) {
+                    self.fact(company, fact);
+                }
+                (*chat_id, None)
+            }
             ChatEvent::Queued { chat_id, queue, .. } => {
                 self.told.remove(chat_id);
                 self.deadlines.remove(chat_id);
@@ -266,6 +351,7 @@ impl Books {
                 (*chat_id, None)
             }
             ChatEvent::OwnAgentSet { chat_id, agent, .. } => {
+                self.owners.chosen_per_chat.insert(*chat_id);
                 (*chat_id, Some(RoutingFact::ChatOwnedBy { chat: *chat_id, agent: *agent }))
             }
             ChatEvent::LeftByOfflineAgent { chat_id, agent, .. } => {

@@ -5,6 +5,7 @@ use crate::chats::{list_chats, read_chat, reply, resolve};
 use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
 use crate::config::Settings;
+use crate::contact_keeper::ContactKeeper;
 use crate::delivery::Delivery;
 use crate::directory::Directory;
 use crate::errands::{Errands, Mailer};
@@ -47,10 +48,9 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use projections::agent_board::AgentBoard;
 use projections::chat_board::{ChatBoard, ChatRow};
+use projections::contacts::Contacts;
 use projections::lines::Lines;
 use projections::people::People;
-use crate::contact_keeper::ContactKeeper;
-use projections::contacts::Contacts;
 use projections::queue_list::QueueList;
 use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
@@ -178,7 +178,8 @@ impl Application {
         let errands =
             Errands::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "errands"), mailer);
         background.push(tokio::spawn(follow(errands)));
-        let keeper = ContactKeeper::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "contacts"));
+        let keeper =
+            ContactKeeper::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "contacts"));
         background.push(tokio::spawn(follow(keeper)));
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());

@@ -66,8 +66,13 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
     )
     .await;
     let contact = created_id(
-        app.send(&app.client, M::POST, "/api/v1/contacts", json!({ "name": "Rosa", "accounts": [{ "channel": "api", "id": "c9" }] }))
-            .await,
+        app.send(
+            &app.client,
+            M::POST,
+            "/api/v1/contacts",
+            json!({ "name": "Rosa", "accounts": [{ "channel": "api", "id": "c9" }] }),
+        )
+        .await,
         "id",
     )
     .await;

@@ -16,6 +16,7 @@ on_both_backends!(
     consent_is_recorded_at_three_levels_and_the_most_specific_decides,
     a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both,
     businesses_are_renamed_and_deleted_and_their_contacts_follow,
+    a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline,
 );
 
 impl TestApp {
@@ -26,7 +27,8 @@ impl TestApp {
     }
 
     async fn find(&self, client: &reqwest::Client, query: &str) -> Vec<Value> {
-        let response = client.get(format!("{}/api/v1/contacts", self.address)).query(&[("q", query)]).send().await.unwrap();
+        let response =
+            client.get(format!("{}/api/v1/contacts", self.address)).query(&[("q", query)]).send().await.unwrap();
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
     }
@@ -72,7 +74,9 @@ fn accounts_of(contact: &Value) -> Vec<String> {
 
 async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_account(backend: Backend) {
     let app = spawn_app(backend).await;
-    let acme = created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme Ltd" })).await).await;
+    let acme =
+        created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme Ltd" })).await)
+            .await;
     let ana = app
         .new_contact(json!({
             "name": "Ana María López",
@@ -87,7 +91,10 @@ async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_
             "country": "ES"
         }))
         .await;
-    app.new_contact(json!({ "name": "Pedro Gómez", "accounts": [{ "channel": "whatsapp", "id": "+34 699 11 22 33" }] })).await;
+    app.new_contact(
+        json!({ "name": "Pedro Gómez", "accounts": [{ "channel": "whatsapp", "id": "+34 699 11 22 33" }] }),
+    )
+    .await;
 
     let card = app.card(&ana).await;
     assert_eq!(card["contact"]["name"], "Ana María López");
@@ -97,7 +104,17 @@ async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_
     assert_eq!(card["contact"]["fields"]["Customer number"], "C-42");
     assert_eq!(accounts_of(&card["contact"]), vec!["instagram:17841400000001", "whatsapp:+34612345678"]);
 
-    for query in ["ana", "LOPEZ", "maría lóp", "+34 612 34 56 78", "0034612345678", "612-345", "ana.lopez@exa", "acme", "1784140"] {
+    for query in [
+        "ana",
+        "LOPEZ",
+        "maría lóp",
+        "+34 612 34 56 78",
+        "0034612345678",
+        "612-345",
+        "ana.lopez@exa",
+        "acme",
+        "1784140",
+    ] {
         assert_eq!(app.names_found(query).await, vec!["Ana María López"], "{query}");
     }
     assert_eq!(app.names_found("gomez").await, vec!["Pedro Gómez"]);
@@ -124,7 +141,8 @@ async fn bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_
             (status, body["error"].as_str().unwrap_or_default().to_string())
         }
     };
-    let (status, error) = refused(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "612 34" }] })).await;
+    let (status, error) =
+        refused(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "612 34" }] })).await;
     assert_eq!(status, 422);
     assert!(error.contains("accounts[0]") && error.contains("612 34"), "{error}");
     let (status, error) = refused(json!({ "name": "Ana", "email": "not an address" })).await;
@@ -133,11 +151,14 @@ async fn bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_
     assert_eq!((status, error.contains("name")), (422, true), "{error}");
     let (status, _) = refused(json!({ "name": "Ana", "accounts": [{ "channel": "fax", "id": "1" }] })).await;
     assert_eq!(status, 400, "an unknown channel is not a readable body");
-    let (status, error) = refused(json!({ "name": "Ana", "business_id": "0190a0a0-0000-7000-8000-000000000000" })).await;
+    let (status, error) =
+        refused(json!({ "name": "Ana", "business_id": "0190a0a0-0000-7000-8000-000000000000" })).await;
     assert_eq!((status, error.as_str()), (422, "business_id: no such business"));
 
     app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
-    let (status, error) = refused(json!({ "name": "Other Ana", "accounts": [{ "channel": "whatsapp", "id": "0034 612 345 678" }] })).await;
+    let (status, error) =
+        refused(json!({ "name": "Other Ana", "accounts": [{ "channel": "whatsapp", "id": "0034 612 345 678" }] }))
+            .await;
     assert_eq!(status, 409);
     assert!(error.contains("whatsapp:+34612345678") && error.contains("another contact"), "{error}");
     assert_eq!(app.names_found("").await, vec!["Ana"], "nothing of the refused contact was kept");
@@ -227,7 +248,8 @@ async fn consent_is_recorded_at_three_levels_and_the_most_specific_decides(backe
         ]
     );
     let card = app.card(&ana).await;
-    let sources: Vec<&str> = card["consents"].as_array().unwrap().iter().map(|c| c["source"].as_str().unwrap()).collect();
+    let sources: Vec<&str> =
+        card["consents"].as_array().unwrap().iter().map(|c| c["source"].as_str().unwrap()).collect();
     assert_eq!(sources, vec!["agent"; 3]);
     let history = app.get_json(&app.client, &format!("/api/v1/contacts/{ana}")).await;
     assert_eq!(history["consents"].as_array().unwrap().len(), 3);
@@ -241,7 +263,8 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
     let body = json!({ "channel": "whatsapp", "contact_id": "34612345678", "name": "Ana WA", "text": "hola" });
     assert_eq!(app.inbound(&key, &shop, body).await.status(), 202);
     let from_chat = app.wait_contact("612345678", |_| true).await["contact_id"].as_str().unwrap().to_string();
-    let kept = app.new_contact(json!({ "name": "Ana López", "accounts": [{ "channel": "instagram", "id": "1784" }] })).await;
+    let kept =
+        app.new_contact(json!({ "name": "Ana López", "accounts": [{ "channel": "instagram", "id": "1784" }] })).await;
     let body = json!({ "scope": { "level": "general" }, "given": true });
     app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{from_chat}/consents"), body).await;
 
@@ -261,7 +284,8 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
     assert!(card["reachable"].as_array().unwrap().iter().all(|a| a["consented"] == true), "its consent came along");
     assert_eq!(app.card(&from_chat).await["contact"]["merged_into"], kept.as_str(), "the merged one's card says where");
     assert_eq!(app.names_found("ana").await, vec!["Ana López"], "a merged contact is not found any more");
-    let again = app.send(&app.client, Method::PUT, &format!("/api/v1/contacts/{from_chat}"), json!({ "name": "X" })).await;
+    let again =
+        app.send(&app.client, Method::PUT, &format!("/api/v1/contacts/{from_chat}"), json!({ "name": "X" })).await;
     assert_eq!(again.status(), 409);
 
     let (second_line, _) = app.line(json!({ "queue": queue }), None).await;
@@ -272,7 +296,8 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
     })
     .await;
 
-    let response = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{kept}/merges/{merge}/split"), json!({})).await;
+    let response =
+        app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{kept}/merges/{merge}/split"), json!({})).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.unwrap()["restored"], from_chat.as_str());
     let kept_card = app.card(&kept).await;
@@ -281,18 +306,25 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
     let restored = app.card(&from_chat).await;
     assert!(restored["contact"]["merged_into"].is_null());
     assert_eq!(accounts_of(&restored["contact"]), vec!["whatsapp:+34612345678"]);
-    assert_eq!(restored["contact"]["accounts"][0]["lines"].as_array().unwrap().len(), 2, "with the line it talked to meanwhile");
+    assert_eq!(
+        restored["contact"]["accounts"][0]["lines"].as_array().unwrap().len(),
+        2,
+        "with the line it talked to meanwhile"
+    );
     assert_eq!(restored["chats"].as_array().unwrap().len(), 2);
     assert_eq!(app.names_found("ana").await, vec!["Ana López", "Ana WA"]);
-    let twice = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{kept}/merges/{merge}/split"), json!({})).await;
+    let twice =
+        app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{kept}/merges/{merge}/split"), json!({})).await;
     assert_eq!(twice.status(), 409);
 }
 
 async fn businesses_are_renamed_and_deleted_and_their_contacts_follow(backend: Backend) {
     let app = spawn_app(backend).await;
-    let acme = created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await).await;
+    let acme =
+        created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await).await;
     let ana = app.new_contact(json!({ "name": "Ana", "business_id": acme })).await;
-    let rename = app.send(&app.client, Method::PATCH, &format!("/api/v1/businesses/{acme}"), json!({ "name": "Globex" })).await;
+    let rename =
+        app.send(&app.client, Method::PATCH, &format!("/api/v1/businesses/{acme}"), json!({ "name": "Globex" })).await;
     assert_eq!(rename.status(), 204);
     assert_eq!(app.names_found("globex").await, vec!["Ana"]);
     assert!(app.names_found("acme").await.is_empty());
@@ -311,4 +343,38 @@ async fn businesses_are_renamed_and_deleted_and_their_contacts_follow(backend: B
     assert_eq!(app.get_json(&app.client, "/api/v1/businesses").await, json!([]));
     let gone = app.send(&app.client, Method::DELETE, &format!("/api/v1/businesses/{acme}"), json!({})).await;
     assert_eq!(gone.status(), 404);
+}
+
+async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let queue = app.queue_with("Sales", &[&ana, &ben]).await;
+    let key = app.api_key().await;
+    let (shop, _) = app.line(json!({ "queue": queue }), None).await;
+    let (support_line, _) = app.line(json!({ "queue": queue }), None).await;
+    let _ben_online = go_online(&app, &ben).await;
+    let rosa = app
+        .new_contact(json!({ "name": "Rosa", "accounts": [
+            { "channel": "whatsapp", "id": "+34612345678" },
+            { "channel": "instagram", "id": "rosa.ig" }
+        ] }))
+        .await;
+    let owner = |body: Value, client: &reqwest::Client| {
+        let (client, url) = (client.clone(), format!("{}/api/v1/contacts/{rosa}/owner", app.address));
+        async move { client.put(url).json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(owner(json!({ "owner": { "kind": "agent", "id": ana.id } }), &ben.client).await, 403);
+    assert_eq!(owner(json!({ "owner": { "kind": "agent", "id": uuid::Uuid::now_v7() } }), &app.client).await, 404);
+    assert_eq!(owner(json!({ "owner": { "kind": "agent", "id": ana.id } }), &app.client).await, 204);
+
+    let write = |channel: &str, id: &str| json!({ "channel": channel, "contact_id": id, "text": "hola" });
+    assert_eq!(app.inbound(&key, &shop, write("whatsapp", "34612345678")).await.status(), 202);
+    assert_eq!(app.inbound(&key, &support_line, write("instagram", "rosa.ig")).await.status(), 202);
+    let anas = app.wait_chats(&ana.client, |c| c.len() == 2).await;
+    assert_eq!(anas.len(), 2, "both lines' chats go to Rosa's own agent, though she is offline: {anas:?}");
+    assert!(app.chats_of(&ben.client).await.is_empty(), "Ben, online, gets none of them");
+
+    assert_eq!(app.inbound(&key, &shop, write("api", "someone-else")).await.status(), 202);
+    assert_eq!(app.wait_chats(&ben.client, |c| c.len() == 1).await.len(), 1, "other customers still go round");
 }
