@@ -35,27 +35,27 @@ pub async fn start_server(database_url: &str) -> (String, tokio::task::JoinHandl
     (address, tokio::spawn(application.run_until_stopped()))
 }
 
+/// A setup event as the API would have written it.
+pub fn new_event<E: DomainEvent>(event: &E) -> NewEvent {
+    let (event_type, data) = encode(event).expect("an event");
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type,
+        data,
+        metadata: Metadata {
+            occurred_at: Utc::now(),
+            company_id: company().as_uuid(),
+            actor: "system".into(),
+            correlation_id: Uuid::now_v7(),
+            causation_id: None,
+            schema_version: E::SCHEMA_VERSION,
+        },
+    }
+}
+
 /// Appends setup events as the API would have written them.
 pub async fn append<E: DomainEvent>(log: &dyn EventLog, stream: &str, events: &[E]) {
-    let events = events
-        .iter()
-        .map(|event| {
-            let (event_type, data) = encode(event).expect("an event");
-            NewEvent {
-                event_id: Uuid::now_v7(),
-                event_type,
-                data,
-                metadata: Metadata {
-                    occurred_at: Utc::now(),
-                    company_id: company().as_uuid(),
-                    actor: "system".into(),
-                    correlation_id: Uuid::now_v7(),
-                    causation_id: None,
-                    schema_version: E::SCHEMA_VERSION,
-                },
-            }
-        })
-        .collect();
+    let events = events.iter().map(new_event).collect();
     log.append(stream, ExpectedRevision::Any, events).await.expect("the setup appends");
 }
 
