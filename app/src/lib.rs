@@ -59,6 +59,11 @@ pub fn App() -> impl IntoView {
                         view=pages::conversation::ConversationPage
                     />
                     <Route path=(StaticSegment("widget"), ParamSegment("key")) view=pages::widget::WidgetRoom />
+                    <Route path=StaticSegment("contacts") view=pages::contacts::ContactsPage />
+                    <Route
+                        path=(StaticSegment("contacts"), ParamSegment("id"))
+                        view=pages::contact_card::ContactCardPage
+                    />
                     <Route
                         path=(StaticSegment("login"), StaticSegment("supervisor"))
                         view=pages::login::SupervisorLogin
@@ -105,6 +110,7 @@ fn ConsoleBar() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/supervisor/queues">"Queues"</A>
                     <A href="/supervisor/lines">"Lines"</A>
+                    <A href="/contacts">"Contacts"</A>
                     <A href="/supervisor/agents">"Agents"</A>
                     <A href="/supervisor/monitor">"Monitor"</A>
                     <A href="/supervisor/pause-reasons">"Pause reasons"</A>

@@ -5,6 +5,8 @@ use crate::error::UiError;
 use crate::pages::agent::{AgentStatus, ReasonView};
 use crate::pages::agents::{AgentView, NewAgentForm};
 use crate::pages::chats::ChatView;
+use crate::pages::contact_card::{ContactCardView, ContactEditForm};
+use crate::pages::contacts::{BusinessView, ContactListView, NewContactForm};
 use crate::pages::conversation::ConversationView;
 use crate::pages::lines::{LineView, MenuPreview};
 use crate::pages::monitor::MonitorView;
@@ -64,6 +66,36 @@ pub trait Services: Send + Sync + 'static {
     async fn widget_chat(&self, key: String, token: String) -> Result<RoomView, UiError>;
     async fn widget_send(&self, key: String, token: String, text: String, media: Option<String>)
         -> Result<(), UiError>;
+    async fn contacts(&self, token: Option<String>, query: String) -> Result<Vec<ContactListView>, UiError>;
+    /// Answers the new contact's id.
+    async fn create_contact(&self, token: Option<String>, contact: NewContactForm) -> Result<String, UiError>;
+    async fn contact(&self, token: Option<String>, contact_id: String) -> Result<ContactCardView, UiError>;
+    async fn edit_contact(
+        &self,
+        token: Option<String>,
+        contact_id: String,
+        details: ContactEditForm,
+    ) -> Result<(), UiError>;
+    async fn add_contact_account(
+        &self,
+        token: Option<String>,
+        contact_id: String,
+        channel: String,
+        account_id: String,
+    ) -> Result<(), UiError>;
+    /// `about`: empty for every account, a channel, or `channel:id`.
+    async fn record_contact_consent(
+        &self,
+        token: Option<String>,
+        contact_id: String,
+        about: String,
+        given: bool,
+    ) -> Result<(), UiError>;
+    async fn merge_contact(&self, token: Option<String>, contact_id: String, from: String) -> Result<(), UiError>;
+    async fn businesses(&self, token: Option<String>) -> Result<Vec<BusinessView>, UiError>;
+    async fn create_business(&self, token: Option<String>, name: String) -> Result<(), UiError>;
+    async fn rename_business(&self, token: Option<String>, business_id: String, name: String) -> Result<(), UiError>;
+    async fn delete_business(&self, token: Option<String>, business_id: String) -> Result<(), UiError>;
 }
 
 /// The session token of the request being served, from its cookies.

@@ -113,16 +113,36 @@ impl Contacts {
         limit: u32,
     ) -> Result<Vec<ContactRow>, sqlx::Error> {
         let terms = query_terms(query);
-        let mut sql =
-            format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL");
-        for n in 0..terms.len() {
-            let (low, high) = (2 + 2 * n, 3 + 2 * n);
-            sql.push_str(&format!(
-                " AND c.contact_id IN (SELECT t.contact_id FROM {TERMS} t \
-                 WHERE t.company_id = $1 AND t.term >= ${low} AND t.term < ${high})"
-            ));
+        let limit = limit.clamp(1, 500);
+        if terms.is_empty() {
+            let rows = sqlx::query(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL \
+                 ORDER BY c.name_key, c.contact_id LIMIT {limit}"
+            ))
+            .bind(company)
+            .fetch_all(store.pool())
+            .await?;
+            let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
+            return self.with_accounts(store, contacts).await;
         }
-        sql.push_str(&format!(" ORDER BY c.name_key, c.contact_id LIMIT {}", limit.clamp(1, 500)));
+        // The contacts every term finds, gathered first from the terms' index, then sorted by name:
+        // scanning contacts in name order for matches would read most of a large directory.
+        let hits = (0..terms.len())
+            .map(|n| {
+                let (low, high) = (2 + 2 * n, 3 + 2 * n);
+                format!(
+                    "SELECT DISTINCT t.contact_id FROM {TERMS} t \
+                     WHERE t.company_id = $1 AND t.term >= ${low} AND t.term < ${high}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" INTERSECT ");
+        let sql = format!(
+            "WITH hits AS MATERIALIZED ({hits}) SELECT {CONTACT_COLUMNS} FROM hits h \
+             JOIN {CONTACTS} c ON c.contact_id = h.contact_id \
+             LEFT JOIN {BUSINESSES} b ON b.business_id = c.business_id AND b.deleted = 0 \
+             WHERE c.merged_into IS NULL ORDER BY c.name_key, c.contact_id LIMIT {limit}"
+        );
         let mut statement = sqlx::query(&sql).bind(company);
         for term in &terms {
             statement = statement.bind(term.clone()).bind(format!("{term}{LAST}"));

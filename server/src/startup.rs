@@ -6,6 +6,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
 use crate::config::Settings;
 use crate::contact_keeper::ContactKeeper;
+use crate::contact_pages;
 use crate::delivery::Delivery;
 use crate::directory::Directory;
 use crate::errands::{Errands, Mailer};
@@ -30,6 +31,8 @@ use app::error::UiError;
 use app::pages::agent::{AgentStatus, ReasonView};
 use app::pages::agents::{AgentView, NewAgentForm};
 use app::pages::chats::ChatView;
+use app::pages::contact_card::{ContactCardView, ContactEditForm};
+use app::pages::contacts::{BusinessView, ContactListView, NewContactForm};
 use app::pages::conversation::{ConversationMessage, ConversationView};
 use app::pages::lines::{LineView, MenuPreview, PreviewLineView};
 use app::pages::monitor::{AgentMonitorView, MonitorView};
@@ -532,6 +535,68 @@ impl Services for ConsoleServices {
         crate::widget::visitor_says(&self.state, &key, Some(&token), crate::widget::VisitorSays { text, media })
             .await?;
         Ok(())
+    }
+
+    async fn contacts(&self, token: Option<String>, query: String) -> Result<Vec<ContactListView>, UiError> {
+        Ok(contact_pages::contacts(&self.state, &self.caller(token).await?, query).await?)
+    }
+
+    async fn create_contact(&self, token: Option<String>, contact: NewContactForm) -> Result<String, UiError> {
+        Ok(contact_pages::create(&self.state, &self.caller(token).await?, contact).await?)
+    }
+
+    async fn contact(&self, token: Option<String>, contact_id: String) -> Result<ContactCardView, UiError> {
+        Ok(contact_pages::card(&self.state, &self.caller(token).await?, contact_id).await?)
+    }
+
+    async fn edit_contact(
+        &self,
+        token: Option<String>,
+        contact_id: String,
+        details: ContactEditForm,
+    ) -> Result<(), UiError> {
+        Ok(contact_pages::edit(&self.state, &self.caller(token).await?, contact_id, details).await?)
+    }
+
+    async fn add_contact_account(
+        &self,
+        token: Option<String>,
+        contact_id: String,
+        channel: String,
+        account_id: String,
+    ) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        Ok(contact_pages::add_account_to(&self.state, &caller, contact_id, channel, account_id).await?)
+    }
+
+    async fn record_contact_consent(
+        &self,
+        token: Option<String>,
+        contact_id: String,
+        about: String,
+        given: bool,
+    ) -> Result<(), UiError> {
+        Ok(contact_pages::consent(&self.state, &self.caller(token).await?, contact_id, about, given).await?)
+    }
+
+    async fn merge_contact(&self, token: Option<String>, contact_id: String, from: String) -> Result<(), UiError> {
+        Ok(contact_pages::merge(&self.state, &self.caller(token).await?, contact_id, from).await?)
+    }
+
+    async fn businesses(&self, token: Option<String>) -> Result<Vec<BusinessView>, UiError> {
+        Ok(contact_pages::businesses(&self.state, &self.caller(token).await?).await?)
+    }
+
+    async fn create_business(&self, token: Option<String>, name: String) -> Result<(), UiError> {
+        Ok(contact_pages::new_business(&self.state, &self.caller(token).await?, name).await?)
+    }
+
+    async fn rename_business(&self, token: Option<String>, business_id: String, name: String) -> Result<(), UiError> {
+        Ok(contact_pages::rename_business(&self.state, &self.caller(token).await?, business_id, name).await?)
+    }
+
+    async fn delete_business(&self, token: Option<String>, business_id: String) -> Result<(), UiError> {
+        Ok(contact_pages::delete_business(&self.state, &self.caller(token).await?, business_id).await?)
     }
 
     async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {

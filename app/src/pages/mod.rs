@@ -3,6 +3,8 @@
 pub mod agent;
 pub mod agents;
 pub mod chats;
+pub mod contact_card;
+pub mod contacts;
 pub mod conversation;
 pub mod home;
 pub mod lines;

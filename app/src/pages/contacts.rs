@@ -1,0 +1,382 @@
+//! The contact directory (K1, K10–K12): search, the list with each contact's accounts, a new
+//! contact, and the company's businesses — in English or Spanish (`?lang=es`).
+
+use crate::error::UiError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub channel: String,
+    pub id: String,
+    /// How many lines it talked to.
+    pub lines: usize,
+    /// What the most specific consent says of it (K4), if any was recorded.
+    pub consented: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactListView {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub business: Option<String>,
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewContactForm {
+    pub name: String,
+    pub email: String,
+    /// A WhatsApp number, written any way.
+    pub phone: String,
+    /// Two letters reading a number written without its country code.
+    pub country: String,
+}
+
+#[server(prefix = "/api", endpoint = "contacts")]
+pub async fn find_contacts(query: String) -> Result<Vec<ContactListView>, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.contacts(crate::ssr::session_token(), query).await)
+}
+
+#[server(prefix = "/api", endpoint = "create_contact")]
+pub async fn create_contact(contact: NewContactForm) -> Result<String, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.create_contact(crate::ssr::session_token(), contact).await)
+}
+
+#[server(prefix = "/api", endpoint = "businesses")]
+pub async fn list_businesses() -> Result<Vec<BusinessView>, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.businesses(crate::ssr::session_token()).await)
+}
+
+#[server(prefix = "/api", endpoint = "create_business")]
+pub async fn create_business(name: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.create_business(crate::ssr::session_token(), name).await)
+}
+
+#[server(prefix = "/api", endpoint = "rename_business")]
+pub async fn rename_business(business_id: String, name: String) -> Result<(), UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.rename_business(crate::ssr::session_token(), business_id, name).await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "delete_business")]
+pub async fn delete_business(business_id: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.delete_business(crate::ssr::session_token(), business_id).await)
+}
+
+/// The words of the contact pages, in one language.
+#[derive(PartialEq, Eq)]
+pub struct ContactWords {
+    pub lang: &'static str,
+    pub contacts: &'static str,
+    pub search: &'static str,
+    pub search_hint: &'static str,
+    pub name: &'static str,
+    pub accounts: &'static str,
+    pub email: &'static str,
+    pub business: &'static str,
+    pub nobody: &'static str,
+    pub new_contact: &'static str,
+    pub phone: &'static str,
+    pub country: &'static str,
+    pub create: &'static str,
+    pub businesses: &'static str,
+    pub new_business: &'static str,
+    pub create_business: &'static str,
+    pub rename: &'static str,
+    pub delete: &'static str,
+    pub no_businesses: &'static str,
+    pub loading: &'static str,
+    pub other_language: (&'static str, &'static str),
+    pub back: &'static str,
+    pub details: &'static str,
+    pub notes: &'static str,
+    pub none: &'static str,
+    pub save: &'static str,
+    pub add_account: &'static str,
+    pub channel: &'static str,
+    pub account_id: &'static str,
+    pub lines: &'static str,
+    pub consent: &'static str,
+    pub consents: &'static str,
+    pub level: &'static str,
+    pub general: &'static str,
+    pub per_channel: &'static str,
+    pub per_account: &'static str,
+    pub given: &'static str,
+    pub withdrawn: &'static str,
+    pub unknown: &'static str,
+    pub record: &'static str,
+    pub chats: &'static str,
+    pub no_chats: &'static str,
+    pub merge: &'static str,
+    pub merge_hint: &'static str,
+    pub merge_into_this: &'static str,
+    pub merged_into: &'static str,
+    pub saved: &'static str,
+}
+
+pub const ENGLISH: ContactWords = ContactWords {
+    lang: "en",
+    contacts: "Contacts",
+    search: "Search contacts",
+    search_hint: "Name, phone, e-mail, business or account",
+    name: "Name",
+    accounts: "Accounts",
+    email: "E-mail",
+    business: "Business",
+    nobody: "No contacts found.",
+    new_contact: "New contact",
+    phone: "WhatsApp number",
+    country: "Country (for numbers without +)",
+    create: "Create contact",
+    businesses: "Businesses",
+    new_business: "New business",
+    create_business: "Create business",
+    rename: "Rename",
+    delete: "Delete",
+    no_businesses: "No businesses yet.",
+    loading: "Loading…",
+    other_language: ("?lang=es", "Español"),
+    back: "← Contacts",
+    details: "Details",
+    notes: "Notes",
+    none: "(none)",
+    save: "Save",
+    add_account: "Add account",
+    channel: "Channel",
+    account_id: "Account",
+    lines: "lines",
+    consent: "Consent to be contacted",
+    consents: "Consents",
+    level: "Level",
+    general: "All accounts",
+    per_channel: "One channel",
+    per_account: "One account",
+    given: "Given",
+    withdrawn: "Withdrawn",
+    unknown: "Not asked",
+    record: "Record",
+    chats: "Chats",
+    no_chats: "No chats yet.",
+    merge: "Merge a duplicate into this contact",
+    merge_hint: "Find the duplicate",
+    merge_into_this: "Merge into this contact",
+    merged_into: "This contact was merged into another one:",
+    saved: "Saved.",
+};
+
+pub const SPANISH: ContactWords = ContactWords {
+    lang: "es",
+    contacts: "Contactos",
+    search: "Buscar contactos",
+    search_hint: "Nombre, teléfono, correo, empresa o cuenta",
+    name: "Nombre",
+    accounts: "Cuentas",
+    email: "Correo electrónico",
+    business: "Empresa",
+    nobody: "No se encontraron contactos.",
+    new_contact: "Nuevo contacto",
+    phone: "Número de WhatsApp",
+    country: "País (para números sin +)",
+    create: "Crear contacto",
+    businesses: "Empresas",
+    new_business: "Nueva empresa",
+    create_business: "Crear empresa",
+    rename: "Renombrar",
+    delete: "Eliminar",
+    no_businesses: "Todavía no hay empresas.",
+    loading: "Cargando…",
+    other_language: ("?lang=en", "English"),
+    back: "← Contactos",
+    details: "Datos",
+    notes: "Notas",
+    none: "(ninguna)",
+    save: "Guardar",
+    add_account: "Añadir cuenta",
+    channel: "Canal",
+    account_id: "Cuenta",
+    lines: "líneas",
+    consent: "Permiso para contactarle",
+    consents: "Permisos",
+    level: "Nivel",
+    general: "Todas las cuentas",
+    per_channel: "Un canal",
+    per_account: "Una cuenta",
+    given: "Dado",
+    withdrawn: "Retirado",
+    unknown: "Sin preguntar",
+    record: "Registrar",
+    chats: "Chats",
+    no_chats: "Todavía no hay chats.",
+    merge: "Unir un duplicado a este contacto",
+    merge_hint: "Buscar el duplicado",
+    merge_into_this: "Unir a este contacto",
+    merged_into: "Este contacto se unió a otro:",
+    saved: "Guardado.",
+};
+
+/// The words for the page's `?lang=` (English unless `es`).
+pub fn contact_words() -> Memo<&'static ContactWords> {
+    let query = use_query_map();
+    Memo::new(move |_| if query.read().get("lang").is_some_and(|l| l.starts_with("es")) { &SPANISH } else { &ENGLISH })
+}
+
+/// A channel's name as people say it.
+pub fn channel_label(channel: &str) -> &'static str {
+    match channel {
+        "whatsapp" => "WhatsApp",
+        "instagram" => "Instagram",
+        "messenger" => "Messenger",
+        "web" => "Web chat",
+        _ => "API",
+    }
+}
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    let words = contact_words();
+    let query = RwSignal::new(String::new());
+    let create = ServerAction::<CreateContact>::new();
+    let found = Resource::new(move || (query.get(), create.version().get()), |(q, _)| find_contacts(q));
+    let created = move || create.value().get();
+    view! {
+        <section class="card contacts">
+            <h1>{move || words.get().contacts}</h1>
+            <p class="language"><a href=move || words.get().other_language.0>{move || words.get().other_language.1}</a></p>
+            <label for="contact-search">{move || words.get().search}</label>
+            <input
+                id="contact-search"
+                type="search"
+                autocomplete="off"
+                placeholder=move || words.get().search_hint
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let words = words.get();
+                    match found.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{words.nobody}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="contact-list" aria-label=words.contacts>
+                                <thead><tr><th>{words.name}</th><th>{words.accounts}</th><th>{words.email}</th><th>{words.business}</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|contact| view! {
+                                        <tr data-id=contact.id.clone()>
+                                            <td><a href=format!("/contacts/{}?lang={}", contact.id, words.lang)>{contact.name}</a></td>
+                                            <td class="accounts">
+                                                {contact.accounts.into_iter().map(|a| view! {
+                                                    <span class=format!("account channel-{}", a.channel)>{format!("{} {}", channel_label(&a.channel), a.id)}</span>
+                                                }).collect_view()}
+                                            </td>
+                                            <td>{contact.email.unwrap_or_default()}</td>
+                                            <td>{contact.business.unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section class="card">
+            <h2>{move || words.get().new_contact}</h2>
+            <ActionForm action=create attr:class="stacked-form" attr:aria-label=move || words.get().new_contact>
+                <label for="new-contact-name">{move || words.get().name}</label>
+                <input id="new-contact-name" name="contact[name]" type="text" autocomplete="off" />
+                <label for="new-contact-email">{move || words.get().email}</label>
+                <input id="new-contact-email" name="contact[email]" type="email" autocomplete="off" />
+                <label for="new-contact-phone">{move || words.get().phone}</label>
+                <input id="new-contact-phone" name="contact[phone]" type="tel" autocomplete="off" />
+                <label for="new-contact-country">{move || words.get().country}</label>
+                <input id="new-contact-country" name="contact[country]" type="text" maxlength="2" autocomplete="off" />
+                <button type="submit" disabled=move || create.pending().get()>{move || words.get().create}</button>
+            </ActionForm>
+            {move || match created() {
+                Some(Err(error)) => Some(view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any()),
+                Some(Ok(id)) => Some(view! {
+                    <p class="saved"><a href=format!("/contacts/{id}?lang={}", words.get().lang)>{words.get().saved}</a></p>
+                }.into_any()),
+                None => None,
+            }}
+        </section>
+        <Businesses />
+    }
+}
+
+/// The company's businesses (K10): create, rename, delete.
+#[component]
+fn Businesses() -> impl IntoView {
+    let words = contact_words();
+    let create = ServerAction::<CreateBusiness>::new();
+    let rename = ServerAction::<RenameBusiness>::new();
+    let delete = ServerAction::<DeleteBusiness>::new();
+    let businesses = Resource::new(
+        move || (create.version().get(), rename.version().get(), delete.version().get()),
+        |_| list_businesses(),
+    );
+    let failure = move || {
+        create
+            .value()
+            .get()
+            .and_then(|o| o.err())
+            .or_else(|| rename.value().get().and_then(|o| o.err()))
+            .or_else(|| delete.value().get().and_then(|o| o.err()))
+    };
+    view! {
+        <section class="card businesses">
+            <h2>{move || words.get().businesses}</h2>
+            <ActionForm action=create attr:class="inline-form" attr:aria-label=move || words.get().new_business>
+                <label for="business-name">{move || words.get().new_business}</label>
+                <input id="business-name" name="name" type="text" autocomplete="off" />
+                <button type="submit">{move || words.get().create_business}</button>
+            </ActionForm>
+            <Show when=move || failure().is_some()>
+                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
+            </Show>
+            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let words = words.get();
+                    match businesses.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{words.no_businesses}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="queue-list" aria-label=words.businesses>
+                                {list.into_iter().map(|b| {
+                                    let (rename_id, delete_id) = (b.id.clone(), b.id.clone());
+                                    let rename_label = format!("{} {}", words.rename, b.name);
+                                    let delete_label = format!("{} {}", words.delete, b.name);
+                                    view! {
+                                        <li data-id=b.id>
+                                            <ActionForm action=rename attr:class="inline-form">
+                                                <input type="hidden" name="business_id" value=rename_id />
+                                                <input name="name" type="text" value=b.name aria-label=rename_label />
+                                                <button type="submit">{words.rename}</button>
+                                            </ActionForm>
+                                            <ActionForm action=delete attr:class="member-remove">
+                                                <input type="hidden" name="business_id" value=delete_id />
+                                                <button type="submit" class="link-button" aria-label=delete_label>{words.delete}</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,64 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, signInAsSupervisor } from './session';
+
+test('a supervisor builds the directory in Spanish: a business, a contact, search, the card, consent and a merge', async ({ page }) => {
+  await signInAsSupervisor(page);
+  await page.goto('/contacts?lang=es');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Contactos', exact: true })).toBeVisible();
+
+  const stamp = Date.now();
+  const business = `Acme ${stamp}`;
+  await page.getByRole('textbox', { name: 'Nueva empresa' }).fill(business);
+  await page.getByRole('button', { name: 'Crear empresa' }).click();
+  await expect(page.getByRole('textbox', { name: `Renombrar ${business}` })).toBeVisible();
+
+  const form = page.getByRole('form', { name: 'Nuevo contacto' });
+  await form.getByLabel('Nombre').fill(`Ana López ${stamp}`);
+  await form.getByLabel('Número de WhatsApp').fill('12');
+  await form.getByRole('button', { name: 'Crear contacto' }).click();
+  await expect(page.getByRole('alert')).toContainText('accounts[0]');
+
+  const number = String(600000000 + (stamp % 99999999)).replace(/^(\d{3})(\d{2})(\d{2})(\d{2})$/, '$1 $2 $3 $4');
+  await form.getByLabel('Número de WhatsApp').fill(number);
+  await form.getByLabel('País (para números sin +)').fill('ES');
+  await form.getByRole('button', { name: 'Crear contacto' }).click();
+  await expect(page.getByRole('link', { name: 'Guardado.' })).toBeVisible();
+
+  await page.getByLabel('Buscar contactos').fill(`+34 ${number}`);
+  const list = page.getByRole('table', { name: 'Contactos' });
+  await expect(list.getByRole('row')).toHaveCount(2);
+  const e164 = `+34${number.replace(/ /g, '')}`;
+  await expect(list).toContainText(`WhatsApp ${e164}`);
+  await list.getByRole('link', { name: `Ana López ${stamp}` }).click();
+
+  await expect(page.getByRole('heading', { name: `Ana López ${stamp}` })).toBeVisible();
+  await hydrated(page);
+  const details = page.getByRole('form', { name: 'Datos' });
+  await details.getByLabel('Correo electrónico').fill(`ana${stamp}@example.com`);
+  await details.getByLabel('Empresa').selectOption({ label: business });
+  await details.getByRole('button', { name: 'Guardar' }).click();
+  await expect(page.locator('#contact-business option:checked')).toHaveText(business);
+
+  const consent = page.getByRole('form', { name: 'Permiso para contactarle' });
+  await consent.getByLabel('Nivel').selectOption({ label: 'Un canal: WhatsApp' });
+  await consent.getByRole('combobox', { name: 'Permiso para contactarle' }).selectOption('no');
+  await consent.getByRole('button', { name: 'Registrar' }).click();
+  await expect(page.getByRole('list', { name: 'Permisos' })).toContainText('Un canal (whatsapp): Retirado');
+  await expect(page.getByRole('list', { name: 'Cuentas' })).toContainText('Retirado');
+
+  const duplicate = await page.request.post('/api/v1/contacts', {
+    data: { name: `Ana L. ${stamp}`, accounts: [{ channel: 'instagram', id: `ana.${stamp}` }] },
+  });
+  expect(duplicate.status()).toBe(201);
+  await page.getByLabel('Buscar el duplicado').fill(`ana.${stamp}`);
+  await page.getByRole('button', { name: `Unir a este contacto Ana L. ${stamp}` }).click();
+  await expect(page.getByRole('list', { name: 'Cuentas' })).toContainText(`Instagram ana.${stamp}`);
+
+  await page.goto(`/contacts?lang=en`);
+  await expect(page.getByRole('heading', { name: 'Contacts', exact: true })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel('Search contacts').fill(`ana.${stamp}`);
+  await expect(page.getByRole('table', { name: 'Contacts' }).getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('table', { name: 'Contacts' })).toContainText(`Ana López ${stamp}`);
+});
