@@ -62,3 +62,34 @@ test('a supervisor builds the directory in Spanish: a business, a contact, searc
   await expect(page.getByRole('table', { name: 'Contacts' }).getByRole('row')).toHaveCount(2);
   await expect(page.getByRole('table', { name: 'Contacts' })).toContainText(`Ana López ${stamp}`);
 });
+
+test('a supervisor imports a Google Contacts file, reads what became of each row, and exports the directory', async ({ page }) => {
+  await signInAsSupervisor(page);
+  await page.goto('/contacts');
+  await hydrated(page);
+  const stamp = Date.now();
+  const phone = (n: number) => `+34 6${String((stamp + n) % 100000000).padStart(8, '0')}`;
+  const google = [
+    'First Name,Middle Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name',
+    `Imported,,One ${stamp},* Other,one${stamp}@example.com,Mobile,${phone(1)},Initech ${stamp}`,
+    `Broken,,Row ${stamp},,,Mobile,call me maybe,`,
+    `Imported,,Two ${stamp},,,Mobile,${phone(2)} ::: ${phone(3)},`,
+  ].join('\n');
+  await page.getByLabel("Import a CSV file (ours or Google Contacts')").setInputFiles({
+    name: 'google.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(google),
+  });
+  await expect(page.getByRole('status')).toHaveText('2 created · 0 already there · 1 refused');
+  await expect(page.getByRole('list', { name: 'refused' })).toContainText('Row 3: "call me maybe" is not a phone number');
+
+  await page.getByLabel('Search contacts').fill(`${stamp}`);
+  await expect(page.getByRole('table', { name: 'Contacts' })).toContainText(`Imported Two ${stamp}`);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export for Google Contacts' }).click();
+  const file = await (await download).path();
+  const exported = require('node:fs').readFileSync(file, 'utf8');
+  expect(exported.split('\n')[0]).toBe('First Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name');
+  expect(exported).toContain(`Imported,One ${stamp},,* Other,one${stamp}@example.com,Mobile,`);
+});

@@ -13,12 +13,13 @@ use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const NAME: &str = "contacts";
-pub const VERSION: u32 = 1;
-const CONTACTS: &str = "contacts_contacts_v1";
-const ACCOUNTS: &str = "contacts_accounts_v1";
-const CONSENTS: &str = "contacts_consents_v1";
-const BUSINESSES: &str = "contacts_businesses_v1";
-const TERMS: &str = "contacts_terms_v1";
+/// 2: terms carry the contact's name key, so a search sorts and cuts its matches in the index.
+pub const VERSION: u32 = 2;
+const CONTACTS: &str = "contacts_contacts_v2";
+const ACCOUNTS: &str = "contacts_accounts_v2";
+const CONSENTS: &str = "contacts_consents_v2";
+const BUSINESSES: &str = "contacts_businesses_v2";
+const TERMS: &str = "contacts_terms_v2";
 /// Sorts after every character a term may hold: `term < prefix || LAST` bounds a prefix search.
 const LAST: char = '\u{10FFFF}';
 
@@ -60,7 +61,7 @@ pub struct BusinessRow {
 
 const CONTACT_COLUMNS: &str = "c.contact_id, c.company_id, c.name, c.name_source, c.email, c.notes, c.fields, \
                                c.business_id, b.name AS business_name, c.owner, c.merged_into";
-const CONTACT_FROM: &str = "contacts_contacts_v1 c LEFT JOIN contacts_businesses_v1 b \
+const CONTACT_FROM: &str = "contacts_contacts_v2 c LEFT JOIN contacts_businesses_v2 b \
                             ON b.business_id = c.business_id AND b.deleted = 0";
 
 fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
@@ -69,6 +70,14 @@ fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Er
 
 fn encode_json<T: Serialize>(value: &T) -> Result<String, ProjectionError> {
     serde_json::to_string(value).map_err(|e| ProjectionError::Database(sqlx::Error::Encode(Box::new(e))))
+}
+
+fn account_row(row: &sqlx::any::AnyRow) -> Result<AccountRow, sqlx::Error> {
+    Ok(AccountRow {
+        channel: row.try_get("channel")?,
+        id: row.try_get("account_id")?,
+        lines: decode_json(&row.try_get::<String, _>("lines")?)?,
+    })
 }
 
 fn contact_row(row: &sqlx::any::AnyRow) -> Result<ContactRow, sqlx::Error> {
@@ -125,23 +134,24 @@ impl Contacts {
             let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
             return self.with_accounts(store, contacts).await;
         }
-        // The contacts every term finds, gathered first from the terms' index, then sorted by name:
-        // scanning contacts in name order for matches would read most of a large directory.
+        // The first contacts by name that every term finds, cut in the terms' index (which holds
+        // each contact's name key); only those are then read whole.
         let hits = (0..terms.len())
             .map(|n| {
                 let (low, high) = (2 + 2 * n, 3 + 2 * n);
                 format!(
-                    "SELECT DISTINCT t.contact_id FROM {TERMS} t \
+                    "SELECT t.name_key, t.contact_id FROM {TERMS} t \
                      WHERE t.company_id = $1 AND t.term >= ${low} AND t.term < ${high}"
                 )
             })
             .collect::<Vec<_>>()
             .join(" INTERSECT ");
         let sql = format!(
-            "WITH hits AS MATERIALIZED ({hits}) SELECT {CONTACT_COLUMNS} FROM hits h \
-             JOIN {CONTACTS} c ON c.contact_id = h.contact_id \
+            "WITH hits AS MATERIALIZED (SELECT DISTINCT name_key, contact_id FROM ({hits}) matched \
+             ORDER BY name_key, contact_id LIMIT {limit}) \
+             SELECT {CONTACT_COLUMNS} FROM hits h JOIN {CONTACTS} c ON c.contact_id = h.contact_id \
              LEFT JOIN {BUSINESSES} b ON b.business_id = c.business_id AND b.deleted = 0 \
-             WHERE c.merged_into IS NULL ORDER BY c.name_key, c.contact_id LIMIT {limit}"
+             ORDER BY h.name_key, h.contact_id"
         );
         let mut statement = sqlx::query(&sql).bind(company);
         for term in &terms {
@@ -150,6 +160,34 @@ impl Contacts {
         let rows = statement.fetch_all(store.pool()).await?;
         let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
         self.with_accounts(store, contacts).await
+    }
+
+    /// Every contact of a company (not merged away) with its accounts, by name: what an export
+    /// writes.
+    pub async fn everyone(&self, store: &ReadStore, company: &str) -> Result<Vec<ContactRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL \
+             ORDER BY c.name_key, c.contact_id"
+        ))
+        .bind(company)
+        .fetch_all(store.pool())
+        .await?;
+        let mut contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
+        let mut accounts: BTreeMap<String, Vec<AccountRow>> = BTreeMap::new();
+        let rows = sqlx::query(&format!(
+            "SELECT contact_id, channel, account_id, lines FROM {ACCOUNTS} WHERE company_id = $1 \
+             ORDER BY channel, account_id"
+        ))
+        .bind(company)
+        .fetch_all(store.pool())
+        .await?;
+        for row in rows {
+            accounts.entry(row.try_get("contact_id")?).or_default().push(account_row(&row)?);
+        }
+        for contact in &mut contacts {
+            contact.accounts = accounts.remove(&contact.contact_id).unwrap_or_default();
+        }
+        Ok(contacts)
     }
 
     /// The contact an account belongs to in a company.
@@ -222,12 +260,7 @@ impl Contacts {
         }
         let mut accounts: BTreeMap<String, Vec<AccountRow>> = BTreeMap::new();
         for row in statement.fetch_all(store.pool()).await? {
-            let contact: String = row.try_get("contact_id")?;
-            accounts.entry(contact).or_default().push(AccountRow {
-                channel: row.try_get("channel")?,
-                id: row.try_get("account_id")?,
-                lines: decode_json(&row.try_get::<String, _>("lines")?)?,
-            });
+            accounts.entry(row.try_get("contact_id")?).or_default().push(account_row(&row)?);
         }
         for contact in &mut contacts {
             contact.accounts = accounts.remove(&contact.contact_id).unwrap_or_default();
@@ -321,7 +354,7 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
         .execute(&mut *connection)
         .await?;
     let Some(row) = sqlx::query(&format!(
-        "SELECT c.company_id, c.name, c.email, b.name AS business_name FROM {CONTACT_FROM} \
+        "SELECT c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {CONTACT_FROM} \
          WHERE c.contact_id = $1 AND c.merged_into IS NULL"
     ))
     .bind(contact_id)
@@ -332,6 +365,7 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
     };
     let company: String = row.try_get("company_id")?;
     let name: String = row.try_get("name")?;
+    let key: String = row.try_get("name_key")?;
     let email: Option<String> = row.try_get("email")?;
     let business: Option<String> = row.try_get("business_name")?;
     let accounts = sqlx::query(&format!("SELECT channel, account_id FROM {ACCOUNTS} WHERE contact_id = $1"))
@@ -348,9 +382,9 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
     if terms.is_empty() {
         return Ok(());
     }
-    let places = (0..terms.len()).map(|n| format!("($1, $2, ${})", n + 3)).collect::<Vec<_>>().join(", ");
-    let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, term) VALUES {places}");
-    let mut statement = sqlx::query(&sql).bind(company).bind(contact_id);
+    let places = (0..terms.len()).map(|n| format!("($1, $2, $3, ${})", n + 4)).collect::<Vec<_>>().join(", ");
+    let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, name_key, term) VALUES {places}");
+    let mut statement = sqlx::query(&sql).bind(company).bind(contact_id).bind(key);
     for term in terms {
         statement = statement.bind(term);
     }
@@ -412,7 +446,7 @@ impl Projection for Contacts {
             ),
             format!(
                 "CREATE TABLE IF NOT EXISTS {TERMS} (company_id TEXT NOT NULL, term TEXT{bytewise} NOT NULL, \
-                 contact_id TEXT NOT NULL, PRIMARY KEY (company_id, term, contact_id))"
+                 name_key TEXT NOT NULL, contact_id TEXT NOT NULL, PRIMARY KEY (company_id, term, name_key, contact_id))"
             ),
             format!("CREATE INDEX IF NOT EXISTS {TERMS}_contact ON {TERMS} (contact_id)"),
         ] {

@@ -1,5 +1,6 @@
 //! HTTP endpoints of the contact directory (K1, K2, K4, K6, K9–K13) and of businesses (K10).
 
+use crate::contact_files::{export, import, FileFormat, ImportReport};
 use crate::contacts::{
     add_account, add_contact, change_business, contact_card, create_business, edit_contact, list_businesses,
     merge_contacts, record_consent, search_contacts, set_owner, split_contacts, BusinessForm, ConsentForm, ContactCard,
@@ -11,7 +12,8 @@ use crate::people::Caller;
 use crate::routes::parse_body;
 use crate::startup::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use domain::business::BusinessCommand;
@@ -24,6 +26,8 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/contacts", get(get_contacts).post(post_contact))
+        .route("/api/v1/contacts/export", get(get_export))
+        .route("/api/v1/contacts/import", post(post_import))
         .route("/api/v1/contacts/{contact}", get(get_contact).put(put_contact))
         .route("/api/v1/contacts/{contact}/accounts", post(post_account))
         .route("/api/v1/contacts/{contact}/owner", put(put_owner))
@@ -32,6 +36,45 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/contacts/{contact}/merges/{merge}/split", post(post_split))
         .route("/api/v1/businesses", get(get_businesses).post(post_business))
         .route("/api/v1/businesses/{business}", patch(patch_business).delete(delete_business))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct ExportQuery {
+    /// `standard` (ours, the default) or `google` (Google Contacts' CSV).
+    #[serde(default)]
+    format: Option<FileFormat>,
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/export", tag = "contacts", summary = "Every contact as a CSV file: ours, or Google Contacts' (K7)", params(ExportQuery), responses((status = 200, description = "the file", content_type = "text/csv"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    let format = query.format.unwrap_or(FileFormat::Standard);
+    let file = export(&state, &caller, format).await?;
+    let name = match format {
+        FileFormat::Standard => "contacts.csv",
+        FileFormat::Google => "google-contacts.csv",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        file,
+    )
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts", summary = "Import contacts from a CSV file, ours or Google Contacts' (K8): every valid row kept, every refused row reported; the same file twice creates nothing new", request_body(content = String, content_type = "text/csv"), responses((status = 200, description = "what became of each row", body = ImportReport), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportReport>, AppError> {
+    let text = std::str::from_utf8(&body).map_err(|_| AppError::Invalid("the file is not UTF-8 text".into()))?;
+    Ok(Json(import(&state, &caller, text).await?))
 }
 
 fn contact_id(raw: &str) -> Result<ContactId, AppError> {

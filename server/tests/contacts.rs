@@ -17,6 +17,8 @@ on_both_backends!(
     a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both,
     businesses_are_renamed_and_deleted_and_their_contacts_follow,
     a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline,
+    an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new,
+    google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others,
 );
 
 impl TestApp {
@@ -377,4 +379,139 @@ async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(
 
     assert_eq!(app.inbound(&key, &shop, write("api", "someone-else")).await.status(), 202);
     assert_eq!(app.wait_chats(&ben.client, |c| c.len() == 1).await.len(), 1, "other customers still go round");
+}
+
+/// A second company with its own supervisor, signed in.
+async fn other_company(app: &TestApp) -> reqwest::Client {
+    let created = anonymous()
+        .post(format!("{}/api/v1/companies", app.address))
+        .bearer_auth(OPERATOR_TOKEN)
+        .json(&json!({ "name": "Other", "supervisor": { "name": "B", "email": "b@other.example", "password": "boss password" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    signed_in(&app.address, "b@other.example", "boss password").await
+}
+
+async fn import_file(app: &TestApp, client: &reqwest::Client, file: String) -> Value {
+    let response = client
+        .post(format!("{}/api/v1/contacts/import", app.address))
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn export_file(app: &TestApp, client: &reqwest::Client, format: &str) -> String {
+    let response = client
+        .get(format!("{}/api/v1/contacts/export", app.address))
+        .query(&[("format", format)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    response.text().await.unwrap()
+}
+
+/// What two directories must agree on: each contact's details and accounts, by name.
+async fn directory(app: &TestApp, client: &reqwest::Client) -> Vec<Value> {
+    app.find(client, "")
+        .await
+        .into_iter()
+        .map(|c| {
+            json!({
+                "name": c["name"], "email": c["email"], "notes": c["notes"], "fields": c["fields"],
+                "business": c["business_name"], "accounts": accounts_of(&c),
+            })
+        })
+        .collect()
+}
+
+async fn an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let acme =
+        created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme, Ltd" })).await)
+            .await;
+    app.new_contact(json!({
+        "name": "Ana María López", "email": "ana@example.com", "notes": "prefers \"mornings\"\nand e-mail",
+        "fields": { "Customer number": "C-42" }, "business_id": acme,
+        "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }, { "channel": "whatsapp", "id": "+34699112233" },
+                     { "channel": "instagram", "id": "ana.ig" }]
+    }))
+    .await;
+    app.new_contact(json!({ "name": "Pedro", "accounts": [{ "channel": "web", "id": "web-1234" }] })).await;
+    app.new_contact(json!({ "name": "Zoe Without Accounts", "email": "zoe@example.com" })).await;
+    let file = export_file(&app, &app.client, "standard").await;
+    assert!(
+        file.starts_with("Name,E-mail,WhatsApp,Instagram,Messenger,Web,API,Business,Notes,Field: Customer number"),
+        "{file}"
+    );
+
+    let other = other_company(&app).await;
+    assert!(app.find(&other, "").await.is_empty());
+    let report = import_file(&app, &other, file.clone()).await;
+    assert_eq!(report, json!({ "created": 3, "unchanged": 0, "refused": [] }));
+    assert_eq!(directory(&app, &other).await, directory(&app, &app.client).await, "the same contacts");
+
+    let again = import_file(&app, &other, file).await;
+    assert_eq!(
+        again,
+        json!({ "created": 0, "unchanged": 3, "refused": [] }),
+        "the same file twice creates nothing new"
+    );
+    assert_eq!(app.find(&other, "").await.len(), 3);
+
+    let agent = app.agent("Lucia").await;
+    let refused = agent.client.get(format!("{}/api/v1/contacts/export", app.address)).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "exports are supervisors'");
+}
+
+async fn google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // The shape of Google Contacts' export: its own headers, several phones in one cell.
+    let google = "First Name,Middle Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Organization Name\n\
+        Ana,,López,VIP,* Other,ana@example.com,Mobile,+34 612 34 56 78 ::: +34 699 11 22 33,,,Acme\n\
+        Pedro,,,,,,Mobile,not a phone,,,\n\
+        ,,,,,,,,,,\n\
+        Rosa,María,Díaz,,,,Work,0034 655 44 33 22,Home,+1 415 555 2671,Acme\n";
+    let report = import_file(&app, &app.client, google.to_string()).await;
+    assert_eq!(report["created"], 2);
+    let refused = report["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 2, "{report}");
+    assert_eq!(refused[0]["row"], 3);
+    assert!(refused[0]["reason"].as_str().unwrap().contains("not a phone"), "{report}");
+    assert_eq!(refused[1]["row"], 4);
+    assert!(refused[1]["reason"].as_str().unwrap().contains("name"), "{report}");
+
+    let rosa = &app.find(&app.client, "rosa").await[0];
+    assert_eq!(rosa["name"], "Rosa María Díaz");
+    assert_eq!(rosa["name_source"], "import");
+    assert_eq!(accounts_of(rosa), vec!["whatsapp:+14155552671", "whatsapp:+34655443322"]);
+    assert_eq!(rosa["business_name"], "Acme");
+    assert_eq!(app.names_found("acme").await, vec!["Ana López", "Rosa María Díaz"], "one business, found by both");
+    assert_eq!(app.get_json(&app.client, "/api/v1/businesses").await.as_array().unwrap().len(), 1);
+
+    let exported = export_file(&app, &app.client, "google").await;
+    assert!(
+        exported.contains("Ana,López,VIP,* Other,ana@example.com,Mobile,+34612345678 ::: +34699112233,Acme"),
+        "{exported}"
+    );
+    let not_csv = import_file_status(&app, "Phone,Mail\n1,2\n").await;
+    assert_eq!(not_csv.0, 422);
+    assert!(not_csv.1.contains("\"First Name\""), "{}", not_csv.1);
+}
+
+async fn import_file_status(app: &TestApp, file: &str) -> (u16, String) {
+    let response =
+        app.client.post(format!("{}/api/v1/contacts/import", app.address)).body(file.to_string()).send().await.unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    (status, body["error"].as_str().unwrap_or_default().to_string())
 }

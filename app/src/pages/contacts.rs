@@ -123,6 +123,15 @@ pub struct ContactWords {
     pub merge_into_this: &'static str,
     pub merged_into: &'static str,
     pub saved: &'static str,
+    pub files: &'static str,
+    pub export_standard: &'static str,
+    pub export_google: &'static str,
+    pub import_file: &'static str,
+    pub importing: &'static str,
+    pub created: &'static str,
+    pub unchanged: &'static str,
+    pub refused: &'static str,
+    pub row: &'static str,
 }
 
 pub const ENGLISH: ContactWords = ContactWords {
@@ -173,6 +182,15 @@ pub const ENGLISH: ContactWords = ContactWords {
     merge_into_this: "Merge into this contact",
     merged_into: "This contact was merged into another one:",
     saved: "Saved.",
+    files: "Import and export",
+    export_standard: "Export (CSV)",
+    export_google: "Export for Google Contacts",
+    import_file: "Import a CSV file (ours or Google Contacts')",
+    importing: "Importing…",
+    created: "created",
+    unchanged: "already there",
+    refused: "refused",
+    row: "Row",
 };
 
 pub const SPANISH: ContactWords = ContactWords {
@@ -223,6 +241,15 @@ pub const SPANISH: ContactWords = ContactWords {
     merge_into_this: "Unir a este contacto",
     merged_into: "Este contacto se unió a otro:",
     saved: "Guardado.",
+    files: "Importar y exportar",
+    export_standard: "Exportar (CSV)",
+    export_google: "Exportar para Google Contacts",
+    import_file: "Importar un archivo CSV (nuestro o de Google Contacts)",
+    importing: "Importando…",
+    created: "creados",
+    unchanged: "ya estaban",
+    refused: "rechazadas",
+    row: "Fila",
 };
 
 /// The words for the page's `?lang=` (English unless `es`).
@@ -312,7 +339,100 @@ pub fn ContactsPage() -> impl IntoView {
                 None => None,
             }}
         </section>
+        <ContactFiles />
         <Businesses />
+    }
+}
+
+/// What an import did: counts, and each refused row with its reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReportView {
+    pub created: usize,
+    pub unchanged: usize,
+    pub refused: Vec<RefusedRowView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedRowView {
+    pub row: usize,
+    pub reason: String,
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::ImportReportView;
+    use wasm_bindgen::JsCast;
+
+    #[derive(serde::Deserialize)]
+    struct Refused {
+        error: String,
+    }
+
+    /// Sends a file to the import; answers its report, or why the file was refused.
+    pub async fn import(file: web_sys::File) -> Result<ImportReportView, String> {
+        let request = gloo_net::http::Request::post("/api/v1/contacts/import")
+            .header("Content-Type", "text/csv")
+            .body(file.unchecked_into::<web_sys::Blob>())
+            .map_err(|e| e.to_string())?;
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        if response.ok() {
+            response.json::<ImportReportView>().await.map_err(|e| e.to_string())
+        } else {
+            Err(response.json::<Refused>().await.map_or_else(|e| e.to_string(), |refused| refused.error))
+        }
+    }
+}
+
+/// Export links, and the import of a file with its report (K7, K8).
+#[component]
+fn ContactFiles() -> impl IntoView {
+    let words = contact_words();
+    let report = RwSignal::new(None::<Result<ImportReportView, String>>);
+    let busy = RwSignal::new(false);
+    let chosen = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+            let Some(file) = input.and_then(|i| i.files()).and_then(|files| files.get(0)) else { return };
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                report.set(Some(browser::import(file).await));
+                busy.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, busy, report);
+    };
+    view! {
+        <section class="card contact-files">
+            <h2>{move || words.get().files}</h2>
+            <p>
+                <a href="/api/v1/contacts/export?format=standard" download="contacts.csv">{move || words.get().export_standard}</a>
+                " · "
+                <a href="/api/v1/contacts/export?format=google" download="google-contacts.csv">{move || words.get().export_google}</a>
+            </p>
+            <label for="contact-import">{move || words.get().import_file}</label>
+            <input id="contact-import" type="file" accept=".csv,text/csv" on:change=chosen />
+            <Show when=move || busy.get()>
+                <p class="muted">{move || words.get().importing}</p>
+            </Show>
+            {move || {
+                let words = words.get();
+                match report.get() {
+                    Some(Ok(done)) => Some(view! {
+                        <p role="status" class="import-report">
+                            {format!("{} {} · {} {} · {} {}", done.created, words.created, done.unchanged, words.unchanged, done.refused.len(), words.refused)}
+                        </p>
+                        <ul class="refused-rows" aria-label=words.refused>
+                            {done.refused.into_iter().map(|r| view! { <li>{format!("{} {}: {}", words.row, r.row, r.reason)}</li> }).collect_view()}
+                        </ul>
+                    }.into_any()),
+                    Some(Err(error)) => Some(view! { <p role="alert" class="form-error">{error}</p> }.into_any()),
+                    None => None,
+                }
+            }}
+        </section>
     }
 }
 

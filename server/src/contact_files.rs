@@ -1,0 +1,391 @@
+//! Contacts to and from files (K7, K8): a standard CSV of our own and Google Contacts' CSV, both
+//! ways. An import is idempotent: a row's contact has an id derived from what identifies it (its
+//! first account, else its e-mail, else its name), and a row whose account already belongs to a
+//! contact is that contact — so the same file twice creates nothing new.
+
+use crate::commands::load;
+use crate::contacts::{create_contact, parse_details, ContactForm};
+use crate::error::AppError;
+use crate::people::Caller;
+use crate::startup::AppState;
+use domain::business::{business_stream, Business, BusinessCommand};
+use domain::contact::{account_stream, Account, Channel, NameSource};
+use domain::ids::{BusinessId, CompanyId, ContactId};
+use domain::reservation::Reservation;
+use domain::user::Role;
+use projections::contacts::{ContactRow, Contacts};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Several values in one cell, the way Google Contacts writes them.
+const MANY: &str = " ::: ";
+const FIELD_PREFIX: &str = "Field: ";
+const STANDARD: [&str; 9] = ["Name", "E-mail", "WhatsApp", "Instagram", "Messenger", "Web", "API", "Business", "Notes"];
+const GOOGLE: [&str; 8] = [
+    "First Name",
+    "Last Name",
+    "Notes",
+    "E-mail 1 - Label",
+    "E-mail 1 - Value",
+    "Phone 1 - Label",
+    "Phone 1 - Value",
+    "Organization Name",
+];
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    /// Ours: one column per channel, one per custom field.
+    Standard,
+    /// What Google Contacts exports and imports.
+    Google,
+}
+
+/// A contact as one row of a file says it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ContactLine {
+    name: String,
+    email: Option<String>,
+    accounts: Vec<(Channel, String)>,
+    business: Option<String>,
+    notes: String,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RefusedRow {
+    /// The row's number in the file, the header being row 1.
+    pub row: usize,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub created: usize,
+    /// Rows whose contact was in the directory already: left as they are.
+    pub unchanged: usize,
+    pub refused: Vec<RefusedRow>,
+}
+
+fn many(values: impl IntoIterator<Item = String>) -> String {
+    values.into_iter().collect::<Vec<_>>().join(MANY)
+}
+
+fn line_of(row: &ContactRow) -> ContactLine {
+    ContactLine {
+        name: row.name.clone(),
+        email: row.email.clone(),
+        accounts: row
+            .accounts
+            .iter()
+            .filter_map(|a| Channel::parse(&a.channel).ok().map(|c| (c, a.id.clone())))
+            .collect(),
+        business: row.business_name.clone(),
+        notes: row.notes.clone(),
+        fields: row.fields.clone(),
+    }
+}
+
+fn write(header: Vec<String>, rows: impl Iterator<Item = Vec<String>>) -> Result<String, AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let broken = |e: csv::Error| AppError::Internal(format!("writing a CSV: {e}"));
+    writer.write_record(&header).map_err(broken)?;
+    for row in rows {
+        writer.write_record(&row).map_err(broken)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn write_standard(lines: &[ContactLine]) -> Result<String, AppError> {
+    let field_names: Vec<String> = lines
+        .iter()
+        .flat_map(|l| l.fields.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut header: Vec<String> = STANDARD.iter().map(|h| h.to_string()).collect();
+    header.extend(field_names.iter().map(|f| format!("{FIELD_PREFIX}{f}")));
+    let channels = [Channel::Whatsapp, Channel::Instagram, Channel::Messenger, Channel::Web, Channel::Api];
+    let rows = lines.iter().map(|line| {
+        let mut row = vec![line.name.clone(), line.email.clone().unwrap_or_default()];
+        row.extend(
+            channels
+                .iter()
+                .map(|channel| many(line.accounts.iter().filter(|(c, _)| c == channel).map(|(_, id)| id.clone()))),
+        );
+        row.push(line.business.clone().unwrap_or_default());
+        row.push(line.notes.clone());
+        row.extend(field_names.iter().map(|f| line.fields.get(f).cloned().unwrap_or_default()));
+        row
+    });
+    write(header, rows)
+}
+
+fn write_google(lines: &[ContactLine]) -> Result<String, AppError> {
+    let rows = lines.iter().map(|line| {
+        let (first, last) = line.name.split_once(' ').unwrap_or((line.name.as_str(), ""));
+        let phones = many(line.accounts.iter().filter(|(c, _)| *c == Channel::Whatsapp).map(|(_, id)| id.clone()));
+        let email = line.email.clone().unwrap_or_default();
+        vec![
+            first.to_string(),
+            last.to_string(),
+            line.notes.clone(),
+            if email.is_empty() { String::new() } else { "* Other".into() },
+            email,
+            if phones.is_empty() { String::new() } else { "Mobile".into() },
+            phones,
+            line.business.clone().unwrap_or_default(),
+        ]
+    });
+    write(GOOGLE.iter().map(|h| h.to_string()).collect(), rows)
+}
+
+/// `GET /contacts/export`: every contact of the caller's company, as a file.
+pub async fn export(state: &AppState, caller: &Caller, format: FileFormat) -> Result<String, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let rows = Contacts.everyone(&state.store, &caller.company_id.to_string()).await?;
+    let lines: Vec<ContactLine> = rows.iter().map(line_of).collect();
+    match format {
+        FileFormat::Standard => write_standard(&lines),
+        FileFormat::Google => write_google(&lines),
+    }
+}
+
+fn split_many(cell: &str) -> impl Iterator<Item = String> + '_ {
+    cell.split(":::").map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// Reads a file's rows, whichever of the two formats it is (told by its header).
+fn read(text: &str) -> Result<Vec<ContactLine>, AppError> {
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::Invalid(format!("the file is not a CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let google = column("First Name").is_some() || column("Given Name").is_some();
+    if !google && column("Name").is_none() {
+        return Err(AppError::Invalid(
+            "the file's first row names no contact column: expected \"Name\" (ours) or \"First Name\" (Google Contacts)"
+                .into(),
+        ));
+    }
+    let mut lines = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| AppError::Invalid(format!("row {}: {e}", n + 2)))?;
+        let cell = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
+        let line = if google {
+            let name = [cell("Name"), cell("First Name"), cell("Middle Name"), cell("Last Name")];
+            let name = if name[0].is_empty() {
+                name[1..].iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" ")
+            } else {
+                name[0].clone()
+            };
+            let phones = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.starts_with("Phone ") && h.ends_with(" - Value"))
+                .flat_map(|(i, _)| split_many(record.get(i).unwrap_or("")).collect::<Vec<_>>())
+                .map(|phone| (Channel::Whatsapp, phone))
+                .collect();
+            let email = split_many(&cell("E-mail 1 - Value")).next();
+            let business = Some(cell("Organization Name"))
+                .filter(|b| !b.is_empty())
+                .or_else(|| Some(cell("Organization 1 - Name")).filter(|b| !b.is_empty()));
+            ContactLine { name, email, accounts: phones, business, notes: cell("Notes"), fields: BTreeMap::new() }
+        } else {
+            let accounts = [
+                ("WhatsApp", Channel::Whatsapp),
+                ("Instagram", Channel::Instagram),
+                ("Messenger", Channel::Messenger),
+                ("Web", Channel::Web),
+                ("API", Channel::Api),
+            ]
+            .into_iter()
+            .flat_map(|(title, channel)| split_many(&cell(title)).map(move |id| (channel, id)).collect::<Vec<_>>())
+            .collect();
+            let fields = header
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| {
+                    h.strip_prefix(FIELD_PREFIX)
+                        .map(|f| (f.to_string(), record.get(i).unwrap_or("").trim().to_string()))
+                })
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            ContactLine {
+                name: cell("Name"),
+                email: Some(cell("E-mail")).filter(|e| !e.is_empty()),
+                accounts,
+                business: Some(cell("Business")).filter(|b| !b.is_empty()),
+                notes: cell("Notes"),
+                fields,
+            }
+        };
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+/// The company's business of that name (any case), created when there is none.
+async fn business_named(
+    state: &AppState,
+    caller: &Caller,
+    known: &mut BTreeMap<String, BusinessId>,
+    name: &str,
+) -> Result<BusinessId, AppError> {
+    if let Some(id) = known.get(&name.to_lowercase()) {
+        return Ok(*id);
+    }
+    let business_id = BusinessId::from_uuid(Uuid::new_v5(
+        &caller.company_id.as_uuid(),
+        format!("business:{}", name.to_lowercase()).as_bytes(),
+    ));
+    let command = BusinessCommand::Create { business_id, company_id: caller.company_id, name: name.to_string() };
+    crate::commands::execute::<Business>(
+        state,
+        &caller.context(),
+        &business_stream(business_id),
+        &command,
+        AppError::from,
+        &state.contacts,
+    )
+    .await?;
+    known.insert(name.to_lowercase(), business_id);
+    Ok(business_id)
+}
+
+/// Whether any of the accounts belongs to a contact already.
+async fn anyone_holds(
+    state: &AppState,
+    company: CompanyId,
+    accounts: &[(Account, Option<domain::ids::LineId>)],
+) -> Result<bool, AppError> {
+    for (account, _) in accounts {
+        let (reservation, _) = load::<Reservation>(state.log.as_ref(), &account_stream(company, account)).await?;
+        if reservation.holder().is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// One row: created, already there, or why not.
+async fn import_line(
+    state: &AppState,
+    caller: &Caller,
+    businesses: &mut BTreeMap<String, BusinessId>,
+    line: ContactLine,
+) -> Result<bool, AppError> {
+    let accounts = line
+        .accounts
+        .iter()
+        .map(|(channel, id)| Account::parse(*channel, id, None).map(|a| (a, None)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let business_id = match &line.business {
+        Some(name) => Some(business_named(state, caller, businesses, name).await?),
+        None => None,
+    };
+    let form = ContactForm {
+        name: line.name.clone(),
+        email: line.email.clone(),
+        notes: line.notes.clone(),
+        fields: line.fields.clone(),
+        business_id,
+    };
+    let details = parse_details(state, caller.company_id, &form, NameSource::Import).await?;
+    if anyone_holds(state, caller.company_id, &accounts).await? {
+        return Ok(false);
+    }
+    let identity = match (accounts.first(), &details.email) {
+        (Some((account, _)), _) => account.key(),
+        (None, Some(email)) => format!("email:{email}"),
+        (None, None) => format!("name:{}", details.name.to_lowercase()),
+    };
+    let contact_id =
+        ContactId::from_uuid(Uuid::new_v5(&caller.company_id.as_uuid(), format!("import:{identity}").as_bytes()));
+    match create_contact(state.log.as_ref(), &state.metrics, &caller.context(), contact_id, details, &accounts).await {
+        Ok(position) => {
+            state.caught_up(&state.contacts, position).await?;
+            Ok(position.is_some())
+        }
+        // The row's contact was imported before and changed since: it stays as people left it.
+        Err(AppError::Conflict(reason)) if reason == domain::contact::ContactRejection::AlreadyExists.to_string() => {
+            Ok(false)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// `POST /contacts/import`: every valid row becomes a contact (or is found as one); every refused
+/// row is reported with its reason, and refusing one loses none of the others.
+pub async fn import(state: &AppState, caller: &Caller, text: &str) -> Result<ImportReport, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let lines = read(text)?;
+    let mut businesses: BTreeMap<String, BusinessId> = Contacts
+        .businesses(&state.store, &caller.company_id.to_string())
+        .await?
+        .into_iter()
+        .filter_map(|b| b.business_id.parse().ok().map(|id| (b.name.to_lowercase(), id)))
+        .collect();
+    let mut report = ImportReport::default();
+    for (n, line) in lines.into_iter().enumerate() {
+        match import_line(state, caller, &mut businesses, line).await {
+            Ok(true) => report.created += 1,
+            Ok(false) => report.unchanged += 1,
+            Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
+            Err(refused) => report.refused.push(RefusedRow { row: n + 2, reason: refused.to_string() }),
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ana() -> ContactLine {
+        ContactLine {
+            name: "Ana López".into(),
+            email: Some("ana@example.com".into()),
+            accounts: vec![
+                (Channel::Whatsapp, "+34612345678".into()),
+                (Channel::Whatsapp, "+34699112233".into()),
+                (Channel::Instagram, "ana.ig".into()),
+            ],
+            business: Some("Acme, Ltd".into()),
+            notes: "line one\nline two".into(),
+            fields: BTreeMap::from([("Customer number".to_string(), "C-42".to_string())]),
+        }
+    }
+
+    #[test]
+    fn our_csv_reads_back_what_it_wrote() {
+        let written = write_standard(&[ana()]).unwrap();
+        assert_eq!(read(&written).unwrap(), vec![ana()]);
+    }
+
+    #[test]
+    fn google_contacts_csv_reads_back_names_phones_email_organisation_and_notes() {
+        let written = write_google(&[ana()]).unwrap();
+        assert!(written.starts_with("First Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name"));
+        let read_back = read(&written).unwrap();
+        let expected = ContactLine {
+            accounts: vec![(Channel::Whatsapp, "+34612345678".into()), (Channel::Whatsapp, "+34699112233".into())],
+            fields: BTreeMap::new(),
+            ..ana()
+        };
+        assert_eq!(read_back, vec![expected], "Google has no column for Instagram or custom fields");
+    }
+
+    #[test]
+    fn a_file_without_a_name_column_is_refused_with_what_was_expected() {
+        let refused = read("Phone,Mail\n1,2\n").unwrap_err().to_string();
+        assert!(refused.contains("\"Name\"") && refused.contains("\"First Name\""), "{refused}");
+    }
+}
