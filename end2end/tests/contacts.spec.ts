@@ -75,7 +75,7 @@ test('a supervisor imports a Google Contacts file, reads what became of each row
     `Broken,,Row ${stamp},,,Mobile,call me maybe,`,
     `Imported,,Two ${stamp},,,Mobile,${phone(2)} ::: ${phone(3)},`,
   ].join('\n');
-  await page.getByLabel("Import a CSV file (ours or Google Contacts')").setInputFiles({
+  await page.getByLabel("Import a file: CSV (ours or Google Contacts') or Excel").setInputFiles({
     name: 'google.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from(google),

@@ -8,6 +8,7 @@ use crate::contacts::{create_contact, parse_details, ContactForm};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
+
 use domain::business::{business_stream, Business, BusinessCommand};
 use domain::contact::{account_stream, Account, Channel, NameSource};
 use domain::ids::{BusinessId, CompanyId, ContactId};
@@ -157,16 +158,54 @@ fn split_many(cell: &str) -> impl Iterator<Item = String> + '_ {
     cell.split(":::").map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
 }
 
-/// Reads a file's rows, whichever of the two formats it is (told by its header).
-fn read(text: &str) -> Result<Vec<ContactLine>, AppError> {
+/// A file's first row and the rows after it, as text.
+type Table = (Vec<String>, Vec<Vec<String>>);
+
+fn csv_table(text: &str) -> Result<Table, AppError> {
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header: Vec<String> = reader
+    let header = reader
         .headers()
         .map_err(|e| AppError::Invalid(format!("the file is not a CSV: {e}")))?
         .iter()
-        .map(|h| h.trim().to_string())
+        .map(str::to_string)
         .collect();
+    let mut rows = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| AppError::Invalid(format!("row {}: {e}", n + 2)))?;
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    Ok((header, rows))
+}
+
+/// The first sheet of an Excel workbook (K14).
+fn xlsx_table(bytes: &[u8]) -> Result<Table, AppError> {
+    use calamine::Reader;
+    let unreadable = |e: String| AppError::Invalid(format!("the file is not an Excel workbook (.xlsx): {e}"));
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
+    let sheet = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| unreadable("it has no sheet".into()))?
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut rows = sheet.rows().map(|row| row.iter().map(|cell| cell.to_string()).collect::<Vec<String>>());
+    let header = rows.next().unwrap_or_default();
+    Ok((header, rows.collect()))
+}
+
+/// The file's table: an Excel workbook (a zip, told by its first bytes) or CSV text.
+fn table_of(file: &[u8]) -> Result<Table, AppError> {
+    if file.starts_with(b"PK\x03\x04") {
+        return xlsx_table(file);
+    }
+    let text =
+        std::str::from_utf8(file).map_err(|_| AppError::Invalid("the file is neither UTF-8 CSV nor .xlsx".into()))?;
+    csv_table(text)
+}
+
+/// Reads a table's rows, whichever of the two formats it is (told by its header).
+fn read((header, records): Table) -> Result<Vec<ContactLine>, AppError> {
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let google = column("First Name").is_some() || column("Given Name").is_some();
     if !google && column("Name").is_none() {
@@ -176,9 +215,8 @@ fn read(text: &str) -> Result<Vec<ContactLine>, AppError> {
         ));
     }
     let mut lines = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| AppError::Invalid(format!("row {}: {e}", n + 2)))?;
-        let cell = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
+    for record in records {
+        let cell = |name: &str| column(name).and_then(|i| record.get(i)).map_or("", |c| c.as_str()).trim().to_string();
         let line = if google {
             let name = [cell("Name"), cell("First Name"), cell("Middle Name"), cell("Last Name")];
             let name = if name[0].is_empty() {
@@ -190,7 +228,7 @@ fn read(text: &str) -> Result<Vec<ContactLine>, AppError> {
                 .iter()
                 .enumerate()
                 .filter(|(_, h)| h.starts_with("Phone ") && h.ends_with(" - Value"))
-                .flat_map(|(i, _)| split_many(record.get(i).unwrap_or("")).collect::<Vec<_>>())
+                .flat_map(|(i, _)| split_many(record.get(i).map_or("", |c| c.as_str())).collect::<Vec<_>>())
                 .map(|phone| (Channel::Whatsapp, phone))
                 .collect();
             let email = split_many(&cell("E-mail 1 - Value")).next();
@@ -214,7 +252,7 @@ fn read(text: &str) -> Result<Vec<ContactLine>, AppError> {
                 .enumerate()
                 .filter_map(|(i, h)| {
                     h.strip_prefix(FIELD_PREFIX)
-                        .map(|f| (f.to_string(), record.get(i).unwrap_or("").trim().to_string()))
+                        .map(|f| (f.to_string(), record.get(i).map_or("", |c| c.as_str()).trim().to_string()))
                 })
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
@@ -322,11 +360,11 @@ async fn import_line(
     }
 }
 
-/// `POST /contacts/import`: every valid row becomes a contact (or is found as one); every refused
+/// `POST /contacts/import` (CSV, ours or Google's, or an Excel workbook in either layout): every valid row becomes a contact (or is found as one); every refused
 /// row is reported with its reason, and refusing one loses none of the others.
-pub async fn import(state: &AppState, caller: &Caller, text: &str) -> Result<ImportReport, AppError> {
+pub async fn import(state: &AppState, caller: &Caller, file: &[u8]) -> Result<ImportReport, AppError> {
     caller.require(&[Role::Supervisor])?;
-    let lines = read(text)?;
+    let lines = read(table_of(file)?)?;
     let mut businesses: BTreeMap<String, BusinessId> = Contacts
         .businesses(&state.store, &caller.company_id.to_string())
         .await?
@@ -367,14 +405,14 @@ mod tests {
     #[test]
     fn our_csv_reads_back_what_it_wrote() {
         let written = write_standard(&[ana()]).unwrap();
-        assert_eq!(read(&written).unwrap(), vec![ana()]);
+        assert_eq!(read(table_of(written.as_bytes()).unwrap()).unwrap(), vec![ana()]);
     }
 
     #[test]
     fn google_contacts_csv_reads_back_names_phones_email_organisation_and_notes() {
         let written = write_google(&[ana()]).unwrap();
         assert!(written.starts_with("First Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name"));
-        let read_back = read(&written).unwrap();
+        let read_back = read(table_of(written.as_bytes()).unwrap()).unwrap();
         let expected = ContactLine {
             accounts: vec![(Channel::Whatsapp, "+34612345678".into()), (Channel::Whatsapp, "+34699112233".into())],
             fields: BTreeMap::new(),
@@ -385,7 +423,7 @@ mod tests {
 
     #[test]
     fn a_file_without_a_name_column_is_refused_with_what_was_expected() {
-        let refused = read("Phone,Mail\n1,2\n").unwrap_err().to_string();
+        let refused = read(table_of(b"Phone,Mail\n1,2\n").unwrap()).unwrap_err().to_string();
         assert!(refused.contains("\"Name\"") && refused.contains("\"First Name\""), "{refused}");
     }
 }

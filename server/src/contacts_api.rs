@@ -67,14 +67,13 @@ pub(crate) async fn get_export(
         .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts", summary = "Import contacts from a CSV file, ours or Google Contacts' (K8): every valid row kept, every refused row reported; the same file twice creates nothing new", request_body(content = String, content_type = "text/csv"), responses((status = 200, description = "what became of each row", body = ImportReport), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+#[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts", summary = "Import contacts from a CSV file (ours or Google Contacts', K8) or an Excel workbook in either layout (K14): every valid row kept, every refused row reported; the same file twice creates nothing new", request_body(content = String, content_type = "text/csv"), responses((status = 200, description = "what became of each row", body = ImportReport), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn post_import(
     State(state): State<AppState>,
     caller: Caller,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportReport>, AppError> {
-    let text = std::str::from_utf8(&body).map_err(|_| AppError::Invalid("the file is not UTF-8 text".into()))?;
-    Ok(Json(import(&state, &caller, text).await?))
+    Ok(Json(import(&state, &caller, &body).await?))
 }
 
 fn contact_id(raw: &str) -> Result<ContactId, AppError> {

@@ -19,6 +19,7 @@ on_both_backends!(
     a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline,
     an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new,
     google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others,
+    an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason,
 );
 
 impl TestApp {
@@ -514,4 +515,48 @@ async fn import_file_status(app: &TestApp, file: &str) -> (u16, String) {
     let status = response.status().as_u16();
     let body: Value = response.json().await.unwrap();
     (status, body["error"].as_str().unwrap_or_default().to_string())
+}
+
+async fn an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, title) in ["Name", "E-mail", "WhatsApp", "Business", "Field: Customer number"].into_iter().enumerate()
+    {
+        sheet.write_string(0, column as u16, title).unwrap();
+    }
+    sheet.write_string(1, 0, "Ana López").unwrap();
+    sheet.write_string(1, 1, "ana@example.com").unwrap();
+    // Spreadsheets keep phone numbers as numbers.
+    sheet.write_number(1, 2, 34612345678.0).unwrap();
+    sheet.write_string(1, 3, "Acme").unwrap();
+    sheet.write_number(1, 4, 42.0).unwrap();
+    sheet.write_string(2, 0, "Bad Number").unwrap();
+    sheet.write_string(2, 2, "12").unwrap();
+    let file = workbook.save_to_buffer().unwrap();
+
+    let response = app
+        .client
+        .post(format!("{}/api/v1/contacts/import", app.address))
+        .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .body(file.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["created"], 1, "{report}");
+    assert_eq!(report["refused"][0]["row"], 3);
+    assert!(report["refused"][0]["reason"].as_str().unwrap().contains("\"12\""), "{report}");
+    let ana = &app.find(&app.client, "ana").await[0];
+    assert_eq!(accounts_of(ana), vec!["whatsapp:+34612345678"]);
+    assert_eq!(ana["business_name"], "Acme");
+    assert_eq!(ana["fields"]["Customer number"], "42");
+
+    let mut broken = file[..200].to_vec();
+    broken.extend_from_slice(b"not the rest of a workbook");
+    let refused = app.client.post(format!("{}/api/v1/contacts/import", app.address)).body(broken).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains(".xlsx"), "{body}");
 }

@@ -185,7 +185,7 @@ pub const ENGLISH: ContactWords = ContactWords {
     files: "Import and export",
     export_standard: "Export (CSV)",
     export_google: "Export for Google Contacts",
-    import_file: "Import a CSV file (ours or Google Contacts')",
+    import_file: "Import a file: CSV (ours or Google Contacts') or Excel",
     importing: "Importing…",
     created: "created",
     unchanged: "already there",
@@ -244,7 +244,7 @@ pub const SPANISH: ContactWords = ContactWords {
     files: "Importar y exportar",
     export_standard: "Exportar (CSV)",
     export_google: "Exportar para Google Contacts",
-    import_file: "Importar un archivo CSV (nuestro o de Google Contacts)",
+    import_file: "Importar un archivo: CSV (nuestro o de Google Contacts) o Excel",
     importing: "Importando…",
     created: "creados",
     unchanged: "ya estaban",
@@ -370,8 +370,9 @@ mod browser {
 
     /// Sends a file to the import; answers its report, or why the file was refused.
     pub async fn import(file: web_sys::File) -> Result<ImportReportView, String> {
+        let content_type = file.type_();
         let request = gloo_net::http::Request::post("/api/v1/contacts/import")
-            .header("Content-Type", "text/csv")
+            .header("Content-Type", if content_type.is_empty() { "text/csv" } else { &content_type })
             .body(file.unchecked_into::<web_sys::Blob>())
             .map_err(|e| e.to_string())?;
         let response = request.send().await.map_err(|e| e.to_string())?;
@@ -413,7 +414,7 @@ fn ContactFiles() -> impl IntoView {
                 <a href="/api/v1/contacts/export?format=google" download="google-contacts.csv">{move || words.get().export_google}</a>
             </p>
             <label for="contact-import">{move || words.get().import_file}</label>
-            <input id="contact-import" type="file" accept=".csv,text/csv" on:change=chosen />
+            <input id="contact-import" type="file" accept=".csv,text/csv,.xlsx" on:change=chosen />
             <Show when=move || busy.get()>
                 <p class="muted">{move || words.get().importing}</p>
             </Show>
