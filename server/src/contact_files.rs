@@ -4,12 +4,11 @@
 //! contact is that contact — so the same file twice creates nothing new.
 
 use crate::commands::load;
-use crate::contacts::{create_contact, parse_details, ContactForm};
+use crate::contacts::{create_contact, open_business, parse_details, ContactForm};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 
-use domain::business::{business_stream, Business, BusinessCommand};
 use domain::contact::{account_stream, Account, Channel, NameSource};
 use domain::ids::{BusinessId, CompanyId, ContactId};
 use domain::reservation::Reservation;
@@ -182,8 +181,8 @@ fn csv_table(text: &str) -> Result<Table, AppError> {
 fn xlsx_table(bytes: &[u8]) -> Result<Table, AppError> {
     use calamine::Reader;
     let unreadable = |e: String| AppError::Invalid(format!("the file is not an Excel workbook (.xlsx): {e}"));
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
     let sheet = workbook
         .worksheet_range_at(0)
         .ok_or_else(|| unreadable("it has no sheet".into()))?
@@ -284,16 +283,7 @@ async fn business_named(
         &caller.company_id.as_uuid(),
         format!("business:{}", name.to_lowercase()).as_bytes(),
     ));
-    let command = BusinessCommand::Create { business_id, company_id: caller.company_id, name: name.to_string() };
-    crate::commands::execute::<Business>(
-        state,
-        &caller.context(),
-        &business_stream(business_id),
-        &command,
-        AppError::from,
-        &state.contacts,
-    )
-    .await?;
+    open_business(state, caller, business_id, name.to_string()).await?;
     known.insert(name.to_lowercase(), business_id);
     Ok(business_id)
 }

@@ -489,9 +489,20 @@ pub async fn create_business(
     caller: &Caller,
     form: BusinessForm,
 ) -> Result<CreatedBusiness, AppError> {
-    caller.require(&[Role::Supervisor])?;
     let business_id = BusinessId::from_uuid(Uuid::now_v7());
-    let command = BusinessCommand::Create { business_id, company_id: caller.company_id, name: form.name };
+    open_business(state, caller, business_id, form.name).await?;
+    Ok(CreatedBusiness { id: business_id })
+}
+
+/// Records a business of the caller's company under `business_id` (again: nothing new).
+pub async fn open_business(
+    state: &AppState,
+    caller: &Caller,
+    business_id: BusinessId,
+    name: String,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let command = BusinessCommand::Create { business_id, company_id: caller.company_id, name };
     crate::commands::execute::<Business>(
         state,
         &caller.context(),
@@ -500,8 +511,7 @@ pub async fn create_business(
         AppError::from,
         &state.contacts,
     )
-    .await?;
-    Ok(CreatedBusiness { id: business_id })
+    .await
 }
 
 /// Renames or deletes a business of the caller's company.

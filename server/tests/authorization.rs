@@ -80,21 +80,14 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         created_id(app.send(&app.client, M::POST, "/api/v1/contacts", json!({ "name": "Rosa D." })).await, "id").await;
     let business =
         created_id(app.send(&app.client, M::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await, "id").await;
-    let created = anonymous()
-        .post(format!("{}/api/v1/companies", app.address))
-        .bearer_auth(OPERATOR_TOKEN)
-        .json(&json!({ "name": "Other", "supervisor": { "name": "B", "email": "b@other.example", "password": "boss password" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    let other_supervisor = app.other_company().await;
 
     let callers = [
         anonymous(),
         signed_in(&app.address, "ana@example.com", "agent password").await,
         signed_in(&app.address, "ben@example.com", "agent password").await,
         signed_in(&app.address, "aud@example.com", "auditor password").await,
-        signed_in(&app.address, "b@other.example", "boss password").await,
+        other_supervisor,
     ];
     let new_person = |n: &str| json!({ "name": n, "email": format!("{n}@new.example"), "password": "long enough" });
     let cases = vec![

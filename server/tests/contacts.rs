@@ -382,19 +382,6 @@ async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(
     assert_eq!(app.wait_chats(&ben.client, |c| c.len() == 1).await.len(), 1, "other customers still go round");
 }
 
-/// A second company with its own supervisor, signed in.
-async fn other_company(app: &TestApp) -> reqwest::Client {
-    let created = anonymous()
-        .post(format!("{}/api/v1/companies", app.address))
-        .bearer_auth(OPERATOR_TOKEN)
-        .json(&json!({ "name": "Other", "supervisor": { "name": "B", "email": "b@other.example", "password": "boss password" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    signed_in(&app.address, "b@other.example", "boss password").await
-}
-
 async fn import_file(app: &TestApp, client: &reqwest::Client, file: String) -> Value {
     let response = client
         .post(format!("{}/api/v1/contacts/import", app.address))
@@ -455,7 +442,7 @@ async fn an_export_imported_into_an_empty_company_gives_the_same_contacts_and_tw
         "{file}"
     );
 
-    let other = other_company(&app).await;
+    let other = app.other_company().await;
     assert!(app.find(&other, "").await.is_empty());
     let report = import_file(&app, &other, file.clone()).await;
     assert_eq!(report, json!({ "created": 3, "unchanged": 0, "refused": [] }));

@@ -13,7 +13,7 @@ use domain::ids::{LineId, QueueId};
 use domain::line::{LineEvent, LineRouting};
 use domain::menu::{Menu, MenuAction, MenuOption};
 use domain::queue::{QueueEvent, QueueName};
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::testing::{fresh_database, TestDatabase};
 use futures::future::join_all;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 mod bench_support;
-use bench_support::{add_api_key, append, company, percentile, settle, start_server, KEY};
+use bench_support::{add_api_key, append, backends, company, percentile, settle, start_server, KEY};
 
 const CUSTOMERS: usize = 10_000;
 const WALK: [&str; 4] = ["hola", "2", "2", "1"];
@@ -166,11 +166,7 @@ async fn baseline(database: &TestDatabase) -> f64 {
 async fn main() {
     println!("| backend | customers | bot replies/s | raw SQL inserts/s | ratio | p50 reply | p99 reply | goal |");
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
-            eprintln!("TEST_DATABASE_URL is not set: PostgreSQL skipped");
-            continue;
-        }
+    for backend in backends() {
         let figures = run(fresh_database(backend).await).await;
         println!(
             "| {backend:?} | {CUSTOMERS} | {:.0} | {:.0} | {:.2}× | {:.1} ms | {:.1} ms | ≥ 2,000/s, p99 ≤ 50 ms |",

@@ -11,7 +11,7 @@
 
 use domain::contact::{Account, Channel, ContactDetails, ContactEvent, NameSource};
 use domain::ids::ContactId;
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::testing::{fresh_database, TestDatabase};
 use eventlog::{ExpectedRevision, StreamBatch};
 use projections::contacts::Contacts;
 use projections::ReadStore;
@@ -22,7 +22,7 @@ use uuid::Uuid;
 // Shared with the other benchmarks, which use the parts this one does not (their API key).
 #[allow(dead_code)]
 mod bench_support;
-use bench_support::{company, new_event, percentile, settle, start_server};
+use bench_support::{backends, company, new_event, percentile, settle, start_server};
 
 const CONTACTS: usize = 100_000;
 const PER_TRANSACTION: usize = 2_000;
@@ -177,11 +177,7 @@ async fn run(database: TestDatabase) -> Figures {
 async fn main() {
     println!("| backend | contacts | searches finding someone | p50 search | p99 search | slowest kind (p99) | p50 scan (baseline) | scan ÷ search | loading + indexing | goal |");
     println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
-            eprintln!("TEST_DATABASE_URL is not set: PostgreSQL skipped");
-            continue;
-        }
+    for backend in backends() {
         let figures = run(fresh_database(backend).await).await;
         println!(
             "| {backend:?} | {CONTACTS} | {}/{SEARCHES} | {:.1} ms | {:.1} ms | {} ({:.1} ms) | {:.1} ms | {:.0}× | {:.0} s | ≤ 50 ms |",

@@ -17,7 +17,7 @@ use domain::line::{LineEvent, LineRouting};
 use domain::pause::AgentEvent;
 use domain::queue::{QueueEvent, QueueName};
 use domain::user::{Email, PasswordHash, Role, UserEvent};
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::testing::{fresh_database, TestDatabase};
 use eventlog::{EventLog, Position};
 use futures::future::join_all;
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 mod bench_support;
-use bench_support::{add_api_key, append, company, percentile, settle, start_server, KEY};
+use bench_support::{add_api_key, append, backends, company, percentile, settle, start_server, KEY};
 
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 100;
@@ -263,11 +263,7 @@ async fn baseline(database: &TestDatabase) -> f64 {
 async fn main() {
     println!("| backend | drain {BACKLOG} chats | assignments/s | raw SQL updates/s | ratio | p50 appended→assigned | p99 | goal |");
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
-            eprintln!("TEST_DATABASE_URL is not set: PostgreSQL skipped");
-            continue;
-        }
+    for backend in backends() {
         eprintln!("{backend:?}:");
         let figures = run(fresh_database(backend).await).await;
         println!(

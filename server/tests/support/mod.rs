@@ -178,6 +178,19 @@ pub async fn created_id(response: reqwest::Response, field: &str) -> String {
 }
 
 impl TestApp {
+    /// A second company, made by the operator, and its supervisor `b@other.example` signed in.
+    pub async fn other_company(&self) -> reqwest::Client {
+        let created = anonymous()
+            .post(format!("{}/api/v1/companies", self.address))
+            .bearer_auth(OPERATOR_TOKEN)
+            .json(&serde_json::json!({ "name": "Other", "supervisor": { "name": "B", "email": "b@other.example", "password": "boss password" } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        signed_in(&self.address, "b@other.example", "boss password").await
+    }
+
     pub async fn send(
         &self,
         client: &reqwest::Client,

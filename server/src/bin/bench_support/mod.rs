@@ -93,3 +93,14 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
+
+/// The backends to measure: SQLite, and PostgreSQL when `TEST_DATABASE_URL` names one.
+pub fn backends() -> Vec<eventlog::testing::Backend> {
+    use eventlog::testing::Backend;
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        vec![Backend::Sqlite, Backend::Postgres]
+    } else {
+        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL skipped");
+        vec![Backend::Sqlite]
+    }
+}
