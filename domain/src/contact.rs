@@ -424,9 +424,6 @@ impl Decider for Contact {
                 Some((_, merged)) if merged == *merge => {
                     Ok(vec![ContactEvent::Restored { contact_id, merge: *merge, accounts: accounts.clone() }])
                 }
-                None if state.merges.is_empty() && accounts.iter().all(|a| state.accounts.contains_key(&a.account)) => {
-                    Ok(vec![])
-                }
                 _ => Err(ContactRejection::NoSuchMerge),
             };
         }

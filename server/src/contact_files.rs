@@ -3,15 +3,13 @@
 //! first account, else its e-mail, else its name), and a row whose account already belongs to a
 //! contact is that contact — so the same file twice creates nothing new.
 
-use crate::commands::load;
-use crate::contacts::{create_contact, open_business, parse_details, ContactForm};
+use crate::contacts::{create_contact, holder_of, open_business, parse_details, ContactForm};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 
-use domain::contact::{account_stream, Account, Channel, NameSource};
+use domain::contact::{Account, Channel, NameSource};
 use domain::ids::{BusinessId, CompanyId, ContactId};
-use domain::reservation::Reservation;
 use domain::user::Role;
 use projections::contacts::{ContactRow, Contacts};
 use serde::{Deserialize, Serialize};
@@ -295,8 +293,7 @@ async fn anyone_holds(
     accounts: &[(Account, Option<domain::ids::LineId>)],
 ) -> Result<bool, AppError> {
     for (account, _) in accounts {
-        let (reservation, _) = load::<Reservation>(state.log.as_ref(), &account_stream(company, account)).await?;
-        if reservation.holder().is_some() {
+        if holder_of(state.log.as_ref(), company, account).await?.is_some() {
             return Ok(true);
         }
     }

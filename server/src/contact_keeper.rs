@@ -3,19 +3,18 @@
 //! customer answers the menu bot's consent question is recorded on their contact (M12, K2).
 
 use crate::commands::{commit, load, with_retry, CommandContext, Decided};
-use crate::contacts::{create_contact, decide_in_turn};
+use crate::contacts::{create_contact, decide_in_turn, holder_of};
 use crate::error::AppError;
 use crate::follower::Follower;
 use crate::leader::Leadership;
 use crate::metrics::Metrics;
 use domain::chat::ChatEvent;
 use domain::contact::{
-    account_stream, contact_stream, Account, ConsentRecord, ConsentScope, ConsentSource, Contact, ContactCommand,
-    ContactDetails, NameSource,
+    contact_stream, Account, ConsentRecord, ConsentScope, ConsentSource, Contact, ContactCommand, ContactDetails,
+    NameSource,
 };
 use domain::event::decode;
 use domain::ids::{ChatId, CompanyId, ContactId, LineId};
-use domain::reservation::Reservation;
 use eventlog::{EventLog, Position, RecordedEvent};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -118,12 +117,6 @@ impl ContactKeeper {
             }
         }
     }
-}
-
-/// The contact that holds `account` now, if one does.
-async fn holder_of(log: &dyn EventLog, company: CompanyId, account: &Account) -> Result<Option<ContactId>, AppError> {
-    let (reservation, _) = load::<Reservation>(log, &account_stream(company, account)).await?;
-    Ok(reservation.holder().map(ContactId::from_uuid))
 }
 
 /// Runs commands on a contact the keeper found, in turn, in one append.

@@ -13,7 +13,7 @@ use app::pages::contacts::{AccountView, BusinessView, ContactListView, NewContac
 use domain::business::BusinessCommand;
 use domain::contact::{Account, Channel, ConsentScope};
 use domain::ids::{BusinessId, ContactId};
-use projections::contacts::ContactRow;
+use projections::contacts::{ContactRow, Contacts};
 use projections::lines::Lines;
 
 fn account_views(row: &ContactRow, consented: impl Fn(&str, &str) -> Option<bool>) -> Vec<AccountView> {
@@ -118,7 +118,11 @@ pub async fn edit(state: &AppState, caller: &Caller, id: String, form: ContactEd
         raw => Some(raw.parse::<BusinessId>().map_err(|_| AppError::Invalid("business_id: no such business".into()))?),
     };
     // The page edits what it shows; fields set through the API stay as they are.
-    let current = contact_card(state, caller, contact_id(&id)?).await?.contact;
+    let current = Contacts
+        .contact(&state.store, &id)
+        .await?
+        .filter(|row| row.company_id == caller.company_id.to_string())
+        .ok_or_else(|| AppError::NotFound("no such contact".into()))?;
     let details = ContactForm {
         name: form.name,
         email: Some(form.email),

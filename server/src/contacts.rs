@@ -343,9 +343,6 @@ pub async fn merge_contacts(
     from: ContactId,
 ) -> Result<Merged, AppError> {
     caller.require(&[Role::Supervisor])?;
-    if into == from {
-        return Err(ContactRejection::MergeWithItself.into());
-    }
     let merge = Uuid::now_v7();
     let context = caller.context();
     let log = state.log.as_ref();
@@ -401,6 +398,16 @@ pub async fn split_contacts(
     .await?;
     state.caught_up(&state.contacts, position).await?;
     Ok(restored_id)
+}
+
+/// The contact that holds `account` now, if one does.
+pub async fn holder_of(
+    log: &dyn EventLog,
+    company: CompanyId,
+    account: &Account,
+) -> Result<Option<ContactId>, AppError> {
+    let (reservation, _) = load::<Reservation>(log, &account_stream(company, account)).await?;
+    Ok(reservation.holder().map(ContactId::from_uuid))
 }
 
 /// The reservation of `account` passes from one contact to another.
