@@ -68,3 +68,7 @@ id_type!(
     /// An organisation contacts belong to (K10).
     BusinessId
 );
+id_type!(
+    /// A file of contacts being imported in the background (K8, K14).
+    ImportId
+);

@@ -12,7 +12,8 @@
 //! - [`apikey`]: a company's API keys.
 //! - [`company`]: companies (tenants) and their limits (A2).
 //! - [`contact`]: contacts, their accounts, owner, consent, merges (K1–K13); [`business`]: their
-//!   organisations (K10); [`contact_search`]: the terms contacts are found by (K11).
+//!   organisations (K10); [`contact_search`]: the terms contacts are found by (K11);
+//!   [`contact_import`]: files of contacts imported in the background (K8, K14).
 //! - [`chat`]: chats and their conversations (C2).
 //! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
 //! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
@@ -26,6 +27,7 @@ pub mod business;
 pub mod chat;
 pub mod company;
 pub mod contact;
+pub mod contact_import;
 pub mod contact_search;
 pub mod decider;
 pub mod errand;

@@ -1,20 +1,15 @@
-//! Contacts to and from files (K7, K8): a standard CSV of our own and Google Contacts' CSV, both
-//! ways. An import is idempotent: a row's contact has an id derived from what identifies it (its
-//! first account, else its e-mail, else its name), and a row whose account already belongs to a
-//! contact is that contact — so the same file twice creates nothing new.
+//! Contacts to and from files (K7, K8, K14): a standard CSV of our own and Google Contacts' CSV,
+//! both ways, and Excel workbooks in either layout, read.
 
-use crate::contacts::{create_contact, holder_of, open_business, parse_details, ContactForm};
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
 
-use domain::contact::{Account, Channel, NameSource};
-use domain::ids::{BusinessId, CompanyId, ContactId};
+use domain::contact::Channel;
 use domain::user::Role;
 use projections::contacts::{ContactRow, Contacts};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 /// Several values in one cell, the way Google Contacts writes them.
 const MANY: &str = " ::: ";
@@ -42,28 +37,13 @@ pub enum FileFormat {
 
 /// A contact as one row of a file says it.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct ContactLine {
-    name: String,
-    email: Option<String>,
-    accounts: Vec<(Channel, String)>,
-    business: Option<String>,
-    notes: String,
-    fields: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RefusedRow {
-    /// The row's number in the file, the header being row 1.
-    pub row: usize,
-    pub reason: String,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    pub created: usize,
-    /// Rows whose contact was in the directory already: left as they are.
-    pub unchanged: usize,
-    pub refused: Vec<RefusedRow>,
+pub(crate) struct ContactLine {
+    pub name: String,
+    pub email: Option<String>,
+    pub accounts: Vec<(Channel, String)>,
+    pub business: Option<String>,
+    pub notes: String,
+    pub fields: BTreeMap<String, String>,
 }
 
 fn many(values: impl IntoIterator<Item = String>) -> String {
@@ -156,7 +136,7 @@ fn split_many(cell: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// A file's first row and the rows after it, as text.
-type Table = (Vec<String>, Vec<Vec<String>>);
+pub(crate) type Table = (Vec<String>, Vec<Vec<String>>);
 
 fn csv_table(text: &str) -> Result<Table, AppError> {
     let mut reader =
@@ -191,7 +171,7 @@ fn xlsx_table(bytes: &[u8]) -> Result<Table, AppError> {
 }
 
 /// The file's table: an Excel workbook (a zip, told by its first bytes) or CSV text.
-fn table_of(file: &[u8]) -> Result<Table, AppError> {
+pub(crate) fn table_of(file: &[u8]) -> Result<Table, AppError> {
     if file.starts_with(b"PK\x03\x04") {
         return xlsx_table(file);
     }
@@ -201,7 +181,7 @@ fn table_of(file: &[u8]) -> Result<Table, AppError> {
 }
 
 /// Reads a table's rows, whichever of the two formats it is (told by its header).
-fn read((header, records): Table) -> Result<Vec<ContactLine>, AppError> {
+pub(crate) fn read((header, records): Table) -> Result<Vec<ContactLine>, AppError> {
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let google = column("First Name").is_some() || column("Given Name").is_some();
@@ -265,109 +245,6 @@ fn read((header, records): Table) -> Result<Vec<ContactLine>, AppError> {
         lines.push(line);
     }
     Ok(lines)
-}
-
-/// The company's business of that name (any case), created when there is none.
-async fn business_named(
-    state: &AppState,
-    caller: &Caller,
-    known: &mut BTreeMap<String, BusinessId>,
-    name: &str,
-) -> Result<BusinessId, AppError> {
-    if let Some(id) = known.get(&name.to_lowercase()) {
-        return Ok(*id);
-    }
-    let business_id = BusinessId::from_uuid(Uuid::new_v5(
-        &caller.company_id.as_uuid(),
-        format!("business:{}", name.to_lowercase()).as_bytes(),
-    ));
-    open_business(state, caller, business_id, name.to_string()).await?;
-    known.insert(name.to_lowercase(), business_id);
-    Ok(business_id)
-}
-
-/// Whether any of the accounts belongs to a contact already.
-async fn anyone_holds(
-    state: &AppState,
-    company: CompanyId,
-    accounts: &[(Account, Option<domain::ids::LineId>)],
-) -> Result<bool, AppError> {
-    for (account, _) in accounts {
-        if holder_of(state.log.as_ref(), company, account).await?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// One row: created, already there, or why not.
-async fn import_line(
-    state: &AppState,
-    caller: &Caller,
-    businesses: &mut BTreeMap<String, BusinessId>,
-    line: ContactLine,
-) -> Result<bool, AppError> {
-    let accounts = line
-        .accounts
-        .iter()
-        .map(|(channel, id)| Account::parse(*channel, id, None).map(|a| (a, None)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let business_id = match &line.business {
-        Some(name) => Some(business_named(state, caller, businesses, name).await?),
-        None => None,
-    };
-    let form = ContactForm {
-        name: line.name.clone(),
-        email: line.email.clone(),
-        notes: line.notes.clone(),
-        fields: line.fields.clone(),
-        business_id,
-    };
-    let details = parse_details(state, caller.company_id, &form, NameSource::Import).await?;
-    if anyone_holds(state, caller.company_id, &accounts).await? {
-        return Ok(false);
-    }
-    let identity = match (accounts.first(), &details.email) {
-        (Some((account, _)), _) => account.key(),
-        (None, Some(email)) => format!("email:{email}"),
-        (None, None) => format!("name:{}", details.name.to_lowercase()),
-    };
-    let contact_id =
-        ContactId::from_uuid(Uuid::new_v5(&caller.company_id.as_uuid(), format!("import:{identity}").as_bytes()));
-    match create_contact(state.log.as_ref(), &state.metrics, &caller.context(), contact_id, details, &accounts).await {
-        Ok(position) => {
-            state.caught_up(&state.contacts, position).await?;
-            Ok(position.is_some())
-        }
-        // The row's contact was imported before and changed since: it stays as people left it.
-        Err(AppError::Conflict(reason)) if reason == domain::contact::ContactRejection::AlreadyExists.to_string() => {
-            Ok(false)
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// `POST /contacts/import` (CSV, ours or Google's, or an Excel workbook in either layout): every valid row becomes a contact (or is found as one); every refused
-/// row is reported with its reason, and refusing one loses none of the others.
-pub async fn import(state: &AppState, caller: &Caller, file: &[u8]) -> Result<ImportReport, AppError> {
-    caller.require(&[Role::Supervisor])?;
-    let lines = read(table_of(file)?)?;
-    let mut businesses: BTreeMap<String, BusinessId> = Contacts
-        .businesses(&state.store, &caller.company_id.to_string())
-        .await?
-        .into_iter()
-        .filter_map(|b| b.business_id.parse().ok().map(|id| (b.name.to_lowercase(), id)))
-        .collect();
-    let mut report = ImportReport::default();
-    for (n, line) in lines.into_iter().enumerate() {
-        match import_line(state, caller, &mut businesses, line).await {
-            Ok(true) => report.created += 1,
-            Ok(false) => report.unchanged += 1,
-            Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
-            Err(refused) => report.refused.push(RefusedRow { row: n + 2, reason: refused.to_string() }),
-        }
-    }
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ impl From<BusinessRejection> for AppError {
     }
 }
 
-fn account_taken(rejection: ReservationRejection) -> AppError {
+pub(crate) fn account_taken(rejection: ReservationRejection) -> AppError {
     let ReservationRejection::Taken(account) = rejection;
     AppError::Conflict(format!("the account {account} already belongs to another contact"))
 }
@@ -496,23 +496,24 @@ pub async fn create_business(
     caller: &Caller,
     form: BusinessForm,
 ) -> Result<CreatedBusiness, AppError> {
+    caller.require(&[Role::Supervisor])?;
     let business_id = BusinessId::from_uuid(Uuid::now_v7());
-    open_business(state, caller, business_id, form.name).await?;
+    open_business(state, &caller.context(), caller.company_id, business_id, form.name).await?;
     Ok(CreatedBusiness { id: business_id })
 }
 
-/// Records a business of the caller's company under `business_id` (again: nothing new).
+/// Records a business of `company` under `business_id` (again: nothing new).
 pub async fn open_business(
     state: &AppState,
-    caller: &Caller,
+    context: &CommandContext,
+    company: CompanyId,
     business_id: BusinessId,
     name: String,
 ) -> Result<(), AppError> {
-    caller.require(&[Role::Supervisor])?;
-    let command = BusinessCommand::Create { business_id, company_id: caller.company_id, name };
+    let command = BusinessCommand::Create { business_id, company_id: company, name };
     crate::commands::execute::<Business>(
         state,
-        &caller.context(),
+        context,
         &business_stream(business_id),
         &command,
         AppError::from,

@@ -1,6 +1,7 @@
 //! HTTP endpoints of the contact directory (K1, K2, K4, K6, K9–K13) and of businesses (K10).
 
-use crate::contact_files::{export, import, FileFormat, ImportReport};
+use crate::contact_files::{export, FileFormat};
+use crate::contact_imports::{import_status, start_import, too_large, ImportStatus, IMPORT_MAX_BYTES};
 use crate::contacts::{
     add_account, add_contact, change_business, contact_card, create_business, edit_contact, list_businesses,
     merge_contacts, record_consent, search_contacts, set_owner, split_contacts, BusinessForm, ConsentForm, ContactCard,
@@ -11,14 +12,14 @@ use crate::openapi::ErrorBody;
 use crate::people::Caller;
 use crate::routes::parse_body;
 use crate::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use domain::business::BusinessCommand;
 use domain::contact::ContactOwner;
-use domain::ids::{BusinessId, ContactId};
+use domain::ids::{BusinessId, ContactId, ImportId};
 use projections::contacts::{BusinessRow, ContactRow};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -27,7 +28,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/contacts", get(get_contacts).post(post_contact))
         .route("/api/v1/contacts/export", get(get_export))
-        .route("/api/v1/contacts/import", post(post_import))
+        .route("/api/v1/contacts/import", post(post_import).layer(DefaultBodyLimit::disable()))
+        .route("/api/v1/contacts/imports/{import}", get(get_import))
         .route("/api/v1/contacts/{contact}", get(get_contact).put(put_contact))
         .route("/api/v1/contacts/{contact}/accounts", post(post_account))
         .route("/api/v1/contacts/{contact}/owner", put(put_owner))
@@ -67,13 +69,33 @@ pub(crate) async fn get_export(
         .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts", summary = "Import contacts from a CSV file (ours or Google Contacts', K8) or an Excel workbook in either layout (K14): every valid row kept, every refused row reported; the same file twice creates nothing new", request_body(content = String, content_type = "text/csv"), responses((status = 200, description = "what became of each row", body = ImportReport), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct ImportQuery {
+    /// The file's name, as the import's list shows it.
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts", summary = "Start importing contacts from a CSV file (ours or Google Contacts', K8) or an Excel workbook in either layout (K14); the rows are imported in the background: follow the import at `/api/v1/contacts/imports/{id}`. Every valid row kept, every refused row reported; the same file twice creates nothing new", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 202, description = "started; how far it has gone", body = ImportStatus), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn post_import(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
-) -> Result<Json<ImportReport>, AppError> {
-    Ok(Json(import(&state, &caller, &body).await?))
+    Query(query): Query<ImportQuery>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<ImportStatus>), AppError> {
+    let file = axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())?;
+    let started = start_import(&state, &caller, query.name.as_deref().unwrap_or_default(), &file).await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/imports/{import}", tag = "contacts", summary = "How far an import has gone: rows done of the file's, contacts created, rows found already, each refused row with its reason", params(("import" = ImportId, Path, description = "an import of your company")), responses((status = 200, description = "the import", body = ImportStatus), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(import): Path<String>,
+) -> Result<Json<ImportStatus>, AppError> {
+    let import: ImportId = import.parse().map_err(|_| AppError::NotFound("no such import".into()))?;
+    Ok(Json(import_status(&state, &caller, import).await?))
 }
 
 fn contact_id(raw: &str) -> Result<ContactId, AppError> {

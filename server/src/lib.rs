@@ -13,7 +13,8 @@
 //! - [`lines`]: API keys, lines and the messages customers send through them.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`contacts`]: the contact directory's commands and queries; [`contacts_api`]: its endpoints.
-//! - [`contact_files`]: contacts to and from CSV files (ours and Google Contacts').
+//! - [`contact_files`]: contacts to and from CSV files (ours and Google Contacts') and Excel workbooks.
+//! - [`contact_imports`]: files of contacts imported in the background, resumed after a restart.
 //! - [`contact_pages`]: the contact pages' views and forms.
 //! - [`contact_keeper`]: every chat's account joins a contact; menu consents go to the contact.
 //! - [`presence`]: agents online while a live connection of theirs is open.
@@ -43,6 +44,7 @@ pub mod commands;
 pub mod companies;
 pub mod config;
 pub mod contact_files;
+pub mod contact_imports;
 pub mod contact_keeper;
 pub mod contact_pages;
 pub mod contacts;

@@ -5,6 +5,7 @@ use crate::chats::{list_chats, read_chat, reply, resolve};
 use crate::clock::{Clock, SystemClock};
 use crate::companies::ensure_company;
 use crate::config::Settings;
+use crate::contact_imports::ContactImporter;
 use crate::contact_keeper::ContactKeeper;
 use crate::contact_pages;
 use crate::delivery::Delivery;
@@ -162,6 +163,7 @@ impl Application {
         let chat_board = runner(Arc::new(ChatBoard));
         let contacts = runner(Arc::new(Contacts));
         crate::media::prepare(&store).await?;
+        crate::contact_imports::prepare(&store).await?;
         let live = LiveHub::default();
         let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
@@ -230,6 +232,8 @@ impl Application {
             }
         }
         forget_stale_presence(&state).await.map_err(|e| StartupError::Bootstrap(e.to_string()))?;
+        let importer = ContactImporter::new(state.clone(), Leadership::new(&state.settings.database_url, "imports"));
+        background.push(tokio::spawn(follow(importer)));
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let router = routes::router()
             .leptos_routes_with_context(

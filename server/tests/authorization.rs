@@ -16,6 +16,7 @@ enum Body {
     None,
     Json(serde_json::Value),
     Form(Vec<(&'static str, String)>),
+    Text(&'static str),
 }
 
 struct Case {
@@ -80,6 +81,9 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         created_id(app.send(&app.client, M::POST, "/api/v1/contacts", json!({ "name": "Rosa D." })).await, "id").await;
     let business =
         created_id(app.send(&app.client, M::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await, "id").await;
+    let import = app.post_file(&app.client, "/api/v1/contacts/import", "Name\nRosa F.\n").await;
+    assert_eq!(import.status(), 202);
+    let import = created_id(import, "id").await;
     let other_supervisor = app.other_company().await;
 
     let callers = [
@@ -231,6 +235,9 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             Body::Json(json!({})),
             [401, 403, 403, 403, 404],
         ),
+        case(M::GET, "/api/v1/contacts/export".into(), Body::None, [401, 403, 403, 403, 200]),
+        case(M::POST, "/api/v1/contacts/import".into(), Body::Text("Name\nNew\n"), [401, 403, 403, 403, 202]),
+        case(M::GET, format!("/api/v1/contacts/imports/{import}"), Body::None, [401, 403, 403, 403, 404]),
         case(M::GET, "/api/v1/businesses".into(), Body::None, [401, 200, 200, 200, 200]),
         case(M::POST, "/api/v1/businesses".into(), Body::Json(json!({ "name": "Globex" })), [401, 403, 403, 403, 201]),
         case(
@@ -330,6 +337,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
                 Body::None => request,
                 Body::Json(body) => request.json(body),
                 Body::Form(fields) => request.form(fields),
+                Body::Text(text) => request.body(*text),
             };
             let status = request.send().await.unwrap().status().as_u16();
             if status != *expected {

@@ -20,6 +20,7 @@ on_both_backends!(
     an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new,
     google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others,
     an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason,
+    a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart,
 );
 
 impl TestApp {
@@ -382,16 +383,28 @@ async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(
     assert_eq!(app.wait_chats(&ben.client, |c| c.len() == 1).await.len(), 1, "other customers still go round");
 }
 
-async fn import_file(app: &TestApp, client: &reqwest::Client, file: String) -> Value {
-    let response = client
-        .post(format!("{}/api/v1/contacts/import", app.address))
-        .header("content-type", "text/csv")
-        .body(file)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+/// Waits until the import has done every row (failing when it stops moving); answers what it came to.
+async fn finished_import(app: &TestApp, client: &reqwest::Client, import: &str) -> Value {
+    let (mut done, mut since) = (None, std::time::Instant::now());
+    loop {
+        let status = app.get_json(client, &format!("/api/v1/contacts/imports/{import}")).await;
+        if status["finished"] == true {
+            return json!({ "created": status["created"], "unchanged": status["unchanged"], "refused": status["refused"] });
+        }
+        if status["done"] != done.clone().unwrap_or(Value::Null) {
+            (done, since) = (Some(status["done"].clone()), std::time::Instant::now());
+        }
+        assert!(since.elapsed() < Duration::from_secs(30), "the import stopped moving: {status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Imports a file and waits for its report.
+async fn import_file(app: &TestApp, client: &reqwest::Client, file: impl Into<reqwest::Body>) -> Value {
+    let response = app.post_file(client, "/api/v1/contacts/import", file).await;
+    assert_eq!(response.status(), 202);
+    let started: Value = response.json().await.unwrap();
+    finished_import(app, client, started["id"].as_str().unwrap()).await
 }
 
 async fn export_file(app: &TestApp, client: &reqwest::Client, format: &str) -> String {
@@ -522,16 +535,7 @@ async fn an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_wi
     sheet.write_string(2, 2, "12").unwrap();
     let file = workbook.save_to_buffer().unwrap();
 
-    let response = app
-        .client
-        .post(format!("{}/api/v1/contacts/import", app.address))
-        .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .body(file.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let report: Value = response.json().await.unwrap();
+    let report = import_file(&app, &app.client, file.clone()).await;
     assert_eq!(report["created"], 1, "{report}");
     assert_eq!(report["refused"][0]["row"], 3);
     assert!(report["refused"][0]["reason"].as_str().unwrap().contains("\"12\""), "{report}");
@@ -546,4 +550,50 @@ async fn an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_wi
     assert_eq!(refused.status(), 422);
     let body: Value = refused.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains(".xlsx"), "{body}");
+}
+
+async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart(backend: Backend) {
+    const ROWS: usize = 5_000;
+    let app = spawn_app(backend).await;
+    let mut file = String::from("Name,WhatsApp,Business\n");
+    for n in 0..ROWS {
+        // Every five hundredth row's number is too short to be one.
+        let phone = if n % 500 == 499 { "12".to_string() } else { format!("+3461{n:07}") };
+        file.push_str(&format!("Person {n},{phone},Firm {}\n", n % 3));
+    }
+    let response = app.post_file(&app.client, "/api/v1/contacts/import?name=people.csv", file).await;
+    assert_eq!(response.status(), 202);
+    let started: Value = response.json().await.unwrap();
+    assert_eq!((started["rows"].as_u64(), started["done"].as_u64()), (Some(ROWS as u64), Some(0)));
+    assert_eq!(started["file_name"], "people.csv");
+    let import = started["id"].as_str().unwrap().to_string();
+
+    let status = format!("/api/v1/contacts/imports/{import}");
+    let mut half_way = Value::Null;
+    for _ in 0..3000 {
+        half_way = app.get_json(&app.client, &status).await;
+        if half_way["done"].as_u64().unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let TestApp { database, server, .. } = app;
+    drop(server);
+    let done_when_stopped = half_way["done"].as_u64().unwrap();
+    assert!(done_when_stopped < ROWS as u64 && half_way["finished"] == false, "stopped half-way: {half_way}");
+
+    let app = start(database).await;
+    let resumed = std::time::Instant::now();
+    let report = finished_import(&app, &app.client, &import).await;
+    eprintln!("{} rows resumed at row {done_when_stopped} and finished in {:?}", ROWS, resumed.elapsed());
+    assert_eq!(report["created"], (ROWS - ROWS / 500) as u64, "every valid row once, none lost: {}", report["created"]);
+    assert_eq!(report["unchanged"], 0, "no row done twice");
+    let refused = report["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), ROWS / 500);
+    assert_eq!(refused[0]["row"], 501, "numbered as in the file, the header being row 1");
+    assert!(refused[0]["reason"].as_str().unwrap().contains("\"12\""), "{}", refused[0]);
+    let exported = export_file(&app, &app.client, "standard").await;
+    assert_eq!(exported.lines().count(), 1 + ROWS - ROWS / 500);
+    assert_eq!(app.names_found("+34 61 0001234").await, vec!["Person 1234"]);
+    assert_eq!(app.get_json(&app.client, "/api/v1/businesses").await.as_array().unwrap().len(), 3);
 }

@@ -344,9 +344,14 @@ pub fn ContactsPage() -> impl IntoView {
     }
 }
 
-/// What an import did: counts, and each refused row with its reason.
+/// Where an import stands: rows done of the file's, and what they came to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportReportView {
+pub struct ImportView {
+    pub id: String,
+    pub file_name: String,
+    pub rows: usize,
+    pub done: usize,
+    pub finished: bool,
     pub created: usize,
     pub unchanged: usize,
     pub refused: Vec<RefusedRowView>,
@@ -360,7 +365,8 @@ pub struct RefusedRowView {
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::ImportReportView;
+    use super::ImportView;
+    use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
     #[derive(serde::Deserialize)]
@@ -368,42 +374,64 @@ mod browser {
         error: String,
     }
 
-    /// Sends a file to the import; answers its report, or why the file was refused.
-    pub async fn import(file: web_sys::File) -> Result<ImportReportView, String> {
-        let content_type = file.type_();
-        let request = gloo_net::http::Request::post("/api/v1/contacts/import")
-            .header("Content-Type", if content_type.is_empty() { "text/csv" } else { &content_type })
-            .body(file.unchecked_into::<web_sys::Blob>())
-            .map_err(|e| e.to_string())?;
-        let response = request.send().await.map_err(|e| e.to_string())?;
+    async fn answer(response: gloo_net::http::Response) -> Result<ImportView, String> {
         if response.ok() {
-            response.json::<ImportReportView>().await.map_err(|e| e.to_string())
+            response.json::<ImportView>().await.map_err(|e| e.to_string())
         } else {
             Err(response.json::<Refused>().await.map_or_else(|e| e.to_string(), |refused| refused.error))
         }
     }
+
+    /// Sends a file to be imported; answers the import started, or why the file was refused.
+    pub async fn import(file: web_sys::File) -> Result<ImportView, String> {
+        let content_type = file.type_();
+        let request = gloo_net::http::Request::post("/api/v1/contacts/import")
+            .query([("name", file.name())])
+            .header("Content-Type", if content_type.is_empty() { "text/csv" } else { &content_type })
+            .body(file.unchecked_into::<web_sys::Blob>())
+            .map_err(|e| e.to_string())?;
+        answer(request.send().await.map_err(|e| e.to_string())?).await
+    }
+
+    /// Shows how far the import has gone until it finishes (the rows are imported on the server).
+    pub fn follow(import: String, shown: RwSignal<Option<Result<ImportView, String>>>) {
+        leptos::task::spawn_local(async move {
+            let status = match gloo_net::http::Request::get(&format!("/api/v1/contacts/imports/{import}")).send().await
+            {
+                Ok(response) => answer(response).await,
+                Err(error) => Err(error.to_string()),
+            };
+            let going = matches!(&status, Ok(now) if !now.finished);
+            shown.set(Some(status));
+            if going {
+                set_timeout(move || follow(import, shown), std::time::Duration::from_millis(400));
+            }
+        });
+    }
 }
 
-/// Export links, and the import of a file with its report (K7, K8).
+/// Export links, and the import of a file with its progress and report (K7, K8, K14).
 #[component]
 fn ContactFiles() -> impl IntoView {
     let words = contact_words();
-    let report = RwSignal::new(None::<Result<ImportReportView, String>>);
-    let busy = RwSignal::new(false);
+    let import = RwSignal::new(None::<Result<ImportView, String>>);
     let chosen = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
             let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
             let Some(file) = input.and_then(|i| i.files()).and_then(|files| files.get(0)) else { return };
-            busy.set(true);
+            import.set(None);
             leptos::task::spawn_local(async move {
-                report.set(Some(browser::import(file).await));
-                busy.set(false);
+                let started = browser::import(file).await;
+                if let Ok(started) = &started {
+                    browser::follow(started.id.clone(), import);
+                }
+                import.set(Some(started));
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, busy, report);
+        let _ = (ev, import);
     };
     view! {
         <section class="card contact-files">
@@ -415,12 +443,14 @@ fn ContactFiles() -> impl IntoView {
             </p>
             <label for="contact-import">{move || words.get().import_file}</label>
             <input id="contact-import" type="file" accept=".csv,text/csv,.xlsx" on:change=chosen />
-            <Show when=move || busy.get()>
-                <p class="muted">{move || words.get().importing}</p>
-            </Show>
             {move || {
                 let words = words.get();
-                match report.get() {
+                match import.get() {
+                    Some(Ok(going)) if !going.finished => Some(view! {
+                        <p class="muted">{format!("{} {}", words.importing, going.file_name)}</p>
+                        <progress class="import-progress" max=going.rows value=going.done aria-label=words.importing></progress>
+                        <span class="import-rows">{format!("{} / {}", going.done, going.rows)}</span>
+                    }.into_any()),
                     Some(Ok(done)) => Some(view! {
                         <p role="status" class="import-report">
                             {format!("{} {} · {} {} · {} {}", done.created, words.created, done.unchanged, words.unchanged, done.refused.len(), words.refused)}

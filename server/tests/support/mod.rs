@@ -201,6 +201,16 @@ impl TestApp {
         client.request(method, format!("{}{path}", self.address)).json(&body).send().await.unwrap()
     }
 
+    /// Posts a file's bytes as they are, as a browser's upload does.
+    pub async fn post_file(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        file: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        client.post(format!("{}{path}", self.address)).body(file).send().await.unwrap()
+    }
+
     pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
         client.get(format!("{}{path}", self.address)).send().await.unwrap().json().await.unwrap()
     }
