@@ -106,7 +106,7 @@ pub struct AccountConsent {
     pub consented: Option<bool>,
 }
 
-fn country_of(raw: Option<&str>) -> Result<Option<Country>, AppError> {
+pub(crate) fn country_of(raw: Option<&str>) -> Result<Option<Country>, AppError> {
     raw.map(str::trim)
         .filter(|c| !c.is_empty())
         .map(Country::parse)

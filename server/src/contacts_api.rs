@@ -1,5 +1,6 @@
 //! HTTP endpoints of the contact directory (K1, K2, K4, K6, K9–K13) and of businesses (K10).
 
+use crate::consent_files::{import_consents, preview_consents, ConsentFileQuery, ConsentPreview};
 use crate::contact_files::{export, FileFormat};
 use crate::contact_imports::{import_status, start_import, too_large, ImportStatus, IMPORT_MAX_BYTES};
 use crate::contacts::{
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/contacts/export", get(get_export))
         .route("/api/v1/contacts/import", post(post_import).layer(DefaultBodyLimit::disable()))
         .route("/api/v1/contacts/imports/{import}", get(get_import))
+        .route("/api/v1/contacts/consents/preview", post(post_consents_preview).layer(DefaultBodyLimit::disable()))
+        .route("/api/v1/contacts/consents/import", post(post_consents_import).layer(DefaultBodyLimit::disable()))
         .route("/api/v1/contacts/{contact}", get(get_contact).put(put_contact))
         .route("/api/v1/contacts/{contact}/accounts", post(post_account))
         .route("/api/v1/contacts/{contact}/owner", put(put_owner))
@@ -96,6 +99,28 @@ pub(crate) async fn get_import(
 ) -> Result<Json<ImportStatus>, AppError> {
     let import: ImportId = import.parse().map_err(|_| AppError::NotFound("no such import".into()))?;
     Ok(Json(import_status(&state, &caller, import).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/consents/preview", tag = "contacts", summary = "What a file of WhatsApp numbers (CSV or Excel) would record as consent, row by row, with each refused row's reason; nothing is stored (K3)", params(ConsentFileQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, description = "the preview", body = ConsentPreview), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_consents_preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ConsentFileQuery>,
+    body: axum::body::Body,
+) -> Result<Json<ConsentPreview>, AppError> {
+    let file = axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())?;
+    Ok(Json(preview_consents(&state, &caller, &file, &query).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/consents/import", tag = "contacts", summary = "Record the consents of a file of WhatsApp numbers (CSV or Excel), all or none: a file with a refused row stores nothing; numbers no contact has become contacts (K3)", params(ConsentFileQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, description = "recorded", body = ConsentPreview), (status = "4XX", description = "refused; `error` names the refused rows", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_consents_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ConsentFileQuery>,
+    body: axum::body::Body,
+) -> Result<Json<ConsentPreview>, AppError> {
+    let file = axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())?;
+    Ok(Json(import_consents(&state, &caller, &file, &query).await?))
 }
 
 fn contact_id(raw: &str) -> Result<ContactId, AppError> {

@@ -13,6 +13,7 @@
 //! - [`lines`]: API keys, lines and the messages customers send through them.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`contacts`]: the contact directory's commands and queries; [`contacts_api`]: its endpoints.
+//! - [`consent_files`]: consent in bulk from a file of numbers, previewed before it is stored.
 //! - [`contact_files`]: contacts to and from CSV files (ours and Google Contacts') and Excel workbooks.
 //! - [`contact_imports`]: files of contacts imported in the background, resumed after a restart.
 //! - [`contact_pages`]: the contact pages' views and forms.
@@ -43,6 +44,7 @@ pub mod clock;
 pub mod commands;
 pub mod companies;
 pub mod config;
+pub mod consent_files;
 pub mod contact_files;
 pub mod contact_imports;
 pub mod contact_keeper;

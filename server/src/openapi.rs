@@ -59,7 +59,7 @@ impl Modify for Security {
         routes::post_resolve_many, routes::put_own_agent,
         widget_api::put_widget, widget_api::post_visitor, widget_api::get_visitor_chat, widget_api::post_visitor_message,
         widget_api::post_file, widget_api::visitor_live, widget_api::get_file,
-        contacts_api::get_contacts, contacts_api::post_contact, contacts_api::get_export, contacts_api::post_import, contacts_api::get_import, contacts_api::get_contact, contacts_api::put_contact,
+        contacts_api::get_contacts, contacts_api::post_contact, contacts_api::get_export, contacts_api::post_import, contacts_api::get_import, contacts_api::post_consents_preview, contacts_api::post_consents_import, contacts_api::get_contact, contacts_api::put_contact,
         contacts_api::post_account, contacts_api::put_owner, contacts_api::post_consent, contacts_api::post_merge,
         contacts_api::post_split, contacts_api::get_businesses, contacts_api::post_business,
         contacts_api::patch_business, contacts_api::delete_business,

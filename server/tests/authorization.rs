@@ -238,6 +238,18 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, "/api/v1/contacts/export".into(), Body::None, [401, 403, 403, 403, 200]),
         case(M::POST, "/api/v1/contacts/import".into(), Body::Text("Name\nNew\n"), [401, 403, 403, 403, 202]),
         case(M::GET, format!("/api/v1/contacts/imports/{import}"), Body::None, [401, 403, 403, 403, 404]),
+        case(
+            M::POST,
+            "/api/v1/contacts/consents/preview".into(),
+            Body::Text("Phone\n+34612345678\n"),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/v1/contacts/consents/import".into(),
+            Body::Text("Phone\n+34612345678\n"),
+            [401, 403, 403, 403, 200],
+        ),
         case(M::GET, "/api/v1/businesses".into(), Body::None, [401, 200, 200, 200, 200]),
         case(M::POST, "/api/v1/businesses".into(), Body::Json(json!({ "name": "Globex" })), [401, 403, 403, 403, 201]),
         case(

@@ -21,6 +21,7 @@ on_both_backends!(
     google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others,
     an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason,
     a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart,
+    consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing,
 );
 
 impl TestApp {
@@ -596,4 +597,73 @@ async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_af
     assert_eq!(exported.lines().count(), 1 + ROWS - ROWS / 500);
     assert_eq!(app.names_found("+34 61 0001234").await, vec!["Person 1234"]);
     assert_eq!(app.get_json(&app.client, "/api/v1/businesses").await.as_array().unwrap().len(), 3);
+}
+
+async fn consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana =
+        app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
+    let file = "Name,Phone,Consent\n\
+        Ana,612 34 56 78,yes\n\
+        Nuevo,+34 699 11 22 33,\n\
+        Bad,12,yes\n\
+        Ana again,+34612345678,no\n";
+    let preview = app.post_file(&app.client, "/api/v1/contacts/consents/preview?country=ES", file).await;
+    assert_eq!(preview.status(), 200);
+    let preview: Value = preview.json().await.unwrap();
+    assert_eq!(
+        (preview["to_record"].as_u64(), preview["new_contacts"].as_u64(), preview["refused"].as_u64()),
+        (Some(2), Some(1), Some(2)),
+        "{preview}"
+    );
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!((rows[0]["row"].as_u64(), rows[0]["number"].as_str()), (Some(2), Some("+34612345678")));
+    assert_eq!((rows[0]["contact_id"].as_str(), rows[0]["contact_name"].as_str()), (Some(ana.as_str()), Some("Ana")));
+    assert_eq!(
+        (rows[1]["number"].as_str(), rows[1]["contact_name"].as_str(), rows[1]["given"].as_bool()),
+        (Some("+34699112233"), None, Some(true))
+    );
+    assert!(rows[2]["error"].as_str().unwrap().contains("\"12\""), "{}", rows[2]);
+    assert!(rows[3]["error"].as_str().unwrap().contains("row 2 says the opposite"), "{}", rows[3]);
+
+    let refused = app.post_file(&app.client, "/api/v1/contacts/consents/import?country=ES", file).await;
+    assert_eq!(refused.status(), 422);
+    let error = refused.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("nothing was stored") && error.contains("row 4") && error.contains("row 5"), "{error}");
+    assert!(app.card(&ana).await["consents"].as_array().unwrap().is_empty(), "nothing stored");
+    assert!(app.find(&app.client, "699112233").await.is_empty(), "no contact made");
+
+    let good = "Name,Phone,Consent\nAna,612 34 56 78,yes\nNuevo,+34 699 11 22 33,\n";
+    let stored = app.post_file(&app.client, "/api/v1/contacts/consents/import?country=ES", good).await;
+    assert_eq!(stored.status(), 200);
+    assert_eq!(stored.json::<Value>().await.unwrap()["to_record"], 2);
+    let card = app.card(&ana).await;
+    assert_eq!(card["reachable"][0]["consented"], true);
+    assert_eq!(card["consents"][0]["source"], "import");
+    let nuevo = &app.find(&app.client, "699112233").await[0];
+    assert_eq!(nuevo["name"], "Nuevo");
+    assert_eq!(app.card(nuevo["contact_id"].as_str().unwrap()).await["reachable"][0]["consented"], true);
+    let again: Value =
+        app.post_file(&app.client, "/api/v1/contacts/consents/import?country=ES", good).await.json().await.unwrap();
+    assert_eq!(
+        (again["to_record"].as_u64(), again["new_contacts"].as_u64()),
+        (Some(0), Some(0)),
+        "the same file twice records nothing new"
+    );
+
+    // A bare list of numbers, withdrawing consent on the whole channel.
+    let channel = app
+        .post_file(&app.client, "/api/v1/contacts/consents/import?given=false&level=channel", "+34612345678\n")
+        .await;
+    assert_eq!(channel.status(), 200);
+    let consents = app.card(&ana).await["consents"].clone();
+    assert!(
+        consents.as_array().unwrap().iter().any(|c| c["scope"]["level"] == "channel" && c["given"] == false),
+        "{consents}"
+    );
+    assert_eq!(app.card(&ana).await["reachable"][0]["consented"], true, "the number's own consent is more specific");
+
+    let agent = app.agent("Lucia").await;
+    let forbidden = app.post_file(&agent.client, "/api/v1/contacts/consents/preview", good).await;
+    assert_eq!(forbidden.status(), 403, "bulk consent is supervisors'");
 }
