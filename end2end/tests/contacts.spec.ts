@@ -93,3 +93,51 @@ test('a supervisor imports a Google Contacts file, reads what became of each row
   expect(exported.split('\n')[0]).toBe('First Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name');
   expect(exported).toContain(`Imported,One ${stamp},,* Other,one${stamp}@example.com,Mobile,`);
 });
+
+test('a supervisor previews a file of consents, is refused while a row is wrong, then stores it', async ({ page }) => {
+  await signInAsSupervisor(page);
+  await page.goto('/contacts');
+  await hydrated(page);
+  const stamp = Date.now();
+  const number = (n: number) => `6${String((stamp + n) % 100000000).padStart(8, '0')}`;
+  await page.locator('#consent-country').fill('ES');
+  const file = (rows: string[]) => ({ name: 'consents.csv', mimeType: 'text/csv', buffer: Buffer.from(['Name,Phone,Consent', ...rows].join('\n')) });
+  const chooser = page.locator('#consent-file');
+  await chooser.setInputFiles(file([`Consent ${stamp},${number(1)},yes`, `Wrong ${stamp},12,yes`]));
+  const preview = page.getByRole('table', { name: 'Consent from a file' });
+  await expect(preview).toContainText(`+34${number(1)}`);
+  await expect(preview).toContainText('new contact');
+  await expect(preview).toContainText('"12" is not a phone number');
+  await expect(page.getByRole('alert')).toHaveText('Nothing is stored while a row is refused: fix the file and choose it again.');
+  await expect(page.getByRole('button', { name: 'Store these consents' })).toHaveCount(0);
+
+  await chooser.setInputFiles(file([`Consent ${stamp},${number(1)},yes`, `Withdrawn ${stamp},${number(2)},no`]));
+  await expect(page.locator('.consent-summary')).toHaveText('2 to record · 2 new contacts · 0 refused');
+  await page.getByRole('button', { name: 'Store these consents' }).click();
+  await expect(page.locator('.consent-stored')).toHaveText('Stored: 2 to record · 2 new contacts');
+
+  await page.getByLabel('Search contacts').fill(`Withdrawn ${stamp}`);
+  await page.getByRole('link', { name: `Withdrawn ${stamp}` }).click();
+  await expect(page.getByRole('list', { name: 'Accounts' }).locator('.consent')).toHaveText('Withdrawn');
+});
+
+test('a large import shows its progress bar until its report', async ({ page }) => {
+  test.setTimeout(240_000);
+  await signInAsSupervisor(page);
+  await page.goto('/contacts');
+  await hydrated(page);
+  const stamp = Date.now();
+  const rows = 3000;
+  const lines = ['Name,WhatsApp'];
+  for (let n = 0; n < rows; n++) lines.push(`Bulk ${stamp} ${n},+1 415 ${String((stamp + n) % 10000000).padStart(7, '0')}`);
+  await page.getByLabel("Import a file: CSV (ours or Google Contacts') or Excel").setInputFiles({
+    name: 'bulk.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(lines.join('\n')),
+  });
+  const bar = page.getByRole('progressbar', { name: 'Importing…' });
+  await expect(bar).toHaveAttribute('max', `${rows}`);
+  await expect(page.locator('.import-rows')).toHaveText(new RegExp(`^[0-9]+ / ${rows}$`));
+  await expect(page.locator('.import-report')).toHaveText(`${rows} created · 0 already there · 0 refused`, { timeout: 200_000 });
+  await expect(bar).toHaveCount(0);
+});

@@ -132,6 +132,16 @@ pub struct ContactWords {
     pub unchanged: &'static str,
     pub refused: &'static str,
     pub row: &'static str,
+    pub consent_file: &'static str,
+    pub consent_file_hint: &'static str,
+    pub new_contact_row: &'static str,
+    pub to_record: &'static str,
+    pub new_contacts: &'static str,
+    pub store_consents: &'static str,
+    pub fix_the_file: &'static str,
+    pub stored: &'static str,
+    pub number: &'static str,
+    pub contact: &'static str,
 }
 
 pub const ENGLISH: ContactWords = ContactWords {
@@ -191,6 +201,16 @@ pub const ENGLISH: ContactWords = ContactWords {
     unchanged: "already there",
     refused: "refused",
     row: "Row",
+    consent_file: "Consent from a file",
+    consent_file_hint: "A CSV or Excel list of WhatsApp numbers (a \"Phone\" column, or numbers alone); an optional \"Consent\" column says yes or no row by row",
+    new_contact_row: "new contact",
+    to_record: "to record",
+    new_contacts: "new contacts",
+    store_consents: "Store these consents",
+    fix_the_file: "Nothing is stored while a row is refused: fix the file and choose it again.",
+    stored: "Stored",
+    number: "Number",
+    contact: "Contact",
 };
 
 pub const SPANISH: ContactWords = ContactWords {
@@ -250,6 +270,16 @@ pub const SPANISH: ContactWords = ContactWords {
     unchanged: "ya estaban",
     refused: "rechazadas",
     row: "Fila",
+    consent_file: "Permisos desde un archivo",
+    consent_file_hint: "Una lista CSV o Excel de números de WhatsApp (una columna \"Teléfono\", o solo números); una columna \"Consentimiento\" opcional dice sí o no en cada fila",
+    new_contact_row: "contacto nuevo",
+    to_record: "por registrar",
+    new_contacts: "contactos nuevos",
+    store_consents: "Guardar estos permisos",
+    fix_the_file: "No se guarda nada mientras haya filas rechazadas: corrija el archivo y elíjalo de nuevo.",
+    stored: "Guardado",
+    number: "Número",
+    contact: "Contacto",
 };
 
 /// The words for the page's `?lang=` (English unless `es`).
@@ -340,6 +370,7 @@ pub fn ContactsPage() -> impl IntoView {
             }}
         </section>
         <ContactFiles />
+        <super::consent_file::ConsentFile />
         <Businesses />
     }
 }
@@ -364,7 +395,7 @@ pub struct RefusedRowView {
 }
 
 #[cfg(feature = "hydrate")]
-mod browser {
+pub(crate) mod browser {
     use super::ImportView;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
@@ -374,9 +405,10 @@ mod browser {
         error: String,
     }
 
-    async fn answer(response: gloo_net::http::Response) -> Result<ImportView, String> {
+    /// The answer's body, or the reason the server gave for refusing.
+    pub async fn answer<T: serde::de::DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, String> {
         if response.ok() {
-            response.json::<ImportView>().await.map_err(|e| e.to_string())
+            response.json::<T>().await.map_err(|e| e.to_string())
         } else {
             Err(response.json::<Refused>().await.map_or_else(|e| e.to_string(), |refused| refused.error))
         }
@@ -398,7 +430,7 @@ mod browser {
         leptos::task::spawn_local(async move {
             let status = match gloo_net::http::Request::get(&format!("/api/v1/contacts/imports/{import}")).send().await
             {
-                Ok(response) => answer(response).await,
+                Ok(response) => answer::<ImportView>(response).await,
                 Err(error) => Err(error.to_string()),
             };
             let going = matches!(&status, Ok(now) if !now.finished);

@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod agents;
 pub mod chats;
+pub mod consent_file;
 pub mod contact_card;
 pub mod contacts;
 pub mod conversation;
