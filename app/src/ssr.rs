@@ -92,6 +92,7 @@ pub trait Services: Send + Sync + 'static {
         given: bool,
     ) -> Result<(), UiError>;
     async fn merge_contact(&self, token: Option<String>, contact_id: String, from: String) -> Result<(), UiError>;
+    async fn split_contact(&self, token: Option<String>, contact_id: String, merge: String) -> Result<(), UiError>;
     async fn businesses(&self, token: Option<String>) -> Result<Vec<BusinessView>, UiError>;
     async fn create_business(&self, token: Option<String>, name: String) -> Result<(), UiError>;
     async fn rename_business(&self, token: Option<String>, business_id: String, name: String) -> Result<(), UiError>;

@@ -54,6 +54,13 @@ test('a supervisor builds the directory in Spanish: a business, a contact, searc
   await page.getByLabel('Buscar el duplicado').fill(`ana.${stamp}`);
   await page.getByRole('button', { name: `Unir a este contacto Ana L. ${stamp}` }).click();
   await expect(page.getByRole('list', { name: 'Cuentas' })).toContainText(`Instagram ana.${stamp}`);
+  await expect(page.getByRole('list', { name: 'Unidos a este contacto' })).toContainText(`Ana L. ${stamp}`);
+  await page.getByRole('button', { name: `Deshacer la unión de Ana L. ${stamp}` }).click();
+  await expect(page.getByRole('list', { name: 'Unidos a este contacto' })).toHaveCount(0);
+  await expect(page.getByRole('list', { name: 'Cuentas' })).not.toContainText(`Instagram ana.${stamp}`);
+  await page.getByLabel('Buscar el duplicado').fill(`ana.${stamp}`);
+  await page.getByRole('button', { name: `Unir a este contacto Ana L. ${stamp}` }).click();
+  await expect(page.getByRole('list', { name: 'Cuentas' })).toContainText(`Instagram ana.${stamp}`);
 
   await page.goto(`/contacts?lang=en`);
   await expect(page.getByRole('heading', { name: 'Contacts', exact: true })).toBeVisible();

@@ -3,12 +3,13 @@
 
 use crate::contacts::{
     add_account, add_contact, change_business, contact_card, create_business, edit_contact, list_businesses,
-    merge_contacts, record_consent, search_contacts, ConsentForm, ContactForm, ContactQuery, NewAccount, NewContact,
+    merge_contacts, record_consent, search_contacts, split_contacts, ConsentForm, ContactForm, ContactQuery,
+    NewAccount, NewContact,
 };
 use crate::error::AppError;
 use crate::people::Caller;
 use crate::startup::AppState;
-use app::pages::contact_card::{ConsentView, ContactCardView, ContactChatView, ContactEditForm};
+use app::pages::contact_card::{ConsentView, ContactCardView, ContactChatView, ContactEditForm, MergeView};
 use app::pages::contacts::{AccountView, BusinessView, ContactListView, NewContactForm};
 use domain::business::BusinessCommand;
 use domain::contact::{Account, Channel, ConsentScope};
@@ -109,6 +110,11 @@ pub async fn card(state: &AppState, caller: &Caller, id: String) -> Result<Conta
         notes: card.contact.notes,
         business_id: card.contact.business_id,
         merged_into: card.contact.merged_into,
+        merges: card
+            .merges
+            .into_iter()
+            .map(|m| MergeView { merge: m.merge.to_string(), contact_id: m.contact_id.to_string(), name: m.name })
+            .collect(),
     })
 }
 
@@ -163,6 +169,11 @@ pub async fn consent(
 
 pub async fn merge(state: &AppState, caller: &Caller, into: String, from: String) -> Result<(), AppError> {
     merge_contacts(state, caller, contact_id(&into)?, contact_id(&from)?).await.map(|_| ())
+}
+
+pub async fn split(state: &AppState, caller: &Caller, contact: String, merge: String) -> Result<(), AppError> {
+    let merge = merge.parse().map_err(|_| AppError::NotFound("no such merge of this contact".into()))?;
+    split_contacts(state, caller, contact_id(&contact)?, merge).await.map(|_| ())
 }
 
 pub async fn businesses(state: &AppState, caller: &Caller) -> Result<Vec<BusinessView>, AppError> {

@@ -93,9 +93,19 @@ pub struct CreatedContact {
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ContactCard {
     pub contact: ContactRow,
+    /// The contacts merged into this one, each undone by splitting its merge (K9).
+    pub merges: Vec<MergedContact>,
     pub consents: Vec<ConsentRecord>,
     pub reachable: Vec<AccountConsent>,
     pub chats: Vec<ChatRow>,
+}
+
+/// A contact merged into another, and the merge that undoes it.
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct MergedContact {
+    pub merge: Uuid,
+    pub contact_id: ContactId,
+    pub name: String,
 }
 
 /// What the most specific consent says of one account (K4); `null` when nobody recorded any.
@@ -473,11 +483,17 @@ pub async fn contact_card(state: &AppState, caller: &Caller, contact: ContactId)
             id: account.id,
         })
         .collect();
+    let (state_now, _) = company_contact(state, caller.company_id, contact).await?;
+    let mut merges = Vec::new();
+    for (merge, absorption) in &state_now.merges {
+        let (merged, _) = load::<Contact>(state.log.as_ref(), &contact_stream(absorption.from)).await?;
+        merges.push(MergedContact { merge: *merge, contact_id: absorption.from, name: merged.details.name });
+    }
     let mut chats = Vec::new();
     for account in &row.accounts {
         chats.extend(ChatBoard.chats_of_account(&state.store, &row.company_id, &account.channel, &account.id).await?);
     }
-    Ok(ContactCard { contact: row, consents, reachable, chats })
+    Ok(ContactCard { contact: row, merges, consents, reachable, chats })
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]

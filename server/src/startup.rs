@@ -587,6 +587,10 @@ impl Services for ConsoleServices {
         Ok(contact_pages::merge(&self.state, &self.caller(token).await?, contact_id, from).await?)
     }
 
+    async fn split_contact(&self, token: Option<String>, contact_id: String, merge: String) -> Result<(), UiError> {
+        Ok(contact_pages::split(&self.state, &self.caller(token).await?, contact_id, merge).await?)
+    }
+
     async fn businesses(&self, token: Option<String>) -> Result<Vec<BusinessView>, UiError> {
         Ok(contact_pages::businesses(&self.state, &self.caller(token).await?).await?)
     }

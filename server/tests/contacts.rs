@@ -287,6 +287,11 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
     assert_eq!(accounts_of(&card["contact"]), vec!["instagram:1784", "whatsapp:+34612345678"]);
     assert_eq!(card["chats"].as_array().unwrap().len(), 1, "the merged contact's chat is the survivor's");
     assert!(card["reachable"].as_array().unwrap().iter().all(|a| a["consented"] == true), "its consent came along");
+    assert_eq!(
+        card["merges"],
+        json!([{ "merge": merge, "contact_id": from_chat, "name": "Ana WA" }]),
+        "the card lists what to split"
+    );
     assert_eq!(app.card(&from_chat).await["contact"]["merged_into"], kept.as_str(), "the merged one's card says where");
     assert_eq!(app.names_found("ana").await, vec!["Ana López"], "a merged contact is not found any more");
     let again =
@@ -308,6 +313,7 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
     let kept_card = app.card(&kept).await;
     assert_eq!(accounts_of(&kept_card["contact"]), vec!["instagram:1784"]);
     assert!(kept_card["reachable"][0]["consented"].is_null(), "the consent went back with its contact");
+    assert_eq!(kept_card["merges"], json!([]));
     let restored = app.card(&from_chat).await;
     assert!(restored["contact"]["merged_into"].is_null());
     assert_eq!(accounts_of(&restored["contact"]), vec!["whatsapp:+34612345678"]);

@@ -37,10 +37,20 @@ pub struct ContactCardView {
     pub notes: String,
     pub business_id: Option<String>,
     pub merged_into: Option<String>,
+    /// The contacts merged into this one.
+    pub merges: Vec<MergeView>,
     pub accounts: Vec<AccountView>,
     pub consents: Vec<ConsentView>,
     pub chats: Vec<ContactChatView>,
     pub businesses: Vec<BusinessView>,
+}
+
+/// A contact merged into the one shown, and the merge that undoes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeView {
+    pub merge: String,
+    pub contact_id: String,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +91,11 @@ pub async fn record_contact_consent(contact_id: String, about: String, given: St
     )
 }
 
+#[server(prefix = "/api", endpoint = "split_contact")]
+pub async fn split_contact(contact_id: String, merge: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.split_contact(crate::ssr::session_token(), contact_id, merge).await)
+}
+
 #[server(prefix = "/api", endpoint = "merge_contact")]
 pub async fn merge_contact(contact_id: String, from: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.merge_contact(crate::ssr::session_token(), contact_id, from).await)
@@ -95,6 +110,7 @@ pub fn ContactCardPage() -> impl IntoView {
     let account = ServerAction::<AddContactAccount>::new();
     let consent = ServerAction::<RecordContactConsent>::new();
     let merge = ServerAction::<MergeContact>::new();
+    let split = ServerAction::<SplitContact>::new();
     let card = Resource::new(
         move || {
             (
@@ -103,6 +119,7 @@ pub fn ContactCardPage() -> impl IntoView {
                 account.version().get(),
                 consent.version().get(),
                 merge.version().get(),
+                split.version().get(),
             )
         },
         |(id, ..)| contact_card(id),
@@ -114,6 +131,7 @@ pub fn ContactCardPage() -> impl IntoView {
             .or_else(|| account.value().get().and_then(|o| o.err()))
             .or_else(|| consent.value().get().and_then(|o| o.err()))
             .or_else(|| merge.value().get().and_then(|o| o.err()))
+            .or_else(|| split.value().get().and_then(|o| o.err()))
     };
     view! {
         <section class="card contact-card">
@@ -128,6 +146,26 @@ pub fn ContactCardPage() -> impl IntoView {
                         Ok(card) => {
                             let id = card.id.clone();
                             let (id_for_account, id_for_consent, id_for_merge) = (id.clone(), id.clone(), id.clone());
+                            let to_split: Vec<_> = card
+                                .merges
+                                .iter()
+                                .map(|m| (m.clone(), id.clone(), format!("{} {}", words.split, m.name)))
+                                .collect();
+                            let merges = (!to_split.is_empty()).then(|| view! {
+                                <h2>{words.merged}</h2>
+                                <ul class="queue-list merges" aria-label=words.merged>
+                                    {to_split.into_iter().map(|(m, survivor, label)| view! {
+                                        <li>
+                                            <a href=format!("/contacts/{}?lang={}", m.contact_id, words.lang)>{m.name}</a>
+                                            <ActionForm action=split attr:class="member-remove">
+                                                <input type="hidden" name="contact_id" value=survivor />
+                                                <input type="hidden" name="merge" value=m.merge />
+                                                <button type="submit" class="link-button" aria-label=label>{words.split}</button>
+                                            </ActionForm>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            });
                             view! {
                                 <h1>{card.name.clone()}</h1>
                                 {card.merged_into.clone().map(|into| view! {
@@ -224,6 +262,7 @@ pub fn ContactCardPage() -> impl IntoView {
                                         </ul>
                                     }.into_any()
                                 }}
+                                {merges}
                                 <MergeDuplicate into=id_for_merge merge=merge />
                             }.into_any()
                         }
