@@ -18,6 +18,7 @@ use domain::reservation::{Reservation, ReservationCommand};
 use domain::user::Role;
 use eventlog::ExpectedRevision;
 use serde::{Deserialize, Serialize};
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -222,31 +223,33 @@ async fn plan(
         };
         let holder = holder_of(log, company, &account).await?;
         let contact_id = holder.unwrap_or_else(|| new_contact_id(company, &account));
-        if !changes.contains_key(&contact_id) {
-            let (found, expected) = load::<Contact>(log, &contact_stream(contact_id)).await?;
-            if holder.is_none() && found.company_id.is_some() {
-                row.error =
-                    Some("the number's contact let it go (a merge was split); record this one on its card".into());
-                rows.push(row);
-                continue;
+        let change = match changes.entry(contact_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let (found, expected) = load::<Contact>(log, &contact_stream(contact_id)).await?;
+                if holder.is_none() && found.company_id.is_some() {
+                    row.error =
+                        Some("the number's contact let it go (a merge was split); record this one on its card".into());
+                    rows.push(row);
+                    continue;
+                }
+                let mut change = Change { state: found, expected, commands: Vec::new(), claim: None };
+                if holder.is_none() {
+                    let name = if line.name.is_empty() { account.id.clone() } else { line.name.clone() };
+                    let none = BTreeMap::new();
+                    let details = ContactDetails::parse(&name, NameSource::Import, None, "", &none, None)
+                        .or_else(|_| ContactDetails::parse(&account.id, NameSource::Import, None, "", &none, None))?;
+                    change.commands.push(ContactCommand::Create { contact_id, company_id: company, details });
+                    change.commands.push(ContactCommand::AddAccount { account: account.clone(), line: None });
+                    let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
+                    change.claim = Some(
+                        decide::<Reservation>(log, context, &account_stream(company, &account), &claim, account_taken)
+                            .await?,
+                    );
+                }
+                new.insert(change)
             }
-            let mut change = Change { state: found, expected, commands: Vec::new(), claim: None };
-            if holder.is_none() {
-                let name = if line.name.is_empty() { account.id.clone() } else { line.name.clone() };
-                let none = BTreeMap::new();
-                let details = ContactDetails::parse(&name, NameSource::Import, None, "", &none, None)
-                    .or_else(|_| ContactDetails::parse(&account.id, NameSource::Import, None, "", &none, None))?;
-                change.commands.push(ContactCommand::Create { contact_id, company_id: company, details });
-                change.commands.push(ContactCommand::AddAccount { account: account.clone(), line: None });
-                let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-                change.claim = Some(
-                    decide::<Reservation>(log, context, &account_stream(company, &account), &claim, account_taken)
-                        .await?,
-                );
-            }
-            changes.insert(contact_id, change);
-        }
-        let Some(change) = changes.get_mut(&contact_id) else { continue };
+        };
         let before = decide_in_turn(change.state.clone(), &change.commands).map_err(AppError::from)?.len();
         change.commands.push(ContactCommand::RecordConsent { consent });
         let after = decide_in_turn(change.state.clone(), &change.commands).map_err(AppError::from)?.len();
