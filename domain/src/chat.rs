@@ -84,6 +84,8 @@ pub enum Resolver {
     Supervisor(UserId),
     /// The menu bot, when the customer ends the conversation there.
     Bot,
+    /// The system following a rule: a chat sent to its contact's group (K6).
+    System,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -464,6 +464,7 @@ impl Projection for ChatBoard {
                 let author = match by {
                     domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
                     domain::chat::Resolver::Bot => "bot".into(),
+                    domain::chat::Resolver::System => "system".into(),
                 };
                 add_note(connection, event, chat_id, author, &note, at).await?;
             }

@@ -94,6 +94,9 @@ pub struct Books {
     dirty: BTreeSet<CompanyId>,
     /// Contacts' own agents (K6) reach their chats on every line through the chats' accounts.
     owners: ContactOwners,
+    /// Chats that started waiting on their line's queue though their contact is looked after by a
+    /// group (K6): each is to move to the group's queue (line's queue, group's queue).
+    to_group: HashMap<ChatId, (CompanyId, QueueId, QueueId)>,
 }
 
 /// Whose chats each contact's own agent gets (K6, R7), by account: `company/channel:id`.
@@ -102,8 +105,13 @@ struct ContactOwners {
     chats_of_account: HashMap<String, Vec<ChatId>>,
     contact_of_account: HashMap<String, ContactId>,
     agent_of_contact: HashMap<ContactId, UserId>,
+    /// Contacts looked after by a group of agents (a queue): their new conversations wait there.
+    group_of_contact: HashMap<ContactId, QueueId>,
+    account_of_chat: HashMap<ChatId, String>,
     /// Chats given their own agent one by one: that choice outranks the contact's.
     chosen_per_chat: HashSet<ChatId>,
+    /// Chats transferred and not yet queued again: a transfer's queue is not the group's to change.
+    transferred: HashSet<ChatId>,
 }
 
 impl ContactOwners {
@@ -122,6 +130,12 @@ impl ContactOwners {
             .filter(|chat| !self.chosen_per_chat.contains(chat))
             .map(|chat| RoutingFact::ChatOwnedBy { chat: *chat, agent })
             .collect()
+    }
+
+    /// The group looking after the chat's contact, if it has one.
+    fn group_of_chat(&self, chat: ChatId) -> Option<QueueId> {
+        let account = self.account_of_chat.get(&chat)?;
+        self.group_of_contact.get(self.contact_of_account.get(account)?).copied()
     }
 
     /// Folds a contact's event; answers the accounts whose chats' owner may have changed.
@@ -147,10 +161,17 @@ impl ContactOwners {
                 vec![key(account)]
             }
             ContactEvent::OwnerSet { contact_id, owner } => {
+                self.agent_of_contact.remove(contact_id);
+                self.group_of_contact.remove(contact_id);
                 match owner {
-                    Some(ContactOwner::Agent(agent)) => self.agent_of_contact.insert(*contact_id, *agent),
-                    _ => self.agent_of_contact.remove(contact_id),
-                };
+                    Some(ContactOwner::Agent(agent)) => {
+                        self.agent_of_contact.insert(*contact_id, *agent);
+                    }
+                    Some(ContactOwner::Group(queue)) => {
+                        self.group_of_contact.insert(*contact_id, *queue);
+                    }
+                    None => {}
+                }
                 self.contact_of_account.iter().filter(|(_, c)| *c == contact_id).map(|(a, _)| a.clone()).collect()
             }
             _ => vec![],
@@ -326,6 +347,7 @@ impl Books {
             ChatEvent::Started { chat_id, channel, contact_id, .. } => {
                 let account = ContactOwners::key(company, &Account { channel: *channel, id: contact_id.clone() });
                 self.owners.chats_of_account.entry(account.clone()).or_default().push(*chat_id);
+                self.owners.account_of_chat.insert(*chat_id, account.clone());
                 for fact in self.owners.facts_for(&account) {
                     self.fact(company, fact);
                 }
@@ -334,7 +356,20 @@ impl Books {
             ChatEvent::Queued { chat_id, queue, .. } => {
                 self.told.remove(chat_id);
                 self.deadlines.remove(chat_id);
-                (*chat_id, Some(RoutingFact::ChatWaiting { chat: *chat_id, queue: *queue }))
+                let transferred = self.owners.transferred.remove(chat_id);
+                match self.owners.group_of_chat(*chat_id) {
+                    Some(group) if group != *queue && !transferred => {
+                        self.to_group.insert(*chat_id, (company, *queue, group));
+                        self.dirty.insert(company);
+                        (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id }))
+                    }
+                    _ => (*chat_id, Some(RoutingFact::ChatWaiting { chat: *chat_id, queue: *queue })),
+                }
+            }
+            ChatEvent::Transferred { chat_id, .. } => {
+                self.owners.transferred.insert(*chat_id);
+                self.to_group.remove(chat_id);
+                (*chat_id, None)
             }
             ChatEvent::Assigned { chat_id, agent, queue, .. } => {
                 self.told.remove(chat_id);
@@ -385,7 +420,6 @@ impl Books {
             | ChatEvent::AssignmentGreetingSet { chat_id, .. }
             | ChatEvent::BotStopped { chat_id, .. }
             | ChatEvent::BotResumed { chat_id, .. }
-            | ChatEvent::Transferred { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
             | ChatEvent::DeliveryFailed { chat_id, .. }
             | ChatEvent::InputAccepted { chat_id, .. }
@@ -590,6 +624,44 @@ impl Books {
         Ok(transactions)
     }
 
+    /// Chats waiting on their line's queue whose contact a group looks after: each moves to the
+    /// group's queue in a transaction of its own (K6). A chat that can no longer move waits where
+    /// it is.
+    fn send_to_groups(&mut self, company: CompanyId, now: DateTime<Utc>) -> Result<Vec<Vec<Decided>>, AppError> {
+        let due: Vec<(ChatId, QueueId, QueueId)> = self
+            .to_group
+            .iter()
+            .filter(|(_, (of, _, _))| *of == company)
+            .map(|(chat, (_, line_queue, group))| (*chat, *line_queue, *group))
+            .collect();
+        let mut transactions = Vec::new();
+        for (chat, line_queue, group) in due {
+            let Some(tracked) = self.chats.get(&chat) else { continue };
+            let command = ChatCommand::Transfer {
+                company_id: company,
+                by: domain::chat::Resolver::System,
+                to: domain::chat::TransferTarget::Queue(group),
+                note: None,
+                at: now,
+            };
+            let waiting_on_line = tracked.state.is_waiting() && tracked.state.queue == Some(line_queue);
+            match Chat::decide(&tracked.state, &command) {
+                Ok(events) if waiting_on_line && !events.is_empty() => {
+                    let context = system_context(company, now);
+                    let stream = domain::chat::chat_stream(chat);
+                    transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
+                }
+                _ => {
+                    self.to_group.remove(&chat);
+                    if waiting_on_line {
+                        self.fact(company, RoutingFact::ChatWaiting { chat, queue: line_queue });
+                    }
+                }
+            }
+        }
+        Ok(transactions)
+    }
+
     fn decide_assignments(&self, context: &CommandContext, chunk: &[Assignment]) -> Result<Vec<Decided>, AppError> {
         let mut decisions = Vec::new();
         let mut agents: HashMap<UserId, (AgentState, ExpectedRevision, Vec<AgentEvent>)> = HashMap::new();
@@ -734,6 +806,11 @@ impl ChatRouter {
         }
         let companies = std::mem::take(&mut self.books.dirty);
         for company in companies {
+            for transaction in self.books.send_to_groups(company, now)? {
+                if !self.append(transaction).await? {
+                    self.books.dirty.insert(company);
+                }
+            }
             for transaction in self.books.hand_over(company, now)? {
                 if !self.append(transaction).await? {
                     // The chat moved meanwhile (a delivery recorded, a message): look again once

@@ -17,6 +17,7 @@ on_both_backends!(
     a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both,
     businesses_are_renamed_and_deleted_and_their_contacts_follow,
     a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline,
+    a_contacts_group_gets_their_new_conversations_on_every_line_and_a_transfer_still_goes_where_sent,
     an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new,
     google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others,
     an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason,
@@ -388,6 +389,49 @@ async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(
 
     assert_eq!(app.inbound(&key, &shop, write("api", "someone-else")).await.status(), 202);
     assert_eq!(app.wait_chats(&ben.client, |c| c.len() == 1).await.len(), 1, "other customers still go round");
+}
+
+async fn a_contacts_group_gets_their_new_conversations_on_every_line_and_a_transfer_still_goes_where_sent(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let vip = app.queue_with("VIP", &[&ben]).await;
+    let key = app.api_key().await;
+    let (shop, _) = app.line(json!({ "queue": sales }), None).await;
+    let _ana_online = go_online(&app, &ana).await;
+    let _ben_online = go_online(&app, &ben).await;
+    let rosa =
+        app.new_contact(json!({ "name": "Rosa", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
+    let owner = format!("/api/v1/contacts/{rosa}/owner");
+    let unknown = json!({ "owner": { "kind": "group", "id": uuid::Uuid::now_v7() } });
+    assert_eq!(app.send(&app.client, Method::PUT, &owner, unknown).await.status(), 404);
+    let group = json!({ "owner": { "kind": "group", "id": vip } });
+    assert_eq!(app.send(&app.client, Method::PUT, &owner, group).await.status(), 204);
+
+    let write = |channel: &str, id: &str| json!({ "channel": channel, "contact_id": id, "text": "hola" });
+    assert_eq!(app.inbound(&key, &shop, write("whatsapp", "34612345678")).await.status(), 202);
+    let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
+    let chat = bens[0]["chat_id"].as_str().unwrap().to_string();
+    let history = app.get_json(&app.client, &format!("/api/v1/chats/{chat}/history")).await;
+    let moved = history.as_array().unwrap().iter().find(|e| e["event_type"] == "ChatTransferred").cloned();
+    let moved = moved.unwrap_or_else(|| panic!("the move to the group is in the history: {history}"));
+    assert_eq!((moved["actor"].as_str(), moved["data"]["by"]["role"].as_str()), (Some("system"), Some("system")));
+    assert_eq!(moved["data"]["to"]["queue"], vip.as_str());
+    assert_eq!(app.inbound(&key, &shop, write("api", "someone-else")).await.status(), 202);
+    assert_eq!(
+        app.wait_chats(&ana.client, |c| c.len() == 1).await.len(),
+        1,
+        "other customers stay on the line's queue"
+    );
+
+    let transfer = json!({ "to": { "queue": sales }, "note": "for sales" });
+    let url = format!("{}/api/v1/chats/{chat}/transfer", app.address);
+    assert_eq!(ben.client.post(url).json(&transfer).send().await.unwrap().status(), 204);
+    assert_eq!(app.wait_chats(&ana.client, |c| c.len() == 2).await.len(), 2, "a transfer goes where it was sent");
+    assert!(app.wait_chats(&ben.client, |c| c.is_empty()).await.is_empty());
 }
 
 /// Waits until the import has done every row (failing when it stops moving); answers what it came to.
