@@ -66,3 +66,4 @@ bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin routing-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin bot-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin contact-search-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin contact-import-bench

@@ -19,13 +19,21 @@ pub fn company() -> CompanyId {
 
 /// The server on the benchmark's database, on a free port: its address and its task.
 pub async fn start_server(database_url: &str) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    start_server_with(database_url, None).await
+}
+
+/// The server, with its first supervisor (e-mail, password) when the benchmark signs in as one.
+pub async fn start_server_with(
+    database_url: &str,
+    admin: Option<(String, String)>,
+) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
     let settings = Settings {
         database_url: database_url.to_string(),
         address: "127.0.0.1:0".parse().expect("an address"),
         site_root: std::env::temp_dir(),
         log_format: LogFormat::Human,
         company_id: default_company(),
-        admin: None,
+        admin,
         operator_token: None,
         smtp_url: None,
         smtp_from: "Ikono Chat <bot@localhost>".into(),
