@@ -59,6 +59,7 @@ pub struct ImportStatus {
     pub rows: usize,
     /// Rows done so far.
     pub done: usize,
+    /// Every row is done and the directory shows them.
     pub finished: bool,
     #[serde(flatten)]
     pub counts: RowCounts,
@@ -146,8 +147,9 @@ pub async fn start_import(
     Ok(ImportStatus::of(import_id, started.iter().fold(ImportState::default(), ContactImport::evolve)))
 }
 
-/// `GET /contacts/imports/{id}`: how far an import of the caller's company has gone. A finished
-/// import is answered once the directory shows its contacts.
+/// `GET /contacts/imports/{id}`: how far an import of the caller's company has gone. An import is
+/// said finished once the directory shows its contacts too (until then its rows are all done but
+/// it is not finished), so whoever reads the directory next finds them.
 pub async fn import_status(state: &AppState, caller: &Caller, import_id: ImportId) -> Result<ImportStatus, AppError> {
     caller.require(&[Role::Supervisor])?;
     let history = state.log.read_stream(&import_stream(import_id)).await?;
@@ -160,10 +162,12 @@ pub async fn import_status(state: &AppState, caller: &Caller, import_id: ImportI
     if import.company_id != Some(caller.company_id) {
         return Err(AppError::NotFound("no such import".into()));
     }
-    if import.finished {
-        state.caught_up(&state.contacts, last).await?;
+    let mut status = ImportStatus::of(import_id, import);
+    if status.finished {
+        let shown = state.contacts.checkpoint().await?;
+        status.finished = last.is_none_or(|last| shown >= last);
     }
-    Ok(ImportStatus::of(import_id, import))
+    Ok(status)
 }
 
 /// The businesses a batch names, by name in lower case: the company's, or created for it; a

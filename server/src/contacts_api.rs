@@ -86,7 +86,7 @@ pub(crate) async fn post_import(
     Query(query): Query<ImportQuery>,
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<ImportStatus>), AppError> {
-    let file = axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())?;
+    let file = uploaded_file(body).await?;
     let started = start_import(&state, &caller, query.name.as_deref().unwrap_or_default(), &file).await?;
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
@@ -108,7 +108,7 @@ pub(crate) async fn post_consents_preview(
     Query(query): Query<ConsentFileQuery>,
     body: axum::body::Body,
 ) -> Result<Json<ConsentPreview>, AppError> {
-    let file = axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())?;
+    let file = uploaded_file(body).await?;
     Ok(Json(preview_consents(&state, &caller, &file, &query).await?))
 }
 
@@ -119,8 +119,13 @@ pub(crate) async fn post_consents_import(
     Query(query): Query<ConsentFileQuery>,
     body: axum::body::Body,
 ) -> Result<Json<ConsentPreview>, AppError> {
-    let file = axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())?;
+    let file = uploaded_file(body).await?;
     Ok(Json(import_consents(&state, &caller, &file, &query).await?))
+}
+
+/// A file sent as the request's body, refused past the import limit.
+async fn uploaded_file(body: axum::body::Body) -> Result<axum::body::Bytes, AppError> {
+    axum::body::to_bytes(body, IMPORT_MAX_BYTES + 1).await.map_err(|_| too_large())
 }
 
 fn contact_id(raw: &str) -> Result<ContactId, AppError> {
