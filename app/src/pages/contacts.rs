@@ -130,6 +130,8 @@ pub struct ContactWords {
     pub export_google: &'static str,
     pub import_file: &'static str,
     pub importing: &'static str,
+    /// Every row is done; the directory is still indexing them.
+    pub indexing: &'static str,
     pub created: &'static str,
     pub unchanged: &'static str,
     pub refused: &'static str,
@@ -201,6 +203,7 @@ pub const ENGLISH: ContactWords = ContactWords {
     export_google: "Export for Google Contacts",
     import_file: "Import a file: CSV (ours or Google Contacts') or Excel",
     importing: "Importing…",
+    indexing: "Every row is in; making them searchable…",
     created: "created",
     unchanged: "already there",
     refused: "refused",
@@ -272,6 +275,7 @@ pub const SPANISH: ContactWords = ContactWords {
     export_google: "Exportar para Google Contacts",
     import_file: "Importar un archivo: CSV (nuestro o de Google Contacts) o Excel",
     importing: "Importando…",
+    indexing: "Todas las filas están; preparándolas para la búsqueda…",
     created: "creados",
     unchanged: "ya estaban",
     refused: "rechazadas",
@@ -485,7 +489,7 @@ fn ContactFiles() -> impl IntoView {
                 let words = words.get();
                 match import.get() {
                     Some(Ok(going)) if !going.finished => Some(view! {
-                        <p class="muted">{format!("{} {}", words.importing, going.file_name)}</p>
+                        <p class="muted">{if going.done == going.rows { words.indexing.to_string() } else { format!("{} {}", words.importing, going.file_name) }}</p>
                         <progress class="import-progress" max=going.rows value=going.done aria-label=words.importing></progress>
                         <span class="import-rows">{format!("{} / {}", going.done, going.rows)}</span>
                     }.into_any()),
