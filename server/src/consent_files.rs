@@ -4,6 +4,7 @@
 
 use crate::commands::{commit, decide, load, with_retry, CommandContext, Decided};
 use crate::contact_files::{table_of, Table};
+use crate::contact_imports::imported_contact_id;
 use crate::contacts::{account_taken, country_of, decide_in_turn, holder_of};
 use crate::error::AppError;
 use crate::people::Caller;
@@ -20,7 +21,6 @@ use eventlog::ExpectedRevision;
 use serde::{Deserialize, Serialize};
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 /// Headers a column of numbers goes by (any case), in English and Spanish.
 const NUMBER_COLUMNS: [&str; 10] =
@@ -162,11 +162,6 @@ struct Plan {
     changes: BTreeMap<ContactId, Change>,
 }
 
-/// The contact a file's number makes when nobody has it: the same as a contact import's.
-fn new_contact_id(company: CompanyId, account: &Account) -> ContactId {
-    ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), format!("import:{}", account.key()).as_bytes()))
-}
-
 async fn plan(
     state: &AppState,
     context: &CommandContext,
@@ -222,7 +217,7 @@ async fn plan(
             at: context.now,
         };
         let holder = holder_of(log, company, &account).await?;
-        let contact_id = holder.unwrap_or_else(|| new_contact_id(company, &account));
+        let contact_id = holder.unwrap_or_else(|| imported_contact_id(company, &account.key()));
         let change = match changes.entry(contact_id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(new) => {

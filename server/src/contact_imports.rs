@@ -206,6 +206,12 @@ struct Batch {
     counts: RowCounts,
 }
 
+/// The contact a file makes for what identifies a row (its first account's key, else its e-mail,
+/// else its name): the same for every file, so a row imported twice is one contact.
+pub(crate) fn imported_contact_id(company: CompanyId, identity: &str) -> ContactId {
+    ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), format!("import:{identity}").as_bytes()))
+}
+
 /// One row: planned as a new contact (`true`), found in the directory already (`false`), or
 /// refused with the reason.
 async fn plan_row(
@@ -247,7 +253,7 @@ async fn plan_row(
         (None, Some(email)) => format!("email:{email}"),
         (None, None) => format!("name:{}", details.name.to_lowercase()),
     };
-    let contact_id = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), format!("import:{identity}").as_bytes()));
+    let contact_id = imported_contact_id(company, &identity);
     if batch.contacts.contains(&contact_id) {
         return Ok(false);
     }
