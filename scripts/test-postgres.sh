@@ -40,6 +40,17 @@ for _ in $(seq 1 30); do
     sleep 1
 done
 
+# Each node keeps about thirty connections (log, read store, listener, one per leader lock) and
+# the multi-node tests run several nodes at once beside other tests: Debian's default of 100 is short.
+if (( $(as_postgres psql -qAt -c "SHOW max_connections") < 400 )); then
+    as_postgres psql -q -c "ALTER SYSTEM SET max_connections = 400"
+    $SUDO pg_ctlcluster "$version" "$cluster" restart
+    for _ in $(seq 1 30); do
+        as_postgres psql -qAt -c "SELECT 1" >/dev/null 2>&1 && break
+        sleep 1
+    done
+fi
+
 as_postgres psql -q -v ON_ERROR_STOP=1 <<'SQL'
 DO $$
 BEGIN
