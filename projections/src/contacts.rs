@@ -6,7 +6,7 @@ use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::business::BusinessEvent;
 use domain::contact::{Account, ConsentRecord, ContactDetails, ContactEvent, ContactOwner};
-use domain::contact_search::{contact_terms, query_terms};
+use domain::contact_search::{contact_keys, query_terms};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -14,14 +14,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const NAME: &str = "contacts";
 /// 2: terms carry the contact's name key, so a search sorts and cuts its matches in the index.
-pub const VERSION: u32 = 2;
-const CONTACTS: &str = "contacts_contacts_v2";
-const ACCOUNTS: &str = "contacts_accounts_v2";
-const CONSENTS: &str = "contacts_consents_v2";
-const BUSINESSES: &str = "contacts_businesses_v2";
-const TERMS: &str = "contacts_terms_v2";
-/// Sorts after every character a term may hold: `term < prefix || LAST` bounds a prefix search.
-const LAST: char = '\u{10FFFF}';
+/// 3: every prefix of every term is indexed, so each asked term is an equality in name order.
+pub const VERSION: u32 = 3;
+const CONTACTS: &str = "contacts_contacts_v3";
+const ACCOUNTS: &str = "contacts_accounts_v3";
+const CONSENTS: &str = "contacts_consents_v3";
+const BUSINESSES: &str = "contacts_businesses_v3";
+const TERMS: &str = "contacts_terms_v3";
+/// The most keys a search reads of one term at a time.
+const MOST_KEYS_AT_ONCE: usize = 1024;
+/// Terms written or removed by one statement, well within both backends' limits on parameters.
+const TERMS_PER_STATEMENT: usize = 500;
 
 /// One account of a contact and the lines it talked to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +64,7 @@ pub struct BusinessRow {
 
 const CONTACT_COLUMNS: &str = "c.contact_id, c.company_id, c.name, c.name_source, c.email, c.notes, c.fields, \
                                c.business_id, b.name AS business_name, c.owner, c.merged_into";
-const CONTACT_FROM: &str = "contacts_contacts_v2 c LEFT JOIN contacts_businesses_v2 b \
+const CONTACT_FROM: &str = "contacts_contacts_v3 c LEFT JOIN contacts_businesses_v3 b \
                             ON b.business_id = c.business_id AND b.deleted = 0";
 
 fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
@@ -134,31 +137,22 @@ impl Contacts {
             let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
             return self.with_accounts(store, contacts).await;
         }
-        // The first contacts by name that every term finds, cut in the terms' index (which holds
-        // each contact's name key); only those are then read whole.
-        let hits = (0..terms.len())
-            .map(|n| {
-                let (low, high) = (2 + 2 * n, 3 + 2 * n);
-                format!(
-                    "SELECT t.name_key, t.contact_id FROM {TERMS} t \
-                     WHERE t.company_id = $1 AND t.term >= ${low} AND t.term < ${high}"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" INTERSECT ");
-        let sql = format!(
-            "WITH hits AS MATERIALIZED (SELECT DISTINCT name_key, contact_id FROM ({hits}) matched \
-             ORDER BY name_key, contact_id LIMIT {limit}) \
-             SELECT {CONTACT_COLUMNS} FROM hits h JOIN {CONTACTS} c ON c.contact_id = h.contact_id \
-             LEFT JOIN {BUSINESSES} b ON b.business_id = c.business_id AND b.deleted = 0 \
-             ORDER BY h.name_key, h.contact_id"
-        );
-        let mut statement = sqlx::query(&sql).bind(company);
-        for term in &terms {
-            statement = statement.bind(term.clone()).bind(format!("{term}{LAST}"));
+        let hits = first_found_by_all(store, company, &terms, limit as usize).await?;
+        if hits.is_empty() {
+            return Ok(Vec::new());
         }
-        let rows = statement.fetch_all(store.pool()).await?;
-        let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
+        let places = (1..=hits.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.contact_id IN ({places})");
+        let mut statement = sqlx::query(&sql);
+        for (_, contact_id) in &hits {
+            statement = statement.bind(contact_id.clone());
+        }
+        let mut found: BTreeMap<String, ContactRow> = BTreeMap::new();
+        for row in statement.fetch_all(store.pool()).await? {
+            let contact = contact_row(&row)?;
+            found.insert(contact.contact_id.clone(), contact);
+        }
+        let contacts = hits.iter().filter_map(|(_, contact_id)| found.remove(contact_id)).collect();
         self.with_accounts(store, contacts).await
     }
 
@@ -269,6 +263,88 @@ impl Contacts {
     }
 }
 
+/// A contact's place in name order, as the terms' index holds it: its name key, then its id.
+type NamePlace = (String, String);
+
+/// Where a read of a term's keys begins.
+enum Resume {
+    Start,
+    AtOrAfter(NamePlace),
+    After(NamePlace),
+}
+
+/// The first `limit` contacts of a company, in name order, that every term finds. Each term's keys
+/// are a list in name order in the index; the lists are read together a batch at a time, each
+/// skipping to where the furthest one begins, so a search costs about what its first matches cost
+/// rather than everything its commonest term finds.
+async fn first_found_by_all(
+    store: &ReadStore,
+    company: &str,
+    terms: &[String],
+    limit: usize,
+) -> Result<Vec<NamePlace>, sqlx::Error> {
+    let mut found = Vec::new();
+    let mut resume = Resume::Start;
+    let mut batch = limit.max(16);
+    loop {
+        let mut lists = Vec::with_capacity(terms.len());
+        for term in terms {
+            let list = keys_of(store, company, term, &resume, batch).await?;
+            if list.is_empty() {
+                return Ok(found);
+            }
+            lists.push(list);
+        }
+        // Every list has been read at least this far; beyond it, some have not.
+        let Some(reach) = lists.iter().filter_map(|list| list.last()).min().cloned() else {
+            return Ok(found);
+        };
+        let Some((first, others)) = lists.split_first() else {
+            return Ok(found);
+        };
+        for place in first.iter().take_while(|place| **place <= reach) {
+            if others.iter().all(|list| list.binary_search(place).is_ok()) {
+                found.push(place.clone());
+                if found.len() == limit {
+                    return Ok(found);
+                }
+            }
+        }
+        if lists.iter().any(|list| list.len() < batch && list.last() == Some(&reach)) {
+            return Ok(found);
+        }
+        resume = match lists.iter().filter_map(|list| list.first()).max() {
+            Some(furthest) if *furthest > reach => Resume::AtOrAfter(furthest.clone()),
+            _ => Resume::After(reach),
+        };
+        batch = (batch * 2).min(MOST_KEYS_AT_ONCE);
+    }
+}
+
+/// Up to `batch` contacts of a company a term finds, in name order, from `resume` on.
+async fn keys_of(
+    store: &ReadStore,
+    company: &str,
+    term: &str,
+    resume: &Resume,
+    batch: usize,
+) -> Result<Vec<NamePlace>, sqlx::Error> {
+    let (condition, place) = match resume {
+        Resume::Start => ("", None),
+        Resume::AtOrAfter(place) => (" AND (name_key, contact_id) >= ($3, $4)", Some(place)),
+        Resume::After(place) => (" AND (name_key, contact_id) > ($3, $4)", Some(place)),
+    };
+    let sql = format!(
+        "SELECT name_key, contact_id FROM {TERMS} WHERE company_id = $1 AND term = $2{condition} \
+         ORDER BY name_key, contact_id LIMIT {batch}"
+    );
+    let mut statement = sqlx::query_as::<_, NamePlace>(&sql).bind(company).bind(term);
+    if let Some((key, contact_id)) = place {
+        statement = statement.bind(key).bind(contact_id);
+    }
+    statement.fetch_all(store.pool()).await
+}
+
 fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
@@ -347,27 +423,35 @@ async fn put_consent(
     Ok(())
 }
 
-/// Writes again the terms `contact_id` is found by (none once merged away).
+/// Brings the terms `contact_id` is found by up to date (none once merged away), writing only
+/// what changed: a new account adds its own prefixes, and nothing else is touched.
 async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
-    sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1"))
-        .bind(contact_id)
-        .execute(&mut *connection)
-        .await?;
-    let Some(row) = sqlx::query(&format!(
+    let contact = sqlx::query(&format!(
         "SELECT c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {CONTACT_FROM} \
          WHERE c.contact_id = $1 AND c.merged_into IS NULL"
     ))
     .bind(contact_id)
     .fetch_optional(&mut *connection)
-    .await?
-    else {
+    .await?;
+    let held: Vec<(String, String)> =
+        sqlx::query_as(&format!("SELECT term, name_key FROM {TERMS} WHERE contact_id = $1"))
+            .bind(contact_id)
+            .fetch_all(&mut *connection)
+            .await?;
+    let Some(contact) = contact else {
+        if !held.is_empty() {
+            sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1"))
+                .bind(contact_id)
+                .execute(&mut *connection)
+                .await?;
+        }
         return Ok(());
     };
-    let company: String = row.try_get("company_id")?;
-    let name: String = row.try_get("name")?;
-    let key: String = row.try_get("name_key")?;
-    let email: Option<String> = row.try_get("email")?;
-    let business: Option<String> = row.try_get("business_name")?;
+    let company: String = contact.try_get("company_id")?;
+    let name: String = contact.try_get("name")?;
+    let key: String = contact.try_get("name_key")?;
+    let email: Option<String> = contact.try_get("email")?;
+    let business: Option<String> = contact.try_get("business_name")?;
     let accounts = sqlx::query(&format!("SELECT channel, account_id FROM {ACCOUNTS} WHERE contact_id = $1"))
         .bind(contact_id)
         .fetch_all(&mut *connection)
@@ -378,17 +462,37 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
             Some(Account { channel, id: row.try_get("account_id").ok()? })
         })
         .collect::<Vec<_>>();
-    let terms = contact_terms(&name, email.as_deref(), business.as_deref(), &accounts);
-    if terms.is_empty() {
-        return Ok(());
+    let wanted = contact_keys(&name, email.as_deref(), business.as_deref(), &accounts);
+    // A renamed contact moves in name order: every one of its terms is written again.
+    let held: BTreeSet<String> = if held.iter().all(|(_, held_key)| *held_key == key) {
+        held.into_iter().map(|(term, _)| term).collect()
+    } else {
+        sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1"))
+            .bind(contact_id)
+            .execute(&mut *connection)
+            .await?;
+        BTreeSet::new()
+    };
+    let stale: Vec<&String> = held.difference(&wanted).collect();
+    for chunk in stale.chunks(TERMS_PER_STATEMENT) {
+        let places = (0..chunk.len()).map(|n| format!("${}", n + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!("DELETE FROM {TERMS} WHERE contact_id = $1 AND term IN ({places})");
+        let mut statement = sqlx::query(&sql).bind(contact_id);
+        for term in chunk {
+            statement = statement.bind((*term).clone());
+        }
+        statement.execute(&mut *connection).await?;
     }
-    let places = (0..terms.len()).map(|n| format!("($1, $2, $3, ${})", n + 4)).collect::<Vec<_>>().join(", ");
-    let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, name_key, term) VALUES {places}");
-    let mut statement = sqlx::query(&sql).bind(company).bind(contact_id).bind(key);
-    for term in terms {
-        statement = statement.bind(term);
+    let new: Vec<&String> = wanted.difference(&held).collect();
+    for chunk in new.chunks(TERMS_PER_STATEMENT) {
+        let places = (0..chunk.len()).map(|n| format!("($1, $2, $3, ${})", n + 4)).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, name_key, term) VALUES {places}");
+        let mut statement = sqlx::query(&sql).bind(company.clone()).bind(contact_id).bind(key.clone());
+        for term in chunk {
+            statement = statement.bind((*term).clone());
+        }
+        statement.execute(&mut *connection).await?;
     }
-    statement.execute(&mut *connection).await?;
     Ok(())
 }
 
@@ -420,7 +524,8 @@ impl Projection for Contacts {
     }
 
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
-        // Prefix searches compare terms byte by byte: PostgreSQL's "C" collation, SQLite's default.
+        // A search compares terms and name places byte by byte, in SQL and in Rust alike:
+        // PostgreSQL's "C" collation, SQLite's default.
         let bytewise = if connection.backend_name() == "PostgreSQL" { " COLLATE \"C\"" } else { "" };
         for statement in [
             format!(
@@ -446,7 +551,8 @@ impl Projection for Contacts {
             ),
             format!(
                 "CREATE TABLE IF NOT EXISTS {TERMS} (company_id TEXT NOT NULL, term TEXT{bytewise} NOT NULL, \
-                 name_key TEXT NOT NULL, contact_id TEXT NOT NULL, PRIMARY KEY (company_id, term, name_key, contact_id))"
+                 name_key TEXT{bytewise} NOT NULL, contact_id TEXT{bytewise} NOT NULL, \
+                 PRIMARY KEY (company_id, term, name_key, contact_id))"
             ),
             format!("CREATE INDEX IF NOT EXISTS {TERMS}_contact ON {TERMS} (contact_id)"),
         ] {

@@ -23,6 +23,7 @@ on_both_backends!(
     an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason,
     a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart,
     consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing,
+    a_search_gives_the_first_contacts_by_name_that_every_word_finds_however_many_share_one,
 );
 
 impl TestApp {
@@ -133,7 +134,8 @@ async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_
     let response = app.send(&agent.client, Method::PUT, &format!("/api/v1/contacts/{ana}"), edit).await;
     assert_eq!(response.status(), 204);
     assert_eq!(app.names_found("ana@acme").await, vec!["Ana López"]);
-    assert!(app.names_found("ana.lopez@exa").await.is_empty(), "the old e-mail finds nobody any more");
+    assert!(app.names_found("maría").await.is_empty(), "the old name finds nobody");
+    assert!(app.names_found("ana.lopez@example.com").await.is_empty(), "nor the old e-mail");
 }
 
 async fn bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_contact(backend: Backend) {
@@ -716,4 +718,66 @@ async fn consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_s
     let agent = app.agent("Lucia").await;
     let forbidden = app.post_file(&agent.client, "/api/v1/contacts/consents/preview", good).await;
     assert_eq!(forbidden.status(), 403, "bulk consent is supervisors'");
+}
+
+async fn a_search_gives_the_first_contacts_by_name_that_every_word_finds_however_many_share_one(backend: Backend) {
+    const FIRST: [&str; 6] = ["Ana", "Paula", "Pedro", "Sofía", "Lucía", "Anabel"];
+    const LAST: [&str; 6] = ["García", "Torres", "Pérez", "Gómez", "Ruiz", "Garcés"];
+    let app = spawn_app(backend).await;
+    let mut names = Vec::new();
+    let mut file = String::from("Name,WhatsApp\n");
+    for n in 0..720 {
+        let name = format!("{} {} {}", FIRST[n % 6], LAST[(n / 6) % 6], n / 36);
+        file.push_str(&format!("{name},+34 68{:07}\n", n));
+        names.push(name);
+    }
+    let report = import_file(&app, &app.client, file).await;
+    assert_eq!(report["created"], 720, "{report}");
+
+    let folded = |text: &str| {
+        text.to_lowercase().replace('á', "a").replace('é', "e").replace('í', "i").replace('ó', "o").replace('ú', "u")
+    };
+    // What the directory owes: the names each of whose words starts some word of the name, by name.
+    let expected = |query: &str, limit: usize| {
+        let mut found: Vec<&String> = names
+            .iter()
+            .filter(|name| {
+                let words: Vec<String> = folded(name).split(' ').map(str::to_string).collect();
+                folded(query).split(' ').all(|asked| words.iter().any(|word| word.starts_with(asked)))
+            })
+            .collect();
+        found.sort_by_key(|name| name.to_lowercase());
+        found.into_iter().take(limit).cloned().collect::<Vec<_>>()
+    };
+    for (query, limit) in [
+        ("paula torres", 50),
+        ("torres paula", 50),
+        ("sofia garc", 50),
+        ("ana", 50),
+        ("an", 7),
+        ("a", 50),
+        ("garc", 200),
+        ("lucia ruiz 19", 50),
+        ("pedro anabel", 50),
+        ("p t 1", 50),
+    ] {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/contacts", app.address))
+            .query(&[("q", query), ("limit", &limit.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let found: Vec<String> = response
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect();
+        let owed = expected(query, limit);
+        assert_eq!(found, owed, "{query} (limit {limit})");
+        assert!(!owed.is_empty() || query == "pedro anabel", "{query} is meant to find someone");
+    }
 }

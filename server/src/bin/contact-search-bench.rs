@@ -97,8 +97,8 @@ fn query(n: usize) -> String {
 async fn scan(store: &ReadStore, text: &str) -> usize {
     let pattern = format!("%{}%", text.to_lowercase());
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT c.contact_id FROM contacts_contacts_v2 c WHERE c.company_id = $1 AND (lower(c.name) LIKE $2 \
-         OR c.email LIKE $2 OR c.contact_id IN (SELECT a.contact_id FROM contacts_accounts_v2 a WHERE a.account_id LIKE $2)) \
+        "SELECT c.contact_id FROM contacts_contacts_v3 c WHERE c.company_id = $1 AND (lower(c.name) LIKE $2 \
+         OR c.email LIKE $2 OR c.contact_id IN (SELECT a.contact_id FROM contacts_accounts_v3 a WHERE a.account_id LIKE $2)) \
          ORDER BY c.name_key LIMIT 50",
     )
     .bind(company().to_string())
