@@ -324,6 +324,9 @@ pub struct Inbound {
     /// The line's menu, which greets every new conversation and sorts it (M2: none, straight to
     /// `queue`).
     pub menu: Option<Box<Menu>>,
+    /// The customer's contact has given consent for this account (K4: its own, its channel's or
+    /// the general one, wherever it was given), so a menu that remembers consent does not ask it.
+    pub consent_on_record: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -736,7 +739,8 @@ fn bot_answers(
 ) -> Vec<ChatEvent> {
     let mut turn = BotTurn { chat_id, conversation_id, menu, answering: &inbound.message_id, said: 0, at };
     let Some(place) = place else {
-        return match menu.filter(|m| m.consent.is_some() && !consented) {
+        let known = |remember: bool| consented || (remember && inbound.consent_on_record);
+        return match menu.filter(|m| m.consent.as_ref().is_some_and(|question| !known(question.remember))) {
             Some(menu) => vec![turn.ask_consent(menu)],
             None => turn.greet(),
         };
@@ -1282,6 +1286,7 @@ mod tests {
                 sticker: false,
                 queue: queue(),
                 menu: None,
+                consent_on_record: false,
             },
             conversation_id: conversation(n),
             at: at(),
@@ -1540,6 +1545,36 @@ mod tests {
         assert!(!history.iter().any(|e| matches!(e, ChatEvent::MenuAnswerRejected { .. })), "not a wrong answer");
         let state = history.iter().fold(ChatState::default(), Chat::evolve);
         assert_eq!(state.menu_place, Some(MenuPlace::top()), "still at the menu");
+    }
+
+    #[test]
+    fn a_consent_given_elsewhere_spares_the_question_unless_the_menu_asks_every_time() {
+        let consent = |remember: bool| crate::menu::ConsentQuestion {
+            text: "May we contact you on WhatsApp?".into(),
+            yes: "Yes".into(),
+            no: "No".into(),
+            farewell: None,
+            remember,
+        };
+        let first_message = |menu: Menu, on_record: bool| {
+            let command = match receive("m1", "hola", 0) {
+                ChatCommand::Receive { chat_id, mut inbound, conversation_id, at } => {
+                    inbound.menu = Some(Box::new(menu));
+                    inbound.consent_on_record = on_record;
+                    ChatCommand::Receive { chat_id, inbound, conversation_id, at }
+                }
+                other => other,
+            };
+            Chat::decide(&ChatState::default(), &command).unwrap()
+        };
+        let remembering = Menu { consent: Some(consent(true)), ..errands_menu() };
+        let spared = first_message(remembering.clone(), true);
+        assert!(matches!(spared.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
+        assert!(!spared.iter().any(|e| matches!(e, ChatEvent::ConsentAsked { .. })));
+        let unknown = first_message(remembering, false);
+        assert!(matches!(unknown.last(), Some(ChatEvent::ConsentAsked { .. })), "nothing on record: asked");
+        let asking_always = first_message(Menu { consent: Some(consent(false)), ..errands_menu() }, true);
+        assert!(matches!(asking_always.last(), Some(ChatEvent::ConsentAsked { .. })), "asked every time (M14)");
     }
 
     #[test]

@@ -460,6 +460,29 @@ pub async fn search_contacts(
     Ok(Contacts.search(&state.store, &caller.company_id.to_string(), &query.q, query.limit.unwrap_or(50)).await?)
 }
 
+/// What a contact's consents decide, level by level (K4).
+fn consent_state(consents: &[ConsentRecord]) -> ContactState {
+    ContactState {
+        consents: consents.iter().map(|c| (c.scope.clone(), c.clone())).collect(),
+        ..ContactState::default()
+    }
+}
+
+/// Whether the directory holds a customer's consent to be contacted through `account` (K4, at
+/// any level, wherever it was given): `None` when the account has no contact yet or nobody
+/// recorded any.
+pub async fn consent_on_record(
+    state: &AppState,
+    company: CompanyId,
+    account: &Account,
+) -> Result<Option<bool>, AppError> {
+    let Some(contact) = Contacts.contact_of_account(&state.store, &company.to_string(), account).await? else {
+        return Ok(None);
+    };
+    let consents = Contacts.consents(&state.store, &contact).await?;
+    Ok(consent_state(&consents).consent_for(account))
+}
+
 /// A contact's card, merged or not (a merged one says into which).
 pub async fn contact_card(state: &AppState, caller: &Caller, contact: ContactId) -> Result<ContactCard, AppError> {
     caller.require(&[Role::Supervisor, Role::Agent, Role::Auditor])?;
@@ -469,10 +492,7 @@ pub async fn contact_card(state: &AppState, caller: &Caller, contact: ContactId)
         .filter(|row| row.company_id == caller.company_id.to_string())
         .ok_or_else(|| AppError::NotFound("no such contact".into()))?;
     let consents = Contacts.consents(&state.store, &row.contact_id).await?;
-    let known = ContactState {
-        consents: consents.iter().map(|c| (c.scope.clone(), c.clone())).collect(),
-        ..ContactState::default()
-    };
+    let known = consent_state(&consents);
     let reachable = row
         .accounts
         .iter()

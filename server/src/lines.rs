@@ -278,6 +278,14 @@ pub async fn store_message(
         .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
     let chat_id = chat_of(line_id, &account.id);
     let message_id = message.message_id.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
+    let menu = line.routing.menu();
+    // M12–M14: a menu that remembers consent does not ask a customer who gave it anywhere (K4).
+    let consent_on_record = match menu.and_then(|m| m.consent.as_ref()) {
+        Some(question) if question.remember => {
+            crate::contacts::consent_on_record(state, company, &account).await? == Some(true)
+        }
+        _ => false,
+    };
     let inbound = Inbound {
         company_id: company,
         line_id,
@@ -289,7 +297,8 @@ pub async fn store_message(
         media: message.media,
         sticker: message.sticker,
         queue: line.routing.queue_of(line_id),
-        menu: line.routing.menu().cloned().map(Box::new),
+        menu: menu.cloned().map(Box::new),
+        consent_on_record,
     };
     let context = CommandContext {
         company_id: company.as_uuid(),

@@ -49,6 +49,7 @@ pub fn preview(menu: &Menu, answers: &[String], queue_name: impl Fn(QueueId) -> 
             sticker: false,
             queue: QueueId::from_uuid(Uuid::nil()),
             menu: Some(Box::new(menu.clone())),
+            consent_on_record: false,
         };
         let conversation_id = ConversationId::from_uuid(Uuid::from_u128(n as u128 + 1));
         let command = ChatCommand::Receive { chat_id, inbound, conversation_id, at: Utc::now() };

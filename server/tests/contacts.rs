@@ -24,6 +24,7 @@ on_both_backends!(
     a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart,
     consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing,
     a_search_gives_the_first_contacts_by_name_that_every_word_finds_however_many_share_one,
+    the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere,
 );
 
 impl TestApp {
@@ -780,4 +781,46 @@ async fn a_search_gives_the_first_contacts_by_name_that_every_word_finds_however
         assert_eq!(found, owed, "{query} (limit {limit})");
         assert!(!owed.is_empty() || query == "pedro anabel", "{query} is meant to find someone");
     }
+}
+
+async fn the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.api_key().await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let routing = json!({ "menu": {
+        "header": "Welcome",
+        "consent": { "text": "May we write to you here?", "yes": "Yes", "no": "No" },
+        "options": [{ "label": "Buy", "action": { "kind": "queue", "queue": sales } }]
+    } });
+    let mut hook = webhook().await;
+    let (line, _) = app.line(routing, Some(&hook.url)).await;
+    let ana =
+        app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
+    let pedro = app
+        .new_contact(json!({ "name": "Pedro", "accounts": [{ "channel": "whatsapp", "id": "+34699112233" }] }))
+        .await;
+    // An agent recorded Ana's consent for the whole channel; Pedro withdrew his everywhere.
+    for (contact, scope, given) in [
+        (&ana, json!({ "level": "channel", "channel": "whatsapp" }), true),
+        (&pedro, json!({ "level": "general" }), false),
+    ] {
+        let body = json!({ "scope": scope, "given": given });
+        let response = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{contact}/consents"), body).await;
+        assert_eq!(response.status(), 204);
+        for _ in 0..200 {
+            if app.card(contact).await["reachable"][0]["consented"] == given {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    let mut first_answer = async |number: &str| {
+        let body = json!({ "channel": "whatsapp", "contact_id": number, "name": "Someone", "text": "hola" });
+        assert_eq!(app.inbound(&key, &line, body).await.status(), 202);
+        let (_, told) = hook.next().await;
+        told["text"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first_answer("+34612345678").await, "Welcome\n1. Buy", "Ana's consent is on record: the menu at once");
+    assert_eq!(first_answer("+34699112233").await, "May we write to you here?\n1. Yes\n2. No", "Pedro is asked");
+    assert_eq!(first_answer("+34655443322").await, "May we write to you here?\n1. Yes\n2. No", "so is a stranger");
 }

@@ -121,6 +121,21 @@ struct Figures {
     p99_ms: f64,
     scan_p50_ms: f64,
     found: usize,
+    /// The search index: its keys per contact and its size on disk (table and indexes).
+    keys_per_contact: f64,
+    index_mb: f64,
+}
+
+/// How many keys the directory's search index holds per contact and its size in MB.
+async fn index_size(store: &ReadStore, backend: eventlog::testing::Backend) -> (f64, f64) {
+    let keys: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM contacts_terms_v3").fetch_one(store.pool()).await.expect("a count");
+    let size = match backend {
+        eventlog::testing::Backend::Sqlite => "SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%contacts_terms_v3%'",
+        eventlog::testing::Backend::Postgres => "SELECT pg_total_relation_size('contacts_terms_v3')",
+    };
+    let bytes: i64 = sqlx::query_scalar(size).fetch_one(store.pool()).await.expect("a size");
+    (keys as f64 / CONTACTS as f64, bytes as f64 / 1_048_576.0)
 }
 
 async fn timed<F: std::future::Future<Output = usize>>(search: F) -> (f64, usize) {
@@ -152,6 +167,7 @@ async fn run(database: TestDatabase) -> Figures {
         }
     }
     server.abort();
+    let (keys_per_contact, index_mb) = index_size(&store, database.backend).await;
     ours.sort_by(|a, b| a.total_cmp(b));
     scans.sort_by(|a, b| a.total_cmp(b));
     let slowest = by_kind
@@ -170,17 +186,19 @@ async fn run(database: TestDatabase) -> Figures {
         p99_ms: percentile(&ours, 0.99),
         scan_p50_ms: percentile(&scans, 0.5),
         found,
+        keys_per_contact,
+        index_mb,
     }
 }
 
 #[tokio::main]
 async fn main() {
-    println!("| backend | contacts | searches finding someone | p50 search | p99 search | slowest kind (p99) | p50 scan (baseline) | scan ÷ search | loading + indexing | goal |");
-    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
+    println!("| backend | contacts | searches finding someone | p50 search | p99 search | slowest kind (p99) | p50 scan (baseline) | scan ÷ search | loading + indexing | index keys per contact | index size | goal |");
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
     for backend in backends() {
         let figures = run(fresh_database(backend).await).await;
         println!(
-            "| {backend:?} | {CONTACTS} | {}/{SEARCHES} | {:.1} ms | {:.1} ms | {} ({:.1} ms) | {:.1} ms | {:.0}× | {:.0} s | ≤ 50 ms |",
+            "| {backend:?} | {CONTACTS} | {}/{SEARCHES} | {:.1} ms | {:.1} ms | {} ({:.1} ms) | {:.1} ms | {:.0}× | {:.0} s | {:.1} | {:.0} MB | ≤ 50 ms |",
             figures.found,
             figures.p50_ms,
             figures.p99_ms,
@@ -189,6 +207,8 @@ async fn main() {
             figures.scan_p50_ms,
             figures.scan_p50_ms / figures.p50_ms,
             figures.load_seconds,
+            figures.keys_per_contact,
+            figures.index_mb,
         );
     }
 }
