@@ -15,6 +15,10 @@ use unicode_normalization::UnicodeNormalization;
 /// has at most 15 digits), and every prefix of a term is indexed.
 pub const TERM_MAX_CHARS: usize = 24;
 
+/// A search is taken for a phone number from this many digits on; shorter starts of a number are
+/// never asked, so they are not kept.
+const PHONE_MIN_DIGITS: usize = 3;
+
 fn folded(text: &str) -> String {
     text.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().to_lowercase()
 }
@@ -46,23 +50,25 @@ pub fn contact_keys<'a>(
     let mut terms: BTreeSet<String> = words(name).collect();
     terms.extend(email.into_iter().flat_map(words));
     terms.extend(business.into_iter().flat_map(words));
+    let mut numbers = BTreeSet::new();
     for account in accounts {
         match account.channel {
-            Channel::Whatsapp => terms.extend(phone_digit_forms(&account.id)),
+            Channel::Whatsapp => numbers.extend(phone_digit_forms(&account.id)),
             _ => {
                 terms.insert(folded(&account.id));
                 terms.extend(words(&account.id));
             }
         }
     }
-    let mut keys: BTreeSet<String> = terms.into_iter().map(shortened).flat_map(|term| prefixes(&term)).collect();
+    let mut keys: BTreeSet<String> = terms.into_iter().flat_map(|term| prefixes(&shortened(term), 1)).collect();
+    keys.extend(numbers.into_iter().flat_map(|number| prefixes(&shortened(number), PHONE_MIN_DIGITS)));
     keys.extend(email.map(|email| shortened(folded(email))));
     keys
 }
 
-/// Every prefix of a term, itself included.
-fn prefixes(term: &str) -> Vec<String> {
-    term.char_indices().map(|(at, c)| term[..at + c.len_utf8()].to_string()).collect()
+/// Every prefix of a term of at least `shortest` characters, the term itself included.
+fn prefixes(term: &str, shortest: usize) -> Vec<String> {
+    term.char_indices().skip(shortest - 1).map(|(at, c)| term[..at + c.len_utf8()].to_string()).collect()
 }
 
 /// The terms a search asks for. A search written like a phone number ("+34 612-34 56 78",
@@ -71,7 +77,8 @@ fn prefixes(term: &str) -> Vec<String> {
 pub fn query_terms(query: &str) -> Vec<String> {
     let query = query.trim();
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = digits.len() >= 3 && query.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
+    let phone_like =
+        digits.len() >= PHONE_MIN_DIGITS && query.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
     let terms: Vec<String> = if phone_like {
         vec![digits.strip_prefix("00").map(str::to_string).unwrap_or(digits)]
     } else {

@@ -21,7 +21,8 @@ const ACCOUNTS: &str = "contacts_accounts_v3";
 const CONSENTS: &str = "contacts_consents_v3";
 const BUSINESSES: &str = "contacts_businesses_v3";
 const TERMS: &str = "contacts_terms_v3";
-/// The most keys a search reads of one term at a time.
+/// The fewest and the most keys a search reads of one term at a time.
+const FEWEST_KEYS_AT_ONCE: usize = 16;
 const MOST_KEYS_AT_ONCE: usize = 1024;
 /// Terms written or removed by one statement, well within both backends' limits on parameters.
 const TERMS_PER_STATEMENT: usize = 500;
@@ -285,7 +286,7 @@ async fn first_found_by_all(
 ) -> Result<Vec<NamePlace>, sqlx::Error> {
     let mut found = Vec::new();
     let mut resume = Resume::Start;
-    let mut batch = limit.max(16);
+    let mut batch = limit.max(FEWEST_KEYS_AT_ONCE);
     loop {
         let mut lists = Vec::with_capacity(terms.len());
         for term in terms {
@@ -302,6 +303,7 @@ async fn first_found_by_all(
         let Some((first, others)) = lists.split_first() else {
             return Ok(found);
         };
+        let matched_before = found.len();
         for place in first.iter().take_while(|place| **place <= reach) {
             if others.iter().all(|list| list.binary_search(place).is_ok()) {
                 found.push(place.clone());
@@ -313,11 +315,16 @@ async fn first_found_by_all(
         if lists.iter().any(|list| list.len() < batch && list.last() == Some(&reach)) {
             return Ok(found);
         }
-        resume = match lists.iter().filter_map(|list| list.first()).max() {
-            Some(furthest) if *furthest > reach => Resume::AtOrAfter(furthest.clone()),
-            _ => Resume::After(reach),
+        let matched = found.len() > matched_before;
+        (resume, batch) = match lists.iter().filter_map(|list| list.first()).max() {
+            // Where the lists meet again, matches are likely: read no more than still wanted.
+            Some(furthest) if *furthest > reach => {
+                (Resume::AtOrAfter(furthest.clone()), (limit - found.len()).max(FEWEST_KEYS_AT_ONCE))
+            }
+            _ if matched => (Resume::After(reach), (limit - found.len()).max(FEWEST_KEYS_AT_ONCE)),
+            // The lists overlap without matching: read further at a time.
+            _ => (Resume::After(reach), (batch * 2).min(MOST_KEYS_AT_ONCE)),
         };
-        batch = (batch * 2).min(MOST_KEYS_AT_ONCE);
     }
 }
 
@@ -526,7 +533,11 @@ impl Projection for Contacts {
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
         // A search compares terms and name places byte by byte, in SQL and in Rust alike:
         // PostgreSQL's "C" collation, SQLite's default.
-        let bytewise = if connection.backend_name() == "PostgreSQL" { " COLLATE \"C\"" } else { "" };
+        let postgres = connection.backend_name() == "PostgreSQL";
+        let bytewise = if postgres { " COLLATE \"C\"" } else { "" };
+        // On SQLite the terms are kept once, in their key's order, rather than in a table and again
+        // in its index: about fifty keys per contact.
+        let clustered = if postgres { "" } else { " WITHOUT ROWID" };
         for statement in [
             format!(
                 "CREATE TABLE IF NOT EXISTS {CONTACTS} (contact_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
@@ -552,7 +563,7 @@ impl Projection for Contacts {
             format!(
                 "CREATE TABLE IF NOT EXISTS {TERMS} (company_id TEXT NOT NULL, term TEXT{bytewise} NOT NULL, \
                  name_key TEXT{bytewise} NOT NULL, contact_id TEXT{bytewise} NOT NULL, \
-                 PRIMARY KEY (company_id, term, name_key, contact_id))"
+                 PRIMARY KEY (company_id, term, name_key, contact_id)){clustered}"
             ),
             format!("CREATE INDEX IF NOT EXISTS {TERMS}_contact ON {TERMS} (contact_id)"),
         ] {

@@ -116,6 +116,8 @@ const KINDS: [&str; 6] =
 struct Figures {
     /// The slowest kind of search, by its p99.
     slowest: (&'static str, f64),
+    /// The five slowest searches and what they asked.
+    slowest_searches: Vec<(f64, String)>,
     load_seconds: f64,
     p50_ms: f64,
     p99_ms: f64,
@@ -155,11 +157,13 @@ async fn run(database: TestDatabase) -> Figures {
     let company = company().to_string();
     let (mut ours, mut scans, mut found) = (Vec::new(), Vec::new(), 0);
     let mut by_kind: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len()];
+    let mut every: Vec<(f64, String)> = Vec::new();
     for n in 0..SEARCHES {
         let text = query(n);
         let (ms, hits) =
             timed(async { Contacts.search(&store, &company, &text, 50).await.expect("a search").len() }).await;
         ours.push(ms);
+        every.push((ms, text.clone()));
         by_kind[n % KINDS.len()].push(ms);
         found += hits.min(1);
         if n % 10 == 0 {
@@ -169,6 +173,8 @@ async fn run(database: TestDatabase) -> Figures {
     server.abort();
     let (keys_per_contact, index_mb) = index_size(&store, database.backend).await;
     ours.sort_by(|a, b| a.total_cmp(b));
+    every.sort_by(|a, b| b.0.total_cmp(&a.0));
+    every.truncate(5);
     scans.sort_by(|a, b| a.total_cmp(b));
     let slowest = by_kind
         .iter_mut()
@@ -181,6 +187,7 @@ async fn run(database: TestDatabase) -> Figures {
         .unwrap_or(("none", f64::NAN));
     Figures {
         slowest,
+        slowest_searches: every,
         load_seconds,
         p50_ms: percentile(&ours, 0.5),
         p99_ms: percentile(&ours, 0.99),
@@ -210,5 +217,6 @@ async fn main() {
             figures.keys_per_contact,
             figures.index_mb,
         );
+        eprintln!("{backend:?}: slowest searches {:?}", figures.slowest_searches);
     }
 }
