@@ -384,6 +384,14 @@ pub struct Absorption {
 }
 
 impl ContactState {
+    /// What a contact's consents alone decide, from the records a read model keeps.
+    pub fn with_consents(consents: &[ConsentRecord]) -> Self {
+        ContactState {
+            consents: consents.iter().map(|c| (c.scope.clone(), c.clone())).collect(),
+            ..ContactState::default()
+        }
+    }
+
     /// Whether the contact may be contacted through `account` (K4): the account's own consent,
     /// else its channel's, else the general one; `None` when nobody recorded any.
     pub fn consent_for(&self, account: &Account) -> Option<bool> {

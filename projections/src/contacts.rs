@@ -432,6 +432,12 @@ async fn put_consent(
 
 /// Brings the terms `contact_id` is found by up to date (none once merged away), writing only
 /// what changed: a new account adds its own prefixes, and nothing else is touched.
+/// A contact merged away, or renamed (its place in name order changes), loses every search term.
+async fn drop_terms(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
+    sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1")).bind(contact_id).execute(connection).await?;
+    Ok(())
+}
+
 async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
     let contact = sqlx::query(&format!(
         "SELECT c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {CONTACT_FROM} \
@@ -447,10 +453,7 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
             .await?;
     let Some(contact) = contact else {
         if !held.is_empty() {
-            sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1"))
-                .bind(contact_id)
-                .execute(&mut *connection)
-                .await?;
+            drop_terms(connection, contact_id).await?;
         }
         return Ok(());
     };
@@ -474,10 +477,7 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
     let held: BTreeSet<String> = if held.iter().all(|(_, held_key)| *held_key == key) {
         held.into_iter().map(|(term, _)| term).collect()
     } else {
-        sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1"))
-            .bind(contact_id)
-            .execute(&mut *connection)
-            .await?;
+        drop_terms(connection, contact_id).await?;
         BTreeSet::new()
     };
     let stale: Vec<&String> = held.difference(&wanted).collect();

@@ -461,13 +461,6 @@ pub async fn search_contacts(
 }
 
 /// What a contact's consents decide, level by level (K4).
-fn consent_state(consents: &[ConsentRecord]) -> ContactState {
-    ContactState {
-        consents: consents.iter().map(|c| (c.scope.clone(), c.clone())).collect(),
-        ..ContactState::default()
-    }
-}
-
 /// Whether the directory holds a customer's consent to be contacted through `account` (K4, at
 /// any level, wherever it was given): `None` when the account has no contact yet or nobody
 /// recorded any.
@@ -480,7 +473,7 @@ pub async fn consent_on_record(
         return Ok(None);
     };
     let consents = Contacts.consents(&state.store, &contact).await?;
-    Ok(consent_state(&consents).consent_for(account))
+    Ok(ContactState::with_consents(&consents).consent_for(account))
 }
 
 /// A contact's card, merged or not (a merged one says into which).
@@ -492,7 +485,7 @@ pub async fn contact_card(state: &AppState, caller: &Caller, contact: ContactId)
         .filter(|row| row.company_id == caller.company_id.to_string())
         .ok_or_else(|| AppError::NotFound("no such contact".into()))?;
     let consents = Contacts.consents(&state.store, &row.contact_id).await?;
-    let known = consent_state(&consents);
+    let known = ContactState::with_consents(&consents);
     let reachable = row
         .accounts
         .iter()

@@ -7,7 +7,7 @@ use crate::people::Caller;
 use crate::startup::AppState;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
-use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatRejection, Inbound};
+use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatEvent, ChatRejection, Inbound};
 use domain::contact::{Account, Channel};
 use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
@@ -260,6 +260,14 @@ pub async fn receive_message(
     Ok(store_message(state, company, line_id, message).await?.0)
 }
 
+fn with_consent_on_record(command: &ChatCommand) -> ChatCommand {
+    let mut command = command.clone();
+    if let ChatCommand::Receive { inbound, .. } = &mut command {
+        inbound.consent_on_record = true;
+    }
+    command
+}
+
 /// [`receive_message`], answering also where in the log the message (and what the bot said to it)
 /// was stored, for callers that read their writes.
 pub async fn store_message(
@@ -279,18 +287,12 @@ pub async fn store_message(
     let chat_id = chat_of(line_id, &account.id);
     let message_id = message.message_id.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
     let menu = line.routing.menu();
-    // M12–M14: a menu that remembers consent does not ask a customer who gave it anywhere (K4).
-    let consent_on_record = match menu.and_then(|m| m.consent.as_ref()) {
-        Some(question) if question.remember => {
-            crate::contacts::consent_on_record(state, company, &account).await? == Some(true)
-        }
-        _ => false,
-    };
+    let remembers_consent = menu.and_then(|m| m.consent.as_ref()).is_some_and(|question| question.remember);
     let inbound = Inbound {
         company_id: company,
         line_id,
         channel: account.channel,
-        contact_id: account.id,
+        contact_id: account.id.clone(),
         contact_name: message.name,
         message_id: message_id.clone(),
         text: message.text,
@@ -298,7 +300,7 @@ pub async fn store_message(
         sticker: message.sticker,
         queue: line.routing.queue_of(line_id),
         menu: menu.cloned().map(Box::new),
-        consent_on_record,
+        consent_on_record: false,
     };
     let context = CommandContext {
         company_id: company.as_uuid(),
@@ -320,7 +322,15 @@ pub async fn store_message(
             Some(kept) => kept,
             None => load::<Chat>(log, &stream).await?,
         };
-        let events = Chat::decide(&chat, &command).map_err(chat_rejected)?;
+        let mut events = Chat::decide(&chat, &command).map_err(chat_rejected)?;
+        // M12–M14: a menu that remembers consent does not ask a customer who gave it anywhere
+        // (K4); the directory is asked only when the bot would ask, not on every message.
+        if remembers_consent
+            && events.iter().any(|e| matches!(e, ChatEvent::ConsentAsked { .. }))
+            && crate::contacts::consent_on_record(state, company, &account).await? == Some(true)
+        {
+            events = Chat::decide(&chat, &with_consent_on_record(&command)).map_err(chat_rejected)?;
+        }
         let decided = Decided::new(&context, &stream, expected, &events)?;
         let after = decided.expected_after();
         match state.inbound.commit(decided).await {
