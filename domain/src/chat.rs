@@ -3,7 +3,7 @@
 //! resolution. States: with the menu bot, waiting in a queue, assigned (pending when the customer
 //! spoke last, following when the agent did), resolved.
 
-use crate::contact::Channel;
+use crate::contact::{Channel, NameSource};
 use crate::decider::Decider;
 use crate::errand::{answers_text, render_answer, WebQuery, WebRequest};
 use crate::event::DomainEvent;
@@ -101,7 +101,13 @@ pub enum ChatEvent {
         channel: Channel,
         contact_id: String,
         contact_name: String,
+        /// Whose name `contact_name` is (K5): the customer's profile, or the company's phone book.
+        #[serde(default)]
+        name_source: NameSource,
     },
+    /// A later message shows the customer under another name, or the phone book's name (K5).
+    #[serde(rename = "ContactNameSeen")]
+    ContactNameSeen { chat_id: ChatId, name: String, source: NameSource, at: DateTime<Utc> },
     #[serde(rename = "ConversationOpened")]
     ConversationOpened { chat_id: ChatId, conversation_id: ConversationId, at: DateTime<Utc> },
     /// `message_id` is the sender's own id of the message: a message sent twice is stored once.
@@ -314,6 +320,8 @@ pub struct Inbound {
     pub channel: Channel,
     pub contact_id: String,
     pub contact_name: String,
+    /// Whose name `contact_name` is: the channel's profile or the company's phone book (K5).
+    pub name_source: NameSource,
     pub message_id: String,
     pub text: String,
     pub media: Option<String>,
@@ -463,6 +471,8 @@ pub struct ChatState {
     pub pending_query: Option<PendingQuery>,
     /// E-mails of answers requested and not yet sent nor failed.
     pub pending_emails: BTreeSet<Uuid>,
+    /// The name the channel last showed for the customer, and whose it is.
+    pub name_seen: (String, NameSource),
     seen: BTreeSet<String>,
 }
 
@@ -804,6 +814,7 @@ impl Decider for Chat {
                     return Ok(vec![]);
                 }
                 let mut events = Vec::new();
+                let name = inbound.contact_name.split_whitespace().collect::<Vec<_>>().join(" ");
                 if state.company_id.is_none() {
                     events.push(ChatEvent::Started {
                         chat_id: *chat_id,
@@ -811,7 +822,15 @@ impl Decider for Chat {
                         line_id: inbound.line_id,
                         channel: inbound.channel,
                         contact_id: inbound.contact_id.trim().to_string(),
-                        contact_name: inbound.contact_name.split_whitespace().collect::<Vec<_>>().join(" "),
+                        contact_name: name,
+                        name_source: inbound.name_source,
+                    });
+                } else if !name.is_empty() && (&name, inbound.name_source) != (&state.name_seen.0, state.name_seen.1) {
+                    events.push(ChatEvent::ContactNameSeen {
+                        chat_id: *chat_id,
+                        name,
+                        source: inbound.name_source,
+                        at: *at,
                     });
                 }
                 let opens = state.conversation.is_none();
@@ -1119,11 +1138,13 @@ impl Decider for Chat {
 
     fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
         match event {
-            ChatEvent::Started { chat_id, company_id, line_id, .. } => {
+            ChatEvent::Started { chat_id, company_id, line_id, contact_name, name_source, .. } => {
                 state.chat_id = Some(*chat_id);
                 state.company_id = Some(*company_id);
                 state.line_id = Some(*line_id);
+                state.name_seen = (contact_name.clone(), *name_source);
             }
+            ChatEvent::ContactNameSeen { name, source, .. } => state.name_seen = (name.clone(), *source),
             ChatEvent::ConversationOpened { conversation_id, .. } => {
                 state.conversation = Some(*conversation_id);
                 state.agent = None;
@@ -1280,6 +1301,7 @@ mod tests {
                 line_id: line(),
                 contact_id: "+5491100000000".into(),
                 contact_name: " Rosa  Díaz ".into(),
+                name_source: NameSource::Profile,
                 message_id: message_id.into(),
                 text: text.into(),
                 media: None,
@@ -1754,6 +1776,40 @@ mod tests {
     }
 
     #[test]
+    fn a_later_message_under_another_name_or_the_phone_books_is_seen_once() {
+        let named = |message_id: &str, name: &str, source: NameSource| match receive(message_id, "otra", 2) {
+            ChatCommand::Receive { chat_id, mut inbound, conversation_id, at } => {
+                inbound.contact_name = name.into();
+                inbound.name_source = source;
+                ChatCommand::Receive { chat_id, inbound, conversation_id, at }
+            }
+            other => other,
+        };
+        let seen = |history: &[ChatEvent], command: &ChatCommand| {
+            Chat::decide(&Chat::fold(history), command)
+                .unwrap()
+                .into_iter()
+                .filter_map(|e| match e {
+                    ChatEvent::ContactNameSeen { name, source, .. } => Some((name, source)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut history = Chat::decide(&ChatState::default(), &receive("m1", "hola", 1)).unwrap();
+        assert!(seen(&history, &named("m2", " Rosa Díaz", NameSource::Profile)).is_empty(), "the same name");
+        assert!(seen(&history, &named("m2", "", NameSource::Profile)).is_empty(), "no name shown");
+        assert_eq!(
+            seen(&history, &named("m2", "Rosa María Díaz", NameSource::Profile)),
+            vec![("Rosa María Díaz".to_string(), NameSource::Profile)]
+        );
+        let phone_book = named("m2", "Rosa Díaz", NameSource::PhoneBook);
+        assert_eq!(seen(&history, &phone_book), vec![("Rosa Díaz".to_string(), NameSource::PhoneBook)]);
+        let more = Chat::decide(&Chat::fold(&history), &phone_book).unwrap();
+        history.extend(more);
+        assert!(seen(&history, &named("m3", "Rosa Díaz", NameSource::PhoneBook)).is_empty(), "seen once");
+    }
+
+    #[test]
     fn a_first_message_starts_the_chat_opens_a_conversation_and_queues_it() {
         given::<Chat>(vec![]).when(receive("m1", "hola", 1)).then(vec![
             ChatEvent::Started {
@@ -1763,6 +1819,7 @@ mod tests {
                 channel: Channel::Whatsapp,
                 contact_id: "+5491100000000".into(),
                 contact_name: "Rosa Díaz".into(),
+                name_source: NameSource::Profile,
             },
             ChatEvent::ConversationOpened { chat_id: chat(), conversation_id: conversation(1), at: at() },
             ChatEvent::CustomerMessageReceived {

@@ -113,6 +113,18 @@ pub enum NameSource {
     Import,
 }
 
+impl NameSource {
+    /// Among the names a channel gives, which outranks which; `None` for a name a person gave,
+    /// which no channel replaces.
+    pub fn channel_rank(self) -> Option<u8> {
+        match self {
+            NameSource::Profile => Some(0),
+            NameSource::PhoneBook => Some(1),
+            NameSource::Agent | NameSource::Import => None,
+        }
+    }
+}
+
 /// What a person knows of a contact, checked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactDetails {
@@ -205,8 +217,9 @@ pub enum ConsentSource {
     Menu,
     Agent,
     Import,
-    /// The provider told us the customer opted out (e.g. WhatsApp's STOP).
-    ProviderOptOut,
+    /// The channel's provider told us the customer opted out or back in (WhatsApp's "stop
+    /// promotions" and "resume", Gupshup's opted-out and opted-in).
+    Provider,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,9 +301,12 @@ pub enum ContactCommand {
     ChangeDetails {
         details: ContactDetails,
     },
-    /// The channel's profile shows a name (K5): it becomes the contact's name only if nobody gave one.
-    SeeProfileName {
+    /// The channel shows a name (K5), its customer's profile name or the one saved in the
+    /// company's phone book: it names the contact unless a person did, and a phone-book name
+    /// outranks a profile name.
+    SeeChannelName {
         name: String,
+        source: NameSource,
     },
     /// The account talked to `line` (or was added by hand, without a line).
     AddAccount {
@@ -450,21 +466,19 @@ impl Decider for Contact {
             } else {
                 vec![ContactEvent::DetailsChanged { contact_id, details: details.clone() }]
             }),
-            ContactCommand::SeeProfileName { name } => {
+            ContactCommand::SeeChannelName { name, source } => {
                 let name = single_spaced(name);
-                let unnamed = state.details.name_source == NameSource::Profile;
-                Ok(
-                    if unnamed
-                        && !name.is_empty()
-                        && name != state.details.name
-                        && name.chars().count() <= CONTACT_NAME_MAX_CHARS
-                    {
-                        let details = ContactDetails { name, ..state.details.clone() };
-                        vec![ContactEvent::DetailsChanged { contact_id, details }]
-                    } else {
-                        vec![]
-                    },
-                )
+                let outranked = source
+                    .channel_rank()
+                    .zip(state.details.name_source.channel_rank())
+                    .is_some_and(|(seen, held)| seen >= held);
+                let unchanged = name == state.details.name && *source == state.details.name_source;
+                Ok(if outranked && !unchanged && !name.is_empty() && name.chars().count() <= CONTACT_NAME_MAX_CHARS {
+                    let details = ContactDetails { name, name_source: *source, ..state.details.clone() };
+                    vec![ContactEvent::DetailsChanged { contact_id, details }]
+                } else {
+                    vec![]
+                })
             }
             ContactCommand::AddAccount { account, line } => Ok(match state.accounts.get(account) {
                 None => vec![ContactEvent::AccountAdded { contact_id, account: account.clone(), line: *line }],
@@ -713,19 +727,37 @@ mod tests {
     }
 
     #[test]
-    fn the_profile_name_only_names_a_contact_nobody_named() {
-        given::<Contact>(vec![created(1, "Ana", NameSource::Profile)])
-            .when(ContactCommand::SeeProfileName { name: "Ana María".into() })
+    fn a_channel_names_a_contact_nobody_named_and_the_phone_book_outranks_the_profile() {
+        let profile = |name: &str| ContactCommand::SeeChannelName { name: name.into(), source: NameSource::Profile };
+        let phone_book =
+            |name: &str| ContactCommand::SeeChannelName { name: name.into(), source: NameSource::PhoneBook };
+        given::<Contact>(vec![created(1, "Ana", NameSource::Profile)]).when(profile("Ana María")).then(vec![
+            ContactEvent::DetailsChanged { contact_id: id(1), details: details("Ana María", NameSource::Profile) },
+        ]);
+        given::<Contact>(vec![created(1, "Ana", NameSource::Profile)]).when(phone_book("Ana López (Acme)")).then(vec![
+            ContactEvent::DetailsChanged {
+                contact_id: id(1),
+                details: details("Ana López (Acme)", NameSource::PhoneBook),
+            },
+        ]);
+        given::<Contact>(vec![created(1, "Ana", NameSource::Profile)]).when(phone_book("Ana")).then(vec![
+            ContactEvent::DetailsChanged { contact_id: id(1), details: details("Ana", NameSource::PhoneBook) },
+        ]);
+        given::<Contact>(vec![created(1, "Ana López (Acme)", NameSource::PhoneBook)])
+            .when(phone_book("Ana López (Acme) VIP"))
             .then(vec![ContactEvent::DetailsChanged {
                 contact_id: id(1),
-                details: details("Ana María", NameSource::Profile),
+                details: details("Ana López (Acme) VIP", NameSource::PhoneBook),
             }]);
         given::<Contact>(vec![created(1, "Ana López (Acme)", NameSource::PhoneBook)])
-            .when(ContactCommand::SeeProfileName { name: "Ana María".into() })
+            .when(profile("Ana María"))
             .then(vec![]);
-        given::<Contact>(vec![created(1, "Ana López", NameSource::Agent)])
-            .when(ContactCommand::SeeProfileName { name: "Ana María".into() })
+        given::<Contact>(vec![created(1, "Ana López", NameSource::PhoneBook)])
+            .when(phone_book("Ana López"))
             .then(vec![]);
+        given::<Contact>(vec![created(1, "Ana López", NameSource::Agent)]).when(phone_book("Ana María")).then(vec![]);
+        given::<Contact>(vec![created(1, "Ana López", NameSource::Import)]).when(profile("Ana María")).then(vec![]);
+        given::<Contact>(vec![created(1, "Ana", NameSource::Profile)]).when(profile("  ")).then(vec![]);
     }
 
     #[test]

@@ -332,7 +332,7 @@ impl Projection for ChatBoard {
         }
         let at = event.metadata.occurred_at.to_rfc3339();
         match decode_event::<ChatEvent>(event)? {
-            ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name } => {
+            ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, .. } => {
                 sqlx::query(&format!(
                     "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, '', $8, $8) ON CONFLICT (chat_id) DO NOTHING"
@@ -347,6 +347,13 @@ impl Projection for ChatBoard {
                 .bind(&at)
                 .execute(&mut *connection)
                 .await?;
+            }
+            ChatEvent::ContactNameSeen { chat_id, name, .. } => {
+                sqlx::query(&format!("UPDATE {CHATS} SET contact_name = $1 WHERE chat_id = $2"))
+                    .bind(name)
+                    .bind(chat_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
             }
             ChatEvent::ConversationOpened { chat_id, conversation_id, at } => {
                 sqlx::query(&format!(

@@ -1,30 +1,28 @@
 //! Keeps the contact directory up with the chats: the account of every new chat finds its contact
-//! (or a new one, named by the channel's profile, K5) and remembers the line it talked to; what a
+//! (or a new one, named as the channel shows them, K5) and remembers the line it talked to; what a
 //! customer answers the menu bot's consent question is recorded on their contact (M12, K2).
 
-use crate::commands::{commit, load, with_retry, CommandContext, Decided};
-use crate::contacts::{create_contact, decide_in_turn, holder_of};
+use crate::commands::CommandContext;
+use crate::contacts::{change_in_turn, find_or_create_contact, holder_of, ChannelName};
 use crate::error::AppError;
 use crate::follower::Follower;
 use crate::leader::Leadership;
 use crate::metrics::Metrics;
 use domain::chat::ChatEvent;
-use domain::contact::{
-    contact_stream, Account, ConsentRecord, ConsentScope, ConsentSource, Contact, ContactCommand, ContactDetails,
-    NameSource,
-};
+use domain::contact::{Account, ConsentRecord, ConsentScope, ConsentSource, ContactCommand, NameSource};
 use domain::event::decode;
-use domain::ids::{ChatId, CompanyId, ContactId, LineId};
+use domain::ids::{ChatId, CompanyId, LineId};
 use eventlog::{EventLog, Position, RecordedEvent};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use uuid::Uuid;
 
 /// What the keeper has to do for one chat.
 #[derive(Clone, Debug)]
 enum Chore {
     /// A chat started: its account joins a contact.
-    Meet { company: CompanyId, line: LineId, account: Account, name: String },
+    Meet { company: CompanyId, line: LineId, account: Account, name: String, source: NameSource },
+    /// The channel showed the customer under another name (K5).
+    Name { company: CompanyId, account: Account, name: String, source: NameSource },
     /// The customer answered the consent question.
     Consent { company: CompanyId, account: Account, consent: ConsentRecord },
 }
@@ -52,14 +50,18 @@ impl ContactKeeper {
     }
 
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
-        if !matches!(event.event_type.as_str(), "ChatStarted" | "ConsentGiven" | "ConsentRefused") {
+        if !matches!(event.event_type.as_str(), "ChatStarted" | "ContactNameSeen" | "ConsentGiven" | "ConsentRefused") {
             return Ok(());
         }
         let chore = match decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())? {
-            ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name } => {
+            ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, name_source } => {
                 let account = Account { channel, id: contact_id };
                 self.accounts.insert(chat_id, (company_id, account.clone()));
-                Chore::Meet { company: company_id, line: line_id, account, name: contact_name }
+                Chore::Meet { company: company_id, line: line_id, account, name: contact_name, source: name_source }
+            }
+            ChatEvent::ContactNameSeen { chat_id, name, source, .. } => {
+                let Some((company, account)) = self.accounts.get(&chat_id).cloned() else { return Ok(()) };
+                Chore::Name { company, account, name, source }
             }
             ChatEvent::ConsentGiven { chat_id, at, .. } | ChatEvent::ConsentRefused { chat_id, at, .. } => {
                 let Some((company, account)) = self.accounts.get(&chat_id).cloned() else { return Ok(()) };
@@ -91,50 +93,33 @@ impl ContactKeeper {
     async fn do_chore(&self, chore: Chore) -> Result<(), AppError> {
         let log = self.log.as_ref();
         match chore {
-            Chore::Meet { company, line, account, name } => {
+            Chore::Meet { company, line, account, name, source } => {
                 let context = CommandContext::system(company, chrono::Utc::now());
-                if holder_of(log, company, &account).await?.is_none() {
-                    // The same account always makes the same contact, so doing this twice makes one.
-                    let contact = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), account.key().as_bytes()));
-                    let none = BTreeMap::new();
-                    let details = ContactDetails::parse(&name, NameSource::Profile, None, "", &none, None)
-                        .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
-                    let accounts = [(account.clone(), Some(line))];
-                    match create_contact(log, &self.metrics, &context, contact, details, &accounts).await {
-                        Err(AppError::Conflict(_)) => {} // someone claimed it meanwhile: theirs it is
-                        other => return other.map(|_| ()),
-                    }
-                }
+                let seen = ChannelName { name: &name, source };
+                let Some(contact) = find_or_create_contact(log, &self.metrics, &context, &account, line, seen).await?
+                else {
+                    return Ok(());
+                };
+                let commands = [
+                    ContactCommand::AddAccount { account, line: Some(line) },
+                    ContactCommand::SeeChannelName { name, source },
+                ];
+                change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
+            }
+            Chore::Name { company, account, name, source } => {
+                let context = CommandContext::system(company, chrono::Utc::now());
                 let Some(contact) = holder_of(log, company, &account).await? else { return Ok(()) };
-                let commands =
-                    [ContactCommand::AddAccount { account, line: Some(line) }, ContactCommand::SeeProfileName { name }];
-                change(log, &self.metrics, &context, contact, &commands).await
+                let commands = [ContactCommand::SeeChannelName { name, source }];
+                change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
             }
             Chore::Consent { company, account, consent } => {
                 let context = CommandContext::system(company, chrono::Utc::now());
                 let Some(contact) = holder_of(log, company, &account).await? else { return Ok(()) };
-                change(log, &self.metrics, &context, contact, &[ContactCommand::RecordConsent { consent }]).await
+                let commands = [ContactCommand::RecordConsent { consent }];
+                change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
             }
         }
     }
-}
-
-/// Runs commands on a contact the keeper found, in turn, in one append.
-async fn change(
-    log: &dyn EventLog,
-    metrics: &Metrics,
-    context: &CommandContext,
-    contact: ContactId,
-    commands: &[ContactCommand],
-) -> Result<(), AppError> {
-    let stream = contact_stream(contact);
-    with_retry(metrics, || async {
-        let (state, expected) = load::<Contact>(log, &stream).await?;
-        let events = decide_in_turn(state, commands).map_err(AppError::from)?;
-        commit(log, metrics, vec![Decided::new(context, &stream, expected, &events)?]).await
-    })
-    .await
-    .map(|_| ())
 }
 
 #[async_trait::async_trait]

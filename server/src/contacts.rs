@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::people::Caller;
 use crate::startup::AppState;
+use chrono::{DateTime, Utc};
 use domain::business::{business_stream, Business, BusinessCommand, BusinessRejection};
 use domain::contact::{
     account_stream, contact_stream, Account, AccountRecord, Channel, ConsentRecord, ConsentScope, ConsentSource,
@@ -304,6 +305,60 @@ pub async fn record_consent(
     change_contact(state, caller, contact, ContactCommand::RecordConsent { consent }).await
 }
 
+/// What a channel's provider reports of a customer's consent (K2): they opted out, or back in.
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ProviderConsent {
+    /// The channel and the customer's id on it, as in the line's messages.
+    pub channel: Channel,
+    pub contact_id: String,
+    /// `false`: the customer opted out (WhatsApp's "stop", Gupshup's opted-out); `true`: they
+    /// opted back in.
+    pub given: bool,
+    /// When the provider says it happened; now when not said.
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct RecordedProviderConsent {
+    /// The contact that holds the account: found, or made for it.
+    pub contact_id: ContactId,
+}
+
+/// K2: a provider's opt-out or opt-in, handed over on a line, is the account's consent (the most
+/// specific level, K4), with source `provider`; a number nobody knew gets a contact.
+pub async fn record_provider_consent(
+    state: &AppState,
+    company: CompanyId,
+    line: LineId,
+    report: ProviderConsent,
+) -> Result<RecordedProviderConsent, AppError> {
+    crate::lines::company_line(state, company, line).await?;
+    let account = Account::parse(report.channel, &report.contact_id, None)
+        .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
+    let now = state.clock.now();
+    let at = match report.at {
+        Some(at) if at > now => return Err(AppError::Invalid("at: the provider's time is in the future".into())),
+        Some(at) => at,
+        None => now,
+    };
+    let context = CommandContext::system(company, now);
+    let log = state.log.as_ref();
+    let unnamed = ChannelName { name: "", source: NameSource::Profile };
+    let contact = find_or_create_contact(log, &state.metrics, &context, &account, line, unnamed)
+        .await?
+        .ok_or_else(|| AppError::Conflict("the account changed hands meanwhile; send it again".into()))?;
+    let consent = ConsentRecord {
+        scope: ConsentScope::Account { account },
+        given: report.given,
+        source: ConsentSource::Provider,
+        at,
+    };
+    let position =
+        change_in_turn(log, &state.metrics, &context, contact, &[ContactCommand::RecordConsent { consent }]).await?;
+    state.caught_up(&state.contacts, position).await?;
+    Ok(RecordedProviderConsent { contact_id: contact })
+}
+
 /// Adds an account to a contact by hand: claimed for it, or refused if another contact has it.
 pub async fn add_account(
     state: &AppState,
@@ -418,6 +473,59 @@ pub async fn holder_of(
 ) -> Result<Option<ContactId>, AppError> {
     let (reservation, _) = load::<Reservation>(log, &account_stream(company, account)).await?;
     Ok(reservation.holder().map(ContactId::from_uuid))
+}
+
+/// The name a channel shows for a customer, and whose it is (K5).
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelName<'a> {
+    pub name: &'a str,
+    pub source: NameSource,
+}
+
+/// The contact holding `account`, or a new one named as the channel shows them (by the account's
+/// id when it shows no name) and holding it from `line`; `None` only if the account's holder
+/// let go of it meanwhile.
+pub async fn find_or_create_contact(
+    log: &dyn EventLog,
+    metrics: &Metrics,
+    context: &CommandContext,
+    account: &Account,
+    line: LineId,
+    shown: ChannelName<'_>,
+) -> Result<Option<ContactId>, AppError> {
+    let company = CompanyId::from_uuid(context.company_id);
+    if holder_of(log, company, account).await?.is_none() {
+        // The same account always makes the same contact, so doing this twice makes one.
+        let contact = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), account.key().as_bytes()));
+        let none = BTreeMap::new();
+        let details = ContactDetails::parse(shown.name, shown.source, None, "", &none, None)
+            .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
+        let accounts = [(account.clone(), Some(line))];
+        match create_contact(log, metrics, context, contact, details, &accounts).await {
+            Err(AppError::Conflict(_)) => {} // someone claimed it meanwhile: theirs it is
+            other => {
+                other?;
+            }
+        }
+    }
+    holder_of(log, company, account).await
+}
+
+/// Runs commands on a contact, in turn, in one append.
+pub async fn change_in_turn(
+    log: &dyn EventLog,
+    metrics: &Metrics,
+    context: &CommandContext,
+    contact: ContactId,
+    commands: &[ContactCommand],
+) -> Result<Option<eventlog::Position>, AppError> {
+    let stream = contact_stream(contact);
+    with_retry(metrics, || async {
+        let (state, expected) = load::<Contact>(log, &stream).await?;
+        let events = decide_in_turn(state, commands).map_err(AppError::from)?;
+        commit(log, metrics, vec![Decided::new(context, &stream, expected, &events)?]).await
+    })
+    .await
 }
 
 /// The reservation of `account` passes from one contact to another.

@@ -8,7 +8,7 @@ use crate::startup::AppState;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatEvent, ChatRejection, Inbound};
-use domain::contact::{Account, Channel};
+use domain::contact::{Account, Channel, NameSource};
 use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
 use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, OfflinePolicy, Webhook};
@@ -215,8 +215,14 @@ pub struct InboundMessage {
     pub channel: Channel,
     /// The customer's id in the outside system: the same id continues the same chat.
     pub contact_id: String,
+    /// The name the channel shows for the customer.
     #[serde(default)]
     pub name: String,
+    /// Whose `name` it is: the customer's own profile (`profile`, the default) or the one saved in
+    /// the company's phone book (`phone_book`, e.g. from a WhatsApp Web gateway), which names the
+    /// contact over a profile name (K5). A name a person gave the contact outranks both.
+    #[serde(default)]
+    pub name_source: NameSource,
     #[serde(default)]
     pub text: String,
     /// A reference (URL) to an image, audio, video or file.
@@ -260,6 +266,16 @@ pub async fn receive_message(
     Ok(store_message(state, company, line_id, message).await?.0)
 }
 
+/// The line `line_id` of `company`, as the API line's callers name it.
+pub async fn company_line(state: &AppState, company: CompanyId, line_id: LineId) -> Result<LineRow, AppError> {
+    state
+        .directory
+        .line(&state.store, &line_id.to_string())
+        .await?
+        .filter(|row| row.company_id == company.to_string())
+        .ok_or_else(|| AppError::NotFound("no such line".into()))
+}
+
 fn with_consent_on_record(command: &ChatCommand) -> ChatCommand {
     let mut command = command.clone();
     if let ChatCommand::Receive { inbound, .. } = &mut command {
@@ -276,14 +292,12 @@ pub async fn store_message(
     line_id: LineId,
     message: InboundMessage,
 ) -> Result<(AcceptedMessage, Option<eventlog::Position>), AppError> {
-    let line = state
-        .directory
-        .line(&state.store, &line_id.to_string())
-        .await?
-        .filter(|row| row.company_id == company.to_string())
-        .ok_or_else(|| AppError::NotFound("no such line".into()))?;
+    let line = company_line(state, company, line_id).await?;
     let account = Account::parse(message.channel, &message.contact_id, None)
         .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
+    if message.name_source.channel_rank().is_none() {
+        return Err(AppError::Invalid("name_source: a channel names its customer by `profile` or `phone_book`".into()));
+    }
     let chat_id = chat_of(line_id, &account.id);
     let message_id = message.message_id.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
     let menu = line.routing.menu();
@@ -294,6 +308,7 @@ pub async fn store_message(
         channel: account.channel,
         contact_id: account.id.clone(),
         contact_name: message.name,
+        name_source: message.name_source,
         message_id: message_id.clone(),
         text: message.text,
         media: message.media,

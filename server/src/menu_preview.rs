@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use chrono::Utc;
 use domain::chat::{chat_of, Chat, ChatCommand, ChatEvent, ChatState, Inbound};
-use domain::contact::Channel;
+use domain::contact::{Channel, NameSource};
 use domain::decider::Decider;
 use domain::ids::{CompanyId, ConversationId, LineId, QueueId};
 use domain::menu::{Choice, Menu};
@@ -43,6 +43,7 @@ pub fn preview(menu: &Menu, answers: &[String], queue_name: impl Fn(QueueId) -> 
             channel: Channel::Api,
             contact_id: "preview".into(),
             contact_name: "Preview".into(),
+            name_source: NameSource::Profile,
             message_id: format!("preview-{n}"),
             text: said.clone(),
             media: None,

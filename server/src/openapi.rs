@@ -54,7 +54,7 @@ impl Modify for Security {
         routes::live, routes::websocket,
         routes::post_company, routes::put_company_limits, routes::get_company,
         routes::get_api_keys, routes::post_api_key, routes::delete_api_key,
-        routes::get_lines, routes::post_line, routes::put_line_routing, routes::post_inbound_message, routes::put_offline_policy,
+        routes::get_lines, routes::post_line, routes::put_line_routing, routes::post_inbound_message, routes::post_provider_consent, routes::put_offline_policy,
         routes::get_chats, routes::get_chat, routes::get_chat_history, routes::post_reply, routes::post_resolve, routes::post_transfer,
         routes::post_resolve_many, routes::put_own_agent,
         widget_api::put_widget, widget_api::post_visitor, widget_api::get_visitor_chat, widget_api::post_visitor_message,

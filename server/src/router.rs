@@ -410,6 +410,7 @@ impl Books {
             | ChatEvent::InputRequested { chat_id, .. }
             | ChatEvent::ConsentAsked { chat_id, .. } => (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id })),
             ChatEvent::ConversationOpened { chat_id, .. }
+            | ChatEvent::ContactNameSeen { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }
             | ChatEvent::MenuOptionChosen { chat_id, .. }
             | ChatEvent::MenuReminderSent { chat_id, .. }

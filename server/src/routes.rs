@@ -8,6 +8,7 @@ use crate::chats::{
 use crate::companies::{
     change_limits, company_use, create_company, require_operator, CompanyUse, CreatedCompany, NewCompany,
 };
+use crate::contacts::{record_provider_consent, ProviderConsent, RecordedProviderConsent};
 use crate::error::AppError;
 use crate::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
@@ -78,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/lines", get(get_lines).post(post_line))
         .route("/api/v1/lines/{line}/routing", put(put_line_routing))
         .route("/api/v1/lines/{line}/messages", post(post_inbound_message))
+        .route("/api/v1/lines/{line}/consents", post(post_provider_consent))
         .route("/api/v1/lines/{line}/offline-policy", put(put_offline_policy))
         .route("/api/v1/chats/{chat}/own-agent", put(put_own_agent))
         .route("/api/v1/chats", get(get_chats))
@@ -530,6 +532,13 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
+/// The company whose API key the request carries, and the line its path names.
+async fn line_of_key(state: &AppState, headers: &HeaderMap, line: &str) -> Result<(CompanyId, LineId), AppError> {
+    let company = company_of_key(state, bearer(headers)).await?;
+    let line = line.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    Ok((company, line))
+}
+
 /// The API line: an outside system hands over a customer's message with its API key.
 #[utoipa::path(post, path = "/api/v1/lines/{line}/messages", tag = "lines", summary = "A customer's message, handed over by an outside system", request_body = InboundMessage, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 202, description = "stored", body = AcceptedMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("api_key" = [])))]
 async fn post_inbound_message(
@@ -538,10 +547,23 @@ async fn post_inbound_message(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<AcceptedMessage>), AppError> {
-    let company = company_of_key(&state, bearer(&headers)).await?;
-    let line: LineId = line.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    let (company, line) = line_of_key(&state, &headers, &line).await?;
     let message = parse_body(&body)?;
     Ok((StatusCode::ACCEPTED, Json(receive_message(&state, company, line, message).await?)))
+}
+
+/// The API line: an outside system hands over what the channel's provider said of a customer's
+/// consent (an opt-out, or an opt-in).
+#[utoipa::path(post, path = "/api/v1/lines/{line}/consents", tag = "lines", summary = "A provider's opt-out or opt-in of a customer, handed over by an outside system", request_body = ProviderConsent, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "recorded on the customer's contact", body = RecordedProviderConsent), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("api_key" = [])))]
+async fn post_provider_consent(
+    State(state): State<AppState>,
+    Path(line): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<RecordedProviderConsent>, AppError> {
+    let (company, line) = line_of_key(&state, &headers, &line).await?;
+    let report = parse_body(&body)?;
+    Ok(Json(record_provider_consent(&state, company, line, report).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents)", responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]

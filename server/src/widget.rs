@@ -10,7 +10,7 @@ use crate::lines::{change_directory, hex, line_rejected, random_hex, store_messa
 use crate::people::Caller;
 use crate::startup::AppState;
 use domain::chat::chat_of;
-use domain::contact::Channel;
+use domain::contact::{Channel, NameSource};
 use domain::ids::{ChatId, CompanyId, LineId};
 use domain::line::{line_stream, Line, LineCommand};
 use domain::user::Role;
@@ -174,6 +174,7 @@ pub async fn visitor_says(
         channel: Channel::Web,
         contact_id: visit.contact_id,
         name,
+        name_source: NameSource::Profile,
         text: says.text,
         media: says.media,
         sticker: false,

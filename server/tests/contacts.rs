@@ -25,6 +25,7 @@ on_both_backends!(
     consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing,
     a_search_gives_the_first_contacts_by_name_that_every_word_finds_however_many_share_one,
     the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere,
+    a_providers_opt_out_and_opt_in_are_the_accounts_consent_with_their_source,
 );
 
 impl TestApp {
@@ -49,6 +50,32 @@ impl TestApp {
         let response = self.client.get(format!("{}/api/v1/contacts/{contact}", self.address)).send().await.unwrap();
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
+    }
+
+    /// A line whose menu asks consent before its one option (a queue) and remembers it; what the
+    /// bot says goes to the webhook answered.
+    async fn line_asking_consent(&self) -> (String, Webhook) {
+        let sales = self.queue_with("Sales", &[]).await;
+        let routing = json!({ "menu": {
+            "header": "Welcome",
+            "consent": { "text": "May we write to you here?", "yes": "Yes", "no": "No" },
+            "options": [{ "label": "Buy", "action": { "kind": "queue", "queue": sales } }]
+        } });
+        let hook = webhook().await;
+        let (line, _) = self.line(routing, Some(&hook.url)).await;
+        (line, hook)
+    }
+
+    /// Waits until the chat list shows a chat under `name`: the name its channel showed last.
+    async fn wait_chat_named(&self, name: &str) {
+        for _ in 0..200 {
+            let chats = self.get_json(&self.client, "/api/v1/chats").await;
+            if chats.as_array().unwrap().iter().any(|c| c["contact_name"] == name) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no chat shown as {name}: {:?}", self.get_json(&self.client, "/api/v1/chats").await);
     }
 
     /// Waits until a search finds exactly one contact, made by the contact keeper.
@@ -202,12 +229,35 @@ async fn an_inbound_chat_finds_or_creates_its_contact_and_the_card_lists_its_cha
     assert_eq!(lines.len(), 2);
     assert!(lines.contains(&shop.as_str()) && lines.contains(&support_line.as_str()));
 
-    let edit = json!({ "name": "Ana López" });
-    assert_eq!(app.send(&app.client, Method::PUT, &format!("/api/v1/contacts/{id}"), edit).await.status(), 204);
+    // A gateway that reads the company's phone book hands over the name saved there (K5).
+    let from_phone_book = |name: &str, source: &str, message: &str| {
+        json!({ "channel": "whatsapp", "contact_id": "+34612345678", "name": name, "name_source": source,
+                "text": "sigo", "message_id": message })
+    };
+    let response = app.inbound(&key, &shop, from_phone_book("Ana Martín (Acme)", "phone_book", "pb1")).await;
+    assert_eq!(response.status(), 202);
+    let contact = app.wait_contact("612345678", |c| c["name_source"] == "phone_book").await;
+    assert_eq!(contact["name"], "Ana Martín (Acme)", "the phone book's name outranks the profile's");
+    app.wait_chat_named("Ana Martín (Acme)").await;
+    assert_eq!(app.inbound(&key, &shop, from_phone_book("Ana Perfil", "profile", "pb2")).await.status(), 202);
+    let refused = app.inbound(&key, &shop, from_phone_book("Ana", "agent", "pb3")).await;
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().starts_with("name_source:"), "{body}");
     let (third, _) = app.line(json!({ "queue": queue }), None).await;
     say(third, "Ana Profile", "34612345678").await;
-    let contact = app.wait_contact("612345678", |c| c["accounts"][0]["lines"].as_array().unwrap().len() == 3).await;
-    assert_eq!(contact["name"], "Ana López", "a name a person gave outranks the profile's");
+    let lines_are = |n: usize| move |c: &Value| c["accounts"][0]["lines"].as_array().unwrap().len() == n;
+    let contact = app.wait_contact("612345678", lines_are(3)).await;
+    assert_eq!(contact["name"], "Ana Martín (Acme)", "no profile name replaces the phone book's");
+
+    let edit = json!({ "name": "Ana López" });
+    assert_eq!(app.send(&app.client, Method::PUT, &format!("/api/v1/contacts/{id}"), edit).await.status(), 204);
+    assert_eq!(app.inbound(&key, &shop, from_phone_book("Ana M. (Acme)", "phone_book", "pb4")).await.status(), 202);
+    app.wait_chat_named("Ana M. (Acme)").await;
+    let (fourth, _) = app.line(json!({ "queue": queue }), None).await;
+    say(fourth, "Ana Profile", "34612345678").await;
+    let contact = app.wait_contact("612345678", lines_are(4)).await;
+    assert_eq!(contact["name"], "Ana López", "a name a person gave outranks the profile's and the phone book's");
 
     let response = app.inbound(&key, &shop, json!({ "channel": "whatsapp", "contact_id": "12", "text": "x" })).await;
     assert_eq!(response.status(), 422);
@@ -786,14 +836,7 @@ async fn a_search_gives_the_first_contacts_by_name_that_every_word_finds_however
 async fn the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere(backend: Backend) {
     let app = spawn_app(backend).await;
     let key = app.api_key().await;
-    let sales = app.queue_with("Sales", &[]).await;
-    let routing = json!({ "menu": {
-        "header": "Welcome",
-        "consent": { "text": "May we write to you here?", "yes": "Yes", "no": "No" },
-        "options": [{ "label": "Buy", "action": { "kind": "queue", "queue": sales } }]
-    } });
-    let mut hook = webhook().await;
-    let (line, _) = app.line(routing, Some(&hook.url)).await;
+    let (line, mut hook) = app.line_asking_consent().await;
     let ana =
         app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
     let pedro = app
@@ -823,4 +866,76 @@ async fn the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere(backend: 
     assert_eq!(first_answer("+34612345678").await, "Welcome\n1. Buy", "Ana's consent is on record: the menu at once");
     assert_eq!(first_answer("+34699112233").await, "May we write to you here?\n1. Yes\n2. No", "Pedro is asked");
     assert_eq!(first_answer("+34655443322").await, "May we write to you here?\n1. Yes\n2. No", "so is a stranger");
+}
+
+async fn a_providers_opt_out_and_opt_in_are_the_accounts_consent_with_their_source(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.api_key().await;
+    let (line, mut hook) = app.line_asking_consent().await;
+    let report = |key: &str, line: &str, body: Value| {
+        let request = anonymous().post(format!("{}/api/v1/lines/{line}/consents", app.address)).bearer_auth(key);
+        async move { request.json(&body).send().await.unwrap() }
+    };
+    let ana =
+        app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
+    let general = json!({ "scope": { "level": "general" }, "given": true });
+    let recorded = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{ana}/consents"), general).await;
+    assert_eq!(recorded.status(), 204);
+
+    // The provider says Ana opted out of this number: it decides over her general consent (K4).
+    let opt_out = json!({ "channel": "whatsapp", "contact_id": "+34 612 34 56 78", "given": false,
+                          "at": "2026-01-02T03:04:05Z" });
+    let response = report(&key, &line, opt_out.clone()).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["contact_id"], ana.as_str(), "the account's contact");
+    let card = app.card(&ana).await;
+    assert_eq!(card["reachable"][0]["consented"], false);
+    let recorded: Vec<(String, String)> = card["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["source"].as_str().unwrap().into(), c["at"].as_str().unwrap().into()))
+        .collect();
+    assert!(recorded.contains(&("provider".into(), "2026-01-02T03:04:05Z".into())), "{recorded:?}");
+    assert_eq!(report(&key, &line, opt_out).await.status(), 200);
+    let history = app.get_json(&app.client, &format!("/api/v1/contacts/{ana}")).await;
+    assert_eq!(history["consents"].as_array().unwrap().len(), 2, "the same report twice records it once");
+    let first_answer = async |hook: &mut Webhook, number: &str| {
+        let body = json!({ "channel": "whatsapp", "contact_id": number, "text": "hola" });
+        assert_eq!(app.inbound(&key, &line, body).await.status(), 202);
+        hook.next().await.1["text"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first_answer(&mut hook, "+34612345678").await, "May we write to you here?\n1. Yes\n2. No");
+
+    // A number nobody knew opts in: it gets a contact, and the bot does not ask it.
+    let opt_in = json!({ "channel": "whatsapp", "contact_id": "+34699112233", "given": true });
+    let response = report(&key, &line, opt_in).await;
+    assert_eq!(response.status(), 200);
+    let stranger: Value = response.json().await.unwrap();
+    let card = app.card(stranger["contact_id"].as_str().unwrap()).await;
+    assert_eq!(card["contact"]["name"], "+34699112233");
+    assert_eq!(card["reachable"][0]["consented"], true);
+    assert_eq!(card["consents"][0]["source"], "provider");
+    assert_eq!(first_answer(&mut hook, "+34699112233").await, "Welcome\n1. Buy");
+
+    // Bad reports are refused with the reason, and record nothing.
+    let fine = json!({ "channel": "whatsapp", "contact_id": "+34655443322", "given": false });
+    assert_eq!(report("not a key", &line, fine.clone()).await.status(), 401);
+    assert_eq!(report(&key, &uuid::Uuid::now_v7().to_string(), fine).await.status(), 404);
+    for (body, reason) in [
+        (json!({ "channel": "whatsapp", "contact_id": "12", "given": false }), "contact_id:"),
+        (
+            json!({ "channel": "whatsapp", "contact_id": "+34655443322", "given": false, "at": "2999-01-01T00:00:00Z" }),
+            "at:",
+        ),
+    ] {
+        let response = report(&key, &line, body).await;
+        assert_eq!(response.status(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().starts_with(reason), "{body}");
+    }
+    let response = report(&key, &line, json!({ "channel": "whatsapp", "given": false })).await;
+    assert_eq!(response.status(), 400);
+    assert!(app.find(&app.client, "655443322").await.is_empty(), "no contact for a refused report");
 }
