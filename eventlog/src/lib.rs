@@ -5,11 +5,13 @@
 //! - [`postgres`]: the production backend (global order by transaction id, `LISTEN/NOTIFY`).
 //! - [`sqlite`]: the embedded default (one writer, WAL, `synchronous=FULL`).
 //! - [`subscription`]: catch-up-then-live reading of the whole log from a client-held checkpoint.
+//! - [`tail`]: one reader of the log per process, shared by its subscriptions.
 //! - [`testing`]: fresh, isolated stores for tests on either backend.
 
 pub mod postgres;
 pub mod sqlite;
 pub mod subscription;
+pub mod tail;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -22,6 +24,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use subscription::Subscription;
+pub use tail::{tailed, Tail};
 
 /// A place in the global order. PostgreSQL orders by the writing transaction's id, then by the
 /// row's sequence; SQLite has one writer at a time and uses the sequence alone (transaction 0).
@@ -197,6 +200,11 @@ pub trait EventLog: Send + Sync + 'static {
 
     /// Which backend this is, for health reports.
     fn backend(&self) -> &'static str;
+
+    /// The process's shared reader of this log, which subscriptions read from when it has one.
+    fn tail(&self) -> Option<Arc<Tail>> {
+        None
+    }
 }
 
 /// Follows the whole log from `after`: every event once, in order, then live.

@@ -5,7 +5,7 @@
 //! after a tick that shows nothing the reader polls again with a growing pause; polling is the
 //! fallback, never the only path.
 
-use crate::{EventLog, Position, RecordedEvent, Result};
+use crate::{EventLog, Position, RecordedEvent, Result, Tail};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -23,7 +23,10 @@ pub struct Subscription {
 impl Subscription {
     pub(crate) fn start(log: Arc<dyn EventLog>, after: Position) -> Self {
         let (sender, events) = mpsc::channel(PAGE * 2);
-        let task = tokio::spawn(follow(log, after, sender));
+        let task = match log.tail() {
+            Some(tail) => tokio::spawn(follow_tail(log, tail, after, sender)),
+            None => tokio::spawn(follow(log, after, sender)),
+        };
         Self { events, task }
     }
 
@@ -53,6 +56,41 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// Reads what the process's tail keeps, and the database only for what is older than that.
+async fn follow_tail(
+    log: Arc<dyn EventLog>,
+    tail: Arc<Tail>,
+    mut checkpoint: Position,
+    sender: mpsc::Sender<Result<RecordedEvent>>,
+) {
+    let mut learnt = tail.learnt();
+    loop {
+        learnt.borrow_and_update();
+        let page = match tail.after(checkpoint, PAGE) {
+            Some(page) => page,
+            None => match log.read_all(checkpoint, PAGE).await {
+                Ok(page) => page,
+                Err(error) => {
+                    let _ = sender.send(Err(error)).await;
+                    return;
+                }
+            },
+        };
+        if page.is_empty() {
+            if learnt.changed().await.is_err() {
+                return;
+            }
+            continue;
+        }
+        for event in page {
+            checkpoint = event.position;
+            if sender.send(Ok(event)).await.is_err() {
+                return;
+            }
+        }
     }
 }
 

@@ -40,6 +40,7 @@ on_both_backends!(
     stored_events_cannot_be_updated_or_deleted,
     metadata_is_stored_with_every_event,
     soak_sixteen_writers_with_rollbacks_and_a_tailing_reader_see_exactly_the_committed_events,
+    a_tailed_log_gives_every_subscription_every_event_once_in_order_kept_forgotten_or_older,
 );
 
 fn event(kind: &str) -> NewEvent {
@@ -502,4 +503,42 @@ async fn postgres_commits_on_one_node_wake_readers_on_another() {
     }
     assert!(heard, "node B hears of node A's commits through LISTEN/NOTIFY");
     assert_eq!(node_b.read_stream("cross-node").await.unwrap().len(), appended);
+}
+
+/// Every subscription of a tailed log, wherever it starts, gets what the plain log's would.
+async fn a_tailed_log_gives_every_subscription_every_event_once_in_order_kept_forgotten_or_older(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("old", ExpectedRevision::Any, vec![event("Before0"), event("Before1")]).await.unwrap();
+    let tailed = eventlog::tailed(log.clone()).await.unwrap();
+    assert!(tailed.tail().is_some() && log.tail().is_none());
+    let from_the_start = subscribe_all(tailed.clone(), Position::START);
+    let live = subscribe_all(tailed.clone(), tailed.head().await.unwrap());
+    // More events than the tail keeps, so that the first ones are forgotten.
+    for round in 0..20 {
+        let batch: Vec<NewEvent> = (0..1_000).map(|_| event("Many")).collect();
+        tailed.append(&format!("many-{round}"), ExpectedRevision::NoStream, batch).await.unwrap();
+    }
+    let all = log.read_all(Position::START, 100_000).await.unwrap();
+    let late = subscribe_all(tailed.clone(), Position::START);
+    let from_the_middle = subscribe_all(tailed.clone(), all[10_000].position);
+    tailed.append("new", ExpectedRevision::Any, vec![event("After0"), event("After1")]).await.unwrap();
+    let all: Vec<Uuid> = log.read_all(Position::START, 100_000).await.unwrap().iter().map(|e| e.event_id).collect();
+    assert_eq!(all.len(), 20_004);
+    for (name, mut subscription, skipped) in [
+        ("from the start", from_the_start, 0),
+        ("live", live, 2),
+        ("late", late, 0),
+        ("from the middle", from_the_middle, 10_001),
+    ] {
+        let mut received = Vec::new();
+        while received.len() < all.len() - skipped {
+            let batch = tokio::time::timeout(Duration::from_secs(30), subscription.next_batch(1_000))
+                .await
+                .unwrap_or_else(|_| panic!("{name}: events stopped at {}", received.len()));
+            received.extend(batch.unwrap().unwrap().iter().map(|e| e.event_id));
+        }
+        assert_eq!(received, all[skipped..], "{name}");
+        let extra = tokio::time::timeout(Duration::from_millis(200), subscription.next()).await;
+        assert!(extra.is_err(), "{name}: no event is delivered twice");
+    }
 }

@@ -150,7 +150,7 @@ impl Application {
     /// The application whose timers follow `clock`.
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         create_sqlite_folder(&settings.database_url)?;
-        let log = eventlog::open(&settings.database_url).await?;
+        let log = eventlog::tailed(eventlog::open(&settings.database_url).await?).await?;
         let store = ReadStore::connect(&settings.database_url).await?;
 
         let runner = |projection: Arc<dyn projections::Projection>| {

@@ -1,0 +1,140 @@
+//! One reader of the log per process, shared by all its subscriptions.
+//!
+//! Every projection and process manager follows the whole log; each reading it from the database
+//! would read every event a dozen times over. [`tailed`] wraps a log so that one task follows it
+//! and keeps the latest events in memory, in the log's order; subscriptions whose place is among
+//! them are served from memory and woken when more arrive, and only one further behind (catching
+//! up on history) reads the database. Reads by anyone else (`read_all`, `read_stream`) still go to
+//! the database, so a writer reads its own writes.
+
+use crate::{AppendResult, AppendTransaction, EventLog, ExpectedRevision, NewEvent, Position, RecordedEvent, Result};
+use async_trait::async_trait;
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How many of the latest events are kept: enough for every follower of a busy process to be
+/// served from memory while it works through a batch.
+const KEPT: usize = 16_384;
+const PAGE: usize = 512;
+
+/// The latest events of the log, as its one reader in this process saw them.
+pub struct Tail {
+    kept: RwLock<Kept>,
+    head: watch::Sender<Position>,
+}
+
+struct Kept {
+    /// The position just before the first event kept: the tail knows everything after it.
+    start: Position,
+    events: VecDeque<RecordedEvent>,
+}
+
+impl Tail {
+    fn new(start: Position) -> Self {
+        Self { kept: RwLock::new(Kept { start, events: VecDeque::new() }), head: watch::channel(start).0 }
+    }
+
+    /// Up to `limit` events after `after`, if the tail knows what follows `after` (an empty list:
+    /// nothing yet); `None` when `after` is older than what it keeps.
+    pub fn after(&self, after: Position, limit: usize) -> Option<Vec<RecordedEvent>> {
+        let kept = self.kept.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if after < kept.start {
+            return None;
+        }
+        let first = kept.events.partition_point(|event| event.position <= after);
+        Some(kept.events.range(first..).take(limit).cloned().collect())
+    }
+
+    /// Changes whenever the tail learns more events.
+    pub fn learnt(&self) -> watch::Receiver<Position> {
+        self.head.subscribe()
+    }
+
+    fn keep(&self, batch: Vec<RecordedEvent>) {
+        let mut kept = self.kept.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.events.extend(batch);
+        while kept.events.len() > KEPT {
+            if let Some(forgotten) = kept.events.pop_front() {
+                kept.start = forgotten.position;
+            }
+        }
+        let head = kept.events.back().map_or(kept.start, |event| event.position);
+        drop(kept);
+        self.head.send_replace(head);
+    }
+}
+
+/// `log`, with one task following it for every subscription of this process.
+pub async fn tailed(log: Arc<dyn EventLog>) -> Result<Arc<dyn EventLog>> {
+    let tail = Arc::new(Tail::new(log.head().await?));
+    let reader = tokio::spawn(read(log.clone(), tail.clone()));
+    Ok(Arc::new(Tailed { log, tail, reader }))
+}
+
+/// Follows the log for ever into the tail, starting again after a failure from what it knows.
+async fn read(log: Arc<dyn EventLog>, tail: Arc<Tail>) {
+    loop {
+        let from = *tail.head.borrow();
+        let mut subscription = crate::subscription::Subscription::start(log.clone(), from);
+        while let Some(batch) = subscription.next_batch(PAGE).await {
+            match batch {
+                Ok(batch) => tail.keep(batch),
+                Err(error) => {
+                    tracing::warn!(%error, "the log's reader stopped; starting again");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+struct Tailed {
+    log: Arc<dyn EventLog>,
+    tail: Arc<Tail>,
+    reader: JoinHandle<()>,
+}
+
+impl Drop for Tailed {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+#[async_trait]
+impl EventLog for Tailed {
+    async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
+        self.log.begin().await
+    }
+
+    async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
+        self.log.append(stream, expected, events).await
+    }
+
+    async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
+        self.log.read_stream(stream).await
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
+        self.log.read_all(after, limit).await
+    }
+
+    async fn head(&self) -> Result<Position> {
+        self.log.head().await
+    }
+
+    fn commits(&self) -> watch::Receiver<u64> {
+        self.log.commits()
+    }
+
+    fn backend(&self) -> &'static str {
+        self.log.backend()
+    }
+
+    fn tail(&self) -> Option<Arc<Tail>> {
+        Some(self.tail.clone())
+    }
+}
