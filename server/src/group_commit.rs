@@ -7,7 +7,7 @@ use crate::commands::{commit, CommitError, Decided};
 use crate::metrics::Metrics;
 use eventlog::{EventLog, EventLogError, Position};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 /// The most decisions appended in one transaction.
 const BATCH_MAX: usize = 256;
@@ -23,8 +23,10 @@ impl GroupCommit {
     /// Starts the task that appends for everyone; it ends when the last handle is dropped.
     pub fn start(log: Arc<dyn EventLog>, metrics: Arc<Metrics>) -> Self {
         let (requests, mut waiting) = mpsc::channel::<(Decided, Answer)>(4 * BATCH_MAX);
+        let in_flight = Arc::new(Semaphore::new(batches_in_flight(log.as_ref())));
         tokio::spawn(async move {
             while let Some(first) = waiting.recv().await {
+                let Ok(turn) = in_flight.clone().acquire_owned().await else { return };
                 let mut batch = vec![first];
                 while batch.len() < BATCH_MAX {
                     match waiting.try_recv() {
@@ -32,16 +34,20 @@ impl GroupCommit {
                         Err(_) => break,
                     }
                 }
-                // One decision per stream in a transaction: a second one on the same stream was
-                // decided on the same history and goes in the next transaction, to be refused there
-                // and decided again, instead of taking the whole batch down with it.
-                while !batch.is_empty() {
-                    let mut streams = std::collections::HashSet::new();
-                    let (first, later): (Vec<_>, Vec<_>) =
-                        batch.into_iter().partition(|(decided, _)| streams.insert(decided.stream().to_string()));
-                    append(log.as_ref(), &metrics, first).await;
-                    batch = later;
-                }
+                let (log, metrics) = (log.clone(), metrics.clone());
+                tokio::spawn(async move {
+                    // One decision per stream in a transaction: a second one on the same stream was
+                    // decided on the same history and goes in the next transaction, to be refused
+                    // there and decided again, instead of taking the whole batch down with it.
+                    while !batch.is_empty() {
+                        let mut streams = std::collections::HashSet::new();
+                        let (first, later): (Vec<_>, Vec<_>) =
+                            batch.into_iter().partition(|(decided, _)| streams.insert(decided.stream().to_string()));
+                        append(log.as_ref(), &metrics, first).await;
+                        batch = later;
+                    }
+                    drop(turn);
+                });
             }
         });
         Self { requests }
@@ -54,6 +60,17 @@ impl GroupCommit {
         let gone = || CommitError::Rejected(crate::error::AppError::Internal("the group commit stopped".into()));
         self.requests.send((decided, answer)).await.map_err(|_| gone())?;
         answered.await.map_err(|_| gone())?
+    }
+}
+
+/// SQLite has one writer at a time: a second batch would only wait for the first. PostgreSQL
+/// writes batches side by side, and while one waits for its commit to reach the disk the next
+/// forms and goes.
+fn batches_in_flight(log: &dyn EventLog) -> usize {
+    if log.backend() == "postgres" {
+        4
+    } else {
+        1
     }
 }
 
