@@ -22,8 +22,29 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/pos
 const SELECT_EVENTS: &str = "SELECT position, transaction_id, event_id, stream_id, revision, event_type, \
      schema_version, data, company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events";
 
-/// Rows written by transactions older than every one still running: nothing can commit before them any more.
-const SETTLED: &str = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+macro_rules! read_models {
+    () => {
+        "ikono-read-models"
+    };
+}
+
+/// The `application_name` of connections that never append events (the read models'): readers of
+/// the log do not wait for their transactions.
+pub const READ_MODELS: &str = read_models!();
+
+/// Rows written by transactions older than every one still running that may append events:
+/// nothing can commit before them any more. Transactions of the read models' connections are
+/// left out; one that ended just before `pg_stat_activity` was read is not, which only makes the
+/// reader wait a little longer. (A running transaction's 32-bit `backend_xid` is the low half of
+/// its 64-bit id.)
+const SETTLED: &str = concat!(
+    "transaction_id < COALESCE(\
+     (SELECT min(running::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS running \
+      WHERE running::text::bigint % 4294967296 NOT IN (SELECT backend_xid::text::bigint FROM pg_stat_activity \
+      WHERE application_name = '",
+    read_models!(),
+    "' AND backend_xid IS NOT NULL)), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"
+);
 
 pub struct PostgresLog {
     pool: PgPool,

@@ -6,6 +6,7 @@ use eventlog::{
     postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
     StreamBatch,
 };
+use sqlx::Connection;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -478,6 +479,38 @@ async fn postgres_reader_never_moves_past_an_event_whose_transaction_commits_lat
         seen.push(e.event_id);
     }
     assert_eq!(seen, vec![event_a.event_id, event_b.event_id]);
+}
+
+/// A transaction of a connection that never appends events (a read model's) does not hold the
+/// log's readers back; one of any other connection does, as it may still append.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_readers_wait_for_transactions_that_may_append_and_not_for_the_read_models() {
+    let database = fresh_database(Backend::Postgres).await;
+    let log = PostgresLog::connect(&database.url, 4).await.unwrap();
+    let holding = |name: &'static str| {
+        let url = database.url.clone();
+        async move {
+            let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query(&format!("SET application_name = '{name}'")).execute(&mut connection).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut connection).await.unwrap();
+            // Takes a transaction id, as a transaction's first write does.
+            sqlx::query("SELECT pg_current_xact_id()").execute(&mut connection).await.unwrap();
+            connection
+        }
+    };
+    let read_model = holding(eventlog::postgres::READ_MODELS).await;
+    log.append("seen", ExpectedRevision::Any, vec![event("A")]).await.unwrap();
+    assert_eq!(
+        log.read_all(Position::START, 10).await.unwrap().len(),
+        1,
+        "a read model's transaction is not waited for"
+    );
+    let mut writer = holding("a-writer").await;
+    log.append("held", ExpectedRevision::Any, vec![event("B")]).await.unwrap();
+    assert_eq!(log.read_all(Position::START, 10).await.unwrap().len(), 1, "another connection's may still append");
+    sqlx::query("COMMIT").execute(&mut writer).await.unwrap();
+    assert_eq!(log.read_all(Position::START, 10).await.unwrap().len(), 2);
+    drop(read_model);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

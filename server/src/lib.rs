@@ -38,7 +38,6 @@
 //! - [`widget_api`]: the widget's HTTP endpoints and the files' addresses.
 //! - [`startup`]: builds the application and serves it.
 
-
 /// glibc's allocator took a fifth of the CPU in the bot benchmark (`perf`: `_int_malloc`,
 /// `malloc_consolidate`, `free` across the runtime's and SQLite's threads); mimalloc's per-thread
 /// heaps take a fraction of that.
