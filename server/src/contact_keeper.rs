@@ -3,7 +3,7 @@
 //! customer answers the menu bot's consent question is recorded on their contact (M12, K2).
 
 use crate::commands::CommandContext;
-use crate::contacts::{change_in_turn, find_or_create_contact, holder_of, ChannelName};
+use crate::contacts::{change_in_turn, find_or_create_contact, holder_of, ChannelName, Holder};
 use crate::error::AppError;
 use crate::follower::Follower;
 use crate::leader::Leadership;
@@ -96,9 +96,9 @@ impl ContactKeeper {
             Chore::Meet { company, line, account, name, source } => {
                 let context = CommandContext::system(company, chrono::Utc::now());
                 let seen = ChannelName { name: &name, source };
-                let Some(contact) = find_or_create_contact(log, &self.metrics, &context, &account, line, seen).await?
-                else {
-                    return Ok(());
+                let contact = match find_or_create_contact(log, &self.metrics, &context, &account, line, seen).await? {
+                    Holder::Known(contact) => contact,
+                    Holder::New(_) | Holder::Gone => return Ok(()),
                 };
                 let commands = [
                     ContactCommand::AddAccount { account, line: Some(line) },

@@ -344,9 +344,10 @@ pub async fn record_provider_consent(
     let context = CommandContext::system(company, now);
     let log = state.log.as_ref();
     let unnamed = ChannelName { name: "", source: NameSource::Profile };
-    let contact = find_or_create_contact(log, &state.metrics, &context, &account, line, unnamed)
-        .await?
-        .ok_or_else(|| AppError::Conflict("the account changed hands meanwhile; send it again".into()))?;
+    let contact = match find_or_create_contact(log, &state.metrics, &context, &account, line, unnamed).await? {
+        Holder::New(contact) | Holder::Known(contact) => contact,
+        Holder::Gone => return Err(AppError::Conflict("the account changed hands meanwhile; send it again".into())),
+    };
     let consent = ConsentRecord {
         scope: ConsentScope::Account { account },
         given: report.given,
@@ -482,9 +483,18 @@ pub struct ChannelName<'a> {
     pub source: NameSource,
 }
 
+/// The contact that holds an account, as [`find_or_create_contact`] found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// Made just now, named as the channel shows the customer and holding the account from the line.
+    New(ContactId),
+    Known(ContactId),
+    /// The account's holder let go of it meanwhile.
+    Gone,
+}
+
 /// The contact holding `account`, or a new one named as the channel shows them (by the account's
-/// id when it shows no name) and holding it from `line`; `None` only if the account's holder
-/// let go of it meanwhile.
+/// id when it shows no name) and holding it from `line`.
 pub async fn find_or_create_contact(
     log: &dyn EventLog,
     metrics: &Metrics,
@@ -492,23 +502,23 @@ pub async fn find_or_create_contact(
     account: &Account,
     line: LineId,
     shown: ChannelName<'_>,
-) -> Result<Option<ContactId>, AppError> {
+) -> Result<Holder, AppError> {
     let company = CompanyId::from_uuid(context.company_id);
-    if holder_of(log, company, account).await?.is_none() {
-        // The same account always makes the same contact, so doing this twice makes one.
-        let contact = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), account.key().as_bytes()));
-        let none = BTreeMap::new();
-        let details = ContactDetails::parse(shown.name, shown.source, None, "", &none, None)
-            .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
-        let accounts = [(account.clone(), Some(line))];
-        match create_contact(log, metrics, context, contact, details, &accounts).await {
-            Err(AppError::Conflict(_)) => {} // someone claimed it meanwhile: theirs it is
-            other => {
-                other?;
-            }
-        }
+    if let Some(known) = holder_of(log, company, account).await? {
+        return Ok(Holder::Known(known));
     }
-    holder_of(log, company, account).await
+    // The same account always makes the same contact, so doing this twice makes one.
+    let contact = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), account.key().as_bytes()));
+    let none = BTreeMap::new();
+    let details = ContactDetails::parse(shown.name, shown.source, None, "", &none, None)
+        .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
+    let accounts = [(account.clone(), Some(line))];
+    match create_contact(log, metrics, context, contact, details, &accounts).await {
+        Ok(_) => Ok(Holder::New(contact)),
+        // Someone claimed it meanwhile: theirs it is.
+        Err(AppError::Conflict(_)) => Ok(holder_of(log, company, account).await?.map_or(Holder::Gone, Holder::Known)),
+        Err(error) => Err(error),
+    }
 }
 
 /// Runs commands on a contact, in turn, in one append.
