@@ -825,7 +825,10 @@ impl Decider for Chat {
                         contact_name: name,
                         name_source: inbound.name_source,
                     });
-                } else if !name.is_empty() && (&name, inbound.name_source) != (&state.name_seen.0, state.name_seen.1) {
+                } else if !name.is_empty()
+                    && (&name, inbound.name_source) != (&state.name_seen.0, state.name_seen.1)
+                    && inbound.name_source.channel_rank() >= state.name_seen.1.channel_rank()
+                {
                     events.push(ChatEvent::ContactNameSeen {
                         chat_id: *chat_id,
                         name,
@@ -1807,6 +1810,10 @@ mod tests {
         let more = Chat::decide(&Chat::fold(&history), &phone_book).unwrap();
         history.extend(more);
         assert!(seen(&history, &named("m3", "Rosa Díaz", NameSource::PhoneBook)).is_empty(), "seen once");
+        assert!(
+            seen(&history, &named("m3", "Rosa M.", NameSource::Profile)).is_empty(),
+            "a profile name does not replace the phone book's"
+        );
     }
 
     #[test]

@@ -501,11 +501,12 @@ impl Decider for Contact {
                 vec![ContactEvent::OwnerSet { contact_id, owner: *owner }]
             }),
             ContactCommand::RecordConsent { consent } => {
-                let same = state
-                    .consents
-                    .get(&consent.scope)
-                    .is_some_and(|known| known.given == consent.given && known.source == consent.source);
-                Ok(if same {
+                // A record older than the one held changes nothing: a keeper replaying the log, or
+                // a provider's late report, must not undo a newer answer.
+                let same_or_older = state.consents.get(&consent.scope).is_some_and(|known| {
+                    (known.given == consent.given && known.source == consent.source) || known.at > consent.at
+                });
+                Ok(if same_or_older {
                     vec![]
                 } else {
                     vec![ContactEvent::ConsentRecorded { contact_id, consent: consent.clone() }]
@@ -780,6 +781,24 @@ mod tests {
         assert_eq!(state.consent_for(&other), Some(false));
         assert_eq!(state.consent_for(&Account::parse(Channel::Web, "web-1", None).unwrap()), Some(true));
         assert_eq!(Contact::fold(&[created(1, "Ana", NameSource::Agent)]).consent_for(&ana), None);
+    }
+
+    #[test]
+    fn a_consent_older_than_the_one_held_changes_nothing() {
+        let ana = ConsentScope::Account { account: whatsapp("+34612345678") };
+        let stopped = ConsentRecord { source: ConsentSource::Provider, ..consent(ana.clone(), false, 5) };
+        let held = vec![
+            created(1, "Ana", NameSource::Agent),
+            ContactEvent::ConsentRecorded { contact_id: id(1), consent: stopped.clone() },
+        ];
+        let menu_before = ConsentRecord { source: ConsentSource::Menu, ..consent(ana.clone(), true, 3) };
+        given::<Contact>(held.clone()).when(ContactCommand::RecordConsent { consent: menu_before }).then(vec![]);
+        let menu_after = ConsentRecord { source: ConsentSource::Menu, ..consent(ana.clone(), true, 6) };
+        given::<Contact>(held.clone())
+            .when(ContactCommand::RecordConsent { consent: menu_after.clone() })
+            .then(vec![ContactEvent::ConsentRecorded { contact_id: id(1), consent: menu_after }]);
+        let again = ConsentRecord { at: stopped.at + chrono::Duration::minutes(1), ..stopped };
+        given::<Contact>(held).when(ContactCommand::RecordConsent { consent: again }).then(vec![]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 enum Chore {
     /// A chat started: its account joins a contact.
-    Meet { company: CompanyId, line: LineId, account: Account, name: String, source: NameSource },
+    Meet { chat: ChatId, company: CompanyId, line: LineId, account: Account, name: String, source: NameSource },
     /// The channel showed the customer under another name (K5).
     Name { company: CompanyId, account: Account, name: String, source: NameSource },
     /// The customer answered the consent question.
@@ -35,6 +35,9 @@ pub struct ContactKeeper {
     /// Every chat's company and account, learnt from its start.
     accounts: HashMap<ChatId, (CompanyId, Account)>,
     pending: BTreeMap<Position, Chore>,
+    /// Where each chat's meeting waits among the chores, while it does: a name the chat shows
+    /// later goes into it, so that replaying the log does not name a contact twice over.
+    meets: HashMap<ChatId, Position>,
 }
 
 impl ContactKeeper {
@@ -46,6 +49,7 @@ impl ContactKeeper {
             position: Position::default(),
             accounts: HashMap::new(),
             pending: BTreeMap::new(),
+            meets: HashMap::new(),
         }
     }
 
@@ -57,9 +61,16 @@ impl ContactKeeper {
             ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, name_source } => {
                 let account = Account { channel, id: contact_id };
                 self.accounts.insert(chat_id, (company_id, account.clone()));
-                Chore::Meet { company: company_id, line: line_id, account, name: contact_name, source: name_source }
+                self.meets.insert(chat_id, event.position);
+                let (name, source) = (contact_name, name_source);
+                Chore::Meet { chat: chat_id, company: company_id, line: line_id, account, name, source }
             }
             ChatEvent::ContactNameSeen { chat_id, name, source, .. } => {
+                let waiting = self.meets.get(&chat_id).and_then(|position| self.pending.get_mut(position));
+                if let Some(Chore::Meet { name: met_as, source: met_by, .. }) = waiting {
+                    (*met_as, *met_by) = (name, source);
+                    return Ok(());
+                }
                 let Some((company, account)) = self.accounts.get(&chat_id).cloned() else { return Ok(()) };
                 Chore::Name { company, account, name, source }
             }
@@ -85,7 +96,9 @@ impl ContactKeeper {
         }
         while let Some((&position, chore)) = self.pending.first_key_value() {
             self.do_chore(chore.clone()).await?;
-            self.pending.remove(&position);
+            if let Some(Chore::Meet { chat, .. }) = self.pending.remove(&position) {
+                self.meets.remove(&chat);
+            }
         }
         Ok(())
     }
@@ -93,12 +106,12 @@ impl ContactKeeper {
     async fn do_chore(&self, chore: Chore) -> Result<(), AppError> {
         let log = self.log.as_ref();
         match chore {
-            Chore::Meet { company, line, account, name, source } => {
+            Chore::Meet { company, line, account, name, source, .. } => {
                 let context = CommandContext::system(company, chrono::Utc::now());
                 let seen = ChannelName { name: &name, source };
                 let contact = match find_or_create_contact(log, &self.metrics, &context, &account, line, seen).await? {
                     Holder::Known(contact) => contact,
-                    Holder::New(_) | Holder::Gone => return Ok(()),
+                    Holder::New(_) => return Ok(()),
                 };
                 let commands = [
                     ContactCommand::AddAccount { account, line: Some(line) },

@@ -324,6 +324,9 @@ pub struct RecordedProviderConsent {
     pub contact_id: ContactId,
 }
 
+/// How far ahead of ours a provider's clock may be.
+const PROVIDER_CLOCK_AHEAD_MINUTES: i64 = 5;
+
 /// K2: a provider's opt-out or opt-in, handed over on a line, is the account's consent (the most
 /// specific level, K4), with source `provider`; a number nobody knew gets a contact.
 pub async fn record_provider_consent(
@@ -336,18 +339,19 @@ pub async fn record_provider_consent(
     let account = Account::parse(report.channel, &report.contact_id, None)
         .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
     let now = state.clock.now();
+    // A provider's clock a little ahead of ours is taken as now; one far ahead is a mistake.
     let at = match report.at {
-        Some(at) if at > now => return Err(AppError::Invalid("at: the provider's time is in the future".into())),
-        Some(at) => at,
+        Some(at) if at > now + chrono::Duration::minutes(PROVIDER_CLOCK_AHEAD_MINUTES) => {
+            return Err(AppError::Invalid("at: the provider's time is in the future".into()))
+        }
+        Some(at) => at.min(now),
         None => now,
     };
     let context = CommandContext::system(company, now);
     let log = state.log.as_ref();
     let unnamed = ChannelName { name: "", source: NameSource::Profile };
-    let contact = match find_or_create_contact(log, &state.metrics, &context, &account, line, unnamed).await? {
-        Holder::New(contact) | Holder::Known(contact) => contact,
-        Holder::Gone => return Err(AppError::Conflict("the account changed hands meanwhile; send it again".into())),
-    };
+    let (Holder::New(contact) | Holder::Known(contact)) =
+        find_or_create_contact(log, &state.metrics, &context, &account, line, unnamed).await?;
     let consent = ConsentRecord {
         scope: ConsentScope::Account { account },
         given: report.given,
@@ -489,8 +493,6 @@ pub enum Holder {
     /// Made just now, named as the channel shows the customer and holding the account from the line.
     New(ContactId),
     Known(ContactId),
-    /// The account's holder let go of it meanwhile.
-    Gone,
 }
 
 /// The contact holding `account`, or a new one named as the channel shows them (by the account's
@@ -513,10 +515,18 @@ pub async fn find_or_create_contact(
     let details = ContactDetails::parse(shown.name, shown.source, None, "", &none, None)
         .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
     let accounts = [(account.clone(), Some(line))];
-    match create_contact(log, metrics, context, contact, details, &accounts).await {
+    match create_contact(log, metrics, context, contact, details.clone(), &accounts).await {
         Ok(_) => Ok(Holder::New(contact)),
-        // Someone claimed it meanwhile: theirs it is.
-        Err(AppError::Conflict(_)) => Ok(holder_of(log, company, account).await?.map_or(Holder::Gone, Holder::Known)),
+        Err(AppError::Conflict(_)) => match holder_of(log, company, account).await? {
+            // Someone claimed it meanwhile: theirs it is.
+            Some(known) => Ok(Holder::Known(known)),
+            // The account's own contact was merged away after the account left it: a new one.
+            None => {
+                let contact = ContactId::from_uuid(Uuid::now_v7());
+                create_contact(log, metrics, context, contact, details, &accounts).await?;
+                Ok(Holder::New(contact))
+            }
+        },
         Err(error) => Err(error),
     }
 }
@@ -578,7 +588,6 @@ pub async fn search_contacts(
     Ok(Contacts.search(&state.store, &caller.company_id.to_string(), &query.q, query.limit.unwrap_or(50)).await?)
 }
 
-/// What a contact's consents decide, level by level (K4).
 /// Whether the directory holds a customer's consent to be contacted through `account` (K4, at
 /// any level, wherever it was given): `None` when the account has no contact yet or nobody
 /// recorded any.
