@@ -105,32 +105,37 @@ impl ContactKeeper {
 
     async fn do_chore(&self, chore: Chore) -> Result<(), AppError> {
         let log = self.log.as_ref();
-        match chore {
-            Chore::Meet { company, line, account, name, source, .. } => {
-                let context = CommandContext::system(company, chrono::Utc::now());
+        let context = CommandContext::system(chore.company(), chrono::Utc::now());
+        let (contact, commands) = match chore {
+            Chore::Meet { line, account, name, source, .. } => {
                 let seen = ChannelName { name: &name, source };
                 let contact = match find_or_create_contact(log, &self.metrics, &context, &account, line, seen).await? {
-                    Holder::Known(contact) => contact,
-                    Holder::New(_) => return Ok(()),
+                    Holder::Known(contact) => Some(contact),
+                    // Made as the chat shows it, holding the account from the line: nothing more.
+                    Holder::New(_) => None,
                 };
-                let commands = [
+                let commands = vec![
                     ContactCommand::AddAccount { account, line: Some(line) },
                     ContactCommand::SeeChannelName { name, source },
                 ];
-                change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
+                (contact, commands)
             }
             Chore::Name { company, account, name, source } => {
-                let context = CommandContext::system(company, chrono::Utc::now());
-                let Some(contact) = holder_of(log, company, &account).await? else { return Ok(()) };
-                let commands = [ContactCommand::SeeChannelName { name, source }];
-                change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
+                (holder_of(log, company, &account).await?, vec![ContactCommand::SeeChannelName { name, source }])
             }
             Chore::Consent { company, account, consent } => {
-                let context = CommandContext::system(company, chrono::Utc::now());
-                let Some(contact) = holder_of(log, company, &account).await? else { return Ok(()) };
-                let commands = [ContactCommand::RecordConsent { consent }];
-                change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
+                (holder_of(log, company, &account).await?, vec![ContactCommand::RecordConsent { consent }])
             }
+        };
+        let Some(contact) = contact else { return Ok(()) };
+        change_in_turn(log, &self.metrics, &context, contact, &commands).await.map(|_| ())
+    }
+}
+
+impl Chore {
+    fn company(&self) -> CompanyId {
+        match self {
+            Chore::Meet { company, .. } | Chore::Name { company, .. } | Chore::Consent { company, .. } => *company,
         }
     }
 }
