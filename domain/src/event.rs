@@ -4,7 +4,8 @@
 //! Old schema versions are rewritten by a pure [`DomainEvent::upcast`] when read; stored events are
 //! never changed.
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::{value::MapDeserializer, DeserializeOwned};
+use serde::Serialize;
 use serde_json::Value;
 
 pub trait DomainEvent: Serialize + DeserializeOwned {
@@ -42,13 +43,25 @@ pub fn encode<E: DomainEvent>(event: &E) -> Result<(String, Value), EventDataErr
 }
 
 /// Reads a stored event back, upcasting it first when it was written by an older schema version.
-pub fn decode<E: DomainEvent>(event_type: &str, schema_version: u32, data: Value) -> Result<E, EventDataError> {
+/// The body is read where it lies: every follower of the log decodes the events it cares about,
+/// and copying each body first was a tenth of the server's work.
+pub fn decode<E: DomainEvent>(event_type: &str, schema_version: u32, data: &Value) -> Result<E, EventDataError> {
     let unreadable =
         |reason: String| EventDataError::Unreadable { event_type: event_type.to_string(), schema_version, reason };
-    let mut data = if schema_version < E::SCHEMA_VERSION { E::upcast(event_type, schema_version, data) } else { data };
-    let object = data.as_object_mut().ok_or_else(|| unreadable("the body is not an object".into()))?;
-    object.insert("type".into(), Value::String(event_type.to_string()));
-    serde_json::from_value(data).map_err(|e| unreadable(e.to_string()))
+    if schema_version < E::SCHEMA_VERSION {
+        let upcast = E::upcast(event_type, schema_version, data.clone());
+        return read_tagged(event_type, &upcast).map_err(unreadable);
+    }
+    read_tagged(event_type, data).map_err(unreadable)
+}
+
+/// The body's fields with `type` set to the stored type name, as the tagged enum expects them.
+fn read_tagged<E: DomainEvent>(event_type: &str, data: &Value) -> Result<E, String> {
+    let object = data.as_object().ok_or_else(|| "the body is not an object".to_string())?;
+    let tag = Value::String(event_type.to_string());
+    let fields = std::iter::once(("type", &tag))
+        .chain(object.iter().filter(|(name, _)| name.as_str() != "type").map(|(name, value)| (name.as_str(), value)));
+    E::deserialize(MapDeserializer::<_, serde_json::Error>::new(fields)).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -79,18 +92,18 @@ mod tests {
         let (event_type, data) = encode(&Sample::Happened { size: 3 }).unwrap();
         assert_eq!(event_type, "SampleHappened");
         assert_eq!(data, serde_json::json!({ "size": 3 }));
-        assert_eq!(decode::<Sample>(&event_type, 2, data), Ok(Sample::Happened { size: 3 }));
+        assert_eq!(decode::<Sample>(&event_type, 2, &data), Ok(Sample::Happened { size: 3 }));
     }
 
     #[test]
     fn an_old_schema_version_is_upcast_when_read() {
         let data = serde_json::json!({ "length": 7 });
-        assert_eq!(decode::<Sample>("SampleHappened", 1, data), Ok(Sample::Happened { size: 7 }));
+        assert_eq!(decode::<Sample>("SampleHappened", 1, &data), Ok(Sample::Happened { size: 7 }));
     }
 
     #[test]
     fn an_unknown_type_is_an_error_not_a_panic() {
-        let outcome = decode::<Sample>("SomethingElse", 2, serde_json::json!({}));
+        let outcome = decode::<Sample>("SomethingElse", 2, &serde_json::json!({}));
         assert!(matches!(outcome, Err(EventDataError::Unreadable { .. })));
     }
 }

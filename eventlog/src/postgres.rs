@@ -100,7 +100,7 @@ impl PostgresLog {
             return checked_empty_append(stream, expected, actual);
         }
         let (kind, revision) = expectation(expected)?;
-        let batch = Columns::of(&events);
+        let batch = Columns::of(events.iter());
         let row = sqlx::query(
             "SELECT outcome, current_revision, last_transaction, last_position, stored_ids, stored_streams, \
              stored_revisions, stored_transactions, stored_positions \
@@ -120,11 +120,11 @@ impl PostgresLog {
         .bind(&batch.occurred)
         .fetch_one(&mut *connection)
         .await
-        .map_err(|e| duplicate_id_or(e, &events))?;
+        .map_err(|e| duplicate_id_or(e, events.iter()))?;
         appended_or_not(&row, stream, expected, &events)
     }
 
-    /// Several streams' batches in one call of `append_many`.
+    /// Several streams' batches in one call of `append_batches`.
     async fn append_many_on(connection: &mut PgConnection, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
         for batch in &batches {
             check_batch(&batch.events)?;
@@ -143,19 +143,24 @@ impl PostgresLog {
             kinds.push(kind);
             revisions.push(revision);
         }
-        let all: Vec<NewEvent> = batches.iter().flat_map(|b| b.events.iter().cloned()).collect();
-        let columns = Columns::of(&all);
+        let columns = Columns::of(batches.iter().flat_map(|b| &b.events));
         let streams: Vec<&str> = batches.iter().map(|b| b.stream.as_str()).collect();
-        let counts: Vec<i32> = batches.iter().map(|b| i32::try_from(b.events.len()).unwrap_or(i32::MAX)).collect();
+        // Each event's batch (from 1) and its place in it (from 1), as the function numbers them.
+        let (batch_of_event, place_in_batch): (Vec<i32>, Vec<i32>) = batches
+            .iter()
+            .zip(1..)
+            .flat_map(|(batch, index)| (1..).take(batch.events.len()).map(move |place| (index, place)))
+            .unzip();
         let rows = sqlx::query(
             "SELECT stream_index, outcome, current_revision, last_transaction, last_position, stored_ids, \
              stored_streams, stored_revisions, stored_transactions, stored_positions \
-             FROM append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             FROM append_batches($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&streams)
         .bind(&kinds)
         .bind(&revisions)
-        .bind(&counts)
+        .bind(&batch_of_event)
+        .bind(&place_in_batch)
         .bind(&columns.ids)
         .bind(&columns.types)
         .bind(&columns.versions)
@@ -167,13 +172,13 @@ impl PostgresLog {
         .bind(&columns.occurred)
         .fetch_all(&mut *connection)
         .await
-        .map_err(|e| duplicate_id_or(e, &all))?;
+        .map_err(|e| duplicate_id_or(e, batches.iter().flat_map(|b| &b.events)))?;
         let mut results = Vec::with_capacity(batches.len());
         for (row, batch) in rows.iter().zip(&batches) {
             results.push(appended_or_not(row, &batch.stream, batch.expected, &batch.events)?);
         }
         if results.len() != batches.len() {
-            return Err(EventLogError::Corrupt("append_many answered fewer batches than it was given".into()));
+            return Err(EventLogError::Corrupt("append_batches answered fewer batches than it was given".into()));
         }
         Ok(results)
     }
@@ -248,11 +253,11 @@ pub(crate) fn checked_empty_append(
 }
 
 /// A concurrent writer stored one of these ids in another stream between our check and our insert.
-fn duplicate_id_or(error: sqlx::Error, events: &[NewEvent]) -> EventLogError {
+fn duplicate_id_or<'a>(error: sqlx::Error, mut events: impl Iterator<Item = &'a NewEvent>) -> EventLogError {
     let is_duplicate_id = error
         .as_database_error()
         .is_some_and(|db| db.is_unique_violation() && db.constraint() == Some("events_event_id_key"));
-    match (is_duplicate_id, events.first()) {
+    match (is_duplicate_id, events.next()) {
         (true, Some(first)) => {
             EventLogError::DuplicateEventId { event_id: first.event_id, stored_in: "another stream".into() }
         }
@@ -261,30 +266,31 @@ fn duplicate_id_or(error: sqlx::Error, events: &[NewEvent]) -> EventLogError {
 }
 
 /// A batch as the parallel arrays `append_events` takes.
-struct Columns {
+/// The events of an append as one array per column, borrowed from the events.
+struct Columns<'a> {
     ids: Vec<Uuid>,
-    types: Vec<String>,
+    types: Vec<&'a str>,
     versions: Vec<i32>,
-    data: Vec<serde_json::Value>,
+    data: Vec<&'a serde_json::Value>,
     companies: Vec<Uuid>,
-    actors: Vec<String>,
+    actors: Vec<&'a str>,
     correlations: Vec<Uuid>,
     causations: Vec<Option<Uuid>>,
     occurred: Vec<DateTime<Utc>>,
 }
 
-impl Columns {
-    fn of(events: &[NewEvent]) -> Self {
+impl<'a> Columns<'a> {
+    fn of(events: impl Iterator<Item = &'a NewEvent> + Clone) -> Self {
         Self {
-            ids: events.iter().map(|e| e.event_id).collect(),
-            types: events.iter().map(|e| e.event_type.clone()).collect(),
-            versions: events.iter().map(|e| i32::try_from(e.metadata.schema_version).unwrap_or(i32::MAX)).collect(),
-            data: events.iter().map(|e| e.data.clone()).collect(),
-            companies: events.iter().map(|e| e.metadata.company_id).collect(),
-            actors: events.iter().map(|e| e.metadata.actor.clone()).collect(),
-            correlations: events.iter().map(|e| e.metadata.correlation_id).collect(),
-            causations: events.iter().map(|e| e.metadata.causation_id).collect(),
-            occurred: events.iter().map(|e| e.metadata.occurred_at).collect(),
+            ids: events.clone().map(|e| e.event_id).collect(),
+            types: events.clone().map(|e| e.event_type.as_str()).collect(),
+            versions: events.clone().map(|e| i32::try_from(e.metadata.schema_version).unwrap_or(i32::MAX)).collect(),
+            data: events.clone().map(|e| &e.data).collect(),
+            companies: events.clone().map(|e| e.metadata.company_id).collect(),
+            actors: events.clone().map(|e| e.metadata.actor.as_str()).collect(),
+            correlations: events.clone().map(|e| e.metadata.correlation_id).collect(),
+            causations: events.clone().map(|e| e.metadata.causation_id).collect(),
+            occurred: events.map(|e| e.metadata.occurred_at).collect(),
         }
     }
 }

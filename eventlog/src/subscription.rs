@@ -16,7 +16,7 @@ const FIRST_RETRY: Duration = Duration::from_millis(2);
 const LONGEST_PAUSE: Duration = Duration::from_millis(250);
 
 pub struct Subscription {
-    events: mpsc::Receiver<Result<RecordedEvent>>,
+    events: mpsc::Receiver<Result<Arc<RecordedEvent>>>,
     task: JoinHandle<()>,
 }
 
@@ -31,12 +31,12 @@ impl Subscription {
     }
 
     /// The next event; `None` only if the subscription has stopped after reporting an error.
-    pub async fn next(&mut self) -> Option<Result<RecordedEvent>> {
+    pub async fn next(&mut self) -> Option<Result<Arc<RecordedEvent>>> {
         self.events.recv().await
     }
 
     /// Every event available right now, waiting for at least one, up to `max`.
-    pub async fn next_batch(&mut self, max: usize) -> Option<Result<Vec<RecordedEvent>>> {
+    pub async fn next_batch(&mut self, max: usize) -> Option<Result<Vec<Arc<RecordedEvent>>>> {
         let first = match self.events.recv().await? {
             Ok(event) => event,
             Err(error) => return Some(Err(error)),
@@ -64,7 +64,7 @@ async fn follow_tail(
     log: Arc<dyn EventLog>,
     tail: Arc<Tail>,
     mut checkpoint: Position,
-    sender: mpsc::Sender<Result<RecordedEvent>>,
+    sender: mpsc::Sender<Result<Arc<RecordedEvent>>>,
 ) {
     let mut learnt = tail.learnt();
     loop {
@@ -72,7 +72,7 @@ async fn follow_tail(
         let page = match tail.after(checkpoint, PAGE) {
             Some(page) => page,
             None => match log.read_all(checkpoint, PAGE).await {
-                Ok(page) => page,
+                Ok(page) => page.into_iter().map(Arc::new).collect(),
                 Err(error) => {
                     let _ = sender.send(Err(error)).await;
                     return;
@@ -94,7 +94,7 @@ async fn follow_tail(
     }
 }
 
-async fn follow(log: Arc<dyn EventLog>, mut checkpoint: Position, sender: mpsc::Sender<Result<RecordedEvent>>) {
+async fn follow(log: Arc<dyn EventLog>, mut checkpoint: Position, sender: mpsc::Sender<Result<Arc<RecordedEvent>>>) {
     let mut commits = log.commits();
     let mut pause = LONGEST_PAUSE;
     loop {
@@ -110,7 +110,7 @@ async fn follow(log: Arc<dyn EventLog>, mut checkpoint: Position, sender: mpsc::
         let found = !page.is_empty();
         for event in page {
             checkpoint = event.position;
-            if sender.send(Ok(event)).await.is_err() {
+            if sender.send(Ok(Arc::new(event))).await.is_err() {
                 return;
             }
         }

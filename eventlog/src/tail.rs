@@ -3,7 +3,7 @@
 //! Every projection and process manager follows the whole log; each reading it from the database
 //! would read every event a dozen times over. [`tailed`] wraps a log so that one task follows it
 //! and keeps the latest events in memory, in the log's order; subscriptions whose place is among
-//! them are served from memory and woken when more arrive, and only one further behind (catching
+//! them are served from memory (shared, not copied) and woken when more arrive, and only one further behind (catching
 //! up on history) reads the database. Reads by anyone else (`read_all`, `read_stream`) still go to
 //! the database, so a writer reads its own writes.
 
@@ -29,7 +29,7 @@ pub struct Tail {
 struct Kept {
     /// The position just before the first event kept: the tail knows everything after it.
     start: Position,
-    events: VecDeque<RecordedEvent>,
+    events: VecDeque<Arc<RecordedEvent>>,
 }
 
 impl Tail {
@@ -39,7 +39,7 @@ impl Tail {
 
     /// Up to `limit` events after `after`, if the tail knows what follows `after` (an empty list:
     /// nothing yet); `None` when `after` is older than what it keeps.
-    pub fn after(&self, after: Position, limit: usize) -> Option<Vec<RecordedEvent>> {
+    pub fn after(&self, after: Position, limit: usize) -> Option<Vec<Arc<RecordedEvent>>> {
         let kept = self.kept.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         if after < kept.start {
             return None;
@@ -53,7 +53,7 @@ impl Tail {
         self.head.subscribe()
     }
 
-    fn keep(&self, batch: Vec<RecordedEvent>) {
+    fn keep(&self, batch: Vec<Arc<RecordedEvent>>) {
         let mut kept = self.kept.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         kept.events.extend(batch);
         while kept.events.len() > KEPT {

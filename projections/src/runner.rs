@@ -38,7 +38,7 @@ pub enum ProjectionError {
 
 /// Reads a stored event as the domain event `E`, or says which stored event could not be read.
 pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, ProjectionError> {
-    decode::<E>(&event.event_type, event.metadata.schema_version, event.data.clone())
+    decode::<E>(&event.event_type, event.metadata.schema_version, &event.data)
         .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })
 }
 
@@ -46,7 +46,7 @@ pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Projecti
 #[derive(Clone, Debug)]
 pub struct ProjectionUpdate {
     pub projection: &'static str,
-    pub events: Arc<Vec<RecordedEvent>>,
+    pub events: Arc<Vec<Arc<RecordedEvent>>>,
 }
 
 pub struct ProjectionRunner {
@@ -105,7 +105,11 @@ impl ProjectionRunner {
 
     /// Applies the events that follow `from` and moves the checkpoint from `from` to the last of
     /// them, all in one transaction.
-    pub async fn apply_batch(&self, from: Position, events: Vec<RecordedEvent>) -> Result<Position, ProjectionError> {
+    pub async fn apply_batch(
+        &self,
+        from: Position,
+        events: Vec<Arc<RecordedEvent>>,
+    ) -> Result<Position, ProjectionError> {
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(from);
         };
@@ -137,7 +141,7 @@ impl ProjectionRunner {
     /// Tests drain work with it without sleeping.
     pub async fn run_once(&self) -> Result<usize, ProjectionError> {
         let from = self.checkpoint().await?;
-        let events = self.log.read_all(from, self.batch_size).await?;
+        let events: Vec<_> = self.log.read_all(from, self.batch_size).await?.into_iter().map(Arc::new).collect();
         let count = events.len();
         self.apply_batch(from, events).await?;
         Ok(count)

@@ -63,7 +63,7 @@ where
     let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
     let events = history
         .into_iter()
-        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
+        .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, &recorded.data))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((D::fold(events.iter()), expected))
 }

@@ -156,7 +156,7 @@ pub async fn import_status(state: &AppState, caller: &Caller, import_id: ImportI
     let last = history.last().map(|event| event.position);
     let events = history
         .into_iter()
-        .map(|recorded| decode::<ImportEvent>(&recorded.event_type, recorded.metadata.schema_version, recorded.data))
+        .map(|recorded| decode::<ImportEvent>(&recorded.event_type, recorded.metadata.schema_version, &recorded.data))
         .collect::<Result<Vec<_>, _>>()?;
     let import = ContactImport::fold(events.iter());
     if import.company_id != Some(caller.company_id) {
@@ -387,7 +387,7 @@ impl Follower for ContactImporter {
         if !matches!(event.event_type.as_str(), "ContactImportStarted" | "ContactImportFinished") {
             return Ok(());
         }
-        match decode::<ImportEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())? {
+        match decode::<ImportEvent>(&event.event_type, event.metadata.schema_version, &event.data)? {
             ImportEvent::Started { import_id, company_id, .. } => {
                 let started = Started {
                     company: company_id,

@@ -57,7 +57,7 @@ impl ContactKeeper {
         if !matches!(event.event_type.as_str(), "ChatStarted" | "ContactNameSeen" | "ConsentGiven" | "ConsentRefused") {
             return Ok(());
         }
-        let chore = match decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())? {
+        let chore = match decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, &event.data)? {
             ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, name_source } => {
                 let account = Account { channel, id: contact_id };
                 self.accounts.insert(chat_id, (company_id, account.clone()));

@@ -107,7 +107,7 @@ impl Delivery {
         let version = event.metadata.schema_version;
         if event.event_type == "LineCreated" {
             if let LineEvent::Created { line_id, webhook: Some(webhook), .. } =
-                decode::<LineEvent>(&event.event_type, version, event.data.clone()).map_err(AppError::from)?
+                decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)?
             {
                 self.webhooks.insert(line_id, webhook);
             }
@@ -131,7 +131,7 @@ impl Delivery {
                 sent_at: at,
             })
         };
-        match decode::<ChatEvent>(&event.event_type, version, event.data.clone()).map_err(AppError::from)? {
+        match decode::<ChatEvent>(&event.event_type, version, &event.data).map_err(AppError::from)? {
             ChatEvent::Started { chat_id, line_id, contact_id, company_id, .. } => {
                 self.chats.insert(chat_id, ChatLine { line_id, contact_id, company_id: company_id.as_uuid() });
             }

@@ -120,7 +120,7 @@ impl Errands {
             return Ok(());
         }
         let company_id = CompanyId::from_uuid(event.metadata.company_id);
-        match decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, event.data.clone())? {
+        match decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, &event.data)? {
             ChatEvent::WebQueryRequested { chat_id, query_id, request, .. } => {
                 self.pending.insert(query_id, Pending { chat_id, company_id, errand: Errand::Query { request } });
             }

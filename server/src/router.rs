@@ -254,12 +254,11 @@ impl Books {
             return Ok(());
         }
         let company = CompanyId::from_uuid(event.metadata.company_id);
-        let read = |event: &Fact<'_>| event.data.clone();
         let version = event.metadata.schema_version;
         match event.event_type {
             // Every event of a chat moves its revision, which the router's appends expect.
             _ if event.stream.starts_with("chat-") => {
-                let chat_event = decode::<ChatEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
+                let chat_event = decode::<ChatEvent>(event.event_type, version, event.data).map_err(AppError::from)?;
                 self.learn_chat(company, event.revision, &chat_event);
             }
             "ContactAccountAdded"
@@ -268,7 +267,7 @@ impl Books {
             | "ContactAccountRemoved"
             | "ContactOwnerSet" => {
                 let contact_event =
-                    decode::<ContactEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
+                    decode::<ContactEvent>(event.event_type, version, event.data).map_err(AppError::from)?;
                 for account in self.owners.learn(company, &contact_event) {
                     for fact in self.owners.facts_for(&account) {
                         self.fact(company, fact);
@@ -278,11 +277,11 @@ impl Books {
             "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
             | "AgentReceivedChat" => {
                 let agent_event =
-                    decode::<AgentEvent>(event.event_type, version, read(event)).map_err(AppError::from)?;
+                    decode::<AgentEvent>(event.event_type, version, event.data).map_err(AppError::from)?;
                 self.learn_agent(company, event.revision, &agent_event);
             }
             "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged" => {
-                match decode::<QueueEvent>(event.event_type, version, read(event)).map_err(AppError::from)? {
+                match decode::<QueueEvent>(event.event_type, version, event.data).map_err(AppError::from)? {
                     QueueEvent::AgentAdded { queue_id, agent } => {
                         self.fact(company, RoutingFact::AgentJoinedQueue { agent, queue: queue_id })
                     }
@@ -297,7 +296,7 @@ impl Books {
             }
             "UserRegistered" | "UserDeactivated" => {
                 let user = event.stream.strip_prefix("user-").and_then(|id| id.parse::<UserId>().ok());
-                match (decode::<UserEvent>(event.event_type, version, read(event)).map_err(AppError::from)?, user) {
+                match (decode::<UserEvent>(event.event_type, version, event.data).map_err(AppError::from)?, user) {
                     (UserEvent::Registered { user_id, role: Role::Agent, .. }, _) => {
                         self.fact(company, RoutingFact::CapacitySet { agent: user_id, capacity: DEFAULT_CAPACITY });
                         let queue = personal_queue(user_id);
@@ -312,7 +311,7 @@ impl Books {
             }
             "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" => {
                 let (line_id, routing) =
-                    match decode::<LineEvent>(event.event_type, version, read(event)).map_err(AppError::from)? {
+                    match decode::<LineEvent>(event.event_type, version, event.data).map_err(AppError::from)? {
                         LineEvent::Created { line_id, routing, .. }
                         | LineEvent::RoutingChanged { line_id, routing } => (line_id, routing),
                         LineEvent::OfflinePolicySet { line_id, policy } => {

@@ -102,13 +102,20 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// The backends to measure: SQLite, and PostgreSQL when `TEST_DATABASE_URL` names one.
+/// The backends to measure: SQLite, and PostgreSQL when `TEST_DATABASE_URL` names one;
+/// `BENCH_BACKEND=sqlite` or `postgres` measures only that one (to profile one of them).
 pub fn backends() -> Vec<eventlog::testing::Backend> {
     use eventlog::testing::Backend;
+    let mut backends = vec![Backend::Sqlite];
     if std::env::var("TEST_DATABASE_URL").is_ok() {
-        vec![Backend::Sqlite, Backend::Postgres]
+        backends.push(Backend::Postgres);
     } else {
         eprintln!("TEST_DATABASE_URL is not set: PostgreSQL skipped");
-        vec![Backend::Sqlite]
     }
+    match std::env::var("BENCH_BACKEND").as_deref() {
+        Ok("sqlite") => backends.retain(|b| *b == Backend::Sqlite),
+        Ok("postgres") => backends.retain(|b| *b == Backend::Postgres),
+        _ => {}
+    }
+    backends
 }
