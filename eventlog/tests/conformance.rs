@@ -224,6 +224,19 @@ async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_
     );
     assert_eq!(log.read_stream("a").await.unwrap().len(), 2, "a retry stores nothing twice");
 
+    let mut transaction = log.begin().await.unwrap();
+    let twice = transaction
+        .append_many(vec![
+            batch("f", ExpectedRevision::NoStream, vec![event("F0")]),
+            batch("f", ExpectedRevision::Exact(0), vec![event("F1"), event("F2")]),
+        ])
+        .await
+        .unwrap();
+    transaction.commit().await.unwrap();
+    assert_eq!(twice.iter().map(|r| r.next_expected_revision).collect::<Vec<_>>(), vec![Some(0), Some(2)]);
+    let f: Vec<String> = log.read_stream("f").await.unwrap().into_iter().map(|e| e.event_type).collect();
+    assert_eq!(f, ["F0", "F1", "F2"], "a stream named twice in one call gets both batches, in order");
+
     let stored_in_c = log.read_stream("c").await.unwrap()[0].event_id;
     let mut reused = event("Reused");
     reused.event_id = stored_in_c;
