@@ -526,6 +526,29 @@ async fn postgres_readers_wait_for_transactions_that_may_append_and_not_for_the_
     drop(read_model);
 }
 
+/// What makes it safe for readers not to wait for the read models: their connections cannot append.
+#[tokio::test]
+async fn postgres_a_read_models_connection_cannot_append_events() {
+    let database = fresh_database(Backend::Postgres).await;
+    let log = PostgresLog::connect(&database.url, 2).await.unwrap();
+    let mut read_model = sqlx::PgConnection::connect(&database.url).await.unwrap();
+    sqlx::query(&format!("SET application_name = '{}'", eventlog::postgres::READ_MODELS))
+        .execute(&mut read_model)
+        .await
+        .unwrap();
+    let refused = PostgresLog::append_on(&mut read_model, "s", ExpectedRevision::Any, vec![event("A")]).await;
+    match refused {
+        Err(EventLogError::Database(error)) => {
+            assert!(error.to_string().contains("read model's connection cannot append"), "{error}")
+        }
+        other => panic!("expected the read model's append to be refused, got {other:?}"),
+    }
+    log.append("s", ExpectedRevision::Any, vec![event("B")]).await.unwrap();
+    let stored: Vec<String> =
+        log.read_all(Position::START, 10).await.unwrap().into_iter().map(|e| e.event_type).collect();
+    assert_eq!(stored, ["B"], "the log's own connections still append");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_commits_on_one_node_wake_readers_on_another() {
     let database = fresh_database(Backend::Postgres).await;
