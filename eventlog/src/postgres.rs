@@ -265,8 +265,8 @@ fn duplicate_id_or<'a>(error: sqlx::Error, mut events: impl Iterator<Item = &'a 
     }
 }
 
-/// A batch as the parallel arrays `append_events` takes.
-/// The events of an append as one array per column, borrowed from the events.
+/// The events of an append as one array per column (as the append functions take them), borrowed
+/// from the events.
 struct Columns<'a> {
     ids: Vec<Uuid>,
     types: Vec<&'a str>,

@@ -48,7 +48,8 @@ BEGIN
                    r.t, r.v, r.d, r.c, r.a, r.corr, r.caus, r.o
               FROM unnest(p_ids, p_types, p_versions, p_data, p_companies, p_actors, p_correlations,
                           p_causations, p_occurred, p_batches, p_places)
-                   AS r(id, t, v, d, c, a, corr, caus, o, batch, place)
+                   WITH ORDINALITY AS r(id, t, v, d, c, a, corr, caus, o, batch, place, ord)
+             ORDER BY r.ord
             RETURNING events.stream_id, events.position, events.revision
         )
         SELECT array_position(p_streams, i.stream_id), 'appended'::text, max(i.revision), v_transaction,

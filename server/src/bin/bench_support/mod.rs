@@ -115,7 +115,11 @@ pub fn backends() -> Vec<eventlog::testing::Backend> {
     match std::env::var("BENCH_BACKEND").as_deref() {
         Ok("sqlite") => backends.retain(|b| *b == Backend::Sqlite),
         Ok("postgres") => backends.retain(|b| *b == Backend::Postgres),
-        _ => {}
+        Ok(other) => eprintln!("BENCH_BACKEND={other} is neither sqlite nor postgres: measuring every backend"),
+        Err(_) => {}
+    }
+    if backends.is_empty() {
+        eprintln!("BENCH_BACKEND=postgres needs TEST_DATABASE_URL: nothing to measure");
     }
     backends
 }
