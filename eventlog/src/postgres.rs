@@ -120,7 +120,7 @@ impl PostgresLog {
         .bind(&batch.occurred)
         .fetch_one(&mut *connection)
         .await
-        .map_err(|e| duplicate_id_or(e, events.iter()))?;
+        .map_err(|e| duplicate_id_or(e, events.first()))?;
         appended_or_not(&row, stream, expected, &events)
     }
 
@@ -172,7 +172,7 @@ impl PostgresLog {
         .bind(&columns.occurred)
         .fetch_all(&mut *connection)
         .await
-        .map_err(|e| duplicate_id_or(e, batches.iter().flat_map(|b| &b.events)))?;
+        .map_err(|e| duplicate_id_or(e, batches.iter().flat_map(|b| &b.events).next()))?;
         let mut results = Vec::with_capacity(batches.len());
         for (row, batch) in rows.iter().zip(&batches) {
             results.push(appended_or_not(row, &batch.stream, batch.expected, &batch.events)?);
@@ -253,11 +253,11 @@ pub(crate) fn checked_empty_append(
 }
 
 /// A concurrent writer stored one of these ids in another stream between our check and our insert.
-fn duplicate_id_or<'a>(error: sqlx::Error, mut events: impl Iterator<Item = &'a NewEvent>) -> EventLogError {
+fn duplicate_id_or(error: sqlx::Error, first: Option<&NewEvent>) -> EventLogError {
     let is_duplicate_id = error
         .as_database_error()
         .is_some_and(|db| db.is_unique_violation() && db.constraint() == Some("events_event_id_key"));
-    match (is_duplicate_id, events.next()) {
+    match (is_duplicate_id, first) {
         (true, Some(first)) => {
             EventLogError::DuplicateEventId { event_id: first.event_id, stored_in: "another stream".into() }
         }

@@ -4,8 +4,8 @@
 //! would read every event a dozen times over. [`tailed`] wraps a log so that one task follows it
 //! and keeps the latest events in memory, in the log's order; subscriptions whose place is among
 //! them are served from memory (shared, not copied) and woken when more arrive, and only one
-//! further behind (catching up on history) reads the database. Reads by anyone else (`read_all`, `read_stream`) still go to
-//! the database, so a writer reads its own writes.
+//! further behind (catching up on history) reads the database. Reads by anyone else (`read_all`,
+//! `read_stream`) still go to the database, so a writer reads its own writes.
 
 use crate::{AppendResult, AppendTransaction, EventLog, ExpectedRevision, NewEvent, Position, RecordedEvent, Result};
 use async_trait::async_trait;

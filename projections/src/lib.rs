@@ -19,5 +19,5 @@ pub mod queue_list;
 pub mod runner;
 pub mod store;
 
-pub use runner::{Projection, ProjectionError, ProjectionRunner, ProjectionUpdate};
+pub use runner::{Projection, ProjectionError, ProjectionRunner};
 pub use store::{Dialect, ReadStore};

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use domain::event::{decode, DomainEvent};
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
 use sqlx::AnyConnection;
+use std::borrow::Borrow;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
 /// A read model: a name, a version (bump it to rebuild) and how each event changes its tables.
 #[async_trait]
@@ -42,34 +43,23 @@ pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Projecti
         .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })
 }
 
-/// Told to listeners after a batch is committed: the read model now includes these events.
-#[derive(Clone, Debug)]
-pub struct ProjectionUpdate {
-    pub projection: &'static str,
-    pub events: Arc<Vec<Arc<RecordedEvent>>>,
-}
-
 pub struct ProjectionRunner {
     store: ReadStore,
     log: Arc<dyn EventLog>,
     projection: Arc<dyn Projection>,
     batch_size: usize,
-    updates: broadcast::Sender<ProjectionUpdate>,
+    /// The last position this runner committed: wakes those waiting for it.
+    applied: watch::Sender<Position>,
 }
 
 impl ProjectionRunner {
     pub fn new(store: ReadStore, log: Arc<dyn EventLog>, projection: Arc<dyn Projection>) -> Self {
-        let (updates, _) = broadcast::channel(1024);
-        Self { store, log, projection, batch_size: 100, updates }
+        Self { store, log, projection, batch_size: 100, applied: watch::channel(Position::START).0 }
     }
 
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size.max(1);
         self
-    }
-
-    pub fn updates(&self) -> broadcast::Receiver<ProjectionUpdate> {
-        self.updates.subscribe()
     }
 
     pub fn projection(&self) -> &Arc<dyn Projection> {
@@ -105,12 +95,12 @@ impl ProjectionRunner {
 
     /// Applies the events that follow `from` and moves the checkpoint from `from` to the last of
     /// them, all in one transaction.
-    pub async fn apply_batch(
+    async fn apply_batch(
         &self,
         from: Position,
-        events: Vec<Arc<RecordedEvent>>,
+        events: &[impl Borrow<RecordedEvent>],
     ) -> Result<Position, ProjectionError> {
-        let Some(last) = events.last().map(|e| e.position) else {
+        let Some(last) = events.last().map(|e| e.borrow().position) else {
             return Ok(from);
         };
         let mut transaction = self.store.begin_write().await?;
@@ -129,11 +119,11 @@ impl ProjectionRunner {
         if moved.rows_affected() != 1 {
             return Err(ProjectionError::CheckpointMoved(self.projection.name().to_string()));
         }
-        for event in &events {
-            self.projection.apply(&mut transaction, event).await?;
+        for event in events {
+            self.projection.apply(&mut transaction, event.borrow()).await?;
         }
         transaction.commit().await?;
-        let _ = self.updates.send(ProjectionUpdate { projection: self.projection.name(), events: Arc::new(events) });
+        self.applied.send_replace(last);
         Ok(last)
     }
 
@@ -141,9 +131,9 @@ impl ProjectionRunner {
     /// Tests drain work with it without sleeping.
     pub async fn run_once(&self) -> Result<usize, ProjectionError> {
         let from = self.checkpoint().await?;
-        let events: Vec<_> = self.log.read_all(from, self.batch_size).await?.into_iter().map(Arc::new).collect();
+        let events = self.log.read_all(from, self.batch_size).await?;
         let count = events.len();
-        self.apply_batch(from, events).await?;
+        self.apply_batch(from, &events).await?;
         Ok(count)
     }
 
@@ -164,7 +154,7 @@ impl ProjectionRunner {
     /// Waits until this projection has applied the event at `position`, so that an answer given
     /// after a command already shows its effect (read your writes).
     pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), ProjectionError> {
-        let mut updates = self.updates.subscribe();
+        let mut applied = self.applied.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         while self.checkpoint().await? < position {
             if tokio::time::Instant::now() >= deadline {
@@ -172,7 +162,7 @@ impl ProjectionRunner {
             }
             // Woken by this runner's batches; another node's runner may apply it instead, so the
             // stored checkpoint is looked at again after a short pause either way.
-            let _ = tokio::time::timeout(Duration::from_millis(20), updates.recv()).await;
+            let _ = tokio::time::timeout(Duration::from_millis(20), applied.changed()).await;
         }
         Ok(())
     }
@@ -192,7 +182,7 @@ impl ProjectionRunner {
         let mut checkpoint = self.checkpoint().await?;
         let mut subscription = eventlog::subscribe_all(self.log.clone(), checkpoint);
         while let Some(batch) = subscription.next_batch(self.batch_size).await {
-            checkpoint = self.apply_batch(checkpoint, batch?).await?;
+            checkpoint = self.apply_batch(checkpoint, &batch?).await?;
         }
         Ok(())
     }
