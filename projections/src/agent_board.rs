@@ -168,34 +168,39 @@ impl Projection for AgentBoard {
         Ok(())
     }
 
+    /// Pause reasons, and agents' capacity, pauses and presence; not the chats they receive.
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        event.event_type.starts_with("PauseReason")
+            || matches!(
+                event.event_type.as_str(),
+                "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
+            )
+    }
+
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let company = event.metadata.company_id.to_string();
-        match event.event_type.as_str() {
-            "PauseReasonCreated" | "PauseReasonRenamed" | "PauseReasonRetired" => {
-                match decode_event::<PauseReasonEvent>(event)? {
-                    PauseReasonEvent::Created { reason_id, name } | PauseReasonEvent::Renamed { reason_id, name } => {
-                        sqlx::query(&format!(
-                            "INSERT INTO {REASONS} (reason_id, company_id, name, retired) VALUES ($1, $2, $3, 0) \
+        if event.event_type.starts_with("PauseReason") {
+            match decode_event::<PauseReasonEvent>(event)? {
+                PauseReasonEvent::Created { reason_id, name } | PauseReasonEvent::Renamed { reason_id, name } => {
+                    sqlx::query(&format!(
+                        "INSERT INTO {REASONS} (reason_id, company_id, name, retired) VALUES ($1, $2, $3, 0) \
                              ON CONFLICT (reason_id) DO UPDATE SET name = excluded.name"
-                        ))
+                    ))
+                    .bind(reason_id.to_string())
+                    .bind(company)
+                    .bind(name)
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                PauseReasonEvent::Retired { reason_id } => {
+                    sqlx::query(&format!("UPDATE {REASONS} SET retired = 1 WHERE reason_id = $1"))
                         .bind(reason_id.to_string())
-                        .bind(company)
-                        .bind(name)
                         .execute(&mut *connection)
                         .await?;
-                    }
-                    PauseReasonEvent::Retired { reason_id } => {
-                        sqlx::query(&format!("UPDATE {REASONS} SET retired = 1 WHERE reason_id = $1"))
-                            .bind(reason_id.to_string())
-                            .execute(&mut *connection)
-                            .await?;
-                    }
                 }
             }
-            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline" => {
-                apply_agent_event(connection, &company, decode_event::<AgentEvent>(event)?).await?;
-            }
-            _ => {}
+        } else {
+            apply_agent_event(connection, &company, decode_event::<AgentEvent>(event)?).await?;
         }
         Ok(())
     }

@@ -190,6 +190,31 @@ struct NewMessage<'a> {
     media: Option<&'a str>,
     choices: &'a [Choice],
     at: String,
+    then: ThenChat,
+}
+
+/// What a message changes in its chat besides its last message, written in the same statement.
+#[derive(Clone, Copy)]
+enum ThenChat {
+    Stays,
+    /// Answering an agent's reply makes the chat pending again.
+    CustomerSpoke,
+    AgentSpoke,
+    /// The bot waits for the customer's answer, with nobody else on the chat.
+    BotAsks,
+}
+
+impl ThenChat {
+    fn assignments(self) -> String {
+        match self {
+            Self::Stays => String::new(),
+            Self::CustomerSpoke => {
+                format!(", state = CASE WHEN state = '{}' THEN '{}' ELSE state END", state::FOLLOWING, state::PENDING)
+            }
+            Self::AgentSpoke => format!(", state = '{}'", state::FOLLOWING),
+            Self::BotAsks => format!(", state = '{}', agent_id = NULL, queue_id = NULL", state::BOT),
+        }
+    }
 }
 
 async fn add_message(connection: &mut AnyConnection, message: NewMessage<'_>) -> Result<(), ProjectionError> {
@@ -215,7 +240,8 @@ async fn add_message(connection: &mut AnyConnection, message: NewMessage<'_>) ->
     .execute(&mut *connection)
     .await?;
     let last = if message.text.is_empty() { "📎" } else { message.text };
-    sqlx::query(&format!("UPDATE {CHATS} SET last_text = $1, last_at = $2 WHERE chat_id = $3"))
+    let then = message.then.assignments();
+    sqlx::query(&format!("UPDATE {CHATS} SET last_text = $1, last_at = $2{then} WHERE chat_id = $3"))
         .bind(last)
         .bind(message.at)
         .bind(message.chat_id)
@@ -243,30 +269,29 @@ async fn add_note(
         media: None,
         choices: &[],
         at: at.to_rfc3339(),
+        then: ThenChat::Stays,
     };
     add_message(connection, message).await
 }
 
-async fn add_bot_message(
-    connection: &mut AnyConnection,
+/// A message of the bot's that changes nothing else: the rest is said where it is added.
+fn bot_message(
     chat_id: domain::ids::ChatId,
     message_id: uuid::Uuid,
     text: &str,
-    media: Option<&str>,
-    choices: &[Choice],
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ProjectionError> {
-    let message = NewMessage {
+) -> NewMessage<'_> {
+    NewMessage {
         message_id: message_id.to_string(),
         chat_id: chat_id.to_string(),
         direction: "out",
         author: "bot".into(),
         text,
-        media,
-        choices,
+        media: None,
+        choices: &[],
         at: at.to_rfc3339(),
-    };
-    add_message(connection, message).await
+        then: ThenChat::Stays,
+    }
 }
 
 async fn set_state(
@@ -326,10 +351,11 @@ impl Projection for ChatBoard {
         Ok(())
     }
 
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        event.stream.starts_with("chat-")
+    }
+
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if !event.stream.starts_with("chat-") {
-            return Ok(());
-        }
         let at = event.metadata.occurred_at.to_rfc3339();
         match decode_event::<ChatEvent>(event)? {
             ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, .. } => {
@@ -376,14 +402,9 @@ impl Projection for ChatBoard {
                     media: media.as_deref(),
                     choices: &[],
                     at: at.to_rfc3339(),
+                    then: ThenChat::CustomerSpoke,
                 };
                 add_message(connection, message).await?;
-                sqlx::query(&format!("UPDATE {CHATS} SET state = $1 WHERE chat_id = $2 AND state = $3"))
-                    .bind(state::PENDING)
-                    .bind(chat_id.to_string())
-                    .bind(state::FOLLOWING)
-                    .execute(&mut *connection)
-                    .await?;
             }
             ChatEvent::Queued { chat_id, queue, .. } => {
                 sqlx::query(&format!(
@@ -414,26 +435,27 @@ impl Projection for ChatBoard {
                     media: None,
                     choices: &[],
                     at: at.to_rfc3339(),
+                    then: ThenChat::AgentSpoke,
                 };
                 add_message(connection, message).await?;
-                set_state(connection, chat_id.to_string(), state::FOLLOWING, "").await?;
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
             | ChatEvent::BotSaid { chat_id, message_id, text, at }
             | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
-                add_bot_message(connection, chat_id, message_id, &text, None, &[], at).await?;
+                add_message(connection, bot_message(chat_id, message_id, &text, at)).await?;
             }
             ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. } => {
-                add_bot_message(connection, chat_id, message_id, &text, None, &choices, at).await?;
-                set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
+                let asking = bot_message(chat_id, message_id, &text, at);
+                add_message(connection, NewMessage { choices: &choices, then: ThenChat::BotAsks, ..asking }).await?;
             }
             ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
             | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
-                add_bot_message(connection, chat_id, message_id, &text, None, &choices, at).await?;
-                set_state(connection, chat_id.to_string(), state::BOT, ", agent_id = NULL, queue_id = NULL").await?;
+                let asking = bot_message(chat_id, message_id, &text, at);
+                add_message(connection, NewMessage { choices: &choices, then: ThenChat::BotAsks, ..asking }).await?;
             }
             ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
-                add_bot_message(connection, chat_id, message_id, &text, Some(&media), &[], at).await?;
+                let file = bot_message(chat_id, message_id, &text, at);
+                add_message(connection, NewMessage { media: Some(&media), ..file }).await?;
             }
             // What the customer answered the bot, where the agent who takes the chat reads it.
             ChatEvent::FormCompleted { chat_id, answers, at } => {

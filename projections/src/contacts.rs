@@ -572,12 +572,13 @@ impl Projection for Contacts {
         Ok(())
     }
 
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        event.stream.starts_with("business-") || event.stream.starts_with("contact-")
+    }
+
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if event.stream.starts_with("business-") {
             return apply_business(connection, decode_event::<BusinessEvent>(event)?).await;
-        }
-        if !event.stream.starts_with("contact-") {
-            return Ok(());
         }
         let decoded = decode_event::<ContactEvent>(event)?;
         let contact = event.stream.trim_start_matches("contact-").to_string();

@@ -147,6 +147,10 @@ impl Projection for Lines {
         Ok(())
     }
 
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        event.event_type.starts_with("Line") || event.event_type.starts_with("ApiKey")
+    }
+
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         match event.event_type.as_str() {
             "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" | "LineWidgetOpened" => {

@@ -164,10 +164,11 @@ impl Projection for People {
         Ok(())
     }
 
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        event.event_type.starts_with("User")
+    }
+
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if !event.event_type.starts_with("User") {
-            return Ok(());
-        }
         let decoded = decode_event::<UserEvent>(event)?;
         let user_id = event.stream.trim_start_matches("user-").to_string();
         match decoded {

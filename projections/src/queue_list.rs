@@ -125,13 +125,14 @@ impl Projection for QueueList {
         Ok(())
     }
 
-    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if !matches!(
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        matches!(
             event.event_type.as_str(),
             "QueueCreated" | "QueueRenamed" | "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged"
-        ) {
-            return Ok(());
-        }
+        )
+    }
+
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let decoded = decode_event::<QueueEvent>(event)?;
         match decoded {
             QueueEvent::Created { queue_id, company_id, name } => {

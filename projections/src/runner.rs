@@ -19,7 +19,10 @@ pub trait Projection: Send + Sync + 'static {
     fn version(&self) -> u32;
     /// Creates this version's tables when they don't exist yet.
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError>;
-    /// Applies one event inside the batch's transaction.
+    /// Whether `event` can change this read model. The runner passes only these to `apply`, and a
+    /// batch with none of them costs no transaction: say yes to anything `apply` handles.
+    fn reads(&self, event: &RecordedEvent) -> bool;
+    /// Applies one event that this projection `reads`, inside the batch's transaction.
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError>;
 }
 
@@ -43,18 +46,24 @@ pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Projecti
         .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })
 }
 
+/// While following the log, the stored checkpoint is moved past events the projection does not
+/// read only with its next batch of events it reads, or once this many have gone by: a restart
+/// reads again at most these.
+const SKIPPED_BEFORE_SAVING: usize = 10_000;
+
 pub struct ProjectionRunner {
     store: ReadStore,
     log: Arc<dyn EventLog>,
     projection: Arc<dyn Projection>,
     batch_size: usize,
-    /// The last position this runner committed: wakes those waiting for it.
-    applied: watch::Sender<Position>,
+    /// The furthest position whose effects this runner knows the read model shows (it committed
+    /// them, or they were events the projection does not read): wakes those waiting for it.
+    shown: watch::Sender<Position>,
 }
 
 impl ProjectionRunner {
     pub fn new(store: ReadStore, log: Arc<dyn EventLog>, projection: Arc<dyn Projection>) -> Self {
-        Self { store, log, projection, batch_size: 100, applied: watch::channel(Position::START).0 }
+        Self { store, log, projection, batch_size: 100, shown: watch::channel(Position::START).0 }
     }
 
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
@@ -82,6 +91,7 @@ impl ProjectionRunner {
         Ok(())
     }
 
+    /// Where the stored checkpoint stands: a restarted runner starts after it.
     pub async fn checkpoint(&self) -> Result<Position, ProjectionError> {
         let (transaction, sequence): (i64, i64) = sqlx::query_as(
             "SELECT transaction_id, sequence FROM projection_checkpoints WHERE name = $1 AND version = $2",
@@ -93,16 +103,31 @@ impl ProjectionRunner {
         Ok(Position { transaction, sequence })
     }
 
-    /// Applies the events that follow `from` and moves the checkpoint from `from` to the last of
-    /// them, all in one transaction.
-    async fn apply_batch(
+    /// Up to where the read model shows the log: the stored checkpoint, or further where this
+    /// runner has gone past events its projection does not read.
+    pub async fn shown(&self) -> Result<Position, ProjectionError> {
+        let passed = *self.shown.borrow();
+        Ok(self.checkpoint().await?.max(passed))
+    }
+
+    fn show(&self, position: Position) {
+        self.shown.send_if_modified(|shown| {
+            let further = position > *shown;
+            if further {
+                *shown = position;
+            }
+            further
+        });
+    }
+
+    /// Applies the events up to `last` that follow `from` and that the projection reads, and
+    /// moves the checkpoint from `from` to `last`, all in one transaction.
+    async fn save_batch(
         &self,
         from: Position,
-        events: &[impl Borrow<RecordedEvent>],
-    ) -> Result<Position, ProjectionError> {
-        let Some(last) = events.last().map(|e| e.borrow().position) else {
-            return Ok(from);
-        };
+        last: Position,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ProjectionError> {
         let mut transaction = self.store.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE projection_checkpoints SET transaction_id = $1, sequence = $2 \
@@ -120,21 +145,27 @@ impl ProjectionRunner {
             return Err(ProjectionError::CheckpointMoved(self.projection.name().to_string()));
         }
         for event in events {
-            self.projection.apply(&mut transaction, event.borrow()).await?;
+            self.projection.apply(&mut transaction, event).await?;
         }
         transaction.commit().await?;
-        self.applied.send_replace(last);
-        Ok(last)
+        self.show(last);
+        Ok(())
     }
 
-    /// Applies the next batch after the stored checkpoint; returns how many events it applied.
-    /// Tests drain work with it without sleeping.
+    /// The events of a batch that the projection reads.
+    fn read_in<'a>(&self, batch: &'a [impl Borrow<RecordedEvent>]) -> Vec<&'a RecordedEvent> {
+        batch.iter().map(Borrow::borrow).filter(|event| self.projection.reads(event)).collect()
+    }
+
+    /// Applies the next batch after the stored checkpoint and stores the checkpoint after it;
+    /// returns how many events it went through. Tests drain work with it without sleeping.
     pub async fn run_once(&self) -> Result<usize, ProjectionError> {
         let from = self.checkpoint().await?;
         let events = self.log.read_all(from, self.batch_size).await?;
-        let count = events.len();
-        self.apply_batch(from, &events).await?;
-        Ok(count)
+        if let Some(last) = events.last() {
+            self.save_batch(from, last.position, &self.read_in(&events)).await?;
+        }
+        Ok(events.len())
     }
 
     /// Applies batches until the projection has caught up with everything visible now.
@@ -154,17 +185,19 @@ impl ProjectionRunner {
     /// Waits until this projection has applied the event at `position`, so that an answer given
     /// after a command already shows its effect (read your writes).
     pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), ProjectionError> {
-        let mut applied = self.applied.subscribe();
+        let mut shown = self.shown.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
-        while self.checkpoint().await? < position {
+        loop {
+            if *shown.borrow_and_update() >= position || self.checkpoint().await? >= position {
+                return Ok(());
+            }
             if tokio::time::Instant::now() >= deadline {
                 return Err(ProjectionError::Behind(self.projection.name().to_string()));
             }
             // Woken by this runner's batches; another node's runner may apply it instead, so the
             // stored checkpoint is looked at again after a short pause either way.
-            let _ = tokio::time::timeout(Duration::from_millis(20), applied.changed()).await;
+            let _ = tokio::time::timeout(Duration::from_millis(20), shown.changed()).await;
         }
-        Ok(())
     }
 
     /// Follows the log for ever, restarting from the stored checkpoint after any failure.
@@ -179,10 +212,20 @@ impl ProjectionRunner {
 
     async fn follow(&self) -> Result<(), ProjectionError> {
         self.prepare().await?;
-        let mut checkpoint = self.checkpoint().await?;
-        let mut subscription = eventlog::subscribe_all(self.log.clone(), checkpoint);
+        let mut stored = self.checkpoint().await?;
+        let mut unsaved = 0;
+        let mut subscription = eventlog::subscribe_all(self.log.clone(), stored);
         while let Some(batch) = subscription.next_batch(self.batch_size).await {
-            checkpoint = self.apply_batch(checkpoint, &batch?).await?;
+            let batch = batch?;
+            let Some(last) = batch.last().map(|event| event.position) else { continue };
+            let read = self.read_in(&batch);
+            unsaved += batch.len();
+            if read.is_empty() && unsaved < SKIPPED_BEFORE_SAVING {
+                self.show(last);
+                continue;
+            }
+            self.save_batch(stored, last, &read).await?;
+            (stored, unsaved) = (last, 0);
         }
         Ok(())
     }

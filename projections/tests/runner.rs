@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use domain::event::encode;
+use domain::event::{encode, DomainEvent};
 use domain::ids::{CompanyId, QueueId};
+use domain::pause::PauseReasonEvent;
 use domain::queue::{QueueEvent, QueueName};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent};
@@ -33,6 +34,7 @@ on_both_backends!(
     a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild,
     bumping_the_version_rebuilds_into_fresh_tables,
     two_runners_of_one_projection_race_and_agree_with_a_rebuild,
+    a_following_runner_passes_events_it_does_not_read_without_storing_each,
 );
 
 const COMPANIES: [u128; 3] = [1, 2, 3];
@@ -41,35 +43,56 @@ fn company(n: u128) -> CompanyId {
     CompanyId::from_uuid(Uuid::from_u128(n))
 }
 
+fn new_event(company: CompanyId, event: &impl DomainEvent) -> NewEvent {
+    let (event_type, data) = encode(event).unwrap();
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type,
+        data,
+        metadata: Metadata {
+            occurred_at: Utc::now(),
+            company_id: company.as_uuid(),
+            actor: "system".into(),
+            correlation_id: Uuid::now_v7(),
+            causation_id: None,
+            schema_version: 1,
+        },
+    }
+}
+
+async fn add_queue(log: &dyn EventLog, i: usize) {
+    let company = company(COMPANIES[i % COMPANIES.len()]);
+    let queue_id = QueueId::from_uuid(Uuid::now_v7());
+    let created =
+        QueueEvent::Created { queue_id, company_id: company, name: QueueName::parse(&format!("Queue {i}")).unwrap() };
+    let event = new_event(company, &created);
+    log.append(&format!("queue-{queue_id}"), ExpectedRevision::NoStream, vec![event]).await.unwrap();
+}
+
 async fn history(backend: Backend, queues: usize) -> (TestDatabase, Arc<dyn EventLog>, ReadStore) {
     let database = fresh_database(backend).await;
     let log = eventlog::open(&database.url).await.unwrap();
     for i in 0..queues {
-        let company = company(COMPANIES[i % COMPANIES.len()]);
-        let queue_id = QueueId::from_uuid(Uuid::now_v7());
-        let created = QueueEvent::Created {
-            queue_id,
-            company_id: company,
-            name: QueueName::parse(&format!("Queue {i}")).unwrap(),
-        };
-        let (event_type, data) = encode(&created).unwrap();
-        let event = NewEvent {
-            event_id: Uuid::now_v7(),
-            event_type,
-            data,
-            metadata: Metadata {
-                occurred_at: Utc::now(),
-                company_id: company.as_uuid(),
-                actor: "system".into(),
-                correlation_id: Uuid::now_v7(),
-                causation_id: None,
-                schema_version: 1,
-            },
-        };
-        log.append(&format!("queue-{queue_id}"), ExpectedRevision::NoStream, vec![event]).await.unwrap();
+        add_queue(log.as_ref(), i).await;
     }
     let store = ReadStore::connect(&database.url).await.unwrap();
     (database, log, store)
+}
+
+/// Events the queue list does not read: `count` pause reasons, in appends of up to 1,000.
+async fn add_pause_reasons(log: &dyn EventLog, count: usize) {
+    let company = company(COMPANIES[0]);
+    let stream = format!("pausereasons-{}", Uuid::now_v7());
+    let mut added = 0;
+    while added < count {
+        let events: Vec<NewEvent> = (added..count.min(added + 1_000))
+            .map(|n| {
+                new_event(company, &PauseReasonEvent::Created { reason_id: Uuid::now_v7(), name: format!("R{n}") })
+            })
+            .collect();
+        added += events.len();
+        log.append(&stream, ExpectedRevision::Any, events).await.unwrap();
+    }
 }
 
 async fn rows(store: &ReadStore, version: u32) -> Vec<Vec<QueueRow>> {
@@ -96,6 +119,9 @@ impl Projection for CrashAfter {
     }
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
         self.inner.create_tables(connection).await
+    }
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        self.inner.reads(event)
     }
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if self.remaining.fetch_sub(1, Ordering::SeqCst) == 0 {
@@ -192,4 +218,35 @@ async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Ba
     rebuild.prepare().await.unwrap();
     rebuild.catch_up().await.unwrap();
     assert_eq!(rows(&store, VERSION).await, rows(&store, 9).await);
+}
+
+async fn a_following_runner_passes_events_it_does_not_read_without_storing_each(backend: Backend) {
+    let (_db, log, store) = history(backend, 3).await;
+    let runner = Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())));
+    let task = tokio::spawn(runner.clone().run());
+    let last_queue = log.head().await.unwrap();
+    runner.wait_for(last_queue, Duration::from_secs(30)).await.unwrap();
+
+    // Events it does not read: shown at once, the stored checkpoint left where it was.
+    add_pause_reasons(log.as_ref(), 50).await;
+    let head = log.head().await.unwrap();
+    runner.wait_for(head, Duration::from_secs(30)).await.expect("passed without a transaction");
+    assert_eq!(runner.shown().await.unwrap(), head);
+    assert_eq!(runner.checkpoint().await.unwrap(), last_queue, "no transaction for events it does not read");
+
+    // The next event it reads stores the checkpoint past everything before it.
+    add_queue(log.as_ref(), 3).await;
+    let fourth_queue = log.head().await.unwrap();
+    runner.wait_for(fourth_queue, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(runner.checkpoint().await.unwrap(), fourth_queue);
+    assert_eq!(rows(&store, VERSION).await.iter().map(Vec::len).sum::<usize>(), 4);
+
+    // However long a stretch it does not read, a restart reads at most 10,000 events of it again.
+    add_pause_reasons(log.as_ref(), 12_000).await;
+    let head = log.head().await.unwrap();
+    runner.wait_for(head, Duration::from_secs(60)).await.unwrap();
+    let stored = runner.checkpoint().await.unwrap();
+    assert!(stored > fourth_queue && stored < head, "stored after 10,000 skipped events, not after each");
+    assert!(log.read_all(stored, 20_000).await.unwrap().len() < 10_000);
+    task.abort();
 }

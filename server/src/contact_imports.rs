@@ -164,7 +164,7 @@ pub async fn import_status(state: &AppState, caller: &Caller, import_id: ImportI
     }
     let mut status = ImportStatus::of(import_id, import);
     if status.finished {
-        let shown = state.contacts.checkpoint().await?;
+        let shown = state.contacts.shown().await?;
         status.finished = last.is_none_or(|last| shown >= last);
     }
     Ok(status)

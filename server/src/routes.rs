@@ -123,7 +123,7 @@ async fn projection_lags(state: &AppState) -> Result<Vec<ProjectionLag>, AppErro
     let head = state.log.head().await?;
     let mut lags = Vec::new();
     for runner in state.projections.iter() {
-        let checkpoint = runner.checkpoint().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let checkpoint = runner.shown().await.map_err(|e| AppError::Internal(e.to_string()))?;
         let behind =
             if checkpoint >= head { 0 } else { state.log.read_all(checkpoint, LAG_COUNTED_UP_TO).await?.len() as u64 };
         lags.push(ProjectionLag {
