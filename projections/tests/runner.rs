@@ -223,6 +223,7 @@ async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Ba
 async fn a_following_runner_passes_events_it_does_not_read_without_storing_each(backend: Backend) {
     let (_db, log, store) = history(backend, 3).await;
     let runner = Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())));
+    runner.prepare().await.unwrap();
     let task = tokio::spawn(runner.clone().run());
     let last_queue = log.head().await.unwrap();
     runner.wait_for(last_queue, Duration::from_secs(30)).await.unwrap();
