@@ -444,11 +444,8 @@ impl Projection for ChatBoard {
             | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
                 add_message(connection, bot_message(chat_id, message_id, &text, at)).await?;
             }
-            ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. } => {
-                let asking = bot_message(chat_id, message_id, &text, at);
-                add_message(connection, NewMessage { choices: &choices, then: ThenChat::BotAsks, ..asking }).await?;
-            }
-            ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
+            ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. }
+            | ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
             | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
                 let asking = bot_message(chat_id, message_id, &text, at);
                 add_message(connection, NewMessage { choices: &choices, then: ThenChat::BotAsks, ..asking }).await?;

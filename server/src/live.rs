@@ -7,7 +7,8 @@ use crate::people::Caller;
 use axum::extract::ws::{Message, WebSocket};
 use domain::user::Role;
 use eventlog::{EventLog, RecordedEvent};
-use projections::ProjectionRunner;
+use projections::lines::Lines;
+use projections::{Projection, ProjectionRunner};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -148,7 +149,8 @@ impl LiveHub {
                         tracing::warn!(%error, "pushing a change before its read model shows it");
                     }
                 }
-                if batch.iter().any(|e| e.event_type.starts_with("Line") || e.event_type.starts_with("ApiKey")) {
+                // The directory keeps what the lines' read model shows.
+                if batch.iter().any(|event| Lines.reads(event)) {
                     self.directory.forget();
                 }
                 let changes: BTreeSet<LiveChange> = batch.iter().filter_map(|event| self.change_of(event)).collect();
