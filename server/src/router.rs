@@ -480,8 +480,9 @@ impl Books {
         let context = system_context(company, now);
         let mut transactions = Vec::new();
         let assignments = routing.next_assignments();
+        let mut agents = HashMap::new();
         for chunk in assignments.chunks(ASSIGNMENTS_PER_COMMIT) {
-            transactions.push(self.decide_assignments(&context, chunk)?);
+            transactions.push(self.decide_assignments(&context, chunk, &mut agents)?);
         }
         if !assignments.is_empty() {
             let held_since = *self.positions_held_since.entry(company).or_insert(now);
@@ -662,15 +663,23 @@ impl Books {
         Ok(transactions)
     }
 
-    fn decide_assignments(&self, context: &CommandContext, chunk: &[Assignment]) -> Result<Vec<Decided>, AppError> {
+    /// One transaction of assignments. `agents` carries each agent's state and stream revision
+    /// from one transaction to the next of the same decision, so that an agent given chats in
+    /// several of them is expected where the previous one left their stream.
+    fn decide_assignments(
+        &self,
+        context: &CommandContext,
+        chunk: &[Assignment],
+        agents: &mut HashMap<UserId, (AgentState, ExpectedRevision)>,
+    ) -> Result<Vec<Decided>, AppError> {
         let mut decisions = Vec::new();
-        let mut agents: HashMap<UserId, (AgentState, ExpectedRevision, Vec<AgentEvent>)> = HashMap::new();
+        let mut received_now: HashMap<UserId, Vec<AgentEvent>> = HashMap::new();
         for assignment in chunk {
             let Some(chat) = self.chats.get(&assignment.chat) else { continue };
-            let (agent_state, _, agent_events) =
+            let (agent_state, _) =
                 agents.entry(assignment.agent).or_insert_with(|| match self.agents.get(&assignment.agent) {
-                    Some(t) => (t.state.clone(), t.expected(), vec![]),
-                    None => (AgentState::default(), ExpectedRevision::NoStream, vec![]),
+                    Some(t) => (t.state.clone(), t.expected()),
+                    None => (AgentState::default(), ExpectedRevision::NoStream),
                 });
             let own_agent = self
                 .routing
@@ -691,7 +700,7 @@ impl Books {
             for event in &received {
                 *agent_state = Agent::evolve(std::mem::take(agent_state), event);
             }
-            agent_events.extend(received);
+            received_now.entry(assignment.agent).or_default().extend(received);
             decisions.push(Decided::new(
                 context,
                 &domain::chat::chat_stream(assignment.chat),
@@ -699,10 +708,11 @@ impl Books {
                 &assigned,
             )?);
         }
-        for (agent, (_, expected, events)) in agents {
-            if !events.is_empty() {
-                decisions.push(Decided::new(context, &domain::pause::agent_stream(agent), expected, &events)?);
-            }
+        for (agent, events) in received_now.into_iter().filter(|(_, events)| !events.is_empty()) {
+            let Some((_, expected)) = agents.get_mut(&agent) else { continue };
+            let decided = Decided::new(context, &domain::pause::agent_stream(agent), *expected, &events)?;
+            *expected = decided.expected_after();
+            decisions.push(decided);
         }
         Ok(decisions)
     }
@@ -877,5 +887,117 @@ impl Follower for ChatRouter {
     async fn on_tick(&mut self) -> Result<(), RouterError> {
         self.end_presence_on_dead_nodes().await?;
         self.route().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::chat::Inbound;
+    use domain::contact::{Channel, NameSource};
+    use domain::event::{encode, DomainEvent};
+    use domain::ids::ConversationId;
+
+    /// The log's copy of events, numbering each stream's revisions and the global positions.
+    #[derive(Default)]
+    struct Log {
+        revisions: HashMap<String, u64>,
+        position: i64,
+    }
+
+    impl Log {
+        fn record<E: DomainEvent>(&mut self, books: &mut Books, company: CompanyId, stream: &str, events: &[E]) {
+            for event in events {
+                let (event_type, data) = encode(event).expect("an event");
+                let revision = self.revisions.get(stream).map_or(0, |last| last + 1);
+                self.revisions.insert(stream.to_string(), revision);
+                self.position += 1;
+                let recorded = RecordedEvent {
+                    event_id: Uuid::now_v7(),
+                    stream: stream.to_string(),
+                    revision,
+                    position: Position { transaction: 1, sequence: self.position },
+                    event_type,
+                    data,
+                    metadata: eventlog::Metadata {
+                        occurred_at: Utc::now(),
+                        company_id: company.as_uuid(),
+                        actor: "system".into(),
+                        correlation_id: Uuid::now_v7(),
+                        causation_id: None,
+                        schema_version: E::SCHEMA_VERSION,
+                    },
+                    recorded_at: Utc::now(),
+                };
+                books.learn(&recorded).expect("the router learns it");
+            }
+        }
+    }
+
+    #[test]
+    fn a_decision_bigger_than_one_transaction_expects_each_agent_where_the_one_before_leaves_them() {
+        // Given six agents online in one queue with room for 300 chats, and 250 chats waiting there.
+        let (mut books, mut log) = (Books::default(), Log::default());
+        let company = CompanyId::from_uuid(Uuid::now_v7());
+        let queue = QueueId::from_uuid(Uuid::now_v7());
+        let agents: Vec<UserId> = (0..6).map(|_| UserId::from_uuid(Uuid::now_v7())).collect();
+        for agent in &agents {
+            let stream = domain::pause::agent_stream(*agent);
+            let online = AgentEvent::CameOnline { agent: *agent, node: "here".into(), at: Utc::now() };
+            log.record(
+                &mut books,
+                company,
+                &stream,
+                &[AgentEvent::CapacitySet { agent: *agent, capacity: 50 }, online],
+            );
+            let joined = QueueEvent::AgentAdded { queue_id: queue, agent: *agent };
+            log.record(&mut books, company, &domain::queue::queue_stream(queue), &[joined]);
+        }
+        for n in 0..250 {
+            let chat_id = ChatId::from_uuid(Uuid::now_v7());
+            let inbound = Inbound {
+                company_id: company,
+                line_id: LineId::from_uuid(Uuid::now_v7()),
+                channel: Channel::Api,
+                contact_id: format!("customer-{n}"),
+                contact_name: format!("Customer {n}"),
+                name_source: NameSource::Profile,
+                message_id: format!("message-{n}"),
+                text: "hello".into(),
+                media: None,
+                sticker: false,
+                queue,
+                menu: None,
+                consent_on_record: false,
+            };
+            let conversation_id = ConversationId::from_uuid(Uuid::now_v7());
+            let receive = ChatCommand::Receive { chat_id, inbound, conversation_id, at: Utc::now() };
+            let events = Chat::decide(&ChatState::default(), &receive).expect("a first message");
+            log.record(&mut books, company, &domain::chat::chat_stream(chat_id), &events);
+        }
+
+        // When the router decides.
+        let transactions = books.decide(company, Utc::now()).expect("a decision");
+
+        // Then every chat is assigned over more than one transaction, and each append, made in
+        // order, expects every stream exactly where the log holds it by then.
+        assert!(transactions.len() > 1, "the decision spans several transactions");
+        let mut assigned = 0;
+        for transaction in &transactions {
+            for decided in transaction {
+                let held = log.revisions.get(decided.stream()).copied();
+                assert_eq!(decided.first_revision(), Some(held.map_or(0, |last| last + 1)), "{}", decided.stream());
+                let last = decided.expected_after();
+                let ExpectedRevision::Exact(last) = last else { panic!("appended events leave a revision") };
+                log.revisions.insert(decided.stream().to_string(), last);
+                assigned += decided.events().iter().filter(|e| e.event_type == "ChatAssigned").count();
+            }
+        }
+        assert_eq!(assigned, 250);
+        let agents_in_both = agents.iter().filter(|agent| {
+            let stream = domain::pause::agent_stream(**agent);
+            transactions.iter().filter(|t| t.iter().any(|d| d.stream() == stream)).count() > 1
+        });
+        assert!(agents_in_both.count() > 0, "some agent gets chats in more than one transaction");
     }
 }

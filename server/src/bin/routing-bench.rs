@@ -146,6 +146,16 @@ async fn census(log: &dyn EventLog, after: Position) -> String {
     counts.iter().map(|(kind, count)| format!("{kind}: {count}")).collect::<Vec<_>>().join(", ")
 }
 
+/// How many appends the server has seen refused for a wrong expected revision so far.
+async fn append_conflicts(http: &reqwest::Client, address: &str) -> u64 {
+    let Ok(response) = http.get(format!("{address}/metrics")).send().await else { return 0 };
+    let text = response.text().await.unwrap_or_default();
+    text.lines()
+        .find_map(|line| line.strip_prefix("eventlog_append_conflicts_total "))
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 #[derive(Clone, Copy)]
 struct Seen {
     observed: Instant,
@@ -178,6 +188,7 @@ async fn run(database: TestDatabase) -> Figures {
     // Everyone comes online, as their WebSockets would record it.
     let before_online = log.head().await.expect("the head");
     let assigned = tokio::spawn(seen(log.clone(), before_online, "ChatAssigned", BACKLOG));
+    let conflicts_before = append_conflicts(&http, &address).await;
     let online_from = Instant::now();
     let log_ref = log.as_ref();
     join_all(setup.agents.iter().map(|agent| async move {
@@ -187,10 +198,12 @@ async fn run(database: TestDatabase) -> Figures {
     .await;
     eprintln!("  every agent online after {:.2} s", online_from.elapsed().as_secs_f64());
     let assigned = assigned.await.unwrap_or_default();
+    let conflicts = append_conflicts(&http, &address).await - conflicts_before;
     let last = assigned.values().map(|s| s.observed).max().unwrap_or(online_from);
     let drain_seconds = last.duration_since(online_from).as_secs_f64();
     eprintln!("  backlog of {} drained in {drain_seconds:.2} s", assigned.len());
     eprintln!("  written while draining: {}", census(log.as_ref(), before_online).await);
+    eprintln!("  appends refused for a stale revision while draining: {conflicts}");
 
     // With the read models caught up, chats arriving at a steady pace are assigned as they come.
     settle(&http, &address).await;
