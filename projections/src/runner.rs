@@ -128,7 +128,7 @@ impl ProjectionRunner {
         last: Position,
         events: &[&RecordedEvent],
     ) -> Result<(), ProjectionError> {
-        let mut transaction = self.store.begin_write().await?;
+        let mut transaction = self.store.begin_rebuildable().await?;
         let moved = sqlx::query(
             "UPDATE projection_checkpoints SET transaction_id = $1, sequence = $2 \
              WHERE name = $3 AND version = $4 AND transaction_id = $5 AND sequence = $6",

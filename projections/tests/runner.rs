@@ -251,3 +251,21 @@ async fn a_following_runner_passes_events_it_does_not_read_without_storing_each(
     assert!(log.read_all(stored, 20_000).await.unwrap().len() < 10_000);
     task.abort();
 }
+
+/// Read models are rebuilt from the log, so their transactions commit without waiting for
+/// PostgreSQL's disk; whatever else is written to the store still waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_read_models_commit_without_waiting_for_the_disk() {
+    let database = fresh_database(Backend::Postgres).await;
+    let store = ReadStore::connect(&database.url).await.expect("the store opens");
+    let waits = |mut transaction: projections::store::WriteTransaction| async move {
+        let setting: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')")
+            .fetch_one(&mut **transaction)
+            .await
+            .expect("the setting reads");
+        transaction.commit().await.expect("the transaction commits");
+        setting
+    };
+    assert_eq!(waits(store.begin_rebuildable().await.expect("a transaction")).await, "off");
+    assert_eq!(waits(store.begin_write().await.expect("a transaction")).await, "on");
+}

@@ -2,19 +2,26 @@
 //! (or a new one, named as the channel shows them, K5) and remembers the line it talked to; what a
 //! customer answers the menu bot's consent question is recorded on their contact (M12, K2).
 
-use crate::commands::CommandContext;
-use crate::contacts::{change_in_turn, find_or_create_contact, holder_of, ChannelName, Holder};
+use crate::commands::{commit, CommandContext, CommitError};
+use crate::contacts::{
+    change_in_turn, channel_contact, find_or_create_contact, first_contact, holder_of, ChannelName, Holder,
+};
 use crate::error::AppError;
 use crate::follower::Follower;
 use crate::leader::Leadership;
 use crate::metrics::Metrics;
 use domain::chat::ChatEvent;
-use domain::contact::{Account, ConsentRecord, ConsentScope, ConsentSource, ContactCommand, NameSource};
+use domain::contact::{
+    account_stream, Account, ConsentRecord, ConsentScope, ConsentSource, ContactCommand, NameSource,
+};
 use domain::event::decode;
 use domain::ids::{ChatId, CompanyId, LineId};
-use eventlog::{EventLog, Position, RecordedEvent};
-use std::collections::{BTreeMap, HashMap};
+use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+
+/// New customers made contacts in one append, at most this many at a time.
+const FIRST_MEETINGS_AT_ONCE: usize = 100;
 
 /// What the keeper has to do for one chat.
 #[derive(Clone, Debug)]
@@ -38,6 +45,9 @@ pub struct ContactKeeper {
     /// Where each chat's meeting waits among the chores, while it does: a name the chat shows
     /// later goes into it, so that replaying the log does not name a contact twice over.
     meets: HashMap<ChatId, Position>,
+    /// The accounts' reservation streams that have a history: the others belong to customers
+    /// met for the first time, whose contacts are made without reading anything.
+    reserved: HashSet<String>,
 }
 
 impl ContactKeeper {
@@ -50,10 +60,14 @@ impl ContactKeeper {
             accounts: HashMap::new(),
             pending: BTreeMap::new(),
             meets: HashMap::new(),
+            reserved: HashSet::new(),
         }
     }
 
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
+        if event.stream.starts_with("account-") && !self.reserved.contains(&event.stream) {
+            self.reserved.insert(event.stream.clone());
+        }
         if !matches!(event.event_type.as_str(), "ChatStarted" | "ContactNameSeen" | "ConsentGiven" | "ConsentRefused") {
             return Ok(());
         }
@@ -95,10 +109,68 @@ impl ContactKeeper {
             return Ok(());
         }
         while let Some((&position, chore)) = self.pending.first_key_value() {
-            self.do_chore(chore.clone()).await?;
-            if let Some(Chore::Meet { chat, .. }) = self.pending.remove(&position) {
-                self.meets.remove(&chat);
+            let first_meetings = self.first_meetings_ahead();
+            if !first_meetings.is_empty() {
+                self.meet_at_once(first_meetings).await?;
+                continue;
             }
+            self.do_chore(chore.clone()).await?;
+            self.done(position);
+        }
+        Ok(())
+    }
+
+    fn done(&mut self, position: Position) {
+        if let Some(Chore::Meet { chat, company, account, .. }) = self.pending.remove(&position) {
+            self.meets.remove(&chat);
+            self.reserved.insert(account_stream(company, &account));
+        }
+    }
+
+    /// The chores at the head of the line that meet a customer for the first time, each on an
+    /// account of its own.
+    fn first_meetings_ahead(&self) -> Vec<Position> {
+        let mut accounts = HashSet::new();
+        self.pending
+            .iter()
+            .map_while(|(position, chore)| match chore {
+                Chore::Meet { company, account, .. } => {
+                    let stream = account_stream(*company, account);
+                    (!self.reserved.contains(&stream) && accounts.insert(stream)).then_some(*position)
+                }
+                Chore::Name { .. } | Chore::Consent { .. } => None,
+            })
+            .take(FIRST_MEETINGS_AT_ONCE)
+            .collect()
+    }
+
+    /// Makes the contacts of customers met for the first time in one append; should any of their
+    /// accounts or contacts have a history after all, meets each on its own.
+    async fn meet_at_once(&mut self, meetings: Vec<Position>) -> Result<(), AppError> {
+        let mut decisions = Vec::new();
+        for position in &meetings {
+            let Some(Chore::Meet { company, line, account, name, source, .. }) = self.pending.get(position) else {
+                continue;
+            };
+            let context = CommandContext::system(*company, chrono::Utc::now());
+            let (contact, details) = channel_contact(*company, account, ChannelName { name, source: *source })?;
+            decisions.extend(first_contact(&context, contact, details, &[(account.clone(), Some(*line))])?);
+        }
+        let refused = match commit(self.log.as_ref(), &self.metrics, decisions).await {
+            Ok(_) => false,
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
+                self.metrics.append_conflict();
+                true
+            }
+            Err(CommitError::Log(error)) => return Err(error.into()),
+            Err(CommitError::Rejected(error)) => return Err(error),
+        };
+        for position in meetings {
+            match self.pending.get(&position).cloned() {
+                Some(chore) if refused => self.do_chore(chore).await?,
+                _ => {}
+            }
+            self.done(position);
         }
         Ok(())
     }

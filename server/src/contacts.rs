@@ -182,10 +182,7 @@ pub async fn create_contact(
 ) -> Result<Option<eventlog::Position>, AppError> {
     let company = CompanyId::from_uuid(context.company_id);
     let stream = contact_stream(contact_id);
-    let mut commands = vec![ContactCommand::Create { contact_id, company_id: company, details }];
-    commands.extend(
-        accounts.iter().map(|(account, line)| ContactCommand::AddAccount { account: account.clone(), line: *line }),
-    );
+    let commands = creation(company, contact_id, details, accounts);
     with_retry(metrics, || async {
         let mut decisions = Vec::new();
         for (account, _) in accounts {
@@ -200,6 +197,57 @@ pub async fn create_contact(
         commit(log, metrics, decisions).await
     })
     .await
+}
+
+fn creation(
+    company: CompanyId,
+    contact_id: ContactId,
+    details: ContactDetails,
+    accounts: &[(Account, Option<LineId>)],
+) -> Vec<ContactCommand> {
+    let mut commands = vec![ContactCommand::Create { contact_id, company_id: company, details }];
+    commands.extend(
+        accounts.iter().map(|(account, line)| ContactCommand::AddAccount { account: account.clone(), line: *line }),
+    );
+    commands
+}
+
+/// What makes a contact when neither it nor its accounts' reservations have a history: decided
+/// without reading, so that many can go in one append, which refuses them all if any stream
+/// turns out to exist.
+pub fn first_contact(
+    context: &CommandContext,
+    contact_id: ContactId,
+    details: ContactDetails,
+    accounts: &[(Account, Option<LineId>)],
+) -> Result<Vec<Decided>, AppError> {
+    let company = CompanyId::from_uuid(context.company_id);
+    let mut decisions = Vec::new();
+    for (account, _) in accounts {
+        let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
+        let claimed = Reservation::decide(&Default::default(), &claim).map_err(account_taken)?;
+        let stream = account_stream(company, account);
+        decisions.push(Decided::new(context, &stream, ExpectedRevision::NoStream, &claimed)?);
+    }
+    let commands = creation(company, contact_id, details, accounts);
+    let events = decide_in_turn(ContactState::default(), &commands).map_err(AppError::from)?;
+    decisions.push(Decided::new(context, &contact_stream(contact_id), ExpectedRevision::NoStream, &events)?);
+    Ok(decisions)
+}
+
+/// The contact a chat's account makes when it has none: always the same one for the same account
+/// (so making it twice makes one), named as the channel shows the customer, or by the account's
+/// id when it shows no name.
+pub fn channel_contact(
+    company: CompanyId,
+    account: &Account,
+    shown: ChannelName<'_>,
+) -> Result<(ContactId, ContactDetails), AppError> {
+    let contact = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), account.key().as_bytes()));
+    let none = BTreeMap::new();
+    let details = ContactDetails::parse(shown.name, shown.source, None, "", &none, None)
+        .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
+    Ok((contact, details))
 }
 
 /// `POST /contacts`: a person creates a contact (K1).
@@ -509,11 +557,7 @@ pub async fn find_or_create_contact(
     if let Some(known) = holder_of(log, company, account).await? {
         return Ok(Holder::Known(known));
     }
-    // The same account always makes the same contact, so doing this twice makes one.
-    let contact = ContactId::from_uuid(Uuid::new_v5(&company.as_uuid(), account.key().as_bytes()));
-    let none = BTreeMap::new();
-    let details = ContactDetails::parse(shown.name, shown.source, None, "", &none, None)
-        .or_else(|_| ContactDetails::parse(&account.id, NameSource::Profile, None, "", &none, None))?;
+    let (contact, details) = channel_contact(company, account, shown)?;
     let accounts = [(account.clone(), Some(line))];
     match create_contact(log, metrics, context, contact, details.clone(), &accounts).await {
         Ok(_) => Ok(Holder::New(contact)),
