@@ -577,92 +577,119 @@ impl Projection for Contacts {
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if event.stream.starts_with("business-") {
-            return apply_business(connection, decode_event::<BusinessEvent>(event)?).await;
+        self.apply_all(connection, &[event]).await
+    }
+
+    /// A contact's search terms are written once per batch, however many of its events it holds
+    /// (a new customer's contact comes with two or three).
+    async fn apply_all(
+        &self,
+        connection: &mut AnyConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        let mut to_reindex = BTreeSet::new();
+        for event in events {
+            if event.stream.starts_with("business-") {
+                apply_business(connection, decode_event::<BusinessEvent>(event)?).await?;
+            } else if let Some(contact) = change_contact(connection, event).await? {
+                to_reindex.insert(contact);
+            }
         }
-        let decoded = decode_event::<ContactEvent>(event)?;
-        let contact = event.stream.trim_start_matches("contact-").to_string();
-        match decoded {
-            ContactEvent::Created { contact_id, company_id, details } => {
-                sqlx::query(&format!(
-                    "INSERT INTO {CONTACTS} (contact_id, company_id, name, name_key, name_source, notes, fields) \
-                     VALUES ($1, $2, '', '', 'profile', '', '{{}}') ON CONFLICT (contact_id) DO NOTHING"
-                ))
-                .bind(contact_id.to_string())
-                .bind(company_id.to_string())
+        for contact in to_reindex {
+            reindex(connection, &contact).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies a contact's event to its rows; answers the contact when its search terms may have
+/// changed.
+async fn change_contact(
+    connection: &mut AnyConnection,
+    event: &RecordedEvent,
+) -> Result<Option<String>, ProjectionError> {
+    let decoded = decode_event::<ContactEvent>(event)?;
+    let contact = event.stream.trim_start_matches("contact-").to_string();
+    match decoded {
+        ContactEvent::Created { contact_id, company_id, details } => {
+            sqlx::query(&format!(
+                "INSERT INTO {CONTACTS} (contact_id, company_id, name, name_key, name_source, notes, fields) \
+                 VALUES ($1, $2, '', '', 'profile', '', '{{}}') ON CONFLICT (contact_id) DO NOTHING"
+            ))
+            .bind(contact_id.to_string())
+            .bind(company_id.to_string())
+            .execute(&mut *connection)
+            .await?;
+            write_details(connection, &contact, &details).await?;
+        }
+        ContactEvent::DetailsChanged { details, .. } => write_details(connection, &contact, &details).await?,
+        ContactEvent::AccountAdded { account, line, .. } => {
+            let lines = line.iter().map(|l| l.to_string()).collect();
+            put_account(connection, &contact, &account, &lines).await?;
+        }
+        ContactEvent::AccountTalkedToLine { account, line, .. } => {
+            let mut lines = lines_of(connection, &contact, &account).await?;
+            lines.insert(line.to_string());
+            put_account(connection, &contact, &account, &lines).await?;
+            return Ok(None);
+        }
+        ContactEvent::AccountRemoved { account, .. } => drop_account(connection, &contact, &account).await?,
+        ContactEvent::OwnerSet { owner, .. } => {
+            sqlx::query(&format!("UPDATE {CONTACTS} SET owner = $1 WHERE contact_id = $2"))
+                .bind(owner.map(|o| encode_json(&o)).transpose()?)
+                .bind(&contact)
                 .execute(&mut *connection)
                 .await?;
-                write_details(connection, &contact, &details).await?;
+            return Ok(None);
+        }
+        ContactEvent::ConsentRecorded { consent, .. } => {
+            put_consent(connection, &contact, &consent).await?;
+            return Ok(None);
+        }
+        ContactEvent::MergedInto { into, .. } => {
+            sqlx::query(&format!("UPDATE {CONTACTS} SET merged_into = $1 WHERE contact_id = $2"))
+                .bind(into.to_string())
+                .bind(&contact)
+                .execute(&mut *connection)
+                .await?;
+        }
+        ContactEvent::Absorbed { accounts, consents, .. } => {
+            for record in accounts {
+                let lines = record.lines.iter().map(|l| l.to_string()).collect();
+                put_account(connection, &contact, &record.account, &lines).await?;
             }
-            ContactEvent::DetailsChanged { details, .. } => write_details(connection, &contact, &details).await?,
-            ContactEvent::AccountAdded { account, line, .. } => {
-                let lines = line.iter().map(|l| l.to_string()).collect();
-                put_account(connection, &contact, &account, &lines).await?;
-            }
-            ContactEvent::AccountTalkedToLine { account, line, .. } => {
-                let mut lines = lines_of(connection, &contact, &account).await?;
-                lines.insert(line.to_string());
-                put_account(connection, &contact, &account, &lines).await?;
-                return Ok(());
-            }
-            ContactEvent::AccountRemoved { account, .. } => drop_account(connection, &contact, &account).await?,
-            ContactEvent::OwnerSet { owner, .. } => {
-                sqlx::query(&format!("UPDATE {CONTACTS} SET owner = $1 WHERE contact_id = $2"))
-                    .bind(owner.map(|o| encode_json(&o)).transpose()?)
-                    .bind(&contact)
-                    .execute(&mut *connection)
-                    .await?;
-                return Ok(());
-            }
-            ContactEvent::ConsentRecorded { consent, .. } => {
+            for consent in consents {
                 put_consent(connection, &contact, &consent).await?;
-                return Ok(());
-            }
-            ContactEvent::MergedInto { into, .. } => {
-                sqlx::query(&format!("UPDATE {CONTACTS} SET merged_into = $1 WHERE contact_id = $2"))
-                    .bind(into.to_string())
-                    .bind(&contact)
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            ContactEvent::Absorbed { accounts, consents, .. } => {
-                for record in accounts {
-                    let lines = record.lines.iter().map(|l| l.to_string()).collect();
-                    put_account(connection, &contact, &record.account, &lines).await?;
-                }
-                for consent in consents {
-                    put_consent(connection, &contact, &consent).await?;
-                }
-            }
-            ContactEvent::SplitOff { accounts, consents_removed, consents_restored, .. } => {
-                // The other contact's `Restored`, decided with this, takes the accounts back.
-                for account in accounts {
-                    drop_account(connection, &contact, &account).await?;
-                }
-                for scope in consents_removed {
-                    sqlx::query(&format!("DELETE FROM {CONSENTS} WHERE contact_id = $1 AND scope_key = $2"))
-                        .bind(&contact)
-                        .bind(encode_json(&scope)?)
-                        .execute(&mut *connection)
-                        .await?;
-                }
-                for consent in consents_restored {
-                    put_consent(connection, &contact, &consent).await?;
-                }
-            }
-            ContactEvent::Restored { accounts, .. } => {
-                sqlx::query(&format!("UPDATE {CONTACTS} SET merged_into = NULL WHERE contact_id = $1"))
-                    .bind(&contact)
-                    .execute(&mut *connection)
-                    .await?;
-                for record in accounts {
-                    let lines = record.lines.iter().map(|l| l.to_string()).collect();
-                    put_account(connection, &contact, &record.account, &lines).await?;
-                }
             }
         }
-        reindex(connection, &contact).await
+        ContactEvent::SplitOff { accounts, consents_removed, consents_restored, .. } => {
+            // The other contact's `Restored`, decided with this, takes the accounts back.
+            for account in accounts {
+                drop_account(connection, &contact, &account).await?;
+            }
+            for scope in consents_removed {
+                sqlx::query(&format!("DELETE FROM {CONSENTS} WHERE contact_id = $1 AND scope_key = $2"))
+                    .bind(&contact)
+                    .bind(encode_json(&scope)?)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            for consent in consents_restored {
+                put_consent(connection, &contact, &consent).await?;
+            }
+        }
+        ContactEvent::Restored { accounts, .. } => {
+            sqlx::query(&format!("UPDATE {CONTACTS} SET merged_into = NULL WHERE contact_id = $1"))
+                .bind(&contact)
+                .execute(&mut *connection)
+                .await?;
+            for record in accounts {
+                let lines = record.lines.iter().map(|l| l.to_string()).collect();
+                put_account(connection, &contact, &record.account, &lines).await?;
+            }
+        }
     }
+    Ok(Some(contact))
 }
 
 async fn apply_business(connection: &mut AnyConnection, event: BusinessEvent) -> Result<(), ProjectionError> {

@@ -24,6 +24,18 @@ pub trait Projection: Send + Sync + 'static {
     fn reads(&self, event: &RecordedEvent) -> bool;
     /// Applies one event that this projection `reads`, inside the batch's transaction.
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError>;
+    /// Applies, in order, a batch's events that this projection `reads`, inside the batch's
+    /// transaction: one by one, unless the projection has work better done once per batch.
+    async fn apply_all(
+        &self,
+        connection: &mut AnyConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for event in events {
+            self.apply(connection, event).await?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,9 +156,7 @@ impl ProjectionRunner {
         if moved.rows_affected() != 1 {
             return Err(ProjectionError::CheckpointMoved(self.projection.name().to_string()));
         }
-        for event in events {
-            self.projection.apply(&mut transaction, event).await?;
-        }
+        self.projection.apply_all(&mut transaction, events).await?;
         transaction.commit().await?;
         self.show(last);
         Ok(())

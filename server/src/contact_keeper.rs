@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// New customers made contacts in one append, at most this many at a time.
-const FIRST_MEETINGS_AT_ONCE: usize = 100;
+const FIRST_MEETINGS_AT_ONCE: usize = 20;
 
 /// What the keeper has to do for one chat.
 #[derive(Clone, Debug)]
