@@ -166,9 +166,10 @@ impl ContactKeeper {
             Err(CommitError::Rejected(error)) => return Err(error),
         };
         for position in meetings {
-            match self.pending.get(&position).cloned() {
-                Some(chore) if refused => self.do_chore(chore).await?,
-                _ => {}
+            if refused {
+                if let Some(chore) = self.pending.get(&position).cloned() {
+                    self.do_chore(chore).await?;
+                }
             }
             self.done(position);
         }

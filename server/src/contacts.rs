@@ -16,7 +16,7 @@ use domain::contact::{
 use domain::decider::Decider;
 use domain::ids::{BusinessId, CompanyId, ContactId, LineId};
 use domain::phone::Country;
-use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
+use domain::reservation::{Reservation, ReservationCommand, ReservationRejection, ReservationState};
 use domain::user::Role;
 use eventlog::{EventLog, ExpectedRevision};
 use projections::chat_board::{ChatBoard, ChatRow};
@@ -181,35 +181,42 @@ pub async fn create_contact(
     accounts: &[(Account, Option<LineId>)],
 ) -> Result<Option<eventlog::Position>, AppError> {
     let company = CompanyId::from_uuid(context.company_id);
-    let stream = contact_stream(contact_id);
-    let commands = creation(company, contact_id, details, accounts);
     with_retry(metrics, || async {
-        let mut decisions = Vec::new();
+        let mut reservations = Vec::new();
         for (account, _) in accounts {
-            let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-            decisions.push(
-                decide::<Reservation>(log, context, &account_stream(company, account), &claim, account_taken).await?,
-            );
+            reservations.push(load::<Reservation>(log, &account_stream(company, account)).await?);
         }
-        let (contact, expected) = load::<Contact>(log, &stream).await?;
-        let events = decide_in_turn(contact, &commands).map_err(AppError::from)?;
-        decisions.push(Decided::new(context, &stream, expected, &events)?);
+        let contact = load::<Contact>(log, &contact_stream(contact_id)).await?;
+        let decisions = making_contact(context, contact_id, details.clone(), accounts, reservations, contact)?;
         commit(log, metrics, decisions).await
     })
     .await
 }
 
-fn creation(
-    company: CompanyId,
+/// What makes a contact holding `accounts`, decided on the states their reservations (one per
+/// account, in order) and the contact's own stream are in.
+fn making_contact(
+    context: &CommandContext,
     contact_id: ContactId,
     details: ContactDetails,
     accounts: &[(Account, Option<LineId>)],
-) -> Vec<ContactCommand> {
+    reservations: Vec<(ReservationState, ExpectedRevision)>,
+    (contact, expected): (ContactState, ExpectedRevision),
+) -> Result<Vec<Decided>, AppError> {
+    let company = CompanyId::from_uuid(context.company_id);
+    let mut decisions = Vec::new();
+    for ((account, _), (held, expected)) in accounts.iter().zip(reservations) {
+        let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
+        let claimed = Reservation::decide(&held, &claim).map_err(account_taken)?;
+        decisions.push(Decided::new(context, &account_stream(company, account), expected, &claimed)?);
+    }
     let mut commands = vec![ContactCommand::Create { contact_id, company_id: company, details }];
     commands.extend(
         accounts.iter().map(|(account, line)| ContactCommand::AddAccount { account: account.clone(), line: *line }),
     );
-    commands
+    let events = decide_in_turn(contact, &commands).map_err(AppError::from)?;
+    decisions.push(Decided::new(context, &contact_stream(contact_id), expected, &events)?);
+    Ok(decisions)
 }
 
 /// What makes a contact when neither it nor its accounts' reservations have a history: decided
@@ -221,18 +228,9 @@ pub fn first_contact(
     details: ContactDetails,
     accounts: &[(Account, Option<LineId>)],
 ) -> Result<Vec<Decided>, AppError> {
-    let company = CompanyId::from_uuid(context.company_id);
-    let mut decisions = Vec::new();
-    for (account, _) in accounts {
-        let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-        let claimed = Reservation::decide(&Default::default(), &claim).map_err(account_taken)?;
-        let stream = account_stream(company, account);
-        decisions.push(Decided::new(context, &stream, ExpectedRevision::NoStream, &claimed)?);
-    }
-    let commands = creation(company, contact_id, details, accounts);
-    let events = decide_in_turn(ContactState::default(), &commands).map_err(AppError::from)?;
-    decisions.push(Decided::new(context, &contact_stream(contact_id), ExpectedRevision::NoStream, &events)?);
-    Ok(decisions)
+    let reservations = accounts.iter().map(|_| (ReservationState::default(), ExpectedRevision::NoStream)).collect();
+    let contact = (ContactState::default(), ExpectedRevision::NoStream);
+    making_contact(context, contact_id, details, accounts, reservations, contact)
 }
 
 /// The contact a chat's account makes when it has none: always the same one for the same account
