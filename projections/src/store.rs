@@ -96,23 +96,30 @@ impl ReadStore {
     /// A write transaction. SQLite takes the write lock at once so that reading the checkpoint and
     /// then writing can never fail on a snapshot another writer has moved.
     pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
-        self.begin_write_as("BEGIN").await
+        self.begin_write_as("BEGIN", "PRAGMA synchronous = FULL; BEGIN IMMEDIATE").await
     }
 
-    /// A write transaction of what the log rebuilds (read models with their checkpoints). On
-    /// PostgreSQL its commit does not wait for the disk: a crash can lose only the last few such
-    /// transactions, checkpoint and rows together, and the runner applies their events again.
+    /// A write transaction of what the log rebuilds (read models with their checkpoints). Its
+    /// commit does not wait for the disk: a crash can lose only the last few such transactions,
+    /// checkpoint and rows together, and the runner applies their events again. (In SQLite's WAL
+    /// what reaches the disk is always a prefix of the commits: the next commit that waits, the
+    /// log's, takes this one with it.)
     pub async fn begin_rebuildable(&self) -> Result<WriteTransaction, sqlx::Error> {
-        self.begin_write_as("BEGIN; SET LOCAL synchronous_commit = off").await
+        self.begin_write_as("BEGIN; SET LOCAL synchronous_commit = off", "PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")
+            .await
     }
 
-    async fn begin_write_as(&self, postgres_begin: &'static str) -> Result<WriteTransaction, sqlx::Error> {
+    async fn begin_write_as(
+        &self,
+        postgres_begin: &'static str,
+        sqlite_begin: &'static str,
+    ) -> Result<WriteTransaction, sqlx::Error> {
         let turn = match &self.gate {
             Some(gate) => Some(gate.for_read_models().await),
             None => None,
         };
         let transaction = match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Sqlite => self.pool.begin_with(sqlite_begin).await?,
             Dialect::Postgres => self.pool.begin_with(postgres_begin).await?,
         };
         Ok(WriteTransaction { transaction, _turn: turn })
