@@ -24,7 +24,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use subscription::Subscription;
-pub use tail::{tailed, Tail};
+pub use tail::{tailed, tailed_keeping, Tail};
 
 /// A place in the global order. PostgreSQL orders by the writing transaction's id, then by the
 /// row's sequence; SQLite has one writer at a time and uses the sequence alone (transaction 0).

@@ -576,11 +576,11 @@ async fn postgres_commits_on_one_node_wake_readers_on_another() {
 async fn a_tailed_log_gives_every_subscription_every_event_once_in_order_kept_forgotten_or_older(backend: Backend) {
     let (_db, log) = open(backend).await;
     log.append("old", ExpectedRevision::Any, vec![event("Before0"), event("Before1")]).await.unwrap();
-    let tailed = eventlog::tailed(log.clone()).await.unwrap();
+    let tailed = eventlog::tailed_keeping(log.clone(), 16_384).await.unwrap();
     assert!(tailed.tail().is_some() && log.tail().is_none());
     let from_the_start = subscribe_all(tailed.clone(), Position::START);
     let live = subscribe_all(tailed.clone(), tailed.head().await.unwrap());
-    // More events than the tail keeps, so that the first ones are forgotten.
+    // More events than the tail keeps (16,384), so that the first ones are forgotten.
     for round in 0..20 {
         let batch: Vec<NewEvent> = (0..1_000).map(|_| event("Many")).collect();
         tailed.append(&format!("many-{round}"), ExpectedRevision::NoStream, batch).await.unwrap();
