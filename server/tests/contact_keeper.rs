@@ -32,6 +32,9 @@ struct Keeping {
     company: CompanyId,
     line: LineId,
     learnt: Position,
+    /// Events written by the test, and how many of them the keeper has learnt.
+    written: usize,
+    learnt_events: usize,
     _database: TestDatabase,
 }
 
@@ -41,7 +44,17 @@ async fn keeping(backend: Backend) -> Keeping {
     let metrics = Arc::new(Metrics::default());
     let keeper = ContactKeeper::new(log.clone(), metrics.clone(), Leadership::new(&database.url, "contacts"));
     let (company, line) = (CompanyId::from_uuid(Uuid::now_v7()), LineId::from_uuid(Uuid::now_v7()));
-    Keeping { log, metrics, keeper, company, line, learnt: Position::default(), _database: database }
+    Keeping {
+        log,
+        metrics,
+        keeper,
+        company,
+        line,
+        learnt: Position::default(),
+        written: 0,
+        learnt_events: 0,
+        _database: database,
+    }
 }
 
 fn account(id: &str) -> Account {
@@ -50,7 +63,7 @@ fn account(id: &str) -> Account {
 
 impl Keeping {
     /// A customer writes on the line for the first time: their chat starts.
-    async fn customer_writes(&self, account_id: &str, name: &str) {
+    async fn customer_writes(&mut self, account_id: &str, name: &str) {
         let chat_id = ChatId::from_uuid(Uuid::now_v7());
         let inbound = Inbound {
             company_id: self.company,
@@ -70,16 +83,26 @@ impl Keeping {
         let conversation_id = ConversationId::from_uuid(Uuid::now_v7());
         let receive = ChatCommand::Receive { chat_id, inbound, conversation_id, at: Utc::now() };
         let events = Chat::decide(&ChatState::default(), &receive).expect("a first message");
+        self.written += events.len();
         let context = CommandContext::system(self.company, Utc::now());
         let started = Decided::new(&context, &chat_stream(chat_id), ExpectedRevision::NoStream, &events).unwrap();
         commit(self.log.as_ref(), &self.metrics, vec![started]).await.expect("the chat starts");
     }
 
-    /// The keeper learns what the log holds by now, and then acts.
+    /// The keeper learns what the test has written by now. (On PostgreSQL an event becomes
+    /// readable once every older transaction, other tests' too, has ended: it waits for them.)
     async fn keeper_learns(&mut self) {
-        for event in self.log.read_all(self.learnt, 10_000).await.expect("the log reads") {
-            self.keeper.learn(&event).expect("the keeper learns");
-            self.learnt = event.position;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.learnt_events < self.written {
+            assert!(tokio::time::Instant::now() < deadline, "the test's events become readable");
+            for event in self.log.read_all(self.learnt, 10_000).await.expect("the log reads") {
+                self.keeper.learn(&event).expect("the keeper learns");
+                self.learnt = event.position;
+                self.learnt_events += 1;
+            }
+            if self.learnt_events < self.written {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
         }
     }
 
