@@ -174,7 +174,12 @@ impl PostgresLog {
         .await
         .map_err(|e| duplicate_id_or(e, batches.iter().flat_map(|b| &b.events).next()))?;
         let mut results = Vec::with_capacity(batches.len());
-        for (row, batch) in rows.iter().zip(&batches) {
+        for row in &rows {
+            // A refusal may be answered alone, for the batch it concerns.
+            let index: i32 = row.try_get("stream_index")?;
+            let batch = usize::try_from(index - 1).ok().and_then(|index| batches.get(index)).ok_or_else(|| {
+                EventLogError::Corrupt(format!("append_batches answered for batch {index} of {}", batches.len()))
+            })?;
             results.push(appended_or_not(row, &batch.stream, batch.expected, &batch.events)?);
         }
         if results.len() != batches.len() {

@@ -257,6 +257,23 @@ async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_
     }
     drop(transaction);
     assert!(log.read_stream("d").await.unwrap().is_empty(), "nothing of a refused call is stored");
+
+    let mut transaction = log.begin().await.unwrap();
+    let refused = transaction
+        .append_many(vec![
+            batch("g", ExpectedRevision::NoStream, vec![event("G0")]),
+            batch("a", ExpectedRevision::Exact(0), vec![event("A2")]),
+            batch("b", ExpectedRevision::NoStream, vec![event("B2")]),
+        ])
+        .await;
+    match refused {
+        Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => {
+            assert_eq!((stream.as_str(), actual), ("a", Some(1)), "the first stale stream, as one after the other")
+        }
+        other => panic!("expected a wrong expectation on a, got {other:?}"),
+    }
+    drop(transaction);
+    assert!(log.read_stream("g").await.unwrap().is_empty(), "nothing of a refused call is stored");
 }
 
 async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {

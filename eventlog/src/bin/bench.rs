@@ -1,11 +1,12 @@
 //! Event log benchmarks, each figure beside a baseline measured in the same run on the same
-//! database: raw INSERT + COMMIT of the same rows for appends, raw SELECT + JSON decode for reads.
+//! database: raw INSERT + COMMIT of the same rows for appends, raw SELECT + JSON decode for reads,
+//! the same call accepted for a refused one.
 //!
 //! `make bench` (needs TEST_DATABASE_URL for PostgreSQL; `BENCH_READ_EVENTS` shrinks the read set).
 
 use chrono::Utc;
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
-use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position};
+use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position, StreamBatch};
 use futures::future::join_all;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
@@ -19,6 +20,9 @@ const APPENDS_PER_WRITER: usize = 250;
 const BATCHES: usize = 200;
 const BATCH_SIZE: usize = 100;
 const PAGE: usize = 1_000;
+/// A call the size of one of the router's transactions: 200 assignments, two streams each.
+const STREAMS_PER_CALL: usize = 400;
+const CALLS: usize = 20;
 
 fn event() -> NewEvent {
     NewEvent {
@@ -324,6 +328,51 @@ async fn appends_in_batches(log: &Arc<dyn EventLog>, raw: &Arc<Raw>) -> Row_ {
     .await
 }
 
+/// One call of `STREAMS_PER_CALL` streams, each expected new, in one transaction; answers whether
+/// it was appended.
+async fn append_many_streams(log: &Arc<dyn EventLog>, prefix: &str) -> bool {
+    let batches = (0..STREAMS_PER_CALL)
+        .map(|s| StreamBatch {
+            stream: format!("{prefix}-{s}"),
+            expected: ExpectedRevision::NoStream,
+            events: vec![event()],
+        })
+        .collect();
+    let mut transaction = log.begin().await.unwrap();
+    let appended = transaction.append_many(batches).await.is_ok();
+    if appended {
+        transaction.commit().await.unwrap();
+    } else {
+        transaction.rollback().await.unwrap();
+    }
+    appended
+}
+
+/// The same calls refused for their last stream, which exists already (as when the router's
+/// view of an agent is stale), beside them accepted: a refusal should cost no more.
+async fn refused_many_streams(log: &Arc<dyn EventLog>) -> Row_ {
+    for call in 0..CALLS {
+        let last = format!("refused-{call}-{}", STREAMS_PER_CALL - 1);
+        log.append(&last, ExpectedRevision::NoStream, vec![event()]).await.unwrap();
+    }
+    let (mut refused_time, mut accepted_time) = (Duration::ZERO, Duration::ZERO);
+    for call in 0..CALLS {
+        let start = Instant::now();
+        assert!(!append_many_streams(log, &format!("refused-{call}")).await, "the stale call is refused");
+        refused_time += start.elapsed();
+        let start = Instant::now();
+        assert!(append_many_streams(log, &format!("accepted-{call}")).await, "the fresh call is appended");
+        accepted_time += start.elapsed();
+    }
+    Row_ {
+        figure: format!("{STREAMS_PER_CALL}-stream call refused for its last stream (baseline: accepted)"),
+        unit: "calls/s",
+        log: per_second(CALLS, refused_time),
+        baseline: per_second(CALLS, accepted_time),
+        goal: 1.0,
+    }
+}
+
 async fn read_everything(log: &Arc<dyn EventLog>, raw: &Arc<Raw>, url: &str, total: usize) -> Row_ {
     let present: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&raw.pool).await.unwrap();
     let mut missing = total.saturating_sub(present as usize);
@@ -379,6 +428,7 @@ async fn main() {
             appends_one_writer(&log, &raw).await,
             appends_many_writers(&log, &raw).await,
             appends_in_batches(&log, &raw).await,
+            refused_many_streams(&log).await,
             read_everything(&log, &raw, &database.url, read_events).await,
         ];
         for row in rows {
