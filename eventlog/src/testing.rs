@@ -1,7 +1,9 @@
 //! Fresh, isolated databases for tests: a temporary SQLite file, or a new schema in the PostgreSQL
-//! database named by `TEST_DATABASE_URL` (`make test` provides it).
+//! database named by `TEST_DATABASE_URL` (`make test` provides it); and reading what a test wrote.
 
+use crate::{EventLog, Position, RecordedEvent};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use uuid::Uuid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,4 +40,21 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
             TestDatabase { url, backend, _directory: None }
         }
     }
+}
+
+/// The events after `after`, read once at least `count` of them are readable: on PostgreSQL an
+/// event becomes readable once every older transaction that may append has ended, other tests' too.
+/// Panics after 30 seconds.
+pub async fn readable(log: &dyn EventLog, after: Position, count: usize) -> Vec<RecordedEvent> {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let events = log.read_all(after, 100_000).await.expect("the log reads");
+            if events.len() >= count {
+                return events;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{count} events become readable"))
 }

@@ -1,10 +1,10 @@
 //! One body of tests that every backend of the event log must pass.
 
 use chrono::Utc;
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::testing::{fresh_database, readable, Backend, TestDatabase};
 use eventlog::{
     postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
-    RecordedEvent, StreamBatch,
+    StreamBatch,
 };
 use sqlx::Connection;
 use std::collections::{HashMap, HashSet};
@@ -64,22 +64,6 @@ async fn open(backend: Backend) -> (TestDatabase, Arc<dyn EventLog>) {
     let database = fresh_database(backend).await;
     let log = eventlog::open(&database.url).await.expect("the log opens");
     (database, log)
-}
-
-/// The events after `after`, read once at least `count` of them are readable: on PostgreSQL an
-/// event becomes readable once every older transaction that may append has ended, other tests' too.
-async fn readable(log: &dyn EventLog, after: Position, count: usize) -> Vec<RecordedEvent> {
-    tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            let events = log.read_all(after, 100_000).await.unwrap();
-            if events.len() >= count {
-                return events;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{count} events become readable"))
 }
 
 async fn expected_revision_matrix_accepts_and_refuses_as_specified(backend: Backend) {

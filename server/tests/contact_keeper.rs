@@ -8,7 +8,7 @@ use domain::chat::{chat_stream, Chat, ChatCommand, ChatState, Inbound};
 use domain::contact::{contact_stream, Account, Channel, ContactDetails, NameSource};
 use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ContactId, ConversationId, LineId, QueueId};
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::testing::{fresh_database, readable, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Position};
 use server::commands::{commit, CommandContext, Decided};
 use server::contact_keeper::ContactKeeper;
@@ -89,20 +89,12 @@ impl Keeping {
         commit(self.log.as_ref(), &self.metrics, vec![started]).await.expect("the chat starts");
     }
 
-    /// The keeper learns what the test has written by now. (On PostgreSQL an event becomes
-    /// readable once every older transaction, other tests' too, has ended: it waits for them.)
+    /// The keeper learns what the test has written by now.
     async fn keeper_learns(&mut self) {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        while self.learnt_events < self.written {
-            assert!(tokio::time::Instant::now() < deadline, "the test's events become readable");
-            for event in self.log.read_all(self.learnt, 10_000).await.expect("the log reads") {
-                self.keeper.learn(&event).expect("the keeper learns");
-                self.learnt = event.position;
-                self.learnt_events += 1;
-            }
-            if self.learnt_events < self.written {
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
+        for event in readable(self.log.as_ref(), self.learnt, self.written - self.learnt_events).await {
+            self.keeper.learn(&event).expect("the keeper learns");
+            self.learnt = event.position;
+            self.learnt_events += 1;
         }
     }
 
