@@ -12,27 +12,27 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/ikono-chat/target
 export CARGO_INCREMENTAL ?= 0
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test bench tools browser-tools postgres rust-tests browser-tests lint
+.PHONY: run test bench tools site browser-tools postgres rust-tests browser-tests lint
 
+# No cargo-leptos: scripts/build-site.sh runs its steps (building cargo-leptos cost 20 minutes).
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" || \
-		cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION) --features no_downloads
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@command -v wasm-opt >/dev/null || $(APT_INSTALL) binaryen || { $(SUDO) apt-get update && $(APT_INSTALL) binaryen; }
+
+# The release build `make run` serves and the browser tests drive: the server and target/site.
+site: tools
+	scripts/build-site.sh
 
 # The first supervisor of a new database; ignored once anyone exists. Override: make run ADMIN_PASSWORD=…
 ADMIN_EMAIL ?= admin@example.com
 ADMIN_PASSWORD ?= change-me-now
 
-run: tools
-	cargo leptos build --release
+run: site
 	@echo
 	@echo "Ikono Chat on http://127.0.0.1:3000"
 	@echo "Sign in at http://127.0.0.1:3000/login/supervisor as $(ADMIN_EMAIL) / $(ADMIN_PASSWORD)"
@@ -47,23 +47,23 @@ browser-tools:
 postgres:
 	@scripts/test-postgres.sh
 
-# `frontend` is left out: with it, cargo unifies the hydrate and ssr features of `app`.
+# The WASM entry point (`frontend`) is left out: with it, cargo unifies the hydrate
+# and ssr features of `app`. Release, as the site: the tests reuse what the site build compiled.
 rust-tests: postgres
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --workspace --exclude frontend
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude frontend
 
-browser-tests: tools browser-tools
-	cargo leptos build
+browser-tests: site browser-tools
 	cd end2end && CHROMIUM_PATH="$$(command -v chromium)" npx playwright test
 
-test: tools browser-tools rust-tests browser-tests
+test: browser-tools site rust-tests browser-tests
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 
 bench: postgres
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p eventlog --bin eventlog-bench
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin routing-bench
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin bot-bench
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin contact-search-bench
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p server --bin contact-import-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p eventlog --bench eventlog-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench routing-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench bot-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-search-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-import-bench

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// The server under test: the debug build of `cargo leptos build`, on its own port and a fresh
-// SQLite database, serving the site cargo-leptos wrote to ../target/site.
+// The server under test: the release build `make run` serves (scripts/build-site.sh), on its own
+// port and a fresh SQLite database, serving the site that script wrote to ../target/site.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikono-e2e-'));
@@ -33,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${targetDir}/debug/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-email admin@example.com --admin-password 'correct horse battery'`,
+    command: `${targetDir}/release/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-email admin@example.com --admin-password 'correct horse battery'`,
     cwd: path.resolve(__dirname, '..'),
     env: { IKONO_SITE_ROOT: path.resolve(__dirname, '../target/site'), RUST_LOG: 'warn' },
     url: `http://127.0.0.1:${port}/healthz`,

@@ -14,11 +14,20 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::{ParamSegment, StaticSegment};
+
+/// The bundle that hydrates the console and the agents' pages: `/pkg/ikono-chat.js` and its WASM.
+pub const APP_BUNDLE: &str = "ikono-chat";
+/// The one stylesheet every page loads.
+pub const STYLESHEET: &str = "/pkg/ikono-chat.css";
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    html_document(options, App)
+}
+
+fn html_document<V: IntoView + 'static>(options: LeptosOptions, body: fn() -> V) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,9 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{body()}</body>
         </html>
     }
 }
@@ -38,15 +45,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Browser tests wait for this before they click, so a click never lands on a page that is
-    // not interactive yet.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/ikono-chat.css" />
+        <Stylesheet id="leptos" href=STYLESHEET />
         <Title text="Ikono Chat" />
         <Router>
             <ConsoleBar />
@@ -58,7 +59,6 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("agent"), StaticSegment("chats"), ParamSegment("id"))
                         view=pages::conversation::ConversationPage
                     />
-                    <Route path=(StaticSegment("widget"), ParamSegment("key")) view=pages::widget::WidgetRoom />
                     <Route path=StaticSegment("contacts") view=pages::contacts::ContactsPage />
                     <Route
                         path=(StaticSegment("contacts"), ParamSegment("id"))
@@ -98,27 +98,113 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The console's top bar; the widget's room, shown inside other sites' pages, goes without it.
+/// Browser tests wait for this before they click, so a click never lands on a page that is not
+/// interactive yet; it appears only once the bundle has hydrated the page (the widget's room,
+/// which has no bundle, sets it once its script is ready).
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// The console's top bar: the pages of whoever is signed in, or the ways to sign in.
 #[component]
 fn ConsoleBar() -> impl IntoView {
     let location = use_location();
-    let in_widget = move || location.pathname.get().starts_with("/widget/");
+    let query = use_query_map();
+    let sign_out = ServerAction::<pages::login::SignOut>::new();
+    // Asked again on every page change and sign-out: signing in or out changes who is here.
+    let viewer =
+        Resource::new(move || (location.pathname.get(), sign_out.version().get()), |_| pages::login::who_am_i());
+    let words = move || nav_words(&query.read().get("lang").unwrap_or_default());
     view! {
-        <Show when=move || !in_widget()>
-            <header class="topbar">
-                <A href="/">"Ikono Chat"</A>
-                <nav aria-label="Main">
-                    <A href="/supervisor/queues">"Queues"</A>
-                    <A href="/supervisor/lines">"Lines"</A>
-                    <A href="/contacts">"Contacts"</A>
-                    <A href="/supervisor/agents">"Agents"</A>
-                    <A href="/supervisor/monitor">"Monitor"</A>
-                    <A href="/supervisor/pause-reasons">"Pause reasons"</A>
-                    <A href="/login/supervisor">"Supervisor sign-in"</A>
-                    <A href="/login/agent">"Agent sign-in"</A>
-                </nav>
-                <pages::login::SignOutButton />
-            </header>
-        </Show>
+        <header class="topbar">
+            <A href="/">"Ikono Chat"</A>
+            <Transition fallback=|| view! { <nav aria-label="Main"></nav> }>
+                {move || Suspend::new(async move {
+                    let role = viewer.await.ok().flatten();
+                    let words = words();
+                    view! {
+                        <nav aria-label=words.main>
+                            {nav_links(role, words)
+                                .into_iter()
+                                .map(|(href, label)| view! { <A href=href>{label}</A> })
+                                .collect_view()}
+                        </nav>
+                        {role.is_some().then(|| view! { <pages::login::SignOutButton action=sign_out label=words.sign_out /> })}
+                    }
+                })}
+            </Transition>
+        </header>
+    }
+}
+
+/// The top bar's words, in the page's language (`?lang=es`, English otherwise).
+struct NavWords {
+    main: &'static str,
+    queues: &'static str,
+    lines: &'static str,
+    contacts: &'static str,
+    agents: &'static str,
+    monitor: &'static str,
+    pause_reasons: &'static str,
+    my_chats: &'static str,
+    supervisor_sign_in: &'static str,
+    agent_sign_in: &'static str,
+    sign_out: &'static str,
+}
+
+fn nav_words(lang: &str) -> &'static NavWords {
+    const ENGLISH: NavWords = NavWords {
+        main: "Main",
+        queues: "Queues",
+        lines: "Lines",
+        contacts: "Contacts",
+        agents: "Agents",
+        monitor: "Monitor",
+        pause_reasons: "Pause reasons",
+        my_chats: "My chats",
+        supervisor_sign_in: "Supervisor sign-in",
+        agent_sign_in: "Agent sign-in",
+        sign_out: "Sign out",
+    };
+    const SPANISH: NavWords = NavWords {
+        main: "Principal",
+        queues: "Colas",
+        lines: "Líneas",
+        contacts: "Contactos",
+        agents: "Agentes",
+        monitor: "Monitor",
+        pause_reasons: "Motivos de pausa",
+        my_chats: "Mis chats",
+        supervisor_sign_in: "Acceso de supervisores",
+        agent_sign_in: "Acceso de agentes",
+        sign_out: "Cerrar sesión",
+    };
+    if lang.starts_with("es") {
+        &SPANISH
+    } else {
+        &ENGLISH
+    }
+}
+
+/// The pages a role may open today, in the order the top bar shows them; a visitor's are the
+/// ways to sign in. Auditors read: the monitor and the contacts (their own pages come later).
+fn nav_links(role: Option<pages::login::Role>, words: &NavWords) -> Vec<(&'static str, &'static str)> {
+    use pages::login::Role;
+    match role {
+        None => vec![("/login/supervisor", words.supervisor_sign_in), ("/login/agent", words.agent_sign_in)],
+        Some(Role::Agent) => vec![("/agent", words.my_chats), ("/contacts", words.contacts)],
+        Some(Role::Supervisor) => vec![
+            ("/supervisor/queues", words.queues),
+            ("/supervisor/lines", words.lines),
+            ("/contacts", words.contacts),
+            ("/supervisor/agents", words.agents),
+            ("/supervisor/monitor", words.monitor),
+            ("/supervisor/pause-reasons", words.pause_reasons),
+        ],
+        Some(Role::Auditor) => vec![("/supervisor/monitor", words.monitor), ("/contacts", words.contacts)],
     }
 }

@@ -1,7 +1,7 @@
 //! Changes pushed by the server: the page names a topic and runs a callback on every change of it.
 //! People's pages use one WebSocket, `/api/v1/ws`, authenticated by the session cookie (while it is
-//! open an agent is online); a widget's visitor follows their chat on the widget's own. It
-//! reconnects after a second when it drops.
+//! open an agent is online). It reconnects after a second when it drops. (The widget's room
+//! follows its own WebSocket from `public/widget-room.js`.)
 
 /// Calls `changed` whenever the server reports a change of `topic`, and on every (re)connection,
 /// since changes made meanwhile were not pushed. Does nothing on the server.

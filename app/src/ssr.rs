@@ -9,22 +9,24 @@ use crate::pages::contact_card::{ContactCardView, ContactEditForm};
 use crate::pages::contacts::{BusinessView, ContactListView, NewContactForm};
 use crate::pages::conversation::ConversationView;
 use crate::pages::lines::{LineView, MenuPreview};
+use crate::pages::login::Role;
 use crate::pages::monitor::MonitorView;
 use crate::pages::queues::QueueView;
-use crate::pages::widget::RoomView;
 use async_trait::async_trait;
 use std::sync::Arc;
 
 /// A session just opened: the cookie to set, and the role signed in.
 pub struct SignedIn {
     pub cookie: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Every operation takes the request's session token; the server resolves who is asking.
 #[async_trait]
 pub trait Services: Send + Sync + 'static {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError>;
+    /// The role of the session `token` opens; nobody for no token or one that ended.
+    async fn who_am_i(&self, token: Option<String>) -> Result<Option<Role>, UiError>;
     /// Ends the session; answers the cookie that removes it.
     async fn sign_out(&self, token: Option<String>) -> Result<String, UiError>;
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError>;
@@ -61,11 +63,6 @@ pub trait Services: Send + Sync + 'static {
         answers: Vec<String>,
     ) -> Result<MenuPreview, UiError>;
     async fn save_menu(&self, token: Option<String>, line_id: String, menu: String) -> Result<(), UiError>;
-    /// A new visitor of the widget `key`: their token.
-    async fn widget_start(&self, key: String) -> Result<String, UiError>;
-    async fn widget_chat(&self, key: String, token: String) -> Result<RoomView, UiError>;
-    async fn widget_send(&self, key: String, token: String, text: String, media: Option<String>)
-        -> Result<(), UiError>;
     async fn contacts(&self, token: Option<String>, query: String) -> Result<Vec<ContactListView>, UiError>;
     /// Answers the new contact's id.
     async fn create_contact(&self, token: Option<String>, contact: NewContactForm) -> Result<String, UiError>;

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN, hydrated, signInAsSupervisor } from './session';
+import { ADMIN, hydrated, signInAsAgent, signInAsSupervisor } from './session';
 
 test('a supervisor signs in and lands on the console, and signs out', async ({ page }) => {
   await signInAsSupervisor(page);
@@ -34,4 +34,55 @@ test('the console asks to sign in when nobody is signed in', async ({ page }) =>
   await page.goto('/supervisor/queues');
   await expect(page.getByRole('alert')).toContainText('please sign in');
   await expect(page.getByRole('link', { name: 'sign in' })).toHaveAttribute('href', '/login/supervisor');
+});
+
+/** The links of the top bar's main navigation, in order. */
+async function navLinks(page: import('@playwright/test').Page) {
+  const nav = page.getByRole('navigation', { name: /Main|Principal/ });
+  await expect(nav).toBeVisible();
+  return nav.getByRole('link').allTextContents();
+}
+
+test('a visitor is offered the ways to sign in, and no sign-out', async ({ page }) => {
+  await page.goto('/');
+  await hydrated(page);
+  expect(await navLinks(page)).toEqual(['Supervisor sign-in', 'Agent sign-in']);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Sign in as an agent' })).toHaveAttribute('href', '/login/agent');
+  await page.goto('/?lang=es');
+  expect(await navLinks(page)).toEqual(['Acceso de supervisores', 'Acceso de agentes']);
+});
+
+test('each role sees its own pages in the top bar, and a sign-out', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  expect(await navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'Agents', 'Monitor', 'Pause reasons']);
+  await expect(supervisor.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  const api = supervisor.request;
+  const agentEmail = `nav-agent${stamp}@example.com`;
+  const auditorEmail = `nav-auditor${stamp}@example.com`;
+  expect((await api.post('/api/v1/agents', { data: { name: `Ana ${stamp}`, email: agentEmail, password: 'agent password' } })).status()).toBe(201);
+  expect((await api.post('/api/v1/auditors', { data: { name: `Olga ${stamp}`, email: auditorEmail, password: 'auditor password' } })).status()).toBe(201);
+
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, agentEmail, 'agent password');
+  expect(await navLinks(agent)).toEqual(['My chats', 'Contacts']);
+  await expect(agent.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  const auditor = await (await browser.newContext()).newPage();
+  await auditor.goto('/login/supervisor');
+  await hydrated(auditor);
+  await auditor.getByLabel('E-mail').fill(auditorEmail);
+  await auditor.getByLabel('Password').fill('auditor password');
+  await auditor.getByRole('button', { name: 'Sign in' }).click();
+  await expect(auditor).toHaveURL((url) => url.pathname === '/supervisor/monitor');
+  expect(await navLinks(auditor)).toEqual(['Monitor', 'Contacts']);
+
+  // Signing out from the top bar gives the visitor's choices back, without a reload.
+  await agent.getByRole('button', { name: 'Sign out' }).click();
+  await expect(agent).toHaveURL((url) => url.pathname === '/');
+  await expect.poll(() => navLinks(agent)).toEqual(['Supervisor sign-in', 'Agent sign-in']);
+  await expect(agent.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 });

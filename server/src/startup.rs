@@ -36,11 +36,11 @@ use app::pages::contact_card::{ContactCardView, ContactEditForm};
 use app::pages::contacts::{BusinessView, ContactListView, NewContactForm};
 use app::pages::conversation::{ConversationMessage, ConversationView};
 use app::pages::lines::{LineView, MenuPreview, PreviewLineView};
+use app::pages::login::Role as SessionRole;
 use app::pages::monitor::{AgentMonitorView, MonitorView};
 use app::pages::queues::{MemberView, QueueView};
-use app::pages::widget::{RoomMessage, RoomView};
 use app::ssr::{Services, SignedIn};
-use app::{shell, App};
+use app::{shell, App, APP_BUNDLE};
 use async_trait::async_trait;
 use axum::extract::FromRef;
 use axum::Router;
@@ -60,6 +60,7 @@ use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tower_http::services::{ServeDir, ServeFile};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -193,7 +194,7 @@ impl Application {
         let address = listener.local_addr()?;
         background.push(tokio::spawn(crate::nodes::beat(store.clone(), address.to_string())));
         let leptos_options = LeptosOptions::builder()
-            .output_name("ikono-chat")
+            .output_name(APP_BUNDLE)
             .site_root(settings.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(address)
@@ -235,6 +236,7 @@ impl Application {
         let importer = ContactImporter::new(state.clone(), Leadership::new(&state.settings.database_url, "imports"));
         background.push(tokio::spawn(follow(importer)));
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
+        let site_root = state.settings.site_root.clone();
         let router = routes::router()
             .leptos_routes_with_context(
                 &state,
@@ -242,6 +244,11 @@ impl Application {
                 move || provide_context(services.clone()),
                 move || shell(leptos_options.clone()),
             )
+            // The bundle and scripts are sent as the site build compressed them, to browsers that
+            // accept it.
+            .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
+            .route_service("/widget.js", compressed_file(site_root.join("widget.js")))
+            .route_service("/widget-room.js", compressed_file(site_root.join("widget-room.js")))
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .layer(axum::middleware::from_fn_with_state(state.clone(), routes::count_requests))
             .layer(axum::middleware::from_fn(routes::frame_policy))
@@ -265,6 +272,10 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+fn compressed_file(path: std::path::PathBuf) -> ServeFile {
+    ServeFile::new(path).precompressed_br().precompressed_gzip()
+}
+
 /// SQLite creates the file but not its folder: `./data/` is made on first start.
 fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
     let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
@@ -274,6 +285,15 @@ fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
     match std::path::Path::new(path).parent() {
         Some(folder) if !folder.as_os_str().is_empty() => std::fs::create_dir_all(folder),
         _ => Ok(()),
+    }
+}
+
+/// The role as the pages know it.
+fn session_role(role: Role) -> SessionRole {
+    match role {
+        Role::Supervisor => SessionRole::Supervisor,
+        Role::Agent => SessionRole::Agent,
+        Role::Auditor => SessionRole::Auditor,
     }
 }
 
@@ -292,7 +312,15 @@ impl ConsoleServices {
 impl Services for ConsoleServices {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError> {
         let (token, caller) = sign_in(&self.state, &email, &password).await?;
-        Ok(SignedIn { cookie: session_cookie(&token), role: caller.role.as_str().to_string() })
+        Ok(SignedIn { cookie: session_cookie(&token), role: session_role(caller.role) })
+    }
+
+    async fn who_am_i(&self, token: Option<String>) -> Result<Option<SessionRole>, UiError> {
+        match caller_from_token(&self.state, token.as_deref()).await {
+            Ok(caller) => Ok(Some(session_role(caller.role))),
+            Err(AppError::Unauthorized(_)) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
     }
 
     async fn sign_out(&self, token: Option<String>) -> Result<String, UiError> {
@@ -504,40 +532,6 @@ impl Services for ConsoleServices {
         let line = line_id.parse().map_err(|_| UiError::Invalid("no such line".into()))?;
         let menu = read_menu(&menu)?;
         change_line_routing(&self.state, &caller, line, LineRouting::Menu(Box::new(menu))).await?;
-        Ok(())
-    }
-
-    async fn widget_start(&self, key: String) -> Result<String, UiError> {
-        Ok(crate::widget::new_visitor(&self.state, &key).await?.token)
-    }
-
-    async fn widget_chat(&self, key: String, token: String) -> Result<RoomView, UiError> {
-        let chat = crate::widget::visitor_chat(&self.state, &key, Some(&token)).await?;
-        Ok(RoomView {
-            title: chat.title,
-            messages: chat
-                .messages
-                .into_iter()
-                .map(|m| RoomMessage {
-                    id: m.id,
-                    from: m.from,
-                    text: m.text,
-                    media: m.media,
-                    choices: m.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
-                })
-                .collect(),
-        })
-    }
-
-    async fn widget_send(
-        &self,
-        key: String,
-        token: String,
-        text: String,
-        media: Option<String>,
-    ) -> Result<(), UiError> {
-        crate::widget::visitor_says(&self.state, &key, Some(&token), crate::widget::VisitorSays { text, media })
-            .await?;
         Ok(())
     }
 

@@ -10,13 +10,14 @@ use crate::people::Caller;
 use crate::routes::{bearer, parse_body};
 use crate::startup::AppState;
 use crate::widget::{
-    new_visitor, open_widget, snippet, visit, visitor_chat, visitor_says, NewVisitor, OpenedWidget, VisitorChat,
-    VisitorSays,
+    new_visitor, open_widget, snippet, visit, visitor_chat, visitor_says, widget_line, NewVisitor, OpenedWidget,
+    VisitorChat, VisitorSays,
 };
+use app::pages::widget::{room_messages, room_page, RoomMessage, RoomView};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::chat::chat_stream;
@@ -31,6 +32,54 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/widget/{key}/files", post(post_file).layer(DefaultBodyLimit::disable()))
         .route("/api/v1/widget/{key}/live", get(visitor_live))
         .route("/media/{file}", get(get_file))
+        .route("/widget/{key}", get(get_room))
+        .route("/widget/{key}/messages", get(get_room_messages))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RoomQuery {
+    lang: Option<String>,
+    theme: Option<String>,
+}
+
+/// The widget's room, the page a web site's iframe shows; its script fills and follows the chat.
+pub(crate) async fn get_room(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<RoomQuery>,
+) -> Result<Response, AppError> {
+    let (status, title) = match widget_line(&state, &key).await {
+        Ok(line) => (StatusCode::OK, Some(line.name)),
+        Err(AppError::NotFound(_)) => (StatusCode::NOT_FOUND, None),
+        Err(error) => return Err(error),
+    };
+    let lang = query.lang.unwrap_or_default();
+    Ok((status, Html(room_page(&key, title.as_deref(), &lang, query.theme.as_deref()))).into_response())
+}
+
+/// The visitor's messages, rendered as the room lists them (the visitor's token as bearer).
+pub(crate) async fn get_room_messages(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<RoomQuery>,
+    headers: HeaderMap,
+) -> Result<Html<String>, AppError> {
+    let chat = visitor_chat(&state, &key, bearer(&headers)).await?;
+    let room = RoomView {
+        title: chat.title,
+        messages: chat
+            .messages
+            .into_iter()
+            .map(|m| RoomMessage {
+                id: m.id,
+                from: m.from,
+                text: m.text,
+                media: m.media,
+                choices: m.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
+            })
+            .collect(),
+    };
+    Ok(Html(room_messages(room, &query.lang.unwrap_or_default())))
 }
 
 #[utoipa::path(put, path = "/api/v1/lines/{line}/widget", tag = "widget", summary = "Open a line's web chat widget (or read the one it has): its key and the tag for web pages", params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "the widget", body = OpenedWidget), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]

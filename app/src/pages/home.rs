@@ -1,15 +1,55 @@
-//! The start page.
+//! The start page: the ways to sign in for a visitor, the way to one's own pages once signed in.
 
+use crate::pages::login::who_am_i;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+struct HomeWords {
+    lead: &'static str,
+    supervisor_sign_in: &'static str,
+    agent_sign_in: &'static str,
+    continue_to: &'static str,
+}
+
+const ENGLISH: HomeWords = HomeWords {
+    lead: "Customer-service chat for every channel, with a history nobody can lose or bend.",
+    supervisor_sign_in: "Sign in as a supervisor",
+    agent_sign_in: "Sign in as an agent",
+    continue_to: "Go to your pages",
+};
+
+const SPANISH: HomeWords = HomeWords {
+    lead: "Chat de atención al cliente para todos los canales, con una historia que nadie puede perder ni torcer.",
+    supervisor_sign_in: "Acceder como supervisor",
+    agent_sign_in: "Acceder como agente",
+    continue_to: "Ir a tus páginas",
+};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let words = move || if query.read().get("lang").is_some_and(|l| l.starts_with("es")) { &SPANISH } else { &ENGLISH };
+    let viewer = Resource::new(|| (), |_| who_am_i());
     view! {
         <section class="card">
             <h1>"Ikono Chat"</h1>
-            <p>"Customer-service chat for every channel, with a history nobody can lose or bend."</p>
-            <A href="/supervisor/queues">"Supervisor console: queues"</A>
+            <p>{move || words().lead}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let words = words();
+                    match viewer.await.ok().flatten() {
+                        Some(role) => view! { <p><A href=role.home()>{words.continue_to}</A></p> }.into_any(),
+                        None => view! {
+                            <ul class="sign-in-choices">
+                                <li><A href="/login/supervisor">{words.supervisor_sign_in}</A></li>
+                                <li><A href="/login/agent">{words.agent_sign_in}</A></li>
+                            </ul>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

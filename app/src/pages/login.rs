@@ -2,16 +2,38 @@
 
 use crate::error::UiError;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, as the pages need to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Supervisor,
+    Agent,
+    Auditor,
+}
+
+impl Role {
+    /// The page a role starts on.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Supervisor => "/supervisor/queues",
+            Role::Agent => "/agent",
+            Role::Auditor => "/supervisor/monitor",
+        }
+    }
+}
+
+/// The role of whoever this request's session belongs to; nobody when not signed in.
+#[server(prefix = "/api", endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Option<Role>, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.who_am_i(crate::ssr::session_token()).await)
+}
 
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
     let signed_in = crate::ssr::with_status(crate::ssr::services()?.sign_in(email, password).await)?;
     crate::ssr::set_cookie(&signed_in.cookie);
-    leptos_axum::redirect(match signed_in.role.as_str() {
-        "supervisor" => "/supervisor/queues",
-        "agent" => "/agent",
-        _ => "/",
-    });
+    leptos_axum::redirect(signed_in.role.home());
     Ok(())
 }
 
@@ -67,11 +89,10 @@ fn LoginForm(area: Area) -> impl IntoView {
 
 /// Ends the session from the top bar.
 #[component]
-pub fn SignOutButton() -> impl IntoView {
-    let action = ServerAction::<SignOut>::new();
+pub fn SignOutButton(action: ServerAction<SignOut>, label: &'static str) -> impl IntoView {
     view! {
         <ActionForm action=action attr:class="sign-out">
-            <button type="submit" class="link-button">"Sign out"</button>
+            <button type="submit" class="link-button">{label}</button>
         </ActionForm>
     }
 }

@@ -1,15 +1,14 @@
-//! The web chat widget's room (I1): the page a web site's iframe shows. The visitor's token stays
-//! in their browser; their chat is fetched with it and refetched whenever the server says it
-//! changed. English or Spanish, light or dark, as the embedding page asks.
+//! The web chat widget's room (I1): the page a web site's iframe shows. The server renders the
+//! page and every message; `/widget-room.js` (a few kilobytes, no WASM: customers open it on
+//! phones, inside other companies' sites) keeps the visitor's token in their browser, asks for
+//! their messages with it whenever the server says the chat changed, and sends what they write,
+//! tap or attach. English or Spanish, light or dark, as the embedding page asks.
 
-use crate::error::UiError;
-use crate::live::on_live_change_at;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 /// The largest file a visitor may send, checked before uploading (the server checks again).
-pub const FILE_MAX_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
+pub const FILE_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomMessage {
@@ -28,21 +27,6 @@ pub struct RoomView {
     pub messages: Vec<RoomMessage>,
 }
 
-#[server(prefix = "/api", endpoint = "widget_start")]
-pub async fn widget_start(key: String) -> Result<String, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.widget_start(key).await)
-}
-
-#[server(prefix = "/api", endpoint = "widget_chat")]
-pub async fn widget_chat(key: String, token: String) -> Result<RoomView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.widget_chat(key, token).await)
-}
-
-#[server(prefix = "/api", endpoint = "widget_send")]
-pub async fn widget_send(key: String, token: String, text: String, media: Option<String>) -> Result<(), UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.widget_send(key, token, text, media).await)
-}
-
 /// What the widget says, in the visitor's language.
 pub struct Words {
     pub lang: &'static str,
@@ -58,6 +42,9 @@ pub struct Words {
     pub agent: &'static str,
     pub picture: &'static str,
     pub file: &'static str,
+    pub uploading: &'static str,
+    pub unavailable: &'static str,
+    pub unreachable: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -74,6 +61,9 @@ const ENGLISH: Words = Words {
     agent: "Agent",
     picture: "Picture",
     file: "File",
+    uploading: "Sending the file",
+    unavailable: "This chat is not available.",
+    unreachable: "The chat cannot be reached; trying again…",
 };
 
 const SPANISH: Words = Words {
@@ -90,6 +80,9 @@ const SPANISH: Words = Words {
     agent: "Agente",
     picture: "Imagen",
     file: "Archivo",
+    uploading: "Enviando el archivo",
+    unavailable: "Este chat no está disponible.",
+    unreachable: "No se puede llegar al chat; volviendo a intentar…",
 };
 
 /// Spanish for `es…`, English otherwise.
@@ -113,209 +106,107 @@ pub fn media_view(url: String, picture: &'static str, file: &'static str) -> Any
     }
 }
 
-#[cfg(feature = "hydrate")]
-mod browser {
-    use wasm_bindgen::JsCast;
-
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
-    fn slot(key: &str) -> String {
-        format!("ikono-chat-visitor-{key}")
-    }
-
-    pub fn stored_token(key: &str) -> Option<String> {
-        storage()?.get_item(&slot(key)).ok()?
-    }
-
-    pub fn store_token(key: &str, token: &str) {
-        if let Some(storage) = storage() {
-            let _ = storage.set_item(&slot(key), token);
-        }
-    }
-
-    #[derive(serde::Deserialize)]
-    struct Kept {
-        url: String,
-    }
-
-    #[derive(serde::Deserialize)]
-    struct Refused {
-        error: String,
-    }
-
-    /// Uploads a file; answers its address, or why it was refused.
-    pub async fn upload(key: &str, token: &str, file: web_sys::File) -> Result<String, String> {
-        let content_type = file.type_();
-        let request = gloo_net::http::Request::post(&format!("/api/v1/widget/{key}/files"))
-            .header("Authorization", &format!("Bearer {token}"))
-            .header("Content-Type", if content_type.is_empty() { "application/octet-stream" } else { &content_type })
-            .body(file.unchecked_into::<web_sys::Blob>())
-            .map_err(|e| e.to_string())?;
-        let response = request.send().await.map_err(|e| e.to_string())?;
-        if response.ok() {
-            Ok(response.json::<Kept>().await.map_err(|e| e.to_string())?.url)
-        } else {
-            Err(response.json::<Refused>().await.map_or_else(|e| e.to_string(), |refused| refused.error))
-        }
-    }
-}
-
-#[component]
-pub fn WidgetRoom() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let key = move || params.read().get("key").unwrap_or_default();
-    let words = words(&query.read_untracked().get("lang").unwrap_or_default());
-    let theme = match query.read_untracked().get("theme").as_deref() {
+/// The room's page as the server sends it: the line's name (`None`: no such widget), the compose
+/// box and a conversation that the room's script fills with the visitor's messages.
+#[cfg(feature = "ssr")]
+pub fn room_page(key: &str, title: Option<&str>, lang: &str, theme: Option<&str>) -> String {
+    let words = words(lang);
+    let class = match theme {
         Some("dark") => "widget theme-dark",
         Some("light") => "widget theme-light",
         _ => "widget",
     };
-    let token = RwSignal::new(None::<String>);
-    let failure = RwSignal::new(None::<String>);
-    let pushed = RwSignal::new(0u64);
+    let heading = title.unwrap_or(words.unavailable).to_string();
+    let room = title.map(|_| {
+        view! {
+            <div class="widget-scroll">
+                <ol class="widget-messages" aria-label=words.conversation aria-live="polite">
+                    <li class="widget-status">{words.loading}</li>
+                </ol>
+            </div>
+            <p role="alert" class="form-error" hidden></p>
+            <progress class="widget-upload" max="100" aria-label=words.uploading hidden></progress>
+            <form class="widget-compose">
+                <label class="attach" title=words.attach>
+                    <span class="visually-hidden">{words.attach}</span>
+                    "📎"
+                    <input type="file" class="visually-hidden" accept="image/*,audio/*,video/*,.pdf,.txt,.csv,.docx,.xlsx" />
+                </label>
+                <input type="text" aria-label=words.message placeholder=words.message autocomplete="off" />
+                <button type="submit">{words.send}</button>
+            </form>
+        }
+    });
+    let page = view! {
+        <!DOCTYPE html>
+        <html lang=words.lang>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <title>{heading.clone()}</title>
+                <link rel="stylesheet" href=crate::STYLESHEET />
+                <script src="/widget-room.js" defer></script>
+            </head>
+            <body>
+                <div
+                    class=class
+                    lang=words.lang
+                    data-widget-key=key.to_string()
+                    data-file-max-bytes=FILE_MAX_BYTES.to_string()
+                    data-too-large=words.too_large
+                    data-unreachable=words.unreachable
+                >
+                    <header class="widget-title">
+                        <h1>{heading}</h1>
+                    </header>
+                    {room}
+                </div>
+            </body>
+        </html>
+    };
+    Owner::new().with(|| page.to_html())
+}
 
-    // The token lives in the browser: found there, or asked for once and kept.
-    Effect::new(move |_| {
-        let key = key();
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match browser::stored_token(&key) {
-                Some(kept) => token.set(Some(kept)),
-                None => match widget_start(key.clone()).await {
-                    Ok(new) => {
-                        browser::store_token(&key, &new);
-                        token.set(Some(new));
-                    }
-                    Err(error) => failure.set(Some(error.to_string())),
-                },
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = key;
-    });
-    on_live_change_at(
-        move || token.get().map(|token| format!("/api/v1/widget/{}/live?visitor={token}", key())),
-        "messages",
-        move || pushed.update(|n| *n += 1),
-    );
-    let chat = LocalResource::new(move || {
-        let (key, token) = (key(), token.get());
-        pushed.track();
-        async move {
-            match token {
-                Some(token) => widget_chat(key, token).await.map(Some),
-                None => Ok(None),
-            }
-        }
-    });
-    let send = Action::new_local(move |(text, media): &(String, Option<String>)| {
-        let (key, token, text, media) = (key(), token.get_untracked().unwrap_or_default(), text.clone(), media.clone());
-        async move {
-            match widget_send(key, token, text, media).await {
-                Ok(()) => failure.set(None),
-                Err(error) => failure.set(Some(error.to_string())),
-            }
-            pushed.update(|n| *n += 1);
-        }
-    });
-    let text = NodeRef::<leptos::html::Input>::new();
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let Some(input) = text.get() else { return };
-        let said = input.value();
-        if said.trim().is_empty() || token.get_untracked().is_none() {
-            return;
-        }
-        input.set_value("");
-        send.dispatch((said, None));
-    };
-    let on_file = move |event: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            let input = event_target::<web_sys::HtmlInputElement>(&event);
-            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-            input.set_value("");
-            if file.size() > FILE_MAX_BYTES {
-                failure.set(Some(words.too_large.to_string()));
-                return;
-            }
-            let (key, Some(token)) = (key(), token.get_untracked()) else { return };
-            leptos::task::spawn_local(async move {
-                match browser::upload(&key, &token, file).await {
-                    Ok(url) => {
-                        send.dispatch((String::new(), Some(url)));
-                    }
-                    Err(reason) => failure.set(Some(reason)),
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = event;
-    };
+/// The visitor's messages as the room lists them (each `li` named by its message's id, so the
+/// room's script adds only new ones), then the buttons of the bot's last question, if any.
+#[cfg(feature = "ssr")]
+pub fn room_messages(chat: RoomView, lang: &str) -> String {
+    let words = words(lang);
     let who = move |from: &str| match from {
         "visitor" => words.you,
         "bot" => words.bot,
         _ => words.agent,
     };
-
-    view! {
-        <div class=theme lang=words.lang>
-            <Suspense fallback=move || view! { <p class="widget-status">{words.loading}</p> }>
-                {move || Suspend::new(async move {
-                    match chat.await {
-                        Ok(Some(chat)) => {
-                            // Only the bot's last question can still be answered by tapping.
-                            let last_choices = chat.messages.last().map(|m| m.choices.clone()).unwrap_or_default();
-                            view! {
-                            <header class="widget-title"><h1>{chat.title}</h1></header>
-                            <div class="widget-scroll">
-                                <ol class="widget-messages" aria-label=words.conversation>
-                                    {chat.messages.is_empty().then(|| view! { <li class="widget-empty">{words.empty}</li> })}
-                                    {chat.messages.into_iter().map(|message| view! {
-                                        <li class=format!("bubble from-{}", message.from) data-id=message.id>
-                                            <span class="author">{who(&message.from)}</span>
-                                            {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text}</p> })}
-                                            {message.media.map(|url| media_view(url, words.picture, words.file))}
-                                        </li>
-                                    }).collect_view()}
-                                    {(!last_choices.is_empty()).then(|| view! {
-                                        <li class="choices">
-                                            {last_choices.into_iter().map(|(answer, label)| view! {
-                                                <button type="button" class="choice" on:click=move |_| {
-                                                    send.dispatch((answer.clone(), None));
-                                                }>{label}</button>
-                                            }).collect_view()}
-                                        </li>
-                                    })}
-                                </ol>
-                            </div>
-                        }.into_any()
-                        }
-                        Ok(None) => view! { <p class="widget-status">{words.loading}</p> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-            <Show when=move || failure.get().is_some()>
-                <p role="alert" class="form-error">{move || failure.get()}</p>
-            </Show>
-            <form class="widget-compose" on:submit=on_submit>
-                <label class="attach" title=words.attach>
-                    <span class="visually-hidden">{words.attach}</span>
-                    "📎"
-                    <input
-                        type="file"
-                        class="visually-hidden"
-                        accept="image/*,audio/*,video/*,.pdf,.txt,.csv,.docx,.xlsx"
-                        on:change=on_file
-                    />
-                </label>
-                <input type="text" node_ref=text aria-label=words.message placeholder=words.message autocomplete="off" />
-                <button type="submit">{words.send}</button>
-            </form>
-        </div>
-    }
+    // Only the bot's last question can still be answered by tapping.
+    let last_choices = chat.messages.last().map(|m| m.choices.clone()).unwrap_or_default();
+    let list = view! {
+        {chat.messages.is_empty().then(|| view! { <li class="widget-empty">{words.empty}</li> })}
+        {chat
+            .messages
+            .into_iter()
+            .map(|message| {
+                view! {
+                    <li class=format!("bubble from-{}", message.from) data-id=message.id>
+                        <span class="author">{who(&message.from)}</span>
+                        {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text}</p> })}
+                        {message.media.map(|url| media_view(url, words.picture, words.file))}
+                    </li>
+                }
+            })
+            .collect_view()}
+        {(!last_choices.is_empty())
+            .then(|| {
+                view! {
+                    <li class="choices">
+                        {last_choices
+                            .into_iter()
+                            .map(|(answer, label)| {
+                                view! { <button type="button" class="choice" data-answer=answer>{label}</button> }
+                            })
+                            .collect_view()}
+                    </li>
+                }
+            })}
+    };
+    Owner::new().with(|| list.to_html())
 }

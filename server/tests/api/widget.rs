@@ -2,19 +2,18 @@
 //! visitors keep a token, chat with the menu bot and an agent (answers pushed live), send files
 //! within the limits, and never see anyone else's chat.
 
-mod support;
-
+use crate::support::*;
 use eventlog::testing::Backend;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-use support::*;
 
 on_both_backends!(
     a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live,
     widget_calls_without_a_valid_widget_or_visitor_are_refused,
     visitors_send_files_within_the_limits_and_agents_see_them,
     consent_is_asked_before_the_menu_and_a_refusal_ends_the_conversation_without_it,
+    the_server_renders_the_room_and_the_visitors_messages_escaped,
 );
 
 /// A visitor of a widget: their token, and the calls they make.
@@ -306,4 +305,43 @@ async fn consent_is_asked_before_the_menu_and_a_refusal_ends_the_conversation_wi
         Some(&said("bot", "Welcome to the shop\n1. Help\n2. Buy")),
         "a given consent is remembered for the next conversation"
     );
+}
+
+/// The room's page and its messages come rendered from the server (no WASM on the visitor's
+/// phone): in the visitor's language, a missing widget said in place, the messages only for the
+/// visitor's token, and whatever a customer typed shown as text, never as markup.
+async fn the_server_renders_the_room_and_the_visitors_messages_escaped(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.agent("Ana").await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let (line, _) = app.line(json!({ "queue": sales }), None).await;
+    let key = app.open_widget(&line).await["key"].as_str().unwrap().to_string();
+    let room = anonymous().get(format!("{}/widget/{key}?lang=es&theme=dark", app.address)).send().await.unwrap();
+    assert_eq!(room.status(), 200);
+    let html = room.text().await.unwrap();
+    for expected in ["<html lang=\"es\"", "widget theme-dark", "Enviar", "Adjuntar un archivo", "/widget-room.js"] {
+        assert!(html.contains(expected), "{expected:?} missing from the room: {html}");
+    }
+    assert!(!html.contains(".wasm"), "the room loads no WASM: {html}");
+    let missing = anonymous().get(format!("{}/widget/wk_nothing", app.address)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let html = missing.text().await.unwrap();
+    assert!(html.contains("This chat is not available."), "{html}");
+    assert!(!html.contains("<form"), "nothing to send on a missing widget: {html}");
+
+    let visitor = app.visitor(&key).await;
+    let messages = format!("{}/widget/{key}/messages?lang=en", app.address);
+    assert_eq!(anonymous().get(&messages).send().await.unwrap().status(), 401, "the visitor's token is needed");
+    let empty = anonymous().get(&messages).bearer_auth(&visitor.token).send().await.unwrap();
+    assert_eq!(empty.status(), 200);
+    assert!(empty.text().await.unwrap().contains("Write to us: we answer here."));
+
+    let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    assert_eq!(visitor.says(hostile).await.status(), 202);
+    let shown = anonymous().get(&messages).bearer_auth(&visitor.token).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"), "{shown}");
+    assert!(!shown.contains("<script") && !shown.contains("<img"), "a customer's text is never markup: {shown}");
+    let id = visitor.chat().await["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(shown.contains(&format!("data-id=\"{id}\"")), "each message is named by its id: {shown}");
+    assert!(shown.contains("class=\"bubble from-visitor\""), "{shown}");
 }

@@ -1,13 +1,11 @@
 //! R2 "create queues" through every layer, over HTTP, on both backends: command → decide → event
 //! appended → projection → list, pushed live; health and metrics.
 
-mod support;
-
+use crate::support::*;
 use eventlog::testing::Backend;
 use server::config::{default_company, LogFormat, Settings};
 use server::startup::Application;
 use std::time::Duration;
-use support::*;
 
 on_both_backends!(
     a_supervisor_renames_an_agent,

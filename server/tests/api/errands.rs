@@ -3,15 +3,13 @@
 //! the customer reads — or its failure, said and recorded —, files sent by the bot, and its reply
 //! to stickers.
 
-mod support;
-
+use crate::support::*;
 use axum::extract::Query;
 use axum::routing::get;
 use eventlog::testing::Backend;
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
-use support::*;
 
 on_both_backends!(
     a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agent,

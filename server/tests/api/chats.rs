@@ -2,13 +2,11 @@
 //! routing to agents who are online, waiting lines, replies out through a signed webhook, and
 //! resolving.
 
-mod support;
-
+use crate::support::*;
 use eventlog::testing::Backend;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::time::Duration;
-use support::*;
 
 on_both_backends!(
     a_message_on_the_api_line_reaches_an_online_member_of_the_lines_queue,

@@ -3,11 +3,9 @@
 //! and the supervisor of another company get — and that none of them changed what they may not.
 //! (The supervisor of the company itself is proved allowed by every other HTTP test.)
 
-mod support;
-
+use crate::support::*;
 use eventlog::testing::Backend;
 use serde_json::json;
-use support::*;
 
 on_both_backends!(every_role_of_every_company_gets_what_it_should_and_nothing_else);
 
@@ -273,6 +271,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             Body::Form(vec![("queue_id", queue.clone()), ("agent_id", ana.clone()), ("member", "false".into())]),
             [401, 403, 403, 403, 422],
         ),
+        case(M::POST, "/api/who_am_i".into(), Body::Form(vec![]), [200, 200, 200, 200, 200]),
         case(M::POST, "/api/my_status".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/my_chats".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/monitor".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),

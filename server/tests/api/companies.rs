@@ -1,10 +1,8 @@
 //! Companies over HTTP, on both backends: the operator creates them and sets their limits (A2);
 //! nothing of one company is visible to or changeable by another.
 
-mod support;
-
+use crate::support::*;
 use eventlog::testing::Backend;
-use support::*;
 
 on_both_backends!(
     companies_created_by_the_operator_never_see_nor_touch_each_others_data,

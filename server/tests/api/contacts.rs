@@ -1,13 +1,11 @@
 //! The contact directory through the API, on both backends: contacts and their accounts, search,
 //! contacts made by inbound chats, consent at three levels, merge and split, businesses.
 
-mod support;
-
+use crate::support::*;
 use eventlog::testing::Backend;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::*;
 
 on_both_backends!(
     contacts_are_created_edited_and_found_by_name_phone_email_business_and_account,

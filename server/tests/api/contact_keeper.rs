@@ -1,8 +1,6 @@
 //! The contact keeper makes the contacts of customers it meets for the first time many in one
 //! append, and meets on their own those who turn out to have a contact by the time it acts.
 
-mod support;
-
 use chrono::Utc;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatState, Inbound};
 use domain::contact::{contact_stream, Account, Channel, ContactDetails, NameSource};

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds what `make run` serves and the browser tests drive — one release build, the same for both:
+#   $CARGO_TARGET_DIR/release/server   the server (SSR, API, workers)
+#   target/site/pkg/ikono-chat.*       the console's and agents' bundle (WASM + JS), and the stylesheet
+#   target/site/*                      the public assets: widget.js, and widget-room.js, all the widget's
+#                                      room runs (customers' phones get no WASM)
+# Each file of pkg/ is also written gzipped and brotli-compressed: the server sends those as they are.
+#
+# The same steps as cargo-leptos (the site layout and LEPTOS_* names are Leptos's), without building
+# cargo-leptos itself, which cost a fresh machine 20 minutes. wasm-opt is binaryen 132 from npm:
+# Debian's binaryen 108 breaks the reference types that rustc 1.95 and wasm-bindgen emit, and the
+# bundle then fails to load in the browser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=${CARGO_TARGET_DIR:-target}
+site=${LEPTOS_SITE_ROOT:-target/site}
+wasm_out="$target/wasm32-unknown-unknown/wasm-release"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "server (release)"
+cargo build --release -p server --bin server
+
+step "bundle (WASM, release)"
+# Type-erased components: smaller and faster to compile; the server renders the same HTML.
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components" \
+	cargo build --target wasm32-unknown-unknown --profile wasm-release -p frontend
+
+step "wasm-bindgen, wasm-opt"
+(cd scripts/site && npm ci --no-audit --no-fund --silent)
+pkg="$site/pkg.next"
+rm -rf "$pkg"
+mkdir -p "$pkg"
+wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name ikono-chat "$wasm_out/frontend.wasm"
+# The features rustc 1.95 turns on for wasm32-unknown-unknown; wasm-opt must keep them.
+scripts/site/node_modules/.bin/wasm-opt -Oz \
+	--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+	--enable-sign-ext --enable-reference-types --enable-multivalue \
+	-o "$pkg/ikono-chat_bg.wasm" "$pkg/ikono-chat_bg.wasm"
+cp style/main.css "$pkg/ikono-chat.css"
+
+step "site"
+mkdir -p "$site"
+cp -r public/. "$site/"
+rm -rf "$site/pkg"
+mv "$pkg" "$site/pkg"
+
+step "compress"
+node scripts/site/compress.mjs "$site" "$site/pkg"

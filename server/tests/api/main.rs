@@ -1,0 +1,15 @@
+//! The server's tests through HTTP and WebSocket, on both backends, as one test binary: one crate
+//! to compile and link in release instead of one per file (`make test` spent most of its Rust
+//! build time linking eight copies of the server).
+
+#[macro_use]
+mod support;
+
+mod authorization;
+mod chats;
+mod companies;
+mod contact_keeper;
+mod contacts;
+mod errands;
+mod walking_skeleton;
+mod widget;
