@@ -13,6 +13,7 @@ for (const folder of folders) for (const name of readdirSync(folder)) {
   const path = join(folder, name);
   if (!statSync(path).isFile() || name.endsWith('.gz') || name.endsWith('.br')) continue;
   const body = readFileSync(path);
+  if (body.length === 0) continue;
   const gzip = gzipSync(body, { level: 9 });
   const brotli = brotliCompressSync(body, {
     params: {
