@@ -24,10 +24,6 @@ pub const STYLESHEET: &str = "/pkg/ikono-chat.css";
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    html_document(options, App)
-}
-
-fn html_document<V: IntoView + 'static>(options: LeptosOptions, body: fn() -> V) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,7 +33,9 @@ fn html_document<V: IntoView + 'static>(options: LeptosOptions, body: fn() -> V)
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>{body()}</body>
+            <body>
+                <App />
+            </body>
         </html>
     }
 }
@@ -115,9 +113,13 @@ fn ConsoleBar() -> impl IntoView {
     let location = use_location();
     let query = use_query_map();
     let sign_out = ServerAction::<pages::login::SignOut>::new();
-    // Asked again on every page change and sign-out: signing in or out changes who is here.
-    let viewer =
-        Resource::new(move || (location.pathname.get(), sign_out.version().get()), |_| pages::login::who_am_i());
+    // Asked by the browser (the server renders the bar empty), again on every page change and
+    // sign-out: signing in or out changes who is here. Asked during server rendering, it
+    // sometimes held a page's whole answer back under load (a test hung on it).
+    let viewer = LocalResource::new(move || {
+        let _ = (location.pathname.get(), sign_out.version().get());
+        pages::login::who_am_i()
+    });
     let words = move || nav_words(&query.read().get("lang").unwrap_or_default());
     view! {
         <header class="topbar">

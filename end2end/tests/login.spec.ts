@@ -36,7 +36,8 @@ test('the console asks to sign in when nobody is signed in', async ({ page }) =>
   await expect(page.getByRole('link', { name: 'sign in' })).toHaveAttribute('href', '/login/supervisor');
 });
 
-/** The links of the top bar's main navigation, in order. */
+/** The links of the top bar's main navigation, in order. After a sign-in the bar changes once the
+ * new page has asked who is signed in: callers poll until it shows what they expect. */
 async function navLinks(page: import('@playwright/test').Page) {
   const nav = page.getByRole('navigation', { name: /Main|Principal/ });
   await expect(nav).toBeVisible();
@@ -46,18 +47,18 @@ async function navLinks(page: import('@playwright/test').Page) {
 test('a visitor is offered the ways to sign in, and no sign-out', async ({ page }) => {
   await page.goto('/');
   await hydrated(page);
-  expect(await navLinks(page)).toEqual(['Supervisor sign-in', 'Agent sign-in']);
+  await expect.poll(() => navLinks(page)).toEqual(['Supervisor sign-in', 'Agent sign-in']);
   await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Sign in as an agent' })).toHaveAttribute('href', '/login/agent');
   await page.goto('/?lang=es');
-  expect(await navLinks(page)).toEqual(['Acceso de supervisores', 'Acceso de agentes']);
+  await expect.poll(() => navLinks(page)).toEqual(['Acceso de supervisores', 'Acceso de agentes']);
 });
 
 test('each role sees its own pages in the top bar, and a sign-out', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
-  expect(await navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'Agents', 'Monitor', 'Pause reasons']);
+  await expect.poll(() => navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'Agents', 'Monitor', 'Pause reasons']);
   await expect(supervisor.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   const api = supervisor.request;
@@ -68,7 +69,7 @@ test('each role sees its own pages in the top bar, and a sign-out', async ({ bro
 
   const agent = await (await browser.newContext()).newPage();
   await signInAsAgent(agent, agentEmail, 'agent password');
-  expect(await navLinks(agent)).toEqual(['My chats', 'Contacts']);
+  await expect.poll(() => navLinks(agent)).toEqual(['My chats', 'Contacts']);
   await expect(agent.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   const auditor = await (await browser.newContext()).newPage();
@@ -78,7 +79,7 @@ test('each role sees its own pages in the top bar, and a sign-out', async ({ bro
   await auditor.getByLabel('Password').fill('auditor password');
   await auditor.getByRole('button', { name: 'Sign in' }).click();
   await expect(auditor).toHaveURL((url) => url.pathname === '/supervisor/monitor');
-  expect(await navLinks(auditor)).toEqual(['Monitor', 'Contacts']);
+  await expect.poll(() => navLinks(auditor)).toEqual(['Monitor', 'Contacts']);
 
   // Signing out from the top bar gives the visitor's choices back, without a reload.
   await agent.getByRole('button', { name: 'Sign out' }).click();

@@ -30,7 +30,8 @@ const SPANISH: HomeWords = HomeWords {
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let words = move || if query.read().get("lang").is_some_and(|l| l.starts_with("es")) { &SPANISH } else { &ENGLISH };
-    let viewer = Resource::new(|| (), |_| who_am_i());
+    // Asked by the browser, as the top bar does.
+    let viewer = LocalResource::new(who_am_i);
     view! {
         <section class="card">
             <h1>"Ikono Chat"</h1>
