@@ -12,11 +12,7 @@ pub fn on_live_change(topic: &'static str, changed: impl Fn() + 'static) {
 /// The same over the WebSocket at `path` (on this page's host), once `path` names one, and again
 /// whenever it changes.
 #[cfg(feature = "hydrate")]
-pub fn on_live_change_at(
-    path: impl Fn() -> Option<String> + 'static,
-    topic: &'static str,
-    changed: impl Fn() + 'static,
-) {
+fn on_live_change_at(path: impl Fn() -> Option<String> + 'static, topic: &'static str, changed: impl Fn() + 'static) {
     use leptos::prelude::{on_cleanup, Effect};
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
@@ -103,7 +99,7 @@ struct Change {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn on_live_change_at(
+fn on_live_change_at(
     _path: impl Fn() -> Option<String> + 'static,
     _topic: &'static str,
     _changed: impl Fn() + 'static,

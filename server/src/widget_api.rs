@@ -13,7 +13,7 @@ use crate::widget::{
     new_visitor, open_widget, snippet, visit, visitor_chat, visitor_says, widget_line, NewVisitor, OpenedWidget,
     VisitorChat, VisitorSays,
 };
-use app::pages::widget::{room_messages, room_page, RoomMessage, RoomView};
+use app::pages::widget::{room_messages, room_page, RoomMessage};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -65,21 +65,18 @@ pub(crate) async fn get_room_messages(
     headers: HeaderMap,
 ) -> Result<Html<String>, AppError> {
     let chat = visitor_chat(&state, &key, bearer(&headers)).await?;
-    let room = RoomView {
-        title: chat.title,
-        messages: chat
-            .messages
-            .into_iter()
-            .map(|m| RoomMessage {
-                id: m.id,
-                from: m.from,
-                text: m.text,
-                media: m.media,
-                choices: m.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
-            })
-            .collect(),
-    };
-    Ok(Html(room_messages(room, &query.lang.unwrap_or_default())))
+    let messages = chat
+        .messages
+        .into_iter()
+        .map(|m| RoomMessage {
+            id: m.id,
+            from: m.from,
+            text: m.text,
+            media: m.media,
+            choices: m.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
+        })
+        .collect();
+    Ok(Html(room_messages(messages, &query.lang.unwrap_or_default())))
 }
 
 #[utoipa::path(put, path = "/api/v1/lines/{line}/widget", tag = "widget", summary = "Open a line's web chat widget (or read the one it has): its key and the tag for web pages", params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "the widget", body = OpenedWidget), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]

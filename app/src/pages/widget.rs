@@ -5,12 +5,11 @@
 //! tap or attach. English or Spanish, light or dark, as the embedding page asks.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// The largest file a visitor may send, checked before uploading (the server checks again).
 pub const FILE_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoomMessage {
     pub id: String,
     /// `visitor`, `bot` or `agent`.
@@ -19,12 +18,6 @@ pub struct RoomMessage {
     pub media: Option<String>,
     /// Buttons under the bot's message: (what tapping says, what the button reads).
     pub choices: Vec<(String, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomView {
-    pub title: String,
-    pub messages: Vec<RoomMessage>,
 }
 
 /// What the widget says, in the visitor's language.
@@ -170,7 +163,7 @@ pub fn room_page(key: &str, title: Option<&str>, lang: &str, theme: Option<&str>
 /// The visitor's messages as the room lists them (each `li` named by its message's id, so the
 /// room's script adds only new ones), then the buttons of the bot's last question, if any.
 #[cfg(feature = "ssr")]
-pub fn room_messages(chat: RoomView, lang: &str) -> String {
+pub fn room_messages(messages: Vec<RoomMessage>, lang: &str) -> String {
     let words = words(lang);
     let who = move |from: &str| match from {
         "visitor" => words.you,
@@ -178,11 +171,10 @@ pub fn room_messages(chat: RoomView, lang: &str) -> String {
         _ => words.agent,
     };
     // Only the bot's last question can still be answered by tapping.
-    let last_choices = chat.messages.last().map(|m| m.choices.clone()).unwrap_or_default();
+    let last_choices = messages.last().map(|m| m.choices.clone()).unwrap_or_default();
     let list = view! {
-        {chat.messages.is_empty().then(|| view! { <li class="widget-empty">{words.empty}</li> })}
-        {chat
-            .messages
+        {messages.is_empty().then(|| view! { <li class="widget-empty">{words.empty}</li> })}
+        {messages
             .into_iter()
             .map(|message| {
                 view! {
