@@ -73,7 +73,7 @@ pub async fn add_api_key(log: &dyn EventLog) {
         key_id: Uuid::now_v7(),
         company_id: company(),
         name: "bench".into(),
-        key_hash: server::lines::key_hash(KEY),
+        key_hash: server::services::lines::key_hash(KEY),
         prefix: "ik_bench".into(),
     };
     append(log, &domain::apikey::api_keys_stream(company()), &[key]).await;

@@ -1,0 +1,127 @@
+//! Chats as agents and supervisors read, answer, transfer and resolve them.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::http::common::ErrorBody;
+use crate::services::chats::{
+    chat_history, list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, BulkOutcome,
+    ChatWithMessages, HistoryEntry, SentMessage,
+};
+use crate::state::AppState;
+use axum::extract::Path;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use domain::chat::TransferTarget;
+use domain::ids::{ChatId, UserId};
+use projections::chat_board::ChatRow;
+use serde::Deserialize;
+
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents)", responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_chats(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ChatRow>>, AppError> {
+    Ok(Json(list_chats(&state, &caller).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/chats/{chat}", tag = "chats", summary = "One chat with its whole history", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the chat", body = ChatWithMessages), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_chat(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<Json<ChatWithMessages>, AppError> {
+    Ok(Json(read_chat(&state, &caller, chat).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/chats/{chat}/history", tag = "chats", summary = "Every event of a chat as the log holds it (supervisors, auditors)", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the events, oldest first", body = [HistoryEntry]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_chat_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<Json<Vec<HistoryEntry>>, AppError> {
+    Ok(Json(chat_history(&state, &caller, chat).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReplyText {
+    text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/messages", tag = "chats", summary = "The assigned agent answers", request_body = ReplyText, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<ReplyText>,
+) -> Result<(StatusCode, Json<SentMessage>), AppError> {
+    Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, &body.text).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/resolve", tag = "chats", summary = "Resolve a chat", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<StatusCode, AppError> {
+    resolve(&state, &caller, chat).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TransferRequest {
+    to: TransferTarget,
+    note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/transfer", tag = "chats", summary = "Transfer a chat to a colleague or a queue", request_body = TransferRequest, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<TransferRequest>,
+) -> Result<StatusCode, AppError> {
+    transfer(&state, &caller, chat, body.to, body.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct OwnAgent {
+    /// The agent, or null for nobody.
+    agent: Option<UserId>,
+}
+
+#[utoipa::path(put, path = "/api/v1/chats/{chat}/own-agent", tag = "chats", summary = "Name the contact's own agent (R7), or nobody", request_body = OwnAgent, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_own_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<OwnAgent>,
+) -> Result<StatusCode, AppError> {
+    set_own_agent(&state, &caller, chat, body.agent).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ChatIds {
+    chat_ids: Vec<ChatId>,
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/resolve", tag = "chats", summary = "Resolve many chats at once", request_body = ChatIds, responses((status = 200, description = "what was resolved and what was refused, and why", body = BulkOutcome), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_resolve_many(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<ChatIds>,
+) -> Result<Json<BulkOutcome>, AppError> {
+    Ok(Json(resolve_many(&state, &caller, &body.chat_ids).await?))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/chats/{chat}/own-agent", put(put_own_agent))
+        .route("/api/v1/chats", get(get_chats))
+        .route("/api/v1/chats/resolve", post(post_resolve_many))
+        .route("/api/v1/chats/{chat}", get(get_chat))
+        .route("/api/v1/chats/{chat}/history", get(get_chat_history))
+        .route("/api/v1/chats/{chat}/messages", post(post_reply))
+        .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
+        .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
+}

@@ -1,0 +1,54 @@
+//! The live stream (server-sent events) and the live WebSocket that keeps an agent online.
+
+use crate::caller::Caller;
+use crate::http::common::ErrorBody;
+use crate::services::presence;
+use crate::state::AppState;
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use futures::Stream;
+use std::convert::Infallible;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::StreamExt;
+
+/// Server-sent events: one event per change of a topic the caller's pages show.
+#[utoipa::path(get, path = "/api/v1/live", tag = "live", summary = "Server-sent events: a topic each time a page's data changed", responses((status = 200, description = "an event stream", content_type = "text/event-stream"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn live(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
+        Ok(change) if change.concerns(&caller) => Some(Ok(Event::default().event(change.topic).data("changed"))),
+        _ => None,
+    });
+    Sse::new(changes).keep_alive(KeepAlive::default())
+}
+
+/// The live connection: pushes `{"topic": …}` for every change that concerns the caller, and keeps
+/// an agent online while it is open.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "live", summary = "The live WebSocket; an agent is online while it is open", responses((status = 101, description = "switching to the WebSocket protocol"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn websocket(State(state): State<AppState>, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| follow_live(state, caller, socket))
+}
+
+pub(crate) async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {
+    let mut changes = state.live.subscribe();
+    if let Err(error) = presence::connected(&state, &caller).await {
+        tracing::warn!(%error, "presence could not be recorded");
+    }
+    crate::live::hub::push_changes(&mut changes, &mut socket, |change| {
+        change.concerns(&caller).then_some(change.topic)
+    })
+    .await;
+    if let Err(error) = presence::disconnected(&state, &caller).await {
+        tracing::warn!(%error, "presence could not be recorded");
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/live", get(live)).route("/api/v1/ws", get(websocket))
+}

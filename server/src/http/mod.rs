@@ -1,0 +1,36 @@
+//! HTTP endpoints outside the Leptos pages: one module per area, each with its own `router()`,
+//! merged here; the OpenAPI document describes them all.
+
+pub mod chats;
+pub mod common;
+pub mod companies;
+pub mod contacts;
+pub mod lines;
+pub mod live;
+pub mod openapi;
+pub mod operations;
+pub mod pauses;
+pub mod people;
+pub mod queues;
+pub mod sessions;
+pub mod widget;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// Every endpoint of the API, health and live streams.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(operations::router())
+        .merge(sessions::router())
+        .merge(people::router())
+        .merge(queues::router())
+        .merge(pauses::router())
+        .merge(live::router())
+        .merge(companies::router())
+        .merge(lines::router())
+        .merge(chats::router())
+        .merge(widget::router())
+        .merge(contacts::router())
+        .merge(openapi::router())
+}

@@ -1,0 +1,52 @@
+//! Signing in and out, and who is signed in.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::http::common::ErrorBody;
+use crate::services::sessions::{expired_session_cookie, session_cookie, sign_in, sign_out};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Credentials {
+    email: String,
+    password: String,
+}
+
+pub(crate) fn signed_in(caller: &Caller) -> serde_json::Value {
+    serde_json::json!({
+        "user_id": caller.user_id,
+        "company_id": caller.company_id,
+        "name": caller.name,
+        "role": caller.role.as_str(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/session", tag = "sign-in", summary = "Sign in; sets the session cookie", request_body = Credentials, responses((status = 200, description = "signed in", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
+pub(crate) async fn post_session(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Result<Response, AppError> {
+    let (token, caller) = sign_in(&state, &body.email, &body.password).await?;
+    Ok(([(header::SET_COOKIE, session_cookie(&token))], Json(signed_in(&caller))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/session", tag = "sign-in", summary = "Who is signed in", responses((status = 200, description = "the caller", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_session(caller: Caller) -> Json<serde_json::Value> {
+    Json(signed_in(&caller))
+}
+
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sign-in", summary = "Sign out", responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn delete_session(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
+    sign_out(&state, &caller).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired_session_cookie())]).into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/session", get(get_session).post(post_session).delete(delete_session))
+}

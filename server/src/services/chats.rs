@@ -1,0 +1,213 @@
+//! Chats as people act on them: lists scoped by role, one chat's history, agents' replies, and
+//! transfers (R5), and resolving one chat or many at once (G16).
+
+use crate::caller::Caller;
+use crate::state::execute;
+
+use crate::error::AppError;
+use crate::services::lines::chat_rejected;
+
+use crate::state::AppState;
+use domain::chat::{chat_stream, Chat, ChatCommand, Resolver, TransferTarget};
+use domain::ids::{ChatId, UserId};
+use domain::user::Role;
+use projections::chat_board::{ChatBoard, ChatRow, MessageRow};
+use projections::people::People;
+use projections::queue_list::QueueList;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// At most this many chats are resolved by one request.
+pub const BULK_MAX: usize = 500;
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatWithMessages {
+    pub chat: ChatRow,
+    pub messages: Vec<MessageRow>,
+}
+
+/// Supervisors and auditors see every open chat of their company; an agent sees the chats
+/// assigned to them.
+pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow>, AppError> {
+    let company = caller.company_id.to_string();
+    Ok(match caller.role {
+        Role::Agent => ChatBoard.chats_of_agent(&state.store, &company, &caller.user_id.to_string()).await?,
+        Role::Supervisor | Role::Auditor => ChatBoard.open_chats(&state.store, &company).await?,
+    })
+}
+
+/// One chat with its whole history, if the caller may read it: supervisors and auditors of its
+/// company; an agent when it is assigned to them or waits in one of their queues.
+pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<ChatWithMessages, AppError> {
+    let not_found = || AppError::NotFound("no such chat".into());
+    let chat = ChatBoard
+        .chat(&state.store, &chat_id.to_string())
+        .await?
+        .filter(|chat| chat.company_id == caller.company_id.to_string())
+        .ok_or_else(not_found)?;
+    if caller.role == Role::Agent && !agent_may_read(state, caller, &chat).await? {
+        return Err(AppError::Forbidden("this chat is neither yours nor waiting in one of your queues".into()));
+    }
+    let messages = ChatBoard.messages(&state.store, &chat.chat_id).await?;
+    Ok(ChatWithMessages { chat, messages })
+}
+
+/// One event of a chat's history exactly as the log holds it: what happened, when, who did it and
+/// in answer to what.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub revision: u64,
+    pub event_type: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    pub data: serde_json::Value,
+}
+
+/// Every event of a chat, from the log itself, for supervisors and auditors of its company: the
+/// record an audit replays, not a read model.
+pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<Vec<HistoryEntry>, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let events = state.log.read_stream(&chat_stream(chat_id)).await?;
+    if events.first().is_none_or(|first| first.metadata.company_id != caller.company_id.as_uuid()) {
+        return Err(AppError::NotFound("no such chat".into()));
+    }
+    Ok(events
+        .into_iter()
+        .map(|event| HistoryEntry {
+            revision: event.revision,
+            event_type: event.event_type,
+            occurred_at: event.metadata.occurred_at,
+            recorded_at: event.recorded_at,
+            actor: event.metadata.actor,
+            correlation_id: event.metadata.correlation_id,
+            causation_id: event.metadata.causation_id,
+            data: event.data,
+        })
+        .collect())
+}
+
+async fn agent_may_read(state: &AppState, caller: &Caller, chat: &ChatRow) -> Result<bool, AppError> {
+    let me = caller.user_id.to_string();
+    if chat.agent_id.as_deref() == Some(me.as_str()) {
+        return Ok(true);
+    }
+    let Some(queue) = chat.queue_id.as_deref() else { return Ok(false) };
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+    Ok(queues.iter().any(|row| row.queue_id == queue && row.members.contains(&me)))
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SentMessage {
+    pub message_id: Uuid,
+}
+
+/// The assigned agent answers the customer; the line's webhook receives it.
+pub async fn reply(state: &AppState, caller: &Caller, chat_id: ChatId, text: &str) -> Result<SentMessage, AppError> {
+    caller.require(&[Role::Agent])?;
+    let message_id = Uuid::now_v7();
+    let command = ChatCommand::Reply {
+        company_id: caller.company_id,
+        agent: caller.user_id,
+        message_id,
+        text: text.to_string(),
+        at: state.clock.now(),
+    };
+    execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board)
+        .await?;
+    Ok(SentMessage { message_id })
+}
+
+/// Closes a chat's conversation: its agent, or a supervisor.
+pub async fn resolve(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<(), AppError> {
+    let by = match caller.role {
+        Role::Agent => Resolver::Agent(caller.user_id),
+        Role::Supervisor => Resolver::Supervisor(caller.user_id),
+        Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not resolve chats".into())),
+    };
+    let command = ChatCommand::Resolve { company_id: caller.company_id, by, at: state.clock.now() };
+    execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
+}
+
+/// Moves a chat to a colleague or a queue (R5): its agent, or a supervisor. It waits there until
+/// the colleague, or a member of the queue, can take it.
+pub async fn transfer(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    to: TransferTarget,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    let by = match caller.role {
+        Role::Agent => Resolver::Agent(caller.user_id),
+        Role::Supervisor => Resolver::Supervisor(caller.user_id),
+        Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not transfer chats".into())),
+    };
+    match to {
+        TransferTarget::Agent(agent) => {
+            let active = People
+                .user(&state.store, &agent.to_string())
+                .await?
+                .is_some_and(|u| u.company_id == caller.company_id.to_string() && u.role == "agent" && u.active);
+            if !active {
+                return Err(AppError::Invalid("transfer to an active agent of your company".into()));
+            }
+        }
+        TransferTarget::Queue(queue) => {
+            let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+            if !queues.iter().any(|q| q.queue_id == queue.to_string()) {
+                return Err(AppError::Invalid("transfer to a queue of your company".into()));
+            }
+        }
+    }
+    let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: state.clock.now() };
+    execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
+}
+
+/// A supervisor names the contact's own agent of a chat (R7), or none.
+pub async fn set_own_agent(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    agent: Option<UserId>,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    if let Some(agent) = agent {
+        crate::services::agents::ensure_agent_of_caller(state, caller, agent)
+            .await
+            .map_err(|_| AppError::Invalid("the own agent must be an agent of your company".into()))?;
+    }
+    let command = ChatCommand::SetOwnAgent { company_id: caller.company_id, agent, by: caller.user_id };
+    execute::<Chat>(state, &caller.context(), &chat_stream(chat_id), &command, chat_rejected, &state.chat_board).await
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Refused {
+    pub chat_id: ChatId,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BulkOutcome {
+    pub resolved: Vec<ChatId>,
+    pub refused: Vec<Refused>,
+}
+
+/// Resolves many chats: each on its own, so one that can't be resolved stops none of the others.
+pub async fn resolve_many(state: &AppState, caller: &Caller, chats: &[ChatId]) -> Result<BulkOutcome, AppError> {
+    if chats.is_empty() || chats.len() > BULK_MAX {
+        return Err(AppError::Invalid(format!("resolve 1 to {BULK_MAX} chats at once")));
+    }
+    let mut outcome = BulkOutcome::default();
+    for chat_id in chats {
+        match resolve(state, caller, *chat_id).await {
+            Ok(()) => outcome.resolved.push(*chat_id),
+            Err(error @ AppError::Forbidden(_)) if caller.role == Role::Auditor => return Err(error),
+            Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
+            Err(error) => outcome.refused.push(Refused { chat_id: *chat_id, reason: error.to_string() }),
+        }
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,32 @@
+//! The operations the API and the pages call, one module per area; each checks who asks, decides
+//! through the domain and appends through [`crate::write`].
+//!
+//! - [`seats`]: agents' seats against the company's limits (A2).
+//! - [`users`]: registering people: e-mail claimed, password hashed, seat taken.
+//! - [`sessions`]: sign-in, sessions and the first supervisor.
+//! - [`companies`]: tenants, their first supervisor and their limits.
+//! - [`agents`]: agent administration.
+//! - [`queues`]: queues, members and settings.
+//! - [`pauses`]: pause reasons, pausing and resuming, capacity.
+//! - [`presence`]: agents online while a live connection of theirs is open.
+//! - [`contacts`]: the contact directory, its files, consents and imports.
+//! - [`lines`]: API keys, lines, and the messages and consents customers send through them.
+//! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
+//! - [`widget`]: the web chat widget's visitors and their chats.
+//! - [`media`]: files customers send, kept in the database by content hash.
+//! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
+
+pub mod agents;
+pub mod chats;
+pub mod companies;
+pub mod contacts;
+pub mod lines;
+pub mod media;
+pub mod menu_preview;
+pub mod pauses;
+pub mod presence;
+pub mod queues;
+pub mod seats;
+pub mod sessions;
+pub mod users;
+pub mod widget;

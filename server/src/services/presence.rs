@@ -1,0 +1,54 @@
+//! Presence: an agent is online while a live connection of theirs is open. Each node counts its
+//! own connections and records only the first opening and the last closing, as events of the
+//! agent tagged with the node.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::state::execute;
+use crate::write::command::CommandContext;
+
+use crate::state::AppState;
+use chrono::Utc;
+use domain::ids::{CompanyId, UserId};
+use domain::pause::{agent_stream, Agent, AgentCommand, PauseRejection};
+use domain::user::Role;
+use projections::agent_board::AgentBoard;
+
+fn rejected(rejection: PauseRejection) -> AppError {
+    AppError::Conflict(rejection.to_string())
+}
+
+async fn record(state: &AppState, context: &CommandContext, agent: UserId, online: bool) -> Result<(), AppError> {
+    let node = state.node.clone();
+    let at = context.now;
+    let command =
+        if online { AgentCommand::ComeOnline { agent, node, at } } else { AgentCommand::GoOffline { agent, node, at } };
+    execute::<Agent>(state, context, &agent_stream(agent), &command, rejected, &state.agent_board).await
+}
+
+/// A live connection opened.
+pub async fn connected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if caller.role == Role::Agent && state.connections.open(caller.user_id) {
+        record(state, &caller.context(), caller.user_id, true).await?;
+    }
+    Ok(())
+}
+
+/// A live connection closed.
+pub async fn disconnected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if caller.role == Role::Agent && state.connections.close(caller.user_id) {
+        record(state, &caller.context(), caller.user_id, false).await?;
+    }
+    Ok(())
+}
+
+/// On start, nobody is connected to this node yet: presence a previous run of it left behind
+/// (it stopped without closing its connections) is ended.
+pub async fn forget_stale_presence(state: &AppState) -> Result<(), AppError> {
+    for (agent, company) in AgentBoard.online_on(&state.store, &state.node).await? {
+        let (Ok(agent), Ok(company)) = (agent.parse::<UserId>(), company.parse::<CompanyId>()) else { continue };
+        let context = CommandContext::system(company, Utc::now());
+        record(state, &context, agent, false).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Sign-in: passwords hashed with argon2id, sessions behind an HTTP-only cookie, and the first
+//! supervisor of a fresh installation.
+
+use crate::caller::Caller;
+use crate::services::seats::check_sign_in_seat;
+use crate::services::users::{hash_password, register_user, user_rejected, WRONG_CREDENTIALS};
+use crate::state::execute;
+use crate::write::command::CommandContext;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use app::ssr::SESSION_COOKIE;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::PasswordVerifier;
+use argon2::Argon2;
+use chrono::{Duration, Utc};
+use domain::ids::{CompanyId, UserId};
+use domain::user::{user_stream, Email, Role, User, UserCommand};
+use projections::people::People;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const SESSION_LIFETIME_DAYS: i64 = 7;
+
+fn parse_role(text: &str) -> Option<Role> {
+    match text {
+        "supervisor" => Some(Role::Supervisor),
+        "agent" => Some(Role::Agent),
+        "auditor" => Some(Role::Auditor),
+        _ => None,
+    }
+}
+
+async fn password_matches(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        argon2::PasswordHash::new(&phc)
+            .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `Set-Cookie` value that opens a session in the browser.
+pub fn session_cookie(token: &str) -> String {
+    let max_age = SESSION_LIFETIME_DAYS * 24 * 3600;
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn expired_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+}
+
+/// On a fresh installation, creates the first supervisor; does nothing once anyone exists.
+pub async fn bootstrap_supervisor(state: &AppState, email: &str, password: &str) -> Result<bool, AppError> {
+    if People.count_users(&state.store).await? > 0 {
+        return Ok(false);
+    }
+    let company = CompanyId::from_uuid(state.settings.company_id);
+    let context = CommandContext::system(company, Utc::now());
+    register_user(state, &context, company, email, "Administrator", Role::Supervisor, password).await?;
+    Ok(true)
+}
+
+/// Checks the password and opens a session; answers the token for the cookie.
+pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(String, Caller), AppError> {
+    let wrong = || AppError::Unauthorized(WRONG_CREDENTIALS.into());
+    let email = Email::parse(email).map_err(|_| wrong())?;
+    let Some(user) = People.user_by_email(&state.store, email.as_str()).await? else {
+        // Spend the same time as a real check, so the answer's delay does not reveal accounts.
+        let _ = hash_password(password.to_string()).await;
+        return Err(wrong());
+    };
+    if !password_matches(password.to_string(), user.password_hash.clone()).await {
+        return Err(wrong());
+    }
+    let user_id: UserId = user.user_id.parse().map_err(|_| AppError::Internal("a stored user id".into()))?;
+    let company_id: CompanyId =
+        user.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))?;
+    let role = parse_role(&user.role).ok_or_else(|| AppError::Internal(format!("stored role {}", user.role)))?;
+    if role == Role::Agent {
+        check_sign_in_seat(state, company_id, user_id).await?;
+    }
+    let token = new_token();
+    let session_id = Uuid::now_v7();
+    let caller = Caller { user_id, company_id, role, name: user.name, session_id };
+    let context = caller.context();
+    let command = UserCommand::StartSession {
+        session_id,
+        token_hash: token_hash(&token),
+        expires_at: context.now + Duration::days(SESSION_LIFETIME_DAYS),
+    };
+    execute::<User>(state, &context, &user_stream(user_id), &command, user_rejected, &state.people).await?;
+    Ok((token, caller))
+}
+
+/// Ends the caller's session.
+pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    let context = caller.context();
+    let command = UserCommand::EndSession { session_id: caller.session_id };
+    execute::<User>(state, &context, &user_stream(caller.user_id), &command, user_rejected, &state.people).await
+}
+
+/// The caller an open session's token names.
+pub async fn caller_from_token(state: &AppState, token: Option<&str>) -> Result<Caller, AppError> {
+    let unauthorized = || AppError::Unauthorized("please sign in".into());
+    let token = token.ok_or_else(unauthorized)?;
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let session = People.open_session(&state.store, &token_hash(token), &now).await?.ok_or_else(unauthorized)?;
+    let corrupt = |what: &str| AppError::Internal(format!("stored {what} unreadable"));
+    Ok(Caller {
+        user_id: session.user_id.parse().map_err(|_| corrupt("user id"))?,
+        company_id: session.company_id.parse().map_err(|_| corrupt("company id"))?,
+        role: parse_role(&session.role).ok_or_else(|| corrupt("role"))?,
+        name: session.name,
+        session_id: session.session_id.parse().map_err(|_| corrupt("session id"))?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::ssr::token_from_cookies;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn the_session_token_is_read_from_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.append("cookie", HeaderValue::from_static("theme=dark; ikono_session=abc123; lang=es"));
+        assert_eq!(token_from_cookies(&headers), Some("abc123".into()));
+        let mut empty = HeaderMap::new();
+        empty.append("cookie", HeaderValue::from_static("ikono_session="));
+        assert_eq!(token_from_cookies(&empty), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_same_site() {
+        let cookie = session_cookie("t");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

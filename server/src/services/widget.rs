@@ -1,0 +1,205 @@
+//! The web chat widget (I1): supervisors open a line's widget; a web site's visitors start, read
+//! and continue their chat with a token their browser keeps.
+//!
+//! The token is the visitor's secret: the contact id the chat is known by is derived from it by
+//! SHA-256, so nobody can guess a visitor's chat from ids others see, and the server keeps nothing
+//! more than the chat itself.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::services::lines::{
+    change_directory, hex, line_rejected, random_hex, store_message, AcceptedMessage, InboundMessage,
+};
+
+use crate::state::AppState;
+use domain::chat::chat_of;
+use domain::contact::{Channel, NameSource};
+use domain::ids::{ChatId, CompanyId, LineId};
+use domain::line::{line_stream, Line, LineCommand};
+use domain::user::Role;
+use projections::chat_board::ChatBoard;
+use projections::lines::{LineRow, Lines};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const WIDGET_KEY_PREFIX: &str = "wk_";
+const VISITOR_PREFIX: &str = "wv_";
+/// Random bytes in a visitor's token.
+const VISITOR_TOKEN_BYTES: usize = 32;
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OpenedWidget {
+    /// The public key web pages embed the widget with.
+    pub key: String,
+    /// The tag to put on a web page, for a server reached at `origin`.
+    pub snippet: String,
+}
+
+/// The tag a web page embeds a widget with, for a server reached at `origin`.
+pub fn snippet(origin: &str, key: &str) -> String {
+    format!(r#"<script src="{origin}/widget.js" data-line="{key}" async></script>"#)
+}
+
+/// Opens a line's widget (or reads the one it has) and answers its key: supervisors.
+pub async fn open_widget(state: &AppState, caller: &Caller, line_id: LineId) -> Result<String, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let command = LineCommand::OpenWidget {
+        line_id,
+        company_id: caller.company_id,
+        key: format!("{WIDGET_KEY_PREFIX}{}", random_hex(16)),
+    };
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await?;
+    Lines
+        .line(&state.store, &line_id.to_string())
+        .await?
+        .and_then(|row| row.widget_key)
+        .ok_or_else(|| AppError::Internal("an opened widget has no key".into()))
+}
+
+/// The line a widget key opens.
+pub async fn widget_line(state: &AppState, key: &str) -> Result<LineRow, AppError> {
+    Lines.line_of_widget(&state.store, key).await?.ok_or_else(|| AppError::NotFound("no such chat widget".into()))
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewVisitor {
+    /// The visitor's secret: kept by their browser, sent with everything they do.
+    pub token: String,
+}
+
+/// A new visitor of a widget's web site.
+pub async fn new_visitor(state: &AppState, key: &str) -> Result<NewVisitor, AppError> {
+    widget_line(state, key).await?;
+    Ok(NewVisitor { token: format!("{VISITOR_PREFIX}{}", random_hex(VISITOR_TOKEN_BYTES)) })
+}
+
+/// The contact id a visitor's chat is known by.
+fn contact_of(token: Option<&str>) -> Result<String, AppError> {
+    let unauthorized = || AppError::Unauthorized("a visitor token is needed (POST …/visitors gives one)".into());
+    let token = token.ok_or_else(unauthorized)?;
+    let random = token.strip_prefix(VISITOR_PREFIX).ok_or_else(unauthorized)?;
+    if random.len() != VISITOR_TOKEN_BYTES * 2 || !random.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(unauthorized());
+    }
+    Ok(format!("web-{}", &hex(&Sha256::digest(token.as_bytes()))[..32]))
+}
+
+/// One visitor on one widget: the line and the chat they are in.
+pub struct Visit {
+    pub line: LineRow,
+    pub company_id: CompanyId,
+    pub line_id: LineId,
+    pub contact_id: String,
+    pub chat_id: ChatId,
+}
+
+pub async fn visit(state: &AppState, key: &str, token: Option<&str>) -> Result<Visit, AppError> {
+    let contact_id = contact_of(token)?;
+    let line = widget_line(state, key).await?;
+    let corrupt = |what: &str| AppError::Internal(format!("stored {what} unreadable"));
+    let line_id: LineId = line.line_id.parse().map_err(|_| corrupt("line id"))?;
+    let company_id = line.company_id.parse().map_err(|_| corrupt("company id"))?;
+    Ok(Visit { chat_id: chat_of(line_id, &contact_id), line, company_id, line_id, contact_id })
+}
+
+/// A message of the visitor's chat as the visitor sees it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VisitorMessage {
+    pub id: String,
+    /// `visitor`, `bot` or `agent`.
+    pub from: String,
+    pub text: String,
+    /// `/media/…` for a file.
+    pub media: Option<String>,
+    pub at: String,
+    /// The bot's options as buttons: tapping one says its `answer`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<domain::menu::Choice>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VisitorChat {
+    /// The line's name: who the visitor is talking to.
+    pub title: String,
+    pub messages: Vec<VisitorMessage>,
+}
+
+/// The visitor's whole chat with the company, notes between colleagues left out.
+pub async fn visitor_chat(state: &AppState, key: &str, token: Option<&str>) -> Result<VisitorChat, AppError> {
+    let visit = visit(state, key, token).await?;
+    let messages = ChatBoard
+        .messages(&state.store, &visit.chat_id.to_string())
+        .await?
+        .into_iter()
+        .filter(|message| message.direction != "note")
+        .map(|message| VisitorMessage {
+            from: match (message.direction.as_str(), message.author.as_str()) {
+                ("in", _) => "visitor",
+                (_, "bot") => "bot",
+                _ => "agent",
+            }
+            .to_string(),
+            id: message.message_id,
+            text: message.text,
+            media: message.media,
+            at: message.at,
+            choices: message.choices,
+        })
+        .collect();
+    Ok(VisitorChat { title: visit.line.name, messages })
+}
+
+/// What a visitor sends: text, a file they uploaded, or both.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct VisitorSays {
+    #[serde(default)]
+    pub text: String,
+    /// The address `POST …/files` answered.
+    pub media: Option<String>,
+}
+
+pub async fn visitor_says(
+    state: &AppState,
+    key: &str,
+    token: Option<&str>,
+    says: VisitorSays,
+) -> Result<AcceptedMessage, AppError> {
+    let visit = visit(state, key, token).await?;
+    if let Some(media) = &says.media {
+        let kept = media.strip_prefix("/media/").is_some_and(|file| !file.contains('/'));
+        if !kept {
+            return Err(AppError::Invalid("a file is sent by the address its upload answered (/media/…)".into()));
+        }
+    }
+    // Until the contact directory knows their name, a visitor is told apart by their id's start.
+    let name = format!("Visitor {}", &visit.contact_id["web-".len().."web-".len() + 4]);
+    let message = InboundMessage {
+        channel: Channel::Web,
+        contact_id: visit.contact_id,
+        name,
+        name_source: NameSource::Profile,
+        text: says.text,
+        media: says.media,
+        sticker: false,
+        message_id: None,
+    };
+    let (accepted, position) = store_message(state, visit.company_id, visit.line_id, message).await?;
+    state.caught_up(&state.chat_board, position).await?;
+    Ok(accepted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_well_formed_tokens_name_a_visitor_and_each_names_its_own() {
+        let token = format!("{VISITOR_PREFIX}{}", "ab".repeat(VISITOR_TOKEN_BYTES));
+        let other = format!("{VISITOR_PREFIX}{}", "cd".repeat(VISITOR_TOKEN_BYTES));
+        assert_eq!(contact_of(Some(&token)).unwrap(), contact_of(Some(&token)).unwrap());
+        assert_ne!(contact_of(Some(&token)).unwrap(), contact_of(Some(&other)).unwrap());
+        for bad in [None, Some("wv_short"), Some("ab"), Some(&token[1..])] {
+            assert!(matches!(contact_of(bad), Err(AppError::Unauthorized(_))), "{bad:?}");
+        }
+    }
+}
