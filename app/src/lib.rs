@@ -1,10 +1,15 @@
 //! The Leptos app, rendered on the server and hydrated in the browser.
 //!
+//! - [`browser`] (browser only): the answers of requests pages send straight from the browser.
+//! - [`contract`]: the views and forms the pages and the server exchange.
 //! - [`error`]: the typed error every server function returns.
 //! - [`live`]: the browser's end of the WebSocket that pushes changes.
 //! - [`pages`]: one module per screen, each with the server functions it calls.
 //! - [`ssr`] (server only): what the server provides to server functions.
 
+#[cfg(feature = "hydrate")]
+pub mod browser;
+pub mod contract;
 pub mod error;
 pub mod live;
 pub mod pages;
@@ -194,8 +199,8 @@ fn nav_words(lang: &str) -> &'static NavWords {
 
 /// The pages a role may open today, in the order the top bar shows them; a visitor's are the
 /// ways to sign in. Auditors read: the monitor and the contacts (their own pages come later).
-fn nav_links(role: Option<pages::login::Role>, words: &NavWords) -> Vec<(&'static str, &'static str)> {
-    use pages::login::Role;
+fn nav_links(role: Option<contract::Role>, words: &NavWords) -> Vec<(&'static str, &'static str)> {
+    use crate::contract::Role;
     match role {
         None => vec![("/login/supervisor", words.supervisor_sign_in), ("/login/agent", words.agent_sign_in)],
         Some(Role::Agent) => vec![("/agent", words.my_chats), ("/contacts", words.contacts)],

@@ -1,17 +1,12 @@
 //! What the server gives server functions: the operations of the product, already scoped to the
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
+use crate::contract::{
+    AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
+    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, ReasonView, Role,
+};
 use crate::error::UiError;
-use crate::pages::agent::{AgentStatus, ReasonView};
-use crate::pages::agents::{AgentView, NewAgentForm};
-use crate::pages::chats::ChatView;
-use crate::pages::contact_card::{ContactCardView, ContactEditForm};
-use crate::pages::contacts::{BusinessView, ContactListView, NewContactForm};
-use crate::pages::conversation::ConversationView;
-use crate::pages::lines::{LineView, MenuPreview};
-use crate::pages::login::Role;
-use crate::pages::monitor::MonitorView;
-use crate::pages::queues::QueueView;
+
 use async_trait::async_trait;
 use std::sync::Arc;
 

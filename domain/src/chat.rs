@@ -5,9 +5,10 @@
 
 use crate::contact::{Channel, NameSource};
 use crate::decider::Decider;
+use crate::errand::Answers;
 use crate::errand::{answers_text, render_answer, WebQuery, WebRequest};
 use crate::event::DomainEvent;
-use crate::form::{Answers, Form, GiveUp};
+use crate::form::{Form, GiveUp};
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
 use crate::menu::{
     agent_away_buttons, agent_away_move, agent_away_question, Choice, FormMove, FormNext, KeyPhrase, Menu, MenuMove,

@@ -6,10 +6,10 @@
 //! contact claims in the same transaction as it records the account.
 
 use crate::decider::Decider;
+use crate::email::Email;
 use crate::event::DomainEvent;
 use crate::ids::{BusinessId, CompanyId, ContactId, LineId, QueueId, UserId};
 use crate::phone::{normalize_phone, Country, PhoneRejection};
-use crate::user::Email;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,13 +2,16 @@
 //! answers, rendered from their templates into what the edge sends, and the service's answer
 //! rendered into what the customer reads. Pure: the edge sends and records the outcome.
 
-use crate::form::{email_ok, Answers};
+use crate::email::Email;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const URL_MAX_CHARS: usize = 2048;
 pub const TEMPLATE_MAX_CHARS: usize = 4000;
 pub const TIMEOUT_MAX_MS: u32 = 30_000;
+/// A customer's answers, by question name.
+pub type Answers = BTreeMap<String, String>;
+
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /// A query to a web service. `{{name}}` in the URL, headers and body is the customer's answer to
@@ -120,7 +123,7 @@ impl AnswersEmail {
         let subject_ok = !self.subject.trim().is_empty()
             && self.subject.chars().count() <= 200
             && !self.subject.contains(['\r', '\n']);
-        if !email_ok(self.to.trim()) || !subject_ok {
+        if Email::parse(&self.to).is_err() || !subject_ok {
             return Err(ErrandRejection::InvalidEmail);
         }
         Ok(())
@@ -245,5 +248,6 @@ mod tests {
         let email = |to: &str| AnswersEmail { to: to.into(), subject: "New lead".into() };
         assert_eq!(email("sales@shop.example").check(), Ok(()));
         assert_eq!(email("sales").check(), Err(ErrandRejection::InvalidEmail));
+        assert_eq!(email("sales@shop..example").check(), Err(ErrandRejection::InvalidEmail), "the one e-mail rule");
     }
 }

@@ -1,20 +1,17 @@
 //! Asking a customer for data (M21, G20): a menu option's questions, each with the check its
 //! answer must pass, and the conditions on the answers that send the chat to a queue. Pure.
 
-use crate::errand::{AnswersEmail, WebQuery};
+use crate::email::Email;
+use crate::errand::{Answers, AnswersEmail, WebQuery};
 use crate::ids::QueueId;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const MAX_QUESTIONS: usize = 10;
 pub const NAME_MAX_CHARS: usize = 40;
 pub const MAX_ATTEMPTS: u8 = 10;
 pub const ANSWER_MAX_CHARS: usize = 500;
 pub const PATTERN_MAX_CHARS: usize = 300;
-
-/// A customer's answers, by question name.
-pub type Answers = BTreeMap<String, String>;
 
 /// Questions asked in order; once all are answered the answers are kept in the conversation,
 /// e-mailed, sent to a web service, or they send the chat to a queue.
@@ -247,7 +244,7 @@ impl AnswerCheck {
                 .or_else(|_| NaiveDate::parse_from_str(answer, "%d/%m/%Y"))
                 .map(|date| date.format("%Y-%m-%d").to_string())
                 .map_err(|_| WrongAnswer),
-            AnswerCheck::Email => email_ok(answer).then(|| answer.to_lowercase()).ok_or(WrongAnswer),
+            AnswerCheck::Email => Email::parse(answer).map(String::from).map_err(|_| WrongAnswer),
             AnswerCheck::OneOf { options } => {
                 let by_number =
                     answer.trim_end_matches('.').parse::<usize>().ok().and_then(|n| options.get(n.checked_sub(1)?));
@@ -268,18 +265,6 @@ impl AnswerCheck {
     }
 }
 
-/// An e-mail address as people write them: one `@`, a dotted domain, no spaces.
-pub fn email_ok(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
-        && text.chars().count() <= 254
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +279,11 @@ mod tests {
         assert_eq!(AnswerCheck::Date.accept("2026-02-30"), Err(WrongAnswer));
         assert_eq!(AnswerCheck::Email.accept("Ana@Example.com"), Ok("ana@example.com".into()));
         assert_eq!(AnswerCheck::Email.accept("ana@example"), Err(WrongAnswer));
+        assert_eq!(
+            AnswerCheck::Email.accept("ana@example..com"),
+            Err(WrongAnswer),
+            "the one e-mail rule: no empty label"
+        );
         let order = AnswerCheck::Regex { pattern: "[A-Z]{2}-\\d{4}".into() };
         assert_eq!(order.accept("AB-1234"), Ok("AB-1234".into()));
         assert_eq!(order.accept("xAB-1234"), Err(WrongAnswer), "the whole answer must match");

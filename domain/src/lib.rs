@@ -18,7 +18,7 @@
 //! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
 //! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
-//! - [`phone`]: phone numbers in E.164.
+//! - [`phone`]: phone numbers in E.164; [`email`]: e-mail addresses, one rule for all.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
@@ -30,6 +30,7 @@ pub mod contact;
 pub mod contact_import;
 pub mod contact_search;
 pub mod decider;
+pub mod email;
 pub mod errand;
 pub mod event;
 pub mod form;

@@ -2,8 +2,9 @@
 //! before an agent, as a tree of 1 to 3 levels, and where a customer's answer takes them. Pure:
 //! the chat decides its events from it.
 
+use crate::errand::Answers;
 use crate::errand::{ErrandRejection, WebQuery};
-use crate::form::{Answers, Form, FormRejection, GiveUp};
+use crate::form::{Form, FormRejection, GiveUp};
 use crate::hours::{HoursRejection, OpeningHours};
 use crate::ids::QueueId;
 use chrono::{DateTime, Utc};

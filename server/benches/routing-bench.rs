@@ -12,11 +12,12 @@
 //! `make bench` (TEST_DATABASE_URL names the PostgreSQL database). Not a test: it asserts nothing.
 
 use chrono::Utc;
+use domain::email::Email;
 use domain::ids::{LineId, QueueId, UserId};
 use domain::line::{LineEvent, LineRouting};
 use domain::pause::AgentEvent;
 use domain::queue::{QueueEvent, QueueName};
-use domain::user::{Email, PasswordHash, Role, UserEvent};
+use domain::user::{PasswordHash, Role, UserEvent};
 use eventlog::testing::{fresh_database, TestDatabase};
 use eventlog::{EventLog, Position};
 use futures::future::join_all;

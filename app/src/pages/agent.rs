@@ -1,22 +1,8 @@
 //! The agent's own page: their state, pausing with a reason and resuming (O2), and their chats.
 
+use crate::contract::AgentStatus;
 use crate::error::UiError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonView {
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgentStatus {
-    pub name: String,
-    /// The reason and since when, while paused.
-    pub paused: Option<(String, String)>,
-    pub reasons: Vec<ReasonView>,
-}
 
 #[server(prefix = "/api", endpoint = "my_status")]
 pub async fn my_status() -> Result<AgentStatus, UiError> {

@@ -1,24 +1,8 @@
 //! The supervisor's agents (A1): the list, the form that creates one, and deactivating one.
 
+use crate::contract::{AgentView, NewAgentForm};
 use crate::error::UiError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgentView {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    /// Deactivated agents stay listed, marked, and sign in no more.
-    pub active: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewAgentForm {
-    pub name: String,
-    pub email: String,
-    pub password: String,
-}
 
 #[server(prefix = "/api", endpoint = "agents")]
 pub async fn list_agents() -> Result<Vec<AgentView>, UiError> {

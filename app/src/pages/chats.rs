@@ -1,21 +1,10 @@
 //! The agent's chats: the list of chats assigned to them, kept live, each with its last message
 //! and a button that resolves it.
 
+use crate::contract::ChatView;
 use crate::error::UiError;
 use crate::live::on_live_change;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatView {
-    pub id: String,
-    pub contact: String,
-    /// `waiting`, `pending` (the customer spoke last) or `following` (the agent did).
-    pub state: String,
-    pub last_text: String,
-    pub agent: Option<String>,
-    pub queue: Option<String>,
-}
 
 #[server(prefix = "/api", endpoint = "my_chats")]
 pub async fn my_chats() -> Result<Vec<ChatView>, UiError> {

@@ -1,29 +1,9 @@
 //! Consent in bulk from a file of WhatsApp numbers (K3): the file is previewed row by row, and its
 //! consents are stored only when no row is refused.
 
-use super::contacts::contact_words;
+use crate::contract::ConsentPreviewView;
+use crate::pages::contact_words::contact_words;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// One row of the file as it would be stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentRowView {
-    pub row: usize,
-    pub number: Option<String>,
-    pub given: bool,
-    pub contact_id: Option<String>,
-    pub contact_name: Option<String>,
-    pub unchanged: bool,
-    pub error: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentPreviewView {
-    pub rows: Vec<ConsentRowView>,
-    pub to_record: usize,
-    pub new_contacts: usize,
-    pub refused: usize,
-}
 
 /// What the section shows: nothing yet, a preview, what was stored, or why not (all but the first
 /// are the browser's answers).
@@ -60,7 +40,7 @@ mod browser {
             .header("Content-Type", if content_type.is_empty() { "text/csv" } else { &content_type })
             .body(file.unchecked_into::<web_sys::Blob>())
             .map_err(|e| e.to_string())?;
-        crate::pages::contacts::browser::answer(request.send().await.map_err(|e| e.to_string())?).await
+        crate::browser::answer(request.send().await.map_err(|e| e.to_string())?).await
     }
 }
 

@@ -2,65 +2,13 @@
 //! to, consent at each level with what it decides per account, the contact's chats, and merging a
 //! duplicate into it.
 
+use crate::contract::{ContactCardView, ContactEditForm};
 use crate::error::UiError;
 use crate::pages::chats::state_label;
-use crate::pages::contacts::{channel_label, contact_words, find_contacts, AccountView, BusinessView};
+use crate::pages::contact_words::{channel_label, contact_words};
+use crate::pages::contacts::find_contacts;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentView {
-    /// `general`, `channel` or `account`.
-    pub level: String,
-    /// The channel or account it is about, as people read it.
-    pub about: String,
-    pub given: bool,
-    pub source: String,
-    pub at: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactChatView {
-    pub id: String,
-    pub line: String,
-    pub state: String,
-    pub last_text: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactCardView {
-    pub id: String,
-    pub name: String,
-    pub name_source: String,
-    pub email: Option<String>,
-    pub notes: String,
-    pub business_id: Option<String>,
-    pub merged_into: Option<String>,
-    /// The contacts merged into this one.
-    pub merges: Vec<MergeView>,
-    pub accounts: Vec<AccountView>,
-    pub consents: Vec<ConsentView>,
-    pub chats: Vec<ContactChatView>,
-    pub businesses: Vec<BusinessView>,
-}
-
-/// A contact merged into the one shown, and the merge that undoes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MergeView {
-    pub merge: String,
-    pub contact_id: String,
-    pub name: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactEditForm {
-    pub name: String,
-    pub email: String,
-    pub notes: String,
-    /// Empty for none.
-    pub business_id: String,
-}
 
 #[server(prefix = "/api", endpoint = "contact")]
 pub async fn contact_card(contact_id: String) -> Result<ContactCardView, UiError> {

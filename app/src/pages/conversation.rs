@@ -1,31 +1,12 @@
 //! One chat as its agent works it: every message so far, kept live, and the reply box.
 
+use crate::contract::ConversationView;
 use crate::error::UiError;
 use crate::live::on_live_change;
 use crate::pages::chats::state_label;
 use crate::pages::widget::media_view;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConversationMessage {
-    pub id: String,
-    /// `in` from the customer, `out` to them, `note` between colleagues.
-    pub direction: String,
-    /// The customer's name, "Bot", or the agent's name.
-    pub author: String,
-    pub text: String,
-    pub media: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConversationView {
-    pub id: String,
-    pub contact: String,
-    pub state: String,
-    pub messages: Vec<ConversationMessage>,
-}
 
 #[server(prefix = "/api", endpoint = "conversation")]
 pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> {

@@ -2,38 +2,10 @@
 //! editor — the menu as JSON, checked as it is typed, beside a live preview in which the
 //! supervisor answers as a customer would.
 
+use crate::contract::{LineView, MenuPreview};
 use crate::error::UiError;
 use crate::pages::queues::list_queues;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineView {
-    pub id: String,
-    pub name: String,
-    /// Where new chats go, in words.
-    pub routes_to: String,
-    /// The line's menu as JSON, when it has one.
-    pub menu: Option<String>,
-    /// The tag web pages embed the widget with, once opened.
-    pub widget_snippet: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PreviewLineView {
-    /// `customer`, `bot` or `system`.
-    pub from: String,
-    pub text: String,
-    /// Buttons: (what tapping answers, what it reads).
-    pub choices: Vec<(String, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MenuPreview {
-    /// Why the menu cannot be used, if it cannot.
-    pub problem: Option<String>,
-    pub lines: Vec<PreviewLineView>,
-}
 
 #[server(prefix = "/api", endpoint = "lines")]
 pub async fn list_lines() -> Result<Vec<LineView>, UiError> {

@@ -1,27 +1,8 @@
 //! Sign-in pages: one for supervisors and one for agents, each with its own look (W1, W17).
 
+use crate::contract::Role;
 use crate::error::UiError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// Who is signed in, as the pages need to know it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    Supervisor,
-    Agent,
-    Auditor,
-}
-
-impl Role {
-    /// The page a role starts on.
-    pub fn home(self) -> &'static str {
-        match self {
-            Role::Supervisor => "/supervisor/queues",
-            Role::Agent => "/agent",
-            Role::Auditor => "/supervisor/monitor",
-        }
-    }
-}
 
 /// The role of whoever this request's session belongs to; nobody when not signed in.
 #[server(prefix = "/api", endpoint = "who_am_i")]

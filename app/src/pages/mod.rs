@@ -5,6 +5,7 @@ pub mod agents;
 pub mod chats;
 pub mod consent_file;
 pub mod contact_card;
+pub mod contact_words;
 pub mod contacts;
 pub mod conversation;
 pub mod home;

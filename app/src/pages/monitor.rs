@@ -1,30 +1,11 @@
 //! The supervisor's monitor (A3, G11): every agent's state — online, paused (why, since when) or
 //! offline —, their time paused per reason today and their active chats; and the open chats. Live.
 
+use crate::contract::{AgentMonitorView, MonitorView};
 use crate::error::UiError;
 use crate::live::on_live_change;
-use crate::pages::chats::{state_label, ChatView};
+use crate::pages::chats::state_label;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgentMonitorView {
-    pub id: String,
-    pub name: String,
-    /// `online`, `paused` or `offline`.
-    pub state: String,
-    pub paused: Option<(String, String)>,
-    pub active_chats: usize,
-    pub capacity: i64,
-    /// Reason and minutes, today (UTC).
-    pub paused_today: Vec<(String, i64)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MonitorView {
-    pub agents: Vec<AgentMonitorView>,
-    pub chats: Vec<ChatView>,
-}
 
 #[server(prefix = "/api", endpoint = "monitor")]
 pub async fn monitor() -> Result<MonitorView, UiError> {

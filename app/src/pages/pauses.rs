@@ -1,7 +1,8 @@
 //! The supervisor's pause reasons (O1): the list, the form that creates one, and retiring one.
 
+use crate::contract::ReasonView;
 use crate::error::UiError;
-use crate::pages::agent::ReasonView;
+
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "pause_reasons")]

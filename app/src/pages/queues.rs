@@ -1,24 +1,11 @@
 //! The supervisor's queues (R1, R2): the list with each queue's members, kept live; the form that
 //! creates a queue; adding agents to queues and taking them out.
 
+use crate::contract::QueueView;
 use crate::error::UiError;
 use crate::live::on_live_change;
 use crate::pages::agents::list_agents;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberView {
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueView {
-    pub id: String,
-    pub name: String,
-    pub members: Vec<MemberView>,
-}
 
 #[server(prefix = "/api", endpoint = "queues")]
 pub async fn list_queues() -> Result<Vec<QueueView>, UiError> {
@@ -121,7 +108,7 @@ fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>) -> impl Int
 fn AddMemberForm(
     action: ServerAction<SetQueueMember>,
     queues: Vec<QueueView>,
-    agents: Vec<crate::pages::agents::AgentView>,
+    agents: Vec<crate::contract::AgentView>,
 ) -> impl IntoView {
     (!agents.is_empty()).then(|| {
         view! {

@@ -8,10 +8,13 @@ use crate::services::contacts::directory::{
     merge_contacts, record_consent, search_contacts, split_contacts, ConsentForm, ContactForm, ContactQuery,
     NewAccount, NewContact,
 };
+use app::contract::{
+    AccountView, BusinessView, ConsentView, ContactCardView, ContactChatView, ContactEditForm, ContactListView,
+    MergeView, NewContactForm,
+};
 
 use crate::state::AppState;
-use app::pages::contact_card::{ConsentView, ContactCardView, ContactChatView, ContactEditForm, MergeView};
-use app::pages::contacts::{AccountView, BusinessView, ContactListView, NewContactForm};
+
 use domain::business::BusinessCommand;
 use domain::contact::{Account, Channel, ConsentScope};
 use domain::ids::{BusinessId, ContactId};

@@ -12,17 +12,13 @@ use crate::services::pauses::{change_reasons, pause, resume};
 use crate::services::queues::{create_queue, list_queues, set_membership};
 use crate::services::sessions::{caller_from_token, expired_session_cookie, session_cookie, sign_in, sign_out};
 use crate::state::AppState;
+use app::contract::{
+    AgentMonitorView, AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm,
+    ContactListView, ConversationMessage, ConversationView, LineView, MemberView, MenuPreview, MonitorView,
+    NewAgentForm, NewContactForm, PreviewLineView, QueueView, ReasonView, Role as SessionRole,
+};
 use app::error::UiError;
-use app::pages::agent::{AgentStatus, ReasonView};
-use app::pages::agents::{AgentView, NewAgentForm};
-use app::pages::chats::ChatView;
-use app::pages::contact_card::{ContactCardView, ContactEditForm};
-use app::pages::contacts::{BusinessView, ContactListView, NewContactForm};
-use app::pages::conversation::{ConversationMessage, ConversationView};
-use app::pages::lines::{LineView, MenuPreview, PreviewLineView};
-use app::pages::login::Role as SessionRole;
-use app::pages::monitor::{AgentMonitorView, MonitorView};
-use app::pages::queues::{MemberView, QueueView};
+
 use app::ssr::{Services, SignedIn};
 use async_trait::async_trait;
 use domain::line::LineRouting;

@@ -73,7 +73,7 @@ pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -
         &agent.password,
     )
     .await?;
-    let email = domain::user::Email::parse(&agent.email).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let email = domain::email::Email::parse(&agent.email).map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(AgentRow {
         user_id: user_id.to_string(),
         name: agent.name.split_whitespace().collect::<Vec<_>>().join(" "),

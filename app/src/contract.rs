@@ -1,0 +1,270 @@
+//! The contract between the pages and the server: every view the server answers and every form a
+//! page sends, as plain data. The pages render them; the server (`ssr::Services`) fills them.
+
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, as the pages need to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Supervisor,
+    Agent,
+    Auditor,
+}
+
+impl Role {
+    /// The page a role starts on.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Supervisor => "/supervisor/queues",
+            Role::Agent => "/agent",
+            Role::Auditor => "/supervisor/monitor",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatus {
+    pub name: String,
+    /// The reason and since when, while paused.
+    pub paused: Option<(String, String)>,
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// Deactivated agents stay listed, marked, and sign in no more.
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAgentForm {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatView {
+    pub id: String,
+    pub contact: String,
+    /// `waiting`, `pending` (the customer spoke last) or `following` (the agent did).
+    pub state: String,
+    pub last_text: String,
+    pub agent: Option<String>,
+    pub queue: Option<String>,
+}
+
+/// One row of the file as it would be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRowView {
+    pub row: usize,
+    pub number: Option<String>,
+    pub given: bool,
+    pub contact_id: Option<String>,
+    pub contact_name: Option<String>,
+    pub unchanged: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentPreviewView {
+    pub rows: Vec<ConsentRowView>,
+    pub to_record: usize,
+    pub new_contacts: usize,
+    pub refused: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    /// `general`, `channel` or `account`.
+    pub level: String,
+    /// The channel or account it is about, as people read it.
+    pub about: String,
+    pub given: bool,
+    pub source: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactChatView {
+    pub id: String,
+    pub line: String,
+    pub state: String,
+    pub last_text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCardView {
+    pub id: String,
+    pub name: String,
+    pub name_source: String,
+    pub email: Option<String>,
+    pub notes: String,
+    pub business_id: Option<String>,
+    pub merged_into: Option<String>,
+    /// The contacts merged into this one.
+    pub merges: Vec<MergeView>,
+    pub accounts: Vec<AccountView>,
+    pub consents: Vec<ConsentView>,
+    pub chats: Vec<ContactChatView>,
+    pub businesses: Vec<BusinessView>,
+}
+
+/// A contact merged into the one shown, and the merge that undoes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeView {
+    pub merge: String,
+    pub contact_id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactEditForm {
+    pub name: String,
+    pub email: String,
+    pub notes: String,
+    /// Empty for none.
+    pub business_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub channel: String,
+    pub id: String,
+    /// How many lines it talked to.
+    pub lines: usize,
+    /// What the most specific consent says of it (K4), if any was recorded.
+    pub consented: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactListView {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub business: Option<String>,
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewContactForm {
+    pub name: String,
+    pub email: String,
+    /// A WhatsApp number, written any way.
+    pub phone: String,
+    /// Two letters reading a number written without its country code.
+    pub country: String,
+}
+
+/// Where an import stands: rows done of the file's, and what they came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: String,
+    pub file_name: String,
+    pub rows: usize,
+    pub done: usize,
+    pub finished: bool,
+    pub created: usize,
+    pub unchanged: usize,
+    pub refused: Vec<RefusedRowView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedRowView {
+    pub row: usize,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationMessage {
+    pub id: String,
+    /// `in` from the customer, `out` to them, `note` between colleagues.
+    pub direction: String,
+    /// The customer's name, "Bot", or the agent's name.
+    pub author: String,
+    pub text: String,
+    pub media: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub id: String,
+    pub contact: String,
+    pub state: String,
+    pub messages: Vec<ConversationMessage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    pub id: String,
+    pub name: String,
+    /// Where new chats go, in words.
+    pub routes_to: String,
+    /// The line's menu as JSON, when it has one.
+    pub menu: Option<String>,
+    /// The tag web pages embed the widget with, once opened.
+    pub widget_snippet: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewLineView {
+    /// `customer`, `bot` or `system`.
+    pub from: String,
+    pub text: String,
+    /// Buttons: (what tapping answers, what it reads).
+    pub choices: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuPreview {
+    /// Why the menu cannot be used, if it cannot.
+    pub problem: Option<String>,
+    pub lines: Vec<PreviewLineView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentMonitorView {
+    pub id: String,
+    pub name: String,
+    /// `online`, `paused` or `offline`.
+    pub state: String,
+    pub paused: Option<(String, String)>,
+    pub active_chats: usize,
+    pub capacity: i64,
+    /// Reason and minutes, today (UTC).
+    pub paused_today: Vec<(String, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorView {
+    pub agents: Vec<AgentMonitorView>,
+    pub chats: Vec<ChatView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<MemberView>,
+}
