@@ -8,10 +8,11 @@ use crate::state::AppState;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
+use domain::email::Email;
 use domain::ids::{CompanyId, UserId};
 use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
 use domain::user::{
-    email_stream, parse_person_name, user_stream, Email, PasswordHash, Role, User, UserCommand, UserRejection,
+    email_stream, parse_person_name, user_stream, PasswordHash, Role, User, UserCommand, UserRejection,
 };
 use uuid::Uuid;
 
