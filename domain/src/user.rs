@@ -232,6 +232,11 @@ mod tests {
     use super::*;
     use crate::decider::given;
 
+    /// A fixed time: these tests are about order, not about when.
+    fn noon() -> DateTime<Utc> {
+        "2026-12-02T12:00:00Z".parse().expect("a time")
+    }
+
     fn registered() -> UserEvent {
         UserEvent::Registered {
             user_id: UserId::from_uuid(Uuid::from_u128(1)),
@@ -267,18 +272,15 @@ mod tests {
 
     #[test]
     fn given_no_user_when_a_session_starts_then_rejected() {
-        let start = UserCommand::StartSession {
-            session_id: Uuid::from_u128(9),
-            token_hash: "h".into(),
-            expires_at: Utc::now(),
-        };
+        let start =
+            UserCommand::StartSession { session_id: Uuid::from_u128(9), token_hash: "h".into(), expires_at: noon() };
         given::<User>(vec![]).when(start).then_rejects(UserRejection::NotRegistered);
     }
 
     #[test]
     fn given_an_open_session_when_ended_twice_then_one_event() {
         let session_id = Uuid::from_u128(9);
-        let started = UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: Utc::now() };
+        let started = UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: noon() };
         given::<User>(vec![registered(), started.clone()])
             .when(UserCommand::EndSession { session_id })
             .then(vec![UserEvent::SessionEnded { session_id }]);
@@ -290,8 +292,7 @@ mod tests {
     #[test]
     fn given_a_user_with_two_sessions_when_deactivated_then_both_end_and_no_new_one_starts() {
         let (one, two) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let started =
-            |session_id| UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: Utc::now() };
+        let started = |session_id| UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: noon() };
         let history = vec![registered(), started(one), started(two)];
         given::<User>(history.clone()).when(UserCommand::Deactivate).then(vec![
             UserEvent::SessionEnded { session_id: one },
@@ -304,11 +305,8 @@ mod tests {
             UserEvent::SessionEnded { session_id: two },
             UserEvent::Deactivated,
         ]);
-        let start = UserCommand::StartSession {
-            session_id: Uuid::from_u128(3),
-            token_hash: "h".into(),
-            expires_at: Utc::now(),
-        };
+        let start =
+            UserCommand::StartSession { session_id: Uuid::from_u128(3), token_hash: "h".into(), expires_at: noon() };
         given::<User>(deactivated).when(start).then_rejects(UserRejection::Deactivated);
     }
 

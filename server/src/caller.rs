@@ -3,7 +3,7 @@
 use crate::write::command::CommandContext;
 
 use crate::error::AppError;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::ids::{CompanyId, UserId};
 use domain::user::Role;
 use uuid::Uuid;
@@ -29,13 +29,13 @@ impl Caller {
     }
 
     /// The context of a command this caller gives.
-    pub fn context(&self) -> CommandContext {
+    pub fn context(&self, now: DateTime<Utc>) -> CommandContext {
         CommandContext {
             company_id: self.company_id.as_uuid(),
             actor: format!("{}:{}", self.role.as_str(), self.user_id),
             correlation_id: Uuid::now_v7(),
             causation_id: None,
-            now: Utc::now(),
+            now,
         }
     }
 }

@@ -8,11 +8,18 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// The machine's own time, for what is about processes rather than the business: nodes' heartbeats
+/// and their silence, and the timestamps webhooks are signed with. Every rule of the business reads
+/// a [`Clock`] instead, so that tests can drive it.
+pub fn machine_time() -> DateTime<Utc> {
+    Utc::now()
+}
+
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        machine_time()
     }
 }
 

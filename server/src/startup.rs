@@ -104,14 +104,28 @@ impl Application {
         let leadership = Leadership::new(&settings.database_url, "router");
         let chat_router = ChatRouter::new(log.clone(), store.clone(), metrics.clone(), leadership, clock.clone());
         background.push(tokio::spawn(follow(chat_router)));
-        let delivery = Delivery::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "delivery"));
+        let delivery = Delivery::new(
+            log.clone(),
+            metrics.clone(),
+            Leadership::new(&settings.database_url, "delivery"),
+            clock.clone(),
+        );
         background.push(tokio::spawn(follow(delivery)));
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.smtp_from).map_err(StartupError::Mail)?;
-        let errands =
-            Errands::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "errands"), mailer);
+        let errands = Errands::new(
+            log.clone(),
+            metrics.clone(),
+            Leadership::new(&settings.database_url, "errands"),
+            mailer,
+            clock.clone(),
+        );
         background.push(tokio::spawn(follow(errands)));
-        let keeper =
-            ContactKeeper::new(log.clone(), metrics.clone(), Leadership::new(&settings.database_url, "contacts"));
+        let keeper = ContactKeeper::new(
+            log.clone(),
+            metrics.clone(),
+            Leadership::new(&settings.database_url, "contacts"),
+            clock.clone(),
+        );
         background.push(tokio::spawn(follow(keeper)));
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());

@@ -106,7 +106,7 @@ impl Services for ConsoleServices {
     async fn create_queue(&self, token: Option<String>, name: String) -> Result<QueueView, UiError> {
         let caller = self.caller(token).await?;
         caller.require(&[Role::Supervisor])?;
-        let created = create_queue(&self.state, &caller.context(), &name).await?;
+        let created = create_queue(&self.state, &caller.context(self.state.clock.now()), &name).await?;
         Ok(QueueView { id: created.id.to_string(), name: created.name.to_string(), members: Vec::new() })
     }
 
@@ -257,7 +257,7 @@ impl Services for ConsoleServices {
                 .find(|q| q.queue_id == id)
                 .map_or_else(|| format!("an unknown queue ({id})"), |q| q.name.clone())
         };
-        let lines = preview(&menu, &answers, queue_name)
+        let lines = preview(&menu, &answers, self.state.clock.now(), queue_name)
             .into_iter()
             .map(|line| PreviewLineView {
                 from: line.from.to_string(),
@@ -355,7 +355,7 @@ impl Services for ConsoleServices {
         let company = caller.company_id.to_string();
         let agents = list_agents(&self.state, &caller).await?;
         let chats = list_chats(&self.state, &caller).await?;
-        let now = chrono::Utc::now();
+        let now = self.state.clock.now();
         let day_start = now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |start| start.and_utc());
         let paused =
             AgentBoard.paused_between(&self.state.store, &company, day_start, now).await.map_err(AppError::from)?;

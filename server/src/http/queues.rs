@@ -71,7 +71,7 @@ pub(crate) async fn post_queue(
     Json(body): Json<NewQueue>,
 ) -> Result<(StatusCode, Json<CreatedQueue>), AppError> {
     caller.require(&[Role::Supervisor])?;
-    let created = create_queue(&state, &caller.context(), &body.name).await?;
+    let created = create_queue(&state, &caller.context(state.clock.now()), &body.name).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

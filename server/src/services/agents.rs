@@ -54,7 +54,7 @@ pub async fn create_colleague(
     role: Role,
 ) -> Result<serde_json::Value, AppError> {
     caller.require(&[Role::Supervisor])?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let user_id =
         register_user(state, &context, caller.company_id, &person.email, &person.name, role, &person.password).await?;
     Ok(serde_json::json!({ "user_id": user_id, "role": role.as_str() }))
@@ -65,7 +65,7 @@ pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -
     caller.require(&[Role::Supervisor])?;
     let user_id = register_user(
         state,
-        &caller.context(),
+        &caller.context(state.clock.now()),
         caller.company_id,
         &agent.email,
         &agent.name,
@@ -119,7 +119,7 @@ pub async fn change_agent(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     ensure_agent_of_caller(state, caller, agent).await?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     if command != UserCommand::Deactivate {
         return execute::<User>(state, &context, &user_stream(agent), &command, user_rejected, &state.people).await;
     }

@@ -8,7 +8,6 @@ use crate::services::users::register_user;
 use crate::write::command::{commit, decide, load, with_retry, CommandContext};
 
 use crate::state::AppState;
-use chrono::Utc;
 use domain::company::{company_stream, Company, CompanyCommand, CompanyLimits};
 use domain::ids::{CompanyId, UserId};
 use domain::user::Role;
@@ -17,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-fn operator_context(company: CompanyId) -> CommandContext {
-    CommandContext::new(company.as_uuid(), "operator", Utc::now())
+fn operator_context(state: &AppState, company: CompanyId) -> CommandContext {
+    CommandContext::new(company.as_uuid(), "operator", state.clock.now())
 }
 
 /// Refuses a request without the installation operator's token.
@@ -41,7 +40,7 @@ pub async fn ensure_company(state: &AppState, company: CompanyId, name: &str) ->
         return Ok(());
     }
     let command = CompanyCommand::Create { company_id: company, name: name.into(), limits: CompanyLimits::default() };
-    let context = operator_context(company);
+    let context = operator_context(state, company);
     let log = state.log.as_ref();
     with_retry(&state.metrics, || async {
         let decided = decide::<Company>(log, &context, &company_stream(company), &command, company_rejected).await;
@@ -80,7 +79,7 @@ pub struct CreatedCompany {
 /// The operator creates a company and its first supervisor.
 pub async fn create_company(state: &AppState, company: &NewCompany) -> Result<CreatedCompany, AppError> {
     let company_id = CompanyId::from_uuid(Uuid::now_v7());
-    let context = operator_context(company_id);
+    let context = operator_context(state, company_id);
     let command = CompanyCommand::Create { company_id, name: company.name.clone(), limits: company.limits };
     let stream = company_stream(company_id);
     let log = state.log.as_ref();
@@ -98,7 +97,7 @@ pub async fn create_company(state: &AppState, company: &NewCompany) -> Result<Cr
 
 pub async fn change_limits(state: &AppState, company: CompanyId, limits: CompanyLimits) -> Result<(), AppError> {
     let command = CompanyCommand::ChangeLimits { company_id: company, limits };
-    let context = operator_context(company);
+    let context = operator_context(state, company);
     let log = state.log.as_ref();
     with_retry(&state.metrics, || async {
         let decided = decide::<Company>(log, &context, &company_stream(company), &command, company_rejected).await?;
@@ -120,7 +119,7 @@ pub struct CompanyUse {
 pub async fn company_use(state: &AppState, caller: &Caller) -> Result<CompanyUse, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
     let (current, _) = load::<Company>(state.log.as_ref(), &company_stream(caller.company_id)).await?;
-    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let now = state.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let signed_in = People.signed_in_agents(&state.store, &caller.company_id.to_string(), &now).await?;
     Ok(CompanyUse {
         id: caller.company_id,

@@ -93,7 +93,8 @@ pub async fn create_api_key(state: &AppState, caller: &Caller, name: &str) -> Re
         prefix: key.chars().take(KEY_PREFIX.len() + 6).collect(),
     };
     let stream = api_keys_stream(caller.company_id);
-    execute::<ApiKeys>(state, &caller.context(), &stream, &command, api_key_rejected, &state.lines).await?;
+    execute::<ApiKeys>(state, &caller.context(state.clock.now()), &stream, &command, api_key_rejected, &state.lines)
+        .await?;
     Ok(CreatedApiKey { id: key_id, name: name.split_whitespace().collect::<Vec<_>>().join(" "), key })
 }
 
@@ -117,7 +118,8 @@ where
     D: domain::decider::Decider,
     D::Event: domain::event::DomainEvent,
 {
-    let changed = execute::<D>(state, &caller.context(), stream, command, rejected, &state.lines).await;
+    let changed =
+        execute::<D>(state, &caller.context(state.clock.now()), stream, command, rejected, &state.lines).await;
     state.directory.forget();
     changed
 }
@@ -178,7 +180,15 @@ pub async fn create_line(state: &AppState, caller: &Caller, line: &NewLine) -> R
         .map(|(url, secret)| Webhook { url: url.clone(), secret: secret.clone() });
     let command =
         LineCommand::Create { line_id, company_id: caller.company_id, name: line.name.clone(), routing, webhook };
-    execute::<Line>(state, &caller.context(), &line_stream(line_id), &command, line_rejected, &state.lines).await?;
+    execute::<Line>(
+        state,
+        &caller.context(state.clock.now()),
+        &line_stream(line_id),
+        &command,
+        line_rejected,
+        &state.lines,
+    )
+    .await?;
     let name = Lines.line(&state.store, &line_id.to_string()).await?.map_or_else(String::new, |row| row.name);
     Ok(CreatedLine { id: line_id, name, webhook_secret: secret })
 }

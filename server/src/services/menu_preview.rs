@@ -3,7 +3,7 @@
 //! will get.
 
 use crate::error::AppError;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::chat::{chat_of, Chat, ChatCommand, ChatEvent, ChatState, Inbound};
 use domain::contact::{Channel, NameSource};
 use domain::decider::Decider;
@@ -29,8 +29,13 @@ pub fn read_menu(json: &str) -> Result<Menu, AppError> {
 }
 
 /// The conversation a customer who says "hello" and then `answers` would have with `menu`;
-/// `queue_name` names queues for the lines that say where the chat goes.
-pub fn preview(menu: &Menu, answers: &[String], queue_name: impl Fn(QueueId) -> String) -> Vec<PreviewLine> {
+/// at `now` (opening hours count); `queue_name` names queues for the lines that say where the chat goes.
+pub fn preview(
+    menu: &Menu,
+    answers: &[String],
+    now: DateTime<Utc>,
+    queue_name: impl Fn(QueueId) -> String,
+) -> Vec<PreviewLine> {
     let line = LineId::from_uuid(Uuid::nil());
     let chat_id = chat_of(line, "preview");
     let mut state = ChatState::default();
@@ -53,7 +58,7 @@ pub fn preview(menu: &Menu, answers: &[String], queue_name: impl Fn(QueueId) -> 
             consent_on_record: false,
         };
         let conversation_id = ConversationId::from_uuid(Uuid::from_u128(n as u128 + 1));
-        let command = ChatCommand::Receive { chat_id, inbound, conversation_id, at: Utc::now() };
+        let command = ChatCommand::Receive { chat_id, inbound, conversation_id, at: now };
         let Ok(events) = Chat::decide(&state, &command) else { break };
         for event in &events {
             lines.extend(line_of(event, &queue_name));
@@ -100,7 +105,10 @@ mod tests {
                 { "label": "Sales", "action": { "kind": "queue", "queue": "00000000-0000-0000-0000-000000000009" } } ] }"#,
         )
         .unwrap();
-        let seen = preview(&menu, &["1".into(), "1".into(), "2".into()], |_| "Sales".into());
+        let seen =
+            preview(&menu, &["1".into(), "1".into(), "2".into()], "2026-12-02T10:00:00Z".parse().unwrap(), |_| {
+                "Sales".into()
+            });
         let text: Vec<(&str, &str)> = seen.iter().map(|l| (l.from, l.text.as_str())).collect();
         assert_eq!(
             text,

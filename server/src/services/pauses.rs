@@ -7,7 +7,6 @@ use crate::state::execute;
 use crate::write::command::load;
 
 use crate::state::AppState;
-use chrono::Utc;
 use domain::ids::UserId;
 use domain::pause::{
     agent_stream, pause_reasons_stream, Agent, AgentCommand, PauseReasonCommand, PauseReasons, PauseRejection,
@@ -30,7 +29,8 @@ fn rejected(rejection: PauseRejection) -> AppError {
 pub async fn change_reasons(state: &AppState, caller: &Caller, command: PauseReasonCommand) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let stream = pause_reasons_stream(caller.company_id);
-    execute::<PauseReasons>(state, &caller.context(), &stream, &command, rejected, &state.agent_board).await
+    execute::<PauseReasons>(state, &caller.context(state.clock.now()), &stream, &command, rejected, &state.agent_board)
+        .await
 }
 
 /// The caller pauses with one of their company's reasons.
@@ -38,14 +38,15 @@ pub async fn pause(state: &AppState, caller: &Caller, reason_id: Uuid) -> Result
     caller.require(&[Role::Agent])?;
     let (reasons, _) = load::<PauseReasons>(state.log.as_ref(), &pause_reasons_stream(caller.company_id)).await?;
     let reason = reasons.name_of(reason_id).ok_or_else(|| rejected(PauseRejection::UnknownReason))?.to_string();
-    let command = AgentCommand::Pause { agent: caller.user_id, reason_id, reason, at: Utc::now() };
+    let command = AgentCommand::Pause { agent: caller.user_id, reason_id, reason, at: state.clock.now() };
     change_agent(state, caller, caller.user_id, command).await
 }
 
 /// The caller ends their pause.
 pub async fn resume(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     caller.require(&[Role::Agent])?;
-    change_agent(state, caller, caller.user_id, AgentCommand::Resume { agent: caller.user_id, at: Utc::now() }).await
+    change_agent(state, caller, caller.user_id, AgentCommand::Resume { agent: caller.user_id, at: state.clock.now() })
+        .await
 }
 
 /// A supervisor sets how many chats an agent of their company handles at once.
@@ -56,5 +57,13 @@ pub async fn set_capacity(state: &AppState, caller: &Caller, agent: UserId, capa
 }
 
 async fn change_agent(state: &AppState, caller: &Caller, agent: UserId, command: AgentCommand) -> Result<(), AppError> {
-    execute::<Agent>(state, &caller.context(), &agent_stream(agent), &command, rejected, &state.agent_board).await
+    execute::<Agent>(
+        state,
+        &caller.context(state.clock.now()),
+        &agent_stream(agent),
+        &command,
+        rejected,
+        &state.agent_board,
+    )
+    .await
 }

@@ -8,7 +8,6 @@ use crate::state::execute;
 use crate::write::command::CommandContext;
 
 use crate::state::AppState;
-use chrono::Utc;
 use domain::ids::{CompanyId, UserId};
 use domain::pause::{agent_stream, Agent, AgentCommand, PauseRejection};
 use domain::user::Role;
@@ -29,7 +28,7 @@ async fn record(state: &AppState, context: &CommandContext, agent: UserId, onlin
 /// A live connection opened.
 pub async fn connected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     if caller.role == Role::Agent && state.connections.open(caller.user_id) {
-        record(state, &caller.context(), caller.user_id, true).await?;
+        record(state, &caller.context(state.clock.now()), caller.user_id, true).await?;
     }
     Ok(())
 }
@@ -37,7 +36,7 @@ pub async fn connected(state: &AppState, caller: &Caller) -> Result<(), AppError
 /// A live connection closed.
 pub async fn disconnected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     if caller.role == Role::Agent && state.connections.close(caller.user_id) {
-        record(state, &caller.context(), caller.user_id, false).await?;
+        record(state, &caller.context(state.clock.now()), caller.user_id, false).await?;
     }
     Ok(())
 }
@@ -47,7 +46,7 @@ pub async fn disconnected(state: &AppState, caller: &Caller) -> Result<(), AppEr
 pub async fn forget_stale_presence(state: &AppState) -> Result<(), AppError> {
     for (agent, company) in AgentBoard.online_on(&state.store, &state.node).await? {
         let (Ok(agent), Ok(company)) = (agent.parse::<UserId>(), company.parse::<CompanyId>()) else { continue };
-        let context = CommandContext::system(company, Utc::now());
+        let context = CommandContext::system(company, state.clock.now());
         record(state, &context, agent, false).await?;
     }
     Ok(())

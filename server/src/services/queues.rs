@@ -82,7 +82,7 @@ pub async fn rename_queue(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let name = QueueName::parse(raw_name).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let company = caller.company_id;
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
@@ -123,7 +123,7 @@ pub async fn set_membership(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     ensure_agent_of_caller(state, caller, agent).await?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let command = if member {
         QueueCommand::AddAgent { queue_id, company_id: caller.company_id, agent }
     } else {
@@ -141,6 +141,13 @@ pub async fn configure_queue(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let command = QueueCommand::Configure { queue_id, company_id: caller.company_id, settings };
-    execute::<Queue>(state, &caller.context(), &queue_stream(queue_id), &command, AppError::from, &state.queue_list)
-        .await
+    execute::<Queue>(
+        state,
+        &caller.context(state.clock.now()),
+        &queue_stream(queue_id),
+        &command,
+        AppError::from,
+        &state.queue_list,
+    )
+    .await
 }

@@ -4,7 +4,6 @@ use crate::error::AppError;
 use crate::write::command::{decide, load, CommandContext, Decided};
 
 use crate::state::AppState;
-use chrono::Utc;
 use domain::company::{company_stream, Company, CompanyCommand, CompanyRejection};
 use domain::ids::{CompanyId, UserId};
 use eventlog::EventLog;
@@ -36,7 +35,7 @@ pub async fn release_seat(
 pub async fn check_sign_in_seat(state: &AppState, company: CompanyId, agent: UserId) -> Result<(), AppError> {
     let (current, _) = load::<Company>(state.log.as_ref(), &company_stream(company)).await?;
     let Some(max) = current.limits.max_signed_in_agents else { return Ok(()) };
-    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let now = state.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let signed_in = People.signed_in_agents(&state.store, &company.to_string(), &now).await?;
     let others = signed_in.iter().filter(|id| **id != agent.to_string()).count();
     if others as u64 >= u64::from(max) {

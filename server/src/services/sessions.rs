@@ -13,7 +13,7 @@ use app::ssr::SESSION_COOKIE;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::PasswordVerifier;
 use argon2::Argon2;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use domain::email::Email;
 use domain::ids::{CompanyId, UserId};
 use domain::user::{user_stream, Role, User, UserCommand};
@@ -68,7 +68,7 @@ pub async fn bootstrap_supervisor(state: &AppState, email: &str, password: &str)
         return Ok(false);
     }
     let company = CompanyId::from_uuid(state.settings.company_id);
-    let context = CommandContext::system(company, Utc::now());
+    let context = CommandContext::system(company, state.clock.now());
     register_user(state, &context, company, email, "Administrator", Role::Supervisor, password).await?;
     Ok(true)
 }
@@ -95,7 +95,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
     let token = new_token();
     let session_id = Uuid::now_v7();
     let caller = Caller { user_id, company_id, role, name: user.name, session_id };
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let command = UserCommand::StartSession {
         session_id,
         token_hash: token_hash(&token),
@@ -107,7 +107,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
 
 /// Ends the caller's session.
 pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError> {
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let command = UserCommand::EndSession { session_id: caller.session_id };
     execute::<User>(state, &context, &user_stream(caller.user_id), &command, user_rejected, &state.people).await
 }
@@ -116,7 +116,7 @@ pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError>
 pub async fn caller_from_token(state: &AppState, token: Option<&str>) -> Result<Caller, AppError> {
     let unauthorized = || AppError::Unauthorized("please sign in".into());
     let token = token.ok_or_else(unauthorized)?;
-    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let now = state.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let session = People.open_session(&state.store, &token_hash(token), &now).await?.ok_or_else(unauthorized)?;
     let corrupt = |what: &str| AppError::Internal(format!("stored {what} unreadable"));
     Ok(Caller {

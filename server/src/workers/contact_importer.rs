@@ -206,7 +206,7 @@ impl ContactImporter {
                 actor: started.actor.clone(),
                 correlation_id: started.correlation,
                 causation_id: Some(started.cause),
-                now: chrono::Utc::now(),
+                now: self.state.clock.now(),
             };
             if import_next_batch(&self.state, &context, import_id, &lines, &mut businesses).await? {
                 return Ok(());

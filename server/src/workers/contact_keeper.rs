@@ -2,6 +2,7 @@
 //! (or a new one, named as the channel shows them, K5) and remembers the line it talked to; what a
 //! customer answers the menu bot's consent question is recorded on their contact (M12, K2).
 
+use crate::clock::Clock;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::services::contacts::directory::{
@@ -35,6 +36,8 @@ enum Chore {
 }
 
 pub struct ContactKeeper {
+    /// When contacts are made and consents moved.
+    clock: Arc<dyn Clock>,
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     leadership: Leadership,
@@ -51,11 +54,12 @@ pub struct ContactKeeper {
 }
 
 impl ContactKeeper {
-    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership) -> Self {
+    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership, clock: Arc<dyn Clock>) -> Self {
         Self {
             log,
             metrics,
             leadership,
+            clock,
             position: Position::default(),
             accounts: HashMap::new(),
             pending: BTreeMap::new(),
@@ -152,7 +156,7 @@ impl ContactKeeper {
             let Some(Chore::Meet { company, line, account, name, source, .. }) = self.pending.get(position) else {
                 continue;
             };
-            let context = CommandContext::system(*company, chrono::Utc::now());
+            let context = CommandContext::system(*company, self.clock.now());
             let (contact, details) = channel_contact(*company, account, ChannelName { name, source: *source })?;
             decisions.extend(first_contact(&context, contact, details, &[(account.clone(), Some(*line))])?);
         }
@@ -178,7 +182,7 @@ impl ContactKeeper {
 
     async fn do_chore(&self, chore: Chore) -> Result<(), AppError> {
         let log = self.log.as_ref();
-        let context = CommandContext::system(chore.company(), chrono::Utc::now());
+        let context = CommandContext::system(chore.company(), self.clock.now());
         let (contact, commands) = match chore {
             Chore::Meet { line, account, name, source, .. } => {
                 let seen = ChannelName { name: &name, source };

@@ -5,6 +5,7 @@
 //! The call carries `X-Ikono-Timestamp` (Unix seconds) and `X-Ikono-Signature: sha256=<hex>`, the
 //! HMAC of `<timestamp>.<body>` under the line's webhook secret.
 
+use crate::clock::{machine_time, Clock};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::services::lines::chat_rejected;
@@ -74,6 +75,8 @@ pub enum DeliveryError {
 }
 
 pub struct Delivery {
+    /// When deliveries are recorded.
+    clock: Arc<dyn Clock>,
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     leadership: Leadership,
@@ -88,12 +91,13 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership) -> Self {
+    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership, clock: Arc<dyn Clock>) -> Self {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
         Self {
             log,
             metrics,
             leadership,
+            clock,
             http,
             position: Position::default(),
             webhooks: HashMap::new(),
@@ -198,7 +202,7 @@ impl Delivery {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(250 * 4u64.pow(attempt - 1))).await;
             }
-            let timestamp = Utc::now().timestamp();
+            let timestamp = machine_time().timestamp();
             let outcome = self
                 .http
                 .post(&webhook.url)
@@ -219,7 +223,8 @@ impl Delivery {
 
     async fn record(&self, message: &OutboundMessage, failure: Option<String>) -> Result<(), DeliveryError> {
         let Some(line) = self.chats.get(&message.chat_id) else { return Ok(()) };
-        let mut context = CommandContext::new(line.company_id, domain::actor::Actor::System.to_string(), Utc::now());
+        let mut context =
+            CommandContext::new(line.company_id, domain::actor::Actor::System.to_string(), self.clock.now());
         context.causation_id = Some(message.message_id);
         let command = ChatCommand::RecordDelivery { message_id: message.message_id, failure, at: context.now };
         let stream = chat_stream(message.chat_id);

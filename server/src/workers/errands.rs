@@ -3,13 +3,13 @@
 //! (at least once overall: a query or e-mail whose outcome was never recorded is run again after a
 //! restart), and its outcome is recorded on the chat, which ignores a second one.
 
+use crate::clock::Clock;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::services::lines::chat_rejected;
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{decide_and_append, CommandContext};
-use chrono::Utc;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, WebOutcome};
 use domain::errand::WebRequest;
 use domain::event::decode;
@@ -77,6 +77,8 @@ impl Mailer {
 }
 
 pub struct Errands {
+    /// When outcomes are recorded.
+    clock: Arc<dyn Clock>,
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     leadership: Leadership,
@@ -90,7 +92,13 @@ pub struct Errands {
 }
 
 impl Errands {
-    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership, mailer: Mailer) -> Self {
+    pub fn new(
+        log: Arc<dyn EventLog>,
+        metrics: Arc<Metrics>,
+        leadership: Leadership,
+        mailer: Mailer,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         // Services are not followed elsewhere: what they answer is what the customer reads.
         let http =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(3)).build().unwrap_or_default();
@@ -98,6 +106,7 @@ impl Errands {
             log,
             metrics,
             leadership,
+            clock,
             http,
             mailer,
             position: Position::default(),
@@ -154,21 +163,21 @@ impl Errands {
         }
         for (id, pending) in waiting {
             self.started.insert(id);
-            let (log, metrics, http, mailer) =
-                (self.log.clone(), self.metrics.clone(), self.http.clone(), self.mailer.clone());
+            let (log, metrics, http, mailer, clock) =
+                (self.log.clone(), self.metrics.clone(), self.http.clone(), self.mailer.clone(), self.clock.clone());
             tokio::spawn(async move {
                 let command = match &pending.errand {
                     Errand::Query { request } => ChatCommand::RecordWebAnswer {
                         query_id: id,
                         outcome: query(&http, request).await,
-                        at: Utc::now(),
+                        at: clock.now(),
                     },
                     Errand::Email { to, subject, body } => {
                         let failure = mailer.send(to, subject, body).await.err();
-                        ChatCommand::RecordEmail { email_id: id, failure, at: Utc::now() }
+                        ChatCommand::RecordEmail { email_id: id, failure, at: clock.now() }
                     }
                 };
-                let mut context = CommandContext::system(pending.company_id, Utc::now());
+                let mut context = CommandContext::system(pending.company_id, clock.now());
                 context.causation_id = Some(id);
                 let stream = chat_stream(pending.chat_id);
                 let recorded =

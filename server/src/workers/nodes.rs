@@ -5,6 +5,7 @@
 //! Heartbeats are operational state, not history: they live in a table of their own, outside the
 //! log. What they cause (an agent going offline) is an event like any other.
 
+use crate::clock::machine_time;
 use chrono::{DateTime, Duration as Span, Utc};
 use projections::ReadStore;
 use std::time::Duration;
@@ -16,7 +17,7 @@ pub const LEASE: Duration = Duration::from_secs(5);
 /// Writes this node's heartbeat for ever.
 pub async fn beat(store: ReadStore, node: String) {
     loop {
-        let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let now = machine_time().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let written = sqlx::query(
             "INSERT INTO node_heartbeats (node, seen_at) VALUES ($1, $2) \
              ON CONFLICT (node) DO UPDATE SET seen_at = excluded.seen_at",

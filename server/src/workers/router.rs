@@ -6,7 +6,7 @@
 //! own rules and appends after the exact revision it folded: an assignment racing with a pause,
 //! a disconnection or another assignment fails and is decided again on fresher facts.
 
-use crate::clock::Clock;
+use crate::clock::{machine_time, Clock};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::workers::follower::Follower;
@@ -769,9 +769,9 @@ impl ChatRouter {
     }
 
     /// On the leading node, takes agents connected only through dead nodes offline. Liveness is
-    /// about real processes, so it reads the system's time, never the business clock.
+    /// about real processes, so it reads the machine's time; the events it records carry the business clock's.
     async fn end_presence_on_dead_nodes(&mut self) -> Result<(), RouterError> {
-        let dead = match crate::workers::nodes::dead_nodes(&self.store, Utc::now()).await {
+        let dead = match crate::workers::nodes::dead_nodes(&self.store, machine_time()).await {
             Ok(dead) => dead,
             // Routing goes on without it; the next tick asks again.
             Err(error) => {
@@ -782,7 +782,7 @@ impl ChatRouter {
         if dead.is_empty() || !self.leadership.try_lead().await {
             return Ok(());
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut transactions = Vec::new();
         for (agent, tracked) in &self.books.agents {
             for node in tracked.state.nodes().filter(|node| dead.contains(node)) {
@@ -900,6 +900,11 @@ mod tests {
     use domain::ids::ConversationId;
     use eventlog::testing::{fresh_database, Backend};
 
+    /// A fixed time: these tests are about order, not about when.
+    fn noon() -> DateTime<Utc> {
+        "2026-12-02T12:00:00Z".parse().expect("a time")
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_sqlite_a_decision_bigger_than_one_transaction_is_appended_whole() {
         a_decision_bigger_than_one_transaction_is_appended_whole(Backend::Sqlite).await
@@ -911,8 +916,7 @@ mod tests {
     }
 
     async fn write<E: DomainEvent>(log: &dyn EventLog, company: CompanyId, stream: &str, events: &[E]) {
-        let decided =
-            Decided::new(&system_context(company, Utc::now()), stream, ExpectedRevision::Any, events).unwrap();
+        let decided = Decided::new(&system_context(company, noon()), stream, ExpectedRevision::Any, events).unwrap();
         commit(log, &Metrics::default(), vec![decided]).await.expect("the log takes it");
     }
 
@@ -926,7 +930,7 @@ mod tests {
         let queue = QueueId::from_uuid(Uuid::now_v7());
         let agents: Vec<UserId> = (0..6).map(|_| UserId::from_uuid(Uuid::now_v7())).collect();
         for agent in &agents {
-            let online = AgentEvent::CameOnline { agent: *agent, node: "here".into(), at: Utc::now() };
+            let online = AgentEvent::CameOnline { agent: *agent, node: "here".into(), at: noon() };
             let capacity = AgentEvent::CapacitySet { agent: *agent, capacity: 50 };
             write(log.as_ref(), company, &domain::pause::agent_stream(*agent), &[capacity, online]).await;
             let joined = QueueEvent::AgentAdded { queue_id: queue, agent: *agent };
@@ -950,7 +954,7 @@ mod tests {
                 consent_on_record: false,
             };
             let conversation_id = ConversationId::from_uuid(Uuid::now_v7());
-            let receive = ChatCommand::Receive { chat_id, inbound, conversation_id, at: Utc::now() };
+            let receive = ChatCommand::Receive { chat_id, inbound, conversation_id, at: noon() };
             let events = Chat::decide(&ChatState::default(), &receive).expect("a first message");
             write(log.as_ref(), company, &domain::chat::chat_stream(chat_id), &events).await;
         }
@@ -960,7 +964,7 @@ mod tests {
         }
 
         // When the router decides.
-        let transactions = books.decide(company, Utc::now()).expect("a decision");
+        let transactions = books.decide(company, noon()).expect("a decision");
 
         // Then some agent gets chats in more than one of its transactions, the log takes each of
         // them in turn, and every chat is assigned.

@@ -40,7 +40,12 @@ async fn keeping(backend: Backend) -> Keeping {
     let database = fresh_database(backend).await;
     let log = eventlog::open(&database.url).await.expect("the log opens");
     let metrics = Arc::new(Metrics::default());
-    let keeper = ContactKeeper::new(log.clone(), metrics.clone(), Leadership::new(&database.url, "contacts"));
+    let keeper = ContactKeeper::new(
+        log.clone(),
+        metrics.clone(),
+        Leadership::new(&database.url, "contacts"),
+        Arc::new(server::clock::SystemClock),
+    );
     let (company, line) = (CompanyId::from_uuid(Uuid::now_v7()), LineId::from_uuid(Uuid::now_v7()));
     Keeping {
         log,

@@ -268,7 +268,7 @@ pub async fn preview_consents(
     query: &ConsentFileQuery,
 ) -> Result<ConsentPreview, AppError> {
     caller.require(&[Role::Supervisor])?;
-    Ok(plan(state, &caller.context(), caller.company_id, file, query).await?.preview)
+    Ok(plan(state, &caller.context(state.clock.now()), caller.company_id, file, query).await?.preview)
 }
 
 /// `POST /contacts/consents/import`: records the file's consents, all or none: a file with any
@@ -280,7 +280,7 @@ pub async fn import_consents(
     query: &ConsentFileQuery,
 ) -> Result<ConsentPreview, AppError> {
     caller.require(&[Role::Supervisor])?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let log = state.log.as_ref();
     let (preview, position) = with_retry(&state.metrics, || async {
         let Plan { preview, changes } = plan(state, &context, caller.company_id, file, query).await?;

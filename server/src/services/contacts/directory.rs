@@ -255,8 +255,15 @@ pub async fn add_contact(state: &AppState, caller: &Caller, new: NewContact) -> 
     let accounts = parse_accounts(&new.accounts, country_of(new.country.as_deref())?)?;
     let contact_id = ContactId::from_uuid(Uuid::now_v7());
     let with_lines: Vec<_> = accounts.into_iter().map(|a| (a, None)).collect();
-    let position =
-        create_contact(state.log.as_ref(), &state.metrics, &caller.context(), contact_id, details, &with_lines).await?;
+    let position = create_contact(
+        state.log.as_ref(),
+        &state.metrics,
+        &caller.context(state.clock.now()),
+        contact_id,
+        details,
+        &with_lines,
+    )
+    .await?;
     state.caught_up(&state.contacts, position).await?;
     Ok(CreatedContact { id: contact_id })
 }
@@ -281,7 +288,7 @@ async fn change_contact(
     contact: ContactId,
     command: ContactCommand,
 ) -> Result<(), AppError> {
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let stream = contact_stream(contact);
     let position = with_retry(&state.metrics, || async {
         let (found, expected) = company_contact(state, caller.company_id, contact).await?;
@@ -363,7 +370,7 @@ pub async fn add_account(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor, Role::Agent])?;
     let account = parse_accounts(std::slice::from_ref(&new), country_of(country)?)?.remove(0);
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
         let (found, expected) = company_contact(state, caller.company_id, contact).await?;
@@ -403,7 +410,7 @@ pub async fn merge_contacts(
 ) -> Result<Merged, AppError> {
     caller.require(&[Role::Supervisor])?;
     let merge = Uuid::now_v7();
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
         let (survivor, survivor_expected) = company_contact(state, caller.company_id, into).await?;
@@ -434,7 +441,7 @@ pub async fn split_contacts(
     merge: Uuid,
 ) -> Result<ContactId, AppError> {
     caller.require(&[Role::Supervisor])?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let log = state.log.as_ref();
     let (position, restored_id) = with_retry(&state.metrics, || async {
         let (survivor, survivor_expected) = company_contact(state, caller.company_id, survivor_id).await?;
@@ -639,7 +646,7 @@ pub async fn create_business(
 ) -> Result<CreatedBusiness, AppError> {
     caller.require(&[Role::Supervisor])?;
     let business_id = BusinessId::from_uuid(Uuid::now_v7());
-    open_business(state, &caller.context(), caller.company_id, business_id, form.name).await?;
+    open_business(state, &caller.context(state.clock.now()), caller.company_id, business_id, form.name).await?;
     Ok(CreatedBusiness { id: business_id })
 }
 
@@ -676,7 +683,7 @@ pub async fn change_business(
         .map_err(|_| AppError::NotFound("no such business".into()))?;
     crate::state::execute::<Business>(
         state,
-        &caller.context(),
+        &caller.context(state.clock.now()),
         &business_stream(business),
         &command,
         AppError::from,

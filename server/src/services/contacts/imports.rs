@@ -130,7 +130,7 @@ pub async fn start_import(
     };
     let started = ContactImport::decide(&ImportState::default(), &command)?;
     keep_file(&state.store, import_id, caller.company_id, file).await?;
-    let context = caller.context();
+    let context = caller.context(state.clock.now());
     let decided = Decided::new(&context, &import_stream(import_id), eventlog::ExpectedRevision::NoStream, &started)?;
     with_retry(&state.metrics, || commit(state.log.as_ref(), &state.metrics, vec![decided.clone()])).await?;
     Ok(ImportStatus::of(import_id, started.iter().fold(ImportState::default(), ContactImport::evolve)))
