@@ -2,7 +2,6 @@
 //! version rebuilds from position 0 into fresh tables.
 
 use async_trait::async_trait;
-use chrono::Utc;
 use domain::event::{encode, DomainEvent};
 use domain::ids::{CompanyId, QueueId};
 use domain::pause::PauseReasonEvent;
@@ -51,7 +50,7 @@ fn new_event(company: CompanyId, event: &impl DomainEvent) -> NewEvent {
         event_type,
         data,
         metadata: Metadata {
-            occurred_at: Utc::now(),
+            occurred_at: "2026-12-02T12:00:00Z".parse().expect("a time"),
             company_id: company.as_uuid(),
             actor: "system".into(),
             correlation_id: Uuid::now_v7(),

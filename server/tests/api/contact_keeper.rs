@@ -1,13 +1,13 @@
 //! The contact keeper makes the contacts of customers it meets for the first time many in one
 //! append, and meets on their own those who turn out to have a contact by the time it acts.
 
-use chrono::Utc;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatState, Inbound};
 use domain::contact::{contact_stream, Account, Channel, ContactDetails, NameSource};
 use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ContactId, ConversationId, LineId, QueueId};
 use eventlog::testing::{fresh_database, readable, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Position};
+use server::clock::{Clock, SystemClock};
 use server::metrics::Metrics;
 use server::services::contacts::directory::{channel_contact, create_contact, holder_of, ChannelName};
 use server::workers::contact_keeper::ContactKeeper;
@@ -44,7 +44,7 @@ async fn keeping(backend: Backend) -> Keeping {
         log.clone(),
         metrics.clone(),
         Leadership::new(&database.url, "contacts"),
-        Arc::new(server::clock::SystemClock),
+        Arc::new(SystemClock),
     );
     let (company, line) = (CompanyId::from_uuid(Uuid::now_v7()), LineId::from_uuid(Uuid::now_v7()));
     Keeping {
@@ -84,10 +84,10 @@ impl Keeping {
             consent_on_record: false,
         };
         let conversation_id = ConversationId::from_uuid(Uuid::now_v7());
-        let receive = ChatCommand::Receive { chat_id, inbound, conversation_id, at: Utc::now() };
+        let receive = ChatCommand::Receive { chat_id, inbound, conversation_id, at: SystemClock.now() };
         let events = Chat::decide(&ChatState::default(), &receive).expect("a first message");
         self.written += events.len();
-        let context = CommandContext::system(self.company, Utc::now());
+        let context = CommandContext::system(self.company, SystemClock.now());
         let started = Decided::new(&context, &chat_stream(chat_id), ExpectedRevision::NoStream, &events).unwrap();
         commit(self.log.as_ref(), &self.metrics, vec![started]).await.expect("the chat starts");
     }
@@ -147,7 +147,7 @@ async fn a_customer_given_a_contact_before_the_keeper_acts_joins_that_contact(ba
     let filed = ContactId::from_uuid(Uuid::now_v7());
     let none = BTreeMap::new();
     let details = ContactDetails::parse("Ana Pérez", NameSource::Agent, None, "", &none, None).unwrap();
-    let context = CommandContext::system(keeping.company, Utc::now());
+    let context = CommandContext::system(keeping.company, SystemClock.now());
     let accounts = [(account("+5491100000001"), None)];
     create_contact(keeping.log.as_ref(), &keeping.metrics, &context, filed, details, &accounts).await.unwrap();
 
