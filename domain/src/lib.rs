@@ -4,7 +4,7 @@
 //! - [`ids`]: typed identifiers of companies and aggregates.
 //! - [`actor`]: who caused an event.
 //! - [`event`]: how domain events are named, versioned and turned into stored data.
-//! - [`pause`]: pause reasons, agents' pauses and capacity.
+//! - [`pause`]: pause reasons; [`agent`]: each agent's pauses, capacity, presence and chats.
 //! - [`queue`]: attention queues (R2) and the reservation of their names.
 //! - [`reservation`]: unique names, claimed in a stream of their own.
 //! - [`user`]: supervisors, agents and auditors, and their sessions.
@@ -22,6 +22,7 @@
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
 
 pub mod actor;
+pub mod agent;
 pub mod apikey;
 pub mod business;
 pub mod chat;

@@ -18,16 +18,35 @@ pub enum ReservationEvent {
 
 impl DomainEvent for ReservationEvent {}
 
+/// What a reserved name names: it says, in a refusal, what the name is already taken by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reserved {
+    /// A person's e-mail address (sign-in).
+    EmailAddress,
+    /// A queue's name within its company.
+    QueueName,
+    /// A customer's account on a channel, within a company: one contact holds it.
+    Account,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReservationCommand {
-    Claim { owner: Uuid, name: String },
+    Claim { owner: Uuid, name: String, what: Reserved },
     Release { owner: Uuid },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReservationRejection {
-    #[error("\"{0}\" is already taken")]
-    Taken(String),
+    #[error("{}", taken_words(*what, name))]
+    Taken { what: Reserved, name: String },
+}
+
+fn taken_words(what: Reserved, name: &str) -> String {
+    match what {
+        Reserved::EmailAddress => format!("{name} already has an account"),
+        Reserved::QueueName => format!("a queue named \"{name}\" already exists"),
+        Reserved::Account => format!("the account {name} already belongs to another contact"),
+    }
 }
 
 #[derive(Default, Debug)]
@@ -55,11 +74,11 @@ impl Decider for Reservation {
         command: &ReservationCommand,
     ) -> Result<Vec<ReservationEvent>, ReservationRejection> {
         match command {
-            ReservationCommand::Claim { owner, name } => match state.holder {
+            ReservationCommand::Claim { owner, name, what } => match state.holder {
                 None => Ok(vec![ReservationEvent::Claimed { owner: *owner, name: name.clone() }]),
                 // A retried command finds its own claim: nothing more to record.
                 Some(holder) if holder == *owner => Ok(vec![]),
-                Some(_) => Err(ReservationRejection::Taken(name.clone())),
+                Some(_) => Err(ReservationRejection::Taken { what: *what, name: name.clone() }),
             },
             // Only the holder lets a name go; anything else has nothing to release.
             ReservationCommand::Release { owner } => Ok(if state.holder == Some(*owner) {
@@ -84,7 +103,7 @@ mod tests {
     use crate::decider::given;
 
     fn claim(owner: u128, name: &str) -> ReservationCommand {
-        ReservationCommand::Claim { owner: Uuid::from_u128(owner), name: name.into() }
+        ReservationCommand::Claim { owner: Uuid::from_u128(owner), name: name.into(), what: Reserved::QueueName }
     }
 
     fn claimed(owner: u128, name: &str) -> ReservationEvent {
@@ -100,7 +119,15 @@ mod tests {
     fn given_a_name_held_by_another_when_claimed_then_taken() {
         given::<Reservation>(vec![claimed(1, "Sales")])
             .when(claim(2, "sales"))
-            .then_rejects(ReservationRejection::Taken("sales".into()));
+            .then_rejects(ReservationRejection::Taken { what: Reserved::QueueName, name: "sales".into() });
+    }
+
+    #[test]
+    fn a_refusal_says_what_the_name_is_taken_by() {
+        let taken = |what| ReservationRejection::Taken { what, name: "x".into() }.to_string();
+        assert_eq!(taken(Reserved::EmailAddress), "x already has an account");
+        assert_eq!(taken(Reserved::QueueName), "a queue named \"x\" already exists");
+        assert_eq!(taken(Reserved::Account), "the account x already belongs to another contact");
     }
 
     #[test]

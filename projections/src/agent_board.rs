@@ -5,7 +5,8 @@ use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::pause::{AgentEvent, PauseReasonEvent};
+use domain::agent::AgentEvent;
+use domain::pause::PauseReasonEvent;
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -20,7 +21,7 @@ const PRESENCE: &str = "agent_board_presence_v2";
 const PAUSES: &str = "agent_board_pauses_v2";
 
 /// The capacity an agent has until a supervisor sets one.
-pub const DEFAULT_CAPACITY: i64 = domain::pause::DEFAULT_CAPACITY as i64;
+pub const DEFAULT_CAPACITY: i64 = domain::agent::DEFAULT_CAPACITY as i64;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,10 +12,10 @@
 //! `make bench` (TEST_DATABASE_URL names the PostgreSQL database). Not a test: it asserts nothing.
 
 use chrono::Utc;
+use domain::agent::AgentEvent;
 use domain::email::Email;
 use domain::ids::{LineId, QueueId, UserId};
 use domain::line::{LineEvent, LineRouting};
-use domain::pause::AgentEvent;
 use domain::queue::{QueueEvent, QueueName};
 use domain::user::{PasswordHash, Role, UserEvent};
 use eventlog::testing::{fresh_database, TestDatabase};
@@ -57,7 +57,7 @@ async fn set_up(log: &dyn EventLog) -> Setup {
         };
         append(log, &domain::user::user_stream(*agent), &[registered]).await;
         let capacity = AgentEvent::CapacitySet { agent: *agent, capacity: CAPACITY };
-        append(log, &domain::pause::agent_stream(*agent), &[capacity]).await;
+        append(log, &domain::agent::agent_stream(*agent), &[capacity]).await;
     }))
     .await;
     let mut lines = Vec::new();
@@ -194,7 +194,7 @@ async fn run(database: TestDatabase) -> Figures {
     let log_ref = log.as_ref();
     join_all(setup.agents.iter().map(|agent| async move {
         let online = AgentEvent::CameOnline { agent: *agent, node: "bench".into(), at: Utc::now() };
-        append(log_ref, &domain::pause::agent_stream(*agent), &[online]).await;
+        append(log_ref, &domain::agent::agent_stream(*agent), &[online]).await;
     }))
     .await;
     eprintln!("  every agent online after {:.2} s", online_from.elapsed().as_secs_f64());

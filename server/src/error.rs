@@ -4,6 +4,18 @@ use app::error::UiError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::agent::AgentRejection;
+use domain::apikey::ApiKeyRejection;
+use domain::business::BusinessRejection;
+use domain::chat::ChatRejection;
+use domain::company::CompanyRejection;
+use domain::contact::ContactRejection;
+use domain::contact_import::ImportRejection;
+use domain::line::LineRejection;
+use domain::pause::PauseRejection;
+use domain::queue::QueueRejection;
+use domain::reservation::ReservationRejection;
+use domain::user::UserRejection;
 use eventlog::EventLogError;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +90,147 @@ impl From<projections::ProjectionError> for AppError {
 impl From<domain::event::EventDataError> for AppError {
     fn from(error: domain::event::EventDataError) -> Self {
         AppError::Internal(error.to_string())
+    }
+}
+
+/// What sign-in says when the address or the password is wrong: the same, so that it tells nobody
+/// which addresses have accounts.
+pub const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
+
+// What each rejection of the domain means to a caller. The status of every rejection is decided
+// here, once; the words are the domain's.
+
+impl From<UserRejection> for AppError {
+    fn from(rejection: UserRejection) -> Self {
+        match rejection {
+            UserRejection::AlreadyRegistered => AppError::Conflict(rejection.to_string()),
+            UserRejection::NotRegistered => AppError::Unauthorized(WRONG_CREDENTIALS.into()),
+            UserRejection::Deactivated => AppError::Forbidden(rejection.to_string()),
+            UserRejection::InvalidName => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<ReservationRejection> for AppError {
+    fn from(rejection: ReservationRejection) -> Self {
+        AppError::Conflict(rejection.to_string())
+    }
+}
+
+impl From<CompanyRejection> for AppError {
+    fn from(rejection: CompanyRejection) -> Self {
+        match rejection {
+            CompanyRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            CompanyRejection::AlreadyExists | CompanyRejection::NoSeatLeft(_) => {
+                AppError::Conflict(rejection.to_string())
+            }
+            CompanyRejection::InvalidName | CompanyRejection::InvalidLimit => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<QueueRejection> for AppError {
+    fn from(rejection: QueueRejection) -> Self {
+        match rejection {
+            QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            QueueRejection::InvalidWaitingMessage | QueueRejection::InvalidNoAnswerTime => {
+                AppError::Invalid(rejection.to_string())
+            }
+        }
+    }
+}
+
+impl From<PauseRejection> for AppError {
+    fn from(rejection: PauseRejection) -> Self {
+        match rejection {
+            PauseRejection::UnknownReason => AppError::NotFound(rejection.to_string()),
+            PauseRejection::DuplicateName(_) => AppError::Conflict(rejection.to_string()),
+            PauseRejection::InvalidName => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<AgentRejection> for AppError {
+    fn from(rejection: AgentRejection) -> Self {
+        match rejection {
+            AgentRejection::AlreadyPaused | AgentRejection::NotPaused | AgentRejection::Unavailable => {
+                AppError::Conflict(rejection.to_string())
+            }
+            AgentRejection::InvalidCapacity => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<ApiKeyRejection> for AppError {
+    fn from(rejection: ApiKeyRejection) -> Self {
+        match rejection {
+            ApiKeyRejection::InvalidName => AppError::Invalid(rejection.to_string()),
+            ApiKeyRejection::NotFound => AppError::NotFound(rejection.to_string()),
+        }
+    }
+}
+
+impl From<LineRejection> for AppError {
+    fn from(rejection: LineRejection) -> Self {
+        match rejection {
+            LineRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            LineRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            LineRejection::InvalidName
+            | LineRejection::InvalidGroup
+            | LineRejection::InvalidWebhook
+            | LineRejection::InvalidMenu(_) => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<ChatRejection> for AppError {
+    fn from(rejection: ChatRejection) -> Self {
+        match rejection {
+            ChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            ChatRejection::NotYours => AppError::Forbidden(rejection.to_string()),
+            ChatRejection::NotWaiting | ChatRejection::NotOpen | ChatRejection::AlreadyThere => {
+                AppError::Conflict(rejection.to_string())
+            }
+            ChatRejection::InvalidMessage
+            | ChatRejection::InvalidContact
+            | ChatRejection::InvalidMedia
+            | ChatRejection::InvalidNote => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<ContactRejection> for AppError {
+    fn from(rejection: ContactRejection) -> Self {
+        match rejection {
+            ContactRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            ContactRejection::AlreadyExists | ContactRejection::Merged(_) | ContactRejection::NoSuchMerge => {
+                AppError::Conflict(rejection.to_string())
+            }
+            _ => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<BusinessRejection> for AppError {
+    fn from(rejection: BusinessRejection) -> Self {
+        match rejection {
+            BusinessRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            BusinessRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            BusinessRejection::InvalidName => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<ImportRejection> for AppError {
+    fn from(rejection: ImportRejection) -> Self {
+        match rejection {
+            ImportRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            ImportRejection::Empty => AppError::Invalid(rejection.to_string()),
+            ImportRejection::AlreadyStarted
+            | ImportRejection::OutOfTurn { .. }
+            | ImportRejection::BeyondTheFile { .. } => AppError::Conflict(rejection.to_string()),
+        }
     }
 }
 

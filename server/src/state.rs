@@ -25,15 +25,14 @@ pub async fn execute<D>(
     context: &CommandContext,
     stream: &str,
     command: &D::Command,
-    rejected: impl Fn(D::Rejection) -> AppError,
     projection: &ProjectionRunner,
 ) -> Result<(), AppError>
 where
     D: Decider,
     D::Event: DomainEvent,
+    AppError: From<D::Rejection>,
 {
-    let position =
-        decide_and_append::<D>(state.log.as_ref(), &state.metrics, context, stream, command, rejected).await?;
+    let position = decide_and_append::<D>(state.log.as_ref(), &state.metrics, context, stream, command).await?;
     state.caught_up(projection, position).await
 }
 

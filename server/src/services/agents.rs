@@ -3,7 +3,7 @@
 use crate::caller::Caller;
 use crate::services::seats::release_seat;
 use crate::services::users::register_user;
-use crate::services::users::user_rejected;
+
 use crate::state::execute;
 use crate::write::command::{commit, decide, with_retry};
 
@@ -121,12 +121,12 @@ pub async fn change_agent(
     ensure_agent_of_caller(state, caller, agent).await?;
     let context = caller.context(state.clock.now());
     if command != UserCommand::Deactivate {
-        return execute::<User>(state, &context, &user_stream(agent), &command, user_rejected, &state.people).await;
+        return execute::<User>(state, &context, &user_stream(agent), &command, &state.people).await;
     }
     // A deactivated agent gives their seat back in the same transaction.
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
-        let deactivate = decide::<User>(log, &context, &user_stream(agent), &command, user_rejected).await?;
+        let deactivate = decide::<User>(log, &context, &user_stream(agent), &command).await?;
         let seat = release_seat(log, &context, caller.company_id, agent).await?;
         commit(log, &state.metrics, vec![deactivate, seat]).await
     })

@@ -5,7 +5,6 @@ use crate::caller::Caller;
 use crate::state::execute;
 
 use crate::error::AppError;
-use crate::services::lines::chat_rejected;
 
 use crate::state::AppState;
 use domain::chat::{chat_stream, Chat, ChatCommand, Resolver, TransferTarget};
@@ -115,15 +114,8 @@ pub async fn reply(state: &AppState, caller: &Caller, chat_id: ChatId, text: &st
         text: text.to_string(),
         at: state.clock.now(),
     };
-    execute::<Chat>(
-        state,
-        &caller.context(state.clock.now()),
-        &chat_stream(chat_id),
-        &command,
-        chat_rejected,
-        &state.chat_board,
-    )
-    .await?;
+    execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board)
+        .await?;
     Ok(SentMessage { message_id })
 }
 
@@ -135,15 +127,7 @@ pub async fn resolve(state: &AppState, caller: &Caller, chat_id: ChatId) -> Resu
         Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not resolve chats".into())),
     };
     let command = ChatCommand::Resolve { company_id: caller.company_id, by, at: state.clock.now() };
-    execute::<Chat>(
-        state,
-        &caller.context(state.clock.now()),
-        &chat_stream(chat_id),
-        &command,
-        chat_rejected,
-        &state.chat_board,
-    )
-    .await
+    execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board).await
 }
 
 /// Moves a chat to a colleague or a queue (R5): its agent, or a supervisor. It waits there until
@@ -178,15 +162,7 @@ pub async fn transfer(
         }
     }
     let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: state.clock.now() };
-    execute::<Chat>(
-        state,
-        &caller.context(state.clock.now()),
-        &chat_stream(chat_id),
-        &command,
-        chat_rejected,
-        &state.chat_board,
-    )
-    .await
+    execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board).await
 }
 
 /// A supervisor names the contact's own agent of a chat (R7), or none.
@@ -203,15 +179,7 @@ pub async fn set_own_agent(
             .map_err(|_| AppError::Invalid("the own agent must be an agent of your company".into()))?;
     }
     let command = ChatCommand::SetOwnAgent { company_id: caller.company_id, agent, by: caller.user_id };
-    execute::<Chat>(
-        state,
-        &caller.context(state.clock.now()),
-        &chat_stream(chat_id),
-        &command,
-        chat_rejected,
-        &state.chat_board,
-    )
-    .await
+    execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board).await
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

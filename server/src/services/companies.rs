@@ -3,7 +3,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::seats::company_rejected;
+
 use crate::services::users::register_user;
 use crate::write::command::{commit, decide, load, with_retry, CommandContext};
 
@@ -43,7 +43,7 @@ pub async fn ensure_company(state: &AppState, company: CompanyId, name: &str) ->
     let context = operator_context(state, company);
     let log = state.log.as_ref();
     with_retry(&state.metrics, || async {
-        let decided = decide::<Company>(log, &context, &company_stream(company), &command, company_rejected).await;
+        let decided = decide::<Company>(log, &context, &company_stream(company), &command).await;
         match decided {
             Ok(decided) => commit(log, &state.metrics, vec![decided]).await,
             // Another node created it meanwhile.
@@ -84,7 +84,7 @@ pub async fn create_company(state: &AppState, company: &NewCompany) -> Result<Cr
     let stream = company_stream(company_id);
     let log = state.log.as_ref();
     with_retry(&state.metrics, || async {
-        let decided = decide::<Company>(log, &context, &stream, &command, company_rejected).await?;
+        let decided = decide::<Company>(log, &context, &stream, &command).await?;
         commit(log, &state.metrics, vec![decided]).await
     })
     .await?;
@@ -100,7 +100,7 @@ pub async fn change_limits(state: &AppState, company: CompanyId, limits: Company
     let context = operator_context(state, company);
     let log = state.log.as_ref();
     with_retry(&state.metrics, || async {
-        let decided = decide::<Company>(log, &context, &company_stream(company), &command, company_rejected).await?;
+        let decided = decide::<Company>(log, &context, &company_stream(company), &command).await?;
         commit(log, &state.metrics, vec![decided]).await
     })
     .await?;

@@ -12,12 +12,12 @@ use domain::ids::ContactId;
 
 use crate::state::AppState;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeyRejection, ApiKeys};
-use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatEvent, ChatRejection, Inbound};
+use domain::apikey::{api_keys_stream, ApiKeyCommand, ApiKeys};
+use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatEvent, Inbound};
 use domain::contact::{Account, Channel, NameSource};
 use domain::decider::Decider;
 use domain::ids::{ChatId, CompanyId, ConversationId, LineId};
-use domain::line::{line_stream, Line, LineCommand, LineRejection, LineRouting, OfflinePolicy, Webhook};
+use domain::line::{line_stream, Line, LineCommand, LineRouting, OfflinePolicy, Webhook};
 use domain::user::Role;
 use projections::lines::{ApiKeyRow, LineRow, Lines};
 use projections::people::People;
@@ -43,35 +43,6 @@ pub fn key_hash(key: &str) -> String {
     hex(&Sha256::digest(key.as_bytes()))
 }
 
-fn api_key_rejected(rejection: ApiKeyRejection) -> AppError {
-    match rejection {
-        ApiKeyRejection::InvalidName => AppError::Invalid(rejection.to_string()),
-        ApiKeyRejection::NotFound => AppError::NotFound(rejection.to_string()),
-    }
-}
-
-pub(crate) fn line_rejected(rejection: LineRejection) -> AppError {
-    match rejection {
-        LineRejection::NotFound => AppError::NotFound(rejection.to_string()),
-        LineRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-        _ => AppError::Invalid(rejection.to_string()),
-    }
-}
-
-pub(crate) fn chat_rejected(rejection: ChatRejection) -> AppError {
-    match rejection {
-        ChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
-        ChatRejection::NotYours => AppError::Forbidden(rejection.to_string()),
-        ChatRejection::NotWaiting | ChatRejection::NotOpen | ChatRejection::AlreadyThere => {
-            AppError::Conflict(rejection.to_string())
-        }
-        ChatRejection::InvalidMessage
-        | ChatRejection::InvalidContact
-        | ChatRejection::InvalidMedia
-        | ChatRejection::InvalidNote => AppError::Invalid(rejection.to_string()),
-    }
-}
-
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedApiKey {
     pub id: Uuid,
@@ -93,8 +64,7 @@ pub async fn create_api_key(state: &AppState, caller: &Caller, name: &str) -> Re
         prefix: key.chars().take(KEY_PREFIX.len() + 6).collect(),
     };
     let stream = api_keys_stream(caller.company_id);
-    execute::<ApiKeys>(state, &caller.context(state.clock.now()), &stream, &command, api_key_rejected, &state.lines)
-        .await?;
+    execute::<ApiKeys>(state, &caller.context(state.clock.now()), &stream, &command, &state.lines).await?;
     Ok(CreatedApiKey { id: key_id, name: name.split_whitespace().collect::<Vec<_>>().join(" "), key })
 }
 
@@ -102,7 +72,7 @@ pub async fn revoke_api_key(state: &AppState, caller: &Caller, key_id: Uuid) -> 
     caller.require(&[Role::Supervisor])?;
     let stream = api_keys_stream(caller.company_id);
     let command = ApiKeyCommand::Revoke { key_id };
-    change_directory::<ApiKeys>(state, caller, &stream, &command, api_key_rejected).await
+    change_directory::<ApiKeys>(state, caller, &stream, &command).await
 }
 
 /// Runs a command that changes a line or an API key, then forgets what the inbound path kept of
@@ -112,14 +82,13 @@ pub(crate) async fn change_directory<D>(
     caller: &Caller,
     stream: &str,
     command: &D::Command,
-    rejected: impl Fn(D::Rejection) -> AppError,
 ) -> Result<(), AppError>
 where
     D: domain::decider::Decider,
     D::Event: domain::event::DomainEvent,
+    AppError: From<D::Rejection>,
 {
-    let changed =
-        execute::<D>(state, &caller.context(state.clock.now()), stream, command, rejected, &state.lines).await;
+    let changed = execute::<D>(state, &caller.context(state.clock.now()), stream, command, &state.lines).await;
     state.directory.forget();
     changed
 }
@@ -180,15 +149,7 @@ pub async fn create_line(state: &AppState, caller: &Caller, line: &NewLine) -> R
         .map(|(url, secret)| Webhook { url: url.clone(), secret: secret.clone() });
     let command =
         LineCommand::Create { line_id, company_id: caller.company_id, name: line.name.clone(), routing, webhook };
-    execute::<Line>(
-        state,
-        &caller.context(state.clock.now()),
-        &line_stream(line_id),
-        &command,
-        line_rejected,
-        &state.lines,
-    )
-    .await?;
+    execute::<Line>(state, &caller.context(state.clock.now()), &line_stream(line_id), &command, &state.lines).await?;
     let name = Lines.line(&state.store, &line_id.to_string()).await?.map_or_else(String::new, |row| row.name);
     Ok(CreatedLine { id: line_id, name, webhook_secret: secret })
 }
@@ -202,7 +163,7 @@ pub async fn change_line_routing(
     caller.require(&[Role::Supervisor])?;
     check_routing(state, caller, &routing).await?;
     let command = LineCommand::ChangeRouting { line_id, company_id: caller.company_id, routing };
-    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command).await
 }
 
 /// What a line does with chats whose agent is offline (G6).
@@ -214,7 +175,7 @@ pub async fn set_offline_policy(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let command = LineCommand::SetOfflinePolicy { line_id, company_id: caller.company_id, policy };
-    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command).await
 }
 
 pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow>, AppError> {
@@ -353,14 +314,14 @@ pub async fn store_message(
             Some(kept) => kept,
             None => load::<Chat>(log, &stream).await?,
         };
-        let mut events = Chat::decide(&chat, &command).map_err(chat_rejected)?;
+        let mut events = Chat::decide(&chat, &command).map_err(AppError::from)?;
         // M12–M14: a menu that remembers consent does not ask a customer who gave it anywhere
         // (K4); the directory is asked only when the bot would ask, not on every message.
         if remembers_consent
             && events.iter().any(|e| matches!(e, ChatEvent::ConsentAsked { .. }))
             && crate::services::contacts::directory::consent_on_record(state, company, &account).await? == Some(true)
         {
-            events = Chat::decide(&chat, &with_consent_on_record(&command)).map_err(chat_rejected)?;
+            events = Chat::decide(&chat, &with_consent_on_record(&command)).map_err(AppError::from)?;
         }
         let decided = Decided::new(&context, &stream, expected, &events)?;
         let after = decided.expected_after();

@@ -7,37 +7,24 @@ use crate::state::execute;
 use crate::write::command::load;
 
 use crate::state::AppState;
+use domain::agent::{agent_stream, Agent, AgentCommand};
 use domain::ids::UserId;
-use domain::pause::{
-    agent_stream, pause_reasons_stream, Agent, AgentCommand, PauseReasonCommand, PauseReasons, PauseRejection,
-};
+use domain::pause::{pause_reasons_stream, PauseReasonCommand, PauseReasons, PauseRejection};
 use domain::user::Role;
 use uuid::Uuid;
-
-fn rejected(rejection: PauseRejection) -> AppError {
-    match rejection {
-        PauseRejection::UnknownReason => AppError::NotFound(rejection.to_string()),
-        PauseRejection::DuplicateName(_)
-        | PauseRejection::AlreadyPaused
-        | PauseRejection::NotPaused
-        | PauseRejection::Unavailable => AppError::Conflict(rejection.to_string()),
-        PauseRejection::InvalidName | PauseRejection::InvalidCapacity => AppError::Invalid(rejection.to_string()),
-    }
-}
 
 /// Creates, renames or retires one of the caller's company's pause reasons.
 pub async fn change_reasons(state: &AppState, caller: &Caller, command: PauseReasonCommand) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let stream = pause_reasons_stream(caller.company_id);
-    execute::<PauseReasons>(state, &caller.context(state.clock.now()), &stream, &command, rejected, &state.agent_board)
-        .await
+    execute::<PauseReasons>(state, &caller.context(state.clock.now()), &stream, &command, &state.agent_board).await
 }
 
 /// The caller pauses with one of their company's reasons.
 pub async fn pause(state: &AppState, caller: &Caller, reason_id: Uuid) -> Result<(), AppError> {
     caller.require(&[Role::Agent])?;
     let (reasons, _) = load::<PauseReasons>(state.log.as_ref(), &pause_reasons_stream(caller.company_id)).await?;
-    let reason = reasons.name_of(reason_id).ok_or_else(|| rejected(PauseRejection::UnknownReason))?.to_string();
+    let reason = reasons.name_of(reason_id).ok_or_else(|| AppError::from(PauseRejection::UnknownReason))?.to_string();
     let command = AgentCommand::Pause { agent: caller.user_id, reason_id, reason, at: state.clock.now() };
     change_agent(state, caller, caller.user_id, command).await
 }
@@ -57,13 +44,6 @@ pub async fn set_capacity(state: &AppState, caller: &Caller, agent: UserId, capa
 }
 
 async fn change_agent(state: &AppState, caller: &Caller, agent: UserId, command: AgentCommand) -> Result<(), AppError> {
-    execute::<Agent>(
-        state,
-        &caller.context(state.clock.now()),
-        &agent_stream(agent),
-        &command,
-        rejected,
-        &state.agent_board,
-    )
-    .await
+    execute::<Agent>(state, &caller.context(state.clock.now()), &agent_stream(agent), &command, &state.agent_board)
+        .await
 }

@@ -8,21 +8,17 @@ use crate::state::execute;
 use crate::write::command::CommandContext;
 
 use crate::state::AppState;
+use domain::agent::{agent_stream, Agent, AgentCommand};
 use domain::ids::{CompanyId, UserId};
-use domain::pause::{agent_stream, Agent, AgentCommand, PauseRejection};
 use domain::user::Role;
 use projections::agent_board::AgentBoard;
-
-fn rejected(rejection: PauseRejection) -> AppError {
-    AppError::Conflict(rejection.to_string())
-}
 
 async fn record(state: &AppState, context: &CommandContext, agent: UserId, online: bool) -> Result<(), AppError> {
     let node = state.node.clone();
     let at = context.now;
     let command =
         if online { AgentCommand::ComeOnline { agent, node, at } } else { AgentCommand::GoOffline { agent, node, at } };
-    execute::<Agent>(state, context, &agent_stream(agent), &command, rejected, &state.agent_board).await
+    execute::<Agent>(state, context, &agent_stream(agent), &command, &state.agent_board).await
 }
 
 /// A live connection opened.

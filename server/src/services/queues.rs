@@ -8,29 +8,11 @@ use crate::write::command::{commit, decide, load, with_retry, CommandContext};
 
 use crate::state::AppState;
 use domain::ids::{CompanyId, QueueId, UserId};
-use domain::queue::{queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueRejection, QueueSettings};
-use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
+use domain::queue::{queue_name_stream, queue_stream, Queue, QueueCommand, QueueName, QueueSettings};
+use domain::reservation::{Reservation, ReservationCommand, Reserved};
 use domain::user::Role;
 use projections::queue_list::QueueList;
 use uuid::Uuid;
-
-/// The queue's own words for a taken name.
-fn queue_name_taken(rejection: ReservationRejection) -> AppError {
-    let ReservationRejection::Taken(name) = rejection;
-    AppError::Conflict(format!("a queue named \"{name}\" already exists"))
-}
-
-impl From<QueueRejection> for AppError {
-    fn from(rejection: QueueRejection) -> Self {
-        match rejection {
-            QueueRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            QueueRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-            QueueRejection::InvalidWaitingMessage | QueueRejection::InvalidNoAnswerTime => {
-                AppError::Invalid(rejection.to_string())
-            }
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CreatedQueue {
@@ -53,8 +35,7 @@ pub async fn create_queue(
             log,
             context,
             &queue_name_stream(company, &name),
-            &ReservationCommand::Claim { owner: queue_id.as_uuid(), name: name.to_string() },
-            queue_name_taken,
+            &ReservationCommand::Claim { owner: queue_id.as_uuid(), name: name.to_string(), what: Reserved::QueueName },
         )
         .await?;
         let create = decide::<Queue>(
@@ -62,7 +43,6 @@ pub async fn create_queue(
             context,
             &queue_stream(queue_id),
             &QueueCommand::CreateQueue { queue_id, company_id: company, name: name.clone() },
-            AppError::from,
         )
         .await?;
         commit(log, &state.metrics, vec![claim, create]).await
@@ -88,15 +68,15 @@ pub async fn rename_queue(
     let position = with_retry(&state.metrics, || async {
         let (queue, _) = load::<Queue>(log, &queue_stream(queue_id)).await?;
         let rename = QueueCommand::Rename { queue_id, company_id: company, name: name.clone() };
-        let renamed = decide::<Queue>(log, &context, &queue_stream(queue_id), &rename, AppError::from).await?;
-        let claim = ReservationCommand::Claim { owner: queue_id.as_uuid(), name: name.to_string() };
-        let mut decisions = vec![
-            decide::<Reservation>(log, &context, &queue_name_stream(company, &name), &claim, queue_name_taken).await?,
-        ];
+        let renamed = decide::<Queue>(log, &context, &queue_stream(queue_id), &rename).await?;
+        let claim =
+            ReservationCommand::Claim { owner: queue_id.as_uuid(), name: name.to_string(), what: Reserved::QueueName };
+        let mut decisions =
+            vec![decide::<Reservation>(log, &context, &queue_name_stream(company, &name), &claim).await?];
         if let Some(old) = queue.name.filter(|old| old.key() != name.key()) {
             let release = ReservationCommand::Release { owner: queue_id.as_uuid() };
             let old_stream = queue_name_stream(company, &old);
-            decisions.push(decide::<Reservation>(log, &context, &old_stream, &release, queue_name_taken).await?);
+            decisions.push(decide::<Reservation>(log, &context, &old_stream, &release).await?);
         }
         decisions.push(renamed);
         commit(log, &state.metrics, decisions).await
@@ -129,7 +109,7 @@ pub async fn set_membership(
     } else {
         QueueCommand::RemoveAgent { queue_id, company_id: caller.company_id, agent }
     };
-    execute::<Queue>(state, &context, &queue_stream(queue_id), &command, AppError::from, &state.queue_list).await
+    execute::<Queue>(state, &context, &queue_stream(queue_id), &command, &state.queue_list).await
 }
 
 /// Sets a queue's waiting message (G21) and time to answer.
@@ -141,13 +121,6 @@ pub async fn configure_queue(
 ) -> Result<(), AppError> {
     caller.require(&[Role::Supervisor])?;
     let command = QueueCommand::Configure { queue_id, company_id: caller.company_id, settings };
-    execute::<Queue>(
-        state,
-        &caller.context(state.clock.now()),
-        &queue_stream(queue_id),
-        &command,
-        AppError::from,
-        &state.queue_list,
-    )
-    .await
+    execute::<Queue>(state, &caller.context(state.clock.now()), &queue_stream(queue_id), &command, &state.queue_list)
+        .await
 }

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::write::command::{decide, load, CommandContext, Decided};
 
 use crate::state::AppState;
-use domain::company::{company_stream, Company, CompanyCommand, CompanyRejection};
+use domain::company::{company_stream, Company, CompanyCommand};
 use domain::ids::{CompanyId, UserId};
 use eventlog::EventLog;
 use projections::people::People;
@@ -17,7 +17,7 @@ pub async fn take_seat(
     agent: UserId,
 ) -> Result<Decided, AppError> {
     let command = CompanyCommand::TakeSeat { company_id: company, agent };
-    decide::<Company>(log, context, &company_stream(company), &command, company_rejected).await
+    decide::<Company>(log, context, &company_stream(company), &command).await
 }
 
 /// The decision that frees a deactivated agent's seat.
@@ -28,7 +28,7 @@ pub async fn release_seat(
     agent: UserId,
 ) -> Result<Decided, AppError> {
     let command = CompanyCommand::ReleaseSeat { company_id: company, agent };
-    decide::<Company>(log, context, &company_stream(company), &command, company_rejected).await
+    decide::<Company>(log, context, &company_stream(company), &command).await
 }
 
 /// Refuses an agent's sign-in when the company's agents signed in already fill its limit.
@@ -44,12 +44,4 @@ pub async fn check_sign_in_seat(state: &AppState, company: CompanyId, agent: Use
         )));
     }
     Ok(())
-}
-
-pub(crate) fn company_rejected(rejection: CompanyRejection) -> AppError {
-    match rejection {
-        CompanyRejection::NotFound => AppError::NotFound(rejection.to_string()),
-        CompanyRejection::AlreadyExists | CompanyRejection::NoSeatLeft(_) => AppError::Conflict(rejection.to_string()),
-        CompanyRejection::InvalidName | CompanyRejection::InvalidLimit => AppError::Invalid(rejection.to_string()),
-    }
 }

@@ -2,8 +2,9 @@
 //! supervisor of a fresh installation.
 
 use crate::caller::Caller;
+use crate::error::WRONG_CREDENTIALS;
 use crate::services::seats::check_sign_in_seat;
-use crate::services::users::{hash_password, register_user, user_rejected, WRONG_CREDENTIALS};
+use crate::services::users::{hash_password, register_user};
 use crate::state::execute;
 use crate::write::command::CommandContext;
 
@@ -101,7 +102,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
         token_hash: token_hash(&token),
         expires_at: context.now + Duration::days(SESSION_LIFETIME_DAYS),
     };
-    execute::<User>(state, &context, &user_stream(user_id), &command, user_rejected, &state.people).await?;
+    execute::<User>(state, &context, &user_stream(user_id), &command, &state.people).await?;
     Ok((token, caller))
 }
 
@@ -109,7 +110,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(S
 pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     let context = caller.context(state.clock.now());
     let command = UserCommand::EndSession { session_id: caller.session_id };
-    execute::<User>(state, &context, &user_stream(caller.user_id), &command, user_rejected, &state.people).await
+    execute::<User>(state, &context, &user_stream(caller.user_id), &command, &state.people).await
 }
 
 /// The caller an open session's token names.

@@ -10,13 +10,10 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use domain::email::Email;
 use domain::ids::{CompanyId, UserId};
-use domain::reservation::{Reservation, ReservationCommand, ReservationRejection};
-use domain::user::{
-    email_stream, parse_person_name, user_stream, PasswordHash, Role, User, UserCommand, UserRejection,
-};
+use domain::reservation::{Reservation, ReservationCommand, Reserved};
+use domain::user::{email_stream, parse_person_name, user_stream, PasswordHash, Role, User, UserCommand};
 use uuid::Uuid;
 
-pub(crate) const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
 const PASSWORD_MIN_CHARS: usize = 8;
 
 pub(crate) async fn hash_password(password: String) -> Result<PasswordHash, AppError> {
@@ -42,7 +39,7 @@ pub async fn register_user(
     password: &str,
 ) -> Result<UserId, AppError> {
     let email = Email::parse(email).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let name = parse_person_name(name).map_err(user_rejected)?;
+    let name = parse_person_name(name)?;
     if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(AppError::Invalid(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
     }
@@ -54,8 +51,11 @@ pub async fn register_user(
             log,
             context,
             &email_stream(&email),
-            &ReservationCommand::Claim { owner: user_id.as_uuid(), name: email.to_string() },
-            |ReservationRejection::Taken(address)| AppError::Conflict(format!("{address} already has an account")),
+            &ReservationCommand::Claim {
+                owner: user_id.as_uuid(),
+                name: email.to_string(),
+                what: Reserved::EmailAddress,
+            },
         )
         .await?;
         let register = decide::<User>(
@@ -70,7 +70,6 @@ pub async fn register_user(
                 role,
                 password_hash: password_hash.clone(),
             },
-            user_rejected,
         )
         .await?;
         let mut decisions = vec![claim, register];
@@ -82,13 +81,4 @@ pub async fn register_user(
     .await?;
     state.caught_up(&state.people, position).await?;
     Ok(user_id)
-}
-
-pub(crate) fn user_rejected(rejection: UserRejection) -> AppError {
-    match rejection {
-        UserRejection::AlreadyRegistered => AppError::Conflict(rejection.to_string()),
-        UserRejection::NotRegistered => AppError::Unauthorized(WRONG_CREDENTIALS.into()),
-        UserRejection::Deactivated => AppError::Forbidden(rejection.to_string()),
-        UserRejection::InvalidName => AppError::Invalid(rejection.to_string()),
-    }
 }

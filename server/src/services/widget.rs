@@ -7,9 +7,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::lines::{
-    change_directory, hex, line_rejected, random_hex, store_message, AcceptedMessage, InboundMessage,
-};
+use crate::services::lines::{change_directory, hex, random_hex, store_message, AcceptedMessage, InboundMessage};
 
 use crate::state::AppState;
 use domain::chat::chat_of;
@@ -48,7 +46,7 @@ pub async fn open_widget(state: &AppState, caller: &Caller, line_id: LineId) -> 
         company_id: caller.company_id,
         key: format!("{WIDGET_KEY_PREFIX}{}", random_hex(16)),
     };
-    change_directory::<Line>(state, caller, &line_stream(line_id), &command, line_rejected).await?;
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command).await?;
     Lines
         .line(&state.store, &line_id.to_string())
         .await?

@@ -1,7 +1,7 @@
 //! The contact importer: takes each started import of a contact file batch by batch, resuming after a restart (K8, K14).
 
 use crate::error::AppError;
-use crate::services::contacts::directory::{account_taken, decide_in_turn, open_business};
+use crate::services::contacts::directory::{decide_in_turn, open_business};
 use crate::services::contacts::files::{read, table_of, ContactLine};
 use crate::services::contacts::imports::{imported_contact_id, kept_file};
 use crate::workers::follower::Follower;
@@ -14,7 +14,7 @@ use domain::contact_import::{import_stream, ContactImport, ImportCommand, Import
 use domain::decider::Decider;
 use domain::event::decode;
 use domain::ids::{BusinessId, CompanyId, ContactId, ImportId};
-use domain::reservation::{Reservation, ReservationCommand};
+use domain::reservation::{Reservation, ReservationCommand, Reserved};
 use eventlog::{EventLog, Position, RecordedEvent};
 use projections::contacts::Contacts;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -104,8 +104,9 @@ async fn plan_row(
     }
     let mut claims = Vec::new();
     for account in &accounts {
-        let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-        match decide::<Reservation>(log, context, &account_stream(company, account), &claim, account_taken).await {
+        let claim =
+            ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key(), what: Reserved::Account };
+        match decide::<Reservation>(log, context, &account_stream(company, account), &claim).await {
             Ok(claimed) => claims.push(claimed),
             // The account is a contact's already: the row is that contact.
             Err(AppError::Conflict(_)) => return Ok(false),

@@ -8,7 +8,7 @@
 use crate::clock::{machine_time, Clock};
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::services::lines::chat_rejected;
+
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{decide_and_append, CommandContext};
@@ -228,7 +228,7 @@ impl Delivery {
         context.causation_id = Some(message.message_id);
         let command = ChatCommand::RecordDelivery { message_id: message.message_id, failure, at: context.now };
         let stream = chat_stream(message.chat_id);
-        decide_and_append::<Chat>(self.log.as_ref(), &self.metrics, &context, &stream, &command, chat_rejected).await?;
+        decide_and_append::<Chat>(self.log.as_ref(), &self.metrics, &context, &stream, &command).await?;
         Ok(())
     }
 }

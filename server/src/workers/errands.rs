@@ -6,7 +6,7 @@
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::services::lines::chat_rejected;
+
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{decide_and_append, CommandContext};
@@ -180,8 +180,7 @@ impl Errands {
                 let mut context = CommandContext::system(pending.company_id, clock.now());
                 context.causation_id = Some(id);
                 let stream = chat_stream(pending.chat_id);
-                let recorded =
-                    decide_and_append::<Chat>(log.as_ref(), &metrics, &context, &stream, &command, chat_rejected).await;
+                let recorded = decide_and_append::<Chat>(log.as_ref(), &metrics, &context, &stream, &command).await;
                 if let Err(error) = recorded {
                     tracing::warn!(%error, errand = %id, "the outcome of an errand could not be recorded");
                 }

@@ -13,6 +13,7 @@ use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{commit, CommandContext, CommitError, Decided};
 use chrono::{DateTime, Utc};
+use domain::agent::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
 use domain::chat::{Chat, ChatCommand, ChatEvent, ChatState};
 use domain::contact::{Account, ContactEvent, ContactOwner};
 use domain::decider::Decider;
@@ -20,7 +21,6 @@ use domain::event::decode;
 use domain::ids::{ChatId, CompanyId, ContactId, LineId, QueueId, UserId};
 use domain::line::{line_queue, LineEvent, OfflinePolicy};
 use domain::menu::Menu;
-use domain::pause::{Agent, AgentCommand, AgentEvent, AgentState, DEFAULT_CAPACITY};
 use domain::queue::{personal_queue, QueueEvent, QueueSettings};
 use domain::routing::{Assignment, RoutingFact, RoutingState};
 use domain::user::{Role, UserEvent};
@@ -710,7 +710,7 @@ impl Books {
         }
         for (agent, events) in received_now.into_iter().filter(|(_, events)| !events.is_empty()) {
             let Some((_, expected)) = agents.get_mut(&agent) else { continue };
-            let decided = Decided::new(context, &domain::pause::agent_stream(agent), *expected, &events)?;
+            let decided = Decided::new(context, &domain::agent::agent_stream(agent), *expected, &events)?;
             *expected = decided.expected_after();
             decisions.push(decided);
         }
@@ -790,7 +790,7 @@ impl ChatRouter {
                 let events = Agent::decide(&tracked.state, &command).map_err(|e| AppError::Internal(e.to_string()))?;
                 let Some(company) = self.books.company_of_agent.get(agent).copied() else { continue };
                 let context = system_context(company, now);
-                let stream = domain::pause::agent_stream(*agent);
+                let stream = domain::agent::agent_stream(*agent);
                 transactions.push(vec![Decided::new(&context, &stream, tracked.expected(), &events)?]);
                 break;
             }
@@ -932,7 +932,7 @@ mod tests {
         for agent in &agents {
             let online = AgentEvent::CameOnline { agent: *agent, node: "here".into(), at: noon() };
             let capacity = AgentEvent::CapacitySet { agent: *agent, capacity: 50 };
-            write(log.as_ref(), company, &domain::pause::agent_stream(*agent), &[capacity, online]).await;
+            write(log.as_ref(), company, &domain::agent::agent_stream(*agent), &[capacity, online]).await;
             let joined = QueueEvent::AgentAdded { queue_id: queue, agent: *agent };
             write(log.as_ref(), company, &domain::queue::queue_stream(queue), &[joined]).await;
         }
@@ -970,7 +970,7 @@ mod tests {
         // them in turn, and every chat is assigned.
         assert!(transactions.len() > 1, "the decision spans several transactions");
         let in_several = agents.iter().filter(|agent| {
-            let stream = domain::pause::agent_stream(**agent);
+            let stream = domain::agent::agent_stream(**agent);
             transactions.iter().filter(|t| t.iter().any(|d| d.stream() == stream)).count() > 1
         });
         assert!(in_several.count() > 0, "some agent gets chats in more than one transaction");

@@ -56,6 +56,7 @@ pub async fn load<D>(log: &dyn EventLog, stream: &str) -> Result<(D::State, Expe
 where
     D: Decider,
     D::Event: DomainEvent,
+    AppError: From<D::Rejection>,
 {
     let history = log.read_stream(stream).await?;
     let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
@@ -74,34 +75,34 @@ pub async fn decide_and_append<D>(
     context: &CommandContext,
     stream: &str,
     command: &D::Command,
-    rejected: impl Fn(D::Rejection) -> AppError,
 ) -> Result<Option<Position>, AppError>
 where
     D: Decider,
     D::Event: DomainEvent,
+    AppError: From<D::Rejection>,
 {
     with_retry(metrics, || async {
-        let decided = decide::<D>(log, context, stream, command, &rejected).await?;
+        let decided = decide::<D>(log, context, stream, command).await?;
         commit(log, metrics, vec![decided]).await
     })
     .await
 }
 
-/// Loads `stream`, folds it and decides `command`; `rejected` says what a rejection means to the
-/// caller.
+/// Loads `stream`, folds it and decides `command`; a rejection becomes the `AppError` that
+/// `crate::error` decides for it.
 pub async fn decide<D>(
     log: &dyn EventLog,
     context: &CommandContext,
     stream: &str,
     command: &D::Command,
-    rejected: impl FnOnce(D::Rejection) -> AppError,
 ) -> Result<Decided, AppError>
 where
     D: Decider,
     D::Event: DomainEvent,
+    AppError: From<D::Rejection>,
 {
     let (state, expected) = load::<D>(log, stream).await?;
-    let decided = D::decide(&state, command).map_err(rejected)?;
+    let decided = D::decide(&state, command)?;
     Decided::new(context, stream, expected, &decided)
 }
 

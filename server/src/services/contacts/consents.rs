@@ -4,7 +4,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::contacts::directory::{account_taken, country_of, decide_in_turn, holder_of};
+use crate::services::contacts::directory::{country_of, decide_in_turn, holder_of};
 use crate::services::contacts::files::{table_of, Table};
 use crate::services::contacts::imports::imported_contact_id;
 use crate::write::command::{commit, decide, load, with_retry, CommandContext, Decided};
@@ -16,7 +16,7 @@ use domain::contact::{
 };
 use domain::ids::{CompanyId, ContactId};
 use domain::phone::Country;
-use domain::reservation::{Reservation, ReservationCommand};
+use domain::reservation::{Reservation, ReservationCommand, Reserved};
 use domain::user::Role;
 use eventlog::ExpectedRevision;
 use serde::{Deserialize, Serialize};
@@ -237,11 +237,13 @@ async fn plan(
                         .or_else(|_| ContactDetails::parse(&account.id, NameSource::Import, None, "", &none, None))?;
                     change.commands.push(ContactCommand::Create { contact_id, company_id: company, details });
                     change.commands.push(ContactCommand::AddAccount { account: account.clone(), line: None });
-                    let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-                    change.claim = Some(
-                        decide::<Reservation>(log, context, &account_stream(company, &account), &claim, account_taken)
-                            .await?,
-                    );
+                    let claim = ReservationCommand::Claim {
+                        owner: contact_id.as_uuid(),
+                        name: account.key(),
+                        what: Reserved::Account,
+                    };
+                    change.claim =
+                        Some(decide::<Reservation>(log, context, &account_stream(company, &account), &claim).await?);
                 }
                 new.insert(change)
             }

@@ -8,7 +8,7 @@ use crate::metrics::Metrics;
 use crate::write::command::{commit, decide, load, with_retry, CommandContext, Decided};
 
 use crate::state::AppState;
-use domain::business::{business_stream, Business, BusinessCommand, BusinessRejection};
+use domain::business::{business_stream, Business, BusinessCommand};
 use domain::contact::{
     account_stream, contact_stream, Account, AccountRecord, Channel, ConsentRecord, ConsentScope, ConsentSource,
     Contact, ContactCommand, ContactDetails, ContactEvent, ContactOwner, ContactRejection, ContactState, NameSource,
@@ -16,7 +16,7 @@ use domain::contact::{
 use domain::decider::Decider;
 use domain::ids::{BusinessId, CompanyId, ContactId, LineId};
 use domain::phone::Country;
-use domain::reservation::{Reservation, ReservationCommand, ReservationRejection, ReservationState};
+use domain::reservation::{Reservation, ReservationCommand, ReservationState, Reserved};
 use domain::user::Role;
 use eventlog::{EventLog, ExpectedRevision};
 use projections::chat_board::{ChatBoard, ChatRow};
@@ -24,33 +24,6 @@ use projections::contacts::{BusinessRow, ContactRow, Contacts};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-impl From<ContactRejection> for AppError {
-    fn from(rejection: ContactRejection) -> Self {
-        match rejection {
-            ContactRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            ContactRejection::AlreadyExists | ContactRejection::Merged(_) | ContactRejection::NoSuchMerge => {
-                AppError::Conflict(rejection.to_string())
-            }
-            _ => AppError::Invalid(rejection.to_string()),
-        }
-    }
-}
-
-impl From<BusinessRejection> for AppError {
-    fn from(rejection: BusinessRejection) -> Self {
-        match rejection {
-            BusinessRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            BusinessRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-            BusinessRejection::InvalidName => AppError::Invalid(rejection.to_string()),
-        }
-    }
-}
-
-pub(crate) fn account_taken(rejection: ReservationRejection) -> AppError {
-    let ReservationRejection::Taken(account) = rejection;
-    AppError::Conflict(format!("the account {account} already belongs to another contact"))
-}
 
 /// An account as people write it.
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -206,8 +179,9 @@ fn making_contact(
     let company = CompanyId::from_uuid(context.company_id);
     let mut decisions = Vec::new();
     for ((account, _), (held, expected)) in accounts.iter().zip(reservations) {
-        let claim = ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key() };
-        let claimed = Reservation::decide(&held, &claim).map_err(account_taken)?;
+        let claim =
+            ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key(), what: Reserved::Account };
+        let claimed = Reservation::decide(&held, &claim)?;
         decisions.push(Decided::new(context, &account_stream(company, account), expected, &claimed)?);
     }
     let mut commands = vec![ContactCommand::Create { contact_id, company_id: company, details }];
@@ -374,10 +348,10 @@ pub async fn add_account(
     let log = state.log.as_ref();
     let position = with_retry(&state.metrics, || async {
         let (found, expected) = company_contact(state, caller.company_id, contact).await?;
-        let claim = ReservationCommand::Claim { owner: contact.as_uuid(), name: account.key() };
+        let claim =
+            ReservationCommand::Claim { owner: contact.as_uuid(), name: account.key(), what: Reserved::Account };
         let claimed =
-            decide::<Reservation>(log, &context, &account_stream(caller.company_id, &account), &claim, account_taken)
-                .await?;
+            decide::<Reservation>(log, &context, &account_stream(caller.company_id, &account), &claim).await?;
         let events = Contact::decide(&found, &ContactCommand::AddAccount { account: account.clone(), line: None })
             .map_err(AppError::from)?;
         commit(log, &state.metrics, vec![claimed, Decided::new(&context, &contact_stream(contact), expected, &events)?])
@@ -551,13 +525,12 @@ async fn hand_over_account(
 ) -> Result<Decided, AppError> {
     let stream = account_stream(company, account);
     let (held, expected) = load::<Reservation>(log, &stream).await?;
-    let mut events =
-        Reservation::decide(&held, &ReservationCommand::Release { owner: from.as_uuid() }).map_err(account_taken)?;
+    let mut events = Reservation::decide(&held, &ReservationCommand::Release { owner: from.as_uuid() })?;
     let released = events.iter().fold(held, Reservation::evolve);
-    events.extend(
-        Reservation::decide(&released, &ReservationCommand::Claim { owner: to.as_uuid(), name: account.key() })
-            .map_err(account_taken)?,
-    );
+    events.extend(Reservation::decide(
+        &released,
+        &ReservationCommand::Claim { owner: to.as_uuid(), name: account.key(), what: Reserved::Account },
+    )?);
     Decided::new(context, &stream, expected, &events)
 }
 
@@ -659,15 +632,7 @@ pub async fn open_business(
     name: String,
 ) -> Result<(), AppError> {
     let command = BusinessCommand::Create { business_id, company_id: company, name };
-    crate::state::execute::<Business>(
-        state,
-        context,
-        &business_stream(business_id),
-        &command,
-        AppError::from,
-        &state.contacts,
-    )
-    .await
+    crate::state::execute::<Business>(state, context, &business_stream(business_id), &command, &state.contacts).await
 }
 
 /// Renames or deletes a business of the caller's company.
@@ -686,7 +651,6 @@ pub async fn change_business(
         &caller.context(state.clock.now()),
         &business_stream(business),
         &command,
-        AppError::from,
         &state.contacts,
     )
     .await

@@ -13,9 +13,7 @@ use crate::services::contacts::files::{read, table_of};
 use crate::write::command::{commit, with_retry, Decided};
 
 use crate::state::AppState;
-use domain::contact_import::{
-    import_stream, ContactImport, ImportCommand, ImportEvent, ImportRejection, ImportState, RowCounts,
-};
+use domain::contact_import::{import_stream, ContactImport, ImportCommand, ImportEvent, ImportState, RowCounts};
 use domain::decider::Decider;
 use domain::event::decode;
 use domain::ids::{CompanyId, ContactId, ImportId};
@@ -28,16 +26,6 @@ use uuid::Uuid;
 /// The largest file imported (100,000 rows of contacts take about 10 MB of CSV).
 pub const IMPORT_MAX_BYTES: usize = 50 * 1024 * 1024;
 const FILES: &str = "contact_import_files";
-
-impl From<ImportRejection> for AppError {
-    fn from(rejection: ImportRejection) -> Self {
-        match rejection {
-            ImportRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            ImportRejection::Empty => AppError::Invalid(rejection.to_string()),
-            _ => AppError::Conflict(rejection.to_string()),
-        }
-    }
-}
 
 /// Where an import stands.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
