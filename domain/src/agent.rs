@@ -51,6 +51,15 @@ pub enum AgentEvent {
     ReceivedChat { agent: UserId, chat: ChatId },
 }
 
+crate::stored_names!(AgentEvent {
+    CAPACITY_SET = "AgentCapacitySet",
+    PAUSED = "AgentPaused",
+    RESUMED = "AgentResumed",
+    CAME_ONLINE = "AgentCameOnline",
+    WENT_OFFLINE = "AgentWentOffline",
+    RECEIVED_CHAT = "AgentReceivedChat",
+});
+
 impl DomainEvent for AgentEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +186,11 @@ impl Decider for Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<AgentEvent>(AgentEvent::NAMES);
+    }
     use crate::decider::given;
 
     fn reason(n: u128) -> Uuid {

@@ -32,6 +32,11 @@ pub enum ApiKeyEvent {
     Revoked { key_id: Uuid },
 }
 
+crate::stored_names!(ApiKeyEvent {
+    CREATED = "ApiKeyCreated",
+    REVOKED = "ApiKeyRevoked",
+});
+
 impl DomainEvent for ApiKeyEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +97,11 @@ impl Decider for ApiKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<ApiKeyEvent>(ApiKeyEvent::NAMES);
+    }
     use crate::decider::given;
 
     fn created() -> ApiKeyEvent {

@@ -279,6 +279,50 @@ pub enum ChatEvent {
     DeliveryFailed { chat_id: ChatId, message_id: Uuid, reason: String, at: DateTime<Utc> },
 }
 
+crate::stored_names!(ChatEvent {
+    CHAT_STARTED = "ChatStarted",
+    CONTACT_NAME_SEEN = "ContactNameSeen",
+    CONVERSATION_OPENED = "ConversationOpened",
+    CUSTOMER_MESSAGE_RECEIVED = "CustomerMessageReceived",
+    CHAT_QUEUED = "ChatQueued",
+    CHAT_ASSIGNED = "ChatAssigned",
+    REPLY_DEADLINE_SET = "ReplyDeadlineSet",
+    REPLY_DEADLINE_MISSED = "ReplyDeadlineMissed",
+    AGENT_REPLIED = "AgentReplied",
+    WAITING_POSITION_TOLD = "WaitingPositionTold",
+    CHAT_TRANSFERRED = "ChatTransferred",
+    CHAT_OWN_AGENT_SET = "ChatOwnAgentSet",
+    CHAT_LEFT_BY_OFFLINE_AGENT = "ChatLeftByOfflineAgent",
+    CHAT_RESOLVED = "ChatResolved",
+    MENU_SHOWN = "MenuShown",
+    MENU_OPTION_CHOSEN = "MenuOptionChosen",
+    MENU_ANSWER_REJECTED = "MenuAnswerRejected",
+    BOT_SAID = "BotSaid",
+    ASSIGNMENT_GREETING_SET = "AssignmentGreetingSet",
+    KEY_PHRASE_HEARD = "KeyPhraseHeard",
+    BOT_STOPPED = "BotStopped",
+    BOT_RESUMED = "BotResumed",
+    MENU_REMINDER_SENT = "MenuReminderSent",
+    MENU_TIMED_OUT = "MenuTimedOut",
+    INPUT_REQUESTED = "InputRequested",
+    INPUT_ACCEPTED = "InputAccepted",
+    INPUT_REJECTED = "InputRejected",
+    INPUT_ABANDONED = "InputAbandoned",
+    FORM_COMPLETED = "FormCompleted",
+    WEB_QUERY_REQUESTED = "WebQueryRequested",
+    WEB_QUERY_ANSWERED = "WebQueryAnswered",
+    WEB_QUERY_FAILED = "WebQueryFailed",
+    ANSWERS_EMAIL_REQUESTED = "AnswersEmailRequested",
+    ANSWERS_EMAILED = "AnswersEmailed",
+    ANSWERS_EMAIL_FAILED = "AnswersEmailFailed",
+    CONSENT_ASKED = "ConsentAsked",
+    CONSENT_GIVEN = "ConsentGiven",
+    CONSENT_REFUSED = "ConsentRefused",
+    BOT_SENT_FILE = "BotSentFile",
+    OUTBOUND_MESSAGE_DELIVERED = "OutboundMessageDelivered",
+    OUTBOUND_MESSAGE_FAILED = "OutboundMessageFailed",
+});
+
 impl DomainEvent for ChatEvent {
     fn actor(&self) -> Option<crate::actor::Actor> {
         let the_bots = matches!(
@@ -1273,6 +1317,11 @@ fn check_company(state: &ChatState, company: CompanyId) -> Result<(), ChatReject
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<ChatEvent>(ChatEvent::NAMES);
+    }
     use crate::decider::given;
 
     fn at() -> DateTime<Utc> {

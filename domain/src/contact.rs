@@ -289,6 +289,20 @@ pub enum ContactEvent {
     Restored { contact_id: ContactId, merge: Uuid, accounts: Vec<AccountRecord> },
 }
 
+crate::stored_names!(ContactEvent {
+    CREATED = "ContactCreated",
+    DETAILS_CHANGED = "ContactDetailsChanged",
+    ACCOUNT_ADDED = "ContactAccountAdded",
+    ACCOUNT_TALKED_TO_LINE = "ContactAccountTalkedToLine",
+    ACCOUNT_REMOVED = "ContactAccountRemoved",
+    OWNER_SET = "ContactOwnerSet",
+    CONSENT_RECORDED = "ContactConsentRecorded",
+    MERGED_INTO = "ContactMergedInto",
+    ABSORBED = "ContactAbsorbed",
+    SPLIT_OFF = "ContactSplitOff",
+    RESTORED = "ContactRestored",
+});
+
 impl DomainEvent for ContactEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -633,6 +647,11 @@ impl Decider for Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<ContactEvent>(ContactEvent::NAMES);
+    }
     use crate::decider::given;
     use chrono::TimeZone;
 

@@ -59,6 +59,12 @@ pub enum ImportEvent {
     Finished { import_id: ImportId },
 }
 
+crate::stored_names!(ImportEvent {
+    STARTED = "ContactImportStarted",
+    ROWS_DONE = "ContactImportRowsDone",
+    FINISHED = "ContactImportFinished",
+});
+
 impl DomainEvent for ImportEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -155,6 +161,11 @@ impl Decider for ContactImport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<ImportEvent>(ImportEvent::NAMES);
+    }
     use crate::decider::given;
     use uuid::Uuid;
 

@@ -64,6 +64,38 @@ fn read_tagged<E: DomainEvent>(event_type: &str, data: &Value) -> Result<E, Stri
     E::deserialize(MapDeserializer::<_, serde_json::Error>::new(fields)).map_err(|e| e.to_string())
 }
 
+/// The stored names of an event enum's variants as constants, for readers that pick events by
+/// name before decoding them (projections, log followers, the live hub), so that nobody outside
+/// the domain writes a name again. Each is the name its variant's `#[serde(rename)]` stores; every
+/// module's tests prove it with [`check_names`].
+#[macro_export]
+macro_rules! stored_names {
+    ($event:ident { $($name:ident = $text:literal),+ $(,)? }) => {
+        impl $event {
+            $(pub const $name: &'static str = $text;)+
+            /// Every stored name of this kind of event.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+        }
+    };
+}
+
+/// Fails unless `names` are exactly the stored names of `E`'s variants, as serde itself lists
+/// them when asked for a name no variant has.
+#[cfg(test)]
+pub(crate) fn check_names<E: DomainEvent + std::fmt::Debug>(names: &[&str]) {
+    let empty = Value::Object(Default::default());
+    let reason = match decode::<E>("NoSuchEvent", E::SCHEMA_VERSION, &empty) {
+        Err(EventDataError::Unreadable { reason, .. }) => reason,
+        other => panic!("a name no variant has was read: {other:?}"),
+    };
+    let expected = reason.split_once("expected one of").map_or("", |(_, list)| list);
+    let mut known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let mut listed = names.to_vec();
+    known.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(listed, known, "the constants name every variant, as serde stores them ({reason})");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

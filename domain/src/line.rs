@@ -148,6 +148,13 @@ pub enum LineEvent {
     WidgetOpened { line_id: LineId, key: String },
 }
 
+crate::stored_names!(LineEvent {
+    CREATED = "LineCreated",
+    ROUTING_CHANGED = "LineRoutingChanged",
+    OFFLINE_POLICY_SET = "LineOfflinePolicySet",
+    WIDGET_OPENED = "LineWidgetOpened",
+});
+
 impl DomainEvent for LineEvent {}
 
 /// Queues and agents named in a routing are checked to exist in the company before the command.
@@ -266,6 +273,11 @@ impl Decider for Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<LineEvent>(LineEvent::NAMES);
+    }
     use crate::decider::given;
     use uuid::Uuid;
 

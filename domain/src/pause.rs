@@ -44,6 +44,12 @@ pub enum PauseReasonEvent {
     Retired { reason_id: Uuid },
 }
 
+crate::stored_names!(PauseReasonEvent {
+    CREATED = "PauseReasonCreated",
+    RENAMED = "PauseReasonRenamed",
+    RETIRED = "PauseReasonRetired",
+});
+
 impl DomainEvent for PauseReasonEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,6 +127,11 @@ impl Decider for PauseReasons {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<PauseReasonEvent>(PauseReasonEvent::NAMES);
+    }
     use crate::decider::given;
 
     fn reason(n: u128) -> Uuid {

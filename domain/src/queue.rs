@@ -142,6 +142,14 @@ pub enum QueueEvent {
     SettingsChanged { queue_id: QueueId, settings: QueueSettings },
 }
 
+crate::stored_names!(QueueEvent {
+    CREATED = "QueueCreated",
+    AGENT_ADDED = "AgentAddedToQueue",
+    AGENT_REMOVED = "AgentRemovedFromQueue",
+    RENAMED = "QueueRenamed",
+    SETTINGS_CHANGED = "QueueSettingsChanged",
+});
+
 impl DomainEvent for QueueEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -278,6 +286,11 @@ impl Decider for Queue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<QueueEvent>(QueueEvent::NAMES);
+    }
     use crate::decider::given;
     use uuid::Uuid;
 

@@ -81,6 +81,14 @@ pub enum UserEvent {
     Deactivated,
 }
 
+crate::stored_names!(UserEvent {
+    REGISTERED = "UserRegistered",
+    SESSION_STARTED = "UserSessionStarted",
+    SESSION_ENDED = "UserSessionEnded",
+    RENAMED = "UserRenamed",
+    DEACTIVATED = "UserDeactivated",
+});
+
 impl DomainEvent for UserEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -230,6 +238,11 @@ impl Decider for User {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<UserEvent>(UserEvent::NAMES);
+    }
     use crate::decider::given;
 
     /// A fixed time: these tests are about order, not about when.

@@ -171,16 +171,20 @@ impl Projection for AgentBoard {
 
     /// Pause reasons, and agents' capacity, pauses and presence; not the chats they receive.
     fn reads(&self, event: &RecordedEvent) -> bool {
-        event.event_type.starts_with("PauseReason")
+        PauseReasonEvent::NAMES.contains(&event.event_type.as_str())
             || matches!(
                 event.event_type.as_str(),
-                "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
+                AgentEvent::CAPACITY_SET
+                    | AgentEvent::PAUSED
+                    | AgentEvent::RESUMED
+                    | AgentEvent::CAME_ONLINE
+                    | AgentEvent::WENT_OFFLINE
             )
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let company = event.metadata.company_id.to_string();
-        if event.event_type.starts_with("PauseReason") {
+        if PauseReasonEvent::NAMES.contains(&event.event_type.as_str()) {
             match decode_event::<PauseReasonEvent>(event)? {
                 PauseReasonEvent::Created { reason_id, name } | PauseReasonEvent::Renamed { reason_id, name } => {
                     sqlx::query(&format!(

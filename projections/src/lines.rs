@@ -148,52 +148,53 @@ impl Projection for Lines {
     }
 
     fn reads(&self, event: &RecordedEvent) -> bool {
-        event.event_type.starts_with("Line") || event.event_type.starts_with("ApiKey")
+        LineEvent::NAMES.contains(&event.event_type.as_str()) || ApiKeyEvent::NAMES.contains(&event.event_type.as_str())
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
         match event.event_type.as_str() {
-            "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" | "LineWidgetOpened" => {
-                match decode_event::<LineEvent>(event)? {
-                    LineEvent::WidgetOpened { line_id, key } => {
-                        sqlx::query(&format!("UPDATE {LINES} SET widget_key = $1 WHERE line_id = $2"))
-                            .bind(key)
-                            .bind(line_id.to_string())
-                            .execute(&mut *connection)
-                            .await?;
-                    }
-                    LineEvent::OfflinePolicySet { line_id, policy } => {
-                        let policy = serde_json::to_value(policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                        sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
-                            .bind(policy.as_str().unwrap_or("wait").to_string())
-                            .bind(line_id.to_string())
-                            .execute(&mut *connection)
-                            .await?;
-                    }
-                    LineEvent::Created { line_id, company_id, name, routing, webhook } => {
-                        sqlx::query(&format!(
-                            "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL) \
-                         ON CONFLICT (line_id) DO NOTHING"
-                        ))
+            LineEvent::CREATED
+            | LineEvent::ROUTING_CHANGED
+            | LineEvent::OFFLINE_POLICY_SET
+            | LineEvent::WIDGET_OPENED => match decode_event::<LineEvent>(event)? {
+                LineEvent::WidgetOpened { line_id, key } => {
+                    sqlx::query(&format!("UPDATE {LINES} SET widget_key = $1 WHERE line_id = $2"))
+                        .bind(key)
                         .bind(line_id.to_string())
-                        .bind(company_id.to_string())
-                        .bind(name)
-                        .bind(routing_json(event, &routing)?)
-                        .bind(webhook.as_ref().map(|w| w.url.clone()))
-                        .bind(webhook.map(|w| w.secret))
                         .execute(&mut *connection)
                         .await?;
-                    }
-                    LineEvent::RoutingChanged { line_id, routing } => {
-                        sqlx::query(&format!("UPDATE {LINES} SET routing = $1 WHERE line_id = $2"))
-                            .bind(routing_json(event, &routing)?)
-                            .bind(line_id.to_string())
-                            .execute(&mut *connection)
-                            .await?;
-                    }
                 }
-            }
-            "ApiKeyCreated" | "ApiKeyRevoked" => match decode_event::<ApiKeyEvent>(event)? {
+                LineEvent::OfflinePolicySet { line_id, policy } => {
+                    let policy = serde_json::to_value(policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                    sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
+                        .bind(policy.as_str().unwrap_or("wait").to_string())
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
+                LineEvent::Created { line_id, company_id, name, routing, webhook } => {
+                    sqlx::query(&format!(
+                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL) \
+                         ON CONFLICT (line_id) DO NOTHING"
+                    ))
+                    .bind(line_id.to_string())
+                    .bind(company_id.to_string())
+                    .bind(name)
+                    .bind(routing_json(event, &routing)?)
+                    .bind(webhook.as_ref().map(|w| w.url.clone()))
+                    .bind(webhook.map(|w| w.secret))
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                LineEvent::RoutingChanged { line_id, routing } => {
+                    sqlx::query(&format!("UPDATE {LINES} SET routing = $1 WHERE line_id = $2"))
+                        .bind(routing_json(event, &routing)?)
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
+            },
+            ApiKeyEvent::CREATED | ApiKeyEvent::REVOKED => match decode_event::<ApiKeyEvent>(event)? {
                 ApiKeyEvent::Created { key_id, company_id, name, key_hash, prefix } => {
                     sqlx::query(&format!(
                         "INSERT INTO {KEYS} (key_id, company_id, name, key_hash, prefix, revoked) \

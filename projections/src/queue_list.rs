@@ -128,7 +128,11 @@ impl Projection for QueueList {
     fn reads(&self, event: &RecordedEvent) -> bool {
         matches!(
             event.event_type.as_str(),
-            "QueueCreated" | "QueueRenamed" | "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged"
+            QueueEvent::CREATED
+                | QueueEvent::RENAMED
+                | QueueEvent::AGENT_ADDED
+                | QueueEvent::AGENT_REMOVED
+                | QueueEvent::SETTINGS_CHANGED
         )
     }
 

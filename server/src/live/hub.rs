@@ -4,6 +4,9 @@
 
 use crate::caller::Caller;
 use crate::live::directory::Directory;
+use domain::agent::AgentEvent;
+use domain::chat::ChatEvent;
+use domain::queue::QueueEvent;
 
 use axum::extract::ws::{Message, WebSocket};
 use domain::user::Role;
@@ -102,23 +105,27 @@ impl LiveHub {
         let company_id = event.metadata.company_id;
         let mut chat = None;
         let (topic, agent) = match event.event_type.as_str() {
-            "QueueCreated"
-            | "QueueRenamed"
-            | "QueueSettingsChanged"
-            | "AgentAddedToQueue"
-            | "AgentRemovedFromQueue" => ("queues", None),
-            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline" => {
+            QueueEvent::CREATED
+            | QueueEvent::RENAMED
+            | QueueEvent::SETTINGS_CHANGED
+            | QueueEvent::AGENT_ADDED
+            | QueueEvent::AGENT_REMOVED => ("queues", None),
+            AgentEvent::CAPACITY_SET
+            | AgentEvent::PAUSED
+            | AgentEvent::RESUMED
+            | AgentEvent::CAME_ONLINE
+            | AgentEvent::WENT_OFFLINE => {
                 ("agents", event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()))
             }
             kind if event.stream.starts_with("chat-") => {
                 let mut agents = self.chat_agents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                if kind == "ChatAssigned" {
+                if kind == ChatEvent::CHAT_ASSIGNED {
                     if let Some(agent) = event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()) {
                         agents.insert(event.stream.clone(), agent);
                     }
                 }
                 let agent = agents.get(&event.stream).copied();
-                if matches!(kind, "ChatResolved" | "ChatQueued") {
+                if matches!(kind, ChatEvent::CHAT_RESOLVED | ChatEvent::CHAT_QUEUED) {
                     agents.remove(&event.stream);
                 }
                 chat = Some(event.stream.clone());

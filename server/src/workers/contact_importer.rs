@@ -230,7 +230,7 @@ impl Follower for ContactImporter {
     }
 
     fn learn(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
-        if !matches!(event.event_type.as_str(), "ContactImportStarted" | "ContactImportFinished") {
+        if !matches!(event.event_type.as_str(), ImportEvent::STARTED | ImportEvent::FINISHED) {
             return Ok(());
         }
         match decode::<ImportEvent>(&event.event_type, event.metadata.schema_version, &event.data)? {

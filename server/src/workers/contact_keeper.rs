@@ -72,7 +72,13 @@ impl ContactKeeper {
         if event.stream.starts_with("account-") && !self.reserved.contains(&event.stream) {
             self.reserved.insert(event.stream.clone());
         }
-        if !matches!(event.event_type.as_str(), "ChatStarted" | "ContactNameSeen" | "ConsentGiven" | "ConsentRefused") {
+        if !matches!(
+            event.event_type.as_str(),
+            ChatEvent::CHAT_STARTED
+                | ChatEvent::CONTACT_NAME_SEEN
+                | ChatEvent::CONSENT_GIVEN
+                | ChatEvent::CONSENT_REFUSED
+        ) {
             return Ok(());
         }
         let chore = match decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, &event.data)? {
@@ -94,7 +100,7 @@ impl ContactKeeper {
             }
             ChatEvent::ConsentGiven { chat_id, at, .. } | ChatEvent::ConsentRefused { chat_id, at, .. } => {
                 let Some((company, account)) = self.accounts.get(&chat_id).cloned() else { return Ok(()) };
-                let given = event.event_type == "ConsentGiven";
+                let given = event.event_type == ChatEvent::CONSENT_GIVEN;
                 let scope = ConsentScope::Account { account: account.clone() };
                 Chore::Consent {
                     company,

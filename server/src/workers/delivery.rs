@@ -109,7 +109,7 @@ impl Delivery {
 
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), DeliveryError> {
         let version = event.metadata.schema_version;
-        if event.event_type == "LineCreated" {
+        if event.event_type == LineEvent::CREATED {
             if let LineEvent::Created { line_id, webhook: Some(webhook), .. } =
                 decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)?
             {

@@ -118,12 +118,12 @@ impl Errands {
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), AppError> {
         let interesting = matches!(
             event.event_type.as_str(),
-            "WebQueryRequested"
-                | "WebQueryAnswered"
-                | "WebQueryFailed"
-                | "AnswersEmailRequested"
-                | "AnswersEmailed"
-                | "AnswersEmailFailed"
+            ChatEvent::WEB_QUERY_REQUESTED
+                | ChatEvent::WEB_QUERY_ANSWERED
+                | ChatEvent::WEB_QUERY_FAILED
+                | ChatEvent::ANSWERS_EMAIL_REQUESTED
+                | ChatEvent::ANSWERS_EMAILED
+                | ChatEvent::ANSWERS_EMAIL_FAILED
         );
         if !interesting {
             return Ok(());

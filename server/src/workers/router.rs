@@ -261,11 +261,11 @@ impl Books {
                 let chat_event = decode::<ChatEvent>(event.event_type, version, event.data).map_err(AppError::from)?;
                 self.learn_chat(company, event.revision, &chat_event);
             }
-            "ContactAccountAdded"
-            | "ContactAbsorbed"
-            | "ContactRestored"
-            | "ContactAccountRemoved"
-            | "ContactOwnerSet" => {
+            ContactEvent::ACCOUNT_ADDED
+            | ContactEvent::ABSORBED
+            | ContactEvent::RESTORED
+            | ContactEvent::ACCOUNT_REMOVED
+            | ContactEvent::OWNER_SET => {
                 let contact_event =
                     decode::<ContactEvent>(event.event_type, version, event.data).map_err(AppError::from)?;
                 for account in self.owners.learn(company, &contact_event) {
@@ -274,13 +274,17 @@ impl Books {
                     }
                 }
             }
-            "AgentCapacitySet" | "AgentPaused" | "AgentResumed" | "AgentCameOnline" | "AgentWentOffline"
-            | "AgentReceivedChat" => {
+            AgentEvent::CAPACITY_SET
+            | AgentEvent::PAUSED
+            | AgentEvent::RESUMED
+            | AgentEvent::CAME_ONLINE
+            | AgentEvent::WENT_OFFLINE
+            | AgentEvent::RECEIVED_CHAT => {
                 let agent_event =
                     decode::<AgentEvent>(event.event_type, version, event.data).map_err(AppError::from)?;
                 self.learn_agent(company, event.revision, &agent_event);
             }
-            "AgentAddedToQueue" | "AgentRemovedFromQueue" | "QueueSettingsChanged" => {
+            QueueEvent::AGENT_ADDED | QueueEvent::AGENT_REMOVED | QueueEvent::SETTINGS_CHANGED => {
                 match decode::<QueueEvent>(event.event_type, version, event.data).map_err(AppError::from)? {
                     QueueEvent::AgentAdded { queue_id, agent } => {
                         self.fact(company, RoutingFact::AgentJoinedQueue { agent, queue: queue_id })
@@ -294,7 +298,7 @@ impl Books {
                     QueueEvent::Created { .. } | QueueEvent::Renamed { .. } => {}
                 }
             }
-            "UserRegistered" | "UserDeactivated" => {
+            UserEvent::REGISTERED | UserEvent::DEACTIVATED => {
                 let user = event.stream.strip_prefix("user-").and_then(|id| id.parse::<UserId>().ok());
                 match (decode::<UserEvent>(event.event_type, version, event.data).map_err(AppError::from)?, user) {
                     (UserEvent::Registered { user_id, role: Role::Agent, .. }, _) => {
@@ -309,7 +313,7 @@ impl Books {
                     _ => {}
                 }
             }
-            "LineCreated" | "LineRoutingChanged" | "LineOfflinePolicySet" => {
+            LineEvent::CREATED | LineEvent::ROUTING_CHANGED | LineEvent::OFFLINE_POLICY_SET => {
                 let (line_id, routing) =
                     match decode::<LineEvent>(event.event_type, version, event.data).map_err(AppError::from)? {
                         LineEvent::Created { line_id, routing, .. }
@@ -978,6 +982,6 @@ mod tests {
             commit(log.as_ref(), &Metrics::default(), transaction).await.expect("the log takes every transaction");
         }
         let everything = log.read_all(Position::default(), 10_000).await.expect("the log reads");
-        assert_eq!(everything.iter().filter(|e| e.event_type == "ChatAssigned").count(), 250);
+        assert_eq!(everything.iter().filter(|e| e.event_type == ChatEvent::CHAT_ASSIGNED).count(), 250);
     }
 }

@@ -516,9 +516,17 @@ async fn a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in(backend
     assert_eq!(agent_cannot.status(), 401);
 }
 
-/// Every `.route("/api/v1/…", get(…).post(…))` of `server/src/routes.rs`, as (method, path).
+/// Every `.route("/api/v1/…", get(…).post(…))` of the HTTP areas (`server/src/http/`), as
+/// (method, path).
 fn routes_in_the_source() -> Vec<(String, String)> {
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http");
+    let mut source = String::new();
+    for file in std::fs::read_dir(folder).expect("the HTTP areas' folder") {
+        let path = file.expect("an entry of the folder").path();
+        if path.extension().is_some_and(|extension| extension == "rs") {
+            source += &std::fs::read_to_string(&path).expect("an HTTP area's source");
+        }
+    }
     let mut routes = Vec::new();
     for chunk in source.split(".route(\"").skip(1) {
         let Some((path, rest)) = chunk.split_once('"') else { continue };
