@@ -88,7 +88,8 @@ pub(crate) fn check_names<E: DomainEvent + std::fmt::Debug>(names: &[&str]) {
         Err(EventDataError::Unreadable { reason, .. }) => reason,
         other => panic!("a name no variant has was read: {other:?}"),
     };
-    let expected = reason.split_once("expected one of").map_or("", |(_, list)| list);
+    // serde says "expected `A`", "expected `A` or `B`" or "expected one of `A`, `B`, …".
+    let expected = reason.split_once("expected").map_or("", |(_, list)| list);
     let mut known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     let mut listed = names.to_vec();
     known.sort_unstable();
