@@ -1,0 +1,90 @@
+//! Chats and conversations as the pages show them: names instead of ids.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::services::chats::{list_chats, read_chat, resolve};
+use crate::state::AppState;
+use app::contract::{ChatView, ConversationMessage, ConversationView};
+
+use domain::user::Role;
+use projections::chat_board::ChatRow;
+use projections::lines::Lines;
+use projections::people::People;
+use projections::queue_list::QueueList;
+
+pub async fn my_chats(state: &AppState, caller: Caller) -> Result<Vec<ChatView>, AppError> {
+    caller.require(&[Role::Agent])?;
+    let rows = list_chats(state, &caller).await?;
+    chat_views(state, &caller, rows).await
+}
+
+pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> Result<ConversationView, AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let read = read_chat(state, &caller, chat).await?;
+    let people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await;
+    let people = people.map_err(AppError::from)?;
+    let author = |id: &str| match id {
+        "customer" => read.chat.contact_name.clone(),
+        "bot" => "Bot".to_string(),
+        agent => people.iter().find(|p| p.user_id == agent).map_or_else(|| agent.to_string(), |p| p.name.clone()),
+    };
+    let messages = read
+        .messages
+        .iter()
+        .map(|message| ConversationMessage {
+            id: message.message_id.clone(),
+            direction: message.direction.clone(),
+            author: author(&message.author),
+            text: message.text.clone(),
+            media: message.media.clone(),
+        })
+        .collect();
+    Ok(ConversationView {
+        id: read.chat.chat_id.clone(),
+        contact: read.chat.contact_name.clone(),
+        state: read.chat.state.clone(),
+        messages,
+    })
+}
+
+pub async fn reply(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    crate::services::chats::reply(state, &caller, chat, &text).await?;
+    Ok(())
+}
+
+pub async fn resolve_chat(state: &AppState, caller: Caller, chat_id: String) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    resolve(state, &caller, chat).await
+}
+
+/// Chats as the pages show them: names of contacts, agents and queues (or lines) instead of ids.
+pub async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -> Result<Vec<ChatView>, AppError> {
+    let company = caller.company_id.to_string();
+    let agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+    let lines = Lines.lines_of(&state.store, &company).await?;
+    let queue_name = |id: &str| {
+        queues
+            .iter()
+            .find(|q| q.queue_id == id)
+            .map(|q| q.name.clone())
+            .or_else(|| lines.iter().find(|l| l.line_id == id).map(|l| l.name.clone()))
+            .or_else(|| agents.iter().find(|a| a.user_id == id).map(|a| a.name.clone()))
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| ChatView {
+            agent: row
+                .agent_id
+                .as_deref()
+                .and_then(|id| agents.iter().find(|a| a.user_id == id))
+                .map(|a| a.name.clone()),
+            queue: row.queue_id.as_deref().and_then(queue_name),
+            contact: if row.contact_name.is_empty() { row.contact_id } else { row.contact_name },
+            id: row.chat_id,
+            state: row.state,
+            last_text: row.last_text,
+        })
+        .collect())
+}

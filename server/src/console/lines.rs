@@ -1,0 +1,90 @@
+//! Lines, their widgets and menus as the supervisor's page shows and edits them.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::services::lines::{change_line_routing, list_lines, NewLine};
+use crate::services::menu_preview::{preview, read_menu};
+use crate::state::AppState;
+use app::contract::{LineView, MenuPreview, PreviewLineView};
+
+use domain::line::LineRouting;
+use domain::user::Role;
+use projections::people::People;
+use projections::queue_list::QueueList;
+
+pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<Vec<LineView>, AppError> {
+    let rows = list_lines(state, &caller).await?;
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await.map_err(AppError::from)?;
+    let agents = People
+        .users_of(&state.store, &caller.company_id.to_string(), Role::Agent.as_str())
+        .await
+        .map_err(AppError::from)?;
+    let queue_name = |id: String| queues.iter().find(|q| q.queue_id == id).map_or(id, |q| q.name.clone());
+    let agent_name = |id: String| agents.iter().find(|a| a.user_id == id).map_or(id, |a| a.name.clone());
+    Ok(rows
+        .into_iter()
+        .map(|row| LineView {
+            routes_to: match &row.routing {
+                LineRouting::Queue(queue) => format!("Queue {}", queue_name(queue.to_string())),
+                LineRouting::Agent(agent) => format!("Agent {}", agent_name(agent.to_string())),
+                LineRouting::Agents(agents) => format!(
+                    "Agents {}",
+                    agents.iter().map(|a| agent_name(a.to_string())).collect::<Vec<_>>().join(", ")
+                ),
+                LineRouting::Menu(_) => "The menu bot".into(),
+            },
+            menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
+            widget_snippet: row.widget_key.map(|key| crate::services::widget::snippet(&origin, &key)),
+            id: row.line_id,
+            name: row.name,
+        })
+        .collect())
+}
+
+pub async fn create_line(state: &AppState, caller: Caller, name: String, queue_id: String) -> Result<(), AppError> {
+    let queue = queue_id.parse().map_err(|_| AppError::Invalid("choose the queue the line's chats go to".into()))?;
+    let line = NewLine { name, routing: LineRouting::Queue(queue), webhook_url: None };
+    crate::services::lines::create_line(state, &caller, &line).await?;
+    Ok(())
+}
+
+pub async fn open_widget(state: &AppState, caller: Caller, line_id: String) -> Result<(), AppError> {
+    let line = line_id.parse().map_err(|_| AppError::Invalid("no such line".into()))?;
+    crate::services::widget::open_widget(state, &caller, line).await?;
+    Ok(())
+}
+
+pub async fn preview_menu(
+    state: &AppState,
+    caller: Caller,
+    menu: String,
+    answers: Vec<String>,
+) -> Result<MenuPreview, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let menu = match read_menu(&menu) {
+        Ok(menu) => menu,
+        Err(problem) => return Ok(MenuPreview { problem: Some(problem.to_string()), lines: vec![] }),
+    };
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await.map_err(AppError::from)?;
+    let queue_name = |queue: domain::ids::QueueId| {
+        let id = queue.to_string();
+        queues.iter().find(|q| q.queue_id == id).map_or_else(|| format!("an unknown queue ({id})"), |q| q.name.clone())
+    };
+    let lines = preview(&menu, &answers, state.clock.now(), queue_name)
+        .into_iter()
+        .map(|line| PreviewLineView {
+            from: line.from.to_string(),
+            text: line.text,
+            choices: line.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
+        })
+        .collect();
+    Ok(MenuPreview { problem: None, lines })
+}
+
+pub async fn save_menu(state: &AppState, caller: Caller, line_id: String, menu: String) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let line = line_id.parse().map_err(|_| AppError::Invalid("no such line".into()))?;
+    let menu = read_menu(&menu)?;
+    change_line_routing(state, &caller, line, LineRouting::Menu(Box::new(menu))).await?;
+    Ok(())
+}
