@@ -6,6 +6,26 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
 
+/// Runs each named test `async fn name(backend: Backend)` twice, as `sqlite::name` and
+/// `postgres::name`: every storage test of the workspace runs on both backends through this one
+/// macro. `threads = N;` first sets the runtime's worker threads (2 unless said).
+#[macro_export]
+macro_rules! on_both_backends {
+    (threads = $threads:literal; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn $name() { super::$name($crate::testing::Backend::Sqlite).await }) *
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn $name() { super::$name($crate::testing::Backend::Postgres).await }) *
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(threads = 2; $($name),*);
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -12,20 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Sqlite).await }) *
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Postgres).await }) *
-        }
-    };
-}
-
-on_both_backends!(
+eventlog::on_both_backends!(
+    threads = 4;
     expected_revision_matrix_accepts_and_refuses_as_specified,
     wrong_expected_revision_writes_nothing,
     empty_append_creates_nothing,

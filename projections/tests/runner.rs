@@ -16,20 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Sqlite).await }) *
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Postgres).await }) *
-        }
-    };
-}
-
-on_both_backends!(
+eventlog::on_both_backends!(
     a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild,
     bumping_the_version_rebuilds_into_fresh_tables,
     two_runners_of_one_projection_race_and_agree_with_a_rebuild,

@@ -7,7 +7,7 @@ use crate::support::*;
 use eventlog::testing::Backend;
 use serde_json::json;
 
-on_both_backends!(every_role_of_every_company_gets_what_it_should_and_nothing_else);
+eventlog::on_both_backends!(every_role_of_every_company_gets_what_it_should_and_nothing_else);
 
 /// One request: method, path, body (JSON, or a form for server functions).
 enum Body {

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::time::Duration;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     a_message_on_the_api_line_reaches_an_online_member_of_the_lines_queue,
     bad_keys_unknown_lines_and_malformed_messages_are_refused,
     a_message_sent_twice_is_stored_once,

@@ -4,7 +4,7 @@
 use crate::support::*;
 use eventlog::testing::Backend;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     companies_created_by_the_operator_never_see_nor_touch_each_others_data,
     only_the_operator_creates_companies_and_bad_requests_are_refused,
     a_company_limits_its_agents_and_its_signed_in_agents,

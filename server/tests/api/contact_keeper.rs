@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     customers_met_for_the_first_time_get_their_contacts_in_one_append,
     a_customer_given_a_contact_before_the_keeper_acts_joins_that_contact,
 );

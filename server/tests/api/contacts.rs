@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use server::clock::{Clock, SystemClock};
 use std::time::Duration;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     contacts_are_created_edited_and_found_by_name_phone_email_business_and_account,
     bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_contact,
     an_inbound_chat_finds_or_creates_its_contact_and_the_card_lists_its_chats_on_every_line,

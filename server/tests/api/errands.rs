@@ -11,7 +11,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agent,
     a_web_query_tells_the_customer_what_the_service_answered_or_that_it_failed,
     without_an_smtp_server_the_email_is_recorded_as_failed_with_the_reason,

@@ -2,7 +2,6 @@
 //! to compile and link in release instead of one per file (`make test` spent most of its Rust
 //! build time linking eight copies of the server).
 
-#[macro_use]
 mod support;
 
 mod authorization;

@@ -7,7 +7,7 @@ use server::config::{default_company, LogFormat, Settings};
 use server::startup::Application;
 use std::time::Duration;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     a_supervisor_renames_an_agent,
     a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in,
     supervisors_create_rename_and_retire_pause_reasons,

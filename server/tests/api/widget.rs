@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
 
-on_both_backends!(
+eventlog::on_both_backends!(
     a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live,
     widget_calls_without_a_valid_widget_or_visitor_are_refused,
     visitors_send_files_within_the_limits_and_agents_see_them,

@@ -1,5 +1,4 @@
-//! What every HTTP test needs: a served application on a fresh database, signed-in clients,
-//! and the macro that runs a test on both backends.
+//! What every HTTP test needs: a served application on a fresh database and signed-in clients.
 
 #![allow(dead_code)]
 
@@ -16,20 +15,6 @@ mod outside;
 pub use chats::*;
 #[allow(unused_imports)]
 pub use outside::*;
-
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Sqlite).await }) *
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(eventlog::testing::Backend::Postgres).await }) *
-        }
-    };
-}
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
