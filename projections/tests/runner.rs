@@ -145,9 +145,13 @@ async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(back
     let following =
         Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(7));
     let task = tokio::spawn(following.clone().run());
-    while following.checkpoint().await.unwrap() == before_crash {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while following.checkpoint().await.unwrap() == before_crash {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .expect("the runner moves past the checkpoint it had when it crashed");
     task.abort();
     let _ = task.await;
 

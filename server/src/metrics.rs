@@ -1,5 +1,8 @@
-//! Prometheus metrics in the text exposition format: requests, appends, conflicts, projection lag.
+//! Prometheus metrics in the text exposition format: requests, appends, conflicts, projection lag,
+//! and how far each log follower has acted.
 
+use chrono::{DateTime, Utc};
+use eventlog::Position;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,6 +13,16 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     appended: AtomicU64,
     conflicts: AtomicU64,
+    followers: Mutex<BTreeMap<&'static str, FollowerProgress>>,
+}
+
+/// How far a process that follows the log has acted: on every event up to `acted`, and (the
+/// router) on every timer due at `timers_checked_at` of the business clock. Tests wait on it to
+/// know that something did not happen; operators see it in `/healthz` and `/metrics`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct FollowerProgress {
+    pub acted: Option<Position>,
+    pub timers_checked_at: Option<DateTime<Utc>>,
 }
 
 /// How far one projection trails the log.
@@ -33,6 +46,24 @@ impl Metrics {
 
     pub fn append_conflict(&self) {
         self.conflicts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `follower` has acted on every event up to `position`.
+    pub fn follower_acted(&self, follower: &'static str, position: Position) {
+        if let Ok(mut followers) = self.followers.lock() {
+            followers.entry(follower).or_default().acted = Some(position);
+        }
+    }
+
+    /// `follower` has rung every timer due at `now`.
+    pub fn timers_checked(&self, follower: &'static str, now: DateTime<Utc>) {
+        if let Ok(mut followers) = self.followers.lock() {
+            followers.entry(follower).or_default().timers_checked_at = Some(now);
+        }
+    }
+
+    pub fn followers(&self) -> BTreeMap<&'static str, FollowerProgress> {
+        self.followers.lock().map(|followers| followers.clone()).unwrap_or_default()
     }
 
     pub fn render(&self, lags: &[ProjectionLag]) -> String {
@@ -60,6 +91,13 @@ impl Metrics {
                 "projection_lag_events{{projection=\"{}\",version=\"{}\"}} {}",
                 lag.name, lag.version, lag.events_behind
             );
+        }
+        out.push_str("# HELP follower_acted_transaction The log transaction up to which a follower has acted.\n");
+        out.push_str("# TYPE follower_acted_transaction gauge\n");
+        for (name, progress) in self.followers() {
+            if let Some(acted) = progress.acted {
+                let _ = writeln!(out, "follower_acted_transaction{{follower=\"{name}\"}} {}", acted.transaction);
+            }
         }
         out
     }

@@ -103,14 +103,14 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let leadership = Leadership::new(&settings.database_url, "router");
         let chat_router = ChatRouter::new(log.clone(), store.clone(), metrics.clone(), leadership, clock.clone());
-        background.push(tokio::spawn(follow(chat_router)));
+        background.push(tokio::spawn(follow(chat_router, metrics.clone())));
         let delivery = Delivery::new(
             log.clone(),
             metrics.clone(),
             Leadership::new(&settings.database_url, "delivery"),
             clock.clone(),
         );
-        background.push(tokio::spawn(follow(delivery)));
+        background.push(tokio::spawn(follow(delivery, metrics.clone())));
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.smtp_from).map_err(StartupError::Mail)?;
         let errands = Errands::new(
             log.clone(),
@@ -119,14 +119,14 @@ impl Application {
             mailer,
             clock.clone(),
         );
-        background.push(tokio::spawn(follow(errands)));
+        background.push(tokio::spawn(follow(errands, metrics.clone())));
         let keeper = ContactKeeper::new(
             log.clone(),
             metrics.clone(),
             Leadership::new(&settings.database_url, "contacts"),
             clock.clone(),
         );
-        background.push(tokio::spawn(follow(keeper)));
+        background.push(tokio::spawn(follow(keeper, metrics.clone())));
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let directory = live.directory();
@@ -174,7 +174,7 @@ impl Application {
         }
         forget_stale_presence(&state).await.map_err(|e| StartupError::Bootstrap(e.to_string()))?;
         let importer = ContactImporter::new(state.clone(), Leadership::new(&state.settings.database_url, "imports"));
-        background.push(tokio::spawn(follow(importer)));
+        background.push(tokio::spawn(follow(importer, state.metrics.clone())));
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let site_root = state.settings.site_root.clone();
         let router = crate::http::router()

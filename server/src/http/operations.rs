@@ -29,26 +29,29 @@ pub(crate) async fn projection_lags(state: &AppState) -> Result<Vec<ProjectionLa
     Ok(lags)
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "Store reachability, head of the log, lag of each projection", responses((status = 200, description = "healthy", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "Store reachability, head of the log, lag of each projection, how far each log follower has acted", responses((status = 200, description = "healthy", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 #[tracing::instrument(skip(state))]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
-    match projection_lags(&state).await {
-        Ok(lags) => {
+    // Read in this order, so that a follower shown at the head has acted on everything up to it.
+    let followers = state.metrics.followers();
+    let head = state.log.head().await.map_err(AppError::from);
+    match (head, projection_lags(&state).await) {
+        (Ok(head), Ok(lags)) => {
             let projections: serde_json::Map<String, serde_json::Value> = lags
                 .iter()
                 .map(|lag| {
                     (lag.name.to_string(), serde_json::json!({ "version": lag.version, "lag": lag.events_behind }))
                 })
                 .collect();
-            let head = state.log.head().await.map(|p| p.to_string()).unwrap_or_default();
             Json(serde_json::json!({
                 "status": "ok",
-                "store": { "backend": state.log.backend(), "state": "reachable", "head": head },
+                "store": { "backend": state.log.backend(), "state": "reachable", "head": head.to_string() },
                 "projections": projections,
+                "followers": followers,
             }))
             .into_response()
         }
-        Err(error) => {
+        (Err(error), _) | (_, Err(error)) => {
             tracing::error!(%error, "health check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,

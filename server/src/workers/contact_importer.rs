@@ -219,7 +219,7 @@ impl ContactImporter {
 #[async_trait::async_trait]
 impl Follower for ContactImporter {
     type Error = AppError;
-    const NAME: &'static str = "the contact importer";
+    const NAME: &'static str = "contact importer";
 
     fn log(&self) -> Arc<dyn EventLog> {
         self.state.log.clone()

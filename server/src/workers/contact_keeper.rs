@@ -226,7 +226,7 @@ impl Chore {
 #[async_trait::async_trait]
 impl Follower for ContactKeeper {
     type Error = AppError;
-    const NAME: &'static str = "the contact keeper";
+    const NAME: &'static str = "contact keeper";
 
     fn log(&self) -> Arc<dyn EventLog> {
         self.log.clone()

@@ -236,7 +236,7 @@ impl Delivery {
 #[async_trait::async_trait]
 impl Follower for Delivery {
     type Error = DeliveryError;
-    const NAME: &'static str = "outbound delivery";
+    const NAME: &'static str = "delivery";
 
     fn log(&self) -> Arc<dyn EventLog> {
         self.log.clone()

@@ -192,7 +192,7 @@ impl Errands {
 #[async_trait::async_trait]
 impl Follower for Errands {
     type Error = AppError;
-    const NAME: &'static str = "the bot's errands";
+    const NAME: &'static str = "errands";
 
     fn log(&self) -> Arc<dyn EventLog> {
         self.log.clone()

@@ -2,6 +2,7 @@
 //! up (after a batch that was not full: a full one means more is waiting) and on every tick, and
 //! after a failure starts again from the last event it learnt.
 
+use crate::metrics::Metrics;
 use async_trait::async_trait;
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
 use std::sync::Arc;
@@ -26,17 +27,17 @@ pub trait Follower: Send + 'static {
     }
 }
 
-/// Follows the log for ever.
-pub async fn follow<F: Follower>(mut follower: F) {
+/// Follows the log for ever, saying in `metrics` how far it has acted.
+pub async fn follow<F: Follower>(mut follower: F, metrics: Arc<Metrics>) {
     loop {
-        if let Err(error) = follow_once(&mut follower).await {
+        if let Err(error) = follow_once(&mut follower, &metrics).await {
             tracing::warn!(%error, follower = F::NAME, "stopped; starting again");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 }
 
-async fn follow_once<F: Follower>(follower: &mut F) -> Result<(), F::Error> {
+async fn follow_once<F: Follower>(follower: &mut F, metrics: &Metrics) -> Result<(), F::Error> {
     let mut subscription = eventlog::subscribe_all(follower.log(), *follower.position());
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     loop {
@@ -50,9 +51,13 @@ async fn follow_once<F: Follower>(follower: &mut F) -> Result<(), F::Error> {
                 }
                 if batch.len() < BATCH {
                     follower.act().await?;
+                    metrics.follower_acted(F::NAME, *follower.position());
                 }
             }
-            _ = tick.tick() => follower.on_tick().await?,
+            _ = tick.tick() => {
+                follower.on_tick().await?;
+                metrics.follower_acted(F::NAME, *follower.position());
+            }
         }
     }
 }

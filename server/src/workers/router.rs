@@ -809,7 +809,11 @@ impl ChatRouter {
     async fn route(&mut self) -> Result<(), RouterError> {
         let now = self.clock.now();
         let due = self.books.deadlines.values().chain(self.books.menu_timers.values()).any(|due| *due <= now);
-        if (self.books.dirty.is_empty() && !due) || !self.leadership.try_lead().await {
+        if self.books.dirty.is_empty() && !due {
+            self.metrics.timers_checked(Self::NAME, now);
+            return Ok(());
+        }
+        if !self.leadership.try_lead().await {
             return Ok(());
         }
         for transaction in self.books.expire_deadlines(now)? {
@@ -842,6 +846,7 @@ impl ChatRouter {
                 }
             }
         }
+        self.metrics.timers_checked(Self::NAME, now);
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 use crate::support::*;
 use eventlog::testing::Backend;
 use hmac::{Hmac, Mac};
+use server::clock::Clock;
 use sha2::Sha256;
 use std::time::Duration;
 
@@ -377,7 +378,7 @@ async fn an_agent_who_goes_offline_gets_no_new_chats(backend: Backend) {
     wait_online(&app, &ana.id, false).await;
     app.customer_writes(&key, &line, "c1", "hola").await;
     let chats = app.wait_chats(&app.client, |c| c.len() == 1).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.settled(None).await;
     assert_eq!(states(&app.chats_of(&app.client).await), vec!["waiting"]);
     assert_eq!(chats.len(), 1);
     let _back = go_online(&app, &ana).await;
@@ -417,7 +418,7 @@ async fn concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity(backe
     let log = eventlog::open(&app.database.url).await.unwrap();
     let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
     let mut assigned = std::collections::HashMap::new();
-    for event in events.iter().filter(|e| e.event_type == "ChatAssigned") {
+    for event in events.iter().filter(|e| e.event_type == domain::chat::ChatEvent::CHAT_ASSIGNED) {
         *assigned.entry(event.stream.clone()).or_insert(0) += 1;
     }
     assert_eq!(assigned.len(), 6);
@@ -442,14 +443,8 @@ async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies(
         let url = format!("{node_b}{path}");
         async move { client.get(url).send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
     };
-    let mut mine = on_b("/api/v1/chats".into()).await;
-    for _ in 0..200 {
-        if mine.as_array().unwrap().len() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        mine = on_b("/api/v1/chats".into()).await;
-    }
+    let count = |n: usize| move |chats: &serde_json::Value| chats.as_array().is_some_and(|all| all.len() == n);
+    let mine = eventually("the chat on node B", || on_b("/api/v1/chats".into()), count(1)).await;
     assert_eq!(mine[0]["chat_id"], first.as_str(), "written on node A, pushed and shown on node B");
 
     let TestApp { database, server: node_a_server, .. } = app;
@@ -462,20 +457,16 @@ async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies(
         .await
         .unwrap();
     assert_eq!(second.status(), 202);
-    let mut taken_over = false;
-    for _ in 0..400 {
-        if on_b("/api/v1/chats".into()).await.as_array().unwrap().len() == 2 {
-            taken_over = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(taken_over, "node B's router took over and assigned the next chat within seconds");
+    // Node B's router takes over and assigns the next chat within seconds.
+    eventually("node B's router to assign the next chat", || on_b("/api/v1/chats".into()), count(2)).await;
 
     let log = eventlog::open(&database.url).await.unwrap();
     let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
-    let assigned: Vec<&str> =
-        events.iter().filter(|e| e.event_type == "ChatAssigned").map(|e| e.stream.as_str()).collect();
+    let assigned: Vec<&str> = events
+        .iter()
+        .filter(|e| e.event_type == domain::chat::ChatEvent::CHAT_ASSIGNED)
+        .map(|e| e.stream.as_str())
+        .collect();
     assert_eq!(assigned.len(), 2, "each chat assigned exactly once: {assigned:?}");
     assert_ne!(assigned[0], assigned[1]);
     drop(node_b_server);
@@ -540,7 +531,7 @@ async fn an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answe
     let _b = go_online(&app, &ben).await;
 
     clock.advance(chrono::Duration::seconds(90));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settled(Some(clock.now())).await;
     assert_eq!(app.chats_of(&ana.client).await.len(), 1, "still within the time to answer");
 
     clock.advance(chrono::Duration::seconds(60));
@@ -564,7 +555,7 @@ async fn an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answe
         .await;
     assert_eq!(reply.status(), 201);
     clock.advance(chrono::Duration::minutes(10));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settled(Some(clock.now())).await;
     assert_eq!(app.chats_of(&ben.client).await.len(), 1, "answered in time: the chat stays");
 }
 
@@ -704,7 +695,7 @@ async fn the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chat
     // By default a chat waits for its agent.
     drop(ana_live);
     wait_online(&app, &ana.id, false).await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    app.settled(None).await;
     assert_eq!(app.chats_of(&ana.client).await.len(), 1, "the default policy waits for the agent");
 
     let policy = format!("/api/v1/lines/{line}/offline-policy");
@@ -935,7 +926,7 @@ async fn a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversati
     hook.next().await;
 
     clock.advance(chrono::Duration::seconds(5 * 60 - 1));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settled(Some(clock.now())).await;
     assert!(hook.calls.try_recv().is_err(), "not yet");
     clock.advance(chrono::Duration::seconds(1));
     let (_, reminded) = hook.next().await;

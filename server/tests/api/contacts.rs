@@ -67,28 +67,16 @@ impl TestApp {
 
     /// Waits until the chat list shows a chat under `name`: the name its channel showed last.
     async fn wait_chat_named(&self, name: &str) {
-        for _ in 0..200 {
-            let chats = self.get_json(&self.client, "/api/v1/chats").await;
-            if chats.as_array().unwrap().iter().any(|c| c["contact_name"] == name) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("no chat shown as {name}: {:?}", self.get_json(&self.client, "/api/v1/chats").await);
+        let shown = |chats: &Value| chats.as_array().is_some_and(|all| all.iter().any(|c| c["contact_name"] == name));
+        let chats = || self.get_json(&self.client, "/api/v1/chats");
+        eventually(&format!("a chat shown as {name}"), chats, shown).await;
     }
 
     /// Waits until a search finds exactly one contact, made by the contact keeper.
     async fn wait_contact(&self, query: &str, holds: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..200 {
-            let found = self.find(&self.client, query).await;
-            if let [one] = found.as_slice() {
-                if holds(one) {
-                    return one.clone();
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("no contact as expected for {query}: {:?}", self.find(&self.client, query).await);
+        let one_as_expected = |found: &Vec<Value>| matches!(found.as_slice(), [one] if holds(one));
+        let waiting_for = format!("one contact as expected for {query}");
+        eventually(&waiting_for, || self.find(&self.client, query), one_as_expected).await.remove(0)
     }
 }
 
@@ -677,14 +665,8 @@ async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_af
     let import = started["id"].as_str().unwrap().to_string();
 
     let status = format!("/api/v1/contacts/imports/{import}");
-    let mut half_way = Value::Null;
-    for _ in 0..3000 {
-        half_way = app.get_json(&app.client, &status).await;
-        if half_way["done"].as_u64().unwrap() > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let begun = |status: &Value| status["done"].as_u64().is_some_and(|done| done > 0);
+    let half_way = eventually("the import's first rows", || app.get_json(&app.client, &status), begun).await;
     let TestApp { database, server, .. } = app;
     drop(server);
     let done_when_stopped = half_way["done"].as_u64().unwrap();
@@ -854,12 +836,8 @@ async fn the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere(backend: 
         let body = json!({ "scope": scope, "given": given });
         let response = app.send(&app.client, Method::POST, &format!("/api/v1/contacts/{contact}/consents"), body).await;
         assert_eq!(response.status(), 204);
-        for _ in 0..200 {
-            if app.card(contact).await["reachable"][0]["consented"] == given {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+        let recorded = |card: &Value| card["reachable"][0]["consented"] == given;
+        eventually("the consent on the contact's card", || app.card(contact), recorded).await;
     }
     let mut first_answer = async |number: &str| {
         let body = json!({ "channel": "whatsapp", "contact_id": number, "name": "Someone", "text": "hola" });

@@ -57,13 +57,9 @@ async fn event_kinds(app: &TestApp) -> Vec<(String, serde_json::Value)> {
 
 /// Waits (bounded) for an event of `kind`; answers its data.
 async fn wait_event(app: &TestApp, kind: &str) -> serde_json::Value {
-    for _ in 0..400 {
-        if let Some((_, data)) = event_kinds(app).await.into_iter().find(|(k, _)| k == kind) {
-            return data;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("no {kind} event");
+    let has = |events: &Vec<(String, serde_json::Value)>| events.iter().any(|(k, _)| k == kind);
+    let events = eventually(&format!("a {kind} event"), || event_kinds(app), has).await;
+    events.into_iter().find_map(|(k, data)| (k == kind).then_some(data)).unwrap_or_default()
 }
 
 async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agent(backend: Backend) {

@@ -123,15 +123,7 @@ impl TestApp {
         client: &reqwest::Client,
         done: impl Fn(&[serde_json::Value]) -> bool,
     ) -> Vec<serde_json::Value> {
-        let mut chats = self.chats_of(client).await;
-        for _ in 0..400 {
-            if done(&chats) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            chats = self.chats_of(client).await;
-        }
-        chats
+        eventually("the chat list to change as expected", || self.chats_of(client), |chats| done(chats)).await
     }
 
     pub async fn chat(&self, client: &reqwest::Client, chat: &str) -> serde_json::Value {
@@ -145,15 +137,7 @@ impl TestApp {
         chat: &str,
         done: impl Fn(&serde_json::Value) -> bool,
     ) -> serde_json::Value {
-        let mut read = self.chat(client, chat).await;
-        for _ in 0..200 {
-            if done(&read) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            read = self.chat(client, chat).await;
-        }
-        read
+        eventually(&format!("chat {chat} to change as expected"), || self.chat(client, chat), |read| done(read)).await
     }
 }
 
@@ -193,13 +177,9 @@ pub async fn wait_topic(socket: &mut Live, topic: &str) {
 
 /// Waits until the supervisor's agent list shows the agent online (or offline).
 pub async fn wait_online(app: &TestApp, agent: &str, online: bool) {
-    for _ in 0..400 {
-        let agents = app.get_json(&app.client, "/api/v1/agents").await;
-        let shown = agents.as_array().unwrap().iter().any(|a| a["user_id"] == agent && a["online"] == online);
-        if shown {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("agent {agent} never became online = {online}");
+    let shown = |agents: &serde_json::Value| {
+        agents.as_array().is_some_and(|all| all.iter().any(|a| a["user_id"] == agent && a["online"] == online))
+    };
+    let agents = || app.get_json(&app.client, "/api/v1/agents");
+    eventually(&format!("agent {agent} shown with online = {online}"), agents, shown).await;
 }

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use chrono::{DateTime, Utc};
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use server::clock::{Clock, SystemClock, TestClock};
 use server::config::{default_company, LogFormat, Settings};
@@ -144,15 +145,64 @@ impl TestApp {
 
     /// The read model is eventually consistent: wait (bounded) until it shows what we expect.
     pub async fn wait_for_queues(&self, expected: &[&str]) -> Vec<String> {
-        let mut names = self.queue_names().await;
-        for _ in 0..200 {
-            if names == expected {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            names = self.queue_names().await;
+        eventually(&format!("the queues {expected:?}"), || self.queue_names(), |names| names == expected).await
+    }
+
+    /// Waits until every process that follows the log has acted on all of it and every projection
+    /// shows it — and, given `timers_at`, until the router has rung every timer due then. After
+    /// it, what has not happened will not happen without a new event or a later time: negative
+    /// checks wait for this instead of sleeping.
+    pub async fn settled(&self, timers_at: Option<DateTime<Utc>>) {
+        let health = || async {
+            let response = anonymous().get(format!("{}/healthz", self.address)).send().await.unwrap();
+            response.json::<serde_json::Value>().await.unwrap()
+        };
+        let is_settled = |health: &serde_json::Value| {
+            let head = health["store"]["head"].as_str().unwrap_or_default();
+            let followers = health["followers"].as_object().cloned().unwrap_or_default();
+            let at_head = |progress: &serde_json::Value| {
+                let acted = &progress["acted"];
+                format!("{}/{}", acted["transaction"], acted["sequence"]) == head
+            };
+            let timers_rung = |progress: &serde_json::Value| match timers_at {
+                None => true,
+                Some(at) => progress["timers_checked_at"]
+                    .as_str()
+                    .and_then(|checked| checked.parse::<DateTime<Utc>>().ok())
+                    .is_some_and(|checked| checked >= at),
+            };
+            FOLLOWERS.iter().all(|name| followers.get(*name).is_some_and(at_head))
+                && followers.get("router").is_some_and(timers_rung)
+                && health["projections"].as_object().is_some_and(|all| all.values().all(|p| p["lag"] == 0))
+        };
+        eventually("every follower and projection at the head of the log", health, is_settled).await;
+    }
+}
+
+/// The processes that follow the log, as `/healthz` names them.
+const FOLLOWERS: [&str; 5] = ["router", "delivery", "errands", "contact keeper", "contact importer"];
+
+/// How long a wait goes on before the test fails.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Asks `look` until what it answers satisfies `done`, and answers that; after `PATIENCE`, fails at
+/// once saying what it waited for and what it saw last.
+pub async fn eventually<T, F, Fut>(waiting_for: &str, mut look: F, done: impl Fn(&T) -> bool) -> T
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let seen = look().await;
+        if done(&seen) {
+            return seen;
         }
-        names
+        if tokio::time::Instant::now() >= deadline {
+            panic!("waited {PATIENCE:?} for {waiting_for}; saw {seen:#?}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 
