@@ -1,5 +1,6 @@
 //! The Leptos app, rendered on the server and hydrated in the browser.
 //!
+//! - [`assets`]: where browsers find the bundle and the stylesheet.
 //! - [`browser`] (browser only): the answers of requests pages send straight from the browser.
 //! - [`contract`]: the views and forms the pages and the server exchange.
 //! - [`error`]: the typed error every server function returns.
@@ -7,6 +8,7 @@
 //! - [`pages`]: one module per screen, each with the server functions it calls.
 //! - [`ssr`] (server only): what the server provides to server functions.
 
+pub mod assets;
 #[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod contract;
@@ -21,11 +23,6 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::{ParamSegment, StaticSegment};
-
-/// The bundle that hydrates the console and the agents' pages: `/pkg/ikono-chat.js` and its WASM.
-pub const APP_BUNDLE: &str = "ikono-chat";
-/// The one stylesheet every page loads.
-pub const STYLESHEET: &str = "/pkg/ikono-chat.css";
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,7 +47,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href=STYLESHEET />
+        <Stylesheet id="leptos" href=assets::STYLESHEET />
         <Title text="Ikono Chat" />
         <Router>
             <ConsoleBar />

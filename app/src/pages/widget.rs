@@ -137,7 +137,7 @@ pub fn room_page(key: &str, title: Option<&str>, lang: &str, theme: Option<&str>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <title>{heading.clone()}</title>
-                <link rel="stylesheet" href=crate::STYLESHEET />
+                <link rel="stylesheet" href=crate::assets::STYLESHEET />
                 <script src="/widget-room.js" defer></script>
             </head>
             <body>

@@ -76,7 +76,9 @@ async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agen
     let key = app.api_key().await;
     let (line, _) = app.line(lead_form(&sales), None).await;
     let mut chat = String::new();
-    for (n, says) in ["hola", "1", "Ana Díaz", "ana@", "Ana@Shop.example", "2"].iter().enumerate() {
+    // `ana@shop..example` is refused by the one e-mail rule, like `ana@`.
+    let answers = ["hola", "1", "Ana Díaz", "ana@", "ana@shop..example", "Ana@Shop.example", "2"];
+    for (n, says) in answers.iter().enumerate() {
         let body = json!({ "contact_id": "c1", "message_id": format!("m{n}"), "text": says });
         chat = created_id(app.inbound(&key, &line, body).await, "chat_id").await;
     }
@@ -93,7 +95,8 @@ async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agen
     }
     wait_event(&app, "AnswersEmailed").await;
 
-    let shown = texts(&app, &chat, 14).await;
+    // Seven answers, seven of the bot's messages and the note of the answers.
+    let shown = texts(&app, &chat, 15).await;
     let bot: Vec<&str> = shown.iter().filter(|(d, _)| d == "out").map(|(_, t)| t.as_str()).collect();
     assert_eq!(
         bot,
@@ -102,12 +105,19 @@ async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agen
             "Your name?",
             "Your e-mail?",
             "That is not an e-mail.\n\nYour e-mail?",
+            "That is not an e-mail.\n\nYour e-mail?",
             "Which size?\n1. Small\n2. Large",
             "A seller will call you"
         ]
     );
     let note = shown.iter().find(|(d, _)| d == "note").map(|(_, t)| t.clone()).unwrap_or_default();
     assert_eq!(note, "email: ana@shop.example\nname: Ana Díaz\nsize: Large", "the agent reads the answers");
+
+    let mut to_a_bad_address = lead_form(&sales);
+    to_a_bad_address["menu"]["options"][0]["action"]["email"]["to"] = json!("sales@shop..example");
+    let path = format!("/api/v1/lines/{line}/routing");
+    let refused = app.send(&app.client, reqwest::Method::PUT, &path, to_a_bad_address).await;
+    assert_eq!(refused.status(), 422, "the one e-mail rule: an address with an empty label is refused");
     let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
     assert_eq!(mine[0]["chat_id"], chat.as_str(), "answering Large routed the chat to Sales (G20)");
     let kinds: Vec<String> = event_kinds(&app).await.into_iter().map(|(k, _)| k).collect();

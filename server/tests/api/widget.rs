@@ -164,7 +164,7 @@ async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(back
     wait_topic(&mut live, "messages").await;
     // The agent's answer reaches the visitor.
     let answered = |lines: &Vec<_>| lines.last() == Some(&said("agent", "¿En qué te ayudo?"));
-    eventually("the agent's answer in the visitor's chat", || visitor.lines(), answered).await;
+    let lines = eventually("the agent's answer in the visitor's chat", || visitor.lines(), answered).await;
 
     let returning = Visitor { app: &app, key: key.clone(), token: visitor.token.clone() };
     assert_eq!(returning.lines().await, lines, "coming back with the token shows the whole history");
