@@ -47,30 +47,53 @@ fn new_event(company: CompanyId, event: &impl DomainEvent) -> NewEvent {
     }
 }
 
-async fn add_queue(log: &dyn EventLog, i: usize) {
+/// Appends one queue; returns its position. (`head()` may lag behind on PostgreSQL while another
+/// database's transaction is in flight, so tests go by the positions their appends return.)
+async fn add_queue(log: &dyn EventLog, i: usize) -> Position {
     let company = company(COMPANIES[i % COMPANIES.len()]);
     let queue_id = QueueId::from_uuid(Uuid::now_v7());
     let created =
         QueueEvent::Created { queue_id, company_id: company, name: QueueName::parse(&format!("Queue {i}")).unwrap() };
     let event = new_event(company, &created);
-    log.append(&format!("queue-{queue_id}"), ExpectedRevision::NoStream, vec![event]).await.unwrap();
+    let appended = log.append(&format!("queue-{queue_id}"), ExpectedRevision::NoStream, vec![event]).await.unwrap();
+    appended.position.expect("one event appended")
 }
 
-async fn history(backend: Backend, queues: usize) -> (TestDatabase, Arc<dyn EventLog>, ReadStore) {
+/// A log of `queues` queues, all visible to readers, its read store, and the position of its last
+/// event.
+async fn history(backend: Backend, queues: usize) -> (TestDatabase, Arc<dyn EventLog>, ReadStore, Position) {
     let database = fresh_database(backend).await;
     let log = eventlog::open(&database.url).await.unwrap();
+    let mut end = Position::START;
     for i in 0..queues {
-        add_queue(log.as_ref(), i).await;
+        end = add_queue(log.as_ref(), i).await;
     }
+    settled(log.as_ref(), end).await;
     let store = ReadStore::connect(&database.url).await.unwrap();
-    (database, log, store)
+    (database, log, store, end)
 }
 
-/// Events the queue list does not read: `count` pause reasons, in appends of up to 1,000.
-async fn add_pause_reasons(log: &dyn EventLog, count: usize) {
+/// Waits until readers of the log see everything up to `end`: on PostgreSQL a transaction in
+/// flight elsewhere in the cluster may hold the settled head back for a moment, never for ever.
+async fn settled(log: &dyn EventLog, end: Position) {
+    let mut head = Position::START;
+    for _ in 0..1_500 {
+        head = log.head().await.unwrap();
+        if head >= end {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the log shows up to {head:?}, short of {end:?}");
+}
+
+/// Events the queue list does not read: `count` pause reasons, in appends of up to 1,000; returns
+/// the position of the last.
+async fn add_pause_reasons(log: &dyn EventLog, count: usize) -> Position {
     let company = company(COMPANIES[0]);
     let stream = format!("pausereasons-{}", Uuid::now_v7());
     let mut added = 0;
+    let mut last = Position::START;
     while added < count {
         let events: Vec<NewEvent> = (added..count.min(added + 1_000))
             .map(|n| {
@@ -78,8 +101,9 @@ async fn add_pause_reasons(log: &dyn EventLog, count: usize) {
             })
             .collect();
         added += events.len();
-        log.append(&stream, ExpectedRevision::Any, events).await.unwrap();
+        last = log.append(&stream, ExpectedRevision::Any, events).await.unwrap().position.expect("appended");
     }
+    last
 }
 
 async fn rows(store: &ReadStore, version: u32) -> Vec<Vec<QueueRow>> {
@@ -119,7 +143,7 @@ impl Projection for CrashAfter {
 }
 
 async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(backend: Backend) {
-    let (_db, log, store) = history(backend, 300).await;
+    let (_db, log, store, end) = history(backend, 300).await;
     let runner = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(40);
     runner.prepare().await.unwrap();
 
@@ -166,11 +190,11 @@ async fn a_runner_killed_between_and_within_batches_ends_equal_to_a_rebuild(back
     let recovered = rows(&store, VERSION).await;
     assert_eq!(recovered.iter().map(Vec::len).sum::<usize>(), 300);
     assert_eq!(recovered, rows(&store, VERSION + 1).await);
-    assert_eq!(restarted.checkpoint().await.unwrap(), log.head().await.unwrap());
+    assert_eq!(restarted.checkpoint().await.unwrap(), end);
 }
 
 async fn bumping_the_version_rebuilds_into_fresh_tables(backend: Backend) {
-    let (_db, log, store) = history(backend, 30).await;
+    let (_db, log, store, _) = history(backend, 30).await;
     let v1 = ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::at_version(1)));
     v1.prepare().await.unwrap();
     v1.catch_up().await.unwrap();
@@ -185,7 +209,7 @@ async fn bumping_the_version_rebuilds_into_fresh_tables(backend: Backend) {
 }
 
 async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Backend) {
-    let (_db, log, store) = history(backend, 60).await;
+    let (_db, log, store, head) = history(backend, 60).await;
     let first =
         Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())).with_batch_size(5));
     let second =
@@ -193,7 +217,6 @@ async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Ba
     first.prepare().await.unwrap();
     let a = tokio::spawn(first.clone().run());
     let b = tokio::spawn(second.clone().run());
-    let head = log.head().await.unwrap();
     tokio::time::timeout(Duration::from_secs(30), async {
         while first.checkpoint().await.unwrap() != head {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -212,30 +235,26 @@ async fn two_runners_of_one_projection_race_and_agree_with_a_rebuild(backend: Ba
 }
 
 async fn a_following_runner_passes_events_it_does_not_read_without_storing_each(backend: Backend) {
-    let (_db, log, store) = history(backend, 3).await;
+    let (_db, log, store, last_queue) = history(backend, 3).await;
     let runner = Arc::new(ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::new())));
     runner.prepare().await.unwrap();
     let task = tokio::spawn(runner.clone().run());
-    let last_queue = log.head().await.unwrap();
     runner.wait_for(last_queue, Duration::from_secs(30)).await.unwrap();
 
     // Events it does not read: shown at once, the stored checkpoint left where it was.
-    add_pause_reasons(log.as_ref(), 50).await;
-    let head = log.head().await.unwrap();
+    let head = add_pause_reasons(log.as_ref(), 50).await;
     runner.wait_for(head, Duration::from_secs(30)).await.expect("passed without a transaction");
     assert_eq!(runner.shown().await.unwrap(), head);
     assert_eq!(runner.checkpoint().await.unwrap(), last_queue, "no transaction for events it does not read");
 
     // The next event it reads stores the checkpoint past everything before it.
-    add_queue(log.as_ref(), 3).await;
-    let fourth_queue = log.head().await.unwrap();
+    let fourth_queue = add_queue(log.as_ref(), 3).await;
     runner.wait_for(fourth_queue, Duration::from_secs(30)).await.unwrap();
     assert_eq!(runner.checkpoint().await.unwrap(), fourth_queue);
     assert_eq!(rows(&store, VERSION).await.iter().map(Vec::len).sum::<usize>(), 4);
 
     // However long a stretch it does not read, a restart reads at most 10,000 events of it again.
-    add_pause_reasons(log.as_ref(), 12_000).await;
-    let head = log.head().await.unwrap();
+    let head = add_pause_reasons(log.as_ref(), 12_000).await;
     runner.wait_for(head, Duration::from_secs(60)).await.unwrap();
     let stored = runner.checkpoint().await.unwrap();
     assert!(stored > fourth_queue && stored < head, "stored after 10,000 skipped events, not after each");
