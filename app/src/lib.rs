@@ -4,6 +4,8 @@
 //! - [`browser`] (browser only): the answers of requests pages send straight from the browser.
 //! - [`contract`]: the views and forms the pages and the server exchange.
 //! - [`error`]: the typed error every server function returns.
+//! - [`i18n`]: the one way pages translate (English, and Spanish with `?lang=es`).
+//! - [`components`]: what every page repeats (a list read from the server, a refusal).
 //! - [`live`]: the browser's end of the WebSocket that pushes changes.
 //! - [`pages`]: one module per screen, each with the server functions it calls.
 //! - [`ssr`] (server only): what the server provides to server functions.
@@ -11,17 +13,20 @@
 pub mod assets;
 #[cfg(feature = "hydrate")]
 pub mod browser;
+pub mod components;
 pub mod contract;
 pub mod error;
+pub mod i18n;
 pub mod live;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+use crate::i18n::use_words;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::use_location;
 use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document around the app.
@@ -52,7 +57,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <ConsoleBar />
             <main>
-                <Routes fallback=|| view! { <p>"Page not found."</p> }>
+                <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                     <Route path=StaticSegment("agent") view=pages::agent::AgentHome />
                     <Route
@@ -98,6 +103,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
+#[component]
+fn NotFound() -> impl IntoView {
+    let words = use_words(&"Page not found.", &"No existe esa página.");
+    move || *words.get()
+}
+
 /// Browser tests wait for this before they click, so a click never lands on a page that is not
 /// interactive yet; it appears only once the bundle has hydrated the page (the widget's room,
 /// which has no bundle, sets it once its script is ready).
@@ -113,7 +124,6 @@ fn mark_hydrated() {
 #[component]
 fn ConsoleBar() -> impl IntoView {
     let location = use_location();
-    let query = use_query_map();
     let sign_out = ServerAction::<pages::login::SignOut>::new();
     // Asked by the browser (the server renders the bar empty), again on every page change and
     // sign-out: signing in or out changes who is here. Asked during server rendering, it
@@ -122,14 +132,14 @@ fn ConsoleBar() -> impl IntoView {
         let _ = (location.pathname.get(), sign_out.version().get());
         pages::login::who_am_i()
     });
-    let words = move || nav_words(&query.read().get("lang").unwrap_or_default());
+    let words = use_words(&NAV_ENGLISH, &NAV_SPANISH);
     view! {
         <header class="topbar">
             <A href="/">"Ikono Chat"</A>
             <Transition fallback=|| view! { <nav aria-label="Main"></nav> }>
                 {move || Suspend::new(async move {
                     let role = viewer.await.ok().flatten();
-                    let words = words();
+                    let words = words.get();
                     view! {
                         <nav aria-label=words.main>
                             {nav_links(role, words)
@@ -145,7 +155,7 @@ fn ConsoleBar() -> impl IntoView {
     }
 }
 
-/// The top bar's words, in the page's language (`?lang=es`, English otherwise).
+/// The top bar's words.
 struct NavWords {
     main: &'static str,
     queues: &'static str,
@@ -160,39 +170,33 @@ struct NavWords {
     sign_out: &'static str,
 }
 
-fn nav_words(lang: &str) -> &'static NavWords {
-    const ENGLISH: NavWords = NavWords {
-        main: "Main",
-        queues: "Queues",
-        lines: "Lines",
-        contacts: "Contacts",
-        agents: "Agents",
-        monitor: "Monitor",
-        pause_reasons: "Pause reasons",
-        my_chats: "My chats",
-        supervisor_sign_in: "Supervisor sign-in",
-        agent_sign_in: "Agent sign-in",
-        sign_out: "Sign out",
-    };
-    const SPANISH: NavWords = NavWords {
-        main: "Principal",
-        queues: "Colas",
-        lines: "Líneas",
-        contacts: "Contactos",
-        agents: "Agentes",
-        monitor: "Monitor",
-        pause_reasons: "Motivos de pausa",
-        my_chats: "Mis chats",
-        supervisor_sign_in: "Acceso de supervisores",
-        agent_sign_in: "Acceso de agentes",
-        sign_out: "Cerrar sesión",
-    };
-    if lang.starts_with("es") {
-        &SPANISH
-    } else {
-        &ENGLISH
-    }
-}
+const NAV_ENGLISH: NavWords = NavWords {
+    main: "Main",
+    queues: "Queues",
+    lines: "Lines",
+    contacts: "Contacts",
+    agents: "Agents",
+    monitor: "Monitor",
+    pause_reasons: "Pause reasons",
+    my_chats: "My chats",
+    supervisor_sign_in: "Supervisor sign-in",
+    agent_sign_in: "Agent sign-in",
+    sign_out: "Sign out",
+};
+
+const NAV_SPANISH: NavWords = NavWords {
+    main: "Principal",
+    queues: "Colas",
+    lines: "Líneas",
+    contacts: "Contactos",
+    agents: "Agentes",
+    monitor: "Monitor",
+    pause_reasons: "Motivos de pausa",
+    my_chats: "Mis chats",
+    supervisor_sign_in: "Acceso de supervisores",
+    agent_sign_in: "Acceso de agentes",
+    sign_out: "Cerrar sesión",
+};
 
 /// The pages a role may open today, in the order the top bar shows them; a visitor's are the
 /// ways to sign in. Auditors read: the monitor and the contacts (their own pages come later).

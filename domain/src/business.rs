@@ -24,6 +24,12 @@ pub enum BusinessEvent {
     Deleted { business_id: BusinessId },
 }
 
+crate::stored_names!(BusinessEvent {
+    CREATED = "BusinessCreated",
+    RENAMED = "BusinessRenamed",
+    DELETED = "BusinessDeleted",
+});
+
 impl DomainEvent for BusinessEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,6 +114,11 @@ mod tests {
     use super::*;
     use crate::decider::given;
     use uuid::Uuid;
+
+    #[test]
+    fn the_stored_names_are_the_events_own() {
+        crate::event::check_names::<BusinessEvent>(BusinessEvent::NAMES);
+    }
 
     fn acme() -> BusinessId {
         BusinessId::from_uuid(Uuid::from_u128(7))

@@ -4,9 +4,12 @@
 //! older than every transaction still in flight, so an event whose transaction commits late is
 //! never skipped. Commits wake readers on every node through `LISTEN/NOTIFY`.
 
-use crate::{
-    check_batch, idempotent_result, limit_to_db, revision_from_db, revision_to_db, AppendResult, AppendTransaction,
-    EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
+use crate::appending::{
+    check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db, revision_to_db,
+};
+use crate::log::{AppendTransaction, EventLog};
+use crate::record::{
+    AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -242,18 +245,6 @@ impl Drop for PostgresLog {
     fn drop(&mut self) {
         self.listener.abort();
         self.notifier.abort();
-    }
-}
-
-pub(crate) fn checked_empty_append(
-    stream: &str,
-    expected: ExpectedRevision,
-    actual: Option<u64>,
-) -> Result<AppendResult> {
-    if expected.admits(actual) {
-        Ok(AppendResult { next_expected_revision: actual, position: None })
-    } else {
-        Err(EventLogError::WrongExpectedRevision { stream: stream.to_string(), expected, actual })
     }
 }
 

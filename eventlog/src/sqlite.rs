@@ -2,10 +2,10 @@
 //! readers, WAL with `synchronous=FULL`. Every writer of the file in this process (the log and the
 //! projections) takes its turn at one [`WriteGate`]; the busy timeout is left for other processes.
 
-use crate::postgres::checked_empty_append;
-use crate::{
-    check_batch, idempotent_result, limit_to_db, revision_from_db, AppendResult, AppendTransaction, EventLog,
-    EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
+use crate::appending::{check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db};
+use crate::log::{AppendTransaction, EventLog};
+use crate::record::{
+    AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
 use async_trait::async_trait;
 use chrono::Utc;

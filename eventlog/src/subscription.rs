@@ -5,7 +5,9 @@
 //! after a tick that shows nothing the reader polls again with a growing pause; polling is the
 //! fallback, never the only path.
 
-use crate::{EventLog, Position, RecordedEvent, Result, Tail};
+use crate::log::EventLog;
+use crate::record::{Position, RecordedEvent, Result};
+use crate::tail::Tail;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -1,26 +1,16 @@
-//! One reader of the log per process, shared by all its subscriptions.
+//! The latest events of the log, kept in memory by the process's one reader of it (see `tailed`).
 //!
 //! Every projection and process manager follows the whole log; each reading it from the database
-//! would read every event a dozen times over. [`tailed`] wraps a log so that one task follows it
+//! would read every event a dozen times over. `crate::tailed` wraps a log so that one task follows it
 //! and keeps the latest events in memory, in the log's order; subscriptions whose place is among
 //! them are served from memory (shared, not copied) and woken when more arrive, and only one
 //! further behind (catching up on history) reads the database. Reads by anyone else (`read_all`,
 //! `read_stream`) still go to the database, so a writer reads its own writes.
 
-use crate::{AppendResult, AppendTransaction, EventLog, ExpectedRevision, NewEvent, Position, RecordedEvent, Result};
-use async_trait::async_trait;
+use crate::record::{Position, RecordedEvent};
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
-
-/// How many of the latest events are kept: enough for every follower of a busy process to be
-/// served from memory while it works through a batch. A follower that falls further behind reads
-/// the database on its own; under the bot benchmark's load (15,000 events/s) 16,384 left the
-/// slower read models reading a tenth of the process's time away.
-const KEPT: usize = 65_536;
-const PAGE: usize = 512;
 
 /// The latest events of the log, as its one reader in this process saw them.
 pub struct Tail {
@@ -36,7 +26,7 @@ struct Kept {
 }
 
 impl Tail {
-    fn new(start: Position, keeps: usize) -> Self {
+    pub(crate) fn new(start: Position, keeps: usize) -> Self {
         Self { keeps, kept: RwLock::new(Kept { start, events: VecDeque::new() }), head: watch::channel(start).0 }
     }
 
@@ -56,7 +46,7 @@ impl Tail {
         self.head.subscribe()
     }
 
-    fn keep(&self, batch: Vec<Arc<RecordedEvent>>) {
+    pub(crate) fn keep(&self, batch: Vec<Arc<RecordedEvent>>) {
         let mut kept = self.kept.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         kept.events.extend(batch);
         while kept.events.len() > self.keeps {
@@ -68,83 +58,9 @@ impl Tail {
         drop(kept);
         self.head.send_replace(head);
     }
-}
 
-/// `log`, with one task following it for every subscription of this process, keeping the latest
-/// 65,536 events.
-pub async fn tailed(log: Arc<dyn EventLog>) -> Result<Arc<dyn EventLog>> {
-    tailed_keeping(log, KEPT).await
-}
-
-/// `log`, with one task following it for every subscription of this process, keeping the latest
-/// `keeps` events.
-pub async fn tailed_keeping(log: Arc<dyn EventLog>, keeps: usize) -> Result<Arc<dyn EventLog>> {
-    let tail = Arc::new(Tail::new(log.head().await?, keeps));
-    let reader = tokio::spawn(read(log.clone(), tail.clone()));
-    Ok(Arc::new(Tailed { log, tail, reader }))
-}
-
-/// Follows the log for ever into the tail, starting again after a failure from what it knows.
-async fn read(log: Arc<dyn EventLog>, tail: Arc<Tail>) {
-    loop {
-        let from = *tail.head.borrow();
-        let mut subscription = crate::subscription::Subscription::start(log.clone(), from);
-        while let Some(batch) = subscription.next_batch(PAGE).await {
-            match batch {
-                Ok(batch) => tail.keep(batch),
-                Err(error) => {
-                    tracing::warn!(%error, "the log's reader stopped; starting again");
-                    break;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-struct Tailed {
-    log: Arc<dyn EventLog>,
-    tail: Arc<Tail>,
-    reader: JoinHandle<()>,
-}
-
-impl Drop for Tailed {
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
-}
-
-#[async_trait]
-impl EventLog for Tailed {
-    async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
-        self.log.begin().await
-    }
-
-    async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
-        self.log.append(stream, expected, events).await
-    }
-
-    async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
-        self.log.read_stream(stream).await
-    }
-
-    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
-        self.log.read_all(after, limit).await
-    }
-
-    async fn head(&self) -> Result<Position> {
-        self.log.head().await
-    }
-
-    fn commits(&self) -> watch::Receiver<u64> {
-        self.log.commits()
-    }
-
-    fn backend(&self) -> &'static str {
-        self.log.backend()
-    }
-
-    fn tail(&self) -> Option<Arc<Tail>> {
-        Some(self.tail.clone())
+    /// The position of the last event learnt.
+    pub fn head(&self) -> Position {
+        *self.head.borrow()
     }
 }

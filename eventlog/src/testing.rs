@@ -1,7 +1,8 @@
 //! Fresh, isolated databases for tests: a temporary SQLite file, or a new schema in the PostgreSQL
 //! database named by `TEST_DATABASE_URL` (`make test` provides it); and reading what a test wrote.
 
-use crate::{EventLog, Position, RecordedEvent};
+use crate::log::EventLog;
+use crate::record::{Position, RecordedEvent};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
@@ -77,4 +78,19 @@ pub async fn readable(log: &dyn EventLog, after: Position, count: usize) -> Vec<
     })
     .await
     .unwrap_or_else(|_| panic!("{count} events become readable"))
+}
+
+/// Waits until readers see every event up to `end` (the position an append returned): on
+/// PostgreSQL a transaction in flight elsewhere in the cluster, another test's too, may hold the
+/// readable head back for a moment, never for ever. Panics after 30 seconds, saying where it stood.
+pub async fn settled(log: &dyn EventLog, end: Position) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let head = log.head().await.expect("the log answers");
+        if head >= end {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the log shows up to {head:?}, short of {end:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

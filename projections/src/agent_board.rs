@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
-pub const NAME: &str = "agent_board";
-/// 2: presence.
-pub const VERSION: u32 = 2;
-const REASONS: &str = "agent_board_reasons_v2";
-const AGENTS: &str = "agent_board_agents_v2";
-const PRESENCE: &str = "agent_board_presence_v2";
-const PAUSES: &str = "agent_board_pauses_v2";
+// Versions — 2: presence.
+crate::projection_names!("agent_board", version 2, tables {
+    REASONS = "reasons",
+    AGENTS = "agents",
+    PRESENCE = "presence",
+    PAUSES = "pauses",
+});
 
 /// The capacity an agent has until a supervisor sets one.
 pub const DEFAULT_CAPACITY: i64 = domain::agent::DEFAULT_CAPACITY as i64;

@@ -10,11 +10,8 @@ use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-pub const NAME: &str = "chat_board";
-/// 2: the bot's choices as buttons.
-pub const VERSION: u32 = 3;
-const CHATS: &str = "chat_board_chats_v3";
-const MESSAGES: &str = "chat_board_messages_v3";
+// Versions — 2: the bot's choices as buttons.
+crate::projection_names!("chat_board", version 3, tables { CHATS = "chats", MESSAGES = "messages" });
 
 /// Where a chat stands.
 pub mod state {
@@ -100,7 +97,7 @@ impl ChatBoard {
     }
 
     /// A company's chats that are not resolved, the longest waiting first.
-    pub async fn open_chats(&self, store: &ReadStore, company: &str) -> Result<Vec<ChatRow>, sqlx::Error> {
+    pub async fn open_chats_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {CHAT_COLUMNS} FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
         ))
@@ -151,7 +148,7 @@ impl ChatBoard {
     }
 
     /// Every message of a chat, in order.
-    pub async fn messages(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
+    pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT message_id, direction, author, text, media, at, delivery, choices FROM {MESSAGES} \
              WHERE chat_id = $1 ORDER BY seq"
@@ -352,7 +349,7 @@ impl Projection for ChatBoard {
     }
 
     fn reads(&self, event: &RecordedEvent) -> bool {
-        event.stream.starts_with("chat-")
+        ChatEvent::NAMES.contains(&event.event_type.as_str())
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {

@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const NAME: &str = "contacts";
-/// 2: terms carry the contact's name key, so a search sorts and cuts its matches in the index.
-/// 3: every prefix of every term is indexed, so each asked term is an equality in name order.
-pub const VERSION: u32 = 3;
-const CONTACTS: &str = "contacts_contacts_v3";
-const ACCOUNTS: &str = "contacts_accounts_v3";
-const CONSENTS: &str = "contacts_consents_v3";
-const BUSINESSES: &str = "contacts_businesses_v3";
-const TERMS: &str = "contacts_terms_v3";
+// Versions — 2: terms carry the contact's name key, so a search sorts and cuts its matches in the
+// index. 3: every prefix of every term is indexed, so each asked term is an equality in name order.
+crate::projection_names!("contacts", version 3, tables {
+    CONTACTS = "contacts",
+    ACCOUNTS = "accounts",
+    CONSENTS = "consents",
+    BUSINESSES = "businesses",
+    TERMS = "terms",
+});
 /// The fewest and the most keys a search reads of one term at a time.
 const FEWEST_KEYS_AT_ONCE: usize = 16;
 const MOST_KEYS_AT_ONCE: usize = 1024;
@@ -65,8 +65,10 @@ pub struct BusinessRow {
 
 const CONTACT_COLUMNS: &str = "c.contact_id, c.company_id, c.name, c.name_source, c.email, c.notes, c.fields, \
                                c.business_id, b.name AS business_name, c.owner, c.merged_into";
-const CONTACT_FROM: &str = "contacts_contacts_v3 c LEFT JOIN contacts_businesses_v3 b \
-                            ON b.business_id = c.business_id AND b.deleted = 0";
+/// A contact's row with its business's name.
+fn contact_from() -> String {
+    format!("{CONTACTS} c LEFT JOIN {BUSINESSES} b ON b.business_id = c.business_id AND b.deleted = 0")
+}
 
 fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
@@ -108,10 +110,13 @@ pub struct Contacts;
 impl Contacts {
     /// A contact with its accounts, merged or not.
     pub async fn contact(&self, store: &ReadStore, contact_id: &str) -> Result<Option<ContactRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.contact_id = $1"))
-            .bind(contact_id)
-            .fetch_optional(store.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM {from} WHERE c.contact_id = $1",
+            from = contact_from()
+        ))
+        .bind(contact_id)
+        .fetch_optional(store.pool())
+        .await?;
         let Some(contact) = row.as_ref().map(contact_row).transpose()? else { return Ok(None) };
         Ok(self.with_accounts(store, vec![contact]).await?.pop())
     }
@@ -129,8 +134,9 @@ impl Contacts {
         let limit = limit.clamp(1, 500);
         if terms.is_empty() {
             let rows = sqlx::query(&format!(
-                "SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL \
-                 ORDER BY c.name_key, c.contact_id LIMIT {limit}"
+                "SELECT {CONTACT_COLUMNS} FROM {from} WHERE c.company_id = $1 AND c.merged_into IS NULL \
+                 ORDER BY c.name_key, c.contact_id LIMIT {limit}",
+                from = contact_from()
             ))
             .bind(company)
             .fetch_all(store.pool())
@@ -143,7 +149,8 @@ impl Contacts {
             return Ok(Vec::new());
         }
         let places = (1..=hits.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.contact_id IN ({places})");
+        let sql =
+            format!("SELECT {CONTACT_COLUMNS} FROM {from} WHERE c.contact_id IN ({places})", from = contact_from());
         let mut statement = sqlx::query(&sql);
         for (_, contact_id) in &hits {
             statement = statement.bind(contact_id.clone());
@@ -159,10 +166,11 @@ impl Contacts {
 
     /// Every contact of a company (not merged away) with its accounts, by name: what an export
     /// writes.
-    pub async fn everyone(&self, store: &ReadStore, company: &str) -> Result<Vec<ContactRow>, sqlx::Error> {
+    pub async fn contacts_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ContactRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CONTACT_COLUMNS} FROM {CONTACT_FROM} WHERE c.company_id = $1 AND c.merged_into IS NULL \
-             ORDER BY c.name_key, c.contact_id"
+            "SELECT {CONTACT_COLUMNS} FROM {from} WHERE c.company_id = $1 AND c.merged_into IS NULL \
+             ORDER BY c.name_key, c.contact_id",
+            from = contact_from()
         ))
         .bind(company)
         .fetch_all(store.pool())
@@ -203,7 +211,11 @@ impl Contacts {
     }
 
     /// A contact's consents, each at its level (K4).
-    pub async fn consents(&self, store: &ReadStore, contact_id: &str) -> Result<Vec<ConsentRecord>, sqlx::Error> {
+    pub async fn consents_of_contact(
+        &self,
+        store: &ReadStore,
+        contact_id: &str,
+    ) -> Result<Vec<ConsentRecord>, sqlx::Error> {
         let rows: Vec<String> =
             sqlx::query_scalar(&format!("SELECT record FROM {CONSENTS} WHERE contact_id = $1 ORDER BY scope_key"))
                 .bind(contact_id)
@@ -212,7 +224,7 @@ impl Contacts {
         rows.iter().map(|text| decode_json(text)).collect()
     }
 
-    pub async fn businesses(&self, store: &ReadStore, company: &str) -> Result<Vec<BusinessRow>, sqlx::Error> {
+    pub async fn businesses_of(&self, store: &ReadStore, company: &str) -> Result<Vec<BusinessRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT business_id, name FROM {BUSINESSES} WHERE company_id = $1 AND deleted = 0 ORDER BY lower(name)"
         ))
@@ -440,8 +452,9 @@ async fn drop_terms(connection: &mut AnyConnection, contact_id: &str) -> Result<
 
 async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
     let contact = sqlx::query(&format!(
-        "SELECT c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {CONTACT_FROM} \
-         WHERE c.contact_id = $1 AND c.merged_into IS NULL"
+        "SELECT c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {from} \
+         WHERE c.contact_id = $1 AND c.merged_into IS NULL",
+        from = contact_from()
     ))
     .bind(contact_id)
     .fetch_optional(&mut *connection)
@@ -573,7 +586,8 @@ impl Projection for Contacts {
     }
 
     fn reads(&self, event: &RecordedEvent) -> bool {
-        event.stream.starts_with("business-") || event.stream.starts_with("contact-")
+        let name = event.event_type.as_str();
+        BusinessEvent::NAMES.contains(&name) || ContactEvent::NAMES.contains(&name)
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
@@ -589,7 +603,7 @@ impl Projection for Contacts {
     ) -> Result<(), ProjectionError> {
         let mut to_reindex = BTreeSet::new();
         for event in events {
-            if event.stream.starts_with("business-") {
+            if BusinessEvent::NAMES.contains(&event.event_type.as_str()) {
                 apply_business(connection, decode_event::<BusinessEvent>(event)?).await?;
             } else if let Some(contact) = change_contact(connection, event).await? {
                 to_reindex.insert(contact);

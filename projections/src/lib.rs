@@ -2,6 +2,7 @@
 //! the app reads them with.
 //!
 //! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
+//! - [`tables`]: how a projection names itself and its tables (`<projection>_<table>_v<version>`).
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
 //! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
@@ -18,6 +19,7 @@ pub mod people;
 pub mod queue_list;
 pub mod runner;
 pub mod store;
+pub mod tables;
 
 pub use runner::{Projection, ProjectionError, ProjectionRunner};
 pub use store::{Dialect, ReadStore};

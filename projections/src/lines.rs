@@ -10,11 +10,8 @@ use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-pub const NAME: &str = "lines";
-/// 2: offline policy. 3: widget key.
-pub const VERSION: u32 = 3;
-const LINES: &str = "lines_lines_v3";
-const KEYS: &str = "lines_api_keys_v3";
+// Versions — 2: offline policy. 3: widget key.
+crate::projection_names!("lines", version 3, tables { LINES = "lines", KEYS = "api_keys" });
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,7 +80,7 @@ impl Lines {
     }
 
     /// The line whose widget web sites embed with `key`.
-    pub async fn line_of_widget(&self, store: &ReadStore, key: &str) -> Result<Option<LineRow>, sqlx::Error> {
+    pub async fn line_by_widget_key(&self, store: &ReadStore, key: &str) -> Result<Option<LineRow>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM {LINES} WHERE widget_key = $1"))
             .bind(key)
             .fetch_optional(store.pool())

@@ -7,9 +7,8 @@ use domain::user::UserEvent;
 use eventlog::RecordedEvent;
 use sqlx::{AnyConnection, Row};
 
-pub const NAME: &str = "people";
-/// 2: names change, users are deactivated.
-pub const VERSION: u32 = 2;
+// Versions — 2: names change, users are deactivated.
+crate::projection_names!("people", version 2, tables { USERS = "users", SESSIONS = "sessions" });
 
 /// A user as sign-in needs them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,9 +47,6 @@ fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
 
 #[derive(Default)]
 pub struct People;
-
-const USERS: &str = "people_users_v2";
-const SESSIONS: &str = "people_sessions_v2";
 
 impl People {
     pub async fn user_by_email(&self, store: &ReadStore, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
@@ -165,7 +161,7 @@ impl Projection for People {
     }
 
     fn reads(&self, event: &RecordedEvent) -> bool {
-        event.event_type.starts_with("User")
+        UserEvent::NAMES.contains(&event.event_type.as_str())
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {

@@ -2,6 +2,7 @@
 
 use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
+use crate::tables::table_name;
 use async_trait::async_trait;
 use domain::ids::CompanyId;
 use domain::queue::{QueueEvent, QueueSettings};
@@ -10,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 pub const NAME: &str = "queue_list";
-/// 2: members. 3: settings.
-pub const VERSION: u32 = 3;
+/// 2: members. 3: settings. 4: the queues' table named as every projection's are
+/// (`queue_list_queues_v4`).
+pub const VERSION: u32 = 4;
 
 /// One queue as the supervisor's list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +27,8 @@ pub struct QueueRow {
     pub settings: QueueSettings,
 }
 
+/// Its version is a field, not a constant, so that a test can fold the same events into another
+/// version's tables and compare them with a rebuild.
 pub struct QueueList {
     version: u32,
 }
@@ -40,11 +44,11 @@ impl QueueList {
     }
 
     fn table(&self) -> String {
-        format!("{NAME}_v{}", self.version)
+        table_name(NAME, "queues", self.version)
     }
 
     fn members_table(&self) -> String {
-        format!("{NAME}_members_v{}", self.version)
+        table_name(NAME, "members", self.version)
     }
 
     /// A company's queues, alphabetically.

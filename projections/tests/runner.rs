@@ -6,7 +6,7 @@ use domain::event::{encode, DomainEvent};
 use domain::ids::{CompanyId, QueueId};
 use domain::pause::PauseReasonEvent;
 use domain::queue::{QueueEvent, QueueName};
-use eventlog::testing::{fresh_database, Backend, TestDatabase};
+use eventlog::testing::{fresh_database, settled, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent};
 use projections::queue_list::{QueueList, QueueRow, VERSION};
 use projections::{Projection, ProjectionError, ProjectionRunner, ReadStore};
@@ -71,20 +71,6 @@ async fn history(backend: Backend, queues: usize) -> (TestDatabase, Arc<dyn Even
     settled(log.as_ref(), end).await;
     let store = ReadStore::connect(&database.url).await.unwrap();
     (database, log, store, end)
-}
-
-/// Waits until readers of the log see everything up to `end`: on PostgreSQL a transaction in
-/// flight elsewhere in the cluster may hold the settled head back for a moment, never for ever.
-async fn settled(log: &dyn EventLog, end: Position) {
-    let mut head = Position::START;
-    for _ in 0..1_500 {
-        head = log.head().await.unwrap();
-        if head >= end {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the log shows up to {head:?}, short of {end:?}");
 }
 
 /// Events the queue list does not read: `count` pause reasons, in appends of up to 1,000; returns

@@ -143,13 +143,14 @@ async fn digest_the_load(store: &ReadStore, backend: eventlog::testing::Backend)
 
 /// How many keys the directory's search index holds per contact and its size in MB.
 async fn index_size(store: &ReadStore, backend: eventlog::testing::Backend) -> (f64, f64) {
+    let terms = projections::tables::table_name(projections::contacts::NAME, "terms", projections::contacts::VERSION);
     let keys: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM contacts_terms_v3").fetch_one(store.pool()).await.expect("a count");
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {terms}")).fetch_one(store.pool()).await.expect("a count");
     let size = match backend {
-        eventlog::testing::Backend::Sqlite => "SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%contacts_terms_v3%'",
-        eventlog::testing::Backend::Postgres => "SELECT pg_total_relation_size('contacts_terms_v3')",
+        eventlog::testing::Backend::Sqlite => format!("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%{terms}%'"),
+        eventlog::testing::Backend::Postgres => format!("SELECT pg_total_relation_size('{terms}')"),
     };
-    let bytes: i64 = sqlx::query_scalar(size).fetch_one(store.pool()).await.expect("a size");
+    let bytes: i64 = sqlx::query_scalar(&size).fetch_one(store.pool()).await.expect("a size");
     (keys as f64 / CONTACTS as f64, bytes as f64 / 1_048_576.0)
 }
 

@@ -1,7 +1,9 @@
 //! The agent's own page: their state, pausing with a reason and resuming (O2), and their chats.
 
+use crate::components::{refusal, FormError, Refusal};
 use crate::contract::AgentStatus;
 use crate::error::UiError;
+use crate::i18n::use_words;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "my_status")]
@@ -19,50 +21,81 @@ pub async fn resume_me() -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.resume(crate::ssr::session_token()).await)
 }
 
+struct Words {
+    loading: &'static str,
+    hello: &'static str,
+    paused: &'static str,
+    since: &'static str,
+    resume: &'static str,
+    available: &'static str,
+    pause_form: &'static str,
+    reason: &'static str,
+    pause: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    loading: "Loading…",
+    hello: "Hello,",
+    paused: "Paused",
+    since: "Since",
+    resume: "Resume",
+    available: "Available",
+    pause_form: "Pause",
+    reason: "Reason",
+    pause: "Pause",
+};
+
+const SPANISH: Words = Words {
+    loading: "Cargando…",
+    hello: "Hola,",
+    paused: "En pausa",
+    since: "Desde",
+    resume: "Volver",
+    available: "Disponible",
+    pause_form: "Pausa",
+    reason: "Motivo",
+    pause: "Pausar",
+};
+
 #[component]
 pub fn AgentHome() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
     let pause = ServerAction::<PauseMe>::new();
     let resume = ServerAction::<ResumeMe>::new();
     let status = Resource::new(move || (pause.version().get(), resume.version().get()), |_| my_status());
-    let failure = move || {
-        pause.value().get().and_then(|outcome| outcome.err()).or_else(|| resume.value().get().and_then(|o| o.err()))
-    };
+    let failure = Signal::derive(move || refusal(pause).or_else(|| refusal(resume)));
     view! {
         <section class="card agent-home">
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <FormError error=failure />
+            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
                 {move || Suspend::new(async move {
+                    let words = words.get();
                     match status.await {
                         Ok(me) => {
-                            let heading = format!("Hello, {}", me.name);
+                            let heading = format!("{} {}", words.hello, me.name);
                             match me.paused {
                                 Some((reason, since)) => view! {
                                     <h1>{heading}</h1>
-                                    <p class="state state-paused" role="status">{format!("Paused: {reason}")}</p>
-                                    <p class="muted">"Since " <time datetime=since.clone()>{since.clone()}</time></p>
+                                    <p class="state state-paused" role="status">{format!("{}: {reason}", words.paused)}</p>
+                                    <p class="muted">{words.since} " " <time datetime=since.clone()>{since.clone()}</time></p>
                                     <ActionForm action=resume>
-                                        <button type="submit">"Resume"</button>
+                                        <button type="submit">{words.resume}</button>
                                     </ActionForm>
                                 }.into_any(),
                                 None => view! {
                                     <h1>{heading}</h1>
-                                    <p class="state state-available" role="status">"Available"</p>
-                                    <ActionForm action=pause attr:class="inline-form" attr:aria-label="Pause">
-                                        <label for="pause-reason">"Reason"</label>
+                                    <p class="state state-available" role="status">{words.available}</p>
+                                    <ActionForm action=pause attr:class="inline-form" attr:aria-label=words.pause_form>
+                                        <label for="pause-reason">{words.reason}</label>
                                         <select id="pause-reason" name="reason_id">
                                             {me.reasons.into_iter().map(|r| view! { <option value=r.id>{r.name}</option> }).collect_view()}
                                         </select>
-                                        <button type="submit">"Pause"</button>
+                                        <button type="submit">{words.pause}</button>
                                     </ActionForm>
                                 }.into_any(),
                             }
                         }
-                        Err(UiError::Unauthorized(reason)) => view! {
-                            <p role="alert" class="form-error">{reason} " — " <a href="/login/agent">"sign in"</a></p>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <Refusal error sign_in=Some("/login/agent") /> }.into_any(),
                     }
                 })}
             </Transition>

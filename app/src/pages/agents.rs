@@ -1,7 +1,9 @@
 //! The supervisor's agents (A1): the list, the form that creates one, and deactivating one.
 
+use crate::components::{refusal, FormError, Listing};
 use crate::contract::{AgentView, NewAgentForm};
 use crate::error::UiError;
+use crate::i18n::{use_words, word};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "agents")]
@@ -19,65 +21,100 @@ pub async fn deactivate_agent(agent_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.deactivate_agent(crate::ssr::session_token(), agent_id).await)
 }
 
+struct Words {
+    title: &'static str,
+    create_form: &'static str,
+    name: &'static str,
+    email: &'static str,
+    initial_password: &'static str,
+    create: &'static str,
+    loading: &'static str,
+    empty: &'static str,
+    list: &'static str,
+    deactivate: &'static str,
+    /// The button's name to assistive technology, before the agent's name.
+    deactivate_who: &'static str,
+    deactivated: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    title: "Agents",
+    create_form: "Create an agent",
+    name: "Name",
+    email: "E-mail",
+    initial_password: "Initial password",
+    create: "Create agent",
+    loading: "Loading agents…",
+    empty: "No agents yet.",
+    list: "Agents",
+    deactivate: "deactivate",
+    deactivate_who: "Deactivate",
+    deactivated: " (deactivated)",
+};
+
+const SPANISH: Words = Words {
+    title: "Agentes",
+    create_form: "Crear un agente",
+    name: "Nombre",
+    email: "Correo electrónico",
+    initial_password: "Contraseña inicial",
+    create: "Crear agente",
+    loading: "Cargando agentes…",
+    empty: "Todavía no hay agentes.",
+    list: "Agentes",
+    deactivate: "desactivar",
+    deactivate_who: "Desactivar a",
+    deactivated: " (desactivado)",
+};
+
 #[component]
 pub fn AgentsPage() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
     let create = ServerAction::<CreateAgent>::new();
     let deactivate = ServerAction::<DeactivateAgent>::new();
     let agents = Resource::new(move || (create.version().get(), deactivate.version().get()), |_| list_agents());
-    let failure = move || {
-        create
-            .value()
-            .get()
-            .and_then(|outcome| outcome.err())
-            .or_else(|| deactivate.value().get().and_then(|o| o.err()))
+    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(deactivate)));
+    let draw = move |list: Vec<AgentView>| {
+        let words = words.get();
+        view! {
+            <ul class="queue-list" aria-label=words.list>
+                {list.into_iter().map(|a| {
+                    let label = format!("{} {}", words.deactivate_who, a.name);
+                    let id = a.id.clone();
+                    view! {
+                        <li data-id=id>
+                            {a.name} " · " <span class="muted">{a.email}</span>
+                            {if a.active {
+                                view! {
+                                    <ActionForm action=deactivate attr:class="member-remove">
+                                        <input type="hidden" name="agent_id" value=a.id />
+                                        <button type="submit" class="link-button" aria-label=label>{words.deactivate}</button>
+                                    </ActionForm>
+                                }.into_any()
+                            } else {
+                                view! { <span class="muted deactivated">{words.deactivated}</span> }.into_any()
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
     };
 
     view! {
         <section class="card">
-            <h1>"Agents"</h1>
-            <ActionForm action=create attr:class="stacked-form" attr:aria-label="Create an agent">
-                <label for="agent-name">"Name"</label>
+            <h1>{move || words.get().title}</h1>
+            <ActionForm action=create attr:class="stacked-form" attr:aria-label=move || words.get().create_form>
+                <label for="agent-name">{move || words.get().name}</label>
                 <input id="agent-name" name="agent[name]" type="text" autocomplete="off" />
-                <label for="agent-email">"E-mail"</label>
+                <label for="agent-email">{move || words.get().email}</label>
                 <input id="agent-email" name="agent[email]" type="email" autocomplete="off" />
-                <label for="agent-password">"Initial password"</label>
+                <label for="agent-password">{move || words.get().initial_password}</label>
                 <input id="agent-password" name="agent[password]" type="password" autocomplete="new-password" />
-                <button type="submit" disabled=move || create.pending().get()>"Create agent"</button>
+                <button type="submit" disabled=move || create.pending().get()>{move || words.get().create}</button>
             </ActionForm>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
-            <Transition fallback=|| view! { <p>"Loading agents…"</p> }>
-                {move || Suspend::new(async move {
-                    match agents.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No agents yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="queue-list" aria-label="Agents">
-                                {list.into_iter().map(|a| {
-                                    let label = format!("Deactivate {}", a.name);
-                                    let id = a.id.clone();
-                                    view! {
-                                        <li data-id=id>
-                                            {a.name} " · " <span class="muted">{a.email}</span>
-                                            {if a.active {
-                                                view! {
-                                                    <ActionForm action=deactivate attr:class="member-remove">
-                                                        <input type="hidden" name="agent_id" value=a.id />
-                                                        <button type="submit" class="link-button" aria-label=label>"deactivate"</button>
-                                                    </ActionForm>
-                                                }.into_any()
-                                            } else {
-                                                view! { <span class="muted deactivated">" (deactivated)"</span> }.into_any()
-                                            }}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <FormError error=failure />
+            <Listing items=agents loading=word(words, |w| w.loading) empty=word(words, |w| w.empty) draw />
         </section>
     }
 }

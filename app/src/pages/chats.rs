@@ -1,8 +1,10 @@
 //! The agent's chats: the list of chats assigned to them, kept live, each with its last message
 //! and a button that resolves it.
 
+use crate::components::{refusal, FormError, Listing};
 use crate::contract::ChatView;
 use crate::error::UiError;
+use crate::i18n::{use_words, word};
 use crate::live::on_live_change;
 use leptos::prelude::*;
 
@@ -16,57 +18,94 @@ pub async fn resolve_chat(chat_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.resolve_chat(crate::ssr::session_token(), chat_id).await)
 }
 
+/// The words of chats wherever they are listed or shown.
+pub struct ChatWords {
+    pub my_chats: &'static str,
+    pub loading: &'static str,
+    pub empty: &'static str,
+    pub resolve: &'static str,
+    pub waiting: &'static str,
+    pub pending: &'static str,
+    pub following: &'static str,
+    pub with_the_bot: &'static str,
+    pub open: &'static str,
+    pub resolved: &'static str,
+}
+
+pub const ENGLISH: ChatWords = ChatWords {
+    my_chats: "My chats",
+    loading: "Loading chats…",
+    empty: "No chats right now.",
+    resolve: "Resolve",
+    waiting: "Waiting",
+    pending: "Customer waiting for you",
+    following: "Answered",
+    with_the_bot: "With the bot",
+    open: "Open",
+    resolved: "Resolved",
+};
+
+pub const SPANISH: ChatWords = ChatWords {
+    my_chats: "Mis chats",
+    loading: "Cargando chats…",
+    empty: "No hay chats ahora.",
+    resolve: "Resolver",
+    waiting: "En espera",
+    pending: "El cliente espera tu respuesta",
+    following: "Respondido",
+    with_the_bot: "Con el bot",
+    open: "Abierto",
+    resolved: "Resuelto",
+};
+
 /// How a chat's state reads to people.
-pub fn state_label(state: &str) -> &'static str {
+pub fn state_label(words: &ChatWords, state: &str) -> &'static str {
     match state {
-        "waiting" => "Waiting",
-        "pending" => "Customer waiting for you",
-        "following" => "Answered",
-        _ => "Resolved",
+        "waiting" => words.waiting,
+        "pending" => words.pending,
+        "following" => words.following,
+        "bot" => words.with_the_bot,
+        "open" => words.open,
+        _ => words.resolved,
     }
 }
 
 #[component]
 pub fn MyChats() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
     let resolve = ServerAction::<ResolveChat>::new();
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let chats = Resource::new(move || (pushed.get(), resolve.version().get()), |_| my_chats());
-    let failure = move || resolve.value().get().and_then(|outcome| outcome.err());
+    let failure = Signal::derive(move || refusal(resolve));
+    let draw = move |list: Vec<ChatView>| {
+        let words = words.get();
+        view! {
+            <ul class="chat-list" aria-label=words.my_chats>
+                {list.into_iter().map(|chat| {
+                    let id = chat.id.clone();
+                    let class = format!("chat chat-{}", chat.state);
+                    let state = state_label(words, &chat.state);
+                    view! {
+                    <li data-id=id class=class>
+                        <a class="contact" href=format!("/agent/chats/{}", chat.id)>{chat.contact}</a>
+                        <span class="state">{state}</span>
+                        <p class="last-message">{chat.last_text}</p>
+                        <ActionForm action=resolve attr:class="inline-form">
+                            <input type="hidden" name="chat_id" value=chat.id />
+                            <button type="submit">{words.resolve}</button>
+                        </ActionForm>
+                    </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    };
     view! {
         <section class="card" aria-labelledby="my-chats">
-            <h2 id="my-chats">"My chats"</h2>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
-            <Transition fallback=|| view! { <p>"Loading chats…"</p> }>
-                {move || Suspend::new(async move {
-                    match chats.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No chats right now."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="chat-list" aria-label="My chats">
-                                {list.into_iter().map(|chat| {
-                                    let id = chat.id.clone();
-                                    let class = format!("chat chat-{}", chat.state);
-                                    let state = state_label(&chat.state);
-                                    view! {
-                                    <li data-id=id class=class>
-                                        <a class="contact" href=format!("/agent/chats/{}", chat.id)>{chat.contact}</a>
-                                        <span class="state">{state}</span>
-                                        <p class="last-message">{chat.last_text}</p>
-                                        <ActionForm action=resolve attr:class="inline-form">
-                                            <input type="hidden" name="chat_id" value=chat.id />
-                                            <button type="submit">"Resolve"</button>
-                                        </ActionForm>
-                                    </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <h2 id="my-chats">{move || words.get().my_chats}</h2>
+            <FormError error=failure />
+            <Listing items=chats loading=word(words, |w| w.loading) empty=word(words, |w| w.empty) draw />
         </section>
     }
 }

@@ -1,7 +1,10 @@
 //! Consent in bulk from a file of WhatsApp numbers (K3): the file is previewed row by row, and its
 //! consents are stored only when no row is refused.
 
+use crate::components::{Refusal, SpreadsheetInput};
 use crate::contract::ConsentPreviewView;
+use crate::error::UiError;
+use crate::i18n::word;
 use crate::pages::contact_words::contact_words;
 use leptos::prelude::*;
 
@@ -20,7 +23,6 @@ enum Shown {
 mod browser {
     use super::ConsentPreviewView;
     use std::cell::RefCell;
-    use wasm_bindgen::JsCast;
 
     thread_local! {
         /// The file chosen: previewed first, then sent again to be stored.
@@ -34,13 +36,7 @@ mod browser {
     /// Sends the chosen file to `preview` or `import` with the form's choices.
     pub async fn send(step: &str, query: [(&str, String); 3]) -> Result<ConsentPreviewView, String> {
         let Some(file) = CHOSEN.with(|chosen| chosen.borrow().clone()) else { return Err("choose a file".into()) };
-        let content_type = file.type_();
-        let request = gloo_net::http::Request::post(&format!("/api/v1/contacts/consents/{step}"))
-            .query(query)
-            .header("Content-Type", if content_type.is_empty() { "text/csv" } else { &content_type })
-            .body(file.unchecked_into::<web_sys::Blob>())
-            .map_err(|e| e.to_string())?;
-        crate::browser::answer(request.send().await.map_err(|e| e.to_string())?).await
+        crate::browser::send_file(&format!("/api/v1/contacts/consents/{step}"), query.to_vec(), file).await
     }
 }
 
@@ -70,9 +66,7 @@ pub fn ConsentFile() -> impl IntoView {
     let chosen = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
-            use wasm_bindgen::JsCast;
-            let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-            let Some(file) = input.and_then(|i| i.files()).and_then(|files| files.get(0)) else { return };
+            let Some(file) = crate::browser::chosen_file(&ev) else { return };
             browser::choose(file);
             send("preview");
         }
@@ -102,13 +96,12 @@ pub fn ConsentFile() -> impl IntoView {
                 <label for="consent-country">{move || words.get().country}</label>
                 <input id="consent-country" type="text" size="3" maxlength="2" on:input=move |ev| country.set(event_target_value(&ev)) />
             </div>
-            <label for="consent-file">{move || words.get().consent_file}</label>
-            <input id="consent-file" type="file" accept=".csv,text/csv,.xlsx" on:change=chosen />
+            <SpreadsheetInput id="consent-file" label=word(words, |w| w.consent_file) chosen />
             {move || {
                 let words = words.get();
                 match shown.get() {
                     Shown::Nothing => None,
-                    Shown::Refused(error) => Some(view! { <p role="alert" class="form-error">{error}</p> }.into_any()),
+                    Shown::Refused(error) => Some(view! { <Refusal error=UiError::Invalid(error) /> }.into_any()),
                     Shown::Stored(done) => Some(view! {
                         <p role="status" class="consent-stored">
                             {format!("{}: {} {} · {} {}", words.stored, done.to_record, words.to_record, done.new_contacts, words.new_contacts)}

@@ -2,9 +2,11 @@
 //! to, consent at each level with what it decides per account, the contact's chats, and merging a
 //! duplicate into it.
 
+use crate::components::{refusal, FormError, Refusal};
 use crate::contract::{ContactCardView, ContactEditForm};
 use crate::error::UiError;
-use crate::pages::chats::state_label;
+use crate::i18n::use_words;
+use crate::pages::chats::{self, state_label};
 use crate::pages::contact_words::{channel_label, contact_words};
 use crate::pages::contacts::find_contacts;
 use leptos::prelude::*;
@@ -52,6 +54,7 @@ pub async fn merge_contact(contact_id: String, from: String) -> Result<(), UiErr
 #[component]
 pub fn ContactCardPage() -> impl IntoView {
     let words = contact_words();
+    let chat_words = use_words(&chats::ENGLISH, &chats::SPANISH);
     let params = use_params_map();
     let contact_id = move || params.read().get("id").unwrap_or_default();
     let edit = ServerAction::<EditContact>::new();
@@ -72,21 +75,17 @@ pub fn ContactCardPage() -> impl IntoView {
         },
         |(id, ..)| contact_card(id),
     );
-    let failure = move || {
-        edit.value()
-            .get()
-            .and_then(|o| o.err())
-            .or_else(|| account.value().get().and_then(|o| o.err()))
-            .or_else(|| consent.value().get().and_then(|o| o.err()))
-            .or_else(|| merge.value().get().and_then(|o| o.err()))
-            .or_else(|| split.value().get().and_then(|o| o.err()))
-    };
+    let failure = Signal::derive(move || {
+        refusal(edit)
+            .or_else(|| refusal(account))
+            .or_else(|| refusal(consent))
+            .or_else(|| refusal(merge))
+            .or_else(|| refusal(split))
+    });
     view! {
         <section class="card contact-card">
             <p><a href=move || format!("/contacts?lang={}", words.get().lang)>{move || words.get().back}</a></p>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
+            <FormError error=failure />
             <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
                 {move || Suspend::new(async move {
                     let words = words.get();
@@ -204,7 +203,7 @@ pub fn ContactCardPage() -> impl IntoView {
                                             {card.chats.iter().map(|c| view! {
                                                 <li>
                                                     <a href=format!("/agent/chats/{}", c.id)>{c.line.clone()}</a>
-                                                    <span class="muted">{format!(" · {} · {}", state_label(&c.state), c.last_text)}</span>
+                                                    <span class="muted">{format!(" · {} · {}", state_label(chat_words.get(), &c.state), c.last_text)}</span>
                                                 </li>
                                             }).collect_view()}
                                         </ul>
@@ -214,7 +213,7 @@ pub fn ContactCardPage() -> impl IntoView {
                                 <MergeDuplicate into=id_for_merge merge=merge />
                             }.into_any()
                         }
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <Refusal error /> }.into_any(),
                     }
                 })}
             </Transition>

@@ -1,7 +1,7 @@
 //! The words of the contact pages, in English or Spanish (`?lang=es`).
 
+use crate::i18n::use_words;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 /// The words of the contact pages, in one language.
 #[derive(PartialEq, Eq)]
@@ -222,10 +222,9 @@ pub const SPANISH: ContactWords = ContactWords {
     contact: "Contacto",
 };
 
-/// The words for the page's `?lang=` (English unless `es`).
-pub fn contact_words() -> Memo<&'static ContactWords> {
-    let query = use_query_map();
-    Memo::new(move |_| if query.read().get("lang").is_some_and(|l| l.starts_with("es")) { &SPANISH } else { &ENGLISH })
+/// The words in the page's language.
+pub fn contact_words() -> Signal<&'static ContactWords> {
+    use_words(&ENGLISH, &SPANISH)
 }
 
 /// A channel's name as people say it.

@@ -1,8 +1,10 @@
 //! The contact directory (K1, K10–K12): search, the list with each contact's accounts, a new
 //! contact, and the company's businesses — in English or Spanish (`?lang=es`).
 
+use crate::components::{refusal, FormError, Listing, Refusal, SpreadsheetInput};
 use crate::contract::{BusinessView, ContactListView, ImportView, NewContactForm};
 use crate::error::UiError;
+use crate::i18n::word;
 use crate::pages::contact_words::{channel_label, contact_words};
 use leptos::prelude::*;
 
@@ -45,6 +47,28 @@ pub fn ContactsPage() -> impl IntoView {
     let create = ServerAction::<CreateContact>::new();
     let found = Resource::new(move || (query.get(), create.version().get()), |(q, _)| find_contacts(q));
     let created = move || create.value().get();
+    let draw_contacts = move |list: Vec<ContactListView>| {
+        let words = words.get();
+        view! {
+            <table class="contact-list" aria-label=words.contacts>
+                <thead><tr><th>{words.name}</th><th>{words.accounts}</th><th>{words.email}</th><th>{words.business}</th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|contact| view! {
+                        <tr data-id=contact.id.clone()>
+                            <td><a href=format!("/contacts/{}?lang={}", contact.id, words.lang)>{contact.name}</a></td>
+                            <td class="accounts">
+                                {contact.accounts.into_iter().map(|a| view! {
+                                    <span class=format!("account channel-{}", a.channel)>{format!("{} {}", channel_label(&a.channel), a.id)}</span>
+                                }).collect_view()}
+                            </td>
+                            <td>{contact.email.unwrap_or_default()}</td>
+                            <td>{contact.business.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    };
     view! {
         <section class="card contacts">
             <h1>{move || words.get().contacts}</h1>
@@ -58,34 +82,7 @@ pub fn ContactsPage() -> impl IntoView {
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
-            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
-                {move || Suspend::new(async move {
-                    let words = words.get();
-                    match found.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{words.nobody}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <table class="contact-list" aria-label=words.contacts>
-                                <thead><tr><th>{words.name}</th><th>{words.accounts}</th><th>{words.email}</th><th>{words.business}</th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|contact| view! {
-                                        <tr data-id=contact.id.clone()>
-                                            <td><a href=format!("/contacts/{}?lang={}", contact.id, words.lang)>{contact.name}</a></td>
-                                            <td class="accounts">
-                                                {contact.accounts.into_iter().map(|a| view! {
-                                                    <span class=format!("account channel-{}", a.channel)>{format!("{} {}", channel_label(&a.channel), a.id)}</span>
-                                                }).collect_view()}
-                                            </td>
-                                            <td>{contact.email.unwrap_or_default()}</td>
-                                            <td>{contact.business.unwrap_or_default()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Listing items=found loading=word(words, |w| w.loading) empty=word(words, |w| w.nobody) draw=draw_contacts />
         </section>
         <section class="card">
             <h2>{move || words.get().new_contact}</h2>
@@ -101,7 +98,7 @@ pub fn ContactsPage() -> impl IntoView {
                 <button type="submit" disabled=move || create.pending().get()>{move || words.get().create}</button>
             </ActionForm>
             {move || match created() {
-                Some(Err(error)) => Some(view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <Refusal error /> }.into_any()),
                 Some(Ok(id)) => Some(view! {
                     <p class="saved"><a href=format!("/contacts/{id}?lang={}", words.get().lang)>{words.get().saved}</a></p>
                 }.into_any()),
@@ -116,20 +113,13 @@ pub fn ContactsPage() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 pub(crate) mod browser {
-    use crate::browser::answer;
+    use crate::browser::{answer, send_file};
     use crate::contract::ImportView;
     use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
 
     /// Sends a file to be imported; answers the import started, or why the file was refused.
     pub async fn import(file: web_sys::File) -> Result<ImportView, String> {
-        let content_type = file.type_();
-        let request = gloo_net::http::Request::post("/api/v1/contacts/import")
-            .query([("name", file.name())])
-            .header("Content-Type", if content_type.is_empty() { "text/csv" } else { &content_type })
-            .body(file.unchecked_into::<web_sys::Blob>())
-            .map_err(|e| e.to_string())?;
-        answer(request.send().await.map_err(|e| e.to_string())?).await
+        send_file("/api/v1/contacts/import", vec![("name", file.name())], file).await
     }
 
     /// Shows how far the import has gone until it finishes (the rows are imported on the server).
@@ -157,9 +147,7 @@ fn ContactFiles() -> impl IntoView {
     let chosen = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
-            use wasm_bindgen::JsCast;
-            let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-            let Some(file) = input.and_then(|i| i.files()).and_then(|files| files.get(0)) else { return };
+            let Some(file) = crate::browser::chosen_file(&ev) else { return };
             import.set(None);
             leptos::task::spawn_local(async move {
                 let started = browser::import(file).await;
@@ -180,8 +168,7 @@ fn ContactFiles() -> impl IntoView {
                 " · "
                 <a href="/api/v1/contacts/export?format=google" download="google-contacts.csv">{move || words.get().export_google}</a>
             </p>
-            <label for="contact-import">{move || words.get().import_file}</label>
-            <input id="contact-import" type="file" accept=".csv,text/csv,.xlsx" on:change=chosen />
+            <SpreadsheetInput id="contact-import" label=word(words, |w| w.import_file) chosen />
             {move || {
                 let words = words.get();
                 match import.get() {
@@ -198,7 +185,7 @@ fn ContactFiles() -> impl IntoView {
                             {done.refused.into_iter().map(|r| view! { <li>{format!("{} {}: {}", words.row, r.row, r.reason)}</li> }).collect_view()}
                         </ul>
                     }.into_any()),
-                    Some(Err(error)) => Some(view! { <p role="alert" class="form-error">{error}</p> }.into_any()),
+                    Some(Err(error)) => Some(view! { <Refusal error=UiError::Invalid(error) /> }.into_any()),
                     None => None,
                 }
             }}
@@ -217,13 +204,31 @@ fn Businesses() -> impl IntoView {
         move || (create.version().get(), rename.version().get(), delete.version().get()),
         |_| list_businesses(),
     );
-    let failure = move || {
-        create
-            .value()
-            .get()
-            .and_then(|o| o.err())
-            .or_else(|| rename.value().get().and_then(|o| o.err()))
-            .or_else(|| delete.value().get().and_then(|o| o.err()))
+    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(rename)).or_else(|| refusal(delete)));
+    let draw = move |list: Vec<BusinessView>| {
+        let words = words.get();
+        view! {
+            <ul class="queue-list" aria-label=words.businesses>
+                {list.into_iter().map(|b| {
+                    let (rename_id, delete_id) = (b.id.clone(), b.id.clone());
+                    let rename_label = format!("{} {}", words.rename, b.name);
+                    let delete_label = format!("{} {}", words.delete, b.name);
+                    view! {
+                        <li data-id=b.id>
+                            <ActionForm action=rename attr:class="inline-form">
+                                <input type="hidden" name="business_id" value=rename_id />
+                                <input name="name" type="text" value=b.name aria-label=rename_label />
+                                <button type="submit">{words.rename}</button>
+                            </ActionForm>
+                            <ActionForm action=delete attr:class="member-remove">
+                                <input type="hidden" name="business_id" value=delete_id />
+                                <button type="submit" class="link-button" aria-label=delete_label>{words.delete}</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
     };
     view! {
         <section class="card businesses">
@@ -233,40 +238,8 @@ fn Businesses() -> impl IntoView {
                 <input id="business-name" name="name" type="text" autocomplete="off" />
                 <button type="submit">{move || words.get().create_business}</button>
             </ActionForm>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
-            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
-                {move || Suspend::new(async move {
-                    let words = words.get();
-                    match businesses.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{words.no_businesses}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="queue-list" aria-label=words.businesses>
-                                {list.into_iter().map(|b| {
-                                    let (rename_id, delete_id) = (b.id.clone(), b.id.clone());
-                                    let rename_label = format!("{} {}", words.rename, b.name);
-                                    let delete_label = format!("{} {}", words.delete, b.name);
-                                    view! {
-                                        <li data-id=b.id>
-                                            <ActionForm action=rename attr:class="inline-form">
-                                                <input type="hidden" name="business_id" value=rename_id />
-                                                <input name="name" type="text" value=b.name aria-label=rename_label />
-                                                <button type="submit">{words.rename}</button>
-                                            </ActionForm>
-                                            <ActionForm action=delete attr:class="member-remove">
-                                                <input type="hidden" name="business_id" value=delete_id />
-                                                <button type="submit" class="link-button" aria-label=delete_label>{words.delete}</button>
-                                            </ActionForm>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <FormError error=failure />
+            <Listing items=businesses loading=word(words, |w| w.loading) empty=word(words, |w| w.no_businesses) draw />
         </section>
     }
 }

@@ -1,9 +1,9 @@
 //! The start page: the ways to sign in for a visitor, the way to one's own pages once signed in.
 
+use crate::i18n::use_words;
 use crate::pages::login::who_am_i;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 struct HomeWords {
     lead: &'static str,
@@ -28,17 +28,16 @@ const SPANISH: HomeWords = HomeWords {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let query = use_query_map();
-    let words = move || if query.read().get("lang").is_some_and(|l| l.starts_with("es")) { &SPANISH } else { &ENGLISH };
+    let words = use_words(&ENGLISH, &SPANISH);
     // Asked by the browser, as the top bar does.
     let viewer = LocalResource::new(who_am_i);
     view! {
         <section class="card">
             <h1>"Ikono Chat"</h1>
-            <p>{move || words().lead}</p>
+            <p>{move || words.get().lead}</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let words = words();
+                    let words = words.get();
                     match viewer.await.ok().flatten() {
                         Some(role) => view! { <p><A href=role.home()>{words.continue_to}</A></p> }.into_any(),
                         None => view! {

@@ -1,7 +1,9 @@
 //! Sign-in pages: one for supervisors and one for agents, each with its own look (W1, W17).
 
+use crate::components::{refusal, FormError};
 use crate::contract::Role;
 use crate::error::UiError;
+use crate::i18n::use_words;
 use leptos::prelude::*;
 
 /// The role of whoever this request's session belongs to; nobody when not signed in.
@@ -42,28 +44,65 @@ pub fn AgentLogin() -> impl IntoView {
     view! { <LoginForm area=Area::Agent /> }
 }
 
+struct Words {
+    supervisor_title: &'static str,
+    supervisor_lead: &'static str,
+    agent_title: &'static str,
+    agent_lead: &'static str,
+    email: &'static str,
+    password: &'static str,
+    sign_in: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    supervisor_title: "Supervisor sign-in",
+    supervisor_lead: "Run queues, agents and channels.",
+    agent_title: "Agent sign-in",
+    agent_lead: "Answer your customers' chats.",
+    email: "E-mail",
+    password: "Password",
+    sign_in: "Sign in",
+};
+
+const SPANISH: Words = Words {
+    supervisor_title: "Acceso de supervisores",
+    supervisor_lead: "Gestiona colas, agentes y canales.",
+    agent_title: "Acceso de agentes",
+    agent_lead: "Responde los chats de tus clientes.",
+    email: "Correo electrónico",
+    password: "Contraseña",
+    sign_in: "Acceder",
+};
+
 #[component]
 fn LoginForm(area: Area) -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
     let action = ServerAction::<SignIn>::new();
-    let failure = move || action.value().get().and_then(|outcome| outcome.err());
-    let (class, title, lead) = match area {
-        Area::Supervisor => ("card login login-supervisor", "Supervisor sign-in", "Run queues, agents and channels."),
-        Area::Agent => ("card login login-agent", "Agent sign-in", "Answer your customers' chats."),
+    let failure = Signal::derive(move || refusal(action));
+    let class = match area {
+        Area::Supervisor => "card login login-supervisor",
+        Area::Agent => "card login login-agent",
+    };
+    let title = move || match area {
+        Area::Supervisor => words.get().supervisor_title,
+        Area::Agent => words.get().agent_title,
+    };
+    let lead = move || match area {
+        Area::Supervisor => words.get().supervisor_lead,
+        Area::Agent => words.get().agent_lead,
     };
     view! {
         <section class=class>
             <h1>{title}</h1>
             <p class="lead">{lead}</p>
             <ActionForm action=action attr:class="stacked-form" attr:aria-label=title>
-                <label for="email">"E-mail"</label>
+                <label for="email">{move || words.get().email}</label>
                 <input id="email" name="email" type="email" autocomplete="username" />
-                <label for="password">"Password"</label>
+                <label for="password">{move || words.get().password}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" />
-                <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>
+                <button type="submit" disabled=move || action.pending().get()>{move || words.get().sign_in}</button>
             </ActionForm>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e: UiError| e.to_string())}</p>
-            </Show>
+            <FormError error=failure />
         </section>
     }
 }

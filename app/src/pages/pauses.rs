@@ -1,8 +1,9 @@
 //! The supervisor's pause reasons (O1): the list, the form that creates one, and retiring one.
 
+use crate::components::{refusal, FormError, Listing};
 use crate::contract::ReasonView;
 use crate::error::UiError;
-
+use crate::i18n::{use_words, word};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "pause_reasons")]
@@ -20,50 +21,79 @@ pub async fn retire_pause_reason(reason_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.retire_pause_reason(crate::ssr::session_token(), reason_id).await)
 }
 
+struct Words {
+    title: &'static str,
+    create_form: &'static str,
+    reason: &'static str,
+    add: &'static str,
+    loading: &'static str,
+    empty: &'static str,
+    list: &'static str,
+    retire: &'static str,
+    retire_which: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    title: "Pause reasons",
+    create_form: "Create a pause reason",
+    reason: "Reason",
+    add: "Add reason",
+    loading: "Loading…",
+    empty: "No pause reasons yet.",
+    list: "Pause reasons",
+    retire: "retire",
+    retire_which: "Retire",
+};
+
+const SPANISH: Words = Words {
+    title: "Motivos de pausa",
+    create_form: "Crear un motivo de pausa",
+    reason: "Motivo",
+    add: "Añadir motivo",
+    loading: "Cargando…",
+    empty: "Todavía no hay motivos de pausa.",
+    list: "Motivos de pausa",
+    retire: "retirar",
+    retire_which: "Retirar",
+};
+
 #[component]
 pub fn PauseReasonsPage() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
     let create = ServerAction::<CreatePauseReason>::new();
     let retire = ServerAction::<RetirePauseReason>::new();
     let reasons = Resource::new(move || (create.version().get(), retire.version().get()), |_| pause_reasons());
-    let failure = move || {
-        create.value().get().and_then(|outcome| outcome.err()).or_else(|| retire.value().get().and_then(|o| o.err()))
+    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(retire)));
+    let draw = move |list: Vec<ReasonView>| {
+        let words = words.get();
+        view! {
+            <ul class="queue-list" aria-label=words.list>
+                {list.into_iter().map(|reason| {
+                    let label = format!("{} {}", words.retire_which, reason.name);
+                    let id = reason.id.clone();
+                    view! {
+                        <li data-id=id>
+                            {reason.name}
+                            <ActionForm action=retire attr:class="member-remove">
+                                <input type="hidden" name="reason_id" value=reason.id />
+                                <button type="submit" class="link-button" aria-label=label>{words.retire}</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
     };
     view! {
         <section class="card">
-            <h1>"Pause reasons"</h1>
-            <ActionForm action=create attr:class="inline-form" attr:aria-label="Create a pause reason">
-                <label for="reason-name">"Reason"</label>
+            <h1>{move || words.get().title}</h1>
+            <ActionForm action=create attr:class="inline-form" attr:aria-label=move || words.get().create_form>
+                <label for="reason-name">{move || words.get().reason}</label>
                 <input id="reason-name" name="name" type="text" autocomplete="off" maxlength="60" />
-                <button type="submit" disabled=move || create.pending().get()>"Add reason"</button>
+                <button type="submit" disabled=move || create.pending().get()>{move || words.get().add}</button>
             </ActionForm>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match reasons.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No pause reasons yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="queue-list" aria-label="Pause reasons">
-                                {list.into_iter().map(|reason| {
-                                    let label = format!("Retire {}", reason.name);
-                                    let id = reason.id.clone();
-                                    view! {
-                                        <li data-id=id>
-                                            {reason.name}
-                                            <ActionForm action=retire attr:class="member-remove">
-                                                <input type="hidden" name="reason_id" value=reason.id />
-                                                <button type="submit" class="link-button" aria-label=label>"retire"</button>
-                                            </ActionForm>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <FormError error=failure />
+            <Listing items=reasons loading=word(words, |w| w.loading) empty=word(words, |w| w.empty) draw />
         </section>
     }
 }

@@ -1,8 +1,10 @@
 //! The supervisor's queues (R1, R2): the list with each queue's members, kept live; the form that
 //! creates a queue; adding agents to queues and taking them out.
 
+use crate::components::{refusal, FormError, Listing};
 use crate::contract::QueueView;
 use crate::error::UiError;
+use crate::i18n::{use_words, word};
 use crate::live::on_live_change;
 use crate::pages::agents::list_agents;
 use leptos::prelude::*;
@@ -24,8 +26,63 @@ pub async fn set_queue_member(queue_id: String, agent_id: String, member: bool) 
     )
 }
 
+struct Words {
+    title: &'static str,
+    create_form: &'static str,
+    queue_name: &'static str,
+    create: &'static str,
+    loading: &'static str,
+    empty: &'static str,
+    list: &'static str,
+    members_of: &'static str,
+    remove: &'static str,
+    remove_who: &'static str,
+    from: &'static str,
+    add_form: &'static str,
+    agent: &'static str,
+    queue: &'static str,
+    add: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    title: "Queues",
+    create_form: "Create a queue",
+    queue_name: "Queue name",
+    create: "Create queue",
+    loading: "Loading queues…",
+    empty: "No queues yet.",
+    list: "Queues",
+    members_of: "Members of",
+    remove: "remove",
+    remove_who: "Remove",
+    from: "from",
+    add_form: "Add an agent to a queue",
+    agent: "Agent",
+    queue: "Queue",
+    add: "Add to queue",
+};
+
+const SPANISH: Words = Words {
+    title: "Colas",
+    create_form: "Crear una cola",
+    queue_name: "Nombre de la cola",
+    create: "Crear cola",
+    loading: "Cargando colas…",
+    empty: "Todavía no hay colas.",
+    list: "Colas",
+    members_of: "Miembros de",
+    remove: "quitar",
+    remove_who: "Quitar a",
+    from: "de",
+    add_form: "Añadir un agente a una cola",
+    agent: "Agente",
+    queue: "Cola",
+    add: "Añadir a la cola",
+};
+
 #[component]
 pub fn QueuesPage() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
     let create = ServerAction::<CreateQueue>::new();
     let membership = ServerAction::<SetQueueMember>::new();
     let pushed = RwSignal::new(0usize);
@@ -33,59 +90,50 @@ pub fn QueuesPage() -> impl IntoView {
     let queues =
         Resource::new(move || (create.version().get(), membership.version().get(), pushed.get()), |_| list_queues());
     let agents = Resource::new(|| (), |_| list_agents());
-    let failure = move || {
-        create
-            .value()
-            .get()
-            .and_then(|outcome| outcome.err())
-            .or_else(|| membership.value().get().and_then(|outcome| outcome.err()))
+    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(membership)));
+    let draw = move |list: Vec<QueueView>| {
+        let words = words.get();
+        Suspend::new(async move {
+            let agents = agents.await.unwrap_or_default();
+            view! {
+                <AddMemberForm action=membership queues=list.clone() agents=agents words />
+                <ul class="queue-list" aria-label=words.list>
+                    {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership words /> }).collect_view()}
+                </ul>
+            }
+        })
     };
 
     view! {
         <section class="card">
-            <h1>"Queues"</h1>
-            <ActionForm action=create attr:class="inline-form" attr:aria-label="Create a queue">
-                <label for="queue-name">"Queue name"</label>
+            <h1>{move || words.get().title}</h1>
+            <ActionForm action=create attr:class="inline-form" attr:aria-label=move || words.get().create_form>
+                <label for="queue-name">{move || words.get().queue_name}</label>
                 <input id="queue-name" name="name" type="text" autocomplete="off" maxlength="80" />
-                <button type="submit" disabled=move || create.pending().get()>"Create queue"</button>
+                <button type="submit" disabled=move || create.pending().get()>{move || words.get().create}</button>
             </ActionForm>
-            <Show when=move || failure().is_some()>
-                <p role="alert" class="form-error">{move || failure().map(|e| e.to_string())}</p>
-            </Show>
-            <Transition fallback=|| view! { <p>"Loading queues…"</p> }>
-                {move || Suspend::new(async move {
-                    let agents = agents.await.unwrap_or_default();
-                    match queues.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No queues yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <AddMemberForm action=membership queues=list.clone() agents=agents />
-                            <ul class="queue-list" aria-label="Queues">
-                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(UiError::Unauthorized(reason)) => view! {
-                            <p role="alert" class="form-error">
-                                {reason} " — " <a href="/login/supervisor">"sign in"</a>
-                            </p>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="form-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <FormError error=failure />
+            <Listing
+                items=queues
+                loading=word(words, |w| w.loading)
+                empty=word(words, |w| w.empty)
+                sign_in="/login/supervisor"
+                draw
+            />
         </section>
     }
 }
 
 #[component]
-fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>) -> impl IntoView {
+fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>, words: &'static Words) -> impl IntoView {
     let queue_id = queue.id.clone();
     let queue_name = queue.name.clone();
     view! {
         <li data-id=queue.id.clone()>
             <span class="queue-name">{queue.name.clone()}</span>
-            <ul class="members" aria-label=format!("Members of {}", queue.name)>
+            <ul class="members" aria-label=format!("{} {}", words.members_of, queue.name)>
                 {queue.members.into_iter().map(|m| {
-                    let label = format!("Remove {} from {}", m.name, queue_name);
+                    let label = format!("{} {} {} {}", words.remove_who, m.name, words.from, queue_name);
                     let queue_id = queue_id.clone();
                     view! {
                         <li>
@@ -94,7 +142,7 @@ fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>) -> impl Int
                                 <input type="hidden" name="queue_id" value=queue_id />
                                 <input type="hidden" name="agent_id" value=m.id.clone() />
                                 <input type="hidden" name="member" value="false" />
-                                <button type="submit" class="link-button" aria-label=label>"remove"</button>
+                                <button type="submit" class="link-button" aria-label=label>{words.remove}</button>
                             </ActionForm>
                         </li>
                     }
@@ -109,20 +157,21 @@ fn AddMemberForm(
     action: ServerAction<SetQueueMember>,
     queues: Vec<QueueView>,
     agents: Vec<crate::contract::AgentView>,
+    words: &'static Words,
 ) -> impl IntoView {
     (!agents.is_empty()).then(|| {
         view! {
-            <ActionForm action=action attr:class="inline-form" attr:aria-label="Add an agent to a queue">
-                <label for="member-agent">"Agent"</label>
+            <ActionForm action=action attr:class="inline-form" attr:aria-label=words.add_form>
+                <label for="member-agent">{words.agent}</label>
                 <select id="member-agent" name="agent_id">
                     {agents.into_iter().filter(|a| a.active).map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
                 </select>
-                <label for="member-queue">"Queue"</label>
+                <label for="member-queue">{words.queue}</label>
                 <select id="member-queue" name="queue_id">
                     {queues.into_iter().map(|q| view! { <option value=q.id>{q.name}</option> }).collect_view()}
                 </select>
                 <input type="hidden" name="member" value="true" />
-                <button type="submit">"Add to queue"</button>
+                <button type="submit">{words.add}</button>
             </ActionForm>
         }
     })

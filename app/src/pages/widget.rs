@@ -4,6 +4,7 @@
 //! their messages with it whenever the server says the chat changed, and sends what they write,
 //! tap or attach. English or Spanish, light or dark, as the embedding page asks.
 
+use crate::i18n::Lang;
 use leptos::prelude::*;
 
 /// The largest file a visitor may send, checked before uploading (the server checks again).
@@ -80,11 +81,7 @@ const SPANISH: Words = Words {
 
 /// Spanish for `es…`, English otherwise.
 pub fn words(lang: &str) -> &'static Words {
-    if lang.to_ascii_lowercase().starts_with("es") {
-        &SPANISH
-    } else {
-        &ENGLISH
-    }
+    Lang::from_tag(lang).pick(&ENGLISH, &SPANISH)
 }
 
 /// How a file is shown, from the extension of its address: pictures, audio and video in the page,

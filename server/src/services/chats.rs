@@ -31,7 +31,7 @@ pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow
     let company = caller.company_id.to_string();
     Ok(match caller.role {
         Role::Agent => ChatBoard.chats_of_agent(&state.store, &company, &caller.user_id.to_string()).await?,
-        Role::Supervisor | Role::Auditor => ChatBoard.open_chats(&state.store, &company).await?,
+        Role::Supervisor | Role::Auditor => ChatBoard.open_chats_of(&state.store, &company).await?,
     })
 }
 
@@ -47,7 +47,7 @@ pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Re
     if caller.role == Role::Agent && !agent_may_read(state, caller, &chat).await? {
         return Err(AppError::Forbidden("this chat is neither yours nor waiting in one of your queues".into()));
     }
-    let messages = ChatBoard.messages(&state.store, &chat.chat_id).await?;
+    let messages = ChatBoard.messages_of_chat(&state.store, &chat.chat_id).await?;
     Ok(ChatWithMessages { chat, messages })
 }
 

@@ -56,7 +56,7 @@ pub async fn open_widget(state: &AppState, caller: &Caller, line_id: LineId) -> 
 
 /// The line a widget key opens.
 pub async fn widget_line(state: &AppState, key: &str) -> Result<LineRow, AppError> {
-    Lines.line_of_widget(&state.store, key).await?.ok_or_else(|| AppError::NotFound("no such chat widget".into()))
+    Lines.line_by_widget_key(&state.store, key).await?.ok_or_else(|| AppError::NotFound("no such chat widget".into()))
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -126,7 +126,7 @@ pub struct VisitorChat {
 pub async fn visitor_chat(state: &AppState, key: &str, token: Option<&str>) -> Result<VisitorChat, AppError> {
     let visit = visit(state, key, token).await?;
     let messages = ChatBoard
-        .messages(&state.store, &visit.chat_id.to_string())
+        .messages_of_chat(&state.store, &visit.chat_id.to_string())
         .await?
         .into_iter()
         .filter(|message| message.direction != "note")

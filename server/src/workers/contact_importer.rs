@@ -196,7 +196,7 @@ impl ContactImporter {
         let file = kept_file(&self.state.store, import_id).await?;
         let lines = read(table_of(&file)?)?;
         let mut businesses: BTreeMap<String, Result<BusinessId, String>> = Contacts
-            .businesses(&self.state.store, &started.company.to_string())
+            .businesses_of(&self.state.store, &started.company.to_string())
             .await?
             .into_iter()
             .filter_map(|b| b.business_id.parse().ok().map(|id| (b.name.to_lowercase(), Ok(id))))

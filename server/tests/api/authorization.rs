@@ -34,7 +34,7 @@ fn case(method: reqwest::Method, path: String, body: Body, expected: [u16; 5]) -
 
 async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backend: Backend) {
     use reqwest::Method as M;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     app.create_agent("Ben", "ben@example.com", "agent password").await;
     let auditor = json!({ "name": "Aud", "email": "aud@example.com", "password": "auditor password" });

@@ -54,7 +54,7 @@ fn states(chats: &[serde_json::Value]) -> Vec<String> {
 }
 
 async fn a_message_on_the_api_line_reaches_an_online_member_of_the_lines_queue(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let queue = app.queue_with("Sales", &[&ana]).await;
     let mut live = go_online(&app, &ana).await;
@@ -75,7 +75,7 @@ async fn a_message_on_the_api_line_reaches_an_online_member_of_the_lines_queue(b
 }
 
 async fn bad_keys_unknown_lines_and_malformed_messages_are_refused(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let key = app.api_key().await;
     let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
@@ -121,7 +121,7 @@ async fn bad_keys_unknown_lines_and_malformed_messages_are_refused(backend: Back
 }
 
 async fn a_message_sent_twice_is_stored_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let key = app.api_key().await;
     let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
@@ -136,7 +136,7 @@ async fn a_message_sent_twice_is_stored_once(backend: Backend) {
 }
 
 async fn a_chat_that_finds_nobody_waits_is_told_its_place_and_goes_to_the_first_agent_online(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let queue = app.queue_with("Sales", &[&ana]).await;
     let key = app.api_key().await;
@@ -162,7 +162,7 @@ async fn a_chat_that_finds_nobody_waits_is_told_its_place_and_goes_to_the_first_
 }
 
 async fn an_agents_reply_reaches_the_lines_webhook_signed_with_hmac(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let mut hook = webhook().await;
     let key = app.api_key().await;
@@ -200,7 +200,7 @@ async fn an_agents_reply_reaches_the_lines_webhook_signed_with_hmac(backend: Bac
 }
 
 async fn members_take_turns_within_their_capacity_and_paused_agents_get_nothing(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let cy = app.agent("Cy").await;
@@ -241,7 +241,7 @@ async fn members_take_turns_within_their_capacity_and_paused_agents_get_nothing(
 }
 
 async fn a_line_routes_to_its_own_group_of_agents(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let outsider = app.agent("Olga").await;
@@ -275,7 +275,7 @@ async fn a_line_routes_to_its_own_group_of_agents(backend: Backend) {
 }
 
 async fn agents_resolve_their_own_chats_and_supervisors_resolve_many(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let _a = go_online(&app, &ana).await;
@@ -326,7 +326,7 @@ async fn agents_resolve_their_own_chats_and_supervisors_resolve_many(backend: Ba
 }
 
 async fn agents_read_only_the_chats_that_are_theirs_or_wait_in_their_queues(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let queue_a = app.queue_with("Sales", &[&ana]).await;
@@ -368,7 +368,7 @@ async fn agents_read_only_the_chats_that_are_theirs_or_wait_in_their_queues(back
 }
 
 async fn an_agent_who_goes_offline_gets_no_new_chats(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let key = app.api_key().await;
     let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
@@ -386,7 +386,7 @@ async fn an_agent_who_goes_offline_gets_no_new_chats(backend: Backend) {
 }
 
 async fn concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let agents = [app.agent("Ana").await, app.agent("Ben").await, app.agent("Cy").await];
     for agent in &agents {
         let path = format!("/api/v1/agents/{}/capacity", agent.id);
@@ -428,12 +428,12 @@ async fn concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity(backe
 }
 
 async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies() {
-    let app = spawn_app(Backend::Postgres).await;
+    let app = TestApp::on(Backend::Postgres).start().await;
     let ana = app.agent("Ana").await;
     let queue = app.queue_with("Sales", &[&ana]).await;
     let key = app.api_key().await;
     let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
-    let (node_b, node_b_server) = serve_node(&app.database.url, ADMIN_EMAIL).await;
+    let (node_b, node_b_server) = app.another_node().await;
     let mut live = go_online_at(&app, &node_b, &ana).await;
 
     let first = app.customer_writes(&key, &line, "c1", "hola").await;
@@ -473,7 +473,7 @@ async fn two_nodes_share_one_log_and_one_router_takes_over_when_the_leader_dies(
 }
 
 async fn agents_transfer_chats_to_colleagues_and_queues_with_a_note(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let cy = app.agent("Cy").await;
@@ -511,7 +511,7 @@ async fn agents_transfer_chats_to_colleagues_and_queues_with_a_note(backend: Bac
 
 async fn an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes(backend: Backend) {
     let clock = server::clock::TestClock::default();
-    let app = spawn_app_with_clock(backend, clock.clone()).await;
+    let app = TestApp::on(backend).with_clock(clock.clone()).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let queue = app.queue_with("Sales", &[&ana, &ben]).await;
@@ -560,7 +560,7 @@ async fn an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answe
 }
 
 async fn queue_settings_are_checked_and_shown(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let path = format!("/api/v1/queues/{queue}/settings");
     let zero = serde_json::json!({ "waiting_message": "x", "no_answer_minutes": 0 });
@@ -578,7 +578,7 @@ async fn queue_settings_are_checked_and_shown(backend: Backend) {
 }
 
 async fn paused_agents_never_get_a_chat_while_messages_and_pauses_race(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let agents = [app.agent("Ana").await, app.agent("Ben").await, app.agent("Cy").await];
     for agent in &agents {
         let path = format!("/api/v1/agents/{}/capacity", agent.id);
@@ -651,7 +651,7 @@ async fn paused_agents_never_get_a_chat_while_messages_and_pauses_race(backend: 
 }
 
 async fn a_contacts_own_agent_gets_their_chats_even_while_offline(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let queue = app.queue_with("Sales", &[&ana, &ben]).await;
@@ -681,7 +681,7 @@ async fn a_contacts_own_agent_gets_their_chats_even_while_offline(backend: Backe
 }
 
 async fn the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chats(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let queue = app.queue_with("Sales", &[&ana, &ben]).await;
@@ -723,9 +723,9 @@ async fn the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chat
 }
 
 async fn agents_connected_to_a_node_that_dies_are_taken_offline_by_the_others() {
-    let app = spawn_app(Backend::Postgres).await;
+    let app = TestApp::on(Backend::Postgres).start().await;
     let ana = app.agent("Ana").await;
-    let (node_b, node_b_server) = serve_node(&app.database.url, ADMIN_EMAIL).await;
+    let (node_b, node_b_server) = app.another_node().await;
     let _live = go_online_at(&app, &node_b, &ana).await;
     drop(node_b_server);
     // Node B stops beating; within its lease the router on node A ends Ana's presence there.
@@ -762,7 +762,7 @@ fn shop_menu(sales: &str, support: &str) -> serde_json::Value {
 }
 
 async fn a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agent(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let sales = app.queue_with("Sales", &[&ana]).await;
     let support = app.queue_with("Support", &[]).await;
@@ -815,7 +815,7 @@ async fn a_customer_walks_the_lines_menu_through_the_webhook_and_reaches_an_agen
 }
 
 async fn menus_a_customer_could_not_use_are_refused_with_the_reason(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let sales = created_id(app.create_queue("Sales").await, "id").await;
     let create = |routing: serde_json::Value| {
         let body = serde_json::json!({ "name": "Web shop", "routing": routing });
@@ -841,7 +841,7 @@ async fn menus_a_customer_could_not_use_are_refused_with_the_reason(backend: Bac
 }
 
 async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_or_see_the_menu(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let sales = app.queue_with("Sales", &[&ana]).await;
@@ -882,7 +882,7 @@ async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_o
 }
 
 async fn key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let sales = app.queue_with("Sales", &[]).await;
     let support = app.queue_with("Support", &[&ana]).await;
@@ -913,7 +913,7 @@ async fn key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the
 
 async fn a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversation_is_resolved(backend: Backend) {
     let clock = server::clock::TestClock::default();
-    let app = spawn_app_with_clock(backend, clock.clone()).await;
+    let app = TestApp::on(backend).with_clock(clock.clone()).start().await;
     let sales = app.queue_with("Sales", &[]).await;
     let support = app.queue_with("Support", &[]).await;
     let key = app.api_key().await;
@@ -941,7 +941,7 @@ async fn a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversati
 async fn outside_opening_hours_customers_hear_so_and_get_the_reduced_menu(backend: Backend) {
     use server::clock::Clock;
     let clock = server::clock::TestClock::default();
-    let app = spawn_app_with_clock(backend, clock.clone()).await;
+    let app = TestApp::on(backend).with_clock(clock.clone()).start().await;
     let sales = app.queue_with("Sales", &[]).await;
     let support = app.queue_with("Support", &[]).await;
     let key = app.api_key().await;
@@ -985,7 +985,7 @@ async fn outside_opening_hours_customers_hear_so_and_get_the_reduced_menu(backen
 }
 
 async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let sales = app.queue_with("Sales", &[&ana]).await;
     let support = app.queue_with("Support", &[]).await;
@@ -1026,7 +1026,7 @@ async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_w
 }
 
 async fn a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let queue = app.queue_with("Sales", &[&ana]).await;
     let _online = go_online(&app, &ana).await;

@@ -32,7 +32,7 @@ async fn status(client: &reqwest::Client, method: reqwest::Method, url: String, 
 }
 
 async fn companies_created_by_the_operator_never_see_nor_touch_each_others_data(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let agent = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     let key_a = created_id(
@@ -112,7 +112,7 @@ async fn companies_created_by_the_operator_never_see_nor_touch_each_others_data(
 }
 
 async fn only_the_operator_creates_companies_and_bad_requests_are_refused(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let body = serde_json::json!({ "name": "X", "supervisor": { "name": "B", "email": "b@x.example", "password": "long enough" } });
     let url = format!("{}/api/v1/companies", app.address);
     let anonymous_try = anonymous().post(&url).json(&body).send().await.unwrap();
@@ -133,7 +133,7 @@ async fn only_the_operator_creates_companies_and_bad_requests_are_refused(backen
 }
 
 async fn a_company_limits_its_agents_and_its_signed_in_agents(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let company = app.get_json(&app.client, "/api/v1/company").await["id"].as_str().unwrap().to_string();
     let limits = serde_json::json!({ "max_agents": 2, "max_signed_in_agents": 1 });
     let set = operator()

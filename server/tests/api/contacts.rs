@@ -95,7 +95,7 @@ fn accounts_of(contact: &Value) -> Vec<String> {
 }
 
 async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_account(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let acme =
         created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme Ltd" })).await)
             .await;
@@ -154,7 +154,7 @@ async fn contacts_are_created_edited_and_found_by_name_phone_email_business_and_
 }
 
 async fn bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_contact(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let refused = |body: Value| {
         let app = &app;
         async move {
@@ -188,7 +188,7 @@ async fn bad_contacts_are_refused_with_the_reason_and_an_account_belongs_to_one_
 }
 
 async fn an_inbound_chat_finds_or_creates_its_contact_and_the_card_lists_its_chats_on_every_line(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let queue = app.queue_with("Sales", &[]).await;
     let (shop, _) = app.line(json!({ "queue": queue }), None).await;
@@ -258,7 +258,7 @@ async fn an_inbound_chat_finds_or_creates_its_contact_and_the_card_lists_its_cha
 }
 
 async fn consent_is_recorded_at_three_levels_and_the_most_specific_decides(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app
         .new_contact(json!({ "name": "Ana", "accounts": [
             { "channel": "whatsapp", "id": "+34612345678" },
@@ -307,7 +307,7 @@ async fn consent_is_recorded_at_three_levels_and_the_most_specific_decides(backe
 }
 
 async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let queue = app.queue_with("Sales", &[]).await;
     let (shop, _) = app.line(json!({ "queue": queue }), None).await;
@@ -376,7 +376,7 @@ async fn a_merge_unifies_accounts_chats_and_consent_and_a_split_restores_both(ba
 }
 
 async fn businesses_are_renamed_and_deleted_and_their_contacts_follow(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let acme =
         created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme" })).await).await;
     let ana = app.new_contact(json!({ "name": "Ana", "business_id": acme })).await;
@@ -403,7 +403,7 @@ async fn businesses_are_renamed_and_deleted_and_their_contacts_follow(backend: B
 }
 
 async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let queue = app.queue_with("Sales", &[&ana, &ben]).await;
@@ -439,7 +439,7 @@ async fn a_contacts_own_agent_gets_their_chats_on_every_line_even_while_offline(
 async fn a_contacts_group_gets_their_new_conversations_on_every_line_and_a_transfer_still_goes_where_sent(
     backend: Backend,
 ) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let ben = app.agent("Ben").await;
     let sales = app.queue_with("Sales", &[&ana]).await;
@@ -532,7 +532,7 @@ async fn directory(app: &TestApp, client: &reqwest::Client) -> Vec<Value> {
 async fn an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new(
     backend: Backend,
 ) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let acme =
         created_id_of(app.send(&app.client, Method::POST, "/api/v1/businesses", json!({ "name": "Acme, Ltd" })).await)
             .await;
@@ -571,7 +571,7 @@ async fn an_export_imported_into_an_empty_company_gives_the_same_contacts_and_tw
 }
 
 async fn google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     // The shape of Google Contacts' export: its own headers, several phones in one cell.
     let google = "First Name,Middle Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Organization Name\n\
         Ana,,López,VIP,* Other,ana@example.com,Mobile,+34 612 34 56 78 ::: +34 699 11 22 33,,,Acme\n\
@@ -614,7 +614,7 @@ async fn import_file_status(app: &TestApp, file: &str) -> (u16, String) {
 }
 
 async fn an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     for (column, title) in ["Name", "E-mail", "WhatsApp", "Business", "Field: Customer number"].into_iter().enumerate()
@@ -650,7 +650,7 @@ async fn an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_wi
 
 async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart(backend: Backend) {
     const ROWS: usize = 5_000;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let mut file = String::from("Name,WhatsApp,Business\n");
     for n in 0..ROWS {
         // Every five hundredth row's number is too short to be one.
@@ -672,7 +672,7 @@ async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_af
     let done_when_stopped = half_way["done"].as_u64().unwrap();
     assert!(done_when_stopped < ROWS as u64 && half_way["finished"] == false, "stopped half-way: {half_way}");
 
-    let app = start(database).await;
+    let app = TestApp::on_database(database).start().await;
     let resumed = std::time::Instant::now();
     let report = finished_import(&app, &app.client, &import).await;
     eprintln!("{} rows resumed at row {done_when_stopped} and finished in {:?}", ROWS, resumed.elapsed());
@@ -689,7 +689,7 @@ async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_af
 }
 
 async fn consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let ana =
         app.new_contact(json!({ "name": "Ana", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }] })).await;
     let file = "Name,Phone,Consent\n\
@@ -760,7 +760,7 @@ async fn consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_s
 async fn a_search_gives_the_first_contacts_by_name_that_every_word_finds_however_many_share_one(backend: Backend) {
     const FIRST: [&str; 6] = ["Ana", "Paula", "Pedro", "Sofía", "Lucía", "Anabel"];
     const LAST: [&str; 6] = ["García", "Torres", "Pérez", "Gómez", "Ruiz", "Garcés"];
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let mut names = Vec::new();
     let mut file = String::from("Name,WhatsApp\n");
     for n in 0..720 {
@@ -820,7 +820,7 @@ async fn a_search_gives_the_first_contacts_by_name_that_every_word_finds_however
 }
 
 async fn the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let (line, mut hook) = app.line_asking_consent().await;
     let ana =
@@ -851,7 +851,7 @@ async fn the_bot_does_not_ask_for_a_consent_the_contact_gave_elsewhere(backend: 
 }
 
 async fn a_providers_opt_out_and_opt_in_are_the_accounts_consent_with_their_source(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let (line, mut hook) = app.line_asking_consent().await;
     let report = |key: &str, line: &str, body: Value| {

@@ -65,11 +65,13 @@ async fn wait_event(app: &TestApp, kind: &str) -> serde_json::Value {
 async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agent(backend: Backend) {
     let mut smtp = smtp_server().await;
     let smtp_url = smtp.url.clone();
-    let app = spawn_app_with(backend, |settings| {
-        settings.smtp_url = Some(smtp_url);
-        settings.smtp_from = "Shop bot <bot@shop.example>".into();
-    })
-    .await;
+    let app = TestApp::on(backend)
+        .with_settings(|settings| {
+            settings.smtp_url = Some(smtp_url);
+            settings.smtp_from = "Shop bot <bot@shop.example>".into();
+        })
+        .start()
+        .await;
     let ana = app.agent("Ana").await;
     let sales = app.queue_with("Sales", &[&ana]).await;
     let _online = go_online(&app, &ana).await;
@@ -146,7 +148,7 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
             ),
     )
     .await;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let query = |path: &str, timeout_ms: u32| {
         json!({ "kind": "query", "url": format!("{service}{path}"), "timeout_ms": timeout_ms,
@@ -198,7 +200,7 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
 }
 
 async fn without_an_smtp_server_the_email_is_recorded_as_failed_with_the_reason(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let sales = app.queue_with("Sales", &[]).await;
     let key = app.api_key().await;
     let (line, _) = app.line(lead_form(&sales), None).await;
@@ -218,7 +220,7 @@ async fn without_an_smtp_server_the_email_is_recorded_as_failed_with_the_reason(
 }
 
 async fn the_bot_sends_files_to_the_lines_webhook(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let mut hook = webhook().await;
     let menu = json!({ "menu": { "header": "Hi", "options": [
@@ -244,7 +246,7 @@ async fn the_bot_sends_files_to_the_lines_webhook(backend: Backend) {
 }
 
 async fn a_sticker_gets_the_menus_reply_to_stickers(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let key = app.api_key().await;
     let mut hook = webhook().await;
     let menu = json!({ "menu": { "header": "Hi", "sticker_reply": "Nice sticker! Please choose an option.",

@@ -38,7 +38,7 @@ eventlog::on_both_backends!(
 );
 
 async fn a_created_queue_appears_in_the_list(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let response = app.create_queue("  Sales   team ").await;
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -48,7 +48,7 @@ async fn a_created_queue_appears_in_the_list(backend: Backend) {
 }
 
 async fn a_duplicate_queue_name_is_refused_with_409_and_a_reason(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     assert_eq!(app.create_queue("Sales").await.status(), 201);
     let refused = app.create_queue(" SALES ").await;
     assert_eq!(refused.status(), 409);
@@ -58,7 +58,7 @@ async fn a_duplicate_queue_name_is_refused_with_409_and_a_reason(backend: Backen
 }
 
 async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let cases = [
         ("", "the queue needs a name"),
         ("   ", "the queue needs a name"),
@@ -83,7 +83,7 @@ async fn invalid_queue_names_are_refused_with_422_and_nothing_is_stored(backend:
 }
 
 async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let cases =
         [("{\"name\": ", "truncated JSON"), ("{\"title\": \"Sales\"}", "missing field"), ("[1, 2]", "not an object")];
     for (body, description) in cases {
@@ -101,7 +101,7 @@ async fn malformed_requests_are_refused_with_a_4xx(backend: Backend) {
 }
 
 async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let create = |name: &'static str| {
         app.client.post(format!("{}/api/create_queue", app.address)).form(&[("name", name)]).send()
     };
@@ -118,7 +118,7 @@ async fn the_server_function_creates_a_queue_and_refuses_a_duplicate(backend: Ba
 }
 
 async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     app.create_queue("Rendered queue").await;
     app.wait_for_queues(&["Rendered queue"]).await;
     let page = app.client.get(format!("{}/supervisor/queues", app.address)).send().await.unwrap();
@@ -129,7 +129,7 @@ async fn the_queue_page_is_rendered_on_the_server_with_the_queues(backend: Backe
 }
 
 async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let mut stream = app.client.get(format!("{}/api/v1/live", app.address)).send().await.unwrap();
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     app.create_queue("Live").await;
@@ -148,7 +148,7 @@ async fn a_live_stream_pushes_the_change_when_a_queue_is_created(backend: Backen
 }
 
 async fn healthz_reports_the_store_and_projection_lag(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     app.create_queue("Health").await;
     app.wait_for_queues(&["Health"]).await;
     let response = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
@@ -165,7 +165,7 @@ async fn healthz_reports_the_store_and_projection_lag(backend: Backend) {
 }
 
 async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     app.create_queue("Counted").await;
     app.wait_for_queues(&["Counted"]).await;
     let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
@@ -177,18 +177,18 @@ async fn metrics_expose_requests_appends_and_projection_lag(backend: Backend) {
 }
 
 async fn the_read_model_survives_a_restart(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     app.create_queue("Durable").await;
     app.wait_for_queues(&["Durable"]).await;
     let TestApp { database, server, .. } = app;
     drop(server);
-    let restarted = start(database).await;
+    let restarted = TestApp::on_database(database).start().await;
     assert_eq!(restarted.queue_names().await, vec!["Durable"]);
     assert_eq!(restarted.create_queue("durable").await.status(), 409, "the name is still taken");
 }
 
 async fn signing_in_with_the_bootstrap_supervisor_opens_a_session(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let client = anonymous();
     let response = sign_in(&client, &app.address, "  ADMIN@example.com ", ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
@@ -204,7 +204,7 @@ async fn signing_in_with_the_bootstrap_supervisor_opens_a_session(backend: Backe
 }
 
 async fn wrong_credentials_are_refused_with_401_and_the_same_reason(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let cases = [
         (ADMIN_EMAIL, "wrong password", "a wrong password"),
         ("nobody@example.com", ADMIN_PASSWORD, "an unknown address"),
@@ -221,7 +221,7 @@ async fn wrong_credentials_are_refused_with_401_and_the_same_reason(backend: Bac
 }
 
 async fn without_a_session_every_endpoint_answers_401(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let client = anonymous();
     let address = &app.address;
     let requests = [
@@ -241,7 +241,7 @@ async fn without_a_session_every_endpoint_answers_401(backend: Backend) {
 }
 
 async fn signing_out_ends_the_session(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let out = app.client.delete(format!("{}/api/v1/session", app.address)).send().await.unwrap();
     assert_eq!(out.status(), 204);
     let after = app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap();
@@ -249,7 +249,7 @@ async fn signing_out_ends_the_session(backend: Backend) {
 }
 
 async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     assert_eq!(app.create_agent("Ana", "agent@example.com", "agent password").await.status(), 201);
     app.create_queue("Sales").await;
     let agent = signed_in(&app.address, "agent@example.com", "agent password").await;
@@ -268,10 +268,10 @@ async fn an_agent_may_list_queues_but_not_create_them(backend: Backend) {
 }
 
 async fn the_first_supervisor_is_created_only_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let TestApp { database, server, .. } = app;
     drop(server);
-    let restarted = start_with_admin(database, ADMIN_EMAIL).await;
+    let restarted = TestApp::on_database(database).start().await;
     let other = anonymous();
     let response = sign_in(&other, &restarted.address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
@@ -296,7 +296,7 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
 }
 
 async fn a_supervisor_creates_an_agent_who_can_then_sign_in(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let created = app.create_agent("  Ana   María ", "Ana@Example.com", "agent password").await;
     assert_eq!(created.status(), 201);
     let body: serde_json::Value = created.json().await.unwrap();
@@ -319,7 +319,7 @@ async fn a_supervisor_creates_an_agent_who_can_then_sign_in(backend: Backend) {
 }
 
 async fn agent_creation_refuses_bad_input_and_duplicate_addresses(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let cases = [
         ("Ana", "not-an-address", "agent password", 422, "is not an e-mail address", "a malformed address"),
         ("Ana", "ana@example.com", "short", 422, "at least 8 characters", "a short password"),
@@ -338,7 +338,7 @@ async fn agent_creation_refuses_bad_input_and_duplicate_addresses(backend: Backe
 }
 
 async fn a_supervisor_adds_and_removes_queue_members(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     let luis = created_id(app.create_agent("Luis", "luis@example.com", "agent password").await, "user_id").await;
@@ -357,7 +357,7 @@ async fn a_supervisor_adds_and_removes_queue_members(backend: Backend) {
 }
 
 async fn membership_changes_refuse_unknown_queues_agents_and_non_supervisors(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     let me: serde_json::Value =
@@ -385,7 +385,7 @@ async fn membership_changes_refuse_unknown_queues_agents_and_non_supervisors(bac
 
 async fn supervisors_create_rename_and_retire_pause_reasons(backend: Backend) {
     use reqwest::Method;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let su = &app.client;
     let lunch = created_id(
         app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": " Lunch " })).await,
@@ -424,7 +424,7 @@ async fn supervisors_create_rename_and_retire_pause_reasons(backend: Backend) {
 
 async fn an_agent_pauses_with_a_reason_and_resumes(backend: Backend) {
     use reqwest::Method;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let su = &app.client;
     let lunch = created_id(
         app.send(su, Method::POST, "/api/v1/pause-reasons", serde_json::json!({ "name": "Lunch" })).await,
@@ -460,7 +460,7 @@ async fn an_agent_pauses_with_a_reason_and_resumes(backend: Backend) {
 
 async fn a_supervisor_sets_an_agents_capacity_within_limits(backend: Backend) {
     use reqwest::Method;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let su = &app.client;
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     assert_eq!(app.get_json(su, "/api/v1/agents").await[0]["capacity"], 3, "the default capacity");
@@ -482,7 +482,7 @@ async fn a_supervisor_sets_an_agents_capacity_within_limits(backend: Backend) {
 
 async fn a_supervisor_renames_an_agent(backend: Backend) {
     use reqwest::Method;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let su = &app.client;
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     let path = format!("/api/v1/agents/{ana}");
@@ -496,7 +496,7 @@ async fn a_supervisor_renames_an_agent(backend: Backend) {
 
 async fn a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in(backend: Backend) {
     use reqwest::Method;
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let su = &app.client;
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     let laptop = signed_in(&app.address, "ana@example.com", "agent password").await;
@@ -542,7 +542,7 @@ fn routes_in_the_source() -> Vec<(String, String)> {
 }
 
 async fn the_openapi_document_describes_every_endpoint_of_the_router(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let response = anonymous().get(format!("{}/api/v1/openapi.json", app.address)).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let document: serde_json::Value = response.json().await.unwrap();
@@ -567,7 +567,7 @@ async fn the_openapi_document_describes_every_endpoint_of_the_router(backend: Ba
 }
 
 async fn a_supervisor_renames_a_queue_and_its_old_name_is_free_again(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::on(backend).start().await;
     let sales = created_id(app.create_queue("Sales").await, "id").await;
     let billing = created_id(app.create_queue("Billing").await, "id").await;
     let rename = |queue: &str, name: &str| {

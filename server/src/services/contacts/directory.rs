@@ -564,7 +564,7 @@ pub async fn consent_on_record(
     let Some(contact) = Contacts.contact_of_account(&state.store, &company.to_string(), account).await? else {
         return Ok(None);
     };
-    let consents = Contacts.consents(&state.store, &contact).await?;
+    let consents = Contacts.consents_of_contact(&state.store, &contact).await?;
     Ok(ContactState::with_consents(&consents).consent_for(account))
 }
 
@@ -576,7 +576,7 @@ pub async fn contact_card(state: &AppState, caller: &Caller, contact: ContactId)
         .await?
         .filter(|row| row.company_id == caller.company_id.to_string())
         .ok_or_else(|| AppError::NotFound("no such contact".into()))?;
-    let consents = Contacts.consents(&state.store, &row.contact_id).await?;
+    let consents = Contacts.consents_of_contact(&state.store, &row.contact_id).await?;
     let known = ContactState::with_consents(&consents);
     let reachable = row
         .accounts
@@ -658,5 +658,5 @@ pub async fn change_business(
 
 pub async fn list_businesses(state: &AppState, caller: &Caller) -> Result<Vec<BusinessRow>, AppError> {
     caller.require(&[Role::Supervisor, Role::Agent, Role::Auditor])?;
-    Ok(Contacts.businesses(&state.store, &caller.company_id.to_string()).await?)
+    Ok(Contacts.businesses_of(&state.store, &caller.company_id.to_string()).await?)
 }

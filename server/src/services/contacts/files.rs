@@ -124,7 +124,7 @@ fn write_google(lines: &[ContactLine]) -> Result<String, AppError> {
 /// `GET /contacts/export`: every contact of the caller's company, as a file.
 pub async fn export(state: &AppState, caller: &Caller, format: FileFormat) -> Result<String, AppError> {
     caller.require(&[Role::Supervisor])?;
-    let rows = Contacts.everyone(&state.store, &caller.company_id.to_string()).await?;
+    let rows = Contacts.contacts_of(&state.store, &caller.company_id.to_string()).await?;
     let lines: Vec<ContactLine> = rows.iter().map(line_of).collect();
     match format {
         FileFormat::Standard => write_standard(&lines),

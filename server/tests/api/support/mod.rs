@@ -38,63 +38,79 @@ impl Drop for Running {
     }
 }
 
-pub async fn spawn_app(backend: Backend) -> TestApp {
-    let database = fresh_database(backend).await;
-    start(database).await
+/// The one way a test starts the application: `TestApp::on(backend)` on a fresh database, or
+/// `TestApp::on_database(database)` to start again on one a stopped application left; then
+/// `.with_clock(…)` or `.with_settings(…)` if the test needs them, and `.start()`.
+pub struct AppBuilder {
+    database: Database,
+    clock: Arc<dyn Clock>,
+    adjust: Box<dyn FnOnce(&mut Settings)>,
 }
 
-pub async fn start(database: TestDatabase) -> TestApp {
-    start_with_admin(database, ADMIN_EMAIL).await
+enum Database {
+    Fresh(Backend),
+    Kept(TestDatabase),
 }
 
-pub async fn start_with_admin(database: TestDatabase, admin_email: &str) -> TestApp {
-    let (address, server) = serve_node(&database.url, admin_email).await;
-    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp { address, client, database, server }
+impl TestApp {
+    pub fn on(backend: Backend) -> AppBuilder {
+        AppBuilder { database: Database::Fresh(backend), clock: Arc::new(SystemClock), adjust: Box::new(|_| {}) }
+    }
+
+    /// The application again on the database of one that was stopped (a restart).
+    pub fn on_database(database: TestDatabase) -> AppBuilder {
+        AppBuilder { database: Database::Kept(database), ..TestApp::on(Backend::Sqlite) }
+    }
 }
 
-/// The application with timers driven by `clock`, on a fresh database.
-pub async fn spawn_app_with_clock(backend: Backend, clock: TestClock) -> TestApp {
-    let database = fresh_database(backend).await;
-    let settings = settings(&database.url, ADMIN_EMAIL);
-    serve_app(database, settings, Arc::new(clock)).await
+impl AppBuilder {
+    /// Timers and every business rule read `clock`, which the test drives.
+    pub fn with_clock(self, clock: TestClock) -> Self {
+        Self { clock: Arc::new(clock), ..self }
+    }
+
+    /// Settings the test changes (e.g. the SMTP server the application sends to).
+    pub fn with_settings(self, adjust: impl FnOnce(&mut Settings) + 'static) -> Self {
+        Self { adjust: Box::new(adjust), ..self }
+    }
+
+    /// Serves the application and signs its first supervisor in.
+    pub async fn start(self) -> TestApp {
+        let database = match self.database {
+            Database::Fresh(backend) => fresh_database(backend).await,
+            Database::Kept(database) => database,
+        };
+        let mut settings = settings(&database.url);
+        (self.adjust)(&mut settings);
+        let application = Application::build_with_clock(settings, self.clock).await.expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let server = Running(tokio::spawn(application.run_until_stopped()));
+        let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        TestApp { address, client, database, server }
+    }
 }
 
-async fn serve_app(database: TestDatabase, settings: Settings, clock: Arc<dyn Clock>) -> TestApp {
-    let application = Application::build_with_clock(settings, clock).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let server = Running(tokio::spawn(application.run_until_stopped()));
-    let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp { address, client, database, server }
-}
-
-fn settings(database_url: &str, admin_email: &str) -> Settings {
+fn settings(database_url: &str) -> Settings {
     Settings {
         database_url: database_url.to_string(),
         address: "127.0.0.1:0".parse().unwrap(),
         site_root: std::env::temp_dir(),
         log_format: LogFormat::Human,
         company_id: default_company(),
-        admin: Some((admin_email.to_string(), ADMIN_PASSWORD.to_string())),
+        admin: Some((ADMIN_EMAIL.to_string(), ADMIN_PASSWORD.to_string())),
         operator_token: Some(OPERATOR_TOKEN.to_string()),
         smtp_url: None,
         smtp_from: "Ikono Chat <bot@localhost>".into(),
     }
 }
 
-/// A served application whose settings `adjust` changes (e.g. the SMTP server it sends to).
-pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let database = fresh_database(backend).await;
-    let mut settings = settings(&database.url, ADMIN_EMAIL);
-    adjust(&mut settings);
-    serve_app(database, settings, Arc::new(SystemClock)).await
-}
-
-/// Serves one node of the application on `database_url`; answers its address.
-pub async fn serve_node(database_url: &str, admin_email: &str) -> (String, Running) {
-    let application = Application::build(settings(database_url, admin_email)).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    (address, Running(tokio::spawn(application.run_until_stopped())))
+impl TestApp {
+    /// A second node of the application on the same database; answers its address.
+    pub async fn another_node(&self) -> (String, Running) {
+        let application = Application::build(settings(&self.database.url)).await.expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        (address, Running(tokio::spawn(application.run_until_stopped())))
+    }
 }
 
 pub fn anonymous() -> reqwest::Client {

@@ -1,0 +1,72 @@
+//! The one way pages translate: each page (or part of one) keeps its words in a struct with an
+//! English and a Spanish value, and picks one by the page's language — `?lang=es` for Spanish,
+//! English otherwise.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    English,
+    Spanish,
+}
+
+impl Lang {
+    /// The language a tag such as `es`, `es-AR` or `en` names; English for anything else.
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.trim().to_ascii_lowercase().starts_with("es") {
+            Lang::Spanish
+        } else {
+            Lang::English
+        }
+    }
+
+    /// Its tag, for `lang` attributes and for links that keep the language.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::English => "en",
+            Lang::Spanish => "es",
+        }
+    }
+
+    /// The words in this language.
+    pub fn pick<T>(self, english: &'static T, spanish: &'static T) -> &'static T {
+        match self {
+            Lang::English => english,
+            Lang::Spanish => spanish,
+        }
+    }
+}
+
+/// The page's language, from its `?lang=`.
+pub fn use_lang() -> Signal<Lang> {
+    let query = use_query_map();
+    Signal::derive(move || Lang::from_tag(&query.read().get("lang").unwrap_or_default()))
+}
+
+/// A page's words in the page's language, following `?lang=` as it changes.
+pub fn use_words<T: Send + Sync + 'static>(english: &'static T, spanish: &'static T) -> Signal<&'static T> {
+    let lang = use_lang();
+    Signal::derive(move || lang.get().pick(english, spanish))
+}
+
+/// One of a page's words, as a signal a component takes (`loading`, `empty`…).
+pub fn word<T: Send + Sync + 'static>(words: Signal<&'static T>, pick: fn(&T) -> &'static str) -> Signal<&'static str> {
+    Signal::derive(move || pick(words.get()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn spanish_is_asked_by_any_spanish_tag_and_english_is_the_rest() {
+        for tag in ["es", "ES", "es-AR", " es"] {
+            assert_eq!(Lang::from_tag(tag), Lang::Spanish, "{tag}");
+        }
+        for tag in ["", "en", "fr", "e"] {
+            assert_eq!(Lang::from_tag(tag), Lang::English, "{tag}");
+        }
+        assert_eq!((*Lang::Spanish.pick(&"hello", &"hola"), *Lang::English.pick(&"hello", &"hola")), ("hola", "hello"));
+    }
+}

@@ -1,0 +1,118 @@
+//! What routing and the people answering chats do with one: assign it, reply, tell a waiting
+//! customer their place, transfer it, resolve it, name the contact's own agent.
+
+use super::events::{ChatEvent, Resolver, TransferTarget};
+use super::rejection::{check_text, ChatRejection, NOTE_MAX_CHARS};
+use super::state::ChatState;
+use crate::ids::{CompanyId, ConversationId, QueueId, UserId};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+type Decision = Result<Vec<ChatEvent>, ChatRejection>;
+
+/// `reply_by`: when the queue has a time to answer, the deadline it sets.
+pub(super) fn assign(
+    state: &ChatState,
+    agent: UserId,
+    queue: QueueId,
+    reply_by: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> Decision {
+    let waiting_there = state.is_waiting() && state.queue == Some(queue);
+    let conversation_id = state.conversation.filter(|_| waiting_there).ok_or(ChatRejection::NotWaiting)?;
+    let chat_id = state.id()?;
+    let mut events = vec![ChatEvent::Assigned { chat_id, conversation_id, agent, queue, at }];
+    if let Some(due_at) = reply_by {
+        events.push(ChatEvent::ReplyDeadlineSet { chat_id, conversation_id, agent, due_at });
+    }
+    if let Some(text) = state.assignment_greeting.clone() {
+        let id = format!("greeting:{conversation_id}:{agent}");
+        let message_id = Uuid::new_v5(&chat_id.as_uuid(), id.as_bytes());
+        events.push(ChatEvent::BotSaid { chat_id, message_id, text, at });
+    }
+    Ok(events)
+}
+
+pub(super) fn reply(
+    state: &ChatState,
+    company_id: CompanyId,
+    agent: UserId,
+    message_id: Uuid,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company_id)?;
+    check_text(text, false)?;
+    if state.conversation.is_none() {
+        return Err(ChatRejection::NotOpen);
+    }
+    if state.agent != Some(agent) {
+        return Err(ChatRejection::NotYours);
+    }
+    Ok(vec![ChatEvent::AgentReplied { chat_id: state.id()?, message_id, agent, text: text.to_string(), at }])
+}
+
+pub(super) fn tell_position(
+    state: &ChatState,
+    message_id: Uuid,
+    position: u32,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Decision {
+    if !state.is_waiting() {
+        return Err(ChatRejection::NotWaiting);
+    }
+    Ok(vec![ChatEvent::WaitingPositionTold { chat_id: state.id()?, message_id, position, text: text.to_string(), at }])
+}
+
+/// A supervisor resolves any open conversation of the company, an agent only their own.
+pub(super) fn resolve(state: &ChatState, company_id: CompanyId, by: Resolver, at: DateTime<Utc>) -> Decision {
+    state.check_company(company_id)?;
+    let conversation_id = open_and_theirs(state, by)?;
+    Ok(vec![ChatEvent::Resolved { chat_id: state.id()?, conversation_id, by, at }])
+}
+
+pub(super) fn set_own_agent(state: &ChatState, company_id: CompanyId, agent: Option<UserId>, by: UserId) -> Decision {
+    state.check_company(company_id)?;
+    Ok(if state.own_agent == agent { vec![] } else { vec![ChatEvent::OwnAgentSet { chat_id: state.id()?, agent, by }] })
+}
+
+/// The chat waits in the target's queue (an agent's own, for a colleague) until it is taken.
+pub(super) fn transfer(
+    state: &ChatState,
+    company_id: CompanyId,
+    by: Resolver,
+    to: TransferTarget,
+    note: Option<&str>,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company_id)?;
+    let conversation_id = open_and_theirs(state, by)?;
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX_CHARS) {
+        return Err(ChatRejection::InvalidNote);
+    }
+    let already_there = match to {
+        TransferTarget::Agent(agent) => state.agent == Some(agent),
+        TransferTarget::Queue(queue) => state.agent.is_none() && state.queue == Some(queue),
+    };
+    if already_there {
+        return Err(ChatRejection::AlreadyThere);
+    }
+    let chat_id = state.id()?;
+    Ok(vec![
+        ChatEvent::Transferred { chat_id, conversation_id, from: state.agent, to, by, note, at },
+        ChatEvent::Queued { chat_id, conversation_id, queue: to.queue(), at },
+    ])
+}
+
+/// The open conversation, when `by` may act on it: an agent only on their own chat.
+fn open_and_theirs(state: &ChatState, by: Resolver) -> Result<ConversationId, ChatRejection> {
+    let Some(conversation_id) = state.conversation else {
+        return Err(ChatRejection::NotOpen);
+    };
+    match by {
+        Resolver::Agent(agent) if state.agent != Some(agent) => Err(ChatRejection::NotYours),
+        _ => Ok(conversation_id),
+    }
+}

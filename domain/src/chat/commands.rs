@@ -1,0 +1,128 @@
+//! What is asked of a chat: a customer's message, the people answering it, its timers, and the
+//! outcomes the outside world reports back.
+
+use super::events::{Resolver, TransferTarget};
+use crate::contact::{Channel, NameSource};
+use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
+use crate::menu::Menu;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A customer's message as it came in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inbound {
+    pub company_id: CompanyId,
+    pub line_id: LineId,
+    pub channel: Channel,
+    pub contact_id: String,
+    pub contact_name: String,
+    /// Whose name `contact_name` is: the channel's profile or the company's phone book (K5).
+    pub name_source: NameSource,
+    pub message_id: String,
+    pub text: String,
+    pub media: Option<String>,
+    /// The media is a sticker (M15).
+    pub sticker: bool,
+    /// Where the chat waits if this message opens a conversation and the line has no menu.
+    pub queue: QueueId,
+    /// The line's menu, which greets every new conversation and sorts it (M2: none, straight to
+    /// `queue`).
+    pub menu: Option<Box<Menu>>,
+    /// The customer's contact has given consent for this account (K4: its own, its channel's or
+    /// the general one, wherever it was given), so a menu that remembers consent does not ask it.
+    pub consent_on_record: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatCommand {
+    /// `conversation_id` is used when the message opens a new conversation.
+    Receive {
+        chat_id: ChatId,
+        inbound: Inbound,
+        conversation_id: ConversationId,
+        at: DateTime<Utc>,
+    },
+    /// `reply_by`: when the queue has a time to answer, the deadline it sets.
+    Assign {
+        agent: UserId,
+        queue: QueueId,
+        reply_by: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    },
+    /// The timer of a reply deadline rang: moves the chat on unless it is stale.
+    ExpireReplyDeadline {
+        agent: UserId,
+        at: DateTime<Utc>,
+    },
+    Reply {
+        company_id: CompanyId,
+        agent: UserId,
+        message_id: Uuid,
+        text: String,
+        at: DateTime<Utc>,
+    },
+    TellPosition {
+        message_id: Uuid,
+        position: u32,
+        text: String,
+        at: DateTime<Utc>,
+    },
+    Resolve {
+        company_id: CompanyId,
+        by: Resolver,
+        at: DateTime<Utc>,
+    },
+    SetOwnAgent {
+        company_id: CompanyId,
+        agent: Option<UserId>,
+        by: UserId,
+    },
+    /// The chat's agent is offline and the line passes their chats on.
+    HandOver {
+        agent: UserId,
+        at: DateTime<Utc>,
+    },
+    /// A menu timer may be due (M7, M8); stale when the customer answered meanwhile.
+    RingMenuTimer {
+        menu: Box<Menu>,
+        at: DateTime<Utc>,
+    },
+    /// The chat's agent is offline and the line asks the customer what now (G6); `menu`: the
+    /// line's, if it has one.
+    AskAfterAgentLeft {
+        agent: UserId,
+        menu: Option<Box<Menu>>,
+        at: DateTime<Utc>,
+    },
+    Transfer {
+        company_id: CompanyId,
+        by: Resolver,
+        to: TransferTarget,
+        note: Option<String>,
+        at: DateTime<Utc>,
+    },
+    RecordDelivery {
+        message_id: Uuid,
+        failure: Option<String>,
+        at: DateTime<Utc>,
+    },
+    /// What a web service the bot asked answered; stale unless the chat still waits for it.
+    RecordWebAnswer {
+        query_id: Uuid,
+        outcome: WebOutcome,
+        at: DateTime<Utc>,
+    },
+    /// Whether an e-mail of answers went out.
+    RecordEmail {
+        email_id: Uuid,
+        failure: Option<String>,
+        at: DateTime<Utc>,
+    },
+}
+
+/// How a web query went: a 2xx answer's body, or why not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebOutcome {
+    Answered { status: u16, body: String },
+    Failed { reason: String },
+}

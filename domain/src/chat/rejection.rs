@@ -1,0 +1,36 @@
+//! What a chat refuses, and the sizes of what it takes.
+
+pub const TEXT_MAX_CHARS: usize = 4096;
+pub const REFERENCE_MAX_CHARS: usize = 2048;
+pub const CONTACT_ID_MAX_CHARS: usize = 200;
+pub const NOTE_MAX_CHARS: usize = 1000;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChatRejection {
+    #[error("a message needs a text of at most {TEXT_MAX_CHARS} characters, or a media reference")]
+    InvalidMessage,
+    #[error("a contact id has 1 to {CONTACT_ID_MAX_CHARS} characters")]
+    InvalidContact,
+    #[error("a media reference has at most {REFERENCE_MAX_CHARS} characters")]
+    InvalidMedia,
+    #[error("no such chat")]
+    NotFound,
+    #[error("the chat is not waiting for an agent")]
+    NotWaiting,
+    #[error("the chat is not assigned to you")]
+    NotYours,
+    #[error("the chat has no open conversation")]
+    NotOpen,
+    #[error("a note has at most {NOTE_MAX_CHARS} characters")]
+    InvalidNote,
+    #[error("the chat is already there")]
+    AlreadyThere,
+}
+
+/// A message's text: some words (or none beside a file), never more than fit.
+pub(super) fn check_text(text: &str, has_media: bool) -> Result<(), ChatRejection> {
+    if (text.trim().is_empty() && !has_media) || text.chars().count() > TEXT_MAX_CHARS {
+        return Err(ChatRejection::InvalidMessage);
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! Given a chat an agent (Ana) has.
+
+use super::*;
+
+#[test]
+fn a_message_during_an_open_conversation_only_adds_the_message() {
+    given::<Chat>(assigned()).when(receive("m2", "¿hay alguien?", 2)).then(vec![ChatEvent::CustomerMessageReceived {
+        chat_id: chat(),
+        message_id: "m2".into(),
+        text: "¿hay alguien?".into(),
+        media: None,
+        sticker: false,
+        at: at(),
+    }]);
+}
+
+#[test]
+fn an_assigned_chat_is_not_assigned_again() {
+    given::<Chat>(assigned())
+        .when(ChatCommand::Assign { agent: ana(), queue: queue(), reply_by: None, at: at() })
+        .then_rejects(ChatRejection::NotWaiting);
+}
+
+#[test]
+fn only_the_assigned_agent_replies_and_only_within_the_company() {
+    let history = assigned();
+    let reply = |company_id, agent| ChatCommand::Reply {
+        company_id,
+        agent,
+        message_id: Uuid::from_u128(9),
+        text: "¡Hola!".into(),
+        at: at(),
+    };
+    given::<Chat>(history.clone()).when(reply(company(), ana())).then(vec![ChatEvent::AgentReplied {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(9),
+        agent: ana(),
+        text: "¡Hola!".into(),
+        at: at(),
+    }]);
+    let other = UserId::from_uuid(Uuid::from_u128(5));
+    given::<Chat>(history.clone()).when(reply(company(), other)).then_rejects(ChatRejection::NotYours);
+    let elsewhere = CompanyId::from_uuid(Uuid::from_u128(6));
+    given::<Chat>(history).when(reply(elsewhere, ana())).then_rejects(ChatRejection::NotFound);
+}
+
+#[test]
+fn an_agent_transfers_their_chat_to_a_colleague_with_a_note_and_it_waits_for_them() {
+    let history = assigned();
+    let ben = UserId::from_uuid(Uuid::from_u128(8));
+    let transfer = |by, to| ChatCommand::Transfer {
+        company_id: company(),
+        by,
+        to,
+        note: Some(" wants a refund ".into()),
+        at: at(),
+    };
+    given::<Chat>(history.clone()).when(transfer(Resolver::Agent(ana()), TransferTarget::Agent(ben))).then(vec![
+        ChatEvent::Transferred {
+            chat_id: chat(),
+            conversation_id: conversation(1),
+            from: Some(ana()),
+            to: TransferTarget::Agent(ben),
+            by: Resolver::Agent(ana()),
+            note: Some("wants a refund".into()),
+            at: at(),
+        },
+        ChatEvent::Queued {
+            chat_id: chat(),
+            conversation_id: conversation(1),
+            queue: crate::queue::personal_queue(ben),
+            at: at(),
+        },
+    ]);
+    given::<Chat>(history.clone())
+        .when(transfer(Resolver::Agent(ben), TransferTarget::Queue(queue())))
+        .then_rejects(ChatRejection::NotYours);
+    given::<Chat>(history)
+        .when(transfer(Resolver::Agent(ana()), TransferTarget::Agent(ana())))
+        .then_rejects(ChatRejection::AlreadyThere);
+}
+
+#[test]
+fn an_unanswered_chat_moves_on_when_its_deadline_rings_and_a_stale_timer_does_nothing() {
+    let due = at() + chrono::Duration::minutes(5);
+    let mut history = assigned();
+    history.push(ChatEvent::ReplyDeadlineSet {
+        chat_id: chat(),
+        conversation_id: conversation(1),
+        agent: ana(),
+        due_at: due,
+    });
+    given::<Chat>(history.clone()).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![
+        ChatEvent::ReplyDeadlineMissed { chat_id: chat(), conversation_id: conversation(1), agent: ana(), at: due },
+        ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: due },
+    ]);
+    given::<Chat>(history.clone())
+        .when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due - chrono::Duration::seconds(1) })
+        .then(vec![]);
+    history.push(ChatEvent::AgentReplied {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(9),
+        agent: ana(),
+        text: "hola".into(),
+        at: at(),
+    });
+    given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);
+}
+
+#[test]
+fn a_customer_whose_agent_went_away_is_asked_and_chooses_another_agent_or_the_menu() {
+    let mut history = assigned();
+    let ask = ChatCommand::AskAfterAgentLeft { agent: ana(), menu: None, at: at() };
+    let asked = Chat::decide(&Chat::fold(&history), &ask).unwrap();
+    assert_eq!(
+        asked[0],
+        ChatEvent::LeftByOfflineAgent { chat_id: chat(), conversation_id: conversation(1), agent: ana(), at: at() }
+    );
+    assert!(matches!(&asked[1], ChatEvent::MenuShown { place: MenuPlace::AgentAway(q), text, .. }
+        if *q == queue() && text == "Your agent is not available right now.\n1. Talk to another agent"));
+    history.extend(asked);
+    let state = Chat::fold(&history);
+    assert_eq!((state.agent, state.is_waiting()), (None, false), "with the bot until they answer");
+    let again = Chat::decide(&state, &ChatCommand::AskAfterAgentLeft { agent: ana(), menu: None, at: at() });
+    assert_eq!(again, Ok(vec![]), "asked once");
+
+    let answered = talk(history.clone(), &[("m9", "1")]);
+    assert!(matches!(answered.last(), Some(ChatEvent::Queued { queue: q, .. }) if *q == queue()));
+    let nonsense = Chat::decide(&state, &receive("m9", "2", 9)).unwrap();
+    assert!(matches!(&nonsense[1], ChatEvent::MenuAnswerRejected { .. }), "no menu on this line: 2 is not a choice");
+
+    let with_menu = Chat::decide(&state, &receive_with_menu("m9", "2", 9)).unwrap();
+    assert!(matches!(with_menu.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
+}
+
+#[test]
+fn a_chat_whose_agent_went_offline_is_handed_over_unless_it_moved_meanwhile() {
+    given::<Chat>(assigned()).when(ChatCommand::HandOver { agent: ana(), at: at() }).then(vec![
+        ChatEvent::LeftByOfflineAgent { chat_id: chat(), conversation_id: conversation(1), agent: ana(), at: at() },
+        ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: at() },
+    ]);
+    let ben = UserId::from_uuid(Uuid::from_u128(8));
+    given::<Chat>(assigned()).when(ChatCommand::HandOver { agent: ben, at: at() }).then(vec![]);
+}

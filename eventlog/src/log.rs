@@ -1,0 +1,56 @@
+//! The event log's contract, which both backends keep: append (one stream or several in one
+//! transaction), read, follow.
+
+use crate::record::{AppendResult, ExpectedRevision, NewEvent, Position, RecordedEvent, Result, StreamBatch};
+use crate::tail::Tail;
+use async_trait::async_trait;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Appends that commit together: several streams, one atomic outcome.
+#[async_trait]
+pub trait AppendTransaction: Send {
+    async fn append(&mut self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>)
+        -> Result<AppendResult>;
+    /// Appends to several streams in order, with the outcome `append` would have one after the
+    /// other, in as few round trips as the backend allows. Stops at the first failure.
+    async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>>;
+    async fn commit(self: Box<Self>) -> Result<()>;
+    async fn rollback(self: Box<Self>) -> Result<()>;
+}
+
+/// The event log: append, read, follow.
+#[async_trait]
+pub trait EventLog: Send + Sync + 'static {
+    /// Starts a transaction that may append to several streams.
+    async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>>;
+
+    /// Appends a batch to one stream atomically, checking `expected` first.
+    async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
+        let mut transaction = self.begin().await?;
+        let result = transaction.append(stream, expected, events).await?;
+        transaction.commit().await?;
+        Ok(result)
+    }
+
+    /// Every event of a stream, from revision 0.
+    async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>>;
+
+    /// Up to `limit` events after `after` in the global order.
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>>;
+
+    /// The position of the last event a reader can see now (`Position::START` when empty).
+    async fn head(&self) -> Result<Position>;
+
+    /// Ticks after every commit that may have made new events visible (in this process and, on
+    /// PostgreSQL, on other nodes).
+    fn commits(&self) -> watch::Receiver<u64>;
+
+    /// Which backend this is, for health reports.
+    fn backend(&self) -> &'static str;
+
+    /// The process's shared reader of this log, which subscriptions read from when it has one.
+    fn tail(&self) -> Option<Arc<Tail>> {
+        None
+    }
+}

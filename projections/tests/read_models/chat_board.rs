@@ -1,0 +1,219 @@
+//! The chat board: where each chat stands, and its messages in order.
+
+use super::{at, company, folded, History};
+use domain::chat::{chat_stream, ChatEvent, Resolver, TransferTarget};
+use domain::contact::{Channel, NameSource};
+use domain::errand::Answers;
+use domain::ids::{ChatId, ConversationId, LineId, QueueId, UserId};
+use domain::menu::{Choice, MenuPlace};
+use eventlog::testing::Backend;
+use projections::chat_board::{state, ChatBoard, ChatRow, MessageRow};
+use uuid::Uuid;
+
+eventlog::on_both_backends!(
+    a_chat_shows_where_it_stands_and_its_messages_in_order,
+    the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list,
+);
+
+fn chat() -> ChatId {
+    ChatId::from_uuid(Uuid::from_u128(10))
+}
+fn line() -> LineId {
+    LineId::from_uuid(Uuid::from_u128(11))
+}
+fn queue() -> QueueId {
+    QueueId::from_uuid(Uuid::from_u128(12))
+}
+fn ana() -> UserId {
+    UserId::from_uuid(Uuid::from_u128(13))
+}
+fn conversation() -> ConversationId {
+    ConversationId::from_uuid(Uuid::from_u128(14))
+}
+
+/// Rosa writes "hola" on a WhatsApp line.
+fn rosa_writes() -> History {
+    let stream = chat_stream(chat());
+    History::new()
+        .then(
+            &stream,
+            &ChatEvent::Started {
+                chat_id: chat(),
+                company_id: company(),
+                line_id: line(),
+                channel: Channel::Whatsapp,
+                contact_id: "+5491100000000".into(),
+                contact_name: "Rosa Díaz".into(),
+                name_source: NameSource::Profile,
+            },
+        )
+        .then(&stream, &ChatEvent::ConversationOpened { chat_id: chat(), conversation_id: conversation(), at: at(1) })
+        .then(
+            &stream,
+            &ChatEvent::CustomerMessageReceived {
+                chat_id: chat(),
+                message_id: "m1".into(),
+                text: "hola".into(),
+                media: None,
+                sticker: false,
+                at: at(2),
+            },
+        )
+}
+
+fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds: i64) -> MessageRow {
+    MessageRow {
+        message_id: message_id.into(),
+        direction: direction.into(),
+        author: author.into(),
+        text: text.into(),
+        media: None,
+        at: at(seconds).to_rfc3339(),
+        delivery: (direction == "out").then(|| "pending".to_string()),
+        choices: vec![],
+    }
+}
+
+async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend) {
+    let stream = chat_stream(chat());
+    let reply = Uuid::from_u128(20);
+    let history = rosa_writes()
+        .then(
+            &stream,
+            &ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(), queue: queue(), at: at(3) },
+        )
+        .then(
+            &stream,
+            &ChatEvent::Assigned {
+                chat_id: chat(),
+                conversation_id: conversation(),
+                agent: ana(),
+                queue: queue(),
+                at: at(4),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::AgentReplied {
+                chat_id: chat(),
+                message_id: reply,
+                agent: ana(),
+                text: "¡Hola Rosa!".into(),
+                at: at(5),
+            },
+        )
+        .then(&stream, &ChatEvent::Delivered { chat_id: chat(), message_id: reply, at: at(6) })
+        .then(
+            &stream,
+            &ChatEvent::CustomerMessageReceived {
+                chat_id: chat(),
+                message_id: "m2".into(),
+                text: String::new(),
+                media: Some("https://cdn.example/photo.jpg".into()),
+                sticker: false,
+                at: at(7),
+            },
+        );
+    let board = folded(backend, ChatBoard, history).await;
+
+    let row = ChatRow {
+        chat_id: chat().to_string(),
+        company_id: company().to_string(),
+        line_id: line().to_string(),
+        channel: "whatsapp".into(),
+        contact_id: "+5491100000000".into(),
+        contact_name: "Rosa Díaz".into(),
+        // The customer spoke after the agent: the agent owes an answer again.
+        state: state::PENDING.into(),
+        conversation_id: Some(conversation().to_string()),
+        queue_id: Some(queue().to_string()),
+        agent_id: Some(ana().to_string()),
+        last_text: "📎".into(),
+        last_at: at(7).to_rfc3339(),
+    };
+    assert_eq!(ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap(), Some(row.clone()));
+    assert_eq!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap(), vec![row.clone()]);
+    let anas = ChatBoard.chats_of_agent(&board.store, &company().to_string(), &ana().to_string()).await.unwrap();
+    assert_eq!(anas, vec![row]);
+
+    let mut photo = message(&format!("{}:m2", chat()), "in", "customer", "", 7);
+    photo.media = Some("https://cdn.example/photo.jpg".into());
+    let mut delivered = message(&reply.to_string(), "out", &ana().to_string(), "¡Hola Rosa!", 5);
+    delivered.delivery = Some("delivered".into());
+    assert_eq!(
+        ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap(),
+        vec![message(&format!("{}:m1", chat()), "in", "customer", "hola", 2), delivered, photo]
+    );
+}
+
+async fn the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list(
+    backend: Backend,
+) {
+    let stream = chat_stream(chat());
+    let menu = Uuid::from_u128(21);
+    let choices = vec![Choice { answer: "1".into(), label: "Sales".into() }];
+    let asked = rosa_writes().then(
+        &stream,
+        &ChatEvent::MenuShown {
+            chat_id: chat(),
+            message_id: menu,
+            place: MenuPlace::top(),
+            text: "Hi!\n1. Sales".into(),
+            choices: choices.clone(),
+            at: at(3),
+        },
+    );
+    let board = folded(backend, ChatBoard, asked).await;
+    let row = ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap().expect("the chat is listed");
+    assert_eq!((row.state.as_str(), row.last_text.as_str()), (state::BOT, "Hi!\n1. Sales"));
+    let messages = ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap();
+    assert_eq!(messages[1], MessageRow { choices, ..message(&menu.to_string(), "out", "bot", "Hi!\n1. Sales", 3) });
+
+    let answers = Answers::from([("name".to_string(), "Rosa".to_string())]);
+    let handled = rosa_writes()
+        .then(&stream, &ChatEvent::FormCompleted { chat_id: chat(), answers, at: at(3) })
+        .then(
+            &stream,
+            &ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(), queue: queue(), at: at(4) },
+        )
+        .then(
+            &stream,
+            &ChatEvent::Transferred {
+                chat_id: chat(),
+                conversation_id: conversation(),
+                from: None,
+                to: TransferTarget::Agent(ana()),
+                by: Resolver::System,
+                note: Some("Their own agent".into()),
+                at: at(5),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::Resolved {
+                chat_id: chat(),
+                conversation_id: conversation(),
+                by: Resolver::Supervisor(ana()),
+                at: at(6),
+            },
+        );
+    let board = folded(backend, ChatBoard, handled).await;
+    let notes: Vec<(String, String, String)> = ChatBoard
+        .messages_of_chat(&board.store, &chat().to_string())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.direction == "note")
+        .map(|m| (m.author, m.text, m.at))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            ("bot".to_string(), "name: Rosa".to_string(), at(3).to_rfc3339()),
+            ("system".to_string(), "Their own agent".to_string(), at(5).to_rfc3339())
+        ]
+    );
+    let row = ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap().expect("the chat stays listed");
+    assert_eq!((row.state.as_str(), row.conversation_id, row.agent_id), (state::RESOLVED, None, None));
+    assert!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap().is_empty());
+}

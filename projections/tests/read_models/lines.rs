@@ -1,0 +1,82 @@
+//! The lines: each company's lines with their routing, webhook, offline policy and widget key, and
+//! the API keys by their hash.
+
+use super::{company, folded, History};
+use domain::apikey::ApiKeyEvent;
+use domain::ids::{LineId, QueueId, UserId};
+use domain::line::{LineEvent, LineRouting, OfflinePolicy, Webhook};
+use eventlog::testing::Backend;
+use projections::lines::{ApiKeyRow, LineRow, Lines};
+use uuid::Uuid;
+
+eventlog::on_both_backends!(
+    a_line_shows_its_latest_routing_policy_and_widget_key,
+    api_keys_are_found_by_their_hash_and_show_when_revoked,
+);
+
+async fn a_line_shows_its_latest_routing_policy_and_widget_key(backend: Backend) {
+    let line = LineId::from_uuid(Uuid::from_u128(1));
+    let queue = QueueId::from_uuid(Uuid::from_u128(2));
+    let ana = UserId::from_uuid(Uuid::from_u128(3));
+    let stream = format!("line-{line}");
+    let webhook = Webhook { url: "https://shop.example/hook".into(), secret: "s3cret".into() };
+    let history = History::new()
+        .then(
+            &stream,
+            &LineEvent::Created {
+                line_id: line,
+                company_id: company(),
+                name: "Shop".into(),
+                routing: LineRouting::Queue(queue),
+                webhook: Some(webhook),
+            },
+        )
+        .then(&stream, &LineEvent::RoutingChanged { line_id: line, routing: LineRouting::Agent(ana) })
+        .then(&stream, &LineEvent::OfflinePolicySet { line_id: line, policy: OfflinePolicy::TransferToQueue })
+        .then(&stream, &LineEvent::WidgetOpened { line_id: line, key: "wk_123".into() });
+    let lines = folded(backend, Lines, history).await;
+    let row = LineRow {
+        line_id: line.to_string(),
+        company_id: company().to_string(),
+        name: "Shop".into(),
+        routing: LineRouting::Agent(ana),
+        webhook_url: Some("https://shop.example/hook".into()),
+        webhook_secret: Some("s3cret".into()),
+        offline_policy: OfflinePolicy::TransferToQueue,
+        widget_key: Some("wk_123".into()),
+    };
+    assert_eq!(Lines.line(&lines.store, &line.to_string()).await.unwrap(), Some(row.clone()));
+    assert_eq!(Lines.line_by_widget_key(&lines.store, "wk_123").await.unwrap(), Some(row.clone()));
+    assert_eq!(Lines.line_by_widget_key(&lines.store, "wk_other").await.unwrap(), None);
+    assert_eq!(Lines.lines_of(&lines.store, &company().to_string()).await.unwrap(), vec![row]);
+}
+
+async fn api_keys_are_found_by_their_hash_and_show_when_revoked(backend: Backend) {
+    let (kept, revoked) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let created = |key_id, name: &str, hash: &str| ApiKeyEvent::Created {
+        key_id,
+        company_id: company(),
+        name: name.into(),
+        key_hash: hash.into(),
+        prefix: format!("ik_{}", &hash[..4]),
+    };
+    let history = History::new()
+        .then(format!("apikey-{kept}"), &created(kept, "Shop", "aaaa1111"))
+        .then(format!("apikey-{revoked}"), &created(revoked, "Old shop", "bbbb2222"))
+        .then(format!("apikey-{revoked}"), &ApiKeyEvent::Revoked { key_id: revoked });
+    let lines = folded(backend, Lines, history).await;
+    let row = |key_id: Uuid, name: &str, prefix: &str, revoked: bool| ApiKeyRow {
+        key_id: key_id.to_string(),
+        company_id: company().to_string(),
+        name: name.into(),
+        prefix: prefix.into(),
+        revoked,
+    };
+    assert_eq!(Lines.api_key(&lines.store, "aaaa1111").await.unwrap(), Some(row(kept, "Shop", "ik_aaaa", false)));
+    assert_eq!(Lines.api_key(&lines.store, "bbbb2222").await.unwrap(), Some(row(revoked, "Old shop", "ik_bbbb", true)));
+    assert_eq!(Lines.api_key(&lines.store, "cccc3333").await.unwrap(), None);
+    assert_eq!(
+        Lines.api_keys_of(&lines.store, &company().to_string()).await.unwrap(),
+        vec![row(revoked, "Old shop", "ik_bbbb", true), row(kept, "Shop", "ik_aaaa", false)]
+    );
+}
