@@ -23,6 +23,12 @@ fn folded(text: &str) -> String {
     text.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().to_lowercase()
 }
 
+/// What contacts are listed in order of: the name lower-case and without accents, so that "Ángel"
+/// comes before "Rosa" however the database compares text.
+pub fn name_order_key(name: &str) -> String {
+    folded(name)
+}
+
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(folded)
 }
@@ -99,6 +105,13 @@ pub fn query_terms(query: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contacts_are_listed_by_their_names_letters_whatever_their_accents_and_case() {
+        let mut names = vec!["Rosa", "Ángel", "zoe", "Álvaro", "Óscar"];
+        names.sort_by_key(|name| name_order_key(name));
+        assert_eq!(names, ["Álvaro", "Ángel", "Óscar", "Rosa", "zoe"]);
+    }
 
     fn matches(keys: &BTreeSet<String>, query: &str) -> bool {
         let asked = query_terms(query);

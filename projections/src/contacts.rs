@@ -6,7 +6,7 @@ use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::business::BusinessEvent;
 use domain::contact::{Account, ConsentRecord, ContactDetails, ContactEvent, ContactOwner};
-use domain::contact_search::{contact_keys, query_terms};
+use domain::contact_search::{contact_keys, name_order_key, query_terms};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: terms carry the contact's name key, so a search sorts and cuts its matches in the
 // index. 3: every prefix of every term is indexed, so each asked term is an equality in name order.
-crate::projection_names!("contacts", version 3, tables {
+// 4: the name key has no accents, so "Ángel" is listed before "Rosa".
+crate::projection_names!("contacts", version 4, tables {
     CONTACTS = "contacts",
     ACCOUNTS = "accounts",
     CONSENTS = "consents",
@@ -365,7 +366,7 @@ async fn keys_of(
 }
 
 fn name_key(name: &str) -> String {
-    name.to_lowercase()
+    name_order_key(name)
 }
 
 async fn write_details(
