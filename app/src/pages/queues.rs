@@ -1,10 +1,10 @@
 //! The supervisor's queues (R1, R2): the list with each queue's members, kept live; the form that
 //! creates a queue; adding agents to queues and taking them out.
 
-use crate::components::{refusal, FormError, Listing};
+use crate::components::{refusal, FormError, Refusal};
 use crate::contract::QueueView;
 use crate::error::UiError;
-use crate::i18n::{use_words, word};
+use crate::i18n::use_words;
 use crate::live::on_live_change;
 use crate::pages::agents::list_agents;
 use leptos::prelude::*;
@@ -91,19 +91,6 @@ pub fn QueuesPage() -> impl IntoView {
         Resource::new(move || (create.version().get(), membership.version().get(), pushed.get()), |_| list_queues());
     let agents = Resource::new(|| (), |_| list_agents());
     let failure = Signal::derive(move || refusal(create).or_else(|| refusal(membership)));
-    let draw = move |list: Vec<QueueView>| {
-        let words = words.get();
-        Suspend::new(async move {
-            let agents = agents.await.unwrap_or_default();
-            view! {
-                <AddMemberForm action=membership queues=list.clone() agents=agents words />
-                <ul class="queue-list" aria-label=words.list>
-                    {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership words /> }).collect_view()}
-                </ul>
-            }
-        })
-    };
-
     view! {
         <section class="card">
             <h1>{move || words.get().title}</h1>
@@ -113,13 +100,24 @@ pub fn QueuesPage() -> impl IntoView {
                 <button type="submit" disabled=move || create.pending().get()>{move || words.get().create}</button>
             </ActionForm>
             <FormError error=failure />
-            <Listing
-                items=queues
-                loading=word(words, |w| w.loading)
-                empty=word(words, |w| w.empty)
-                sign_in="/login/supervisor"
-                draw
-            />
+            // Not a `Listing`: the form that adds members needs the agents as well as the queues,
+            // read in the same suspense.
+            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let words = words.get();
+                    let agents = agents.await.unwrap_or_default();
+                    match queues.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{words.empty}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <AddMemberForm action=membership queues=list.clone() agents=agents words />
+                            <ul class="queue-list" aria-label=words.list>
+                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership words /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }
