@@ -96,11 +96,14 @@ fn query(n: usize) -> String {
 /// The plainest SQL over the same read model: a scan comparing the text with each column.
 async fn scan(store: &ReadStore, text: &str) -> usize {
     let pattern = format!("%{}%", text.to_lowercase());
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT c.contact_id FROM contacts_contacts_v3 c WHERE c.company_id = $1 AND (lower(c.name) LIKE $2 \
-         OR c.email LIKE $2 OR c.contact_id IN (SELECT a.contact_id FROM contacts_accounts_v3 a WHERE a.account_id LIKE $2)) \
-         ORDER BY c.name_key LIMIT 50",
-    )
+    let table =
+        |name| projections::tables::table_name(projections::contacts::NAME, name, projections::contacts::VERSION);
+    let (contacts, accounts) = (table("contacts"), table("accounts"));
+    let rows: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT c.contact_id FROM {contacts} c WHERE c.company_id = $1 AND (lower(c.name) LIKE $2 \
+         OR c.email LIKE $2 OR c.contact_id IN (SELECT a.contact_id FROM {accounts} a WHERE a.account_id LIKE $2)) \
+         ORDER BY c.name_key LIMIT 50"
+    ))
     .bind(company().to_string())
     .bind(pattern)
     .fetch_all(store.pool())
