@@ -22,9 +22,9 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use crate::i18n::use_words;
+use crate::i18n::{use_lang, use_words};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::{ParamSegment, StaticSegment};
@@ -33,7 +33,7 @@ use leptos_router::{ParamSegment, StaticSegment};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href=assets::STYLESHEET />
         <Title text="Ikono Chat" />
         <Router>
+            <DocumentLanguage />
             <ConsoleBar />
             <main>
                 <Routes fallback=|| view! { <NotFound /> }>
@@ -101,6 +102,13 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// The document's `lang` follows the page's `?lang=`, so screen readers speak the page's language.
+#[component]
+fn DocumentLanguage() -> impl IntoView {
+    let lang = use_lang();
+    view! { <Html {..} lang=move || lang.get().tag() /> }
 }
 
 #[component]

@@ -44,14 +44,19 @@ async function navLinks(page: import('@playwright/test').Page) {
   return nav.getByRole('link').allTextContents();
 }
 
-test('a visitor is offered the ways to sign in, and no sign-out', async ({ page }) => {
+test('a visitor is offered the ways to sign in, in the page\'s language, and no sign-out', async ({ page }) => {
   await page.goto('/');
   await hydrated(page);
   await expect.poll(() => navLinks(page)).toEqual(['Supervisor sign-in', 'Agent sign-in']);
   await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Sign in as an agent' })).toHaveAttribute('href', '/login/agent');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await page.goto('/?lang=es');
   await expect.poll(() => navLinks(page)).toEqual(['Acceso de supervisores', 'Acceso de agentes']);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  // The server's HTML already names the language, before any script runs.
+  const served = await (await page.request.get('/?lang=es')).text();
+  expect(served).toMatch(/<html[^>]*\blang="es"/);
 });
 
 test('each role sees its own pages in the top bar, and a sign-out', async ({ browser }) => {

@@ -54,16 +54,21 @@ enum Database {
 
 impl TestApp {
     pub fn on(backend: Backend) -> AppBuilder {
-        AppBuilder { database: Database::Fresh(backend), clock: Arc::new(SystemClock), adjust: Box::new(|_| {}) }
+        AppBuilder::new(Database::Fresh(backend))
     }
 
     /// The application again on the database of one that was stopped (a restart).
     pub fn on_database(database: TestDatabase) -> AppBuilder {
-        AppBuilder { database: Database::Kept(database), ..TestApp::on(Backend::Sqlite) }
+        AppBuilder::new(Database::Kept(database))
     }
 }
 
 impl AppBuilder {
+    /// The system's clock and the settings every test starts from.
+    fn new(database: Database) -> Self {
+        AppBuilder { database, clock: Arc::new(SystemClock), adjust: Box::new(|_| {}) }
+    }
+
     /// Timers and every business rule read `clock`, which the test drives.
     pub fn with_clock(self, clock: TestClock) -> Self {
         Self { clock: Arc::new(clock), ..self }
