@@ -31,15 +31,43 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// The sender of the bot's e-mails.
     pub smtp_from: String,
+    /// Private hosts tenants' menu queries and webhooks may reach (comma-separated names or
+    /// addresses), for services on the installation's own network. Empty: public addresses only.
+    pub allowed_private_hosts: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SettingsError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
-    #[error("unknown argument `{0}`; known: --database-url URL, --address HOST:PORT, --log-format human|json, --admin-email E, --admin-password P, --operator-token T, --smtp-url URL, --smtp-from ADDRESS")]
+    #[error("unknown argument `{0}`; `--help` lists the known ones")]
     UnknownArgument(String),
+    /// Not an error: `--help` was asked for.
+    #[error("{USAGE}")]
+    Help,
 }
+
+/// What `server --help` prints.
+pub const USAGE: &str = "\
+Usage: server [FLAG VALUE]...
+
+Serves Ikono Chat. Each flag can also be set by the environment variable beside it; flags win.
+
+  --database-url URL          IKONO_DATABASE_URL    sqlite://data/ikono.db (default) or postgres://…
+  --address HOST:PORT         IKONO_ADDRESS         where to listen (default 127.0.0.1:3000)
+  --log-format human|json     IKONO_LOG_FORMAT      how logs are written (default human)
+  --admin-email E             IKONO_ADMIN_EMAIL     the first supervisor, when nobody exists yet
+  --admin-password P          IKONO_ADMIN_PASSWORD  their password
+  --operator-token T          IKONO_OPERATOR_TOKEN  the operator's token (16 characters or more)
+  --smtp-url URL              IKONO_SMTP_URL        where the bot's e-mails go out
+  --smtp-from ADDRESS         IKONO_SMTP_FROM       their sender
+  --allow-private-hosts LIST  IKONO_ALLOW_PRIVATE_HOSTS
+                              private hosts menu queries and webhooks may reach (names or
+                              addresses, comma-separated); by default only public addresses
+  --help                      prints this and exits
+
+Also: IKONO_SITE_ROOT (the built site, default target/site), IKONO_COMPANY_ID (the first company).
+";
 
 /// The company of a fresh installation, the same on every start.
 pub fn default_company() -> Uuid {
@@ -49,9 +77,8 @@ pub fn default_company() -> Uuid {
 impl Settings {
     /// Reads `IKONO_DATABASE_URL`, `IKONO_ADDRESS`, `IKONO_SITE_ROOT`, `IKONO_LOG_FORMAT`,
     /// `IKONO_COMPANY_ID`, `IKONO_ADMIN_EMAIL`, `IKONO_ADMIN_PASSWORD`, `IKONO_OPERATOR_TOKEN`,
-    /// `IKONO_SMTP_URL`, `IKONO_SMTP_FROM`, then the flags `--database-url`, `--address`,
-    /// `--log-format`, `--admin-email`, `--admin-password`, `--operator-token`, `--smtp-url`,
-    /// `--smtp-from`.
+    /// `IKONO_SMTP_URL`, `IKONO_SMTP_FROM`, `IKONO_ALLOW_PRIVATE_HOSTS`, then the flags of
+    /// [`USAGE`].
     pub fn load(variables: impl Fn(&str) -> Option<String>, arguments: &[String]) -> Result<Self, SettingsError> {
         let mut database_url = variables("IKONO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/ikono.db".into());
         let mut address = variables("IKONO_ADDRESS").unwrap_or_else(|| "127.0.0.1:3000".into());
@@ -65,9 +92,13 @@ impl Settings {
         let mut operator_token = variables("IKONO_OPERATOR_TOKEN");
         let mut smtp_url = variables("IKONO_SMTP_URL");
         let mut smtp_from = variables("IKONO_SMTP_FROM").unwrap_or_else(|| "Ikono Chat <bot@localhost>".into());
+        let mut allowed_private_hosts = variables("IKONO_ALLOW_PRIVATE_HOSTS").unwrap_or_default();
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
+            if flag == "--help" || flag == "-h" {
+                return Err(SettingsError::Help);
+            }
             let value = || {
                 rest.clone()
                     .next()
@@ -97,6 +128,11 @@ impl Settings {
                 }
                 "--smtp-from" => {
                     smtp_from = value()?;
+                    rest.next();
+                    continue;
+                }
+                "--allow-private-hosts" => {
+                    allowed_private_hosts = value()?;
                     rest.next();
                     continue;
                 }
@@ -148,7 +184,20 @@ impl Settings {
             },
             smtp_url,
             smtp_from,
+            allowed_private_hosts,
         })
+    }
+}
+
+/// `url` with its password, if any, written as `***`: for logs.
+pub fn without_password(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "(a database URL that is not valid)".to_string(),
     }
 }
 
@@ -175,6 +224,22 @@ mod tests {
         let settings = Settings::load(env, &args).unwrap();
         assert_eq!(settings.log_format, LogFormat::Json);
         assert_eq!(settings.address.port(), 0);
+    }
+
+    #[test]
+    fn a_database_password_is_kept_out_of_what_is_logged() {
+        let logged = without_password("postgres://ikono:s3cret@db.internal:5432/ikono");
+        assert_eq!(logged, "postgres://ikono:***@db.internal:5432/ikono");
+        assert_eq!(without_password("sqlite://data/ikono.db"), "sqlite://data/ikono.db");
+        assert!(!without_password("postgres://u:s3cret@[::1").contains("s3cret"));
+    }
+
+    #[test]
+    fn help_is_asked_for_not_refused() {
+        for flag in ["--help", "-h"] {
+            assert_eq!(Settings::load(none, &[flag.to_string()]).unwrap_err(), SettingsError::Help);
+        }
+        assert!(USAGE.contains("--allow-private-hosts"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`error`]: the API's error type, what each domain rejection means to a caller, how it answers.
 //! - [`clock`]: the one clock every rule that counts time reads; tests move it by hand.
 //! - [`metrics`]: Prometheus counters and gauges.
+//! - [`outbound`]: requests to addresses tenants wrote, kept to public addresses and capped answers.
 //!
 //! Writing to the log:
 //! - [`write`]: load → decide → append, retried on conflict; concurrent decisions committed
@@ -41,6 +42,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod metrics;
+pub mod outbound;
 pub mod telemetry;
 
 pub mod write;

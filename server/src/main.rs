@@ -1,4 +1,4 @@
-use server::config::Settings;
+use server::config::{Settings, SettingsError, USAGE};
 use server::startup::Application;
 use std::process::ExitCode;
 
@@ -7,13 +7,18 @@ async fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let settings = match Settings::load(|name| std::env::var(name).ok(), &arguments) {
         Ok(settings) => settings,
+        Err(SettingsError::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(error) => {
             eprintln!("{error}");
             return ExitCode::from(2);
         }
     };
     server::telemetry::init(&settings.log_format);
-    let database = settings.database_url.clone();
+    // The database's password stays out of the logs.
+    let database = server::config::without_password(&settings.database_url);
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => {

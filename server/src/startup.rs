@@ -6,6 +6,7 @@ use crate::console::ConsoleServices;
 use crate::live::connections::Connections;
 use crate::live::hub::LiveHub;
 use crate::metrics::Metrics;
+use crate::outbound::AllowedHosts;
 use crate::services::companies::ensure_company;
 use crate::services::presence::forget_stale_presence;
 use crate::services::sessions::bootstrap_supervisor;
@@ -105,10 +106,12 @@ impl Application {
         let leadership = Leadership::new(&settings.database_url, "router");
         let chat_router = ChatRouter::new(log.clone(), store.clone(), metrics.clone(), leadership, clock.clone());
         background.push(tokio::spawn(follow(chat_router, metrics.clone())));
+        let allowed = AllowedHosts::parse(&settings.allowed_private_hosts);
         let delivery = Delivery::new(
             log.clone(),
             metrics.clone(),
             Leadership::new(&settings.database_url, "delivery"),
+            allowed.clone(),
             clock.clone(),
         );
         background.push(tokio::spawn(follow(delivery, metrics.clone())));
@@ -118,6 +121,7 @@ impl Application {
             metrics.clone(),
             Leadership::new(&settings.database_url, "errands"),
             mailer,
+            allowed,
             clock.clone(),
         );
         background.push(tokio::spawn(follow(errands, metrics.clone())));

@@ -37,6 +37,7 @@ pub async fn start_server_with(
         operator_token: None,
         smtp_url: None,
         smtp_from: "Ikono Chat <bot@localhost>".into(),
+        allowed_private_hosts: String::new(),
     };
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());

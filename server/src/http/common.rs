@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// Only the widget's room may be shown inside other sites' pages; every other page of ours refuses
 /// to be framed, so no site can dress our console up to trick a signed-in user into clicks.
@@ -27,12 +27,59 @@ pub async fn frame_policy(request: Request, next: Next) -> Response {
     response
 }
 
-/// Counts every answered request by method and status.
+/// Counts every answered request by method and status; a method outside the standard ones is
+/// counted as `OTHER`, so nobody can grow the metrics by making methods up.
 pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
+    let method: &'static str = match request.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    };
     let response = next.run(request).await;
-    state.metrics.request(&method, response.status().as_u16());
+    state.metrics.request(method, response.status().as_u16());
     response
+}
+
+/// The most of a refusal's text kept when it is rewritten as JSON.
+const REFUSAL_MAX_BYTES: usize = 4096;
+
+/// Every refusal under `/api/` is the documented JSON body: the ones axum's extractors write as
+/// plain text (a body that is not JSON, a wrong content type, a missing path part, a body too
+/// large, a method not allowed) are rewritten as `{"error": …}` with the same status.
+pub async fn api_refusals_as_json(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let refused = response.status().is_client_error() || response.status().is_server_error();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !api || !refused || json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, REFUSAL_MAX_BYTES).await {
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).trim().to_string(),
+        _ => parts.status.canonical_reason().unwrap_or("refused").to_string(),
+    };
+    let mut answer = (parts.status, axum::Json(ErrorBody { error: text })).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(value) = parts.headers.get(&name) {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
+}
+
+/// What an `/api/` path that names no endpoint answers (instead of the console's page).
+pub async fn no_such_endpoint(method: axum::http::Method, uri: axum::http::Uri) -> AppError {
+    AppError::NotFound(format!("there is no endpoint {method} {}; /api/v1/openapi.json lists them", uri.path()))
 }
 
 /// A JSON body, or a 400 that says what is wrong with it.

@@ -33,4 +33,6 @@ pub fn router() -> Router<AppState> {
         .merge(widget::router())
         .merge(contacts::router())
         .merge(openapi::router())
+        .route("/api/{*rest}", axum::routing::any(common::no_such_endpoint))
+        .layer(axum::middleware::from_fn(common::api_refusals_as_json))
 }

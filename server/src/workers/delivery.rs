@@ -3,11 +3,17 @@
 //! the outcome is recorded on the chat. Only the leading node delivers.
 //!
 //! The call carries `X-Ikono-Timestamp` (Unix seconds) and `X-Ikono-Signature: sha256=<hex>`, the
-//! HMAC of `<timestamp>.<body>` under the line's webhook secret.
+//! HMAC of `<timestamp>.<body>` under the line's webhook secret. A message may arrive more than
+//! once (a retry, a restart before its outcome was recorded): every copy carries the same
+//! `message_id`, on which receivers deduplicate.
+//!
+//! Each line has its own sender with a bounded queue, so a slow or silent webhook delays only its
+//! own line, in order; redirects are not followed and only public addresses are reached.
 
 use crate::clock::{machine_time, Clock};
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
@@ -23,11 +29,16 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 const ATTEMPTS: u32 = 3;
+/// How long one call may take, its answer included.
+const CALL_DEADLINE: Duration = Duration::from_secs(10);
+/// Messages handed to a line's sender and not yet sent; the rest wait their turn in `pending`.
+const LINE_QUEUE: usize = 64;
 
 /// What the line's webhook receives.
 #[derive(Clone, Debug, Serialize)]
@@ -80,30 +91,57 @@ pub struct Delivery {
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     leadership: Leadership,
-    http: reqwest::Client,
+    http: TenantHttp,
     position: Position,
     webhooks: HashMap<LineId, Webhook>,
     chats: HashMap<ChatId, ChatLine>,
     /// Messages not yet delivered nor given up, in the order they were written.
     pending: BTreeMap<Position, OutboundMessage>,
-    /// Delivered or given up by this node; its record is on its way through the log.
-    settled: HashSet<Uuid>,
+    /// Handed to their line's sender by this node: sent, or their record is on its way. A sender
+    /// that could not record an outcome takes its message out, to be sent again.
+    started: Arc<Mutex<HashSet<Uuid>>>,
+    /// Each line's sender.
+    senders: HashMap<LineId, mpsc::Sender<Parcel>>,
+}
+
+/// A message for its line's sender, with what recording its outcome needs.
+struct Parcel {
+    message: OutboundMessage,
+    webhook: Webhook,
+    company_id: Uuid,
+}
+
+/// What every line's sender shares.
+#[derive(Clone)]
+struct Sending {
+    clock: Arc<dyn Clock>,
+    log: Arc<dyn EventLog>,
+    metrics: Arc<Metrics>,
+    http: TenantHttp,
+    started: Arc<Mutex<HashSet<Uuid>>>,
 }
 
 impl Delivery {
-    pub fn new(log: Arc<dyn EventLog>, metrics: Arc<Metrics>, leadership: Leadership, clock: Arc<dyn Clock>) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+    /// Webhooks are reached at public addresses and those `allowed`, without following redirects.
+    pub fn new(
+        log: Arc<dyn EventLog>,
+        metrics: Arc<Metrics>,
+        leadership: Leadership,
+        allowed: AllowedHosts,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             log,
             metrics,
             leadership,
             clock,
-            http,
+            http: TenantHttp::new(allowed, 0),
             position: Position::default(),
             webhooks: HashMap::new(),
             chats: HashMap::new(),
             pending: BTreeMap::new(),
-            settled: HashSet::new(),
+            started: Arc::default(),
+            senders: HashMap::new(),
         }
     }
 
@@ -165,34 +203,87 @@ impl Delivery {
             }
             ChatEvent::Delivered { message_id, .. } | ChatEvent::DeliveryFailed { message_id, .. } => {
                 self.pending.retain(|_, message| message.message_id != message_id);
-                self.settled.remove(&message_id);
+                self.started_ids().remove(&message_id);
             }
             _ => {}
         }
         Ok(())
     }
 
-    /// On the leading node, sends every pending message whose line has a webhook.
+    fn started_ids(&self) -> std::sync::MutexGuard<'_, HashSet<Uuid>> {
+        self.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// On the leading node, hands every pending message to its line's sender, in order, as far
+    /// as the line's queue has room.
     async fn deliver(&mut self) -> Result<(), DeliveryError> {
-        let waiting: Vec<OutboundMessage> = self
-            .pending
-            .values()
-            .filter(|m| !self.settled.contains(&m.message_id) && self.webhooks.contains_key(&m.line_id))
-            .cloned()
-            .collect();
+        let waiting: Vec<OutboundMessage> = {
+            let started = self.started_ids();
+            self.pending
+                .values()
+                .filter(|m| !started.contains(&m.message_id) && self.webhooks.contains_key(&m.line_id))
+                .cloned()
+                .collect()
+        };
         if waiting.is_empty() || !self.leadership.try_lead().await {
             return Ok(());
         }
+        let mut full = HashSet::new();
         for message in waiting {
-            let Some(webhook) = self.webhooks.get(&message.line_id).cloned() else { continue };
-            let failure = self.send(&webhook, &message).await.err();
-            if let Some(reason) = &failure {
-                tracing::warn!(message = %message.message_id, %reason, "a message could not be delivered");
+            let (Some(webhook), Some(line)) = (self.webhooks.get(&message.line_id), self.chats.get(&message.chat_id))
+            else {
+                continue;
+            };
+            if full.contains(&message.line_id) {
+                continue;
             }
-            self.record(&message, failure).await?;
-            self.settled.insert(message.message_id);
+            let parcel = Parcel { message: message.clone(), webhook: webhook.clone(), company_id: line.company_id };
+            let sender = self.senders.entry(message.line_id).or_insert_with(|| {
+                let (sender, queue) = mpsc::channel(LINE_QUEUE);
+                let sending = Sending {
+                    clock: self.clock.clone(),
+                    log: self.log.clone(),
+                    metrics: self.metrics.clone(),
+                    http: self.http.clone(),
+                    started: self.started.clone(),
+                };
+                tokio::spawn(sending.line(queue));
+                sender
+            });
+            match sender.try_send(parcel) {
+                Ok(()) => {
+                    self.started_ids().insert(message.message_id);
+                }
+                // The rest of this line waits for the next turn, keeping its order.
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    full.insert(message.line_id);
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    self.senders.remove(&message.line_id);
+                    full.insert(message.line_id);
+                }
+            }
         }
         Ok(())
+    }
+}
+
+impl Sending {
+    /// Sends one line's messages one after the other, recording each outcome.
+    async fn line(self, mut queue: mpsc::Receiver<Parcel>) {
+        while let Some(parcel) = queue.recv().await {
+            let failure = self.send(&parcel.webhook, &parcel.message).await.err();
+            if let Some(reason) = &failure {
+                tracing::warn!(message = %parcel.message.message_id, %reason, "a message could not be delivered");
+            }
+            if let Err(error) = self.record(&parcel, failure).await {
+                tracing::warn!(%error, message = %parcel.message.message_id, "a delivery could not be recorded");
+                self.started
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&parcel.message.message_id);
+            }
+        }
     }
 
     async fn send(&self, webhook: &Webhook, message: &OutboundMessage) -> Result<(), String> {
@@ -203,28 +294,32 @@ impl Delivery {
                 tokio::time::sleep(Duration::from_millis(250 * 4u64.pow(attempt - 1))).await;
             }
             let timestamp = machine_time().timestamp();
-            let outcome = self
-                .http
-                .post(&webhook.url)
-                .header("content-type", "application/json")
-                .header("x-ikono-timestamp", timestamp.to_string())
-                .header("x-ikono-signature", format!("sha256={}", signature(&webhook.secret, timestamp, &body)))
-                .body(body.clone())
-                .send()
-                .await;
+            let call = self.http.request(reqwest::Method::POST, &webhook.url, CALL_DEADLINE).map(|call| {
+                call.header("content-type", "application/json")
+                    .header("x-ikono-timestamp", timestamp.to_string())
+                    .header("x-ikono-signature", format!("sha256={}", signature(&webhook.secret, timestamp, &body)))
+                    .body(body.clone())
+            });
+            let outcome = match call {
+                Ok(call) => self.http.send(call, CALL_DEADLINE).await.map(|_| ()),
+                Err(refused) => Err(refused),
+            };
             match outcome {
-                Ok(response) if response.status().is_success() => return Ok(()),
-                Ok(response) => last_failure = format!("the webhook answered {}", response.status()),
-                Err(error) => last_failure = format!("the webhook could not be reached: {error}"),
+                Ok(()) => return Ok(()),
+                // Neither changes by trying again.
+                Err(refused @ (OutboundError::NotPublic | OutboundError::InvalidUrl | OutboundError::Redirected)) => {
+                    return Err(format!("the webhook was not called: {refused}"))
+                }
+                Err(failure) => last_failure = format!("the webhook failed: {failure}"),
             }
         }
         Err(last_failure)
     }
 
-    async fn record(&self, message: &OutboundMessage, failure: Option<String>) -> Result<(), DeliveryError> {
-        let Some(line) = self.chats.get(&message.chat_id) else { return Ok(()) };
+    async fn record(&self, parcel: &Parcel, failure: Option<String>) -> Result<(), DeliveryError> {
+        let message = &parcel.message;
         let mut context =
-            CommandContext::new(line.company_id, domain::actor::Actor::System.to_string(), self.clock.now());
+            CommandContext::new(parcel.company_id, domain::actor::Actor::System.to_string(), self.clock.now());
         context.causation_id = Some(message.message_id);
         let command = ChatCommand::RecordDelivery { message_id: message.message_id, failure, at: context.now };
         let stream = chat_stream(message.chat_id);

@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
@@ -22,8 +23,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// The most of a service's answer that is read.
+/// The most of a service's answer that is read; a longer answer is a failure.
 const ANSWER_MAX_BYTES: usize = 256 * 1024;
+
+/// How many redirects a web query follows, each to an address checked like the first.
+const REDIRECTS: usize = 3;
 
 /// Something the bot is to do outside, for a chat.
 #[derive(Clone, Debug)]
@@ -82,7 +86,8 @@ pub struct Errands {
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     leadership: Leadership,
-    http: reqwest::Client,
+    /// Web queries go where the tenant's menu says, so only to public addresses.
+    http: TenantHttp,
     mailer: Mailer,
     position: Position,
     /// Requested and not yet recorded as done or failed, by errand id.
@@ -97,17 +102,15 @@ impl Errands {
         metrics: Arc<Metrics>,
         leadership: Leadership,
         mailer: Mailer,
+        allowed: AllowedHosts,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        // Services are not followed elsewhere: what they answer is what the customer reads.
-        let http =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(3)).build().unwrap_or_default();
         Self {
             log,
             metrics,
             leadership,
             clock,
-            http,
+            http: TenantHttp::new(allowed, REDIRECTS),
             mailer,
             position: Position::default(),
             pending: BTreeMap::new(),
@@ -212,37 +215,28 @@ impl Follower for Errands {
     }
 }
 
-/// Makes a web query; a 2xx answer's body, or why not.
-async fn query(http: &reqwest::Client, request: &WebRequest) -> WebOutcome {
+/// Makes a web query; a 2xx answer's body, or why not in words an agent may read.
+async fn query(http: &TenantHttp, request: &WebRequest) -> WebOutcome {
     let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
         return WebOutcome::Failed { reason: format!("`{}` is not an HTTP method", request.method) };
     };
-    let mut call = http.request(method, &request.url).timeout(Duration::from_millis(u64::from(request.timeout_ms)));
-    for (name, value) in &request.headers {
-        call = call.header(name, value);
-    }
-    if let Some(body) = &request.body {
-        let json = serde_json::from_str::<serde_json::Value>(body).is_ok();
-        if json && !request.headers.keys().any(|name| name.eq_ignore_ascii_case("content-type")) {
-            call = call.header("content-type", "application/json");
+    let deadline = Duration::from_millis(u64::from(request.timeout_ms));
+    let answer = async {
+        let mut call = http.request(method, &request.url, deadline)?;
+        for (name, value) in &request.headers {
+            call = call.header(name, value);
         }
-        call = call.body(body.clone());
-    }
-    match call.send().await {
-        Ok(response) if response.status().is_success() => {
-            let status = response.status().as_u16();
-            match response.bytes().await {
-                Ok(bytes) => {
-                    let read = &bytes[..bytes.len().min(ANSWER_MAX_BYTES)];
-                    WebOutcome::Answered { status, body: String::from_utf8_lossy(read).into_owned() }
-                }
-                Err(error) => WebOutcome::Failed { reason: format!("the answer could not be read: {error}") },
+        if let Some(body) = &request.body {
+            let json = serde_json::from_str::<serde_json::Value>(body).is_ok();
+            if json && !request.headers.keys().any(|name| name.eq_ignore_ascii_case("content-type")) {
+                call = call.header("content-type", "application/json");
             }
+            call = call.body(body.clone());
         }
-        Ok(response) => WebOutcome::Failed { reason: format!("the service answered {}", response.status()) },
-        Err(error) if error.is_timeout() => {
-            WebOutcome::Failed { reason: format!("no answer within {} ms", request.timeout_ms) }
-        }
-        Err(error) => WebOutcome::Failed { reason: format!("the service could not be reached: {error}") },
-    }
+        let response = http.send(call, deadline).await?;
+        let status = response.status().as_u16();
+        let body = http.read_capped(response, ANSWER_MAX_BYTES, deadline).await?;
+        Ok::<_, OutboundError>(WebOutcome::Answered { status, body: String::from_utf8_lossy(&body).into_owned() })
+    };
+    answer.await.unwrap_or_else(|failure| WebOutcome::Failed { reason: failure.to_string() })
 }

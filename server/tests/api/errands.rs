@@ -49,19 +49,6 @@ async fn texts(app: &TestApp, chat: &str, count: usize) -> Vec<(String, String)>
         .collect()
 }
 
-async fn event_kinds(app: &TestApp) -> Vec<(String, serde_json::Value)> {
-    let log = eventlog::open(&app.database.url).await.unwrap();
-    let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
-    events.into_iter().map(|e| (e.event_type, e.data)).collect()
-}
-
-/// Waits (bounded) for an event of `kind`; answers its data.
-async fn wait_event(app: &TestApp, kind: &str) -> serde_json::Value {
-    let has = |events: &Vec<(String, serde_json::Value)>| events.iter().any(|(k, _)| k == kind);
-    let events = eventually(&format!("a {kind} event"), || event_kinds(app), has).await;
-    events.into_iter().find_map(|(k, data)| (k == kind).then_some(data)).unwrap_or_default()
-}
-
 async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agent(backend: Backend) {
     let mut smtp = smtp_server().await;
     let smtp_url = smtp.url.clone();
@@ -95,7 +82,7 @@ async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agen
             mail.data
         );
     }
-    wait_event(&app, "AnswersEmailed").await;
+    app.wait_events("AnswersEmailed", 1).await;
 
     // Seven answers, seven of the bot's messages and the note of the answers.
     let shown = texts(&app, &chat, 15).await;
@@ -122,7 +109,7 @@ async fn a_customer_fills_a_form_whose_answers_are_emailed_and_kept_for_the_agen
     assert_eq!(refused.status(), 422, "the one e-mail rule: an address with an empty label is refused");
     let mine = app.wait_chats(&ana.client, |c| c.len() == 1).await;
     assert_eq!(mine[0]["chat_id"], chat.as_str(), "answering Large routed the chat to Sales (G20)");
-    let kinds: Vec<String> = event_kinds(&app).await.into_iter().map(|(k, _)| k).collect();
+    let kinds: Vec<String> = app.event_kinds().await.into_iter().map(|(k, _)| k).collect();
     for kind in ["InputRequested", "InputRejected", "InputAccepted", "FormCompleted", "AnswersEmailRequested"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} is in the history");
     }
@@ -181,7 +168,7 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
     let seen: Vec<&str> = shown.iter().filter(|(d, _)| d != "note").map(|(_, t)| t.as_str()).collect();
     assert_eq!(seen[3], "The service is not answering");
     assert!(shown.iter().any(|(d, t)| d == "note" && t.starts_with("The bot's web query failed: ")));
-    let failed = wait_event(&app, "WebQueryFailed").await;
+    let failed = app.wait_events("WebQueryFailed", 1).await.remove(0);
     assert_eq!(failed["reason"], "the service answered 500 Internal Server Error");
 
     let slow = created_id(say("c", 0, "hola").await, "chat_id").await;
@@ -190,7 +177,8 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
     let seen: Vec<&str> = shown.iter().filter(|(d, _)| d != "note").map(|(_, t)| t.as_str()).collect();
     assert_eq!(seen[3], "The service is not answering");
     assert!(shown.iter().any(|(d, t)| d == "note" && t.starts_with("The bot's web query failed: ")));
-    let reasons: Vec<String> = event_kinds(&app)
+    let reasons: Vec<String> = app
+        .event_kinds()
         .await
         .into_iter()
         .filter(|(k, _)| k == "WebQueryFailed")
@@ -209,7 +197,7 @@ async fn without_an_smtp_server_the_email_is_recorded_as_failed_with_the_reason(
         let body = json!({ "contact_id": "c1", "message_id": format!("m{n}"), "text": says });
         chat = created_id(app.inbound(&key, &line, body).await, "chat_id").await;
     }
-    let failed = wait_event(&app, "AnswersEmailFailed").await;
+    let failed = app.wait_events("AnswersEmailFailed", 1).await.remove(0);
     assert_eq!(failed["reason"], "no SMTP server is configured (IKONO_SMTP_URL / --smtp-url)");
     let shown = texts(&app, &chat, 13).await;
     assert!(
@@ -259,7 +247,7 @@ async fn a_sticker_gets_the_menus_reply_to_stickers(backend: Backend) {
     assert_eq!(reply["text"], "Nice sticker! Please choose an option.");
     let (_, menu) = hook.next().await;
     assert_eq!(menu["text"], "Hi\n1. Hours");
-    let log = event_kinds(&app).await;
+    let log = app.event_kinds().await;
     let received = log.iter().find(|(k, _)| k == "CustomerMessageReceived").map(|(_, d)| d.clone()).unwrap();
     assert_eq!(received["sticker"], true, "the history says it was a sticker");
 }

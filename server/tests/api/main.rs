@@ -9,6 +9,8 @@ mod chats;
 mod companies;
 mod contact_keeper;
 mod contacts;
+mod contract;
 mod errands;
+mod outbound;
 mod walking_skeleton;
 mod widget;

@@ -106,6 +106,8 @@ fn settings(database_url: &str) -> Settings {
         operator_token: Some(OPERATOR_TOKEN.to_string()),
         smtp_url: None,
         smtp_from: "Ikono Chat <bot@localhost>".into(),
+        // The services tests stand up listen on 127.0.0.1, as an operator's own would.
+        allowed_private_hosts: "127.0.0.1".into(),
     }
 }
 
@@ -224,6 +226,24 @@ where
             panic!("waited {PATIENCE:?} for {waiting_for}; saw {seen:#?}");
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+impl TestApp {
+    /// Every event in the history, as its type and data.
+    pub async fn event_kinds(&self) -> Vec<(String, serde_json::Value)> {
+        let log = eventlog::open(&self.database.url).await.unwrap();
+        let events = log.read_all(eventlog::Position::default(), 100_000).await.unwrap();
+        events.into_iter().map(|e| (e.event_type, e.data)).collect()
+    }
+
+    /// Waits (bounded) until the history holds `count` events of `kind`; answers their data.
+    pub async fn wait_events(&self, kind: &str, count: usize) -> Vec<serde_json::Value> {
+        let of_kind = |events: Vec<(String, serde_json::Value)>| -> Vec<serde_json::Value> {
+            events.into_iter().filter(|(k, _)| k == kind).map(|(_, data)| data).collect()
+        };
+        let waiting_for = format!("{count} {kind} events");
+        eventually(&waiting_for, || async { of_kind(self.event_kinds().await) }, |found| found.len() >= count).await
     }
 }
 

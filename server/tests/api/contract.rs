@@ -1,0 +1,58 @@
+//! The API keeps its word to an integrator: every refusal under `/api/` is the documented JSON
+//! error body, whatever refused it (an unknown path, a wrong method, a body that is not JSON or
+//! too large, a malformed path); and `server --help` tells how to run the server.
+
+use crate::support::*;
+use eventlog::testing::Backend;
+
+eventlog::on_both_backends!(every_refusal_under_api_is_the_json_error_body,);
+
+async fn every_refusal_under_api_is_the_json_error_body(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let url = |path: &str| format!("{}{path}", app.address);
+    let client = &app.client;
+    let json = ("content-type", "application/json");
+    let too_large = format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let cases = [
+        ("an unknown version", client.get(url("/api/v2/queues")), 404, "no endpoint GET /api/v2/queues"),
+        ("an unknown endpoint", client.post(url("/api/v1/nothing-here")), 404, "no endpoint POST"),
+        ("a wrong method", client.delete(url("/api/v1/queues")), 405, ""),
+        ("a body that is not JSON", client.post(url("/api/v1/queues")).header(json.0, json.1).body("{name"), 400, ""),
+        ("a body of the wrong shape", client.post(url("/api/v1/queues")).header(json.0, json.1).body("[1]"), 422, ""),
+        ("no content type", client.post(url("/api/v1/queues")).body("{\"name\":\"Sales\"}"), 415, ""),
+        ("a malformed id in the path", client.get(url("/api/v1/chats/not-an-id")), 400, ""),
+        // Last: the server closes a connection whose body it would not read.
+        ("a body too large", client.post(url("/api/v1/queues")).header(json.0, json.1).body(too_large), 413, ""),
+    ];
+    for (shape, request, status, says) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{shape}");
+        let content_type = response.headers()["content-type"].to_str().unwrap_or_default().to_string();
+        assert!(content_type.starts_with("application/json"), "{shape}: {content_type}");
+        let allow = response.headers().get("allow").cloned();
+        let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{shape}: not JSON: {e}"));
+        let error = body["error"].as_str().unwrap_or_else(|| panic!("{shape}: no error in {body}"));
+        assert!(!error.is_empty() && error.contains(says), "{shape}: {error}");
+        assert_eq!(body.as_object().map(|o| o.len()), Some(1), "{shape}: only the error: {body}");
+        if status == 405 {
+            assert!(allow.is_some(), "a wrong method still says which are allowed");
+        }
+    }
+    // The console's pages are not under /api, and still answer as pages.
+    let page = anonymous().get(url("/no-such-page")).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+}
+
+#[test]
+fn server_help_prints_the_usage_and_exits_0() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_server")).arg("--help").output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let usage = String::from_utf8_lossy(&output.stdout);
+    for flag in ["Usage: server", "--database-url", "--address", "--allow-private-hosts", "IKONO_SMTP_URL"] {
+        assert!(usage.contains(flag), "{flag} in {usage}");
+    }
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_server")).arg("--frobnicate").output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "an unknown flag is a usage error");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--help"));
+}
