@@ -79,6 +79,11 @@ pub enum RoutingFact {
     ChatReleased {
         chat: ChatId,
     },
+    /// Back with the bot within its conversation: it no longer counts against capacity, and an
+    /// agent who missed it is still not given it again (not even the contact's own agent).
+    ChatWithTheBot {
+        chat: ChatId,
+    },
     /// The contact's own agent (R7), who gets the chat even while away; `None`: nobody's.
     ChatOwnedBy {
         chat: ChatId,
@@ -206,6 +211,7 @@ impl RoutingState {
                 self.release(*chat);
                 self.avoid.remove(chat);
             }
+            RoutingFact::ChatWithTheBot { chat } => self.release(*chat),
             RoutingFact::ChatMissedBy { chat, agent } => {
                 self.avoid.insert(*chat, *agent);
             }
@@ -501,6 +507,19 @@ mod tests {
         assert_eq!(state.assignee_of(chat(3)), Some(agent(2)), "an owned chat waiting holds up nobody");
     }
 
+    #[test]
+    fn a_chat_back_with_the_bot_after_its_own_agent_went_away_goes_to_someone_else() {
+        let mut facts = [ready(1, 1, 5), ready(2, 1, 5)].concat();
+        facts.push(RoutingFact::ChatOwnedBy { chat: chat(1), agent: Some(agent(1)) });
+        facts.push(RoutingFact::ChatAssigned { chat: chat(1), agent: agent(1), queue: queue(1) });
+        facts.push(RoutingFact::AgentOffline { agent: agent(1) });
+        facts.push(RoutingFact::ChatMissedBy { chat: chat(1), agent: agent(1) });
+        facts.push(RoutingFact::ChatWithTheBot { chat: chat(1) });
+        facts.push(RoutingFact::ChatWaiting { chat: chat(1), queue: queue(1) });
+        let (state, _) = run(&facts);
+        assert_eq!(state.assignee_of(chat(1)), Some(agent(2)), "the customer asked for another agent");
+    }
+
     /// The routing rules read plainly: every waiting chat in arrival order, each assignment
     /// applied to a copy of the state before the next. Slow on a long backlog; the yardstick for
     /// the planner that reads only the heads of the lines.
@@ -560,6 +579,7 @@ mod tests {
             (c.clone(), q.clone()).prop_map(|(chat, queue)| RoutingFact::ChatWaiting { chat, queue }),
             (c.clone(), q).prop_map(|(chat, queue)| RoutingFact::ChatWaiting { chat, queue }),
             c.clone().prop_map(|chat| RoutingFact::ChatReleased { chat }),
+            c.clone().prop_map(|chat| RoutingFact::ChatWithTheBot { chat }),
             (c.clone(), proptest::option::of(a.clone()))
                 .prop_map(|(chat, agent)| RoutingFact::ChatOwnedBy { chat, agent }),
             (c, a).prop_map(|(chat, agent)| RoutingFact::ChatMissedBy { chat, agent }),

@@ -39,11 +39,17 @@ pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow
 /// company; an agent when it is assigned to them or waits in one of their queues.
 pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<ChatWithMessages, AppError> {
     let not_found = || AppError::NotFound("no such chat".into());
-    let chat = ChatBoard
-        .chat(&state.store, &chat_id.to_string())
-        .await?
-        .filter(|chat| chat.company_id == caller.company_id.to_string())
-        .ok_or_else(not_found)?;
+    let id = chat_id.to_string();
+    let chat = match ChatBoard.chat(&state.store, &id).await? {
+        Some(chat) => Some(chat),
+        // A chat accepted a moment ago (a 202 of the API line) may not be on the board yet: the
+        // board catches up with the log as it is now, and is asked again.
+        None => {
+            state.caught_up(&state.chat_board, Some(state.log.head().await?)).await?;
+            ChatBoard.chat(&state.store, &id).await?
+        }
+    };
+    let chat = chat.filter(|chat| chat.company_id == caller.company_id.to_string()).ok_or_else(not_found)?;
     if caller.role == Role::Agent && !agent_may_read(state, caller, &chat).await? {
         return Err(AppError::Forbidden("this chat is neither yours nor waiting in one of your queues".into()));
     }

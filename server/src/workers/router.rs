@@ -192,9 +192,9 @@ impl Books {
         let state = self.routing.remove(&company).unwrap_or_default();
         let (left, joined) = match &fact {
             RoutingFact::ChatWaiting { chat, queue } => (state.queue_waited_in(*chat), Some((*queue, *chat))),
-            RoutingFact::ChatAssigned { chat, .. } | RoutingFact::ChatReleased { chat } => {
-                (state.queue_waited_in(*chat), None)
-            }
+            RoutingFact::ChatAssigned { chat, .. }
+            | RoutingFact::ChatReleased { chat }
+            | RoutingFact::ChatWithTheBot { chat } => (state.queue_waited_in(*chat), None),
             _ => (None, None),
         };
         let moved = self.lines_moved.entry(company).or_default();
@@ -411,7 +411,9 @@ impl Books {
             // With the bot, the chat is nobody's (after an agent went away, no longer theirs).
             ChatEvent::MenuShown { chat_id, .. }
             | ChatEvent::InputRequested { chat_id, .. }
-            | ChatEvent::ConsentAsked { chat_id, .. } => (*chat_id, Some(RoutingFact::ChatReleased { chat: *chat_id })),
+            | ChatEvent::ConsentAsked { chat_id, .. } => {
+                (*chat_id, Some(RoutingFact::ChatWithTheBot { chat: *chat_id }))
+            }
             ChatEvent::ConversationOpened { chat_id, .. }
             | ChatEvent::ContactNameSeen { chat_id, .. }
             | ChatEvent::CustomerMessageReceived { chat_id, .. }

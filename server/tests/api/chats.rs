@@ -862,6 +862,11 @@ async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_o
         assert_eq!(hook.next().await.1["text"], said);
     }
     app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    // Ana is the customer's own agent: the router gives her their chats even while she is away,
+    // unless the customer asks for another agent.
+    let own = format!("/api/v1/chats/{chat}/own-agent");
+    let body = serde_json::json!({ "agent": ana.id });
+    assert_eq!(app.send(&app.client, reqwest::Method::PUT, &own, body).await.status(), 204);
 
     drop(ana_live);
     let (_, asked) = hook.next().await;
@@ -877,7 +882,7 @@ async fn a_customer_whose_agent_goes_away_is_asked_whether_to_wait_for_another_o
     let _ben_live = go_online(&app, &ben).await;
     write(2, "1").await;
     let bens = app.wait_chats(&ben.client, |c| c.len() == 1).await;
-    assert_eq!(bens[0]["chat_id"], chat.as_str(), "another agent of Sales takes it");
+    assert_eq!(bens[0]["chat_id"], chat.as_str(), "another agent of Sales takes it, not the absent own agent");
     assert_eq!(app.get_json(&app.client, "/api/v1/lines").await[0]["offline_policy"], "ask_the_customer");
 }
 

@@ -5,7 +5,10 @@
 use crate::support::*;
 use eventlog::testing::Backend;
 
-eventlog::on_both_backends!(every_refusal_under_api_is_the_json_error_body,);
+eventlog::on_both_backends!(
+    every_refusal_under_api_is_the_json_error_body,
+    a_chat_answered_with_202_can_be_read_at_once,
+);
 
 async fn every_refusal_under_api_is_the_json_error_body(backend: Backend) {
     let app = TestApp::on(backend).start().await;
@@ -42,6 +45,23 @@ async fn every_refusal_under_api_is_the_json_error_body(backend: Backend) {
     let page = anonymous().get(url("/no-such-page")).send().await.unwrap();
     assert_eq!(page.status(), 404);
     assert!(page.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+}
+
+async fn a_chat_answered_with_202_can_be_read_at_once(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    for n in 0..40 {
+        let body = serde_json::json!({ "contact_id": format!("c{n}"), "text": "hola" });
+        let accepted = app.inbound(&key, &line, body).await;
+        assert_eq!(accepted.status(), 202);
+        let chat = created_id(accepted, "chat_id").await;
+        let read = app.client.get(format!("{}/api/v1/chats/{chat}", app.address)).send().await.unwrap();
+        assert_eq!(read.status(), 200, "chat {n}, read right after its 202");
+        let read: serde_json::Value = read.json().await.unwrap();
+        assert_eq!(read["messages"][0]["text"], "hola", "chat {n}");
+    }
 }
 
 #[test]
