@@ -159,6 +159,11 @@ pub struct MenuWords {
     pub another_agent: String,
     /// Said before a question again when its answer did not pass.
     pub not_an_answer: String,
+    /// Said when a form gives up after too many wrong answers, before what happens next: the
+    /// menu again, an agent, or the end of the conversation.
+    pub gave_up_to_menu: String,
+    pub gave_up_to_agent: String,
+    pub gave_up_to_end: String,
 }
 
 impl Default for MenuWords {
@@ -173,6 +178,9 @@ impl Default for MenuWords {
             agent_away: "Your agent is not available right now.".into(),
             another_agent: "Talk to another agent".into(),
             not_an_answer: "That answer does not look right; please try again.".into(),
+            gave_up_to_menu: "Let's leave that question; here is the menu again.".into(),
+            gave_up_to_agent: "Let's leave that question; an agent will help you with it.".into(),
+            gave_up_to_end: "Let's leave that question for now; write to us again whenever you like.".into(),
         }
     }
 }

@@ -177,9 +177,18 @@ impl BotTurn<'_> {
         match next {
             FormNext::Ask { place, question, text } => events.push(self.ask(place, question, text)),
             FormNext::Complete { form, answers } => events.extend(self.complete(&form, answers)),
-            FormNext::GiveUp(GiveUp::Menu) => events.push(self.show(MenuPlace::top(), None)),
-            FormNext::GiveUp(GiveUp::Queue { queue }) => events.push(self.queue(queue)),
-            FormNext::GiveUp(GiveUp::End) => events.extend(self.end()),
+            // The customer is told what happens next, so giving up does not look like a fault.
+            FormNext::GiveUp(GiveUp::Menu) => {
+                events.push(self.show(MenuPlace::top(), Some(&menu.words.gave_up_to_menu)))
+            }
+            FormNext::GiveUp(GiveUp::Queue { queue }) => {
+                events.push(self.say(menu.words.gave_up_to_agent.clone()));
+                events.push(self.queue(queue));
+            }
+            FormNext::GiveUp(GiveUp::End) => {
+                events.push(self.say(menu.words.gave_up_to_end.clone()));
+                events.extend(self.end());
+            }
         }
         events
     }

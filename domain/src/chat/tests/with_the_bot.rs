@@ -116,11 +116,41 @@ fn a_form_asks_each_question_checks_every_answer_keeps_them_and_emails_them() {
 }
 
 #[test]
+fn a_form_that_gives_up_tells_the_customer_what_happens_next() {
+    let giving_up = |then: serde_json::Value| {
+        let mut json = serde_json::to_value(errands_menu()).unwrap();
+        json["options"][1]["action"]["on_give_up"] = then;
+        let menu: Menu = serde_json::from_value(json).unwrap();
+        talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "lots"), ("m4", "0")])
+    };
+    let to_menu = giving_up(serde_json::json!({ "then": "menu" }));
+    let said = said_by_bot(&to_menu);
+    assert!(
+        said.last().is_some_and(|t| t.starts_with("Let's leave that question; here is the menu again.\n\nHi\n1.")),
+        "{said:?}"
+    );
+    assert!(matches!(to_menu.last(), Some(ChatEvent::MenuShown { place, .. }) if *place == MenuPlace::top()));
+
+    let to_end = giving_up(serde_json::json!({ "then": "end" }));
+    let said = said_by_bot(&to_end);
+    assert!(
+        said.iter().any(|t| t == "Let's leave that question for now; write to us again whenever you like."),
+        "{said:?}"
+    );
+    assert_eq!(kinds(&to_end[to_end.len() - 1..]), ["ChatResolved"], "then the conversation ends");
+}
+
+#[test]
 fn too_many_wrong_answers_run_the_forms_give_up_action_and_answers_meeting_a_route_go_to_its_queue() {
     let menu = errands_menu();
     let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2"), ("m3", "lots"), ("m4", "0")]);
-    let tail = kinds(&history[history.len() - 4..]);
-    assert_eq!(tail, ["CustomerMessageReceived", "InputRejected", "InputAbandoned", "ChatQueued"]);
+    let tail = kinds(&history[history.len() - 5..]);
+    assert_eq!(tail, ["CustomerMessageReceived", "InputRejected", "InputAbandoned", "BotSaid", "ChatQueued"]);
+    assert_eq!(
+        said_by_bot(&history).last().map(String::as_str),
+        Some("Let's leave that question; an agent will help you with it."),
+        "the customer is told what happens next"
+    );
     assert!(
         matches!(history.last(), Some(ChatEvent::Queued { queue, .. }) if *queue == QueueId::from_uuid(Uuid::from_u128(8)))
     );
