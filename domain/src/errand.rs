@@ -69,10 +69,19 @@ pub enum ErrandRejection {
     InvalidMethod,
     #[error("a web query waits 100 to {TIMEOUT_MAX_MS} ms")]
     InvalidTimeout,
-    #[error("a web query needs the words of its answer and of its error, and templates of at most {TEMPLATE_MAX_CHARS} characters")]
+    #[error("a web query needs the words of its answer and of its error, templates of at most {TEMPLATE_MAX_CHARS} characters, and headers of its own (not Host, Content-Length, Transfer-Encoding, Connection or Proxy-…)")]
     InvalidTemplate,
     #[error("answers are e-mailed to one valid address, with a subject")]
     InvalidEmail,
+}
+
+/// Headers that say how the request travels rather than what it asks: the server sets them, a
+/// menu may not (a `Host` or a length of the menu's own could smuggle another request through).
+fn is_transport_header(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    ["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect"]
+        .contains(&name.as_str())
+        || name.starts_with("proxy-")
 }
 
 impl WebQuery {
@@ -94,6 +103,7 @@ impl WebQuery {
                 && !long(value)
                 && !name.contains(['\r', '\n', ':'])
                 && !value.contains(['\r', '\n'])
+                && !is_transport_header(name)
         });
         if !words_ok(&self.answer) || !words_ok(&self.error) || self.body.as_ref().is_some_and(long) || !headers_ok {
             return Err(ErrandRejection::InvalidTemplate);
@@ -245,6 +255,14 @@ mod tests {
         assert_eq!(query("https://x", "TRACE", 1000).check(ok), Err(ErrandRejection::InvalidMethod));
         assert_eq!(query("https://x", "GET", 10).check(ok), Err(ErrandRejection::InvalidTimeout));
         assert_eq!(query("https://x", "get", 1000).check(ok), Ok(()));
+        for header in ["Host", " content-length", "Transfer-Encoding", "CONNECTION", "Proxy-Authorization", "TE"] {
+            let mut with_header = query("https://x", "GET", 1000);
+            with_header.headers.insert(header.into(), "x".into());
+            assert_eq!(with_header.check(ok), Err(ErrandRejection::InvalidTemplate), "{header}");
+        }
+        let mut own_header = query("https://x", "GET", 1000);
+        own_header.headers.insert("X-Api-Key".into(), "k".into());
+        assert_eq!(own_header.check(ok), Ok(()));
         let email = |to: &str| AnswersEmail { to: to.into(), subject: "New lead".into() };
         assert_eq!(email("sales@shop.example").check(), Ok(()));
         assert_eq!(email("sales").check(), Err(ErrandRejection::InvalidEmail));

@@ -7,7 +7,7 @@ use crate::state::execute;
 use crate::error::AppError;
 
 use crate::state::AppState;
-use domain::chat::{chat_stream, Chat, ChatCommand, Resolver, TransferTarget};
+use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
 use domain::ids::{ChatId, UserId};
 use domain::user::Role;
 use projections::chat_board::{ChatBoard, ChatRow, MessageRow};
@@ -83,13 +83,13 @@ pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) ->
         .into_iter()
         .map(|event| HistoryEntry {
             revision: event.revision,
+            data: ChatEvent::without_secrets(&event.event_type, event.data),
             event_type: event.event_type,
             occurred_at: event.metadata.occurred_at,
             recorded_at: event.recorded_at,
             actor: event.metadata.actor,
             correlation_id: event.metadata.correlation_id,
             causation_id: event.metadata.causation_id,
-            data: event.data,
         })
         .collect())
 }

@@ -120,9 +120,12 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
         axum::Router::new()
             .route(
                 "/quote",
-                get(|Query(query): Query<HashMap<String, String>>| async move {
+                get(|headers: axum::http::HeaderMap, Query(query): Query<HashMap<String, String>>| async move {
+                    if headers.get("x-api-key").is_none_or(|key| key != "s3cret-key") {
+                        return Err(axum::http::StatusCode::UNAUTHORIZED);
+                    }
                     let amount: f64 = query.get("amount").and_then(|a| a.parse().ok()).unwrap_or_default();
-                    axum::Json(json!({ "price": { "total": format!("$ {:.2}", amount * 1.21) } }))
+                    Ok(axum::Json(json!({ "price": { "total": format!("$ {:.2}", amount * 1.21) } })))
                 }),
             )
             .route("/broken", get(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "down") }))
@@ -144,7 +147,7 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
     let menu = json!({ "menu": { "header": "Hi", "options": [
         { "label": "Quote", "action": { "kind": "form",
             "questions": [{ "name": "amount", "text": "How much?", "check": { "kind": "number", "min": 1 } }],
-            "query": { "url": format!("{service}/quote?amount={{{{amount}}}}"),
+            "query": { "url": format!("{service}/quote?amount={{{{amount}}}}"), "headers": { "X-Api-Key": "s3cret-key" },
                        "answer": "Your price: {{price.total}}", "error": "No quotes now" } } },
         { "label": "Broken", "action": query("/broken", 2000) },
         { "label": "Slow", "action": query("/slow", 200) }
@@ -161,6 +164,10 @@ async fn a_web_query_tells_the_customer_what_the_service_answered_or_that_it_fai
     assert_eq!(shown[5], ("note".to_string(), "amount: 100".to_string()), "the answer, for the agent");
     assert_eq!(shown[6], ("out".to_string(), "Your price: $ 121.00".to_string()), "{shown:?}");
     assert!(shown[7].1.starts_with("Anything else?"), "then the choice after a text");
+    let history = app.client.get(format!("{}/api/v1/chats/{quoted}/history", app.address)).send().await.unwrap();
+    let history = history.text().await.unwrap();
+    assert!(history.contains("WebQueryRequested") && history.contains(r#""X-Api-Key":"***""#), "{history}");
+    assert!(!history.contains("s3cret-key"), "the header's value, sent to the service, is not shown in the history");
 
     let broken = created_id(say("b", 0, "hola").await, "chat_id").await;
     say("b", 1, "2").await;
