@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::services::contacts::directory::{decide_in_turn, open_business};
-use crate::services::contacts::files::{read, table_of, ContactLine};
+use crate::services::contacts::files::{read, read_table, ContactLine};
 use crate::services::contacts::imports::{imported_contact_id, kept_file};
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
@@ -194,7 +194,7 @@ impl ContactImporter {
 
     async fn run(&self, import_id: ImportId, started: &Started) -> Result<(), AppError> {
         let file = kept_file(&self.state.store, import_id).await?;
-        let lines = read(table_of(&file)?)?;
+        let lines = read(read_table(&file).await?)?;
         let mut businesses: BTreeMap<String, Result<BusinessId, String>> = Contacts
             .businesses_of(&self.state.store, &started.company.to_string())
             .await?

@@ -20,6 +20,8 @@ eventlog::on_both_backends!(
     an_export_imported_into_an_empty_company_gives_the_same_contacts_and_twice_creates_nothing_new,
     google_contacts_files_are_imported_and_refused_rows_are_reported_without_losing_the_others,
     an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_with_the_reason,
+    hostile_workbooks_are_refused_with_422_or_read_within_limits_and_the_server_goes_on,
+    exported_cells_a_spreadsheet_would_run_are_text_and_import_back_as_they_were,
     a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart,
     consent_in_bulk_is_previewed_row_by_row_and_a_file_with_a_refused_row_stores_nothing,
     a_search_gives_the_first_contacts_by_name_that_every_word_finds_however_many_share_one,
@@ -646,6 +648,109 @@ async fn an_excel_workbook_is_imported_like_a_csv_and_a_broken_one_is_refused_wi
     assert_eq!(refused.status(), 422);
     let body: Value = refused.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains(".xlsx"), "{body}");
+}
+
+/// A workbook of `rows` (the first one its header) as rust_xlsxwriter writes it.
+fn workbook(rows: &[&[&str]], adjust: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *value).unwrap();
+        }
+    }
+    adjust(sheet);
+    workbook.save_to_buffer().unwrap()
+}
+
+/// `file` with one more part of `size` zero bytes, which packs to a few kilobytes.
+fn with_packed_zeros(file: &[u8], size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(file)).unwrap();
+    let mut packed = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..source.len() {
+        packed.raw_copy_file(source.by_index(index).unwrap()).unwrap();
+    }
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    packed.start_file("xl/media/zeros.bin", deflated).unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..size / zeros.len() {
+        packed.write_all(&zeros).unwrap();
+    }
+    packed.finish().unwrap().into_inner()
+}
+
+async fn hostile_workbooks_are_refused_with_422_or_read_within_limits_and_the_server_goes_on(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let refusal = |file: Vec<u8>| {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/contacts/import", app.address);
+        async move {
+            let response = client.post(url).body(file).send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body["error"].as_str().unwrap_or_default().to_string())
+        }
+    };
+    let header: &[&str] = &["Name", "E-mail"];
+
+    // A few kilobytes that unpack to 64 MB.
+    let bomb = with_packed_zeros(&workbook(&[header, &["Ana", "ana@example.com"]], |_| {}), 64 * 1024 * 1024);
+    assert!(bomb.len() < 200 * 1024, "the bomb is small: {} bytes", bomb.len());
+    let (status, error) = refusal(bomb).await;
+    assert_eq!((status, error.as_str()), (422, "the workbook unpacks to more than 32 MB"));
+
+    // More rows than a sheet may have.
+    let many = workbook(&[header], |sheet| {
+        for row in 1..=200_001u32 {
+            sheet.write_string(row, 0, "x").unwrap();
+        }
+    });
+    let (status, error) = refusal(many).await;
+    assert_eq!((status, error.as_str()), (422, "the sheet has more than 200000 rows"));
+
+    // More named columns than a sheet may have.
+    let wide = workbook(&[], |sheet| {
+        for column in 0..501u16 {
+            sheet.write_string(0, column, format!("Field: f{column}")).unwrap();
+        }
+    });
+    let (status, error) = refusal(wide).await;
+    assert_eq!((status, error.as_str()), (422, "the sheet has more than 500 columns"));
+
+    // A sheet that declares the largest size a workbook can have, for one far cell, is read for
+    // what it holds (it used to be laid out in memory whole).
+    let far = workbook(&[header, &["Ana", "ana@example.com"]], |sheet| {
+        sheet.write_string(1_048_575, 16_383, "far away").unwrap();
+    });
+    let report = import_file(&app, &app.client, far).await;
+    assert_eq!(report["created"], 1, "{report}");
+    assert_eq!(app.find(&app.client, "ana").await.len(), 1, "the server went on, and kept the valid row");
+}
+
+async fn exported_cells_a_spreadsheet_would_run_are_text_and_import_back_as_they_were(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let name = "=HYPERLINK(\"http://attacker.example\",\"Click\")";
+    app.new_contact(
+        json!({ "name": name, "notes": "@SUM(A1)", "accounts": [{ "channel": "whatsapp", "id": "+34612345678" }],
+                            "fields": { "Code": "-1+2" } }),
+    )
+    .await;
+    let exported = export_file(&app, &app.client, "standard").await;
+    let row = exported.lines().nth(1).unwrap_or_default();
+    assert!(row.starts_with("\"'=HYPERLINK("), "the formula is text: {row}");
+    assert!(row.contains(",'@SUM(A1),") && row.ends_with(",'-1+2"), "{row}");
+    assert!(row.contains(",+34612345678,"), "a phone number stays a number: {row}");
+    let google = export_file(&app, &app.client, "google").await;
+    assert!(google.lines().nth(1).unwrap_or_default().starts_with("\"'=HYPERLINK("), "{google}");
+
+    let other = app.other_company().await;
+    let report = import_file(&app, &other, exported).await;
+    assert_eq!(report["created"], 1, "{report}");
+    let imported = &app.find(&other, "HYPERLINK").await[0];
+    assert_eq!(imported["name"], name, "imported back as it was");
+    assert_eq!(imported["notes"], "@SUM(A1)");
+    assert_eq!(imported["fields"]["Code"], "-1+2");
 }
 
 async fn a_large_import_runs_in_the_background_shows_its_progress_and_resumes_after_a_restart(backend: Backend) {

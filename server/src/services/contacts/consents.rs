@@ -5,7 +5,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::contacts::directory::{country_of, decide_in_turn, holder_of};
-use crate::services::contacts::files::{table_of, Table};
+use crate::services::contacts::files::{read_table, Table};
 use crate::services::contacts::imports::imported_contact_id;
 use crate::write::command::{commit, decide, load, with_retry, CommandContext, Decided};
 
@@ -171,7 +171,7 @@ async fn plan(
     query: &ConsentFileQuery,
 ) -> Result<Plan, AppError> {
     let country = country_of(query.country.as_deref())?;
-    let lines = lines_of(table_of(file)?, country)?;
+    let lines = lines_of(read_table(file).await?, country)?;
     if lines.is_empty() {
         return Err(AppError::Invalid("the file lists no numbers".into()));
     }
@@ -313,6 +313,7 @@ pub async fn import_consents(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::contacts::files::table_of;
 
     fn table(text: &str) -> Table {
         table_of(text.as_bytes()).unwrap()

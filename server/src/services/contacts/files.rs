@@ -66,12 +66,38 @@ fn line_of(row: &ContactRow) -> ContactLine {
     }
 }
 
+/// What makes a spreadsheet read a cell as a formula (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`) starts
+/// with `'`, which makes it text; plain numbers such as `+34612345678 ::: +34699112233` stay as
+/// they are.
+fn neutralised(cell: String) -> String {
+    let number = |value: &str| {
+        let value = value.trim();
+        value.len() > 1 && value[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    if cell.starts_with(FORMULA_STARTS) && !cell.split(MANY.trim()).all(number) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as we wrote it, without the `'` that kept it from being a formula.
+fn as_written(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 fn write(header: Vec<String>, rows: impl Iterator<Item = Vec<String>>) -> Result<String, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let broken = |e: csv::Error| AppError::Internal(format!("writing a CSV: {e}"));
     writer.write_record(&header).map_err(broken)?;
     for row in rows {
-        writer.write_record(&row).map_err(broken)?;
+        writer.write_record(row.into_iter().map(neutralised)).map_err(broken)?;
     }
     let bytes = writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
@@ -156,19 +182,108 @@ fn csv_table(text: &str) -> Result<Table, AppError> {
     Ok((header, rows))
 }
 
-/// The first sheet of an Excel workbook (K14).
+/// The most a workbook may unpack to, all its parts together.
+const WORKBOOK_UNPACKED_MAX: u64 = 32 * 1024 * 1024;
+/// The most parts a workbook may have.
+const WORKBOOK_PARTS_MAX: usize = 1000;
+/// The most rows, named columns and cells read from a sheet.
+const SHEET_ROWS_MAX: usize = 200_000;
+const SHEET_COLUMNS_MAX: usize = 500;
+const SHEET_CELLS_MAX: usize = 2_000_000;
+
+/// A workbook's parts unpacked — counted, never kept — so a small file that unpacks to gigabytes
+/// is refused before anything reads it; the sizes it declares are checked, and then the sizes it
+/// really unpacks to.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), AppError> {
+    let too_large =
+        || AppError::Invalid(format!("the workbook unpacks to more than {} MB", WORKBOOK_UNPACKED_MAX / (1024 * 1024)));
+    let unreadable =
+        |e: zip::result::ZipError| AppError::Invalid(format!("the file is not an Excel workbook (.xlsx): {e}"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    if archive.len() > WORKBOOK_PARTS_MAX {
+        return Err(AppError::Invalid(format!("the workbook has more than {WORKBOOK_PARTS_MAX} parts")));
+    }
+    let mut unpacked = 0u64;
+    for index in 0..archive.len() {
+        let part = archive.by_index(index).map_err(unreadable)?;
+        if unpacked.saturating_add(part.size()) > WORKBOOK_UNPACKED_MAX {
+            return Err(too_large());
+        }
+        let left = WORKBOOK_UNPACKED_MAX - unpacked;
+        let read = std::io::copy(&mut std::io::Read::take(part, left + 1), &mut std::io::sink())
+            .map_err(|e| AppError::Invalid(format!("the workbook could not be unpacked: {e}")))?;
+        unpacked += read;
+        if unpacked > WORKBOOK_UNPACKED_MAX {
+            return Err(too_large());
+        }
+    }
+    Ok(())
+}
+
+/// The first sheet of an Excel workbook (K14), cell by cell: the size the sheet declares is not
+/// believed, and rows without a cell take no room.
 fn xlsx_table(bytes: &[u8]) -> Result<Table, AppError> {
     use calamine::Reader;
+    check_unpacked_size(bytes)?;
     let unreadable = |e: String| AppError::Invalid(format!("the file is not an Excel workbook (.xlsx): {e}"));
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
-    let sheet = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("it has no sheet".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let mut rows = sheet.rows().map(|row| row.iter().map(|cell| cell.to_string()).collect::<Vec<String>>());
-    let header = rows.next().unwrap_or_default();
-    Ok((header, rows.collect()))
+    let first = workbook.sheet_names().first().cloned().ok_or_else(|| unreadable("it has no sheet".into()))?;
+    let mut cells = workbook.worksheet_cells_reader(&first).map_err(|e| unreadable(e.to_string()))?;
+    // The first row with a cell names the columns; a later cell under no name is not kept.
+    let mut header: Option<(u32, BTreeMap<u32, String>)> = None;
+    let mut rows: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    let mut kept = 0usize;
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(e.to_string()))? {
+        let (row, column) = cell.get_position();
+        let value = calamine::Data::from(cell.get_value().clone()).to_string();
+        if value.is_empty() {
+            continue;
+        }
+        match &mut header {
+            None => header = Some((row, BTreeMap::from([(column, value)]))),
+            Some((header_row, names)) if *header_row == row => {
+                if names.len() >= SHEET_COLUMNS_MAX {
+                    return Err(AppError::Invalid(format!("the sheet has more than {SHEET_COLUMNS_MAX} columns")));
+                }
+                names.insert(column, value);
+            }
+            Some((header_row, names)) if row > *header_row && names.contains_key(&column) => {
+                if !rows.contains_key(&row) && rows.len() >= SHEET_ROWS_MAX {
+                    return Err(AppError::Invalid(format!("the sheet has more than {SHEET_ROWS_MAX} rows")));
+                }
+                rows.entry(row).or_default().insert(column, value);
+                kept += 1;
+                if kept > SHEET_CELLS_MAX {
+                    return Err(AppError::Invalid(format!("the sheet has more than {SHEET_CELLS_MAX} cells")));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    let names = header.map(|(_, names)| names).unwrap_or_default();
+    let columns: Vec<u32> = names.keys().copied().collect();
+    let header = names.into_values().collect();
+    let rows = rows
+        .into_values()
+        .map(|mut cells| columns.iter().map(|column| cells.remove(column).unwrap_or_default()).collect())
+        .collect();
+    Ok((header, rows))
+}
+
+/// How long a file may take to read before it is refused.
+const READING_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// [`table_of`] off the async workers, within [`READING_DEADLINE`]; a file that makes the
+/// reader fail in any way is refused, never a crash.
+pub(crate) async fn read_table(file: &[u8]) -> Result<Table, AppError> {
+    let file = file.to_vec();
+    let reading = tokio::task::spawn_blocking(move || table_of(&file));
+    match tokio::time::timeout(READING_DEADLINE, reading).await {
+        Ok(Ok(table)) => table,
+        Ok(Err(_)) => Err(AppError::Invalid("the file could not be read".into())),
+        Err(_) => Err(AppError::Invalid(format!("the file took longer than {READING_DEADLINE:?} to read"))),
+    }
 }
 
 /// The file's table: an Excel workbook (a zip, told by its first bytes) or CSV text.
@@ -194,7 +309,8 @@ pub(crate) fn read((header, records): Table) -> Result<Vec<ContactLine>, AppErro
     }
     let mut lines = Vec::new();
     for record in records {
-        let cell = |name: &str| column(name).and_then(|i| record.get(i)).map_or("", |c| c.as_str()).trim().to_string();
+        let at = |i: usize| record.get(i).map_or("", |c| as_written(c.as_str()));
+        let cell = |name: &str| column(name).map_or("", at).trim().to_string();
         let line = if google {
             let name = [cell("Name"), cell("First Name"), cell("Middle Name"), cell("Last Name")];
             let name = if name[0].is_empty() {
@@ -206,7 +322,7 @@ pub(crate) fn read((header, records): Table) -> Result<Vec<ContactLine>, AppErro
                 .iter()
                 .enumerate()
                 .filter(|(_, h)| h.starts_with("Phone ") && h.ends_with(" - Value"))
-                .flat_map(|(i, _)| split_many(record.get(i).map_or("", |c| c.as_str())).collect::<Vec<_>>())
+                .flat_map(|(i, _)| split_many(at(i)).collect::<Vec<_>>())
                 .map(|phone| (Channel::Whatsapp, phone))
                 .collect();
             let email = split_many(&cell("E-mail 1 - Value")).next();
@@ -228,10 +344,7 @@ pub(crate) fn read((header, records): Table) -> Result<Vec<ContactLine>, AppErro
             let fields = header
                 .iter()
                 .enumerate()
-                .filter_map(|(i, h)| {
-                    h.strip_prefix(FIELD_PREFIX)
-                        .map(|f| (f.to_string(), record.get(i).map_or("", |c| c.as_str()).trim().to_string()))
-                })
+                .filter_map(|(i, h)| h.strip_prefix(FIELD_PREFIX).map(|f| (f.to_string(), at(i).trim().to_string())))
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
             ContactLine {
@@ -265,6 +378,35 @@ mod tests {
             notes: "line one\nline two".into(),
             fields: BTreeMap::from([("Customer number".to_string(), "C-42".to_string())]),
         }
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_they_were() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\tx"),
+            ("+34612345678", "+34612345678"),
+            ("+34612345678 ::: +34699112233", "+34612345678 ::: +34699112233"),
+            ("+34612345678 ::: =1+1", "'+34612345678 ::: =1+1"),
+            ("-5", "-5"),
+            ("Ana", "Ana"),
+            ("'quoted'", "'quoted'"),
+        ] {
+            assert_eq!(neutralised(cell.to_string()), written, "{cell}");
+            assert_eq!(as_written(written), cell, "{written}");
+        }
+        let mut line = ana();
+        line.name = "=1+1".into();
+        line.notes = "@danger".into();
+        let written = write_standard(std::slice::from_ref(&line)).unwrap();
+        assert!(
+            written.contains(",'@danger") && written.starts_with("Name") && written.contains("\n'=1+1,"),
+            "{written}"
+        );
+        assert_eq!(read(table_of(written.as_bytes()).unwrap()).unwrap(), vec![line], "read back as it was");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::contacts::files::{read, table_of};
+use crate::services::contacts::files::{read, read_table};
 use crate::write::command::{commit, with_retry, Decided};
 
 use crate::state::AppState;
@@ -106,7 +106,7 @@ pub async fn start_import(
     if file.len() > IMPORT_MAX_BYTES {
         return Err(too_large());
     }
-    let rows = read(table_of(file)?)?.len();
+    let rows = read(read_table(file).await?)?.len();
     let import_id = ImportId::from_uuid(Uuid::now_v7());
     let file_name = file_name.trim();
     let command = ImportCommand::Start {
