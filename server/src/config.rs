@@ -34,6 +34,9 @@ pub struct Settings {
     /// Private hosts tenants' menu queries and webhooks may reach (comma-separated names or
     /// addresses), for services on the installation's own network. Empty: public addresses only.
     pub allowed_private_hosts: String,
+    /// The reverse proxies in front of the server: only a connection from one of them has its
+    /// client's address read from `X-Forwarded-For`, and it never counts as the local machine.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -64,6 +67,9 @@ Serves Ikono Chat. Each flag can also be set by the environment variable beside 
   --allow-private-hosts LIST  IKONO_ALLOW_PRIVATE_HOSTS
                               private hosts menu queries and webhooks may reach (names or
                               addresses, comma-separated); by default only public addresses
+  --trusted-proxies LIST      IKONO_TRUSTED_PROXIES
+                              addresses of the reverse proxies in front of the server
+                              (comma-separated): X-Forwarded-For is believed only from them
   --help                      prints this and exits
 
 Also: IKONO_SITE_ROOT (the built site, default target/site), IKONO_COMPANY_ID (the first company).
@@ -93,6 +99,7 @@ impl Settings {
         let mut smtp_url = variables("IKONO_SMTP_URL");
         let mut smtp_from = variables("IKONO_SMTP_FROM").unwrap_or_else(|| "Ikono Chat <bot@localhost>".into());
         let mut allowed_private_hosts = variables("IKONO_ALLOW_PRIVATE_HOSTS").unwrap_or_default();
+        let mut trusted_proxies = variables("IKONO_TRUSTED_PROXIES").unwrap_or_default();
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
@@ -133,6 +140,11 @@ impl Settings {
                 }
                 "--allow-private-hosts" => {
                     allowed_private_hosts = value()?;
+                    rest.next();
+                    continue;
+                }
+                "--trusted-proxies" => {
+                    trusted_proxies = value()?;
                     rest.next();
                     continue;
                 }
@@ -185,6 +197,17 @@ impl Settings {
             smtp_url,
             smtp_from,
             allowed_private_hosts,
+            trusted_proxies: trusted_proxies
+                .split(',')
+                .map(str::trim)
+                .filter(|address| !address.is_empty())
+                .map(|address| {
+                    address.parse().map_err(|_| SettingsError::Invalid {
+                        name: "trusted proxies",
+                        reason: format!("`{address}` is not an IP address"),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -244,11 +267,12 @@ mod tests {
 
     #[test]
     fn bad_settings_are_refused_with_a_reason() {
-        let cases: [(&[&str], &str); 4] = [
+        let cases: [(&[&str], &str); 5] = [
             (&["--log-format", "xml"], "log format"),
             (&["--address", "nowhere"], "address"),
             (&["--address"], "needs a value"),
             (&["--frobnicate"], "unknown argument"),
+            (&["--trusted-proxies", "10.0.0.1,proxy.internal"], "trusted proxies"),
         ];
         for (args, reason) in cases {
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();

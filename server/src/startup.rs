@@ -209,7 +209,8 @@ impl Application {
     /// Serves until Ctrl-C; the background tasks stop with it, or when this future is dropped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let _background = self.background;
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        let router = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, router).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 

@@ -87,6 +87,13 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<
     serde_json::from_slice(body).map_err(|e| AppError::Malformed(format!("the body is not valid: {e}")))
 }
 
+/// Whether a request may read what is for the operator: it carries the operator's token, or it
+/// comes from this machine straight, not through a proxy.
+pub(crate) fn for_the_operator(state: &AppState, peer: std::net::SocketAddr, headers: &HeaderMap) -> bool {
+    let local = peer.ip().is_loopback() && !state.settings.trusted_proxies.contains(&peer.ip());
+    local || crate::services::companies::require_operator(state, bearer(headers)).is_ok()
+}
+
 /// The bearer token of a request, if it has one.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)

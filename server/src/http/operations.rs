@@ -1,14 +1,16 @@
 //! Health and metrics, for the operator's monitoring.
 
 use crate::error::AppError;
+use crate::http::common::for_the_operator;
 use crate::http::common::ErrorBody;
 use crate::metrics::ProjectionLag;
 use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::net::SocketAddr;
 
 /// Lag is counted exactly up to this many events; beyond it the gauge reads this figure.
 const LAG_COUNTED_UP_TO: usize = 10_000;
@@ -29,9 +31,22 @@ pub(crate) async fn projection_lags(state: &AppState) -> Result<Vec<ProjectionLa
     Ok(lags)
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "Store reachability, head of the log, lag of each projection, how far each log follower has acted", responses((status = 200, description = "healthy", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
-#[tracing::instrument(skip(state))]
-pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "Alive or not; for the operator (their token, or from the machine itself) also store reachability, head of the log, lag of each projection, how far each log follower has acted", responses((status = 200, description = "healthy", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
+#[tracing::instrument(skip(state, headers))]
+pub(crate) async fn healthz(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    // Anyone may ask whether the server is alive; what it is made of is for the operator.
+    if !for_the_operator(&state, peer, &headers) {
+        return match state.log.head().await {
+            Ok(_) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+            Err(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+            }
+        };
+    }
     // Read in this order, so that a follower shown at the head has acted on everything up to it.
     let followers = state.metrics.followers();
     let head = state.log.head().await.map_err(AppError::from);
@@ -66,7 +81,15 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations", summary = "Prometheus metrics", responses((status = 200, description = "metrics in the text format", content_type = "text/plain"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
-pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+pub(crate) async fn metrics(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !for_the_operator(&state, peer, &headers) {
+        return AppError::Unauthorized("the metrics are for the operator: their token, or from this machine".into())
+            .into_response();
+    }
     let lags = projection_lags(&state).await.unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&lags)).into_response()
 }

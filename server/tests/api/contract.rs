@@ -64,6 +64,44 @@ async fn a_chat_answered_with_202_can_be_read_at_once(backend: Backend) {
     }
 }
 
+async fn health_details_and_metrics_are_for_the_operator_and_a_proxy_unlocks_nothing(backend: Backend) {
+    // Behind a proxy on this machine every request comes from 127.0.0.1: that says nothing.
+    let app = TestApp::on(backend)
+        .with_settings(|settings| settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
+        .start()
+        .await;
+    let get = |path: &str, token: Option<&str>, forwarded: Option<&str>| {
+        let mut request = anonymous().get(format!("{}{path}", app.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    for forwarded in [None, Some("127.0.0.1"), Some("::1, 127.0.0.1")] {
+        let (status, body) = get("/healthz", None, forwarded).await;
+        assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#), "only alive, from {forwarded:?}");
+        let (status, body) = get("/metrics", None, forwarded).await;
+        assert_eq!(status, 401, "{body}");
+        assert!(body.contains("for the operator"), "{body}");
+    }
+    for token in [Some("not the token"), Some("")] {
+        assert_eq!(get("/metrics", token, None).await.0, 401, "{token:?}");
+    }
+    let (status, body) = get("/healthz", Some(OPERATOR_TOKEN), None).await;
+    assert_eq!(status, 200);
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(health["projections"].is_object() && health["followers"].is_object(), "{health}");
+    let (status, body) = get("/metrics", Some(OPERATOR_TOKEN), None).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("eventlog_events_appended_total"), "{body}");
+}
+
 #[test]
 fn server_help_prints_the_usage_and_exits_0() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_server")).arg("--help").output().unwrap();

@@ -108,6 +108,7 @@ fn settings(database_url: &str) -> Settings {
         smtp_from: "Ikono Chat <bot@localhost>".into(),
         // The services tests stand up listen on 127.0.0.1, as an operator's own would.
         allowed_private_hosts: "127.0.0.1".into(),
+        trusted_proxies: Vec::new(),
     }
 }
 
