@@ -10,7 +10,7 @@ use crate::state::AppState;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
 use domain::ids::{ChatId, UserId};
 use domain::user::Role;
-use projections::chat_board::{ChatBoard, ChatRow, MessageRow};
+use projections::chat_board::{state as chat_state, ChatBoard, ChatRow, MessageRow};
 use projections::people::People;
 use projections::queue_list::QueueList;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,8 @@ pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow
 }
 
 /// One chat with its whole history, if the caller may read it: supervisors and auditors of its
-/// company; an agent when it is assigned to them or waits in one of their queues.
+/// company; an agent while it is assigned to them or waits in one of their queues, not a
+/// colleague's nor a resolved one.
 pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<ChatWithMessages, AppError> {
     let not_found = || AppError::NotFound("no such chat".into());
     let id = chat_id.to_string();
@@ -96,10 +97,13 @@ pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) ->
 
 async fn agent_may_read(state: &AppState, caller: &Caller, chat: &ChatRow) -> Result<bool, AppError> {
     let me = caller.user_id.to_string();
-    if chat.agent_id.as_deref() == Some(me.as_str()) {
-        return Ok(true);
+    if chat.state == chat_state::RESOLVED {
+        return Ok(false);
     }
-    let Some(queue) = chat.queue_id.as_deref() else { return Ok(false) };
+    if chat.agent_id.is_some() {
+        return Ok(chat.agent_id.as_deref() == Some(me.as_str()));
+    }
+    let Some(queue) = chat.queue_id.as_deref().filter(|_| chat.state == chat_state::WAITING) else { return Ok(false) };
     let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
     Ok(queues.iter().any(|row| row.queue_id == queue && row.members.contains(&me)))
 }

@@ -34,6 +34,7 @@ eventlog::on_both_backends!(
     queue_settings_are_checked_and_shown,
     paused_agents_never_get_a_chat_while_messages_and_pauses_race,
     a_contacts_own_agent_gets_their_chats_even_while_offline,
+    an_agent_reads_their_own_chats_and_those_waiting_in_their_queues_only,
     the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chats,
 );
 
@@ -648,6 +649,35 @@ async fn paused_agents_never_get_a_chat_while_messages_and_pauses_race(backend: 
     }
     let pauses = events.iter().filter(|e| e.event_type == "AgentPaused").count();
     assert_eq!(pauses, 24, "every pause raced with the messages");
+}
+
+async fn an_agent_reads_their_own_chats_and_those_waiting_in_their_queues_only(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let queue = app.queue_with("Sales", &[&ana, &ben]).await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let status = |client: &reqwest::Client, chat: &str| {
+        let request = client.get(format!("{}/api/v1/chats/{chat}", app.address));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let waiting = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chat(&app.client, &waiting, |c| c["chat"]["state"] == "waiting").await;
+    assert_eq!(
+        (status(&ana.client, &waiting).await, status(&ben.client, &waiting).await),
+        (200, 200),
+        "waiting in their queue"
+    );
+
+    let _live = go_online(&app, &ana).await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    assert_eq!(status(&ana.client, &waiting).await, 200, "hers");
+    assert_eq!(status(&ben.client, &waiting).await, 403, "a colleague's, though in his queue");
+    let resolve = format!("/api/v1/chats/{waiting}/resolve");
+    assert_eq!(app.send(&ana.client, reqwest::Method::POST, &resolve, serde_json::json!({})).await.status(), 204);
+    assert_eq!(status(&ana.client, &waiting).await, 403, "resolved: no longer hers to read");
+    assert_eq!(status(&app.client, &waiting).await, 200, "the supervisor still reads it");
 }
 
 async fn a_contacts_own_agent_gets_their_chats_even_while_offline(backend: Backend) {
