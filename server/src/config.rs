@@ -37,6 +37,9 @@ pub struct Settings {
     /// The reverse proxies in front of the server: only a connection from one of them has its
     /// client's address read from `X-Forwarded-For`, and it never counts as the local machine.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Session cookies marked `Secure` (sent by browsers over HTTPS only): set it when TLS is in
+    /// front of the server.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -70,6 +73,8 @@ Serves Ikono Chat. Each flag can also be set by the environment variable beside 
   --trusted-proxies LIST      IKONO_TRUSTED_PROXIES
                               addresses of the reverse proxies in front of the server
                               (comma-separated): X-Forwarded-For is believed only from them
+  --secure-cookies true|false IKONO_SECURE_COOKIES  session cookies only over HTTPS (set it
+                              when TLS is in front of the server; default false)
   --help                      prints this and exits
 
 Also: IKONO_SITE_ROOT (the built site, default target/site), IKONO_COMPANY_ID (the first company).
@@ -100,6 +105,7 @@ impl Settings {
         let mut smtp_from = variables("IKONO_SMTP_FROM").unwrap_or_else(|| "Ikono Chat <bot@localhost>".into());
         let mut allowed_private_hosts = variables("IKONO_ALLOW_PRIVATE_HOSTS").unwrap_or_default();
         let mut trusted_proxies = variables("IKONO_TRUSTED_PROXIES").unwrap_or_default();
+        let mut secure_cookies = variables("IKONO_SECURE_COOKIES").unwrap_or_else(|| "false".into());
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
@@ -145,6 +151,11 @@ impl Settings {
                 }
                 "--trusted-proxies" => {
                     trusted_proxies = value()?;
+                    rest.next();
+                    continue;
+                }
+                "--secure-cookies" => {
+                    secure_cookies = value()?;
                     rest.next();
                     continue;
                 }
@@ -208,6 +219,16 @@ impl Settings {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            secure_cookies: match secure_cookies.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" | "" => false,
+                other => {
+                    return Err(SettingsError::Invalid {
+                        name: "secure cookies",
+                        reason: format!("`{other}`: use true or false"),
+                    })
+                }
+            },
         })
     }
 }

@@ -197,6 +197,7 @@ impl Application {
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::common::count_requests))
             .layer(axum::middleware::from_fn(crate::http::common::frame_policy))
+            .layer(axum::middleware::from_fn(crate::http::common::same_origin))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
         Ok(Self { listener, router, background: Background(background) })

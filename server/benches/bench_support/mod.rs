@@ -39,6 +39,7 @@ pub async fn start_server_with(
         smtp_from: "Ikono Chat <bot@localhost>".into(),
         allowed_private_hosts: String::new(),
         trusted_proxies: Vec::new(),
+        secure_cookies: false,
     };
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());

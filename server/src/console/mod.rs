@@ -47,7 +47,10 @@ impl ConsoleServices {
 impl Services for ConsoleServices {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError> {
         let (token, caller) = sign_in(&self.state, &email, &password).await?;
-        Ok(SignedIn { cookie: session_cookie(&token), role: session_role(caller.role) })
+        Ok(SignedIn {
+            cookie: session_cookie(&token, self.state.settings.secure_cookies),
+            role: session_role(caller.role),
+        })
     }
 
     async fn who_am_i(&self, token: Option<String>) -> Result<Option<SessionRole>, UiError> {
@@ -61,7 +64,7 @@ impl Services for ConsoleServices {
     async fn sign_out(&self, token: Option<String>) -> Result<String, UiError> {
         let caller = self.caller(token).await?;
         sign_out(&self.state, &caller).await?;
-        Ok(expired_session_cookie())
+        Ok(expired_session_cookie(self.state.settings.secure_cookies))
     }
 
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError> {

@@ -27,6 +27,34 @@ pub async fn frame_policy(request: Request, next: Next) -> Response {
     response
 }
 
+/// A request that changes something with a browser's session must come from one of our pages:
+/// when it names where it comes from (`Origin`, else `Referer`), that must be this server's
+/// host. A session cookie sent from another site's page is refused (`403`), REST and server
+/// functions alike; callers without a session (API keys, the widget) are not concerned.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    let reads =
+        matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
+    if reads || token_from_cookies(request.headers()).is_none() {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let header = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
+    let Some(from) = header(header::ORIGIN).or_else(|| header(header::REFERER)) else {
+        return next.run(request).await;
+    };
+    let from_host = reqwest::Url::parse(from).ok().and_then(|url| {
+        let host = url.host_str()?.to_ascii_lowercase();
+        Some(url.port().map_or(host.clone(), |port| format!("{host}:{port}")))
+    });
+    let ours = [header(header::HOST), header(header::HeaderName::from_static("x-forwarded-host"))];
+    let same = from_host.is_some_and(|from| ours.iter().flatten().any(|host| host.eq_ignore_ascii_case(&from)));
+    if same {
+        next.run(request).await
+    } else {
+        AppError::Forbidden("a change made with your session must come from this site's pages".into()).into_response()
+    }
+}
+
 /// Counts every answered request by method and status; a method outside the standard ones is
 /// counted as `OTHER`, so nobody can grow the metrics by making methods up.
 pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -33,7 +33,8 @@ pub(crate) async fn post_session(
     Json(body): Json<Credentials>,
 ) -> Result<Response, AppError> {
     let (token, caller) = sign_in(&state, &body.email, &body.password).await?;
-    Ok(([(header::SET_COOKIE, session_cookie(&token))], Json(signed_in(&caller))).into_response())
+    Ok(([(header::SET_COOKIE, session_cookie(&token, state.settings.secure_cookies))], Json(signed_in(&caller)))
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/session", tag = "sign-in", summary = "Who is signed in", responses((status = 200, description = "the caller", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -44,7 +45,8 @@ pub(crate) async fn get_session(caller: Caller) -> Json<serde_json::Value> {
 #[utoipa::path(delete, path = "/api/v1/session", tag = "sign-in", summary = "Sign out", responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn delete_session(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     sign_out(&state, &caller).await?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired_session_cookie())]).into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired_session_cookie(state.settings.secure_cookies))])
+        .into_response())
 }
 
 pub fn router() -> Router<AppState> {

@@ -43,12 +43,15 @@ pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Re
     let id = chat_id.to_string();
     let chat = match ChatBoard.chat(&state.store, &id).await? {
         Some(chat) => Some(chat),
-        // A chat accepted a moment ago (a 202 of the API line) may not be on the board yet: the
-        // board catches up with the log as it is now, and is asked again.
-        None => {
-            state.caught_up(&state.chat_board, Some(state.log.head().await?)).await?;
-            ChatBoard.chat(&state.store, &id).await?
-        }
+        // A chat accepted a moment ago (a 202 of the API line) may not be on the board yet: if
+        // the log has it, the board catches up with its last event and is asked again.
+        None => match state.log.read_stream(&chat_stream(chat_id)).await?.last() {
+            Some(last) => {
+                state.caught_up(&state.chat_board, Some(last.position)).await?;
+                ChatBoard.chat(&state.store, &id).await?
+            }
+            None => None,
+        },
     };
     let chat = chat.filter(|chat| chat.company_id == caller.company_id.to_string()).ok_or_else(not_found)?;
     if caller.role == Role::Agent && !agent_may_read(state, caller, &chat).await? {

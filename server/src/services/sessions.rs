@@ -52,15 +52,17 @@ fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The `Set-Cookie` value that opens a session in the browser.
-pub fn session_cookie(token: &str) -> String {
+/// The `Set-Cookie` value that opens a session in the browser; `secure`: over HTTPS only.
+pub fn session_cookie(token: &str, secure: bool) -> String {
     let max_age = SESSION_LIFETIME_DAYS * 24 * 3600;
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}")
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
-pub fn expired_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+pub fn expired_session_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")
 }
 
 /// On a fresh installation, creates the first supervisor; does nothing once anyone exists.
@@ -147,7 +149,8 @@ mod tests {
 
     #[test]
     fn the_session_cookie_is_http_only_and_same_site() {
-        let cookie = session_cookie("t");
+        assert!(session_cookie("t", true).ends_with("; Secure") && !session_cookie("t", false).contains("Secure"));
+        let cookie = session_cookie("t", false);
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
     }
 

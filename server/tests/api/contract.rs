@@ -8,6 +8,8 @@ use eventlog::testing::Backend;
 eventlog::on_both_backends!(
     every_refusal_under_api_is_the_json_error_body,
     a_chat_answered_with_202_can_be_read_at_once,
+    health_details_and_metrics_are_for_the_operator_and_a_proxy_unlocks_nothing,
+    a_change_made_with_a_session_from_another_sites_page_is_refused,
 );
 
 async fn every_refusal_under_api_is_the_json_error_body(backend: Backend) {
@@ -100,6 +102,46 @@ async fn health_details_and_metrics_are_for_the_operator_and_a_proxy_unlocks_not
     let (status, body) = get("/metrics", Some(OPERATOR_TOKEN), None).await;
     assert_eq!(status, 200);
     assert!(body.contains("eventlog_events_appended_total"), "{body}");
+}
+
+async fn a_change_made_with_a_session_from_another_sites_page_is_refused(backend: Backend) {
+    let app = TestApp::on(backend).with_settings(|settings| settings.secure_cookies = true).start().await;
+    let host = app.address.trim_start_matches("http://").to_string();
+    let (name, port) = host.split_once(':').unwrap_or_default();
+    let another_port = format!("http://{name}:{}", port.parse::<u16>().unwrap_or_default().wrapping_add(1));
+    let create = |name: &str, header: Option<(&str, String)>| {
+        let mut request =
+            app.client.post(format!("{}/api/v1/queues", app.address)).json(&serde_json::json!({ "name": name }));
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    for (shape, header) in [
+        ("another site's page", ("origin", "https://attacker.example".to_string())),
+        ("a page without an origin", ("origin", "null".to_string())),
+        ("another port of this host", ("origin", another_port)),
+        ("a link from another site", ("referer", "https://attacker.example/page".to_string())),
+    ] {
+        assert_eq!(create(shape, Some(header)).await, 403, "{shape}");
+    }
+    assert!(app.queue_names().await.is_empty(), "none of them created a queue");
+    assert_eq!(create("Ours", Some(("origin", format!("http://{host}")))).await, 201, "our own page");
+    assert_eq!(create("A program", None).await, 201, "a program that names no page");
+    // The console's server functions are held to the same rule.
+    let console = app
+        .client
+        .post(format!("{}/api/create_queue", app.address))
+        .header("origin", "https://attacker.example")
+        .form(&[("name", "Theirs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.status(), 403);
+
+    let signed = sign_in(&anonymous(), &app.address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap_or_default().to_string();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "HTTPS only, when set: {cookie}");
 }
 
 #[test]

@@ -293,6 +293,7 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         smtp_from: "Ikono Chat <bot@localhost>".into(),
         allowed_private_hosts: String::new(),
         trusted_proxies: Vec::new(),
+        secure_cookies: false,
     };
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -109,6 +109,7 @@ fn settings(database_url: &str) -> Settings {
         // The services tests stand up listen on 127.0.0.1, as an operator's own would.
         allowed_private_hosts: "127.0.0.1".into(),
         trusted_proxies: Vec::new(),
+        secure_cookies: false,
     }
 }
 
