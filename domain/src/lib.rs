@@ -38,6 +38,7 @@ pub mod form;
 pub mod hours;
 pub mod ids;
 pub mod line;
+pub mod media;
 pub mod menu;
 pub mod pause;
 pub mod phone;

@@ -895,9 +895,7 @@ fn check_level(options: &[MenuOption], path: &mut Vec<usize>) -> Result<(), Menu
             MenuAction::Files { text, files } => {
                 let address_ok = |f: &String| {
                     let f = f.trim();
-                    (f.starts_with("https://") || f.starts_with("http://") || f.starts_with("/media/"))
-                        && f.chars().count() <= crate::errand::URL_MAX_CHARS
-                        && !f.chars().any(char::is_whitespace)
+                    crate::media::is_showable(f) && f.chars().count() <= crate::errand::URL_MAX_CHARS
                 };
                 let text_ok = text.as_deref().is_none_or(words_ok);
                 if files.is_empty() || files.len() > MAX_FILES || !files.iter().all(address_ok) || !text_ok {

@@ -85,8 +85,17 @@ pub fn words(lang: &str) -> &'static Words {
 }
 
 /// How a file is shown, from the extension of its address: pictures, audio and video in the page,
-/// anything else as a link named `file`.
+/// anything else as a link named `file`. An address that is neither a web address nor one of our
+/// uploads is shown as text, never as a link (the server refuses such addresses since
+/// `domain::media`; older messages may hold one, and the app does not depend on `domain`).
 pub fn media_view(url: String, picture: &'static str, file: &'static str) -> AnyView {
+    let lower = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
+    let showable = lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || (url.starts_with("/media/") && !url.contains(".."));
+    if !showable || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return view! { <span class="media media-unsafe">{url}</span> }.into_any();
+    }
     let extension = url.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
     match extension.as_str() {
         "jpg" | "png" | "gif" | "webp" => view! { <img class="media" src=url alt=picture /> }.into_any(),

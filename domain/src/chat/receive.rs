@@ -36,7 +36,8 @@ fn check_inbound(inbound: &Inbound) -> Result<(), ChatRejection> {
     if contact_chars == 0 || contact_chars > CONTACT_ID_MAX_CHARS {
         return Err(ChatRejection::InvalidContact);
     }
-    if inbound.media.as_ref().is_some_and(|m| m.trim().is_empty() || m.chars().count() > REFERENCE_MAX_CHARS) {
+    if inbound.media.as_ref().is_some_and(|m| !crate::media::is_showable(m) || m.chars().count() > REFERENCE_MAX_CHARS)
+    {
         return Err(ChatRejection::InvalidMedia);
     }
     check_text(&inbound.text, inbound.media.is_some())

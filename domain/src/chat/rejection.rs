@@ -11,7 +11,7 @@ pub enum ChatRejection {
     InvalidMessage,
     #[error("a contact id has 1 to {CONTACT_ID_MAX_CHARS} characters")]
     InvalidContact,
-    #[error("a media reference has at most {REFERENCE_MAX_CHARS} characters")]
+    #[error("a file is an http:// or https:// address, or one of our /media/ uploads, of at most {REFERENCE_MAX_CHARS} characters")]
     InvalidMedia,
     #[error("no such chat")]
     NotFound,

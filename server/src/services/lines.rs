@@ -202,7 +202,7 @@ pub struct InboundMessage {
     pub name_source: NameSource,
     #[serde(default)]
     pub text: String,
-    /// A reference (URL) to an image, audio, video or file.
+    /// The address of an image, audio, video or file: `https://…` or `http://…`.
     pub media: Option<String>,
     /// The media is a sticker: the menu bot answers it with its reply to stickers.
     #[serde(default)]

@@ -105,6 +105,17 @@ async fn bad_keys_unknown_lines_and_malformed_messages_are_refused(backend: Back
     assert_eq!(empty.status(), 422);
     let body: serde_json::Value = empty.json().await.unwrap();
     assert_eq!(body["error"], "a message needs a text of at most 4096 characters, or a media reference");
+    // A file that is not a web address would be a link that runs in the agent's browser (web
+    // addresses are taken: `errands::a_sticker_gets_the_menus_reply_to_stickers`).
+    for hostile in
+        ["javascript:alert(document.cookie)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", "//evil.example/x.png"]
+    {
+        let body = serde_json::json!({ "contact_id": "c2", "text": "look", "media": hostile });
+        let refused = app.inbound(&key, &line, body).await;
+        assert_eq!(refused.status(), 422, "{hostile}");
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap_or_default().contains("https://"), "{body}");
+    }
 
     let keys = app.get_json(&app.client, "/api/v1/api-keys").await;
     let key_id = keys[0]["key_id"].as_str().unwrap().to_string();

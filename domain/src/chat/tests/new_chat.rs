@@ -43,6 +43,15 @@ fn empty_or_oversized_messages_and_contacts_are_refused() {
         inbound.media = Some("  ".into());
     }
     given::<Chat>(vec![]).when(command).then_rejects(ChatRejection::InvalidMedia);
+    for hostile in
+        ["javascript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>", "//evil.example/a.png"]
+    {
+        let mut command = receive("m1", "", 1);
+        if let ChatCommand::Receive { inbound, .. } = &mut command {
+            inbound.media = Some(hostile.into());
+        }
+        given::<Chat>(vec![]).when(command).then_rejects(ChatRejection::InvalidMedia);
+    }
 }
 
 #[test]
