@@ -183,20 +183,17 @@ impl Application {
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let site_root = state.settings.site_root.clone();
         let router = crate::http::router()
-            .leptos_routes_with_context(
-                &state,
-                generate_route_list(App),
-                move || provide_context(services.clone()),
-                move || shell(leptos_options.clone()),
-            )
+            .leptos_routes_with_context(&state, generate_route_list(App), page_context(services.clone()), move || {
+                shell(leptos_options.clone())
+            })
             // The bundle and scripts are sent as the site build compressed them, to browsers that
             // accept it.
             .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
             .route_service("/widget.js", compressed_file(site_root.join("widget.js")))
             .route_service("/widget-room.js", compressed_file(site_root.join("widget-room.js")))
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context(services), shell))
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::common::count_requests))
-            .layer(axum::middleware::from_fn(crate::http::common::frame_policy))
+            .layer(axum::middleware::from_fn(crate::http::common::page_policy))
             .layer(axum::middleware::from_fn(crate::http::common::same_origin))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
@@ -217,6 +214,19 @@ impl Application {
 
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// What every page's server functions and rendering read: the services, and the nonce the
+/// page's Content-Security-Policy names, so that the scripts Leptos writes carry it.
+fn page_context(services: Arc<dyn Services>) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(services.clone());
+        let nonce = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::http::common::ScriptNonce>().cloned());
+        if let Some(nonce) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+    }
 }
 
 fn compressed_file(path: std::path::PathBuf) -> ServeFile {

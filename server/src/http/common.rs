@@ -5,25 +5,54 @@ use crate::error::AppError;
 use crate::services::sessions::caller_from_token;
 use crate::state::AppState;
 use app::ssr::token_from_cookies;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use axum::extract::FromRequestParts;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Only the widget's room may be shown inside other sites' pages; every other page of ours refuses
-/// to be framed, so no site can dress our console up to trick a signed-in user into clicks.
-pub async fn frame_policy(request: Request, next: Next) -> Response {
-    let framed_by_anyone = request.uri().path().starts_with("/widget/");
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if framed_by_anyone {
-        headers.insert(header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("frame-ancestors *"));
-    } else {
-        headers.insert(header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("frame-ancestors 'none'"));
-        headers.insert(header::X_FRAME_OPTIONS, axum::http::HeaderValue::from_static("DENY"));
+/// The nonce of one page's own scripts: the page's `<script>` tags carry it and its
+/// Content-Security-Policy names it, so no other inline script can run there.
+#[derive(Clone, Debug)]
+pub struct ScriptNonce(pub String);
+
+impl ScriptNonce {
+    fn new() -> Self {
+        let mut bytes = [0u8; 16];
+        OsRng.fill_bytes(&mut bytes);
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
+}
+
+/// The Content-Security-Policy of every answer, the one home of what our pages may load and run:
+/// scripts only from this site and the page's own nonce (no inline script, no `eval`, no other
+/// site's script; WebAssembly may compile), media from anywhere a message may name, connections
+/// only back to this site. Only the widget's room may be shown inside other sites' pages; every
+/// other page refuses to be framed, so no site can dress our console up to trick a signed-in user
+/// into clicks.
+pub async fn page_policy(mut request: Request, next: Next) -> Response {
+    let framed_by_anyone = request.uri().path().starts_with("/widget/");
+    let nonce = ScriptNonce::new();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    let frame_ancestors = if framed_by_anyone { "*" } else { "'none'" };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' https: http: data: blob:; media-src 'self' https: http: blob:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}",
+        nonce.0
+    );
+    let headers = response.headers_mut();
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    if !framed_by_anyone {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
 }
 

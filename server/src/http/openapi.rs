@@ -2,12 +2,13 @@
 //! the handlers' annotations and the types they take and answer) and `/api/docs`, a page that lists
 //! it without loading anything from elsewhere.
 
+use super::common::ScriptNonce;
 use super::{chats, companies, contacts, lines, live, operations, pauses, people, queues, sessions, widget};
 use crate::state::AppState;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Json;
 use axum::Router;
+use axum::{Extension, Json};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -67,9 +68,11 @@ pub async fn document() -> impl IntoResponse {
     Json(ApiDoc::openapi())
 }
 
-/// Lists the document's operations; served whole, so it works without the internet.
-pub async fn page() -> Html<&'static str> {
-    Html(include_str!("openapi.html"))
+/// Lists the document's operations; served whole, so it works without the internet. Its one
+/// script carries the page's nonce, as the Content-Security-Policy requires.
+pub async fn page(nonce: Option<Extension<ScriptNonce>>) -> Html<String> {
+    let nonce = nonce.map(|Extension(nonce)| nonce.0).unwrap_or_default();
+    Html(include_str!("openapi.html").replace("<script>", &format!("<script nonce=\"{nonce}\">")))
 }
 
 pub fn router() -> Router<AppState> {

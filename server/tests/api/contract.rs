@@ -10,6 +10,7 @@ eventlog::on_both_backends!(
     a_chat_answered_with_202_can_be_read_at_once,
     health_details_and_metrics_are_for_the_operator_and_a_proxy_unlocks_nothing,
     a_change_made_with_a_session_from_another_sites_page_is_refused,
+    every_page_runs_only_its_own_scripts,
 );
 
 async fn every_refusal_under_api_is_the_json_error_body(backend: Backend) {
@@ -142,6 +143,70 @@ async fn a_change_made_with_a_session_from_another_sites_page_is_refused(backend
     let signed = sign_in(&anonymous(), &app.address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let cookie = signed.headers()["set-cookie"].to_str().unwrap_or_default().to_string();
     assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "HTTPS only, when set: {cookie}");
+}
+
+/// The nonce a page's Content-Security-Policy names for its scripts.
+fn script_nonce(policy: &str) -> Option<String> {
+    let script_src = policy.split(';').map(str::trim).find(|directive| directive.starts_with("script-src "))?;
+    let sources: Vec<&str> = script_src.split_whitespace().skip(1).collect();
+    assert!(
+        !sources
+            .iter()
+            .any(|source| ["'unsafe-inline'", "'unsafe-eval'", "*", "https:", "http:", "data:"].contains(source)),
+        "no inline, eval'd or foreign script: {script_src}"
+    );
+    sources.iter().find_map(|source| source.strip_prefix("'nonce-")?.strip_suffix('\'').map(str::to_string))
+}
+
+/// Every `<script ...>` opening tag of a page.
+fn script_tags(html: &str) -> Vec<String> {
+    html.match_indices("<script")
+        .filter_map(|(at, _)| Some(html[at..at + html[at..].find('>')? + 1].to_string()))
+        .collect()
+}
+
+async fn every_page_runs_only_its_own_scripts(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let mut nonces = Vec::new();
+    // Signed out and signed in, the console's pages, the 404 page, the API's page.
+    for (shape, client, path) in [
+        ("the sign-in page", anonymous(), "/login/supervisor"),
+        ("a console page", app.client.clone(), "/"),
+        ("a page with server-loaded lists", app.client.clone(), "/contacts"),
+        ("a page that does not exist", app.client.clone(), "/no/such/page"),
+        ("the API's page", anonymous(), "/api/docs"),
+    ] {
+        let answer = client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        let policy = answer.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let nonce = script_nonce(&policy).unwrap_or_else(|| panic!("{shape}: the policy names a nonce: {policy}"));
+        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+            assert!(policy.contains(directive), "{shape}: {directive} in {policy}");
+        }
+        assert_eq!(answer.headers()["x-content-type-options"], "nosniff", "{shape}");
+        let html = answer.text().await.unwrap();
+        let tags = script_tags(&html);
+        assert!(!tags.is_empty(), "{shape}: the page has its scripts");
+        for tag in tags {
+            assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{shape}: every script carries the nonce: {tag}");
+        }
+        nonces.push(nonce);
+    }
+    let mut distinct = nonces.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), nonces.len(), "each answer has its own nonce: {nonces:?}");
+
+    // The widget's room, shown inside customers' sites, loads its one script from this site.
+    let queue = app.queue_with("Sales", &[]).await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let key = app.open_widget(&line).await["key"].as_str().unwrap().to_string();
+    let room = anonymous().get(format!("{}/widget/{key}", app.address)).send().await.unwrap();
+    let policy = room.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let nonce = script_nonce(&policy).unwrap_or_default();
+    assert!(policy.contains("frame-ancestors *"), "{policy}");
+    for tag in script_tags(&room.text().await.unwrap()) {
+        assert!(tag.contains("src=\"/widget-room.js\"") || tag.contains(&nonce), "{tag}");
+    }
 }
 
 #[test]

@@ -67,7 +67,7 @@ impl Visitor<'_> {
 }
 
 impl TestApp {
-    async fn open_widget(&self, line: &str) -> serde_json::Value {
+    pub async fn open_widget(&self, line: &str) -> serde_json::Value {
         let response = self.send(&self.client, Method::PUT, &format!("/api/v1/lines/{line}/widget"), json!({})).await;
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
@@ -107,10 +107,12 @@ async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(back
 
     let room = anonymous().get(format!("{}/widget/{key}", app.address)).send().await.unwrap();
     assert_eq!(room.status(), 200);
-    assert_eq!(room.headers()["content-security-policy"], "frame-ancestors *", "any site may show the room");
+    let room_policy = room.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(room_policy.contains("frame-ancestors *"), "any site may show the room: {room_policy}");
     let console = anonymous().get(format!("{}/login/supervisor", app.address)).send().await.unwrap();
     assert_eq!(console.headers()["x-frame-options"], "DENY", "no site may frame the console");
-    assert_eq!(console.headers()["content-security-policy"], "frame-ancestors 'none'");
+    let console_policy = console.headers()["content-security-policy"].to_str().unwrap();
+    assert!(console_policy.contains("frame-ancestors 'none'"), "{console_policy}");
 
     let visitor = app.visitor(&key).await;
     let first = visitor.chat().await;
