@@ -65,6 +65,19 @@
     keep(token);
   }
 
+  // Our own files are the visitor's only with their token: each is fetched with it and shown from
+  // memory, so that the token never travels in an address.
+  function showFiles(item) {
+    item.querySelectorAll('[data-media]').forEach(async function (element) {
+      var file = element.getAttribute('data-media').slice('/media/'.length);
+      var response = await fetch(api + '/media/' + encodeURIComponent(file), { headers: authorized({}) });
+      if (!response.ok) return;
+      var address = URL.createObjectURL(await response.blob());
+      element.setAttribute(element.tagName === 'A' ? 'href' : 'src', address);
+      if (element.tagName === 'A') element.setAttribute('download', file);
+    });
+  }
+
   // Adds the messages not shown yet, in order; the bot's buttons and the empty-chat line are
   // replaced, since only the latest ones stand.
   function place(html) {
@@ -77,6 +90,7 @@
       var id = item.getAttribute('data-id');
       if (id && list.querySelector('li[data-id="' + CSS.escape(id) + '"]')) return;
       list.appendChild(item);
+      showFiles(item);
     });
   }
 

@@ -104,8 +104,15 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     const picture = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
       '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
     await room.locator('input[type="file"]').setInputFiles({ name: 'foto.png', mimeType: 'image/png', buffer: picture });
-    await expect(conversation.locator('li.from-visitor img')).toHaveAttribute('src', /^\/media\/[0-9a-f]{64}\.png$/);
+    // The visitor's browser fetches our file with their token and shows it from memory; the
+    // agent's, with their session. Both really load the picture.
+    const shown = conversation.locator('li.from-visitor img');
+    await expect(shown).toHaveAttribute('data-media', /^\/media\/[0-9a-f]{64}\.png$/);
+    await expect(shown).toHaveAttribute('src', /^blob:/);
+    const loaded = (img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0);
+    await expect.poll(() => shown.evaluate(loaded)).toBe(1);
     await expect(messages.locator('img')).toBeVisible();
+    await expect.poll(() => messages.locator('img').evaluate(loaded)).toBe(1);
     await room.locator('input[type="file"]').setInputFiles({
       name: 'huge.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 37),
     });

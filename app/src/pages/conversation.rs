@@ -6,7 +6,7 @@ use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
 use crate::pages::chats::{self, state_label};
-use crate::pages::widget::media_view;
+use crate::pages::widget::{media_view, FileReader};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -76,7 +76,7 @@ pub fn ConversationPage() -> impl IntoView {
                                     <li class=format!("bubble direction-{}", message.direction) data-id=message.id>
                                         <span class="author">{message.author}</span>
                                         {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text}</p> })}
-                                        {message.media.map(|url| media_view(url, words.picture, words.file))}
+                                        {message.media.map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
                                     </li>
                                 }).collect_view()}
                             </ol>

@@ -84,24 +84,37 @@ pub fn words(lang: &str) -> &'static Words {
     Lang::from_tag(lang).pick(&ENGLISH, &SPANISH)
 }
 
+/// Who reads a message's files: the console's signed-in members, whose browser shows our own
+/// files by their address; or a widget's visitor, whose files the room's script fetches with their
+/// token (marked `data-media`), so that no token travels in an address.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FileReader {
+    Member,
+    Visitor,
+}
+
 /// How a file is shown, from the extension of its address: pictures, audio and video in the page,
 /// anything else as a link named `file`. An address that is neither a web address nor one of our
 /// uploads is shown as text, never as a link (the server refuses such addresses since
 /// `domain::media`; older messages may hold one, and the app does not depend on `domain`).
-pub fn media_view(url: String, picture: &'static str, file: &'static str) -> AnyView {
+pub fn media_view(url: String, picture: &'static str, file: &'static str, reader: FileReader) -> AnyView {
     let lower = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
-    let showable = lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || (url.starts_with("/media/") && !url.contains(".."));
+    let ours = url.starts_with("/media/") && !url.contains("..");
+    let showable = lower.starts_with("https://") || lower.starts_with("http://") || ours;
     if !showable || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return view! { <span class="media media-unsafe">{url}</span> }.into_any();
     }
     let extension = url.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let (address, fetched) = if ours && reader == FileReader::Visitor { (None, Some(url)) } else { (Some(url), None) };
     match extension.as_str() {
-        "jpg" | "png" | "gif" | "webp" => view! { <img class="media" src=url alt=picture /> }.into_any(),
-        "mp3" | "ogg" | "weba" | "wav" => view! { <audio class="media" controls src=url></audio> }.into_any(),
-        "mp4" | "webm" => view! { <video class="media" controls src=url></video> }.into_any(),
-        _ => view! { <a class="media" href=url download="">{file}</a> }.into_any(),
+        "jpg" | "png" | "gif" | "webp" => {
+            view! { <img class="media" src=address data-media=fetched alt=picture /> }.into_any()
+        }
+        "mp3" | "ogg" | "weba" | "wav" => {
+            view! { <audio class="media" controls src=address data-media=fetched></audio> }.into_any()
+        }
+        "mp4" | "webm" => view! { <video class="media" controls src=address data-media=fetched></video> }.into_any(),
+        _ => view! { <a class="media" href=address data-media=fetched download="">{file}</a> }.into_any(),
     }
 }
 
@@ -187,7 +200,7 @@ pub fn room_messages(messages: Vec<RoomMessage>, lang: &str) -> String {
                     <li class=format!("bubble from-{}", message.from) data-id=message.id>
                         <span class="author">{who(&message.from)}</span>
                         {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text}</p> })}
-                        {message.media.map(|url| media_view(url, words.picture, words.file))}
+                        {message.media.map(|url| media_view(url, words.picture, words.file, FileReader::Visitor))}
                     </li>
                 }
             })

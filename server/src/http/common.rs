@@ -45,7 +45,9 @@ pub async fn page_policy(mut request: Request, next: Next) -> Response {
         nonce.0
     );
     let headers = response.headers_mut();
-    if let Ok(policy) = HeaderValue::from_str(&policy) {
+    // An answer that set a stricter policy of its own (a file) keeps it.
+    if let (false, Ok(policy)) = (headers.contains_key(header::CONTENT_SECURITY_POLICY), HeaderValue::from_str(&policy))
+    {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     if !framed_by_anyone {

@@ -55,7 +55,7 @@ impl Modify for Security {
         chats::get_chats, chats::get_chat, chats::get_chat_history, chats::post_reply, chats::post_resolve, chats::post_transfer,
         chats::post_resolve_many, chats::put_own_agent,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,
-        widget::post_file, widget::visitor_live, widget::get_file,
+        widget::post_file, widget::visitor_live, widget::get_file, widget::get_visitor_file,
         contacts::get_contacts, contacts::post_contact, contacts::get_export, contacts::post_import, contacts::get_import, contacts::post_consents_preview, contacts::post_consents_import, contacts::get_contact, contacts::put_contact,
         contacts::post_account, contacts::put_owner, contacts::post_consent, contacts::post_merge,
         contacts::post_split, contacts::get_businesses, contacts::post_business,

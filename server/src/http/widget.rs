@@ -5,13 +5,16 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::live::hub::push_changes;
+use crate::services::lines::company_of_key;
 use crate::services::lines::AcceptedMessage;
 use crate::services::media::{self, MEDIA_MAX_BYTES};
+use crate::services::sessions::caller_from_token;
+use app::ssr::token_from_cookies;
 
 use crate::http::common::{bearer, parse_body};
 use crate::services::widget::{
-    new_visitor, open_widget, snippet, visit, visitor_chat, visitor_says, widget_line, NewVisitor, OpenedWidget,
-    VisitorChat, VisitorSays,
+    new_visitor, open_widget, snippet, visit, visitor_chat, visitor_file, visitor_says, widget_line, NewVisitor,
+    OpenedWidget, VisitorChat, VisitorSays,
 };
 use crate::state::AppState;
 use app::pages::widget::{room_messages, room_page, RoomMessage};
@@ -32,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/widget/{key}/messages", get(get_visitor_chat).post(post_visitor_message))
         .route("/api/v1/widget/{key}/files", post(post_file).layer(DefaultBodyLimit::disable()))
         .route("/api/v1/widget/{key}/live", get(visitor_live))
+        .route("/api/v1/widget/{key}/media/{file}", get(get_visitor_file))
         .route("/media/{file}", get(get_file))
         .route("/widget/{key}", get(get_room))
         .route("/widget/{key}/messages", get(get_room_messages))
@@ -166,16 +170,47 @@ async fn follow_chat(state: AppState, chat: String, mut socket: WebSocket) {
     .await;
 }
 
-#[utoipa::path(get, path = "/media/{file}", tag = "widget", summary = "A file a customer sent, by its address", params(("file" = String, Path, description = "<sha256>.<extension>")), responses((status = 200, description = "the file"), (status = 404, description = "no such file", body = ErrorBody)))]
-pub(crate) async fn get_file(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {
-    let found = media::find(&state.store, &file).await?.ok_or_else(|| AppError::NotFound("no such file".into()))?;
-    let disposition = if found.shown_inline() { "inline" } else { "attachment" };
+#[utoipa::path(get, path = "/media/{file}", tag = "widget", summary = "A file sent or received by your company, by its address: to its members (session) and to its API keys", params(("file" = String, Path, description = "<sha256>.<extension>")), responses((status = 200, description = "the file"), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "no such file of your company", body = ErrorBody)), security(("session" = []), ("api_key" = [])))]
+pub(crate) async fn get_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let company = match token_from_cookies(&headers) {
+        Some(session) => caller_from_token(&state, Some(&session)).await?.company_id,
+        None => company_of_key(&state, bearer(&headers))
+            .await
+            .map_err(|_| AppError::Unauthorized("please sign in".into()))?,
+    };
+    let found = media::find(&state.store, &company.to_string(), &file).await?;
+    Ok(served_file(found.ok_or_else(|| AppError::NotFound("no such file".into()))?, &file))
+}
+
+#[utoipa::path(get, path = "/api/v1/widget/{key}/media/{file}", tag = "widget", summary = "A file of the visitor's own chat", params(("key" = String, Path, description = "the widget's key"), ("file" = String, Path, description = "<sha256>.<extension>")), responses((status = 200, description = "the file"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("visitor" = [])))]
+pub(crate) async fn get_visitor_file(
+    State(state): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    Ok(served_file(visitor_file(&state, &key, bearer(&headers), &file).await?, &file))
+}
+
+/// A file as we serve it: with its checked type; in the page only if it is a picture, audio or
+/// video, downloaded otherwise; never run as a page of ours (no sniffing, a sandbox that allows
+/// nothing); kept by the reader's own browser only, never by a shared cache.
+fn served_file(found: media::MediaFile, file: &str) -> Response {
+    let disposition =
+        if found.shown_inline() { "inline".to_string() } else { format!("attachment; filename=\"{file}\"") };
     let mut response = found.content.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(found.content_type));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(disposition));
+    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // The address is the content's hash: what it names never changes.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-    Ok(response)
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    // The address is the content's hash: what it names never changes, for whoever may read it.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    headers.insert(header::VARY, HeaderValue::from_static("cookie, authorization"));
+    response
 }

@@ -2,7 +2,8 @@
 //! their content, so that every node serves them and a backup of the database holds them too.
 //!
 //! A file's address is its hash and an extension that says its kind: `/media/<sha256>.<ext>`.
-//! Files are not events: the message that refers to one is.
+//! Files are not events: the message that refers to one is. The same content sent to two
+//! companies is kept once and belongs to both: each company's members read it, nobody else.
 
 use crate::error::AppError;
 use projections::store::{Dialect, ReadStore};
@@ -32,6 +33,8 @@ const KINDS: &[(&str, &str)] = &[
 ];
 
 const TABLE: &str = "media_files";
+/// Which companies a file belongs to (one row per company that received or sent it).
+const OWNERS: &str = "media_owners";
 
 /// The kinds accepted, for the message that refuses another.
 pub fn accepted_kinds() -> String {
@@ -77,6 +80,17 @@ pub async fn prepare(store: &ReadStore) -> Result<(), sqlx::Error> {
     ))
     .execute(store.pool())
     .await?;
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS {OWNERS} (file TEXT NOT NULL, company_id TEXT NOT NULL, PRIMARY KEY (file, company_id))"
+    ))
+    .execute(store.pool())
+    .await?;
+    // Files kept before owners were recorded belong to the company that first sent them.
+    sqlx::query(&format!(
+        "INSERT INTO {OWNERS} (file, company_id) SELECT file, company_id FROM {TABLE} WHERE true ON CONFLICT DO NOTHING"
+    ))
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 
@@ -108,6 +122,11 @@ pub async fn keep(store: &ReadStore, company: &str, content_type: &str, content:
     .bind(content.to_vec())
     .execute(&mut **transaction)
     .await?;
+    sqlx::query(&format!("INSERT INTO {OWNERS} (file, company_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"))
+        .bind(&file)
+        .bind(company)
+        .execute(&mut **transaction)
+        .await?;
     transaction.commit().await?;
     Ok(format!("/media/{file}"))
 }
@@ -117,15 +136,18 @@ pub fn too_large() -> AppError {
     AppError::TooLarge(format!("files of at most {} MB are accepted", MEDIA_MAX_BYTES / (1024 * 1024)))
 }
 
-/// The file at `/media/<file>`, if there is one.
-pub async fn find(store: &ReadStore, file: &str) -> Result<Option<MediaFile>, AppError> {
+/// The file at `/media/<file>`, if `company` owns it.
+pub async fn find(store: &ReadStore, company: &str, file: &str) -> Result<Option<MediaFile>, AppError> {
     let Some(content_type) = file.rsplit_once('.').and_then(|(_, extension)| content_type_of(extension)) else {
         return Ok(None);
     };
-    let row = sqlx::query(&format!("SELECT content FROM {TABLE} WHERE file = $1"))
-        .bind(file)
-        .fetch_optional(store.pool())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT f.content FROM {TABLE} f JOIN {OWNERS} o ON o.file = f.file WHERE f.file = $1 AND o.company_id = $2"
+    ))
+    .bind(file)
+    .bind(company)
+    .fetch_optional(store.pool())
+    .await?;
     Ok(row
         .map(|row| row.try_get::<Vec<u8>, _>("content"))
         .transpose()?

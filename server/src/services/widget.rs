@@ -100,6 +100,24 @@ pub async fn visit(state: &AppState, key: &str, token: Option<&str>) -> Result<V
     Ok(Visit { chat_id: chat_of(line_id, &contact_id), line, company_id, line_id, contact_id })
 }
 
+/// A file of the visitor's own chat (one they sent, or one the bot or an agent sent them);
+/// any other file is, for them, no such file.
+pub async fn visitor_file(
+    state: &AppState,
+    key: &str,
+    token: Option<&str>,
+    file: &str,
+) -> Result<crate::services::media::MediaFile, AppError> {
+    let no_such_file = || AppError::NotFound("no such file".into());
+    let company = visit(state, key, token).await?.line.company_id;
+    let address = format!("/media/{file}");
+    let chat = visitor_chat(state, key, token).await?;
+    if !chat.messages.iter().any(|message| message.media.as_deref() == Some(address.as_str())) {
+        return Err(no_such_file());
+    }
+    crate::services::media::find(&state.store, &company, file).await?.ok_or_else(no_such_file)
+}
+
 /// A message of the visitor's chat as the visitor sees it.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitorMessage {

@@ -13,6 +13,7 @@ eventlog::on_both_backends!(
     visitors_send_files_within_the_limits_and_agents_see_them,
     consent_is_asked_before_the_menu_and_a_refusal_ends_the_conversation_without_it,
     the_server_renders_the_room_and_the_visitors_messages_escaped,
+    files_are_served_only_to_their_company_and_to_the_visitor_of_their_chat,
 );
 
 /// A visitor of a widget: their token, and the calls they make.
@@ -229,10 +230,9 @@ async fn visitors_send_files_within_the_limits_and_agents_see_them(backend: Back
     assert_eq!(kept.status(), 201);
     let url = kept.json::<serde_json::Value>().await.unwrap()["url"].as_str().unwrap().to_string();
     assert!(url.starts_with("/media/") && url.ends_with(".png"), "{url}");
-    let served = anonymous().get(format!("{}{url}", app.address)).send().await.unwrap();
+    let served = ana.client.get(format!("{}{url}", app.address)).send().await.unwrap();
     assert_eq!(served.status(), 200);
     assert_eq!(served.headers()["content-type"], "image/png");
-    assert_eq!(served.headers()["x-content-type-options"], "nosniff");
     assert_eq!(served.bytes().await.unwrap().to_vec(), picture);
 
     let sent = anonymous()
@@ -260,8 +260,103 @@ async fn visitors_send_files_within_the_limits_and_agents_see_them(backend: Back
         anonymous().post(visitor.url("files")).header("content-type", "image/png").body(picture).send().await.unwrap();
     assert_eq!(stranger.status(), 401, "only visitors upload");
     assert_eq!(visitor.chat().await["messages"].as_array().unwrap().len(), 1, "refused files sent nothing");
-    let missing = anonymous().get(format!("{}/media/{}.png", app.address, "0".repeat(64))).send().await.unwrap();
+    let missing = ana.client.get(format!("{}/media/{}.png", app.address, "0".repeat(64))).send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+async fn files_are_served_only_to_their_company_and_to_the_visitor_of_their_chat(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let (line, _) = app.line(json!({ "queue": sales }), None).await;
+    let key = app.open_widget(&line).await["key"].as_str().unwrap().to_string();
+    let visitor = app.visitor(&key).await;
+    let picture = b"\x89PNG\r\n\x1a\n a picture only we may see".to_vec();
+    let pdf = b"%PDF-1.4 an invoice".to_vec();
+    let mut urls = Vec::new();
+    for (kind, content) in [("image/png", picture.clone()), ("application/pdf", pdf.clone())] {
+        let url = visitor.upload(kind, content).await.json::<serde_json::Value>().await.unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let sent = anonymous()
+            .post(visitor.url("messages"))
+            .bearer_auth(&visitor.token)
+            .json(&json!({ "text": "", "media": url }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 202);
+        urls.push(url);
+    }
+    let (picture_url, pdf_url) = (&urls[0], &urls[1]);
+    let file_of = |url: &str| url.trim_start_matches("/media/").to_string();
+    let by_visitor = |token: String, url: &str| {
+        let request =
+            anonymous().get(format!("{}/api/v1/widget/{key}/media/{}", app.address, file_of(url))).bearer_auth(token);
+        async move { request.send().await.unwrap() }
+    };
+
+    // Those who may: the company's members, its API keys, the visitor of that chat.
+    let api_key = app.api_key().await;
+    for (who, answer) in [
+        ("a supervisor", app.client.get(format!("{}{picture_url}", app.address)).send().await.unwrap()),
+        (
+            "an API key",
+            anonymous().get(format!("{}{picture_url}", app.address)).bearer_auth(&api_key).send().await.unwrap(),
+        ),
+        ("the chat's visitor", by_visitor(visitor.token.clone(), picture_url).await),
+    ] {
+        assert_eq!(answer.status(), 200, "{who}");
+        let headers = answer.headers();
+        assert_eq!(headers["content-type"], "image/png", "{who}");
+        assert_eq!(headers["content-disposition"], "inline", "{who}: a checked picture is shown in the page");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{who}");
+        assert_eq!(headers["content-security-policy"], "default-src 'none'; sandbox", "{who}");
+        let cache = headers["cache-control"].to_str().unwrap();
+        assert!(cache.starts_with("private") && !cache.contains("public"), "{who}: never a shared cache: {cache}");
+        assert_eq!(answer.bytes().await.unwrap().to_vec(), picture, "{who}");
+    }
+    let document = app.client.get(format!("{}{pdf_url}", app.address)).send().await.unwrap();
+    assert_eq!(document.status(), 200);
+    let disposition = document.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.starts_with("attachment"),
+        "anything but pictures, audio and video is downloaded: {disposition}"
+    );
+    assert_eq!(by_visitor(visitor.token.clone(), pdf_url).await.status(), 200);
+
+    // Those who may not: nobody signed in, a made-up token, another visitor of the same widget,
+    // another company (its members and its keys).
+    assert_eq!(anonymous().get(format!("{}{picture_url}", app.address)).send().await.unwrap().status(), 401);
+    let made_up =
+        anonymous().get(format!("{}{picture_url}", app.address)).bearer_auth("ik_made_up").send().await.unwrap();
+    assert_eq!(made_up.status(), 401);
+    assert_eq!(by_visitor(format!("wv_{}", "0".repeat(64)), picture_url).await.status(), 404, "a visitor with no chat");
+    let stranger = app.visitor(&key).await;
+    let said = anonymous().post(stranger.url("messages")).bearer_auth(&stranger.token).json(&json!({ "text": "hi" }));
+    assert_eq!(said.send().await.unwrap().status(), 202);
+    assert_eq!(by_visitor(stranger.token.clone(), picture_url).await.status(), 404, "another visitor");
+    let other = app.other_company().await;
+    assert_eq!(other.get(format!("{}{picture_url}", app.address)).send().await.unwrap().status(), 404);
+    // The same content sent to the other company is theirs too, and still nobody else's.
+    let created = |path: &str, body: serde_json::Value| {
+        let request = other.post(format!("{}{path}", app.address)).json(&body);
+        async move {
+            let answer = request.send().await.unwrap();
+            assert_eq!(answer.status(), 201);
+            answer.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+        }
+    };
+    let their_queue = created("/api/v1/queues", json!({ "name": "Theirs" })).await;
+    let other_line = created("/api/v1/lines", json!({ "name": "Theirs", "routing": { "queue": their_queue } })).await;
+    let opened =
+        other.put(format!("{}/api/v1/lines/{other_line}/widget", app.address)).json(&json!({})).send().await.unwrap();
+    let other_key = opened.json::<serde_json::Value>().await.unwrap()["key"].as_str().unwrap().to_string();
+    let their_visitor = app.visitor(&other_key).await;
+    let theirs = their_visitor.upload("image/png", picture.clone()).await.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(theirs["url"], picture_url.as_str(), "the same content has the same address");
+    assert_eq!(other.get(format!("{}{picture_url}", app.address)).send().await.unwrap().status(), 200);
+    assert_eq!(other.get(format!("{}{pdf_url}", app.address)).send().await.unwrap().status(), 404);
 }
 
 async fn consent_is_asked_before_the_menu_and_a_refusal_ends_the_conversation_without_it(backend: Backend) {
