@@ -40,6 +40,8 @@ pub struct Settings {
     /// Session cookies marked `Secure` (sent by browsers over HTTPS only): set it when TLS is in
     /// front of the server.
     pub secure_cookies: bool,
+    /// How much one client may do (sign-in attempts, widget visitors, messages, files, sockets).
+    pub limits: crate::limits::Limits,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -229,6 +231,7 @@ impl Settings {
                     })
                 }
             },
+            limits: crate::limits::Limits::default(),
         })
     }
 }

@@ -39,6 +39,9 @@ pub enum AppError {
     /// A file of a kind that is not accepted (415).
     #[error("{0}")]
     UnsupportedMedia(String),
+    /// Over a limit for now (429): `retry_after` seconds from now it fits again.
+    #[error("{message}")]
+    TooMany { message: String, retry_after: u64 },
     #[error("the history changed too often while deciding; try again")]
     Contention,
     #[error("internal error: {0}")]
@@ -46,6 +49,12 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The refusal of something over a limit, `what` saying which, until `come_back` has passed.
+    pub fn too_many(what: &str, come_back: crate::limits::ComeBackIn) -> Self {
+        let retry_after = come_back.seconds();
+        AppError::TooMany { message: format!("{what}; try again in {retry_after} s"), retry_after }
+    }
+
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
@@ -56,6 +65,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -246,7 +256,7 @@ impl From<AppError> for UiError {
             | AppError::UnsupportedMedia(reason) => UiError::Invalid(reason),
             AppError::Conflict(reason) => UiError::Conflict(reason),
             AppError::Contention => UiError::Conflict(error.to_string()),
-            AppError::NotFound(reason) => UiError::Invalid(reason),
+            AppError::NotFound(reason) | AppError::TooMany { message: reason, .. } => UiError::Invalid(reason),
             AppError::Unauthorized(reason) => UiError::Unauthorized(reason),
             AppError::Forbidden(reason) => UiError::Forbidden(reason),
             AppError::Internal(_) => UiError::Internal,
@@ -259,6 +269,11 @@ impl IntoResponse for AppError {
         if let AppError::Internal(cause) = &self {
             tracing::error!(%cause, "internal error");
         }
-        (self.status_code(), Json(serde_json::json!({ "error": self.public_message() }))).into_response()
+        let mut response =
+            (self.status_code(), Json(serde_json::json!({ "error": self.public_message() }))).into_response();
+        if let AppError::TooMany { retry_after, .. } = &self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(*retry_after));
+        }
+        response
     }
 }

@@ -7,6 +7,7 @@
 //! - [`clock`]: the one clock every rule that counts time reads; tests move it by hand.
 //! - [`metrics`]: Prometheus counters and gauges.
 //! - [`outbound`]: requests to addresses tenants wrote, kept to public addresses and capped answers.
+//! - [`limits`]: how much one client (an address, an account, a widget) may do, per node.
 //!
 //! Writing to the log:
 //! - [`write`]: load → decide → append, retried on conflict; concurrent decisions committed
@@ -41,6 +42,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod outbound;
 pub mod telemetry;

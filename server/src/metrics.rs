@@ -13,6 +13,9 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     appended: AtomicU64,
     conflicts: AtomicU64,
+    password_checks: AtomicU64,
+    password_checks_running: AtomicU64,
+    password_checks_most_at_once: AtomicU64,
     followers: Mutex<BTreeMap<&'static str, FollowerProgress>>,
 }
 
@@ -23,6 +26,15 @@ pub struct Metrics {
 pub struct FollowerProgress {
     pub acted: Option<Position>,
     pub timers_checked_at: Option<DateTime<Utc>>,
+}
+
+/// One password check under way.
+pub struct PasswordCheck<'a>(&'a Metrics);
+
+impl Drop for PasswordCheck<'_> {
+    fn drop(&mut self) {
+        self.0.password_checks_running.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// How far one projection trails the log.
@@ -46,6 +58,15 @@ impl Metrics {
 
     pub fn append_conflict(&self) {
         self.conflicts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A sign-in's password is being checked (or, for an unknown account, a hash computed at the
+    /// same cost) until the answer is dropped.
+    pub fn password_check(&self) -> PasswordCheck<'_> {
+        self.password_checks.fetch_add(1, Ordering::Relaxed);
+        let running = self.password_checks_running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.password_checks_most_at_once.fetch_max(running, Ordering::SeqCst);
+        PasswordCheck(self)
     }
 
     /// `follower` has acted on every event up to `position`.
@@ -83,6 +104,13 @@ impl Metrics {
         );
         out.push_str("# TYPE eventlog_append_conflicts_total counter\n");
         let _ = writeln!(out, "eventlog_append_conflicts_total {}", self.conflicts.load(Ordering::Relaxed));
+        out.push_str("# HELP sign_in_password_checks_total Password hashes computed for sign-ins.\n");
+        out.push_str("# TYPE sign_in_password_checks_total counter\n");
+        let _ = writeln!(out, "sign_in_password_checks_total {}", self.password_checks.load(Ordering::Relaxed));
+        out.push_str("# HELP sign_in_password_checks_most_at_once The most password checks that ran at once.\n");
+        out.push_str("# TYPE sign_in_password_checks_most_at_once gauge\n");
+        let most = self.password_checks_most_at_once.load(Ordering::SeqCst);
+        let _ = writeln!(out, "sign_in_password_checks_most_at_once {most}");
         out.push_str("# HELP projection_lag_events Events visible in the log that a projection has not applied.\n");
         out.push_str("# TYPE projection_lag_events gauge\n");
         for lag in lags {

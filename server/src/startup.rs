@@ -144,6 +144,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
+        let settings_limits = settings.limits.clone();
         let state = AppState {
             settings: Arc::new(settings),
             log,
@@ -164,6 +165,7 @@ impl Application {
             inbound,
             directory,
             recent_chats: RecentChats::default(),
+            guards: Arc::new(crate::limits::Guards::new(&settings_limits)),
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

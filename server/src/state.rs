@@ -3,6 +3,7 @@
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::limits::Guards;
 use crate::live::connections::Connections;
 use crate::live::directory::Directory;
 use crate::live::hub::LiveHub;
@@ -62,9 +63,18 @@ pub struct AppState {
     /// Lines and API keys kept in memory for the inbound path.
     pub directory: Directory,
     pub recent_chats: RecentChats,
+    /// How much each client has done lately, against the installation's limits.
+    pub guards: Arc<Guards>,
 }
 
 impl AppState {
+    /// The address of the client a request comes from: its connection's peer, or what a proxy
+    /// the operator listed says (see [`crate::limits::client_address`]).
+    pub fn client_of(&self, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        let forwarded_for = headers.get("x-forwarded-for").and_then(|value| value.to_str().ok());
+        crate::limits::client_address(peer.ip(), forwarded_for, &self.settings.trusted_proxies)
+    }
+
     /// Waits until `projection` shows the events up to `position` (read your writes).
     pub async fn caught_up(
         &self,

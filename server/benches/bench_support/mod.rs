@@ -40,6 +40,7 @@ pub async fn start_server_with(
         allowed_private_hosts: String::new(),
         trusted_proxies: Vec::new(),
         secure_cookies: false,
+        limits: Default::default(),
     };
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -33,11 +33,24 @@ fn session_role(role: Role) -> SessionRole {
 }
 
 /// The app's server functions, for the caller the session cookie names.
+use axum::extract::ConnectInfo;
+use std::net::SocketAddr;
+
 pub struct ConsoleServices {
     pub state: AppState,
 }
 
 impl ConsoleServices {
+    /// The address of the client whose request this server function serves.
+    fn client(&self) -> std::net::IpAddr {
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+        let peer =
+            parts.as_ref().and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>()).map(|info| info.0);
+        let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
+        let headers = parts.map(|parts| parts.headers).unwrap_or_default();
+        self.state.client_of(peer.unwrap_or(unknown), &headers)
+    }
+
     async fn caller(&self, token: Option<String>) -> Result<Caller, UiError> {
         Ok(caller_from_token(&self.state, token.as_deref()).await?)
     }
@@ -46,7 +59,7 @@ impl ConsoleServices {
 #[async_trait]
 impl Services for ConsoleServices {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError> {
-        let (token, caller) = sign_in(&self.state, &email, &password).await?;
+        let (token, caller) = sign_in(&self.state, &email, &password, self.client()).await?;
         Ok(SignedIn {
             cookie: session_cookie(&token, self.state.settings.secure_cookies),
             role: session_role(caller.role),

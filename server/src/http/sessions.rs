@@ -5,12 +5,13 @@ use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::sessions::{expired_session_cookie, session_cookie, sign_in, sign_out};
 use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Credentials {
@@ -30,9 +31,12 @@ pub(crate) fn signed_in(caller: &Caller) -> serde_json::Value {
 #[utoipa::path(post, path = "/api/v1/session", tag = "sign-in", summary = "Sign in; sets the session cookie", request_body = Credentials, responses((status = 200, description = "signed in", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 pub(crate) async fn post_session(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(body): Json<Credentials>,
 ) -> Result<Response, AppError> {
-    let (token, caller) = sign_in(&state, &body.email, &body.password).await?;
+    let client = state.client_of(peer, &headers);
+    let (token, caller) = sign_in(&state, &body.email, &body.password, client).await?;
     Ok(([(header::SET_COOKIE, session_cookie(&token, state.settings.secure_cookies))], Json(signed_in(&caller)))
         .into_response())
 }

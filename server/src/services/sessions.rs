@@ -9,6 +9,7 @@ use crate::state::execute;
 use crate::write::command::CommandContext;
 
 use crate::error::AppError;
+use crate::limits::{address_key, ComeBackIn};
 use crate::state::AppState;
 use app::ssr::SESSION_COOKIE;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -20,9 +21,14 @@ use domain::ids::{CompanyId, UserId};
 use domain::user::{user_stream, Role, User, UserCommand};
 use projections::people::People;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use uuid::Uuid;
 
 const SESSION_LIFETIME_DAYS: i64 = 7;
+
+const TOO_MANY_FOR_ACCOUNT: &str = "too many failed sign-ins for this account";
+const TOO_MANY_FROM_ADDRESS: &str = "too many failed sign-ins from your address";
+const BUSY_CHECKING: &str = "the server is busy checking other sign-ins";
 
 fn parse_role(text: &str) -> Option<Role> {
     match text {
@@ -76,18 +82,54 @@ pub async fn bootstrap_supervisor(state: &AppState, email: &str, password: &str)
     Ok(true)
 }
 
-/// Checks the password and opens a session; answers the token for the cookie.
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(String, Caller), AppError> {
+/// How long a sign-in waits its turn to have its password checked before it is told the server
+/// is busy.
+const PASSWORD_CHECK_TURN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Checks the password and opens a session; answers the token for the cookie. An account, or an
+/// address (`client`), that failed too often lately waits before it may try again; at most
+/// [`Limits::password_checks_at_once`](crate::limits::Limits) checks run at once, and an unknown
+/// account costs one too, so that neither the answer's delay nor the limits reveal accounts.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client: IpAddr,
+) -> Result<(String, Caller), AppError> {
     let wrong = || AppError::Unauthorized(WRONG_CREDENTIALS.into());
-    let email = Email::parse(email).map_err(|_| wrong())?;
-    let Some(user) = People.user_by_email(&state.store, email.as_str()).await? else {
+    let guards = &state.guards;
+    let account = email.trim().to_lowercase();
+    let address = address_key(client);
+    let now = state.clock.now();
+    guards.sign_in_accounts.check(&account, now).map_err(|wait| AppError::too_many(TOO_MANY_FOR_ACCOUNT, wait))?;
+    guards.sign_in_addresses.check(&address, now).map_err(|wait| AppError::too_many(TOO_MANY_FROM_ADDRESS, wait))?;
+    let failed = || {
+        let now = state.clock.now();
+        guards.sign_in_accounts.failed(&account, now);
+        guards.sign_in_addresses.failed(&address, now);
+        wrong()
+    };
+    let Ok(email) = Email::parse(email) else {
+        return Err(failed());
+    };
+    let _turn = tokio::time::timeout(PASSWORD_CHECK_TURN, guards.password_checks.acquire())
+        .await
+        .map_err(|_| AppError::too_many(BUSY_CHECKING, ComeBackIn(Duration::seconds(1))))?
+        .map_err(|_| AppError::Internal("the password checks were closed".into()))?;
+    let user = People.user_by_email(&state.store, email.as_str()).await?;
+    let check = state.metrics.password_check();
+    let Some(user) = user else {
         // Spend the same time as a real check, so the answer's delay does not reveal accounts.
         let _ = hash_password(password.to_string()).await;
-        return Err(wrong());
+        drop(check);
+        return Err(failed());
     };
-    if !password_matches(password.to_string(), user.password_hash.clone()).await {
-        return Err(wrong());
+    let matches = password_matches(password.to_string(), user.password_hash.clone()).await;
+    drop(check);
+    if !matches {
+        return Err(failed());
     }
+    guards.sign_in_accounts.succeeded(&account);
     let user_id: UserId = user.user_id.parse().map_err(|_| AppError::Internal("a stored user id".into()))?;
     let company_id: CompanyId =
         user.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))?;

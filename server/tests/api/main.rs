@@ -11,6 +11,7 @@ mod contact_keeper;
 mod contacts;
 mod contract;
 mod errands;
+mod limits;
 mod outbound;
 mod walking_skeleton;
 mod widget;

@@ -294,6 +294,7 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         allowed_private_hosts: String::new(),
         trusted_proxies: Vec::new(),
         secure_cookies: false,
+        limits: Default::default(),
     };
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

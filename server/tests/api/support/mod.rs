@@ -110,6 +110,7 @@ fn settings(database_url: &str) -> Settings {
         allowed_private_hosts: "127.0.0.1".into(),
         trusted_proxies: Vec::new(),
         secure_cookies: false,
+        limits: Default::default(),
     }
 }
 
