@@ -57,6 +57,18 @@ impl Default for Limits {
     }
 }
 
+/// Counts each `(quota, key, amount)` if all of them fit, none of them otherwise: something
+/// refused by one limit is not counted against another.
+pub fn take_all(quotas: &[(&Quota, &str, u64)], now: DateTime<Utc>) -> Result<(), ComeBackIn> {
+    for (quota, key, amount) in quotas {
+        quota.fits(key, *amount, now)?;
+    }
+    for (quota, key, amount) in quotas {
+        quota.take(key, *amount, now)?;
+    }
+    Ok(())
+}
+
 /// Every counter of this node, made from the installation's [`Limits`].
 pub struct Guards {
     pub sign_in_accounts: Backoff,
@@ -138,6 +150,17 @@ pub struct Quota {
 impl Quota {
     pub fn new(most: u64, per: Duration) -> Self {
         Self { most, per, used: Mutex::default() }
+    }
+
+    /// Whether `amount` more units for `key` fit in its window, counting nothing.
+    pub fn fits(&self, key: &str, amount: u64, now: DateTime<Utc>) -> Result<(), ComeBackIn> {
+        match lock(&self.used).get(key) {
+            Some((start, count)) if now - *start < self.per && count.saturating_add(amount) > self.most => {
+                Err(ComeBackIn(*start + self.per - now))
+            }
+            _ if amount > self.most => Err(ComeBackIn(self.per)),
+            _ => Ok(()),
+        }
     }
 
     /// Counts `amount` units for `key` if they fit in its window.
@@ -285,7 +308,9 @@ mod tests {
         let quota = Quota::new(3, Duration::seconds(60));
         assert_eq!(quota.take("a", 2, at(0)), Ok(()));
         assert_eq!(quota.take("a", 1, at(10)), Ok(()));
+        assert_eq!(quota.fits("a", 1, at(20)), Err(ComeBackIn(Duration::seconds(40))));
         assert_eq!(quota.take("a", 1, at(20)), Err(ComeBackIn(Duration::seconds(40))));
+        assert_eq!(quota.fits("b", 3, at(20)), Ok(()));
         assert_eq!(quota.take("b", 3, at(20)), Ok(()), "other keys count apart");
         assert_eq!(quota.take("a", 3, at(60)), Ok(()), "a new window");
         assert_eq!(quota.take("a", 4, at(200)), Err(ComeBackIn(Duration::seconds(60))), "more than ever fits");

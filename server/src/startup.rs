@@ -92,6 +92,7 @@ impl Application {
         let chat_board = runner(Arc::new(ChatBoard));
         let contacts = runner(Arc::new(Contacts));
         crate::services::media::prepare(&store).await?;
+        crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
         let live = LiveHub::default();
         let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts];

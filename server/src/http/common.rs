@@ -153,6 +153,15 @@ pub(crate) fn for_the_operator(state: &AppState, peer: std::net::SocketAddr, hea
     local || crate::services::companies::require_operator(state, bearer(headers)).is_ok()
 }
 
+/// The largest message a browser may send on a live socket: ours only listen, so a few
+/// kilobytes is plenty; a larger frame closes the socket.
+const LIVE_MESSAGE_MAX_BYTES: usize = 16 * 1024;
+
+/// A live socket's upgrade with its messages kept small.
+pub(crate) fn small_messages(upgrade: axum::extract::ws::WebSocketUpgrade) -> axum::extract::ws::WebSocketUpgrade {
+    upgrade.max_message_size(LIVE_MESSAGE_MAX_BYTES).max_frame_size(LIVE_MESSAGE_MAX_BYTES)
+}
+
 /// The bearer token of a request, if it has one.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)

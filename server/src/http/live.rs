@@ -1,7 +1,7 @@
 //! The live stream (server-sent events) and the live WebSocket that keeps an agent online.
 
 use crate::caller::Caller;
-use crate::http::common::ErrorBody;
+use crate::http::common::{small_messages, ErrorBody};
 use crate::services::presence;
 use crate::state::AppState;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -32,7 +32,7 @@ pub(crate) async fn live(
 /// an agent online while it is open.
 #[utoipa::path(get, path = "/api/v1/ws", tag = "live", summary = "The live WebSocket; an agent is online while it is open", responses((status = 101, description = "switching to the WebSocket protocol"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn websocket(State(state): State<AppState>, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| follow_live(state, caller, socket))
+    small_messages(upgrade).on_upgrade(move |socket| follow_live(state, caller, socket))
 }
 
 pub(crate) async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {

@@ -11,15 +11,15 @@ use crate::services::media::{self, MEDIA_MAX_BYTES};
 use crate::services::sessions::caller_from_token;
 use app::ssr::token_from_cookies;
 
-use crate::http::common::{bearer, parse_body};
+use crate::http::common::{bearer, parse_body, small_messages};
 use crate::services::widget::{
-    new_visitor, open_widget, snippet, visit, visitor_chat, visitor_file, visitor_says, widget_line, NewVisitor,
-    OpenedWidget, VisitorChat, VisitorSays,
+    count_upload, new_visitor, open_socket, open_widget, snippet, visit, visitor_chat, visitor_file, visitor_says,
+    widget_line, NewVisitor, OpenedWidget, VisitorChat, VisitorSays,
 };
 use crate::state::AppState;
 use app::pages::widget::{room_messages, room_page, RoomMessage};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -27,6 +27,7 @@ use axum::{Json, Router};
 use domain::chat::chat_stream;
 use domain::ids::LineId;
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -99,9 +100,12 @@ pub(crate) async fn put_widget(
 #[utoipa::path(post, path = "/api/v1/widget/{key}/visitors", tag = "widget", summary = "A new visitor: the token their browser keeps", params(("key" = String, Path, description = "the widget's key")), responses((status = 201, description = "the visitor's token", body = NewVisitor), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 pub(crate) async fn post_visitor(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Result<(StatusCode, Json<NewVisitor>), AppError> {
-    Ok((StatusCode::CREATED, Json(new_visitor(&state, &key).await?)))
+    let client = state.client_of(peer, &headers);
+    Ok((StatusCode::CREATED, Json(new_visitor(&state, &key, client).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/widget/{key}/messages", tag = "widget", summary = "The visitor's chat: every message they sent and received", params(("key" = String, Path, description = "the widget's key")), responses((status = 200, description = "the chat", body = VisitorChat), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("visitor" = [])))]
@@ -116,12 +120,14 @@ pub(crate) async fn get_visitor_chat(
 #[utoipa::path(post, path = "/api/v1/widget/{key}/messages", tag = "widget", summary = "The visitor says something (text and/or a file they uploaded)", request_body = VisitorSays, params(("key" = String, Path, description = "the widget's key")), responses((status = 202, description = "stored; the bot's answer is in the chat already", body = AcceptedMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("visitor" = [])))]
 pub(crate) async fn post_visitor_message(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(key): Path<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<AcceptedMessage>), AppError> {
     let says: VisitorSays = parse_body(&body)?;
-    Ok((StatusCode::ACCEPTED, Json(visitor_says(&state, &key, bearer(&headers), says).await?)))
+    let client = state.client_of(peer, &headers);
+    Ok((StatusCode::ACCEPTED, Json(visitor_says(&state, &key, bearer(&headers), client, says).await?)))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -133,6 +139,7 @@ pub struct KeptFile {
 #[utoipa::path(post, path = "/api/v1/widget/{key}/files", tag = "widget", summary = "The visitor uploads a file (the body, with its Content-Type); at most 10 MB of an accepted kind", params(("key" = String, Path, description = "the widget's key")), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, description = "kept", body = KeptFile), (status = 413, description = "too large", body = ErrorBody), (status = 415, description = "a kind not accepted", body = ErrorBody), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("visitor" = [])))]
 pub(crate) async fn post_file(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(key): Path<String>,
     headers: HeaderMap,
     body: axum::body::Body,
@@ -141,6 +148,7 @@ pub(crate) async fn post_file(
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
     // One byte over the limit is enough to know the file is too large; nothing more is read.
     let content = axum::body::to_bytes(body, MEDIA_MAX_BYTES + 1).await.map_err(|_| media::too_large())?;
+    count_upload(&state, state.client_of(peer, &headers), content.len())?;
     let url = media::keep(&state.store, &visit.line.company_id, content_type, &content).await?;
     Ok((StatusCode::CREATED, Json(KeptFile { url })))
 }
@@ -153,13 +161,19 @@ pub(crate) struct VisitorQuery {
 #[utoipa::path(get, path = "/api/v1/widget/{key}/live", tag = "widget", summary = "The visitor's live WebSocket: `{\"topic\": \"messages\"}` whenever their chat changes", params(("key" = String, Path, description = "the widget's key"), ("visitor" = String, Query, description = "the visitor's token")), responses((status = 101, description = "switching to the WebSocket protocol"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
 pub(crate) async fn visitor_live(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(key): Path<String>,
     Query(query): Query<VisitorQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let visit = visit(&state, &key, query.visitor.as_deref()).await?;
+    let opened = open_socket(&state, &key, state.client_of(peer, &headers))?;
     let chat = chat_stream(visit.chat_id);
-    Ok(upgrade.on_upgrade(move |socket| follow_chat(state, chat, socket)))
+    Ok(small_messages(upgrade).on_upgrade(move |socket| async move {
+        follow_chat(state, chat, socket).await;
+        drop(opened);
+    }))
 }
 
 async fn follow_chat(state: AppState, chat: String, mut socket: WebSocket) {

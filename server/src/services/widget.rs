@@ -1,14 +1,17 @@
 //! The web chat widget (I1): supervisors open a line's widget; a web site's visitors start, read
 //! and continue their chat with a token their browser keeps.
 //!
-//! The token is the visitor's secret: the contact id the chat is known by is derived from it by
-//! SHA-256, so nobody can guess a visitor's chat from ids others see, and the server keeps nothing
-//! more than the chat itself.
+//! The token is the visitor's secret, issued by the server and recorded (by its SHA-256) with the
+//! widget it was issued for, so that a browser cannot make one up; the contact id the chat is known
+//! by is derived from it too, so nobody can guess a visitor's chat from ids others see. Each client
+//! address and each widget may take so many visitors, messages, files and sockets (see
+//! [`crate::limits`]).
 
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::lines::{change_directory, hex, random_hex, store_message, AcceptedMessage, InboundMessage};
 
+use crate::limits::{address_key, take_all, ComeBackIn, Opened};
 use crate::state::AppState;
 use domain::chat::chat_of;
 use domain::contact::{Channel, NameSource};
@@ -17,8 +20,10 @@ use domain::line::{line_stream, Line, LineCommand};
 use domain::user::Role;
 use projections::chat_board::ChatBoard;
 use projections::lines::{LineRow, Lines};
+use projections::store::ReadStore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 const WIDGET_KEY_PREFIX: &str = "wk_";
 const VISITOR_PREFIX: &str = "wv_";
@@ -65,10 +70,68 @@ pub struct NewVisitor {
     pub token: String,
 }
 
-/// A new visitor of a widget's web site.
-pub async fn new_visitor(state: &AppState, key: &str) -> Result<NewVisitor, AppError> {
+/// The tokens issued, by their SHA-256, with the widget each was issued for. Not business history
+/// (a visitor who never writes leaves nothing in the log); the chat they start is.
+const VISITORS: &str = "widget_visitors";
+
+/// Creates the table of issued visitor tokens if it is missing.
+pub async fn prepare(store: &ReadStore) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS {VISITORS} (token_hash TEXT PRIMARY KEY, widget_key TEXT NOT NULL, \
+         issued_at TEXT NOT NULL)"
+    ))
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A new visitor of a widget's web site, from `client`: a token, recorded.
+pub async fn new_visitor(state: &AppState, key: &str, client: IpAddr) -> Result<NewVisitor, AppError> {
     widget_line(state, key).await?;
-    Ok(NewVisitor { token: format!("{VISITOR_PREFIX}{}", random_hex(VISITOR_TOKEN_BYTES)) })
+    let guards = &state.guards;
+    let now = state.clock.now();
+    let address = address_key(client);
+    take_all(&[(&guards.visitors_by_widget, key, 1), (&guards.visitors_by_address, &address, 1)], now)
+        .map_err(|wait| AppError::too_many("too many new conversations", wait))?;
+    let token = format!("{VISITOR_PREFIX}{}", random_hex(VISITOR_TOKEN_BYTES));
+    sqlx::query(&format!("INSERT INTO {VISITORS} (token_hash, widget_key, issued_at) VALUES ($1, $2, $3)"))
+        .bind(token_hash(&token))
+        .bind(key)
+        .bind(now.to_rfc3339())
+        .execute(state.store.pool())
+        .await?;
+    Ok(NewVisitor { token })
+}
+
+/// Whether this widget issued `token`. A token from before tokens were recorded is still its
+/// visitor's if it already names a chat on the widget's line (a made-up one cannot: it would have
+/// to match a random 256-bit secret), and is recorded now.
+async fn issued(state: &AppState, key: &str, token: &str, chat_id: ChatId) -> Result<bool, AppError> {
+    let hash = token_hash(token);
+    let recorded = sqlx::query(&format!("SELECT 1 FROM {VISITORS} WHERE token_hash = $1 AND widget_key = $2"))
+        .bind(&hash)
+        .bind(key)
+        .fetch_optional(state.store.pool())
+        .await?;
+    if recorded.is_some() {
+        return Ok(true);
+    }
+    if ChatBoard.chat(&state.store, &chat_id.to_string()).await?.is_none() {
+        return Ok(false);
+    }
+    sqlx::query(&format!(
+        "INSERT INTO {VISITORS} (token_hash, widget_key, issued_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    ))
+    .bind(&hash)
+    .bind(key)
+    .bind(state.clock.now().to_rfc3339())
+    .execute(state.store.pool())
+    .await?;
+    Ok(true)
 }
 
 /// The contact id a visitor's chat is known by.
@@ -97,7 +160,35 @@ pub async fn visit(state: &AppState, key: &str, token: Option<&str>) -> Result<V
     let corrupt = |what: &str| AppError::Internal(format!("stored {what} unreadable"));
     let line_id: LineId = line.line_id.parse().map_err(|_| corrupt("line id"))?;
     let company_id = line.company_id.parse().map_err(|_| corrupt("company id"))?;
-    Ok(Visit { chat_id: chat_of(line_id, &contact_id), line, company_id, line_id, contact_id })
+    let chat_id = chat_of(line_id, &contact_id);
+    if !issued(state, key, token.unwrap_or_default(), chat_id).await? {
+        return Err(AppError::Unauthorized(NOT_ISSUED.into()));
+    }
+    Ok(Visit { chat_id, line, company_id, line_id, contact_id })
+}
+
+const NOT_ISSUED: &str = "this visitor token was not issued by this widget (POST …/visitors gives one)";
+
+/// Counts a file of `bytes` a visitor uploads from `client` against the day's limits.
+pub fn count_upload(state: &AppState, client: IpAddr, bytes: usize) -> Result<(), AppError> {
+    let guards = &state.guards;
+    let address = address_key(client);
+    let now = state.clock.now();
+    let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+    take_all(&[(&guards.uploads_by_address, &address, 1), (&guards.upload_bytes_by_address, &address, bytes)], now)
+        .map_err(|wait| AppError::too_many(TOO_MANY_FILES, wait))
+}
+
+const TOO_MANY_FILES: &str = "too many files sent from your address today";
+
+/// Opens a visitor's socket from `client` if the widget and the address have room for one more;
+/// the answer is held while the socket is open.
+pub fn open_socket(state: &AppState, key: &str, client: IpAddr) -> Result<[Opened; 2], AppError> {
+    let guards = &state.guards;
+    let full = || AppError::too_many("too many open chat windows", ComeBackIn(chrono::Duration::seconds(30)));
+    let by_widget = guards.sockets_by_widget.open(key).ok_or_else(full)?;
+    let by_address = guards.sockets_by_address.open(&address_key(client)).ok_or_else(full)?;
+    Ok([by_widget, by_address])
 }
 
 /// A file of the visitor's own chat (one they sent, or one the bot or an agent sent them);
@@ -178,9 +269,14 @@ pub async fn visitor_says(
     state: &AppState,
     key: &str,
     token: Option<&str>,
+    client: IpAddr,
     says: VisitorSays,
 ) -> Result<AcceptedMessage, AppError> {
     let visit = visit(state, key, token).await?;
+    let guards = &state.guards;
+    let address = address_key(client);
+    take_all(&[(&guards.messages_by_widget, key, 1), (&guards.messages_by_address, &address, 1)], state.clock.now())
+        .map_err(|wait| AppError::too_many("too many messages", wait))?;
     if let Some(media) = &says.media {
         let kept = media.strip_prefix("/media/").is_some_and(|file| !file.contains('/'));
         if !kept {

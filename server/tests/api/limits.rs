@@ -5,12 +5,18 @@
 use crate::support::*;
 use chrono::Duration;
 use eventlog::testing::Backend;
+use futures::{SinkExt, StreamExt};
 use server::clock::TestClock;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
 
 eventlog::on_both_backends!(
     failed_sign_ins_make_an_account_wait_longer_each_time_from_any_address,
     failed_sign_ins_from_one_address_make_it_wait_whatever_the_account,
     unknown_accounts_cost_a_password_check_and_checks_run_a_few_at_a_time,
+    widget_visitors_are_issued_by_the_server_and_limited_per_address_and_per_widget,
+    widget_messages_and_files_are_limited_per_address_and_nothing_else_stops,
+    visitor_sockets_are_limited_per_address_and_their_messages_kept_small,
 );
 
 const LOCAL: &str = "127.0.0.1";
@@ -125,4 +131,185 @@ async fn unknown_accounts_cost_a_password_check_and_checks_run_a_few_at_a_time(b
     }
     let most = metric("sign_in_password_checks_most_at_once").await;
     assert!((1..=2).contains(&most), "at most 2 checks ran at once: {most}");
+}
+
+/// A widget on a new line of the app's company: its key.
+async fn widget(app: &TestApp) -> String {
+    let queue = app.queue_with(&format!("Queue {}", uuid::Uuid::now_v7()), &[]).await;
+    let (line, _) = app.line(serde_json::json!({ "queue": queue }), None).await;
+    let opened = app.client.put(format!("{}/api/v1/lines/{line}/widget", app.address)).json(&serde_json::json!({}));
+    opened.send().await.unwrap().json::<serde_json::Value>().await.unwrap()["key"].as_str().unwrap().to_string()
+}
+
+/// Asks `key`'s widget for a new visitor from `client`: the status, `Retry-After` and the token.
+async fn new_visitor(app: &TestApp, key: &str, client: &str) -> (u16, Option<u64>, String) {
+    let answer = anonymous()
+        .post(format!("{}/api/v1/widget/{key}/visitors", app.address))
+        .header("x-forwarded-for", client)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    let retry_after = answer.headers().get("retry-after").and_then(|value| value.to_str().ok()?.parse().ok());
+    let body: serde_json::Value = answer.json().await.unwrap_or_default();
+    (status, retry_after, body["token"].as_str().or(body["error"].as_str()).unwrap_or_default().to_string())
+}
+
+async fn visitor_says(app: &TestApp, key: &str, token: &str, client: &str, text: &str) -> (u16, Option<u64>) {
+    let answer = anonymous()
+        .post(format!("{}/api/v1/widget/{key}/messages", app.address))
+        .header("x-forwarded-for", client)
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "text": text }))
+        .send()
+        .await
+        .unwrap();
+    let retry_after = answer.headers().get("retry-after").and_then(|value| value.to_str().ok()?.parse().ok());
+    (answer.status().as_u16(), retry_after)
+}
+
+async fn widget_visitors_are_issued_by_the_server_and_limited_per_address_and_per_widget(backend: Backend) {
+    let clock = TestClock::default();
+    let app = behind_a_proxy(&clock, backend)
+        .with_settings(|settings| {
+            settings.limits.visitors_per_address_hour = 3;
+            settings.limits.visitors_per_widget_hour = 5;
+        })
+        .start()
+        .await;
+    let key = widget(&app).await;
+    // A token the browser made up, however well formed, names nobody.
+    let made_up = format!("wv_{}", "ab".repeat(32));
+    let (status, _) = visitor_says(&app, &key, &made_up, "203.0.113.1", "hola").await;
+    assert_eq!(status, 401, "a made-up token is refused");
+    let (status, _, token) = new_visitor(&app, &key, "203.0.113.1").await;
+    assert_eq!(status, 201);
+    let other_key = widget(&app).await;
+    assert_eq!(visitor_says(&app, &other_key, &token, "203.0.113.1", "hola").await.0, 401, "another widget's token");
+    assert_eq!(visitor_says(&app, &key, &token, "203.0.113.1", "hola").await.0, 202);
+
+    for _ in 2..=3 {
+        assert_eq!(new_visitor(&app, &key, "203.0.113.1").await.0, 201);
+    }
+    let (status, retry_after, error) = new_visitor(&app, &key, "203.0.113.1").await;
+    assert_eq!((status, retry_after), (429, Some(3600)), "{error}");
+    assert!(error.contains("too many new conversations"), "{error}");
+    assert_eq!(new_visitor(&app, &other_key, "203.0.113.1").await.0, 429, "the address's limit spans widgets");
+    assert_eq!(new_visitor(&app, &key, "198.51.100.2").await.0, 201, "another address");
+    assert_eq!(new_visitor(&app, &key, "198.51.100.3").await.0, 201, "the widget's fifth this hour");
+    assert_eq!(new_visitor(&app, &key, "198.51.100.4").await.0, 429, "the widget's limit, from any address");
+    assert_eq!(new_visitor(&app, &other_key, "198.51.100.4").await.0, 201, "another widget is not held back");
+    // Visitors already in are not held back, nor is anyone else.
+    assert_eq!(visitor_says(&app, &key, &token, "203.0.113.1", "still here").await.0, 202);
+    assert_eq!(app.client.get(format!("{}/api/v1/queues", app.address)).send().await.unwrap().status(), 200);
+    clock.advance(Duration::hours(1));
+    assert_eq!(new_visitor(&app, &key, "203.0.113.1").await.0, 201, "an hour later");
+}
+
+async fn widget_messages_and_files_are_limited_per_address_and_nothing_else_stops(backend: Backend) {
+    let clock = TestClock::default();
+    let app = behind_a_proxy(&clock, backend)
+        .with_settings(|settings| {
+            settings.limits.widget_messages_per_address_minute = 3;
+            settings.limits.widget_uploads_per_address_day = 2;
+            settings.limits.widget_upload_bytes_per_address_day = 100;
+        })
+        .start()
+        .await;
+    let key = widget(&app).await;
+    let (_, _, token) = new_visitor(&app, &key, "203.0.113.1").await;
+    for said in ["uno", "dos", "tres"] {
+        assert_eq!(visitor_says(&app, &key, &token, "203.0.113.1", said).await.0, 202, "{said}");
+    }
+    let (status, retry_after) = visitor_says(&app, &key, &token, "203.0.113.1", "cuatro").await;
+    assert_eq!(status, 429);
+    assert!(retry_after.is_some_and(|seconds| (1..=60).contains(&seconds)), "{retry_after:?}");
+    let (_, _, neighbour) = new_visitor(&app, &key, "198.51.100.2").await;
+    assert_eq!(visitor_says(&app, &key, &neighbour, "198.51.100.2", "hola").await.0, 202, "another address");
+
+    let upload = |bytes: usize| {
+        let request = anonymous()
+            .post(format!("{}/api/v1/widget/{key}/files", app.address))
+            .header("x-forwarded-for", "203.0.113.1")
+            .header("content-type", "text/plain")
+            .bearer_auth(&token)
+            .body(vec![b'x'; bytes]);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(upload(60).await, 201);
+    assert_eq!(upload(50).await, 429, "over the day's bytes");
+    assert_eq!(upload(10).await, 201);
+    assert_eq!(upload(1).await, 429, "over the day's count");
+    clock.advance(Duration::minutes(1));
+    assert_eq!(visitor_says(&app, &key, &token, "203.0.113.1", "cinco").await.0, 202, "a minute later");
+    clock.advance(Duration::days(1));
+    assert_eq!(upload(10).await, 201, "a day later");
+    // Everything the limits refused was not stored, and everything accepted was.
+    let chat = anonymous()
+        .get(format!("{}/api/v1/widget/{key}/messages", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let said: Vec<&str> = chat["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "visitor")
+        .filter_map(|m| m["text"].as_str())
+        .collect();
+    assert_eq!(said, ["uno", "dos", "tres", "cinco"]);
+}
+
+async fn visitor_sockets_are_limited_per_address_and_their_messages_kept_small(backend: Backend) {
+    let app = behind_a_proxy(&TestClock::default(), backend)
+        .with_settings(|settings| settings.limits.visitor_sockets_per_address = 2)
+        .start()
+        .await;
+    let key = widget(&app).await;
+    let (_, _, token) = new_visitor(&app, &key, "203.0.113.1").await;
+    let open = |client: &'static str| {
+        let url = format!("{}/api/v1/widget/{key}/live?visitor={token}", app.address.replace("http://", "ws://"));
+        async move {
+            let mut request = url.into_client_request().unwrap();
+            request.headers_mut().insert("x-forwarded-for", client.parse().unwrap());
+            tokio_tungstenite::connect_async(request).await
+        }
+    };
+    let mut first = open("203.0.113.1").await.expect("the first socket opens").0;
+    let second = open("203.0.113.1").await.expect("the second socket opens").0;
+    match open("203.0.113.1").await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(answer)) => assert_eq!(answer.status(), 429),
+        other => panic!("a third socket from the address is refused with 429: {:?}", other.map(|(_, answer)| answer)),
+    }
+    let _elsewhere = open("198.51.100.2").await.expect("another address opens its own");
+
+    // A small message is fine; a large one closes that socket, and its place is free again.
+    assert_eq!(first.next().await.and_then(|m| m.ok()), Some(Message::text(r#"{"topic":"connected"}"#)));
+    first.send(Message::text("x".repeat(1024))).await.unwrap();
+    assert_eq!(visitor_says(&app, &key, &token, "203.0.113.1", "hola").await.0, 202);
+    assert_eq!(first.next().await.and_then(|m| m.ok()), Some(Message::text(r#"{"topic":"messages"}"#)), "still open");
+    let mut second = second;
+    let _ = second.next().await;
+    let _ = second.send(Message::text("x".repeat(64 * 1024))).await;
+    let closed = loop {
+        match second.next().await {
+            Some(Ok(Message::Text(_))) => continue,
+            other => break other,
+        }
+    };
+    assert!(!matches!(closed, Some(Ok(Message::Text(_)))), "the large message closed the socket: {closed:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match open("203.0.113.1").await {
+            Ok(_) => break,
+            Err(error) if std::time::Instant::now() > deadline => {
+                panic!("the closed socket's place was never freed: {error}")
+            }
+            Err(_) => tokio::task::yield_now().await,
+        }
+    }
 }

@@ -331,7 +331,7 @@ async fn files_are_served_only_to_their_company_and_to_the_visitor_of_their_chat
     let made_up =
         anonymous().get(format!("{}{picture_url}", app.address)).bearer_auth("ik_made_up").send().await.unwrap();
     assert_eq!(made_up.status(), 401);
-    assert_eq!(by_visitor(format!("wv_{}", "0".repeat(64)), picture_url).await.status(), 404, "a visitor with no chat");
+    assert_eq!(by_visitor(format!("wv_{}", "0".repeat(64)), picture_url).await.status(), 401, "a made-up visitor");
     let stranger = app.visitor(&key).await;
     let said = anonymous().post(stranger.url("messages")).bearer_auth(&stranger.token).json(&json!({ "text": "hi" }));
     assert_eq!(said.send().await.unwrap().status(), 202);

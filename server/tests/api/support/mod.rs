@@ -74,9 +74,17 @@ impl AppBuilder {
         Self { clock: Arc::new(clock), ..self }
     }
 
-    /// Settings the test changes (e.g. the SMTP server the application sends to).
+    /// Settings the test changes (e.g. the SMTP server the application sends to), after those
+    /// earlier calls changed.
     pub fn with_settings(self, adjust: impl FnOnce(&mut Settings) + 'static) -> Self {
-        Self { adjust: Box::new(adjust), ..self }
+        let earlier = self.adjust;
+        Self {
+            adjust: Box::new(move |settings| {
+                earlier(settings);
+                adjust(settings)
+            }),
+            ..self
+        }
     }
 
     /// Serves the application and signs its first supervisor in.
