@@ -36,6 +36,9 @@ pub enum AppError {
     /// A file over the size limit (413).
     #[error("{0}")]
     TooLarge(String),
+    /// An address (path and query) over the limits (414).
+    #[error("{0}")]
+    AddressTooLong(String),
     /// A file of a kind that is not accepted (415).
     #[error("{0}")]
     UnsupportedMedia(String),
@@ -64,6 +67,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::AddressTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -253,6 +257,7 @@ impl From<AppError> for UiError {
             AppError::Invalid(reason)
             | AppError::Malformed(reason)
             | AppError::TooLarge(reason)
+            | AppError::AddressTooLong(reason)
             | AppError::UnsupportedMedia(reason) => UiError::Invalid(reason),
             AppError::Conflict(reason) => UiError::Conflict(reason),
             AppError::Contention => UiError::Conflict(error.to_string()),

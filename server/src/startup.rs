@@ -198,6 +198,7 @@ impl Application {
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::common::count_requests))
             .layer(axum::middleware::from_fn(crate::http::common::page_policy))
             .layer(axum::middleware::from_fn(crate::http::common::same_origin))
+            .layer(axum::middleware::from_fn(crate::http::common::request_limits))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
         Ok(Self { listener, router, background: Background(background) })

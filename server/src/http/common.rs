@@ -86,6 +86,60 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     }
 }
 
+/// The longest address (path and query) a request may have.
+const ADDRESS_MAX_BYTES: usize = 8 * 1024;
+/// The most query parameters a request may have.
+const QUERY_MAX_PARAMETERS: usize = 64;
+/// The largest body of a request outside the REST API (the pages' server functions, forms); the
+/// REST API's routes have axum's limit, and those that take files read them against their own.
+const BODY_MAX_BYTES: usize = 1024 * 1024;
+
+/// Limits every request before anything reads it: its address, its query's parameters, and the
+/// body of anything that is not the REST API (which axum limits route by route). Hyper limits
+/// the header block (at most 100 headers, in a buffer of about 400 KB: 431 beyond).
+pub async fn request_limits(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    if uri.path_and_query().map_or(0, |address| address.as_str().len()) > ADDRESS_MAX_BYTES {
+        let refusal = format!("addresses of at most {ADDRESS_MAX_BYTES} bytes are accepted");
+        return AppError::AddressTooLong(refusal).into_response();
+    }
+    if uri.query().is_some_and(|query| query.split('&').count() > QUERY_MAX_PARAMETERS) {
+        let refusal = format!("at most {QUERY_MAX_PARAMETERS} query parameters are accepted");
+        return AppError::AddressTooLong(refusal).into_response();
+    }
+    if uri.path().starts_with("/api/v1/") {
+        return next.run(request).await;
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<usize>().ok())
+        .unwrap_or(0);
+    if declared > BODY_MAX_BYTES {
+        return too_large_body();
+    }
+    // A body that does not say its length is cut at the limit; whatever the reader then answered,
+    // the client is told why.
+    let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let noticed = cut.clone();
+    let request = request.map(|body| {
+        let limited = http_body_util::BodyExt::map_err(http_body_util::Limited::new(body, BODY_MAX_BYTES), move |e| {
+            noticed.store(true, std::sync::atomic::Ordering::SeqCst);
+            e
+        });
+        axum::body::Body::new(limited)
+    });
+    let response = next.run(request).await;
+    if cut.load(std::sync::atomic::Ordering::SeqCst) {
+        return too_large_body();
+    }
+    response
+}
+
+fn too_large_body() -> Response {
+    AppError::TooLarge(format!("bodies of at most {} KB are accepted", BODY_MAX_BYTES / 1024)).into_response()
+}
+
 /// Counts every answered request by method and status; a method outside the standard ones is
 /// counted as `OTHER`, so nobody can grow the metrics by making methods up.
 pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -17,6 +17,7 @@ eventlog::on_both_backends!(
     widget_visitors_are_issued_by_the_server_and_limited_per_address_and_per_widget,
     widget_messages_and_files_are_limited_per_address_and_nothing_else_stops,
     visitor_sockets_are_limited_per_address_and_their_messages_kept_small,
+    every_part_of_a_request_has_a_limit,
 );
 
 const LOCAL: &str = "127.0.0.1";
@@ -312,4 +313,67 @@ async fn visitor_sockets_are_limited_per_address_and_their_messages_kept_small(b
             Err(_) => tokio::task::yield_now().await,
         }
     }
+}
+
+async fn every_part_of_a_request_has_a_limit(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let url = |path: &str| format!("{}{path}", app.address);
+    let status = |request: reqwest::RequestBuilder| async move { request.send().await.unwrap().status().as_u16() };
+    let long_path = format!("/api/v1/queues/{}", "q".repeat(9 * 1024));
+    let many_parameters =
+        format!("/api/v1/queues?{}", (0..100).map(|n| format!("p{n}=1")).collect::<Vec<_>>().join("&"));
+    let mut many_headers = reqwest::header::HeaderMap::new();
+    for n in 0..150 {
+        many_headers.insert(reqwest::header::HeaderName::try_from(format!("x-h{n}")).unwrap(), "1".parse().unwrap());
+    }
+    let big_json = serde_json::json!({ "name": "x".repeat(3 * 1024 * 1024) });
+    // The right credentials, padded: only the limit stops this sign-in.
+    let big_form = format!("email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&pad={}", "a".repeat(2 * 1024 * 1024));
+    for (shape, request, expected) in [
+        ("a long address", app.client.get(url(&long_path)), 414),
+        ("many query parameters", app.client.get(url(&many_parameters)), 414),
+        ("many headers", app.client.get(url("/api/v1/queues")).headers(many_headers), 431),
+        ("a huge header", app.client.get(url("/api/v1/queues")).header("x-big", "h".repeat(512 * 1024)), 431),
+        ("a large JSON body", app.client.post(url("/api/v1/queues")).json(&big_json), 413),
+        ("a large server function body", app.client.post(url("/api/sign_in")).body(big_form), 413),
+    ] {
+        assert_eq!(status(request).await, expected, "{shape}");
+    }
+    // A body that does not say its length is cut at the limit too.
+    let answer = chunked_post(&app.address, "/api/sign_in", 4 * 1024 * 1024).await;
+    let status_line = answer.lines().next().unwrap_or_default().to_string();
+    eprintln!("STATUS {status_line}");
+    assert!(
+        !status_line.contains(" 200 ") && !status_line.contains(" 302 "),
+        "a 4 MB chunked body is refused: {status_line}"
+    );
+    assert_eq!(status(app.client.get(url("/api/v1/queues"))).await, 200, "and the server goes on");
+}
+
+/// Posts `bytes` of form data in chunks, without saying the length; answers what came back (or
+/// nothing, if the server closed the connection first).
+async fn chunked_post(address: &str, path: &str, bytes: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = address.trim_start_matches("http://");
+    let mut connection = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    let form = format!("email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&pad=");
+    let written = async {
+        connection.write_all(head.as_bytes()).await?;
+        connection.write_all(format!("{:x}\r\n{form}\r\n", form.len()).as_bytes()).await?;
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..bytes / chunk.len() {
+            connection.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+            connection.write_all(&chunk).await?;
+            connection.write_all(b"\r\n").await?;
+        }
+        connection.write_all(b"0\r\n\r\n").await
+    };
+    let _ = written.await;
+    let mut answer = Vec::new();
+    let _ = connection.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).to_string()
 }
