@@ -98,6 +98,10 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("supervisor"), StaticSegment("lines"))
                         view=pages::lines::LinesPage
                     />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("password"))
+                        view=pages::account::PasswordPage
+                    />
                 </Routes>
             </main>
         </Router>
@@ -155,7 +159,10 @@ fn ConsoleBar() -> impl IntoView {
                                 .map(|(href, label)| view! { <A href=href>{label}</A> })
                                 .collect_view()}
                         </nav>
-                        {role.is_some().then(|| view! { <pages::login::SignOutButton action=sign_out label=words.sign_out /> })}
+                        {role.is_some().then(|| view! {
+                            <A href="/account/password" attr:class="account-link">{words.password}</A>
+                            <pages::login::SignOutButton action=sign_out label=words.sign_out />
+                        })}
                     }
                 })}
             </Transition>
@@ -176,6 +183,7 @@ struct NavWords {
     supervisor_sign_in: &'static str,
     agent_sign_in: &'static str,
     sign_out: &'static str,
+    password: &'static str,
 }
 
 const NAV_ENGLISH: NavWords = NavWords {
@@ -190,6 +198,7 @@ const NAV_ENGLISH: NavWords = NavWords {
     supervisor_sign_in: "Supervisor sign-in",
     agent_sign_in: "Agent sign-in",
     sign_out: "Sign out",
+    password: "Password",
 };
 
 const NAV_SPANISH: NavWords = NavWords {
@@ -204,6 +213,7 @@ const NAV_SPANISH: NavWords = NavWords {
     supervisor_sign_in: "Acceso de supervisores",
     agent_sign_in: "Acceso de agentes",
     sign_out: "Cerrar sesión",
+    password: "Contraseña",
 };
 
 /// The pages a role may open today, in the order the top bar shows them; a visitor's are the

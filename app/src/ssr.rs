@@ -14,6 +14,8 @@ use std::sync::Arc;
 pub struct SignedIn {
     pub cookie: String,
     pub role: Role,
+    /// They signed in with the installation's default password and are asked to change it.
+    pub password_to_change: bool,
 }
 
 /// Every operation takes the request's session token; the server resolves who is asking.
@@ -22,6 +24,8 @@ pub trait Services: Send + Sync + 'static {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError>;
     /// The role of the session `token` opens; nobody for no token or one that ended.
     async fn who_am_i(&self, token: Option<String>) -> Result<Option<Role>, UiError>;
+    /// Changes the caller's password, once `current` is checked; their other sessions end.
+    async fn change_password(&self, token: Option<String>, current: String, new: String) -> Result<(), UiError>;
     /// Ends the session; answers the cookie that removes it.
     async fn sign_out(&self, token: Option<String>) -> Result<String, UiError>;
     async fn queues(&self, token: Option<String>) -> Result<Vec<QueueView>, UiError>;

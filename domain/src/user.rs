@@ -79,6 +79,13 @@ pub enum UserEvent {
     Renamed { name: String },
     #[serde(rename = "UserDeactivated")]
     Deactivated,
+    /// The user set a new password; the hash only, never the password.
+    #[serde(rename = "UserPasswordChanged")]
+    PasswordChanged { password_hash: PasswordHash },
+    /// The user signs in with a password others know (the installation's default) and is asked
+    /// to change it.
+    #[serde(rename = "UserPasswordChangeRequired")]
+    PasswordChangeRequired,
 }
 
 crate::stored_names!(UserEvent {
@@ -87,6 +94,8 @@ crate::stored_names!(UserEvent {
     SESSION_ENDED = "UserSessionEnded",
     RENAMED = "UserRenamed",
     DEACTIVATED = "UserDeactivated",
+    PASSWORD_CHANGED = "UserPasswordChanged",
+    PASSWORD_CHANGE_REQUIRED = "UserPasswordChangeRequired",
 });
 
 impl DomainEvent for UserEvent {}
@@ -115,6 +124,13 @@ pub enum UserCommand {
     },
     /// Ends every open session too: a deactivated user is signed out everywhere at once.
     Deactivate,
+    /// The current password was checked outside; every other session of the user ends, so that
+    /// whoever knew the old password is signed out.
+    ChangePassword {
+        password_hash: PasswordHash,
+        keep_session: Option<Uuid>,
+    },
+    RequirePasswordChange,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +162,7 @@ pub struct UserState {
     active: bool,
     name: String,
     sessions: BTreeMap<Uuid, DateTime<Utc>>,
+    password_to_change: bool,
 }
 
 pub struct User;
@@ -212,6 +229,28 @@ impl Decider for User {
                 events.push(UserEvent::Deactivated);
                 Ok(events)
             }
+            UserCommand::ChangePassword { password_hash, keep_session } => {
+                if !state.registered {
+                    return Err(UserRejection::NotRegistered);
+                }
+                if !state.active {
+                    return Err(UserRejection::Deactivated);
+                }
+                let mut events: Vec<UserEvent> = state
+                    .sessions
+                    .keys()
+                    .filter(|session_id| Some(**session_id) != *keep_session)
+                    .map(|session_id| UserEvent::SessionEnded { session_id: *session_id })
+                    .collect();
+                events.push(UserEvent::PasswordChanged { password_hash: password_hash.clone() });
+                Ok(events)
+            }
+            UserCommand::RequirePasswordChange => {
+                if !state.registered {
+                    return Err(UserRejection::NotRegistered);
+                }
+                Ok(if state.password_to_change { vec![] } else { vec![UserEvent::PasswordChangeRequired] })
+            }
         }
     }
 
@@ -230,6 +269,8 @@ impl Decider for User {
             UserEvent::SessionEnded { session_id } => {
                 state.sessions.remove(session_id);
             }
+            UserEvent::PasswordChanged { .. } => state.password_to_change = false,
+            UserEvent::PasswordChangeRequired => state.password_to_change = true,
         }
         state
     }
@@ -321,6 +362,36 @@ mod tests {
         let start =
             UserCommand::StartSession { session_id: Uuid::from_u128(3), token_hash: "h".into(), expires_at: noon() };
         given::<User>(deactivated).when(start).then_rejects(UserRejection::Deactivated);
+    }
+
+    #[test]
+    fn given_two_sessions_when_the_password_changes_then_the_other_session_ends() {
+        let (mine, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let started = |session_id| UserEvent::SessionStarted { session_id, token_hash: "h".into(), expires_at: noon() };
+        let password_hash = PasswordHash::new("$argon2id$new".into());
+        given::<User>(vec![registered(), started(mine), started(other)])
+            .when(UserCommand::ChangePassword { password_hash: password_hash.clone(), keep_session: Some(mine) })
+            .then(vec![UserEvent::SessionEnded { session_id: other }, UserEvent::PasswordChanged { password_hash }]);
+    }
+
+    #[test]
+    fn given_a_deactivated_user_when_the_password_changes_then_rejected() {
+        let change = UserCommand::ChangePassword { password_hash: PasswordHash::new("x".into()), keep_session: None };
+        given::<User>(vec![registered(), UserEvent::Deactivated]).when(change).then_rejects(UserRejection::Deactivated);
+    }
+
+    #[test]
+    fn given_a_required_change_when_required_again_then_nothing_and_a_change_clears_it() {
+        given::<User>(vec![registered()])
+            .when(UserCommand::RequirePasswordChange)
+            .then(vec![UserEvent::PasswordChangeRequired]);
+        given::<User>(vec![registered(), UserEvent::PasswordChangeRequired])
+            .when(UserCommand::RequirePasswordChange)
+            .then(vec![]);
+        let changed = UserEvent::PasswordChanged { password_hash: PasswordHash::new("x".into()) };
+        given::<User>(vec![registered(), UserEvent::PasswordChangeRequired, changed])
+            .when(UserCommand::RequirePasswordChange)
+            .then(vec![UserEvent::PasswordChangeRequired]);
     }
 
     #[test]

@@ -7,8 +7,8 @@ use domain::user::UserEvent;
 use eventlog::RecordedEvent;
 use sqlx::{AnyConnection, Row};
 
-// Versions — 2: names change, users are deactivated.
-crate::projection_names!("people", version 2, tables { USERS = "users", SESSIONS = "sessions" });
+// Versions — 2: names change, users are deactivated; 3: passwords change, and some must.
+crate::projection_names!("people", version 3, tables { USERS = "users", SESSIONS = "sessions" });
 
 /// A user as sign-in needs them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub struct UserRow {
     pub role: String,
     pub password_hash: String,
     pub active: bool,
+    /// Signs in with a password others know, and is asked to change it.
+    pub password_to_change: bool,
 }
 
 /// An open session and whose it is.
@@ -33,6 +35,8 @@ pub struct SessionRow {
     pub expires_at: String,
 }
 
+const USER_COLUMNS: &str = "user_id, company_id, email, name, role, password_hash, active, password_to_change";
+
 fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
         user_id: row.try_get("user_id")?,
@@ -42,6 +46,7 @@ fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
         role: row.try_get("role")?,
         password_hash: row.try_get("password_hash")?,
         active: row.try_get::<i64, _>("active")? == 1,
+        password_to_change: row.try_get::<i64, _>("password_to_change")? == 1,
     })
 }
 
@@ -50,29 +55,25 @@ pub struct People;
 
 impl People {
     pub async fn user_by_email(&self, store: &ReadStore, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT user_id, company_id, email, name, role, password_hash, active FROM {USERS} WHERE email = $1"
-        ))
-        .bind(email)
-        .fetch_optional(store.pool())
-        .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM {USERS} WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(store.pool())
+            .await?;
         row.as_ref().map(user_row).transpose()
     }
 
     pub async fn user(&self, store: &ReadStore, user_id: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT user_id, company_id, email, name, role, password_hash, active FROM {USERS} WHERE user_id = $1"
-        ))
-        .bind(user_id)
-        .fetch_optional(store.pool())
-        .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM {USERS} WHERE user_id = $1"))
+            .bind(user_id)
+            .fetch_optional(store.pool())
+            .await?;
         row.as_ref().map(user_row).transpose()
     }
 
     /// A company's users of one role, by name.
     pub async fn users_of(&self, store: &ReadStore, company: &str, role: &str) -> Result<Vec<UserRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT user_id, company_id, email, name, role, password_hash, active FROM {USERS} \
+            "SELECT {USER_COLUMNS} FROM {USERS} \
              WHERE company_id = $1 AND role = $2 ORDER BY lower(name), email"
         ))
         .bind(company)
@@ -147,7 +148,7 @@ impl Projection for People {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {USERS} (user_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL, \
-             active BIGINT NOT NULL)"
+             active BIGINT NOT NULL, password_to_change BIGINT NOT NULL)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -170,8 +171,8 @@ impl Projection for People {
         match decoded {
             UserEvent::Registered { user_id, company_id, email, name, role, password_hash } => {
                 sqlx::query(&format!(
-                    "INSERT INTO {USERS} (user_id, company_id, email, name, role, password_hash, active) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (user_id) DO NOTHING"
+                    "INSERT INTO {USERS} (user_id, company_id, email, name, role, password_hash, active, \
+                     password_to_change) VALUES ($1, $2, $3, $4, $5, $6, 1, 0) ON CONFLICT (user_id) DO NOTHING"
                 ))
                 .bind(user_id.to_string())
                 .bind(company_id.to_string())
@@ -203,6 +204,21 @@ impl Projection for People {
             }
             UserEvent::Deactivated => {
                 sqlx::query(&format!("UPDATE {USERS} SET active = 0 WHERE user_id = $1"))
+                    .bind(user_id)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            UserEvent::PasswordChanged { password_hash } => {
+                sqlx::query(&format!(
+                    "UPDATE {USERS} SET password_hash = $1, password_to_change = 0 WHERE user_id = $2"
+                ))
+                .bind(password_hash.as_str().to_string())
+                .bind(user_id)
+                .execute(&mut *connection)
+                .await?;
+            }
+            UserEvent::PasswordChangeRequired => {
+                sqlx::query(&format!("UPDATE {USERS} SET password_to_change = 1 WHERE user_id = $1"))
                     .bind(user_id)
                     .execute(&mut *connection)
                     .await?;

@@ -16,6 +16,8 @@ pub struct Caller {
     pub role: Role,
     pub name: String,
     pub session_id: Uuid,
+    /// When the session expires: its live connections close then.
+    pub session_ends: chrono::DateTime<chrono::Utc>,
 }
 
 impl Caller {

@@ -10,6 +10,10 @@ pub enum LogFormat {
     Json,
 }
 
+/// The first supervisor's password `make run` uses unless told another: whoever signs in with it
+/// is asked to change it.
+pub const DEFAULT_ADMIN_PASSWORD: &str = "change-me-now";
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// `sqlite://…` (the default, under `./data/`) or `postgres://…`.

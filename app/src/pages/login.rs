@@ -16,7 +16,8 @@ pub async fn who_am_i() -> Result<Option<Role>, UiError> {
 pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
     let signed_in = crate::ssr::with_status(crate::ssr::services()?.sign_in(email, password).await)?;
     crate::ssr::set_cookie(&signed_in.cookie);
-    leptos_axum::redirect(signed_in.role.home());
+    let next = if signed_in.password_to_change { super::account::FIRST_CHANGE } else { signed_in.role.home() };
+    leptos_axum::redirect(next);
     Ok(())
 }
 

@@ -10,7 +10,9 @@ pub mod queues;
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::sessions::{caller_from_token, expired_session_cookie, session_cookie, sign_in, sign_out};
+use crate::services::sessions::{
+    caller_from_token, change_password, expired_session_cookie, session_cookie, sign_in, sign_out,
+};
 use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
@@ -59,11 +61,17 @@ impl ConsoleServices {
 #[async_trait]
 impl Services for ConsoleServices {
     async fn sign_in(&self, email: String, password: String) -> Result<SignedIn, UiError> {
-        let (token, caller) = sign_in(&self.state, &email, &password, self.client()).await?;
+        let session = sign_in(&self.state, &email, &password, self.client()).await?;
         Ok(SignedIn {
-            cookie: session_cookie(&token, self.state.settings.secure_cookies),
-            role: session_role(caller.role),
+            cookie: session_cookie(&session.token, self.state.settings.secure_cookies),
+            role: session_role(session.caller.role),
+            password_to_change: session.password_to_change,
         })
+    }
+
+    async fn change_password(&self, token: Option<String>, current: String, new: String) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        Ok(change_password(&self.state, &caller, &current, &new).await?)
     }
 
     async fn who_am_i(&self, token: Option<String>) -> Result<Option<SessionRole>, UiError> {

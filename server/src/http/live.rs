@@ -15,16 +15,26 @@ use std::convert::Infallible;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
+/// Whether the caller's session ended: `change` ended it (a sign-out, a deactivation, a
+/// password change elsewhere), or it expired by the business clock.
+fn session_ended(state: &AppState, caller: &Caller, change: Option<&crate::live::hub::LiveChange>) -> bool {
+    change.is_some_and(|change| change.ended_session == Some(caller.session_id))
+        || state.clock.now() >= caller.session_ends
+}
+
 /// Server-sent events: one event per change of a topic the caller's pages show.
 #[utoipa::path(get, path = "/api/v1/live", tag = "live", summary = "Server-sent events: a topic each time a page's data changed", responses((status = 200, description = "an event stream", content_type = "text/event-stream"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn live(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |change| match change {
-        Ok(change) if change.concerns(&caller) => Some(Ok(Event::default().event(change.topic).data("changed"))),
-        _ => None,
-    });
+    let watching = caller.clone();
+    let changes = BroadcastStream::new(state.live.subscribe())
+        .take_while(move |change| !change.as_ref().is_ok_and(|change| session_ended(&state, &watching, Some(change))))
+        .filter_map(move |change| match change {
+            Ok(change) if change.concerns(&caller) => Some(Ok(Event::default().event(change.topic).data("changed"))),
+            _ => None,
+        });
     Sse::new(changes).keep_alive(KeepAlive::default())
 }
 
@@ -40,9 +50,12 @@ pub(crate) async fn follow_live(state: AppState, caller: Caller, mut socket: Web
     if let Err(error) = presence::connected(&state, &caller).await {
         tracing::warn!(%error, "presence could not be recorded");
     }
-    crate::live::hub::push_changes(&mut changes, &mut socket, |change| {
-        change.concerns(&caller).then_some(change.topic)
-    })
+    crate::live::hub::push_changes(
+        &mut changes,
+        &mut socket,
+        |change| change.concerns(&caller).then_some(change.topic),
+        |change| session_ended(&state, &caller, change),
+    )
     .await;
     if let Err(error) = presence::disconnected(&state, &caller).await {
         tracing::warn!(%error, "presence could not be recorded");

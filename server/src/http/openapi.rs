@@ -42,9 +42,9 @@ impl Modify for Security {
     modifiers(&Security),
     paths(
         operations::healthz, operations::metrics,
-        sessions::post_session, sessions::get_session, sessions::delete_session,
+        sessions::post_session, sessions::get_session, sessions::delete_session, sessions::put_password,
         people::get_agents, people::post_agent, people::post_auditor, people::post_supervisor,
-        people::patch_agent, people::post_deactivate, people::put_capacity,
+        people::patch_agent, people::post_deactivate, people::post_deactivate_supervisor, people::post_deactivate_auditor, people::put_capacity,
         queues::get_queues, queues::post_queue, queues::put_member, queues::delete_member, queues::put_queue_settings, queues::patch_queue,
         pauses::get_reasons, pauses::post_reason, pauses::patch_reason, pauses::delete_reason,
         pauses::post_pause, pauses::post_resume,

@@ -3,7 +3,9 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
-use crate::services::agents::{change_agent, create_agent, create_colleague, list_agents, AgentRow, NewAgent};
+use crate::services::agents::{
+    change_agent, create_agent, create_colleague, deactivate_colleague, list_agents, AgentRow, NewAgent,
+};
 use crate::services::pauses::set_capacity;
 use crate::state::AppState;
 use axum::extract::Path;
@@ -74,6 +76,26 @@ pub(crate) async fn post_deactivate(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/supervisors/{user}/deactivate", tag = "people", summary = "Deactivate a supervisor (signed out everywhere); the company keeps one", params(("user" = UserId, Path, description = "a supervisor of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_deactivate_supervisor(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<UserId>,
+) -> Result<StatusCode, AppError> {
+    deactivate_colleague(&state, &caller, user, Role::Supervisor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/auditors/{user}/deactivate", tag = "people", summary = "Deactivate an auditor (signed out everywhere)", params(("user" = UserId, Path, description = "an auditor of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_deactivate_auditor(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<UserId>,
+) -> Result<StatusCode, AppError> {
+    deactivate_colleague(&state, &caller, user, Role::Auditor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Capacity {
     capacity: u32,
@@ -97,5 +119,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/supervisors", post(post_supervisor))
         .route("/api/v1/agents/{agent}", patch(patch_agent))
         .route("/api/v1/agents/{agent}/deactivate", post(post_deactivate))
+        .route("/api/v1/supervisors/{user}/deactivate", post(post_deactivate_supervisor))
+        .route("/api/v1/auditors/{user}/deactivate", post(post_deactivate_auditor))
         .route("/api/v1/agents/{agent}/capacity", put(put_capacity))
 }

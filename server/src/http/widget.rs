@@ -178,9 +178,12 @@ pub(crate) async fn visitor_live(
 
 async fn follow_chat(state: AppState, chat: String, mut socket: WebSocket) {
     let mut changes = state.live.subscribe();
-    push_changes(&mut changes, &mut socket, |change| {
-        (change.chat.as_deref() == Some(chat.as_str())).then_some("messages")
-    })
+    push_changes(
+        &mut changes,
+        &mut socket,
+        |change| (change.chat.as_deref() == Some(chat.as_str())).then_some("messages"),
+        |_| false,
+    )
     .await;
 }
 

@@ -7,6 +7,7 @@ use crate::live::directory::Directory;
 use domain::agent::AgentEvent;
 use domain::chat::ChatEvent;
 use domain::queue::QueueEvent;
+use domain::user::UserEvent;
 
 use axum::extract::ws::{Message, WebSocket};
 use domain::user::Role;
@@ -27,6 +28,9 @@ pub struct LiveChange {
     pub agent: Option<Uuid>,
     /// The chat that changed, for the customer in it (the widget's visitors).
     pub chat: Option<String>,
+    /// The session that ended (a sign-out, a deactivation, a password change): its live
+    /// connections close.
+    pub ended_session: Option<Uuid>,
 }
 
 impl LiveChange {
@@ -42,20 +46,34 @@ impl LiveChange {
     }
 }
 
+/// How often a live connection checks that its session is still open when nothing changes.
+const SESSION_CHECK: Duration = Duration::from_secs(30);
+
 /// Says `{"topic": "connected"}` on `socket`, then `{"topic": …}` for every change `topic_of`
-/// names a topic for, until the socket closes.
+/// names a topic for, until the socket closes, or until `ended` says its session ended (asked
+/// with each change, and every [`SESSION_CHECK`] with none); then it closes the socket.
 pub async fn push_changes(
     changes: &mut broadcast::Receiver<LiveChange>,
     socket: &mut WebSocket,
     topic_of: impl Fn(&LiveChange) -> Option<&'static str>,
+    ended: impl Fn(Option<&LiveChange>) -> bool,
 ) {
     let say = |topic: &str| Message::Text(serde_json::json!({ "topic": topic }).to_string().into());
     if socket.send(say("connected")).await.is_err() {
         return;
     }
+    let mut check = tokio::time::interval(SESSION_CHECK);
     loop {
         tokio::select! {
+            _ = check.tick() => if ended(None) {
+                let _ = socket.send(Message::Close(None)).await;
+                break;
+            },
             change = changes.recv() => match change {
+                Ok(change) if ended(Some(&change)) => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    break;
+                }
                 Ok(change) => {
                     if let Some(topic) = topic_of(&change) {
                         if socket.send(say(topic)).await.is_err() {
@@ -104,7 +122,12 @@ impl LiveHub {
     fn change_of(&self, event: &RecordedEvent) -> Option<LiveChange> {
         let company_id = event.metadata.company_id;
         let mut chat = None;
+        let mut ended_session = None;
         let (topic, agent) = match event.event_type.as_str() {
+            UserEvent::SESSION_ENDED => {
+                ended_session = event.data.get("session_id").and_then(|s| s.as_str()).and_then(|s| s.parse().ok());
+                ("session", None)
+            }
             QueueEvent::CREATED
             | QueueEvent::RENAMED
             | QueueEvent::SETTINGS_CHANGED
@@ -133,7 +156,7 @@ impl LiveHub {
             }
             _ => return None,
         };
-        Some(LiveChange { company_id, topic, agent, chat })
+        Some(LiveChange { company_id, topic, agent, chat, ended_session })
     }
 
     /// Follows the log from its head and offers each batch's changes once the read models show

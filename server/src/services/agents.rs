@@ -60,6 +60,23 @@ pub async fn create_colleague(
     Ok(serde_json::json!({ "user_id": user_id, "role": role.as_str() }))
 }
 
+/// Deactivates a supervisor or an auditor of the caller's company (signed out everywhere, no new
+/// sign-in); a company keeps at least one active supervisor, so that someone can still run it.
+pub async fn deactivate_colleague(state: &AppState, caller: &Caller, user: UserId, role: Role) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let company = caller.company_id.to_string();
+    let colleagues = People.users_of(&state.store, &company, role.as_str()).await?;
+    let Some(colleague) = colleagues.iter().find(|row| row.user_id == user.to_string()) else {
+        return Err(AppError::NotFound(format!("no such {}", role.as_str())));
+    };
+    let others_active = colleagues.iter().filter(|row| row.active && row.user_id != colleague.user_id).count();
+    if role == Role::Supervisor && colleague.active && others_active == 0 {
+        return Err(AppError::Conflict("a company keeps at least one active supervisor".into()));
+    }
+    let context = caller.context(state.clock.now());
+    execute::<User>(state, &context, &user_stream(user), &UserCommand::Deactivate, &state.people).await
+}
+
 /// Creates an agent in the supervisor's company.
 pub async fn create_agent(state: &AppState, caller: &Caller, agent: &NewAgent) -> Result<AgentRow, AppError> {
     caller.require(&[Role::Supervisor])?;

@@ -78,8 +78,20 @@ pub async fn bootstrap_supervisor(state: &AppState, email: &str, password: &str)
     }
     let company = CompanyId::from_uuid(state.settings.company_id);
     let context = CommandContext::system(company, state.clock.now());
-    register_user(state, &context, company, email, "Administrator", Role::Supervisor, password).await?;
+    let user = register_user(state, &context, company, email, "Administrator", Role::Supervisor, password).await?;
+    if password == crate::config::DEFAULT_ADMIN_PASSWORD {
+        execute::<User>(state, &context, &user_stream(user), &UserCommand::RequirePasswordChange, &state.people)
+            .await?;
+    }
     Ok(true)
+}
+
+/// An open session: the token for its cookie, who it is, and whether they must change their
+/// password (it is the installation's default).
+pub struct Session {
+    pub token: String,
+    pub caller: Caller,
+    pub password_to_change: bool,
 }
 
 /// How long a sign-in waits its turn to have its password checked before it is told the server
@@ -90,12 +102,7 @@ const PASSWORD_CHECK_TURN: std::time::Duration = std::time::Duration::from_secs(
 /// address (`client`), that failed too often lately waits before it may try again; at most
 /// [`Limits::password_checks_at_once`](crate::limits::Limits) checks run at once, and an unknown
 /// account costs one too, so that neither the answer's delay nor the limits reveal accounts.
-pub async fn sign_in(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    client: IpAddr,
-) -> Result<(String, Caller), AppError> {
+pub async fn sign_in(state: &AppState, email: &str, password: &str, client: IpAddr) -> Result<Session, AppError> {
     let wrong = || AppError::Unauthorized(WRONG_CREDENTIALS.into());
     let guards = &state.guards;
     let account = email.trim().to_lowercase();
@@ -139,15 +146,45 @@ pub async fn sign_in(
     }
     let token = new_token();
     let session_id = Uuid::now_v7();
-    let caller = Caller { user_id, company_id, role, name: user.name, session_id };
-    let context = caller.context(state.clock.now());
-    let command = UserCommand::StartSession {
-        session_id,
-        token_hash: token_hash(&token),
-        expires_at: context.now + Duration::days(SESSION_LIFETIME_DAYS),
-    };
+    let now = state.clock.now();
+    let session_ends = now + Duration::days(SESSION_LIFETIME_DAYS);
+    let caller = Caller { user_id, company_id, role, name: user.name, session_id, session_ends };
+    let context = caller.context(now);
+    let command = UserCommand::StartSession { session_id, token_hash: token_hash(&token), expires_at: session_ends };
     execute::<User>(state, &context, &user_stream(user_id), &command, &state.people).await?;
-    Ok((token, caller))
+    Ok(Session { token, caller, password_to_change: user.password_to_change })
+}
+
+/// Changes the caller's password once their current one is checked (a wrong one counts as a
+/// failed sign-in of the account); every other session of theirs ends.
+pub async fn change_password(state: &AppState, caller: &Caller, current: &str, new: &str) -> Result<(), AppError> {
+    let account_of = |user: &projections::people::UserRow| user.email.trim().to_lowercase();
+    let user = People
+        .user(&state.store, &caller.user_id.to_string())
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("please sign in".into()))?;
+    let account = account_of(&user);
+    let guards = &state.guards;
+    guards
+        .sign_in_accounts
+        .check(&account, state.clock.now())
+        .map_err(|wait| AppError::too_many(TOO_MANY_FOR_ACCOUNT, wait))?;
+    crate::services::users::check_new_password(new)?;
+    let _turn = tokio::time::timeout(PASSWORD_CHECK_TURN, guards.password_checks.acquire())
+        .await
+        .map_err(|_| AppError::too_many(BUSY_CHECKING, ComeBackIn(Duration::seconds(1))))?
+        .map_err(|_| AppError::Internal("the password checks were closed".into()))?;
+    let check = state.metrics.password_check();
+    let matches = password_matches(current.to_string(), user.password_hash.clone()).await;
+    drop(check);
+    if !matches {
+        guards.sign_in_accounts.failed(&account, state.clock.now());
+        return Err(AppError::Invalid("the current password is not right".into()));
+    }
+    let password_hash = hash_password(new.to_string()).await?;
+    let context = caller.context(state.clock.now());
+    let command = UserCommand::ChangePassword { password_hash, keep_session: Some(caller.session_id) };
+    execute::<User>(state, &context, &user_stream(caller.user_id), &command, &state.people).await
 }
 
 /// Ends the caller's session.
@@ -170,6 +207,9 @@ pub async fn caller_from_token(state: &AppState, token: Option<&str>) -> Result<
         role: parse_role(&session.role).ok_or_else(|| corrupt("role"))?,
         name: session.name,
         session_id: session.session_id.parse().map_err(|_| corrupt("session id"))?,
+        session_ends: chrono::DateTime::parse_from_rfc3339(&session.expires_at)
+            .map_err(|_| corrupt("session expiry"))?
+            .with_timezone(&chrono::Utc),
     })
 }
 

@@ -28,6 +28,14 @@ pub(crate) async fn hash_password(password: String) -> Result<PasswordHash, AppE
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// Refuses a password too short to be one.
+pub(crate) fn check_new_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < PASSWORD_MIN_CHARS {
+        return Err(AppError::Invalid(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    Ok(())
+}
+
 /// Registers a user: claims the e-mail address and records the user in one transaction.
 pub async fn register_user(
     state: &AppState,
@@ -40,9 +48,7 @@ pub async fn register_user(
 ) -> Result<UserId, AppError> {
     let email = Email::parse(email).map_err(|e| AppError::Invalid(e.to_string()))?;
     let name = parse_person_name(name)?;
-    if password.chars().count() < PASSWORD_MIN_CHARS {
-        return Err(AppError::Invalid(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
-    }
+    check_new_password(password)?;
     let password_hash = hash_password(password.to_string()).await?;
     let user_id = UserId::from_uuid(Uuid::now_v7());
     let log = state.log.as_ref();

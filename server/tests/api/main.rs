@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accounts;
 mod authorization;
 mod chats;
 mod companies;

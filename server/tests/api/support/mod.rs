@@ -95,10 +95,12 @@ impl AppBuilder {
         };
         let mut settings = settings(&database.url);
         (self.adjust)(&mut settings);
+        let (email, password) =
+            settings.admin.clone().unwrap_or_else(|| (ADMIN_EMAIL.to_string(), ADMIN_PASSWORD.to_string()));
         let application = Application::build_with_clock(settings, self.clock).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", application.port());
         let server = Running(tokio::spawn(application.run_until_stopped()));
-        let client = signed_in(&address, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let client = signed_in(&address, &email, &password).await;
         TestApp { address, client, database, server }
     }
 }
