@@ -11,6 +11,7 @@ use uuid::Uuid;
 eventlog::on_both_backends!(
     users_are_found_by_email_and_role_renamed_and_deactivated,
     a_session_is_open_until_it_ends_or_expires,
+    a_changed_password_replaces_the_stored_one_and_clears_the_request_to_change_it,
 );
 
 fn registered(user_id: UserId, email: &str, name: &str, role: Role) -> UserEvent {
@@ -33,7 +34,24 @@ fn row(user_id: UserId, email: &str, name: &str, role: &str, active: bool) -> Us
         role: role.into(),
         password_hash: "$argon2id$v=19$stored".into(),
         active,
+        password_to_change: false,
     }
+}
+
+async fn a_changed_password_replaces_the_stored_one_and_clears_the_request_to_change_it(backend: Backend) {
+    let (boss, ana) = (UserId::from_uuid(Uuid::from_u128(1)), UserId::from_uuid(Uuid::from_u128(2)));
+    let new_hash = PasswordHash::new("$argon2id$v=19$new".into());
+    let history = History::new()
+        .then(format!("user-{boss}"), &registered(boss, "boss@shop.example", "Boss", Role::Supervisor))
+        .then(format!("user-{ana}"), &registered(ana, "ana@shop.example", "Ana", Role::Agent))
+        .then(format!("user-{boss}"), &UserEvent::PasswordChangeRequired)
+        .then(format!("user-{ana}"), &UserEvent::PasswordChangeRequired)
+        .then(format!("user-{ana}"), &UserEvent::PasswordChanged { password_hash: new_hash });
+    let people = folded(backend, People, history).await;
+    let boss_row = People.user(&people.store, &boss.to_string()).await.unwrap().unwrap();
+    assert!(boss_row.password_to_change, "asked to change it");
+    let ana_row = People.user(&people.store, &ana.to_string()).await.unwrap().unwrap();
+    assert_eq!((ana_row.password_hash.as_str(), ana_row.password_to_change), ("$argon2id$v=19$new", false));
 }
 
 async fn users_are_found_by_email_and_role_renamed_and_deactivated(backend: Backend) {

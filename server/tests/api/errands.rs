@@ -17,6 +17,7 @@ eventlog::on_both_backends!(
     without_an_smtp_server_the_email_is_recorded_as_failed_with_the_reason,
     the_bot_sends_files_to_the_lines_webhook,
     a_sticker_gets_the_menus_reply_to_stickers,
+    a_form_that_gives_up_tells_the_customer_what_happens_next,
 );
 
 fn lead_form(sales: &str) -> serde_json::Value {
@@ -257,4 +258,43 @@ async fn a_sticker_gets_the_menus_reply_to_stickers(backend: Backend) {
     let log = app.event_kinds().await;
     let received = log.iter().find(|(k, _)| k == "CustomerMessageReceived").map(|(_, d)| d.clone()).unwrap();
     assert_eq!(received["sticker"], true, "the history says it was a sticker");
+}
+
+async fn a_form_that_gives_up_tells_the_customer_what_happens_next(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let sales = app.queue_with("Sales", &[]).await;
+    let key = app.api_key().await;
+    let form = |on_give_up: serde_json::Value| {
+        json!({ "kind": "form", "max_attempts": 2, "on_give_up": on_give_up,
+            "questions": [{ "name": "email", "text": "Your e-mail?", "check": { "kind": "email" } }],
+            "done": "Thanks!" })
+    };
+    let menu = json!({ "menu": {
+        "header": "Hi",
+        "farewell": "Bye!",
+        "words": { "gave_up_to_agent": "Una persona te ayudará con eso.",
+                   "gave_up_to_end": "Lo dejamos aquí por ahora." },
+        "options": [
+            { "label": "To an agent", "action": form(json!({ "then": "queue", "queue": sales })) },
+            { "label": "To the end", "action": form(json!({ "then": "end" })) },
+            { "label": "To the menu", "action": form(json!({ "then": "menu" })) }
+        ]
+    } });
+    let (line, _) = app.line(menu, None).await;
+    for (customer, option, what_next) in [
+        ("c1", "1", "Una persona te ayudará con eso."),
+        ("c2", "2", "Lo dejamos aquí por ahora."),
+        ("c3", "3", "Let's leave that question; here is the menu again."),
+    ] {
+        let mut chat = String::new();
+        for (n, says) in ["hola", option, "not an e-mail", "still not"].iter().enumerate() {
+            let body = json!({ "contact_id": customer, "message_id": format!("{customer}-{n}"), "text": says });
+            chat = created_id(app.inbound(&key, &line, body).await, "chat_id").await;
+        }
+        let shown = texts(&app, &chat, 8).await;
+        let bot: Vec<&str> = shown.iter().filter(|(d, _)| d == "out").map(|(_, t)| t.as_str()).collect();
+        assert!(bot.iter().any(|said| said.starts_with(what_next)), "{customer} is told what happens next: {bot:?}");
+    }
+    let queued = app.wait_events("ChatQueued", 1).await;
+    assert!(queued.iter().any(|event| event["queue"] == sales.as_str()), "the first went to the queue: {queued:?}");
 }
