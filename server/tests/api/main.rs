@@ -11,6 +11,7 @@ mod companies;
 mod contact_keeper;
 mod contacts;
 mod contract;
+mod crash;
 mod errands;
 mod limits;
 mod outbound;
