@@ -81,6 +81,8 @@ Serves Ikono Chat. Each flag can also be set by the environment variable beside 
                               (comma-separated): X-Forwarded-For is believed only from them
   --secure-cookies true|false IKONO_SECURE_COOKIES  session cookies only over HTTPS (set it
                               when TLS is in front of the server; default false)
+  --limits LIST               IKONO_LIMITS          limits changed from their defaults, as
+                              name=value pairs (comma-separated; see docs/SECURITY.md)
   --help                      prints this and exits
 
 Also: IKONO_SITE_ROOT (the built site, default target/site), IKONO_COMPANY_ID (the first company).
@@ -112,6 +114,7 @@ impl Settings {
         let mut allowed_private_hosts = variables("IKONO_ALLOW_PRIVATE_HOSTS").unwrap_or_default();
         let mut trusted_proxies = variables("IKONO_TRUSTED_PROXIES").unwrap_or_default();
         let mut secure_cookies = variables("IKONO_SECURE_COOKIES").unwrap_or_else(|| "false".into());
+        let mut limits = variables("IKONO_LIMITS").unwrap_or_default();
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
@@ -162,6 +165,11 @@ impl Settings {
                 }
                 "--secure-cookies" => {
                     secure_cookies = value()?;
+                    rest.next();
+                    continue;
+                }
+                "--limits" => {
+                    limits = value()?;
                     rest.next();
                     continue;
                 }
@@ -235,7 +243,9 @@ impl Settings {
                     })
                 }
             },
-            limits: crate::limits::Limits::default(),
+            limits: crate::limits::Limits::default()
+                .changed(&limits)
+                .map_err(|reason| SettingsError::Invalid { name: "limits", reason })?,
         })
     }
 }

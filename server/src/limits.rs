@@ -69,6 +69,38 @@ pub fn take_all(quotas: &[(&Quota, &str, u64)], now: DateTime<Utc>) -> Result<()
     Ok(())
 }
 
+impl Limits {
+    /// These limits with some changed by `changes`: `name=value` pairs, comma-separated, named
+    /// as the fields are (`visitor_sockets_per_address=50000`); durations in seconds.
+    pub fn changed(mut self, changes: &str) -> Result<Self, String> {
+        for change in changes.split(',').map(str::trim).filter(|change| !change.is_empty()) {
+            let (name, value) = change.split_once('=').ok_or_else(|| format!("`{change}` is not name=value"))?;
+            let number: u64 = value.trim().parse().map_err(|_| format!("`{value}` is not a whole number"))?;
+            let count = || usize::try_from(number).map_err(|_| format!("`{value}` is too large"));
+            let times = || u32::try_from(number).map_err(|_| format!("`{value}` is too large"));
+            let seconds =
+                || i64::try_from(number).map(Duration::seconds).map_err(|_| format!("`{value}` is too large"));
+            match name.trim() {
+                "sign_in_free_failures" => self.sign_in_free_failures = times()?,
+                "sign_in_free_failures_per_address" => self.sign_in_free_failures_per_address = times()?,
+                "sign_in_first_wait" => self.sign_in_first_wait = seconds()?,
+                "sign_in_longest_wait" => self.sign_in_longest_wait = seconds()?,
+                "password_checks_at_once" => self.password_checks_at_once = count()?,
+                "visitors_per_address_hour" => self.visitors_per_address_hour = number,
+                "visitors_per_widget_hour" => self.visitors_per_widget_hour = number,
+                "widget_messages_per_address_minute" => self.widget_messages_per_address_minute = number,
+                "widget_messages_per_widget_minute" => self.widget_messages_per_widget_minute = number,
+                "widget_uploads_per_address_day" => self.widget_uploads_per_address_day = number,
+                "widget_upload_bytes_per_address_day" => self.widget_upload_bytes_per_address_day = number,
+                "visitor_sockets_per_address" => self.visitor_sockets_per_address = count()?,
+                "visitor_sockets_per_widget" => self.visitor_sockets_per_widget = count()?,
+                other => return Err(format!("`{other}` is not a limit")),
+            }
+        }
+        Ok(self)
+    }
+}
+
 /// Every counter of this node, made from the installation's [`Limits`].
 pub struct Guards {
     pub sign_in_accounts: Backoff,
@@ -331,6 +363,17 @@ mod tests {
         assert_eq!(backoff.check("k", at(3)), Err(ComeBackIn(Duration::seconds(5))), "never longer than the longest");
         backoff.succeeded("k");
         assert_eq!(backoff.check("k", at(3)), Ok(()));
+    }
+
+    #[test]
+    fn limits_are_changed_by_name_and_a_mistake_is_named() {
+        let changed = Limits::default().changed("visitor_sockets_per_address=50000, sign_in_first_wait=3").unwrap();
+        assert_eq!(changed.visitor_sockets_per_address, 50_000);
+        assert_eq!(changed.sign_in_first_wait, Duration::seconds(3));
+        assert_eq!(Limits::default().changed("").unwrap().visitors_per_address_hour, 30);
+        assert!(Limits::default().changed("no_such_limit=1").unwrap_err().contains("no_such_limit"));
+        assert!(Limits::default().changed("visitor_sockets_per_address=many").is_err());
+        assert!(Limits::default().changed("visitor_sockets_per_address").is_err());
     }
 
     #[test]
