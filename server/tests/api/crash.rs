@@ -3,7 +3,8 @@
 //! drawn from a seed the test prints (`CRASH_SEED=… cargo test … crash` replays a run). After the
 //! last restart: every message acknowledged with 2xx is in its chat exactly once, every reply
 //! acknowledged reached the line's webhook, every re-send with the same `message_id` and body,
-//! and every read model equals a rebuild of the log from position 0.
+//! no timer is lost (every chat of an agent who never answers passes on within its minute to
+//! answer, kills or not), and every read model equals a rebuild of the log from position 0.
 
 use crate::support::*;
 use eventlog::testing::{fresh_database, Backend};
@@ -106,10 +107,27 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
         post("/api/v1/agents", serde_json::json!({ "name": "Ana", "email": "ana@example.com", "password": PASSWORD }))
             .await;
     let agent_id = agent["user_id"].as_str().unwrap().to_string();
+    let bea =
+        post("/api/v1/agents", serde_json::json!({ "name": "Bea", "email": "bea@example.com", "password": PASSWORD }))
+            .await["user_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     let queue =
         post("/api/v1/queues", serde_json::json!({ "name": "Sales" })).await["id"].as_str().unwrap().to_string();
-    let member = admin.put(format!("{address}/api/v1/queues/{queue}/members/{agent_id}")).json(&serde_json::json!({}));
-    assert_eq!(member.send().await.unwrap().status(), 204);
+    for member in [&agent_id, &bea] {
+        let added = admin.put(format!("{address}/api/v1/queues/{queue}/members/{member}")).json(&serde_json::json!({}));
+        assert_eq!(added.send().await.unwrap().status(), 204);
+    }
+    // Ana can hold every customer's chat, so that a chat Bea misses always has somewhere to go.
+    let capacity =
+        admin.put(format!("{address}/api/v1/agents/{agent_id}/capacity")).json(&serde_json::json!({ "capacity": 50 }));
+    assert_eq!(capacity.send().await.unwrap().status(), 204);
+    // Bea never answers: each chat she gets must pass on when the minute to answer it is over,
+    // whatever kills fall in between (the timers are durable).
+    let settings = serde_json::json!({ "waiting_message": "You are number {position}", "no_answer_minutes": 1 });
+    let set = admin.put(format!("{address}/api/v1/queues/{queue}/settings")).json(&settings);
+    assert_eq!(set.send().await.unwrap().status(), 204);
     let key = post("/api/v1/api-keys", serde_json::json!({ "name": "CRM" })).await["key"].as_str().unwrap().to_string();
     let mut hook = webhook().await;
     let line = post(
@@ -124,6 +142,86 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
 
     let seen = Arc::new(Mutex::new(Acknowledged::default()));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The agent keeps their live socket open (reconnecting after each restart) and answers
+    // each chat of theirs in turn.
+    let agents_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let agent_work = {
+        let (seen, agents_stop, address) = (seen.clone(), agents_stop.clone(), address.clone());
+        let cookie = cookie_of(&address, "ana@example.com").await;
+        tokio::spawn(async move {
+            let mut live: Option<Live> = None;
+            let mut n = 0usize;
+            while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if live.is_none() {
+                    live = open_live(&address, &cookie).await;
+                }
+                let mine = ana.get(format!("{address}/api/v1/chats")).send().await;
+                let Ok(chats) = (match mine {
+                    Ok(answer) => answer.json::<Vec<serde_json::Value>>().await.map_err(|_| ()),
+                    Err(_) => Err(()),
+                }) else {
+                    live = None;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                for chat in chats.iter().filter_map(|chat| chat["chat_id"].as_str()) {
+                    let text = format!("reply {n}");
+                    let sent = ana
+                        .post(format!("{address}/api/v1/chats/{chat}/messages"))
+                        .json(&serde_json::json!({ "text": text }))
+                        .send()
+                        .await;
+                    if sent.is_ok_and(|answer| answer.status().as_u16() == 201) {
+                        seen.lock().unwrap().replies.insert(text);
+                        n += 1;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+        })
+    };
+
+    let bea_chats: Arc<Mutex<(Option<usize>, Option<Instant>)>> = Arc::default();
+    let bea_online = {
+        let (agents_stop, bea_chats, address) = (agents_stop.clone(), bea_chats.clone(), address.clone());
+        let client = signed_in(&address, "bea@example.com", PASSWORD).await;
+        let cookie = cookie_of(&address, "bea@example.com").await;
+        tokio::spawn(async move {
+            let mut live: Option<Live> = None;
+            while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if live.is_none() {
+                    live = open_live(&address, &cookie).await;
+                }
+                let mine = match client.get(format!("{address}/api/v1/chats")).send().await {
+                    Ok(answer) => answer.json::<Vec<serde_json::Value>>().await.ok(),
+                    Err(_) => None,
+                };
+                match mine {
+                    Some(chats) => {
+                        let mut seen = bea_chats.lock().unwrap();
+                        seen.0 = Some(chats.len());
+                        if !chats.is_empty() && seen.1.is_none() {
+                            seen.1 = Some(Instant::now());
+                        }
+                    }
+                    None => live = None,
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+
+    // Both agents online before the first customer writes, so that the router shares them out.
+    let online = Instant::now() + Duration::from_secs(30);
+    loop {
+        let agents = admin.get(format!("{address}/api/v1/agents")).send().await.unwrap();
+        let agents: Vec<serde_json::Value> = agents.json().await.unwrap();
+        if agents.iter().filter(|agent| agent["online"] == true).count() == 2 {
+            break;
+        }
+        assert!(Instant::now() < online, "the agents did not come online: {agents:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // Customers write one message after another; a message whose answer did not come (the
     // server was down) is sent again with the same id until it is acknowledged.
     let customers = {
@@ -155,49 +253,13 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
             }
         })
     };
-    // The agent keeps their live socket open (reconnecting after each restart) and answers
-    // each chat of theirs in turn.
-    let agent_work = {
-        let (seen, stop, address) = (seen.clone(), stop.clone(), address.clone());
-        let cookie = ana_cookie(&address).await;
-        tokio::spawn(async move {
-            let mut live: Option<Live> = None;
-            let mut n = 0usize;
-            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                if live.is_none() {
-                    live = open_live(&address, &cookie).await;
-                }
-                let mine = ana.get(format!("{address}/api/v1/chats")).send().await;
-                let Ok(chats) = (match mine {
-                    Ok(answer) => answer.json::<Vec<serde_json::Value>>().await.map_err(|_| ()),
-                    Err(_) => Err(()),
-                }) else {
-                    live = None;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                };
-                for chat in chats.iter().filter_map(|chat| chat["chat_id"].as_str()) {
-                    let text = format!("reply {n}");
-                    let sent = ana
-                        .post(format!("{address}/api/v1/chats/{chat}/messages"))
-                        .json(&serde_json::json!({ "text": text }))
-                        .send()
-                        .await;
-                    if sent.is_ok_and(|answer| answer.status().as_u16() == 201) {
-                        seen.lock().unwrap().replies.insert(text);
-                        n += 1;
-                    }
-                }
-                tokio::time::sleep(Duration::from_millis(30)).await;
-            }
-        })
-    };
-
+    let mut last_kill = Instant::now();
     for kill in 1..=KILLS {
         let after = moments.next_millis(300, 1500);
         tokio::time::sleep(Duration::from_millis(after)).await;
         let before = seen.lock().unwrap().messages.len();
         server.kill();
+        last_kill = Instant::now();
         eprintln!("kill {kill} after {after} ms ({before} messages acknowledged so far)");
         drop(server);
         server = start(&database.url, port).await;
@@ -205,6 +267,20 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
     tokio::time::sleep(Duration::from_millis(moments.next_millis(300, 800))).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = customers.await;
+    // No timer is lost: every chat Bea got, before the kills or after, passes on within its minute.
+    let first_for_bea = bea_chats.lock().unwrap().1;
+    assert!(first_for_bea.is_some_and(|first| first < last_kill), "Bea had a chat before the last kill");
+    let deadline = Instant::now() + Duration::from_secs(100);
+    loop {
+        let left = bea_chats.lock().unwrap().0;
+        if left == Some(0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Bea still holds {left:?} chats a minute and more after they were hers");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    agents_stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = bea_online.await;
     let _ = agent_work.await;
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert!(
@@ -266,8 +342,8 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
     read_models_match_a_rebuild(&database.url, backend).await;
 }
 
-async fn ana_cookie(address: &str) -> String {
-    let answer = sign_in(&anonymous(), address, "ana@example.com", PASSWORD).await;
+async fn cookie_of(address: &str, email: &str) -> String {
+    let answer = sign_in(&anonymous(), address, email, PASSWORD).await;
     answer.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
 }
 
