@@ -22,19 +22,20 @@ eventlog::on_both_backends!(
 
 const LOCAL: &str = "127.0.0.1";
 
-/// A sign-in from `client` (the address the proxy says it saw): the status, `Retry-After` and the error.
-async fn sign_in_from(app: &TestApp, client: &str, email: &str, password: &str) -> (u16, Option<u64>, String) {
-    let answer = anonymous()
-        .post(format!("{}/api/v1/session", app.address))
-        .header("x-forwarded-for", client)
-        .json(&serde_json::json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap();
+/// Sends `request` as coming from `client` (the address the proxy says it saw): the status,
+/// `Retry-After`, and the body's `field` (else its `error`).
+async fn from_client(request: reqwest::RequestBuilder, client: &str, field: &str) -> (u16, Option<u64>, String) {
+    let answer = request.header("x-forwarded-for", client).send().await.unwrap();
     let status = answer.status().as_u16();
     let retry_after = answer.headers().get("retry-after").and_then(|value| value.to_str().ok()?.parse().ok());
     let body: serde_json::Value = answer.json().await.unwrap_or_default();
-    (status, retry_after, body["error"].as_str().unwrap_or_default().to_string())
+    (status, retry_after, body[field].as_str().or(body["error"].as_str()).unwrap_or_default().to_string())
+}
+
+/// A sign-in from `client`: the status, `Retry-After` and the error.
+async fn sign_in_from(app: &TestApp, client: &str, email: &str, password: &str) -> (u16, Option<u64>, String) {
+    let credentials = serde_json::json!({ "email": email, "password": password });
+    from_client(anonymous().post(format!("{}/api/v1/session", app.address)).json(&credentials), client, "error").await
 }
 
 fn behind_a_proxy(clock: &TestClock, backend: Backend) -> AppBuilder {
@@ -144,29 +145,16 @@ async fn widget(app: &TestApp) -> String {
 
 /// Asks `key`'s widget for a new visitor from `client`: the status, `Retry-After` and the token.
 async fn new_visitor(app: &TestApp, key: &str, client: &str) -> (u16, Option<u64>, String) {
-    let answer = anonymous()
-        .post(format!("{}/api/v1/widget/{key}/visitors", app.address))
-        .header("x-forwarded-for", client)
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status().as_u16();
-    let retry_after = answer.headers().get("retry-after").and_then(|value| value.to_str().ok()?.parse().ok());
-    let body: serde_json::Value = answer.json().await.unwrap_or_default();
-    (status, retry_after, body["token"].as_str().or(body["error"].as_str()).unwrap_or_default().to_string())
+    from_client(anonymous().post(format!("{}/api/v1/widget/{key}/visitors", app.address)), client, "token").await
 }
 
 async fn visitor_says(app: &TestApp, key: &str, token: &str, client: &str, text: &str) -> (u16, Option<u64>) {
-    let answer = anonymous()
+    let says = anonymous()
         .post(format!("{}/api/v1/widget/{key}/messages", app.address))
-        .header("x-forwarded-for", client)
         .bearer_auth(token)
-        .json(&serde_json::json!({ "text": text }))
-        .send()
-        .await
-        .unwrap();
-    let retry_after = answer.headers().get("retry-after").and_then(|value| value.to_str().ok()?.parse().ok());
-    (answer.status().as_u16(), retry_after)
+        .json(&serde_json::json!({ "text": text }));
+    let (status, retry_after, _) = from_client(says, client, "error").await;
+    (status, retry_after)
 }
 
 async fn widget_visitors_are_issued_by_the_server_and_limited_per_address_and_per_widget(backend: Backend) {
