@@ -105,7 +105,16 @@ impl Application {
         }
         let metrics = Arc::new(Metrics::default());
         let leadership = Leadership::new(&settings.database_url, "router");
-        let chat_router = ChatRouter::new(log.clone(), store.clone(), metrics.clone(), leadership, clock.clone());
+        let listener = TcpListener::bind(settings.address).await?;
+        let address = listener.local_addr()?;
+        let chat_router = ChatRouter::new(
+            log.clone(),
+            store.clone(),
+            metrics.clone(),
+            leadership,
+            clock.clone(),
+            address.to_string(),
+        );
         background.push(tokio::spawn(follow(chat_router, metrics.clone())));
         let allowed = AllowedHosts::parse(&settings.allowed_private_hosts);
         let delivery = Delivery::new(
@@ -136,8 +145,6 @@ impl Application {
 
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let directory = live.directory();
-        let listener = TcpListener::bind(settings.address).await?;
-        let address = listener.local_addr()?;
         background.push(tokio::spawn(crate::workers::nodes::beat(store.clone(), address.to_string())));
         let leptos_options = LeptosOptions::builder()
             .output_name(APP_BUNDLE)

@@ -759,6 +759,8 @@ pub struct ChatRouter {
     metrics: Arc<Metrics>,
     leadership: Leadership,
     clock: Arc<dyn Clock>,
+    /// The node this router runs on: alive, whatever its heartbeat's row says.
+    node: String,
     books: Books,
     position: Position,
 }
@@ -770,15 +772,18 @@ impl ChatRouter {
         metrics: Arc<Metrics>,
         leadership: Leadership,
         clock: Arc<dyn Clock>,
+        node: String,
     ) -> Self {
-        Self { log, store, metrics, leadership, clock, books: Books::default(), position: Position::default() }
+        Self { log, store, metrics, leadership, clock, node, books: Books::default(), position: Position::default() }
     }
 
     /// On the leading node, takes agents connected only through dead nodes offline. Liveness is
     /// about real processes, so it reads the machine's time; the events it records carry the business clock's.
     async fn end_presence_on_dead_nodes(&mut self) -> Result<(), RouterError> {
+        // A heartbeat held back by a busy database must not make a node take its own agents
+        // offline while their sockets stay open on it: the node that runs this is alive.
         let dead = match crate::workers::nodes::dead_nodes(&self.store, machine_time()).await {
-            Ok(dead) => dead,
+            Ok(dead) => dead.into_iter().filter(|node| *node != self.node).collect::<Vec<_>>(),
             // Routing goes on without it; the next tick asks again.
             Err(error) => {
                 tracing::warn!(%error, "could not read the nodes' heartbeats");
