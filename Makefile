@@ -68,3 +68,4 @@ bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-search-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-import-bench
 	cargo bench -p server --bench sockets-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench load-bench
