@@ -2,6 +2,7 @@
 
 use crate::caller::Caller;
 use crate::http::common::{small_messages, ErrorBody};
+use crate::live::hub::Audience;
 use crate::services::presence;
 use crate::state::AppState;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -12,7 +13,6 @@ use axum::routing::get;
 use axum::Router;
 use futures::Stream;
 use std::convert::Infallible;
-use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
 /// Whether the caller's session ended: `change` ended it (a sign-out, a deactivation, a
@@ -29,12 +29,14 @@ pub(crate) async fn live(
     caller: Caller,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let watching = caller.clone();
-    let changes = BroadcastStream::new(state.live.subscribe())
-        .take_while(move |change| !change.as_ref().is_ok_and(|change| session_ended(&state, &watching, Some(change))))
-        .filter_map(move |change| match change {
-            Ok(change) if change.concerns(&caller) => Some(Ok(Event::default().event(change.topic).data("changed"))),
-            _ => None,
-        });
+    let listener = state.live.listen(Audience::Person(caller.clone()));
+    let changes = futures::stream::unfold(listener, |mut listener| async move {
+        listener.recv().await.map(|change| (change, listener))
+    })
+    .take_while(move |change| !session_ended(&state, &watching, Some(change)))
+    .filter_map(move |change| {
+        change.concerns(&caller).then(|| Ok(Event::default().event(change.topic).data("changed")))
+    });
     Sse::new(changes).keep_alive(KeepAlive::default())
 }
 
@@ -46,7 +48,7 @@ pub(crate) async fn websocket(State(state): State<AppState>, caller: Caller, upg
 }
 
 pub(crate) async fn follow_live(state: AppState, caller: Caller, mut socket: WebSocket) {
-    let mut changes = state.live.subscribe();
+    let mut changes = state.live.listen(Audience::Person(caller.clone()));
     if let Err(error) = presence::connected(&state, &caller).await {
         tracing::warn!(%error, "presence could not be recorded");
     }

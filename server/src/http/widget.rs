@@ -4,7 +4,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
-use crate::live::hub::push_changes;
+use crate::live::hub::{push_changes, Audience};
 use crate::services::lines::company_of_key;
 use crate::services::lines::AcceptedMessage;
 use crate::services::media::{self, MEDIA_MAX_BYTES};
@@ -177,7 +177,7 @@ pub(crate) async fn visitor_live(
 }
 
 async fn follow_chat(state: AppState, chat: String, mut socket: WebSocket) {
-    let mut changes = state.live.subscribe();
+    let mut changes = state.live.listen(Audience::Chat(chat.clone()));
     push_changes(
         &mut changes,
         &mut socket,

@@ -17,7 +17,7 @@ use projections::{Projection, ProjectionRunner};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,7 +53,7 @@ const SESSION_CHECK: Duration = Duration::from_secs(30);
 /// names a topic for, until the socket closes, or until `ended` says its session ended (asked
 /// with each change, and every [`SESSION_CHECK`] with none); then it closes the socket.
 pub async fn push_changes(
-    changes: &mut broadcast::Receiver<LiveChange>,
+    changes: &mut Listener,
     socket: &mut WebSocket,
     topic_of: impl Fn(&LiveChange) -> Option<&'static str>,
     ended: impl Fn(Option<&LiveChange>) -> bool,
@@ -70,19 +70,18 @@ pub async fn push_changes(
                 break;
             },
             change = changes.recv() => match change {
-                Ok(change) if ended(Some(&change)) => {
+                Some(change) if ended(Some(&change)) => {
                     let _ = socket.send(Message::Close(None)).await;
                     break;
                 }
-                Ok(change) => {
+                Some(change) => {
                     if let Some(topic) = topic_of(&change) {
                         if socket.send(say(topic)).await.is_err() {
                             break;
                         }
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => break,
+                None => break,
             },
             received = socket.recv() => match received {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
@@ -92,20 +91,82 @@ pub async fn push_changes(
     }
 }
 
-#[derive(Clone)]
+/// Who a live connection listens for: the customer in one chat (a widget's visitor), or a
+/// signed-in person of a company.
+pub enum Audience {
+    Chat(String),
+    Person(Caller),
+}
+
+/// Changes a connection has not taken yet beyond which newer ones are dropped for it (its page
+/// refetches on the next one; a connection that slow is behind anyway).
+const LISTENER_BACKLOG: usize = 64;
+
+/// The changes offered to one connection, as they come; it is offered none once dropped.
+pub struct Listener {
+    changes: mpsc::Receiver<LiveChange>,
+    _registration: Registration,
+}
+
+impl Listener {
+    /// The next change for this connection; `None` once the hub is gone.
+    pub async fn recv(&mut self) -> Option<LiveChange> {
+        self.changes.recv().await
+    }
+}
+
+enum Place {
+    Chat(String),
+    Company(Uuid),
+}
+
+/// Takes its connection off the hub's lists when dropped.
+struct Registration {
+    id: u64,
+    place: Place,
+    listeners: Arc<Mutex<Listeners>>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut listeners = self.listeners.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &self.place {
+            Place::Chat(chat) => {
+                if let Some(list) = listeners.by_chat.get_mut(chat) {
+                    list.retain(|(id, _)| *id != self.id);
+                    if list.is_empty() {
+                        listeners.by_chat.remove(chat);
+                    }
+                }
+            }
+            Place::Company(company) => {
+                if let Some(list) = listeners.by_company.get_mut(company) {
+                    list.retain(|(id, _, _)| *id != self.id);
+                    if list.is_empty() {
+                        listeners.by_company.remove(company);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The open connections, by what they listen for: a change is offered only to the connections of
+/// its chat and of its company, never to every connection of the node.
+#[derive(Default)]
+struct Listeners {
+    next: u64,
+    by_chat: HashMap<String, Vec<(u64, mpsc::Sender<LiveChange>)>>,
+    by_company: HashMap<Uuid, Vec<(u64, Caller, mpsc::Sender<LiveChange>)>>,
+}
+
+#[derive(Clone, Default)]
 pub struct LiveHub {
-    changes: broadcast::Sender<LiveChange>,
+    listeners: Arc<Mutex<Listeners>>,
     /// Each chat's agent, so that a message in a chat reaches the agent who has it.
     chat_agents: Arc<Mutex<HashMap<String, Uuid>>>,
     /// Told when lines or keys change, whichever node changed them.
     directory: Directory,
-}
-
-impl Default for LiveHub {
-    fn default() -> Self {
-        let (changes, _) = broadcast::channel(4096);
-        Self { changes, chat_agents: Arc::default(), directory: Directory::default() }
-    }
 }
 
 impl LiveHub {
@@ -114,8 +175,39 @@ impl LiveHub {
         self.directory.clone()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<LiveChange> {
-        self.changes.subscribe()
+    /// Starts offering a connection the changes its audience follows.
+    pub fn listen(&self, audience: Audience) -> Listener {
+        let (sender, changes) = mpsc::channel(LISTENER_BACKLOG);
+        let mut listeners = self.listeners.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        listeners.next += 1;
+        let id = listeners.next;
+        let place = match audience {
+            Audience::Chat(chat) => {
+                listeners.by_chat.entry(chat.clone()).or_default().push((id, sender));
+                Place::Chat(chat)
+            }
+            Audience::Person(caller) => {
+                let company = caller.company_id.as_uuid();
+                listeners.by_company.entry(company).or_default().push((id, caller, sender));
+                Place::Company(company)
+            }
+        };
+        Listener { changes, _registration: Registration { id, place, listeners: self.listeners.clone() } }
+    }
+
+    /// Offers a change to the connections it concerns: its chat's customer, and the people of its
+    /// company whose pages show it or whose session it ended.
+    fn offer(&self, change: &LiveChange) {
+        let listeners = self.listeners.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let in_chat = change.chat.as_ref().and_then(|chat| listeners.by_chat.get(chat)).into_iter().flatten();
+        for (_, sender) in in_chat {
+            let _ = sender.try_send(change.clone());
+        }
+        for (_, caller, sender) in listeners.by_company.get(&change.company_id).into_iter().flatten() {
+            if change.concerns(caller) || change.ended_session == Some(caller.session_id) {
+                let _ = sender.try_send(change.clone());
+            }
+        }
     }
 
     /// The change an event makes to the pages, if any page shows it.
@@ -186,7 +278,7 @@ impl LiveHub {
                 }
                 let changes: BTreeSet<LiveChange> = batch.iter().filter_map(|event| self.change_of(event)).collect();
                 for change in changes {
-                    let _ = self.changes.send(change);
+                    self.offer(&change);
                 }
                 after = last;
             }
