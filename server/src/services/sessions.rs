@@ -98,6 +98,29 @@ pub struct Session {
 /// is busy.
 const PASSWORD_CHECK_TURN: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Whether `password` matches the stored hash `phc`, checked in its turn among at most
+/// [`Limits::password_checks_at_once`](crate::limits::Limits); with no hash (an unknown account)
+/// a hash is computed at the same cost and the answer is no, so the delay reveals nothing.
+async fn password_checked(state: &AppState, password: &str, phc: Option<String>) -> Result<bool, AppError> {
+    let _turn = tokio::time::timeout(PASSWORD_CHECK_TURN, state.guards.password_checks.acquire())
+        .await
+        .map_err(|_| AppError::too_many(BUSY_CHECKING, ComeBackIn(Duration::seconds(1))))?
+        .map_err(|_| AppError::Internal("the password checks were closed".into()))?;
+    let _check = state.metrics.password_check();
+    Ok(match phc {
+        Some(phc) => password_matches(password.to_string(), phc).await,
+        None => {
+            let _ = hash_password(password.to_string()).await;
+            false
+        }
+    })
+}
+
+/// The key failed sign-ins of an account are counted under.
+fn account_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 /// Checks the password and opens a session; answers the token for the cookie. An account, or an
 /// address (`client`), that failed too often lately waits before it may try again; at most
 /// [`Limits::password_checks_at_once`](crate::limits::Limits) checks run at once, and an unknown
@@ -105,7 +128,7 @@ const PASSWORD_CHECK_TURN: std::time::Duration = std::time::Duration::from_secs(
 pub async fn sign_in(state: &AppState, email: &str, password: &str, client: IpAddr) -> Result<Session, AppError> {
     let wrong = || AppError::Unauthorized(WRONG_CREDENTIALS.into());
     let guards = &state.guards;
-    let account = email.trim().to_lowercase();
+    let account = account_key(email);
     let address = address_key(client);
     let now = state.clock.now();
     guards.sign_in_accounts.check(&account, now).map_err(|wait| AppError::too_many(TOO_MANY_FOR_ACCOUNT, wait))?;
@@ -119,23 +142,11 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: IpAd
     let Ok(email) = Email::parse(email) else {
         return Err(failed());
     };
-    let _turn = tokio::time::timeout(PASSWORD_CHECK_TURN, guards.password_checks.acquire())
-        .await
-        .map_err(|_| AppError::too_many(BUSY_CHECKING, ComeBackIn(Duration::seconds(1))))?
-        .map_err(|_| AppError::Internal("the password checks were closed".into()))?;
     let user = People.user_by_email(&state.store, email.as_str()).await?;
-    let check = state.metrics.password_check();
-    let Some(user) = user else {
-        // Spend the same time as a real check, so the answer's delay does not reveal accounts.
-        let _ = hash_password(password.to_string()).await;
-        drop(check);
+    let matches = password_checked(state, password, user.as_ref().map(|user| user.password_hash.clone())).await?;
+    let Some(user) = user.filter(|_| matches) else {
         return Err(failed());
     };
-    let matches = password_matches(password.to_string(), user.password_hash.clone()).await;
-    drop(check);
-    if !matches {
-        return Err(failed());
-    }
     guards.sign_in_accounts.succeeded(&account);
     let user_id: UserId = user.user_id.parse().map_err(|_| AppError::Internal("a stored user id".into()))?;
     let company_id: CompanyId =
@@ -158,26 +169,18 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: IpAd
 /// Changes the caller's password once their current one is checked (a wrong one counts as a
 /// failed sign-in of the account); every other session of theirs ends.
 pub async fn change_password(state: &AppState, caller: &Caller, current: &str, new: &str) -> Result<(), AppError> {
-    let account_of = |user: &projections::people::UserRow| user.email.trim().to_lowercase();
     let user = People
         .user(&state.store, &caller.user_id.to_string())
         .await?
         .ok_or_else(|| AppError::Unauthorized("please sign in".into()))?;
-    let account = account_of(&user);
+    let account = account_key(&user.email);
     let guards = &state.guards;
     guards
         .sign_in_accounts
         .check(&account, state.clock.now())
         .map_err(|wait| AppError::too_many(TOO_MANY_FOR_ACCOUNT, wait))?;
     crate::services::users::check_new_password(new)?;
-    let _turn = tokio::time::timeout(PASSWORD_CHECK_TURN, guards.password_checks.acquire())
-        .await
-        .map_err(|_| AppError::too_many(BUSY_CHECKING, ComeBackIn(Duration::seconds(1))))?
-        .map_err(|_| AppError::Internal("the password checks were closed".into()))?;
-    let check = state.metrics.password_check();
-    let matches = password_matches(current.to_string(), user.password_hash.clone()).await;
-    drop(check);
-    if !matches {
+    if !password_checked(state, current, Some(user.password_hash.clone())).await? {
         guards.sign_in_accounts.failed(&account, state.clock.now());
         return Err(AppError::Invalid("the current password is not right".into()));
     }
