@@ -98,13 +98,21 @@ pub async fn new_visitor(state: &AppState, key: &str, client: IpAddr) -> Result<
     take_all(&[(&guards.visitors_by_widget, key, 1), (&guards.visitors_by_address, &address, 1)], now)
         .map_err(|wait| AppError::too_many("too many new conversations", wait))?;
     let token = format!("{VISITOR_PREFIX}{}", random_hex(VISITOR_TOKEN_BYTES));
-    sqlx::query(&format!("INSERT INTO {VISITORS} (token_hash, widget_key, issued_at) VALUES ($1, $2, $3)"))
-        .bind(token_hash(&token))
-        .bind(key)
-        .bind(now.to_rfc3339())
-        .execute(state.store.pool())
-        .await?;
+    record_visitor(state, key, &token_hash(&token)).await?;
     Ok(NewVisitor { token })
+}
+
+/// Records that widget `key` issued the token of this hash.
+async fn record_visitor(state: &AppState, key: &str, hash: &str) -> Result<(), AppError> {
+    sqlx::query(&format!(
+        "INSERT INTO {VISITORS} (token_hash, widget_key, issued_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    ))
+    .bind(hash)
+    .bind(key)
+    .bind(state.clock.now().to_rfc3339())
+    .execute(state.store.pool())
+    .await?;
+    Ok(())
 }
 
 /// Whether this widget issued `token`. A token from before tokens were recorded is still its
@@ -123,14 +131,7 @@ async fn issued(state: &AppState, key: &str, token: &str, chat_id: ChatId) -> Re
     if ChatBoard.chat(&state.store, &chat_id.to_string()).await?.is_none() {
         return Ok(false);
     }
-    sqlx::query(&format!(
-        "INSERT INTO {VISITORS} (token_hash, widget_key, issued_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-    ))
-    .bind(&hash)
-    .bind(key)
-    .bind(state.clock.now().to_rfc3339())
-    .execute(state.store.pool())
-    .await?;
+    record_visitor(state, key, &hash).await?;
     Ok(true)
 }
 
@@ -200,13 +201,12 @@ pub async fn visitor_file(
     file: &str,
 ) -> Result<crate::services::media::MediaFile, AppError> {
     let no_such_file = || AppError::NotFound("no such file".into());
-    let company = visit(state, key, token).await?.line.company_id;
+    let visit = visit(state, key, token).await?;
     let address = format!("/media/{file}");
-    let chat = visitor_chat(state, key, token).await?;
-    if !chat.messages.iter().any(|message| message.media.as_deref() == Some(address.as_str())) {
+    if !messages_of(state, &visit).await?.iter().any(|message| message.media.as_deref() == Some(address.as_str())) {
         return Err(no_such_file());
     }
-    crate::services::media::find(&state.store, &company, file).await?.ok_or_else(no_such_file)
+    crate::services::media::find(&state.store, &visit.line.company_id, file).await?.ok_or_else(no_such_file)
 }
 
 /// A message of the visitor's chat as the visitor sees it.
@@ -234,7 +234,13 @@ pub struct VisitorChat {
 /// The visitor's whole chat with the company, notes between colleagues left out.
 pub async fn visitor_chat(state: &AppState, key: &str, token: Option<&str>) -> Result<VisitorChat, AppError> {
     let visit = visit(state, key, token).await?;
-    let messages = ChatBoard
+    let messages = messages_of(state, &visit).await?;
+    Ok(VisitorChat { title: visit.line.name, messages })
+}
+
+/// The messages of a visit's chat as its visitor sees them.
+async fn messages_of(state: &AppState, visit: &Visit) -> Result<Vec<VisitorMessage>, AppError> {
+    Ok(ChatBoard
         .messages_of_chat(&state.store, &visit.chat_id.to_string())
         .await?
         .into_iter()
@@ -252,8 +258,7 @@ pub async fn visitor_chat(state: &AppState, key: &str, token: Option<&str>) -> R
             at: message.at,
             choices: message.choices,
         })
-        .collect();
-    Ok(VisitorChat { title: visit.line.name, messages })
+        .collect())
 }
 
 /// What a visitor sends: text, a file they uploaded, or both.
