@@ -152,7 +152,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let settings_limits = settings.limits.clone();
+        let guards = Arc::new(crate::limits::Guards::new(&settings.limits));
         let state = AppState {
             settings: Arc::new(settings),
             log,
@@ -173,7 +173,7 @@ impl Application {
             inbound,
             directory,
             recent_chats: RecentChats::default(),
-            guards: Arc::new(crate::limits::Guards::new(&settings_limits)),
+            guards,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

@@ -46,9 +46,10 @@ pub async fn page_policy(mut request: Request, next: Next) -> Response {
     );
     let headers = response.headers_mut();
     // An answer that set a stricter policy of its own (a file) keeps it.
-    if let (false, Ok(policy)) = (headers.contains_key(header::CONTENT_SECURITY_POLICY), HeaderValue::from_str(&policy))
-    {
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     if !framed_by_anyone {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -28,15 +28,12 @@ pub(crate) async fn live(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let watching = caller.clone();
     let listener = state.live.listen(Audience::Person(caller.clone()));
     let changes = futures::stream::unfold(listener, |mut listener| async move {
         listener.recv().await.map(|change| (change, listener))
     })
-    .take_while(move |change| !session_ended(&state, &watching, Some(change)))
-    .filter_map(move |change| {
-        change.concerns(&caller).then(|| Ok(Event::default().event(change.topic).data("changed")))
-    });
+    .take_while(move |change| !session_ended(&state, &caller, Some(change)))
+    .map(|change| Ok(Event::default().event(change.topic).data("changed")));
     Sse::new(changes).keep_alive(KeepAlive::default())
 }
 
@@ -55,7 +52,7 @@ pub(crate) async fn follow_live(state: AppState, caller: Caller, mut socket: Web
     crate::live::hub::push_changes(
         &mut changes,
         &mut socket,
-        |change| change.concerns(&caller).then_some(change.topic),
+        |change| change.topic,
         |change| session_ended(&state, &caller, change),
     )
     .await;

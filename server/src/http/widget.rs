@@ -177,14 +177,8 @@ pub(crate) async fn visitor_live(
 }
 
 async fn follow_chat(state: AppState, chat: String, mut socket: WebSocket) {
-    let mut changes = state.live.listen(Audience::Chat(chat.clone()));
-    push_changes(
-        &mut changes,
-        &mut socket,
-        |change| (change.chat.as_deref() == Some(chat.as_str())).then_some("messages"),
-        |_| false,
-    )
-    .await;
+    let mut changes = state.live.listen(Audience::Chat(chat));
+    push_changes(&mut changes, &mut socket, |_| "messages", |_| false).await;
 }
 
 #[utoipa::path(get, path = "/media/{file}", tag = "widget", summary = "A file sent or received by your company, by its address: to its members (session) and to its API keys", params(("file" = String, Path, description = "<sha256>.<extension>")), responses((status = 200, description = "the file"), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "no such file of your company", body = ErrorBody)), security(("session" = []), ("api_key" = [])))]

@@ -49,13 +49,13 @@ impl LiveChange {
 /// How often a live connection checks that its session is still open when nothing changes.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
 
-/// Says `{"topic": "connected"}` on `socket`, then `{"topic": …}` for every change `topic_of`
-/// names a topic for, until the socket closes, or until `ended` says its session ended (asked
+/// Says `{"topic": "connected"}` on `socket`, then `{"topic": …}` (as `topic_of` names it) for
+/// every change the hub offers the listener, until the socket closes, or until `ended` says its session ended (asked
 /// with each change, and every [`SESSION_CHECK`] with none); then it closes the socket.
 pub async fn push_changes(
     changes: &mut Listener,
     socket: &mut WebSocket,
-    topic_of: impl Fn(&LiveChange) -> Option<&'static str>,
+    topic_of: impl Fn(&LiveChange) -> &'static str,
     ended: impl Fn(Option<&LiveChange>) -> bool,
 ) {
     let say = |topic: &str| Message::Text(serde_json::json!({ "topic": topic }).to_string().into());
@@ -75,10 +75,8 @@ pub async fn push_changes(
                     break;
                 }
                 Some(change) => {
-                    if let Some(topic) = topic_of(&change) {
-                        if socket.send(say(topic)).await.is_err() {
-                            break;
-                        }
+                    if socket.send(say(topic_of(&change))).await.is_err() {
+                        break;
                     }
                 }
                 None => break,
@@ -131,22 +129,18 @@ impl Drop for Registration {
     fn drop(&mut self) {
         let mut listeners = self.listeners.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match &self.place {
-            Place::Chat(chat) => {
-                if let Some(list) = listeners.by_chat.get_mut(chat) {
-                    list.retain(|(id, _)| *id != self.id);
-                    if list.is_empty() {
-                        listeners.by_chat.remove(chat);
-                    }
-                }
-            }
-            Place::Company(company) => {
-                if let Some(list) = listeners.by_company.get_mut(company) {
-                    list.retain(|(id, _, _)| *id != self.id);
-                    if list.is_empty() {
-                        listeners.by_company.remove(company);
-                    }
-                }
-            }
+            Place::Chat(chat) => forget(&mut listeners.by_chat, chat, |(id, _)| *id == self.id),
+            Place::Company(company) => forget(&mut listeners.by_company, company, |(id, _, _)| *id == self.id),
+        }
+    }
+}
+
+/// Takes the listener `is_it` finds off `key`'s list, and the list once it is empty.
+fn forget<K: std::hash::Hash + Eq, V>(lists: &mut HashMap<K, Vec<V>>, key: &K, is_it: impl Fn(&V) -> bool) {
+    if let Some(list) = lists.get_mut(key) {
+        list.retain(|listener| !is_it(listener));
+        if list.is_empty() {
+            lists.remove(key);
         }
     }
 }
