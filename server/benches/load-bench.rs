@@ -35,6 +35,9 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
+mod process_support;
+use process_support::{rss_mib, ServerProcess};
+
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
 }
@@ -43,6 +46,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A setup event of `company` as the API would have written it.
 fn event_of<E: DomainEvent>(company: CompanyId, event: &E) -> NewEvent {
     let (event_type, data) = encode(event).expect("an event");
     NewEvent {
@@ -60,9 +64,16 @@ fn event_of<E: DomainEvent>(company: CompanyId, event: &E) -> NewEvent {
     }
 }
 
-async fn append<E: DomainEvent>(log: &dyn EventLog, company: CompanyId, stream: &str, events: &[E]) {
+async fn append_for<E: DomainEvent>(log: &dyn EventLog, company: CompanyId, stream: &str, events: &[E]) {
     let events = events.iter().map(|event| event_of(company, event)).collect();
     log.append(stream, ExpectedRevision::Any, events).await.expect("the setup appends");
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
 
 /// One company's people and places: its agents' session tokens and its widget's key.
@@ -76,7 +87,7 @@ async fn set_up(log: &dyn EventLog, companies: usize, agents: usize) -> Vec<Comp
     for c in 0..companies {
         let company = CompanyId::from_uuid(Uuid::now_v7());
         let limits = CompanyLimits { max_agents: None, max_signed_in_agents: None };
-        append(
+        append_for(
             log,
             company,
             &company_stream(company),
@@ -106,14 +117,14 @@ async fn set_up(log: &dyn EventLog, companies: usize, agents: usize) -> Vec<Comp
                 token_hash: hex(&Sha256::digest(token.as_bytes())),
                 expires_at: Utc::now() + chrono::Duration::days(1),
             };
-            append(log, company, &user_stream(*user), &[registered, session]).await;
+            append_for(log, company, &user_stream(*user), &[registered, session]).await;
         }))
         .await;
         for (user, token) in users {
             queue.push(QueueEvent::AgentAdded { queue_id, agent: user });
             tokens.push(token);
         }
-        append(log, company, &queue_stream(queue_id), &queue).await;
+        append_for(log, company, &queue_stream(queue_id), &queue).await;
         let line_id = LineId::from_uuid(Uuid::now_v7());
         let widget = format!("wk_{}", hex(&Uuid::now_v7().into_bytes()));
         let line = [
@@ -126,29 +137,10 @@ async fn set_up(log: &dyn EventLog, companies: usize, agents: usize) -> Vec<Comp
             },
             LineEvent::WidgetOpened { line_id, key: widget.clone() },
         ];
-        append(log, company, &line_stream(line_id), &line).await;
+        append_for(log, company, &line_stream(line_id), &line).await;
         made.push(Company { tokens, widget });
     }
     made
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The resident memory of process `pid`, in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:")?.trim().strip_suffix("kB")?.trim().parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
 }
 
 /// The CPU time process `pid` has used, in clock ticks (user and system).
@@ -160,43 +152,14 @@ fn cpu_ticks(pid: &str) -> u64 {
     field(11) + field(12)
 }
 
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
-}
-
 async fn run(database: TestDatabase, companies: usize, agents: usize, rate: usize, seconds: usize) {
     let log = eventlog::open(&database.url).await.expect("the log");
     let setup_started = Instant::now();
     let made = set_up(log.as_ref(), companies, agents).await;
     drop(log);
-    let port =
-        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a port");
-    let address = format!("http://127.0.0.1:{port}");
-    let many = 10 * companies * agents;
-    let limits = format!(
-        "visitors_per_address_hour={many},visitors_per_widget_hour={many},visitor_sockets_per_address={many},\
-         visitor_sockets_per_widget={many},widget_messages_per_address_minute={many},widget_messages_per_widget_minute={many}"
-    );
-    let server = Server(
-        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .args(["--address", &format!("127.0.0.1:{port}"), "--database-url", &database.url, "--limits", &limits])
-            .env("IKONO_SITE_ROOT", std::env::temp_dir())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the server starts"),
-    );
-    let pid = server.0.id();
+    let server = ServerProcess::start(&database.url, 10 * companies * agents, &[]).await;
+    let (pid, address) = (server.pid(), server.address.clone());
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().expect("a client");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    while !http.get(format!("{address}/healthz")).send().await.is_ok_and(|a| a.status().is_success()) {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-
     // A visitor for each agent, through the API.
     let wanted: Vec<usize> =
         made.iter().enumerate().flat_map(|(c, company)| company.tokens.iter().map(move |_| c)).collect();

@@ -11,26 +11,11 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
+mod process_support;
+use process_support::{rss_mib, ServerProcess};
+
 const ADMIN: (&str, &str) = ("bench@example.com", "bench password");
 const PROBES: usize = 1_000;
-
-/// The server's resident memory, in KiB, as the kernel counts it.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:")?.trim().strip_suffix("kB")?.trim().parse().ok())
-        .unwrap_or(0)
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).build().expect("a client")
@@ -42,30 +27,9 @@ async fn main() {
     let folder = std::env::temp_dir().join(format!("ikono-sockets-bench-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a folder for the database");
     let database = format!("sqlite://{}", folder.join("bench.db").display());
-    let port =
-        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a port");
-    let address = format!("http://127.0.0.1:{port}");
-    let many = 10 * sockets;
-    let limits = format!(
-        "visitors_per_address_hour={many},visitors_per_widget_hour={many},visitor_sockets_per_address={many},\
-         visitor_sockets_per_widget={many},widget_messages_per_address_minute={many},widget_messages_per_widget_minute={many}"
-    );
-    let server = Server(
-        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .args(["--address", &format!("127.0.0.1:{port}"), "--database-url", &database])
-            .args(["--admin-email", ADMIN.0, "--admin-password", ADMIN.1, "--limits", &limits])
-            .env("IKONO_SITE_ROOT", std::env::temp_dir())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the server starts"),
-    );
-    let pid = server.0.id();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !client().get(format!("{address}/healthz")).send().await.is_ok_and(|a| a.status().is_success()) {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let server =
+        ServerProcess::start(&database, 10 * sockets, &["--admin-email", ADMIN.0, "--admin-password", ADMIN.1]).await;
+    let (pid, address) = (server.pid(), server.address.clone());
 
     let admin = client();
     let signed = admin
@@ -107,7 +71,7 @@ async fn main() {
         .buffered(32)
         .collect()
         .await;
-    let at_rest = rss_kib(pid);
+    let at_rest = rss_mib(pid);
 
     let started = Instant::now();
     let config = WebSocketConfig::default().read_buffer_size(4 * 1024).write_buffer_size(0);
@@ -127,11 +91,12 @@ async fn main() {
         .collect()
         .await;
     let opening = started.elapsed();
-    let with_sockets = rss_kib(pid);
+    let with_sockets = rss_mib(pid);
 
     // A visitor says something; the time until their socket is told, one visitor after another.
-    let mut waits = Vec::with_capacity(PROBES);
-    for (n, socket) in open.iter_mut().take(PROBES).enumerate() {
+    let probes = PROBES.min(sockets);
+    let mut waits = Vec::with_capacity(probes);
+    for (n, socket) in open.iter_mut().take(probes).enumerate() {
         let started = Instant::now();
         let said = visitors
             .post(format!("{address}/api/v1/widget/{key}/messages"))
@@ -156,16 +121,16 @@ async fn main() {
         let _ = socket.close(None).await;
     }
 
-    let per_socket = with_sockets.saturating_sub(at_rest) as f64 / sockets as f64;
+    let per_socket = (with_sockets - at_rest).max(0.0) * 1024.0 / sockets as f64;
     println!("| figure | value |");
     println!("|---|---:|");
-    println!("| server RSS at rest, after the setup (baseline) | {:.1} MiB |", at_rest as f64 / 1024.0);
-    println!("| server RSS with {sockets} visitor sockets open | {:.1} MiB |", with_sockets as f64 / 1024.0);
-    println!("| ratio (open ÷ at rest) | {:.2}× |", with_sockets as f64 / at_rest.max(1) as f64);
+    println!("| server RSS at rest, after the setup (baseline) | {:.1} MiB |", at_rest);
+    println!("| server RSS with {sockets} visitor sockets open | {:.1} MiB |", with_sockets);
+    println!("| ratio (open ÷ at rest) | {:.2}× |", with_sockets / at_rest.max(1.0));
     println!("| memory per open socket | {per_socket:.1} KiB |");
     println!("| time to open them (200 at a time) | {:.1} s |", opening.as_secs_f64());
     println!(
-        "| a visitor's message sent → the frame on their socket, p50 / p99 ({PROBES} one by one) | {:.1} / {:.1} ms |",
+        "| a visitor's message sent → the frame on their socket, p50 / p99 ({probes} one by one) | {:.1} / {:.1} ms |",
         at(0.5).as_secs_f64() * 1e3,
         at(0.99).as_secs_f64() * 1e3
     );
