@@ -38,6 +38,17 @@ impl Visitor<'_> {
             .unwrap()
     }
 
+    /// Sends a file they uploaded (by the address its upload answered).
+    async fn sends_file(&self, url: &str) -> reqwest::Response {
+        anonymous()
+            .post(self.url("messages"))
+            .bearer_auth(&self.token)
+            .json(&json!({ "text": "", "media": url }))
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn chat(&self) -> serde_json::Value {
         let response = anonymous().get(self.url("messages")).bearer_auth(&self.token).send().await.unwrap();
         assert_eq!(response.status(), 200);
@@ -235,13 +246,7 @@ async fn visitors_send_files_within_the_limits_and_agents_see_them(backend: Back
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().await.unwrap().to_vec(), picture);
 
-    let sent = anonymous()
-        .post(visitor.url("messages"))
-        .bearer_auth(&visitor.token)
-        .json(&json!({ "text": "", "media": url }))
-        .send()
-        .await
-        .unwrap();
+    let sent = visitor.sends_file(&url).await;
     assert_eq!(sent.status(), 202);
     let chat = sent.json::<serde_json::Value>().await.unwrap()["chat_id"].as_str().unwrap().to_string();
     let read = app.wait_chat(&ana.client, &chat, |c| c["messages"].as_array().is_some_and(|m| !m.is_empty())).await;
@@ -278,14 +283,7 @@ async fn files_are_served_only_to_their_company_and_to_the_visitor_of_their_chat
             .as_str()
             .unwrap()
             .to_string();
-        let sent = anonymous()
-            .post(visitor.url("messages"))
-            .bearer_auth(&visitor.token)
-            .json(&json!({ "text": "", "media": url }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(sent.status(), 202);
+        assert_eq!(visitor.sends_file(&url).await.status(), 202);
         urls.push(url);
     }
     let (picture_url, pdf_url) = (&urls[0], &urls[1]);
