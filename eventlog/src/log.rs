@@ -15,6 +15,10 @@ pub trait AppendTransaction: Send {
     /// Appends to several streams in order, with the outcome `append` would have one after the
     /// other, in as few round trips as the backend allows. Stops at the first failure.
     async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>>;
+    /// Appends to several streams each on its own: a batch the log refuses (its expectation, its
+    /// ids) leaves nothing and does not stop the others, which commit together. The outer error
+    /// is the database's, and then nothing of the transaction stands.
+    async fn append_each(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<Result<AppendResult>>>;
     async fn commit(self: Box<Self>) -> Result<()>;
     async fn rollback(self: Box<Self>) -> Result<()>;
 }

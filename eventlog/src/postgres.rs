@@ -339,6 +339,26 @@ impl AppendTransaction for PgAppendTransaction {
         Ok(results)
     }
 
+    async fn append_each(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<Result<AppendResult>>> {
+        let mut results = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let mut savepoint = sqlx::Acquire::begin(&mut self.transaction).await?;
+            match PostgresLog::append_on(&mut savepoint, &batch.stream, batch.expected, batch.events).await {
+                Ok(result) => {
+                    savepoint.commit().await?;
+                    self.appended |= result.position.is_some();
+                    results.push(Ok(result));
+                }
+                Err(refused) if refused.is_refusal() => {
+                    savepoint.rollback().await?;
+                    results.push(Err(refused));
+                }
+                Err(failed) => return Err(failed),
+            }
+        }
+        Ok(results)
+    }
+
     async fn commit(self: Box<Self>) -> Result<()> {
         self.transaction.commit().await?;
         if self.appended {

@@ -123,6 +123,14 @@ pub enum EventLogError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
+impl EventLogError {
+    /// Whether the log refused this batch for what it holds (its expectation, its ids), rather
+    /// than failed: the same transaction's other batches may still be appended.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Self::WrongExpectedRevision { .. } | Self::DuplicateEventId { .. } | Self::InvalidBatch(_))
+    }
+}
+
 fn describe_revision(actual: &Option<u64>) -> String {
     match actual {
         Some(n) => format!("revision {n}"),

@@ -37,6 +37,7 @@ const ROWS_PER_INSERT: usize = 2_000;
 ///
 /// Appends to the log go before read-model updates that are waiting with them: a customer's
 /// message or an assignment should not queue behind projections, which catch up right after.
+/// Read models yield once, not for ever (see [`WriteGate::for_read_models`]).
 #[derive(Default)]
 pub struct WriteGate {
     turn: Arc<AsyncMutex<()>>,
@@ -66,20 +67,16 @@ impl WriteGate {
         turn
     }
 
-    /// A turn for read models: taken only while no append waits, and given back to one that
-    /// started waiting meanwhile.
+    /// A turn for read models: after the appends waiting now, not after every append to come.
+    /// Under a steady stream of messages some append is nearly always waiting, and a read model
+    /// that let each one by would never write: the requests that wait to read their writes, and
+    /// the live pages, would wait with it.
     pub async fn for_read_models(&self) -> WriteTurn {
-        loop {
-            let appends_let_in = self.appends_let_in.notified();
-            if self.appends_waiting.load(Ordering::SeqCst) > 0 {
-                appends_let_in.await;
-                continue;
-            }
-            let turn = self.turn.clone().lock_owned().await;
-            if self.appends_waiting.load(Ordering::SeqCst) == 0 {
-                return turn;
-            }
+        let appends_let_in = self.appends_let_in.notified();
+        if self.appends_waiting.load(Ordering::SeqCst) > 0 {
+            appends_let_in.await;
         }
+        self.turn.clone().lock_owned().await
     }
 }
 
@@ -413,6 +410,26 @@ impl AppendTransaction for SqliteAppendTransaction {
         let mut results = Vec::with_capacity(batches.len());
         for batch in batches {
             results.push(self.append(&batch.stream, batch.expected, batch.events).await?);
+        }
+        Ok(results)
+    }
+
+    async fn append_each(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<Result<AppendResult>>> {
+        let mut results = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let mut savepoint = sqlx::Acquire::begin(&mut self.transaction).await?;
+            match SqliteLog::append_on(&mut savepoint, &batch.stream, batch.expected, batch.events).await {
+                Ok(result) => {
+                    savepoint.commit().await?;
+                    self.appended |= result.position.is_some();
+                    results.push(Ok(result));
+                }
+                Err(refused) if refused.is_refusal() => {
+                    savepoint.rollback().await?;
+                    results.push(Err(refused));
+                }
+                Err(failed) => return Err(failed),
+            }
         }
         Ok(results)
     }

@@ -22,6 +22,7 @@ eventlog::on_both_backends!(
     a_batch_that_fails_midway_leaves_nothing_visible,
     a_transaction_over_two_streams_is_all_or_nothing,
     several_streams_appended_in_one_call_behave_like_appends_one_after_the_other,
+    streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that,
     concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
     read_all_pages_in_global_order,
     subscription_delivers_events_before_and_after_subscribing_once_in_order,
@@ -246,6 +247,59 @@ async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_
     }
     drop(transaction);
     assert!(log.read_stream("g").await.unwrap().is_empty(), "nothing of a refused call is stored");
+}
+
+async fn streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("b", ExpectedRevision::Any, vec![event("B0")]).await.unwrap();
+    let stored_in_b = log.read_stream("b").await.unwrap()[0].event_id;
+    let mut reused = event("Reused");
+    reused.event_id = stored_in_b;
+    let twice = event("Twice");
+
+    let mut transaction = log.begin().await.unwrap();
+    let results = transaction
+        .append_each(vec![
+            batch("a", ExpectedRevision::NoStream, vec![event("A0"), event("A1")]),
+            batch("b", ExpectedRevision::NoStream, vec![event("B1")]),
+            batch("c", ExpectedRevision::Any, vec![reused]),
+            batch("d", ExpectedRevision::Any, vec![twice.clone(), twice]),
+            batch("b", ExpectedRevision::Exact(0), vec![event("B2")]),
+            batch("e", ExpectedRevision::Any, vec![event("E0")]),
+        ])
+        .await
+        .expect("the database answers");
+    transaction.commit().await.unwrap();
+
+    let outcome: Vec<&str> = results
+        .iter()
+        .map(|result| match result {
+            Ok(_) => "appended",
+            Err(EventLogError::WrongExpectedRevision { .. }) => "stale",
+            Err(EventLogError::DuplicateEventId { .. }) => "duplicate",
+            Err(EventLogError::InvalidBatch(_)) => "invalid",
+            Err(other) => panic!("a refusal, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(outcome, ["appended", "stale", "duplicate", "invalid", "appended", "appended"]);
+    let stream = |name: &'static str| {
+        let log = log.clone();
+        async move { log.read_stream(name).await.unwrap().into_iter().map(|e| e.event_type).collect::<Vec<_>>() }
+    };
+    assert_eq!(stream("a").await, ["A0", "A1"]);
+    assert_eq!(stream("b").await, ["B0", "B2"], "a refused batch leaves nothing, and the stream's next one goes on");
+    assert!(stream("c").await.is_empty() && stream("d").await.is_empty(), "refused batches leave nothing");
+    assert_eq!(stream("e").await, ["E0"]);
+    let positions: Vec<Position> = results.iter().filter_map(|r| r.as_ref().ok()?.position).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "in the order given: {positions:?}");
+    let all: Vec<String> = readable(&*log, Position::START, 5).await.into_iter().map(|e| e.event_type).collect();
+    assert_eq!(all, ["B0", "A0", "A1", "B2", "E0"], "readers see exactly what was accepted, in order");
+
+    let mut dropped = log.begin().await.unwrap();
+    let results = dropped.append_each(vec![batch("f", ExpectedRevision::Any, vec![event("F0")])]).await.unwrap();
+    assert!(results[0].is_ok());
+    drop(dropped);
+    assert!(stream("f").await.is_empty(), "what a transaction accepted goes only with its commit");
 }
 
 async fn a_transaction_over_two_streams_is_all_or_nothing(backend: Backend) {

@@ -198,15 +198,21 @@ impl ProjectionRunner {
         let mut shown = self.shown.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            if *shown.borrow_and_update() >= position || self.checkpoint().await? >= position {
+            if *shown.borrow_and_update() >= position {
+                return Ok(());
+            }
+            // Woken by this runner's batches without asking the database: hundreds of requests
+            // may wait at once, and each batch wakes them all. Another node's runner may apply
+            // the event instead, so the stored checkpoint is looked at after a pause with no
+            // batch of ours.
+            if tokio::time::timeout(Duration::from_millis(20), shown.changed()).await.is_err()
+                && self.checkpoint().await? >= position
+            {
                 return Ok(());
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(ProjectionError::Behind(self.projection.name().to_string()));
             }
-            // Woken by this runner's batches; another node's runner may apply it instead, so the
-            // stored checkpoint is looked at again after a short pause either way.
-            let _ = tokio::time::timeout(Duration::from_millis(20), shown.changed()).await;
         }
     }
 

@@ -38,6 +38,9 @@ use uuid::Uuid;
 mod process_support;
 use process_support::{rss_mib, ServerProcess};
 
+/// The most requests of the load in flight at once (each holds a connection).
+const IN_FLIGHT: usize = 256;
+
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
 }
@@ -329,6 +332,9 @@ async fn run(database: TestDatabase, companies: usize, agents: usize, rate: usiz
         })
     };
     let refused = Arc::new(AtomicU64::new(0));
+    // Both processes hold every socket; the requests in flight share what the open-file limit
+    // leaves. A message waiting here for its turn is late by that wait, which its time counts.
+    let connections = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let mut sending = tokio::time::interval(Duration::from_micros(1_000_000 / rate as u64));
     let mut inflight = Vec::with_capacity(total);
     for m in 0..total {
@@ -340,10 +346,12 @@ async fn run(database: TestDatabase, companies: usize, agents: usize, rate: usiz
             .bearer_auth(token)
             .json(&serde_json::json!({ "text": format!("message {m}") }));
         let (sent_at, agent_sent_at, refused) = (sent_at.clone(), agent_sent_at.clone(), refused.clone());
+        let connections = connections.clone();
         inflight.push(tokio::spawn(async move {
             let now = Instant::now();
             *sent_at[n].lock().expect("a slot") = Some(now);
             *agent_sent_at[n].lock().expect("a slot") = Some(now);
+            let _connection = connections.acquire().await.expect("the semaphore stays open");
             if !request.send().await.is_ok_and(|answer| answer.status().as_u16() == 202) {
                 refused.fetch_add(1, Ordering::Relaxed);
             }

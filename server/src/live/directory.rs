@@ -1,4 +1,4 @@
-//! Lines and API keys as the inbound path reads them, kept in memory: every customer message
+//! Lines (by id and by widget key) and API keys as the inbound path reads them, kept in memory: every customer message
 //! needs both, and they rarely change. Everything kept is forgotten whenever any line or key
 //! changes — at once on the node that changed it, and on the others when their live hub sees the
 //! change in the log.
@@ -16,6 +16,8 @@ struct Kept {
     generation: u64,
     keys: HashMap<String, ApiKeyRow>,
     lines: HashMap<String, LineRow>,
+    /// Lines by the key of their widget.
+    widgets: HashMap<String, LineRow>,
 }
 
 #[derive(Clone, Default)]
@@ -39,36 +41,40 @@ impl Directory {
         kept
     }
 
-    /// The key whose hash is `hash`, if it exists (revoked or not). Unknown keys are not kept, so
-    /// a key is found the moment it is created.
-    pub async fn api_key(&self, store: &ReadStore, hash: &str) -> Result<Option<ApiKeyRow>, AppError> {
-        if let Some(row) = self.kept().keys.get(hash) {
+    /// What `among` keeps under `name`, or what `read` finds, kept from now on. What does not
+    /// exist is not kept, so a line or key is found the moment it is created.
+    async fn find<T: Clone>(
+        &self,
+        among: fn(&mut Kept) -> &mut HashMap<String, T>,
+        name: &str,
+        read: impl std::future::Future<Output = Result<Option<T>, sqlx::Error>>,
+    ) -> Result<Option<T>, AppError> {
+        if let Some(row) = among(&mut self.kept()).get(name) {
             return Ok(Some(row.clone()));
         }
         let generation = self.generation.load(Ordering::SeqCst);
-        let row = Lines.api_key(store, hash).await?;
+        let row = read.await?;
         if let Some(row) = &row {
             let mut kept = self.kept();
+            // Read before a change was announced: not kept, the next read sees the change.
             if kept.generation == generation {
-                kept.keys.insert(hash.to_string(), row.clone());
+                among(&mut kept).insert(name.to_string(), row.clone());
             }
         }
         Ok(row)
     }
 
+    /// The key whose hash is `hash`, if it exists (revoked or not).
+    pub async fn api_key(&self, store: &ReadStore, hash: &str) -> Result<Option<ApiKeyRow>, AppError> {
+        self.find(|kept| &mut kept.keys, hash, Lines.api_key(store, hash)).await
+    }
+
     pub async fn line(&self, store: &ReadStore, line_id: &str) -> Result<Option<LineRow>, AppError> {
-        if let Some(row) = self.kept().lines.get(line_id) {
-            return Ok(Some(row.clone()));
-        }
-        let generation = self.generation.load(Ordering::SeqCst);
-        let row = Lines.line(store, line_id).await?;
-        if let Some(row) = &row {
-            let mut kept = self.kept();
-            // Read before a change was announced: not kept, the next read sees the change.
-            if kept.generation == generation {
-                kept.lines.insert(line_id.to_string(), row.clone());
-            }
-        }
-        Ok(row)
+        self.find(|kept| &mut kept.lines, line_id, Lines.line(store, line_id)).await
+    }
+
+    /// The line whose widget web sites embed with `key`.
+    pub async fn widget_line(&self, store: &ReadStore, key: &str) -> Result<Option<LineRow>, AppError> {
+        self.find(|kept| &mut kept.widgets, key, Lines.line_by_widget_key(store, key)).await
     }
 }

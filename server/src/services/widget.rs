@@ -61,7 +61,11 @@ pub async fn open_widget(state: &AppState, caller: &Caller, line_id: LineId) -> 
 
 /// The line a widget key opens.
 pub async fn widget_line(state: &AppState, key: &str) -> Result<LineRow, AppError> {
-    Lines.line_by_widget_key(&state.store, key).await?.ok_or_else(|| AppError::NotFound("no such chat widget".into()))
+    state
+        .directory
+        .widget_line(&state.store, key)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such chat widget".into()))
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

@@ -177,6 +177,26 @@ pub async fn commit(
     Ok(last)
 }
 
+/// Appends decisions each on its own in one transaction: those the log refuses (another writer
+/// changed their stream meanwhile) leave nothing, the others commit together. Answers, for each,
+/// the position of its last event or its refusal.
+pub async fn commit_each(
+    log: &dyn EventLog,
+    metrics: &Metrics,
+    decisions: Vec<Decided>,
+) -> Result<Vec<Result<Option<Position>, CommitError>>, CommitError> {
+    let mut transaction = log.begin().await?;
+    let batches = decisions
+        .into_iter()
+        .map(|d| StreamBatch { stream: d.stream, expected: d.expected, events: d.events })
+        .collect::<Vec<_>>();
+    let counts: Vec<usize> = batches.iter().map(|b| b.events.len()).collect();
+    let results = transaction.append_each(batches).await?;
+    transaction.commit().await?;
+    metrics.events_appended(counts.iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|(n, _)| n).sum());
+    Ok(results.into_iter().map(|result| result.map(|appended| appended.position).map_err(CommitError::from)).collect())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
     #[error(transparent)]

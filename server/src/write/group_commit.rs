@@ -1,11 +1,12 @@
 //! Group commit: the decisions of concurrent requests are appended together, one transaction per
-//! batch, so that many customers' messages cost one commit. A batch the log refuses (a stream in
-//! it changed meanwhile) is appended again decision by decision, so that each request gets its own
-//! answer and only the one that conflicted decides again.
+//! batch, so that many customers' messages cost one commit. A batch the log refuses (streams in
+//! it changed meanwhile) is appended once more with each decision on its own, in one transaction:
+//! each request gets its own answer, only those that conflicted decide again, and a batch costs at
+//! most two transactions however many of its streams changed.
 
 use crate::metrics::Metrics;
-use crate::write::command::{commit, CommitError, Decided};
-use eventlog::{EventLog, EventLogError, Position};
+use crate::write::command::{commit, commit_each, CommitError, Decided};
+use eventlog::{EventLog, Position};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
@@ -74,31 +75,30 @@ fn batches_in_flight(log: &dyn EventLog) -> usize {
     }
 }
 
-async fn append(log: &dyn EventLog, metrics: &Metrics, mut batch: Vec<(Decided, Answer)>) {
-    while batch.len() > 1 {
-        let decisions = batch.iter().map(|(decided, _)| decided.clone()).collect();
-        match commit(log, metrics, decisions).await {
-            Ok(last) => {
-                for (_, answer) in batch {
-                    let _ = answer.send(Ok(last));
-                }
-                return;
+async fn append(log: &dyn EventLog, metrics: &Metrics, batch: Vec<(Decided, Answer)>) {
+    let decisions = || batch.iter().map(|(decided, _)| decided.clone()).collect::<Vec<_>>();
+    match commit(log, metrics, decisions()).await {
+        Ok(last) => {
+            for (_, answer) in batch {
+                let _ = answer.send(Ok(last));
             }
-            // The stream that changed meanwhile decides again; the others go on together.
-            Err(CommitError::Log(EventLogError::WrongExpectedRevision { stream, expected, actual })) => {
-                let (stale, rest): (Vec<_>, Vec<_>) = batch.into_iter().partition(|(d, _)| d.stream() == stream);
-                if stale.is_empty() {
-                    batch = rest;
-                    break;
-                }
-                for (_, answer) in stale {
-                    let conflict = EventLogError::WrongExpectedRevision { stream: stream.clone(), expected, actual };
-                    let _ = answer.send(Err(CommitError::Log(conflict)));
-                }
-                batch = rest;
-            }
-            Err(_) => break,
+            return;
         }
+        Err(alone) if batch.len() == 1 => {
+            if let Some((_, answer)) = batch.into_iter().next() {
+                let _ = answer.send(Err(alone));
+            }
+            return;
+        }
+        // A stream that changed meanwhile decides again; the others go on together, in one
+        // more transaction however many streams changed.
+        Err(_) => {}
+    }
+    if let Ok(results) = commit_each(log, metrics, decisions()).await {
+        for ((_, answer), result) in batch.into_iter().zip(results) {
+            let _ = answer.send(result);
+        }
+        return;
     }
     for (decided, answer) in batch {
         let _ = answer.send(commit(log, metrics, vec![decided]).await);
