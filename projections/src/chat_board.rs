@@ -9,6 +9,7 @@ use domain::menu::Choice;
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: the bot's choices as buttons.
 crate::projection_names!("chat_board", version 3, tables { CHATS = "chats", MESSAGES = "messages" });
@@ -178,20 +179,21 @@ impl ChatBoard {
     }
 }
 
-struct NewMessage<'a> {
+/// A message a chat's event adds to its history.
+struct NewMessage {
     message_id: String,
     chat_id: String,
-    direction: &'a str,
+    direction: &'static str,
     author: String,
-    text: &'a str,
-    media: Option<&'a str>,
-    choices: &'a [Choice],
+    text: String,
+    media: Option<String>,
+    choices: Vec<Choice>,
     at: String,
     then: ThenChat,
 }
 
-/// What a message changes in its chat besides its last message, written in the same statement.
-#[derive(Clone, Copy)]
+/// What a message changes in its chat besides its last message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ThenChat {
     Stays,
     /// Answering an agent's reply makes the chat pending again.
@@ -201,83 +203,174 @@ enum ThenChat {
     BotAsks,
 }
 
+/// What several messages in a row change in their chat, as one change: a batch's messages of one
+/// chat are written with one row of one statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct ChatChange {
+    /// The state the chat ends in, whatever it was.
+    set_state: Option<&'static str>,
+    /// Otherwise: a chat that was following becomes pending.
+    answered: bool,
+    /// The chat ends with no agent and no queue.
+    unassigned: bool,
+}
+
 impl ThenChat {
-    fn assignments(self) -> String {
+    fn change(self) -> ChatChange {
+        let set = |state| ChatChange { set_state: Some(state), ..ChatChange::default() };
         match self {
-            Self::Stays => String::new(),
-            Self::CustomerSpoke => {
-                format!(", state = CASE WHEN state = '{}' THEN '{}' ELSE state END", state::FOLLOWING, state::PENDING)
-            }
-            Self::AgentSpoke => format!(", state = '{}'", state::FOLLOWING),
-            Self::BotAsks => format!(", state = '{}', agent_id = NULL, queue_id = NULL", state::BOT),
+            Self::Stays => ChatChange::default(),
+            Self::CustomerSpoke => ChatChange { answered: true, ..ChatChange::default() },
+            Self::AgentSpoke => set(state::FOLLOWING),
+            Self::BotAsks => ChatChange { unassigned: true, ..set(state::BOT) },
         }
     }
 }
 
-async fn add_message(connection: &mut AnyConnection, message: NewMessage<'_>) -> Result<(), ProjectionError> {
-    let delivery = (message.direction == "out").then_some("pending");
-    let choices = match message.choices {
-        [] => None,
-        choices => Some(serde_json::to_string(choices).map_err(|e| sqlx::Error::Encode(Box::new(e)))?),
-    };
-    sqlx::query(&format!(
-        "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices) \
-         VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM {MESSAGES} WHERE chat_id = $2), \
-         $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message_id) DO NOTHING"
-    ))
-    .bind(&message.message_id)
-    .bind(&message.chat_id)
-    .bind(message.direction)
-    .bind(message.author)
-    .bind(message.text)
-    .bind(message.media)
-    .bind(&message.at)
-    .bind(delivery)
-    .bind(choices)
-    .execute(&mut *connection)
-    .await?;
-    let last = if message.text.is_empty() { "📎" } else { message.text };
-    let then = message.then.assignments();
-    sqlx::query(&format!("UPDATE {CHATS} SET last_text = $1, last_at = $2{then} WHERE chat_id = $3"))
-        .bind(last)
-        .bind(message.at)
-        .bind(message.chat_id)
-        .execute(&mut *connection)
-        .await?;
+impl ChatChange {
+    /// This change, then `next`.
+    fn then(self, next: ChatChange) -> ChatChange {
+        let set_state = match (self.set_state, next.set_state) {
+            (_, Some(state)) => Some(state),
+            (Some(state::FOLLOWING), None) if next.answered => Some(state::PENDING),
+            (earlier, None) => earlier,
+        };
+        ChatChange {
+            set_state,
+            answered: set_state.is_none() && (self.answered || next.answered),
+            unassigned: self.unassigned || next.unassigned,
+        }
+    }
+}
+
+/// Rows a statement may carry: well under both databases' limits on parameters.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Numbered placeholders for `rows` rows of `columns` values each, from `$1`, one `(…)` a row.
+fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let row: Vec<String> = (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds messages to their chats' histories, in order, and sets each chat's last message and state
+/// with what its messages change: a few statements however many messages there are.
+async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>) -> Result<(), ProjectionError> {
+    let mut last_seq: BTreeMap<String, i64> = BTreeMap::new();
+    let chats: Vec<String> = messages.iter().map(|m| m.chat_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    for some in chats.chunks(ROWS_PER_STATEMENT) {
+        let places: Vec<String> = (1..=some.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT chat_id, MAX(seq) AS seq FROM {MESSAGES} WHERE chat_id IN ({}) GROUP BY chat_id",
+            places.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for chat in some {
+            query = query.bind(chat);
+        }
+        for row in query.fetch_all(&mut *connection).await? {
+            last_seq.insert(row.try_get("chat_id")?, row.try_get("seq")?);
+        }
+    }
+    let mut changes: BTreeMap<String, (String, String, ChatChange)> = BTreeMap::new();
+    for some in messages.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices) \
+             VALUES {} ON CONFLICT (message_id) DO NOTHING",
+            value_rows(some.len(), 10)
+        );
+        let mut query = sqlx::query(&sql);
+        for message in some {
+            let seq = last_seq.entry(message.chat_id.clone()).or_insert(0);
+            *seq += 1;
+            let choices = match message.choices.as_slice() {
+                [] => None,
+                choices => Some(serde_json::to_string(choices).map_err(|e| sqlx::Error::Encode(Box::new(e)))?),
+            };
+            query = query
+                .bind(message.message_id.clone())
+                .bind(message.chat_id.clone())
+                .bind(*seq)
+                .bind(message.direction)
+                .bind(message.author.clone())
+                .bind(message.text.clone())
+                .bind(message.media.clone())
+                .bind(message.at.clone())
+                .bind((message.direction == "out").then_some("pending"))
+                .bind(choices);
+            let last = if message.text.is_empty() { "📎".to_string() } else { message.text.clone() };
+            let change = message.then.change();
+            changes
+                .entry(message.chat_id.clone())
+                .and_modify(|(text, at, earlier)| {
+                    (*text, *at, *earlier) = (last.clone(), message.at.clone(), earlier.then(change));
+                })
+                .or_insert((last, message.at.clone(), change));
+        }
+        query.execute(&mut *connection).await?;
+    }
+    let changes: Vec<_> = changes.into_iter().collect();
+    for some in changes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "WITH changed (chat_id, last_text, last_at, set_state, answered, unassigned) AS (VALUES {}) \
+             UPDATE {CHATS} SET last_text = changed.last_text, last_at = changed.last_at, \
+             state = COALESCE(changed.set_state, \
+               CASE WHEN changed.answered = 1 AND {CHATS}.state = '{following}' THEN '{pending}' ELSE {CHATS}.state END), \
+             agent_id = CASE WHEN changed.unassigned = 1 THEN NULL ELSE {CHATS}.agent_id END, \
+             queue_id = CASE WHEN changed.unassigned = 1 THEN NULL ELSE {CHATS}.queue_id END \
+             FROM changed WHERE {CHATS}.chat_id = changed.chat_id",
+            value_rows(some.len(), 6),
+            following = state::FOLLOWING,
+            pending = state::PENDING,
+        );
+        let mut query = sqlx::query(&sql);
+        for (chat, (text, at, change)) in some {
+            query = query
+                .bind(chat.clone())
+                .bind(text.clone())
+                .bind(at.clone())
+                .bind(change.set_state)
+                .bind(i64::from(change.answered))
+                .bind(i64::from(change.unassigned));
+        }
+        query.execute(&mut *connection).await?;
+    }
     Ok(())
 }
 
 /// A note between colleagues in a chat's history, never sent to the customer; the event's id is
 /// the note's.
-async fn add_note(
-    connection: &mut AnyConnection,
+fn note(
     event: &RecordedEvent,
     chat_id: domain::ids::ChatId,
-    author: String,
-    text: &str,
+    author: &str,
+    text: String,
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ProjectionError> {
-    let message = NewMessage {
+) -> NewMessage {
+    NewMessage {
         message_id: event.event_id.to_string(),
         chat_id: chat_id.to_string(),
         direction: "note",
-        author,
+        author: author.to_string(),
         text,
         media: None,
-        choices: &[],
+        choices: Vec::new(),
         at: at.to_rfc3339(),
         then: ThenChat::Stays,
-    };
-    add_message(connection, message).await
+    }
 }
 
 /// A message of the bot's that changes nothing else: the rest is said where it is added.
 fn bot_message(
     chat_id: domain::ids::ChatId,
     message_id: uuid::Uuid,
-    text: &str,
+    text: String,
     at: chrono::DateTime<chrono::Utc>,
-) -> NewMessage<'_> {
+) -> NewMessage {
     NewMessage {
         message_id: message_id.to_string(),
         chat_id: chat_id.to_string(),
@@ -285,10 +378,75 @@ fn bot_message(
         author: "bot".into(),
         text,
         media: None,
-        choices: &[],
+        choices: Vec::new(),
         at: at.to_rfc3339(),
         then: ThenChat::Stays,
     }
+}
+
+/// The message a chat's event adds to its history, or the event back when it adds none.
+fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage, ChatEvent> {
+    Ok(match chat_event {
+        ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, at, .. } => NewMessage {
+            message_id: format!("{chat_id}:{message_id}"),
+            chat_id: chat_id.to_string(),
+            direction: "in",
+            author: "customer".into(),
+            text,
+            media,
+            choices: Vec::new(),
+            at: at.to_rfc3339(),
+            then: ThenChat::CustomerSpoke,
+        },
+        ChatEvent::AgentReplied { chat_id, message_id, agent, text, at } => NewMessage {
+            message_id: message_id.to_string(),
+            chat_id: chat_id.to_string(),
+            direction: "out",
+            author: agent.to_string(),
+            text,
+            media: None,
+            choices: Vec::new(),
+            at: at.to_rfc3339(),
+            then: ThenChat::AgentSpoke,
+        },
+        ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
+        | ChatEvent::BotSaid { chat_id, message_id, text, at }
+        | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => bot_message(chat_id, message_id, text, at),
+        ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. }
+        | ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
+        | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
+            NewMessage { choices, then: ThenChat::BotAsks, ..bot_message(chat_id, message_id, text, at) }
+        }
+        ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
+            NewMessage { media: Some(media), ..bot_message(chat_id, message_id, text, at) }
+        }
+        // What the customer answered the bot, where the agent who takes the chat reads it.
+        ChatEvent::FormCompleted { chat_id, answers, at } => {
+            let text = answers.iter().map(|(name, value)| format!("{name}: {value}")).collect::<Vec<_>>().join("\n");
+            note(event, chat_id, "bot", text, at)
+        }
+        ChatEvent::WebQueryFailed { chat_id, reason, at, .. } => {
+            note(event, chat_id, "system", format!("The bot's web query failed: {reason}"), at)
+        }
+        ChatEvent::AnswersEmailFailed { chat_id, reason, at, .. } => {
+            note(event, chat_id, "system", format!("The e-mail of the customer's answers failed: {reason}"), at)
+        }
+        ChatEvent::Transferred { chat_id, by, note: Some(text), at, .. } => {
+            let author = match by {
+                domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
+                domain::chat::Resolver::Bot => "bot".into(),
+                domain::chat::Resolver::System => "system".into(),
+            };
+            note(event, chat_id, &author, text, at)
+        }
+        ChatEvent::LeftByOfflineAgent { chat_id, at, .. } => {
+            note(event, chat_id, "system", "The agent went offline: passed on to the next agent".into(), at)
+        }
+        ChatEvent::ReplyDeadlineMissed { chat_id, at, .. } => {
+            note(event, chat_id, "system", "Not answered in time: passed on to the next agent".into(), at)
+        }
+        other => return Err(other),
+    })
 }
 
 async fn set_state(
@@ -353,181 +511,134 @@ impl Projection for ChatBoard {
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        let at = event.metadata.occurred_at.to_rfc3339();
-        match decode_event::<ChatEvent>(event)? {
-            ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, .. } => {
-                sqlx::query(&format!(
-                    "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, '', $8, $8) ON CONFLICT (chat_id) DO NOTHING"
-                ))
+        self.apply_all(connection, &[event]).await
+    }
+
+    /// Messages in a row are written together (a busy batch is mostly customers' messages); any
+    /// other event writes the messages before it first, so that everything lands in order.
+    async fn apply_all(
+        &self,
+        connection: &mut AnyConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        let mut messages = Vec::new();
+        for event in events {
+            match message_of(event, decode_event::<ChatEvent>(event)?) {
+                Ok(message) => messages.push(message),
+                Err(other) => {
+                    add_messages(connection, std::mem::take(&mut messages)).await?;
+                    apply_other(connection, event, other).await?;
+                }
+            }
+        }
+        add_messages(connection, messages).await
+    }
+}
+
+/// Applies an event that adds no message.
+async fn apply_other(
+    connection: &mut AnyConnection,
+    event: &RecordedEvent,
+    chat_event: ChatEvent,
+) -> Result<(), ProjectionError> {
+    let at = event.metadata.occurred_at.to_rfc3339();
+    match chat_event {
+        ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, .. } => {
+            sqlx::query(&format!(
+                "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, '', $8, $8) ON CONFLICT (chat_id) DO NOTHING"
+            ))
+            .bind(chat_id.to_string())
+            .bind(company_id.to_string())
+            .bind(line_id.to_string())
+            .bind(channel.as_str())
+            .bind(contact_id)
+            .bind(contact_name)
+            .bind(state::RESOLVED)
+            .bind(&at)
+            .execute(&mut *connection)
+            .await?;
+        }
+        ChatEvent::ContactNameSeen { chat_id, name, .. } => {
+            sqlx::query(&format!("UPDATE {CHATS} SET contact_name = $1 WHERE chat_id = $2"))
+                .bind(name)
                 .bind(chat_id.to_string())
-                .bind(company_id.to_string())
-                .bind(line_id.to_string())
-                .bind(channel.as_str())
-                .bind(contact_id)
-                .bind(contact_name)
-                .bind(state::RESOLVED)
-                .bind(&at)
                 .execute(&mut *connection)
                 .await?;
-            }
-            ChatEvent::ContactNameSeen { chat_id, name, .. } => {
-                sqlx::query(&format!("UPDATE {CHATS} SET contact_name = $1 WHERE chat_id = $2"))
-                    .bind(name)
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            ChatEvent::ConversationOpened { chat_id, conversation_id, at } => {
-                sqlx::query(&format!(
-                    "UPDATE {CHATS} SET conversation_id = $1, opened_at = $2, agent_id = NULL, queue_id = NULL \
-                     WHERE chat_id = $3"
-                ))
-                .bind(conversation_id.to_string())
-                .bind(at.to_rfc3339())
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
-            }
-            ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, at, .. } => {
-                let message = NewMessage {
-                    message_id: format!("{chat_id}:{message_id}"),
-                    chat_id: chat_id.to_string(),
-                    direction: "in",
-                    author: "customer".into(),
-                    text: &text,
-                    media: media.as_deref(),
-                    choices: &[],
-                    at: at.to_rfc3339(),
-                    then: ThenChat::CustomerSpoke,
-                };
-                add_message(connection, message).await?;
-            }
-            ChatEvent::Queued { chat_id, queue, .. } => {
-                sqlx::query(&format!(
-                    "UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL WHERE chat_id = $3"
-                ))
+        }
+        ChatEvent::ConversationOpened { chat_id, conversation_id, at } => {
+            sqlx::query(&format!(
+                "UPDATE {CHATS} SET conversation_id = $1, opened_at = $2, agent_id = NULL, queue_id = NULL \
+                 WHERE chat_id = $3"
+            ))
+            .bind(conversation_id.to_string())
+            .bind(at.to_rfc3339())
+            .bind(chat_id.to_string())
+            .execute(&mut *connection)
+            .await?;
+        }
+        ChatEvent::Queued { chat_id, queue, .. } => {
+            sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL WHERE chat_id = $3"))
                 .bind(state::WAITING)
                 .bind(queue.to_string())
                 .bind(chat_id.to_string())
                 .execute(&mut *connection)
                 .await?;
-            }
-            ChatEvent::Assigned { chat_id, agent, queue, .. } => {
-                sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = $3 WHERE chat_id = $4"))
-                    .bind(state::PENDING)
-                    .bind(queue.to_string())
-                    .bind(agent.to_string())
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            ChatEvent::AgentReplied { chat_id, message_id, agent, text, at } => {
-                let message = NewMessage {
-                    message_id: message_id.to_string(),
-                    chat_id: chat_id.to_string(),
-                    direction: "out",
-                    author: agent.to_string(),
-                    text: &text,
-                    media: None,
-                    choices: &[],
-                    at: at.to_rfc3339(),
-                    then: ThenChat::AgentSpoke,
-                };
-                add_message(connection, message).await?;
-            }
-            ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
-            | ChatEvent::BotSaid { chat_id, message_id, text, at }
-            | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => {
-                add_message(connection, bot_message(chat_id, message_id, &text, at)).await?;
-            }
-            ChatEvent::MenuShown { chat_id, message_id, text, choices, at, .. }
-            | ChatEvent::InputRequested { chat_id, message_id, text, choices, at, .. }
-            | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
-                let asking = bot_message(chat_id, message_id, &text, at);
-                add_message(connection, NewMessage { choices: &choices, then: ThenChat::BotAsks, ..asking }).await?;
-            }
-            ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
-                let file = bot_message(chat_id, message_id, &text, at);
-                add_message(connection, NewMessage { media: Some(&media), ..file }).await?;
-            }
-            // What the customer answered the bot, where the agent who takes the chat reads it.
-            ChatEvent::FormCompleted { chat_id, answers, at } => {
-                let text =
-                    answers.iter().map(|(name, value)| format!("{name}: {value}")).collect::<Vec<_>>().join("\n");
-                add_note(connection, event, chat_id, "bot".into(), &text, at).await?;
-            }
-            ChatEvent::WebQueryFailed { chat_id, reason, at, .. } => {
-                let text = format!("The bot's web query failed: {reason}");
-                add_note(connection, event, chat_id, "system".into(), &text, at).await?;
-            }
-            ChatEvent::AnswersEmailFailed { chat_id, reason, at, .. } => {
-                let text = format!("The e-mail of the customer's answers failed: {reason}");
-                add_note(connection, event, chat_id, "system".into(), &text, at).await?;
-            }
-            ChatEvent::ConsentGiven { .. }
-            | ChatEvent::ConsentRefused { .. }
-            | ChatEvent::InputAccepted { .. }
-            | ChatEvent::InputRejected { .. }
-            | ChatEvent::InputAbandoned { .. }
-            | ChatEvent::WebQueryRequested { .. }
-            | ChatEvent::WebQueryAnswered { .. }
-            | ChatEvent::AnswersEmailRequested { .. }
-            | ChatEvent::AnswersEmailed { .. } => {}
-            ChatEvent::BotStopped { chat_id, .. } => {
-                set_state(connection, chat_id.to_string(), state::OPEN, "").await?
-            }
-            ChatEvent::MenuOptionChosen { .. }
-            | ChatEvent::MenuAnswerRejected { .. }
-            | ChatEvent::KeyPhraseHeard { .. }
-            | ChatEvent::AssignmentGreetingSet { .. }
-            | ChatEvent::MenuTimedOut { .. }
-            | ChatEvent::BotResumed { .. } => {}
-            ChatEvent::Transferred { chat_id, by, note: Some(note), at, .. } => {
-                let author = match by {
-                    domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
-                    domain::chat::Resolver::Bot => "bot".into(),
-                    domain::chat::Resolver::System => "system".into(),
-                };
-                add_note(connection, event, chat_id, author, &note, at).await?;
-            }
-            ChatEvent::Transferred { .. } | ChatEvent::ReplyDeadlineSet { .. } | ChatEvent::OwnAgentSet { .. } => {}
-            ChatEvent::LeftByOfflineAgent { chat_id, at, .. } => {
-                add_note(
-                    connection,
-                    event,
-                    chat_id,
-                    "system".into(),
-                    "The agent went offline: passed on to the next agent",
-                    at,
-                )
-                .await?;
-            }
-            ChatEvent::ReplyDeadlineMissed { chat_id, at, .. } => {
-                add_note(
-                    connection,
-                    event,
-                    chat_id,
-                    "system".into(),
-                    "Not answered in time: passed on to the next agent",
-                    at,
-                )
-                .await?;
-            }
-            ChatEvent::Resolved { chat_id, .. } => {
-                set_state(
-                    connection,
-                    chat_id.to_string(),
-                    state::RESOLVED,
-                    ", conversation_id = NULL, agent_id = NULL",
-                )
-                .await?;
-            }
-            ChatEvent::Delivered { message_id, .. } => set_delivery(connection, message_id, "delivered").await?,
-            ChatEvent::DeliveryFailed { message_id, .. } => set_delivery(connection, message_id, "failed").await?,
         }
-        Ok(())
+        ChatEvent::Assigned { chat_id, agent, queue, .. } => {
+            sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = $3 WHERE chat_id = $4"))
+                .bind(state::PENDING)
+                .bind(queue.to_string())
+                .bind(agent.to_string())
+                .bind(chat_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+        }
+        ChatEvent::ConsentGiven { .. }
+        | ChatEvent::ConsentRefused { .. }
+        | ChatEvent::InputAccepted { .. }
+        | ChatEvent::InputRejected { .. }
+        | ChatEvent::InputAbandoned { .. }
+        | ChatEvent::WebQueryRequested { .. }
+        | ChatEvent::WebQueryAnswered { .. }
+        | ChatEvent::AnswersEmailRequested { .. }
+        | ChatEvent::AnswersEmailed { .. } => {}
+        ChatEvent::BotStopped { chat_id, .. } => set_state(connection, chat_id.to_string(), state::OPEN, "").await?,
+        ChatEvent::MenuOptionChosen { .. }
+        | ChatEvent::MenuAnswerRejected { .. }
+        | ChatEvent::KeyPhraseHeard { .. }
+        | ChatEvent::AssignmentGreetingSet { .. }
+        | ChatEvent::MenuTimedOut { .. }
+        | ChatEvent::BotResumed { .. } => {}
+        ChatEvent::Transferred { note: None, .. }
+        | ChatEvent::ReplyDeadlineSet { .. }
+        | ChatEvent::OwnAgentSet { .. } => {}
+        ChatEvent::Resolved { chat_id, .. } => {
+            set_state(connection, chat_id.to_string(), state::RESOLVED, ", conversation_id = NULL, agent_id = NULL")
+                .await?;
+        }
+        ChatEvent::Delivered { message_id, .. } => set_delivery(connection, message_id, "delivered").await?,
+        ChatEvent::DeliveryFailed { message_id, .. } => set_delivery(connection, message_id, "failed").await?,
+        // Written by `apply_all` with the messages around them; here for completeness.
+        message @ (ChatEvent::CustomerMessageReceived { .. }
+        | ChatEvent::AgentReplied { .. }
+        | ChatEvent::WaitingPositionTold { .. }
+        | ChatEvent::BotSaid { .. }
+        | ChatEvent::MenuReminderSent { .. }
+        | ChatEvent::MenuShown { .. }
+        | ChatEvent::InputRequested { .. }
+        | ChatEvent::ConsentAsked { .. }
+        | ChatEvent::BotSentFile { .. }
+        | ChatEvent::FormCompleted { .. }
+        | ChatEvent::WebQueryFailed { .. }
+        | ChatEvent::AnswersEmailFailed { .. }
+        | ChatEvent::Transferred { note: Some(_), .. }
+        | ChatEvent::LeftByOfflineAgent { .. }
+        | ChatEvent::ReplyDeadlineMissed { .. }) => {
+            add_messages(connection, message_of(event, message).into_iter().collect()).await?
+        }
     }
+    Ok(())
 }
 
 async fn set_delivery(
@@ -541,4 +652,42 @@ async fn set_delivery(
         .execute(&mut *connection)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chat's state, agent and queue, as the statement that writes one message leaves them.
+    fn written(change: ChatChange, (state, assigned): (&'static str, bool)) -> (&'static str, bool) {
+        let state = match change.set_state {
+            Some(set) => set,
+            None if change.answered && state == state::FOLLOWING => state::PENDING,
+            None => state,
+        };
+        (state, assigned && !change.unassigned)
+    }
+
+    #[test]
+    fn messages_in_a_row_change_their_chat_as_written_one_after_the_other() {
+        use ThenChat::*;
+        let kinds = [Stays, CustomerSpoke, AgentSpoke, BotAsks];
+        let states = [state::BOT, state::OPEN, state::WAITING, state::PENDING, state::FOLLOWING, state::RESOLVED];
+        let mut rows: Vec<Vec<ThenChat>> = vec![vec![]];
+        for _ in 0..4 {
+            rows = rows.iter().flat_map(|row| kinds.map(|kind| [row.clone(), vec![kind]].concat())).collect();
+        }
+        for row in rows {
+            for given in states.iter().flat_map(|state| [(*state, true), (*state, false)]) {
+                let one_by_one = row.iter().fold(given, |chat, message| written(message.change(), chat));
+                let together = row.iter().fold(ChatChange::default(), |change, message| change.then(message.change()));
+                assert_eq!(written(together, given), one_by_one, "{row:?} on {given:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn rows_of_values_are_numbered_on_from_one() {
+        assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 }
