@@ -385,7 +385,7 @@ fn bot_message(
 }
 
 /// The message a chat's event adds to its history, or the event back when it adds none.
-fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage, ChatEvent> {
+fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage, Box<ChatEvent>> {
     Ok(match chat_event {
         ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, at, .. } => NewMessage {
             message_id: format!("{chat_id}:{message_id}"),
@@ -445,7 +445,7 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
         ChatEvent::ReplyDeadlineMissed { chat_id, at, .. } => {
             note(event, chat_id, "system", "Not answered in time: passed on to the next agent".into(), at)
         }
-        other => return Err(other),
+        other => return Err(Box::new(other)),
     })
 }
 
@@ -527,7 +527,7 @@ impl Projection for ChatBoard {
                 Ok(message) => messages.push(message),
                 Err(other) => {
                     add_messages(connection, std::mem::take(&mut messages)).await?;
-                    apply_other(connection, event, other).await?;
+                    apply_other(connection, event, *other).await?;
                 }
             }
         }
