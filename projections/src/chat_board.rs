@@ -263,17 +263,22 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
     let mut last_seq: BTreeMap<String, i64> = BTreeMap::new();
     let chats: Vec<String> = messages.iter().map(|m| m.chat_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     for some in chats.chunks(ROWS_PER_STATEMENT) {
-        let places: Vec<String> = (1..=some.len()).map(|n| format!("${n}")).collect();
+        // Each chat's last message found by its own step back in the index, not by reading all of
+        // its messages.
         let sql = format!(
-            "SELECT chat_id, MAX(seq) AS seq FROM {MESSAGES} WHERE chat_id IN ({}) GROUP BY chat_id",
-            places.join(", ")
+            "WITH asked (chat_id) AS (VALUES {}) SELECT asked.chat_id, \
+             (SELECT seq FROM {MESSAGES} WHERE {MESSAGES}.chat_id = asked.chat_id ORDER BY seq DESC LIMIT 1) AS seq \
+             FROM asked",
+            value_rows(some.len(), 1)
         );
         let mut query = sqlx::query(&sql);
         for chat in some {
             query = query.bind(chat);
         }
         for row in query.fetch_all(&mut *connection).await? {
-            last_seq.insert(row.try_get("chat_id")?, row.try_get("seq")?);
+            if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
+                last_seq.insert(row.try_get("chat_id")?, seq);
+            }
         }
     }
     let mut changes: BTreeMap<String, (String, String, ChatChange)> = BTreeMap::new();

@@ -63,6 +63,11 @@ pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Projecti
 /// reads again at most these.
 const SKIPPED_BEFORE_SAVING: usize = 10_000;
 
+/// How long a wait for a position goes without this runner's news before it looks at the stored
+/// checkpoint (another node's runner may have applied it), and how long at most between looks.
+const FIRST_LOOK_AT_CHECKPOINT: Duration = Duration::from_millis(20);
+const LONGEST_LOOK_AT_CHECKPOINT: Duration = Duration::from_millis(320);
+
 pub struct ProjectionRunner {
     store: ReadStore,
     log: Arc<dyn EventLog>,
@@ -197,6 +202,7 @@ impl ProjectionRunner {
     pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), ProjectionError> {
         let mut shown = self.shown.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut pause = FIRST_LOOK_AT_CHECKPOINT;
         loop {
             if *shown.borrow_and_update() >= position {
                 return Ok(());
@@ -204,11 +210,13 @@ impl ProjectionRunner {
             // Woken by this runner's batches without asking the database: hundreds of requests
             // may wait at once, and each batch wakes them all. Another node's runner may apply
             // the event instead, so the stored checkpoint is looked at after a pause with no
-            // batch of ours.
-            if tokio::time::timeout(Duration::from_millis(20), shown.changed()).await.is_err()
-                && self.checkpoint().await? >= position
-            {
-                return Ok(());
+            // batch of ours, a longer one each time (a busy database is not asked the more for
+            // being slow).
+            if tokio::time::timeout(pause, shown.changed()).await.is_err() {
+                if self.checkpoint().await? >= position {
+                    return Ok(());
+                }
+                pause = (pause * 2).min(LONGEST_LOOK_AT_CHECKPOINT);
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(ProjectionError::Behind(self.projection.name().to_string()));

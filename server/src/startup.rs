@@ -97,7 +97,11 @@ impl Application {
         let live = LiveHub::default();
         let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
-        let mut background = vec![tokio::spawn(live.clone().follow(log.clone(), read_models))];
+        let recent_chats = RecentChats::default();
+        let mut background = vec![
+            tokio::spawn(live.clone().follow(log.clone(), read_models)),
+            tokio::spawn(recent_chats.clone().follow(log.clone())),
+        ];
         for projection in all {
             projection.prepare().await?;
             projection.catch_up().await?;
@@ -172,7 +176,7 @@ impl Application {
             clock: clock.clone(),
             inbound,
             directory,
-            recent_chats: RecentChats::default(),
+            recent_chats,
             guards,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);

@@ -124,8 +124,12 @@ async fn record_visitor(state: &AppState, key: &str, hash: &str) -> Result<(), A
 /// to match a random 256-bit secret), and is recorded now.
 async fn issued(state: &AppState, key: &str, token: &str, chat_id: ChatId) -> Result<bool, AppError> {
     let hash = token_hash(token);
+    state.directory.visitor_issued(key, &hash, issued_by_store(state, key, &hash, chat_id)).await
+}
+
+async fn issued_by_store(state: &AppState, key: &str, hash: &str, chat_id: ChatId) -> Result<bool, AppError> {
     let recorded = sqlx::query(&format!("SELECT 1 FROM {VISITORS} WHERE token_hash = $1 AND widget_key = $2"))
-        .bind(&hash)
+        .bind(hash)
         .bind(key)
         .fetch_optional(state.store.pool())
         .await?;
@@ -135,7 +139,7 @@ async fn issued(state: &AppState, key: &str, token: &str, chat_id: ChatId) -> Re
     if ChatBoard.chat(&state.store, &chat_id.to_string()).await?.is_none() {
         return Ok(false);
     }
-    record_visitor(state, key, &hash).await?;
+    record_visitor(state, key, hash).await?;
     Ok(true)
 }
 
