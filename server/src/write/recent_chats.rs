@@ -100,7 +100,8 @@ mod tests {
 
     fn opened(chat: ChatId, revision: u64) -> (RecordedEvent, ConversationId) {
         let conversation = ConversationId::from_uuid(uuid::Uuid::now_v7());
-        let event = ChatEvent::ConversationOpened { chat_id: chat, conversation_id: conversation, at: chrono::Utc::now() };
+        let event =
+            ChatEvent::ConversationOpened { chat_id: chat, conversation_id: conversation, at: chrono::Utc::now() };
         let (event_type, data) = domain::event::encode(&event).expect("an event");
         let recorded = RecordedEvent {
             event_id: uuid::Uuid::now_v7(),
