@@ -167,14 +167,17 @@ pub async fn commit(
 ) -> Result<Option<Position>, CommitError> {
     let count: usize = decisions.iter().map(|d| d.events.len()).sum();
     let mut transaction = log.begin().await?;
-    let batches = decisions
-        .into_iter()
-        .map(|d| StreamBatch { stream: d.stream, expected: d.expected, events: d.events })
-        .collect();
+    let batches = decisions.into_iter().map(StreamBatch::from).collect();
     let last = transaction.append_many(batches).await?.iter().rev().find_map(|appended| appended.position);
     transaction.commit().await?;
     metrics.events_appended(count);
     Ok(last)
+}
+
+impl From<Decided> for StreamBatch {
+    fn from(decided: Decided) -> Self {
+        StreamBatch { stream: decided.stream, expected: decided.expected, events: decided.events }
+    }
 }
 
 /// Appends decisions each on its own in one transaction: those the log refuses (another writer
@@ -186,10 +189,7 @@ pub async fn commit_each(
     decisions: Vec<Decided>,
 ) -> Result<Vec<Result<Option<Position>, CommitError>>, CommitError> {
     let mut transaction = log.begin().await?;
-    let batches = decisions
-        .into_iter()
-        .map(|d| StreamBatch { stream: d.stream, expected: d.expected, events: d.events })
-        .collect::<Vec<_>>();
+    let batches: Vec<StreamBatch> = decisions.into_iter().map(StreamBatch::from).collect();
     let counts: Vec<usize> = batches.iter().map(|b| b.events.len()).collect();
     let results = transaction.append_each(batches).await?;
     transaction.commit().await?;
