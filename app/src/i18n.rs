@@ -41,7 +41,11 @@ impl Lang {
 /// The page's language, from its `?lang=`.
 pub fn use_lang() -> Signal<Lang> {
     let query = use_query_map();
-    Signal::derive(move || Lang::from_tag(&query.read().get("lang").unwrap_or_default()))
+    // A redirect while the server renders disposes the route's query before a pending part of the
+    // old page reads it; that part is never sent, so any language does.
+    Signal::derive(move || {
+        query.try_with(|query| Lang::from_tag(&query.get("lang").unwrap_or_default())).unwrap_or(Lang::English)
+    })
 }
 
 /// A page's words in the page's language, following `?lang=` as it changes.
