@@ -16,7 +16,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test bench tools site browser-tools postgres rust-tests browser-tests lint
+.PHONY: run test bench fuzz tools site browser-tools postgres rust-tests browser-tests lint
 
 # No cargo-leptos: scripts/build-site.sh runs its steps (building cargo-leptos cost 20 minutes).
 tools:
@@ -60,6 +60,10 @@ test: browser-tools site rust-tests browser-tests
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+
+# The channels' parsers against a hundred times the inputs `make test` gives them.
+fuzz:
+	PROPTEST_CASES=200000 cargo test --release -p bridges --test fuzz
 
 bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p eventlog --bench eventlog-bench

@@ -14,7 +14,8 @@
 //! - [`contact`]: contacts, their accounts, owner, consent, merges (K1–K13); [`business`]: their
 //!   organisations (K10); [`contact_search`]: the terms contacts are found by (K11);
 //!   [`contact_import`]: files of contacts imported in the background (K8, K14).
-//! - [`chat`]: chats and their conversations (C2).
+//! - [`chat`]: chats and their conversations (C2); [`message`]: what a message can carry, whatever
+//!   its channel, and how far one of ours got.
 //! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
 //! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
@@ -40,6 +41,7 @@ pub mod ids;
 pub mod line;
 pub mod media;
 pub mod menu;
+pub mod message;
 pub mod pause;
 pub mod phone;
 pub mod queue;
