@@ -37,8 +37,9 @@ run: site
 	@echo "Ikono Chat on http://127.0.0.1:3000"
 	@echo "Sign in at http://127.0.0.1:3000/login/supervisor as $(ADMIN_EMAIL) / $(ADMIN_PASSWORD)"
 	@echo "(that first supervisor is created only when ./data/ikono.db is new). Stop with Ctrl-C."
+	@mkdir -p data && [ -s data/secrets.key ] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > data/secrets.key)
 	IKONO_SITE_ROOT=target/site IKONO_ADMIN_EMAIL="$(ADMIN_EMAIL)" IKONO_ADMIN_PASSWORD="$(ADMIN_PASSWORD)" \
-		$(CARGO_TARGET_DIR)/release/server
+		IKONO_SECRETS_KEY_FILE=data/secrets.key $(CARGO_TARGET_DIR)/release/server
 
 browser-tools:
 	@command -v chromium >/dev/null || $(APT_INSTALL) chromium || { $(SUDO) apt-get update && $(APT_INSTALL) chromium; }

@@ -84,8 +84,70 @@ pub struct Webhook {
     pub secret: String,
 }
 
+/// A secret sealed with the installation's key (provider tokens, app secrets): only the server
+/// that holds the key opens it; what is stored, logged or read by auditors is the sealed text.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sealed(pub String);
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealed(…)")
+    }
+}
+
+pub const PROVIDER_ID_MAX_CHARS: usize = 64;
+
+/// The provider account a channel line speaks through.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChannelLink {
+    /// WhatsApp Business through Meta's Cloud API: one business phone number (G10: a company
+    /// links as many as it has, one line each).
+    WhatsappCloud {
+        phone_number_id: String,
+        business_account_id: String,
+        /// Meta's access token, the app secret that signs Meta's notifications, and the token
+        /// Meta echoes when it subscribes the callback.
+        access_token: Sealed,
+        app_secret: Sealed,
+        verify_token: Sealed,
+        /// The last characters of the access token, so that people can tell which one is set.
+        token_hint: String,
+    },
+}
+
+impl ChannelLink {
+    /// The channel's name, as lines are listed by it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChannelLink::WhatsappCloud { .. } => "whatsapp_cloud",
+        }
+    }
+
+    fn check(&self) -> Result<(), LineRejection> {
+        match self {
+            ChannelLink::WhatsappCloud { phone_number_id, business_account_id, .. } => {
+                let numeric = |id: &str| {
+                    !id.is_empty() && id.len() <= PROVIDER_ID_MAX_CHARS && id.bytes().all(|b| b.is_ascii_digit())
+                };
+                if !numeric(phone_number_id) || !numeric(business_account_id) {
+                    return Err(LineRejection::InvalidChannel(
+                        "the phone number id and the business account id are Meta's numeric ids".into(),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LineRejection {
+    #[error("the channel cannot be linked: {0}")]
+    InvalidChannel(String),
+    #[error("the line has no channel linked")]
+    NoChannel,
     #[error("a line name has 1 to {LINE_NAME_MAX_CHARS} characters")]
     InvalidName,
     #[error("a group of agents has 1 to {GROUP_MAX_AGENTS} agents, each once")]
@@ -146,6 +208,12 @@ pub enum LineEvent {
     /// Web sites may embed the line's chat widget (I1) with this public key.
     #[serde(rename = "LineWidgetOpened")]
     WidgetOpened { line_id: LineId, key: String },
+    /// The line speaks through a provider's account from now on (a second link replaces the
+    /// first: new credentials, or another number).
+    #[serde(rename = "LineChannelLinked")]
+    ChannelLinked { line_id: LineId, link: ChannelLink },
+    #[serde(rename = "LineChannelUnlinked")]
+    ChannelUnlinked { line_id: LineId },
 }
 
 crate::stored_names!(LineEvent {
@@ -153,6 +221,8 @@ crate::stored_names!(LineEvent {
     ROUTING_CHANGED = "LineRoutingChanged",
     OFFLINE_POLICY_SET = "LineOfflinePolicySet",
     WIDGET_OPENED = "LineWidgetOpened",
+    CHANNEL_LINKED = "LineChannelLinked",
+    CHANNEL_UNLINKED = "LineChannelUnlinked",
 });
 
 impl DomainEvent for LineEvent {}
@@ -184,6 +254,16 @@ pub enum LineCommand {
         company_id: CompanyId,
         key: String,
     },
+    /// Secrets come sealed: the domain never sees them in the clear.
+    LinkChannel {
+        line_id: LineId,
+        company_id: CompanyId,
+        link: ChannelLink,
+    },
+    UnlinkChannel {
+        line_id: LineId,
+        company_id: CompanyId,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -193,6 +273,7 @@ pub struct LineState {
     pub webhook: Option<Webhook>,
     pub offline_policy: OfflinePolicy,
     pub widget_key: Option<String>,
+    pub channel: Option<ChannelLink>,
 }
 
 pub struct Line;
@@ -242,6 +323,22 @@ impl Decider for Line {
                     None => vec![LineEvent::WidgetOpened { line_id: *line_id, key: key.clone() }],
                 })
             }
+            LineCommand::LinkChannel { line_id, company_id, link } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                link.check()?;
+                Ok(vec![LineEvent::ChannelLinked { line_id: *line_id, link: link.clone() }])
+            }
+            LineCommand::UnlinkChannel { line_id, company_id } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                match state.channel {
+                    Some(_) => Ok(vec![LineEvent::ChannelUnlinked { line_id: *line_id }]),
+                    None => Err(LineRejection::NoChannel),
+                }
+            }
             LineCommand::ChangeRouting { line_id, company_id, routing } => {
                 if state.company_id != Some(*company_id) {
                     return Err(LineRejection::NotFound);
@@ -265,6 +362,8 @@ impl Decider for Line {
             LineEvent::RoutingChanged { routing, .. } => state.routing = Some(routing.clone()),
             LineEvent::OfflinePolicySet { policy, .. } => state.offline_policy = *policy,
             LineEvent::WidgetOpened { key, .. } => state.widget_key = Some(key.clone()),
+            LineEvent::ChannelLinked { link, .. } => state.channel = Some(link.clone()),
+            LineEvent::ChannelUnlinked { .. } => state.channel = None,
         }
         state
     }
@@ -361,6 +460,50 @@ mod tests {
             .when(open("wk_2"))
             .then(vec![]);
         given::<Line>(vec![]).when(open("wk_1")).then_rejects(LineRejection::NotFound);
+    }
+
+    fn whatsapp(phone_number_id: &str) -> ChannelLink {
+        ChannelLink::WhatsappCloud {
+            phone_number_id: phone_number_id.into(),
+            business_account_id: "1234567890987654321".into(),
+            access_token: Sealed("sealed-token".into()),
+            app_secret: Sealed("sealed-secret".into()),
+            verify_token: Sealed("sealed-verify".into()),
+            token_hint: "wxyz".into(),
+        }
+    }
+
+    #[test]
+    fn a_channel_is_linked_replaced_and_unlinked_within_the_lines_company() {
+        let created = created_for(agent(1));
+        let link = |id: &str| LineCommand::LinkChannel { line_id: line(), company_id: company(), link: whatsapp(id) };
+        given::<Line>(vec![created.clone()])
+            .when(link("1122334455667"))
+            .then(vec![LineEvent::ChannelLinked { line_id: line(), link: whatsapp("1122334455667") }]);
+        let linked = LineEvent::ChannelLinked { line_id: line(), link: whatsapp("1122334455667") };
+        given::<Line>(vec![created.clone(), linked.clone()])
+            .when(link("998877"))
+            .then(vec![LineEvent::ChannelLinked { line_id: line(), link: whatsapp("998877") }]);
+        for bad in ["", "12a4", "+34600", &"1".repeat(PROVIDER_ID_MAX_CHARS + 1)] {
+            given::<Line>(vec![created.clone()]).when(link(bad)).then_rejects(LineRejection::InvalidChannel(
+                "the phone number id and the business account id are Meta's numeric ids".into(),
+            ));
+        }
+        let unlink = LineCommand::UnlinkChannel { line_id: line(), company_id: company() };
+        given::<Line>(vec![created.clone(), linked.clone()])
+            .when(unlink.clone())
+            .then(vec![LineEvent::ChannelUnlinked { line_id: line() }]);
+        given::<Line>(vec![created.clone()]).when(unlink).then_rejects(LineRejection::NoChannel);
+        let other = CompanyId::from_uuid(Uuid::from_u128(3));
+        given::<Line>(vec![created])
+            .when(LineCommand::LinkChannel { line_id: line(), company_id: other, link: whatsapp("1") })
+            .then_rejects(LineRejection::NotFound);
+    }
+
+    #[test]
+    fn a_sealed_secret_never_shows_in_debug_output() {
+        assert_eq!(format!("{:?}", Sealed("v1:abcdef".into())), "Sealed(…)");
+        assert!(!format!("{:?}", whatsapp("1")).contains("sealed-token"));
     }
 
     #[test]

@@ -5,13 +5,13 @@ use crate::runner::{decode_event, Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::apikey::ApiKeyEvent;
-use domain::line::{LineEvent, LineRouting, OfflinePolicy};
+use domain::line::{ChannelLink, LineEvent, LineRouting, OfflinePolicy};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-// Versions — 2: offline policy. 3: widget key.
-crate::projection_names!("lines", version 3, tables { LINES = "lines", KEYS = "api_keys" });
+// Versions — 2: offline policy. 3: widget key. 4: linked channel.
+crate::projection_names!("lines", version 4, tables { LINES = "lines", KEYS = "api_keys" });
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -26,6 +26,36 @@ pub struct LineRow {
     pub offline_policy: OfflinePolicy,
     /// The public key web sites embed the line's widget with (I1), once opened.
     pub widget_key: Option<String>,
+    /// The provider account the line speaks through, as people may see it.
+    pub channel: Option<LinkedChannel>,
+    /// The same with its sealed secrets, for the server's own use.
+    #[serde(skip)]
+    pub credentials: Option<ChannelLink>,
+}
+
+/// A line's provider account without its secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkedChannel {
+    /// `whatsapp_cloud`.
+    pub kind: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    /// The last characters of the access token.
+    pub token_hint: String,
+}
+
+impl From<&ChannelLink> for LinkedChannel {
+    fn from(link: &ChannelLink) -> Self {
+        match link {
+            ChannelLink::WhatsappCloud { phone_number_id, business_account_id, token_hint, .. } => LinkedChannel {
+                kind: link.kind().to_string(),
+                phone_number_id: phone_number_id.clone(),
+                business_account_id: business_account_id.clone(),
+                token_hint: token_hint.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +70,11 @@ pub struct ApiKeyRow {
 
 fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
     let routing: String = row.try_get("routing")?;
+    let credentials: Option<ChannelLink> = row
+        .try_get::<Option<String>, _>("channel")?
+        .map(|link| serde_json::from_str(&link))
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     Ok(LineRow {
         line_id: row.try_get("line_id")?,
         company_id: row.try_get("company_id")?,
@@ -50,6 +85,8 @@ fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
         offline_policy: serde_json::from_value(serde_json::Value::String(row.try_get("offline_policy")?))
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         widget_key: row.try_get("widget_key")?,
+        channel: credentials.as_ref().map(LinkedChannel::from),
+        credentials,
     })
 }
 
@@ -64,7 +101,7 @@ fn key_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
 }
 
 const LINE_COLUMNS: &str =
-    "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy, widget_key";
+    "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy, widget_key, channel";
 const KEY_COLUMNS: &str = "key_id, company_id, name, prefix, revoked";
 
 #[derive(Default)]
@@ -131,7 +168,7 @@ impl Projection for Lines {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {LINES} (line_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT, \
-             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE)"
+             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE, channel TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -153,7 +190,24 @@ impl Projection for Lines {
             LineEvent::CREATED
             | LineEvent::ROUTING_CHANGED
             | LineEvent::OFFLINE_POLICY_SET
-            | LineEvent::WIDGET_OPENED => match decode_event::<LineEvent>(event)? {
+            | LineEvent::WIDGET_OPENED
+            | LineEvent::CHANNEL_LINKED
+            | LineEvent::CHANNEL_UNLINKED => match decode_event::<LineEvent>(event)? {
+                LineEvent::ChannelLinked { line_id, link } => {
+                    let link = serde_json::to_string(&link)
+                        .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
+                    sqlx::query(&format!("UPDATE {LINES} SET channel = $1 WHERE line_id = $2"))
+                        .bind(link)
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
+                LineEvent::ChannelUnlinked { line_id } => {
+                    sqlx::query(&format!("UPDATE {LINES} SET channel = NULL WHERE line_id = $1"))
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
                 LineEvent::WidgetOpened { line_id, key } => {
                     sqlx::query(&format!("UPDATE {LINES} SET widget_key = $1 WHERE line_id = $2"))
                         .bind(key)
@@ -171,7 +225,7 @@ impl Projection for Lines {
                 }
                 LineEvent::Created { line_id, company_id, name, routing, webhook } => {
                     sqlx::query(&format!(
-                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL) \
+                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL, NULL) \
                          ON CONFLICT (line_id) DO NOTHING"
                     ))
                     .bind(line_id.to_string())

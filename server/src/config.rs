@@ -46,7 +46,15 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How much one client may do (sign-in attempts, widget visitors, messages, files, sockets).
     pub limits: crate::limits::Limits,
+    /// The key tenants' secrets (providers' tokens) are sealed with. None: channels cannot be
+    /// linked.
+    pub secrets_key: Option<crate::secrets::SecretsKey>,
+    /// Meta's Graph API, with its version: the operator's choice, and tests' local Meta.
+    pub whatsapp_graph_url: String,
 }
+
+/// Meta's Graph API as WhatsApp Cloud lines reach it unless the operator says otherwise.
+pub const WHATSAPP_GRAPH_URL: &str = "https://graph.facebook.com/v21.0";
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SettingsError {
@@ -83,6 +91,11 @@ Serves Ikono Chat. Each flag can also be set by the environment variable beside 
                               when TLS is in front of the server; default false)
   --limits LIST               IKONO_LIMITS          limits changed from their defaults, as
                               name=value pairs (comma-separated; see docs/SECURITY.md)
+  --secrets-key-file PATH     IKONO_SECRETS_KEY_FILE
+                              a file holding the key (64 hex digits) channel credentials are
+                              sealed with; or IKONO_SECRETS_KEY holding the key itself
+  --whatsapp-graph-url URL    IKONO_WHATSAPP_GRAPH_URL
+                              Meta's Graph API (default https://graph.facebook.com/v21.0)
   --help                      prints this and exits
 
 Also: IKONO_SITE_ROOT (the built site, default target/site), IKONO_COMPANY_ID (the first company).
@@ -115,6 +128,10 @@ impl Settings {
         let mut trusted_proxies = variables("IKONO_TRUSTED_PROXIES").unwrap_or_default();
         let mut secure_cookies = variables("IKONO_SECURE_COOKIES").unwrap_or_else(|| "false".into());
         let mut limits = variables("IKONO_LIMITS").unwrap_or_default();
+        let secrets_key = variables("IKONO_SECRETS_KEY");
+        let mut secrets_key_file = variables("IKONO_SECRETS_KEY_FILE");
+        let mut whatsapp_graph_url =
+            variables("IKONO_WHATSAPP_GRAPH_URL").unwrap_or_else(|| WHATSAPP_GRAPH_URL.to_string());
 
         let mut rest = arguments.iter();
         while let Some(flag) = rest.next() {
@@ -170,6 +187,16 @@ impl Settings {
                 }
                 "--limits" => {
                     limits = value()?;
+                    rest.next();
+                    continue;
+                }
+                "--secrets-key-file" => {
+                    secrets_key_file = Some(value()?);
+                    rest.next();
+                    continue;
+                }
+                "--whatsapp-graph-url" => {
+                    whatsapp_graph_url = value()?;
                     rest.next();
                     continue;
                 }
@@ -246,8 +273,32 @@ impl Settings {
             limits: crate::limits::Limits::default()
                 .changed(&limits)
                 .map_err(|reason| SettingsError::Invalid { name: "limits", reason })?,
+            secrets_key: secrets_key_of(secrets_key, secrets_key_file)?,
+            whatsapp_graph_url: match whatsapp_graph_url.trim().trim_end_matches('/') {
+                url if url.starts_with("https://") || url.starts_with("http://") => url.to_string(),
+                _ => {
+                    return Err(SettingsError::Invalid {
+                        name: "WhatsApp Graph URL",
+                        reason: "an http:// or https:// address".into(),
+                    })
+                }
+            },
         })
     }
+}
+
+/// The secrets key from its variable, or read from its file.
+fn secrets_key_of(
+    key: Option<String>,
+    file: Option<String>,
+) -> Result<Option<crate::secrets::SecretsKey>, SettingsError> {
+    let invalid = |reason: String| SettingsError::Invalid { name: "secrets key", reason };
+    let text = match (key, file) {
+        (Some(key), _) => key,
+        (None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| invalid(format!("{path}: {e}")))?,
+        (None, None) => return Ok(None),
+    };
+    crate::secrets::SecretsKey::parse(&text).map(Some).map_err(|e| invalid(e.to_string()))
 }
 
 /// `url` with its password, if any, written as `***`: for logs.

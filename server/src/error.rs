@@ -189,11 +189,12 @@ impl From<LineRejection> for AppError {
     fn from(rejection: LineRejection) -> Self {
         match rejection {
             LineRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            LineRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            LineRejection::AlreadyExists | LineRejection::NoChannel => AppError::Conflict(rejection.to_string()),
             LineRejection::InvalidName
             | LineRejection::InvalidGroup
             | LineRejection::InvalidWebhook
-            | LineRejection::InvalidMenu(_) => AppError::Invalid(rejection.to_string()),
+            | LineRejection::InvalidMenu(_)
+            | LineRejection::InvalidChannel(_) => AppError::Invalid(rejection.to_string()),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`metrics`]: Prometheus counters and gauges.
 //! - [`outbound`]: requests to addresses tenants wrote, kept to public addresses and capped answers.
 //! - [`limits`]: how much one client (an address, an account, a widget) may do, per node.
+//! - [`secrets`]: tenants' secrets sealed under the installation's key before they reach the log.
 //!
 //! Writing to the log:
 //! - [`write`]: load → decide → append, retried on conflict; concurrent decisions committed
@@ -45,6 +46,7 @@ pub mod error;
 pub mod limits;
 pub mod metrics;
 pub mod outbound;
+pub mod secrets;
 pub mod telemetry;
 
 pub mod write;

@@ -4,15 +4,56 @@
 use super::{company, folded, History};
 use domain::apikey::ApiKeyEvent;
 use domain::ids::{LineId, QueueId, UserId};
-use domain::line::{LineEvent, LineRouting, OfflinePolicy, Webhook};
+use domain::line::{ChannelLink, LineEvent, LineRouting, OfflinePolicy, Sealed, Webhook};
 use eventlog::testing::Backend;
-use projections::lines::{ApiKeyRow, LineRow, Lines};
+use projections::lines::{ApiKeyRow, LineRow, Lines, LinkedChannel};
 use uuid::Uuid;
 
 eventlog::on_both_backends!(
     a_line_shows_its_latest_routing_policy_and_widget_key,
     api_keys_are_found_by_their_hash_and_show_when_revoked,
+    a_line_shows_the_channel_linked_last_until_it_is_unlinked,
 );
+
+async fn a_line_shows_the_channel_linked_last_until_it_is_unlinked(backend: Backend) {
+    let (first, second) = (LineId::from_uuid(Uuid::from_u128(1)), LineId::from_uuid(Uuid::from_u128(2)));
+    let created = |line_id, name: &str| LineEvent::Created {
+        line_id,
+        company_id: company(),
+        name: name.into(),
+        routing: LineRouting::Queue(QueueId::from_uuid(Uuid::from_u128(9))),
+        webhook: None,
+    };
+    let link = |number: &str, hint: &str| ChannelLink::WhatsappCloud {
+        phone_number_id: number.into(),
+        business_account_id: "55".into(),
+        access_token: Sealed(format!("v1:token-{number}")),
+        app_secret: Sealed("v1:secret".into()),
+        verify_token: Sealed("v1:verify".into()),
+        token_hint: hint.into(),
+    };
+    let history = History::new()
+        .then(format!("line-{first}"), &created(first, "A"))
+        .then(format!("line-{second}"), &created(second, "B"))
+        .then(format!("line-{first}"), &LineEvent::ChannelLinked { line_id: first, link: link("111", "aaaa") })
+        .then(format!("line-{first}"), &LineEvent::ChannelLinked { line_id: first, link: link("222", "bbbb") })
+        .then(format!("line-{second}"), &LineEvent::ChannelLinked { line_id: second, link: link("333", "cccc") })
+        .then(format!("line-{second}"), &LineEvent::ChannelUnlinked { line_id: second });
+    let lines = folded(backend, Lines, history).await;
+    let first_row = Lines.line(&lines.store, &first.to_string()).await.unwrap().expect("the first line");
+    assert_eq!(
+        first_row.channel,
+        Some(LinkedChannel {
+            kind: "whatsapp_cloud".into(),
+            phone_number_id: "222".into(),
+            business_account_id: "55".into(),
+            token_hint: "bbbb".into(),
+        })
+    );
+    assert_eq!(first_row.credentials, Some(link("222", "bbbb")));
+    let second_row = Lines.line(&lines.store, &second.to_string()).await.unwrap().expect("the second line");
+    assert_eq!((second_row.channel, second_row.credentials), (None, None));
+}
 
 async fn a_line_shows_its_latest_routing_policy_and_widget_key(backend: Backend) {
     let line = LineId::from_uuid(Uuid::from_u128(1));
@@ -44,6 +85,8 @@ async fn a_line_shows_its_latest_routing_policy_and_widget_key(backend: Backend)
         webhook_secret: Some("s3cret".into()),
         offline_policy: OfflinePolicy::TransferToQueue,
         widget_key: Some("wk_123".into()),
+        channel: None,
+        credentials: None,
     };
     assert_eq!(Lines.line(&lines.store, &line.to_string()).await.unwrap(), Some(row.clone()));
     assert_eq!(Lines.line_by_widget_key(&lines.store, "wk_123").await.unwrap(), Some(row.clone()));

@@ -41,6 +41,8 @@ pub async fn start_server_with(
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         limits: Default::default(),
+        secrets_key: None,
+        whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),
     };
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());

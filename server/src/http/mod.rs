@@ -1,6 +1,7 @@
 //! HTTP endpoints outside the Leptos pages: one module per area, each with its own `router()`,
 //! merged here; the OpenAPI document describes them all.
 
+pub mod channels;
 pub mod chats;
 pub mod common;
 pub mod companies;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(live::router())
         .merge(companies::router())
         .merge(lines::router())
+        .merge(channels::router())
         .merge(chats::router())
         .merge(widget::router())
         .merge(contacts::router())

@@ -3,7 +3,7 @@
 //! it without loading anything from elsewhere.
 
 use super::common::ScriptNonce;
-use super::{chats, companies, contacts, lines, live, operations, pauses, people, queues, sessions, widget};
+use super::{channels, chats, companies, contacts, lines, live, operations, pauses, people, queues, sessions, widget};
 use crate::state::AppState;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
@@ -52,6 +52,7 @@ impl Modify for Security {
         companies::post_company, companies::put_company_limits, companies::get_company,
         lines::get_api_keys, lines::post_api_key, lines::delete_api_key,
         lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy,
+        channels::put_whatsapp_cloud, channels::delete_whatsapp_cloud, channels::get_whatsapp_subscription,
         chats::get_chats, chats::get_chat, chats::get_chat_history, chats::post_reply, chats::post_resolve, chats::post_transfer,
         chats::post_resolve_many, chats::put_own_agent,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,

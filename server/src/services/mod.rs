@@ -11,12 +11,14 @@
 //! - [`presence`]: agents online while a live connection of theirs is open.
 //! - [`contacts`]: the contact directory, its files, consents and imports.
 //! - [`lines`]: API keys, lines, and the messages and consents customers send through them.
+//! - [`channels`]: lines linked to providers' accounts (WhatsApp Cloud), their sealed credentials.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`widget`]: the web chat widget's visitors and their chats.
 //! - [`media`]: files customers send, kept in the database by content hash.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
 
 pub mod agents;
+pub mod channels;
 pub mod chats;
 pub mod companies;
 pub mod contacts;

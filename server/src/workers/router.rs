@@ -323,7 +323,9 @@ impl Books {
                             self.dirty.insert(company);
                             return Ok(());
                         }
-                        LineEvent::WidgetOpened { .. } => return Ok(()),
+                        LineEvent::WidgetOpened { .. }
+                        | LineEvent::ChannelLinked { .. }
+                        | LineEvent::ChannelUnlinked { .. } => return Ok(()),
                     };
                 match routing.menu() {
                     Some(menu) => self.line_menus.insert(line_id, menu.clone()),

@@ -16,4 +16,5 @@ mod errands;
 mod limits;
 mod outbound;
 mod walking_skeleton;
+mod whatsapp_cloud;
 mod widget;

@@ -295,6 +295,8 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         limits: Default::default(),
+        secrets_key: None,
+        whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),
     };
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -121,8 +121,13 @@ fn settings(database_url: &str) -> Settings {
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         limits: Default::default(),
+        secrets_key: Some(server::secrets::SecretsKey::parse(SECRETS_KEY).expect("the tests' key")),
+        whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),
     }
 }
+
+/// The key the tests' servers seal channel credentials with.
+pub const SECRETS_KEY: &str = "6b6579206f6620746865207465737473277320736572766572732c2033326221";
 
 impl TestApp {
     /// A second node of the application on the same database; answers its address.

@@ -1,0 +1,67 @@
+//! Channel lines: linking a line to a provider's account, and the callbacks providers call.
+
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::http::common::ErrorBody;
+use crate::services::channels::{
+    link_whatsapp_cloud, unlink_channel, whatsapp_subscription, LinkedWhatsappCloud, WhatsappCloudCredentials,
+};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use domain::ids::LineId;
+use serde::Deserialize;
+
+#[utoipa::path(put, path = "/api/v1/lines/{line}/whatsapp-cloud", tag = "channels", summary = "Link a line to a WhatsApp Cloud API number, or replace its credentials (sealed; never shown again)", request_body = WhatsappCloudCredentials, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "linked; what to paste at Meta (the verify token is shown once)", body = LinkedWhatsappCloud), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_whatsapp_cloud(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+    Json(body): Json<WhatsappCloudCredentials>,
+) -> Result<Json<LinkedWhatsappCloud>, AppError> {
+    Ok(Json(link_whatsapp_cloud(&state, &caller, line, body).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/lines/{line}/whatsapp-cloud", tag = "channels", summary = "Unlink the line's channel: it is an API line again", params(("line" = LineId, Path, description = "a line of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn delete_whatsapp_cloud(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+) -> Result<StatusCode, AppError> {
+    unlink_channel(&state, &caller, line).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct Subscription {
+    #[serde(rename = "hub.mode")]
+    mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    verify_token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    challenge: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks/whatsapp-cloud/{line}", tag = "channels", summary = "Meta's subscription handshake: the challenge echoed for the line's verify token", params(("line" = String, Path, description = "the line, as its callback names it"), Subscription), responses((status = 200, description = "the challenge, as text", body = String), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
+pub(crate) async fn get_whatsapp_subscription(
+    State(state): State<AppState>,
+    Path(line): Path<String>,
+    Query(query): Query<Subscription>,
+) -> Result<String, AppError> {
+    whatsapp_subscription(
+        &state,
+        &line,
+        query.mode.as_deref(),
+        query.verify_token.as_deref(),
+        query.challenge.as_deref(),
+    )
+    .await
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/lines/{line}/whatsapp-cloud", put(put_whatsapp_cloud).delete(delete_whatsapp_cloud))
+        .route("/api/v1/webhooks/whatsapp-cloud/{line}", get(get_whatsapp_subscription))
+}
