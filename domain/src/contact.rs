@@ -92,6 +92,23 @@ impl Account {
         Ok(Self { channel, id })
     }
 
+    /// A customer's id as their channel's provider gives it. A WhatsApp number is in E.164 when
+    /// our numbering plan knows it, and otherwise `+` and its digits as given: the provider knows
+    /// the number is in use, even when our plan is older than the number.
+    pub fn from_provider(channel: Channel, raw: &str) -> Result<Self, ContactRejection> {
+        match Self::parse(channel, raw, None) {
+            Err(refused) if channel == Channel::Whatsapp => {
+                let digits = raw.trim().trim_start_matches('+');
+                if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(Self { channel, id: format!("+{digits}") })
+                } else {
+                    Err(refused)
+                }
+            }
+            parsed => parsed,
+        }
+    }
+
     /// `channel:id`, the account's name in streams and read models.
     pub fn key(&self) -> String {
         format!("{}:{}", self.channel.as_str(), self.id)
@@ -730,6 +747,19 @@ mod tests {
         );
         assert_eq!(Channel::parse(" WhatsApp "), Ok(Channel::Whatsapp));
         assert_eq!(Channel::parse("fax"), Err(ContactRejection::UnknownChannel("fax".into())));
+    }
+
+    #[test]
+    fn a_provider_s_whatsapp_number_is_kept_even_when_our_numbering_plan_does_not_know_it() {
+        let known = Account::from_provider(Channel::Whatsapp, "34612345678").unwrap();
+        assert_eq!(known.id, "+34612345678");
+        let newer = Account::from_provider(Channel::Whatsapp, "972987654321").unwrap();
+        assert_eq!(newer.id, "+972987654321");
+        assert!(Account::parse(Channel::Whatsapp, "972987654321", None).is_err(), "the plan does not know it");
+        for refused in ["12", "abc", "+1234567890123456", ""] {
+            assert!(Account::from_provider(Channel::Whatsapp, refused).is_err(), "{refused}");
+        }
+        assert_eq!(Account::from_provider(Channel::Instagram, " 1789 ").unwrap().id, "1789");
     }
 
     #[test]

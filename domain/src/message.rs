@@ -12,6 +12,7 @@ pub const REASON_MAX_CHARS: usize = 500;
 
 /// What a customer's message is, as the agent's page shows it and the bot reads it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     #[default]
@@ -62,6 +63,7 @@ impl MessageKind {
 /// A file the channel keeps until we fetch it (WhatsApp's media id), with what the channel says
 /// of it. The message is stored at once; the file follows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderFile {
     pub id: String,
     pub content_type: String,
@@ -71,6 +73,7 @@ pub struct ProviderFile {
 
 /// Where a customer is, or a place they chose (C6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     pub latitude: f64,
     pub longitude: f64,
@@ -103,6 +106,7 @@ impl Location {
 
 /// A contact card a customer shared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactCard {
     pub name: String,
     #[serde(default)]
@@ -118,8 +122,69 @@ pub fn cards_are_valid(cards: &[ContactCard]) -> bool {
         })
 }
 
+/// What a channel's message carries besides its text and its file's address: its kind, the file
+/// the channel keeps for us, a place, contact cards, the message it quotes (C4, C5) and the
+/// option it tapped (C7).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Content {
+    #[serde(default)]
+    pub kind: MessageKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<ProviderFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<ContactCard>,
+    /// The channel's id of the message this one quotes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted: Option<String>,
+    /// The answer behind the button or list row the customer tapped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
+}
+
+impl Content {
+    /// A plain text: nothing beyond it.
+    pub fn is_plain(&self) -> bool {
+        *self == Content::default()
+    }
+
+    /// Whether the message says something without a text: a file, a place, cards, or a kind we
+    /// keep without knowing it.
+    pub fn speaks_without_text(&self) -> bool {
+        self.file.is_some()
+            || self.location.is_some()
+            || !self.cards.is_empty()
+            || self.kind == MessageKind::Unsupported
+    }
+
+    /// Within the limits every part has.
+    pub fn is_valid(&self) -> bool {
+        let reference_ok = |id: &str| {
+            !id.trim().is_empty()
+                && id.chars().count() <= PROVIDER_REFERENCE_MAX_CHARS
+                && !id.chars().any(char::is_control)
+        };
+        let file_ok = self.file.as_ref().is_none_or(|file| {
+            reference_ok(&file.id)
+                && file.content_type.chars().count() <= 200
+                && file
+                    .filename
+                    .as_ref()
+                    .is_none_or(|name| name.chars().count() <= 255 && !name.chars().any(char::is_control))
+        });
+        file_ok
+            && self.location.as_ref().is_none_or(Location::is_valid)
+            && cards_are_valid(&self.cards)
+            && self.quoted.as_deref().is_none_or(reference_ok)
+            && self.choice.as_deref().is_none_or(reference_ok)
+    }
+}
+
 /// How far one of our messages got, as the channel reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Sent,
@@ -184,6 +249,25 @@ mod tests {
         assert_eq!(DeliveryStatus::merge(Some(Failed), Read), Read);
         assert_eq!(DeliveryStatus::merge(Some(Read), Failed), Read);
         assert_eq!(DeliveryStatus::merge(Some(Played), Read), Played);
+    }
+
+    #[test]
+    fn a_plain_text_is_stored_as_before_and_parts_are_checked() {
+        assert!(Content::default().is_plain());
+        assert_eq!(serde_json::to_value(Content::default()).unwrap(), serde_json::json!({ "kind": "text" }));
+        let place = Content {
+            kind: MessageKind::Location,
+            location: Some(Location { latitude: 1.0, longitude: 2.0, name: None, address: None }),
+            ..Content::default()
+        };
+        assert!(place.is_valid() && place.speaks_without_text() && !place.is_plain());
+        let quoting_nothing = Content { quoted: Some("  ".into()), ..Content::default() };
+        assert!(!quoting_nothing.is_valid());
+        let too_many = Content {
+            cards: vec![ContactCard { name: "x".into(), phones: vec![] }; CONTACT_CARDS_MAX + 1],
+            ..Content::default()
+        };
+        assert!(!too_many.is_valid());
     }
 
     #[test]

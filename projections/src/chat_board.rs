@@ -6,13 +6,15 @@ use crate::store::ReadStore;
 use async_trait::async_trait;
 use domain::chat::ChatEvent;
 use domain::menu::Choice;
+use domain::message::{ContactCard, Content, DeliveryStatus, Location, MessageKind, ProviderFile};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
-// Versions — 2: the bot's choices as buttons.
-crate::projection_names!("chat_board", version 3, tables { CHATS = "chats", MESSAGES = "messages" });
+// Versions — 2: the bot's choices as buttons. 4: what channels' messages carry, reactions and
+// statuses (`marks`).
+crate::projection_names!("chat_board", version 4, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
 
 /// Where a chat stands.
 pub mod state {
@@ -47,7 +49,7 @@ pub struct ChatRow {
     pub last_at: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageRow {
     pub message_id: String,
@@ -63,6 +65,45 @@ pub struct MessageRow {
     /// The bot's options as buttons (C7, M16); each answers as if typed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
+    /// What the message is (C1, C6): `text`, `image`, `video`, `audio`, `voice`, `document`,
+    /// `sticker`, `location`, `contacts` or `unsupported`.
+    pub kind: MessageKind,
+    /// A file the channel keeps until it is fetched: its type and name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<ProviderFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<ContactCard>,
+    /// The message this one quotes (C5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted: Option<Quoted>,
+    /// The option the customer tapped, by its answer (C7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
+    /// The channel's id of the message, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    /// The customer's reaction to it (C8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<String>,
+    /// How far the channel says it got: `sent`, `delivered`, `read`, `played` or `failed`, with
+    /// the channel's reason for a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeliveryStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+}
+
+/// A quoted message as the quote shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quoted {
+    /// The channel's id of the quoted message.
+    pub provider_id: String,
+    /// Ours, when the chat holds it; `None`: a message we never saw ("unknown message").
+    pub message_id: Option<String>,
+    pub text: Option<String>,
 }
 
 const CHAT_COLUMNS: &str = "chat_id, company_id, line_id, channel, contact_id, contact_name, state, \
@@ -151,15 +192,36 @@ impl ChatBoard {
     /// Every message of a chat, in order.
     pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT message_id, direction, author, text, media, at, delivery, choices FROM {MESSAGES} \
-             WHERE chat_id = $1 ORDER BY seq"
+            "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.choices, m.content, \
+             m.provider_id, k.reaction, k.status, k.reason FROM {MESSAGES} m \
+             LEFT JOIN {MARKS} k ON k.chat_id = m.chat_id AND k.provider_id = m.provider_id \
+             WHERE m.chat_id = $1 ORDER BY m.seq"
         ))
         .bind(chat_id)
         .fetch_all(store.pool())
         .await?;
-        rows.iter()
+        let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
+        let mut messages = rows
+            .iter()
             .map(|row| {
+                let content: Content = row
+                    .try_get::<Option<String>, _>("content")?
+                    .map(|json| serde_json::from_str(&json))
+                    .transpose()
+                    .map_err(decode)?
+                    .unwrap_or_default();
+                let status = row.try_get::<Option<String>, _>("status")?.and_then(|s| DeliveryStatus::parse(&s));
                 Ok(MessageRow {
+                    kind: content.kind,
+                    file: content.file,
+                    location: content.location,
+                    cards: content.cards,
+                    quoted: content.quoted.map(|provider_id| Quoted { provider_id, message_id: None, text: None }),
+                    choice: content.choice,
+                    provider_id: row.try_get("provider_id")?,
+                    reaction: row.try_get("reaction")?,
+                    status,
+                    status_reason: row.try_get("reason")?,
                     message_id: row.try_get("message_id")?,
                     direction: row.try_get("direction")?,
                     author: row.try_get("author")?,
@@ -171,11 +233,22 @@ impl ChatBoard {
                         .try_get::<Option<String>, _>("choices")?
                         .map(|json| serde_json::from_str(&json))
                         .transpose()
-                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+                        .map_err(decode)?
                         .unwrap_or_default(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        // A quote shows the message it quotes when the chat holds it.
+        let by_provider_id: BTreeMap<String, (String, String)> = messages
+            .iter()
+            .filter_map(|m| Some((m.provider_id.clone()?, (m.message_id.clone(), m.text.clone()))))
+            .collect();
+        for quoted in messages.iter_mut().filter_map(|m| m.quoted.as_mut()) {
+            if let Some((message_id, text)) = by_provider_id.get(&quoted.provider_id) {
+                (quoted.message_id, quoted.text) = (Some(message_id.clone()), Some(text.clone()));
+            }
+        }
+        Ok(messages)
     }
 }
 
@@ -188,6 +261,10 @@ struct NewMessage {
     text: String,
     media: Option<String>,
     choices: Vec<Choice>,
+    /// What a channel's message carries besides its text, as JSON (none: a plain text).
+    content: Option<String>,
+    /// The channel's id of the message, which reactions, statuses and quotes name.
+    provider_id: Option<String>,
     at: String,
     then: ThenChat,
 }
@@ -284,9 +361,9 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
     let mut changes: BTreeMap<String, (String, String, ChatChange)> = BTreeMap::new();
     for some in messages.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices) \
-             VALUES {} ON CONFLICT (message_id) DO NOTHING",
-            value_rows(some.len(), 10)
+            "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices, \
+             content, provider_id) VALUES {} ON CONFLICT (message_id) DO NOTHING",
+            value_rows(some.len(), 12)
         );
         let mut query = sqlx::query(&sql);
         for message in some {
@@ -306,8 +383,11 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
                 .bind(message.media.clone())
                 .bind(message.at.clone())
                 .bind((message.direction == "out").then_some("pending"))
-                .bind(choices);
-            let last = if message.text.is_empty() { "📎".to_string() } else { message.text.clone() };
+                .bind(choices)
+                .bind(message.content.clone())
+                .bind(message.provider_id.clone());
+            let last =
+                if message.text.is_empty() { wordless(message.content.as_deref()) } else { message.text.clone() };
             let change = message.then.change();
             changes
                 .entry(message.chat_id.clone())
@@ -347,6 +427,20 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
     Ok(())
 }
 
+/// What a chat's list shows for its last message when it has no text: a sign of its kind.
+fn wordless(content: Option<&str>) -> String {
+    let kind = content.and_then(|json| serde_json::from_str::<Content>(json).ok()).map(|c| c.kind);
+    match kind {
+        Some(MessageKind::Location) => "📍",
+        Some(MessageKind::Contacts) => "👤",
+        Some(MessageKind::Unsupported) => "❔",
+        Some(MessageKind::Sticker) => "🙂",
+        Some(MessageKind::Audio | MessageKind::Voice) => "🎤",
+        _ => "📎",
+    }
+    .to_string()
+}
+
 /// A note between colleagues in a chat's history, never sent to the customer; the event's id is
 /// the note's.
 fn note(
@@ -364,6 +458,8 @@ fn note(
         text,
         media: None,
         choices: Vec::new(),
+        content: None,
+        provider_id: None,
         at: at.to_rfc3339(),
         then: ThenChat::Stays,
     }
@@ -384,6 +480,8 @@ fn bot_message(
         text,
         media: None,
         choices: Vec::new(),
+        content: None,
+        provider_id: None,
         at: at.to_rfc3339(),
         then: ThenChat::Stays,
     }
@@ -392,7 +490,7 @@ fn bot_message(
 /// The message a chat's event adds to its history, or the event back when it adds none.
 fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage, Box<ChatEvent>> {
     Ok(match chat_event {
-        ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, at, .. } => NewMessage {
+        ChatEvent::CustomerMessageReceived { chat_id, message_id, text, media, content, at, .. } => NewMessage {
             message_id: format!("{chat_id}:{message_id}"),
             chat_id: chat_id.to_string(),
             direction: "in",
@@ -400,6 +498,8 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             text,
             media,
             choices: Vec::new(),
+            content: (!content.is_plain()).then(|| serde_json::to_string(&content).unwrap_or_default()),
+            provider_id: Some(message_id),
             at: at.to_rfc3339(),
             then: ThenChat::CustomerSpoke,
         },
@@ -411,6 +511,8 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             text,
             media: None,
             choices: Vec::new(),
+            content: None,
+            provider_id: None,
             at: at.to_rfc3339(),
             then: ThenChat::AgentSpoke,
         },
@@ -501,13 +603,21 @@ impl Projection for ChatBoard {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {MESSAGES} (message_id TEXT PRIMARY KEY, chat_id TEXT NOT NULL, \
              seq BIGINT NOT NULL, direction TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, media TEXT, \
-             at TEXT NOT NULL, delivery TEXT, choices TEXT)"
+             at TEXT NOT NULL, delivery TEXT, choices TEXT, content TEXT, provider_id TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
         sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {MESSAGES}_chat ON {MESSAGES} (chat_id, seq)"))
             .execute(&mut *connection)
             .await?;
+        // What the channel says of a message, by its id on the channel: kept apart from the
+        // message, so that a report arriving before the message it names is not lost.
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {MARKS} (chat_id TEXT NOT NULL, provider_id TEXT NOT NULL, \
+             reaction TEXT, status TEXT, reason TEXT, PRIMARY KEY (chat_id, provider_id))"
+        ))
+        .execute(&mut *connection)
+        .await?;
         Ok(())
     }
 
@@ -623,6 +733,44 @@ async fn apply_other(
                 .await?;
         }
         ChatEvent::Delivered { message_id, .. } => set_delivery(connection, message_id, "delivered").await?,
+        ChatEvent::CustomerReacted { chat_id, to, emoji, .. } => {
+            sqlx::query(&format!(
+                "INSERT INTO {MARKS} (chat_id, provider_id, reaction) VALUES ($1, $2, $3) \
+                 ON CONFLICT (chat_id, provider_id) DO UPDATE SET reaction = excluded.reaction"
+            ))
+            .bind(chat_id.to_string())
+            .bind(to)
+            .bind(emoji)
+            .execute(&mut *connection)
+            .await?;
+        }
+        ChatEvent::StatusReported { chat_id, provider_message_id, status, reason, .. } => {
+            let current =
+                sqlx::query(&format!("SELECT status, reason FROM {MARKS} WHERE chat_id = $1 AND provider_id = $2"))
+                    .bind(chat_id.to_string())
+                    .bind(&provider_message_id)
+                    .fetch_optional(&mut *connection)
+                    .await?;
+            let (was, had_reason) = match &current {
+                Some(row) => (
+                    row.try_get::<Option<String>, _>("status")?.and_then(|s| DeliveryStatus::parse(&s)),
+                    row.try_get::<Option<String>, _>("reason")?,
+                ),
+                None => (None, None),
+            };
+            let merged = DeliveryStatus::merge(was, status);
+            let reason = if merged == DeliveryStatus::Failed { reason.or(had_reason) } else { None };
+            sqlx::query(&format!(
+                "INSERT INTO {MARKS} (chat_id, provider_id, status, reason) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (chat_id, provider_id) DO UPDATE SET status = excluded.status, reason = excluded.reason"
+            ))
+            .bind(chat_id.to_string())
+            .bind(provider_message_id)
+            .bind(merged.as_str())
+            .bind(reason)
+            .execute(&mut *connection)
+            .await?;
+        }
         ChatEvent::DeliveryFailed { message_id, .. } => set_delivery(connection, message_id, "failed").await?,
         // Written by `apply_all` with the messages around them; here for completeness.
         message @ (ChatEvent::CustomerMessageReceived { .. }

@@ -278,9 +278,9 @@ pub(super) fn bot_answers(
     let answer = match (menu, place) {
         // The bot waits for a web service: what the customer says meanwhile is only recorded.
         (_, MenuPlace::Waiting) => return vec![],
-        (Some(menu), MenuPlace::Form { .. }) => return turn.answer_form(menu, place, &inbound.text),
-        (Some(menu), _) => menu.answer(place, &inbound.text),
-        (None, MenuPlace::AgentAway(queue)) => agent_away_move(None, *queue, &inbound.text),
+        (Some(menu), MenuPlace::Form { .. }) => return turn.answer_form(menu, place, inbound.answer()),
+        (Some(menu), _) => menu.answer(place, inbound.answer()),
+        (None, MenuPlace::AgentAway(queue)) => agent_away_move(None, *queue, inbound.answer()),
         (None, _) => MenuMove::Restart,
     };
     match answer {
@@ -289,7 +289,12 @@ pub(super) fn bot_answers(
             let default_words = MenuWords::default();
             let words = menu.map_or(&default_words, |m| &m.words);
             vec![
-                ChatEvent::MenuAnswerRejected { chat_id, place: place.clone(), answer: inbound.text.clone(), at },
+                ChatEvent::MenuAnswerRejected {
+                    chat_id,
+                    place: place.clone(),
+                    answer: inbound.answer().to_string(),
+                    at,
+                },
                 turn.show(place.clone(), Some(&words.not_an_option)),
             ]
         }

@@ -5,6 +5,7 @@ use super::events::{Resolver, TransferTarget};
 use crate::contact::{Channel, NameSource};
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
 use crate::menu::Menu;
+use crate::message::{Content, DeliveryStatus};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -23,6 +24,8 @@ pub struct Inbound {
     pub media: Option<String>,
     /// The media is a sticker (M15).
     pub sticker: bool,
+    /// What a channel's message carries besides its text: kind, file, place, cards, quote, tap.
+    pub content: Box<Content>,
     /// Where the chat waits if this message opens a conversation and the line has no menu.
     pub queue: QueueId,
     /// The line's menu, which greets every new conversation and sorts it (M2: none, straight to
@@ -31,6 +34,24 @@ pub struct Inbound {
     /// The customer's contact has given consent for this account (K4: its own, its channel's or
     /// the general one, wherever it was given), so a menu that remembers consent does not ask it.
     pub consent_on_record: bool,
+}
+
+impl Inbound {
+    /// What the customer answers the bot: the option they tapped, or what they wrote.
+    pub fn answer(&self) -> &str {
+        self.content.choice.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// A customer's reaction to a message, as the channel reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reaction {
+    /// The channel's id of the reaction itself: reported twice, it is recorded once.
+    pub id: String,
+    /// The channel's id of the message reacted to.
+    pub to: String,
+    /// `None`: the customer took their reaction back.
+    pub emoji: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +125,20 @@ pub enum ChatCommand {
     RecordDelivery {
         message_id: Uuid,
         failure: Option<String>,
+        at: DateTime<Utc>,
+    },
+    /// The customer reacted to a message (C8).
+    React {
+        company_id: CompanyId,
+        reaction: Reaction,
+        at: DateTime<Utc>,
+    },
+    /// The channel says how far one of our messages got (its id on the channel).
+    ReportStatus {
+        company_id: CompanyId,
+        provider_message_id: String,
+        status: DeliveryStatus,
+        reason: Option<String>,
         at: DateTime<Utc>,
     },
     /// What a web service the bot asked answered; stale unless the chat still waits for it.

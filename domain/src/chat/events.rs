@@ -5,6 +5,7 @@ use crate::errand::{Answers, WebRequest};
 use crate::event::DomainEvent;
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
 use crate::menu::{Choice, MenuPlace};
+use crate::message::{Content, DeliveryStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -72,6 +73,23 @@ pub enum ChatEvent {
         /// The media is a sticker (M15).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         sticker: bool,
+        /// What a channel's message carries besides its text (absent: a plain text).
+        #[serde(default, skip_serializing_if = "Content::is_plain")]
+        content: Content,
+        at: DateTime<Utc>,
+    },
+    /// The customer reacted to a message (C8); `emoji` `None`: they took the reaction back.
+    /// `to` is the channel's id of the message reacted to, ours or theirs.
+    #[serde(rename = "CustomerReacted")]
+    CustomerReacted { chat_id: ChatId, reaction_id: String, to: String, emoji: Option<String>, at: DateTime<Utc> },
+    /// How far one of our messages got, as its channel reports it (by the channel's id of it).
+    #[serde(rename = "OutboundStatusReported")]
+    StatusReported {
+        chat_id: ChatId,
+        provider_message_id: String,
+        status: DeliveryStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "ChatQueued")]
@@ -235,6 +253,8 @@ crate::stored_names!(ChatEvent {
     CONTACT_NAME_SEEN = "ContactNameSeen",
     CONVERSATION_OPENED = "ConversationOpened",
     CUSTOMER_MESSAGE_RECEIVED = "CustomerMessageReceived",
+    CUSTOMER_REACTED = "CustomerReacted",
+    OUTBOUND_STATUS_REPORTED = "OutboundStatusReported",
     CHAT_QUEUED = "ChatQueued",
     CHAT_ASSIGNED = "ChatAssigned",
     REPLY_DEADLINE_SET = "ReplyDeadlineSet",

@@ -20,7 +20,7 @@ mod state;
 mod tests;
 mod timers;
 
-pub use commands::{ChatCommand, Inbound, WebOutcome};
+pub use commands::{ChatCommand, Inbound, Reaction, WebOutcome};
 pub use events::{ChatEvent, Resolver, TransferTarget};
 pub use rejection::{ChatRejection, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS, TEXT_MAX_CHARS};
 pub use state::{ChatState, MenuTimer, PendingQuery};
@@ -81,6 +81,10 @@ impl Decider for Chat {
             }
             ChatCommand::RecordDelivery { message_id, failure, at } => {
                 outcomes::record_delivery(state, *message_id, failure.as_deref(), *at)
+            }
+            ChatCommand::React { company_id, reaction, at } => outcomes::react(state, *company_id, reaction, *at),
+            ChatCommand::ReportStatus { company_id, provider_message_id, status, reason, at } => {
+                outcomes::report_status(state, *company_id, provider_message_id, *status, reason.as_deref(), *at)
             }
         }
     }

@@ -1,12 +1,14 @@
 //! What the outside world reports back about a chat: a web service's answer, an e-mail of
 //! answers, a message's delivery. A report nobody waits for any more changes nothing.
 
-use super::commands::WebOutcome;
+use super::commands::{Reaction, WebOutcome};
 use super::events::ChatEvent;
 use super::rejection::ChatRejection;
 use super::state::ChatState;
 use crate::errand::render_answer;
+use crate::ids::CompanyId;
 use crate::menu::MenuPlace;
+use crate::message::{DeliveryStatus, PROVIDER_REFERENCE_MAX_CHARS, REASON_MAX_CHARS};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -71,5 +73,61 @@ pub(super) fn record_delivery(
     Ok(vec![match failure {
         None => ChatEvent::Delivered { chat_id, message_id, at },
         Some(reason) => ChatEvent::DeliveryFailed { chat_id, message_id, reason: reason.to_string(), at },
+    }])
+}
+
+fn reference_ok(id: &str) -> bool {
+    !id.trim().is_empty() && id.chars().count() <= PROVIDER_REFERENCE_MAX_CHARS && !id.chars().any(char::is_control)
+}
+
+/// The longest reaction: one emoji may take several characters (skin tones, joiners).
+const EMOJI_MAX_CHARS: usize = 16;
+
+/// A customer's reaction (C8), once per reaction the channel reports.
+pub(super) fn react(state: &ChatState, company: CompanyId, reaction: &Reaction, at: DateTime<Utc>) -> Decision {
+    state.check_company(company)?;
+    let chat_id = state.id()?;
+    let emoji_ok = reaction.emoji.as_ref().is_none_or(|e| {
+        !e.trim().is_empty() && e.chars().count() <= EMOJI_MAX_CHARS && !e.chars().any(char::is_control)
+    });
+    if !reference_ok(&reaction.id) || !reference_ok(&reaction.to) || !emoji_ok {
+        return Err(ChatRejection::InvalidMessage);
+    }
+    if state.has_seen(&reaction.id) {
+        return Ok(vec![]);
+    }
+    Ok(vec![ChatEvent::CustomerReacted {
+        chat_id,
+        reaction_id: reaction.id.clone(),
+        to: reaction.to.clone(),
+        emoji: reaction.emoji.clone(),
+        at,
+    }])
+}
+
+/// What a channel reports of one of our messages, once per message and status.
+pub(super) fn report_status(
+    state: &ChatState,
+    company: CompanyId,
+    provider_message_id: &str,
+    status: DeliveryStatus,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company)?;
+    let chat_id = state.id()?;
+    if !reference_ok(provider_message_id) {
+        return Err(ChatRejection::InvalidMessage);
+    }
+    if state.has_seen(&ChatState::status_key(provider_message_id, status)) {
+        return Ok(vec![]);
+    }
+    let reason = reason.map(|r| r.chars().take(REASON_MAX_CHARS).collect::<String>());
+    Ok(vec![ChatEvent::StatusReported {
+        chat_id,
+        provider_message_id: provider_message_id.to_string(),
+        status,
+        reason,
+        at,
     }])
 }

@@ -40,7 +40,10 @@ fn check_inbound(inbound: &Inbound) -> Result<(), ChatRejection> {
     {
         return Err(ChatRejection::InvalidMedia);
     }
-    check_text(&inbound.text, inbound.media.is_some())
+    if !inbound.content.is_valid() {
+        return Err(ChatRejection::InvalidMessage);
+    }
+    check_text(&inbound.text, inbound.media.is_some() || inbound.content.speaks_without_text())
 }
 
 /// The chat's start, a name the channel shows for the first time, the conversation's opening,
@@ -79,6 +82,7 @@ fn recorded(
         text: inbound.text.clone(),
         media: inbound.media.clone(),
         sticker: inbound.sticker,
+        content: (*inbound.content).clone(),
         at,
     });
     events

@@ -79,7 +79,12 @@ impl ChatState {
         self.conversation.is_some() && self.agent.is_none() && self.queue.is_some()
     }
 
-    /// Whether a customer's message with this id was received already.
+    /// What a status report is remembered by, among the ids seen.
+    pub(super) fn status_key(provider_message_id: &str, status: crate::message::DeliveryStatus) -> String {
+        format!("status:{}:{provider_message_id}", status.as_str())
+    }
+
+    /// Whether a customer's message (or reaction) with this id was received already.
     pub fn has_seen(&self, message_id: &str) -> bool {
         self.seen.contains(message_id)
     }
@@ -209,6 +214,12 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
         | ChatEvent::FormCompleted { .. }
         | ChatEvent::BotSentFile { .. } => {}
         ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
+        ChatEvent::CustomerReacted { reaction_id, .. } => {
+            state.seen.insert(reaction_id.clone());
+        }
+        ChatEvent::StatusReported { provider_message_id, status, .. } => {
+            state.seen.insert(ChatState::status_key(provider_message_id, *status));
+        }
         ChatEvent::WaitingPositionTold { .. }
         | ChatEvent::Transferred { .. }
         | ChatEvent::Delivered { .. }

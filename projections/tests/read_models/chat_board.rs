@@ -6,14 +6,118 @@ use domain::contact::{Channel, NameSource};
 use domain::errand::Answers;
 use domain::ids::{ChatId, ConversationId, LineId, QueueId, UserId};
 use domain::menu::{Choice, MenuPlace};
+use domain::message::{Content, DeliveryStatus, Location, MessageKind};
 use eventlog::testing::Backend;
-use projections::chat_board::{state, ChatBoard, ChatRow, MessageRow};
+use projections::chat_board::{state, ChatBoard, ChatRow, MessageRow, Quoted};
 use uuid::Uuid;
 
 eventlog::on_both_backends!(
     a_chat_shows_where_it_stands_and_its_messages_in_order,
     the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list,
+    a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ours_got,
 );
+
+async fn a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ours_got(backend: Backend) {
+    let stream = chat_stream(chat());
+    let place = Content {
+        kind: MessageKind::Location,
+        location: Some(Location { latitude: 1.5, longitude: -2.25, name: Some("Shop".into()), address: None }),
+        quoted: Some("m1".into()),
+        ..Content::default()
+    };
+    let received = |id: &str, text: &str, content: Content, seconds| ChatEvent::CustomerMessageReceived {
+        chat_id: chat(),
+        message_id: id.into(),
+        text: text.into(),
+        media: None,
+        sticker: false,
+        content,
+        at: at(seconds),
+    };
+    let status = |id: &str, status: DeliveryStatus, reason: Option<&str>| ChatEvent::StatusReported {
+        chat_id: chat(),
+        provider_message_id: id.into(),
+        status,
+        reason: reason.map(str::to_string),
+        at: at(9),
+    };
+    let history = rosa_writes()
+        .then(&stream, &received("m2", "", place.clone(), 3))
+        .then(
+            &stream,
+            &received("m3", "and this?", Content { quoted: Some("wamid.never-seen".into()), ..Content::default() }, 4),
+        )
+        // Reactions and statuses name messages by their ids on the channel, in any order.
+        .then(
+            &stream,
+            &ChatEvent::CustomerReacted {
+                chat_id: chat(),
+                reaction_id: "r1".into(),
+                to: "m1".into(),
+                emoji: Some("👍".into()),
+                at: at(5),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::CustomerReacted {
+                chat_id: chat(),
+                reaction_id: "r2".into(),
+                to: "m1".into(),
+                emoji: Some("😮".into()),
+                at: at(6),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::CustomerReacted {
+                chat_id: chat(),
+                reaction_id: "r3".into(),
+                to: "m2".into(),
+                emoji: Some("❤".into()),
+                at: at(6),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::CustomerReacted {
+                chat_id: chat(),
+                reaction_id: "r4".into(),
+                to: "m2".into(),
+                emoji: None,
+                at: at(7),
+            },
+        )
+        .then(&stream, &status("m1", DeliveryStatus::Read, None))
+        .then(&stream, &status("m1", DeliveryStatus::Delivered, None))
+        .then(&stream, &status("m3", DeliveryStatus::Sent, None))
+        .then(&stream, &status("m3", DeliveryStatus::Failed, Some("131047: Re-engagement message")));
+    let board = folded(backend, ChatBoard, history).await;
+    let messages = ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap();
+    assert_eq!(messages.len(), 3);
+    assert_eq!((messages[0].reaction.as_deref(), messages[0].status), (Some("😮"), Some(DeliveryStatus::Read)));
+    assert_eq!(messages[1].kind, MessageKind::Location);
+    assert_eq!(messages[1].location, place.location);
+    assert_eq!(
+        messages[1].quoted,
+        Some(Quoted {
+            provider_id: "m1".into(),
+            message_id: Some(messages[0].message_id.clone()),
+            text: Some("hola".into())
+        })
+    );
+    assert_eq!(messages[1].reaction, None, "taken back");
+    assert_eq!(
+        messages[2].quoted,
+        Some(Quoted { provider_id: "wamid.never-seen".into(), message_id: None, text: None })
+    );
+    assert_eq!(
+        (messages[2].status, messages[2].status_reason.as_deref()),
+        (Some(DeliveryStatus::Failed), Some("131047: Re-engagement message"))
+    );
+    let row = ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap().unwrap();
+    assert_eq!(row.last_text, "and this?");
+}
 
 fn chat() -> ChatId {
     ChatId::from_uuid(Uuid::from_u128(10))
@@ -56,6 +160,7 @@ fn rosa_writes() -> History {
                 text: "hola".into(),
                 media: None,
                 sticker: false,
+                content: Default::default(),
                 at: at(2),
             },
         )
@@ -71,6 +176,17 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
         at: at(seconds).to_rfc3339(),
         delivery: (direction == "out").then(|| "pending".to_string()),
         choices: vec![],
+        kind: MessageKind::Text,
+        file: None,
+        location: None,
+        cards: vec![],
+        quoted: None,
+        choice: None,
+        // A customer's message is known on its channel by the id the channel gave it.
+        provider_id: (direction == "in").then(|| message_id.rsplit(':').next().unwrap_or_default().to_string()),
+        reaction: None,
+        status: None,
+        status_reason: None,
     }
 }
 
@@ -111,6 +227,7 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
                 text: String::new(),
                 media: Some("https://cdn.example/photo.jpg".into()),
                 sticker: false,
+                content: Default::default(),
                 at: at(7),
             },
         );

@@ -4,11 +4,12 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::channels::{
-    link_whatsapp_cloud, unlink_channel, whatsapp_subscription, LinkedWhatsappCloud, WhatsappCloudCredentials,
+    link_whatsapp_cloud, receive_whatsapp_notification, unlink_channel, whatsapp_subscription, LinkedWhatsappCloud,
+    NotificationOutcome, WhatsappCloudCredentials,
 };
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use domain::ids::LineId;
@@ -60,8 +61,22 @@ pub(crate) async fn get_whatsapp_subscription(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/webhooks/whatsapp-cloud/{line}", tag = "channels", summary = "Meta's notifications for the line: customers' messages, reactions, statuses, preferences (signed with the app secret)", params(("line" = String, Path, description = "the line, as its callback names it")), request_body(content = String, description = "Meta's notification, as Meta sent it", content_type = "application/json"), responses((status = 200, description = "recorded", body = NotificationOutcome), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)))]
+pub(crate) async fn post_whatsapp_notification(
+    State(state): State<AppState>,
+    Path(line): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<NotificationOutcome>, AppError> {
+    let signature = headers.get(bridges::meta::SIGNATURE_HEADER).and_then(|value| value.to_str().ok());
+    Ok(Json(receive_whatsapp_notification(&state, &line, signature, &body).await?))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/lines/{line}/whatsapp-cloud", put(put_whatsapp_cloud).delete(delete_whatsapp_cloud))
-        .route("/api/v1/webhooks/whatsapp-cloud/{line}", get(get_whatsapp_subscription))
+        .route(
+            "/api/v1/webhooks/whatsapp-cloud/{line}",
+            get(get_whatsapp_subscription).post(post_whatsapp_notification),
+        )
 }

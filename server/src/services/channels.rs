@@ -4,10 +4,17 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::lines::{change_directory, random_hex};
+use crate::services::lines::{
+    change_directory, random_hex, record_account_consent, store_account_message, InboundMessage, ProviderConsent,
+};
 use crate::state::AppState;
-use domain::ids::LineId;
+use crate::write::command::{decide_and_append, CommandContext};
+use bridges::whatsapp_cloud::inbound::{self, Update};
+use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, Reaction};
+use domain::contact::{Account, Channel, NameSource};
+use domain::ids::{CompanyId, LineId};
 use domain::line::{line_stream, ChannelLink, Line, LineCommand, Sealed};
+use domain::message::{Content, MessageKind};
 use domain::user::Role;
 use projections::lines::LineRow;
 use serde::{Deserialize, Serialize};
@@ -151,4 +158,137 @@ pub async fn whatsapp_subscription(
     let expected = open(state, line_id, "verify_token", &verify_token)?;
     bridges::meta::subscription_challenge(mode, token, challenge, &expected)
         .ok_or_else(|| AppError::Forbidden("the verify token is not this line's".into()))
+}
+
+/// What became of a notification's updates.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NotificationOutcome {
+    /// Messages, reactions, statuses and preferences recorded (or recorded already).
+    pub recorded: usize,
+    /// Updates that could not be placed (another number, an unknown chat, an unreadable part):
+    /// logged, and not asked again, since asking again changes nothing.
+    pub skipped: usize,
+}
+
+/// A notification Meta posts to a line's callback: checked against the line's app secret on the
+/// bytes as they came, then each update recorded. Every update is idempotent, so a notification
+/// delivered twice (or in another key order) records nothing new; a failure of our own answers an
+/// error, so that Meta delivers it again.
+pub async fn receive_whatsapp_notification(
+    state: &AppState,
+    line_id: &str,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<NotificationOutcome, AppError> {
+    let (line, ChannelLink::WhatsappCloud { app_secret, phone_number_id, .. }) = whatsapp_line(state, line_id).await?;
+    let line_id: LineId = line.line_id.parse().map_err(|_| AppError::Internal("a stored line id".into()))?;
+    let secret = open(state, line_id, "app_secret", &app_secret)?;
+    bridges::meta::verify_signature(&secret, body, signature).map_err(|e| AppError::Unauthorized(e.to_string()))?;
+    let updates = inbound::parse(body).map_err(|e| AppError::Malformed(e.to_string()))?;
+    let company: CompanyId = line.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))?;
+    let mut outcome = NotificationOutcome::default();
+    for update in updates {
+        let recorded = match update {
+            Update::Message(message) if message.phone_number_id == phone_number_id => {
+                store_whatsapp_message(state, company, line_id, *message).await
+            }
+            Update::Reaction(reaction) if reaction.phone_number_id == phone_number_id => {
+                let account = whatsapp_account(&reaction.from)?;
+                let command = ChatCommand::React {
+                    company_id: company,
+                    reaction: Reaction { id: reaction.id, to: reaction.to, emoji: reaction.emoji },
+                    at: state.clock.now(),
+                };
+                on_chat(state, company, line_id, &account, &command).await
+            }
+            Update::Status(report) if report.phone_number_id == phone_number_id => {
+                let account = whatsapp_account(&report.recipient)?;
+                let command = ChatCommand::ReportStatus {
+                    company_id: company,
+                    provider_message_id: report.message,
+                    status: report.status,
+                    reason: report.failure,
+                    at: state.clock.now(),
+                };
+                on_chat(state, company, line_id, &account, &command).await
+            }
+            Update::Marketing(preference) if preference.phone_number_id == phone_number_id => {
+                let account = whatsapp_account(&preference.from)?;
+                let report = ProviderConsent {
+                    channel: Channel::Whatsapp,
+                    contact_id: account.id.clone(),
+                    given: preference.given,
+                    at: preference.at,
+                };
+                record_account_consent(state, company, line_id, account, report).await.map(|_| ())
+            }
+            Update::Template(template) => {
+                tracing::info!(%line_id, template = %template.template_id, event = %template.event, "a template's status, for templates to come");
+                Err(AppError::NotFound("templates are not kept yet".into()))
+            }
+            Update::Unreadable(why) => Err(AppError::Invalid(why)),
+            _ => Err(AppError::Invalid("an update for another number".into())),
+        };
+        match recorded {
+            Ok(()) => outcome.recorded += 1,
+            // Ours: Meta delivers the notification again, and what was recorded stays recorded.
+            Err(error @ (AppError::Internal(_) | AppError::Contention)) => return Err(error),
+            Err(refused) => {
+                tracing::warn!(%line_id, reason = %refused, "a part of a WhatsApp notification was skipped");
+                outcome.skipped += 1;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+fn whatsapp_account(raw: &str) -> Result<Account, AppError> {
+    Account::from_provider(Channel::Whatsapp, raw).map_err(|e| AppError::Invalid(format!("the customer's number: {e}")))
+}
+
+async fn store_whatsapp_message(
+    state: &AppState,
+    company: CompanyId,
+    line_id: LineId,
+    message: inbound::CustomerMessage,
+) -> Result<(), AppError> {
+    let account = whatsapp_account(&message.from)?;
+    let content = Content {
+        kind: message.kind,
+        file: message.file,
+        location: message.location,
+        cards: message.cards,
+        quoted: message.quoted,
+        choice: message.choice,
+    };
+    let inbound = InboundMessage {
+        channel: Channel::Whatsapp,
+        contact_id: account.id.clone(),
+        name: message.name.unwrap_or_default(),
+        name_source: NameSource::Profile,
+        text: message.text,
+        media: None,
+        sticker: message.kind == MessageKind::Sticker,
+        message_id: Some(message.id),
+        content,
+    };
+    store_account_message(state, company, line_id, account, inbound).await.map(|_| ())
+}
+
+/// Runs `command` on the chat of `account` on the line: a chat we never had is not found.
+async fn on_chat(
+    state: &AppState,
+    company: CompanyId,
+    line_id: LineId,
+    account: &Account,
+    command: &ChatCommand,
+) -> Result<(), AppError> {
+    let chat_id = chat_of(line_id, &account.id);
+    let context = CommandContext::new(
+        company.as_uuid(),
+        domain::actor::Actor::Customer(chat_id.as_uuid()).to_string(),
+        state.clock.now(),
+    );
+    decide_and_append::<Chat>(state.log.as_ref(), &state.metrics, &context, &chat_stream(chat_id), command).await?;
+    Ok(())
 }

@@ -209,6 +209,10 @@ pub struct InboundMessage {
     pub sticker: bool,
     /// The outside system's id of this message: sending it again stores nothing new.
     pub message_id: Option<String>,
+    /// What a channel bridge read besides the text (kind, file, place, quote, tap); not part of
+    /// the API line's body.
+    #[serde(skip)]
+    pub content: domain::message::Content,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -269,9 +273,20 @@ pub async fn store_message(
     line_id: LineId,
     message: InboundMessage,
 ) -> Result<(AcceptedMessage, Option<eventlog::Position>), AppError> {
-    let line = company_line(state, company, line_id).await?;
     let account = Account::parse(message.channel, &message.contact_id, None)
         .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
+    store_account_message(state, company, line_id, account, message).await
+}
+
+/// [`store_message`] from the customer's account as the channel named it.
+pub async fn store_account_message(
+    state: &AppState,
+    company: CompanyId,
+    line_id: LineId,
+    account: Account,
+    message: InboundMessage,
+) -> Result<(AcceptedMessage, Option<eventlog::Position>), AppError> {
+    let line = company_line(state, company, line_id).await?;
     if message.name_source.channel_rank().is_none() {
         return Err(AppError::Invalid("name_source: a channel names its customer by `profile` or `phone_book`".into()));
     }
@@ -290,6 +305,7 @@ pub async fn store_message(
         text: message.text,
         media: message.media,
         sticker: message.sticker,
+        content: Box::new(message.content),
         queue: line.routing.queue_of(line_id),
         menu: menu.cloned().map(Box::new),
         consent_on_record: false,
@@ -370,9 +386,20 @@ pub async fn record_provider_consent(
     line: LineId,
     report: ProviderConsent,
 ) -> Result<RecordedProviderConsent, AppError> {
-    crate::services::lines::company_line(state, company, line).await?;
     let account = Account::parse(report.channel, &report.contact_id, None)
         .map_err(|e| AppError::Invalid(format!("contact_id: {e}")))?;
+    record_account_consent(state, company, line, account, report).await
+}
+
+/// [`record_provider_consent`] for the account as the channel named it.
+pub async fn record_account_consent(
+    state: &AppState,
+    company: CompanyId,
+    line: LineId,
+    account: Account,
+    report: ProviderConsent,
+) -> Result<RecordedProviderConsent, AppError> {
+    company_line(state, company, line).await?;
     let now = state.clock.now();
     // A provider's clock a little ahead of ours is taken as now; one far ahead is a mistake.
     let at = match report.at {

@@ -53,6 +53,7 @@ pub fn preview(
             text: said.clone(),
             media: None,
             sticker: false,
+            content: Default::default(),
             queue: QueueId::from_uuid(Uuid::nil()),
             menu: Some(Box::new(menu.clone())),
             consent_on_record: false,

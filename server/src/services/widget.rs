@@ -307,6 +307,7 @@ pub async fn visitor_says(
         media: says.media,
         sticker: false,
         message_id: None,
+        content: Default::default(),
     };
     let (accepted, position) = store_message(state, visit.company_id, visit.line_id, message).await?;
     state.caught_up(&state.chat_board, position).await?;

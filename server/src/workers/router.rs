@@ -430,6 +430,8 @@ impl Books {
             | ChatEvent::BotResumed { chat_id, .. }
             | ChatEvent::Delivered { chat_id, .. }
             | ChatEvent::DeliveryFailed { chat_id, .. }
+            | ChatEvent::CustomerReacted { chat_id, .. }
+            | ChatEvent::StatusReported { chat_id, .. }
             | ChatEvent::InputAccepted { chat_id, .. }
             | ChatEvent::InputRejected { chat_id, .. }
             | ChatEvent::InputAbandoned { chat_id, .. }
@@ -967,6 +969,7 @@ mod tests {
                 text: "hello".into(),
                 media: None,
                 sticker: false,
+                content: Default::default(),
                 queue,
                 menu: None,
                 consent_on_record: false,

@@ -79,6 +79,7 @@ impl Keeping {
             text: "hello".into(),
             media: None,
             sticker: false,
+            content: Default::default(),
             queue: QueueId::from_uuid(Uuid::now_v7()),
             menu: None,
             consent_on_record: false,

@@ -11,6 +11,11 @@ eventlog::on_both_backends!(
     a_line_is_linked_to_a_whatsapp_number_with_its_credentials_sealed_and_never_shown,
     meta_s_handshake_echoes_the_challenge_for_the_line_s_verify_token_only,
     without_a_secrets_key_no_channel_is_linked,
+    every_kind_of_message_reaches_the_chat_as_the_agent_reads_it,
+    a_notification_wrongly_signed_unsigned_malformed_or_oversized_is_refused_and_records_nothing,
+    a_notification_delivered_twice_or_in_another_key_order_stores_one_message,
+    reactions_show_on_the_message_they_name_and_statuses_are_recorded_once,
+    a_tapped_button_walks_the_menu_and_a_marketing_stop_is_the_contact_s_consent,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -146,4 +151,315 @@ async fn without_a_secrets_key_no_channel_is_linked(backend: Backend) {
     assert!(error["error"].as_str().unwrap().contains("IKONO_SECRETS_KEY_FILE"), "{error}");
     let history = serde_json::to_string(&app.event_kinds().await).unwrap();
     assert!(!history.contains("LineChannelLinked"));
+}
+
+// ---- Meta's notifications, from the fixtures, through the line's callback ----
+
+/// A fixture of `bridges/tests/fixtures/whatsapp_cloud/`, as Meta wrote it.
+fn fixture(name: &str) -> serde_json::Value {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridges/tests/fixtures/whatsapp_cloud").join(name);
+    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"))).unwrap()
+}
+
+/// The fixture's first message (or status) with its id set to `id`: many of Meta's examples
+/// share one id, and a repeated id is a repeated message.
+fn with_id(mut notification: serde_json::Value, id: &str) -> serde_json::Value {
+    let value = &mut notification["entry"][0]["changes"][0]["value"];
+    for list in ["messages", "statuses"] {
+        if let Some(first) = value.get_mut(list).and_then(|l| l.get_mut(0)) {
+            first["id"] = json!(id);
+        }
+    }
+    notification
+}
+
+async fn post_signed(app: &TestApp, line: &str, body: &[u8], signature: Option<String>) -> reqwest::Response {
+    let mut request = anonymous()
+        .post(format!("{}/api/v1/webhooks/whatsapp-cloud/{line}", app.address))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(signature) = signature {
+        request = request.header("x-hub-signature-256", signature);
+    }
+    request.send().await.unwrap()
+}
+
+/// Posts `notification` signed with the line's app secret, as Meta does; answers what was done.
+async fn notify(app: &TestApp, line: &str, notification: &serde_json::Value) -> serde_json::Value {
+    let body = serde_json::to_vec(notification).unwrap();
+    let answered = post_signed(app, line, &body, Some(bridges::meta::sign(APP_SECRET, &body))).await;
+    assert_eq!(answered.status(), 200);
+    answered.json().await.unwrap()
+}
+
+/// A WhatsApp Cloud line routed to a queue, linked to the fixtures' number.
+async fn whatsapp_line(app: &TestApp, routing: serde_json::Value) -> String {
+    let (line, _) = app.line(routing, None).await;
+    assert_eq!(link(app, &app.client, &line, credentials("1122334455667", ACCESS_TOKEN)).await.status(), 200);
+    line
+}
+
+/// The chat of the customer `number` writes from, once it shows `count` messages.
+async fn chat_of(app: &TestApp, number: &str, count: usize) -> serde_json::Value {
+    let contact = format!("+{number}");
+    let chat = eventually(
+        &format!("a chat with {contact}"),
+        || async { app.chats_of(&app.client).await.into_iter().find(|chat| chat["contact_id"] == contact.as_str()) },
+        Option::is_some,
+    )
+    .await
+    .unwrap();
+    let id = chat["chat_id"].as_str().unwrap().to_string();
+    eventually(
+        &format!("{count} messages in {id}"),
+        || async { app.chat(&app.client, &id).await },
+        |chat| customers(chat).len() >= count,
+    )
+    .await
+}
+
+/// The customer's messages of a chat, without what the bot and the agents said.
+fn customers(chat: &serde_json::Value) -> Vec<serde_json::Value> {
+    chat["messages"].as_array().into_iter().flatten().filter(|m| m["direction"] == "in").cloned().collect()
+}
+
+async fn every_kind_of_message_reaches_the_chat_as_the_agent_reads_it(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let sent = [
+        "inbound_text.json",
+        "inbound_image.json",
+        "inbound_image_with_url.json",
+        "inbound_video.json",
+        "inbound_audio.json",
+        "inbound_voice_note.json",
+        "inbound_document_pdf.json",
+        "inbound_sticker.json",
+        "inbound_sticker_animated.json",
+        "inbound_location_current.json",
+        "inbound_location_named.json",
+        "inbound_contacts.json",
+        "inbound_reply_quoting_context.json",
+        "inbound_forwarded.json",
+        "inbound_ctwa_referral.json",
+        "inbound_interactive_button_reply.json",
+        "inbound_interactive_list_reply.json",
+        "inbound_interactive_list_reply_with_description.json",
+        "inbound_template_quick_reply_button.json",
+        "inbound_template_quick_reply_no_context.json",
+        "inbound_order.json",
+        "inbound_unsupported.json",
+        "inbound_interactive_with_error.json",
+        "inbound_system_phone_number_change.json",
+    ];
+    for name in sent {
+        let outcome = notify(&app, &line, &with_id(fixture(name), &format!("wamid.{name}"))).await;
+        assert_eq!(outcome, json!({ "recorded": 1, "skipped": 0 }), "{name}");
+    }
+    let chat = chat_of(&app, "972987654321", sent.len()).await;
+    let messages = customers(&chat);
+    assert_eq!(chat["chat"]["channel"], "whatsapp");
+    assert_eq!(chat["chat"]["contact_name"], "Test Name");
+    let kinds: Vec<&str> = messages.iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "text",
+            "image",
+            "image",
+            "video",
+            "audio",
+            "voice",
+            "document",
+            "sticker",
+            "sticker",
+            "location",
+            "location",
+            "contacts",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "unsupported",
+            "unsupported",
+            "unsupported",
+            "unsupported",
+        ]
+    );
+    let by_id = |name: &str| {
+        messages
+            .iter()
+            .find(|m| m["provider_id"] == format!("wamid.{name}").as_str())
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(by_id("inbound_text.json")["text"], "Body Text");
+    assert_eq!(by_id("inbound_image.json")["file"], json!({ "id": "65463453", "content_type": "image/jpeg" }));
+    assert_eq!(by_id("inbound_document_pdf.json")["file"]["filename"], "filename.pdf");
+    assert_eq!(by_id("inbound_document_pdf.json")["text"], "caption");
+    assert_eq!(
+        by_id("inbound_location_named.json")["location"],
+        json!({ "latitude": 37.4611978, "longitude": -122.2164385, "name": "Facebook HQ", "address": "1 Hacker Way, Menlo Park, CA 94025" })
+    );
+    assert_eq!(
+        by_id("inbound_contacts.json")["cards"][0],
+        json!({ "name": "Chandler Bing", "phones": ["+1 555-555-5555"] })
+    );
+    // The quoted message is not one this chat holds: kept as an unknown message.
+    assert_eq!(
+        by_id("inbound_reply_quoting_context.json")["quoted"],
+        json!({ "provider_id": "wamid.xyzxyz==", "message_id": null, "text": null })
+    );
+    let tapped = by_id("inbound_interactive_button_reply.json");
+    assert_eq!((tapped["text"].as_str(), tapped["choice"].as_str()), (Some("title"), Some("callback_data")));
+    assert_eq!(by_id("inbound_order.json")["text"], "(order)");
+    assert!(by_id("inbound_unsupported.json")["text"].as_str().unwrap().starts_with("131051"));
+    assert_eq!(chat["chat"]["last_text"], "User A changed from 972987654321 to 972912345678");
+}
+
+async fn a_notification_wrongly_signed_unsigned_malformed_or_oversized_is_refused_and_records_nothing(
+    backend: Backend,
+) {
+    let app = TestApp::on(backend).start().await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let body = serde_json::to_vec(&fixture("inbound_text.json")).unwrap();
+    let refusals = [
+        (post_signed(&app, &line, &body, None).await, 401, "not signed"),
+        (
+            post_signed(&app, &line, &body, Some(bridges::meta::sign("another secret", &body))).await,
+            401,
+            "does not match",
+        ),
+        (post_signed(&app, &line, &body, Some("sha256=abc".into())).await, 401, "64 hex digits"),
+    ];
+    for (response, status, words) in refusals {
+        assert_eq!(response.status(), status);
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert!(error["error"].as_str().unwrap().contains(words), "{error}");
+    }
+    // One byte changed after signing is another body.
+    let mut tampered = body.clone();
+    let at = tampered.iter().position(|b| *b == b'B').unwrap();
+    tampered[at] = b'C';
+    assert_eq!(post_signed(&app, &line, &tampered, Some(bridges::meta::sign(APP_SECRET, &body))).await.status(), 401);
+    for malformed in [&b"{not json"[..], br#"{"object":"page","entry":[]}"#] {
+        let response = post_signed(&app, &line, malformed, Some(bridges::meta::sign(APP_SECRET, malformed))).await;
+        assert_eq!(response.status(), 400);
+    }
+    let huge = format!(r#"{{"object":"whatsapp_business_account","padding":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    let response =
+        post_signed(&app, &line, huge.as_bytes(), Some(bridges::meta::sign(APP_SECRET, huge.as_bytes()))).await;
+    assert_eq!(response.status(), 413);
+    // A line without a channel has no callback.
+    let (plain, _) = app.line(json!({ "queue": queue }), None).await;
+    assert_eq!(post_signed(&app, &plain, &body, Some(bridges::meta::sign(APP_SECRET, &body))).await.status(), 404);
+
+    // A correct one afterwards is the only message there is.
+    notify(&app, &line, &fixture("inbound_text.json")).await;
+    let chat = chat_of(&app, "972987654321", 1).await;
+    app.settled(None).await;
+    assert_eq!(app.chats_of(&app.client).await.len(), 1);
+    assert_eq!(customers(&chat).len(), 1);
+    let history = app.event_kinds().await;
+    assert_eq!(history.iter().filter(|(kind, _)| kind == "CustomerMessageReceived").count(), 1);
+}
+
+async fn a_notification_delivered_twice_or_in_another_key_order_stores_one_message(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let text = fixture("inbound_text.json");
+    notify(&app, &line, &text).await;
+    notify(&app, &line, &text).await;
+    // `entry` before `object`, compact: other bytes, signed as they are, the same message.
+    let reordered = format!(r#"{{"entry":{},"object":"whatsapp_business_account"}}"#, text["entry"]);
+    let answered =
+        post_signed(&app, &line, reordered.as_bytes(), Some(bridges::meta::sign(APP_SECRET, reordered.as_bytes())))
+            .await;
+    assert_eq!(answered.status(), 200);
+    // A later message proves the ones before it were handled.
+    notify(&app, &line, &with_id(fixture("inbound_forwarded.json"), "wamid.later")).await;
+    let chat = chat_of(&app, "972987654321", 2).await;
+    let texts: Vec<String> = customers(&chat).iter().map(|m| m["text"].as_str().unwrap().to_string()).collect();
+    assert_eq!(texts, ["Body Text", "forwarded text"]);
+}
+
+async fn reactions_show_on_the_message_they_name_and_statuses_are_recorded_once(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    notify(&app, &line, &with_id(fixture("inbound_text.json"), "wamid.A")).await;
+    let mut reaction = with_id(fixture("inbound_reaction.json"), "wamid.reaction-1");
+    reaction["entry"][0]["changes"][0]["value"]["messages"][0]["reaction"]["message_id"] = json!("wamid.A");
+    assert_eq!(notify(&app, &line, &reaction).await, json!({ "recorded": 1, "skipped": 0 }));
+    let reacted = eventually(
+        "the reaction on the message",
+        || async { chat_of(&app, "972987654321", 1).await },
+        |chat| customers(chat)[0]["reaction"] == "😮",
+    )
+    .await;
+    assert_eq!(customers(&reacted).len(), 1, "a reaction is no message of its own");
+    let mut removed = with_id(fixture("inbound_reaction_removed.json"), "wamid.reaction-2");
+    removed["entry"][0]["changes"][0]["value"]["messages"][0]["reaction"]["message_id"] = json!("wamid.A");
+    notify(&app, &line, &removed).await;
+    eventually(
+        "the reaction taken back",
+        || async { chat_of(&app, "972987654321", 1).await },
+        |chat| customers(chat)[0].get("reaction").is_none(),
+    )
+    .await;
+
+    let read = fixture("status_read.json");
+    assert_eq!(notify(&app, &line, &read).await, json!({ "recorded": 1, "skipped": 0 }));
+    assert_eq!(notify(&app, &line, &read).await, json!({ "recorded": 1, "skipped": 0 }), "again: recorded already");
+    let failed = with_id(fixture("status_failed.json"), "wamid.B");
+    notify(&app, &line, &failed).await;
+    let statuses = app.wait_events("OutboundStatusReported", 2).await;
+    assert_eq!(statuses.len(), 2, "the repeated `read` is recorded once: {statuses:?}");
+    assert!(statuses[1]["reason"].as_str().unwrap().starts_with("130472"));
+    // A status for a customer who never wrote to the line names no chat of ours.
+    let mut elsewhere = fixture("status_delivered.json");
+    elsewhere["entry"][0]["changes"][0]["value"]["statuses"][0]["recipient_id"] = json!("34612345678");
+    assert_eq!(notify(&app, &line, &elsewhere).await, json!({ "recorded": 0, "skipped": 1 }));
+    // Nor does a notification for another of the business's numbers.
+    let mut other_number = with_id(fixture("inbound_text.json"), "wamid.C");
+    other_number["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("999");
+    assert_eq!(notify(&app, &line, &other_number).await, json!({ "recorded": 0, "skipped": 1 }));
+}
+
+async fn a_tapped_button_walks_the_menu_and_a_marketing_stop_is_the_contact_s_consent(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let menu = json!({ "menu": { "header": "Welcome!", "options": [
+        { "label": "Sales", "action": { "kind": "queue", "queue": queue } },
+        { "label": "Hours", "action": { "kind": "text", "text": "We open 9 to 18" } },
+    ] } });
+    let line = whatsapp_line(&app, menu).await;
+    notify(&app, &line, &with_id(fixture("inbound_text.json"), "wamid.hola")).await;
+    let mut tap = with_id(fixture("inbound_interactive_button_reply.json"), "wamid.tap");
+    tap["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["button_reply"] =
+        json!({ "id": "2", "title": "Hours" });
+    notify(&app, &line, &tap).await;
+    let chat = eventually(
+        "the bot's answer to the tap",
+        || async { chat_of(&app, "972987654321", 2).await },
+        |chat| chat["messages"].as_array().unwrap().iter().any(|m| m["text"] == "We open 9 to 18"),
+    )
+    .await;
+    let tapped = chat["messages"].as_array().unwrap().iter().find(|m| m["provider_id"] == "wamid.tap").unwrap().clone();
+    assert_eq!((tapped["text"].as_str(), tapped["choice"].as_str()), (Some("Hours"), Some("2")));
+
+    let mut stop = fixture("user_marketing_preferences_resume.json");
+    stop["entry"][0]["changes"][0]["value"]["user_preferences"][0]["value"] = json!("stop");
+    stop["entry"][0]["changes"][0]["value"]["user_preferences"][0]["wa_id"] = json!("972987654321");
+    stop["entry"][0]["changes"][0]["value"]["metadata"] = json!({ "phone_number_id": "1122334455667" });
+    assert_eq!(notify(&app, &line, &stop).await, json!({ "recorded": 1, "skipped": 0 }));
+    let consents = app.wait_events("ContactConsentRecorded", 1).await;
+    assert_eq!(consents[0]["consent"]["given"], false, "{consents:?}");
 }

@@ -10,6 +10,7 @@ fn a_message_during_an_open_conversation_only_adds_the_message() {
         text: "¿hay alguien?".into(),
         media: None,
         sticker: false,
+        content: Default::default(),
         at: at(),
     }]);
 }

@@ -2,6 +2,7 @@
 //! with the menu bot, waiting in a queue, assigned to an agent, resolved.
 
 mod assigned;
+mod channels;
 mod new_chat;
 mod resolved;
 mod waiting;
@@ -57,6 +58,7 @@ fn receive(message_id: &str, text: &str, n: u128) -> ChatCommand {
             text: text.into(),
             media: None,
             sticker: false,
+            content: Default::default(),
             queue: queue(),
             menu: None,
             consent_on_record: false,

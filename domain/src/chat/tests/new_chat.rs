@@ -21,6 +21,7 @@ fn a_first_message_starts_the_chat_opens_a_conversation_and_queues_it() {
             text: "hola".into(),
             media: None,
             sticker: false,
+            content: Default::default(),
             at: at(),
         },
         ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: queue(), at: at() },

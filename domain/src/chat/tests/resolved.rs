@@ -12,6 +12,7 @@ fn after_resolution_the_next_message_opens_a_new_conversation_in_the_same_chat()
             text: "otra vez".into(),
             media: None,
             sticker: false,
+            content: Default::default(),
             at: at(),
         },
         ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(2), queue: queue(), at: at() },

@@ -1,0 +1,147 @@
+//! What channels bring besides text: messages of every kind, options tapped, reactions, and how
+//! far our messages got.
+
+use super::*;
+use crate::message::{Content, DeliveryStatus, Location, MessageKind, ProviderFile};
+
+fn receive_content(message_id: &str, text: &str, content: Content) -> ChatCommand {
+    match receive_with_menu(message_id, text, 1) {
+        ChatCommand::Receive { chat_id, mut inbound, conversation_id, at } => {
+            inbound.content = Box::new(content);
+            ChatCommand::Receive { chat_id, inbound, conversation_id, at }
+        }
+        other => other,
+    }
+}
+
+fn a_place() -> Content {
+    Content {
+        kind: MessageKind::Location,
+        location: Some(Location { latitude: -34.6, longitude: -58.4, name: Some("Obelisco".into()), address: None }),
+        ..Content::default()
+    }
+}
+
+#[test]
+fn a_place_a_file_or_an_unknown_kind_needs_no_text_and_is_kept_whole() {
+    let photo = Content {
+        kind: MessageKind::Image,
+        file: Some(ProviderFile { id: "65463453".into(), content_type: "image/jpeg".into(), filename: None }),
+        ..Content::default()
+    };
+    let unknown = Content { kind: MessageKind::Unsupported, ..Content::default() };
+    for content in [a_place(), photo, unknown] {
+        let events = Chat::decide(&ChatState::default(), &receive_content("m1", "", content.clone())).unwrap();
+        let received = events.iter().find_map(|e| match e {
+            ChatEvent::CustomerMessageReceived { content, .. } => Some(content.clone()),
+            _ => None,
+        });
+        assert_eq!(received, Some(content));
+    }
+}
+
+#[test]
+fn a_place_off_the_map_or_an_empty_text_without_content_is_refused() {
+    let off = Content {
+        location: Some(Location { latitude: 100.0, longitude: 0.0, name: None, address: None }),
+        ..a_place()
+    };
+    given::<Chat>(vec![]).when(receive_content("m1", "", off)).then_rejects(ChatRejection::InvalidMessage);
+    given::<Chat>(vec![])
+        .when(receive_content("m1", " ", Content::default()))
+        .then_rejects(ChatRejection::InvalidMessage);
+}
+
+#[test]
+fn a_tapped_option_answers_the_bot_by_its_choice_not_its_title() {
+    let opened = talk(vec![], &[("m1", "hola")]);
+    let state = opened.iter().fold(ChatState::default(), Chat::evolve);
+    // The customer taps the button titled "Sales", whose answer is "1".
+    let tapped = Content { choice: Some("1".into()), ..Content::default() };
+    let events = Chat::decide(&state, &receive_content("m2", "Sales, please", tapped)).unwrap();
+    assert!(
+        events.iter().any(|e| matches!(e, ChatEvent::MenuOptionChosen { option: 1, label, .. } if label == "Sales")),
+        "{events:?}"
+    );
+    let texts: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::CustomerMessageReceived { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, ["Sales, please"], "the agent reads what the customer saw");
+}
+
+fn reaction(id: &str, emoji: Option<&str>) -> ChatCommand {
+    ChatCommand::React {
+        company_id: company(),
+        reaction: Reaction { id: id.into(), to: "wamid.ours".into(), emoji: emoji.map(str::to_string) },
+        at: at(),
+    }
+}
+
+#[test]
+fn a_reaction_is_recorded_once_and_taking_it_back_is_a_reaction_too() {
+    given::<Chat>(assigned()).when(reaction("r1", Some("😮"))).then(vec![ChatEvent::CustomerReacted {
+        chat_id: chat(),
+        reaction_id: "r1".into(),
+        to: "wamid.ours".into(),
+        emoji: Some("😮".into()),
+        at: at(),
+    }]);
+    let mut reacted = assigned();
+    reacted.extend(
+        Chat::decide(&reacted.iter().fold(ChatState::default(), Chat::evolve), &reaction("r1", Some("😮"))).unwrap(),
+    );
+    given::<Chat>(reacted.clone()).when(reaction("r1", Some("😮"))).then(vec![]);
+    given::<Chat>(reacted).when(reaction("r2", None)).then(vec![ChatEvent::CustomerReacted {
+        chat_id: chat(),
+        reaction_id: "r2".into(),
+        to: "wamid.ours".into(),
+        emoji: None,
+        at: at(),
+    }]);
+    given::<Chat>(vec![]).when(reaction("r1", Some("👍"))).then_rejects(ChatRejection::NotFound);
+    given::<Chat>(assigned()).when(reaction("r3", Some(&"👍".repeat(20)))).then_rejects(ChatRejection::InvalidMessage);
+}
+
+fn status(id: &str, status: DeliveryStatus) -> ChatCommand {
+    ChatCommand::ReportStatus {
+        company_id: company(),
+        provider_message_id: id.into(),
+        status,
+        reason: (status == DeliveryStatus::Failed).then(|| "131047: Re-engagement message".to_string()),
+        at: at(),
+    }
+}
+
+#[test]
+fn each_status_of_a_message_is_recorded_once_in_the_order_it_came() {
+    let reported = |id: &str, status: DeliveryStatus| ChatEvent::StatusReported {
+        chat_id: chat(),
+        provider_message_id: id.into(),
+        status,
+        reason: (status == DeliveryStatus::Failed).then(|| "131047: Re-engagement message".to_string()),
+        at: at(),
+    };
+    given::<Chat>(assigned()).when(status("w1", DeliveryStatus::Read)).then(vec![reported("w1", DeliveryStatus::Read)]);
+    let mut history = assigned();
+    history.push(reported("w1", DeliveryStatus::Read));
+    given::<Chat>(history.clone()).when(status("w1", DeliveryStatus::Read)).then(vec![]);
+    // A late `delivered` is recorded as it came; which stands is the read side's merge.
+    given::<Chat>(history.clone())
+        .when(status("w1", DeliveryStatus::Delivered))
+        .then(vec![reported("w1", DeliveryStatus::Delivered)]);
+    given::<Chat>(history)
+        .when(status("w2", DeliveryStatus::Failed))
+        .then(vec![reported("w2", DeliveryStatus::Failed)]);
+    let other = ChatCommand::ReportStatus {
+        company_id: CompanyId::from_uuid(Uuid::from_u128(77)),
+        provider_message_id: "w1".into(),
+        status: DeliveryStatus::Sent,
+        reason: None,
+        at: at(),
+    };
+    given::<Chat>(assigned()).when(other).then_rejects(ChatRejection::NotFound);
+}
