@@ -62,6 +62,9 @@ pub struct MessageRow {
     pub at: String,
     /// For messages out: `pending`, `delivered` or `failed`.
     pub delivery: Option<String>,
+    /// Why a message out failed, in the words of its channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_reason: Option<String>,
     /// The bot's options as buttons (C7, M16); each answers as if typed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
@@ -192,7 +195,8 @@ impl ChatBoard {
     /// Every message of a chat, in order.
     pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.choices, m.content, \
+            "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.delivery_reason, \
+             m.choices, m.content, \
              m.provider_id, k.reaction, k.status, k.reason FROM {MESSAGES} m \
              LEFT JOIN {MARKS} k ON k.chat_id = m.chat_id AND k.provider_id = m.provider_id \
              WHERE m.chat_id = $1 ORDER BY m.seq"
@@ -229,6 +233,7 @@ impl ChatBoard {
                     media: row.try_get("media")?,
                     at: row.try_get("at")?,
                     delivery: row.try_get("delivery")?,
+                    delivery_reason: row.try_get("delivery_reason")?,
                     choices: row
                         .try_get::<Option<String>, _>("choices")?
                         .map(|json| serde_json::from_str(&json))
@@ -603,7 +608,7 @@ impl Projection for ChatBoard {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {MESSAGES} (message_id TEXT PRIMARY KEY, chat_id TEXT NOT NULL, \
              seq BIGINT NOT NULL, direction TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, media TEXT, \
-             at TEXT NOT NULL, delivery TEXT, choices TEXT, content TEXT, provider_id TEXT)"
+             at TEXT NOT NULL, delivery TEXT, delivery_reason TEXT, choices TEXT, content TEXT, provider_id TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -732,7 +737,9 @@ async fn apply_other(
             set_state(connection, chat_id.to_string(), state::RESOLVED, ", conversation_id = NULL, agent_id = NULL")
                 .await?;
         }
-        ChatEvent::Delivered { message_id, .. } => set_delivery(connection, message_id, "delivered").await?,
+        ChatEvent::Delivered { message_id, provider_message_id, .. } => {
+            set_delivery(connection, message_id, "delivered", None, provider_message_id).await?
+        }
         ChatEvent::CustomerReacted { chat_id, to, emoji, .. } => {
             sqlx::query(&format!(
                 "INSERT INTO {MARKS} (chat_id, provider_id, reaction) VALUES ($1, $2, $3) \
@@ -771,7 +778,9 @@ async fn apply_other(
             .execute(&mut *connection)
             .await?;
         }
-        ChatEvent::DeliveryFailed { message_id, .. } => set_delivery(connection, message_id, "failed").await?,
+        ChatEvent::DeliveryFailed { message_id, reason, .. } => {
+            set_delivery(connection, message_id, "failed", Some(reason), None).await?
+        }
         // Written by `apply_all` with the messages around them; here for completeness.
         message @ (ChatEvent::CustomerMessageReceived { .. }
         | ChatEvent::AgentReplied { .. }
@@ -794,16 +803,25 @@ async fn apply_other(
     Ok(())
 }
 
+/// How a message of ours went out: its delivery, why it failed, and the channel's id of it (which
+/// its statuses and the customer's reactions and quotes name).
 async fn set_delivery(
     connection: &mut AnyConnection,
     message_id: uuid::Uuid,
     delivery: &str,
+    reason: Option<String>,
+    provider_id: Option<String>,
 ) -> Result<(), ProjectionError> {
-    sqlx::query(&format!("UPDATE {MESSAGES} SET delivery = $1 WHERE message_id = $2"))
-        .bind(delivery)
-        .bind(message_id.to_string())
-        .execute(&mut *connection)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE {MESSAGES} SET delivery = $1, delivery_reason = $2, provider_id = COALESCE($3, provider_id) \
+         WHERE message_id = $4"
+    ))
+    .bind(delivery)
+    .bind(reason)
+    .bind(provider_id)
+    .bind(message_id.to_string())
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }
 

@@ -151,6 +151,22 @@ impl Resolve for PublicResolver {
     }
 }
 
+/// Reads an answer's body as it arrives, up to `cap` bytes, never holding more: `None` when it
+/// is longer.
+pub async fn read_up_to(response: &mut Response, cap: usize) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|length| length > cap as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
 /// The client for tenants' addresses.
 #[derive(Clone)]
 pub struct TenantHttp {
@@ -213,17 +229,10 @@ impl TenantHttp {
         cap: usize,
         deadline: Duration,
     ) -> Result<Vec<u8>, OutboundError> {
-        if response.content_length().is_some_and(|length| length > cap as u64) {
-            return Err(OutboundError::TooLarge(cap));
-        }
-        let mut body = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) if body.len() + chunk.len() > cap => return Err(OutboundError::TooLarge(cap)),
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => return Ok(body),
-                Err(error) => return Err(self.failure(&error, deadline)),
-            }
+        match read_up_to(&mut response, cap).await {
+            Ok(Some(body)) => Ok(body),
+            Ok(None) => Err(OutboundError::TooLarge(cap)),
+            Err(error) => Err(self.failure(&error, deadline)),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::services::sessions::bootstrap_supervisor;
 use crate::state::AppState;
 use crate::workers::contact_importer::ContactImporter;
 use crate::workers::contact_keeper::ContactKeeper;
-use crate::workers::delivery::Delivery;
+use crate::workers::delivery::{Channels, Delivery};
 use crate::workers::errands::{Errands, Mailer};
 use crate::workers::follower::follow;
 use crate::workers::leader::Leadership;
@@ -127,6 +127,7 @@ impl Application {
             Leadership::new(&settings.database_url, "delivery"),
             allowed.clone(),
             clock.clone(),
+            Channels { graph_url: settings.whatsapp_graph_url.clone(), secrets: settings.secrets_key.clone() },
         );
         background.push(tokio::spawn(follow(delivery, metrics.clone())));
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.smtp_from).map_err(StartupError::Mail)?;

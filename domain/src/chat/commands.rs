@@ -122,9 +122,11 @@ pub enum ChatCommand {
         note: Option<String>,
         at: DateTime<Utc>,
     },
+    /// A message went out (`Ok`, with the provider's id of it when it gives one) or was given up
+    /// (`Err`, why).
     RecordDelivery {
         message_id: Uuid,
-        failure: Option<String>,
+        outcome: Result<Option<String>, String>,
         at: DateTime<Utc>,
     },
     /// The customer reacted to a message (C8).

@@ -241,9 +241,16 @@ pub enum ChatEvent {
     /// The bot sent a file (M18, M20): `media` is its address.
     #[serde(rename = "BotSentFile")]
     BotSentFile { chat_id: ChatId, message_id: Uuid, text: String, media: String, at: DateTime<Utc> },
-    /// A message to the customer reached the line's webhook.
+    /// A message to the customer reached the line's webhook, or its channel's provider, which
+    /// knows it by `provider_message_id` from then on.
     #[serde(rename = "OutboundMessageDelivered")]
-    Delivered { chat_id: ChatId, message_id: Uuid, at: DateTime<Utc> },
+    Delivered {
+        chat_id: ChatId,
+        message_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider_message_id: Option<String>,
+        at: DateTime<Utc>,
+    },
     #[serde(rename = "OutboundMessageFailed")]
     DeliveryFailed { chat_id: ChatId, message_id: Uuid, reason: String, at: DateTime<Utc> },
 }

@@ -79,8 +79,8 @@ impl Decider for Chat {
             ChatCommand::RecordEmail { email_id, failure, at } => {
                 outcomes::record_email(state, *email_id, failure.as_deref(), *at)
             }
-            ChatCommand::RecordDelivery { message_id, failure, at } => {
-                outcomes::record_delivery(state, *message_id, failure.as_deref(), *at)
+            ChatCommand::RecordDelivery { message_id, outcome, at } => {
+                outcomes::record_delivery(state, *message_id, outcome, *at)
             }
             ChatCommand::React { company_id, reaction, at } => outcomes::react(state, *company_id, reaction, *at),
             ChatCommand::ReportStatus { company_id, provider_message_id, status, reason, at } => {

@@ -66,13 +66,21 @@ pub(super) fn record_email(state: &ChatState, email_id: Uuid, failure: Option<&s
 pub(super) fn record_delivery(
     state: &ChatState,
     message_id: Uuid,
-    failure: Option<&str>,
+    outcome: &Result<Option<String>, String>,
     at: DateTime<Utc>,
 ) -> Decision {
     let chat_id = state.id()?;
-    Ok(vec![match failure {
-        None => ChatEvent::Delivered { chat_id, message_id, at },
-        Some(reason) => ChatEvent::DeliveryFailed { chat_id, message_id, reason: reason.to_string(), at },
+    Ok(vec![match outcome {
+        Ok(provider_message_id) => {
+            let provider_message_id = provider_message_id.clone().filter(|id| reference_ok(id));
+            ChatEvent::Delivered { chat_id, message_id, provider_message_id, at }
+        }
+        Err(reason) => ChatEvent::DeliveryFailed {
+            chat_id,
+            message_id,
+            reason: reason.chars().take(REASON_MAX_CHARS).collect(),
+            at,
+        },
     }])
 }
 

@@ -175,6 +175,7 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
         media: None,
         at: at(seconds).to_rfc3339(),
         delivery: (direction == "out").then(|| "pending".to_string()),
+        delivery_reason: None,
         choices: vec![],
         kind: MessageKind::Text,
         file: None,
@@ -218,7 +219,10 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
                 at: at(5),
             },
         )
-        .then(&stream, &ChatEvent::Delivered { chat_id: chat(), message_id: reply, at: at(6) })
+        .then(
+            &stream,
+            &ChatEvent::Delivered { chat_id: chat(), message_id: reply, provider_message_id: None, at: at(6) },
+        )
         .then(
             &stream,
             &ChatEvent::CustomerMessageReceived {

@@ -1,6 +1,8 @@
-//! Outbound delivery: every message to a customer of an API line (an agent's reply, the bot's
-//! word on their place in line) is POSTed to the line's webhook, signed with HMAC-SHA256, and
-//! the outcome is recorded on the chat. Only the leading node delivers.
+//! Outbound delivery: every message to a customer (an agent's reply, the bot's words, menus and
+//! files) goes out by its line's route — POSTed to an API line's webhook, signed with
+//! HMAC-SHA256, or sent through Meta's API for a WhatsApp Cloud line — and the outcome is recorded
+//! on the chat, with the provider's id of the message when it gives one. Only the leading node
+//! delivers.
 //!
 //! The call carries `X-Ikono-Timestamp` (Unix seconds) and `X-Ikono-Signature: sha256=<hex>`, the
 //! HMAC of `<timestamp>.<body>` under the line's webhook secret. A message may arrive more than
@@ -8,22 +10,30 @@
 //! `message_id`, on which receivers deduplicate.
 //!
 //! Each line has its own sender with a bounded queue, so a slow or silent webhook delays only its
-//! own line, in order; redirects are not followed and only public addresses are reached.
+//! own line, in order; redirects are not followed and only public addresses are reached. Meta's
+//! transient refusals (rate limits, its own errors) are tried again after a while; a permanent
+//! one (outside the 24-hour window, a number not on WhatsApp) is given up with Meta's words.
+//! A WhatsApp number's messages go out at most [`WHATSAPP_PER_SECOND`] a second.
 
 use crate::clock::{machine_time, Clock};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
+use crate::secrets::SecretsKey;
+use crate::services::channels::secret_owner;
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
+use crate::workers::meta_api::{self, WhatsappRoute};
 use crate::write::command::{decide_and_append, CommandContext};
+use bridges::whatsapp_cloud::outbound::{message_body, FileSource, Outgoing};
 use chrono::{DateTime, Utc};
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent};
 use domain::event::decode;
 use domain::ids::{ChatId, LineId};
-use domain::line::{LineEvent, Webhook};
+use domain::line::{ChannelLink, LineEvent, Webhook};
 use domain::menu::Choice;
+use domain::message::MessageKind;
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -39,6 +49,25 @@ const ATTEMPTS: u32 = 3;
 const CALL_DEADLINE: Duration = Duration::from_secs(10);
 /// Messages handed to a line's sender and not yet sent; the rest wait their turn in `pending`.
 const LINE_QUEUE: usize = 64;
+/// Meta takes 80 messages a second from one number (its "throughput"); we stay within it.
+pub const WHATSAPP_PER_SECOND: u64 = 80;
+/// The label of the button that opens a list of the bot's options on WhatsApp.
+const LIST_BUTTON: &str = "Opciones · Options";
+
+/// What a WhatsApp Cloud line is reached through: where Meta's API is, and the key its
+/// credentials are sealed with (none: WhatsApp lines cannot send).
+#[derive(Clone, Debug)]
+pub struct Channels {
+    pub graph_url: String,
+    pub secrets: Option<SecretsKey>,
+}
+
+/// How a line's messages reach its customers.
+#[derive(Clone, Debug)]
+enum Route {
+    Webhook(Webhook),
+    WhatsappCloud(WhatsappRoute),
+}
 
 /// What the line's webhook receives.
 #[derive(Clone, Debug, Serialize)]
@@ -92,8 +121,12 @@ pub struct Delivery {
     metrics: Arc<Metrics>,
     leadership: Leadership,
     http: TenantHttp,
+    meta: reqwest::Client,
+    channels: Channels,
     position: Position,
     webhooks: HashMap<LineId, Webhook>,
+    /// Lines linked to a provider's account: their messages go there, not to a webhook.
+    linked: HashMap<LineId, WhatsappRoute>,
     chats: HashMap<ChatId, ChatLine>,
     /// Messages not yet delivered nor given up, in the order they were written.
     pending: BTreeMap<Position, OutboundMessage>,
@@ -107,7 +140,7 @@ pub struct Delivery {
 /// A message for its line's sender, with what recording its outcome needs.
 struct Parcel {
     message: OutboundMessage,
-    webhook: Webhook,
+    route: Route,
     company_id: Uuid,
 }
 
@@ -118,6 +151,7 @@ struct Sending {
     log: Arc<dyn EventLog>,
     metrics: Arc<Metrics>,
     http: TenantHttp,
+    meta: reqwest::Client,
     started: Arc<Mutex<HashSet<Uuid>>>,
 }
 
@@ -129,6 +163,7 @@ impl Delivery {
         leadership: Leadership,
         allowed: AllowedHosts,
         clock: Arc<dyn Clock>,
+        channels: Channels,
     ) -> Self {
         Self {
             log,
@@ -136,8 +171,11 @@ impl Delivery {
             leadership,
             clock,
             http: TenantHttp::new(allowed, 0),
+            meta: meta_api::client(),
+            channels,
             position: Position::default(),
             webhooks: HashMap::new(),
+            linked: HashMap::new(),
             chats: HashMap::new(),
             pending: BTreeMap::new(),
             started: Arc::default(),
@@ -145,23 +183,64 @@ impl Delivery {
         }
     }
 
+    /// Where a line's messages go now.
+    fn route_of(&self, line: LineId) -> Option<Route> {
+        match self.linked.get(&line) {
+            Some(whatsapp) => Some(Route::WhatsappCloud(whatsapp.clone())),
+            None => self.webhooks.get(&line).cloned().map(Route::Webhook),
+        }
+    }
+
+    /// A WhatsApp Cloud line's route, its token opened; none when this server cannot open it.
+    fn whatsapp_route(&self, line_id: LineId, link: &ChannelLink) -> Option<WhatsappRoute> {
+        let ChannelLink::WhatsappCloud { phone_number_id, access_token, .. } = link;
+        let opened =
+            self.channels.secrets.as_ref().map(|key| key.open(&secret_owner(line_id, "access_token"), access_token));
+        let why = match opened {
+            Some(Ok(access_token)) => {
+                return Some(WhatsappRoute {
+                    graph_url: self.channels.graph_url.clone(),
+                    phone_number_id: phone_number_id.clone(),
+                    access_token,
+                })
+            }
+            Some(Err(error)) => error.to_string(),
+            None => "no secrets key is set".to_string(),
+        };
+        tracing::error!(%line_id, %why, "a WhatsApp line's token cannot be opened: its messages stay unsent");
+        None
+    }
+
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), DeliveryError> {
         let version = event.metadata.schema_version;
-        if event.event_type == LineEvent::CREATED {
-            if let LineEvent::Created { line_id, webhook: Some(webhook), .. } =
-                decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)?
-            {
-                self.webhooks.insert(line_id, webhook);
+        if LineEvent::NAMES.contains(&event.event_type.as_str()) {
+            match decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)? {
+                LineEvent::Created { line_id, webhook: Some(webhook), .. } => {
+                    self.webhooks.insert(line_id, webhook);
+                }
+                LineEvent::ChannelLinked { line_id, link } => match self.whatsapp_route(line_id, &link) {
+                    Some(route) => {
+                        self.linked.insert(line_id, route);
+                    }
+                    None => {
+                        self.linked.remove(&line_id);
+                    }
+                },
+                LineEvent::ChannelUnlinked { line_id } => {
+                    self.linked.remove(&line_id);
+                }
+                _ => {}
             }
             return Ok(());
         }
         if !event.stream.starts_with("chat-") {
             return Ok(());
         }
-        // Only messages to lines with a webhook wait to be sent: the others have nowhere to go.
-        let webhooks = &self.webhooks;
+        // Only messages to lines with a route wait to be sent: the others have nowhere to go.
+        let (webhooks, linked) = (&self.webhooks, &self.linked);
         let outbound = |chat_id: ChatId, message_id, author, text: String, at, chats: &HashMap<ChatId, ChatLine>| {
-            chats.get(&chat_id).filter(|line| webhooks.contains_key(&line.line_id)).map(|line| OutboundMessage {
+            let routed = |line: &&ChatLine| webhooks.contains_key(&line.line_id) || linked.contains_key(&line.line_id);
+            chats.get(&chat_id).filter(routed).map(|line| OutboundMessage {
                 chat_id,
                 line_id: line.line_id,
                 contact_id: line.contact_id.clone(),
@@ -221,7 +300,7 @@ impl Delivery {
             let started = self.started_ids();
             self.pending
                 .values()
-                .filter(|m| !started.contains(&m.message_id) && self.webhooks.contains_key(&m.line_id))
+                .filter(|m| !started.contains(&m.message_id) && self.route_of(m.line_id).is_some())
                 .cloned()
                 .collect()
         };
@@ -230,14 +309,13 @@ impl Delivery {
         }
         let mut full = HashSet::new();
         for message in waiting {
-            let (Some(webhook), Some(line)) = (self.webhooks.get(&message.line_id), self.chats.get(&message.chat_id))
-            else {
+            let (Some(route), Some(line)) = (self.route_of(message.line_id), self.chats.get(&message.chat_id)) else {
                 continue;
             };
             if full.contains(&message.line_id) {
                 continue;
             }
-            let parcel = Parcel { message: message.clone(), webhook: webhook.clone(), company_id: line.company_id };
+            let parcel = Parcel { message: message.clone(), route, company_id: line.company_id };
             let sender = self.senders.entry(message.line_id).or_insert_with(|| {
                 let (sender, queue) = mpsc::channel(LINE_QUEUE);
                 let sending = Sending {
@@ -245,6 +323,7 @@ impl Delivery {
                     log: self.log.clone(),
                     metrics: self.metrics.clone(),
                     http: self.http.clone(),
+                    meta: self.meta.clone(),
                     started: self.started.clone(),
                 };
                 tokio::spawn(sending.line(queue));
@@ -269,14 +348,23 @@ impl Delivery {
 }
 
 impl Sending {
-    /// Sends one line's messages one after the other, recording each outcome.
+    /// Sends one line's messages one after the other, recording each outcome; a WhatsApp
+    /// number's no faster than Meta takes them.
     async fn line(self, mut queue: mpsc::Receiver<Parcel>) {
+        let mut next_send = tokio::time::Instant::now();
         while let Some(parcel) = queue.recv().await {
-            let failure = self.send(&parcel.webhook, &parcel.message).await.err();
-            if let Some(reason) = &failure {
+            let outcome = match &parcel.route {
+                Route::Webhook(webhook) => self.send(webhook, &parcel.message).await.map(|()| None),
+                Route::WhatsappCloud(route) => {
+                    tokio::time::sleep_until(next_send).await;
+                    next_send = tokio::time::Instant::now() + Duration::from_micros(1_000_000 / WHATSAPP_PER_SECOND);
+                    self.send_whatsapp(route, &parcel.message).await.map(Some)
+                }
+            };
+            if let Err(reason) = &outcome {
                 tracing::warn!(message = %parcel.message.message_id, %reason, "a message could not be delivered");
             }
-            if let Err(error) = self.record(&parcel, failure).await {
+            if let Err(error) = self.record(&parcel, outcome).await {
                 tracing::warn!(%error, message = %parcel.message.message_id, "a delivery could not be recorded");
                 self.started
                     .lock()
@@ -316,16 +404,62 @@ impl Sending {
         Err(last_failure)
     }
 
-    async fn record(&self, parcel: &Parcel, failure: Option<String>) -> Result<(), DeliveryError> {
+    /// Sends through Meta: what Meta would refuse is given up before, a refusal that may pass
+    /// later is tried again, and what Meta took answers its id of the message.
+    async fn send_whatsapp(&self, route: &WhatsappRoute, message: &OutboundMessage) -> Result<String, String> {
+        if message.media.as_deref().is_some_and(|media| media.starts_with("/media/")) {
+            return Err("files kept on this server are not sent to WhatsApp yet; send a link to it instead".into());
+        }
+        let to = message.contact_id.trim_start_matches('+');
+        let body = message_body(to, &whatsapp_outgoing(message)).map_err(|refused| refused.to_string())?;
+        let mut last_failure = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(250 * 4u64.pow(attempt - 1))).await;
+            }
+            match meta_api::send_message(&self.meta, route, &body).await {
+                Ok(id) => return Ok(id),
+                Err(refusal) if refusal.transient => last_failure = refusal.words,
+                Err(refusal) => return Err(refusal.words),
+            }
+        }
+        Err(last_failure)
+    }
+
+    async fn record(&self, parcel: &Parcel, outcome: Result<Option<String>, String>) -> Result<(), DeliveryError> {
         let message = &parcel.message;
         let mut context =
             CommandContext::new(parcel.company_id, domain::actor::Actor::System.to_string(), self.clock.now());
         context.causation_id = Some(message.message_id);
-        let command = ChatCommand::RecordDelivery { message_id: message.message_id, failure, at: context.now };
+        let command = ChatCommand::RecordDelivery { message_id: message.message_id, outcome, at: context.now };
         let stream = chat_stream(message.chat_id);
         decide_and_append::<Chat>(self.log.as_ref(), &self.metrics, &context, &stream, &command).await?;
         Ok(())
     }
+}
+
+/// What a message to a customer is on WhatsApp: the bot's options as buttons or a list, a file
+/// by its public address, or a text.
+fn whatsapp_outgoing(message: &OutboundMessage) -> Outgoing<'_> {
+    if let Some(media) = &message.media {
+        let path = media.split(['?', '#']).next().unwrap_or_default();
+        let kind = match path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
+            "jpg" | "jpeg" | "png" | "webp" => MessageKind::Image,
+            "mp4" | "3gp" => MessageKind::Video,
+            "mp3" | "ogg" | "aac" | "amr" | "m4a" => MessageKind::Audio,
+            _ => MessageKind::Document,
+        };
+        return Outgoing::File {
+            kind,
+            source: FileSource::Link(media.clone()),
+            caption: &message.text,
+            filename: path.rsplit('/').next().filter(|name| !name.is_empty()),
+        };
+    }
+    if !message.choices.is_empty() {
+        return Outgoing::Menu { text: &message.text, choices: &message.choices, list_button: LIST_BUTTON };
+    }
+    Outgoing::Text { text: &message.text, quoted: None }
 }
 
 #[async_trait::async_trait]

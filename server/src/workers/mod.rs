@@ -4,7 +4,8 @@
 //! - [`leader`]: which node's processes act (a PostgreSQL advisory lock).
 //! - [`nodes`]: node heartbeats; a silent node's agents are taken offline.
 //! - [`router`]: assigns waiting chats to available agents and tells customers their place.
-//! - [`delivery`]: sends messages to customers through their line's webhook.
+//! - [`delivery`]: sends messages to customers through their line's webhook or channel;
+//!   [`meta_api`]: the calls to Meta's Graph API it makes for WhatsApp Cloud lines.
 //! - [`errands`]: the bot's web queries and e-mails, their outcomes recorded on the chat.
 //! - [`contact_keeper`]: every chat's account joins a contact; menu consents go to the contact.
 //! - [`contact_importer`]: files of contacts imported batch by batch, resumed after a restart.
@@ -15,5 +16,6 @@ pub mod delivery;
 pub mod errands;
 pub mod follower;
 pub mod leader;
+pub mod meta_api;
 pub mod nodes;
 pub mod router;

@@ -16,6 +16,9 @@ eventlog::on_both_backends!(
     a_notification_delivered_twice_or_in_another_key_order_stores_one_message,
     reactions_show_on_the_message_they_name_and_statuses_are_recorded_once,
     a_tapped_button_walks_the_menu_and_a_marketing_stop_is_the_contact_s_consent,
+    an_agents_reply_reaches_the_customer_through_meta_and_its_read_status_shows,
+    meta_failing_twice_then_taking_it_sends_once_and_a_permanent_refusal_shows_its_reason,
+    the_bots_menu_reaches_whatsapp_as_buttons_or_a_list,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -319,7 +322,10 @@ async fn every_kind_of_message_reaches_the_chat_as_the_agent_reads_it(backend: B
     assert_eq!((tapped["text"].as_str(), tapped["choice"].as_str()), (Some("title"), Some("callback_data")));
     assert_eq!(by_id("inbound_order.json")["text"], "(order)");
     assert!(by_id("inbound_unsupported.json")["text"].as_str().unwrap().starts_with("131051"));
-    assert_eq!(chat["chat"]["last_text"], "User A changed from 972987654321 to 972912345678");
+    // The chat's row and its messages are read one after the other: the row may be a batch behind.
+    let id = chat["chat"]["chat_id"].as_str().unwrap();
+    let latest = "User A changed from 972987654321 to 972912345678";
+    app.wait_chat(&app.client, id, |chat| chat["chat"]["last_text"] == latest).await;
 }
 
 async fn a_notification_wrongly_signed_unsigned_malformed_or_oversized_is_refused_and_records_nothing(
@@ -462,4 +468,136 @@ async fn a_tapped_button_walks_the_menu_and_a_marketing_stop_is_the_contact_s_co
     assert_eq!(notify(&app, &line, &stop).await, json!({ "recorded": 1, "skipped": 0 }));
     let consents = app.wait_events("ContactConsentRecorded", 1).await;
     assert_eq!(consents[0]["consent"]["given"], false, "{consents:?}");
+}
+
+// ---- What we send through Meta ----
+
+/// The application with its Graph API at the local Meta.
+async fn with_local_meta(backend: Backend) -> (TestApp, LocalMeta) {
+    let meta = LocalMeta::start().await;
+    let url = meta.url.clone();
+    let app = TestApp::on(backend).with_settings(move |settings| settings.whatsapp_graph_url = url).start().await;
+    (app, meta)
+}
+
+/// Ana, online, has the chat of the fixtures' customer on a WhatsApp line routed to her.
+async fn ana_has_a_whatsapp_chat(app: &TestApp) -> (SignedAgent, Live, String, String) {
+    let ana = app.agent("Ana").await;
+    let line = whatsapp_line(app, json!({ "agent": ana.id })).await;
+    let live = go_online(app, &ana).await;
+    notify(app, &line, &with_id(fixture("inbound_text.json"), "wamid.hola")).await;
+    let mine = app.wait_chats(&ana.client, |chats| chats.len() == 1).await;
+    let chat = mine[0]["chat_id"].as_str().unwrap().to_string();
+    (ana, live, line, chat)
+}
+
+async fn reply(app: &TestApp, agent: &SignedAgent, chat: &str, text: &str) {
+    let sent =
+        app.send(&agent.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), json!({ "text": text })).await;
+    assert_eq!(sent.status(), 201);
+}
+
+/// The agent's message `text` in the chat, once `done` holds for it.
+async fn agents_message(
+    app: &TestApp,
+    agent: &SignedAgent,
+    chat: &str,
+    text: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let chat = app
+        .wait_chat(&agent.client, chat, |chat| {
+            chat["messages"].as_array().into_iter().flatten().any(|m| m["text"] == text && done(m))
+        })
+        .await;
+    chat["messages"].as_array().unwrap().iter().find(|m| m["text"] == text).unwrap().clone()
+}
+
+async fn an_agents_reply_reaches_the_customer_through_meta_and_its_read_status_shows(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let (ana, _live, line, chat) = ana_has_a_whatsapp_chat(&app).await;
+    reply(&app, &ana, &chat, "¡Hola! ¿En qué te ayudo?").await;
+    let call = meta.next_call_where(|body| body["text"]["body"] == "¡Hola! ¿En qué te ayudo?").await;
+    assert_eq!(call.path, "/1122334455667/messages");
+    assert_eq!(call.authorization, format!("Bearer {ACCESS_TOKEN}"));
+    assert_eq!(
+        call.body,
+        json!({ "messaging_product": "whatsapp", "recipient_type": "individual", "to": "972987654321", "type": "text",
+                "text": { "preview_url": false, "body": "¡Hola! ¿En qué te ayudo?" } })
+    );
+    let sent = agents_message(&app, &ana, &chat, "¡Hola! ¿En qué te ayudo?", |m| m["delivery"] == "delivered").await;
+    let provider_id = sent["provider_id"].as_str().expect("Meta's id of the message").to_string();
+    assert!(provider_id.starts_with("wamid.out-"), "{provider_id}");
+
+    // Meta reports it read, then (late) delivered: read stands.
+    notify(&app, &line, &with_id(fixture("status_read.json"), &provider_id)).await;
+    notify(&app, &line, &with_id(fixture("status_delivered.json"), &provider_id)).await;
+    notify(&app, &line, &with_id(fixture("inbound_forwarded.json"), "wamid.after")).await;
+    let read = agents_message(&app, &ana, &chat, "¡Hola! ¿En qué te ayudo?", |m| m["status"] == "read").await;
+    assert_eq!(read["status"], "read");
+    let history = app.wait_events("OutboundStatusReported", 2).await;
+    assert_eq!(history.len(), 2);
+}
+
+async fn meta_failing_twice_then_taking_it_sends_once_and_a_permanent_refusal_shows_its_reason(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let (ana, _live, _line, chat) = ana_has_a_whatsapp_chat(&app).await;
+    // Whatever the bot says first is answered normally.
+    while tokio::time::timeout(std::time::Duration::from_millis(300), meta.next_call()).await.is_ok() {}
+    meta.answer_next(500, json!({ "error": { "message": "An unknown error occurred", "code": 1 } }));
+    meta.answer_next(503, json!({}));
+    reply(&app, &ana, &chat, "first").await;
+    for attempt in 0..3 {
+        let call = meta.next_call().await;
+        assert_eq!(call.body["text"]["body"], "first", "attempt {attempt}");
+    }
+    let sent = agents_message(&app, &ana, &chat, "first", |m| m["delivery"] == "delivered").await;
+    assert_eq!(sent["provider_id"], "wamid.out-1", "the third call is the one Meta took");
+    assert_eq!(app.wait_events("OutboundMessageDelivered", 1).await.len(), 1);
+
+    meta.answer_next(
+        400,
+        json!({ "error": { "message": "(#131047) Re-engagement message", "type": "OAuthException", "code": 131047,
+                "error_data": { "messaging_product": "whatsapp", "details": "Message failed to send because more than 24 hours have passed since the customer last replied to this number." } } }),
+    );
+    reply(&app, &ana, &chat, "second").await;
+    assert_eq!(meta.next_call().await.body["text"]["body"], "second");
+    let failed = agents_message(&app, &ana, &chat, "second", |m| m["delivery"] == "failed").await;
+    let reason = failed["delivery_reason"].as_str().unwrap();
+    assert!(reason.starts_with("131047") && reason.contains("24 hours"), "{reason}");
+    // Given up at once: the next message is the next call.
+    reply(&app, &ana, &chat, "third").await;
+    assert_eq!(meta.next_call().await.body["text"]["body"], "third");
+}
+
+async fn the_bots_menu_reaches_whatsapp_as_buttons_or_a_list(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let option = |label: &str| json!({ "label": label, "action": { "kind": "queue", "queue": queue } });
+    let two = json!({ "menu": { "header": "Welcome!", "options": [option("Sales"), option("Help")] } });
+    let line = whatsapp_line(&app, two).await;
+    notify(&app, &line, &with_id(fixture("inbound_text.json"), "wamid.hola")).await;
+    let call = meta.next_call().await;
+    assert_eq!(call.body["type"], "interactive");
+    assert_eq!(call.body["interactive"]["type"], "button");
+    assert_eq!(
+        call.body["interactive"]["action"]["buttons"],
+        json!([{ "type": "reply", "reply": { "id": "1", "title": "Sales" } }, { "type": "reply", "reply": { "id": "2", "title": "Help" } }])
+    );
+    assert!(call.body["interactive"]["body"]["text"].as_str().unwrap().starts_with("Welcome!"));
+
+    let five: Vec<_> = ["A", "B", "C", "D", "E"].iter().map(|l| option(l)).collect();
+    let routing = json!({ "menu": { "header": "Pick", "options": five } });
+    assert_eq!(
+        app.send(&app.client, Method::PUT, &format!("/api/v1/lines/{line}/routing"), routing).await.status(),
+        204
+    );
+    let mut other = with_id(fixture("inbound_text.json"), "wamid.hola-2");
+    other["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = json!("34612345678");
+    other["entry"][0]["changes"][0]["value"]["contacts"][0]["wa_id"] = json!("34612345678");
+    notify(&app, &line, &other).await;
+    let call = meta.next_call_where(|body| body["to"] == "34612345678").await;
+    assert_eq!(call.body["interactive"]["type"], "list");
+    assert_eq!(call.body["interactive"]["action"]["sections"][0]["rows"].as_array().unwrap().len(), 5);
+    assert_eq!(call.body["interactive"]["action"]["button"], "Opciones · Options");
 }

@@ -11,9 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod chats;
+mod meta;
 mod outside;
 #[allow(unused_imports)]
 pub use chats::*;
+#[allow(unused_imports)]
+pub use meta::*;
 #[allow(unused_imports)]
 pub use outside::*;
 
