@@ -65,6 +65,9 @@ pub struct MessageRow {
     /// Why a message out failed, in the words of its channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_reason: Option<String>,
+    /// Why the customer's file is not here yet, and when it is tried again (none: given up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_problem: Option<FileProblem>,
     /// The bot's options as buttons (C7, M16); each answers as if typed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
@@ -96,6 +99,15 @@ pub struct MessageRow {
     pub status: Option<DeliveryStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+}
+
+/// Why a customer's file could not be fetched from their channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileProblem {
+    pub reason: String,
+    /// When it is tried again (RFC 3339); none: given up.
+    pub retry_at: Option<String>,
 }
 
 /// A quoted message as the quote shows it.
@@ -196,7 +208,7 @@ impl ChatBoard {
     pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.delivery_reason, \
-             m.choices, m.content, \
+             m.choices, m.content, m.file_problem, \
              m.provider_id, k.reaction, k.status, k.reason FROM {MESSAGES} m \
              LEFT JOIN {MARKS} k ON k.chat_id = m.chat_id AND k.provider_id = m.provider_id \
              WHERE m.chat_id = $1 ORDER BY m.seq"
@@ -234,6 +246,11 @@ impl ChatBoard {
                     at: row.try_get("at")?,
                     delivery: row.try_get("delivery")?,
                     delivery_reason: row.try_get("delivery_reason")?,
+                    file_problem: row
+                        .try_get::<Option<String>, _>("file_problem")?
+                        .map(|json| serde_json::from_str(&json))
+                        .transpose()
+                        .map_err(decode)?,
                     choices: row
                         .try_get::<Option<String>, _>("choices")?
                         .map(|json| serde_json::from_str(&json))
@@ -508,7 +525,7 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             at: at.to_rfc3339(),
             then: ThenChat::CustomerSpoke,
         },
-        ChatEvent::AgentReplied { chat_id, message_id, agent, text, at } => NewMessage {
+        ChatEvent::AgentReplied { chat_id, message_id, agent, text, quoted, at } => NewMessage {
             message_id: message_id.to_string(),
             chat_id: chat_id.to_string(),
             direction: "out",
@@ -516,7 +533,9 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             text,
             media: None,
             choices: Vec::new(),
-            content: None,
+            content: quoted.map(|quoted| {
+                serde_json::to_string(&Content { quoted: Some(quoted), ..Content::default() }).unwrap_or_default()
+            }),
             provider_id: None,
             at: at.to_rfc3339(),
             then: ThenChat::AgentSpoke,
@@ -608,7 +627,8 @@ impl Projection for ChatBoard {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {MESSAGES} (message_id TEXT PRIMARY KEY, chat_id TEXT NOT NULL, \
              seq BIGINT NOT NULL, direction TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, media TEXT, \
-             at TEXT NOT NULL, delivery TEXT, delivery_reason TEXT, choices TEXT, content TEXT, provider_id TEXT)"
+             at TEXT NOT NULL, delivery TEXT, delivery_reason TEXT, choices TEXT, content TEXT, provider_id TEXT, \
+             file_problem TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -739,6 +759,22 @@ async fn apply_other(
         }
         ChatEvent::Delivered { message_id, provider_message_id, .. } => {
             set_delivery(connection, message_id, "delivered", None, provider_message_id).await?
+        }
+        ChatEvent::FileKept { chat_id, message_id, media, .. } => {
+            sqlx::query(&format!("UPDATE {MESSAGES} SET media = $1, file_problem = NULL WHERE message_id = $2"))
+                .bind(media)
+                .bind(format!("{chat_id}:{message_id}"))
+                .execute(&mut *connection)
+                .await?;
+        }
+        ChatEvent::FileFetchFailed { chat_id, message_id, reason, retry_at, .. } => {
+            let problem = FileProblem { reason, retry_at: retry_at.map(|at| at.to_rfc3339()) };
+            let problem = serde_json::to_string(&problem).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            sqlx::query(&format!("UPDATE {MESSAGES} SET file_problem = $1 WHERE message_id = $2 AND media IS NULL"))
+                .bind(problem)
+                .bind(format!("{chat_id}:{message_id}"))
+                .execute(&mut *connection)
+                .await?;
         }
         ChatEvent::CustomerReacted { chat_id, to, emoji, .. } => {
             sqlx::query(&format!(

@@ -204,9 +204,10 @@ impl From<ChatRejection> for AppError {
         match rejection {
             ChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
             ChatRejection::NotYours => AppError::Forbidden(rejection.to_string()),
-            ChatRejection::NotWaiting | ChatRejection::NotOpen | ChatRejection::AlreadyThere => {
-                AppError::Conflict(rejection.to_string())
-            }
+            ChatRejection::NotWaiting
+            | ChatRejection::NotOpen
+            | ChatRejection::AlreadyThere
+            | ChatRejection::OutsideWindow { .. } => AppError::Conflict(rejection.to_string()),
             ChatRejection::InvalidMessage
             | ChatRejection::InvalidContact
             | ChatRejection::InvalidMedia

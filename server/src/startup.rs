@@ -13,10 +13,12 @@ use crate::services::sessions::bootstrap_supervisor;
 use crate::state::AppState;
 use crate::workers::contact_importer::ContactImporter;
 use crate::workers::contact_keeper::ContactKeeper;
-use crate::workers::delivery::{Channels, Delivery};
+use crate::workers::delivery::Delivery;
 use crate::workers::errands::{Errands, Mailer};
+use crate::workers::file_fetcher::FileFetcher;
 use crate::workers::follower::follow;
 use crate::workers::leader::Leadership;
+use crate::workers::meta_api::Channels;
 use crate::workers::router::ChatRouter;
 use crate::write::group_commit::GroupCommit;
 use crate::write::recent_chats::RecentChats;
@@ -121,15 +123,27 @@ impl Application {
         );
         background.push(tokio::spawn(follow(chat_router, metrics.clone())));
         let allowed = AllowedHosts::parse(&settings.allowed_private_hosts);
+        let channels =
+            Channels { graph_url: settings.whatsapp_graph_url.clone(), secrets: settings.secrets_key.clone() };
         let delivery = Delivery::new(
             log.clone(),
             metrics.clone(),
             Leadership::new(&settings.database_url, "delivery"),
             allowed.clone(),
             clock.clone(),
-            Channels { graph_url: settings.whatsapp_graph_url.clone(), secrets: settings.secrets_key.clone() },
+            channels.clone(),
         );
         background.push(tokio::spawn(follow(delivery, metrics.clone())));
+        let files = FileFetcher::new(
+            log.clone(),
+            metrics.clone(),
+            Leadership::new(&settings.database_url, "files"),
+            store.clone(),
+            allowed.clone(),
+            clock.clone(),
+            channels,
+        );
+        background.push(tokio::spawn(follow(files, metrics.clone())));
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.smtp_from).map_err(StartupError::Mail)?;
         let errands = Errands::new(
             log.clone(),

@@ -33,23 +33,51 @@ pub(super) fn assign(
     Ok(events)
 }
 
+/// An agent's reply as asked.
+pub(super) struct Reply<'a> {
+    pub message_id: Uuid,
+    pub text: &'a str,
+    pub quoted: Option<&'a str>,
+    pub window: Option<chrono::Duration>,
+}
+
 pub(super) fn reply(
     state: &ChatState,
     company_id: CompanyId,
     agent: UserId,
-    message_id: Uuid,
-    text: &str,
+    reply: &Reply<'_>,
     at: DateTime<Utc>,
 ) -> Decision {
     state.check_company(company_id)?;
-    check_text(text, false)?;
+    check_text(reply.text, false)?;
+    let quote_ok = reply.quoted.is_none_or(|id| {
+        !id.trim().is_empty()
+            && id.chars().count() <= crate::message::PROVIDER_REFERENCE_MAX_CHARS
+            && !id.chars().any(char::is_control)
+    });
+    if !quote_ok {
+        return Err(ChatRejection::InvalidMessage);
+    }
     if state.conversation.is_none() {
         return Err(ChatRejection::NotOpen);
     }
     if state.agent != Some(agent) {
         return Err(ChatRejection::NotYours);
     }
-    Ok(vec![ChatEvent::AgentReplied { chat_id: state.id()?, message_id, agent, text: text.to_string(), at }])
+    if let Some(window) = reply.window {
+        let within = state.last_customer_at.is_some_and(|last| at - last <= window);
+        if !within {
+            return Err(ChatRejection::OutsideWindow { hours: window.num_hours() });
+        }
+    }
+    Ok(vec![ChatEvent::AgentReplied {
+        chat_id: state.id()?,
+        message_id: reply.message_id,
+        agent,
+        text: reply.text.to_string(),
+        quoted: reply.quoted.map(str::to_string),
+        at,
+    }])
 }
 
 pub(super) fn tell_position(

@@ -43,6 +43,15 @@ impl Inbound {
     }
 }
 
+/// What fetching a customer's file from their channel came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileFetch {
+    /// Kept here, at this address (`/media/…`).
+    Kept { media: String },
+    /// Attempt `attempt` failed; tried again at `retry_at`, or given up.
+    Failed { attempt: u32, reason: String, retry_at: Option<DateTime<Utc>> },
+}
+
 /// A customer's reaction to a message, as the channel reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reaction {
@@ -80,6 +89,11 @@ pub enum ChatCommand {
         agent: UserId,
         message_id: Uuid,
         text: String,
+        /// The channel's id of the message the reply quotes (C4).
+        quoted: Option<String>,
+        /// How long after the customer's last message the line's channel takes free text
+        /// (WhatsApp's 24 hours); none: any time.
+        window: Option<chrono::Duration>,
         at: DateTime<Utc>,
     },
     TellPosition {
@@ -127,6 +141,12 @@ pub enum ChatCommand {
     RecordDelivery {
         message_id: Uuid,
         outcome: Result<Option<String>, String>,
+        at: DateTime<Utc>,
+    },
+    /// What fetching the file of the customer's message `message_id` came to.
+    RecordFileFetch {
+        message_id: String,
+        outcome: FileFetch,
         at: DateTime<Utc>,
     },
     /// The customer reacted to a message (C8).

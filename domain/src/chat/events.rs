@@ -82,6 +82,20 @@ pub enum ChatEvent {
     /// `to` is the channel's id of the message reacted to, ours or theirs.
     #[serde(rename = "CustomerReacted")]
     CustomerReacted { chat_id: ChatId, reaction_id: String, to: String, emoji: Option<String>, at: DateTime<Utc> },
+    /// The file a channel kept for a customer's message is kept here now, at `media` (C1).
+    #[serde(rename = "CustomerFileKept")]
+    FileKept { chat_id: ChatId, message_id: String, media: String, at: DateTime<Utc> },
+    /// Fetching a customer's file from the channel failed (attempt `attempt`); it is tried again
+    /// at `retry_at`, or given up when there is none.
+    #[serde(rename = "CustomerFileFetchFailed")]
+    FileFetchFailed {
+        chat_id: ChatId,
+        message_id: String,
+        attempt: u32,
+        reason: String,
+        retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    },
     /// How far one of our messages got, as its channel reports it (by the channel's id of it).
     #[serde(rename = "OutboundStatusReported")]
     StatusReported {
@@ -103,7 +117,16 @@ pub enum ChatEvent {
     #[serde(rename = "ReplyDeadlineMissed")]
     ReplyDeadlineMissed { chat_id: ChatId, conversation_id: ConversationId, agent: UserId, at: DateTime<Utc> },
     #[serde(rename = "AgentReplied")]
-    AgentReplied { chat_id: ChatId, message_id: Uuid, agent: UserId, text: String, at: DateTime<Utc> },
+    AgentReplied {
+        chat_id: ChatId,
+        message_id: Uuid,
+        agent: UserId,
+        text: String,
+        /// The channel's id of the message it quotes (C4).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quoted: Option<String>,
+        at: DateTime<Utc>,
+    },
     /// The bot told a waiting customer their place in the queue's line (G21).
     #[serde(rename = "WaitingPositionTold")]
     WaitingPositionTold { chat_id: ChatId, message_id: Uuid, position: u32, text: String, at: DateTime<Utc> },
@@ -261,6 +284,8 @@ crate::stored_names!(ChatEvent {
     CONVERSATION_OPENED = "ConversationOpened",
     CUSTOMER_MESSAGE_RECEIVED = "CustomerMessageReceived",
     CUSTOMER_REACTED = "CustomerReacted",
+    CUSTOMER_FILE_KEPT = "CustomerFileKept",
+    CUSTOMER_FILE_FETCH_FAILED = "CustomerFileFetchFailed",
     OUTBOUND_STATUS_REPORTED = "OutboundStatusReported",
     CHAT_QUEUED = "ChatQueued",
     CHAT_ASSIGNED = "ChatAssigned",

@@ -20,7 +20,7 @@ mod state;
 mod tests;
 mod timers;
 
-pub use commands::{ChatCommand, Inbound, Reaction, WebOutcome};
+pub use commands::{ChatCommand, FileFetch, Inbound, Reaction, WebOutcome};
 pub use events::{ChatEvent, Resolver, TransferTarget};
 pub use rejection::{ChatRejection, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS, TEXT_MAX_CHARS};
 pub use state::{ChatState, MenuTimer, PendingQuery};
@@ -54,8 +54,9 @@ impl Decider for Chat {
                 receive::receive(state, *chat_id, inbound, *conversation_id, *at)
             }
             ChatCommand::Assign { agent, queue, reply_by, at } => agents::assign(state, *agent, *queue, *reply_by, *at),
-            ChatCommand::Reply { company_id, agent, message_id, text, at } => {
-                agents::reply(state, *company_id, *agent, *message_id, text, *at)
+            ChatCommand::Reply { company_id, agent, message_id, text, quoted, window, at } => {
+                let reply = agents::Reply { message_id: *message_id, text, quoted: quoted.as_deref(), window: *window };
+                agents::reply(state, *company_id, *agent, &reply, *at)
             }
             ChatCommand::TellPosition { message_id, position, text, at } => {
                 agents::tell_position(state, *message_id, *position, text, *at)
@@ -83,6 +84,9 @@ impl Decider for Chat {
                 outcomes::record_delivery(state, *message_id, outcome, *at)
             }
             ChatCommand::React { company_id, reaction, at } => outcomes::react(state, *company_id, reaction, *at),
+            ChatCommand::RecordFileFetch { message_id, outcome, at } => {
+                outcomes::record_file_fetch(state, message_id, outcome, *at)
+            }
             ChatCommand::ReportStatus { company_id, provider_message_id, status, reason, at } => {
                 outcomes::report_status(state, *company_id, provider_message_id, *status, reason.as_deref(), *at)
             }

@@ -1,7 +1,7 @@
 //! What the outside world reports back about a chat: a web service's answer, an e-mail of
 //! answers, a message's delivery. A report nobody waits for any more changes nothing.
 
-use super::commands::{Reaction, WebOutcome};
+use super::commands::{FileFetch, Reaction, WebOutcome};
 use super::events::ChatEvent;
 use super::rejection::ChatRejection;
 use super::state::ChatState;
@@ -137,5 +137,38 @@ pub(super) fn report_status(
         status,
         reason,
         at,
+    }])
+}
+
+/// A customer's file fetched from their channel, or why not; kept once.
+pub(super) fn record_file_fetch(
+    state: &ChatState,
+    message_id: &str,
+    outcome: &FileFetch,
+    at: DateTime<Utc>,
+) -> Decision {
+    let chat_id = state.id()?;
+    if !state.has_seen(message_id) {
+        return Err(ChatRejection::NotFound);
+    }
+    if state.has_seen(&ChatState::file_key(message_id)) {
+        return Ok(vec![]);
+    }
+    let message_id = message_id.to_string();
+    Ok(vec![match outcome {
+        FileFetch::Kept { media } => {
+            if !media.starts_with("/media/") || !crate::media::is_showable(media) {
+                return Err(ChatRejection::InvalidMedia);
+            }
+            ChatEvent::FileKept { chat_id, message_id, media: media.clone(), at }
+        }
+        FileFetch::Failed { attempt, reason, retry_at } => ChatEvent::FileFetchFailed {
+            chat_id,
+            message_id,
+            attempt: *attempt,
+            reason: reason.chars().take(REASON_MAX_CHARS).collect(),
+            retry_at: *retry_at,
+            at,
+        },
     }])
 }

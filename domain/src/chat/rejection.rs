@@ -25,6 +25,10 @@ pub enum ChatRejection {
     InvalidNote,
     #[error("the chat is already there")]
     AlreadyThere,
+    /// The channel takes free text only this long after the customer's last message (WhatsApp: 24
+    /// hours); after it, only an approved template (G3).
+    #[error("the customer last wrote more than {hours} hours ago: their channel takes only an approved template now")]
+    OutsideWindow { hours: i64 },
 }
 
 /// A message's text: some words (or none beside a file), never more than fit.

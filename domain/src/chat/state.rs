@@ -50,6 +50,8 @@ pub struct ChatState {
     pub pending_query: Option<PendingQuery>,
     /// E-mails of answers requested and not yet sent nor failed.
     pub pending_emails: BTreeSet<Uuid>,
+    /// When the customer last wrote: a channel's window for free text counts from it.
+    pub last_customer_at: Option<DateTime<Utc>>,
     /// The name the channel last showed for the customer, and whose it is.
     pub name_seen: (String, NameSource),
     seen: BTreeSet<String>,
@@ -82,6 +84,11 @@ impl ChatState {
     /// What a status report is remembered by, among the ids seen.
     pub(super) fn status_key(provider_message_id: &str, status: crate::message::DeliveryStatus) -> String {
         format!("status:{}:{provider_message_id}", status.as_str())
+    }
+
+    /// What a customer's file kept here is remembered by, among the ids seen.
+    pub(super) fn file_key(message_id: &str) -> String {
+        format!("file:{message_id}")
     }
 
     /// Whether a customer's message (or reaction) with this id was received already.
@@ -118,8 +125,9 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
             state.agent = None;
             state.queue = None;
         }
-        ChatEvent::CustomerMessageReceived { message_id, .. } => {
+        ChatEvent::CustomerMessageReceived { message_id, at, .. } => {
             state.seen.insert(message_id.clone());
+            state.last_customer_at = Some(*at);
             state.customer_spoke_last = true;
         }
         ChatEvent::Queued { queue, .. } => {
@@ -214,6 +222,10 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
         | ChatEvent::FormCompleted { .. }
         | ChatEvent::BotSentFile { .. } => {}
         ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
+        ChatEvent::FileKept { message_id, .. } => {
+            state.seen.insert(ChatState::file_key(message_id));
+        }
+        ChatEvent::FileFetchFailed { .. } => {}
         ChatEvent::CustomerReacted { reaction_id, .. } => {
             state.seen.insert(reaction_id.clone());
         }

@@ -176,6 +176,7 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
         at: at(seconds).to_rfc3339(),
         delivery: (direction == "out").then(|| "pending".to_string()),
         delivery_reason: None,
+        file_problem: None,
         choices: vec![],
         kind: MessageKind::Text,
         file: None,
@@ -216,6 +217,7 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
                 message_id: reply,
                 agent: ana(),
                 text: "¡Hola Rosa!".into(),
+                quoted: None,
                 at: at(5),
             },
         )

@@ -49,7 +49,7 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
 
 pub async fn reply(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {
     let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
-    crate::services::chats::reply(state, &caller, chat, &text).await?;
+    crate::services::chats::reply(state, &caller, chat, &text, None).await?;
     Ok(())
 }
 

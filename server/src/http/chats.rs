@@ -44,6 +44,9 @@ pub(crate) async fn get_chat_history(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReplyText {
     text: String,
+    /// The id of a message of the chat the answer quotes (C4).
+    #[serde(default)]
+    quote: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/chats/{chat}/messages", tag = "chats", summary = "The assigned agent answers", request_body = ReplyText, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -53,7 +56,7 @@ pub(crate) async fn post_reply(
     Path(chat): Path<ChatId>,
     Json(body): Json<ReplyText>,
 ) -> Result<(StatusCode, Json<SentMessage>), AppError> {
-    Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, &body.text).await?)))
+    Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, &body.text, body.quote.as_deref()).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/chats/{chat}/resolve", tag = "chats", summary = "Resolve a chat", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
 use domain::ids::{ChatId, UserId};
+use domain::line::ChannelLink;
 use domain::user::Role;
 use projections::chat_board::{state as chat_state, ChatBoard, ChatRow, MessageRow};
 use projections::people::People;
@@ -117,14 +118,46 @@ pub struct SentMessage {
 }
 
 /// The assigned agent answers the customer; the line's webhook receives it.
-pub async fn reply(state: &AppState, caller: &Caller, chat_id: ChatId, text: &str) -> Result<SentMessage, AppError> {
+/// How long after the customer's last message WhatsApp takes free text from a business.
+const WHATSAPP_WINDOW_HOURS: i64 = 24;
+
+/// The chat's agent answers; `quote` is the id of a message of the chat the answer quotes (C4).
+/// On a WhatsApp Cloud line, free text goes out only within 24 hours of the customer's last
+/// message (G3).
+pub async fn reply(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    text: &str,
+    quote: Option<&str>,
+) -> Result<SentMessage, AppError> {
     caller.require(&[Role::Agent])?;
     let message_id = Uuid::now_v7();
+    let row = ChatBoard.chat(&state.store, &chat_id.to_string()).await?;
+    let line = match &row {
+        Some(row) => state.directory.line(&state.store, &row.line_id).await?,
+        None => None,
+    };
+    let window = line.and_then(|line| line.credentials).map(|link| match link {
+        ChannelLink::WhatsappCloud { .. } => chrono::Duration::hours(WHATSAPP_WINDOW_HOURS),
+    });
+    let quoted = match quote {
+        None => None,
+        Some(quote) => {
+            let messages = ChatBoard.messages_of_chat(&state.store, &chat_id.to_string()).await?;
+            let quoted = messages.into_iter().find(|m| m.message_id == quote).and_then(|m| m.provider_id);
+            Some(quoted.ok_or_else(|| {
+                AppError::Invalid("quote: no message of this chat that its channel knows by that id".into())
+            })?)
+        }
+    };
     let command = ChatCommand::Reply {
         company_id: caller.company_id,
         agent: caller.user_id,
         message_id,
         text: text.to_string(),
+        quoted,
+        window,
         at: state.clock.now(),
     };
     execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board)

@@ -20,18 +20,16 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
-use crate::secrets::SecretsKey;
-use crate::services::channels::secret_owner;
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
-use crate::workers::meta_api::{self, WhatsappRoute};
+use crate::workers::meta_api::{self, Channels, WhatsappRoute};
 use crate::write::command::{decide_and_append, CommandContext};
 use bridges::whatsapp_cloud::outbound::{message_body, FileSource, Outgoing};
 use chrono::{DateTime, Utc};
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent};
 use domain::event::decode;
 use domain::ids::{ChatId, LineId};
-use domain::line::{ChannelLink, LineEvent, Webhook};
+use domain::line::{LineEvent, Webhook};
 use domain::menu::Choice;
 use domain::message::MessageKind;
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
@@ -53,14 +51,6 @@ const LINE_QUEUE: usize = 64;
 pub const WHATSAPP_PER_SECOND: u64 = 80;
 /// The label of the button that opens a list of the bot's options on WhatsApp.
 const LIST_BUTTON: &str = "Opciones · Options";
-
-/// What a WhatsApp Cloud line is reached through: where Meta's API is, and the key its
-/// credentials are sealed with (none: WhatsApp lines cannot send).
-#[derive(Clone, Debug)]
-pub struct Channels {
-    pub graph_url: String,
-    pub secrets: Option<SecretsKey>,
-}
 
 /// How a line's messages reach its customers.
 #[derive(Clone, Debug)]
@@ -86,6 +76,9 @@ pub struct OutboundMessage {
     /// back as the customer's text when they tap its `label`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
+    /// The channel's id of the message this one quotes (C4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quoted: Option<String>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -191,26 +184,6 @@ impl Delivery {
         }
     }
 
-    /// A WhatsApp Cloud line's route, its token opened; none when this server cannot open it.
-    fn whatsapp_route(&self, line_id: LineId, link: &ChannelLink) -> Option<WhatsappRoute> {
-        let ChannelLink::WhatsappCloud { phone_number_id, access_token, .. } = link;
-        let opened =
-            self.channels.secrets.as_ref().map(|key| key.open(&secret_owner(line_id, "access_token"), access_token));
-        let why = match opened {
-            Some(Ok(access_token)) => {
-                return Some(WhatsappRoute {
-                    graph_url: self.channels.graph_url.clone(),
-                    phone_number_id: phone_number_id.clone(),
-                    access_token,
-                })
-            }
-            Some(Err(error)) => error.to_string(),
-            None => "no secrets key is set".to_string(),
-        };
-        tracing::error!(%line_id, %why, "a WhatsApp line's token cannot be opened: its messages stay unsent");
-        None
-    }
-
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), DeliveryError> {
         let version = event.metadata.schema_version;
         if LineEvent::NAMES.contains(&event.event_type.as_str()) {
@@ -218,7 +191,7 @@ impl Delivery {
                 LineEvent::Created { line_id, webhook: Some(webhook), .. } => {
                     self.webhooks.insert(line_id, webhook);
                 }
-                LineEvent::ChannelLinked { line_id, link } => match self.whatsapp_route(line_id, &link) {
+                LineEvent::ChannelLinked { line_id, link } => match self.channels.route(line_id, &link) {
                     Some(route) => {
                         self.linked.insert(line_id, route);
                     }
@@ -249,6 +222,7 @@ impl Delivery {
                 text,
                 media: None,
                 choices: Vec::new(),
+                quoted: None,
                 sent_at: at,
             })
         };
@@ -256,9 +230,9 @@ impl Delivery {
             ChatEvent::Started { chat_id, line_id, contact_id, company_id, .. } => {
                 self.chats.insert(chat_id, ChatLine { line_id, contact_id, company_id: company_id.as_uuid() });
             }
-            ChatEvent::AgentReplied { chat_id, message_id, text, at, .. } => {
+            ChatEvent::AgentReplied { chat_id, message_id, text, quoted, at, .. } => {
                 if let Some(message) = outbound(chat_id, message_id, "agent", text, at, &self.chats) {
-                    self.pending.insert(event.position, message);
+                    self.pending.insert(event.position, OutboundMessage { quoted, ..message });
                 }
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
@@ -459,7 +433,7 @@ fn whatsapp_outgoing(message: &OutboundMessage) -> Outgoing<'_> {
     if !message.choices.is_empty() {
         return Outgoing::Menu { text: &message.text, choices: &message.choices, list_button: LIST_BUTTON };
     }
-    Outgoing::Text { text: &message.text, quoted: None }
+    Outgoing::Text { text: &message.text, quoted: message.quoted.as_deref() }
 }
 
 #[async_trait::async_trait]

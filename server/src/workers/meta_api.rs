@@ -1,17 +1,51 @@
-//! Calls Meta's Graph API for a WhatsApp Cloud line: sends a message to a customer, and reads
-//! Meta's answer as a sent message's id, or a refusal that says whether to try again.
+//! Calls Meta's Graph API for a WhatsApp Cloud line: sends a message to a customer (Meta's answer
+//! read as the sent message's id, or a refusal that says whether to try again), and fetches a
+//! customer's file.
 //!
 //! Meta's address is the operator's configuration (`--whatsapp-graph-url`), outside the rule for
 //! tenants' addresses; its answers are still read up to a cap, and redirects are not followed.
 
-use crate::outbound::read_up_to;
-use bridges::whatsapp_cloud::outbound::{refusal, sent_message_id, Refusal};
+use crate::outbound::{read_up_to, TenantHttp};
+use crate::secrets::SecretsKey;
+use crate::services::channels::secret_owner;
+use bridges::whatsapp_cloud::outbound::{file_address, refusal, sent_message_id, Refusal};
+use domain::ids::LineId;
+use domain::line::ChannelLink;
 use std::time::Duration;
 
 /// How long one call may take, its answer included.
 const CALL_DEADLINE: Duration = Duration::from_secs(10);
 /// Meta's answers to a send are a few hundred bytes.
 const ANSWER_MAX_BYTES: usize = 64 * 1024;
+
+/// What a WhatsApp Cloud line is reached through: where Meta's API is, and the key its
+/// credentials are sealed with (none: WhatsApp lines cannot be reached).
+#[derive(Clone, Debug)]
+pub struct Channels {
+    pub graph_url: String,
+    pub secrets: Option<SecretsKey>,
+}
+
+impl Channels {
+    /// A WhatsApp Cloud line's route, its token opened; none when this server cannot open it.
+    pub fn route(&self, line_id: LineId, link: &ChannelLink) -> Option<WhatsappRoute> {
+        let ChannelLink::WhatsappCloud { phone_number_id, access_token, .. } = link;
+        let opened = self.secrets.as_ref().map(|key| key.open(&secret_owner(line_id, "access_token"), access_token));
+        let why = match opened {
+            Some(Ok(access_token)) => {
+                return Some(WhatsappRoute {
+                    graph_url: self.graph_url.clone(),
+                    phone_number_id: phone_number_id.clone(),
+                    access_token,
+                })
+            }
+            Some(Err(error)) => error.to_string(),
+            None => "no secrets key is set".to_string(),
+        };
+        tracing::error!(%line_id, %why, "a WhatsApp line's token cannot be opened: it can neither send nor fetch");
+        None
+    }
+}
 
 /// What a WhatsApp Cloud line sends through: Meta's API, the line's number and its token.
 #[derive(Clone)]
@@ -67,4 +101,83 @@ pub async fn send_message(
     }
     // Sent, whatever else the answer says: trying again would send it twice.
     Ok(sent_message_id(&read).unwrap_or_default())
+}
+
+fn unreachable(words: &str) -> Refusal {
+    Refusal { code: None, words: words.to_string(), transient: true }
+}
+
+fn permanent(words: String) -> Refusal {
+    Refusal { code: None, words, transient: false }
+}
+
+/// Whether two addresses are the same origin (scheme, host and port).
+fn same_origin(a: &str, b: &str) -> bool {
+    match (reqwest::Url::parse(a), reqwest::Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
+/// A customer's file Meta keeps, by its id: where it is first (`GET /<media id>`), then the file
+/// with the same token, up to `cap` bytes; answers its bytes and the type Meta says it is.
+///
+/// The file's address is Meta's answer: on the Graph API's own origin it is fetched like the API,
+/// anywhere else only at a public address (`tenant`), never following redirects.
+pub async fn fetch_file(
+    http: &reqwest::Client,
+    tenant: &TenantHttp,
+    route: &WhatsappRoute,
+    media_id: &str,
+    cap: usize,
+) -> Result<(Vec<u8>, Option<String>), Refusal> {
+    if media_id.is_empty() || !media_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(permanent("the channel named the file with an id that is not one".into()));
+    }
+    let mut answer = http
+        .get(format!("{}/{media_id}", route.graph_url))
+        .bearer_auth(&route.access_token)
+        .timeout(CALL_DEADLINE)
+        .send()
+        .await
+        .map_err(|_| unreachable("WhatsApp could not be reached"))?;
+    let status = answer.status();
+    let read = read_up_to(&mut answer, ANSWER_MAX_BYTES)
+        .await
+        .map_err(|_| unreachable("WhatsApp's answer broke off"))?
+        .ok_or_else(|| permanent("WhatsApp answered more than a file's address".into()))?;
+    if !status.is_success() {
+        return Err(refusal(status.as_u16(), &read));
+    }
+    let address = file_address(&read).ok_or_else(|| permanent("WhatsApp gave no address for the file".into()))?;
+    let download = if same_origin(&address.url, &route.graph_url) {
+        http.get(&address.url).timeout(CALL_DEADLINE)
+    } else {
+        tenant
+            .request(reqwest::Method::GET, &address.url, CALL_DEADLINE)
+            .map_err(|refused| permanent(format!("the file's address was not fetched: {refused}")))?
+    };
+    let mut file = download
+        .bearer_auth(&route.access_token)
+        .send()
+        .await
+        .map_err(|_| unreachable("the file could not be downloaded from WhatsApp"))?;
+    let status = file.status();
+    if !status.is_success() {
+        let transient = status.as_u16() == 429 || status.is_server_error() || status.as_u16() == 404;
+        return Err(Refusal {
+            code: None,
+            words: format!("WhatsApp answered HTTP {} for the file", status.as_u16()),
+            transient,
+        });
+    }
+    let bytes = read_up_to(&mut file, cap)
+        .await
+        .map_err(|_| unreachable("the file's download broke off"))?
+        .ok_or_else(|| permanent(format!("the file is larger than the {} MB a chat keeps", cap / (1024 * 1024))))?;
+    Ok((bytes, address.content_type))
 }

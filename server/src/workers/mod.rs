@@ -7,6 +7,7 @@
 //! - [`delivery`]: sends messages to customers through their line's webhook or channel;
 //!   [`meta_api`]: the calls to Meta's Graph API it makes for WhatsApp Cloud lines.
 //! - [`errands`]: the bot's web queries and e-mails, their outcomes recorded on the chat.
+//! - [`file_fetcher`]: customers' files a channel keeps for us, fetched and kept here.
 //! - [`contact_keeper`]: every chat's account joins a contact; menu consents go to the contact.
 //! - [`contact_importer`]: files of contacts imported batch by batch, resumed after a restart.
 
@@ -14,6 +15,7 @@ pub mod contact_importer;
 pub mod contact_keeper;
 pub mod delivery;
 pub mod errands;
+pub mod file_fetcher;
 pub mod follower;
 pub mod leader;
 pub mod meta_api;

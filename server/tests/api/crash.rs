@@ -145,15 +145,22 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
     // The agent keeps their live socket open (reconnecting after each restart) and answers
     // each chat of theirs in turn.
     let agents_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Each restart: a socket to the killed process may look open until it is used, so the agents
+    // open a new one after every restart instead of waiting to notice.
+    let restarts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let agent_work = {
-        let (seen, agents_stop, address) = (seen.clone(), agents_stop.clone(), address.clone());
+        let (seen, agents_stop, address, restarts) =
+            (seen.clone(), agents_stop.clone(), address.clone(), restarts.clone());
         let cookie = cookie_of(&address, "ana@example.com").await;
         tokio::spawn(async move {
             let mut live: Option<Live> = None;
+            let mut opened_after = usize::MAX;
             let mut n = 0usize;
             while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
-                if live.is_none() {
+                let restarted = restarts.load(std::sync::atomic::Ordering::SeqCst);
+                if live.is_none() || opened_after != restarted {
                     live = open_live(&address, &cookie).await;
+                    opened_after = restarted;
                 }
                 let mine = ana.get(format!("{address}/api/v1/chats")).send().await;
                 let Ok(chats) = (match mine {
@@ -183,14 +190,18 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
 
     let bea_chats: Arc<Mutex<(Option<usize>, Option<Instant>)>> = Arc::default();
     let bea_online = {
-        let (agents_stop, bea_chats, address) = (agents_stop.clone(), bea_chats.clone(), address.clone());
+        let (agents_stop, bea_chats, address, restarts) =
+            (agents_stop.clone(), bea_chats.clone(), address.clone(), restarts.clone());
         let client = signed_in(&address, "bea@example.com", PASSWORD).await;
         let cookie = cookie_of(&address, "bea@example.com").await;
         tokio::spawn(async move {
             let mut live: Option<Live> = None;
+            let mut opened_after = usize::MAX;
             while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
-                if live.is_none() {
+                let restarted = restarts.load(std::sync::atomic::Ordering::SeqCst);
+                if live.is_none() || opened_after != restarted {
                     live = open_live(&address, &cookie).await;
+                    opened_after = restarted;
                 }
                 let mine = match client.get(format!("{address}/api/v1/chats")).send().await {
                     Ok(answer) => answer.json::<Vec<serde_json::Value>>().await.ok(),
@@ -263,6 +274,7 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
         eprintln!("kill {kill} after {after} ms ({before} messages acknowledged so far)");
         drop(server);
         server = start(&database.url, port).await;
+        restarts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
     tokio::time::sleep(Duration::from_millis(moments.next_millis(300, 800))).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);

@@ -19,6 +19,8 @@ eventlog::on_both_backends!(
     an_agents_reply_reaches_the_customer_through_meta_and_its_read_status_shows,
     meta_failing_twice_then_taking_it_sends_once_and_a_permanent_refusal_shows_its_reason,
     the_bots_menu_reaches_whatsapp_as_buttons_or_a_list,
+    a_customers_photo_is_fetched_from_meta_tried_again_after_a_failure_and_served_to_the_company_only,
+    an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_before_it_is_sent,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -474,9 +476,17 @@ async fn a_tapped_button_walks_the_menu_and_a_marketing_stop_is_the_contact_s_co
 
 /// The application with its Graph API at the local Meta.
 async fn with_local_meta(backend: Backend) -> (TestApp, LocalMeta) {
-    let meta = LocalMeta::start().await;
+    with_local_meta_and_clock(backend, server::clock::TestClock::default()).await
+}
+
+async fn with_local_meta_and_clock(backend: Backend, clock: server::clock::TestClock) -> (TestApp, LocalMeta) {
+    let meta = LocalMeta::start_for(ACCESS_TOKEN).await;
     let url = meta.url.clone();
-    let app = TestApp::on(backend).with_settings(move |settings| settings.whatsapp_graph_url = url).start().await;
+    let app = TestApp::on(backend)
+        .with_clock(clock)
+        .with_settings(move |settings| settings.whatsapp_graph_url = url)
+        .start()
+        .await;
     (app, meta)
 }
 
@@ -600,4 +610,106 @@ async fn the_bots_menu_reaches_whatsapp_as_buttons_or_a_list(backend: Backend) {
     assert_eq!(call.body["interactive"]["type"], "list");
     assert_eq!(call.body["interactive"]["action"]["sections"][0]["rows"].as_array().unwrap().len(), 5);
     assert_eq!(call.body["interactive"]["action"]["button"], "Opciones · Options");
+}
+
+// ---- Customers' files ----
+
+async fn a_customers_photo_is_fetched_from_meta_tried_again_after_a_failure_and_served_to_the_company_only(
+    backend: Backend,
+) {
+    let clock = server::clock::TestClock::default();
+    let (app, meta) = with_local_meta_and_clock(backend, clock.clone()).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let photo = b"\xff\xd8\xff\xe0 a customer's photo".to_vec();
+    meta.keep_file("65463453", "image/jpeg", &photo);
+    meta.fail_files_next(503);
+    notify(&app, &line, &with_id(fixture("inbound_image.json"), "wamid.photo")).await;
+
+    // The message is there at once; its file failed once and says when it is tried again.
+    let first_try = clock_now(&clock);
+    let failed = eventually(
+        "the photo's first attempt recorded",
+        || async { customers(&chat_of(&app, "972987654321", 1).await) },
+        |messages| messages[0].get("file_problem").is_some(),
+    )
+    .await;
+    let problem = &failed[0]["file_problem"];
+    assert!(problem["reason"].as_str().unwrap().contains("Service temporarily unavailable"), "{problem}");
+    let retry_at: chrono::DateTime<chrono::Utc> = problem["retry_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!((retry_at - first_try).num_seconds() / 60, 1, "tried again a minute later");
+    assert_eq!(failed[0]["media"], serde_json::Value::Null);
+
+    clock.advance(chrono::Duration::minutes(1));
+    let kept = eventually(
+        "the photo kept after its second attempt",
+        || async { customers(&chat_of(&app, "972987654321", 1).await) },
+        |messages| messages[0]["media"].is_string(),
+    )
+    .await;
+    let address = kept[0]["media"].as_str().unwrap().to_string();
+    assert!(address.starts_with("/media/") && address.ends_with(".jpg"), "{address}");
+    assert!(kept[0].get("file_problem").is_none());
+    let served = app.client.get(format!("{}{address}", app.address)).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    assert_eq!(served.bytes().await.unwrap().to_vec(), photo);
+    let other = app.other_company().await;
+    assert_eq!(other.get(format!("{}{address}", app.address)).send().await.unwrap().status(), 404);
+
+    // A file of a kind a chat does not keep is given up at once, with the reason.
+    meta.keep_file("999", "application/x-msdownload", b"MZ not a document");
+    let mut document = with_id(fixture("inbound_document_pdf.json"), "wamid.exe");
+    document["entry"][0]["changes"][0]["value"]["messages"][0]["document"]["id"] = json!("999");
+    notify(&app, &line, &document).await;
+    let given_up = eventually(
+        "the program given up",
+        || async { customers(&chat_of(&app, "972987654321", 2).await) },
+        |messages| messages.len() == 2 && messages[1].get("file_problem").is_some(),
+    )
+    .await;
+    let problem = &given_up[1]["file_problem"];
+    assert!(problem["reason"].as_str().unwrap().contains("not accepted"), "{problem}");
+    assert_eq!(problem["retry_at"], serde_json::Value::Null);
+}
+
+fn clock_now(clock: &server::clock::TestClock) -> chrono::DateTime<chrono::Utc> {
+    use server::clock::Clock;
+    clock.now()
+}
+
+async fn an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_before_it_is_sent(backend: Backend) {
+    let clock = server::clock::TestClock::default();
+    let (app, mut meta) = with_local_meta_and_clock(backend, clock.clone()).await;
+    let (ana, _live, line, chat) = ana_has_a_whatsapp_chat(&app).await;
+    let customers_message = format!("{chat}:wamid.hola");
+
+    let quoting = json!({ "text": "About this:", "quote": customers_message });
+    let sent = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), quoting).await;
+    assert_eq!(sent.status(), 201);
+    let call = meta.next_call_where(|body| body["text"]["body"] == "About this:").await;
+    assert_eq!(call.body["context"], json!({ "message_id": "wamid.hola" }));
+    let shown = agents_message(&app, &ana, &chat, "About this:", |m| m["quoted"].is_object()).await;
+    assert_eq!(
+        shown["quoted"],
+        json!({ "provider_id": "wamid.hola", "message_id": customers_message, "text": "Body Text" })
+    );
+    let unknown = json!({ "text": "About that:", "quote": "no-such-message" });
+    let refused = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), unknown).await;
+    assert_eq!(refused.status(), 422);
+
+    // A day and a minute after the customer's last message, WhatsApp would refuse free text.
+    clock.advance(chrono::Duration::hours(24) + chrono::Duration::minutes(1));
+    let late =
+        app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), json!({ "text": "late" })).await;
+    assert_eq!(late.status(), 409);
+    let error: serde_json::Value = late.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("24 hours"), "{error}");
+    // The customer writes again: the window opens again, and the next call is this reply, not
+    // the refused one.
+    notify(&app, &line, &with_id(fixture("inbound_forwarded.json"), "wamid.back")).await;
+    chat_of(&app, "972987654321", 2).await;
+    reply(&app, &ana, &chat, "welcome back").await;
+    let next = meta.next_call_where(|body| body["type"] == "text").await;
+    assert_eq!(next.body["text"]["body"], "welcome back");
 }

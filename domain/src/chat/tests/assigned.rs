@@ -30,6 +30,8 @@ fn only_the_assigned_agent_replies_and_only_within_the_company() {
         agent,
         message_id: Uuid::from_u128(9),
         text: "¡Hola!".into(),
+        quoted: None,
+        window: None,
         at: at(),
     };
     given::<Chat>(history.clone()).when(reply(company(), ana())).then(vec![ChatEvent::AgentReplied {
@@ -37,6 +39,7 @@ fn only_the_assigned_agent_replies_and_only_within_the_company() {
         message_id: Uuid::from_u128(9),
         agent: ana(),
         text: "¡Hola!".into(),
+        quoted: None,
         at: at(),
     }]);
     let other = UserId::from_uuid(Uuid::from_u128(5));
@@ -103,6 +106,7 @@ fn an_unanswered_chat_moves_on_when_its_deadline_rings_and_a_stale_timer_does_no
         message_id: Uuid::from_u128(9),
         agent: ana(),
         text: "hola".into(),
+        quoted: None,
         at: at(),
     });
     given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);

@@ -145,3 +145,87 @@ fn each_status_of_a_message_is_recorded_once_in_the_order_it_came() {
     };
     given::<Chat>(assigned()).when(other).then_rejects(ChatRejection::NotFound);
 }
+
+fn fetched(message_id: &str, outcome: FileFetch) -> ChatCommand {
+    ChatCommand::RecordFileFetch { message_id: message_id.into(), outcome, at: at() }
+}
+
+#[test]
+fn a_customers_file_is_kept_once_after_failures_that_say_when_it_is_tried_again() {
+    let retry_at = at() + chrono::Duration::minutes(1);
+    let failed =
+        FileFetch::Failed { attempt: 1, reason: "WhatsApp answered HTTP 500".into(), retry_at: Some(retry_at) };
+    given::<Chat>(waiting()).when(fetched("m1", failed)).then(vec![ChatEvent::FileFetchFailed {
+        chat_id: chat(),
+        message_id: "m1".into(),
+        attempt: 1,
+        reason: "WhatsApp answered HTTP 500".into(),
+        retry_at: Some(retry_at),
+        at: at(),
+    }]);
+    let kept = |media: &str| fetched("m1", FileFetch::Kept { media: media.into() });
+    let event =
+        ChatEvent::FileKept { chat_id: chat(), message_id: "m1".into(), media: "/media/ab12.jpg".into(), at: at() };
+    given::<Chat>(waiting()).when(kept("/media/ab12.jpg")).then(vec![event.clone()]);
+    let mut history = waiting();
+    history.push(event);
+    given::<Chat>(history).when(kept("/media/ab12.jpg")).then(vec![]);
+    given::<Chat>(waiting()).when(kept("https://elsewhere.example/x.jpg")).then_rejects(ChatRejection::InvalidMedia);
+    given::<Chat>(waiting()).when(kept("/media/../x")).then_rejects(ChatRejection::InvalidMedia);
+    given::<Chat>(waiting())
+        .when(fetched("never-received", FileFetch::Kept { media: "/media/a.jpg".into() }))
+        .then_rejects(ChatRejection::NotFound);
+}
+
+fn reply_within(window_hours: Option<i64>, quoted: Option<&str>, at: DateTime<Utc>) -> ChatCommand {
+    ChatCommand::Reply {
+        company_id: company(),
+        agent: ana(),
+        message_id: Uuid::from_u128(9),
+        text: "¿Sigues ahí?".into(),
+        quoted: quoted.map(str::to_string),
+        window: window_hours.map(chrono::Duration::hours),
+        at,
+    }
+}
+
+#[test]
+fn free_text_goes_out_within_the_channels_window_after_the_customers_last_message_only() {
+    // The customer wrote at `at()` (the assigned chat's first message).
+    let day = chrono::Duration::hours(24);
+    let replied = |at, quoted: Option<&str>| ChatEvent::AgentReplied {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(9),
+        agent: ana(),
+        text: "¿Sigues ahí?".into(),
+        quoted: quoted.map(str::to_string),
+        at,
+    };
+    given::<Chat>(assigned())
+        .when(reply_within(Some(24), Some("m1"), at() + day))
+        .then(vec![replied(at() + day, Some("m1"))]);
+    given::<Chat>(assigned())
+        .when(reply_within(Some(24), None, at() + day + chrono::Duration::seconds(1)))
+        .then_rejects(ChatRejection::OutsideWindow { hours: 24 });
+    // A channel without a window takes free text whenever.
+    given::<Chat>(assigned())
+        .when(reply_within(None, None, at() + day * 30))
+        .then(vec![replied(at() + day * 30, None)]);
+    // A new message from the customer opens the window again.
+    let later = at() + day * 2;
+    let mut history = assigned();
+    let state = history.iter().fold(ChatState::default(), Chat::evolve);
+    history.extend(Chat::decide(&state, &receive_at("m2", "¿hola?", later)).unwrap());
+    let an_hour_later = later + chrono::Duration::hours(1);
+    given::<Chat>(history).when(reply_within(Some(24), None, an_hour_later)).then(vec![replied(an_hour_later, None)]);
+    given::<Chat>(assigned()).when(reply_within(None, Some(" "), at())).then_rejects(ChatRejection::InvalidMessage);
+}
+
+fn receive_at(message_id: &str, text: &str, when: DateTime<Utc>) -> ChatCommand {
+    match receive(message_id, text, 1) {
+        ChatCommand::Receive { chat_id, inbound, conversation_id, .. } => {
+            ChatCommand::Receive { chat_id, inbound, conversation_id, at: when }
+        }
+        other => other,
+    }
+}

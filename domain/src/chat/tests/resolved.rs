@@ -26,6 +26,8 @@ fn nobody_replies_resolves_or_transfers_a_resolved_conversation() {
         agent: ana(),
         message_id: Uuid::from_u128(9),
         text: "¿algo más?".into(),
+        quoted: None,
+        window: None,
         at: at(),
     };
     given::<Chat>(resolved()).when(reply).then_rejects(ChatRejection::NotOpen);

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -17,18 +17,29 @@ pub struct MetaCall {
     pub body: Value,
 }
 
+/// A customer's file the local Meta keeps: its type and bytes.
+type Files = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
+
 #[derive(Clone)]
 struct Shared {
     calls: mpsc::UnboundedSender<MetaCall>,
     /// Answers to give, in order, before the usual ones.
     script: Arc<Mutex<VecDeque<(u16, Value)>>>,
     sent: Arc<Mutex<u64>>,
+    files: Files,
+    /// Statuses to answer the next asks for a file's address with.
+    file_failures: Arc<Mutex<VecDeque<u16>>>,
+    /// The token the line was linked with: files are only served to it.
+    token: String,
+    url: Arc<Mutex<String>>,
 }
 
 pub struct LocalMeta {
     pub url: String,
     calls: mpsc::UnboundedReceiver<MetaCall>,
     script: Arc<Mutex<VecDeque<(u16, Value)>>>,
+    files: Files,
+    file_failures: Arc<Mutex<VecDeque<u16>>>,
     _server: tokio::task::JoinHandle<()>,
 }
 
@@ -57,18 +68,102 @@ async fn messages(
     )
 }
 
+/// `GET /<media id>`: where the file is, as Meta answers (media_retrieve_url_response.json).
+async fn file_address(
+    State(shared): State<Shared>,
+    Path(media_id): Path<String>,
+    headers: HeaderMap,
+) -> (StatusCode, axum::Json<Value>) {
+    if !authorized(&shared, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({ "error": { "code": 190, "message": "Invalid OAuth access token" } })),
+        );
+    }
+    if let Some(status) = shared.file_failures.lock().unwrap().pop_front() {
+        return (
+            StatusCode::from_u16(status).unwrap(),
+            axum::Json(json!({ "error": { "code": 2, "message": "Service temporarily unavailable" } })),
+        );
+    }
+    let files = shared.files.lock().unwrap();
+    let Some((content_type, bytes)) = files.get(&media_id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({ "error": { "code": 100, "message": "Unsupported get request" } })),
+        );
+    };
+    let url = format!("{}/download/{media_id}", shared.url.lock().unwrap());
+    (
+        StatusCode::OK,
+        axum::Json(
+            json!({ "messaging_product": "whatsapp", "url": url, "mime_type": content_type, "file_size": bytes.len().to_string(), "id": media_id }),
+        ),
+    )
+}
+
+/// The file itself, with the same token.
+async fn download(
+    State(shared): State<Shared>,
+    Path(media_id): Path<String>,
+    headers: HeaderMap,
+) -> (StatusCode, Vec<u8>) {
+    if !authorized(&shared, &headers) {
+        return (StatusCode::UNAUTHORIZED, Vec::new());
+    }
+    match shared.files.lock().unwrap().get(&media_id) {
+        Some((_, bytes)) => (StatusCode::OK, bytes.clone()),
+        None => (StatusCode::NOT_FOUND, Vec::new()),
+    }
+}
+
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Bearer {}", shared.token).as_str())
+}
+
 impl LocalMeta {
-    pub async fn start() -> Self {
+    /// A local Meta that serves files to the holder of `token`.
+    pub async fn start_for(token: &str) -> Self {
         let (sender, calls) = mpsc::unbounded_channel();
         let script = Arc::new(Mutex::new(VecDeque::new()));
-        let shared = Shared { calls: sender, script: script.clone(), sent: Arc::default() };
-        let app = axum::Router::new().route("/{phone}/messages", axum::routing::post(messages)).with_state(shared);
+        let files = Files::default();
+        let file_failures = Arc::new(Mutex::new(VecDeque::new()));
+        let url = Arc::new(Mutex::new(String::new()));
+        let shared = Shared {
+            calls: sender,
+            script: script.clone(),
+            sent: Arc::default(),
+            files: files.clone(),
+            file_failures: file_failures.clone(),
+            token: token.to_string(),
+            url: url.clone(),
+        };
+        let app = axum::Router::new()
+            .route("/{phone}/messages", axum::routing::post(messages))
+            .route("/{media}", axum::routing::get(file_address))
+            .route("/download/{media}", axum::routing::get(download))
+            .with_state(shared);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        *url.lock().unwrap() = address.clone();
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        LocalMeta { url, calls, script, _server: server }
+        LocalMeta { url: address, calls, script, files, file_failures, _server: server }
+    }
+
+    pub async fn start() -> Self {
+        Self::start_for("").await
+    }
+
+    /// Meta keeps a customer's file under `media_id`.
+    pub fn keep_file(&self, media_id: &str, content_type: &str, bytes: &[u8]) {
+        self.files.lock().unwrap().insert(media_id.to_string(), (content_type.to_string(), bytes.to_vec()));
+    }
+
+    /// The next asks for a file's address are answered `status`, in the order told.
+    pub fn fail_files_next(&self, status: u16) {
+        self.file_failures.lock().unwrap().push_back(status);
     }
 
     /// The next calls are answered `status` with `body`, in the order told.

@@ -216,7 +216,7 @@ impl TestApp {
                     .is_some_and(|checked| checked >= at),
             };
             FOLLOWERS.iter().all(|name| followers.get(*name).is_some_and(at_head))
-                && followers.get("router").is_some_and(timers_rung)
+                && ["router", "file fetcher"].iter().all(|name| followers.get(*name).is_some_and(timers_rung))
                 && health["projections"].as_object().is_some_and(|all| all.values().all(|p| p["lag"] == 0))
         };
         eventually("every follower and projection at the head of the log", health, is_settled).await;
@@ -224,7 +224,7 @@ impl TestApp {
 }
 
 /// The processes that follow the log, as `/healthz` names them.
-const FOLLOWERS: [&str; 5] = ["router", "delivery", "errands", "contact keeper", "contact importer"];
+const FOLLOWERS: [&str; 6] = ["router", "delivery", "errands", "contact keeper", "contact importer", "file fetcher"];
 
 /// How long a wait goes on before the test fails.
 const PATIENCE: Duration = Duration::from_secs(15);
