@@ -27,13 +27,26 @@ pub async fn start_server_with(
     database_url: &str,
     admin: Option<(String, String)>,
 ) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
-    let settings = Settings {
+    start_server_adjusted(database_url, |settings| settings.admin = admin).await
+}
+
+/// The key the benchmarks' servers seal channel credentials with.
+pub fn secrets_key() -> server::secrets::SecretsKey {
+    server::secrets::SecretsKey::parse(&"5e".repeat(32)).expect("a key")
+}
+
+/// The server with its settings adjusted by `adjust`.
+pub async fn start_server_adjusted(
+    database_url: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let mut settings = Settings {
         database_url: database_url.to_string(),
         address: "127.0.0.1:0".parse().expect("an address"),
         site_root: std::env::temp_dir(),
         log_format: LogFormat::Human,
         company_id: default_company(),
-        admin,
+        admin: None,
         operator_token: None,
         smtp_url: None,
         smtp_from: "Ikono Chat <bot@localhost>".into(),
@@ -41,9 +54,10 @@ pub async fn start_server_with(
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         limits: Default::default(),
-        secrets_key: None,
+        secrets_key: Some(secrets_key()),
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),
     };
+    adjust(&mut settings);
     let application = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     (address, tokio::spawn(application.run_until_stopped()))
