@@ -191,7 +191,9 @@ async fn post_all(http: &reqwest::Client, url: &str, bodies: Arc<Vec<Vec<u8>>>) 
     }
 }
 
-async fn run(database: TestDatabase) -> (Load, Load, usize, f64) {
+/// Our load, the baseline's, the sends the local Meta received and their rate, and the decisions
+/// made on a stale chat during the load (refused by the log, decided again).
+async fn run(database: TestDatabase) -> (Load, Load, usize, f64, u64) {
     let log = eventlog::open(&database.url).await.expect("the log opens");
     let line = set_up(log.as_ref()).await;
     let (meta_url, arrivals) = local_meta().await;
@@ -210,7 +212,16 @@ async fn run(database: TestDatabase) -> (Load, Load, usize, f64) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let conflicts = || async {
+        let text = http.get(format!("{address}/metrics")).send().await.expect("metrics").text().await.expect("metrics");
+        text.lines()
+            .find_map(|line| line.strip_prefix("eventlog_append_conflicts_total "))
+            .and_then(|count| count.trim().parse::<u64>().ok())
+            .unwrap_or_default()
+    };
+    let conflicts_before = conflicts().await;
     let ours = post_all(&http, &callback, bodies.clone()).await;
+    let stale = conflicts().await - conflicts_before;
     // Every new chat's place in line goes out through the outbox.
     let waited = Instant::now();
     while arrivals.lock().expect("arrivals").len() < CUSTOMERS && waited.elapsed() < Duration::from_secs(60) {
@@ -223,17 +234,17 @@ async fn run(database: TestDatabase) -> (Load, Load, usize, f64) {
     };
     server.abort();
     let baseline = post_all(&http, &baseline_server().await, bodies).await;
-    (ours, baseline, arrived.len(), sends_per_second)
+    (ours, baseline, arrived.len(), sends_per_second, stale)
 }
 
 #[tokio::main]
 async fn main() {
-    println!("| backend | webhooks | acknowledged/s | baseline/s | ratio | p50 | p99 | p99 first / later messages | refused | goal | outbound sends (/s) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    println!("| backend | webhooks | acknowledged/s | baseline/s | ratio | p50 | p99 | p99 first / later messages | refused | decided again | goal | outbound sends (/s) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     for backend in backends() {
-        let (ours, baseline, sent, sends_per_second) = run(fresh_database(backend).await).await;
+        let (ours, baseline, sent, sends_per_second, stale) = run(fresh_database(backend).await).await;
         println!(
-            "| {backend:?} | {WEBHOOKS} | {:.0} | {:.0} | {:.2}× | {:.1} ms | {:.1} ms (baseline {:.1}) | {:.1} / {:.1} ms | {} | ≥ 2,000/s, p99 ≤ 25 ms | {sent} ({sends_per_second:.0}/s) |",
+            "| {backend:?} | {WEBHOOKS} | {:.0} | {:.0} | {:.2}× | {:.1} ms | {:.1} ms (baseline {:.1}) | {:.1} / {:.1} ms | {} | {stale} | ≥ 2,000/s, p99 ≤ 25 ms | {sent} ({sends_per_second:.0}/s) |",
             ours.per_second,
             baseline.per_second,
             ours.per_second / baseline.per_second,

@@ -79,6 +79,15 @@ async fn a_line_is_linked_to_a_whatsapp_number_with_its_credentials_sealed_and_n
         (ours["channel"]["phone_number_id"].as_str(), ours["channel"]["token_hint"].as_str()),
         (Some("998877"), Some("1234"))
     );
+    // G10: the company's second number, on a line of its own, beside the first.
+    let (second, _) =
+        app.line(json!({ "queue": created_id(app.create_queue("Support").await, "id").await }), None).await;
+    assert_eq!(link(&app, &app.client, &second, credentials("1122334455667", ACCESS_TOKEN)).await.status(), 200);
+    let lines = app.get_json(&app.client, "/api/v1/lines").await;
+    let mut numbers: Vec<&str> =
+        lines.as_array().unwrap().iter().filter_map(|l| l["channel"]["phone_number_id"].as_str()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["1122334455667", "998877"]);
 
     // What is refused, and by whom.
     for (body, words) in [
