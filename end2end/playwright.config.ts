@@ -8,6 +8,9 @@ import * as path from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikono-e2e-'));
+// The local Meta the WhatsApp test runs: the server reaches Meta's Graph API there.
+const metaPort = Number(process.env.E2E_META_PORT ?? port + 1);
+process.env.E2E_META_PORT = String(metaPort);
 
 export default defineConfig({
   testDir: './tests',
@@ -35,7 +38,12 @@ export default defineConfig({
   webServer: {
     command: `${targetDir}/release/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-email admin@example.com --admin-password 'correct horse battery'`,
     cwd: path.resolve(__dirname, '..'),
-    env: { IKONO_SITE_ROOT: path.resolve(__dirname, '../target/site'), RUST_LOG: 'warn' },
+    env: {
+      IKONO_SITE_ROOT: path.resolve(__dirname, '../target/site'),
+      RUST_LOG: 'warn',
+      IKONO_SECRETS_KEY: '6b'.repeat(32),
+      IKONO_WHATSAPP_GRAPH_URL: `http://127.0.0.1:${metaPort}`,
+    },
     url: `http://127.0.0.1:${port}/healthz`,
     timeout: 60_000,
     reuseExistingServer: false,

@@ -199,6 +199,30 @@ pub struct ConversationMessage {
     pub author: String,
     pub text: String,
     pub media: Option<String>,
+    /// `text`, `image`, `video`, `audio`, `voice`, `document`, `sticker`, `location`, `contacts`
+    /// or `unsupported`.
+    pub kind: String,
+    /// A place the customer shared (C6).
+    pub place: Option<Place>,
+    /// Contact cards the customer shared: a name and its numbers each.
+    pub cards: Vec<String>,
+    /// The message this one quotes (C5): its text, or none when the chat does not hold it.
+    pub quote: Option<Option<String>>,
+    /// The customer's reaction to it (C8).
+    pub reaction: Option<String>,
+    /// How far it got on the customer's channel: `sent`, `delivered`, `read`, `played`, `failed`.
+    pub status: Option<String>,
+    /// Why it did not go out, or why its file is not here (yet).
+    pub problem: Option<String>,
+    /// Whether a reply may quote it: its channel knows it (C4).
+    pub quotable: bool,
+}
+
+/// A place on the map: an `https://` link to it, and its name or coordinates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub link: String,
+    pub label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

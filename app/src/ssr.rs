@@ -50,7 +50,14 @@ pub trait Services: Send + Sync + 'static {
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
     async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError>;
-    async fn reply(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
+    /// `quote`: the id of a message of the chat the reply quotes (C4).
+    async fn reply(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        text: String,
+        quote: Option<String>,
+    ) -> Result<(), UiError>;
     /// The caller's lines; widget tags load from `origin`.
     async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError>;
     async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError>;

@@ -15,9 +15,10 @@ pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> 
     crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id).await)
 }
 
+/// `quote`: the id of the message the reply quotes; empty for none.
 #[server(prefix = "/api", endpoint = "reply_in_chat")]
-pub async fn reply_in_chat(chat_id: String, text: String) -> Result<(), UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.reply(crate::ssr::session_token(), chat_id, text).await)
+pub async fn reply_in_chat(chat_id: String, text: String, quote: Option<String>) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.reply(crate::ssr::session_token(), chat_id, text, quote).await)
 }
 
 struct Words {
@@ -28,6 +29,18 @@ struct Words {
     file: &'static str,
     reply: &'static str,
     send: &'static str,
+    quote: &'static str,
+    quoting: &'static str,
+    cancel: &'static str,
+    unknown: &'static str,
+    unsupported: &'static str,
+    place: &'static str,
+    reaction: &'static str,
+    sent: &'static str,
+    delivered: &'static str,
+    read: &'static str,
+    played: &'static str,
+    failed: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -38,6 +51,18 @@ const ENGLISH: Words = Words {
     file: "File",
     reply: "Reply",
     send: "Send",
+    quote: "Quote",
+    quoting: "Quoting",
+    cancel: "Cancel",
+    unknown: "A message that is not in this chat",
+    unsupported: "Unsupported message",
+    place: "Location",
+    reaction: "Reaction",
+    sent: "Sent",
+    delivered: "Delivered",
+    read: "Read",
+    played: "Played",
+    failed: "Not delivered",
 };
 
 const SPANISH: Words = Words {
@@ -48,7 +73,58 @@ const SPANISH: Words = Words {
     file: "Archivo",
     reply: "Responder",
     send: "Enviar",
+    quote: "Citar",
+    quoting: "Citando",
+    cancel: "Cancelar",
+    unknown: "Un mensaje que no está en este chat",
+    unsupported: "Mensaje no admitido",
+    place: "Ubicación",
+    reaction: "Reacción",
+    sent: "Enviado",
+    delivered: "Entregado",
+    read: "Leído",
+    played: "Reproducido",
+    failed: "No entregado",
 };
+
+/// How far a message got, in the page's words.
+fn status_label(words: &Words, status: &str) -> &'static str {
+    match status {
+        "sent" => words.sent,
+        "delivered" => words.delivered,
+        "read" => words.read,
+        "played" => words.played,
+        _ => words.failed,
+    }
+}
+
+/// A message's parts besides its text and file: what it quotes, a place, cards, a reaction, how
+/// far it got and what went wrong.
+fn message_parts(words: &'static Words, message: &crate::contract::ConversationMessage) -> impl IntoView {
+    let quote = message.quote.clone().map(|quoted| {
+        let text = quoted.unwrap_or_else(|| words.unknown.to_string());
+        view! { <blockquote class="quote">{text}</blockquote> }
+    });
+    let unsupported = (message.kind == "unsupported").then(|| view! { <p class="unsupported">{words.unsupported}</p> });
+    let place = message.place.clone().map(|place| {
+        view! {
+            <p class="place">
+                <a href=place.link target="_blank" rel="noopener noreferrer">{format!("📍 {}: {}", words.place, place.label)}</a>
+            </p>
+        }
+    });
+    let cards = (!message.cards.is_empty()).then(|| {
+        view! { <ul class="cards">{message.cards.iter().map(|card| view! { <li>{card.clone()}</li> }).collect_view()}</ul> }
+    });
+    let reaction = message.reaction.clone().map(|emoji| {
+        view! { <span class="reaction" title=words.reaction aria-label=format!("{}: {emoji}", words.reaction)>{emoji.clone()}</span> }
+    });
+    let status = message.status.clone().map(|status| {
+        view! { <span class=format!("status status-{status}")>{status_label(words, &status)}</span> }
+    });
+    let problem = message.problem.clone().map(|problem| view! { <p class="problem" role="status">{problem}</p> });
+    (quote, unsupported, place, cards, reaction, status, problem)
+}
 
 #[component]
 pub fn ConversationPage() -> impl IntoView {
@@ -61,6 +137,13 @@ pub fn ConversationPage() -> impl IntoView {
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let chat = Resource::new(move || (chat_id(), pushed.get(), reply.version().get()), |(id, _, _)| conversation(id));
     let failure = Signal::derive(move || refusal(reply));
+    // The message the next reply quotes: its id and what to show of it.
+    let quoting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    Effect::new(move || {
+        if reply.version().get() > 0 {
+            quoting.set(None);
+        }
+    });
     view! {
         <section class="card conversation">
             <p><a href="/agent">{move || words.get().back}</a></p>
@@ -72,12 +155,27 @@ pub fn ConversationPage() -> impl IntoView {
                             <h1>{chat.contact}</h1>
                             <p class="state">{state_label(chat_words.get(), &chat.state)}</p>
                             <ol class="messages" aria-label=words.messages>
-                                {chat.messages.into_iter().map(|message| view! {
-                                    <li class=format!("bubble direction-{}", message.direction) data-id=message.id>
-                                        <span class="author">{message.author}</span>
-                                        {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text}</p> })}
-                                        {message.media.map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
-                                    </li>
+                                {chat.messages.into_iter().map(|message| {
+                                    let parts = message_parts(words, &message);
+                                    let quote_button = message.quotable.then(|| {
+                                        let (id, text) = (message.id.clone(), message.text.clone());
+                                        let shown = if text.is_empty() { message.kind.clone() } else { text };
+                                        view! {
+                                            <button type="button" class="link-button quote-button"
+                                                on:click=move |_| quoting.set(Some((id.clone(), shown.clone())))>
+                                                {words.quote}
+                                            </button>
+                                        }
+                                    });
+                                    view! {
+                                        <li class=format!("bubble direction-{} kind-{}", message.direction, message.kind) data-id=message.id.clone()>
+                                            <span class="author">{message.author.clone()}</span>
+                                            {parts}
+                                            {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text.clone()}</p> })}
+                                            {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
+                                            {quote_button}
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ol>
                         }.into_any(),
@@ -88,6 +186,15 @@ pub fn ConversationPage() -> impl IntoView {
             <FormError error=failure />
             <ActionForm action=reply attr:class="inline-form reply-form">
                 <input type="hidden" name="chat_id" value=chat_id />
+                <input type="hidden" name="quote" prop:value=move || quoting.get().map(|(id, _)| id).unwrap_or_default() />
+                {move || quoting.get().map(|(_, text)| view! {
+                    <p class="quoting">
+                        <span>{format!("{}: ", words.get().quoting)}</span>
+                        <q>{text}</q>
+                        " "
+                        <button type="button" class="link-button" on:click=move |_| quoting.set(None)>{words.get().cancel}</button>
+                    </p>
+                })}
                 <label for="reply-text">{move || words.get().reply}</label>
                 <input id="reply-text" name="text" required autocomplete="off" />
                 <button type="submit">{move || words.get().send}</button>

@@ -4,7 +4,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{list_chats, read_chat, resolve};
 use crate::state::AppState;
-use app::contract::{ChatView, ConversationMessage, ConversationView};
+use app::contract::{ChatView, ConversationMessage, ConversationView, Place};
 
 use domain::user::Role;
 use projections::chat_board::ChatRow;
@@ -37,6 +37,25 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
             author: author(&message.author),
             text: message.text.clone(),
             media: message.media.clone(),
+            kind: message.kind.as_str().to_string(),
+            place: message.location.as_ref().map(|place| Place {
+                link: place.map_link(),
+                label: match (&place.name, &place.address) {
+                    (Some(name), Some(address)) => format!("{name}, {address}"),
+                    (Some(name), None) => name.clone(),
+                    (None, Some(address)) => address.clone(),
+                    (None, None) => format!("{}, {}", place.latitude, place.longitude),
+                },
+            }),
+            cards: message.cards.iter().map(|card| format!("{}: {}", card.name, card.phones.join(", "))).collect(),
+            quote: message.quoted.as_ref().map(|quoted| quoted.text.clone()),
+            reaction: message.reaction.clone(),
+            status: message.status.map(|status| status.as_str().to_string()),
+            problem: message
+                .delivery_reason
+                .clone()
+                .or_else(|| message.file_problem.as_ref().map(|problem| problem.reason.clone())),
+            quotable: message.provider_id.is_some(),
         })
         .collect();
     Ok(ConversationView {
@@ -47,9 +66,16 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
     })
 }
 
-pub async fn reply(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {
+pub async fn reply(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    text: String,
+    quote: Option<String>,
+) -> Result<(), AppError> {
     let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
-    crate::services::chats::reply(state, &caller, chat, &text, None).await?;
+    let quote = quote.filter(|quote| !quote.trim().is_empty());
+    crate::services::chats::reply(state, &caller, chat, &text, quote.as_deref()).await?;
     Ok(())
 }
 

@@ -130,8 +130,14 @@ impl Services for ConsoleServices {
         Ok(chats::conversation(&self.state, self.caller(token).await?, chat_id).await?)
     }
 
-    async fn reply(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError> {
-        Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text).await?)
+    async fn reply(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        text: String,
+        quote: Option<String>,
+    ) -> Result<(), UiError> {
+        Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote).await?)
     }
 
     async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError> {

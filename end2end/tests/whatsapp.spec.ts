@@ -1,0 +1,151 @@
+import { test, expect } from '@playwright/test';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
+
+const APP_SECRET = 'browser-test-app-secret-9c1d';
+const TOKEN = 'EAAG-browser-test-token';
+const PHONE_NUMBER_ID = '1122334455667';
+const CUSTOMER = '34612345678';
+const PICTURE = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+  '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+
+/** One of Meta's own notifications (the fixtures' source is their README), as a customer's. */
+function fixture(name: string): any {
+  const file = path.resolve(__dirname, '../../bridges/tests/fixtures/whatsapp_cloud', name);
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function customersMessage(name: string, id: string, change: (message: any) => void): any {
+  const notification = fixture(name);
+  const value = notification.entry[0].changes[0].value;
+  value.metadata.phone_number_id = PHONE_NUMBER_ID;
+  value.contacts[0].wa_id = CUSTOMER;
+  value.contacts[0].profile.name = 'Lucía Fernández';
+  const message = value.messages[0];
+  message.from = CUSTOMER;
+  message.id = id;
+  change(message);
+  return notification;
+}
+
+/** A local Meta on the port the server was told: it takes our sends and serves customers' files. */
+function localMeta(port: number) {
+  const sent: any[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+      const authorized = request.headers.authorization === `Bearer ${TOKEN}`;
+      response.setHeader('content-type', 'application/json');
+      if (!authorized) {
+        response.writeHead(401).end(JSON.stringify({ error: { code: 190, message: 'Invalid OAuth access token' } }));
+      } else if (request.method === 'POST' && url.pathname === `/${PHONE_NUMBER_ID}/messages`) {
+        sent.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        response.end(JSON.stringify({ messaging_product: 'whatsapp', messages: [{ id: `wamid.out-${sent.length}` }] }));
+      } else if (request.method === 'GET' && url.pathname === '/photo-1') {
+        response.end(JSON.stringify({ url: `http://127.0.0.1:${port}/download/photo-1`, mime_type: 'image/png', file_size: PICTURE.length, id: 'photo-1' }));
+      } else if (request.method === 'GET' && url.pathname === '/download/photo-1') {
+        response.setHeader('content-type', 'image/png');
+        response.end(PICTURE);
+      } else {
+        response.writeHead(404).end('{}');
+      }
+    });
+  });
+  return { sent, server };
+}
+
+test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a photo and a place; the agent answers quoting the photo and sees it read', async ({ browser }) => {
+  const stamp = Date.now();
+  const meta = localMeta(Number(process.env.E2E_META_PORT));
+  await new Promise<void>((resolve) => meta.server.listen(Number(process.env.E2E_META_PORT), '127.0.0.1', resolve));
+  try {
+    const supervisor = await (await browser.newContext()).newPage();
+    await signInAsSupervisor(supervisor);
+    const api = supervisor.request;
+    const email = `ines${stamp}@example.com`;
+    const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Inés ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+    const sales = (await (await api.post('/api/v1/queues', { data: { name: `Ventas ${stamp}` } })).json()).id;
+    expect((await api.put(`/api/v1/queues/${sales}/members/${agentId}`, { data: {} })).status()).toBe(204);
+    const menu = { menu: { header: 'Hola, ¿qué buscas?', options: [
+      { label: 'Horarios', action: { kind: 'text', text: 'De 9 a 18' } },
+      { label: 'Comprar', action: { kind: 'queue', queue: sales } },
+    ] } };
+    const line = (await (await api.post('/api/v1/lines', { data: { name: `WhatsApp ${stamp}`, routing: menu } })).json()).id;
+    const linked = await api.put(`/api/v1/lines/${line}/whatsapp-cloud`, { data: {
+      phone_number_id: PHONE_NUMBER_ID, business_account_id: '1234567890', access_token: TOKEN, app_secret: APP_SECRET,
+    } });
+    expect(linked.status()).toBe(200);
+    const callback = (await linked.json()).callback_path;
+
+    const notify = async (notification: any) => {
+      const body = JSON.stringify(notification);
+      const signature = 'sha256=' + crypto.createHmac('sha256', APP_SECRET).update(body).digest('hex');
+      const answer = await api.post(callback, { headers: { 'x-hub-signature-256': signature, 'content-type': 'application/json' }, data: body });
+      expect(answer.status()).toBe(200);
+    };
+
+    const agent = await (await browser.newContext()).newPage();
+    await signInAsAgent(agent, email, 'agent password');
+
+    // The customer greets; the bot's menu reaches WhatsApp as two reply buttons.
+    await notify(customersMessage('inbound_text.json', `wamid.hola-${stamp}`, (m) => { m.text.body = 'hola'; }));
+    await expect.poll(() => meta.sent.length).toBeGreaterThan(0);
+    expect(meta.sent[0].to).toBe(CUSTOMER);
+    expect(meta.sent[0].interactive.type).toBe('button');
+    expect(meta.sent[0].interactive.action.buttons.map((b: any) => b.reply)).toEqual([
+      { id: '1', title: 'Horarios' }, { id: '2', title: 'Comprar' },
+    ]);
+    // The customer taps "Comprar": the chat goes to the queue, and to Inés.
+    await notify(customersMessage('inbound_interactive_button_reply.json', `wamid.tap-${stamp}`, (m) => {
+      m.interactive.button_reply = { id: '2', title: 'Comprar' };
+    }));
+    const chats = agent.getByRole('list', { name: 'My chats' });
+    await expect(chats.getByText('Lucía Fernández')).toBeVisible();
+
+    await notify(customersMessage('inbound_image.json', `wamid.photo-${stamp}`, (m) => {
+      m.image = { mime_type: 'image/png', sha256: 'x', id: 'photo-1', caption: 'Este modelo' };
+    }));
+    await notify(customersMessage('inbound_location_named.json', `wamid.place-${stamp}`, (m) => {
+      m.location = { latitude: -34.6037, longitude: -58.3816, name: 'Obelisco', address: 'Av. 9 de Julio s/n' };
+    }));
+
+    await chats.getByRole('link', { name: 'Lucía Fernández' }).click();
+    await hydrated(agent);
+    const messages = agent.getByRole('list', { name: 'Messages' });
+    await expect(messages.getByText('Comprar', { exact: true })).toBeVisible();
+    const photo = messages.locator('li.kind-image');
+    await expect(photo.locator('img')).toHaveAttribute('src', /^\/media\/[0-9a-f]{64}\.png$/);
+    await expect.poll(() => photo.locator('img').evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(1);
+    await expect(photo.getByText('Este modelo')).toBeVisible();
+    const place = messages.locator('li.kind-location').getByRole('link');
+    await expect(place).toHaveText('📍 Location: Obelisco, Av. 9 de Julio s/n');
+    await expect(place).toHaveAttribute('href', /^https:\/\/www\.openstreetmap\.org\/\?mlat=-34\.6037&mlon=-58\.3816/);
+
+    // Inés answers quoting the photo.
+    await photo.getByRole('button', { name: 'Quote' }).click();
+    await expect(agent.locator('.reply-form .quoting')).toContainText('Este modelo');
+    await agent.getByLabel('Reply').fill('Sí, lo tenemos en azul');
+    await agent.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => meta.sent.find((m) => m.text?.body === 'Sí, lo tenemos en azul')).toBeTruthy();
+    const answer = meta.sent.find((m) => m.text?.body === 'Sí, lo tenemos en azul');
+    expect(answer.context).toEqual({ message_id: `wamid.photo-${stamp}` });
+    const mine = messages.locator('li.direction-out').filter({ hasText: 'Sí, lo tenemos en azul' });
+    await expect(mine.locator('.quote')).toHaveText('Este modelo');
+
+    // WhatsApp reports it read: the mark shows on Inés's message.
+    const read = fixture('status_read.json');
+    const status = read.entry[0].changes[0].value;
+    status.metadata.phone_number_id = PHONE_NUMBER_ID;
+    status.statuses[0].id = `wamid.out-${meta.sent.indexOf(answer) + 1}`;
+    status.statuses[0].recipient_id = CUSTOMER;
+    await notify(read);
+    await expect(mine.locator('.status')).toHaveText('Read');
+  } finally {
+    meta.server.close();
+  }
+});
