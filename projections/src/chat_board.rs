@@ -525,7 +525,7 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             at: at.to_rfc3339(),
             then: ThenChat::CustomerSpoke,
         },
-        ChatEvent::AgentReplied { chat_id, message_id, agent, text, quoted, at } => NewMessage {
+        ChatEvent::AgentReplied { chat_id, message_id, agent, text, quoted, location, at } => NewMessage {
             message_id: message_id.to_string(),
             chat_id: chat_id.to_string(),
             direction: "out",
@@ -533,9 +533,11 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             text,
             media: None,
             choices: Vec::new(),
-            content: quoted.map(|quoted| {
-                serde_json::to_string(&Content { quoted: Some(quoted), ..Content::default() }).unwrap_or_default()
-            }),
+            content: {
+                let kind = if location.is_some() { MessageKind::Location } else { MessageKind::Text };
+                let content = Content { kind, quoted, location, ..Content::default() };
+                (!content.is_plain()).then(|| serde_json::to_string(&content).unwrap_or_default())
+            },
             provider_id: None,
             at: at.to_rfc3339(),
             then: ThenChat::AgentSpoke,

@@ -38,6 +38,7 @@ pub(super) struct Reply<'a> {
     pub message_id: Uuid,
     pub text: &'a str,
     pub quoted: Option<&'a str>,
+    pub location: Option<&'a crate::message::Location>,
     pub window: Option<chrono::Duration>,
 }
 
@@ -49,7 +50,10 @@ pub(super) fn reply(
     at: DateTime<Utc>,
 ) -> Decision {
     state.check_company(company_id)?;
-    check_text(reply.text, false)?;
+    check_text(reply.text, reply.location.is_some())?;
+    if reply.location.is_some_and(|place| !place.is_valid()) {
+        return Err(ChatRejection::InvalidMessage);
+    }
     let quote_ok = reply.quoted.is_none_or(|id| {
         !id.trim().is_empty()
             && id.chars().count() <= crate::message::PROVIDER_REFERENCE_MAX_CHARS
@@ -76,6 +80,7 @@ pub(super) fn reply(
         agent,
         text: reply.text.to_string(),
         quoted: reply.quoted.map(str::to_string),
+        location: reply.location.cloned(),
         at,
     }])
 }

@@ -91,6 +91,8 @@ pub enum ChatCommand {
         text: String,
         /// The channel's id of the message the reply quotes (C4).
         quoted: Option<String>,
+        /// A place the agent shares (C6); the text may then be empty.
+        location: Option<crate::message::Location>,
         /// How long after the customer's last message the line's channel takes free text
         /// (WhatsApp's 24 hours); none: any time.
         window: Option<chrono::Duration>,

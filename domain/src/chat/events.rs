@@ -125,6 +125,9 @@ pub enum ChatEvent {
         /// The channel's id of the message it quotes (C4).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quoted: Option<String>,
+        /// A place the agent shared (C6).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<crate::message::Location>,
         at: DateTime<Utc>,
     },
     /// The bot told a waiting customer their place in the queue's line (G21).

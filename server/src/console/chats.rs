@@ -74,8 +74,8 @@ pub async fn reply(
     quote: Option<String>,
 ) -> Result<(), AppError> {
     let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
-    let quote = quote.filter(|quote| !quote.trim().is_empty());
-    crate::services::chats::reply(state, &caller, chat, &text, quote.as_deref()).await?;
+    let answer = crate::services::chats::Answer { text, quote, location: None };
+    crate::services::chats::reply(state, &caller, chat, answer).await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, BulkOutcome,
+    chat_history, list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, Answer, BulkOutcome,
     ChatWithMessages, HistoryEntry, SentMessage,
 };
 use crate::state::AppState;
@@ -41,22 +41,14 @@ pub(crate) async fn get_chat_history(
     Ok(Json(chat_history(&state, &caller, chat).await?))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub(crate) struct ReplyText {
-    text: String,
-    /// The id of a message of the chat the answer quotes (C4).
-    #[serde(default)]
-    quote: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/chats/{chat}/messages", tag = "chats", summary = "The assigned agent answers", request_body = ReplyText, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/messages", tag = "chats", summary = "The assigned agent answers", request_body = Answer, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn post_reply(
     State(state): State<AppState>,
     caller: Caller,
     Path(chat): Path<ChatId>,
-    Json(body): Json<ReplyText>,
+    Json(body): Json<Answer>,
 ) -> Result<(StatusCode, Json<SentMessage>), AppError> {
-    Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, &body.text, body.quote.as_deref()).await?)))
+    Ok((StatusCode::CREATED, Json(reply(&state, &caller, chat, body).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/chats/{chat}/resolve", tag = "chats", summary = "Resolve a chat", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]

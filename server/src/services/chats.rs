@@ -121,16 +121,28 @@ pub struct SentMessage {
 /// How long after the customer's last message WhatsApp takes free text from a business.
 const WHATSAPP_WINDOW_HOURS: i64 = 24;
 
-/// The chat's agent answers; `quote` is the id of a message of the chat the answer quotes (C4).
-/// On a WhatsApp Cloud line, free text goes out only within 24 hours of the customer's last
-/// message (G3).
+/// What an agent answers: words, the id of a message of the chat they quote (C4), a place they
+/// share (C6).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct Answer {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub quote: Option<String>,
+    #[serde(default)]
+    pub location: Option<domain::message::Location>,
+}
+
+/// The chat's agent answers. On a WhatsApp Cloud line, free text goes out only within 24 hours of
+/// the customer's last message (G3).
 pub async fn reply(
     state: &AppState,
     caller: &Caller,
     chat_id: ChatId,
-    text: &str,
-    quote: Option<&str>,
+    answer: Answer,
 ) -> Result<SentMessage, AppError> {
+    let Answer { text, quote, location } = answer;
+    let quote = quote.as_deref().map(str::trim).filter(|quote| !quote.is_empty());
     caller.require(&[Role::Agent])?;
     let message_id = Uuid::now_v7();
     let row = ChatBoard.chat(&state.store, &chat_id.to_string()).await?;
@@ -155,8 +167,9 @@ pub async fn reply(
         company_id: caller.company_id,
         agent: caller.user_id,
         message_id,
-        text: text.to_string(),
+        text,
         quoted,
+        location,
         window,
         at: state.clock.now(),
     };

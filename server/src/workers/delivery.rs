@@ -79,6 +79,9 @@ pub struct OutboundMessage {
     /// The channel's id of the message this one quotes (C4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quoted: Option<String>,
+    /// A place the agent shares (C6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<domain::message::Location>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -223,6 +226,7 @@ impl Delivery {
                 media: None,
                 choices: Vec::new(),
                 quoted: None,
+                location: None,
                 sent_at: at,
             })
         };
@@ -230,9 +234,9 @@ impl Delivery {
             ChatEvent::Started { chat_id, line_id, contact_id, company_id, .. } => {
                 self.chats.insert(chat_id, ChatLine { line_id, contact_id, company_id: company_id.as_uuid() });
             }
-            ChatEvent::AgentReplied { chat_id, message_id, text, quoted, at, .. } => {
+            ChatEvent::AgentReplied { chat_id, message_id, text, quoted, location, at, .. } => {
                 if let Some(message) = outbound(chat_id, message_id, "agent", text, at, &self.chats) {
-                    self.pending.insert(event.position, OutboundMessage { quoted, ..message });
+                    self.pending.insert(event.position, OutboundMessage { quoted, location, ..message });
                 }
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
@@ -429,6 +433,9 @@ fn whatsapp_outgoing(message: &OutboundMessage) -> Outgoing<'_> {
             caption: &message.text,
             filename: path.rsplit('/').next().filter(|name| !name.is_empty()),
         };
+    }
+    if let Some(place) = &message.location {
+        return Outgoing::Location(place);
     }
     if !message.choices.is_empty() {
         return Outgoing::Menu { text: &message.text, choices: &message.choices, list_button: LIST_BUTTON };

@@ -707,6 +707,27 @@ async fn an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_befor
     let refused = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), unknown).await;
     assert_eq!(refused.status(), 422);
 
+    // C6: the agent shares a place, without words.
+    let place = json!({ "location": { "latitude": -34.6037, "longitude": -58.3816, "name": "Our shop" } });
+    let shared = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), place).await;
+    assert_eq!(shared.status(), 201);
+    let call = meta.next_call_where(|body| body["type"] == "location").await;
+    assert_eq!(call.body["location"], json!({ "latitude": -34.6037, "longitude": -58.3816, "name": "Our shop" }));
+    let shown = app
+        .wait_chat(&ana.client, &chat, |chat| {
+            chat["messages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|m| m["direction"] == "out" && m["kind"] == "location")
+        })
+        .await;
+    let ours = shown["messages"].as_array().unwrap().iter().find(|m| m["kind"] == "location").unwrap().clone();
+    assert_eq!(ours["location"]["name"], "Our shop");
+    let off = json!({ "location": { "latitude": 91.0, "longitude": 0.0 } });
+    let refused = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), off).await;
+    assert_eq!(refused.status(), 422);
+
     // A day and a minute after the customer's last message, WhatsApp would refuse free text.
     clock.advance(chrono::Duration::hours(24) + chrono::Duration::minutes(1));
     let late =

@@ -31,6 +31,7 @@ fn only_the_assigned_agent_replies_and_only_within_the_company() {
         message_id: Uuid::from_u128(9),
         text: "¡Hola!".into(),
         quoted: None,
+        location: None,
         window: None,
         at: at(),
     };
@@ -40,6 +41,7 @@ fn only_the_assigned_agent_replies_and_only_within_the_company() {
         agent: ana(),
         text: "¡Hola!".into(),
         quoted: None,
+        location: None,
         at: at(),
     }]);
     let other = UserId::from_uuid(Uuid::from_u128(5));
@@ -107,6 +109,7 @@ fn an_unanswered_chat_moves_on_when_its_deadline_rings_and_a_stale_timer_does_no
         agent: ana(),
         text: "hola".into(),
         quoted: None,
+        location: None,
         at: at(),
     });
     given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);

@@ -184,6 +184,7 @@ fn reply_within(window_hours: Option<i64>, quoted: Option<&str>, at: DateTime<Ut
         message_id: Uuid::from_u128(9),
         text: "¿Sigues ahí?".into(),
         quoted: quoted.map(str::to_string),
+        location: None,
         window: window_hours.map(chrono::Duration::hours),
         at,
     }
@@ -199,6 +200,7 @@ fn free_text_goes_out_within_the_channels_window_after_the_customers_last_messag
         agent: ana(),
         text: "¿Sigues ahí?".into(),
         quoted: quoted.map(str::to_string),
+        location: None,
         at,
     };
     given::<Chat>(assigned())
@@ -228,4 +230,28 @@ fn receive_at(message_id: &str, text: &str, when: DateTime<Utc>) -> ChatCommand 
         }
         other => other,
     }
+}
+
+#[test]
+fn an_agent_shares_a_place_without_words_and_one_off_the_map_is_refused() {
+    let share = |latitude: f64| ChatCommand::Reply {
+        company_id: company(),
+        agent: ana(),
+        message_id: Uuid::from_u128(9),
+        text: String::new(),
+        quoted: None,
+        location: Some(Location { latitude, longitude: -58.38, name: Some("Shop".into()), address: None }),
+        window: None,
+        at: at(),
+    };
+    given::<Chat>(assigned()).when(share(-34.6)).then(vec![ChatEvent::AgentReplied {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(9),
+        agent: ana(),
+        text: String::new(),
+        quoted: None,
+        location: Some(Location { latitude: -34.6, longitude: -58.38, name: Some("Shop".into()), address: None }),
+        at: at(),
+    }]);
+    given::<Chat>(assigned()).when(share(-134.6)).then_rejects(ChatRejection::InvalidMessage);
 }

@@ -27,6 +27,7 @@ fn nobody_replies_resolves_or_transfers_a_resolved_conversation() {
         message_id: Uuid::from_u128(9),
         text: "¿algo más?".into(),
         quoted: None,
+        location: None,
         window: None,
         at: at(),
     };
