@@ -23,7 +23,6 @@ async fn a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ou
         kind: MessageKind::Location,
         location: Some(Location { latitude: 1.5, longitude: -2.25, name: Some("Shop".into()), address: None }),
         quoted: Some("m1".into()),
-        location: None,
         ..Content::default()
     };
     let received = |id: &str, text: &str, content: Content, seconds| ChatEvent::CustomerMessageReceived {
@@ -184,7 +183,6 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
         location: None,
         cards: vec![],
         quoted: None,
-        location: None,
         choice: None,
         // A customer's message is known on its channel by the id the channel gave it.
         provider_id: (direction == "in").then(|| message_id.rsplit(':').next().unwrap_or_default().to_string()),
