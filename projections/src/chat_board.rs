@@ -93,6 +93,9 @@ pub struct MessageRow {
     /// The customer's reaction to it (C8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reaction: Option<String>,
+    /// The agent's reaction to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub our_reaction: Option<String>,
     /// How far the channel says it got: `sent`, `delivered`, `read`, `played` or `failed`, with
     /// the channel's reason for a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,7 +212,7 @@ impl ChatBoard {
         let rows = sqlx::query(&format!(
             "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.delivery_reason, \
              m.choices, m.content, m.file_problem, \
-             m.provider_id, k.reaction, k.status, k.reason FROM {MESSAGES} m \
+             m.provider_id, k.reaction, k.our_reaction, k.status, k.reason FROM {MESSAGES} m \
              LEFT JOIN {MARKS} k ON k.chat_id = m.chat_id AND k.provider_id = m.provider_id \
              WHERE m.chat_id = $1 ORDER BY m.seq"
         ))
@@ -236,6 +239,7 @@ impl ChatBoard {
                     choice: content.choice,
                     provider_id: row.try_get("provider_id")?,
                     reaction: row.try_get("reaction")?,
+                    our_reaction: row.try_get("our_reaction")?,
                     status,
                     status_reason: row.try_get("reason")?,
                     message_id: row.try_get("message_id")?,
@@ -641,7 +645,7 @@ impl Projection for ChatBoard {
         // message, so that a report arriving before the message it names is not lost.
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {MARKS} (chat_id TEXT NOT NULL, provider_id TEXT NOT NULL, \
-             reaction TEXT, status TEXT, reason TEXT, PRIMARY KEY (chat_id, provider_id))"
+             reaction TEXT, our_reaction TEXT, status TEXT, reason TEXT, PRIMARY KEY (chat_id, provider_id))"
         ))
         .execute(&mut *connection)
         .await?;
@@ -777,6 +781,17 @@ async fn apply_other(
                 .bind(format!("{chat_id}:{message_id}"))
                 .execute(&mut *connection)
                 .await?;
+        }
+        ChatEvent::AgentReacted { chat_id, to, emoji, .. } => {
+            sqlx::query(&format!(
+                "INSERT INTO {MARKS} (chat_id, provider_id, our_reaction) VALUES ($1, $2, $3) \
+                 ON CONFLICT (chat_id, provider_id) DO UPDATE SET our_reaction = excluded.our_reaction"
+            ))
+            .bind(chat_id.to_string())
+            .bind(to)
+            .bind(emoji)
+            .execute(&mut *connection)
+            .await?;
         }
         ChatEvent::CustomerReacted { chat_id, to, emoji, .. } => {
             sqlx::query(&format!(

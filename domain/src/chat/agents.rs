@@ -149,3 +149,33 @@ fn open_and_theirs(state: &ChatState, by: Resolver) -> Result<ConversationId, Ch
         _ => Ok(conversation_id),
     }
 }
+
+/// The chat's agent reacts to one of its messages (or takes the reaction back).
+pub(super) fn react(
+    state: &ChatState,
+    company_id: CompanyId,
+    agent: UserId,
+    reaction_id: Uuid,
+    to: &str,
+    emoji: Option<&str>,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company_id)?;
+    let to_ok = !to.trim().is_empty() && to.chars().count() <= crate::message::PROVIDER_REFERENCE_MAX_CHARS;
+    let emoji_ok =
+        emoji.is_none_or(|e| !e.trim().is_empty() && e.chars().count() <= 16 && !e.chars().any(char::is_control));
+    if !to_ok || !emoji_ok {
+        return Err(ChatRejection::InvalidMessage);
+    }
+    if state.agent != Some(agent) {
+        return Err(ChatRejection::NotYours);
+    }
+    Ok(vec![ChatEvent::AgentReacted {
+        chat_id: state.id()?,
+        reaction_id,
+        agent,
+        to: to.to_string(),
+        emoji: emoji.map(str::to_string),
+        at,
+    }])
+}

@@ -151,6 +151,16 @@ pub enum ChatCommand {
         outcome: FileFetch,
         at: DateTime<Utc>,
     },
+    /// The chat's agent reacts to a message (the channel's id of it); `emoji` `None` takes the
+    /// reaction back.
+    ReactAsAgent {
+        company_id: CompanyId,
+        agent: UserId,
+        reaction_id: Uuid,
+        to: String,
+        emoji: Option<String>,
+        at: DateTime<Utc>,
+    },
     /// The customer reacted to a message (C8).
     React {
         company_id: CompanyId,

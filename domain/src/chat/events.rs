@@ -96,6 +96,16 @@ pub enum ChatEvent {
         retry_at: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     },
+    /// The chat's agent reacted to a message (the channel's id of it); `emoji` `None`: taken back.
+    #[serde(rename = "AgentReacted")]
+    AgentReacted {
+        chat_id: ChatId,
+        reaction_id: Uuid,
+        agent: UserId,
+        to: String,
+        emoji: Option<String>,
+        at: DateTime<Utc>,
+    },
     /// How far one of our messages got, as its channel reports it (by the channel's id of it).
     #[serde(rename = "OutboundStatusReported")]
     StatusReported {
@@ -287,6 +297,7 @@ crate::stored_names!(ChatEvent {
     CONVERSATION_OPENED = "ConversationOpened",
     CUSTOMER_MESSAGE_RECEIVED = "CustomerMessageReceived",
     CUSTOMER_REACTED = "CustomerReacted",
+    AGENT_REACTED = "AgentReacted",
     CUSTOMER_FILE_KEPT = "CustomerFileKept",
     CUSTOMER_FILE_FETCH_FAILED = "CustomerFileFetchFailed",
     OUTBOUND_STATUS_REPORTED = "OutboundStatusReported",

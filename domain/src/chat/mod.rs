@@ -90,6 +90,9 @@ impl Decider for Chat {
                 outcomes::record_delivery(state, *message_id, outcome, *at)
             }
             ChatCommand::React { company_id, reaction, at } => outcomes::react(state, *company_id, reaction, *at),
+            ChatCommand::ReactAsAgent { company_id, agent, reaction_id, to, emoji, at } => {
+                agents::react(state, *company_id, *agent, *reaction_id, to, emoji.as_deref(), *at)
+            }
             ChatCommand::RecordFileFetch { message_id, outcome, at } => {
                 outcomes::record_file_fetch(state, message_id, outcome, *at)
             }

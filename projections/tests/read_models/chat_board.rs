@@ -187,6 +187,7 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
         // A customer's message is known on its channel by the id the channel gave it.
         provider_id: (direction == "in").then(|| message_id.rsplit(':').next().unwrap_or_default().to_string()),
         reaction: None,
+        our_reaction: None,
         status: None,
         status_reason: None,
     }

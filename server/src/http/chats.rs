@@ -4,8 +4,8 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, list_chats, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, Answer, BulkOutcome,
-    ChatWithMessages, HistoryEntry, SentMessage,
+    chat_history, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, Answer,
+    BulkOutcome, ChatWithMessages, HistoryEntry, SentMessage,
 };
 use crate::state::AppState;
 use axum::extract::Path;
@@ -109,6 +109,24 @@ pub(crate) async fn post_resolve_many(
     Ok(Json(resolve_many(&state, &caller, &body.chat_ids).await?))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReactionTo {
+    /// The id of a message of the chat.
+    message: String,
+    /// None, or empty: the reaction is taken back.
+    emoji: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/reactions", tag = "chats", summary = "The assigned agent reacts to a message of the chat, or takes the reaction back", request_body = ReactionTo, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_reaction(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<ReactionTo>,
+) -> Result<(StatusCode, Json<SentMessage>), AppError> {
+    Ok((StatusCode::CREATED, Json(react(&state, &caller, chat, &body.message, body.emoji).await?)))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/chats/{chat}/own-agent", put(put_own_agent))
@@ -117,6 +135,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}", get(get_chat))
         .route("/api/v1/chats/{chat}/history", get(get_chat_history))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
+        .route("/api/v1/chats/{chat}/reactions", post(post_reaction))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
 }

@@ -133,6 +133,41 @@ pub struct Answer {
     pub location: Option<domain::message::Location>,
 }
 
+/// The chat's agent reacts to one of its messages (`message`: its id in the chat), or takes the
+/// reaction back (`emoji` none).
+pub async fn react(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    message: &str,
+    emoji: Option<String>,
+) -> Result<SentMessage, AppError> {
+    caller.require(&[Role::Agent])?;
+    let to = provider_id_of(state, chat_id, message).await?;
+    let reaction_id = Uuid::now_v7();
+    let command = ChatCommand::ReactAsAgent {
+        company_id: caller.company_id,
+        agent: caller.user_id,
+        reaction_id,
+        to,
+        emoji: emoji.filter(|e| !e.trim().is_empty()),
+        at: state.clock.now(),
+    };
+    execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board)
+        .await?;
+    Ok(SentMessage { message_id: reaction_id })
+}
+
+/// The channel's id of the chat's message `message`.
+async fn provider_id_of(state: &AppState, chat_id: ChatId, message: &str) -> Result<String, AppError> {
+    let messages = ChatBoard.messages_of_chat(&state.store, &chat_id.to_string()).await?;
+    messages
+        .into_iter()
+        .find(|m| m.message_id == message)
+        .and_then(|m| m.provider_id)
+        .ok_or_else(|| AppError::Invalid("no message of this chat that its channel knows by that id".into()))
+}
+
 /// The chat's agent answers. On a WhatsApp Cloud line, free text goes out only within 24 hours of
 /// the customer's last message (G3).
 pub async fn reply(
@@ -156,11 +191,7 @@ pub async fn reply(
     let quoted = match quote {
         None => None,
         Some(quote) => {
-            let messages = ChatBoard.messages_of_chat(&state.store, &chat_id.to_string()).await?;
-            let quoted = messages.into_iter().find(|m| m.message_id == quote).and_then(|m| m.provider_id);
-            Some(quoted.ok_or_else(|| {
-                AppError::Invalid("quote: no message of this chat that its channel knows by that id".into())
-            })?)
+            Some(provider_id_of(state, chat_id, quote).await.map_err(|e| AppError::Invalid(format!("quote: {e}")))?)
         }
     };
     let command = ChatCommand::Reply {

@@ -82,7 +82,16 @@ pub struct OutboundMessage {
     /// A place the agent shares (C6).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<domain::message::Location>,
+    /// The agent's reaction to a message (the channel's id of it); `emoji` none takes it back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<OutboundReaction>,
     pub sent_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutboundReaction {
+    pub to: String,
+    pub emoji: Option<String>,
 }
 
 struct ChatLine {
@@ -227,6 +236,7 @@ impl Delivery {
                 choices: Vec::new(),
                 quoted: None,
                 location: None,
+                reaction: None,
                 sent_at: at,
             })
         };
@@ -251,6 +261,12 @@ impl Delivery {
             | ChatEvent::ConsentAsked { chat_id, message_id, text, choices, at } => {
                 if let Some(message) = outbound(chat_id, message_id, "bot", text, at, &self.chats) {
                     self.pending.insert(event.position, OutboundMessage { choices, ..message });
+                }
+            }
+            ChatEvent::AgentReacted { chat_id, reaction_id, to, emoji, at, .. } => {
+                if let Some(message) = outbound(chat_id, reaction_id, "agent", String::new(), at, &self.chats) {
+                    let reaction = Some(OutboundReaction { to, emoji });
+                    self.pending.insert(event.position, OutboundMessage { reaction, ..message });
                 }
             }
             ChatEvent::BotSentFile { chat_id, message_id, text, media, at } => {
@@ -433,6 +449,9 @@ fn whatsapp_outgoing(message: &OutboundMessage) -> Outgoing<'_> {
             caption: &message.text,
             filename: path.rsplit('/').next().filter(|name| !name.is_empty()),
         };
+    }
+    if let Some(reaction) = &message.reaction {
+        return Outgoing::Reaction { to: &reaction.to, emoji: reaction.emoji.as_deref() };
     }
     if let Some(place) = &message.location {
         return Outgoing::Location(place);

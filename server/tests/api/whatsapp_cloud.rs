@@ -707,6 +707,29 @@ async fn an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_befor
     let refused = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), unknown).await;
     assert_eq!(refused.status(), 422);
 
+    // The agent reacts to the customer's message, then takes the reaction back.
+    let reactions = format!("/api/v1/chats/{chat}/reactions");
+    let reacted =
+        app.send(&ana.client, Method::POST, &reactions, json!({ "message": customers_message, "emoji": "👍" })).await;
+    assert_eq!(reacted.status(), 201);
+    let call = meta.next_call_where(|body| body["type"] == "reaction").await;
+    assert_eq!(call.body["reaction"], json!({ "message_id": "wamid.hola", "emoji": "👍" }));
+    app.wait_chat(&ana.client, &chat, |chat| {
+        chat["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| m["message_id"] == customers_message.as_str() && m["our_reaction"] == "👍")
+    })
+    .await;
+    let taken_back =
+        app.send(&ana.client, Method::POST, &reactions, json!({ "message": customers_message, "emoji": null })).await;
+    assert_eq!(taken_back.status(), 201);
+    let call = meta.next_call_where(|body| body["type"] == "reaction").await;
+    assert_eq!(call.body["reaction"], json!({ "message_id": "wamid.hola", "emoji": "" }));
+    let unknown = app.send(&ana.client, Method::POST, &reactions, json!({ "message": "nothing", "emoji": "👍" })).await;
+    assert_eq!(unknown.status(), 422);
+
     // C6: the agent shares a place, without words.
     let place = json!({ "location": { "latitude": -34.6037, "longitude": -58.3816, "name": "Our shop" } });
     let shared = app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), place).await;

@@ -255,3 +255,28 @@ fn an_agent_shares_a_place_without_words_and_one_off_the_map_is_refused() {
     }]);
     given::<Chat>(assigned()).when(share(-134.6)).then_rejects(ChatRejection::InvalidMessage);
 }
+
+#[test]
+fn the_chats_agent_reacts_to_a_message_and_takes_it_back_and_nobody_else_does() {
+    let react = |agent, emoji: Option<&str>| ChatCommand::ReactAsAgent {
+        company_id: company(),
+        agent,
+        reaction_id: Uuid::from_u128(7),
+        to: "m1".into(),
+        emoji: emoji.map(str::to_string),
+        at: at(),
+    };
+    let reacted = |emoji: Option<&str>| ChatEvent::AgentReacted {
+        chat_id: chat(),
+        reaction_id: Uuid::from_u128(7),
+        agent: ana(),
+        to: "m1".into(),
+        emoji: emoji.map(str::to_string),
+        at: at(),
+    };
+    given::<Chat>(assigned()).when(react(ana(), Some("👍"))).then(vec![reacted(Some("👍"))]);
+    given::<Chat>(assigned()).when(react(ana(), None)).then(vec![reacted(None)]);
+    let other = UserId::from_uuid(Uuid::from_u128(5));
+    given::<Chat>(assigned()).when(react(other, Some("👍"))).then_rejects(ChatRejection::NotYours);
+    given::<Chat>(assigned()).when(react(ana(), Some(""))).then_rejects(ChatRejection::InvalidMessage);
+}
