@@ -231,6 +231,15 @@ pub struct ConversationView {
     pub contact: String,
     pub state: String,
     pub messages: Vec<ConversationMessage>,
+    /// Every file of the chat, oldest first (C3).
+    pub files: Vec<FileLink>,
+}
+
+/// A file of a chat: where it is, and what to call it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileLink {
+    pub link: String,
+    pub label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -122,6 +122,10 @@ test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a
     await expect(photo.locator('img')).toHaveAttribute('src', /^\/media\/[0-9a-f]{64}\.png$/);
     await expect.poll(() => photo.locator('img').evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(1);
     await expect(photo.getByText('Este modelo')).toBeVisible();
+    // The chat's files in one list (C3).
+    const files = agent.getByRole('region', { name: 'Files in this chat' });
+    await expect(files.getByRole('link')).toHaveCount(1);
+    await expect(files.getByRole('link')).toHaveAttribute('href', /^\/media\/[0-9a-f]{64}\.png$/);
     const place = messages.locator('li.kind-location').getByRole('link');
     await expect(place).toHaveText('📍 Location: Obelisco, Av. 9 de Julio s/n');
     await expect(place).toHaveAttribute('href', /^https:\/\/www\.openstreetmap\.org\/\?mlat=-34\.6037&mlon=-58\.3816/);

@@ -41,6 +41,7 @@ struct Words {
     read: &'static str,
     played: &'static str,
     failed: &'static str,
+    files: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -63,6 +64,7 @@ const ENGLISH: Words = Words {
     read: "Read",
     played: "Played",
     failed: "Not delivered",
+    files: "Files in this chat",
 };
 
 const SPANISH: Words = Words {
@@ -85,6 +87,7 @@ const SPANISH: Words = Words {
     read: "Leído",
     played: "Reproducido",
     failed: "No entregado",
+    files: "Archivos de este chat",
 };
 
 /// How far a message got, in the page's words.
@@ -178,6 +181,16 @@ pub fn ConversationPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ol>
+                            {(!chat.files.is_empty()).then(|| view! {
+                                <section class="files" aria-label=words.files>
+                                    <h2>{words.files}</h2>
+                                    <ul>
+                                        {chat.files.into_iter().map(|file| view! {
+                                            <li><a href=file.link target="_blank" rel="noopener noreferrer">{file.label}</a></li>
+                                        }).collect_view()}
+                                    </ul>
+                                </section>
+                            })}
                         }.into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/agent") /> }.into_any(),
                     }

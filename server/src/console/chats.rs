@@ -4,7 +4,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{list_chats, read_chat, resolve};
 use crate::state::AppState;
-use app::contract::{ChatView, ConversationMessage, ConversationView, Place};
+use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place};
 
 use domain::user::Role;
 use projections::chat_board::ChatRow;
@@ -58,11 +58,22 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
             quotable: message.provider_id.is_some(),
         })
         .collect();
+    let files = read
+        .messages
+        .iter()
+        .filter_map(|message| {
+            let link = message.media.clone().filter(|media| domain::media::is_showable(media))?;
+            let named = message.file.as_ref().and_then(|file| file.filename.clone());
+            let label = named.unwrap_or_else(|| format!("{} · {}", message.kind.as_str(), author(&message.author)));
+            Some(FileLink { link, label })
+        })
+        .collect();
     Ok(ConversationView {
         id: read.chat.chat_id.clone(),
         contact: read.chat.contact_name.clone(),
         state: read.chat.state.clone(),
         messages,
+        files,
     })
 }
 

@@ -4,8 +4,8 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent, transfer, Answer,
-    BulkOutcome, ChatWithMessages, HistoryEntry, SentMessage,
+    chat_history, files_of_chat, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent, transfer,
+    Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry, SentMessage,
 };
 use crate::state::AppState;
 use axum::extract::Path;
@@ -109,6 +109,15 @@ pub(crate) async fn post_resolve_many(
     Ok(Json(resolve_many(&state, &caller, &body.chat_ids).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/chats/{chat}/files", tag = "chats", summary = "Every file sent or received in a chat (C3)", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the files, oldest first", body = [ChatFile]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_chat_files(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<Json<Vec<ChatFile>>, AppError> {
+    Ok(Json(files_of_chat(&state, &caller, chat).await?))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReactionTo {
     /// The id of a message of the chat.
@@ -136,6 +145,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}/history", get(get_chat_history))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
         .route("/api/v1/chats/{chat}/reactions", post(post_reaction))
+        .route("/api/v1/chats/{chat}/files", get(get_chat_files))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
 }

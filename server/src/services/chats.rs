@@ -62,6 +62,42 @@ pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Re
     Ok(ChatWithMessages { chat, messages })
 }
 
+/// A file sent or received in a chat (C3).
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatFile {
+    pub message_id: String,
+    /// `in` from the customer, `out` to them.
+    pub direction: String,
+    pub author: String,
+    /// Its address: `/media/…` for files kept here, or a web address.
+    pub media: String,
+    /// `image`, `video`, `audio`, `voice`, `document`, `sticker`; `text` for a file sent by link.
+    pub kind: String,
+    /// The name the sender gave it, when it had one.
+    pub filename: Option<String>,
+    pub at: String,
+}
+
+/// Every file of a chat, oldest first, for whoever may read the chat.
+pub async fn files_of_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<Vec<ChatFile>, AppError> {
+    let read = read_chat(state, caller, chat_id).await?;
+    Ok(read
+        .messages
+        .into_iter()
+        .filter_map(|message| {
+            Some(ChatFile {
+                media: message.media?,
+                message_id: message.message_id,
+                direction: message.direction,
+                author: message.author,
+                kind: message.kind.as_str().to_string(),
+                filename: message.file.and_then(|file| file.filename),
+                at: message.at,
+            })
+        })
+        .collect())
+}
+
 /// One event of a chat's history exactly as the log holds it: what happened, when, who did it and
 /// in answer to what.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

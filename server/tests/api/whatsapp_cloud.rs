@@ -671,6 +671,11 @@ async fn a_customers_photo_is_fetched_from_meta_tried_again_after_a_failure_and_
     let mut document = with_id(fixture("inbound_document_pdf.json"), "wamid.exe");
     document["entry"][0]["changes"][0]["value"]["messages"][0]["document"]["id"] = json!("999");
     notify(&app, &line, &document).await;
+    // C3: the chat's files, in one list.
+    let files_path = format!("/api/v1/chats/{}/files", chat_id_of(&app, "972987654321").await);
+    let files = app.get_json(&app.client, &files_path).await;
+    assert_eq!(files.as_array().unwrap().len(), 1);
+    assert_eq!((files[0]["media"].as_str(), files[0]["kind"].as_str()), (Some(address.as_str()), Some("image")));
     let given_up = eventually(
         "the program given up",
         || async { customers(&chat_of(&app, "972987654321", 2).await) },
@@ -680,6 +685,11 @@ async fn a_customers_photo_is_fetched_from_meta_tried_again_after_a_failure_and_
     let problem = &given_up[1]["file_problem"];
     assert!(problem["reason"].as_str().unwrap().contains("not accepted"), "{problem}");
     assert_eq!(problem["retry_at"], serde_json::Value::Null);
+    assert_eq!(
+        app.get_json(&app.client, &files_path).await.as_array().unwrap().len(),
+        1,
+        "a file given up is not listed"
+    );
 }
 
 fn clock_now(clock: &server::clock::TestClock) -> chrono::DateTime<chrono::Utc> {
@@ -765,4 +775,8 @@ async fn an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_befor
     reply(&app, &ana, &chat, "welcome back").await;
     let next = meta.next_call_where(|body| body["type"] == "text").await;
     assert_eq!(next.body["text"]["body"], "welcome back");
+}
+
+async fn chat_id_of(app: &TestApp, number: &str) -> String {
+    chat_of(app, number, 1).await["chat"]["chat_id"].as_str().unwrap().to_string()
 }
