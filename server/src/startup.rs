@@ -193,6 +193,7 @@ impl Application {
             directory,
             recent_chats,
             guards,
+            channel_health: Default::default(),
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

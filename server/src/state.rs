@@ -65,6 +65,8 @@ pub struct AppState {
     pub recent_chats: RecentChats,
     /// How much each client has done lately, against the installation's limits.
     pub guards: Arc<Guards>,
+    /// How each channel line's callback fares on this node.
+    pub channel_health: crate::live::channel_health::ChannelHealth,
 }
 
 impl AppState {

@@ -4,8 +4,8 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::channels::{
-    link_whatsapp_cloud, receive_whatsapp_notification, unlink_channel, whatsapp_subscription, LinkedWhatsappCloud,
-    NotificationOutcome, WhatsappCloudCredentials,
+    link_whatsapp_cloud, receive_whatsapp_notification, unlink_channel, whatsapp_state, whatsapp_subscription,
+    LinkedWhatsappCloud, NotificationOutcome, WhatsappCloudCredentials, WhatsappCloudState,
 };
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -23,6 +23,15 @@ pub(crate) async fn put_whatsapp_cloud(
     Json(body): Json<WhatsappCloudCredentials>,
 ) -> Result<Json<LinkedWhatsappCloud>, AppError> {
     Ok(Json(link_whatsapp_cloud(&state, &caller, line, body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/lines/{line}/whatsapp-cloud", tag = "channels", summary = "The line's WhatsApp number and how its callback fares (when Meta last reached it, the last notification refused and why; per node)", params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "the link", body = WhatsappCloudState), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_whatsapp_cloud(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+) -> Result<Json<WhatsappCloudState>, AppError> {
+    Ok(Json(whatsapp_state(&state, &caller, line).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/lines/{line}/whatsapp-cloud", tag = "channels", summary = "Unlink the line's channel: it is an API line again", params(("line" = LineId, Path, description = "a line of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -74,7 +83,10 @@ pub(crate) async fn post_whatsapp_notification(
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/lines/{line}/whatsapp-cloud", put(put_whatsapp_cloud).delete(delete_whatsapp_cloud))
+        .route(
+            "/api/v1/lines/{line}/whatsapp-cloud",
+            put(put_whatsapp_cloud).delete(delete_whatsapp_cloud).get(get_whatsapp_cloud),
+        )
         .route(
             "/api/v1/webhooks/whatsapp-cloud/{line}",
             get(get_whatsapp_subscription).post(post_whatsapp_notification),

@@ -4,6 +4,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::live::channel_health::Health;
 use crate::services::lines::{
     change_directory, random_hex, record_account_consent, store_account_message, InboundMessage, ProviderConsent,
 };
@@ -160,6 +161,47 @@ pub async fn whatsapp_subscription(
         .ok_or_else(|| AppError::Forbidden("the verify token is not this line's".into()))
 }
 
+/// A WhatsApp Cloud line as its supervisor checks it after linking it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WhatsappCloudState {
+    pub line_id: LineId,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub token_hint: String,
+    /// The callback URL's path on this server.
+    pub callback_path: String,
+    /// When Meta last reached the callback with a notification we took, and the last we refused
+    /// (as this node saw them).
+    pub health: Health,
+}
+
+/// The line's WhatsApp Cloud link and how its callback fares.
+pub async fn whatsapp_state(
+    state: &AppState,
+    caller: &Caller,
+    line_id: LineId,
+) -> Result<WhatsappCloudState, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let line = state
+        .directory
+        .line(&state.store, &line_id.to_string())
+        .await?
+        .filter(|line| line.company_id == caller.company_id.to_string())
+        .ok_or_else(|| AppError::NotFound("no such line".into()))?;
+    let Some(ChannelLink::WhatsappCloud { phone_number_id, business_account_id, token_hint, .. }) = line.credentials
+    else {
+        return Err(AppError::NotFound("the line has no WhatsApp number linked".into()));
+    };
+    Ok(WhatsappCloudState {
+        line_id,
+        phone_number_id,
+        business_account_id,
+        token_hint,
+        callback_path: whatsapp_callback_path(line_id),
+        health: state.channel_health.of(line_id),
+    })
+}
+
 /// What became of a notification's updates.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NotificationOutcome {
@@ -183,8 +225,15 @@ pub async fn receive_whatsapp_notification(
     let (line, ChannelLink::WhatsappCloud { app_secret, phone_number_id, .. }) = whatsapp_line(state, line_id).await?;
     let line_id: LineId = line.line_id.parse().map_err(|_| AppError::Internal("a stored line id".into()))?;
     let secret = open(state, line_id, "app_secret", &app_secret)?;
-    bridges::meta::verify_signature(&secret, body, signature).map_err(|e| AppError::Unauthorized(e.to_string()))?;
-    let updates = inbound::parse(body).map_err(|e| AppError::Malformed(e.to_string()))?;
+    let now = state.clock.now();
+    let refused = |error: AppError| {
+        state.channel_health.refused(line_id, now, &error.to_string());
+        error
+    };
+    bridges::meta::verify_signature(&secret, body, signature)
+        .map_err(|e| refused(AppError::Unauthorized(e.to_string())))?;
+    let updates = inbound::parse(body).map_err(|e| refused(AppError::Malformed(e.to_string())))?;
+    state.channel_health.notified(line_id, now);
     let company: CompanyId = line.company_id.parse().map_err(|_| AppError::Internal("a stored company id".into()))?;
     let mut outcome = NotificationOutcome::default();
     for update in updates {

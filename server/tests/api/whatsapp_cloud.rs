@@ -377,6 +377,18 @@ async fn a_notification_wrongly_signed_unsigned_malformed_or_oversized_is_refuse
     let (plain, _) = app.line(json!({ "queue": queue }), None).await;
     assert_eq!(post_signed(&app, &plain, &body, Some(bridges::meta::sign(APP_SECRET, &body))).await.status(), 404);
 
+    // The supervisor sees the last refusal, and no notification taken yet.
+    let state_path = format!("/api/v1/lines/{line}/whatsapp-cloud");
+    let checked = app.get_json(&app.client, &state_path).await;
+    assert_eq!(checked["phone_number_id"], "1122334455667");
+    assert_eq!(checked["callback_path"], format!("/api/v1/webhooks/whatsapp-cloud/{line}"));
+    assert_eq!(checked["health"]["last_notification_at"], serde_json::Value::Null);
+    assert!(
+        checked["health"]["last_refused"]["reason"].as_str().unwrap().contains("not a WhatsApp Business Account"),
+        "{checked}"
+    );
+    assert!(!serde_json::to_string(&checked).unwrap().contains(ACCESS_TOKEN));
+
     // A correct one afterwards is the only message there is.
     notify(&app, &line, &fixture("inbound_text.json")).await;
     let chat = chat_of(&app, "972987654321", 1).await;
@@ -385,6 +397,10 @@ async fn a_notification_wrongly_signed_unsigned_malformed_or_oversized_is_refuse
     assert_eq!(customers(&chat).len(), 1);
     let history = app.event_kinds().await;
     assert_eq!(history.iter().filter(|(kind, _)| kind == "CustomerMessageReceived").count(), 1);
+    let checked = app.get_json(&app.client, &state_path).await;
+    assert!(checked["health"]["last_notification_at"].is_string(), "{checked}");
+    let agent = app.agent("Ana").await;
+    assert_eq!(agent.client.get(format!("{}{state_path}", app.address)).send().await.unwrap().status(), 403);
 }
 
 async fn a_notification_delivered_twice_or_in_another_key_order_stores_one_message(backend: Backend) {
