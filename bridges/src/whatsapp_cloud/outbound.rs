@@ -185,6 +185,52 @@ fn menu_body(to: &str, text: &str, choices: &[Choice], list_button: &str) -> Res
     message_body(to, &Outgoing::Text { text, quoted: None })
 }
 
+/// A template's category, as Meta names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateCategory {
+    Marketing,
+    Utility,
+    Authentication,
+}
+
+impl TemplateCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TemplateCategory::Marketing => "MARKETING",
+            TemplateCategory::Utility => "UTILITY",
+            TemplateCategory::Authentication => "AUTHENTICATION",
+        }
+    }
+}
+
+/// The body of `POST /<business account id>/message_templates`: a template whose body has
+/// variables `{{1}}`, `{{2}}`… with one example value each, for Meta's review (W12).
+pub fn template_definition(
+    name: &str,
+    language: &str,
+    category: TemplateCategory,
+    body: &str,
+    examples: &[String],
+) -> Value {
+    let mut component = json!({ "type": "BODY", "text": body });
+    if !examples.is_empty() {
+        component["example"] = json!({ "body_text": [examples] });
+    }
+    json!({ "name": name, "language": language, "category": category.as_str(), "components": [component] })
+}
+
+/// Meta's id of a template it took for review, and the state it gave it: `{"id":…,"status":…}`.
+pub fn submitted_template(answer: &[u8]) -> Option<(String, String)> {
+    let answer: Value = serde_json::from_slice(answer).ok()?;
+    let id = match answer.get("id")? {
+        Value::String(id) => id.trim().to_string(),
+        Value::Number(id) => id.to_string(),
+        _ => return None,
+    };
+    let status = answer.get("status").and_then(Value::as_str).unwrap_or("PENDING").trim().to_string();
+    (!id.is_empty() && id.len() <= domain::message::PROVIDER_REFERENCE_MAX_CHARS).then_some((id, clip(&status, 40)))
+}
+
 /// Marks a customer's message read (the blue ticks they see), with "typing…" shown to them for
 /// up to 25 seconds or until our next message when `typing`.
 pub fn mark_read_body(message: &str, typing: bool) -> Value {
