@@ -3,11 +3,12 @@
 
 use bridges::whatsapp_cloud::inbound::{parse, CustomerMessage, ParseError, Update};
 use bridges::whatsapp_cloud::outbound::{
-    mark_read_body, message_body, submitted_template, template_definition, FileSource, Outgoing, TemplateCategory,
+    mark_read_body, message_body, submitted_template, template_definition, FileSource, Outgoing,
 };
 use chrono::DateTime;
 use domain::menu::Choice;
 use domain::message::{ContactCard, DeliveryStatus, Location, MessageKind};
+use domain::template::TemplateCategory;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -21,6 +21,7 @@
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
 //! - [`phone`]: phone numbers in E.164; [`email`]: e-mail addresses, one rule for all.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
+//! - [`template`]: message templates submitted to a channel's provider, and its decisions (W12, W13).
 
 pub mod actor;
 pub mod agent;
@@ -47,4 +48,5 @@ pub mod phone;
 pub mod queue;
 pub mod reservation;
 pub mod routing;
+pub mod template;
 pub mod user;

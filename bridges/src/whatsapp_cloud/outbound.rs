@@ -9,6 +9,7 @@
 use super::limits::*;
 use domain::menu::Choice;
 use domain::message::{Location, MessageKind};
+use domain::template::TemplateCategory;
 use serde_json::{json, Value};
 
 /// Where Meta takes a file we send from: a file uploaded to it, or a public address.
@@ -186,20 +187,10 @@ fn menu_body(to: &str, text: &str, choices: &[Choice], list_button: &str) -> Res
 }
 
 /// A template's category, as Meta names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TemplateCategory {
-    Marketing,
-    Utility,
-    Authentication,
-}
-
-impl TemplateCategory {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TemplateCategory::Marketing => "MARKETING",
-            TemplateCategory::Utility => "UTILITY",
-            TemplateCategory::Authentication => "AUTHENTICATION",
-        }
+fn meta_category(category: TemplateCategory) -> &'static str {
+    match category {
+        TemplateCategory::Marketing => "MARKETING",
+        TemplateCategory::Utility => "UTILITY",
     }
 }
 
@@ -216,7 +207,7 @@ pub fn template_definition(
     if !examples.is_empty() {
         component["example"] = json!({ "body_text": [examples] });
     }
-    json!({ "name": name, "language": language, "category": category.as_str(), "components": [component] })
+    json!({ "name": name, "language": language, "category": meta_category(category), "components": [component] })
 }
 
 /// Meta's id of a template it took for review, and the state it gave it: `{"id":…,"status":…}`.
