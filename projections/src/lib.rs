@@ -20,6 +20,7 @@ pub mod queue_list;
 pub mod runner;
 pub mod store;
 pub mod tables;
+pub mod templates;
 
 pub use runner::{Projection, ProjectionError, ProjectionRunner};
 pub use store::{Dialect, ReadStore};

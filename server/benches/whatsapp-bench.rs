@@ -103,7 +103,7 @@ async fn set_up(log: &dyn eventlog::EventLog) -> LineId {
     .await;
     let line_id = LineId::from_uuid(Uuid::now_v7());
     let key = secrets_key();
-    let seal = |name: &str, secret: &str| key.seal(&server::services::channels::secret_owner(line_id, name), secret);
+    let seal = |name: &str, secret: &str| key.seal(&server::secrets::line_secret(line_id, name), secret);
     let events = [
         LineEvent::Created {
             line_id,

@@ -284,3 +284,16 @@ impl IntoResponse for AppError {
         response
     }
 }
+
+impl From<domain::template::TemplateRejection> for AppError {
+    fn from(rejection: domain::template::TemplateRejection) -> Self {
+        use domain::template::TemplateRejection;
+        match rejection {
+            TemplateRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            TemplateRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            TemplateRejection::InvalidName | TemplateRejection::InvalidLanguage | TemplateRejection::InvalidBody(_) => {
+                AppError::Invalid(rejection.to_string())
+            }
+        }
+    }
+}

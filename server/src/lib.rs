@@ -9,6 +9,7 @@
 //! - [`outbound`]: requests to addresses tenants wrote, kept to public addresses and capped answers.
 //! - [`limits`]: how much one client (an address, an account, a widget) may do, per node.
 //! - [`secrets`]: tenants' secrets sealed under the installation's key before they reach the log.
+//! - [`meta_api`]: the calls to Meta's Graph API for WhatsApp Cloud lines (sends, files, templates).
 //!
 //! Writing to the log:
 //! - [`write`]: load → decide → append, retried on conflict; concurrent decisions committed
@@ -44,6 +45,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod limits;
+pub mod meta_api;
 pub mod metrics;
 pub mod outbound;
 pub mod secrets;

@@ -12,6 +12,11 @@ use domain::line::Sealed;
 const VERSION: &str = "v1:";
 const NONCE_BYTES: usize = 24;
 
+/// What a secret of a line is sealed for: the line and the secret's name (`access_token`…).
+pub fn line_secret(line: domain::ids::LineId, name: &str) -> String {
+    format!("line:{line}:{name}")
+}
+
 /// The installation's key: 32 bytes.
 #[derive(Clone)]
 pub struct SecretsKey([u8; 32]);

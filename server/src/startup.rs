@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::console::ConsoleServices;
 use crate::live::connections::Connections;
 use crate::live::hub::LiveHub;
+use crate::meta_api::Channels;
 use crate::metrics::Metrics;
 use crate::outbound::AllowedHosts;
 use crate::services::companies::ensure_company;
@@ -18,7 +19,6 @@ use crate::workers::errands::{Errands, Mailer};
 use crate::workers::file_fetcher::FileFetcher;
 use crate::workers::follower::follow;
 use crate::workers::leader::Leadership;
-use crate::workers::meta_api::Channels;
 use crate::workers::router::ChatRouter;
 use crate::write::group_commit::GroupCommit;
 use crate::write::recent_chats::RecentChats;
@@ -93,11 +93,12 @@ impl Application {
         let lines = runner(Arc::new(Lines));
         let chat_board = runner(Arc::new(ChatBoard));
         let contacts = runner(Arc::new(Contacts));
+        let templates = runner(Arc::new(projections::templates::Templates));
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
         let live = LiveHub::default();
-        let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts];
+        let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts, &templates];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
         let recent_chats = RecentChats::default();
         let mut background = vec![
@@ -194,6 +195,7 @@ impl Application {
             recent_chats,
             guards,
             channel_health: Default::default(),
+            templates,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

@@ -67,6 +67,8 @@ pub struct AppState {
     pub guards: Arc<Guards>,
     /// How each channel line's callback fares on this node.
     pub channel_health: crate::live::channel_health::ChannelHealth,
+    /// Message templates and the provider's decisions (W12, W13).
+    pub templates: Arc<ProjectionRunner>,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ mod contacts;
 mod lines;
 mod people;
 mod queue_list;
+mod templates;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::event::{encode, DomainEvent};

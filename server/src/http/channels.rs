@@ -7,12 +7,14 @@ use crate::services::channels::{
     link_whatsapp_cloud, receive_whatsapp_notification, unlink_channel, whatsapp_state, whatsapp_subscription,
     LinkedWhatsappCloud, NotificationOutcome, WhatsappCloudCredentials, WhatsappCloudState,
 };
+use crate::services::templates::{list_templates, submit_template, NewTemplate, SubmittedTemplate};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use domain::ids::LineId;
+use projections::templates::TemplateRow;
 use serde::Deserialize;
 
 #[utoipa::path(put, path = "/api/v1/lines/{line}/whatsapp-cloud", tag = "channels", summary = "Link a line to a WhatsApp Cloud API number, or replace its credentials (sealed; never shown again)", request_body = WhatsappCloudCredentials, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "linked; what to paste at Meta (the verify token is shown once)", body = LinkedWhatsappCloud), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -81,8 +83,26 @@ pub(crate) async fn post_whatsapp_notification(
     Ok(Json(receive_whatsapp_notification(&state, &line, signature, &body).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/templates", tag = "channels", summary = "Submit a message template for Meta's review through a WhatsApp Cloud line (W12)", request_body = NewTemplate, responses((status = 201, description = "submitted; Meta's id and state", body = SubmittedTemplate), (status = "4XX", description = "refused (by us, or by Meta with its words); `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewTemplate>,
+) -> Result<(StatusCode, Json<SubmittedTemplate>), AppError> {
+    Ok((StatusCode::CREATED, Json(submit_template(&state, &caller, body).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/templates", tag = "channels", summary = "The company's message templates with Meta's last decision (W12, W13)", responses((status = 200, description = "the templates", body = [TemplateRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_templates(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<TemplateRow>>, AppError> {
+    Ok(Json(list_templates(&state, &caller).await?))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/templates", get(get_templates).post(post_template))
         .route(
             "/api/v1/lines/{line}/whatsapp-cloud",
             put(put_whatsapp_cloud).delete(delete_whatsapp_cloud).get(get_whatsapp_cloud),

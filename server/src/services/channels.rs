@@ -5,6 +5,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::live::channel_health::Health;
+use crate::secrets::line_secret;
 use crate::services::lines::{
     change_directory, random_hex, record_account_consent, store_account_message, InboundMessage, ProviderConsent,
 };
@@ -54,11 +55,6 @@ pub fn whatsapp_callback_path(line: LineId) -> String {
     format!("/api/v1/webhooks/whatsapp-cloud/{line}")
 }
 
-/// What sealed a secret of a line is bound to.
-pub fn secret_owner(line: LineId, name: &str) -> String {
-    format!("line:{line}:{name}")
-}
-
 fn credential(name: &str, value: &str) -> Result<String, AppError> {
     let value = value.trim();
     if value.is_empty()
@@ -101,7 +97,7 @@ pub async fn link_whatsapp_cloud(
         let chars: Vec<char> = access_token.chars().collect();
         chars[chars.len().saturating_sub(4)..].iter().collect()
     };
-    let seal = |name: &str, secret: &str| key.seal(&secret_owner(line_id, name), secret);
+    let seal = |name: &str, secret: &str| key.seal(&line_secret(line_id, name), secret);
     let link = ChannelLink::WhatsappCloud {
         phone_number_id: given.phone_number_id.trim().to_string(),
         business_account_id: given.business_account_id.trim().to_string(),
@@ -139,7 +135,7 @@ async fn whatsapp_line(state: &AppState, line_id: &str) -> Result<(LineRow, Chan
 }
 
 fn open(state: &AppState, line: LineId, name: &str, sealed: &Sealed) -> Result<String, AppError> {
-    secrets_key(state)?.open(&secret_owner(line, name), sealed).map_err(|error| {
+    secrets_key(state)?.open(&line_secret(line, name), sealed).map_err(|error| {
         tracing::error!(%line, secret = name, %error, "a line's secret could not be opened");
         AppError::Internal("the line's credentials cannot be read on this server".into())
     })
@@ -272,8 +268,14 @@ pub async fn receive_whatsapp_notification(
                 record_account_consent(state, company, line_id, account, report).await.map(|_| ())
             }
             Update::Template(template) => {
-                tracing::info!(%line_id, template = %template.template_id, event = %template.event, "a template's status, for templates to come");
-                Err(AppError::NotFound("templates are not kept yet".into()))
+                crate::services::templates::record_template_status(
+                    state,
+                    company,
+                    &template.template_id,
+                    &template.event,
+                    template.reason,
+                )
+                .await
             }
             Update::Unreadable(why) => Err(AppError::Invalid(why)),
             _ => Err(AppError::Invalid("an update for another number".into())),

@@ -16,6 +16,7 @@
 //! - [`widget`]: the web chat widget's visitors and their chats.
 //! - [`media`]: files customers send, kept in the database by content hash.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
+//! - [`templates`]: message templates submitted to Meta for review, and its decisions (W12, W13).
 
 pub mod agents;
 pub mod channels;
@@ -30,5 +31,6 @@ pub mod presence;
 pub mod queues;
 pub mod seats;
 pub mod sessions;
+pub mod templates;
 pub mod users;
 pub mod widget;

@@ -20,9 +20,9 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
+use crate::meta_api::{self, Channels, WhatsappRoute};
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
-use crate::workers::meta_api::{self, Channels, WhatsappRoute};
 use crate::write::command::{decide_and_append, CommandContext};
 use bridges::whatsapp_cloud::outbound::{message_body, FileSource, Outgoing};
 use chrono::{DateTime, Utc};

@@ -6,12 +6,12 @@
 
 use crate::clock::Clock;
 use crate::error::AppError;
+use crate::meta_api::{self, Channels, WhatsappRoute};
 use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, TenantHttp};
 use crate::services::media::{keep, MEDIA_MAX_BYTES};
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
-use crate::workers::meta_api::{self, Channels, WhatsappRoute};
 use crate::write::command::{decide_and_append, CommandContext};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, FileFetch};

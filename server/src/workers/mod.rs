@@ -4,8 +4,7 @@
 //! - [`leader`]: which node's processes act (a PostgreSQL advisory lock).
 //! - [`nodes`]: node heartbeats; a silent node's agents are taken offline.
 //! - [`router`]: assigns waiting chats to available agents and tells customers their place.
-//! - [`delivery`]: sends messages to customers through their line's webhook or channel;
-//!   [`meta_api`]: the calls to Meta's Graph API it makes for WhatsApp Cloud lines.
+//! - [`delivery`]: sends messages to customers through their line's webhook or channel.
 //! - [`errands`]: the bot's web queries and e-mails, their outcomes recorded on the chat.
 //! - [`file_fetcher`]: customers' files a channel keeps for us, fetched and kept here.
 //! - [`contact_keeper`]: every chat's account joins a contact; menu consents go to the contact.
@@ -18,6 +17,5 @@ pub mod errands;
 pub mod file_fetcher;
 pub mod follower;
 pub mod leader;
-pub mod meta_api;
 pub mod nodes;
 pub mod router;

@@ -405,6 +405,7 @@ async fn read_models_match_a_rebuild(database_url: &str, backend: Backend) {
         Arc::new(projections::lines::Lines),
         Arc::new(projections::chat_board::ChatBoard),
         Arc::new(projections::contacts::Contacts),
+        Arc::new(projections::templates::Templates),
     ];
     for projection in all {
         let runner = ProjectionRunner::new(rebuilt.clone(), log.clone(), projection);

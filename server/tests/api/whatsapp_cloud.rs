@@ -21,6 +21,7 @@ eventlog::on_both_backends!(
     the_bots_menu_reaches_whatsapp_as_buttons_or_a_list,
     a_customers_photo_is_fetched_from_meta_tried_again_after_a_failure_and_served_to_the_company_only,
     an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_before_it_is_sent,
+    a_template_is_submitted_to_meta_and_its_approval_or_rejection_recorded,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -795,4 +796,71 @@ async fn an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_befor
 
 async fn chat_id_of(app: &TestApp, number: &str) -> String {
     chat_of(app, number, 1).await["chat"]["chat_id"].as_str().unwrap().to_string()
+}
+
+// ---- Templates ----
+
+async fn a_template_is_submitted_to_meta_and_its_approval_or_rejection_recorded(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let template = |name: &str| {
+        json!({ "line_id": line, "name": name, "language": "es", "category": "utility",
+                "body": "Hola {{1}}, tu pedido {{2}} está listo.", "examples": ["Ana", "A-12"] })
+    };
+    let submitted = app.send(&app.client, Method::POST, "/api/v1/templates", template("order_ready")).await;
+    assert_eq!(submitted.status(), 201);
+    let submitted: serde_json::Value = submitted.json().await.unwrap();
+    let call = meta.next_call().await;
+    assert_eq!(call.path, "/1234567890987654321/message_templates");
+    assert_eq!(call.authorization, format!("Bearer {ACCESS_TOKEN}"));
+    assert_eq!(
+        call.body,
+        json!({ "name": "order_ready", "language": "es", "category": "UTILITY", "components": [
+            { "type": "BODY", "text": "Hola {{1}}, tu pedido {{2}} está listo.", "example": { "body_text": [["Ana", "A-12"]] } }
+        ] })
+    );
+    let provider_id = submitted["provider_id"].as_str().unwrap().to_string();
+    assert_eq!(submitted["status"], "PENDING");
+    let listed = app.get_json(&app.client, "/api/v1/templates").await;
+    assert_eq!((listed[0]["name"].as_str(), listed[0]["status"].as_str()), (Some("order_ready"), Some("PENDING")));
+    assert_eq!(listed[0]["shared"], true);
+
+    // Meta approves it; a second one it rejects, with its reason.
+    let mut approved = fixture("template_status_approved_webhook.json");
+    approved["entry"][0]["changes"][0]["value"]["message_template_id"] = json!(provider_id);
+    assert_eq!(notify(&app, &line, &approved).await, json!({ "recorded": 1, "skipped": 0 }));
+    let second = app.send(&app.client, Method::POST, "/api/v1/templates", template("abandoned_cart")).await;
+    let second: serde_json::Value = second.json().await.unwrap();
+    meta.next_call().await;
+    let mut rejected = fixture("template_status_rejected_webhook.json");
+    rejected["entry"][0]["changes"][0]["value"]["message_template_id"] = json!(second["provider_id"]);
+    notify(&app, &line, &rejected).await;
+    let listed = eventually(
+        "both decisions on the list",
+        || async { app.get_json(&app.client, "/api/v1/templates").await },
+        |list| list.as_array().is_some_and(|all| all.iter().all(|t| t["status"] != "PENDING")),
+    )
+    .await;
+    let by_name = |name: &str| listed.as_array().unwrap().iter().find(|t| t["name"] == name).unwrap().clone();
+    assert_eq!(by_name("order_ready")["status"], "APPROVED");
+    assert_eq!(by_name("abandoned_cart")["status"], "REJECTED");
+    assert!(by_name("abandoned_cart")["reason"].as_str().unwrap().starts_with("INVALID_FORMAT"));
+    // The same decision again changes nothing; a template Meta never had from us is skipped.
+    assert_eq!(notify(&app, &line, &approved).await, json!({ "recorded": 1, "skipped": 0 }));
+    assert_eq!(app.wait_events("TemplateStatusChanged", 2).await.len(), 2);
+    let mut stranger = fixture("template_status_approved_webhook.json");
+    stranger["entry"][0]["changes"][0]["value"]["message_template_id"] = json!("999");
+    assert_eq!(notify(&app, &line, &stranger).await, json!({ "recorded": 0, "skipped": 1 }));
+
+    // What Meta would refuse is refused before asking it; what Meta refuses shows its words.
+    let gaps = json!({ "line_id": line, "name": "gaps", "language": "es", "category": "utility", "body": "Hola {{1}} {{3}}", "examples": ["a", "b"] });
+    assert_eq!(app.send(&app.client, Method::POST, "/api/v1/templates", gaps).await.status(), 422);
+    meta.answer_next(400, json!({ "error": { "code": 100, "message": "Invalid parameter", "error_data": { "details": "Template name already exists" } } }));
+    let refused = app.send(&app.client, Method::POST, "/api/v1/templates", template("order_ready")).await;
+    assert_eq!(refused.status(), 422);
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("Template name already exists"), "{error}");
+    let agent = app.agent("Ana").await;
+    assert_eq!(app.send(&agent.client, Method::POST, "/api/v1/templates", template("x")).await.status(), 403);
 }

@@ -68,6 +68,31 @@ async fn messages(
     )
 }
 
+/// `POST /<business account id>/message_templates`: a template taken for review.
+async fn message_templates(
+    State(shared): State<Shared>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, axum::Json<Value>) {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let _ = shared.calls.send(MetaCall {
+        path: format!("/{account}/message_templates"),
+        authorization,
+        body: body.clone(),
+    });
+    if let Some((status, answer)) = shared.script.lock().unwrap().pop_front() {
+        return (StatusCode::from_u16(status).unwrap(), axum::Json(answer));
+    }
+    let mut sent = shared.sent.lock().unwrap();
+    *sent += 1;
+    (
+        StatusCode::OK,
+        axum::Json(json!({ "id": format!("tmpl-{sent}"), "status": "PENDING", "category": body["category"] })),
+    )
+}
+
 /// `GET /<media id>`: where the file is, as Meta answers (media_retrieve_url_response.json).
 async fn file_address(
     State(shared): State<Shared>,
@@ -140,6 +165,7 @@ impl LocalMeta {
         };
         let app = axum::Router::new()
             .route("/{phone}/messages", axum::routing::post(messages))
+            .route("/{account}/message_templates", axum::routing::post(message_templates))
             .route("/{media}", axum::routing::get(file_address))
             .route("/download/{media}", axum::routing::get(download))
             .with_state(shared);

@@ -6,9 +6,9 @@
 //! tenants' addresses; its answers are still read up to a cap, and redirects are not followed.
 
 use crate::outbound::{read_up_to, TenantHttp};
+use crate::secrets::line_secret;
 use crate::secrets::SecretsKey;
-use crate::services::channels::secret_owner;
-use bridges::whatsapp_cloud::outbound::{file_address, refusal, sent_message_id, Refusal};
+use bridges::whatsapp_cloud::outbound::{file_address, refusal, sent_message_id, submitted_template, Refusal};
 use domain::ids::LineId;
 use domain::line::ChannelLink;
 use std::time::Duration;
@@ -30,7 +30,7 @@ impl Channels {
     /// A WhatsApp Cloud line's route, its token opened; none when this server cannot open it.
     pub fn route(&self, line_id: LineId, link: &ChannelLink) -> Option<WhatsappRoute> {
         let ChannelLink::WhatsappCloud { phone_number_id, access_token, .. } = link;
-        let opened = self.secrets.as_ref().map(|key| key.open(&secret_owner(line_id, "access_token"), access_token));
+        let opened = self.secrets.as_ref().map(|key| key.open(&line_secret(line_id, "access_token"), access_token));
         let why = match opened {
             Some(Ok(access_token)) => {
                 return Some(WhatsappRoute {
@@ -180,4 +180,31 @@ pub async fn fetch_file(
         .map_err(|_| unreachable("the file's download broke off"))?
         .ok_or_else(|| permanent(format!("the file is larger than the {} MB a chat keeps", cap / (1024 * 1024))))?;
     Ok((bytes, address.content_type))
+}
+
+/// Submits a template's definition (built by the bridge) for review on the business account;
+/// answers Meta's id of it and the state Meta gave it.
+pub async fn submit_template(
+    http: &reqwest::Client,
+    route: &WhatsappRoute,
+    business_account_id: &str,
+    definition: &serde_json::Value,
+) -> Result<(String, String), Refusal> {
+    let mut answer = http
+        .post(format!("{}/{business_account_id}/message_templates", route.graph_url))
+        .bearer_auth(&route.access_token)
+        .json(definition)
+        .timeout(CALL_DEADLINE)
+        .send()
+        .await
+        .map_err(|_| unreachable("WhatsApp could not be reached"))?;
+    let status = answer.status();
+    let read = read_up_to(&mut answer, ANSWER_MAX_BYTES)
+        .await
+        .map_err(|_| unreachable("WhatsApp's answer broke off"))?
+        .ok_or_else(|| permanent("WhatsApp answered more than a template's answer".into()))?;
+    if !status.is_success() {
+        return Err(refusal(status.as_u16(), &read));
+    }
+    submitted_template(&read).ok_or_else(|| permanent("WhatsApp's answer named no template".into()))
 }
