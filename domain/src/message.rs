@@ -10,6 +10,19 @@ pub const CARD_TEXT_MAX_CHARS: usize = 200;
 pub const PROVIDER_REFERENCE_MAX_CHARS: usize = 512;
 pub const REASON_MAX_CHARS: usize = 500;
 
+/// The longest reaction: one emoji may take several characters (skin tones, joiners).
+pub const EMOJI_MAX_CHARS: usize = 16;
+
+/// Whether `id` can be a channel's id of something (a message, a file, a tapped option).
+pub fn is_reference(id: &str) -> bool {
+    !id.trim().is_empty() && id.chars().count() <= PROVIDER_REFERENCE_MAX_CHARS && !id.chars().any(char::is_control)
+}
+
+/// Whether `emoji` can be a reaction.
+pub fn is_emoji(emoji: &str) -> bool {
+    !emoji.trim().is_empty() && emoji.chars().count() <= EMOJI_MAX_CHARS && !emoji.chars().any(char::is_control)
+}
+
 /// What a customer's message is, as the agent's page shows it and the bot reads it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -161,13 +174,8 @@ impl Content {
 
     /// Within the limits every part has.
     pub fn is_valid(&self) -> bool {
-        let reference_ok = |id: &str| {
-            !id.trim().is_empty()
-                && id.chars().count() <= PROVIDER_REFERENCE_MAX_CHARS
-                && !id.chars().any(char::is_control)
-        };
         let file_ok = self.file.as_ref().is_none_or(|file| {
-            reference_ok(&file.id)
+            is_reference(&file.id)
                 && file.content_type.chars().count() <= 200
                 && file
                     .filename
@@ -177,8 +185,8 @@ impl Content {
         file_ok
             && self.location.as_ref().is_none_or(Location::is_valid)
             && cards_are_valid(&self.cards)
-            && self.quoted.as_deref().is_none_or(reference_ok)
-            && self.choice.as_deref().is_none_or(reference_ok)
+            && self.quoted.as_deref().is_none_or(is_reference)
+            && self.choice.as_deref().is_none_or(is_reference)
     }
 }
 

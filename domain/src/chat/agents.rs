@@ -5,6 +5,7 @@ use super::events::{ChatEvent, Resolver, TransferTarget};
 use super::rejection::{check_text, ChatRejection, NOTE_MAX_CHARS};
 use super::state::ChatState;
 use crate::ids::{CompanyId, ConversationId, QueueId, UserId};
+use crate::message::{is_emoji, is_reference};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -54,12 +55,7 @@ pub(super) fn reply(
     if reply.location.is_some_and(|place| !place.is_valid()) {
         return Err(ChatRejection::InvalidMessage);
     }
-    let quote_ok = reply.quoted.is_none_or(|id| {
-        !id.trim().is_empty()
-            && id.chars().count() <= crate::message::PROVIDER_REFERENCE_MAX_CHARS
-            && !id.chars().any(char::is_control)
-    });
-    if !quote_ok {
+    if !reply.quoted.is_none_or(is_reference) {
         return Err(ChatRejection::InvalidMessage);
     }
     if state.conversation.is_none() {
@@ -161,10 +157,7 @@ pub(super) fn react(
     at: DateTime<Utc>,
 ) -> Decision {
     state.check_company(company_id)?;
-    let to_ok = !to.trim().is_empty() && to.chars().count() <= crate::message::PROVIDER_REFERENCE_MAX_CHARS;
-    let emoji_ok =
-        emoji.is_none_or(|e| !e.trim().is_empty() && e.chars().count() <= 16 && !e.chars().any(char::is_control));
-    if !to_ok || !emoji_ok {
+    if !is_reference(to) || !emoji.is_none_or(is_emoji) {
         return Err(ChatRejection::InvalidMessage);
     }
     if state.agent != Some(agent) {

@@ -8,7 +8,7 @@ use super::state::ChatState;
 use crate::errand::render_answer;
 use crate::ids::CompanyId;
 use crate::menu::MenuPlace;
-use crate::message::{DeliveryStatus, PROVIDER_REFERENCE_MAX_CHARS, REASON_MAX_CHARS};
+use crate::message::{is_emoji, is_reference, DeliveryStatus, REASON_MAX_CHARS};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -72,7 +72,7 @@ pub(super) fn record_delivery(
     let chat_id = state.id()?;
     Ok(vec![match outcome {
         Ok(provider_message_id) => {
-            let provider_message_id = provider_message_id.clone().filter(|id| reference_ok(id));
+            let provider_message_id = provider_message_id.clone().filter(|id| is_reference(id));
             ChatEvent::Delivered { chat_id, message_id, provider_message_id, at }
         }
         Err(reason) => ChatEvent::DeliveryFailed {
@@ -84,21 +84,11 @@ pub(super) fn record_delivery(
     }])
 }
 
-fn reference_ok(id: &str) -> bool {
-    !id.trim().is_empty() && id.chars().count() <= PROVIDER_REFERENCE_MAX_CHARS && !id.chars().any(char::is_control)
-}
-
-/// The longest reaction: one emoji may take several characters (skin tones, joiners).
-const EMOJI_MAX_CHARS: usize = 16;
-
 /// A customer's reaction (C8), once per reaction the channel reports.
 pub(super) fn react(state: &ChatState, company: CompanyId, reaction: &Reaction, at: DateTime<Utc>) -> Decision {
     state.check_company(company)?;
     let chat_id = state.id()?;
-    let emoji_ok = reaction.emoji.as_ref().is_none_or(|e| {
-        !e.trim().is_empty() && e.chars().count() <= EMOJI_MAX_CHARS && !e.chars().any(char::is_control)
-    });
-    if !reference_ok(&reaction.id) || !reference_ok(&reaction.to) || !emoji_ok {
+    if !is_reference(&reaction.id) || !is_reference(&reaction.to) || !reaction.emoji.as_deref().is_none_or(is_emoji) {
         return Err(ChatRejection::InvalidMessage);
     }
     if state.has_seen(&reaction.id) {
@@ -124,7 +114,7 @@ pub(super) fn report_status(
 ) -> Decision {
     state.check_company(company)?;
     let chat_id = state.id()?;
-    if !reference_ok(provider_message_id) {
+    if !is_reference(provider_message_id) {
         return Err(ChatRejection::InvalidMessage);
     }
     if state.has_seen(&ChatState::status_key(provider_message_id, status)) {
