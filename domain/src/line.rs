@@ -125,6 +125,14 @@ impl ChannelLink {
         }
     }
 
+    /// How long after the customer's last message the channel takes free text from the business
+    /// (G3): WhatsApp's 24 hours; none, any time.
+    pub fn free_text_window(&self) -> Option<chrono::Duration> {
+        match self {
+            ChannelLink::WhatsappCloud { .. } => Some(chrono::Duration::hours(24)),
+        }
+    }
+
     fn check(&self) -> Result<(), LineRejection> {
         match self {
             ChannelLink::WhatsappCloud { phone_number_id, business_account_id, .. } => {

@@ -783,26 +783,10 @@ async fn apply_other(
                 .await?;
         }
         ChatEvent::AgentReacted { chat_id, to, emoji, .. } => {
-            sqlx::query(&format!(
-                "INSERT INTO {MARKS} (chat_id, provider_id, our_reaction) VALUES ($1, $2, $3) \
-                 ON CONFLICT (chat_id, provider_id) DO UPDATE SET our_reaction = excluded.our_reaction"
-            ))
-            .bind(chat_id.to_string())
-            .bind(to)
-            .bind(emoji)
-            .execute(&mut *connection)
-            .await?;
+            set_reaction(connection, "our_reaction", chat_id, to, emoji).await?
         }
         ChatEvent::CustomerReacted { chat_id, to, emoji, .. } => {
-            sqlx::query(&format!(
-                "INSERT INTO {MARKS} (chat_id, provider_id, reaction) VALUES ($1, $2, $3) \
-                 ON CONFLICT (chat_id, provider_id) DO UPDATE SET reaction = excluded.reaction"
-            ))
-            .bind(chat_id.to_string())
-            .bind(to)
-            .bind(emoji)
-            .execute(&mut *connection)
-            .await?;
+            set_reaction(connection, "reaction", chat_id, to, emoji).await?
         }
         ChatEvent::StatusReported { chat_id, provider_message_id, status, reason, .. } => {
             let current =
@@ -853,6 +837,27 @@ async fn apply_other(
             add_messages(connection, message_of(event, message).into_iter().collect()).await?
         }
     }
+    Ok(())
+}
+
+/// A reaction on the message the channel knows by `to`: the customer's (`reaction`) or the
+/// agent's (`our_reaction`); none takes it back.
+async fn set_reaction(
+    connection: &mut AnyConnection,
+    whose: &'static str,
+    chat_id: domain::ids::ChatId,
+    to: String,
+    emoji: Option<String>,
+) -> Result<(), ProjectionError> {
+    sqlx::query(&format!(
+        "INSERT INTO {MARKS} (chat_id, provider_id, {whose}) VALUES ($1, $2, $3) \
+         ON CONFLICT (chat_id, provider_id) DO UPDATE SET {whose} = excluded.{whose}"
+    ))
+    .bind(chat_id.to_string())
+    .bind(to)
+    .bind(emoji)
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }
 

@@ -10,7 +10,8 @@ use crate::secrets::line_secret;
 use crate::secrets::SecretsKey;
 use bridges::whatsapp_cloud::outbound::{file_address, refusal, sent_message_id, submitted_template, Refusal};
 use domain::ids::LineId;
-use domain::line::ChannelLink;
+use domain::line::{ChannelLink, LineEvent};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// How long one call may take, its answer included.
@@ -27,6 +28,11 @@ pub struct Channels {
 }
 
 impl Channels {
+    /// As the operator configured them.
+    pub fn of(settings: &crate::config::Settings) -> Self {
+        Self { graph_url: settings.whatsapp_graph_url.clone(), secrets: settings.secrets_key.clone() }
+    }
+
     /// A WhatsApp Cloud line's route, its token opened; none when this server cannot open it.
     pub fn route(&self, line_id: LineId, link: &ChannelLink) -> Option<WhatsappRoute> {
         let ChannelLink::WhatsappCloud { phone_number_id, access_token, .. } = link;
@@ -44,6 +50,41 @@ impl Channels {
         };
         tracing::error!(%line_id, %why, "a WhatsApp line's token cannot be opened: it can neither send nor fetch");
         None
+    }
+}
+
+/// The WhatsApp Cloud lines a worker reaches, as the log links and unlinks them.
+pub struct WhatsappLines {
+    channels: Channels,
+    routes: HashMap<LineId, WhatsappRoute>,
+}
+
+impl WhatsappLines {
+    pub fn new(channels: Channels) -> Self {
+        Self { channels, routes: HashMap::new() }
+    }
+
+    /// Follows a line's event: a link opens the line's route (none when its token cannot be
+    /// opened here), an unlink forgets it.
+    pub fn learn(&mut self, event: &LineEvent) {
+        match event {
+            LineEvent::ChannelLinked { line_id, link } => match self.channels.route(*line_id, link) {
+                Some(route) => {
+                    self.routes.insert(*line_id, route);
+                }
+                None => {
+                    self.routes.remove(line_id);
+                }
+            },
+            LineEvent::ChannelUnlinked { line_id } => {
+                self.routes.remove(line_id);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn route(&self, line: LineId) -> Option<&WhatsappRoute> {
+        self.routes.get(&line)
     }
 }
 
@@ -70,35 +111,32 @@ pub fn client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// One call to Meta's API with the line's token: its answer, read up to what an API answer is, or
+/// Meta's refusal in words.
+async fn call(request: reqwest::RequestBuilder, route: &WhatsappRoute) -> Result<Vec<u8>, Refusal> {
+    let mut answer = request.bearer_auth(&route.access_token).timeout(CALL_DEADLINE).send().await.map_err(|error| {
+        tracing::warn!(%error, "Meta's API could not be reached");
+        unreachable("WhatsApp could not be reached")
+    })?;
+    let status = answer.status();
+    let read = read_up_to(&mut answer, ANSWER_MAX_BYTES)
+        .await
+        .map_err(|_| unreachable("WhatsApp's answer broke off"))?
+        .ok_or_else(|| permanent("WhatsApp answered more than its API answers".into()))?;
+    if !status.is_success() {
+        return Err(refusal(status.as_u16(), &read));
+    }
+    Ok(read)
+}
+
 /// Posts `body` (built by the bridge) to the line's number; answers Meta's id of the message.
 pub async fn send_message(
     http: &reqwest::Client,
     route: &WhatsappRoute,
     body: &serde_json::Value,
 ) -> Result<String, Refusal> {
-    let unreachable = |words: String| Refusal { code: None, words, transient: true };
     let url = format!("{}/{}/messages", route.graph_url, route.phone_number_id);
-    let mut answer =
-        http.post(url).bearer_auth(&route.access_token).json(body).timeout(CALL_DEADLINE).send().await.map_err(
-            |error| {
-                tracing::warn!(%error, "Meta's API could not be reached");
-                unreachable("WhatsApp could not be reached".into())
-            },
-        )?;
-    let status = answer.status();
-    let read = read_up_to(&mut answer, ANSWER_MAX_BYTES)
-        .await
-        .map_err(|_| unreachable("WhatsApp's answer broke off".into()))?;
-    let Some(read) = read else {
-        return Err(Refusal {
-            code: None,
-            words: "WhatsApp answered more than a send's answer".into(),
-            transient: false,
-        });
-    };
-    if !status.is_success() {
-        return Err(refusal(status.as_u16(), &read));
-    }
+    let read = call(http.post(url).json(body), route).await?;
     // Sent, whatever else the answer says: trying again would send it twice.
     Ok(sent_message_id(&read).unwrap_or_default())
 }
@@ -138,21 +176,7 @@ pub async fn fetch_file(
     if media_id.is_empty() || !media_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(permanent("the channel named the file with an id that is not one".into()));
     }
-    let mut answer = http
-        .get(format!("{}/{media_id}", route.graph_url))
-        .bearer_auth(&route.access_token)
-        .timeout(CALL_DEADLINE)
-        .send()
-        .await
-        .map_err(|_| unreachable("WhatsApp could not be reached"))?;
-    let status = answer.status();
-    let read = read_up_to(&mut answer, ANSWER_MAX_BYTES)
-        .await
-        .map_err(|_| unreachable("WhatsApp's answer broke off"))?
-        .ok_or_else(|| permanent("WhatsApp answered more than a file's address".into()))?;
-    if !status.is_success() {
-        return Err(refusal(status.as_u16(), &read));
-    }
+    let read = call(http.get(format!("{}/{media_id}", route.graph_url)), route).await?;
     let address = file_address(&read).ok_or_else(|| permanent("WhatsApp gave no address for the file".into()))?;
     let download = if same_origin(&address.url, &route.graph_url) {
         http.get(&address.url).timeout(CALL_DEADLINE)
@@ -190,21 +214,7 @@ pub async fn submit_template(
     business_account_id: &str,
     definition: &serde_json::Value,
 ) -> Result<(String, String), Refusal> {
-    let mut answer = http
-        .post(format!("{}/{business_account_id}/message_templates", route.graph_url))
-        .bearer_auth(&route.access_token)
-        .json(definition)
-        .timeout(CALL_DEADLINE)
-        .send()
-        .await
-        .map_err(|_| unreachable("WhatsApp could not be reached"))?;
-    let status = answer.status();
-    let read = read_up_to(&mut answer, ANSWER_MAX_BYTES)
-        .await
-        .map_err(|_| unreachable("WhatsApp's answer broke off"))?
-        .ok_or_else(|| permanent("WhatsApp answered more than a template's answer".into()))?;
-    if !status.is_success() {
-        return Err(refusal(status.as_u16(), &read));
-    }
+    let url = format!("{}/{business_account_id}/message_templates", route.graph_url);
+    let read = call(http.post(url).json(definition), route).await?;
     submitted_template(&read).ok_or_else(|| permanent("WhatsApp's answer named no template".into()))
 }

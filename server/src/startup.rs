@@ -124,8 +124,7 @@ impl Application {
         );
         background.push(tokio::spawn(follow(chat_router, metrics.clone())));
         let allowed = AllowedHosts::parse(&settings.allowed_private_hosts);
-        let channels =
-            Channels { graph_url: settings.whatsapp_graph_url.clone(), secrets: settings.secrets_key.clone() };
+        let channels = Channels::of(&settings);
         let delivery = Delivery::new(
             log.clone(),
             metrics.clone(),

@@ -9,7 +9,6 @@ use crate::error::AppError;
 use crate::state::AppState;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
 use domain::ids::{ChatId, UserId};
-use domain::line::ChannelLink;
 use domain::user::Role;
 use projections::chat_board::{state as chat_state, ChatBoard, ChatRow, MessageRow};
 use projections::people::People;
@@ -154,9 +153,6 @@ pub struct SentMessage {
 }
 
 /// The assigned agent answers the customer; the line's webhook receives it.
-/// How long after the customer's last message WhatsApp takes free text from a business.
-const WHATSAPP_WINDOW_HOURS: i64 = 24;
-
 /// What an agent answers: words, the id of a message of the chat they quote (C4), a place they
 /// share (C6).
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -221,9 +217,7 @@ pub async fn reply(
         Some(row) => state.directory.line(&state.store, &row.line_id).await?,
         None => None,
     };
-    let window = line.and_then(|line| line.credentials).map(|link| match link {
-        ChannelLink::WhatsappCloud { .. } => chrono::Duration::hours(WHATSAPP_WINDOW_HOURS),
-    });
+    let window = line.and_then(|line| line.credentials).and_then(|link| link.free_text_window());
     let quoted = match quote {
         None => None,
         Some(quote) => {

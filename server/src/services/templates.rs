@@ -57,8 +57,7 @@ pub async fn submit_template(
         return Err(AppError::Invalid("templates are submitted through a line linked to a WhatsApp number".into()));
     };
     let ChannelLink::WhatsappCloud { business_account_id, .. } = &link;
-    let channels =
-        Channels { graph_url: state.settings.whatsapp_graph_url.clone(), secrets: state.settings.secrets_key.clone() };
+    let channels = Channels::of(&state.settings);
     let route = channels
         .route(template.line_id, &link)
         .ok_or_else(|| AppError::Internal("the line's credentials cannot be read on this server".into()))?;

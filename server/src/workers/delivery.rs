@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
-use crate::meta_api::{self, Channels, WhatsappRoute};
+use crate::meta_api::{self, Channels, WhatsappLines, WhatsappRoute};
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{decide_and_append, CommandContext};
@@ -127,11 +127,10 @@ pub struct Delivery {
     leadership: Leadership,
     http: TenantHttp,
     meta: reqwest::Client,
-    channels: Channels,
     position: Position,
     webhooks: HashMap<LineId, Webhook>,
     /// Lines linked to a provider's account: their messages go there, not to a webhook.
-    linked: HashMap<LineId, WhatsappRoute>,
+    linked: WhatsappLines,
     chats: HashMap<ChatId, ChatLine>,
     /// Messages not yet delivered nor given up, in the order they were written.
     pending: BTreeMap<Position, OutboundMessage>,
@@ -177,10 +176,9 @@ impl Delivery {
             clock,
             http: TenantHttp::new(allowed, 0),
             meta: meta_api::client(),
-            channels,
             position: Position::default(),
             webhooks: HashMap::new(),
-            linked: HashMap::new(),
+            linked: WhatsappLines::new(channels),
             chats: HashMap::new(),
             pending: BTreeMap::new(),
             started: Arc::default(),
@@ -190,7 +188,7 @@ impl Delivery {
 
     /// Where a line's messages go now.
     fn route_of(&self, line: LineId) -> Option<Route> {
-        match self.linked.get(&line) {
+        match self.linked.route(line) {
             Some(whatsapp) => Some(Route::WhatsappCloud(whatsapp.clone())),
             None => self.webhooks.get(&line).cloned().map(Route::Webhook),
         }
@@ -203,18 +201,7 @@ impl Delivery {
                 LineEvent::Created { line_id, webhook: Some(webhook), .. } => {
                     self.webhooks.insert(line_id, webhook);
                 }
-                LineEvent::ChannelLinked { line_id, link } => match self.channels.route(line_id, &link) {
-                    Some(route) => {
-                        self.linked.insert(line_id, route);
-                    }
-                    None => {
-                        self.linked.remove(&line_id);
-                    }
-                },
-                LineEvent::ChannelUnlinked { line_id } => {
-                    self.linked.remove(&line_id);
-                }
-                _ => {}
+                other => self.linked.learn(&other),
             }
             return Ok(());
         }
@@ -224,7 +211,8 @@ impl Delivery {
         // Only messages to lines with a route wait to be sent: the others have nowhere to go.
         let (webhooks, linked) = (&self.webhooks, &self.linked);
         let outbound = |chat_id: ChatId, message_id, author, text: String, at, chats: &HashMap<ChatId, ChatLine>| {
-            let routed = |line: &&ChatLine| webhooks.contains_key(&line.line_id) || linked.contains_key(&line.line_id);
+            let routed =
+                |line: &&ChatLine| webhooks.contains_key(&line.line_id) || linked.route(line.line_id).is_some();
             chats.get(&chat_id).filter(routed).map(|line| OutboundMessage {
                 chat_id,
                 line_id: line.line_id,

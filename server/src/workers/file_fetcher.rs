@@ -6,7 +6,7 @@
 
 use crate::clock::Clock;
 use crate::error::AppError;
-use crate::meta_api::{self, Channels, WhatsappRoute};
+use crate::meta_api::{self, Channels, WhatsappLines};
 use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, TenantHttp};
 use crate::services::media::{keep, MEDIA_MAX_BYTES};
@@ -56,9 +56,8 @@ pub struct FileFetcher {
     store: ReadStore,
     meta: reqwest::Client,
     tenant: TenantHttp,
-    channels: Channels,
     position: Position,
-    linked: HashMap<LineId, WhatsappRoute>,
+    linked: WhatsappLines,
     chats: HashMap<ChatId, (LineId, CompanyId)>,
     /// By chat and the customer's message id.
     waiting: BTreeMap<(ChatId, String), Waiting>,
@@ -89,9 +88,8 @@ impl FileFetcher {
             store,
             meta: meta_api::client(),
             tenant: TenantHttp::new(allowed, 0),
-            channels,
             position: Position::default(),
-            linked: HashMap::new(),
+            linked: WhatsappLines::new(channels),
             chats: HashMap::new(),
             waiting: BTreeMap::new(),
         }
@@ -100,20 +98,8 @@ impl FileFetcher {
     fn learn_event(&mut self, event: &RecordedEvent) -> Result<(), FileFetchError> {
         let version = event.metadata.schema_version;
         if LineEvent::NAMES.contains(&event.event_type.as_str()) {
-            match decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)? {
-                LineEvent::ChannelLinked { line_id, link } => match self.channels.route(line_id, &link) {
-                    Some(route) => {
-                        self.linked.insert(line_id, route);
-                    }
-                    None => {
-                        self.linked.remove(&line_id);
-                    }
-                },
-                LineEvent::ChannelUnlinked { line_id } => {
-                    self.linked.remove(&line_id);
-                }
-                _ => {}
-            }
+            let line = decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)?;
+            self.linked.learn(&line);
             return Ok(());
         }
         let reads = [
@@ -160,7 +146,7 @@ impl FileFetcher {
         let due: Vec<((ChatId, String), Waiting)> = self
             .waiting
             .iter()
-            .filter(|(_, waiting)| waiting.due <= now && self.linked.contains_key(&waiting.line))
+            .filter(|(_, waiting)| waiting.due <= now && self.linked.route(waiting.line).is_some())
             .take(AT_ONCE)
             .map(|(key, waiting)| (key.clone(), waiting.clone()))
             .collect();
@@ -188,7 +174,7 @@ impl FileFetcher {
         waiting: &Waiting,
         now: DateTime<Utc>,
     ) -> Result<(), FileFetchError> {
-        let Some(route) = self.linked.get(&waiting.line) else { return Ok(()) };
+        let Some(route) = self.linked.route(waiting.line) else { return Ok(()) };
         let fetched = meta_api::fetch_file(&self.meta, &self.tenant, route, &waiting.file.id, MEDIA_MAX_BYTES).await;
         let company = waiting.company.to_string();
         let outcome = match fetched {
