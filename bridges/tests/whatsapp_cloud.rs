@@ -3,7 +3,8 @@
 
 use bridges::whatsapp_cloud::inbound::{parse, CustomerMessage, ParseError, Update};
 use bridges::whatsapp_cloud::outbound::{
-    mark_read_body, message_body, submitted_template, template_definition, FileSource, Outgoing,
+    mark_read_body, message_body, submitted_template, template_definition, uploadable, uploaded_file_id, FileSource,
+    Outgoing, Unsendable,
 };
 use chrono::DateTime;
 use domain::menu::Choice;
@@ -423,4 +424,21 @@ fn a_template_is_submitted_as_meta_documents_its_body_and_examples() {
         Some(("594425479261596".into(), "PENDING".into()))
     );
     assert_eq!(submitted_template(br#"{"error":{"code":100}}"#), None);
+}
+
+#[test]
+fn a_file_goes_to_whatsapp_only_as_a_kind_and_size_it_takes() {
+    assert_eq!(uploadable("image/jpeg", 5 * 1024 * 1024), Ok(MessageKind::Image));
+    assert_eq!(uploadable("image/png", 5 * 1024 * 1024 + 1), Err(Unsendable::FileTooLarge { max_mb: 5 }));
+    assert_eq!(uploadable("Video/MP4", 10 * 1024 * 1024), Ok(MessageKind::Video));
+    assert_eq!(uploadable("audio/ogg; codecs=opus", 1000), Ok(MessageKind::Audio));
+    assert_eq!(
+        uploadable("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 1000),
+        Ok(MessageKind::Document)
+    );
+    for refused in ["image/gif", "image/webp", "audio/webm", "text/html", ""] {
+        assert!(matches!(uploadable(refused, 10), Err(Unsendable::FileKind(_))), "{refused}");
+    }
+    assert_eq!(uploaded_file_id(br#"{"id":"1037543291543636"}"#), Some("1037543291543636".into()));
+    assert_eq!(uploaded_file_id(br#"{"error":{"code":131053}}"#), None);
 }

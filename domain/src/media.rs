@@ -10,9 +10,38 @@ pub fn is_showable(address: &str) -> bool {
     (web || ours) && !address.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// What a file is, by the extension its address ends with (before any query).
+pub fn kind_of(address: &str) -> crate::message::MessageKind {
+    use crate::message::MessageKind;
+    let path = address.split(['?', '#']).next().unwrap_or_default();
+    match path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
+        "jpg" | "jpeg" | "png" | "gif" | "webp" => MessageKind::Image,
+        "mp4" | "3gp" | "webm" => MessageKind::Video,
+        "mp3" | "ogg" | "aac" | "amr" | "m4a" | "weba" | "wav" => MessageKind::Audio,
+        _ => MessageKind::Document,
+    }
+}
+
+/// The name a file's address ends with, if any.
+pub fn file_name(address: &str) -> Option<&str> {
+    let path = address.split(['?', '#']).next().unwrap_or_default();
+    path.rsplit('/').next().filter(|name| !name.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_showable;
+    use super::{file_name, is_showable, kind_of};
+    use crate::message::MessageKind;
+
+    #[test]
+    fn a_files_kind_and_name_are_read_from_its_address() {
+        assert_eq!(kind_of("/media/ab.JPG"), MessageKind::Image);
+        assert_eq!(kind_of("https://x.example/a.mp4?sig=1"), MessageKind::Video);
+        assert_eq!(kind_of("/media/ab.ogg"), MessageKind::Audio);
+        assert_eq!(kind_of("https://x.example/report"), MessageKind::Document);
+        assert_eq!(file_name("https://x.example/docs/menu.pdf#page=2"), Some("menu.pdf"));
+        assert_eq!(file_name("https://x.example/"), None);
+    }
 
     #[test]
     fn web_addresses_and_our_uploads_are_shown_and_nothing_else() {

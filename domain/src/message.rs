@@ -41,6 +41,8 @@ pub enum MessageKind {
     Contacts,
     /// A kind the channel sent that we do not know: kept and shown as "unsupported message".
     Unsupported,
+    /// One of the company's approved templates (G3), its text the body as the customer read it.
+    Template,
 }
 
 impl MessageKind {
@@ -56,6 +58,7 @@ impl MessageKind {
             MessageKind::Location => "location",
             MessageKind::Contacts => "contacts",
             MessageKind::Unsupported => "unsupported",
+            MessageKind::Template => "template",
         }
     }
 

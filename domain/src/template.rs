@@ -55,6 +55,8 @@ pub enum TemplateRejection {
     AlreadyExists,
     #[error("no such template")]
     NotFound,
+    #[error("the template takes {expected} values, one for each variable: each one line of at most {VALUE_MAX_CHARS} characters")]
+    InvalidValues { expected: usize },
 }
 
 /// The variables a body uses, by number: `{{1}}`, `{{2}}`…
@@ -118,6 +120,68 @@ pub fn check_draft(draft: &TemplateDraft) -> Result<TemplateDraft, TemplateRejec
         body: body.into(),
         examples,
     })
+}
+
+/// The most a variable's value may be: WhatsApp's limit is on the whole body, this keeps one value
+/// from taking it all.
+pub const VALUE_MAX_CHARS: usize = 200;
+
+/// An approved template an agent sends, with a value for each of its variables (G3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovedTemplate {
+    pub name: String,
+    pub language: String,
+    pub body: String,
+    pub values: Vec<String>,
+}
+
+/// Which template a message is, and what filled its variables: the provider builds the message
+/// from these, the history shows the body as the customer read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SentTemplate {
+    pub name: String,
+    pub language: String,
+    pub values: Vec<String>,
+}
+
+impl ApprovedTemplate {
+    /// The body with each `{{n}}` replaced by the n-th value, and what goes to the provider; a
+    /// value for every variable, none left over, each as WhatsApp takes it: one line, no tabs, no
+    /// more than four spaces in a row.
+    pub fn fill(&self) -> Result<(String, SentTemplate), TemplateRejection> {
+        let mut numbers = variables(&self.body)?;
+        numbers.sort_unstable();
+        numbers.dedup();
+        let values: Vec<String> = self.values.iter().map(|v| v.trim().to_string()).collect();
+        let fits = |v: &String| {
+            !v.is_empty()
+                && v.chars().count() <= VALUE_MAX_CHARS
+                && !v.chars().any(char::is_control)
+                && !v.contains("     ")
+        };
+        if values.len() != numbers.len() || !values.iter().all(fits) {
+            return Err(TemplateRejection::InvalidValues { expected: numbers.len() });
+        }
+        let mut text = String::with_capacity(self.body.len());
+        let mut rest = self.body.as_str();
+        while let Some(start) = rest.find("{{") {
+            text.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after.find("}}").ok_or(TemplateRejection::InvalidValues { expected: numbers.len() })?;
+            let value = after[..end]
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| values.get(i))
+                .ok_or(TemplateRejection::InvalidValues { expected: numbers.len() })?;
+            text.push_str(value);
+            rest = &after[end + 2..];
+        }
+        text.push_str(rest);
+        Ok((text, SentTemplate { name: self.name.clone(), language: self.language.clone(), values }))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

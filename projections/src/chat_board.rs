@@ -529,23 +529,30 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             at: at.to_rfc3339(),
             then: ThenChat::CustomerSpoke,
         },
-        ChatEvent::AgentReplied { chat_id, message_id, agent, text, quoted, location, at } => NewMessage {
-            message_id: message_id.to_string(),
-            chat_id: chat_id.to_string(),
-            direction: "out",
-            author: agent.to_string(),
-            text,
-            media: None,
-            choices: Vec::new(),
-            content: {
-                let kind = if location.is_some() { MessageKind::Location } else { MessageKind::Text };
-                let content = Content { kind, quoted, location, ..Content::default() };
-                (!content.is_plain()).then(|| serde_json::to_string(&content).unwrap_or_default())
-            },
-            provider_id: None,
-            at: at.to_rfc3339(),
-            then: ThenChat::AgentSpoke,
-        },
+        ChatEvent::AgentReplied { chat_id, message_id, agent, text, quoted, location, media, template, at } => {
+            NewMessage {
+                message_id: message_id.to_string(),
+                chat_id: chat_id.to_string(),
+                direction: "out",
+                author: agent.to_string(),
+                text,
+                media: media.clone(),
+                choices: Vec::new(),
+                content: {
+                    let kind = match (&location, &template, &media) {
+                        (Some(_), _, _) => MessageKind::Location,
+                        (None, Some(_), _) => MessageKind::Template,
+                        (None, None, Some(media)) => domain::media::kind_of(media),
+                        (None, None, None) => MessageKind::Text,
+                    };
+                    let content = Content { kind, quoted, location, ..Content::default() };
+                    (!content.is_plain()).then(|| serde_json::to_string(&content).unwrap_or_default())
+                },
+                provider_id: None,
+                at: at.to_rfc3339(),
+                then: ThenChat::AgentSpoke,
+            }
+        }
         ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
         | ChatEvent::BotSaid { chat_id, message_id, text, at }
         | ChatEvent::MenuReminderSent { chat_id, message_id, text, at } => bot_message(chat_id, message_id, text, at),

@@ -212,6 +212,7 @@ impl From<ChatRejection> for AppError {
             | ChatRejection::InvalidContact
             | ChatRejection::InvalidMedia
             | ChatRejection::InvalidNote => AppError::Invalid(rejection.to_string()),
+            ChatRejection::Template(rejection) => rejection.into(),
         }
     }
 }
@@ -291,9 +292,10 @@ impl From<domain::template::TemplateRejection> for AppError {
         match rejection {
             TemplateRejection::NotFound => AppError::NotFound(rejection.to_string()),
             TemplateRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
-            TemplateRejection::InvalidName | TemplateRejection::InvalidLanguage | TemplateRejection::InvalidBody(_) => {
-                AppError::Invalid(rejection.to_string())
-            }
+            TemplateRejection::InvalidName
+            | TemplateRejection::InvalidLanguage
+            | TemplateRejection::InvalidBody(_)
+            | TemplateRejection::InvalidValues { .. } => AppError::Invalid(rejection.to_string()),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Calls Meta's Graph API for a WhatsApp Cloud line: sends a message to a customer (Meta's answer
-//! read as the sent message's id, or a refusal that says whether to try again), and fetches a
-//! customer's file.
+//! read as the sent message's id, or a refusal that says whether to try again), uploads one of our
+//! files, fetches a customer's file, and submits a template.
 //!
 //! Meta's address is the operator's configuration (`--whatsapp-graph-url`), outside the rule for
 //! tenants' addresses; its answers are still read up to a cap, and redirects are not followed.
@@ -8,7 +8,9 @@
 use crate::outbound::{read_up_to, TenantHttp};
 use crate::secrets::line_secret;
 use crate::secrets::SecretsKey;
-use bridges::whatsapp_cloud::outbound::{file_address, refusal, sent_message_id, submitted_template, Refusal};
+use bridges::whatsapp_cloud::outbound::{
+    file_address, refusal, sent_message_id, submitted_template, uploaded_file_id, Refusal,
+};
 use domain::ids::LineId;
 use domain::line::{ChannelLink, LineEvent};
 use std::collections::HashMap;
@@ -139,6 +141,28 @@ pub async fn send_message(
     let read = call(http.post(url).json(body), route).await?;
     // Sent, whatever else the answer says: trying again would send it twice.
     Ok(sent_message_id(&read).unwrap_or_default())
+}
+
+/// Uploads one of our files to the line's number (`POST /<number>/media`, multipart); answers
+/// Meta's id of it, by which messages send it for 30 days.
+pub async fn upload_file(
+    http: &reqwest::Client,
+    route: &WhatsappRoute,
+    content_type: &str,
+    filename: &str,
+    content: Vec<u8>,
+) -> Result<String, Refusal> {
+    let url = format!("{}/{}/media", route.graph_url, route.phone_number_id);
+    let part = reqwest::multipart::Part::bytes(content)
+        .file_name(filename.to_string())
+        .mime_str(content_type)
+        .map_err(|_| permanent(format!("the file's type ({content_type}) cannot be sent")))?;
+    let form = reqwest::multipart::Form::new()
+        .text("messaging_product", "whatsapp")
+        .text("type", content_type.to_string())
+        .part("file", part);
+    let read = call(http.post(url).multipart(form), route).await?;
+    uploaded_file_id(&read).ok_or_else(|| permanent("WhatsApp's answer named no uploaded file".into()))
 }
 
 fn unreachable(words: &str) -> Refusal {

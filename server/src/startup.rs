@@ -132,6 +132,7 @@ impl Application {
             allowed.clone(),
             clock.clone(),
             channels.clone(),
+            store.clone(),
         );
         background.push(tokio::spawn(follow(delivery, metrics.clone())));
         let files = FileFetcher::new(

@@ -67,6 +67,10 @@ pub enum Unsendable {
     NotAFile(&'static str),
     #[error("the location is not on the map")]
     LocationOffTheMap,
+    #[error("WhatsApp does not take files of type {0}")]
+    FileKind(String),
+    #[error("WhatsApp takes files of this kind of at most {max_mb} MB")]
+    FileTooLarge { max_mb: usize },
 }
 
 fn envelope(to: &str, kind: &str, content: Value) -> Value {
@@ -237,6 +241,32 @@ pub fn sent_message_id(answer: &[u8]) -> Option<String> {
     let answer: Value = serde_json::from_slice(answer).ok()?;
     let id = answer.pointer("/messages/0/id")?.as_str()?.trim();
     (!id.is_empty() && id.chars().count() <= domain::message::PROVIDER_REFERENCE_MAX_CHARS).then(|| id.to_string())
+}
+
+/// What a file of ours is on WhatsApp, by its type and size, or why WhatsApp would refuse it
+/// (Meta's "supported media types"): images are JPEG or PNG up to 5 MB; videos MP4 or 3GP, audio
+/// AAC, AMR, MP3, MP4 or OGG, up to 16 MB; documents PDF, text or Office, up to 100 MB.
+pub fn uploadable(content_type: &str, size: usize) -> Result<MessageKind, Unsendable> {
+    const MB: usize = 1024 * 1024;
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let (kind, max_mb) = match essence.as_str() {
+        "image/jpeg" | "image/png" => (MessageKind::Image, 5),
+        "video/mp4" | "video/3gpp" => (MessageKind::Video, 16),
+        "audio/aac" | "audio/amr" | "audio/mpeg" | "audio/mp4" | "audio/ogg" => (MessageKind::Audio, 16),
+        "application/pdf"
+        | "text/plain"
+        | "application/msword"
+        | "application/vnd.ms-excel"
+        | "application/vnd.ms-powerpoint"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => (MessageKind::Document, 100),
+        _ => return Err(Unsendable::FileKind(essence)),
+    };
+    if size > max_mb * MB {
+        return Err(Unsendable::FileTooLarge { max_mb });
+    }
+    Ok(kind)
 }
 
 /// The id of a file uploaded to Meta: `{"id":"…"}`.

@@ -2,10 +2,11 @@
 //! customer their place, transfer it, resolve it, name the contact's own agent.
 
 use super::events::{ChatEvent, Resolver, TransferTarget};
-use super::rejection::{check_text, ChatRejection, NOTE_MAX_CHARS};
+use super::rejection::{check_text, ChatRejection, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS};
 use super::state::ChatState;
 use crate::ids::{CompanyId, ConversationId, QueueId, UserId};
 use crate::message::{is_emoji, is_reference};
+use crate::template::ApprovedTemplate;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -40,6 +41,8 @@ pub(super) struct Reply<'a> {
     pub text: &'a str,
     pub quoted: Option<&'a str>,
     pub location: Option<&'a crate::message::Location>,
+    pub media: Option<&'a str>,
+    pub template: Option<&'a ApprovedTemplate>,
     pub window: Option<chrono::Duration>,
 }
 
@@ -51,12 +54,24 @@ pub(super) fn reply(
     at: DateTime<Utc>,
 ) -> Decision {
     state.check_company(company_id)?;
-    check_text(reply.text, reply.location.is_some())?;
+    let (text, template) = match reply.template {
+        // A template is the whole message: its body, filled.
+        Some(template) if reply.text.trim().is_empty() && reply.location.is_none() && reply.media.is_none() => {
+            let (text, sent) = template.fill()?;
+            (text, Some(sent))
+        }
+        Some(_) => return Err(ChatRejection::InvalidMessage),
+        None => (reply.text.to_string(), None),
+    };
+    check_text(&text, reply.location.is_some() || reply.media.is_some())?;
     if reply.location.is_some_and(|place| !place.is_valid()) {
         return Err(ChatRejection::InvalidMessage);
     }
     if !reply.quoted.is_none_or(is_reference) {
         return Err(ChatRejection::InvalidMessage);
+    }
+    if reply.media.is_some_and(|m| !crate::media::is_showable(m) || m.chars().count() > REFERENCE_MAX_CHARS) {
+        return Err(ChatRejection::InvalidMedia);
     }
     if state.conversation.is_none() {
         return Err(ChatRejection::NotOpen);
@@ -64,7 +79,7 @@ pub(super) fn reply(
     if state.agent != Some(agent) {
         return Err(ChatRejection::NotYours);
     }
-    if let Some(window) = reply.window {
+    if let Some(window) = reply.window.filter(|_| template.is_none()) {
         let within = state.last_customer_at.is_some_and(|last| at - last <= window);
         if !within {
             return Err(ChatRejection::OutsideWindow { hours: window.num_hours() });
@@ -74,9 +89,11 @@ pub(super) fn reply(
         chat_id: state.id()?,
         message_id: reply.message_id,
         agent,
-        text: reply.text.to_string(),
+        text,
         quoted: reply.quoted.map(str::to_string),
         location: reply.location.cloned(),
+        media: reply.media.map(str::to_string),
+        template,
         at,
     }])
 }

@@ -93,6 +93,10 @@ pub enum ChatCommand {
         quoted: Option<String>,
         /// A place the agent shares (C6); the text may then be empty.
         location: Option<crate::message::Location>,
+        /// A file the agent sends (C1), with `text` as its caption.
+        media: Option<String>,
+        /// An approved template instead of free text (G3): it goes out whenever, window or not.
+        template: Option<crate::template::ApprovedTemplate>,
         /// How long after the customer's last message the line's channel takes free text
         /// (WhatsApp's 24 hours); none: any time.
         window: Option<chrono::Duration>,

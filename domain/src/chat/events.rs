@@ -138,6 +138,13 @@ pub enum ChatEvent {
         /// A place the agent shared (C6).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         location: Option<crate::message::Location>,
+        /// A file the agent sent (C1): one of the company's, kept here (`/media/…`), or a public
+        /// address.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        media: Option<String>,
+        /// The approved template this message is (G3); `text` is its body as the customer reads it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        template: Option<crate::template::SentTemplate>,
         at: DateTime<Utc>,
     },
     /// The bot told a waiting customer their place in the queue's line (G21).

@@ -54,12 +54,25 @@ impl Decider for Chat {
                 receive::receive(state, *chat_id, inbound, *conversation_id, *at)
             }
             ChatCommand::Assign { agent, queue, reply_by, at } => agents::assign(state, *agent, *queue, *reply_by, *at),
-            ChatCommand::Reply { company_id, agent, message_id, text, quoted, location, window, at } => {
+            ChatCommand::Reply {
+                company_id,
+                agent,
+                message_id,
+                text,
+                quoted,
+                location,
+                media,
+                template,
+                window,
+                at,
+            } => {
                 let reply = agents::Reply {
                     message_id: *message_id,
                     text,
                     quoted: quoted.as_deref(),
                     location: location.as_ref(),
+                    media: media.as_deref(),
+                    template: template.as_ref(),
                     window: *window,
                 };
                 agents::reply(state, *company_id, *agent, &reply, *at)

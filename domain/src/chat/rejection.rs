@@ -29,6 +29,8 @@ pub enum ChatRejection {
     /// hours); after it, only an approved template (G3).
     #[error("the customer last wrote more than {hours} hours ago: their channel takes only an approved template now")]
     OutsideWindow { hours: i64 },
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateRejection),
 }
 
 /// A message's text: some words (or none beside a file), never more than fit.

@@ -220,6 +220,8 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
                 text: "¡Hola Rosa!".into(),
                 quoted: None,
                 location: None,
+                media: None,
+                template: None,
                 at: at(5),
             },
         )

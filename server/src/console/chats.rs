@@ -85,7 +85,7 @@ pub async fn reply(
     quote: Option<String>,
 ) -> Result<(), AppError> {
     let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
-    let answer = crate::services::chats::Answer { text, quote, location: None };
+    let answer = crate::services::chats::Answer { text, quote, ..Default::default() };
     crate::services::chats::reply(state, &caller, chat, answer).await?;
     Ok(())
 }

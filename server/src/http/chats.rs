@@ -4,18 +4,21 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, files_of_chat, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent, transfer,
-    Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry, SentMessage,
+    chat_history, files_of_chat, keep_file, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent,
+    templates_for_chat, transfer, Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry, SentMessage,
 };
+use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::state::AppState;
 use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::{header, HeaderMap};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::chat::TransferTarget;
 use domain::ids::{ChatId, UserId};
 use projections::chat_board::ChatRow;
+use projections::templates::TemplateRow;
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents)", responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -118,6 +121,29 @@ pub(crate) async fn get_chat_files(
     Ok(Json(files_of_chat(&state, &caller, chat).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/files", tag = "chats", summary = "Upload a file to send in the chat (the body, with its Content-Type; at most 10 MB of an accepted kind); send its address as a message's `media`", params(("chat" = ChatId, Path, description = "a chat of your company")), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, description = "kept", body = KeptFile), (status = 413, description = "too large", body = ErrorBody), (status = 415, description = "a kind not accepted", body = ErrorBody), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_chat_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<KeptFile>), AppError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    // One byte over the limit is enough to know the file is too large; nothing more is read.
+    let content = axum::body::to_bytes(body, MEDIA_MAX_BYTES + 1).await.map_err(|_| media::too_large())?;
+    Ok((StatusCode::CREATED, Json(keep_file(&state, &caller, chat, content_type, &content).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/chats/{chat}/templates", tag = "chats", summary = "The approved templates an agent may send in the chat (G3), the only messages its WhatsApp line takes 24 hours after the customer's last one", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the templates", body = [TemplateRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_chat_templates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<Json<Vec<TemplateRow>>, AppError> {
+    Ok(Json(templates_for_chat(&state, &caller, chat).await?))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReactionTo {
     /// The id of a message of the chat.
@@ -145,7 +171,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}/history", get(get_chat_history))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
         .route("/api/v1/chats/{chat}/reactions", post(post_reaction))
-        .route("/api/v1/chats/{chat}/files", get(get_chat_files))
+        .route(
+            "/api/v1/chats/{chat}/files",
+            get(get_chat_files).post(post_chat_file).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/api/v1/chats/{chat}/templates", get(get_chat_templates))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
 }

@@ -7,7 +7,7 @@ use crate::http::common::ErrorBody;
 use crate::live::hub::{push_changes, Audience};
 use crate::services::lines::company_of_key;
 use crate::services::lines::AcceptedMessage;
-use crate::services::media::{self, MEDIA_MAX_BYTES};
+use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::services::sessions::caller_from_token;
 use app::ssr::token_from_cookies;
 
@@ -26,7 +26,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::chat::chat_stream;
 use domain::ids::LineId;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
@@ -128,12 +128,6 @@ pub(crate) async fn post_visitor_message(
     let says: VisitorSays = parse_body(&body)?;
     let client = state.client_of(peer, &headers);
     Ok((StatusCode::ACCEPTED, Json(visitor_says(&state, &key, bearer(&headers), client, says).await?)))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct KeptFile {
-    /// The address to send in a message's `media`.
-    pub url: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/widget/{key}/files", tag = "widget", summary = "The visitor uploads a file (the body, with its Content-Type); at most 10 MB of an accepted kind", params(("key" = String, Path, description = "the widget's key")), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, description = "kept", body = KeptFile), (status = 413, description = "too large", body = ErrorBody), (status = 415, description = "a kind not accepted", body = ErrorBody), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("visitor" = [])))]

@@ -6,13 +6,17 @@ use crate::state::execute;
 
 use crate::error::AppError;
 
+use crate::services::media::{self, KeptFile};
 use crate::state::AppState;
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
 use domain::ids::{ChatId, UserId};
+use domain::template::ApprovedTemplate;
 use domain::user::Role;
 use projections::chat_board::{state as chat_state, ChatBoard, ChatRow, MessageRow};
+use projections::lines::LineRow;
 use projections::people::People;
 use projections::queue_list::QueueList;
+use projections::templates::{TemplateRow, Templates};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -152,9 +156,9 @@ pub struct SentMessage {
     pub message_id: Uuid,
 }
 
-/// The assigned agent answers the customer; the line's webhook receives it.
 /// What an agent answers: words, the id of a message of the chat they quote (C4), a place they
-/// share (C6).
+/// share (C6), a file they uploaded to the chat (C1) with the words as its caption, or one of the
+/// line's approved templates (G3).
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Answer {
     #[serde(default)]
@@ -163,6 +167,19 @@ pub struct Answer {
     pub quote: Option<String>,
     #[serde(default)]
     pub location: Option<domain::message::Location>,
+    /// The address `POST /api/v1/chats/{chat}/files` answered.
+    #[serde(default)]
+    pub media: Option<String>,
+    #[serde(default)]
+    pub template: Option<TemplateChoice>,
+}
+
+/// An approved template and the values of its variables, in order.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct TemplateChoice {
+    pub template_id: Uuid,
+    #[serde(default)]
+    pub values: Vec<String>,
 }
 
 /// The chat's agent reacts to one of its messages (`message`: its id in the chat), or takes the
@@ -208,7 +225,7 @@ pub async fn reply(
     chat_id: ChatId,
     answer: Answer,
 ) -> Result<SentMessage, AppError> {
-    let Answer { text, quote, location } = answer;
+    let Answer { text, quote, location, media, template } = answer;
     let quote = quote.as_deref().map(str::trim).filter(|quote| !quote.is_empty());
     caller.require(&[Role::Agent])?;
     let message_id = Uuid::now_v7();
@@ -217,7 +234,16 @@ pub async fn reply(
         Some(row) => state.directory.line(&state.store, &row.line_id).await?,
         None => None,
     };
-    let window = line.and_then(|line| line.credentials).and_then(|link| link.free_text_window());
+    let window = line.as_ref().and_then(|line| line.credentials.as_ref()).and_then(|link| link.free_text_window());
+    let media = match media.as_deref().map(str::trim).filter(|media| !media.is_empty()) {
+        None => None,
+        Some(media) => Some(company_file(state, caller, media).await?),
+    };
+    let template = match (template, &line) {
+        (None, _) => None,
+        (Some(choice), Some(line)) => Some(approved_template(state, caller, line, choice).await?),
+        (Some(_), None) => return Err(AppError::NotFound("no such chat".into())),
+    };
     let quoted = match quote {
         None => None,
         Some(quote) => {
@@ -231,12 +257,84 @@ pub async fn reply(
         text,
         quoted,
         location,
+        media,
+        template,
         window,
         at: state.clock.now(),
     };
     execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board)
         .await?;
     Ok(SentMessage { message_id })
+}
+
+/// `media` when it is one of the company's files kept here.
+async fn company_file(state: &AppState, caller: &Caller, media: &str) -> Result<String, AppError> {
+    let file = media.strip_prefix("/media/").filter(|file| !file.contains('/'));
+    match file {
+        Some(file) if media::find(&state.store, &caller.company_id.to_string(), file).await?.is_some() => {
+            Ok(media.to_string())
+        }
+        _ => Err(AppError::Invalid("media: send a file uploaded with POST /api/v1/chats/{chat}/files".into())),
+    }
+}
+
+/// The templates the chat's line may send: the company's approved ones, shared or bound to it
+/// (W13), on a line linked to WhatsApp; none elsewhere.
+fn sendable_on(line: &LineRow, templates: Vec<TemplateRow>) -> Vec<TemplateRow> {
+    if line.credentials.is_none() {
+        return Vec::new();
+    }
+    templates.into_iter().filter(|t| t.status == "APPROVED" && (t.shared || t.line_id == line.line_id)).collect()
+}
+
+async fn approved_template(
+    state: &AppState,
+    caller: &Caller,
+    line: &LineRow,
+    choice: TemplateChoice,
+) -> Result<ApprovedTemplate, AppError> {
+    let templates = Templates.templates_of(&state.store, &caller.company_id.to_string()).await?;
+    let wanted = choice.template_id.to_string();
+    let template = sendable_on(line, templates)
+        .into_iter()
+        .find(|t| t.template_id == wanted)
+        .ok_or_else(|| AppError::Invalid("template: none of the line's approved templates has that id".into()))?;
+    Ok(ApprovedTemplate {
+        name: template.name,
+        language: template.language,
+        body: template.body,
+        values: choice.values,
+    })
+}
+
+/// The approved templates an agent may send in the chat (G3): offered when its channel takes no
+/// more free text.
+pub async fn templates_for_chat(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+) -> Result<Vec<TemplateRow>, AppError> {
+    let read = read_chat(state, caller, chat_id).await?;
+    let Some(line) = state.directory.line(&state.store, &read.chat.line_id).await? else {
+        return Ok(Vec::new());
+    };
+    let templates = Templates.templates_of(&state.store, &caller.company_id.to_string()).await?;
+    Ok(sendable_on(&line, templates))
+}
+
+/// Keeps a file an agent or supervisor will send in one of the company's chats (C1); answers its
+/// address.
+pub async fn keep_file(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    content_type: &str,
+    content: &[u8],
+) -> Result<KeptFile, AppError> {
+    caller.require(&[Role::Agent, Role::Supervisor])?;
+    read_chat(state, caller, chat_id).await?;
+    let url = media::keep(&state.store, &caller.company_id.to_string(), content_type, content).await?;
+    Ok(KeptFile { url })
 }
 
 /// Closes a chat's conversation: its agent, or a supervisor.

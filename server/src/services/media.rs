@@ -54,6 +54,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A file just kept: the address messages name it by.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct KeptFile {
+    /// The address to send in a message's `media`.
+    pub url: String,
+}
+
 /// A stored file as it is served.
 pub struct MediaFile {
     pub content_type: &'static str,

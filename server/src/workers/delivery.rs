@@ -21,10 +21,11 @@ use crate::metrics::Metrics;
 use crate::outbound::{AllowedHosts, OutboundError, TenantHttp};
 
 use crate::meta_api::{self, Channels, WhatsappLines, WhatsappRoute};
+use crate::services::media;
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{decide_and_append, CommandContext};
-use bridges::whatsapp_cloud::outbound::{message_body, FileSource, Outgoing};
+use bridges::whatsapp_cloud::outbound::{message_body, uploadable, FileSource, Outgoing, Refusal};
 use chrono::{DateTime, Utc};
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent};
 use domain::event::decode;
@@ -32,8 +33,10 @@ use domain::ids::{ChatId, LineId};
 use domain::line::{LineEvent, Webhook};
 use domain::menu::Choice;
 use domain::message::MessageKind;
+use domain::template::SentTemplate;
 use eventlog::{EventLog, EventLogError, Position, RecordedEvent};
 use hmac::{Hmac, Mac};
+use projections::store::ReadStore;
 use serde::Serialize;
 use sha2::Sha256;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -85,6 +88,9 @@ pub struct OutboundMessage {
     /// The agent's reaction to a message (the channel's id of it); `emoji` none takes it back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reaction: Option<OutboundReaction>,
+    /// The approved template this message is (G3): `text` is its body, filled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<SentTemplate>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -127,6 +133,8 @@ pub struct Delivery {
     leadership: Leadership,
     http: TenantHttp,
     meta: reqwest::Client,
+    store: ReadStore,
+    uploads: Uploads,
     position: Position,
     webhooks: HashMap<LineId, Webhook>,
     /// Lines linked to a provider's account: their messages go there, not to a webhook.
@@ -156,8 +164,17 @@ struct Sending {
     metrics: Arc<Metrics>,
     http: TenantHttp,
     meta: reqwest::Client,
+    /// Where the company's files are kept, for those sent to WhatsApp.
+    store: ReadStore,
+    uploads: Uploads,
     started: Arc<Mutex<HashSet<Uuid>>>,
 }
+
+/// Our files already uploaded to a WhatsApp number, by (number, file): Meta's id of each and
+/// when it was uploaded, so that a file sent twice is uploaded once while Meta keeps it.
+type Uploads = Arc<Mutex<HashMap<(String, String), (String, tokio::time::Instant)>>>;
+/// Meta keeps an uploaded file 30 days; it is uploaded again a little before.
+const UPLOAD_KEPT: Duration = Duration::from_secs(29 * 24 * 3600);
 
 impl Delivery {
     /// Webhooks are reached at public addresses and those `allowed`, without following redirects.
@@ -168,6 +185,7 @@ impl Delivery {
         allowed: AllowedHosts,
         clock: Arc<dyn Clock>,
         channels: Channels,
+        store: ReadStore,
     ) -> Self {
         Self {
             log,
@@ -176,6 +194,8 @@ impl Delivery {
             clock,
             http: TenantHttp::new(allowed, 0),
             meta: meta_api::client(),
+            store,
+            uploads: Arc::default(),
             position: Position::default(),
             webhooks: HashMap::new(),
             linked: WhatsappLines::new(channels),
@@ -225,6 +245,7 @@ impl Delivery {
                 quoted: None,
                 location: None,
                 reaction: None,
+                template: None,
                 sent_at: at,
             })
         };
@@ -232,9 +253,10 @@ impl Delivery {
             ChatEvent::Started { chat_id, line_id, contact_id, company_id, .. } => {
                 self.chats.insert(chat_id, ChatLine { line_id, contact_id, company_id: company_id.as_uuid() });
             }
-            ChatEvent::AgentReplied { chat_id, message_id, text, quoted, location, at, .. } => {
+            ChatEvent::AgentReplied { chat_id, message_id, text, quoted, location, media, template, at, .. } => {
                 if let Some(message) = outbound(chat_id, message_id, "agent", text, at, &self.chats) {
-                    self.pending.insert(event.position, OutboundMessage { quoted, location, ..message });
+                    self.pending
+                        .insert(event.position, OutboundMessage { quoted, location, media, template, ..message });
                 }
             }
             ChatEvent::WaitingPositionTold { chat_id, message_id, text, at, .. }
@@ -306,6 +328,8 @@ impl Delivery {
                     metrics: self.metrics.clone(),
                     http: self.http.clone(),
                     meta: self.meta.clone(),
+                    store: self.store.clone(),
+                    uploads: self.uploads.clone(),
                     started: self.started.clone(),
                 };
                 tokio::spawn(sending.line(queue));
@@ -340,7 +364,7 @@ impl Sending {
                 Route::WhatsappCloud(route) => {
                     tokio::time::sleep_until(next_send).await;
                     next_send = tokio::time::Instant::now() + Duration::from_micros(1_000_000 / WHATSAPP_PER_SECOND);
-                    self.send_whatsapp(route, &parcel.message).await.map(Some)
+                    self.send_whatsapp(route, &parcel).await.map(Some)
                 }
             };
             if let Err(reason) = &outcome {
@@ -388,17 +412,31 @@ impl Sending {
 
     /// Sends through Meta: what Meta would refuse is given up before, a refusal that may pass
     /// later is tried again, and what Meta took answers its id of the message.
-    async fn send_whatsapp(&self, route: &WhatsappRoute, message: &OutboundMessage) -> Result<String, String> {
-        if message.media.as_deref().is_some_and(|media| media.starts_with("/media/")) {
-            return Err("files kept on this server are not sent to WhatsApp yet; send a link to it instead".into());
-        }
+    async fn send_whatsapp(&self, route: &WhatsappRoute, parcel: &Parcel) -> Result<String, String> {
+        let message = &parcel.message;
+        let kept = match message.media.as_deref().and_then(|media| media.strip_prefix("/media/")) {
+            Some(file) => Some(self.kept_file(parcel.company_id, file).await?),
+            None => None,
+        };
         let to = message.contact_id.trim_start_matches('+');
-        let body = message_body(to, &whatsapp_outgoing(message)).map_err(|refused| refused.to_string())?;
         let mut last_failure = String::new();
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(250 * 4u64.pow(attempt - 1))).await;
             }
+            let uploaded = match &kept {
+                Some(file) => match self.upload(route, file).await {
+                    Ok(id) => Some((file.kind, id)),
+                    Err(refusal) if refusal.transient => {
+                        last_failure = refusal.words;
+                        continue;
+                    }
+                    Err(refusal) => return Err(refusal.words),
+                },
+                None => None,
+            };
+            let outgoing = whatsapp_outgoing(message, uploaded);
+            let body = message_body(to, &outgoing).map_err(|refused| refused.to_string())?;
             match meta_api::send_message(&self.meta, route, &body).await {
                 Ok(id) => return Ok(id),
                 Err(refusal) if refusal.transient => last_failure = refusal.words,
@@ -406,6 +444,29 @@ impl Sending {
             }
         }
         Err(last_failure)
+    }
+
+    /// One of the company's files kept here, as WhatsApp would take it, or why not.
+    async fn kept_file(&self, company: Uuid, file: &str) -> Result<KeptFile, String> {
+        let found = media::find(&self.store, &company.to_string(), file)
+            .await
+            .map_err(|error| format!("the file could not be read: {error}"))?
+            .ok_or_else(|| "the file is not one of the company's".to_string())?;
+        let kind = uploadable(found.content_type, found.content.len()).map_err(|refused| refused.to_string())?;
+        Ok(KeptFile { name: file.to_string(), content_type: found.content_type, content: found.content, kind })
+    }
+
+    /// Meta's id of the file on the line's number: uploaded now, unless it was lately.
+    async fn upload(&self, route: &WhatsappRoute, file: &KeptFile) -> Result<String, Refusal> {
+        let key = (route.phone_number_id.clone(), file.name.clone());
+        let known = self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        if let Some((id, _)) = known.filter(|(_, at)| at.elapsed() < UPLOAD_KEPT) {
+            return Ok(id);
+        }
+        let id = meta_api::upload_file(&self.meta, route, file.content_type, &file.name, file.content.clone()).await?;
+        let now = tokio::time::Instant::now();
+        self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (id.clone(), now));
+        Ok(id)
     }
 
     async fn record(&self, parcel: &Parcel, outcome: Result<Option<String>, String>) -> Result<(), DeliveryError> {
@@ -420,22 +481,30 @@ impl Sending {
     }
 }
 
-/// What a message to a customer is on WhatsApp: the bot's options as buttons or a list, a file
-/// by its public address, or a text.
-fn whatsapp_outgoing(message: &OutboundMessage) -> Outgoing<'_> {
+/// A file of the company's, read to be uploaded to WhatsApp.
+struct KeptFile {
+    name: String,
+    content_type: &'static str,
+    content: Vec<u8>,
+    kind: MessageKind,
+}
+
+/// What a message to a customer is on WhatsApp: a template, the bot's options as buttons or a
+/// list, a file (`uploaded` to Meta, or by its public address), or a text.
+fn whatsapp_outgoing(message: &OutboundMessage, uploaded: Option<(MessageKind, String)>) -> Outgoing<'_> {
+    if let Some(template) = &message.template {
+        return Outgoing::Template { name: &template.name, language: &template.language, parameters: &template.values };
+    }
+    if let Some((kind, id)) = uploaded {
+        let filename = message.media.as_deref().and_then(domain::media::file_name);
+        return Outgoing::File { kind, source: FileSource::Uploaded(id), caption: &message.text, filename };
+    }
     if let Some(media) = &message.media {
-        let path = media.split(['?', '#']).next().unwrap_or_default();
-        let kind = match path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
-            "jpg" | "jpeg" | "png" | "webp" => MessageKind::Image,
-            "mp4" | "3gp" => MessageKind::Video,
-            "mp3" | "ogg" | "aac" | "amr" | "m4a" => MessageKind::Audio,
-            _ => MessageKind::Document,
-        };
         return Outgoing::File {
-            kind,
+            kind: domain::media::kind_of(media),
             source: FileSource::Link(media.clone()),
             caption: &message.text,
-            filename: path.rsplit('/').next().filter(|name| !name.is_empty()),
+            filename: domain::media::file_name(media),
         };
     }
     if let Some(reaction) = &message.reaction {

@@ -22,6 +22,8 @@ eventlog::on_both_backends!(
     a_customers_photo_is_fetched_from_meta_tried_again_after_a_failure_and_served_to_the_company_only,
     an_agent_quotes_a_message_and_after_24_hours_free_text_is_refused_before_it_is_sent,
     a_template_is_submitted_to_meta_and_its_approval_or_rejection_recorded,
+    after_24_hours_the_lines_approved_templates_are_offered_and_one_goes_out_with_its_values,
+    an_agents_file_is_uploaded_to_meta_once_and_sent_by_its_id_and_one_whatsapp_refuses_is_not_sent,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -863,4 +865,149 @@ async fn a_template_is_submitted_to_meta_and_its_approval_or_rejection_recorded(
     assert!(error["error"].as_str().unwrap().contains("Template name already exists"), "{error}");
     let agent = app.agent("Ana").await;
     assert_eq!(app.send(&agent.client, Method::POST, "/api/v1/templates", template("x")).await.status(), 403);
+}
+
+/// Submits `name` (two variables) through `line` and has Meta decide `status` on it; answers its id.
+async fn decided_template(app: &TestApp, meta: &mut LocalMeta, line: &str, name: &str, status: &str) -> String {
+    let template = json!({ "line_id": line, "name": name, "language": "es", "category": "utility",
+                           "body": "Hola {{1}}, tu pedido {{2}} está listo.", "examples": ["Ana", "A-12"] });
+    let submitted = app.send(&app.client, Method::POST, "/api/v1/templates", template).await;
+    assert_eq!(submitted.status(), 201);
+    let submitted: serde_json::Value = submitted.json().await.unwrap();
+    meta.next_call_where(|body| body["name"] == name).await;
+    if status != "PENDING" {
+        let mut decision = fixture("template_status_approved_webhook.json");
+        let value = &mut decision["entry"][0]["changes"][0]["value"];
+        value["message_template_id"] = submitted["provider_id"].clone();
+        value["event"] = json!(status);
+        notify(app, line, &decision).await;
+        eventually(
+            "Meta's decision on the list",
+            || async { app.get_json(&app.client, "/api/v1/templates").await },
+            |list| list.as_array().into_iter().flatten().any(|t| t["name"] == name && t["status"] == status),
+        )
+        .await;
+    }
+    submitted["template_id"].as_str().unwrap().to_string()
+}
+
+async fn after_24_hours_the_lines_approved_templates_are_offered_and_one_goes_out_with_its_values(backend: Backend) {
+    let clock = server::clock::TestClock::default();
+    let (app, mut meta) = with_local_meta_and_clock(backend, clock.clone()).await;
+    let (ana, _live, line, chat) = ana_has_a_whatsapp_chat(&app).await;
+    let approved = decided_template(&app, &mut meta, &line, "order_ready", "APPROVED").await;
+    let pending = decided_template(&app, &mut meta, &line, "still_in_review", "PENDING").await;
+    let rejected = decided_template(&app, &mut meta, &line, "refused_one", "REJECTED").await;
+
+    clock.advance(chrono::Duration::hours(25));
+    let late =
+        app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), json!({ "text": "hola" })).await;
+    assert_eq!(late.status(), 409);
+    // Only the approved template is offered.
+    let offered = app.get_json(&ana.client, &format!("/api/v1/chats/{chat}/templates")).await;
+    let names: Vec<&str> = offered.as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["order_ready"]);
+    assert_eq!(offered[0]["body"], "Hola {{1}}, tu pedido {{2}} está listo.");
+
+    let messages = format!("/api/v1/chats/{chat}/messages");
+    for (template, values) in
+        [(&pending, json!(["Ana", "A-12"])), (&rejected, json!(["Ana", "A-12"])), (&approved, json!(["Ana"]))]
+    {
+        let choice = json!({ "template": { "template_id": template, "values": values } });
+        let refused = app.send(&ana.client, Method::POST, &messages, choice).await;
+        assert_eq!(refused.status(), 422, "{template} {values}");
+    }
+    let choice = json!({ "template": { "template_id": approved, "values": ["Ana", "A-12"] } });
+    let sent = app.send(&ana.client, Method::POST, &messages, choice).await;
+    assert_eq!(sent.status(), 201);
+    let call = meta.next_call_where(|body| body["type"] == "template").await;
+    assert_eq!(call.path, "/1122334455667/messages");
+    assert_eq!(
+        call.body,
+        json!({ "messaging_product": "whatsapp", "recipient_type": "individual", "to": "972987654321", "type": "template",
+                "template": { "name": "order_ready", "language": { "policy": "deterministic", "code": "es" },
+                              "components": [{ "type": "body", "parameters": [
+                                  { "type": "text", "text": "Ana" }, { "type": "text", "text": "A-12" }] }] } })
+    );
+    // The agent reads what the customer read, marked as a template, and that Meta took it.
+    let shown =
+        agents_message(&app, &ana, &chat, "Hola Ana, tu pedido A-12 está listo.", |m| m["provider_id"].is_string())
+            .await;
+    assert_eq!(shown["kind"], "template");
+
+    let other = app.agent("Bea").await;
+    let theirs = other.client.get(format!("{}/api/v1/chats/{chat}/templates", app.address)).send().await.unwrap();
+    assert_eq!(theirs.status(), 403, "an agent without the chat reads none of its templates");
+}
+
+async fn an_agents_file_is_uploaded_to_meta_once_and_sent_by_its_id_and_one_whatsapp_refuses_is_not_sent(
+    backend: Backend,
+) {
+    use sha2::Digest;
+    let (app, mut meta) = with_local_meta(backend).await;
+    let (ana, _live, _line, chat) = ana_has_a_whatsapp_chat(&app).await;
+    let files = format!("/api/v1/chats/{chat}/files");
+    let messages = format!("/api/v1/chats/{chat}/messages");
+    let png = b"\x89PNG\r\n\x1a\n an invoice of the test".to_vec();
+    let upload = |content_type: &'static str, bytes: Vec<u8>| {
+        ana.client.post(format!("{}{files}", app.address)).header("content-type", content_type).body(bytes).send()
+    };
+    let kept = upload("image/png", png.clone()).await.unwrap();
+    assert_eq!(kept.status(), 201);
+    let url = kept.json::<serde_json::Value>().await.unwrap()["url"].as_str().unwrap().to_string();
+
+    let sent = app.send(&ana.client, Method::POST, &messages, json!({ "text": "Your invoice", "media": url })).await;
+    assert_eq!(sent.status(), 201);
+    let uploaded = meta.next_call().await;
+    assert_eq!(uploaded.path, "/1122334455667/media");
+    assert_eq!(uploaded.authorization, format!("Bearer {ACCESS_TOKEN}"));
+    assert_eq!(uploaded.body["messaging_product"], "whatsapp");
+    assert_eq!(uploaded.body["type"], "image/png");
+    assert_eq!(uploaded.body["file"]["content_type"], "image/png");
+    assert_eq!(uploaded.body["file"]["sha256"], hex(&sha2::Sha256::digest(&png)));
+    let call = meta.next_call().await;
+    assert_eq!(call.path, "/1122334455667/messages");
+    assert_eq!(call.body["type"], "image");
+    assert_eq!(call.body["image"], json!({ "id": "upload-1", "caption": "Your invoice" }));
+    let shown = agents_message(&app, &ana, &chat, "Your invoice", |m| m["provider_id"].is_string()).await;
+    assert_eq!((shown["kind"].as_str(), shown["media"].as_str()), (Some("image"), Some(url.as_str())));
+    let listed = app.get_json(&ana.client, &files).await;
+    assert!(listed.as_array().unwrap().iter().any(|f| f["media"] == url.as_str() && f["direction"] == "out"));
+
+    // The same file again is not uploaded again: the next call is the message itself.
+    let again = app.send(&ana.client, Method::POST, &messages, json!({ "text": "Again", "media": url })).await;
+    assert_eq!(again.status(), 201);
+    let call = meta.next_call().await;
+    assert_eq!((call.path.as_str(), &call.body["image"]["id"]), ("/1122334455667/messages", &json!("upload-1")));
+
+    // A GIF is kept here but WhatsApp takes none: it is given up before calling Meta, saying why.
+    let gif = upload("image/gif", b"GIF89a the test".to_vec()).await.unwrap();
+    let gif = gif.json::<serde_json::Value>().await.unwrap()["url"].as_str().unwrap().to_string();
+    let sent = app.send(&ana.client, Method::POST, &messages, json!({ "text": "A gif", "media": gif })).await;
+    assert_eq!(sent.status(), 201);
+    let failed = agents_message(&app, &ana, &chat, "A gif", |m| m["delivery_reason"].is_string()).await;
+    assert_eq!(failed["delivery_reason"], "WhatsApp does not take files of type image/gif");
+    // The next call Meta sees is the next message, not the GIF.
+    reply(&app, &ana, &chat, "after the gif").await;
+    let call = meta.next_call().await;
+    assert_eq!(call.body["text"]["body"], "after the gif");
+
+    // Only the company's own files, uploaded here, are sent; a kind we do not keep is refused.
+    let stranger =
+        json!({ "text": "x", "media": "/media/0000000000000000000000000000000000000000000000000000000000000000.png" });
+    assert_eq!(app.send(&ana.client, Method::POST, &messages, stranger).await.status(), 422);
+    let link = json!({ "text": "x", "media": "https://elsewhere.example/a.png" });
+    assert_eq!(app.send(&ana.client, Method::POST, &messages, link).await.status(), 422);
+    let page = upload("text/html", b"<script>alert(1)</script>".to_vec()).await.unwrap();
+    assert_eq!(page.status(), 415);
+    let other = app.agent("Bea").await;
+    let theirs = other
+        .client
+        .post(format!("{}{files}", app.address))
+        .header("content-type", "image/png")
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 403, "an agent without the chat uploads nothing to it");
 }

@@ -32,6 +32,8 @@ fn only_the_assigned_agent_replies_and_only_within_the_company() {
         text: "¡Hola!".into(),
         quoted: None,
         location: None,
+        media: None,
+        template: None,
         window: None,
         at: at(),
     };
@@ -42,6 +44,8 @@ fn only_the_assigned_agent_replies_and_only_within_the_company() {
         text: "¡Hola!".into(),
         quoted: None,
         location: None,
+        media: None,
+        template: None,
         at: at(),
     }]);
     let other = UserId::from_uuid(Uuid::from_u128(5));
@@ -110,6 +114,8 @@ fn an_unanswered_chat_moves_on_when_its_deadline_rings_and_a_stale_timer_does_no
         text: "hola".into(),
         quoted: None,
         location: None,
+        media: None,
+        template: None,
         at: at(),
     });
     given::<Chat>(history).when(ChatCommand::ExpireReplyDeadline { agent: ana(), at: due }).then(vec![]);

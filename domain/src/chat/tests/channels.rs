@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::message::{Content, DeliveryStatus, Location, MessageKind, ProviderFile};
+use crate::template::{ApprovedTemplate, SentTemplate, TemplateRejection};
 
 fn receive_content(message_id: &str, text: &str, content: Content) -> ChatCommand {
     match receive_with_menu(message_id, text, 1) {
@@ -185,6 +186,8 @@ fn reply_within(window_hours: Option<i64>, quoted: Option<&str>, at: DateTime<Ut
         text: "¿Sigues ahí?".into(),
         quoted: quoted.map(str::to_string),
         location: None,
+        media: None,
+        template: None,
         window: window_hours.map(chrono::Duration::hours),
         at,
     }
@@ -201,6 +204,8 @@ fn free_text_goes_out_within_the_channels_window_after_the_customers_last_messag
         text: "¿Sigues ahí?".into(),
         quoted: quoted.map(str::to_string),
         location: None,
+        media: None,
+        template: None,
         at,
     };
     given::<Chat>(assigned())
@@ -241,6 +246,8 @@ fn an_agent_shares_a_place_without_words_and_one_off_the_map_is_refused() {
         text: String::new(),
         quoted: None,
         location: Some(Location { latitude, longitude: -58.38, name: Some("Shop".into()), address: None }),
+        media: None,
+        template: None,
         window: None,
         at: at(),
     };
@@ -251,6 +258,8 @@ fn an_agent_shares_a_place_without_words_and_one_off_the_map_is_refused() {
         text: String::new(),
         quoted: None,
         location: Some(Location { latitude: -34.6, longitude: -58.38, name: Some("Shop".into()), address: None }),
+        media: None,
+        template: None,
         at: at(),
     }]);
     given::<Chat>(assigned()).when(share(-134.6)).then_rejects(ChatRejection::InvalidMessage);
@@ -279,4 +288,93 @@ fn the_chats_agent_reacts_to_a_message_and_takes_it_back_and_nobody_else_does() 
     let other = UserId::from_uuid(Uuid::from_u128(5));
     given::<Chat>(assigned()).when(react(other, Some("👍"))).then_rejects(ChatRejection::NotYours);
     given::<Chat>(assigned()).when(react(ana(), Some(""))).then_rejects(ChatRejection::InvalidMessage);
+}
+
+fn with_template(values: &[&str], text: &str, at: DateTime<Utc>) -> ChatCommand {
+    match reply_within(Some(24), None, at) {
+        ChatCommand::Reply { company_id, agent, message_id, quoted, location, media, window, at, .. } => {
+            ChatCommand::Reply {
+                company_id,
+                agent,
+                message_id,
+                text: text.into(),
+                quoted,
+                location,
+                media,
+                template: Some(ApprovedTemplate {
+                    name: "seguimiento".into(),
+                    language: "es".into(),
+                    body: "Hola {{1}}, tu pedido {{2}} está listo. ¿{{1}}, te lo enviamos?".into(),
+                    values: values.iter().map(|v| v.to_string()).collect(),
+                }),
+                window,
+                at,
+            }
+        }
+        other => other,
+    }
+}
+
+#[test]
+fn an_approved_template_goes_out_after_the_window_with_its_variables_filled() {
+    let days_later = at() + chrono::Duration::days(3);
+    given::<Chat>(assigned()).when(with_template(&["Ana", " 42 "], "", days_later)).then(vec![
+        ChatEvent::AgentReplied {
+            chat_id: chat(),
+            message_id: Uuid::from_u128(9),
+            agent: ana(),
+            text: "Hola Ana, tu pedido 42 está listo. ¿Ana, te lo enviamos?".into(),
+            quoted: None,
+            location: None,
+            media: None,
+            template: Some(SentTemplate {
+                name: "seguimiento".into(),
+                language: "es".into(),
+                values: vec!["Ana".into(), "42".into()],
+            }),
+            at: days_later,
+        },
+    ]);
+    let wrong = ChatRejection::Template(TemplateRejection::InvalidValues { expected: 2 });
+    given::<Chat>(assigned()).when(with_template(&["Ana"], "", days_later)).then_rejects(wrong.clone());
+    given::<Chat>(assigned()).when(with_template(&["Ana", "42", "x"], "", days_later)).then_rejects(wrong.clone());
+    given::<Chat>(assigned()).when(with_template(&["Ana", "4\n2"], "", days_later)).then_rejects(wrong.clone());
+    given::<Chat>(assigned()).when(with_template(&["Ana", "4      2"], "", days_later)).then_rejects(wrong);
+    // A template is the whole message: no words of the agent's beside it.
+    given::<Chat>(assigned())
+        .when(with_template(&["Ana", "42"], "y algo más", days_later))
+        .then_rejects(ChatRejection::InvalidMessage);
+}
+
+#[test]
+fn an_agent_sends_a_file_kept_here_or_a_public_one_and_nothing_else() {
+    let send = |media: &str, text: &str| match reply_within(None, None, at()) {
+        ChatCommand::Reply { company_id, agent, message_id, window, at, .. } => ChatCommand::Reply {
+            company_id,
+            agent,
+            message_id,
+            text: text.into(),
+            quoted: None,
+            location: None,
+            media: Some(media.into()),
+            template: None,
+            window,
+            at,
+        },
+        other => other,
+    };
+    given::<Chat>(assigned()).when(send("/media/ab12.pdf", "")).then(vec![ChatEvent::AgentReplied {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(9),
+        agent: ana(),
+        text: String::new(),
+        quoted: None,
+        location: None,
+        media: Some("/media/ab12.pdf".into()),
+        template: None,
+        at: at(),
+    }]);
+    for refused in ["javascript:alert(1)", "/media/../etc/passwd", "file:///etc/passwd"] {
+        given::<Chat>(assigned()).when(send(refused, "mira")).then_rejects(ChatRejection::InvalidMedia);
+    }
 }

@@ -28,6 +28,8 @@ fn nobody_replies_resolves_or_transfers_a_resolved_conversation() {
         text: "¿algo más?".into(),
         quoted: None,
         location: None,
+        media: None,
+        template: None,
         window: None,
         at: at(),
     };

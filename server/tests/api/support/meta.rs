@@ -68,6 +68,46 @@ async fn messages(
     )
 }
 
+/// `POST /<number>/media`: one of our files uploaded (multipart `messaging_product`, `type`,
+/// `file`), answered with its id as Meta does. The call handed over names the file by its type,
+/// name, size and SHA-256.
+async fn upload(
+    State(shared): State<Shared>,
+    Path(phone_number_id): Path<String>,
+    headers: HeaderMap,
+    mut form: axum::extract::Multipart,
+) -> (StatusCode, axum::Json<Value>) {
+    use sha2::Digest;
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let mut body = json!({});
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(str::to_string);
+        let bytes = field.bytes().await.unwrap_or_default();
+        body[&name] = match filename {
+            Some(filename) => json!({
+                "filename": filename,
+                "content_type": content_type,
+                "size": bytes.len(),
+                "sha256": hex(&sha2::Sha256::digest(&bytes)),
+            }),
+            None => json!(String::from_utf8_lossy(&bytes)),
+        };
+    }
+    let _ = shared.calls.send(MetaCall { path: format!("/{phone_number_id}/media"), authorization, body });
+    if let Some((status, answer)) = shared.script.lock().unwrap().pop_front() {
+        return (StatusCode::from_u16(status).unwrap(), axum::Json(answer));
+    }
+    let mut sent = shared.sent.lock().unwrap();
+    *sent += 1;
+    (StatusCode::OK, axum::Json(json!({ "id": format!("upload-{sent}") })))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `POST /<business account id>/message_templates`: a template taken for review.
 async fn message_templates(
     State(shared): State<Shared>,
@@ -165,6 +205,7 @@ impl LocalMeta {
         };
         let app = axum::Router::new()
             .route("/{phone}/messages", axum::routing::post(messages))
+            .route("/{phone}/media", axum::routing::post(upload))
             .route("/{account}/message_templates", axum::routing::post(message_templates))
             .route("/{media}", axum::routing::get(file_address))
             .route("/download/{media}", axum::routing::get(download))
