@@ -207,6 +207,7 @@ impl From<ChatRejection> for AppError {
             ChatRejection::NotWaiting
             | ChatRejection::NotOpen
             | ChatRejection::AlreadyThere
+            | ChatRejection::AlreadyOpen
             | ChatRejection::OutsideWindow { .. } => AppError::Conflict(rejection.to_string()),
             ChatRejection::InvalidMessage
             | ChatRejection::InvalidContact

@@ -2,7 +2,10 @@
 //! customer their place, transfer it, resolve it, name the contact's own agent.
 
 use super::events::{ChatEvent, Resolver, TransferTarget};
-use super::rejection::{check_text, ChatRejection, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS};
+use super::commands::ChatCommand;
+use super::rejection::{check_text, ChatRejection, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS};
+use crate::contact::NameSource;
+use crate::queue::personal_queue;
 use super::state::ChatState;
 use crate::ids::{CompanyId, ConversationId, QueueId, UserId};
 use crate::message::{is_emoji, is_reference};
@@ -96,6 +99,73 @@ pub(super) fn reply(
         template,
         at,
     }])
+}
+
+/// The chat of the customer's account on the line, started if it never was, opens a conversation
+/// with the agent and the template; a chat open already is theirs to write in.
+pub(super) fn start_conversation(state: &ChatState, command: &ChatCommand) -> Decision {
+    let ChatCommand::StartConversation {
+        company_id,
+        line_id,
+        channel,
+        contact_id,
+        contact_name,
+        agent,
+        conversation_id,
+        message_id,
+        template,
+        at,
+    } = command
+    else {
+        return Ok(vec![]);
+    };
+    let contact_id = contact_id.trim();
+    if contact_id.is_empty() || contact_id.chars().count() > CONTACT_ID_MAX_CHARS {
+        return Err(ChatRejection::InvalidContact);
+    }
+    if state.company_id.is_some_and(|company| company != *company_id) {
+        return Err(ChatRejection::NotFound);
+    }
+    if state.conversation.is_some() {
+        return Err(ChatRejection::AlreadyOpen);
+    }
+    let (text, sent) = template.fill()?;
+    let chat_id = crate::chat::chat_of(*line_id, contact_id);
+    let mut events = Vec::new();
+    if state.company_id.is_none() {
+        let given = contact_name.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "));
+        let given = given.filter(|n| !n.is_empty() && n.chars().count() <= CONTACT_ID_MAX_CHARS);
+        let (contact_name, name_source) = match given {
+            Some(name) => (name, NameSource::Agent),
+            None => (contact_id.to_string(), NameSource::Profile),
+        };
+        events.push(ChatEvent::Started {
+            chat_id,
+            company_id: *company_id,
+            line_id: *line_id,
+            channel: *channel,
+            contact_id: contact_id.to_string(),
+            contact_name,
+            name_source,
+        });
+    }
+    let (conversation_id, at) = (*conversation_id, *at);
+    events.extend([
+        ChatEvent::ConversationOpened { chat_id, conversation_id, at },
+        ChatEvent::Assigned { chat_id, conversation_id, agent: *agent, queue: personal_queue(*agent), at },
+        ChatEvent::AgentReplied {
+            chat_id,
+            message_id: *message_id,
+            agent: *agent,
+            text,
+            quoted: None,
+            location: None,
+            media: None,
+            template: Some(sent),
+            at,
+        },
+    ]);
+    Ok(events)
 }
 
 pub(super) fn tell_position(

@@ -102,6 +102,21 @@ pub enum ChatCommand {
         window: Option<chrono::Duration>,
         at: DateTime<Utc>,
     },
+    /// An agent writes first to a customer (G3): the chat (started if it never was) opens a
+    /// conversation assigned to them, with an approved template as its first message.
+    StartConversation {
+        company_id: CompanyId,
+        line_id: LineId,
+        channel: Channel,
+        contact_id: String,
+        /// The name the agent gave (none: the account's id, until the channel names them).
+        contact_name: Option<String>,
+        agent: UserId,
+        conversation_id: ConversationId,
+        message_id: Uuid,
+        template: crate::template::ApprovedTemplate,
+        at: DateTime<Utc>,
+    },
     TellPosition {
         message_id: Uuid,
         position: u32,

@@ -77,6 +77,7 @@ impl Decider for Chat {
                 };
                 agents::reply(state, *company_id, *agent, &reply, *at)
             }
+            ChatCommand::StartConversation { .. } => agents::start_conversation(state, command),
             ChatCommand::TellPosition { message_id, position, text, at } => {
                 agents::tell_position(state, *message_id, *position, text, *at)
             }

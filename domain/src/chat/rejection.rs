@@ -29,6 +29,8 @@ pub enum ChatRejection {
     /// hours); after it, only an approved template (G3).
     #[error("the customer last wrote more than {hours} hours ago: their channel takes only an approved template now")]
     OutsideWindow { hours: i64 },
+    #[error("the customer's chat is open already: write there")]
+    AlreadyOpen,
     #[error(transparent)]
     Template(#[from] crate::template::TemplateRejection),
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
     chat_history, files_of_chat, keep_file, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent,
-    templates_for_chat, transfer, Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry, SentMessage,
+    start_conversation, templates_for_chat, transfer, NewConversation, StartedConversation, Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry, SentMessage,
 };
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::state::AppState;
@@ -135,6 +135,15 @@ pub(crate) async fn post_chat_file(
     Ok((StatusCode::CREATED, Json(keep_file(&state, &caller, chat, content_type, &content).await?)))
 }
 
+#[utoipa::path(post, path = "/api/v1/chats", tag = "chats", summary = "An agent writes first to a customer (G3): their chat on a WhatsApp line opens a conversation assigned to the agent, with an approved template as its first message", request_body = NewConversation, responses((status = 201, description = "started", body = StartedConversation), (status = 409, description = "the customer's chat is open already", body = ErrorBody), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_chat(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewConversation>,
+) -> Result<(StatusCode, Json<StartedConversation>), AppError> {
+    Ok((StatusCode::CREATED, Json(start_conversation(&state, &caller, body).await?)))
+}
+
 #[utoipa::path(get, path = "/api/v1/chats/{chat}/templates", tag = "chats", summary = "The approved templates an agent may send in the chat (G3), the only messages its WhatsApp line takes 24 hours after the customer's last one", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the templates", body = [TemplateRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn get_chat_templates(
     State(state): State<AppState>,
@@ -165,7 +174,7 @@ pub(crate) async fn post_reaction(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/chats/{chat}/own-agent", put(put_own_agent))
-        .route("/api/v1/chats", get(get_chats))
+        .route("/api/v1/chats", get(get_chats).post(post_chat))
         .route("/api/v1/chats/resolve", post(post_resolve_many))
         .route("/api/v1/chats/{chat}", get(get_chat))
         .route("/api/v1/chats/{chat}/history", get(get_chat_history))

@@ -8,8 +8,9 @@ use crate::error::AppError;
 
 use crate::services::media::{self, KeptFile};
 use crate::state::AppState;
-use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
-use domain::ids::{ChatId, UserId};
+use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
+use domain::contact::{Account, Channel};
+use domain::ids::{ChatId, ConversationId, LineId, UserId};
 use domain::template::ApprovedTemplate;
 use domain::user::Role;
 use projections::chat_board::{state as chat_state, ChatBoard, ChatRow, MessageRow};
@@ -320,6 +321,64 @@ pub async fn templates_for_chat(
     };
     let templates = Templates.templates_of(&state.store, &caller.company_id.to_string()).await?;
     Ok(sendable_on(&line, templates))
+}
+
+/// Whom an agent writes first (G3): a customer's number on one of the company's WhatsApp lines,
+/// with an approved template.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewConversation {
+    pub line_id: LineId,
+    /// The customer's number, international (`+54 9 11 5555 0000`).
+    pub to: String,
+    /// The customer's name, if the agent knows it.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub template: TemplateChoice,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StartedConversation {
+    pub chat_id: ChatId,
+    pub message_id: Uuid,
+}
+
+/// The agent writes first: the customer's chat on the line opens a conversation that is theirs,
+/// with the template as its first message.
+pub async fn start_conversation(
+    state: &AppState,
+    caller: &Caller,
+    start: NewConversation,
+) -> Result<StartedConversation, AppError> {
+    caller.require(&[Role::Agent])?;
+    let line = state
+        .directory
+        .line(&state.store, &start.line_id.to_string())
+        .await?
+        .filter(|line| line.company_id == caller.company_id.to_string())
+        .ok_or_else(|| AppError::NotFound("no such line".into()))?;
+    if line.credentials.is_none() {
+        return Err(AppError::Invalid("line_id: conversations are started on lines linked to WhatsApp".into()));
+    }
+    let account =
+        Account::parse(Channel::Whatsapp, &start.to, None).map_err(|e| AppError::Invalid(format!("to: {e}")))?;
+    let template = approved_template(state, caller, &line, start.template).await?;
+    let chat_id = chat_of(start.line_id, &account.id);
+    let message_id = Uuid::now_v7();
+    let now = state.clock.now();
+    let command = ChatCommand::StartConversation {
+        company_id: caller.company_id,
+        line_id: start.line_id,
+        channel: account.channel,
+        contact_id: account.id,
+        contact_name: start.name,
+        agent: caller.user_id,
+        conversation_id: ConversationId::from_uuid(Uuid::now_v7()),
+        message_id,
+        template,
+        at: now,
+    };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await?;
+    Ok(StartedConversation { chat_id, message_id })
 }
 
 /// Keeps a file an agent or supervisor will send in one of the company's chats (C1); answers its

@@ -24,6 +24,7 @@ eventlog::on_both_backends!(
     a_template_is_submitted_to_meta_and_its_approval_or_rejection_recorded,
     after_24_hours_the_lines_approved_templates_are_offered_and_one_goes_out_with_its_values,
     an_agents_file_is_uploaded_to_meta_once_and_sent_by_its_id_and_one_whatsapp_refuses_is_not_sent,
+    an_agent_starts_a_conversation_with_a_template_and_the_customers_answer_reaches_them,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -1010,4 +1011,57 @@ async fn an_agents_file_is_uploaded_to_meta_once_and_sent_by_its_id_and_one_what
         .await
         .unwrap();
     assert_eq!(theirs.status(), 403, "an agent without the chat uploads nothing to it");
+}
+
+async fn an_agent_starts_a_conversation_with_a_template_and_the_customers_answer_reaches_them(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let template = decided_template(&app, &mut meta, &line, "order_ready", "APPROVED").await;
+    let ana = app.agent("Ana").await;
+    let _live = go_online(&app, &ana).await;
+    let start = |to: &str, line: &str| {
+        json!({ "line_id": line, "to": to, "name": "Rosa Díaz",
+                "template": { "template_id": template, "values": ["Rosa", "A-12"] } })
+    };
+
+    let started = app.send(&ana.client, Method::POST, "/api/v1/chats", start("+54 9 11 5555-0000", &line)).await;
+    assert_eq!(started.status(), 201);
+    let started: serde_json::Value = started.json().await.unwrap();
+    let chat = started["chat_id"].as_str().unwrap().to_string();
+    let call = meta.next_call_where(|body| body["type"] == "template").await;
+    assert_eq!(call.body["to"], "5491155550000");
+    assert_eq!(call.body["template"]["name"], "order_ready");
+    // The chat is Ana's, named as she said, its first message the template as Rosa reads it.
+    let mine = app.wait_chats(&ana.client, |chats| chats.len() == 1).await;
+    assert_eq!(mine[0]["chat_id"], chat.as_str());
+    assert_eq!(mine[0]["contact_name"], "Rosa Díaz");
+    agents_message(&app, &ana, &chat, "Hola Rosa, tu pedido A-12 está listo.", |m| m["provider_id"].is_string())
+        .await;
+
+    // Open already: starting again is refused, and free text waits for Rosa's answer.
+    let again = app.send(&ana.client, Method::POST, "/api/v1/chats", start("+5491155550000", &line)).await;
+    assert_eq!(again.status(), 409);
+    let early =
+        app.send(&ana.client, Method::POST, &format!("/api/v1/chats/{chat}/messages"), json!({ "text": "¿Y?" })).await;
+    assert_eq!(early.status(), 409);
+    // Rosa answers: her message reaches Ana's chat, not the queue, and Ana writes freely.
+    let mut answer = with_id(fixture("inbound_text.json"), "wamid.rosa");
+    let value = &mut answer["entry"][0]["changes"][0]["value"];
+    value["messages"][0]["from"] = json!("5491155550000");
+    value["contacts"][0]["wa_id"] = json!("5491155550000");
+    notify(&app, &line, &answer).await;
+    app.wait_chat(&ana.client, &chat, |chat| customers(chat).len() == 1).await;
+    reply(&app, &ana, &chat, "¡Gracias, Rosa!").await;
+    let call = meta.next_call_where(|body| body["type"] == "text").await;
+    assert_eq!(call.body["text"]["body"], "¡Gracias, Rosa!");
+
+    // A line not linked to WhatsApp, a number that is not one, a supervisor: refused.
+    let (web_line, _) = app.line(json!({ "queue": queue }), None).await;
+    let refused = app.send(&ana.client, Method::POST, "/api/v1/chats", start("+5491155550001", &web_line)).await;
+    assert_eq!(refused.status(), 422);
+    let refused = app.send(&ana.client, Method::POST, "/api/v1/chats", start("not a number", &line)).await;
+    assert_eq!(refused.status(), 422);
+    let refused = app.send(&app.client, Method::POST, "/api/v1/chats", start("+5491155550001", &line)).await;
+    assert_eq!(refused.status(), 403);
 }

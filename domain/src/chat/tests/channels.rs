@@ -378,3 +378,78 @@ fn an_agent_sends_a_file_kept_here_or_a_public_one_and_nothing_else() {
         given::<Chat>(assigned()).when(send(refused, "mira")).then_rejects(ChatRejection::InvalidMedia);
     }
 }
+
+fn start(name: Option<&str>, values: &[&str]) -> ChatCommand {
+    ChatCommand::StartConversation {
+        company_id: company(),
+        line_id: line(),
+        channel: Channel::Whatsapp,
+        contact_id: "+5491100000000".into(),
+        contact_name: name.map(str::to_string),
+        agent: ana(),
+        conversation_id: conversation(7),
+        message_id: Uuid::from_u128(70),
+        template: ApprovedTemplate {
+            name: "hola".into(),
+            language: "es".into(),
+            body: "Hola {{1}}, ¿hablamos?".into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        },
+        at: at(),
+    }
+}
+
+#[test]
+fn an_agent_starts_a_conversation_with_a_template_and_it_is_theirs_and_a_chat_open_already_is_refused() {
+    let opened = |first: Vec<ChatEvent>| {
+        let mut events = first;
+        events.extend([
+            ChatEvent::ConversationOpened { chat_id: chat(), conversation_id: conversation(7), at: at() },
+            ChatEvent::Assigned {
+                chat_id: chat(),
+                conversation_id: conversation(7),
+                agent: ana(),
+                queue: crate::queue::personal_queue(ana()),
+                at: at(),
+            },
+            ChatEvent::AgentReplied {
+                chat_id: chat(),
+                message_id: Uuid::from_u128(70),
+                agent: ana(),
+                text: "Hola Rosa, ¿hablamos?".into(),
+                quoted: None,
+                location: None,
+                media: None,
+                template: Some(SentTemplate { name: "hola".into(), language: "es".into(), values: vec!["Rosa".into()] }),
+                at: at(),
+            },
+        ]);
+        events
+    };
+    let started = |name: &str, name_source| ChatEvent::Started {
+        chat_id: chat(),
+        company_id: company(),
+        line_id: line(),
+        channel: Channel::Whatsapp,
+        contact_id: "+5491100000000".into(),
+        contact_name: name.into(),
+        name_source,
+    };
+    given::<Chat>(vec![])
+        .when(start(Some(" Rosa  Díaz "), &["Rosa"]))
+        .then(opened(vec![started("Rosa Díaz", NameSource::Agent)]));
+    given::<Chat>(vec![])
+        .when(start(None, &["Rosa"]))
+        .then(opened(vec![started("+5491100000000", NameSource::Profile)]));
+    // A chat we had, resolved since, opens a new conversation.
+    given::<Chat>(resolved()).when(start(None, &["Rosa"])).then(opened(vec![]));
+    given::<Chat>(waiting()).when(start(None, &["Rosa"])).then_rejects(ChatRejection::AlreadyOpen);
+    given::<Chat>(assigned()).when(start(None, &["Rosa"])).then_rejects(ChatRejection::AlreadyOpen);
+    given::<Chat>(vec![])
+        .when(start(None, &[]))
+        .then_rejects(ChatRejection::Template(TemplateRejection::InvalidValues { expected: 1 }));
+    // Once started, the customer's channel takes only templates until they answer.
+    let mut history = opened(vec![started("+5491100000000", NameSource::Profile)]);
+    history.push(ChatEvent::Delivered { chat_id: chat(), message_id: Uuid::from_u128(70), provider_message_id: None, at: at() });
+    given::<Chat>(history).when(reply_within(Some(24), None, at())).then_rejects(ChatRejection::OutsideWindow { hours: 24 });
+}
