@@ -225,6 +225,17 @@ pub struct Place {
     pub label: String,
 }
 
+/// An approved template the agent may send in the chat (G3): its body shows `{{1}}`, `{{2}}`…
+/// where the `variables` values go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateOffer {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub body: String,
+    pub variables: usize,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationView {
     pub id: String,
@@ -233,6 +244,8 @@ pub struct ConversationView {
     pub messages: Vec<ConversationMessage>,
     /// Every file of the chat, oldest first (C3).
     pub files: Vec<FileLink>,
+    /// What the chat's line may send when free text is no longer taken.
+    pub templates: Vec<TemplateOffer>,
 }
 
 /// A file of a chat: where it is, and what to call it.

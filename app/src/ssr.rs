@@ -58,6 +58,14 @@ pub trait Services: Send + Sync + 'static {
         text: String,
         quote: Option<String>,
     ) -> Result<(), UiError>;
+    /// One of the line's approved templates, its variables filled with `values` in order (G3).
+    async fn send_template(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        template_id: String,
+        values: Vec<String>,
+    ) -> Result<(), UiError>;
     /// The caller's lines; widget tags load from `origin`.
     async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError>;
     async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError>;

@@ -76,6 +76,14 @@ fn variables(body: &str) -> Result<Vec<u32>, TemplateRejection> {
     Ok(found)
 }
 
+/// How many values a body takes: its distinct variables.
+pub fn variable_count(body: &str) -> usize {
+    let mut numbers = variables(body).unwrap_or_default();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers.len()
+}
+
 /// The draft as the provider will read it, or what is wrong with it.
 pub fn check_draft(draft: &TemplateDraft) -> Result<TemplateDraft, TemplateRejection> {
     let name = draft.name.trim();

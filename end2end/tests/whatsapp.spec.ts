@@ -34,6 +34,7 @@ function customersMessage(name: string, id: string, change: (message: any) => vo
 /** A local Meta on the port the server was told: it takes our sends and serves customers' files. */
 function localMeta(port: number) {
   const sent: any[] = [];
+  const templates: any[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk) => chunks.push(chunk));
@@ -46,6 +47,10 @@ function localMeta(port: number) {
       } else if (request.method === 'POST' && url.pathname === `/${PHONE_NUMBER_ID}/messages`) {
         sent.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         response.end(JSON.stringify({ messaging_product: 'whatsapp', messages: [{ id: `wamid.out-${sent.length}` }] }));
+      } else if (request.method === 'POST' && url.pathname === '/1234567890/message_templates') {
+        const template = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        templates.push(template);
+        response.end(JSON.stringify({ id: `tmpl-${templates.length}`, status: 'PENDING', category: template.category }));
       } else if (request.method === 'GET' && url.pathname === '/photo-1') {
         response.end(JSON.stringify({ url: `http://127.0.0.1:${port}/download/photo-1`, mime_type: 'image/png', file_size: PICTURE.length, id: 'photo-1' }));
       } else if (request.method === 'GET' && url.pathname === '/download/photo-1') {
@@ -59,7 +64,7 @@ function localMeta(port: number) {
   return { sent, server };
 }
 
-test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a photo and a place; the agent answers quoting the photo and sees it read', async ({ browser }) => {
+test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a photo and a place; the agent answers quoting the photo, sees it read, and sends an approved template with its values', async ({ browser }) => {
   const stamp = Date.now();
   const meta = localMeta(Number(process.env.E2E_META_PORT));
   await new Promise<void>((resolve) => meta.server.listen(Number(process.env.E2E_META_PORT), '127.0.0.1', resolve));
@@ -149,6 +154,31 @@ test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a
     status.statuses[0].recipient_id = CUSTOMER;
     await notify(read);
     await expect(mine.locator('.status')).toHaveText('Read');
+
+    // An approved template is offered beside the reply, its variables filled by Inés (G3).
+    const name = `seguimiento_${stamp}`;
+    const submitted = await api.post('/api/v1/templates', { data: {
+      line_id: line, name, language: 'es', category: 'utility',
+      body: 'Hola {{1}}, tu pedido {{2}} está listo.', examples: ['Ana', 'A-12'],
+    } });
+    expect(submitted.status()).toBe(201);
+    const approved = fixture('template_status_approved_webhook.json');
+    approved.entry[0].changes[0].value.message_template_id = (await submitted.json()).provider_id;
+    await notify(approved);
+    await agent.reload();
+    await hydrated(agent);
+    const offered = agent.getByRole('region', { name: 'Templates' }).locator(`form[data-template="${name}"]`);
+    await expect(offered.locator('.template-body')).toHaveText('Hola {{1}}, tu pedido {{2}} está listo.');
+    await offered.getByLabel('Value {{1}}').fill('Lucía');
+    await offered.getByLabel('Value {{2}}').fill('B-7');
+    await offered.getByRole('button', { name: 'Send template' }).click();
+    await expect.poll(() => meta.sent.find((m) => m.type === 'template')).toBeTruthy();
+    const sentTemplate = meta.sent.find((m) => m.type === 'template');
+    expect(sentTemplate.template.name).toBe(name);
+    expect(sentTemplate.template.components[0].parameters).toEqual([
+      { type: 'text', text: 'Lucía' }, { type: 'text', text: 'B-7' },
+    ]);
+    await expect(messages.locator('li.kind-template')).toContainText('Hola Lucía, tu pedido B-7 está listo.');
   } finally {
     meta.server.close();
   }

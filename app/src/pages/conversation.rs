@@ -16,6 +16,18 @@ pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> 
 }
 
 /// `quote`: the id of the message the reply quotes; empty for none.
+/// `values`: the template's variables' values, in order.
+#[server(prefix = "/api", endpoint = "send_template_in_chat")]
+pub async fn send_template_in_chat(
+    chat_id: String,
+    template_id: String,
+    #[server(default)] values: Vec<String>,
+) -> Result<(), UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.send_template(crate::ssr::session_token(), chat_id, template_id, values).await,
+    )
+}
+
 #[server(prefix = "/api", endpoint = "reply_in_chat")]
 pub async fn reply_in_chat(chat_id: String, text: String, quote: Option<String>) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.reply(crate::ssr::session_token(), chat_id, text, quote).await)
@@ -42,6 +54,10 @@ struct Words {
     played: &'static str,
     failed: &'static str,
     files: &'static str,
+    templates: &'static str,
+    templates_hint: &'static str,
+    send_template: &'static str,
+    value: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -65,6 +81,10 @@ const ENGLISH: Words = Words {
     played: "Played",
     failed: "Not delivered",
     files: "Files in this chat",
+    templates: "Templates",
+    templates_hint: "24 hours after the customer's last message, WhatsApp takes only an approved template.",
+    send_template: "Send template",
+    value: "Value",
 };
 
 const SPANISH: Words = Words {
@@ -88,6 +108,10 @@ const SPANISH: Words = Words {
     played: "Reproducido",
     failed: "No entregado",
     files: "Archivos de este chat",
+    templates: "Plantillas",
+    templates_hint: "24 horas después del último mensaje del cliente, WhatsApp solo acepta una plantilla aprobada.",
+    send_template: "Enviar plantilla",
+    value: "Valor",
 };
 
 /// How far a message got, in the page's words.
@@ -136,9 +160,14 @@ pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
     let chat_id = move || params.read().get("id").unwrap_or_default();
     let reply = ServerAction::<ReplyInChat>::new();
+    let send_template = ServerAction::<SendTemplateInChat>::new();
+    let template_failure = Signal::derive(move || refusal(send_template));
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
-    let chat = Resource::new(move || (chat_id(), pushed.get(), reply.version().get()), |(id, _, _)| conversation(id));
+    let chat = Resource::new(
+        move || (chat_id(), pushed.get(), reply.version().get() + send_template.version().get()),
+        |(id, _, _)| conversation(id),
+    );
     let failure = Signal::derive(move || refusal(reply));
     // The message the next reply quotes: its id and what to show of it.
     let quoting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
@@ -181,6 +210,36 @@ pub fn ConversationPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ol>
+                            {(!chat.templates.is_empty()).then(|| {
+                                let chat_id = chat.id.clone();
+                                view! {
+                                <section class="templates" aria-label=words.templates>
+                                    <h2>{words.templates}</h2>
+                                    <p class="hint">{words.templates_hint}</p>
+                                    <FormError error=template_failure />
+                                    {chat.templates.into_iter().map(|template| {
+                                        let values = (0..template.variables).map(|i| {
+                                            let id = format!("template-{}-{i}", template.id);
+                                            view! {
+                                                <label for=id.clone()>{format!("{} {{{{{}}}}}", words.value, i + 1)}</label>
+                                                <input id=id name=format!("values[{i}]") required autocomplete="off" />
+                                            }
+                                        }).collect_view();
+                                        let (chat_id, name) = (chat_id.clone(), template.name.clone());
+                                        view! {
+                                            <ActionForm action=send_template attr:class="template-form" attr:data-template=name>
+                                                <input type="hidden" name="chat_id" value=chat_id />
+                                                <input type="hidden" name="template_id" value=template.id />
+                                                <p><strong>{template.name}</strong>" · "{template.language}</p>
+                                                <p class="template-body">{template.body}</p>
+                                                {values}
+                                                <button type="submit">{words.send_template}</button>
+                                            </ActionForm>
+                                        }
+                                    }).collect_view()}
+                                </section>
+                                }
+                            })}
                             {(!chat.files.is_empty()).then(|| view! {
                                 <section class="files" aria-label=words.files>
                                     <h2>{words.files}</h2>

@@ -1,14 +1,14 @@
 //! What routing and the people answering chats do with one: assign it, reply, tell a waiting
 //! customer their place, transfer it, resolve it, name the contact's own agent.
 
-use super::events::{ChatEvent, Resolver, TransferTarget};
 use super::commands::ChatCommand;
+use super::events::{ChatEvent, Resolver, TransferTarget};
 use super::rejection::{check_text, ChatRejection, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS};
-use crate::contact::NameSource;
-use crate::queue::personal_queue;
 use super::state::ChatState;
+use crate::contact::NameSource;
 use crate::ids::{CompanyId, ConversationId, QueueId, UserId};
 use crate::message::{is_emoji, is_reference};
+use crate::queue::personal_queue;
 use crate::template::ApprovedTemplate;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -2,9 +2,9 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::chats::{list_chats, read_chat, resolve};
+use crate::services::chats::{list_chats, read_chat, resolve, templates_for_chat, TemplateChoice};
 use crate::state::AppState;
-use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place};
+use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place, TemplateOffer};
 
 use domain::user::Role;
 use projections::chat_board::ChatRow;
@@ -68,13 +68,40 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
             Some(FileLink { link, label })
         })
         .collect();
+    let templates = templates_for_chat(state, &caller, chat)
+        .await?
+        .into_iter()
+        .map(|template| TemplateOffer {
+            variables: domain::template::variable_count(&template.body),
+            id: template.template_id,
+            name: template.name,
+            language: template.language,
+            body: template.body,
+        })
+        .collect();
     Ok(ConversationView {
         id: read.chat.chat_id.clone(),
         contact: read.chat.contact_name.clone(),
         state: read.chat.state.clone(),
         messages,
         files,
+        templates,
     })
+}
+
+pub async fn send_template(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    template_id: String,
+    values: Vec<String>,
+) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let template_id = template_id.parse().map_err(|_| AppError::Invalid("no such template".into()))?;
+    let template = Some(TemplateChoice { template_id, values });
+    let answer = crate::services::chats::Answer { template, ..Default::default() };
+    crate::services::chats::reply(state, &caller, chat, answer).await?;
+    Ok(())
 }
 
 pub async fn reply(

@@ -140,6 +140,16 @@ impl Services for ConsoleServices {
         Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote).await?)
     }
 
+    async fn send_template(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        template_id: String,
+        values: Vec<String>,
+    ) -> Result<(), UiError> {
+        Ok(chats::send_template(&self.state, self.caller(token).await?, chat_id, template_id, values).await?)
+    }
+
     async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError> {
         Ok(lines::lines(&self.state, self.caller(token).await?, origin).await?)
     }

@@ -5,7 +5,8 @@ use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
     chat_history, files_of_chat, keep_file, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent,
-    start_conversation, templates_for_chat, transfer, NewConversation, StartedConversation, Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry, SentMessage,
+    start_conversation, templates_for_chat, transfer, Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry,
+    NewConversation, SentMessage, StartedConversation,
 };
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::state::AppState;

@@ -1036,8 +1036,7 @@ async fn an_agent_starts_a_conversation_with_a_template_and_the_customers_answer
     let mine = app.wait_chats(&ana.client, |chats| chats.len() == 1).await;
     assert_eq!(mine[0]["chat_id"], chat.as_str());
     assert_eq!(mine[0]["contact_name"], "Rosa Díaz");
-    agents_message(&app, &ana, &chat, "Hola Rosa, tu pedido A-12 está listo.", |m| m["provider_id"].is_string())
-        .await;
+    agents_message(&app, &ana, &chat, "Hola Rosa, tu pedido A-12 está listo.", |m| m["provider_id"].is_string()).await;
 
     // Open already: starting again is refused, and free text waits for Rosa's answer.
     let again = app.send(&ana.client, Method::POST, "/api/v1/chats", start("+5491155550000", &line)).await;

@@ -420,7 +420,11 @@ fn an_agent_starts_a_conversation_with_a_template_and_it_is_theirs_and_a_chat_op
                 quoted: None,
                 location: None,
                 media: None,
-                template: Some(SentTemplate { name: "hola".into(), language: "es".into(), values: vec!["Rosa".into()] }),
+                template: Some(SentTemplate {
+                    name: "hola".into(),
+                    language: "es".into(),
+                    values: vec!["Rosa".into()],
+                }),
                 at: at(),
             },
         ]);
@@ -450,6 +454,13 @@ fn an_agent_starts_a_conversation_with_a_template_and_it_is_theirs_and_a_chat_op
         .then_rejects(ChatRejection::Template(TemplateRejection::InvalidValues { expected: 1 }));
     // Once started, the customer's channel takes only templates until they answer.
     let mut history = opened(vec![started("+5491100000000", NameSource::Profile)]);
-    history.push(ChatEvent::Delivered { chat_id: chat(), message_id: Uuid::from_u128(70), provider_message_id: None, at: at() });
-    given::<Chat>(history).when(reply_within(Some(24), None, at())).then_rejects(ChatRejection::OutsideWindow { hours: 24 });
+    history.push(ChatEvent::Delivered {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(70),
+        provider_message_id: None,
+        at: at(),
+    });
+    given::<Chat>(history)
+        .when(reply_within(Some(24), None, at()))
+        .then_rejects(ChatRejection::OutsideWindow { hours: 24 });
 }
