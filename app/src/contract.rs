@@ -265,6 +265,43 @@ pub struct LineView {
     pub menu: Option<String>,
     /// The tag web pages embed the widget with, once opened.
     pub widget_snippet: Option<String>,
+    /// The WhatsApp number linked to the line (G10), if any.
+    pub whatsapp: Option<WhatsappLinkView>,
+}
+
+/// A line's WhatsApp Cloud link as its supervisor checks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatsappLinkView {
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    /// The last characters of the access token.
+    pub token_hint: String,
+    /// The callback URL to paste at Meta.
+    pub callback_url: String,
+    /// When Meta last reached the callback (RFC 3339), as this server saw it.
+    pub last_notification_at: Option<String>,
+    /// The last notification refused, and why.
+    pub last_refusal: Option<String>,
+}
+
+/// The credentials of a WhatsApp Cloud number, as the supervisor copies them from Meta.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatsappLinkForm {
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub access_token: String,
+    pub app_secret: String,
+    /// Empty: one is made.
+    #[serde(default)]
+    pub verify_token: String,
+}
+
+/// What to paste at Meta once a line is linked; the verify token is shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatsappLinked {
+    pub line_id: String,
+    pub callback_url: String,
+    pub verify_token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

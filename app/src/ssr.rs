@@ -4,6 +4,7 @@
 use crate::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
     ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, ReasonView, Role,
+    WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -77,6 +78,17 @@ pub trait Services: Send + Sync + 'static {
         answers: Vec<String>,
     ) -> Result<MenuPreview, UiError>;
     async fn save_menu(&self, token: Option<String>, line_id: String, menu: String) -> Result<(), UiError>;
+    /// Links the line to a WhatsApp Cloud number; the callback URL starts with `origin`.
+    async fn link_whatsapp(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        origin: String,
+        form: WhatsappLinkForm,
+    ) -> Result<WhatsappLinked, UiError>;
+    async fn unlink_whatsapp(&self, token: Option<String>, line_id: String) -> Result<(), UiError>;
+    /// Sends Meta's test template from the line's number to `to`; answers Meta's id of it.
+    async fn test_whatsapp(&self, token: Option<String>, line_id: String, to: String) -> Result<String, UiError>;
     async fn contacts(&self, token: Option<String>, query: String) -> Result<Vec<ContactListView>, UiError>;
     /// Answers the new contact's id.
     async fn create_contact(&self, token: Option<String>, contact: NewContactForm) -> Result<String, UiError>;

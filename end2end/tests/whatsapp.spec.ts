@@ -183,3 +183,64 @@ test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a
     meta.server.close();
   }
 });
+
+test('a supervisor links a WhatsApp number to a line in the console, pastes what Meta asks, sends a test and unlinks it', async ({ browser }) => {
+  const stamp = Date.now();
+  const meta = localMeta(Number(process.env.E2E_META_PORT));
+  await new Promise<void>((resolve) => meta.server.listen(Number(process.env.E2E_META_PORT), '127.0.0.1', resolve));
+  try {
+    const supervisor = await (await browser.newContext()).newPage();
+    await signInAsSupervisor(supervisor);
+    const api = supervisor.request;
+    const queue = (await (await api.post('/api/v1/queues', { data: { name: `Soporte ${stamp}` } })).json()).id;
+    const name = `WhatsApp Soporte ${stamp}`;
+    const line = (await (await api.post('/api/v1/lines', { data: { name, routing: { queue } } })).json()).id;
+
+    await supervisor.goto('/supervisor/lines');
+    await hydrated(supervisor);
+    const row = supervisor.getByRole('table', { name: 'Lines' }).locator('tr', { hasText: name });
+    await row.getByRole('button', { name: 'Link WhatsApp' }).click();
+    const linker = supervisor.getByRole('region', { name: `Link a WhatsApp number to ${name}` });
+    await linker.getByLabel('Phone number id').fill(PHONE_NUMBER_ID);
+    await linker.getByLabel('WhatsApp business account id').fill('1234567890');
+    await linker.getByLabel('Access token').fill(TOKEN);
+    await linker.getByLabel('App secret').fill(APP_SECRET);
+    await linker.getByRole('button', { name: 'Link', exact: true }).click();
+    const linked = linker.getByRole('status');
+    await expect(linked.locator('.callback-url')).toHaveText(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/api/v1/webhooks/whatsapp-cloud/${line}$`));
+    const verifyToken = (await linked.locator('.verify-token').textContent()) ?? '';
+    expect(verifyToken).toMatch(/^[0-9a-f]{32}$/);
+    // The token is shown this once: the line's row shows only the token's end.
+    await expect(row.locator('.whatsapp-number')).toHaveText(PHONE_NUMBER_ID);
+    await expect(row).toContainText(`token …${TOKEN.slice(-4)}`);
+    await expect(row).not.toContainText(TOKEN);
+    await expect(row.locator('.last-notification')).toHaveText('Last notification: never');
+
+    // Meta's handshake with what was pasted; then a notification reaches the line.
+    const callback = `/api/v1/webhooks/whatsapp-cloud/${line}`;
+    const handshake = await api.get(`${callback}?hub.mode=subscribe&hub.verify_token=${verifyToken}&hub.challenge=1158201444`);
+    expect(handshake.status()).toBe(200);
+    expect(await handshake.text()).toBe('1158201444');
+    const body = JSON.stringify(customersMessage('inbound_text.json', `wamid.console-${stamp}`, () => {}));
+    const signature = 'sha256=' + crypto.createHmac('sha256', APP_SECRET).update(body).digest('hex');
+    expect((await api.post(callback, { headers: { 'x-hub-signature-256': signature, 'content-type': 'application/json' }, data: body })).status()).toBe(200);
+    await supervisor.reload();
+    await hydrated(supervisor);
+    await expect(row.locator('.last-notification')).toHaveText(/^Last notification: \d{4}-\d{2}-\d{2}T/);
+
+    // "Send a test": Meta's hello_world template from the line's number.
+    await row.getByLabel('Test number').fill('+34 612 34 56 78');
+    await row.getByRole('button', { name: 'Send a test' }).click();
+    await expect(row.getByRole('status')).toHaveText(/^WhatsApp took the test message: wamid\.out-\d+$/);
+    const test = meta.sent.find((m) => m.type === 'template' && m.to === CUSTOMER);
+    expect(test.template).toEqual({ name: 'hello_world', language: { policy: 'deterministic', code: 'en_US' } });
+
+    // Unlinked, the line is an API line again and Meta's handshake finds no callback.
+    await row.getByRole('button', { name: 'Unlink' }).click();
+    await expect(row.getByRole('button', { name: 'Link WhatsApp' })).toBeVisible();
+    const gone = await api.get(`${callback}?hub.mode=subscribe&hub.verify_token=${verifyToken}&hub.challenge=1`);
+    expect(gone.status()).toBe(404);
+  } finally {
+    meta.server.close();
+  }
+});

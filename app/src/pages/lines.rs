@@ -3,7 +3,7 @@
 //! supervisor answers as a customer would.
 
 use crate::components::{refusal, FormError, Listing, Refusal};
-use crate::contract::{LineView, MenuPreview};
+use crate::contract::{LineView, MenuPreview, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked};
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
 use crate::pages::queues::list_queues;
@@ -35,6 +35,24 @@ pub async fn preview_menu(menu: String, answers: Vec<String>) -> Result<MenuPrev
 #[server(prefix = "/api", endpoint = "save_menu")]
 pub async fn save_menu(line_id: String, menu: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.save_menu(crate::ssr::session_token(), line_id, menu).await)
+}
+
+#[server(prefix = "/api", endpoint = "link_whatsapp")]
+pub async fn link_whatsapp(line_id: String, form: WhatsappLinkForm) -> Result<WhatsappLinked, UiError> {
+    let origin = crate::ssr::request_origin();
+    crate::ssr::with_status(
+        crate::ssr::services()?.link_whatsapp(crate::ssr::session_token(), line_id, origin, form).await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "unlink_whatsapp")]
+pub async fn unlink_whatsapp(line_id: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.unlink_whatsapp(crate::ssr::session_token(), line_id).await)
+}
+
+#[server(prefix = "/api", endpoint = "test_whatsapp")]
+pub async fn test_whatsapp(line_id: String, to: String) -> Result<String, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.test_whatsapp(crate::ssr::session_token(), line_id, to).await)
 }
 
 /// Where a new menu starts from.
@@ -70,6 +88,30 @@ struct Words {
     answer_as_customer: &'static str,
     say: &'static str,
     start_again: &'static str,
+    whatsapp: &'static str,
+    link_whatsapp: &'static str,
+    link_whatsapp_of: &'static str,
+    link_hint: &'static str,
+    phone_number_id: &'static str,
+    business_account_id: &'static str,
+    access_token: &'static str,
+    app_secret: &'static str,
+    verify_token: &'static str,
+    verify_token_hint: &'static str,
+    link: &'static str,
+    linked: &'static str,
+    paste_at_meta: &'static str,
+    callback_url: &'static str,
+    shown_once: &'static str,
+    unlink: &'static str,
+    token_ends: &'static str,
+    last_notification: &'static str,
+    never: &'static str,
+    last_refusal: &'static str,
+    test_to: &'static str,
+    send_test: &'static str,
+    test_sent: &'static str,
+    close: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -97,6 +139,30 @@ const ENGLISH: Words = Words {
     answer_as_customer: "Answer as the customer",
     say: "Say",
     start_again: "Start again",
+    whatsapp: "WhatsApp",
+    link_whatsapp: "Link WhatsApp",
+    link_whatsapp_of: "Link a WhatsApp number to",
+    link_hint: "From Meta's developer console (WhatsApp › API Setup): the number's id, the business account's id, a system user's permanent token and the app's secret.",
+    phone_number_id: "Phone number id",
+    business_account_id: "WhatsApp business account id",
+    access_token: "Access token",
+    app_secret: "App secret",
+    verify_token: "Verify token (optional)",
+    verify_token_hint: "Leave it empty and one is made for you.",
+    link: "Link",
+    linked: "Linked.",
+    paste_at_meta: "Paste these in Meta's console, under WhatsApp › Configuration › Webhook:",
+    callback_url: "Callback URL",
+    shown_once: "Verify token (shown only now)",
+    unlink: "Unlink",
+    token_ends: "token …",
+    last_notification: "Last notification",
+    never: "never",
+    last_refusal: "Last refused",
+    test_to: "Test number",
+    send_test: "Send a test",
+    test_sent: "WhatsApp took the test message:",
+    close: "Close",
 };
 
 const SPANISH: Words = Words {
@@ -124,6 +190,30 @@ const SPANISH: Words = Words {
     answer_as_customer: "Responder como el cliente",
     say: "Decir",
     start_again: "Empezar de nuevo",
+    whatsapp: "WhatsApp",
+    link_whatsapp: "Vincular WhatsApp",
+    link_whatsapp_of: "Vincular un número de WhatsApp a",
+    link_hint: "Desde la consola de desarrolladores de Meta (WhatsApp › Configuración de la API): el id del número, el id de la cuenta comercial, un token permanente de usuario del sistema y la clave secreta de la app.",
+    phone_number_id: "Id del número de teléfono",
+    business_account_id: "Id de la cuenta de WhatsApp Business",
+    access_token: "Token de acceso",
+    app_secret: "Clave secreta de la app",
+    verify_token: "Token de verificación (opcional)",
+    verify_token_hint: "Déjalo vacío y se crea uno.",
+    link: "Vincular",
+    linked: "Vinculado.",
+    paste_at_meta: "Pega esto en la consola de Meta, en WhatsApp › Configuración › Webhook:",
+    callback_url: "URL de devolución de llamada",
+    shown_once: "Token de verificación (solo se muestra ahora)",
+    unlink: "Desvincular",
+    token_ends: "token …",
+    last_notification: "Última notificación",
+    never: "nunca",
+    last_refusal: "Último rechazo",
+    test_to: "Número de prueba",
+    send_test: "Enviar una prueba",
+    test_sent: "WhatsApp aceptó el mensaje de prueba:",
+    close: "Cerrar",
 };
 
 #[component]
@@ -132,12 +222,24 @@ pub fn LinesPage() -> impl IntoView {
     let create = ServerAction::<CreateLine>::new();
     let widget = ServerAction::<OpenWidget>::new();
     let save = ServerAction::<SaveMenu>::new();
-    let lines =
-        Resource::new(move || (create.version().get(), widget.version().get(), save.version().get()), |_| list_lines());
+    let link = ServerAction::<LinkWhatsapp>::new();
+    let unlink = ServerAction::<UnlinkWhatsapp>::new();
+    let test = ServerAction::<TestWhatsapp>::new();
+    let lines = Resource::new(
+        move || {
+            let linking = link.version().get() + unlink.version().get();
+            (create.version().get(), widget.version().get(), save.version().get(), linking)
+        },
+        |_| list_lines(),
+    );
+    // The line a WhatsApp number is being linked to: (id, name).
+    let linking = RwSignal::new(None::<(String, String)>);
     let queues = Resource::new(|| (), |_| list_queues());
     // The line whose menu is being edited: (id, name, the menu's JSON as it was).
     let editing = RwSignal::new(None::<(String, String, String)>);
-    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(widget)));
+    let failure = Signal::derive(move || {
+        refusal(create).or_else(|| refusal(widget)).or_else(|| refusal(unlink)).or_else(|| refusal(test))
+    });
     let draw = move |list: Vec<LineView>| {
         let words = words.get();
         view! {
@@ -145,12 +247,24 @@ pub fn LinesPage() -> impl IntoView {
                 <thead><tr>
                     <th scope="col">{words.line}</th><th scope="col">{words.chats_go_to}</th>
                     <th scope="col">{words.widget}</th><th scope="col">{words.menu}</th>
+                    <th scope="col">{words.whatsapp}</th>
                 </tr></thead>
                 <tbody>
                     {list.into_iter().map(|line| {
                         let (id, name) = (line.id.clone(), line.name.clone());
                         let menu = line.menu.clone().unwrap_or_else(|| FIRST_MENU.to_string());
                         let row_id = line.id.clone();
+                        let whatsapp = match line.whatsapp {
+                            Some(link) => whatsapp_cell(words, line.id.clone(), link, unlink, test).into_any(),
+                            None => {
+                                let (id, name) = (line.id.clone(), line.name.clone());
+                                view! {
+                                    <button type="button" on:click=move |_| linking.set(Some((id.clone(), name.clone())))>
+                                        {words.link_whatsapp}
+                                    </button>
+                                }.into_any()
+                            }
+                        };
                         view! {
                             <tr data-id=row_id>
                                 <th scope="row">{line.name}</th>
@@ -167,6 +281,7 @@ pub fn LinesPage() -> impl IntoView {
                                 <td><button type="button" on:click=move |_| {
                                     editing.set(Some((id.clone(), name.clone(), menu.clone())))
                                 }>{words.edit_menu}</button></td>
+                                <td class="whatsapp">{whatsapp}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -204,6 +319,89 @@ pub fn LinesPage() -> impl IntoView {
             />
         </section>
         {move || editing.get().map(|(id, name, menu)| view! { <MenuEditor line_id=id name=name menu=menu save=save words=words.get() /> })}
+        {move || linking.get().map(|(id, name)| view! { <WhatsappLinker line_id=id name=name link=link words=words.get() close=linking /> })}
+    }
+}
+
+/// A linked line's number, how its callback fares, and what the supervisor may do with it.
+fn whatsapp_cell(
+    words: &'static Words,
+    line_id: String,
+    link: WhatsappLinkView,
+    unlink: ServerAction<UnlinkWhatsapp>,
+    test: ServerAction<TestWhatsapp>,
+) -> impl IntoView {
+    let test_id = format!("test-to-{line_id}");
+    let (test_line, unlink_line) = (line_id.clone(), line_id);
+    let tested = move || match test.value().get() {
+        Some(Ok(id)) => Some(view! { <p role="status" class="test-sent">{format!("{} {id}", words.test_sent)}</p> }),
+        _ => None,
+    };
+    view! {
+        <p><strong class="whatsapp-number">{link.phone_number_id}</strong>" · "{format!("{}{}", words.token_ends, link.token_hint)}</p>
+        <p class="callback"><code>{link.callback_url}</code></p>
+        <p class="last-notification">{format!("{}: {}", words.last_notification, link.last_notification_at.unwrap_or_else(|| words.never.to_string()))}</p>
+        {link.last_refusal.map(|refusal| view! { <p class="problem">{format!("{}: {refusal}", words.last_refusal)}</p> })}
+        <ActionForm action=test attr:class="inline-form">
+            <input type="hidden" name="line_id" value=test_line />
+            <label for=test_id.clone()>{words.test_to}</label>
+            <input id=test_id name="to" type="tel" required autocomplete="off" />
+            <button type="submit">{words.send_test}</button>
+        </ActionForm>
+        {tested}
+        <ActionForm action=unlink attr:class="inline-form">
+            <input type="hidden" name="line_id" value=unlink_line />
+            <button type="submit" class="danger">{words.unlink}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn WhatsappLinker(
+    line_id: String,
+    name: String,
+    link: ServerAction<LinkWhatsapp>,
+    words: &'static Words,
+    close: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
+    let field = |id: &'static str, label: &'static str, kind: &'static str, required: bool| {
+        view! {
+            <label for=format!("whatsapp-{id}")>{label}</label>
+            <input id=format!("whatsapp-{id}") name=format!("form[{id}]") type=kind required=required
+                autocomplete="off" spellcheck="false" />
+        }
+    };
+    let outcome = move || match link.value().get() {
+        Some(Ok(WhatsappLinked { callback_url, verify_token, .. })) => view! {
+            <div role="status" class="linked">
+                <p>{words.linked}" "{words.paste_at_meta}</p>
+                <dl>
+                    <dt>{words.callback_url}</dt><dd><code class="callback-url">{callback_url}</code></dd>
+                    <dt>{words.shown_once}</dt><dd><code class="verify-token">{verify_token}</code></dd>
+                </dl>
+            </div>
+        }
+        .into_any(),
+        Some(Err(error)) => view! { <Refusal error /> }.into_any(),
+        None => ().into_any(),
+    };
+    view! {
+        <section class="card" aria-labelledby="whatsapp-linker">
+            <h2 id="whatsapp-linker">{format!("{} {name}", words.link_whatsapp_of)}</h2>
+            <p class="hint">{words.link_hint}</p>
+            <ActionForm action=link attr:class="stacked-form">
+                <input type="hidden" name="line_id" value=line_id />
+                {field("phone_number_id", words.phone_number_id, "text", true)}
+                {field("business_account_id", words.business_account_id, "text", true)}
+                {field("access_token", words.access_token, "password", true)}
+                {field("app_secret", words.app_secret, "password", true)}
+                {field("verify_token", words.verify_token, "text", false)}
+                <p class="hint">{words.verify_token_hint}</p>
+                <button type="submit">{words.link}</button>
+            </ActionForm>
+            {outcome}
+            <button type="button" class="link-button" on:click=move |_| close.set(None)>{words.close}</button>
+        </section>
     }
 }
 

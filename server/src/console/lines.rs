@@ -2,10 +2,15 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::services::channels::{
+    link_whatsapp_cloud, send_test, unlink_channel, whatsapp_callback_path, TestMessage, WhatsappCloudCredentials,
+};
 use crate::services::lines::{change_line_routing, list_lines, NewLine};
 use crate::services::menu_preview::{preview, read_menu};
 use crate::state::AppState;
-use app::contract::{LineView, MenuPreview, PreviewLineView};
+use app::contract::{LineView, MenuPreview, PreviewLineView, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked};
+use domain::ids::LineId;
+use domain::line::ChannelLink;
 
 use domain::line::LineRouting;
 use domain::user::Role;
@@ -35,10 +40,60 @@ pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<V
             },
             menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
             widget_snippet: row.widget_key.map(|key| crate::services::widget::snippet(&origin, &key)),
+            whatsapp: row.credentials.as_ref().and_then(|link| whatsapp_view(state, &origin, &row.line_id, link)),
             id: row.line_id,
             name: row.name,
         })
         .collect())
+}
+
+fn whatsapp_view(state: &AppState, origin: &str, line_id: &str, link: &ChannelLink) -> Option<WhatsappLinkView> {
+    let line: LineId = line_id.parse().ok()?;
+    let ChannelLink::WhatsappCloud { phone_number_id, business_account_id, token_hint, .. } = link;
+    let health = state.channel_health.of(line);
+    Some(WhatsappLinkView {
+        phone_number_id: phone_number_id.clone(),
+        business_account_id: business_account_id.clone(),
+        token_hint: token_hint.clone(),
+        callback_url: format!("{origin}{}", whatsapp_callback_path(line)),
+        last_notification_at: health.last_notification_at.map(|at| at.to_rfc3339()),
+        last_refusal: health.last_refused.map(|refused| format!("{}: {}", refused.at.to_rfc3339(), refused.reason)),
+    })
+}
+
+fn line_id(line_id: &str) -> Result<LineId, AppError> {
+    line_id.parse().map_err(|_| AppError::Invalid("no such line".into()))
+}
+
+pub async fn link_whatsapp(
+    state: &AppState,
+    caller: Caller,
+    line: String,
+    origin: String,
+    form: WhatsappLinkForm,
+) -> Result<WhatsappLinked, AppError> {
+    let line = line_id(&line)?;
+    let credentials = WhatsappCloudCredentials {
+        phone_number_id: form.phone_number_id,
+        business_account_id: form.business_account_id,
+        access_token: form.access_token,
+        app_secret: form.app_secret,
+        verify_token: Some(form.verify_token),
+    };
+    let linked = link_whatsapp_cloud(state, &caller, line, credentials).await?;
+    Ok(WhatsappLinked {
+        line_id: line.to_string(),
+        callback_url: format!("{origin}{}", linked.callback_path),
+        verify_token: linked.verify_token,
+    })
+}
+
+pub async fn unlink_whatsapp(state: &AppState, caller: Caller, line: String) -> Result<(), AppError> {
+    unlink_channel(state, &caller, line_id(&line)?).await
+}
+
+pub async fn test_whatsapp(state: &AppState, caller: Caller, line: String, to: String) -> Result<String, AppError> {
+    Ok(send_test(state, &caller, line_id(&line)?, TestMessage { to }).await?.provider_message_id)
 }
 
 pub async fn create_line(state: &AppState, caller: Caller, name: String, queue_id: String) -> Result<(), AppError> {

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
     ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, ReasonView,
-    Role as SessionRole,
+    Role as SessionRole, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -173,6 +173,24 @@ impl Services for ConsoleServices {
 
     async fn save_menu(&self, token: Option<String>, line_id: String, menu: String) -> Result<(), UiError> {
         Ok(lines::save_menu(&self.state, self.caller(token).await?, line_id, menu).await?)
+    }
+
+    async fn link_whatsapp(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        origin: String,
+        form: WhatsappLinkForm,
+    ) -> Result<WhatsappLinked, UiError> {
+        Ok(lines::link_whatsapp(&self.state, self.caller(token).await?, line_id, origin, form).await?)
+    }
+
+    async fn unlink_whatsapp(&self, token: Option<String>, line_id: String) -> Result<(), UiError> {
+        Ok(lines::unlink_whatsapp(&self.state, self.caller(token).await?, line_id).await?)
+    }
+
+    async fn test_whatsapp(&self, token: Option<String>, line_id: String, to: String) -> Result<String, UiError> {
+        Ok(lines::test_whatsapp(&self.state, self.caller(token).await?, line_id, to).await?)
     }
 
     async fn contacts(&self, token: Option<String>, query: String) -> Result<Vec<ContactListView>, UiError> {

@@ -4,8 +4,9 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::channels::{
-    link_whatsapp_cloud, receive_whatsapp_notification, unlink_channel, whatsapp_state, whatsapp_subscription,
-    LinkedWhatsappCloud, NotificationOutcome, WhatsappCloudCredentials, WhatsappCloudState,
+    link_whatsapp_cloud, receive_whatsapp_notification, send_test, unlink_channel, whatsapp_state,
+    whatsapp_subscription, LinkedWhatsappCloud, NotificationOutcome, SentTest, TestMessage, WhatsappCloudCredentials,
+    WhatsappCloudState,
 };
 use crate::services::templates::{list_templates, submit_template, NewTemplate, SubmittedTemplate};
 use crate::state::AppState;
@@ -44,6 +45,16 @@ pub(crate) async fn delete_whatsapp_cloud(
 ) -> Result<StatusCode, AppError> {
     unlink_channel(&state, &caller, line).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/lines/{line}/whatsapp-cloud/test", tag = "channels", summary = "Send Meta's `hello_world` template from the line's number to a number, to check the link works (no chat is opened)", request_body = TestMessage, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "Meta took it", body = SentTest), (status = 422, description = "refused, by us or by Meta; `error` says why", body = ErrorBody), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_whatsapp_test(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+    Json(body): Json<TestMessage>,
+) -> Result<Json<SentTest>, AppError> {
+    Ok(Json(send_test(&state, &caller, line, body).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -107,6 +118,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/lines/{line}/whatsapp-cloud",
             put(put_whatsapp_cloud).delete(delete_whatsapp_cloud).get(get_whatsapp_cloud),
         )
+        .route("/api/v1/lines/{line}/whatsapp-cloud/test", axum::routing::post(post_whatsapp_test))
         .route(
             "/api/v1/webhooks/whatsapp-cloud/{line}",
             get(get_whatsapp_subscription).post(post_whatsapp_notification),

@@ -5,6 +5,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::live::channel_health::Health;
+use crate::meta_api::{self, Channels};
 use crate::secrets::line_secret;
 use crate::services::lines::{
     change_directory, random_hex, record_account_consent, store_account_message, InboundMessage, ProviderConsent,
@@ -12,6 +13,7 @@ use crate::services::lines::{
 use crate::state::AppState;
 use crate::write::command::{decide_and_append, CommandContext};
 use bridges::whatsapp_cloud::inbound::{self, Update};
+use bridges::whatsapp_cloud::outbound::{message_body, Outgoing};
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, Reaction};
 use domain::contact::{Account, Channel, NameSource};
 use domain::ids::{CompanyId, LineId};
@@ -155,6 +157,56 @@ pub async fn whatsapp_subscription(
     let expected = open(state, line_id, "verify_token", &verify_token)?;
     bridges::meta::subscription_challenge(mode, token, challenge, &expected)
         .ok_or_else(|| AppError::Forbidden("the verify token is not this line's".into()))
+}
+
+/// Meta's template every business account has from the start, which any number may receive: what
+/// "send a test" sends, as Meta's own console does.
+const TEST_TEMPLATE: (&str, &str) = ("hello_world", "en_US");
+
+/// A test the supervisor sends from the line's number.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct TestMessage {
+    /// A number on WhatsApp, international (`+54 9 11 5555 0000`).
+    pub to: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SentTest {
+    /// Meta's id of the message it took.
+    pub provider_message_id: String,
+}
+
+/// Sends Meta's `hello_world` template from the line's number to `to`, straight through Meta's
+/// API (no chat is opened): Meta's answer says whether the credentials, the number and the
+/// account work. Not an event: nothing of the company's changes.
+pub async fn send_test(
+    state: &AppState,
+    caller: &Caller,
+    line_id: LineId,
+    test: TestMessage,
+) -> Result<SentTest, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let line = state
+        .directory
+        .line(&state.store, &line_id.to_string())
+        .await?
+        .filter(|line| line.company_id == caller.company_id.to_string())
+        .ok_or_else(|| AppError::NotFound("no such line".into()))?;
+    let link = line.credentials.ok_or_else(|| AppError::NotFound("the line has no WhatsApp number linked".into()))?;
+    let account =
+        Account::parse(Channel::Whatsapp, &test.to, None).map_err(|e| AppError::Invalid(format!("to: {e}")))?;
+    let route = Channels::of(&state.settings)
+        .route(line_id, &link)
+        .ok_or_else(|| AppError::Internal("the line's credentials cannot be read on this server".into()))?;
+    let (name, language) = TEST_TEMPLATE;
+    let to = account.id.trim_start_matches('+');
+    let body = message_body(to, &Outgoing::Template { name, language, parameters: &[] })
+        .map_err(|refused| AppError::Invalid(refused.to_string()))?;
+    tracing::info!(%line_id, user = %caller.user_id, "a supervisor sends a test from a WhatsApp line");
+    let provider_message_id = meta_api::send_message(&meta_api::client(), &route, &body)
+        .await
+        .map_err(|refusal| AppError::Invalid(format!("WhatsApp refused the test: {}", refusal.words)))?;
+    Ok(SentTest { provider_message_id })
 }
 
 /// A WhatsApp Cloud line as its supervisor checks it after linking it.

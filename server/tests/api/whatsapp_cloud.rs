@@ -25,6 +25,7 @@ eventlog::on_both_backends!(
     after_24_hours_the_lines_approved_templates_are_offered_and_one_goes_out_with_its_values,
     an_agents_file_is_uploaded_to_meta_once_and_sent_by_its_id_and_one_whatsapp_refuses_is_not_sent,
     an_agent_starts_a_conversation_with_a_template_and_the_customers_answer_reaches_them,
+    a_test_from_the_lines_number_reaches_meta_and_its_refusal_shows_meta_s_words,
 );
 
 const ACCESS_TOKEN: &str = "EAAGm0PX4ZCpsBAtoken-of-the-test-9f3c";
@@ -1063,4 +1064,40 @@ async fn an_agent_starts_a_conversation_with_a_template_and_the_customers_answer
     assert_eq!(refused.status(), 422);
     let refused = app.send(&app.client, Method::POST, "/api/v1/chats", start("+5491155550001", &line)).await;
     assert_eq!(refused.status(), 403);
+}
+
+async fn a_test_from_the_lines_number_reaches_meta_and_its_refusal_shows_meta_s_words(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let queue = created_id(app.create_queue("Sales").await, "id").await;
+    let line = whatsapp_line(&app, json!({ "queue": queue })).await;
+    let test = format!("/api/v1/lines/{line}/whatsapp-cloud/test");
+    let sent = app.send(&app.client, Method::POST, &test, json!({ "to": "+54 9 11 5555-0000" })).await;
+    assert_eq!(sent.status(), 200);
+    let sent: serde_json::Value = sent.json().await.unwrap();
+    let call = meta.next_call().await;
+    assert_eq!(call.path, "/1122334455667/messages");
+    assert_eq!(
+        call.body,
+        json!({ "messaging_product": "whatsapp", "recipient_type": "individual", "to": "5491155550000", "type": "template",
+                "template": { "name": "hello_world", "language": { "policy": "deterministic", "code": "en_US" } } })
+    );
+    assert_eq!(sent["provider_message_id"], "wamid.out-1");
+    // No chat is opened by a test.
+    assert!(app.chats_of(&app.client).await.is_empty());
+
+    meta.answer_next(
+        401,
+        json!({ "error": { "code": 190, "message": "Error validating access token: Session has expired" } }),
+    );
+    let refused = app.send(&app.client, Method::POST, &test, json!({ "to": "+5491155550000" })).await;
+    assert_eq!(refused.status(), 422);
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("Session has expired"), "{error}");
+    let not_a_number = app.send(&app.client, Method::POST, &test, json!({ "to": "call me" })).await;
+    assert_eq!(not_a_number.status(), 422);
+    let agent = app.agent("Ana").await;
+    assert_eq!(app.send(&agent.client, Method::POST, &test, json!({ "to": "+5491155550000" })).await.status(), 403);
+    let (plain, _) = app.line(json!({ "queue": queue }), None).await;
+    let unlinked = format!("/api/v1/lines/{plain}/whatsapp-cloud/test");
+    assert_eq!(app.send(&app.client, Method::POST, &unlinked, json!({ "to": "+5491155550000" })).await.status(), 404);
 }
