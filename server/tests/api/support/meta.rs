@@ -31,6 +31,8 @@ struct Shared {
     file_failures: Arc<Mutex<VecDeque<u16>>>,
     /// The token the line was linked with: files are only served to it.
     token: String,
+    /// How many of the next sends to take in and never answer, as if Meta hung.
+    held: Arc<Mutex<u32>>,
     url: Arc<Mutex<String>>,
 }
 
@@ -40,6 +42,7 @@ pub struct LocalMeta {
     script: Arc<Mutex<VecDeque<(u16, Value)>>>,
     files: Files,
     file_failures: Arc<Mutex<VecDeque<u16>>>,
+    held: Arc<Mutex<u32>>,
     _server: tokio::task::JoinHandle<()>,
 }
 
@@ -53,6 +56,15 @@ async fn messages(
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let _ =
         shared.calls.send(MetaCall { path: format!("/{phone_number_id}/messages"), authorization, body: body.clone() });
+    let hold = {
+        let mut held = shared.held.lock().unwrap();
+        let hold = *held > 0;
+        *held = held.saturating_sub(1);
+        hold
+    };
+    if hold {
+        std::future::pending::<()>().await;
+    }
     if let Some((status, answer)) = shared.script.lock().unwrap().pop_front() {
         return (StatusCode::from_u16(status).unwrap(), axum::Json(answer));
     }
@@ -194,6 +206,7 @@ impl LocalMeta {
         let files = Files::default();
         let file_failures = Arc::new(Mutex::new(VecDeque::new()));
         let url = Arc::new(Mutex::new(String::new()));
+        let held = Arc::new(Mutex::new(0));
         let shared = Shared {
             calls: sender,
             script: script.clone(),
@@ -201,6 +214,7 @@ impl LocalMeta {
             files: files.clone(),
             file_failures: file_failures.clone(),
             token: token.to_string(),
+            held: held.clone(),
             url: url.clone(),
         };
         let app = axum::Router::new()
@@ -216,7 +230,7 @@ impl LocalMeta {
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        LocalMeta { url: address, calls, script, files, file_failures, _server: server }
+        LocalMeta { url: address, calls, script, files, file_failures, held, _server: server }
     }
 
     pub async fn start() -> Self {
@@ -226,6 +240,11 @@ impl LocalMeta {
     /// Meta keeps a customer's file under `media_id`.
     pub fn keep_file(&self, media_id: &str, content_type: &str, bytes: &[u8]) {
         self.files.lock().unwrap().insert(media_id.to_string(), (content_type.to_string(), bytes.to_vec()));
+    }
+
+    /// The next send is taken in and never answered, as if Meta hung before its answer.
+    pub fn hold_next_send(&self) {
+        *self.held.lock().unwrap() += 1;
     }
 
     /// The next asks for a file's address are answered `status`, in the order told.
