@@ -87,13 +87,34 @@ pub struct SqliteLog {
     commits: watch::Sender<u64>,
 }
 
-/// The connection settings every user of the database file shares.
+/// How long after a commit the write-ahead log is copied into the database file, so that one
+/// copy takes many commits.
+const CHECKPOINT_AFTER: Duration = Duration::from_millis(200);
+
+/// Copies the write-ahead log into the database file after commits, on a connection of its own,
+/// until the log is closed. SQLite would otherwise do it inside whichever commit filled the WAL
+/// (every 1,000 pages), with the writer's turn held through the copy and its `fsync`: under load
+/// the appends waiting behind it stalled for tens of milliseconds. `PASSIVE` never waits for
+/// readers or writers; what it cannot copy now, the next one does.
+async fn checkpoint_after_commits(mut connection: SqliteConnection, mut commits: watch::Receiver<u64>) {
+    while commits.changed().await.is_ok() {
+        tokio::time::sleep(CHECKPOINT_AFTER).await;
+        commits.borrow_and_update();
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut connection).await {
+            tracing::warn!(%error, "the write-ahead log could not be copied into the database file");
+        }
+    }
+}
+
+/// The connection settings every user of the database file shares. SQLite's own checkpoints are
+/// off: [`checkpoint_after_commits`] copies the WAL instead, outside the writers' turns.
 pub fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(30))
+        .pragma("wal_autocheckpoint", "0")
         .foreign_keys(true))
 }
 
@@ -115,8 +136,10 @@ impl SqliteLog {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
-        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
         let (commits, _) = watch::channel(0);
+        let checkpointer: SqliteConnection = sqlx::Connection::connect_with(&options).await?;
+        tokio::spawn(checkpoint_after_commits(checkpointer, commits.subscribe()));
         Ok(Self { gate: WriteGate::of(url)?, writer, readers, commits })
     }
 

@@ -60,6 +60,8 @@ impl ReadStore {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
                         sqlx::query("PRAGMA busy_timeout = 30000").execute(&mut *connection).await?;
+                        // The log's checkpointer copies the WAL, outside the writers' turns.
+                        sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *connection).await?;
                         // Read models are large and written all over (a directory's search keys):
                         // 32 MiB of pages per connection instead of SQLite's 2 MiB.
                         sqlx::query("PRAGMA cache_size = -32768").execute(&mut *connection).await?;

@@ -1,0 +1,49 @@
+//! The SQLite file itself: what reaches it, and when.
+
+use chrono::Utc;
+use eventlog::testing::{fresh_database, Backend};
+use eventlog::{ExpectedRevision, Metadata, NewEvent};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+fn large_event() -> NewEvent {
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: "Written".into(),
+        data: serde_json::json!({ "text": "x".repeat(1000) }),
+        metadata: Metadata {
+            occurred_at: Utc::now(),
+            company_id: Uuid::from_u128(1),
+            actor: "system".into(),
+            correlation_id: Uuid::now_v7(),
+            causation_id: None,
+            schema_version: 1,
+        },
+    }
+}
+
+/// No writer copies the write-ahead log into the database file (SQLite's own checkpoints are off,
+/// so that none runs inside an append's turn): the log's checkpointer does, soon after commits.
+#[tokio::test]
+async fn the_logs_commits_reach_the_database_file_without_a_writer_copying_them() {
+    let database = fresh_database(Backend::Sqlite).await;
+    let log = eventlog::open(&database.url).await.expect("the log opens");
+    let file = database.url.trim_start_matches("sqlite://").to_string();
+    let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or_default();
+    let before = size();
+    for batch in 0..20 {
+        let events = (0..100).map(|_| large_event()).collect();
+        log.append(&format!("stream-{batch}"), ExpectedRevision::NoStream, events).await.expect("appended");
+    }
+    let wal = std::fs::metadata(format!("{file}-wal")).map(|m| m.len()).unwrap_or_default();
+    assert!(wal > 2_000_000, "the commits are in the write-ahead log first ({wal} bytes)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while size() < before + 2_000_000 {
+        assert!(
+            Instant::now() < deadline,
+            "the database file is still {} bytes (it was {before}) 10 s after the commits",
+            size()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
