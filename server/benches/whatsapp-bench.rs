@@ -4,6 +4,8 @@
 //! second and the p99 time to acknowledge. Baseline, same run: an HTTP server on the same stack
 //! that reads, checks the signature and parses each notification, and answers without storing.
 //!
+//! Each load starts after a warm-up of one webhook per sender, from other customers, not counted.
+//!
 //! Outbound: each new chat waits in a queue nobody serves, so the bot tells it its place; those
 //! messages go through the outbox to a local Meta, and the figure is sends a second as the local
 //! Meta receives them (one number: Meta's limit of 80 a second per number paces them).
@@ -40,12 +42,22 @@ fn fixture() -> serde_json::Value {
 
 /// Webhook `n`: customer `n % CUSTOMERS` writes their message number `n / CUSTOMERS`.
 fn notification(template: &serde_json::Value, n: usize) -> Vec<u8> {
+    customers_notification(template, "3460", n)
+}
+
+/// One webhook per sender before the measure, from customers of their own: the 64 connections
+/// open and the server's pools fill, as on a server that has been running.
+fn warm_up(template: &serde_json::Value) -> Arc<Vec<Vec<u8>>> {
+    Arc::new((0..SENDERS).map(|n| customers_notification(template, "3461", n)).collect())
+}
+
+fn customers_notification(template: &serde_json::Value, prefix: &str, n: usize) -> Vec<u8> {
     let mut body = template.clone();
-    let number = format!("3460{:07}", 1_000_000 + n % CUSTOMERS);
+    let number = format!("{prefix}{:07}", 1_000_000 + n % CUSTOMERS);
     let value = &mut body["entry"][0]["changes"][0]["value"];
     value["contacts"][0]["wa_id"] = serde_json::json!(number);
     value["messages"][0]["from"] = serde_json::json!(number);
-    value["messages"][0]["id"] = serde_json::json!(format!("wamid.bench-{n}"));
+    value["messages"][0]["id"] = serde_json::json!(format!("wamid.bench-{prefix}-{n}"));
     value["messages"][0]["text"]["body"] =
         serde_json::json!(format!("message {} of customer {}", n / CUSTOMERS, n % CUSTOMERS));
     serde_json::to_vec(&body).expect("JSON")
@@ -219,12 +231,13 @@ async fn run(database: TestDatabase) -> (Load, Load, usize, f64, u64) {
             .and_then(|count| count.trim().parse::<u64>().ok())
             .unwrap_or_default()
     };
+    post_all(&http, &callback, warm_up(&template)).await;
     let conflicts_before = conflicts().await;
     let ours = post_all(&http, &callback, bodies.clone()).await;
     let stale = conflicts().await - conflicts_before;
     // Every new chat's place in line goes out through the outbox.
     let waited = Instant::now();
-    while arrivals.lock().expect("arrivals").len() < CUSTOMERS && waited.elapsed() < Duration::from_secs(60) {
+    while arrivals.lock().expect("arrivals").len() < CUSTOMERS + SENDERS && waited.elapsed() < Duration::from_secs(60) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let arrived = arrivals.lock().expect("arrivals").clone();
@@ -233,7 +246,9 @@ async fn run(database: TestDatabase) -> (Load, Load, usize, f64, u64) {
         _ => 0.0,
     };
     server.abort();
-    let baseline = post_all(&http, &baseline_server().await, bodies).await;
+    let baseline_url = baseline_server().await;
+    post_all(&http, &baseline_url, warm_up(&template)).await;
+    let baseline = post_all(&http, &baseline_url, bodies).await;
     (ours, baseline, arrived.len(), sends_per_second, stale)
 }
 

@@ -206,6 +206,11 @@ impl Delivery {
         }
     }
 
+    /// Whether a line's messages have somewhere to go.
+    fn has_route(&self, line: LineId) -> bool {
+        self.linked.route(line).is_some() || self.webhooks.contains_key(&line)
+    }
+
     /// Where a line's messages go now.
     fn route_of(&self, line: LineId) -> Option<Route> {
         match self.linked.route(line) {
@@ -298,27 +303,31 @@ impl Delivery {
     }
 
     /// On the leading node, hands every pending message to its line's sender, in order, as far
-    /// as the line's queue has room.
+    /// as the line's queue has room. Runs after every batch the log hands over, with hundreds of
+    /// messages pending under load: only the positions are gathered, and a message is copied
+    /// only when it is handed over.
     async fn deliver(&mut self) -> Result<(), DeliveryError> {
-        let waiting: Vec<OutboundMessage> = {
+        let waiting: Vec<Position> = {
             let started = self.started_ids();
             self.pending
-                .values()
-                .filter(|m| !started.contains(&m.message_id) && self.route_of(m.line_id).is_some())
-                .cloned()
+                .iter()
+                .filter(|(_, m)| !started.contains(&m.message_id) && self.has_route(m.line_id))
+                .map(|(position, _)| *position)
                 .collect()
         };
         if waiting.is_empty() || !self.leadership.try_lead().await {
             return Ok(());
         }
         let mut full = HashSet::new();
-        for message in waiting {
-            let (Some(route), Some(line)) = (self.route_of(message.line_id), self.chats.get(&message.chat_id)) else {
-                continue;
-            };
+        for position in waiting {
+            let Some(message) = self.pending.get(&position) else { continue };
             if full.contains(&message.line_id) {
                 continue;
             }
+            let (Some(route), Some(line)) = (self.route_of(message.line_id), self.chats.get(&message.chat_id)) else {
+                continue;
+            };
+            let message = message.clone();
             let parcel = Parcel { message: message.clone(), route, company_id: line.company_id };
             let sender = self.senders.entry(message.line_id).or_insert_with(|| {
                 let (sender, queue) = mpsc::channel(LINE_QUEUE);

@@ -9,6 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const BATCH: usize = 1000;
+/// Learning is decoding, with no wait in it: a follower catching up on a full batch would hold
+/// one of the runtime's threads (two, on a 2-core machine) for milliseconds, and every request on
+/// it would wait. It lets them by every so many events.
+const LEARNT_BEFORE_YIELDING: usize = 64;
 
 #[async_trait]
 pub trait Follower: Send + 'static {
@@ -45,9 +49,12 @@ async fn follow_once<F: Follower>(follower: &mut F, metrics: &Metrics) -> Result
             batch = subscription.next_batch(BATCH) => {
                 let Some(batch) = batch else { return Ok(()) };
                 let batch = batch?;
-                for event in &batch {
+                for (n, event) in batch.iter().enumerate() {
                     follower.learn(event)?;
                     *follower.position() = event.position;
+                    if n % LEARNT_BEFORE_YIELDING == LEARNT_BEFORE_YIELDING - 1 {
+                        tokio::task::yield_now().await;
+                    }
                 }
                 if batch.len() < BATCH {
                     follower.act().await?;
