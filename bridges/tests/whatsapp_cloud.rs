@@ -3,8 +3,8 @@
 
 use bridges::whatsapp_cloud::inbound::{parse, CustomerMessage, ParseError, Update};
 use bridges::whatsapp_cloud::outbound::{
-    mark_read_body, message_body, submitted_template, template_definition, uploadable, uploaded_file_id, FileSource,
-    Outgoing, Unsendable,
+    link_kind, mark_read_body, message_body, submitted_template, template_definition, uploadable, uploaded_file_id,
+    FileSource, Outgoing, Unsendable,
 };
 use chrono::DateTime;
 use domain::menu::Choice;
@@ -440,6 +440,16 @@ fn a_file_goes_to_whatsapp_only_as_a_kind_and_size_it_takes() {
         assert!(matches!(uploadable(refused, 10), Err(Unsendable::FileKind(_))), "{refused}");
     }
     assert_eq!(uploaded_file_id(br#"{"id":"1037543291543636"}"#), Some("1037543291543636".into()));
+    // By link, what WhatsApp would not take as an image, a video or audio goes as a document.
+    assert_eq!(link_kind("https://cdn.example/menu.JPG?v=2"), MessageKind::Image);
+    for document in [
+        "https://cdn.example/a.gif",
+        "https://cdn.example/a.webm",
+        "https://cdn.example/a.wav",
+        "https://cdn.example/menu",
+    ] {
+        assert_eq!(link_kind(document), MessageKind::Document, "{document}");
+    }
     assert_eq!(uploaded_file_id(br#"{"error":{"code":131053}}"#), None);
 }
 

@@ -15,7 +15,6 @@ pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> 
     crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id).await)
 }
 
-/// `quote`: the id of the message the reply quotes; empty for none.
 /// `values`: the template's variables' values, in order.
 #[server(prefix = "/api", endpoint = "send_template_in_chat")]
 pub async fn send_template_in_chat(
@@ -28,6 +27,7 @@ pub async fn send_template_in_chat(
     )
 }
 
+/// `quote`: the id of the message the reply quotes; empty for none.
 #[server(prefix = "/api", endpoint = "reply_in_chat")]
 pub async fn reply_in_chat(chat_id: String, text: String, quote: Option<String>) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.reply(crate::ssr::session_token(), chat_id, text, quote).await)

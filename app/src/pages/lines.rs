@@ -50,9 +50,11 @@ pub async fn unlink_whatsapp(line_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.unlink_whatsapp(crate::ssr::session_token(), line_id).await)
 }
 
+/// Answers the line tested and Meta's id of the test message.
 #[server(prefix = "/api", endpoint = "test_whatsapp")]
-pub async fn test_whatsapp(line_id: String, to: String) -> Result<String, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.test_whatsapp(crate::ssr::session_token(), line_id, to).await)
+pub async fn test_whatsapp(line_id: String, to: String) -> Result<(String, String), UiError> {
+    let sent = crate::ssr::services()?.test_whatsapp(crate::ssr::session_token(), line_id.clone(), to).await;
+    crate::ssr::with_status(sent.map(|id| (line_id, id)))
 }
 
 /// Where a new menu starts from.
@@ -259,7 +261,11 @@ pub fn LinesPage() -> impl IntoView {
                             None => {
                                 let (id, name) = (line.id.clone(), line.name.clone());
                                 view! {
-                                    <button type="button" on:click=move |_| linking.set(Some((id.clone(), name.clone())))>
+                                    <button type="button" on:click=move |_| {
+                                        // What the last linking answered belongs to its own line.
+                                        link.value().set(None);
+                                        linking.set(Some((id.clone(), name.clone())));
+                                    }>
                                         {words.link_whatsapp}
                                     </button>
                                 }.into_any()
@@ -332,9 +338,11 @@ fn whatsapp_cell(
     test: ServerAction<TestWhatsapp>,
 ) -> impl IntoView {
     let test_id = format!("test-to-{line_id}");
-    let (test_line, unlink_line) = (line_id.clone(), line_id);
+    let (test_line, this_line, unlink_line) = (line_id.clone(), line_id.clone(), line_id);
     let tested = move || match test.value().get() {
-        Some(Ok(id)) => Some(view! { <p role="status" class="test-sent">{format!("{} {id}", words.test_sent)}</p> }),
+        Some(Ok((tested, id))) if tested == this_line => {
+            Some(view! { <p role="status" class="test-sent">{format!("{} {id}", words.test_sent)}</p> })
+        }
         _ => None,
     };
     view! {
@@ -371,8 +379,9 @@ fn WhatsappLinker(
                 autocomplete="off" spellcheck="false" />
         }
     };
+    let this_line = line_id.clone();
     let outcome = move || match link.value().get() {
-        Some(Ok(WhatsappLinked { callback_url, verify_token, .. })) => view! {
+        Some(Ok(WhatsappLinked { line_id, callback_url, verify_token })) if line_id == this_line => view! {
             <div role="status" class="linked">
                 <p>{words.linked}" "{words.paste_at_meta}</p>
                 <dl>
@@ -383,7 +392,7 @@ fn WhatsappLinker(
         }
         .into_any(),
         Some(Err(error)) => view! { <Refusal error /> }.into_any(),
-        None => ().into_any(),
+        _ => ().into_any(),
     };
     view! {
         <section class="card" aria-labelledby="whatsapp-linker">

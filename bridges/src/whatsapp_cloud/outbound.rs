@@ -269,6 +269,19 @@ pub fn uploadable(content_type: &str, size: usize) -> Result<MessageKind, Unsend
     Ok(kind)
 }
 
+/// What WhatsApp takes a file at a public address as, by the extension it ends with: an image, a
+/// video or audio only of the types [`uploadable`] names; anything else as a document, which
+/// WhatsApp takes of any name.
+pub fn link_kind(address: &str) -> MessageKind {
+    let path = address.split(['?', '#']).next().unwrap_or_default();
+    match path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
+        "jpg" | "jpeg" | "png" => MessageKind::Image,
+        "mp4" | "3gp" => MessageKind::Video,
+        "aac" | "amr" | "mp3" | "m4a" | "ogg" => MessageKind::Audio,
+        _ => MessageKind::Document,
+    }
+}
+
 /// The id of a file uploaded to Meta: `{"id":"…"}`.
 pub fn uploaded_file_id(answer: &[u8]) -> Option<String> {
     let answer: Value = serde_json::from_slice(answer).ok()?;

@@ -59,7 +59,12 @@ pub(super) fn reply(
     state.check_company(company_id)?;
     let (text, template) = match reply.template {
         // A template is the whole message: its body, filled.
-        Some(template) if reply.text.trim().is_empty() && reply.location.is_none() && reply.media.is_none() => {
+        Some(template)
+            if reply.text.trim().is_empty()
+                && reply.location.is_none()
+                && reply.media.is_none()
+                && reply.quoted.is_none() =>
+        {
             let (text, sent) = template.fill()?;
             (text, Some(sent))
         }

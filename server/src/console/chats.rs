@@ -68,8 +68,10 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
             Some(FileLink { link, label })
         })
         .collect();
-    let templates = templates_for_chat(state, &caller, chat)
-        .await?
+    // Only the chat's agent sends; supervisors and auditors are offered nothing.
+    let sendable =
+        if caller.role == Role::Agent { templates_for_chat(state, &caller, chat).await? } else { Vec::new() };
+    let templates = sendable
         .into_iter()
         .map(|template| TemplateOffer {
             variables: domain::template::variable_count(&template.body),

@@ -6,19 +6,22 @@ use crate::state::execute;
 
 use crate::error::AppError;
 
+use crate::services::contacts::directory::consent_on_record;
 use crate::services::media::{self, KeptFile};
 use crate::state::AppState;
 use domain::chat::{chat_of, chat_stream, Chat, ChatCommand, ChatEvent, Resolver, TransferTarget};
 use domain::contact::{Account, Channel};
 use domain::ids::{ChatId, ConversationId, LineId, UserId};
+use domain::line::ChannelLink;
 use domain::template::ApprovedTemplate;
 use domain::user::Role;
 use projections::chat_board::{state as chat_state, ChatBoard, ChatRow, MessageRow};
-use projections::lines::LineRow;
+use projections::lines::{LineRow, Lines};
 use projections::people::People;
 use projections::queue_list::QueueList;
 use projections::templates::{TemplateRow, Templates};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// At most this many chats are resolved by one request.
@@ -280,12 +283,28 @@ async fn company_file(state: &AppState, caller: &Caller, media: &str) -> Result<
 }
 
 /// The templates the chat's line may send: the company's approved ones, shared or bound to it
-/// (W13), on a line linked to WhatsApp; none elsewhere.
-fn sendable_on(line: &LineRow, templates: Vec<TemplateRow>) -> Vec<TemplateRow> {
-    if line.credentials.is_none() {
-        return Vec::new();
-    }
-    templates.into_iter().filter(|t| t.status == "APPROVED" && (t.shared || t.line_id == line.line_id)).collect()
+/// (W13), on a line linked to WhatsApp; none elsewhere. Meta approves a template for one business
+/// account: a shared one goes only to lines on the account it was submitted through.
+async fn sendable_on(state: &AppState, caller: &Caller, line: &LineRow) -> Result<Vec<TemplateRow>, AppError> {
+    let company = caller.company_id.to_string();
+    let account_of = |link: Option<&ChannelLink>| {
+        link.map(|ChannelLink::WhatsappCloud { business_account_id, .. }| business_account_id.clone())
+    };
+    let Some(account) = account_of(line.credentials.as_ref()) else {
+        return Ok(Vec::new());
+    };
+    let accounts: HashMap<String, Option<String>> = Lines
+        .lines_of(&state.store, &company)
+        .await?
+        .into_iter()
+        .map(|row| (row.line_id.clone(), account_of(row.credentials.as_ref())))
+        .collect();
+    let templates = Templates.templates_of(&state.store, &company).await?;
+    let on_this_account = |t: &TemplateRow| accounts.get(&t.line_id).is_some_and(|a| a.as_ref() == Some(&account));
+    Ok(templates
+        .into_iter()
+        .filter(|t| t.status == "APPROVED" && (t.line_id == line.line_id || (t.shared && on_this_account(t))))
+        .collect())
 }
 
 async fn approved_template(
@@ -294,9 +313,9 @@ async fn approved_template(
     line: &LineRow,
     choice: TemplateChoice,
 ) -> Result<ApprovedTemplate, AppError> {
-    let templates = Templates.templates_of(&state.store, &caller.company_id.to_string()).await?;
     let wanted = choice.template_id.to_string();
-    let template = sendable_on(line, templates)
+    let template = sendable_on(state, caller, line)
+        .await?
         .into_iter()
         .find(|t| t.template_id == wanted)
         .ok_or_else(|| AppError::Invalid("template: none of the line's approved templates has that id".into()))?;
@@ -319,8 +338,7 @@ pub async fn templates_for_chat(
     let Some(line) = state.directory.line(&state.store, &read.chat.line_id).await? else {
         return Ok(Vec::new());
     };
-    let templates = Templates.templates_of(&state.store, &caller.company_id.to_string()).await?;
-    Ok(sendable_on(&line, templates))
+    sendable_on(state, caller, &line).await
 }
 
 /// Whom an agent writes first (G3): a customer's number on one of the company's WhatsApp lines,
@@ -361,6 +379,10 @@ pub async fn start_conversation(
     }
     let account =
         Account::parse(Channel::Whatsapp, &start.to, None).map_err(|e| AppError::Invalid(format!("to: {e}")))?;
+    // K2, K4: a customer who withdrew their consent is not written to first.
+    if consent_on_record(state, caller.company_id, &account).await? == Some(false) {
+        return Err(AppError::Conflict("to: the customer withdrew their consent to be written to".into()));
+    }
     let template = approved_template(state, caller, &line, start.template).await?;
     let chat_id = chat_of(start.line_id, &account.id);
     let message_id = Uuid::now_v7();

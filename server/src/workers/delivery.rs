@@ -25,7 +25,7 @@ use crate::services::media;
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
 use crate::write::command::{decide_and_append, CommandContext};
-use bridges::whatsapp_cloud::outbound::{message_body, uploadable, FileSource, Outgoing, Refusal};
+use bridges::whatsapp_cloud::outbound::{link_kind, message_body, uploadable, FileSource, Outgoing, Refusal};
 use chrono::{DateTime, Utc};
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent};
 use domain::event::decode;
@@ -172,7 +172,7 @@ struct Sending {
 
 /// Our files already uploaded to a WhatsApp number, by (number, file): Meta's id of each and
 /// when it was uploaded, so that a file sent twice is uploaded once while Meta keeps it.
-type Uploads = Arc<Mutex<HashMap<(String, String), (String, tokio::time::Instant)>>>;
+type Uploads = Arc<Mutex<HashMap<(String, String), (String, MessageKind, tokio::time::Instant)>>>;
 /// Meta keeps an uploaded file 30 days; it is uploaded again a little before.
 const UPLOAD_KEPT: Duration = Duration::from_secs(29 * 24 * 3600);
 
@@ -423,19 +423,16 @@ impl Sending {
     /// later is tried again, and what Meta took answers its id of the message.
     async fn send_whatsapp(&self, route: &WhatsappRoute, parcel: &Parcel) -> Result<String, String> {
         let message = &parcel.message;
-        let kept = match message.media.as_deref().and_then(|media| media.strip_prefix("/media/")) {
-            Some(file) => Some(self.kept_file(parcel.company_id, file).await?),
-            None => None,
-        };
+        let kept = message.media.as_deref().and_then(|media| media.strip_prefix("/media/"));
         let to = message.contact_id.trim_start_matches('+');
         let mut last_failure = String::new();
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(250 * 4u64.pow(attempt - 1))).await;
             }
-            let uploaded = match &kept {
-                Some(file) => match self.upload(route, file).await {
-                    Ok(id) => Some((file.kind, id)),
+            let uploaded = match kept {
+                Some(file) => match self.uploaded(route, parcel.company_id, file).await {
+                    Ok(uploaded) => Some(uploaded),
                     Err(refusal) if refusal.transient => {
                         last_failure = refusal.words;
                         continue;
@@ -455,27 +452,35 @@ impl Sending {
         Err(last_failure)
     }
 
-    /// One of the company's files kept here, as WhatsApp would take it, or why not.
-    async fn kept_file(&self, company: Uuid, file: &str) -> Result<KeptFile, String> {
+    /// Meta's id of one of the company's files on the line's number, and what WhatsApp takes it
+    /// as: uploaded now, unless it was lately. A file that cannot be read now may be read on the
+    /// next attempt; one that is not the company's, or that WhatsApp would refuse, is given up.
+    async fn uploaded(
+        &self,
+        route: &WhatsappRoute,
+        company: Uuid,
+        file: &str,
+    ) -> Result<(MessageKind, String), Refusal> {
+        let key = (route.phone_number_id.clone(), file.to_string());
+        let known = self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        if let Some((id, kind, _)) = known.filter(|(_, _, at)| at.elapsed() < UPLOAD_KEPT) {
+            return Ok((kind, id));
+        }
+        let given_up = |words: String| Refusal { code: None, words, transient: false };
         let found = media::find(&self.store, &company.to_string(), file)
             .await
-            .map_err(|error| format!("the file could not be read: {error}"))?
-            .ok_or_else(|| "the file is not one of the company's".to_string())?;
-        let kind = uploadable(found.content_type, found.content.len()).map_err(|refused| refused.to_string())?;
-        Ok(KeptFile { name: file.to_string(), content_type: found.content_type, content: found.content, kind })
-    }
-
-    /// Meta's id of the file on the line's number: uploaded now, unless it was lately.
-    async fn upload(&self, route: &WhatsappRoute, file: &KeptFile) -> Result<String, Refusal> {
-        let key = (route.phone_number_id.clone(), file.name.clone());
-        let known = self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
-        if let Some((id, _)) = known.filter(|(_, at)| at.elapsed() < UPLOAD_KEPT) {
-            return Ok(id);
-        }
-        let id = meta_api::upload_file(&self.meta, route, file.content_type, &file.name, file.content.clone()).await?;
+            .map_err(|error| Refusal {
+                code: None,
+                words: format!("the file could not be read: {error}"),
+                transient: true,
+            })?
+            .ok_or_else(|| given_up("the file is not one of the company's".into()))?;
+        let kind =
+            uploadable(found.content_type, found.content.len()).map_err(|refused| given_up(refused.to_string()))?;
+        let id = meta_api::upload_file(&self.meta, route, found.content_type, file, found.content).await?;
         let now = tokio::time::Instant::now();
-        self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (id.clone(), now));
-        Ok(id)
+        self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (id.clone(), kind, now));
+        Ok((kind, id))
     }
 
     async fn record(&self, parcel: &Parcel, outcome: Result<Option<String>, String>) -> Result<(), DeliveryError> {
@@ -490,14 +495,6 @@ impl Sending {
     }
 }
 
-/// A file of the company's, read to be uploaded to WhatsApp.
-struct KeptFile {
-    name: String,
-    content_type: &'static str,
-    content: Vec<u8>,
-    kind: MessageKind,
-}
-
 /// What a message to a customer is on WhatsApp: a template, the bot's options as buttons or a
 /// list, a file (`uploaded` to Meta, or by its public address), or a text.
 fn whatsapp_outgoing(message: &OutboundMessage, uploaded: Option<(MessageKind, String)>) -> Outgoing<'_> {
@@ -510,7 +507,7 @@ fn whatsapp_outgoing(message: &OutboundMessage, uploaded: Option<(MessageKind, S
     }
     if let Some(media) = &message.media {
         return Outgoing::File {
-            kind: domain::media::kind_of(media),
+            kind: link_kind(media),
             source: FileSource::Link(media.clone()),
             caption: &message.text,
             filename: domain::media::file_name(media),

@@ -937,6 +937,19 @@ async fn after_24_hours_the_lines_approved_templates_are_offered_and_one_goes_ou
             .await;
     assert_eq!(shown["kind"], "template");
 
+    // A template shared from another business account is not this number's to send.
+    let queue = created_id(app.create_queue("Elsewhere").await, "id").await;
+    let (elsewhere, _) = app.line(json!({ "queue": queue }), None).await;
+    let other_account = json!({ "phone_number_id": "999888777", "business_account_id": "5550001",
+                                "access_token": ACCESS_TOKEN, "app_secret": APP_SECRET });
+    assert_eq!(link(&app, &app.client, &elsewhere, other_account).await.status(), 200);
+    let foreign = decided_template(&app, &mut meta, &elsewhere, "other_account", "APPROVED").await;
+    let offered = app.get_json(&ana.client, &format!("/api/v1/chats/{chat}/templates")).await;
+    let names: Vec<&str> = offered.as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["order_ready"]);
+    let choice = json!({ "template": { "template_id": foreign, "values": ["Ana", "A-12"] } });
+    assert_eq!(app.send(&ana.client, Method::POST, &messages, choice).await.status(), 422);
+
     let other = app.agent("Bea").await;
     let theirs = other.client.get(format!("{}/api/v1/chats/{chat}/templates", app.address)).send().await.unwrap();
     assert_eq!(theirs.status(), 403, "an agent without the chat reads none of its templates");
@@ -1055,6 +1068,19 @@ async fn an_agent_starts_a_conversation_with_a_template_and_the_customers_answer
     reply(&app, &ana, &chat, "¡Gracias, Rosa!").await;
     let call = meta.next_call_where(|body| body["type"] == "text").await;
     assert_eq!(call.body["text"]["body"], "¡Gracias, Rosa!");
+
+    // A customer who told WhatsApp to stop is not written to first.
+    let mut stop = fixture("user_marketing_preferences_resume.json");
+    let value = &mut stop["entry"][0]["changes"][0]["value"];
+    value["user_preferences"][0]["value"] = json!("stop");
+    value["user_preferences"][0]["wa_id"] = json!("5491155550003");
+    value["metadata"] = json!({ "phone_number_id": "1122334455667" });
+    assert_eq!(notify(&app, &line, &stop).await, json!({ "recorded": 1, "skipped": 0 }));
+    app.settled(None).await;
+    let refused = app.send(&ana.client, Method::POST, "/api/v1/chats", start("+5491155550003", &line)).await;
+    assert_eq!(refused.status(), 409);
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("consent"), "{error}");
 
     // A line not linked to WhatsApp, a number that is not one, a supervisor: refused.
     let (web_line, _) = app.line(json!({ "queue": queue }), None).await;

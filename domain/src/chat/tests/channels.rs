@@ -340,10 +340,28 @@ fn an_approved_template_goes_out_after_the_window_with_its_variables_filled() {
     given::<Chat>(assigned()).when(with_template(&["Ana", "42", "x"], "", days_later)).then_rejects(wrong.clone());
     given::<Chat>(assigned()).when(with_template(&["Ana", "4\n2"], "", days_later)).then_rejects(wrong.clone());
     given::<Chat>(assigned()).when(with_template(&["Ana", "4      2"], "", days_later)).then_rejects(wrong);
-    // A template is the whole message: no words of the agent's beside it.
+    // A template is the whole message: no words of the agent's beside it, nothing quoted.
     given::<Chat>(assigned())
         .when(with_template(&["Ana", "42"], "y algo más", days_later))
         .then_rejects(ChatRejection::InvalidMessage);
+    let quoting = match with_template(&["Ana", "42"], "", days_later) {
+        ChatCommand::Reply { company_id, agent, message_id, text, location, media, template, window, at, .. } => {
+            ChatCommand::Reply {
+                company_id,
+                agent,
+                message_id,
+                text,
+                quoted: Some("wamid.1".into()),
+                location,
+                media,
+                template,
+                window,
+                at,
+            }
+        }
+        other => other,
+    };
+    given::<Chat>(assigned()).when(quoting).then_rejects(ChatRejection::InvalidMessage);
 }
 
 #[test]
