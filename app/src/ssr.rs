@@ -59,6 +59,8 @@ pub trait Services: Send + Sync + 'static {
         text: String,
         quote: Option<String>,
     ) -> Result<(), UiError>;
+    /// A private note in the chat, for colleagues only (G7).
+    async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
     /// One of the line's approved templates, its variables filled with `values` in order (G3).
     async fn send_template(
         &self,

@@ -40,7 +40,7 @@ async function say(room: ReturnType<Page['frameLocator']>, text: string) {
   await room.getByRole('button', { name: 'Enviar' }).click();
 }
 
-test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live', async ({ browser }) => {
+test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live, and never the agent's private note', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
@@ -100,6 +100,16 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     await expect(messages.getByText(`Hola, soy Rita ${stamp}`)).toBeVisible();
 
     await expect(conversation.locator('li.from-agent').getByText(`Hola, soy Rita ${stamp}`)).toBeVisible();
+
+    // A private note (G7): Rita reads it in her page; the visitor, who sees her next reply, never does.
+    await agent.getByLabel('Private note (only colleagues read it)').fill(`Nota ${stamp}: cliente VIP`);
+    await agent.getByRole('button', { name: 'Add note' }).click();
+    await expect(messages.locator('li.direction-note .text')).toHaveText(`Nota ${stamp}: cliente VIP`);
+    await expect(messages.locator('li.direction-note .author')).toHaveText(`Note · Rita ${stamp}`);
+    await agent.getByLabel('Reply').fill('¿Algo más?');
+    await agent.getByRole('button', { name: 'Send' }).click();
+    await expect(conversation.locator('li.from-agent').getByText('¿Algo más?')).toBeVisible();
+    await expect(conversation.getByText(`Nota ${stamp}: cliente VIP`)).toHaveCount(0);
 
     const picture = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
       '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');

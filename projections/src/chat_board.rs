@@ -467,6 +467,15 @@ fn wordless(content: Option<&str>) -> String {
     .to_string()
 }
 
+/// Who acted, as a message's author is written: a person's id, `bot` or `system`.
+fn author_of(by: domain::chat::Resolver) -> String {
+    match by {
+        domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
+        domain::chat::Resolver::Bot => "bot".into(),
+        domain::chat::Resolver::System => "system".into(),
+    }
+}
+
 /// A note between colleagues in a chat's history, never sent to the customer; the event's id is
 /// the note's.
 fn note(
@@ -576,12 +585,10 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
             note(event, chat_id, "system", format!("The e-mail of the customer's answers failed: {reason}"), at)
         }
         ChatEvent::Transferred { chat_id, by, note: Some(text), at, .. } => {
-            let author = match by {
-                domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => id.to_string(),
-                domain::chat::Resolver::Bot => "bot".into(),
-                domain::chat::Resolver::System => "system".into(),
-            };
-            note(event, chat_id, &author, text, at)
+            note(event, chat_id, &author_of(by), text, at)
+        }
+        ChatEvent::NoteWritten { chat_id, note_id, by, text, at } => {
+            NewMessage { message_id: note_id.to_string(), ..note(event, chat_id, &author_of(by), text, at) }
         }
         ChatEvent::LeftByOfflineAgent { chat_id, at, .. } => {
             note(event, chat_id, "system", "The agent went offline: passed on to the next agent".into(), at)
@@ -839,6 +846,7 @@ async fn apply_other(
         | ChatEvent::WebQueryFailed { .. }
         | ChatEvent::AnswersEmailFailed { .. }
         | ChatEvent::Transferred { note: Some(_), .. }
+        | ChatEvent::NoteWritten { .. }
         | ChatEvent::LeftByOfflineAgent { .. }
         | ChatEvent::ReplyDeadlineMissed { .. }) => {
             add_messages(connection, message_of(event, message).into_iter().collect()).await?

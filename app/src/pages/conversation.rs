@@ -15,6 +15,11 @@ pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> 
     crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id).await)
 }
 
+#[server(prefix = "/api", endpoint = "write_note_in_chat")]
+pub async fn write_note_in_chat(chat_id: String, text: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.write_note(crate::ssr::session_token(), chat_id, text).await)
+}
+
 /// `values`: the template's variables' values, in order.
 #[server(prefix = "/api", endpoint = "send_template_in_chat")]
 pub async fn send_template_in_chat(
@@ -58,6 +63,9 @@ struct Words {
     templates_hint: &'static str,
     send_template: &'static str,
     value: &'static str,
+    note: &'static str,
+    add_note: &'static str,
+    note_author: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -85,6 +93,9 @@ const ENGLISH: Words = Words {
     templates_hint: "24 hours after the customer's last message, WhatsApp takes only an approved template.",
     send_template: "Send template",
     value: "Value",
+    note: "Private note (only colleagues read it)",
+    add_note: "Add note",
+    note_author: "Note",
 };
 
 const SPANISH: Words = Words {
@@ -112,6 +123,9 @@ const SPANISH: Words = Words {
     templates_hint: "24 horas después del último mensaje del cliente, WhatsApp solo acepta una plantilla aprobada.",
     send_template: "Enviar plantilla",
     value: "Valor",
+    note: "Nota privada (solo la leen los compañeros)",
+    add_note: "Añadir nota",
+    note_author: "Nota",
 };
 
 /// How far a message got, in the page's words.
@@ -161,11 +175,13 @@ pub fn ConversationPage() -> impl IntoView {
     let chat_id = move || params.read().get("id").unwrap_or_default();
     let reply = ServerAction::<ReplyInChat>::new();
     let send_template = ServerAction::<SendTemplateInChat>::new();
+    let note = ServerAction::<WriteNoteInChat>::new();
+    let note_failure = Signal::derive(move || refusal(note));
     let template_failure = Signal::derive(move || refusal(send_template));
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let chat = Resource::new(
-        move || (chat_id(), pushed.get(), reply.version().get() + send_template.version().get()),
+        move || (chat_id(), pushed.get(), reply.version().get() + send_template.version().get() + note.version().get()),
         |(id, _, _)| conversation(id),
     );
     let failure = Signal::derive(move || refusal(reply));
@@ -201,7 +217,9 @@ pub fn ConversationPage() -> impl IntoView {
                                     });
                                     view! {
                                         <li class=format!("bubble direction-{} kind-{}", message.direction, message.kind) data-id=message.id.clone()>
-                                            <span class="author">{message.author.clone()}</span>
+                                            <span class="author">{
+                                                if message.direction == "note" { format!("{} · {}", words.note_author, message.author) } else { message.author.clone() }
+                                            }</span>
                                             {parts}
                                             {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text.clone()}</p> })}
                                             {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
@@ -270,6 +288,13 @@ pub fn ConversationPage() -> impl IntoView {
                 <label for="reply-text">{move || words.get().reply}</label>
                 <input id="reply-text" name="text" required autocomplete="off" />
                 <button type="submit">{move || words.get().send}</button>
+            </ActionForm>
+            <FormError error=note_failure />
+            <ActionForm action=note attr:class="inline-form note-form">
+                <input type="hidden" name="chat_id" value=chat_id />
+                <label for="note-text">{move || words.get().note}</label>
+                <input id="note-text" name="text" required autocomplete="off" />
+                <button type="submit">{move || words.get().add_note}</button>
             </ActionForm>
         </section>
     }

@@ -239,6 +239,26 @@ fn open_and_theirs(state: &ChatState, by: Resolver) -> Result<ConversationId, Ch
 }
 
 /// The chat's agent reacts to one of its messages (or takes the reaction back).
+/// A note for colleagues: the chat's agent's, or a supervisor's; never the customer's to read.
+pub(super) fn write_note(
+    state: &ChatState,
+    company_id: CompanyId,
+    by: Resolver,
+    note_id: Uuid,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company_id)?;
+    let text = text.trim();
+    check_text(text, false)?;
+    match by {
+        Resolver::Supervisor(_) => {}
+        Resolver::Agent(agent) if state.agent == Some(agent) => {}
+        Resolver::Agent(_) | Resolver::Bot | Resolver::System => return Err(ChatRejection::NotYours),
+    }
+    Ok(vec![ChatEvent::NoteWritten { chat_id: state.id()?, note_id, by, text: text.to_string(), at }])
+}
+
 pub(super) fn react(
     state: &ChatState,
     company_id: CompanyId,

@@ -180,6 +180,14 @@ pub enum ChatCommand {
         emoji: Option<String>,
         at: DateTime<Utc>,
     },
+    /// The chat's agent or a supervisor writes a private note (G7).
+    WriteNote {
+        company_id: CompanyId,
+        by: Resolver,
+        note_id: Uuid,
+        text: String,
+        at: DateTime<Utc>,
+    },
     /// The customer reacted to a message (C8).
     React {
         company_id: CompanyId,

@@ -296,6 +296,9 @@ pub enum ChatEvent {
     },
     #[serde(rename = "OutboundMessageFailed")]
     DeliveryFailed { chat_id: ChatId, message_id: Uuid, reason: String, at: DateTime<Utc> },
+    /// A private note between colleagues (G7): agents and supervisors read it, the customer never.
+    #[serde(rename = "ChatNoteWritten")]
+    NoteWritten { chat_id: ChatId, note_id: Uuid, by: Resolver, text: String, at: DateTime<Utc> },
 }
 
 crate::stored_names!(ChatEvent {
@@ -305,6 +308,7 @@ crate::stored_names!(ChatEvent {
     CUSTOMER_MESSAGE_RECEIVED = "CustomerMessageReceived",
     CUSTOMER_REACTED = "CustomerReacted",
     AGENT_REACTED = "AgentReacted",
+    NOTE_WRITTEN = "ChatNoteWritten",
     CUSTOMER_FILE_KEPT = "CustomerFileKept",
     CUSTOMER_FILE_FETCH_FAILED = "CustomerFileFetchFailed",
     OUTBOUND_STATUS_REPORTED = "OutboundStatusReported",

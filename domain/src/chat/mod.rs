@@ -104,6 +104,9 @@ impl Decider for Chat {
                 outcomes::record_delivery(state, *message_id, outcome, *at)
             }
             ChatCommand::React { company_id, reaction, at } => outcomes::react(state, *company_id, reaction, *at),
+            ChatCommand::WriteNote { company_id, by, note_id, text, at } => {
+                agents::write_note(state, *company_id, *by, *note_id, text, *at)
+            }
             ChatCommand::ReactAsAgent { company_id, agent, reaction_id, to, emoji, at } => {
                 agents::react(state, *company_id, *agent, *reaction_id, to, emoji.as_deref(), *at)
             }

@@ -225,7 +225,7 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
         ChatEvent::FileKept { message_id, .. } => {
             state.seen.insert(ChatState::file_key(message_id));
         }
-        ChatEvent::FileFetchFailed { .. } | ChatEvent::AgentReacted { .. } => {}
+        ChatEvent::FileFetchFailed { .. } | ChatEvent::AgentReacted { .. } | ChatEvent::NoteWritten { .. } => {}
         ChatEvent::CustomerReacted { reaction_id, .. } => {
             state.seen.insert(reaction_id.clone());
         }

@@ -21,8 +21,9 @@ pub async fn my_chats(state: &AppState, caller: Caller) -> Result<Vec<ChatView>,
 pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> Result<ConversationView, AppError> {
     let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
     let read = read_chat(state, &caller, chat).await?;
-    let people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await;
-    let people = people.map_err(AppError::from)?;
+    // Agents write and reply; supervisors write notes and transfer too.
+    let mut people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await?;
+    people.extend(People.users_of(&state.store, &read.chat.company_id, Role::Supervisor.as_str()).await?);
     let author = |id: &str| match id {
         "customer" => read.chat.contact_name.clone(),
         "bot" => "Bot".to_string(),
@@ -89,6 +90,12 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
         files,
         templates,
     })
+}
+
+pub async fn write_note(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    crate::services::chats::write_note(state, &caller, chat, crate::services::chats::NewNote { text }).await?;
+    Ok(())
 }
 
 pub async fn send_template(

@@ -140,6 +140,10 @@ impl Services for ConsoleServices {
         Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote).await?)
     }
 
+    async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError> {
+        Ok(chats::write_note(&self.state, self.caller(token).await?, chat_id, text).await?)
+    }
+
     async fn send_template(
         &self,
         token: Option<String>,

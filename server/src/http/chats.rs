@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
     chat_history, files_of_chat, keep_file, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent,
-    start_conversation, templates_for_chat, transfer, Answer, BulkOutcome, ChatFile, ChatWithMessages, HistoryEntry,
-    NewConversation, SentMessage, StartedConversation,
+    start_conversation, templates_for_chat, transfer, write_note, Answer, BulkOutcome, ChatFile, ChatWithMessages,
+    HistoryEntry, NewConversation, NewNote, SentMessage, StartedConversation,
 };
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::state::AppState;
@@ -154,6 +154,16 @@ pub(crate) async fn get_chat_templates(
     Ok(Json(templates_for_chat(&state, &caller, chat).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/notes", tag = "chats", summary = "A private note in the chat (G7), by its agent or a supervisor: colleagues read it, the customer never", request_body = NewNote, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "written", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<NewNote>,
+) -> Result<(StatusCode, Json<SentMessage>), AppError> {
+    Ok((StatusCode::CREATED, Json(write_note(&state, &caller, chat, body).await?)))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReactionTo {
     /// The id of a message of the chat.
@@ -186,6 +196,7 @@ pub fn router() -> Router<AppState> {
             get(get_chat_files).post(post_chat_file).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/api/v1/chats/{chat}/templates", get(get_chat_templates))
+        .route("/api/v1/chats/{chat}/notes", post(post_note))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
 }

@@ -420,13 +420,38 @@ pub async fn keep_file(
 
 /// Closes a chat's conversation: its agent, or a supervisor.
 pub async fn resolve(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<(), AppError> {
-    let by = match caller.role {
-        Role::Agent => Resolver::Agent(caller.user_id),
-        Role::Supervisor => Resolver::Supervisor(caller.user_id),
-        Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not resolve chats".into())),
-    };
+    let by = acting(caller, "resolve chats")?;
     let command = ChatCommand::Resolve { company_id: caller.company_id, by, at: state.clock.now() };
     execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board).await
+}
+
+/// Who acts on a chat: its agent or a supervisor; auditors only read.
+fn acting(caller: &Caller, what: &str) -> Result<Resolver, AppError> {
+    match caller.role {
+        Role::Agent => Ok(Resolver::Agent(caller.user_id)),
+        Role::Supervisor => Ok(Resolver::Supervisor(caller.user_id)),
+        Role::Auditor => Err(AppError::Forbidden(format!("auditors read; they do not {what}"))),
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewNote {
+    pub text: String,
+}
+
+/// A private note in the chat (G7): its agent's or a supervisor's, read by colleagues only.
+pub async fn write_note(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    note: NewNote,
+) -> Result<SentMessage, AppError> {
+    let by = acting(caller, "write notes")?;
+    let note_id = Uuid::now_v7();
+    let now = state.clock.now();
+    let command = ChatCommand::WriteNote { company_id: caller.company_id, by, note_id, text: note.text, at: now };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await?;
+    Ok(SentMessage { message_id: note_id })
 }
 
 /// Moves a chat to a colleague or a queue (R5): its agent, or a supervisor. It waits there until
@@ -438,11 +463,7 @@ pub async fn transfer(
     to: TransferTarget,
     note: Option<String>,
 ) -> Result<(), AppError> {
-    let by = match caller.role {
-        Role::Agent => Resolver::Agent(caller.user_id),
-        Role::Supervisor => Resolver::Supervisor(caller.user_id),
-        Role::Auditor => return Err(AppError::Forbidden("auditors read; they do not transfer chats".into())),
-    };
+    let by = acting(caller, "transfer chats")?;
     match to {
         TransferTarget::Agent(agent) => {
             let active = People

@@ -432,6 +432,7 @@ impl Books {
             | ChatEvent::DeliveryFailed { chat_id, .. }
             | ChatEvent::CustomerReacted { chat_id, .. }
             | ChatEvent::AgentReacted { chat_id, .. }
+            | ChatEvent::NoteWritten { chat_id, .. }
             | ChatEvent::FileKept { chat_id, .. }
             | ChatEvent::FileFetchFailed { chat_id, .. }
             | ChatEvent::StatusReported { chat_id, .. }

@@ -30,6 +30,7 @@ eventlog::on_both_backends!(
     concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
     a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile,
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
+    a_private_note_is_read_by_colleagues_and_never_reaches_the_customer,
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
     paused_agents_never_get_a_chat_while_messages_and_pauses_race,
@@ -1096,4 +1097,55 @@ async fn a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_me
     let events = log.read_stream(&format!("chat-{chat}")).await.unwrap();
     let opened = events.iter().filter(|e| e.event_type == "ConversationOpened").count();
     assert_eq!(opened, 2, "the message after the agent resolved the chat opens a new conversation");
+}
+
+async fn a_private_note_is_read_by_colleagues_and_never_reaches_the_customer(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let mut hook = webhook().await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), Some(&hook.url)).await;
+    let _live = go_online(&app, &ana).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let notes = format!("/api/v1/chats/{chat}/notes");
+
+    let written = app
+        .send(&ana.client, reqwest::Method::POST, &notes, serde_json::json!({ "text": "VIP: call after 6 pm" }))
+        .await;
+    assert_eq!(written.status(), 201);
+    let note_id = written.json::<serde_json::Value>().await.unwrap()["message_id"].as_str().unwrap().to_string();
+    let by_boss = serde_json::json!({ "text": "Offer the 10 % discount" });
+    assert_eq!(app.send(&app.client, reqwest::Method::POST, &notes, by_boss).await.status(), 201);
+    // Ana and her supervisor read both, by their authors, marked as notes.
+    let read = app
+        .wait_chat(&app.client, &chat, |c| {
+            c["messages"].as_array().into_iter().flatten().filter(|m| m["direction"] == "note").count() == 2
+        })
+        .await;
+    let notes_read: Vec<(String, String)> = read["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["direction"] == "note")
+        .map(|m| (m["author"].as_str().unwrap().to_string(), m["text"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(notes_read[0], (ana.id.clone(), "VIP: call after 6 pm".to_string()));
+    assert_eq!(notes_read[1].1, "Offer the 10 % discount");
+    let anas = app.chat(&ana.client, &chat).await;
+    assert!(anas["messages"].as_array().unwrap().iter().any(|m| m["message_id"] == note_id.as_str()));
+    // A colleague without the chat writes none; nor does an empty note go in.
+    let refused = app.send(&ben.client, reqwest::Method::POST, &notes, serde_json::json!({ "text": "hi" })).await;
+    assert_eq!(refused.status(), 403);
+    let empty = app.send(&ana.client, reqwest::Method::POST, &notes, serde_json::json!({ "text": "  " })).await;
+    assert_eq!(empty.status(), 422);
+    // The customer's line gets the reply that follows the notes, and never a note.
+    let reply = serde_json::json!({ "text": "¡Hola!" });
+    assert_eq!(
+        app.send(&ana.client, reqwest::Method::POST, &format!("/api/v1/chats/{chat}/messages"), reply).await.status(),
+        201
+    );
+    let (_, first) = hook.next().await;
+    assert_eq!(first["text"], "¡Hola!", "the first call the line's webhook gets is the reply: {first}");
 }

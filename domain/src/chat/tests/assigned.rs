@@ -156,3 +156,38 @@ fn a_chat_whose_agent_went_offline_is_handed_over_unless_it_moved_meanwhile() {
     let ben = UserId::from_uuid(Uuid::from_u128(8));
     given::<Chat>(assigned()).when(ChatCommand::HandOver { agent: ben, at: at() }).then(vec![]);
 }
+
+#[test]
+fn the_chats_agent_or_a_supervisor_writes_a_private_note_and_nobody_else_does() {
+    let note = |by, text: &str| ChatCommand::WriteNote {
+        company_id: company(),
+        by,
+        note_id: Uuid::from_u128(50),
+        text: text.into(),
+        at: at(),
+    };
+    let written = |by| ChatEvent::NoteWritten {
+        chat_id: chat(),
+        note_id: Uuid::from_u128(50),
+        by,
+        text: "Prefers calls after 6 pm".into(),
+        at: at(),
+    };
+    let mut history = waiting();
+    history.push(ana_takes_it());
+    let ana = Resolver::Agent(ana());
+    let boss = Resolver::Supervisor(UserId::from_uuid(Uuid::from_u128(77)));
+    let bea = Resolver::Agent(UserId::from_uuid(Uuid::from_u128(78)));
+    given::<Chat>(history.clone()).when(note(ana, "  Prefers calls after 6 pm ")).then(vec![written(ana)]);
+    given::<Chat>(history.clone()).when(note(boss, "Prefers calls after 6 pm")).then(vec![written(boss)]);
+    given::<Chat>(history.clone()).when(note(bea, "hi")).then_rejects(ChatRejection::NotYours);
+    given::<Chat>(history.clone()).when(note(ana, "   ")).then_rejects(ChatRejection::InvalidMessage);
+    let other_company = ChatCommand::WriteNote {
+        company_id: CompanyId::from_uuid(Uuid::from_u128(99)),
+        by: boss,
+        note_id: Uuid::from_u128(50),
+        text: "x".into(),
+        at: at(),
+    };
+    given::<Chat>(history).when(other_company).then_rejects(ChatRejection::NotFound);
+}
