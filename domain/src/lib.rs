@@ -46,6 +46,7 @@ pub mod message;
 pub mod pause;
 pub mod phone;
 pub mod queue;
+pub mod quick_reply;
 pub mod reservation;
 pub mod routing;
 pub mod template;

@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod lines;
 pub mod people;
 pub mod queue_list;
+pub mod quick_replies;
 pub mod runner;
 pub mod store;
 pub mod tables;

@@ -287,6 +287,19 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<domain::quick_reply::QuickReplyRejection> for AppError {
+    fn from(rejection: domain::quick_reply::QuickReplyRejection) -> Self {
+        use domain::quick_reply::QuickReplyRejection;
+        match rejection {
+            QuickReplyRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            QuickReplyRejection::AlreadyExists => AppError::Conflict(rejection.to_string()),
+            QuickReplyRejection::InvalidShortcut
+            | QuickReplyRejection::InvalidWords
+            | QuickReplyRejection::InvalidCategory => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
 impl From<domain::template::TemplateRejection> for AppError {
     fn from(rejection: domain::template::TemplateRejection) -> Self {
         use domain::template::TemplateRejection;

@@ -94,11 +94,12 @@ impl Application {
         let chat_board = runner(Arc::new(ChatBoard));
         let contacts = runner(Arc::new(Contacts));
         let templates = runner(Arc::new(projections::templates::Templates));
+        let quick_replies = runner(Arc::new(projections::quick_replies::QuickReplies));
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
         let live = LiveHub::default();
-        let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts, &templates];
+        let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts, &templates, &quick_replies];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
         let recent_chats = RecentChats::default();
         let mut background = vec![
@@ -196,6 +197,7 @@ impl Application {
             guards,
             channel_health: Default::default(),
             templates,
+            quick_replies,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

@@ -69,6 +69,8 @@ pub struct AppState {
     pub channel_health: crate::live::channel_health::ChannelHealth,
     /// Message templates and the provider's decisions (W12, W13).
     pub templates: Arc<ProjectionRunner>,
+    /// The company's quick replies (G4, G5).
+    pub quick_replies: Arc<ProjectionRunner>,
 }
 
 impl AppState {

@@ -13,6 +13,7 @@ pub mod operations;
 pub mod pauses;
 pub mod people;
 pub mod queues;
+pub mod quick_replies;
 pub mod sessions;
 pub mod widget;
 
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(lines::router())
         .merge(channels::router())
         .merge(chats::router())
+        .merge(quick_replies::router())
         .merge(widget::router())
         .merge(contacts::router())
         .merge(openapi::router())

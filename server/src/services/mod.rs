@@ -17,6 +17,7 @@
 //! - [`media`]: files customers send, kept in the database by content hash.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
 //! - [`templates`]: message templates submitted to Meta for review, and its decisions (W12, W13).
+//! - [`quick_replies`]: phrases agents send often, found by shortcut, title or text (G4, G5).
 
 pub mod agents;
 pub mod channels;
@@ -29,6 +30,7 @@ pub mod menu_preview;
 pub mod pauses;
 pub mod presence;
 pub mod queues;
+pub mod quick_replies;
 pub mod seats;
 pub mod sessions;
 pub mod templates;

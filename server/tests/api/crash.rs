@@ -415,6 +415,7 @@ async fn read_models_match_a_rebuild(database_url: &str, backend: Backend) {
         Arc::new(projections::chat_board::ChatBoard),
         Arc::new(projections::contacts::Contacts),
         Arc::new(projections::templates::Templates),
+        Arc::new(projections::quick_replies::QuickReplies),
     ];
     for projection in all {
         let runner = ProjectionRunner::new(rebuilt.clone(), log.clone(), projection);

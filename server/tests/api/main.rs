@@ -15,6 +15,7 @@ mod crash;
 mod errands;
 mod limits;
 mod outbound;
+mod quick_replies;
 mod walking_skeleton;
 mod whatsapp_cloud;
 mod widget;
