@@ -225,6 +225,16 @@ pub struct Place {
     pub label: String,
 }
 
+/// A quick reply as the reply box offers it (G4, G5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReplyView {
+    pub id: String,
+    pub shortcut: String,
+    pub title: String,
+    pub text: String,
+    pub category: Option<String>,
+}
+
 /// An approved template the agent may send in the chat (G3): its body shows `{{1}}`, `{{2}}`…
 /// where the `variables` values go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 
 use crate::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
-    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, ReasonView, Role,
-    WhatsappLinkForm, WhatsappLinked,
+    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, QuickReplyView,
+    ReasonView, Role, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -59,6 +59,15 @@ pub trait Services: Send + Sync + 'static {
         text: String,
         quote: Option<String>,
     ) -> Result<(), UiError>;
+    /// The company's quick replies whose shortcut, title or text holds `words`, in `category`
+    /// (empty: any).
+    async fn quick_replies(
+        &self,
+        token: Option<String>,
+        words: String,
+        category: String,
+    ) -> Result<Vec<QuickReplyView>, UiError>;
+    async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError>;
     /// A private note in the chat, for colleagues only (G7).
     async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
     /// One of the line's approved templates, its variables filled with `values` in order (G3).

@@ -6,6 +6,7 @@ use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
 use crate::pages::chats::{self, state_label};
+use crate::pages::reply_box::ReplyBox;
 use crate::pages::widget::{media_view, FileReader};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -187,9 +188,12 @@ pub fn ConversationPage() -> impl IntoView {
     let failure = Signal::derive(move || refusal(reply));
     // The message the next reply quotes: its id and what to show of it.
     let quoting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    // What the agent is writing: kept here so that a quick reply can fill it.
+    let draft = RwSignal::new(String::new());
     Effect::new(move || {
         if reply.version().get() > 0 {
             quoting.set(None);
+            draft.set(String::new());
         }
     });
     view! {
@@ -285,8 +289,7 @@ pub fn ConversationPage() -> impl IntoView {
                         <button type="button" class="link-button" on:click=move |_| quoting.set(None)>{words.get().cancel}</button>
                     </p>
                 })}
-                <label for="reply-text">{move || words.get().reply}</label>
-                <input id="reply-text" name="text" required autocomplete="off" />
+                <ReplyBox label=Signal::derive(move || words.get().reply) draft />
                 <button type="submit">{move || words.get().send}</button>
             </ActionForm>
             <FormError error=note_failure />

@@ -15,4 +15,5 @@ pub mod login;
 pub mod monitor;
 pub mod pauses;
 pub mod queues;
+pub mod reply_box;
 pub mod widget;

@@ -4,7 +4,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{list_chats, read_chat, resolve, templates_for_chat, TemplateChoice};
 use crate::state::AppState;
-use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place, TemplateOffer};
+use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer};
 
 use domain::user::Role;
 use projections::chat_board::ChatRow;
@@ -90,6 +90,25 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
         files,
         templates,
     })
+}
+
+pub async fn quick_replies(
+    state: &AppState,
+    caller: Caller,
+    words: String,
+    category: String,
+) -> Result<Vec<QuickReplyView>, AppError> {
+    let found = crate::services::quick_replies::find_quick_replies(state, &caller, &words, Some(&category)).await?;
+    Ok(found
+        .into_iter()
+        .map(|row| QuickReplyView {
+            id: row.quick_reply_id,
+            shortcut: row.shortcut,
+            title: row.title,
+            text: row.text,
+            category: row.category,
+        })
+        .collect())
 }
 
 pub async fn write_note(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {

@@ -16,8 +16,8 @@ use crate::services::sessions::{
 use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
-    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, ReasonView,
-    Role as SessionRole, WhatsappLinkForm, WhatsappLinked,
+    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, QuickReplyView,
+    ReasonView, Role as SessionRole, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -138,6 +138,20 @@ impl Services for ConsoleServices {
         quote: Option<String>,
     ) -> Result<(), UiError> {
         Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote).await?)
+    }
+
+    async fn quick_replies(
+        &self,
+        token: Option<String>,
+        words: String,
+        category: String,
+    ) -> Result<Vec<QuickReplyView>, UiError> {
+        Ok(chats::quick_replies(&self.state, self.caller(token).await?, words, category).await?)
+    }
+
+    async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError> {
+        let caller = self.caller(token).await?;
+        Ok(crate::services::quick_replies::quick_reply_categories(&self.state, &caller).await?)
     }
 
     async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError> {
