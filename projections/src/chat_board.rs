@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: the bot's choices as buttons. 4: what channels' messages carry, reactions and
 // statuses (`marks`).
-crate::projection_names!("chat_board", version 4, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
+crate::projection_names!("chat_board", version 5, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
 
 /// Where a chat stands.
 pub mod state {
@@ -47,6 +47,10 @@ pub struct ChatRow {
     pub agent_id: Option<String>,
     pub last_text: String,
     pub last_at: String,
+    /// The chat's name for the company (W6), when it has one instead of the contact's.
+    pub name: Option<String>,
+    /// Its tags (W11), in the order they were put.
+    pub tags: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -127,8 +131,15 @@ pub struct Quoted {
 const CHAT_COLUMNS: &str = "chat_id, company_id, line_id, channel, contact_id, contact_name, state, \
                             conversation_id, queue_id, agent_id, last_text, last_at";
 
+/// What a chat's row is read with: its columns, its name and its tags.
+const CHAT_SELECT: &str = "chat_id, company_id, line_id, channel, contact_id, contact_name, state, \
+                           conversation_id, queue_id, agent_id, last_text, last_at, name, tags";
+
 fn chat_row(row: &sqlx::any::AnyRow) -> Result<ChatRow, sqlx::Error> {
+    let tags: String = row.try_get("tags")?;
     Ok(ChatRow {
+        name: row.try_get("name")?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
         chat_id: row.try_get("chat_id")?,
         company_id: row.try_get("company_id")?,
         line_id: row.try_get("line_id")?,
@@ -149,7 +160,7 @@ pub struct ChatBoard;
 
 impl ChatBoard {
     pub async fn chat(&self, store: &ReadStore, chat_id: &str) -> Result<Option<ChatRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {CHAT_COLUMNS} FROM {CHATS} WHERE chat_id = $1"))
+        let row = sqlx::query(&format!("SELECT {CHAT_SELECT} FROM {CHATS} WHERE chat_id = $1"))
             .bind(chat_id)
             .fetch_optional(store.pool())
             .await?;
@@ -159,7 +170,7 @@ impl ChatBoard {
     /// A company's chats that are not resolved, the longest waiting first.
     pub async fn open_chats_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_COLUMNS} FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
+            "SELECT {CHAT_SELECT} FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
         ))
         .bind(company)
         .bind(state::RESOLVED)
@@ -176,7 +187,7 @@ impl ChatBoard {
         agent: &str,
     ) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_COLUMNS} FROM {CHATS} WHERE company_id = $1 AND agent_id = $2 AND state <> $3 \
+            "SELECT {CHAT_SELECT} FROM {CHATS} WHERE company_id = $1 AND agent_id = $2 AND state <> $3 \
              ORDER BY opened_at, chat_id"
         ))
         .bind(company)
@@ -196,7 +207,7 @@ impl ChatBoard {
         contact_id: &str,
     ) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_COLUMNS} FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
+            "SELECT {CHAT_SELECT} FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
              ORDER BY last_at DESC, chat_id"
         ))
         .bind(company)
@@ -600,6 +611,28 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
     })
 }
 
+/// Changes a chat's tags as `change` says.
+async fn change_tags(
+    connection: &mut AnyConnection,
+    chat_id: domain::ids::ChatId,
+    change: impl FnOnce(&mut Vec<String>),
+) -> Result<(), ProjectionError> {
+    let chat_id = chat_id.to_string();
+    let kept: Option<String> = sqlx::query_scalar(&format!("SELECT tags FROM {CHATS} WHERE chat_id = $1"))
+        .bind(&chat_id)
+        .fetch_optional(&mut *connection)
+        .await?;
+    let mut tags: Vec<String> = kept.and_then(|tags| serde_json::from_str(&tags).ok()).unwrap_or_default();
+    change(&mut tags);
+    let tags = serde_json::to_string(&tags).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(&format!("UPDATE {CHATS} SET tags = $1 WHERE chat_id = $2"))
+        .bind(tags)
+        .bind(chat_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
 async fn set_state(
     connection: &mut AnyConnection,
     chat_id: String,
@@ -629,7 +662,7 @@ impl Projection for ChatBoard {
             "CREATE TABLE IF NOT EXISTS {CHATS} (chat_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              line_id TEXT NOT NULL, channel TEXT NOT NULL, contact_id TEXT NOT NULL, contact_name TEXT NOT NULL, state TEXT NOT NULL, \
              conversation_id TEXT, queue_id TEXT, agent_id TEXT, last_text TEXT NOT NULL, last_at TEXT NOT NULL, \
-             opened_at TEXT NOT NULL)"
+             opened_at TEXT NOT NULL, name TEXT, tags TEXT NOT NULL DEFAULT '[]')"
         ))
         .execute(&mut *connection)
         .await?;
@@ -773,6 +806,17 @@ async fn apply_other(
         ChatEvent::Transferred { note: None, .. }
         | ChatEvent::ReplyDeadlineSet { .. }
         | ChatEvent::OwnAgentSet { .. } => {}
+        ChatEvent::Renamed { chat_id, name, .. } => {
+            sqlx::query(&format!("UPDATE {CHATS} SET name = $1 WHERE chat_id = $2"))
+                .bind(name)
+                .bind(chat_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+        }
+        ChatEvent::Tagged { chat_id, tag, .. } => change_tags(connection, chat_id, |tags| tags.push(tag)).await?,
+        ChatEvent::Untagged { chat_id, tag, .. } => {
+            change_tags(connection, chat_id, |tags| tags.retain(|t| *t != tag)).await?
+        }
         ChatEvent::Resolved { chat_id, .. } => {
             set_state(connection, chat_id.to_string(), state::RESOLVED, ", conversation_id = NULL, agent_id = NULL")
                 .await?;

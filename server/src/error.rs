@@ -212,7 +212,9 @@ impl From<ChatRejection> for AppError {
             ChatRejection::InvalidMessage
             | ChatRejection::InvalidContact
             | ChatRejection::InvalidMedia
-            | ChatRejection::InvalidNote => AppError::Invalid(rejection.to_string()),
+            | ChatRejection::InvalidNote
+            | ChatRejection::InvalidName
+            | ChatRejection::InvalidTag => AppError::Invalid(rejection.to_string()),
             ChatRejection::Template(rejection) => rejection.into(),
         }
     }

@@ -3,7 +3,10 @@
 
 use super::commands::ChatCommand;
 use super::events::{ChatEvent, Resolver, TransferTarget};
-use super::rejection::{check_text, ChatRejection, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS};
+use super::rejection::{
+    check_text, ChatRejection, CHAT_NAME_MAX_CHARS, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS,
+    TAGS_MAX, TAG_MAX_CHARS,
+};
 use super::state::ChatState;
 use crate::contact::NameSource;
 use crate::ids::{CompanyId, ConversationId, QueueId, UserId};
@@ -239,6 +242,66 @@ fn open_and_theirs(state: &ChatState, by: Resolver) -> Result<ConversationId, Ch
 }
 
 /// The chat's agent reacts to one of its messages (or takes the reaction back).
+/// Whether `by` may work on the chat's own things (its name, tags, notes): its agent, or a supervisor.
+fn works_on(state: &ChatState, by: Resolver) -> Result<(), ChatRejection> {
+    match by {
+        Resolver::Supervisor(_) => Ok(()),
+        Resolver::Agent(agent) if state.agent == Some(agent) => Ok(()),
+        Resolver::Agent(_) | Resolver::Bot | Resolver::System => Err(ChatRejection::NotYours),
+    }
+}
+
+/// Words on one line, their spaces made single.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The chat's name for the company (W6): none, or blank, gives it back the contact's.
+pub(super) fn rename(
+    state: &ChatState,
+    company_id: CompanyId,
+    by: Resolver,
+    name: Option<&str>,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company_id)?;
+    works_on(state, by)?;
+    let name = name.map(one_line).filter(|n| !n.is_empty());
+    if name.as_ref().is_some_and(|n| n.chars().count() > CHAT_NAME_MAX_CHARS) {
+        return Err(ChatRejection::InvalidName);
+    }
+    if name == state.name {
+        return Ok(vec![]);
+    }
+    Ok(vec![ChatEvent::Renamed { chat_id: state.id()?, name, by, at }])
+}
+
+/// A tag on the chat (W11), compared without regard to case; putting one that is there, or taking
+/// one off that is not, changes nothing.
+pub(super) fn tag(
+    state: &ChatState,
+    company_id: CompanyId,
+    by: Resolver,
+    tag: &str,
+    on: bool,
+    at: DateTime<Utc>,
+) -> Decision {
+    state.check_company(company_id)?;
+    works_on(state, by)?;
+    let tag = one_line(tag);
+    if tag.is_empty() || tag.chars().count() > TAG_MAX_CHARS {
+        return Err(ChatRejection::InvalidTag);
+    }
+    let present = state.tags.iter().find(|t| t.to_lowercase() == tag.to_lowercase()).cloned();
+    let chat_id = state.id()?;
+    match (on, present) {
+        (true, Some(_)) | (false, None) => Ok(vec![]),
+        (true, None) if state.tags.len() >= TAGS_MAX => Err(ChatRejection::InvalidTag),
+        (true, None) => Ok(vec![ChatEvent::Tagged { chat_id, tag, by, at }]),
+        (false, Some(tag)) => Ok(vec![ChatEvent::Untagged { chat_id, tag, by, at }]),
+    }
+}
+
 /// A note for colleagues: the chat's agent's, or a supervisor's; never the customer's to read.
 pub(super) fn write_note(
     state: &ChatState,
@@ -251,11 +314,7 @@ pub(super) fn write_note(
     state.check_company(company_id)?;
     let text = text.trim();
     check_text(text, false)?;
-    match by {
-        Resolver::Supervisor(_) => {}
-        Resolver::Agent(agent) if state.agent == Some(agent) => {}
-        Resolver::Agent(_) | Resolver::Bot | Resolver::System => return Err(ChatRejection::NotYours),
-    }
+    works_on(state, by)?;
     Ok(vec![ChatEvent::NoteWritten { chat_id: state.id()?, note_id, by, text: text.to_string(), at }])
 }
 

@@ -180,6 +180,21 @@ pub enum ChatCommand {
         emoji: Option<String>,
         at: DateTime<Utc>,
     },
+    /// The chat's agent or a supervisor names the chat (W6); `None` or blank: the contact's name.
+    Rename {
+        company_id: CompanyId,
+        by: Resolver,
+        name: Option<String>,
+        at: DateTime<Utc>,
+    },
+    /// The chat's agent or a supervisor puts a tag on the chat (W11), or takes it off.
+    Tag {
+        company_id: CompanyId,
+        by: Resolver,
+        tag: String,
+        on: bool,
+        at: DateTime<Utc>,
+    },
     /// The chat's agent or a supervisor writes a private note (G7).
     WriteNote {
         company_id: CompanyId,

@@ -296,6 +296,14 @@ pub enum ChatEvent {
     },
     #[serde(rename = "OutboundMessageFailed")]
     DeliveryFailed { chat_id: ChatId, message_id: Uuid, reason: String, at: DateTime<Utc> },
+    /// The chat's name for the company (W6), instead of the contact's; `None`: the contact's again.
+    #[serde(rename = "ChatRenamed")]
+    Renamed { chat_id: ChatId, name: Option<String>, by: Resolver, at: DateTime<Utc> },
+    /// A tag put on the chat (W11), or taken off.
+    #[serde(rename = "ChatTagged")]
+    Tagged { chat_id: ChatId, tag: String, by: Resolver, at: DateTime<Utc> },
+    #[serde(rename = "ChatUntagged")]
+    Untagged { chat_id: ChatId, tag: String, by: Resolver, at: DateTime<Utc> },
     /// A private note between colleagues (G7): agents and supervisors read it, the customer never.
     #[serde(rename = "ChatNoteWritten")]
     NoteWritten { chat_id: ChatId, note_id: Uuid, by: Resolver, text: String, at: DateTime<Utc> },
@@ -309,6 +317,9 @@ crate::stored_names!(ChatEvent {
     CUSTOMER_REACTED = "CustomerReacted",
     AGENT_REACTED = "AgentReacted",
     NOTE_WRITTEN = "ChatNoteWritten",
+    RENAMED = "ChatRenamed",
+    TAGGED = "ChatTagged",
+    UNTAGGED = "ChatUntagged",
     CUSTOMER_FILE_KEPT = "CustomerFileKept",
     CUSTOMER_FILE_FETCH_FAILED = "CustomerFileFetchFailed",
     OUTBOUND_STATUS_REPORTED = "OutboundStatusReported",

@@ -104,6 +104,10 @@ impl Decider for Chat {
                 outcomes::record_delivery(state, *message_id, outcome, *at)
             }
             ChatCommand::React { company_id, reaction, at } => outcomes::react(state, *company_id, reaction, *at),
+            ChatCommand::Rename { company_id, by, name, at } => {
+                agents::rename(state, *company_id, *by, name.as_deref(), *at)
+            }
+            ChatCommand::Tag { company_id, by, tag, on, at } => agents::tag(state, *company_id, *by, tag, *on, *at),
             ChatCommand::WriteNote { company_id, by, note_id, text, at } => {
                 agents::write_note(state, *company_id, *by, *note_id, text, *at)
             }

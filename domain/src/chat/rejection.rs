@@ -4,6 +4,9 @@ pub const TEXT_MAX_CHARS: usize = 4096;
 pub const REFERENCE_MAX_CHARS: usize = 2048;
 pub const CONTACT_ID_MAX_CHARS: usize = 200;
 pub const NOTE_MAX_CHARS: usize = 1000;
+pub const CHAT_NAME_MAX_CHARS: usize = 80;
+pub const TAG_MAX_CHARS: usize = 40;
+pub const TAGS_MAX: usize = 20;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChatRejection {
@@ -29,6 +32,10 @@ pub enum ChatRejection {
     /// hours); after it, only an approved template (G3).
     #[error("the customer last wrote more than {hours} hours ago: their channel takes only an approved template now")]
     OutsideWindow { hours: i64 },
+    #[error("a chat's name has at most {CHAT_NAME_MAX_CHARS} characters")]
+    InvalidName,
+    #[error("a tag has 1 to {TAG_MAX_CHARS} characters, and a chat at most {TAGS_MAX} tags")]
+    InvalidTag,
     #[error("the customer's chat is open already: write there")]
     AlreadyOpen,
     #[error(transparent)]

@@ -54,6 +54,10 @@ pub struct ChatState {
     pub last_customer_at: Option<DateTime<Utc>>,
     /// The name the channel last showed for the customer, and whose it is.
     pub name_seen: (String, NameSource),
+    /// The chat's name for the company (W6), when it has one.
+    pub name: Option<String>,
+    /// Its tags (W11), as first written.
+    pub tags: Vec<String>,
     seen: BTreeSet<String>,
 }
 
@@ -226,6 +230,9 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
             state.seen.insert(ChatState::file_key(message_id));
         }
         ChatEvent::FileFetchFailed { .. } | ChatEvent::AgentReacted { .. } | ChatEvent::NoteWritten { .. } => {}
+        ChatEvent::Renamed { name, .. } => state.name = name.clone(),
+        ChatEvent::Tagged { tag, .. } => state.tags.push(tag.clone()),
+        ChatEvent::Untagged { tag, .. } => state.tags.retain(|t| t != tag),
         ChatEvent::CustomerReacted { reaction_id, .. } => {
             state.seen.insert(reaction_id.clone());
         }

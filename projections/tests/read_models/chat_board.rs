@@ -193,6 +193,10 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
     }
 }
 
+fn by_ana() -> domain::chat::Resolver {
+    domain::chat::Resolver::Agent(ana())
+}
+
 async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend) {
     let stream = chat_stream(chat());
     let reply = Uuid::from_u128(20);
@@ -231,6 +235,13 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
         )
         .then(
             &stream,
+            &ChatEvent::Renamed { chat_id: chat(), name: Some("Rosa (VIP)".into()), by: by_ana(), at: at(6) },
+        )
+        .then(&stream, &ChatEvent::Tagged { chat_id: chat(), tag: "Refund".into(), by: by_ana(), at: at(6) })
+        .then(&stream, &ChatEvent::Tagged { chat_id: chat(), tag: "VIP".into(), by: by_ana(), at: at(6) })
+        .then(&stream, &ChatEvent::Untagged { chat_id: chat(), tag: "Refund".into(), by: by_ana(), at: at(6) })
+        .then(
+            &stream,
             &ChatEvent::CustomerMessageReceived {
                 chat_id: chat(),
                 message_id: "m2".into(),
@@ -257,6 +268,8 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
         agent_id: Some(ana().to_string()),
         last_text: "📎".into(),
         last_at: at(7).to_rfc3339(),
+        name: Some("Rosa (VIP)".into()),
+        tags: vec!["VIP".into()],
     };
     assert_eq!(ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap(), Some(row.clone()));
     assert_eq!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap(), vec![row.clone()]);

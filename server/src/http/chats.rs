@@ -4,14 +4,15 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, files_of_chat, keep_file, list_chats, react, read_chat, reply, resolve, resolve_many, set_own_agent,
-    start_conversation, templates_for_chat, transfer, write_note, Answer, BulkOutcome, ChatFile, ChatWithMessages,
-    HistoryEntry, NewConversation, NewNote, SentMessage, StartedConversation,
+    chat_history, files_of_chat, keep_file, list_chats_tagged, react, read_chat, rename_chat, reply, resolve,
+    resolve_many, set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer, write_note, Answer,
+    BulkOutcome, ChatFile, ChatName, ChatWithMessages, HistoryEntry, NewConversation, NewNote, SentMessage,
+    StartedConversation,
 };
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::state::AppState;
-use axum::extract::Path;
 use axum::extract::State;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post, put};
@@ -22,9 +23,56 @@ use projections::chat_board::ChatRow;
 use projections::templates::TemplateRow;
 use serde::Deserialize;
 
-#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents)", responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_chats(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ChatRow>>, AppError> {
-    Ok(Json(list_chats(&state, &caller).await?))
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct ChatFilter {
+    /// Only chats with this tag (any case).
+    tag: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents), with a tag if asked", params(ChatFilter), responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_chats(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<ChatFilter>,
+) -> Result<Json<Vec<ChatRow>>, AppError> {
+    Ok(Json(list_chats_tagged(&state, &caller, filter.tag.as_deref()).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/chats/{chat}/name", tag = "chats", summary = "Name the chat for the company (W6), instead of the contact's name; none or blank gives it back", request_body = ChatName, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_chat_name(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<ChatName>,
+) -> Result<StatusCode, AppError> {
+    rename_chat(&state, &caller, chat, body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ChatTag {
+    tag: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/tags", tag = "chats", summary = "Put a tag on the chat (W11); one it has already changes nothing", request_body = ChatTag, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_chat_tag(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+    Json(body): Json<ChatTag>,
+) -> Result<StatusCode, AppError> {
+    tag_chat(&state, &caller, chat, &body.tag, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/chats/{chat}/tags/{tag}", tag = "chats", summary = "Take a tag off the chat (W11)", params(("chat" = ChatId, Path, description = "a chat of your company"), ("tag" = String, Path, description = "the tag, any case")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn delete_chat_tag(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((chat, tag)): Path<(ChatId, String)>,
+) -> Result<StatusCode, AppError> {
+    tag_chat(&state, &caller, chat, &tag, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/chats/{chat}", tag = "chats", summary = "One chat with its whole history", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 200, description = "the chat", body = ChatWithMessages), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -197,6 +245,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/chats/{chat}/templates", get(get_chat_templates))
         .route("/api/v1/chats/{chat}/notes", post(post_note))
+        .route("/api/v1/chats/{chat}/name", put(put_chat_name))
+        .route("/api/v1/chats/{chat}/tags", post(post_chat_tag))
+        .route("/api/v1/chats/{chat}/tags/{tag}", axum::routing::delete(delete_chat_tag))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
 }

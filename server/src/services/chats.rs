@@ -43,6 +43,15 @@ pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow
     })
 }
 
+/// [`list_chats`], only those with `tag` (any case) when one is given (W11).
+pub async fn list_chats_tagged(state: &AppState, caller: &Caller, tag: Option<&str>) -> Result<Vec<ChatRow>, AppError> {
+    let chats = list_chats(state, caller).await?;
+    let Some(tag) = tag.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) else {
+        return Ok(chats);
+    };
+    Ok(chats.into_iter().filter(|chat| chat.tags.iter().any(|t| t.to_lowercase() == tag)).collect())
+}
+
 /// One chat with its whole history, if the caller may read it: supervisors and auditors of its
 /// company; an agent while it is assigned to them or waits in one of their queues, not a
 /// colleague's nor a resolved one.
@@ -437,6 +446,28 @@ fn acting(caller: &Caller, what: &str) -> Result<Resolver, AppError> {
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewNote {
     pub text: String,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct ChatName {
+    /// None, or blank: the contact's name again.
+    pub name: Option<String>,
+}
+
+/// The chat's name for the company (W6): its agent's or a supervisor's to give.
+pub async fn rename_chat(state: &AppState, caller: &Caller, chat_id: ChatId, name: ChatName) -> Result<(), AppError> {
+    let by = acting(caller, "rename chats")?;
+    let now = state.clock.now();
+    let command = ChatCommand::Rename { company_id: caller.company_id, by, name: name.name, at: now };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await
+}
+
+/// Puts a tag on the chat (W11), or takes it off (`on` false): its agent's or a supervisor's.
+pub async fn tag_chat(state: &AppState, caller: &Caller, chat_id: ChatId, tag: &str, on: bool) -> Result<(), AppError> {
+    let by = acting(caller, "tag chats")?;
+    let now = state.clock.now();
+    let command = ChatCommand::Tag { company_id: caller.company_id, by, tag: tag.to_string(), on, at: now };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await
 }
 
 /// A private note in the chat (G7): its agent's or a supervisor's, read by colleagues only.

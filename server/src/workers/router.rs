@@ -433,6 +433,9 @@ impl Books {
             | ChatEvent::CustomerReacted { chat_id, .. }
             | ChatEvent::AgentReacted { chat_id, .. }
             | ChatEvent::NoteWritten { chat_id, .. }
+            | ChatEvent::Renamed { chat_id, .. }
+            | ChatEvent::Tagged { chat_id, .. }
+            | ChatEvent::Untagged { chat_id, .. }
             | ChatEvent::FileKept { chat_id, .. }
             | ChatEvent::FileFetchFailed { chat_id, .. }
             | ChatEvent::StatusReported { chat_id, .. }

@@ -31,6 +31,7 @@ eventlog::on_both_backends!(
     a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile,
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
     a_private_note_is_read_by_colleagues_and_never_reaches_the_customer,
+    the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag,
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
     paused_agents_never_get_a_chat_while_messages_and_pauses_race,
@@ -1148,4 +1149,66 @@ async fn a_private_note_is_read_by_colleagues_and_never_reaches_the_customer(bac
     );
     let (_, first) = hook.next().await;
     assert_eq!(first["text"], "¡Hola!", "the first call the line's webhook gets is the reply: {first}");
+}
+
+async fn the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let _live = go_online(&app, &ana).await;
+    let rosa = app.customer_writes(&key, &line, "c1", "hola").await;
+    let _other = app.customer_writes(&key, &line, "c2", "buenas").await;
+    app.wait_chats(&ana.client, |c| c.len() == 2).await;
+    let send = |client: &reqwest::Client, method: reqwest::Method, path: String, body: serde_json::Value| {
+        let request = client.request(method, format!("{}{path}", app.address)).json(&body);
+        async move { request.send().await.unwrap().status() }
+    };
+    let name = format!("/api/v1/chats/{rosa}/name");
+    let tags = format!("/api/v1/chats/{rosa}/tags");
+
+    assert_eq!(
+        send(&ana.client, reqwest::Method::PUT, name.clone(), serde_json::json!({ "name": " Rosa  (VIP) " })).await,
+        204
+    );
+    assert_eq!(
+        send(&ana.client, reqwest::Method::POST, tags.clone(), serde_json::json!({ "tag": "Refund" })).await,
+        204
+    );
+    assert_eq!(send(&app.client, reqwest::Method::POST, tags.clone(), serde_json::json!({ "tag": "VIP" })).await, 204);
+    assert_eq!(send(&ana.client, reqwest::Method::POST, tags.clone(), serde_json::json!({ "tag": "vip" })).await, 204);
+    let mine = app
+        .wait_chats(&ana.client, |c| c.iter().any(|chat| chat["tags"].as_array().is_some_and(|t| t.len() == 2)))
+        .await;
+    let named = mine.iter().find(|c| c["chat_id"] == rosa.as_str()).unwrap();
+    assert_eq!(named["name"], "Rosa (VIP)");
+    assert_eq!(named["tags"], serde_json::json!(["Refund", "VIP"]));
+    // The list filtered by tag, any case.
+    let tagged = app.get_json(&ana.client, "/api/v1/chats?tag=refund").await;
+    let ids: Vec<&str> = tagged.as_array().unwrap().iter().filter_map(|c| c["chat_id"].as_str()).collect();
+    assert_eq!(ids, [rosa.as_str()]);
+    assert_eq!(app.get_json(&app.client, "/api/v1/chats?tag=VIP").await.as_array().unwrap().len(), 1);
+    assert_eq!(app.get_json(&ana.client, "/api/v1/chats?tag=nothing").await, serde_json::json!([]));
+    // Taken off, whatever the case; the name given back.
+    assert_eq!(
+        send(&ana.client, reqwest::Method::DELETE, format!("{tags}/REFUND"), serde_json::json!(null)).await,
+        204
+    );
+    assert_eq!(send(&ana.client, reqwest::Method::PUT, name.clone(), serde_json::json!({ "name": null })).await, 204);
+    let mine = app
+        .wait_chats(&ana.client, |c| {
+            c.iter().any(|chat| chat["tags"] == serde_json::json!(["VIP"]) && chat["name"].is_null())
+        })
+        .await;
+    assert!(mine.iter().any(|c| c["chat_id"] == rosa.as_str()));
+    // Nobody else's to change; what would not fit is refused.
+    assert_eq!(send(&ben.client, reqwest::Method::POST, tags.clone(), serde_json::json!({ "tag": "x" })).await, 403);
+    assert_eq!(send(&ben.client, reqwest::Method::PUT, name.clone(), serde_json::json!({ "name": "x" })).await, 403);
+    assert_eq!(send(&ana.client, reqwest::Method::POST, tags.clone(), serde_json::json!({ "tag": " " })).await, 422);
+    assert_eq!(send(&ana.client, reqwest::Method::PUT, name, serde_json::json!({ "name": "x".repeat(81) })).await, 422);
+    let history = app.get_json(&app.client, &format!("/api/v1/chats/{rosa}/history")).await;
+    let kinds: Vec<&str> = history.as_array().unwrap().iter().filter_map(|e| e["event_type"].as_str()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "ChatTagged").count(), 2, "the repeated tag recorded nothing: {kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "ChatRenamed").count(), 2);
 }

@@ -191,3 +191,46 @@ fn the_chats_agent_or_a_supervisor_writes_a_private_note_and_nobody_else_does() 
     };
     given::<Chat>(history).when(other_company).then_rejects(ChatRejection::NotFound);
 }
+
+#[test]
+fn the_chats_agent_or_a_supervisor_names_and_tags_the_chat_and_repeats_change_nothing() {
+    let ana = Resolver::Agent(ana());
+    let boss = Resolver::Supervisor(UserId::from_uuid(Uuid::from_u128(77)));
+    let bea = Resolver::Agent(UserId::from_uuid(Uuid::from_u128(78)));
+    let rename = |by, name: Option<&str>| ChatCommand::Rename {
+        company_id: company(),
+        by,
+        name: name.map(str::to_string),
+        at: at(),
+    };
+    let tag = |by, tag: &str, on| ChatCommand::Tag { company_id: company(), by, tag: tag.into(), on, at: at() };
+    let renamed =
+        |name: Option<&str>| ChatEvent::Renamed { chat_id: chat(), name: name.map(str::to_string), by: ana, at: at() };
+
+    given::<Chat>(assigned()).when(rename(ana, Some("  Rosa   (VIP) "))).then(vec![renamed(Some("Rosa (VIP)"))]);
+    let mut named = assigned();
+    named.push(renamed(Some("Rosa (VIP)")));
+    given::<Chat>(named.clone()).when(rename(ana, Some("Rosa (VIP)"))).then(vec![]);
+    given::<Chat>(named.clone()).when(rename(ana, Some(" "))).then(vec![renamed(None)]);
+    given::<Chat>(assigned()).when(rename(ana, Some(&"x".repeat(81)))).then_rejects(ChatRejection::InvalidName);
+    given::<Chat>(assigned()).when(rename(bea, Some("x"))).then_rejects(ChatRejection::NotYours);
+
+    let tagged = ChatEvent::Tagged { chat_id: chat(), tag: "Refund".into(), by: boss, at: at() };
+    given::<Chat>(assigned()).when(tag(boss, " Refund ", true)).then(vec![tagged.clone()]);
+    let mut with_tag = assigned();
+    with_tag.push(tagged);
+    // Tags are the same whatever their case: no second one, and either takes it off.
+    given::<Chat>(with_tag.clone()).when(tag(ana, "refund", true)).then(vec![]);
+    given::<Chat>(with_tag.clone()).when(tag(ana, "REFUND", false)).then(vec![ChatEvent::Untagged {
+        chat_id: chat(),
+        tag: "Refund".into(),
+        by: ana,
+        at: at(),
+    }]);
+    given::<Chat>(assigned()).when(tag(ana, "refund", false)).then(vec![]);
+    given::<Chat>(assigned()).when(tag(ana, "", true)).then_rejects(ChatRejection::InvalidTag);
+    given::<Chat>(assigned()).when(tag(bea, "x", true)).then_rejects(ChatRejection::NotYours);
+    let mut full = assigned();
+    full.extend((0..20).map(|n| ChatEvent::Tagged { chat_id: chat(), tag: format!("t{n}"), by: ana, at: at() }));
+    given::<Chat>(full).when(tag(ana, "one more", true)).then_rejects(ChatRejection::InvalidTag);
+}
