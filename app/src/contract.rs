@@ -56,6 +56,10 @@ pub struct NewAgentForm {
 pub struct ChatView {
     pub id: String,
     pub contact: String,
+    /// The chat's name for the company (W6), shown instead of the contact's.
+    pub name: Option<String>,
+    /// Its tags (W11).
+    pub tags: Vec<String>,
     /// `waiting`, `pending` (the customer spoke last) or `following` (the agent did).
     pub state: String,
     pub last_text: String,
@@ -250,6 +254,10 @@ pub struct TemplateOffer {
 pub struct ConversationView {
     pub id: String,
     pub contact: String,
+    /// The chat's name for the company (W6), when it has one.
+    pub name: Option<String>,
+    /// Its tags (W11).
+    pub tags: Vec<String>,
     pub state: String,
     pub messages: Vec<ConversationMessage>,
     /// Every file of the chat, oldest first (C3).

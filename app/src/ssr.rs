@@ -68,6 +68,10 @@ pub trait Services: Send + Sync + 'static {
         category: String,
     ) -> Result<Vec<QuickReplyView>, UiError>;
     async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError>;
+    /// The chat's name for the company (W6); blank: the contact's again.
+    async fn rename_chat(&self, token: Option<String>, chat_id: String, name: String) -> Result<(), UiError>;
+    /// Puts a tag on the chat, or takes it off (W11).
+    async fn tag_chat(&self, token: Option<String>, chat_id: String, tag: String, on: bool) -> Result<(), UiError>;
     /// A private note in the chat, for colleagues only (G7).
     async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
     /// One of the line's approved templates, its variables filled with `values` in order (G3).

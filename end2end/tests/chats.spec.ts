@@ -43,3 +43,42 @@ test('a customer message reaches the online agent live; the monitor shows the ag
   await expect(agent.getByText('No chats right now.')).toBeVisible();
   await expect(row.locator('.chats')).toHaveText('0 / 3');
 });
+
+test('an agent names a chat and tags it from the conversation; the list shows the name, the contact and the tags', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `teo${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Teo ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+    headers: { Authorization: `Bearer ${key}` },
+    data: { contact_id: `+54911${stamp}`, name: 'Carla Gómez', text: 'Quiero devolver un pedido' },
+  });
+  expect(sent.status()).toBe(202);
+  const chats = agent.getByRole('list', { name: 'My chats' });
+  await chats.getByRole('link', { name: 'Carla Gómez' }).click();
+  await hydrated(agent);
+
+  await agent.getByLabel("Name of this chat (empty: the contact's)").fill('Carla — devolución');
+  await agent.getByRole('button', { name: 'Save name' }).click();
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Carla — devolución');
+  await expect(agent.locator('.contact-name')).toHaveText('Carla Gómez');
+  for (const tag of ['Refund', 'VIP']) {
+    await agent.getByLabel('New tag').fill(tag);
+    await agent.getByRole('button', { name: 'Add tag' }).click();
+    await expect(agent.getByRole('list', { name: 'Tags' }).getByText(tag)).toBeVisible();
+  }
+  await agent.getByRole('button', { name: 'Remove tag Refund' }).click();
+  await expect(agent.getByRole('list', { name: 'Tags' }).locator('li')).toHaveCount(1);
+
+  await agent.goto('/agent');
+  await hydrated(agent);
+  const row = agent.getByRole('list', { name: 'My chats' }).locator('li.chat').filter({ hasText: 'Carla — devolución' });
+  await expect(row.locator('.contact-name')).toHaveText('Carla Gómez');
+  await expect(row.getByRole('list', { name: 'Tags' }).locator('li')).toHaveText(['VIP']);
+});

@@ -30,6 +30,12 @@ pub struct ChatWords {
     pub with_the_bot: &'static str,
     pub open: &'static str,
     pub resolved: &'static str,
+    pub tags: &'static str,
+    pub chat_name: &'static str,
+    pub rename: &'static str,
+    pub add_tag: &'static str,
+    pub tag: &'static str,
+    pub remove_tag: &'static str,
 }
 
 pub const ENGLISH: ChatWords = ChatWords {
@@ -43,6 +49,12 @@ pub const ENGLISH: ChatWords = ChatWords {
     with_the_bot: "With the bot",
     open: "Open",
     resolved: "Resolved",
+    tags: "Tags",
+    chat_name: "Name of this chat (empty: the contact's)",
+    rename: "Save name",
+    add_tag: "Add tag",
+    tag: "New tag",
+    remove_tag: "Remove tag",
 };
 
 pub const SPANISH: ChatWords = ChatWords {
@@ -56,6 +68,12 @@ pub const SPANISH: ChatWords = ChatWords {
     with_the_bot: "Con el bot",
     open: "Abierto",
     resolved: "Resuelto",
+    tags: "Etiquetas",
+    chat_name: "Nombre de este chat (vacío: el del contacto)",
+    rename: "Guardar nombre",
+    add_tag: "Añadir etiqueta",
+    tag: "Nueva etiqueta",
+    remove_tag: "Quitar la etiqueta",
 };
 
 /// How a chat's state reads to people.
@@ -88,8 +106,14 @@ pub fn MyChats() -> impl IntoView {
                     let state = state_label(words, &chat.state);
                     view! {
                     <li data-id=id class=class>
-                        <a class="contact" href=format!("/agent/chats/{}", chat.id)>{chat.contact}</a>
+                        <a class="contact" href=format!("/agent/chats/{}", chat.id)>{chat.name.clone().unwrap_or_else(|| chat.contact.clone())}</a>
+                        {chat.name.is_some().then(|| view! { <span class="muted contact-name">{chat.contact.clone()}</span> })}
                         <span class="state">{state}</span>
+                        {(!chat.tags.is_empty()).then(|| view! {
+                            <ul class="tags" aria-label=words.tags>
+                                {chat.tags.iter().map(|tag| view! { <li class="tag">{tag.clone()}</li> }).collect_view()}
+                            </ul>
+                        })}
                         <p class="last-message">{chat.last_text}</p>
                         <ActionForm action=resolve attr:class="inline-form">
                             <input type="hidden" name="chat_id" value=chat.id />

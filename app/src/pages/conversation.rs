@@ -21,6 +21,18 @@ pub async fn write_note_in_chat(chat_id: String, text: String) -> Result<(), UiE
     crate::ssr::with_status(crate::ssr::services()?.write_note(crate::ssr::session_token(), chat_id, text).await)
 }
 
+/// `name`: blank gives the chat the contact's name again.
+#[server(prefix = "/api", endpoint = "rename_chat")]
+pub async fn rename_chat(chat_id: String, name: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.rename_chat(crate::ssr::session_token(), chat_id, name).await)
+}
+
+/// `on`: put the tag on; otherwise take it off.
+#[server(prefix = "/api", endpoint = "tag_chat")]
+pub async fn tag_chat(chat_id: String, tag: String, on: bool) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.tag_chat(crate::ssr::session_token(), chat_id, tag, on).await)
+}
+
 /// `values`: the template's variables' values, in order.
 #[server(prefix = "/api", endpoint = "send_template_in_chat")]
 pub async fn send_template_in_chat(
@@ -178,11 +190,17 @@ pub fn ConversationPage() -> impl IntoView {
     let send_template = ServerAction::<SendTemplateInChat>::new();
     let note = ServerAction::<WriteNoteInChat>::new();
     let note_failure = Signal::derive(move || refusal(note));
+    let rename = ServerAction::<RenameChat>::new();
+    let tag = ServerAction::<TagChat>::new();
+    let chat_failure = Signal::derive(move || refusal(rename).or_else(|| refusal(tag)));
     let template_failure = Signal::derive(move || refusal(send_template));
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let chat = Resource::new(
-        move || (chat_id(), pushed.get(), reply.version().get() + send_template.version().get() + note.version().get()),
+        move || {
+            let acted = reply.version().get() + send_template.version().get() + note.version().get();
+            (chat_id(), pushed.get(), acted + rename.version().get() + tag.version().get())
+        },
         |(id, _, _)| conversation(id),
     );
     let failure = Signal::derive(move || refusal(reply));
@@ -204,8 +222,47 @@ pub fn ConversationPage() -> impl IntoView {
                     let words = words.get();
                     match chat.await {
                         Ok(chat) => view! {
-                            <h1>{chat.contact}</h1>
+                            <h1>{chat.name.clone().unwrap_or_else(|| chat.contact.clone())}</h1>
+                            {chat.name.is_some().then(|| view! { <p class="muted contact-name">{chat.contact.clone()}</p> })}
                             <p class="state">{state_label(chat_words.get(), &chat.state)}</p>
+                            {
+                                let chat_words = chat_words.get();
+                                let (rename_id, add_id, tag_id) = (chat.id.clone(), chat.id.clone(), chat.id.clone());
+                                let name = chat.name.clone().unwrap_or_default();
+                                let tags = chat.tags.clone();
+                                view! {
+                                    <FormError error=chat_failure />
+                                    <ActionForm action=rename attr:class="inline-form rename-form">
+                                        <input type="hidden" name="chat_id" value=rename_id />
+                                        <label for="chat-name">{chat_words.chat_name}</label>
+                                        <input id="chat-name" name="name" value=name autocomplete="off" maxlength="80" />
+                                        <button type="submit">{chat_words.rename}</button>
+                                    </ActionForm>
+                                    <ul class="tags" aria-label=chat_words.tags>
+                                        {tags.into_iter().map(|name| {
+                                            let id = tag_id.clone();
+                                            view! {
+                                                <li class="tag">
+                                                    {name.clone()}
+                                                    <ActionForm action=tag attr:class="tag-remove">
+                                                        <input type="hidden" name="chat_id" value=id />
+                                                        <input type="hidden" name="tag" value=name.clone() />
+                                                        <input type="hidden" name="on" value="false" />
+                                                        <button type="submit" class="link-button" aria-label=format!("{} {name}", chat_words.remove_tag)>"×"</button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                    <ActionForm action=tag attr:class="inline-form tag-form">
+                                        <input type="hidden" name="chat_id" value=add_id />
+                                        <input type="hidden" name="on" value="true" />
+                                        <label for="new-tag">{chat_words.tag}</label>
+                                        <input id="new-tag" name="tag" required autocomplete="off" maxlength="40" />
+                                        <button type="submit">{chat_words.add_tag}</button>
+                                    </ActionForm>
+                                }
+                            }
                             <ol class="messages" aria-label=words.messages>
                                 {chat.messages.into_iter().map(|message| {
                                     let parts = message_parts(words, &message);

@@ -85,6 +85,8 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
     Ok(ConversationView {
         id: read.chat.chat_id.clone(),
         contact: read.chat.contact_name.clone(),
+        name: read.chat.name.clone(),
+        tags: read.chat.tags.clone(),
         state: read.chat.state.clone(),
         messages,
         files,
@@ -109,6 +111,23 @@ pub async fn quick_replies(
             category: row.category,
         })
         .collect())
+}
+
+pub async fn rename_chat(state: &AppState, caller: Caller, chat_id: String, name: String) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let name = crate::services::chats::ChatName { name: Some(name) };
+    crate::services::chats::rename_chat(state, &caller, chat, name).await
+}
+
+pub async fn tag_chat(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    tag: String,
+    on: bool,
+) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    crate::services::chats::tag_chat(state, &caller, chat, &tag, on).await
 }
 
 pub async fn write_note(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {
@@ -174,6 +193,8 @@ pub async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -
                 .map(|a| a.name.clone()),
             queue: row.queue_id.as_deref().and_then(queue_name),
             contact: if row.contact_name.is_empty() { row.contact_id } else { row.contact_name },
+            name: row.name,
+            tags: row.tags,
             id: row.chat_id,
             state: row.state,
             last_text: row.last_text,

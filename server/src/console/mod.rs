@@ -154,6 +154,14 @@ impl Services for ConsoleServices {
         Ok(crate::services::quick_replies::quick_reply_categories(&self.state, &caller).await?)
     }
 
+    async fn rename_chat(&self, token: Option<String>, chat_id: String, name: String) -> Result<(), UiError> {
+        Ok(chats::rename_chat(&self.state, self.caller(token).await?, chat_id, name).await?)
+    }
+
+    async fn tag_chat(&self, token: Option<String>, chat_id: String, tag: String, on: bool) -> Result<(), UiError> {
+        Ok(chats::tag_chat(&self.state, self.caller(token).await?, chat_id, tag, on).await?)
+    }
+
     async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError> {
         Ok(chats::write_note(&self.state, self.caller(token).await?, chat_id, text).await?)
     }
