@@ -41,7 +41,8 @@ pub trait Services: Send + Sync + 'static {
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
     async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError>;
-    async fn my_chats(&self, token: Option<String>) -> Result<Vec<ChatView>, UiError>;
+    /// The agent's chats; with `words`, those whose name, number or messages hold them (W7).
+    async fn my_chats(&self, token: Option<String>, words: String) -> Result<Vec<ChatView>, UiError>;
     async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
     async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError>;
     async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError>;

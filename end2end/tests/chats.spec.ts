@@ -44,7 +44,7 @@ test('a customer message reaches the online agent live; the monitor shows the ag
   await expect(row.locator('.chats')).toHaveText('0 / 3');
 });
 
-test('an agent names a chat and tags it from the conversation; the list shows the name, the contact and the tags', async ({ browser }) => {
+test('an agent names a chat and tags it from the conversation; the list shows the name, the contact and the tags, and finds it by words or number', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
@@ -81,4 +81,15 @@ test('an agent names a chat and tags it from the conversation; the list shows th
   const row = agent.getByRole('list', { name: 'My chats' }).locator('li.chat').filter({ hasText: 'Carla — devolución' });
   await expect(row.locator('.contact-name')).toHaveText('Carla Gómez');
   await expect(row.getByRole('list', { name: 'Tags' }).locator('li')).toHaveText(['VIP']);
+
+  // Found by a message's words and by the number however written; not by words nobody wrote (W7).
+  const search = agent.getByLabel('Search by name, number or message');
+  await search.fill('DEVOLVER');
+  await expect(row).toBeVisible();
+  await search.fill(`${stamp}`.slice(-6));
+  await expect(row).toBeVisible();
+  await search.fill(`nadie escribió ${stamp}`);
+  await expect(agent.getByRole('list', { name: 'My chats' }).locator('li.chat')).toHaveCount(0);
+  await search.fill('');
+  await expect(row).toBeVisible();
 });

@@ -219,6 +219,25 @@ impl ChatBoard {
     }
 
     /// Every message of a chat, in order.
+    /// The company's chats with a message (or note) that holds `words`, in any case of ASCII
+    /// letters.
+    pub async fn chats_with_words(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        words: &str,
+    ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT DISTINCT m.chat_id FROM {MESSAGES} m JOIN {CHATS} c ON c.chat_id = m.chat_id \
+             WHERE c.company_id = $1 AND lower(m.text) LIKE $2 ESCAPE '\\'"
+        ))
+        .bind(company)
+        .bind(crate::store::like_holding(words))
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(|row| row.try_get("chat_id")).collect()
+    }
+
     pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.delivery_reason, \

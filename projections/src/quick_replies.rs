@@ -39,17 +39,16 @@ impl QuickReplies {
         words: &str,
         category: Option<&str>,
     ) -> Result<Vec<QuickReplyRow>, sqlx::Error> {
-        let words = words.trim().trim_start_matches('/').to_lowercase();
-        let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let words = words.trim().trim_start_matches('/');
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM {QUICK_REPLIES} WHERE company_id = $1 \
              AND (search LIKE $2 ESCAPE '\\') AND ($3 = '' OR category_key = $3) \
              ORDER BY CASE WHEN shortcut LIKE $4 ESCAPE '\\' THEN 0 ELSE 1 END, shortcut, title LIMIT {FOUND_MAX}"
         ))
         .bind(company)
-        .bind(format!("%{escaped}%"))
+        .bind(crate::store::like_holding(words))
         .bind(category.map(|c| c.trim().to_lowercase()).unwrap_or_default())
-        .bind(format!("{escaped}%"))
+        .bind(crate::store::like_starting(words))
         .fetch_all(store.pool())
         .await?;
         rows.iter()

@@ -127,3 +127,18 @@ impl ReadStore {
         Ok(WriteTransaction { transaction, _turn: turn })
     }
 }
+
+/// A `LIKE` pattern, for `ESCAPE '\'`, matching text that holds `words` lower-cased: `%`, `_`
+/// and `\` in them are themselves, not patterns.
+pub fn like_holding(words: &str) -> String {
+    format!("%{}%", like_escaped(words))
+}
+
+/// The same, for text that starts with `words`.
+pub fn like_starting(words: &str) -> String {
+    format!("{}%", like_escaped(words))
+}
+
+fn like_escaped(words: &str) -> String {
+    words.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

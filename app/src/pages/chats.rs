@@ -8,9 +8,10 @@ use crate::i18n::{use_words, word};
 use crate::live::on_live_change;
 use leptos::prelude::*;
 
+/// `words`: only the chats whose name, number or messages hold them; empty: every one.
 #[server(prefix = "/api", endpoint = "my_chats")]
-pub async fn my_chats() -> Result<Vec<ChatView>, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.my_chats(crate::ssr::session_token()).await)
+pub async fn my_chats(#[server(default)] words: String) -> Result<Vec<ChatView>, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.my_chats(crate::ssr::session_token(), words).await)
 }
 
 #[server(prefix = "/api", endpoint = "resolve_chat")]
@@ -36,6 +37,7 @@ pub struct ChatWords {
     pub add_tag: &'static str,
     pub tag: &'static str,
     pub remove_tag: &'static str,
+    pub search: &'static str,
 }
 
 pub const ENGLISH: ChatWords = ChatWords {
@@ -55,6 +57,7 @@ pub const ENGLISH: ChatWords = ChatWords {
     add_tag: "Add tag",
     tag: "New tag",
     remove_tag: "Remove tag",
+    search: "Search by name, number or message",
 };
 
 pub const SPANISH: ChatWords = ChatWords {
@@ -74,6 +77,7 @@ pub const SPANISH: ChatWords = ChatWords {
     add_tag: "Añadir etiqueta",
     tag: "Nueva etiqueta",
     remove_tag: "Quitar la etiqueta",
+    search: "Buscar por nombre, número o mensaje",
 };
 
 /// How a chat's state reads to people.
@@ -94,7 +98,11 @@ pub fn MyChats() -> impl IntoView {
     let resolve = ServerAction::<ResolveChat>::new();
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
-    let chats = Resource::new(move || (pushed.get(), resolve.version().get()), |_| my_chats());
+    let words_searched = RwSignal::new(String::new());
+    let chats = Resource::new(
+        move || (pushed.get(), resolve.version().get(), words_searched.get()),
+        |(_, _, searched)| my_chats(searched),
+    );
     let failure = Signal::derive(move || refusal(resolve));
     let draw = move |list: Vec<ChatView>| {
         let words = words.get();
@@ -129,6 +137,9 @@ pub fn MyChats() -> impl IntoView {
         <section class="card" aria-labelledby="my-chats">
             <h2 id="my-chats">{move || words.get().my_chats}</h2>
             <FormError error=failure />
+            <label for="chat-search">{move || words.get().search}</label>
+            <input id="chat-search" type="search" autocomplete="off"
+                on:input=move |event| words_searched.set(event_target_value(&event)) />
             <Listing items=chats loading=word(words, |w| w.loading) empty=word(words, |w| w.empty) draw />
         </section>
     }

@@ -2,7 +2,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::chats::{list_chats, read_chat, resolve, templates_for_chat, TemplateChoice};
+use crate::services::chats::{read_chat, resolve, templates_for_chat, TemplateChoice};
 use crate::state::AppState;
 use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer};
 
@@ -12,9 +12,11 @@ use projections::lines::Lines;
 use projections::people::People;
 use projections::queue_list::QueueList;
 
-pub async fn my_chats(state: &AppState, caller: Caller) -> Result<Vec<ChatView>, AppError> {
+/// The agent's chats, those whose name, number or messages hold `words` when there are some (W7).
+pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result<Vec<ChatView>, AppError> {
     caller.require(&[Role::Agent])?;
-    let rows = list_chats(state, &caller).await?;
+    let search = crate::services::chats::ChatSearch { tag: None, q: Some(words) };
+    let rows = crate::services::chats::find_chats(state, &caller, &search).await?;
     chat_views(state, &caller, rows).await
 }
 

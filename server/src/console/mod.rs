@@ -122,8 +122,8 @@ impl Services for ConsoleServices {
         Ok(pauses::my_status(&self.state, self.caller(token).await?).await?)
     }
 
-    async fn my_chats(&self, token: Option<String>) -> Result<Vec<ChatView>, UiError> {
-        Ok(chats::my_chats(&self.state, self.caller(token).await?).await?)
+    async fn my_chats(&self, token: Option<String>, words: String) -> Result<Vec<ChatView>, UiError> {
+        Ok(chats::my_chats(&self.state, self.caller(token).await?, words).await?)
     }
 
     async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError> {

@@ -4,9 +4,9 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, files_of_chat, keep_file, list_chats_tagged, react, read_chat, rename_chat, reply, resolve,
-    resolve_many, set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer, write_note, Answer,
-    BulkOutcome, ChatFile, ChatName, ChatWithMessages, HistoryEntry, NewConversation, NewNote, SentMessage,
+    chat_history, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat, reply, resolve, resolve_many,
+    set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer, write_note, Answer, BulkOutcome,
+    ChatFile, ChatName, ChatSearch, ChatWithMessages, HistoryEntry, NewConversation, NewNote, SentMessage,
     StartedConversation,
 };
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
@@ -23,19 +23,13 @@ use projections::chat_board::ChatRow;
 use projections::templates::TemplateRow;
 use serde::Deserialize;
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub(crate) struct ChatFilter {
-    /// Only chats with this tag (any case).
-    tag: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents), with a tag if asked", params(ChatFilter), responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents), narrowed by a tag and by words (name, number, messages) if asked", params(ChatSearch), responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn get_chats(
     State(state): State<AppState>,
     caller: Caller,
-    Query(filter): Query<ChatFilter>,
+    Query(search): Query<ChatSearch>,
 ) -> Result<Json<Vec<ChatRow>>, AppError> {
-    Ok(Json(list_chats_tagged(&state, &caller, filter.tag.as_deref()).await?))
+    Ok(Json(find_chats(&state, &caller, &search).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/chats/{chat}/name", tag = "chats", summary = "Name the chat for the company (W6), instead of the contact's name; none or blank gives it back", request_body = ChatName, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]

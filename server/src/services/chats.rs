@@ -43,13 +43,38 @@ pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow
     })
 }
 
-/// [`list_chats`], only those with `tag` (any case) when one is given (W11).
-pub async fn list_chats_tagged(state: &AppState, caller: &Caller, tag: Option<&str>) -> Result<Vec<ChatRow>, AppError> {
-    let chats = list_chats(state, caller).await?;
-    let Some(tag) = tag.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) else {
+/// What narrows a list of chats.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ChatSearch {
+    /// Only chats with this tag (any case) (W11).
+    pub tag: Option<String>,
+    /// Only chats whose name, contact's name or number, or any message holds these words (W7);
+    /// a number is found whatever spaces, dashes or `+` it is written with.
+    pub q: Option<String>,
+}
+
+/// [`list_chats`], narrowed by `search`.
+pub async fn find_chats(state: &AppState, caller: &Caller, search: &ChatSearch) -> Result<Vec<ChatRow>, AppError> {
+    let mut chats = list_chats(state, caller).await?;
+    if let Some(tag) = search.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
+        chats.retain(|chat| chat.tags.iter().any(|t| t.to_lowercase() == tag));
+    }
+    let Some(words) = search.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return Ok(chats);
     };
-    Ok(chats.into_iter().filter(|chat| chat.tags.iter().any(|t| t.to_lowercase() == tag)).collect())
+    let lower = words.to_lowercase();
+    let digits: String = words.chars().filter(char::is_ascii_digit).collect();
+    let a_number = digits.len() >= 3 && words.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let said = ChatBoard.chats_with_words(&state.store, &caller.company_id.to_string(), words).await?;
+    chats.retain(|chat| {
+        let named = [chat.name.as_deref().unwrap_or_default(), &chat.contact_name, &chat.contact_id]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&lower));
+        let numbered =
+            a_number && chat.contact_id.chars().filter(char::is_ascii_digit).collect::<String>().contains(&digits);
+        named || numbered || said.contains(&chat.chat_id)
+    });
+    Ok(chats)
 }
 
 /// One chat with its whole history, if the caller may read it: supervisors and auditors of its

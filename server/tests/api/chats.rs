@@ -32,6 +32,7 @@ eventlog::on_both_backends!(
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
     a_private_note_is_read_by_colleagues_and_never_reaches_the_customer,
     the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag,
+    chats_are_found_by_name_number_or_message_text_among_those_the_caller_may_read,
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
     paused_agents_never_get_a_chat_while_messages_and_pauses_race,
@@ -1211,4 +1212,49 @@ async fn the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filt
     let kinds: Vec<&str> = history.as_array().unwrap().iter().filter_map(|e| e["event_type"].as_str()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "ChatTagged").count(), 2, "the repeated tag recorded nothing: {kinds:?}");
     assert_eq!(kinds.iter().filter(|k| **k == "ChatRenamed").count(), 2);
+}
+
+async fn chats_are_found_by_name_number_or_message_text_among_those_the_caller_may_read(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let (bens_line, _) = app.line(serde_json::json!({ "agent": ben.id }), None).await;
+    let _a = go_online(&app, &ana).await;
+    let _b = go_online(&app, &ben).await;
+    let rosa =
+        app.customer_writes_as(&key, &line, "+5491155501234", "Rosa Díaz", "¿Dónde está mi pedido 50%_off?").await;
+    let luis = app.customer_writes_as(&key, &line, "+5491155509876", "Luis Pérez", "Quiero cambiar la talla").await;
+    let _bens = app.customer_writes_as(&key, &bens_line, "+5491155507777", "Rosa Ruiz", "pedido").await;
+    app.wait_chats(&ana.client, |c| c.len() == 2).await;
+    app.wait_chats(&ben.client, |c| c.len() == 1).await;
+    let found = |client: &reqwest::Client, q: &str| {
+        let (client, url) = (client.clone(), format!("{}/api/v1/chats?q={}", app.address, urlencode(q)));
+        async move {
+            let chats: Vec<serde_json::Value> = client.get(url).send().await.unwrap().json().await.unwrap();
+            chats.iter().map(|c| c["chat_id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    // By name, any case; by number, however it is written; by a message's words.
+    assert_eq!(found(&ana.client, "rosa").await, [rosa.clone()]);
+    assert_eq!(found(&ana.client, "11 5550-9876").await, [luis.clone()]);
+    assert_eq!(found(&ana.client, "TALLA").await, [luis.clone()]);
+    assert_eq!(found(&ana.client, "50%_off").await, [rosa.clone()]);
+    assert_eq!(found(&ana.client, "%").await, [rosa.clone()], "a % is a character, not a pattern");
+    assert_eq!(found(&ana.client, "nothing like it").await, Vec::<String>::new());
+    // Only among the chats the caller may read: Ana's search never shows Ben's chat.
+    assert_eq!(found(&ana.client, "pedido").await, [rosa.clone()]);
+    assert_eq!(found(&app.client, "pedido").await.len(), 2, "a supervisor searches every open chat");
+    // The name a chat was given is searched too.
+    let name = serde_json::json!({ "name": "Cliente mayorista" });
+    let renamed = ana.client.put(format!("{}/api/v1/chats/{luis}/name", app.address)).json(&name).send().await.unwrap();
+    assert_eq!(renamed.status(), 204);
+    eventually("the new name found", || found(&ana.client, "mayorista"), |ids| ids == &[luis.clone()]).await;
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }

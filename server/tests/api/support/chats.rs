@@ -108,7 +108,12 @@ impl TestApp {
 
     /// A customer writes; answers the chat id.
     pub async fn customer_writes(&self, key: &str, line: &str, contact: &str, text: &str) -> String {
-        let body = serde_json::json!({ "contact_id": contact, "name": format!("Customer {contact}"), "text": text });
+        self.customer_writes_as(key, line, contact, &format!("Customer {contact}"), text).await
+    }
+
+    /// The same, from a customer with this name.
+    pub async fn customer_writes_as(&self, key: &str, line: &str, contact: &str, name: &str, text: &str) -> String {
+        let body = serde_json::json!({ "contact_id": contact, "name": name, "text": text });
         created_id(self.inbound(key, line, body).await, "chat_id").await
     }
 
