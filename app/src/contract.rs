@@ -229,6 +229,14 @@ pub struct Place {
     pub label: String,
 }
 
+/// Where a chat may be transferred (R5): active colleagues and the company's queues, each as
+/// (id, name).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferTargets {
+    pub agents: Vec<(String, String)>,
+    pub queues: Vec<(String, String)>,
+}
+
 /// A quick reply as the reply box offers it (G4, G5).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuickReplyView {

@@ -4,7 +4,7 @@
 use crate::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
     ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, QuickReplyView,
-    ReasonView, Role, WhatsappLinkForm, WhatsappLinked,
+    ReasonView, Role, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -69,6 +69,16 @@ pub trait Services: Send + Sync + 'static {
         category: String,
     ) -> Result<Vec<QuickReplyView>, UiError>;
     async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError>;
+    /// The colleagues and queues the caller may transfer a chat to (R5).
+    async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError>;
+    /// Transfers the chat (R5): `to` is `agent:<id>` or `queue:<id>`; a blank note is none.
+    async fn transfer_chat(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        to: String,
+        note: String,
+    ) -> Result<(), UiError>;
     /// The chat's name for the company (W6); blank: the contact's again.
     async fn rename_chat(&self, token: Option<String>, chat_id: String, name: String) -> Result<(), UiError>;
     /// Puts a tag on the chat, or takes it off (W11).

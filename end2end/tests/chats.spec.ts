@@ -93,3 +93,40 @@ test('an agent names a chat and tags it from the conversation; the list shows th
   await search.fill('');
   await expect(row).toBeVisible();
 });
+
+test('an agent transfers a chat with a note from the conversation; the colleague gets it live and reads the note', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const people = [`ana${stamp}@example.com`, `ben${stamp}@example.com`];
+  const anaId = (await (await api.post('/api/v1/agents', { data: { name: `Ana ${stamp}`, email: people[0], password: 'agent password' } })).json()).user_id;
+  expect((await api.post('/api/v1/agents', { data: { name: `Ben ${stamp}`, email: people[1], password: 'agent password' } })).status()).toBe(201);
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: anaId } } })).json()).id;
+  const ana = await (await browser.newContext()).newPage();
+  await signInAsAgent(ana, people[0], 'agent password');
+  const ben = await (await browser.newContext()).newPage();
+  await signInAsAgent(ben, people[1], 'agent password');
+  const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+    headers: { Authorization: `Bearer ${key}` },
+    data: { contact_id: `+54911${stamp}`, name: 'Carla Gómez', text: 'Quiero hablar con facturación' },
+  });
+  expect(sent.status()).toBe(202);
+  await ana.getByRole('list', { name: 'My chats' }).getByRole('link', { name: 'Carla Gómez' }).click();
+  await hydrated(ana);
+
+  await ana.getByLabel('Transfer to').selectOption({ label: `Ben ${stamp}` });
+  await ana.getByLabel('Note for whoever takes it (optional)').fill('Factura duplicada de marzo');
+  await ana.getByRole('button', { name: 'Transfer' }).click();
+  await expect(ana).toHaveURL(/\/agent$/);
+  await expect(ana.getByText('No chats right now.')).toBeVisible();
+
+  const bens = ben.getByRole('list', { name: 'My chats' });
+  await expect(bens.getByRole('link', { name: 'Carla Gómez' })).toBeVisible();
+  await bens.getByRole('link', { name: 'Carla Gómez' }).click();
+  await hydrated(ben);
+  const note = ben.getByRole('list', { name: 'Messages' }).locator('li.direction-note');
+  await expect(note.locator('.text')).toHaveText('Factura duplicada de marzo');
+  await expect(note.locator('.author')).toHaveText(`Note · Ana ${stamp}`);
+});

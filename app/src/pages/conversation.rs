@@ -1,7 +1,7 @@
 //! One chat as its agent works it: every message so far, kept live, and the reply box.
 
 use crate::components::{refusal, FormError, Refusal};
-use crate::contract::ConversationView;
+use crate::contract::{ConversationView, TransferTargets};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
@@ -19,6 +19,17 @@ pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> 
 #[server(prefix = "/api", endpoint = "write_note_in_chat")]
 pub async fn write_note_in_chat(chat_id: String, text: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.write_note(crate::ssr::session_token(), chat_id, text).await)
+}
+
+#[server(prefix = "/api", endpoint = "transfer_choices")]
+pub async fn transfer_choices() -> Result<TransferTargets, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.transfer_targets(crate::ssr::session_token()).await)
+}
+
+/// `to`: `agent:<id>` or `queue:<id>`; `note`: for whoever takes the chat, blank for none.
+#[server(prefix = "/api", endpoint = "transfer_chat")]
+pub async fn transfer_chat(chat_id: String, to: String, #[server(default)] note: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.transfer_chat(crate::ssr::session_token(), chat_id, to, note).await)
 }
 
 /// `name`: blank gives the chat the contact's name again.
@@ -76,6 +87,11 @@ struct Words {
     templates_hint: &'static str,
     send_template: &'static str,
     value: &'static str,
+    transfer: &'static str,
+    transfer_to: &'static str,
+    colleagues: &'static str,
+    queues: &'static str,
+    transfer_note: &'static str,
     note: &'static str,
     add_note: &'static str,
     note_author: &'static str,
@@ -106,6 +122,11 @@ const ENGLISH: Words = Words {
     templates_hint: "24 hours after the customer's last message, WhatsApp takes only an approved template.",
     send_template: "Send template",
     value: "Value",
+    transfer: "Transfer",
+    transfer_to: "Transfer to",
+    colleagues: "Colleagues",
+    queues: "Queues",
+    transfer_note: "Note for whoever takes it (optional)",
     note: "Private note (only colleagues read it)",
     add_note: "Add note",
     note_author: "Note",
@@ -136,6 +157,11 @@ const SPANISH: Words = Words {
     templates_hint: "24 horas después del último mensaje del cliente, WhatsApp solo acepta una plantilla aprobada.",
     send_template: "Enviar plantilla",
     value: "Valor",
+    transfer: "Transferir",
+    transfer_to: "Transferir a",
+    colleagues: "Compañeros",
+    queues: "Colas",
+    transfer_note: "Nota para quien lo tome (opcional)",
     note: "Nota privada (solo la leen los compañeros)",
     add_note: "Añadir nota",
     note_author: "Nota",
@@ -191,6 +217,16 @@ pub fn ConversationPage() -> impl IntoView {
     let note = ServerAction::<WriteNoteInChat>::new();
     let note_failure = Signal::derive(move || refusal(note));
     let rename = ServerAction::<RenameChat>::new();
+    let transfer = ServerAction::<TransferChat>::new();
+    let transfer_failure = Signal::derive(move || refusal(transfer));
+    let targets = Resource::new(|| (), |_| transfer_choices());
+    // A chat passed on is no longer this agent's: back to their list.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move || {
+        if matches!(transfer.value().get(), Some(Ok(()))) {
+            navigate("/agent", Default::default());
+        }
+    });
     let tag = ServerAction::<TagChat>::new();
     let chat_failure = Signal::derive(move || refusal(rename).or_else(|| refusal(tag)));
     let template_failure = Signal::derive(move || refusal(send_template));
@@ -348,6 +384,30 @@ pub fn ConversationPage() -> impl IntoView {
                 })}
                 <ReplyBox label=Signal::derive(move || words.get().reply) draft />
                 <button type="submit">{move || words.get().send}</button>
+            </ActionForm>
+            <FormError error=transfer_failure />
+            <ActionForm action=transfer attr:class="inline-form transfer-form">
+                <input type="hidden" name="chat_id" value=chat_id />
+                <label for="transfer-to">{move || words.get().transfer_to}</label>
+                <select id="transfer-to" name="to" required>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let words = words.get();
+                            let targets = targets.await.unwrap_or_default();
+                            view! {
+                                <optgroup label=words.colleagues>
+                                    {targets.agents.into_iter().map(|(id, name)| view! { <option value=format!("agent:{id}")>{name}</option> }).collect_view()}
+                                </optgroup>
+                                <optgroup label=words.queues>
+                                    {targets.queues.into_iter().map(|(id, name)| view! { <option value=format!("queue:{id}")>{name}</option> }).collect_view()}
+                                </optgroup>
+                            }
+                        })}
+                    </Suspense>
+                </select>
+                <label for="transfer-note">{move || words.get().transfer_note}</label>
+                <input id="transfer-note" name="note" autocomplete="off" maxlength="1000" />
+                <button type="submit">{move || words.get().transfer}</button>
             </ActionForm>
             <FormError error=note_failure />
             <ActionForm action=note attr:class="inline-form note-form">

@@ -4,7 +4,9 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{read_chat, resolve, templates_for_chat, TemplateChoice};
 use crate::state::AppState;
-use app::contract::{ChatView, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer};
+use app::contract::{
+    ChatView, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer, TransferTargets,
+};
 
 use domain::user::Role;
 use projections::chat_board::ChatRow;
@@ -113,6 +115,36 @@ pub async fn quick_replies(
             category: row.category,
         })
         .collect())
+}
+
+/// The active colleagues (not the caller) and the queues of the company.
+pub async fn transfer_targets(state: &AppState, caller: Caller) -> Result<TransferTargets, AppError> {
+    let company = caller.company_id.to_string();
+    let me = caller.user_id.to_string();
+    let agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+    Ok(TransferTargets {
+        agents: agents.into_iter().filter(|a| a.active && a.user_id != me).map(|a| (a.user_id, a.name)).collect(),
+        queues: queues.into_iter().map(|q| (q.queue_id, q.name)).collect(),
+    })
+}
+
+pub async fn transfer_chat(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    to: String,
+    note: String,
+) -> Result<(), AppError> {
+    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let target = match to.split_once(':') {
+        Some(("agent", id)) => id.parse().ok().map(domain::chat::TransferTarget::Agent),
+        Some(("queue", id)) => id.parse().ok().map(domain::chat::TransferTarget::Queue),
+        _ => None,
+    };
+    let target = target.ok_or_else(|| AppError::Invalid("to: choose a colleague or a queue".into()))?;
+    let note = Some(note).filter(|n| !n.trim().is_empty());
+    crate::services::chats::transfer(state, &caller, chat, target, note).await
 }
 
 pub async fn rename_chat(state: &AppState, caller: Caller, chat_id: String, name: String) -> Result<(), AppError> {

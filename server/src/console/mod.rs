@@ -17,7 +17,7 @@ use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
     ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, QuickReplyView,
-    ReasonView, Role as SessionRole, WhatsappLinkForm, WhatsappLinked,
+    ReasonView, Role as SessionRole, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -152,6 +152,20 @@ impl Services for ConsoleServices {
     async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError> {
         let caller = self.caller(token).await?;
         Ok(crate::services::quick_replies::quick_reply_categories(&self.state, &caller).await?)
+    }
+
+    async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError> {
+        Ok(chats::transfer_targets(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn transfer_chat(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        to: String,
+        note: String,
+    ) -> Result<(), UiError> {
+        Ok(chats::transfer_chat(&self.state, self.caller(token).await?, chat_id, to, note).await?)
     }
 
     async fn rename_chat(&self, token: Option<String>, chat_id: String, name: String) -> Result<(), UiError> {
