@@ -1233,24 +1233,24 @@ async fn chats_are_found_by_name_number_or_message_text_among_those_the_caller_m
         let (client, url) = (client.clone(), format!("{}/api/v1/chats?q={}", app.address, urlencode(q)));
         async move {
             let chats: Vec<serde_json::Value> = client.get(url).send().await.unwrap().json().await.unwrap();
-            chats.iter().map(|c| c["chat_id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            chats.iter().map(|c| c["chat_id"].as_str().unwrap().to_string()).collect::<Vec<String>>()
         }
     };
     // By name, any case; by number, however it is written; by a message's words.
-    assert_eq!(found(&ana.client, "rosa").await, [rosa.clone()]);
-    assert_eq!(found(&ana.client, "11 5550-9876").await, [luis.clone()]);
-    assert_eq!(found(&ana.client, "TALLA").await, [luis.clone()]);
-    assert_eq!(found(&ana.client, "50%_off").await, [rosa.clone()]);
-    assert_eq!(found(&ana.client, "%").await, [rosa.clone()], "a % is a character, not a pattern");
+    assert_eq!(found(&ana.client, "rosa").await, [rosa.as_str()]);
+    assert_eq!(found(&ana.client, "11 5550-9876").await, [luis.as_str()]);
+    assert_eq!(found(&ana.client, "TALLA").await, [luis.as_str()]);
+    assert_eq!(found(&ana.client, "50%_off").await, [rosa.as_str()]);
+    assert_eq!(found(&ana.client, "%").await, [rosa.as_str()], "a % is a character, not a pattern");
     assert_eq!(found(&ana.client, "nothing like it").await, Vec::<String>::new());
     // Only among the chats the caller may read: Ana's search never shows Ben's chat.
-    assert_eq!(found(&ana.client, "pedido").await, [rosa.clone()]);
+    assert_eq!(found(&ana.client, "pedido").await, [rosa.as_str()]);
     assert_eq!(found(&app.client, "pedido").await.len(), 2, "a supervisor searches every open chat");
     // The name a chat was given is searched too.
     let name = serde_json::json!({ "name": "Cliente mayorista" });
     let renamed = ana.client.put(format!("{}/api/v1/chats/{luis}/name", app.address)).json(&name).send().await.unwrap();
     assert_eq!(renamed.status(), 204);
-    eventually("the new name found", || found(&ana.client, "mayorista"), |ids| ids == &[luis.clone()]).await;
+    eventually("the new name found", || found(&ana.client, "mayorista"), |ids| ids == &[luis.as_str()]).await;
 }
 
 fn urlencode(text: &str) -> String {
