@@ -40,7 +40,7 @@ async function say(room: ReturnType<Page['frameLocator']>, text: string) {
   await room.getByRole('button', { name: 'Enviar' }).click();
 }
 
-test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live, and never the agent's private note', async ({ browser }) => {
+test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live, but never a private note of the agent', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
