@@ -201,6 +201,9 @@ pub struct ConversationMessage {
     pub direction: String,
     /// The customer's name, "Bot", or the agent's name.
     pub author: String,
+    /// Whose colour the message takes (W4): `customer`, `bot`, `system`, or `agent-<n>`, n the
+    /// order (0 to 5, then again) in which the chat's people first wrote.
+    pub participant: String,
     pub text: String,
     pub media: Option<String>,
     /// `text`, `image`, `video`, `audio`, `voice`, `document`, `sticker`, `location`, `contacts`

@@ -94,7 +94,7 @@ test('an agent names a chat and tags it from the conversation; the list shows th
   await expect(row).toBeVisible();
 });
 
-test('an agent transfers a chat with a note from the conversation; the colleague gets it live and reads the note', async ({ browser }) => {
+test('an agent transfers a chat with a note from the conversation; the colleague gets it live and reads the note, each of them in a colour of their own', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
@@ -116,6 +116,9 @@ test('an agent transfers a chat with a note from the conversation; the colleague
   await ana.getByRole('list', { name: 'My chats' }).getByRole('link', { name: 'Carla Gómez' }).click();
   await hydrated(ana);
 
+  await ana.getByLabel('Reply').fill('Te paso con facturación');
+  await ana.getByRole('button', { name: 'Send' }).click();
+  await expect(ana.getByRole('list', { name: 'Messages' }).getByText('Te paso con facturación')).toBeVisible();
   await ana.getByLabel('Transfer to').selectOption({ label: `Ben ${stamp}` });
   await ana.getByLabel('Note for whoever takes it (optional)').fill('Factura duplicada de marzo');
   await ana.getByRole('button', { name: 'Transfer' }).click();
@@ -129,4 +132,18 @@ test('an agent transfers a chat with a note from the conversation; the colleague
   const note = ben.getByRole('list', { name: 'Messages' }).locator('li.direction-note');
   await expect(note.locator('.text')).toHaveText('Factura duplicada de marzo');
   await expect(note.locator('.author')).toHaveText(`Note · Ana ${stamp}`);
+
+  // Each participant in a colour of their own (W4): the customer, Ana, and Ben once he writes.
+  await ben.getByLabel('Reply').fill('Hola, soy Ben');
+  await ben.getByRole('button', { name: 'Send' }).click();
+  const messages = ben.getByRole('list', { name: 'Messages' });
+  const anaReply = messages.locator('li', { hasText: 'Te paso con facturación' });
+  const benReply = messages.locator('li', { hasText: 'Hola, soy Ben' });
+  const carlas = messages.locator('li', { hasText: 'Quiero hablar con facturación' });
+  await expect(anaReply).toHaveClass(/who-agent-0/);
+  await expect(benReply).toHaveClass(/who-agent-1/);
+  await expect(carlas).toHaveClass(/who-customer/);
+  const background = (item: typeof anaReply) => item.evaluate((li) => getComputedStyle(li).backgroundColor);
+  const colours = [await background(carlas), await background(anaReply), await background(benReply), await background(note)];
+  expect(new Set(colours).size, colours.join(' / ')).toBe(4);
 });

@@ -313,7 +313,7 @@ pub fn ConversationPage() -> impl IntoView {
                                         }
                                     });
                                     view! {
-                                        <li class=format!("bubble direction-{} kind-{}", message.direction, message.kind) data-id=message.id.clone()>
+                                        <li class=format!("bubble direction-{} kind-{} who-{}", message.direction, message.kind, message.participant) data-id=message.id.clone()>
                                             <span class="author">{
                                                 if message.direction == "note" { format!("{} · {}", words.note_author, message.author) } else { message.author.clone() }
                                             }</span>

@@ -33,11 +33,23 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
         "bot" => "Bot".to_string(),
         agent => people.iter().find(|p| p.user_id == agent).map_or_else(|| agent.to_string(), |p| p.name.clone()),
     };
+    let mut people_in_order: Vec<&str> = Vec::new();
+    for message in &read.messages {
+        let author = message.author.as_str();
+        if !matches!(author, "customer" | "bot" | "system") && !people_in_order.contains(&author) {
+            people_in_order.push(author);
+        }
+    }
+    let participant = |id: &str| match id {
+        "customer" | "bot" | "system" => id.to_string(),
+        person => format!("agent-{}", people_in_order.iter().position(|p| *p == person).unwrap_or_default() % 6),
+    };
     let messages = read
         .messages
         .iter()
         .map(|message| ConversationMessage {
             id: message.message_id.clone(),
+            participant: participant(&message.author),
             direction: message.direction.clone(),
             author: author(&message.author),
             text: message.text.clone(),
