@@ -62,7 +62,7 @@ impl Decider for ApiKeys {
     fn decide(state: &ApiKeysState, command: &ApiKeyCommand) -> Result<Vec<ApiKeyEvent>, ApiKeyRejection> {
         match command {
             ApiKeyCommand::Create { key_id, company_id, name, key_hash, prefix } => {
-                let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                let name = crate::text::single_spaced(name);
                 if name.is_empty() || name.chars().count() > KEY_NAME_MAX_CHARS {
                     return Err(ApiKeyRejection::InvalidName);
                 }

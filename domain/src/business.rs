@@ -57,7 +57,7 @@ pub struct BusinessState {
 }
 
 fn parse_business_name(raw: &str) -> Result<String, BusinessRejection> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::text::single_spaced(raw);
     if name.is_empty() || name.chars().count() > BUSINESS_NAME_MAX_CHARS || name.chars().any(char::is_control) {
         return Err(BusinessRejection::InvalidName);
     }

@@ -91,7 +91,7 @@ impl Decider for Company {
                 if state.exists {
                     return Err(CompanyRejection::AlreadyExists);
                 }
-                let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                let name = crate::text::single_spaced(name);
                 if name.is_empty() || name.chars().count() > COMPANY_NAME_MAX_CHARS {
                     return Err(CompanyRejection::InvalidName);
                 }

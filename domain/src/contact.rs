@@ -164,7 +164,7 @@ impl ContactDetails {
         fields: &BTreeMap<String, String>,
         business: Option<BusinessId>,
     ) -> Result<Self, ContactRejection> {
-        let name = single_spaced(name);
+        let name = crate::text::single_spaced(name);
         if name.is_empty() || name.chars().count() > CONTACT_NAME_MAX_CHARS || name.chars().any(char::is_control) {
             return Err(ContactRejection::InvalidName);
         }
@@ -180,7 +180,7 @@ impl ContactDetails {
         }
         let mut tidy = BTreeMap::new();
         for (key, value) in fields {
-            let key = single_spaced(key);
+            let key = crate::text::single_spaced(key);
             let value = value.trim();
             if key.is_empty()
                 || key.chars().count() > FIELD_NAME_MAX_CHARS
@@ -197,10 +197,6 @@ impl ContactDetails {
         }
         Ok(Self { name, name_source, email, notes, fields: tidy, business })
     }
-}
-
-fn single_spaced(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Who looks after a contact (K6): their chats go to this agent, or to this group's queue.
@@ -498,7 +494,7 @@ impl Decider for Contact {
                 vec![ContactEvent::DetailsChanged { contact_id, details: details.clone() }]
             }),
             ContactCommand::SeeChannelName { name, source } => {
-                let name = single_spaced(name);
+                let name = crate::text::single_spaced(name);
                 let outranked = source
                     .channel_rank()
                     .zip(state.details.name_source.channel_rank())

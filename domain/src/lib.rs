@@ -50,4 +50,5 @@ pub mod quick_reply;
 pub mod reservation;
 pub mod routing;
 pub mod template;
+pub mod text;
 pub mod user;

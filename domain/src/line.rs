@@ -182,7 +182,7 @@ pub fn parse_webhook_url(raw: &str) -> Result<String, LineRejection> {
 }
 
 fn parse_line_name(raw: &str) -> Result<String, LineRejection> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::text::single_spaced(raw);
     if name.is_empty() || name.chars().count() > LINE_NAME_MAX_CHARS || name.chars().any(char::is_control) {
         return Err(LineRejection::InvalidName);
     }

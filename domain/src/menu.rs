@@ -565,9 +565,9 @@ impl Menu {
 
     /// The key phrase a customer's message carries, if any (case and spacing aside).
     pub fn key_phrase_in(&self, text: &str) -> Option<KeyPhrase> {
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let text = crate::text::single_spaced(text).to_lowercase();
         let said = |phrase: &str| {
-            let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let phrase = crate::text::single_spaced(phrase).to_lowercase();
             !phrase.is_empty() && text.contains(&phrase)
         };
         if self.stop_phrase.as_deref().is_some_and(said) {

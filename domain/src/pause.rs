@@ -16,7 +16,7 @@ pub fn pause_reasons_stream(company: CompanyId) -> String {
 
 /// A pause reason's name: trimmed, folded, 1 to 60 characters.
 pub fn parse_reason_name(raw: &str) -> Result<String, PauseRejection> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::text::single_spaced(raw);
     if name.is_empty() || name.chars().count() > REASON_MAX_CHARS || name.chars().any(char::is_control) {
         return Err(PauseRejection::InvalidName);
     }

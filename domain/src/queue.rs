@@ -33,7 +33,7 @@ impl QueueName {
         if raw.chars().any(|c| c.is_control() && !c.is_whitespace()) {
             return Err(QueueNameError::ControlCharacter);
         }
-        let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let folded = crate::text::single_spaced(raw);
         if folded.is_empty() {
             return Err(QueueNameError::Empty);
         }

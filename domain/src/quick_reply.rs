@@ -45,10 +45,6 @@ pub enum QuickReplyRejection {
     AlreadyExists,
 }
 
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The draft as it is kept, or what is wrong with it.
 pub fn check_draft(draft: &QuickReplyDraft) -> Result<QuickReplyDraft, QuickReplyRejection> {
     let shortcut = draft.shortcut.trim().trim_start_matches('/').to_lowercase();
@@ -58,7 +54,7 @@ pub fn check_draft(draft: &QuickReplyDraft) -> Result<QuickReplyDraft, QuickRepl
     if !shortcut_ok {
         return Err(QuickReplyRejection::InvalidShortcut);
     }
-    let title = one_line(&draft.title);
+    let title = crate::text::single_spaced(&draft.title);
     let text = draft.text.trim().to_string();
     let sized = |s: &str, max: usize| !s.is_empty() && s.chars().count() <= max;
     if !sized(&title, TITLE_MAX_CHARS)
@@ -67,7 +63,7 @@ pub fn check_draft(draft: &QuickReplyDraft) -> Result<QuickReplyDraft, QuickRepl
     {
         return Err(QuickReplyRejection::InvalidWords);
     }
-    let category = draft.category.as_deref().map(one_line).filter(|c| !c.is_empty());
+    let category = draft.category.as_deref().map(crate::text::single_spaced).filter(|c| !c.is_empty());
     if category.as_ref().is_some_and(|c| c.chars().count() > CATEGORY_MAX_CHARS) {
         return Err(QuickReplyRejection::InvalidCategory);
     }

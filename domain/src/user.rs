@@ -149,7 +149,7 @@ pub const NAME_MAX_CHARS: usize = 120;
 
 /// A person's name: trimmed, inner white space folded, 1 to 120 characters.
 pub fn parse_person_name(raw: &str) -> Result<String, UserRejection> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::text::single_spaced(raw);
     if name.is_empty() || name.chars().count() > NAME_MAX_CHARS || name.chars().any(char::is_control) {
         return Err(UserRejection::InvalidName);
     }

@@ -131,10 +131,6 @@ pub struct Quoted {
 const CHAT_COLUMNS: &str = "chat_id, company_id, line_id, channel, contact_id, contact_name, state, \
                             conversation_id, queue_id, agent_id, last_text, last_at";
 
-/// What a chat's row is read with: its columns, its name and its tags.
-const CHAT_SELECT: &str = "chat_id, company_id, line_id, channel, contact_id, contact_name, state, \
-                           conversation_id, queue_id, agent_id, last_text, last_at, name, tags";
-
 fn chat_row(row: &sqlx::any::AnyRow) -> Result<ChatRow, sqlx::Error> {
     let tags: String = row.try_get("tags")?;
     Ok(ChatRow {
@@ -160,7 +156,7 @@ pub struct ChatBoard;
 
 impl ChatBoard {
     pub async fn chat(&self, store: &ReadStore, chat_id: &str) -> Result<Option<ChatRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {CHAT_SELECT} FROM {CHATS} WHERE chat_id = $1"))
+        let row = sqlx::query(&format!("SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE chat_id = $1"))
             .bind(chat_id)
             .fetch_optional(store.pool())
             .await?;
@@ -170,7 +166,7 @@ impl ChatBoard {
     /// A company's chats that are not resolved, the longest waiting first.
     pub async fn open_chats_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_SELECT} FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
+            "SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
         ))
         .bind(company)
         .bind(state::RESOLVED)
@@ -187,7 +183,7 @@ impl ChatBoard {
         agent: &str,
     ) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_SELECT} FROM {CHATS} WHERE company_id = $1 AND agent_id = $2 AND state <> $3 \
+            "SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE company_id = $1 AND agent_id = $2 AND state <> $3 \
              ORDER BY opened_at, chat_id"
         ))
         .bind(company)
@@ -207,7 +203,7 @@ impl ChatBoard {
         contact_id: &str,
     ) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_SELECT} FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
+            "SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
              ORDER BY last_at DESC, chat_id"
         ))
         .bind(company)

@@ -141,7 +141,7 @@ pub(super) fn start_conversation(state: &ChatState, command: &ChatCommand) -> De
     let chat_id = crate::chat::chat_of(*line_id, contact_id);
     let mut events = Vec::new();
     if state.company_id.is_none() {
-        let given = contact_name.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "));
+        let given = contact_name.as_deref().map(crate::text::single_spaced);
         let given = given.filter(|n| !n.is_empty() && n.chars().count() <= CONTACT_ID_MAX_CHARS);
         let (contact_name, name_source) = match given {
             Some(name) => (name, NameSource::Agent),
@@ -251,11 +251,6 @@ fn works_on(state: &ChatState, by: Resolver) -> Result<(), ChatRejection> {
     }
 }
 
-/// Words on one line, their spaces made single.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The chat's name for the company (W6): none, or blank, gives it back the contact's.
 pub(super) fn rename(
     state: &ChatState,
@@ -266,7 +261,7 @@ pub(super) fn rename(
 ) -> Decision {
     state.check_company(company_id)?;
     works_on(state, by)?;
-    let name = name.map(one_line).filter(|n| !n.is_empty());
+    let name = name.map(crate::text::single_spaced).filter(|n| !n.is_empty());
     if name.as_ref().is_some_and(|n| n.chars().count() > CHAT_NAME_MAX_CHARS) {
         return Err(ChatRejection::InvalidName);
     }
@@ -288,7 +283,7 @@ pub(super) fn tag(
 ) -> Decision {
     state.check_company(company_id)?;
     works_on(state, by)?;
-    let tag = one_line(tag);
+    let tag = crate::text::single_spaced(tag);
     if tag.is_empty() || tag.chars().count() > TAG_MAX_CHARS {
         return Err(ChatRejection::InvalidTag);
     }

@@ -56,7 +56,7 @@ fn recorded(
     at: DateTime<Utc>,
 ) -> Vec<ChatEvent> {
     let mut events = Vec::new();
-    let name = inbound.contact_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::text::single_spaced(&inbound.contact_name);
     if state.company_id.is_none() {
         events.push(ChatEvent::Started {
             chat_id,

@@ -15,6 +15,11 @@ use projections::people::People;
 use projections::queue_list::QueueList;
 
 /// The agent's chats, those whose name, number or messages hold `words` when there are some (W7).
+/// The chat a page names, or the refusal of an id that names none.
+fn chat_of(chat_id: &str) -> Result<domain::ids::ChatId, AppError> {
+    chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))
+}
+
 pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result<Vec<ChatView>, AppError> {
     caller.require(&[Role::Agent])?;
     let search = crate::services::chats::ChatSearch { tag: None, q: Some(words) };
@@ -23,7 +28,7 @@ pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result
 }
 
 pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> Result<ConversationView, AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     let read = read_chat(state, &caller, chat).await?;
     // Agents write and reply; supervisors write notes and transfer too.
     let mut people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await?;
@@ -148,7 +153,7 @@ pub async fn transfer_chat(
     to: String,
     note: String,
 ) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     let target = match to.split_once(':') {
         Some(("agent", id)) => id.parse().ok().map(domain::chat::TransferTarget::Agent),
         Some(("queue", id)) => id.parse().ok().map(domain::chat::TransferTarget::Queue),
@@ -160,7 +165,7 @@ pub async fn transfer_chat(
 }
 
 pub async fn rename_chat(state: &AppState, caller: Caller, chat_id: String, name: String) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     let name = crate::services::chats::ChatName { name: Some(name) };
     crate::services::chats::rename_chat(state, &caller, chat, name).await
 }
@@ -172,12 +177,12 @@ pub async fn tag_chat(
     tag: String,
     on: bool,
 ) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     crate::services::chats::tag_chat(state, &caller, chat, &tag, on).await
 }
 
 pub async fn write_note(state: &AppState, caller: Caller, chat_id: String, text: String) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     crate::services::chats::write_note(state, &caller, chat, crate::services::chats::NewNote { text }).await?;
     Ok(())
 }
@@ -189,7 +194,7 @@ pub async fn send_template(
     template_id: String,
     values: Vec<String>,
 ) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     let template_id = template_id.parse().map_err(|_| AppError::Invalid("no such template".into()))?;
     let template = Some(TemplateChoice { template_id, values });
     let answer = crate::services::chats::Answer { template, ..Default::default() };
@@ -204,14 +209,14 @@ pub async fn reply(
     text: String,
     quote: Option<String>,
 ) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     let answer = crate::services::chats::Answer { text, quote, ..Default::default() };
     crate::services::chats::reply(state, &caller, chat, answer).await?;
     Ok(())
 }
 
 pub async fn resolve_chat(state: &AppState, caller: Caller, chat_id: String) -> Result<(), AppError> {
-    let chat = chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))?;
+    let chat = chat_of(&chat_id)?;
     resolve(state, &caller, chat).await
 }
 
