@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds what `make run` serves and the browser tests drive — one release build, the same for both:
 #   $CARGO_TARGET_DIR/release/server   the server (SSR, API, workers)
-#   target/site/pkg/ikono-chat.*       the console's and agents' bundle (WASM + JS), and the stylesheet
+#   target/site/pkg/console*           the console's bundle (WASM + JS): supervisors, auditors, sign-in
+#   target/site/pkg/workspace*         the agents' workspace's bundle
+#   target/site/pkg/ikono-chat.css     the stylesheet
 #   target/site/*                      the public assets: widget.js, and widget-room.js, all the widget's
 #                                      room runs (customers' phones get no WASM)
 # Each file of pkg/ is also written gzipped and brotli-compressed: the server sends those as they are.
@@ -22,21 +24,23 @@ step() { printf '\n== %s (%ss since the start)\n' "$*" "$SECONDS"; }
 step "server (release)"
 cargo build --release -p server --bin server
 
-step "bundle (WASM, release)"
-# Type-erased views (`.cargo/config.toml`, the same for the server) keep the bundle small.
-cargo build --target wasm32-unknown-unknown --profile wasm-release -p frontend
+step "bundles (WASM, release)"
+# Type-erased views (`.cargo/config.toml`, the same for the server) keep the bundles small.
+cargo build --target wasm32-unknown-unknown --profile wasm-release -p console-bundle -p workspace-bundle
 
 step "wasm-bindgen, wasm-opt"
 (cd scripts/site && npm ci --no-audit --no-fund --silent)
 pkg="$site/pkg.next"
 rm -rf "$pkg"
 mkdir -p "$pkg"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name ikono-chat "$wasm_out/frontend.wasm"
-# The features rustc 1.95 turns on for wasm32-unknown-unknown; wasm-opt must keep them.
-scripts/site/node_modules/.bin/wasm-opt -Oz \
-	--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-	--enable-sign-ext --enable-reference-types --enable-multivalue \
-	-o "$pkg/ikono-chat_bg.wasm" "$pkg/ikono-chat_bg.wasm"
+for bundle in console workspace; do
+	wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$bundle" "$wasm_out/${bundle}_bundle.wasm"
+	# The features rustc 1.95 turns on for wasm32-unknown-unknown; wasm-opt must keep them.
+	scripts/site/node_modules/.bin/wasm-opt -Oz \
+		--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+		--enable-sign-ext --enable-reference-types --enable-multivalue \
+		-o "$pkg/${bundle}_bg.wasm" "$pkg/${bundle}_bg.wasm"
+done
 cp style/main.css "$pkg/ikono-chat.css"
 
 step "site"

@@ -1,6 +1,50 @@
-//! Where browsers find the app's files.
+//! Where browsers find the app's files, and which bundle hydrates which page.
 
-/// The bundle that hydrates the console and the agents' pages: `/pkg/ikono-chat.js` and its WASM.
-pub const APP_BUNDLE: &str = "ikono-chat";
 /// The one stylesheet every page loads.
 pub const STYLESHEET: &str = "/pkg/ikono-chat.css";
+
+/// The two WASM bundles, one per app shell, so that an agent's browser never downloads the
+/// console's pages and a supervisor's never the workspace's: each is `/pkg/<name>.js` and
+/// `/pkg/<name>_bg.wasm`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    /// Supervisors', auditors' and visitors' pages: the start page, sign-in, the console, contacts.
+    Console,
+    /// The agents' workspace and its sign-in.
+    Workspace,
+}
+
+impl Bundle {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Bundle::Console => "console",
+            Bundle::Workspace => "workspace",
+        }
+    }
+
+    /// The bundle whose app routes `path`: the server serves each app's routes with its own
+    /// bundle, and a page that links across opens the other app with a full load.
+    pub fn owning(path: &str) -> Bundle {
+        let path = path.trim_end_matches('/');
+        if path == "/agent" || path.starts_with("/agent/") || path == "/login/agent" {
+            Bundle::Workspace
+        } else {
+            Bundle::Console
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bundle;
+
+    #[test]
+    fn the_workspace_owns_the_agents_pages_and_nothing_else() {
+        for path in ["/agent", "/agent/", "/agent/chats/1", "/login/agent"] {
+            assert_eq!(Bundle::owning(path), Bundle::Workspace, "{path}");
+        }
+        for path in ["/", "/agents", "/agentx", "/login/supervisor", "/supervisor/agents", "/contacts"] {
+            assert_eq!(Bundle::owning(path), Bundle::Console, "{path}");
+        }
+    }
+}

@@ -22,6 +22,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+use crate::assets::Bundle;
 use crate::i18n::{use_lang, use_words};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
@@ -29,8 +30,18 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::{ParamSegment, StaticSegment};
 
-/// The HTML document around the app.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the console, hydrated by its bundle.
+pub fn console_shell(options: LeptosOptions) -> impl IntoView {
+    page_document(options, Bundle::Console, view! { <Console /> })
+}
+
+/// The HTML document around the agents' workspace, hydrated by its bundle.
+pub fn workspace_shell(options: LeptosOptions) -> impl IntoView {
+    page_document(options, Bundle::Workspace, view! { <Workspace /> })
+}
+
+fn page_document(mut options: LeptosOptions, bundle: Bundle, app: impl IntoView) -> impl IntoView {
+    options.output_name = bundle.name().into();
     view! {
         <!DOCTYPE html>
         <html>
@@ -40,15 +51,55 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{app}</body>
         </html>
     }
 }
 
+/// Supervisors', auditors' and visitors' pages.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn Console() -> impl IntoView {
+    view! {
+        <Frame>
+            <Routes fallback=|| view! { <Elsewhere here=Bundle::Console /> }>
+                <Route path=StaticSegment("") view=pages::home::HomePage />
+                <Route path=StaticSegment("contacts") view=pages::contacts::ContactsPage />
+                <Route path=(StaticSegment("contacts"), ParamSegment("id")) view=pages::contact_card::ContactCardPage />
+                <Route path=(StaticSegment("login"), StaticSegment("supervisor")) view=pages::login::SupervisorLogin />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("agents")) view=pages::agents::AgentsPage />
+                <Route
+                    path=(StaticSegment("supervisor"), StaticSegment("pause-reasons"))
+                    view=pages::pauses::PauseReasonsPage
+                />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("monitor")) view=pages::monitor::MonitorPage />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("queues")) view=pages::queues::QueuesPage />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
+                <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::account::PasswordPage />
+            </Routes>
+        </Frame>
+    }
+}
+
+/// The agents' workspace.
+#[component]
+pub fn Workspace() -> impl IntoView {
+    view! {
+        <Frame>
+            <Routes fallback=|| view! { <Elsewhere here=Bundle::Workspace /> }>
+                <Route path=StaticSegment("agent") view=pages::agent::AgentHome />
+                <Route
+                    path=(StaticSegment("agent"), StaticSegment("chats"), ParamSegment("id"))
+                    view=pages::conversation::ConversationPage
+                />
+                <Route path=(StaticSegment("login"), StaticSegment("agent")) view=pages::login::AgentLogin />
+            </Routes>
+        </Frame>
+    }
+}
+
+/// What both apps put around their pages.
+#[component]
+fn Frame(children: Children) -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
@@ -57,54 +108,31 @@ pub fn App() -> impl IntoView {
         <Router>
             <DocumentLanguage />
             <ConsoleBar />
-            <main>
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
-                    <Route path=StaticSegment("agent") view=pages::agent::AgentHome />
-                    <Route
-                        path=(StaticSegment("agent"), StaticSegment("chats"), ParamSegment("id"))
-                        view=pages::conversation::ConversationPage
-                    />
-                    <Route path=StaticSegment("contacts") view=pages::contacts::ContactsPage />
-                    <Route
-                        path=(StaticSegment("contacts"), ParamSegment("id"))
-                        view=pages::contact_card::ContactCardPage
-                    />
-                    <Route
-                        path=(StaticSegment("login"), StaticSegment("supervisor"))
-                        view=pages::login::SupervisorLogin
-                    />
-                    <Route
-                        path=(StaticSegment("login"), StaticSegment("agent"))
-                        view=pages::login::AgentLogin
-                    />
-                    <Route
-                        path=(StaticSegment("supervisor"), StaticSegment("agents"))
-                        view=pages::agents::AgentsPage
-                    />
-                    <Route
-                        path=(StaticSegment("supervisor"), StaticSegment("pause-reasons"))
-                        view=pages::pauses::PauseReasonsPage
-                    />
-                    <Route
-                        path=(StaticSegment("supervisor"), StaticSegment("monitor"))
-                        view=pages::monitor::MonitorPage
-                    />
-                    <Route
-                        path=(StaticSegment("supervisor"), StaticSegment("queues"))
-                        view=pages::queues::QueuesPage
-                    />
-                    <Route
-                        path=(StaticSegment("supervisor"), StaticSegment("lines"))
-                        view=pages::lines::LinesPage
-                    />
-                    <Route
-                        path=(StaticSegment("account"), StaticSegment("password"))
-                        view=pages::account::PasswordPage
-                    />
-                </Routes>
-            </main>
+            <main>{children()}</main>
         </Router>
+    }
+}
+
+/// A path no route of this app matches: the other app's page (reached by a link, a navigation or
+/// a server function's redirect) is loaded from the server with its own bundle; anything else
+/// was never a page.
+#[component]
+fn Elsewhere(here: Bundle) -> impl IntoView {
+    let location = use_location();
+    let words = use_words(&"Page not found.", &"No existe esa página.");
+    move || {
+        let path = location.pathname.get();
+        if Bundle::owning(&path) == here {
+            return Some(*words.get());
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            // The router has already put the address in the history: load it in its place.
+            let search = location.search.get_untracked();
+            let target = if search.is_empty() { path } else { format!("{path}?{search}") };
+            let _ = window().location().replace(&target);
+        }
+        None
     }
 }
 
@@ -113,12 +141,6 @@ pub fn App() -> impl IntoView {
 fn DocumentLanguage() -> impl IntoView {
     let lang = use_lang();
     view! { <Html {..} lang=move || lang.get().tag() /> }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    let words = use_words(&"Page not found.", &"No existe esa página.");
-    move || *words.get()
 }
 
 /// Browser tests wait for this before they click, so a click never lands on a page that is not
@@ -148,24 +170,28 @@ fn ConsoleBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/">"Ikono Chat"</A>
-            <Transition fallback=|| view! { <nav aria-label="Main"></nav> }>
-                {move || Suspend::new(async move {
-                    let role = viewer.await.ok().flatten();
-                    let words = words.get();
-                    view! {
-                        <nav aria-label=words.main>
-                            {nav_links(role, words)
-                                .into_iter()
-                                .map(|(href, label)| view! { <A href=href>{label}</A> })
-                                .collect_view()}
-                        </nav>
-                        {role.is_some().then(|| view! {
-                            <A href="/account/password" attr:class="account-link">{words.password}</A>
-                            <pages::login::SignOutButton action=sign_out label=words.sign_out />
-                        })}
-                    }
-                })}
-            </Transition>
+            // Read, not awaited: a local resource is never ready on the server, and awaiting one
+            // there panics. Until it answers, the bar is empty (as the server rendered it).
+            {move || {
+                let words = words.get();
+                let Some(viewer) = viewer.get() else {
+                    return view! { <nav aria-label=words.main></nav> }.into_any();
+                };
+                let role = viewer.ok().flatten();
+                view! {
+                    <nav aria-label=words.main>
+                        {nav_links(role, words)
+                            .into_iter()
+                            .map(|(href, label)| view! { <A href=href>{label}</A> })
+                            .collect_view()}
+                    </nav>
+                    {role.is_some().then(|| view! {
+                        <A href="/account/password" attr:class="account-link">{words.password}</A>
+                        <pages::login::SignOutButton action=sign_out label=words.sign_out />
+                    })}
+                }
+                .into_any()
+            }}
         </header>
     }
 }

@@ -2,7 +2,7 @@ import { test, expect, Browser, Page } from '@playwright/test';
 import { hydrated, signInAsSupervisor } from './session';
 
 // What a first visit downloads, as the browser received it, gzipped: the limits we promise.
-// The console's and agents' pages: the HTML, the stylesheet and the app's bundle.
+// The console's and the workspace's pages, each: the HTML, the stylesheet and its app's bundle.
 const APP_LIMIT = 600 * 1024;
 // The widget's room, on customers' phones inside other companies' sites: everything it loads
 // (the page, the stylesheet, its script and the visitor's first requests).
@@ -47,14 +47,20 @@ function report(what: string, loaded: { url: string; encoding: string | undefine
   return total;
 }
 
-test('the console hydrates from the release bundle, sent gzipped, within its size', async ({ browser }) => {
-  const page = await gzipOnlyPage(browser);
-  const loaded = await firstVisit(page, '/login/supervisor');
-  const wasm = loaded.find((r) => r.url.endsWith('/pkg/ikono-chat_bg.wasm'));
-  expect(wasm, 'the app bundle was loaded').toBeDefined();
-  expect(wasm?.encoding).toBe('gzip');
-  expect(report('console sign-in page', loaded)).toBeLessThan(APP_LIMIT);
-});
+for (const [app, path, bundle, other] of [
+  ['console', '/login/supervisor', 'console', 'workspace'],
+  ['workspace', '/login/agent', 'workspace', 'console'],
+]) {
+  test(`the ${app} hydrates from its own release bundle, sent gzipped, within its size`, async ({ browser }) => {
+    const page = await gzipOnlyPage(browser);
+    const loaded = await firstVisit(page, path);
+    const wasm = loaded.find((r) => r.url.endsWith(`/pkg/${bundle}_bg.wasm`));
+    expect(wasm, 'the app bundle was loaded').toBeDefined();
+    expect(wasm?.encoding).toBe('gzip');
+    expect(loaded.filter((r) => r.url.includes(`/pkg/${other}`)), 'the other app is not loaded').toEqual([]);
+    expect(report(`${app} sign-in page`, loaded)).toBeLessThan(APP_LIMIT);
+  });
+}
 
 test("the widget's room loads no WASM and comes alive, everything it loads within its size", async ({ browser }) => {
   const supervisor = await (await browser.newContext()).newPage();

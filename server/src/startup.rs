@@ -22,12 +22,12 @@ use crate::workers::leader::Leadership;
 use crate::workers::router::ChatRouter;
 use crate::write::group_commit::GroupCommit;
 use crate::write::recent_chats::RecentChats;
-use app::assets::APP_BUNDLE;
+use app::assets::Bundle;
 use app::ssr::Services;
-use app::{shell, App};
+use app::{console_shell, workspace_shell, Console, Workspace};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
 use projections::agent_board::AgentBoard;
 use projections::chat_board::ChatBoard;
 use projections::contacts::Contacts;
@@ -167,8 +167,9 @@ impl Application {
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let directory = live.directory();
         background.push(tokio::spawn(crate::workers::nodes::beat(store.clone(), address.to_string())));
+        // Each app's shell names its own bundle; the console's is the default (error pages).
         let leptos_options = LeptosOptions::builder()
-            .output_name(APP_BUNDLE)
+            .output_name(Bundle::Console.name())
             .site_root(settings.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(address)
@@ -217,15 +218,25 @@ impl Application {
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let site_root = state.settings.site_root.clone();
         let router = crate::http::router()
-            .leptos_routes_with_context(&state, generate_route_list(App), page_context(services.clone()), move || {
-                shell(leptos_options.clone())
+            .leptos_routes_with_context(&state, generate_route_list(Console), page_context(services.clone()), {
+                let options = leptos_options.clone();
+                move || console_shell(options.clone())
+            })
+            // Both apps' calls register every server function; the second leaves them out (axum
+            // refuses a route twice).
+            .leptos_routes_with_context(&state, workspace_routes(), page_context(services.clone()), {
+                let options = leptos_options.clone();
+                move || workspace_shell(options.clone())
             })
             // The bundle and scripts are sent as the site build compressed them, to browsers that
             // accept it.
             .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
             .route_service("/widget.js", compressed_file(site_root.join("widget.js")))
             .route_service("/widget-room.js", compressed_file(site_root.join("widget-room.js")))
-            .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context(services), shell))
+            .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                page_context(services),
+                console_shell,
+            ))
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::common::count_requests))
             .layer(axum::middleware::from_fn(crate::http::common::page_policy))
             .layer(axum::middleware::from_fn(crate::http::common::same_origin))
@@ -277,5 +288,34 @@ fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
     match std::path::Path::new(path).parent() {
         Some(folder) if !folder.as_os_str().is_empty() => std::fs::create_dir_all(folder),
         _ => Ok(()),
+    }
+}
+
+/// The workspace's pages, with every server function's path marked as excluded.
+fn workspace_routes() -> Vec<AxumRouteListing> {
+    let server_functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    generate_route_list_with_exclusions(Workspace, Some(server_functions))
+}
+
+#[cfg(test)]
+mod tests {
+    use app::assets::Bundle;
+    use app::Console;
+    use leptos_axum::generate_route_list;
+
+    /// A page served with the wrong bundle would not hydrate, and a link across apps would not
+    /// know to load the other one.
+    #[tokio::test]
+    async fn each_app_serves_only_the_pages_its_bundle_owns() {
+        let server_functions: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
+        for (routes, bundle) in
+            [(generate_route_list(Console), Bundle::Console), (super::workspace_routes(), Bundle::Workspace)]
+        {
+            assert!(!routes.is_empty());
+            let pages = routes.into_iter().filter(|route| !server_functions.contains(&route.path()));
+            for route in pages {
+                assert_eq!(Bundle::owning(route.path()), bundle, "{}", route.path());
+            }
+        }
     }
 }

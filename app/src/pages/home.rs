@@ -29,27 +29,26 @@ const SPANISH: HomeWords = HomeWords {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
-    // Asked by the browser, as the top bar does.
+    // Asked by the browser, and read as the top bar reads it.
     let viewer = LocalResource::new(who_am_i);
     view! {
         <section class="card">
             <h1>"Ikono Chat"</h1>
             <p>{move || words.get().lead}</p>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let words = words.get();
-                    match viewer.await.ok().flatten() {
-                        Some(role) => view! { <p><A href=role.home()>{words.continue_to}</A></p> }.into_any(),
-                        None => view! {
-                            <ul class="sign-in-choices">
-                                <li><A href="/login/supervisor">{words.supervisor_sign_in}</A></li>
-                                <li><A href="/login/agent">{words.agent_sign_in}</A></li>
-                            </ul>
-                        }
-                        .into_any(),
+            {move || {
+                let words = words.get();
+                match viewer.get().map(|viewer| viewer.ok().flatten()) {
+                    None => ().into_any(),
+                    Some(Some(role)) => view! { <p><A href=role.home()>{words.continue_to}</A></p> }.into_any(),
+                    Some(None) => view! {
+                        <ul class="sign-in-choices">
+                            <li><A href="/login/supervisor">{words.supervisor_sign_in}</A></li>
+                            <li><A href="/login/agent">{words.agent_sign_in}</A></li>
+                        </ul>
                     }
-                })}
-            </Transition>
+                    .into_any(),
+                }
+            }}
         </section>
     }
 }
