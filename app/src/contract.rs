@@ -201,6 +201,8 @@ pub struct ConversationMessage {
     pub direction: String,
     /// The customer's name, "Bot", or the agent's name.
     pub author: String,
+    /// When it was written (RFC 3339).
+    pub at: String,
     /// Whose colour the message takes (W4): `customer`, `bot`, `system`, or `agent-<n>`, n the
     /// order (0 to 5, then again) in which the chat's people first wrote.
     pub participant: String,
@@ -250,6 +252,17 @@ pub struct QuickReplyView {
     pub category: Option<String>,
 }
 
+/// Something that happened to a chat besides its messages (W14), in the page's words: `kind` is
+/// `queued`, `assigned`, `transferred`, `renamed`, `tagged`, `untagged` or `resolved`; `who`
+/// did it, `what` it came to (a queue, a colleague, a name, a tag).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationEvent {
+    pub kind: String,
+    pub who: Option<String>,
+    pub what: Option<String>,
+    pub at: String,
+}
+
 /// An approved template the agent may send in the chat (G3): its body shows `{{1}}`, `{{2}}`…
 /// where the `variables` values go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,6 +288,8 @@ pub struct ConversationView {
     pub files: Vec<FileLink>,
     /// What the chat's line may send when free text is no longer taken.
     pub templates: Vec<TemplateOffer>,
+    /// What happened besides the messages, oldest first (W14).
+    pub events: Vec<ConversationEvent>,
 }
 
 /// A file of a chat: where it is, and what to call it.

@@ -44,7 +44,7 @@ test('a customer message reaches the online agent live; the monitor shows the ag
   await expect(row.locator('.chats')).toHaveText('0 / 3');
 });
 
-test('an agent names a chat and tags it from the conversation; the list shows the name, the contact and the tags, and finds it by words or number', async ({ browser }) => {
+test('an agent names a chat and tags it from the conversation; the list shows the name, the contact and the tags, finds it by words or number, and shows or hides what happened', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
@@ -75,6 +75,20 @@ test('an agent names a chat and tags it from the conversation; the list shows th
   }
   await agent.getByRole('button', { name: 'Remove tag Refund' }).click();
   await expect(agent.getByRole('list', { name: 'Tags' }).locator('li')).toHaveCount(1);
+
+  // What happened besides the messages, in the conversation, and hidden with one switch (W14).
+  const conversation = agent.getByRole('list', { name: 'Messages' });
+  await expect(conversation.locator('li.event-assigned')).toHaveText(`Assigned to Teo ${stamp}`);
+  await expect(conversation.locator('li.event-renamed')).toHaveText(`Teo ${stamp} named the chat “Carla — devolución”`);
+  await expect(conversation.locator('li.event-tagged')).toHaveText([`Teo ${stamp} tagged the chat Refund`, `Teo ${stamp} tagged the chat VIP`]);
+  await expect(conversation.locator('li.event-untagged')).toHaveText(`Teo ${stamp} took the tag Refund off`);
+  const toggle = agent.getByLabel('Show what happened besides the messages');
+  await toggle.uncheck();
+  await expect(conversation.locator('li.event').first()).toBeHidden();
+  await expect(conversation.locator('li.event:visible')).toHaveCount(0);
+  await expect(conversation.getByText('Quiero devolver un pedido')).toBeVisible();
+  await toggle.check();
+  await expect(conversation.locator('li.event-renamed')).toBeVisible();
 
   await agent.goto('/agent');
   await hydrated(agent);

@@ -87,6 +87,8 @@ struct Words {
     templates_hint: &'static str,
     send_template: &'static str,
     value: &'static str,
+    show_events: &'static str,
+    happened: Happened,
     transfer: &'static str,
     transfer_to: &'static str,
     colleagues: &'static str,
@@ -122,6 +124,17 @@ const ENGLISH: Words = Words {
     templates_hint: "24 hours after the customer's last message, WhatsApp takes only an approved template.",
     send_template: "Send template",
     value: "Value",
+    show_events: "Show what happened besides the messages",
+    happened: Happened {
+        queued: "Waiting in {what}",
+        assigned: "Assigned to {who}",
+        transferred: "{who} transferred the chat to {what}",
+        renamed: "{who} named the chat “{what}”",
+        unnamed: "{who} gave the chat back the contact's name",
+        tagged: "{who} tagged the chat {what}",
+        untagged: "{who} took the tag {what} off",
+        resolved: "Resolved by {who}",
+    },
     transfer: "Transfer",
     transfer_to: "Transfer to",
     colleagues: "Colleagues",
@@ -157,6 +170,17 @@ const SPANISH: Words = Words {
     templates_hint: "24 horas después del último mensaje del cliente, WhatsApp solo acepta una plantilla aprobada.",
     send_template: "Enviar plantilla",
     value: "Valor",
+    show_events: "Mostrar lo que pasó además de los mensajes",
+    happened: Happened {
+        queued: "En espera en {what}",
+        assigned: "Asignado a {who}",
+        transferred: "{who} transfirió el chat a {what}",
+        renamed: "{who} llamó al chat «{what}»",
+        unnamed: "{who} devolvió al chat el nombre del contacto",
+        tagged: "{who} etiquetó el chat: {what}",
+        untagged: "{who} quitó la etiqueta {what}",
+        resolved: "Resuelto por {who}",
+    },
     transfer: "Transferir",
     transfer_to: "Transferir a",
     colleagues: "Compañeros",
@@ -166,6 +190,53 @@ const SPANISH: Words = Words {
     add_note: "Añadir nota",
     note_author: "Nota",
 };
+
+/// A line of the conversation: a message, or something that happened to the chat.
+enum Entry {
+    Message(crate::contract::ConversationMessage),
+    Event(crate::contract::ConversationEvent),
+}
+
+/// Messages and events in the order they happened (a message before an event of the same moment).
+fn entries(
+    messages: Vec<crate::contract::ConversationMessage>,
+    events: Vec<crate::contract::ConversationEvent>,
+) -> Vec<Entry> {
+    let mut all: Vec<(String, Entry)> = messages.into_iter().map(|m| (m.at.clone(), Entry::Message(m))).collect();
+    all.extend(events.into_iter().map(|e| (e.at.clone(), Entry::Event(e))));
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter().map(|(_, entry)| entry).collect()
+}
+
+/// What happened, in the page's words: `{who}` and `{what}` filled in.
+fn event_text(words: &Words, event: &crate::contract::ConversationEvent) -> String {
+    let said = &words.happened;
+    let template = match event.kind.as_str() {
+        "queued" => said.queued,
+        "assigned" => said.assigned,
+        "transferred" => said.transferred,
+        "renamed" if event.what.is_some() => said.renamed,
+        "renamed" => said.unnamed,
+        "tagged" => said.tagged,
+        "untagged" => said.untagged,
+        _ => said.resolved,
+    };
+    template
+        .replace("{who}", event.who.as_deref().unwrap_or_default())
+        .replace("{what}", event.what.as_deref().unwrap_or_default())
+}
+
+/// The page's sentences for what happened to a chat.
+struct Happened {
+    queued: &'static str,
+    assigned: &'static str,
+    transferred: &'static str,
+    renamed: &'static str,
+    unnamed: &'static str,
+    tagged: &'static str,
+    untagged: &'static str,
+    resolved: &'static str,
+}
 
 /// How far a message got, in the page's words.
 fn status_label(words: &Words, status: &str) -> &'static str {
@@ -216,6 +287,8 @@ pub fn ConversationPage() -> impl IntoView {
     let send_template = ServerAction::<SendTemplateInChat>::new();
     let note = ServerAction::<WriteNoteInChat>::new();
     let note_failure = Signal::derive(move || refusal(note));
+    // W14: what happened besides the messages, shown or hidden with one switch.
+    let show_events = RwSignal::new(true);
     let rename = ServerAction::<RenameChat>::new();
     let transfer = ServerAction::<TransferChat>::new();
     let transfer_failure = Signal::derive(move || refusal(transfer));
@@ -299,8 +372,24 @@ pub fn ConversationPage() -> impl IntoView {
                                     </ActionForm>
                                 }
                             }
+                            <p class="events-switch">
+                                <input id="show-events" type="checkbox" prop:checked=move || show_events.get()
+                                    on:change=move |event| show_events.set(event_target_checked(&event)) />
+                                <label for="show-events">{words.show_events}</label>
+                            </p>
                             <ol class="messages" aria-label=words.messages>
-                                {chat.messages.into_iter().map(|message| {
+                                {entries(chat.messages, chat.events).into_iter().map(|entry| {
+                                    let message = match entry {
+                                        Entry::Message(message) => message,
+                                        Entry::Event(event) => {
+                                            let text = event_text(words, &event);
+                                            return view! {
+                                                <li class=format!("event event-{}", event.kind) style:display=move || if show_events.get() { "" } else { "none" }>
+                                                    {text}
+                                                </li>
+                                            }.into_any();
+                                        }
+                                    };
                                     let parts = message_parts(words, &message);
                                     let quote_button = message.quotable.then(|| {
                                         let (id, text) = (message.id.clone(), message.text.clone());
@@ -322,7 +411,7 @@ pub fn ConversationPage() -> impl IntoView {
                                             {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
                                             {quote_button}
                                         </li>
-                                    }
+                                    }.into_any()
                                 }).collect_view()}
                             </ol>
                             {(!chat.templates.is_empty()).then(|| {

@@ -5,8 +5,10 @@ use crate::error::AppError;
 use crate::services::chats::{read_chat, resolve, templates_for_chat, TemplateChoice};
 use crate::state::AppState;
 use app::contract::{
-    ChatView, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer, TransferTargets,
+    ChatView, ConversationEvent, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer,
+    TransferTargets,
 };
+use domain::chat::ChatEvent;
 
 use domain::user::Role;
 use projections::chat_board::ChatRow;
@@ -55,6 +57,7 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
         .map(|message| ConversationMessage {
             id: message.message_id.clone(),
             participant: participant(&message.author),
+            at: message.at.clone(),
             direction: message.direction.clone(),
             author: author(&message.author),
             text: message.text.clone(),
@@ -103,7 +106,44 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
             body: template.body,
         })
         .collect();
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+    let queue_name = |queue: domain::ids::QueueId| {
+        let id = queue.to_string();
+        queues.iter().find(|q| q.queue_id == id).map(|q| q.name.clone()).or_else(|| {
+            // An agent's own queue is named after them.
+            people.iter().find(|p| p.user_id == id).map(|p| p.name.clone())
+        })
+    };
+    let by = |resolver: domain::chat::Resolver| match resolver {
+        domain::chat::Resolver::Agent(id) | domain::chat::Resolver::Supervisor(id) => author(&id.to_string()),
+        domain::chat::Resolver::Bot => "Bot".to_string(),
+        domain::chat::Resolver::System => "System".to_string(),
+    };
+    let events = crate::services::chats::chat_happenings(state, &caller, chat)
+        .await?
+        .into_iter()
+        .filter_map(|(at, event)| {
+            let (kind, who, what) = match event {
+                ChatEvent::Queued { queue, .. } => ("queued", None, queue_name(queue)),
+                ChatEvent::Assigned { agent, .. } => ("assigned", Some(author(&agent.to_string())), None),
+                ChatEvent::Transferred { by: from, to, .. } => {
+                    let target = match to {
+                        domain::chat::TransferTarget::Agent(agent) => Some(author(&agent.to_string())),
+                        domain::chat::TransferTarget::Queue(queue) => queue_name(queue),
+                    };
+                    ("transferred", Some(by(from)), target)
+                }
+                ChatEvent::Renamed { by: who, name, .. } => ("renamed", Some(by(who)), name),
+                ChatEvent::Tagged { by: who, tag, .. } => ("tagged", Some(by(who)), Some(tag)),
+                ChatEvent::Untagged { by: who, tag, .. } => ("untagged", Some(by(who)), Some(tag)),
+                ChatEvent::Resolved { by: who, .. } => ("resolved", Some(by(who)), None),
+                _ => return None,
+            };
+            Some(ConversationEvent { kind: kind.to_string(), who, what, at: at.to_rfc3339() })
+        })
+        .collect();
     Ok(ConversationView {
+        events,
         id: read.chat.chat_id.clone(),
         contact: read.chat.contact_name.clone(),
         name: read.chat.name.clone(),

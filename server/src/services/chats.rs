@@ -176,6 +176,36 @@ pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) ->
         .collect())
 }
 
+/// What happened to the chat besides its messages, for whoever may read it (W14): who took it,
+/// where it waited, who passed it on, named, tagged or resolved it, with when.
+pub async fn chat_happenings(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+) -> Result<Vec<(chrono::DateTime<chrono::Utc>, ChatEvent)>, AppError> {
+    read_chat(state, caller, chat_id).await?;
+    let events = state.log.read_stream(&chat_stream(chat_id)).await?;
+    Ok(events
+        .iter()
+        .filter_map(|event| {
+            domain::event::decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, &event.data).ok()
+        })
+        .filter_map(|event| {
+            let at = match &event {
+                ChatEvent::Queued { at, .. }
+                | ChatEvent::Assigned { at, .. }
+                | ChatEvent::Transferred { at, .. }
+                | ChatEvent::Renamed { at, .. }
+                | ChatEvent::Tagged { at, .. }
+                | ChatEvent::Untagged { at, .. }
+                | ChatEvent::Resolved { at, .. } => *at,
+                _ => return None,
+            };
+            Some((at, event))
+        })
+        .collect())
+}
+
 async fn agent_may_read(state: &AppState, caller: &Caller, chat: &ChatRow) -> Result<bool, AppError> {
     let me = caller.user_id.to_string();
     if chat.state == chat_state::RESOLVED {
