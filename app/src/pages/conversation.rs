@@ -193,7 +193,7 @@ const SPANISH: Words = Words {
 
 /// A line of the conversation: a message, or something that happened to the chat.
 enum Entry {
-    Message(crate::contract::ConversationMessage),
+    Message(Box<crate::contract::ConversationMessage>),
     Event(crate::contract::ConversationEvent),
 }
 
@@ -202,7 +202,8 @@ fn entries(
     messages: Vec<crate::contract::ConversationMessage>,
     events: Vec<crate::contract::ConversationEvent>,
 ) -> Vec<Entry> {
-    let mut all: Vec<(String, Entry)> = messages.into_iter().map(|m| (m.at.clone(), Entry::Message(m))).collect();
+    let mut all: Vec<(String, Entry)> =
+        messages.into_iter().map(|m| (m.at.clone(), Entry::Message(Box::new(m)))).collect();
     all.extend(events.into_iter().map(|e| (e.at.clone(), Entry::Event(e))));
     all.sort_by(|a, b| a.0.cmp(&b.0));
     all.into_iter().map(|(_, entry)| entry).collect()
@@ -380,7 +381,7 @@ pub fn ConversationPage() -> impl IntoView {
                             <ol class="messages" aria-label=words.messages>
                                 {entries(chat.messages, chat.events).into_iter().map(|entry| {
                                     let message = match entry {
-                                        Entry::Message(message) => message,
+                                        Entry::Message(message) => *message,
                                         Entry::Event(event) => {
                                             let text = event_text(words, &event);
                                             return view! {
