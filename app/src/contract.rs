@@ -63,8 +63,15 @@ pub struct ChatView {
     /// `waiting`, `pending` (the customer spoke last) or `following` (the agent did).
     pub state: String,
     pub last_text: String,
+    /// When its last message was written (RFC 3339).
+    pub last_at: String,
+    /// The customer's messages no person has answered yet.
+    pub unanswered: u32,
     pub agent: Option<String>,
     pub queue: Option<String>,
+    pub line_id: String,
+    /// The line's name.
+    pub line: String,
 }
 
 /// One row of the file as it would be stored.

@@ -13,8 +13,8 @@ use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: the bot's choices as buttons. 4: what channels' messages carry, reactions and
-// statuses (`marks`).
-crate::projection_names!("chat_board", version 5, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
+// statuses (`marks`). 6: the customer's messages a person has not answered yet.
+crate::projection_names!("chat_board", version 6, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
 
 /// Where a chat stands.
 pub mod state {
@@ -51,6 +51,8 @@ pub struct ChatRow {
     pub name: Option<String>,
     /// Its tags (W11), in the order they were put.
     pub tags: Vec<String>,
+    /// The customer's messages since a person (not the bot) last wrote to them.
+    pub unanswered: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,6 +138,7 @@ fn chat_row(row: &sqlx::any::AnyRow) -> Result<ChatRow, sqlx::Error> {
     Ok(ChatRow {
         name: row.try_get("name")?,
         tags: serde_json::from_str(&tags).unwrap_or_default(),
+        unanswered: row.try_get("unanswered")?,
         chat_id: row.try_get("chat_id")?,
         company_id: row.try_get("company_id")?,
         line_id: row.try_get("line_id")?,
@@ -156,17 +159,18 @@ pub struct ChatBoard;
 
 impl ChatBoard {
     pub async fn chat(&self, store: &ReadStore, chat_id: &str) -> Result<Option<ChatRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE chat_id = $1"))
-            .bind(chat_id)
-            .fetch_optional(store.pool())
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {CHAT_COLUMNS}, name, tags, unanswered FROM {CHATS} WHERE chat_id = $1"))
+                .bind(chat_id)
+                .fetch_optional(store.pool())
+                .await?;
         row.as_ref().map(chat_row).transpose()
     }
 
     /// A company's chats that are not resolved, the longest waiting first.
     pub async fn open_chats_of(&self, store: &ReadStore, company: &str) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
+            "SELECT {CHAT_COLUMNS}, name, tags, unanswered FROM {CHATS} WHERE company_id = $1 AND state <> $2 ORDER BY opened_at, chat_id"
         ))
         .bind(company)
         .bind(state::RESOLVED)
@@ -183,7 +187,7 @@ impl ChatBoard {
         agent: &str,
     ) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE company_id = $1 AND agent_id = $2 AND state <> $3 \
+            "SELECT {CHAT_COLUMNS}, name, tags, unanswered FROM {CHATS} WHERE company_id = $1 AND agent_id = $2 AND state <> $3 \
              ORDER BY opened_at, chat_id"
         ))
         .bind(company)
@@ -191,6 +195,30 @@ impl ChatBoard {
         .bind(state::RESOLVED)
         .fetch_all(store.pool())
         .await?;
+        rows.iter().map(chat_row).collect()
+    }
+
+    /// The chats waiting for an agent in any of `queues`, the longest waiting first.
+    pub async fn waiting_in(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        queues: &[String],
+    ) -> Result<Vec<ChatRow>, sqlx::Error> {
+        if queues.is_empty() {
+            return Ok(Vec::new());
+        }
+        let asked: Vec<String> = (0..queues.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT {CHAT_COLUMNS}, name, tags, unanswered FROM {CHATS} WHERE company_id = $1 AND state = $2 \
+             AND queue_id IN ({}) ORDER BY opened_at, chat_id",
+            asked.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(company).bind(state::WAITING);
+        for queue in queues {
+            query = query.bind(queue);
+        }
+        let rows = query.fetch_all(store.pool()).await?;
         rows.iter().map(chat_row).collect()
     }
 
@@ -203,7 +231,7 @@ impl ChatBoard {
         contact_id: &str,
     ) -> Result<Vec<ChatRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHAT_COLUMNS}, name, tags FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
+            "SELECT {CHAT_COLUMNS}, name, tags, unanswered FROM {CHATS} WHERE company_id = $1 AND channel = $2 AND contact_id = $3 \
              ORDER BY last_at DESC, chat_id"
         ))
         .bind(company)
@@ -342,6 +370,10 @@ struct ChatChange {
     answered: bool,
     /// The chat ends with no agent and no queue.
     unassigned: bool,
+    /// A person wrote to the customer: their earlier messages are answered.
+    answered_by_person: bool,
+    /// The customer's messages after that (or after all the earlier ones).
+    customer_messages: i64,
 }
 
 impl ThenChat {
@@ -368,6 +400,12 @@ impl ChatChange {
             set_state,
             answered: set_state.is_none() && (self.answered || next.answered),
             unassigned: self.unassigned || next.unassigned,
+            answered_by_person: self.answered_by_person || next.answered_by_person,
+            customer_messages: if next.answered_by_person {
+                next.customer_messages
+            } else {
+                self.customer_messages + next.customer_messages
+            },
         }
     }
 }
@@ -440,7 +478,11 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
                 .bind(message.provider_id.clone());
             let last =
                 if message.text.is_empty() { wordless(message.content.as_deref()) } else { message.text.clone() };
-            let change = message.then.change();
+            let change = ChatChange {
+                answered_by_person: message.direction == "out" && !matches!(message.author.as_str(), "bot" | "system"),
+                customer_messages: i64::from(message.direction == "in"),
+                ..message.then.change()
+            };
             changes
                 .entry(message.chat_id.clone())
                 .and_modify(|(text, at, earlier)| {
@@ -453,14 +495,17 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
     let changes: Vec<_> = changes.into_iter().collect();
     for some in changes.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "WITH changed (chat_id, last_text, last_at, set_state, answered, unassigned) AS (VALUES {}) \
+            "WITH changed (chat_id, last_text, last_at, set_state, answered, unassigned, answered_by_person, \
+             customer_messages) AS (VALUES {}) \
              UPDATE {CHATS} SET last_text = changed.last_text, last_at = changed.last_at, \
+             unanswered = changed.customer_messages + \
+               CASE WHEN changed.answered_by_person = 1 THEN 0 ELSE {CHATS}.unanswered END, \
              state = COALESCE(changed.set_state, \
                CASE WHEN changed.answered = 1 AND {CHATS}.state = '{following}' THEN '{pending}' ELSE {CHATS}.state END), \
              agent_id = CASE WHEN changed.unassigned = 1 THEN NULL ELSE {CHATS}.agent_id END, \
              queue_id = CASE WHEN changed.unassigned = 1 THEN NULL ELSE {CHATS}.queue_id END \
              FROM changed WHERE {CHATS}.chat_id = changed.chat_id",
-            value_rows(some.len(), 6),
+            value_rows(some.len(), 8),
             following = state::FOLLOWING,
             pending = state::PENDING,
         );
@@ -472,7 +517,9 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
                 .bind(at.clone())
                 .bind(change.set_state)
                 .bind(i64::from(change.answered))
-                .bind(i64::from(change.unassigned));
+                .bind(i64::from(change.unassigned))
+                .bind(i64::from(change.answered_by_person))
+                .bind(change.customer_messages);
         }
         query.execute(&mut *connection).await?;
     }
@@ -677,7 +724,7 @@ impl Projection for ChatBoard {
             "CREATE TABLE IF NOT EXISTS {CHATS} (chat_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              line_id TEXT NOT NULL, channel TEXT NOT NULL, contact_id TEXT NOT NULL, contact_name TEXT NOT NULL, state TEXT NOT NULL, \
              conversation_id TEXT, queue_id TEXT, agent_id TEXT, last_text TEXT NOT NULL, last_at TEXT NOT NULL, \
-             opened_at TEXT NOT NULL, name TEXT, tags TEXT NOT NULL DEFAULT '[]')"
+             opened_at TEXT NOT NULL, name TEXT, tags TEXT NOT NULL DEFAULT '[]', unanswered BIGINT NOT NULL DEFAULT 0)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -833,8 +880,13 @@ async fn apply_other(
             change_tags(connection, chat_id, |tags| tags.retain(|t| *t != tag)).await?
         }
         ChatEvent::Resolved { chat_id, .. } => {
-            set_state(connection, chat_id.to_string(), state::RESOLVED, ", conversation_id = NULL, agent_id = NULL")
-                .await?;
+            set_state(
+                connection,
+                chat_id.to_string(),
+                state::RESOLVED,
+                ", conversation_id = NULL, agent_id = NULL, unanswered = 0",
+            )
+            .await?;
         }
         ChatEvent::Delivered { message_id, provider_message_id, .. } => {
             set_delivery(connection, message_id, "delivered", None, provider_message_id).await?

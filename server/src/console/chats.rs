@@ -2,7 +2,9 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::services::chats::{read_chat, resolve, templates_for_chat, TemplateChoice};
+use crate::services::chats::{
+    list_chats, narrow_chats, read_chat, resolve, templates_for_chat, waiting_for_me, ChatSearch, TemplateChoice,
+};
 use crate::state::AppState;
 use app::contract::{
     ChatView, ConversationEvent, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer,
@@ -16,7 +18,8 @@ use projections::lines::Lines;
 use projections::people::People;
 use projections::queue_list::QueueList;
 
-/// The agent's chats, those whose name, number or messages hold `words` when there are some (W7).
+/// The agent's chats and those waiting in their queues; those whose name, number or messages hold
+/// `words` when there are some (W7).
 /// The chat a page names, or the refusal of an id that names none.
 fn chat_of(chat_id: &str) -> Result<domain::ids::ChatId, AppError> {
     chat_id.parse().map_err(|_| AppError::Invalid("no such chat".into()))
@@ -24,8 +27,10 @@ fn chat_of(chat_id: &str) -> Result<domain::ids::ChatId, AppError> {
 
 pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result<Vec<ChatView>, AppError> {
     caller.require(&[Role::Agent])?;
-    let search = crate::services::chats::ChatSearch { tag: None, q: Some(words) };
-    let rows = crate::services::chats::find_chats(state, &caller, &search).await?;
+    let mut rows = list_chats(state, &caller).await?;
+    rows.extend(waiting_for_me(state, &caller).await?);
+    let search = ChatSearch { q: Some(words), ..ChatSearch::default() };
+    let rows = narrow_chats(state, &caller, rows, &search).await?;
     chat_views(state, &caller, rows).await
 }
 
@@ -283,6 +288,10 @@ pub async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -
                 .and_then(|id| agents.iter().find(|a| a.user_id == id))
                 .map(|a| a.name.clone()),
             queue: row.queue_id.as_deref().and_then(queue_name),
+            line: lines.iter().find(|l| l.line_id == row.line_id).map(|l| l.name.clone()).unwrap_or_default(),
+            line_id: row.line_id,
+            unanswered: u32::try_from(row.unanswered).unwrap_or(u32::MAX),
+            last_at: row.last_at,
             contact: if row.contact_name.is_empty() { row.contact_id } else { row.contact_name },
             name: row.name,
             tags: row.tags,

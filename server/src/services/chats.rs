@@ -48,6 +48,8 @@ pub async fn list_chats(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow
 pub struct ChatSearch {
     /// Only chats with this tag (any case) (W11).
     pub tag: Option<String>,
+    /// Only chats on this line.
+    pub line: Option<String>,
     /// Only chats whose name, contact's name or number, or any message holds these words (W7);
     /// a number is found whatever spaces, dashes or `+` it is written with.
     pub q: Option<String>,
@@ -55,7 +57,33 @@ pub struct ChatSearch {
 
 /// [`list_chats`], narrowed by `search`.
 pub async fn find_chats(state: &AppState, caller: &Caller, search: &ChatSearch) -> Result<Vec<ChatRow>, AppError> {
-    let mut chats = list_chats(state, caller).await?;
+    let chats = list_chats(state, caller).await?;
+    narrow_chats(state, caller, chats, search).await
+}
+
+/// The chats waiting for an agent in the caller's queues (an agent's; nobody else has queues).
+pub async fn waiting_for_me(state: &AppState, caller: &Caller) -> Result<Vec<ChatRow>, AppError> {
+    let me = caller.user_id.to_string();
+    let queues: Vec<String> = QueueList::new()
+        .queues_of(&state.store, caller.company_id)
+        .await?
+        .into_iter()
+        .filter(|queue| queue.members.contains(&me))
+        .map(|queue| queue.queue_id)
+        .collect();
+    Ok(ChatBoard.waiting_in(&state.store, &caller.company_id.to_string(), &queues).await?)
+}
+
+/// Those of `chats` that `search` keeps.
+pub async fn narrow_chats(
+    state: &AppState,
+    caller: &Caller,
+    mut chats: Vec<ChatRow>,
+    search: &ChatSearch,
+) -> Result<Vec<ChatRow>, AppError> {
+    if let Some(line) = search.line.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        chats.retain(|chat| chat.line_id == line);
+    }
     if let Some(tag) = search.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
         chats.retain(|chat| chat.tags.iter().any(|t| t.to_lowercase() == tag));
     }

@@ -33,6 +33,7 @@ eventlog::on_both_backends!(
     a_private_note_is_read_by_colleagues_and_never_reaches_the_customer,
     the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag,
     chats_are_found_by_name_number_or_message_text_among_those_the_caller_may_read,
+    the_list_counts_what_no_person_answered_and_filters_by_line,
     an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes,
     queue_settings_are_checked_and_shown,
     paused_agents_never_get_a_chat_while_messages_and_pauses_race,
@@ -1251,6 +1252,47 @@ async fn chats_are_found_by_name_number_or_message_text_among_those_the_caller_m
     let renamed = ana.client.put(format!("{}/api/v1/chats/{luis}/name", app.address)).json(&name).send().await.unwrap();
     assert_eq!(renamed.status(), 204);
     eventually("the new name found", || found(&ana.client, "mayorista"), |ids| ids == &[luis.as_str()]).await;
+}
+
+async fn the_list_counts_what_no_person_answered_and_filters_by_line(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let key = app.api_key().await;
+    let (shop, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let (help, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let _online = go_online(&app, &ana).await;
+    let rosa = app.customer_writes(&key, &shop, "+5491155501234", "Hola").await;
+    app.customer_writes(&key, &shop, "+5491155501234", "¿Hay alguien?").await;
+    let luis = app.customer_writes(&key, &help, "+5491155509876", "Ayuda").await;
+    let unanswered = |chats: &[serde_json::Value], chat: &str| {
+        chats.iter().find(|c| c["chat_id"] == chat).map(|c| c["unanswered"].as_i64().unwrap())
+    };
+    app.wait_chats(&ana.client, |c| unanswered(c, &rosa) == Some(2) && unanswered(c, &luis) == Some(1)).await;
+    // A person's answer answers everything before it; the customer's next message counts again.
+    let reply = app
+        .send(
+            &ana.client,
+            reqwest::Method::POST,
+            &format!("/api/v1/chats/{rosa}/messages"),
+            serde_json::json!({ "text": "Sí, decime" }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+    app.wait_chats(&ana.client, |c| unanswered(c, &rosa) == Some(0)).await;
+    app.customer_writes(&key, &shop, "+5491155501234", "Mi pedido no llegó").await;
+    app.wait_chats(&ana.client, |c| unanswered(c, &rosa) == Some(1)).await;
+    // One line's chats only.
+    let on_help = app.get_json(&ana.client, &format!("/api/v1/chats?line={help}")).await;
+    let ids: Vec<&str> = on_help.as_array().unwrap().iter().map(|c| c["chat_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [luis.as_str()]);
+    // Resolving answers nothing, but the count starts again with the next conversation.
+    let resolved = app
+        .send(&ana.client, reqwest::Method::POST, &format!("/api/v1/chats/{luis}/resolve"), serde_json::json!({}))
+        .await;
+    assert_eq!(resolved.status(), 204);
+    let again = app.customer_writes(&key, &help, "+5491155509876", "Otra cosa").await;
+    assert_eq!(again, luis);
+    app.wait_chats(&ana.client, |c| unanswered(c, &luis) == Some(1)).await;
 }
 
 fn urlencode(text: &str) -> String {
