@@ -26,7 +26,7 @@ use crate::assets::Bundle;
 use crate::i18n::{use_lang, use_words};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::{ParamSegment, StaticSegment};
 
@@ -86,11 +86,10 @@ pub fn Workspace() -> impl IntoView {
     view! {
         <Frame>
             <Routes fallback=|| view! { <Elsewhere here=Bundle::Workspace /> }>
-                <Route path=StaticSegment("agent") view=pages::agent::AgentHome />
-                <Route
-                    path=(StaticSegment("agent"), StaticSegment("chats"), ParamSegment("id"))
-                    view=pages::conversation::ConversationPage
-                />
+                <ParentRoute path=StaticSegment("agent") view=pages::workspace::WorkspacePage>
+                    <Route path=StaticSegment("") view=pages::workspace::NoChatOpen />
+                    <Route path=(StaticSegment("chats"), ParamSegment("id")) view=pages::conversation::ConversationPage />
+                </ParentRoute>
                 <Route path=(StaticSegment("login"), StaticSegment("agent")) view=pages::login::AgentLogin />
             </Routes>
         </Frame>

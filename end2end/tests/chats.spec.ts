@@ -67,14 +67,14 @@ test('an agent names a chat and tags it from the conversation; the list shows th
   await agent.getByLabel("Name of this chat (empty: the contact's)").fill('Carla — devolución');
   await agent.getByRole('button', { name: 'Save name' }).click();
   await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Carla — devolución');
-  await expect(agent.locator('.contact-name')).toHaveText('Carla Gómez');
+  await expect(agent.locator('.conversation .contact-name')).toHaveText('Carla Gómez');
   for (const tag of ['Refund', 'VIP']) {
     await agent.getByLabel('New tag').fill(tag);
     await agent.getByRole('button', { name: 'Add tag' }).click();
-    await expect(agent.getByRole('list', { name: 'Tags' }).getByText(tag)).toBeVisible();
+    await expect(agent.locator('.conversation').getByRole('list', { name: 'Tags' }).getByText(tag)).toBeVisible();
   }
   await agent.getByRole('button', { name: 'Remove tag Refund' }).click();
-  await expect(agent.getByRole('list', { name: 'Tags' }).locator('li')).toHaveCount(1);
+  await expect(agent.locator('.conversation').getByRole('list', { name: 'Tags' }).locator('li')).toHaveCount(1);
 
   // What happened besides the messages, in the conversation, and hidden with one switch (W14).
   const conversation = agent.getByRole('list', { name: 'Messages' });

@@ -1,4 +1,4 @@
-//! The agent's own page: their state, pausing with a reason and resuming (O2), and their chats.
+//! The agent's state: pausing with a reason and resuming (O2).
 
 use crate::components::{refusal, FormError, Refusal};
 use crate::contract::AgentStatus;
@@ -58,7 +58,7 @@ const SPANISH: Words = Words {
 };
 
 #[component]
-pub fn AgentHome() -> impl IntoView {
+pub fn MyStatus() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
     let pause = ServerAction::<PauseMe>::new();
     let resume = ServerAction::<ResumeMe>::new();
@@ -75,7 +75,7 @@ pub fn AgentHome() -> impl IntoView {
                             let heading = format!("{} {}", words.hello, me.name);
                             match me.paused {
                                 Some((reason, since)) => view! {
-                                    <h1>{heading}</h1>
+                                    <h2>{heading}</h2>
                                     <p class="state state-paused" role="status">{format!("{}: {reason}", words.paused)}</p>
                                     <p class="muted">{words.since} " " <time datetime=since.clone()>{since.clone()}</time></p>
                                     <ActionForm action=resume>
@@ -83,7 +83,7 @@ pub fn AgentHome() -> impl IntoView {
                                     </ActionForm>
                                 }.into_any(),
                                 None => view! {
-                                    <h1>{heading}</h1>
+                                    <h2>{heading}</h2>
                                     <p class="state state-available" role="status">{words.available}</p>
                                     <ActionForm action=pause attr:class="inline-form" attr:aria-label=words.pause_form>
                                         <label for="pause-reason">{words.reason}</label>
@@ -100,6 +100,5 @@ pub fn AgentHome() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <crate::pages::chats::MyChats />
     }
 }

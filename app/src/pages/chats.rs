@@ -14,9 +14,10 @@ pub async fn my_chats(#[server(default)] words: String) -> Result<Vec<ChatView>,
     crate::ssr::with_status(crate::ssr::services()?.my_chats(crate::ssr::session_token(), words).await)
 }
 
-#[server(prefix = "/api", endpoint = "resolve_chat")]
-pub async fn resolve_chat(chat_id: String) -> Result<(), UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.resolve_chat(crate::ssr::session_token(), chat_id).await)
+/// Resolves each of the chats (G16); answers the refusals, if any, one per chat refused.
+#[server(prefix = "/api", endpoint = "resolve_chats")]
+pub async fn resolve_chats(chat_ids: Vec<String>) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.resolve_chats(crate::ssr::session_token(), chat_ids).await)
 }
 
 /// The words of chats wherever they are listed or shown.
@@ -38,6 +39,16 @@ pub struct ChatWords {
     pub tag: &'static str,
     pub remove_tag: &'static str,
     pub search: &'static str,
+    pub inbox: &'static str,
+    pub tab_pending: &'static str,
+    pub tab_following: &'static str,
+    pub tab_queues: &'static str,
+    pub unanswered: &'static str,
+    pub choose: &'static str,
+    pub resolve_chosen: &'static str,
+    pub by_tag: &'static str,
+    pub by_line: &'static str,
+    pub any: &'static str,
 }
 
 pub const ENGLISH: ChatWords = ChatWords {
@@ -58,6 +69,16 @@ pub const ENGLISH: ChatWords = ChatWords {
     tag: "New tag",
     remove_tag: "Remove tag",
     search: "Search by name, number or message",
+    inbox: "Inbox",
+    tab_pending: "To answer",
+    tab_following: "Answered",
+    tab_queues: "In my queues",
+    unanswered: "messages not answered",
+    choose: "Choose",
+    resolve_chosen: "Resolve the chosen chats",
+    by_tag: "Tag",
+    by_line: "Line",
+    any: "Any",
 };
 
 pub const SPANISH: ChatWords = ChatWords {
@@ -78,6 +99,16 @@ pub const SPANISH: ChatWords = ChatWords {
     tag: "Nueva etiqueta",
     remove_tag: "Quitar la etiqueta",
     search: "Buscar por nombre, número o mensaje",
+    inbox: "Bandeja",
+    tab_pending: "Por responder",
+    tab_following: "Respondidos",
+    tab_queues: "En mis colas",
+    unanswered: "mensajes sin responder",
+    choose: "Elegir",
+    resolve_chosen: "Resolver los chats elegidos",
+    by_tag: "Etiqueta",
+    by_line: "Línea",
+    any: "Cualquiera",
 };
 
 /// How a chat's state reads to people.
@@ -92,10 +123,45 @@ pub fn state_label(words: &ChatWords, state: &str) -> &'static str {
     }
 }
 
+/// The inbox's tabs: every chat of the agent's, those waiting for their answer, those waiting
+/// for the customer, and those waiting in their queues for an agent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Mine,
+    Pending,
+    Following,
+    Queues,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Mine, Tab::Pending, Tab::Following, Tab::Queues];
+
+    fn holds(self, chat: &ChatView) -> bool {
+        match self {
+            Tab::Mine => chat.state != "waiting",
+            Tab::Pending => chat.state == "pending",
+            Tab::Following => chat.state == "following",
+            Tab::Queues => chat.state == "waiting",
+        }
+    }
+
+    fn label(self, words: &ChatWords) -> &'static str {
+        match self {
+            Tab::Mine => words.my_chats,
+            Tab::Pending => words.tab_pending,
+            Tab::Following => words.tab_following,
+            Tab::Queues => words.tab_queues,
+        }
+    }
+}
+
+/// The agent's inbox (W1): their chats and their queues' in tabs with live counts, the count of
+/// messages nobody answered yet on each, found by words and narrowed by tag and line, resolved one
+/// or many at once (G16). The open chat is marked.
 #[component]
 pub fn MyChats() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
-    let resolve = ServerAction::<ResolveChat>::new();
+    let resolve = ServerAction::<ResolveChats>::new();
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let words_searched = RwSignal::new(String::new());
@@ -103,43 +169,173 @@ pub fn MyChats() -> impl IntoView {
         move || (pushed.get(), resolve.version().get(), words_searched.get()),
         |(_, _, searched)| my_chats(searched),
     );
+    let tab = RwSignal::new(Tab::Mine);
+    let tag = RwSignal::new(String::new());
+    let line = RwSignal::new(String::new());
+    let chosen: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    Effect::new(move || {
+        if resolve.version().get() > 0 {
+            chosen.set(Vec::new());
+        }
+    });
+    let location = leptos_router::hooks::use_location();
     let failure = Signal::derive(move || refusal(resolve));
+    // Read only by awaiting under a Transition: read at once, the server (which has not
+    // fetched it) and the browser (which has it from the page) would draw different things.
+    let all = move || async move { chats.await.unwrap_or_default() };
     let draw = move |list: Vec<ChatView>| {
         let words = words.get();
+        let (tab, tag, line) = (tab.get(), tag.get(), line.get());
+        let list: Vec<ChatView> = list
+            .into_iter()
+            .filter(|chat| tab.holds(chat))
+            .filter(|chat| tag.is_empty() || chat.tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()))
+            .filter(|chat| line.is_empty() || chat.line_id == line)
+            .collect();
+        if list.is_empty() {
+            return view! { <p class="empty">{words.empty}</p> }.into_any();
+        }
+        let open = location.pathname.get();
         view! {
-            <ul class="chat-list" aria-label=words.my_chats>
+            <ul class="chat-list" aria-label=tab.label(words)>
                 {list.into_iter().map(|chat| {
                     let id = chat.id.clone();
+                    let href = format!("/agent/chats/{}", chat.id);
+                    let current = (open == href).then_some("page");
                     let class = format!("chat chat-{}", chat.state);
                     let state = state_label(words, &chat.state);
+                    let title = chat.name.clone().unwrap_or_else(|| chat.contact.clone());
+                    let mine = chat.state != "waiting";
+                    let choose_id = id.clone();
                     view! {
-                    <li data-id=id class=class>
-                        <a class="contact" href=format!("/agent/chats/{}", chat.id)>{chat.name.clone().unwrap_or_else(|| chat.contact.clone())}</a>
-                        {chat.name.is_some().then(|| view! { <span class="muted contact-name">{chat.contact.clone()}</span> })}
+                    <li data-id=id.clone() class=class>
+                        <span class="chat-title">
+                            {mine.then(|| view! {
+                                <input type="checkbox" aria-label=format!("{} {title}", words.choose)
+                                    prop:checked=move || chosen.with(|c| c.contains(&choose_id))
+                                    on:change={
+                                        let id = id.clone();
+                                        move |event| {
+                                            let on = event_target_checked(&event);
+                                            chosen.update(|c| {
+                                                c.retain(|other| *other != id);
+                                                if on { c.push(id.clone()); }
+                                            });
+                                        }
+                                    } />
+                            })}
+                            <a class="contact" href=href aria-current=current>{title.clone()}</a>
+                            {(chat.unanswered > 0).then(|| view! {
+                                <span class="badge unanswered" title=words.unanswered
+                                    aria-label=format!("{} {}", chat.unanswered, words.unanswered)>{chat.unanswered}</span>
+                            })}
+                        </span>
                         <span class="state">{state}</span>
+                        {chat.name.is_some().then(|| view! { <span class="muted contact-name">{chat.contact.clone()}</span> })}
+                        <span class="muted line-name">{chat.line.clone()}</span>
                         {(!chat.tags.is_empty()).then(|| view! {
                             <ul class="tags" aria-label=words.tags>
                                 {chat.tags.iter().map(|tag| view! { <li class="tag">{tag.clone()}</li> }).collect_view()}
                             </ul>
                         })}
                         <p class="last-message">{chat.last_text}</p>
-                        <ActionForm action=resolve attr:class="inline-form">
-                            <input type="hidden" name="chat_id" value=chat.id />
-                            <button type="submit">{words.resolve}</button>
-                        </ActionForm>
+                        {mine.then(|| view! {
+                            <ActionForm action=resolve attr:class="inline-form">
+                                <input type="hidden" name="chat_ids[0]" value=chat.id />
+                                <button type="submit">{words.resolve}</button>
+                            </ActionForm>
+                        })}
                     </li>
                     }
                 }).collect_view()}
             </ul>
         }
+        .into_any()
+    };
+    let tabs = move || {
+        Suspend::new(async move {
+            let list = all().await;
+            let words = words.get();
+            Tab::ALL
+            .into_iter()
+            .map(|this| {
+                let count = list.iter().filter(|chat| this.holds(chat)).count();
+                view! {
+                    <button type="button" role="tab" class="tab" aria-selected=move || (tab.get() == this).to_string()
+                        on:click=move |_| tab.set(this)>
+                        {this.label(words)} " " <span class="badge">{count}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+        })
+    };
+    let choices = move || async move {
+        let list = all().await;
+        // A tag is the same whatever its case: listed once, as first written.
+        let mut tags: Vec<String> = Vec::new();
+        for tag in list.iter().flat_map(|chat| chat.tags.iter()) {
+            if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+                tags.push(tag.clone());
+            }
+        }
+        tags.sort_by_key(|t| t.to_lowercase());
+        let mut lines: Vec<(String, String)> =
+            list.iter().map(|chat| (chat.line_id.clone(), chat.line.clone())).collect();
+        lines.sort_by(|a, b| a.1.cmp(&b.1));
+        lines.dedup();
+        (tags, lines)
     };
     view! {
-        <section class="card" aria-labelledby="my-chats">
-            <h2 id="my-chats">{move || words.get().my_chats}</h2>
+        <section class="card inbox" aria-labelledby="my-chats">
+            <h2 id="my-chats">{move || words.get().inbox}</h2>
+            <div role="tablist" class="tabs" aria-label=move || words.get().inbox>
+                <Transition fallback=|| ()>{tabs}</Transition>
+            </div>
             <FormError error=failure />
-            <label for="chat-search">{move || words.get().search}</label>
-            <input id="chat-search" type="search" autocomplete="off"
-                on:input=move |event| words_searched.set(event_target_value(&event)) />
+            <div class="inbox-filters">
+                <label for="chat-search">{move || words.get().search}</label>
+                <input id="chat-search" type="search" autocomplete="off"
+                    on:input=move |event| words_searched.set(event_target_value(&event)) />
+                <label for="chat-tag">{move || words.get().by_tag}</label>
+                <select id="chat-tag" on:change=move |event| tag.set(event_target_value(&event))>
+                    <option value="">{move || words.get().any}</option>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let chosen = tag.get_untracked();
+                            choices().await.0.into_iter().map(|t| {
+                                let selected = t == chosen;
+                                view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+                <label for="chat-line">{move || words.get().by_line}</label>
+                <select id="chat-line" on:change=move |event| line.set(event_target_value(&event))>
+                    <option value="">{move || words.get().any}</option>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let chosen = line.get_untracked();
+                            choices().await.1.into_iter().map(|(id, name)| {
+                                let selected = id == chosen;
+                                view! { <option value=id selected=selected>{name}</option> }
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </div>
+            {move || (!chosen.with(Vec::is_empty)).then(|| {
+                let words = words.get();
+                let ids = chosen.get();
+                view! {
+                    <ActionForm action=resolve attr:class="inline-form bulk-resolve">
+                        {ids.iter().enumerate().map(|(i, id)| view! {
+                            <input type="hidden" name=format!("chat_ids[{i}]") value=id.clone() />
+                        }).collect_view()}
+                        <button type="submit">{format!("{} ({})", words.resolve_chosen, ids.len())}</button>
+                    </ActionForm>
+                }
+            })}
             <Listing items=chats loading=word(words, |w| w.loading) empty=word(words, |w| w.empty) draw />
         </section>
     }

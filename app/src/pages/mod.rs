@@ -17,3 +17,4 @@ pub mod pauses;
 pub mod queues;
 pub mod reply_box;
 pub mod widget;
+pub mod workspace;

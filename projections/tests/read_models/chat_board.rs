@@ -270,6 +270,8 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
         last_at: at(7).to_rfc3339(),
         name: Some("Rosa (VIP)".into()),
         tags: vec!["VIP".into()],
+        // Ana's reply answered what came before it; the photo after it is not answered yet.
+        unanswered: 1,
     };
     assert_eq!(ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap(), Some(row.clone()));
     assert_eq!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap(), vec![row.clone()]);

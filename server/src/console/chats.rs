@@ -3,7 +3,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{
-    list_chats, narrow_chats, read_chat, resolve, templates_for_chat, waiting_for_me, ChatSearch, TemplateChoice,
+    list_chats, narrow_chats, read_chat, resolve_many, templates_for_chat, waiting_for_me, ChatSearch, TemplateChoice,
 };
 use crate::state::AppState;
 use app::contract::{
@@ -260,9 +260,15 @@ pub async fn reply(
     Ok(())
 }
 
-pub async fn resolve_chat(state: &AppState, caller: Caller, chat_id: String) -> Result<(), AppError> {
-    let chat = chat_of(&chat_id)?;
-    resolve(state, &caller, chat).await
+/// Resolves each chat on its own (G16); the refusals, if any, name the chats they refused.
+pub async fn resolve_chats(state: &AppState, caller: Caller, chat_ids: Vec<String>) -> Result<(), AppError> {
+    let chats = chat_ids.iter().map(|id| chat_of(id)).collect::<Result<Vec<_>, _>>()?;
+    let outcome = resolve_many(state, &caller, &chats).await?;
+    if outcome.refused.is_empty() {
+        return Ok(());
+    }
+    let reasons: Vec<String> = outcome.refused.iter().map(|r| format!("{}: {}", r.chat_id, r.reason)).collect();
+    Err(AppError::Conflict(reasons.join("; ")))
 }
 
 /// Chats as the pages show them: names of contacts, agents and queues (or lines) instead of ids.

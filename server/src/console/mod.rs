@@ -299,8 +299,8 @@ impl Services for ConsoleServices {
         Ok(contacts::delete_business(&self.state, &self.caller(token).await?, business_id).await?)
     }
 
-    async fn resolve_chat(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {
-        Ok(chats::resolve_chat(&self.state, self.caller(token).await?, chat_id).await?)
+    async fn resolve_chats(&self, token: Option<String>, chat_ids: Vec<String>) -> Result<(), UiError> {
+        Ok(chats::resolve_chats(&self.state, self.caller(token).await?, chat_ids).await?)
     }
 
     async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError> {

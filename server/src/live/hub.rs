@@ -28,6 +28,10 @@ pub struct LiveChange {
     pub agent: Option<Uuid>,
     /// The chat that changed, for the customer in it (the widget's visitors).
     pub chat: Option<String>,
+    /// A chat waiting in a queue changed (came, changed, or left for an agent): every agent's
+    /// inbox shows their queues' waiting chats. (Only the topic goes out; each page asks for what
+    /// its agent may read.)
+    pub waiting: bool,
     /// The session that ended (a sign-out, a deactivation, a password change): its live
     /// connections close.
     pub ended_session: Option<Uuid>,
@@ -41,7 +45,7 @@ impl LiveChange {
         }
         match caller.role {
             Role::Supervisor | Role::Auditor => true,
-            Role::Agent => self.topic == "queues" || self.agent == Some(caller.user_id.as_uuid()),
+            Role::Agent => self.topic == "queues" || self.waiting || self.agent == Some(caller.user_id.as_uuid()),
         }
     }
 }
@@ -159,6 +163,8 @@ pub struct LiveHub {
     listeners: Arc<Mutex<Listeners>>,
     /// Each chat's agent, so that a message in a chat reaches the agent who has it.
     chat_agents: Arc<Mutex<HashMap<String, Uuid>>>,
+    /// The chats waiting in a queue.
+    waiting_chats: Arc<Mutex<BTreeSet<String>>>,
     /// Told when lines or keys change, whichever node changed them.
     directory: Directory,
 }
@@ -209,6 +215,7 @@ impl LiveHub {
         let company_id = event.metadata.company_id;
         let mut chat = None;
         let mut ended_session = None;
+        let mut waiting = false;
         let (topic, agent) = match event.event_type.as_str() {
             UserEvent::SESSION_ENDED => {
                 ended_session = event.data.get("session_id").and_then(|s| s.as_str()).and_then(|s| s.parse().ok());
@@ -237,12 +244,21 @@ impl LiveHub {
                 if matches!(kind, ChatEvent::CHAT_RESOLVED | ChatEvent::CHAT_QUEUED) {
                     agents.remove(&event.stream);
                 }
+                let mut queued = self.waiting_chats.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                waiting = match kind {
+                    ChatEvent::CHAT_QUEUED => {
+                        queued.insert(event.stream.clone());
+                        true
+                    }
+                    ChatEvent::CHAT_ASSIGNED | ChatEvent::CHAT_RESOLVED => queued.remove(&event.stream),
+                    _ => queued.contains(&event.stream),
+                };
                 chat = Some(event.stream.clone());
                 ("chats", agent)
             }
             _ => return None,
         };
-        Some(LiveChange { company_id, topic, agent, chat, ended_session })
+        Some(LiveChange { company_id, topic, agent, chat, ended_session, waiting })
     }
 
     /// Follows the log from its head and offers each batch's changes once the read models show

@@ -1,0 +1,30 @@
+//! The agent's workspace (W1): one screen, their state and inbox beside the chat they open;
+//! switching chats changes only the chat's side.
+
+use crate::i18n::use_words;
+use crate::pages::agent::MyStatus;
+use crate::pages::chats::MyChats;
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+
+#[component]
+pub fn WorkspacePage() -> impl IntoView {
+    view! {
+        <div class="workspace">
+            <aside class="workspace-side">
+                <MyStatus />
+                <MyChats />
+            </aside>
+            <div class="workspace-chat">
+                <Outlet />
+            </div>
+        </div>
+    }
+}
+
+/// The chat's side before one is opened.
+#[component]
+pub fn NoChatOpen() -> impl IntoView {
+    let words = use_words(&"Open a chat from the inbox.", &"Abrí un chat de la bandeja.");
+    view! { <section class="card empty no-chat"><p>{move || *words.get()}</p></section> }
+}

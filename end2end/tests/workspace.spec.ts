@@ -1,0 +1,84 @@
+import { test, expect } from '@playwright/test';
+import { signInAsSupervisor, signInAsAgent } from './session';
+
+test('an agent works from one screen: chats open beside the inbox, tabs count live, unanswered messages show, tags and lines narrow the list, and two chats are resolved at once', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `nora${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Nora ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const reason = `Lunch ${stamp}`;
+  expect((await api.post('/api/v1/pause-reasons', { data: { name: reason } })).status()).toBe(201);
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const shop = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Help ${stamp}` } })).json()).id;
+  expect((await api.put(`/api/v1/queues/${queue}/members/${agentId}`, { data: {} })).status()).toBe(204);
+  const help = (await (await api.post('/api/v1/lines', { data: { name: `Help desk ${stamp}`, routing: { queue } } })).json()).id;
+  const write = async (line: string, contact: string, name: string, text: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: contact, name, text },
+    });
+    expect(sent.status()).toBe(202);
+  };
+
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  await expect(agent.getByText('Open a chat from the inbox.')).toBeVisible();
+  await write(shop, `+54911${stamp}1`, 'Carla Gómez', 'Hola');
+  await write(shop, `+54911${stamp}1`, 'Carla Gómez', '¿Está mi pedido?');
+  await write(help, `+54911${stamp}2`, 'Luis Pérez', 'Necesito ayuda');
+
+  const inbox = agent.getByRole('tablist', { name: 'Inbox' });
+  const mine = agent.getByRole('list', { name: 'My chats' });
+  const carla = mine.locator('li.chat').filter({ hasText: 'Carla Gómez' });
+  await expect(carla.getByLabel('2 messages not answered')).toBeVisible();
+  await expect(mine.locator('li.chat')).toHaveCount(2);
+  await expect(mine.getByText(`Help desk ${stamp}`)).toBeVisible();
+  await expect(inbox.getByRole('tab', { name: 'To answer 2' })).toBeVisible();
+
+  // Opening a chat keeps the inbox on the screen: the same document, the chat beside the list.
+  await agent.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+  await carla.getByRole('link', { name: 'Carla Gómez' }).click();
+  await expect(agent).toHaveURL(/\/agent\/chats\//);
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Carla Gómez');
+  await expect(carla.getByRole('link', { name: 'Carla Gómez' })).toHaveAttribute('aria-current', 'page');
+  await agent.getByLabel('Reply').fill('Sí, ya sale');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await expect(carla.getByLabel(/messages not answered/)).toHaveCount(0);
+  await expect(inbox.getByRole('tab', { name: 'To answer 1' })).toBeVisible();
+  await inbox.getByRole('tab', { name: 'Answered 1' }).click();
+  await expect(agent.getByRole('list', { name: 'Answered' }).locator('li.chat')).toHaveText([/Carla Gómez/]);
+  await inbox.getByRole('tab', { name: /My chats/ }).click();
+  expect(await agent.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+  // A tag and a line narrow the list.
+  await agent.getByLabel('New tag').fill('Envíos');
+  await agent.getByRole('button', { name: 'Add tag' }).click();
+  await expect(carla.getByRole('list', { name: 'Tags' })).toHaveText('Envíos');
+  await agent.getByLabel('Tag', { exact: true }).selectOption({ label: 'Envíos' });
+  await expect(mine.locator('li.chat')).toHaveText([/Carla Gómez/]);
+  await agent.getByLabel('Tag', { exact: true }).selectOption('');
+  await agent.getByLabel('Line', { exact: true }).selectOption({ label: `Help desk ${stamp}` });
+  await expect(mine.locator('li.chat')).toHaveText([/Luis Pérez/]);
+  await agent.getByLabel('Line', { exact: true }).selectOption('');
+
+  // Paused, a new chat of Nora's queue waits there, in its own tab, live.
+  await agent.getByLabel('Reason').selectOption({ label: reason });
+  await agent.getByRole('button', { name: 'Pause' }).click();
+  await write(help, `+54911${stamp}3`, 'Sara Ruiz', 'Hola, ¿hay alguien?');
+  await expect(inbox.getByRole('tab', { name: 'In my queues 1' })).toBeVisible();
+  await inbox.getByRole('tab', { name: 'In my queues 1' }).click();
+  await expect(agent.getByRole('list', { name: 'In my queues' }).locator('li.chat')).toHaveText([/Sara Ruiz/]);
+  await inbox.getByRole('tab', { name: /My chats/ }).click();
+
+  // Two chats resolved at once.
+  await mine.getByRole('checkbox', { name: 'Choose Carla Gómez' }).check();
+  await mine.getByRole('checkbox', { name: 'Choose Luis Pérez' }).check();
+  await agent.getByRole('button', { name: 'Resolve the chosen chats (2)' }).click();
+  await expect(mine).toHaveCount(0);
+  await expect(agent.getByText('No chats right now.')).toBeVisible();
+  await expect(inbox.getByRole('tab', { name: 'My chats 0' })).toBeVisible();
+  await expect(inbox.getByRole('tab', { name: 'In my queues 1' })).toBeVisible();
+});
