@@ -1,6 +1,6 @@
 //! The one way pages translate: each page (or part of one) keeps its words in a struct with an
-//! English and a Spanish value, and picks one by the page's language — `?lang=es` for Spanish,
-//! English otherwise.
+//! English and a Spanish value, and picks one by the page's language — `?lang=es` for Spanish, or
+//! the language the person picked, English otherwise.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -38,13 +38,16 @@ impl Lang {
     }
 }
 
-/// The page's language, from its `?lang=`.
+/// The page's language: the one its address asks (`?lang=`), or else the one the person picked
+/// (W9), or else English.
 pub fn use_lang() -> Signal<Lang> {
     let query = use_query_map();
+    let picked = crate::preferences::use_preferences().map(|preferences| preferences.lang);
     // A redirect while the server renders disposes the route's query before a pending part of the
     // old page reads it; that part is never sent, so any language does.
-    Signal::derive(move || {
-        query.try_with(|query| Lang::from_tag(&query.get("lang").unwrap_or_default())).unwrap_or(Lang::English)
+    Signal::derive(move || match query.try_with(|query| query.get("lang")).flatten() {
+        Some(tag) => Lang::from_tag(&tag),
+        None => picked.and_then(|lang| lang.try_get().flatten()).unwrap_or(Lang::English),
     })
 }
 

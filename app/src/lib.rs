@@ -8,6 +8,7 @@
 //! - [`components`]: what every page repeats (a list read from the server, a refusal).
 //! - [`live`]: the browser's end of the WebSocket that pushes changes.
 //! - [`pages`]: one module per screen, each with the server functions it calls.
+//! - [`preferences`]: the language and theme a person picks, remembered by their browser.
 //! - [`ssr`] (server only): what the server provides to server functions.
 
 pub mod assets;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod i18n;
 pub mod live;
 pub mod pages;
+pub mod preferences;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -100,6 +102,7 @@ pub fn Workspace() -> impl IntoView {
 #[component]
 fn Frame(children: Children) -> impl IntoView {
     provide_meta_context();
+    preferences::provide_preferences();
     mark_hydrated();
     view! {
         <Stylesheet id="leptos" href=assets::STYLESHEET />
@@ -135,11 +138,51 @@ fn Elsewhere(here: Bundle) -> impl IntoView {
     }
 }
 
-/// The document's `lang` follows the page's `?lang=`, so screen readers speak the page's language.
+/// The document's `lang` follows the page's language, so screen readers speak it; its
+/// `data-theme` is the theme the person picked (none: the system's).
 #[component]
 fn DocumentLanguage() -> impl IntoView {
     let lang = use_lang();
-    view! { <Html {..} lang=move || lang.get().tag() /> }
+    let theme = preferences::use_preferences().map(|p| p.theme);
+    let picked = move || {
+        theme.map(|theme| theme.get()).filter(|theme| *theme != preferences::Theme::System).map(|theme| theme.name())
+    };
+    view! { <Html {..} lang=move || lang.get().tag() data-theme=picked /> }
+}
+
+/// The language and theme pickers (W9, W3), on every page of both apps.
+#[component]
+fn Pickers() -> impl IntoView {
+    use crate::i18n::Lang;
+    use crate::preferences::{choose_lang, choose_theme, use_preferences, Theme};
+    let words = use_words(&NAV_ENGLISH, &NAV_SPANISH);
+    let lang = use_lang();
+    let theme = use_preferences().map(|p| p.theme);
+    let theme_label = move |theme: Theme| {
+        let words = words.get();
+        match theme {
+            Theme::System => words.system,
+            Theme::Light => words.light,
+            Theme::Dark => words.dark,
+        }
+    };
+    view! {
+        <div class="pickers">
+            <label for="pick-language">{move || words.get().language}</label>
+            <select id="pick-language" on:change=move |event| choose_lang(Lang::from_tag(&event_target_value(&event)))>
+                <option value="en" selected=move || lang.get() == Lang::English>"English"</option>
+                <option value="es" selected=move || lang.get() == Lang::Spanish>"Español"</option>
+            </select>
+            <label for="pick-theme">{move || words.get().theme}</label>
+            <select id="pick-theme" on:change=move |event| choose_theme(Theme::from_name(&event_target_value(&event)))>
+                {Theme::ALL.into_iter().map(|this| view! {
+                    <option value=this.name() selected=move || theme.map(|t| t.get()) == Some(this)>
+                        {move || theme_label(this)}
+                    </option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
 }
 
 /// Browser tests wait for this before they click, so a click never lands on a page that is not
@@ -169,6 +212,7 @@ fn ConsoleBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/">"Ikono Chat"</A>
+            <Pickers />
             // Read, not awaited: a local resource is never ready on the server, and awaiting one
             // there panics. Until it answers, the bar is empty (as the server rendered it).
             {move || {
@@ -209,6 +253,11 @@ struct NavWords {
     agent_sign_in: &'static str,
     sign_out: &'static str,
     password: &'static str,
+    language: &'static str,
+    theme: &'static str,
+    system: &'static str,
+    light: &'static str,
+    dark: &'static str,
 }
 
 const NAV_ENGLISH: NavWords = NavWords {
@@ -224,6 +273,11 @@ const NAV_ENGLISH: NavWords = NavWords {
     agent_sign_in: "Agent sign-in",
     sign_out: "Sign out",
     password: "Password",
+    language: "Language",
+    theme: "Theme",
+    system: "As the system",
+    light: "Light",
+    dark: "Dark",
 };
 
 const NAV_SPANISH: NavWords = NavWords {
@@ -239,6 +293,11 @@ const NAV_SPANISH: NavWords = NavWords {
     agent_sign_in: "Acceso de agentes",
     sign_out: "Cerrar sesión",
     password: "Contraseña",
+    language: "Idioma",
+    theme: "Tema",
+    system: "Como el sistema",
+    light: "Claro",
+    dark: "Oscuro",
 };
 
 /// The pages a role may open today, in the order the top bar shows them; a visitor's are the
