@@ -1,5 +1,6 @@
 //! The Leptos app, rendered on the server and hydrated in the browser.
 //!
+//! - [`alerts`]: the agent's alerts of new messages (a sound, the browser's notifications).
 //! - [`assets`]: where browsers find the bundle and the stylesheet.
 //! - [`browser`] (browser only): the answers of requests pages send straight from the browser.
 //! - [`contract`]: the views and forms the pages and the server exchange.
@@ -11,6 +12,7 @@
 //! - [`preferences`]: the language and theme a person picks, remembered by their browser.
 //! - [`ssr`] (server only): what the server provides to server functions.
 
+pub mod alerts;
 pub mod assets;
 #[cfg(feature = "hydrate")]
 pub mod browser;

@@ -82,3 +82,67 @@ test('an agent works from one screen: chats open beside the inbox, tabs count li
   await expect(inbox.getByRole('tab', { name: 'My chats 0' })).toBeVisible();
   await expect(inbox.getByRole('tab', { name: 'In my queues 1' })).toBeVisible();
 });
+
+test('new messages are counted in the tab title, sound and notify once the agent allows it, but not for the chat the agent has open before their eyes', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `olga${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Olga ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const shop = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const write = async (contact: string, name: string, text: string) => {
+    const sent = await api.post(`/api/v1/lines/${shop}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: contact, name, text },
+    });
+    expect(sent.status()).toBe(202);
+  };
+
+  const context = await browser.newContext();
+  // What the page hands the browser to show and play, observed on its way (the browser's own
+  // notifications and sound still happen).
+  await context.addInitScript(() => {
+    const seen = { notifications: [] as string[], tones: 0 };
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    const Original = window.Notification;
+    class Observed extends Original {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        seen.notifications.push(`${title}: ${options?.body ?? ''}`);
+      }
+    }
+    Object.defineProperty(Observed, 'permission', { get: () => Original.permission });
+    Object.defineProperty(Observed, 'requestPermission', { value: Original.requestPermission.bind(Original) });
+    (window as unknown as { Notification: unknown }).Notification = Observed;
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args: [number?]) {
+      seen.tones += 1;
+      return start.apply(this, args);
+    };
+  });
+  const seen = () => agent.evaluate(() => (window as unknown as { seen: { notifications: string[]; tones: number } }).seen);
+  const agent = await context.newPage();
+  await write(`+54911${stamp}1`, 'Carla Gómez', 'Hola');
+  await signInAsAgent(agent, email, 'agent password');
+  await expect(agent).toHaveTitle('(1) Ikono Chat');
+
+  await context.grantPermissions(['notifications']);
+  await agent.getByRole('button', { name: 'Notify me of new messages' }).click();
+  await expect(agent.getByText('New messages are notified.')).toBeVisible();
+
+  await write(`+54911${stamp}2`, 'Luis Pérez', '¿Me ayudan?');
+  await expect.poll(async () => (await seen()).notifications).toEqual(['Luis Pérez: ¿Me ayudan?']);
+  expect((await seen()).tones).toBeGreaterThan(0);
+  await expect(agent).toHaveTitle('(2) Ikono Chat');
+
+  // Carla's chat open and in view: her next message is shown, not announced.
+  const mine = agent.getByRole('list', { name: 'My chats' });
+  await mine.getByRole('link', { name: 'Carla Gómez' }).click();
+  await write(`+54911${stamp}1`, 'Carla Gómez', 'Sigo acá');
+  await expect(mine.locator('li.chat').filter({ hasText: 'Carla Gómez' }).getByLabel('2 messages not answered')).toBeVisible();
+  await expect(agent).toHaveTitle('(3) Ikono Chat');
+  await write(`+54911${stamp}2`, 'Luis Pérez', '¿Hola?');
+  await expect.poll(async () => (await seen()).notifications).toEqual(['Luis Pérez: ¿Me ayudan?', 'Luis Pérez: ¿Hola?']);
+});

@@ -49,6 +49,8 @@ pub struct ChatWords {
     pub by_tag: &'static str,
     pub by_line: &'static str,
     pub any: &'static str,
+    pub allow_notifications: &'static str,
+    pub notifications_on: &'static str,
 }
 
 pub const ENGLISH: ChatWords = ChatWords {
@@ -79,6 +81,8 @@ pub const ENGLISH: ChatWords = ChatWords {
     by_tag: "Tag",
     by_line: "Line",
     any: "Any",
+    allow_notifications: "Notify me of new messages",
+    notifications_on: "New messages are notified.",
 };
 
 pub const SPANISH: ChatWords = ChatWords {
@@ -109,6 +113,8 @@ pub const SPANISH: ChatWords = ChatWords {
     by_tag: "Etiqueta",
     by_line: "Línea",
     any: "Cualquiera",
+    allow_notifications: "Avisarme de los mensajes nuevos",
+    notifications_on: "Se avisan los mensajes nuevos.",
 };
 
 /// How a chat's state reads to people.
@@ -155,6 +161,30 @@ impl Tab {
     }
 }
 
+/// Asks the browser to show notifications of new messages (W2) until the agent has answered.
+#[component]
+fn NotificationSwitch() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
+    // Known only in the browser, once the page is live: the server draws nothing here.
+    let allowed: RwSignal<Option<Option<bool>>> = RwSignal::new(None);
+    Effect::new(move || allowed.set(Some(crate::alerts::notifications_allowed())));
+    move || match allowed.get() {
+        Some(None) => Some(
+            view! {
+                <button type="button" class="link-button notifications"
+                    on:click=move |_| crate::alerts::ask_for_notifications(move |answer| allowed.set(Some(answer)))>
+                    {words.get().allow_notifications}
+                </button>
+            }
+            .into_any(),
+        ),
+        Some(Some(true)) => {
+            Some(view! { <p class="muted notifications">{words.get().notifications_on}</p> }.into_any())
+        }
+        _ => None,
+    }
+}
+
 /// The agent's inbox (W1): their chats and their queues' in tabs with live counts, the count of
 /// messages nobody answered yet on each, found by words and narrowed by tag and line, resolved one
 /// or many at once (G16). The open chat is marked.
@@ -180,6 +210,33 @@ pub fn MyChats() -> impl IntoView {
     });
     let location = leptos_router::hooks::use_location();
     let failure = Signal::derive(move || refusal(resolve));
+    // W2: the messages no one answered in the tab's title; a sound and a notification for each of
+    // the agent's chats with new ones since the list was last read — except the chat open before
+    // the agent's eyes.
+    let unanswered_total = RwSignal::new(0u32);
+    let heard: StoredValue<Option<std::collections::HashMap<String, u32>>> = StoredValue::new(None);
+    Effect::new(move || {
+        let Some(Ok(list)) = chats.get() else { return };
+        let open = location.pathname.get_untracked();
+        let mine: Vec<&ChatView> = list.iter().filter(|chat| chat.state != "waiting").collect();
+        unanswered_total.set(mine.iter().map(|chat| chat.unanswered).sum());
+        heard.update_value(|heard| {
+            let first_reading = heard.is_none();
+            let heard = heard.get_or_insert_with(Default::default);
+            for chat in mine {
+                let before = heard.insert(chat.id.clone(), chat.unanswered).unwrap_or(0);
+                let in_view = open == format!("/agent/chats/{}", chat.id) && crate::alerts::page_in_view();
+                if !first_reading && chat.unanswered > before && !in_view {
+                    let from = chat.name.clone().unwrap_or_else(|| chat.contact.clone());
+                    crate::alerts::new_message(&from, &chat.last_text);
+                }
+            }
+        });
+    });
+    let title = move || match unanswered_total.get() {
+        0 => "Ikono Chat".to_string(),
+        n => format!("({n}) Ikono Chat"),
+    };
     // Read only by awaiting under a Transition: read at once, the server (which has not
     // fetched it) and the browser (which has it from the page) would draw different things.
     let all = move || async move { chats.await.unwrap_or_default() };
@@ -287,8 +344,10 @@ pub fn MyChats() -> impl IntoView {
         (tags, lines)
     };
     view! {
+        <leptos_meta::Title text=title />
         <section class="card inbox" aria-labelledby="my-chats">
             <h2 id="my-chats">{move || words.get().inbox}</h2>
+            <NotificationSwitch />
             <div role="tablist" class="tabs" aria-label=move || words.get().inbox>
                 <Transition fallback=|| ()>{tabs}</Transition>
             </div>
