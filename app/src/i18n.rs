@@ -47,7 +47,7 @@ pub fn use_lang() -> Signal<Lang> {
     // old page reads it; that part is never sent, so any language does.
     Signal::derive(move || match query.try_with(|query| query.get("lang")).flatten() {
         Some(tag) => Lang::from_tag(&tag),
-        None => picked.and_then(|lang| lang.try_get().flatten()).unwrap_or(Lang::English),
+        None => picked.and_then(|lang| lang.try_get().flatten()).map_or(Lang::English, |tag| Lang::from_tag(&tag)),
     })
 }
 

@@ -171,7 +171,7 @@ fn Pickers() -> impl IntoView {
     view! {
         <div class="pickers">
             <label for="pick-language">{move || words.get().language}</label>
-            <select id="pick-language" on:change=move |event| choose_lang(Lang::from_tag(&event_target_value(&event)))>
+            <select id="pick-language" on:change=move |event| choose_lang(Lang::from_tag(&event_target_value(&event)).tag())>
                 <option value="en" selected=move || lang.get() == Lang::English>"English"</option>
                 <option value="es" selected=move || lang.get() == Lang::Spanish>"Español"</option>
             </select>

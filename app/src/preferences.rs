@@ -3,7 +3,6 @@
 //! page comes already in the person's language and colours; the browser writes them when the
 //! person picks, and every page follows at once.
 
-use crate::i18n::Lang;
 use leptos::prelude::*;
 
 pub const LANG_COOKIE: &str = "ikono_lang";
@@ -41,8 +40,8 @@ impl Theme {
 /// The person's picks, shared by every part of the page.
 #[derive(Clone, Copy)]
 pub struct Preferences {
-    /// None: not picked (English, unless the address asks otherwise).
-    pub lang: RwSignal<Option<Lang>>,
+    /// The picked language's tag (`en`, `es`); none: not picked.
+    pub lang: RwSignal<Option<String>>,
     pub theme: RwSignal<Theme>,
 }
 
@@ -57,7 +56,7 @@ pub fn provide_preferences() {
             .map(|(_, value)| value.to_string())
     };
     provide_context(Preferences {
-        lang: RwSignal::new(cookie(LANG_COOKIE).map(|tag| Lang::from_tag(&tag))),
+        lang: RwSignal::new(cookie(LANG_COOKIE)),
         theme: RwSignal::new(cookie(THEME_COOKIE).map_or(Theme::System, |name| Theme::from_name(&name))),
     });
 }
@@ -66,12 +65,12 @@ pub fn use_preferences() -> Option<Preferences> {
     use_context::<Preferences>()
 }
 
-/// The person picks a language: every page from now on, this one at once.
-pub fn choose_lang(lang: Lang) {
+/// The person picks a language (by its tag): every page from now on, this one at once.
+pub fn choose_lang(tag: &'static str) {
     if let Some(preferences) = use_preferences() {
-        preferences.lang.set(Some(lang));
+        preferences.lang.set(Some(tag.to_string()));
     }
-    remember(LANG_COOKIE, lang.tag());
+    remember(LANG_COOKIE, tag);
 }
 
 /// The person picks a theme: every page from now on, this one at once.
