@@ -402,3 +402,31 @@ pub struct QueueView {
     pub name: String,
     pub members: Vec<MemberView>,
 }
+
+/// A colleague (G8) as the workspace lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColleagueView {
+    pub id: String,
+    pub name: String,
+    /// What they wrote that the reader has not read.
+    pub unread: u32,
+    pub last_text: Option<String>,
+}
+
+/// One conversation with a colleague.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColleagueChatView {
+    /// The colleague's name.
+    pub name: String,
+    pub messages: Vec<InternalMessageView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InternalMessageView {
+    pub id: String,
+    /// Written by the reader.
+    pub mine: bool,
+    pub author: String,
+    pub text: String,
+    pub at: String,
+}

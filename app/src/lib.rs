@@ -93,6 +93,7 @@ pub fn Workspace() -> impl IntoView {
                 <ParentRoute path=StaticSegment("agent") view=pages::workspace::WorkspacePage>
                     <Route path=StaticSegment("") view=pages::workspace::NoChatOpen />
                     <Route path=(StaticSegment("chats"), ParamSegment("id")) view=pages::conversation::ConversationPage />
+                    <Route path=(StaticSegment("colleagues"), ParamSegment("id")) view=pages::colleagues::ColleagueChatPage />
                 </ParentRoute>
                 <Route path=(StaticSegment("login"), StaticSegment("agent")) view=pages::login::AgentLogin />
             </Routes>

@@ -2,9 +2,9 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::contract::{
-    AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
-    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, QuickReplyView,
-    ReasonView, Role, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
+    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView,
+    QuickReplyView, ReasonView, Role, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -62,6 +62,16 @@ pub trait Services: Send + Sync + 'static {
     ) -> Result<(), UiError>;
     /// The company's quick replies whose shortcut, title or text holds `words`, in `category`
     /// (empty: any).
+    /// The caller's colleagues (G8), with what each wrote that the caller has not read.
+    async fn colleagues(&self, token: Option<String>) -> Result<Vec<ColleagueView>, UiError>;
+    /// The caller's conversation with a colleague, which they have then read.
+    async fn colleague_chat(&self, token: Option<String>, colleague_id: String) -> Result<ColleagueChatView, UiError>;
+    async fn write_to_colleague(
+        &self,
+        token: Option<String>,
+        colleague_id: String,
+        text: String,
+    ) -> Result<(), UiError>;
     async fn quick_replies(
         &self,
         token: Option<String>,

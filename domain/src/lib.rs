@@ -21,6 +21,7 @@
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
 //! - [`phone`]: phone numbers in E.164; [`email`]: e-mail addresses, one rule for all.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
+//! - [`internal_chat`]: colleagues' one-to-one conversations, apart from customers (G8).
 //! - [`template`]: message templates submitted to a channel's provider, and its decisions (W12, W13).
 
 pub mod actor;
@@ -39,6 +40,7 @@ pub mod event;
 pub mod form;
 pub mod hours;
 pub mod ids;
+pub mod internal_chat;
 pub mod line;
 pub mod media;
 pub mod menu;

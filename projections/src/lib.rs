@@ -10,10 +10,12 @@
 //! - [`lines`]: lines and API keys.
 //! - [`contacts`]: the contact directory and its search (K1, K10–K13).
 //! - [`chat_board`]: chats, their state and their messages.
+//! - [`internal_chats`]: colleagues' conversations, their messages and what each has not read.
 
 pub mod agent_board;
 pub mod chat_board;
 pub mod contacts;
+pub mod internal_chats;
 pub mod lines;
 pub mod people;
 pub mod queue_list;

@@ -289,6 +289,18 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<domain::internal_chat::InternalChatRejection> for AppError {
+    fn from(rejection: domain::internal_chat::InternalChatRejection) -> Self {
+        use domain::internal_chat::InternalChatRejection;
+        match rejection {
+            InternalChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
+            InternalChatRejection::InvalidText | InternalChatRejection::ToOneself => {
+                AppError::Invalid(rejection.to_string())
+            }
+        }
+    }
+}
+
 impl From<domain::quick_reply::QuickReplyRejection> for AppError {
     fn from(rejection: domain::quick_reply::QuickReplyRejection) -> Self {
         use domain::quick_reply::QuickReplyRejection;

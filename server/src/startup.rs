@@ -95,11 +95,22 @@ impl Application {
         let contacts = runner(Arc::new(Contacts));
         let templates = runner(Arc::new(projections::templates::Templates));
         let quick_replies = runner(Arc::new(projections::quick_replies::QuickReplies));
+        let internal_chats = runner(Arc::new(projections::internal_chats::InternalChats));
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
         let live = LiveHub::default();
-        let all = [&queue_list, &people, &agent_board, &lines, &chat_board, &contacts, &templates, &quick_replies];
+        let all = [
+            &queue_list,
+            &people,
+            &agent_board,
+            &lines,
+            &chat_board,
+            &contacts,
+            &templates,
+            &quick_replies,
+            &internal_chats,
+        ];
         let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
         let recent_chats = RecentChats::default();
         let mut background = vec![
@@ -199,6 +210,7 @@ impl Application {
             channel_health: Default::default(),
             templates,
             quick_replies,
+            internal_chats,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

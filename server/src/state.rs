@@ -71,6 +71,7 @@ pub struct AppState {
     pub templates: Arc<ProjectionRunner>,
     /// The company's quick replies (G4, G5).
     pub quick_replies: Arc<ProjectionRunner>,
+    pub internal_chats: Arc<ProjectionRunner>,
 }
 
 impl AppState {

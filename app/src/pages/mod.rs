@@ -4,6 +4,7 @@ pub mod account;
 pub mod agent;
 pub mod agents;
 pub mod chats;
+pub mod colleagues;
 pub mod consent_file;
 pub mod contact_card;
 pub mod contact_words;

@@ -4,6 +4,7 @@
 use crate::i18n::use_words;
 use crate::pages::agent::MyStatus;
 use crate::pages::chats::MyChats;
+use crate::pages::colleagues::Colleagues;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 
@@ -14,6 +15,7 @@ pub fn WorkspacePage() -> impl IntoView {
             <aside class="workspace-side">
                 <MyStatus />
                 <MyChats />
+                <Colleagues />
             </aside>
             <div class="workspace-chat">
                 <Outlet />

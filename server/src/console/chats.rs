@@ -3,7 +3,8 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{
-    list_chats, narrow_chats, read_chat, resolve_many, templates_for_chat, waiting_for_me, ChatSearch, TemplateChoice,
+    list_chats, narrow_chats, read_chat, resolve, resolve_many, templates_for_chat, waiting_for_me, ChatSearch,
+    TemplateChoice,
 };
 use crate::state::AppState;
 use app::contract::{
@@ -263,6 +264,10 @@ pub async fn reply(
 /// Resolves each chat on its own (G16); the refusals, if any, name the chats they refused.
 pub async fn resolve_chats(state: &AppState, caller: Caller, chat_ids: Vec<String>) -> Result<(), AppError> {
     let chats = chat_ids.iter().map(|id| chat_of(id)).collect::<Result<Vec<_>, _>>()?;
+    // One chat: its own refusal, with its own status.
+    if let [one] = chats.as_slice() {
+        return resolve(state, &caller, *one).await;
+    }
     let outcome = resolve_many(state, &caller, &chats).await?;
     if outcome.refused.is_empty() {
         return Ok(());

@@ -2,6 +2,7 @@
 
 pub mod chats;
 pub mod contacts;
+pub mod internal_chats;
 pub mod lines;
 pub mod monitor;
 pub mod pauses;
@@ -15,9 +16,9 @@ use crate::services::sessions::{
 };
 use crate::state::AppState;
 use app::contract::{
-    AgentStatus, AgentView, BusinessView, ChatView, ContactCardView, ContactEditForm, ContactListView,
-    ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView, QuickReplyView,
-    ReasonView, Role as SessionRole, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
+    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView,
+    QuickReplyView, ReasonView, Role as SessionRole, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -138,6 +139,23 @@ impl Services for ConsoleServices {
         quote: Option<String>,
     ) -> Result<(), UiError> {
         Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote).await?)
+    }
+
+    async fn colleagues(&self, token: Option<String>) -> Result<Vec<ColleagueView>, UiError> {
+        Ok(internal_chats::colleague_list(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn colleague_chat(&self, token: Option<String>, colleague_id: String) -> Result<ColleagueChatView, UiError> {
+        Ok(internal_chats::colleague_chat(&self.state, self.caller(token).await?, colleague_id).await?)
+    }
+
+    async fn write_to_colleague(
+        &self,
+        token: Option<String>,
+        colleague_id: String,
+        text: String,
+    ) -> Result<(), UiError> {
+        Ok(internal_chats::write_to_colleague(&self.state, self.caller(token).await?, colleague_id, text).await?)
     }
 
     async fn quick_replies(

@@ -6,6 +6,7 @@ pub mod chats;
 pub mod common;
 pub mod companies;
 pub mod contacts;
+pub mod internal_chats;
 pub mod lines;
 pub mod live;
 pub mod openapi;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(channels::router())
         .merge(chats::router())
         .merge(quick_replies::router())
+        .merge(internal_chats::router())
         .merge(widget::router())
         .merge(contacts::router())
         .merge(openapi::router())

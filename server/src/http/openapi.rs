@@ -4,8 +4,8 @@
 
 use super::common::ScriptNonce;
 use super::{
-    channels, chats, companies, contacts, lines, live, operations, pauses, people, queues, quick_replies, sessions,
-    widget,
+    channels, chats, companies, contacts, internal_chats, lines, live, operations, pauses, people, queues,
+    quick_replies, sessions, widget,
 };
 use crate::state::AppState;
 use axum::response::{Html, IntoResponse};
@@ -58,6 +58,7 @@ impl Modify for Security {
         channels::put_whatsapp_cloud, channels::get_whatsapp_cloud, channels::delete_whatsapp_cloud, channels::post_whatsapp_test, channels::get_whatsapp_subscription, channels::post_whatsapp_notification, channels::post_template, channels::get_templates,
         chats::get_chats, chats::post_chat, chats::get_chat, chats::get_chat_history, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer,
         chats::post_resolve_many, chats::put_own_agent,
+        internal_chats::get_colleagues, internal_chats::get_messages, internal_chats::post_message, internal_chats::post_read,
         quick_replies::get_quick_replies, quick_replies::get_categories, quick_replies::post_quick_reply, quick_replies::put_quick_reply, quick_replies::delete_quick_reply,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,
         widget::post_file, widget::visitor_live, widget::get_file, widget::get_visitor_file,

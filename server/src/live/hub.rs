@@ -6,6 +6,7 @@ use crate::caller::Caller;
 use crate::live::directory::Directory;
 use domain::agent::AgentEvent;
 use domain::chat::ChatEvent;
+use domain::internal_chat::InternalChatEvent;
 use domain::queue::QueueEvent;
 use domain::user::UserEvent;
 
@@ -91,6 +92,11 @@ pub async fn push_changes(
             },
         }
     }
+}
+
+/// The person an event's `field` names.
+fn person(event: &RecordedEvent, field: &str) -> Option<Uuid> {
+    event.data.get(field).and_then(|a| a.as_str()).and_then(|a| a.parse().ok())
 }
 
 /// Who a live connection listens for: the customer in one chat (a widget's visitor), or a
@@ -230,9 +236,10 @@ impl LiveHub {
             | AgentEvent::PAUSED
             | AgentEvent::RESUMED
             | AgentEvent::CAME_ONLINE
-            | AgentEvent::WENT_OFFLINE => {
-                ("agents", event.data.get("agent").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()))
-            }
+            | AgentEvent::WENT_OFFLINE => ("agents", person(event, "agent")),
+            // The one a message is for, and the one who read (their other pages).
+            InternalChatEvent::MESSAGE_SENT => ("internal", person(event, "to")),
+            InternalChatEvent::READ => ("internal", person(event, "by")),
             kind if event.stream.starts_with("chat-") => {
                 let mut agents = self.chat_agents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 if kind == ChatEvent::CHAT_ASSIGNED {

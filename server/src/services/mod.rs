@@ -17,6 +17,7 @@
 //! - [`media`]: files customers send, kept in the database by content hash.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
 //! - [`templates`]: message templates submitted to Meta for review, and its decisions (W12, W13).
+//! - [`internal_chats`]: colleagues write to each other one to one (G8).
 //! - [`quick_replies`]: phrases agents send often, found by shortcut, title or text (G4, G5).
 
 pub mod agents;
@@ -24,6 +25,7 @@ pub mod channels;
 pub mod chats;
 pub mod companies;
 pub mod contacts;
+pub mod internal_chats;
 pub mod lines;
 pub mod media;
 pub mod menu_preview;

@@ -334,10 +334,25 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
-            "/api/resolve_chat".into(),
-            Body::Form(vec![("chat_id", chat.clone())]),
+            "/api/resolve_chats".into(),
+            Body::Form(vec![("chat_ids[0]", chat.clone())]),
             [401, 403, 403, 403, 422],
         ),
+        case(M::GET, "/api/v1/colleagues".into(), Body::None, [401, 200, 200, 403, 200]),
+        case(M::POST, "/api/colleagues".into(), Body::Form(vec![]), [401, 200, 200, 403, 200]),
+        case(
+            M::POST,
+            format!("/api/v1/colleagues/{ana}/messages"),
+            Body::Json(json!({ "text": "hola" })),
+            [401, 422, 201, 403, 404],
+        ),
+        case(
+            M::POST,
+            "/api/write_to_colleague".into(),
+            Body::Form(vec![("colleague_id", ana.clone()), ("text", "hola".into())]),
+            [401, 422, 200, 403, 422],
+        ),
+        case(M::POST, format!("/api/v1/colleagues/{ana}/read"), Body::None, [401, 204, 204, 403, 404]),
     ];
     let roles = ["anonymous", "member agent", "other agent", "auditor", "other company's supervisor"];
     let mut wrong = Vec::new();

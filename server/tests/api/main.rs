@@ -13,6 +13,7 @@ mod contacts;
 mod contract;
 mod crash;
 mod errands;
+mod internal_chats;
 mod limits;
 mod outbound;
 mod quick_replies;

@@ -529,7 +529,7 @@ async fn a_deactivated_agent_is_signed_out_everywhere_and_cannot_sign_in(backend
 /// Every `.route("/api/v1/…", get(…).post(…))` of the HTTP areas (`server/src/http/`), as
 /// (method, path).
 fn routes_in_the_source() -> Vec<(String, String)> {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http");
+    let folder = "src/http";
     let mut source = String::new();
     for file in std::fs::read_dir(folder).expect("the HTTP areas' folder") {
         let path = file.expect("an entry of the folder").path();
