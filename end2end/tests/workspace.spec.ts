@@ -146,3 +146,41 @@ test('new messages are counted in the tab title, sound and notify once the agent
   await write(`+54911${stamp}2`, 'Luis Pérez', '¿Hola?');
   await expect.poll(async () => (await seen()).notifications).toEqual(['Luis Pérez: ¿Me ayudan?', 'Luis Pérez: ¿Hola?']);
 });
+
+test('two agents write to each other in their workspaces, live, apart from customers; the unread mark goes once read', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  for (const name of ['Ana', 'Ben']) {
+    const created = await api.post('/api/v1/agents', { data: { name: `${name} ${stamp}`, email: `${name.toLowerCase()}${stamp}@example.com`, password: 'agent password' } });
+    expect(created.status()).toBe(201);
+  }
+  const ana = await (await browser.newContext()).newPage();
+  await signInAsAgent(ana, `ana${stamp}@example.com`, 'agent password');
+  const ben = await (await browser.newContext()).newPage();
+  await signInAsAgent(ben, `ben${stamp}@example.com`, 'agent password');
+
+  await ana.getByRole('list', { name: 'Colleagues' }).getByRole('link', { name: `Ben ${stamp}` }).click();
+  await expect(ana.getByRole('heading', { level: 1 })).toHaveText(`Ben ${stamp}`);
+  await expect(ana.getByText('No messages yet: write the first.')).toBeVisible();
+  await ana.getByLabel('Message to your colleague').fill('¿Me cubrís a las 3?');
+  await ana.getByRole('button', { name: 'Send' }).click();
+  const anasMessages = ana.getByRole('list', { name: 'Messages with your colleague' });
+  await expect(anasMessages.locator('li')).toHaveText([/¿Me cubrís a las 3\?/]);
+  await expect(ana.getByLabel('Message to your colleague')).toHaveValue('');
+
+  const bensColleagues = ben.getByRole('list', { name: 'Colleagues' });
+  const fromAna = bensColleagues.locator('li').filter({ hasText: `Ana ${stamp}` });
+  await expect(fromAna.getByLabel('1 unread')).toBeVisible();
+  await expect(fromAna).toContainText('¿Me cubrís a las 3?');
+  // Not a customer's chat: the inbox has none.
+  await expect(ben.getByText('No chats right now.')).toBeVisible();
+  await fromAna.getByRole('link', { name: `Ana ${stamp}` }).click();
+  await expect(ben.getByRole('list', { name: 'Messages with your colleague' }).locator('li')).toHaveText([/Ana .*¿Me cubrís a las 3\?/]);
+  await expect(fromAna.getByLabel(/unread/)).toHaveCount(0);
+  await ben.getByLabel('Message to your colleague').fill('Dale');
+  await ben.getByRole('button', { name: 'Send' }).click();
+
+  await expect(anasMessages.locator('li')).toHaveText([/¿Me cubrís a las 3\?/, /Ben .*Dale/]);
+});

@@ -4,6 +4,7 @@
 mod agent_board;
 mod chat_board;
 mod contacts;
+mod internal_chats;
 mod lines;
 mod people;
 mod queue_list;
