@@ -29,9 +29,9 @@ pub struct LiveChange {
     pub agent: Option<Uuid>,
     /// The chat that changed, for the customer in it (the widget's visitors).
     pub chat: Option<String>,
-    /// A chat waiting in a queue changed (came, changed, or left for an agent): every agent's
-    /// inbox shows their queues' waiting chats. (Only the topic goes out; each page asks for what
-    /// its agent may read.)
+    /// A chat came to wait in a queue or left it: every agent's inbox shows their queues' waiting
+    /// chats. (Only the topic goes out; each page asks for what its agent may read. What a waiting
+    /// chat's customer writes meanwhile shows with the next change, not pushed to every agent.)
     pub waiting: bool,
     /// The session that ended (a sign-out, a deactivation, a password change): its live
     /// connections close.
@@ -258,7 +258,8 @@ impl LiveHub {
                         true
                     }
                     ChatEvent::CHAT_ASSIGNED | ChatEvent::CHAT_RESOLVED => queued.remove(&event.stream),
-                    _ => queued.contains(&event.stream),
+                    // Not every message of a waiting chat: each would reach every agent's page.
+                    _ => false,
                 };
                 chat = Some(event.stream.clone());
                 ("chats", agent)

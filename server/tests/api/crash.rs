@@ -162,7 +162,7 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
             (seen.clone(), agents_stop.clone(), address.clone(), restarts.clone());
         let cookie = cookie_of(&address, "ana@example.com").await;
         tokio::spawn(async move {
-            let mut live: Option<Live> = None;
+            let mut live: Option<LivePage> = None;
             let mut opened_after = usize::MAX;
             let mut n = 0usize;
             while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -204,7 +204,7 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
         let client = signed_in(&address, "bea@example.com", PASSWORD).await;
         let cookie = cookie_of(&address, "bea@example.com").await;
         tokio::spawn(async move {
-            let mut live: Option<Live> = None;
+            let mut live: Option<LivePage> = None;
             let mut opened_after = usize::MAX;
             while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let restarted = restarts.load(std::sync::atomic::Ordering::SeqCst);
@@ -390,11 +390,23 @@ async fn cookie_of(address: &str, email: &str) -> String {
     answer.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
 }
 
-async fn open_live(address: &str, cookie: &str) -> Option<Live> {
+/// An agent's open page: its live socket, read as a browser reads it (the server closes the
+/// socket of a page that stops reading, and the agent goes offline); closed when dropped.
+struct LivePage(tokio::task::JoinHandle<()>);
+
+impl Drop for LivePage {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn open_live(address: &str, cookie: &str) -> Option<LivePage> {
+    use futures::StreamExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut request = format!("{}/api/v1/ws", address.replace("http://", "ws://")).into_client_request().ok()?;
     request.headers_mut().insert("cookie", cookie.parse().ok()?);
-    tokio_tungstenite::connect_async(request).await.ok().map(|(socket, _)| socket)
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.ok()?;
+    Some(LivePage(tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} })))
 }
 
 /// Folds the log at `database_url` into a fresh store with every projection, and compares each
