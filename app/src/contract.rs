@@ -430,3 +430,11 @@ pub struct InternalMessageView {
     pub text: String,
     pub at: String,
 }
+
+/// A line an agent may write first from (G3, W10), with the templates it may open with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartLineView {
+    pub id: String,
+    pub name: String,
+    pub templates: Vec<TemplateOffer>,
+}

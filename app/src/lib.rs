@@ -94,6 +94,7 @@ pub fn Workspace() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::workspace::NoChatOpen />
                     <Route path=(StaticSegment("chats"), ParamSegment("id")) view=pages::conversation::ConversationPage />
                     <Route path=(StaticSegment("colleagues"), ParamSegment("id")) view=pages::colleagues::ColleagueChatPage />
+                    <Route path=StaticSegment("new") view=pages::start::StartPage />
                 </ParentRoute>
                 <Route path=(StaticSegment("login"), StaticSegment("agent")) view=pages::login::AgentLogin />
             </Routes>

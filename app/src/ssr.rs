@@ -4,7 +4,7 @@
 use crate::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
     ContactListView, ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView,
-    QuickReplyView, ReasonView, Role, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    QuickReplyView, ReasonView, Role, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -72,6 +72,19 @@ pub trait Services: Send + Sync + 'static {
         colleague_id: String,
         text: String,
     ) -> Result<(), UiError>;
+    /// The lines an agent may write first from, each with its approved templates (G3, W10).
+    async fn start_choices(&self, token: Option<String>) -> Result<Vec<StartLineView>, UiError>;
+    /// Opens a conversation with a customer's number on a line, with an approved template;
+    /// answers the chat's id.
+    async fn start_conversation(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        to: String,
+        name: String,
+        template_id: String,
+        values: Vec<String>,
+    ) -> Result<String, UiError>;
     async fn quick_replies(
         &self,
         token: Option<String>,

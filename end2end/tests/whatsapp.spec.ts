@@ -32,7 +32,7 @@ function customersMessage(name: string, id: string, change: (message: any) => vo
 }
 
 /** A local Meta on the port the server was told: it takes our sends and serves customers' files. */
-function localMeta(port: number) {
+function localMeta(port: number, phoneNumberId = PHONE_NUMBER_ID) {
   const sent: any[] = [];
   const templates: any[] = [];
   const server = http.createServer((request, response) => {
@@ -44,13 +44,14 @@ function localMeta(port: number) {
       response.setHeader('content-type', 'application/json');
       if (!authorized) {
         response.writeHead(401).end(JSON.stringify({ error: { code: 190, message: 'Invalid OAuth access token' } }));
-      } else if (request.method === 'POST' && url.pathname === `/${PHONE_NUMBER_ID}/messages`) {
+      } else if (request.method === 'POST' && url.pathname === `/${phoneNumberId}/messages`) {
         sent.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         response.end(JSON.stringify({ messaging_product: 'whatsapp', messages: [{ id: `wamid.out-${sent.length}` }] }));
       } else if (request.method === 'POST' && url.pathname === '/1234567890/message_templates') {
         const template = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         templates.push(template);
-        response.end(JSON.stringify({ id: `tmpl-${templates.length}`, status: 'PENDING', category: template.category }));
+        // Meta's ids are unique: one per template ever made, whichever test's local Meta made it.
+        response.end(JSON.stringify({ id: `tmpl-${Date.now()}-${templates.length}`, status: 'PENDING', category: template.category }));
       } else if (request.method === 'GET' && url.pathname === '/photo-1') {
         response.end(JSON.stringify({ url: `http://127.0.0.1:${port}/download/photo-1`, mime_type: 'image/png', file_size: PICTURE.length, id: 'photo-1' }));
       } else if (request.method === 'GET' && url.pathname === '/download/photo-1') {
@@ -240,6 +241,69 @@ test('a supervisor links a WhatsApp number to a line in the console, pastes what
     await expect(row.getByRole('button', { name: 'Link WhatsApp' })).toBeVisible();
     const gone = await api.get(`${callback}?hub.mode=subscribe&hub.verify_token=${verifyToken}&hub.challenge=1`);
     expect(gone.status()).toBe(404);
+  } finally {
+    meta.server.close();
+  }
+});
+
+test('an agent starts a conversation from the directory: adds the customer and a second number, picks the number and the line, and sends an approved template', async ({ browser }) => {
+  const stamp = Date.now();
+  const phoneNumberId = '1122334455888';
+  const meta = localMeta(Number(process.env.E2E_META_PORT), phoneNumberId);
+  await new Promise<void>((resolve) => meta.server.listen(Number(process.env.E2E_META_PORT), '127.0.0.1', resolve));
+  try {
+    const supervisor = await (await browser.newContext()).newPage();
+    await signInAsSupervisor(supervisor);
+    const api = supervisor.request;
+    const email = `teo${stamp}@example.com`;
+    const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Teo ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+    const line = (await (await api.post('/api/v1/lines', { data: { name: `WhatsApp start ${stamp}`, routing: { agent: agentId } } })).json()).id;
+    const linked = await api.put(`/api/v1/lines/${line}/whatsapp-cloud`, { data: {
+      phone_number_id: phoneNumberId, business_account_id: '1234567890', access_token: TOKEN, app_secret: APP_SECRET,
+    } });
+    expect(linked.status()).toBe(200);
+    const callback = (await linked.json()).callback_path;
+    const name = `cita_${stamp}`;
+    const submitted = await api.post('/api/v1/templates', { data: {
+      line_id: line, name, language: 'es', category: 'utility',
+      body: 'Hola {{1}}, tu turno es mañana.', examples: ['Ana'],
+    } });
+    expect(submitted.status()).toBe(201);
+    const approved = fixture('template_status_approved_webhook.json');
+    approved.entry[0].changes[0].value.message_template_id = (await submitted.json()).provider_id;
+    const body = JSON.stringify(approved);
+    const signature = 'sha256=' + crypto.createHmac('sha256', APP_SECRET).update(body).digest('hex');
+    expect((await api.post(callback, { headers: { 'x-hub-signature-256': signature, 'content-type': 'application/json' }, data: body })).status()).toBe(200);
+
+    const agent = await (await browser.newContext()).newPage();
+    await signInAsAgent(agent, email, 'agent password');
+    await agent.getByRole('link', { name: 'New conversation' }).click();
+    await expect(agent.getByRole('heading', { level: 1 })).toHaveText('New conversation');
+    await agent.getByLabel('Find the customer (name, number, e-mail)').fill(`Marta ${stamp}`);
+    await expect(agent.getByText('Nobody found.')).toBeVisible();
+    await agent.getByText('Or add a new customer').click();
+    await agent.getByLabel('Name', { exact: true }).fill(`Marta ${stamp}`);
+    await agent.getByLabel('WhatsApp number', { exact: true }).fill('+54 9 11 5555 0123');
+    await agent.getByRole('button', { name: 'Add customer' }).click();
+    const found = agent.getByRole('list', { name: 'Find the customer (name, number, e-mail)' });
+    await expect(found.getByRole('button', { name: 'Write to +5491155550123' })).toBeVisible();
+    await found.getByLabel(`WhatsApp number (Marta ${stamp})`).fill('+54 9 11 5555 0456');
+    await found.getByRole('button', { name: 'Add this number' }).click();
+    await expect(found.getByRole('button', { name: 'Write to +5491155550456' })).toBeVisible();
+
+    await found.getByRole('button', { name: 'Write to +5491155550456' }).click();
+    await expect(agent.locator('.recipient')).toContainText(`Marta ${stamp}`);
+    await agent.getByLabel('Write from').selectOption({ label: `WhatsApp start ${stamp}` });
+    await agent.getByLabel('Approved template').selectOption({ label: `${name} · es` });
+    await expect(agent.locator('.start-form .template-body')).toHaveText('Hola {{1}}, tu turno es mañana.');
+    await agent.getByLabel('Value {{1}}').fill('Marta');
+    await agent.getByRole('button', { name: 'Start conversation' }).click();
+
+    await expect(agent).toHaveURL(/\/agent\/chats\//);
+    await expect(agent.getByRole('heading', { level: 1 })).toHaveText(`Marta ${stamp}`);
+    await expect(agent.getByRole('list', { name: 'Messages' }).locator('li.kind-template')).toContainText('Hola Marta, tu turno es mañana.');
+    await expect.poll(() => meta.sent.find((m) => m.type === 'template')?.to).toBe('5491155550456');
+    expect(meta.sent.find((m) => m.type === 'template').template.components[0].parameters).toEqual([{ type: 'text', text: 'Marta' }]);
   } finally {
     meta.server.close();
   }

@@ -17,5 +17,6 @@ pub mod monitor;
 pub mod pauses;
 pub mod queues;
 pub mod reply_box;
+pub mod start;
 pub mod widget;
 pub mod workspace;

@@ -6,14 +6,16 @@ use crate::pages::agent::MyStatus;
 use crate::pages::chats::MyChats;
 use crate::pages::colleagues::Colleagues;
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
+use leptos_router::components::{Outlet, A};
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
+    let new_conversation = use_words(&"New conversation", &"Nueva conversación");
     view! {
         <div class="workspace">
             <aside class="workspace-side">
                 <MyStatus />
+                <A href="/agent/new" attr:class="button new-conversation">{move || *new_conversation.get()}</A>
                 <MyChats />
                 <Colleagues />
             </aside>

@@ -8,6 +8,7 @@ pub mod monitor;
 pub mod pauses;
 pub mod people;
 pub mod queues;
+pub mod start;
 
 use crate::caller::Caller;
 use crate::error::AppError;
@@ -18,7 +19,7 @@ use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
     ContactListView, ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView,
-    QuickReplyView, ReasonView, Role as SessionRole, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    QuickReplyView, ReasonView, Role as SessionRole, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -156,6 +157,22 @@ impl Services for ConsoleServices {
         text: String,
     ) -> Result<(), UiError> {
         Ok(internal_chats::write_to_colleague(&self.state, self.caller(token).await?, colleague_id, text).await?)
+    }
+
+    async fn start_choices(&self, token: Option<String>) -> Result<Vec<StartLineView>, UiError> {
+        Ok(start::start_choices(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn start_conversation(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        to: String,
+        name: String,
+        template_id: String,
+        values: Vec<String>,
+    ) -> Result<String, UiError> {
+        Ok(start::start(&self.state, self.caller(token).await?, line_id, to, name, template_id, values).await?)
     }
 
     async fn quick_replies(

@@ -377,7 +377,8 @@ async fn company_file(state: &AppState, caller: &Caller, media: &str) -> Result<
 /// The templates the chat's line may send: the company's approved ones, shared or bound to it
 /// (W13), on a line linked to WhatsApp; none elsewhere. Meta approves a template for one business
 /// account: a shared one goes only to lines on the account it was submitted through.
-async fn sendable_on(state: &AppState, caller: &Caller, line: &LineRow) -> Result<Vec<TemplateRow>, AppError> {
+/// The approved templates an agent may send on `line`: its own and those shared by the company.
+pub async fn sendable_on(state: &AppState, caller: &Caller, line: &LineRow) -> Result<Vec<TemplateRow>, AppError> {
     let company = caller.company_id.to_string();
     let account_of = |link: Option<&ChannelLink>| {
         link.map(|ChannelLink::WhatsappCloud { business_account_id, .. }| business_account_id.clone())

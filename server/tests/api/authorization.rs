@@ -339,6 +339,17 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             [401, 403, 403, 403, 422],
         ),
         case(M::GET, "/api/v1/colleagues".into(), Body::None, [401, 200, 200, 403, 200]),
+        case(M::POST, "/api/start_choices".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
+        case(
+            M::POST,
+            "/api/start_conversation_with".into(),
+            Body::Form(vec![
+                ("line_id", line.clone()),
+                ("to", "+5491155550000".into()),
+                ("template_id", uuid::Uuid::now_v7().to_string()),
+            ]),
+            [401, 422, 422, 403, 403],
+        ),
         case(M::POST, "/api/colleagues".into(), Body::Form(vec![]), [401, 200, 200, 403, 200]),
         case(
             M::POST,
