@@ -23,6 +23,16 @@ pub fn chosen_file(event: &leptos::ev::Event) -> Option<web_sys::File> {
     input.and_then(|input| input.files()).and_then(|files| files.get(0))
 }
 
+/// The first file dropped, if any.
+pub fn dropped_file(event: &web_sys::DragEvent) -> Option<web_sys::File> {
+    event.data_transfer().and_then(|data| data.files()).and_then(|files| files.get(0))
+}
+
+/// The first file pasted, if any (pasted text is no file).
+pub fn pasted_file(event: &web_sys::ClipboardEvent) -> Option<web_sys::File> {
+    event.clipboard_data().and_then(|data| data.files()).and_then(|files| files.get(0))
+}
+
 /// Sends `file` as it is to `url` (with `query`), typed as the browser typed it (CSV when it did
 /// not); answers what the server answered.
 pub async fn send_file<T: serde::de::DeserializeOwned>(

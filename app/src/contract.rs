@@ -438,3 +438,10 @@ pub struct StartLineView {
     pub name: String,
     pub templates: Vec<TemplateOffer>,
 }
+
+/// A file uploaded to a chat, to send in a reply (C1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptFileView {
+    /// The address to send as the reply's `media`.
+    pub url: String,
+}

@@ -52,13 +52,15 @@ pub trait Services: Send + Sync + 'static {
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
     async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError>;
-    /// `quote`: the id of a message of the chat the reply quotes (C4).
+    /// `quote`: the id of a message of the chat the reply quotes (C4); `media`: the address of a
+    /// file uploaded to the chat (C1), sent with the text as its caption.
     async fn reply(
         &self,
         token: Option<String>,
         chat_id: String,
         text: String,
         quote: Option<String>,
+        media: Option<String>,
     ) -> Result<(), UiError>;
     /// The company's quick replies whose shortcut, title or text holds `words`, in `category`
     /// (empty: any).

@@ -184,3 +184,60 @@ test('two agents write to each other in their workspaces, live, apart from custo
 
   await expect(anasMessages.locator('li')).toHaveText([/¿Me cubrís a las 3\?/, /Ben .*Dale/]);
 });
+
+const PICTURE = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+  '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+
+test('an agent sends files from the reply: one picked, one dropped with a caption, and a pasted one taken off again', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `pia${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Pía ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const shop = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const sent = await api.post(`/api/v1/lines/${shop}/messages`, {
+    headers: { Authorization: `Bearer ${key}` },
+    data: { contact_id: `+54911${stamp}`, name: 'Rita Gómez', text: '¿Me mandás el ticket?' },
+  });
+  expect(sent.status()).toBe(202);
+  await agent.getByRole('list', { name: 'My chats' }).getByRole('link', { name: 'Rita Gómez' }).click();
+  const messages = agent.getByRole('list', { name: 'Messages' });
+  await expect(messages).toContainText('¿Me mandás el ticket?');
+
+  // Picked, sent without words.
+  await agent.getByLabel('Attach a file (or drop or paste one here)').setInputFiles({ name: 'ticket.png', mimeType: 'image/png', buffer: PICTURE });
+  await expect(agent.getByText('Attached: ticket.png')).toBeVisible();
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await expect(messages.locator('img.media')).toHaveCount(1);
+  await expect(agent.getByText(/Attached:/)).toHaveCount(0);
+
+  // Dropped on the reply, sent with a caption.
+  await agent.locator('.reply-form').evaluate((form) => {
+    const data = new DataTransfer();
+    data.items.add(new File(['%PDF-1.4\n%%EOF\n'], 'condiciones.pdf', { type: 'application/pdf' }));
+    form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await expect(agent.getByText('Attached: condiciones.pdf')).toBeVisible();
+  await agent.getByLabel('Reply').fill('Te paso las condiciones');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  const withCaption = messages.locator('li').filter({ hasText: 'Te paso las condiciones' });
+  await expect(withCaption.locator('a.media')).toBeVisible();
+
+  // Pasted, then taken off: nothing goes.
+  await agent.getByLabel('Reply').evaluate((input, bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'pegada.png', { type: 'image/png' }));
+    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, Array.from(PICTURE));
+  await expect(agent.getByText('Attached: pegada.png')).toBeVisible();
+  await agent.getByRole('button', { name: 'Remove' }).click();
+  await expect(agent.getByText(/Attached:/)).toHaveCount(0);
+  await agent.getByLabel('Reply').fill('Listo');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await expect(messages.locator('li').filter({ hasText: 'Listo' })).toBeVisible();
+  await expect(messages.locator('img.media')).toHaveCount(1);
+});

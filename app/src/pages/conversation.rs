@@ -56,10 +56,19 @@ pub async fn send_template_in_chat(
     )
 }
 
-/// `quote`: the id of the message the reply quotes; empty for none.
+/// `quote`: the id of the message the reply quotes; `media`: a file uploaded to the chat; empty
+/// for none.
 #[server(prefix = "/api", endpoint = "reply_in_chat")]
-pub async fn reply_in_chat(chat_id: String, text: String, quote: Option<String>) -> Result<(), UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.reply(crate::ssr::session_token(), chat_id, text, quote).await)
+pub async fn reply_in_chat(
+    chat_id: String,
+    #[server(default)] text: String,
+    quote: Option<String>,
+    #[server(default)] media: Option<String>,
+) -> Result<(), UiError> {
+    let media = media.filter(|m| !m.is_empty());
+    crate::ssr::with_status(
+        crate::ssr::services()?.reply(crate::ssr::session_token(), chat_id, text, quote, media).await,
+    )
 }
 
 struct Words {
@@ -318,10 +327,14 @@ pub fn ConversationPage() -> impl IntoView {
     let quoting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     // What the agent is writing: kept here so that a quick reply can fill it.
     let draft = RwSignal::new(String::new());
+    // A file to send with the reply (C1): chosen, dropped or pasted, uploaded at once.
+    let attached: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    let attach_failure: RwSignal<Option<String>> = RwSignal::new(None);
     Effect::new(move || {
-        if reply.version().get() > 0 {
+        if matches!(reply.value().get(), Some(Ok(()))) {
             quoting.set(None);
             draft.set(String::new());
+            attached.set(None);
         }
     });
     view! {
@@ -461,7 +474,22 @@ pub fn ConversationPage() -> impl IntoView {
                 })}
             </Transition>
             <FormError error=failure />
-            <ActionForm action=reply attr:class="inline-form reply-form">
+            <ActionForm action=reply attr:class="inline-form reply-form"
+                on:dragover=|event: leptos::ev::DragEvent| event.prevent_default()
+                on:drop=move |event: leptos::ev::DragEvent| {
+                    event.prevent_default();
+                    #[cfg(feature = "hydrate")]
+                    attach(chat_id(), crate::browser::dropped_file(&event), attached, attach_failure);
+                }
+                on:paste=move |event: leptos::ev::ClipboardEvent| {
+                    #[cfg(feature = "hydrate")]
+                    if let Some(file) = crate::browser::pasted_file(&event) {
+                        event.prevent_default();
+                        attach(chat_id(), Some(file), attached, attach_failure);
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = event;
+                }>
                 <input type="hidden" name="chat_id" value=chat_id />
                 <input type="hidden" name="quote" prop:value=move || quoting.get().map(|(id, _)| id).unwrap_or_default() />
                 {move || quoting.get().map(|(_, text)| view! {
@@ -472,7 +500,10 @@ pub fn ConversationPage() -> impl IntoView {
                         <button type="button" class="link-button" on:click=move |_| quoting.set(None)>{words.get().cancel}</button>
                     </p>
                 })}
-                <ReplyBox label=Signal::derive(move || words.get().reply) draft />
+                <input type="hidden" name="media" prop:value=move || attached.get().map(|(url, _)| url).unwrap_or_default() />
+                <ReplyBox label=Signal::derive(move || words.get().reply) draft
+                    required=Signal::derive(move || attached.with(Option::is_none)) />
+                <Attachment chat_id=Signal::derive(chat_id) attached failure=attach_failure />
                 <button type="submit">{move || words.get().send}</button>
             </ActionForm>
             <FormError error=transfer_failure />
@@ -509,3 +540,69 @@ pub fn ConversationPage() -> impl IntoView {
         </section>
     }
 }
+
+/// Uploads `file` to the chat and keeps its address for the reply; says why when it is refused.
+#[cfg(feature = "hydrate")]
+fn attach(
+    chat_id: String,
+    file: Option<web_sys::File>,
+    attached: RwSignal<Option<(String, String)>>,
+    failure: RwSignal<Option<String>>,
+) {
+    let Some(file) = file else { return };
+    leptos::task::spawn_local(async move {
+        let name = file.name();
+        let kept = crate::browser::send_file::<crate::contract::KeptFileView>(
+            &format!("/api/v1/chats/{chat_id}/files"),
+            Vec::new(),
+            file,
+        )
+        .await;
+        match kept {
+            Ok(kept) => {
+                failure.set(None);
+                attached.set(Some((kept.url, name)));
+            }
+            Err(reason) => failure.set(Some(reason)),
+        }
+    });
+}
+
+/// The reply's attachment: a file picker, and the file attached (also by dropping or pasting one
+/// on the reply) with a way to take it off.
+#[component]
+fn Attachment(
+    chat_id: Signal<String>,
+    attached: RwSignal<Option<(String, String)>>,
+    failure: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let words = use_words(&ATTACH_ENGLISH, &ATTACH_SPANISH);
+    view! {
+        <label for="reply-file" class="attach">{move || words.get().attach}</label>
+        <input id="reply-file" type="file" on:change=move |event| {
+            #[cfg(feature = "hydrate")]
+            attach(chat_id.get_untracked(), crate::browser::chosen_file(&event), attached, failure);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (event, chat_id, failure);
+        } />
+        {move || attached.get().map(|(_, name)| view! {
+            <p class="attached" role="status">
+                {format!("{}: {name} ", words.get().attached)}
+                <button type="button" class="link-button" on:click=move |_| attached.set(None)>{words.get().remove}</button>
+            </p>
+        })}
+        {move || failure.get().map(|reason| view! { <p role="alert" class="form-error">{reason}</p> })}
+    }
+}
+
+struct AttachWords {
+    attach: &'static str,
+    attached: &'static str,
+    remove: &'static str,
+}
+
+const ATTACH_ENGLISH: AttachWords =
+    AttachWords { attach: "Attach a file (or drop or paste one here)", attached: "Attached", remove: "Remove" };
+
+const ATTACH_SPANISH: AttachWords =
+    AttachWords { attach: "Adjuntar un archivo (o soltarlo o pegarlo aquí)", attached: "Adjunto", remove: "Quitar" };

@@ -43,7 +43,14 @@ const SPANISH: Words = Words {
 
 /// The reply's text field (named `text`, for the form around it), with the quick replies under it.
 #[component]
-pub fn ReplyBox(label: Signal<&'static str>, draft: RwSignal<String>) -> impl IntoView {
+pub fn ReplyBox(
+    label: Signal<&'static str>,
+    draft: RwSignal<String>,
+    /// Whether the text must be written (not when a file goes with the reply).
+    #[prop(optional, into)]
+    required: Option<Signal<bool>>,
+) -> impl IntoView {
+    let required = required.unwrap_or_else(|| Signal::derive(|| true));
     let words = use_words(&ENGLISH, &SPANISH);
     let category = RwSignal::new(String::new());
     let dismissed = RwSignal::new(false);
@@ -92,7 +99,7 @@ pub fn ReplyBox(label: Signal<&'static str>, draft: RwSignal<String>) -> impl In
     };
     view! {
         <label for="reply-text">{label}</label>
-        <input id="reply-text" name="text" required autocomplete="off" role="combobox"
+        <input id="reply-text" name="text" required=required autocomplete="off" role="combobox"
             aria-autocomplete="list" aria-controls="quick-replies" aria-expanded=move || open().to_string()
             placeholder=move || words.get().hint
             aria-activedescendant=move || open().then(|| format!("quick-reply-{}", highlighted.get()))

@@ -254,9 +254,10 @@ pub async fn reply(
     chat_id: String,
     text: String,
     quote: Option<String>,
+    media: Option<String>,
 ) -> Result<(), AppError> {
     let chat = chat_of(&chat_id)?;
-    let answer = crate::services::chats::Answer { text, quote, ..Default::default() };
+    let answer = crate::services::chats::Answer { text, quote, media, ..Default::default() };
     crate::services::chats::reply(state, &caller, chat, answer).await?;
     Ok(())
 }

@@ -138,8 +138,9 @@ impl Services for ConsoleServices {
         chat_id: String,
         text: String,
         quote: Option<String>,
+        media: Option<String>,
     ) -> Result<(), UiError> {
-        Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote).await?)
+        Ok(chats::reply(&self.state, self.caller(token).await?, chat_id, text, quote, media).await?)
     }
 
     async fn colleagues(&self, token: Option<String>) -> Result<Vec<ColleagueView>, UiError> {
