@@ -24,6 +24,8 @@ test('an agent works from one screen: chats open beside the inbox, tabs count li
   };
 
   const agent = await (await browser.newContext()).newPage();
+  const sockets: string[] = [];
+  agent.on('websocket', (socket) => sockets.push(socket.url()));
   await signInAsAgent(agent, email, 'agent password');
   await expect(agent.getByText('Open a chat from the inbox.')).toBeVisible();
   await write(shop, `+54911${stamp}1`, 'Carla Gómez', 'Hola');
@@ -52,6 +54,8 @@ test('an agent works from one screen: chats open beside the inbox, tabs count li
   await expect(agent.getByRole('list', { name: 'Answered' }).locator('li.chat')).toHaveText([/Carla Gómez/]);
   await inbox.getByRole('tab', { name: /My chats/ }).click();
   expect(await agent.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  // Inbox, colleagues and the open chat follow the server over one live connection.
+  expect(sockets.filter((url) => url.endsWith('/api/v1/ws'))).toHaveLength(1);
 
   // A tag and a line narrow the list.
   await agent.getByLabel('New tag').fill('Envíos');
