@@ -167,7 +167,7 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
             let mut n = 0usize;
             while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let restarted = restarts.load(std::sync::atomic::Ordering::SeqCst);
-                if live.is_none() || opened_after != restarted {
+                if !live.as_ref().is_some_and(LivePage::is_open) || opened_after != restarted {
                     live = open_live(&address, &cookie).await;
                     opened_after = restarted;
                 }
@@ -208,7 +208,7 @@ async fn acknowledged_work_survives_kills_exactly_once_and_read_models_match_a_r
             let mut opened_after = usize::MAX;
             while !agents_stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let restarted = restarts.load(std::sync::atomic::Ordering::SeqCst);
-                if live.is_none() || opened_after != restarted {
+                if !live.as_ref().is_some_and(LivePage::is_open) || opened_after != restarted {
                     live = open_live(&address, &cookie).await;
                     opened_after = restarted;
                 }
@@ -391,8 +391,15 @@ async fn cookie_of(address: &str, email: &str) -> String {
 }
 
 /// An agent's open page: its live socket, read as a browser reads it (the server closes the
-/// socket of a page that stops reading, and the agent goes offline); closed when dropped.
+/// socket of a page that stops reading, and the agent goes offline), and opened again once it
+/// closes, as the page does; closed when dropped.
 struct LivePage(tokio::task::JoinHandle<()>);
+
+impl LivePage {
+    fn is_open(&self) -> bool {
+        !self.0.is_finished()
+    }
+}
 
 impl Drop for LivePage {
     fn drop(&mut self) {
