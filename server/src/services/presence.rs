@@ -23,7 +23,14 @@ async fn record(state: &AppState, context: &CommandContext, agent: UserId, onlin
 
 /// A live connection opened.
 pub async fn connected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
-    if caller.role == Role::Agent && state.connections.open(caller.user_id) {
+    if caller.role != Role::Agent {
+        return Ok(());
+    }
+    // One agent's openings and closings are counted and recorded one after another: a page that
+    // reconnects at once (its last socket closing as a new one opens) would otherwise have its
+    // "offline" decided beside its "online", and could end offline with a socket open.
+    let _turn = state.connections.turn(caller.user_id).await;
+    if state.connections.open(caller.user_id) {
         record(state, &caller.context(state.clock.now()), caller.user_id, true).await?;
     }
     Ok(())
@@ -31,7 +38,11 @@ pub async fn connected(state: &AppState, caller: &Caller) -> Result<(), AppError
 
 /// A live connection closed.
 pub async fn disconnected(state: &AppState, caller: &Caller) -> Result<(), AppError> {
-    if caller.role == Role::Agent && state.connections.close(caller.user_id) {
+    if caller.role != Role::Agent {
+        return Ok(());
+    }
+    let _turn = state.connections.turn(caller.user_id).await;
+    if state.connections.close(caller.user_id) {
         record(state, &caller.context(state.clock.now()), caller.user_id, false).await?;
     }
     Ok(())
