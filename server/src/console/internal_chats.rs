@@ -6,6 +6,7 @@ use crate::services::internal_chats::{colleagues, messages_with, read_with, writ
 use crate::state::AppState;
 use app::contract::{ColleagueChatView, ColleagueView, InternalMessageView};
 use domain::ids::UserId;
+use projections::people::People;
 
 fn colleague_id(id: &str) -> Result<UserId, AppError> {
     id.parse().map_err(|_| AppError::NotFound("no such colleague".into()))
@@ -33,11 +34,8 @@ pub async fn colleague_chat(
     let colleague = colleague_id(&colleague)?;
     let messages = messages_with(state, &caller, colleague).await?;
     read_with(state, &caller, colleague).await?;
-    let name = colleagues(state, &caller)
-        .await?
-        .into_iter()
-        .find(|c| c.user_id == colleague.to_string())
-        .map_or_else(String::new, |c| c.name);
+    // One row, not the whole list: and a colleague who left keeps their name on what they wrote.
+    let name = People.user(&state.store, &colleague.to_string()).await?.map_or_else(String::new, |user| user.name);
     let me = caller.user_id.to_string();
     Ok(ColleagueChatView {
         messages: messages
