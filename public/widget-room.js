@@ -78,8 +78,9 @@
     });
   }
 
-  // Adds the messages not shown yet, in order; the bot's buttons and the empty-chat line are
-  // replaced, since only the latest ones stand.
+  // Adds the messages not shown yet, in order, and replaces those the agent edited or deleted
+  // since (their version changed); the bot's buttons and the empty-chat line are replaced, since
+  // only the latest ones stand.
   function place(html) {
     var fresh = document.createElement('template');
     fresh.innerHTML = html;
@@ -88,8 +89,10 @@
     });
     Array.from(fresh.content.children).forEach(function (item) {
       var id = item.getAttribute('data-id');
-      if (id && list.querySelector('li[data-id="' + CSS.escape(id) + '"]')) return;
-      list.appendChild(item);
+      var shown = id && list.querySelector('li[data-id="' + CSS.escape(id) + '"]');
+      if (shown && shown.getAttribute('data-version') === item.getAttribute('data-version')) return;
+      if (shown) shown.replaceWith(item);
+      else list.appendChild(item);
       showFiles(item);
     });
   }

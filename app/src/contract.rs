@@ -232,6 +232,14 @@ pub struct ConversationMessage {
     pub problem: Option<String>,
     /// Whether a reply may quote it: its channel knows it (C4).
     pub quotable: bool,
+    /// What it said before its author changed it (G18), the first first: (words, until when).
+    pub earlier: Vec<(String, String)>,
+    /// Its author took it back (G18): colleagues still read it, the customer no longer.
+    pub deleted: bool,
+    /// The reader wrote it and may still change it: edit (when `editable`) or delete.
+    pub yours: bool,
+    /// Its words can change: a template or a place cannot.
+    pub editable: bool,
 }
 
 /// A place on the map: an `https://` link to it, and its name or coordinates.
@@ -297,6 +305,9 @@ pub struct ConversationView {
     pub templates: Vec<TemplateOffer>,
     /// What happened besides the messages, oldest first (W14).
     pub events: Vec<ConversationEvent>,
+    /// The customer's channel shows edits and deletions (the web widget); others keep what they
+    /// got (G18).
+    pub changes_reach_customer: bool,
 }
 
 /// A file of a chat: where it is, and what to call it.

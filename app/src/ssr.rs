@@ -110,6 +110,16 @@ pub trait Services: Send + Sync + 'static {
     async fn tag_chat(&self, token: Option<String>, chat_id: String, tag: String, on: bool) -> Result<(), UiError>;
     /// A private note in the chat, for colleagues only (G7).
     async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
+    /// New words for one of the caller's own replies or notes (G18).
+    async fn edit_message(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        message_id: String,
+        text: String,
+    ) -> Result<(), UiError>;
+    /// Takes back one of the caller's own replies or notes (G18).
+    async fn delete_message(&self, token: Option<String>, chat_id: String, message_id: String) -> Result<(), UiError>;
     /// One of the line's approved templates, its variables filled with `values` in order (G3).
     async fn send_template(
         &self,

@@ -213,6 +213,9 @@ pub enum LineEvent {
     RoutingChanged { line_id: LineId, routing: LineRouting },
     #[serde(rename = "LineOfflinePolicySet")]
     OfflinePolicySet { line_id: LineId, policy: OfflinePolicy },
+    /// Whether the line's agents may edit and delete their own messages (G18; a new line lets them).
+    #[serde(rename = "LineMessageEditingSet")]
+    MessageEditingSet { line_id: LineId, agents_may_edit: bool },
     /// Web sites may embed the line's chat widget (I1) with this public key.
     #[serde(rename = "LineWidgetOpened")]
     WidgetOpened { line_id: LineId, key: String },
@@ -228,6 +231,7 @@ crate::stored_names!(LineEvent {
     CREATED = "LineCreated",
     ROUTING_CHANGED = "LineRoutingChanged",
     OFFLINE_POLICY_SET = "LineOfflinePolicySet",
+    MESSAGE_EDITING_SET = "LineMessageEditingSet",
     WIDGET_OPENED = "LineWidgetOpened",
     CHANNEL_LINKED = "LineChannelLinked",
     CHANNEL_UNLINKED = "LineChannelUnlinked",
@@ -255,6 +259,11 @@ pub enum LineCommand {
         company_id: CompanyId,
         policy: OfflinePolicy,
     },
+    SetMessageEditing {
+        line_id: LineId,
+        company_id: CompanyId,
+        agents_may_edit: bool,
+    },
     /// Opens the line's widget with `key` unless it has one already (the key stays what web sites
     /// embed).
     OpenWidget {
@@ -280,6 +289,8 @@ pub struct LineState {
     pub routing: Option<LineRouting>,
     pub webhook: Option<Webhook>,
     pub offline_policy: OfflinePolicy,
+    /// Its agents may not edit or delete their messages (G18).
+    pub editing_forbidden: bool,
     pub widget_key: Option<String>,
     pub channel: Option<ChannelLink>,
 }
@@ -320,6 +331,16 @@ impl Decider for Line {
                     vec![]
                 } else {
                     vec![LineEvent::OfflinePolicySet { line_id: *line_id, policy: *policy }]
+                })
+            }
+            LineCommand::SetMessageEditing { line_id, company_id, agents_may_edit } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                Ok(if state.editing_forbidden != *agents_may_edit {
+                    vec![]
+                } else {
+                    vec![LineEvent::MessageEditingSet { line_id: *line_id, agents_may_edit: *agents_may_edit }]
                 })
             }
             LineCommand::OpenWidget { line_id, company_id, key } => {
@@ -369,6 +390,7 @@ impl Decider for Line {
             }
             LineEvent::RoutingChanged { routing, .. } => state.routing = Some(routing.clone()),
             LineEvent::OfflinePolicySet { policy, .. } => state.offline_policy = *policy,
+            LineEvent::MessageEditingSet { agents_may_edit, .. } => state.editing_forbidden = !agents_may_edit,
             LineEvent::WidgetOpened { key, .. } => state.widget_key = Some(key.clone()),
             LineEvent::ChannelLinked { link, .. } => state.channel = Some(link.clone()),
             LineEvent::ChannelUnlinked { .. } => state.channel = None,
@@ -414,6 +436,27 @@ mod tests {
             routing,
             webhook: Some(Webhook { url: url.into(), secret: "s".into() }),
         }
+    }
+
+    #[test]
+    fn agents_may_edit_their_messages_until_the_line_says_otherwise_and_repeats_change_nothing() {
+        let set = |agents_may_edit| LineCommand::SetMessageEditing {
+            line_id: line(),
+            company_id: company(),
+            agents_may_edit,
+        };
+        let created = vec![created_for(agent(1))];
+        given::<Line>(created.clone()).when(set(true)).then(vec![]);
+        given::<Line>(created.clone())
+            .when(set(false))
+            .then(vec![LineEvent::MessageEditingSet { line_id: line(), agents_may_edit: false }]);
+        let mut forbidden = created;
+        forbidden.push(LineEvent::MessageEditingSet { line_id: line(), agents_may_edit: false });
+        given::<Line>(forbidden.clone()).when(set(false)).then(vec![]);
+        given::<Line>(forbidden)
+            .when(set(true))
+            .then(vec![LineEvent::MessageEditingSet { line_id: line(), agents_may_edit: true }]);
+        given::<Line>(vec![]).when(set(false)).then_rejects(LineRejection::NotFound);
     }
 
     #[test]

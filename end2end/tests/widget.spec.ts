@@ -40,7 +40,7 @@ async function say(room: ReturnType<Page['frameLocator']>, text: string) {
   await room.getByRole('button', { name: 'Enviar' }).click();
 }
 
-test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live, but never a private note of the agent', async ({ browser }) => {
+test('a visitor on another site walks the menu in the widget, reaches an agent and sees the answer live, then its edit and its deletion, but never a private note of the agent', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
@@ -110,6 +110,27 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     await agent.getByRole('button', { name: 'Send' }).click();
     await expect(conversation.locator('li.from-agent').getByText('¿Algo más?')).toBeVisible();
     await expect(conversation.getByText(`Nota ${stamp}: cliente VIP`)).toHaveCount(0);
+
+    // G18: Rita edits her reply, then deletes it; the visitor sees both live, Rita keeps both versions.
+    const reply = messages.locator('li.direction-out').filter({ hasText: '¿Algo más?' });
+    await reply.getByRole('button', { name: 'Edit' }).click();
+    await expect(reply.getByText('Changed here only')).toHaveCount(0);
+    await reply.getByLabel('New words').fill('¿Te ayudo con algo más?');
+    await reply.getByRole('button', { name: 'Save' }).click();
+    const edited = messages.locator('li.direction-out').filter({ hasText: '¿Te ayudo con algo más?' });
+    await expect(edited.locator('.text')).toHaveText('¿Te ayudo con algo más?');
+    await edited.getByText('Edited').click();
+    await expect(edited.locator('.earlier del')).toHaveText('¿Algo más?');
+    const visitorSees = conversation.locator('li.from-agent').filter({ hasText: '¿Te ayudo con algo más?' });
+    await expect(visitorSees.locator('.edited')).toHaveText('editado');
+    await expect(conversation.getByText('¿Algo más?', { exact: true })).toHaveCount(0);
+    await edited.getByRole('button', { name: 'Delete' }).click();
+    await edited.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect(edited.locator('.deleted-mark')).toHaveText('Deleted');
+    await expect(edited).toHaveClass(/deleted/);
+    await expect(edited.getByRole('button', { name: 'Edit' })).toHaveCount(0);
+    await expect(conversation.getByText('Este mensaje se eliminó.')).toBeVisible();
+    await expect(conversation.getByText('¿Te ayudo con algo más?')).toHaveCount(0);
 
     const picture = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
       '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');

@@ -13,8 +13,9 @@ use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: the bot's choices as buttons. 4: what channels' messages carry, reactions and
-// statuses (`marks`). 6: the customer's messages a person has not answered yet.
-crate::projection_names!("chat_board", version 6, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
+// statuses (`marks`). 6: the customer's messages a person has not answered yet. 7: messages
+// edited and deleted by their authors.
+crate::projection_names!("chat_board", version 7, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
 
 /// Where a chat stands.
 pub mod state {
@@ -108,6 +109,21 @@ pub struct MessageRow {
     pub status: Option<DeliveryStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// The words it had before its author edited it (G18), the first first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierWords>,
+    /// When its author took it back (G18); its words stay for colleagues, never for the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+}
+
+/// What a message said until its author changed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EarlierWords {
+    pub text: String,
+    /// When it was replaced (RFC 3339).
+    pub until: String,
 }
 
 /// Why a customer's file could not be fetched from their channel.
@@ -265,7 +281,7 @@ impl ChatBoard {
     pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.delivery_reason, \
-             m.choices, m.content, m.file_problem, \
+             m.choices, m.content, m.file_problem, m.earlier, m.deleted_at, \
              m.provider_id, k.reaction, k.our_reaction, k.status, k.reason FROM {MESSAGES} m \
              LEFT JOIN {MARKS} k ON k.chat_id = m.chat_id AND k.provider_id = m.provider_id \
              WHERE m.chat_id = $1 ORDER BY m.seq"
@@ -304,6 +320,13 @@ impl ChatBoard {
                     at: row.try_get("at")?,
                     delivery: row.try_get("delivery")?,
                     delivery_reason: row.try_get("delivery_reason")?,
+                    earlier: row
+                        .try_get::<Option<String>, _>("earlier")?
+                        .map(|json| serde_json::from_str(&json))
+                        .transpose()
+                        .map_err(decode)?
+                        .unwrap_or_default(),
+                    deleted_at: row.try_get("deleted_at")?,
                     file_problem: row
                         .try_get::<Option<String>, _>("file_problem")?
                         .map(|json| serde_json::from_str(&json))
@@ -743,7 +766,7 @@ impl Projection for ChatBoard {
             "CREATE TABLE IF NOT EXISTS {MESSAGES} (message_id TEXT PRIMARY KEY, chat_id TEXT NOT NULL, \
              seq BIGINT NOT NULL, direction TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, media TEXT, \
              at TEXT NOT NULL, delivery TEXT, delivery_reason TEXT, choices TEXT, content TEXT, provider_id TEXT, \
-             file_problem TEXT)"
+             file_problem TEXT, earlier TEXT, deleted_at TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -943,6 +966,16 @@ async fn apply_other(
         ChatEvent::DeliveryFailed { message_id, reason, .. } => {
             set_delivery(connection, message_id, "failed", Some(reason), None).await?
         }
+        ChatEvent::MessageEdited { message_id, text, at, .. } => {
+            edit_message(connection, message_id.to_string(), text, at.to_rfc3339()).await?
+        }
+        ChatEvent::MessageDeleted { message_id, at, .. } => {
+            sqlx::query(&format!("UPDATE {MESSAGES} SET deleted_at = $1 WHERE message_id = $2"))
+                .bind(at.to_rfc3339())
+                .bind(message_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+        }
         // Written by `apply_all` with the messages around them; here for completeness.
         message @ (ChatEvent::CustomerMessageReceived { .. }
         | ChatEvent::AgentReplied { .. }
@@ -963,6 +996,33 @@ async fn apply_other(
             add_messages(connection, message_of(event, message).into_iter().collect()).await?
         }
     }
+    Ok(())
+}
+
+/// A message's new words, its earlier ones kept after those it had before.
+async fn edit_message(
+    connection: &mut AnyConnection,
+    message_id: String,
+    text: String,
+    at: String,
+) -> Result<(), ProjectionError> {
+    let row = sqlx::query(&format!("SELECT text, earlier FROM {MESSAGES} WHERE message_id = $1"))
+        .bind(&message_id)
+        .fetch_optional(&mut *connection)
+        .await?;
+    let Some(row) = row else { return Ok(()) };
+    let mut earlier: Vec<EarlierWords> = row
+        .try_get::<Option<String>, _>("earlier")?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    earlier.push(EarlierWords { text: row.try_get("text")?, until: at });
+    let earlier = serde_json::to_string(&earlier).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(&format!("UPDATE {MESSAGES} SET text = $1, earlier = $2 WHERE message_id = $3"))
+        .bind(text)
+        .bind(earlier)
+        .bind(message_id)
+        .execute(&mut *connection)
+        .await?;
     Ok(())
 }
 

@@ -10,8 +10,8 @@ use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-// Versions — 2: offline policy. 3: widget key. 4: linked channel.
-crate::projection_names!("lines", version 4, tables { LINES = "lines", KEYS = "api_keys" });
+// Versions — 2: offline policy. 3: widget key. 4: linked channel. 5: agents may edit messages.
+crate::projection_names!("lines", version 5, tables { LINES = "lines", KEYS = "api_keys" });
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -24,6 +24,8 @@ pub struct LineRow {
     #[serde(skip_serializing)]
     pub webhook_secret: Option<String>,
     pub offline_policy: OfflinePolicy,
+    /// Its agents may edit and delete their own messages (G18).
+    pub agents_may_edit: bool,
     /// The public key web sites embed the line's widget with (I1), once opened.
     pub widget_key: Option<String>,
     /// The provider account the line speaks through, as people may see it.
@@ -84,6 +86,7 @@ fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
         webhook_secret: row.try_get("webhook_secret")?,
         offline_policy: serde_json::from_value(serde_json::Value::String(row.try_get("offline_policy")?))
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        agents_may_edit: row.try_get::<i64, _>("agents_may_edit")? == 1,
         widget_key: row.try_get("widget_key")?,
         channel: credentials.as_ref().map(LinkedChannel::from),
         credentials,
@@ -101,7 +104,8 @@ fn key_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
 }
 
 const LINE_COLUMNS: &str =
-    "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy, widget_key, channel";
+    "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy, widget_key, channel, \
+     agents_may_edit";
 const KEY_COLUMNS: &str = "key_id, company_id, name, prefix, revoked";
 
 #[derive(Default)]
@@ -168,7 +172,7 @@ impl Projection for Lines {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {LINES} (line_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT, \
-             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE, channel TEXT)"
+             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE, channel TEXT, agents_may_edit INTEGER NOT NULL)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -190,6 +194,7 @@ impl Projection for Lines {
             LineEvent::CREATED
             | LineEvent::ROUTING_CHANGED
             | LineEvent::OFFLINE_POLICY_SET
+            | LineEvent::MESSAGE_EDITING_SET
             | LineEvent::WIDGET_OPENED
             | LineEvent::CHANNEL_LINKED
             | LineEvent::CHANNEL_UNLINKED => match decode_event::<LineEvent>(event)? {
@@ -215,6 +220,13 @@ impl Projection for Lines {
                         .execute(&mut *connection)
                         .await?;
                 }
+                LineEvent::MessageEditingSet { line_id, agents_may_edit } => {
+                    sqlx::query(&format!("UPDATE {LINES} SET agents_may_edit = $1 WHERE line_id = $2"))
+                        .bind(i64::from(agents_may_edit))
+                        .bind(line_id.to_string())
+                        .execute(&mut *connection)
+                        .await?;
+                }
                 LineEvent::OfflinePolicySet { line_id, policy } => {
                     let policy = serde_json::to_value(policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
                     sqlx::query(&format!("UPDATE {LINES} SET offline_policy = $1 WHERE line_id = $2"))
@@ -225,7 +237,7 @@ impl Projection for Lines {
                 }
                 LineEvent::Created { line_id, company_id, name, routing, webhook } => {
                     sqlx::query(&format!(
-                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL, NULL) \
+                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL, NULL, 1) \
                          ON CONFLICT (line_id) DO NOTHING"
                     ))
                     .bind(line_id.to_string())

@@ -202,12 +202,16 @@ impl From<LineRejection> for AppError {
 impl From<ChatRejection> for AppError {
     fn from(rejection: ChatRejection) -> Self {
         match rejection {
-            ChatRejection::NotFound => AppError::NotFound(rejection.to_string()),
-            ChatRejection::NotYours => AppError::Forbidden(rejection.to_string()),
+            ChatRejection::NotFound | ChatRejection::NoSuchMessage => AppError::NotFound(rejection.to_string()),
+            ChatRejection::NotYours | ChatRejection::NotYourMessage | ChatRejection::EditingNotAllowed => {
+                AppError::Forbidden(rejection.to_string())
+            }
             ChatRejection::NotWaiting
             | ChatRejection::NotOpen
             | ChatRejection::AlreadyThere
             | ChatRejection::AlreadyOpen
+            | ChatRejection::MessageDeleted
+            | ChatRejection::NotEditable
             | ChatRejection::OutsideWindow { .. } => AppError::Conflict(rejection.to_string()),
             ChatRejection::InvalidMessage
             | ChatRejection::InvalidContact

@@ -6,6 +6,7 @@ use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
 use crate::pages::chats::{self, state_label};
+use crate::pages::own_message::{DeleteMessageInChat, EditMessageInChat, MessageChanges, OwnMessageActions};
 use crate::pages::reply_box::ReplyBox;
 use crate::pages::widget::{media_view, FileReader};
 use leptos::prelude::*;
@@ -296,7 +297,10 @@ pub fn ConversationPage() -> impl IntoView {
     let reply = ServerAction::<ReplyInChat>::new();
     let send_template = ServerAction::<SendTemplateInChat>::new();
     let note = ServerAction::<WriteNoteInChat>::new();
+    let edit = ServerAction::<EditMessageInChat>::new();
+    let delete = ServerAction::<DeleteMessageInChat>::new();
     let note_failure = Signal::derive(move || refusal(note));
+    let change_failure = Signal::derive(move || refusal(edit).or_else(|| refusal(delete)));
     // W14: what happened besides the messages, shown or hidden with one switch.
     let show_events = RwSignal::new(true);
     let rename = ServerAction::<RenameChat>::new();
@@ -317,7 +321,11 @@ pub fn ConversationPage() -> impl IntoView {
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let chat = Resource::new(
         move || {
-            let acted = reply.version().get() + send_template.version().get() + note.version().get();
+            let acted = reply.version().get()
+                + send_template.version().get()
+                + note.version().get()
+                + edit.version().get()
+                + delete.version().get();
             (chat_id(), pushed.get(), acted + rename.version().get() + tag.version().get())
         },
         |(id, _, _)| conversation(id),
@@ -391,6 +399,7 @@ pub fn ConversationPage() -> impl IntoView {
                                     on:change=move |event| show_events.set(event_target_checked(&event)) />
                                 <label for="show-events">{words.show_events}</label>
                             </p>
+                            <FormError error=change_failure />
                             <ol class="messages" aria-label=words.messages>
                                 {entries(chat.messages, chat.events).into_iter().map(|entry| {
                                     let message = match entry {
@@ -415,15 +424,22 @@ pub fn ConversationPage() -> impl IntoView {
                                             </button>
                                         }
                                     });
+                                    let own = message.yours.then(|| view! {
+                                        <OwnMessageActions chat_id=chat.id.clone() message=message.clone()
+                                            changes_reach_customer=chat.changes_reach_customer edit delete />
+                                    });
+                                    let deleted = if message.deleted { " deleted" } else { "" };
                                     view! {
-                                        <li class=format!("bubble direction-{} kind-{} who-{}", message.direction, message.kind, message.participant) data-id=message.id.clone()>
+                                        <li class=format!("bubble direction-{} kind-{} who-{}{deleted}", message.direction, message.kind, message.participant) data-id=message.id.clone()>
                                             <span class="author">{
                                                 if message.direction == "note" { format!("{} · {}", words.note_author, message.author) } else { message.author.clone() }
                                             }</span>
                                             {parts}
                                             {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text.clone()}</p> })}
                                             {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
+                                            <MessageChanges message=message.clone() />
                                             {quote_button}
+                                            {own}
                                         </li>
                                     }.into_any()
                                 }).collect_view()}

@@ -14,6 +14,7 @@ pub mod home;
 pub mod lines;
 pub mod login;
 pub mod monitor;
+pub mod own_message;
 pub mod pauses;
 pub mod queues;
 pub mod reply_box;

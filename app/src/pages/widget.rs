@@ -19,6 +19,16 @@ pub struct RoomMessage {
     pub media: Option<String>,
     /// Buttons under the bot's message: (what tapping says, what the button reads).
     pub choices: Vec<(String, String)>,
+    /// How many times the agent changed its words, and whether they took it back (G18).
+    pub edits: usize,
+    pub deleted: bool,
+}
+
+impl RoomMessage {
+    /// What changes when the agent edits or deletes the message: the room replaces it then.
+    fn version(&self) -> String {
+        format!("{}{}", self.edits, if self.deleted { "d" } else { "" })
+    }
 }
 
 /// What the widget says, in the visitor's language.
@@ -39,6 +49,8 @@ pub struct Words {
     pub uploading: &'static str,
     pub unavailable: &'static str,
     pub unreachable: &'static str,
+    pub edited: &'static str,
+    pub deleted: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -58,6 +70,8 @@ const ENGLISH: Words = Words {
     uploading: "Sending the file",
     unavailable: "This chat is not available.",
     unreachable: "The chat cannot be reached; trying again…",
+    edited: "edited",
+    deleted: "This message was deleted.",
 };
 
 const SPANISH: Words = Words {
@@ -77,6 +91,8 @@ const SPANISH: Words = Words {
     uploading: "Enviando el archivo",
     unavailable: "Este chat no está disponible.",
     unreachable: "No se puede llegar al chat; volviendo a intentar…",
+    edited: "editado",
+    deleted: "Este mensaje se eliminó.",
 };
 
 /// Spanish for `es…`, English otherwise.
@@ -196,11 +212,15 @@ pub fn room_messages(messages: Vec<RoomMessage>, lang: &str) -> String {
         {messages
             .into_iter()
             .map(|message| {
+                let version = message.version();
                 view! {
-                    <li class=format!("bubble from-{}", message.from) data-id=message.id>
+                    <li class=format!("bubble from-{}", message.from) data-id=message.id data-version=version>
                         <span class="author">{who(&message.from)}</span>
+                        {message.deleted.then(|| view! { <p class="text deleted">{words.deleted}</p> })}
                         {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text}</p> })}
                         {message.media.map(|url| media_view(url, words.picture, words.file, FileReader::Visitor))}
+                        {(message.edits > 0 && !message.deleted)
+                            .then(|| view! { <span class="edited">{words.edited}</span> })}
                     </li>
                 }
             })

@@ -243,7 +243,7 @@ fn open_and_theirs(state: &ChatState, by: Resolver) -> Result<ConversationId, Ch
 
 /// The chat's agent reacts to one of its messages (or takes the reaction back).
 /// Whether `by` may work on the chat's own things (its name, tags, notes): its agent, or a supervisor.
-fn works_on(state: &ChatState, by: Resolver) -> Result<(), ChatRejection> {
+pub(super) fn works_on(state: &ChatState, by: Resolver) -> Result<(), ChatRejection> {
     match by {
         Resolver::Supervisor(_) => Ok(()),
         Resolver::Agent(agent) if state.agent == Some(agent) => Ok(()),

@@ -203,6 +203,24 @@ pub enum ChatCommand {
         text: String,
         at: DateTime<Utc>,
     },
+    /// The author of a reply or a note changes its words (G18); `allowed`: whether the chat's
+    /// line lets agents edit and delete (supervisors always may).
+    EditMessage {
+        company_id: CompanyId,
+        by: Resolver,
+        message_id: Uuid,
+        text: String,
+        allowed: bool,
+        at: DateTime<Utc>,
+    },
+    /// The author of a reply or a note takes it back (G18).
+    DeleteMessage {
+        company_id: CompanyId,
+        by: Resolver,
+        message_id: Uuid,
+        allowed: bool,
+        at: DateTime<Utc>,
+    },
     /// The customer reacted to a message (C8).
     React {
         company_id: CompanyId,

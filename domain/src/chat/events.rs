@@ -307,6 +307,13 @@ pub enum ChatEvent {
     /// A private note between colleagues (G7): agents and supervisors read it, the customer never.
     #[serde(rename = "ChatNoteWritten")]
     NoteWritten { chat_id: ChatId, note_id: Uuid, by: Resolver, text: String, at: DateTime<Utc> },
+    /// Its author changed the words of a reply or a note (G18): the event holds the new words,
+    /// the history keeps the earlier ones.
+    #[serde(rename = "ChatMessageEdited")]
+    MessageEdited { chat_id: ChatId, message_id: Uuid, by: Resolver, text: String, at: DateTime<Utc> },
+    /// Its author took back a reply or a note (G18); the history keeps what it said.
+    #[serde(rename = "ChatMessageDeleted")]
+    MessageDeleted { chat_id: ChatId, message_id: Uuid, by: Resolver, at: DateTime<Utc> },
 }
 
 crate::stored_names!(ChatEvent {
@@ -317,6 +324,8 @@ crate::stored_names!(ChatEvent {
     CUSTOMER_REACTED = "CustomerReacted",
     AGENT_REACTED = "AgentReacted",
     NOTE_WRITTEN = "ChatNoteWritten",
+    MESSAGE_EDITED = "ChatMessageEdited",
+    MESSAGE_DELETED = "ChatMessageDeleted",
     RENAMED = "ChatRenamed",
     TAGGED = "ChatTagged",
     UNTAGGED = "ChatUntagged",

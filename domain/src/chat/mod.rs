@@ -5,7 +5,8 @@
 //!
 //! Read in this order: `events` (what is stored), `commands` (what is asked), `state` (what is
 //! remembered, and `evolve`), then the decisions: `receive` (a customer's message) with `bot`
-//! (the menu bot's turn), `agents` (routing and the people answering), `timers` (time passing,
+//! (the menu bot's turn), `agents` (routing and the people answering), `own_messages` (their
+//! changes to what they wrote), `timers` (time passing,
 //! agents going away) and `outcomes` (what the outside world reports back).
 
 mod agents;
@@ -13,6 +14,7 @@ mod bot;
 mod commands;
 mod events;
 mod outcomes;
+mod own_messages;
 mod receive;
 mod rejection;
 mod state;
@@ -23,7 +25,7 @@ mod timers;
 pub use commands::{ChatCommand, FileFetch, Inbound, Reaction, WebOutcome};
 pub use events::{ChatEvent, Resolver, TransferTarget};
 pub use rejection::{ChatRejection, CONTACT_ID_MAX_CHARS, NOTE_MAX_CHARS, REFERENCE_MAX_CHARS, TEXT_MAX_CHARS};
-pub use state::{ChatState, MenuTimer, PendingQuery};
+pub use state::{ChatState, MenuTimer, PendingQuery, Written};
 
 use crate::decider::Decider;
 use crate::ids::{ChatId, LineId};
@@ -110,6 +112,12 @@ impl Decider for Chat {
             ChatCommand::Tag { company_id, by, tag, on, at } => agents::tag(state, *company_id, *by, tag, *on, *at),
             ChatCommand::WriteNote { company_id, by, note_id, text, at } => {
                 agents::write_note(state, *company_id, *by, *note_id, text, *at)
+            }
+            ChatCommand::EditMessage { company_id, by, message_id, text, allowed, at } => {
+                own_messages::edit(state, *company_id, *by, *message_id, text, *allowed, *at)
+            }
+            ChatCommand::DeleteMessage { company_id, by, message_id, allowed, at } => {
+                own_messages::delete(state, *company_id, *by, *message_id, *allowed, *at)
             }
             ChatCommand::ReactAsAgent { company_id, agent, reaction_id, to, emoji, at } => {
                 agents::react(state, *company_id, *agent, *reaction_id, to, emoji.as_deref(), *at)

@@ -38,6 +38,17 @@ pub enum ChatRejection {
     InvalidTag,
     #[error("the customer's chat is open already: write there")]
     AlreadyOpen,
+    #[error("no such message in the chat")]
+    NoSuchMessage,
+    /// Only a message's author changes it, while they work on the chat (G18).
+    #[error("only its author may change a message, while the chat is theirs")]
+    NotYourMessage,
+    #[error("the line's agents may not edit or delete messages")]
+    EditingNotAllowed,
+    #[error("the message was deleted")]
+    MessageDeleted,
+    #[error("only a message's words can be changed: a template or a place cannot")]
+    NotEditable,
     #[error(transparent)]
     Template(#[from] crate::template::TemplateRejection),
 }

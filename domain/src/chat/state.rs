@@ -1,13 +1,13 @@
 //! What a chat remembers of its history to decide the next command.
 
-use super::events::ChatEvent;
+use super::events::{ChatEvent, Resolver};
 use super::rejection::ChatRejection;
 use crate::contact::NameSource;
 use crate::errand::Answers;
 use crate::ids::{ChatId, CompanyId, ConversationId, LineId, QueueId, UserId};
 use crate::menu::{Choice, Menu, MenuPlace};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 /// A web query the chat waits for.
@@ -58,7 +58,21 @@ pub struct ChatState {
     pub name: Option<String>,
     /// Its tags (W11), as first written.
     pub tags: Vec<String>,
+    /// The replies and notes people wrote, by their id: what their authors may change (G18).
+    pub written: BTreeMap<Uuid, Written>,
     seen: BTreeSet<String>,
+}
+
+/// A reply or a note a person wrote, as it stands now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub author: UserId,
+    pub note: bool,
+    /// Its words can change: a template or a place cannot.
+    pub editable: bool,
+    pub has_media: bool,
+    pub text: String,
+    pub deleted: bool,
 }
 
 /// A menu timer that rings for a chat with the bot.
@@ -156,7 +170,18 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
             state.agent = None;
             state.reply_deadline = None;
         }
-        ChatEvent::AgentReplied { .. } => {
+        ChatEvent::AgentReplied { message_id, agent, text, template, location, media, .. } => {
+            state.written.insert(
+                *message_id,
+                Written {
+                    author: *agent,
+                    note: false,
+                    editable: template.is_none() && location.is_none(),
+                    has_media: media.is_some(),
+                    text: text.clone(),
+                    deleted: false,
+                },
+            );
             state.customer_spoke_last = false;
             state.agent_answered = true;
             state.reply_deadline = None;
@@ -228,6 +253,29 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
         ChatEvent::MenuOptionChosen { .. } | ChatEvent::MenuAnswerRejected { .. } | ChatEvent::BotSaid { .. } => {}
         ChatEvent::FileKept { message_id, .. } => {
             state.seen.insert(ChatState::file_key(message_id));
+        }
+        ChatEvent::NoteWritten {
+            note_id, by: Resolver::Agent(author) | Resolver::Supervisor(author), text, ..
+        } => {
+            let note = Written {
+                author: *author,
+                note: true,
+                editable: true,
+                has_media: false,
+                text: text.clone(),
+                deleted: false,
+            };
+            state.written.insert(*note_id, note);
+        }
+        ChatEvent::MessageEdited { message_id, text, .. } => {
+            if let Some(written) = state.written.get_mut(message_id) {
+                written.text = text.clone();
+            }
+        }
+        ChatEvent::MessageDeleted { message_id, .. } => {
+            if let Some(written) = state.written.get_mut(message_id) {
+                written.deleted = true;
+            }
         }
         ChatEvent::FileFetchFailed { .. } | ChatEvent::AgentReacted { .. } | ChatEvent::NoteWritten { .. } => {}
         ChatEvent::Renamed { name, .. } => state.name = name.clone(),

@@ -8,13 +8,14 @@ use domain::ids::{ChatId, ConversationId, LineId, QueueId, UserId};
 use domain::menu::{Choice, MenuPlace};
 use domain::message::{Content, DeliveryStatus, Location, MessageKind};
 use eventlog::testing::Backend;
-use projections::chat_board::{state, ChatBoard, ChatRow, MessageRow, Quoted};
+use projections::chat_board::{state, ChatBoard, ChatRow, EarlierWords, MessageRow, Quoted};
 use uuid::Uuid;
 
 eventlog::on_both_backends!(
     a_chat_shows_where_it_stands_and_its_messages_in_order,
     the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list,
     a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ours_got,
+    an_edited_message_keeps_its_earlier_words_and_a_deleted_one_says_when,
 );
 
 async fn a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ours_got(backend: Backend) {
@@ -190,6 +191,8 @@ fn message(message_id: &str, direction: &str, author: &str, text: &str, seconds:
         our_reaction: None,
         status: None,
         status_reason: None,
+        earlier: vec![],
+        deleted_at: None,
     }
 }
 
@@ -358,4 +361,69 @@ async fn the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_
     let row = ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap().expect("the chat stays listed");
     assert_eq!((row.state.as_str(), row.conversation_id, row.agent_id), (state::RESOLVED, None, None));
     assert!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap().is_empty());
+}
+
+async fn an_edited_message_keeps_its_earlier_words_and_a_deleted_one_says_when(backend: Backend) {
+    let stream = chat_stream(chat());
+    let (reply, note) = (Uuid::from_u128(20), Uuid::from_u128(21));
+    let history = rosa_writes()
+        .then(
+            &stream,
+            &ChatEvent::AgentReplied {
+                chat_id: chat(),
+                message_id: reply,
+                agent: ana(),
+                text: "It leaves on Tuesday".into(),
+                quoted: None,
+                location: None,
+                media: None,
+                template: None,
+                at: at(3),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::NoteWritten {
+                chat_id: chat(),
+                note_id: note,
+                by: by_ana(),
+                text: "Call her".into(),
+                at: at(4),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::MessageEdited {
+                chat_id: chat(),
+                message_id: reply,
+                by: by_ana(),
+                text: "It leaves on Monday".into(),
+                at: at(5),
+            },
+        )
+        .then(
+            &stream,
+            &ChatEvent::MessageEdited {
+                chat_id: chat(),
+                message_id: reply,
+                by: by_ana(),
+                text: "It left on Monday".into(),
+                at: at(6),
+            },
+        )
+        .then(&stream, &ChatEvent::MessageDeleted { chat_id: chat(), message_id: note, by: by_ana(), at: at(7) });
+    let board = folded(backend, ChatBoard, history).await;
+    let messages = ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap();
+    let edited = MessageRow {
+        earlier: vec![
+            EarlierWords { text: "It leaves on Tuesday".into(), until: at(5).to_rfc3339() },
+            EarlierWords { text: "It leaves on Monday".into(), until: at(6).to_rfc3339() },
+        ],
+        ..message(&reply.to_string(), "out", &ana().to_string(), "It left on Monday", 3)
+    };
+    let deleted = MessageRow {
+        deleted_at: Some(at(7).to_rfc3339()),
+        ..message(&note.to_string(), "note", &ana().to_string(), "Call her", 4)
+    };
+    assert_eq!(messages[1..], [edited, deleted]);
 }

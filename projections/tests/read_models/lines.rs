@@ -74,7 +74,8 @@ async fn a_line_shows_its_latest_routing_policy_and_widget_key(backend: Backend)
         )
         .then(&stream, &LineEvent::RoutingChanged { line_id: line, routing: LineRouting::Agent(ana) })
         .then(&stream, &LineEvent::OfflinePolicySet { line_id: line, policy: OfflinePolicy::TransferToQueue })
-        .then(&stream, &LineEvent::WidgetOpened { line_id: line, key: "wk_123".into() });
+        .then(&stream, &LineEvent::WidgetOpened { line_id: line, key: "wk_123".into() })
+        .then(&stream, &LineEvent::MessageEditingSet { line_id: line, agents_may_edit: false });
     let lines = folded(backend, Lines, history).await;
     let row = LineRow {
         line_id: line.to_string(),
@@ -84,6 +85,7 @@ async fn a_line_shows_its_latest_routing_policy_and_widget_key(backend: Backend)
         webhook_url: Some("https://shop.example/hook".into()),
         webhook_secret: Some("s3cret".into()),
         offline_policy: OfflinePolicy::TransferToQueue,
+        agents_may_edit: false,
         widget_key: Some("wk_123".into()),
         channel: None,
         credentials: None,

@@ -87,6 +87,13 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
                 .clone()
                 .or_else(|| message.file_problem.as_ref().map(|problem| problem.reason.clone())),
             quotable: message.provider_id.is_some(),
+            earlier: message.earlier.iter().map(|words| (words.text.clone(), words.until.clone())).collect(),
+            deleted: message.deleted_at.is_some(),
+            yours: message.author == caller.user_id.to_string()
+                && message.direction != "in"
+                && message.deleted_at.is_none()
+                && is_uuid(&message.message_id),
+            editable: !matches!(message.kind, domain::message::MessageKind::Location | domain::message::MessageKind::Template),
         })
         .collect();
     let files = read
@@ -158,7 +165,13 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
         messages,
         files,
         templates,
+        changes_reach_customer: read.chat.channel == domain::contact::Channel::Web.as_str(),
     })
+}
+
+/// A reply's or a note's id: a customer's message is named by its channel's id instead.
+fn is_uuid(id: &str) -> bool {
+    id.parse::<uuid::Uuid>().is_ok()
 }
 
 pub async fn quick_replies(
@@ -231,6 +244,27 @@ pub async fn write_note(state: &AppState, caller: Caller, chat_id: String, text:
     let chat = chat_of(&chat_id)?;
     crate::services::chats::write_note(state, &caller, chat, crate::services::chats::NewNote { text }).await?;
     Ok(())
+}
+
+pub async fn edit_message(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    message_id: String,
+    text: String,
+) -> Result<(), AppError> {
+    let chat = chat_of(&chat_id)?;
+    let message = message_of(&message_id)?;
+    crate::services::chats::edit_message(state, &caller, chat, message, crate::services::chats::NewWords { text }).await
+}
+
+pub async fn delete_message(state: &AppState, caller: Caller, chat_id: String, message_id: String) -> Result<(), AppError> {
+    let chat = chat_of(&chat_id)?;
+    crate::services::chats::delete_message(state, &caller, chat, message_of(&message_id)?).await
+}
+
+fn message_of(message_id: &str) -> Result<uuid::Uuid, AppError> {
+    message_id.parse().map_err(|_| AppError::NotFound("no such message in the chat".into()))
 }
 
 pub async fn send_template(

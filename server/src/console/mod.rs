@@ -216,6 +216,20 @@ impl Services for ConsoleServices {
         Ok(chats::write_note(&self.state, self.caller(token).await?, chat_id, text).await?)
     }
 
+    async fn edit_message(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        message_id: String,
+        text: String,
+    ) -> Result<(), UiError> {
+        Ok(chats::edit_message(&self.state, self.caller(token).await?, chat_id, message_id, text).await?)
+    }
+
+    async fn delete_message(&self, token: Option<String>, chat_id: String, message_id: String) -> Result<(), UiError> {
+        Ok(chats::delete_message(&self.state, self.caller(token).await?, chat_id, message_id).await?)
+    }
+
     async fn send_template(
         &self,
         token: Option<String>,

@@ -4,9 +4,9 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat, reply, resolve, resolve_many,
+    chat_history, delete_message, edit_message, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat, reply, resolve, resolve_many,
     set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer, write_note, Answer, BulkOutcome,
-    ChatFile, ChatName, ChatSearch, ChatWithMessages, HistoryEntry, NewConversation, NewNote, SentMessage,
+    ChatFile, ChatName, ChatSearch, ChatWithMessages, HistoryEntry, NewConversation, NewNote, NewWords, SentMessage,
     StartedConversation,
 };
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
@@ -22,6 +22,7 @@ use domain::ids::{ChatId, UserId};
 use projections::chat_board::ChatRow;
 use projections::templates::TemplateRow;
 use serde::Deserialize;
+use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/chats", tag = "chats", summary = "Open chats (supervisors, auditors) or mine (agents), narrowed by a tag and by words (name, number, messages) if asked", params(ChatSearch), responses((status = 200, description = "the chats", body = [ChatRow]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn get_chats(
@@ -206,6 +207,27 @@ pub(crate) async fn post_note(
     Ok((StatusCode::CREATED, Json(write_note(&state, &caller, chat, body).await?)))
 }
 
+#[utoipa::path(put, path = "/api/v1/chats/{chat}/messages/{message}", tag = "chats", summary = "Change the words of your own reply or note (G18), unless the chat's line forbids it to agents; the history keeps the earlier words", request_body = NewWords, params(("chat" = ChatId, Path, description = "a chat you work on"), ("message" = Uuid, Path, description = "a reply or note of yours")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((chat, message)): Path<(ChatId, Uuid)>,
+    Json(body): Json<NewWords>,
+) -> Result<StatusCode, AppError> {
+    edit_message(&state, &caller, chat, message, body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/chats/{chat}/messages/{message}", tag = "chats", summary = "Take back your own reply or note (G18), unless the chat's line forbids it to agents; colleagues still read it, marked deleted", params(("chat" = ChatId, Path, description = "a chat you work on"), ("message" = Uuid, Path, description = "a reply or note of yours")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn delete_own_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((chat, message)): Path<(ChatId, Uuid)>,
+) -> Result<StatusCode, AppError> {
+    delete_message(&state, &caller, chat, message).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReactionTo {
     /// The id of a message of the chat.
@@ -232,6 +254,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}", get(get_chat))
         .route("/api/v1/chats/{chat}/history", get(get_chat_history))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
+        .route("/api/v1/chats/{chat}/messages/{message}", put(put_message).delete(delete_own_message))
         .route("/api/v1/chats/{chat}/reactions", post(post_reaction))
         .route(
             "/api/v1/chats/{chat}/files",

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::http::common::{bearer, parse_body, ErrorBody};
 use crate::services::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
-    revoke_api_key, set_offline_policy, AcceptedMessage, CreatedApiKey, CreatedLine, InboundMessage, NewLine,
+    revoke_api_key, set_message_editing, set_offline_policy, AcceptedMessage, CreatedApiKey, CreatedLine, InboundMessage, NewLine,
 };
 use crate::services::lines::{record_provider_consent, ProviderConsent, RecordedProviderConsent};
 use crate::state::AppState;
@@ -130,6 +130,22 @@ pub(crate) async fn put_offline_policy(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct EditingChoice {
+    agents_may_edit: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/lines/{line}/message-editing", tag = "lines", summary = "Whether the line's agents may edit and delete their own messages (G18); a new line lets them", request_body = EditingChoice, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_message_editing(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+    Json(body): Json<EditingChoice>,
+) -> Result<StatusCode, AppError> {
+    set_message_editing(&state, &caller, line, body.agents_may_edit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/api-keys", get(get_api_keys).post(post_api_key))
@@ -139,4 +155,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/lines/{line}/messages", post(post_inbound_message))
         .route("/api/v1/lines/{line}/consents", post(post_provider_consent))
         .route("/api/v1/lines/{line}/offline-policy", put(put_offline_policy))
+        .route("/api/v1/lines/{line}/message-editing", put(put_message_editing))
 }

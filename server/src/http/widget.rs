@@ -80,6 +80,8 @@ pub(crate) async fn get_room_messages(
             text: m.text,
             media: m.media,
             choices: m.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
+            edits: m.edits,
+            deleted: m.deleted,
         })
         .collect();
     Ok(Html(room_messages(messages, &query.lang.unwrap_or_default())))

@@ -569,6 +569,47 @@ pub async fn write_note(
     Ok(SentMessage { message_id: note_id })
 }
 
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewWords {
+    pub text: String,
+}
+
+/// The author of a reply or a note changes its words (G18), where the chat's line lets its agents.
+/// The customer's channel is told where it can be (the web widget shows the new words); the
+/// history keeps the earlier ones.
+pub async fn edit_message(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    message_id: Uuid,
+    words: NewWords,
+) -> Result<(), AppError> {
+    let by = acting(caller, "edit messages")?;
+    let allowed = agents_may_edit(state, chat_id).await?;
+    let now = state.clock.now();
+    let command =
+        ChatCommand::EditMessage { company_id: caller.company_id, by, message_id, text: words.text, allowed, at: now };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await?;
+    Ok(())
+}
+
+/// The author of a reply or a note takes it back (G18); colleagues still read what it said.
+pub async fn delete_message(state: &AppState, caller: &Caller, chat_id: ChatId, message_id: Uuid) -> Result<(), AppError> {
+    let by = acting(caller, "delete messages")?;
+    let allowed = agents_may_edit(state, chat_id).await?;
+    let now = state.clock.now();
+    let command = ChatCommand::DeleteMessage { company_id: caller.company_id, by, message_id, allowed, at: now };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await?;
+    Ok(())
+}
+
+/// Whether the chat's line lets its agents edit and delete their messages (a chat not found is
+/// refused by the chat itself).
+async fn agents_may_edit(state: &AppState, chat_id: ChatId) -> Result<bool, AppError> {
+    let Some(chat) = ChatBoard.chat(&state.store, &chat_id.to_string()).await? else { return Ok(true) };
+    Ok(state.directory.line(&state.store, &chat.line_id).await?.is_none_or(|line| line.agents_may_edit))
+}
+
 /// Moves a chat to a colleague or a queue (R5): its agent, or a supervisor. It waits there until
 /// the colleague, or a member of the queue, can take it.
 pub async fn transfer(

@@ -178,6 +178,18 @@ pub async fn set_offline_policy(
     change_directory::<Line>(state, caller, &line_stream(line_id), &command).await
 }
 
+/// Whether the line's agents may edit and delete their own messages (G18).
+pub async fn set_message_editing(
+    state: &AppState,
+    caller: &Caller,
+    line_id: LineId,
+    agents_may_edit: bool,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let command = LineCommand::SetMessageEditing { line_id, company_id: caller.company_id, agents_may_edit };
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command).await
+}
+
 pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow>, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
     Ok(Lines.lines_of(&state.store, &caller.company_id.to_string()).await?)

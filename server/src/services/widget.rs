@@ -230,6 +230,12 @@ pub struct VisitorMessage {
     /// The bot's options as buttons: tapping one says its `answer`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<domain::menu::Choice>,
+    /// How many times the agent changed its words (G18).
+    #[serde(default)]
+    pub edits: usize,
+    /// The agent took it back: its words and file are gone for the visitor (G18).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -253,18 +259,23 @@ async fn messages_of(state: &AppState, visit: &Visit) -> Result<Vec<VisitorMessa
         .await?
         .into_iter()
         .filter(|message| message.direction != "note")
-        .map(|message| VisitorMessage {
-            from: match (message.direction.as_str(), message.author.as_str()) {
-                ("in", _) => "visitor",
-                (_, "bot") => "bot",
-                _ => "agent",
+        .map(|message| {
+            let deleted = message.deleted_at.is_some();
+            VisitorMessage {
+                from: match (message.direction.as_str(), message.author.as_str()) {
+                    ("in", _) => "visitor",
+                    (_, "bot") => "bot",
+                    _ => "agent",
+                }
+                .to_string(),
+                id: message.message_id,
+                text: if deleted { String::new() } else { message.text },
+                media: message.media.filter(|_| !deleted),
+                at: message.at,
+                choices: message.choices,
+                edits: message.earlier.len(),
+                deleted,
             }
-            .to_string(),
-            id: message.message_id,
-            text: message.text,
-            media: message.media,
-            at: message.at,
-            choices: message.choices,
         })
         .collect())
 }

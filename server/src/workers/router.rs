@@ -324,6 +324,7 @@ impl Books {
                             return Ok(());
                         }
                         LineEvent::WidgetOpened { .. }
+                        | LineEvent::MessageEditingSet { .. }
                         | LineEvent::ChannelLinked { .. }
                         | LineEvent::ChannelUnlinked { .. } => return Ok(()),
                     };
@@ -433,6 +434,8 @@ impl Books {
             | ChatEvent::CustomerReacted { chat_id, .. }
             | ChatEvent::AgentReacted { chat_id, .. }
             | ChatEvent::NoteWritten { chat_id, .. }
+            | ChatEvent::MessageEdited { chat_id, .. }
+            | ChatEvent::MessageDeleted { chat_id, .. }
             | ChatEvent::Renamed { chat_id, .. }
             | ChatEvent::Tagged { chat_id, .. }
             | ChatEvent::Untagged { chat_id, .. }

@@ -176,6 +176,26 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             [401, 403, 403, 403, 422],
         ),
         case(M::POST, format!("/api/v1/chats/{chat}/resolve"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
+        // Nobody here wrote in the chat: the message is nobody's to change, in another company not
+        // even there.
+        case(
+            M::PUT,
+            format!("/api/v1/chats/{chat}/messages/{}", uuid::Uuid::from_u128(7)),
+            Body::Json(json!({ "text": "x" })),
+            [401, 404, 404, 403, 404],
+        ),
+        case(
+            M::DELETE,
+            format!("/api/v1/chats/{chat}/messages/{}", uuid::Uuid::from_u128(7)),
+            Body::Json(json!({})),
+            [401, 404, 404, 403, 404],
+        ),
+        case(
+            M::PUT,
+            format!("/api/v1/lines/{line}/message-editing"),
+            Body::Json(json!({ "agents_may_edit": false })),
+            [401, 403, 403, 403, 404],
+        ),
         case(
             M::PUT,
             format!("/api/v1/chats/{chat}/own-agent"),
@@ -312,6 +332,22 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             "/api/reply_in_chat".into(),
             Body::Form(vec![("chat_id", chat.clone()), ("text", "hi".into())]),
             [401, 403, 403, 403, 403],
+        ),
+        case(
+            M::POST,
+            "/api/edit_message_in_chat".into(),
+            Body::Form(vec![
+                ("chat_id", chat.clone()),
+                ("message_id", uuid::Uuid::from_u128(7).to_string()),
+                ("text", "x".into()),
+            ]),
+            [401, 422, 422, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/delete_message_in_chat".into(),
+            Body::Form(vec![("chat_id", chat.clone()), ("message_id", uuid::Uuid::from_u128(7).to_string())]),
+            [401, 422, 422, 403, 422],
         ),
         case(
             M::POST,

@@ -31,6 +31,7 @@ eventlog::on_both_backends!(
     a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile,
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
     a_private_note_is_read_by_colleagues_and_never_reaches_the_customer,
+    authors_edit_and_delete_their_own_messages_unless_the_line_forbids_it_and_the_history_keeps_both,
     the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag,
     chats_are_found_by_name_number_or_message_text_among_those_the_caller_may_read,
     the_list_counts_what_no_person_answered_and_filters_by_line,
@@ -1151,6 +1152,97 @@ async fn a_private_note_is_read_by_colleagues_and_never_reaches_the_customer(bac
     );
     let (_, first) = hook.next().await;
     assert_eq!(first["text"], "¡Hola!", "the first call the line's webhook gets is the reply: {first}");
+}
+
+async fn authors_edit_and_delete_their_own_messages_unless_the_line_forbids_it_and_the_history_keeps_both(
+    backend: Backend,
+) {
+    use reqwest::Method;
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let ben = app.agent("Ben").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let _live = go_online(&app, &ana).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let said = |client, path: String, text: &str| {
+        let body = serde_json::json!({ "text": text });
+        let app = &app;
+        async move {
+            let response = app.send(client, Method::POST, &path, body).await;
+            assert_eq!(response.status(), 201);
+            response.json::<serde_json::Value>().await.unwrap()["message_id"].as_str().unwrap().to_string()
+        }
+    };
+    let reply = said(&ana.client, format!("/api/v1/chats/{chat}/messages"), "It leaves on Tuesday").await;
+    let note = said(&ana.client, format!("/api/v1/chats/{chat}/notes"), "Call her back").await;
+    let boss_note = said(&app.client, format!("/api/v1/chats/{chat}/notes"), "Offer a discount").await;
+    let message = |id: &str| format!("/api/v1/chats/{chat}/messages/{id}");
+    let words = |text: &str| serde_json::json!({ "text": text });
+
+    // Ana changes her reply's words; the chat shows the new ones and keeps the earlier ones.
+    assert_eq!(app.send(&ana.client, Method::PUT, &message(&reply), words("It leaves on Monday")).await.status(), 204);
+    let read = app
+        .wait_chat(&ana.client, &chat, |c| {
+            c["messages"].as_array().into_iter().flatten().any(|m| m["text"] == "It leaves on Monday")
+        })
+        .await;
+    let edited = read["messages"].as_array().unwrap().iter().find(|m| m["message_id"] == reply.as_str()).unwrap();
+    assert_eq!(edited["earlier"][0]["text"], "It leaves on Tuesday", "{edited}");
+    // Nobody else changes what Ana wrote: not a colleague, not her supervisor.
+    let by_ben = app.send(&ben.client, Method::PUT, &message(&reply), words("x")).await;
+    assert_eq!(by_ben.status(), 403);
+    assert_eq!(app.send(&app.client, Method::DELETE, &message(&reply), serde_json::json!({})).await.status(), 403);
+    let unknown = message(&uuid::Uuid::from_u128(1).to_string());
+    assert_eq!(app.send(&ana.client, Method::PUT, &unknown, words("x")).await.status(), 404);
+
+    // Ana deletes her note once; colleagues still read it, marked deleted.
+    assert_eq!(app.send(&ana.client, Method::DELETE, &message(&note), serde_json::json!({})).await.status(), 204);
+    let read = app
+        .wait_chat(&app.client, &chat, |c| {
+            c["messages"].as_array().into_iter().flatten().any(|m| m["deleted_at"].is_string())
+        })
+        .await;
+    let deleted = read["messages"].as_array().unwrap().iter().find(|m| m["message_id"] == note.as_str()).unwrap();
+    assert_eq!(deleted["text"], "Call her back");
+    let again = app.send(&ana.client, Method::DELETE, &message(&note), serde_json::json!({})).await;
+    assert_eq!(again.status(), 409);
+
+    // The line's supervisor forbids it: agents are refused with the reason, the supervisor's own
+    // note still changes.
+    let editing = format!("/api/v1/lines/{line}/message-editing");
+    let forbid = serde_json::json!({ "agents_may_edit": false });
+    assert_eq!(app.send(&ana.client, Method::PUT, &editing, forbid.clone()).await.status(), 403);
+    assert_eq!(app.send(&app.client, Method::PUT, &editing, forbid).await.status(), 204);
+    let lines = app.get_json(&app.client, "/api/v1/lines").await;
+    assert_eq!(lines[0]["agents_may_edit"], false, "{lines}");
+    let refused = app.send(&ana.client, Method::PUT, &message(&reply), words("It left")).await;
+    assert_eq!(refused.status(), 403);
+    let reason = refused.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(reason["error"], "the line's agents may not edit or delete messages");
+    let own = app.send(&app.client, Method::PUT, &message(&boss_note), words("Offer 10 %")).await;
+    assert_eq!(own.status(), 204);
+
+    // The log holds every version, each change with its author.
+    let log = eventlog::open(&app.database.url).await.unwrap();
+    let events = log.read_stream(&format!("chat-{chat}")).await.unwrap();
+    let changes: Vec<(String, Option<String>)> = events
+        .iter()
+        .filter(|e| e.event_type.starts_with("ChatMessage"))
+        .map(|e| (e.event_type.clone(), e.data["text"].as_str().map(str::to_string)))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("ChatMessageEdited".to_string(), Some("It leaves on Monday".to_string())),
+            ("ChatMessageDeleted".to_string(), None),
+            ("ChatMessageEdited".to_string(), Some("Offer 10 %".to_string())),
+        ]
+    );
+    assert!(events.iter().any(|e| e.event_type == "AgentReplied" && e.data["text"] == "It leaves on Tuesday"));
+    let edited_by = events.iter().find(|e| e.event_type == "ChatMessageEdited").map(|e| e.metadata.actor.clone());
+    assert_eq!(edited_by, Some(format!("agent:{}", ana.id)));
 }
 
 async fn the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag(backend: Backend) {

@@ -184,6 +184,31 @@ async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(back
     assert_eq!(returning.lines().await, lines, "coming back with the token shows the whole history");
     let stranger = app.visitor(&key).await;
     assert_eq!(stranger.chat().await["messages"], json!([]), "another visitor sees nothing of it");
+
+    // G18: the widget shows the agent's edit live, then that the message was deleted, not its words.
+    let reply_id = reply.json::<serde_json::Value>().await.unwrap()["message_id"].as_str().unwrap().to_string();
+    let message = format!("/api/v1/chats/{chat}/messages/{reply_id}");
+    let edit = app.send(&ana.client, Method::PUT, &message, json!({ "text": "¿Te ayudo con algo?" })).await;
+    assert_eq!(edit.status(), 204);
+    wait_topic(&mut live, "messages").await;
+    let last = |chat: &serde_json::Value| chat["messages"].as_array().and_then(|m| m.last()).cloned().unwrap_or_default();
+    let edited = eventually("the edit in the visitor's chat", || visitor.chat(), |c| last(c)["edits"] == 1).await;
+    assert_eq!(last(&edited)["text"], "¿Te ayudo con algo?");
+    let delete = app.send(&ana.client, Method::DELETE, &message, json!({})).await;
+    assert_eq!(delete.status(), 204);
+    wait_topic(&mut live, "messages").await;
+    let deleted = eventually("the deletion in the visitor's chat", || visitor.chat(), |c| last(c)["deleted"] == true).await;
+    assert_eq!(last(&deleted)["text"], "", "the visitor no longer reads what the agent took back");
+    let room = anonymous()
+        .get(format!("{}/widget/{key}/messages?lang=es", app.address))
+        .bearer_auth(&visitor.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(room.contains("Este mensaje se eliminó.") && !room.contains("¿Te ayudo con algo?"), "{room}");
 }
 
 async fn widget_calls_without_a_valid_widget_or_visitor_are_refused(backend: Backend) {

@@ -4,6 +4,7 @@
 mod assigned;
 mod channels;
 mod new_chat;
+mod own_messages;
 mod resolved;
 mod waiting;
 mod with_the_bot;
