@@ -24,6 +24,7 @@ pub struct RoomMessage {
     pub deleted: bool,
 }
 
+#[cfg(feature = "ssr")]
 impl RoomMessage {
     /// What changes when the agent edits or deletes the message: the room replaces it then.
     fn version(&self) -> String {
