@@ -242,6 +242,20 @@ pub struct ConversationMessage {
     pub editable: bool,
 }
 
+/// The agent's own dashboard (P11): their chats now, and their day so far in their time zone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyDay {
+    /// Assigned to them, the customer waiting for their answer.
+    pub pending: i64,
+    /// Assigned to them, answered, waiting for the customer.
+    pub following: i64,
+    /// Conversations they resolved since their midnight.
+    pub resolved_today: i64,
+    /// From each chat's assignment to them today to their first answer, on average, in seconds;
+    /// none when they answered none yet.
+    pub average_first_response: Option<i64>,
+}
+
 /// A place on the map: an `https://` link to it, and its name or coordinates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {

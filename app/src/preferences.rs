@@ -7,6 +7,9 @@ use leptos::prelude::*;
 
 pub const LANG_COOKIE: &str = "ikono_lang";
 pub const THEME_COOKIE: &str = "ikono_theme";
+/// The browser's time zone, written by the browser on every page: the server counts a person's
+/// day (P11) and shows times in it.
+pub const TIME_ZONE_COOKIE: &str = "ikono_tz";
 
 /// The page's colours: the system's until the person picks light or dark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +58,10 @@ pub fn provide_preferences() {
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value.to_string())
     };
+    #[cfg(feature = "hydrate")]
+    if let Some(zone) = browser_time_zone().filter(|zone| cookie(TIME_ZONE_COOKIE).as_deref() != Some(zone.as_str())) {
+        remember(TIME_ZONE_COOKIE, &zone);
+    }
     provide_context(Preferences {
         lang: RwSignal::new(cookie(LANG_COOKIE)),
         theme: RwSignal::new(cookie(THEME_COOKIE).map_or(Theme::System, |name| Theme::from_name(&name))),
@@ -103,6 +110,16 @@ fn cookies() -> String {
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
 fn cookies() -> String {
     String::new()
+}
+
+/// The time zone the browser runs in (IANA), as `Intl` says.
+#[cfg(feature = "hydrate")]
+fn browser_time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let zone = js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into()).ok()?.as_string()?;
+    // Kept only when it reads as a zone's name: the cookie goes back to the server as is.
+    let plain = zone.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+    (plain && !zone.is_empty()).then_some(zone)
 }
 
 #[cfg(feature = "hydrate")]

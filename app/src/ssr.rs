@@ -3,8 +3,8 @@
 
 use crate::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
-    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView,
-    QuickReplyView, ReasonView, Role, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm,
+    QueueView, QuickReplyView, ReasonView, Role, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -41,6 +41,8 @@ pub trait Services: Send + Sync + 'static {
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
     async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError>;
+    /// The agent's own dashboard (P11); `time_zone`: where their day begins (IANA; UTC if not one).
+    async fn my_day(&self, token: Option<String>, time_zone: Option<String>) -> Result<MyDay, UiError>;
     /// The agent's chats; with `words`, those whose name, number or messages hold them (W7).
     async fn my_chats(&self, token: Option<String>, words: String) -> Result<Vec<ChatView>, UiError>;
     async fn resolve_chats(&self, token: Option<String>, chat_ids: Vec<String>) -> Result<(), UiError>;
@@ -184,6 +186,20 @@ pub trait Services: Send + Sync + 'static {
 }
 
 /// The session token of the request being served, from its cookies.
+/// The time zone the person's browser said it is in (the `ikono_tz` cookie), if any.
+pub fn time_zone() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == crate::preferences::TIME_ZONE_COOKIE)
+        .map(|(_, zone)| zone.replace("%2F", "/"))
+}
+
 pub fn session_token() -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
     token_from_cookies(&parts.headers)

@@ -16,7 +16,8 @@
 //!   [`contact_import`]: files of contacts imported in the background (K8, K14).
 //! - [`chat`]: chats and their conversations (C2); [`message`]: what a message can carry, whatever
 //!   its channel, and how far one of ours got.
-//! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours.
+//! - [`menu`]: the menu bot's menus and where answers take customers; [`hours`]: opening hours;
+//!   [`calendar`]: days in a time zone.
 //! - [`form`]: questions a menu asks customers, their checks and the routes of their answers.
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
 //! - [`phone`]: phone numbers in E.164; [`email`]: e-mail addresses, one rule for all.
@@ -28,6 +29,7 @@ pub mod actor;
 pub mod agent;
 pub mod apikey;
 pub mod business;
+pub mod calendar;
 pub mod chat;
 pub mod company;
 pub mod contact;

@@ -4,6 +4,7 @@
 //! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
 //! - [`tables`]: how a projection names itself and its tables (`<projection>_<table>_v<version>`).
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
+//! - [`agent_work`]: each agent's assignments, first answers and resolutions (P11).
 //! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
 //! - [`people`]: users and their open sessions, for sign-in.
@@ -13,6 +14,7 @@
 //! - [`internal_chats`]: colleagues' conversations, their messages and what each has not read.
 
 pub mod agent_board;
+pub mod agent_work;
 pub mod chat_board;
 pub mod contacts;
 pub mod internal_chats;

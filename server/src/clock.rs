@@ -34,6 +34,11 @@ impl Default for TestClock {
 }
 
 impl TestClock {
+    /// A clock that starts at `at`: for rules that depend on the hour or the day.
+    pub fn starting_at(at: DateTime<Utc>) -> Self {
+        Self(Arc::new(Mutex::new(at)))
+    }
+
     pub fn advance(&self, by: Duration) {
         let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *now += by;

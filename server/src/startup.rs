@@ -96,6 +96,7 @@ impl Application {
         let templates = runner(Arc::new(projections::templates::Templates));
         let quick_replies = runner(Arc::new(projections::quick_replies::QuickReplies));
         let internal_chats = runner(Arc::new(projections::internal_chats::InternalChats));
+        let agent_work = runner(Arc::new(projections::agent_work::AgentWork));
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
@@ -110,8 +111,12 @@ impl Application {
             &templates,
             &quick_replies,
             &internal_chats,
+            &agent_work,
         ];
-        let read_models = vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone()];
+        // The live hub tells browsers once these show the change (the agent's dashboard reads
+        // `agent_work`).
+        let read_models =
+            vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone(), agent_work.clone()];
         let recent_chats = RecentChats::default();
         let mut background = vec![
             tokio::spawn(live.clone().follow(log.clone(), read_models)),

@@ -7,9 +7,9 @@ use crate::i18n::use_words;
 use crate::live::on_live_change;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "my_day")]
-pub async fn my_day() -> Result<MyDay, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.my_day(crate::ssr::session_token()).await)
+#[server(prefix = "/api", endpoint = "my_figures")]
+pub async fn my_figures() -> Result<MyDay, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.my_day(crate::ssr::session_token(), crate::ssr::time_zone()).await)
 }
 
 struct Words {
@@ -58,7 +58,7 @@ pub fn MyDashboard() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
-    let day = Resource::new(move || pushed.get(), |_| my_day());
+    let day = Resource::new(move || pushed.get(), |_| my_figures());
     view! {
         <section class="card dashboard" aria-labelledby="my-day">
             <h2 id="my-day">{move || words.get().title}</h2>

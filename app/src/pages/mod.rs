@@ -10,6 +10,7 @@ pub mod contact_card;
 pub mod contact_words;
 pub mod contacts;
 pub mod conversation;
+pub mod dashboard;
 pub mod home;
 pub mod lines;
 pub mod login;

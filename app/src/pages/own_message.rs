@@ -72,7 +72,9 @@ const SPANISH: Words = Words {
 #[component]
 pub fn MessageChanges(message: ConversationMessage) -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
-    let deleted = message.deleted.then(|| view! { <span class="badge changed deleted-mark">{move || words.get().deleted}</span> });
+    let deleted = message
+        .deleted
+        .then(|| view! { <span class="badge changed deleted-mark">{move || words.get().deleted}</span> });
     let earlier = (!message.earlier.is_empty()).then(|| {
         let versions = message.earlier.clone();
         view! {

@@ -5,6 +5,7 @@ use crate::i18n::use_words;
 use crate::pages::agent::MyStatus;
 use crate::pages::chats::MyChats;
 use crate::pages::colleagues::Colleagues;
+use crate::pages::dashboard::MyDashboard;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -26,9 +27,12 @@ pub fn WorkspacePage() -> impl IntoView {
     }
 }
 
-/// The chat's side before one is opened.
+/// The chat's side before one is opened: the agent's day, and where to start.
 #[component]
 pub fn NoChatOpen() -> impl IntoView {
     let words = use_words(&"Open a chat from the inbox.", &"Abrí un chat de la bandeja.");
-    view! { <section class="card empty no-chat"><p>{move || *words.get()}</p></section> }
+    view! {
+        <MyDashboard />
+        <section class="card empty no-chat"><p>{move || *words.get()}</p></section>
+    }
 }

@@ -2,6 +2,7 @@
 //! go through the real log and the projection's runner, as in production.
 
 mod agent_board;
+mod agent_work;
 mod chat_board;
 mod contacts;
 mod internal_chats;

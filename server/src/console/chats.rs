@@ -93,7 +93,10 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
                 && message.direction != "in"
                 && message.deleted_at.is_none()
                 && is_uuid(&message.message_id),
-            editable: !matches!(message.kind, domain::message::MessageKind::Location | domain::message::MessageKind::Template),
+            editable: !matches!(
+                message.kind,
+                domain::message::MessageKind::Location | domain::message::MessageKind::Template
+            ),
         })
         .collect();
     let files = read
@@ -258,7 +261,12 @@ pub async fn edit_message(
     crate::services::chats::edit_message(state, &caller, chat, message, crate::services::chats::NewWords { text }).await
 }
 
-pub async fn delete_message(state: &AppState, caller: Caller, chat_id: String, message_id: String) -> Result<(), AppError> {
+pub async fn delete_message(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    message_id: String,
+) -> Result<(), AppError> {
     let chat = chat_of(&chat_id)?;
     crate::services::chats::delete_message(state, &caller, chat, message_of(&message_id)?).await
 }

@@ -18,8 +18,9 @@ use crate::services::sessions::{
 use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
-    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, NewAgentForm, NewContactForm, QueueView,
-    QuickReplyView, ReasonView, Role as SessionRole, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm,
+    QueueView, QuickReplyView, ReasonView, Role as SessionRole, StartLineView, TransferTargets, WhatsappLinkForm,
+    WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -122,6 +123,17 @@ impl Services for ConsoleServices {
 
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError> {
         Ok(pauses::my_status(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn my_day(&self, token: Option<String>, time_zone: Option<String>) -> Result<MyDay, UiError> {
+        let caller = self.caller(token).await?;
+        let day = crate::services::dashboard::my_day(&self.state, &caller, time_zone.as_deref()).await?;
+        Ok(MyDay {
+            pending: day.pending,
+            following: day.following,
+            resolved_today: day.resolved_today,
+            average_first_response: day.average_first_response,
+        })
     }
 
     async fn my_chats(&self, token: Option<String>, words: String) -> Result<Vec<ChatView>, UiError> {

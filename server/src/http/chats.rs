@@ -4,11 +4,12 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history, delete_message, edit_message, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat, reply, resolve, resolve_many,
-    set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer, write_note, Answer, BulkOutcome,
-    ChatFile, ChatName, ChatSearch, ChatWithMessages, HistoryEntry, NewConversation, NewNote, NewWords, SentMessage,
-    StartedConversation,
+    chat_history, delete_message, edit_message, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat,
+    reply, resolve, resolve_many, set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer,
+    write_note, Answer, BulkOutcome, ChatFile, ChatName, ChatSearch, ChatWithMessages, HistoryEntry, NewConversation,
+    NewNote, NewWords, SentMessage, StartedConversation,
 };
+use crate::services::dashboard::{my_day, AgentDay};
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::state::AppState;
 use axum::extract::State;
@@ -228,6 +229,24 @@ pub(crate) async fn delete_own_message(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct DayQuery {
+    /// Where the agent's day begins: an IANA time zone (`Europe/Madrid`); UTC when not said.
+    time_zone: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/day", tag = "chats", summary = "The signed-in agent's dashboard (P11): chats pending and following now; resolved and average first response since midnight in their time zone", params(DayQuery), responses((status = 200, description = "the figures", body = AgentDay), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_my_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<DayQuery>,
+) -> Result<Json<AgentDay>, AppError> {
+    if query.time_zone.as_deref().is_some_and(|name| domain::calendar::zone(name).is_none()) {
+        return Err(AppError::Invalid("time_zone: an IANA time zone, such as Europe/Madrid".into()));
+    }
+    Ok(Json(my_day(&state, &caller, query.time_zone.as_deref()).await?))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReactionTo {
     /// The id of a message of the chat.
@@ -249,6 +268,7 @@ pub(crate) async fn post_reaction(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/chats/{chat}/own-agent", put(put_own_agent))
+        .route("/api/v1/me/day", get(get_my_day))
         .route("/api/v1/chats", get(get_chats).post(post_chat))
         .route("/api/v1/chats/resolve", post(post_resolve_many))
         .route("/api/v1/chats/{chat}", get(get_chat))

@@ -5,7 +5,8 @@ use crate::error::AppError;
 use crate::http::common::{bearer, parse_body, ErrorBody};
 use crate::services::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
-    revoke_api_key, set_message_editing, set_offline_policy, AcceptedMessage, CreatedApiKey, CreatedLine, InboundMessage, NewLine,
+    revoke_api_key, set_message_editing, set_offline_policy, AcceptedMessage, CreatedApiKey, CreatedLine,
+    InboundMessage, NewLine,
 };
 use crate::services::lines::{record_provider_consent, ProviderConsent, RecordedProviderConsent};
 use crate::state::AppState;

@@ -594,7 +594,12 @@ pub async fn edit_message(
 }
 
 /// The author of a reply or a note takes it back (G18); colleagues still read what it said.
-pub async fn delete_message(state: &AppState, caller: &Caller, chat_id: ChatId, message_id: Uuid) -> Result<(), AppError> {
+pub async fn delete_message(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    message_id: Uuid,
+) -> Result<(), AppError> {
     let by = acting(caller, "delete messages")?;
     let allowed = agents_may_edit(state, chat_id).await?;
     let now = state.clock.now();

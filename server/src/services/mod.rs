@@ -13,6 +13,7 @@
 //! - [`lines`]: API keys, lines, and the messages and consents customers send through them.
 //! - [`channels`]: lines linked to providers' accounts (WhatsApp Cloud), their sealed credentials.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
+//! - [`dashboard`]: the agent's own figures (P11).
 //! - [`widget`]: the web chat widget's visitors and their chats.
 //! - [`media`]: files customers send, kept in the database by content hash.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
@@ -25,6 +26,7 @@ pub mod channels;
 pub mod chats;
 pub mod companies;
 pub mod contacts;
+pub mod dashboard;
 pub mod internal_chats;
 pub mod lines;
 pub mod media;

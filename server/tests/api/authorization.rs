@@ -294,6 +294,8 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::POST, "/api/who_am_i".into(), Body::Form(vec![]), [200, 200, 200, 200, 200]),
         case(M::POST, "/api/my_status".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
         case(M::POST, "/api/my_chats".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
+        case(M::POST, "/api/my_figures".into(), Body::Form(vec![]), [401, 200, 200, 403, 403]),
+        case(M::GET, "/api/v1/me/day".into(), Body::None, [401, 200, 200, 403, 403]),
         case(M::POST, "/api/monitor".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(M::PUT, format!("/api/v1/lines/{line}/widget"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
         case(M::POST, "/api/lines".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),

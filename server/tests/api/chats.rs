@@ -41,6 +41,7 @@ eventlog::on_both_backends!(
     a_contacts_own_agent_gets_their_chats_even_while_offline,
     an_agent_reads_their_own_chats_and_those_waiting_in_their_queues_only,
     the_lines_offline_policy_decides_what_happens_to_an_offline_agents_chats,
+    an_agents_dashboard_counts_their_chats_now_and_their_day_in_their_time_zone,
 );
 
 mod postgres_only {
@@ -1243,6 +1244,68 @@ async fn authors_edit_and_delete_their_own_messages_unless_the_line_forbids_it_a
     assert!(events.iter().any(|e| e.event_type == "AgentReplied" && e.data["text"] == "It leaves on Tuesday"));
     let edited_by = events.iter().find(|e| e.event_type == "ChatMessageEdited").map(|e| e.metadata.actor.clone());
     assert_eq!(edited_by, Some(format!("agent:{}", ana.id)));
+}
+
+async fn an_agents_dashboard_counts_their_chats_now_and_their_day_in_their_time_zone(backend: Backend) {
+    use reqwest::Method;
+    // 22:30 in UTC is 23:30 in Madrid: an hour later it is tomorrow there, still today in UTC.
+    let start = "2026-12-04T22:30:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let clock = server::clock::TestClock::starting_at(start);
+    let app = TestApp::on(backend).with_clock(clock.clone()).start().await;
+    let ana = app.agent("Ana").await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    let _live = go_online(&app, &ana).await;
+    let first = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.customer_writes(&key, &line, "c2", "buenas").await;
+    app.wait_chats(&ana.client, |c| c.len() == 2).await;
+    let day = |zone: &str| {
+        let path =
+            if zone.is_empty() { "/api/v1/me/day".to_string() } else { format!("/api/v1/me/day?time_zone={zone}") };
+        let app = &app;
+        let client = ana.client.clone();
+        async move { app.get_json(&client, &path).await }
+    };
+    let fresh = day("Europe/Madrid").await;
+    assert_eq!(
+        fresh,
+        serde_json::json!({ "pending": 2, "following": 0, "resolved_today": 0, "average_first_response": null })
+    );
+
+    clock.advance(chrono::Duration::seconds(40));
+    let reply = serde_json::json!({ "text": "¿En qué te ayudo?" });
+    let path = format!("/api/v1/chats/{first}/messages");
+    assert_eq!(app.send(&ana.client, Method::POST, &path, reply).await.status(), 201);
+    app.wait_chat(&ana.client, &first, |c| c["chat"]["state"] == "following").await;
+    let answered = eventually(
+        "the first answer on Ana's dashboard",
+        || day("Europe/Madrid"),
+        |d| !d["average_first_response"].is_null(),
+    )
+    .await;
+    assert_eq!(answered["average_first_response"], 40, "{answered}");
+    assert_eq!((answered["pending"].clone(), answered["following"].clone()), (1.into(), 1.into()), "{answered}");
+    let resolve = format!("/api/v1/chats/{first}/resolve");
+    assert_eq!(app.send(&ana.client, Method::POST, &resolve, serde_json::json!({})).await.status(), 204);
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let resolved =
+        eventually("the resolution on Ana's dashboard", || day("Europe/Madrid"), |d| d["resolved_today"] == 1).await;
+    assert_eq!((resolved["pending"].clone(), resolved["following"].clone()), (1.into(), 0.into()));
+
+    clock.advance(chrono::Duration::hours(1));
+    let tomorrow_in_madrid = day("Europe/Madrid").await;
+    assert_eq!(
+        (tomorrow_in_madrid["resolved_today"].clone(), tomorrow_in_madrid["average_first_response"].clone()),
+        (0.into(), serde_json::Value::Null)
+    );
+    assert_eq!(day("").await["resolved_today"], 1, "in UTC it is still the same day");
+    assert_eq!(tomorrow_in_madrid["pending"], 1, "the chats of now do not depend on the day");
+
+    let nowhere =
+        app.send(&ana.client, Method::GET, "/api/v1/me/day?time_zone=Mars/Olympus", serde_json::Value::Null).await;
+    assert_eq!(nowhere.status(), 422);
+    let supervisors = app.send(&app.client, Method::GET, "/api/v1/me/day", serde_json::Value::Null).await;
+    assert_eq!(supervisors.status(), 403, "the dashboard is an agent's own");
 }
 
 async fn the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag(backend: Backend) {

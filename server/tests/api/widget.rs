@@ -191,13 +191,15 @@ async fn a_visitor_walks_the_menu_reaches_an_agent_and_gets_the_answer_live(back
     let edit = app.send(&ana.client, Method::PUT, &message, json!({ "text": "¿Te ayudo con algo?" })).await;
     assert_eq!(edit.status(), 204);
     wait_topic(&mut live, "messages").await;
-    let last = |chat: &serde_json::Value| chat["messages"].as_array().and_then(|m| m.last()).cloned().unwrap_or_default();
+    let last =
+        |chat: &serde_json::Value| chat["messages"].as_array().and_then(|m| m.last()).cloned().unwrap_or_default();
     let edited = eventually("the edit in the visitor's chat", || visitor.chat(), |c| last(c)["edits"] == 1).await;
     assert_eq!(last(&edited)["text"], "¿Te ayudo con algo?");
     let delete = app.send(&ana.client, Method::DELETE, &message, json!({})).await;
     assert_eq!(delete.status(), 204);
     wait_topic(&mut live, "messages").await;
-    let deleted = eventually("the deletion in the visitor's chat", || visitor.chat(), |c| last(c)["deleted"] == true).await;
+    let deleted =
+        eventually("the deletion in the visitor's chat", || visitor.chat(), |c| last(c)["deleted"] == true).await;
     assert_eq!(last(&deleted)["text"], "", "the visitor no longer reads what the agent took back");
     let room = anonymous()
         .get(format!("{}/widget/{key}/messages?lang=es", app.address))
