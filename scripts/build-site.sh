@@ -3,7 +3,7 @@
 #   $CARGO_TARGET_DIR/release/server   the server (SSR, API, workers)
 #   target/site/pkg/console*           the console's bundle (WASM + JS): supervisors, auditors, sign-in
 #   target/site/pkg/workspace*         the agents' workspace's bundle
-#   target/site/pkg/ikono-chat.css     the stylesheet
+#   target/site/pkg/ikono-chat.css     the stylesheet (style/*.css, in order)
 #   target/site/*                      the public assets: widget.js, and widget-room.js, all the widget's
 #                                      room runs (customers' phones get no WASM)
 # Each file of pkg/ is also written gzipped and brotli-compressed: the server sends those as they are.
@@ -41,7 +41,8 @@ for bundle in console workspace; do
 		--enable-sign-ext --enable-reference-types --enable-multivalue \
 		-o "$pkg/${bundle}_bg.wasm" "$pkg/${bundle}_bg.wasm"
 done
-cp style/main.css "$pkg/ikono-chat.css"
+# One stylesheet: the tokens, then the components made of them, then where pages place them.
+cat style/tokens.css style/components.css style/pages.css > "$pkg/ikono-chat.css"
 
 step "site"
 mkdir -p "$site"

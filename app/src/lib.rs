@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod preferences;
+pub mod shortcuts;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -245,3 +245,69 @@ test('an agent sends files from the reply: one picked, one dropped with a captio
   await expect(messages.locator('li').filter({ hasText: 'Listo' })).toBeVisible();
   await expect(messages.locator('img.media')).toHaveCount(1);
 });
+
+test('an agent reads their day on their dashboard: chats pending and following, live, then what they resolved and how fast they first answered; the keyboard alone walks the inbox', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `dora${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Dora ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const write = async (contact: string, name: string, text: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: contact, name, text },
+    });
+    expect(sent.status()).toBe(202);
+  };
+
+  const context = await browser.newContext({ timezoneId: 'Europe/Madrid' });
+  const agent = await context.newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const day = agent.getByRole('region', { name: 'My day' });
+  const figure = (name: string) => day.locator(`dd[data-figure="${name}"]`);
+  await expect(figure('pending')).toHaveText('0');
+  await expect(figure('first-response')).toHaveText('—');
+  // The browser told the server its time zone, where the agent's day begins.
+  await expect.poll(async () => (await context.cookies()).find((c) => c.name === 'ikono_tz')?.value)
+    .toBe('Europe/Madrid');
+
+  await write(`+54911${stamp}1`, 'Carla Gómez', 'Hola');
+  await write(`+54911${stamp}2`, 'Luis Pérez', 'Buenas');
+  await expect(figure('pending')).toHaveText('2');
+  const mine = agent.getByRole('list', { name: 'My chats' });
+
+  // The keyboard alone: ? lists the shortcuts, j and k walk the inbox, / goes to the reply.
+  await agent.keyboard.press('?');
+  const shortcuts = agent.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(shortcuts.getByText('Next / previous chat of the inbox')).toBeVisible();
+  await agent.keyboard.press('Escape');
+  await expect(shortcuts).toHaveCount(0);
+  await agent.keyboard.press('j');
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Carla Gómez');
+  await agent.keyboard.press('j');
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Luis Pérez');
+  await agent.keyboard.press('k');
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Carla Gómez');
+  await agent.keyboard.press('/');
+  await expect(agent.getByLabel('Reply')).toBeFocused();
+  await agent.keyboard.type('¿En qué te ayudo?');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await expect(agent.getByRole('list', { name: 'Messages' }).getByText('¿En qué te ayudo?')).toBeVisible();
+  await mine.getByRole('checkbox', { name: 'Choose Carla Gómez' }).check();
+  await agent.getByRole('button', { name: 'Resolve the chosen chats (1)' }).click();
+  await expect(mine.locator('li.chat')).toHaveText([/Luis Pérez/]);
+
+  await agent.getByRole('link', { name: '← My chats' }).click();
+  await expect(figure('resolved')).toHaveText('1');
+  await expect(figure('pending')).toHaveText('1');
+  await expect(figure('following')).toHaveText('0');
+  await expect(figure('first-response')).toHaveText(/^(\d+ s|\d+ min \d\d s)$/);
+
+  await agent.goto('/agent?lang=es');
+  const spanish = agent.getByRole('region', { name: 'Mi día' });
+  await expect(spanish.getByText('Resueltos hoy')).toBeVisible();
+  await expect(spanish.locator('dd[data-figure="resolved"]')).toHaveText('1');
+});

@@ -6,6 +6,7 @@ use crate::pages::agent::MyStatus;
 use crate::pages::chats::MyChats;
 use crate::pages::colleagues::Colleagues;
 use crate::pages::dashboard::MyDashboard;
+use crate::shortcuts::Shortcuts;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -19,6 +20,7 @@ pub fn WorkspacePage() -> impl IntoView {
                 <A href="/agent/new" attr:class="button new-conversation">{move || *new_conversation.get()}</A>
                 <MyChats />
                 <Colleagues />
+                <Shortcuts />
             </aside>
             <div class="workspace-chat">
                 <Outlet />
