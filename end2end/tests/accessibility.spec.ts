@@ -23,16 +23,19 @@ async function violations(page: Page): Promise<string[]> {
 /** Opens `address` in `theme` and `lang` (the cookies a person's picks leave), checks it, and
  * photographs it. */
 async function check(page: Page, name: string, address: string, theme: Theme, lang: 'en' | 'es', ready: (page: Page) => Promise<void>) {
-  const origin = new URL(page.url() === 'about:blank' ? 'http://127.0.0.1' : page.url()).origin;
+  const origin = new URL(test.info().project.use.baseURL ?? '').origin;
   await page.context().addCookies([
     { name: 'ikono_theme', value: theme, url: origin },
     { name: 'ikono_lang', value: lang, url: origin },
   ]);
   await page.emulateMedia({ colorScheme: theme });
-  await page.goto(address);
+  // The widget's room takes its theme and language from the page that embeds it.
+  const widget = address.startsWith('/widget/');
+  await page.goto(widget ? `${address}?theme=${theme}&lang=${lang}` : address);
   await hydrated(page);
   await ready(page);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+  if (widget) await expect(page.locator('.widget')).toHaveClass(new RegExp(`theme-${theme}`));
+  else await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}-${lang}.png`), fullPage: true });
   if (lang === 'en') expect.soft(await violations(page), `${name} in the ${theme} theme`).toEqual([]);

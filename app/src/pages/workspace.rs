@@ -32,7 +32,7 @@ pub fn WorkspacePage() -> impl IntoView {
 /// The chat's side before one is opened: the agent's day, and where to start.
 #[component]
 pub fn NoChatOpen() -> impl IntoView {
-    let words = use_words(&"Open a chat from the inbox.", &"Abrí un chat de la bandeja.");
+    let words = use_words(&"Open a chat from the inbox.", &"Abre un chat de la bandeja.");
     view! {
         <MyDashboard />
         <section class="card empty no-chat"><p>{move || *words.get()}</p></section>
