@@ -34,7 +34,9 @@ fn first_text(at: &str, _lang: &str) -> String {
     at.to_string()
 }
 
+#[cfg(feature = "ssr")]
 const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+#[cfg(feature = "ssr")]
 const MONTHS_ES: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
 
 /// The moment in `zone` (UTC when none or not a zone), written as the browser's `Intl` writes a

@@ -18,6 +18,7 @@ pub mod assets;
 pub mod browser;
 pub mod components;
 pub mod contract;
+pub mod dates;
 pub mod error;
 pub mod i18n;
 pub mod live;

@@ -246,7 +246,7 @@ test('an agent sends files from the reply: one picked, one dropped with a captio
   await expect(messages.locator('img.media')).toHaveCount(1);
 });
 
-test('an agent reads their day on their dashboard: chats pending and following, live, then what they resolved and how fast they first answered; the keyboard alone walks the inbox', async ({ browser }) => {
+test('an agent reads their day on their dashboard: chats pending and following, live, then what they resolved and how fast they first answered, every time in their zone; the keyboard alone walks the inbox', async ({ browser }) => {
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
@@ -296,6 +296,15 @@ test('an agent reads their day on their dashboard: chats pending and following, 
   await agent.keyboard.type('¿En qué te ayudo?');
   await agent.getByRole('button', { name: 'Send' }).click();
   await expect(agent.getByRole('list', { name: 'Messages' }).getByText('¿En qué te ayudo?')).toBeVisible();
+  // W9: when each message was written, in the agent's language and time zone — already so in the
+  // page the server sends, before the browser writes it.
+  const sentAt = agent.getByRole('list', { name: 'Messages' }).locator('li.bubble').last().locator('time');
+  const moment = new Date((await sentAt.getAttribute('datetime'))!);
+  const inMadrid = (lang: string) =>
+    new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Madrid' }).format(moment);
+  await expect(sentAt).toHaveText(inMadrid('en'));
+  const served = await (await agent.request.get(agent.url() + '?lang=es')).text();
+  expect(served).toContain(inMadrid('es'));
   await mine.getByRole('checkbox', { name: 'Choose Carla Gómez' }).check();
   await agent.getByRole('button', { name: 'Resolve the chosen chats (1)' }).click();
   await expect(mine.locator('li.chat')).toHaveText([/Luis Pérez/]);

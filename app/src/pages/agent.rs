@@ -4,6 +4,7 @@ use crate::components::{refusal, FormError, Refusal};
 use crate::contract::AgentStatus;
 use crate::error::UiError;
 use crate::i18n::use_words;
+use crate::dates::LocalTime;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "my_status")]
@@ -77,7 +78,7 @@ pub fn MyStatus() -> impl IntoView {
                                 Some((reason, since)) => view! {
                                     <h2>{heading}</h2>
                                     <p class="state state-paused" role="status">{format!("{}: {reason}", words.paused)}</p>
-                                    <p class="muted">{words.since} " " <time datetime=since.clone()>{since.clone()}</time></p>
+                                    <p class="muted">{words.since} " " <LocalTime at=since.clone() /></p>
                                     <ActionForm action=resume>
                                         <button type="submit">{words.resume}</button>
                                     </ActionForm>

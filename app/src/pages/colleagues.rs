@@ -6,6 +6,7 @@ use crate::contract::{ColleagueChatView, ColleagueView};
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
 use crate::live::on_live_change;
+use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -134,7 +135,7 @@ pub fn ColleagueChatPage() -> impl IntoView {
                                         <li class=class>
                                             <span class="author">{message.author}</span>
                                             <p>{message.text}</p>
-                                            <time datetime=message.at.clone()>{message.at.clone()}</time>
+                                            <span class="at"><LocalTime at=message.at.clone() /></span>
                                         </li>
                                     }
                                 }).collect_view()}

@@ -9,6 +9,7 @@ use crate::i18n::use_words;
 use crate::pages::chats::{self, state_label};
 use crate::pages::contact_words::{channel_label, contact_words};
 use crate::pages::contacts::find_contacts;
+use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -171,7 +172,7 @@ pub fn ContactCardPage() -> impl IntoView {
                                             {match c.level.as_str() { "general" => words.general, "channel" => words.per_channel, _ => words.per_account }}
                                             {(!c.about.is_empty()).then(|| format!(" ({})", c.about))}
                                             ": " <strong>{if c.given { words.given } else { words.withdrawn }}</strong>
-                                            <span class="muted">{format!(" · {} · {}", c.source, c.at)}</span>
+                                            <span class="muted">{format!(" · {} · ", c.source)}<LocalTime at=c.at.clone() /></span>
                                         </li>
                                     }).collect_view()}
                                 </ul>

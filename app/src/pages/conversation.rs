@@ -9,6 +9,7 @@ use crate::pages::chats::{self, state_label};
 use crate::pages::own_message::{DeleteMessageInChat, EditMessageInChat, MessageChanges, OwnMessageActions};
 use crate::pages::reply_box::ReplyBox;
 use crate::pages::widget::{media_view, FileReader};
+use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -437,6 +438,7 @@ pub fn ConversationPage() -> impl IntoView {
                                             {parts}
                                             {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text.clone()}</p> })}
                                             {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
+                                            <span class="at"><LocalTime at=message.at.clone() /></span>
                                             <MessageChanges message=message.clone() />
                                             {quote_button}
                                             {own}
