@@ -319,6 +319,8 @@ pub struct ConversationView {
     pub templates: Vec<TemplateOffer>,
     /// What happened besides the messages, oldest first (W14).
     pub events: Vec<ConversationEvent>,
+    /// The chat has earlier messages than those shown.
+    pub earlier: bool,
     /// The customer's channel shows edits and deletions (the web widget); others keep what they
     /// got (G18).
     pub changes_reach_customer: bool,

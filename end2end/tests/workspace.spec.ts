@@ -320,3 +320,56 @@ test('an agent reads their day on their dashboard: chats pending and following, 
   await expect(spanish.getByText('Resueltos hoy')).toBeVisible();
   await expect(spanish.locator('dd[data-figure="resolved"]')).toHaveText('1');
 });
+
+test('a long history and a long inbox come a page at a time: the latest 200 messages, then earlier ones on asking; 100 chats, then the rest', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `lena${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Lena ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  expect((await api.put(`/api/v1/agents/${agentId}/capacity`, { data: { capacity: 50 } })).status()).toBe(204);
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Support ${stamp}` } })).json()).id;
+  expect((await api.put(`/api/v1/queues/${queue}/members/${agentId}`, { data: {} })).status()).toBe(204);
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { queue } } })).json()).id;
+  const write = async (contact: string, name: string, text: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: contact, name, text },
+    });
+    expect(sent.status()).toBe(202);
+  };
+  for (let i = 1; i <= 250; i++) await write(`+54911${stamp}0`, 'Ada Long', `Message ${i}`);
+  for (let batch = 0; batch < 15; batch++) {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => write(`+54911${stamp}${100 + batch * 10 + i}`, `Client ${batch * 10 + i}`, 'Hola')));
+  }
+
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const mine = agent.getByRole('list', { name: 'My chats' });
+  // Lena holds 50 chats at once (Ada's, the first, among them); the other 101 wait in her queue.
+  const inbox = agent.getByRole('tablist', { name: 'Inbox' });
+  await expect(inbox.getByRole('tab', { name: 'My chats 50' })).toBeVisible();
+  await inbox.getByRole('tab', { name: 'In my queues 101' }).click();
+  const waiting = agent.getByRole('list', { name: 'In my queues' });
+  await expect(waiting.locator('li.chat')).toHaveCount(100);
+  await agent.getByRole('button', { name: 'Show more chats (1 more)' }).click();
+  await expect(waiting.locator('li.chat')).toHaveCount(101);
+  await inbox.getByRole('tab', { name: /My chats/ }).click();
+
+  await mine.getByRole('link', { name: 'Ada Long' }).click();
+  const messages = agent.getByRole('list', { name: 'Messages' });
+  await expect(messages.locator('li.direction-in')).toHaveCount(200);
+  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 51');
+  await expect(messages.locator('li.direction-in .text').last()).toHaveText('Message 250');
+  await agent.getByRole('button', { name: 'Show earlier messages' }).click();
+  await expect(messages.locator('li.direction-in')).toHaveCount(250);
+  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 1');
+  await expect(agent.getByRole('button', { name: 'Show earlier messages' })).toHaveCount(0);
+  // A new message still arrives live, after everything shown.
+  await write(`+54911${stamp}0`, 'Ada Long', 'Message 251');
+  await expect(messages.locator('li.direction-in .text').last()).toHaveText('Message 251');
+  await expect(messages.locator('li.direction-in')).toHaveCount(251);
+});

@@ -279,16 +279,54 @@ impl ChatBoard {
     }
 
     pub async fn messages_of_chat(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
+        self.messages_in(store, chat_id, "", None).await
+    }
+
+    /// The chat's latest `count` messages, in order, and whether it has earlier ones: what a
+    /// conversation shows first however long its history (thousands of messages).
+    pub async fn latest_messages(
+        &self,
+        store: &ReadStore,
+        chat_id: &str,
+        count: usize,
+    ) -> Result<(Vec<MessageRow>, bool), sqlx::Error> {
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        let last: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(seq) FROM {MESSAGES} WHERE chat_id = $1"))
+            .bind(chat_id)
+            .fetch_one(store.pool())
+            .await?;
+        // A chat's messages are numbered 1, 2, 3… with no gap.
+        let after = last.unwrap_or(0).saturating_sub(count).max(0);
+        let messages = self.messages_in(store, chat_id, "AND m.seq > $2", Some(after)).await?;
+        Ok((messages, after > 0))
+    }
+
+    /// The chat's messages with a file, in order (C3).
+    pub async fn messages_with_files(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
+        self.messages_in(store, chat_id, "AND m.media IS NOT NULL", None).await
+    }
+
+    /// The chat's messages that `narrowing` (SQL on `m`, with `$2` for `after`) keeps, in order,
+    /// with what the channel said of them and the messages they quote.
+    async fn messages_in(
+        &self,
+        store: &ReadStore,
+        chat_id: &str,
+        narrowing: &str,
+        after: Option<i64>,
+    ) -> Result<Vec<MessageRow>, sqlx::Error> {
+        let sql = format!(
             "SELECT m.message_id, m.direction, m.author, m.text, m.media, m.at, m.delivery, m.delivery_reason, \
              m.choices, m.content, m.file_problem, m.earlier, m.deleted_at, \
              m.provider_id, k.reaction, k.our_reaction, k.status, k.reason FROM {MESSAGES} m \
              LEFT JOIN {MARKS} k ON k.chat_id = m.chat_id AND k.provider_id = m.provider_id \
-             WHERE m.chat_id = $1 ORDER BY m.seq"
-        ))
-        .bind(chat_id)
-        .fetch_all(store.pool())
-        .await?;
+             WHERE m.chat_id = $1 {narrowing} ORDER BY m.seq"
+        );
+        let mut query = sqlx::query(&sql).bind(chat_id);
+        if let Some(after) = after {
+            query = query.bind(after);
+        }
+        let rows = query.fetch_all(store.pool()).await?;
         let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
         let mut messages = rows
             .iter()
@@ -341,11 +379,30 @@ impl ChatBoard {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        // A quote shows the message it quotes when the chat holds it.
-        let by_provider_id: BTreeMap<String, (String, String)> = messages
+        // A quote shows the message it quotes when the chat holds it, shown or earlier.
+        let mut by_provider_id: BTreeMap<String, (String, String)> = messages
             .iter()
             .filter_map(|m| Some((m.provider_id.clone()?, (m.message_id.clone(), m.text.clone()))))
             .collect();
+        let elsewhere: BTreeSet<String> = messages
+            .iter()
+            .filter_map(|m| m.quoted.as_ref().map(|q| q.provider_id.clone()))
+            .filter(|id| !by_provider_id.contains_key(id))
+            .collect();
+        for some in elsewhere.into_iter().collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
+            let asked: Vec<String> = (0..some.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT provider_id, message_id, text FROM {MESSAGES} WHERE chat_id = $1 AND provider_id IN ({})",
+                asked.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(chat_id);
+            for id in some {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(store.pool()).await? {
+                by_provider_id.insert(row.try_get("provider_id")?, (row.try_get("message_id")?, row.try_get("text")?));
+            }
+        }
         for quoted in messages.iter_mut().filter_map(|m| m.quoted.as_mut()) {
             if let Some((message_id, text)) = by_provider_id.get(&quoted.provider_id) {
                 (quoted.message_id, quoted.text) = (Some(message_id.clone()), Some(text.clone()));

@@ -25,6 +25,8 @@ pub struct ChatWords {
     pub my_chats: &'static str,
     pub loading: &'static str,
     pub empty: &'static str,
+    /// `{n}`: how many more chats the list holds.
+    pub more: &'static str,
     pub resolve: &'static str,
     pub waiting: &'static str,
     pub pending: &'static str,
@@ -57,6 +59,7 @@ pub const ENGLISH: ChatWords = ChatWords {
     my_chats: "My chats",
     loading: "Loading chats…",
     empty: "No chats right now.",
+    more: "Show more chats ({n} more)",
     resolve: "Resolve",
     waiting: "Waiting",
     pending: "Customer waiting for you",
@@ -89,6 +92,7 @@ pub const SPANISH: ChatWords = ChatWords {
     my_chats: "Mis chats",
     loading: "Cargando chats…",
     empty: "No hay chats ahora.",
+    more: "Ver más chats ({n} más)",
     resolve: "Resolver",
     waiting: "En espera",
     pending: "El cliente espera tu respuesta",
@@ -188,6 +192,9 @@ fn NotificationSwitch() -> impl IntoView {
 /// The agent's inbox (W1): their chats and their queues' in tabs with live counts, the count of
 /// messages nobody answered yet on each, found by words and narrowed by tag and line, resolved one
 /// or many at once (G16). The open chat is marked.
+/// How many chats the inbox draws at first, and adds on "Show more".
+const CHATS_PER_PAGE: usize = 100;
+
 #[component]
 pub fn MyChats() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
@@ -200,6 +207,8 @@ pub fn MyChats() -> impl IntoView {
         |(_, _, searched)| my_chats(searched),
     );
     let tab = RwSignal::new(Tab::Mine);
+    // A long inbox (a thousand chats) draws a page at a time.
+    let shown = RwSignal::new(CHATS_PER_PAGE);
     let tag = RwSignal::new(String::new());
     let line = RwSignal::new(String::new());
     let chosen: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
@@ -253,9 +262,15 @@ pub fn MyChats() -> impl IntoView {
             return view! { <p class="empty">{words.empty}</p> }.into_any();
         }
         let open = location.pathname.get();
+        let left = list.len().saturating_sub(shown.get());
+        let more = (left > 0).then(|| view! {
+            <button type="button" class="link-button more-chats" on:click=move |_| shown.update(|n| *n += CHATS_PER_PAGE)>
+                {words.more.replace("{n}", &left.to_string())}
+            </button>
+        });
         view! {
             <ul class="chat-list" aria-label=tab.label(words)>
-                {list.into_iter().map(|chat| {
+                {list.into_iter().take(shown.get()).map(|chat| {
                     let id = chat.id.clone();
                     let href = format!("/agent/chats/{}", chat.id);
                     let current = (open == href).then_some("page");
@@ -306,6 +321,7 @@ pub fn MyChats() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            {more}
         }
         .into_any()
     };

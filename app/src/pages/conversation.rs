@@ -13,10 +13,14 @@ use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+/// `shown`: how many of the latest messages to show (0: the first page's worth).
 #[server(prefix = "/api", endpoint = "conversation")]
-pub async fn conversation(chat_id: String) -> Result<ConversationView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id).await)
+pub async fn conversation(chat_id: String, #[server(default)] shown: usize) -> Result<ConversationView, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id, shown).await)
 }
+
+/// How many more of a chat's earlier messages "Show earlier messages" adds.
+const PAGE: usize = 200;
 
 #[server(prefix = "/api", endpoint = "write_note_in_chat")]
 pub async fn write_note_in_chat(chat_id: String, text: String) -> Result<(), UiError> {
@@ -108,6 +112,7 @@ struct Words {
     note: &'static str,
     add_note: &'static str,
     note_author: &'static str,
+    earlier: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -138,6 +143,7 @@ const ENGLISH: Words = Words {
     show_events: "Show what happened besides the messages",
     happened: Happened {
         queued: "Waiting in {what}",
+        waiting: "Waiting for an agent",
         assigned: "Assigned to {who}",
         transferred: "{who} transferred the chat to {what}",
         renamed: "{who} named the chat “{what}”",
@@ -154,6 +160,7 @@ const ENGLISH: Words = Words {
     note: "Private note (only colleagues read it)",
     add_note: "Add note",
     note_author: "Note",
+    earlier: "Show earlier messages",
 };
 
 const SPANISH: Words = Words {
@@ -184,6 +191,7 @@ const SPANISH: Words = Words {
     show_events: "Mostrar lo que pasó además de los mensajes",
     happened: Happened {
         queued: "En espera en {what}",
+        waiting: "En espera de un agente",
         assigned: "Asignado a {who}",
         transferred: "{who} transfirió el chat a {what}",
         renamed: "{who} llamó al chat «{what}»",
@@ -200,6 +208,7 @@ const SPANISH: Words = Words {
     note: "Nota privada (solo la leen los compañeros)",
     add_note: "Añadir nota",
     note_author: "Nota",
+    earlier: "Ver mensajes anteriores",
 };
 
 /// A line of the conversation: a message, or something that happened to the chat.
@@ -224,7 +233,8 @@ fn entries(
 fn event_text(words: &Words, event: &crate::contract::ConversationEvent) -> String {
     let said = &words.happened;
     let template = match event.kind.as_str() {
-        "queued" => said.queued,
+        "queued" if event.what.is_some() => said.queued,
+        "queued" => said.waiting,
         "assigned" => said.assigned,
         "transferred" => said.transferred,
         "renamed" if event.what.is_some() => said.renamed,
@@ -241,6 +251,8 @@ fn event_text(words: &Words, event: &crate::contract::ConversationEvent) -> Stri
 /// The page's sentences for what happened to a chat.
 struct Happened {
     queued: &'static str,
+    /// Waiting in a queue that has no name to show (an agent's own).
+    waiting: &'static str,
     assigned: &'static str,
     transferred: &'static str,
     renamed: &'static str,
@@ -320,6 +332,10 @@ pub fn ConversationPage() -> impl IntoView {
     let template_failure = Signal::derive(move || refusal(send_template));
     let pushed = RwSignal::new(0u64);
     on_live_change("chats", move || pushed.update(|n| *n += 1));
+    // How many of the latest messages are shown, for the chat they were asked for: a long history
+    // comes a page at a time, another chat starts again from one page.
+    let shown_for: RwSignal<(String, usize)> = RwSignal::new((String::new(), 0));
+    let shown = move || shown_for.with(|(id, shown)| if *id == chat_id() { *shown } else { 0 });
     let chat = Resource::new(
         move || {
             let acted = reply.version().get()
@@ -327,9 +343,9 @@ pub fn ConversationPage() -> impl IntoView {
                 + note.version().get()
                 + edit.version().get()
                 + delete.version().get();
-            (chat_id(), pushed.get(), acted + rename.version().get() + tag.version().get())
+            (chat_id(), shown(), pushed.get(), acted + rename.version().get() + tag.version().get())
         },
-        |(id, _, _)| conversation(id),
+        |(id, shown, _, _)| conversation(id, shown),
     );
     let failure = Signal::derive(move || refusal(reply));
     // The message the next reply quotes: its id and what to show of it.
@@ -401,6 +417,15 @@ pub fn ConversationPage() -> impl IntoView {
                                 <label for="show-events">{words.show_events}</label>
                             </p>
                             <FormError error=change_failure />
+                            {chat.earlier.then(|| {
+                                let count = chat.messages.len();
+                                view! {
+                                    <button type="button" class="link-button earlier-messages"
+                                        on:click=move |_| shown_for.set((chat_id(), count + PAGE))>
+                                        {words.earlier}
+                                    </button>
+                                }
+                            })}
                             <ol class="messages" aria-label=words.messages>
                                 {entries(chat.messages, chat.events).into_iter().map(|entry| {
                                     let message = match entry {

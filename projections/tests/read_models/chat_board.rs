@@ -16,6 +16,7 @@ eventlog::on_both_backends!(
     the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list,
     a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ours_got,
     an_edited_message_keeps_its_earlier_words_and_a_deleted_one_says_when,
+    a_long_chat_is_read_from_its_latest_messages_with_quotes_of_earlier_ones_and_its_files,
 );
 
 async fn a_channels_message_shows_its_kind_its_quote_its_reaction_and_how_far_ours_got(backend: Backend) {
@@ -426,4 +427,37 @@ async fn an_edited_message_keeps_its_earlier_words_and_a_deleted_one_says_when(b
         ..message(&note.to_string(), "note", &ana().to_string(), "Call her", 4)
     };
     assert_eq!(messages[1..], [edited, deleted]);
+}
+
+async fn a_long_chat_is_read_from_its_latest_messages_with_quotes_of_earlier_ones_and_its_files(backend: Backend) {
+    let stream = chat_stream(chat());
+    let received = |id: &str, text: &str, media: Option<&str>, quoted: Option<&str>, seconds| {
+        ChatEvent::CustomerMessageReceived {
+            chat_id: chat(),
+            message_id: id.into(),
+            text: text.into(),
+            media: media.map(str::to_string),
+            sticker: false,
+            content: Content { quoted: quoted.map(str::to_string), ..Content::default() },
+            at: at(seconds),
+        }
+    };
+    let history = rosa_writes()
+        .then(&stream, &received("m2", "", Some("https://cdn.example/photo.jpg"), None, 3))
+        .then(&stream, &received("m3", "three", None, None, 4))
+        .then(&stream, &received("m4", "four", None, None, 5))
+        .then(&stream, &received("m5", "about the first", None, Some("m1"), 6));
+    let board = folded(backend, ChatBoard, history).await;
+    let id = chat().to_string();
+    let texts = |messages: &[MessageRow]| messages.iter().map(|m| m.text.clone()).collect::<Vec<_>>();
+
+    let (latest, earlier) = ChatBoard.latest_messages(&board.store, &id, 2).await.unwrap();
+    assert_eq!((texts(&latest), earlier), (vec!["four".to_string(), "about the first".to_string()], true));
+    let quoted = latest[1].quoted.clone().unwrap();
+    assert_eq!(quoted.text.as_deref(), Some("hola"), "a quote of a message not shown still shows it");
+    let (all, earlier) = ChatBoard.latest_messages(&board.store, &id, 50).await.unwrap();
+    assert_eq!((all.len(), earlier), (5, false));
+    assert_eq!(all, ChatBoard.messages_of_chat(&board.store, &id).await.unwrap());
+    let files = ChatBoard.messages_with_files(&board.store, &id).await.unwrap();
+    assert_eq!(files.iter().map(|m| m.media.clone()).collect::<Vec<_>>(), [Some("https://cdn.example/photo.jpg".into())]);
 }

@@ -3,7 +3,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{
-    list_chats, narrow_chats, read_chat, resolve, resolve_many, templates_for_chat, waiting_for_me, ChatSearch,
+    list_chats, narrow_chats, read_latest, resolve, resolve_many, templates_for_chat, waiting_for_me, ChatSearch,
     TemplateChoice,
 };
 use crate::state::AppState;
@@ -14,7 +14,7 @@ use app::contract::{
 use domain::chat::ChatEvent;
 
 use domain::user::Role;
-use projections::chat_board::ChatRow;
+use projections::chat_board::{ChatBoard, ChatRow};
 use projections::lines::Lines;
 use projections::people::People;
 use projections::queue_list::QueueList;
@@ -35,9 +35,22 @@ pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result
     chat_views(state, &caller, rows).await
 }
 
-pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> Result<ConversationView, AppError> {
+/// How many of a chat's latest messages a conversation shows at first, and at most.
+pub const MESSAGES_PER_PAGE: usize = 200;
+const MESSAGES_AT_MOST: usize = 10_000;
+
+/// The chat as its conversation page shows it: its latest `shown` messages (a page's worth when
+/// 0), what happened meanwhile, its files and what its agent may send.
+pub async fn conversation(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    shown: usize,
+) -> Result<ConversationView, AppError> {
     let chat = chat_of(&chat_id)?;
-    let read = read_chat(state, &caller, chat).await?;
+    let shown = if shown == 0 { MESSAGES_PER_PAGE } else { shown.min(MESSAGES_AT_MOST) };
+    let (read, earlier) = read_latest(state, &caller, chat, shown).await?;
+    let since = if earlier { read.messages.first().map(|m| m.at.clone()) } else { None };
     // Agents write and reply; supervisors write notes and transfer too.
     let mut people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await?;
     people.extend(People.users_of(&state.store, &read.chat.company_id, Role::Supervisor.as_str()).await?);
@@ -99,8 +112,8 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
             ),
         })
         .collect();
-    let files = read
-        .messages
+    let with_files = ChatBoard.messages_with_files(&state.store, &read.chat.chat_id).await?;
+    let files = with_files
         .iter()
         .filter_map(|message| {
             let link = message.media.clone().filter(|media| domain::media::is_showable(media))?;
@@ -138,6 +151,7 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
     let events = crate::services::chats::chat_happenings(state, &caller, chat)
         .await?
         .into_iter()
+        .filter(|(at, _)| since.as_ref().is_none_or(|since| at.to_rfc3339() >= *since))
         .filter_map(|(at, event)| {
             let (kind, who, what) = match event {
                 ChatEvent::Queued { queue, .. } => ("queued", None, queue_name(queue)),
@@ -168,6 +182,7 @@ pub async fn conversation(state: &AppState, caller: Caller, chat_id: String) -> 
         messages,
         files,
         templates,
+        earlier,
         changes_reach_customer: read.chat.channel == domain::contact::Channel::Web.as_str(),
     })
 }

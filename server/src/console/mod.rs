@@ -140,8 +140,13 @@ impl Services for ConsoleServices {
         Ok(chats::my_chats(&self.state, self.caller(token).await?, words).await?)
     }
 
-    async fn conversation(&self, token: Option<String>, chat_id: String) -> Result<ConversationView, UiError> {
-        Ok(chats::conversation(&self.state, self.caller(token).await?, chat_id).await?)
+    async fn conversation(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        shown: usize,
+    ) -> Result<ConversationView, UiError> {
+        Ok(chats::conversation(&self.state, self.caller(token).await?, chat_id, shown).await?)
     }
 
     async fn reply(

@@ -109,6 +109,26 @@ pub async fn narrow_chats(
 /// company; an agent while it is assigned to them or waits in one of their queues, not a
 /// colleague's nor a resolved one.
 pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<ChatWithMessages, AppError> {
+    let chat = readable_chat(state, caller, chat_id).await?;
+    let messages = ChatBoard.messages_of_chat(&state.store, &chat.chat_id).await?;
+    Ok(ChatWithMessages { chat, messages })
+}
+
+/// The same with only its latest `count` messages, and whether it has earlier ones: a long
+/// history is read a window at a time.
+pub async fn read_latest(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    count: usize,
+) -> Result<(ChatWithMessages, bool), AppError> {
+    let chat = readable_chat(state, caller, chat_id).await?;
+    let (messages, earlier) = ChatBoard.latest_messages(&state.store, &chat.chat_id, count).await?;
+    Ok((ChatWithMessages { chat, messages }, earlier))
+}
+
+/// The chat, if the caller may read it (see [`read_chat`]).
+async fn readable_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<ChatRow, AppError> {
     let not_found = || AppError::NotFound("no such chat".into());
     let id = chat_id.to_string();
     let chat = match ChatBoard.chat(&state.store, &id).await? {
@@ -127,8 +147,7 @@ pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Re
     if caller.role == Role::Agent && !agent_may_read(state, caller, &chat).await? {
         return Err(AppError::Forbidden("this chat is neither yours nor waiting in one of your queues".into()));
     }
-    let messages = ChatBoard.messages_of_chat(&state.store, &chat.chat_id).await?;
-    Ok(ChatWithMessages { chat, messages })
+    Ok(chat)
 }
 
 /// A file sent or received in a chat (C3).
@@ -149,9 +168,10 @@ pub struct ChatFile {
 
 /// Every file of a chat, oldest first, for whoever may read the chat.
 pub async fn files_of_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<Vec<ChatFile>, AppError> {
-    let read = read_chat(state, caller, chat_id).await?;
-    Ok(read
-        .messages
+    let chat = readable_chat(state, caller, chat_id).await?;
+    Ok(ChatBoard
+        .messages_with_files(&state.store, &chat.chat_id)
+        .await?
         .into_iter()
         .filter_map(|message| {
             Some(ChatFile {
@@ -211,7 +231,7 @@ pub async fn chat_happenings(
     caller: &Caller,
     chat_id: ChatId,
 ) -> Result<Vec<(chrono::DateTime<chrono::Utc>, ChatEvent)>, AppError> {
-    read_chat(state, caller, chat_id).await?;
+    readable_chat(state, caller, chat_id).await?;
     let events = state.log.read_stream(&chat_stream(chat_id)).await?;
     Ok(events
         .iter()
