@@ -16,7 +16,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test bench fuzz tools site browser-tools postgres rust-tests browser-tests lint
+.PHONY: run test bench bench-browser fuzz tools site browser-tools postgres rust-tests browser-tests lint
 
 # No cargo-leptos: scripts/build-site.sh runs its steps (building cargo-leptos cost 20 minutes).
 tools:
@@ -65,6 +65,10 @@ lint:
 # The channels' parsers against a hundred times the inputs `make test` gives them.
 fuzz:
 	PROPTEST_CASES=200000 cargo test --release -p bridges --test fuzz
+
+# The agents' workspace in Chromium with a heavy day beside a light one (end2end/bench).
+bench-browser: site browser-tools
+	cd end2end && CHROMIUM_PATH="$$(command -v chromium)" npx playwright test -c bench.config.ts
 
 bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p eventlog --bench eventlog-bench
