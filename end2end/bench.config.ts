@@ -7,5 +7,6 @@ import base from './playwright.config';
 export default defineConfig({
   ...base,
   testDir: './bench',
+  testMatch: '**/*.bench.ts',
   timeout: 600_000,
 });

@@ -14,8 +14,25 @@ use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: the bot's choices as buttons. 4: what channels' messages carry, reactions and
 // statuses (`marks`). 6: the customer's messages a person has not answered yet. 7: messages
-// edited and deleted by their authors.
-crate::projection_names!("chat_board", version 7, tables { CHATS = "chats", MESSAGES = "messages", MARKS = "marks" });
+// edited and deleted by their authors. 8: what happened to each chat besides its messages.
+crate::projection_names!("chat_board", version 8, tables {
+    CHATS = "chats",
+    MESSAGES = "messages",
+    MARKS = "marks",
+    HAPPENINGS = "happenings"
+});
+
+/// What happens to a chat besides its messages, as a conversation shows it (W14): where it waited,
+/// who took it, passed it on, named, tagged or resolved it.
+const HAPPENING_TYPES: [&str; 7] = [
+    ChatEvent::CHAT_QUEUED,
+    ChatEvent::CHAT_ASSIGNED,
+    ChatEvent::CHAT_TRANSFERRED,
+    ChatEvent::RENAMED,
+    ChatEvent::TAGGED,
+    ChatEvent::UNTAGGED,
+    ChatEvent::CHAT_RESOLVED,
+];
 
 /// Where a chat stands.
 pub mod state {
@@ -299,6 +316,33 @@ impl ChatBoard {
         let after = last.unwrap_or(0).saturating_sub(count).max(0);
         let messages = self.messages_in(store, chat_id, "AND m.seq > $2", Some(after)).await?;
         Ok((messages, after > 0))
+    }
+
+    /// What happened to the chat besides its messages (W14), in order; with `since` (RFC 3339),
+    /// only from then on.
+    pub async fn happenings(
+        &self,
+        store: &ReadStore,
+        chat_id: &str,
+        since: Option<&str>,
+    ) -> Result<Vec<ChatEvent>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT event_type, schema_version, data FROM {HAPPENINGS} WHERE chat_id = $1 AND at >= $2 ORDER BY revision"
+        ))
+        .bind(chat_id)
+        .bind(since.unwrap_or(""))
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let data: String = row.try_get("data")?;
+                let data: serde_json::Value =
+                    serde_json::from_str(&data).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                let version = u32::try_from(row.try_get::<i64, _>("schema_version")?).unwrap_or(1);
+                domain::event::decode::<ChatEvent>(&row.try_get::<String, _>("event_type")?, version, &data)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+            })
+            .collect()
     }
 
     /// The chat's messages with a file, in order (C3).
@@ -833,6 +877,13 @@ impl Projection for ChatBoard {
         // What the channel says of a message, by its id on the channel: kept apart from the
         // message, so that a report arriving before the message it names is not lost.
         sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {HAPPENINGS} (chat_id TEXT NOT NULL, revision BIGINT NOT NULL, \
+             event_type TEXT NOT NULL, schema_version BIGINT NOT NULL, data TEXT NOT NULL, at TEXT NOT NULL, \
+             PRIMARY KEY (chat_id, revision))"
+        ))
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {MARKS} (chat_id TEXT NOT NULL, provider_id TEXT NOT NULL, \
              reaction TEXT, our_reaction TEXT, status TEXT, reason TEXT, PRIMARY KEY (chat_id, provider_id))"
         ))
@@ -858,6 +909,9 @@ impl Projection for ChatBoard {
     ) -> Result<(), ProjectionError> {
         let mut messages = Vec::new();
         for event in events {
+            if HAPPENING_TYPES.contains(&event.event_type.as_str()) {
+                record_happening(connection, event).await?;
+            }
             match message_of(event, decode_event::<ChatEvent>(event)?) {
                 Ok(message) => messages.push(message),
                 Err(other) => {
@@ -868,6 +922,28 @@ impl Projection for ChatBoard {
         }
         add_messages(connection, messages).await
     }
+}
+
+/// Keeps an event of what happened to a chat as the log holds it, with when it happened.
+async fn record_happening(connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+    let chat_id = event.stream.strip_prefix("chat-").unwrap_or(&event.stream);
+    let at = event.data.get("at").and_then(serde_json::Value::as_str).map(str::to_string);
+    let at = at
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
+        .map_or_else(|| event.metadata.occurred_at.to_rfc3339(), |at| at.with_timezone(&chrono::Utc).to_rfc3339());
+    sqlx::query(&format!(
+        "INSERT INTO {HAPPENINGS} (chat_id, revision, event_type, schema_version, data, at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, revision) DO NOTHING"
+    ))
+    .bind(chat_id)
+    .bind(i64::try_from(event.revision).unwrap_or(i64::MAX))
+    .bind(&event.event_type)
+    .bind(i64::from(event.metadata.schema_version))
+    .bind(event.data.to_string())
+    .bind(at)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
 }
 
 /// Applies an event that adds no message.

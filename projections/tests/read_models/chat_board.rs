@@ -290,6 +290,20 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
         ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap(),
         vec![message(&format!("{}:m1", chat()), "in", "customer", "hola", 2), delivered, photo]
     );
+    // What happened besides the messages, in order, from any moment on.
+    let kinds = |events: Vec<ChatEvent>| {
+        events
+            .iter()
+            .map(|e| domain::event::encode(e).expect("the event encodes").0)
+            .collect::<Vec<_>>()
+    };
+    let all = ChatBoard.happenings(&board.store, &chat().to_string(), None).await.unwrap();
+    assert_eq!(
+        kinds(all),
+        ["ChatQueued", "ChatAssigned", "ChatRenamed", "ChatTagged", "ChatTagged", "ChatUntagged"]
+    );
+    let later = ChatBoard.happenings(&board.store, &chat().to_string(), Some(&at(4).to_rfc3339())).await.unwrap();
+    assert_eq!(kinds(later)[0], "ChatAssigned");
 }
 
 async fn the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list(

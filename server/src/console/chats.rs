@@ -148,10 +148,9 @@ pub async fn conversation(
         domain::chat::Resolver::Bot => "Bot".to_string(),
         domain::chat::Resolver::System => "System".to_string(),
     };
-    let events = crate::services::chats::chat_happenings(state, &caller, chat)
+    let events = crate::services::chats::chat_happenings(state, &caller, chat, since.as_deref())
         .await?
         .into_iter()
-        .filter(|(at, _)| since.as_ref().is_none_or(|since| at.to_rfc3339() >= *since))
         .filter_map(|(at, event)| {
             let (kind, who, what) = match event {
                 ChatEvent::Queued { queue, .. } => ("queued", None, queue_name(queue)),

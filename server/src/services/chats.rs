@@ -225,19 +225,18 @@ pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) ->
 }
 
 /// What happened to the chat besides its messages, for whoever may read it (W14): who took it,
-/// where it waited, who passed it on, named, tagged or resolved it, with when.
+/// where it waited, who passed it on, named, tagged or resolved it, with when; with `since`
+/// (RFC 3339), from then on.
 pub async fn chat_happenings(
     state: &AppState,
     caller: &Caller,
     chat_id: ChatId,
+    since: Option<&str>,
 ) -> Result<Vec<(chrono::DateTime<chrono::Utc>, ChatEvent)>, AppError> {
-    readable_chat(state, caller, chat_id).await?;
-    let events = state.log.read_stream(&chat_stream(chat_id)).await?;
+    let chat = readable_chat(state, caller, chat_id).await?;
+    let events = ChatBoard.happenings(&state.store, &chat.chat_id, since).await?;
     Ok(events
-        .iter()
-        .filter_map(|event| {
-            domain::event::decode::<ChatEvent>(&event.event_type, event.metadata.schema_version, &event.data).ok()
-        })
+        .into_iter()
         .filter_map(|event| {
             let at = match &event {
                 ChatEvent::Queued { at, .. }
