@@ -874,6 +874,12 @@ impl Projection for ChatBoard {
         sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {MESSAGES}_chat ON {MESSAGES} (chat_id, seq)"))
             .execute(&mut *connection)
             .await?;
+        // A chat's files (C3) without reading its thousands of words.
+        sqlx::query(&format!(
+            "CREATE INDEX IF NOT EXISTS {MESSAGES}_files ON {MESSAGES} (chat_id, seq) WHERE media IS NOT NULL"
+        ))
+        .execute(&mut *connection)
+        .await?;
         // What the channel says of a message, by its id on the channel: kept apart from the
         // message, so that a report arriving before the message it names is not lost.
         sqlx::query(&format!(

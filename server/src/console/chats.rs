@@ -36,7 +36,7 @@ pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result
 }
 
 /// How many of a chat's latest messages a conversation shows at first, and at most.
-pub const MESSAGES_PER_PAGE: usize = 200;
+pub const MESSAGES_PER_PAGE: usize = 50;
 const MESSAGES_AT_MOST: usize = 10_000;
 
 /// The chat as its conversation page shows it: its latest `shown` messages (a page's worth when
