@@ -446,8 +446,8 @@ pub async fn templates_for_chat(
     caller: &Caller,
     chat_id: ChatId,
 ) -> Result<Vec<TemplateRow>, AppError> {
-    let read = read_chat(state, caller, chat_id).await?;
-    let Some(line) = state.directory.line(&state.store, &read.chat.line_id).await? else {
+    let chat = readable_chat(state, caller, chat_id).await?;
+    let Some(line) = state.directory.line(&state.store, &chat.line_id).await? else {
         return Ok(Vec::new());
     };
     sendable_on(state, caller, &line).await
@@ -525,7 +525,7 @@ pub async fn keep_file(
     content: &[u8],
 ) -> Result<KeptFile, AppError> {
     caller.require(&[Role::Agent, Role::Supervisor])?;
-    read_chat(state, caller, chat_id).await?;
+    readable_chat(state, caller, chat_id).await?;
     let url = media::keep(&state.store, &caller.company_id.to_string(), content_type, content).await?;
     Ok(KeptFile { url })
 }
