@@ -35,6 +35,23 @@ pub fn FormError(#[prop(into)] error: Signal<Option<UiError>>) -> impl IntoView 
     move || error.get().map(|error| view! { <Refusal error /> })
 }
 
+/// What went well, said for a few seconds in a corner without moving the page (read out by screen
+/// readers); `told` is cleared when it goes.
+#[component]
+pub fn Toast(told: RwSignal<Option<String>>) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        if told.with(Option::is_some) {
+            set_timeout(move || told.set(None), std::time::Duration::from_secs(4));
+        }
+    });
+    view! {
+        <div class="toast-place" aria-live="polite">
+            {move || told.get().map(|words| view! { <p class="toast" role="status">{words}</p> })}
+        </div>
+    }
+}
+
 /// The refusal the last run of `action` met, if it failed; read reactively, so a page's
 /// `FormError` shows it as soon as it comes.
 pub fn refusal<S>(action: ServerAction<S>) -> Option<UiError>

@@ -116,7 +116,12 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     await reply.getByRole('button', { name: 'Edit' }).click();
     await expect(reply.getByText('Changed here only')).toHaveCount(0);
     await reply.getByLabel('New words').fill('¿Te ayudo con algo más?');
-    await reply.getByRole('button', { name: 'Save' }).click();
+    // A message arriving meanwhile redraws the chat: the form stays open with the words written.
+    await say(room, 'sigo aquí');
+    await expect(messages.getByText('sigo aquí')).toBeVisible();
+    await expect(agent.getByLabel('New words')).toHaveValue('¿Te ayudo con algo más?');
+    await agent.getByRole('button', { name: 'Save' }).click();
+    await expect(agent.getByRole('status').filter({ hasText: 'Message changed' })).toBeVisible();
     const edited = messages.locator('li.direction-out').filter({ hasText: '¿Te ayudo con algo más?' });
     await expect(edited.locator('.text')).toHaveText('¿Te ayudo con algo más?');
     await edited.getByText('Edited').click();
@@ -126,6 +131,7 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     await expect(conversation.getByText('¿Algo más?', { exact: true })).toHaveCount(0);
     await edited.getByRole('button', { name: 'Delete' }).click();
     await edited.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect(agent.getByRole('status').filter({ hasText: 'Message deleted' })).toBeVisible();
     await expect(edited.locator('.deleted-mark')).toHaveText('Deleted');
     await expect(edited).toHaveClass(/deleted/);
     await expect(edited.getByRole('button', { name: 'Edit' })).toHaveCount(0);

@@ -1,12 +1,12 @@
 //! One chat as its agent works it: every message so far, kept live, and the reply box.
 
-use crate::components::{refusal, FormError, Refusal};
+use crate::components::{refusal, FormError, Refusal, Toast};
 use crate::contract::{ConversationView, TransferTargets};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
 use crate::pages::chats::{self, state_label};
-use crate::pages::own_message::{DeleteMessageInChat, EditMessageInChat, MessageChanges, OwnMessageActions};
+use crate::pages::own_message::{Changing, DeleteMessageInChat, EditMessageInChat, MessageChanges, OwnMessageActions};
 use crate::pages::reply_box::ReplyBox;
 use crate::pages::widget::{media_view, FileReader};
 use crate::dates::LocalTime;
@@ -113,6 +113,8 @@ struct Words {
     add_note: &'static str,
     note_author: &'static str,
     earlier: &'static str,
+    changed: &'static str,
+    deleted: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -161,6 +163,8 @@ const ENGLISH: Words = Words {
     add_note: "Add note",
     note_author: "Note",
     earlier: "Show earlier messages",
+    changed: "Message changed",
+    deleted: "Message deleted",
 };
 
 const SPANISH: Words = Words {
@@ -209,6 +213,8 @@ const SPANISH: Words = Words {
     add_note: "Añadir nota",
     note_author: "Nota",
     earlier: "Ver mensajes anteriores",
+    changed: "Mensaje cambiado",
+    deleted: "Mensaje eliminado",
 };
 
 /// A line of the conversation: a message, or something that happened to the chat.
@@ -312,6 +318,19 @@ pub fn ConversationPage() -> impl IntoView {
     let note = ServerAction::<WriteNoteInChat>::new();
     let edit = ServerAction::<EditMessageInChat>::new();
     let delete = ServerAction::<DeleteMessageInChat>::new();
+    let changing = Changing::new();
+    // Said in a toast once done: what changed in the chat's history.
+    let told: RwSignal<Option<String>> = RwSignal::new(None);
+    Effect::new(move || {
+        if edit.value().get().is_some_and(|done| done.is_ok()) {
+            told.set(Some(words.get_untracked().changed.to_string()));
+        }
+    });
+    Effect::new(move || {
+        if delete.value().get().is_some_and(|done| done.is_ok()) {
+            told.set(Some(words.get_untracked().deleted.to_string()));
+        }
+    });
     let note_failure = Signal::derive(move || refusal(note));
     let change_failure = Signal::derive(move || refusal(edit).or_else(|| refusal(delete)));
     // W14: what happened besides the messages, shown or hidden with one switch.
@@ -452,7 +471,7 @@ pub fn ConversationPage() -> impl IntoView {
                                     });
                                     let own = message.yours.then(|| view! {
                                         <OwnMessageActions chat_id=chat.id.clone() message=message.clone()
-                                            changes_reach_customer=chat.changes_reach_customer edit delete />
+                                            changes_reach_customer=chat.changes_reach_customer edit delete changing />
                                     });
                                     let deleted = if message.deleted { " deleted" } else { "" };
                                     view! {
@@ -580,6 +599,7 @@ pub fn ConversationPage() -> impl IntoView {
                 <input id="note-text" name="text" required autocomplete="off" />
                 <button type="submit">{move || words.get().add_note}</button>
             </ActionForm>
+            <Toast told />
         </section>
     }
 }

@@ -91,6 +91,32 @@ pub fn MessageChanges(message: ConversationMessage) -> impl IntoView {
     (deleted, earlier)
 }
 
+/// Which of the reader's messages they are changing, kept by the conversation: a message arriving
+/// meanwhile redraws the list, and the form comes back open with the words being written.
+#[derive(Clone, Copy)]
+pub struct Changing {
+    editing: RwSignal<Option<String>>,
+    draft: RwSignal<String>,
+    confirming: RwSignal<Option<String>>,
+}
+
+impl Changing {
+    pub fn new() -> Self {
+        Self { editing: RwSignal::new(None), draft: RwSignal::new(String::new()), confirming: RwSignal::new(None) }
+    }
+
+    fn stop(self) {
+        self.editing.set(None);
+        self.confirming.set(None);
+    }
+}
+
+impl Default for Changing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Edit and delete for a message the reader wrote; `changes_reach_customer`: whether the
 /// customer's channel shows the change (otherwise the agent is told it does not).
 #[component]
@@ -100,28 +126,36 @@ pub fn OwnMessageActions(
     changes_reach_customer: bool,
     edit: ServerAction<EditMessageInChat>,
     delete: ServerAction<DeleteMessageInChat>,
+    changing: Changing,
 ) -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
-    let editing = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
     let field = format!("edit-{}", message.id);
     let only_here = (message.direction == "out" && !changes_reach_customer).then_some(());
     let (chat, id, text, editable) = (chat_id, message.id.clone(), message.text.clone(), message.editable);
+    let editing = {
+        let id = id.clone();
+        move || changing.editing.with(|editing| editing.as_deref() == Some(id.as_str()))
+    };
+    let confirming = {
+        let id = id.clone();
+        move || changing.confirming.with(|confirming| confirming.as_deref() == Some(id.as_str()))
+    };
     let hint = move || only_here.map(|_| view! { <p class="hint">{move || words.get().only_here}</p> });
     let editor = {
-        let (chat, id) = (chat.clone(), id.clone());
+        let (chat, id, editing) = (chat.clone(), id.clone(), editing.clone());
         move || {
-            editing.get().then(|| {
-                let (chat, id, field, text) = (chat.clone(), id.clone(), field.clone(), text.clone());
+            editing().then(|| {
+                let (chat, id, field) = (chat.clone(), id.clone(), field.clone());
                 view! {
-                    <ActionForm action=edit attr:class="inline-form edit-form" on:submit=move |_| editing.set(false)>
+                    <ActionForm action=edit attr:class="inline-form edit-form" on:submit=move |_| changing.stop()>
                         <input type="hidden" name="chat_id" value=chat />
                         <input type="hidden" name="message_id" value=id />
                         <label for=field.clone()>{move || words.get().new_words}</label>
-                        <textarea id=field name="text" required rows="2">{text}</textarea>
+                        <textarea id=field name="text" required rows="2" prop:value=move || changing.draft.get()
+                            on:input=move |event| changing.draft.set(event_target_value(&event))></textarea>
                         {hint()}
                         <button type="submit">{move || words.get().save}</button>
-                        <button type="button" class="link-button" on:click=move |_| editing.set(false)>
+                        <button type="button" class="link-button" on:click=move |_| changing.stop()>
                             {move || words.get().cancel}
                         </button>
                     </ActionForm>
@@ -129,32 +163,43 @@ pub fn OwnMessageActions(
             })
         }
     };
-    let confirm = move || {
-        confirming.get().then(|| {
-            let (chat, id) = (chat.clone(), id.clone());
-            view! {
-                <ActionForm action=delete attr:class="inline-form delete-form" on:submit=move |_| confirming.set(false)>
-                    <input type="hidden" name="chat_id" value=chat />
-                    <input type="hidden" name="message_id" value=id />
-                    <span>{move || words.get().sure}</span>
-                    {hint()}
-                    <button type="submit" class="danger">{move || words.get().yes_delete}</button>
-                    <button type="button" class="link-button" on:click=move |_| confirming.set(false)>
-                        {move || words.get().keep}
-                    </button>
-                </ActionForm>
-            }
-        })
+    let confirm = {
+        let (chat, id, confirming) = (chat.clone(), id.clone(), confirming.clone());
+        move || {
+            confirming().then(|| {
+                let (chat, id) = (chat.clone(), id.clone());
+                view! {
+                    <ActionForm action=delete attr:class="inline-form delete-form" on:submit=move |_| changing.stop()>
+                        <input type="hidden" name="chat_id" value=chat />
+                        <input type="hidden" name="message_id" value=id />
+                        <span>{move || words.get().sure}</span>
+                        {hint()}
+                        <button type="submit" class="danger">{move || words.get().yes_delete}</button>
+                        <button type="button" class="link-button" on:click=move |_| changing.stop()>
+                            {move || words.get().keep}
+                        </button>
+                    </ActionForm>
+                }
+            })
+        }
     };
     let buttons = move || {
-        (!editing.get() && !confirming.get()).then(|| {
+        (!editing() && !confirming()).then(|| {
+            let (edit_id, delete_id, text) = (id.clone(), id.clone(), text.clone());
             view! {
                 {editable.then(|| view! {
-                    <button type="button" class="link-button edit-button" on:click=move |_| editing.set(true)>
+                    <button type="button" class="link-button edit-button" on:click=move |_| {
+                        changing.draft.set(text.clone());
+                        changing.confirming.set(None);
+                        changing.editing.set(Some(edit_id.clone()));
+                    }>
                         {move || words.get().edit}
                     </button>
                 })}
-                <button type="button" class="link-button delete-button" on:click=move |_| confirming.set(true)>
+                <button type="button" class="link-button delete-button" on:click=move |_| {
+                    changing.editing.set(None);
+                    changing.confirming.set(Some(delete_id.clone()));
+                }>
                     {move || words.get().delete}
                 </button>
             }
