@@ -120,7 +120,7 @@ test('a visitor on another site walks the menu in the widget, reaches an agent a
     await say(room, 'sigo aquí');
     await expect(messages.getByText('sigo aquí')).toBeVisible();
     await expect(agent.getByLabel('New words')).toHaveValue('¿Te ayudo con algo más?');
-    await agent.getByRole('button', { name: 'Save' }).click();
+    await agent.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(agent.getByRole('status').filter({ hasText: 'Message changed' })).toBeVisible();
     const edited = messages.locator('li.direction-out').filter({ hasText: '¿Te ayudo con algo más?' });
     await expect(edited.locator('.text')).toHaveText('¿Te ayudo con algo más?');

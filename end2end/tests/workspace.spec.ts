@@ -364,6 +364,10 @@ test('a long history and a long inbox come a page at a time: the latest 50 messa
   await expect(messages.locator('li.direction-in')).toHaveCount(50);
   await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 201');
   await expect(messages.locator('li.direction-in .text').last()).toHaveText('Message 250');
+  // 200 more: the chat's 251 messages are Ada's 250 and the queue's words after her first.
+  await agent.getByRole('button', { name: 'Show earlier messages' }).click();
+  await expect(messages.locator('li.direction-in')).toHaveCount(249);
+  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 2');
   await agent.getByRole('button', { name: 'Show earlier messages' }).click();
   await expect(messages.locator('li.direction-in')).toHaveCount(250);
   await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 1');
