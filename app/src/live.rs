@@ -54,9 +54,12 @@ mod page {
         leptos::prelude::on_cleanup(move || gone.take()());
     }
 
+    /// A part of the page following a topic: its number, the topic, what it does on a change.
+    type Follower = (u64, &'static str, Rc<dyn Fn()>);
+
     #[derive(Default)]
     struct Connection {
-        followers: RefCell<Vec<(u64, &'static str, Rc<dyn Fn()>)>>,
+        followers: RefCell<Vec<Follower>>,
         next: Cell<u64>,
         /// True once nobody follows: no more reconnecting.
         closed: Cell<bool>,

@@ -2,9 +2,9 @@
 
 use crate::components::{refusal, FormError, Refusal};
 use crate::contract::AgentStatus;
+use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::use_words;
-use crate::dates::LocalTime;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "my_status")]

@@ -3,10 +3,10 @@
 
 use crate::components::{refusal, FormError, Listing, Refusal};
 use crate::contract::{ColleagueChatView, ColleagueView};
+use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
 use crate::live::on_live_change;
-use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

@@ -4,12 +4,12 @@
 
 use crate::components::{refusal, FormError, Refusal};
 use crate::contract::{ContactCardView, ContactEditForm};
+use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::pages::chats::{self, state_label};
 use crate::pages::contact_words::{channel_label, contact_words};
 use crate::pages::contacts::find_contacts;
-use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

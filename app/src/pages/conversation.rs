@@ -2,6 +2,7 @@
 
 use crate::components::{refusal, FormError, Refusal, Toast};
 use crate::contract::{ConversationView, TransferTargets};
+use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
@@ -9,7 +10,6 @@ use crate::pages::chats::{self, state_label};
 use crate::pages::own_message::{Changing, DeleteMessageInChat, EditMessageInChat, MessageChanges, OwnMessageActions};
 use crate::pages::reply_box::ReplyBox;
 use crate::pages::widget::{media_view, FileReader};
-use crate::dates::LocalTime;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

@@ -292,16 +292,10 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
     );
     // What happened besides the messages, in order, from any moment on.
     let kinds = |events: Vec<ChatEvent>| {
-        events
-            .iter()
-            .map(|e| domain::event::encode(e).expect("the event encodes").0)
-            .collect::<Vec<_>>()
+        events.iter().map(|e| domain::event::encode(e).expect("the event encodes").0).collect::<Vec<_>>()
     };
     let all = ChatBoard.happenings(&board.store, &chat().to_string(), None).await.unwrap();
-    assert_eq!(
-        kinds(all),
-        ["ChatQueued", "ChatAssigned", "ChatRenamed", "ChatTagged", "ChatTagged", "ChatUntagged"]
-    );
+    assert_eq!(kinds(all), ["ChatQueued", "ChatAssigned", "ChatRenamed", "ChatTagged", "ChatTagged", "ChatUntagged"]);
     let later = ChatBoard.happenings(&board.store, &chat().to_string(), Some(&at(4).to_rfc3339())).await.unwrap();
     assert_eq!(kinds(later)[0], "ChatAssigned");
 }
@@ -445,8 +439,8 @@ async fn an_edited_message_keeps_its_earlier_words_and_a_deleted_one_says_when(b
 
 async fn a_long_chat_is_read_from_its_latest_messages_with_quotes_of_earlier_ones_and_its_files(backend: Backend) {
     let stream = chat_stream(chat());
-    let received = |id: &str, text: &str, media: Option<&str>, quoted: Option<&str>, seconds| {
-        ChatEvent::CustomerMessageReceived {
+    let received =
+        |id: &str, text: &str, media: Option<&str>, quoted: Option<&str>, seconds| ChatEvent::CustomerMessageReceived {
             chat_id: chat(),
             message_id: id.into(),
             text: text.into(),
@@ -454,8 +448,7 @@ async fn a_long_chat_is_read_from_its_latest_messages_with_quotes_of_earlier_one
             sticker: false,
             content: Content { quoted: quoted.map(str::to_string), ..Content::default() },
             at: at(seconds),
-        }
-    };
+        };
     let history = rosa_writes()
         .then(&stream, &received("m2", "", Some("https://cdn.example/photo.jpg"), None, 3))
         .then(&stream, &received("m3", "three", None, None, 4))
@@ -473,5 +466,8 @@ async fn a_long_chat_is_read_from_its_latest_messages_with_quotes_of_earlier_one
     assert_eq!((all.len(), earlier), (5, false));
     assert_eq!(all, ChatBoard.messages_of_chat(&board.store, &id).await.unwrap());
     let files = ChatBoard.messages_with_files(&board.store, &id).await.unwrap();
-    assert_eq!(files.iter().map(|m| m.media.clone()).collect::<Vec<_>>(), [Some("https://cdn.example/photo.jpg".into())]);
+    assert_eq!(
+        files.iter().map(|m| m.media.clone()).collect::<Vec<_>>(),
+        [Some("https://cdn.example/photo.jpg".into())]
+    );
 }
