@@ -118,6 +118,15 @@ pub trait Services: Send + Sync + 'static {
     async fn tag_chat(&self, token: Option<String>, chat_id: String, tag: String, on: bool) -> Result<(), UiError>;
     /// A private note in the chat, for colleagues only (G7).
     async fn write_note(&self, token: Option<String>, chat_id: String, text: String) -> Result<(), UiError>;
+    /// A place on the map sent to the customer (C6): coordinates as written, and its name if any.
+    async fn share_place(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        latitude: String,
+        longitude: String,
+        name: String,
+    ) -> Result<(), UiError>;
     /// New words for one of the caller's own replies or notes (G18).
     async fn edit_message(
         &self,

@@ -6,7 +6,8 @@ import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
 
 // Every page of both apps and the widget's room, with data in them, checked by axe in the light and
 // the dark theme: no serious or critical violation of WCAG 2 A/AA. Each page is also photographed
-// (theme × language) into end2end/screenshots/, which git ignores, for people to look at.
+// (theme × language, and 640 px wide) into end2end/screenshots/, which git ignores, for people to
+// look at.
 
 const SHOTS = path.resolve(__dirname, '../screenshots');
 
@@ -39,6 +40,17 @@ async function check(page: Page, name: string, address: string, theme: Theme, la
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}-${lang}.png`), fullPage: true });
   if (lang === 'en') expect.soft(await violations(page), `${name} in the ${theme} theme`).toEqual([]);
+  if (lang === 'en' && theme === 'light') {
+    // Down to 640 px wide the page fits: nothing makes the whole page scroll sideways.
+    await page.setViewportSize({ width: 640, height: 900 });
+    const wide = await page.evaluate(() => {
+      const over = Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > 641);
+      return { width: document.documentElement.scrollWidth, over: over.slice(0, 5).map((e) => e.tagName + '.' + e.className) };
+    });
+    expect.soft(wide, `${name} at 640 px`).toEqual({ width: 640, over: [] });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-640px.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
 }
 
 async function everyWay(page: Page, name: string, address: string, ready: (page: Page) => Promise<void>) {

@@ -377,3 +377,44 @@ test('a long history and a long inbox come a page at a time: the latest 50 messa
   await expect(messages.locator('li.direction-in .text').last()).toHaveText('Message 251');
   await expect(messages.locator('li.direction-in')).toHaveCount(251);
 });
+
+test('an agent writes with an emoji from the reply and shares a place; a place that is no place is refused in place', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `ines${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Inés ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Shop ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+    headers: { Authorization: `Bearer ${key}` },
+    data: { contact_id: `+54911${stamp}`, name: 'Marta Sosa', text: '¿Dónde están?' },
+  });
+  expect(sent.status()).toBe(202);
+  await agent.getByRole('list', { name: 'My chats' }).getByRole('link', { name: 'Marta Sosa' }).click();
+  const messages = agent.getByRole('list', { name: 'Messages' });
+  await expect(messages.getByText('¿Dónde están?')).toBeVisible();
+
+  await agent.getByLabel('Reply').fill('Te esperamos ');
+  await agent.getByRole('button', { name: '😊 Emoji' }).click();
+  await agent.getByRole('group', { name: 'Emoji' }).getByRole('button', { name: '👍' }).click();
+  await expect(agent.getByLabel('Reply')).toHaveValue('Te esperamos 👍');
+  await expect(agent.getByLabel('Reply')).toBeFocused();
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await expect(messages.locator('li.direction-out .text')).toHaveText(['Te esperamos 👍']);
+
+  await agent.getByText('Share a location').click();
+  await agent.getByLabel('Latitude').fill('north');
+  await agent.getByLabel('Longitude').fill('-58.3816');
+  await agent.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(agent.getByRole('alert')).toContainText('latitude: a number');
+  await agent.getByLabel('Latitude').fill('-34.6037');
+  await agent.getByLabel('Name of the place (optional)').fill('Obelisco');
+  await agent.getByRole('button', { name: 'Share', exact: true }).click();
+  const place = messages.locator('li.direction-out.kind-location');
+  await expect(place.getByRole('link')).toHaveText('📍 Location: Obelisco');
+  await expect(place.getByRole('link')).toHaveAttribute('href', /-34\.6037.*-58\.3816/);
+});

@@ -19,6 +19,19 @@ pub async fn conversation(chat_id: String, #[server(default)] shown: usize) -> R
     crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id, shown).await)
 }
 
+/// A place on the map sent to the customer (C6); `name`: blank for none.
+#[server(prefix = "/api", endpoint = "share_place_in_chat")]
+pub async fn share_place_in_chat(
+    chat_id: String,
+    latitude: String,
+    longitude: String,
+    #[server(default)] name: String,
+) -> Result<(), UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.share_place(crate::ssr::session_token(), chat_id, latitude, longitude, name).await,
+    )
+}
+
 /// How many more of a chat's earlier messages "Show earlier messages" adds.
 const PAGE: usize = 200;
 
@@ -115,6 +128,11 @@ struct Words {
     earlier: &'static str,
     changed: &'static str,
     deleted: &'static str,
+    share_place: &'static str,
+    latitude: &'static str,
+    longitude: &'static str,
+    place_name: &'static str,
+    share: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -165,6 +183,11 @@ const ENGLISH: Words = Words {
     earlier: "Show earlier messages",
     changed: "Message changed",
     deleted: "Message deleted",
+    share_place: "Share a location",
+    latitude: "Latitude",
+    longitude: "Longitude",
+    place_name: "Name of the place (optional)",
+    share: "Share",
 };
 
 const SPANISH: Words = Words {
@@ -215,6 +238,11 @@ const SPANISH: Words = Words {
     earlier: "Ver mensajes anteriores",
     changed: "Mensaje cambiado",
     deleted: "Mensaje eliminado",
+    share_place: "Compartir una ubicación",
+    latitude: "Latitud",
+    longitude: "Longitud",
+    place_name: "Nombre del lugar (opcional)",
+    share: "Compartir",
 };
 
 /// A line of the conversation: a message, or something that happened to the chat.
@@ -319,6 +347,7 @@ pub fn ConversationPage() -> impl IntoView {
     let edit = ServerAction::<EditMessageInChat>::new();
     let delete = ServerAction::<DeleteMessageInChat>::new();
     let changing = Changing::new();
+    let share = ServerAction::<SharePlaceInChat>::new();
     // Said in a toast once done: what changed in the chat's history.
     let told: RwSignal<Option<String>> = RwSignal::new(None);
     Effect::new(move || {
@@ -361,12 +390,13 @@ pub fn ConversationPage() -> impl IntoView {
                 + send_template.version().get()
                 + note.version().get()
                 + edit.version().get()
-                + delete.version().get();
+                + delete.version().get()
+                + share.version().get();
             (chat_id(), shown(), pushed.get(), acted + rename.version().get() + tag.version().get())
         },
         |(id, shown, _, _)| conversation(id, shown),
     );
-    let failure = Signal::derive(move || refusal(reply));
+    let failure = Signal::derive(move || refusal(reply).or_else(|| refusal(share)));
     // The message the next reply quotes: its id and what to show of it.
     let quoting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     // What the agent is writing: kept here so that a quick reply can fill it.
@@ -568,6 +598,19 @@ pub fn ConversationPage() -> impl IntoView {
                 <Attachment chat_id=Signal::derive(chat_id) attached failure=attach_failure />
                 <button type="submit">{move || words.get().send}</button>
             </ActionForm>
+            <details class="share-place">
+                <summary>{move || words.get().share_place}</summary>
+                <ActionForm action=share attr:class="inline-form">
+                    <input type="hidden" name="chat_id" value=chat_id />
+                    <label for="place-latitude">{move || words.get().latitude}</label>
+                    <input id="place-latitude" name="latitude" required inputmode="decimal" autocomplete="off" size="10" />
+                    <label for="place-longitude">{move || words.get().longitude}</label>
+                    <input id="place-longitude" name="longitude" required inputmode="decimal" autocomplete="off" size="10" />
+                    <label for="place-name">{move || words.get().place_name}</label>
+                    <input id="place-name" name="name" autocomplete="off" maxlength="200" />
+                    <button type="submit">{move || words.get().share}</button>
+                </ActionForm>
+            </details>
             <FormError error=transfer_failure />
             <ActionForm action=transfer attr:class="inline-form transfer-form">
                 <input type="hidden" name="chat_id" value=chat_id />

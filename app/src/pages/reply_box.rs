@@ -17,7 +17,14 @@ pub async fn quick_reply_categories() -> Result<Vec<String>, UiError> {
     crate::ssr::with_status(crate::ssr::services()?.quick_reply_categories(crate::ssr::session_token()).await)
 }
 
+/// The emojis offered under the reply, most used in customer service first.
+const EMOJIS: [&str; 20] = [
+    "😊", "🙂", "😉", "😀", "🙏", "👍", "👏", "🙌", "🎉", "❤️", "😅", "😢", "😮", "🤔", "✅", "❌", "⏳", "📦", "🚚",
+    "💳",
+];
+
 struct Words {
+    emoji: &'static str,
     quick_replies: &'static str,
     category: &'static str,
     every_category: &'static str,
@@ -26,6 +33,7 @@ struct Words {
 }
 
 const ENGLISH: Words = Words {
+    emoji: "Emoji",
     quick_replies: "Quick replies",
     category: "Category",
     every_category: "All",
@@ -34,6 +42,7 @@ const ENGLISH: Words = Words {
 };
 
 const SPANISH: Words = Words {
+    emoji: "Emoji",
     quick_replies: "Respuestas rápidas",
     category: "Categoría",
     every_category: "Todas",
@@ -67,6 +76,7 @@ pub fn ReplyBox(
     );
     let categories = Resource::new(|| (), |_| quick_reply_categories());
     let open = move || asked().is_some() && !dismissed.get();
+    let emojis_open = RwSignal::new(false);
     // Taking a reply starts the next search afresh, in every category.
     let choose = move |text: String| {
         draft.set(text);
@@ -110,6 +120,27 @@ pub fn ReplyBox(
                 highlighted.set(0);
             }
             on:keydown=on_key />
+        <button type="button" class="link-button emoji-button" aria-expanded=move || emojis_open.get().to_string()
+            aria-controls="emojis" on:click=move |_| emojis_open.update(|open| *open = !*open)>
+            {move || format!("😊 {}", words.get().emoji)}
+        </button>
+        <Show when=move || emojis_open.get()>
+            <div id="emojis" class="emojis" role="group" aria-label=move || words.get().emoji>
+                {EMOJIS.into_iter().map(|emoji| view! {
+                    <button type="button" class="tab emoji" on:click=move |_| {
+                        draft.update(|text| text.push_str(emoji));
+                        emojis_open.set(false);
+                        #[cfg(feature = "hydrate")]
+                        if let Some(field) = document().get_element_by_id("reply-text") {
+                            use wasm_bindgen::JsCast;
+                            if let Ok(field) = field.dyn_into::<web_sys::HtmlElement>() {
+                                let _ = field.focus();
+                            }
+                        }
+                    }>{emoji}</button>
+                }).collect_view()}
+            </div>
+        </Show>
         <Show when=open>
             <div class="quick-replies">
                 <label for="quick-reply-category">{move || words.get().category}</label>

@@ -263,6 +263,34 @@ pub async fn write_note(state: &AppState, caller: Caller, chat_id: String, text:
     Ok(())
 }
 
+/// A place sent to the customer (C6); the coordinates come as the agent wrote them.
+pub async fn share_place(
+    state: &AppState,
+    caller: Caller,
+    chat_id: String,
+    latitude: &str,
+    longitude: &str,
+    name: String,
+) -> Result<(), AppError> {
+    let chat = chat_of(&chat_id)?;
+    let number = |what: &str, written: &str| {
+        written
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .map_err(|_| AppError::Invalid(format!("{what}: a number, such as -34.6037")))
+    };
+    let location = domain::message::Location {
+        latitude: number("latitude", latitude)?,
+        longitude: number("longitude", longitude)?,
+        name: Some(name.trim().to_string()).filter(|name| !name.is_empty()),
+        address: None,
+    };
+    let answer = crate::services::chats::Answer { location: Some(location), ..Default::default() };
+    crate::services::chats::reply(state, &caller, chat, answer).await?;
+    Ok(())
+}
+
 pub async fn edit_message(
     state: &AppState,
     caller: Caller,

@@ -233,6 +233,17 @@ impl Services for ConsoleServices {
         Ok(chats::write_note(&self.state, self.caller(token).await?, chat_id, text).await?)
     }
 
+    async fn share_place(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        latitude: String,
+        longitude: String,
+        name: String,
+    ) -> Result<(), UiError> {
+        Ok(chats::share_place(&self.state, self.caller(token).await?, chat_id, &latitude, &longitude, name).await?)
+    }
+
     async fn edit_message(
         &self,
         token: Option<String>,
