@@ -59,7 +59,13 @@ test('an agent works from one screen: chats open beside the inbox, tabs count li
 
   // A tag and a line narrow the list.
   await agent.getByLabel('New tag').fill('Envíos');
+  // A message arriving while the agent types redraws the chat, not what they are typing.
+  await write(shop, `+54911${stamp}1`, 'Carla Gómez', 'Gracias');
+  await expect(agent.getByRole('list', { name: 'Messages' }).getByText('Gracias')).toBeVisible();
+  await expect(agent.getByLabel('New tag')).toHaveValue('Envíos');
+  await expect(agent.getByLabel('New tag')).toBeFocused();
   await agent.getByRole('button', { name: 'Add tag' }).click();
+  await expect(agent.getByLabel('New tag')).toHaveValue('');
   await expect(carla.getByRole('list', { name: 'Tags' })).toHaveText('Envíos');
   await agent.getByLabel('Tag', { exact: true }).selectOption({ label: 'Envíos' });
   await expect(mine.locator('li.chat')).toHaveText([/Carla Gómez/]);

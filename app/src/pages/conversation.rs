@@ -397,6 +397,24 @@ pub fn ConversationPage() -> impl IntoView {
         |(id, shown, _, _)| conversation(id, shown),
     );
     let failure = Signal::derive(move || refusal(reply).or_else(|| refusal(share)));
+    // The chat's name and a new tag as the agent writes them: the name starts as the chat's own
+    // each time another chat opens; a tag put on clears its field.
+    let name_draft = RwSignal::new(String::new());
+    let tag_draft = RwSignal::new(String::new());
+    let named_for: StoredValue<String> = StoredValue::new(String::new());
+    Effect::new(move || {
+        if let Some(Ok(chat)) = chat.get() {
+            if named_for.get_value() != chat.id {
+                named_for.set_value(chat.id.clone());
+                name_draft.set(chat.name.clone().unwrap_or_default());
+            }
+        }
+    });
+    Effect::new(move || {
+        if matches!(tag.value().get(), Some(Ok(()))) {
+            tag_draft.set(String::new());
+        }
+    });
     // The message the next reply quotes: its id and what to show of it.
     let quoting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     // What the agent is writing: kept here so that a quick reply can fill it.
@@ -424,17 +442,9 @@ pub fn ConversationPage() -> impl IntoView {
                             <p class="state">{state_label(chat_words.get(), &chat.state)}</p>
                             {
                                 let chat_words = chat_words.get();
-                                let (rename_id, add_id, tag_id) = (chat.id.clone(), chat.id.clone(), chat.id.clone());
-                                let name = chat.name.clone().unwrap_or_default();
+                                let tag_id = chat.id.clone();
                                 let tags = chat.tags.clone();
                                 view! {
-                                    <FormError error=chat_failure />
-                                    <ActionForm action=rename attr:class="inline-form rename-form">
-                                        <input type="hidden" name="chat_id" value=rename_id />
-                                        <label for="chat-name">{chat_words.chat_name}</label>
-                                        <input id="chat-name" name="name" value=name autocomplete="off" maxlength="80" />
-                                        <button type="submit">{chat_words.rename}</button>
-                                    </ActionForm>
                                     <ul class="tags" aria-label=chat_words.tags>
                                         {tags.into_iter().map(|name| {
                                             let id = tag_id.clone();
@@ -451,13 +461,6 @@ pub fn ConversationPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </ul>
-                                    <ActionForm action=tag attr:class="inline-form tag-form">
-                                        <input type="hidden" name="chat_id" value=add_id />
-                                        <input type="hidden" name="on" value="true" />
-                                        <label for="new-tag">{chat_words.tag}</label>
-                                        <input id="new-tag" name="tag" required autocomplete="off" maxlength="40" />
-                                        <button type="submit">{chat_words.add_tag}</button>
-                                    </ActionForm>
                                 }
                             }
                             <p class="events-switch">
@@ -597,6 +600,24 @@ pub fn ConversationPage() -> impl IntoView {
                     required=Signal::derive(move || attached.with(Option::is_none)) />
                 <Attachment chat_id=Signal::derive(chat_id) attached failure=attach_failure />
                 <button type="submit">{move || words.get().send}</button>
+            </ActionForm>
+            // Outside the chat's redrawn part: a message arriving while the agent types keeps what
+            // they type and where the keyboard is.
+            <FormError error=chat_failure />
+            <ActionForm action=rename attr:class="inline-form rename-form">
+                <input type="hidden" name="chat_id" value=chat_id />
+                <label for="chat-name">{move || chat_words.get().chat_name}</label>
+                <input id="chat-name" name="name" autocomplete="off" maxlength="80" prop:value=move || name_draft.get()
+                    on:input=move |event| name_draft.set(event_target_value(&event)) />
+                <button type="submit">{move || chat_words.get().rename}</button>
+            </ActionForm>
+            <ActionForm action=tag attr:class="inline-form tag-form">
+                <input type="hidden" name="chat_id" value=chat_id />
+                <input type="hidden" name="on" value="true" />
+                <label for="new-tag">{move || chat_words.get().tag}</label>
+                <input id="new-tag" name="tag" required autocomplete="off" maxlength="40" prop:value=move || tag_draft.get()
+                    on:input=move |event| tag_draft.set(event_target_value(&event)) />
+                <button type="submit">{move || chat_words.get().add_tag}</button>
             </ActionForm>
             <details class="share-place">
                 <summary>{move || words.get().share_place}</summary>
