@@ -53,12 +53,14 @@ pub trait Services: Send + Sync + 'static {
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;
     async fn create_agent(&self, token: Option<String>, agent: NewAgentForm) -> Result<AgentView, UiError>;
-    /// The chat with its latest `shown` messages (a page's worth when 0).
+    /// The chat with its messages from `from` on (the message the page shows first), else its
+    /// latest `shown` (a page's worth when 0).
     async fn conversation(
         &self,
         token: Option<String>,
         chat_id: String,
         shown: usize,
+        from: Option<String>,
     ) -> Result<ConversationView, UiError>;
     /// `quote`: the id of a message of the chat the reply quotes (C4); `media`: the address of a
     /// file uploaded to the chat (C1), sent with the text as its caption.

@@ -327,7 +327,7 @@ test('an agent reads their day on their dashboard: chats pending and following, 
   await expect(spanish.locator('dd[data-figure="resolved"]')).toHaveText('1');
 });
 
-test('a long history and a long inbox come a page at a time: the latest 50 messages, then earlier ones on asking; 100 chats, then the rest', async ({ browser }) => {
+test('a long history and a long inbox come a page at a time: the latest 50 messages, then earlier ones on asking, nothing shown moving when a message comes; 100 chats, then the rest', async ({ browser }) => {
   test.setTimeout(120_000);
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
@@ -370,18 +370,22 @@ test('a long history and a long inbox come a page at a time: the latest 50 messa
   await expect(messages.locator('li.direction-in')).toHaveCount(50);
   await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 201');
   await expect(messages.locator('li.direction-in .text').last()).toHaveText('Message 250');
-  // 200 more: the chat's 251 messages are Ada's 250 and the queue's words after her first.
-  await agent.getByRole('button', { name: 'Show earlier messages' }).click();
-  await expect(messages.locator('li.direction-in')).toHaveCount(249);
-  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 2');
-  await agent.getByRole('button', { name: 'Show earlier messages' }).click();
-  await expect(messages.locator('li.direction-in')).toHaveCount(250);
-  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 1');
-  await expect(agent.getByRole('button', { name: 'Show earlier messages' })).toHaveCount(0);
-  // A new message still arrives live, after everything shown.
+  // A new message comes below what is shown, and nothing shown moves (no layout jump).
+  const first = messages.locator('li.direction-in').first();
+  const before = (await first.boundingBox())!.y;
   await write(`+54911${stamp}0`, 'Ada Long', 'Message 251');
   await expect(messages.locator('li.direction-in .text').last()).toHaveText('Message 251');
+  await expect(messages.locator('li.direction-in')).toHaveCount(51);
+  await expect(first.locator('.text')).toHaveText('Message 201');
+  expect((await first.boundingBox())!.y).toBe(before);
+  // 200 more: the chat's 252 messages are Ada's 251 and the queue's words after her first.
+  await agent.getByRole('button', { name: 'Show earlier messages' }).click();
+  await expect(messages.locator('li.direction-in')).toHaveCount(250);
+  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 2');
+  await agent.getByRole('button', { name: 'Show earlier messages' }).click();
   await expect(messages.locator('li.direction-in')).toHaveCount(251);
+  await expect(messages.locator('li.direction-in .text').first()).toHaveText('Message 1');
+  await expect(agent.getByRole('button', { name: 'Show earlier messages' })).toHaveCount(0);
 });
 
 test('an agent writes with an emoji from the reply and shares a place; a place that is no place is refused in place', async ({ browser }) => {

@@ -345,6 +345,26 @@ impl ChatBoard {
             .collect()
     }
 
+    /// The chat's messages from `message_id` on, in order, and whether it has earlier ones; none
+    /// when the chat has no such message. A page showing a window keeps its first message while
+    /// new ones come, so that nothing shown moves.
+    pub async fn messages_from(
+        &self,
+        store: &ReadStore,
+        chat_id: &str,
+        message_id: &str,
+    ) -> Result<Option<(Vec<MessageRow>, bool)>, sqlx::Error> {
+        let first: Option<i64> =
+            sqlx::query_scalar(&format!("SELECT seq FROM {MESSAGES} WHERE chat_id = $1 AND message_id = $2"))
+                .bind(chat_id)
+                .bind(message_id)
+                .fetch_optional(store.pool())
+                .await?;
+        let Some(first) = first else { return Ok(None) };
+        let messages = self.messages_in(store, chat_id, "AND m.seq >= $2", Some(first)).await?;
+        Ok(Some((messages, first > 1)))
+    }
+
     /// The chat's messages with a file, in order (C3).
     pub async fn messages_with_files(&self, store: &ReadStore, chat_id: &str) -> Result<Vec<MessageRow>, sqlx::Error> {
         self.messages_in(store, chat_id, "AND m.media IS NOT NULL", None).await

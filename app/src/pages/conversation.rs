@@ -13,10 +13,17 @@ use crate::pages::widget::{media_view, FileReader};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-/// `shown`: how many of the latest messages to show (0: the first page's worth).
+/// `shown`: how many of the latest messages to show (0: the first page's worth); `from`: the
+/// message the page shows first, kept while new ones come.
 #[server(prefix = "/api", endpoint = "conversation")]
-pub async fn conversation(chat_id: String, #[server(default)] shown: usize) -> Result<ConversationView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id, shown).await)
+pub async fn conversation(
+    chat_id: String,
+    #[server(default)] shown: usize,
+    #[server(default)] from: Option<String>,
+) -> Result<ConversationView, UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.conversation(crate::ssr::session_token(), chat_id, shown, from).await,
+    )
 }
 
 /// A place on the map sent to the customer (C6); `name`: blank for none.
@@ -384,6 +391,13 @@ pub fn ConversationPage() -> impl IntoView {
     // comes a page at a time, another chat starts again from one page.
     let shown_for: RwSignal<(String, usize)> = RwSignal::new((String::new(), 0));
     let shown = move || shown_for.with(|(id, shown)| if *id == chat_id() { *shown } else { 0 });
+    // The first message shown, per chat: new messages extend the list below it instead of pushing
+    // it out, so nothing the agent reads moves (no layout jump).
+    let first_shown: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    let first_for = move |chat: &str| {
+        first_shown
+            .with_untracked(|first| first.as_ref().filter(|(id, _)| id == chat).map(|(_, message)| message.clone()))
+    };
     let chat = Resource::new(
         move || {
             let acted = reply.version().get()
@@ -394,8 +408,18 @@ pub fn ConversationPage() -> impl IntoView {
                 + share.version().get();
             (chat_id(), shown(), pushed.get(), acted + rename.version().get() + tag.version().get())
         },
-        |(id, shown, _, _)| conversation(id, shown),
+        move |(id, shown, _, _)| {
+            let from = first_for(&id);
+            conversation(id, shown, from)
+        },
     );
+    Effect::new(move || {
+        if let Some(Ok(chat)) = chat.get() {
+            if let Some(first) = chat.messages.first() {
+                first_shown.set(Some((chat.id.clone(), first.id.clone())));
+            }
+        }
+    });
     let failure = Signal::derive(move || refusal(reply).or_else(|| refusal(share)));
     // The chat's name and a new tag as the agent writes them: the name starts as the chat's own
     // each time another chat opens; a tag put on clears its field.
@@ -473,7 +497,10 @@ pub fn ConversationPage() -> impl IntoView {
                                 let count = chat.messages.len();
                                 view! {
                                     <button type="button" class="link-button earlier-messages"
-                                        on:click=move |_| shown_for.set((chat_id(), count + PAGE))>
+                                        on:click=move |_| {
+                                            first_shown.set(None);
+                                            shown_for.set((chat_id(), count + PAGE));
+                                        }>
                                         {words.earlier}
                                     </button>
                                 }

@@ -465,6 +465,10 @@ async fn a_long_chat_is_read_from_its_latest_messages_with_quotes_of_earlier_one
     let (all, earlier) = ChatBoard.latest_messages(&board.store, &id, 50).await.unwrap();
     assert_eq!((all.len(), earlier), (5, false));
     assert_eq!(all, ChatBoard.messages_of_chat(&board.store, &id).await.unwrap());
+    let (from_three, earlier) =
+        ChatBoard.messages_from(&board.store, &id, &format!("{}:m3", chat())).await.unwrap().unwrap();
+    assert_eq!((texts(&from_three), earlier), (vec!["three".into(), "four".into(), "about the first".into()], true));
+    assert_eq!(ChatBoard.messages_from(&board.store, &id, "nowhere").await.unwrap(), None);
     let files = ChatBoard.messages_with_files(&board.store, &id).await.unwrap();
     assert_eq!(
         files.iter().map(|m| m.media.clone()).collect::<Vec<_>>(),

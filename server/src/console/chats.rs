@@ -3,8 +3,8 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::chats::{
-    list_chats, narrow_chats, read_latest, resolve, resolve_many, templates_for_chat, waiting_for_me, ChatSearch,
-    TemplateChoice,
+    list_chats, narrow_chats, read_window, resolve, resolve_many, templates_for_chat, waiting_for_me, ChatSearch,
+    TemplateChoice, Window,
 };
 use crate::state::AppState;
 use app::contract::{
@@ -39,17 +39,23 @@ pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result
 pub const MESSAGES_PER_PAGE: usize = 50;
 const MESSAGES_AT_MOST: usize = 10_000;
 
-/// The chat as its conversation page shows it: its latest `shown` messages (a page's worth when
-/// 0), what happened meanwhile, its files and what its agent may send.
+/// The chat as its conversation page shows it: its messages from `from` on when it has that
+/// message, else its latest `shown` (a page's worth when 0); what happened meanwhile, its files and
+/// what its agent may send.
 pub async fn conversation(
     state: &AppState,
     caller: Caller,
     chat_id: String,
     shown: usize,
+    from: Option<String>,
 ) -> Result<ConversationView, AppError> {
     let chat = chat_of(&chat_id)?;
     let shown = if shown == 0 { MESSAGES_PER_PAGE } else { shown.min(MESSAGES_AT_MOST) };
-    let (read, earlier) = read_latest(state, &caller, chat, shown).await?;
+    let window = match from.filter(|from| !from.is_empty()) {
+        Some(from) => Window::From(from, shown),
+        None => Window::Latest(shown),
+    };
+    let (read, earlier) = read_window(state, &caller, chat, window).await?;
     let since = if earlier { read.messages.first().map(|m| m.at.clone()) } else { None };
     // Agents write and reply; supervisors write notes and transfer too.
     let mut people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await?;

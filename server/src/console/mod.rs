@@ -145,8 +145,9 @@ impl Services for ConsoleServices {
         token: Option<String>,
         chat_id: String,
         shown: usize,
+        from: Option<String>,
     ) -> Result<ConversationView, UiError> {
-        Ok(chats::conversation(&self.state, self.caller(token).await?, chat_id, shown).await?)
+        Ok(chats::conversation(&self.state, self.caller(token).await?, chat_id, shown, from).await?)
     }
 
     async fn reply(

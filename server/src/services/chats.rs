@@ -114,16 +114,33 @@ pub async fn read_chat(state: &AppState, caller: &Caller, chat_id: ChatId) -> Re
     Ok(ChatWithMessages { chat, messages })
 }
 
-/// The same with only its latest `count` messages, and whether it has earlier ones: a long
-/// history is read a window at a time.
-pub async fn read_latest(
+/// Which of a chat's messages a page shows: a long history is read a window at a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// The latest ones.
+    Latest(usize),
+    /// From this message on (the latest ones when the chat has no such message).
+    From(String, usize),
+}
+
+/// The same with only the messages of `window`, and whether it has earlier ones.
+pub async fn read_window(
     state: &AppState,
     caller: &Caller,
     chat_id: ChatId,
-    count: usize,
+    window: Window,
 ) -> Result<(ChatWithMessages, bool), AppError> {
     let chat = readable_chat(state, caller, chat_id).await?;
-    let (messages, earlier) = ChatBoard.latest_messages(&state.store, &chat.chat_id, count).await?;
+    let read = match &window {
+        Window::From(message, _) => ChatBoard.messages_from(&state.store, &chat.chat_id, message).await?,
+        Window::Latest(_) => None,
+    };
+    let (messages, earlier) = match (read, window) {
+        (Some(read), _) => read,
+        (None, Window::Latest(count) | Window::From(_, count)) => {
+            ChatBoard.latest_messages(&state.store, &chat.chat_id, count).await?
+        }
+    };
     Ok((ChatWithMessages { chat, messages }, earlier))
 }
 
