@@ -113,10 +113,17 @@ impl Application {
             &internal_chats,
             &agent_work,
         ];
-        // The live hub tells browsers once these show the change (the agent's dashboard reads
-        // `agent_work`).
-        let read_models =
-            vec![queue_list.clone(), agent_board.clone(), chat_board.clone(), lines.clone(), agent_work.clone()];
+        // The live hub tells browsers once these show the change: every read model a live page
+        // reads again when told (the agent's dashboard reads `agent_work`, the colleagues' list
+        // `internal_chats`).
+        let read_models = vec![
+            queue_list.clone(),
+            agent_board.clone(),
+            chat_board.clone(),
+            lines.clone(),
+            agent_work.clone(),
+            internal_chats.clone(),
+        ];
         let recent_chats = RecentChats::default();
         let mut background = vec![
             tokio::spawn(live.clone().follow(log.clone(), read_models)),
