@@ -345,6 +345,11 @@ pub struct LineView {
     pub widget_snippet: Option<String>,
     /// The WhatsApp number linked to the line (G10), if any.
     pub whatsapp: Option<WhatsappLinkView>,
+    /// What happens to a chat whose agent goes offline (G6): `wait`, `transfer_to_queue` or
+    /// `ask_the_customer`.
+    pub offline_policy: String,
+    /// Its agents may edit and delete their own messages (G18).
+    pub agents_may_edit: bool,
 }
 
 /// A line's WhatsApp Cloud link as its supervisor checks it.

@@ -151,6 +151,15 @@ pub trait Services: Send + Sync + 'static {
     async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError>;
     async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError>;
     async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError>;
+    /// A line's rules for its agents: the offline policy (G6) and whether they may change their
+    /// messages (G18).
+    async fn set_line_rules(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        offline_policy: String,
+        agents_may_edit: bool,
+    ) -> Result<(), UiError>;
     async fn preview_menu(
         &self,
         token: Option<String>,

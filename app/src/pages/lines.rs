@@ -21,6 +21,19 @@ pub async fn create_line(name: String, queue_id: String) -> Result<(), UiError> 
     crate::ssr::with_status(crate::ssr::services()?.create_line(crate::ssr::session_token(), name, queue_id).await)
 }
 
+/// `agents_may_edit`: the checkbox, present (`on`) when ticked.
+#[server(prefix = "/api", endpoint = "set_line_rules")]
+pub async fn set_line_rules(
+    line_id: String,
+    offline_policy: String,
+    #[server(default)] agents_may_edit: Option<String>,
+) -> Result<(), UiError> {
+    let may_edit = agents_may_edit.is_some();
+    crate::ssr::with_status(
+        crate::ssr::services()?.set_line_rules(crate::ssr::session_token(), line_id, offline_policy, may_edit).await,
+    )
+}
+
 #[server(prefix = "/api", endpoint = "open_widget")]
 pub async fn open_widget(line_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.open_widget(crate::ssr::session_token(), line_id).await)
@@ -91,6 +104,13 @@ struct Words {
     say: &'static str,
     start_again: &'static str,
     whatsapp: &'static str,
+    rules: &'static str,
+    offline: &'static str,
+    offline_wait: &'static str,
+    offline_transfer: &'static str,
+    offline_ask: &'static str,
+    may_edit: &'static str,
+    save_rules: &'static str,
     link_whatsapp: &'static str,
     link_whatsapp_of: &'static str,
     link_hint: &'static str,
@@ -142,6 +162,13 @@ const ENGLISH: Words = Words {
     say: "Say",
     start_again: "Start again",
     whatsapp: "WhatsApp",
+    rules: "Agents' rules",
+    offline: "When an agent goes offline",
+    offline_wait: "Their chats wait for them",
+    offline_transfer: "Their chats go to another agent of the queue",
+    offline_ask: "The customer chooses: another agent or the menu",
+    may_edit: "Agents may edit and delete their messages",
+    save_rules: "Save rules",
     link_whatsapp: "Link WhatsApp",
     link_whatsapp_of: "Link a WhatsApp number to",
     link_hint: "From Meta's developer console (WhatsApp › API Setup): the number's id, the business account's id, a system user's permanent token and the app's secret.",
@@ -193,6 +220,13 @@ const SPANISH: Words = Words {
     say: "Decir",
     start_again: "Empezar de nuevo",
     whatsapp: "WhatsApp",
+    rules: "Reglas de los agentes",
+    offline: "Cuando un agente se desconecta",
+    offline_wait: "Sus chats lo esperan",
+    offline_transfer: "Sus chats pasan a otro agente de la cola",
+    offline_ask: "El cliente elige: otro agente o el menú",
+    may_edit: "Los agentes pueden editar y eliminar sus mensajes",
+    save_rules: "Guardar reglas",
     link_whatsapp: "Vincular WhatsApp",
     link_whatsapp_of: "Vincular un número de WhatsApp a",
     link_hint: "Desde la consola de desarrolladores de Meta (WhatsApp › Configuración de la API): el id del número, el id de la cuenta comercial, un token permanente de usuario del sistema y la clave secreta de la app.",
@@ -227,9 +261,10 @@ pub fn LinesPage() -> impl IntoView {
     let link = ServerAction::<LinkWhatsapp>::new();
     let unlink = ServerAction::<UnlinkWhatsapp>::new();
     let test = ServerAction::<TestWhatsapp>::new();
+    let rules = ServerAction::<SetLineRules>::new();
     let lines = Resource::new(
         move || {
-            let linking = link.version().get() + unlink.version().get();
+            let linking = link.version().get() + unlink.version().get() + rules.version().get();
             (create.version().get(), widget.version().get(), save.version().get(), linking)
         },
         |_| list_lines(),
@@ -240,7 +275,11 @@ pub fn LinesPage() -> impl IntoView {
     // The line whose menu is being edited: (id, name, the menu's JSON as it was).
     let editing = RwSignal::new(None::<(String, String, String)>);
     let failure = Signal::derive(move || {
-        refusal(create).or_else(|| refusal(widget)).or_else(|| refusal(unlink)).or_else(|| refusal(test))
+        refusal(create)
+            .or_else(|| refusal(widget))
+            .or_else(|| refusal(unlink))
+            .or_else(|| refusal(test))
+            .or_else(|| refusal(rules))
     });
     let draw = move |list: Vec<LineView>| {
         let words = words.get();
@@ -250,12 +289,14 @@ pub fn LinesPage() -> impl IntoView {
                     <th scope="col">{words.line}</th><th scope="col">{words.chats_go_to}</th>
                     <th scope="col">{words.widget}</th><th scope="col">{words.menu}</th>
                     <th scope="col">{words.whatsapp}</th>
+                    <th scope="col">{words.rules}</th>
                 </tr></thead>
                 <tbody>
                     {list.into_iter().map(|line| {
                         let (id, name) = (line.id.clone(), line.name.clone());
                         let menu = line.menu.clone().unwrap_or_else(|| FIRST_MENU.to_string());
                         let row_id = line.id.clone();
+                        let rules_id = line.id.clone();
                         let whatsapp = match line.whatsapp {
                             Some(link) => whatsapp_cell(words, line.id.clone(), link, unlink, test).into_any(),
                             None => {
@@ -288,6 +329,7 @@ pub fn LinesPage() -> impl IntoView {
                                     editing.set(Some((id.clone(), name.clone(), menu.clone())))
                                 }>{words.edit_menu}</button></td>
                                 <td class="whatsapp">{whatsapp}</td>
+                                <td>{rules_form(words, rules_id, &line.offline_policy, line.agents_may_edit, rules)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -330,6 +372,40 @@ pub fn LinesPage() -> impl IntoView {
 }
 
 /// A linked line's number, how its callback fares, and what the supervisor may do with it.
+/// A line's rules for its agents (G6, G18), as one form.
+fn rules_form(
+    words: &'static Words,
+    line_id: String,
+    policy: &str,
+    may_edit: bool,
+    rules: ServerAction<SetLineRules>,
+) -> impl IntoView {
+    let (policy_id, edit_id) = (format!("offline-{line_id}"), format!("may-edit-{line_id}"));
+    let policy = policy.to_string();
+    let options = [
+        ("wait", words.offline_wait),
+        ("transfer_to_queue", words.offline_transfer),
+        ("ask_the_customer", words.offline_ask),
+    ];
+    view! {
+        <ActionForm action=rules attr:class="stacked-form line-rules">
+            <input type="hidden" name="line_id" value=line_id />
+            <label for=policy_id.clone()>{words.offline}</label>
+            <select id=policy_id name="offline_policy">
+                {options.into_iter().map(|(value, label)| view! {
+                    <option value=value selected=value == policy.as_str()>{label}</option>
+                }).collect_view()}
+            </select>
+            <span>
+                <input id=edit_id.clone() type="checkbox" name="agents_may_edit" checked=may_edit />
+                " "
+                <label for=edit_id>{words.may_edit}</label>
+            </span>
+            <button type="submit">{words.save_rules}</button>
+        </ActionForm>
+    }
+}
+
 fn whatsapp_cell(
     words: &'static Words,
     line_id: String,

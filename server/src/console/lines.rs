@@ -5,14 +5,14 @@ use crate::error::AppError;
 use crate::services::channels::{
     link_whatsapp_cloud, send_test, unlink_channel, whatsapp_callback_path, TestMessage, WhatsappCloudCredentials,
 };
-use crate::services::lines::{change_line_routing, list_lines, NewLine};
+use crate::services::lines::{change_line_routing, list_lines, set_message_editing, set_offline_policy, NewLine};
 use crate::services::menu_preview::{preview, read_menu};
 use crate::state::AppState;
 use app::contract::{LineView, MenuPreview, PreviewLineView, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked};
 use domain::ids::LineId;
 use domain::line::ChannelLink;
 
-use domain::line::LineRouting;
+use domain::line::{LineRouting, OfflinePolicy};
 use domain::user::Role;
 use projections::people::People;
 use projections::queue_list::QueueList;
@@ -41,10 +41,31 @@ pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<V
             menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
             widget_snippet: row.widget_key.map(|key| crate::services::widget::snippet(&origin, &key)),
             whatsapp: row.credentials.as_ref().and_then(|link| whatsapp_view(state, &origin, &row.line_id, link)),
+            offline_policy: serde_json::to_value(row.offline_policy)
+                .ok()
+                .and_then(|policy| policy.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            agents_may_edit: row.agents_may_edit,
             id: row.line_id,
             name: row.name,
         })
         .collect())
+}
+
+/// A line's rules for its agents (G6, G18), as the form sends them: the offline policy by its
+/// name, and whether agents may change their messages.
+pub async fn set_line_rules(
+    state: &AppState,
+    caller: Caller,
+    line_id: String,
+    offline_policy: String,
+    agents_may_edit: bool,
+) -> Result<(), AppError> {
+    let line: LineId = line_id.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    let policy: OfflinePolicy = serde_json::from_value(serde_json::Value::String(offline_policy))
+        .map_err(|_| AppError::Invalid("offline policy: wait, transfer_to_queue or ask_the_customer".into()))?;
+    set_offline_policy(state, &caller, line, policy).await?;
+    set_message_editing(state, &caller, line, agents_may_edit).await
 }
 
 fn whatsapp_view(state: &AppState, origin: &str, line_id: &str, link: &ChannelLink) -> Option<WhatsappLinkView> {

@@ -277,6 +277,17 @@ impl Services for ConsoleServices {
         Ok(lines::create_line(&self.state, self.caller(token).await?, name, queue_id).await?)
     }
 
+    async fn set_line_rules(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        offline_policy: String,
+        agents_may_edit: bool,
+    ) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        Ok(lines::set_line_rules(&self.state, caller, line_id, offline_policy, agents_may_edit).await?)
+    }
+
     async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError> {
         Ok(lines::open_widget(&self.state, self.caller(token).await?, line_id).await?)
     }

@@ -337,6 +337,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
+            "/api/set_line_rules".into(),
+            Body::Form(vec![("line_id", line.clone()), ("offline_policy", "wait".into())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
             "/api/edit_message_in_chat".into(),
             Body::Form(vec![
                 ("chat_id", chat.clone()),
