@@ -49,6 +49,7 @@ pub trait Services: Send + Sync + 'static {
     async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError>;
     async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError>;
     async fn create_pause_reason(&self, token: Option<String>, name: String) -> Result<(), UiError>;
+    async fn rename_pause_reason(&self, token: Option<String>, reason_id: String, name: String) -> Result<(), UiError>;
     async fn retire_pause_reason(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn pause(&self, token: Option<String>, reason_id: String) -> Result<(), UiError>;
     async fn resume(&self, token: Option<String>) -> Result<(), UiError>;

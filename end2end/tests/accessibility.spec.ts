@@ -41,13 +41,14 @@ async function check(page: Page, name: string, address: string, theme: Theme, la
   await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}-${lang}.png`), fullPage: true });
   if (lang === 'en') expect.soft(await violations(page), `${name} in the ${theme} theme`).toEqual([]);
   if (lang === 'en' && theme === 'light') {
-    // Down to 640 px wide the page fits: nothing makes the whole page scroll sideways.
+    // Down to 640 px wide the page fits: nothing makes the whole page scroll sideways (a wide
+    // table scrolls inside itself).
     await page.setViewportSize({ width: 640, height: 900 });
     const wide = await page.evaluate(() => {
       const over = Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > 641);
       return { width: document.documentElement.scrollWidth, over: over.slice(0, 5).map((e) => e.tagName + '.' + e.className) };
     });
-    expect.soft(wide, `${name} at 640 px`).toEqual({ width: 640, over: [] });
+    expect.soft(wide.width, `${name} at 640 px, wider: ${wide.over.join(', ')}`).toBe(640);
     await page.screenshot({ path: path.join(SHOTS, `${name}-640px.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 720 });
   }

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { signInAsSupervisor, hydrated } from './session';
 
-test('a supervisor adds pause reasons on their page, is told of a duplicate, and retires one', async ({ page }) => {
+test('a supervisor adds pause reasons on their page, is told of a duplicate, renames one and retires it', async ({ page }) => {
   const stamp = Date.now();
   await signInAsSupervisor(page);
   await page.goto('/supervisor/pause-reasons');
@@ -16,8 +16,14 @@ test('a supervisor adds pause reasons on their page, is told of a duplicate, and
   await page.getByRole('button', { name: 'Add reason' }).click();
   await expect(page.getByRole('alert')).toContainText('already exists');
 
-  await page.getByRole('button', { name: `Retire ${reason}` }).click();
-  await expect(list.getByText(reason)).toHaveCount(0);
+  const renamed = `Training room ${stamp}`;
+  await page.getByLabel(`New name for ${reason}`).fill(renamed);
+  await list.locator('li').filter({ hasText: reason }).getByRole('button', { name: 'Rename' }).click();
+  await expect(list.getByText(renamed)).toBeVisible();
+  await expect(list.getByText(reason, { exact: true })).toHaveCount(0);
+
+  await page.getByRole('button', { name: `Retire ${renamed}` }).click();
+  await expect(list.getByText(renamed)).toHaveCount(0);
   const reasons = await (await page.request.get('/api/v1/pause-reasons')).json();
-  expect(reasons.map((r: any) => r.name)).not.toContain(reason);
+  expect(reasons.map((r: any) => r.name)).not.toContain(renamed);
 });

@@ -16,6 +16,13 @@ pub async fn create_pause_reason(name: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.create_pause_reason(crate::ssr::session_token(), name).await)
 }
 
+#[server(prefix = "/api", endpoint = "rename_pause_reason")]
+pub async fn rename_pause_reason(reason_id: String, name: String) -> Result<(), UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.rename_pause_reason(crate::ssr::session_token(), reason_id, name).await,
+    )
+}
+
 #[server(prefix = "/api", endpoint = "retire_pause_reason")]
 pub async fn retire_pause_reason(reason_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.retire_pause_reason(crate::ssr::session_token(), reason_id).await)
@@ -31,6 +38,8 @@ struct Words {
     list: &'static str,
     retire: &'static str,
     retire_which: &'static str,
+    new_name: &'static str,
+    rename: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -43,6 +52,8 @@ const ENGLISH: Words = Words {
     list: "Pause reasons",
     retire: "retire",
     retire_which: "Retire",
+    new_name: "New name for",
+    rename: "Rename",
 };
 
 const SPANISH: Words = Words {
@@ -55,6 +66,8 @@ const SPANISH: Words = Words {
     list: "Motivos de pausa",
     retire: "retirar",
     retire_which: "Retirar",
+    new_name: "Nuevo nombre para",
+    rename: "Renombrar",
 };
 
 #[component]
@@ -62,8 +75,12 @@ pub fn PauseReasonsPage() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
     let create = ServerAction::<CreatePauseReason>::new();
     let retire = ServerAction::<RetirePauseReason>::new();
-    let reasons = Resource::new(move || (create.version().get(), retire.version().get()), |_| pause_reasons());
-    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(retire)));
+    let rename = ServerAction::<RenamePauseReason>::new();
+    let reasons = Resource::new(
+        move || (create.version().get(), retire.version().get(), rename.version().get()),
+        |_| pause_reasons(),
+    );
+    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(retire)).or_else(|| refusal(rename)));
     let draw = move |list: Vec<ReasonView>| {
         let words = words.get();
         view! {
@@ -71,9 +88,17 @@ pub fn PauseReasonsPage() -> impl IntoView {
                 {list.into_iter().map(|reason| {
                     let label = format!("{} {}", words.retire_which, reason.name);
                     let id = reason.id.clone();
+                    let (rename_id, field) = (reason.id.clone(), format!("rename-{}", reason.id));
+                    let rename_label = format!("{} {}", words.new_name, reason.name);
                     view! {
                         <li data-id=id>
-                            {reason.name}
+                            <span class="reason-name">{reason.name.clone()}</span>
+                            <ActionForm action=rename attr:class="inline-form rename-reason">
+                                <input type="hidden" name="reason_id" value=rename_id />
+                                <input id=field name="name" type="text" value=reason.name aria-label=rename_label
+                                    autocomplete="off" maxlength="60" required />
+                                <button type="submit">{words.rename}</button>
+                            </ActionForm>
                             <ActionForm action=retire attr:class="member-remove">
                                 <input type="hidden" name="reason_id" value=reason.id />
                                 <button type="submit" class="link-button" aria-label=label>{words.retire}</button>

@@ -405,6 +405,10 @@ impl Services for ConsoleServices {
         Ok(pauses::create_pause_reason(&self.state, self.caller(token).await?, name).await?)
     }
 
+    async fn rename_pause_reason(&self, token: Option<String>, reason_id: String, name: String) -> Result<(), UiError> {
+        Ok(pauses::rename_pause_reason(&self.state, self.caller(token).await?, reason_id, name).await?)
+    }
+
     async fn retire_pause_reason(&self, token: Option<String>, reason_id: String) -> Result<(), UiError> {
         Ok(pauses::retire_pause_reason(&self.state, self.caller(token).await?, reason_id).await?)
     }

@@ -35,6 +35,16 @@ pub async fn create_pause_reason(state: &AppState, caller: Caller, name: String)
     change_reasons(state, &caller, command).await
 }
 
+pub async fn rename_pause_reason(
+    state: &AppState,
+    caller: Caller,
+    reason_id: String,
+    name: String,
+) -> Result<(), AppError> {
+    let reason_id = reason_id.parse().map_err(|_| AppError::Invalid("no such pause reason".into()))?;
+    change_reasons(state, &caller, PauseReasonCommand::Rename { reason_id, name }).await
+}
+
 pub async fn retire_pause_reason(state: &AppState, caller: Caller, reason_id: String) -> Result<(), AppError> {
     let reason_id = reason_id.parse().map_err(|_| AppError::Invalid("no such pause reason".into()))?;
     change_reasons(state, &caller, PauseReasonCommand::Retire { reason_id }).await

@@ -372,6 +372,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
+            "/api/rename_pause_reason".into(),
+            Body::Form(vec![("reason_id", reason.clone()), ("name", "Renamed".into())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
             "/api/retire_pause_reason".into(),
             Body::Form(vec![("reason_id", reason.clone())]),
             [401, 403, 403, 403, 422],
