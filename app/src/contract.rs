@@ -43,6 +43,8 @@ pub struct AgentView {
     pub email: String,
     /// Deactivated agents stay listed, marked, and sign in no more.
     pub active: bool,
+    /// How many chats they handle at once.
+    pub capacity: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

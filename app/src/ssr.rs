@@ -40,6 +40,13 @@ pub trait Services: Send + Sync + 'static {
     ) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
     async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
+    /// How many chats an agent handles at once, as written in the form.
+    async fn set_agent_capacity(
+        &self,
+        token: Option<String>,
+        agent_id: String,
+        capacity: String,
+    ) -> Result<(), UiError>;
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError>;
     /// The agent's own dashboard (P11); `time_zone`: where their day begins (IANA; UTC if not one).
     async fn my_day(&self, token: Option<String>, time_zone: Option<String>) -> Result<MyDay, UiError>;

@@ -41,3 +41,26 @@ test('a supervisor deactivates an agent from the agents page, who then cannot si
   await submitAgentSignIn(agent, email, 'agent password');
   await expect(agent.getByRole('alert')).toContainText('deactivated');
 });
+
+test('a supervisor sets how many chats an agent handles at once from the agents page', async ({ browser }) => {
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const stamp = Date.now();
+  const name = `Busy ${stamp}`;
+  const created = await supervisor.request.post('/api/v1/agents', { data: { name, email: `busy${stamp}@example.com`, password: 'agent password' } });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).user_id;
+  await supervisor.goto('/supervisor/agents');
+  await hydrated(supervisor);
+  const capacity = supervisor.getByLabel(`Chats at once for ${name}`);
+  await expect(capacity).toHaveValue('3');
+  await capacity.fill('7');
+  await supervisor.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Set' }).click();
+  await expect.poll(async () => {
+    const agents: { user_id: string; capacity: number }[] = await (await supervisor.request.get('/api/v1/agents')).json();
+    return agents.find((a) => a.user_id === id)?.capacity;
+  }).toBe(7);
+  await supervisor.reload();
+  await hydrated(supervisor);
+  await expect(supervisor.getByLabel(`Chats at once for ${name}`)).toHaveValue('7');
+});

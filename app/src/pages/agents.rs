@@ -16,6 +16,14 @@ pub async fn create_agent(agent: NewAgentForm) -> Result<AgentView, UiError> {
     crate::ssr::with_status(crate::ssr::services()?.create_agent(crate::ssr::session_token(), agent).await)
 }
 
+/// `capacity`: as written in the form; the server reads the number.
+#[server(prefix = "/api", endpoint = "set_agent_capacity")]
+pub async fn set_agent_capacity(agent_id: String, capacity: String) -> Result<(), UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.set_agent_capacity(crate::ssr::session_token(), agent_id, capacity).await,
+    )
+}
+
 #[server(prefix = "/api", endpoint = "deactivate_agent")]
 pub async fn deactivate_agent(agent_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.deactivate_agent(crate::ssr::session_token(), agent_id).await)
@@ -35,6 +43,8 @@ struct Words {
     /// The button's name to assistive technology, before the agent's name.
     deactivate_who: &'static str,
     deactivated: &'static str,
+    capacity_of: &'static str,
+    set: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -50,6 +60,8 @@ const ENGLISH: Words = Words {
     deactivate: "deactivate",
     deactivate_who: "Deactivate",
     deactivated: " (deactivated)",
+    capacity_of: "Chats at once for",
+    set: "Set",
 };
 
 const SPANISH: Words = Words {
@@ -65,6 +77,8 @@ const SPANISH: Words = Words {
     deactivate: "desactivar",
     deactivate_who: "Desactivar a",
     deactivated: " (desactivado)",
+    capacity_of: "Chats a la vez de",
+    set: "Guardar",
 };
 
 #[component]
@@ -72,8 +86,12 @@ pub fn AgentsPage() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
     let create = ServerAction::<CreateAgent>::new();
     let deactivate = ServerAction::<DeactivateAgent>::new();
-    let agents = Resource::new(move || (create.version().get(), deactivate.version().get()), |_| list_agents());
-    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(deactivate)));
+    let capacity = ServerAction::<SetAgentCapacity>::new();
+    let agents = Resource::new(
+        move || (create.version().get(), deactivate.version().get(), capacity.version().get()),
+        |_| list_agents(),
+    );
+    let failure = Signal::derive(move || refusal(create).or_else(|| refusal(deactivate)).or_else(|| refusal(capacity)));
     let draw = move |list: Vec<AgentView>| {
         let words = words.get();
         view! {
@@ -81,9 +99,20 @@ pub fn AgentsPage() -> impl IntoView {
                 {list.into_iter().map(|a| {
                     let label = format!("{} {}", words.deactivate_who, a.name);
                     let id = a.id.clone();
+                    let (capacity_id, field) = (a.id.clone(), format!("capacity-{}", a.id));
+                    let capacity_label = format!("{} {}", words.capacity_of, a.name);
                     view! {
                         <li data-id=id>
                             {a.name} " · " <span class="muted">{a.email}</span>
+                            {a.active.then(|| view! {
+                                <ActionForm action=capacity attr:class="inline-form agent-capacity">
+                                    <input type="hidden" name="agent_id" value=capacity_id />
+                                    <label for=field.clone()>{capacity_label}</label>
+                                    <input id=field name="capacity" type="number" min="1" max="50" required
+                                        value=a.capacity.to_string() />
+                                    <button type="submit">{words.set}</button>
+                                </ActionForm>
+                            })}
                             {if a.active {
                                 view! {
                                     <ActionForm action=deactivate attr:class="member-remove">

@@ -121,6 +121,15 @@ impl Services for ConsoleServices {
         Ok(people::deactivate_agent(&self.state, self.caller(token).await?, agent_id).await?)
     }
 
+    async fn set_agent_capacity(
+        &self,
+        token: Option<String>,
+        agent_id: String,
+        capacity: String,
+    ) -> Result<(), UiError> {
+        Ok(people::set_agent_capacity(&self.state, self.caller(token).await?, agent_id, capacity).await?)
+    }
+
     async fn my_status(&self, token: Option<String>) -> Result<AgentStatus, UiError> {
         Ok(pauses::my_status(&self.state, self.caller(token).await?).await?)
     }
