@@ -141,8 +141,10 @@ impl TestApp {
     }
 }
 
+/// A browser-like client. A response that stops coming fails its test after a minute, saying so,
+/// instead of holding `make test` for ever.
 pub fn anonymous() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).build().unwrap()
+    reqwest::Client::builder().cookie_store(true).read_timeout(Duration::from_secs(60)).build().unwrap()
 }
 
 pub async fn sign_in(client: &reqwest::Client, address: &str, email: &str, password: &str) -> reqwest::Response {
