@@ -219,21 +219,13 @@ pub trait Services: Send + Sync + 'static {
     async fn delete_business(&self, token: Option<String>, business_id: String) -> Result<(), UiError>;
 }
 
-/// The session token of the request being served, from its cookies.
 /// The time zone the person's browser said it is in (the `ikono_tz` cookie), if any.
 pub fn time_zone() -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == crate::preferences::TIME_ZONE_COOKIE)
-        .map(|(_, zone)| zone.replace("%2F", "/"))
+    cookie(&parts.headers, crate::preferences::TIME_ZONE_COOKIE).map(|zone| zone.replace("%2F", "/"))
 }
 
+/// The session token of the request being served, from its cookies.
 pub fn session_token() -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
     token_from_cookies(&parts.headers)
@@ -241,15 +233,19 @@ pub fn session_token() -> Option<String> {
 
 /// The session token among a request's cookies.
 pub fn token_from_cookies(headers: &http::HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).filter(|token| !token.is_empty())
+}
+
+/// The value of the cookie `wanted` among a request's cookies.
+fn cookie(headers: &http::HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|cookies| cookies.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, token)| token.to_string())
-        .filter(|token| !token.is_empty())
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_string())
 }
 
 /// Where the browser reached this server (`http://host:port`), from the request being served.

@@ -952,7 +952,7 @@ impl Projection for ChatBoard {
 
 /// Keeps an event of what happened to a chat as the log holds it, with when it happened.
 async fn record_happening(connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-    let chat_id = event.stream.strip_prefix("chat-").unwrap_or(&event.stream);
+    let chat_id = event.data.get("chat_id").and_then(serde_json::Value::as_str).unwrap_or_default();
     let at = event.data.get("at").and_then(serde_json::Value::as_str).map(str::to_string);
     let at = at
         .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())

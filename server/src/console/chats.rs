@@ -18,6 +18,7 @@ use projections::chat_board::{ChatBoard, ChatRow};
 use projections::lines::Lines;
 use projections::people::People;
 use projections::queue_list::QueueList;
+use projections::templates::TemplateRow;
 
 /// The agent's chats and those waiting in their queues; those whose name, number or messages hold
 /// `words` when there are some (W7).
@@ -131,16 +132,7 @@ pub async fn conversation(
     // Only the chat's agent sends; supervisors and auditors are offered nothing.
     let sendable =
         if caller.role == Role::Agent { templates_for_chat(state, &caller, chat).await? } else { Vec::new() };
-    let templates = sendable
-        .into_iter()
-        .map(|template| TemplateOffer {
-            variables: domain::template::variable_count(&template.body),
-            id: template.template_id,
-            name: template.name,
-            language: template.language,
-            body: template.body,
-        })
-        .collect();
+    let templates = sendable.into_iter().map(template_offer).collect();
     let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
     let queue_name = |queue: domain::ids::QueueId| {
         let id = queue.to_string();
@@ -190,6 +182,17 @@ pub async fn conversation(
         earlier,
         changes_reach_customer: read.chat.channel == domain::contact::Channel::Web.as_str(),
     })
+}
+
+/// An approved template as the workspace offers it, with how many values it asks for.
+pub fn template_offer(template: TemplateRow) -> TemplateOffer {
+    TemplateOffer {
+        variables: domain::template::variable_count(&template.body),
+        id: template.template_id,
+        name: template.name,
+        language: template.language,
+        body: template.body,
+    }
 }
 
 /// A reply's or a note's id: a customer's message is named by its channel's id instead.

@@ -2,10 +2,11 @@
 //! write first from, each with its approved templates, and the start itself.
 
 use crate::caller::Caller;
+use crate::console::chats::template_offer;
 use crate::error::AppError;
 use crate::services::chats::{sendable_on, start_conversation, NewConversation, TemplateChoice};
 use crate::state::AppState;
-use app::contract::{StartLineView, TemplateOffer};
+use app::contract::StartLineView;
 use domain::user::Role;
 use projections::lines::Lines;
 
@@ -18,17 +19,7 @@ pub async fn start_choices(state: &AppState, caller: Caller) -> Result<Vec<Start
         if line.credentials.is_none() {
             continue;
         }
-        let templates = sendable_on(state, &caller, &line)
-            .await?
-            .into_iter()
-            .map(|template| TemplateOffer {
-                variables: domain::template::variable_count(&template.body),
-                id: template.template_id,
-                name: template.name,
-                language: template.language,
-                body: template.body,
-            })
-            .collect();
+        let templates = sendable_on(state, &caller, &line).await?.into_iter().map(template_offer).collect();
         choices.push(StartLineView { id: line.line_id, name: line.name, templates });
     }
     Ok(choices)
