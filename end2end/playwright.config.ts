@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // The server under test: the release build `make run` serves (scripts/build-site.sh), on its own
-// port and a fresh SQLite database, serving the site that script wrote to ../target/site.
+// port and a fresh SQLite database, serving the site that script wrote to ../target/site. Its
+// clock may be moved forward (`--test-clock`, never in production): the monitor's test makes
+// minutes pass.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikono-e2e-'));
@@ -36,7 +38,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${targetDir}/release/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-email admin@example.com --admin-password 'correct horse battery'`,
+    command: `${targetDir}/release/server --address 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-email admin@example.com --admin-password 'correct horse battery' --test-clock true`,
     cwd: path.resolve(__dirname, '..'),
     env: {
       IKONO_SITE_ROOT: path.resolve(__dirname, '../target/site'),

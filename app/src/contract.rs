@@ -412,15 +412,28 @@ pub struct AgentMonitorView {
     /// `online`, `paused` or `offline`.
     pub state: String,
     pub paused: Option<(String, String)>,
-    pub active_chats: usize,
+    /// Their chats where the customer waits for them, and those where they wait for the customer.
+    pub pending: usize,
+    pub following: usize,
     pub capacity: i64,
-    /// Reason and minutes, today (UTC).
+    /// Reason and minutes, since midnight in the supervisor's time zone.
     pub paused_today: Vec<(String, i64)>,
+}
+
+/// A queue as the monitor shows it: the chats waiting in it for an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueMonitorView {
+    pub id: String,
+    pub name: String,
+    pub waiting: i64,
+    /// How long the chat that has waited longest has waited, in minutes.
+    pub longest_wait: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonitorView {
     pub agents: Vec<AgentMonitorView>,
+    pub queues: Vec<QueueMonitorView>,
     pub chats: Vec<ChatView>,
 }
 

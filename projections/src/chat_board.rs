@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 // Versions — 2: the bot's choices as buttons. 4: what channels' messages carry, reactions and
 // statuses (`marks`). 6: the customer's messages a person has not answered yet. 7: messages
 // edited and deleted by their authors. 8: what happened to each chat besides its messages.
-crate::projection_names!("chat_board", version 8, tables {
+// 9: since when a chat has waited in its queue.
+crate::projection_names!("chat_board", version 9, tables {
     CHATS = "chats",
     MESSAGES = "messages",
     MARKS = "marks",
@@ -71,6 +72,15 @@ pub struct ChatRow {
     pub tags: Vec<String>,
     /// The customer's messages since a person (not the bot) last wrote to them.
     pub unanswered: i64,
+}
+
+/// The chats waiting in one queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueWait {
+    pub queue_id: String,
+    pub waiting: i64,
+    /// When the chat that has waited longest started waiting.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -229,6 +239,28 @@ impl ChatBoard {
         .fetch_all(store.pool())
         .await?;
         rows.iter().map(chat_row).collect()
+    }
+
+    /// Each queue of a company with chats waiting in it: how many, and since when the first waits.
+    pub async fn waiting_per_queue(&self, store: &ReadStore, company: &str) -> Result<Vec<QueueWait>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT queue_id, COUNT(*) AS waiting, MIN(waiting_since) AS since FROM {CHATS} \
+             WHERE company_id = $1 AND state = $2 AND queue_id IS NOT NULL GROUP BY queue_id"
+        ))
+        .bind(company)
+        .bind(state::WAITING)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let since: Option<String> = row.try_get("since")?;
+                Ok(QueueWait {
+                    queue_id: row.try_get("queue_id")?,
+                    waiting: row.try_get("waiting")?,
+                    since: since.and_then(|text| chrono::DateTime::parse_from_rfc3339(&text).ok()).map(|t| t.to_utc()),
+                })
+            })
+            .collect()
     }
 
     /// The chats waiting for an agent in any of `queues`, the longest waiting first.
@@ -868,7 +900,8 @@ impl Projection for ChatBoard {
             "CREATE TABLE IF NOT EXISTS {CHATS} (chat_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              line_id TEXT NOT NULL, channel TEXT NOT NULL, contact_id TEXT NOT NULL, contact_name TEXT NOT NULL, state TEXT NOT NULL, \
              conversation_id TEXT, queue_id TEXT, agent_id TEXT, last_text TEXT NOT NULL, last_at TEXT NOT NULL, \
-             opened_at TEXT NOT NULL, name TEXT, tags TEXT NOT NULL DEFAULT '[]', unanswered BIGINT NOT NULL DEFAULT 0)"
+             opened_at TEXT NOT NULL, name TEXT, tags TEXT NOT NULL DEFAULT '[]', unanswered BIGINT NOT NULL DEFAULT 0, \
+             waiting_since TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -1014,13 +1047,16 @@ async fn apply_other(
             .execute(&mut *connection)
             .await?;
         }
-        ChatEvent::Queued { chat_id, queue, .. } => {
-            sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL WHERE chat_id = $3"))
-                .bind(state::WAITING)
-                .bind(queue.to_string())
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
+        ChatEvent::Queued { chat_id, queue, at, .. } => {
+            sqlx::query(&format!(
+                "UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL, waiting_since = $3 WHERE chat_id = $4"
+            ))
+            .bind(state::WAITING)
+            .bind(queue.to_string())
+            .bind(at.to_rfc3339())
+            .bind(chat_id.to_string())
+            .execute(&mut *connection)
+            .await?;
         }
         ChatEvent::Assigned { chat_id, agent, queue, .. } => {
             sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = $3 WHERE chat_id = $4"))

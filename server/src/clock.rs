@@ -2,6 +2,7 @@
 //! timers ring without waiting.
 
 use chrono::{DateTime, Duration, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub trait Clock: Send + Sync + 'static {
@@ -48,5 +49,23 @@ impl TestClock {
 impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The machine's time moved forward by what browser tests asked (`--test-clock`): time still runs,
+/// so everything else behaves as it does in production, and a test can make an hour pass at once.
+#[derive(Clone, Default)]
+pub struct ShiftedClock(Arc<AtomicI64>);
+
+impl ShiftedClock {
+    /// Moves the clock forward by `by` (never back: the log's times only grow).
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.num_milliseconds().max(0), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        machine_time() + Duration::milliseconds(self.0.load(Ordering::SeqCst))
     }
 }

@@ -51,6 +51,9 @@ pub struct Settings {
     pub secrets_key: Option<crate::secrets::SecretsKey>,
     /// Meta's Graph API, with its version: the operator's choice, and tests' local Meta.
     pub whatsapp_graph_url: String,
+    /// The business's clock may be moved forward over HTTP (`POST /test/clock`): for browser
+    /// tests of figures that depend on time passing. Never in production.
+    pub test_clock: bool,
 }
 
 /// Meta's Graph API as WhatsApp Cloud lines reach it unless the operator says otherwise.
@@ -96,6 +99,8 @@ Serves Ikono Chat. Each flag can also be set by the environment variable beside 
                               sealed with; or IKONO_SECRETS_KEY holding the key itself
   --whatsapp-graph-url URL    IKONO_WHATSAPP_GRAPH_URL
                               Meta's Graph API (default https://graph.facebook.com/v21.0)
+  --test-clock true|false     IKONO_TEST_CLOCK      FOR TESTS ONLY: POST /test/clock moves the
+                              business's clock forward (default false; see docs/SECURITY.md)
   --help                      prints this and exits
 
 Also: IKONO_SITE_ROOT (the built site, default target/site), IKONO_COMPANY_ID (the first company).
@@ -127,6 +132,7 @@ impl Settings {
         let mut allowed_private_hosts = variables("IKONO_ALLOW_PRIVATE_HOSTS").unwrap_or_default();
         let mut trusted_proxies = variables("IKONO_TRUSTED_PROXIES").unwrap_or_default();
         let mut secure_cookies = variables("IKONO_SECURE_COOKIES").unwrap_or_else(|| "false".into());
+        let mut test_clock = variables("IKONO_TEST_CLOCK").unwrap_or_else(|| "false".into());
         let mut limits = variables("IKONO_LIMITS").unwrap_or_default();
         let secrets_key = variables("IKONO_SECRETS_KEY");
         let mut secrets_key_file = variables("IKONO_SECRETS_KEY_FILE");
@@ -182,6 +188,11 @@ impl Settings {
                 }
                 "--secure-cookies" => {
                     secure_cookies = value()?;
+                    rest.next();
+                    continue;
+                }
+                "--test-clock" => {
+                    test_clock = value()?;
                     rest.next();
                     continue;
                 }
@@ -260,16 +271,8 @@ impl Settings {
                     })
                 })
                 .collect::<Result<_, _>>()?,
-            secure_cookies: match secure_cookies.trim() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" | "" => false,
-                other => {
-                    return Err(SettingsError::Invalid {
-                        name: "secure cookies",
-                        reason: format!("`{other}`: use true or false"),
-                    })
-                }
-            },
+            secure_cookies: yes_or_no("secure cookies", &secure_cookies)?,
+            test_clock: yes_or_no("test clock", &test_clock)?,
             limits: crate::limits::Limits::default()
                 .changed(&limits)
                 .map_err(|reason| SettingsError::Invalid { name: "limits", reason })?,
@@ -284,6 +287,14 @@ impl Settings {
                 }
             },
         })
+    }
+}
+
+fn yes_or_no(name: &'static str, text: &str) -> Result<bool, SettingsError> {
+    match text.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        other => Err(SettingsError::Invalid { name, reason: format!("`{other}`: use true or false") }),
     }
 }
 

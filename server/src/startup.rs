@@ -1,6 +1,6 @@
 //! Builds the application from its settings (port 0 in tests) and serves it.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, ShiftedClock, SystemClock};
 use crate::config::Settings;
 use crate::console::ConsoleServices;
 use crate::live::connections::Connections;
@@ -79,7 +79,15 @@ impl Application {
     }
 
     /// The application whose timers follow `clock`.
+    /// With `--test-clock`, the clock is instead the machine's, moved forward when a test asks.
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let (clock, shifted) = if settings.test_clock {
+            tracing::warn!("TEST CLOCK ON: anyone who reaches this server can move its clock forward (POST /test/clock); never use --test-clock in production");
+            let shifted = ShiftedClock::default();
+            (Arc::new(shifted.clone()) as Arc<dyn Clock>, Some(shifted))
+        } else {
+            (clock, None)
+        };
         create_sqlite_folder(&settings.database_url)?;
         let log = eventlog::tailed(eventlog::open(&settings.database_url).await?).await?;
         let store = ReadStore::connect(&settings.database_url).await?;
@@ -242,6 +250,7 @@ impl Application {
         let services: Arc<dyn Services> = Arc::new(ConsoleServices { state: state.clone() });
         let site_root = state.settings.site_root.clone();
         let router = crate::http::router()
+            .merge(shifted.map(crate::http::test_clock::router).unwrap_or_default())
             .leptos_routes_with_context(&state, generate_route_list(Console), page_context(services.clone()), {
                 let options = leptos_options.clone();
                 move || console_shell(options.clone())

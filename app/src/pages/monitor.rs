@@ -1,5 +1,6 @@
 //! The supervisor's monitor (A3, G11): every agent's state — online, paused (why, since when) or
-//! offline —, their time paused per reason today and their active chats; and the open chats. Live.
+//! offline —, their time paused per reason today and their active chats, pending and following;
+//! every queue's waiting chats and the longest wait; and the open chats. Live.
 
 use crate::components::Refusal;
 use crate::contract::{AgentMonitorView, MonitorView};
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "monitor")]
 pub async fn monitor() -> Result<MonitorView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.monitor(crate::ssr::session_token()).await)
+    crate::ssr::with_status(crate::ssr::services()?.monitor(crate::ssr::session_token(), crate::ssr::time_zone()).await)
 }
 
 struct Words {
@@ -26,6 +27,20 @@ struct Words {
     online: &'static str,
     offline: &'static str,
     open_chats: &'static str,
+    pending: &'static str,
+    following: &'static str,
+    queues_now: &'static str,
+    queue: &'static str,
+    waiting: &'static str,
+    longest_wait: &'static str,
+}
+
+/// Minutes as a person reads them: `12 min`, `1 h 05 min` (the same in both languages).
+fn minutes_text(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, minutes) => format!("{minutes} min"),
+        (hours, minutes) => format!("{hours} h {minutes:02} min"),
+    }
 }
 
 const ENGLISH: Words = Words {
@@ -40,6 +55,12 @@ const ENGLISH: Words = Words {
     online: "Online",
     offline: "Offline",
     open_chats: "Open chats",
+    pending: "Pending",
+    following: "Following",
+    queues_now: "Queues now",
+    queue: "Queue",
+    waiting: "Waiting",
+    longest_wait: "Longest wait",
 };
 
 const SPANISH: Words = Words {
@@ -54,6 +75,12 @@ const SPANISH: Words = Words {
     online: "Conectado",
     offline: "Desconectado",
     open_chats: "Chats abiertos",
+    pending: "Pendientes",
+    following: "En seguimiento",
+    queues_now: "Colas ahora",
+    queue: "Cola",
+    waiting: "En espera",
+    longest_wait: "Espera más larga",
 };
 
 fn state_text(words: &Words, agent: &AgentMonitorView) -> String {
@@ -83,22 +110,41 @@ pub fn MonitorPage() -> impl IntoView {
                             <table class="monitor" aria-label=words.agents_now>
                                 <thead><tr>
                                     <th scope="col">{words.agent}</th><th scope="col">{words.state}</th>
-                                    <th scope="col">{words.chats}</th><th scope="col">{words.paused_today}</th>
+                                    <th scope="col">{words.chats}</th><th scope="col">{words.pending}</th>
+                                    <th scope="col">{words.following}</th><th scope="col">{words.paused_today}</th>
                                 </tr></thead>
                                 <tbody>
                                     {board.agents.into_iter().map(|agent| {
                                         let state = state_text(words, &agent);
                                         let today = agent.paused_today.iter()
-                                            .map(|(reason, minutes)| format!("{reason} {minutes} min"))
+                                            .map(|(reason, minutes)| format!("{reason} {}", minutes_text(*minutes)))
                                             .collect::<Vec<_>>().join(", ");
                                         view! {
                                             <tr data-id=agent.id.clone() class=format!("agent-{}", agent.state)>
                                                 <th scope="row">{agent.name}</th>
                                                 <td class="state">{state}</td>
-                                                <td class="chats">{format!("{} / {}", agent.active_chats, agent.capacity)}</td>
+                                                <td class="chats">{format!("{} / {}", agent.pending + agent.following, agent.capacity)}</td>
+                                                <td class="pending">{agent.pending}</td>
+                                                <td class="following">{agent.following}</td>
                                                 <td class="paused-today">{today}</td>
                                             </tr>
                                         }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <h2>{words.queues_now}</h2>
+                            <table class="monitor" aria-label=words.queues_now>
+                                <thead><tr>
+                                    <th scope="col">{words.queue}</th><th scope="col">{words.waiting}</th>
+                                    <th scope="col">{words.longest_wait}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {board.queues.into_iter().map(|queue| view! {
+                                        <tr data-id=queue.id>
+                                            <th scope="row">{queue.name}</th>
+                                            <td class="waiting">{queue.waiting}</td>
+                                            <td class="longest-wait">{queue.longest_wait.map(minutes_text)}</td>
+                                        </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -123,5 +169,18 @@ pub fn MonitorPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minutes_text;
+
+    #[test]
+    fn minutes_read_as_minutes_then_hours_and_minutes() {
+        assert_eq!(minutes_text(0), "0 min");
+        assert_eq!(minutes_text(59), "59 min");
+        assert_eq!(minutes_text(65), "1 h 05 min");
+        assert_eq!(minutes_text(600), "10 h 00 min");
     }
 }

@@ -402,8 +402,8 @@ impl Services for ConsoleServices {
         Ok(chats::resolve_chats(&self.state, self.caller(token).await?, chat_ids).await?)
     }
 
-    async fn monitor(&self, token: Option<String>) -> Result<MonitorView, UiError> {
-        Ok(monitor::monitor(&self.state, self.caller(token).await?).await?)
+    async fn monitor(&self, token: Option<String>, time_zone: Option<String>) -> Result<MonitorView, UiError> {
+        Ok(monitor::monitor(&self.state, self.caller(token).await?, time_zone).await?)
     }
 
     async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError> {

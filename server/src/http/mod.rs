@@ -16,6 +16,7 @@ pub mod people;
 pub mod queues;
 pub mod quick_replies;
 pub mod sessions;
+pub mod test_clock;
 pub mod widget;
 
 use crate::state::AppState;

@@ -15,6 +15,7 @@ mod crash;
 mod errands;
 mod internal_chats;
 mod limits;
+mod monitor;
 mod outbound;
 mod quick_replies;
 mod walking_skeleton;

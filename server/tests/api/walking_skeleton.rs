@@ -294,6 +294,7 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         allowed_private_hosts: String::new(),
         trusted_proxies: Vec::new(),
         secure_cookies: false,
+        test_clock: false,
         limits: Default::default(),
         secrets_key: None,
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),

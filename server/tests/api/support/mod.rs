@@ -123,6 +123,7 @@ fn settings(database_url: &str) -> Settings {
         allowed_private_hosts: "127.0.0.1".into(),
         trusted_proxies: Vec::new(),
         secure_cookies: false,
+        test_clock: false,
         limits: Default::default(),
         secrets_key: Some(server::secrets::SecretsKey::parse(SECRETS_KEY).expect("the tests' key")),
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),

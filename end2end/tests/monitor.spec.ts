@@ -1,0 +1,66 @@
+import { test, expect, APIRequestContext } from '@playwright/test';
+import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
+
+/** Moves the server's clock forward (the e2e server runs with `--test-clock true`). */
+async function advance(api: APIRequestContext, seconds: number) {
+  const moved = await api.post('/test/clock', { data: { advance_seconds: seconds } });
+  expect(moved.status(), await moved.text()).toBe(200);
+}
+
+/** A fixed-offset zone where it is about noon now, so that the minutes this test makes pass never
+ * cross the supervisor's midnight, whenever the test runs. */
+function zoneAtNoon(): string {
+  const offset = 12 - new Date().getUTCHours();
+  // Etc/GMT zones count the other way: Etc/GMT-3 is three hours ahead of UTC.
+  return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+test('the monitor shows the time paused per reason today and the longest wait of each queue as the clock moves', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext({ timezoneId: zoneAtNoon() })).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `mora${stamp}@example.com`;
+  expect((await api.post('/api/v1/agents', { data: { name: `Mora ${stamp}`, email, password: 'agent password' } })).status()).toBe(201);
+  const [breakReason, lunch] = [`Break ${stamp}`, `Lunch ${stamp}`];
+  for (const name of [breakReason, lunch]) {
+    expect((await api.post('/api/v1/pause-reasons', { data: { name } })).status()).toBe(201);
+  }
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Nobody ${stamp}` } })).json()).id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Wait ${stamp}`, routing: { queue } } })).json()).id;
+
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  await agent.getByLabel('Reason').selectOption({ label: breakReason });
+  await agent.getByRole('button', { name: 'Pause' }).click();
+  await expect(agent.getByRole('status')).toHaveText(`Paused: ${breakReason}`);
+  await advance(api, 10 * 60);
+  await agent.getByRole('button', { name: 'Resume' }).click();
+  await expect(agent.getByRole('status')).toHaveText('Available');
+  await agent.getByLabel('Reason').selectOption({ label: lunch });
+  await agent.getByRole('button', { name: 'Pause' }).click();
+  await expect(agent.getByRole('status')).toHaveText(`Paused: ${lunch}`);
+  await advance(api, 5 * 60);
+
+  // Nobody is in the queue: the customer waits there.
+  const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+    headers: { Authorization: `Bearer ${key}` },
+    data: { contact_id: `+54911${stamp}`, name: 'Inés', text: '¿Hay alguien?' },
+  });
+  expect(sent.status()).toBe(202);
+  await supervisor.goto('/supervisor/monitor');
+  await hydrated(supervisor);
+  const waiting = supervisor.getByRole('table', { name: 'Queues now' }).getByRole('row', { name: new RegExp(`Nobody ${stamp}`) });
+  await expect(waiting.locator('.waiting')).toHaveText('1');
+  await expect(waiting.locator('.longest-wait')).toHaveText('0 min');
+
+  await advance(api, 3 * 60);
+  await supervisor.reload();
+  await hydrated(supervisor);
+  const row = supervisor.getByRole('table', { name: 'Agents now' }).getByRole('row', { name: new RegExp(`Mora ${stamp}`) });
+  await expect(row.locator('.state')).toHaveText(`Paused: ${lunch}`);
+  await expect(row.locator('.paused-today')).toHaveText(`${breakReason} 10 min, ${lunch} 8 min`);
+  await expect(waiting.locator('.longest-wait')).toHaveText('3 min');
+  await expect(row.locator('.pending')).toHaveText('0');
+});
