@@ -106,3 +106,34 @@ where
         <input id=id type="file" accept=".csv,text/csv,.xlsx" on:change=chosen />
     }
 }
+
+/// A select that narrows a list to the items with one value: `options` are (value, shown) pairs;
+/// the empty value, shown as `any`, admits every item.
+#[component]
+pub fn Narrow(
+    id: &'static str,
+    label: &'static str,
+    any: &'static str,
+    options: Vec<(String, String)>,
+    chosen: RwSignal<String>,
+) -> impl IntoView {
+    let now = chosen.get_untracked();
+    view! {
+        <label for=id>{label}</label>
+        <select id=id on:change=move |event| chosen.set(event_target_value(&event))>
+            <option value="">{any}</option>
+            {options.into_iter().map(|(value, shown)| {
+                let selected = value == now;
+                view! { <option value=value selected=selected>{shown}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// The distinct (value, shown) pairs of a list, in the order a person reads them: one per value.
+pub fn choices_of(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = pairs.into_iter().collect();
+    pairs.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then_with(|| a.0.cmp(&b.0)));
+    pairs.dedup_by(|a, b| a.0 == b.0);
+    pairs
+}

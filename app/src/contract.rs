@@ -45,6 +45,38 @@ pub struct AgentView {
     pub active: bool,
     /// How many chats they handle at once.
     pub capacity: u32,
+    /// The names of the queues they belong to.
+    pub queues: Vec<String>,
+}
+
+/// A supervisor or an auditor, as the people page lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// `supervisor` or `auditor`.
+    pub role: String,
+    pub active: bool,
+}
+
+/// A new supervisor or auditor as the form writes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStaffForm {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    /// `supervisor` or `auditor`.
+    pub role: String,
+}
+
+/// The company's limits (set by the operator) beside its use (A2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyUseView {
+    pub agents: usize,
+    pub max_agents: Option<u32>,
+    pub signed_in_agents: usize,
+    pub max_signed_in_agents: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -448,6 +480,20 @@ pub struct QueueView {
     pub id: String,
     pub name: String,
     pub members: Vec<MemberView>,
+    /// Told to waiting customers (`{position}`: their place in line); empty says nothing.
+    pub waiting_message: String,
+    /// A chat its agent has not answered within these minutes goes to the next agent.
+    pub no_answer_minutes: Option<u32>,
+}
+
+/// A queue's name and settings as the supervisor's form writes them; the minutes as typed, empty
+/// for never.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueForm {
+    pub queue_id: String,
+    pub name: String,
+    pub waiting_message: String,
+    pub no_answer_minutes: String,
 }
 
 /// A colleague (G8) as the workspace lists them.

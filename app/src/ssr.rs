@@ -2,9 +2,10 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::contract::{
-    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
-    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm,
-    QueueView, QuickReplyView, ReasonView, Role, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView, ContactCardView,
+    ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm,
+    NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role, StaffView, StartLineView,
+    TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -38,7 +39,13 @@ pub trait Services: Send + Sync + 'static {
         agent_id: String,
         member: bool,
     ) -> Result<(), UiError>;
+    async fn save_queue(&self, token: Option<String>, queue: QueueForm) -> Result<(), UiError>;
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError>;
+    async fn rename_agent(&self, token: Option<String>, agent_id: String, name: String) -> Result<(), UiError>;
+    async fn staff(&self, token: Option<String>) -> Result<Vec<StaffView>, UiError>;
+    async fn create_staff(&self, token: Option<String>, person: NewStaffForm) -> Result<(), UiError>;
+    async fn deactivate_staff(&self, token: Option<String>, user_id: String, role: String) -> Result<(), UiError>;
+    async fn company_use(&self, token: Option<String>) -> Result<CompanyUseView, UiError>;
     async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
     /// How many chats an agent handles at once, as written in the form.
     async fn set_agent_capacity(

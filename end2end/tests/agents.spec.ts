@@ -8,13 +8,13 @@ test('a supervisor creates an agent, who then signs in on the agents page', asyn
   await hydrated(supervisor);
 
   const email = `agent${Date.now()}@example.com`;
-  await supervisor.getByLabel('Name').fill('Ana María');
-  await supervisor.getByLabel('E-mail').fill(email);
-  await supervisor.getByLabel('Initial password').fill('agent password');
+  await supervisor.getByRole('form', { name: 'Create an agent' }).getByLabel('Name', { exact: true }).fill('Ana María');
+  await supervisor.getByRole('form', { name: 'Create an agent' }).getByLabel('E-mail', { exact: true }).fill(email);
+  await supervisor.getByRole('form', { name: 'Create an agent' }).getByLabel('Initial password', { exact: true }).fill('agent password');
   await supervisor.getByRole('button', { name: 'Create agent' }).click();
   await expect(supervisor.getByRole('list', { name: 'Agents' })).toContainText(email);
 
-  await supervisor.getByLabel('E-mail').fill(email.toUpperCase());
+  await supervisor.getByRole('form', { name: 'Create an agent' }).getByLabel('E-mail', { exact: true }).fill(email.toUpperCase());
   await supervisor.getByRole('button', { name: 'Create agent' }).click();
   await expect(supervisor.getByRole('alert')).toContainText('already has an account');
 
@@ -63,4 +63,53 @@ test('a supervisor sets how many chats an agent handles at once from the agents 
   await supervisor.reload();
   await hydrated(supervisor);
   await expect(supervisor.getByLabel(`Chats at once for ${name}`)).toHaveValue('7');
+});
+
+test('a supervisor renames an agent, sees their queues and the company limits, and creates and deactivates an auditor and a supervisor', async ({ browser }) => {
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const stamp = Date.now();
+  const name = `Nico ${stamp}`;
+  const id = (await (await api.post('/api/v1/agents', { data: { name, email: `nico${stamp}@example.com`, password: 'agent password' } })).json()).user_id;
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Cards ${stamp}` } })).json()).id;
+  expect((await api.put(`/api/v1/queues/${queue}/members/${id}`, { data: {} })).status()).toBe(204);
+  const company = await (await api.get('/api/v1/company')).json();
+
+  await supervisor.goto('/supervisor/agents');
+  await hydrated(supervisor);
+  await expect(supervisor.getByRole('heading', { name: 'People', level: 1 })).toBeVisible();
+  await expect(supervisor.locator('.agents-used')).toHaveText(new RegExp(`^${company.agents}\\b`));
+  const row = supervisor.getByRole('list', { name: 'Agents' }).getByRole('listitem').filter({ hasText: `nico${stamp}@example.com` });
+  await expect(row.locator('.agent-queues')).toContainText(`Cards ${stamp}`);
+
+  await supervisor.getByLabel(`Name of ${name}`).fill('   ');
+  await row.getByRole('button', { name: 'Save name' }).click();
+  await expect(supervisor.getByRole('alert')).toBeVisible();
+  await supervisor.getByLabel(`Name of ${name}`).fill(`Nicolás ${stamp}`);
+  await row.getByRole('button', { name: 'Save name' }).click();
+  await expect(supervisor.getByRole('status')).toHaveText('Saved.');
+  await expect(supervisor.getByLabel(`Name of Nicolás ${stamp}`)).toHaveValue(`Nicolás ${stamp}`);
+  const agents: { user_id: string; name: string }[] = await (await api.get('/api/v1/agents')).json();
+  expect(agents.find((a) => a.user_id === id)?.name).toBe(`Nicolás ${stamp}`);
+
+  const staff = supervisor.getByRole('form', { name: 'Create a supervisor or an auditor' });
+  for (const [who, role] of [[`Aurora ${stamp}`, 'Auditor'], [`Sara ${stamp}`, 'Supervisor']]) {
+    await staff.getByLabel('Name', { exact: true }).fill(who);
+    await staff.getByLabel('E-mail', { exact: true }).fill(`${who.split(' ')[0].toLowerCase()}${stamp}@example.com`);
+    await staff.getByLabel('Initial password', { exact: true }).fill('colleague password');
+    await staff.getByLabel('Role', { exact: true }).selectOption({ label: role });
+    await staff.getByRole('button', { name: 'Create colleague' }).click();
+    await expect(supervisor.getByRole('list', { name: 'Supervisors and auditors' }).getByRole('listitem').filter({ hasText: who })).toContainText(role);
+  }
+  await supervisor.getByRole('button', { name: `Deactivate Aurora ${stamp}` }).click();
+  await expect(supervisor.getByRole('list', { name: 'Supervisors and auditors' }).getByRole('listitem').filter({ hasText: `Aurora ${stamp}` })).toContainText('(deactivated)');
+
+  const auditor = await (await browser.newContext()).newPage();
+  await auditor.goto('/login/supervisor');
+  await hydrated(auditor);
+  await auditor.getByLabel('E-mail').fill(`aurora${stamp}@example.com`);
+  await auditor.getByLabel('Password').fill('colleague password');
+  await auditor.getByRole('button', { name: 'Sign in' }).click();
+  await expect(auditor.getByRole('alert')).toContainText('deactivated');
 });

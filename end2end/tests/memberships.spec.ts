@@ -7,9 +7,9 @@ test('a supervisor adds an agent to a queue and takes them out again', async ({ 
   const agentName = `Luis ${stamp}`;
   await page.goto('/supervisor/agents');
   await hydrated(page);
-  await page.getByLabel('Name').fill(agentName);
-  await page.getByLabel('E-mail').fill(`luis${stamp}@example.com`);
-  await page.getByLabel('Initial password').fill('agent password');
+  await page.getByRole('form', { name: 'Create an agent' }).getByLabel('Name', { exact: true }).fill(agentName);
+  await page.getByRole('form', { name: 'Create an agent' }).getByLabel('E-mail', { exact: true }).fill(`luis${stamp}@example.com`);
+  await page.getByRole('form', { name: 'Create an agent' }).getByLabel('Initial password', { exact: true }).fill('agent password');
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(page.getByRole('list', { name: 'Agents' })).toContainText(agentName);
 

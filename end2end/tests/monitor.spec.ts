@@ -64,3 +64,58 @@ test('the monitor shows the time paused per reason today and the longest wait of
   await expect(waiting.locator('.longest-wait')).toHaveText('3 min');
   await expect(row.locator('.pending')).toHaveText('0');
 });
+
+test('a supervisor narrows the open chats by line, state, agent and tag and resolves the chosen ones at once', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `olga${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Olga ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Empty ${stamp}` } })).json()).id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const waitLine = (await (await api.post('/api/v1/lines', { data: { name: `Queue line ${stamp}`, routing: { queue } } })).json()).id;
+  const directLine = (await (await api.post('/api/v1/lines', { data: { name: `Olga line ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+
+  const write = async (line: string, contact: string, name: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: contact, name, text: 'Hola' },
+    });
+    expect(sent.status()).toBe(202);
+    return (await sent.json()).chat_id;
+  };
+  await write(waitLine, `+5491110${stamp}`, `Ana ${stamp}`);
+  await write(waitLine, `+5491120${stamp}`, `Beto ${stamp}`);
+  const olgas = await write(directLine, `+5491130${stamp}`, `Ciro ${stamp}`);
+  await expect(agent.getByRole('list', { name: 'My chats' }).getByText(`Ciro ${stamp}`)).toBeVisible();
+  expect((await agent.request.post(`/api/v1/chats/${olgas}/tags`, { data: { tag: `VIP${stamp}` } })).status()).toBe(204);
+
+  await supervisor.goto('/supervisor/monitor');
+  await hydrated(supervisor);
+  const open = supervisor.getByRole('list', { name: 'Open chats' });
+  const names = (...who: string[]) => who.map((w) => new RegExp(`${w} ${stamp}`));
+  await supervisor.getByLabel('Line', { exact: true }).selectOption({ label: `Queue line ${stamp}` });
+  await expect(open.locator('li.chat strong')).toHaveText(names('Ana', 'Beto'));
+  await supervisor.getByLabel('Line', { exact: true }).selectOption('');
+  await supervisor.getByLabel('Agent', { exact: true }).selectOption({ label: `Olga ${stamp}` });
+  await expect(open.locator('li.chat strong')).toHaveText(names('Ciro'));
+  await supervisor.getByLabel('Agent', { exact: true }).selectOption('');
+  await supervisor.getByLabel('Tag', { exact: true }).selectOption({ label: `VIP${stamp}` });
+  await expect(open.locator('li.chat strong')).toHaveText(names('Ciro'));
+  await supervisor.getByLabel('Tag', { exact: true }).selectOption('');
+  await supervisor.getByLabel('State', { exact: true }).selectOption({ label: 'Waiting' });
+  await supervisor.getByLabel('Line', { exact: true }).selectOption({ label: `Queue line ${stamp}` });
+  await expect(open.locator('li.chat strong')).toHaveText(names('Ana', 'Beto'));
+
+  await supervisor.getByRole('checkbox', { name: `Choose Ana ${stamp}` }).check();
+  await supervisor.getByRole('checkbox', { name: `Choose Beto ${stamp}` }).check();
+  await supervisor.getByRole('button', { name: 'Resolve the chosen chats (2)' }).click();
+  await expect(supervisor.getByText('No open chat is like that.')).toBeVisible();
+  await supervisor.getByLabel('Line', { exact: true }).selectOption('');
+  await supervisor.getByLabel('State', { exact: true }).selectOption('');
+  await expect(open.getByText(`Ciro ${stamp}`)).toBeVisible();
+  await expect(open.getByText(`Ana ${stamp}`)).toHaveCount(0);
+});

@@ -34,7 +34,7 @@ test('a duplicate queue name is refused with a message in the form', async ({ pa
   await page.getByLabel('Queue name').fill(`  ${name.toUpperCase()} `);
   await page.getByRole('button', { name: 'Create queue' }).click();
   await expect(page.getByRole('alert')).toContainText('already exists');
-  await expect(page.getByRole('list', { name: 'Queues' }).getByRole('listitem').filter({ hasText: new RegExp(`^${name}$`, 'i') })).toHaveCount(1);
+  await expect(page.getByRole('list', { name: 'Queues' }).locator('.queue-name').filter({ hasText: new RegExp(`^${name}$`, 'i') })).toHaveCount(1);
 });
 
 test('an empty queue name is refused with a message in the form', async ({ page }) => {
@@ -42,4 +42,33 @@ test('an empty queue name is refused with a message in the form', async ({ page 
   await page.getByLabel('Queue name').fill('   ');
   await page.getByRole('button', { name: 'Create queue' }).click();
   await expect(page.getByRole('alert')).toContainText('the queue needs a name');
+});
+
+test('a supervisor renames a queue and sets its waiting message and time to answer, and a wrong time is refused in its form', async ({ page }) => {
+  await signInAsSupervisor(page);
+  const name = `Returns ${Date.now()}`;
+  await page.getByLabel('Queue name').fill(name);
+  await page.getByRole('button', { name: 'Create queue' }).click();
+  await page.getByText(`Settings of ${name}`).click();
+  const form = page.getByRole('form', { name: `Settings of ${name}` });
+  await form.getByLabel('Minutes to answer').fill('5000');
+  await form.getByRole('button', { name: 'Save queue' }).click();
+  await expect(form.getByRole('alert')).toContainText('minutes');
+
+  const renamed = `${name} and exchanges`;
+  await form.getByLabel('Name', { exact: true }).fill(renamed);
+  await form.getByLabel('Waiting message').fill('You are number {position}; we answer in order.');
+  await form.getByLabel('Minutes to answer').fill('7');
+  await form.getByRole('button', { name: 'Save queue' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByRole('list', { name: 'Queues' }).locator('.queue-name').filter({ hasText: renamed })).toHaveCount(1);
+
+  await page.reload();
+  await hydrated(page);
+  await page.getByText(`Settings of ${renamed}`).click();
+  const saved = page.getByRole('form', { name: `Settings of ${renamed}` });
+  await expect(saved.getByLabel('Waiting message')).toHaveValue('You are number {position}; we answer in order.');
+  await expect(saved.getByLabel('Minutes to answer')).toHaveValue('7');
+  const row = (await (await page.request.get('/api/v1/queues')).json()).find((q: any) => q.name === renamed);
+  expect(row.settings).toEqual({ waiting_message: 'You are number {position}; we answer in order.', no_answer_minutes: 7 });
 });

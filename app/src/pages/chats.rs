@@ -1,7 +1,7 @@
 //! The agent's chats: the list of chats assigned to them, kept live, each with its last message
 //! and a button that resolves it.
 
-use crate::components::{refusal, FormError, Listing};
+use crate::components::{choices_of, refusal, FormError, Listing, Narrow};
 use crate::contract::ChatView;
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
@@ -255,7 +255,7 @@ pub fn MyChats() -> impl IntoView {
         let list: Vec<ChatView> = list
             .into_iter()
             .filter(|chat| tab.holds(chat))
-            .filter(|chat| tag.is_empty() || chat.tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()))
+            .filter(|chat| tag.is_empty() || chat.tags.iter().any(|t| t.to_lowercase() == tag))
             .filter(|chat| line.is_empty() || chat.line_id == line)
             .collect();
         if list.is_empty() {
@@ -345,18 +345,9 @@ pub fn MyChats() -> impl IntoView {
     };
     let choices = move || async move {
         let list = all().await;
-        // A tag is the same whatever its case: listed once, as first written.
-        let mut tags: Vec<String> = Vec::new();
-        for tag in list.iter().flat_map(|chat| chat.tags.iter()) {
-            if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
-                tags.push(tag.clone());
-            }
-        }
-        tags.sort_by_key(|t| t.to_lowercase());
-        let mut lines: Vec<(String, String)> =
-            list.iter().map(|chat| (chat.line_id.clone(), chat.line.clone())).collect();
-        lines.sort_by(|a, b| a.1.cmp(&b.1));
-        lines.dedup();
+        // A tag is the same whatever its case: listed once.
+        let tags = choices_of(list.iter().flat_map(|chat| chat.tags.iter().map(|t| (t.to_lowercase(), t.clone()))));
+        let lines = choices_of(list.iter().map(|chat| (chat.line_id.clone(), chat.line.clone())));
         (tags, lines)
     };
     view! {
@@ -372,32 +363,16 @@ pub fn MyChats() -> impl IntoView {
                 <label for="chat-search">{move || words.get().search}</label>
                 <input id="chat-search" type="search" autocomplete="off"
                     on:input=move |event| words_searched.set(event_target_value(&event)) />
-                <label for="chat-tag">{move || words.get().by_tag}</label>
-                <select id="chat-tag" on:change=move |event| tag.set(event_target_value(&event))>
-                    <option value="">{move || words.get().any}</option>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let chosen = tag.get_untracked();
-                            choices().await.0.into_iter().map(|t| {
-                                let selected = t == chosen;
-                                view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
-                            }).collect_view()
-                        })}
-                    </Transition>
-                </select>
-                <label for="chat-line">{move || words.get().by_line}</label>
-                <select id="chat-line" on:change=move |event| line.set(event_target_value(&event))>
-                    <option value="">{move || words.get().any}</option>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let chosen = line.get_untracked();
-                            choices().await.1.into_iter().map(|(id, name)| {
-                                let selected = id == chosen;
-                                view! { <option value=id selected=selected>{name}</option> }
-                            }).collect_view()
-                        })}
-                    </Transition>
-                </select>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let words = words.get();
+                        let (tags, lines) = choices().await;
+                        view! {
+                            <Narrow id="chat-tag" label=words.by_tag any=words.any options=tags chosen=tag />
+                            <Narrow id="chat-line" label=words.by_line any=words.any options=lines chosen=line />
+                        }
+                    })}
+                </Transition>
             </div>
             {move || (!chosen.with(Vec::is_empty)).then(|| {
                 let words = words.get();

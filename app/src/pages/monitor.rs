@@ -2,12 +2,12 @@
 //! offline —, their time paused per reason today and their active chats, pending and following;
 //! every queue's waiting chats and the longest wait; and the open chats. Live.
 
-use crate::components::Refusal;
-use crate::contract::{AgentMonitorView, MonitorView};
+use crate::components::{choices_of, refusal, FormError, Narrow, Refusal};
+use crate::contract::{AgentMonitorView, ChatView, MonitorView};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
-use crate::pages::chats::{self, state_label};
+use crate::pages::chats::{self, state_label, ResolveChats};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "monitor")]
@@ -33,6 +33,39 @@ struct Words {
     queue: &'static str,
     waiting: &'static str,
     longest_wait: &'static str,
+    by_queue: &'static str,
+    by_agent: &'static str,
+    by_state: &'static str,
+    by_tag: &'static str,
+    none_like_that: &'static str,
+}
+
+/// What the supervisor narrowed the open chats to; an empty value admits every chat.
+#[derive(Clone, Copy)]
+struct ChatFilter {
+    line: RwSignal<String>,
+    queue: RwSignal<String>,
+    agent: RwSignal<String>,
+    state: RwSignal<String>,
+    tag: RwSignal<String>,
+}
+
+impl ChatFilter {
+    fn new() -> Self {
+        let empty = || RwSignal::new(String::new());
+        Self { line: empty(), queue: empty(), agent: empty(), state: empty(), tag: empty() }
+    }
+
+    fn admits(&self, chat: &ChatView) -> bool {
+        let is = |wanted: RwSignal<String>, value: Option<&str>| {
+            wanted.with(|wanted| wanted.is_empty() || value == Some(wanted.as_str()))
+        };
+        is(self.line, Some(&chat.line_id))
+            && is(self.queue, chat.queue.as_deref())
+            && is(self.agent, chat.agent.as_deref())
+            && is(self.state, Some(&chat.state))
+            && self.tag.with(|tag| tag.is_empty() || chat.tags.iter().any(|t| t.to_lowercase() == *tag))
+    }
 }
 
 /// Minutes as a person reads them: `12 min`, `1 h 05 min` (the same in both languages).
@@ -61,6 +94,11 @@ const ENGLISH: Words = Words {
     queue: "Queue",
     waiting: "Waiting",
     longest_wait: "Longest wait",
+    by_queue: "Queue",
+    by_agent: "Agent",
+    by_state: "State",
+    by_tag: "Tag",
+    none_like_that: "No open chat is like that.",
 };
 
 const SPANISH: Words = Words {
@@ -81,6 +119,11 @@ const SPANISH: Words = Words {
     queue: "Cola",
     waiting: "En espera",
     longest_wait: "Espera más larga",
+    by_queue: "Cola",
+    by_agent: "Agente",
+    by_state: "Estado",
+    by_tag: "Etiqueta",
+    none_like_that: "Ningún chat abierto es así.",
 };
 
 fn state_text(words: &Words, agent: &AgentMonitorView) -> String {
@@ -98,10 +141,19 @@ pub fn MonitorPage() -> impl IntoView {
     let pushed = RwSignal::new(0u64);
     on_live_change("agents", move || pushed.update(|n| *n += 1));
     on_live_change("chats", move || pushed.update(|n| *n += 1));
-    let board = Resource::new(move || pushed.get(), |_| monitor());
+    let resolve = ServerAction::<ResolveChats>::new();
+    let board = Resource::new(move || (pushed.get(), resolve.version().get()), |_| monitor());
+    let filter = ChatFilter::new();
+    let chosen: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    Effect::new(move || {
+        if resolve.version().get() > 0 {
+            chosen.set(Vec::new());
+        }
+    });
     view! {
         <section class="card">
             <h1>{move || words.get().title}</h1>
+            <FormError error=Signal::derive(move || refusal(resolve)) />
             <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
                 {move || Suspend::new(async move {
                     let (words, chat_words) = (words.get(), chat_words.get());
@@ -149,26 +201,93 @@ pub fn MonitorPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             <h2>{words.open_chats}</h2>
-                            <ul class="chat-list" aria-label=words.open_chats>
-                                {board.chats.into_iter().map(|chat| {
-                                    let class = format!("chat chat-{}", chat.state);
-                                    let state = state_label(chat_words, &chat.state);
-                                    view! {
-                                    <li data-id=chat.id class=class>
-                                        <strong>{chat.contact}</strong>
-                                        <span class="state">{state}</span>
-                                        <span class="muted">{chat.queue.unwrap_or_default()}</span>
-                                        <span class="agent">{chat.agent.unwrap_or_default()}</span>
-                                    </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
+                            <OpenChats chats=board.chats filter chosen resolve words chat_words />
                         }.into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
                     }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The open chats, narrowed by line, queue, agent, state and tag; any of them chosen and resolved
+/// at once (G16).
+#[component]
+fn OpenChats(
+    chats: Vec<ChatView>,
+    filter: ChatFilter,
+    chosen: RwSignal<Vec<String>>,
+    resolve: ServerAction<ResolveChats>,
+    words: &'static Words,
+    chat_words: &'static chats::ChatWords,
+) -> impl IntoView {
+    let lines = choices_of(chats.iter().map(|c| (c.line_id.clone(), c.line.clone())));
+    let queues = choices_of(chats.iter().filter_map(|c| c.queue.clone().map(|q| (q.clone(), q))));
+    let agents = choices_of(chats.iter().filter_map(|c| c.agent.clone().map(|a| (a.clone(), a))));
+    let states = choices_of(chats.iter().map(|c| (c.state.clone(), state_label(chat_words, &c.state).to_string())));
+    let tags = choices_of(chats.iter().flat_map(|c| c.tags.iter().map(|t| (t.to_lowercase(), t.clone()))));
+    let list = move || {
+        let shown: Vec<ChatView> = chats.iter().filter(|chat| filter.admits(chat)).cloned().collect();
+        if shown.is_empty() {
+            return view! { <p class="empty">{words.none_like_that}</p> }.into_any();
+        }
+        view! {
+            <ul class="chat-list" aria-label=words.open_chats>
+                {shown.into_iter().map(|chat| {
+                    let class = format!("chat chat-{}", chat.state);
+                    let state = state_label(chat_words, &chat.state);
+                    let title = chat.name.clone().unwrap_or_else(|| chat.contact.clone());
+                    let id = chat.id.clone();
+                    let checked = id.clone();
+                    view! {
+                    <li data-id=chat.id class=class>
+                        <input type="checkbox" aria-label=format!("{} {title}", chat_words.choose)
+                            prop:checked=move || chosen.with(|c| c.contains(&checked))
+                            on:change=move |event| {
+                                let on = event_target_checked(&event);
+                                chosen.update(|c| {
+                                    c.retain(|other| *other != id);
+                                    if on { c.push(id.clone()); }
+                                });
+                            } />
+                        <strong>{title}</strong>
+                        <span class="state">{state}</span>
+                        <span class="muted">{chat.queue.unwrap_or_default()}</span>
+                        <span class="agent">{chat.agent.unwrap_or_default()}</span>
+                        <span class="muted line-name">{chat.line}</span>
+                        {(!chat.tags.is_empty()).then(|| view! {
+                            <ul class="tags" aria-label=chat_words.tags>
+                                {chat.tags.iter().map(|tag| view! { <li class="tag">{tag.clone()}</li> }).collect_view()}
+                            </ul>
+                        })}
+                    </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="inbox-filters">
+            <Narrow id="monitor-line" label=chat_words.by_line any=chat_words.any options=lines chosen=filter.line />
+            <Narrow id="monitor-queue" label=words.by_queue any=chat_words.any options=queues chosen=filter.queue />
+            <Narrow id="monitor-agent" label=words.by_agent any=chat_words.any options=agents chosen=filter.agent />
+            <Narrow id="monitor-state" label=words.by_state any=chat_words.any options=states chosen=filter.state />
+            <Narrow id="monitor-tag" label=words.by_tag any=chat_words.any options=tags chosen=filter.tag />
+        </div>
+        {move || (!chosen.with(Vec::is_empty)).then(|| {
+            let ids = chosen.get();
+            view! {
+                <ActionForm action=resolve attr:class="inline-form bulk-resolve">
+                    {ids.iter().enumerate().map(|(i, id)| view! {
+                        <input type="hidden" name=format!("chat_ids[{i}]") value=id.clone() />
+                    }).collect_view()}
+                    <button type="submit">{format!("{} ({})", chat_words.resolve_chosen, ids.len())}</button>
+                </ActionForm>
+            }
+        })}
+        {list}
     }
 }
 

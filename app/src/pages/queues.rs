@@ -1,8 +1,9 @@
 //! The supervisor's queues (R1, R2): the list with each queue's members, kept live; the form that
-//! creates a queue; adding agents to queues and taking them out.
+//! creates a queue; adding agents to queues and taking them out; each queue's name, waiting message
+//! and time to answer before the chat goes to another agent.
 
-use crate::components::{refusal, FormError, Refusal};
-use crate::contract::QueueView;
+use crate::components::{refusal, FormError, Refusal, Toast};
+use crate::contract::{QueueForm, QueueView};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
@@ -26,6 +27,12 @@ pub async fn set_queue_member(queue_id: String, agent_id: String, member: bool) 
     )
 }
 
+/// Renames the queue and sets its waiting message and time to answer, each only if it changed.
+#[server(prefix = "/api", endpoint = "save_queue")]
+pub async fn save_queue(queue: QueueForm) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.save_queue(crate::ssr::session_token(), queue).await)
+}
+
 struct Words {
     title: &'static str,
     create_form: &'static str,
@@ -42,6 +49,14 @@ struct Words {
     agent: &'static str,
     queue: &'static str,
     add: &'static str,
+    settings_of: &'static str,
+    name: &'static str,
+    waiting_message: &'static str,
+    waiting_hint: &'static str,
+    no_answer: &'static str,
+    no_answer_hint: &'static str,
+    save: &'static str,
+    saved: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -60,6 +75,14 @@ const ENGLISH: Words = Words {
     agent: "Agent",
     queue: "Queue",
     add: "Add to queue",
+    settings_of: "Settings of",
+    name: "Name",
+    waiting_message: "Waiting message",
+    waiting_hint: "{position} becomes the customer's place in line; leave it empty to say nothing.",
+    no_answer: "Minutes to answer before the chat goes to another agent",
+    no_answer_hint: "Empty: the chat stays with its agent.",
+    save: "Save queue",
+    saved: "Saved.",
 };
 
 const SPANISH: Words = Words {
@@ -78,6 +101,14 @@ const SPANISH: Words = Words {
     agent: "Agente",
     queue: "Cola",
     add: "Añadir a la cola",
+    settings_of: "Ajustes de",
+    name: "Nombre",
+    waiting_message: "Mensaje de espera",
+    waiting_hint: "{position} se cambia por el lugar del cliente en la fila; vacío, no se dice nada.",
+    no_answer: "Minutos para responder antes de que el chat pase a otro agente",
+    no_answer_hint: "Vacío: el chat se queda con su agente.",
+    save: "Guardar cola",
+    saved: "Guardado.",
 };
 
 #[component]
@@ -87,8 +118,14 @@ pub fn QueuesPage() -> impl IntoView {
     let membership = ServerAction::<SetQueueMember>::new();
     let pushed = RwSignal::new(0usize);
     on_live_change("queues", move || pushed.update(|n| *n += 1));
-    let queues =
-        Resource::new(move || (create.version().get(), membership.version().get(), pushed.get()), |_| list_queues());
+    // Each queue's settings form has its own action, so that its refusal shows in it; a save
+    // redraws the list.
+    let saved = RwSignal::new(0u64);
+    let told = RwSignal::new(None);
+    let queues = Resource::new(
+        move || (create.version().get(), membership.version().get(), pushed.get(), saved.get()),
+        |_| list_queues(),
+    );
     let agents = Resource::new(|| (), |_| list_agents());
     let failure = Signal::derive(move || refusal(create).or_else(|| refusal(membership)));
     view! {
@@ -100,6 +137,7 @@ pub fn QueuesPage() -> impl IntoView {
                 <button type="submit" disabled=move || create.pending().get()>{move || words.get().create}</button>
             </ActionForm>
             <FormError error=failure />
+            <Toast told />
             // Not a `Listing`: the form that adds members needs the agents as well as the queues,
             // read in the same suspense.
             <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
@@ -111,7 +149,7 @@ pub fn QueuesPage() -> impl IntoView {
                         Ok(list) => view! {
                             <AddMemberForm action=membership queues=list.clone() agents=agents words />
                             <ul class="queue-list" aria-label=words.list>
-                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership words /> }).collect_view()}
+                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership saved told words /> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
@@ -123,12 +161,19 @@ pub fn QueuesPage() -> impl IntoView {
 }
 
 #[component]
-fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>, words: &'static Words) -> impl IntoView {
+fn QueueItem(
+    queue: QueueView,
+    action: ServerAction<SetQueueMember>,
+    saved: RwSignal<u64>,
+    told: RwSignal<Option<String>>,
+    words: &'static Words,
+) -> impl IntoView {
     let queue_id = queue.id.clone();
     let queue_name = queue.name.clone();
     view! {
         <li data-id=queue.id.clone()>
             <span class="queue-name">{queue.name.clone()}</span>
+            <QueueSettingsForm queue=queue.clone() saved told words />
             <ul class="members" aria-label=format!("{} {}", words.members_of, queue.name)>
                 {queue.members.into_iter().map(|m| {
                     let label = format!("{} {} {} {}", words.remove_who, m.name, words.from, queue_name);
@@ -147,6 +192,48 @@ fn QueueItem(queue: QueueView, action: ServerAction<SetQueueMember>, words: &'st
                 }).collect_view()}
             </ul>
         </li>
+    }
+}
+
+/// A queue's name, waiting message and time to answer, saved together; a refusal shows here.
+#[component]
+fn QueueSettingsForm(
+    queue: QueueView,
+    saved: RwSignal<u64>,
+    told: RwSignal<Option<String>>,
+    words: &'static Words,
+) -> impl IntoView {
+    let save = ServerAction::<SaveQueue>::new();
+    Effect::new(move || {
+        if save.value().with(|done| matches!(done, Some(Ok(())))) {
+            told.set(Some(words.saved.to_string()));
+            saved.update(|n| *n += 1);
+        }
+    });
+    let field = |what: &str| format!("queue-{what}-{}", queue.id);
+    let (name, message, minutes) = (field("name"), field("waiting"), field("minutes"));
+    let (message_hint, minutes_hint) = (field("waiting-hint"), field("minutes-hint"));
+    let title = format!("{} {}", words.settings_of, queue.name);
+    view! {
+        <details class="queue-settings">
+            <summary>{title.clone()}</summary>
+            <ActionForm action=save attr:class="stacked-form" attr:aria-label=title>
+                <input type="hidden" name="queue[queue_id]" value=queue.id.clone() />
+                <label for=name.clone()>{words.name}</label>
+                <input id=name name="queue[name]" type="text" maxlength="80" required value=queue.name.clone() />
+                <label for=message.clone()>{words.waiting_message}</label>
+                <textarea id=message name="queue[waiting_message]" rows="2" maxlength="1000"
+                    aria-describedby=message_hint.clone()>{queue.waiting_message.clone()}</textarea>
+                <p class="hint" id=message_hint>{words.waiting_hint}</p>
+                <label for=minutes.clone()>{words.no_answer}</label>
+                <input id=minutes name="queue[no_answer_minutes]" type="number"
+                    aria-describedby=minutes_hint.clone()
+                    value=queue.no_answer_minutes.map(|m| m.to_string()).unwrap_or_default() />
+                <p class="hint" id=minutes_hint>{words.no_answer_hint}</p>
+                <button type="submit" disabled=move || save.pending().get()>{words.save}</button>
+                <FormError error=Signal::derive(move || refusal(save)) />
+            </ActionForm>
+        </details>
     }
 }
 

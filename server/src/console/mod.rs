@@ -17,10 +17,10 @@ use crate::services::sessions::{
 };
 use crate::state::AppState;
 use app::contract::{
-    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, ContactCardView, ContactEditForm,
-    ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm,
-    QueueView, QuickReplyView, ReasonView, Role as SessionRole, StartLineView, TransferTargets, WhatsappLinkForm,
-    WhatsappLinked,
+    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView, ContactCardView,
+    ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm,
+    NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role as SessionRole, StaffView,
+    StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -105,8 +105,32 @@ impl Services for ConsoleServices {
         Ok(queues::set_queue_member(&self.state, self.caller(token).await?, queue_id, agent_id, member).await?)
     }
 
+    async fn save_queue(&self, token: Option<String>, queue: QueueForm) -> Result<(), UiError> {
+        Ok(queues::save_queue(&self.state, self.caller(token).await?, queue).await?)
+    }
+
     async fn create_queue(&self, token: Option<String>, name: String) -> Result<QueueView, UiError> {
         Ok(queues::create_queue(&self.state, self.caller(token).await?, name).await?)
+    }
+
+    async fn rename_agent(&self, token: Option<String>, agent_id: String, name: String) -> Result<(), UiError> {
+        Ok(people::rename_agent(&self.state, self.caller(token).await?, agent_id, name).await?)
+    }
+
+    async fn staff(&self, token: Option<String>) -> Result<Vec<StaffView>, UiError> {
+        Ok(people::staff(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn create_staff(&self, token: Option<String>, person: NewStaffForm) -> Result<(), UiError> {
+        Ok(people::create_staff(&self.state, self.caller(token).await?, person).await?)
+    }
+
+    async fn deactivate_staff(&self, token: Option<String>, user_id: String, role: String) -> Result<(), UiError> {
+        Ok(people::deactivate_staff(&self.state, self.caller(token).await?, user_id, role).await?)
+    }
+
+    async fn company_use(&self, token: Option<String>) -> Result<CompanyUseView, UiError> {
+        Ok(people::company_use(&self.state, self.caller(token).await?).await?)
     }
 
     async fn agents(&self, token: Option<String>) -> Result<Vec<AgentView>, UiError> {

@@ -38,7 +38,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
     let ana = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
     app.create_agent("Ben", "ben@example.com", "agent password").await;
     let auditor = json!({ "name": "Aud", "email": "aud@example.com", "password": "auditor password" });
-    assert_eq!(app.send(&app.client, M::POST, "/api/v1/auditors", auditor).await.status(), 201);
+    let auditor_id = created_id(app.send(&app.client, M::POST, "/api/v1/auditors", auditor).await, "user_id").await;
     let queue = created_id(app.create_queue("Sales").await, "id").await;
     let member = format!("/api/v1/queues/{queue}/members/{ana}");
     assert_eq!(app.send(&app.client, M::PUT, &member, json!({})).await.status(), 204);
@@ -359,6 +359,42 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
+            "/api/save_queue".into(),
+            Body::Form(vec![
+                ("queue[queue_id]", queue.clone()),
+                ("queue[name]", "Taken over".into()),
+                ("queue[waiting_message]", String::new()),
+                ("queue[no_answer_minutes]", "5".into()),
+            ]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/rename_agent".into(),
+            Body::Form(vec![("agent_id", ana.clone()), ("name", "Renamed".into())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(M::POST, "/api/staff".into(), Body::Form(vec![]), [401, 403, 403, 403, 200]),
+        case(
+            M::POST,
+            "/api/create_staff".into(),
+            Body::Form(vec![
+                ("person[name]", "Sneaky".into()),
+                ("person[email]", "sneaky@example.com".into()),
+                ("person[password]", "sneaky password".into()),
+                ("person[role]", "supervisor".into()),
+            ]),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/deactivate_staff".into(),
+            Body::Form(vec![("user_id", auditor_id.clone()), ("role", "auditor".into())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(M::POST, "/api/company_use".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
             "/api/set_agent_capacity".into(),
             Body::Form(vec![("agent_id", ana.clone()), ("capacity", "5".into())]),
             [401, 403, 403, 403, 422],
@@ -452,6 +488,10 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
     let names: Vec<&str> = queues.as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["Sales"], "the other company's queues stay in the other company");
     assert_eq!(queues[0]["members"], json!([ana]));
+    assert_eq!(queues[0]["settings"]["no_answer_minutes"], json!(null), "nobody else set the queue's time to answer");
+    let auditor = json!({ "email": "aud@example.com", "password": "auditor password" });
+    let signed = anonymous().post(format!("{}/api/v1/session", app.address)).json(&auditor).send().await.unwrap();
+    assert_eq!(signed.status(), 200, "the auditor is still active");
     let reasons = app.get_json(&app.client, "/api/v1/pause-reasons").await;
     assert_eq!(reasons[0]["name"], "Lunch");
     assert_eq!(
