@@ -225,6 +225,9 @@ pub enum LineEvent {
     ChannelLinked { line_id: LineId, link: ChannelLink },
     #[serde(rename = "LineChannelUnlinked")]
     ChannelUnlinked { line_id: LineId },
+    /// Where the line's messages are POSTed from now on, with a new secret; none: nowhere.
+    #[serde(rename = "LineWebhookSet")]
+    WebhookSet { line_id: LineId, webhook: Option<Webhook> },
 }
 
 crate::stored_names!(LineEvent {
@@ -235,6 +238,7 @@ crate::stored_names!(LineEvent {
     WIDGET_OPENED = "LineWidgetOpened",
     CHANNEL_LINKED = "LineChannelLinked",
     CHANNEL_UNLINKED = "LineChannelUnlinked",
+    WEBHOOK_SET = "LineWebhookSet",
 });
 
 impl DomainEvent for LineEvent {}
@@ -280,6 +284,12 @@ pub enum LineCommand {
     UnlinkChannel {
         line_id: LineId,
         company_id: CompanyId,
+    },
+    /// A new address (always with a new secret, which the caller made), or none.
+    SetWebhook {
+        line_id: LineId,
+        company_id: CompanyId,
+        webhook: Option<Webhook>,
     },
 }
 
@@ -368,6 +378,19 @@ impl Decider for Line {
                     None => Err(LineRejection::NoChannel),
                 }
             }
+            LineCommand::SetWebhook { line_id, company_id, webhook } => {
+                if state.company_id != Some(*company_id) {
+                    return Err(LineRejection::NotFound);
+                }
+                Ok(match webhook {
+                    Some(hook) => {
+                        let webhook = Webhook { url: parse_webhook_url(&hook.url)?, secret: hook.secret.clone() };
+                        vec![LineEvent::WebhookSet { line_id: *line_id, webhook: Some(webhook) }]
+                    }
+                    None if state.webhook.is_none() => vec![],
+                    None => vec![LineEvent::WebhookSet { line_id: *line_id, webhook: None }],
+                })
+            }
             LineCommand::ChangeRouting { line_id, company_id, routing } => {
                 if state.company_id != Some(*company_id) {
                     return Err(LineRejection::NotFound);
@@ -394,6 +417,7 @@ impl Decider for Line {
             LineEvent::WidgetOpened { key, .. } => state.widget_key = Some(key.clone()),
             LineEvent::ChannelLinked { link, .. } => state.channel = Some(link.clone()),
             LineEvent::ChannelUnlinked { .. } => state.channel = None,
+            LineEvent::WebhookSet { webhook, .. } => state.webhook = webhook.clone(),
         }
         state
     }
@@ -470,6 +494,28 @@ mod tests {
                 webhook: Some(Webhook { url: "https://example.com/hook".into(), secret: "s".into() }),
             },
         ]);
+    }
+
+    #[test]
+    fn a_webhook_is_set_with_a_new_secret_refused_when_no_address_and_taken_away() {
+        let created = created_for(agent(1));
+        let set = |url: &str| LineCommand::SetWebhook {
+            line_id: line(),
+            company_id: company(),
+            webhook: Some(Webhook { url: url.into(), secret: "s2".into() }),
+        };
+        let hook = Webhook { url: "https://crm.example.com/in".into(), secret: "s2".into() };
+        given::<Line>(vec![created.clone()])
+            .when(set(" https://crm.example.com/in "))
+            .then(vec![LineEvent::WebhookSet { line_id: line(), webhook: Some(hook.clone()) }]);
+        given::<Line>(vec![created.clone()])
+            .when(set("ftp://crm.example.com"))
+            .then_rejects(LineRejection::InvalidWebhook);
+        let remove = LineCommand::SetWebhook { line_id: line(), company_id: company(), webhook: None };
+        given::<Line>(vec![created.clone()]).when(remove.clone()).then(vec![]);
+        given::<Line>(vec![created, LineEvent::WebhookSet { line_id: line(), webhook: Some(hook) }])
+            .when(remove)
+            .then(vec![LineEvent::WebhookSet { line_id: line(), webhook: None }]);
     }
 
     #[test]

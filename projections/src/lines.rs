@@ -197,7 +197,8 @@ impl Projection for Lines {
             | LineEvent::MESSAGE_EDITING_SET
             | LineEvent::WIDGET_OPENED
             | LineEvent::CHANNEL_LINKED
-            | LineEvent::CHANNEL_UNLINKED => match decode_event::<LineEvent>(event)? {
+            | LineEvent::CHANNEL_UNLINKED
+            | LineEvent::WEBHOOK_SET => match decode_event::<LineEvent>(event)? {
                 LineEvent::ChannelLinked { line_id, link } => {
                     let link = serde_json::to_string(&link)
                         .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
@@ -246,6 +247,16 @@ impl Projection for Lines {
                     .bind(routing_json(event, &routing)?)
                     .bind(webhook.as_ref().map(|w| w.url.clone()))
                     .bind(webhook.map(|w| w.secret))
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                LineEvent::WebhookSet { line_id, webhook } => {
+                    sqlx::query(&format!(
+                        "UPDATE {LINES} SET webhook_url = $1, webhook_secret = $2 WHERE line_id = $3"
+                    ))
+                    .bind(webhook.as_ref().map(|w| w.url.clone()))
+                    .bind(webhook.map(|w| w.secret))
+                    .bind(line_id.to_string())
                     .execute(&mut *connection)
                     .await?;
                 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::http::common::{bearer, parse_body, ErrorBody};
 use crate::services::lines::{
     change_line_routing, company_of_key, create_api_key, create_line, list_api_keys, list_lines, receive_message,
-    revoke_api_key, set_message_editing, set_offline_policy, AcceptedMessage, CreatedApiKey, CreatedLine,
+    revoke_api_key, set_message_editing, set_offline_policy, set_webhook, AcceptedMessage, CreatedApiKey, CreatedLine,
     InboundMessage, NewLine,
 };
 use crate::services::lines::{record_provider_consent, ProviderConsent, RecordedProviderConsent};
@@ -147,6 +147,23 @@ pub(crate) async fn put_message_editing(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct WebhookChoice {
+    /// An http:// or https:// address; none (or empty) stops the line's webhook.
+    url: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/lines/{line}/webhook", tag = "lines", summary = "Where the line's messages are POSTed, with a new secret (shown once); null stops them", request_body = WebhookChoice, params(("line" = LineId, Path, description = "a line of your company")), responses((status = 200, description = "set: `webhook_secret` signs every call from now on", body = Object), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_webhook(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(line): Path<LineId>,
+    Json(body): Json<WebhookChoice>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let secret = set_webhook(&state, &caller, line, body.url).await?;
+    Ok(Json(serde_json::json!({ "webhook_secret": secret })))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/api-keys", get(get_api_keys).post(post_api_key))
@@ -157,4 +174,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/lines/{line}/consents", post(post_provider_consent))
         .route("/api/v1/lines/{line}/offline-policy", put(put_offline_policy))
         .route("/api/v1/lines/{line}/message-editing", put(put_message_editing))
+        .route("/api/v1/lines/{line}/webhook", put(put_webhook))
 }

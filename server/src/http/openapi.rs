@@ -54,7 +54,7 @@ impl Modify for Security {
         live::live, live::websocket,
         companies::post_company, companies::put_company_limits, companies::get_company,
         lines::get_api_keys, lines::post_api_key, lines::delete_api_key,
-        lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy, lines::put_message_editing,
+        lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy, lines::put_message_editing, lines::put_webhook,
         channels::put_whatsapp_cloud, channels::get_whatsapp_cloud, channels::delete_whatsapp_cloud, channels::post_whatsapp_test, channels::get_whatsapp_subscription, channels::post_whatsapp_notification, channels::post_template, channels::get_templates,
         chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::get_chat_history, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer,
         chats::post_resolve_many, chats::put_own_agent,

@@ -190,6 +190,22 @@ pub async fn set_message_editing(
     change_directory::<Line>(state, caller, &line_stream(line_id), &command).await
 }
 
+/// Where the line's messages are POSTed (an API line's webhook), or nowhere: answers the new
+/// secret they are signed with, shown once.
+pub async fn set_webhook(
+    state: &AppState,
+    caller: &Caller,
+    line_id: LineId,
+    url: Option<String>,
+) -> Result<Option<String>, AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let webhook = url.filter(|url| !url.trim().is_empty()).map(|url| Webhook { url, secret: random_hex(32) });
+    let secret = webhook.as_ref().map(|hook| hook.secret.clone());
+    let command = LineCommand::SetWebhook { line_id, company_id: caller.company_id, webhook };
+    change_directory::<Line>(state, caller, &line_stream(line_id), &command).await?;
+    Ok(secret)
+}
+
 pub async fn list_lines(state: &AppState, caller: &Caller) -> Result<Vec<LineRow>, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
     Ok(Lines.lines_of(&state.store, &caller.company_id.to_string()).await?)

@@ -223,8 +223,12 @@ impl Delivery {
         let version = event.metadata.schema_version;
         if LineEvent::NAMES.contains(&event.event_type.as_str()) {
             match decode::<LineEvent>(&event.event_type, version, &event.data).map_err(AppError::from)? {
-                LineEvent::Created { line_id, webhook: Some(webhook), .. } => {
+                LineEvent::Created { line_id, webhook: Some(webhook), .. }
+                | LineEvent::WebhookSet { line_id, webhook: Some(webhook) } => {
                     self.webhooks.insert(line_id, webhook);
+                }
+                LineEvent::WebhookSet { line_id, webhook: None } => {
+                    self.webhooks.remove(&line_id);
                 }
                 other => self.linked.learn(&other),
             }

@@ -326,7 +326,8 @@ impl Books {
                         LineEvent::WidgetOpened { .. }
                         | LineEvent::MessageEditingSet { .. }
                         | LineEvent::ChannelLinked { .. }
-                        | LineEvent::ChannelUnlinked { .. } => return Ok(()),
+                        | LineEvent::ChannelUnlinked { .. }
+                        | LineEvent::WebhookSet { .. } => return Ok(()),
                     };
                 match routing.menu() {
                     Some(menu) => self.line_menus.insert(line_id, menu.clone()),

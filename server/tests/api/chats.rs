@@ -22,6 +22,7 @@ eventlog::on_both_backends!(
     outside_opening_hours_customers_hear_so_and_get_the_reduced_menu,
     an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
+    a_lines_webhook_is_changed_with_a_new_secret_and_taken_away,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
     a_line_routes_to_its_own_group_of_agents,
     agents_resolve_their_own_chats_and_supervisors_resolve_many,
@@ -215,6 +216,61 @@ async fn an_agents_reply_reaches_the_lines_webhook_signed_with_hmac(backend: Bac
     assert_eq!(read["messages"][1]["delivery"], "delivered", "the delivery is recorded on the chat");
     let mine = app.chats_of(&ana.client).await;
     assert_eq!(mine[0]["state"], "following", "the agent spoke last");
+}
+
+/// The signature a webhook call should carry under `secret`.
+fn signed(secret: &str, headers: &axum::http::HeaderMap, raw: &str) -> bool {
+    let timestamp = headers["x-ikono-timestamp"].to_str().unwrap();
+    let signature = headers["x-ikono-signature"].to_str().unwrap().strip_prefix("sha256=").unwrap().to_string();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{raw}").as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    signature == expected
+}
+
+async fn a_lines_webhook_is_changed_with_a_new_secret_and_taken_away(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let (mut first, mut second) = (webhook().await, webhook().await);
+    let key = app.api_key().await;
+    let (line, none) = app.line(serde_json::json!({ "agent": ana.id }), None).await;
+    assert_eq!(none, None, "a line made without a webhook has no secret");
+    let path = format!("/api/v1/lines/{line}/webhook");
+    let set =
+        |url: serde_json::Value| app.send(&app.client, reqwest::Method::PUT, &path, serde_json::json!({ "url": url }));
+    assert_eq!(set(serde_json::json!("ftp://crm.example.com/in")).await.status(), 422);
+    let as_agent = app.send(&ana.client, reqwest::Method::PUT, &path, serde_json::json!({ "url": first.url })).await;
+    assert_eq!(as_agent.status(), 403);
+
+    let answer: serde_json::Value = set(serde_json::json!(first.url)).await.json().await.unwrap();
+    let first_secret = answer["webhook_secret"].as_str().unwrap().to_string();
+    let _live = go_online(&app, &ana).await;
+    let chat = app.customer_writes(&key, &line, "c1", "hola").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let replies = format!("/api/v1/chats/{chat}/messages");
+    let reply = |text: &'static str| {
+        app.send(&ana.client, reqwest::Method::POST, &replies, serde_json::json!({ "text": text }))
+    };
+    assert_eq!(reply("uno").await.status(), 201);
+    let (headers, raw, body) = first.next_raw().await;
+    assert_eq!(body["text"], "uno");
+    assert!(signed(&first_secret, &headers, &raw), "signed with the secret the change answered");
+
+    let answer: serde_json::Value = set(serde_json::json!(second.url)).await.json().await.unwrap();
+    let second_secret = answer["webhook_secret"].as_str().unwrap().to_string();
+    assert_ne!(second_secret, first_secret, "each address gets a new secret");
+    assert_eq!(reply("dos").await.status(), 201);
+    let (headers, raw, body) = second.next_raw().await;
+    assert_eq!(body["text"], "dos");
+    assert!(signed(&second_secret, &headers, &raw));
+    assert!(first.calls.try_recv().is_err(), "the old address hears nothing more");
+
+    let answer: serde_json::Value = set(serde_json::Value::Null).await.json().await.unwrap();
+    assert_eq!(answer["webhook_secret"], serde_json::Value::Null);
+    let lines = app.get_json(&app.client, "/api/v1/lines").await;
+    let row = lines.as_array().unwrap().iter().find(|l| l["line_id"] == line.as_str()).unwrap().clone();
+    assert_eq!(row["webhook_url"], serde_json::Value::Null);
+    assert!(row.get("webhook_secret").is_none(), "the secret is never listed");
 }
 
 async fn members_take_turns_within_their_capacity_and_paused_agents_get_nothing(backend: Backend) {
