@@ -384,6 +384,21 @@ pub struct LineView {
     pub offline_policy: String,
     /// Its agents may edit and delete their own messages (G18).
     pub agents_may_edit: bool,
+    /// Where new chats go: `queue`, `agent`, `agents` (a group) or `menu`; and the ids it names.
+    pub route_kind: String,
+    pub route_ids: Vec<String>,
+    /// Where the line's messages are POSTed, if anywhere.
+    pub webhook_url: Option<String>,
+}
+
+/// An API key of the company as the lines page lists it: never the key itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: String,
+    pub name: String,
+    /// The key's first characters, to tell keys apart.
+    pub prefix: String,
+    pub revoked: bool,
 }
 
 /// A line's WhatsApp Cloud link as its supervisor checks it.

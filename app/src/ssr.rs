@@ -2,10 +2,10 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::contract::{
-    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView, ContactCardView,
-    ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm,
-    NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role, StaffView, StartLineView,
-    TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, ApiKeyView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView,
+    ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay,
+    NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role, StaffView,
+    StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -168,6 +168,22 @@ pub trait Services: Send + Sync + 'static {
     async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError>;
     /// A line's rules for its agents: the offline policy (G6) and whether they may change their
     /// messages (G18).
+    async fn set_line_route(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        kind: String,
+        ids: Vec<String>,
+    ) -> Result<(), UiError>;
+    async fn set_line_webhook(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        url: String,
+    ) -> Result<Option<String>, UiError>;
+    async fn api_keys(&self, token: Option<String>) -> Result<Vec<ApiKeyView>, UiError>;
+    async fn create_api_key(&self, token: Option<String>, name: String) -> Result<String, UiError>;
+    async fn revoke_api_key(&self, token: Option<String>, key_id: String) -> Result<(), UiError>;
     async fn set_line_rules(
         &self,
         token: Option<String>,

@@ -6,6 +6,8 @@ use crate::components::{refusal, FormError, Listing, Refusal};
 use crate::contract::{LineView, MenuPreview, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked};
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
+use crate::pages::api_keys::ApiKeys;
+use crate::pages::line_settings::{self, LineSettings};
 use crate::pages::queues::list_queues;
 use leptos::prelude::*;
 
@@ -262,10 +264,14 @@ pub fn LinesPage() -> impl IntoView {
     let unlink = ServerAction::<UnlinkWhatsapp>::new();
     let test = ServerAction::<TestWhatsapp>::new();
     let rules = ServerAction::<SetLineRules>::new();
+    let settings_words = use_words(&line_settings::ENGLISH, &line_settings::SPANISH);
+    // The line whose settings are open, and how many times they changed what the table shows.
+    let setting = RwSignal::new(None::<LineView>);
+    let changed = RwSignal::new(0u64);
     let lines = Resource::new(
         move || {
             let linking = link.version().get() + unlink.version().get() + rules.version().get();
-            (create.version().get(), widget.version().get(), save.version().get(), linking)
+            (create.version().get(), widget.version().get(), save.version().get(), linking, changed.get())
         },
         |_| list_lines(),
     );
@@ -282,7 +288,7 @@ pub fn LinesPage() -> impl IntoView {
             .or_else(|| refusal(rules))
     });
     let draw = move |list: Vec<LineView>| {
-        let words = words.get();
+        let (words, settings_words) = (words.get(), settings_words.get());
         view! {
             <table class="lines" aria-label=words.list>
                 <thead><tr>
@@ -297,6 +303,8 @@ pub fn LinesPage() -> impl IntoView {
                         let menu = line.menu.clone().unwrap_or_else(|| FIRST_MENU.to_string());
                         let row_id = line.id.clone();
                         let rules_id = line.id.clone();
+                        let shown = line.clone();
+                        let settings_label = format!("{} {}", settings_words.settings_of, line.name);
                         let whatsapp = match line.whatsapp {
                             Some(link) => whatsapp_cell(words, line.id.clone(), link, unlink, test).into_any(),
                             None => {
@@ -315,7 +323,14 @@ pub fn LinesPage() -> impl IntoView {
                         view! {
                             <tr data-id=row_id>
                                 <th scope="row">{line.name}</th>
-                                <td>{line.routes_to}</td>
+                                <td>
+                                    {line.routes_to}
+                                    " "
+                                    <button type="button" class="link-button" aria-label=settings_label
+                                        on:click=move |_| setting.set(Some(shown.clone()))>
+                                        {settings_words.settings}
+                                    </button>
+                                </td>
                                 <td>{match line.widget_snippet {
                                     Some(snippet) => view! { <code class="snippet">{snippet}</code> }.into_any(),
                                     None => view! {
@@ -366,6 +381,8 @@ pub fn LinesPage() -> impl IntoView {
                 draw
             />
         </section>
+        {move || setting.get().map(|line| view! { <LineSettings line changed close=setting /> })}
+        <ApiKeys />
         {move || editing.get().map(|(id, name, menu)| view! { <MenuEditor line_id=id name=name menu=menu save=save words=words.get() /> })}
         {move || linking.get().map(|(id, name)| view! { <WhatsappLinker line_id=id name=name link=link words=words.get() close=linking /> })}
     }

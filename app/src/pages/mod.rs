@@ -3,6 +3,7 @@
 pub mod account;
 pub mod agent;
 pub mod agents;
+pub mod api_keys;
 pub mod chats;
 pub mod colleagues;
 pub mod consent_file;
@@ -12,6 +13,7 @@ pub mod contacts;
 pub mod conversation;
 pub mod dashboard;
 pub mod home;
+pub mod line_settings;
 pub mod lines;
 pub mod login;
 pub mod monitor;

@@ -8,7 +8,9 @@ use crate::services::channels::{
 use crate::services::lines::{change_line_routing, list_lines, set_message_editing, set_offline_policy, NewLine};
 use crate::services::menu_preview::{preview, read_menu};
 use crate::state::AppState;
-use app::contract::{LineView, MenuPreview, PreviewLineView, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked};
+use app::contract::{
+    ApiKeyView, LineView, MenuPreview, PreviewLineView, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked,
+};
 use domain::ids::LineId;
 use domain::line::ChannelLink;
 
@@ -46,10 +48,75 @@ pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<V
                 .and_then(|policy| policy.as_str().map(str::to_string))
                 .unwrap_or_default(),
             agents_may_edit: row.agents_may_edit,
+            route_kind: match &row.routing {
+                LineRouting::Queue(_) => "queue",
+                LineRouting::Agent(_) => "agent",
+                LineRouting::Agents(_) => "agents",
+                LineRouting::Menu(_) => "menu",
+            }
+            .to_string(),
+            route_ids: match &row.routing {
+                LineRouting::Queue(queue) => vec![queue.to_string()],
+                LineRouting::Agent(agent) => vec![agent.to_string()],
+                LineRouting::Agents(agents) => agents.iter().map(ToString::to_string).collect(),
+                LineRouting::Menu(_) => Vec::new(),
+            },
+            webhook_url: row.webhook_url,
             id: row.line_id,
             name: row.name,
         })
         .collect())
+}
+
+/// Where a line's new chats go, as the page sends it: a queue, one agent or a group, by their ids.
+pub async fn set_line_route(
+    state: &AppState,
+    caller: Caller,
+    line_id: String,
+    kind: String,
+    ids: Vec<String>,
+) -> Result<(), AppError> {
+    let line: LineId = line_id.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    let unknown = || AppError::Invalid("choose where the line's chats go".into());
+    let first = ids.first().ok_or_else(unknown)?;
+    let routing = match kind.as_str() {
+        "queue" => LineRouting::Queue(first.parse().map_err(|_| unknown())?),
+        "agent" => LineRouting::Agent(first.parse().map_err(|_| unknown())?),
+        "agents" => {
+            LineRouting::Agents(ids.iter().map(|id| id.parse().map_err(|_| unknown())).collect::<Result<_, _>>()?)
+        }
+        _ => return Err(unknown()),
+    };
+    change_line_routing(state, &caller, line, routing).await
+}
+
+/// Sets the line's webhook (empty: none); answers its new secret, shown once.
+pub async fn set_line_webhook(
+    state: &AppState,
+    caller: Caller,
+    line_id: String,
+    url: String,
+) -> Result<Option<String>, AppError> {
+    let line: LineId = line_id.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    crate::services::lines::set_webhook(state, &caller, line, Some(url)).await
+}
+
+pub async fn api_keys(state: &AppState, caller: Caller) -> Result<Vec<ApiKeyView>, AppError> {
+    let rows = crate::services::lines::list_api_keys(state, &caller).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ApiKeyView { id: row.key_id, name: row.name, prefix: row.prefix, revoked: row.revoked })
+        .collect())
+}
+
+/// Answers the new key itself: shown once, only its hash is kept.
+pub async fn create_api_key(state: &AppState, caller: Caller, name: String) -> Result<String, AppError> {
+    Ok(crate::services::lines::create_api_key(state, &caller, &name).await?.key)
+}
+
+pub async fn revoke_api_key(state: &AppState, caller: Caller, key_id: String) -> Result<(), AppError> {
+    let key = key_id.parse().map_err(|_| AppError::NotFound("no such key".into()))?;
+    crate::services::lines::revoke_api_key(state, &caller, key).await
 }
 
 /// A line's rules for its agents (G6, G18), as the form sends them: the offline policy by its

@@ -17,10 +17,10 @@ use crate::services::sessions::{
 };
 use crate::state::AppState;
 use app::contract::{
-    AgentStatus, AgentView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView, ContactCardView,
-    ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm,
-    NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role as SessionRole, StaffView,
-    StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, ApiKeyView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView,
+    ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay,
+    NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role as SessionRole,
+    StaffView, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -308,6 +308,37 @@ impl Services for ConsoleServices {
 
     async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError> {
         Ok(lines::create_line(&self.state, self.caller(token).await?, name, queue_id).await?)
+    }
+
+    async fn set_line_route(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        kind: String,
+        ids: Vec<String>,
+    ) -> Result<(), UiError> {
+        Ok(lines::set_line_route(&self.state, self.caller(token).await?, line_id, kind, ids).await?)
+    }
+
+    async fn set_line_webhook(
+        &self,
+        token: Option<String>,
+        line_id: String,
+        url: String,
+    ) -> Result<Option<String>, UiError> {
+        Ok(lines::set_line_webhook(&self.state, self.caller(token).await?, line_id, url).await?)
+    }
+
+    async fn api_keys(&self, token: Option<String>) -> Result<Vec<ApiKeyView>, UiError> {
+        Ok(lines::api_keys(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn create_api_key(&self, token: Option<String>, name: String) -> Result<String, UiError> {
+        Ok(lines::create_api_key(&self.state, self.caller(token).await?, name).await?)
+    }
+
+    async fn revoke_api_key(&self, token: Option<String>, key_id: String) -> Result<(), UiError> {
+        Ok(lines::revoke_api_key(&self.state, self.caller(token).await?, key_id).await?)
     }
 
     async fn set_line_rules(

@@ -395,6 +395,31 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::POST, "/api/company_use".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(
             M::POST,
+            "/api/set_line_route".into(),
+            Body::Form(vec![("line_id", line.clone()), ("kind", "agent".into()), ("ids[0]", ana.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/set_line_webhook".into(),
+            Body::Form(vec![("line_id", line.clone()), ("url", "https://attacker.example.com/in".into())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(M::POST, "/api/api_keys".into(), Body::Form(vec![]), [401, 403, 403, 403, 200]),
+        case(
+            M::POST,
+            "/api/create_api_key".into(),
+            Body::Form(vec![("name", "Theirs".into())]),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/revoke_api_key".into(),
+            Body::Form(vec![("key_id", key_id.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
             "/api/set_agent_capacity".into(),
             Body::Form(vec![("agent_id", ana.clone()), ("capacity", "5".into())]),
             [401, 403, 403, 403, 422],
@@ -484,6 +509,9 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         (ana_row["name"].as_str(), ana_row["active"].as_bool(), ana_row["capacity"].as_i64()),
         (Some("Ana"), Some(true), Some(3))
     );
+    let lines = app.get_json(&app.client, "/api/v1/lines").await;
+    assert_eq!(lines[0]["webhook_url"], json!(null), "nobody else gave the line a webhook");
+    assert_eq!(lines[0]["routing"], json!({ "queue": queue }), "nobody else moved the line's chats");
     let queues = app.get_json(&app.client, "/api/v1/queues").await;
     let names: Vec<&str> = queues.as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["Sales"], "the other company's queues stay in the other company");
