@@ -51,7 +51,7 @@ postgres:
 # The WASM entry points (`bundles/`) are left out: with them, cargo unifies the hydrate
 # and ssr features of `app`. Release, as the site: the tests reuse what the site build compiled.
 rust-tests: postgres
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude console-bundle --exclude workspace-bundle
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle
 
 browser-tests: site browser-tools
 	cd end2end && CHROMIUM_PATH="$$(command -v chromium)" npx playwright test
@@ -60,7 +60,7 @@ test: browser-tools site rust-tests browser-tests
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --exclude console-bundle --exclude workspace-bundle --all-targets -- -D warnings
+	cargo clippy --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --all-targets -- -D warnings
 
 # The channels' parsers against a hundred times the inputs `make test` gives them.
 fuzz:

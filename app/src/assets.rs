@@ -3,22 +3,29 @@
 /// The one stylesheet every page loads.
 pub const STYLESHEET: &str = "/pkg/ikono-chat.css";
 
-/// The two WASM bundles, one per app shell, so that an agent's browser never downloads the
-/// console's pages and a supervisor's never the workspace's: each is `/pkg/<name>.js` and
-/// `/pkg/<name>_bg.wasm`.
+/// The WASM bundles, one per app shell, so that an agent's browser never downloads the console's
+/// pages and a supervisor's never the workspace's, and neither app grows past what a first visit
+/// should download: each is `/pkg/<name>.js` and `/pkg/<name>_bg.wasm`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
     /// Supervisors', auditors' and visitors' pages: the start page, sign-in, the console, contacts.
     Console,
     /// The agents' workspace and its sign-in.
     Workspace,
+    /// The supervisors' settings: people, queues, pause reasons, lines.
+    Settings,
 }
+
+/// The settings app's pages.
+pub const SETTINGS_PAGES: [&str; 4] =
+    ["/supervisor/agents", "/supervisor/queues", "/supervisor/pause-reasons", "/supervisor/lines"];
 
 impl Bundle {
     pub const fn name(self) -> &'static str {
         match self {
             Bundle::Console => "console",
             Bundle::Workspace => "workspace",
+            Bundle::Settings => "settings",
         }
     }
 
@@ -28,6 +35,8 @@ impl Bundle {
         let path = path.trim_end_matches('/');
         if path == "/agent" || path.starts_with("/agent/") || path == "/login/agent" {
             Bundle::Workspace
+        } else if SETTINGS_PAGES.contains(&path) {
+            Bundle::Settings
         } else {
             Bundle::Console
         }
@@ -43,8 +52,11 @@ mod tests {
         for path in ["/agent", "/agent/", "/agent/chats/1", "/login/agent"] {
             assert_eq!(Bundle::owning(path), Bundle::Workspace, "{path}");
         }
-        for path in ["/", "/agents", "/agentx", "/login/supervisor", "/supervisor/agents", "/contacts"] {
+        for path in ["/", "/agents", "/agentx", "/login/supervisor", "/supervisor/monitor", "/contacts"] {
             assert_eq!(Bundle::owning(path), Bundle::Console, "{path}");
+        }
+        for path in ["/supervisor/agents", "/supervisor/queues/", "/supervisor/lines"] {
+            assert_eq!(Bundle::owning(path), Bundle::Settings, "{path}");
         }
     }
 }

@@ -41,6 +41,11 @@ pub fn console_shell(options: LeptosOptions) -> impl IntoView {
     page_document(options, Bundle::Console, view! { <Console /> })
 }
 
+/// The HTML document around the supervisors' settings, hydrated by its bundle.
+pub fn settings_shell(options: LeptosOptions) -> impl IntoView {
+    page_document(options, Bundle::Settings, view! { <Settings /> })
+}
+
 /// The HTML document around the agents' workspace, hydrated by its bundle.
 pub fn workspace_shell(options: LeptosOptions) -> impl IntoView {
     page_document(options, Bundle::Workspace, view! { <Workspace /> })
@@ -72,15 +77,26 @@ pub fn Console() -> impl IntoView {
                 <Route path=StaticSegment("contacts") view=pages::contacts::ContactsPage />
                 <Route path=(StaticSegment("contacts"), ParamSegment("id")) view=pages::contact_card::ContactCardPage />
                 <Route path=(StaticSegment("login"), StaticSegment("supervisor")) view=pages::login::SupervisorLogin />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("monitor")) view=pages::monitor::MonitorPage />
+                <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::account::PasswordPage />
+            </Routes>
+        </Frame>
+    }
+}
+
+/// The supervisors' settings: who works, in which queues and pauses, on which lines.
+#[component]
+pub fn Settings() -> impl IntoView {
+    view! {
+        <Frame>
+            <Routes fallback=|| view! { <Elsewhere here=Bundle::Settings /> }>
                 <Route path=(StaticSegment("supervisor"), StaticSegment("agents")) view=pages::agents::AgentsPage />
                 <Route
                     path=(StaticSegment("supervisor"), StaticSegment("pause-reasons"))
                     view=pages::pauses::PauseReasonsPage
                 />
-                <Route path=(StaticSegment("supervisor"), StaticSegment("monitor")) view=pages::monitor::MonitorPage />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("queues")) view=pages::queues::QueuesPage />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
-                <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::account::PasswordPage />
             </Routes>
         </Frame>
     }

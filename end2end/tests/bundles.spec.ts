@@ -47,17 +47,18 @@ function report(what: string, loaded: { url: string; encoding: string | undefine
   return total;
 }
 
-for (const [app, path, bundle, other] of [
-  ['console', '/login/supervisor', 'console', 'workspace'],
-  ['workspace', '/login/agent', 'workspace', 'console'],
-]) {
+for (const [app, path, bundle, others] of [
+  ['console', '/login/supervisor', 'console', ['workspace', 'settings']],
+  ['workspace', '/login/agent', 'workspace', ['console', 'settings']],
+  ['settings', '/supervisor/queues', 'settings', ['console', 'workspace']],
+] as const) {
   test(`the ${app} hydrates from its own release bundle, sent gzipped, within its size`, async ({ browser }) => {
     const page = await gzipOnlyPage(browser);
     const loaded = await firstVisit(page, path);
     const wasm = loaded.find((r) => r.url.endsWith(`/pkg/${bundle}_bg.wasm`));
     expect(wasm, 'the app bundle was loaded').toBeDefined();
     expect(wasm?.encoding).toBe('gzip');
-    expect(loaded.filter((r) => r.url.includes(`/pkg/${other}`)), 'the other app is not loaded').toEqual([]);
+    expect(loaded.filter((r) => others.some((other) => r.url.includes(`/pkg/${other}`))), 'no other app is loaded').toEqual([]);
     expect(report(`${app} sign-in page`, loaded)).toBeLessThan(APP_LIMIT);
   });
 }

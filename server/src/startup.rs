@@ -24,7 +24,7 @@ use crate::write::group_commit::GroupCommit;
 use crate::write::recent_chats::RecentChats;
 use app::assets::Bundle;
 use app::ssr::Services;
-use app::{console_shell, workspace_shell, Console, Workspace};
+use app::{console_shell, settings_shell, workspace_shell, Console, Settings, Workspace};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
@@ -261,6 +261,10 @@ impl Application {
                 let options = leptos_options.clone();
                 move || workspace_shell(options.clone())
             })
+            .leptos_routes_with_context(&state, settings_routes(), page_context(services.clone()), {
+                let options = leptos_options.clone();
+                move || settings_shell(options.clone())
+            })
             // The bundle and scripts are sent as the site build compressed them, to browsers that
             // accept it.
             .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
@@ -326,8 +330,15 @@ fn create_sqlite_folder(url: &str) -> std::io::Result<()> {
 
 /// The workspace's pages, with every server function's path marked as excluded.
 fn workspace_routes() -> Vec<AxumRouteListing> {
-    let server_functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
-    generate_route_list_with_exclusions(Workspace, Some(server_functions))
+    generate_route_list_with_exclusions(Workspace, Some(server_function_paths()))
+}
+
+fn settings_routes() -> Vec<AxumRouteListing> {
+    generate_route_list_with_exclusions(Settings, Some(server_function_paths()))
+}
+
+fn server_function_paths() -> Vec<String> {
+    leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect()
 }
 
 #[cfg(test)]
@@ -341,9 +352,11 @@ mod tests {
     #[tokio::test]
     async fn each_app_serves_only_the_pages_its_bundle_owns() {
         let server_functions: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
-        for (routes, bundle) in
-            [(generate_route_list(Console), Bundle::Console), (super::workspace_routes(), Bundle::Workspace)]
-        {
+        for (routes, bundle) in [
+            (generate_route_list(Console), Bundle::Console),
+            (super::workspace_routes(), Bundle::Workspace),
+            (super::settings_routes(), Bundle::Settings),
+        ] {
             assert!(!routes.is_empty());
             let pages = routes.into_iter().filter(|route| !server_functions.contains(&route.path()));
             for route in pages {

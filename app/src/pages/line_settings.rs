@@ -118,7 +118,7 @@ pub fn LineSettings(line: LineView, changed: RwSignal<u64>, close: RwSignal<Opti
         route.dispatch(SetLineRoute { line_id: line_id.get_value(), kind, ids });
     };
     let radio = move |value: &'static str, label: &'static str| {
-        let id = format!("route-{value}");
+        let id = format!("route-kind-{value}");
         view! {
             <span>
                 <input type="radio" id=id.clone() name="route-kind" value=value
