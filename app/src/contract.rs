@@ -162,6 +162,11 @@ pub struct ContactCardView {
     pub consents: Vec<ConsentView>,
     pub chats: Vec<ContactChatView>,
     pub businesses: Vec<BusinessView>,
+    /// Who looks after the contact (K6, R7): `agent:<id>`, `group:<queue id>`, or empty.
+    pub owner: String,
+    pub owner_name: Option<String>,
+    /// What a supervisor may choose instead, as (value, shown); empty for everyone else.
+    pub owner_choices: Vec<(String, String)>,
 }
 
 /// A contact merged into the one shown, and the merge that undoes it.

@@ -213,6 +213,7 @@ pub trait Services: Send + Sync + 'static {
     /// Answers the new contact's id.
     async fn create_contact(&self, token: Option<String>, contact: NewContactForm) -> Result<String, UiError>;
     async fn contact(&self, token: Option<String>, contact_id: String) -> Result<ContactCardView, UiError>;
+    async fn set_contact_owner(&self, token: Option<String>, contact_id: String, owner: String) -> Result<(), UiError>;
     async fn edit_contact(
         &self,
         token: Option<String>,

@@ -149,3 +149,33 @@ test('a large import shows its progress bar until its report', async ({ page }) 
   await expect(page.locator('.import-report')).toHaveText(`${rows} created · 0 already there · 0 refused`, { timeout: 200_000 });
   await expect(bar).toHaveCount(0);
 });
+
+test('a supervisor names who looks after a contact from the card: an agent, then a group, then nobody', async ({ page }) => {
+  await signInAsSupervisor(page);
+  const api = page.request;
+  const stamp = Date.now();
+  const made = await api.post('/api/v1/agents', { data: { name: `Owner ${stamp}`, email: `owner${stamp}@example.com`, password: 'agent password' } });
+  const agent = (await made.json()).user_id;
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Key accounts ${stamp}` } })).json()).id;
+  const created = await api.post('/api/v1/contacts', { data: { name: `Cliente ${stamp}`, accounts: [{ channel: 'api', id: `c${stamp}` }] } });
+  expect(created.status()).toBe(201);
+  const contact = (await created.json()).id;
+
+  await page.goto(`/contacts/${contact}`);
+  await hydrated(page);
+  await expect(page.locator('.contact-owner')).toHaveText('Nobody in particular');
+  const form = page.getByRole('form', { name: 'Who looks after this contact' });
+  await form.getByLabel('Who looks after this contact').selectOption({ label: `Agent: Owner ${stamp}` });
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('.contact-owner')).toHaveText(`Agent: Owner ${stamp}`);
+  expect((await (await api.get(`/api/v1/contacts/${contact}`)).json()).contact.owner).toEqual({ kind: 'agent', id: agent });
+
+  await form.getByLabel('Who looks after this contact').selectOption({ label: `Group: Key accounts ${stamp}` });
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('.contact-owner')).toHaveText(`Group: Key accounts ${stamp}`);
+  expect((await (await api.get(`/api/v1/contacts/${contact}`)).json()).contact.owner).toEqual({ kind: 'group', id: queue });
+
+  await form.getByLabel('Who looks after this contact').selectOption({ label: 'Nobody in particular' });
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('.contact-owner')).toHaveText('Nobody in particular');
+});

@@ -8,6 +8,7 @@ use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::pages::chats::{self, state_label};
+use crate::pages::contact_owner::ContactOwner;
 use crate::pages::contact_words::{channel_label, contact_words};
 use crate::pages::contacts::find_contacts;
 use leptos::prelude::*;
@@ -63,6 +64,7 @@ pub fn ContactCardPage() -> impl IntoView {
     let consent = ServerAction::<RecordContactConsent>::new();
     let merge = ServerAction::<MergeContact>::new();
     let split = ServerAction::<SplitContact>::new();
+    let owner_changed = RwSignal::new(0u64);
     let card = Resource::new(
         move || {
             (
@@ -72,6 +74,7 @@ pub fn ContactCardPage() -> impl IntoView {
                 consent.version().get(),
                 merge.version().get(),
                 split.version().get(),
+                owner_changed.get(),
             )
         },
         |(id, ..)| contact_card(id),
@@ -137,6 +140,10 @@ pub fn ContactCardPage() -> impl IntoView {
                                     </select>
                                     <button type="submit">{words.save}</button>
                                 </ActionForm>
+
+                                <ContactOwner contact_id=card.id.clone() owner=card.owner.clone()
+                                    owner_name=card.owner_name.clone() choices=card.owner_choices.clone()
+                                    changed=owner_changed />
 
                                 <h2>{words.accounts}</h2>
                                 <ul class="accounts" aria-label=words.accounts>

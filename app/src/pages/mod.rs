@@ -8,6 +8,7 @@ pub mod chats;
 pub mod colleagues;
 pub mod consent_file;
 pub mod contact_card;
+pub mod contact_owner;
 pub mod contact_words;
 pub mod contacts;
 pub mod conversation;

@@ -16,10 +16,13 @@ use app::contract::{
 use crate::state::AppState;
 
 use domain::business::BusinessCommand;
-use domain::contact::{Account, Channel, ConsentScope};
+use domain::contact::{Account, Channel, ConsentScope, ContactOwner};
 use domain::ids::{BusinessId, ContactId};
+use domain::user::Role;
 use projections::contacts::{ContactRow, Contacts};
 use projections::lines::Lines;
+use projections::people::People;
+use projections::queue_list::QueueList;
 
 fn account_views(row: &ContactRow, consented: impl Fn(&str, &str) -> Option<bool>) -> Vec<AccountView> {
     row.accounts
@@ -93,7 +96,11 @@ pub async fn card(state: &AppState, caller: &Caller, id: String) -> Result<Conta
     let consented = |channel: &str, id: &str| {
         card.reachable.iter().find(|r| r.channel.as_str() == channel && r.id == id).and_then(|r| r.consented)
     };
+    let (owner, owner_name, owner_choices) = owner_view(state, caller, card.contact.owner.as_ref()).await?;
     Ok(ContactCardView {
+        owner,
+        owner_name,
+        owner_choices,
         accounts: account_views(&card.contact, consented),
         consents: card.consents.iter().map(consent_view).collect(),
         chats: card
@@ -120,6 +127,49 @@ pub async fn card(state: &AppState, caller: &Caller, id: String) -> Result<Conta
             .map(|m| MergeView { merge: m.merge.to_string(), contact_id: m.contact_id.to_string(), name: m.name })
             .collect(),
     })
+}
+
+/// The contact's owner as the card's form names it, whose name it is, and (for supervisors) every
+/// agent and queue they may choose instead.
+async fn owner_view(
+    state: &AppState,
+    caller: &Caller,
+    owner: Option<&ContactOwner>,
+) -> Result<(String, Option<String>, Vec<(String, String)>), AppError> {
+    let company = caller.company_id.to_string();
+    let agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
+    let (value, name) = match owner {
+        Some(ContactOwner::Agent(agent)) => {
+            let id = agent.to_string();
+            let name = agents.iter().find(|a| a.user_id == id).map(|a| a.name.clone());
+            (format!("agent:{id}"), name)
+        }
+        Some(ContactOwner::Group(queue)) => {
+            let id = queue.to_string();
+            (format!("group:{id}"), queues.iter().find(|q| q.queue_id == id).map(|q| q.name.clone()))
+        }
+        None => (String::new(), None),
+    };
+    let choices = if caller.role == Role::Supervisor {
+        let agents = agents.into_iter().filter(|a| a.active).map(|a| (format!("agent:{}", a.user_id), a.name));
+        agents.chain(queues.into_iter().map(|q| (format!("group:{}", q.queue_id), q.name))).collect()
+    } else {
+        Vec::new()
+    };
+    Ok((value, name, choices))
+}
+
+/// Names (or clears, when empty) who looks after the contact, as the card's form writes it.
+pub async fn set_contact_owner(state: &AppState, caller: &Caller, id: String, owner: String) -> Result<(), AppError> {
+    let invalid = || AppError::Invalid("choose an agent or a group".into());
+    let owner = match owner.split_once(':') {
+        None if owner.is_empty() => None,
+        Some(("agent", agent)) => Some(ContactOwner::Agent(agent.parse().map_err(|_| invalid())?)),
+        Some(("group", queue)) => Some(ContactOwner::Group(queue.parse().map_err(|_| invalid())?)),
+        _ => return Err(invalid()),
+    };
+    crate::services::contacts::directory::set_owner(state, caller, contact_id(&id)?, owner).await
 }
 
 pub async fn edit(state: &AppState, caller: &Caller, id: String, form: ContactEditForm) -> Result<(), AppError> {

@@ -399,6 +399,10 @@ impl Services for ConsoleServices {
         Ok(contacts::card(&self.state, &self.caller(token).await?, contact_id).await?)
     }
 
+    async fn set_contact_owner(&self, token: Option<String>, contact_id: String, owner: String) -> Result<(), UiError> {
+        Ok(contacts::set_contact_owner(&self.state, &self.caller(token).await?, contact_id, owner).await?)
+    }
+
     async fn edit_contact(
         &self,
         token: Option<String>,

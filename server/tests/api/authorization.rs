@@ -420,6 +420,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
+            "/api/set_contact_owner".into(),
+            Body::Form(vec![("contact_id", contact.clone()), ("owner", format!("agent:{ana}"))]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
             "/api/set_agent_capacity".into(),
             Body::Form(vec![("agent_id", ana.clone()), ("capacity", "5".into())]),
             [401, 403, 403, 403, 422],
