@@ -49,6 +49,14 @@ pub struct AgentView {
     pub queues: Vec<String>,
 }
 
+/// What's new (P8): the product's features with their state, and its changelog, as HTML the
+/// server wrote from its own documents (nothing in them runs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatsNewView {
+    pub features_html: String,
+    pub changelog_html: String,
+}
+
 /// A supervisor or an auditor, as the people page lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffView {

@@ -79,6 +79,7 @@ pub fn Console() -> impl IntoView {
                 <Route path=(StaticSegment("login"), StaticSegment("supervisor")) view=pages::login::SupervisorLogin />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("monitor")) view=pages::monitor::MonitorPage />
                 <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::account::PasswordPage />
+                <Route path=StaticSegment("whats-new") view=pages::whats_new::WhatsNewPage />
             </Routes>
         </Frame>
     }
@@ -250,6 +251,7 @@ fn ConsoleBar() -> impl IntoView {
                             .map(|(href, label)| view! { <A href=href>{label}</A> })
                             .collect_view()}
                     </nav>
+                    <A href="/whats-new" attr:class="whats-new-link">{words.whats_new}</A>
                     {role.is_some().then(|| view! {
                         <A href="/account/password" attr:class="account-link">{words.password}</A>
                         <pages::login::SignOutButton action=sign_out label=words.sign_out />
@@ -275,6 +277,7 @@ struct NavWords {
     agent_sign_in: &'static str,
     sign_out: &'static str,
     password: &'static str,
+    whats_new: &'static str,
     language: &'static str,
     theme: &'static str,
     system: &'static str,
@@ -295,6 +298,7 @@ const NAV_ENGLISH: NavWords = NavWords {
     agent_sign_in: "Agent sign-in",
     sign_out: "Sign out",
     password: "Password",
+    whats_new: "What's new",
     language: "Language",
     theme: "Theme",
     system: "As the system",
@@ -315,6 +319,7 @@ const NAV_SPANISH: NavWords = NavWords {
     agent_sign_in: "Acceso de agentes",
     sign_out: "Cerrar sesión",
     password: "Contraseña",
+    whats_new: "Novedades",
     language: "Idioma",
     theme: "Tema",
     system: "Como el sistema",

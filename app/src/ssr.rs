@@ -5,7 +5,7 @@ use crate::contract::{
     AgentStatus, AgentView, ApiKeyView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView,
     ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay,
     NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role, StaffView,
-    StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -46,6 +46,7 @@ pub trait Services: Send + Sync + 'static {
     async fn create_staff(&self, token: Option<String>, person: NewStaffForm) -> Result<(), UiError>;
     async fn deactivate_staff(&self, token: Option<String>, user_id: String, role: String) -> Result<(), UiError>;
     async fn company_use(&self, token: Option<String>) -> Result<CompanyUseView, UiError>;
+    async fn whats_new(&self) -> Result<WhatsNewView, UiError>;
     async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
     /// How many chats an agent handles at once, as written in the form.
     async fn set_agent_capacity(

@@ -112,6 +112,7 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['contacts', '/contacts'],
     ['contact-card', `/contacts/${company.contact}`],
     ['password', '/account/password'],
+    ['whats-new', '/whats-new'],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
 

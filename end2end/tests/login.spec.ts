@@ -92,3 +92,19 @@ test('each role sees its own pages in the top bar, and a sign-out', async ({ bro
   await expect.poll(() => navLinks(agent)).toEqual(['Supervisor sign-in', 'Agent sign-in']);
   await expect(agent.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 });
+
+test('everyone reads what is new: the changelog and every feature with its state, in either language', async ({ page }) => {
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('link', { name: "What's new" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === '/whats-new');
+  await expect(page.getByRole('heading', { name: "What's new", level: 1 })).toBeVisible();
+  const changes = page.getByRole('region', { name: 'Changes' });
+  await expect(changes.getByRole('heading', { name: 'Changelog' })).toBeVisible();
+  const features = page.getByRole('region', { name: 'Features' });
+  const p8 = features.getByRole('row').filter({ has: page.getByRole('cell', { name: 'P8', exact: true }) });
+  await expect(p8).toContainText('A page listing all of the product');
+  await page.goto('/whats-new?lang=es');
+  await expect(page.getByRole('heading', { name: 'Novedades', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Funciones' }).getByRole('cell', { name: 'W5', exact: true })).toBeVisible();
+});

@@ -23,5 +23,6 @@ pub mod pauses;
 pub mod queues;
 pub mod reply_box;
 pub mod start;
+pub mod whats_new;
 pub mod widget;
 pub mod workspace;

@@ -20,7 +20,7 @@ use app::contract::{
     AgentStatus, AgentView, ApiKeyView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView,
     ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay,
     NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role as SessionRole,
-    StaffView, StartLineView, TransferTargets, WhatsappLinkForm, WhatsappLinked,
+    StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -127,6 +127,11 @@ impl Services for ConsoleServices {
 
     async fn deactivate_staff(&self, token: Option<String>, user_id: String, role: String) -> Result<(), UiError> {
         Ok(people::deactivate_staff(&self.state, self.caller(token).await?, user_id, role).await?)
+    }
+
+    async fn whats_new(&self) -> Result<WhatsNewView, UiError> {
+        let page = &crate::services::whats_new::WHATS_NEW;
+        Ok(WhatsNewView { features_html: page.features.clone(), changelog_html: page.changelog.clone() })
     }
 
     async fn company_use(&self, token: Option<String>) -> Result<CompanyUseView, UiError> {

@@ -20,6 +20,7 @@
 //! - [`templates`]: message templates submitted to Meta for review, and its decisions (W12, W13).
 //! - [`internal_chats`]: colleagues write to each other one to one (G8).
 //! - [`quick_replies`]: phrases agents send often, found by shortcut, title or text (G4, G5).
+//! - [`whats_new`]: the product's features and changelog as a page (P8).
 
 pub mod agents;
 pub mod channels;
@@ -39,4 +40,5 @@ pub mod seats;
 pub mod sessions;
 pub mod templates;
 pub mod users;
+pub mod whats_new;
 pub mod widget;
