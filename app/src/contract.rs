@@ -49,6 +49,13 @@ pub struct AgentView {
     pub queues: Vec<String>,
 }
 
+/// The brand a page shows (W5): the company's name and, if it has one, its logo's address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandingView {
+    pub name: String,
+    pub logo_url: Option<String>,
+}
+
 /// What's new (P8): the product's features with their state, and its changelog, as HTML the
 /// server wrote from its own documents (nothing in them runs).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

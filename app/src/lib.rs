@@ -2,6 +2,7 @@
 //!
 //! - [`alerts`]: the agent's alerts of new messages (a sound, the browser's notifications).
 //! - [`assets`]: where browsers find the bundle and the stylesheet.
+//! - [`brand`]: the company's name and logo in the top bar, and the form that sets them (W5).
 //! - [`browser`] (browser only): the answers of requests pages send straight from the browser.
 //! - [`contract`]: the views and forms the pages and the server exchange.
 //! - [`error`]: the typed error every server function returns.
@@ -14,6 +15,7 @@
 
 pub mod alerts;
 pub mod assets;
+pub mod brand;
 #[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod components;
@@ -231,10 +233,14 @@ fn ConsoleBar() -> impl IntoView {
         let _ = (location.pathname.get(), sign_out.version().get());
         pages::login::who_am_i()
     });
+    let brand = LocalResource::new(move || {
+        let _ = (location.pathname.get(), sign_out.version().get());
+        brand::branding()
+    });
     let words = use_words(&NAV_ENGLISH, &NAV_SPANISH);
     view! {
         <header class="topbar">
-            <A href="/">"Ikono Chat"</A>
+            <brand::Brand brand />
             <Pickers />
             // Read, not awaited: a local resource is never ready on the server, and awaiting one
             // there panics. Until it answers, the bar is empty (as the server rendered it).

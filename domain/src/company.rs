@@ -1,6 +1,7 @@
-//! Companies (tenants) and their limits (A2): how many agents they may have, and how many of them
-//! may be signed in at once. Every agent holds a seat taken in the company's stream, so that two
-//! supervisors creating agents at once can never pass the limit.
+//! Companies (tenants), their limits (A2) and their brand (W5): how many agents they may have, and
+//! how many of them may be signed in at once; the name and logo their people see. Every agent holds
+//! a seat taken in the company's stream, so that two supervisors creating agents at once can never
+//! pass the limit.
 
 use crate::decider::Decider;
 use crate::event::DomainEvent;
@@ -48,16 +49,46 @@ pub enum CompanyEvent {
     SeatTaken { company_id: CompanyId, agent: UserId },
     #[serde(rename = "AgentSeatReleased")]
     SeatReleased { company_id: CompanyId, agent: UserId },
+    /// The name and logo (a kept image's address, or none) the company's pages show.
+    #[serde(rename = "CompanyBrandingSet")]
+    BrandingSet { company_id: CompanyId, name: String, logo: Option<String> },
 }
+
+crate::stored_names!(CompanyEvent {
+    CREATED = "CompanyCreated",
+    LIMITS_CHANGED = "CompanyLimitsChanged",
+    SEAT_TAKEN = "AgentSeatTaken",
+    SEAT_RELEASED = "AgentSeatReleased",
+    BRANDING_SET = "CompanyBrandingSet",
+});
 
 impl DomainEvent for CompanyEvent {}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompanyCommand {
-    Create { company_id: CompanyId, name: String, limits: CompanyLimits },
-    ChangeLimits { company_id: CompanyId, limits: CompanyLimits },
-    TakeSeat { company_id: CompanyId, agent: UserId },
-    ReleaseSeat { company_id: CompanyId, agent: UserId },
+    Create {
+        company_id: CompanyId,
+        name: String,
+        limits: CompanyLimits,
+    },
+    ChangeLimits {
+        company_id: CompanyId,
+        limits: CompanyLimits,
+    },
+    TakeSeat {
+        company_id: CompanyId,
+        agent: UserId,
+    },
+    ReleaseSeat {
+        company_id: CompanyId,
+        agent: UserId,
+    },
+    /// `logo`: the address of an image already kept for the company, or none.
+    SetBranding {
+        company_id: CompanyId,
+        name: String,
+        logo: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -65,6 +96,16 @@ pub struct CompanyState {
     pub exists: bool,
     pub limits: CompanyLimits,
     pub seats: BTreeSet<UserId>,
+    pub name: String,
+    pub logo: Option<String>,
+}
+
+fn company_name(raw: &str) -> Result<String, CompanyRejection> {
+    let name = crate::text::single_spaced(raw);
+    if name.is_empty() || name.chars().count() > COMPANY_NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(CompanyRejection::InvalidName);
+    }
+    Ok(name)
 }
 
 fn check_limits(limits: &CompanyLimits) -> Result<(), CompanyRejection> {
@@ -91,10 +132,7 @@ impl Decider for Company {
                 if state.exists {
                     return Err(CompanyRejection::AlreadyExists);
                 }
-                let name = crate::text::single_spaced(name);
-                if name.is_empty() || name.chars().count() > COMPANY_NAME_MAX_CHARS {
-                    return Err(CompanyRejection::InvalidName);
-                }
+                let name = company_name(name)?;
                 check_limits(limits)?;
                 Ok(vec![CompanyEvent::Created { company_id: *company_id, name, limits: *limits }])
             }
@@ -113,6 +151,13 @@ impl Decider for Company {
                 }
                 Ok(vec![CompanyEvent::SeatTaken { company_id: *company_id, agent: *agent }])
             }
+            CompanyCommand::SetBranding { company_id, name, logo } => {
+                let name = company_name(name)?;
+                if name == state.name && *logo == state.logo {
+                    return Ok(vec![]);
+                }
+                Ok(vec![CompanyEvent::BrandingSet { company_id: *company_id, name, logo: logo.clone() }])
+            }
             CompanyCommand::ReleaseSeat { company_id, agent } => Ok(if state.seats.contains(agent) {
                 vec![CompanyEvent::SeatReleased { company_id: *company_id, agent: *agent }]
             } else {
@@ -123,9 +168,14 @@ impl Decider for Company {
 
     fn evolve(mut state: CompanyState, event: &CompanyEvent) -> CompanyState {
         match event {
-            CompanyEvent::Created { limits, .. } => {
+            CompanyEvent::Created { limits, name, .. } => {
                 state.exists = true;
                 state.limits = *limits;
+                state.name = name.clone();
+            }
+            CompanyEvent::BrandingSet { name, logo, .. } => {
+                state.name = name.clone();
+                state.logo = logo.clone();
             }
             CompanyEvent::LimitsChanged { limits, .. } => state.limits = *limits,
             CompanyEvent::SeatTaken { agent, .. } => {
@@ -173,6 +223,31 @@ mod tests {
         given::<Company>(vec![created(None), seat(1), seat(2)])
             .when(CompanyCommand::TakeSeat { company_id: company(), agent: agent(3) })
             .then(vec![seat(3)]);
+    }
+
+    #[test]
+    fn the_brand_is_a_name_and_maybe_a_logo_and_the_same_brand_twice_changes_nothing() {
+        let brand = |name: &str, logo: Option<&str>| CompanyCommand::SetBranding {
+            company_id: company(),
+            name: name.into(),
+            logo: logo.map(str::to_string),
+        };
+        let set = CompanyEvent::BrandingSet {
+            company_id: company(),
+            name: "Acme Andina".into(),
+            logo: Some("/media/a.png".into()),
+        };
+        given::<Company>(vec![created(None)])
+            .when(brand("  Acme   Andina ", Some("/media/a.png")))
+            .then(vec![set.clone()]);
+        given::<Company>(vec![created(None), set]).when(brand("Acme Andina", Some("/media/a.png"))).then(vec![]);
+        given::<Company>(vec![created(None)]).when(brand("Acme", None)).then(vec![]);
+        given::<Company>(vec![created(None)]).when(brand("  ", None)).then_rejects(CompanyRejection::InvalidName);
+    }
+
+    #[test]
+    fn stored_names_are_those_of_the_variants() {
+        crate::event::check_names::<CompanyEvent>(CompanyEvent::NAMES);
     }
 
     #[test]

@@ -200,6 +200,7 @@ pub fn AgentsPage() -> impl IntoView {
             <h1>{move || words.get().title}</h1>
             <Toast told />
             <CompanyUse words />
+            <crate::brand::BrandForm />
             <h2>{move || words.get().agents}</h2>
             <ActionForm action=create attr:class="stacked-form" attr:aria-label=move || words.get().create_form>
                 <label for="agent-name">{move || words.get().name}</label>

@@ -17,10 +17,10 @@ use crate::services::sessions::{
 };
 use crate::state::AppState;
 use app::contract::{
-    AgentStatus, AgentView, ApiKeyView, BusinessView, ChatView, ColleagueChatView, ColleagueView, CompanyUseView,
-    ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview, MonitorView, MyDay,
-    NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView, Role as SessionRole,
-    StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, ApiKeyView, BrandingView, BusinessView, ChatView, ColleagueChatView, ColleagueView,
+    CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview,
+    MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView,
+    Role as SessionRole, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -127,6 +127,24 @@ impl Services for ConsoleServices {
 
     async fn deactivate_staff(&self, token: Option<String>, user_id: String, role: String) -> Result<(), UiError> {
         Ok(people::deactivate_staff(&self.state, self.caller(token).await?, user_id, role).await?)
+    }
+
+    async fn branding(&self, token: Option<String>) -> Result<BrandingView, UiError> {
+        let company = match caller_from_token(&self.state, token.as_deref()).await {
+            Ok(caller) => caller.company_id,
+            Err(AppError::Unauthorized(_)) => domain::ids::CompanyId::from_uuid(self.state.settings.company_id),
+            Err(error) => return Err(error.into()),
+        };
+        let brand = crate::services::branding::branding_of(&self.state, company).await?;
+        Ok(BrandingView { name: brand.name, logo_url: brand.logo_url })
+    }
+
+    async fn rename_company(&self, token: Option<String>, name: String) -> Result<(), UiError> {
+        Ok(crate::services::branding::rename_company(&self.state, &self.caller(token).await?, &name).await?)
+    }
+
+    async fn remove_company_logo(&self, token: Option<String>) -> Result<(), UiError> {
+        Ok(crate::services::branding::remove_logo(&self.state, &self.caller(token).await?).await?)
     }
 
     async fn whats_new(&self) -> Result<WhatsNewView, UiError> {

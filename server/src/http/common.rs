@@ -248,3 +248,28 @@ impl FromRequestParts<AppState> for Caller {
         caller_from_token(state, token_from_cookies(&parts.headers).as_deref()).await
     }
 }
+
+/// How long a file may be kept, and by whom: the address is the content's hash, so what it names
+/// never changes; a company's files only by the reader's own browser.
+pub const PRIVATE_FILE: &str = "private, max-age=31536000, immutable";
+/// A company's logo, which sign-in pages show to anyone.
+pub const PUBLIC_FILE: &str = "public, max-age=31536000, immutable";
+
+/// A file as we serve it: with its checked type; in the page only if it is a picture, audio or
+/// video, downloaded otherwise; never run as a page of ours (no sniffing, a sandbox that allows
+/// nothing); kept as `cache` says.
+pub fn served_file(found: crate::services::media::MediaFile, file: &str, cache: &'static str) -> Response {
+    let disposition =
+        if found.shown_inline() { "inline".to_string() } else { format!("attachment; filename=\"{file}\"") };
+    let mut response = found.content.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(found.content_type));
+    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(header::VARY, HeaderValue::from_static("cookie, authorization"));
+    response
+}

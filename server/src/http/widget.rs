@@ -11,7 +11,7 @@ use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
 use crate::services::sessions::caller_from_token;
 use app::ssr::token_from_cookies;
 
-use crate::http::common::{bearer, parse_body, small_messages};
+use crate::http::common::{bearer, parse_body, served_file, small_messages, PRIVATE_FILE};
 use crate::services::widget::{
     count_upload, new_visitor, open_socket, open_widget, snippet, visit, visitor_chat, visitor_file, visitor_says,
     widget_line, NewVisitor, OpenedWidget, VisitorChat, VisitorSays,
@@ -20,7 +20,7 @@ use crate::state::AppState;
 use app::pages::widget::{room_messages, room_page, RoomMessage};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -190,7 +190,7 @@ pub(crate) async fn get_file(
             .map_err(|_| AppError::Unauthorized("please sign in".into()))?,
     };
     let found = media::find(&state.store, &company.to_string(), &file).await?;
-    Ok(served_file(found.ok_or_else(|| AppError::NotFound("no such file".into()))?, &file))
+    Ok(served_file(found.ok_or_else(|| AppError::NotFound("no such file".into()))?, &file, PRIVATE_FILE))
 }
 
 #[utoipa::path(get, path = "/api/v1/widget/{key}/media/{file}", tag = "widget", summary = "A file of the visitor's own chat", params(("key" = String, Path, description = "the widget's key"), ("file" = String, Path, description = "<sha256>.<extension>")), responses((status = 200, description = "the file"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("visitor" = [])))]
@@ -199,25 +199,5 @@ pub(crate) async fn get_visitor_file(
     Path((key, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    Ok(served_file(visitor_file(&state, &key, bearer(&headers), &file).await?, &file))
-}
-
-/// A file as we serve it: with its checked type; in the page only if it is a picture, audio or
-/// video, downloaded otherwise; never run as a page of ours (no sniffing, a sandbox that allows
-/// nothing); kept by the reader's own browser only, never by a shared cache.
-fn served_file(found: media::MediaFile, file: &str) -> Response {
-    let disposition =
-        if found.shown_inline() { "inline".to_string() } else { format!("attachment; filename=\"{file}\"") };
-    let mut response = found.content.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(found.content_type));
-    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, disposition);
-    }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
-    // The address is the content's hash: what it names never changes, for whoever may read it.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
-    headers.insert(header::VARY, HeaderValue::from_static("cookie, authorization"));
-    response
+    Ok(served_file(visitor_file(&state, &key, bearer(&headers), &file).await?, &file, PRIVATE_FILE))
 }

@@ -110,6 +110,8 @@ pub async fn change_limits(state: &AppState, company: CompanyId, limits: Company
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CompanyUse {
     pub id: CompanyId,
+    /// The name its pages show (W5).
+    pub name: String,
     pub limits: CompanyLimits,
     pub agents: usize,
     pub signed_in_agents: usize,
@@ -123,6 +125,7 @@ pub async fn company_use(state: &AppState, caller: &Caller) -> Result<CompanyUse
     let signed_in = People.signed_in_agents(&state.store, &caller.company_id.to_string(), &now).await?;
     Ok(CompanyUse {
         id: caller.company_id,
+        name: current.name,
         limits: current.limits,
         agents: current.seats.len(),
         signed_in_agents: signed_in.len(),

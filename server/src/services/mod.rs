@@ -5,6 +5,7 @@
 //! - [`users`]: registering people: e-mail claimed, password hashed, seat taken.
 //! - [`sessions`]: sign-in, sessions and the first supervisor.
 //! - [`companies`]: tenants, their first supervisor and their limits.
+//! - [`branding`]: a company's name and logo (W5).
 //! - [`agents`]: agent administration.
 //! - [`queues`]: queues, members and settings.
 //! - [`pauses`]: pause reasons, pausing and resuming, capacity.
@@ -23,6 +24,7 @@
 //! - [`whats_new`]: the product's features and changelog as a page (P8).
 
 pub mod agents;
+pub mod branding;
 pub mod channels;
 pub mod chats;
 pub mod companies;

@@ -424,6 +424,16 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             Body::Form(vec![("contact_id", contact.clone()), ("owner", format!("agent:{ana}"))]),
             [401, 403, 403, 403, 422],
         ),
+        case(M::POST, "/api/branding".into(), Body::Form(vec![]), [200, 200, 200, 200, 200]),
+        case(
+            M::POST,
+            "/api/rename_company".into(),
+            Body::Form(vec![("name", "Theirs".into())]),
+            [401, 403, 403, 403, 200],
+        ),
+        case(M::POST, "/api/remove_company_logo".into(), Body::Form(vec![]), [401, 403, 403, 403, 200]),
+        case(M::PUT, "/api/v1/company/name".into(), Body::Json(json!({ "name": "Taken" })), [401, 403, 403, 403, 204]),
+        case(M::DELETE, "/api/v1/company/logo".into(), Body::Json(json!({})), [401, 403, 403, 403, 204]),
         case(
             M::POST,
             "/api/set_agent_capacity".into(),
@@ -515,6 +525,8 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         (ana_row["name"].as_str(), ana_row["active"].as_bool(), ana_row["capacity"].as_i64()),
         (Some("Ana"), Some(true), Some(3))
     );
+    let company = app.get_json(&app.client, "/api/v1/company").await;
+    assert_eq!(company["name"], "My company", "nobody else renamed the company");
     let lines = app.get_json(&app.client, "/api/v1/lines").await;
     assert_eq!(lines[0]["webhook_url"], json!(null), "nobody else gave the line a webhook");
     assert_eq!(lines[0]["routing"], json!({ "queue": queue }), "nobody else moved the line's chats");

@@ -8,6 +8,7 @@ eventlog::on_both_backends!(
     companies_created_by_the_operator_never_see_nor_touch_each_others_data,
     only_the_operator_creates_companies_and_bad_requests_are_refused,
     a_company_limits_its_agents_and_its_signed_in_agents,
+    a_supervisor_brands_the_company_with_a_name_and_a_logo_anyone_may_see_and_nothing_else,
 );
 
 fn operator() -> reqwest::Client {
@@ -166,4 +167,63 @@ async fn a_company_limits_its_agents_and_its_signed_in_agents(backend: Backend) 
     assert_eq!((used["agents"].as_u64(), used["signed_in_agents"].as_u64()), (Some(2), Some(1)));
     assert_eq!(ben.delete(format!("{}/api/v1/session", app.address)).send().await.unwrap().status(), 204);
     assert_eq!(sign_in(&cy, &app.address, "cy@example.com", "agent password").await.status(), 200);
+}
+
+/// The smallest PNG: one transparent pixel.
+const PIXEL: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82";
+
+async fn upload_logo(app: &TestApp, client: &reqwest::Client, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+    client
+        .post(format!("{}/api/v1/company/logo", app.address))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_supervisor_brands_the_company_with_a_name_and_a_logo_anyone_may_see_and_nothing_else(backend: Backend) {
+    let app = TestApp::on(backend).start().await;
+    let name = |value: &str| serde_json::json!({ "name": value });
+    let rename = app.send(&app.client, reqwest::Method::PUT, "/api/v1/company/name", name("  Acme   Andina ")).await;
+    assert_eq!(rename.status(), 204);
+    assert_eq!(app.get_json(&app.client, "/api/v1/company").await["name"], "Acme Andina");
+    let empty = app.send(&app.client, reqwest::Method::PUT, "/api/v1/company/name", name("   ")).await;
+    assert_eq!(empty.status(), 422);
+
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
+    assert_eq!(upload_logo(&app, &app.client, "image/svg+xml", svg).await.status(), 415, "an SVG may run script");
+    let html = b"<html><script>alert(1)</script></html>".to_vec();
+    assert_eq!(upload_logo(&app, &app.client, "image/png", html).await.status(), 415, "not the PNG it says it is");
+    let mut huge = PIXEL.to_vec();
+    huge.resize(1024 * 1024 + 1, 0);
+    assert_eq!(upload_logo(&app, &app.client, "image/png", huge).await.status(), 413);
+    let agent = created_id(app.create_agent("Ana", "ana@example.com", "agent password").await, "user_id").await;
+    assert!(!agent.is_empty());
+    let ana = signed_in(&app.address, "ana@example.com", "agent password").await;
+    assert_eq!(upload_logo(&app, &ana, "image/png", PIXEL.to_vec()).await.status(), 403);
+
+    let kept = upload_logo(&app, &app.client, "image/png", PIXEL.to_vec()).await;
+    assert_eq!(kept.status(), 200);
+    let logo = kept.json::<serde_json::Value>().await.unwrap()["logo_url"].as_str().unwrap().to_string();
+    let seen = anonymous().get(format!("{}{logo}", app.address)).send().await.unwrap();
+    assert_eq!(seen.status(), 200, "anyone sees the logo: sign-in pages show it");
+    assert_eq!(seen.headers()["content-type"], "image/png");
+    assert_eq!(seen.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(seen.bytes().await.unwrap().as_ref(), PIXEL);
+
+    // Another company's file, asked for under this company's address, is nobody's logo.
+    let other = app.other_company().await;
+    let mut theirs = PIXEL.to_vec();
+    theirs.extend_from_slice(b"other");
+    let their_logo = upload_logo(&app, &other, "image/png", theirs).await.json::<serde_json::Value>().await.unwrap();
+    let their_file = their_logo["logo_url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let ours = logo.rsplit_once('/').unwrap().0;
+    let crossed = anonymous().get(format!("{}{ours}/{their_file}", app.address)).send().await.unwrap();
+    assert_eq!(crossed.status(), 404);
+
+    let removed = app.client.delete(format!("{}/api/v1/company/logo", app.address)).send().await.unwrap();
+    assert_eq!(removed.status(), 204);
+    let gone = anonymous().get(format!("{}{logo}", app.address)).send().await.unwrap();
+    assert_eq!(gone.status(), 404, "a logo taken away is served no more");
 }
