@@ -12,13 +12,18 @@ pub enum Bundle {
     Console,
     /// The agents' workspace and its sign-in.
     Workspace,
-    /// The supervisors' settings: people, queues, pause reasons, lines.
+    /// The supervisors' settings: people, queues, pause reasons, lines, the blacklist.
     Settings,
 }
 
 /// The settings app's pages.
-pub const SETTINGS_PAGES: [&str; 4] =
-    ["/supervisor/agents", "/supervisor/queues", "/supervisor/pause-reasons", "/supervisor/lines"];
+pub const SETTINGS_PAGES: [&str; 5] = [
+    "/supervisor/agents",
+    "/supervisor/queues",
+    "/supervisor/pause-reasons",
+    "/supervisor/lines",
+    "/supervisor/blacklist",
+];
 
 impl Bundle {
     pub const fn name(self) -> &'static str {

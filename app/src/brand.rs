@@ -106,7 +106,7 @@ pub fn BrandForm() -> impl IntoView {
                         <p role="status">{words.saved}</p>
                     });
                     Some(view! {
-                        <ActionForm action=rename attr:class="inline-form" attr:aria-label=words.company_name>
+                        <ActionForm action=rename attr:class="inline-form">
                             <label for="company-name">{words.company_name}</label>
                             <input id="company-name" name="name" type="text" required maxlength="120" value=brand.name />
                             <button type="submit">{words.save_name}</button>

@@ -49,6 +49,18 @@ pub struct AgentView {
     pub queues: Vec<String>,
 }
 
+/// An account on the company's blacklist (G19).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlacklistEntryView {
+    pub channel: String,
+    pub account_id: String,
+    pub reason: String,
+    /// When it was listed (RFC 3339).
+    pub added_at: String,
+    /// Its messages dropped since.
+    pub dropped: i64,
+}
+
 /// The brand a page shows (W5): the company's name and, if it has one, its logo's address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrandingView {

@@ -100,6 +100,7 @@ pub fn Settings() -> impl IntoView {
                 />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("queues")) view=pages::queues::QueuesPage />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("blacklist")) view=pages::blacklist::BlacklistPage />
             </Routes>
         </Frame>
     }
@@ -278,6 +279,7 @@ struct NavWords {
     people: &'static str,
     monitor: &'static str,
     pause_reasons: &'static str,
+    blacklist: &'static str,
     my_chats: &'static str,
     supervisor_sign_in: &'static str,
     agent_sign_in: &'static str,
@@ -299,6 +301,7 @@ const NAV_ENGLISH: NavWords = NavWords {
     people: "People",
     monitor: "Monitor",
     pause_reasons: "Pause reasons",
+    blacklist: "Blacklist",
     my_chats: "My chats",
     supervisor_sign_in: "Supervisor sign-in",
     agent_sign_in: "Agent sign-in",
@@ -320,6 +323,7 @@ const NAV_SPANISH: NavWords = NavWords {
     people: "Personas",
     monitor: "Monitor",
     pause_reasons: "Motivos de pausa",
+    blacklist: "Lista negra",
     my_chats: "Mis chats",
     supervisor_sign_in: "Acceso de supervisores",
     agent_sign_in: "Acceso de agentes",
@@ -347,6 +351,7 @@ fn nav_links(role: Option<contract::Role>, words: &NavWords) -> Vec<(&'static st
             ("/supervisor/agents", words.people),
             ("/supervisor/monitor", words.monitor),
             ("/supervisor/pause-reasons", words.pause_reasons),
+            ("/supervisor/blacklist", words.blacklist),
         ],
         Some(Role::Auditor) => vec![("/supervisor/monitor", words.monitor), ("/contacts", words.contacts)],
     }

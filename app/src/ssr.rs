@@ -2,10 +2,10 @@
 //! caller. Server functions stay thin: parse, call one of these, map the error.
 
 use crate::contract::{
-    AgentStatus, AgentView, ApiKeyView, BrandingView, BusinessView, ChatView, ColleagueChatView, ColleagueView,
-    CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview,
-    MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView,
-    Role, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
+    ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
+    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView,
+    ReasonView, Role, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -47,6 +47,20 @@ pub trait Services: Send + Sync + 'static {
     async fn deactivate_staff(&self, token: Option<String>, user_id: String, role: String) -> Result<(), UiError>;
     async fn company_use(&self, token: Option<String>) -> Result<CompanyUseView, UiError>;
     async fn whats_new(&self) -> Result<WhatsNewView, UiError>;
+    async fn blacklist(&self, token: Option<String>) -> Result<Vec<BlacklistEntryView>, UiError>;
+    async fn add_to_blacklist(
+        &self,
+        token: Option<String>,
+        channel: String,
+        account_id: String,
+        reason: String,
+    ) -> Result<(), UiError>;
+    async fn remove_from_blacklist(
+        &self,
+        token: Option<String>,
+        channel: String,
+        account_id: String,
+    ) -> Result<(), UiError>;
     /// The signed-in person's company's brand; a visitor's, the installation's first company's.
     async fn branding(&self, token: Option<String>) -> Result<BrandingView, UiError>;
     async fn rename_company(&self, token: Option<String>, name: String) -> Result<(), UiError>;

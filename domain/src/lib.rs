@@ -10,7 +10,8 @@
 //! - [`user`]: supervisors, agents and auditors, and their sessions.
 //! - [`line`]: lines, the ways in for customers, and where their chats go (R6, G17).
 //! - [`apikey`]: a company's API keys.
-//! - [`company`]: companies (tenants) and their limits (A2).
+//! - [`company`]: companies (tenants), their limits (A2) and brand (W5).
+//! - [`blacklist`]: accounts that must never be written to, and their dropped messages (G19).
 //! - [`contact`]: contacts, their accounts, owner, consent, merges (K1–K13); [`business`]: their
 //!   organisations (K10); [`contact_search`]: the terms contacts are found by (K11);
 //!   [`contact_import`]: files of contacts imported in the background (K8, K14).
@@ -28,6 +29,7 @@
 pub mod actor;
 pub mod agent;
 pub mod apikey;
+pub mod blacklist;
 pub mod business;
 pub mod calendar;
 pub mod chat;

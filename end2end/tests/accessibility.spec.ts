@@ -113,6 +113,7 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['contact-card', `/contacts/${company.contact}`],
     ['password', '/account/password'],
     ['whats-new', '/whats-new'],
+    ['blacklist', '/supervisor/blacklist'],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
 

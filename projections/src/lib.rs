@@ -5,6 +5,7 @@
 //! - [`tables`]: how a projection names itself and its tables (`<projection>_<table>_v<version>`).
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
 //! - [`agent_work`]: each agent's assignments, first answers and resolutions (P11).
+//! - [`blacklist`]: each company's blacklisted accounts and their dropped messages (G19).
 //! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
 //! - [`people`]: users and their open sessions, for sign-in.
@@ -15,6 +16,7 @@
 
 pub mod agent_board;
 pub mod agent_work;
+pub mod blacklist;
 pub mod chat_board;
 pub mod contacts;
 pub mod internal_chats;

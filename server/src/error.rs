@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::agent::AgentRejection;
 use domain::apikey::ApiKeyRejection;
+use domain::blacklist::BlacklistRejection;
 use domain::business::BusinessRejection;
 use domain::chat::ChatRejection;
 use domain::company::CompanyRejection;
@@ -195,6 +196,16 @@ impl From<LineRejection> for AppError {
             | LineRejection::InvalidWebhook
             | LineRejection::InvalidMenu(_)
             | LineRejection::InvalidChannel(_) => AppError::Invalid(rejection.to_string()),
+        }
+    }
+}
+
+impl From<BlacklistRejection> for AppError {
+    fn from(rejection: BlacklistRejection) -> Self {
+        match rejection {
+            BlacklistRejection::NotListed(_) => AppError::NotFound(rejection.to_string()),
+            BlacklistRejection::AlreadyListed(_) => AppError::Conflict(rejection.to_string()),
+            BlacklistRejection::InvalidReason => AppError::Invalid(rejection.to_string()),
         }
     }
 }

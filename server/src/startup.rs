@@ -105,6 +105,7 @@ impl Application {
         let quick_replies = runner(Arc::new(projections::quick_replies::QuickReplies));
         let internal_chats = runner(Arc::new(projections::internal_chats::InternalChats));
         let agent_work = runner(Arc::new(projections::agent_work::AgentWork));
+        let blacklist = runner(Arc::new(projections::blacklist::Blacklists));
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
@@ -120,6 +121,7 @@ impl Application {
             &quick_replies,
             &internal_chats,
             &agent_work,
+            &blacklist,
         ];
         // The live hub tells browsers once these show the change: every read model a live page
         // reads again when told (the agent's dashboard reads `agent_work`, the colleagues' list
@@ -231,6 +233,7 @@ impl Application {
             templates,
             quick_replies,
             internal_chats,
+            blacklist,
         };
         let first_company = domain::ids::CompanyId::from_uuid(state.settings.company_id);
         ensure_company(&state, first_company, "My company")

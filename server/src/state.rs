@@ -72,6 +72,7 @@ pub struct AppState {
     /// The company's quick replies (G4, G5).
     pub quick_replies: Arc<ProjectionRunner>,
     pub internal_chats: Arc<ProjectionRunner>,
+    pub blacklist: Arc<ProjectionRunner>,
 }
 
 impl AppState {

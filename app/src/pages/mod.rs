@@ -4,6 +4,7 @@ pub mod account;
 pub mod agent;
 pub mod agents;
 pub mod api_keys;
+pub mod blacklist;
 pub mod chats;
 pub mod colleagues;
 pub mod consent_file;

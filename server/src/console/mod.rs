@@ -17,10 +17,11 @@ use crate::services::sessions::{
 };
 use crate::state::AppState;
 use app::contract::{
-    AgentStatus, AgentView, ApiKeyView, BrandingView, BusinessView, ChatView, ColleagueChatView, ColleagueView,
-    CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView, MenuPreview,
-    MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView, ReasonView,
-    Role as SessionRole, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
+    ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
+    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView,
+    ReasonView, Role as SessionRole, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm,
+    WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -145,6 +146,43 @@ impl Services for ConsoleServices {
 
     async fn remove_company_logo(&self, token: Option<String>) -> Result<(), UiError> {
         Ok(crate::services::branding::remove_logo(&self.state, &self.caller(token).await?).await?)
+    }
+
+    async fn blacklist(&self, token: Option<String>) -> Result<Vec<BlacklistEntryView>, UiError> {
+        let rows = crate::services::blacklist::entries(&self.state, &self.caller(token).await?).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| BlacklistEntryView {
+                channel: row.channel,
+                account_id: row.account_id,
+                reason: row.reason,
+                added_at: row.added_at,
+                dropped: row.dropped,
+            })
+            .collect())
+    }
+
+    async fn add_to_blacklist(
+        &self,
+        token: Option<String>,
+        channel: String,
+        account_id: String,
+        reason: String,
+    ) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let listed = listed_account(&channel, account_id)?;
+        Ok(crate::services::blacklist::add(&self.state, &caller, &listed, &reason).await?)
+    }
+
+    async fn remove_from_blacklist(
+        &self,
+        token: Option<String>,
+        channel: String,
+        account_id: String,
+    ) -> Result<(), UiError> {
+        let caller = self.caller(token).await?;
+        let listed = listed_account(&channel, account_id)?;
+        Ok(crate::services::blacklist::remove(&self.state, &caller, &listed).await?)
     }
 
     async fn whats_new(&self) -> Result<WhatsNewView, UiError> {
@@ -511,4 +549,10 @@ impl Services for ConsoleServices {
     async fn resume(&self, token: Option<String>) -> Result<(), UiError> {
         Ok(pauses::resume(&self.state, self.caller(token).await?).await?)
     }
+}
+
+/// An account as the blacklist's form names it.
+fn listed_account(channel: &str, account_id: String) -> Result<crate::services::blacklist::ListedAccount, AppError> {
+    let channel = domain::contact::Channel::parse(channel)?;
+    Ok(crate::services::blacklist::ListedAccount { channel, account_id })
 }

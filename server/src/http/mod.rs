@@ -1,6 +1,7 @@
 //! HTTP endpoints outside the Leptos pages: one module per area, each with its own `router()`,
 //! merged here; the OpenAPI document describes them all.
 
+pub mod blacklist;
 pub mod channels;
 pub mod chats;
 pub mod common;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(internal_chats::router())
         .merge(widget::router())
         .merge(contacts::router())
+        .merge(blacklist::router())
         .merge(openapi::router())
         .route("/api/{*rest}", axum::routing::any(common::no_such_endpoint))
         .layer(axum::middleware::from_fn(common::api_refusals_as_json))

@@ -4,7 +4,7 @@
 
 use super::common::ScriptNonce;
 use super::{
-    channels, chats, companies, contacts, internal_chats, lines, live, operations, pauses, people, queues,
+    blacklist, channels, chats, companies, contacts, internal_chats, lines, live, operations, pauses, people, queues,
     quick_replies, sessions, widget,
 };
 use crate::state::AppState;
@@ -53,6 +53,7 @@ impl Modify for Security {
         pauses::post_pause, pauses::post_resume,
         live::live, live::websocket,
         companies::post_company, companies::put_company_limits, companies::get_company, companies::put_company_name, companies::post_company_logo, companies::delete_company_logo,
+        blacklist::get_blacklist, blacklist::post_entry, blacklist::delete_entry,
         lines::get_api_keys, lines::post_api_key, lines::delete_api_key,
         lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy, lines::put_message_editing, lines::put_webhook,
         channels::put_whatsapp_cloud, channels::get_whatsapp_cloud, channels::delete_whatsapp_cloud, channels::post_whatsapp_test, channels::get_whatsapp_subscription, channels::post_whatsapp_notification, channels::post_template, channels::get_templates,

@@ -362,6 +362,11 @@ pub async fn reply(
     caller.require(&[Role::Agent])?;
     let message_id = Uuid::now_v7();
     let row = ChatBoard.chat(&state.store, &chat_id.to_string()).await?;
+    if let Some(row) = &row {
+        let channel = Channel::parse(&row.channel).map_err(|_| AppError::Internal("a stored channel".into()))?;
+        let account = Account { channel, id: row.contact_id.clone() };
+        crate::services::blacklist::refuse_if_listed(state, caller.company_id, &account).await?;
+    }
     let line = match &row {
         Some(row) => state.directory.line(&state.store, &row.line_id).await?,
         None => None,
@@ -508,6 +513,7 @@ pub async fn start_conversation(
     }
     let account =
         Account::parse(Channel::Whatsapp, &start.to, None).map_err(|e| AppError::Invalid(format!("to: {e}")))?;
+    crate::services::blacklist::refuse_if_listed(state, caller.company_id, &account).await?;
     // K2, K4: a customer who withdrew their consent is not written to first.
     if consent_on_record(state, caller.company_id, &account).await? == Some(false) {
         return Err(AppError::Conflict("to: the customer withdrew their consent to be written to".into()));

@@ -315,6 +315,7 @@ pub async fn store_account_message(
     message: InboundMessage,
 ) -> Result<(AcceptedMessage, Option<eventlog::Position>), AppError> {
     let line = company_line(state, company, line_id).await?;
+    crate::services::blacklist::drop_if_listed(state, company, line_id, &account).await?;
     if message.name_source.channel_rank().is_none() {
         return Err(AppError::Invalid("name_source: a channel names its customer by `profile` or `phone_book`".into()));
     }

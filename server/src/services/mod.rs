@@ -6,6 +6,7 @@
 //! - [`sessions`]: sign-in, sessions and the first supervisor.
 //! - [`companies`]: tenants, their first supervisor and their limits.
 //! - [`branding`]: a company's name and logo (W5).
+//! - [`blacklist`]: accounts never written to, whose messages are dropped (G19).
 //! - [`agents`]: agent administration.
 //! - [`queues`]: queues, members and settings.
 //! - [`pauses`]: pause reasons, pausing and resuming, capacity.
@@ -24,6 +25,7 @@
 //! - [`whats_new`]: the product's features and changelog as a page (P8).
 
 pub mod agents;
+pub mod blacklist;
 pub mod branding;
 pub mod channels;
 pub mod chats;

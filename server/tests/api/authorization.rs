@@ -425,6 +425,27 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             [401, 403, 403, 403, 422],
         ),
         case(M::POST, "/api/branding".into(), Body::Form(vec![]), [200, 200, 200, 200, 200]),
+        case(M::GET, "/api/v1/blacklist".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
+            "/api/v1/blacklist".into(),
+            Body::Json(json!({ "channel": "api", "account_id": "c1", "reason": "Theirs" })),
+            [401, 403, 403, 403, 201],
+        ),
+        case(M::DELETE, "/api/v1/blacklist/api/c1".into(), Body::None, [401, 403, 403, 403, 204]),
+        case(M::POST, "/api/blacklist".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(
+            M::POST,
+            "/api/add_to_blacklist".into(),
+            Body::Form(vec![("channel", "api".into()), ("account_id", "c1".into()), ("reason", "Theirs".into())]),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/remove_from_blacklist".into(),
+            Body::Form(vec![("channel", "api".into()), ("account_id", "c9".into())]),
+            [401, 403, 403, 403, 422],
+        ),
         case(
             M::POST,
             "/api/rename_company".into(),
@@ -525,6 +546,8 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         (ana_row["name"].as_str(), ana_row["active"].as_bool(), ana_row["capacity"].as_i64()),
         (Some("Ana"), Some(true), Some(3))
     );
+    let blacklist = app.get_json(&app.client, "/api/v1/blacklist").await;
+    assert_eq!(blacklist, json!([]), "another company's blacklist is its own");
     let company = app.get_json(&app.client, "/api/v1/company").await;
     assert_eq!(company["name"], "My company", "nobody else renamed the company");
     let lines = app.get_json(&app.client, "/api/v1/lines").await;

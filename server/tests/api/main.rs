@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod authorization;
+mod blacklist;
 mod chats;
 mod companies;
 mod contact_keeper;
