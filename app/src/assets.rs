@@ -17,12 +17,13 @@ pub enum Bundle {
 }
 
 /// The settings app's pages.
-pub const SETTINGS_PAGES: [&str; 5] = [
+pub const SETTINGS_PAGES: [&str; 6] = [
     "/supervisor/agents",
     "/supervisor/queues",
     "/supervisor/pause-reasons",
     "/supervisor/lines",
     "/supervisor/blacklist",
+    "/supervisor/quick-replies",
 ];
 
 impl Bundle {

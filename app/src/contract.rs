@@ -347,6 +347,31 @@ pub struct QuickReplyView {
     pub category: Option<String>,
 }
 
+/// A quick reply as the supervisor's form writes it; `id` empty for a new one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReplyForm {
+    pub id: String,
+    pub shortcut: String,
+    pub title: String,
+    pub text: String,
+    pub category: String,
+}
+
+/// A message template as its administration lists it (W12, W13).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateAdminView {
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    pub body: String,
+    /// The provider's last word: `PENDING`, `APPROVED`, `REJECTED`, `PAUSED`…, and why.
+    pub status: String,
+    pub reason: Option<String>,
+    /// Every line of the company may send it, or only this line (its name).
+    pub shared: bool,
+    pub line: String,
+}
+
 /// Something that happened to a chat besides its messages (W14), in the page's words: `kind` is
 /// `queued`, `assigned`, `transferred`, `renamed`, `tagged`, `untagged` or `resolved`; `who`
 /// did it, `what` it came to (a queue, a colleague, a name, a tag).

@@ -101,6 +101,10 @@ pub fn Settings() -> impl IntoView {
                 <Route path=(StaticSegment("supervisor"), StaticSegment("queues")) view=pages::queues::QueuesPage />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("blacklist")) view=pages::blacklist::BlacklistPage />
+                <Route
+                    path=(StaticSegment("supervisor"), StaticSegment("quick-replies"))
+                    view=pages::quick_replies::QuickRepliesPage
+                />
             </Routes>
         </Frame>
     }
@@ -280,6 +284,7 @@ struct NavWords {
     monitor: &'static str,
     pause_reasons: &'static str,
     blacklist: &'static str,
+    quick_replies: &'static str,
     my_chats: &'static str,
     supervisor_sign_in: &'static str,
     agent_sign_in: &'static str,
@@ -302,6 +307,7 @@ const NAV_ENGLISH: NavWords = NavWords {
     monitor: "Monitor",
     pause_reasons: "Pause reasons",
     blacklist: "Blacklist",
+    quick_replies: "Quick replies",
     my_chats: "My chats",
     supervisor_sign_in: "Supervisor sign-in",
     agent_sign_in: "Agent sign-in",
@@ -324,6 +330,7 @@ const NAV_SPANISH: NavWords = NavWords {
     monitor: "Monitor",
     pause_reasons: "Motivos de pausa",
     blacklist: "Lista negra",
+    quick_replies: "Respuestas rápidas",
     my_chats: "Mis chats",
     supervisor_sign_in: "Acceso de supervisores",
     agent_sign_in: "Acceso de agentes",
@@ -351,6 +358,7 @@ fn nav_links(role: Option<contract::Role>, words: &NavWords) -> Vec<(&'static st
             ("/supervisor/agents", words.people),
             ("/supervisor/monitor", words.monitor),
             ("/supervisor/pause-reasons", words.pause_reasons),
+            ("/supervisor/quick-replies", words.quick_replies),
             ("/supervisor/blacklist", words.blacklist),
         ],
         Some(Role::Auditor) => vec![("/supervisor/monitor", words.monitor), ("/contacts", words.contacts)],

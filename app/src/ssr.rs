@@ -4,8 +4,9 @@
 use crate::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
     ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
-    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView,
-    ReasonView, Role, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyForm,
+    QuickReplyView, ReasonView, Role, StaffView, StartLineView, TemplateAdminView, TransferTargets, WhatsNewView,
+    WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -138,6 +139,9 @@ pub trait Services: Send + Sync + 'static {
         category: String,
     ) -> Result<Vec<QuickReplyView>, UiError>;
     async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError>;
+    async fn save_quick_reply(&self, token: Option<String>, reply: QuickReplyForm) -> Result<(), UiError>;
+    async fn retire_quick_reply(&self, token: Option<String>, reply_id: String) -> Result<(), UiError>;
+    async fn templates(&self, token: Option<String>) -> Result<Vec<TemplateAdminView>, UiError>;
     /// The colleagues and queues the caller may transfer a chat to (R5).
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError>;
     /// Transfers the chat (R5): `to` is `agent:<id>` or `queue:<id>`; a blank note is none.

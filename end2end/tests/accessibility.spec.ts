@@ -114,6 +114,7 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['password', '/account/password'],
     ['whats-new', '/whats-new'],
     ['blacklist', '/supervisor/blacklist'],
+    ['quick-replies', '/supervisor/quick-replies'],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
 

@@ -63,7 +63,7 @@ test('each role sees its own pages in the top bar, and a sign-out', async ({ bro
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
-  await expect.poll(() => navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'People', 'Monitor', 'Pause reasons', 'Blacklist']);
+  await expect.poll(() => navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'People', 'Monitor', 'Pause reasons', 'Quick replies', 'Blacklist']);
   await expect(supervisor.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   const api = supervisor.request;

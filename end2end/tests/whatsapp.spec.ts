@@ -166,6 +166,11 @@ test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a
     const approved = fixture('template_status_approved_webhook.json');
     approved.entry[0].changes[0].value.message_template_id = (await submitted.json()).provider_id;
     await notify(approved);
+    // The supervisor reads Meta's decision on the template where quick replies are administered.
+    await supervisor.goto('/supervisor/quick-replies');
+    await hydrated(supervisor);
+    const row = supervisor.getByRole('table', { name: 'Templates' }).getByRole('row', { name: new RegExp(name) });
+    await expect(row.locator('.template-state')).toHaveText('APPROVED');
     await agent.reload();
     await hydrated(agent);
     const offered = agent.getByRole('region', { name: 'Templates' }).locator(`form[data-template="${name}"]`);

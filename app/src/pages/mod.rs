@@ -22,6 +22,7 @@ pub mod monitor;
 pub mod own_message;
 pub mod pauses;
 pub mod queues;
+pub mod quick_replies;
 pub mod reply_box;
 pub mod start;
 pub mod whats_new;

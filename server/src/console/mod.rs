@@ -8,6 +8,7 @@ pub mod monitor;
 pub mod pauses;
 pub mod people;
 pub mod queues;
+pub mod quick_replies;
 pub mod start;
 
 use crate::caller::Caller;
@@ -19,9 +20,9 @@ use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
     ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
-    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyView,
-    ReasonView, Role as SessionRole, StaffView, StartLineView, TransferTargets, WhatsNewView, WhatsappLinkForm,
-    WhatsappLinked,
+    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyForm,
+    QuickReplyView, ReasonView, Role as SessionRole, StaffView, StartLineView, TemplateAdminView, TransferTargets,
+    WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -295,6 +296,18 @@ impl Services for ConsoleServices {
         category: String,
     ) -> Result<Vec<QuickReplyView>, UiError> {
         Ok(chats::quick_replies(&self.state, self.caller(token).await?, words, category).await?)
+    }
+
+    async fn save_quick_reply(&self, token: Option<String>, reply: QuickReplyForm) -> Result<(), UiError> {
+        Ok(quick_replies::save(&self.state, &self.caller(token).await?, reply).await?)
+    }
+
+    async fn retire_quick_reply(&self, token: Option<String>, reply_id: String) -> Result<(), UiError> {
+        Ok(quick_replies::retire(&self.state, &self.caller(token).await?, reply_id).await?)
+    }
+
+    async fn templates(&self, token: Option<String>) -> Result<Vec<TemplateAdminView>, UiError> {
+        Ok(quick_replies::templates(&self.state, &self.caller(token).await?).await?)
     }
 
     async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError> {

@@ -425,6 +425,25 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             [401, 403, 403, 403, 422],
         ),
         case(M::POST, "/api/branding".into(), Body::Form(vec![]), [200, 200, 200, 200, 200]),
+        case(
+            M::POST,
+            "/api/save_quick_reply".into(),
+            Body::Form(vec![
+                ("reply[id]", String::new()),
+                ("reply[shortcut]", "theirs".into()),
+                ("reply[title]", "Theirs".into()),
+                ("reply[text]", "Theirs".into()),
+                ("reply[category]", String::new()),
+            ]),
+            [401, 403, 403, 403, 200],
+        ),
+        case(
+            M::POST,
+            "/api/retire_quick_reply".into(),
+            Body::Form(vec![("reply_id", uuid::Uuid::now_v7().to_string())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(M::POST, "/api/templates".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/blacklist".into(), Body::None, [401, 403, 403, 200, 200]),
         case(
             M::POST,
