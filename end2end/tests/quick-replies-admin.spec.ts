@@ -26,9 +26,9 @@ test('a supervisor writes quick replies, finds them by words and category, rewri
   await expect(list.locator('.shortcut')).toHaveText([`/envio${stamp}`]);
   await page.getByLabel('Find by shortcut, title or text').fill(String(stamp));
   await expect(list.locator('.shortcut')).toHaveCount(2);
-  await page.getByLabel('Category', { exact: true }).first().selectOption({ label: `Shop ${stamp}` });
+  await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: `Shop ${stamp}` });
   await expect(list.locator('.shortcut')).toHaveText([`/horario${stamp}`]);
-  await page.getByLabel('Category', { exact: true }).first().selectOption('');
+  await page.getByRole('combobox', { name: 'Category' }).selectOption('');
 
   await page.getByText(`Edit /horario${stamp}`).click();
   const edit = page.getByRole('form', { name: `Edit /horario${stamp}` });

@@ -118,10 +118,20 @@ pub fn QueuesPage() -> impl IntoView {
     let membership = ServerAction::<SetQueueMember>::new();
     let pushed = RwSignal::new(0usize);
     on_live_change("queues", move || pushed.update(|n| *n += 1));
-    // Each queue's settings form has its own action, so that its refusal shows in it; a save
-    // redraws the list.
-    let saved = RwSignal::new(0u64);
+    // One action for every queue's settings form, kept by the page: a queue's list redrawn by a
+    // live change while its save is under way must not lose the answer. The form last sent shows
+    // the refusal.
+    let save = ServerAction::<SaveQueue>::new();
+    let sent_from = RwSignal::new(String::new());
     let told = RwSignal::new(None);
+    // Redrawn after a save that worked only: a refused form stays open with what was typed.
+    let saved = RwSignal::new(0u64);
+    Effect::new(move || {
+        if save.value().with(|done| matches!(done, Some(Ok(())))) {
+            told.set(Some(words.get_untracked().saved.to_string()));
+            saved.update(|n| *n += 1);
+        }
+    });
     let queues = Resource::new(
         move || (create.version().get(), membership.version().get(), pushed.get(), saved.get()),
         |_| list_queues(),
@@ -149,7 +159,7 @@ pub fn QueuesPage() -> impl IntoView {
                         Ok(list) => view! {
                             <AddMemberForm action=membership queues=list.clone() agents=agents words />
                             <ul class="queue-list" aria-label=words.list>
-                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership saved told words /> }).collect_view()}
+                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership save sent_from words /> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
@@ -164,8 +174,8 @@ pub fn QueuesPage() -> impl IntoView {
 fn QueueItem(
     queue: QueueView,
     action: ServerAction<SetQueueMember>,
-    saved: RwSignal<u64>,
-    told: RwSignal<Option<String>>,
+    save: ServerAction<SaveQueue>,
+    sent_from: RwSignal<String>,
     words: &'static Words,
 ) -> impl IntoView {
     let queue_id = queue.id.clone();
@@ -173,7 +183,7 @@ fn QueueItem(
     view! {
         <li data-id=queue.id.clone()>
             <span class="queue-name">{queue.name.clone()}</span>
-            <QueueSettingsForm queue=queue.clone() saved told words />
+            <QueueSettingsForm queue=queue.clone() save sent_from words />
             <ul class="members" aria-label=format!("{} {}", words.members_of, queue.name)>
                 {queue.members.into_iter().map(|m| {
                     let label = format!("{} {} {} {}", words.remove_who, m.name, words.from, queue_name);
@@ -199,17 +209,11 @@ fn QueueItem(
 #[component]
 fn QueueSettingsForm(
     queue: QueueView,
-    saved: RwSignal<u64>,
-    told: RwSignal<Option<String>>,
+    save: ServerAction<SaveQueue>,
+    sent_from: RwSignal<String>,
     words: &'static Words,
 ) -> impl IntoView {
-    let save = ServerAction::<SaveQueue>::new();
-    Effect::new(move || {
-        if save.value().with(|done| matches!(done, Some(Ok(())))) {
-            told.set(Some(words.saved.to_string()));
-            saved.update(|n| *n += 1);
-        }
-    });
+    let (this, sender) = (queue.id.clone(), queue.id.clone());
     let field = |what: &str| format!("queue-{what}-{}", queue.id);
     let (name, message, minutes) = (field("name"), field("waiting"), field("minutes"));
     let (message_hint, minutes_hint) = (field("waiting-hint"), field("minutes-hint"));
@@ -230,8 +234,9 @@ fn QueueSettingsForm(
                     aria-describedby=minutes_hint.clone()
                     value=queue.no_answer_minutes.map(|m| m.to_string()).unwrap_or_default() />
                 <p class="hint" id=minutes_hint>{words.no_answer_hint}</p>
-                <button type="submit" disabled=move || save.pending().get()>{words.save}</button>
-                <FormError error=Signal::derive(move || refusal(save)) />
+                <button type="submit" disabled=move || save.pending().get()
+                    on:click=move |_| sent_from.set(sender.clone())>{words.save}</button>
+                <FormError error=Signal::derive(move || refusal(save).filter(|_| sent_from.with(|from| *from == this))) />
             </ActionForm>
         </details>
     }

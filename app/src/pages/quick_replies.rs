@@ -111,14 +111,17 @@ pub fn QuickRepliesPage() -> impl IntoView {
     let save = ServerAction::<SaveQuickReply>::new();
     let retire = ServerAction::<RetireQuickReply>::new();
     let told = RwSignal::new(None);
+    // The list is read again after a save that worked only: a refused form stays as it was typed.
+    let saved = RwSignal::new(0u64);
     Effect::new(move || {
         if save.value().with(|done| matches!(done, Some(Ok(())))) {
             told.set(Some(words.get_untracked().saved.to_string()));
+            saved.update(|n| *n += 1);
         }
     });
     let searched = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
-    let changed = move || (save.version().get(), retire.version().get());
+    let changed = move || (saved.get(), retire.version().get());
     let replies = Resource::new(
         move || (changed(), searched.get(), category.get()),
         |(_, words, category)| find_quick_replies(words, category),
