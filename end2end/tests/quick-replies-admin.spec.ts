@@ -29,12 +29,13 @@ test('a supervisor writes quick replies, finds them by words and category, rewri
   await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: `Shop ${stamp}` });
   await expect(list.locator('.shortcut')).toHaveText([`/horario${stamp}`]);
   await page.getByRole('combobox', { name: 'Category' }).selectOption('');
+  await expect(list.locator('.shortcut')).toHaveCount(2);
 
   await page.getByText(`Edit /horario${stamp}`).click();
   const edit = page.getByRole('form', { name: `Edit /horario${stamp}` });
   await edit.getByLabel('Text').fill(`Abrimos de 10 a 19 (${stamp}).`);
   await edit.getByRole('button', { name: 'Save quick reply' }).click();
-  await expect(list.getByText(`Abrimos de 10 a 19 (${stamp}).`)).toBeVisible();
+  await expect(list.locator('.reply-text')).toHaveText([`Enviamos en 24 horas (${stamp}).`, `Abrimos de 10 a 19 (${stamp}).`]);
 
   await page.getByRole('button', { name: `Retire quick reply /envio${stamp}` }).click();
   await expect(list.locator('.shortcut')).toHaveText([`/horario${stamp}`]);
