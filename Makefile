@@ -61,6 +61,7 @@ test: browser-tools site rust-tests browser-tests
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --all-targets -- -D warnings
+	for bundle in console-bundle workspace-bundle settings-bundle; do cargo clippy -p $$bundle --target wasm32-unknown-unknown -- -D warnings || exit 1; done
 
 # The channels' parsers against a hundred times the inputs `make test` gives them.
 fuzz:

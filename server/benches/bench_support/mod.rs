@@ -53,6 +53,7 @@ pub async fn start_server_adjusted(
         allowed_private_hosts: String::new(),
         trusted_proxies: Vec::new(),
         secure_cookies: false,
+        test_clock: false,
         limits: Default::default(),
         secrets_key: Some(secrets_key()),
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),
