@@ -284,6 +284,8 @@ test('an agent reads their day on their dashboard: chats pending and following, 
   await write(`+54911${stamp}2`, 'Luis Pérez', 'Buenas');
   await expect(figure('pending')).toHaveText('2');
   const mine = agent.getByRole('list', { name: 'My chats' });
+  // j walks the inbox as drawn: both chats must be in it first.
+  await expect(mine.locator('li.chat')).toHaveCount(2);
 
   // The keyboard alone: ? lists the shortcuts, j and k walk the inbox, / goes to the reply.
   await agent.keyboard.press('?');
