@@ -47,6 +47,8 @@ export default defineConfig({
       IKONO_WHATSAPP_GRAPH_URL: `http://127.0.0.1:${metaPort}`,
     },
     url: `http://127.0.0.1:${port}/healthz`,
+    // Its warnings (RUST_LOG=warn: slow requests, the test clock's moves) show beside the tests'.
+    stdout: 'pipe',
     timeout: 60_000,
     reuseExistingServer: false,
   },

@@ -281,6 +281,7 @@ impl Application {
             .layer(axum::middleware::from_fn(crate::http::common::page_policy))
             .layer(axum::middleware::from_fn(crate::http::common::same_origin))
             .layer(axum::middleware::from_fn(crate::http::common::request_limits))
+            .layer(axum::middleware::from_fn(crate::http::common::warn_slow_requests))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
         Ok(Self { listener, router, background: Background(background) })

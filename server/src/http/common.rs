@@ -95,6 +95,23 @@ const QUERY_MAX_PARAMETERS: usize = 64;
 /// REST API's routes have axum's limit, and those that take files read them against their own.
 const BODY_MAX_BYTES: usize = 1024 * 1024;
 
+/// How long a request may take before the log says so: far longer than any page should.
+const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Warns of every request that took longer than [`SLOW_REQUEST`] to answer, naming it, so that a
+/// rare stall (a server function that waited for seconds under load) is found where it happened.
+/// Measured on the machine's clock: this is about the process, not the business.
+pub async fn warn_slow_requests(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let took = started.elapsed();
+    if took > SLOW_REQUEST {
+        tracing::warn!(%method, %path, status = response.status().as_u16(), ms = took.as_millis() as u64, "slow request");
+    }
+    response
+}
+
 /// Limits every request before anything reads it: its address, its query's parameters, and the
 /// body of anything that is not the REST API (which axum limits route by route). Hyper limits
 /// the header block (at most 100 headers, in a buffer of about 400 KB: 431 beyond).
