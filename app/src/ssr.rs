@@ -196,7 +196,7 @@ pub trait Services: Send + Sync + 'static {
         token: Option<String>,
         line_id: String,
         kind: String,
-        ids: Vec<String>,
+        ids: String,
     ) -> Result<(), UiError>;
     async fn set_line_webhook(
         &self,

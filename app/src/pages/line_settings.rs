@@ -9,9 +9,10 @@ use crate::pages::agents::list_agents;
 use crate::pages::queues::list_queues;
 use leptos::prelude::*;
 
-/// `kind`: `queue`, `agent` or `agents`; `ids`: the queue, the agent, or the group's agents.
+/// `kind`: `queue`, `agent` or `agents`; `ids`: the queue, the agent, or the group's agents,
+/// comma-separated (a form cannot send an empty list, and an empty group must be refused in words).
 #[server(prefix = "/api", endpoint = "set_line_route")]
-pub async fn set_line_route(line_id: String, kind: String, ids: Vec<String>) -> Result<(), UiError> {
+pub async fn set_line_route(line_id: String, kind: String, ids: String) -> Result<(), UiError> {
     crate::ssr::with_status(
         crate::ssr::services()?.set_line_route(crate::ssr::session_token(), line_id, kind, ids).await,
     )
@@ -115,7 +116,7 @@ pub fn LineSettings(line: LineView, changed: RwSignal<u64>, close: RwSignal<Opti
             "agent" => vec![agent.get_untracked()],
             _ => group.get_untracked(),
         };
-        route.dispatch(SetLineRoute { line_id: line_id.get_value(), kind, ids });
+        route.dispatch(SetLineRoute { line_id: line_id.get_value(), kind, ids: ids.join(",") });
     };
     let radio = move |value: &'static str, label: &'static str| {
         let id = format!("route-kind-{value}");

@@ -68,15 +68,17 @@ pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<V
         .collect())
 }
 
-/// Where a line's new chats go, as the page sends it: a queue, one agent or a group, by their ids.
+/// Where a line's new chats go, as the page sends it: a queue, one agent or a group, by their ids
+/// (comma-separated).
 pub async fn set_line_route(
     state: &AppState,
     caller: Caller,
     line_id: String,
     kind: String,
-    ids: Vec<String>,
+    ids: String,
 ) -> Result<(), AppError> {
     let line: LineId = line_id.parse().map_err(|_| AppError::NotFound("no such line".into()))?;
+    let ids: Vec<&str> = ids.split(',').map(str::trim).filter(|id| !id.is_empty()).collect();
     let unknown = || AppError::Invalid("choose where the line's chats go".into());
     let first = ids.first().ok_or_else(unknown)?;
     let routing = match kind.as_str() {

@@ -389,7 +389,7 @@ impl Services for ConsoleServices {
         token: Option<String>,
         line_id: String,
         kind: String,
-        ids: Vec<String>,
+        ids: String,
     ) -> Result<(), UiError> {
         Ok(lines::set_line_route(&self.state, self.caller(token).await?, line_id, kind, ids).await?)
     }

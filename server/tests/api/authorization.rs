@@ -396,7 +396,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(
             M::POST,
             "/api/set_line_route".into(),
-            Body::Form(vec![("line_id", line.clone()), ("kind", "agent".into()), ("ids[0]", ana.clone())]),
+            Body::Form(vec![("line_id", line.clone()), ("kind", "agent".into()), ("ids", ana.clone())]),
             [401, 403, 403, 403, 422],
         ),
         case(
