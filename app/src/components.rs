@@ -62,6 +62,16 @@ where
     action.value().get().and_then(|outcome| outcome.err())
 }
 
+/// Whether the last run of `action` worked; read reactively, so an effect follows each success
+/// (a toast, a list read again).
+pub fn succeeded<S>(action: ServerAction<S>) -> bool
+where
+    S: ServerFn<Error = UiError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    action.value().with(|outcome| matches!(outcome, Some(Ok(_))))
+}
+
 /// A list read from the server: `loading` while it comes, `empty` when it holds nothing, the list
 /// as `draw` shows it, or why it could not be read (with a link to `sign_in` when the session
 /// ended).

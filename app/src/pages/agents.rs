@@ -2,7 +2,7 @@
 //! renamed, given a capacity, shown with their queues, deactivated —; supervisors and auditors —
 //! created and deactivated.
 
-use crate::components::{refusal, FormError, Listing, Toast};
+use crate::components::{refusal, succeeded, FormError, Listing, Toast};
 use crate::contract::{AgentView, CompanyUseView, NewAgentForm, NewStaffForm, StaffView};
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
@@ -175,7 +175,7 @@ pub fn AgentsPage() -> impl IntoView {
     let rename = ServerAction::<RenameAgent>::new();
     let told = RwSignal::new(None);
     Effect::new(move || {
-        if rename.value().with(|done| matches!(done, Some(Ok(())))) {
+        if succeeded(rename) {
             told.set(Some(words.get_untracked().saved.to_string()));
         }
     });

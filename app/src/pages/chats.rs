@@ -189,6 +189,45 @@ fn NotificationSwitch() -> impl IntoView {
     }
 }
 
+/// A chat's box in a list: ticked, it is among the `chosen` ones.
+#[component]
+pub fn ChooseChat(id: String, label: String, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    let checked = id.clone();
+    view! {
+        <input type="checkbox" aria-label=label
+            prop:checked=move || chosen.with(|c| c.contains(&checked))
+            on:change=move |event| {
+                let on = event_target_checked(&event);
+                chosen.update(|c| {
+                    c.retain(|other| *other != id);
+                    if on { c.push(id.clone()); }
+                });
+            } />
+    }
+}
+
+/// Resolves the `chosen` chats at once (G16); shown only while some are chosen.
+#[component]
+pub fn ResolveChosen(
+    resolve: ServerAction<ResolveChats>,
+    chosen: RwSignal<Vec<String>>,
+    label: &'static str,
+) -> impl IntoView {
+    move || {
+        (!chosen.with(Vec::is_empty)).then(|| {
+            let ids = chosen.get();
+            view! {
+                <ActionForm action=resolve attr:class="inline-form bulk-resolve">
+                    {ids.iter().enumerate().map(|(i, id)| view! {
+                        <input type="hidden" name=format!("chat_ids[{i}]") value=id.clone() />
+                    }).collect_view()}
+                    <button type="submit">{format!("{label} ({})", ids.len())}</button>
+                </ActionForm>
+            }
+        })
+    }
+}
+
 /// The agent's inbox (W1): their chats and their queues' in tabs with live counts, the count of
 /// messages nobody answered yet on each, found by words and narrowed by tag and line, resolved one
 /// or many at once (G16). The open chat is marked.
@@ -278,24 +317,11 @@ pub fn MyChats() -> impl IntoView {
                     let state = state_label(words, &chat.state);
                     let title = chat.name.clone().unwrap_or_else(|| chat.contact.clone());
                     let mine = chat.state != "waiting";
-                    let choose_id = id.clone();
+                    let choose_label = format!("{} {title}", words.choose);
                     view! {
                     <li data-id=id.clone() class=class>
                         <span class="chat-title">
-                            {mine.then(|| view! {
-                                <input type="checkbox" aria-label=format!("{} {title}", words.choose)
-                                    prop:checked=move || chosen.with(|c| c.contains(&choose_id))
-                                    on:change={
-                                        let id = id.clone();
-                                        move |event| {
-                                            let on = event_target_checked(&event);
-                                            chosen.update(|c| {
-                                                c.retain(|other| *other != id);
-                                                if on { c.push(id.clone()); }
-                                            });
-                                        }
-                                    } />
-                            })}
+                            {mine.then(|| view! { <ChooseChat id=id.clone() label=choose_label chosen /> })}
                             <a class="contact" href=href aria-current=current>{title.clone()}</a>
                             {(chat.unanswered > 0).then(|| view! {
                                 <span class="badge unanswered" title=words.unanswered
@@ -374,18 +400,7 @@ pub fn MyChats() -> impl IntoView {
                     })}
                 </Transition>
             </div>
-            {move || (!chosen.with(Vec::is_empty)).then(|| {
-                let words = words.get();
-                let ids = chosen.get();
-                view! {
-                    <ActionForm action=resolve attr:class="inline-form bulk-resolve">
-                        {ids.iter().enumerate().map(|(i, id)| view! {
-                            <input type="hidden" name=format!("chat_ids[{i}]") value=id.clone() />
-                        }).collect_view()}
-                        <button type="submit">{format!("{} ({})", words.resolve_chosen, ids.len())}</button>
-                    </ActionForm>
-                }
-            })}
+            {move || view! { <ResolveChosen resolve chosen label=words.get().resolve_chosen /> }}
             <Listing items=chats loading=word(words, |w| w.loading) empty=word(words, |w| w.empty) draw />
         </section>
     }

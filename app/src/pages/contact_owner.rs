@@ -2,7 +2,7 @@
 //! chats even while offline, or a group (a queue) that gets their new conversations. Everyone
 //! reads it; supervisors change it.
 
-use crate::components::{refusal, FormError};
+use crate::components::{refusal, succeeded, FormError};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use leptos::prelude::*;
@@ -54,7 +54,7 @@ pub fn ContactOwner(
     let words = use_words(&ENGLISH, &SPANISH);
     let save = ServerAction::<SetContactOwner>::new();
     Effect::new(move || {
-        if save.value().with(|done| matches!(done, Some(Ok(())))) {
+        if succeeded(save) {
             changed.update(|n| *n += 1);
         }
     });

@@ -1,7 +1,7 @@
 //! One line's settings beyond its rules (R6, G17): where its new chats go — a queue, one agent or a
 //! group of agents — and the webhook its messages are POSTed to, whose new secret is shown once.
 
-use crate::components::{refusal, FormError};
+use crate::components::{refusal, succeeded, FormError};
 use crate::contract::LineView;
 use crate::error::UiError;
 use crate::i18n::use_words;
@@ -94,9 +94,7 @@ pub fn LineSettings(line: LineView, changed: RwSignal<u64>, close: RwSignal<Opti
     let route = ServerAction::<SetLineRoute>::new();
     let webhook = ServerAction::<SetLineWebhook>::new();
     Effect::new(move || {
-        if route.value().with(|done| matches!(done, Some(Ok(()))))
-            || webhook.value().with(|done| matches!(done, Some(Ok(_))))
-        {
+        if succeeded(route) || succeeded(webhook) {
             changed.update(|n| *n += 1);
         }
     });

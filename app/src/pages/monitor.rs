@@ -7,7 +7,7 @@ use crate::contract::{AgentMonitorView, ChatView, MonitorView};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
-use crate::pages::chats::{self, state_label, ResolveChats};
+use crate::pages::chats::{self, state_label, ChooseChat, ResolveChats, ResolveChosen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "monitor")]
@@ -238,19 +238,10 @@ fn OpenChats(
                     let class = format!("chat chat-{}", chat.state);
                     let state = state_label(chat_words, &chat.state);
                     let title = chat.name.clone().unwrap_or_else(|| chat.contact.clone());
-                    let id = chat.id.clone();
-                    let checked = id.clone();
+                    let label = format!("{} {title}", chat_words.choose);
                     view! {
-                    <li data-id=chat.id class=class>
-                        <input type="checkbox" aria-label=format!("{} {title}", chat_words.choose)
-                            prop:checked=move || chosen.with(|c| c.contains(&checked))
-                            on:change=move |event| {
-                                let on = event_target_checked(&event);
-                                chosen.update(|c| {
-                                    c.retain(|other| *other != id);
-                                    if on { c.push(id.clone()); }
-                                });
-                            } />
+                    <li data-id=chat.id.clone() class=class>
+                        <ChooseChat id=chat.id.clone() label chosen />
                         <strong>{title}</strong>
                         <span class="state">{state}</span>
                         <span class="muted">{chat.queue.unwrap_or_default()}</span>
@@ -276,17 +267,7 @@ fn OpenChats(
             <Narrow id="monitor-state" label=words.by_state any=chat_words.any options=states chosen=filter.state />
             <Narrow id="monitor-tag" label=words.by_tag any=chat_words.any options=tags chosen=filter.tag />
         </div>
-        {move || (!chosen.with(Vec::is_empty)).then(|| {
-            let ids = chosen.get();
-            view! {
-                <ActionForm action=resolve attr:class="inline-form bulk-resolve">
-                    {ids.iter().enumerate().map(|(i, id)| view! {
-                        <input type="hidden" name=format!("chat_ids[{i}]") value=id.clone() />
-                    }).collect_view()}
-                    <button type="submit">{format!("{} ({})", chat_words.resolve_chosen, ids.len())}</button>
-                </ActionForm>
-            }
-        })}
+        <ResolveChosen resolve chosen label=chat_words.resolve_chosen />
         {list}
     }
 }

@@ -2,7 +2,7 @@
 //! creates a queue; adding agents to queues and taking them out; each queue's name, waiting message
 //! and time to answer before the chat goes to another agent.
 
-use crate::components::{refusal, FormError, Refusal, Toast};
+use crate::components::{refusal, succeeded, FormError, Refusal, Toast};
 use crate::contract::{QueueForm, QueueView};
 use crate::error::UiError;
 use crate::i18n::use_words;
@@ -127,7 +127,7 @@ pub fn QueuesPage() -> impl IntoView {
     // Redrawn after a save that worked only: a refused form stays open with what was typed.
     let saved = RwSignal::new(0u64);
     Effect::new(move || {
-        if save.value().with(|done| matches!(done, Some(Ok(())))) {
+        if succeeded(save) {
             told.set(Some(words.get_untracked().saved.to_string()));
             saved.update(|n| *n += 1);
         }

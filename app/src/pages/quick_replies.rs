@@ -2,7 +2,7 @@
 //! title or text and narrowed by category, written, rewritten in place and retired; and every
 //! message template with the provider's last word on it and the lines that may send it.
 
-use crate::components::{refusal, FormError, Narrow, Toast};
+use crate::components::{refusal, succeeded, FormError, Narrow, Toast};
 use crate::contract::{QuickReplyForm, QuickReplyView, TemplateAdminView};
 use crate::error::UiError;
 use crate::i18n::use_words;
@@ -114,7 +114,7 @@ pub fn QuickRepliesPage() -> impl IntoView {
     // The list is read again after a save that worked only: a refused form stays as it was typed.
     let saved = RwSignal::new(0u64);
     Effect::new(move || {
-        if save.value().with(|done| matches!(done, Some(Ok(())))) {
+        if succeeded(save) {
             told.set(Some(words.get_untracked().saved.to_string()));
             saved.update(|n| *n += 1);
         }

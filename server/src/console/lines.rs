@@ -30,40 +30,37 @@ pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<V
     let agent_name = |id: String| agents.iter().find(|a| a.user_id == id).map_or(id, |a| a.name.clone());
     Ok(rows
         .into_iter()
-        .map(|row| LineView {
-            routes_to: match &row.routing {
-                LineRouting::Queue(queue) => format!("Queue {}", queue_name(queue.to_string())),
-                LineRouting::Agent(agent) => format!("Agent {}", agent_name(agent.to_string())),
-                LineRouting::Agents(agents) => format!(
-                    "Agents {}",
-                    agents.iter().map(|a| agent_name(a.to_string())).collect::<Vec<_>>().join(", ")
-                ),
-                LineRouting::Menu(_) => "The menu bot".into(),
-            },
-            menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
-            widget_snippet: row.widget_key.map(|key| crate::services::widget::snippet(&origin, &key)),
-            whatsapp: row.credentials.as_ref().and_then(|link| whatsapp_view(state, &origin, &row.line_id, link)),
-            offline_policy: serde_json::to_value(row.offline_policy)
-                .ok()
-                .and_then(|policy| policy.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            agents_may_edit: row.agents_may_edit,
-            route_kind: match &row.routing {
-                LineRouting::Queue(_) => "queue",
-                LineRouting::Agent(_) => "agent",
-                LineRouting::Agents(_) => "agents",
-                LineRouting::Menu(_) => "menu",
+        .map(|row| {
+            let (route_kind, route_ids) = match &row.routing {
+                LineRouting::Queue(queue) => ("queue", vec![queue.to_string()]),
+                LineRouting::Agent(agent) => ("agent", vec![agent.to_string()]),
+                LineRouting::Agents(agents) => ("agents", agents.iter().map(ToString::to_string).collect()),
+                LineRouting::Menu(_) => ("menu", Vec::new()),
+            };
+            LineView {
+                routes_to: match &row.routing {
+                    LineRouting::Queue(queue) => format!("Queue {}", queue_name(queue.to_string())),
+                    LineRouting::Agent(agent) => format!("Agent {}", agent_name(agent.to_string())),
+                    LineRouting::Agents(agents) => format!(
+                        "Agents {}",
+                        agents.iter().map(|a| agent_name(a.to_string())).collect::<Vec<_>>().join(", ")
+                    ),
+                    LineRouting::Menu(_) => "The menu bot".into(),
+                },
+                menu: row.routing.menu().and_then(|menu| serde_json::to_string_pretty(menu).ok()),
+                widget_snippet: row.widget_key.map(|key| crate::services::widget::snippet(&origin, &key)),
+                whatsapp: row.credentials.as_ref().and_then(|link| whatsapp_view(state, &origin, &row.line_id, link)),
+                offline_policy: serde_json::to_value(row.offline_policy)
+                    .ok()
+                    .and_then(|policy| policy.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                agents_may_edit: row.agents_may_edit,
+                route_kind: route_kind.to_string(),
+                route_ids,
+                webhook_url: row.webhook_url,
+                id: row.line_id,
+                name: row.name,
             }
-            .to_string(),
-            route_ids: match &row.routing {
-                LineRouting::Queue(queue) => vec![queue.to_string()],
-                LineRouting::Agent(agent) => vec![agent.to_string()],
-                LineRouting::Agents(agents) => agents.iter().map(ToString::to_string).collect(),
-                LineRouting::Menu(_) => Vec::new(),
-            },
-            webhook_url: row.webhook_url,
-            id: row.line_id,
-            name: row.name,
         })
         .collect())
 }
