@@ -415,6 +415,10 @@ pub struct ConversationView {
     /// The customer's channel shows edits and deletions (the web widget); others keep what they
     /// got (G18).
     pub changes_reach_customer: bool,
+    /// Who has the chat now, if anyone: an agent, or a supervisor who took it over.
+    pub agent: Option<String>,
+    /// The one reading it has it: theirs to answer.
+    pub yours: bool,
 }
 
 /// A file of a chat: where it is, and what to call it.

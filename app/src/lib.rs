@@ -80,6 +80,7 @@ pub fn Console() -> impl IntoView {
                 <Route path=(StaticSegment("contacts"), ParamSegment("id")) view=pages::contact_card::ContactCardPage />
                 <Route path=(StaticSegment("login"), StaticSegment("supervisor")) view=pages::login::SupervisorLogin />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("monitor")) view=pages::monitor::MonitorPage />
+                <Route path=(StaticSegment("supervisor"), StaticSegment("chats"), ParamSegment("id")) view=pages::supervised_chat::SupervisedChatPage />
                 <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::account::PasswordPage />
                 <Route path=StaticSegment("whats-new") view=pages::whats_new::WhatsNewPage />
             </Routes>

@@ -144,6 +144,8 @@ pub trait Services: Send + Sync + 'static {
     async fn templates(&self, token: Option<String>) -> Result<Vec<TemplateAdminView>, UiError>;
     /// The colleagues and queues the caller may transfer a chat to (R5).
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError>;
+    /// A supervisor takes the chat over, to answer it themselves (G1).
+    async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
     /// Transfers the chat (R5): `to` is `agent:<id>` or `queue:<id>`; a blank note is none.
     async fn transfer_chat(
         &self,

@@ -119,3 +119,66 @@ test('a supervisor narrows the open chats by line, state, agent and tag and reso
   await expect(open.getByText(`Ciro ${stamp}`)).toBeVisible();
   await expect(open.getByText(`Ana ${stamp}`)).toHaveCount(0);
 });
+
+test('a supervisor opens an agents chat from the monitor, reads it live, notes, takes it over, answers, hands it back and resolves it', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `pia${stamp}@example.com`;
+  const agentName = `Pia ${stamp}`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: agentName, email, password: 'agent password' } })).json()).user_id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Pia line ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const customer = `Dora ${stamp}`;
+  const write = async (text: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: `+5491140${stamp}`, name: customer, text },
+    });
+    expect(sent.status()).toBe(202);
+  };
+  await write('Mi pedido no llegó');
+  const agentsList = agent.getByRole('list', { name: 'My chats' });
+  await expect(agentsList.getByText(customer)).toBeVisible();
+
+  await supervisor.goto('/supervisor/monitor');
+  await hydrated(supervisor);
+  await supervisor.getByRole('list', { name: 'Open chats' }).getByRole('link', { name: customer }).click();
+  await expect(supervisor).toHaveURL(/\/supervisor\/chats\//);
+  await expect(supervisor.getByRole('heading', { name: customer })).toBeVisible();
+  await expect(supervisor.locator('.handled-by')).toHaveText(`Handled by: ${agentName}`);
+  const messages = supervisor.getByRole('list', { name: 'Messages' });
+  await expect(messages.getByText('Mi pedido no llegó')).toBeVisible();
+
+  // Live: the customer's next message shows up without a reload.
+  await write('¿Alguien me lee?');
+  await expect(messages.getByText('¿Alguien me lee?')).toBeVisible();
+
+  await supervisor.getByLabel('Private note (only colleagues read it)').fill('Cliente VIP, cuidar');
+  await supervisor.getByRole('button', { name: 'Add note' }).click();
+  await expect(messages.locator('li.direction-note .text')).toHaveText('Cliente VIP, cuidar');
+
+  await supervisor.getByRole('button', { name: 'Take over' }).click();
+  await expect(supervisor.locator('.handled-by')).toHaveText('You have this chat: the customer reads what you send.');
+  await expect(agentsList.getByText(customer)).toHaveCount(0);
+  await expect(supervisor.getByRole('button', { name: 'Take over' })).toHaveCount(0);
+  await supervisor.getByLabel('Reply', { exact: true }).fill('Soy la supervisora: lo reviso ya mismo');
+  await supervisor.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(messages.locator('li.direction-out .text')).toHaveText('Soy la supervisora: lo reviso ya mismo');
+  await expect(supervisor.getByLabel('Reply', { exact: true })).toHaveValue('');
+
+  await supervisor.getByLabel('Transfer to').selectOption({ label: agentName });
+  await supervisor.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await expect(supervisor.locator('.handled-by')).toHaveText(`Handled by: ${agentName}`);
+  await expect(agentsList.getByText(customer)).toBeVisible();
+  await expect(supervisor.getByRole('textbox', { name: 'Reply', exact: true })).toHaveCount(0);
+
+  await supervisor.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await expect(supervisor.locator('.conversation .state')).toHaveText('Resolved');
+  await expect(messages.locator('li.event-resolved')).toHaveText(/^Resolved by /);
+  await expect(supervisor.getByRole('button', { name: 'Take over' })).toHaveCount(0);
+  await expect(agentsList.getByText(customer)).toHaveCount(0);
+});

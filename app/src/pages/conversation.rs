@@ -40,7 +40,7 @@ pub async fn share_place_in_chat(
 }
 
 /// How many more of a chat's earlier messages "Show earlier messages" adds.
-const PAGE: usize = 200;
+pub(crate) const PAGE: usize = 200;
 
 #[server(prefix = "/api", endpoint = "write_note_in_chat")]
 pub async fn write_note_in_chat(chat_id: String, text: String) -> Result<(), UiError> {
@@ -97,52 +97,52 @@ pub async fn reply_in_chat(
     )
 }
 
-struct Words {
-    back: &'static str,
-    loading: &'static str,
-    messages: &'static str,
-    picture: &'static str,
-    file: &'static str,
-    reply: &'static str,
-    send: &'static str,
-    quote: &'static str,
-    quoting: &'static str,
-    cancel: &'static str,
-    unknown: &'static str,
-    unsupported: &'static str,
-    place: &'static str,
-    reaction: &'static str,
-    sent: &'static str,
-    delivered: &'static str,
-    read: &'static str,
-    played: &'static str,
-    failed: &'static str,
-    files: &'static str,
-    templates: &'static str,
-    templates_hint: &'static str,
-    send_template: &'static str,
-    value: &'static str,
-    show_events: &'static str,
+pub(crate) struct Words {
+    pub(crate) back: &'static str,
+    pub(crate) loading: &'static str,
+    pub(crate) messages: &'static str,
+    pub(crate) picture: &'static str,
+    pub(crate) file: &'static str,
+    pub(crate) reply: &'static str,
+    pub(crate) send: &'static str,
+    pub(crate) quote: &'static str,
+    pub(crate) quoting: &'static str,
+    pub(crate) cancel: &'static str,
+    pub(crate) unknown: &'static str,
+    pub(crate) unsupported: &'static str,
+    pub(crate) place: &'static str,
+    pub(crate) reaction: &'static str,
+    pub(crate) sent: &'static str,
+    pub(crate) delivered: &'static str,
+    pub(crate) read: &'static str,
+    pub(crate) played: &'static str,
+    pub(crate) failed: &'static str,
+    pub(crate) files: &'static str,
+    pub(crate) templates: &'static str,
+    pub(crate) templates_hint: &'static str,
+    pub(crate) send_template: &'static str,
+    pub(crate) value: &'static str,
+    pub(crate) show_events: &'static str,
     happened: Happened,
-    transfer: &'static str,
-    transfer_to: &'static str,
-    colleagues: &'static str,
-    queues: &'static str,
-    transfer_note: &'static str,
-    note: &'static str,
-    add_note: &'static str,
-    note_author: &'static str,
-    earlier: &'static str,
-    changed: &'static str,
-    deleted: &'static str,
-    share_place: &'static str,
-    latitude: &'static str,
-    longitude: &'static str,
-    place_name: &'static str,
-    share: &'static str,
+    pub(crate) transfer: &'static str,
+    pub(crate) transfer_to: &'static str,
+    pub(crate) colleagues: &'static str,
+    pub(crate) queues: &'static str,
+    pub(crate) transfer_note: &'static str,
+    pub(crate) note: &'static str,
+    pub(crate) add_note: &'static str,
+    pub(crate) note_author: &'static str,
+    pub(crate) earlier: &'static str,
+    pub(crate) changed: &'static str,
+    pub(crate) deleted: &'static str,
+    pub(crate) share_place: &'static str,
+    pub(crate) latitude: &'static str,
+    pub(crate) longitude: &'static str,
+    pub(crate) place_name: &'static str,
+    pub(crate) share: &'static str,
 }
 
-const ENGLISH: Words = Words {
+pub(crate) const ENGLISH: Words = Words {
     back: "← My chats",
     loading: "Loading…",
     messages: "Messages",
@@ -197,7 +197,7 @@ const ENGLISH: Words = Words {
     share: "Share",
 };
 
-const SPANISH: Words = Words {
+pub(crate) const SPANISH: Words = Words {
     back: "← Mis chats",
     loading: "Cargando…",
     messages: "Mensajes",
@@ -253,13 +253,13 @@ const SPANISH: Words = Words {
 };
 
 /// A line of the conversation: a message, or something that happened to the chat.
-enum Entry {
+pub(crate) enum Entry {
     Message(Box<crate::contract::ConversationMessage>),
     Event(crate::contract::ConversationEvent),
 }
 
 /// Messages and events in the order they happened (a message before an event of the same moment).
-fn entries(
+pub(crate) fn entries(
     messages: Vec<crate::contract::ConversationMessage>,
     events: Vec<crate::contract::ConversationEvent>,
 ) -> Vec<Entry> {
@@ -301,6 +301,49 @@ struct Happened {
     tagged: &'static str,
     untagged: &'static str,
     resolved: &'static str,
+}
+
+/// Something that happened to the chat, as a line between its messages (hidden with the switch).
+pub(crate) fn happening(
+    words: &Words,
+    event: &crate::contract::ConversationEvent,
+    show_events: RwSignal<bool>,
+) -> AnyView {
+    let text = event_text(words, event);
+    view! {
+        <li class=format!("event event-{}", event.kind) style:display=move || if show_events.get() { "" } else { "none" }>
+            {text}
+        </li>
+    }
+    .into_any()
+}
+
+/// A message as its bubble: who wrote it, what it says and carries, when, how it changed;
+/// `actions`: what the reader may do with it.
+pub(crate) fn bubble(
+    words: &'static Words,
+    message: &crate::contract::ConversationMessage,
+    actions: AnyView,
+) -> AnyView {
+    let parts = message_parts(words, message);
+    let deleted = if message.deleted { " deleted" } else { "" };
+    let author = if message.direction == "note" {
+        format!("{} · {}", words.note_author, message.author)
+    } else {
+        message.author.clone()
+    };
+    view! {
+        <li class=format!("bubble direction-{} kind-{} who-{}{deleted}", message.direction, message.kind, message.participant) data-id=message.id.clone()>
+            <span class="author">{author}</span>
+            {parts}
+            {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text.clone()}</p> })}
+            {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
+            <span class="at"><LocalTime at=message.at.clone() /></span>
+            <MessageChanges message=message.clone() />
+            {actions}
+        </li>
+    }
+    .into_any()
 }
 
 /// How far a message got, in the page's words.
@@ -374,7 +417,6 @@ pub fn ConversationPage() -> impl IntoView {
     let rename = ServerAction::<RenameChat>::new();
     let transfer = ServerAction::<TransferChat>::new();
     let transfer_failure = Signal::derive(move || refusal(transfer));
-    let targets = Resource::new(|| (), |_| transfer_choices());
     // A chat passed on is no longer this agent's: back to their list.
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move || {
@@ -509,16 +551,8 @@ pub fn ConversationPage() -> impl IntoView {
                                 {entries(chat.messages, chat.events).into_iter().map(|entry| {
                                     let message = match entry {
                                         Entry::Message(message) => *message,
-                                        Entry::Event(event) => {
-                                            let text = event_text(words, &event);
-                                            return view! {
-                                                <li class=format!("event event-{}", event.kind) style:display=move || if show_events.get() { "" } else { "none" }>
-                                                    {text}
-                                                </li>
-                                            }.into_any();
-                                        }
+                                        Entry::Event(event) => return happening(words, &event, show_events),
                                     };
-                                    let parts = message_parts(words, &message);
                                     let quote_button = message.quotable.then(|| {
                                         let (id, text) = (message.id.clone(), message.text.clone());
                                         let shown = if text.is_empty() { message.kind.clone() } else { text };
@@ -533,21 +567,7 @@ pub fn ConversationPage() -> impl IntoView {
                                         <OwnMessageActions chat_id=chat.id.clone() message=message.clone()
                                             changes_reach_customer=chat.changes_reach_customer edit delete changing />
                                     });
-                                    let deleted = if message.deleted { " deleted" } else { "" };
-                                    view! {
-                                        <li class=format!("bubble direction-{} kind-{} who-{}{deleted}", message.direction, message.kind, message.participant) data-id=message.id.clone()>
-                                            <span class="author">{
-                                                if message.direction == "note" { format!("{} · {}", words.note_author, message.author) } else { message.author.clone() }
-                                            }</span>
-                                            {parts}
-                                            {(!message.text.is_empty()).then(|| view! { <p class="text">{message.text.clone()}</p> })}
-                                            {message.media.clone().map(|url| media_view(url, words.picture, words.file, FileReader::Member))}
-                                            <span class="at"><LocalTime at=message.at.clone() /></span>
-                                            <MessageChanges message=message.clone() />
-                                            {quote_button}
-                                            {own}
-                                        </li>
-                                    }.into_any()
+                                    bubble(words, &message, view! { {quote_button}{own} }.into_any())
                                 }).collect_view()}
                             </ol>
                             {(!chat.templates.is_empty()).then(|| {
@@ -660,38 +680,57 @@ pub fn ConversationPage() -> impl IntoView {
                 </ActionForm>
             </details>
             <FormError error=transfer_failure />
-            <ActionForm action=transfer attr:class="inline-form transfer-form">
-                <input type="hidden" name="chat_id" value=chat_id />
-                <label for="transfer-to">{move || words.get().transfer_to}</label>
-                <select id="transfer-to" name="to" required>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let words = words.get();
-                            let targets = targets.await.unwrap_or_default();
-                            view! {
-                                <optgroup label=words.colleagues>
-                                    {targets.agents.into_iter().map(|(id, name)| view! { <option value=format!("agent:{id}")>{name}</option> }).collect_view()}
-                                </optgroup>
-                                <optgroup label=words.queues>
-                                    {targets.queues.into_iter().map(|(id, name)| view! { <option value=format!("queue:{id}")>{name}</option> }).collect_view()}
-                                </optgroup>
-                            }
-                        })}
-                    </Suspense>
-                </select>
-                <label for="transfer-note">{move || words.get().transfer_note}</label>
-                <input id="transfer-note" name="note" autocomplete="off" maxlength="1000" />
-                <button type="submit">{move || words.get().transfer}</button>
-            </ActionForm>
+            <TransferForm transfer chat_id=Signal::derive(chat_id) />
             <FormError error=note_failure />
-            <ActionForm action=note attr:class="inline-form note-form">
-                <input type="hidden" name="chat_id" value=chat_id />
-                <label for="note-text">{move || words.get().note}</label>
-                <input id="note-text" name="text" required autocomplete="off" />
-                <button type="submit">{move || words.get().add_note}</button>
-            </ActionForm>
+            <NoteForm note chat_id=Signal::derive(chat_id) />
             <Toast told />
         </section>
+    }
+}
+
+/// Passes the chat to a colleague or a queue, with a note for whoever takes it (R5).
+#[component]
+pub(crate) fn TransferForm(transfer: ServerAction<TransferChat>, chat_id: Signal<String>) -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
+    let targets = Resource::new(|| (), |_| transfer_choices());
+    view! {
+        <ActionForm action=transfer attr:class="inline-form transfer-form">
+            <input type="hidden" name="chat_id" value=chat_id />
+            <label for="transfer-to">{move || words.get().transfer_to}</label>
+            <select id="transfer-to" name="to" required>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let words = words.get();
+                        let targets = targets.await.unwrap_or_default();
+                        view! {
+                            <optgroup label=words.colleagues>
+                                {targets.agents.into_iter().map(|(id, name)| view! { <option value=format!("agent:{id}")>{name}</option> }).collect_view()}
+                            </optgroup>
+                            <optgroup label=words.queues>
+                                {targets.queues.into_iter().map(|(id, name)| view! { <option value=format!("queue:{id}")>{name}</option> }).collect_view()}
+                            </optgroup>
+                        }
+                    })}
+                </Suspense>
+            </select>
+            <label for="transfer-note">{move || words.get().transfer_note}</label>
+            <input id="transfer-note" name="note" autocomplete="off" maxlength="1000" />
+            <button type="submit">{move || words.get().transfer}</button>
+        </ActionForm>
+    }
+}
+
+/// A private note in the chat (G7), read by colleagues only.
+#[component]
+pub(crate) fn NoteForm(note: ServerAction<WriteNoteInChat>, chat_id: Signal<String>) -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
+    view! {
+        <ActionForm action=note attr:class="inline-form note-form">
+            <input type="hidden" name="chat_id" value=chat_id />
+            <label for="note-text">{move || words.get().note}</label>
+            <input id="note-text" name="text" required autocomplete="off" />
+            <button type="submit">{move || words.get().add_note}</button>
+        </ActionForm>
     }
 }
 

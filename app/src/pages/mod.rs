@@ -25,6 +25,7 @@ pub mod queues;
 pub mod quick_replies;
 pub mod reply_box;
 pub mod start;
+pub mod supervised_chat;
 pub mod whats_new;
 pub mod widget;
 pub mod workspace;

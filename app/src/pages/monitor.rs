@@ -242,7 +242,7 @@ fn OpenChats(
                     view! {
                     <li data-id=chat.id.clone() class=class>
                         <ChooseChat id=chat.id.clone() label chosen />
-                        <strong>{title}</strong>
+                        <a class="contact" href=format!("/supervisor/chats/{}", chat.id)><strong>{title}</strong></a>
                         <span class="state">{state}</span>
                         <span class="muted">{chat.queue.unwrap_or_default()}</span>
                         <span class="agent">{chat.agent.unwrap_or_default()}</span>

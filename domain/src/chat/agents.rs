@@ -230,6 +230,31 @@ pub(super) fn transfer(
     ])
 }
 
+/// Told as a transfer to the supervisor, who has it at once: the chat leaves its agent's list and
+/// any bot or deadline stops, as after any transfer, and the supervisor answers it as its agent.
+pub(super) fn take_over(state: &ChatState, company_id: CompanyId, supervisor: UserId, at: DateTime<Utc>) -> Decision {
+    state.check_company(company_id)?;
+    let conversation_id = state.conversation.ok_or(ChatRejection::NotOpen)?;
+    if state.agent == Some(supervisor) {
+        return Err(ChatRejection::AlreadyThere);
+    }
+    let (chat_id, to) = (state.id()?, TransferTarget::Agent(supervisor));
+    let queue = to.queue();
+    Ok(vec![
+        ChatEvent::Transferred {
+            chat_id,
+            conversation_id,
+            from: state.agent,
+            to,
+            by: Resolver::Supervisor(supervisor),
+            note: None,
+            at,
+        },
+        ChatEvent::Queued { chat_id, conversation_id, queue, at },
+        ChatEvent::Assigned { chat_id, conversation_id, agent: supervisor, queue, at },
+    ])
+}
+
 /// The open conversation, when `by` may act on it: an agent only on their own chat.
 fn open_and_theirs(state: &ChatState, by: Resolver) -> Result<ConversationId, ChatRejection> {
     let Some(conversation_id) = state.conversation else {

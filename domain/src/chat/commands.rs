@@ -150,6 +150,12 @@ pub enum ChatCommand {
         menu: Option<Box<Menu>>,
         at: DateTime<Utc>,
     },
+    /// A supervisor makes an open chat theirs to answer (G1): its agent, if any, no longer has it.
+    TakeOver {
+        company_id: CompanyId,
+        supervisor: UserId,
+        at: DateTime<Utc>,
+    },
     Transfer {
         company_id: CompanyId,
         by: Resolver,

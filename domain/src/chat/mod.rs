@@ -90,6 +90,9 @@ impl Decider for Chat {
             ChatCommand::Transfer { company_id, by, to, note, at } => {
                 agents::transfer(state, *company_id, *by, *to, note.as_deref(), *at)
             }
+            ChatCommand::TakeOver { company_id, supervisor, at } => {
+                agents::take_over(state, *company_id, *supervisor, *at)
+            }
             ChatCommand::ExpireReplyDeadline { agent, at } => timers::expire_reply_deadline(state, *agent, *at),
             ChatCommand::HandOver { agent, at } => timers::hand_over(state, *agent, *at),
             ChatCommand::RingMenuTimer { menu, at } => timers::ring_menu_timer(state, menu, *at),

@@ -181,6 +181,8 @@ pub async fn conversation(
         templates,
         earlier,
         changes_reach_customer: read.chat.channel == domain::contact::Channel::Web.as_str(),
+        agent: read.chat.agent_id.as_deref().map(author),
+        yours: read.chat.agent_id.as_deref() == Some(caller.user_id.to_string().as_str()),
     })
 }
 
@@ -229,6 +231,10 @@ pub async fn transfer_targets(state: &AppState, caller: Caller) -> Result<Transf
         agents: agents.into_iter().filter(|a| a.active && a.user_id != me).map(|a| (a.user_id, a.name)).collect(),
         queues: queues.into_iter().map(|q| (q.queue_id, q.name)).collect(),
     })
+}
+
+pub async fn take_over(state: &AppState, caller: Caller, chat_id: String) -> Result<(), AppError> {
+    crate::services::chats::take_over(state, &caller, chat_of(&chat_id)?).await
 }
 
 pub async fn transfer_chat(
@@ -373,7 +379,9 @@ pub async fn resolve_chats(state: &AppState, caller: Caller, chat_ids: Vec<Strin
 /// Chats as the pages show them: names of contacts, agents and queues (or lines) instead of ids.
 pub async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -> Result<Vec<ChatView>, AppError> {
     let company = caller.company_id.to_string();
-    let agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    // A supervisor who took a chat over is its agent.
+    let mut agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
+    agents.extend(People.users_of(&state.store, &company, Role::Supervisor.as_str()).await?);
     let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
     let lines = Lines.lines_of(&state.store, &company).await?;
     let queue_name = |id: &str| {

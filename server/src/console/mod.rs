@@ -319,6 +319,10 @@ impl Services for ConsoleServices {
         Ok(chats::transfer_targets(&self.state, self.caller(token).await?).await?)
     }
 
+    async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {
+        Ok(chats::take_over(&self.state, self.caller(token).await?, chat_id).await?)
+    }
+
     async fn transfer_chat(
         &self,
         token: Option<String>,

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
     chat_history, delete_message, edit_message, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat,
-    reply, resolve, resolve_many, set_own_agent, start_conversation, tag_chat, templates_for_chat, transfer,
+    reply, resolve, resolve_many, set_own_agent, start_conversation, tag_chat, take_over, templates_for_chat, transfer,
     write_note, Answer, BulkOutcome, ChatFile, ChatName, ChatSearch, ChatWithMessages, HistoryEntry, NewConversation,
     NewNote, NewWords, SentMessage, StartedConversation,
 };
@@ -106,6 +106,16 @@ pub(crate) async fn post_resolve(
     Path(chat): Path<ChatId>,
 ) -> Result<StatusCode, AppError> {
     resolve(&state, &caller, chat).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/chats/{chat}/take-over", tag = "chats", summary = "A supervisor takes an open chat over (G1): it leaves its agent and the supervisor answers it", params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_take_over(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(chat): Path<ChatId>,
+) -> Result<StatusCode, AppError> {
+    take_over(&state, &caller, chat).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -287,4 +297,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats/{chat}/tags/{tag}", axum::routing::delete(delete_chat_tag))
         .route("/api/v1/chats/{chat}/resolve", post(post_resolve))
         .route("/api/v1/chats/{chat}/transfer", post(post_transfer))
+        .route("/api/v1/chats/{chat}/take-over", post(post_take_over))
 }

@@ -57,7 +57,7 @@ impl Modify for Security {
         lines::get_api_keys, lines::post_api_key, lines::delete_api_key,
         lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy, lines::put_message_editing, lines::put_webhook,
         channels::put_whatsapp_cloud, channels::get_whatsapp_cloud, channels::delete_whatsapp_cloud, channels::post_whatsapp_test, channels::get_whatsapp_subscription, channels::post_whatsapp_notification, channels::post_template, channels::get_templates,
-        chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::get_chat_history, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer,
+        chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::get_chat_history, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer, chats::post_take_over,
         chats::post_resolve_many, chats::put_own_agent,
         internal_chats::get_colleagues, internal_chats::get_messages, internal_chats::post_message, internal_chats::post_read,
         quick_replies::get_quick_replies, quick_replies::get_categories, quick_replies::post_quick_reply, quick_replies::put_quick_reply, quick_replies::delete_quick_reply,

@@ -349,7 +349,7 @@ async fn provider_id_of(state: &AppState, chat_id: ChatId, message: &str) -> Res
         .ok_or_else(|| AppError::Invalid("no message of this chat that its channel knows by that id".into()))
 }
 
-/// The chat's agent answers. On a WhatsApp Cloud line, free text goes out only within 24 hours of
+/// The chat's agent answers (a supervisor who took it over is its agent). On a WhatsApp Cloud line, free text goes out only within 24 hours of
 /// the customer's last message (G3).
 pub async fn reply(
     state: &AppState,
@@ -359,7 +359,7 @@ pub async fn reply(
 ) -> Result<SentMessage, AppError> {
     let Answer { text, quote, location, media, template } = answer;
     let quote = quote.as_deref().map(str::trim).filter(|quote| !quote.is_empty());
-    caller.require(&[Role::Agent])?;
+    caller.require(&[Role::Agent, Role::Supervisor])?;
     let message_id = Uuid::now_v7();
     let row = ChatBoard.chat(&state.store, &chat_id.to_string()).await?;
     if let Some(row) = &row {
@@ -686,6 +686,14 @@ pub async fn transfer(
     }
     let command = ChatCommand::Transfer { company_id: caller.company_id, by, to, note, at: state.clock.now() };
     execute::<Chat>(state, &caller.context(state.clock.now()), &chat_stream(chat_id), &command, &state.chat_board).await
+}
+
+/// A supervisor makes an open chat theirs to answer (G1); its agent no longer has it.
+pub async fn take_over(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let now = state.clock.now();
+    let command = ChatCommand::TakeOver { company_id: caller.company_id, supervisor: caller.user_id, at: now };
+    execute::<Chat>(state, &caller.context(now), &chat_stream(chat_id), &command, &state.chat_board).await
 }
 
 /// A supervisor names the contact's own agent of a chat (R7), or none.

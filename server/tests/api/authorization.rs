@@ -167,8 +167,9 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             M::POST,
             format!("/api/v1/chats/{chat}/messages"),
             Body::Json(json!({ "text": "hi" })),
-            [401, 403, 403, 403, 403],
+            [401, 403, 403, 403, 404],
         ),
+        case(M::POST, format!("/api/v1/chats/{chat}/take-over"), Body::Json(json!({})), [401, 403, 403, 403, 404]),
         case(
             M::POST,
             format!("/api/v1/chats/{chat}/transfer"),
@@ -333,7 +334,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             M::POST,
             "/api/reply_in_chat".into(),
             Body::Form(vec![("chat_id", chat.clone()), ("text", "hi".into())]),
-            [401, 403, 403, 403, 403],
+            [401, 403, 403, 403, 422],
         ),
         case(
             M::POST,
@@ -509,6 +510,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             M::POST,
             "/api/resolve_chats".into(),
             Body::Form(vec![("chat_ids[0]", chat.clone())]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/take_over_chat".into(),
+            Body::Form(vec![("chat_id", chat.clone())]),
             [401, 403, 403, 403, 422],
         ),
         case(M::GET, "/api/v1/colleagues".into(), Body::None, [401, 200, 200, 403, 200]),

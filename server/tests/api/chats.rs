@@ -31,6 +31,7 @@ eventlog::on_both_backends!(
     concurrent_messages_never_assign_a_chat_twice_nor_exceed_capacity,
     a_customers_next_message_is_decided_on_what_others_wrote_to_the_chat_meanwhile,
     agents_transfer_chats_to_colleagues_and_queues_with_a_note,
+    a_supervisor_takes_over_an_agents_chat_answers_the_customer_and_frees_the_agent_for_the_next,
     a_private_note_is_read_by_colleagues_and_never_reaches_the_customer,
     authors_edit_and_delete_their_own_messages_unless_the_line_forbids_it_and_the_history_keeps_both,
     the_chats_agent_or_a_supervisor_names_and_tags_a_chat_and_the_list_filters_by_tag,
@@ -581,6 +582,47 @@ async fn agents_transfer_chats_to_colleagues_and_queues_with_a_note(backend: Bac
     assert_eq!(waiting[0]["queue_id"], billing.as_str(), "nobody in Billing is online: it waits there");
     let _c = go_online(&app, &cy).await;
     assert_eq!(app.wait_chats(&cy.client, |c| c.len() == 1).await.len(), 1, "and goes to Cy when Cy comes online");
+}
+
+async fn a_supervisor_takes_over_an_agents_chat_answers_the_customer_and_frees_the_agent_for_the_next(
+    backend: Backend,
+) {
+    let app = TestApp::on(backend).start().await;
+    let ana = app.agent("Ana").await;
+    let path = format!("/api/v1/agents/{}/capacity", ana.id);
+    app.send(&app.client, reqwest::Method::PUT, &path, serde_json::json!({ "capacity": 1 })).await;
+    let sales = app.queue_with("Sales", &[&ana]).await;
+    let mut hook = webhook().await;
+    let key = app.api_key().await;
+    let (line, _) = app.line(serde_json::json!({ "queue": sales }), Some(&hook.url)).await;
+    let _a = go_online(&app, &ana).await;
+    let first = app.customer_writes(&key, &line, "c1", "I want a refund").await;
+    app.wait_chats(&ana.client, |c| c.len() == 1).await;
+    let second = app.customer_writes(&key, &line, "c2", "hello?").await;
+    let waiting = app.wait_chats(&app.client, |c| c.iter().any(|c| c["state"] == "waiting")).await;
+    assert_eq!(waiting.len(), 2, "Ana has room for one chat: the second waits");
+    let take_over = |client: &reqwest::Client| {
+        let (client, url) = (client.clone(), format!("{}/api/v1/chats/{first}/take-over", app.address));
+        async move { client.post(url).send().await.unwrap().status() }
+    };
+    let reply = |client: &reqwest::Client, text: &'static str| {
+        let (client, url) = (client.clone(), format!("{}/api/v1/chats/{first}/messages", app.address));
+        async move { client.post(url).json(&serde_json::json!({ "text": text })).send().await.unwrap().status() }
+    };
+
+    assert_eq!(take_over(&ana.client).await, 403, "agents do not take chats over");
+    assert_eq!(take_over(&app.client).await, 204);
+    assert_eq!(take_over(&app.client).await, 409, "it is the supervisor's already");
+    let anas = app.wait_chats(&ana.client, |c| c.len() == 1 && c[0]["chat_id"] == second.as_str()).await;
+    assert_eq!(anas[0]["chat_id"], second.as_str(), "the first chat left Ana, who now has room for the second");
+    assert_eq!(reply(&ana.client, "still mine?").await, 403, "the chat is no longer Ana's to answer");
+    assert_eq!(reply(&app.client, "I am the supervisor, I will sort it out").await, 201);
+    let body = hook.next_saying("I am the supervisor, I will sort it out").await;
+    assert_eq!(body["chat_id"], first.as_str(), "the customer of the first chat reads the supervisor");
+    let read = app.chat(&app.client, &first).await;
+    let kinds: Vec<&str> =
+        read["messages"].as_array().unwrap().iter().filter_map(|m| m["direction"].as_str()).collect();
+    assert_eq!(kinds, ["in", "out"], "the customer's message and the supervisor's answer: {read}");
 }
 
 async fn an_unanswered_chat_goes_to_the_next_agent_when_the_queues_time_to_answer_passes(backend: Backend) {

@@ -91,6 +91,56 @@ fn an_agent_transfers_their_chat_to_a_colleague_with_a_note_and_it_waits_for_the
 }
 
 #[test]
+fn a_supervisor_takes_over_an_agents_chat_and_answers_it_as_its_agent_while_the_agent_no_longer_can() {
+    let boss = UserId::from_uuid(Uuid::from_u128(9));
+    let take = |company_id| ChatCommand::TakeOver { company_id, supervisor: boss, at: at() };
+    let mine = crate::queue::personal_queue(boss);
+    let taken = vec![
+        ChatEvent::Transferred {
+            chat_id: chat(),
+            conversation_id: conversation(1),
+            from: Some(ana()),
+            to: TransferTarget::Agent(boss),
+            by: Resolver::Supervisor(boss),
+            note: None,
+            at: at(),
+        },
+        ChatEvent::Queued { chat_id: chat(), conversation_id: conversation(1), queue: mine, at: at() },
+        ChatEvent::Assigned { chat_id: chat(), conversation_id: conversation(1), agent: boss, queue: mine, at: at() },
+    ];
+    given::<Chat>(assigned()).when(take(company())).then(taken.clone());
+    let elsewhere = CompanyId::from_uuid(Uuid::from_u128(6));
+    given::<Chat>(assigned()).when(take(elsewhere)).then_rejects(ChatRejection::NotFound);
+    let mut history = assigned();
+    history.extend(taken);
+    given::<Chat>(history.clone()).when(take(company())).then_rejects(ChatRejection::AlreadyThere);
+    let reply = |agent| ChatCommand::Reply {
+        company_id: company(),
+        agent,
+        message_id: Uuid::from_u128(10),
+        text: "Soy la supervisora".into(),
+        quoted: None,
+        location: None,
+        media: None,
+        template: None,
+        window: None,
+        at: at(),
+    };
+    given::<Chat>(history.clone()).when(reply(ana())).then_rejects(ChatRejection::NotYours);
+    given::<Chat>(history).when(reply(boss)).then(vec![ChatEvent::AgentReplied {
+        chat_id: chat(),
+        message_id: Uuid::from_u128(10),
+        agent: boss,
+        text: "Soy la supervisora".into(),
+        quoted: None,
+        location: None,
+        media: None,
+        template: None,
+        at: at(),
+    }]);
+}
+
+#[test]
 fn an_unanswered_chat_moves_on_when_its_deadline_rings_and_a_stale_timer_does_nothing() {
     let due = at() + chrono::Duration::minutes(5);
     let mut history = assigned();

@@ -20,7 +20,7 @@ fn after_resolution_the_next_message_opens_a_new_conversation_in_the_same_chat()
 }
 
 #[test]
-fn nobody_replies_resolves_or_transfers_a_resolved_conversation() {
+fn nobody_replies_resolves_transfers_or_takes_over_a_resolved_conversation() {
     let reply = ChatCommand::Reply {
         company_id: company(),
         agent: ana(),
@@ -46,4 +46,6 @@ fn nobody_replies_resolves_or_transfers_a_resolved_conversation() {
         at: at(),
     };
     given::<Chat>(resolved()).when(transfer).then_rejects(ChatRejection::NotOpen);
+    let take_over = ChatCommand::TakeOver { company_id: company(), supervisor: boss, at: at() };
+    given::<Chat>(resolved()).when(take_over).then_rejects(ChatRejection::NotOpen);
 }

@@ -52,6 +52,22 @@ impl Webhook {
         (headers, body, value)
     }
 
+    /// The next call whose body has `text`, skipping others (the bot's words, say); fails naming
+    /// those it skipped.
+    pub async fn next_saying(&mut self, text: &str) -> serde_json::Value {
+        let mut skipped = Vec::new();
+        loop {
+            let Ok(Some((_, body))) = tokio::time::timeout(Duration::from_secs(10), self.calls.recv()).await else {
+                panic!("no webhook call said {text:?} within 10 s; skipped {skipped:?}");
+            };
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if value["text"] == text {
+                return value;
+            }
+            skipped.push(body);
+        }
+    }
+
     pub async fn next(&mut self) -> (axum::http::HeaderMap, serde_json::Value) {
         let (headers, _, value) = self.next_raw().await;
         (headers, value)
