@@ -510,6 +510,9 @@ pub struct PreviewLineView {
 pub struct MenuPreview {
     /// Why the menu cannot be used, if it cannot.
     pub problem: Option<String>,
+    /// The option the problem is in, as the options leading to it from the first level (none:
+    /// the first level, or elsewhere in the menu).
+    pub problem_at: Option<Vec<usize>>,
     pub lines: Vec<PreviewLineView>,
 }
 

@@ -33,6 +33,10 @@ pub struct WebQuery {
     pub timeout_ms: u32,
     /// Said when the service fails, answers an error, or is slower than `timeout_ms`.
     pub error: String,
+    /// Resolve the chat right after the answer (or the error), instead of offering the menu, an
+    /// agent or the end (G13).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resolve: bool,
 }
 
 fn default_method() -> String {
@@ -220,6 +224,7 @@ mod tests {
             answer: "Status: {{status}}".into(),
             timeout_ms: 2000,
             error: "Sorry".into(),
+            resolve: false,
         };
         let request = query.request(&answers());
         assert_eq!(request.method, "POST");
@@ -249,6 +254,7 @@ mod tests {
             answer: "a".into(),
             timeout_ms,
             error: "e".into(),
+            resolve: false,
         };
         let ok = |t: &str| !t.trim().is_empty();
         assert_eq!(query("ftp://x", "GET", 1000).check(ok), Err(ErrandRejection::InvalidUrl));

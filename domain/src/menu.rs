@@ -96,8 +96,13 @@ pub enum MenuAction {
         #[serde(default)]
         on_assignment: Option<String>,
     },
-    /// Shows a text (M1), then offers the menu again, an agent, or the end (M9).
-    Text { text: String },
+    /// Shows a text (M1), then offers the menu again, an agent, or the end (M9) — or, with
+    /// `resolve`, resolves the chat right after it (G13).
+    Text {
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        resolve: bool,
+    },
     /// Another level, with its own header (M3, M4).
     Submenu {
         header: String,
@@ -355,7 +360,11 @@ pub enum MenuOutcome {
         message: Option<String>,
         on_assignment: Option<String>,
     },
-    Text(String),
+    /// Said; then the choice after a text, or the chat resolved at once (G13).
+    Text {
+        text: String,
+        resolve: bool,
+    },
     End,
     /// The first question of the form at this place.
     Ask(MenuPlace),
@@ -406,15 +415,15 @@ pub enum MenuRejection {
     #[error("the menu needs a header of at most {WORDS_MAX_CHARS} characters")]
     InvalidHeader,
     #[error("{at}: a level has 1 to {MAX_OPTIONS} options")]
-    OptionCount { at: String },
+    OptionCount { at: Place },
     #[error("{at}: an option needs a label of at most {LABEL_MAX_CHARS} characters")]
-    InvalidLabel { at: String },
+    InvalidLabel { at: Place },
     #[error("{at}: a text option needs a text of at most {WORDS_MAX_CHARS} characters")]
-    InvalidText { at: String },
+    InvalidText { at: Place },
     #[error("{at}: a menu has at most {MAX_LEVELS} levels")]
-    TooDeep { at: String },
+    TooDeep { at: Place },
     #[error("{at}: a message has at most {WORDS_MAX_CHARS} characters")]
-    InvalidWords { at: String },
+    InvalidWords { at: Place },
     #[error("a key phrase has 1 to {LABEL_MAX_CHARS} characters, and each is different")]
     InvalidKeyPhrase,
     #[error("a reminder or resolution comes after 1 to {TIMER_MAX_MINUTES} minutes, and a reminder has words")]
@@ -424,22 +433,54 @@ pub enum MenuRejection {
     #[error("the menu outside opening hours: {0}")]
     ClosedMenu(Box<MenuRejection>),
     #[error("{at}: {reason}")]
-    Form { at: String, reason: FormRejection },
+    Form { at: Place, reason: FormRejection },
     #[error("{at}: {reason}")]
-    Errand { at: String, reason: ErrandRejection },
+    Errand { at: Place, reason: ErrandRejection },
     #[error("{at}: an option sends 1 to {MAX_FILES} files, each an http(s):// or /media/ address")]
-    InvalidFiles { at: String },
+    InvalidFiles { at: Place },
 }
 
 fn words_ok(text: &str) -> bool {
     !text.trim().is_empty() && text.chars().count() <= WORDS_MAX_CHARS
 }
 
-fn where_is(path: &[usize]) -> String {
-    if path.is_empty() {
-        return "the first level".into();
+/// Where in a menu a mistake is: the options that lead to it from the first level (none: the
+/// first level itself), or a part of the menu named in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Options(Vec<usize>),
+    Part(&'static str),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Options(path) if path.is_empty() => f.write_str("the first level"),
+            Place::Options(path) => {
+                let steps: Vec<String> = path.iter().map(|i| format!("option {}", i + 1)).collect();
+                f.write_str(&steps.join(" › "))
+            }
+            Place::Part(part) => f.write_str(part),
+        }
     }
-    path.iter().map(|i| format!("option {}", i + 1)).collect::<Vec<_>>().join(" › ")
+}
+
+impl MenuRejection {
+    /// The option the mistake is in (none: the first level; no place: elsewhere in the menu), so
+    /// that an editor can show it there.
+    pub fn option(&self) -> Option<&[usize]> {
+        match self {
+            MenuRejection::OptionCount { at: Place::Options(path) }
+            | MenuRejection::InvalidLabel { at: Place::Options(path) }
+            | MenuRejection::InvalidText { at: Place::Options(path) }
+            | MenuRejection::TooDeep { at: Place::Options(path) }
+            | MenuRejection::InvalidWords { at: Place::Options(path) }
+            | MenuRejection::InvalidFiles { at: Place::Options(path) }
+            | MenuRejection::Form { at: Place::Options(path), .. }
+            | MenuRejection::Errand { at: Place::Options(path), .. } => Some(path),
+            _ => None,
+        }
+    }
 }
 
 impl Menu {
@@ -490,7 +531,7 @@ impl Menu {
             && self.sticker_reply.as_deref().is_none_or(words_ok)
             && consent_ok;
         if !farewell_ok || !all_words.iter().all(|w| words_ok(w)) {
-            return Err(MenuRejection::InvalidWords { at: "the bot's words".into() });
+            return Err(MenuRejection::InvalidWords { at: Place::Part("the bot's words") });
         }
         let mut phrases: Vec<String> = self.agent_phrases.iter().map(|p| p.phrase.clone()).collect();
         phrases.extend(self.stop_phrase.iter().chain(&self.resume_phrase).cloned());
@@ -505,7 +546,7 @@ impl Menu {
             hours.check()?;
         }
         if !self.closed_message.as_deref().is_none_or(words_ok) {
-            return Err(MenuRejection::InvalidWords { at: "the message outside opening hours".into() });
+            return Err(MenuRejection::InvalidWords { at: Place::Part("the message outside opening hours") });
         }
         if let Some(closed) = &self.closed_menu {
             // One level of hours: the reduced menu has none of its own.
@@ -700,7 +741,7 @@ impl Menu {
                         message: message.clone(),
                         on_assignment: on_assignment.clone().or_else(|| self.on_assignment.clone()),
                     },
-                    MenuAction::Text { text } => MenuOutcome::Text(text.clone()),
+                    MenuAction::Text { text, resolve } => MenuOutcome::Text { text: text.clone(), resolve: *resolve },
                     MenuAction::Query(query) => MenuOutcome::Query(query.clone()),
                     MenuAction::Files { text, files } => {
                         MenuOutcome::Files { text: text.clone(), files: files.clone() }
@@ -853,45 +894,46 @@ fn pick(answer: &str, labels: &[&str]) -> Option<usize> {
 
 fn check_level(options: &[MenuOption], path: &mut Vec<usize>) -> Result<(), MenuRejection> {
     if path.len() >= MAX_LEVELS {
-        return Err(MenuRejection::TooDeep { at: where_is(path) });
+        return Err(MenuRejection::TooDeep { at: Place::Options(path.clone()) });
     }
     if options.is_empty() || options.len() > MAX_OPTIONS {
-        return Err(MenuRejection::OptionCount { at: where_is(path) });
+        return Err(MenuRejection::OptionCount { at: Place::Options(path.clone()) });
     }
     for (i, option) in options.iter().enumerate() {
         path.push(i);
         let label_chars = option.label.trim().chars().count();
         if label_chars == 0 || label_chars > LABEL_MAX_CHARS {
-            return Err(MenuRejection::InvalidLabel { at: where_is(path) });
+            return Err(MenuRejection::InvalidLabel { at: Place::Options(path.clone()) });
         }
         match &option.action {
-            MenuAction::Text { text } if !words_ok(text) => {
-                return Err(MenuRejection::InvalidText { at: where_is(path) })
+            MenuAction::Text { text, .. } if !words_ok(text) => {
+                return Err(MenuRejection::InvalidText { at: Place::Options(path.clone()) })
             }
             MenuAction::Queue { message, on_assignment, .. }
                 if !message.iter().chain(on_assignment).all(|words| words_ok(words)) =>
             {
-                return Err(MenuRejection::InvalidWords { at: where_is(path) })
+                return Err(MenuRejection::InvalidWords { at: Place::Options(path.clone()) })
             }
             MenuAction::Submenu { header, options } => {
                 if !words_ok(header) {
-                    return Err(MenuRejection::InvalidWords { at: where_is(path) });
+                    return Err(MenuRejection::InvalidWords { at: Place::Options(path.clone()) });
                 }
                 check_level(options, path)?;
             }
             MenuAction::Form(form) => {
-                form.check(words_ok).map_err(|reason| MenuRejection::Form { at: where_is(path), reason })?;
+                form.check(words_ok)
+                    .map_err(|reason| MenuRejection::Form { at: Place::Options(path.clone()), reason })?;
                 let errands = form
                     .query
                     .as_ref()
                     .map(|q| q.check(words_ok))
                     .transpose()
                     .and_then(|_| form.email.as_ref().map(|e| e.check()).transpose());
-                errands.map_err(|reason| MenuRejection::Errand { at: where_is(path), reason })?;
+                errands.map_err(|reason| MenuRejection::Errand { at: Place::Options(path.clone()), reason })?;
             }
-            MenuAction::Query(query) => {
-                query.check(words_ok).map_err(|reason| MenuRejection::Errand { at: where_is(path), reason })?
-            }
+            MenuAction::Query(query) => query
+                .check(words_ok)
+                .map_err(|reason| MenuRejection::Errand { at: Place::Options(path.clone()), reason })?,
             MenuAction::Files { text, files } => {
                 let address_ok = |f: &String| {
                     let f = f.trim();
@@ -899,7 +941,7 @@ fn check_level(options: &[MenuOption], path: &mut Vec<usize>) -> Result<(), Menu
                 };
                 let text_ok = text.as_deref().is_none_or(words_ok);
                 if files.is_empty() || files.len() > MAX_FILES || !files.iter().all(address_ok) || !text_ok {
-                    return Err(MenuRejection::InvalidFiles { at: where_is(path) });
+                    return Err(MenuRejection::InvalidFiles { at: Place::Options(path.clone()) });
                 }
             }
             MenuAction::Queue { .. } | MenuAction::Text { .. } => {}
@@ -940,7 +982,10 @@ pub(crate) mod tests {
                     MenuAction::Submenu {
                         header: "How can we help?".into(),
                         options: vec![
-                            option("Opening hours", MenuAction::Text { text: "Mon–Fri 9 to 18".into() }),
+                            option(
+                                "Opening hours",
+                                MenuAction::Text { text: "Mon–Fri 9 to 18".into(), resolve: false },
+                            ),
                             option(
                                 "Orders",
                                 MenuAction::Submenu {
@@ -1005,7 +1050,7 @@ pub(crate) mod tests {
             MenuMove::Chose {
                 option: 1,
                 label: "Opening hours".into(),
-                then: MenuOutcome::Text("Mon–Fri 9 to 18".into())
+                then: MenuOutcome::Text { text: "Mon–Fri 9 to 18".into(), resolve: false }
             }
         );
         assert_eq!(menu.answer(&top, "0"), MenuMove::NotAnOption, "no back from the first level");
@@ -1050,10 +1095,10 @@ pub(crate) mod tests {
         let twice = Menu { resume_phrase: Some(" #HUMAN ".into()), ..three_levels() };
         assert_eq!(twice.check(), Err(MenuRejection::InvalidKeyPhrase));
         let empty = Menu { options: vec![], ..three_levels() };
-        assert_eq!(empty.check(), Err(MenuRejection::OptionCount { at: "the first level".into() }));
+        assert_eq!(empty.check(), Err(MenuRejection::OptionCount { at: Place::Options(vec![]) }));
         let mut no_label = three_levels();
-        no_label.options[1] = option(" ", MenuAction::Text { text: "x".into() });
-        assert_eq!(no_label.check(), Err(MenuRejection::InvalidLabel { at: "option 2".into() }));
+        no_label.options[1] = option(" ", MenuAction::Text { text: "x".into(), resolve: false });
+        assert_eq!(no_label.check(), Err(MenuRejection::InvalidLabel { at: Place::Options(vec![1]) }));
         let mut too_deep = three_levels();
         if let MenuAction::Submenu { options, .. } = &mut too_deep.options[1].action {
             if let MenuAction::Submenu { options, .. } = &mut options[1].action {
@@ -1061,19 +1106,23 @@ pub(crate) mod tests {
                     "Deeper",
                     MenuAction::Submenu {
                         header: "4".into(),
-                        options: vec![option("x", MenuAction::Text { text: "x".into() })],
+                        options: vec![option("x", MenuAction::Text { text: "x".into(), resolve: false })],
                     },
                 );
             }
         }
-        assert_eq!(too_deep.check(), Err(MenuRejection::TooDeep { at: "option 2 › option 2 › option 1".into() }));
+        let deep = too_deep.check().unwrap_err();
+        assert_eq!(deep, MenuRejection::TooDeep { at: Place::Options(vec![1, 1, 0]) });
+        assert_eq!(deep.option(), Some(&[1, 1, 0][..]), "an editor finds the option");
+        assert!(deep.to_string().starts_with("option 2 › option 2 › option 1: "), "{deep}");
         let mut empty_text = three_levels();
-        empty_text.options[0] = option("Hours", MenuAction::Text { text: "".into() });
-        assert_eq!(empty_text.check(), Err(MenuRejection::InvalidText { at: "option 1".into() }));
-        let ten = (0..10).map(|i| option(&format!("o{i}"), MenuAction::Text { text: "x".into() })).collect();
+        empty_text.options[0] = option("Hours", MenuAction::Text { text: "".into(), resolve: false });
+        assert_eq!(empty_text.check(), Err(MenuRejection::InvalidText { at: Place::Options(vec![0]) }));
+        let ten =
+            (0..10).map(|i| option(&format!("o{i}"), MenuAction::Text { text: "x".into(), resolve: false })).collect();
         assert_eq!(
             Menu { options: ten, ..three_levels() }.check(),
-            Err(MenuRejection::OptionCount { at: "the first level".into() })
+            Err(MenuRejection::OptionCount { at: Place::Options(vec![]) })
         );
     }
 }

@@ -40,7 +40,10 @@ fn three_levels(queue: QueueId) -> Menu {
     };
     let help = MenuAction::Submenu {
         header: "How can we help?".into(),
-        options: vec![option("Hours", MenuAction::Text { text: "9 to 18".into() }), option("Orders", orders)],
+        options: vec![
+            option("Hours", MenuAction::Text { text: "9 to 18".into(), resolve: false }),
+            option("Orders", orders),
+        ],
     };
     Menu::new("Welcome!", vec![option("Sales", to_queue()), option("Help", help)])
 }

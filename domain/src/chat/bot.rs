@@ -111,6 +111,7 @@ impl BotTurn<'_> {
             answers,
             after,
             after_choices,
+            resolve: query.resolve,
             at: self.at,
         }
     }
@@ -208,9 +209,13 @@ impl BotTurn<'_> {
                 }
                 events.push(self.queue(queue));
             }
-            MenuOutcome::Text(text) => {
+            MenuOutcome::Text { text, resolve } => {
                 events.push(self.say(text));
-                events.push(self.show(MenuPlace::AfterText, None));
+                if resolve {
+                    events.extend(self.end_with(None));
+                } else {
+                    events.push(self.show(MenuPlace::AfterText, None));
+                }
             }
             MenuOutcome::End => events.extend(self.end()),
             MenuOutcome::Ask(place) => {

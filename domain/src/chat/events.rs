@@ -245,6 +245,9 @@ pub enum ChatEvent {
         after: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         after_choices: Vec<Choice>,
+        /// The chat is resolved right after the answer instead (G13).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        resolve: bool,
         at: DateTime<Utc>,
     },
     #[serde(rename = "WebQueryAnswered")]

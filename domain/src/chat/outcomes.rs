@@ -2,7 +2,7 @@
 //! answers, a message's delivery. A report nobody waits for any more changes nothing.
 
 use super::commands::{FileFetch, Reaction, WebOutcome};
-use super::events::ChatEvent;
+use super::events::{ChatEvent, Resolver};
 use super::rejection::ChatRejection;
 use super::state::ChatState;
 use crate::errand::render_answer;
@@ -38,9 +38,14 @@ pub(super) fn record_web_answer(
             (ChatEvent::WebQueryFailed { chat_id, query_id, reason: reason.clone(), at }, pending.error.clone())
         }
     };
+    let said = ChatEvent::BotSaid { chat_id, message_id: id("answer"), text, at };
+    if pending.resolve {
+        let conversation_id = state.conversation.ok_or(ChatRejection::NotOpen)?;
+        return Ok(vec![recorded, said, ChatEvent::Resolved { chat_id, conversation_id, by: Resolver::Bot, at }]);
+    }
     Ok(vec![
         recorded,
-        ChatEvent::BotSaid { chat_id, message_id: id("answer"), text, at },
+        said,
         ChatEvent::MenuShown {
             chat_id,
             message_id: id("after"),

@@ -19,6 +19,8 @@ pub struct PendingQuery {
     pub answers: Answers,
     pub after: String,
     pub after_choices: Vec<Choice>,
+    /// Resolve the chat right after the answer (G13).
+    pub resolve: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -219,7 +221,7 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
             state.bot_waiting_since = Some(*at);
             state.reminded = false;
         }
-        ChatEvent::WebQueryRequested { query_id, answer, error, answers, after, after_choices, .. } => {
+        ChatEvent::WebQueryRequested { query_id, answer, error, answers, after, after_choices, resolve, .. } => {
             state.menu_place = Some(MenuPlace::Waiting);
             state.pending_query = Some(PendingQuery {
                 query_id: *query_id,
@@ -228,6 +230,7 @@ pub(super) fn evolve(mut state: ChatState, event: &ChatEvent) -> ChatState {
                 answers: answers.clone(),
                 after: after.clone(),
                 after_choices: after_choices.clone(),
+                resolve: *resolve,
             });
         }
         ChatEvent::WebQueryAnswered { .. } | ChatEvent::WebQueryFailed { .. } => state.pending_query = None,

@@ -205,7 +205,9 @@ pub async fn preview_menu(
     caller.require(&[Role::Supervisor])?;
     let menu = match read_menu(&menu) {
         Ok(menu) => menu,
-        Err(problem) => return Ok(MenuPreview { problem: Some(problem.to_string()), lines: vec![] }),
+        Err(problem) => {
+            return Ok(MenuPreview { problem: Some(problem.reason), problem_at: problem.option, lines: vec![] })
+        }
     };
     let queues = QueueList::new().queues_of(&state.store, caller.company_id).await.map_err(AppError::from)?;
     let queue_name = |queue: domain::ids::QueueId| {
@@ -220,7 +222,7 @@ pub async fn preview_menu(
             choices: line.choices.into_iter().map(|c| (c.answer, c.label)).collect(),
         })
         .collect();
-    Ok(MenuPreview { problem: None, lines })
+    Ok(MenuPreview { problem: None, problem_at: None, lines })
 }
 
 pub async fn save_menu(state: &AppState, caller: Caller, line_id: String, menu: String) -> Result<(), AppError> {

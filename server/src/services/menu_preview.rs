@@ -21,11 +21,34 @@ pub struct PreviewLine {
 }
 
 /// A menu as supervisors write it (JSON), checked as saving would check it, queues aside.
-pub fn read_menu(json: &str) -> Result<Menu, AppError> {
+pub fn read_menu(json: &str) -> Result<Menu, MenuProblem> {
     let menu: Menu = serde_json::from_str(json)
-        .map_err(|e| AppError::Invalid(format!("the menu is not valid JSON for a menu: {e}")))?;
-    menu.check().map_err(|e| AppError::Invalid(format!("the menu cannot be used: {e}")))?;
+        .map_err(|e| MenuProblem { reason: format!("the menu is not valid JSON for a menu: {e}"), option: None })?;
+    menu.check().map_err(|e| MenuProblem {
+        reason: format!("the menu cannot be used: {e}"),
+        option: e.option().map(<[usize]>::to_vec),
+    })?;
     Ok(menu)
+}
+
+/// Why a menu cannot be used, and the option it is about when it is one (the options leading
+/// to it from the first level), so that the editor shows it there.
+#[derive(Debug)]
+pub struct MenuProblem {
+    pub reason: String,
+    pub option: Option<Vec<usize>>,
+}
+
+impl std::fmt::Display for MenuProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl From<MenuProblem> for AppError {
+    fn from(problem: MenuProblem) -> Self {
+        AppError::Invalid(problem.reason)
+    }
 }
 
 /// The conversation a customer who says "hello" and then `answers` would have with `menu`;

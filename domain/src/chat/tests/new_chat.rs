@@ -122,7 +122,7 @@ fn outside_opening_hours_the_customer_hears_so_and_gets_the_reduced_menu() {
         "We are closed now.",
         vec![crate::menu::MenuOption {
             label: "Hours".into(),
-            action: crate::menu::MenuAction::Text { text: "Weekdays 9 to 18".into() },
+            action: crate::menu::MenuAction::Text { text: "Weekdays 9 to 18".into(), resolve: false },
         }],
     );
     let menu = Menu {

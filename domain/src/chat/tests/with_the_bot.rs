@@ -203,6 +203,41 @@ fn a_web_query_is_made_with_the_answers_and_its_answer_or_its_error_is_told() {
 }
 
 #[test]
+fn a_text_or_a_query_that_resolves_ends_the_conversation_right_after_its_answer() {
+    let menu: Menu = serde_json::from_value(serde_json::json!({
+        "header": "Hi",
+        "farewell": "Bye!",
+        "options": [
+            { "label": "Address", "action": { "kind": "text", "text": "Calle 1, Rosario", "resolve": true } },
+            { "label": "Order status", "action": { "kind": "query", "url": "https://shop.example/status",
+                "answer": "Your order is {{status}}", "error": "We cannot check now", "resolve": true } }
+        ]
+    }))
+    .unwrap();
+    let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "1")]);
+    let tail = kinds(&history[history.len() - 3..]);
+    assert_eq!(tail, ["MenuOptionChosen", "BotSaid", "ChatResolved"], "no choice after the text, no farewell");
+    assert_eq!(said_by_bot(&history).last().map(String::as_str), Some("Calle 1, Rosario"));
+    assert!(matches!(history.last(), Some(ChatEvent::Resolved { by: Resolver::Bot, .. })));
+
+    let history = talk_to(&menu, vec![], &[("m1", "hola"), ("m2", "2")]);
+    let Some(ChatEvent::WebQueryRequested { query_id, .. }) = history.last().cloned() else {
+        panic!("the query option asks at once: {:?}", kinds(&history));
+    };
+    let state = history.iter().fold(ChatState::default(), Chat::evolve);
+    let answered = ChatCommand::RecordWebAnswer {
+        query_id,
+        outcome: WebOutcome::Answered { status: 200, body: r#"{"status": "on its way"}"#.into() },
+        at: at(),
+    };
+    let events = Chat::decide(&state, &answered).unwrap();
+    assert_eq!(kinds(&events), ["WebQueryAnswered", "BotSaid", "ChatResolved"]);
+    assert_eq!(said_by_bot(&events)[0], "Your order is on its way");
+    let state = events.iter().fold(state, Chat::evolve);
+    assert_eq!(state.conversation, None, "the conversation is over");
+}
+
+#[test]
 fn a_files_option_sends_each_file_then_offers_what_a_text_does() {
     let history = talk_to(&errands_menu(), vec![], &[("m1", "hola"), ("m2", "4")]);
     let files: Vec<(String, String)> = history
