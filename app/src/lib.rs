@@ -24,6 +24,7 @@ pub mod dates;
 pub mod error;
 pub mod i18n;
 pub mod live;
+pub mod menu_json;
 pub mod pages;
 pub mod preferences;
 pub mod shortcuts;

@@ -115,8 +115,15 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['whats-new', '/whats-new'],
     ['blacklist', '/supervisor/blacklist'],
     ['quick-replies', '/supervisor/quick-replies'],
+    ['supervised-chat', `/supervisor/chats/${company.chat}`],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
+  // The menu's editor, every part of it open.
+  await everyWay(supervisor, 'menu-editor', '/supervisor/lines', async (page) => {
+    await page.getByRole('button', { name: /^(Edit menu|Editar el menú)$/ }).first().click();
+    await expect(page.locator('.menu-builder li.menu-option').first()).toBeVisible();
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+  });
 
   const listed = async (page: Page) => {
     await expect(page.getByRole('list', { name: /My chats|Mis chats/ }).locator('li.chat')).not.toHaveCount(0);

@@ -8,6 +8,7 @@ use crate::error::UiError;
 use crate::i18n::{use_words, word};
 use crate::pages::api_keys::ApiKeys;
 use crate::pages::line_settings::{self, LineSettings};
+use crate::pages::menu_builder::{Draft, MenuBuilder};
 use crate::pages::queues::list_queues;
 use leptos::prelude::*;
 
@@ -97,6 +98,10 @@ struct Words {
     edit_menu: &'static str,
     menu_of: &'static str,
     menu_json: &'static str,
+    json_view: &'static str,
+    copy_to: &'static str,
+    copy: &'static str,
+    copied: &'static str,
     save_menu: &'static str,
     saved: &'static str,
     customer_sees: &'static str,
@@ -155,6 +160,10 @@ const ENGLISH: Words = Words {
     edit_menu: "Edit menu",
     menu_of: "Menu of",
     menu_json: "Menu (JSON)",
+    json_view: "JSON view",
+    copy_to: "Copy this menu to the line",
+    copy: "Copy",
+    copied: "Copied: that line's customers get this menu now.",
     save_menu: "Save menu",
     saved: "Saved: customers get this menu now.",
     customer_sees: "What the customer sees",
@@ -213,6 +222,10 @@ const SPANISH: Words = Words {
     edit_menu: "Editar el menú",
     menu_of: "Menú de",
     menu_json: "Menú (JSON)",
+    json_view: "Vista JSON",
+    copy_to: "Copiar este menú a la línea",
+    copy: "Copiar",
+    copied: "Copiado: los clientes de esa línea ya reciben este menú.",
     save_menu: "Guardar el menú",
     saved: "Guardado: los clientes ya reciben este menú.",
     customer_sees: "Lo que ve el cliente",
@@ -260,6 +273,8 @@ pub fn LinesPage() -> impl IntoView {
     let create = ServerAction::<CreateLine>::new();
     let widget = ServerAction::<OpenWidget>::new();
     let save = ServerAction::<SaveMenu>::new();
+    // A menu copied to another line (kept apart from `save` to say which happened).
+    let copy = ServerAction::<SaveMenu>::new();
     let link = ServerAction::<LinkWhatsapp>::new();
     let unlink = ServerAction::<UnlinkWhatsapp>::new();
     let test = ServerAction::<TestWhatsapp>::new();
@@ -271,7 +286,8 @@ pub fn LinesPage() -> impl IntoView {
     let lines = Resource::new(
         move || {
             let linking = link.version().get() + unlink.version().get() + rules.version().get();
-            (create.version().get(), widget.version().get(), save.version().get(), linking, changed.get())
+            let menus = save.version().get() + copy.version().get();
+            (create.version().get(), widget.version().get(), menus, linking, changed.get())
         },
         |_| list_lines(),
     );
@@ -383,7 +399,17 @@ pub fn LinesPage() -> impl IntoView {
         </section>
         {move || setting.get().map(|line| view! { <LineSettings line changed close=setting /> })}
         <ApiKeys />
-        {move || editing.get().map(|(id, name, menu)| view! { <MenuEditor line_id=id name=name menu=menu save=save words=words.get() /> })}
+        {move || editing.get().map(|(id, name, menu)| {
+            let others: Vec<(String, String)> = lines
+                .get_untracked()
+                .and_then(Result::ok)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|line| line.id != id)
+                .map(|line| (line.id, line.name))
+                .collect();
+            view! { <MenuEditor line_id=id name=name menu=menu save=save copy others words=words.get() /> }
+        })}
         {move || linking.get().map(|(id, name)| view! { <WhatsappLinker line_id=id name=name link=link words=words.get() close=linking /> })}
     }
 }
@@ -513,11 +539,21 @@ fn MenuEditor(
     name: String,
     menu: String,
     save: ServerAction<SaveMenu>,
+    copy: ServerAction<SaveMenu>,
+    /// The company's other lines, which the menu may be copied to: (id, name).
+    others: Vec<(String, String)>,
     words: &'static Words,
 ) -> impl IntoView {
-    let text = RwSignal::new(menu.clone());
+    let draft = Draft::new(&menu);
+    let text = draft.text;
+    // Why the JSON view does not read as JSON, while it does not.
+    let broken: RwSignal<Option<String>> = RwSignal::new(None);
     let answers = RwSignal::new(Vec::<String>::new());
     let preview = Resource::new(move || (text.get(), answers.get()), |(menu, answers)| preview_menu(menu, answers));
+    let problem = Signal::derive(move || match preview.get() {
+        Some(Ok(MenuPreview { problem: Some(problem), problem_at, .. })) => Some((problem, problem_at)),
+        _ => None,
+    });
     let answer = NodeRef::<leptos::html::Input>::new();
     let say = move |said: String| answers.update(|all| all.push(said));
     let saved = move || save.value().get();
@@ -526,9 +562,13 @@ fn MenuEditor(
             <h2 id="menu-editor">{format!("{} {name}", words.menu_of)}</h2>
             <div class="menu-editor">
                 <div class="menu-source">
-                    <label for="menu-json">{words.menu_json}</label>
-                    <textarea id="menu-json" rows="24" spellcheck="false" prop:value=menu
-                        on:input=move |event| text.set(event_target_value(&event))></textarea>
+                    <MenuBuilder draft problem broken=broken.into() />
+                    <details class="menu-json">
+                        <summary>{words.json_view}</summary>
+                        <label for="menu-json">{words.menu_json}</label>
+                        <textarea id="menu-json" rows="24" spellcheck="false" prop:value=move || text.get()
+                            on:input=move |event| broken.set(draft.edit_json(event_target_value(&event)).err())></textarea>
+                    </details>
                     <ActionForm action=save attr:class="inline-form">
                         <input type="hidden" name="line_id" value=line_id />
                         <input type="hidden" name="menu" prop:value=move || text.get() />
@@ -536,6 +576,21 @@ fn MenuEditor(
                     </ActionForm>
                     {move || match saved() {
                         Some(Ok(())) => view! { <p role="status" class="saved">{words.saved}</p> }.into_any(),
+                        Some(Err(error)) => view! { <Refusal error /> }.into_any(),
+                        None => ().into_any(),
+                    }}
+                    {(!others.is_empty()).then(|| view! {
+                        <ActionForm action=copy attr:class="inline-form copy-menu">
+                            <label for="copy-menu-to">{words.copy_to}</label>
+                            <select id="copy-menu-to" name="line_id" required>
+                                {others.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            </select>
+                            <input type="hidden" name="menu" prop:value=move || text.get() />
+                            <button type="submit">{words.copy}</button>
+                        </ActionForm>
+                    })}
+                    {move || match copy.value().get() {
+                        Some(Ok(())) => view! { <p role="status" class="copied">{words.copied}</p> }.into_any(),
                         Some(Err(error)) => view! { <Refusal error /> }.into_any(),
                         None => ().into_any(),
                     }}

@@ -18,6 +18,7 @@ pub mod home;
 pub mod line_settings;
 pub mod lines;
 pub mod login;
+pub mod menu_builder;
 pub mod monitor;
 pub mod own_message;
 pub mod pauses;
