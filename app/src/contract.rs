@@ -450,6 +450,8 @@ pub struct LineView {
     pub route_ids: Vec<String>,
     /// Where the line's messages are POSTed, if anywhere.
     pub webhook_url: Option<String>,
+    /// Since when (RFC 3339) and why the line cannot send (W15); none: it sends.
+    pub cannot_send: Option<(String, String)>,
 }
 
 /// An API key of the company as the lines page lists it: never the key itself.

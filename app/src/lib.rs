@@ -23,6 +23,7 @@ pub mod contract;
 pub mod dates;
 pub mod error;
 pub mod i18n;
+pub mod line_trouble;
 pub mod live;
 pub mod menu_json;
 pub mod pages;
@@ -273,6 +274,10 @@ fn ConsoleBar() -> impl IntoView {
                 .into_any()
             }}
         </header>
+        {move || {
+            let supervisor = viewer.get().and_then(Result::ok).flatten() == Some(contract::Role::Supervisor);
+            supervisor.then(|| view! { <line_trouble::LineTrouble /> })
+        }}
     }
 }
 

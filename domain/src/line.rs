@@ -8,6 +8,7 @@ use crate::decider::Decider;
 use crate::event::DomainEvent;
 use crate::ids::{CompanyId, LineId, QueueId, UserId};
 use crate::menu::{Menu, MenuRejection};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const LINE_NAME_MAX_CHARS: usize = 80;
@@ -228,6 +229,13 @@ pub enum LineEvent {
     /// Where the line's messages are POSTed from now on, with a new secret; none: nowhere.
     #[serde(rename = "LineWebhookSet")]
     WebhookSet { line_id: LineId, webhook: Option<Webhook> },
+    /// The provider refuses the line itself (its token, account or number), not one message: the
+    /// line cannot send until it says otherwise (W15).
+    #[serde(rename = "LineSendingFailed")]
+    SendingFailed { line_id: LineId, reason: String, at: DateTime<Utc> },
+    /// A message went out again after the line could not send.
+    #[serde(rename = "LineSendingRestored")]
+    SendingRestored { line_id: LineId, at: DateTime<Utc> },
 }
 
 crate::stored_names!(LineEvent {
@@ -239,6 +247,8 @@ crate::stored_names!(LineEvent {
     CHANNEL_LINKED = "LineChannelLinked",
     CHANNEL_UNLINKED = "LineChannelUnlinked",
     WEBHOOK_SET = "LineWebhookSet",
+    SENDING_FAILED = "LineSendingFailed",
+    SENDING_RESTORED = "LineSendingRestored",
 });
 
 impl DomainEvent for LineEvent {}
@@ -291,6 +301,12 @@ pub enum LineCommand {
         company_id: CompanyId,
         webhook: Option<Webhook>,
     },
+    /// How the line's last send went: `Err` when the provider refused the line itself.
+    RecordSending {
+        line_id: LineId,
+        outcome: Result<(), String>,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -303,6 +319,8 @@ pub struct LineState {
     pub editing_forbidden: bool,
     pub widget_key: Option<String>,
     pub channel: Option<ChannelLink>,
+    /// The line cannot send, and why (W15).
+    pub sending_failure: Option<String>,
 }
 
 pub struct Line;
@@ -391,6 +409,18 @@ impl Decider for Line {
                     None => vec![LineEvent::WebhookSet { line_id: *line_id, webhook: None }],
                 })
             }
+            LineCommand::RecordSending { line_id, outcome, at } => {
+                let (line_id, at) = (*line_id, *at);
+                Ok(match (outcome, &state.sending_failure) {
+                    (Err(reason), None) => {
+                        let reason = reason.trim().chars().take(crate::message::REASON_MAX_CHARS).collect();
+                        vec![LineEvent::SendingFailed { line_id, reason, at }]
+                    }
+                    (Ok(()), Some(_)) => vec![LineEvent::SendingRestored { line_id, at }],
+                    // Failing still, or working still: nothing new to tell.
+                    _ => vec![],
+                })
+            }
             LineCommand::ChangeRouting { line_id, company_id, routing } => {
                 if state.company_id != Some(*company_id) {
                     return Err(LineRejection::NotFound);
@@ -418,6 +448,8 @@ impl Decider for Line {
             LineEvent::ChannelLinked { link, .. } => state.channel = Some(link.clone()),
             LineEvent::ChannelUnlinked { .. } => state.channel = None,
             LineEvent::WebhookSet { webhook, .. } => state.webhook = webhook.clone(),
+            LineEvent::SendingFailed { reason, .. } => state.sending_failure = Some(reason.clone()),
+            LineEvent::SendingRestored { .. } => state.sending_failure = None,
         }
         state
     }
@@ -460,6 +492,21 @@ mod tests {
             routing,
             webhook: Some(Webhook { url: url.into(), secret: "s".into() }),
         }
+    }
+
+    #[test]
+    fn a_line_refused_by_its_provider_fails_once_and_is_restored_by_its_next_message_out() {
+        let at = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let record = |outcome: Result<(), String>| LineCommand::RecordSending { line_id: line(), outcome, at };
+        let refused = || record(Err(" 190: Error validating access token ".into()));
+        let failed =
+            LineEvent::SendingFailed { line_id: line(), reason: "190: Error validating access token".into(), at };
+        given::<Line>(vec![created_for(agent(1))]).when(refused()).then(vec![failed.clone()]);
+        given::<Line>(vec![created_for(agent(1)), failed.clone()]).when(refused()).then(vec![]);
+        given::<Line>(vec![created_for(agent(1)), failed.clone()])
+            .when(record(Ok(())))
+            .then(vec![LineEvent::SendingRestored { line_id: line(), at }]);
+        given::<Line>(vec![created_for(agent(1))]).when(record(Ok(()))).then(vec![]);
     }
 
     #[test]

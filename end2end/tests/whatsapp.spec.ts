@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, APIRequestContext } from '@playwright/test';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -65,6 +65,16 @@ function localMeta(port: number, phoneNumberId = PHONE_NUMBER_ID) {
   return { sent, server };
 }
 
+/** Posts Meta's notifications to a line's callback, signed as Meta signs them. */
+function notifier(api: APIRequestContext, callback: string) {
+  return async (notification: any) => {
+    const body = JSON.stringify(notification);
+    const signature = 'sha256=' + crypto.createHmac('sha256', APP_SECRET).update(body).digest('hex');
+    const answer = await api.post(callback, { headers: { 'x-hub-signature-256': signature, 'content-type': 'application/json' }, data: body });
+    expect(answer.status()).toBe(200);
+  };
+}
+
 test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a photo and a place; the agent answers quoting the photo, sees it read, and sends an approved template with its values', async ({ browser }) => {
   const stamp = Date.now();
   const meta = localMeta(Number(process.env.E2E_META_PORT));
@@ -88,12 +98,7 @@ test('a WhatsApp customer walks the menu with buttons, reaches an agent, sends a
     expect(linked.status()).toBe(200);
     const callback = (await linked.json()).callback_path;
 
-    const notify = async (notification: any) => {
-      const body = JSON.stringify(notification);
-      const signature = 'sha256=' + crypto.createHmac('sha256', APP_SECRET).update(body).digest('hex');
-      const answer = await api.post(callback, { headers: { 'x-hub-signature-256': signature, 'content-type': 'application/json' }, data: body });
-      expect(answer.status()).toBe(200);
-    };
+    const notify = notifier(api, callback);
 
     const agent = await (await browser.newContext()).newPage();
     await signInAsAgent(agent, email, 'agent password');
@@ -309,6 +314,54 @@ test('an agent starts a conversation from the directory: adds the customer and a
     await expect(agent.getByRole('list', { name: 'Messages' }).locator('li.kind-template')).toContainText('Hola Marta, tu turno es mañana.');
     await expect.poll(() => meta.sent.find((m) => m.type === 'template')?.to).toBe('5491155550456');
     expect(meta.sent.find((m) => m.type === 'template').template.components[0].parameters).toEqual([{ type: 'text', text: 'Marta' }]);
+  } finally {
+    meta.server.close();
+  }
+});
+
+test('a line whose token WhatsApp refuses warns the supervisor live on every page and says since when and why, until it sends again', async ({ browser }) => {
+  const stamp = Date.now();
+  const meta = localMeta(Number(process.env.E2E_META_PORT));
+  await new Promise<void>((resolve) => meta.server.listen(Number(process.env.E2E_META_PORT), '127.0.0.1', resolve));
+  try {
+    const supervisor = await (await browser.newContext()).newPage();
+    await signInAsSupervisor(supervisor);
+    const api = supervisor.request;
+    const email = `rita${stamp}@example.com`;
+    const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Rita ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+    const lineName = `Expired ${stamp}`;
+    const line = (await (await api.post('/api/v1/lines', { data: { name: lineName, routing: { agent: agentId } } })).json()).id;
+    const link = (token: string) => api.put(`/api/v1/lines/${line}/whatsapp-cloud`, { data: {
+      phone_number_id: PHONE_NUMBER_ID, business_account_id: '1234567890', access_token: token, app_secret: APP_SECRET,
+    } });
+    const linked = await link('EAAG-an-expired-token');
+    expect(linked.status()).toBe(200);
+    const notify = notifier(api, (await linked.json()).callback_path);
+    const agent = await (await browser.newContext()).newPage();
+    await signInAsAgent(agent, email, 'agent password');
+    await notify(customersMessage('inbound_text.json', `wamid.expired-${stamp}`, (m) => { m.text.body = 'hola'; }));
+    await expect(agent.getByRole('list', { name: 'My chats' }).getByText('Lucía Fernández')).toBeVisible();
+    const chat = (await (await agent.request.get('/api/v1/chats')).json())[0].chat_id;
+
+    await supervisor.goto('/supervisor/monitor');
+    await hydrated(supervisor);
+    const warning = supervisor.locator('.line-trouble');
+    await expect(warning).toHaveCount(0);
+    expect((await agent.request.post(`/api/v1/chats/${chat}/messages`, { data: { text: '¿En qué te ayudo?' } })).status()).toBe(201);
+    await expect(warning).toContainText(`${lineName} cannot send — its customers get nothing: 190: Invalid OAuth access token`);
+
+    await warning.getByRole('link', { name: 'See the line' }).click();
+    await hydrated(supervisor);
+    const row = supervisor.getByRole('row', { name: new RegExp(lineName) });
+    await expect(row.locator('.cannot-send')).toContainText('Cannot send since');
+    await expect(row.locator('.cannot-send')).toContainText('190: Invalid OAuth access token');
+
+    // Linked again with a token Meta takes: the next message goes out and the warning goes.
+    expect((await link(TOKEN)).status()).toBe(200);
+    expect((await agent.request.post(`/api/v1/chats/${chat}/messages`, { data: { text: '¿Sigues ahí?' } })).status()).toBe(201);
+    await expect.poll(() => meta.sent.find((m) => m.text?.body === '¿Sigues ahí?')).toBeTruthy();
+    await expect(warning).toHaveCount(0);
+    await expect(row.locator('.cannot-send')).toHaveCount(0);
   } finally {
     meta.server.close();
   }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 // Versions — 2: offline policy. 3: widget key. 4: linked channel. 5: agents may edit messages.
-crate::projection_names!("lines", version 5, tables { LINES = "lines", KEYS = "api_keys" });
+// 6: whether the line can send.
+crate::projection_names!("lines", version 6, tables { LINES = "lines", KEYS = "api_keys" });
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -33,6 +34,16 @@ pub struct LineRow {
     /// The same with its sealed secrets, for the server's own use.
     #[serde(skip)]
     pub credentials: Option<ChannelLink>,
+    /// Since when (RFC 3339) and why the line cannot send: its provider refuses the line itself
+    /// (W15). None: it sends.
+    pub sending_failure: Option<SendingFailure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendingFailure {
+    pub since: String,
+    pub reason: String,
 }
 
 /// A line's provider account without its secrets.
@@ -90,6 +101,10 @@ fn line_row(row: &sqlx::any::AnyRow) -> Result<LineRow, sqlx::Error> {
         widget_key: row.try_get("widget_key")?,
         channel: credentials.as_ref().map(LinkedChannel::from),
         credentials,
+        sending_failure: match (row.try_get("sending_failed_at")?, row.try_get("sending_failure")?) {
+            (Some(since), Some(reason)) => Some(SendingFailure { since, reason }),
+            _ => None,
+        },
     })
 }
 
@@ -105,7 +120,7 @@ fn key_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
 
 const LINE_COLUMNS: &str =
     "line_id, company_id, name, routing, webhook_url, webhook_secret, offline_policy, widget_key, channel, \
-     agents_may_edit";
+     agents_may_edit, sending_failure, sending_failed_at";
 const KEY_COLUMNS: &str = "key_id, company_id, name, prefix, revoked";
 
 #[derive(Default)]
@@ -172,7 +187,8 @@ impl Projection for Lines {
         sqlx::query(&format!(
             "CREATE TABLE IF NOT EXISTS {LINES} (line_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
              name TEXT NOT NULL, routing TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT, \
-             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE, channel TEXT, agents_may_edit INTEGER NOT NULL)"
+             offline_policy TEXT NOT NULL, widget_key TEXT UNIQUE, channel TEXT, agents_may_edit INTEGER NOT NULL, \
+             sending_failure TEXT, sending_failed_at TEXT)"
         ))
         .execute(&mut *connection)
         .await?;
@@ -198,7 +214,27 @@ impl Projection for Lines {
             | LineEvent::WIDGET_OPENED
             | LineEvent::CHANNEL_LINKED
             | LineEvent::CHANNEL_UNLINKED
-            | LineEvent::WEBHOOK_SET => match decode_event::<LineEvent>(event)? {
+            | LineEvent::WEBHOOK_SET
+            | LineEvent::SENDING_FAILED
+            | LineEvent::SENDING_RESTORED => match decode_event::<LineEvent>(event)? {
+                LineEvent::SendingFailed { line_id, reason, at } => {
+                    sqlx::query(&format!(
+                        "UPDATE {LINES} SET sending_failure = $1, sending_failed_at = $2 WHERE line_id = $3"
+                    ))
+                    .bind(reason)
+                    .bind(at.to_rfc3339())
+                    .bind(line_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                LineEvent::SendingRestored { line_id, .. } => {
+                    sqlx::query(&format!(
+                        "UPDATE {LINES} SET sending_failure = NULL, sending_failed_at = NULL WHERE line_id = $1"
+                    ))
+                    .bind(line_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+                }
                 LineEvent::ChannelLinked { line_id, link } => {
                     let link = serde_json::to_string(&link)
                         .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })?;
@@ -238,7 +274,7 @@ impl Projection for Lines {
                 }
                 LineEvent::Created { line_id, company_id, name, routing, webhook } => {
                     sqlx::query(&format!(
-                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL, NULL, 1) \
+                        "INSERT INTO {LINES} ({LINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'wait', NULL, NULL, 1, NULL, NULL) \
                          ON CONFLICT (line_id) DO NOTHING"
                     ))
                     .bind(line_id.to_string())

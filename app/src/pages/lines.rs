@@ -4,8 +4,10 @@
 
 use crate::components::{refusal, FormError, Listing, Refusal};
 use crate::contract::{LineView, MenuPreview, WhatsappLinkForm, WhatsappLinkView, WhatsappLinked};
+use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::{use_words, word};
+use crate::live::on_live_change;
 use crate::pages::api_keys::ApiKeys;
 use crate::pages::line_settings::{self, LineSettings};
 use crate::pages::menu_builder::{Draft, MenuBuilder};
@@ -99,6 +101,7 @@ struct Words {
     menu_of: &'static str,
     menu_json: &'static str,
     json_view: &'static str,
+    cannot_send: &'static str,
     copy_to: &'static str,
     copy: &'static str,
     copied: &'static str,
@@ -161,6 +164,7 @@ const ENGLISH: Words = Words {
     menu_of: "Menu of",
     menu_json: "Menu (JSON)",
     json_view: "JSON view",
+    cannot_send: "Cannot send since",
     copy_to: "Copy this menu to the line",
     copy: "Copy",
     copied: "Copied: that line's customers get this menu now.",
@@ -223,6 +227,7 @@ const SPANISH: Words = Words {
     menu_of: "Menú de",
     menu_json: "Menú (JSON)",
     json_view: "Vista JSON",
+    cannot_send: "No puede enviar desde",
     copy_to: "Copiar este menú a la línea",
     copy: "Copiar",
     copied: "Copiado: los clientes de esa línea ya reciben este menú.",
@@ -283,6 +288,8 @@ pub fn LinesPage() -> impl IntoView {
     // The line whose settings are open, and how many times they changed what the table shows.
     let setting = RwSignal::new(None::<LineView>);
     let changed = RwSignal::new(0u64);
+    // A line that stops or starts sending again shows at once.
+    on_live_change("lines", move || changed.update(|n| *n += 1));
     let lines = Resource::new(
         move || {
             let linking = link.version().get() + unlink.version().get() + rules.version().get();
@@ -338,7 +345,14 @@ pub fn LinesPage() -> impl IntoView {
                         };
                         view! {
                             <tr data-id=row_id>
-                                <th scope="row">{line.name}</th>
+                                <th scope="row">
+                                    {line.name}
+                                    {line.cannot_send.map(|(since, reason)| view! {
+                                        <p class="problem cannot-send">
+                                            {words.cannot_send}" "<LocalTime at=since />": "{reason}
+                                        </p>
+                                    })}
+                                </th>
                                 <td>
                                     {line.routes_to}
                                     " "

@@ -321,6 +321,18 @@ pub struct Refusal {
     pub transient: bool,
 }
 
+/// Meta's codes that refuse the line itself, whatever the message: its token expired or lost its
+/// permissions, the business account is locked or unpaid, the number is not registered or is
+/// blocked. Until one of them is mended, nothing the line sends goes out.
+const LINE_CODES: &[i64] = &[0, 3, 10, 190, 200, 368, 131031, 131042, 131045, 133010];
+
+impl Refusal {
+    /// Meta refuses the line itself, not this message (W15).
+    pub fn refuses_the_line(&self) -> bool {
+        self.code.is_some_and(|code| LINE_CODES.contains(&code))
+    }
+}
+
 /// Meta's codes that mean "not now": rate limits, a service down for a while.
 const TRANSIENT_CODES: &[i64] = &[1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056, 133004];
 

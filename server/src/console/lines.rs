@@ -58,6 +58,7 @@ pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<V
                 route_kind: route_kind.to_string(),
                 route_ids,
                 webhook_url: row.webhook_url,
+                cannot_send: row.sending_failure.map(|failure| (failure.since, failure.reason)),
                 id: row.line_id,
                 name: row.name,
             }

@@ -7,6 +7,7 @@ use crate::live::directory::Directory;
 use domain::agent::AgentEvent;
 use domain::chat::ChatEvent;
 use domain::internal_chat::InternalChatEvent;
+use domain::line::LineEvent;
 use domain::queue::QueueEvent;
 use domain::user::UserEvent;
 
@@ -238,6 +239,8 @@ impl LiveHub {
             | AgentEvent::CAME_ONLINE
             | AgentEvent::WENT_OFFLINE => ("agents", person(event, "agent")),
             // The one a message is for, and the one who read (their other pages).
+            // Whether a line can send: every supervisor's pages warn of a line that cannot (W15).
+            LineEvent::SENDING_FAILED | LineEvent::SENDING_RESTORED => ("lines", None),
             InternalChatEvent::MESSAGE_SENT => ("internal", person(event, "to")),
             InternalChatEvent::READ => ("internal", person(event, "by")),
             kind if event.stream.starts_with("chat-") => {

@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 use domain::chat::{chat_stream, Chat, ChatCommand, ChatEvent};
 use domain::event::decode;
 use domain::ids::{ChatId, LineId};
-use domain::line::{LineEvent, Webhook};
+use domain::line::{line_stream, Line, LineCommand, LineEvent, Webhook};
 use domain::menu::Choice;
 use domain::message::MessageKind;
 use domain::template::SentTemplate;
@@ -371,13 +371,29 @@ impl Sending {
     /// number's no faster than Meta takes them.
     async fn line(self, mut queue: mpsc::Receiver<Parcel>) {
         let mut next_send = tokio::time::Instant::now();
+        // Whether the line may be recorded as unable to send: unknown at first, so the first
+        // message out tells the line's history whether it sends again.
+        let mut may_be_failing = true;
         while let Some(parcel) = queue.recv().await {
             let outcome = match &parcel.route {
                 Route::Webhook(webhook) => self.send(webhook, &parcel.message).await.map(|()| None),
                 Route::WhatsappCloud(route) => {
                     tokio::time::sleep_until(next_send).await;
                     next_send = tokio::time::Instant::now() + Duration::from_micros(1_000_000 / WHATSAPP_PER_SECOND);
-                    self.send_whatsapp(route, &parcel).await.map(Some)
+                    let sent = self.send_whatsapp(route, &parcel).await;
+                    let line = match &sent {
+                        Err(refusal) if refusal.refuses_the_line() => Some(Err(refusal.words.clone())),
+                        Ok(_) if may_be_failing => Some(Ok(())),
+                        _ => None,
+                    };
+                    if let Some(line) = line {
+                        may_be_failing = line.is_err();
+                        if let Err(error) = self.record_line(&parcel, line).await {
+                            tracing::warn!(%error, line = %parcel.message.line_id, "the line's state could not be recorded");
+                            may_be_failing = true;
+                        }
+                    }
+                    sent.map(Some).map_err(|refusal| refusal.words)
                 }
             };
             if let Err(reason) = &outcome {
@@ -425,11 +441,11 @@ impl Sending {
 
     /// Sends through Meta: what Meta would refuse is given up before, a refusal that may pass
     /// later is tried again, and what Meta took answers its id of the message.
-    async fn send_whatsapp(&self, route: &WhatsappRoute, parcel: &Parcel) -> Result<String, String> {
+    async fn send_whatsapp(&self, route: &WhatsappRoute, parcel: &Parcel) -> Result<String, Refusal> {
         let message = &parcel.message;
         let kept = message.media.as_deref().and_then(|media| media.strip_prefix("/media/"));
         let to = message.contact_id.trim_start_matches('+');
-        let mut last_failure = String::new();
+        let mut last_failure = Refusal { code: None, words: String::new(), transient: true };
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(250 * 4u64.pow(attempt - 1))).await;
@@ -438,19 +454,23 @@ impl Sending {
                 Some(file) => match self.uploaded(route, parcel.company_id, file).await {
                     Ok(uploaded) => Some(uploaded),
                     Err(refusal) if refusal.transient => {
-                        last_failure = refusal.words;
+                        last_failure = refusal;
                         continue;
                     }
-                    Err(refusal) => return Err(refusal.words),
+                    Err(refusal) => return Err(refusal),
                 },
                 None => None,
             };
             let outgoing = whatsapp_outgoing(message, uploaded);
-            let body = message_body(to, &outgoing).map_err(|refused| refused.to_string())?;
+            let body = message_body(to, &outgoing).map_err(|refused| Refusal {
+                code: None,
+                words: refused.to_string(),
+                transient: false,
+            })?;
             match meta_api::send_message(&self.meta, route, &body).await {
                 Ok(id) => return Ok(id),
-                Err(refusal) if refusal.transient => last_failure = refusal.words,
-                Err(refusal) => return Err(refusal.words),
+                Err(refusal) if refusal.transient => last_failure = refusal,
+                Err(refusal) => return Err(refusal),
             }
         }
         Err(last_failure)
@@ -485,6 +505,16 @@ impl Sending {
         let now = tokio::time::Instant::now();
         self.uploads.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, (id.clone(), kind, now));
         Ok((kind, id))
+    }
+
+    /// How the line's last send went, into its history when it changes whether the line sends.
+    async fn record_line(&self, parcel: &Parcel, outcome: Result<(), String>) -> Result<(), DeliveryError> {
+        let line_id = parcel.message.line_id;
+        let context =
+            CommandContext::new(parcel.company_id, domain::actor::Actor::System.to_string(), self.clock.now());
+        let command = LineCommand::RecordSending { line_id, outcome, at: context.now };
+        decide_and_append::<Line>(self.log.as_ref(), &self.metrics, &context, &line_stream(line_id), &command).await?;
+        Ok(())
     }
 
     async fn record(&self, parcel: &Parcel, outcome: Result<Option<String>, String>) -> Result<(), DeliveryError> {

@@ -327,7 +327,9 @@ impl Books {
                         | LineEvent::MessageEditingSet { .. }
                         | LineEvent::ChannelLinked { .. }
                         | LineEvent::ChannelUnlinked { .. }
-                        | LineEvent::WebhookSet { .. } => return Ok(()),
+                        | LineEvent::WebhookSet { .. }
+                        | LineEvent::SendingFailed { .. }
+                        | LineEvent::SendingRestored { .. } => return Ok(()),
                     };
                 match routing.menu() {
                     Some(menu) => self.line_menus.insert(line_id, menu.clone()),

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 
 eventlog::on_both_backends!(
+    a_line_whose_token_meta_refuses_cannot_send_until_a_message_goes_out_again,
     a_line_is_linked_to_a_whatsapp_number_with_its_credentials_sealed_and_never_shown,
     meta_s_handshake_echoes_the_challenge_for_the_line_s_verify_token_only,
     without_a_secrets_key_no_channel_is_linked,
@@ -607,6 +608,51 @@ async fn meta_failing_twice_then_taking_it_sends_once_and_a_permanent_refusal_sh
     // Given up at once: the next message is the next call.
     reply(&app, &ana, &chat, "third").await;
     assert_eq!(meta.next_call().await.body["text"]["body"], "third");
+}
+
+async fn a_line_whose_token_meta_refuses_cannot_send_until_a_message_goes_out_again(backend: Backend) {
+    let (app, mut meta) = with_local_meta(backend).await;
+    let (ana, _live, line, chat) = ana_has_a_whatsapp_chat(&app).await;
+    while tokio::time::timeout(std::time::Duration::from_millis(300), meta.next_call()).await.is_ok() {}
+    let expired = || {
+        json!({ "error": { "message": "Error validating access token: Session has expired", "type": "OAuthException",
+                "code": 190 } })
+    };
+    let state = |app: &TestApp| {
+        let (client, url) = (app.client.clone(), format!("{}/api/v1/lines", app.address));
+        let line = line.clone();
+        async move {
+            let lines: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            lines.as_array().unwrap().iter().find(|l| l["line_id"] == line.as_str()).unwrap()["sending_failure"].clone()
+        }
+    };
+
+    meta.answer_next(401, expired());
+    reply(&app, &ana, &chat, "first").await;
+    assert_eq!(meta.next_call().await.body["text"]["body"], "first");
+    agents_message(&app, &ana, &chat, "first", |m| m["delivery"] == "failed").await;
+    let failed = app.wait_events("LineSendingFailed", 1).await;
+    assert!(failed[0]["reason"].as_str().unwrap().starts_with("190: Error validating access token"), "{failed:?}");
+    let failure = eventually("the line shown unable to send", || state(&app), |f| !f.is_null()).await;
+    assert!(failure["reason"].as_str().unwrap().starts_with("190:"), "{failure}");
+    assert!(failure["since"].as_str().is_some(), "{failure}");
+
+    // Refused again: the line was already known to fail, nothing new is recorded.
+    meta.answer_next(401, expired());
+    reply(&app, &ana, &chat, "second").await;
+    assert_eq!(meta.next_call().await.body["text"]["body"], "second");
+    agents_message(&app, &ana, &chat, "second", |m| m["delivery"] == "failed").await;
+    // A refusal of one message alone (outside the window) says nothing of the line.
+    meta.answer_next(400, json!({ "error": { "message": "(#131047) Re-engagement message", "code": 131047 } }));
+    reply(&app, &ana, &chat, "third").await;
+    assert_eq!(meta.next_call().await.body["text"]["body"], "third");
+    agents_message(&app, &ana, &chat, "third", |m| m["delivery"] == "failed").await;
+
+    reply(&app, &ana, &chat, "fourth").await;
+    assert_eq!(meta.next_call().await.body["text"]["body"], "fourth");
+    assert_eq!(app.wait_events("LineSendingRestored", 1).await.len(), 1);
+    assert_eq!(app.wait_events("LineSendingFailed", 1).await.len(), 1, "the line failed once, not per message");
+    eventually("the line shown sending again", || state(&app), |f| f.is_null()).await;
 }
 
 async fn the_bots_menu_reaches_whatsapp_as_buttons_or_a_list(backend: Backend) {
