@@ -357,6 +357,21 @@ pub struct QuickReplyForm {
     pub category: String,
 }
 
+/// A template as the supervisor's form submits it (W12): `examples` one per line; `shared` the
+/// tick box, present (`on`) when ticked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateForm {
+    pub line_id: String,
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    pub body: String,
+    #[serde(default)]
+    pub examples: String,
+    #[serde(default)]
+    pub shared: Option<String>,
+}
+
 /// A message template as its administration lists it (W12, W13).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateAdminView {

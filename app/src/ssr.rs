@@ -5,8 +5,8 @@ use crate::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
     ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
     MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyForm,
-    QuickReplyView, ReasonView, Role, StaffView, StartLineView, TemplateAdminView, TransferTargets, WhatsNewView,
-    WhatsappLinkForm, WhatsappLinked,
+    QuickReplyView, ReasonView, Role, StaffView, StartLineView, TemplateAdminView, TemplateForm, TransferTargets,
+    WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -142,6 +142,8 @@ pub trait Services: Send + Sync + 'static {
     async fn save_quick_reply(&self, token: Option<String>, reply: QuickReplyForm) -> Result<(), UiError>;
     async fn retire_quick_reply(&self, token: Option<String>, reply_id: String) -> Result<(), UiError>;
     async fn templates(&self, token: Option<String>) -> Result<Vec<TemplateAdminView>, UiError>;
+    /// Submits a template to WhatsApp through one of the company's linked lines (W12).
+    async fn submit_template(&self, token: Option<String>, form: TemplateForm) -> Result<(), UiError>;
     /// The colleagues and queues the caller may transfer a chat to (R5).
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError>;
     /// A supervisor takes the chat over, to answer it themselves (G1).

@@ -26,9 +26,9 @@ test('a supervisor writes quick replies, finds them by words and category, rewri
   await expect(list.locator('.shortcut')).toHaveText([`/envio${stamp}`]);
   await page.getByLabel('Find by shortcut, title or text').fill(String(stamp));
   await expect(list.locator('.shortcut')).toHaveCount(2);
-  await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: `Shop ${stamp}` });
+  await page.getByRole('combobox', { name: 'Category', exact: true }).selectOption({ label: `Shop ${stamp}` });
   await expect(list.locator('.shortcut')).toHaveText([`/horario${stamp}`]);
-  await page.getByRole('combobox', { name: 'Category' }).selectOption('');
+  await page.getByRole('combobox', { name: 'Category', exact: true }).selectOption('');
   await expect(list.locator('.shortcut')).toHaveCount(2);
 
   await page.getByText(`Edit /horario${stamp}`).click();

@@ -62,7 +62,7 @@ function localMeta(port: number, phoneNumberId = PHONE_NUMBER_ID) {
       }
     });
   });
-  return { sent, server };
+  return { sent, templates, server };
 }
 
 /** Posts Meta's notifications to a line's callback, signed as Meta signs them. */
@@ -245,6 +245,33 @@ test('a supervisor links a WhatsApp number to a line in the console, pastes what
     await expect(row.getByRole('status')).toHaveText(/^WhatsApp took the test message: wamid\.out-\d+$/);
     const test = meta.sent.find((m) => m.type === 'template' && m.to === CUSTOMER);
     expect(test.template).toEqual({ name: 'hello_world', language: { policy: 'deterministic', code: 'en_US' } });
+
+    // A template submitted to WhatsApp through the line from the templates' page, refused first
+    // for its name, then found by its words and narrowed by its category.
+    await supervisor.goto('/supervisor/quick-replies');
+    await hydrated(supervisor);
+    await supervisor.locator('summary', { hasText: 'Submit a template to WhatsApp' }).click();
+    await supervisor.getByLabel('Through the line').selectOption({ label: name });
+    await supervisor.getByLabel('Template name (a-z, 0-9, _)').fill('Cita Mañana');
+    await supervisor.getByLabel('Template category').selectOption({ label: 'Utility' });
+    await supervisor.getByLabel('Text ({{1}}, {{2}}… for values)').fill('Hola {{1}}, tu cita es mañana.');
+    await supervisor.getByLabel('An example of each value, one per line').fill('Ana');
+    await supervisor.getByLabel(/Every line of the company may send it/).uncheck();
+    await supervisor.getByRole('button', { name: 'Submit to WhatsApp' }).click();
+    await expect(supervisor.locator('.new-template [role="alert"]')).toContainText('name');
+    await supervisor.getByLabel('Template name (a-z, 0-9, _)').fill(`cita_${stamp}`);
+    await supervisor.getByRole('button', { name: 'Submit to WhatsApp' }).click();
+    await expect(supervisor.getByText('Submitted: WhatsApp reviews it and its decision shows here.')).toBeVisible();
+    expect(meta.templates.find((t) => t.name === `cita_${stamp}`)?.category).toBe('UTILITY');
+    const templates = supervisor.getByRole('table', { name: 'Templates' });
+    await supervisor.getByLabel('Find templates by name or text').fill(`mañana cita_${stamp}`);
+    await expect(templates.locator('tbody tr')).toHaveCount(1);
+    await expect(templates.locator('tbody tr .template-state')).toHaveText('PENDING');
+    await expect(templates.locator('tbody tr')).toContainText(`Only ${name}`);
+    await supervisor.getByLabel('Category of templates').selectOption({ label: 'Marketing' });
+    await expect(supervisor.getByText('No template is like that.')).toBeVisible();
+    await supervisor.goto('/supervisor/lines');
+    await hydrated(supervisor);
 
     // Unlinked, the line is an API line again and Meta's handshake finds no callback.
     await row.getByRole('button', { name: 'Unlink' }).click();

@@ -27,6 +27,7 @@ pub mod quick_replies;
 pub mod reply_box;
 pub mod start;
 pub mod supervised_chat;
+pub mod templates;
 pub mod whats_new;
 pub mod widget;
 pub mod workspace;

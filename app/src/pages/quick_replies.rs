@@ -1,12 +1,12 @@
-//! The supervisor's quick replies and templates (G4, G5, W12, W13): replies found by shortcut,
-//! title or text and narrowed by category, written, rewritten in place and retired; and every
-//! message template with the provider's last word on it and the lines that may send it.
+//! The supervisor's quick replies (G4, G5): found by shortcut, title or text and narrowed by
+//! category, written, rewritten in place and retired; the company's templates below them.
 
 use crate::components::{refusal, succeeded, FormError, Narrow, Toast};
-use crate::contract::{QuickReplyForm, QuickReplyView, TemplateAdminView};
+use crate::contract::{QuickReplyForm, QuickReplyView};
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::pages::reply_box::{find_quick_replies, quick_reply_categories};
+use crate::pages::templates::Templates;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "save_quick_reply")]
@@ -17,11 +17,6 @@ pub async fn save_quick_reply(reply: QuickReplyForm) -> Result<(), UiError> {
 #[server(prefix = "/api", endpoint = "retire_quick_reply")]
 pub async fn retire_quick_reply(reply_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.retire_quick_reply(crate::ssr::session_token(), reply_id).await)
-}
-
-#[server(prefix = "/api", endpoint = "templates")]
-pub async fn templates() -> Result<Vec<TemplateAdminView>, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.templates(crate::ssr::session_token()).await)
 }
 
 struct Words {
@@ -41,14 +36,6 @@ struct Words {
     edit: &'static str,
     retire: &'static str,
     retire_which: &'static str,
-    templates: &'static str,
-    no_templates: &'static str,
-    name: &'static str,
-    language: &'static str,
-    state: &'static str,
-    lines: &'static str,
-    every_line: &'static str,
-    only: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -68,14 +55,6 @@ const ENGLISH: Words = Words {
     edit: "Edit",
     retire: "Retire",
     retire_which: "Retire quick reply",
-    templates: "Templates",
-    no_templates: "No templates yet: they are submitted to WhatsApp from its line.",
-    name: "Name",
-    language: "Language",
-    state: "State",
-    lines: "Lines",
-    every_line: "Every line",
-    only: "Only",
 };
 
 const SPANISH: Words = Words {
@@ -95,14 +74,6 @@ const SPANISH: Words = Words {
     edit: "Editar",
     retire: "Retirar",
     retire_which: "Retirar la respuesta rápida",
-    templates: "Plantillas",
-    no_templates: "Todavía no hay plantillas: se envían a WhatsApp desde su línea.",
-    name: "Nombre",
-    language: "Idioma",
-    state: "Estado",
-    lines: "Líneas",
-    every_line: "Todas las líneas",
-    only: "Solo",
 };
 
 #[component]
@@ -127,7 +98,6 @@ pub fn QuickRepliesPage() -> impl IntoView {
         |(_, words, category)| find_quick_replies(words, category),
     );
     let categories = Resource::new(changed, |_| quick_reply_categories());
-    let templates = Resource::new(|| (), |_| templates());
     let failure = Signal::derive(move || refusal(save).or_else(|| refusal(retire)));
     view! {
         <section class="card">
@@ -164,42 +134,7 @@ pub fn QuickRepliesPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <h2>{move || words.get().templates}</h2>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let words = words.get();
-                    let list = templates.await.unwrap_or_default();
-                    if list.is_empty() {
-                        return view! { <p class="empty">{words.no_templates}</p> }.into_any();
-                    }
-                    view! {
-                        <table aria-label=words.templates>
-                            <thead><tr>
-                                <th scope="col">{words.name}</th><th scope="col">{words.language}</th>
-                                <th scope="col">{words.category}</th><th scope="col">{words.text}</th>
-                                <th scope="col">{words.state}</th><th scope="col">{words.lines}</th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|t| {
-                                    let state_class = format!("template-state state-{}", t.status.to_lowercase());
-                                    view! {
-                                    <tr>
-                                        <th scope="row">{t.name}</th>
-                                        <td>{t.language}</td>
-                                        <td>{t.category}</td>
-                                        <td class="template-body">{t.body}</td>
-                                        <td class=state_class>
-                                            {t.status} {t.reason.map(|why| format!(": {why}"))}
-                                        </td>
-                                        <td>{if t.shared { words.every_line.to_string() } else { format!("{} {}", words.only, t.line) }}</td>
-                                    </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                })}
-            </Transition>
+            <Templates />
         </section>
     }
 }

@@ -21,8 +21,8 @@ use app::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
     ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
     MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyForm,
-    QuickReplyView, ReasonView, Role as SessionRole, StaffView, StartLineView, TemplateAdminView, TransferTargets,
-    WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    QuickReplyView, ReasonView, Role as SessionRole, StaffView, StartLineView, TemplateAdminView, TemplateForm,
+    TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -308,6 +308,10 @@ impl Services for ConsoleServices {
 
     async fn templates(&self, token: Option<String>) -> Result<Vec<TemplateAdminView>, UiError> {
         Ok(quick_replies::templates(&self.state, &self.caller(token).await?).await?)
+    }
+
+    async fn submit_template(&self, token: Option<String>, form: TemplateForm) -> Result<(), UiError> {
+        Ok(quick_replies::submit_template(&self.state, &self.caller(token).await?, form).await?)
     }
 
     async fn quick_reply_categories(&self, token: Option<String>) -> Result<Vec<String>, UiError> {

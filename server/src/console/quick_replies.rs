@@ -4,7 +4,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::quick_replies::{change_quick_reply, create_quick_reply, retire_quick_reply};
 use crate::state::AppState;
-use app::contract::{QuickReplyForm, TemplateAdminView};
+use app::contract::{QuickReplyForm, TemplateAdminView, TemplateForm};
 use domain::quick_reply::QuickReplyDraft;
 use domain::user::Role;
 use projections::lines::Lines;
@@ -50,4 +50,22 @@ pub async fn templates(state: &AppState, caller: &Caller) -> Result<Vec<Template
             shared: row.shared,
         })
         .collect())
+}
+
+/// Submits the form's template to WhatsApp through its line (W12): a category or line that is
+/// not one is refused in words, the rest checked as the API checks it.
+pub async fn submit_template(state: &AppState, caller: &Caller, form: TemplateForm) -> Result<(), AppError> {
+    let line_id = form.line_id.parse().map_err(|_| AppError::Invalid("line: choose a WhatsApp line".into()))?;
+    let category = serde_json::from_value(serde_json::Value::String(form.category))
+        .map_err(|_| AppError::Invalid("category: marketing or utility".into()))?;
+    let examples = form.examples.lines().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string).collect();
+    let draft = domain::template::TemplateDraft {
+        name: form.name,
+        language: form.language,
+        category,
+        body: form.body,
+        examples,
+    };
+    let template = crate::services::templates::NewTemplate { line_id, shared: form.shared.is_some(), draft };
+    crate::services::templates::submit_template(state, caller, template).await.map(|_| ())
 }

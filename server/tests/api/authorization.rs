@@ -514,6 +514,18 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
+            "/api/submit_template".into(),
+            Body::Form(vec![
+                ("form[line_id]", line.clone()),
+                ("form[name]", "hacked".into()),
+                ("form[language]", "es".into()),
+                ("form[category]", "utility".into()),
+                ("form[body]", "Hi".into()),
+            ]),
+            [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
             "/api/take_over_chat".into(),
             Body::Form(vec![("chat_id", chat.clone())]),
             [401, 403, 403, 403, 422],
