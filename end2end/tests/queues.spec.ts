@@ -72,3 +72,22 @@ test('a supervisor renames a queue and sets its waiting message and time to answ
   const row = (await (await page.request.get('/api/v1/queues')).json()).find((q: any) => q.name === renamed);
   expect(row.settings).toEqual({ waiting_message: 'You are number {position}; we answer in order.', no_answer_minutes: 7 });
 });
+
+test('a queue settings form stays open with what was typed while another queue appears live', async ({ page }) => {
+  await signInAsSupervisor(page);
+  const stamp = Date.now();
+  const name = `Claims ${stamp}`;
+  await page.getByLabel('Queue name').fill(name);
+  await page.getByRole('button', { name: 'Create queue' }).click();
+  await page.getByText(`Settings of ${name}`).click();
+  const form = page.getByRole('form', { name: `Settings of ${name}` });
+  await form.getByLabel('Waiting message').fill('Half typed');
+
+  // Someone else adds a queue: the list shows it at once and leaves the open form alone.
+  expect((await page.request.post('/api/v1/queues', { data: { name: `Other ${stamp}` } })).status()).toBe(201);
+  await expect(page.getByRole('list', { name: 'Queues' }).locator('.queue-name').filter({ hasText: `Other ${stamp}` })).toHaveCount(1);
+  await expect(form).toBeVisible();
+  await expect(form.getByLabel('Waiting message')).toHaveValue('Half typed');
+  await form.getByRole('button', { name: 'Save queue' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+});

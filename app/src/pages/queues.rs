@@ -137,6 +137,14 @@ pub fn QueuesPage() -> impl IntoView {
         |_| list_queues(),
     );
     let agents = Resource::new(|| (), |_| list_agents());
+    // The queues as last read, drawn outside the suspense so that a new reading does not draw
+    // them all again.
+    let shown: RwSignal<Vec<QueueView>> = RwSignal::new(Vec::new());
+    Effect::new(move || {
+        if let Some(Ok(list)) = queues.get() {
+            shown.set(list);
+        }
+    });
     let failure = Signal::derive(move || refusal(create).or_else(|| refusal(membership)));
     view! {
         <section class="card">
@@ -156,16 +164,25 @@ pub fn QueuesPage() -> impl IntoView {
                     let agents = agents.await.unwrap_or_default();
                     match queues.await {
                         Ok(list) if list.is_empty() => view! { <p class="empty">{words.empty}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <AddMemberForm action=membership queues=list.clone() agents=agents words />
-                            <ul class="queue-list" aria-label=words.list>
-                                {list.into_iter().map(|q| view! { <QueueItem queue=q action=membership save sent_from words /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(list) => view! { <AddMemberForm action=membership queues=list agents=agents words /> }.into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
                     }
                 })}
             </Transition>
+            // Keyed by what each queue is: a live change redraws only the queues it changed, so a
+            // settings form open on another queue stays open with what was typed in it.
+            <ul class="queue-list" aria-label=move || words.get().list>
+                <For
+                    each=move || {
+                        let words = words.get();
+                        shown.get().into_iter().map(|queue| (words, queue)).collect::<Vec<_>>()
+                    }
+                    key=|(words, queue)| format!("{}{queue:?}", words.title)
+                    let:((words, queue))
+                >
+                    <QueueItem queue action=membership save sent_from words />
+                </For>
+            </ul>
         </section>
     }
 }
