@@ -6,14 +6,44 @@ use domain::apikey::ApiKeyEvent;
 use domain::ids::{LineId, QueueId, UserId};
 use domain::line::{ChannelLink, LineEvent, LineRouting, OfflinePolicy, Sealed, Webhook};
 use eventlog::testing::Backend;
-use projections::lines::{ApiKeyRow, LineRow, Lines, LinkedChannel};
+use projections::lines::{ApiKeyRow, LineRow, Lines, LinkedChannel, SendingFailure};
 use uuid::Uuid;
 
 eventlog::on_both_backends!(
     a_line_shows_its_latest_routing_policy_and_widget_key,
     api_keys_are_found_by_their_hash_and_show_when_revoked,
     a_line_shows_the_channel_linked_last_until_it_is_unlinked,
+    a_line_shows_since_when_and_why_it_cannot_send_until_it_sends_again,
 );
+
+async fn a_line_shows_since_when_and_why_it_cannot_send_until_it_sends_again(backend: Backend) {
+    let (failing, mended) = (LineId::from_uuid(Uuid::from_u128(1)), LineId::from_uuid(Uuid::from_u128(2)));
+    let at = chrono::DateTime::<chrono::Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+    let created = |line_id, name: &str| LineEvent::Created {
+        line_id,
+        company_id: company(),
+        name: name.into(),
+        routing: LineRouting::Queue(QueueId::from_uuid(Uuid::from_u128(9))),
+        webhook: None,
+    };
+    let failed = |line_id| LineEvent::SendingFailed { line_id, reason: "190: token expired".into(), at };
+    let history = History::new()
+        .then(format!("line-{failing}"), &created(failing, "A"))
+        .then(format!("line-{mended}"), &created(mended, "B"))
+        .then(format!("line-{failing}"), &failed(failing))
+        .then(format!("line-{mended}"), &failed(mended))
+        .then(format!("line-{mended}"), &LineEvent::SendingRestored { line_id: mended, at });
+    let lines = folded(backend, Lines, history).await;
+    let failure = |line: LineId| {
+        let store = lines.store.clone();
+        async move { Lines.line(&store, &line.to_string()).await.unwrap().expect("the line").sending_failure }
+    };
+    assert_eq!(
+        failure(failing).await,
+        Some(SendingFailure { since: at.to_rfc3339(), reason: "190: token expired".into() })
+    );
+    assert_eq!(failure(mended).await, None, "a message went out again");
+}
 
 async fn a_line_shows_the_channel_linked_last_until_it_is_unlinked(backend: Backend) {
     let (first, second) = (LineId::from_uuid(Uuid::from_u128(1)), LineId::from_uuid(Uuid::from_u128(2)));
@@ -89,6 +119,7 @@ async fn a_line_shows_its_latest_routing_policy_and_widget_key(backend: Backend)
         widget_key: Some("wk_123".into()),
         channel: None,
         credentials: None,
+        sending_failure: None,
     };
     assert_eq!(Lines.line(&lines.store, &line.to_string()).await.unwrap(), Some(row.clone()));
     assert_eq!(Lines.line_by_widget_key(&lines.store, "wk_123").await.unwrap(), Some(row.clone()));
