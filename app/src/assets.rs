@@ -12,19 +12,24 @@ pub enum Bundle {
     Console,
     /// The agents' workspace and its sign-in.
     Workspace,
-    /// The supervisors' settings: people, queues, pause reasons, lines, the blacklist.
+    /// The supervisors' settings: people, queues, pause reasons, the blacklist, quick replies.
     Settings,
+    /// The supervisors' lines: where chats go, menus, channels, API keys.
+    Lines,
 }
 
 /// The settings app's pages.
-pub const SETTINGS_PAGES: [&str; 6] = [
+pub const SETTINGS_PAGES: [&str; 5] = [
     "/supervisor/agents",
     "/supervisor/queues",
     "/supervisor/pause-reasons",
-    "/supervisor/lines",
     "/supervisor/blacklist",
     "/supervisor/quick-replies",
 ];
+
+/// The lines app's page: the heaviest of the settings (the menu editor, the channels' forms), in
+/// its own bundle so that neither passes what a first visit should download.
+pub const LINES_PAGE: &str = "/supervisor/lines";
 
 impl Bundle {
     pub const fn name(self) -> &'static str {
@@ -32,6 +37,7 @@ impl Bundle {
             Bundle::Console => "console",
             Bundle::Workspace => "workspace",
             Bundle::Settings => "settings",
+            Bundle::Lines => "lines",
         }
     }
 
@@ -43,6 +49,8 @@ impl Bundle {
             Bundle::Workspace
         } else if SETTINGS_PAGES.contains(&path) {
             Bundle::Settings
+        } else if path == LINES_PAGE {
+            Bundle::Lines
         } else {
             Bundle::Console
         }
@@ -61,8 +69,11 @@ mod tests {
         for path in ["/", "/agents", "/agentx", "/login/supervisor", "/supervisor/monitor", "/contacts"] {
             assert_eq!(Bundle::owning(path), Bundle::Console, "{path}");
         }
-        for path in ["/supervisor/agents", "/supervisor/queues/", "/supervisor/lines"] {
+        for path in ["/supervisor/agents", "/supervisor/queues/", "/supervisor/quick-replies"] {
             assert_eq!(Bundle::owning(path), Bundle::Settings, "{path}");
+        }
+        for path in ["/supervisor/lines", "/supervisor/lines/"] {
+            assert_eq!(Bundle::owning(path), Bundle::Lines, "{path}");
         }
     }
 }

@@ -50,6 +50,11 @@ pub fn settings_shell(options: LeptosOptions) -> impl IntoView {
     page_document(options, Bundle::Settings, view! { <Settings /> })
 }
 
+/// The HTML document around the supervisors' lines, hydrated by its bundle.
+pub fn lines_shell(options: LeptosOptions) -> impl IntoView {
+    page_document(options, Bundle::Lines, view! { <Lines /> })
+}
+
 /// The HTML document around the agents' workspace, hydrated by its bundle.
 pub fn workspace_shell(options: LeptosOptions) -> impl IntoView {
     page_document(options, Bundle::Workspace, view! { <Workspace /> })
@@ -75,7 +80,7 @@ fn page_document(mut options: LeptosOptions, bundle: Bundle, app: impl IntoView)
 #[component]
 pub fn Console() -> impl IntoView {
     view! {
-        <Frame>
+        <Frame supervisors_warnings=line_trouble::warnings>
             <Routes fallback=|| view! { <Elsewhere here=Bundle::Console /> }>
                 <Route path=StaticSegment("") view=pages::home::HomePage />
                 <Route path=StaticSegment("contacts") view=pages::contacts::ContactsPage />
@@ -94,7 +99,7 @@ pub fn Console() -> impl IntoView {
 #[component]
 pub fn Settings() -> impl IntoView {
     view! {
-        <Frame>
+        <Frame supervisors_warnings=line_trouble::warnings>
             <Routes fallback=|| view! { <Elsewhere here=Bundle::Settings /> }>
                 <Route path=(StaticSegment("supervisor"), StaticSegment("agents")) view=pages::agents::AgentsPage />
                 <Route
@@ -102,12 +107,23 @@ pub fn Settings() -> impl IntoView {
                     view=pages::pauses::PauseReasonsPage
                 />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("queues")) view=pages::queues::QueuesPage />
-                <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
                 <Route path=(StaticSegment("supervisor"), StaticSegment("blacklist")) view=pages::blacklist::BlacklistPage />
                 <Route
                     path=(StaticSegment("supervisor"), StaticSegment("quick-replies"))
                     view=pages::quick_replies::QuickRepliesPage
                 />
+            </Routes>
+        </Frame>
+    }
+}
+
+/// The supervisors' lines: where chats go, menus, channels, API keys.
+#[component]
+pub fn Lines() -> impl IntoView {
+    view! {
+        <Frame supervisors_warnings=line_trouble::warnings>
+            <Routes fallback=|| view! { <Elsewhere here=Bundle::Lines /> }>
+                <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
             </Routes>
         </Frame>
     }
@@ -133,7 +149,9 @@ pub fn Workspace() -> impl IntoView {
 
 /// What both apps put around their pages.
 #[component]
-fn Frame(children: Children) -> impl IntoView {
+/// `supervisors_warnings`: what the apps supervisors use show every supervisor below the bar
+/// (the workspace leaves it out, and its bundle its code).
+fn Frame(children: Children, #[prop(optional)] supervisors_warnings: Option<fn() -> AnyView>) -> impl IntoView {
     provide_meta_context();
     preferences::provide_preferences();
     mark_hydrated();
@@ -142,7 +160,7 @@ fn Frame(children: Children) -> impl IntoView {
         <Title text="Ikono Chat" />
         <Router>
             <DocumentLanguage />
-            <ConsoleBar />
+            <ConsoleBar supervisors_warnings />
             <main>{children()}</main>
         </Router>
     }
@@ -231,7 +249,7 @@ fn mark_hydrated() {
 
 /// The console's top bar: the pages of whoever is signed in, or the ways to sign in.
 #[component]
-fn ConsoleBar() -> impl IntoView {
+fn ConsoleBar(supervisors_warnings: Option<fn() -> AnyView>) -> impl IntoView {
     let location = use_location();
     let sign_out = ServerAction::<pages::login::SignOut>::new();
     // Asked by the browser (the server renders the bar empty), again on every page change and
@@ -276,7 +294,7 @@ fn ConsoleBar() -> impl IntoView {
         </header>
         {move || {
             let supervisor = viewer.get().and_then(Result::ok).flatten() == Some(contract::Role::Supervisor);
-            supervisor.then(|| view! { <line_trouble::LineTrouble /> })
+            supervisors_warnings.filter(|_| supervisor).map(|warnings| warnings())
         }}
     }
 }

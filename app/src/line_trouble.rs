@@ -15,6 +15,11 @@ struct Words {
 const ENGLISH: Words = Words { cannot_send: "cannot send — its customers get nothing:", see: "See the line" };
 const SPANISH: Words = Words { cannot_send: "no puede enviar — sus clientes no reciben nada:", see: "Ver la línea" };
 
+/// The warning as the apps' frame takes it.
+pub fn warnings() -> AnyView {
+    view! { <LineTrouble /> }.into_any()
+}
+
 #[component]
 pub fn LineTrouble() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);

@@ -48,9 +48,10 @@ function report(what: string, loaded: { url: string; encoding: string | undefine
 }
 
 for (const [app, path, bundle, others] of [
-  ['console', '/login/supervisor', 'console', ['workspace', 'settings']],
-  ['workspace', '/login/agent', 'workspace', ['console', 'settings']],
-  ['settings', '/supervisor/queues', 'settings', ['console', 'workspace']],
+  ['console', '/login/supervisor', 'console', ['workspace', 'settings', 'lines']],
+  ['workspace', '/login/agent', 'workspace', ['console', 'settings', 'lines']],
+  ['settings', '/supervisor/queues', 'settings', ['console', 'workspace', 'lines']],
+  ['lines', '/supervisor/lines', 'lines', ['console', 'workspace', 'settings']],
 ] as const) {
   test(`the ${app} hydrates from its own release bundle, sent gzipped, within its size`, async ({ browser }) => {
     const page = await gzipOnlyPage(browser);

@@ -24,7 +24,9 @@ use crate::write::group_commit::GroupCommit;
 use crate::write::recent_chats::RecentChats;
 use app::assets::Bundle;
 use app::ssr::Services;
-use app::{console_shell, settings_shell, workspace_shell, Console, Settings, Workspace};
+use app::{
+    console_shell, lines_shell, settings_shell, workspace_shell, Console, Lines as LinesApp, Settings, Workspace,
+};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
@@ -268,6 +270,10 @@ impl Application {
                 let options = leptos_options.clone();
                 move || settings_shell(options.clone())
             })
+            .leptos_routes_with_context(&state, lines_routes(), page_context(services.clone()), {
+                let options = leptos_options.clone();
+                move || lines_shell(options.clone())
+            })
             // The bundle and scripts are sent as the site build compressed them, to browsers that
             // accept it.
             .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
@@ -341,6 +347,10 @@ fn settings_routes() -> Vec<AxumRouteListing> {
     generate_route_list_with_exclusions(Settings, Some(server_function_paths()))
 }
 
+fn lines_routes() -> Vec<AxumRouteListing> {
+    generate_route_list_with_exclusions(LinesApp, Some(server_function_paths()))
+}
+
 fn server_function_paths() -> Vec<String> {
     leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect()
 }
@@ -360,6 +370,7 @@ mod tests {
             (generate_route_list(Console), Bundle::Console),
             (super::workspace_routes(), Bundle::Workspace),
             (super::settings_routes(), Bundle::Settings),
+            (super::lines_routes(), Bundle::Lines),
         ] {
             assert!(!routes.is_empty());
             let pages = routes.into_iter().filter(|route| !server_functions.contains(&route.path()));
