@@ -40,7 +40,7 @@ const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", 
 const MONTHS_ES: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
 
 /// The moment in `zone` (UTC when none or not a zone), written as the browser's `Intl` writes a
-/// medium date and a short time: `Dec 4, 2026, 3:05 PM`, `4 dic 2026, 15:05`.
+/// medium date and a short time: `Dec 4, 2026, 3:05 PM`, `4 dic 2026, 15:05`, `5 dic 2026, 0:18`.
 #[cfg(feature = "ssr")]
 pub fn server_text(at: &str, lang: &str, zone: Option<&str>) -> Option<String> {
     use chrono::{Datelike, Timelike};
@@ -48,7 +48,8 @@ pub fn server_text(at: &str, lang: &str, zone: Option<&str>) -> Option<String> {
     let local = chrono::DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&zone);
     let month = local.month0() as usize;
     Some(if lang == "es" {
-        format!("{} {} {}, {:02}:{:02}", local.day(), MONTHS_ES[month], local.year(), local.hour(), local.minute())
+        // Spanish writes the hour as it is (`H:mm`): 0:18, 9:05, 15:05.
+        format!("{} {} {}, {}:{:02}", local.day(), MONTHS_ES[month], local.year(), local.hour(), local.minute())
     } else {
         let (afternoon, hour) = local.hour12();
         let half = if afternoon { "PM" } else { "AM" };
@@ -81,6 +82,9 @@ mod tests {
         assert_eq!(server_text(at, "en", Some("Europe/Madrid")).unwrap(), "Dec 4, 2026, 3:05\u{202f}PM");
         assert_eq!(server_text(at, "es", Some("Europe/Madrid")).unwrap(), "4 dic 2026, 15:05");
         assert_eq!(server_text(at, "es", Some("Mars/Olympus")).unwrap(), "4 dic 2026, 14:05");
+        let after_midnight = "2026-12-04T23:18:00Z";
+        assert_eq!(server_text(after_midnight, "es", Some("Europe/Madrid")).unwrap(), "5 dic 2026, 0:18");
+        assert_eq!(server_text("2026-12-04T08:05:00Z", "es", None).unwrap(), "4 dic 2026, 8:05");
         assert_eq!(server_text("yesterday", "en", None), None);
     }
 }
