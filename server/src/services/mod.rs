@@ -2,6 +2,7 @@
 //! through the domain and appends through [`crate::write`].
 //!
 //! - [`seats`]: agents' seats against the company's limits (A2).
+//! - [`sheets`]: tables written as spreadsheet files (CSV), formulas kept as text.
 //! - [`users`]: registering people: e-mail claimed, password hashed, seat taken.
 //! - [`sessions`]: sign-in, sessions and the first supervisor.
 //! - [`companies`]: tenants, their first supervisor and their limits.
@@ -42,6 +43,7 @@ pub mod queues;
 pub mod quick_replies;
 pub mod seats;
 pub mod sessions;
+pub mod sheets;
 pub mod templates;
 pub mod users;
 pub mod whats_new;
