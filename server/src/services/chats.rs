@@ -218,6 +218,60 @@ pub struct HistoryEntry {
     pub data: serde_json::Value,
 }
 
+/// Which of a history's events to read: of one type, from and until a moment (RFC 3339, both
+/// included); none of them: all.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct HistoryQuery {
+    pub event_type: Option<String>,
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl HistoryQuery {
+    fn admits(&self, entry: &HistoryEntry) -> bool {
+        self.event_type.as_deref().is_none_or(|kind| kind.is_empty() || entry.event_type == kind)
+            && self.from.is_none_or(|from| entry.occurred_at >= from)
+            && self.until.is_none_or(|until| entry.occurred_at <= until)
+    }
+}
+
+/// A chat's history narrowed by `query`, as a spreadsheet file: one row an event, its data as
+/// the log holds it (JSON).
+pub async fn chat_history_file(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    query: &HistoryQuery,
+) -> Result<String, AppError> {
+    let entries = chat_history(state, caller, chat_id).await?;
+    let header =
+        ["revision", "occurred_at", "recorded_at", "event_type", "actor", "correlation_id", "causation_id", "data"];
+    let rows = entries.into_iter().filter(|entry| query.admits(entry)).map(|entry| {
+        vec![
+            entry.revision.to_string(),
+            entry.occurred_at.to_rfc3339(),
+            entry.recorded_at.to_rfc3339(),
+            entry.event_type,
+            entry.actor,
+            entry.correlation_id.to_string(),
+            entry.causation_id.map(|id| id.to_string()).unwrap_or_default(),
+            entry.data.to_string(),
+        ]
+    });
+    crate::services::sheets::csv(header.map(str::to_string).to_vec(), rows)
+}
+
+/// A chat's history narrowed by `query`.
+pub async fn chat_history_where(
+    state: &AppState,
+    caller: &Caller,
+    chat_id: ChatId,
+    query: &HistoryQuery,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    let entries = chat_history(state, caller, chat_id).await?;
+    Ok(entries.into_iter().filter(|entry| query.admits(entry)).collect())
+}
+
 /// Every event of a chat, from the log itself, for supervisors and auditors of its company: the
 /// record an audit replays, not a read model.
 pub async fn chat_history(state: &AppState, caller: &Caller, chat_id: ChatId) -> Result<Vec<HistoryEntry>, AppError> {

@@ -20,7 +20,7 @@ eventlog::on_both_backends!(
     key_phrases_take_a_customer_to_an_agent_at_once_and_stop_and_resume_the_bot,
     a_customer_silent_with_the_bot_is_reminded_once_and_then_the_conversation_is_resolved,
     outside_opening_hours_customers_hear_so_and_get_the_reduced_menu,
-    an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when,
+    an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when_narrowed_and_as_a_file,
     an_agents_reply_reaches_the_lines_webhook_signed_with_hmac,
     a_lines_webhook_is_changed_with_a_new_secret_and_taken_away,
     members_take_turns_within_their_capacity_and_paused_agents_get_nothing,
@@ -1134,7 +1134,9 @@ async fn outside_opening_hours_customers_hear_so_and_get_the_reduced_menu(backen
     assert_eq!(hook.next().await.1["text"], "Closed now\n1. Leave a message");
 }
 
-async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when(backend: Backend) {
+async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_when_narrowed_and_as_a_file(
+    backend: Backend,
+) {
     let app = TestApp::on(backend).start().await;
     let ana = app.agent("Ana").await;
     let sales = app.queue_with("Sales", &[&ana]).await;
@@ -1169,6 +1171,30 @@ async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_w
     assert!(actors[4].starts_with("customer:"));
     assert_ne!(entries[0]["correlation_id"], entries[4]["correlation_id"], "one correlation per message");
     assert_eq!(entries[5]["data"]["answer"], "banana");
+
+    // Narrowed by type and time, and as a spreadsheet file narrowed the same way.
+    let shown = app.get_json(&aud, &format!("/api/v1/chats/{chat}/history?event_type=MenuShown")).await;
+    let revisions: Vec<u64> = shown.as_array().unwrap().iter().map(|e| e["revision"].as_u64().unwrap()).collect();
+    assert_eq!(revisions, [3, 6]);
+    let second_from = entries[4]["occurred_at"].as_str().unwrap().replace('+', "%2B");
+    let later = app.get_json(&aud, &format!("/api/v1/chats/{chat}/history?from={second_from}")).await;
+    assert_eq!(later.as_array().unwrap().len(), 3, "from the second message on: {later}");
+    let file = aud
+        .get(format!("{}/api/v1/chats/{chat}/history.csv?event_type=CustomerMessageReceived", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let text = file.text().await.unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "revision,occurred_at,recorded_at,event_type,actor,correlation_id,causation_id,data");
+    assert_eq!(rows.len(), 3, "the header and the two messages: {text}");
+    assert!(rows[1].starts_with("2,") && rows[2].starts_with("4,") && rows[2].contains("banana"), "{text}");
+    let not_for_agents =
+        ana.client.get(format!("{}/api/v1/chats/{chat}/history.csv", app.address)).send().await.unwrap();
+    assert_eq!(not_for_agents.status(), 403);
     let refused = app
         .send(&ana.client, reqwest::Method::GET, &format!("/api/v1/chats/{chat}/history"), serde_json::json!({}))
         .await;
