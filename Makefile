@@ -51,7 +51,7 @@ postgres:
 # The WASM entry points (`bundles/`) are left out: with them, cargo unifies the hydrate
 # and ssr features of `app`. Release, as the site: the tests reuse what the site build compiled.
 rust-tests: postgres
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --exclude lines-bundle
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --exclude lines-bundle --exclude audit-bundle
 
 browser-tests: site browser-tools
 	cd end2end && CHROMIUM_PATH="$$(command -v chromium)" npx playwright test
@@ -60,8 +60,8 @@ test: browser-tools site rust-tests browser-tests
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --exclude lines-bundle --all-targets -- -D warnings
-	for bundle in console-bundle workspace-bundle settings-bundle lines-bundle; do cargo clippy -p $$bundle --target wasm32-unknown-unknown -- -D warnings || exit 1; done
+	cargo clippy --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --exclude lines-bundle --exclude audit-bundle --all-targets -- -D warnings
+	for bundle in console-bundle workspace-bundle settings-bundle lines-bundle audit-bundle; do cargo clippy -p $$bundle --target wasm32-unknown-unknown -- -D warnings || exit 1; done
 
 # The channels' parsers against a hundred times the inputs `make test` gives them.
 fuzz:

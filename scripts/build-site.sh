@@ -5,6 +5,7 @@
 #   target/site/pkg/workspace*         the agents' workspace's bundle
 #   target/site/pkg/settings*          the supervisors' settings' bundle: people, queues, pauses, …
 #   target/site/pkg/lines*             the supervisors' lines' bundle: routes, menus, channels
+#   target/site/pkg/audit*             what auditors read: histories as the log holds them
 #   target/site/pkg/ikono-chat.css     the stylesheet (style/*.css, in order)
 #   target/site/*                      the public assets: widget.js, and widget-room.js, all the widget's
 #                                      room runs (customers' phones get no WASM)
@@ -28,14 +29,14 @@ cargo build --release -p server --bin server
 
 step "bundles (WASM, release)"
 # Type-erased views (`.cargo/config.toml`, the same for the server) keep the bundles small.
-cargo build --target wasm32-unknown-unknown --profile wasm-release -p console-bundle -p workspace-bundle -p settings-bundle -p lines-bundle
+cargo build --target wasm32-unknown-unknown --profile wasm-release -p console-bundle -p workspace-bundle -p settings-bundle -p lines-bundle -p audit-bundle
 
 step "wasm-bindgen, wasm-opt"
 (cd scripts/site && npm ci --no-audit --no-fund --silent)
 pkg="$site/pkg.next"
 rm -rf "$pkg"
 mkdir -p "$pkg"
-for bundle in console workspace settings lines; do
+for bundle in console workspace settings lines audit; do
 	wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$bundle" "$wasm_out/${bundle}_bundle.wasm"
 	# The features rustc 1.95 turns on for wasm32-unknown-unknown; wasm-opt must keep them.
 	scripts/site/node_modules/.bin/wasm-opt -Oz \

@@ -16,6 +16,8 @@ pub enum Bundle {
     Settings,
     /// The supervisors' lines: where chats go, menus, channels, API keys.
     Lines,
+    /// What auditors read: histories as the log holds them (and, to come, reports).
+    Audit,
 }
 
 /// The settings app's pages.
@@ -38,6 +40,7 @@ impl Bundle {
             Bundle::Workspace => "workspace",
             Bundle::Settings => "settings",
             Bundle::Lines => "lines",
+            Bundle::Audit => "audit",
         }
     }
 
@@ -51,6 +54,8 @@ impl Bundle {
             Bundle::Settings
         } else if path == LINES_PAGE {
             Bundle::Lines
+        } else if path == "/audit" || path.starts_with("/audit/") {
+            Bundle::Audit
         } else {
             Bundle::Console
         }
@@ -75,5 +80,9 @@ mod tests {
         for path in ["/supervisor/lines", "/supervisor/lines/"] {
             assert_eq!(Bundle::owning(path), Bundle::Lines, "{path}");
         }
+        for path in ["/audit/chats/1", "/audit"] {
+            assert_eq!(Bundle::owning(path), Bundle::Audit, "{path}");
+        }
+        assert_eq!(Bundle::owning("/auditors"), Bundle::Console);
     }
 }

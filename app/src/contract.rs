@@ -372,6 +372,39 @@ pub struct TemplateForm {
     pub shared: Option<String>,
 }
 
+/// What the auditor asks of a chat's history: an event type (empty: every one), and from and
+/// until moments as the browser's `datetime-local` writes them, in the person's zone (empty: no
+/// bound).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryFilter {
+    pub event_type: String,
+    pub from: String,
+    pub until: String,
+}
+
+/// A chat's history as the log holds it, narrowed: its events, the event types it has (to
+/// narrow by), and the address of the same as a spreadsheet file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub chat: String,
+    pub entries: Vec<HistoryEntryView>,
+    pub event_types: Vec<String>,
+    pub file: String,
+}
+
+/// One event: its revision in the chat's stream, when, what, who (a person's name where the log
+/// names a person), in answer to what, and its data as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntryView {
+    pub revision: u64,
+    pub occurred_at: String,
+    pub event_type: String,
+    pub actor: String,
+    pub correlation_id: String,
+    pub causation_id: Option<String>,
+    pub data: String,
+}
+
 /// A message template as its administration lists it (W12, W13).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateAdminView {

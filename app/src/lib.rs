@@ -55,6 +55,11 @@ pub fn lines_shell(options: LeptosOptions) -> impl IntoView {
     page_document(options, Bundle::Lines, view! { <Lines /> })
 }
 
+/// The HTML document around what auditors read, hydrated by its bundle.
+pub fn audit_shell(options: LeptosOptions) -> impl IntoView {
+    page_document(options, Bundle::Audit, view! { <Audit /> })
+}
+
 /// The HTML document around the agents' workspace, hydrated by its bundle.
 pub fn workspace_shell(options: LeptosOptions) -> impl IntoView {
     page_document(options, Bundle::Workspace, view! { <Workspace /> })
@@ -124,6 +129,18 @@ pub fn Lines() -> impl IntoView {
         <Frame supervisors_warnings=line_trouble::warnings>
             <Routes fallback=|| view! { <Elsewhere here=Bundle::Lines /> }>
                 <Route path=(StaticSegment("supervisor"), StaticSegment("lines")) view=pages::lines::LinesPage />
+            </Routes>
+        </Frame>
+    }
+}
+
+/// What auditors (and supervisors) read: histories as the log holds them.
+#[component]
+pub fn Audit() -> impl IntoView {
+    view! {
+        <Frame supervisors_warnings=line_trouble::warnings>
+            <Routes fallback=|| view! { <Elsewhere here=Bundle::Audit /> }>
+                <Route path=(StaticSegment("audit"), StaticSegment("chats"), ParamSegment("id")) view=pages::chat_history::ChatHistoryPage />
             </Routes>
         </Frame>
     }

@@ -3,10 +3,10 @@
 
 use crate::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
-    ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
-    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyForm,
-    QuickReplyView, ReasonView, Role, StaffView, StartLineView, TemplateAdminView, TemplateForm, TransferTargets,
-    WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, HistoryFilter,
+    HistoryView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm,
+    QueueView, QuickReplyForm, QuickReplyView, ReasonView, Role, StaffView, StartLineView, TemplateAdminView,
+    TemplateForm, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -146,6 +146,14 @@ pub trait Services: Send + Sync + 'static {
     async fn submit_template(&self, token: Option<String>, form: TemplateForm) -> Result<(), UiError>;
     /// The colleagues and queues the caller may transfer a chat to (R5).
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError>;
+    /// A chat's history as the log holds it, narrowed (supervisors, auditors).
+    async fn chat_history(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        filter: HistoryFilter,
+        zone: Option<String>,
+    ) -> Result<HistoryView, UiError>;
     /// A supervisor takes the chat over, to answer it themselves (G1).
     async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
     /// Transfers the chat (R5): `to` is `agent:<id>` or `queue:<id>`; a blank note is none.

@@ -116,6 +116,7 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['blacklist', '/supervisor/blacklist'],
     ['quick-replies', '/supervisor/quick-replies'],
     ['supervised-chat', `/supervisor/chats/${company.chat}`],
+    ['chat-history', `/audit/chats/${company.chat}`],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
   // The menu's editor, every part of it open.

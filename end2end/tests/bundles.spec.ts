@@ -48,10 +48,11 @@ function report(what: string, loaded: { url: string; encoding: string | undefine
 }
 
 for (const [app, path, bundle, others] of [
-  ['console', '/login/supervisor', 'console', ['workspace', 'settings', 'lines']],
-  ['workspace', '/login/agent', 'workspace', ['console', 'settings', 'lines']],
-  ['settings', '/supervisor/queues', 'settings', ['console', 'workspace', 'lines']],
-  ['lines', '/supervisor/lines', 'lines', ['console', 'workspace', 'settings']],
+  ['console', '/login/supervisor', 'console', ['workspace', 'settings', 'lines', 'audit']],
+  ['workspace', '/login/agent', 'workspace', ['console', 'settings', 'lines', 'audit']],
+  ['settings', '/supervisor/queues', 'settings', ['console', 'workspace', 'lines', 'audit']],
+  ['lines', '/supervisor/lines', 'lines', ['console', 'workspace', 'settings', 'audit']],
+  ['audit', '/audit/chats/00000000-0000-0000-0000-000000000000', 'audit', ['console', 'workspace', 'settings', 'lines']],
 ] as const) {
   test(`the ${app} hydrates from its own release bundle, sent gzipped, within its size`, async ({ browser }) => {
     const page = await gzipOnlyPage(browser);

@@ -25,7 +25,8 @@ use crate::write::recent_chats::RecentChats;
 use app::assets::Bundle;
 use app::ssr::Services;
 use app::{
-    console_shell, lines_shell, settings_shell, workspace_shell, Console, Lines as LinesApp, Settings, Workspace,
+    audit_shell, console_shell, lines_shell, settings_shell, workspace_shell, Audit, Console, Lines as LinesApp,
+    Settings, Workspace,
 };
 use axum::Router;
 use leptos::prelude::*;
@@ -274,6 +275,10 @@ impl Application {
                 let options = leptos_options.clone();
                 move || lines_shell(options.clone())
             })
+            .leptos_routes_with_context(&state, audit_routes(), page_context(services.clone()), {
+                let options = leptos_options.clone();
+                move || audit_shell(options.clone())
+            })
             // The bundle and scripts are sent as the site build compressed them, to browsers that
             // accept it.
             .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
@@ -351,6 +356,10 @@ fn lines_routes() -> Vec<AxumRouteListing> {
     generate_route_list_with_exclusions(LinesApp, Some(server_function_paths()))
 }
 
+fn audit_routes() -> Vec<AxumRouteListing> {
+    generate_route_list_with_exclusions(Audit, Some(server_function_paths()))
+}
+
 fn server_function_paths() -> Vec<String> {
     leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect()
 }
@@ -371,6 +380,7 @@ mod tests {
             (super::workspace_routes(), Bundle::Workspace),
             (super::settings_routes(), Bundle::Settings),
             (super::lines_routes(), Bundle::Lines),
+            (super::audit_routes(), Bundle::Audit),
         ] {
             assert!(!routes.is_empty());
             let pages = routes.into_iter().filter(|route| !server_functions.contains(&route.path()));

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod agents;
 pub mod api_keys;
 pub mod blacklist;
+pub mod chat_history;
 pub mod chats;
 pub mod colleagues;
 pub mod consent_file;

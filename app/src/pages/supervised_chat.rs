@@ -26,6 +26,7 @@ struct Words {
     yours: &'static str,
     take_over: &'static str,
     take_over_hint: &'static str,
+    history: &'static str,
     resolve: &'static str,
     taken: &'static str,
     transferred: &'static str,
@@ -40,6 +41,7 @@ const ENGLISH: Words = Words {
     yours: "You have this chat: the customer reads what you send.",
     take_over: "Take over",
     take_over_hint: "The chat leaves its agent and you answer the customer yourself.",
+    history: "History as the log holds it",
     resolve: "Resolve",
     taken: "The chat is yours now.",
     transferred: "Chat transferred",
@@ -54,6 +56,7 @@ const SPANISH: Words = Words {
     yours: "Este chat es tuyo: el cliente lee lo que envíes.",
     take_over: "Tomar el chat",
     take_over_hint: "El chat deja a su agente y respondes tú al cliente.",
+    history: "Historia tal como la guarda el registro",
     resolve: "Resolver",
     taken: "El chat ahora es tuyo.",
     transferred: "Chat transferido",
@@ -117,7 +120,10 @@ pub fn SupervisedChatPage() -> impl IntoView {
     );
     view! {
         <section class="card conversation supervised-chat">
-            <p><a href="/supervisor/monitor">{move || words.get().back}</a></p>
+            <p>
+                <a href="/supervisor/monitor">{move || words.get().back}</a>" · "
+                <a href=move || format!("/audit/chats/{}", chat_id())>{move || words.get().history}</a>
+            </p>
             <FormError error=failure />
             <Transition fallback=move || view! { <p>{said.get().loading}</p> }>
                 {move || Suspend::new(async move {

@@ -19,10 +19,10 @@ use crate::services::sessions::{
 use crate::state::AppState;
 use app::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
-    ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, LineView,
-    MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm, QueueView, QuickReplyForm,
-    QuickReplyView, ReasonView, Role as SessionRole, StaffView, StartLineView, TemplateAdminView, TemplateForm,
-    TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, HistoryFilter,
+    HistoryView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm,
+    QueueView, QuickReplyForm, QuickReplyView, ReasonView, Role as SessionRole, StaffView, StartLineView,
+    TemplateAdminView, TemplateForm, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -321,6 +321,16 @@ impl Services for ConsoleServices {
 
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError> {
         Ok(chats::transfer_targets(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn chat_history(
+        &self,
+        token: Option<String>,
+        chat_id: String,
+        filter: HistoryFilter,
+        zone: Option<String>,
+    ) -> Result<HistoryView, UiError> {
+        Ok(chats::history(&self.state, self.caller(token).await?, chat_id, filter, zone).await?)
     }
 
     async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {

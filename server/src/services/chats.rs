@@ -228,7 +228,7 @@ pub struct HistoryQuery {
 }
 
 impl HistoryQuery {
-    fn admits(&self, entry: &HistoryEntry) -> bool {
+    pub fn admits(&self, entry: &HistoryEntry) -> bool {
         self.event_type.as_deref().is_none_or(|kind| kind.is_empty() || entry.event_type == kind)
             && self.from.is_none_or(|from| entry.occurred_at >= from)
             && self.until.is_none_or(|until| entry.occurred_at <= until)

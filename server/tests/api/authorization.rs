@@ -102,6 +102,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, "/api/v1/chats".into(), Body::None, [401, 200, 200, 200, 200]),
         case(M::GET, format!("/api/v1/chats/{chat}"), Body::None, [401, 200, 403, 200, 404]),
         case(M::GET, format!("/api/v1/chats/{chat}/history"), Body::None, [401, 403, 403, 200, 404]),
+        case(M::GET, format!("/api/v1/chats/{chat}/history.csv"), Body::None, [401, 403, 403, 200, 404]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
         case(M::POST, "/api/v1/queues".into(), Body::Json(json!({ "name": "Other queue" })), [401, 403, 403, 403, 201]),
         case(
@@ -523,6 +524,17 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
                 ("form[body]", "Hi".into()),
             ]),
             [401, 403, 403, 403, 422],
+        ),
+        case(
+            M::POST,
+            "/api/chat_history_of".into(),
+            Body::Form(vec![
+                ("chat_id", chat.clone()),
+                ("filter[event_type]", String::new()),
+                ("filter[from]", String::new()),
+                ("filter[until]", String::new()),
+            ]),
+            [401, 403, 403, 200, 422],
         ),
         case(
             M::POST,

@@ -1,0 +1,65 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
+
+test('an auditor reads a chats history as the log holds it, narrows it by event type and downloads it as CSV', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const email = `tomas${stamp}@example.com`;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Tomás ${stamp}`, email, password: 'agent password' } })).json()).user_id;
+  const auditorEmail = `audra${stamp}@example.com`;
+  expect((await api.post('/api/v1/auditors', { data: { name: `Audra ${stamp}`, email: auditorEmail, password: 'auditor password' } })).status()).toBe(201);
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Audit line ${stamp}`, routing: { agent: agentId } } })).json()).id;
+  const agent = await (await browser.newContext()).newPage();
+  await signInAsAgent(agent, email, 'agent password');
+  const write = async (text: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: `+5491150${stamp}`, name: `Elsa ${stamp}`, text },
+    });
+    expect(sent.status()).toBe(202);
+    return (await sent.json()).chat_id;
+  };
+  const chat = await write('Hola');
+  await write('¿Me leen?');
+  await expect(agent.getByRole('list', { name: 'My chats' }).getByText(`Elsa ${stamp}`)).toBeVisible();
+  expect((await agent.request.post(`/api/v1/chats/${chat}/messages`, { data: { text: 'Sí, decime' } })).status()).toBe(201);
+
+  // The supervisor's page of the chat leads to its history.
+  await supervisor.goto(`/supervisor/chats/${chat}`);
+  await hydrated(supervisor);
+  await expect(supervisor.getByRole('link', { name: 'History as the log holds it' })).toHaveAttribute('href', `/audit/chats/${chat}`);
+
+  const auditor = await (await browser.newContext()).newPage();
+  await auditor.goto('/login/supervisor');
+  await hydrated(auditor);
+  await auditor.getByLabel('E-mail').fill(auditorEmail);
+  await auditor.getByLabel('Password').fill('auditor password');
+  await auditor.getByRole('button', { name: 'Sign in' }).click();
+  await expect(auditor).not.toHaveURL(/\/login\//);
+  await auditor.goto(`/audit/chats/${chat}`);
+  await hydrated(auditor);
+  const events = auditor.getByRole('table', { name: 'Events' });
+  await expect(events.locator('tbody tr').first()).toHaveAttribute('data-type', 'ChatStarted');
+  await expect(events.locator('tbody tr[data-type="AgentReplied"] .actor')).toHaveText(`Tomás ${stamp} (agent:${agentId})`);
+  await expect(events.locator('tbody tr[data-type="AgentReplied"] .event-data')).toContainText('Sí, decime');
+
+  await auditor.getByLabel('Event type').selectOption('CustomerMessageReceived');
+  await expect(events.locator('tbody tr')).toHaveCount(2);
+  await expect(events.locator('tbody tr').nth(1)).toContainText('¿Me leen?');
+  const download = auditor.getByRole('link', { name: 'Download as CSV' });
+  await expect(download).toHaveAttribute('href', `/api/v1/chats/${chat}/history.csv?event_type=CustomerMessageReceived`);
+  const file = await auditor.request.get(`/api/v1/chats/${chat}/history.csv?event_type=CustomerMessageReceived`);
+  expect(file.status()).toBe(200);
+  const rows = (await file.text()).trim().split('\n');
+  expect(rows[0]).toBe('revision,occurred_at,recorded_at,event_type,actor,correlation_id,causation_id,data');
+  expect(rows.length).toBe(3);
+  expect(rows[2]).toContain('¿Me leen?');
+
+  // A moment after every event leaves nothing.
+  await auditor.getByLabel('From').fill('2099-01-01T00:00');
+  await auditor.getByLabel('From').dispatchEvent('change');
+  await expect(auditor.getByText('No event is like that.')).toBeVisible();
+});
