@@ -2,10 +2,16 @@
 //! (W15): its provider refuses the line itself, so customers get nothing until it is mended.
 //! Kept live: it comes and goes as the line fails and sends again.
 
+use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
-use crate::pages::lines::list_lines;
 use leptos::prelude::*;
+
+/// Each line that cannot send: its name, and why.
+#[server(prefix = "/api", endpoint = "lines_that_cannot_send")]
+pub async fn lines_that_cannot_send() -> Result<Vec<(String, String)>, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.lines_that_cannot_send(crate::ssr::session_token()).await)
+}
 
 struct Words {
     cannot_send: &'static str,
@@ -28,17 +34,11 @@ pub fn LineTrouble() -> impl IntoView {
     // Asked by the browser only, like the top bar around it.
     let lines = LocalResource::new(move || {
         changed.get();
-        list_lines()
+        lines_that_cannot_send()
     });
     move || {
         let words = words.get();
-        let failing: Vec<(String, String)> = lines
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|line| line.cannot_send.map(|(_, reason)| (line.name, reason)))
-            .collect();
+        let failing = lines.get().and_then(Result::ok).unwrap_or_default();
         (!failing.is_empty()).then(|| {
             view! {
                 <div role="alert" class="line-trouble">

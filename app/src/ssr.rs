@@ -199,6 +199,8 @@ pub trait Services: Send + Sync + 'static {
     ) -> Result<(), UiError>;
     /// The caller's lines; widget tags load from `origin`.
     async fn lines(&self, token: Option<String>, origin: String) -> Result<Vec<LineView>, UiError>;
+    /// The lines that cannot send (W15): their names and why, and nothing else of them.
+    async fn lines_that_cannot_send(&self, token: Option<String>) -> Result<Vec<(String, String)>, UiError>;
     async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError>;
     async fn open_widget(&self, token: Option<String>, line_id: String) -> Result<(), UiError>;
     /// A line's rules for its agents: the offline policy (G6) and whether they may change their

@@ -58,9 +58,7 @@ pub async fn conversation(
     };
     let (read, earlier) = read_window(state, &caller, chat, window).await?;
     let since = if earlier { read.messages.first().map(|m| m.at.clone()) } else { None };
-    // Agents write and reply; supervisors write notes and transfer too.
-    let mut people = People.users_of(&state.store, &read.chat.company_id, Role::Agent.as_str()).await?;
-    people.extend(People.users_of(&state.store, &read.chat.company_id, Role::Supervisor.as_str()).await?);
+    let people = who_works_chats(state, &read.chat.company_id).await?;
     let author = |id: &str| match id {
         "customer" => read.chat.contact_name.clone(),
         "bot" => "Bot".to_string(),
@@ -265,9 +263,7 @@ pub async fn history(
     let mut event_types: Vec<String> = all.iter().map(|entry| entry.event_type.clone()).collect();
     event_types.sort();
     event_types.dedup();
-    let company = caller.company_id.to_string();
-    let mut people = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
-    people.extend(People.users_of(&state.store, &company, Role::Supervisor.as_str()).await?);
+    let people = who_works_chats(state, &caller.company_id.to_string()).await?;
     // The log names people `agent:<id>`, `supervisor:<id>`; customers, the bot and the system by
     // themselves.
     let actor = |actor: &str| {
@@ -450,12 +446,19 @@ pub async fn resolve_chats(state: &AppState, caller: Caller, chat_ids: Vec<Strin
     Err(AppError::Conflict(reasons.join("; ")))
 }
 
+/// The people a chat names: its agents, and supervisors (who take chats over, answer, write notes
+/// and transfer).
+async fn who_works_chats(state: &AppState, company: &str) -> Result<Vec<projections::people::UserRow>, AppError> {
+    let mut people = People.users_of(&state.store, company, Role::Agent.as_str()).await?;
+    people.extend(People.users_of(&state.store, company, Role::Supervisor.as_str()).await?);
+    Ok(people)
+}
+
 /// Chats as the pages show them: names of contacts, agents and queues (or lines) instead of ids.
 pub async fn chat_views(state: &AppState, caller: &Caller, rows: Vec<ChatRow>) -> Result<Vec<ChatView>, AppError> {
     let company = caller.company_id.to_string();
     // A supervisor who took a chat over is its agent.
-    let mut agents = People.users_of(&state.store, &company, Role::Agent.as_str()).await?;
-    agents.extend(People.users_of(&state.store, &company, Role::Supervisor.as_str()).await?);
+    let agents = who_works_chats(state, &company).await?;
     let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
     let lines = Lines.lines_of(&state.store, &company).await?;
     let queue_name = |id: &str| {

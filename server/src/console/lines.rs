@@ -19,6 +19,12 @@ use domain::user::Role;
 use projections::people::People;
 use projections::queue_list::QueueList;
 
+/// Each line that cannot send, by its name, and why (W15): what every supervisor page warns of.
+pub async fn that_cannot_send(state: &AppState, caller: Caller) -> Result<Vec<(String, String)>, AppError> {
+    let rows = list_lines(state, &caller).await?;
+    Ok(rows.into_iter().filter_map(|row| row.sending_failure.map(|failure| (row.name, failure.reason))).collect())
+}
+
 pub async fn lines(state: &AppState, caller: Caller, origin: String) -> Result<Vec<LineView>, AppError> {
     let rows = list_lines(state, &caller).await?;
     let queues = QueueList::new().queues_of(&state.store, caller.company_id).await.map_err(AppError::from)?;

@@ -398,6 +398,10 @@ impl Services for ConsoleServices {
         Ok(lines::lines(&self.state, self.caller(token).await?, origin).await?)
     }
 
+    async fn lines_that_cannot_send(&self, token: Option<String>) -> Result<Vec<(String, String)>, UiError> {
+        Ok(lines::that_cannot_send(&self.state, self.caller(token).await?).await?)
+    }
+
     async fn create_line(&self, token: Option<String>, name: String, queue_id: String) -> Result<(), UiError> {
         Ok(lines::create_line(&self.state, self.caller(token).await?, name, queue_id).await?)
     }

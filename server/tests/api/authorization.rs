@@ -525,6 +525,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
             ]),
             [401, 403, 403, 403, 422],
         ),
+        case(M::POST, "/api/lines_that_cannot_send".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(
             M::POST,
             "/api/chat_history_of".into(),
