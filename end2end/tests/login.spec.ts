@@ -6,6 +6,10 @@ test('a supervisor signs in and lands on the console, and signs out', async ({ p
   await expect(page.getByRole('heading', { name: 'Queues' })).toBeVisible();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/$/);
+  // The home page belongs to another app: the console loads it in its place, and going on before
+  // that load ends would race it.
+  await expect(page.getByRole('heading', { level: 1, name: 'Ikono Chat' })).toBeVisible();
+  await hydrated(page);
   await page.goto('/supervisor/queues');
   await expect(page.getByRole('alert')).toContainText('please sign in');
 });
