@@ -4,7 +4,6 @@
 //! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
 //! - [`tables`]: how a projection names itself and its tables (`<projection>_<table>_v<version>`).
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
-//! - [`agent_work`]: each agent's assignments, first answers and resolutions (P11).
 //! - [`blacklist`]: each company's blacklisted accounts and their dropped messages (G19).
 //! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
@@ -12,10 +11,11 @@
 //! - [`lines`]: lines and API keys.
 //! - [`contacts`]: the contact directory and its search (K1, K10–K13).
 //! - [`chat_board`]: chats, their state and their messages.
+//! - [`reports`]: conversations, assignments and answers as the reports and the agent's dashboard
+//!   count them (W8, P1–P11).
 //! - [`internal_chats`]: colleagues' conversations, their messages and what each has not read.
 
 pub mod agent_board;
-pub mod agent_work;
 pub mod blacklist;
 pub mod chat_board;
 pub mod contacts;
@@ -24,6 +24,7 @@ pub mod lines;
 pub mod people;
 pub mod queue_list;
 pub mod quick_replies;
+pub mod reports;
 pub mod runner;
 pub mod store;
 pub mod tables;

@@ -107,7 +107,7 @@ impl Application {
         let templates = runner(Arc::new(projections::templates::Templates));
         let quick_replies = runner(Arc::new(projections::quick_replies::QuickReplies));
         let internal_chats = runner(Arc::new(projections::internal_chats::InternalChats));
-        let agent_work = runner(Arc::new(projections::agent_work::AgentWork));
+        let reports = runner(Arc::new(projections::reports::Reports));
         let blacklist = runner(Arc::new(projections::blacklist::Blacklists));
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
@@ -123,18 +123,18 @@ impl Application {
             &templates,
             &quick_replies,
             &internal_chats,
-            &agent_work,
+            &reports,
             &blacklist,
         ];
         // The live hub tells browsers once these show the change: every read model a live page
-        // reads again when told (the agent's dashboard reads `agent_work`, the colleagues' list
+        // reads again when told (the agent's dashboard reads `reports`, the colleagues' list
         // `internal_chats`).
         let read_models = vec![
             queue_list.clone(),
             agent_board.clone(),
             chat_board.clone(),
             lines.clone(),
-            agent_work.clone(),
+            reports.clone(),
             internal_chats.clone(),
         ];
         let recent_chats = RecentChats::default();

@@ -2,13 +2,13 @@
 //! go through the real log and the projection's runner, as in production.
 
 mod agent_board;
-mod agent_work;
 mod chat_board;
 mod contacts;
 mod internal_chats;
 mod lines;
 mod people;
 mod queue_list;
+mod reports;
 mod templates;
 
 use chrono::{DateTime, Duration, Utc};

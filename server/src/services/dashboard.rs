@@ -6,8 +6,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use domain::calendar::{day_start, zone_or_utc};
 use domain::user::Role;
-use projections::agent_work::AgentWork;
 use projections::chat_board::{state as chat_state, ChatBoard};
+use projections::reports::{Reports, Span};
 
 /// An agent's chats now and their day so far.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -32,7 +32,8 @@ pub async fn my_day(state: &AppState, caller: &Caller, time_zone: Option<&str>) 
     let chats = ChatBoard.chats_of_agent(&state.store, &company, &agent).await?;
     let count = |wanted: &str| chats.iter().filter(|chat| chat.state == wanted).count() as i64;
     let since = day_start(now, zone).timestamp_millis();
-    let today = AgentWork.span_of(&state.store, &agent, since, now.timestamp_millis() + 1).await?;
+    let today =
+        Reports.agent(&state.store, &company, &agent, Span { since, until: now.timestamp_millis() + 1 }).await?;
     Ok(AgentDay {
         pending: count(chat_state::PENDING),
         following: count(chat_state::FOLLOWING),

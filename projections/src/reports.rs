@@ -1,0 +1,683 @@
+//! The reports' read model (W8, P1–P11): every conversation with when it opened and was resolved,
+//! by whom, its line, queue, agent and menu option, and whether its contact was new; every
+//! assignment with its first answer; every answer to a waiting customer with how long they waited.
+//! The agent's own dashboard (P11) reads the same tables.
+
+use crate::runner::{decode_event, Projection, ProjectionError};
+use crate::store::ReadStore;
+use async_trait::async_trait;
+use domain::chat::{ChatEvent, Resolver};
+use domain::menu::MenuPlace;
+use domain::queue::QueueEvent;
+use eventlog::RecordedEvent;
+use sqlx::{AnyConnection, Row};
+
+crate::projection_names!("reports", version 1, tables {
+    CHATS = "chats",
+    ACCOUNTS = "accounts",
+    QUEUES = "queues",
+    CONVERSATIONS = "conversations",
+    ASSIGNMENTS = "assignments",
+    RESPONSES = "responses"
+});
+
+/// Who resolved a conversation, as the reports count them.
+pub mod resolver {
+    pub const AGENT: &str = "agent";
+    pub const SUPERVISOR: &str = "supervisor";
+    /// The menu bot, or the system following a rule: not a person's resolution (P5).
+    pub const BOT: &str = "bot";
+}
+
+/// Milliseconds since the epoch: `since` included, `until` excluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub since: i64,
+    pub until: i64,
+}
+
+/// Whose conversations a report counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Company,
+    Queue(String),
+    Line(String),
+    /// The conversations whose latest agent they are.
+    Agent(String),
+}
+
+impl Scope {
+    fn condition(&self, next: usize) -> (String, Option<&str>) {
+        match self {
+            Scope::Company => (String::new(), None),
+            Scope::Queue(id) => (format!(" AND queue_id = ${next}"), Some(id)),
+            Scope::Line(id) => (format!(" AND line_id = ${next}"), Some(id)),
+            Scope::Agent(id) => (format!(" AND agent_id = ${next}"), Some(id)),
+        }
+    }
+}
+
+/// One conversation as a report lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationRow {
+    pub conversation_id: String,
+    pub chat_id: String,
+    pub line_id: String,
+    pub queue_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub opened_ms: i64,
+    /// The first conversation of an account the company had never seen (P4).
+    pub new_contact: bool,
+    /// The menu option that sorted it: its path (`2.1`) and its labels (`Sales › Cars`).
+    pub option: Option<(String, String)>,
+    pub resolved_ms: Option<i64>,
+    /// [`resolver`]'s words, and the person's id.
+    pub resolved_by: Option<(String, Option<String>)>,
+}
+
+/// Some of the conversations a report counts, and how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listed {
+    pub total: i64,
+    pub rows: Vec<ConversationRow>,
+}
+
+/// What one agent did in a span (P9, P11).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgentSpan {
+    /// Chats assigned to them.
+    pub incoming: i64,
+    /// Conversations they resolved.
+    pub resolved: i64,
+    /// Assignments they answered, and the milliseconds from each to its first answer, added up.
+    pub answered: i64,
+    pub first_response_ms: i64,
+    /// Their answers to a customer who was waiting, and the milliseconds each waited, added up.
+    pub responses: i64,
+    pub response_ms: i64,
+}
+
+impl AgentSpan {
+    /// The average time to a first answer, in whole seconds; none when nothing was answered.
+    pub fn average_first_response_seconds(&self) -> Option<i64> {
+        (self.answered > 0).then(|| self.first_response_ms / self.answered / 1000)
+    }
+
+    /// The average time a customer waited for their answer, in whole seconds.
+    pub fn average_response_seconds(&self) -> Option<i64> {
+        (self.responses > 0).then(|| self.response_ms / self.responses / 1000)
+    }
+}
+
+/// What one menu option sorted in a span (P10).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptionSpan {
+    pub line_id: String,
+    /// The option's place in its line's menu (`2.1`) and its labels as last chosen.
+    pub path: String,
+    pub label: String,
+    pub incoming: i64,
+    /// Resolved by an agent or a supervisor.
+    pub resolved: i64,
+    /// Ended at the bot.
+    pub ended_by_bot: i64,
+}
+
+const CONVERSATION_COLUMNS: &str = "conversation_id, chat_id, line_id, queue_id, agent_id, opened_ms, new_contact, \
+                                    option_path, option_label, resolved_ms, resolved_by, resolver_id";
+
+fn conversation_row(row: &sqlx::any::AnyRow) -> Result<ConversationRow, sqlx::Error> {
+    let path: Option<String> = row.try_get("option_path")?;
+    let label: Option<String> = row.try_get("option_label")?;
+    let resolved_by: Option<String> = row.try_get("resolved_by")?;
+    Ok(ConversationRow {
+        conversation_id: row.try_get("conversation_id")?,
+        chat_id: row.try_get("chat_id")?,
+        line_id: row.try_get("line_id")?,
+        queue_id: row.try_get("queue_id")?,
+        agent_id: row.try_get("agent_id")?,
+        opened_ms: row.try_get("opened_ms")?,
+        new_contact: row.try_get::<i64, _>("new_contact")? == 1,
+        option: path.zip(label),
+        resolved_ms: row.try_get("resolved_ms")?,
+        resolved_by: match resolved_by {
+            Some(role) => Some((role, row.try_get("resolver_id")?)),
+            None => None,
+        },
+    })
+}
+
+/// Which conversations of a span a list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// Opened in the span (incoming).
+    Opened,
+    /// The first of a contact never seen before, opened in the span (P4).
+    New,
+    /// Resolved by an agent or a supervisor in the span (P5).
+    Resolved,
+}
+
+impl Listing {
+    /// The column a span reads, and what else a conversation must be.
+    fn filter(self) -> (&'static str, &'static str) {
+        match self {
+            Listing::Opened => ("opened_ms", ""),
+            Listing::New => ("opened_ms", " AND new_contact = 1"),
+            Listing::Resolved => ("resolved_ms", " AND resolved_by IN ('agent', 'supervisor')"),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Reports;
+
+impl Reports {
+    /// The latest `limit` conversations of `listing` in `span` within `scope`, and how many there
+    /// are in all.
+    pub async fn conversations(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        scope: &Scope,
+        listing: Listing,
+        span: Span,
+        limit: i64,
+    ) -> Result<Listed, sqlx::Error> {
+        let (time, extra) = listing.filter();
+        let (scoped, scope_value) = scope.condition(4);
+        let filter = format!("company_id = $1 AND {time} >= $2 AND {time} < $3{extra}{scoped}");
+        let total_sql = format!("SELECT COUNT(*) AS total FROM {CONVERSATIONS} WHERE {filter}");
+        let total: i64 =
+            spanned(&total_sql, company, span, scope_value).fetch_one(store.pool()).await?.try_get("total")?;
+        let limit_at = if scope_value.is_some() { 5 } else { 4 };
+        let rows_sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM {CONVERSATIONS} WHERE {filter} ORDER BY {time} DESC, conversation_id LIMIT ${limit_at}"
+        );
+        let rows = spanned(&rows_sql, company, span, scope_value).bind(limit).fetch_all(store.pool()).await?;
+        Ok(Listed { total, rows: rows.iter().map(conversation_row).collect::<Result<_, _>>()? })
+    }
+
+    /// The company's conversations not resolved yet, each with its option, queue and agent: what
+    /// the report adds to the chats as they stand now.
+    pub async fn unresolved(&self, store: &ReadStore, company: &str) -> Result<Vec<ConversationRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM {CONVERSATIONS} WHERE company_id = $1 AND resolved_ms IS NULL"
+        ))
+        .bind(company)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(conversation_row).collect()
+    }
+
+    /// When each conversation of `scope` opened in `span`, and when each was resolved by a
+    /// person in it: what the charts count per hour and per day.
+    pub async fn moments(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        scope: &Scope,
+        listing: Listing,
+        span: Span,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let (time, extra) = listing.filter();
+        let (scoped, scope_value) = scope.condition(4);
+        let sql = format!(
+            "SELECT {time} AS moment FROM {CONVERSATIONS} WHERE company_id = $1 AND {time} >= $2 AND {time} < $3{extra}{scoped}"
+        );
+        let rows = spanned(&sql, company, span, scope_value).fetch_all(store.pool()).await?;
+        rows.iter().map(|row| row.try_get("moment")).collect()
+    }
+
+    /// Every agent with anything in `span`, by id.
+    pub async fn agents(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        span: Span,
+    ) -> Result<std::collections::BTreeMap<String, AgentSpan>, sqlx::Error> {
+        self.agent_spans(store, company, None, span).await
+    }
+
+    /// What one agent did in `span`: an assignment counts in the span it was made in, an answer
+    /// in the span it was given in.
+    pub async fn agent(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        agent: &str,
+        span: Span,
+    ) -> Result<AgentSpan, sqlx::Error> {
+        Ok(self.agent_spans(store, company, Some(agent), span).await?.remove(agent).unwrap_or_default())
+    }
+
+    async fn agent_spans(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        agent: Option<&str>,
+        span: Span,
+    ) -> Result<std::collections::BTreeMap<String, AgentSpan>, sqlx::Error> {
+        let mut agents = std::collections::BTreeMap::<String, AgentSpan>::new();
+        let one = if agent.is_some() { " AND agent_id = $4" } else { "" };
+        let run = |sql: String| async move {
+            let mut query = sqlx::query(&sql).bind(company).bind(span.since).bind(span.until);
+            if let Some(agent) = agent {
+                query = query.bind(agent);
+            }
+            query.fetch_all(store.pool()).await
+        };
+        // Sums are cast: the two databases answer sums of big integers in different types.
+        for row in run(format!(
+            "SELECT agent_id, COUNT(*) AS incoming, COUNT(first_reply_ms) AS answered, \
+             CAST(COALESCE(SUM(first_reply_ms - assigned_ms), 0) AS BIGINT) AS waited FROM {ASSIGNMENTS} \
+             WHERE company_id = $1 AND assigned_ms >= $2 AND assigned_ms < $3{one} GROUP BY agent_id"
+        ))
+        .await?
+        {
+            let figures = agents.entry(row.try_get("agent_id")?).or_default();
+            figures.incoming = row.try_get("incoming")?;
+            figures.answered = row.try_get("answered")?;
+            figures.first_response_ms = row.try_get("waited")?;
+        }
+        let resolver_one = if agent.is_some() { " AND resolver_id = $4" } else { "" };
+        for row in run(format!(
+            "SELECT resolver_id, COUNT(*) AS resolved FROM {CONVERSATIONS} WHERE company_id = $1 AND resolved_ms >= $2 \
+             AND resolved_ms < $3 AND resolved_by = 'agent'{resolver_one} GROUP BY resolver_id"
+        ))
+        .await?
+        {
+            agents.entry(row.try_get("resolver_id")?).or_default().resolved = row.try_get("resolved")?;
+        }
+        for row in run(format!(
+            "SELECT agent_id, COUNT(*) AS responses, CAST(SUM(answered_ms - asked_ms) AS BIGINT) AS waited \
+             FROM {RESPONSES} WHERE company_id = $1 AND answered_ms >= $2 AND answered_ms < $3{one} GROUP BY agent_id"
+        ))
+        .await?
+        {
+            let figures = agents.entry(row.try_get("agent_id")?).or_default();
+            figures.responses = row.try_get("responses")?;
+            figures.response_ms = row.try_get("waited")?;
+        }
+        Ok(agents)
+    }
+
+    /// Every menu option that sorted a conversation opened or resolved in `span`, by line and path.
+    pub async fn options(&self, store: &ReadStore, company: &str, span: Span) -> Result<Vec<OptionSpan>, sqlx::Error> {
+        let mut options = std::collections::BTreeMap::<(String, String), OptionSpan>::new();
+        let grouped = |time: &str, counted: &str| {
+            format!(
+                "SELECT line_id, option_path, MAX(option_label) AS label, {counted} FROM {CONVERSATIONS} \
+                 WHERE company_id = $1 AND {time} >= $2 AND {time} < $3 AND option_path IS NOT NULL \
+                 GROUP BY line_id, option_path"
+            )
+        };
+        let incoming = grouped("opened_ms", "COUNT(*) AS incoming");
+        for row in
+            sqlx::query(&incoming).bind(company).bind(span.since).bind(span.until).fetch_all(store.pool()).await?
+        {
+            let option = option_entry(&mut options, &row)?;
+            option.incoming = row.try_get("incoming")?;
+        }
+        let ended = grouped(
+            "resolved_ms",
+            "CAST(SUM(CASE WHEN resolved_by = 'bot' THEN 0 ELSE 1 END) AS BIGINT) AS resolved, \
+             CAST(SUM(CASE WHEN resolved_by = 'bot' THEN 1 ELSE 0 END) AS BIGINT) AS ended_by_bot",
+        );
+        for row in sqlx::query(&ended).bind(company).bind(span.since).bind(span.until).fetch_all(store.pool()).await? {
+            let resolved: i64 = row.try_get("resolved")?;
+            let ended_by_bot: i64 = row.try_get("ended_by_bot")?;
+            let option = option_entry(&mut options, &row)?;
+            option.resolved = resolved;
+            option.ended_by_bot = ended_by_bot;
+        }
+        Ok(options.into_values().collect())
+    }
+}
+
+/// `sql` with its company ($1), span ($2, $3) and scope ($4, when it has one) bound.
+fn spanned<'q>(
+    sql: &'q str,
+    company: &str,
+    span: Span,
+    scope: Option<&str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let query = sqlx::query(sql).bind(company.to_string()).bind(span.since).bind(span.until);
+    match scope {
+        Some(value) => query.bind(value.to_string()),
+        None => query,
+    }
+}
+
+fn option_entry<'a>(
+    options: &'a mut std::collections::BTreeMap<(String, String), OptionSpan>,
+    row: &sqlx::any::AnyRow,
+) -> Result<&'a mut OptionSpan, sqlx::Error> {
+    let line_id: String = row.try_get("line_id")?;
+    let path: String = row.try_get("option_path")?;
+    let label: String = row.try_get("label")?;
+    let option = options.entry((line_id.clone(), path.clone())).or_insert_with(|| OptionSpan {
+        line_id,
+        path,
+        label: label.clone(),
+        ..OptionSpan::default()
+    });
+    option.label = label;
+    Ok(option)
+}
+
+/// The menu options a choice at `place` leads to: its path and labels, after `before` (the
+/// conversation's choices so far); none for choices outside the line's menu.
+fn chosen(place: &MenuPlace, option: u8, label: &str, before: Option<(String, String)>) -> Option<(String, String)> {
+    let (path, prefix) = match place {
+        MenuPlace::Level(path) => (path, ""),
+        MenuPlace::OutOfHours(path) => (path, "~"),
+        _ => return None,
+    };
+    let mut numbers: Vec<String> = path.iter().map(u8::to_string).collect();
+    numbers.push(option.to_string());
+    let key = format!("{prefix}{}", numbers.join("."));
+    let labels = match before {
+        Some((before_key, before_labels)) if !path.is_empty() && key.starts_with(&format!("{before_key}.")) => {
+            format!("{before_labels} › {label}")
+        }
+        _ => label.to_string(),
+    };
+    Some((key, labels))
+}
+
+fn at_ms(at: &chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+#[async_trait]
+impl Projection for Reports {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn version(&self) -> u32 {
+        VERSION
+    }
+
+    async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
+        let statements = [
+            format!(
+                "CREATE TABLE IF NOT EXISTS {CHATS} (chat_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+                 line_id TEXT NOT NULL, first_of_account BIGINT NOT NULL, conversation_id TEXT, \
+                 with_people BIGINT NOT NULL DEFAULT 0, asked_ms BIGINT, option_path TEXT, option_label TEXT)"
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {ACCOUNTS} (company_id TEXT NOT NULL, channel TEXT NOT NULL, \
+                 contact_id TEXT NOT NULL, PRIMARY KEY (company_id, channel, contact_id))"
+            ),
+            format!("CREATE TABLE IF NOT EXISTS {QUEUES} (queue_id TEXT PRIMARY KEY)"),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {CONVERSATIONS} (conversation_id TEXT PRIMARY KEY, chat_id TEXT NOT NULL, \
+                 company_id TEXT NOT NULL, line_id TEXT NOT NULL, queue_id TEXT, agent_id TEXT, \
+                 opened_ms BIGINT NOT NULL, new_contact BIGINT NOT NULL, option_path TEXT, option_label TEXT, \
+                 resolved_ms BIGINT, resolved_by TEXT, resolver_id TEXT)"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {CONVERSATIONS}_opened ON {CONVERSATIONS} (company_id, opened_ms)"),
+            format!("CREATE INDEX IF NOT EXISTS {CONVERSATIONS}_resolved ON {CONVERSATIONS} (company_id, resolved_ms)"),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {ASSIGNMENTS} (event_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+                 chat_id TEXT NOT NULL, agent_id TEXT NOT NULL, revision BIGINT NOT NULL, assigned_ms BIGINT NOT NULL, \
+                 first_reply_ms BIGINT)"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_when ON {ASSIGNMENTS} (company_id, assigned_ms)"),
+            format!("CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_chat ON {ASSIGNMENTS} (chat_id, revision)"),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {RESPONSES} (event_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
+                 agent_id TEXT NOT NULL, asked_ms BIGINT NOT NULL, answered_ms BIGINT NOT NULL)"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {RESPONSES}_when ON {RESPONSES} (company_id, answered_ms)"),
+        ];
+        for statement in statements {
+            sqlx::query(&statement).execute(&mut *connection).await?;
+        }
+        Ok(())
+    }
+
+    fn reads(&self, event: &RecordedEvent) -> bool {
+        matches!(
+            event.event_type.as_str(),
+            QueueEvent::CREATED
+                | ChatEvent::CHAT_STARTED
+                | ChatEvent::CONVERSATION_OPENED
+                | ChatEvent::CUSTOMER_MESSAGE_RECEIVED
+                | ChatEvent::MENU_OPTION_CHOSEN
+                | ChatEvent::MENU_SHOWN
+                | ChatEvent::BOT_SAID
+                | ChatEvent::BOT_SENT_FILE
+                | ChatEvent::INPUT_REQUESTED
+                | ChatEvent::CHAT_QUEUED
+                | ChatEvent::CHAT_ASSIGNED
+                | ChatEvent::AGENT_REPLIED
+                | ChatEvent::CHAT_RESOLVED
+        )
+    }
+
+    async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        if event.event_type == QueueEvent::CREATED {
+            if let QueueEvent::Created { queue_id, .. } = decode_event::<QueueEvent>(event)? {
+                sqlx::query(&format!("INSERT INTO {QUEUES} (queue_id) VALUES ($1) ON CONFLICT (queue_id) DO NOTHING"))
+                    .bind(queue_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            return Ok(());
+        }
+        let company = event.metadata.company_id.to_string();
+        match decode_event::<ChatEvent>(event)? {
+            ChatEvent::Started { chat_id, line_id, channel, contact_id, .. } => {
+                let seen = sqlx::query(&format!(
+                    "INSERT INTO {ACCOUNTS} (company_id, channel, contact_id) VALUES ($1, $2, $3) \
+                     ON CONFLICT (company_id, channel, contact_id) DO NOTHING"
+                ))
+                .bind(&company)
+                .bind(channel.as_str())
+                .bind(&contact_id)
+                .execute(&mut *connection)
+                .await?
+                .rows_affected();
+                sqlx::query(&format!(
+                    "INSERT INTO {CHATS} (chat_id, company_id, line_id, first_of_account) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (chat_id) DO NOTHING"
+                ))
+                .bind(chat_id.to_string())
+                .bind(&company)
+                .bind(line_id.to_string())
+                .bind(i64::from(seen == 1))
+                .execute(&mut *connection)
+                .await?;
+            }
+            ChatEvent::ConversationOpened { chat_id, conversation_id, at } => {
+                sqlx::query(&format!(
+                    "INSERT INTO {CONVERSATIONS} (conversation_id, chat_id, company_id, line_id, opened_ms, new_contact) \
+                     SELECT $1, chat_id, company_id, line_id, $2, first_of_account FROM {CHATS} WHERE chat_id = $3 \
+                     ON CONFLICT (conversation_id) DO NOTHING"
+                ))
+                .bind(conversation_id.to_string())
+                .bind(at_ms(&at))
+                .bind(chat_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+                sqlx::query(&format!(
+                    "UPDATE {CHATS} SET conversation_id = $1, first_of_account = 0, with_people = 0, \
+                     option_path = NULL, option_label = NULL WHERE chat_id = $2"
+                ))
+                .bind(conversation_id.to_string())
+                .bind(chat_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+            }
+            ChatEvent::CustomerMessageReceived { chat_id, at, .. } => {
+                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = COALESCE(asked_ms, $1) WHERE chat_id = $2"))
+                    .bind(at_ms(&at))
+                    .bind(chat_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            // The bot answered a customer no person has yet: they wait for nobody.
+            ChatEvent::MenuShown { chat_id, .. }
+            | ChatEvent::BotSaid { chat_id, .. }
+            | ChatEvent::BotSentFile { chat_id, .. }
+            | ChatEvent::InputRequested { chat_id, .. } => {
+                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = NULL WHERE chat_id = $1 AND with_people = 0"))
+                    .bind(chat_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            ChatEvent::MenuOptionChosen { chat_id, place, option, label, .. } => {
+                let row = sqlx::query(&format!(
+                    "SELECT conversation_id, option_path, option_label FROM {CHATS} WHERE chat_id = $1"
+                ))
+                .bind(chat_id.to_string())
+                .fetch_optional(&mut *connection)
+                .await?;
+                let Some(row) = row else { return Ok(()) };
+                let before: Option<String> = row.try_get("option_path")?;
+                let before = before.zip(row.try_get::<Option<String>, _>("option_label")?);
+                let Some((path, labels)) = chosen(&place, option, &label, before) else { return Ok(()) };
+                sqlx::query(&format!("UPDATE {CHATS} SET option_path = $1, option_label = $2 WHERE chat_id = $3"))
+                    .bind(&path)
+                    .bind(&labels)
+                    .bind(chat_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+                let conversation: Option<String> = row.try_get("conversation_id")?;
+                sqlx::query(&format!(
+                    "UPDATE {CONVERSATIONS} SET option_path = $1, option_label = $2 WHERE conversation_id = $3"
+                ))
+                .bind(&path)
+                .bind(&labels)
+                .bind(conversation)
+                .execute(&mut *connection)
+                .await?;
+            }
+            ChatEvent::Queued { chat_id, conversation_id, queue, at } => {
+                handed_to_people(connection, &chat_id.to_string(), at_ms(&at)).await?;
+                set_queue(connection, &conversation_id.to_string(), &queue.to_string()).await?;
+            }
+            ChatEvent::Assigned { chat_id, conversation_id, agent, queue, at } => {
+                handed_to_people(connection, &chat_id.to_string(), at_ms(&at)).await?;
+                set_queue(connection, &conversation_id.to_string(), &queue.to_string()).await?;
+                sqlx::query(&format!("UPDATE {CONVERSATIONS} SET agent_id = $1 WHERE conversation_id = $2"))
+                    .bind(agent.to_string())
+                    .bind(conversation_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+                sqlx::query(&format!(
+                    "INSERT INTO {ASSIGNMENTS} (event_id, company_id, chat_id, agent_id, revision, assigned_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING"
+                ))
+                .bind(event.event_id.to_string())
+                .bind(&company)
+                .bind(chat_id.to_string())
+                .bind(agent.to_string())
+                .bind(i64::try_from(event.revision).unwrap_or(i64::MAX))
+                .bind(at_ms(&at))
+                .execute(&mut *connection)
+                .await?;
+            }
+            ChatEvent::AgentReplied { chat_id, agent, at, .. } => {
+                // The first answer of the chat's latest assignment, when it is this agent's.
+                sqlx::query(&format!(
+                    "UPDATE {ASSIGNMENTS} SET first_reply_ms = $1 WHERE chat_id = $2 AND agent_id = $3 \
+                     AND first_reply_ms IS NULL \
+                     AND revision = (SELECT MAX(revision) FROM {ASSIGNMENTS} WHERE chat_id = $2)"
+                ))
+                .bind(at_ms(&at))
+                .bind(chat_id.to_string())
+                .bind(agent.to_string())
+                .execute(&mut *connection)
+                .await?;
+                sqlx::query(&format!(
+                    "INSERT INTO {RESPONSES} (event_id, company_id, agent_id, asked_ms, answered_ms) \
+                     SELECT $1, company_id, $2, asked_ms, $3 FROM {CHATS} WHERE chat_id = $4 AND asked_ms IS NOT NULL \
+                     ON CONFLICT (event_id) DO NOTHING"
+                ))
+                .bind(event.event_id.to_string())
+                .bind(agent.to_string())
+                .bind(at_ms(&at))
+                .bind(chat_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = NULL WHERE chat_id = $1"))
+                    .bind(chat_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            ChatEvent::Resolved { chat_id, conversation_id, by, at } => {
+                let (role, person) = match by {
+                    Resolver::Agent(id) => (resolver::AGENT, Some(id.to_string())),
+                    Resolver::Supervisor(id) => (resolver::SUPERVISOR, Some(id.to_string())),
+                    Resolver::Bot | Resolver::System => (resolver::BOT, None),
+                };
+                sqlx::query(&format!(
+                    "UPDATE {CONVERSATIONS} SET resolved_ms = $1, resolved_by = $2, resolver_id = $3 \
+                     WHERE conversation_id = $4"
+                ))
+                .bind(at_ms(&at))
+                .bind(role)
+                .bind(person)
+                .bind(conversation_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = NULL, with_people = 0 WHERE chat_id = $1"))
+                    .bind(chat_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// A chat reaches the company's people: a customer who had spoken waits for a person from now on.
+async fn handed_to_people(connection: &mut AnyConnection, chat_id: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE {CHATS} SET asked_ms = CASE WHEN asked_ms IS NULL THEN NULL ELSE $1 END, with_people = 1 \
+         WHERE chat_id = $2 AND with_people = 0"
+    ))
+    .bind(at)
+    .bind(chat_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// A conversation's queue is the latest of the company's queues it was in: an agent's own queue
+/// (a transfer to them) leaves it where it was.
+async fn set_queue(connection: &mut AnyConnection, conversation_id: &str, queue: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE {CONVERSATIONS} SET queue_id = $1 WHERE conversation_id = $2 \
+         AND EXISTS (SELECT 1 FROM {QUEUES} WHERE queue_id = $1)"
+    ))
+    .bind(queue)
+    .bind(conversation_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chosen;
+    use domain::menu::MenuPlace;
+
+    #[test]
+    fn an_options_path_and_labels_follow_the_levels_chosen_in_the_conversation() {
+        let top = chosen(&MenuPlace::Level(vec![]), 2, "Sales", None);
+        assert_eq!(top, Some(("2".into(), "Sales".into())));
+        let below = chosen(&MenuPlace::Level(vec![2]), 1, "Cars", top);
+        assert_eq!(below, Some(("2.1".into(), "Sales › Cars".into())));
+        // Back at the top, a new choice starts again.
+        assert_eq!(chosen(&MenuPlace::Level(vec![]), 3, "Help", below), Some(("3".into(), "Help".into())));
+        let closed = chosen(&MenuPlace::OutOfHours(vec![]), 1, "Leave a message", None);
+        assert_eq!(closed, Some(("~1".into(), "Leave a message".into())));
+        assert_eq!(chosen(&MenuPlace::AfterText, 1, "Back", None), None);
+    }
+}
