@@ -1,7 +1,7 @@
 //! Days as people live them, in their own time zone: where today began for them. Pure: the time
 //! comes in as data.
 
-use chrono::{DateTime, LocalResult, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::str::FromStr;
 
@@ -18,7 +18,11 @@ pub fn zone_or_utc(name: Option<&str>) -> Tz {
 /// When the day holding `at` began in `zone`: its local midnight, or — on a day whose midnight a
 /// clock change skipped — the first moment the day had.
 pub fn day_start(at: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
-    let date = at.with_timezone(&zone).date_naive();
+    date_start(at.with_timezone(&zone).date_naive(), zone)
+}
+
+/// When `date` began in `zone` (its first moment, as [`day_start`] says).
+pub fn date_start(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
     let mut local = date.and_time(chrono::NaiveTime::MIN);
     // A change moves clocks by at most a few hours; the day began at the first hour that exists.
     for _ in 0..24 {
@@ -27,7 +31,19 @@ pub fn day_start(at: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
             LocalResult::None => local += chrono::Duration::minutes(15),
         }
     }
-    at
+    date.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// The days from `first` to `last`, both whole, in `zone`: from the first one's start to the start
+/// of the day after the last (so a day with a clock change is 23 or 25 hours long).
+pub fn days(first: NaiveDate, last: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    (date_start(first, zone), date_start(last + chrono::Days::new(1), zone))
+}
+
+/// The date and the hour (0–23) on the clocks of `zone` at `at`.
+pub fn local_date_and_hour(at: DateTime<Utc>, zone: Tz) -> (NaiveDate, u32) {
+    let local = at.with_timezone(&zone);
+    (local.date_naive(), chrono::Timelike::hour(&local))
 }
 
 #[cfg(test)]
@@ -55,6 +71,20 @@ mod tests {
         // On the day Madrid's clocks went back, midnight was still one moment.
         let madrid = zone("Europe/Madrid").unwrap();
         assert_eq!(day_start(utc("2026-10-25T12:00:00Z"), madrid), utc("2026-10-24T22:00:00Z"));
+    }
+
+    #[test]
+    fn a_span_of_days_runs_from_the_first_midnight_to_the_one_after_the_last_day_whatever_the_clocks_did() {
+        let madrid = zone("Europe/Madrid").unwrap();
+        let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        // Madrid's clocks went back on 25 October 2026: that day had 25 hours.
+        let (start, end) = days(date("2026-10-25"), date("2026-10-25"), madrid);
+        assert_eq!((start, end), (utc("2026-10-24T22:00:00Z"), utc("2026-10-25T23:00:00Z")));
+        assert_eq!((end - start).num_hours(), 25);
+        let (start, end) = days(date("2026-12-01"), date("2026-12-31"), madrid);
+        assert_eq!((start, end), (utc("2026-11-30T23:00:00Z"), utc("2026-12-31T23:00:00Z")));
+        // 23:30 UTC on the 1st is already the 2nd at half past midnight in Madrid.
+        assert_eq!(local_date_and_hour(utc("2026-12-01T23:30:00Z"), madrid), (date("2026-12-02"), 0));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Companies (tenants), their limits (A2) and their brand (W5): how many agents they may have, and
-//! how many of them may be signed in at once; the name and logo their people see. Every agent holds
+//! Companies (tenants), their limits (A2), their brand (W5) and their time zone: how many agents
+//! they may have, and how many of them may be signed in at once; the name and logo their people
+//! see; the zone whose days their reports count. Every agent holds
 //! a seat taken in the company's stream, so that two supervisors creating agents at once can never
 //! pass the limit.
 
@@ -36,6 +37,8 @@ pub enum CompanyRejection {
     NoSeatLeft(u32),
     #[error("a limit is a number from 1 up, or none")]
     InvalidLimit,
+    #[error("{0:?} is not a time zone; name one as the IANA list does, such as Europe/Madrid")]
+    UnknownTimeZone(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,6 +55,9 @@ pub enum CompanyEvent {
     /// The name and logo (a kept image's address, or none) the company's pages show.
     #[serde(rename = "CompanyBrandingSet")]
     BrandingSet { company_id: CompanyId, name: String, logo: Option<String> },
+    /// The zone whose days the company's reports count (an IANA name).
+    #[serde(rename = "CompanyTimeZoneSet")]
+    TimeZoneSet { company_id: CompanyId, time_zone: String },
 }
 
 crate::stored_names!(CompanyEvent {
@@ -60,6 +66,7 @@ crate::stored_names!(CompanyEvent {
     SEAT_TAKEN = "AgentSeatTaken",
     SEAT_RELEASED = "AgentSeatReleased",
     BRANDING_SET = "CompanyBrandingSet",
+    TIME_ZONE_SET = "CompanyTimeZoneSet",
 });
 
 impl DomainEvent for CompanyEvent {}
@@ -89,6 +96,10 @@ pub enum CompanyCommand {
         name: String,
         logo: Option<String>,
     },
+    SetTimeZone {
+        company_id: CompanyId,
+        time_zone: String,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -98,6 +109,8 @@ pub struct CompanyState {
     pub seats: BTreeSet<UserId>,
     pub name: String,
     pub logo: Option<String>,
+    /// None until a supervisor names one: the reports count in UTC.
+    pub time_zone: Option<String>,
 }
 
 fn company_name(raw: &str) -> Result<String, CompanyRejection> {
@@ -158,6 +171,15 @@ impl Decider for Company {
                 }
                 Ok(vec![CompanyEvent::BrandingSet { company_id: *company_id, name, logo: logo.clone() }])
             }
+            CompanyCommand::SetTimeZone { company_id, time_zone } => {
+                let zone = crate::calendar::zone(time_zone)
+                    .ok_or_else(|| CompanyRejection::UnknownTimeZone(time_zone.clone()))?;
+                let time_zone = zone.name().to_string();
+                if state.time_zone.as_deref() == Some(time_zone.as_str()) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![CompanyEvent::TimeZoneSet { company_id: *company_id, time_zone }])
+            }
             CompanyCommand::ReleaseSeat { company_id, agent } => Ok(if state.seats.contains(agent) {
                 vec![CompanyEvent::SeatReleased { company_id: *company_id, agent: *agent }]
             } else {
@@ -177,6 +199,7 @@ impl Decider for Company {
                 state.name = name.clone();
                 state.logo = logo.clone();
             }
+            CompanyEvent::TimeZoneSet { time_zone, .. } => state.time_zone = Some(time_zone.clone()),
             CompanyEvent::LimitsChanged { limits, .. } => state.limits = *limits,
             CompanyEvent::SeatTaken { agent, .. } => {
                 state.seats.insert(*agent);
@@ -223,6 +246,17 @@ mod tests {
         given::<Company>(vec![created(None), seat(1), seat(2)])
             .when(CompanyCommand::TakeSeat { company_id: company(), agent: agent(3) })
             .then(vec![seat(3)]);
+    }
+
+    #[test]
+    fn the_time_zone_is_one_of_the_iana_list_and_the_same_zone_twice_changes_nothing() {
+        let set = |zone: &str| CompanyCommand::SetTimeZone { company_id: company(), time_zone: zone.into() };
+        let madrid = CompanyEvent::TimeZoneSet { company_id: company(), time_zone: "Europe/Madrid".into() };
+        given::<Company>(vec![created(None)]).when(set(" Europe/Madrid ")).then(vec![madrid.clone()]);
+        given::<Company>(vec![created(None), madrid.clone()]).when(set("Europe/Madrid")).then(vec![]);
+        given::<Company>(vec![created(None), madrid])
+            .when(set("Mars/Olympus"))
+            .then_rejects(CompanyRejection::UnknownTimeZone("Mars/Olympus".into()));
     }
 
     #[test]

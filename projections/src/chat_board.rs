@@ -287,6 +287,27 @@ impl ChatBoard {
         rows.iter().map(chat_row).collect()
     }
 
+    /// The chats of `ids` that exist, in no order.
+    pub async fn chats_by_ids(&self, store: &ReadStore, ids: &[String]) -> Result<Vec<ChatRow>, sqlx::Error> {
+        let mut chats = Vec::with_capacity(ids.len());
+        // In bounded pieces: databases cap how many values one statement binds.
+        for piece in ids.chunks(500) {
+            let asked: Vec<String> = (1..=piece.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {CHAT_COLUMNS}, name, tags, unanswered FROM {CHATS} WHERE chat_id IN ({})",
+                asked.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in piece {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(store.pool()).await? {
+                chats.push(chat_row(&row)?);
+            }
+        }
+        Ok(chats)
+    }
+
     /// The chats of one account of a contact, on every line, the latest first.
     pub async fn chats_of_account(
         &self,

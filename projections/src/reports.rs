@@ -229,6 +229,34 @@ impl Reports {
         rows.iter().map(|row| row.try_get("moment")).collect()
     }
 
+    /// How many conversations each of the company's queues had opened in `span`, and resolved by a
+    /// person in it, by queue id.
+    pub async fn per_queue(
+        &self,
+        store: &ReadStore,
+        company: &str,
+        span: Span,
+    ) -> Result<std::collections::BTreeMap<String, (i64, i64)>, sqlx::Error> {
+        let mut queues = std::collections::BTreeMap::<String, (i64, i64)>::new();
+        for (listing, resolved) in [(Listing::Opened, false), (Listing::Resolved, true)] {
+            let (time, extra) = listing.filter();
+            let sql = format!(
+                "SELECT queue_id, COUNT(*) AS counted FROM {CONVERSATIONS} WHERE company_id = $1 AND {time} >= $2 \
+                 AND {time} < $3{extra} AND queue_id IS NOT NULL GROUP BY queue_id"
+            );
+            for row in spanned(&sql, company, span, None).fetch_all(store.pool()).await? {
+                let counts = queues.entry(row.try_get("queue_id")?).or_default();
+                let counted: i64 = row.try_get("counted")?;
+                if resolved {
+                    counts.1 = counted;
+                } else {
+                    counts.0 = counted;
+                }
+            }
+        }
+        Ok(queues)
+    }
+
     /// Every agent with anything in `span`, by id.
     pub async fn agents(
         &self,

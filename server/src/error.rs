@@ -139,7 +139,9 @@ impl From<CompanyRejection> for AppError {
             CompanyRejection::AlreadyExists | CompanyRejection::NoSeatLeft(_) => {
                 AppError::Conflict(rejection.to_string())
             }
-            CompanyRejection::InvalidName | CompanyRejection::InvalidLimit => AppError::Invalid(rejection.to_string()),
+            CompanyRejection::InvalidName | CompanyRejection::InvalidLimit | CompanyRejection::UnknownTimeZone(_) => {
+                AppError::Invalid(rejection.to_string())
+            }
         }
     }
 }

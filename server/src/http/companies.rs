@@ -3,7 +3,9 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::{bearer, parse_body, served_file, ErrorBody, PUBLIC_FILE};
-use crate::services::branding::{branding_of, logo, remove_logo, rename_company, set_logo, LOGO_MAX_BYTES};
+use crate::services::branding::{
+    branding_of, logo, remove_logo, rename_company, set_logo, set_time_zone, LOGO_MAX_BYTES,
+};
 use crate::services::companies::{
     change_limits, company_use, create_company, require_operator, CompanyUse, CreatedCompany, NewCompany,
 };
@@ -60,6 +62,22 @@ pub(crate) async fn put_company_name(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct CompanyTimeZone {
+    /// An IANA name, such as `Europe/Madrid`.
+    time_zone: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/company/time-zone", tag = "companies", summary = "Your company's time zone: the reports count its days", request_body = CompanyTimeZone, responses((status = 204, description = "done"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn put_company_time_zone(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<CompanyTimeZone>,
+) -> Result<StatusCode, AppError> {
+    set_time_zone(&state, &caller, &body.time_zone).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/company/logo", tag = "companies", summary = "Your company's logo (W5): a PNG, JPEG, GIF or WebP picture of at most 1 MB, as the body with its Content-Type", request_body(content = Vec<u8>, content_type = "image/png"), responses((status = 200, description = "kept: `logo_url` is its public address", body = Object), (status = 413, description = "too large", body = ErrorBody), (status = 415, description = "not a picture a logo may be", body = ErrorBody), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
 pub(crate) async fn post_company_logo(
     State(state): State<AppState>,
@@ -93,6 +111,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/companies/{company}/limits", put(put_company_limits))
         .route("/api/v1/company", get(get_company))
         .route("/api/v1/company/name", put(put_company_name))
+        .route("/api/v1/company/time-zone", put(put_company_time_zone))
         .route(
             "/api/v1/company/logo",
             post(post_company_logo)

@@ -16,6 +16,7 @@ pub mod pauses;
 pub mod people;
 pub mod queues;
 pub mod quick_replies;
+pub mod reports;
 pub mod sessions;
 pub mod test_clock;
 pub mod widget;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(channels::router())
         .merge(chats::router())
         .merge(quick_replies::router())
+        .merge(reports::router())
         .merge(internal_chats::router())
         .merge(widget::router())
         .merge(contacts::router())

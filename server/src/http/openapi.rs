@@ -5,7 +5,7 @@
 use super::common::ScriptNonce;
 use super::{
     blacklist, channels, chats, companies, contacts, internal_chats, lines, live, operations, pauses, people, queues,
-    quick_replies, sessions, widget,
+    quick_replies, reports, sessions, widget,
 };
 use crate::state::AppState;
 use axum::response::{Html, IntoResponse};
@@ -52,7 +52,7 @@ impl Modify for Security {
         pauses::get_reasons, pauses::post_reason, pauses::patch_reason, pauses::delete_reason,
         pauses::post_pause, pauses::post_resume,
         live::live, live::websocket,
-        companies::post_company, companies::put_company_limits, companies::get_company, companies::put_company_name, companies::post_company_logo, companies::delete_company_logo,
+        companies::post_company, companies::put_company_limits, companies::get_company, companies::put_company_name, companies::put_company_time_zone, companies::post_company_logo, companies::delete_company_logo,
         blacklist::get_blacklist, blacklist::post_entry, blacklist::delete_entry,
         lines::get_api_keys, lines::post_api_key, lines::delete_api_key,
         lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy, lines::put_message_editing, lines::put_webhook,
@@ -60,6 +60,7 @@ impl Modify for Security {
         chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::get_chat_history, chats::get_chat_history_file, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer, chats::post_take_over,
         chats::post_resolve_many, chats::put_own_agent,
         internal_chats::get_colleagues, internal_chats::get_messages, internal_chats::post_message, internal_chats::post_read,
+        reports::get_report, reports::get_category_file, reports::get_agents_file, reports::get_options_file,
         quick_replies::get_quick_replies, quick_replies::get_categories, quick_replies::post_quick_reply, quick_replies::put_quick_reply, quick_replies::delete_quick_reply,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,
         widget::post_file, widget::visitor_live, widget::get_file, widget::get_visitor_file,

@@ -1,6 +1,7 @@
 //! A company's brand (W5): the name and logo its people see in every page's top bar, and visitors
-//! on the installation's sign-in pages. Supervisors set them; the logo is an image kept like any
-//! file, served to anyone at an address that names its content.
+//! on the installation's sign-in pages; and its time zone, whose days its reports count.
+//! Supervisors set them; the logo is an image kept like any file, served to anyone at an address
+//! that names its content.
 
 use crate::caller::Caller;
 use crate::error::AppError;
@@ -89,6 +90,25 @@ pub async fn set_logo(state: &AppState, caller: &Caller, content_type: &str, con
 
 pub async fn remove_logo(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     set_branding(state, caller, |current| (current.name.clone(), None)).await
+}
+
+/// The zone whose days the company's reports count: the one its supervisors named, else UTC.
+pub async fn time_zone_of(state: &AppState, id: CompanyId) -> Result<chrono_tz::Tz, AppError> {
+    Ok(domain::calendar::zone_or_utc(company(state, id).await?.time_zone.as_deref()))
+}
+
+pub async fn set_time_zone(state: &AppState, caller: &Caller, time_zone: &str) -> Result<(), AppError> {
+    caller.require(&[Role::Supervisor])?;
+    let context = caller.context(state.clock.now());
+    let log = state.log.as_ref();
+    let stream = company_stream(caller.company_id);
+    let command = CompanyCommand::SetTimeZone { company_id: caller.company_id, time_zone: time_zone.to_string() };
+    with_retry(&state.metrics, || async {
+        let decided = decide::<Company>(log, &context, &stream, &command).await?;
+        commit(log, &state.metrics, vec![decided]).await
+    })
+    .await?;
+    Ok(())
 }
 
 /// The company's logo at `file`, only while it is the company's logo.

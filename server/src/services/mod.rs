@@ -17,6 +17,8 @@
 //! - [`channels`]: lines linked to providers' accounts (WhatsApp Cloud), their sealed credentials.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`dashboard`]: the agent's own figures (P11).
+//! - [`reports`]: the reports over days in the company's zone: categories, agents, menu options,
+//!   charts' tallies, their files (W8, P1–P10).
 //! - [`widget`]: the web chat widget's visitors and their chats.
 //! - [`media`]: files customers send, kept in the database by content hash.
 //! - [`menu_preview`]: what a customer would see of a menu, decided by the bot in memory.
@@ -41,6 +43,7 @@ pub mod pauses;
 pub mod presence;
 pub mod queues;
 pub mod quick_replies;
+pub mod reports;
 pub mod seats;
 pub mod sessions;
 pub mod sheets;

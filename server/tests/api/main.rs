@@ -19,6 +19,7 @@ mod limits;
 mod monitor;
 mod outbound;
 mod quick_replies;
+mod reports;
 mod walking_skeleton;
 mod whatsapp_cloud;
 mod widget;
