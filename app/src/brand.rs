@@ -1,5 +1,5 @@
 //! The company's brand (W5) in every page's top bar: its logo and name, asked by the browser like
-//! who is signed in; and the supervisor's form that changes them.
+//! who is signed in; and the supervisor's form that changes them, and the company's time zone.
 
 use crate::components::{refusal, FormError};
 use crate::contract::BrandingView;
@@ -15,6 +15,11 @@ pub async fn branding() -> Result<BrandingView, UiError> {
 #[server(prefix = "/api", endpoint = "rename_company")]
 pub async fn rename_company(name: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.rename_company(crate::ssr::session_token(), name).await)
+}
+
+#[server(prefix = "/api", endpoint = "set_company_time_zone")]
+pub async fn set_company_time_zone(time_zone: String) -> Result<(), UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.set_company_time_zone(crate::ssr::session_token(), time_zone).await)
 }
 
 #[server(prefix = "/api", endpoint = "remove_company_logo")]
@@ -47,6 +52,9 @@ struct Words {
     logo_hint: &'static str,
     remove_logo: &'static str,
     saved: &'static str,
+    time_zone: &'static str,
+    time_zone_hint: &'static str,
+    save_time_zone: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -57,6 +65,9 @@ const ENGLISH: Words = Words {
     logo_hint: "A PNG, JPEG, GIF or WebP picture of at most 1 MB; every page's top bar shows it.",
     remove_logo: "Remove the logo",
     saved: "Saved.",
+    time_zone: "Time zone",
+    time_zone_hint: "The reports count whole days on its clocks; named as the IANA list does, such as Europe/Madrid or America/Argentina/Buenos_Aires. Until one is set, UTC.",
+    save_time_zone: "Save time zone",
 };
 
 const SPANISH: Words = Words {
@@ -67,6 +78,9 @@ const SPANISH: Words = Words {
     logo_hint: "Una imagen PNG, JPEG, GIF o WebP de hasta 1 MB; la muestra la barra superior de cada página.",
     remove_logo: "Quitar el logo",
     saved: "Guardado.",
+    time_zone: "Zona horaria",
+    time_zone_hint: "Los informes cuentan días completos en su hora; con el nombre de la lista IANA, como Europe/Madrid o America/Argentina/Buenos_Aires. Mientras no haya una, UTC.",
+    save_time_zone: "Guardar la zona horaria",
 };
 
 /// The supervisor's form for the company's name and logo; the logo is sent as it is chosen.
@@ -75,9 +89,13 @@ pub fn BrandForm() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
     let rename = ServerAction::<RenameCompany>::new();
     let remove = ServerAction::<RemoveCompanyLogo>::new();
+    let zone = ServerAction::<SetCompanyTimeZone>::new();
     let uploaded = RwSignal::new(0u64);
     let upload_refused = RwSignal::new(None::<UiError>);
-    let brand = Resource::new(move || (rename.version().get(), remove.version().get(), uploaded.get()), |_| branding());
+    let brand = Resource::new(
+        move || (rename.version().get(), remove.version().get(), zone.version().get(), uploaded.get()),
+        |_| branding(),
+    );
     let choose = move |_event: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         if let Some(file) = crate::browser::chosen_file(&_event) {
@@ -94,7 +112,9 @@ pub fn BrandForm() -> impl IntoView {
             });
         }
     };
-    let failure = Signal::derive(move || refusal(rename).or_else(|| refusal(remove)).or_else(|| upload_refused.get()));
+    let failure = Signal::derive(move || {
+        refusal(rename).or_else(|| refusal(remove)).or_else(|| refusal(zone)).or_else(|| upload_refused.get())
+    });
     view! {
         <section class="brand-form" aria-labelledby="brand-form">
             <h2 id="brand-form">{move || words.get().brand}</h2>
@@ -102,15 +122,23 @@ pub fn BrandForm() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let words = words.get();
                     let brand = brand.await.ok()?;
-                    let saved = move || matches!(rename.value().get(), Some(Ok(()))).then(|| view! {
-                        <p role="status">{words.saved}</p>
-                    });
+                    let saved = move || {
+                        let done = matches!(rename.value().get(), Some(Ok(()))) || matches!(zone.value().get(), Some(Ok(())));
+                        done.then(|| view! { <p role="status">{words.saved}</p> })
+                    };
                     Some(view! {
                         <ActionForm action=rename attr:class="inline-form">
                             <label for="company-name">{words.company_name}</label>
                             <input id="company-name" name="name" type="text" required maxlength="120" value=brand.name />
                             <button type="submit">{words.save_name}</button>
                         </ActionForm>
+                        <ActionForm action=zone attr:class="inline-form">
+                            <label for="company-time-zone">{words.time_zone}</label>
+                            <input id="company-time-zone" name="time_zone" type="text" required maxlength="64"
+                                aria-describedby="company-time-zone-hint" value=brand.time_zone.unwrap_or_else(|| "UTC".into()) />
+                            <button type="submit">{words.save_time_zone}</button>
+                        </ActionForm>
+                        <p class="hint" id="company-time-zone-hint">{words.time_zone_hint}</p>
                         {saved}
                         {brand.logo_url.map(|logo| view! {
                             <p><img class="brand-logo preview" src=logo alt=words.logo /></p>

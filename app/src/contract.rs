@@ -66,6 +66,8 @@ pub struct BlacklistEntryView {
 pub struct BrandingView {
     pub name: String,
     pub logo_url: Option<String>,
+    /// The zone whose days the reports count (an IANA name); none: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// What's new (P8): the product's features with their state, and its changelog, as HTML the
@@ -403,6 +405,92 @@ pub struct HistoryEntryView {
     pub correlation_id: String,
     pub causation_id: Option<String>,
     pub data: String,
+}
+
+/// Which report to read: whole days (`YYYY-MM-DD`; blank: the last seven, today included) and
+/// whose chats (`""` the company's, or `queue:<id>`, `line:<id>`, `agent:<id>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFilter {
+    pub from: String,
+    pub until: String,
+    pub of: String,
+}
+
+/// A report (W8, P1–P10) as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub from: String,
+    pub until: String,
+    /// The zone whose days these are: the company's.
+    pub time_zone: String,
+    /// What it may be of: `(value, label)`, the company first.
+    pub scopes: Vec<(String, String)>,
+    pub of: String,
+    /// Conversations opened in the days.
+    pub incoming: i64,
+    pub categories: Vec<ReportCategoryView>,
+    pub agents: Vec<ReportAgentView>,
+    pub options: Vec<ReportOptionView>,
+    pub per_hour: Vec<TallyView>,
+    pub per_day: Vec<TallyView>,
+    pub per_queue: Vec<TallyView>,
+    /// The query that asks the server's files for the same report (`from=…&until=…`).
+    pub query: String,
+}
+
+/// One category (P1–P5) with its total and its latest chats (P6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportCategoryView {
+    /// `pending`, `following`, `open`, `new` or `resolved`.
+    pub category: String,
+    pub total: i64,
+    pub chats: Vec<ReportChatView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportChatView {
+    pub chat_id: String,
+    pub contact: String,
+    pub line: String,
+    pub queue: Option<String>,
+    pub agent: Option<String>,
+    pub state: String,
+    pub at: String,
+    pub resolved_by: Option<String>,
+}
+
+/// One agent's row (P9): now, then in the days; averages in seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportAgentView {
+    pub name: String,
+    pub pending: i64,
+    pub following: i64,
+    pub incoming: i64,
+    pub resolved: i64,
+    pub average_first_response: Option<i64>,
+    pub average_response: Option<i64>,
+}
+
+/// One menu option's row (P10).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportOptionView {
+    pub line: String,
+    pub path: String,
+    pub label: String,
+    pub pending: i64,
+    pub following: i64,
+    pub incoming: i64,
+    pub resolved: i64,
+    pub ended_by_bot: i64,
+}
+
+/// Conversations of one hour, day or queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyView {
+    pub key: String,
+    pub incoming: i64,
+    pub new: i64,
+    pub resolved: i64,
 }
 
 /// A message template as its administration lists it (W12, W13).

@@ -3,6 +3,7 @@
 //! - [`alerts`]: the agent's alerts of new messages (a sound, the browser's notifications).
 //! - [`assets`]: where browsers find the bundle and the stylesheet.
 //! - [`brand`]: the company's name and logo in the top bar, and the form that sets them (W5).
+//! - [`charts`]: bar charts drawn as SVG with the page, each with the table behind it.
 //! - [`browser`] (browser only): the answers of requests pages send straight from the browser.
 //! - [`contract`]: the views and forms the pages and the server exchange.
 //! - [`error`]: the typed error every server function returns.
@@ -18,6 +19,7 @@ pub mod assets;
 pub mod brand;
 #[cfg(feature = "hydrate")]
 pub mod browser;
+pub mod charts;
 pub mod components;
 pub mod contract;
 pub mod dates;
@@ -141,6 +143,7 @@ pub fn Audit() -> impl IntoView {
         <Frame supervisors_warnings=line_trouble::warnings>
             <Routes fallback=|| view! { <Elsewhere here=Bundle::Audit /> }>
                 <Route path=(StaticSegment("audit"), StaticSegment("chats"), ParamSegment("id")) view=pages::chat_history::ChatHistoryPage />
+                <Route path=(StaticSegment("audit"), StaticSegment("reports")) view=pages::reports::ReportsPage />
             </Routes>
         </Frame>
     }
@@ -324,6 +327,7 @@ struct NavWords {
     contacts: &'static str,
     people: &'static str,
     monitor: &'static str,
+    reports: &'static str,
     pause_reasons: &'static str,
     blacklist: &'static str,
     quick_replies: &'static str,
@@ -347,6 +351,7 @@ const NAV_ENGLISH: NavWords = NavWords {
     contacts: "Contacts",
     people: "People",
     monitor: "Monitor",
+    reports: "Reports",
     pause_reasons: "Pause reasons",
     blacklist: "Blacklist",
     quick_replies: "Quick replies",
@@ -370,6 +375,7 @@ const NAV_SPANISH: NavWords = NavWords {
     contacts: "Contactos",
     people: "Personas",
     monitor: "Monitor",
+    reports: "Informes",
     pause_reasons: "Motivos de pausa",
     blacklist: "Lista negra",
     quick_replies: "Respuestas rápidas",
@@ -387,7 +393,7 @@ const NAV_SPANISH: NavWords = NavWords {
 };
 
 /// The pages a role may open today, in the order the top bar shows them; a visitor's are the
-/// ways to sign in. Auditors read: the monitor and the contacts (their own pages come later).
+/// ways to sign in. Auditors read: the monitor, the reports and the contacts.
 fn nav_links(role: Option<contract::Role>, words: &NavWords) -> Vec<(&'static str, &'static str)> {
     use crate::contract::Role;
     match role {
@@ -399,10 +405,17 @@ fn nav_links(role: Option<contract::Role>, words: &NavWords) -> Vec<(&'static st
             ("/contacts", words.contacts),
             ("/supervisor/agents", words.people),
             ("/supervisor/monitor", words.monitor),
+            ("/audit/reports", words.reports),
             ("/supervisor/pause-reasons", words.pause_reasons),
             ("/supervisor/quick-replies", words.quick_replies),
             ("/supervisor/blacklist", words.blacklist),
         ],
-        Some(Role::Auditor) => vec![("/supervisor/monitor", words.monitor), ("/contacts", words.contacts)],
+        Some(Role::Auditor) => {
+            vec![
+                ("/supervisor/monitor", words.monitor),
+                ("/audit/reports", words.reports),
+                ("/contacts", words.contacts),
+            ]
+        }
     }
 }

@@ -5,8 +5,8 @@ use crate::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
     ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, HistoryFilter,
     HistoryView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm,
-    QueueView, QuickReplyForm, QuickReplyView, ReasonView, Role, StaffView, StartLineView, TemplateAdminView,
-    TemplateForm, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    QueueView, QuickReplyForm, QuickReplyView, ReasonView, ReportFilter, ReportView, Role, StaffView, StartLineView,
+    TemplateAdminView, TemplateForm, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use crate::error::UiError;
 
@@ -65,6 +65,8 @@ pub trait Services: Send + Sync + 'static {
     /// The signed-in person's company's brand; a visitor's, the installation's first company's.
     async fn branding(&self, token: Option<String>) -> Result<BrandingView, UiError>;
     async fn rename_company(&self, token: Option<String>, name: String) -> Result<(), UiError>;
+    /// The zone whose days the company's reports count.
+    async fn set_company_time_zone(&self, token: Option<String>, time_zone: String) -> Result<(), UiError>;
     async fn remove_company_logo(&self, token: Option<String>) -> Result<(), UiError>;
     async fn deactivate_agent(&self, token: Option<String>, agent_id: String) -> Result<(), UiError>;
     /// How many chats an agent handles at once, as written in the form.
@@ -154,6 +156,8 @@ pub trait Services: Send + Sync + 'static {
         filter: HistoryFilter,
         zone: Option<String>,
     ) -> Result<HistoryView, UiError>;
+    /// A report over days in the company's zone (supervisors, auditors).
+    async fn report(&self, token: Option<String>, filter: ReportFilter) -> Result<ReportView, UiError>;
     /// A supervisor takes the chat over, to answer it themselves (G1).
     async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
     /// Transfers the chat (R5): `to` is `agent:<id>` or `queue:<id>`; a blank note is none.

@@ -173,7 +173,7 @@ impl Decider for Company {
             }
             CompanyCommand::SetTimeZone { company_id, time_zone } => {
                 let zone = crate::calendar::zone(time_zone)
-                    .ok_or_else(|| CompanyRejection::UnknownTimeZone(time_zone.clone()))?;
+                    .ok_or_else(|| CompanyRejection::UnknownTimeZone(time_zone.chars().take(64).collect()))?;
                 let time_zone = zone.name().to_string();
                 if state.time_zone.as_deref() == Some(time_zone.as_str()) {
                     return Ok(vec![]);

@@ -119,6 +119,11 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['chat-history', `/audit/chats/${company.chat}`],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
+  // The reports, every category and chart table open.
+  await everyWay(supervisor, 'reports', '/audit/reports', async (page) => {
+    await expect(page.locator('.report-totals')).toBeVisible();
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+  });
   // The menu's editor, every part of it open.
   await everyWay(supervisor, 'menu-editor', '/supervisor/lines', async (page) => {
     await page.getByRole('button', { name: /^(Edit menu|Editar el menú)$/ }).first().click();

@@ -67,7 +67,7 @@ test('each role sees its own pages in the top bar, and a sign-out', async ({ bro
   const stamp = Date.now();
   const supervisor = await (await browser.newContext()).newPage();
   await signInAsSupervisor(supervisor);
-  await expect.poll(() => navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'People', 'Monitor', 'Pause reasons', 'Quick replies', 'Blacklist']);
+  await expect.poll(() => navLinks(supervisor)).toEqual(['Queues', 'Lines', 'Contacts', 'People', 'Monitor', 'Reports', 'Pause reasons', 'Quick replies', 'Blacklist']);
   await expect(supervisor.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   const api = supervisor.request;
@@ -88,7 +88,7 @@ test('each role sees its own pages in the top bar, and a sign-out', async ({ bro
   await auditor.getByLabel('Password').fill('auditor password');
   await auditor.getByRole('button', { name: 'Sign in' }).click();
   await expect(auditor).toHaveURL((url) => url.pathname === '/supervisor/monitor');
-  await expect.poll(() => navLinks(auditor)).toEqual(['Monitor', 'Contacts']);
+  await expect.poll(() => navLinks(auditor)).toEqual(['Monitor', 'Reports', 'Contacts']);
 
   // Signing out from the top bar gives the visitor's choices back, without a reload.
   await agent.getByRole('button', { name: 'Sign out' }).click();

@@ -26,6 +26,7 @@ pub mod pauses;
 pub mod queues;
 pub mod quick_replies;
 pub mod reply_box;
+pub mod reports;
 pub mod start;
 pub mod supervised_chat;
 pub mod templates;

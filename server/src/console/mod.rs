@@ -9,6 +9,7 @@ pub mod pauses;
 pub mod people;
 pub mod queues;
 pub mod quick_replies;
+pub mod reports;
 pub mod start;
 
 use crate::caller::Caller;
@@ -21,8 +22,8 @@ use app::contract::{
     AgentStatus, AgentView, ApiKeyView, BlacklistEntryView, BrandingView, BusinessView, ChatView, ColleagueChatView,
     ColleagueView, CompanyUseView, ContactCardView, ContactEditForm, ContactListView, ConversationView, HistoryFilter,
     HistoryView, LineView, MenuPreview, MonitorView, MyDay, NewAgentForm, NewContactForm, NewStaffForm, QueueForm,
-    QueueView, QuickReplyForm, QuickReplyView, ReasonView, Role as SessionRole, StaffView, StartLineView,
-    TemplateAdminView, TemplateForm, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
+    QueueView, QuickReplyForm, QuickReplyView, ReasonView, ReportFilter, ReportView, Role as SessionRole, StaffView,
+    StartLineView, TemplateAdminView, TemplateForm, TransferTargets, WhatsNewView, WhatsappLinkForm, WhatsappLinked,
 };
 use app::error::UiError;
 
@@ -138,11 +139,15 @@ impl Services for ConsoleServices {
             Err(error) => return Err(error.into()),
         };
         let brand = crate::services::branding::branding_of(&self.state, company).await?;
-        Ok(BrandingView { name: brand.name, logo_url: brand.logo_url })
+        Ok(BrandingView { name: brand.name, logo_url: brand.logo_url, time_zone: brand.time_zone })
     }
 
     async fn rename_company(&self, token: Option<String>, name: String) -> Result<(), UiError> {
         Ok(crate::services::branding::rename_company(&self.state, &self.caller(token).await?, &name).await?)
+    }
+
+    async fn set_company_time_zone(&self, token: Option<String>, time_zone: String) -> Result<(), UiError> {
+        Ok(crate::services::branding::set_time_zone(&self.state, &self.caller(token).await?, &time_zone).await?)
     }
 
     async fn remove_company_logo(&self, token: Option<String>) -> Result<(), UiError> {
@@ -321,6 +326,10 @@ impl Services for ConsoleServices {
 
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError> {
         Ok(chats::transfer_targets(&self.state, self.caller(token).await?).await?)
+    }
+
+    async fn report(&self, token: Option<String>, filter: ReportFilter) -> Result<ReportView, UiError> {
+        Ok(reports::report_page(&self.state, self.caller(token).await?, filter).await?)
     }
 
     async fn chat_history(

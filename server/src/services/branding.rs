@@ -28,6 +28,7 @@ const LOGO_KINDS: &[(&str, &[&[u8]])] = &[
 pub struct Branding {
     pub name: String,
     pub logo_url: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 async fn company(state: &AppState, company: CompanyId) -> Result<CompanyState, AppError> {
@@ -44,6 +45,7 @@ pub async fn branding_of(state: &AppState, id: CompanyId) -> Result<Branding, Ap
     Ok(Branding {
         logo_url: current.logo.as_deref().map(|logo| format!("/brand/{id}/{}", file_of(logo))),
         name: current.name,
+        time_zone: current.time_zone,
     })
 }
 

@@ -104,6 +104,35 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, format!("/api/v1/chats/{chat}/history"), Body::None, [401, 403, 403, 200, 404]),
         case(M::GET, format!("/api/v1/chats/{chat}/history.csv"), Body::None, [401, 403, 403, 200, 404]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(M::GET, "/api/v1/reports?from=2026-01-01&until=2026-01-07".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(
+            M::GET,
+            "/api/v1/reports/chats.csv?category=pending&from=2026-01-01&until=2026-01-07".into(),
+            Body::None,
+            [401, 403, 403, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/reports/agents.csv?from=2026-01-01&until=2026-01-07".into(),
+            Body::None,
+            [401, 403, 403, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/reports/options.csv?from=2026-01-01&until=2026-01-07".into(),
+            Body::None,
+            [401, 403, 403, 200, 200],
+        ),
+        case(
+            M::POST,
+            "/api/report_of".into(),
+            Body::Form(vec![
+                ("filter[from]", String::new()),
+                ("filter[until]", String::new()),
+                ("filter[of]", format!("queue:{queue}")),
+            ]),
+            [401, 403, 403, 200, 200],
+        ),
         case(M::POST, "/api/v1/queues".into(), Body::Json(json!({ "name": "Other queue" })), [401, 403, 403, 403, 201]),
         case(
             M::PATCH,
@@ -475,6 +504,18 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(M::POST, "/api/remove_company_logo".into(), Body::Form(vec![]), [401, 403, 403, 403, 200]),
         case(M::PUT, "/api/v1/company/name".into(), Body::Json(json!({ "name": "Taken" })), [401, 403, 403, 403, 204]),
+        case(
+            M::PUT,
+            "/api/v1/company/time-zone".into(),
+            Body::Json(json!({ "time_zone": "Asia/Tokyo" })),
+            [401, 403, 403, 403, 204],
+        ),
+        case(
+            M::POST,
+            "/api/set_company_time_zone".into(),
+            Body::Form(vec![("time_zone", "Asia/Tokyo".into())]),
+            [401, 403, 403, 403, 200],
+        ),
         case(M::DELETE, "/api/v1/company/logo".into(), Body::Json(json!({})), [401, 403, 403, 403, 204]),
         case(
             M::POST,

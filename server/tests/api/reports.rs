@@ -191,4 +191,15 @@ async fn reports_are_refused_to_agents_and_for_spans_or_scopes_that_are_no_repor
     let agents_zone =
         app.send(&ana.client, Method::PUT, "/api/v1/company/time-zone", json!({ "time_zone": "Europe/Madrid" }));
     assert_eq!(agents_zone.await.status(), 403);
+    // Another company's supervisor reads their own company's report, with nothing of this one.
+    let key = app.api_key().await;
+    let (line, _) = app.line(json!({ "queue": queue }), None).await;
+    app.customer_writes(&key, &line, "+34600000009", "hola").await;
+    app.settled(None).await;
+    let today = chrono::Utc::now().date_naive();
+    let query = format!("from={}&until={}", today - chrono::Days::new(1), today + chrono::Days::new(1));
+    let ours = asked(&app.client, &query).await.1;
+    assert_eq!(ours["incoming"], 1, "{ours}");
+    let theirs = asked(&app.other_company().await, &query).await.1;
+    assert_eq!((theirs["incoming"].as_i64(), totals(&theirs).iter().map(|(_, n)| n).sum::<i64>()), (Some(0), 0));
 }
