@@ -102,9 +102,9 @@ pub fn BarChart(
             <p class="chart-legend">
                 {series.iter().map(|series| view! { <span class=format!("swatch {}", series.class)>{series.name}</span> }).collect_view()}
             </p>
-            <div class="chart-scroll">
+            <div class="chart-area">
                 <svg role="img" aria-labelledby=labelled_by viewBox=format!("0 0 {width} {total}")
-                    width=width height=total>
+                    preserveAspectRatio="xMinYMin meet">
                     <title id=description_id>{description}</title>
                     <line class="chart-axis" x1=LEFT y1=HEIGHT x2=width y2=HEIGHT />
                     <text class="chart-scale" x=LEFT - 4.0 y=y_of(top) + 4.0 text-anchor="end">{top}</text>

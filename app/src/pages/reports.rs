@@ -197,9 +197,13 @@ pub fn ReportsPage() -> impl IntoView {
             <h1>{move || words.get().title}</h1>
             <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
                 {move || Suspend::new(async move {
-                    let (words, chat_words) = (words.get(), chat_words.get());
                     match report.await {
-                        Ok(view) => view! { <Report view from until of words chat_words /> }.into_any(),
+                        // Drawn again in the other language when the person picks it.
+                        Ok(view) => (move || {
+                            let (words, chat_words) = (words.get(), chat_words.get());
+                            view! { <Report view=view.clone() from until of words chat_words /> }
+                        })
+                        .into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
                     }
                 })}
