@@ -384,17 +384,25 @@ pub struct HistoryFilter {
     pub until: String,
 }
 
-/// A chat's history as the log holds it, narrowed: its events, the event types it has (to
-/// narrow by), and the address of the same as a spreadsheet file.
+/// A history as the log holds it (of a chat, contact, agent, queue or line), narrowed: its
+/// events, the event types it has (to narrow by), and the address of the same as files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryView {
-    pub chat: String,
+    /// `chats`, `contacts`, `agents`, `queues` or `lines`, and which.
+    pub kind: String,
+    pub id: String,
+    /// What people call it (the contact's, agent's, queue's or line's name).
+    pub name: String,
+    /// Where the page's "back" leads.
+    pub back: String,
     pub entries: Vec<HistoryEntryView>,
     pub event_types: Vec<String>,
+    /// The files' address without its extension (`.csv`, `.xlsx`), and the narrowing to ask them.
     pub file: String,
+    pub query: String,
 }
 
-/// One event: its revision in the chat's stream, when, what, who (a person's name where the log
+/// One event: its revision in its stream, when, what, who (a person's name where the log
 /// names a person), in answer to what, and its data as JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntryView {

@@ -142,8 +142,9 @@ pub fn Audit() -> impl IntoView {
     view! {
         <Frame supervisors_warnings=line_trouble::warnings>
             <Routes fallback=|| view! { <Elsewhere here=Bundle::Audit /> }>
-                <Route path=(StaticSegment("audit"), StaticSegment("chats"), ParamSegment("id")) view=pages::chat_history::ChatHistoryPage />
+                <Route path=StaticSegment("audit") view=pages::history::AuditIndexPage />
                 <Route path=(StaticSegment("audit"), StaticSegment("reports")) view=pages::reports::ReportsPage />
+                <Route path=(StaticSegment("audit"), ParamSegment("kind"), ParamSegment("id")) view=pages::history::HistoryPage />
             </Routes>
         </Frame>
     }

@@ -148,14 +148,19 @@ pub trait Services: Send + Sync + 'static {
     async fn submit_template(&self, token: Option<String>, form: TemplateForm) -> Result<(), UiError>;
     /// The colleagues and queues the caller may transfer a chat to (R5).
     async fn transfer_targets(&self, token: Option<String>) -> Result<TransferTargets, UiError>;
-    /// A chat's history as the log holds it, narrowed (supervisors, auditors).
-    async fn chat_history(
+    /// A history as the log holds it — `kind` `chats`, `contacts`, `agents`, `queues` or
+    /// `lines` — narrowed (supervisors, auditors).
+    async fn history(
         &self,
         token: Option<String>,
-        chat_id: String,
+        kind: String,
+        id: String,
         filter: HistoryFilter,
         zone: Option<String>,
     ) -> Result<HistoryView, UiError>;
+    /// Whose histories the auditor's index lists: `(kind, id, name)` of every agent, queue and
+    /// line of the company.
+    async fn audit_subjects(&self, token: Option<String>) -> Result<Vec<(String, String, String)>, UiError>;
     /// A report over days in the company's zone (supervisors, auditors).
     async fn report(&self, token: Option<String>, filter: ReportFilter) -> Result<ReportView, UiError>;
     /// A supervisor takes the chat over, to answer it themselves (G1).

@@ -50,11 +50,12 @@ test('an auditor reads a chats history as the log holds it, narrows it by event 
   await expect(events.locator('tbody tr')).toHaveCount(2);
   await expect(events.locator('tbody tr').nth(1)).toContainText('¿Me leen?');
   const download = auditor.getByRole('link', { name: 'Download as CSV' });
+  await expect(auditor.getByRole('link', { name: 'Download as Excel' })).toHaveAttribute('href', `/api/v1/chats/${chat}/history.xlsx?event_type=CustomerMessageReceived`);
   await expect(download).toHaveAttribute('href', `/api/v1/chats/${chat}/history.csv?event_type=CustomerMessageReceived`);
   const file = await auditor.request.get(`/api/v1/chats/${chat}/history.csv?event_type=CustomerMessageReceived`);
   expect(file.status()).toBe(200);
   const rows = (await file.text()).trim().split('\n');
-  expect(rows[0]).toBe('revision,occurred_at,recorded_at,event_type,actor,correlation_id,causation_id,data');
+  expect(rows[0]).toBe('stream,revision,occurred_at,recorded_at,event_type,actor,correlation_id,causation_id,data');
   expect(rows.length).toBe(3);
   expect(rows[2]).toContain('¿Me leen?');
 
@@ -62,4 +63,51 @@ test('an auditor reads a chats history as the log holds it, narrows it by event 
   await auditor.getByLabel('From').fill('2099-01-01T00:00');
   await auditor.getByLabel('From').dispatchEvent('change');
   await expect(auditor.getByText('No event is like that.')).toBeVisible();
+});
+
+test('from the reports an auditor opens the histories of a queue and an agent; a contact card leads to the contact history', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const agentId = (await (await api.post('/api/v1/agents', { data: { name: `Iris ${stamp}`, email: `iris${stamp}@example.com`, password: 'agent password' } })).json()).user_id;
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Cobros ${stamp}` } })).json()).id;
+  expect((await api.put(`/api/v1/queues/${queue}/members/${agentId}`, { data: {} })).status()).toBe(204);
+  const contact = (await (await api.post('/api/v1/contacts', { data: { name: `Olga ${stamp}`, accounts: [{ channel: 'whatsapp', id: `+346${String(stamp).slice(-8)}` }] } })).json()).id;
+  const auditorEmail = `aurelio${stamp}@example.com`;
+  expect((await api.post('/api/v1/auditors', { data: { name: `Aurelio ${stamp}`, email: auditorEmail, password: 'auditor password' } })).status()).toBe(201);
+
+  const auditor = await (await browser.newContext()).newPage();
+  await auditor.goto('/login/supervisor');
+  await hydrated(auditor);
+  await auditor.getByLabel('E-mail').fill(auditorEmail);
+  await auditor.getByLabel('Password').fill('auditor password');
+  await auditor.getByRole('button', { name: 'Sign in' }).click();
+  await expect(auditor).not.toHaveURL(/\/login\//);
+  await auditor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+  await hydrated(auditor);
+  await auditor.getByRole('link', { name: 'Histories of agents, queues and lines, as the log holds them' }).click();
+  await expect(auditor).toHaveURL((url) => url.pathname === '/audit');
+  await auditor.getByRole('list', { name: 'Queues' }).getByRole('link', { name: `Cobros ${stamp}` }).click();
+  await expect(auditor).toHaveURL((url) => url.pathname === `/audit/queues/${queue}`);
+  await expect(auditor.getByRole('heading', { name: 'History of the queue', level: 1 })).toBeVisible();
+  const events = auditor.getByRole('table', { name: 'Events' });
+  await expect(events.locator('tbody tr')).toHaveCount(2);
+  await expect(events.locator('tbody tr[data-type="AgentAddedToQueue"] .event-data')).toContainText(agentId);
+  await expect(auditor.getByRole('link', { name: 'Download as Excel' })).toHaveAttribute('href', `/api/v1/queues/${queue}/history.xlsx`);
+  const workbook = await auditor.request.get(`/api/v1/queues/${queue}/history.xlsx`);
+  expect(workbook.status()).toBe(200);
+  expect((await workbook.body()).subarray(0, 2).toString()).toBe('PK');
+
+  await auditor.goto(`/audit/agents/${agentId}`);
+  await hydrated(auditor);
+  await expect(auditor.getByRole('heading', { name: 'History of the agent', level: 1 })).toBeVisible();
+  await expect(auditor.locator('.history-of strong')).toHaveText(`Iris ${stamp}`);
+
+  await supervisor.goto(`/contacts/${contact}`);
+  await hydrated(supervisor);
+  await supervisor.getByRole('link', { name: 'History as the log holds it' }).click();
+  await expect(supervisor).toHaveURL((url) => url.pathname === `/audit/contacts/${contact}`);
+  await expect(supervisor.getByRole('heading', { name: 'History of the contact', level: 1 })).toBeVisible();
+  await expect(supervisor.getByRole('table', { name: 'Events' })).toContainText(`Olga ${stamp}`);
 });

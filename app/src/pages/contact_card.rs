@@ -56,6 +56,11 @@ pub async fn merge_contact(contact_id: String, from: String) -> Result<(), UiErr
 #[component]
 pub fn ContactCardPage() -> impl IntoView {
     let words = contact_words();
+    // Supervisors and auditors read the contact's history; agents have no such page.
+    let viewer = LocalResource::new(crate::pages::login::who_am_i);
+    let reads_history = move || {
+        matches!(viewer.get(), Some(Ok(Some(crate::contract::Role::Supervisor | crate::contract::Role::Auditor))))
+    };
     let chat_words = use_words(&chats::ENGLISH, &chats::SPANISH);
     let params = use_params_map();
     let contact_id = move || params.read().get("id").unwrap_or_default();
@@ -119,6 +124,8 @@ pub fn ContactCardPage() -> impl IntoView {
                             });
                             view! {
                                 <h1>{card.name.clone()}</h1>
+                                {let history = format!("/audit/contacts/{id}");
+                                move || reads_history().then(|| view! { <p><a href=history.clone()>{words.history}</a></p> })}
                                 {card.merged_into.clone().map(|into| view! {
                                     <p class="merged">{words.merged_into} " " <a href=format!("/contacts/{into}?lang={}", words.lang)>{into.clone()}</a></p>
                                 })}

@@ -19,6 +19,7 @@ pub async fn report_of(filter: ReportFilter) -> Result<ReportView, UiError> {
 
 struct Words {
     title: &'static str,
+    histories: &'static str,
     loading: &'static str,
     from: &'static str,
     until: &'static str,
@@ -70,6 +71,7 @@ struct Words {
 
 const ENGLISH: Words = Words {
     title: "Reports",
+    histories: "Histories of agents, queues and lines, as the log holds them",
     loading: "Loading…",
     from: "From",
     until: "Until",
@@ -121,6 +123,7 @@ const ENGLISH: Words = Words {
 
 const SPANISH: Words = Words {
     title: "Informes",
+    histories: "Historias de agentes, colas y líneas, tal como las guarda el registro",
     loading: "Cargando…",
     from: "Desde",
     until: "Hasta",
@@ -195,6 +198,7 @@ pub fn ReportsPage() -> impl IntoView {
     view! {
         <section class="card reports">
             <h1>{move || words.get().title}</h1>
+            <p><a href="/audit">{move || words.get().histories}</a></p>
             <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {

@@ -374,19 +374,6 @@ crate::stored_names!(ChatEvent {
     OUTBOUND_MESSAGE_FAILED = "OutboundMessageFailed",
 });
 
-impl ChatEvent {
-    /// What a chat's stored event shows to people reading the history: the values of a web
-    /// query's headers (API keys, tokens) are kept for the query, and shown as `***`.
-    pub fn without_secrets(event_type: &str, mut data: serde_json::Value) -> serde_json::Value {
-        if event_type == Self::WEB_QUERY_REQUESTED {
-            if let Some(headers) = data.pointer_mut("/request/headers").and_then(serde_json::Value::as_object_mut) {
-                headers.values_mut().for_each(|value| *value = serde_json::Value::from("***"));
-            }
-        }
-        data
-    }
-}
-
 impl DomainEvent for ChatEvent {
     fn actor(&self) -> Option<crate::actor::Actor> {
         let the_bots = matches!(

@@ -8,8 +8,8 @@ use crate::services::chats::{
 };
 use crate::state::AppState;
 use app::contract::{
-    ChatView, ConversationEvent, ConversationMessage, ConversationView, FileLink, HistoryEntryView, HistoryFilter,
-    HistoryView, Place, QuickReplyView, TemplateOffer, TransferTargets,
+    ChatView, ConversationEvent, ConversationMessage, ConversationView, FileLink, Place, QuickReplyView, TemplateOffer,
+    TransferTargets,
 };
 use domain::chat::ChatEvent;
 
@@ -231,78 +231,6 @@ pub async fn transfer_targets(state: &AppState, caller: Caller) -> Result<Transf
     })
 }
 
-/// A chat's history for the auditor's page: the moments of `filter` read in `zone` (the person's;
-/// UTC when none or not a zone), actors named, and the file's address narrowed the same way.
-pub async fn history(
-    state: &AppState,
-    caller: Caller,
-    chat_id: String,
-    filter: HistoryFilter,
-    zone: Option<String>,
-) -> Result<HistoryView, AppError> {
-    let chat = chat_of(&chat_id)?;
-    let zone: chrono_tz::Tz = zone.and_then(|zone| zone.parse().ok()).unwrap_or(chrono_tz::Tz::UTC);
-    let moment = |what: &str, written: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-        if written.trim().is_empty() {
-            return Ok(None);
-        }
-        let local = chrono::NaiveDateTime::parse_from_str(written.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| AppError::Invalid(format!("{what}: a date and time, such as 2026-12-04T09:30")))?;
-        let at = local.and_local_timezone(zone).earliest().ok_or_else(|| {
-            AppError::Invalid(format!("{what}: that moment does not exist in {zone} (a clock change)"))
-        })?;
-        Ok(Some(at.with_timezone(&chrono::Utc)))
-    };
-    // "Until 10:30" takes in the whole minute.
-    let query = crate::services::chats::HistoryQuery {
-        event_type: Some(filter.event_type.trim().to_string()).filter(|kind| !kind.is_empty()),
-        from: moment("from", &filter.from)?,
-        until: moment("until", &filter.until)?.map(|until| until + chrono::Duration::milliseconds(59_999)),
-    };
-    let all = crate::services::chats::chat_history(state, &caller, chat).await?;
-    let mut event_types: Vec<String> = all.iter().map(|entry| entry.event_type.clone()).collect();
-    event_types.sort();
-    event_types.dedup();
-    let people = who_works_chats(state, &caller.company_id.to_string()).await?;
-    // The log names people `agent:<id>`, `supervisor:<id>`; customers, the bot and the system by
-    // themselves.
-    let actor = |actor: &str| {
-        let id = actor.split_once(':').map_or(actor, |(_, id)| id);
-        people.iter().find(|p| p.user_id == id).map_or_else(|| actor.to_string(), |p| format!("{} ({actor})", p.name))
-    };
-    let entries = all
-        .into_iter()
-        .filter(|entry| query.admits(entry))
-        .map(|entry| HistoryEntryView {
-            revision: entry.revision,
-            occurred_at: entry.occurred_at.to_rfc3339(),
-            actor: actor(&entry.actor),
-            event_type: entry.event_type,
-            correlation_id: entry.correlation_id.to_string(),
-            causation_id: entry.causation_id.map(|id| id.to_string()),
-            data: serde_json::to_string_pretty(&entry.data).unwrap_or_default(),
-        })
-        .collect();
-    let mut file = vec![];
-    if let Some(kind) = &query.event_type {
-        if !kind.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(AppError::Invalid("event type: one of the chat's".into()));
-        }
-        file.push(format!("event_type={kind}"));
-    }
-    for (name, at) in [("from", query.from), ("until", query.until)] {
-        if let Some(at) = at {
-            file.push(format!("{name}={}", at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
-        }
-    }
-    Ok(HistoryView {
-        file: format!("/api/v1/chats/{chat}/history.csv?{}", file.join("&")),
-        chat: chat.to_string(),
-        entries,
-        event_types,
-    })
-}
-
 pub async fn take_over(state: &AppState, caller: Caller, chat_id: String) -> Result<(), AppError> {
     crate::services::chats::take_over(state, &caller, chat_of(&chat_id)?).await
 }
@@ -448,7 +376,10 @@ pub async fn resolve_chats(state: &AppState, caller: Caller, chat_ids: Vec<Strin
 
 /// The people a chat names: its agents, and supervisors (who take chats over, answer, write notes
 /// and transfer).
-async fn who_works_chats(state: &AppState, company: &str) -> Result<Vec<projections::people::UserRow>, AppError> {
+pub(crate) async fn who_works_chats(
+    state: &AppState,
+    company: &str,
+) -> Result<Vec<projections::people::UserRow>, AppError> {
     let mut people = People.users_of(&state.store, company, Role::Agent.as_str()).await?;
     people.extend(People.users_of(&state.store, company, Role::Supervisor.as_str()).await?);
     Ok(people)

@@ -2,6 +2,7 @@
 
 pub mod chats;
 pub mod contacts;
+pub mod history;
 pub mod internal_chats;
 pub mod lines;
 pub mod monitor;
@@ -332,14 +333,19 @@ impl Services for ConsoleServices {
         Ok(reports::report_page(&self.state, self.caller(token).await?, filter).await?)
     }
 
-    async fn chat_history(
+    async fn history(
         &self,
         token: Option<String>,
-        chat_id: String,
+        kind: String,
+        id: String,
         filter: HistoryFilter,
         zone: Option<String>,
     ) -> Result<HistoryView, UiError> {
-        Ok(chats::history(&self.state, self.caller(token).await?, chat_id, filter, zone).await?)
+        Ok(history::history_page(&self.state, self.caller(token).await?, kind, id, filter, zone).await?)
+    }
+
+    async fn audit_subjects(&self, token: Option<String>) -> Result<Vec<(String, String, String)>, UiError> {
+        Ok(reports::audit_subjects(&self.state, self.caller(token).await?).await?)
     }
 
     async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError> {

@@ -49,6 +49,16 @@ fn tallies(tallies: Vec<Tally>) -> Vec<TallyView> {
         .collect()
 }
 
+/// Whose histories the auditor's index lists: every agent, queue and line, by name.
+pub async fn audit_subjects(state: &AppState, caller: Caller) -> Result<Vec<(String, String, String)>, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    Ok(scopes(state, &caller)
+        .await?
+        .into_iter()
+        .filter_map(|(value, name)| value.split_once(':').map(|(kind, id)| (format!("{kind}s"), id.to_string(), name)))
+        .collect())
+}
+
 /// What a report may be of: the company's queues, lines and agents, by name.
 async fn scopes(state: &AppState, caller: &Caller) -> Result<Vec<(String, String)>, AppError> {
     let company = caller.company_id.to_string();

@@ -4,10 +4,10 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::ErrorBody;
 use crate::services::chats::{
-    chat_history_file, chat_history_where, delete_message, edit_message, files_of_chat, find_chats, keep_file, react,
-    read_chat, rename_chat, reply, resolve, resolve_many, set_own_agent, start_conversation, tag_chat, take_over,
-    templates_for_chat, transfer, write_note, Answer, BulkOutcome, ChatFile, ChatName, ChatSearch, ChatWithMessages,
-    HistoryEntry, HistoryQuery, NewConversation, NewNote, NewWords, SentMessage, StartedConversation,
+    delete_message, edit_message, files_of_chat, find_chats, keep_file, react, read_chat, rename_chat, reply, resolve,
+    resolve_many, set_own_agent, start_conversation, tag_chat, take_over, templates_for_chat, transfer, write_note,
+    Answer, BulkOutcome, ChatFile, ChatName, ChatSearch, ChatWithMessages, NewConversation, NewNote, NewWords,
+    SentMessage, StartedConversation,
 };
 use crate::services::dashboard::{my_day, AgentDay};
 use crate::services::media::{self, KeptFile, MEDIA_MAX_BYTES};
@@ -78,35 +78,6 @@ pub(crate) async fn get_chat(
     Path(chat): Path<ChatId>,
 ) -> Result<Json<ChatWithMessages>, AppError> {
     Ok(Json(read_chat(&state, &caller, chat).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/chats/{chat}/history", tag = "chats", summary = "Every event of a chat as the log holds it (supervisors, auditors), narrowed by type and time if asked", params(("chat" = ChatId, Path, description = "a chat of your company"), HistoryQuery), responses((status = 200, description = "the events, oldest first", body = [HistoryEntry]), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_chat_history(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(chat): Path<ChatId>,
-    Query(query): Query<HistoryQuery>,
-) -> Result<Json<Vec<HistoryEntry>>, AppError> {
-    Ok(Json(chat_history_where(&state, &caller, chat, &query).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/chats/{chat}/history.csv", tag = "chats", summary = "The same history as a spreadsheet file (CSV), narrowed the same way", params(("chat" = ChatId, Path, description = "a chat of your company"), HistoryQuery), responses((status = 200, description = "the file", content_type = "text/csv"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_chat_history_file(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(chat): Path<ChatId>,
-    Query(query): Query<HistoryQuery>,
-) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
-    let file = chat_history_file(&state, &caller, chat, &query).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"chat-{chat}-history.csv\"")),
-        ],
-        file,
-    )
-        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/chats/{chat}/messages", tag = "chats", summary = "The assigned agent answers", request_body = Answer, params(("chat" = ChatId, Path, description = "a chat of your company")), responses((status = 201, description = "sent", body = SentMessage), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
@@ -302,8 +273,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chats", get(get_chats).post(post_chat))
         .route("/api/v1/chats/resolve", post(post_resolve_many))
         .route("/api/v1/chats/{chat}", get(get_chat))
-        .route("/api/v1/chats/{chat}/history", get(get_chat_history))
-        .route("/api/v1/chats/{chat}/history.csv", get(get_chat_history_file))
         .route("/api/v1/chats/{chat}/messages", post(post_reply))
         .route("/api/v1/chats/{chat}/messages/{message}", put(put_message).delete(delete_own_message))
         .route("/api/v1/chats/{chat}/reactions", post(post_reaction))

@@ -272,6 +272,23 @@ pub const PRIVATE_FILE: &str = "private, max-age=31536000, immutable";
 /// A company's logo, which sign-in pages show to anyone.
 pub const PUBLIC_FILE: &str = "public, max-age=31536000, immutable";
 
+/// A table given as a file named `name` (without its extension) in `format`.
+pub fn spreadsheet(
+    name: &str,
+    sheet: crate::services::sheets::Sheet,
+    format: crate::services::sheets::Format,
+) -> Result<Response, crate::error::AppError> {
+    let mut response = sheet.written(format)?.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
+    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(response)
+}
+
 /// A file as we serve it: with its checked type; in the page only if it is a picture, audio or
 /// video, downloaded otherwise; never run as a page of ours (no sniffing, a sandbox that allows
 /// nothing); kept as `cache` says.

@@ -7,6 +7,7 @@ pub mod chats;
 pub mod common;
 pub mod companies;
 pub mod contacts;
+pub mod history;
 pub mod internal_chats;
 pub mod lines;
 pub mod live;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(chats::router())
         .merge(quick_replies::router())
         .merge(reports::router())
+        .merge(history::router())
         .merge(internal_chats::router())
         .merge(widget::router())
         .merge(contacts::router())

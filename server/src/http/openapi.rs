@@ -4,8 +4,8 @@
 
 use super::common::ScriptNonce;
 use super::{
-    blacklist, channels, chats, companies, contacts, internal_chats, lines, live, operations, pauses, people, queues,
-    quick_replies, reports, sessions, widget,
+    blacklist, channels, chats, companies, contacts, history, internal_chats, lines, live, operations, pauses, people,
+    queues, quick_replies, reports, sessions, widget,
 };
 use crate::state::AppState;
 use axum::response::{Html, IntoResponse};
@@ -57,10 +57,11 @@ impl Modify for Security {
         lines::get_api_keys, lines::post_api_key, lines::delete_api_key,
         lines::get_lines, lines::post_line, lines::put_line_routing, lines::post_inbound_message, lines::post_provider_consent, lines::put_offline_policy, lines::put_message_editing, lines::put_webhook,
         channels::put_whatsapp_cloud, channels::get_whatsapp_cloud, channels::delete_whatsapp_cloud, channels::post_whatsapp_test, channels::get_whatsapp_subscription, channels::post_whatsapp_notification, channels::post_template, channels::get_templates,
-        chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::get_chat_history, chats::get_chat_history_file, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer, chats::post_take_over,
+        chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer, chats::post_take_over,
         chats::post_resolve_many, chats::put_own_agent,
         internal_chats::get_colleagues, internal_chats::get_messages, internal_chats::post_message, internal_chats::post_read,
-        reports::get_report, reports::get_category_file, reports::get_agents_file, reports::get_options_file,
+        history::get_history, history::get_history_file,
+        reports::get_report, reports::get_report_file,
         quick_replies::get_quick_replies, quick_replies::get_categories, quick_replies::post_quick_reply, quick_replies::put_quick_reply, quick_replies::delete_quick_reply,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,
         widget::post_file, widget::visitor_live, widget::get_file, widget::get_visitor_file,

@@ -2,11 +2,13 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::http::common::spreadsheet;
 use crate::http::common::ErrorBody;
-use crate::services::reports::{agents_file, category_file, options_file, report, Category, Report, ReportQuery};
+use crate::services::reports::{agents_sheet, category_sheet, options_sheet, report, Category, Report, ReportQuery};
+use crate::services::sheets::Format;
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -23,55 +25,51 @@ pub(crate) async fn get_report(
 /// Which category's chats a file holds.
 #[derive(Deserialize, utoipa::IntoParams)]
 pub(crate) struct CategoryQuery {
-    category: Category,
+    /// For the chats' file: whose chats.
+    category: Option<Category>,
 }
 
-fn spreadsheet(name: &str, file: String) -> Response {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
-        ],
-        file,
-    )
-        .into_response()
-}
-
-#[utoipa::path(get, path = "/api/v1/reports/chats.csv", tag = "reports", summary = "Every chat of one category of the report, as a spreadsheet file (CSV)", params(ReportQuery, CategoryQuery), responses((status = 200, description = "the file", content_type = "text/csv"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_category_file(
-    State(state): State<AppState>,
+#[utoipa::path(get, path = "/api/v1/reports/{table}.{format}", tag = "reports", summary = "A table of the report as a spreadsheet file: `chats` (every chat of one `category`), `agents` (P9) or `options` (P10); CSV or an Excel workbook", params(("table" = String, Path, description = "chats, agents or options"), ("format" = String, Path, description = "csv or xlsx"), ReportQuery, CategoryQuery), responses((status = 200, description = "the file", content_type = "text/csv"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn get_report_file(
+    state: AppState,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
-    Query(asked): Query<CategoryQuery>,
+    table: &str,
+    query: ReportQuery,
+    category: Option<Category>,
+    format: Format,
 ) -> Result<Response, AppError> {
-    let file = category_file(&state, &caller, &query, asked.category).await?;
-    Ok(spreadsheet(&format!("{}-{}-{}", asked.category.as_str(), query.from, query.until), file))
-}
-
-#[utoipa::path(get, path = "/api/v1/reports/agents.csv", tag = "reports", summary = "The agents' table of the report (P9), as a spreadsheet file (CSV)", params(ReportQuery), responses((status = 200, description = "the file", content_type = "text/csv"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_agents_file(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<ReportQuery>,
-) -> Result<Response, AppError> {
-    let file = agents_file(&state, &caller, &query).await?;
-    Ok(spreadsheet(&format!("agents-{}-{}", query.from, query.until), file))
-}
-
-#[utoipa::path(get, path = "/api/v1/reports/options.csv", tag = "reports", summary = "The menu options' table of the report (P10), as a spreadsheet file (CSV)", params(ReportQuery), responses((status = 200, description = "the file", content_type = "text/csv"), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
-pub(crate) async fn get_options_file(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<ReportQuery>,
-) -> Result<Response, AppError> {
-    let file = options_file(&state, &caller, &query).await?;
-    Ok(spreadsheet(&format!("menu-options-{}-{}", query.from, query.until), file))
+    let days = format!("{}-{}", query.from, query.until);
+    let (name, sheet) = match (table, category) {
+        ("chats", Some(category)) => {
+            (format!("{}-{days}", category.as_str()), category_sheet(&state, &caller, &query, category).await?)
+        }
+        ("chats", None) => {
+            return Err(AppError::Invalid(
+                "which category's chats: category=pending, following, open, new or resolved".into(),
+            ))
+        }
+        ("agents", _) => (format!("agents-{days}"), agents_sheet(&state, &caller, &query).await?),
+        _ => (format!("menu-options-{days}"), options_sheet(&state, &caller, &query).await?),
+    };
+    spreadsheet(&name, sheet, format)
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reports", get(get_report))
-        .route("/api/v1/reports/chats.csv", get(get_category_file))
-        .route("/api/v1/reports/agents.csv", get(get_agents_file))
-        .route("/api/v1/reports/options.csv", get(get_options_file))
+    let mut router = Router::new().route("/api/v1/reports", get(get_report));
+    for table in ["chats", "agents", "options"] {
+        for format in [Format::Csv, Format::Xlsx] {
+            router = router.route(
+                &format!("/api/v1/reports/{table}.{}", format.extension()),
+                get(
+                    move |State(state): State<AppState>,
+                          caller: Caller,
+                          Query(query): Query<ReportQuery>,
+                          Query(asked): Query<CategoryQuery>| async move {
+                        get_report_file(state, caller, table, query, asked.category, format).await
+                    },
+                ),
+            );
+        }
+    }
+    router
 }

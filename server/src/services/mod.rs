@@ -17,6 +17,7 @@
 //! - [`channels`]: lines linked to providers' accounts (WhatsApp Cloud), their sealed credentials.
 //! - [`chats`]: chats as agents and supervisors read, answer and resolve them.
 //! - [`dashboard`]: the agent's own figures (P11).
+//! - [`history`]: histories of chats, contacts, agents, queues and lines as the log holds them.
 //! - [`reports`]: the reports over days in the company's zone: categories, agents, menu options,
 //!   charts' tallies, their files (W8, P1–P10).
 //! - [`widget`]: the web chat widget's visitors and their chats.
@@ -35,6 +36,7 @@ pub mod chats;
 pub mod companies;
 pub mod contacts;
 pub mod dashboard;
+pub mod history;
 pub mod internal_chats;
 pub mod lines;
 pub mod media;

@@ -6,7 +6,7 @@
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::services::branding::time_zone_of;
-use crate::services::sheets;
+use crate::services::sheets::Sheet;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -493,19 +493,19 @@ async fn tallies(
     Ok((per_hour, per_day))
 }
 
-/// Every chat of one category, as a spreadsheet file.
-pub async fn category_file(
+/// Every chat of one category, as a table for a file.
+pub async fn category_sheet(
     state: &AppState,
     caller: &Caller,
     query: &ReportQuery,
     kind: Category,
-) -> Result<String, AppError> {
+) -> Result<Sheet, AppError> {
     let basis = Basis::of(state, caller, query).await?;
     let listed = category(&basis, kind, MOST_ROWS_IN_A_FILE).await?;
     let zone = basis.zone;
     let header = ["chat", "contact", "line", "queue", "agent", "state", "at", "resolved_by"];
-    sheets::csv(
-        header.iter().map(|h| h.to_string()).collect(),
+    Ok(Sheet::new(
+        &header,
         listed.chats.into_iter().map(|chat| {
             vec![
                 chat.chat_id,
@@ -518,18 +518,15 @@ pub async fn category_file(
                 chat.resolved_by.unwrap_or_default(),
             ]
         }),
-    )
+    ))
 }
 
-/// The agents' table (P9) as a spreadsheet file.
-pub async fn agents_file(state: &AppState, caller: &Caller, query: &ReportQuery) -> Result<String, AppError> {
+/// The agents' table (P9), for a file.
+pub async fn agents_sheet(state: &AppState, caller: &Caller, query: &ReportQuery) -> Result<Sheet, AppError> {
     let report = report(state, caller, query).await?;
     let seconds = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
-    sheets::csv(
-        ["agent", "pending", "following", "incoming", "resolved", "average_first_response_s", "average_response_s"]
-            .iter()
-            .map(|h| h.to_string())
-            .collect(),
+    Ok(Sheet::new(
+        &["agent", "pending", "following", "incoming", "resolved", "average_first_response_s", "average_response_s"],
         report.agents.into_iter().map(|agent| {
             vec![
                 agent.name,
@@ -541,17 +538,14 @@ pub async fn agents_file(state: &AppState, caller: &Caller, query: &ReportQuery)
                 seconds(agent.average_response),
             ]
         }),
-    )
+    ))
 }
 
-/// The menu options' table (P10) as a spreadsheet file.
-pub async fn options_file(state: &AppState, caller: &Caller, query: &ReportQuery) -> Result<String, AppError> {
+/// The menu options' table (P10), for a file.
+pub async fn options_sheet(state: &AppState, caller: &Caller, query: &ReportQuery) -> Result<Sheet, AppError> {
     let report = report(state, caller, query).await?;
-    sheets::csv(
-        ["line", "option", "label", "pending", "following", "incoming", "resolved", "ended_by_bot"]
-            .iter()
-            .map(|h| h.to_string())
-            .collect(),
+    Ok(Sheet::new(
+        &["line", "option", "label", "pending", "following", "incoming", "resolved", "ended_by_bot"],
         report.options.into_iter().map(|option| {
             vec![
                 option.line,
@@ -564,5 +558,5 @@ pub async fn options_file(state: &AppState, caller: &Caller, query: &ReportQuery
                 option.ended_by_bot.to_string(),
             ]
         }),
-    )
+    ))
 }

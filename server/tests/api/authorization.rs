@@ -103,6 +103,11 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, format!("/api/v1/chats/{chat}"), Body::None, [401, 200, 403, 200, 404]),
         case(M::GET, format!("/api/v1/chats/{chat}/history"), Body::None, [401, 403, 403, 200, 404]),
         case(M::GET, format!("/api/v1/chats/{chat}/history.csv"), Body::None, [401, 403, 403, 200, 404]),
+        case(M::GET, format!("/api/v1/chats/{chat}/history.xlsx"), Body::None, [401, 403, 403, 200, 404]),
+        case(M::GET, format!("/api/v1/agents/{ana}/history"), Body::None, [401, 403, 403, 200, 404]),
+        case(M::GET, format!("/api/v1/queues/{queue}/history.csv"), Body::None, [401, 403, 403, 200, 404]),
+        case(M::GET, format!("/api/v1/lines/{line}/history"), Body::None, [401, 403, 403, 200, 404]),
+        case(M::POST, "/api/audit_subjects".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/reports?from=2026-01-01&until=2026-01-07".into(), Body::None, [401, 403, 403, 200, 200]),
         case(
@@ -113,7 +118,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::GET,
-            "/api/v1/reports/agents.csv?from=2026-01-01&until=2026-01-07".into(),
+            "/api/v1/reports/agents.xlsx?from=2026-01-01&until=2026-01-07".into(),
             Body::None,
             [401, 403, 403, 200, 200],
         ),
@@ -569,9 +574,10 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::POST, "/api/lines_that_cannot_send".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(
             M::POST,
-            "/api/chat_history_of".into(),
+            "/api/history_of".into(),
             Body::Form(vec![
-                ("chat_id", chat.clone()),
+                ("kind", "chats".into()),
+                ("id", chat.clone()),
                 ("filter[event_type]", String::new()),
                 ("filter[from]", String::new()),
                 ("filter[until]", String::new()),

@@ -1189,9 +1189,11 @@ async fn an_auditor_replays_a_chats_history_from_the_log_with_who_did_what_and_w
     assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
     let text = file.text().await.unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows[0], "revision,occurred_at,recorded_at,event_type,actor,correlation_id,causation_id,data");
+    assert_eq!(rows[0], "stream,revision,occurred_at,recorded_at,event_type,actor,correlation_id,causation_id,data");
     assert_eq!(rows.len(), 3, "the header and the two messages: {text}");
-    assert!(rows[1].starts_with("2,") && rows[2].starts_with("4,") && rows[2].contains("banana"), "{text}");
+    let stream = format!("chat-{chat},");
+    assert!(rows[1].starts_with(&format!("{stream}2,")) && rows[2].starts_with(&format!("{stream}4,")), "{text}");
+    assert!(rows[2].contains("banana"), "{text}");
     let not_for_agents =
         ana.client.get(format!("{}/api/v1/chats/{chat}/history.csv", app.address)).send().await.unwrap();
     assert_eq!(not_for_agents.status(), 403);

@@ -14,6 +14,7 @@ mod contacts;
 mod contract;
 mod crash;
 mod errands;
+mod history;
 mod internal_chats;
 mod limits;
 mod monitor;

@@ -1,6 +1,7 @@
-//! A chat's history as the log holds it, for auditors and supervisors: every event with when,
-//! who, in answer to what and what it says, narrowed by event type and time, and downloaded as a
-//! spreadsheet file narrowed the same way.
+//! Histories as the log holds them, for auditors and supervisors — of a chat, contact, agent, queue
+//! or line: every event with when, who, in answer to what and what it says, narrowed by event type
+//! and time, and downloaded as a spreadsheet file narrowed the same way; and the index of whose
+//! histories there are.
 
 use crate::components::Refusal;
 use crate::contract::{HistoryFilter, HistoryView};
@@ -10,17 +11,30 @@ use crate::i18n::use_words;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-#[server(prefix = "/api", endpoint = "chat_history_of")]
-pub async fn chat_history_of(chat_id: String, filter: HistoryFilter) -> Result<HistoryView, UiError> {
+#[server(prefix = "/api", endpoint = "history_of")]
+pub async fn history_of(kind: String, id: String, filter: HistoryFilter) -> Result<HistoryView, UiError> {
     let zone = crate::ssr::time_zone();
-    crate::ssr::with_status(
-        crate::ssr::services()?.chat_history(crate::ssr::session_token(), chat_id, filter, zone).await,
-    )
+    crate::ssr::with_status(crate::ssr::services()?.history(crate::ssr::session_token(), kind, id, filter, zone).await)
+}
+
+#[server(prefix = "/api", endpoint = "audit_subjects")]
+pub async fn audit_subjects() -> Result<Vec<(String, String, String)>, UiError> {
+    crate::ssr::with_status(crate::ssr::services()?.audit_subjects(crate::ssr::session_token()).await)
 }
 
 struct Words {
-    title: &'static str,
+    chat: &'static str,
+    contact: &'static str,
+    agent: &'static str,
+    queue: &'static str,
+    line: &'static str,
     back: &'static str,
+    excel: &'static str,
+    index: &'static str,
+    index_hint: &'static str,
+    agents: &'static str,
+    queues: &'static str,
+    lines: &'static str,
     loading: &'static str,
     event_type: &'static str,
     every_type: &'static str,
@@ -38,8 +52,18 @@ struct Words {
 }
 
 const ENGLISH: Words = Words {
-    title: "History of the chat, as the log holds it",
-    back: "← The chat",
+    chat: "History of the chat",
+    contact: "History of the contact",
+    agent: "History of the agent",
+    queue: "History of the queue",
+    line: "History of the line",
+    back: "← Back",
+    excel: "Download as Excel",
+    index: "Histories, as the log holds them",
+    index_hint: "A chat's history opens from the chat; a contact's, from their card.",
+    agents: "Agents",
+    queues: "Queues",
+    lines: "Lines",
     loading: "Loading…",
     event_type: "Event type",
     every_type: "Every type",
@@ -57,8 +81,18 @@ const ENGLISH: Words = Words {
 };
 
 const SPANISH: Words = Words {
-    title: "Historia del chat, tal como la guarda el registro",
-    back: "← El chat",
+    chat: "Historia del chat",
+    contact: "Historia del contacto",
+    agent: "Historia del agente",
+    queue: "Historia de la cola",
+    line: "Historia de la línea",
+    back: "← Volver",
+    excel: "Descargar como Excel",
+    index: "Historias, tal como las guarda el registro",
+    index_hint: "La historia de un chat se abre desde el chat; la de un contacto, desde su ficha.",
+    agents: "Agentes",
+    queues: "Colas",
+    lines: "Líneas",
     loading: "Cargando…",
     event_type: "Tipo de evento",
     every_type: "Todos los tipos",
@@ -76,16 +110,17 @@ const SPANISH: Words = Words {
 };
 
 #[component]
-pub fn ChatHistoryPage() -> impl IntoView {
+pub fn HistoryPage() -> impl IntoView {
     let words = use_words(&ENGLISH, &SPANISH);
     let params = use_params_map();
-    let chat_id = move || params.read().get("id").unwrap_or_default();
+    let kind = move || params.read().get("kind").unwrap_or_default();
+    let id = move || params.read().get("id").unwrap_or_default();
     let event_type = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let until = RwSignal::new(String::new());
     let history = Resource::new(
-        move || (chat_id(), HistoryFilter { event_type: event_type.get(), from: from.get(), until: until.get() }),
-        |(id, filter)| chat_history_of(id, filter),
+        move || (kind(), id(), HistoryFilter { event_type: event_type.get(), from: from.get(), until: until.get() }),
+        |(kind, id, filter)| history_of(kind, id, filter),
     );
     // The types to narrow by, kept from the first answer: narrowing does not take them away.
     let types: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
@@ -98,8 +133,16 @@ pub fn ChatHistoryPage() -> impl IntoView {
     });
     view! {
         <section class="card chat-history">
-            <p><a href=move || format!("/supervisor/chats/{}", chat_id())>{move || words.get().back}</a></p>
-            <h1>{move || words.get().title}</h1>
+            <h1>{move || {
+                let words = words.get();
+                match kind().as_str() {
+                    "chats" => words.chat,
+                    "contacts" => words.contact,
+                    "agents" => words.agent,
+                    "queues" => words.queue,
+                    _ => words.line,
+                }
+            }}</h1>
             <div class="inbox-filters">
                 <label for="history-type">{move || words.get().event_type}</label>
                 <select id="history-type" on:change=move |event| event_type.set(event_target_value(&event))>
@@ -145,11 +188,54 @@ pub fn ChatHistoryPage() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any());
+                    let query = if view.query.is_empty() { String::new() } else { format!("?{}", view.query) };
                     view! {
-                        <p><a class="download" href=view.file download="">{words.download}</a></p>
+                        <p class="history-of"><a href=view.back>{words.back}</a>" · "<strong>{view.name}</strong></p>
+                        <p>
+                            <a class="download" href=format!("{}.csv{query}", view.file) download="">{words.download}</a>
+                            " · "
+                            <a class="download" href=format!("{}.xlsx{query}", view.file) download="">{words.excel}</a>
+                        </p>
                         {rows.unwrap_or_else(|| view! { <p class="empty">{words.none}</p> }.into_any())}
                     }
                     .into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Whose histories there are: every agent, queue and line of the company.
+#[component]
+pub fn AuditIndexPage() -> impl IntoView {
+    let words = use_words(&ENGLISH, &SPANISH);
+    let subjects = Resource::new(|| (), |_| audit_subjects());
+    view! {
+        <section class="card audit-index">
+            <h1>{move || words.get().index}</h1>
+            <p class="hint">{move || words.get().index_hint}</p>
+            <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let words = words.get();
+                    let subjects = match subjects.await {
+                        Ok(subjects) => subjects,
+                        Err(error) => return view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
+                    };
+                    [("agents", words.agents), ("queues", words.queues), ("lines", words.lines)]
+                        .into_iter()
+                        .map(|(kind, title)| {
+                            let listed: Vec<_> = subjects.iter().filter(|(k, _, _)| k == kind).cloned().collect();
+                            view! {
+                                <h2 id=format!("audit-{kind}")>{title}</h2>
+                                <ul aria-labelledby=format!("audit-{kind}")>
+                                    {listed.into_iter().map(|(kind, id, name)| view! {
+                                        <li><a href=format!("/audit/{kind}/{id}")>{name}</a></li>
+                                    }).collect_view()}
+                                </ul>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
                 })}
             </Transition>
         </section>
