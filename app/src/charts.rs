@@ -76,7 +76,10 @@ pub fn BarChart(
                 })
                 .collect_view();
             let label = (index % label_every == 0).then(|| {
-                view! { <text class="chart-key" x=x y=HEIGHT + 14.0>{key.clone()}</text> }
+                // A day's label without its year (the table behind says it).
+                let day = key.len() == 10 && key.as_bytes().get(4) == Some(&b'-');
+                let label = if day { key[5..].to_string() } else { key.clone() };
+                view! { <text class="chart-key" x=x y=HEIGHT + 14.0>{label}</text> }
             });
             view! { <g>{bars}{label}</g> }
         })
