@@ -23,6 +23,7 @@
 //! - [`errand`]: web queries and e-mails the bot sends, from templates.
 //! - [`phone`]: phone numbers in E.164; [`email`]: e-mail addresses, one rule for all.
 //! - [`routing`]: round-robin assignment of waiting chats to available agents (R4, G2, G21).
+//! - [`seal`]: the seals that make an edit of the log made past its guards evident.
 //! - [`internal_chat`]: colleagues' one-to-one conversations, apart from customers (G8).
 //! - [`template`]: message templates submitted to a channel's provider, and its decisions (W12, W13).
 
@@ -55,6 +56,7 @@ pub mod queue;
 pub mod quick_reply;
 pub mod reservation;
 pub mod routing;
+pub mod seal;
 pub mod template;
 pub mod text;
 pub mod user;

@@ -31,4 +31,21 @@ pub mod tables;
 pub mod templates;
 
 pub use runner::{Projection, ProjectionError, ProjectionRunner};
+
+/// Every read model the server keeps: what it runs, and what an audit rebuilds beside it.
+pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
+    vec![
+        std::sync::Arc::new(queue_list::QueueList::new()),
+        std::sync::Arc::new(people::People),
+        std::sync::Arc::new(agent_board::AgentBoard),
+        std::sync::Arc::new(lines::Lines),
+        std::sync::Arc::new(chat_board::ChatBoard),
+        std::sync::Arc::new(contacts::Contacts),
+        std::sync::Arc::new(templates::Templates),
+        std::sync::Arc::new(quick_replies::QuickReplies),
+        std::sync::Arc::new(internal_chats::InternalChats),
+        std::sync::Arc::new(reports::Reports),
+        std::sync::Arc::new(blacklist::Blacklists),
+    ]
+}
 pub use store::{Dialect, ReadStore};

@@ -197,6 +197,21 @@ impl ProjectionRunner {
         }
     }
 
+    /// Applies batches up to `until` and no further: a rebuild that stops where another copy of
+    /// the read model stands, to compare the two.
+    pub async fn catch_up_to(&self, until: Position) -> Result<(), ProjectionError> {
+        loop {
+            let from = self.checkpoint().await?;
+            if from >= until {
+                return Ok(());
+            }
+            let events = self.log.read_all(from, self.batch_size).await?;
+            let taken: Vec<&RecordedEvent> = events.iter().filter(|event| event.position <= until).collect();
+            let Some(last) = taken.last().map(|event| event.position) else { return Ok(()) };
+            self.save_batch(from, last, &self.read_in(&taken)).await?;
+        }
+    }
+
     /// Waits until this projection has applied the event at `position`, so that an answer given
     /// after a command already shows its effect (read your writes).
     pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), ProjectionError> {

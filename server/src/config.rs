@@ -54,6 +54,8 @@ pub struct Settings {
     /// The business's clock may be moved forward over HTTP (`POST /test/clock`): for browser
     /// tests of figures that depend on time passing. Never in production.
     pub test_clock: bool,
+    /// How often the log is sealed (with a key derived from `secrets_key`; none: no seals).
+    pub seal_every: std::time::Duration,
 }
 
 /// Meta's Graph API as WhatsApp Cloud lines reach it unless the operator says otherwise.
@@ -73,8 +75,12 @@ pub enum SettingsError {
 /// What `server --help` prints.
 pub const USAGE: &str = "\
 Usage: server [FLAG VALUE]...
+       server audit [FLAG VALUE]...
 
 Serves Ikono Chat. Each flag can also be set by the environment variable beside it; flags win.
+`server audit` instead rebuilds every read model from the log beside the live one and compares
+them, and checks every seal of the log (with the secrets key); it prints what it found and exits 0
+when nothing differs, 1 when something does.
 
   --database-url URL          IKONO_DATABASE_URL    sqlite://data/ikono.db (default) or postgres://…
   --address HOST:PORT         IKONO_ADDRESS         where to listen (default 127.0.0.1:3000)
@@ -277,6 +283,7 @@ impl Settings {
                 .changed(&limits)
                 .map_err(|reason| SettingsError::Invalid { name: "limits", reason })?,
             secrets_key: secrets_key_of(secrets_key, secrets_key_file)?,
+            seal_every: std::time::Duration::from_secs(10),
             whatsapp_graph_url: match whatsapp_graph_url.trim().trim_end_matches('/') {
                 url if url.starts_with("https://") || url.starts_with("http://") => url.to_string(),
                 _ => {

@@ -9,6 +9,7 @@
 //! - [`outbound`]: requests to addresses tenants wrote, kept to public addresses and capped answers.
 //! - [`limits`]: how much one client (an address, an account, a widget) may do, per node.
 //! - [`secrets`]: tenants' secrets sealed under the installation's key before they reach the log.
+//! - [`seals`]: the log's seals — MACs over its events in order, made and checked.
 //! - [`meta_api`]: the calls to Meta's Graph API for WhatsApp Cloud lines (sends, files, templates).
 //!
 //! Writing to the log:
@@ -28,7 +29,10 @@
 //!
 //! What follows the log:
 //! - [`workers`]: the chat router, delivery to lines' webhooks, the bot's errands, the contact
-//!   keeper and importer, and the leadership and heartbeats they rely on.
+//!   keeper and importer, the sealer, and the leadership and heartbeats they rely on.
+//!
+//! Checking it:
+//! - [`audit`]: every read model rebuilt beside the live one and compared; every seal checked.
 //!
 //! The edges:
 //! - [`console`]: the pages' server functions (the app's `Services`).
@@ -48,6 +52,7 @@ pub mod limits;
 pub mod meta_api;
 pub mod metrics;
 pub mod outbound;
+pub mod seals;
 pub mod secrets;
 pub mod telemetry;
 
@@ -62,6 +67,8 @@ pub mod state;
 pub mod services;
 
 pub mod workers;
+
+pub mod audit;
 
 pub mod console;
 pub mod http;

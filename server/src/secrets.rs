@@ -53,6 +53,15 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 impl SecretsKey {
+    /// Another key for another use (`purpose`), derived from this one: knowing it opens nothing
+    /// this key seals.
+    pub fn derived(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn parse(text: &str) -> Result<Self, SecretError> {
         let bytes = from_hex(text.trim()).ok_or(SecretError::InvalidKey)?;
         Ok(SecretsKey(bytes.try_into().map_err(|_| SecretError::InvalidKey)?))

@@ -31,12 +31,6 @@ use app::{
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
-use projections::agent_board::AgentBoard;
-use projections::chat_board::ChatBoard;
-use projections::contacts::Contacts;
-use projections::lines::Lines;
-use projections::people::People;
-use projections::queue_list::QueueList;
 use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -57,6 +51,8 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error("the e-mail settings are not valid: {0}")]
     Mail(String),
+    #[error("{0}")]
+    Configuration(String),
 }
 
 pub struct Application {
@@ -98,34 +94,29 @@ impl Application {
         let runner = |projection: Arc<dyn projections::Projection>| {
             Arc::new(ProjectionRunner::new(store.clone(), log.clone(), projection))
         };
-        let queue_list = runner(Arc::new(QueueList::new()));
-        let people = runner(Arc::new(People));
-        let agent_board = runner(Arc::new(AgentBoard));
-        let lines = runner(Arc::new(Lines));
-        let chat_board = runner(Arc::new(ChatBoard));
-        let contacts = runner(Arc::new(Contacts));
-        let templates = runner(Arc::new(projections::templates::Templates));
-        let quick_replies = runner(Arc::new(projections::quick_replies::QuickReplies));
-        let internal_chats = runner(Arc::new(projections::internal_chats::InternalChats));
-        let reports = runner(Arc::new(projections::reports::Reports));
-        let blacklist = runner(Arc::new(projections::blacklist::Blacklists));
+        let every: Vec<Arc<ProjectionRunner>> = projections::all().into_iter().map(runner).collect();
+        let named = |name: &str| {
+            every
+                .iter()
+                .find(|runner| runner.projection().name() == name)
+                .cloned()
+                .ok_or_else(|| StartupError::Configuration(format!("no read model named {name}")))
+        };
+        let queue_list = named(projections::queue_list::NAME)?;
+        let people = named(projections::people::NAME)?;
+        let agent_board = named(projections::agent_board::NAME)?;
+        let lines = named(projections::lines::NAME)?;
+        let chat_board = named(projections::chat_board::NAME)?;
+        let contacts = named(projections::contacts::NAME)?;
+        let templates = named(projections::templates::NAME)?;
+        let reports = named(projections::reports::NAME)?;
+        let internal_chats = named(projections::internal_chats::NAME)?;
+        let quick_replies = named(projections::quick_replies::NAME)?;
+        let blacklist = named(projections::blacklist::NAME)?;
         crate::services::media::prepare(&store).await?;
         crate::services::widget::prepare(&store).await?;
         crate::services::contacts::imports::prepare(&store).await?;
         let live = LiveHub::default();
-        let all = [
-            &queue_list,
-            &people,
-            &agent_board,
-            &lines,
-            &chat_board,
-            &contacts,
-            &templates,
-            &quick_replies,
-            &internal_chats,
-            &reports,
-            &blacklist,
-        ];
         // The live hub tells browsers once these show the change: every read model a live page
         // reads again when told (the agent's dashboard reads `reports`, the colleagues' list
         // `internal_chats`).
@@ -142,7 +133,7 @@ impl Application {
             tokio::spawn(live.clone().follow(log.clone(), read_models)),
             tokio::spawn(recent_chats.clone().follow(log.clone())),
         ];
-        for projection in all {
+        for projection in &every {
             projection.prepare().await?;
             projection.catch_up().await?;
             background.push(tokio::spawn(projection.clone().run()));
@@ -203,6 +194,11 @@ impl Application {
         let inbound = GroupCommit::start(log.clone(), metrics.clone());
         let directory = live.directory();
         background.push(tokio::spawn(crate::workers::nodes::beat(store.clone(), address.to_string())));
+        if let Some(key) = &settings.secrets_key {
+            let key = crate::seals::SealKey::of(key);
+            let sealing = crate::workers::sealer::seal(log.clone(), key, clock.clone(), settings.seal_every);
+            background.push(tokio::spawn(sealing));
+        }
         // Each app's shell names its own bundle; the console's is the default (error pages).
         let leptos_options = LeptosOptions::builder()
             .output_name(Bundle::Console.name())
@@ -217,7 +213,7 @@ impl Application {
             store,
             metrics,
             live,
-            projections: Arc::new(all.into_iter().cloned().collect()),
+            projections: Arc::new(every.clone()),
             agent_board,
             lines,
             chat_board,
@@ -232,6 +228,7 @@ impl Application {
             directory,
             recent_chats,
             guards,
+            audit_running: Default::default(),
             channel_health: Default::default(),
             templates,
             quick_replies,

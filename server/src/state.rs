@@ -65,6 +65,8 @@ pub struct AppState {
     pub recent_chats: RecentChats,
     /// How much each client has done lately, against the installation's limits.
     pub guards: Arc<Guards>,
+    /// Held while an audit runs on this node: one at a time (each rebuilds every read model).
+    pub audit_running: Arc<tokio::sync::Mutex<()>>,
     /// How each channel line's callback fares on this node.
     pub channel_health: crate::live::channel_health::ChannelHealth,
     /// Message templates and the provider's decisions (W12, W13).

@@ -54,6 +54,7 @@ pub async fn start_server_adjusted(
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         test_clock: false,
+        seal_every: std::time::Duration::from_secs(10),
         limits: Default::default(),
         secrets_key: Some(secrets_key()),
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),

@@ -1,6 +1,7 @@
 //! Histories as the log holds them (supervisors, auditors): of a chat, contact, agent, queue or
-//! line, as JSON, CSV or an Excel workbook.
+//! line, as JSON, CSV or an Excel workbook; and the audit of the whole installation.
 
+use crate::audit::{audit_for, AuditOutcome};
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::http::common::{spreadsheet, ErrorBody};
@@ -37,8 +38,13 @@ pub(crate) async fn get_history_file(
     spreadsheet(&format!("{singular}-{}-history", subject.id()), sheet, format)
 }
 
+#[utoipa::path(post, path = "/api/v1/audit", tag = "history", summary = "Audit the installation (supervisors, auditors): every read model rebuilt from the log beside the live one and compared, every seal of the log checked; one audit at a time", responses((status = 200, description = "what the audit found", body = AuditOutcome), (status = "4XX", description = "refused; `error` says why", body = ErrorBody)), security(("session" = [])))]
+pub(crate) async fn post_audit(State(state): State<AppState>, caller: Caller) -> Result<Json<AuditOutcome>, AppError> {
+    Ok(Json(audit_for(&state, &caller).await?))
+}
+
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
+    let mut router = Router::new().route("/api/v1/audit", axum::routing::post(post_audit));
     for kind in Subject::KINDS {
         router = router.route(
             &format!("/api/v1/{kind}/{{id}}/history"),

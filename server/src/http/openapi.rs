@@ -60,7 +60,7 @@ impl Modify for Security {
         chats::get_my_day, chats::get_chats, chats::post_chat, chats::get_chat, chats::post_reply, chats::post_reaction, chats::post_note, chats::put_message, chats::delete_own_message, chats::put_chat_name, chats::post_chat_tag, chats::delete_chat_tag, chats::get_chat_files, chats::post_chat_file, chats::get_chat_templates, chats::post_resolve, chats::post_transfer, chats::post_take_over,
         chats::post_resolve_many, chats::put_own_agent,
         internal_chats::get_colleagues, internal_chats::get_messages, internal_chats::post_message, internal_chats::post_read,
-        history::get_history, history::get_history_file,
+        history::get_history, history::get_history_file, history::post_audit,
         reports::get_report, reports::get_report_file,
         quick_replies::get_quick_replies, quick_replies::get_categories, quick_replies::post_quick_reply, quick_replies::put_quick_reply, quick_replies::delete_quick_reply,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,

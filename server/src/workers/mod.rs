@@ -9,6 +9,7 @@
 //! - [`file_fetcher`]: customers' files a channel keeps for us, fetched and kept here.
 //! - [`contact_keeper`]: every chat's account joins a contact; menu consents go to the contact.
 //! - [`contact_importer`]: files of contacts imported batch by batch, resumed after a restart.
+//! - [`sealer`]: seals the log as it grows, on every node (one seal wins each turn).
 
 pub mod contact_importer;
 pub mod contact_keeper;
@@ -19,3 +20,4 @@ pub mod follower;
 pub mod leader;
 pub mod nodes;
 pub mod router;
+pub mod sealer;

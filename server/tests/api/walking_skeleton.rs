@@ -295,6 +295,7 @@ async fn the_first_supervisor_is_created_only_once(backend: Backend) {
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         test_clock: false,
+        seal_every: std::time::Duration::from_secs(10),
         limits: Default::default(),
         secrets_key: None,
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),

@@ -124,6 +124,7 @@ fn settings(database_url: &str) -> Settings {
         trusted_proxies: Vec::new(),
         secure_cookies: false,
         test_clock: false,
+        seal_every: std::time::Duration::from_secs(10),
         limits: Default::default(),
         secrets_key: Some(server::secrets::SecretsKey::parse(SECRETS_KEY).expect("the tests' key")),
         whatsapp_graph_url: server::config::WHATSAPP_GRAPH_URL.into(),

@@ -1,0 +1,357 @@
+//! `server audit`: every read model rebuilt from position 0 into shadow tables (a throwaway SQLite
+//! file, or a throwaway PostgreSQL schema), up to where the live one stands, and compared with it
+//! row by row; and every seal of the log checked against the events it sealed.
+
+use crate::seals::{check, SealCheck, SealKey};
+use crate::secrets::SecretsKey;
+use eventlog::{EventLog, Position};
+use projections::{Dialect, Projection, ProjectionRunner, ReadStore};
+use sqlx::Row;
+use std::sync::Arc;
+
+/// How many rows of a difference the report shows, each way.
+const SHOWN: usize = 5;
+
+/// What the auditor's page and `POST /api/v1/audit` answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditOutcome {
+    /// Nothing differs and every seal matches.
+    pub clean: bool,
+    /// The report as `server audit` prints it.
+    pub report: String,
+}
+
+/// Audits the installation a running server serves, for a supervisor or an auditor: one audit at
+/// a time on a node.
+pub async fn audit_for(
+    state: &crate::state::AppState,
+    caller: &crate::caller::Caller,
+) -> Result<AuditOutcome, crate::error::AppError> {
+    caller.require(&[domain::user::Role::Supervisor, domain::user::Role::Auditor])?;
+    let Ok(_running) = state.audit_running.try_lock() else {
+        return Err(crate::error::AppError::Conflict("an audit is running already; ask again when it ends".into()));
+    };
+    let report = audit(&state.settings.database_url, state.settings.secrets_key.as_ref())
+        .await
+        .map_err(|error| crate::error::AppError::Internal(error.to_string()))?;
+    Ok(AuditOutcome { clean: report.clean(), report: report.to_string() })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("the event log: {0}")]
+    Log(#[from] eventlog::EventLogError),
+    #[error("a read model's database: {0}")]
+    Store(#[from] sqlx::Error),
+    #[error("a read model could not be rebuilt: {0}")]
+    Projection(#[from] projections::ProjectionError),
+    #[error("the shadow tables: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One read model compared with its rebuild.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadModelAudit {
+    pub name: String,
+    pub version: u32,
+    pub tables: usize,
+    pub rows: usize,
+    /// Each difference: the table, and a row only one side has.
+    pub differences: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditReport {
+    pub read_models: Vec<ReadModelAudit>,
+    /// None when the installation has no key: seals can be neither made nor checked.
+    pub seals: Option<SealCheck>,
+    /// Seals exist in the log but there is no key to check them with.
+    pub seals_unchecked: bool,
+}
+
+impl AuditReport {
+    /// Nothing differs and every seal matches.
+    pub fn clean(&self) -> bool {
+        self.read_models.iter().all(|model| model.differences.is_empty())
+            && self.seals.as_ref().is_none_or(|seals| seals.broken.is_empty())
+            && !self.seals_unchecked
+    }
+}
+
+impl std::fmt::Display for AuditReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Read models rebuilt from the log beside the live ones:")?;
+        for model in &self.read_models {
+            let verdict = if model.differences.is_empty() {
+                "the same".to_string()
+            } else {
+                format!("{} differences", model.differences.len())
+            };
+            writeln!(
+                f,
+                "  {} v{}: {} tables, {} rows — {verdict}",
+                model.name, model.version, model.tables, model.rows
+            )?;
+            for difference in &model.differences {
+                writeln!(f, "    {difference}")?;
+            }
+        }
+        match (&self.seals, self.seals_unchecked) {
+            (_, true) => {
+                writeln!(f, "Seals: the log has seals but no key is configured to check them (IKONO_SECRETS_KEY)")?
+            }
+            (None, false) => writeln!(f, "Seals: none (no key is configured: IKONO_SECRETS_KEY)")?,
+            (Some(seals), false) => {
+                let verdict = if seals.broken.is_empty() { "every seal matches" } else { "SEALS BROKEN" };
+                writeln!(
+                    f,
+                    "Seals: {} seals over {} events, {} events not sealed yet — {verdict}",
+                    seals.seals, seals.sealed_events, seals.unsealed_events
+                )?;
+                for broken in &seals.broken {
+                    writeln!(f, "  {broken}")?;
+                }
+            }
+        }
+        if self.clean() {
+            writeln!(f, "Nothing differs: the read models are what the log says, and every seal matches.")
+        } else {
+            writeln!(f, "The audit found differences.")
+        }
+    }
+}
+
+/// Where the rebuilt read models go, and how it is cleared away.
+struct Shadow {
+    store: ReadStore,
+    cleared: Cleared,
+}
+
+enum Cleared {
+    File(std::path::PathBuf),
+    Schema(String),
+}
+
+impl Shadow {
+    async fn beside(live: &ReadStore, url: &str) -> Result<Self, AuditError> {
+        let name = format!("audit_{}", uuid::Uuid::now_v7().simple());
+        let (shadow_url, cleared) = match live.dialect() {
+            Dialect::Sqlite => {
+                let path = std::env::temp_dir().join(format!("ikono-{name}.db"));
+                (format!("sqlite://{}?mode=rwc", path.display()), Cleared::File(path))
+            }
+            Dialect::Postgres => {
+                sqlx::query(&format!("CREATE SCHEMA {name}")).execute(live.pool()).await?;
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                (format!("{url}{joiner}options=-c%20search_path%3D{name}"), Cleared::Schema(name))
+            }
+        };
+        let store = ReadStore::connect(&shadow_url).await?;
+        sqlx::query(
+            "CREATE TABLE projection_checkpoints (name TEXT NOT NULL, version INTEGER NOT NULL, \
+             transaction_id BIGINT NOT NULL, sequence BIGINT NOT NULL, PRIMARY KEY (name, version))",
+        )
+        .execute(store.pool())
+        .await?;
+        Ok(Self { store, cleared })
+    }
+
+    async fn clear(self, live: &ReadStore) -> Result<(), AuditError> {
+        self.store.pool().close().await;
+        match self.cleared {
+            Cleared::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+                    if file.exists() {
+                        std::fs::remove_file(file)?;
+                    }
+                }
+            }
+            Cleared::Schema(name) => {
+                sqlx::query(&format!("DROP SCHEMA {name} CASCADE")).execute(live.pool()).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The tables of `projection`'s version that `store` holds.
+async fn tables_of(store: &ReadStore, projection: &dyn Projection) -> Result<Vec<String>, sqlx::Error> {
+    let sql = match store.dialect() {
+        Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        Dialect::Postgres => {
+            "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        }
+    };
+    let names: Vec<String> = sqlx::query(sql)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|row| row.try_get("name"))
+        .collect::<Result<_, _>>()?;
+    let (prefix, suffix) = (format!("{}_", projection.name()), format!("_v{}", projection.version()));
+    Ok(names.into_iter().filter(|name| name.starts_with(&prefix) && name.ends_with(&suffix)).collect())
+}
+
+/// Every row of `table` as one text, sorted: two tables hold the same rows when these are equal.
+async fn rows_of(
+    connection: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    table: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = match dialect {
+        Dialect::Postgres => format!("SELECT CAST(t AS TEXT) AS row FROM {table} AS t"),
+        Dialect::Sqlite => {
+            let columns: Vec<String> = sqlx::query(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&mut *connection)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<String, _>("name").map(|name| format!("quote(\"{name}\")")))
+                .collect::<Result<_, _>>()?;
+            format!("SELECT {} AS row FROM {table}", columns.join(" || '|' || "))
+        }
+    };
+    let mut rows: Vec<String> = sqlx::query(&sql)
+        .fetch_all(&mut *connection)
+        .await?
+        .iter()
+        .map(|row| row.try_get("row"))
+        .collect::<Result<_, _>>()?;
+    rows.sort();
+    Ok(rows)
+}
+
+/// The live read model as it stands, in one snapshot: where its checkpoint is, and its tables' rows.
+async fn live_snapshot(
+    live: &ReadStore,
+    projection: &dyn Projection,
+    tables: &[String],
+) -> Result<Option<(Position, Vec<Vec<String>>)>, sqlx::Error> {
+    let mut transaction = live.pool().begin().await?;
+    if live.dialect() == Dialect::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *transaction).await?;
+    }
+    let checkpoint =
+        sqlx::query("SELECT transaction_id, sequence FROM projection_checkpoints WHERE name = $1 AND version = $2")
+            .bind(projection.name())
+            .bind(i64::from(projection.version()))
+            .fetch_optional(&mut *transaction)
+            .await?;
+    let Some(checkpoint) = checkpoint else { return Ok(None) };
+    let position =
+        Position { transaction: checkpoint.try_get("transaction_id")?, sequence: checkpoint.try_get("sequence")? };
+    let mut rows = Vec::new();
+    for table in tables {
+        rows.push(rows_of(&mut transaction, live.dialect(), table).await?);
+    }
+    transaction.commit().await?;
+    Ok(Some((position, rows)))
+}
+
+/// The rows only one of two sorted lists holds, as the report writes them.
+fn differences(table: &str, live: &[String], rebuilt: &[String]) -> Vec<String> {
+    let (mut only_live, mut only_rebuilt) = (Vec::new(), Vec::new());
+    let (mut l, mut r) = (0, 0);
+    while l < live.len() || r < rebuilt.len() {
+        match (live.get(l), rebuilt.get(r)) {
+            (Some(a), Some(b)) if a == b => (l, r) = (l + 1, r + 1),
+            (Some(a), Some(b)) if a < b => {
+                only_live.push(a);
+                l += 1;
+            }
+            (Some(_), Some(b)) | (None, Some(b)) => {
+                only_rebuilt.push(b);
+                r += 1;
+            }
+            (Some(a), None) => {
+                only_live.push(a);
+                l += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    let mut found: Vec<String> =
+        only_live.iter().take(SHOWN).map(|row| format!("{table}: only in the live table: {row}")).collect();
+    found.extend(only_rebuilt.iter().take(SHOWN).map(|row| format!("{table}: only in the rebuild: {row}")));
+    let unshown = only_live.len().saturating_sub(SHOWN) + only_rebuilt.len().saturating_sub(SHOWN);
+    if unshown > 0 {
+        found.push(format!("{table}: and {unshown} more rows differ"));
+    }
+    found
+}
+
+async fn audit_read_model(
+    log: &Arc<dyn EventLog>,
+    live: &ReadStore,
+    shadow: &ReadStore,
+    projection: Arc<dyn Projection>,
+) -> Result<ReadModelAudit, AuditError> {
+    let runner = ProjectionRunner::new(shadow.clone(), log.clone(), projection.clone()).with_batch_size(1_000);
+    runner.prepare().await?;
+    let tables = tables_of(shadow, projection.as_ref()).await?;
+    let mut audit = ReadModelAudit {
+        name: projection.name().to_string(),
+        version: projection.version(),
+        tables: tables.len(),
+        rows: 0,
+        differences: Vec::new(),
+    };
+    let Some((position, live_rows)) = live_snapshot(live, projection.as_ref(), &tables).await? else {
+        audit.differences.push("the live read model has not been built on this database".into());
+        return Ok(audit);
+    };
+    runner.catch_up_to(position).await?;
+    let mut connection = shadow.pool().acquire().await?;
+    for (table, live_rows) in tables.iter().zip(&live_rows) {
+        let rebuilt = rows_of(&mut connection, shadow.dialect(), table).await?;
+        audit.rows += live_rows.len();
+        audit.differences.extend(differences(table, live_rows, &rebuilt));
+    }
+    Ok(audit)
+}
+
+/// Audits the installation at `database_url`: its read models, and its seals with `key`.
+pub async fn audit(database_url: &str, key: Option<&SecretsKey>) -> Result<AuditReport, AuditError> {
+    let log = eventlog::open(database_url).await?;
+    let live = ReadStore::connect(database_url).await?;
+    let shadow = Shadow::beside(&live, database_url).await?;
+    let mut read_models = Vec::new();
+    let mut failure = None;
+    for projection in projections::all() {
+        match audit_read_model(&log, &live, &shadow.store, projection).await {
+            Ok(audit) => read_models.push(audit),
+            Err(error) => {
+                failure = Some(error);
+                break;
+            }
+        }
+    }
+    shadow.clear(&live).await?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let (seals, seals_unchecked) = match key {
+        Some(key) => (Some(check(log.as_ref(), &SealKey::of(key)).await?), false),
+        None => (None, !crate::seals::seals(log.as_ref()).await?.is_empty()),
+    };
+    Ok(AuditReport { read_models, seals, seals_unchecked })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differences;
+
+    #[test]
+    fn rows_only_one_side_holds_are_told_and_the_rest_counted() {
+        let live: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let rebuilt: Vec<String> = ["a", "c", "d"].map(String::from).to_vec();
+        assert_eq!(
+            differences("t", &live, &rebuilt),
+            vec!["t: only in the live table: b".to_string(), "t: only in the rebuild: d".to_string()]
+        );
+        assert!(differences("t", &live, &live).is_empty());
+        let many: Vec<String> = (0..8).map(|n| n.to_string()).collect();
+        let told = differences("t", &many, &[]);
+        assert_eq!(told.last().map(String::as_str), Some("t: and 3 more rows differ"));
+    }
+}
