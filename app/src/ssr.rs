@@ -161,6 +161,8 @@ pub trait Services: Send + Sync + 'static {
     /// Whose histories the auditor's index lists: `(kind, id, name)` of every agent, queue and
     /// line of the company.
     async fn audit_subjects(&self, token: Option<String>) -> Result<Vec<(String, String, String)>, UiError>;
+    /// Audits the installation: whether nothing differs, and the report as `server audit` prints it.
+    async fn audit(&self, token: Option<String>) -> Result<(bool, String), UiError>;
     /// A report over days in the company's zone (supervisors, auditors).
     async fn report(&self, token: Option<String>, filter: ReportFilter) -> Result<ReportView, UiError>;
     /// A supervisor takes the chat over, to answer it themselves (G1).

@@ -117,6 +117,7 @@ test('every page of the console, the workspace and the widget passes the accessi
     ['quick-replies', '/supervisor/quick-replies'],
     ['supervised-chat', `/supervisor/chats/${company.chat}`],
     ['chat-history', `/audit/chats/${company.chat}`],
+    ['audit', '/audit'],
   ];
   for (const [name, address] of consolePages) await everyWay(supervisor, name, address, heading);
   // The reports, every category and chart table open.

@@ -88,6 +88,11 @@ test('from the reports an auditor opens the histories of a queue and an agent; a
   await hydrated(auditor);
   await auditor.getByRole('link', { name: 'Histories of agents, queues and lines, as the log holds them' }).click();
   await expect(auditor).toHaveURL((url) => url.pathname === '/audit');
+  // The whole installation audited from the page: every read model rebuilt and compared, every seal checked.
+  await hydrated(auditor);
+  await auditor.getByRole('button', { name: 'Audit now' }).click();
+  await expect(auditor.getByRole('status')).toHaveText('Nothing differs: the read models are what the log says, and every seal matches.', { timeout: 60_000 });
+  await expect(auditor.locator('.audit-report')).toContainText('chat_board v9');
   await auditor.getByRole('list', { name: 'Queues' }).getByRole('link', { name: `Cobros ${stamp}` }).click();
   await expect(auditor).toHaveURL((url) => url.pathname === `/audit/queues/${queue}`);
   await expect(auditor.getByRole('heading', { name: 'History of the queue', level: 1 })).toBeVisible();

@@ -344,6 +344,11 @@ impl Services for ConsoleServices {
         Ok(history::history_page(&self.state, self.caller(token).await?, kind, id, filter, zone).await?)
     }
 
+    async fn audit(&self, token: Option<String>) -> Result<(bool, String), UiError> {
+        let outcome = crate::audit::audit_for(&self.state, &self.caller(token).await?).await?;
+        Ok((outcome.clean, outcome.report))
+    }
+
     async fn audit_subjects(&self, token: Option<String>) -> Result<Vec<(String, String, String)>, UiError> {
         Ok(reports::audit_subjects(&self.state, self.caller(token).await?).await?)
     }

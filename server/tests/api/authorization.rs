@@ -108,6 +108,8 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, format!("/api/v1/queues/{queue}/history.csv"), Body::None, [401, 403, 403, 200, 404]),
         case(M::GET, format!("/api/v1/lines/{line}/history"), Body::None, [401, 403, 403, 200, 404]),
         case(M::POST, "/api/audit_subjects".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(M::POST, "/api/run_audit".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(M::POST, "/api/v1/audit".into(), Body::Json(json!({})), [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/reports?from=2026-01-01&until=2026-01-07".into(), Body::None, [401, 403, 403, 200, 200]),
         case(
