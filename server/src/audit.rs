@@ -4,6 +4,7 @@
 
 use crate::seals::{check, SealCheck, SealKey};
 use crate::secrets::SecretsKey;
+use crate::shadow::{RebuildError, Shadow};
 use eventlog::{EventLog, Position};
 use projections::{Dialect, Projection, ProjectionRunner, ReadStore};
 use sqlx::Row;
@@ -35,18 +36,6 @@ pub async fn audit_for(
         .await
         .map_err(|error| crate::error::AppError::Internal(error.to_string()))?;
     Ok(AuditOutcome { clean: report.clean(), report: report.to_string() })
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuditError {
-    #[error("the event log: {0}")]
-    Log(#[from] eventlog::EventLogError),
-    #[error("a read model's database: {0}")]
-    Store(#[from] sqlx::Error),
-    #[error("a read model could not be rebuilt: {0}")]
-    Projection(#[from] projections::ProjectionError),
-    #[error("the shadow tables: {0}")]
-    Io(#[from] std::io::Error),
 }
 
 /// One read model compared with its rebuild.
@@ -118,60 +107,6 @@ impl std::fmt::Display for AuditReport {
         } else {
             writeln!(f, "The audit found differences.")
         }
-    }
-}
-
-/// Where the rebuilt read models go, and how it is cleared away.
-struct Shadow {
-    store: ReadStore,
-    cleared: Cleared,
-}
-
-enum Cleared {
-    File(std::path::PathBuf),
-    Schema(String),
-}
-
-impl Shadow {
-    async fn beside(live: &ReadStore, url: &str) -> Result<Self, AuditError> {
-        let name = format!("audit_{}", uuid::Uuid::now_v7().simple());
-        let (shadow_url, cleared) = match live.dialect() {
-            Dialect::Sqlite => {
-                let path = std::env::temp_dir().join(format!("ikono-{name}.db"));
-                (format!("sqlite://{}?mode=rwc", path.display()), Cleared::File(path))
-            }
-            Dialect::Postgres => {
-                sqlx::query(&format!("CREATE SCHEMA {name}")).execute(live.pool()).await?;
-                let joiner = if url.contains('?') { '&' } else { '?' };
-                (format!("{url}{joiner}options=-c%20search_path%3D{name}"), Cleared::Schema(name))
-            }
-        };
-        let store = ReadStore::connect(&shadow_url).await?;
-        sqlx::query(
-            "CREATE TABLE projection_checkpoints (name TEXT NOT NULL, version INTEGER NOT NULL, \
-             transaction_id BIGINT NOT NULL, sequence BIGINT NOT NULL, PRIMARY KEY (name, version))",
-        )
-        .execute(store.pool())
-        .await?;
-        Ok(Self { store, cleared })
-    }
-
-    async fn clear(self, live: &ReadStore) -> Result<(), AuditError> {
-        self.store.pool().close().await;
-        match self.cleared {
-            Cleared::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
-                    if file.exists() {
-                        std::fs::remove_file(file)?;
-                    }
-                }
-            }
-            Cleared::Schema(name) => {
-                sqlx::query(&format!("DROP SCHEMA {name} CASCADE")).execute(live.pool()).await?;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -285,7 +220,7 @@ async fn audit_read_model(
     live: &ReadStore,
     shadow: &ReadStore,
     projection: Arc<dyn Projection>,
-) -> Result<ReadModelAudit, AuditError> {
+) -> Result<ReadModelAudit, RebuildError> {
     let runner = ProjectionRunner::new(shadow.clone(), log.clone(), projection.clone()).with_batch_size(1_000);
     runner.prepare().await?;
     let tables = tables_of(shadow, projection.as_ref()).await?;
@@ -311,10 +246,10 @@ async fn audit_read_model(
 }
 
 /// Audits the installation at `database_url`: its read models, and its seals with `key`.
-pub async fn audit(database_url: &str, key: Option<&SecretsKey>) -> Result<AuditReport, AuditError> {
+pub async fn audit(database_url: &str, key: Option<&SecretsKey>) -> Result<AuditReport, RebuildError> {
     let log = eventlog::open(database_url).await?;
     let live = ReadStore::connect(database_url).await?;
-    let shadow = Shadow::beside(&live, database_url).await?;
+    let shadow = Shadow::beside(&live, database_url, "audit").await?;
     let mut read_models = Vec::new();
     let mut failure = None;
     for projection in projections::all() {

@@ -76,11 +76,13 @@ pub enum SettingsError {
 pub const USAGE: &str = "\
 Usage: server [FLAG VALUE]...
        server audit [FLAG VALUE]...
+       server replay --until MOMENT [FLAG VALUE]...
 
 Serves Ikono Chat. Each flag can also be set by the environment variable beside it; flags win.
 `server audit` instead rebuilds every read model from the log beside the live one and compares
 them, and checks every seal of the log (with the secrets key); it prints what it found and exits 0
-when nothing differs, 1 when something does.
+when nothing differs, 1 when something does. `server replay --until 2026-12-05T09:30:00Z`
+rebuilds every read model as it stood at that moment into shadow tables it keeps, and says where.
 
   --database-url URL          IKONO_DATABASE_URL    sqlite://data/ikono.db (default) or postgres://…
   --address HOST:PORT         IKONO_ADDRESS         where to listen (default 127.0.0.1:3000)

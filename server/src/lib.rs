@@ -10,6 +10,7 @@
 //! - [`limits`]: how much one client (an address, an account, a widget) may do, per node.
 //! - [`secrets`]: tenants' secrets sealed under the installation's key before they reach the log.
 //! - [`seals`]: the log's seals — MACs over its events in order, made and checked.
+//! - [`shadow`]: read models rebuilt apart from the live ones (a throwaway file or schema).
 //! - [`meta_api`]: the calls to Meta's Graph API for WhatsApp Cloud lines (sends, files, templates).
 //!
 //! Writing to the log:
@@ -31,8 +32,9 @@
 //! - [`workers`]: the chat router, delivery to lines' webhooks, the bot's errands, the contact
 //!   keeper and importer, the sealer, and the leadership and heartbeats they rely on.
 //!
-//! Checking it:
+//! Checking it, and reading its past:
 //! - [`audit`]: every read model rebuilt beside the live one and compared; every seal checked.
+//! - [`time_travel`]: every read model as it stood at a chosen moment, read-only; `server replay`.
 //!
 //! The edges:
 //! - [`console`]: the pages' server functions (the app's `Services`).
@@ -54,6 +56,7 @@ pub mod metrics;
 pub mod outbound;
 pub mod seals;
 pub mod secrets;
+pub mod shadow;
 pub mod telemetry;
 
 pub mod write;
@@ -69,6 +72,7 @@ pub mod services;
 pub mod workers;
 
 pub mod audit;
+pub mod time_travel;
 
 pub mod console;
 pub mod http;

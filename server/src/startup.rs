@@ -229,6 +229,7 @@ impl Application {
             recent_chats,
             guards,
             audit_running: Default::default(),
+            pasts: Default::default(),
             channel_health: Default::default(),
             templates,
             quick_replies,

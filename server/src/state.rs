@@ -67,6 +67,8 @@ pub struct AppState {
     pub guards: Arc<Guards>,
     /// Held while an audit runs on this node: one at a time (each rebuilds every read model).
     pub audit_running: Arc<tokio::sync::Mutex<()>>,
+    /// The past moments this node keeps rebuilt for time travel.
+    pub pasts: Arc<crate::shadow::Pasts>,
     /// How each channel line's callback fares on this node.
     pub channel_health: crate::live::channel_health::ChannelHealth,
     /// Message templates and the provider's decisions (W12, W13).

@@ -13,6 +13,7 @@ pub mod lines;
 pub mod live;
 pub mod openapi;
 pub mod operations;
+pub mod past;
 pub mod pauses;
 pub mod people;
 pub mod queues;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(quick_replies::router())
         .merge(reports::router())
         .merge(history::router())
+        .merge(past::router())
         .merge(internal_chats::router())
         .merge(widget::router())
         .merge(contacts::router())

@@ -4,8 +4,8 @@
 
 use super::common::ScriptNonce;
 use super::{
-    blacklist, channels, chats, companies, contacts, history, internal_chats, lines, live, operations, pauses, people,
-    queues, quick_replies, reports, sessions, widget,
+    blacklist, channels, chats, companies, contacts, history, internal_chats, lines, live, operations, past, pauses,
+    people, queues, quick_replies, reports, sessions, widget,
 };
 use crate::state::AppState;
 use axum::response::{Html, IntoResponse};
@@ -61,6 +61,7 @@ impl Modify for Security {
         chats::post_resolve_many, chats::put_own_agent,
         internal_chats::get_colleagues, internal_chats::get_messages, internal_chats::post_message, internal_chats::post_read,
         history::get_history, history::get_history_file, history::post_audit,
+        past::get_past_chats, past::get_past_chat, past::get_past_agents, past::get_past_report,
         reports::get_report, reports::get_report_file,
         quick_replies::get_quick_replies, quick_replies::get_categories, quick_replies::post_quick_reply, quick_replies::put_quick_reply, quick_replies::delete_quick_reply,
         widget::put_widget, widget::post_visitor, widget::get_visitor_chat, widget::post_visitor_message,

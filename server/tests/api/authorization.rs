@@ -109,6 +109,13 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         case(M::GET, format!("/api/v1/lines/{line}/history"), Body::None, [401, 403, 403, 200, 404]),
         case(M::POST, "/api/audit_subjects".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
         case(M::POST, "/api/run_audit".into(), Body::Form(vec![]), [401, 403, 403, 200, 200]),
+        case(M::GET, "/api/v1/past/chats?at=2020-01-01T00:00:00Z".into(), Body::None, [401, 403, 403, 200, 200]),
+        case(
+            M::GET,
+            format!("/api/v1/past/chats/{chat}?at=2099-01-01T00:00:00Z"),
+            Body::None,
+            [401, 403, 403, 422, 422],
+        ),
         case(M::POST, "/api/v1/audit".into(), Body::Json(json!({})), [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/company".into(), Body::None, [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/reports?from=2026-01-01&until=2026-01-07".into(), Body::None, [401, 403, 403, 200, 200]),

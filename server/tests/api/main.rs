@@ -22,6 +22,7 @@ mod monitor;
 mod outbound;
 mod quick_replies;
 mod reports;
+mod time_travel;
 mod walking_skeleton;
 mod whatsapp_cloud;
 mod widget;
