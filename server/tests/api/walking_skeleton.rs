@@ -542,7 +542,8 @@ fn routes_in_the_source() -> Vec<(String, String)> {
     let mut routes = Vec::new();
     for chunk in source.split(".route(\"").skip(1) {
         let Some((path, rest)) = chunk.split_once('"') else { continue };
-        let declaration = rest.split(")\n").next().unwrap_or("");
+        // A route's declaration ends with its line, or with the statement it closes.
+        let declaration = rest.split(")\n").next().unwrap_or("").split(';').next().unwrap_or("");
         for method in ["get", "post", "put", "patch", "delete"] {
             let called = declaration.contains(&format!(" {method}(")) || declaration.contains(&format!(".{method}("));
             if called && (path.starts_with("/api/v1") || path == "/healthz" || path == "/metrics") {
