@@ -422,6 +422,9 @@ pub struct ReportFilter {
     pub from: String,
     pub until: String,
     pub of: String,
+    /// The moment to read the report as it stood then (`datetime-local`, the reader's zone);
+    /// blank: now.
+    pub at: String,
 }
 
 /// A report (W8, P1–P10) as its page shows it.
@@ -444,6 +447,8 @@ pub struct ReportView {
     pub per_queue: Vec<TallyView>,
     /// The query that asks the server's files for the same report (`from=…&until=…`).
     pub query: String,
+    /// The moment it is read as it stood then (RFC 3339); none: now.
+    pub at: Option<String>,
 }
 
 /// One category (P1–P5) with its total and its latest chats (P6).

@@ -164,7 +164,12 @@ pub trait Services: Send + Sync + 'static {
     /// Audits the installation: whether nothing differs, and the report as `server audit` prints it.
     async fn audit(&self, token: Option<String>) -> Result<(bool, String), UiError>;
     /// A report over days in the company's zone (supervisors, auditors).
-    async fn report(&self, token: Option<String>, filter: ReportFilter) -> Result<ReportView, UiError>;
+    async fn report(
+        &self,
+        token: Option<String>,
+        filter: ReportFilter,
+        zone: Option<String>,
+    ) -> Result<ReportView, UiError>;
     /// A supervisor takes the chat over, to answer it themselves (G1).
     async fn take_over(&self, token: Option<String>, chat_id: String) -> Result<(), UiError>;
     /// Transfers the chat (R5): `to` is `agent:<id>` or `queue:<id>`; a blank note is none.

@@ -109,6 +109,17 @@ test('a supervisor reads the report of one line: each category with its chats, t
     rows.reduce((sum, row) => sum + Number(row.querySelector('td')?.textContent ?? 0), 0));
   expect(perHourIncoming).toBe(3);
 
+  // As it stood long before this line existed: nothing of it, read from the log as it was then.
+  await supervisor.getByLabel('As it stood at').fill('2000-01-01T00:00');
+  await supervisor.getByLabel('As it stood at').dispatchEvent('change');
+  await expect(supervisor.locator('.report-past')).toContainText('As it stood at');
+  await expect(totals.locator('.total.pending dd')).toHaveText('0');
+  await expect(totals.locator('.total.open dd')).toHaveText('0');
+  await expect(supervisor.locator('.report-summary .incoming')).toHaveText('0');
+  await supervisor.getByLabel('As it stood at').fill('');
+  await supervisor.getByLabel('As it stood at').dispatchEvent('change');
+  await expect(totals.locator('.total.pending dd')).toHaveText('1');
+
   // In Spanish too.
   await supervisor.getByLabel('Language').selectOption('es');
   await expect(supervisor.getByRole('heading', { name: 'Informes', level: 1 })).toBeVisible();

@@ -14,7 +14,8 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "report_of")]
 pub async fn report_of(filter: ReportFilter) -> Result<ReportView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.report(crate::ssr::session_token(), filter).await)
+    let zone = crate::ssr::time_zone();
+    crate::ssr::with_status(crate::ssr::services()?.report(crate::ssr::session_token(), filter, zone).await)
 }
 
 struct Words {
@@ -24,6 +25,9 @@ struct Words {
     from: &'static str,
     until: &'static str,
     of: &'static str,
+    as_it_stood: &'static str,
+    as_it_stood_hint: &'static str,
+    stood_at: &'static str,
     company: &'static str,
     queues: &'static str,
     lines: &'static str,
@@ -76,6 +80,9 @@ const ENGLISH: Words = Words {
     from: "From",
     until: "Until",
     of: "Of",
+    as_it_stood: "As it stood at",
+    as_it_stood_hint: "Blank: now. A past moment shows the report as the log held it then, read-only.",
+    stood_at: "As it stood at",
     company: "The whole company",
     queues: "Queues",
     lines: "Lines",
@@ -128,6 +135,10 @@ const SPANISH: Words = Words {
     from: "Desde",
     until: "Hasta",
     of: "De",
+    as_it_stood: "Tal como estaba el",
+    as_it_stood_hint:
+        "Vacío: ahora. Un momento pasado muestra el informe como lo tenía el registro entonces, solo para leer.",
+    stood_at: "Tal como estaba el",
     company: "Toda la empresa",
     queues: "Colas",
     lines: "Líneas",
@@ -194,7 +205,11 @@ pub fn ReportsPage() -> impl IntoView {
     let from = RwSignal::new(String::new());
     let until = RwSignal::new(String::new());
     let of = RwSignal::new(String::new());
-    let report = Resource::new(move || ReportFilter { from: from.get(), until: until.get(), of: of.get() }, report_of);
+    let at = RwSignal::new(String::new());
+    let report = Resource::new(
+        move || ReportFilter { from: from.get(), until: until.get(), of: of.get(), at: at.get() },
+        report_of,
+    );
     view! {
         <section class="card reports">
             <h1>{move || words.get().title}</h1>
@@ -205,7 +220,7 @@ pub fn ReportsPage() -> impl IntoView {
                         // Drawn again in the other language when the person picks it.
                         Ok(view) => (move || {
                             let (words, chat_words) = (words.get(), chat_words.get());
-                            view! { <Report view=view.clone() from until of words chat_words /> }
+                            view! { <Report view=view.clone() from until of at words chat_words /> }
                         })
                         .into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
@@ -222,6 +237,7 @@ fn Report(
     from: RwSignal<String>,
     until: RwSignal<String>,
     of: RwSignal<String>,
+    at: RwSignal<String>,
     words: &'static Words,
     chat_words: &'static chats::ChatWords,
 ) -> impl IntoView {
@@ -239,6 +255,7 @@ fn Report(
         per_day,
         per_queue,
         query,
+        at: stood,
     } = view;
     let group = |prefix: &str, label: &'static str| {
         let members: Vec<(String, String)> =
@@ -284,7 +301,12 @@ fn Report(
                 {group("line:", words.lines)}
                 {group("agent:", words.agents_group)}
             </select>
+            <label for="report-at">{words.as_it_stood}</label>
+            <input id="report-at" type="datetime-local" aria-describedby="report-at-hint" value=at.get_untracked()
+                on:change=move |event| at.set(event_target_value(&event)) />
+            <p class="hint" id="report-at-hint">{words.as_it_stood_hint}</p>
         </form>
+        {stood.map(|moment| view! { <p class="report-past" role="status">{words.stood_at}" "<LocalTime at=moment /></p> })}
         <p class="report-summary">
             {words.days_in}" "<strong>{time_zone}</strong>" · "<strong class="incoming">{incoming}</strong>" "{words.incoming}
         </p>

@@ -37,6 +37,26 @@ async fn named(state: &AppState, caller: &Caller, subject: Subject) -> Result<(S
     })
 }
 
+/// A moment a page's field holds (`2026-12-04T09:30`, as `datetime-local` writes it), read in
+/// `zone` (the person's; UTC when none or not a zone); none when the field is blank.
+pub(crate) fn moment_in(
+    zone: Option<&str>,
+    what: &str,
+    written: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    if written.trim().is_empty() {
+        return Ok(None);
+    }
+    let zone: chrono_tz::Tz = zone.and_then(|zone| zone.parse().ok()).unwrap_or(chrono_tz::Tz::UTC);
+    let local = chrono::NaiveDateTime::parse_from_str(written.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::Invalid(format!("{what}: a date and time, such as 2026-12-04T09:30")))?;
+    let at = local
+        .and_local_timezone(zone)
+        .earliest()
+        .ok_or_else(|| AppError::Invalid(format!("{what}: that moment does not exist in {zone} (a clock change)")))?;
+    Ok(Some(at.with_timezone(&chrono::Utc)))
+}
+
 /// `kind`'s `id` history for the page: the moments of `filter` read in `zone` (the person's; UTC
 /// when none or not a zone).
 pub async fn history_page(
@@ -48,18 +68,7 @@ pub async fn history_page(
     zone: Option<String>,
 ) -> Result<HistoryView, AppError> {
     let subject = Subject::parse(&kind, &id)?;
-    let zone: chrono_tz::Tz = zone.and_then(|zone| zone.parse().ok()).unwrap_or(chrono_tz::Tz::UTC);
-    let moment = |what: &str, written: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-        if written.trim().is_empty() {
-            return Ok(None);
-        }
-        let local = chrono::NaiveDateTime::parse_from_str(written.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| AppError::Invalid(format!("{what}: a date and time, such as 2026-12-04T09:30")))?;
-        let at = local.and_local_timezone(zone).earliest().ok_or_else(|| {
-            AppError::Invalid(format!("{what}: that moment does not exist in {zone} (a clock change)"))
-        })?;
-        Ok(Some(at.with_timezone(&chrono::Utc)))
-    };
+    let moment = |what: &str, written: &str| moment_in(zone.as_deref(), what, written);
     // "Until 10:30" takes in the whole minute.
     let query = HistoryQuery {
         event_type: Some(filter.event_type.trim().to_string()).filter(|kind| !kind.is_empty()),

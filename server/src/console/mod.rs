@@ -329,8 +329,13 @@ impl Services for ConsoleServices {
         Ok(chats::transfer_targets(&self.state, self.caller(token).await?).await?)
     }
 
-    async fn report(&self, token: Option<String>, filter: ReportFilter) -> Result<ReportView, UiError> {
-        Ok(reports::report_page(&self.state, self.caller(token).await?, filter).await?)
+    async fn report(
+        &self,
+        token: Option<String>,
+        filter: ReportFilter,
+        zone: Option<String>,
+    ) -> Result<ReportView, UiError> {
+        Ok(reports::report_page(&self.state, self.caller(token).await?, filter, zone).await?)
     }
 
     async fn history(

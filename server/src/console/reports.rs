@@ -75,8 +75,23 @@ async fn scopes(state: &AppState, caller: &Caller) -> Result<Vec<(String, String
     Ok(scopes)
 }
 
-pub async fn report_page(state: &AppState, caller: Caller, filter: ReportFilter) -> Result<ReportView, AppError> {
+/// The report `filter` asks for; with a moment (read in `zone`, the reader's), as it stood then.
+pub async fn report_page(
+    state: &AppState,
+    caller: Caller,
+    filter: ReportFilter,
+    zone: Option<String>,
+) -> Result<ReportView, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let at = crate::console::history::moment_in(zone.as_deref(), "as it stood at", &filter.at)?;
+    let past;
+    let state = match at {
+        Some(at) => {
+            past = crate::time_travel::as_of(state, &caller, at).await?;
+            &past
+        }
+        None => state,
+    };
     let query = query_of(state, &caller, &filter).await?;
     let Report { from, until, time_zone, incoming, categories, agents, options, per_hour, per_day, per_queue } =
         report(state, &caller, &query).await?;
@@ -141,5 +156,6 @@ pub async fn report_page(state: &AppState, caller: Caller, filter: ReportFilter)
         per_day: tallies(per_day),
         per_queue: tallies(per_queue),
         query: asked,
+        at: at.map(|at| at.to_rfc3339()),
     })
 }

@@ -213,10 +213,17 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, CommitError>>,
 {
-    for _ in 0..ATTEMPTS {
+    for tried in 0..ATTEMPTS {
         match attempt().await {
             Ok(value) => return Ok(value),
-            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => metrics.append_conflict(),
+            Err(CommitError::Log(EventLogError::WrongExpectedRevision { .. })) => {
+                metrics.append_conflict();
+                // Writers that keep colliding on a busy stream go again at different moments:
+                // a wait that doubles (1, 2, 4… ms) plus a random part of it.
+                let base = 1u64 << tried.min(5);
+                let jitter = u64::from(uuid::Uuid::now_v7().as_bytes()[15]) % base;
+                tokio::time::sleep(std::time::Duration::from_millis(base + jitter)).await;
+            }
             Err(CommitError::Log(other)) => return Err(other.into()),
             Err(CommitError::Rejected(error)) => return Err(error),
         }

@@ -144,6 +144,7 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
                 ("filter[from]", String::new()),
                 ("filter[until]", String::new()),
                 ("filter[of]", format!("queue:{queue}")),
+                ("filter[at]", String::new()),
             ]),
             [401, 403, 403, 200, 200],
         ),
