@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signInAsSupervisor, signInAsAgent } from './session';
+import { hydrated, signInAsAuditor, signInAsSupervisor, signInAsAgent } from './session';
 
 test('an auditor reads a chats history as the log holds it, narrows it by event type and downloads it as CSV', async ({ browser }) => {
   const stamp = Date.now();
@@ -33,12 +33,7 @@ test('an auditor reads a chats history as the log holds it, narrows it by event 
   await expect(supervisor.getByRole('link', { name: 'History as the log holds it' })).toHaveAttribute('href', `/audit/chats/${chat}`);
 
   const auditor = await (await browser.newContext()).newPage();
-  await auditor.goto('/login/supervisor');
-  await hydrated(auditor);
-  await auditor.getByLabel('E-mail').fill(auditorEmail);
-  await auditor.getByLabel('Password').fill('auditor password');
-  await auditor.getByRole('button', { name: 'Sign in' }).click();
-  await expect(auditor).not.toHaveURL(/\/login\//);
+  await signInAsAuditor(auditor, auditorEmail, 'auditor password');
   await auditor.goto(`/audit/chats/${chat}`);
   await hydrated(auditor);
   const events = auditor.getByRole('table', { name: 'Events' });
@@ -78,12 +73,7 @@ test('from the reports an auditor opens the histories of a queue and an agent; a
   expect((await api.post('/api/v1/auditors', { data: { name: `Aurelio ${stamp}`, email: auditorEmail, password: 'auditor password' } })).status()).toBe(201);
 
   const auditor = await (await browser.newContext()).newPage();
-  await auditor.goto('/login/supervisor');
-  await hydrated(auditor);
-  await auditor.getByLabel('E-mail').fill(auditorEmail);
-  await auditor.getByLabel('Password').fill('auditor password');
-  await auditor.getByRole('button', { name: 'Sign in' }).click();
-  await expect(auditor).not.toHaveURL(/\/login\//);
+  await signInAsAuditor(auditor, auditorEmail, 'auditor password');
   await auditor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
   await hydrated(auditor);
   await auditor.getByRole('link', { name: 'Histories of agents, queues and lines, as the log holds them' }).click();

@@ -18,6 +18,16 @@ export async function signInAsSupervisor(page: Page) {
   await hydrated(page);
 }
 
+/** Signs an auditor in through the supervisors' sign-in page, as a user would; they land on their pages. */
+export async function signInAsAuditor(page: Page, email: string, password: string) {
+  await page.goto('/login/supervisor');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).not.toHaveURL(/\/login\//);
+}
+
 /** Fills and sends the agents' sign-in page as a user would; the caller checks where it leads. */
 export async function submitAgentSignIn(page: Page, email: string, password: string) {
   await page.goto('/login/agent');

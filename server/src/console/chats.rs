@@ -2,6 +2,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::services::agents::who_works_chats;
 use crate::services::chats::{
     list_chats, narrow_chats, read_window, resolve, resolve_many, templates_for_chat, waiting_for_me, ChatSearch,
     TemplateChoice, Window,
@@ -372,17 +373,6 @@ pub async fn resolve_chats(state: &AppState, caller: Caller, chat_ids: Vec<Strin
     }
     let reasons: Vec<String> = outcome.refused.iter().map(|r| format!("{}: {}", r.chat_id, r.reason)).collect();
     Err(AppError::Conflict(reasons.join("; ")))
-}
-
-/// The people a chat names: its agents, and supervisors (who take chats over, answer, write notes
-/// and transfer).
-pub(crate) async fn who_works_chats(
-    state: &AppState,
-    company: &str,
-) -> Result<Vec<projections::people::UserRow>, AppError> {
-    let mut people = People.users_of(&state.store, company, Role::Agent.as_str()).await?;
-    people.extend(People.users_of(&state.store, company, Role::Supervisor.as_str()).await?);
-    Ok(people)
 }
 
 /// Chats as the pages show them: names of contacts, agents and queues (or lines) instead of ids.

@@ -2,8 +2,8 @@
 //! the subject named, and the files' address narrowed the same way.
 
 use crate::caller::Caller;
-use crate::console::chats::who_works_chats;
 use crate::error::AppError;
+use crate::services::agents::who_works_chats;
 use crate::services::history::{history, HistoryQuery, Subject};
 use crate::state::AppState;
 use app::contract::{HistoryEntryView, HistoryFilter, HistoryView};

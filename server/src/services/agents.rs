@@ -163,3 +163,11 @@ pub async fn ensure_agent_of_caller(state: &AppState, caller: &Caller, agent: Us
         Err(AppError::NotFound("no such agent".into()))
     }
 }
+
+/// The people a chat names: its agents, and supervisors (who take chats over, answer, write notes
+/// and transfer).
+pub async fn who_works_chats(state: &AppState, company: &str) -> Result<Vec<projections::people::UserRow>, AppError> {
+    let mut people = People.users_of(&state.store, company, Role::Agent.as_str()).await?;
+    people.extend(People.users_of(&state.store, company, Role::Supervisor.as_str()).await?);
+    Ok(people)
+}

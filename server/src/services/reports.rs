@@ -5,6 +5,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::services::agents::who_works_chats;
 use crate::services::branding::time_zone_of;
 use crate::services::sheets::Sheet;
 use crate::state::AppState;
@@ -175,12 +176,7 @@ struct Names {
 impl Names {
     async fn of(state: &AppState, caller: &Caller) -> Result<Self, AppError> {
         let company = caller.company_id.to_string();
-        let mut people = HashMap::new();
-        for role in [Role::Agent, Role::Supervisor] {
-            for user in People.users_of(&state.store, &company, role.as_str()).await? {
-                people.insert(user.user_id, user.name);
-            }
-        }
+        let people = who_works_chats(state, &company).await?.into_iter().map(|u| (u.user_id, u.name)).collect();
         let queues = QueueList::new().queues_of(&state.store, caller.company_id).await?;
         let lines = Lines.lines_of(&state.store, &company).await?;
         Ok(Self {
