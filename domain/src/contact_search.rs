@@ -1,22 +1,22 @@
-//! How contacts are found (K11): the keys a contact is indexed under and the terms a search asks
-//! for. A search matches a contact when each asked term is one of the contact's keys: every prefix
-//! of each word of the contact (so a search is answered by equalities, each already in name order
-//! in the index), and its e-mail address whole (so an address asked whole finds only its owner).
+//! How contacts are found (K11): the words a contact is found by and the terms a search asks for.
+//! A search finds a contact when every asked term starts one of the contact's words, or, for an
+//! e-mail address written whole, is the contact's address (so it finds only its owner).
 //!
-//! Terms are lower-case and without accents ("López" is found by "lopez"); phone numbers are found
-//! by their digits however they are written, with or without the country code.
+//! Words are lower-case and without accents ("López" is found by "lopez"); phone numbers are found
+//! by their digits however they are written, with or without the country code. Words are kept as
+//! tokens a full-text index splits only at spaces: letters and digits alone.
 
 use crate::contact::{Account, Channel};
 use crate::phone::phone_digit_forms;
 use std::collections::BTreeSet;
+use std::fmt::Write;
 use unicode_normalization::UnicodeNormalization;
 
-/// Terms are cut to this length: nobody types more of one word to find a contact (a phone number
-/// has at most 15 digits), and every prefix of a term is indexed.
+/// Words and terms are cut to this length: nobody types more of one word to find a contact (a
+/// phone number has at most 15 digits), and a hostile name cannot make the index grow without end.
 pub const TERM_MAX_CHARS: usize = 24;
 
-/// A search is taken for a phone number from this many digits on; shorter starts of a number are
-/// never asked, so they are not kept.
+/// A search is taken for a phone number from this many digits on.
 const PHONE_MIN_DIGITS: usize = 3;
 
 fn folded(text: &str) -> String {
@@ -30,7 +30,7 @@ pub fn name_order_key(name: &str) -> String {
 }
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(folded)
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| shortened(folded(w)))
 }
 
 fn shortened(term: String) -> String {
@@ -44,62 +44,105 @@ fn is_whole_email(token: &str) -> bool {
     })
 }
 
-/// The keys a contact is found by: every prefix of each word of its name, e-mail and business's
-/// name and of each account's id (whole and in words; phones by their digit forms), and its
-/// e-mail address whole.
-pub fn contact_keys<'a>(
-    name: &str,
-    email: Option<&str>,
-    business: Option<&str>,
-    accounts: impl IntoIterator<Item = &'a Account>,
-) -> BTreeSet<String> {
-    let mut terms: BTreeSet<String> = words(name).collect();
-    terms.extend(email.into_iter().flat_map(words));
-    terms.extend(business.into_iter().flat_map(words));
-    let mut numbers = BTreeSet::new();
-    for account in accounts {
-        match account.channel {
-            Channel::Whatsapp => numbers.extend(phone_digit_forms(&account.id)),
-            _ => {
-                terms.insert(folded(&account.id));
-                terms.extend(words(&account.id));
-            }
-        }
-    }
-    let mut keys: BTreeSet<String> = terms.into_iter().flat_map(|term| prefixes(&shortened(term), 1)).collect();
-    keys.extend(numbers.into_iter().flat_map(|number| prefixes(&shortened(number), PHONE_MIN_DIGITS)));
-    keys.extend(email.map(|email| shortened(folded(email))));
-    keys
+/// An e-mail address as one token: `@`, then its folded, shortened text in hex. No word starts
+/// with `@`, so no start of a word finds it; a full-text index that splits at `@` keeps the hex.
+fn address_token(email: &str) -> String {
+    shortened(folded(email)).bytes().fold(String::from("@"), |mut token, byte| {
+        let _ = write!(token, "{byte:02x}");
+        token
+    })
 }
 
-/// Every prefix of a term of at least `shortest` characters, the term itself included.
-fn prefixes(term: &str, shortest: usize) -> Vec<String> {
-    term.char_indices().skip(shortest - 1).map(|(at, c)| term[..at + c.len_utf8()].to_string()).collect()
+/// What one contact is found by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchText {
+    /// Every word of its name, e-mail and business's name, of each account's id, and each phone
+    /// number's digit forms.
+    pub words: BTreeSet<String>,
+    /// Its e-mail address whole, as a token.
+    pub addresses: BTreeSet<String>,
+}
+
+impl SearchText {
+    pub fn of<'a>(
+        name: &str,
+        email: Option<&str>,
+        business: Option<&str>,
+        accounts: impl IntoIterator<Item = &'a Account>,
+    ) -> Self {
+        let mut text = SearchText::default();
+        text.words.extend(words(name));
+        text.words.extend(email.into_iter().flat_map(words));
+        text.words.extend(business.into_iter().flat_map(words));
+        for account in accounts {
+            match account.channel {
+                Channel::Whatsapp => text.words.extend(phone_digit_forms(&account.id).into_iter().map(shortened)),
+                _ => text.words.extend(words(&account.id)),
+            }
+        }
+        text.addresses.extend(email.map(address_token));
+        text
+    }
+
+    /// The words as one text, a space between each.
+    pub fn words_text(&self) -> String {
+        self.words.iter().map(String::as_str).collect::<Vec<_>>().join(" ")
+    }
+
+    pub fn addresses_text(&self) -> String {
+        self.addresses.iter().map(String::as_str).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// One term of a search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// The start of one of the contact's words.
+    Start(String),
+    /// The contact's e-mail address, whole (as its token).
+    Address(String),
 }
 
 /// The terms a search asks for. A search written like a phone number ("+34 612-34 56 78",
 /// "0034612…") asks for its digits; an e-mail address written whole is asked for whole; anything
 /// else word by word.
-pub fn query_terms(query: &str) -> Vec<String> {
+pub fn query_terms(query: &str) -> Vec<Asked> {
     let query = query.trim();
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
     let phone_like =
         digits.len() >= PHONE_MIN_DIGITS && query.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
-    let terms: Vec<String> = if phone_like {
-        vec![digits.strip_prefix("00").map(str::to_string).unwrap_or(digits)]
+    let terms: Vec<Asked> = if phone_like {
+        vec![Asked::Start(shortened(digits.strip_prefix("00").map(str::to_string).unwrap_or(digits)))]
     } else {
         query
             .split_whitespace()
-            .flat_map(|token| if is_whole_email(token) { vec![folded(token)] } else { words(token).collect() })
+            .flat_map(|token| {
+                if is_whole_email(token) {
+                    vec![Asked::Address(address_token(token))]
+                } else {
+                    words(token).map(Asked::Start).collect()
+                }
+            })
             .collect()
     };
     let mut unique = Vec::new();
-    for term in terms.into_iter().map(shortened) {
+    for term in terms {
         if !unique.contains(&term) {
             unique.push(term);
         }
     }
     unique
+}
+
+/// Whether a contact's words and addresses (each a text of tokens between spaces, as
+/// [`SearchText`] writes them) hold every asked term: what the full-text indexes answer, for
+/// contacts read one by one.
+pub fn finds(asked: &[Asked], words: &str, addresses: &str) -> bool {
+    !asked.is_empty()
+        && asked.iter().all(|term| match term {
+            Asked::Start(start) => words.split(' ').any(|word| word.starts_with(start.as_str())),
+            Asked::Address(address) => addresses.split(' ').any(|held| held == address),
+        })
 }
 
 #[cfg(test)]
@@ -113,9 +156,8 @@ mod tests {
         assert_eq!(names, ["Álvaro", "Ángel", "Óscar", "Rosa", "zoe"]);
     }
 
-    fn matches(keys: &BTreeSet<String>, query: &str) -> bool {
-        let asked = query_terms(query);
-        !asked.is_empty() && asked.iter().all(|q| keys.contains(q))
+    fn matches(text: &SearchText, query: &str) -> bool {
+        finds(&query_terms(query), &text.words_text(), &text.addresses_text())
     }
 
     #[test]
@@ -123,7 +165,7 @@ mod tests {
         let phone = Account::parse(Channel::Whatsapp, "+34 612 34 56 78", None).unwrap();
         let instagram = Account::parse(Channel::Instagram, "17841400000001", None).unwrap();
         let web = Account::parse(Channel::Web, "web-7781", None).unwrap();
-        let terms = contact_keys(
+        let terms = SearchText::of(
             "Ana María López",
             Some("ana.lopez@example.com"),
             Some("Acme Ltd"),
@@ -152,16 +194,26 @@ mod tests {
     }
 
     #[test]
-    fn every_prefix_of_every_word_is_a_key_and_the_email_whole_too() {
-        let keys: Vec<String> = contact_keys("Ana Iñaki", Some("a@b.es"), None, []).into_iter().collect();
-        assert_eq!(keys, ["a", "a@b.es", "an", "ana", "b", "e", "es", "i", "in", "ina", "inak", "inaki"]);
+    fn a_contact_is_kept_as_words_of_letters_and_digits_and_its_address_whole() {
+        let phone = Account::parse(Channel::Whatsapp, "+34 612 34 56 78", None).unwrap();
+        let text = SearchText::of("Ana Iñaki", Some("a@b.es"), Some("Café-Bar"), [&phone]);
+        assert_eq!(text.words_text(), "34612345678 612345678 a ana b bar cafe es inaki");
+        assert_eq!(text.addresses_text(), "@6140622e6573");
+        assert!(text.words.iter().all(|word| word.chars().all(char::is_alphanumeric)));
+    }
+
+    #[test]
+    fn an_address_asked_whole_is_not_found_by_the_start_of_its_token() {
+        let text = SearchText::of("Ana", Some("a@b.es"), None, []);
+        assert!(matches(&text, "a@b.es"));
+        assert!(!matches(&text, "61"), "the digits of the address's token are no word of the contact");
     }
 
     #[test]
     fn long_words_are_found_by_their_first_characters_alone() {
         let long = "a".repeat(40);
-        let terms = contact_keys(&long, None, None, []);
-        assert_eq!(terms.iter().map(|t| t.chars().count()).max(), Some(TERM_MAX_CHARS));
-        assert!(matches(&terms, &"a".repeat(30)), "a longer query is cut like the term");
+        let text = SearchText::of(&long, None, None, []);
+        assert_eq!(text.words.iter().map(|t| t.chars().count()).max(), Some(TERM_MAX_CHARS));
+        assert!(matches(&text, &"a".repeat(30)), "a longer query is cut like the word");
     }
 }

@@ -4,6 +4,7 @@
 use crate::record::{AppendResult, ExpectedRevision, NewEvent, Position, RecordedEvent, Result, StreamBatch};
 use crate::tail::Tail;
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -40,6 +41,10 @@ pub trait EventLog: Send + Sync + 'static {
     /// Every event of a stream, from revision 0.
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>>;
 
+    /// Every event of each of several streams, in one read: each stream asked for is a key,
+    /// with no events when it has none.
+    async fn read_streams(&self, streams: &[String]) -> Result<HashMap<String, Vec<RecordedEvent>>>;
+
     /// Up to `limit` events after `after` in the global order.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>>;
 
@@ -57,4 +62,18 @@ pub trait EventLog: Send + Sync + 'static {
     fn tail(&self) -> Option<Arc<Tail>> {
         None
     }
+}
+
+/// What `read_streams` answers, from the events read in stream order: every stream asked for,
+/// with its events or none.
+pub(crate) fn by_stream(
+    streams: &[String],
+    events: impl Iterator<Item = Result<RecordedEvent>>,
+) -> Result<HashMap<String, Vec<RecordedEvent>>> {
+    let mut read: HashMap<String, Vec<RecordedEvent>> = streams.iter().map(|s| (s.clone(), Vec::new())).collect();
+    for event in events {
+        let event = event?;
+        read.entry(event.stream.clone()).or_default().push(event);
+    }
+    Ok(read)
 }

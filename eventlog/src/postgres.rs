@@ -7,7 +7,7 @@
 use crate::appending::{
     check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db, revision_to_db,
 };
-use crate::log::{AppendTransaction, EventLog};
+use crate::log::{by_stream, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Postgres, Row, Transaction};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -402,6 +403,14 @@ impl EventLog for PostgresLog {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(recorded).collect()
+    }
+
+    async fn read_streams(&self, streams: &[String]) -> Result<HashMap<String, Vec<RecordedEvent>>> {
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = ANY($1) ORDER BY stream_id, revision"))
+            .bind(streams)
+            .fetch_all(&self.pool)
+            .await?;
+        by_stream(streams, rows.iter().map(recorded))
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {

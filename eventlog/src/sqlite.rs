@@ -3,7 +3,7 @@
 //! projections) takes its turn at one [`WriteGate`]; the busy timeout is left for other processes.
 
 use crate::appending::{check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db};
-use crate::log::{AppendTransaction, EventLog};
+use crate::log::{by_stream, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -488,6 +488,17 @@ impl EventLog for SqliteLog {
             .fetch_all(&self.readers)
             .await?;
         rows.iter().map(recorded).collect()
+    }
+
+    async fn read_streams(&self, streams: &[String]) -> Result<HashMap<String, Vec<RecordedEvent>>> {
+        let asked = serde_json::to_string(streams).map_err(|e| EventLogError::Corrupt(format!("stream names: {e}")))?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE stream_id IN (SELECT value FROM json_each(?1)) ORDER BY stream_id, revision"
+        ))
+        .bind(asked)
+        .fetch_all(&self.readers)
+        .await?;
+        by_stream(streams, rows.iter().map(recorded))
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {

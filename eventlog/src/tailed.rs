@@ -7,6 +7,7 @@ use crate::record::{AppendResult, ExpectedRevision, NewEvent, Position, Recorded
 use crate::subscription::Subscription;
 use crate::tail::Tail;
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -75,6 +76,10 @@ impl EventLog for Tailed {
 
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
         self.log.read_stream(stream).await
+    }
+
+    async fn read_streams(&self, streams: &[String]) -> Result<HashMap<String, Vec<RecordedEvent>>> {
+        self.log.read_streams(streams).await
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {

@@ -25,6 +25,7 @@ eventlog::on_both_backends!(
     streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that,
     concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
     read_all_pages_in_global_order,
+    several_streams_read_at_once_are_each_whole_and_in_order,
     subscription_delivers_events_before_and_after_subscribing_once_in_order,
     subscription_resumes_from_a_client_held_checkpoint,
     stored_events_cannot_be_updated_or_deleted,
@@ -96,6 +97,22 @@ async fn wrong_expected_revision_writes_nothing(backend: Backend) {
     let refused = log.append("s", ExpectedRevision::Exact(7), vec![event("B"), event("C")]).await;
     assert!(matches!(refused, Err(EventLogError::WrongExpectedRevision { actual: Some(0), .. })));
     assert_eq!(log.read_stream("s").await.unwrap().len(), 1);
+}
+
+async fn several_streams_read_at_once_are_each_whole_and_in_order(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("one", ExpectedRevision::NoStream, vec![event("A"), event("B")]).await.unwrap();
+    log.append("two", ExpectedRevision::NoStream, vec![event("C")]).await.unwrap();
+    log.append("one", ExpectedRevision::Exact(1), vec![event("D")]).await.unwrap();
+    log.append("other", ExpectedRevision::NoStream, vec![event("E")]).await.unwrap();
+    let asked = ["one", "two", "none"].map(String::from);
+    let read = log.read_streams(&asked).await.unwrap();
+    let types = |stream: &str| read[stream].iter().map(|e| e.event_type.clone()).collect::<Vec<_>>();
+    assert_eq!(read.len(), 3, "only the streams asked for: {:?}", read.keys());
+    assert_eq!(types("one"), ["A", "B", "D"]);
+    assert_eq!(types("two"), ["C"]);
+    assert!(types("none").is_empty());
+    assert_eq!(read["one"], log.read_stream("one").await.unwrap(), "as each stream read alone");
 }
 
 async fn empty_append_creates_nothing(backend: Backend) {

@@ -1,12 +1,13 @@
 //! The contact directory (K1, K10–K13): contacts with their accounts, consents, owner and
-//! business, the businesses, and the search terms each contact is found by.
+//! business, the businesses, and the words each contact is found by in the engines made for it:
+//! SQLite's FTS5 and PostgreSQL's full-text search.
 
 use crate::runner::{decode_event, Projection, ProjectionError};
-use crate::store::ReadStore;
+use crate::store::{Dialect, ReadStore};
 use async_trait::async_trait;
 use domain::business::BusinessEvent;
 use domain::contact::{Account, ConsentRecord, ContactDetails, ContactEvent, ContactOwner};
-use domain::contact_search::{contact_keys, name_order_key, query_terms};
+use domain::contact_search::{name_order_key, query_terms, Asked, SearchText};
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -14,19 +15,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 // Versions — 2: terms carry the contact's name key, so a search sorts and cuts its matches in the
 // index. 3: every prefix of every term is indexed, so each asked term is an equality in name order.
-// 4: the name key has no accents, so "Ángel" is listed before "Rosa".
-crate::projection_names!("contacts", version 4, tables {
+// 4: the name key has no accents, so "Ángel" is listed before "Rosa". 5: the words are indexed by
+// the databases' full-text engines instead of every prefix of each by hand.
+crate::projection_names!("contacts", version 5, tables {
     CONTACTS = "contacts",
     ACCOUNTS = "accounts",
     CONSENTS = "consents",
     BUSINESSES = "businesses",
-    TERMS = "terms",
+    SEARCH = "search",
+    WORDS = "words",
 });
-/// The fewest and the most keys a search reads of one term at a time.
-const FEWEST_KEYS_AT_ONCE: usize = 16;
-const MOST_KEYS_AT_ONCE: usize = 1024;
-/// Terms written or removed by one statement, well within both backends' limits on parameters.
-const TERMS_PER_STATEMENT: usize = 500;
 
 /// One account of a contact and the lines it talked to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,9 +129,9 @@ impl Contacts {
         query: &str,
         limit: u32,
     ) -> Result<Vec<ContactRow>, sqlx::Error> {
-        let terms = query_terms(query);
+        let asked = query_terms(query);
         let limit = limit.clamp(1, 500);
-        if terms.is_empty() {
+        if asked.is_empty() {
             let rows = sqlx::query(&format!(
                 "SELECT {CONTACT_COLUMNS} FROM {from} WHERE c.company_id = $1 AND c.merged_into IS NULL \
                  ORDER BY c.name_key, c.contact_id LIMIT {limit}",
@@ -145,7 +143,7 @@ impl Contacts {
             let contacts = rows.iter().map(contact_row).collect::<Result<Vec<_>, _>>()?;
             return self.with_accounts(store, contacts).await;
         }
-        let hits = first_found_by_all(store, company, &terms, limit as usize).await?;
+        let hits = first_found_by_all(store, company, &asked, limit as usize).await?;
         if hits.is_empty() {
             return Ok(Vec::new());
         }
@@ -277,92 +275,76 @@ impl Contacts {
     }
 }
 
-/// A contact's place in name order, as the terms' index holds it: its name key, then its id.
+/// A contact's place in name order: its name key, then its id.
 type NamePlace = (String, String);
 
-/// Where a read of a term's keys begins.
-enum Resume {
-    Start,
-    AtOrAfter(NamePlace),
-    After(NamePlace),
-}
-
-/// The first `limit` contacts of a company, in name order, that every term finds. Each term's keys
-/// are a list in name order in the index; the lists are read together a batch at a time, each
-/// skipping to where the furthest one begins, so a search costs about what its first matches cost
-/// rather than everything its commonest term finds.
+/// The first `limit` contacts of a company, in name order, that every term finds: the engine
+/// finds them all, and they are sorted by name (a contact's place in name order is not the
+/// engine's to keep).
 async fn first_found_by_all(
     store: &ReadStore,
     company: &str,
-    terms: &[String],
+    asked: &[Asked],
     limit: usize,
 ) -> Result<Vec<NamePlace>, sqlx::Error> {
-    let mut found = Vec::new();
-    let mut resume = Resume::Start;
-    let mut batch = limit.max(FEWEST_KEYS_AT_ONCE);
-    loop {
-        let mut lists = Vec::with_capacity(terms.len());
-        for term in terms {
-            let list = keys_of(store, company, term, &resume, batch).await?;
-            if list.is_empty() {
-                return Ok(found);
-            }
-            lists.push(list);
-        }
-        // Every list has been read at least this far; beyond it, some have not.
-        let Some(reach) = lists.iter().filter_map(|list| list.last()).min().cloned() else {
-            return Ok(found);
-        };
-        let Some((first, others)) = lists.split_first() else {
-            return Ok(found);
-        };
-        let matched_before = found.len();
-        for place in first.iter().take_while(|place| **place <= reach) {
-            if others.iter().all(|list| list.binary_search(place).is_ok()) {
-                found.push(place.clone());
-                if found.len() == limit {
-                    return Ok(found);
-                }
-            }
-        }
-        if lists.iter().any(|list| list.len() < batch && list.last() == Some(&reach)) {
-            return Ok(found);
-        }
-        let matched = found.len() > matched_before;
-        (resume, batch) = match lists.iter().filter_map(|list| list.first()).max() {
-            // Where the lists meet again, matches are likely: read no more than still wanted.
-            Some(furthest) if *furthest > reach => {
-                (Resume::AtOrAfter(furthest.clone()), (limit - found.len()).max(FEWEST_KEYS_AT_ONCE))
-            }
-            _ if matched => (Resume::After(reach), (limit - found.len()).max(FEWEST_KEYS_AT_ONCE)),
-            // The lists overlap without matching: read further at a time.
-            _ => (Resume::After(reach), (batch * 2).min(MOST_KEYS_AT_ONCE)),
-        };
-    }
+    let (found, query) = match store.dialect() {
+        // Materialized, so that PostgreSQL asks the GIN index rather than reading the company's
+        // contacts in name order until enough match, which costs a rare term every contact.
+        Dialect::Postgres => (
+            format!(
+                "WITH found AS MATERIALIZED (SELECT name_key, contact_id FROM {SEARCH} \
+                 WHERE company_id = $1 AND lexemes @@ CAST($2 AS tsquery)) SELECT name_key, contact_id FROM found"
+            ),
+            ts_query(asked),
+        ),
+        // FTS5 drives: the unary `+` keeps SQLite from walking the company's contacts in name
+        // order and asking FTS5 about each one.
+        Dialect::Sqlite => (
+            format!(
+                "SELECT s.name_key, s.contact_id FROM {WORDS} JOIN {SEARCH} s ON s.place = {WORDS}.rowid \
+                 WHERE {WORDS} MATCH $2 AND +s.company_id = $1"
+            ),
+            fts_query(company, asked),
+        ),
+    };
+    sqlx::query_as(&format!("{found} ORDER BY 1, 2 LIMIT {limit}"))
+        .bind(company)
+        .bind(query)
+        .fetch_all(store.pool())
+        .await
 }
 
-/// Up to `batch` contacts of a company a term finds, in name order, from `resume` on.
-async fn keys_of(
-    store: &ReadStore,
-    company: &str,
-    term: &str,
-    resume: &Resume,
-    batch: usize,
-) -> Result<Vec<NamePlace>, sqlx::Error> {
-    let (condition, place) = match resume {
-        Resume::Start => ("", None),
-        Resume::AtOrAfter(place) => (" AND (name_key, contact_id) >= ($3, $4)", Some(place)),
-        Resume::After(place) => (" AND (name_key, contact_id) > ($3, $4)", Some(place)),
-    };
-    let sql = format!(
-        "SELECT name_key, contact_id FROM {TERMS} WHERE company_id = $1 AND term = $2{condition} \
-         ORDER BY name_key, contact_id LIMIT {batch}"
-    );
-    let mut statement = sqlx::query_as::<_, NamePlace>(&sql).bind(company).bind(term);
-    if let Some((key, contact_id)) = place {
-        statement = statement.bind(key).bind(contact_id);
+/// Letters and digits alone: how an id is a token of the full-text index.
+fn token_of(id: &str) -> String {
+    id.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// The FTS5 query for a company's contacts that every term finds. No token holds a quote, so
+/// quoting each is enough.
+fn fts_query(company: &str, asked: &[Asked]) -> String {
+    let mut query = format!("company:\"{}\"", token_of(company));
+    for term in asked {
+        match term {
+            Asked::Start(start) => query.push_str(&format!(" AND words:\"{start}\"*")),
+            // The tokenizer drops the address's `@`, here as when it was indexed.
+            Asked::Address(address) => query.push_str(&format!(" AND addresses:\"{address}\"")),
+        }
     }
-    statement.fetch_all(store.pool()).await
+    query
+}
+
+/// PostgreSQL's query for what every term finds. Addresses start with `@`, which no word does, so
+/// words and addresses share one list of lexemes, unweighted: GIN answers without reading them again.
+fn ts_query(asked: &[Asked]) -> String {
+    let quoted = |token: &str| token.replace('\\', "\\\\").replace('\'', "''");
+    asked
+        .iter()
+        .map(|term| match term {
+            Asked::Start(start) => format!("'{}':*", quoted(start)),
+            Asked::Address(address) => format!("'{}'", quoted(address)),
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
 }
 
 fn name_key(name: &str) -> String {
@@ -443,39 +425,27 @@ async fn put_consent(
     Ok(())
 }
 
-/// Brings the terms `contact_id` is found by up to date (none once merged away), writing only
-/// what changed: a new account adds its own prefixes, and nothing else is touched.
-/// A contact merged away, or renamed (its place in name order changes), loses every search term.
-async fn drop_terms(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
-    sqlx::query(&format!("DELETE FROM {TERMS} WHERE contact_id = $1")).bind(contact_id).execute(connection).await?;
-    Ok(())
+/// What the full-text index holds of one contact.
+#[derive(PartialEq, Eq)]
+struct Entry {
+    place: i64,
+    company: String,
+    name_key: String,
+    words: String,
+    addresses: String,
 }
 
-async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
+/// What the index should hold of `contact_id`: nothing once merged away.
+async fn wanted_entry(connection: &mut AnyConnection, contact_id: &str) -> Result<Option<Entry>, ProjectionError> {
     let contact = sqlx::query(&format!(
-        "SELECT c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {from} \
+        "SELECT c.place, c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {from} \
          WHERE c.contact_id = $1 AND c.merged_into IS NULL",
         from = contact_from()
     ))
     .bind(contact_id)
     .fetch_optional(&mut *connection)
     .await?;
-    let held: Vec<(String, String)> =
-        sqlx::query_as(&format!("SELECT term, name_key FROM {TERMS} WHERE contact_id = $1"))
-            .bind(contact_id)
-            .fetch_all(&mut *connection)
-            .await?;
-    let Some(contact) = contact else {
-        if !held.is_empty() {
-            drop_terms(connection, contact_id).await?;
-        }
-        return Ok(());
-    };
-    let company: String = contact.try_get("company_id")?;
-    let name: String = contact.try_get("name")?;
-    let key: String = contact.try_get("name_key")?;
-    let email: Option<String> = contact.try_get("email")?;
-    let business: Option<String> = contact.try_get("business_name")?;
+    let Some(contact) = contact else { return Ok(None) };
     let accounts = sqlx::query(&format!("SELECT channel, account_id FROM {ACCOUNTS} WHERE contact_id = $1"))
         .bind(contact_id)
         .fetch_all(&mut *connection)
@@ -486,33 +456,68 @@ async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(),
             Some(Account { channel, id: row.try_get("account_id").ok()? })
         })
         .collect::<Vec<_>>();
-    let wanted = contact_keys(&name, email.as_deref(), business.as_deref(), &accounts);
-    // A renamed contact moves in name order: every one of its terms is written again.
-    let held: BTreeSet<String> = if held.iter().all(|(_, held_key)| *held_key == key) {
-        held.into_iter().map(|(term, _)| term).collect()
-    } else {
-        drop_terms(connection, contact_id).await?;
-        BTreeSet::new()
-    };
-    let stale: Vec<&String> = held.difference(&wanted).collect();
-    for chunk in stale.chunks(TERMS_PER_STATEMENT) {
-        let places = (0..chunk.len()).map(|n| format!("${}", n + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!("DELETE FROM {TERMS} WHERE contact_id = $1 AND term IN ({places})");
-        let mut statement = sqlx::query(&sql).bind(contact_id);
-        for term in chunk {
-            statement = statement.bind((*term).clone());
-        }
-        statement.execute(&mut *connection).await?;
+    let name: String = contact.try_get("name")?;
+    let email: Option<String> = contact.try_get("email")?;
+    let business: Option<String> = contact.try_get("business_name")?;
+    let text = SearchText::of(&name, email.as_deref(), business.as_deref(), &accounts);
+    Ok(Some(Entry {
+        place: contact.try_get("place")?,
+        company: contact.try_get("company_id")?,
+        name_key: contact.try_get("name_key")?,
+        words: text.words_text(),
+        addresses: text.addresses_text(),
+    }))
+}
+
+/// Brings what the index holds of `contact_id` up to date, writing only what changed. On SQLite
+/// the words are also FTS5's, under the contact's place.
+async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
+    let fts5 = connection.backend_name() != "PostgreSQL";
+    let wanted = wanted_entry(connection, contact_id).await?;
+    let held = sqlx::query_as::<_, (i64, String, String, String, String)>(&format!(
+        "SELECT place, company_id, name_key, words, addresses FROM {SEARCH} WHERE contact_id = $1"
+    ))
+    .bind(contact_id)
+    .fetch_optional(&mut *connection)
+    .await?
+    .map(|(place, company, name_key, words, addresses)| Entry { place, company, name_key, words, addresses });
+    if held == wanted {
+        return Ok(());
     }
-    let new: Vec<&String> = wanted.difference(&held).collect();
-    for chunk in new.chunks(TERMS_PER_STATEMENT) {
-        let places = (0..chunk.len()).map(|n| format!("($1, $2, $3, ${})", n + 4)).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT INTO {TERMS} (company_id, contact_id, name_key, term) VALUES {places}");
-        let mut statement = sqlx::query(&sql).bind(company.clone()).bind(contact_id).bind(key.clone());
-        for term in chunk {
-            statement = statement.bind((*term).clone());
-        }
-        statement.execute(&mut *connection).await?;
+    if let Some(held) = &held {
+        sqlx::query(&format!("DELETE FROM {SEARCH} WHERE place = $1"))
+            .bind(held.place)
+            .execute(&mut *connection)
+            .await?;
+    }
+    let words_changed =
+        held.as_ref().map(|h| (&h.words, &h.addresses)) != wanted.as_ref().map(|w| (&w.words, &w.addresses));
+    if let (true, true, Some(held)) = (fts5, words_changed, &held) {
+        sqlx::query(&format!("DELETE FROM {WORDS} WHERE rowid = $1"))
+            .bind(held.place)
+            .execute(&mut *connection)
+            .await?;
+    }
+    let Some(entry) = wanted else { return Ok(()) };
+    sqlx::query(&format!(
+        "INSERT INTO {SEARCH} (place, contact_id, company_id, name_key, words, addresses) VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(entry.place)
+    .bind(contact_id)
+    .bind(entry.company.clone())
+    .bind(entry.name_key.clone())
+    .bind(entry.words.clone())
+    .bind(entry.addresses.clone())
+    .execute(&mut *connection)
+    .await?;
+    if fts5 && words_changed {
+        sqlx::query(&format!("INSERT INTO {WORDS} (rowid, company, words, addresses) VALUES ($1, $2, $3, $4)"))
+            .bind(entry.place)
+            .bind(token_of(&entry.company))
+            .bind(entry.words)
+            .bind(entry.addresses)
+            .execute(&mut *connection)
+            .await?;
     }
     Ok(())
 }
@@ -545,18 +550,38 @@ impl Projection for Contacts {
     }
 
     async fn create_tables(&self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
-        // A search compares terms and name places byte by byte, in SQL and in Rust alike:
-        // PostgreSQL's "C" collation, SQLite's default.
         let postgres = connection.backend_name() == "PostgreSQL";
+        // Searches list contacts byte by byte in name order: PostgreSQL's "C" collation, SQLite's default.
         let bytewise = if postgres { " COLLATE \"C\"" } else { "" };
-        // On SQLite the terms are kept once, in their key's order, rather than in a table and again
-        // in its index: about fifty keys per contact.
-        let clustered = if postgres { "" } else { " WITHOUT ROWID" };
+        let index = if postgres {
+            [
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {SEARCH} (place BIGINT PRIMARY KEY, contact_id TEXT NOT NULL UNIQUE, \
+                     company_id TEXT NOT NULL, name_key TEXT{bytewise} NOT NULL, words TEXT NOT NULL, \
+                     addresses TEXT NOT NULL, lexemes tsvector GENERATED ALWAYS AS \
+                     (array_to_tsvector(string_to_array(trim(words || ' ' || addresses), ' '))) STORED)"
+                ),
+                format!("CREATE INDEX IF NOT EXISTS {SEARCH}_lexemes ON {SEARCH} USING GIN (lexemes)"),
+            ]
+        } else {
+            [
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {SEARCH} (place INTEGER PRIMARY KEY, contact_id TEXT NOT NULL UNIQUE, \
+                     company_id TEXT NOT NULL, name_key TEXT NOT NULL, words TEXT NOT NULL, addresses TEXT NOT NULL)"
+                ),
+                // Contentless: the words are in the table above. Prefixes of up to three letters
+                // have their own lists, so the commonest starts are read without merging.
+                format!(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS {WORDS} USING fts5(company, words, addresses, content='', \
+                     contentless_delete=1, tokenize='ascii', prefix='1 2 3', detail='column')"
+                ),
+            ]
+        };
         for statement in [
             format!(
                 "CREATE TABLE IF NOT EXISTS {CONTACTS} (contact_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
-                 name TEXT NOT NULL, name_key TEXT NOT NULL, name_source TEXT NOT NULL, email TEXT, notes TEXT NOT NULL, \
-                 fields TEXT NOT NULL, business_id TEXT, owner TEXT, merged_into TEXT)"
+                 place BIGINT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, name_source TEXT NOT NULL, \
+                 email TEXT, notes TEXT NOT NULL, fields TEXT NOT NULL, business_id TEXT, owner TEXT, merged_into TEXT)"
             ),
             format!("CREATE INDEX IF NOT EXISTS {CONTACTS}_name ON {CONTACTS} (company_id, name_key, contact_id)"),
             format!("CREATE INDEX IF NOT EXISTS {CONTACTS}_business ON {CONTACTS} (business_id)"),
@@ -574,13 +599,11 @@ impl Projection for Contacts {
                 "CREATE TABLE IF NOT EXISTS {BUSINESSES} (business_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
                  name TEXT NOT NULL, deleted BIGINT NOT NULL)"
             ),
-            format!(
-                "CREATE TABLE IF NOT EXISTS {TERMS} (company_id TEXT NOT NULL, term TEXT{bytewise} NOT NULL, \
-                 name_key TEXT{bytewise} NOT NULL, contact_id TEXT{bytewise} NOT NULL, \
-                 PRIMARY KEY (company_id, term, name_key, contact_id)){clustered}"
-            ),
-            format!("CREATE INDEX IF NOT EXISTS {TERMS}_contact ON {TERMS} (contact_id)"),
-        ] {
+        ]
+        .into_iter()
+        .chain(index)
+        .chain([format!("CREATE INDEX IF NOT EXISTS {SEARCH}_name ON {SEARCH} (company_id, name_key, contact_id)")])
+        {
             sqlx::query(&statement).execute(&mut *connection).await?;
         }
         Ok(())
@@ -628,11 +651,14 @@ async fn change_contact(
     match decoded {
         ContactEvent::Created { contact_id, company_id, details } => {
             sqlx::query(&format!(
-                "INSERT INTO {CONTACTS} (contact_id, company_id, name, name_key, name_source, notes, fields) \
-                 VALUES ($1, $2, '', '', 'profile', '', '{{}}') ON CONFLICT (contact_id) DO NOTHING"
+                "INSERT INTO {CONTACTS} (contact_id, company_id, place, name, name_key, name_source, notes, fields) \
+                 VALUES ($1, $2, $3, '', '', 'profile', '', '{{}}') ON CONFLICT (contact_id) DO NOTHING"
             ))
             .bind(contact_id.to_string())
             .bind(company_id.to_string())
+            // The contact's place in the index: the position of its first event, unique and the
+            // same however often the read model is rebuilt.
+            .bind(event.position.sequence)
             .execute(&mut *connection)
             .await?;
             write_details(connection, &contact, &details).await?;

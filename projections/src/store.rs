@@ -65,6 +65,9 @@ impl ReadStore {
                         // Read models are large and written all over (a directory's search keys):
                         // 32 MiB of pages per connection instead of SQLite's 2 MiB.
                         sqlx::query("PRAGMA cache_size = -32768").execute(&mut *connection).await?;
+                        // Read through the operating system's cache, shared by every connection,
+                        // rather than copied into each one's: a search reads pages all over.
+                        sqlx::query("PRAGMA mmap_size = 268435456").execute(&mut *connection).await?;
                     } else {
                         let named = format!("SET application_name = '{}'", eventlog::postgres::READ_MODELS);
                         sqlx::query(&named).execute(&mut *connection).await?;

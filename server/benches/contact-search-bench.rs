@@ -126,8 +126,8 @@ struct Figures {
     p99_ms: f64,
     scan_p50_ms: f64,
     found: usize,
-    /// The search index: its keys per contact and its size on disk (table and indexes).
-    keys_per_contact: f64,
+    /// The search index: its words per contact and its size on disk (tables and indexes).
+    words_per_contact: f64,
     index_mb: f64,
 }
 
@@ -144,17 +144,27 @@ async fn digest_the_load(store: &ReadStore, backend: eventlog::testing::Backend)
     }
 }
 
-/// How many keys the directory's search index holds per contact and its size in MB.
+/// How many words the directory's search index holds per contact, and its size in MB: the table
+/// of words with its indexes, and SQLite's FTS5 index (its own tables) or PostgreSQL's GIN index.
 async fn index_size(store: &ReadStore, backend: eventlog::testing::Backend) -> (f64, f64) {
-    let terms = projections::tables::table_name(projections::contacts::NAME, "terms", projections::contacts::VERSION);
-    let keys: i64 =
-        sqlx::query_scalar(&format!("SELECT count(*) FROM {terms}")).fetch_one(store.pool()).await.expect("a count");
+    let table =
+        |name| projections::tables::table_name(projections::contacts::NAME, name, projections::contacts::VERSION);
+    let (search, words) = (table("search"), table("words"));
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT CAST(sum(length(words) - length(replace(words, ' ', '')) + 1) AS BIGINT) FROM {search}"
+    ))
+    .fetch_one(store.pool())
+    .await
+    .expect("a count");
     let size = match backend {
-        eventlog::testing::Backend::Sqlite => format!("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%{terms}%'"),
-        eventlog::testing::Backend::Postgres => format!("SELECT pg_total_relation_size('{terms}')"),
+        eventlog::testing::Backend::Sqlite => format!(
+            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE '{search}%' OR name LIKE '{words}%' \
+             OR name LIKE 'sqlite_autoindex_{search}%'"
+        ),
+        eventlog::testing::Backend::Postgres => format!("SELECT pg_total_relation_size('{search}')"),
     };
     let bytes: i64 = sqlx::query_scalar(&size).fetch_one(store.pool()).await.expect("a size");
-    (keys as f64 / CONTACTS as f64, bytes as f64 / 1_048_576.0)
+    (count as f64 / CONTACTS as f64, bytes as f64 / 1_048_576.0)
 }
 
 async fn timed<F: std::future::Future<Output = usize>>(search: F) -> (f64, usize) {
@@ -170,6 +180,9 @@ async fn run(database: TestDatabase) -> Figures {
     let (address, server) = start_server(&database.url).await;
     settle(&reqwest::Client::new(), &address).await;
     let load_seconds = loading.elapsed().as_secs_f64();
+    // The directory is built: nothing else (the sealer catching up on the load's events) runs
+    // under the searches.
+    server.abort();
     let store = ReadStore::connect(&database.url).await.expect("the read store");
     digest_the_load(&store, database.backend).await;
     let company = company().to_string();
@@ -188,8 +201,7 @@ async fn run(database: TestDatabase) -> Figures {
             scans.push(timed(scan(&store, &text)).await.0);
         }
     }
-    server.abort();
-    let (keys_per_contact, index_mb) = index_size(&store, database.backend).await;
+    let (words_per_contact, index_mb) = index_size(&store, database.backend).await;
     ours.sort_by(|a, b| a.total_cmp(b));
     every.sort_by(|a, b| b.0.total_cmp(&a.0));
     every.truncate(5);
@@ -211,19 +223,19 @@ async fn run(database: TestDatabase) -> Figures {
         p99_ms: percentile(&ours, 0.99),
         scan_p50_ms: percentile(&scans, 0.5),
         found,
-        keys_per_contact,
+        words_per_contact,
         index_mb,
     }
 }
 
 #[tokio::main]
 async fn main() {
-    println!("| backend | contacts | searches finding someone | p50 search | p99 search | slowest kind (p99) | p50 scan (baseline) | scan ÷ search | loading + indexing | index keys per contact | index size | goal |");
+    println!("| backend | contacts | searches finding someone | p50 search | p99 search | slowest kind (p99) | p50 scan (baseline) | scan ÷ search | loading + indexing | words per contact | index size | goal |");
     println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
     for backend in backends() {
         let figures = run(fresh_database(backend).await).await;
         println!(
-            "| {backend:?} | {CONTACTS} | {}/{SEARCHES} | {:.1} ms | {:.1} ms | {} ({:.1} ms) | {:.1} ms | {:.0}× | {:.0} s | {:.1} | {:.0} MB | ≤ 50 ms |",
+            "| {backend:?} | {CONTACTS} | {}/{SEARCHES} | {:.1} ms | {:.1} ms | {} ({:.1} ms) | {:.1} ms | {:.0}× | {:.1} s | {:.1} | {:.1} MB | p99 < 10 ms, index < 150 MB |",
             figures.found,
             figures.p50_ms,
             figures.p99_ms,
@@ -232,7 +244,7 @@ async fn main() {
             figures.scan_p50_ms,
             figures.scan_p50_ms / figures.p50_ms,
             figures.load_seconds,
-            figures.keys_per_contact,
+            figures.words_per_contact,
             figures.index_mb,
         );
         eprintln!("{backend:?}: slowest searches {:?}", figures.slowest_searches);
