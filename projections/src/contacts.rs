@@ -425,6 +425,9 @@ async fn put_consent(
     Ok(())
 }
 
+/// Contacts reindexed by one statement, well within both backends' limits on parameters.
+const CONTACTS_PER_STATEMENT: usize = 500;
+
 /// What the full-text index holds of one contact.
 #[derive(PartialEq, Eq)]
 struct Entry {
@@ -435,89 +438,160 @@ struct Entry {
     addresses: String,
 }
 
-/// What the index should hold of `contact_id`: nothing once merged away.
-async fn wanted_entry(connection: &mut AnyConnection, contact_id: &str) -> Result<Option<Entry>, ProjectionError> {
-    let contact = sqlx::query(&format!(
-        "SELECT c.place, c.company_id, c.name, c.name_key, c.email, b.name AS business_name FROM {from} \
-         WHERE c.contact_id = $1 AND c.merged_into IS NULL",
-        from = contact_from()
-    ))
-    .bind(contact_id)
-    .fetch_optional(&mut *connection)
-    .await?;
-    let Some(contact) = contact else { return Ok(None) };
-    let accounts = sqlx::query(&format!("SELECT channel, account_id FROM {ACCOUNTS} WHERE contact_id = $1"))
-        .bind(contact_id)
-        .fetch_all(&mut *connection)
-        .await?
-        .iter()
-        .filter_map(|row| {
-            let channel = domain::contact::Channel::parse(&row.try_get::<String, _>("channel").ok()?).ok()?;
-            Some(Account { channel, id: row.try_get("account_id").ok()? })
-        })
-        .collect::<Vec<_>>();
-    let name: String = contact.try_get("name")?;
-    let email: Option<String> = contact.try_get("email")?;
-    let business: Option<String> = contact.try_get("business_name")?;
-    let text = SearchText::of(&name, email.as_deref(), business.as_deref(), &accounts);
-    Ok(Some(Entry {
-        place: contact.try_get("place")?,
-        company: contact.try_get("company_id")?,
-        name_key: contact.try_get("name_key")?,
-        words: text.words_text(),
-        addresses: text.addresses_text(),
-    }))
+/// `$from, $from+1, …`: `count` parameters for a list.
+fn parameters(from: usize, count: usize) -> String {
+    (from..from + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Brings what the index holds of `contact_id` up to date, writing only what changed. On SQLite
-/// the words are also FTS5's, under the contact's place.
-async fn reindex(connection: &mut AnyConnection, contact_id: &str) -> Result<(), ProjectionError> {
+/// What the index should hold of each of `contacts` that is not merged away.
+async fn wanted_entries(
+    connection: &mut AnyConnection,
+    contacts: &[&String],
+) -> Result<BTreeMap<String, Entry>, ProjectionError> {
+    let list = parameters(1, contacts.len());
+    let sql = format!(
+        "SELECT c.contact_id, c.place, c.company_id, c.name, c.name_key, c.email, b.name AS business_name \
+         FROM {from} WHERE c.contact_id IN ({list}) AND c.merged_into IS NULL",
+        from = contact_from()
+    );
+    let mut statement = sqlx::query(&sql);
+    for contact in contacts {
+        statement = statement.bind((*contact).clone());
+    }
+    let rows = statement.fetch_all(&mut *connection).await?;
+    let sql = format!("SELECT contact_id, channel, account_id FROM {ACCOUNTS} WHERE contact_id IN ({list})");
+    let mut statement = sqlx::query(&sql);
+    for contact in contacts {
+        statement = statement.bind((*contact).clone());
+    }
+    let mut accounts: BTreeMap<String, Vec<Account>> = BTreeMap::new();
+    for row in statement.fetch_all(&mut *connection).await? {
+        let channel = domain::contact::Channel::parse(&row.try_get::<String, _>("channel")?);
+        if let Ok(channel) = channel {
+            let account = Account { channel, id: row.try_get("account_id")? };
+            accounts.entry(row.try_get("contact_id")?).or_default().push(account);
+        }
+    }
+    let mut wanted = BTreeMap::new();
+    for contact in rows {
+        let contact_id: String = contact.try_get("contact_id")?;
+        let name: String = contact.try_get("name")?;
+        let email: Option<String> = contact.try_get("email")?;
+        let business: Option<String> = contact.try_get("business_name")?;
+        let held = accounts.get(&contact_id).map(Vec::as_slice).unwrap_or_default();
+        let text = SearchText::of(&name, email.as_deref(), business.as_deref(), held);
+        let entry = Entry {
+            place: contact.try_get("place")?,
+            company: contact.try_get("company_id")?,
+            name_key: contact.try_get("name_key")?,
+            words: text.words_text(),
+            addresses: text.addresses_text(),
+        };
+        wanted.insert(contact_id, entry);
+    }
+    Ok(wanted)
+}
+
+/// What the index holds of each of `contacts`.
+async fn held_entries(
+    connection: &mut AnyConnection,
+    contacts: &[&String],
+) -> Result<BTreeMap<String, Entry>, ProjectionError> {
+    let sql = format!(
+        "SELECT contact_id, place, company_id, name_key, words, addresses FROM {SEARCH} WHERE contact_id IN ({})",
+        parameters(1, contacts.len())
+    );
+    let mut statement = sqlx::query_as::<_, (String, i64, String, String, String, String)>(&sql);
+    for contact in contacts {
+        statement = statement.bind((*contact).clone());
+    }
+    Ok(statement
+        .fetch_all(&mut *connection)
+        .await?
+        .into_iter()
+        .map(|(contact, place, company, name_key, words, addresses)| {
+            (contact, Entry { place, company, name_key, words, addresses })
+        })
+        .collect())
+}
+
+/// Brings what the index holds of `contacts` up to date, a few statements for many contacts,
+/// writing only what changed. On SQLite the words are also FTS5's, under each contact's place.
+async fn reindex(connection: &mut AnyConnection, contacts: &BTreeSet<String>) -> Result<(), ProjectionError> {
     let fts5 = connection.backend_name() != "PostgreSQL";
-    let wanted = wanted_entry(connection, contact_id).await?;
-    let held = sqlx::query_as::<_, (i64, String, String, String, String)>(&format!(
-        "SELECT place, company_id, name_key, words, addresses FROM {SEARCH} WHERE contact_id = $1"
-    ))
-    .bind(contact_id)
-    .fetch_optional(&mut *connection)
-    .await?
-    .map(|(place, company, name_key, words, addresses)| Entry { place, company, name_key, words, addresses });
-    if held == wanted {
-        return Ok(());
-    }
-    if let Some(held) = &held {
-        sqlx::query(&format!("DELETE FROM {SEARCH} WHERE place = $1"))
-            .bind(held.place)
-            .execute(&mut *connection)
-            .await?;
-    }
-    let words_changed =
-        held.as_ref().map(|h| (&h.words, &h.addresses)) != wanted.as_ref().map(|w| (&w.words, &w.addresses));
-    if let (true, true, Some(held)) = (fts5, words_changed, &held) {
-        sqlx::query(&format!("DELETE FROM {WORDS} WHERE rowid = $1"))
-            .bind(held.place)
-            .execute(&mut *connection)
-            .await?;
-    }
-    let Some(entry) = wanted else { return Ok(()) };
-    sqlx::query(&format!(
-        "INSERT INTO {SEARCH} (place, contact_id, company_id, name_key, words, addresses) VALUES ($1, $2, $3, $4, $5, $6)"
-    ))
-    .bind(entry.place)
-    .bind(contact_id)
-    .bind(entry.company.clone())
-    .bind(entry.name_key.clone())
-    .bind(entry.words.clone())
-    .bind(entry.addresses.clone())
-    .execute(&mut *connection)
-    .await?;
-    if fts5 && words_changed {
-        sqlx::query(&format!("INSERT INTO {WORDS} (rowid, company, words, addresses) VALUES ($1, $2, $3, $4)"))
-            .bind(entry.place)
-            .bind(token_of(&entry.company))
-            .bind(entry.words)
-            .bind(entry.addresses)
-            .execute(&mut *connection)
-            .await?;
+    let contacts: Vec<&String> = contacts.iter().collect();
+    for chunk in contacts.chunks(CONTACTS_PER_STATEMENT) {
+        let mut wanted = wanted_entries(connection, chunk).await?;
+        let held = held_entries(connection, chunk).await?;
+        let (mut unlisted, mut unindexed) = (Vec::new(), Vec::new());
+        for (contact, held) in &held {
+            match wanted.get(contact) {
+                Some(entry) if entry == held => {
+                    wanted.remove(contact);
+                }
+                Some(entry) if (&entry.words, &entry.addresses) == (&held.words, &held.addresses) => {
+                    unlisted.push(held.place)
+                }
+                _ => {
+                    unlisted.push(held.place);
+                    unindexed.push(held.place);
+                }
+            }
+        }
+        let mut deletions = vec![(SEARCH, "place", unlisted)];
+        if fts5 {
+            deletions.push((WORDS, "rowid", unindexed.clone()));
+        }
+        for (table, key, places) in deletions.into_iter().filter(|(_, _, places)| !places.is_empty()) {
+            let sql = format!("DELETE FROM {table} WHERE {key} IN ({})", parameters(1, places.len()));
+            let mut statement = sqlx::query(&sql);
+            for place in places {
+                statement = statement.bind(place);
+            }
+            statement.execute(&mut *connection).await?;
+        }
+        if wanted.is_empty() {
+            continue;
+        }
+        let rows = (0..wanted.len()).map(|n| format!("({})", parameters(n * 6 + 1, 6))).collect::<Vec<_>>();
+        let sql = format!(
+            "INSERT INTO {SEARCH} (place, contact_id, company_id, name_key, words, addresses) VALUES {}",
+            rows.join(", ")
+        );
+        let mut statement = sqlx::query(&sql);
+        for (contact, entry) in &wanted {
+            statement = statement
+                .bind(entry.place)
+                .bind(contact.clone())
+                .bind(entry.company.clone())
+                .bind(entry.name_key.clone())
+                .bind(entry.words.clone())
+                .bind(entry.addresses.clone());
+        }
+        statement.execute(&mut *connection).await?;
+        if !fts5 {
+            continue;
+        }
+        // Renamed only: FTS5 holds its words already.
+        let to_index: Vec<&Entry> = wanted
+            .iter()
+            .filter(|(contact, _)| held.get(*contact).is_none_or(|h| unindexed.contains(&h.place)))
+            .map(|(_, entry)| entry)
+            .collect();
+        if to_index.is_empty() {
+            continue;
+        }
+        let rows = (0..to_index.len()).map(|n| format!("({})", parameters(n * 4 + 1, 4))).collect::<Vec<_>>();
+        let sql = format!("INSERT INTO {WORDS} (rowid, company, words, addresses) VALUES {}", rows.join(", "));
+        let mut statement = sqlx::query(&sql);
+        for entry in to_index {
+            statement = statement
+                .bind(entry.place)
+                .bind(token_of(&entry.company))
+                .bind(entry.words.clone())
+                .bind(entry.addresses.clone());
+        }
+        statement.execute(&mut *connection).await?;
     }
     Ok(())
 }
@@ -633,9 +707,7 @@ impl Projection for Contacts {
                 to_reindex.insert(contact);
             }
         }
-        for contact in to_reindex {
-            reindex(connection, &contact).await?;
-        }
+        reindex(connection, &to_reindex).await?;
         Ok(())
     }
 }
@@ -763,12 +835,12 @@ async fn apply_business(connection: &mut AnyConnection, event: BusinessEvent) ->
             business_id
         }
     };
-    let members: Vec<String> = sqlx::query_scalar(&format!("SELECT contact_id FROM {CONTACTS} WHERE business_id = $1"))
-        .bind(business.to_string())
-        .fetch_all(&mut *connection)
-        .await?;
-    for contact in members {
-        reindex(connection, &contact).await?;
-    }
-    Ok(())
+    let members: BTreeSet<String> =
+        sqlx::query_scalar(&format!("SELECT contact_id FROM {CONTACTS} WHERE business_id = $1"))
+            .bind(business.to_string())
+            .fetch_all(&mut *connection)
+            .await?
+            .into_iter()
+            .collect();
+    reindex(connection, &members).await
 }

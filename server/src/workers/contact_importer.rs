@@ -6,7 +6,7 @@ use crate::services::contacts::files::{read, read_table, ContactLine};
 use crate::services::contacts::imports::{imported_contact_id, kept_file};
 use crate::workers::follower::Follower;
 use crate::workers::leader::Leadership;
-use crate::write::command::{commit, decide, load, with_retry, CommandContext, Decided};
+use crate::write::command::{commit, decide_on, folded, load, with_retry, CommandContext, Decided};
 
 use crate::state::AppState;
 use domain::contact::{account_stream, contact_stream, Account, Contact, ContactCommand, ContactDetails, NameSource};
@@ -17,7 +17,7 @@ use domain::ids::{BusinessId, CompanyId, ContactId, ImportId};
 use domain::reservation::{Reservation, ReservationCommand, Reserved};
 use eventlog::{EventLog, Position, RecordedEvent};
 use projections::contacts::Contacts;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -57,56 +57,80 @@ struct Batch {
     counts: RowCounts,
 }
 
-/// One row: planned as a new contact (`true`), found in the directory already (`false`), or
-/// refused with the reason.
-async fn plan_row(
-    log: &dyn EventLog,
+/// A row as read: the accounts it names, its details, and the contact it is.
+struct Row {
+    accounts: Vec<Account>,
+    details: ContactDetails,
+    contact_id: ContactId,
+}
+
+impl Row {
+    fn read(
+        company: CompanyId,
+        businesses: &BTreeMap<String, Result<BusinessId, String>>,
+        line: &ContactLine,
+    ) -> Result<Row, AppError> {
+        let mut accounts: Vec<Account> = Vec::new();
+        for (channel, id) in &line.accounts {
+            let account = Account::parse(*channel, id, None)?;
+            if !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
+        let business = match &line.business {
+            Some(name) => match businesses.get(&name.to_lowercase()) {
+                Some(Ok(id)) => Some(*id),
+                Some(Err(reason)) => return Err(AppError::Invalid(reason.clone())),
+                None => return Err(AppError::Internal(format!("the business {name} was not looked up"))),
+            },
+            None => None,
+        };
+        let details = ContactDetails::parse(
+            &line.name,
+            NameSource::Import,
+            line.email.as_deref(),
+            &line.notes,
+            &line.fields,
+            business,
+        )?;
+        let identity = match (accounts.first(), &details.email) {
+            (Some(account), _) => account.key(),
+            (None, Some(email)) => format!("email:{email}"),
+            (None, None) => format!("name:{}", details.name.to_lowercase()),
+        };
+        let contact_id = imported_contact_id(company, &identity);
+        Ok(Row { accounts, details, contact_id })
+    }
+
+    /// The streams deciding this row reads: its accounts' reservations and its contact.
+    fn streams(&self, company: CompanyId) -> impl Iterator<Item = String> + '_ {
+        self.accounts
+            .iter()
+            .map(move |account| account_stream(company, account))
+            .chain([contact_stream(self.contact_id)])
+    }
+}
+
+/// One row, on the histories its batch read at once: planned as a new contact (`true`), found in
+/// the directory already (`false`).
+fn plan_row(
     context: &CommandContext,
     company: CompanyId,
-    businesses: &BTreeMap<String, Result<BusinessId, String>>,
-    line: &ContactLine,
+    row: Row,
+    histories: &HashMap<String, Vec<RecordedEvent>>,
     batch: &mut Batch,
 ) -> Result<bool, AppError> {
-    let mut accounts: Vec<Account> = Vec::new();
-    for (channel, id) in &line.accounts {
-        let account = Account::parse(*channel, id, None)?;
-        if !accounts.contains(&account) {
-            accounts.push(account);
-        }
-    }
-    let business = match &line.business {
-        Some(name) => match businesses.get(&name.to_lowercase()) {
-            Some(Ok(id)) => Some(*id),
-            Some(Err(reason)) => return Err(AppError::Invalid(reason.clone())),
-            None => return Err(AppError::Internal(format!("the business {name} was not looked up"))),
-        },
-        None => None,
-    };
-    let details = ContactDetails::parse(
-        &line.name,
-        NameSource::Import,
-        line.email.as_deref(),
-        &line.notes,
-        &line.fields,
-        business,
-    )?;
-    if accounts.iter().any(|account| batch.accounts.contains(&account.key())) {
-        return Ok(false);
-    }
-    let identity = match (accounts.first(), &details.email) {
-        (Some(account), _) => account.key(),
-        (None, Some(email)) => format!("email:{email}"),
-        (None, None) => format!("name:{}", details.name.to_lowercase()),
-    };
-    let contact_id = imported_contact_id(company, &identity);
-    if batch.contacts.contains(&contact_id) {
+    let history = |stream: &str| histories.get(stream).map(Vec::as_slice).unwrap_or_default();
+    let Row { accounts, details, contact_id } = row;
+    if accounts.iter().any(|account| batch.accounts.contains(&account.key())) || batch.contacts.contains(&contact_id) {
         return Ok(false);
     }
     let mut claims = Vec::new();
     for account in &accounts {
+        let stream = account_stream(company, account);
         let claim =
             ReservationCommand::Claim { owner: contact_id.as_uuid(), name: account.key(), what: Reserved::Account };
-        match decide::<Reservation>(log, context, &account_stream(company, account), &claim).await {
+        match decide_on::<Reservation>(history(&stream), context, &stream, &claim) {
             Ok(claimed) => claims.push(claimed),
             // The account is a contact's already: the row is that contact.
             Err(AppError::Conflict(_)) => return Ok(false),
@@ -114,7 +138,7 @@ async fn plan_row(
         }
     }
     let stream = contact_stream(contact_id);
-    let (contact, expected) = load::<Contact>(log, &stream).await?;
+    let (contact, expected) = folded::<Contact>(history(&stream))?;
     if contact.company_id.is_some() {
         // Imported before, and perhaps changed since: it stays as people left it.
         return Ok(false);
@@ -152,8 +176,13 @@ async fn import_next_batch(
             return Ok(import.finished);
         }
         let mut batch = Batch::default();
-        for (n, line) in lines[from..to].iter().enumerate() {
-            match plan_row(log, context, company, businesses, line, &mut batch).await {
+        let rows: Vec<Result<Row, AppError>> =
+            lines[from..to].iter().map(|line| Row::read(company, businesses, line)).collect();
+        // Every stream the batch decides on, read at once rather than row by row.
+        let streams: Vec<String> = rows.iter().flatten().flat_map(|row| row.streams(company)).collect();
+        let histories = log.read_streams(&streams).await?;
+        for (n, row) in rows.into_iter().enumerate() {
+            match row.and_then(|row| plan_row(context, company, row, &histories, &mut batch)) {
                 Ok(true) => batch.counts.created += 1,
                 Ok(false) => batch.counts.unchanged += 1,
                 Err(AppError::Invalid(reason)) => batch.counts.refused.push(RefusedRow { row: from + n + 2, reason }),

@@ -58,10 +58,18 @@ where
     D::Event: DomainEvent,
     AppError: From<D::Rejection>,
 {
-    let history = log.read_stream(stream).await?;
+    folded::<D>(&log.read_stream(stream).await?)
+}
+
+/// The state a history already read leaves, and the revision to expect when appending after it.
+pub fn folded<D>(history: &[eventlog::RecordedEvent]) -> Result<(D::State, ExpectedRevision), AppError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+{
     let expected = history.last().map_or(ExpectedRevision::NoStream, |last| ExpectedRevision::Exact(last.revision));
     let events = history
-        .into_iter()
+        .iter()
         .map(|recorded| decode::<D::Event>(&recorded.event_type, recorded.metadata.schema_version, &recorded.data))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((D::fold(events.iter()), expected))
@@ -101,7 +109,22 @@ where
     D::Event: DomainEvent,
     AppError: From<D::Rejection>,
 {
-    let (state, expected) = load::<D>(log, stream).await?;
+    decide_on::<D>(&log.read_stream(stream).await?, context, stream, command)
+}
+
+/// Decides one command on a stream whose history was already read.
+pub fn decide_on<D>(
+    history: &[eventlog::RecordedEvent],
+    context: &CommandContext,
+    stream: &str,
+    command: &D::Command,
+) -> Result<Decided, AppError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+    AppError: From<D::Rejection>,
+{
+    let (state, expected) = folded::<D>(history)?;
     let decided = D::decide(&state, command)?;
     Decided::new(context, stream, expected, &decided)
 }
