@@ -568,6 +568,8 @@ pub struct ConversationView {
     pub agent: Option<String>,
     /// The one reading it has it: theirs to answer.
     pub yours: bool,
+    /// The past moment shown (RFC 3339), read-only; none: now.
+    pub at: Option<String>,
 }
 
 /// A file of a chat: where it is, and what to call it.
@@ -697,6 +699,8 @@ pub struct MonitorView {
     pub agents: Vec<AgentMonitorView>,
     pub queues: Vec<QueueMonitorView>,
     pub chats: Vec<ChatView>,
+    /// The past moment shown (RFC 3339), read-only; none: now.
+    pub at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

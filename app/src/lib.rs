@@ -29,6 +29,7 @@ pub mod line_trouble;
 pub mod live;
 pub mod menu_json;
 pub mod pages;
+pub mod past;
 pub mod preferences;
 pub mod shortcuts;
 #[cfg(feature = "ssr")]

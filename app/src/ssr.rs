@@ -82,7 +82,19 @@ pub trait Services: Send + Sync + 'static {
     /// The agent's chats; with `words`, those whose name, number or messages hold them (W7).
     async fn my_chats(&self, token: Option<String>, words: String) -> Result<Vec<ChatView>, UiError>;
     async fn resolve_chats(&self, token: Option<String>, chat_ids: Vec<String>) -> Result<(), UiError>;
-    async fn monitor(&self, token: Option<String>, time_zone: Option<String>) -> Result<MonitorView, UiError>;
+    async fn monitor(
+        &self,
+        token: Option<String>,
+        time_zone: Option<String>,
+        at: String,
+    ) -> Result<MonitorView, UiError>;
+    async fn chat_as_it_stood(
+        &self,
+        token: Option<String>,
+        time_zone: Option<String>,
+        chat_id: String,
+        at: String,
+    ) -> Result<ConversationView, UiError>;
     async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError>;
     async fn create_pause_reason(&self, token: Option<String>, name: String) -> Result<(), UiError>;
     async fn rename_pause_reason(&self, token: Option<String>, reason_id: String, name: String) -> Result<(), UiError>;

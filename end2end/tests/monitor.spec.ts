@@ -182,3 +182,59 @@ test('a supervisor opens an agents chat from the monitor, reads it live, notes, 
   await expect(supervisor.getByRole('button', { name: 'Take over' })).toHaveCount(0);
   await expect(agentsList.getByText(customer)).toHaveCount(0);
 });
+
+test('the monitor and a chat read as they stood at a past moment, only to read', async ({ browser }) => {
+  const stamp = Date.now();
+  const supervisor = await (await browser.newContext({ timezoneId: 'UTC' })).newPage();
+  await signInAsSupervisor(supervisor);
+  const api = supervisor.request;
+  const queue = (await (await api.post('/api/v1/queues', { data: { name: `Past ${stamp}` } })).json()).id;
+  const key = (await (await api.post('/api/v1/api-keys', { data: { name: 'Shop' } })).json()).key;
+  const line = (await (await api.post('/api/v1/lines', { data: { name: `Then ${stamp}`, routing: { queue } } })).json()).id;
+  const write = async (text: string) => {
+    const sent = await api.post(`/api/v1/lines/${line}/messages`, {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { contact_id: `+54911${stamp}`, name: `Paz ${stamp}`, text },
+    });
+    expect(sent.status()).toBe(202);
+    return (await sent.json()).chat_id as string;
+  };
+  const chat = await write(`Primero ${stamp}`);
+  const started = (await (await api.get(`/api/v1/chats/${chat}/history`)).json())[0].occurred_at as string;
+  await advance(api, 10 * 60);
+  await write(`Segundo ${stamp}`);
+  // Five minutes after the first message, in UTC (the browser's zone here), to the second.
+  const then = new Date(Date.parse(started) + 5 * 60 * 1000).toISOString().slice(0, 19);
+
+  await supervisor.goto(`/supervisor/chats/${chat}`);
+  await hydrated(supervisor);
+  const messages = supervisor.locator('.messages');
+  await expect(messages).toContainText(`Segundo ${stamp}`);
+  await expect(supervisor.getByRole('button', { name: 'Take over' })).toBeVisible();
+  await supervisor.getByLabel('As it stood at').fill(then);
+  await supervisor.getByLabel('As it stood at').dispatchEvent('change');
+  await expect(supervisor.locator('.past-moment')).toContainText('As it stood at');
+  await expect(messages).toContainText(`Primero ${stamp}`);
+  await expect(messages).not.toContainText(`Segundo ${stamp}`);
+  await expect(supervisor.getByRole('button', { name: 'Take over' })).toHaveCount(0);
+  await expect(supervisor.getByRole('button', { name: 'Resolve' })).toHaveCount(0);
+  await supervisor.getByLabel('As it stood at').fill('');
+  await supervisor.getByLabel('As it stood at').dispatchEvent('change');
+  await expect(messages).toContainText(`Segundo ${stamp}`);
+  await expect(supervisor.getByRole('button', { name: 'Take over' })).toBeVisible();
+
+  // The monitor then: the chat was waiting, to be read and not resolved; its link keeps the moment.
+  await supervisor.goto(`/supervisor/monitor?at=${then}`);
+  await hydrated(supervisor);
+  await expect(supervisor.locator('.past-moment')).toContainText('As it stood at');
+  const open = supervisor.getByRole('list', { name: 'Open chats' }).locator(`li[data-id="${chat}"]`);
+  await expect(open.getByRole('link', { name: `Paz ${stamp}` })).toHaveAttribute('href', `/supervisor/chats/${chat}?at=${then}`);
+  await expect(open.getByRole('checkbox')).toHaveCount(0);
+  const queues = supervisor.getByRole('table', { name: 'Queues now' });
+  await expect(queues.getByRole('row', { name: new RegExp(`Past ${stamp}`) }).locator('.waiting')).toHaveText('1');
+  // Before this queue existed: neither it nor the chat.
+  await supervisor.getByLabel('As it stood at').fill('2000-01-01T00:00');
+  await supervisor.getByLabel('As it stood at').dispatchEvent('change');
+  await expect(queues.getByRole('row', { name: new RegExp(`Past ${stamp}`) })).toHaveCount(0);
+  await expect(supervisor.locator(`li[data-id="${chat}"]`)).toHaveCount(0);
+});

@@ -112,7 +112,7 @@ test('a supervisor reads the report of one line: each category with its chats, t
   // As it stood long before this line existed: nothing of it, read from the log as it was then.
   await supervisor.getByLabel('As it stood at').fill('2000-01-01T00:00');
   await supervisor.getByLabel('As it stood at').dispatchEvent('change');
-  await expect(supervisor.locator('.report-past')).toContainText('As it stood at');
+  await expect(supervisor.locator('.past-moment')).toContainText('As it stood at');
   await expect(totals.locator('.total.pending dd')).toHaveText('0');
   await expect(totals.locator('.total.open dd')).toHaveText('0');
   await expect(supervisor.locator('.report-summary .incoming')).toHaveText('0');

@@ -8,11 +8,16 @@ use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
 use crate::pages::chats::{self, state_label, ChooseChat, ResolveChats, ResolveChosen};
+use crate::past::{PastMoment, ShownAsItStood};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
+/// The monitor now, or as it stood at `at` (`datetime-local`, the reader's zone).
 #[server(prefix = "/api", endpoint = "monitor")]
-pub async fn monitor() -> Result<MonitorView, UiError> {
-    crate::ssr::with_status(crate::ssr::services()?.monitor(crate::ssr::session_token(), crate::ssr::time_zone()).await)
+pub async fn monitor(#[server(default)] at: String) -> Result<MonitorView, UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?.monitor(crate::ssr::session_token(), crate::ssr::time_zone(), at).await,
+    )
 }
 
 struct Words {
@@ -142,7 +147,9 @@ pub fn MonitorPage() -> impl IntoView {
     on_live_change("agents", move || pushed.update(|n| *n += 1));
     on_live_change("chats", move || pushed.update(|n| *n += 1));
     let resolve = ServerAction::<ResolveChats>::new();
-    let board = Resource::new(move || (pushed.get(), resolve.version().get()), |_| monitor());
+    // A link from another page may ask for a past moment.
+    let at = RwSignal::new(use_query_map().read_untracked().get("at").unwrap_or_default());
+    let board = Resource::new(move || (pushed.get(), resolve.version().get(), at.get()), |(_, _, at)| monitor(at));
     let filter = ChatFilter::new();
     let chosen: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     Effect::new(move || {
@@ -153,12 +160,16 @@ pub fn MonitorPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || words.get().title}</h1>
+            <form class="inbox-filters" on:submit=|event| event.prevent_default()>
+                <PastMoment id="monitor-at" at />
+            </form>
             <FormError error=Signal::derive(move || refusal(resolve)) />
             <Transition fallback=move || view! { <p>{words.get().loading}</p> }>
                 {move || Suspend::new(async move {
                     let (words, chat_words) = (words.get(), chat_words.get());
                     match board.await {
                         Ok(board) => view! {
+                            <ShownAsItStood at=board.at.clone() />
                             <table class="monitor" aria-label=words.agents_now>
                                 <thead><tr>
                                     <th scope="col">{words.agent}</th><th scope="col">{words.state}</th>
@@ -201,7 +212,7 @@ pub fn MonitorPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             <h2>{words.open_chats}</h2>
-                            <OpenChats chats=board.chats filter chosen resolve words chat_words />
+                            <OpenChats chats=board.chats past=board.at.map(|_| at.get_untracked()) filter chosen resolve words chat_words />
                         }.into_any(),
                         Err(error) => view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
                     }
@@ -212,10 +223,12 @@ pub fn MonitorPage() -> impl IntoView {
 }
 
 /// The open chats, narrowed by line, queue, agent, state and tag; any of them chosen and resolved
-/// at once (G16).
+/// at once (G16). In the past (`past`: the moment as the field holds it) they are only read, each
+/// leading to the chat as it stood then.
 #[component]
 fn OpenChats(
     chats: Vec<ChatView>,
+    past: Option<String>,
     filter: ChatFilter,
     chosen: RwSignal<Vec<String>>,
     resolve: ServerAction<ResolveChats>,
@@ -227,6 +240,8 @@ fn OpenChats(
     let agents = choices_of(chats.iter().filter_map(|c| c.agent.clone().map(|a| (a.clone(), a))));
     let states = choices_of(chats.iter().map(|c| (c.state.clone(), state_label(chat_words, &c.state).to_string())));
     let tags = choices_of(chats.iter().flat_map(|c| c.tags.iter().map(|t| (t.to_lowercase(), t.clone()))));
+    let read_only = past.is_some();
+    let then = past.map(|at| format!("?at={at}")).unwrap_or_default();
     let list = move || {
         let shown: Vec<ChatView> = chats.iter().filter(|chat| filter.admits(chat)).cloned().collect();
         if shown.is_empty() {
@@ -241,8 +256,8 @@ fn OpenChats(
                     let label = format!("{} {title}", chat_words.choose);
                     view! {
                     <li data-id=chat.id.clone() class=class>
-                        <ChooseChat id=chat.id.clone() label chosen />
-                        <a class="contact" href=format!("/supervisor/chats/{}", chat.id)><strong>{title}</strong></a>
+                        {(!read_only).then(|| view! { <ChooseChat id=chat.id.clone() label chosen /> })}
+                        <a class="contact" href=format!("/supervisor/chats/{}{then}", chat.id)><strong>{title}</strong></a>
                         <span class="state">{state}</span>
                         <span class="muted">{chat.queue.unwrap_or_default()}</span>
                         <span class="agent">{chat.agent.unwrap_or_default()}</span>
@@ -267,7 +282,7 @@ fn OpenChats(
             <Narrow id="monitor-state" label=words.by_state any=chat_words.any options=states chosen=filter.state />
             <Narrow id="monitor-tag" label=words.by_tag any=chat_words.any options=tags chosen=filter.tag />
         </div>
-        <ResolveChosen resolve chosen label=chat_words.resolve_chosen />
+        {(!read_only).then(|| view! { <ResolveChosen resolve chosen label=chat_words.resolve_chosen /> })}
         {list}
     }
 }

@@ -10,6 +10,7 @@ use crate::dates::LocalTime;
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::pages::chats::{self, state_label};
+use crate::past::{PastMoment, ShownAsItStood};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "report_of")]
@@ -25,9 +26,6 @@ struct Words {
     from: &'static str,
     until: &'static str,
     of: &'static str,
-    as_it_stood: &'static str,
-    as_it_stood_hint: &'static str,
-    stood_at: &'static str,
     company: &'static str,
     queues: &'static str,
     lines: &'static str,
@@ -80,9 +78,6 @@ const ENGLISH: Words = Words {
     from: "From",
     until: "Until",
     of: "Of",
-    as_it_stood: "As it stood at",
-    as_it_stood_hint: "Blank: now. A past moment shows the report as the log held it then, read-only.",
-    stood_at: "As it stood at",
     company: "The whole company",
     queues: "Queues",
     lines: "Lines",
@@ -135,10 +130,6 @@ const SPANISH: Words = Words {
     from: "Desde",
     until: "Hasta",
     of: "De",
-    as_it_stood: "Tal como estaba el",
-    as_it_stood_hint:
-        "Vacío: ahora. Un momento pasado muestra el informe como lo tenía el registro entonces, solo para leer.",
-    stood_at: "Tal como estaba el",
     company: "Toda la empresa",
     queues: "Colas",
     lines: "Líneas",
@@ -301,12 +292,9 @@ fn Report(
                 {group("line:", words.lines)}
                 {group("agent:", words.agents_group)}
             </select>
-            <label for="report-at">{words.as_it_stood}</label>
-            <input id="report-at" type="datetime-local" aria-describedby="report-at-hint" value=at.get_untracked()
-                on:change=move |event| at.set(event_target_value(&event)) />
-            <p class="hint" id="report-at-hint">{words.as_it_stood_hint}</p>
+            <PastMoment id="report-at" at />
         </form>
-        {stood.map(|moment| view! { <p class="report-past" role="status">{words.stood_at}" "<LocalTime at=moment /></p> })}
+        <ShownAsItStood at=stood />
         <p class="report-summary">
             {words.days_in}" "<strong>{time_zone}</strong>" · "<strong class="incoming">{incoming}</strong>" "{words.incoming}
         </p>

@@ -2,6 +2,7 @@
 //! transferred, resolved, or given a private note.
 
 use crate::components::{refusal, succeeded, FormError, Refusal, Toast};
+use crate::contract::ConversationView;
 use crate::error::UiError;
 use crate::i18n::use_words;
 use crate::live::on_live_change;
@@ -11,12 +12,23 @@ use crate::pages::conversation::{
     TransferForm, WriteNoteInChat,
 };
 use crate::pages::reply_box::ReplyBox;
+use crate::past::{PastMoment, ShownAsItStood};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[server(prefix = "/api", endpoint = "take_over_chat")]
 pub async fn take_over_chat(chat_id: String) -> Result<(), UiError> {
     crate::ssr::with_status(crate::ssr::services()?.take_over(crate::ssr::session_token(), chat_id).await)
+}
+
+/// The chat read-only, as it stood at `at` (`datetime-local`, the reader's zone; blank: now).
+#[server(prefix = "/api", endpoint = "chat_as_it_stood")]
+pub async fn chat_as_it_stood(chat_id: String, at: String) -> Result<ConversationView, UiError> {
+    crate::ssr::with_status(
+        crate::ssr::services()?
+            .chat_as_it_stood(crate::ssr::session_token(), crate::ssr::time_zone(), chat_id, at)
+            .await,
+    )
 }
 
 struct Words {
@@ -71,6 +83,9 @@ pub fn SupervisedChatPage() -> impl IntoView {
     let chat_words = use_words(&chats::ENGLISH, &chats::SPANISH);
     let params = use_params_map();
     let chat_id = move || params.read().get("id").unwrap_or_default();
+    // A past moment, from the field or from the monitor's link: the chat read-only as it stood then.
+    let at = RwSignal::new(use_query_map().read_untracked().get("at").unwrap_or_default());
+    let in_the_past = move || !at.with(String::is_empty);
     let take_over = ServerAction::<TakeOverChat>::new();
     let transfer = ServerAction::<TransferChat>::new();
     let resolve = ServerAction::<ResolveChats>::new();
@@ -114,9 +129,15 @@ pub fn SupervisedChatPage() -> impl IntoView {
                 + resolve.version().get()
                 + note.version().get()
                 + reply.version().get();
-            (chat_id(), shown(), pushed.get(), acted)
+            (chat_id(), shown(), pushed.get(), acted, at.get())
         },
-        move |(id, shown, _, _)| conversation(id, shown, None),
+        move |(id, shown, _, _, at)| async move {
+            if at.is_empty() {
+                conversation(id, shown, None).await
+            } else {
+                chat_as_it_stood(id, at).await
+            }
+        },
     );
     view! {
         <section class="card conversation supervised-chat">
@@ -124,6 +145,9 @@ pub fn SupervisedChatPage() -> impl IntoView {
                 <a href="/supervisor/monitor">{move || words.get().back}</a>" · "
                 <a href=move || format!("/audit/chats/{}", chat_id())>{move || words.get().history}</a>
             </p>
+            <form class="inbox-filters" on:submit=|event| event.prevent_default()>
+                <PastMoment id="chat-at" at />
+            </form>
             <FormError error=failure />
             <Transition fallback=move || view! { <p>{said.get().loading}</p> }>
                 {move || Suspend::new(async move {
@@ -132,7 +156,8 @@ pub fn SupervisedChatPage() -> impl IntoView {
                         Ok(chat) => chat,
                         Err(error) => return view! { <Refusal error sign_in=Some("/login/supervisor") /> }.into_any(),
                     };
-                    let open = chat.state != "resolved";
+                    // In the past the chat is only read.
+                    let open = chat.state != "resolved" && !in_the_past();
                     let who = match (&chat.agent, chat.yours) {
                         (_, true) => words.yours.to_string(),
                         (Some(agent), false) => format!("{}: {agent}", words.has_it),
@@ -141,6 +166,7 @@ pub fn SupervisedChatPage() -> impl IntoView {
                     let count = chat.messages.len();
                     let (take_id, resolve_id) = (chat.id.clone(), chat.id.clone());
                     view! {
+                        <ShownAsItStood at=chat.at.clone() />
                         <h1>{chat.name.clone().unwrap_or_else(|| chat.contact.clone())}</h1>
                         {chat.name.is_some().then(|| view! { <p class="muted contact-name">{chat.contact.clone()}</p> })}
                         <p class="state">{state_label(chat_words, &chat.state)}</p>
@@ -192,8 +218,10 @@ pub fn SupervisedChatPage() -> impl IntoView {
                     </ActionForm>
                 })
             }}
-            <TransferForm transfer chat_id=Signal::derive(chat_id) />
-            <NoteForm note chat_id=Signal::derive(chat_id) />
+            {move || (!in_the_past()).then(|| view! {
+                <TransferForm transfer chat_id=Signal::derive(chat_id) />
+                <NoteForm note chat_id=Signal::derive(chat_id) />
+            })}
             <Toast told />
         </section>
     }

@@ -41,6 +41,21 @@ pub async fn my_chats(state: &AppState, caller: Caller, words: String) -> Result
 pub const MESSAGES_PER_PAGE: usize = 50;
 const MESSAGES_AT_MOST: usize = 10_000;
 
+/// A chat read-only, for supervisors and auditors: as it stood at `at` (read in `time_zone`), or
+/// as it is when `at` is blank.
+pub async fn chat_as_it_stood(
+    state: &AppState,
+    caller: Caller,
+    time_zone: Option<String>,
+    chat_id: String,
+    at: String,
+) -> Result<ConversationView, AppError> {
+    caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let (state, at) = crate::console::history::as_it_stood(state, &caller, time_zone.as_deref(), &at).await?;
+    let view = conversation(state.as_ref(), caller, chat_id, 0, None).await?;
+    Ok(ConversationView { yours: false, at: at.map(|at| at.to_rfc3339()), ..view })
+}
+
 /// The chat as its conversation page shows it: its messages from `from` on when it has that
 /// message, else its latest `shown` (a page's worth when 0); what happened meanwhile, its files and
 /// what its agent may send.
@@ -182,6 +197,7 @@ pub async fn conversation(
         changes_reach_customer: read.chat.channel == domain::contact::Channel::Web.as_str(),
         agent: read.chat.agent_id.as_deref().map(author),
         yours: read.chat.agent_id.as_deref() == Some(caller.user_id.to_string().as_str()),
+        at: None,
     })
 }
 

@@ -48,13 +48,28 @@ pub(crate) fn moment_in(
         return Ok(None);
     }
     let zone: chrono_tz::Tz = zone.and_then(|zone| zone.parse().ok()).unwrap_or(chrono_tz::Tz::UTC);
-    let local = chrono::NaiveDateTime::parse_from_str(written.trim(), "%Y-%m-%dT%H:%M")
+    let local = chrono::NaiveDateTime::parse_from_str(written.trim(), "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(written.trim(), "%Y-%m-%dT%H:%M"))
         .map_err(|_| AppError::Invalid(format!("{what}: a date and time, such as 2026-12-04T09:30")))?;
     let at = local
         .and_local_timezone(zone)
         .earliest()
         .ok_or_else(|| AppError::Invalid(format!("{what}: that moment does not exist in {zone} (a clock change)")))?;
     Ok(Some(at.with_timezone(&chrono::Utc)))
+}
+
+/// What a page reads: the server as it stood at the moment its field holds (read in `zone`), or
+/// as it is when the field is blank; and that moment.
+pub(crate) async fn as_it_stood<'a>(
+    state: &'a AppState,
+    caller: &Caller,
+    zone: Option<&str>,
+    written: &str,
+) -> Result<(std::borrow::Cow<'a, AppState>, Option<chrono::DateTime<chrono::Utc>>), AppError> {
+    match moment_in(zone, "as it stood at", written)? {
+        Some(at) => Ok((std::borrow::Cow::Owned(crate::time_travel::as_of(state, caller, at).await?), Some(at))),
+        None => Ok((std::borrow::Cow::Borrowed(state), None)),
+    }
 }
 
 /// `kind`'s `id` history for the page: the moments of `filter` read in `zone` (the person's; UTC

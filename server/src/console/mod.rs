@@ -582,8 +582,23 @@ impl Services for ConsoleServices {
         Ok(chats::resolve_chats(&self.state, self.caller(token).await?, chat_ids).await?)
     }
 
-    async fn monitor(&self, token: Option<String>, time_zone: Option<String>) -> Result<MonitorView, UiError> {
-        Ok(monitor::monitor(&self.state, self.caller(token).await?, time_zone).await?)
+    async fn monitor(
+        &self,
+        token: Option<String>,
+        time_zone: Option<String>,
+        at: String,
+    ) -> Result<MonitorView, UiError> {
+        Ok(monitor::monitor(&self.state, self.caller(token).await?, time_zone, at).await?)
+    }
+
+    async fn chat_as_it_stood(
+        &self,
+        token: Option<String>,
+        time_zone: Option<String>,
+        chat_id: String,
+        at: String,
+    ) -> Result<ConversationView, UiError> {
+        Ok(chats::chat_as_it_stood(&self.state, self.caller(token).await?, time_zone, chat_id, at).await?)
     }
 
     async fn pause_reasons(&self, token: Option<String>) -> Result<Vec<ReasonView>, UiError> {

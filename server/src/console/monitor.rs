@@ -2,6 +2,7 @@
 //! and the open chats.
 
 use crate::caller::Caller;
+use crate::console::history::as_it_stood;
 use crate::error::AppError;
 use crate::services::agents::list_agents;
 use crate::services::chats::list_chats;
@@ -14,9 +15,17 @@ use domain::user::Role;
 use projections::agent_board::AgentBoard;
 use projections::chat_board::{state as chat_state, ChatBoard};
 
-/// "Today" is since midnight in `time_zone`, the supervisor's (UTC when unknown).
-pub async fn monitor(state: &AppState, caller: Caller, time_zone: Option<String>) -> Result<MonitorView, AppError> {
+/// "Today" is since midnight in `time_zone`, the supervisor's (UTC when unknown); with a moment
+/// (`at`, read in that zone), the monitor as it stood then.
+pub async fn monitor(
+    state: &AppState,
+    caller: Caller,
+    time_zone: Option<String>,
+    at: String,
+) -> Result<MonitorView, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
+    let (state, at) = as_it_stood(state, &caller, time_zone.as_deref(), &at).await?;
+    let state = state.as_ref();
     let company = caller.company_id.to_string();
     let agents = list_agents(state, &caller).await?;
     let chats = list_chats(state, &caller).await?;
@@ -63,5 +72,6 @@ pub async fn monitor(state: &AppState, caller: Caller, time_zone: Option<String>
             }
         })
         .collect();
-    Ok(MonitorView { agents, queues, chats: crate::console::chats::chat_views(state, &caller, chats).await? })
+    let chats = crate::console::chats::chat_views(state, &caller, chats).await?;
+    Ok(MonitorView { agents, queues, chats, at: at.map(|at| at.to_rfc3339()) })
 }

@@ -83,15 +83,8 @@ pub async fn report_page(
     zone: Option<String>,
 ) -> Result<ReportView, AppError> {
     caller.require(&[Role::Supervisor, Role::Auditor])?;
-    let at = crate::console::history::moment_in(zone.as_deref(), "as it stood at", &filter.at)?;
-    let past;
-    let state = match at {
-        Some(at) => {
-            past = crate::time_travel::as_of(state, &caller, at).await?;
-            &past
-        }
-        None => state,
-    };
+    let (state, at) = crate::console::history::as_it_stood(state, &caller, zone.as_deref(), &filter.at).await?;
+    let state = state.as_ref();
     let query = query_of(state, &caller, &filter).await?;
     let Report { from, until, time_zone, incoming, categories, agents, options, per_hour, per_day, per_queue } =
         report(state, &caller, &query).await?;

@@ -377,6 +377,12 @@ async fn every_role_of_every_company_gets_what_it_should_and_nothing_else(backen
         ),
         case(
             M::POST,
+            "/api/chat_as_it_stood".into(),
+            Body::Form(vec![("chat_id", chat.clone()), ("at", String::new())]),
+            [401, 403, 403, 200, 422],
+        ),
+        case(
+            M::POST,
             "/api/reply_in_chat".into(),
             Body::Form(vec![("chat_id", chat.clone()), ("text", "hi".into())]),
             [401, 403, 403, 403, 422],

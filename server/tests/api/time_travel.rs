@@ -52,6 +52,27 @@ async fn the_chats_a_chat_and_a_report_read_as_they_stood_at_a_chosen_moment(bac
     let agents = past("/api/v1/past/agents?at=2026-12-03T09:05:00Z".into()).await;
     assert_eq!((agents[0]["name"].as_str(), agents[0]["online"].as_bool()), (Some("Ana"), Some(true)), "{agents}");
 
+    // The monitor's page and the chat's page ask through their fields (read in UTC: no zone told).
+    let page = |endpoint: &str, fields: Vec<(&'static str, String)>| {
+        let request = app.client.post(format!("{}/api/{endpoint}", app.address)).form(&fields);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let monitor = page("monitor", vec![("at", "2026-12-03T09:05".into())]).await;
+    assert_eq!(monitor["at"], "2026-12-03T09:05:00+00:00");
+    assert_eq!(
+        (monitor["chats"][0]["id"].as_str(), monitor["chats"][0]["state"].as_str()),
+        (Some(chat.as_str()), Some("pending"))
+    );
+    assert_eq!(page("monitor", vec![("at", String::new())]).await["chats"], json!([]), "now: resolved");
+    let then = page("chat_as_it_stood", vec![("chat_id", chat.clone()), ("at", "2026-12-03T09:15:30".into())]).await;
+    let texts: Vec<&str> = then["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!((texts, then["state"].as_str()), (vec!["hola", "Dime"], Some("following")), "not resolved yet");
+    assert_eq!(then["at"], "2026-12-03T09:15:30+00:00");
+
     // Not a moment to come, not for agents.
     let ahead =
         app.client.get(format!("{}/api/v1/past/chats?at=2099-01-01T00:00:00Z", app.address)).send().await.unwrap();
