@@ -77,5 +77,6 @@ bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench bot-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-search-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-import-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench rebuild-bench
 	cargo bench -p server --bench sockets-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench load-bench
