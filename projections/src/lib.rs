@@ -4,6 +4,7 @@
 //! - [`store`]: the read-side database handle, portable SQL over SQLite and PostgreSQL.
 //! - [`tables`]: how a projection names itself and its tables (`<projection>_<table>_v<version>`).
 //! - [`runner`]: applies batches of events and moves a projection's checkpoint in one transaction.
+//! - [`together`]: brings several projections up to date from one read of the log.
 //! - [`blacklist`]: each company's blacklisted accounts and their dropped messages (G19).
 //! - [`agent_board`]: pause reasons and each agent's capacity and pause.
 //! - [`queue_list`]: the queues of each company (R2).
@@ -29,6 +30,7 @@ pub mod runner;
 pub mod store;
 pub mod tables;
 pub mod templates;
+pub mod together;
 
 pub use runner::{Projection, ProjectionError, ProjectionRunner};
 

@@ -50,6 +50,8 @@ pub enum ProjectionError {
     CheckpointMoved(String),
     #[error("the projection {0} did not catch up in time")]
     Behind(String),
+    #[error("the log's reader stopped: {0}")]
+    Reader(String),
 }
 
 /// Reads a stored event as the domain event `E`, or says which stored event could not be read.
@@ -61,7 +63,7 @@ pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Projecti
 /// While following the log, the stored checkpoint is moved past events the projection does not
 /// read only with its next batch of events it reads, or once this many have gone by: a restart
 /// reads again at most these.
-const SKIPPED_BEFORE_SAVING: usize = 10_000;
+pub(crate) const SKIPPED_BEFORE_SAVING: usize = 10_000;
 
 /// How long a wait for a position goes without this runner's news before it looks at the stored
 /// checkpoint (another node's runner may have applied it), and how long at most between looks.
@@ -90,6 +92,11 @@ impl ProjectionRunner {
 
     pub fn projection(&self) -> &Arc<dyn Projection> {
         &self.projection
+    }
+
+    /// The database its read model is in.
+    pub fn store(&self) -> &ReadStore {
+        &self.store
     }
 
     /// Creates the tables and the checkpoint of this projection's version when missing.
@@ -127,7 +134,7 @@ impl ProjectionRunner {
         Ok(self.checkpoint().await?.max(passed))
     }
 
-    fn show(&self, position: Position) {
+    pub(crate) fn show(&self, position: Position) {
         self.shown.send_if_modified(|shown| {
             let further = position > *shown;
             if further {
@@ -139,7 +146,7 @@ impl ProjectionRunner {
 
     /// Applies the events up to `last` that follow `from` and that the projection reads, and
     /// moves the checkpoint from `from` to `last`, all in one transaction.
-    async fn save_batch(
+    pub(crate) async fn save_batch(
         &self,
         from: Position,
         last: Position,
@@ -168,7 +175,7 @@ impl ProjectionRunner {
     }
 
     /// The events of a batch that the projection reads.
-    fn read_in<'a>(&self, batch: &'a [impl Borrow<RecordedEvent>]) -> Vec<&'a RecordedEvent> {
+    pub(crate) fn read_in<'a>(&self, batch: &'a [impl Borrow<RecordedEvent>]) -> Vec<&'a RecordedEvent> {
         batch.iter().map(Borrow::borrow).filter(|event| self.projection.reads(event)).collect()
     }
 

@@ -98,6 +98,16 @@ impl ReadStore {
         self.dialect
     }
 
+    /// On SQLite, copies what the write-ahead log holds into the database file, without waiting
+    /// for anyone. A long rebuild writes nothing to the log, so nothing else would: its WAL would
+    /// grow by every page it writes, and every read look through all of it.
+    pub async fn copy_write_ahead_log(&self) -> Result<(), sqlx::Error> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// A write transaction. SQLite takes the write lock at once so that reading the checkpoint and
     /// then writing can never fail on a snapshot another writer has moved.
     pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {

@@ -1,5 +1,6 @@
-//! The projection runner survives being killed between or in the middle of batches, and a new
-//! version rebuilds from position 0 into fresh tables.
+//! The projection runner survives being killed between or in the middle of batches, a new version
+//! rebuilds from position 0 into fresh tables, and several read models fed from one read of the
+//! log each end where they are told.
 
 use async_trait::async_trait;
 use domain::event::{encode, DomainEvent};
@@ -9,6 +10,7 @@ use domain::queue::{QueueEvent, QueueName};
 use eventlog::testing::{fresh_database, settled, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent};
 use projections::queue_list::{QueueList, QueueRow, VERSION};
+use projections::together::{catch_up_together, UpTo};
 use projections::{Projection, ProjectionError, ProjectionRunner, ReadStore};
 use sqlx::AnyConnection;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,6 +24,7 @@ eventlog::on_both_backends!(
     two_runners_of_one_projection_race_and_agree_with_a_rebuild,
     a_following_runner_passes_events_it_does_not_read_without_storing_each,
     read_models_commit_without_waiting_for_the_disk,
+    read_models_fed_from_one_read_of_the_log_stop_where_each_is_told_and_equal_their_rebuilds,
 );
 
 const COMPANIES: [u128; 3] = [1, 2, 3];
@@ -275,4 +278,54 @@ async fn read_models_commit_without_waiting_for_the_disk(backend: Backend) {
     assert_eq!(waits(store.begin_rebuildable().await.expect("a transaction")).await, "off");
     assert_eq!(waits(store.begin_write().await.expect("a transaction")).await, "on");
     assert_eq!(waits(store.begin_rebuildable().await.expect("a transaction")).await, "off", "whichever came before");
+}
+
+async fn read_models_fed_from_one_read_of_the_log_stop_where_each_is_told_and_equal_their_rebuilds(backend: Backend) {
+    // Queues, then more events the queue list does not read than one page of the shared read
+    // holds, then queues again.
+    let (_db, log, store, first_queues) = history(backend, 300).await;
+    let last_pause_reason = add_pause_reasons(log.as_ref(), 4_500).await;
+    let mut end = last_pause_reason;
+    for i in 300..400 {
+        end = add_queue(log.as_ref(), i).await;
+    }
+    settled(log.as_ref(), end).await;
+
+    let runner = |version| ProjectionRunner::new(store.clone(), log.clone(), Arc::new(QueueList::at_version(version)));
+    let (everything, to_first_queues, to_pause_reasons, half_way) =
+        (runner(VERSION + 1), runner(VERSION + 2), runner(VERSION + 3), runner(VERSION + 4).with_batch_size(120));
+    for runner in [&everything, &to_first_queues, &to_pause_reasons, &half_way] {
+        runner.prepare().await.unwrap();
+    }
+    // One of them has gone some way already on its own.
+    half_way.run_once().await.unwrap();
+    catch_up_together(
+        &log,
+        &[
+            UpTo { runner: &everything, until: None },
+            UpTo { runner: &to_first_queues, until: Some(first_queues) },
+            UpTo { runner: &to_pause_reasons, until: Some(last_pause_reason) },
+            UpTo { runner: &half_way, until: None },
+        ],
+    )
+    .await
+    .unwrap();
+
+    let rebuild = runner(VERSION + 5);
+    rebuild.prepare().await.unwrap();
+    rebuild.catch_up().await.unwrap();
+    let all = rows(&store, VERSION + 5).await;
+    assert_eq!(all.iter().map(Vec::len).sum::<usize>(), 400);
+    assert_eq!(rows(&store, VERSION + 1).await, all);
+    assert_eq!(rows(&store, VERSION + 4).await, all, "one that had gone some way ends where the others do");
+    assert_eq!(everything.checkpoint().await.unwrap(), end);
+    assert_eq!(half_way.checkpoint().await.unwrap(), end);
+    assert_eq!(rows(&store, VERSION + 2).await.iter().map(Vec::len).sum::<usize>(), 300);
+    assert_eq!(to_first_queues.checkpoint().await.unwrap(), first_queues, "stopped where it was told");
+    assert_eq!(rows(&store, VERSION + 3).await.iter().map(Vec::len).sum::<usize>(), 300);
+    assert_eq!(
+        to_pause_reasons.checkpoint().await.unwrap(),
+        last_pause_reason,
+        "stored past the events it does not read, up to where it was told"
+    );
 }

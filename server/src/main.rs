@@ -71,6 +71,7 @@ async fn audit(settings: &Settings) -> ExitCode {
     match server::audit::audit(&settings.database_url, settings.secrets_key.as_ref()).await {
         Ok(report) => {
             print!("{report}");
+            eprintln!("{}", report.took);
             if report.clean() {
                 ExitCode::SUCCESS
             } else {

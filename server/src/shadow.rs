@@ -15,6 +15,8 @@ pub enum RebuildError {
     Projection(#[from] projections::ProjectionError),
     #[error("the shadow tables: {0}")]
     Io(#[from] std::io::Error),
+    #[error("a part of the work stopped: {0}")]
+    Stopped(String),
 }
 
 /// The past moments a node keeps rebuilt for time travel, the latest asked last.

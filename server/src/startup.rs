@@ -31,6 +31,7 @@ use app::{
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
+use projections::together::{catch_up_together, UpTo};
 use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -135,7 +136,10 @@ impl Application {
         ];
         for projection in &every {
             projection.prepare().await?;
-            projection.catch_up().await?;
+        }
+        let caught_up: Vec<UpTo> = every.iter().map(|runner| UpTo { runner, until: None }).collect();
+        catch_up_together(&log, &caught_up).await?;
+        for projection in &every {
             background.push(tokio::spawn(projection.clone().run()));
         }
         let metrics = Arc::new(Metrics::default());

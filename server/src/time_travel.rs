@@ -9,6 +9,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::user::Role;
 use eventlog::{EventLog, Position};
+use projections::together::{catch_up_together, UpTo};
 use projections::{ProjectionRunner, ReadStore};
 use std::sync::Arc;
 
@@ -34,13 +35,16 @@ pub async fn position_at(log: &dyn EventLog, at: DateTime<Utc>) -> Result<(Posit
     }
 }
 
-/// Rebuilds every read model into `shadow` up to `until`.
+/// Rebuilds every read model into `shadow` up to `until`, from one read of the log.
 pub async fn rebuild(log: &Arc<dyn EventLog>, shadow: &ReadStore, until: Position) -> Result<(), RebuildError> {
+    let mut runners = Vec::new();
     for projection in projections::all() {
-        let runner = ProjectionRunner::new(shadow.clone(), log.clone(), projection).with_batch_size(1_000);
+        let runner = ProjectionRunner::new(shadow.clone(), log.clone(), projection);
         runner.prepare().await?;
-        runner.catch_up_to(until).await?;
+        runners.push(runner);
     }
+    let rebuilt: Vec<UpTo> = runners.iter().map(|runner| UpTo { runner, until: Some(until) }).collect();
+    catch_up_together(log, &rebuilt).await?;
     Ok(())
 }
 

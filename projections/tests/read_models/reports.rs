@@ -11,6 +11,7 @@ use domain::menu::MenuPlace;
 use domain::queue::{personal_queue, queue_stream, QueueEvent, QueueName};
 use eventlog::testing::Backend;
 use projections::reports::{AgentSpan, Listing, OptionSpan, Reports, Scope, Span};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 eventlog::on_both_backends!(
@@ -244,9 +245,13 @@ async fn the_reports_count_conversations_new_contacts_resolutions_answers_and_op
     );
     assert_eq!(agents.get(&ana.to_string()).and_then(AgentSpan::average_response_seconds), Some(45));
     assert_eq!(agents.len(), 2, "a supervisor's resolution is not an agent's row: {agents:?}");
-    let moments = Reports.moments(store, &company, &Scope::Company, Listing::New, all).await.unwrap();
-    assert_eq!(moments.len(), 2);
-    assert!(moments.contains(&ms(0)) && moments.contains(&ms(400)));
+    let quarters = Reports.quarters(store, &company, &Scope::Company, Listing::New, all).await.unwrap();
+    let quarter = |at: i64| ms(at) - ms(at).rem_euclid(15 * 60 * 1000);
+    let mut expected = BTreeMap::new();
+    for at in [0, 400] {
+        *expected.entry(quarter(at)).or_insert(0) += 1;
+    }
+    assert_eq!(quarters.into_iter().collect::<BTreeMap<i64, i64>>(), expected, "new conversations per quarter hour");
 }
 
 async fn an_agents_span_counts_their_resolutions_and_first_answers_to_their_own_assignments_only(backend: Backend) {

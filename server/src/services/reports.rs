@@ -471,18 +471,18 @@ async fn tallies(
     let mut per_day: Vec<Tally> =
         query.from.iter_days().take_while(|day| *day <= query.until).map(|day| blank(day.to_string())).collect();
     for (listing, count) in [
-        (Listing::Opened, (|t: &mut Tally| t.incoming += 1) as fn(&mut Tally)),
-        (Listing::New, |t: &mut Tally| t.new += 1),
-        (Listing::Resolved, |t: &mut Tally| t.resolved += 1),
+        (Listing::Opened, (|t: &mut Tally, n| t.incoming += n) as fn(&mut Tally, i64)),
+        (Listing::New, |t: &mut Tally, n| t.new += n),
+        (Listing::Resolved, |t: &mut Tally, n| t.resolved += n),
     ] {
-        for ms in Reports.moments(&state.store, company, scope, listing, span).await? {
-            let (date, hour) = local_date_and_hour(moment(ms), zone);
+        for (quarter, counted) in Reports.quarters(&state.store, company, scope, listing, span).await? {
+            let (date, hour) = local_date_and_hour(moment(quarter), zone);
             if let Some(tally) = per_hour.get_mut(hour as usize) {
-                count(tally);
+                count(tally, counted);
             }
             let day = (date - query.from).num_days();
             if let Some(tally) = usize::try_from(day).ok().and_then(|day| per_day.get_mut(day)) {
-                count(tally);
+                count(tally, counted);
             }
         }
     }
