@@ -2,7 +2,7 @@
 //! every message of its history.
 
 use crate::runner::{decode_event, Projection, ProjectionError};
-use crate::store::ReadStore;
+use crate::store::{rows_per_statement, ReadStore};
 use async_trait::async_trait;
 use domain::chat::ChatEvent;
 use domain::menu::Choice;
@@ -506,7 +506,7 @@ impl ChatBoard {
             .filter_map(|m| m.quoted.as_ref().map(|q| q.provider_id.clone()))
             .filter(|id| !by_provider_id.contains_key(id))
             .collect();
-        for some in elsewhere.into_iter().collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
+        for some in elsewhere.into_iter().collect::<Vec<_>>().chunks(rows_per_statement(1)) {
             let asked: Vec<String> = (0..some.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
                 "SELECT provider_id, message_id, text FROM {MESSAGES} WHERE chat_id = $1 AND provider_id IN ({})",
@@ -557,20 +557,29 @@ enum ThenChat {
     BotAsks,
 }
 
-/// What several messages in a row change in their chat, as one change: a batch's messages of one
-/// chat are written with one row of one statement.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What a run of one chat's events changes in its row, as one change: a page's events of a chat
+/// are written with one row of one statement.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct ChatChange {
     /// The state the chat ends in, whatever it was.
     set_state: Option<&'static str>,
     /// Otherwise: a chat that was following becomes pending.
     answered: bool,
-    /// The chat ends with no agent and no queue.
-    unassigned: bool,
-    /// A person wrote to the customer: their earlier messages are answered.
-    answered_by_person: bool,
+    /// Its count of the customer's unanswered messages starts again: a person wrote to the
+    /// customer, or the chat was resolved.
+    unanswered_reset: bool,
     /// The customer's messages after that (or after all the earlier ones).
     customer_messages: i64,
+    /// Its last message's words and moment.
+    last: Option<(String, String)>,
+    /// Each field below is set (`Some`, to nothing with `Some(None)`) or left as it is (`None`).
+    conversation_id: Option<Option<String>>,
+    queue_id: Option<Option<String>>,
+    agent_id: Option<Option<String>>,
+    opened_at: Option<String>,
+    waiting_since: Option<String>,
+    contact_name: Option<String>,
+    name: Option<Option<String>>,
 }
 
 impl ThenChat {
@@ -580,12 +589,16 @@ impl ThenChat {
             Self::Stays => ChatChange::default(),
             Self::CustomerSpoke => ChatChange { answered: true, ..ChatChange::default() },
             Self::AgentSpoke => set(state::FOLLOWING),
-            Self::BotAsks => ChatChange { unassigned: true, ..set(state::BOT) },
+            Self::BotAsks => ChatChange { queue_id: Some(None), agent_id: Some(None), ..set(state::BOT) },
         }
     }
 }
 
 impl ChatChange {
+    fn state(state: &'static str) -> Self {
+        Self { set_state: Some(state), ..Self::default() }
+    }
+
     /// This change, then `next`.
     fn then(self, next: ChatChange) -> ChatChange {
         let set_state = match (self.set_state, next.set_state) {
@@ -596,19 +609,23 @@ impl ChatChange {
         ChatChange {
             set_state,
             answered: set_state.is_none() && (self.answered || next.answered),
-            unassigned: self.unassigned || next.unassigned,
-            answered_by_person: self.answered_by_person || next.answered_by_person,
-            customer_messages: if next.answered_by_person {
+            unanswered_reset: self.unanswered_reset || next.unanswered_reset,
+            customer_messages: if next.unanswered_reset {
                 next.customer_messages
             } else {
                 self.customer_messages + next.customer_messages
             },
+            last: next.last.or(self.last),
+            conversation_id: next.conversation_id.or(self.conversation_id),
+            queue_id: next.queue_id.or(self.queue_id),
+            agent_id: next.agent_id.or(self.agent_id),
+            opened_at: next.opened_at.or(self.opened_at),
+            waiting_since: next.waiting_since.or(self.waiting_since),
+            contact_name: next.contact_name.or(self.contact_name),
+            name: next.name.or(self.name),
         }
     }
 }
-
-/// Rows a statement may carry: well under both databases' limits on parameters.
-const ROWS_PER_STATEMENT: usize = 200;
 
 /// Numbered placeholders for `rows` rows of `columns` values each, from `$1`, one `(…)` a row.
 fn value_rows(rows: usize, columns: usize) -> String {
@@ -621,12 +638,120 @@ fn value_rows(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
-/// Adds messages to their chats' histories, in order, and sets each chat's last message and state
-/// with what its messages change: a few statements however many messages there are.
-async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>) -> Result<(), ProjectionError> {
+/// A chat a page's events start.
+struct NewChat {
+    chat_id: String,
+    company_id: String,
+    line_id: String,
+    channel: &'static str,
+    contact_id: String,
+    contact_name: String,
+    at: String,
+}
+
+/// How a message of ours went out: its delivery, why it failed, and the channel's id of it (which
+/// its statuses and the customer's reactions and quotes name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Delivery {
+    delivery: &'static str,
+    reason: Option<String>,
+    provider_id: Option<String>,
+}
+
+/// What happened to a chat besides its messages, as it is kept.
+struct Happening {
+    chat_id: String,
+    revision: i64,
+    event_type: String,
+    schema_version: i64,
+    data: String,
+    at: String,
+}
+
+/// What a page's events write, gathered so that it takes a few statements: the chats they start,
+/// the messages they add, one change per chat, the deliveries of messages and the happenings. An
+/// event that changes something else (a tag, a message's words or file, a mark) writes what is
+/// gathered first, so that everything lands in the log's order.
+#[derive(Default)]
+struct Pending {
+    chats: Vec<NewChat>,
+    messages: Vec<NewMessage>,
+    changes: BTreeMap<String, ChatChange>,
+    deliveries: BTreeMap<String, Delivery>,
+    happenings: Vec<Happening>,
+}
+
+impl Pending {
+    fn change(&mut self, chat_id: String, change: ChatChange) {
+        match self.changes.remove(&chat_id) {
+            Some(earlier) => self.changes.insert(chat_id, earlier.then(change)),
+            None => self.changes.insert(chat_id, change),
+        };
+    }
+
+    fn add_message(&mut self, message: NewMessage) {
+        let last = if message.text.is_empty() { wordless(message.content.as_deref()) } else { message.text.clone() };
+        let change = ChatChange {
+            unanswered_reset: message.direction == "out" && !matches!(message.author.as_str(), "bot" | "system"),
+            customer_messages: i64::from(message.direction == "in"),
+            last: Some((last, message.at.clone())),
+            ..message.then.change()
+        };
+        self.change(message.chat_id.clone(), change);
+        self.messages.push(message);
+    }
+
+    /// A later delivery of the same message takes the place of an earlier one; the channel's id
+    /// stays once known.
+    fn deliver(&mut self, message_id: String, delivery: Delivery) {
+        let known = self.deliveries.remove(&message_id).and_then(|earlier| earlier.provider_id);
+        let provider_id = delivery.provider_id.or(known);
+        self.deliveries.insert(message_id, Delivery { provider_id, ..delivery });
+    }
+
+    async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
+        let Pending { chats, messages, changes, deliveries, happenings } = std::mem::take(self);
+        insert_chats(connection, chats).await?;
+        insert_messages(connection, messages).await?;
+        change_chats(connection, changes).await?;
+        set_deliveries(connection, deliveries).await?;
+        insert_happenings(connection, happenings).await
+    }
+}
+
+async fn insert_chats(connection: &mut AnyConnection, chats: Vec<NewChat>) -> Result<(), ProjectionError> {
+    for some in chats.chunks(rows_per_statement(13)) {
+        let sql = format!(
+            "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) VALUES {} ON CONFLICT (chat_id) DO NOTHING",
+            value_rows(some.len(), 13)
+        );
+        let mut query = sqlx::query(&sql);
+        for chat in some {
+            query = query
+                .bind(chat.chat_id.clone())
+                .bind(chat.company_id.clone())
+                .bind(chat.line_id.clone())
+                .bind(chat.channel)
+                .bind(chat.contact_id.clone())
+                .bind(chat.contact_name.clone())
+                .bind(state::RESOLVED)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind("")
+                .bind(chat.at.clone())
+                .bind(chat.at.clone());
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Adds messages to their chats' histories, in order: a few statements however many there are.
+async fn insert_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>) -> Result<(), ProjectionError> {
     let mut last_seq: BTreeMap<String, i64> = BTreeMap::new();
     let chats: Vec<String> = messages.iter().map(|m| m.chat_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    for some in chats.chunks(ROWS_PER_STATEMENT) {
+    for some in chats.chunks(rows_per_statement(1)) {
         // Each chat's last message found by its own step back in the index, not by reading all of
         // its messages.
         let sql = format!(
@@ -645,8 +770,7 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
             }
         }
     }
-    let mut changes: BTreeMap<String, (String, String, ChatChange)> = BTreeMap::new();
-    for some in messages.chunks(ROWS_PER_STATEMENT) {
+    for some in messages.chunks(rows_per_statement(12)) {
         let sql = format!(
             "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices, \
              content, provider_id) VALUES {} ON CONFLICT (message_id) DO NOTHING",
@@ -673,50 +797,122 @@ async fn add_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>)
                 .bind(choices)
                 .bind(message.content.clone())
                 .bind(message.provider_id.clone());
-            let last =
-                if message.text.is_empty() { wordless(message.content.as_deref()) } else { message.text.clone() };
-            let change = ChatChange {
-                answered_by_person: message.direction == "out" && !matches!(message.author.as_str(), "bot" | "system"),
-                customer_messages: i64::from(message.direction == "in"),
-                ..message.then.change()
-            };
-            changes
-                .entry(message.chat_id.clone())
-                .and_modify(|(text, at, earlier)| {
-                    (*text, *at, *earlier) = (last.clone(), message.at.clone(), earlier.then(change));
-                })
-                .or_insert((last, message.at.clone(), change));
         }
         query.execute(&mut *connection).await?;
     }
+    Ok(())
+}
+
+/// Writes each chat's change, a statement for many chats.
+async fn change_chats(
+    connection: &mut AnyConnection,
+    changes: BTreeMap<String, ChatChange>,
+) -> Result<(), ProjectionError> {
     let changes: Vec<_> = changes.into_iter().collect();
-    for some in changes.chunks(ROWS_PER_STATEMENT) {
+    let set = |field: &str| {
+        format!("{field} = CASE WHEN changed.set_{field} = 1 THEN changed.{field} ELSE {CHATS}.{field} END")
+    };
+    let kept = |field: &str| format!("{field} = COALESCE(changed.{field}, {CHATS}.{field})");
+    for some in changes.chunks(rows_per_statement(18)) {
         let sql = format!(
-            "WITH changed (chat_id, last_text, last_at, set_state, answered, unassigned, answered_by_person, \
-             customer_messages) AS (VALUES {}) \
-             UPDATE {CHATS} SET last_text = changed.last_text, last_at = changed.last_at, \
+            "WITH changed (chat_id, last_text, last_at, set_state, answered, unanswered_reset, customer_messages, \
+             set_conversation_id, conversation_id, set_queue_id, queue_id, set_agent_id, agent_id, opened_at, \
+             waiting_since, contact_name, set_name, name) AS (VALUES {rows}) \
+             UPDATE {CHATS} SET {last_text}, {last_at}, \
              unanswered = changed.customer_messages + \
-               CASE WHEN changed.answered_by_person = 1 THEN 0 ELSE {CHATS}.unanswered END, \
+               CASE WHEN changed.unanswered_reset = 1 THEN 0 ELSE {CHATS}.unanswered END, \
              state = COALESCE(changed.set_state, \
                CASE WHEN changed.answered = 1 AND {CHATS}.state = '{following}' THEN '{pending}' ELSE {CHATS}.state END), \
-             agent_id = CASE WHEN changed.unassigned = 1 THEN NULL ELSE {CHATS}.agent_id END, \
-             queue_id = CASE WHEN changed.unassigned = 1 THEN NULL ELSE {CHATS}.queue_id END \
+             {conversation}, {queue}, {agent}, {opened_at}, {waiting_since}, {contact_name}, {name} \
              FROM changed WHERE {CHATS}.chat_id = changed.chat_id",
-            value_rows(some.len(), 8),
+            rows = value_rows(some.len(), 18),
+            last_text = kept("last_text"),
+            last_at = kept("last_at"),
             following = state::FOLLOWING,
             pending = state::PENDING,
+            conversation = set("conversation_id"),
+            queue = set("queue_id"),
+            agent = set("agent_id"),
+            opened_at = kept("opened_at"),
+            waiting_since = kept("waiting_since"),
+            contact_name = kept("contact_name"),
+            name = set("name"),
         );
         let mut query = sqlx::query(&sql);
-        for (chat, (text, at, change)) in some {
+        for (chat, change) in some {
+            let (text, at) = change.last.clone().unzip();
+            let settable = |field: &Option<Option<String>>| (i64::from(field.is_some()), field.clone().flatten());
+            let (set_conversation, conversation) = settable(&change.conversation_id);
+            let (set_queue, queue) = settable(&change.queue_id);
+            let (set_agent, agent) = settable(&change.agent_id);
+            let (set_name, name) = settable(&change.name);
             query = query
                 .bind(chat.clone())
-                .bind(text.clone())
-                .bind(at.clone())
+                .bind(text)
+                .bind(at)
                 .bind(change.set_state)
                 .bind(i64::from(change.answered))
-                .bind(i64::from(change.unassigned))
-                .bind(i64::from(change.answered_by_person))
-                .bind(change.customer_messages);
+                .bind(i64::from(change.unanswered_reset))
+                .bind(change.customer_messages)
+                .bind(set_conversation)
+                .bind(conversation)
+                .bind(set_queue)
+                .bind(queue)
+                .bind(set_agent)
+                .bind(agent)
+                .bind(change.opened_at.clone())
+                .bind(change.waiting_since.clone())
+                .bind(change.contact_name.clone())
+                .bind(set_name)
+                .bind(name);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+async fn set_deliveries(
+    connection: &mut AnyConnection,
+    deliveries: BTreeMap<String, Delivery>,
+) -> Result<(), ProjectionError> {
+    let deliveries: Vec<_> = deliveries.into_iter().collect();
+    for some in deliveries.chunks(rows_per_statement(4)) {
+        let sql = format!(
+            "WITH delivered (message_id, delivery, reason, provider_id) AS (VALUES {}) \
+             UPDATE {MESSAGES} SET delivery = delivered.delivery, delivery_reason = delivered.reason, \
+             provider_id = COALESCE(delivered.provider_id, {MESSAGES}.provider_id) \
+             FROM delivered WHERE {MESSAGES}.message_id = delivered.message_id",
+            value_rows(some.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for (message_id, delivery) in some {
+            query = query
+                .bind(message_id.clone())
+                .bind(delivery.delivery)
+                .bind(delivery.reason.clone())
+                .bind(delivery.provider_id.clone());
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+async fn insert_happenings(connection: &mut AnyConnection, happenings: Vec<Happening>) -> Result<(), ProjectionError> {
+    for some in happenings.chunks(rows_per_statement(6)) {
+        let sql = format!(
+            "INSERT INTO {HAPPENINGS} (chat_id, revision, event_type, schema_version, data, at) VALUES {} \
+             ON CONFLICT (chat_id, revision) DO NOTHING",
+            value_rows(some.len(), 6)
+        );
+        let mut query = sqlx::query(&sql);
+        for happening in some {
+            query = query
+                .bind(happening.chat_id.clone())
+                .bind(happening.revision)
+                .bind(happening.event_type.clone())
+                .bind(happening.schema_version)
+                .bind(happening.data.clone())
+                .bind(happening.at.clone());
         }
         query.execute(&mut *connection).await?;
     }
@@ -892,20 +1088,6 @@ async fn change_tags(
     Ok(())
 }
 
-async fn set_state(
-    connection: &mut AnyConnection,
-    chat_id: String,
-    state: &str,
-    assignments: &str,
-) -> Result<(), ProjectionError> {
-    sqlx::query(&format!("UPDATE {CHATS} SET state = $1{assignments} WHERE chat_id = $2"))
-        .bind(state)
-        .bind(chat_id)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
-}
-
 #[async_trait]
 impl Projection for ChatBoard {
     fn name(&self) -> &'static str {
@@ -980,114 +1162,93 @@ impl Projection for ChatBoard {
         self.apply_all(connection, &[event]).await
     }
 
-    /// Messages in a row are written together (a busy batch is mostly customers' messages); any
-    /// other event writes the messages before it first, so that everything lands in order.
+    /// A batch's events are gathered and written together (see [`Pending`]).
     async fn apply_all(
         &self,
         connection: &mut AnyConnection,
         events: &[&RecordedEvent],
     ) -> Result<(), ProjectionError> {
-        let mut messages = Vec::new();
+        let mut pending = Pending::default();
         for event in events {
             if HAPPENING_TYPES.contains(&event.event_type.as_str()) {
-                record_happening(connection, event).await?;
+                pending.happenings.push(happening(event));
             }
             match message_of(event, decode_event::<ChatEvent>(event)?) {
-                Ok(message) => messages.push(message),
-                Err(other) => {
-                    add_messages(connection, std::mem::take(&mut messages)).await?;
-                    apply_other(connection, event, *other).await?;
-                }
+                Ok(message) => pending.add_message(message),
+                Err(other) => apply_other(connection, &mut pending, event, *other).await?,
             }
         }
-        add_messages(connection, messages).await
+        pending.write(connection).await
     }
 }
 
-/// Keeps an event of what happened to a chat as the log holds it, with when it happened.
-async fn record_happening(connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+/// An event of what happened to a chat as the log holds it, with when it happened.
+fn happening(event: &RecordedEvent) -> Happening {
     let chat_id = event.data.get("chat_id").and_then(serde_json::Value::as_str).unwrap_or_default();
     let at = event.data.get("at").and_then(serde_json::Value::as_str).map(str::to_string);
     let at = at
         .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
         .map_or_else(|| event.metadata.occurred_at.to_rfc3339(), |at| at.with_timezone(&chrono::Utc).to_rfc3339());
-    sqlx::query(&format!(
-        "INSERT INTO {HAPPENINGS} (chat_id, revision, event_type, schema_version, data, at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, revision) DO NOTHING"
-    ))
-    .bind(chat_id)
-    .bind(i64::try_from(event.revision).unwrap_or(i64::MAX))
-    .bind(&event.event_type)
-    .bind(i64::from(event.metadata.schema_version))
-    .bind(event.data.to_string())
-    .bind(at)
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
+    Happening {
+        chat_id: chat_id.to_string(),
+        revision: i64::try_from(event.revision).unwrap_or(i64::MAX),
+        event_type: event.event_type.clone(),
+        schema_version: i64::from(event.metadata.schema_version),
+        data: event.data.to_string(),
+        at,
+    }
 }
 
-/// Applies an event that adds no message.
+/// Applies an event that adds no message: what it changes in the chat's row or a message's
+/// delivery is gathered in `pending`; anything else is written at once, after what is gathered.
 async fn apply_other(
     connection: &mut AnyConnection,
+    pending: &mut Pending,
     event: &RecordedEvent,
     chat_event: ChatEvent,
 ) -> Result<(), ProjectionError> {
-    let at = event.metadata.occurred_at.to_rfc3339();
     match chat_event {
         ChatEvent::Started { chat_id, company_id, line_id, channel, contact_id, contact_name, .. } => {
-            sqlx::query(&format!(
-                "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, '', $8, $8) ON CONFLICT (chat_id) DO NOTHING"
-            ))
-            .bind(chat_id.to_string())
-            .bind(company_id.to_string())
-            .bind(line_id.to_string())
-            .bind(channel.as_str())
-            .bind(contact_id)
-            .bind(contact_name)
-            .bind(state::RESOLVED)
-            .bind(&at)
-            .execute(&mut *connection)
-            .await?;
+            pending.chats.push(NewChat {
+                chat_id: chat_id.to_string(),
+                company_id: company_id.to_string(),
+                line_id: line_id.to_string(),
+                channel: channel.as_str(),
+                contact_id,
+                contact_name,
+                at: event.metadata.occurred_at.to_rfc3339(),
+            });
         }
         ChatEvent::ContactNameSeen { chat_id, name, .. } => {
-            sqlx::query(&format!("UPDATE {CHATS} SET contact_name = $1 WHERE chat_id = $2"))
-                .bind(name)
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
+            pending.change(chat_id.to_string(), ChatChange { contact_name: Some(name), ..ChatChange::default() })
         }
-        ChatEvent::ConversationOpened { chat_id, conversation_id, at } => {
-            sqlx::query(&format!(
-                "UPDATE {CHATS} SET conversation_id = $1, opened_at = $2, agent_id = NULL, queue_id = NULL \
-                 WHERE chat_id = $3"
-            ))
-            .bind(conversation_id.to_string())
-            .bind(at.to_rfc3339())
-            .bind(chat_id.to_string())
-            .execute(&mut *connection)
-            .await?;
-        }
-        ChatEvent::Queued { chat_id, queue, at, .. } => {
-            sqlx::query(&format!(
-                "UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = NULL, waiting_since = $3 WHERE chat_id = $4"
-            ))
-            .bind(state::WAITING)
-            .bind(queue.to_string())
-            .bind(at.to_rfc3339())
-            .bind(chat_id.to_string())
-            .execute(&mut *connection)
-            .await?;
-        }
-        ChatEvent::Assigned { chat_id, agent, queue, .. } => {
-            sqlx::query(&format!("UPDATE {CHATS} SET state = $1, queue_id = $2, agent_id = $3 WHERE chat_id = $4"))
-                .bind(state::PENDING)
-                .bind(queue.to_string())
-                .bind(agent.to_string())
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
-        }
+        ChatEvent::ConversationOpened { chat_id, conversation_id, at } => pending.change(
+            chat_id.to_string(),
+            ChatChange {
+                conversation_id: Some(Some(conversation_id.to_string())),
+                opened_at: Some(at.to_rfc3339()),
+                agent_id: Some(None),
+                queue_id: Some(None),
+                ..ChatChange::default()
+            },
+        ),
+        ChatEvent::Queued { chat_id, queue, at, .. } => pending.change(
+            chat_id.to_string(),
+            ChatChange {
+                queue_id: Some(Some(queue.to_string())),
+                agent_id: Some(None),
+                waiting_since: Some(at.to_rfc3339()),
+                ..ChatChange::state(state::WAITING)
+            },
+        ),
+        ChatEvent::Assigned { chat_id, agent, queue, .. } => pending.change(
+            chat_id.to_string(),
+            ChatChange {
+                queue_id: Some(Some(queue.to_string())),
+                agent_id: Some(Some(agent.to_string())),
+                ..ChatChange::state(state::PENDING)
+            },
+        ),
         ChatEvent::ConsentGiven { .. }
         | ChatEvent::ConsentRefused { .. }
         | ChatEvent::InputAccepted { .. }
@@ -1097,7 +1258,7 @@ async fn apply_other(
         | ChatEvent::WebQueryAnswered { .. }
         | ChatEvent::AnswersEmailRequested { .. }
         | ChatEvent::AnswersEmailed { .. } => {}
-        ChatEvent::BotStopped { chat_id, .. } => set_state(connection, chat_id.to_string(), state::OPEN, "").await?,
+        ChatEvent::BotStopped { chat_id, .. } => pending.change(chat_id.to_string(), ChatChange::state(state::OPEN)),
         ChatEvent::MenuOptionChosen { .. }
         | ChatEvent::MenuAnswerRejected { .. }
         | ChatEvent::KeyPhraseHeard { .. }
@@ -1108,27 +1269,67 @@ async fn apply_other(
         | ChatEvent::ReplyDeadlineSet { .. }
         | ChatEvent::OwnAgentSet { .. } => {}
         ChatEvent::Renamed { chat_id, name, .. } => {
-            sqlx::query(&format!("UPDATE {CHATS} SET name = $1 WHERE chat_id = $2"))
-                .bind(name)
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
+            pending.change(chat_id.to_string(), ChatChange { name: Some(name), ..ChatChange::default() })
         }
+        ChatEvent::Resolved { chat_id, .. } => pending.change(
+            chat_id.to_string(),
+            ChatChange {
+                conversation_id: Some(None),
+                agent_id: Some(None),
+                unanswered_reset: true,
+                ..ChatChange::state(state::RESOLVED)
+            },
+        ),
+        ChatEvent::Delivered { message_id, provider_message_id, .. } => pending.deliver(
+            message_id.to_string(),
+            Delivery { delivery: "delivered", reason: None, provider_id: provider_message_id },
+        ),
+        ChatEvent::DeliveryFailed { message_id, reason, .. } => pending
+            .deliver(message_id.to_string(), Delivery { delivery: "failed", reason: Some(reason), provider_id: None }),
+        // Written by `apply_all` with the messages around them; here for completeness.
+        message @ (ChatEvent::CustomerMessageReceived { .. }
+        | ChatEvent::AgentReplied { .. }
+        | ChatEvent::WaitingPositionTold { .. }
+        | ChatEvent::BotSaid { .. }
+        | ChatEvent::MenuReminderSent { .. }
+        | ChatEvent::MenuShown { .. }
+        | ChatEvent::InputRequested { .. }
+        | ChatEvent::ConsentAsked { .. }
+        | ChatEvent::BotSentFile { .. }
+        | ChatEvent::FormCompleted { .. }
+        | ChatEvent::WebQueryFailed { .. }
+        | ChatEvent::AnswersEmailFailed { .. }
+        | ChatEvent::Transferred { note: Some(_), .. }
+        | ChatEvent::NoteWritten { .. }
+        | ChatEvent::LeftByOfflineAgent { .. }
+        | ChatEvent::ReplyDeadlineMissed { .. }) => {
+            if let Ok(message) = message_of(event, message) {
+                pending.add_message(message);
+            }
+        }
+        rare @ (ChatEvent::Tagged { .. }
+        | ChatEvent::Untagged { .. }
+        | ChatEvent::FileKept { .. }
+        | ChatEvent::FileFetchFailed { .. }
+        | ChatEvent::AgentReacted { .. }
+        | ChatEvent::CustomerReacted { .. }
+        | ChatEvent::StatusReported { .. }
+        | ChatEvent::MessageEdited { .. }
+        | ChatEvent::MessageDeleted { .. }) => {
+            pending.write(connection).await?;
+            apply_at_once(connection, rare).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes at once what a rarer event changes: a chat's tags, a message's file, words or
+/// deletion, a reaction or a channel's status of a message.
+async fn apply_at_once(connection: &mut AnyConnection, chat_event: ChatEvent) -> Result<(), ProjectionError> {
+    match chat_event {
         ChatEvent::Tagged { chat_id, tag, .. } => change_tags(connection, chat_id, |tags| tags.push(tag)).await?,
         ChatEvent::Untagged { chat_id, tag, .. } => {
             change_tags(connection, chat_id, |tags| tags.retain(|t| *t != tag)).await?
-        }
-        ChatEvent::Resolved { chat_id, .. } => {
-            set_state(
-                connection,
-                chat_id.to_string(),
-                state::RESOLVED,
-                ", conversation_id = NULL, agent_id = NULL, unanswered = 0",
-            )
-            .await?;
-        }
-        ChatEvent::Delivered { message_id, provider_message_id, .. } => {
-            set_delivery(connection, message_id, "delivered", None, provider_message_id).await?
         }
         ChatEvent::FileKept { chat_id, message_id, media, .. } => {
             sqlx::query(&format!("UPDATE {MESSAGES} SET media = $1, file_problem = NULL WHERE message_id = $2"))
@@ -1179,9 +1380,6 @@ async fn apply_other(
             .execute(&mut *connection)
             .await?;
         }
-        ChatEvent::DeliveryFailed { message_id, reason, .. } => {
-            set_delivery(connection, message_id, "failed", Some(reason), None).await?
-        }
         ChatEvent::MessageEdited { message_id, text, at, .. } => {
             edit_message(connection, message_id.to_string(), text, at.to_rfc3339()).await?
         }
@@ -1192,25 +1390,8 @@ async fn apply_other(
                 .execute(&mut *connection)
                 .await?;
         }
-        // Written by `apply_all` with the messages around them; here for completeness.
-        message @ (ChatEvent::CustomerMessageReceived { .. }
-        | ChatEvent::AgentReplied { .. }
-        | ChatEvent::WaitingPositionTold { .. }
-        | ChatEvent::BotSaid { .. }
-        | ChatEvent::MenuReminderSent { .. }
-        | ChatEvent::MenuShown { .. }
-        | ChatEvent::InputRequested { .. }
-        | ChatEvent::ConsentAsked { .. }
-        | ChatEvent::BotSentFile { .. }
-        | ChatEvent::FormCompleted { .. }
-        | ChatEvent::WebQueryFailed { .. }
-        | ChatEvent::AnswersEmailFailed { .. }
-        | ChatEvent::Transferred { note: Some(_), .. }
-        | ChatEvent::NoteWritten { .. }
-        | ChatEvent::LeftByOfflineAgent { .. }
-        | ChatEvent::ReplyDeadlineMissed { .. }) => {
-            add_messages(connection, message_of(event, message).into_iter().collect()).await?
-        }
+        // Gathered by `apply_other`.
+        _ => {}
     }
     Ok(())
 }
@@ -1263,56 +1444,64 @@ async fn set_reaction(
     Ok(())
 }
 
-/// How a message of ours went out: its delivery, why it failed, and the channel's id of it (which
-/// its statuses and the customer's reactions and quotes name).
-async fn set_delivery(
-    connection: &mut AnyConnection,
-    message_id: uuid::Uuid,
-    delivery: &str,
-    reason: Option<String>,
-    provider_id: Option<String>,
-) -> Result<(), ProjectionError> {
-    sqlx::query(&format!(
-        "UPDATE {MESSAGES} SET delivery = $1, delivery_reason = $2, provider_id = COALESCE($3, provider_id) \
-         WHERE message_id = $4"
-    ))
-    .bind(delivery)
-    .bind(reason)
-    .bind(provider_id)
-    .bind(message_id.to_string())
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A chat's state, agent and queue, as the statement that writes one message leaves them.
-    fn written(change: ChatChange, (state, assigned): (&'static str, bool)) -> (&'static str, bool) {
+    /// A chat's state, whether it has an agent and its unanswered messages, as the statement that
+    /// writes a change leaves them.
+    type Row = (&'static str, bool, i64);
+    fn written(change: &ChatChange, (state, assigned, unanswered): Row) -> Row {
         let state = match change.set_state {
             Some(set) => set,
             None if change.answered && state == state::FOLLOWING => state::PENDING,
             None => state,
         };
-        (state, assigned && !change.unassigned)
+        let unanswered = change.customer_messages + if change.unanswered_reset { 0 } else { unanswered };
+        (state, change.agent_id.as_ref().map_or(assigned, Option::is_some), unanswered)
     }
 
     #[test]
-    fn messages_in_a_row_change_their_chat_as_written_one_after_the_other() {
-        use ThenChat::*;
-        let kinds = [Stays, CustomerSpoke, AgentSpoke, BotAsks];
+    fn a_chats_changes_in_a_row_leave_it_as_written_one_after_the_other() {
+        let customer_wrote = ChatChange {
+            customer_messages: 1,
+            last: Some(("hi".into(), "t".into())),
+            ..ThenChat::CustomerSpoke.change()
+        };
+        let agent_answered = ChatChange { unanswered_reset: true, ..ThenChat::AgentSpoke.change() };
+        let queued =
+            ChatChange { queue_id: Some(Some("q".into())), agent_id: Some(None), ..ChatChange::state(state::WAITING) };
+        let assigned = ChatChange {
+            queue_id: Some(Some("q".into())),
+            agent_id: Some(Some("a".into())),
+            ..ChatChange::state(state::PENDING)
+        };
+        let resolved = ChatChange {
+            conversation_id: Some(None),
+            agent_id: Some(None),
+            unanswered_reset: true,
+            ..ChatChange::state(state::RESOLVED)
+        };
+        let kinds = [
+            ThenChat::Stays.change(),
+            customer_wrote,
+            agent_answered,
+            ThenChat::BotAsks.change(),
+            queued,
+            assigned,
+            resolved,
+            ChatChange::state(state::OPEN),
+        ];
         let states = [state::BOT, state::OPEN, state::WAITING, state::PENDING, state::FOLLOWING, state::RESOLVED];
-        let mut rows: Vec<Vec<ThenChat>> = vec![vec![]];
+        let mut rows: Vec<Vec<ChatChange>> = vec![vec![]];
         for _ in 0..4 {
-            rows = rows.iter().flat_map(|row| kinds.map(|kind| [row.clone(), vec![kind]].concat())).collect();
+            rows = rows.iter().flat_map(|row| kinds.clone().map(|kind| [row.clone(), vec![kind]].concat())).collect();
         }
         for row in rows {
-            for given in states.iter().flat_map(|state| [(*state, true), (*state, false)]) {
-                let one_by_one = row.iter().fold(given, |chat, message| written(message.change(), chat));
-                let together = row.iter().fold(ChatChange::default(), |change, message| change.then(message.change()));
-                assert_eq!(written(together, given), one_by_one, "{row:?} on {given:?}");
+            for given in states.iter().flat_map(|state| [(*state, true, 2), (*state, false, 0)]) {
+                let one_by_one = row.iter().fold(given, |chat, change| written(change, chat));
+                let together = row.iter().cloned().fold(ChatChange::default(), ChatChange::then);
+                assert_eq!(written(&together, given), one_by_one, "{row:?} on {given:?}");
             }
         }
     }

@@ -141,6 +141,21 @@ impl ReadStore {
     }
 }
 
+/// The values one statement binds at most. SQLite finds each `$n` by walking the statement's list
+/// of parameters, so binding a statement grows with the square of their number: past a few hundred,
+/// binding costs more than sending another statement.
+pub const PARAMETERS_PER_STATEMENT: usize = 360;
+
+/// How many rows of `columns` values each one statement carries.
+pub const fn rows_per_statement(columns: usize) -> usize {
+    let rows = PARAMETERS_PER_STATEMENT / columns;
+    if rows == 0 {
+        1
+    } else {
+        rows
+    }
+}
+
 /// A `LIKE` pattern, for `ESCAPE '\'`, matching text that holds `words` lower-cased: `%`, `_`
 /// and `\` in them are themselves, not patterns.
 pub fn like_holding(words: &str) -> String {

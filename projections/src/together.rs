@@ -102,7 +102,8 @@ pub async fn catch_up_together(log: &Arc<dyn EventLog>, runners: &[UpTo<'_>]) ->
         if page.len() == PAGE && fed.iter().any(|fed| fed.until.is_none_or(|until| until > last)) {
             next = Some(read_from(last));
         }
-        // Read models apart write apart: on PostgreSQL at once, on SQLite each in its turn.
+        // Read models apart write apart: on PostgreSQL at once; on SQLite each in its turn, one
+        // preparing its statements while another writes.
         futures::future::try_join_all(fed.iter_mut().map(|runner| runner.feed(&page))).await?;
         pages += 1;
         if pages % PAGES_BETWEEN_COPIES == 0 {
