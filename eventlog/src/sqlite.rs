@@ -60,10 +60,12 @@ impl WriteGate {
 
     pub async fn for_append(&self) -> WriteTurn {
         self.appends_waiting.fetch_add(1, Ordering::SeqCst);
+        // Counted out when it gets its turn or is given up while waiting (its task dropped, as a
+        // stopping server drops them): a waiting append counted for ever would keep every read
+        // model waiting for it.
+        let waiting = AppendWaiting(self);
         let turn = self.turn.clone().lock_owned().await;
-        if self.appends_waiting.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.appends_let_in.notify_waiters();
-        }
+        drop(waiting);
         turn
     }
 
@@ -77,6 +79,17 @@ impl WriteGate {
             appends_let_in.await;
         }
         self.turn.clone().lock_owned().await
+    }
+}
+
+/// An append waiting for its turn, counted out of the gate's waiting appends when dropped.
+struct AppendWaiting<'a>(&'a WriteGate);
+
+impl Drop for AppendWaiting<'_> {
+    fn drop(&mut self) {
+        if self.0.appends_waiting.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.appends_let_in.notify_waiters();
+        }
     }
 }
 

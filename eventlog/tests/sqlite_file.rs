@@ -53,3 +53,29 @@ async fn the_logs_commits_reach_the_database_file_without_a_writer_copying_them(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A stopping server drops its tasks, some of them appends waiting for the file's write turn: the
+/// read models, which let waiting appends go first, must not wait for those for ever.
+#[tokio::test]
+async fn an_append_given_up_while_waiting_for_its_turn_keeps_no_read_model_waiting() {
+    let database = fresh_database(Backend::Sqlite).await;
+    let gate = eventlog::sqlite::WriteGate::of(&database.url).expect("the file's gate");
+    let held = gate.for_read_models().await;
+    let waiting = tokio::spawn({
+        let gate = gate.clone();
+        async move {
+            let _turn = gate.for_append().await;
+        }
+    });
+    // On this test's one thread, the append runs up to the turn it cannot get when this yields.
+    for _ in 0..3 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!waiting.is_finished(), "the append waits while the turn is held");
+    waiting.abort();
+    assert!(waiting.await.expect_err("the append was given up").is_cancelled());
+    drop(held);
+    tokio::time::timeout(Duration::from_secs(10), gate.for_read_models())
+        .await
+        .expect("a read model gets its turn once the given-up append is gone");
+}
