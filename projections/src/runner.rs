@@ -60,6 +60,21 @@ pub fn decode_event<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Projecti
         .map_err(|e| ProjectionError::Event { event_id: event.event_id, reason: e.to_string() })
 }
 
+/// Where `projection`'s stored checkpoint stands in the database `executor` reaches; none until
+/// its runner has prepared it there.
+pub async fn stored_checkpoint<'c, E>(executor: E, projection: &dyn Projection) -> Result<Option<Position>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let stored: Option<(i64, i64)> =
+        sqlx::query_as("SELECT transaction_id, sequence FROM projection_checkpoints WHERE name = $1 AND version = $2")
+            .bind(projection.name())
+            .bind(i64::from(projection.version()))
+            .fetch_optional(executor)
+            .await?;
+    Ok(stored.map(|(transaction, sequence)| Position { transaction, sequence }))
+}
+
 /// While following the log, the stored checkpoint is moved past events the projection does not
 /// read only with its next batch of events it reads, or once this many have gone by: a restart
 /// reads again at most these.
@@ -117,14 +132,12 @@ impl ProjectionRunner {
 
     /// Where the stored checkpoint stands: a restarted runner starts after it.
     pub async fn checkpoint(&self) -> Result<Position, ProjectionError> {
-        let (transaction, sequence): (i64, i64) = sqlx::query_as(
-            "SELECT transaction_id, sequence FROM projection_checkpoints WHERE name = $1 AND version = $2",
-        )
-        .bind(self.projection.name())
-        .bind(i64::from(self.projection.version()))
-        .fetch_one(self.store.pool())
-        .await?;
-        Ok(Position { transaction, sequence })
+        Ok(stored_checkpoint(self.store.pool(), self.projection.as_ref()).await?.ok_or(sqlx::Error::RowNotFound)?)
+    }
+
+    /// The log it reads.
+    pub(crate) fn log(&self) -> &Arc<dyn EventLog> {
+        &self.log
     }
 
     /// Up to where the read model shows the log: the stored checkpoint, or further where this

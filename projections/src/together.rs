@@ -82,15 +82,18 @@ impl Fed<'_> {
     }
 }
 
-/// Brings every runner of `runners` (sharing one log) to its position, reading the log once.
-pub async fn catch_up_together(log: &Arc<dyn EventLog>, runners: &[UpTo<'_>]) -> Result<(), ProjectionError> {
+/// Brings every runner of `runners` to its position, reading their log once (the first one's:
+/// they share it).
+pub async fn catch_up_together(runners: &[UpTo<'_>]) -> Result<(), ProjectionError> {
+    let Some(UpTo { runner: first, .. }) = runners.first() else { return Ok(()) };
+    let log = first.log().clone();
     let mut fed = Vec::with_capacity(runners.len());
     for UpTo { runner, until } in runners {
         let stored = runner.checkpoint().await?;
         fed.push(Fed { runner, until: *until, stored, passed: None, unsaved: 0 });
     }
     let read_from = |from: Position| {
-        let log = log.clone();
+        let log: Arc<dyn EventLog> = log.clone();
         tokio::spawn(async move { log.read_all(from, PAGE).await })
     };
     let Some(from) = fed.iter().filter(|fed| fed.wants_more()).map(|fed| fed.stored).min() else { return Ok(()) };

@@ -299,15 +299,12 @@ async fn read_models_fed_from_one_read_of_the_log_stop_where_each_is_told_and_eq
     }
     // One of them has gone some way already on its own.
     half_way.run_once().await.unwrap();
-    catch_up_together(
-        &log,
-        &[
-            UpTo { runner: &everything, until: None },
-            UpTo { runner: &to_first_queues, until: Some(first_queues) },
-            UpTo { runner: &to_pause_reasons, until: Some(last_pause_reason) },
-            UpTo { runner: &half_way, until: None },
-        ],
-    )
+    catch_up_together(&[
+        UpTo { runner: &everything, until: None },
+        UpTo { runner: &to_first_queues, until: Some(first_queues) },
+        UpTo { runner: &to_pause_reasons, until: Some(last_pause_reason) },
+        UpTo { runner: &half_way, until: None },
+    ])
     .await
     .unwrap();
 

@@ -6,6 +6,7 @@ use crate::seals::{check, SealCheck, SealKey};
 use crate::secrets::SecretsKey;
 use crate::shadow::{RebuildError, Shadow};
 use eventlog::{EventLog, Position};
+use projections::runner::stored_checkpoint;
 use projections::together::{catch_up_together, UpTo};
 use projections::{Dialect, Projection, ProjectionRunner, ReadStore};
 use sqlx::Row;
@@ -189,15 +190,7 @@ async fn live_snapshot(
     if live.dialect() == Dialect::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *transaction).await?;
     }
-    let checkpoint =
-        sqlx::query("SELECT transaction_id, sequence FROM projection_checkpoints WHERE name = $1 AND version = $2")
-            .bind(projection.name())
-            .bind(i64::from(projection.version()))
-            .fetch_optional(&mut *transaction)
-            .await?;
-    let Some(checkpoint) = checkpoint else { return Ok(None) };
-    let position =
-        Position { transaction: checkpoint.try_get("transaction_id")?, sequence: checkpoint.try_get("sequence")? };
+    let Some(position) = stored_checkpoint(&mut *transaction, projection).await? else { return Ok(None) };
     let mut rows = Vec::new();
     for table in tables {
         rows.push(rows_of(&mut transaction, live.dialect(), table).await?);
@@ -236,19 +229,6 @@ fn differences(table: &str, live: &[String], rebuilt: &[String]) -> Vec<String> 
         found.push(format!("{table}: and {unshown} more rows differ"));
     }
     found
-}
-
-/// Where the live read model stands, if it has been built on this database.
-async fn live_checkpoint(live: &ReadStore, projection: &dyn Projection) -> Result<Option<Position>, sqlx::Error> {
-    let checkpoint =
-        sqlx::query("SELECT transaction_id, sequence FROM projection_checkpoints WHERE name = $1 AND version = $2")
-            .bind(projection.name())
-            .bind(i64::from(projection.version()))
-            .fetch_optional(live.pool())
-            .await?;
-    checkpoint
-        .map(|row| Ok(Position { transaction: row.try_get("transaction_id")?, sequence: row.try_get("sequence")? }))
-        .transpose()
 }
 
 /// Every row of each of `tables`, as [`rows_of`] gives them.
@@ -310,7 +290,7 @@ async fn audit_read_models(
     for projection in projections::all() {
         let runner = ProjectionRunner::new(shadow.clone(), log.clone(), projection);
         runner.prepare().await?;
-        until.push(live_checkpoint(live, runner.projection().as_ref()).await?);
+        until.push(stored_checkpoint(live.pool(), runner.projection().as_ref()).await?);
         runners.push(runner);
     }
     let rebuilt: Vec<UpTo> = runners
@@ -318,7 +298,7 @@ async fn audit_read_models(
         .zip(&until)
         .filter_map(|(runner, until)| until.map(|until| UpTo { runner, until: Some(until) }))
         .collect();
-    catch_up_together(log, &rebuilt).await?;
+    catch_up_together(&rebuilt).await?;
     took.rebuilding = started.elapsed();
     let started = std::time::Instant::now();
     let mut read_models = Vec::new();

@@ -138,7 +138,7 @@ impl Application {
             projection.prepare().await?;
         }
         let caught_up: Vec<UpTo> = every.iter().map(|runner| UpTo { runner, until: None }).collect();
-        catch_up_together(&log, &caught_up).await?;
+        catch_up_together(&caught_up).await?;
         for projection in &every {
             background.push(tokio::spawn(projection.clone().run()));
         }

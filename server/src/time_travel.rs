@@ -44,7 +44,7 @@ pub async fn rebuild(log: &Arc<dyn EventLog>, shadow: &ReadStore, until: Positio
         runners.push(runner);
     }
     let rebuilt: Vec<UpTo> = runners.iter().map(|runner| UpTo { runner, until: Some(until) }).collect();
-    catch_up_together(log, &rebuilt).await?;
+    catch_up_together(&rebuilt).await?;
     Ok(())
 }
 
