@@ -2,7 +2,7 @@
 //! every message of its history.
 
 use crate::runner::{decode_event, Projection, ProjectionError};
-use crate::store::{rows_per_statement, ReadStore};
+use crate::store::{rows_per_statement, value_rows, ReadStore};
 use async_trait::async_trait;
 use domain::chat::ChatEvent;
 use domain::menu::Choice;
@@ -625,17 +625,6 @@ impl ChatChange {
             name: next.name.or(self.name),
         }
     }
-}
-
-/// Numbered placeholders for `rows` rows of `columns` values each, from `$1`, one `(…)` a row.
-fn value_rows(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let row: Vec<String> = (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A chat a page's events start.

@@ -26,6 +26,7 @@ pub mod people;
 pub mod queue_list;
 pub mod quick_replies;
 pub mod reports;
+pub mod rows;
 pub mod runner;
 pub mod store;
 pub mod tables;

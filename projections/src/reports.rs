@@ -3,10 +3,12 @@
 //! assignment with its first answer; every answer to a waiting customer with how long they waited.
 //! The agent's own dashboard (P11) reads the same tables.
 
-use crate::runner::{decode_event, Projection, ProjectionError};
+mod fold;
+
+use crate::runner::{Projection, ProjectionError};
 use crate::store::ReadStore;
 use async_trait::async_trait;
-use domain::chat::{ChatEvent, Resolver};
+use domain::chat::ChatEvent;
 use domain::menu::MenuPlace;
 use domain::queue::QueueEvent;
 use eventlog::RecordedEvent;
@@ -421,10 +423,6 @@ fn chosen(place: &MenuPlace, option: u8, label: &str, before: Option<(String, St
     Some((key, labels))
 }
 
-fn at_ms(at: &chrono::DateTime<chrono::Utc>) -> i64 {
-    at.timestamp_millis()
-}
-
 #[async_trait]
 impl Projection for Reports {
     fn name(&self) -> &'static str {
@@ -494,208 +492,18 @@ impl Projection for Reports {
     }
 
     async fn apply(&self, connection: &mut AnyConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if event.event_type == QueueEvent::CREATED {
-            if let QueueEvent::Created { queue_id, .. } = decode_event::<QueueEvent>(event)? {
-                sqlx::query(&format!("INSERT INTO {QUEUES} (queue_id) VALUES ($1) ON CONFLICT (queue_id) DO NOTHING"))
-                    .bind(queue_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            return Ok(());
-        }
-        let company = event.metadata.company_id.to_string();
-        match decode_event::<ChatEvent>(event)? {
-            ChatEvent::Started { chat_id, line_id, channel, contact_id, .. } => {
-                let seen = sqlx::query(&format!(
-                    "INSERT INTO {ACCOUNTS} (company_id, channel, contact_id) VALUES ($1, $2, $3) \
-                     ON CONFLICT (company_id, channel, contact_id) DO NOTHING"
-                ))
-                .bind(&company)
-                .bind(channel.as_str())
-                .bind(&contact_id)
-                .execute(&mut *connection)
-                .await?
-                .rows_affected();
-                sqlx::query(&format!(
-                    "INSERT INTO {CHATS} (chat_id, company_id, line_id, first_of_account) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (chat_id) DO NOTHING"
-                ))
-                .bind(chat_id.to_string())
-                .bind(&company)
-                .bind(line_id.to_string())
-                .bind(i64::from(seen == 1))
-                .execute(&mut *connection)
-                .await?;
-            }
-            ChatEvent::ConversationOpened { chat_id, conversation_id, at } => {
-                sqlx::query(&format!(
-                    "INSERT INTO {CONVERSATIONS} (conversation_id, chat_id, company_id, line_id, opened_ms, new_contact) \
-                     SELECT $1, chat_id, company_id, line_id, $2, first_of_account FROM {CHATS} WHERE chat_id = $3 \
-                     ON CONFLICT (conversation_id) DO NOTHING"
-                ))
-                .bind(conversation_id.to_string())
-                .bind(at_ms(&at))
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
-                sqlx::query(&format!(
-                    "UPDATE {CHATS} SET conversation_id = $1, first_of_account = 0, with_people = 0, \
-                     option_path = NULL, option_label = NULL WHERE chat_id = $2"
-                ))
-                .bind(conversation_id.to_string())
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
-            }
-            ChatEvent::CustomerMessageReceived { chat_id, at, .. } => {
-                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = COALESCE(asked_ms, $1) WHERE chat_id = $2"))
-                    .bind(at_ms(&at))
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            // The bot answered a customer no person has yet: they wait for nobody.
-            ChatEvent::MenuShown { chat_id, .. }
-            | ChatEvent::BotSaid { chat_id, .. }
-            | ChatEvent::BotSentFile { chat_id, .. }
-            | ChatEvent::InputRequested { chat_id, .. } => {
-                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = NULL WHERE chat_id = $1 AND with_people = 0"))
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            ChatEvent::MenuOptionChosen { chat_id, place, option, label, .. } => {
-                let row = sqlx::query(&format!(
-                    "SELECT conversation_id, option_path, option_label FROM {CHATS} WHERE chat_id = $1"
-                ))
-                .bind(chat_id.to_string())
-                .fetch_optional(&mut *connection)
-                .await?;
-                let Some(row) = row else { return Ok(()) };
-                let before: Option<String> = row.try_get("option_path")?;
-                let before = before.zip(row.try_get::<Option<String>, _>("option_label")?);
-                let Some((path, labels)) = chosen(&place, option, &label, before) else { return Ok(()) };
-                sqlx::query(&format!("UPDATE {CHATS} SET option_path = $1, option_label = $2 WHERE chat_id = $3"))
-                    .bind(&path)
-                    .bind(&labels)
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-                let conversation: Option<String> = row.try_get("conversation_id")?;
-                sqlx::query(&format!(
-                    "UPDATE {CONVERSATIONS} SET option_path = $1, option_label = $2 WHERE conversation_id = $3"
-                ))
-                .bind(&path)
-                .bind(&labels)
-                .bind(conversation)
-                .execute(&mut *connection)
-                .await?;
-            }
-            ChatEvent::Queued { chat_id, conversation_id, queue, at } => {
-                handed_to_people(connection, &chat_id.to_string(), at_ms(&at)).await?;
-                set_queue(connection, &conversation_id.to_string(), &queue.to_string()).await?;
-            }
-            ChatEvent::Assigned { chat_id, conversation_id, agent, queue, at } => {
-                handed_to_people(connection, &chat_id.to_string(), at_ms(&at)).await?;
-                set_queue(connection, &conversation_id.to_string(), &queue.to_string()).await?;
-                sqlx::query(&format!("UPDATE {CONVERSATIONS} SET agent_id = $1 WHERE conversation_id = $2"))
-                    .bind(agent.to_string())
-                    .bind(conversation_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-                sqlx::query(&format!(
-                    "INSERT INTO {ASSIGNMENTS} (event_id, company_id, chat_id, agent_id, revision, assigned_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING"
-                ))
-                .bind(event.event_id.to_string())
-                .bind(&company)
-                .bind(chat_id.to_string())
-                .bind(agent.to_string())
-                .bind(i64::try_from(event.revision).unwrap_or(i64::MAX))
-                .bind(at_ms(&at))
-                .execute(&mut *connection)
-                .await?;
-            }
-            ChatEvent::AgentReplied { chat_id, agent, at, .. } => {
-                // The first answer of the chat's latest assignment, when it is this agent's.
-                sqlx::query(&format!(
-                    "UPDATE {ASSIGNMENTS} SET first_reply_ms = $1 WHERE chat_id = $2 AND agent_id = $3 \
-                     AND first_reply_ms IS NULL \
-                     AND revision = (SELECT MAX(revision) FROM {ASSIGNMENTS} WHERE chat_id = $2)"
-                ))
-                .bind(at_ms(&at))
-                .bind(chat_id.to_string())
-                .bind(agent.to_string())
-                .execute(&mut *connection)
-                .await?;
-                sqlx::query(&format!(
-                    "INSERT INTO {RESPONSES} (event_id, company_id, agent_id, asked_ms, answered_ms) \
-                     SELECT $1, company_id, $2, asked_ms, $3 FROM {CHATS} WHERE chat_id = $4 AND asked_ms IS NOT NULL \
-                     ON CONFLICT (event_id) DO NOTHING"
-                ))
-                .bind(event.event_id.to_string())
-                .bind(agent.to_string())
-                .bind(at_ms(&at))
-                .bind(chat_id.to_string())
-                .execute(&mut *connection)
-                .await?;
-                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = NULL WHERE chat_id = $1"))
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            ChatEvent::Resolved { chat_id, conversation_id, by, at } => {
-                let (role, person) = match by {
-                    Resolver::Agent(id) => (resolver::AGENT, Some(id.to_string())),
-                    Resolver::Supervisor(id) => (resolver::SUPERVISOR, Some(id.to_string())),
-                    Resolver::Bot | Resolver::System => (resolver::BOT, None),
-                };
-                sqlx::query(&format!(
-                    "UPDATE {CONVERSATIONS} SET resolved_ms = $1, resolved_by = $2, resolver_id = $3 \
-                     WHERE conversation_id = $4"
-                ))
-                .bind(at_ms(&at))
-                .bind(role)
-                .bind(person)
-                .bind(conversation_id.to_string())
-                .execute(&mut *connection)
-                .await?;
-                sqlx::query(&format!("UPDATE {CHATS} SET asked_ms = NULL, with_people = 0 WHERE chat_id = $1"))
-                    .bind(chat_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-            }
-            _ => {}
-        }
+        self.apply_all(connection, &[event]).await
+    }
+
+    /// A batch's events are folded in memory over the rows they need, then written together.
+    async fn apply_all(
+        &self,
+        connection: &mut AnyConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        fold::Batch::fold(connection, events).await?.write(connection).await?;
         Ok(())
     }
-}
-
-/// A chat reaches the company's people: a customer who had spoken waits for a person from now on.
-async fn handed_to_people(connection: &mut AnyConnection, chat_id: &str, at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "UPDATE {CHATS} SET asked_ms = CASE WHEN asked_ms IS NULL THEN NULL ELSE $1 END, with_people = 1 \
-         WHERE chat_id = $2 AND with_people = 0"
-    ))
-    .bind(at)
-    .bind(chat_id)
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
-}
-
-/// A conversation's queue is the latest of the company's queues it was in: an agent's own queue
-/// (a transfer to them) leaves it where it was.
-async fn set_queue(connection: &mut AnyConnection, conversation_id: &str, queue: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "UPDATE {CONVERSATIONS} SET queue_id = $1 WHERE conversation_id = $2 \
-         AND EXISTS (SELECT 1 FROM {QUEUES} WHERE queue_id = $1)"
-    ))
-    .bind(queue)
-    .bind(conversation_id)
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -156,6 +156,17 @@ pub const fn rows_per_statement(columns: usize) -> usize {
     }
 }
 
+/// Numbered placeholders for `rows` rows of `columns` values each, from `$1`, one `(…)` a row.
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let row: Vec<String> = (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A `LIKE` pattern, for `ESCAPE '\'`, matching text that holds `words` lower-cased: `%`, `_`
 /// and `\` in them are themselves, not patterns.
 pub fn like_holding(words: &str) -> String {

@@ -30,7 +30,7 @@ pub fn company() -> CompanyId {
 }
 
 /// The events a test gives, each with its stream, in the order they happened.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct History {
     events: Vec<(String, NewEvent)>,
 }
@@ -64,6 +64,25 @@ pub struct Folded {
 
 /// Appends `history` to a fresh log on `backend` and folds it into `projection`, all of it.
 pub async fn folded(backend: Backend, projection: impl Projection + 'static, history: History) -> Folded {
+    folded_with(backend, projection, history, |runner| runner).await
+}
+
+/// The same, `batch_size` events a transaction.
+pub async fn folded_in_batches(
+    backend: Backend,
+    projection: impl Projection + 'static,
+    history: History,
+    batch_size: usize,
+) -> Folded {
+    folded_with(backend, projection, history, |runner| runner.with_batch_size(batch_size)).await
+}
+
+async fn folded_with(
+    backend: Backend,
+    projection: impl Projection + 'static,
+    history: History,
+    runner_as: impl FnOnce(ProjectionRunner) -> ProjectionRunner,
+) -> Folded {
     let database = fresh_database(backend).await;
     let log = eventlog::open(&database.url).await.expect("the log opens");
     let mut end = Position::START;
@@ -73,7 +92,7 @@ pub async fn folded(backend: Backend, projection: impl Projection + 'static, his
     }
     settled(log.as_ref(), end).await;
     let store = ReadStore::connect(&database.url).await.expect("the store opens");
-    let runner = ProjectionRunner::new(store.clone(), log, Arc::new(projection));
+    let runner = runner_as(ProjectionRunner::new(store.clone(), log, Arc::new(projection)));
     runner.prepare().await.expect("the tables are made");
     runner.catch_up().await.expect("the projection folds the history");
     assert_eq!(runner.checkpoint().await.expect("a checkpoint"), end, "folded the whole history");

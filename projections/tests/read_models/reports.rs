@@ -3,7 +3,7 @@
 //! another taking it; the same customer on another line, ended at the bot; a transfer straight to
 //! an agent. Every figure below is counted by hand from the script.
 
-use super::{at, company, folded, History};
+use super::{at, company, folded, folded_in_batches, History};
 use domain::chat::{chat_stream, ChatEvent, Resolver};
 use domain::contact::{Channel, NameSource};
 use domain::ids::{ChatId, ConversationId, LineId, QueueId, UserId};
@@ -11,12 +11,14 @@ use domain::menu::MenuPlace;
 use domain::queue::{personal_queue, queue_stream, QueueEvent, QueueName};
 use eventlog::testing::Backend;
 use projections::reports::{AgentSpan, Listing, OptionSpan, Reports, Scope, Span};
+use projections::rows::{rows_of_tables, tables_of};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
 eventlog::on_both_backends!(
     the_reports_count_conversations_new_contacts_resolutions_answers_and_options_as_scripted,
     an_agents_span_counts_their_resolutions_and_first_answers_to_their_own_assignments_only,
+    the_reports_fold_alike_one_event_at_a_time_and_in_batches_of_any_size,
 );
 
 fn agent(n: u128) -> UserId {
@@ -102,10 +104,12 @@ fn resolved(chat_id: ChatId, n: u128, by: Resolver, seconds: i64) -> ChatEvent {
     ChatEvent::Resolved { chat_id, conversation_id: conversation(n), by, at: at(seconds) }
 }
 
-async fn the_reports_count_conversations_new_contacts_resolutions_answers_and_options_as_scripted(backend: Backend) {
+/// Chat A sorted by the menu, answered, resolved, reopened, missed and passed on; the same customer
+/// on another line ended at the bot; chat C sent straight to Ben.
+fn sorted_reopened_and_passed_on() -> History {
     let (ana, ben, boss) = (agent(1), agent(2), agent(3));
     let (a, b, c) = (chat(1), chat(2), chat(3));
-    let history = History::new()
+    History::new()
         .then(
             queue_stream(sales()),
             &QueueEvent::Created { queue_id: sales(), company_id: company(), name: QueueName::parse("Sales").unwrap() },
@@ -154,7 +158,12 @@ async fn the_reports_count_conversations_new_contacts_resolutions_answers_and_op
         .then(chat_stream(c), &opened(c, 4, 400))
         .then(chat_stream(c), &customer(c, 400))
         .then(chat_stream(c), &queued(c, 4, personal_queue(ben), 400))
-        .then(chat_stream(c), &assigned(c, 4, ben, personal_queue(ben), 405));
+        .then(chat_stream(c), &assigned(c, 4, ben, personal_queue(ben), 405))
+}
+
+async fn the_reports_count_conversations_new_contacts_resolutions_answers_and_options_as_scripted(backend: Backend) {
+    let (ana, ben) = (agent(1), agent(2));
+    let history = sorted_reopened_and_passed_on();
     let folded = folded(backend, Reports, history).await;
     let (store, company) = (&folded.store, company().to_string());
     let list = |scope: Scope, listing: Listing, span: Span| {
@@ -254,10 +263,11 @@ async fn the_reports_count_conversations_new_contacts_resolutions_answers_and_op
     assert_eq!(quarters.into_iter().collect::<BTreeMap<i64, i64>>(), expected, "new conversations per quarter hour");
 }
 
-async fn an_agents_span_counts_their_resolutions_and_first_answers_to_their_own_assignments_only(backend: Backend) {
+/// Three chats: one answered twice by Ana, one passed from Ana to Ben, one resolved by a supervisor.
+fn three_chats_answered() -> History {
     let (ana, ben) = (agent(1), agent(2));
     let (one, two, three) = (chat(1), chat(2), chat(3));
-    let history = History::new()
+    History::new()
         .then(chat_stream(one), &started(one, line(1), "+5491100000001"))
         .then(chat_stream(one), &opened(one, 1, 0))
         .then(chat_stream(two), &started(two, line(1), "+5491100000002"))
@@ -276,7 +286,12 @@ async fn an_agents_span_counts_their_resolutions_and_first_answers_to_their_own_
         // Chat 3: assigned to Ana later; she answers after 90 s; a supervisor resolves it.
         .then(chat_stream(three), &assigned(three, 3, ana, sales(), 1_000))
         .then(chat_stream(three), &replied(three, ana, 1_090))
-        .then(chat_stream(three), &resolved(three, 3, Resolver::Supervisor(ben), 1_100));
+        .then(chat_stream(three), &resolved(three, 3, Resolver::Supervisor(ben), 1_100))
+}
+
+async fn an_agents_span_counts_their_resolutions_and_first_answers_to_their_own_assignments_only(backend: Backend) {
+    let (ana, ben) = (agent(1), agent(2));
+    let history = three_chats_answered();
     let folded = folded(backend, Reports, history).await;
     let (store, company) = (&folded.store, company().to_string());
     let span_of = |who: UserId, span: Span| {
@@ -293,4 +308,30 @@ async fn an_agents_span_counts_their_resolutions_and_first_answers_to_their_own_
     assert_eq!((later.incoming, later.resolved, later.answered, later.first_response_ms), (1, 0, 1, 90_000));
     let nothing = span_of(ana, span(3_000, 4_000)).await;
     assert_eq!(nothing.average_first_response_seconds(), None);
+}
+
+/// A batch reads what it needs of the tables, folds its events in memory and writes them together:
+/// each history below, folded an event at a time (every event reading what the one before wrote)
+/// and in batches that cut it everywhere, leaves the same rows in every table.
+async fn the_reports_fold_alike_one_event_at_a_time_and_in_batches_of_any_size(backend: Backend) {
+    // The first history fills every table; the second makes no queue and has no customer waiting.
+    for (name, history, empty_tables) in [
+        ("sorted, reopened and passed on", sorted_reopened_and_passed_on(), 0),
+        ("three chats", three_chats_answered(), 2),
+    ] {
+        let mut folds = Vec::new();
+        for batch_size in [1, 2, 3, 5, 1_000] {
+            let folded = folded_in_batches(backend, Reports, history.clone(), batch_size).await;
+            let tables = tables_of(&folded.store, &Reports).await.expect("the tables");
+            assert_eq!(tables.len(), 6, "every table of the read model: {tables:?}");
+            let rows = rows_of_tables(&folded.store, &tables).await.expect("the rows");
+            let empty = rows.iter().filter(|table| table.is_empty()).count();
+            assert_eq!(empty, empty_tables, "{name}: tables without rows: {rows:?}");
+            folds.push((batch_size, rows));
+        }
+        let (_, one_by_one) = &folds[0];
+        for (batch_size, rows) in &folds[1..] {
+            assert_eq!(rows, one_by_one, "{name}: folded {batch_size} events at a time");
+        }
+    }
 }
