@@ -2,7 +2,7 @@
 //! every message of its history.
 
 use crate::runner::{decode_event, Projection, ProjectionError};
-use crate::store::{rows_per_statement, value_rows, ReadStore};
+use crate::store::{each_chunk, rows_per_statement, ReadStore};
 use async_trait::async_trait;
 use domain::chat::ChatEvent;
 use domain::menu::Choice;
@@ -709,86 +709,96 @@ impl Pending {
 }
 
 async fn insert_chats(connection: &mut AnyConnection, chats: Vec<NewChat>) -> Result<(), ProjectionError> {
-    for some in chats.chunks(rows_per_statement(13)) {
-        let sql = format!(
-            "INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) VALUES {} ON CONFLICT (chat_id) DO NOTHING",
-            value_rows(some.len(), 13)
-        );
-        let mut query = sqlx::query(&sql);
-        for chat in some {
-            query = query
-                .bind(chat.chat_id.clone())
-                .bind(chat.company_id.clone())
-                .bind(chat.line_id.clone())
+    each_chunk(
+        connection,
+        &chats,
+        13,
+        |rows| {
+            format!("INSERT INTO {CHATS} ({CHAT_COLUMNS}, opened_at) VALUES {rows} ON CONFLICT (chat_id) DO NOTHING")
+        },
+        |query, chat| {
+            query
+                .bind(chat.chat_id.as_str())
+                .bind(chat.company_id.as_str())
+                .bind(chat.line_id.as_str())
                 .bind(chat.channel)
-                .bind(chat.contact_id.clone())
-                .bind(chat.contact_name.clone())
+                .bind(chat.contact_id.as_str())
+                .bind(chat.contact_name.as_str())
                 .bind(state::RESOLVED)
                 .bind(None::<String>)
                 .bind(None::<String>)
                 .bind(None::<String>)
                 .bind("")
-                .bind(chat.at.clone())
-                .bind(chat.at.clone());
-        }
-        query.execute(&mut *connection).await?;
-    }
+                .bind(chat.at.as_str())
+                .bind(chat.at.as_str())
+        },
+    )
+    .await?;
     Ok(())
 }
 
 /// Adds messages to their chats' histories, in order: a few statements however many there are.
 async fn insert_messages(connection: &mut AnyConnection, messages: Vec<NewMessage>) -> Result<(), ProjectionError> {
-    let mut last_seq: BTreeMap<String, i64> = BTreeMap::new();
     let chats: Vec<String> = messages.iter().map(|m| m.chat_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    for some in chats.chunks(rows_per_statement(1)) {
-        // Each chat's last message found by its own step back in the index, not by reading all of
-        // its messages.
-        let sql = format!(
-            "WITH asked (chat_id) AS (VALUES {}) SELECT asked.chat_id, \
-             (SELECT seq FROM {MESSAGES} WHERE {MESSAGES}.chat_id = asked.chat_id ORDER BY seq DESC LIMIT 1) AS seq \
-             FROM asked",
-            value_rows(some.len(), 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for chat in some {
-            query = query.bind(chat);
-        }
-        for row in query.fetch_all(&mut *connection).await? {
-            if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
-                last_seq.insert(row.try_get("chat_id")?, seq);
-            }
+    // Each chat's last message found by its own step back in the index, not by reading all of its
+    // messages.
+    let last = each_chunk(
+        connection,
+        &chats,
+        1,
+        |rows| {
+            format!(
+                "WITH asked (chat_id) AS (VALUES {rows}) SELECT asked.chat_id, \
+                 (SELECT seq FROM {MESSAGES} WHERE {MESSAGES}.chat_id = asked.chat_id ORDER BY seq DESC LIMIT 1) AS seq \
+                 FROM asked"
+            )
+        },
+        |query, chat| query.bind(chat),
+    )
+    .await?;
+    let mut last_seq: BTreeMap<String, i64> = BTreeMap::new();
+    for row in last {
+        if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
+            last_seq.insert(row.try_get("chat_id")?, seq);
         }
     }
-    for some in messages.chunks(rows_per_statement(12)) {
-        let sql = format!(
-            "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, choices, \
-             content, provider_id) VALUES {} ON CONFLICT (message_id) DO NOTHING",
-            value_rows(some.len(), 12)
-        );
-        let mut query = sqlx::query(&sql);
-        for message in some {
-            let seq = last_seq.entry(message.chat_id.clone()).or_insert(0);
-            *seq += 1;
-            let choices = match message.choices.as_slice() {
-                [] => None,
-                choices => Some(serde_json::to_string(choices).map_err(|e| sqlx::Error::Encode(Box::new(e)))?),
-            };
-            query = query
-                .bind(message.message_id.clone())
-                .bind(message.chat_id.clone())
+    let mut numbered = Vec::with_capacity(messages.len());
+    for message in messages {
+        let seq = last_seq.entry(message.chat_id.clone()).or_insert(0);
+        *seq += 1;
+        let choices = match message.choices.as_slice() {
+            [] => None,
+            choices => Some(serde_json::to_string(choices).map_err(|e| sqlx::Error::Encode(Box::new(e)))?),
+        };
+        numbered.push((*seq, choices, message));
+    }
+    each_chunk(
+        connection,
+        &numbered,
+        12,
+        |rows| {
+            format!(
+                "INSERT INTO {MESSAGES} (message_id, chat_id, seq, direction, author, text, media, at, delivery, \
+                 choices, content, provider_id) VALUES {rows} ON CONFLICT (message_id) DO NOTHING"
+            )
+        },
+        |query, (seq, choices, message)| {
+            query
+                .bind(message.message_id.as_str())
+                .bind(message.chat_id.as_str())
                 .bind(*seq)
                 .bind(message.direction)
-                .bind(message.author.clone())
-                .bind(message.text.clone())
-                .bind(message.media.clone())
-                .bind(message.at.clone())
+                .bind(message.author.as_str())
+                .bind(message.text.as_str())
+                .bind(message.media.as_deref())
+                .bind(message.at.as_str())
                 .bind((message.direction == "out").then_some("pending"))
-                .bind(choices)
-                .bind(message.content.clone())
-                .bind(message.provider_id.clone());
-        }
-        query.execute(&mut *connection).await?;
-    }
+                .bind(choices.as_deref())
+                .bind(message.content.as_deref())
+                .bind(message.provider_id.as_deref())
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -802,41 +812,44 @@ async fn change_chats(
         format!("{field} = CASE WHEN changed.set_{field} = 1 THEN changed.{field} ELSE {CHATS}.{field} END")
     };
     let kept = |field: &str| format!("{field} = COALESCE(changed.{field}, {CHATS}.{field})");
-    for some in changes.chunks(rows_per_statement(18)) {
-        let sql = format!(
-            "WITH changed (chat_id, last_text, last_at, set_state, answered, unanswered_reset, customer_messages, \
-             set_conversation_id, conversation_id, set_queue_id, queue_id, set_agent_id, agent_id, opened_at, \
-             waiting_since, contact_name, set_name, name) AS (VALUES {rows}) \
-             UPDATE {CHATS} SET {last_text}, {last_at}, \
-             unanswered = changed.customer_messages + \
-               CASE WHEN changed.unanswered_reset = 1 THEN 0 ELSE {CHATS}.unanswered END, \
-             state = COALESCE(changed.set_state, \
-               CASE WHEN changed.answered = 1 AND {CHATS}.state = '{following}' THEN '{pending}' ELSE {CHATS}.state END), \
-             {conversation}, {queue}, {agent}, {opened_at}, {waiting_since}, {contact_name}, {name} \
-             FROM changed WHERE {CHATS}.chat_id = changed.chat_id",
-            rows = value_rows(some.len(), 18),
-            last_text = kept("last_text"),
-            last_at = kept("last_at"),
-            following = state::FOLLOWING,
-            pending = state::PENDING,
-            conversation = set("conversation_id"),
-            queue = set("queue_id"),
-            agent = set("agent_id"),
-            opened_at = kept("opened_at"),
-            waiting_since = kept("waiting_since"),
-            contact_name = kept("contact_name"),
-            name = set("name"),
-        );
-        let mut query = sqlx::query(&sql);
-        for (chat, change) in some {
-            let (text, at) = change.last.clone().unzip();
+    each_chunk(
+        connection,
+        &changes,
+        18,
+        |rows| {
+            format!(
+                "WITH changed (chat_id, last_text, last_at, set_state, answered, unanswered_reset, customer_messages, \
+                 set_conversation_id, conversation_id, set_queue_id, queue_id, set_agent_id, agent_id, opened_at, \
+                 waiting_since, contact_name, set_name, name) AS (VALUES {rows}) \
+                 UPDATE {CHATS} SET {last_text}, {last_at}, \
+                 unanswered = changed.customer_messages + \
+                   CASE WHEN changed.unanswered_reset = 1 THEN 0 ELSE {CHATS}.unanswered END, \
+                 state = COALESCE(changed.set_state, \
+                   CASE WHEN changed.answered = 1 AND {CHATS}.state = '{following}' THEN '{pending}' ELSE {CHATS}.state END), \
+                 {conversation}, {queue}, {agent}, {opened_at}, {waiting_since}, {contact_name}, {name} \
+                 FROM changed WHERE {CHATS}.chat_id = changed.chat_id",
+                last_text = kept("last_text"),
+                last_at = kept("last_at"),
+                following = state::FOLLOWING,
+                pending = state::PENDING,
+                conversation = set("conversation_id"),
+                queue = set("queue_id"),
+                agent = set("agent_id"),
+                opened_at = kept("opened_at"),
+                waiting_since = kept("waiting_since"),
+                contact_name = kept("contact_name"),
+                name = set("name"),
+            )
+        },
+        |query, (chat, change)| {
+            let (text, at) = change.last.as_ref().map(|(text, at)| (text.as_str(), at.as_str())).unzip();
             let settable = |field: &Option<Option<String>>| (i64::from(field.is_some()), field.clone().flatten());
             let (set_conversation, conversation) = settable(&change.conversation_id);
             let (set_queue, queue) = settable(&change.queue_id);
             let (set_agent, agent) = settable(&change.agent_id);
             let (set_name, name) = settable(&change.name);
-            query = query
-                .bind(chat.clone())
+            query
+                .bind(chat.as_str())
                 .bind(text)
                 .bind(at)
                 .bind(change.set_state)
@@ -849,14 +862,14 @@ async fn change_chats(
                 .bind(queue)
                 .bind(set_agent)
                 .bind(agent)
-                .bind(change.opened_at.clone())
-                .bind(change.waiting_since.clone())
-                .bind(change.contact_name.clone())
+                .bind(change.opened_at.as_deref())
+                .bind(change.waiting_since.as_deref())
+                .bind(change.contact_name.as_deref())
                 .bind(set_name)
-                .bind(name);
-        }
-        query.execute(&mut *connection).await?;
-    }
+                .bind(name)
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -865,46 +878,52 @@ async fn set_deliveries(
     deliveries: BTreeMap<String, Delivery>,
 ) -> Result<(), ProjectionError> {
     let deliveries: Vec<_> = deliveries.into_iter().collect();
-    for some in deliveries.chunks(rows_per_statement(4)) {
-        let sql = format!(
-            "WITH delivered (message_id, delivery, reason, provider_id) AS (VALUES {}) \
-             UPDATE {MESSAGES} SET delivery = delivered.delivery, delivery_reason = delivered.reason, \
-             provider_id = COALESCE(delivered.provider_id, {MESSAGES}.provider_id) \
-             FROM delivered WHERE {MESSAGES}.message_id = delivered.message_id",
-            value_rows(some.len(), 4)
-        );
-        let mut query = sqlx::query(&sql);
-        for (message_id, delivery) in some {
-            query = query
-                .bind(message_id.clone())
+    each_chunk(
+        connection,
+        &deliveries,
+        4,
+        |rows| {
+            format!(
+                "WITH delivered (message_id, delivery, reason, provider_id) AS (VALUES {rows}) \
+                 UPDATE {MESSAGES} SET delivery = delivered.delivery, delivery_reason = delivered.reason, \
+                 provider_id = COALESCE(delivered.provider_id, {MESSAGES}.provider_id) \
+                 FROM delivered WHERE {MESSAGES}.message_id = delivered.message_id"
+            )
+        },
+        |query, (message_id, delivery)| {
+            query
+                .bind(message_id.as_str())
                 .bind(delivery.delivery)
-                .bind(delivery.reason.clone())
-                .bind(delivery.provider_id.clone());
-        }
-        query.execute(&mut *connection).await?;
-    }
+                .bind(delivery.reason.as_deref())
+                .bind(delivery.provider_id.as_deref())
+        },
+    )
+    .await?;
     Ok(())
 }
 
 async fn insert_happenings(connection: &mut AnyConnection, happenings: Vec<Happening>) -> Result<(), ProjectionError> {
-    for some in happenings.chunks(rows_per_statement(6)) {
-        let sql = format!(
-            "INSERT INTO {HAPPENINGS} (chat_id, revision, event_type, schema_version, data, at) VALUES {} \
-             ON CONFLICT (chat_id, revision) DO NOTHING",
-            value_rows(some.len(), 6)
-        );
-        let mut query = sqlx::query(&sql);
-        for happening in some {
-            query = query
-                .bind(happening.chat_id.clone())
+    each_chunk(
+        connection,
+        &happenings,
+        6,
+        |rows| {
+            format!(
+                "INSERT INTO {HAPPENINGS} (chat_id, revision, event_type, schema_version, data, at) VALUES {rows} \
+                 ON CONFLICT (chat_id, revision) DO NOTHING"
+            )
+        },
+        |query, happening| {
+            query
+                .bind(happening.chat_id.as_str())
                 .bind(happening.revision)
-                .bind(happening.event_type.clone())
+                .bind(happening.event_type.as_str())
                 .bind(happening.schema_version)
-                .bind(happening.data.clone())
-                .bind(happening.at.clone());
-        }
-        query.execute(&mut *connection).await?;
-    }
+                .bind(happening.data.as_str())
+                .bind(happening.at.as_str())
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -1493,10 +1512,5 @@ mod tests {
                 assert_eq!(written(&together, given), one_by_one, "{row:?} on {given:?}");
             }
         }
-    }
-
-    #[test]
-    fn rows_of_values_are_numbered_on_from_one() {
-        assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

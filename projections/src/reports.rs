@@ -14,7 +14,7 @@ use domain::queue::QueueEvent;
 use eventlog::RecordedEvent;
 use sqlx::{AnyConnection, Row};
 
-crate::projection_names!("reports", version 1, tables {
+crate::projection_names!("reports", version 2, tables {
     CHATS = "chats",
     ACCOUNTS = "accounts",
     QUEUES = "queues",
@@ -246,22 +246,21 @@ impl Reports {
         company: &str,
         span: Span,
     ) -> Result<std::collections::BTreeMap<String, (i64, i64)>, sqlx::Error> {
-        let mut queues = std::collections::BTreeMap::<String, (i64, i64)>::new();
-        for (listing, resolved) in [(Listing::Opened, false), (Listing::Resolved, true)] {
+        let counted = |listing: Listing| async move {
             let (time, extra) = listing.filter();
             let sql = format!(
                 "SELECT queue_id, COUNT(*) AS counted FROM {CONVERSATIONS} WHERE company_id = $1 AND {time} >= $2 \
                  AND {time} < $3{extra} AND queue_id IS NOT NULL GROUP BY queue_id"
             );
-            for row in spanned(&sql, company, span, None).fetch_all(store.pool()).await? {
-                let counts = queues.entry(row.try_get("queue_id")?).or_default();
-                let counted: i64 = row.try_get("counted")?;
-                if resolved {
-                    counts.1 = counted;
-                } else {
-                    counts.0 = counted;
-                }
-            }
+            spanned(&sql, company, span, None).fetch_all(store.pool()).await
+        };
+        let (opened, resolved) = futures::try_join!(counted(Listing::Opened), counted(Listing::Resolved))?;
+        let mut queues = std::collections::BTreeMap::<String, (i64, i64)>::new();
+        for row in opened {
+            queues.entry(row.try_get("queue_id")?).or_default().0 = row.try_get("counted")?;
+        }
+        for row in resolved {
+            queues.entry(row.try_get("queue_id")?).or_default().1 = row.try_get("counted")?;
         }
         Ok(queues)
     }
@@ -304,34 +303,34 @@ impl Reports {
             }
             query.fetch_all(store.pool()).await
         };
+        let resolver_one = if agent.is_some() { " AND resolver_id = $4" } else { "" };
         // Sums are cast: the two databases answer sums of big integers in different types.
-        for row in run(format!(
-            "SELECT agent_id, COUNT(*) AS incoming, COUNT(first_reply_ms) AS answered, \
-             CAST(COALESCE(SUM(first_reply_ms - assigned_ms), 0) AS BIGINT) AS waited FROM {ASSIGNMENTS} \
-             WHERE company_id = $1 AND assigned_ms >= $2 AND assigned_ms < $3{one} GROUP BY agent_id"
-        ))
-        .await?
-        {
+        let (assigned, resolved, answered) = futures::try_join!(
+            run(format!(
+                "SELECT agent_id, COUNT(*) AS incoming, COUNT(first_reply_ms) AS answered, \
+                 CAST(COALESCE(SUM(first_reply_ms - assigned_ms), 0) AS BIGINT) AS waited FROM {ASSIGNMENTS} \
+                 WHERE company_id = $1 AND assigned_ms >= $2 AND assigned_ms < $3{one} GROUP BY agent_id"
+            )),
+            run(format!(
+                "SELECT resolver_id, COUNT(*) AS resolved FROM {CONVERSATIONS} WHERE company_id = $1 \
+                 AND resolved_ms >= $2 AND resolved_ms < $3 AND resolved_by = 'agent'{resolver_one} GROUP BY resolver_id"
+            )),
+            run(format!(
+                "SELECT agent_id, COUNT(*) AS responses, CAST(SUM(answered_ms - asked_ms) AS BIGINT) AS waited \
+                 FROM {RESPONSES} WHERE company_id = $1 AND answered_ms >= $2 AND answered_ms < $3{one} \
+                 GROUP BY agent_id"
+            )),
+        )?;
+        for row in assigned {
             let figures = agents.entry(row.try_get("agent_id")?).or_default();
             figures.incoming = row.try_get("incoming")?;
             figures.answered = row.try_get("answered")?;
             figures.first_response_ms = row.try_get("waited")?;
         }
-        let resolver_one = if agent.is_some() { " AND resolver_id = $4" } else { "" };
-        for row in run(format!(
-            "SELECT resolver_id, COUNT(*) AS resolved FROM {CONVERSATIONS} WHERE company_id = $1 AND resolved_ms >= $2 \
-             AND resolved_ms < $3 AND resolved_by = 'agent'{resolver_one} GROUP BY resolver_id"
-        ))
-        .await?
-        {
+        for row in resolved {
             agents.entry(row.try_get("resolver_id")?).or_default().resolved = row.try_get("resolved")?;
         }
-        for row in run(format!(
-            "SELECT agent_id, COUNT(*) AS responses, CAST(SUM(answered_ms - asked_ms) AS BIGINT) AS waited \
-             FROM {RESPONSES} WHERE company_id = $1 AND answered_ms >= $2 AND answered_ms < $3{one} GROUP BY agent_id"
-        ))
-        .await?
-        {
+        for row in answered {
             let figures = agents.entry(row.try_get("agent_id")?).or_default();
             figures.responses = row.try_get("responses")?;
             figures.response_ms = row.try_get("waited")?;
@@ -350,18 +349,20 @@ impl Reports {
             )
         };
         let incoming = grouped("opened_ms", "COUNT(*) AS incoming");
-        for row in
-            sqlx::query(&incoming).bind(company).bind(span.since).bind(span.until).fetch_all(store.pool()).await?
-        {
-            let option = option_entry(&mut options, &row)?;
-            option.incoming = row.try_get("incoming")?;
-        }
         let ended = grouped(
             "resolved_ms",
             "CAST(SUM(CASE WHEN resolved_by = 'bot' THEN 0 ELSE 1 END) AS BIGINT) AS resolved, \
              CAST(SUM(CASE WHEN resolved_by = 'bot' THEN 1 ELSE 0 END) AS BIGINT) AS ended_by_bot",
         );
-        for row in sqlx::query(&ended).bind(company).bind(span.since).bind(span.until).fetch_all(store.pool()).await? {
+        let (opened, resolved) = futures::try_join!(
+            spanned(&incoming, company, span, None).fetch_all(store.pool()),
+            spanned(&ended, company, span, None).fetch_all(store.pool()),
+        )?;
+        for row in opened {
+            let option = option_entry(&mut options, &row)?;
+            option.incoming = row.try_get("incoming")?;
+        }
+        for row in resolved {
             let resolved: i64 = row.try_get("resolved")?;
             let ended_by_bot: i64 = row.try_get("ended_by_bot")?;
             let option = option_entry(&mut options, &row)?;
@@ -451,20 +452,34 @@ impl Projection for Reports {
                  opened_ms BIGINT NOT NULL, new_contact BIGINT NOT NULL, option_path TEXT, option_label TEXT, \
                  resolved_ms BIGINT, resolved_by TEXT, resolver_id TEXT)"
             ),
-            format!("CREATE INDEX IF NOT EXISTS {CONVERSATIONS}_opened ON {CONVERSATIONS} (company_id, opened_ms)"),
-            format!("CREATE INDEX IF NOT EXISTS {CONVERSATIONS}_resolved ON {CONVERSATIONS} (company_id, resolved_ms)"),
+            // A report's counts of a span are read from these indexes alone, never from the table's
+            // rows: each holds every column a count of conversations opened (resolved) filters or
+            // groups by.
+            format!(
+                "CREATE INDEX IF NOT EXISTS {CONVERSATIONS}_opened ON {CONVERSATIONS} (company_id, opened_ms, \
+                 new_contact, queue_id, line_id, agent_id, option_path, option_label)"
+            ),
+            format!(
+                "CREATE INDEX IF NOT EXISTS {CONVERSATIONS}_resolved ON {CONVERSATIONS} (company_id, resolved_ms, \
+                 resolved_by, resolver_id, queue_id, line_id, agent_id, option_path, option_label)"
+            ),
             format!(
                 "CREATE TABLE IF NOT EXISTS {ASSIGNMENTS} (event_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
                  chat_id TEXT NOT NULL, agent_id TEXT NOT NULL, revision BIGINT NOT NULL, assigned_ms BIGINT NOT NULL, \
                  first_reply_ms BIGINT)"
             ),
-            format!("CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_when ON {ASSIGNMENTS} (company_id, assigned_ms)"),
+            format!(
+                "CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_when ON {ASSIGNMENTS} (company_id, assigned_ms, agent_id, \
+                 first_reply_ms)"
+            ),
             format!("CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_chat ON {ASSIGNMENTS} (chat_id, revision)"),
             format!(
                 "CREATE TABLE IF NOT EXISTS {RESPONSES} (event_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, \
                  agent_id TEXT NOT NULL, asked_ms BIGINT NOT NULL, answered_ms BIGINT NOT NULL)"
             ),
-            format!("CREATE INDEX IF NOT EXISTS {RESPONSES}_when ON {RESPONSES} (company_id, answered_ms)"),
+            format!(
+                "CREATE INDEX IF NOT EXISTS {RESPONSES}_when ON {RESPONSES} (company_id, answered_ms, agent_id, asked_ms)"
+            ),
         ];
         for statement in statements {
             sqlx::query(&statement).execute(&mut *connection).await?;

@@ -2,8 +2,9 @@
 //! (`$n` placeholders, TEXT for ids and times).
 
 use eventlog::sqlite::{WriteGate, WriteTurn};
-use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
@@ -167,6 +168,31 @@ pub fn value_rows(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// A statement as [`each_chunk`] binds it.
+pub type ChunkQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
+
+/// Runs a statement for each chunk of `rows` that fits in one ([`rows_per_statement`]):
+/// `statement` writes it around the chunk's `VALUES` rows (numbered from `$1`), `bind` binds one
+/// row's `columns` values in their order. Answers every chunk's rows, in order.
+pub async fn each_chunk<T>(
+    connection: &mut AnyConnection,
+    rows: &[T],
+    columns: usize,
+    statement: impl Fn(&str) -> String,
+    mut bind: impl for<'q> FnMut(ChunkQuery<'q>, &'q T) -> ChunkQuery<'q>,
+) -> Result<Vec<AnyRow>, sqlx::Error> {
+    let mut answered = Vec::new();
+    for some in rows.chunks(rows_per_statement(columns)) {
+        let sql = statement(&value_rows(some.len(), columns));
+        let mut query = sqlx::query(&sql);
+        for row in some {
+            query = bind(query, row);
+        }
+        answered.extend(query.fetch_all(&mut *connection).await?);
+    }
+    Ok(answered)
+}
+
 /// A `LIKE` pattern, for `ESCAPE '\'`, matching text that holds `words` lower-cased: `%`, `_`
 /// and `\` in them are themselves, not patterns.
 pub fn like_holding(words: &str) -> String {
@@ -180,4 +206,14 @@ pub fn like_starting(words: &str) -> String {
 
 fn like_escaped(words: &str) -> String {
     words.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_of_values_are_numbered_on_from_one() {
+        assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::{chosen, resolver, ACCOUNTS, ASSIGNMENTS, CHATS, CONVERSATIONS, QUEUES, RESPONSES};
 use crate::runner::{decode_event, ProjectionError};
-use crate::store::{rows_per_statement, value_rows};
+use crate::store::each_chunk;
 use domain::chat::{ChatEvent, Resolver};
 use domain::queue::QueueEvent;
 use eventlog::RecordedEvent;
@@ -156,87 +156,94 @@ impl Batch {
         }
         let chats: Vec<String> = chats.into_iter().collect();
         self.chats = chats.iter().map(|chat| (chat.clone(), None)).collect();
-        for some in chats.chunks(rows_per_statement(1)) {
-            let sql = format!(
-                "SELECT chat_id, company_id, line_id, first_of_account, conversation_id, with_people, asked_ms, \
-                 option_path, option_label FROM {CHATS} WHERE chat_id IN (VALUES {})",
-                value_rows(some.len(), 1)
-            );
-            let mut query = sqlx::query(&sql);
-            for chat in some {
-                query = query.bind(chat);
-            }
-            for row in query.fetch_all(&mut *connection).await? {
-                let path: Option<String> = row.try_get("option_path")?;
-                let chat = Chat {
-                    company_id: row.try_get("company_id")?,
-                    line_id: row.try_get("line_id")?,
-                    first_of_account: row.try_get::<i64, _>("first_of_account")? == 1,
-                    conversation_id: row.try_get("conversation_id")?,
-                    with_people: row.try_get::<i64, _>("with_people")? == 1,
-                    asked_ms: row.try_get("asked_ms")?,
-                    option: path.zip(row.try_get::<Option<String>, _>("option_label")?),
-                };
-                self.chats.insert(row.try_get("chat_id")?, Some(chat));
-            }
+        let stored = each_chunk(
+            connection,
+            &chats,
+            1,
+            |rows| {
+                format!(
+                    "SELECT chat_id, company_id, line_id, first_of_account, conversation_id, with_people, asked_ms, \
+                     option_path, option_label FROM {CHATS} WHERE chat_id IN (VALUES {rows})"
+                )
+            },
+            |query, chat| query.bind(chat),
+        )
+        .await?;
+        for row in stored {
+            let path: Option<String> = row.try_get("option_path")?;
+            let chat = Chat {
+                company_id: row.try_get("company_id")?,
+                line_id: row.try_get("line_id")?,
+                first_of_account: row.try_get::<i64, _>("first_of_account")? == 1,
+                conversation_id: row.try_get("conversation_id")?,
+                with_people: row.try_get::<i64, _>("with_people")? == 1,
+                asked_ms: row.try_get("asked_ms")?,
+                option: path.zip(row.try_get::<Option<String>, _>("option_label")?),
+            };
+            self.chats.insert(row.try_get("chat_id")?, Some(chat));
         }
         let accounts: Vec<_> = accounts.into_iter().collect();
-        for some in accounts.chunks(rows_per_statement(3)) {
-            let sql = format!(
-                "WITH asked (company_id, channel, contact_id) AS (VALUES {}) SELECT {ACCOUNTS}.company_id, \
-                 {ACCOUNTS}.channel, {ACCOUNTS}.contact_id FROM {ACCOUNTS} JOIN asked \
-                 ON {ACCOUNTS}.company_id = asked.company_id AND {ACCOUNTS}.channel = asked.channel \
-                 AND {ACCOUNTS}.contact_id = asked.contact_id",
-                value_rows(some.len(), 3)
-            );
-            let mut query = sqlx::query(&sql);
-            for (company, channel, contact) in some {
-                query = query.bind(company).bind(channel).bind(contact);
-            }
-            for row in query.fetch_all(&mut *connection).await? {
-                self.accounts.insert((row.try_get("company_id")?, row.try_get("channel")?, row.try_get("contact_id")?));
-            }
+        let seen = each_chunk(
+            connection,
+            &accounts,
+            3,
+            |rows| {
+                format!(
+                    "WITH asked (company_id, channel, contact_id) AS (VALUES {rows}) SELECT {ACCOUNTS}.company_id, \
+                     {ACCOUNTS}.channel, {ACCOUNTS}.contact_id FROM {ACCOUNTS} JOIN asked \
+                     ON {ACCOUNTS}.company_id = asked.company_id AND {ACCOUNTS}.channel = asked.channel \
+                     AND {ACCOUNTS}.contact_id = asked.contact_id"
+                )
+            },
+            |query, (company, channel, contact)| query.bind(company).bind(channel).bind(contact),
+        )
+        .await?;
+        for row in seen {
+            self.accounts.insert((row.try_get("company_id")?, row.try_get("channel")?, row.try_get("contact_id")?));
         }
         let queues: Vec<String> = queues.into_iter().collect();
-        for some in queues.chunks(rows_per_statement(1)) {
-            let sql = format!("SELECT queue_id FROM {QUEUES} WHERE queue_id IN (VALUES {})", value_rows(some.len(), 1));
-            let mut query = sqlx::query(&sql);
-            for queue in some {
-                query = query.bind(queue);
-            }
-            for row in query.fetch_all(&mut *connection).await? {
-                self.queues.insert(row.try_get("queue_id")?);
-            }
+        let known = each_chunk(
+            connection,
+            &queues,
+            1,
+            |rows| format!("SELECT queue_id FROM {QUEUES} WHERE queue_id IN (VALUES {rows})"),
+            |query, queue| query.bind(queue),
+        )
+        .await?;
+        for row in known {
+            self.queues.insert(row.try_get("queue_id")?);
         }
         // A chat's latest assignment, when it has no answer yet: an answered one takes no other.
         let answered: Vec<String> = answered.into_iter().collect();
-        for some in answered.chunks(rows_per_statement(1)) {
-            let sql = format!(
-                "WITH asked (chat_id) AS (VALUES {}) SELECT {ASSIGNMENTS}.event_id, {ASSIGNMENTS}.company_id, \
-                 {ASSIGNMENTS}.chat_id, {ASSIGNMENTS}.agent_id, {ASSIGNMENTS}.revision, {ASSIGNMENTS}.assigned_ms, \
-                 {ASSIGNMENTS}.first_reply_ms FROM asked JOIN {ASSIGNMENTS} ON {ASSIGNMENTS}.chat_id = asked.chat_id \
-                 AND {ASSIGNMENTS}.first_reply_ms IS NULL AND {ASSIGNMENTS}.revision = \
-                 (SELECT MAX(revision) FROM {ASSIGNMENTS} latest WHERE latest.chat_id = asked.chat_id)",
-                value_rows(some.len(), 1)
-            );
-            let mut query = sqlx::query(&sql);
-            for chat in some {
-                query = query.bind(chat);
-            }
-            for row in query.fetch_all(&mut *connection).await? {
-                let assignment = Assignment {
-                    event_id: row.try_get("event_id")?,
-                    company_id: row.try_get("company_id")?,
-                    chat_id: row.try_get("chat_id")?,
-                    agent_id: row.try_get("agent_id")?,
-                    revision: row.try_get("revision")?,
-                    assigned_ms: row.try_get("assigned_ms")?,
-                    first_reply_ms: row.try_get("first_reply_ms")?,
-                    stored: true,
-                };
-                self.latest.insert(assignment.chat_id.clone(), self.assignments.len());
-                self.assignments.push(assignment);
-            }
+        let unanswered = each_chunk(
+            connection,
+            &answered,
+            1,
+            |rows| {
+                format!(
+                    "WITH asked (chat_id) AS (VALUES {rows}) SELECT {ASSIGNMENTS}.event_id, {ASSIGNMENTS}.company_id, \
+                     {ASSIGNMENTS}.chat_id, {ASSIGNMENTS}.agent_id, {ASSIGNMENTS}.revision, {ASSIGNMENTS}.assigned_ms, \
+                     {ASSIGNMENTS}.first_reply_ms FROM asked JOIN {ASSIGNMENTS} ON {ASSIGNMENTS}.chat_id = asked.chat_id \
+                     AND {ASSIGNMENTS}.first_reply_ms IS NULL AND {ASSIGNMENTS}.revision = \
+                     (SELECT MAX(revision) FROM {ASSIGNMENTS} latest WHERE latest.chat_id = asked.chat_id)"
+                )
+            },
+            |query, chat| query.bind(chat),
+        )
+        .await?;
+        for row in unanswered {
+            let assignment = Assignment {
+                event_id: row.try_get("event_id")?,
+                company_id: row.try_get("company_id")?,
+                chat_id: row.try_get("chat_id")?,
+                agent_id: row.try_get("agent_id")?,
+                revision: row.try_get("revision")?,
+                assigned_ms: row.try_get("assigned_ms")?,
+                first_reply_ms: row.try_get("first_reply_ms")?,
+                stored: true,
+            };
+            self.latest.insert(assignment.chat_id.clone(), self.assignments.len());
+            self.assignments.push(assignment);
         }
         Ok(())
     }
@@ -398,167 +405,184 @@ impl Batch {
 
     /// Writes what the batch changed.
     pub(super) async fn write(self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        for some in self.new_queues.chunks(rows_per_statement(1)) {
-            let sql = format!(
-                "INSERT INTO {QUEUES} (queue_id) VALUES {} ON CONFLICT (queue_id) DO NOTHING",
-                value_rows(some.len(), 1)
-            );
-            let mut query = sqlx::query(&sql);
-            for queue in some {
-                query = query.bind(queue);
-            }
-            query.execute(&mut *connection).await?;
-        }
-        for some in self.new_accounts.chunks(rows_per_statement(3)) {
-            let sql = format!(
-                "INSERT INTO {ACCOUNTS} (company_id, channel, contact_id) VALUES {} \
-                 ON CONFLICT (company_id, channel, contact_id) DO NOTHING",
-                value_rows(some.len(), 3)
-            );
-            let mut query = sqlx::query(&sql);
-            for (company, channel, contact) in some {
-                query = query.bind(company).bind(channel).bind(contact);
-            }
-            query.execute(&mut *connection).await?;
-        }
+        each_chunk(
+            connection,
+            &self.new_queues,
+            1,
+            |rows| format!("INSERT INTO {QUEUES} (queue_id) VALUES {rows} ON CONFLICT (queue_id) DO NOTHING"),
+            |query, queue| query.bind(queue),
+        )
+        .await?;
+        each_chunk(
+            connection,
+            &self.new_accounts,
+            3,
+            |rows| {
+                format!(
+                    "INSERT INTO {ACCOUNTS} (company_id, channel, contact_id) VALUES {rows} \
+                     ON CONFLICT (company_id, channel, contact_id) DO NOTHING"
+                )
+            },
+            |query, (company, channel, contact)| query.bind(company).bind(channel).bind(contact),
+        )
+        .await?;
         let chats: Vec<(&String, &Chat)> = self
             .changed_chats
             .iter()
             .filter_map(|chat_id| Some((chat_id, self.chats.get(chat_id)?.as_ref()?)))
             .collect();
-        for some in chats.chunks(rows_per_statement(9)) {
-            let sql = format!(
-                "INSERT INTO {CHATS} (chat_id, company_id, line_id, first_of_account, conversation_id, with_people, \
-                 asked_ms, option_path, option_label) VALUES {} ON CONFLICT (chat_id) DO UPDATE SET \
-                 first_of_account = excluded.first_of_account, conversation_id = excluded.conversation_id, \
-                 with_people = excluded.with_people, asked_ms = excluded.asked_ms, \
-                 option_path = excluded.option_path, option_label = excluded.option_label",
-                value_rows(some.len(), 9)
-            );
-            let mut query = sqlx::query(&sql);
-            for (chat_id, chat) in some {
+        each_chunk(
+            connection,
+            &chats,
+            9,
+            |rows| {
+                format!(
+                    "INSERT INTO {CHATS} (chat_id, company_id, line_id, first_of_account, conversation_id, \
+                     with_people, asked_ms, option_path, option_label) VALUES {rows} ON CONFLICT (chat_id) DO UPDATE \
+                     SET first_of_account = excluded.first_of_account, conversation_id = excluded.conversation_id, \
+                     with_people = excluded.with_people, asked_ms = excluded.asked_ms, \
+                     option_path = excluded.option_path, option_label = excluded.option_label"
+                )
+            },
+            |query, (chat_id, chat)| {
                 let (path, label) = chat.option.clone().unzip();
-                query = query
+                query
                     .bind(chat_id.as_str())
                     .bind(chat.company_id.as_str())
                     .bind(chat.line_id.as_str())
                     .bind(i64::from(chat.first_of_account))
-                    .bind(chat.conversation_id.clone())
+                    .bind(chat.conversation_id.as_deref())
                     .bind(i64::from(chat.with_people))
                     .bind(chat.asked_ms)
                     .bind(path)
-                    .bind(label);
-            }
-            query.execute(&mut *connection).await?;
-        }
-        for some in self.conversations.chunks(rows_per_statement(6)) {
-            let sql = format!(
-                "INSERT INTO {CONVERSATIONS} (conversation_id, chat_id, company_id, line_id, opened_ms, new_contact) \
-                 VALUES {} ON CONFLICT (conversation_id) DO NOTHING",
-                value_rows(some.len(), 6)
-            );
-            let mut query = sqlx::query(&sql);
-            for opened in some {
-                query = query
+                    .bind(label)
+            },
+        )
+        .await?;
+        each_chunk(
+            connection,
+            &self.conversations,
+            6,
+            |rows| {
+                format!(
+                    "INSERT INTO {CONVERSATIONS} (conversation_id, chat_id, company_id, line_id, opened_ms, \
+                     new_contact) VALUES {rows} ON CONFLICT (conversation_id) DO NOTHING"
+                )
+            },
+            |query, opened| {
+                query
                     .bind(opened.conversation_id.as_str())
                     .bind(opened.chat_id.as_str())
                     .bind(opened.company_id.as_str())
                     .bind(opened.line_id.as_str())
                     .bind(opened.opened_ms)
-                    .bind(i64::from(opened.new_contact));
-            }
-            query.execute(&mut *connection).await?;
-        }
+                    .bind(i64::from(opened.new_contact))
+            },
+        )
+        .await?;
         let changes: Vec<_> = self.changes.into_iter().collect();
-        for some in changes.chunks(rows_per_statement(10)) {
+        each_chunk(
+            connection,
+            &changes,
+            9,
             // Every field but the resolver's id is never set to nothing: left as it is when absent.
-            let sql = format!(
-                "WITH changed (conversation_id, option_path, option_label, queue_id, agent_id, resolved_ms, \
-                 resolved_by, resolver_id, set_option, set_resolved) AS (VALUES {}) \
-                 UPDATE {CONVERSATIONS} SET \
-                 option_path = CASE WHEN changed.set_option = 1 THEN changed.option_path ELSE {CONVERSATIONS}.option_path END, \
-                 option_label = CASE WHEN changed.set_option = 1 THEN changed.option_label ELSE {CONVERSATIONS}.option_label END, \
-                 queue_id = COALESCE(changed.queue_id, {CONVERSATIONS}.queue_id), \
-                 agent_id = COALESCE(changed.agent_id, {CONVERSATIONS}.agent_id), \
-                 resolved_ms = CASE WHEN changed.set_resolved = 1 THEN changed.resolved_ms ELSE {CONVERSATIONS}.resolved_ms END, \
-                 resolved_by = CASE WHEN changed.set_resolved = 1 THEN changed.resolved_by ELSE {CONVERSATIONS}.resolved_by END, \
-                 resolver_id = CASE WHEN changed.set_resolved = 1 THEN changed.resolver_id ELSE {CONVERSATIONS}.resolver_id END \
-                 FROM changed WHERE {CONVERSATIONS}.conversation_id = changed.conversation_id",
-                value_rows(some.len(), 10)
-            );
-            let mut query = sqlx::query(&sql);
-            for (conversation_id, change) in some {
+            |rows| {
+                format!(
+                    "WITH changed (conversation_id, option_path, option_label, queue_id, agent_id, resolved_ms, \
+                     resolved_by, resolver_id, set_resolved) AS (VALUES {rows}) \
+                     UPDATE {CONVERSATIONS} SET \
+                     option_path = COALESCE(changed.option_path, {CONVERSATIONS}.option_path), \
+                     option_label = COALESCE(changed.option_label, {CONVERSATIONS}.option_label), \
+                     queue_id = COALESCE(changed.queue_id, {CONVERSATIONS}.queue_id), \
+                     agent_id = COALESCE(changed.agent_id, {CONVERSATIONS}.agent_id), \
+                     resolved_ms = COALESCE(changed.resolved_ms, {CONVERSATIONS}.resolved_ms), \
+                     resolved_by = COALESCE(changed.resolved_by, {CONVERSATIONS}.resolved_by), \
+                     resolver_id = CASE WHEN changed.set_resolved = 1 THEN changed.resolver_id \
+                     ELSE {CONVERSATIONS}.resolver_id END \
+                     FROM changed WHERE {CONVERSATIONS}.conversation_id = changed.conversation_id"
+                )
+            },
+            |query, (conversation_id, change)| {
                 let (path, label) = change.option.clone().unzip();
-                let resolved = change.resolved.clone();
-                query = query
+                let (resolved_ms, resolved_by, resolver_id) = match &change.resolved {
+                    Some((at, by, id)) => (Some(*at), Some(*by), id.as_deref()),
+                    None => (None, None, None),
+                };
+                query
                     .bind(conversation_id.as_str())
                     .bind(path)
                     .bind(label)
-                    .bind(change.queue_id.clone())
-                    .bind(change.agent_id.clone())
-                    .bind(resolved.as_ref().map(|resolved| resolved.0))
-                    .bind(resolved.as_ref().map(|resolved| resolved.1))
-                    .bind(resolved.and_then(|resolved| resolved.2))
-                    .bind(i64::from(change.option.is_some()))
-                    .bind(i64::from(change.resolved.is_some()));
-            }
-            query.execute(&mut *connection).await?;
-        }
+                    .bind(change.queue_id.as_deref())
+                    .bind(change.agent_id.as_deref())
+                    .bind(resolved_ms)
+                    .bind(resolved_by)
+                    .bind(resolver_id)
+                    .bind(i64::from(change.resolved.is_some()))
+            },
+        )
+        .await?;
         let (stored, added): (Vec<Assignment>, Vec<Assignment>) =
             self.assignments.into_iter().partition(|assignment| assignment.stored);
-        for some in added.chunks(rows_per_statement(7)) {
-            let sql = format!(
-                "INSERT INTO {ASSIGNMENTS} (event_id, company_id, chat_id, agent_id, revision, assigned_ms, \
-                 first_reply_ms) VALUES {} ON CONFLICT (event_id) DO NOTHING",
-                value_rows(some.len(), 7)
-            );
-            let mut query = sqlx::query(&sql);
-            for assignment in some {
-                query = query
+        each_chunk(
+            connection,
+            &added,
+            7,
+            |rows| {
+                format!(
+                    "INSERT INTO {ASSIGNMENTS} (event_id, company_id, chat_id, agent_id, revision, assigned_ms, \
+                     first_reply_ms) VALUES {rows} ON CONFLICT (event_id) DO NOTHING"
+                )
+            },
+            |query, assignment| {
+                query
                     .bind(assignment.event_id.as_str())
                     .bind(assignment.company_id.as_str())
                     .bind(assignment.chat_id.as_str())
                     .bind(assignment.agent_id.as_str())
                     .bind(assignment.revision)
                     .bind(assignment.assigned_ms)
-                    .bind(assignment.first_reply_ms);
-            }
-            query.execute(&mut *connection).await?;
-        }
+                    .bind(assignment.first_reply_ms)
+            },
+        )
+        .await?;
         let answered: Vec<(String, i64)> = stored
             .into_iter()
             .filter_map(|assignment| Some((assignment.event_id, assignment.first_reply_ms?)))
             .collect();
-        for some in answered.chunks(rows_per_statement(2)) {
-            let sql = format!(
-                "WITH answered (event_id, first_reply_ms) AS (VALUES {}) UPDATE {ASSIGNMENTS} \
-                 SET first_reply_ms = answered.first_reply_ms FROM answered \
-                 WHERE {ASSIGNMENTS}.event_id = answered.event_id AND {ASSIGNMENTS}.first_reply_ms IS NULL",
-                value_rows(some.len(), 2)
-            );
-            let mut query = sqlx::query(&sql);
-            for (event_id, first_reply_ms) in some {
-                query = query.bind(event_id.as_str()).bind(*first_reply_ms);
-            }
-            query.execute(&mut *connection).await?;
-        }
-        for some in self.responses.chunks(rows_per_statement(5)) {
-            let sql = format!(
-                "INSERT INTO {RESPONSES} (event_id, company_id, agent_id, asked_ms, answered_ms) VALUES {} \
-                 ON CONFLICT (event_id) DO NOTHING",
-                value_rows(some.len(), 5)
-            );
-            let mut query = sqlx::query(&sql);
-            for response in some {
-                query = query
+        each_chunk(
+            connection,
+            &answered,
+            2,
+            |rows| {
+                format!(
+                    "WITH answered (event_id, first_reply_ms) AS (VALUES {rows}) UPDATE {ASSIGNMENTS} \
+                     SET first_reply_ms = answered.first_reply_ms FROM answered \
+                     WHERE {ASSIGNMENTS}.event_id = answered.event_id AND {ASSIGNMENTS}.first_reply_ms IS NULL"
+                )
+            },
+            |query, (event_id, first_reply_ms)| query.bind(event_id.as_str()).bind(*first_reply_ms),
+        )
+        .await?;
+        each_chunk(
+            connection,
+            &self.responses,
+            5,
+            |rows| {
+                format!(
+                    "INSERT INTO {RESPONSES} (event_id, company_id, agent_id, asked_ms, answered_ms) VALUES {rows} \
+                     ON CONFLICT (event_id) DO NOTHING"
+                )
+            },
+            |query, response| {
+                query
                     .bind(response.event_id.as_str())
                     .bind(response.company_id.as_str())
                     .bind(response.agent_id.as_str())
                     .bind(response.asked_ms)
-                    .bind(response.answered_ms);
-            }
-            query.execute(&mut *connection).await?;
-        }
+                    .bind(response.answered_ms)
+            },
+        )
+        .await?;
         Ok(())
     }
 }

@@ -344,22 +344,51 @@ fn average(total_ms: i64, count: i64) -> Option<i64> {
     (count > 0).then(|| total_ms / count / 1000)
 }
 
+/// A report's parts are read at once, each on its own connection: most are a scan of the days'
+/// conversations, assignments or answers, and the database has a core for each.
 pub async fn report(state: &AppState, caller: &Caller, query: &ReportQuery) -> Result<Report, AppError> {
     let basis = Basis::of(state, caller, query).await?;
-    let mut categories = Vec::new();
-    for kind in Category::ALL {
-        categories.push(category(&basis, kind, LISTED).await?);
-    }
     let Basis { company, zone, span, scope, names, open_chats, .. } = &basis;
     let (company, zone, span) = (company.as_str(), *zone, *span);
-    let incoming = Reports.conversations(&state.store, company, scope, Listing::Opened, span, 0).await?.total;
+    let (categories, incoming, agents, options, (per_hour, per_day), per_queue) = futures::try_join!(
+        futures::future::try_join_all(Category::ALL.map(|kind| category(&basis, kind, LISTED))),
+        async { Ok(Reports.conversations(&state.store, company, scope, Listing::Opened, span, 0).await?.total) },
+        agents_table(state, company, open_chats, span),
+        options_table(state, company, names, open_chats, span),
+        tallies(state, company, scope, span, zone, query),
+        queues_table(state, company, names, span),
+    )?;
+    Ok(Report {
+        from: query.from,
+        until: query.until,
+        time_zone: zone.name().to_string(),
+        incoming,
+        categories,
+        agents,
+        options,
+        per_hour,
+        per_day,
+        per_queue,
+    })
+}
 
+/// P9: each agent's chats now and what they did in the days; an agent no longer active only when
+/// they did or hold anything.
+async fn agents_table(
+    state: &AppState,
+    company: &str,
+    open_chats: &[ChatRow],
+    span: Span,
+) -> Result<Vec<AgentReport>, AppError> {
     let now_of = |agent: &str, wanted: &str| {
         open_chats.iter().filter(|c| c.agent_id.as_deref() == Some(agent) && c.state == wanted).count() as i64
     };
-    let mut figures = Reports.agents(&state.store, company, span).await?;
+    let (mut figures, people) = futures::try_join!(
+        Reports.agents(&state.store, company, span),
+        People.users_of(&state.store, company, Role::Agent.as_str()),
+    )?;
     let mut agents = Vec::new();
-    for agent in People.users_of(&state.store, company, Role::Agent.as_str()).await? {
+    for agent in people {
         let span = figures.remove(&agent.user_id).unwrap_or_default();
         let (pending, following) =
             (now_of(&agent.user_id, chat_state::PENDING), now_of(&agent.user_id, chat_state::FOLLOWING));
@@ -378,29 +407,19 @@ pub async fn report(state: &AppState, caller: &Caller, query: &ReportQuery) -> R
         });
     }
     agents.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.agent_id.cmp(&b.agent_id)));
+    Ok(agents)
+}
 
-    let options = options_table(state, company, names, open_chats, span).await?;
-    let (per_hour, per_day) = tallies(state, company, scope, span, zone, query).await?;
-    let per_queue = Reports
+/// The load per queue: conversations each of the company's queues had opened and resolved.
+async fn queues_table(state: &AppState, company: &str, names: &Names, span: Span) -> Result<Vec<Tally>, AppError> {
+    Ok(Reports
         .per_queue(&state.store, company, span)
         .await?
         .into_iter()
         .filter_map(|(id, (incoming, resolved))| {
             names.queue(&id).map(|name| Tally { key: name, incoming, new: 0, resolved })
         })
-        .collect();
-    Ok(Report {
-        from: query.from,
-        until: query.until,
-        time_zone: zone.name().to_string(),
-        incoming,
-        categories,
-        agents,
-        options,
-        per_hour,
-        per_day,
-        per_queue,
-    })
+        .collect())
 }
 
 /// P10: each option's chats now (by their unresolved conversations) and in the days.
@@ -470,12 +489,15 @@ async fn tallies(
     let mut per_hour: Vec<Tally> = (0..24).map(|hour| blank(hour.to_string())).collect();
     let mut per_day: Vec<Tally> =
         query.from.iter_days().take_while(|day| *day <= query.until).map(|day| blank(day.to_string())).collect();
-    for (listing, count) in [
-        (Listing::Opened, (|t: &mut Tally, n| t.incoming += n) as fn(&mut Tally, i64)),
-        (Listing::New, |t: &mut Tally, n| t.new += n),
-        (Listing::Resolved, |t: &mut Tally, n| t.resolved += n),
+    let quarters = |listing| Reports.quarters(&state.store, company, scope, listing, span);
+    let (opened, new, resolved) =
+        futures::try_join!(quarters(Listing::Opened), quarters(Listing::New), quarters(Listing::Resolved))?;
+    for (quarters, count) in [
+        (opened, (|t: &mut Tally, n| t.incoming += n) as fn(&mut Tally, i64)),
+        (new, |t: &mut Tally, n| t.new += n),
+        (resolved, |t: &mut Tally, n| t.resolved += n),
     ] {
-        for (quarter, counted) in Reports.quarters(&state.store, company, scope, listing, span).await? {
+        for (quarter, counted) in quarters {
             let (date, hour) = local_date_and_hour(moment(quarter), zone);
             if let Some(tally) = per_hour.get_mut(hour as usize) {
                 count(tally, counted);
