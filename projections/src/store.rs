@@ -142,9 +142,7 @@ impl ReadStore {
     }
 }
 
-/// The values one statement binds at most. SQLite finds each `$n` by walking the statement's list
-/// of parameters, so binding a statement grows with the square of their number: past a few hundred,
-/// binding costs more than sending another statement.
+/// The values one statement binds at most.
 pub const PARAMETERS_PER_STATEMENT: usize = 360;
 
 /// How many rows of `columns` values each one statement carries.
@@ -157,11 +155,19 @@ pub const fn rows_per_statement(columns: usize) -> usize {
     }
 }
 
-/// Numbered placeholders for `rows` rows of `columns` values each, from `$1`, one `(…)` a row.
-pub fn value_rows(rows: usize, columns: usize) -> String {
+/// Placeholders for `rows` rows of `columns` values each, one `(…)` a row, bound in their order:
+/// PostgreSQL's `$1`, `$2`…; SQLite's `?`, because it finds a numbered parameter by walking its
+/// list of them, which makes binding a statement of many values grow with the square of their
+/// number.
+pub fn value_rows(dialect: Dialect, rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|row| {
-            let row: Vec<String> = (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
+            let row: Vec<String> = (1..=columns)
+                .map(|column| match dialect {
+                    Dialect::Sqlite => "?".to_string(),
+                    Dialect::Postgres => format!("${}", row * columns + column),
+                })
+                .collect();
             format!("({})", row.join(", "))
         })
         .collect::<Vec<_>>()
@@ -172,7 +178,7 @@ pub fn value_rows(rows: usize, columns: usize) -> String {
 pub type ChunkQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
 
 /// Runs a statement for each chunk of `rows` that fits in one ([`rows_per_statement`]):
-/// `statement` writes it around the chunk's `VALUES` rows (numbered from `$1`), `bind` binds one
+/// `statement` writes it around the chunk's `VALUES` rows (its only parameters), `bind` binds one
 /// row's `columns` values in their order. Answers every chunk's rows, in order.
 pub async fn each_chunk<T>(
     connection: &mut AnyConnection,
@@ -181,9 +187,10 @@ pub async fn each_chunk<T>(
     statement: impl Fn(&str) -> String,
     mut bind: impl for<'q> FnMut(ChunkQuery<'q>, &'q T) -> ChunkQuery<'q>,
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
+    let dialect = if connection.backend_name() == "SQLite" { Dialect::Sqlite } else { Dialect::Postgres };
     let mut answered = Vec::new();
     for some in rows.chunks(rows_per_statement(columns)) {
-        let sql = statement(&value_rows(some.len(), columns));
+        let sql = statement(&value_rows(dialect, some.len(), columns));
         let mut query = sqlx::query(&sql);
         for row in some {
             query = bind(query, row);
@@ -213,7 +220,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rows_of_values_are_numbered_on_from_one() {
-        assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    fn rows_of_values_are_bound_in_their_order() {
+        assert_eq!(value_rows(Dialect::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_rows(Dialect::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }
