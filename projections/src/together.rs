@@ -7,8 +7,11 @@ use crate::runner::{ProjectionError, ProjectionRunner};
 use eventlog::{EventLog, Position, RecordedEvent};
 use std::sync::Arc;
 
-/// How many events each page of the shared read holds.
-const PAGE: usize = 2_000;
+/// How many events each page of the shared read holds. A page is a transaction of each read
+/// model: the larger, the fewer times the pages they all rewrite (a chat's row, an index's leaf)
+/// are written out. A million events rebuilt: 2,000 a page 42.8 s, 10,000 32.7 s, 20,000 27.6 s,
+/// at about 100 MB more of memory at the peak than 10,000 (docs/BENCHMARKS.md).
+pub const PAGE: usize = 20_000;
 
 /// Every this many pages, the read models' write-ahead log is copied into their database file.
 const PAGES_BETWEEN_COPIES: usize = 10;
@@ -85,6 +88,11 @@ impl Fed<'_> {
 /// Brings every runner of `runners` to its position, reading their log once (the first one's:
 /// they share it).
 pub async fn catch_up_together(runners: &[UpTo<'_>]) -> Result<(), ProjectionError> {
+    catch_up_together_in_pages_of(runners, PAGE).await
+}
+
+/// The same, reading `page` events at a time.
+pub async fn catch_up_together_in_pages_of(runners: &[UpTo<'_>], page_size: usize) -> Result<(), ProjectionError> {
     let Some(UpTo { runner: first, .. }) = runners.first() else { return Ok(()) };
     let log = first.log().clone();
     let mut fed = Vec::with_capacity(runners.len());
@@ -94,7 +102,7 @@ pub async fn catch_up_together(runners: &[UpTo<'_>]) -> Result<(), ProjectionErr
     }
     let read_from = |from: Position| {
         let log: Arc<dyn EventLog> = log.clone();
-        tokio::spawn(async move { log.read_all(from, PAGE).await })
+        tokio::spawn(async move { log.read_all(from, page_size).await })
     };
     let Some(from) = fed.iter().filter(|fed| fed.wants_more()).map(|fed| fed.stored).min() else { return Ok(()) };
     let mut next = Some(read_from(from));
@@ -102,7 +110,7 @@ pub async fn catch_up_together(runners: &[UpTo<'_>]) -> Result<(), ProjectionErr
     while let Some(reading) = next.take() {
         let page = reading.await.map_err(|error| ProjectionError::Reader(error.to_string()))??;
         let Some(last) = page.last().map(|event| event.position) else { break };
-        if page.len() == PAGE && fed.iter().any(|fed| fed.until.is_none_or(|until| until > last)) {
+        if page.len() == page_size && fed.iter().any(|fed| fed.until.is_none_or(|until| until > last)) {
             next = Some(read_from(last));
         }
         // Read models apart write apart: on PostgreSQL at once; on SQLite each in its turn, one

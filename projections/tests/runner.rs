@@ -10,7 +10,7 @@ use domain::queue::{QueueEvent, QueueName};
 use eventlog::testing::{fresh_database, settled, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent};
 use projections::queue_list::{QueueList, QueueRow, VERSION};
-use projections::together::{catch_up_together, UpTo};
+use projections::together::{catch_up_together_in_pages_of, UpTo};
 use projections::{Projection, ProjectionError, ProjectionRunner, ReadStore};
 use sqlx::AnyConnection;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -281,8 +281,9 @@ async fn read_models_commit_without_waiting_for_the_disk(backend: Backend) {
 }
 
 async fn read_models_fed_from_one_read_of_the_log_stop_where_each_is_told_and_equal_their_rebuilds(backend: Backend) {
+    const PAGE: usize = 2_000;
     // Queues, then more events the queue list does not read than one page of the shared read
-    // holds, then queues again.
+    // holds (pages of `PAGE` events here), then queues again.
     let (_db, log, store, first_queues) = history(backend, 300).await;
     let last_pause_reason = add_pause_reasons(log.as_ref(), 4_500).await;
     let mut end = last_pause_reason;
@@ -299,12 +300,15 @@ async fn read_models_fed_from_one_read_of_the_log_stop_where_each_is_told_and_eq
     }
     // One of them has gone some way already on its own.
     half_way.run_once().await.unwrap();
-    catch_up_together(&[
-        UpTo { runner: &everything, until: None },
-        UpTo { runner: &to_first_queues, until: Some(first_queues) },
-        UpTo { runner: &to_pause_reasons, until: Some(last_pause_reason) },
-        UpTo { runner: &half_way, until: None },
-    ])
+    catch_up_together_in_pages_of(
+        &[
+            UpTo { runner: &everything, until: None },
+            UpTo { runner: &to_first_queues, until: Some(first_queues) },
+            UpTo { runner: &to_pause_reasons, until: Some(last_pause_reason) },
+            UpTo { runner: &half_way, until: None },
+        ],
+        PAGE,
+    )
     .await
     .unwrap();
 
