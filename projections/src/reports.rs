@@ -14,7 +14,7 @@ use domain::queue::QueueEvent;
 use eventlog::RecordedEvent;
 use sqlx::{AnyConnection, Row};
 
-crate::projection_names!("reports", version 2, tables {
+crate::projection_names!("reports", version 3, tables {
     CHATS = "chats",
     ACCOUNTS = "accounts",
     QUEUES = "queues",
@@ -265,14 +265,15 @@ impl Reports {
         Ok(queues)
     }
 
-    /// Every agent with anything in `span`, by id.
+    /// What each of `agents` did in `span`, by id (those with nothing in it left out).
     pub async fn agents(
         &self,
         store: &ReadStore,
         company: &str,
+        agents: &[String],
         span: Span,
     ) -> Result<std::collections::BTreeMap<String, AgentSpan>, sqlx::Error> {
-        self.agent_spans(store, company, None, span).await
+        self.agent_spans(store, company, agents, span).await
     }
 
     /// What one agent did in `span`: an assignment counts in the span it was made in, an answer
@@ -284,58 +285,66 @@ impl Reports {
         agent: &str,
         span: Span,
     ) -> Result<AgentSpan, sqlx::Error> {
-        Ok(self.agent_spans(store, company, Some(agent), span).await?.remove(agent).unwrap_or_default())
+        Ok(self.agent_spans(store, company, &[agent.to_string()], span).await?.remove(agent).unwrap_or_default())
     }
 
+    /// The agents are named, not grouped: each agent's answers in the span are one stretch of the
+    /// index (company, agent, moment), read in the index's order, where grouping every answer of
+    /// the span by agent sorts them all first (four fifths of a 90-day report's time on this).
     async fn agent_spans(
         &self,
         store: &ReadStore,
         company: &str,
-        agent: Option<&str>,
+        agents: &[String],
         span: Span,
     ) -> Result<std::collections::BTreeMap<String, AgentSpan>, sqlx::Error> {
-        let mut agents = std::collections::BTreeMap::<String, AgentSpan>::new();
-        let one = if agent.is_some() { " AND agent_id = $4" } else { "" };
+        let mut figures = std::collections::BTreeMap::<String, AgentSpan>::new();
+        if agents.is_empty() {
+            return Ok(figures);
+        }
+        let named: Vec<String> = (4..4 + agents.len()).map(|n| format!("${n}")).collect();
+        let named = named.join(", ");
         let run = |sql: String| async move {
             let mut query = sqlx::query(&sql).bind(company).bind(span.since).bind(span.until);
-            if let Some(agent) = agent {
-                query = query.bind(agent);
+            for agent in agents {
+                query = query.bind(agent.as_str());
             }
             query.fetch_all(store.pool()).await
         };
-        let resolver_one = if agent.is_some() { " AND resolver_id = $4" } else { "" };
         // Sums are cast: the two databases answer sums of big integers in different types.
         let (assigned, resolved, answered) = futures::try_join!(
             run(format!(
                 "SELECT agent_id, COUNT(*) AS incoming, COUNT(first_reply_ms) AS answered, \
                  CAST(COALESCE(SUM(first_reply_ms - assigned_ms), 0) AS BIGINT) AS waited FROM {ASSIGNMENTS} \
-                 WHERE company_id = $1 AND assigned_ms >= $2 AND assigned_ms < $3{one} GROUP BY agent_id"
+                 WHERE company_id = $1 AND agent_id IN ({named}) AND assigned_ms >= $2 AND assigned_ms < $3 \
+                 GROUP BY agent_id"
             )),
             run(format!(
                 "SELECT resolver_id, COUNT(*) AS resolved FROM {CONVERSATIONS} WHERE company_id = $1 \
-                 AND resolved_ms >= $2 AND resolved_ms < $3 AND resolved_by = 'agent'{resolver_one} GROUP BY resolver_id"
+                 AND resolved_ms >= $2 AND resolved_ms < $3 AND resolved_by = 'agent' AND resolver_id IN ({named}) \
+                 GROUP BY resolver_id"
             )),
             run(format!(
                 "SELECT agent_id, COUNT(*) AS responses, CAST(SUM(answered_ms - asked_ms) AS BIGINT) AS waited \
-                 FROM {RESPONSES} WHERE company_id = $1 AND answered_ms >= $2 AND answered_ms < $3{one} \
-                 GROUP BY agent_id"
+                 FROM {RESPONSES} WHERE company_id = $1 AND agent_id IN ({named}) AND answered_ms >= $2 \
+                 AND answered_ms < $3 GROUP BY agent_id"
             )),
         )?;
         for row in assigned {
-            let figures = agents.entry(row.try_get("agent_id")?).or_default();
-            figures.incoming = row.try_get("incoming")?;
-            figures.answered = row.try_get("answered")?;
-            figures.first_response_ms = row.try_get("waited")?;
+            let agent = figures.entry(row.try_get("agent_id")?).or_default();
+            agent.incoming = row.try_get("incoming")?;
+            agent.answered = row.try_get("answered")?;
+            agent.first_response_ms = row.try_get("waited")?;
         }
         for row in resolved {
-            agents.entry(row.try_get("resolver_id")?).or_default().resolved = row.try_get("resolved")?;
+            figures.entry(row.try_get("resolver_id")?).or_default().resolved = row.try_get("resolved")?;
         }
         for row in answered {
-            let figures = agents.entry(row.try_get("agent_id")?).or_default();
-            figures.responses = row.try_get("responses")?;
-            figures.response_ms = row.try_get("waited")?;
+            let agent = figures.entry(row.try_get("agent_id")?).or_default();
+            agent.responses = row.try_get("responses")?;
+            agent.response_ms = row.try_get("waited")?;
         }
-        Ok(agents)
+        Ok(figures)
     }
 
     /// Every menu option that sorted a conversation opened or resolved in `span`, by line and path.
@@ -469,7 +478,7 @@ impl Projection for Reports {
                  first_reply_ms BIGINT)"
             ),
             format!(
-                "CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_when ON {ASSIGNMENTS} (company_id, assigned_ms, agent_id, \
+                "CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_when ON {ASSIGNMENTS} (company_id, agent_id, assigned_ms, \
                  first_reply_ms)"
             ),
             format!("CREATE INDEX IF NOT EXISTS {ASSIGNMENTS}_chat ON {ASSIGNMENTS} (chat_id, revision)"),
@@ -478,7 +487,7 @@ impl Projection for Reports {
                  agent_id TEXT NOT NULL, asked_ms BIGINT NOT NULL, answered_ms BIGINT NOT NULL)"
             ),
             format!(
-                "CREATE INDEX IF NOT EXISTS {RESPONSES}_when ON {RESPONSES} (company_id, answered_ms, agent_id, asked_ms)"
+                "CREATE INDEX IF NOT EXISTS {RESPONSES}_when ON {RESPONSES} (company_id, agent_id, answered_ms, asked_ms)"
             ),
         ];
         for statement in statements {

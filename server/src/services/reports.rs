@@ -383,10 +383,9 @@ async fn agents_table(
     let now_of = |agent: &str, wanted: &str| {
         open_chats.iter().filter(|c| c.agent_id.as_deref() == Some(agent) && c.state == wanted).count() as i64
     };
-    let (mut figures, people) = futures::try_join!(
-        Reports.agents(&state.store, company, span),
-        People.users_of(&state.store, company, Role::Agent.as_str()),
-    )?;
+    let people = People.users_of(&state.store, company, Role::Agent.as_str()).await?;
+    let ids: Vec<String> = people.iter().map(|agent| agent.user_id.clone()).collect();
+    let mut figures = Reports.agents(&state.store, company, &ids, span).await?;
     let mut agents = Vec::new();
     for agent in people {
         let span = figures.remove(&agent.user_id).unwrap_or_default();
