@@ -91,7 +91,7 @@ pub async fn catch_up_together(runners: &[UpTo<'_>]) -> Result<(), ProjectionErr
     catch_up_together_in_pages_of(runners, PAGE).await
 }
 
-/// The same, reading `page` events at a time.
+/// The same, reading `page_size` events at a time.
 pub async fn catch_up_together_in_pages_of(runners: &[UpTo<'_>], page_size: usize) -> Result<(), ProjectionError> {
     let Some(UpTo { runner: first, .. }) = runners.first() else { return Ok(()) };
     let log = first.log().clone();
