@@ -658,16 +658,25 @@ struct Happening {
 }
 
 /// What a page's events write, gathered so that it takes a few statements: the chats they start,
-/// the messages they add, one change per chat, the deliveries of messages and the happenings. An
-/// event that changes something else (a tag, a message's words or file, a mark) writes what is
-/// gathered first, so that everything lands in the log's order.
+/// the messages they add, one change per chat, the tags put on and taken off chats, the
+/// deliveries of messages and the happenings. An event that changes something else (a message's
+/// words or file, a mark) writes what is gathered first, so that everything lands in the log's
+/// order.
 #[derive(Default)]
 struct Pending {
     chats: Vec<NewChat>,
     messages: Vec<NewMessage>,
     changes: BTreeMap<String, ChatChange>,
+    tags: BTreeMap<String, Vec<TagEdit>>,
     deliveries: BTreeMap<String, Delivery>,
     happenings: Vec<Happening>,
+}
+
+/// A tag put on a chat or taken off it. Only these change a chat's tags, so a page's edits of a
+/// chat's tags are applied together, in their order, after everything else it gathered.
+enum TagEdit {
+    Put(String),
+    TakenOff(String),
 }
 
 impl Pending {
@@ -676,6 +685,10 @@ impl Pending {
             Some(earlier) => self.changes.insert(chat_id, earlier.then(change)),
             None => self.changes.insert(chat_id, change),
         };
+    }
+
+    fn tag(&mut self, chat_id: String, edit: TagEdit) {
+        self.tags.entry(chat_id).or_default().push(edit);
     }
 
     fn add_message(&mut self, message: NewMessage) {
@@ -699,10 +712,11 @@ impl Pending {
     }
 
     async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), ProjectionError> {
-        let Pending { chats, messages, changes, deliveries, happenings } = std::mem::take(self);
+        let Pending { chats, messages, changes, tags, deliveries, happenings } = std::mem::take(self);
         insert_chats(connection, chats).await?;
         insert_messages(connection, messages).await?;
         change_chats(connection, changes).await?;
+        change_tags(connection, tags).await?;
         set_deliveries(connection, deliveries).await?;
         insert_happenings(connection, happenings).await
     }
@@ -1074,25 +1088,48 @@ fn message_of(event: &RecordedEvent, chat_event: ChatEvent) -> Result<NewMessage
     })
 }
 
-/// Changes a chat's tags as `change` says.
+/// Applies each chat's tag edits to the tags it has: one statement reads them for many chats,
+/// another writes them.
 async fn change_tags(
     connection: &mut AnyConnection,
-    chat_id: domain::ids::ChatId,
-    change: impl FnOnce(&mut Vec<String>),
+    edits: BTreeMap<String, Vec<TagEdit>>,
 ) -> Result<(), ProjectionError> {
-    let chat_id = chat_id.to_string();
-    let kept: Option<String> = sqlx::query_scalar(&format!("SELECT tags FROM {CHATS} WHERE chat_id = $1"))
-        .bind(&chat_id)
-        .fetch_optional(&mut *connection)
-        .await?;
-    let mut tags: Vec<String> = kept.and_then(|tags| serde_json::from_str(&tags).ok()).unwrap_or_default();
-    change(&mut tags);
-    let tags = serde_json::to_string(&tags).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(&format!("UPDATE {CHATS} SET tags = $1 WHERE chat_id = $2"))
-        .bind(tags)
-        .bind(chat_id)
-        .execute(&mut *connection)
-        .await?;
+    let chats: Vec<&String> = edits.keys().collect();
+    let kept = each_chunk(
+        connection,
+        &chats,
+        1,
+        |rows| format!("WITH asked (chat_id) AS (VALUES {rows}) SELECT {CHATS}.chat_id, tags FROM {CHATS} JOIN asked ON {CHATS}.chat_id = asked.chat_id"),
+        |query, chat| query.bind(chat.as_str()),
+    )
+    .await?;
+    let mut changed = Vec::with_capacity(kept.len());
+    for row in kept {
+        let chat_id: String = row.try_get("chat_id")?;
+        let tags: String = row.try_get("tags")?;
+        let mut tags: Vec<String> = serde_json::from_str(&tags).unwrap_or_default();
+        for edit in edits.get(&chat_id).into_iter().flatten() {
+            match edit {
+                TagEdit::Put(tag) => tags.push(tag.clone()),
+                TagEdit::TakenOff(tag) => tags.retain(|kept| kept != tag),
+            }
+        }
+        let tags = serde_json::to_string(&tags).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        changed.push((chat_id, tags));
+    }
+    each_chunk(
+        connection,
+        &changed,
+        2,
+        |rows| {
+            format!(
+                "WITH tagged (chat_id, tags) AS (VALUES {rows}) UPDATE {CHATS} SET tags = tagged.tags \
+                 FROM tagged WHERE {CHATS}.chat_id = tagged.chat_id"
+            )
+        },
+        |query, (chat_id, tags)| query.bind(chat_id.as_str()).bind(tags.as_str()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -1315,9 +1352,9 @@ async fn apply_other(
                 pending.add_message(message);
             }
         }
-        rare @ (ChatEvent::Tagged { .. }
-        | ChatEvent::Untagged { .. }
-        | ChatEvent::FileKept { .. }
+        ChatEvent::Tagged { chat_id, tag, .. } => pending.tag(chat_id.to_string(), TagEdit::Put(tag)),
+        ChatEvent::Untagged { chat_id, tag, .. } => pending.tag(chat_id.to_string(), TagEdit::TakenOff(tag)),
+        rare @ (ChatEvent::FileKept { .. }
         | ChatEvent::FileFetchFailed { .. }
         | ChatEvent::AgentReacted { .. }
         | ChatEvent::CustomerReacted { .. }
@@ -1331,14 +1368,10 @@ async fn apply_other(
     Ok(())
 }
 
-/// Writes at once what a rarer event changes: a chat's tags, a message's file, words or
-/// deletion, a reaction or a channel's status of a message.
+/// Writes at once what a rarer event changes: a message's file, words or deletion, a
+/// reaction or a channel's status of a message.
 async fn apply_at_once(connection: &mut AnyConnection, chat_event: ChatEvent) -> Result<(), ProjectionError> {
     match chat_event {
-        ChatEvent::Tagged { chat_id, tag, .. } => change_tags(connection, chat_id, |tags| tags.push(tag)).await?,
-        ChatEvent::Untagged { chat_id, tag, .. } => {
-            change_tags(connection, chat_id, |tags| tags.retain(|t| *t != tag)).await?
-        }
         ChatEvent::FileKept { chat_id, message_id, media, .. } => {
             sqlx::query(&format!("UPDATE {MESSAGES} SET media = $1, file_problem = NULL WHERE message_id = $2"))
                 .bind(media)

@@ -73,6 +73,12 @@ impl ReadStore {
                     } else {
                         let named = format!("SET application_name = '{}'", eventlog::postgres::READ_MODELS);
                         sqlx::query(&named).execute(&mut *connection).await?;
+                        // Read models' statements are prepared once and run while their tables
+                        // grow from nothing: a generic plan made while a table was small (a
+                        // sequential scan) would stay for good, and a rebuild's update of twenty
+                        // chats took 3.2 ms instead of 0.7. Each run is planned for the tables as
+                        // they are, for about 0.1 ms.
+                        sqlx::query("SET plan_cache_mode = force_custom_plan").execute(&mut *connection).await?;
                     }
                     Ok(())
                 })

@@ -1,6 +1,6 @@
 //! The chat board: where each chat stands, and its messages in order.
 
-use super::{at, company, folded, History};
+use super::{at, company, folded, folded_in_batches, History};
 use domain::chat::{chat_stream, ChatEvent, Resolver, TransferTarget};
 use domain::contact::{Channel, NameSource};
 use domain::errand::Answers;
@@ -244,6 +244,7 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
         .then(&stream, &ChatEvent::Tagged { chat_id: chat(), tag: "Refund".into(), by: by_ana(), at: at(6) })
         .then(&stream, &ChatEvent::Tagged { chat_id: chat(), tag: "VIP".into(), by: by_ana(), at: at(6) })
         .then(&stream, &ChatEvent::Untagged { chat_id: chat(), tag: "Refund".into(), by: by_ana(), at: at(6) })
+        .then(&stream, &ChatEvent::Tagged { chat_id: chat(), tag: "Urgent".into(), by: by_ana(), at: at(6) })
         .then(
             &stream,
             &ChatEvent::CustomerMessageReceived {
@@ -256,48 +257,55 @@ async fn a_chat_shows_where_it_stands_and_its_messages_in_order(backend: Backend
                 at: at(7),
             },
         );
-    let board = folded(backend, ChatBoard, history).await;
+    // The same rows whether a transaction holds the whole history or one event: what a page
+    // gathers (a chat's change, its tag edits) starts from what earlier pages wrote.
+    for batch_size in [100, 1] {
+        let board = folded_in_batches(backend, ChatBoard, history.clone(), batch_size).await;
 
-    let row = ChatRow {
-        chat_id: chat().to_string(),
-        company_id: company().to_string(),
-        line_id: line().to_string(),
-        channel: "whatsapp".into(),
-        contact_id: "+5491100000000".into(),
-        contact_name: "Rosa Díaz".into(),
-        // The customer spoke after the agent: the agent owes an answer again.
-        state: state::PENDING.into(),
-        conversation_id: Some(conversation().to_string()),
-        queue_id: Some(queue().to_string()),
-        agent_id: Some(ana().to_string()),
-        last_text: "📎".into(),
-        last_at: at(7).to_rfc3339(),
-        name: Some("Rosa (VIP)".into()),
-        tags: vec!["VIP".into()],
-        // Ana's reply answered what came before it; the photo after it is not answered yet.
-        unanswered: 1,
-    };
-    assert_eq!(ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap(), Some(row.clone()));
-    assert_eq!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap(), vec![row.clone()]);
-    let anas = ChatBoard.chats_of_agent(&board.store, &company().to_string(), &ana().to_string()).await.unwrap();
-    assert_eq!(anas, vec![row]);
+        let row = ChatRow {
+            chat_id: chat().to_string(),
+            company_id: company().to_string(),
+            line_id: line().to_string(),
+            channel: "whatsapp".into(),
+            contact_id: "+5491100000000".into(),
+            contact_name: "Rosa Díaz".into(),
+            // The customer spoke after the agent: the agent owes an answer again.
+            state: state::PENDING.into(),
+            conversation_id: Some(conversation().to_string()),
+            queue_id: Some(queue().to_string()),
+            agent_id: Some(ana().to_string()),
+            last_text: "📎".into(),
+            last_at: at(7).to_rfc3339(),
+            name: Some("Rosa (VIP)".into()),
+            tags: vec!["VIP".into(), "Urgent".into()],
+            // Ana's reply answered what came before it; the photo after it is not answered yet.
+            unanswered: 1,
+        };
+        assert_eq!(ChatBoard.chat(&board.store, &chat().to_string()).await.unwrap(), Some(row.clone()));
+        assert_eq!(ChatBoard.open_chats_of(&board.store, &company().to_string()).await.unwrap(), vec![row.clone()]);
+        let anas = ChatBoard.chats_of_agent(&board.store, &company().to_string(), &ana().to_string()).await.unwrap();
+        assert_eq!(anas, vec![row]);
 
-    let mut photo = message(&format!("{}:m2", chat()), "in", "customer", "", 7);
-    photo.media = Some("https://cdn.example/photo.jpg".into());
-    let mut delivered = message(&reply.to_string(), "out", &ana().to_string(), "¡Hola Rosa!", 5);
-    delivered.delivery = Some("delivered".into());
-    assert_eq!(
-        ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap(),
-        vec![message(&format!("{}:m1", chat()), "in", "customer", "hola", 2), delivered, photo]
-    );
-    // What happened besides the messages, in order, from any moment on.
-    let kinds = |events: Vec<ChatEvent>| {
-        events.iter().map(|e| domain::event::encode(e).expect("the event encodes").0).collect::<Vec<_>>()
-    };
-    let all = ChatBoard.happenings(&board.store, &chat().to_string(), None).await.unwrap();
-    assert_eq!(kinds(all), ["ChatQueued", "ChatAssigned", "ChatRenamed", "ChatTagged", "ChatTagged", "ChatUntagged"]);
-    let later = ChatBoard.happenings(&board.store, &chat().to_string(), Some(&at(4).to_rfc3339())).await.unwrap();
-    assert_eq!(kinds(later)[0], "ChatAssigned");
+        let mut photo = message(&format!("{}:m2", chat()), "in", "customer", "", 7);
+        photo.media = Some("https://cdn.example/photo.jpg".into());
+        let mut delivered = message(&reply.to_string(), "out", &ana().to_string(), "¡Hola Rosa!", 5);
+        delivered.delivery = Some("delivered".into());
+        assert_eq!(
+            ChatBoard.messages_of_chat(&board.store, &chat().to_string()).await.unwrap(),
+            vec![message(&format!("{}:m1", chat()), "in", "customer", "hola", 2), delivered, photo]
+        );
+        // What happened besides the messages, in order, from any moment on.
+        let kinds = |events: Vec<ChatEvent>| {
+            events.iter().map(|e| domain::event::encode(e).expect("the event encodes").0).collect::<Vec<_>>()
+        };
+        let all = ChatBoard.happenings(&board.store, &chat().to_string(), None).await.unwrap();
+        assert_eq!(
+            kinds(all),
+            ["ChatQueued", "ChatAssigned", "ChatRenamed", "ChatTagged", "ChatTagged", "ChatUntagged", "ChatTagged"]
+        );
+        let later = ChatBoard.happenings(&board.store, &chat().to_string(), Some(&at(4).to_rfc3339())).await.unwrap();
+        assert_eq!(kinds(later)[0], "ChatAssigned");
+    }
 }
 
 async fn the_bots_questions_carry_their_buttons_notes_stay_apart_and_a_resolved_chat_leaves_the_open_list(
