@@ -351,19 +351,24 @@ fn name_key(name: &str) -> String {
     name_order_key(name)
 }
 
+/// How the contact's name was learnt, as its column keeps it.
+fn name_source(details: &ContactDetails) -> Result<String, sqlx::Error> {
+    let source = serde_json::to_value(details.name_source).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok(source.as_str().unwrap_or("profile").to_string())
+}
+
 async fn write_details(
     connection: &mut AnyConnection,
     contact_id: &str,
     details: &ContactDetails,
 ) -> Result<(), ProjectionError> {
-    let source = serde_json::to_value(details.name_source).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(&format!(
         "UPDATE {CONTACTS} SET name = $1, name_key = $2, name_source = $3, email = $4, notes = $5, fields = $6, \
          business_id = $7 WHERE contact_id = $8"
     ))
     .bind(details.name.clone())
     .bind(name_key(&details.name))
-    .bind(source.as_str().unwrap_or("profile").to_string())
+    .bind(name_source(details)?)
     .bind(details.email.clone())
     .bind(details.notes.clone())
     .bind(encode_json(&details.fields)?)
@@ -722,18 +727,27 @@ async fn change_contact(
     let contact = event.stream.trim_start_matches("contact-").to_string();
     match decoded {
         ContactEvent::Created { contact_id, company_id, details } => {
+            let source = name_source(&details)?;
             sqlx::query(&format!(
-                "INSERT INTO {CONTACTS} (contact_id, company_id, place, name, name_key, name_source, notes, fields) \
-                 VALUES ($1, $2, $3, '', '', 'profile', '', '{{}}') ON CONFLICT (contact_id) DO NOTHING"
+                "INSERT INTO {CONTACTS} (contact_id, company_id, place, name, name_key, name_source, email, notes, \
+                 fields, business_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (contact_id) DO UPDATE \
+                 SET name = excluded.name, name_key = excluded.name_key, name_source = excluded.name_source, \
+                 email = excluded.email, notes = excluded.notes, fields = excluded.fields, business_id = excluded.business_id"
             ))
             .bind(contact_id.to_string())
             .bind(company_id.to_string())
             // The contact's place in the index: the position of its first event, unique and the
             // same however often the read model is rebuilt.
             .bind(event.position.sequence)
+            .bind(details.name.clone())
+            .bind(name_key(&details.name))
+            .bind(source)
+            .bind(details.email.clone())
+            .bind(details.notes.clone())
+            .bind(encode_json(&details.fields)?)
+            .bind(details.business.map(|b| b.to_string()))
             .execute(&mut *connection)
             .await?;
-            write_details(connection, &contact, &details).await?;
         }
         ContactEvent::DetailsChanged { details, .. } => write_details(connection, &contact, &details).await?,
         ContactEvent::AccountAdded { account, line, .. } => {
