@@ -51,7 +51,7 @@ postgres:
 # The WASM entry points (`bundles/`) are left out: with them, cargo unifies the hydrate
 # and ssr features of `app`. Release, as the site: the tests reuse what the site build compiled.
 rust-tests: postgres
-	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --exclude lines-bundle --exclude audit-bundle
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo test --release --workspace --exclude console-bundle --exclude workspace-bundle --exclude settings-bundle --exclude lines-bundle --exclude audit-bundle --exclude eventlog-peers
 
 browser-tests: site browser-tools
 	cd end2end && CHROMIUM_PATH="$$(command -v chromium)" npx playwright test
@@ -73,6 +73,7 @@ bench-browser: site browser-tools
 
 bench: postgres
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p eventlog --bench eventlog-bench
+	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo run --release -p eventlog-peers
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench routing-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench bot-bench
 	TEST_DATABASE_URL="$$(scripts/test-postgres.sh --url)" cargo bench -p server --bench contact-search-bench

@@ -7,7 +7,7 @@
 use crate::appending::{
     check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db, revision_to_db,
 };
-use crate::log::{by_stream, AppendTransaction, EventLog};
+use crate::log::{by_stream, hand_on, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -18,7 +18,7 @@ use sqlx::{PgConnection, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -424,6 +424,16 @@ impl EventLog for PostgresLog {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(recorded).collect()
+    }
+
+    /// One statement: its snapshot, and with it where the settled events end, holds for the
+    /// whole read.
+    async fn read_all_into(&self, after: Position, page: usize, pages: mpsc::Sender<Vec<RecordedEvent>>) -> Result<()> {
+        let sql = format!(
+            "{SELECT_EVENTS} WHERE (transaction_id, position) > ($1, $2) AND {SETTLED} ORDER BY transaction_id, position"
+        );
+        let rows = sqlx::query(&sql).bind(after.transaction).bind(after.sequence).fetch(&self.pool);
+        hand_on(rows, page, &pages, recorded).await
     }
 
     async fn head(&self) -> Result<Position> {

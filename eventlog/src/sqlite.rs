@@ -3,7 +3,7 @@
 //! projections) takes its turn at one [`WriteGate`]; the busy timeout is left for other processes.
 
 use crate::appending::{check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db};
-use crate::log::{by_stream, AppendTransaction, EventLog};
+use crate::log::{by_stream, hand_on, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -19,7 +19,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::{watch, Mutex as AsyncMutex, Notify, OwnedMutexGuard};
+use tokio::sync::{mpsc, watch, Mutex as AsyncMutex, Notify, OwnedMutexGuard};
 use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -521,6 +521,12 @@ impl EventLog for SqliteLog {
             .fetch_all(&self.readers)
             .await?;
         rows.iter().map(recorded).collect()
+    }
+
+    async fn read_all_into(&self, after: Position, page: usize, pages: mpsc::Sender<Vec<RecordedEvent>>) -> Result<()> {
+        let sql = format!("{SELECT_EVENTS} WHERE position > ?1 ORDER BY position");
+        let rows = sqlx::query(&sql).bind(after.sequence).fetch(&self.readers);
+        hand_on(rows, page, &pages, recorded).await
     }
 
     async fn head(&self) -> Result<Position> {

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// How many of the latest events are kept: enough for every follower of a busy process to be
@@ -84,6 +84,10 @@ impl EventLog for Tailed {
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
         self.log.read_all(after, limit).await
+    }
+
+    async fn read_all_into(&self, after: Position, page: usize, pages: mpsc::Sender<Vec<RecordedEvent>>) -> Result<()> {
+        self.log.read_all_into(after, page, pages).await
     }
 
     async fn head(&self) -> Result<Position> {

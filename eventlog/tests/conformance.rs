@@ -25,6 +25,7 @@ eventlog::on_both_backends!(
     streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that,
     concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
     read_all_pages_in_global_order,
+    read_all_into_hands_every_event_on_once_in_pages_in_global_order_and_stops_with_its_reader,
     several_streams_read_at_once_are_each_whole_and_in_order,
     subscription_delivers_events_before_and_after_subscribing_once_in_order,
     subscription_resumes_from_a_client_held_checkpoint,
@@ -358,6 +359,53 @@ async fn concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner
     assert_eq!(log.read_stream("race").await.unwrap().len(), 2);
 }
 
+/// Everything after `after` as `read_all_into` hands it on, page by page.
+async fn pages_read_into(log: &Arc<dyn EventLog>, after: Position, page: usize) -> Vec<Vec<eventlog::RecordedEvent>> {
+    let (sender, mut pages) = tokio::sync::mpsc::channel(1);
+    let reading = tokio::spawn({
+        let log = log.clone();
+        async move { log.read_all_into(after, page, sender).await }
+    });
+    let mut read = Vec::new();
+    while let Some(page) = pages.recv().await {
+        read.push(page);
+    }
+    reading.await.expect("the read's task").expect("the log reads");
+    read
+}
+
+async fn read_all_into_hands_every_event_on_once_in_pages_in_global_order_and_stops_with_its_reader(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let mut written = Vec::new();
+    let mut end = Position::START;
+    for i in 0..10 {
+        let e = event(&format!("E{i}"));
+        written.push(e.event_id);
+        end = log.append(&format!("s{}", i % 3), ExpectedRevision::Any, vec![e]).await.unwrap().position.unwrap();
+    }
+    eventlog::testing::settled(log.as_ref(), end).await;
+    let pages = pages_read_into(&log, Position::START, 3).await;
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3, 1], "full pages, the rest last");
+    let read: Vec<_> = pages.concat();
+    assert_eq!(read.iter().map(|e| e.event_id).collect::<Vec<_>>(), written, "once each, in the order written");
+    assert!(read.windows(2).all(|two| two[0].position < two[1].position), "positions increase");
+    assert_eq!(read.last().map(|e| e.position), Some(end));
+
+    let later = pages_read_into(&log, read[3].position, 100).await.concat();
+    assert_eq!(later.iter().map(|e| e.event_id).collect::<Vec<_>>(), written[4..], "from any position on");
+    assert!(pages_read_into(&log, end, 100).await.is_empty(), "nothing after the last");
+
+    // A reader that has what it wanted lets go: the read ends there, without error.
+    let (sender, mut pages) = tokio::sync::mpsc::channel(1);
+    let reading = tokio::spawn({
+        let log = log.clone();
+        async move { log.read_all_into(Position::START, 1, sender).await }
+    });
+    assert_eq!(pages.recv().await.map(|page| page[0].event_id), Some(written[0]));
+    drop(pages);
+    reading.await.expect("the read's task").expect("a read whose reader left ends well");
+}
+
 async fn read_all_pages_in_global_order(backend: Backend) {
     let (_db, log) = open(backend).await;
     let mut written = Vec::new();
@@ -570,9 +618,15 @@ async fn postgres_reader_never_moves_past_an_event_whose_transaction_commits_lat
         }
         assert!(!seen.contains(&event_b.event_id), "the reader must not pass A while A is in flight");
     }
+    // Nor does a whole read as one query.
+    let log: Arc<dyn EventLog> = Arc::new(log);
+    let streamed = pages_read_into(&log, Position::START, 100).await.concat();
+    assert!(streamed.iter().all(|e| e.event_id != event_b.event_id), "one query must not pass A while A is in flight");
     transaction_a.commit().await.unwrap();
-    seen.extend(readable(&log, checkpoint, 2 - seen.len()).await.iter().map(|e| e.event_id));
+    seen.extend(readable(log.as_ref(), checkpoint, 2 - seen.len()).await.iter().map(|e| e.event_id));
     assert_eq!(seen, vec![event_a.event_id, event_b.event_id]);
+    let streamed = pages_read_into(&log, Position::START, 100).await.concat();
+    assert_eq!(streamed.iter().map(|e| e.event_id).collect::<Vec<_>>(), seen, "once A commits, both in order");
 }
 
 /// A transaction of a connection that never appends events (a read model's) does not hold the

@@ -1,11 +1,11 @@
-//! Brings several projections up to date from one read of the log: each page of events is read
-//! and decoded once and handed to every runner, the next page read while they apply this one. A
-//! rebuild of every read model then costs one scan of the log instead of one per read model, and
-//! the read models write at the same time where the database lets them.
+//! Brings several projections up to date from one read of the log: the log is read as one query
+//! (`EventLog::read_all_into`), each page of events decoded once and handed to every runner, the
+//! next page read while they apply this one. A rebuild of every read model then costs one scan of
+//! the log instead of one per read model, and the read models write at the same time where the
+//! database lets them.
 
 use crate::runner::{ProjectionError, ProjectionRunner};
-use eventlog::{EventLog, Position, RecordedEvent};
-use std::sync::Arc;
+use eventlog::{Position, RecordedEvent};
 
 /// How many events each page of the shared read holds. A page is a transaction of each read
 /// model: the larger, the fewer times the pages they all rewrite (a chat's row, an index's leaf)
@@ -100,19 +100,13 @@ pub async fn catch_up_together_in_pages_of(runners: &[UpTo<'_>], page_size: usiz
         let stored = runner.checkpoint().await?;
         fed.push(Fed { runner, until: *until, stored, passed: None, unsaved: 0 });
     }
-    let read_from = |from: Position| {
-        let log: Arc<dyn EventLog> = log.clone();
-        tokio::spawn(async move { log.read_all(from, page_size).await })
-    };
     let Some(from) = fed.iter().filter(|fed| fed.wants_more()).map(|fed| fed.stored).min() else { return Ok(()) };
-    let mut next = Some(read_from(from));
+    // One page read ahead of the one applied.
+    let (sender, mut read) = tokio::sync::mpsc::channel(1);
+    let reading = tokio::spawn(async move { log.read_all_into(from, page_size, sender).await });
     let mut pages = 0;
-    while let Some(reading) = next.take() {
-        let page = reading.await.map_err(|error| ProjectionError::Reader(error.to_string()))??;
+    while let Some(page) = read.recv().await {
         let Some(last) = page.last().map(|event| event.position) else { break };
-        if page.len() == page_size && fed.iter().any(|fed| fed.until.is_none_or(|until| until > last)) {
-            next = Some(read_from(last));
-        }
         // Read models apart write apart: on PostgreSQL at once; on SQLite each in its turn, one
         // preparing its statements while another writes.
         futures::future::try_join_all(fed.iter_mut().map(|runner| runner.feed(&page))).await?;
@@ -123,7 +117,13 @@ pub async fn catch_up_together_in_pages_of(runners: &[UpTo<'_>], page_size: usiz
                 runner.runner.store().copy_write_ahead_log().await?;
             }
         }
+        if fed.iter().all(|fed| fed.until.is_some_and(|until| until <= last)) {
+            break;
+        }
     }
+    // Read no further than the runners wanted, or learn why the read stopped.
+    drop(read);
+    reading.await.map_err(|error| ProjectionError::Reader(error.to_string()))??;
     for runner in &mut fed {
         runner.settle().await?;
     }

@@ -180,28 +180,31 @@ pub async fn check(log: &dyn EventLog, key: &SealKey) -> Result<SealCheck, Event
     let mut index = 0;
     let mut chain = seals.first().map(|seal| Chain::after(key, &seal.previous));
     let mut counted = 0u64;
-    let mut after = Position::START;
-    loop {
-        let page = log.read_all(after, 1_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for event in &page {
-            let at = position_of(event.position);
-            while index < seals.len() && at > seals[index].until {
-                close(&mut check, &seals[index], chain.take(), counted);
-                index += 1;
-                counted = 0;
-                chain = seals.get(index).map(|seal| Chain::after(key, &seal.previous));
-            }
-            match (seals.get(index), chain.as_mut()) {
-                (Some(seal), Some(chain)) if at > seal.after => {
-                    chain.add(event);
-                    counted += 1;
+    // The log read as one query, a few pages ahead of the chain's work on them.
+    let (sender, mut pages) = tokio::sync::mpsc::channel(4);
+    let reading = log.read_all_into(Position::START, 1_000, sender);
+    let chaining = async {
+        while let Some(page) = pages.recv().await {
+            for event in &page {
+                let at = position_of(event.position);
+                while index < seals.len() && at > seals[index].until {
+                    close(&mut check, &seals[index], chain.take(), counted);
+                    index += 1;
+                    counted = 0;
+                    chain = seals.get(index).map(|seal| Chain::after(key, &seal.previous));
                 }
-                _ => check.unsealed_events += 1,
+                match (seals.get(index), chain.as_mut()) {
+                    (Some(seal), Some(chain)) if at > seal.after => {
+                        chain.add(event);
+                        counted += 1;
+                    }
+                    _ => check.unsealed_events += 1,
+                }
             }
         }
-    }
+    };
+    let (read, ()) = tokio::join!(reading, chaining);
+    read?;
     while index < seals.len() {
         close(&mut check, &seals[index], chain.take(), counted);
         index += 1;
