@@ -4,7 +4,6 @@
 use crate::record::{AppendResult, ExpectedRevision, NewEvent, Position, RecordedEvent, Result, StreamBatch};
 use crate::tail::Tail;
 use async_trait::async_trait;
-use futures::{Stream, TryStreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -49,10 +48,11 @@ pub trait EventLog: Send + Sync + 'static {
     /// Up to `limit` events after `after` in the global order.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>>;
 
-    /// Every event after `after` a reader can see now, in the global order, read as one query
-    /// whose rows are decoded as they arrive and handed on `page` at a time to `pages` (the read
-    /// waits while it is full: it keeps ahead of its reader by what `pages` holds). Ends once the
-    /// last page is handed on, or, without error, as soon as `pages` is dropped.
+    /// Every event after `after` a reader can see now, in the global order, handed on `page` at a
+    /// time to `pages` (the read waits while it is full: it keeps ahead of its reader by what
+    /// `pages` holds): on PostgreSQL one query whose rows are decoded as they arrive, on SQLite a
+    /// query a page. Ends once the last page is handed on, or, without error, as soon as `pages`
+    /// is dropped.
     async fn read_all_into(&self, after: Position, page: usize, pages: mpsc::Sender<Vec<RecordedEvent>>) -> Result<()>;
 
     /// The position of the last event a reader can see now (`Position::START` when empty).
@@ -69,30 +69,6 @@ pub trait EventLog: Send + Sync + 'static {
     fn tail(&self) -> Option<Arc<Tail>> {
         None
     }
-}
-
-/// Hands the rows of a streamed query on to `pages`, decoded, `page` at a time (see
-/// [`EventLog::read_all_into`]).
-pub(crate) async fn hand_on<R>(
-    mut rows: impl Stream<Item = std::result::Result<R, sqlx::Error>> + Unpin,
-    page: usize,
-    pages: &mpsc::Sender<Vec<RecordedEvent>>,
-    decode: impl Fn(&R) -> Result<RecordedEvent>,
-) -> Result<()> {
-    let page = page.max(1);
-    let mut filling = Vec::with_capacity(page);
-    while let Some(row) = rows.try_next().await? {
-        filling.push(decode(&row)?);
-        if filling.len() == page && pages.send(std::mem::replace(&mut filling, Vec::with_capacity(page))).await.is_err()
-        {
-            return Ok(());
-        }
-    }
-    if !filling.is_empty() {
-        // A reader gone by now wanted no more.
-        let _ = pages.send(filling).await;
-    }
-    Ok(())
 }
 
 /// What `read_streams` answers, from the events read in stream order: every stream asked for,

@@ -7,12 +7,13 @@
 use crate::appending::{
     check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db, revision_to_db,
 };
-use crate::log::{by_stream, hand_on, AppendTransaction, EventLog};
+use crate::log::{by_stream, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::{Stream, TryStreamExt};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Postgres, Row, Transaction};
 use std::collections::HashMap;
@@ -453,6 +454,30 @@ impl EventLog for PostgresLog {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+}
+
+/// Hands the rows of a streamed query on to `pages`, decoded, `page` at a time (see
+/// [`EventLog::read_all_into`]).
+async fn hand_on<R>(
+    mut rows: impl Stream<Item = std::result::Result<R, sqlx::Error>> + Unpin,
+    page: usize,
+    pages: &mpsc::Sender<Vec<RecordedEvent>>,
+    decode: impl Fn(&R) -> Result<RecordedEvent>,
+) -> Result<()> {
+    let page = page.max(1);
+    let mut filling = Vec::with_capacity(page);
+    while let Some(row) = rows.try_next().await? {
+        filling.push(decode(&row)?);
+        if filling.len() == page && pages.send(std::mem::replace(&mut filling, Vec::with_capacity(page))).await.is_err()
+        {
+            return Ok(());
+        }
+    }
+    if !filling.is_empty() {
+        // A reader gone by now wanted no more.
+        let _ = pages.send(filling).await;
+    }
+    Ok(())
 }
 
 /// Forwards other nodes' commit notifications to this process's readers, reconnecting when the

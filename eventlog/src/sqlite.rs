@@ -3,7 +3,7 @@
 //! projections) takes its turn at one [`WriteGate`]; the busy timeout is left for other processes.
 
 use crate::appending::{check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db};
-use crate::log::{by_stream, hand_on, AppendTransaction, EventLog};
+use crate::log::{by_stream, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -523,10 +523,20 @@ impl EventLog for SqliteLog {
         rows.iter().map(recorded).collect()
     }
 
+    /// A page a query, each fetched while the reader works on the one before: one query held
+    /// open for a whole rebuild would keep its snapshot, and the checkpointer could copy none of
+    /// what the read models write meanwhile out of the write-ahead log, which would grow by all of
+    /// it. (Every event committed is settled here: one writer.)
     async fn read_all_into(&self, after: Position, page: usize, pages: mpsc::Sender<Vec<RecordedEvent>>) -> Result<()> {
-        let sql = format!("{SELECT_EVENTS} WHERE position > ?1 ORDER BY position");
-        let rows = sqlx::query(&sql).bind(after.sequence).fetch(&self.readers);
-        hand_on(rows, page, &pages, recorded).await
+        let mut after = after;
+        loop {
+            let read = self.read_all(after, page.max(1)).await?;
+            let Some(last) = read.last().map(|event| event.position) else { return Ok(()) };
+            after = last;
+            if pages.send(read).await.is_err() {
+                return Ok(());
+            }
+        }
     }
 
     async fn head(&self) -> Result<Position> {
