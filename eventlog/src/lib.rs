@@ -9,6 +9,7 @@
 //! - [`log`]: the contract both backends keep (`EventLog`, `AppendTransaction`).
 //! - [`subscription`]: catch-up-then-live reading of the whole log from a client-held checkpoint.
 //! - [`tailed`]: a log with one reader per process, shared by its subscriptions.
+//! - `postgres_insert`: how PostgreSQL appends (one `INSERT`, and why when it writes nothing).
 //! - [`postgres`]: the production backend (global order by transaction id, `LISTEN/NOTIFY`).
 //! - [`sqlite`]: the embedded default (one writer, WAL, `synchronous=FULL`).
 //! - [`testing`]: fresh, isolated stores for tests on either backend.
@@ -18,6 +19,7 @@
 mod appending;
 pub mod log;
 pub mod postgres;
+mod postgres_insert;
 pub mod record;
 pub mod sqlite;
 pub mod subscription;

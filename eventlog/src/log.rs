@@ -38,6 +38,15 @@ pub trait EventLog: Send + Sync + 'static {
         Ok(result)
     }
 
+    /// Appends to several streams atomically, with the outcome `AppendTransaction::append_many`
+    /// would have in a transaction of their own.
+    async fn append_many(&self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
+        let mut transaction = self.begin().await?;
+        let results = transaction.append_many(batches).await?;
+        transaction.commit().await?;
+        Ok(results)
+    }
+
     /// Every event of a stream, from revision 0.
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>>;
 

@@ -4,15 +4,13 @@
 //! older than every transaction still in flight, so an event whose transaction commits late is
 //! never skipped. Commits wake readers on every node through `LISTEN/NOTIFY`.
 
-use crate::appending::{
-    check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db, revision_to_db,
-};
+use crate::appending::{limit_to_db, revision_from_db};
 use crate::log::{by_stream, AppendTransaction, EventLog};
+use crate::postgres_insert::{append_one, at_once_possible, insert_at_once, Within};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use futures::{Stream, TryStreamExt};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Postgres, Row, Transaction};
@@ -20,7 +18,6 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -95,151 +92,29 @@ impl PostgresLog {
         expected: ExpectedRevision,
         events: Vec<NewEvent>,
     ) -> Result<AppendResult> {
-        check_batch(&events)?;
-        if events.is_empty() {
-            let current: Option<i64> = sqlx::query_scalar("SELECT max(revision) FROM events WHERE stream_id = $1")
-                .bind(stream)
-                .fetch_one(&mut *connection)
-                .await?;
-            let actual = current.map(revision_from_db).transpose()?;
-            return checked_empty_append(stream, expected, actual);
-        }
-        let (kind, revision) = expectation(expected)?;
-        let batch = Columns::of(events.iter());
-        let row = sqlx::query(
-            "SELECT outcome, current_revision, last_transaction, last_position, stored_ids, stored_streams, \
-             stored_revisions, stored_transactions, stored_positions \
-             FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(stream)
-        .bind(kind)
-        .bind(revision)
-        .bind(&batch.ids)
-        .bind(&batch.types)
-        .bind(&batch.versions)
-        .bind(&batch.data)
-        .bind(&batch.companies)
-        .bind(&batch.actors)
-        .bind(&batch.correlations)
-        .bind(&batch.causations)
-        .bind(&batch.occurred)
-        .fetch_one(&mut *connection)
-        .await
-        .map_err(|e| duplicate_id_or(e, events.first()))?;
-        appended_or_not(&row, stream, expected, &events)
+        let batch = StreamBatch { stream: stream.to_string(), expected, events };
+        append_one(connection, Within::Transaction, &batch).await
     }
 
-    /// Several streams' batches in one call of `append_batches`.
-    async fn append_many_on(connection: &mut PgConnection, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
-        for batch in &batches {
-            check_batch(&batch.events)?;
-        }
-        if batches.iter().any(|b| b.events.is_empty()) {
-            let mut results = Vec::with_capacity(batches.len());
-            for batch in batches {
-                results.push(Self::append_on(connection, &batch.stream, batch.expected, batch.events).await?);
+    /// Several streams' batches, one after the other, in a transaction the caller holds: in one
+    /// statement when each stream is named once and none is empty.
+    async fn append_many_on(connection: &mut PgConnection, batches: &[StreamBatch]) -> Result<Vec<AppendResult>> {
+        if at_once_possible(batches) {
+            if let Some(results) = insert_at_once(connection, Within::Transaction, batches).await? {
+                return Ok(results);
             }
-            return Ok(results);
         }
-        let mut kinds = Vec::new();
-        let mut revisions = Vec::new();
-        for batch in &batches {
-            let (kind, revision) = expectation(batch.expected)?;
-            kinds.push(kind);
-            revisions.push(revision);
-        }
-        let columns = Columns::of(batches.iter().flat_map(|b| &b.events));
-        let streams: Vec<&str> = batches.iter().map(|b| b.stream.as_str()).collect();
-        // Each event's batch (from 1) and its place in it (from 1), as the function numbers them.
-        let (batch_of_event, place_in_batch): (Vec<i32>, Vec<i32>) = batches
-            .iter()
-            .zip(1..)
-            .flat_map(|(batch, index)| (1..).take(batch.events.len()).map(move |place| (index, place)))
-            .unzip();
-        let rows = sqlx::query(
-            "SELECT stream_index, outcome, current_revision, last_transaction, last_position, stored_ids, \
-             stored_streams, stored_revisions, stored_transactions, stored_positions \
-             FROM append_batches($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(&streams)
-        .bind(&kinds)
-        .bind(&revisions)
-        .bind(&batch_of_event)
-        .bind(&place_in_batch)
-        .bind(&columns.ids)
-        .bind(&columns.types)
-        .bind(&columns.versions)
-        .bind(&columns.data)
-        .bind(&columns.companies)
-        .bind(&columns.actors)
-        .bind(&columns.correlations)
-        .bind(&columns.causations)
-        .bind(&columns.occurred)
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(|e| duplicate_id_or(e, batches.iter().flat_map(|b| &b.events).next()))?;
         let mut results = Vec::with_capacity(batches.len());
-        for row in &rows {
-            // A refusal may be answered alone, for the batch it concerns.
-            let index: i32 = row.try_get("stream_index")?;
-            let batch = usize::try_from(index - 1).ok().and_then(|index| batches.get(index)).ok_or_else(|| {
-                EventLogError::Corrupt(format!("append_batches answered for batch {index} of {}", batches.len()))
-            })?;
-            results.push(appended_or_not(row, &batch.stream, batch.expected, &batch.events)?);
-        }
-        if results.len() != batches.len() {
-            return Err(EventLogError::Corrupt("append_batches answered fewer batches than it was given".into()));
+        for batch in batches {
+            results.push(append_one(connection, Within::Transaction, batch).await?);
         }
         Ok(results)
     }
-}
 
-fn expectation(expected: ExpectedRevision) -> Result<(&'static str, i64)> {
-    Ok(match expected {
-        ExpectedRevision::Any => ("any", 0),
-        ExpectedRevision::NoStream => ("no_stream", 0),
-        ExpectedRevision::StreamExists => ("stream_exists", 0),
-        ExpectedRevision::Exact(n) => ("exact", revision_to_db(n)?),
-    })
-}
-
-/// What one stream's append answered: its result, or why it was not appended.
-fn appended_or_not(row: &PgRow, stream: &str, expected: ExpectedRevision, events: &[NewEvent]) -> Result<AppendResult> {
-    {
-        let outcome: String = row.try_get("outcome")?;
-        let current: Option<i64> = row.try_get("current_revision")?;
-        match outcome.as_str() {
-            "appended" => Ok(AppendResult {
-                next_expected_revision: current.map(revision_from_db).transpose()?,
-                position: Some(Position {
-                    transaction: row.try_get("last_transaction")?,
-                    sequence: row.try_get("last_position")?,
-                }),
-            }),
-            "wrong_expected" => Err(EventLogError::WrongExpectedRevision {
-                stream: stream.to_string(),
-                expected,
-                actual: current.map(revision_from_db).transpose()?,
-            }),
-            "stored" => {
-                let ids: Vec<Uuid> = row.try_get("stored_ids")?;
-                let streams: Vec<String> = row.try_get("stored_streams")?;
-                let revisions: Vec<i64> = row.try_get("stored_revisions")?;
-                let transactions: Vec<i64> = row.try_get("stored_transactions")?;
-                let positions: Vec<i64> = row.try_get("stored_positions")?;
-                let stored = ids
-                    .into_iter()
-                    .zip(streams)
-                    .zip(revisions)
-                    .zip(transactions.into_iter().zip(positions))
-                    .map(|(((id, s), r), (t, p))| {
-                        Ok((id, s, revision_from_db(r)?, Position { transaction: t, sequence: p }))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                idempotent_result(stream, events, &stored)
-            }
-            other => Err(EventLogError::Corrupt(format!("append_events answered `{other}`"))),
-        }
+    /// Tells this node's readers, and other nodes, of a commit that appended.
+    fn committed(&self) {
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        self.local_commits.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -247,49 +122,6 @@ impl Drop for PostgresLog {
     fn drop(&mut self) {
         self.listener.abort();
         self.notifier.abort();
-    }
-}
-
-/// A concurrent writer stored one of these ids in another stream between our check and our insert.
-fn duplicate_id_or(error: sqlx::Error, first: Option<&NewEvent>) -> EventLogError {
-    let is_duplicate_id = error
-        .as_database_error()
-        .is_some_and(|db| db.is_unique_violation() && db.constraint() == Some("events_event_id_key"));
-    match (is_duplicate_id, first) {
-        (true, Some(first)) => {
-            EventLogError::DuplicateEventId { event_id: first.event_id, stored_in: "another stream".into() }
-        }
-        _ => EventLogError::Database(error),
-    }
-}
-
-/// The events of an append as one array per column (as the append functions take them), borrowed
-/// from the events.
-struct Columns<'a> {
-    ids: Vec<Uuid>,
-    types: Vec<&'a str>,
-    versions: Vec<i32>,
-    data: Vec<&'a serde_json::Value>,
-    companies: Vec<Uuid>,
-    actors: Vec<&'a str>,
-    correlations: Vec<Uuid>,
-    causations: Vec<Option<Uuid>>,
-    occurred: Vec<DateTime<Utc>>,
-}
-
-impl<'a> Columns<'a> {
-    fn of(events: impl Iterator<Item = &'a NewEvent> + Clone) -> Self {
-        Self {
-            ids: events.clone().map(|e| e.event_id).collect(),
-            types: events.clone().map(|e| e.event_type.as_str()).collect(),
-            versions: events.clone().map(|e| i32::try_from(e.metadata.schema_version).unwrap_or(i32::MAX)).collect(),
-            data: events.clone().map(|e| &e.data).collect(),
-            companies: events.clone().map(|e| e.metadata.company_id).collect(),
-            actors: events.clone().map(|e| e.metadata.actor.as_str()).collect(),
-            correlations: events.clone().map(|e| e.metadata.correlation_id).collect(),
-            causations: events.clone().map(|e| e.metadata.causation_id).collect(),
-            occurred: events.map(|e| e.metadata.occurred_at).collect(),
-        }
     }
 }
 
@@ -315,15 +147,14 @@ fn recorded(row: &PgRow) -> Result<RecordedEvent> {
     })
 }
 
-struct PgAppendTransaction {
+struct PgAppendTransaction<'a> {
     transaction: Transaction<'static, Postgres>,
-    commits: watch::Sender<u64>,
-    local_commits: watch::Sender<u64>,
+    log: &'a PostgresLog,
     appended: bool,
 }
 
 #[async_trait]
-impl AppendTransaction for PgAppendTransaction {
+impl AppendTransaction for PgAppendTransaction<'_> {
     async fn append(
         &mut self,
         stream: &str,
@@ -336,25 +167,26 @@ impl AppendTransaction for PgAppendTransaction {
     }
 
     async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
-        let results = PostgresLog::append_many_on(&mut self.transaction, batches).await?;
+        let results = PostgresLog::append_many_on(&mut self.transaction, &batches).await?;
         self.appended |= results.iter().any(|r| r.position.is_some());
         Ok(results)
     }
 
     async fn append_each(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<Result<AppendResult>>> {
+        if at_once_possible(&batches) {
+            if let Some(results) = insert_at_once(&mut self.transaction, Within::Transaction, &batches).await? {
+                self.appended = true;
+                return Ok(results.into_iter().map(Ok).collect());
+            }
+        }
         let mut results = Vec::with_capacity(batches.len());
-        for batch in batches {
-            let mut savepoint = sqlx::Acquire::begin(&mut self.transaction).await?;
-            match PostgresLog::append_on(&mut savepoint, &batch.stream, batch.expected, batch.events).await {
+        for batch in &batches {
+            match append_one(&mut self.transaction, Within::Transaction, batch).await {
                 Ok(result) => {
-                    savepoint.commit().await?;
                     self.appended |= result.position.is_some();
                     results.push(Ok(result));
                 }
-                Err(refused) if refused.is_refusal() => {
-                    savepoint.rollback().await?;
-                    results.push(Err(refused));
-                }
+                Err(refused) if refused.is_refusal() => results.push(Err(refused)),
                 Err(failed) => return Err(failed),
             }
         }
@@ -364,8 +196,7 @@ impl AppendTransaction for PgAppendTransaction {
     async fn commit(self: Box<Self>) -> Result<()> {
         self.transaction.commit().await?;
         if self.appended {
-            self.commits.send_modify(|n| *n = n.wrapping_add(1));
-            self.local_commits.send_modify(|n| *n = n.wrapping_add(1));
+            self.log.committed();
         }
         Ok(())
     }
@@ -378,24 +209,40 @@ impl AppendTransaction for PgAppendTransaction {
 #[async_trait]
 impl EventLog for PostgresLog {
     async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
-        Ok(Box::new(PgAppendTransaction {
-            transaction: self.pool.begin().await?,
-            commits: self.commits.clone(),
-            local_commits: self.local_commits.clone(),
-            appended: false,
-        }))
+        Ok(Box::new(PgAppendTransaction { transaction: self.pool.begin().await?, log: self, appended: false }))
     }
 
-    /// One stream needs no explicit transaction: `append_events` is one statement, atomic on its
-    /// own, so a single append costs one round trip.
+    /// One statement, atomic on its own, when the log accepts the batch: one round trip.
     async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
         let mut connection = self.pool.acquire().await?;
-        let result = Self::append_on(&mut connection, stream, expected, events).await?;
+        let batch = StreamBatch { stream: stream.to_string(), expected, events };
+        let result = append_one(&mut connection, Within::Nothing, &batch).await?;
         if result.position.is_some() {
-            self.commits.send_modify(|n| *n = n.wrapping_add(1));
-            self.local_commits.send_modify(|n| *n = n.wrapping_add(1));
+            self.committed();
         }
         Ok(result)
+    }
+
+    /// One statement when each stream is named once, none is empty and the log accepts them all;
+    /// otherwise one after the other in a transaction.
+    async fn append_many(&self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
+        if at_once_possible(&batches) {
+            let mut connection = self.pool.acquire().await?;
+            if let Some(results) = insert_at_once(&mut connection, Within::Nothing, &batches).await? {
+                self.committed();
+                return Ok(results);
+            }
+        }
+        let mut transaction = self.pool.begin().await?;
+        let mut results = Vec::with_capacity(batches.len());
+        for batch in &batches {
+            results.push(append_one(&mut transaction, Within::Transaction, batch).await?);
+        }
+        transaction.commit().await?;
+        if results.iter().any(|r| r.position.is_some()) {
+            self.committed();
+        }
+        Ok(results)
     }
 
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {

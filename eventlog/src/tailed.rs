@@ -3,7 +3,7 @@
 //! still go to the database, so a writer reads its own writes.
 
 use crate::log::{AppendTransaction, EventLog};
-use crate::record::{AppendResult, ExpectedRevision, NewEvent, Position, RecordedEvent, Result};
+use crate::record::{AppendResult, ExpectedRevision, NewEvent, Position, RecordedEvent, Result, StreamBatch};
 use crate::subscription::Subscription;
 use crate::tail::Tail;
 use async_trait::async_trait;
@@ -72,6 +72,10 @@ impl EventLog for Tailed {
 
     async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
         self.log.append(stream, expected, events).await
+    }
+
+    async fn append_many(&self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
+        self.log.append_many(batches).await
     }
 
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {

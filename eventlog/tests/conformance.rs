@@ -3,8 +3,8 @@
 use chrono::Utc;
 use eventlog::testing::{fresh_database, readable, Backend, TestDatabase};
 use eventlog::{
-    postgres::PostgresLog, subscribe_all, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent, Position,
-    StreamBatch, Subscription,
+    postgres::PostgresLog, subscribe_all, AppendResult, EventLog, EventLogError, ExpectedRevision, Metadata, NewEvent,
+    Position, Result, StreamBatch, Subscription,
 };
 use sqlx::Connection;
 use std::collections::{HashMap, HashSet};
@@ -22,6 +22,8 @@ eventlog::on_both_backends!(
     a_batch_that_fails_midway_leaves_nothing_visible,
     a_transaction_over_two_streams_is_all_or_nothing,
     several_streams_appended_in_one_call_behave_like_appends_one_after_the_other,
+    calls_of_hundreds_of_events_and_streams_append_atomically_and_in_order,
+    concurrent_appends_expecting_any_revision_all_land_one_after_the_other,
     streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that,
     concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
     read_all_pages_in_global_order,
@@ -175,96 +177,192 @@ fn batch(stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Str
     StreamBatch { stream: stream.into(), expected, events }
 }
 
-async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_other(backend: Backend) {
-    let (_db, log) = open(backend).await;
-    log.append("b", ExpectedRevision::Any, vec![event("B0")]).await.unwrap();
-    {
-        let mut transaction = log.begin().await.unwrap();
-        let refused = transaction
-            .append_many(vec![
-                batch("a", ExpectedRevision::NoStream, vec![event("A0")]),
-                batch("b", ExpectedRevision::NoStream, vec![event("B1")]),
-            ])
-            .await;
-        match refused {
-            Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => {
-                assert_eq!((stream.as_str(), actual), ("b", Some(0)))
-            }
-            other => panic!("expected a wrong expectation on b, got {other:?}"),
+/// The two ways to hand the log several streams' batches in one call: in a transaction of its
+/// own, or to the log (which may spare the transaction).
+#[derive(Clone, Copy, Debug)]
+enum OneCall {
+    Transaction,
+    Log,
+}
+
+async fn in_one_call(log: &Arc<dyn EventLog>, via: OneCall, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
+    match via {
+        OneCall::Log => log.append_many(batches).await,
+        OneCall::Transaction => {
+            // Dropped without commit when refused: nothing of it stays.
+            let mut transaction = log.begin().await?;
+            let results = transaction.append_many(batches).await?;
+            transaction.commit().await?;
+            Ok(results)
         }
     }
-    assert!(log.read_stream("a").await.unwrap().is_empty(), "nothing of a refused call is stored");
+}
+
+async fn several_streams_appended_in_one_call_behave_like_appends_one_after_the_other(backend: Backend) {
+    for via in [OneCall::Transaction, OneCall::Log] {
+        several_streams_in_one_call(backend, via).await;
+    }
+}
+
+async fn several_streams_in_one_call(backend: Backend, via: OneCall) {
+    let (_db, log) = open(backend).await;
+    log.append("b", ExpectedRevision::Any, vec![event("B0")]).await.unwrap();
+    let refused = in_one_call(
+        &log,
+        via,
+        vec![
+            batch("a", ExpectedRevision::NoStream, vec![event("A0")]),
+            batch("b", ExpectedRevision::NoStream, vec![event("B1")]),
+        ],
+    )
+    .await;
+    match refused {
+        Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => {
+            assert_eq!((stream.as_str(), actual), ("b", Some(0)), "{via:?}")
+        }
+        other => panic!("{via:?}: expected a wrong expectation on b, got {other:?}"),
+    }
+    assert!(log.read_stream("a").await.unwrap().is_empty(), "{via:?}: nothing of a refused call is stored");
 
     let batches = vec![
         batch("a", ExpectedRevision::NoStream, vec![event("A0"), event("A1")]),
         batch("b", ExpectedRevision::Exact(0), vec![event("B1")]),
         batch("c", ExpectedRevision::Any, vec![event("C0")]),
     ];
-    let mut transaction = log.begin().await.unwrap();
-    let results = transaction.append_many(batches.clone()).await.unwrap();
-    transaction.commit().await.unwrap();
+    let results = in_one_call(&log, via, batches.clone()).await.unwrap();
     let next: Vec<Option<u64>> = results.iter().map(|r| r.next_expected_revision).collect();
-    assert_eq!(next, vec![Some(1), Some(1), Some(0)]);
+    assert_eq!(next, vec![Some(1), Some(1), Some(0)], "{via:?}");
     let positions: Vec<Position> = results.iter().map(|r| r.position.unwrap()).collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "in the order given: {positions:?}");
-    assert_eq!(log.read_stream("a").await.unwrap().len(), 2);
-    assert_eq!(log.read_stream("b").await.unwrap()[1].event_type, "B1");
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{via:?}: in the order given: {positions:?}");
+    assert_eq!(log.read_stream("a").await.unwrap().len(), 2, "{via:?}");
+    assert_eq!(log.read_stream("b").await.unwrap()[1].event_type, "B1", "{via:?}");
 
-    let mut again = log.begin().await.unwrap();
-    let retried = again.append_many(batches).await.unwrap();
-    again.commit().await.unwrap();
+    let retried = in_one_call(&log, via, batches).await.unwrap();
     assert_eq!(
         retried.iter().map(|r| r.position).collect::<Vec<_>>(),
-        results.iter().map(|r| r.position).collect::<Vec<_>>()
+        results.iter().map(|r| r.position).collect::<Vec<_>>(),
+        "{via:?}"
     );
-    assert_eq!(log.read_stream("a").await.unwrap().len(), 2, "a retry stores nothing twice");
+    assert_eq!(log.read_stream("a").await.unwrap().len(), 2, "{via:?}: a retry stores nothing twice");
 
-    let mut transaction = log.begin().await.unwrap();
-    let twice = transaction
-        .append_many(vec![
+    let twice = in_one_call(
+        &log,
+        via,
+        vec![
             batch("f", ExpectedRevision::NoStream, vec![event("F0")]),
             batch("f", ExpectedRevision::Exact(0), vec![event("F1"), event("F2")]),
-        ])
-        .await
-        .unwrap();
-    transaction.commit().await.unwrap();
+        ],
+    )
+    .await
+    .unwrap();
     assert_eq!(twice.iter().map(|r| r.next_expected_revision).collect::<Vec<_>>(), vec![Some(0), Some(2)]);
     let f: Vec<String> = log.read_stream("f").await.unwrap().into_iter().map(|e| e.event_type).collect();
-    assert_eq!(f, ["F0", "F1", "F2"], "a stream named twice in one call gets both batches, in order");
+    assert_eq!(f, ["F0", "F1", "F2"], "{via:?}: a stream named twice in one call gets both batches, in order");
 
     let stored_in_c = log.read_stream("c").await.unwrap()[0].event_id;
     let mut reused = event("Reused");
     reused.event_id = stored_in_c;
-    let mut transaction = log.begin().await.unwrap();
-    let refused = transaction
-        .append_many(vec![
-            batch("d", ExpectedRevision::Any, vec![event("D0")]),
-            batch("e", ExpectedRevision::Any, vec![reused]),
-        ])
-        .await;
+    let refused = in_one_call(
+        &log,
+        via,
+        vec![batch("d", ExpectedRevision::Any, vec![event("D0")]), batch("e", ExpectedRevision::Any, vec![reused])],
+    )
+    .await;
     match refused {
-        Err(EventLogError::DuplicateEventId { stored_in, .. }) => assert_eq!(stored_in, "c"),
-        other => panic!("expected a duplicate id error, got {other:?}"),
+        Err(EventLogError::DuplicateEventId { stored_in, .. }) => assert_eq!(stored_in, "c", "{via:?}"),
+        other => panic!("{via:?}: expected a duplicate id error, got {other:?}"),
     }
-    drop(transaction);
-    assert!(log.read_stream("d").await.unwrap().is_empty(), "nothing of a refused call is stored");
+    assert!(log.read_stream("d").await.unwrap().is_empty(), "{via:?}: nothing of a refused call is stored");
 
-    let mut transaction = log.begin().await.unwrap();
-    let refused = transaction
-        .append_many(vec![
+    let refused = in_one_call(
+        &log,
+        via,
+        vec![
             batch("g", ExpectedRevision::NoStream, vec![event("G0")]),
             batch("a", ExpectedRevision::Exact(0), vec![event("A2")]),
             batch("b", ExpectedRevision::NoStream, vec![event("B2")]),
-        ])
-        .await;
+        ],
+    )
+    .await;
     match refused {
-        Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => {
-            assert_eq!((stream.as_str(), actual), ("a", Some(1)), "the first stale stream, as one after the other")
-        }
-        other => panic!("expected a wrong expectation on a, got {other:?}"),
+        Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => assert_eq!(
+            (stream.as_str(), actual),
+            ("a", Some(1)),
+            "{via:?}: the first stale stream, as one after the other"
+        ),
+        other => panic!("{via:?}: expected a wrong expectation on a, got {other:?}"),
     }
-    drop(transaction);
-    assert!(log.read_stream("g").await.unwrap().is_empty(), "nothing of a refused call is stored");
+    assert!(log.read_stream("g").await.unwrap().is_empty(), "{via:?}: nothing of a refused call is stored");
+}
+
+/// Calls too large to list every event in the statement (hundreds of events and of streams) keep
+/// every promise of small ones.
+async fn calls_of_hundreds_of_events_and_streams_append_atomically_and_in_order(backend: Backend) {
+    for via in [OneCall::Transaction, OneCall::Log] {
+        let (_db, log) = open(backend).await;
+        let big: Vec<NewEvent> = (0..300).map(|_| event("Big")).collect();
+        let first = in_one_call(&log, via, vec![batch("big", ExpectedRevision::NoStream, big.clone())]).await.unwrap();
+        assert_eq!(first[0].next_expected_revision, Some(299), "{via:?}");
+        let stored = log.read_stream("big").await.unwrap();
+        assert_eq!(
+            stored.iter().map(|e| e.event_id).collect::<Vec<_>>(),
+            big.iter().map(|e| e.event_id).collect::<Vec<_>>()
+        );
+        assert!(stored.windows(2).all(|w| w[0].position < w[1].position), "{via:?}: revisions in the global order");
+        assert_eq!(stored.last().map(|e| e.position), first[0].position, "{via:?}");
+
+        let many = |stale: bool| {
+            let mut batches: Vec<StreamBatch> =
+                (0..200).map(|i| batch(&format!("s-{i}"), ExpectedRevision::NoStream, vec![event("S")])).collect();
+            let expected = ExpectedRevision::Exact(if stale { 5 } else { 299 });
+            batches.push(batch("big", expected, vec![event("Big"), event("Big")]));
+            batches
+        };
+        let refused = in_one_call(&log, via, many(true)).await;
+        match refused {
+            Err(EventLogError::WrongExpectedRevision { stream, actual, .. }) => {
+                assert_eq!((stream.as_str(), actual), ("big", Some(299)), "{via:?}")
+            }
+            other => panic!("{via:?}: expected a wrong expectation on big, got {other:?}"),
+        }
+        assert!(log.read_stream("s-0").await.unwrap().is_empty(), "{via:?}: nothing of a refused call is stored");
+        let batches = many(false);
+        let results = in_one_call(&log, via, batches.clone()).await.unwrap();
+        assert_eq!(results.last().unwrap().next_expected_revision, Some(301), "{via:?}");
+        let positions: Vec<Position> = results.iter().map(|r| r.position.unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{via:?}: in the order given");
+        assert_eq!(in_one_call(&log, via, batches).await.unwrap(), results, "{via:?}: a retry answers the same");
+        let read = log.read_streams(&["s-0".to_string(), "s-199".to_string()]).await.unwrap();
+        assert!(read.values().all(|events| events.len() == 1), "{via:?}: each stored once");
+
+        let any: Vec<NewEvent> = (0..150).map(|_| event("Any")).collect();
+        let appended = in_one_call(&log, via, vec![batch("big", ExpectedRevision::Any, any)]).await.unwrap();
+        assert_eq!(appended[0].next_expected_revision, Some(451), "{via:?}");
+    }
+}
+
+/// Writers that expect any revision all land, one after the other, however they race.
+async fn concurrent_appends_expecting_any_revision_all_land_one_after_the_other(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    let writers = (0..16).map(|writer| {
+        let log = log.clone();
+        tokio::spawn(async move {
+            let mut appended = Vec::new();
+            for round in 0..20 {
+                let events: Vec<NewEvent> = (0..1 + (writer + round) % 2).map(|_| event("Busy")).collect();
+                log.append("busy", ExpectedRevision::Any, events.clone()).await.expect("an append expecting any lands");
+                appended.extend(events.into_iter().map(|e| e.event_id));
+            }
+            appended
+        })
+    });
+    let appended: HashSet<Uuid> =
+        futures::future::join_all(writers).await.into_iter().flat_map(|r| r.unwrap()).collect();
+    let stored = log.read_stream("busy").await.unwrap();
+    assert_eq!(stored.iter().map(|e| e.event_id).collect::<HashSet<_>>(), appended, "every event, once");
+    assert_eq!(stored.len(), appended.len(), "every event, once");
+    assert!(stored.iter().enumerate().all(|(i, e)| e.revision == i as u64), "revisions without a gap");
+    assert!(stored.windows(2).all(|w| w[0].position < w[1].position), "revisions in the global order");
 }
 
 async fn streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that(backend: Backend) {
@@ -668,13 +766,17 @@ async fn postgres_a_read_models_connection_cannot_append_events() {
         .execute(&mut read_model)
         .await
         .unwrap();
-    let refused = PostgresLog::append_on(&mut read_model, "s", ExpectedRevision::Any, vec![event("A")]).await;
+    let mut transaction = PostgresLog::begin_on(&mut read_model).await.unwrap();
+    let refused = PostgresLog::append_on(&mut transaction, "s", ExpectedRevision::Any, vec![event("A")]).await;
     match refused {
-        Err(EventLogError::Database(error)) => {
-            assert!(error.to_string().contains("read model's connection cannot append"), "{error}")
-        }
+        Err(EventLogError::Database(error)) => assert_eq!(
+            error.as_database_error().and_then(|e| e.constraint()),
+            Some("events_not_from_read_models"),
+            "{error}"
+        ),
         other => panic!("expected the read model's append to be refused, got {other:?}"),
     }
+    drop(transaction);
     log.append("s", ExpectedRevision::Any, vec![event("B")]).await.unwrap();
     let stored: Vec<String> = readable(&log, Position::START, 1).await.into_iter().map(|e| e.event_type).collect();
     assert_eq!(stored, ["B"], "the log's own connections still append");

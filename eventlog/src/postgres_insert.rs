@@ -1,0 +1,281 @@
+//! How PostgreSQL appends: a call's batches go in one `INSERT` written here, whose unique indexes
+//! answer concurrent writers and retries (a stream's revision, an event's id); when it writes
+//! nothing, the log is read to say why. No function runs in the database: a PL/pgSQL call, its
+//! advisory lock and its checks cost four times the insert itself.
+//!
+//! A stream's revisions stay contiguous because each insert either starts the stream at 0 (the
+//! index refuses a second revision 0), follows a revision the statement sees stored (`Exact`), or
+//! follows the last revision read just before (`Any`, `StreamExists`; a writer that got there
+//! first makes the index refuse, and the insert is tried again).
+
+use crate::appending::{check_batch, checked_empty_append, idempotent_result, revision_from_db, revision_to_db};
+use crate::record::{AppendResult, EventLogError, ExpectedRevision, NewEvent, Position, Result, StreamBatch};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+const COLUMNS: &str = "INSERT INTO events (transaction_id, event_id, stream_id, revision, event_type, \
+     schema_version, data, company_id, actor, correlation_id, causation_id, occurred_at) ";
+
+const TRANSACTION: &str = "pg_current_xact_id()::text::bigint";
+
+/// Up to this many events a statement lists its rows (`VALUES`), each statement shape prepared once
+/// per connection; beyond, it binds each column as one array (PostgreSQL takes at most 65,535
+/// parameters, eleven an event).
+const LISTED_ROWS: usize = 128;
+
+/// How often an append whose stream moved under it (`Any`, `StreamExists`) is tried again: only
+/// to end a loop that something other than other writers keeps going.
+const ATTEMPTS: usize = 1_000;
+
+/// Whether the statements run inside a transaction the caller holds: each insert then runs in a
+/// savepoint, since a refused statement would otherwise abort the whole transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Within {
+    Nothing,
+    Transaction,
+}
+
+/// Appends one stream's batch, as `EventLog::append` promises: one statement when it is accepted.
+pub(crate) async fn append_one(
+    connection: &mut PgConnection,
+    within: Within,
+    batch: &StreamBatch,
+) -> Result<AppendResult> {
+    check_batch(&batch.events)?;
+    if batch.events.is_empty() {
+        let actual = current_revisions(connection, &[batch.stream.as_str()]).await?.remove(&batch.stream);
+        return checked_empty_append(&batch.stream, batch.expected, actual.flatten());
+    }
+    for _ in 0..ATTEMPTS {
+        if let Some(mut appended) = insert_at_once(connection, within, std::slice::from_ref(batch)).await? {
+            return appended.pop().ok_or_else(|| EventLogError::Corrupt("an append answered nothing".into()));
+        }
+        if let Some(stored) = refusal(connection, batch).await? {
+            return Ok(stored);
+        }
+    }
+    Err(moved_on(connection, batch).await)
+}
+
+/// Whether a call's batches can go in one statement: each stream once, none empty.
+pub(crate) fn at_once_possible(batches: &[StreamBatch]) -> bool {
+    let streams: HashSet<&str> = batches.iter().map(|b| b.stream.as_str()).collect();
+    streams.len() == batches.len() && batches.iter().all(|b| !b.events.is_empty())
+}
+
+/// Inserts every batch in one statement if each one's expectation holds. `None`: nothing was
+/// written — an expectation does not hold, an id is stored already, or another writer got there
+/// first; [`refusal`] tells which. The caller has checked [`at_once_possible`].
+pub(crate) async fn insert_at_once(
+    connection: &mut PgConnection,
+    within: Within,
+    batches: &[StreamBatch],
+) -> Result<Option<Vec<AppendResult>>> {
+    for batch in batches {
+        check_batch(&batch.events)?;
+    }
+    let unread: Vec<&str> = batches
+        .iter()
+        .filter(|b| matches!(b.expected, ExpectedRevision::Any | ExpectedRevision::StreamExists))
+        .map(|b| b.stream.as_str())
+        .collect();
+    let heads = if unread.is_empty() { HashMap::new() } else { current_revisions(connection, &unread).await? };
+    let mut placed = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let head = heads.get(batch.stream.as_str()).copied().flatten();
+        let (first, follows) = match (batch.expected, head) {
+            (ExpectedRevision::NoStream, _) => (0, None),
+            (ExpectedRevision::Exact(revision), _) => (after(revision)?, Some(revision_to_db(revision)?)),
+            (ExpectedRevision::Any, None) => (0, None),
+            (ExpectedRevision::Any | ExpectedRevision::StreamExists, Some(head)) => (after(head)?, None),
+            (ExpectedRevision::StreamExists, None) => return Ok(None),
+        };
+        placed.push(Placed { batch, first, follows });
+    }
+    if within == Within::Transaction {
+        sqlx::query("SAVEPOINT eventlog_append").execute(&mut *connection).await?;
+    }
+    let inserted = insert(&placed).build().fetch_all(&mut *connection).await;
+    let refused = match &inserted {
+        Ok(rows) => rows.is_empty(),
+        Err(error) => error.as_database_error().is_some_and(|db| db.is_unique_violation()),
+    };
+    if within == Within::Transaction {
+        let end = if refused { "ROLLBACK TO SAVEPOINT eventlog_append" } else { "RELEASE SAVEPOINT eventlog_append" };
+        // After a failure other than a refusal the transaction is lost anyway: say why it failed.
+        if inserted.is_ok() || refused {
+            sqlx::query(end).execute(&mut *connection).await?;
+        }
+    }
+    if refused {
+        return Ok(None);
+    }
+    appended(&placed, &inserted?).map(Some)
+}
+
+/// The revision after `revision`, as the database holds it.
+fn after(revision: u64) -> Result<i64> {
+    revision_to_db(revision.saturating_add(1))
+}
+
+/// Where one batch's events go.
+struct Placed<'a> {
+    batch: &'a StreamBatch,
+    /// The revision of its first event.
+    first: i64,
+    /// The revision the statement must find stored for the batch to follow it (`Exact`).
+    follows: Option<i64>,
+}
+
+/// The statement: every event a row, inserted only if every revision the batches follow is stored.
+fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
+    let rows = || placed.iter().flat_map(|p| p.batch.events.iter().zip(p.first..).map(move |(e, r)| (p, e, r)));
+    let checks: Vec<(&str, i64)> = placed.iter().filter_map(|p| Some((p.batch.stream.as_str(), p.follows?))).collect();
+    let mut query = QueryBuilder::<Postgres>::new(COLUMNS);
+    if rows().count() <= LISTED_ROWS {
+        let values = |query: &mut QueryBuilder<'a, Postgres>| {
+            query.push_values(rows(), |mut row, (placed, event, revision)| {
+                row.push(TRANSACTION)
+                    .push_bind(event.event_id)
+                    .push_bind(placed.batch.stream.as_str())
+                    .push_bind(revision)
+                    .push_bind(event.event_type.as_str())
+                    .push_bind(schema_version(event))
+                    .push_bind(&event.data)
+                    .push_bind(event.metadata.company_id)
+                    .push_bind(event.metadata.actor.as_str())
+                    .push_bind(event.metadata.correlation_id)
+                    .push_bind(event.metadata.causation_id)
+                    .push_bind(event.metadata.occurred_at);
+            });
+        };
+        if checks.is_empty() {
+            values(&mut query);
+        } else {
+            query.push("SELECT * FROM (");
+            values(&mut query);
+            query.push(") AS listed WHERE ");
+            let mut all = query.separated(" AND ");
+            for (stream, revision) in checks {
+                all.push("EXISTS (SELECT 1 FROM events WHERE stream_id = ")
+                    .push_bind_unseparated(stream)
+                    .push_unseparated(" AND revision = ")
+                    .push_bind_unseparated(revision)
+                    .push_unseparated(")");
+            }
+        }
+    } else {
+        query.push(format!("SELECT {TRANSACTION}, r.* FROM unnest("));
+        let mut columns = query.separated(", ");
+        columns.push_bind(rows().map(|(_, e, _)| e.event_id).collect::<Vec<Uuid>>());
+        columns.push_bind(rows().map(|(p, _, _)| p.batch.stream.as_str()).collect::<Vec<&str>>());
+        columns.push_bind(rows().map(|(_, _, r)| r).collect::<Vec<i64>>());
+        columns.push_bind(rows().map(|(_, e, _)| e.event_type.as_str()).collect::<Vec<&str>>());
+        columns.push_bind(rows().map(|(_, e, _)| schema_version(e)).collect::<Vec<i32>>());
+        columns.push_bind(rows().map(|(_, e, _)| &e.data).collect::<Vec<&serde_json::Value>>());
+        columns.push_bind(rows().map(|(_, e, _)| e.metadata.company_id).collect::<Vec<Uuid>>());
+        columns.push_bind(rows().map(|(_, e, _)| e.metadata.actor.as_str()).collect::<Vec<&str>>());
+        columns.push_bind(rows().map(|(_, e, _)| e.metadata.correlation_id).collect::<Vec<Uuid>>());
+        columns.push_bind(rows().map(|(_, e, _)| e.metadata.causation_id).collect::<Vec<Option<Uuid>>>());
+        columns.push_bind(rows().map(|(_, e, _)| e.metadata.occurred_at).collect::<Vec<_>>());
+        query.push(") AS r");
+        if !checks.is_empty() {
+            let (streams, revisions): (Vec<&str>, Vec<i64>) = checks.into_iter().unzip();
+            query
+                .push(" WHERE NOT EXISTS (SELECT 1 FROM unnest(")
+                .push_bind(streams)
+                .push(", ")
+                .push_bind(revisions)
+                .push(
+                    ") AS followed(stream_id, revision) WHERE NOT EXISTS (SELECT 1 FROM events e \
+                     WHERE e.stream_id = followed.stream_id AND e.revision = followed.revision))",
+                );
+        }
+    }
+    query.push(" RETURNING stream_id, revision, transaction_id, position");
+    query
+}
+
+fn schema_version(event: &NewEvent) -> i32 {
+    i32::try_from(event.metadata.schema_version).unwrap_or(i32::MAX)
+}
+
+/// Each batch's result, from the rows the statement inserted.
+fn appended(placed: &[Placed], rows: &[PgRow]) -> Result<Vec<AppendResult>> {
+    let mut last: HashMap<String, (i64, Position)> = HashMap::new();
+    for row in rows {
+        let revision: i64 = row.try_get("revision")?;
+        let position = Position { transaction: row.try_get("transaction_id")?, sequence: row.try_get("position")? };
+        let entry = last.entry(row.try_get("stream_id")?).or_insert((revision, position));
+        *entry = (*entry).max((revision, position));
+    }
+    placed
+        .iter()
+        .map(|p| {
+            let (revision, position) = last
+                .get(&p.batch.stream)
+                .copied()
+                .ok_or_else(|| EventLogError::Corrupt(format!("an append to `{}` inserted nothing", p.batch.stream)))?;
+            Ok(AppendResult { next_expected_revision: Some(revision_from_db(revision)?), position: Some(position) })
+        })
+        .collect()
+}
+
+/// Why a batch was not inserted: a retry of a batch stored already (its first result again), an
+/// id stored elsewhere, or a stale expectation. `None`: its expectation holds now — another writer
+/// moved the stream between the read and the insert — and it may be tried again.
+pub(crate) async fn refusal(connection: &mut PgConnection, batch: &StreamBatch) -> Result<Option<AppendResult>> {
+    let stored = stored_under(connection, &batch.events).await?;
+    if !stored.is_empty() {
+        return idempotent_result(&batch.stream, &batch.events, &stored).map(Some);
+    }
+    let actual = current_revisions(connection, &[batch.stream.as_str()]).await?.remove(&batch.stream).flatten();
+    if batch.expected.admits(actual) {
+        return Ok(None);
+    }
+    Err(EventLogError::WrongExpectedRevision { stream: batch.stream.clone(), expected: batch.expected, actual })
+}
+
+/// A batch tried [`ATTEMPTS`] times, each time behind another writer: refused as stale.
+async fn moved_on(connection: &mut PgConnection, batch: &StreamBatch) -> EventLogError {
+    match current_revisions(connection, &[batch.stream.as_str()]).await {
+        Ok(mut heads) => EventLogError::WrongExpectedRevision {
+            stream: batch.stream.clone(),
+            expected: batch.expected,
+            actual: heads.remove(&batch.stream).flatten(),
+        },
+        Err(error) => error,
+    }
+}
+
+/// Each stream's last revision (`None`: no stream), each read through the index from its end.
+async fn current_revisions(connection: &mut PgConnection, streams: &[&str]) -> Result<HashMap<String, Option<u64>>> {
+    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT name, (SELECT max(revision) FROM events WHERE stream_id = name) FROM unnest($1::text[]) AS name",
+    )
+    .bind(streams)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.into_iter().map(|(name, revision)| Ok((name, revision.map(revision_from_db).transpose()?))).collect()
+}
+
+/// The events stored under a batch's ids, wherever they are.
+async fn stored_under(
+    connection: &mut PgConnection,
+    events: &[NewEvent],
+) -> Result<Vec<(Uuid, String, u64, Position)>> {
+    let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+    let rows: Vec<(Uuid, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT event_id, stream_id, revision, transaction_id, position FROM events WHERE event_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.into_iter()
+        .map(|(id, stream, revision, transaction, sequence)| {
+            Ok((id, stream, revision_from_db(revision)?, Position { transaction, sequence }))
+        })
+        .collect()
+}
