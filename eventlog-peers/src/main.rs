@@ -15,7 +15,7 @@
 //!
 //! `make bench` runs it (TEST_DATABASE_URL names the database; `make test` does not build this
 //! crate). `BENCH_SECONDS` (6), `BENCH_ROUNDS` (3) and `BENCH_READ_EVENTS` (1,000,000) change
-//! the run.
+//! the run; `BENCH_FIGURES` runs only some figures (`one`, `many`, `batch`, `read`, by commas).
 
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -180,7 +180,7 @@ struct Stores {
     peer_pool: PgPool,
     log: Arc<dyn EventLog>,
     log_pool: PgPool,
-    _schemas: Vec<TestDatabase>,
+    schemas: Vec<TestDatabase>,
 }
 
 const PLAIN_COLUMNS: &str = "transaction_id, event_id, stream_id, revision, event_type, schema_version, data, \
@@ -199,11 +199,11 @@ impl Stores {
         );
         let plain = pool(&plain_schema.url).await;
         sqlx::query(
-            "CREATE TABLE events (position bigserial PRIMARY KEY, transaction_id bigint NOT NULL, \
+            "CREATE TABLE events (position bigserial, transaction_id bigint NOT NULL, \
              event_id uuid NOT NULL, stream_id text NOT NULL, revision bigint NOT NULL, event_type text NOT NULL, \
              schema_version integer NOT NULL, data jsonb NOT NULL, company_id uuid NOT NULL, actor text NOT NULL, \
              correlation_id uuid NOT NULL, causation_id uuid, occurred_at timestamptz NOT NULL, \
-             recorded_at timestamptz NOT NULL DEFAULT now())",
+             recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (transaction_id, position))",
         )
         .execute(&plain)
         .await
@@ -226,7 +226,7 @@ impl Stores {
             peer_pool,
             log,
             log_pool,
-            _schemas: vec![plain_schema, peer_schema, log_schema],
+            schemas: vec![plain_schema, peer_schema, log_schema],
         }
     }
 
@@ -303,7 +303,7 @@ impl Stores {
             Side::Plain => {
                 let mut rows = sqlx::query(
                     "SELECT position, transaction_id, event_id, stream_id, revision, event_type, schema_version, data, \
-                     company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events ORDER BY position",
+                     company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events ORDER BY transaction_id, position",
                 )
                 .fetch(&self.plain);
                 while let Some(row) = rows.try_next().await.expect("the plain read") {
@@ -341,7 +341,7 @@ impl Stores {
                 let reading = tokio::spawn(async move { log.read_all_into(Position::START, PAGE, sender).await });
                 while let Some(page) = pages.recv().await {
                     for event in &page {
-                        let body: MessageReceived = serde_json::from_value(event.data.clone()).expect("a body");
+                        let body = MessageReceived::deserialize(&event.data).expect("a body");
                         std::hint::black_box(body);
                     }
                     count += page.len();
@@ -363,6 +363,15 @@ enum Figure {
 
 impl Figure {
     const ALL: [Figure; 3] = [Figure::OneWriter, Figure::ManyWriters, Figure::Batches];
+
+    /// Its name in `BENCH_FIGURES`.
+    fn key(self) -> &'static str {
+        match self {
+            Figure::OneWriter => "one",
+            Figure::ManyWriters => "many",
+            Figure::Batches => "batch",
+        }
+    }
 
     fn name(self) -> String {
         match self {
@@ -424,7 +433,7 @@ async fn main() {
     let stores = Arc::new(Stores::open().await);
     let mut table: Vec<(String, [Vec<f64>; 3])> = Vec::new();
 
-    for figure in Figure::ALL {
+    for figure in Figure::ALL.into_iter().filter(|figure| chosen(figure.key())) {
         let mut runs: [Vec<f64>; 3] = Default::default();
         for round in 0..rounds {
             // Each round starts with another contender, so none always finds the database warm.
@@ -439,8 +448,34 @@ async fn main() {
         table.push((figure.name(), runs));
     }
 
-    // The same number of events in each store before they are read back: the most any holds
-    // after the appends (the faster wrote more), and at least `BENCH_READ_EVENTS`.
+    if chosen("read") {
+        table.push(read_back(&stores, rounds, read_events).await);
+    }
+
+    println!("| figure | plain SQL | postgres-es | this log | log ÷ SQL | log ÷ peer | goal |");
+    println!("|---|---:|---:|---:|---:|---:|---|");
+    for (name, runs) in table {
+        let [plain, peer, log] = runs.map(median);
+        let goal = if name.starts_with("read") { "≥ 0.6× SQL, ≥ 1× peer" } else { "≥ 0.8× SQL, ≥ 1× peer" };
+        println!("| {name} | {plain:.0} | {peer:.0} | {log:.0} | {:.2}× | {:.2}× | {goal} |", log / plain, log / peer);
+    }
+
+    // Millions of events in each schema: not left in the test database.
+    if let Ok(stores) = Arc::try_unwrap(stores) {
+        for schema in stores.schemas {
+            schema.remove().await;
+        }
+    }
+}
+
+/// Whether `BENCH_FIGURES` asks for this figure (all when it is not set).
+fn chosen(key: &str) -> bool {
+    std::env::var("BENCH_FIGURES").map_or(true, |figures| figures.split(',').any(|figure| figure.trim() == key))
+}
+
+/// Fills every store to the same number of events, the most any holds after the appends (the
+/// faster wrote more) and at least `read_events`, then reads each back in alternating rounds.
+async fn read_back(stores: &Stores, rounds: usize, read_events: usize) -> (String, [Vec<f64>; 3]) {
     let mut held = [0; 3];
     for (index, side) in Side::ALL.into_iter().enumerate() {
         held[index] = stores.count(side).await;
@@ -470,13 +505,5 @@ async fn main() {
         }
     }
     assert!(counted.iter().all(|&count| count == counted[0]), "each contender read as many events: {counted:?}");
-    table.push((format!("read everything, JSON decoded ({} events, rows/s)", counted[0]), runs));
-
-    println!("| figure | plain SQL | postgres-es | this log | log ÷ SQL | log ÷ peer | goal |");
-    println!("|---|---:|---:|---:|---:|---:|---|");
-    for (name, runs) in table {
-        let [plain, peer, log] = runs.map(median);
-        let goal = if name.starts_with("read") { "≥ 0.6× SQL, ≥ 1× peer" } else { "≥ 0.8× SQL, ≥ 1× peer" };
-        println!("| {name} | {plain:.0} | {peer:.0} | {log:.0} | {:.2}× | {:.2}× | {goal} |", log / plain, log / peer);
-    }
+    (format!("read everything, JSON decoded ({} events, rows/s)", counted[0]), runs)
 }

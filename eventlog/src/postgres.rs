@@ -6,7 +6,7 @@
 
 use crate::appending::{limit_to_db, revision_from_db};
 use crate::log::{by_stream, AppendTransaction, EventLog};
-use crate::postgres_insert::{append_one, at_once_possible, insert_at_once, Within};
+use crate::postgres_insert::{append_one, at_once_possible, insert_at_once, Known, Within};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+use uuid::Uuid;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -55,6 +56,7 @@ pub struct PostgresLog {
     local_commits: watch::Sender<u64>,
     listener: tokio::task::JoinHandle<()>,
     notifier: tokio::task::JoinHandle<()>,
+    known: Known,
 }
 
 impl PostgresLog {
@@ -64,16 +66,22 @@ impl PostgresLog {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
         let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await?;
         let channel = format!("eventlog_{schema}");
         let (commits, _) = watch::channel(0);
         let (local_commits, local) = watch::channel(0);
-        let listener = tokio::spawn(listen_for_commits(pool.clone(), channel.clone(), commits.clone()));
-        let notifier = tokio::spawn(notify_other_nodes(pool.clone(), channel, local));
-        Ok(Self { pool, commits, local_commits, listener, notifier })
+        // Each node signs its notifications, so that it does not wake its readers twice for its own commits.
+        let node = Uuid::now_v7().to_string();
+        // The listener holds its connection for good, and a NOTIFY should not wait behind appends:
+        // each has a connection of its own, besides the writers' `max_connections`.
+        let own_connection = || PgPoolOptions::new().max_connections(1).connect_lazy_with(options.clone());
+        let listener =
+            tokio::spawn(listen_for_commits(own_connection(), channel.clone(), node.clone(), commits.clone()));
+        let notifier = tokio::spawn(notify_other_nodes(own_connection(), channel, node, local));
+        Ok(Self { pool, commits, local_commits, listener, notifier, known: Known::default() })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -93,28 +101,42 @@ impl PostgresLog {
         events: Vec<NewEvent>,
     ) -> Result<AppendResult> {
         let batch = StreamBatch { stream: stream.to_string(), expected, events };
-        append_one(connection, Within::Transaction, &batch).await
+        append_one(connection, Within::Transaction, &Known::default(), &batch).await
     }
 
     /// Several streams' batches, one after the other, in a transaction the caller holds: in one
     /// statement when each stream is named once and none is empty.
-    async fn append_many_on(connection: &mut PgConnection, batches: &[StreamBatch]) -> Result<Vec<AppendResult>> {
+    async fn append_many_on(
+        connection: &mut PgConnection,
+        known: &Known,
+        batches: &[StreamBatch],
+    ) -> Result<Vec<AppendResult>> {
         if at_once_possible(batches) {
-            if let Some(results) = insert_at_once(connection, Within::Transaction, batches).await? {
+            if let Some(results) = insert_at_once(connection, Within::Transaction, known, batches).await? {
                 return Ok(results);
             }
         }
         let mut results = Vec::with_capacity(batches.len());
         for batch in batches {
-            results.push(append_one(connection, Within::Transaction, batch).await?);
+            results.push(append_one(connection, Within::Transaction, known, batch).await?);
         }
         Ok(results)
     }
 
-    /// Tells this node's readers, and other nodes, of a commit that appended.
-    fn committed(&self) {
-        self.commits.send_modify(|n| *n = n.wrapping_add(1));
-        self.local_commits.send_modify(|n| *n = n.wrapping_add(1));
+    /// Remembers the streams' revisions a commit stored and, when it appended, tells this node's
+    /// readers and other nodes.
+    fn committed<'a>(&self, appended: impl IntoIterator<Item = (&'a str, &'a AppendResult)>) {
+        let mut any = false;
+        for (stream, result) in appended {
+            if let (Some(revision), Some(_)) = (result.next_expected_revision, result.position) {
+                self.known.saw(stream, revision);
+                any = true;
+            }
+        }
+        if any {
+            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+            self.local_commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
     }
 }
 
@@ -150,7 +172,8 @@ fn recorded(row: &PgRow) -> Result<RecordedEvent> {
 struct PgAppendTransaction<'a> {
     transaction: Transaction<'static, Postgres>,
     log: &'a PostgresLog,
-    appended: bool,
+    /// What it appended, to remember once it commits.
+    appended: Vec<(String, AppendResult)>,
 }
 
 #[async_trait]
@@ -161,29 +184,31 @@ impl AppendTransaction for PgAppendTransaction<'_> {
         expected: ExpectedRevision,
         events: Vec<NewEvent>,
     ) -> Result<AppendResult> {
-        let result = PostgresLog::append_on(&mut self.transaction, stream, expected, events).await?;
-        self.appended |= result.position.is_some();
+        let batch = StreamBatch { stream: stream.to_string(), expected, events };
+        let result = append_one(&mut self.transaction, Within::Transaction, &self.log.known, &batch).await?;
+        self.appended.push((batch.stream, result));
         Ok(result)
     }
 
     async fn append_many(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
-        let results = PostgresLog::append_many_on(&mut self.transaction, &batches).await?;
-        self.appended |= results.iter().any(|r| r.position.is_some());
+        let results = PostgresLog::append_many_on(&mut self.transaction, &self.log.known, &batches).await?;
+        self.appended.extend(batches.into_iter().map(|b| b.stream).zip(results.iter().copied()));
         Ok(results)
     }
 
     async fn append_each(&mut self, batches: Vec<StreamBatch>) -> Result<Vec<Result<AppendResult>>> {
         if at_once_possible(&batches) {
-            if let Some(results) = insert_at_once(&mut self.transaction, Within::Transaction, &batches).await? {
-                self.appended = true;
+            let known = &self.log.known;
+            if let Some(results) = insert_at_once(&mut self.transaction, Within::Transaction, known, &batches).await? {
+                self.appended.extend(batches.into_iter().map(|b| b.stream).zip(results.iter().copied()));
                 return Ok(results.into_iter().map(Ok).collect());
             }
         }
         let mut results = Vec::with_capacity(batches.len());
-        for batch in &batches {
-            match append_one(&mut self.transaction, Within::Transaction, batch).await {
+        for batch in batches {
+            match append_one(&mut self.transaction, Within::Transaction, &self.log.known, &batch).await {
                 Ok(result) => {
-                    self.appended |= result.position.is_some();
+                    self.appended.push((batch.stream, result));
                     results.push(Ok(result));
                 }
                 Err(refused) if refused.is_refusal() => results.push(Err(refused)),
@@ -195,9 +220,7 @@ impl AppendTransaction for PgAppendTransaction<'_> {
 
     async fn commit(self: Box<Self>) -> Result<()> {
         self.transaction.commit().await?;
-        if self.appended {
-            self.log.committed();
-        }
+        self.log.committed(self.appended.iter().map(|(stream, result)| (stream.as_str(), result)));
         Ok(())
     }
 
@@ -209,17 +232,15 @@ impl AppendTransaction for PgAppendTransaction<'_> {
 #[async_trait]
 impl EventLog for PostgresLog {
     async fn begin(&self) -> Result<Box<dyn AppendTransaction + '_>> {
-        Ok(Box::new(PgAppendTransaction { transaction: self.pool.begin().await?, log: self, appended: false }))
+        Ok(Box::new(PgAppendTransaction { transaction: self.pool.begin().await?, log: self, appended: Vec::new() }))
     }
 
     /// One statement, atomic on its own, when the log accepts the batch: one round trip.
     async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
         let mut connection = self.pool.acquire().await?;
         let batch = StreamBatch { stream: stream.to_string(), expected, events };
-        let result = append_one(&mut connection, Within::Nothing, &batch).await?;
-        if result.position.is_some() {
-            self.committed();
-        }
+        let result = append_one(&mut connection, Within::Nothing, &self.known, &batch).await?;
+        self.committed([(stream, &result)]);
         Ok(result)
     }
 
@@ -228,20 +249,18 @@ impl EventLog for PostgresLog {
     async fn append_many(&self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
         if at_once_possible(&batches) {
             let mut connection = self.pool.acquire().await?;
-            if let Some(results) = insert_at_once(&mut connection, Within::Nothing, &batches).await? {
-                self.committed();
+            if let Some(results) = insert_at_once(&mut connection, Within::Nothing, &self.known, &batches).await? {
+                self.committed(batches.iter().map(|b| b.stream.as_str()).zip(&results));
                 return Ok(results);
             }
         }
         let mut transaction = self.pool.begin().await?;
         let mut results = Vec::with_capacity(batches.len());
         for batch in &batches {
-            results.push(append_one(&mut transaction, Within::Transaction, batch).await?);
+            results.push(append_one(&mut transaction, Within::Transaction, &self.known, batch).await?);
         }
         transaction.commit().await?;
-        if results.iter().any(|r| r.position.is_some()) {
-            self.committed();
-        }
+        self.committed(batches.iter().map(|b| b.stream.as_str()).zip(&results));
         Ok(results)
     }
 
@@ -250,7 +269,11 @@ impl EventLog for PostgresLog {
             .bind(stream)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(recorded).collect()
+        let events: Vec<RecordedEvent> = rows.iter().map(recorded).collect::<Result<_>>()?;
+        if let Some(last) = events.last() {
+            self.known.saw(stream, last.revision);
+        }
+        Ok(events)
     }
 
     async fn read_streams(&self, streams: &[String]) -> Result<HashMap<String, Vec<RecordedEvent>>> {
@@ -258,7 +281,13 @@ impl EventLog for PostgresLog {
             .bind(streams)
             .fetch_all(&self.pool)
             .await?;
-        by_stream(streams, rows.iter().map(recorded))
+        let read = by_stream(streams, rows.iter().map(recorded))?;
+        for (stream, events) in &read {
+            if let Some(last) = events.last() {
+                self.known.saw(stream, last.revision);
+            }
+        }
+        Ok(read)
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
@@ -329,7 +358,7 @@ async fn hand_on<R>(
 
 /// Forwards other nodes' commit notifications to this process's readers, reconnecting when the
 /// connection drops (every reconnection counts as a commit: notifications may have been missed).
-async fn listen_for_commits(pool: PgPool, channel: String, commits: watch::Sender<u64>) {
+async fn listen_for_commits(pool: PgPool, channel: String, node: String, commits: watch::Sender<u64>) {
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => {
@@ -337,8 +366,10 @@ async fn listen_for_commits(pool: PgPool, channel: String, commits: watch::Sende
                     tracing::warn!(%error, "could not LISTEN for event log commits");
                 } else {
                     commits.send_modify(|n| *n = n.wrapping_add(1));
-                    while listener.recv().await.is_ok() {
-                        commits.send_modify(|n| *n = n.wrapping_add(1));
+                    while let Ok(notification) = listener.recv().await {
+                        if notification.payload() != node {
+                            commits.send_modify(|n| *n = n.wrapping_add(1));
+                        }
                     }
                 }
             }
@@ -350,13 +381,22 @@ async fn listen_for_commits(pool: PgPool, channel: String, commits: watch::Sende
     }
 }
 
+/// At most one NOTIFY in this long: the first commit after a quiet spell is told at once, the
+/// commits of a busy one together at its end. Each NOTIFY is a transaction of its own, delivered
+/// to every listening node; one a commit cost a single writer a fifth of its appends (measured,
+/// docs/BENCHMARKS.md).
+const NOTIFY_EVERY: Duration = Duration::from_millis(5);
+
 /// Tells other nodes that this one committed events, after the commit and outside the writers'
-/// transactions. Commits that arrive while a NOTIFY is under way are covered by the next one.
-async fn notify_other_nodes(pool: PgPool, channel: String, mut local_commits: watch::Receiver<u64>) {
+/// transactions. Commits that arrive while a NOTIFY is under way, or within [`NOTIFY_EVERY`] of
+/// it, are covered by the next one.
+async fn notify_other_nodes(pool: PgPool, channel: String, node: String, mut local_commits: watch::Receiver<u64>) {
     while local_commits.changed().await.is_ok() {
         local_commits.borrow_and_update();
-        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')").bind(&channel).execute(&pool).await {
+        let told = tokio::time::Instant::now();
+        if let Err(error) = sqlx::query("SELECT pg_notify($1, $2)").bind(&channel).bind(&node).execute(&pool).await {
             tracing::warn!(%error, "could not NOTIFY other nodes of a commit");
         }
+        tokio::time::sleep_until(told + NOTIFY_EVERY).await;
     }
 }

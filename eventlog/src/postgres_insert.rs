@@ -4,15 +4,17 @@
 //! advisory lock and its checks cost four times the insert itself.
 //!
 //! A stream's revisions stay contiguous because each insert either starts the stream at 0 (the
-//! index refuses a second revision 0), follows a revision the statement sees stored (`Exact`), or
-//! follows the last revision read just before (`Any`, `StreamExists`; a writer that got there
-//! first makes the index refuse, and the insert is tried again).
+//! index refuses a second revision 0), follows a revision known to be stored (`Exact`: seen by
+//! this node, or else checked by the statement), or follows the last revision read just before
+//! (`Any`, `StreamExists`; a writer that got there first makes the index refuse, and the insert is
+//! tried again).
 
 use crate::appending::{check_batch, checked_empty_append, idempotent_result, revision_from_db, revision_to_db};
 use crate::record::{AppendResult, EventLogError, ExpectedRevision, NewEvent, Position, Result, StreamBatch};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use uuid::Uuid;
 
 const COLUMNS: &str = "INSERT INTO events (transaction_id, event_id, stream_id, revision, event_type, \
@@ -23,11 +25,39 @@ const TRANSACTION: &str = "pg_current_xact_id()::text::bigint";
 /// Up to this many events a statement lists its rows (`VALUES`), each statement shape prepared once
 /// per connection; beyond, it binds each column as one array (PostgreSQL takes at most 65,535
 /// parameters, eleven an event).
-const LISTED_ROWS: usize = 128;
+const LISTED_ROWS: usize = 16;
 
 /// How often an append whose stream moved under it (`Any`, `StreamExists`) is tried again: only
 /// to end a loop that something other than other writers keeps going.
 const ATTEMPTS: usize = 1_000;
+
+/// The last revision this node has seen stored in each stream, forgotten all at once when it holds
+/// too many. A stored revision stays stored, so an `Exact` append that follows one needs no check
+/// that it exists: a tenth of what PostgreSQL spends on a single-event append under sixteen
+/// writers (measured, docs/BENCHMARKS.md). Only committed revisions are remembered: those a read
+/// returned, or an append outside any transaction, or a transaction's once it commits.
+#[derive(Default)]
+pub(crate) struct Known(Mutex<HashMap<String, u64>>);
+
+impl Known {
+    const STREAMS: usize = 65_536;
+
+    pub(crate) fn saw(&self, stream: &str, revision: u64) {
+        let Ok(mut known) = self.0.lock() else { return };
+        if let Some(last) = known.get_mut(stream) {
+            *last = (*last).max(revision);
+            return;
+        }
+        if known.len() >= Self::STREAMS {
+            known.clear();
+        }
+        known.insert(stream.to_string(), revision);
+    }
+
+    fn stored(&self, stream: &str, revision: u64) -> bool {
+        self.0.lock().is_ok_and(|known| known.get(stream).is_some_and(|last| *last >= revision))
+    }
+}
 
 /// Whether the statements run inside a transaction the caller holds: each insert then runs in a
 /// savepoint, since a refused statement would otherwise abort the whole transaction.
@@ -41,6 +71,7 @@ pub(crate) enum Within {
 pub(crate) async fn append_one(
     connection: &mut PgConnection,
     within: Within,
+    known: &Known,
     batch: &StreamBatch,
 ) -> Result<AppendResult> {
     check_batch(&batch.events)?;
@@ -49,7 +80,7 @@ pub(crate) async fn append_one(
         return checked_empty_append(&batch.stream, batch.expected, actual.flatten());
     }
     for _ in 0..ATTEMPTS {
-        if let Some(mut appended) = insert_at_once(connection, within, std::slice::from_ref(batch)).await? {
+        if let Some(mut appended) = insert_at_once(connection, within, known, std::slice::from_ref(batch)).await? {
             return appended.pop().ok_or_else(|| EventLogError::Corrupt("an append answered nothing".into()));
         }
         if let Some(stored) = refusal(connection, batch).await? {
@@ -71,6 +102,7 @@ pub(crate) fn at_once_possible(batches: &[StreamBatch]) -> bool {
 pub(crate) async fn insert_at_once(
     connection: &mut PgConnection,
     within: Within,
+    known: &Known,
     batches: &[StreamBatch],
 ) -> Result<Option<Vec<AppendResult>>> {
     for batch in batches {
@@ -87,7 +119,10 @@ pub(crate) async fn insert_at_once(
         let head = heads.get(batch.stream.as_str()).copied().flatten();
         let (first, follows) = match (batch.expected, head) {
             (ExpectedRevision::NoStream, _) => (0, None),
-            (ExpectedRevision::Exact(revision), _) => (after(revision)?, Some(revision_to_db(revision)?)),
+            (ExpectedRevision::Exact(revision), _) => {
+                let unknown = !known.stored(&batch.stream, revision);
+                (after(revision)?, unknown.then(|| revision_to_db(revision)).transpose()?)
+            }
             (ExpectedRevision::Any, None) => (0, None),
             (ExpectedRevision::Any | ExpectedRevision::StreamExists, Some(head)) => (after(head)?, None),
             (ExpectedRevision::StreamExists, None) => return Ok(None),
@@ -133,8 +168,11 @@ struct Placed<'a> {
 fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
     let rows = || placed.iter().flat_map(|p| p.batch.events.iter().zip(p.first..).map(move |(e, r)| (p, e, r)));
     let checks: Vec<(&str, i64)> = placed.iter().filter_map(|p| Some((p.batch.stream.as_str(), p.follows?))).collect();
-    let mut query = QueryBuilder::<Postgres>::new(COLUMNS);
-    if rows().count() <= LISTED_ROWS {
+    let listed = rows().count() <= LISTED_ROWS;
+    // A large call answers a row a stream, not a row an event.
+    let mut query = QueryBuilder::<Postgres>::new(if listed { "" } else { "WITH inserted AS (" });
+    query.push(COLUMNS);
+    if listed {
         let values = |query: &mut QueryBuilder<'a, Postgres>| {
             query.push_values(rows(), |mut row, (placed, event, revision)| {
                 row.push(TRANSACTION)
@@ -167,7 +205,8 @@ fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
             }
         }
     } else {
-        query.push(format!("SELECT {TRANSACTION}, r.* FROM unnest("));
+        // The transaction's id read once, not once a row.
+        query.push(format!("SELECT writer.id, r.* FROM (SELECT {TRANSACTION} AS id) AS writer, unnest("));
         let mut columns = query.separated(", ");
         columns.push_bind(rows().map(|(_, e, _)| e.event_id).collect::<Vec<Uuid>>());
         columns.push_bind(rows().map(|(p, _, _)| p.batch.stream.as_str()).collect::<Vec<&str>>());
@@ -195,6 +234,12 @@ fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
         }
     }
     query.push(" RETURNING stream_id, revision, transaction_id, position");
+    if !listed {
+        query.push(
+            ") SELECT stream_id, max(revision) AS revision, max(transaction_id) AS transaction_id, \
+             max(position) AS position FROM inserted GROUP BY stream_id",
+        );
+    }
     query
 }
 

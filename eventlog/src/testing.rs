@@ -33,11 +33,26 @@ pub enum Backend {
     Postgres,
 }
 
-/// A database no other test uses; a SQLite file is removed when this is dropped.
+/// A database no other test uses; a SQLite file is removed when this is dropped, a PostgreSQL
+/// schema by [`TestDatabase::remove`] (`make test` starts from a new database each time; a
+/// benchmark's millions of events would otherwise stay).
 pub struct TestDatabase {
     pub url: String,
     pub backend: Backend,
     _directory: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+impl TestDatabase {
+    /// Removes the database now: its PostgreSQL schema with everything in it, or its SQLite file.
+    pub async fn remove(self) {
+        if let Some(schema) = &self.schema {
+            let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL names the test database");
+            let admin = sqlx::PgPool::connect(&base).await.expect("the test PostgreSQL database answers");
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await.expect("the schema goes");
+            admin.close().await;
+        }
+    }
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -47,7 +62,7 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
         Backend::Sqlite => {
             let directory = tempfile::tempdir().expect("a temporary directory for the test database");
             let url = format!("sqlite://{}", directory.path().join("test.db").display());
-            TestDatabase { url, backend, _directory: Some(directory) }
+            TestDatabase { url, backend, _directory: Some(directory), schema: None }
         }
         Backend::Postgres => {
             let base = std::env::var("TEST_DATABASE_URL")
@@ -58,7 +73,7 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
             admin.close().await;
             let separator = if base.contains('?') { '&' } else { '?' };
             let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-            TestDatabase { url, backend, _directory: None }
+            TestDatabase { url, backend, _directory: None, schema: Some(schema) }
         }
     }
 }

@@ -24,6 +24,7 @@ eventlog::on_both_backends!(
     several_streams_appended_in_one_call_behave_like_appends_one_after_the_other,
     calls_of_hundreds_of_events_and_streams_append_atomically_and_in_order,
     concurrent_appends_expecting_any_revision_all_land_one_after_the_other,
+    revisions_of_a_transaction_that_did_not_commit_are_not_followed,
     streams_appended_each_on_their_own_keep_what_the_log_accepts_and_only_that,
     concurrent_appends_with_the_same_exact_revision_have_exactly_one_winner,
     read_all_pages_in_global_order,
@@ -339,6 +340,38 @@ async fn calls_of_hundreds_of_events_and_streams_append_atomically_and_in_order(
         let appended = in_one_call(&log, via, vec![batch("big", ExpectedRevision::Any, any)]).await.unwrap();
         assert_eq!(appended[0].next_expected_revision, Some(451), "{via:?}");
     }
+}
+
+/// Revisions a transaction wrote and then lost (rolled back, or dropped) are not taken for stored:
+/// an append that follows them is refused, and leaves no gap.
+async fn revisions_of_a_transaction_that_did_not_commit_are_not_followed(backend: Backend) {
+    let (_db, log) = open(backend).await;
+    log.append("s", ExpectedRevision::NoStream, vec![event("A")]).await.unwrap();
+    let lost = || vec![event("Lost"), event("Lost")];
+    let mut rolled_back = log.begin().await.unwrap();
+    assert_eq!(
+        rolled_back.append("s", ExpectedRevision::Exact(0), lost()).await.unwrap().next_expected_revision,
+        Some(2)
+    );
+    rolled_back.rollback().await.unwrap();
+    let mut dropped = log.begin().await.unwrap();
+    dropped.append_many(vec![batch("s", ExpectedRevision::Exact(0), lost())]).await.unwrap();
+    drop(dropped);
+    let mut dropped = log.begin().await.unwrap();
+    assert!(dropped.append_each(vec![batch("s", ExpectedRevision::Exact(0), lost())]).await.unwrap()[0].is_ok());
+    drop(dropped);
+    for via in [OneCall::Transaction, OneCall::Log] {
+        match in_one_call(&log, via, vec![batch("s", ExpectedRevision::Exact(2), vec![event("D")])]).await {
+            Err(EventLogError::WrongExpectedRevision { actual, .. }) => assert_eq!(actual, Some(0), "{via:?}"),
+            other => panic!("{via:?}: expected a wrong expectation, got {other:?}"),
+        }
+    }
+    match log.append("s", ExpectedRevision::Exact(2), vec![event("D")]).await {
+        Err(EventLogError::WrongExpectedRevision { actual, .. }) => assert_eq!(actual, Some(0)),
+        other => panic!("expected a wrong expectation, got {other:?}"),
+    }
+    let stored: Vec<String> = log.read_stream("s").await.unwrap().into_iter().map(|e| e.event_type).collect();
+    assert_eq!(stored, ["A"]);
 }
 
 /// Writers that expect any revision all land, one after the other, however they race.
