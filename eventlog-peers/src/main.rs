@@ -286,6 +286,15 @@ impl Stores {
         }
     }
 
+    /// Writes every dirty page out before a run, so that no contender pays for pages another
+    /// dirtied (the checkpoints of a run's own writes, and the first writes to each page after
+    /// them, it pays itself). Needs `pg_checkpoint`, which `scripts/test-postgres.sh` grants.
+    async fn checkpoint(&self) {
+        if let Err(error) = sqlx::query("CHECKPOINT").execute(&self.plain).await {
+            eprintln!("no checkpoint before the run ({error}): the runs are less comparable");
+        }
+    }
+
     async fn count(&self, side: Side) -> usize {
         let pool = match side {
             Side::Plain => &self.plain,
@@ -382,6 +391,7 @@ impl Figure {
     }
 
     async fn run(self, stores: &Arc<Stores>, side: Side, round: usize, seconds: Duration) -> f64 {
+        stores.checkpoint().await;
         let started = Instant::now();
         let deadline = started + seconds;
         let events = match self {
@@ -496,6 +506,7 @@ async fn read_back(stores: &Stores, rounds: usize, read_events: usize) -> (Strin
         for offset in 0..3 {
             let index = (round + offset) % 3;
             let side = Side::ALL[index];
+            stores.checkpoint().await;
             let started = Instant::now();
             let count = stores.read_everything(side).await;
             let rate = count as f64 / started.elapsed().as_secs_f64();

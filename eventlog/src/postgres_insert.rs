@@ -168,11 +168,8 @@ struct Placed<'a> {
 fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
     let rows = || placed.iter().flat_map(|p| p.batch.events.iter().zip(p.first..).map(move |(e, r)| (p, e, r)));
     let checks: Vec<(&str, i64)> = placed.iter().filter_map(|p| Some((p.batch.stream.as_str(), p.follows?))).collect();
-    let listed = rows().count() <= LISTED_ROWS;
-    // A large call answers a row a stream, not a row an event.
-    let mut query = QueryBuilder::<Postgres>::new(if listed { "" } else { "WITH inserted AS (" });
-    query.push(COLUMNS);
-    if listed {
+    let mut query = QueryBuilder::<Postgres>::new(COLUMNS);
+    if rows().count() <= LISTED_ROWS {
         let values = |query: &mut QueryBuilder<'a, Postgres>| {
             query.push_values(rows(), |mut row, (placed, event, revision)| {
                 row.push(TRANSACTION)
@@ -233,13 +230,7 @@ fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
                 );
         }
     }
-    query.push(" RETURNING stream_id, revision, transaction_id, position");
-    if !listed {
-        query.push(
-            ") SELECT stream_id, max(revision) AS revision, max(transaction_id) AS transaction_id, \
-             max(position) AS position FROM inserted GROUP BY stream_id",
-        );
-    }
+    query.push(" RETURNING revision, transaction_id, position");
     query
 }
 
@@ -247,22 +238,30 @@ fn schema_version(event: &NewEvent) -> i32 {
     i32::try_from(event.metadata.schema_version).unwrap_or(i32::MAX)
 }
 
-/// Each batch's result, from the rows the statement inserted.
+/// Each batch's result, from the rows the statement inserted: one a row it was given, in their
+/// order (checked by their revisions), so a batch's last row is its last event.
 fn appended(placed: &[Placed], rows: &[PgRow]) -> Result<Vec<AppendResult>> {
-    let mut last: HashMap<String, (i64, Position)> = HashMap::new();
-    for row in rows {
-        let revision: i64 = row.try_get("revision")?;
-        let position = Position { transaction: row.try_get("transaction_id")?, sequence: row.try_get("position")? };
-        let entry = last.entry(row.try_get("stream_id")?).or_insert((revision, position));
-        *entry = (*entry).max((revision, position));
+    let given: usize = placed.iter().map(|p| p.batch.events.len()).sum();
+    if rows.len() != given {
+        return Err(EventLogError::Corrupt(format!("an append of {given} events inserted {}", rows.len())));
     }
+    let mut rows = rows.iter();
     placed
         .iter()
         .map(|p| {
-            let (revision, position) = last
-                .get(&p.batch.stream)
-                .copied()
-                .ok_or_else(|| EventLogError::Corrupt(format!("an append to `{}` inserted nothing", p.batch.stream)))?;
+            let mut last = None;
+            for expected in (p.first..).take(p.batch.events.len()) {
+                let row = rows.next().ok_or_else(|| EventLogError::Corrupt("an append inserted too few".into()))?;
+                let revision: i64 = row.try_get(0)?;
+                if revision != expected {
+                    return Err(EventLogError::Corrupt(format!(
+                        "`{}` got revision {revision} where {expected} was planned",
+                        p.batch.stream
+                    )));
+                }
+                last = Some((revision, Position { transaction: row.try_get(1)?, sequence: row.try_get(2)? }));
+            }
+            let (revision, position) = last.ok_or_else(|| EventLogError::Corrupt("an empty batch inserted".into()))?;
             Ok(AppendResult { next_expected_revision: Some(revision_from_db(revision)?), position: Some(position) })
         })
         .collect()
