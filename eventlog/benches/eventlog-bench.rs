@@ -147,18 +147,22 @@ impl Raw {
         match self.backend {
             Backend::Postgres => {
                 let pool = sqlx::PgPool::connect(url).await.unwrap();
+                // Paged by the table's key, the global order.
+                let mut after_transaction = 0_i64;
                 loop {
                     let rows = sqlx::query(
                         "SELECT position, transaction_id, event_id, stream_id, revision, event_type, schema_version, data, \
                          company_id, actor, correlation_id, causation_id, occurred_at, recorded_at FROM events \
-                         WHERE position > $1 ORDER BY position LIMIT $2",
+                         WHERE (transaction_id, position) > ($1, $2) ORDER BY transaction_id, position LIMIT $3",
                     )
+                    .bind(after_transaction)
                     .bind(after)
                     .bind(PAGE as i64)
                     .fetch_all(&pool)
                     .await
                     .unwrap();
                     let Some(last) = rows.last() else { break };
+                    after_transaction = last.get("transaction_id");
                     after = last.get("position");
                     for row in &rows {
                         let decoded: serde_json::Value = row.get("data");

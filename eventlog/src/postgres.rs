@@ -6,7 +6,7 @@
 
 use crate::appending::{limit_to_db, revision_from_db};
 use crate::log::{by_stream, AppendTransaction, EventLog};
-use crate::postgres_insert::{append_one, at_once_possible, insert_at_once, Known, Within};
+use crate::postgres_insert::{append_one, at_once_possible, first_refusal, insert_at_once, Known, Within};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -114,6 +114,9 @@ impl PostgresLog {
         if at_once_possible(batches) {
             if let Some(results) = insert_at_once(connection, Within::Transaction, known, batches).await? {
                 return Ok(results);
+            }
+            if let Some(refused) = first_refusal(connection, batches).await? {
+                return Err(refused);
             }
         }
         let mut results = Vec::with_capacity(batches.len());
@@ -252,6 +255,9 @@ impl EventLog for PostgresLog {
             if let Some(results) = insert_at_once(&mut connection, Within::Nothing, &self.known, &batches).await? {
                 self.committed(batches.iter().map(|b| b.stream.as_str()).zip(&results));
                 return Ok(results);
+            }
+            if let Some(refused) = first_refusal(&mut connection, &batches).await? {
+                return Err(refused);
             }
         }
         let mut transaction = self.pool.begin().await?;
