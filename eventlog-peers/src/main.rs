@@ -15,7 +15,8 @@
 //!
 //! `make bench` runs it (TEST_DATABASE_URL names the database; `make test` does not build this
 //! crate). `BENCH_SECONDS` (6), `BENCH_ROUNDS` (3) and `BENCH_READ_EVENTS` (1,000,000) change
-//! the run; `BENCH_FIGURES` runs only some figures (`one`, `many`, `batch`, `read`, by commas).
+//! the run; `BENCH_FIGURES` runs only some figures (`one`, `many`, `batch`, `read`, by commas),
+//! `BENCH_SIDES` only some contenders (`sql`, `peer`, `log`: to profile one alone).
 
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -163,6 +164,15 @@ enum Side {
 
 impl Side {
     const ALL: [Side; 3] = [Side::Plain, Side::Peer, Side::Log];
+
+    /// Its name in `BENCH_SIDES`.
+    fn key(self) -> &'static str {
+        match self {
+            Side::Plain => "sql",
+            Side::Peer => "peer",
+            Side::Log => "log",
+        }
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -450,6 +460,9 @@ async fn main() {
             for offset in 0..3 {
                 let index = (round + offset) % 3;
                 let side = Side::ALL[index];
+                if !listed("BENCH_SIDES", side.key()) {
+                    continue;
+                }
                 let rate = figure.run(&stores, side, round, seconds).await;
                 eprintln!("round {}: {}: {}: {rate:.0}", round + 1, figure.name(), side.name());
                 runs[index].push(rate);
@@ -480,7 +493,12 @@ async fn main() {
 
 /// Whether `BENCH_FIGURES` asks for this figure (all when it is not set).
 fn chosen(key: &str) -> bool {
-    std::env::var("BENCH_FIGURES").map_or(true, |figures| figures.split(',').any(|figure| figure.trim() == key))
+    listed("BENCH_FIGURES", key)
+}
+
+/// Whether the environment variable `name` lists `key` among its commas, or is not set.
+fn listed(name: &str, key: &str) -> bool {
+    std::env::var(name).map_or(true, |keys| keys.split(',').any(|listed| listed.trim() == key))
 }
 
 /// Fills every store to the same number of events, the most any holds after the appends (the

@@ -10,6 +10,7 @@
 //! - [`subscription`]: catch-up-then-live reading of the whole log from a client-held checkpoint.
 //! - [`tailed`]: a log with one reader per process, shared by its subscriptions.
 //! - `postgres_insert`: how PostgreSQL appends (one `INSERT`, and why when it writes nothing).
+//! - `postgres_nodes`: how PostgreSQL nodes wake each other's readers (`LISTEN/NOTIFY`).
 //! - [`postgres`]: the production backend (global order by transaction id, `LISTEN/NOTIFY`).
 //! - [`sqlite`]: the embedded default (one writer, WAL, `synchronous=FULL`).
 //! - [`testing`]: fresh, isolated stores for tests on either backend.
@@ -20,6 +21,7 @@ mod appending;
 pub mod log;
 pub mod postgres;
 mod postgres_insert;
+mod postgres_nodes;
 pub mod record;
 pub mod sqlite;
 pub mod subscription;

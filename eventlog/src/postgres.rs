@@ -7,15 +7,17 @@
 use crate::appending::{limit_to_db, revision_from_db};
 use crate::log::{by_stream, AppendTransaction, EventLog};
 use crate::postgres_insert::{append_one, at_once_possible, first_refusal, insert_at_once, Known, Within};
+use crate::postgres_nodes::{listen, tell, Nodes};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
 use async_trait::async_trait;
 use futures::{Stream, TryStreamExt};
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
@@ -51,9 +53,7 @@ const SETTLED: &str = concat!(
 
 pub struct PostgresLog {
     pool: PgPool,
-    commits: watch::Sender<u64>,
-    /// Ticks after each local commit; the notifier turns bursts of ticks into one NOTIFY.
-    local_commits: watch::Sender<u64>,
+    nodes: Arc<Nodes>,
     listener: tokio::task::JoinHandle<()>,
     notifier: tokio::task::JoinHandle<()>,
     known: Known,
@@ -70,18 +70,27 @@ impl PostgresLog {
             .await?;
         MIGRATOR.run(&pool).await?;
         let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await?;
-        let channel = format!("eventlog_{schema}");
-        let (commits, _) = watch::channel(0);
-        let (local_commits, local) = watch::channel(0);
         // Each node signs its notifications, so that it does not wake its readers twice for its own commits.
-        let node = Uuid::now_v7().to_string();
+        let nodes = Arc::new(Nodes::new(Uuid::now_v7().to_string(), format!("eventlog_{schema}")));
         // The listener holds its connection for good, and a NOTIFY should not wait behind appends:
-        // each has a connection of its own, besides the writers' `max_connections`.
-        let own_connection = || PgPoolOptions::new().max_connections(1).connect_lazy_with(options.clone());
-        let listener =
-            tokio::spawn(listen_for_commits(own_connection(), channel.clone(), node.clone(), commits.clone()));
-        let notifier = tokio::spawn(notify_other_nodes(own_connection(), channel, node, local));
-        Ok(Self { pool, commits, local_commits, listener, notifier, known: Known::default() })
+        // each has a connection of its own, besides the writers' `max_connections`. A NOTIFY is a
+        // wake-up, worth nothing after a crash: its commit waits for no disk.
+        let own_connection =
+            |options: PgConnectOptions| PgPoolOptions::new().max_connections(1).connect_lazy_with(options);
+        let listener = tokio::spawn(listen(own_connection(options.clone()), nodes.clone()));
+        let notifier =
+            tokio::spawn(tell(own_connection(options.options([("synchronous_commit", "off")])), nodes.clone()));
+        Ok(Self { pool, nodes, listener, notifier, known: Known::default() })
+    }
+
+    /// How many times this node has had commits to tell other nodes (none while it is alone).
+    pub fn commits_told(&self) -> u64 {
+        self.nodes.told()
+    }
+
+    /// Whether this node has lately heard of another sharing the log.
+    pub fn hears_other_nodes(&self) -> bool {
+        self.nodes.others_listen()
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -137,8 +146,7 @@ impl PostgresLog {
             }
         }
         if any {
-            self.commits.send_modify(|n| *n = n.wrapping_add(1));
-            self.local_commits.send_modify(|n| *n = n.wrapping_add(1));
+            self.nodes.committed_here();
         }
     }
 }
@@ -330,7 +338,7 @@ impl EventLog for PostgresLog {
     }
 
     fn commits(&self) -> watch::Receiver<u64> {
-        self.commits.subscribe()
+        self.nodes.commits()
     }
 
     fn backend(&self) -> &'static str {
@@ -360,49 +368,4 @@ async fn hand_on<R>(
         let _ = pages.send(filling).await;
     }
     Ok(())
-}
-
-/// Forwards other nodes' commit notifications to this process's readers, reconnecting when the
-/// connection drops (every reconnection counts as a commit: notifications may have been missed).
-async fn listen_for_commits(pool: PgPool, channel: String, node: String, commits: watch::Sender<u64>) {
-    loop {
-        match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if let Err(error) = listener.listen(&channel).await {
-                    tracing::warn!(%error, "could not LISTEN for event log commits");
-                } else {
-                    commits.send_modify(|n| *n = n.wrapping_add(1));
-                    while let Ok(notification) = listener.recv().await {
-                        if notification.payload() != node {
-                            commits.send_modify(|n| *n = n.wrapping_add(1));
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "could not connect to LISTEN for event log commits")
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-/// At most one NOTIFY in this long: the first commit after a quiet spell is told at once, the
-/// commits of a busy one together at its end. Each NOTIFY is a transaction of its own, delivered
-/// to every listening node; one a commit cost a single writer a fifth of its appends (measured,
-/// docs/BENCHMARKS.md).
-const NOTIFY_EVERY: Duration = Duration::from_millis(5);
-
-/// Tells other nodes that this one committed events, after the commit and outside the writers'
-/// transactions. Commits that arrive while a NOTIFY is under way, or within [`NOTIFY_EVERY`] of
-/// it, are covered by the next one.
-async fn notify_other_nodes(pool: PgPool, channel: String, node: String, mut local_commits: watch::Receiver<u64>) {
-    while local_commits.changed().await.is_ok() {
-        local_commits.borrow_and_update();
-        let told = tokio::time::Instant::now();
-        if let Err(error) = sqlx::query("SELECT pg_notify($1, $2)").bind(&channel).bind(&node).execute(&pool).await {
-            tracing::warn!(%error, "could not NOTIFY other nodes of a commit");
-        }
-        tokio::time::sleep_until(told + NOTIFY_EVERY).await;
-    }
 }

@@ -840,6 +840,69 @@ async fn postgres_commits_on_one_node_wake_readers_on_another() {
     assert_eq!(node_b.read_stream("cross-node").await.unwrap().len(), appended);
 }
 
+/// Waits, tick by tick of `node`'s readers, until `done` holds; fails at once with what it last saw
+/// when ten seconds pass.
+async fn until_node<T: std::fmt::Debug>(
+    node: &PostgresLog,
+    what: &str,
+    mut seen: impl AsyncFnMut(&PostgresLog) -> T,
+    done: impl Fn(&T) -> bool,
+) {
+    let mut woken = node.commits();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        woken.borrow_and_update();
+        let now = seen(node).await;
+        if done(&now) {
+            return;
+        }
+        if tokio::time::timeout_at(deadline, woken.changed()).await.is_err() {
+            panic!("{what}: still {now:?} after ten seconds");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_node_alone_tells_no_one_until_another_joins_and_then_tells_it_every_commit() {
+    let database = fresh_database(Backend::Postgres).await;
+    let node_a = PostgresLog::connect(&database.url, 4).await.unwrap();
+    for n in 0..3 {
+        node_a.append("alone", ExpectedRevision::Any, vec![event(&format!("A{n}"))]).await.unwrap();
+    }
+    assert!(!node_a.hears_other_nodes());
+    assert_eq!(node_a.commits_told(), 0, "a node alone sends no NOTIFY for its commits");
+
+    let node_b = PostgresLog::connect(&database.url, 4).await.unwrap();
+    until_node(&node_a, "node A hears that node B joined", async |a| a.hears_other_nodes(), |heard| *heard).await;
+    let told = node_a.commits_told();
+    node_a.append("alone", ExpectedRevision::Any, vec![event("A3")]).await.unwrap();
+    assert!(node_a.commits_told() > told, "with node B there, node A tells its commits");
+    until_node(
+        &node_b,
+        "node B reads every event of node A",
+        async |b| b.read_stream("alone").await.unwrap().len(),
+        |read| *read == 4,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_node_that_joins_is_heard_from_its_first_commit() {
+    let database = fresh_database(Backend::Postgres).await;
+    let node_a = PostgresLog::connect(&database.url, 4).await.unwrap();
+    // Node B commits before it can have heard of node A: it tells node A once it does.
+    let node_b = PostgresLog::connect(&database.url, 4).await.unwrap();
+    node_b.append("newcomer", ExpectedRevision::NoStream, vec![event("B")]).await.unwrap();
+    until_node(
+        &node_a,
+        "node A reads node B's first commit",
+        async |a| a.read_stream("newcomer").await.unwrap().len(),
+        |read| *read == 1,
+    )
+    .await;
+    until_node(&node_b, "node B hears of node A", async |b| b.hears_other_nodes(), |heard| *heard).await;
+}
+
 /// Every subscription of a tailed log, wherever it starts, gets what the plain log's would.
 async fn a_tailed_log_gives_every_subscription_every_event_once_in_order_kept_forgotten_or_older(backend: Backend) {
     let (_db, log) = open(backend).await;
