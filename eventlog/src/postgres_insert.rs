@@ -17,8 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use uuid::Uuid;
 
-const COLUMNS: &str =
-    "WITH inserted AS (INSERT INTO events (transaction_id, event_id, stream_id, revision, event_type, \
+const COLUMNS: &str = "INSERT INTO events (transaction_id, event_id, stream_id, revision, event_type, \
      schema_version, data, company_id, actor, correlation_id, causation_id, occurred_at) ";
 
 const TRANSACTION: &str = "pg_current_xact_id()::text::bigint";
@@ -203,21 +202,32 @@ fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
             }
         }
     } else {
-        // The transaction's id read once, not once a row.
-        query.push(format!("SELECT writer.id, r.* FROM (SELECT {TRANSACTION} AS id) AS writer, unnest("));
-        let mut columns = query.separated(", ");
-        columns.push_bind(rows().map(|(_, e, _)| e.event_id).collect::<Vec<Uuid>>());
-        columns.push_bind(rows().map(|(p, _, _)| p.batch.stream.as_str()).collect::<Vec<&str>>());
-        columns.push_bind(rows().map(|(_, _, r)| r).collect::<Vec<i64>>());
-        columns.push_bind(rows().map(|(_, e, _)| e.event_type.as_str()).collect::<Vec<&str>>());
-        columns.push_bind(rows().map(|(_, e, _)| schema_version(e)).collect::<Vec<i32>>());
-        columns.push_bind(rows().map(|(_, e, _)| &e.data).collect::<Vec<&serde_json::Value>>());
-        columns.push_bind(rows().map(|(_, e, _)| e.metadata.company_id).collect::<Vec<Uuid>>());
-        columns.push_bind(rows().map(|(_, e, _)| e.metadata.actor.as_str()).collect::<Vec<&str>>());
-        columns.push_bind(rows().map(|(_, e, _)| e.metadata.correlation_id).collect::<Vec<Uuid>>());
-        columns.push_bind(rows().map(|(_, e, _)| e.metadata.causation_id).collect::<Vec<Option<Uuid>>>());
-        columns.push_bind(rows().map(|(_, e, _)| e.metadata.occurred_at).collect::<Vec<_>>());
-        query.push(") AS r");
+        // Set-returning functions in the select list run in step, row by row, where `unnest` in
+        // `FROM` stores every row first; the transaction's id is read once, not once a row.
+        query
+            .push("SELECT writer.id, unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.event_id).collect::<Vec<Uuid>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(p, _, _)| p.batch.stream.as_str()).collect::<Vec<&str>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, _, r)| r).collect::<Vec<i64>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.event_type.as_str()).collect::<Vec<&str>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| schema_version(e)).collect::<Vec<i32>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| &e.data).collect::<Vec<&serde_json::Value>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.metadata.company_id).collect::<Vec<Uuid>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.metadata.actor.as_str()).collect::<Vec<&str>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.metadata.correlation_id).collect::<Vec<Uuid>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.metadata.causation_id).collect::<Vec<Option<Uuid>>>())
+            .push("), unnest(")
+            .push_bind(rows().map(|(_, e, _)| e.metadata.occurred_at).collect::<Vec<_>>())
+            .push(format!(") FROM (SELECT {TRANSACTION} AS id) AS writer"));
         if !checks.is_empty() {
             let (streams, revisions): (Vec<&str>, Vec<i64>) = checks.into_iter().unzip();
             query
@@ -231,11 +241,7 @@ fn insert<'a>(placed: &'a [Placed<'a>]) -> QueryBuilder<'a, Postgres> {
                 );
         }
     }
-    query.push(
-        " RETURNING stream_id, revision, transaction_id, position) \
-         SELECT stream_id, count(*), min(revision), max(revision), max(transaction_id), max(position) \
-         FROM inserted GROUP BY stream_id",
-    );
+    query.push(" RETURNING revision, transaction_id, position");
     query
 }
 
@@ -243,32 +249,31 @@ fn schema_version(event: &NewEvent) -> i32 {
     i32::try_from(event.metadata.schema_version).unwrap_or(i32::MAX)
 }
 
-/// Each batch's result, from a row a stream the statement inserted into: as many events as it was
-/// given, at the revisions planned. Positions grow with the rows of one statement, so the largest
-/// of a batch is its last event's.
+/// Each batch's result, from the rows the statement inserted: one a row it was given, in their
+/// order (checked by their revisions), so a batch's last row is its last event.
 fn appended(placed: &[Placed], rows: &[PgRow]) -> Result<Vec<AppendResult>> {
-    let mut answered = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let stream: &str = row.try_get(0)?;
-        let counted: i64 = row.try_get(1)?;
-        let range: (i64, i64) = (row.try_get(2)?, row.try_get(3)?);
-        let position = Position { transaction: row.try_get(4)?, sequence: row.try_get(5)? };
-        answered.insert(stream, (counted, range, position));
+    let given: usize = placed.iter().map(|p| p.batch.events.len()).sum();
+    if rows.len() != given {
+        return Err(EventLogError::Corrupt(format!("an append of {given} events inserted {}", rows.len())));
     }
+    let mut rows = rows.iter();
     placed
         .iter()
         .map(|p| {
-            let (counted, (first, last), position) = answered
-                .remove(p.batch.stream.as_str())
-                .ok_or_else(|| EventLogError::Corrupt(format!("`{}` was not appended", p.batch.stream)))?;
-            let planned = i64::try_from(p.batch.events.len()).unwrap_or(i64::MAX);
-            if counted != planned || first != p.first || last != p.first + planned - 1 {
-                return Err(EventLogError::Corrupt(format!(
-                    "`{}` got {counted} events at {first}..={last} where {planned} from {} were planned",
-                    p.batch.stream, p.first
-                )));
+            let mut last = None;
+            for expected in (p.first..).take(p.batch.events.len()) {
+                let row = rows.next().ok_or_else(|| EventLogError::Corrupt("an append inserted too few".into()))?;
+                let revision: i64 = row.try_get(0)?;
+                if revision != expected {
+                    return Err(EventLogError::Corrupt(format!(
+                        "`{}` got revision {revision} where {expected} was planned",
+                        p.batch.stream
+                    )));
+                }
+                last = Some((revision, Position { transaction: row.try_get(1)?, sequence: row.try_get(2)? }));
             }
-            Ok(AppendResult { next_expected_revision: Some(revision_from_db(last)?), position: Some(position) })
+            let (revision, position) = last.ok_or_else(|| EventLogError::Corrupt("an empty batch inserted".into()))?;
+            Ok(AppendResult { next_expected_revision: Some(revision_from_db(revision)?), position: Some(position) })
         })
         .collect()
 }
