@@ -6,7 +6,9 @@
 
 use crate::appending::{limit_to_db, revision_from_db};
 use crate::log::{by_stream, AppendTransaction, EventLog};
-use crate::postgres_insert::{append_one, at_once_possible, first_refusal, insert_at_once, Known, Within};
+use crate::postgres_insert::{
+    append_one, at_once, at_once_possible, insert_at_once, one_by_one, AtOnce, Known, Within,
+};
 use crate::postgres_nodes::{listen, tell, Nodes};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
@@ -120,19 +122,11 @@ impl PostgresLog {
         known: &Known,
         batches: &[StreamBatch],
     ) -> Result<Vec<AppendResult>> {
-        if at_once_possible(batches) {
-            if let Some(results) = insert_at_once(connection, Within::Transaction, known, batches).await? {
-                return Ok(results);
-            }
-            if let Some(refused) = first_refusal(connection, batches).await? {
-                return Err(refused);
-            }
+        match at_once(connection, Within::Transaction, known, batches).await? {
+            AtOnce::Appended(results) => Ok(results),
+            AtOnce::Refused(refused) => Err(refused),
+            AtOnce::OneByOne => one_by_one(connection, known, batches).await,
         }
-        let mut results = Vec::with_capacity(batches.len());
-        for batch in batches {
-            results.push(append_one(connection, Within::Transaction, known, batch).await?);
-        }
-        Ok(results)
     }
 
     /// Remembers the streams' revisions a commit stored and, when it appended, tells this node's
@@ -258,22 +252,17 @@ impl EventLog for PostgresLog {
     /// One statement when each stream is named once, none is empty and the log accepts them all;
     /// otherwise one after the other in a transaction.
     async fn append_many(&self, batches: Vec<StreamBatch>) -> Result<Vec<AppendResult>> {
-        if at_once_possible(&batches) {
-            let mut connection = self.pool.acquire().await?;
-            if let Some(results) = insert_at_once(&mut connection, Within::Nothing, &self.known, &batches).await? {
-                self.committed(batches.iter().map(|b| b.stream.as_str()).zip(&results));
-                return Ok(results);
+        let mut connection = self.pool.acquire().await?;
+        let results = match at_once(&mut connection, Within::Nothing, &self.known, &batches).await? {
+            AtOnce::Appended(results) => results,
+            AtOnce::Refused(refused) => return Err(refused),
+            AtOnce::OneByOne => {
+                let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
+                let results = one_by_one(&mut transaction, &self.known, &batches).await?;
+                transaction.commit().await?;
+                results
             }
-            if let Some(refused) = first_refusal(&mut connection, &batches).await? {
-                return Err(refused);
-            }
-        }
-        let mut transaction = self.pool.begin().await?;
-        let mut results = Vec::with_capacity(batches.len());
-        for batch in &batches {
-            results.push(append_one(&mut transaction, Within::Transaction, &self.known, batch).await?);
-        }
-        transaction.commit().await?;
+        };
         self.committed(batches.iter().map(|b| b.stream.as_str()).zip(&results));
         Ok(results)
     }
@@ -324,7 +313,7 @@ impl EventLog for PostgresLog {
             "{SELECT_EVENTS} WHERE (transaction_id, position) > ($1, $2) AND {SETTLED} ORDER BY transaction_id, position"
         );
         let rows = sqlx::query(&sql).bind(after.transaction).bind(after.sequence).fetch(&self.pool);
-        hand_on(rows, page, &pages, recorded).await
+        hand_on(rows, page, &pages).await
     }
 
     async fn head(&self) -> Result<Position> {
@@ -348,16 +337,15 @@ impl EventLog for PostgresLog {
 
 /// Hands the rows of a streamed query on to `pages`, decoded, `page` at a time (see
 /// [`EventLog::read_all_into`]).
-async fn hand_on<R>(
-    mut rows: impl Stream<Item = std::result::Result<R, sqlx::Error>> + Unpin,
+async fn hand_on(
+    mut rows: impl Stream<Item = std::result::Result<PgRow, sqlx::Error>> + Unpin,
     page: usize,
     pages: &mpsc::Sender<Vec<RecordedEvent>>,
-    decode: impl Fn(&R) -> Result<RecordedEvent>,
 ) -> Result<()> {
     let page = page.max(1);
     let mut filling = Vec::with_capacity(page);
     while let Some(row) = rows.try_next().await? {
-        filling.push(decode(&row)?);
+        filling.push(recorded(&row)?);
         if filling.len() == page && pages.send(std::mem::replace(&mut filling, Vec::with_capacity(page))).await.is_err()
         {
             return Ok(());

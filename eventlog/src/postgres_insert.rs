@@ -74,7 +74,6 @@ pub(crate) async fn append_one(
     known: &Known,
     batch: &StreamBatch,
 ) -> Result<AppendResult> {
-    check_batch(&batch.events)?;
     if batch.events.is_empty() {
         let actual = current_revisions(connection, &[batch.stream.as_str()]).await?.remove(&batch.stream);
         return checked_empty_append(&batch.stream, batch.expected, actual.flatten());
@@ -88,6 +87,45 @@ pub(crate) async fn append_one(
         }
     }
     Err(moved_on(connection, batch).await)
+}
+
+/// What became of a call's batches tried in one statement.
+pub(crate) enum AtOnce {
+    Appended(Vec<AppendResult>),
+    /// The first batch the log refuses, as appends one after the other would find it.
+    Refused(EventLogError),
+    /// Not possible in one statement, or nothing refused outright (a retry of stored events, a
+    /// race with another writer): the batches go [`one_by_one`].
+    OneByOne,
+}
+
+/// Tries a call's batches in one statement, and if it writes nothing, reads at once why.
+pub(crate) async fn at_once(
+    connection: &mut PgConnection,
+    within: Within,
+    known: &Known,
+    batches: &[StreamBatch],
+) -> Result<AtOnce> {
+    if !at_once_possible(batches) {
+        return Ok(AtOnce::OneByOne);
+    }
+    if let Some(results) = insert_at_once(connection, within, known, batches).await? {
+        return Ok(AtOnce::Appended(results));
+    }
+    Ok(first_refusal(connection, batches).await?.map_or(AtOnce::OneByOne, AtOnce::Refused))
+}
+
+/// A call's batches one after the other, in a transaction the caller holds.
+pub(crate) async fn one_by_one(
+    connection: &mut PgConnection,
+    known: &Known,
+    batches: &[StreamBatch],
+) -> Result<Vec<AppendResult>> {
+    let mut results = Vec::with_capacity(batches.len());
+    for batch in batches {
+        results.push(append_one(connection, Within::Transaction, known, batch).await?);
+    }
+    Ok(results)
 }
 
 /// Whether a call's batches can go in one statement: each stream once, none empty.
@@ -298,10 +336,7 @@ pub(crate) async fn refusal(connection: &mut PgConnection, batch: &StreamBatch) 
 /// stored elsewhere). `None` when each would be appended or is a retry of one stored: then they go
 /// one by one. A refused call of the router's 400 streams so costs three statements, not 1,200.
 /// The caller has checked [`at_once_possible`]: each stream is named once.
-pub(crate) async fn first_refusal(
-    connection: &mut PgConnection,
-    batches: &[StreamBatch],
-) -> Result<Option<EventLogError>> {
+async fn first_refusal(connection: &mut PgConnection, batches: &[StreamBatch]) -> Result<Option<EventLogError>> {
     let stored = stored_under(connection, batches.iter().flat_map(|b| &b.events)).await?;
     let streams: Vec<&str> = batches.iter().map(|b| b.stream.as_str()).collect();
     let heads = current_revisions(connection, &streams).await?;
