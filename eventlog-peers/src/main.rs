@@ -16,12 +16,15 @@
 //! `make bench` runs it (TEST_DATABASE_URL names the database; `make test` does not build this
 //! crate). `BENCH_SECONDS` (6), `BENCH_ROUNDS` (3) and `BENCH_READ_EVENTS` (1,000,000) change
 //! the run; `BENCH_FIGURES` runs only some figures (`one`, `many`, `batch`, `read`, by commas),
-//! `BENCH_SIDES` only some contenders (`sql`, `peer`, `log`: to profile one alone).
+//! `BENCH_SIDES` only some contenders (`sql`, `peer`, `log`: to profile one alone). The log is one
+//! node, as most installations are, which tells no one of its commits; `BENCH_OTHER_NODE=1` adds a
+//! second node listening (in this process), so that the first pays for telling it.
 
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
 use cqrs_es::{Aggregate, DomainEvent};
+use eventlog::postgres::PostgresLog;
 use eventlog::testing::{fresh_database, Backend, TestDatabase};
 use eventlog::{EventLog, ExpectedRevision, Metadata, NewEvent, Position};
 use futures::TryStreamExt;
@@ -189,6 +192,8 @@ struct Stores {
     peer: PostgresEventRepository,
     peer_pool: PgPool,
     log: Arc<dyn EventLog>,
+    /// A second node of the log (`BENCH_OTHER_NODE=1`), which the first then tells of its commits.
+    _other_node: Option<PostgresLog>,
     log_pool: PgPool,
     schemas: Vec<TestDatabase>,
 }
@@ -198,6 +203,17 @@ const PLAIN_COLUMNS: &str = "transaction_id, event_id, stream_id, revision, even
 
 async fn pool(url: &str) -> PgPool {
     PgPoolOptions::new().max_connections(WRITERS as u32).connect(url).await.expect("PostgreSQL answers")
+}
+
+/// A second node of the log at `url`, once `log` has heard of it.
+async fn joined(log: &PostgresLog, url: &str) -> PostgresLog {
+    let other = PostgresLog::connect(url, 1).await.expect("the second node opens");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !log.hears_other_nodes() {
+        assert!(Instant::now() < deadline, "the log did not hear of the second node in ten seconds");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    other
 }
 
 impl Stores {
@@ -228,13 +244,18 @@ impl Stores {
         .execute(&peer_pool)
         .await
         .expect("the peer's table");
-        let log = eventlog::open(&log_schema.url).await.expect("the log opens");
+        let log = PostgresLog::connect(&log_schema.url, WRITERS as u32).await.expect("the log opens");
+        let other_node = match setting("BENCH_OTHER_NODE", 0) {
+            0 => None,
+            _ => Some(joined(&log, &log_schema.url).await),
+        };
         let log_pool = pool(&log_schema.url).await;
         Stores {
             plain,
             peer: PostgresEventRepository::new(peer_pool.clone()),
             peer_pool,
-            log,
+            log: Arc::new(log),
+            _other_node: other_node,
             log_pool,
             schemas: vec![plain_schema, peer_schema, log_schema],
         }
