@@ -862,6 +862,11 @@ async fn until_node<T: std::fmt::Debug>(
     }
 }
 
+/// Waits until `node` reads `events` events in `stream`.
+async fn until_read(node: &PostgresLog, what: &str, stream: &str, events: usize) {
+    until_node(node, what, async |node| node.read_stream(stream).await.unwrap().len(), |read| *read == events).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_a_node_alone_tells_no_one_until_another_joins_and_then_tells_it_every_commit() {
     let database = fresh_database(Backend::Postgres).await;
@@ -877,13 +882,7 @@ async fn postgres_a_node_alone_tells_no_one_until_another_joins_and_then_tells_i
     let told = node_a.commits_told();
     node_a.append("alone", ExpectedRevision::Any, vec![event("A3")]).await.unwrap();
     assert!(node_a.commits_told() > told, "with node B there, node A tells its commits");
-    until_node(
-        &node_b,
-        "node B reads every event of node A",
-        async |b| b.read_stream("alone").await.unwrap().len(),
-        |read| *read == 4,
-    )
-    .await;
+    until_read(&node_b, "node B reads every event of node A", "alone", 4).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -893,13 +892,7 @@ async fn postgres_a_node_that_joins_is_heard_from_its_first_commit() {
     // Node B commits before it can have heard of node A: it tells node A once it does.
     let node_b = PostgresLog::connect(&database.url, 4).await.unwrap();
     node_b.append("newcomer", ExpectedRevision::NoStream, vec![event("B")]).await.unwrap();
-    until_node(
-        &node_a,
-        "node A reads node B's first commit",
-        async |a| a.read_stream("newcomer").await.unwrap().len(),
-        |read| *read == 1,
-    )
-    .await;
+    until_read(&node_a, "node A reads node B's first commit", "newcomer", 1).await;
     until_node(&node_b, "node B hears of node A", async |b| b.hears_other_nodes(), |heard| *heard).await;
 }
 
