@@ -495,6 +495,25 @@ impl EventLog for SqliteLog {
         }))
     }
 
+    /// One statement, atomic on its own, when the batch fits one insert: no `BEGIN` and `COMMIT`,
+    /// each a round trip to SQLite's thread. The turn is held throughout, so that the reads that
+    /// say why an insert was refused see what it saw.
+    async fn append(&self, stream: &str, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult> {
+        if events.len() > ROWS_PER_INSERT {
+            let mut transaction = self.begin().await?;
+            let result = transaction.append(stream, expected, events).await?;
+            transaction.commit().await?;
+            return Ok(result);
+        }
+        let _turn = self.gate.for_append().await;
+        let mut connection = self.writer.acquire().await?;
+        let result = SqliteLog::append_on(&mut connection, stream, expected, events).await?;
+        if result.position.is_some() {
+            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        Ok(result)
+    }
+
     async fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>> {
         let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE stream_id = ?1 ORDER BY revision"))
             .bind(stream)
