@@ -93,3 +93,8 @@ pub(crate) fn by_stream(
     }
     Ok(read)
 }
+
+/// One tick of [`EventLog::commits`].
+pub(crate) fn tick(commits: &watch::Sender<u64>) {
+    commits.send_modify(|n| *n = n.wrapping_add(1));
+}

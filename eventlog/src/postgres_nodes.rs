@@ -10,6 +10,7 @@
 //! it committed while it thought itself alone, and a newcomer's readers read everything once it
 //! listens.
 
+use crate::log::tick;
 use sqlx::postgres::{PgListener, PgPool};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -122,10 +123,6 @@ impl Nodes {
             tick(&self.to_tell);
         }
     }
-}
-
-fn tick(ticks: &watch::Sender<u64>) {
-    ticks.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// Hears other nodes on a connection of its own, reconnecting when it drops: every (re)connection

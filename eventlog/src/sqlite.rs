@@ -3,7 +3,7 @@
 //! projections) takes its turn at one [`WriteGate`]; the busy timeout is left for other processes.
 
 use crate::appending::{check_batch, checked_empty_append, idempotent_result, limit_to_db, revision_from_db};
-use crate::log::{by_stream, AppendTransaction, EventLog};
+use crate::log::{by_stream, tick, AppendTransaction, EventLog};
 use crate::record::{
     AppendResult, EventLogError, ExpectedRevision, Metadata, NewEvent, Position, RecordedEvent, Result, StreamBatch,
 };
@@ -473,7 +473,7 @@ impl AppendTransaction for SqliteAppendTransaction {
     async fn commit(self: Box<Self>) -> Result<()> {
         self.transaction.commit().await?;
         if self.appended {
-            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+            tick(&self.commits);
         }
         Ok(())
     }
@@ -509,7 +509,7 @@ impl EventLog for SqliteLog {
         let mut connection = self.writer.acquire().await?;
         let result = SqliteLog::append_on(&mut connection, stream, expected, events).await?;
         if result.position.is_some() {
-            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+            tick(&self.commits);
         }
         Ok(result)
     }
